@@ -1,0 +1,401 @@
+// Package s3 stores blobs in any S3-compatible server (MinIO, Ceph, AWS S3…)
+// through minio-go. Small blobs are hashed in memory and sent in one PUT;
+// larger ones go up as a multipart upload that is completed only when the
+// streamed SHA-256 and size match, and aborted otherwise, so a mismatch or a
+// failure never leaves an object under its final key.
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/thaiarchives/archive/storage"
+)
+
+var _ storage.Blobs = (*Store)(nil)
+
+// PartSize is the size of one multipart part, and the most a Put holds in memory.
+const PartSize = 16 << 20
+
+// Config says how to reach a bucket.
+type Config struct {
+	Endpoint  string // host:port, or a URL whose scheme sets TLS
+	Bucket    string
+	Region    string
+	AccessKey string
+	SecretKey string
+	TLS       bool
+	// CreateBucket makes the bucket when it does not exist.
+	CreateBucket bool
+	// Prefix, when set, is put before every key (several archives in one bucket).
+	Prefix string
+}
+
+// Store is a blob store in one S3 bucket.
+type Store struct {
+	core   minio.Core
+	bucket string
+	prefix string
+	bufs   sync.Pool
+}
+
+// Open connects to the server and checks (or creates) the bucket. It fails
+// within about ten seconds, with one clear sentence, when the server cannot be
+// reached or the settings are wrong.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	endpoint, secure, err := parseEndpoint(cfg.Endpoint, cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Bucket == "" {
+		return nil, errors.New("S3 bucket is not set (ARCHIVE_S3_BUCKET)")
+	}
+	if cfg.AccessKey == "" || cfg.SecretKey == "" {
+		return nil, errors.New("S3 credentials are not set (ARCHIVE_S3_ACCESS_KEY and ARCHIVE_S3_SECRET_KEY)")
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		DisableCompression:    true,
+	}
+	client, err := minio.New(endpoint, &minio.Options{
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     secure,
+		Region:     cfg.Region,
+		Transport:  transport,
+		MaxRetries: 2,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("S3 endpoint %q: %v", cfg.Endpoint, err)
+	}
+	s := &Store{core: minio.Core{Client: client}, bucket: cfg.Bucket, prefix: strings.Trim(cfg.Prefix, "/")}
+	if s.prefix != "" {
+		if err := storage.CheckKey(s.prefix); err != nil {
+			return nil, fmt.Errorf("S3 prefix %q: %v", cfg.Prefix, err)
+		}
+		s.prefix += "/"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ok, err := client.BucketExists(ctx, cfg.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("S3 server at %s cannot be used: %s", endpoint, describe(err))
+	}
+	if !ok {
+		if !cfg.CreateBucket {
+			return nil, fmt.Errorf("S3 bucket %q does not exist at %s (create it, or allow creation)", cfg.Bucket, endpoint)
+		}
+		if err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err != nil {
+			return nil, fmt.Errorf("S3 bucket %q cannot be created at %s: %s", cfg.Bucket, endpoint, describe(err))
+		}
+	}
+	return s, nil
+}
+
+func parseEndpoint(ep string, tls bool) (string, bool, error) {
+	if ep == "" {
+		return "", false, errors.New("S3 endpoint is not set (ARCHIVE_S3_ENDPOINT, host:port)")
+	}
+	if strings.Contains(ep, "://") {
+		u, err := url.Parse(ep)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || (u.Path != "" && u.Path != "/") {
+			return "", false, fmt.Errorf("S3 endpoint %q is not host:port or http(s)://host:port", ep)
+		}
+		return u.Host, u.Scheme == "https", nil
+	}
+	if _, _, err := net.SplitHostPort(ep); err != nil && strings.Contains(ep, ":") {
+		return "", false, fmt.Errorf("S3 endpoint %q is not host:port", ep)
+	}
+	return ep, tls, nil
+}
+
+// describe turns a minio or network error into a short phrase without credentials.
+func describe(err error) string {
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) && resp.Code != "" {
+		switch resp.Code {
+		case "InvalidAccessKeyId", "SignatureDoesNotMatch":
+			return "the access key or secret key is wrong"
+		case "AccessDenied":
+			return "access denied for these credentials"
+		}
+		return resp.Code + ": " + resp.Message
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "no answer in time (is the server running and the endpoint right?)"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return "cannot connect (" + oe.Err.Error() + ")"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time (is the server running and the endpoint right?)"
+	}
+	return err.Error()
+}
+
+// mapErr translates a minio error into the store's kinds. minio's own helper
+// does not look inside wrapped errors, hence errors.As here.
+func mapErr(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s %s: %w", op, key, err)
+	}
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		switch resp.Code {
+		case "NoSuchKey", "NotFound", "NoSuchUpload":
+			return fmt.Errorf("%s %s: %w", op, key, storage.ErrNotFound)
+		case "InvalidRange":
+			return fmt.Errorf("%s %s: range outside blob: %w", op, key, storage.ErrInvalid)
+		case "BadDigest", "XAmzContentSHA256Mismatch":
+			return fmt.Errorf("%s %s: %s: %w", op, key, resp.Message, storage.ErrChecksum)
+		}
+		if resp.StatusCode == http.StatusNotFound && resp.Code == "" {
+			return fmt.Errorf("%s %s: %w", op, key, storage.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("%s %s: %s: %w", op, key, describe(err), storage.ErrUnavailable)
+}
+
+func (s *Store) buffer() *[]byte {
+	if b, ok := s.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, PartSize)
+	return &b
+}
+
+// Put uploads r under key, verifying its digest and size before the object
+// becomes visible.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, opts storage.PutOptions) (storage.Info, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return storage.Info{}, err
+	}
+	obj := s.prefix + key
+	popts := minio.PutObjectOptions{ContentType: opts.ContentType}
+	h := sha256.New()
+	var first []byte
+	var bufp *[]byte
+	if opts.Size > 0 && opts.Size < PartSize {
+		first = make([]byte, opts.Size+1) // one more byte to notice a longer stream
+	} else {
+		bufp = s.buffer()
+		defer s.bufs.Put(bufp)
+		first = *bufp
+	}
+	n, err := io.ReadFull(r, first)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return storage.Info{}, readErr(ctx, key, err)
+	}
+	if n < len(first) {
+		// The whole blob fits in memory: check it, then one PUT.
+		data := first[:n]
+		h.Write(data)
+		sum := hex.EncodeToString(h.Sum(nil))
+		if err := storage.Verify(key, sum, int64(n), opts); err != nil {
+			return storage.Info{}, err
+		}
+		info, err := s.core.PutObject(ctx, s.bucket, obj, bytes.NewReader(data), int64(n), "", sum, popts)
+		if err != nil {
+			return storage.Info{}, mapErr("put", key, err)
+		}
+		return storage.Info{Key: key, Size: int64(n), SHA256: sum, Modified: info.LastModified}, nil
+	}
+	if bufp == nil { // the stream is longer than the expected size
+		return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, storage.ErrChecksum)
+	}
+	return s.putMultipart(ctx, key, obj, first, r, h, opts, popts)
+}
+
+func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r io.Reader, h interface {
+	io.Writer
+	Sum([]byte) []byte
+}, opts storage.PutOptions, popts minio.PutObjectOptions) (storage.Info, error) {
+	id, err := s.core.NewMultipartUpload(ctx, s.bucket, obj, popts)
+	if err != nil {
+		return storage.Info{}, mapErr("put", key, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			// The caller's context may be gone: abort on a short one of our own.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			s.core.AbortMultipartUpload(actx, s.bucket, obj, id)
+			cancel()
+		}
+	}()
+	var parts []minio.CompletePart
+	var size int64
+	n := len(buf) // the first part is already read
+	for part := 1; n > 0; part++ {
+		data := buf[:n]
+		h.Write(data)
+		ps := sha256.Sum256(data)
+		p, err := s.core.PutObjectPart(ctx, s.bucket, obj, id, part, bytes.NewReader(data), int64(n),
+			minio.PutObjectPartOptions{Sha256Hex: hex.EncodeToString(ps[:])})
+		if err != nil {
+			return storage.Info{}, mapErr("put", key, err)
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: part, ETag: p.ETag})
+		size += int64(n)
+		if opts.Size > 0 && size > opts.Size {
+			return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, storage.ErrChecksum)
+		}
+		n, err = io.ReadFull(r, buf)
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return storage.Info{}, readErr(ctx, key, err)
+		}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if err := storage.Verify(key, sum, size, opts); err != nil {
+		return storage.Info{}, err
+	}
+	info, err := s.core.CompleteMultipartUpload(ctx, s.bucket, obj, id, parts, popts)
+	if err != nil {
+		return storage.Info{}, mapErr("put", key, err)
+	}
+	done = true
+	return storage.Info{Key: key, Size: size, SHA256: sum, Modified: info.LastModified}, nil
+}
+
+func readErr(ctx context.Context, key string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("put %s: %w", key, ctx.Err())
+	}
+	return fmt.Errorf("put %s: reading the content: %w", key, err)
+}
+
+// Get fetches key, or a range of it, with one request whose errors surface here.
+func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
+	if off < 0 {
+		return nil, fmt.Errorf("range at %d of %s: %w", off, key, storage.ErrInvalid)
+	}
+	if n == 0 {
+		st, err := s.Stat(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := storage.CheckRange(key, st.Size, off, n); err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(nil)), nil
+	}
+	var gopts minio.GetObjectOptions
+	if off > 0 || n > 0 {
+		end := int64(0)
+		if n > 0 {
+			end = off + n - 1
+		}
+		if err := gopts.SetRange(off, end); err != nil {
+			return nil, fmt.Errorf("range at %d of %s: %w", off, key, storage.ErrInvalid)
+		}
+	}
+	body, _, _, err := s.core.GetObject(ctx, s.bucket, s.prefix+key, gopts)
+	if err != nil {
+		err = mapErr("get", key, err)
+		if errors.Is(err, storage.ErrInvalid) {
+			// A range starting exactly at the end is an empty read, not an error.
+			if st, serr := s.Stat(ctx, key); serr == nil && off == st.Size {
+				return io.NopCloser(bytes.NewReader(nil)), nil
+			}
+		}
+		return nil, err
+	}
+	return &body2{body, key}, nil
+}
+
+// body2 maps mid-stream failures to storage kinds.
+type body2 struct {
+	io.ReadCloser
+	key string
+}
+
+func (b *body2) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = mapErr("read", b.key, err)
+	}
+	return n, err
+}
+
+// Stat asks for a blob's size and time.
+func (s *Store) Stat(ctx context.Context, key string) (storage.Info, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return storage.Info{}, err
+	}
+	oi, err := s.core.StatObject(ctx, s.bucket, s.prefix+key, minio.StatObjectOptions{})
+	if err != nil {
+		return storage.Info{}, mapErr("stat", key, err)
+	}
+	return storage.Info{Key: key, Size: oi.Size, Modified: oi.LastModified}, nil
+}
+
+// List pages through the bucket under prefix.
+func (s *Store) List(ctx context.Context, prefix string, fn func(storage.Info) error) error {
+	if err := storage.CheckPrefix(prefix); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for oi := range s.core.Client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true}) {
+		if oi.Err != nil {
+			return mapErr("list", prefix, oi.Err)
+		}
+		key := strings.TrimPrefix(oi.Key, s.prefix)
+		if storage.CheckKey(key) != nil {
+			continue // not ours (staging or foreign objects)
+		}
+		if err := fn(storage.Info{Key: key, Size: oi.Size, Modified: oi.LastModified}); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// Delete removes key; a missing key is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := storage.CheckKey(key); err != nil {
+		return err
+	}
+	return mapErr("delete", key, s.core.RemoveObject(ctx, s.bucket, s.prefix+key, minio.RemoveObjectOptions{}))
+}
+
+// Check asks whether the bucket is there, within two seconds.
+func (s *Store) Check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	ok, err := s.core.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("S3 bucket %s: %s: %w", s.bucket, describe(err), storage.ErrUnavailable)
+	}
+	if !ok {
+		return fmt.Errorf("S3 bucket %s is gone: %w", s.bucket, storage.ErrUnavailable)
+	}
+	return nil
+}
