@@ -1,0 +1,257 @@
+// Package repository holds the archive's domain — institutions, nested
+// collections, items and their files, and the event trail — and its metadata
+// store on bbolt. Every record is also written to blob storage as JSON, so the
+// store can be rebuilt from storage alone.
+package repository
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/repository/edtf"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Error kinds, shared with storage so one mapping serves both.
+var (
+	ErrNotFound = storage.ErrNotFound
+	ErrInvalid  = storage.ErrInvalid
+	// ErrConflict: the record changed since it was read.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the reader may not see or change this.
+	ErrForbidden = errors.New("forbidden")
+)
+
+// Text is a language map, as in IIIF Presentation 3: language code to text.
+type Text map[string]string
+
+// Get returns the text in lang, else English, else Thai, else any.
+func (t Text) Get(lang string) string {
+	for _, l := range []string{lang, "en", "th", "none"} {
+		if v := t[l]; v != "" {
+			return v
+		}
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if t[k] != "" {
+			return t[k]
+		}
+	}
+	return ""
+}
+
+// Empty reports whether the map holds no text.
+func (t Text) Empty() bool { return t.Get("") == "" }
+
+// Institution is one of the libraries sharing the archive.
+type Institution struct {
+	ID       string    `json:"id"`
+	Name     Text      `json:"name"`
+	Homepage string    `json:"homepage,omitempty"`
+	Logo     string    `json:"logo,omitempty"`
+	Version  int       `json:"version"`
+	Modified time.Time `json:"modified"`
+}
+
+// Level is a collection's place in the archival hierarchy.
+type Level string
+
+// Archival levels, and a curated collection that may span libraries.
+const (
+	Fonds     Level = "fonds"
+	Series    Level = "series"
+	Subseries Level = "subseries"
+	FileLevel Level = "file"
+	Curated   Level = "curated"
+)
+
+// Collection groups items; collections nest (fonds > series > subseries > file).
+// A curated collection lists items from any library.
+type Collection struct {
+	ID          string    `json:"id"`
+	Institution string    `json:"institution"`
+	Parent      string    `json:"parent,omitempty"`
+	Level       Level     `json:"level"`
+	Title       Text      `json:"title"`
+	Summary     Text      `json:"summary,omitempty"`
+	Members     []string  `json:"members,omitempty"` // items of a curated collection, in order
+	Version     int       `json:"version"`
+	Created     time.Time `json:"created"`
+	Modified    time.Time `json:"modified"`
+	Deleted     bool      `json:"deleted,omitempty"`
+}
+
+// Access levels.
+const (
+	Public     = "public"
+	Restricted = "restricted" // staff only
+)
+
+// Access says who may see an item: everyone, staff only, or everyone after a date.
+type Access struct {
+	Level string `json:"level"`
+	// Embargo, when set (YYYY-MM-DD), hides a public item until that day.
+	Embargo string `json:"embargo,omitempty"`
+}
+
+// Open reports whether the public may see the item at now. This is the one
+// access rule every endpoint applies.
+func (a Access) Open(now time.Time) bool {
+	if a.Level != Public && a.Level != "" {
+		return false
+	}
+	if a.Embargo == "" {
+		return true
+	}
+	until, err := time.Parse("2006-01-02", a.Embargo)
+	return err == nil && !now.Before(until)
+}
+
+// File is one stored file of an item: its master and what was derived from it.
+type File struct {
+	Name      string  `json:"name"`
+	Label     Text    `json:"label,omitempty"`
+	SHA256    string  `json:"sha256"`
+	Size      int64   `json:"size"`
+	MediaType string  `json:"mediaType"`
+	Width     int     `json:"width,omitempty"`
+	Height    int     `json:"height,omitempty"`
+	Duration  float64 `json:"duration,omitempty"` // seconds
+	Page      int     `json:"page,omitempty"`     // page of a multi-page master, from 1
+	// Derivatives, by role ("access" pyramid, "thumb", "poster"), as blob keys.
+	Derivatives map[string]string `json:"derivatives,omitempty"`
+}
+
+// Field is one labelled metadata pair shown to readers.
+type Field struct {
+	Label Text `json:"label"`
+	Value Text `json:"value"`
+}
+
+// Range is an entry of an item's table of contents: a label and the
+// canvases (file indexes, from 0) or sub-ranges it covers.
+type Range struct {
+	Label    Text    `json:"label"`
+	Canvases []int   `json:"canvases,omitempty"`
+	Ranges   []Range `json:"ranges,omitempty"`
+}
+
+// Item is one described archival object: a document, photograph, map,
+// manuscript, recording…, with its files in reading order.
+type Item struct {
+	ID               string            `json:"id"`
+	Institution      string            `json:"institution"`
+	Collection       string            `json:"collection,omitempty"`
+	Type             string            `json:"type,omitempty"` // DCMI type: Image, Text, Sound, MovingImage
+	Title            Text              `json:"title"`
+	Summary          Text              `json:"summary,omitempty"`
+	Creator          Text              `json:"creator,omitempty"`
+	Subjects         []Text            `json:"subjects,omitempty"`
+	Date             string            `json:"date,omitempty"` // EDTF
+	Language         []string          `json:"language,omitempty"`
+	Rights           string            `json:"rights,omitempty"` // RightsStatements.org or Creative Commons URI
+	Attribution      Text              `json:"attribution,omitempty"`
+	Access           Access            `json:"access"`
+	Behavior         []string          `json:"behavior,omitempty"`
+	ViewingDirection string            `json:"viewingDirection,omitempty"`
+	Metadata         []Field           `json:"metadata,omitempty"`
+	Structures       []Range           `json:"structures,omitempty"`
+	Source           map[string]string `json:"source,omitempty"` // where it came from: bag-info, sheet row…
+	Files            []File            `json:"files,omitempty"`
+	Version          int               `json:"version"`
+	Created          time.Time         `json:"created"`
+	Modified         time.Time         `json:"modified"`
+	Deleted          bool              `json:"deleted,omitempty"`
+}
+
+// Event is one entry of the PREMIS-like trail: who did what, when, to which
+// object, and how it went.
+type Event struct {
+	ID      string    `json:"id"`
+	Time    time.Time `json:"time"`
+	Type    string    `json:"type"` // ingestion, fixity check, derivation, modification, deletion…
+	Object  string    `json:"object"`
+	Agent   string    `json:"agent"`
+	Outcome string    `json:"outcome"` // success, failure, warning
+	Detail  string    `json:"detail,omitempty"`
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// ValidID reports whether id is a well-formed identifier: lower-case letters,
+// digits and hyphens, URL- and storage-safe.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+var viewingDirections = []string{"", "left-to-right", "right-to-left", "top-to-bottom", "bottom-to-top"}
+
+// Validate checks an item's own fields.
+func (it *Item) Validate() error {
+	var problems []string
+	if it.Title.Empty() {
+		problems = append(problems, "a title (in Thai or English) is required")
+	}
+	if it.Institution == "" {
+		problems = append(problems, "the holding institution is required")
+	}
+	if it.Date != "" && !edtf.Valid(it.Date) {
+		problems = append(problems, fmt.Sprintf("date %q is not EDTF (e.g. 2019-06-18, 1957~, 199X, 1932/1945)", it.Date))
+	}
+	if it.Rights != "" && !ValidRights(it.Rights) {
+		problems = append(problems, fmt.Sprintf("rights %q is not a RightsStatements.org or Creative Commons URI", it.Rights))
+	}
+	switch it.Access.Level {
+	case Public, Restricted:
+	default:
+		problems = append(problems, fmt.Sprintf("access level %q is not public or restricted", it.Access.Level))
+	}
+	if it.Access.Embargo != "" {
+		if _, err := time.Parse("2006-01-02", it.Access.Embargo); err != nil {
+			problems = append(problems, fmt.Sprintf("embargo %q is not a date (YYYY-MM-DD)", it.Access.Embargo))
+		}
+	}
+	if !slices.Contains(viewingDirections, it.ViewingDirection) {
+		problems = append(problems, fmt.Sprintf("viewing direction %q is not one of %s", it.ViewingDirection, strings.Join(viewingDirections[1:], ", ")))
+	}
+	for i, f := range it.Files {
+		if !storage.IsHexDigest(f.SHA256) {
+			problems = append(problems, fmt.Sprintf("file %d (%s) has no valid SHA-256", i+1, f.Name))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("item %s: %s: %w", it.ID, strings.Join(problems, "; "), ErrInvalid)
+	}
+	return nil
+}
+
+// ValidRights reports whether u is a RightsStatements.org statement or a
+// Creative Commons licence or public-domain URI.
+func ValidRights(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
+		return false
+	}
+	switch p.Host {
+	case "rightsstatements.org":
+		return strings.HasPrefix(p.Path, "/vocab/")
+	case "creativecommons.org":
+		return strings.HasPrefix(p.Path, "/licenses/") || strings.HasPrefix(p.Path, "/publicdomain/")
+	}
+	return false
+}
+
+// Seed is the three libraries that founded the archive.
+var seed = []Institution{
+	{ID: "cmu", Name: Text{"th": "มหาวิทยาลัยเชียงใหม่", "en": "Chiang Mai University"}, Homepage: "https://library.cmu.ac.th/"},
+	{ID: "tu", Name: Text{"th": "มหาวิทยาลัยธรรมศาสตร์", "en": "Thammasat University"}, Homepage: "https://library.tu.ac.th/"},
+	{ID: "chula", Name: Text{"th": "จุฬาลงกรณ์มหาวิทยาลัย", "en": "Chulalongkorn University"}, Homepage: "https://www.car.chula.ac.th/"},
+}

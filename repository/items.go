@@ -1,0 +1,446 @@
+package repository
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// --- collections ---
+
+// SaveCollection creates (Version 0) or updates a collection. A new
+// collection without an ID gets a fresh one.
+func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := *c
+	var old *Collection
+	if next.ID == "" {
+		next.ID = s.freshID(bCollections)
+	} else if !ValidID(next.ID) {
+		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, ErrInvalid)
+	}
+	if o, err := s.Collection(next.ID); err == nil {
+		if o.Version != next.Version {
+			return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", next.ID, o.Version, next.Version, ErrConflict)
+		}
+		old = o
+	} else if next.Version != 0 {
+		return fmt.Errorf("collection %s: %w", next.ID, ErrNotFound)
+	}
+	if err := s.checkCollection(&next); err != nil {
+		return err
+	}
+	now := s.Now()
+	next.Version++
+	next.Modified = now
+	if old == nil {
+		next.Created = now
+	}
+	if err := s.putRecord(ctx, RecordKey("collections", next.ID, next.Version), record{Kind: "collection", Collection: &next}); err != nil {
+		return err
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx, bCollections, next.ID, &next); err != nil {
+			return err
+		}
+		return indexCollection(tx, old, &next)
+	}); err != nil {
+		return err
+	}
+	*c = next
+	typ := "creation"
+	if old != nil {
+		typ = "modification"
+	}
+	return s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("collection version %d", next.Version)})
+}
+
+func (s *Store) checkCollection(c *Collection) error {
+	if c.Title.Empty() {
+		return fmt.Errorf("collection %s: a title is required: %w", c.ID, ErrInvalid)
+	}
+	if _, err := s.Institution(c.Institution); err != nil {
+		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, ErrInvalid)
+	}
+	switch c.Level {
+	case Fonds, Series, Subseries, FileLevel, Curated:
+	default:
+		return fmt.Errorf("collection %s: level %q is not fonds, series, subseries, file or curated: %w", c.ID, c.Level, ErrInvalid)
+	}
+	for p := c.Parent; p != ""; {
+		if p == c.ID {
+			return fmt.Errorf("collection %s cannot be inside itself: %w", c.ID, ErrInvalid)
+		}
+		parent, err := s.Collection(p)
+		if err != nil {
+			return fmt.Errorf("collection %s: parent %q: %w", c.ID, p, ErrInvalid)
+		}
+		p = parent.Parent
+	}
+	return nil
+}
+
+func indexCollection(tx *bolt.Tx, old, c *Collection) error {
+	if old != nil {
+		tx.Bucket(ixInstColls).Delete(join(old.Institution, old.ID))
+		tx.Bucket(ixChildren).Delete(join(old.Parent, old.ID))
+	}
+	if c.Deleted {
+		return nil
+	}
+	if err := tx.Bucket(ixInstColls).Put(join(c.Institution, c.ID), nil); err != nil {
+		return err
+	}
+	return tx.Bucket(ixChildren).Put(join(c.Parent, c.ID), nil)
+}
+
+// Collection returns one collection.
+func (s *Store) Collection(id string) (*Collection, error) {
+	var c Collection
+	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bCollections, id, &c) }); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Collections returns the collections of an institution, or with parent
+// "" and institution "" every top-level collection.
+func (s *Store) Collections(institution string) ([]*Collection, error) {
+	return s.collectionsBy(ixInstColls, institution)
+}
+
+// Children returns the collections directly inside parent ("" for top level).
+func (s *Store) Children(parent string) ([]*Collection, error) {
+	return s.collectionsBy(ixChildren, parent)
+}
+
+func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
+	var out []*Collection
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := join(key, "")
+		c := tx.Bucket(index).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			var col Collection
+			if err := getJSON(tx, bCollections, string(k[len(prefix):]), &col); err != nil {
+				return err
+			}
+			out = append(out, &col)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// --- items ---
+
+// SaveItem creates (ID "" or unknown, Version 0) or updates an item. An update
+// must carry the version it was read at, or fails with ErrConflict. The record
+// goes to storage first, then the index, then the events: a crash in between
+// leaves at worst a record the next rebuild picks up.
+func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...Event) error {
+	s.mu.Lock()
+	next := *it
+	next.Files = slices.Clone(it.Files)
+	old, err := s.checkItem(&next)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	now := s.Now()
+	if old != nil && !now.After(old.Modified) {
+		now = old.Modified.Add(time.Microsecond)
+	}
+	next.Version++
+	next.Modified = now
+	if old == nil {
+		next.Created = now
+	}
+	if err := s.putRecord(ctx, RecordKey("items", next.ID, next.Version), record{Kind: "item", Item: &next}); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx, bItems, next.ID, &next); err != nil {
+			return err
+		}
+		return indexItem(tx, old, &next)
+	})
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	*it = next
+	typ := "creation"
+	switch {
+	case next.Deleted:
+		typ = "deletion"
+	case old != nil:
+		typ = "modification"
+	}
+	events = append([]Event{{Type: typ, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("metadata version %d", next.Version)}}, events...)
+	for i := range events {
+		events[i].Object = next.ID
+	}
+	return s.record(ctx, events...)
+}
+
+// checkItem validates next against the store and returns the stored version.
+func (s *Store) checkItem(next *Item) (*Item, error) {
+	var old *Item
+	if next.ID == "" {
+		next.ID = s.freshID(bItems)
+	} else if !ValidID(next.ID) {
+		return nil, fmt.Errorf("item id %q: %w", next.ID, ErrInvalid)
+	}
+	if o, err := s.Item(next.ID); err == nil {
+		if o.Version != next.Version {
+			return nil, fmt.Errorf("item %s was changed by someone else (now version %d, yours %d): reload it and apply your change again: %w", next.ID, o.Version, next.Version, ErrConflict)
+		}
+		old = o
+	} else if next.Version != 0 {
+		return nil, fmt.Errorf("item %s: %w", next.ID, ErrNotFound)
+	}
+	if next.Access.Level == "" {
+		next.Access.Level = Public
+	}
+	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.Institution(next.Institution); err != nil {
+		return nil, fmt.Errorf("item %s: institution %q: %w", next.ID, next.Institution, ErrInvalid)
+	}
+	if next.Collection != "" {
+		c, err := s.Collection(next.Collection)
+		if err != nil {
+			return nil, fmt.Errorf("item %s: collection %q: %w", next.ID, next.Collection, ErrInvalid)
+		}
+		if c.Institution != next.Institution {
+			return nil, fmt.Errorf("item %s: collection %s belongs to %s, not %s: %w", next.ID, c.ID, c.Institution, next.Institution, ErrInvalid)
+		}
+	}
+	return old, nil
+}
+
+// DeleteItem withdraws an item: it leaves every listing but stays as a
+// tombstone (for harvesters) and its identifier is never given out again.
+func (s *Store) DeleteItem(ctx context.Context, id, agent, reason string) error {
+	it, err := s.Item(id)
+	if err != nil {
+		return err
+	}
+	if it.Deleted {
+		return nil
+	}
+	it.Deleted = true
+	return s.SaveItem(ctx, it, agent, Event{Type: "deaccession", Outcome: "success", Detail: reason})
+}
+
+func indexItem(tx *bolt.Tx, old, it *Item) error {
+	if old != nil {
+		tx.Bucket(ixCollItems).Delete(join(old.Collection, old.ID))
+		tx.Bucket(ixInstItems).Delete(join(old.Institution, old.ID))
+		tx.Bucket(ixModified).Delete(timeKey(old.Modified, old.ID))
+		for _, f := range old.Files {
+			tx.Bucket(ixDigest).Delete(join(f.SHA256, old.ID))
+		}
+	}
+	// Tombstones stay in the change index only, for harvesters.
+	if err := tx.Bucket(ixModified).Put(timeKey(it.Modified, it.ID), nil); err != nil {
+		return err
+	}
+	if it.Deleted {
+		return nil
+	}
+	if it.Collection != "" {
+		if err := tx.Bucket(ixCollItems).Put(join(it.Collection, it.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(ixInstItems).Put(join(it.Institution, it.ID), nil); err != nil {
+		return err
+	}
+	for _, f := range it.Files {
+		if err := tx.Bucket(ixDigest).Put(join(f.SHA256, it.ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) freshID(bucket []byte) string {
+	for {
+		id := newID()
+		exists := false
+		s.db.View(func(tx *bolt.Tx) error { exists = tx.Bucket(bucket).Get([]byte(id)) != nil; return nil })
+		if !exists {
+			return id
+		}
+	}
+}
+
+// Item returns one item, tombstones included.
+func (s *Store) Item(id string) (*Item, error) {
+	var it Item
+	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bItems, id, &it) }); err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// ItemVersion reads an earlier version of an item's record from storage.
+func (s *Store) ItemVersion(ctx context.Context, id string, v int) (*Item, error) {
+	if !ValidID(id) || v < 1 {
+		return nil, fmt.Errorf("item %q version %d: %w", id, v, ErrInvalid)
+	}
+	r, err := s.readRecord(ctx, RecordKey("items", id, v))
+	if err != nil {
+		return nil, err
+	}
+	if r.Item == nil {
+		return nil, fmt.Errorf("record of item %s version %d holds no item: %w", id, v, ErrInvalid)
+	}
+	return r.Item, nil
+}
+
+// Page is a slice of a listing and the cursor of the next one ("" at the end).
+type Page struct {
+	IDs  []string
+	Next string
+}
+
+// ItemsInCollection lists the items of a collection in identifier order,
+// after the cursor, at most limit.
+func (s *Store) ItemsInCollection(collection, after string, limit int) (Page, error) {
+	return s.scan(ixCollItems, collection, after, limit)
+}
+
+// ItemsOfInstitution lists an institution's items like ItemsInCollection.
+func (s *Store) ItemsOfInstitution(institution, after string, limit int) (Page, error) {
+	return s.scan(ixInstItems, institution, after, limit)
+}
+
+// ItemsWithDigest returns the items that hold a file with this SHA-256.
+func (s *Store) ItemsWithDigest(sha256 string) ([]string, error) {
+	p, err := s.scan(ixDigest, sha256, "", 1000)
+	return p.IDs, err
+}
+
+func (s *Store) scan(index []byte, key, after string, limit int) (Page, error) {
+	var p Page
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := join(key, "")
+		c := tx.Bucket(index).Cursor()
+		k, _ := c.Seek(join(key, after))
+		if after != "" && k != nil && bytes.Equal(k, join(key, after)) {
+			k, _ = c.Next()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(p.IDs) == limit {
+				p.Next = p.IDs[len(p.IDs)-1]
+				break
+			}
+			p.IDs = append(p.IDs, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Change is an item's latest state in the change index.
+type Change struct {
+	Modified time.Time
+	ID       string
+}
+
+// Changes lists items by last modification, oldest first, from (inclusive)
+// until (exclusive; zero: no end), after a cursor from a previous page.
+func (s *Store) Changes(from, until time.Time, after string, limit int) ([]Change, string, error) {
+	var out []Change
+	var next string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(ixModified).Cursor()
+		var k []byte
+		if after != "" {
+			k, _ = c.Seek([]byte(after))
+			if k != nil && string(k) == after {
+				k, _ = c.Next()
+			}
+		} else {
+			k, _ = c.Seek(timeKey(from, ""))
+		}
+		for ; k != nil; k, _ = c.Next() {
+			t := time.Unix(0, int64(beUint64(k))).UTC()
+			if !until.IsZero() && !t.Before(until) {
+				break
+			}
+			if len(out) == limit {
+				next = string(timeKey(out[len(out)-1].Modified, out[len(out)-1].ID))
+				break
+			}
+			out = append(out, Change{Modified: t, ID: string(k[9:])})
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+func beUint64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b[:8] {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// --- events ---
+
+// Record appends events to the trail: each to storage, then to the index.
+func (s *Store) Record(ctx context.Context, events ...Event) error {
+	return s.record(ctx, events...)
+}
+
+func (s *Store) record(ctx context.Context, events ...Event) error {
+	for i := range events {
+		e := &events[i]
+		if e.Time.IsZero() {
+			e.Time = s.Now()
+		}
+		if e.ID == "" {
+			e.ID = fmt.Sprintf("%016x-%s", e.Time.UnixNano(), newID()[:6])
+		}
+		if !ValidID(e.Object) || e.Type == "" {
+			return fmt.Errorf("event needs an object and a type: %w", ErrInvalid)
+		}
+		if err := s.putRecord(ctx, eventKey(e), record{Kind: "event", Event: e}); err != nil {
+			return err
+		}
+		if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bEvents, string(join(e.Object, e.ID)), e) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Events returns the trail of one object, oldest first.
+func (s *Store) Events(object string) ([]Event, error) {
+	var out []Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := join(object, "")
+		c := tx.Bucket(bEvents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,266 @@
+package repository
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Counts says how many records a rebuild read.
+type Counts struct {
+	Institutions, Collections, Items, Events int
+}
+
+func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
+	rc, err := s.blobs.Get(ctx, key, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var r record
+	if err := json.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("record %s is not valid JSON: %v: %w", key, err, ErrInvalid)
+	}
+	if r.Schema > SchemaVersion {
+		return nil, fmt.Errorf("record %s has schema %d, newer than this program's: %w", key, r.Schema, ErrInvalid)
+	}
+	return &r, nil
+}
+
+// latestRecords lists records/ and returns, for each versioned object, the key
+// of its newest version, and every event's key.
+func (s *Store) latestRecords(ctx context.Context) ([]string, error) {
+	latest := map[string]int{} // "kind/id" → version
+	var events []string
+	err := s.blobs.List(ctx, "records/", func(i storage.Info) error {
+		parts := strings.Split(i.Key, "/")
+		if len(parts) != 4 || !strings.HasSuffix(parts[3], ".json") {
+			return nil
+		}
+		if parts[1] == "events" {
+			events = append(events, i.Key)
+			return nil
+		}
+		v, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(parts[3], "v"), ".json"))
+		if err != nil {
+			return nil
+		}
+		id := parts[1] + "/" + parts[2]
+		latest[id] = max(latest[id], v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(latest)+len(events))
+	for id, v := range latest {
+		kind, obj, _ := strings.Cut(id, "/")
+		keys = append(keys, RecordKey(kind, obj, v))
+	}
+	return append(keys, events...), nil
+}
+
+// load fills the (empty) database from the records in storage, reading them
+// with a few requests at a time and registering them in batches.
+func (s *Store) load(ctx context.Context) (Counts, error) {
+	var n Counts
+	keys, err := s.latestRecords(ctx)
+	if err != nil || len(keys) == 0 {
+		return n, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan string)
+	results := make(chan *record, 64)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range work {
+				r, err := s.readRecord(ctx, k)
+				if err != nil {
+					select {
+					case errc <- err:
+						cancel()
+					default:
+					}
+					return
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for _, k := range keys {
+			select {
+			case work <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	var batch []*record
+	flush := func() error {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, r := range batch {
+				if err := insertRecord(tx, r, &n); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		batch = batch[:0]
+		return err
+	}
+	for r := range results {
+		if batch = append(batch, r); len(batch) == 5000 {
+			if err := flush(); err != nil {
+				cancel()
+				for range results {
+				}
+				return n, err
+			}
+		}
+	}
+	select {
+	case err := <-errc:
+		return n, err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
+}
+
+func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
+	switch {
+	case r.Institution != nil:
+		n.Institutions++
+		return putJSON(tx, bInstitutions, r.Institution.ID, r.Institution)
+	case r.Collection != nil:
+		n.Collections++
+		if err := putJSON(tx, bCollections, r.Collection.ID, r.Collection); err != nil {
+			return err
+		}
+		return indexCollection(tx, nil, r.Collection)
+	case r.Item != nil:
+		n.Items++
+		if err := putJSON(tx, bItems, r.Item.ID, r.Item); err != nil {
+			return err
+		}
+		return indexItem(tx, nil, r.Item)
+	case r.Event != nil:
+		n.Events++
+		return putJSON(tx, bEvents, string(join(r.Event.Object, r.Event.ID)), r.Event)
+	}
+	return nil
+}
+
+// Rebuild recreates the metadata store at path from the records in blob
+// storage alone. An existing file is replaced only with force, and kept
+// beside it as path.before-rebuild.
+func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts, error) {
+	if _, err := os.Stat(path); err == nil {
+		if !force {
+			return Counts{}, fmt.Errorf("the metadata store %s exists: rebuild replaces it only when forced (--force)", path)
+		}
+		db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+		if err != nil {
+			return Counts{}, fmt.Errorf("the metadata store %s is in use by another process (stop the archive first)", path)
+		}
+		db.Close()
+	}
+	tmp := path + ".rebuild"
+	os.Remove(tmp)
+	s, err := Open(ctx, tmp, blobs)
+	if err != nil {
+		os.Remove(tmp)
+		return Counts{}, err
+	}
+	n, err := s.count()
+	s.Close()
+	if err != nil {
+		os.Remove(tmp)
+		return n, err
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := os.Rename(path, path+".before-rebuild"); err != nil {
+			return n, err
+		}
+	}
+	return n, os.Rename(tmp, path)
+}
+
+func (s *Store) count() (Counts, error) {
+	var n Counts
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n.Institutions = tx.Bucket(bInstitutions).Stats().KeyN
+		n.Collections = tx.Bucket(bCollections).Stats().KeyN
+		n.Items = tx.Bucket(bItems).Stats().KeyN
+		n.Events = tx.Bucket(bEvents).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Backup writes a consistent copy of the database file while the store stays
+// in use, and returns its size.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Dump writes every bucket's keys and values in order, one line each: two
+// stores with the same dump hold the same metadata.
+func (s *Store) Dump(w io.Writer) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if err := tx.Bucket(b).ForEach(func(k, v []byte) error {
+				_, err := fmt.Fprintf(w, "%s %s %s\n", b, hex.EncodeToString(k), v)
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ErrLocked is returned by OpenReadOnly when another process holds the file.
+var ErrLocked = errors.New("metadata store in use by another process")
+
+// BackupFile copies the database at path without opening it for writing:
+// for use when no server holds it.
+func BackupFile(path string, w io.Writer) (int64, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return 0, ErrLocked
+	}
+	if err != nil {
+		return 0, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
+	}
+	defer db.Close()
+	s := &Store{db: db}
+	return s.Backup(w)
+}

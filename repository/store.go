@@ -1,0 +1,307 @@
+package repository
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Blobs is what the store needs of blob storage: it writes each record there
+// before registering it, and reads them back to rebuild.
+type Blobs interface {
+	storage.Receiver
+	storage.Fetcher
+	storage.Lister
+}
+
+// SchemaVersion is the layout of the bbolt file this program writes.
+const SchemaVersion = 2
+
+var (
+	bMeta         = []byte("meta")
+	bInstitutions = []byte("institutions")
+	bCollections  = []byte("collections")
+	bItems        = []byte("items")
+	bEvents       = []byte("events")
+	ixCollItems   = []byte("ix_collection_items")
+	ixInstItems   = []byte("ix_institution_items")
+	ixInstColls   = []byte("ix_institution_collections")
+	ixChildren    = []byte("ix_children")
+	ixDigest      = []byte("ix_digest")
+	ixModified    = []byte("ix_modified")
+	allBuckets    = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified}
+	keySchema     = []byte("schema")
+)
+
+// Store is the metadata store: bbolt for lookups and indexes, blob storage for
+// the records themselves. One process writes; writes are serialised.
+type Store struct {
+	db    *bolt.DB
+	blobs Blobs
+	mu    sync.Mutex // serialises writers, so version checks and record writes agree
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// Open opens (or creates) the store at path. A new, empty file is filled from
+// the records in blob storage, so a lost database file comes back by itself;
+// the three founding libraries are seeded when absent.
+func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, os.ErrNotExist)
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("the metadata store %s is in use by another process (is the archive already running?)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
+	}
+	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if fresh {
+		if _, err := s.load(ctx); err != nil {
+			db.Close()
+			os.Remove(path) // a half-filled file must not pass for a whole one next time
+			return nil, fmt.Errorf("filling the new metadata store from storage: %w", err)
+		}
+	}
+	if err := s.seed(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Check reports whether the database answers.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bMeta) == nil {
+			return errors.New("metadata store has no schema")
+		}
+		return nil
+	})
+}
+
+// migrations[v] upgrades a file of schema v to v+1, inside one transaction.
+var migrations = map[int]func(*bolt.Tx) error{
+	1: migrate1to2,
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		v := SchemaVersion
+		if meta == nil {
+			if tx.Bucket(bItems) != nil {
+				v = 1 // version 1 had no meta bucket
+			}
+		} else if _, err := fmt.Sscan(string(meta.Get(keySchema)), &v); err != nil {
+			return fmt.Errorf("metadata store has an unreadable schema version: %w", err)
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("the metadata store has schema %d, newer than this program's %d: use a newer archive binary", v, SchemaVersion)
+		}
+		for ; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
+			}
+		}
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
+	})
+}
+
+// migrate1to2: schema 1 kept items, collections, institutions and events with
+// only the collection index; 2 adds the meta bucket and the institution,
+// digest, last-modified and hierarchy indexes, built here from the records.
+func migrate1to2(tx *bolt.Tx) error {
+	for _, b := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bItems).ForEach(func(k, v []byte) error {
+		var it Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("item %s: %w", k, err)
+		}
+		return indexItem(tx, nil, &it)
+	}); err != nil {
+		return err
+	}
+	return tx.Bucket(bCollections).ForEach(func(k, v []byte) error {
+		var c Collection
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("collection %s: %w", k, err)
+		}
+		return indexCollection(tx, nil, &c)
+	})
+}
+
+func (s *Store) seed(ctx context.Context) error {
+	for _, in := range seed {
+		if _, err := s.Institution(in.ID); err == nil {
+			continue
+		}
+		in := in
+		if err := s.SaveInstitution(ctx, &in); err != nil {
+			return fmt.Errorf("seeding institution %s: %w", in.ID, err)
+		}
+	}
+	return nil
+}
+
+// --- keys ---
+
+func join(a, b string) []byte { return []byte(a + "\x00" + b) }
+
+func timeKey(t time.Time, id string) []byte {
+	k := make([]byte, 8, 9+len(id))
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	return append(append(k, 0), id...)
+}
+
+const idAlphabet = "0123456789bcdfghjkmnpqrstvwxz" // no vowels: no words by chance
+
+func newID() string {
+	var b [10]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b[:])
+}
+
+// --- records in storage ---
+
+// record is the self-describing JSON each version of an object is stored as.
+type record struct {
+	Schema      int          `json:"schema"`
+	Kind        string       `json:"kind"`
+	Institution *Institution `json:"institution,omitempty"`
+	Collection  *Collection  `json:"collection,omitempty"`
+	Item        *Item        `json:"item,omitempty"`
+	Event       *Event       `json:"event,omitempty"`
+}
+
+// RecordKey is where version v of an object's record is stored.
+func RecordKey(kind, id string, v int) string {
+	return fmt.Sprintf("records/%s/%s/v%06d.json", kind, id, v)
+}
+
+func eventKey(e *Event) string { return "records/events/" + e.Object + "/" + e.ID + ".json" }
+
+func (s *Store) putRecord(ctx context.Context, key string, r record) error {
+	r.Schema = SchemaVersion
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return err
+	}
+	_, err = s.blobs.Put(ctx, key, bytes.NewReader(b), storage.PutOptions{Size: int64(len(b)), ContentType: "application/json"})
+	if err != nil {
+		return fmt.Errorf("writing record %s: %w", key, err)
+	}
+	return nil
+}
+
+// --- generic bucket helpers ---
+
+func getJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
+	b := tx.Bucket(bucket).Get([]byte(id))
+	if b == nil {
+		return fmt.Errorf("%s %q: %w", bucket[:len(bucket)-1], id, ErrNotFound)
+	}
+	return json.Unmarshal(b, v)
+}
+
+func putJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucket).Put([]byte(id), b)
+}
+
+// --- institutions ---
+
+// SaveInstitution creates or updates an institution.
+func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
+	if !ValidID(in.ID) || in.Name.Empty() {
+		return fmt.Errorf("institution %q needs a valid id and a name: %w", in.ID, ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := *in
+	if old, err := s.Institution(in.ID); err == nil {
+		if old.Version != in.Version {
+			return fmt.Errorf("institution %s is at version %d, not %d: %w", in.ID, old.Version, in.Version, ErrConflict)
+		}
+	} else if in.Version != 0 {
+		return fmt.Errorf("institution %s: %w", in.ID, ErrNotFound)
+	}
+	next.Version++
+	next.Modified = s.Now()
+	if err := s.putRecord(ctx, RecordKey("institutions", next.ID, next.Version), record{Kind: "institution", Institution: &next}); err != nil {
+		return err
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bInstitutions, next.ID, &next) }); err != nil {
+		return err
+	}
+	*in = next
+	return nil
+}
+
+// Institution returns one institution.
+func (s *Store) Institution(id string) (*Institution, error) {
+	var in Institution
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bInstitutions, id, &in) })
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// Institutions returns every institution, in identifier order.
+func (s *Store) Institutions() ([]*Institution, error) {
+	var out []*Institution
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bInstitutions).ForEach(func(k, v []byte) error {
+			var in Institution
+			if err := json.Unmarshal(v, &in); err != nil {
+				return err
+			}
+			out = append(out, &in)
+			return nil
+		})
+	})
+	return out, err
+}
