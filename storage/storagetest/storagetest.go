@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Blobs) {
 		{"CancelledPutStoresNothing", testCancelledPut},
 		{"CancelledGet", testCancelledGet},
 		{"Streams100MiB", testLarge},
+		{"Streams1GiBInBoundedMemory", testGiB},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -447,4 +448,37 @@ func totalAlloc() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.TotalAlloc
+}
+
+func testGiB(t *testing.T, s storage.Blobs) {
+	if testing.Short() {
+		t.Skip("1 GiB stream skipped in -short mode")
+	}
+	runtime.GC()
+	if !ResetPeakRSS() {
+		t.Skip("peak memory cannot be measured on this system")
+	}
+	base, _ := RSS()
+	const n = 1 << 30
+	info, err := s.Put(ctx(t), "gib", NewPatternReader(11, n), storage.PutOptions{Size: n})
+	if err != nil || info.Size != n {
+		t.Fatalf("put 1 GiB: %+v, %v", info, err)
+	}
+	rc, err := s.Get(ctx(t), "gib", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	m, err := io.CopyBuffer(h, rc, make([]byte, 256<<10))
+	rc.Close()
+	if err != nil || m != n || hex.EncodeToString(h.Sum(nil)) != info.SHA256 {
+		t.Fatalf("read back 1 GiB: %d bytes, %v", m, err)
+	}
+	_, peak := RSS()
+	grew := (peak - base) >> 20
+	t.Logf("streaming 1 GiB in and out raised peak RSS by %d MiB", grew)
+	if grew > 64 {
+		t.Errorf("streaming 1 GiB raised memory by %d MiB, more than 64", grew)
+	}
+	s.Delete(ctx(t), "gib")
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	force := fs.Bool("force", false, "replace an existing metadata store (kept as archive.db.before-rebuild)")
+	if _, err := parse(fs, args, stderr, "[--force]", "Recreates the metadata store from the records in blob storage alone."); err != nil {
+		return err
+	}
+	cfg, err := c.resolve()
+	if err != nil {
+		return err
+	}
+	blobs, err := cfg.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cfg.openData(); err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := repository.Rebuild(ctx, cfg.dbPath(), blobs, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rebuilt %s in %.1fs: %d institutions, %d collections, %d items, %d events\n",
+		cfg.dbPath(), time.Since(start).Seconds(), n.Institutions, n.Collections, n.Items, n.Events)
+	return nil
+}
+
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	to := fs.String("to", "", "write the copy to this `file`")
+	toStore := fs.Bool("to-store", false, "write the copy into blob storage under backups/")
+	addr := fs.String("addr", "", "address of the running service, asked for the copy when it holds the store (env ARCHIVE_ADDR)")
+	if _, err := parse(fs, args, stderr, "--to FILE | --to-store", "Writes a consistent copy of the metadata store. While the service runs, the copy is taken through it."); err != nil {
+		return err
+	}
+	if (*to == "") == !*toStore {
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := c.resolve()
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	// Stage in the data folder, then move or upload: no network I/O while
+	// the database is read.
+	tmp, err := os.CreateTemp(cfg.Data, "backup-*.db")
+	if err != nil {
+		return fmt.Errorf("cannot write a backup in %s: %v", cfg.Data, unwrap(err))
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	n, err := repository.BackupFile(cfg.dbPath(), tmp)
+	if errors.Is(err, repository.ErrLocked) {
+		n, err = backupFromService(ctx, cfg, tmp)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if *to != "" {
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), *to); err != nil {
+			return copyFile(tmp.Name(), *to)
+		}
+		fmt.Fprintf(stdout, "backup of %d bytes written to %s\n", n, *to)
+		return nil
+	}
+	blobs, err := cfg.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	key := "backups/archive-" + time.Now().UTC().Format("20060102T150405Z") + ".db"
+	if _, err := blobs.Put(ctx, key, tmp, storage.PutOptions{Size: n}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup of %d bytes stored as %s\n", n, key)
+	return nil
+}
+
+// backupFromService asks the running service for the copy.
+func backupFromService(ctx context.Context, cfg *Config, w io.Writer) (int64, error) {
+	token, err := cfg.token()
+	if err != nil {
+		return 0, err
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+cfg.Addr+"/api/v1/admin/backup", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("the metadata store is in use, and the service at %s (which holds it) does not answer: %v", cfg.Addr, unwrapNet(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("the service at %s refused the backup: %s", cfg.Addr, resp.Status)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("backup from %s ended after %d of %d bytes", cfg.Addr, n, resp.ContentLength)
+	}
+	return n, err
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", dst, unwrap(err))
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

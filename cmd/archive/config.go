@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/storage/local"
+	"github.com/thaiarchives/archive/storage/s3"
+)
+
+// Config is every setting of the archive. Each comes from, in rising order of
+// precedence: its default, the config file, the environment (ARCHIVE_…), a flag.
+// Secrets (S3 keys, the API token) have no flags, so they never appear in a
+// process listing or shell history.
+type Config struct {
+	Data    string // folder for the metadata store and local blobs
+	Addr    string
+	Storage string // local or s3
+	S3      s3.Config
+	Token   string
+}
+
+// settings is the environment-style view of the config: name → value.
+type settings map[string]string
+
+// loadSettings reads the optional config file (KEY=VALUE lines, # comments,
+// the same names as the environment), then the environment over it.
+func loadSettings(file string) (settings, error) {
+	st := settings{}
+	if file == "" {
+		file = os.Getenv("ARCHIVE_CONFIG")
+	}
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("config file %s cannot be read: %v", file, unwrap(err))
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for n := 1; sc.Scan(); n++ {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(line, "=")
+			k = strings.TrimSpace(strings.TrimPrefix(k, "export "))
+			if !ok || !strings.HasPrefix(k, "ARCHIVE_") {
+				return nil, fmt.Errorf("config file %s, line %d: expected ARCHIVE_NAME=value", file, n)
+			}
+			st[k] = strings.Trim(strings.TrimSpace(v), `"'`)
+		}
+	}
+	for _, kv := range os.Environ() {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "ARCHIVE_") {
+			st[k] = v
+		}
+	}
+	return st, nil
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// common holds the flags every subcommand shares.
+type common struct {
+	config, data, storage string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "config `file` of ARCHIVE_NAME=value lines (env ARCHIVE_CONFIG)")
+	fs.StringVar(&c.data, "data", "", "data `folder`: metadata store and local blobs (env ARCHIVE_DATA, default ./data)")
+	fs.StringVar(&c.storage, "storage", "", "blob storage: local or s3 (env ARCHIVE_STORAGE, default local); S3 settings come from ARCHIVE_S3_* in the environment or config file")
+}
+
+// resolve builds the Config from defaults, file, environment and flags.
+func (c *common) resolve() (*Config, error) {
+	st, err := loadSettings(c.config)
+	if err != nil {
+		return nil, err
+	}
+	pick := func(flagVal, name, def string) string {
+		if flagVal != "" {
+			return flagVal
+		}
+		if v := st[name]; v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := &Config{
+		Data:    pick(c.data, "ARCHIVE_DATA", "data"),
+		Addr:    pick("", "ARCHIVE_ADDR", "127.0.0.1:8080"),
+		Storage: pick(c.storage, "ARCHIVE_STORAGE", "local"),
+		Token:   st["ARCHIVE_TOKEN"],
+		S3: s3.Config{
+			Endpoint:     st["ARCHIVE_S3_ENDPOINT"],
+			Bucket:       st["ARCHIVE_S3_BUCKET"],
+			Region:       st["ARCHIVE_S3_REGION"],
+			AccessKey:    st["ARCHIVE_S3_ACCESS_KEY"],
+			SecretKey:    st["ARCHIVE_S3_SECRET_KEY"],
+			Prefix:       st["ARCHIVE_S3_PREFIX"],
+			CreateBucket: true,
+		},
+	}
+	for name, dst := range map[string]*bool{"ARCHIVE_S3_TLS": &cfg.S3.TLS, "ARCHIVE_S3_CREATE_BUCKET": &cfg.S3.CreateBucket} {
+		if v := st[name]; v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q is not true or false", name, v)
+			}
+			*dst = b
+		}
+	}
+	if cfg.Storage != "local" && cfg.Storage != "s3" {
+		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
+	}
+	return cfg, nil
+}
+
+// openData prepares the data folder and checks that it can be written.
+func (cfg *Config) openData() error {
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return fmt.Errorf("data folder %s cannot be created: %v", cfg.Data, unwrap(err))
+	}
+	probe := filepath.Join(cfg.Data, ".write-check")
+	if err := os.WriteFile(probe, nil, 0o600); err != nil {
+		return fmt.Errorf("data folder %s is not writable: %v", cfg.Data, unwrap(err))
+	}
+	return os.Remove(probe)
+}
+
+// openBlobs opens the configured blob store.
+func (cfg *Config) openBlobs(ctx context.Context) (storage.Blobs, error) {
+	if cfg.Storage == "s3" {
+		return s3.Open(ctx, cfg.S3)
+	}
+	if err := cfg.openData(); err != nil {
+		return nil, err
+	}
+	return local.Open(filepath.Join(cfg.Data, "blobs"))
+}
+
+// dbPath is where the metadata store lives.
+func (cfg *Config) dbPath() string { return filepath.Join(cfg.Data, "archive.db") }
+
+// open opens blobs and the metadata store.
+func (cfg *Config) open(ctx context.Context) (storage.Blobs, *repository.Store, error) {
+	blobs, err := cfg.openBlobs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.openData(); err != nil {
+		return nil, nil, err
+	}
+	store, err := repository.Open(ctx, cfg.dbPath(), blobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return blobs, store, nil
+}
+
+// token returns the API token: ARCHIVE_TOKEN, or one kept in the data folder
+// (created on first use, readable by its owner only).
+func (cfg *Config) token() (string, error) {
+	if cfg.Token != "" {
+		return cfg.Token, nil
+	}
+	path := filepath.Join(cfg.Data, "token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	var b [24]byte
+	rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("API token cannot be saved in %s: %v", path, unwrap(err))
+	}
+	return tok, nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLibrariesStayInTheirPackages enforces the design's boundaries: Gin only
+// in the HTTP layer, minio-go only in storage/s3, bbolt only in the
+// repository's store, imaging only where images are rendered or derived.
+func TestLibrariesStayInTheirPackages(t *testing.T) {
+	allowed := map[string][]string{
+		"github.com/gin-gonic/gin":          {"web"},
+		"github.com/minio/minio-go/v7":      {"storage/s3"},
+		"go.etcd.io/bbolt":                  {"repository"},
+		"github.com/disintegration/imaging": {"iiif", "ingest"},
+	}
+	root, _ := filepath.Abs("../..")
+	checked := 0
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		checked++
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for lib, dirs := range allowed {
+				if p != lib && !strings.HasPrefix(p, lib+"/") {
+					continue
+				}
+				ok := false
+				for _, d := range dirs {
+					ok = ok || strings.HasPrefix(rel, d+"/")
+				}
+				if !ok {
+					t.Errorf("%s imports %s, which belongs in %v only", rel, p, dirs)
+				}
+			}
+		}
+		return nil
+	})
+	if checked < 10 {
+		t.Fatalf("checked only %d files: wrong root?", checked)
+	}
+}

@@ -1,0 +1,72 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ReadSeeker reads a blob of known size through ranged Gets, so that
+// http.ServeContent can answer byte ranges, If-Range and HEAD without reading
+// what it does not send.
+type ReadSeeker struct {
+	ctx  context.Context
+	f    Fetcher
+	key  string
+	size int64
+	off  int64
+	body io.ReadCloser
+}
+
+// NewReadSeeker returns a ReadSeeker over key, whose size the caller knows.
+func NewReadSeeker(ctx context.Context, f Fetcher, key string, size int64) *ReadSeeker {
+	return &ReadSeeker{ctx: ctx, f: f, key: key, size: size}
+}
+
+// Read opens a ranged Get at the current offset when none is open.
+func (r *ReadSeeker) Read(p []byte) (int, error) {
+	if r.off >= r.size {
+		return 0, io.EOF
+	}
+	if r.body == nil {
+		b, err := r.f.Get(r.ctx, r.key, r.off, -1)
+		if err != nil {
+			return 0, err
+		}
+		r.body = b
+	}
+	n, err := r.body.Read(p)
+	r.off += int64(n)
+	if err == io.EOF && r.off < r.size {
+		err = fmt.Errorf("read %s: blob ended at %d of %d bytes: %w", r.key, r.off, r.size, ErrUnavailable)
+	}
+	return n, err
+}
+
+// Seek moves the offset; the next Read opens a new range there.
+func (r *ReadSeeker) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += r.off
+	case io.SeekEnd:
+		offset += r.size
+	}
+	if offset < 0 {
+		return 0, errors.New("seek before start")
+	}
+	if offset != r.off && r.body != nil {
+		r.body.Close()
+		r.body = nil
+	}
+	r.off = offset
+	return offset, nil
+}
+
+// Close releases any open range.
+func (r *ReadSeeker) Close() error {
+	if r.body != nil {
+		return r.body.Close()
+	}
+	return nil
+}
