@@ -57,7 +57,9 @@ func New(cfg Config) *Server {
 	api.GET("/items/:id/files/:n", s.file)
 	api.GET("/admin/backup", s.requireToken, s.backup)
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
-	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" not allowed here") })
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" not allowed here")
+	})
 	return s
 }
 

@@ -31,6 +31,9 @@ var _ storage.Blobs = (*Store)(nil)
 // PartSize is the size of one multipart part, and the most a Put holds in memory.
 const PartSize = 16 << 20
 
+// smallSize is the first read of a Put; smaller blobs need no part buffer.
+const smallSize = 1 << 20
+
 // Config says how to reach a bucket.
 type Config struct {
 	Endpoint  string // host:port, or a URL whose scheme sets TLS
@@ -197,18 +200,26 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, opts storage.P
 	obj := s.prefix + key
 	popts := minio.PutObjectOptions{ContentType: opts.ContentType}
 	h := sha256.New()
-	var first []byte
-	var bufp *[]byte
-	if opts.Size > 0 && opts.Size < PartSize {
-		first = make([]byte, opts.Size+1) // one more byte to notice a longer stream
-	} else {
-		bufp = s.buffer()
-		defer s.bufs.Put(bufp)
-		first = *bufp
+	// Read a first slice sized for small blobs; only a stream that fills it
+	// takes a whole part buffer, so many small puts stay small.
+	first := make([]byte, smallSize)
+	if opts.Size > 0 && opts.Size < smallSize {
+		first = first[:opts.Size+1] // one more byte to notice a longer stream
 	}
 	n, err := io.ReadFull(r, first)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return storage.Info{}, readErr(ctx, key, err)
+	}
+	var bufp *[]byte
+	if n == smallSize {
+		bufp = s.buffer()
+		defer s.bufs.Put(bufp)
+		copy(*bufp, first)
+		m, err := io.ReadFull(r, (*bufp)[n:])
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return storage.Info{}, readErr(ctx, key, err)
+		}
+		first, n = *bufp, n+m
 	}
 	if n < len(first) {
 		// The whole blob fits in memory: check it, then one PUT.
