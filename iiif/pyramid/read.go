@@ -26,6 +26,9 @@ type IFD struct {
 	Offsets, Counts []uint64 // tiles
 	Exact, ExactN   []uint64 // exact-size JPEG of each tile, when written by this package
 	JPEGTables      []byte
+	ICC             []byte // ICC profile (tag 34675)
+	Orientation     int    // EXIF-style orientation (tag 274), 0 when absent
+	Stripped        bool   // strips, presented as full-width tiles
 }
 
 // Cols and Rows are the tile grid.
@@ -83,6 +86,8 @@ func readIFD(r io.ReaderAt, bo binary.ByteOrder, off int64) (*IFD, int64, error)
 		return nil, 0, fmt.Errorf("%w: IFD at %d: %v", ErrFormat, off, err)
 	}
 	f := &IFD{Offset: off, SamplesPerPixel: 1, BitsPerSample: 1, Compression: 1}
+	var strips, stripCounts []uint64
+	rowsPerStrip := 0
 	for i := range n {
 		e := buf[12*i:]
 		tag, typ, count := bo.Uint16(e), bo.Uint16(e[2:]), bo.Uint32(e[4:])
@@ -123,7 +128,23 @@ func readIFD(r io.ReaderAt, bo binary.ByteOrder, off int64) (*IFD, int64, error)
 			f.ExactN = vals
 		case tagJPEGTables:
 			f.JPEGTables = raw
+		case tagICC:
+			f.ICC = raw
+		case tagOrientation:
+			f.Orientation = first
+		case tagStripOffsets:
+			strips = vals
+		case tagStripByteCounts:
+			stripCounts = vals
+		case tagRowsPerStrip:
+			rowsPerStrip = first
 		}
+	}
+	if f.TileW == 0 && strips != nil && len(strips) == len(stripCounts) {
+		if rowsPerStrip <= 0 || rowsPerStrip > f.Height {
+			rowsPerStrip = f.Height
+		}
+		f.Stripped, f.TileW, f.TileH, f.Offsets, f.Counts = true, f.Width, rowsPerStrip, strips, stripCounts
 	}
 	if f.TileW > 0 && f.TileH > 0 && f.Width > 0 && f.Height > 0 {
 		want := f.Cols() * f.Rows()
@@ -185,7 +206,7 @@ func Read(r io.ReaderAt) (*Pyramid, error) {
 		if i > 0 && !f.Reduced {
 			break // the next page of a multi-page file
 		}
-		if f.TileW == 0 || f.Compression != 7 || f.BitsPerSample != 8 || (f.SamplesPerPixel != 1 && f.SamplesPerPixel != 3) {
+		if f.TileW == 0 || f.Stripped || f.Compression != 7 || f.BitsPerSample != 8 || (f.SamplesPerPixel != 1 && f.SamplesPerPixel != 3) {
 			return nil, fmt.Errorf("%w: level %d is not 8-bit JPEG tiles", ErrFormat, i)
 		}
 		p.Levels = append(p.Levels, f)

@@ -38,6 +38,11 @@ const (
 	tagTileOffsets      = 324
 	tagTileByteCounts   = 325
 	tagJPEGTables       = 347
+	tagStripOffsets     = 273
+	tagOrientation      = 274
+	tagRowsPerStrip     = 278
+	tagStripByteCounts  = 279
+	tagICC              = 34675
 	tagYCbCrSubSampling = 530
 	// Private tags (registered range 65000+ is free for private use):
 	// offsets and sizes of exact-size JPEGs for every tile; for inner tiles
