@@ -70,3 +70,27 @@ func (r *ReadSeeker) Close() error {
 	}
 	return nil
 }
+
+// ReaderAt reads a blob through ranged Gets, for parsers that seek (TIFF).
+type ReaderAt struct {
+	Ctx context.Context
+	F   Fetcher
+	Key string
+}
+
+// ReadAt reads len(p) bytes at off; fewer at the end of the blob, with io.EOF.
+func (r ReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	rc, err := r.F.Get(r.Ctx, r.Key, off, int64(len(p)))
+	if err != nil {
+		if errors.Is(err, ErrInvalid) {
+			return 0, io.EOF
+		}
+		return 0, err
+	}
+	defer rc.Close()
+	n, err := io.ReadFull(rc, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
+}

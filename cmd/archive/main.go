@@ -22,6 +22,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "[flags]", "run the web service: IIIF, pages and the API", runServe},
+		{"ingest", "[flags] PATH...", "put folders, BagIt bags, metadata sheets and files into the archive", runIngest},
 		{"rebuild", "[--force]", "recreate the metadata store from blob storage alone", runRebuild},
 		{"backup", "[--to FILE | --to-store]", "write a consistent copy of the metadata store, also while serving", runBackup},
 	}
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
+		case errors.Is(err, errSilent):
+			return 1
 		}
 		fmt.Fprintf(stderr, "archive %s: %v\n", c.name, err)
 		return 1

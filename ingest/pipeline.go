@@ -1,0 +1,454 @@
+package ingest
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Config is what a pipeline needs.
+type Config struct {
+	Store *repository.Store
+	Blobs storage.Blobs
+	// Agent is recorded in every event (who ingested).
+	Agent string
+	// MaxPixels refuses images that declare more (decompression bombs).
+	MaxPixels int64
+	// MaxFileSize refuses larger files.
+	MaxFileSize int64
+	// Workers is how many items are processed at once.
+	Workers int
+	// DryRun checks everything and writes nothing.
+	DryRun bool
+	Log    *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxPixels   = 200_000_000
+	DefaultMaxFileSize = 8 << 30
+)
+
+// Input is one file of a unit, with checksums its source vouches for.
+type Input struct {
+	Path      string
+	Name      string            // as shown to people: path relative to the source
+	Checksums map[string]string // algorithm (md5, sha1, sha256, sha512) → hex
+}
+
+// Unit is one item to be: its files in reading order and its description.
+type Unit struct {
+	Files []Input
+	Meta  repository.Item // descriptive fields, institution, collection
+	// Where it comes from, for the report (a row of a sheet, a bag).
+	Origin string
+}
+
+// Statuses of an outcome.
+const (
+	Ingested  = "ingested"
+	Duplicate = "duplicate"
+	Refused   = "refused"
+	Failed    = "failed" // storage or system trouble: running again finishes the work
+	Checked   = "checked"
+)
+
+// Outcome is what became of one file.
+type Outcome struct {
+	File   string   `json:"file"`
+	Status string   `json:"status"`
+	Item   string   `json:"item,omitempty"`
+	Images []string `json:"images,omitempty"`
+	Error  string   `json:"error,omitempty"`
+	Bytes  int64    `json:"bytes"`
+}
+
+// Pipeline ingests units.
+type Pipeline struct {
+	cfg      Config
+	mu       sync.Mutex
+	inflight map[string]chan struct{} // digests being registered
+}
+
+// New returns a pipeline with defaults filled in.
+func New(cfg Config) *Pipeline {
+	if cfg.MaxPixels <= 0 {
+		cfg.MaxPixels = DefaultMaxPixels
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = DefaultMaxFileSize
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.Agent == "" {
+		cfg.Agent = "archive ingest"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{cfg: cfg, inflight: map[string]chan struct{}{}}
+}
+
+// Run ingests units with bounded concurrency, calling report once per file
+// (from any goroutine, one call at a time) as each unit finishes.
+func (p *Pipeline) Run(ctx context.Context, units []Unit, report func(Outcome)) {
+	var mu sync.Mutex
+	work := make(chan Unit)
+	var wg sync.WaitGroup
+	for range p.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range work {
+				for _, o := range p.Ingest(ctx, u) {
+					mu.Lock()
+					report(o)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, u := range units {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- u
+	}
+	close(work)
+	wg.Wait()
+}
+
+// master is an input once hashed.
+type master struct {
+	Input
+	sha256    string
+	size      int64
+	mediaType string
+	kind      string
+}
+
+// Ingest processes one unit to the end and says what became of each file.
+func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
+	files, item, err := p.ingest(ctx, u)
+	outs := make([]Outcome, len(u.Files))
+	for i, in := range u.Files {
+		outs[i] = Outcome{File: in.Name}
+		if i < len(files) {
+			outs[i].Bytes = files[i].size
+		}
+	}
+	status, msg := Ingested, ""
+	switch {
+	case err == nil && p.cfg.DryRun:
+		status = Checked
+	case errors.Is(err, errDuplicate):
+		status = Duplicate
+	case errors.Is(err, ErrRefused), errors.Is(err, storage.ErrChecksum), errors.Is(err, repository.ErrInvalid):
+		status, msg = Refused, err.Error()
+	case err != nil:
+		status, msg = Failed, err.Error()
+		if errors.Is(err, storage.ErrUnavailable) {
+			msg += " (storage is unavailable; run the same ingest again to finish)"
+		}
+	}
+	msg = strings.TrimSuffix(strings.TrimSuffix(msg, ": "+ErrRefused.Error()), ": "+repository.ErrInvalid.Error())
+	for i := range outs {
+		outs[i].Status, outs[i].Error = status, msg
+		if item != nil {
+			outs[i].Item = item.ID
+			outs[i].Images = ImageIDs(item)
+		}
+	}
+	return outs
+}
+
+// ImageIDs are the IIIF image identifiers of an item's image files.
+func ImageIDs(it *repository.Item) []string {
+	var ids []string
+	for i, f := range it.Files {
+		if f.Derivatives["access"] != "" {
+			ids = append(ids, fmt.Sprintf("%s-%d", it.ID, i+1))
+		}
+	}
+	return ids
+}
+
+var errDuplicate = errors.New("already in the archive")
+
+func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.Item, error) {
+	if len(u.Files) == 0 {
+		return nil, nil, refuse("no files")
+	}
+	files := make([]master, len(u.Files))
+	for i, in := range u.Files {
+		m, err := p.examine(ctx, in)
+		files[i] = m
+		if err != nil {
+			return files, nil, p.which(u, in.Name, err)
+		}
+	}
+	// Hold the digests so two units with the same content cannot both pass
+	// the duplicate check.
+	digests := make([]string, len(files))
+	for i, f := range files {
+		digests[i] = f.sha256
+	}
+	release := p.hold(digests)
+	defer release()
+	if it, err := p.existing(digests); err != nil || it != nil {
+		if err == nil {
+			err = fmt.Errorf("same content as item %s: %w", it.ID, errDuplicate)
+		}
+		return files, it, err
+	}
+	item := u.Meta
+	item.ID, item.Version = "", 0
+	if item.Title.Empty() {
+		name := strings.TrimSuffix(filepath.Base(files[0].Name), filepath.Ext(files[0].Name))
+		item.Title = repository.Text{"none": name}
+	}
+	if item.Type == "" {
+		item.Type = files[0].kind
+	}
+	if err := p.validate(&item); err != nil {
+		return files, nil, err
+	}
+	var derived []string
+	for _, f := range files {
+		fs, notes, err := p.store(ctx, f)
+		if err != nil {
+			return files, nil, p.which(u, f.Name, err)
+		}
+		item.Files = append(item.Files, fs...)
+		derived = append(derived, notes...)
+	}
+	if p.cfg.DryRun {
+		return files, nil, nil
+	}
+	events := []repository.Event{
+		{Type: "ingestion", Outcome: "success", Detail: ingestDetail(u, files)},
+		{Type: "fixity check", Outcome: "success", Detail: fixityDetail(files)},
+	}
+	if len(derived) > 0 {
+		events = append(events, repository.Event{Type: "derivation", Outcome: "success", Detail: strings.Join(derived, "; ")})
+	}
+	if err := p.cfg.Store.SaveItem(ctx, &item, p.cfg.Agent, events...); err != nil {
+		return files, nil, err
+	}
+	return files, &item, nil
+}
+
+// which names the file an error is about when the unit has several.
+func (p *Pipeline) which(u Unit, name string, err error) error {
+	if len(u.Files) > 1 {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return err
+}
+
+func (p *Pipeline) validate(it *repository.Item) error {
+	probe := *it
+	probe.Access.Level = cmpOr(probe.Access.Level, repository.Public)
+	if err := probe.Validate(); err != nil {
+		return err
+	}
+	if _, err := p.cfg.Store.Institution(it.Institution); err != nil {
+		return refuse("institution %q is not one of the archive's libraries", it.Institution)
+	}
+	if it.Collection != "" {
+		c, err := p.cfg.Store.Collection(it.Collection)
+		if err != nil {
+			return refuse("collection %q does not exist (create it first)", it.Collection)
+		}
+		if c.Institution != it.Institution {
+			return refuse("collection %q belongs to %s, not %s", it.Collection, c.Institution, it.Institution)
+		}
+	}
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func ingestDetail(u Unit, files []master) string {
+	var names []string
+	for _, f := range files {
+		names = append(names, fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size))
+	}
+	s := strings.Join(names, ", ")
+	if u.Origin != "" {
+		s = u.Origin + ": " + s
+	}
+	return s
+}
+
+func fixityDetail(files []master) string {
+	var parts []string
+	for _, f := range files {
+		algs := []string{"sha256 " + f.sha256}
+		for a := range f.Checksums {
+			if a != "sha256" {
+				algs = append(algs, a+" as supplied")
+			}
+		}
+		parts = append(parts, f.Name+": "+strings.Join(algs, ", "))
+	}
+	return "verified while streaming: " + strings.Join(parts, "; ")
+}
+
+// hold waits until no other unit holds any of the digests, then holds them.
+func (p *Pipeline) hold(digests []string) func() {
+	for {
+		p.mu.Lock()
+		var busy chan struct{}
+		for _, d := range digests {
+			if c, ok := p.inflight[d]; ok {
+				busy = c
+				break
+			}
+		}
+		if busy == nil {
+			done := make(chan struct{})
+			for _, d := range digests {
+				p.inflight[d] = done
+			}
+			p.mu.Unlock()
+			return func() {
+				p.mu.Lock()
+				for _, d := range digests {
+					delete(p.inflight, d)
+				}
+				p.mu.Unlock()
+				close(done)
+			}
+		}
+		p.mu.Unlock()
+		<-busy
+	}
+}
+
+// existing returns a live item that already holds all the digests.
+func (p *Pipeline) existing(digests []string) (*repository.Item, error) {
+	ids, err := p.cfg.Store.ItemsWithDigest(digests[0])
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		it, err := p.cfg.Store.Item(id)
+		if err != nil || it.Deleted {
+			continue
+		}
+		have := map[string]bool{}
+		for _, f := range it.Files {
+			have[f.SHA256] = true
+		}
+		all := true
+		for _, d := range digests {
+			all = all && have[d]
+		}
+		if all {
+			return it, nil
+		}
+	}
+	return nil, nil
+}
+
+// examine checks an input's size and type and hashes it, verifying any
+// checksum its source supplied.
+func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
+	m := master{Input: in}
+	f, err := os.Open(in.Path)
+	if err != nil {
+		return m, refuse("cannot be read (%v)", unwrapPath(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return m, refuse("is not a regular file")
+	}
+	m.size = st.Size()
+	if m.size > p.cfg.MaxFileSize {
+		return m, refuse("is %d bytes, over the limit of %d", m.size, p.cfg.MaxFileSize)
+	}
+	if m.size == 0 {
+		return m, refuse("is empty")
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	m.mediaType, m.kind = Sniff(head[:n])
+	if m.kind == "" {
+		return m, refuse("its content is not a supported image, audio, video, PDF or text file")
+	}
+	hashes := map[string]hash.Hash{"sha256": sha256.New()}
+	for alg := range in.Checksums {
+		switch alg {
+		case "md5":
+			hashes[alg] = md5.New()
+		case "sha1":
+			hashes[alg] = sha1.New()
+		case "sha512":
+			hashes[alg] = sha512.New()
+		case "sha256":
+		default:
+			return m, refuse("checksum algorithm %q is not supported", alg)
+		}
+	}
+	ws := make([]io.Writer, 0, len(hashes))
+	for _, h := range hashes {
+		ws = append(ws, h)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return m, err
+	}
+	if _, err := io.CopyBuffer(io.MultiWriter(ws...), ctxReader{ctx, f}, make([]byte, 1<<20)); err != nil {
+		return m, err
+	}
+	m.sha256 = hex.EncodeToString(hashes["sha256"].Sum(nil))
+	for alg, want := range in.Checksums {
+		if got := hex.EncodeToString(hashes[alg].Sum(nil)); !strings.EqualFold(got, want) {
+			return m, fmt.Errorf("%s checksum is %s, but its source says %s: the file is damaged or changed: %w", alg, got, want, storage.ErrChecksum)
+		}
+	}
+	return m, nil
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
