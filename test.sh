@@ -26,7 +26,7 @@ if [ ! -x "$TOOLS/minio" ] || [ "$(cat "$TOOLS/minio.version" 2>/dev/null)" != "
   GOBIN="$TOOLS" go install "github.com/minio/minio@$MINIO_VERSION"
   echo "$MINIO_VERSION" > "$TOOLS/minio.version"
 fi
-export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1
+export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1 ARCHIVE_REQUIRE_TOOLS=1
 
 echo "== go vet"
 go vet ./...

@@ -150,6 +150,7 @@ func sheetRow(dir string, header, row []string, rowNo int, d Defaults) (Unit, []
 		(*t)[cmpOr(lang, "none")] = v
 	}
 	fields := map[string]*repository.Field{}
+	var order []string
 	for i, h := range header {
 		if i >= len(row) {
 			break
@@ -241,10 +242,13 @@ func sheetRow(dir string, header, row []string, rowNo int, d Defaults) (Unit, []
 			if f == nil {
 				f = &repository.Field{Label: extraLabels[name], Value: repository.Text{}}
 				fields[name] = f
-				defer func() { it.Metadata = append(it.Metadata, *f) }()
+				order = append(order, name)
 			}
 			f.Value[cmpOr(lang, "none")] = v
 		}
+	}
+	for _, name := range order {
+		it.Metadata = append(it.Metadata, *fields[name])
 	}
 	if len(u.Files) == 0 {
 		bad("files", "no file given for this item")

@@ -186,6 +186,9 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 	events = append([]Event{{Type: typ, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("metadata version %d", next.Version)}}, events...)
 	for i := range events {
 		events[i].Object = next.ID
+		if events[i].Agent == "" {
+			events[i].Agent = agent
+		}
 	}
 	return s.record(ctx, events...)
 }
