@@ -116,7 +116,9 @@ var bagAlgs = map[string]func() hash.Hash{"md5": md5.New, "sha1": sha1.New, "sha
 
 func validateBag(dir string) (map[string]map[string]string, map[string]string, []Problem) {
 	var problems []Problem
-	add := func(where, format string, a ...any) { problems = append(problems, Problem{where, fmt.Sprintf(format, a...)}) }
+	add := func(where, format string, a ...any) {
+		problems = append(problems, Problem{where, fmt.Sprintf(format, a...)})
+	}
 	decl, err := readTagFile(filepath.Join(dir, "bagit.txt"))
 	if err != nil {
 		add("bagit.txt", "missing or unreadable: this is not a BagIt bag")

@@ -225,4 +225,3 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 	}
 	return []repository.File{f}, []string{fmt.Sprintf("%s: %.1f s, %dx%d, poster frame at %s s", m.Name, d, f.Width, f.Height, at)}, nil
 }
-

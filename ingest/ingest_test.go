@@ -395,8 +395,8 @@ func TestInvalidBagIsRefusedWithEveryProblem(t *testing.T) {
 	dir := t.TempDir()
 	files := makeBag(t, dir)
 	os.WriteFile(filepath.Join(dir, "data/img1.png"), append(files["data/img1.png"], 0), 0o644) // damaged
-	os.Remove(filepath.Join(dir, "data/img2.png"))                                                // missing
-	os.WriteFile(filepath.Join(dir, "data/extra.png"), []byte("x"), 0o644)                        // not in manifests
+	os.Remove(filepath.Join(dir, "data/img2.png"))                                              // missing
+	os.WriteFile(filepath.Join(dir, "data/extra.png"), []byte("x"), 0o644)                      // not in manifests
 	units, problems, cleanup, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<30)
 	defer cleanup()
 	if err != nil || len(units) != 0 {
