@@ -208,7 +208,7 @@ func summary(w io.Writer, outs []ingest.Outcome, dry bool) {
 		}
 	}
 	if dry {
-		fmt.Fprintln(w, "\ndry run: nothing was written")
+		fmt.Fprintln(w, "\ndry run: no file was stored or registered")
 	}
 }
 
