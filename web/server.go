@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -25,16 +26,23 @@ type Config struct {
 	// Token authorises writes and administration (Authorization: Bearer …).
 	Token string
 	Log   *slog.Logger
+	// Ingest takes web uploads; with UploadDir it enables /api/v1/uploads.
+	Ingest    *ingest.Pipeline
+	UploadDir string
+	UploadMax int64
+	Workers   int
 }
 
 // Server holds the router and what the handlers need.
 type Server struct {
 	cfg    Config
 	router *gin.Engine
+	ctx    context.Context // the server's lifetime, for background ingests
+	up     *uploads
 }
 
-// New builds the HTTP handler.
-func New(cfg Config) *Server {
+// New builds the HTTP handler; background work stops when ctx ends.
+func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -46,7 +54,7 @@ func New(cfg Config) *Server {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
-	s := &Server{cfg: cfg, router: r}
+	s := &Server{cfg: cfg, router: r, ctx: ctx}
 	r.Use(s.recover, s.logRequests)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
@@ -56,11 +64,16 @@ func New(cfg Config) *Server {
 	api.HEAD("/items/:id/files/:n", s.file)
 	api.GET("/items/:id/files/:n", s.file)
 	api.GET("/admin/backup", s.requireToken, s.backup)
+	if cfg.UploadDir != "" && cfg.Ingest != nil {
+		if err := s.mountUploads(api); err != nil {
+			return nil, err
+		}
+	}
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) {
 		fail(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" not allowed here")
 	})
-	return s
+	return s, nil
 }
 
 // ServeHTTP makes the server an http.Handler.

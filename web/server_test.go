@@ -48,7 +48,11 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f.srv = New(Config{Store: store, Blobs: f.faulty, Token: token})
+	srv, err := New(context.Background(), Config{Store: store, Blobs: f.faulty, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
 	return f
 }
 

@@ -30,6 +30,8 @@ type Config struct {
 	Storage string // local or s3
 	S3      s3.Config
 	Token   string
+	// UploadMax bounds one web upload, in bytes (ARCHIVE_UPLOAD_MAX_MIB).
+	UploadMax int64
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -127,6 +129,13 @@ func (c *common) resolve() (*Config, error) {
 			}
 			*dst = b
 		}
+	}
+	if v := st["ARCHIVE_UPLOAD_MAX_MIB"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("ARCHIVE_UPLOAD_MAX_MIB=%q is not a positive number of MiB", v)
+		}
+		cfg.UploadMax = n << 20
 	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)

@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
+	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/web"
 )
 
@@ -49,8 +52,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
+	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})
+	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Token: token, Log: log,
+		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, Workers: runtime.NumCPU()})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Store: store, Blobs: blobs, Token: token, Log: log}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
