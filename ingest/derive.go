@@ -39,6 +39,14 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 	}
 	defer f.Close()
 	base := repository.File{Name: m.Name, SHA256: m.sha256, Size: m.size, MediaType: m.mediaType}
+	// The master goes to storage while its derivatives are made: one is
+	// I/O, the other CPU.
+	stored := make(chan error, 1)
+	if p.cfg.DryRun {
+		stored <- nil
+	} else {
+		go func() { stored <- p.putMaster(ctx, m) }()
+	}
 	var files []repository.File
 	var notes []string
 	switch m.kind {
@@ -49,23 +57,30 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 	default:
 		files = []repository.File{base}
 	}
-	if err != nil || p.cfg.DryRun {
-		return files, notes, err
+	if serr := <-stored; err == nil {
+		err = serr
 	}
+	return files, notes, err
+}
+
+// putMaster stores a master under its digest unless an earlier run did.
+func (p *Pipeline) putMaster(ctx context.Context, m master) error {
 	key := storage.DigestKey(m.sha256)
 	if st, err := p.cfg.Blobs.Stat(ctx, key); err == nil && st.Size == m.size {
-		return files, notes, nil // stored (and verified) by an earlier run
+		return nil // stored (and verified) by an earlier run
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
+	f, err := os.Open(m.Path)
+	if err != nil {
+		return refuse("cannot be read (%v)", unwrapPath(err))
 	}
+	defer f.Close()
 	if _, err := p.cfg.Blobs.Put(ctx, key, f, storage.PutOptions{SHA256: m.sha256, Size: m.size, ContentType: m.mediaType}); err != nil {
 		if errors.Is(err, storage.ErrChecksum) {
-			return nil, nil, fmt.Errorf("changed while it was being ingested: %w", err)
+			return fmt.Errorf("changed while it was being ingested: %w", err)
 		}
-		return nil, nil, err
+		return err
 	}
-	return files, notes, nil
+	return nil
 }
 
 func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base repository.File) ([]repository.File, []string, error) {

@@ -157,6 +157,9 @@ func decodePixels(f source, mediaType string, page *pyramid.IFD) (image.Image, e
 		if page.Compression == 7 {
 			return decodeJPEGTIFF(f, page)
 		}
+		if rawTIFF(page) {
+			return decodeRawTIFF(f, page)
+		}
 		img, err = tiff.Decode(io.NewSectionReader(&firstIFD{f, page.Offset}, 0, 1<<62))
 	}
 	if err != nil {
@@ -215,6 +218,83 @@ func decodeJPEGTIFF(r io.ReaderAt, d *pyramid.IFD) (image.Image, error) {
 	return dst, nil
 }
 
+// rawTIFF reports whether a page is uncompressed 8-bit chunky grey, RGB or
+// RGBA: the usual archival master, which decodeRawTIFF reads directly.
+func rawTIFF(d *pyramid.IFD) bool {
+	spp := d.SamplesPerPixel
+	return d.Compression == 1 && d.BitsPerSample == 8 && d.PlanarConfig == 1 && d.TileW > 0 && d.TileH > 0 &&
+		(spp == 1 && d.Photometric <= 1 || (spp == 3 || spp == 4) && d.Photometric == 2)
+}
+
+// decodeRawTIFF copies the strips or tiles of an uncompressed TIFF straight
+// into pixels, several at a time: far faster than a general decoder.
+func decodeRawTIFF(r io.ReaderAt, d *pyramid.IFD) (image.Image, error) {
+	spp := d.SamplesPerPixel
+	var pix []byte
+	var stride, bpp int
+	var out image.Image
+	if spp == 1 {
+		g := image.NewGray(image.Rect(0, 0, d.Width, d.Height))
+		pix, stride, bpp, out = g.Pix, g.Stride, 1, g
+	} else if spp == 3 {
+		m := image.NewRGBA(image.Rect(0, 0, d.Width, d.Height))
+		pix, stride, bpp, out = m.Pix, m.Stride, 4, m
+	} else {
+		m := image.NewNRGBA(image.Rect(0, 0, d.Width, d.Height))
+		pix, stride, bpp, out = m.Pix, m.Stride, 4, m
+	}
+	cols := d.Cols()
+	errs := make(chan error, len(d.Offsets))
+	sem := make(chan struct{}, 4)
+	for i := range d.Offsets {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			x0, y0 := i%cols*d.TileW, i/cols*d.TileH
+			w, h := d.TileW, min(d.TileH, d.Height-y0)
+			if d.Stripped {
+				w = d.Width
+			}
+			need := int64(w * h * spp)
+			if int64(d.Counts[i]) < need && !(d.Stripped || x0+w > d.Width) {
+				errs <- refuse("the TIFF is truncated (tile %d holds %d of %d bytes)", i, d.Counts[i], need)
+				return
+			}
+			buf := make([]byte, need)
+			if n, err := r.ReadAt(buf, int64(d.Offsets[i])); int64(n) < need {
+				errs <- refuse("the TIFF is truncated (block %d: %v)", i, err)
+				return
+			}
+			vis := min(w, d.Width-x0) // pixels of the block inside the image
+			for y := range h {
+				src := buf[y*w*spp : y*w*spp+vis*spp]
+				dst := pix[(y0+y)*stride+x0*bpp:]
+				switch {
+				case spp == 1 && d.Photometric == 0:
+					for x, v := range src {
+						dst[x] = 255 - v
+					}
+				case spp == 3:
+					dst = dst[:4*vis]
+					for x := 0; x < vis; x++ {
+						s, t := src[3*x:3*x+3:3*x+3], dst[4*x:4*x+4:4*x+4]
+						t[0], t[1], t[2], t[3] = s[0], s[1], s[2], 255
+					}
+				default:
+					copy(dst, src)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range d.Offsets {
+		if err := <-errs; err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // normalise converts any decoded image to opaque 8-bit sRGB (RGBA) or grey,
 // flattening transparency onto white (paper) and converting ICC colours.
 func normalise(img image.Image, prof *iccProfile) (image.Image, error) {
@@ -229,8 +309,10 @@ func normalise(img image.Image, prof *iccProfile) (image.Image, error) {
 		return g, nil
 	}
 	b := img.Bounds()
-	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	if opaque(img) {
+	rgba, reuse := img.(*image.RGBA)
+	if reuse && b.Min == (image.Point{}) && rgba.Opaque() {
+		// already what we need
+	} else if rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy())); opaque(img) {
 		draw.Draw(rgba, rgba.Bounds(), img, b.Min, draw.Src)
 	} else {
 		draw.Draw(rgba, rgba.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)

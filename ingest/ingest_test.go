@@ -620,3 +620,34 @@ func TestSampleImagesThroughThePipeline(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+func TestDemoFillsAnEmptyArchiveOnce(t *testing.T) {
+	e := newEnv(t, localBlobs(t))
+	n, err := ingest.Demo(ctx, e.p)
+	if err != nil || n != 6 {
+		t.Fatalf("demo: %d items, %v", n, err)
+	}
+	pages := 0
+	for _, inst := range []string{"cmu", "tu", "chula"} {
+		p, _ := e.store.ItemsOfInstitution(inst, "", 10)
+		if len(p.IDs) != 2 {
+			t.Fatalf("%s has %d demo items", inst, len(p.IDs))
+		}
+		for _, id := range p.IDs {
+			it, _ := e.store.Item(id)
+			pages = max(pages, len(it.Files))
+			if it.Title["th"] == "" || it.Title["en"] == "" || it.Date == "" || it.Collection == "" {
+				t.Fatalf("demo item lacks bilingual title, date or collection: %+v", it)
+			}
+			if it.Title["en"] == "Palm-leaf manuscript: medical treatise" && it.Date != "1887" {
+				t.Fatalf("พ.ศ. 2430 became %q, want 1887", it.Date)
+			}
+		}
+	}
+	if pages != 3 {
+		t.Fatalf("no multi-page demo item (most pages %d)", pages)
+	}
+	if n, err := ingest.Demo(ctx, e.p); n != 0 || err != nil {
+		t.Fatalf("demo on a filled archive: %d, %v", n, err)
+	}
+}

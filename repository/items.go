@@ -408,7 +408,12 @@ func (s *Store) Record(ctx context.Context, events ...Event) error {
 	return s.record(ctx, events...)
 }
 
+// record stores the events of one action as one record (one write), then
+// indexes them in one transaction.
 func (s *Store) record(ctx context.Context, events ...Event) error {
+	if len(events) == 0 {
+		return nil
+	}
 	for i := range events {
 		e := &events[i]
 		if e.Time.IsZero() {
@@ -417,17 +422,21 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 		if e.ID == "" {
 			e.ID = fmt.Sprintf("%016x-%s", e.Time.UnixNano(), newID()[:6])
 		}
-		if !ValidID(e.Object) || e.Type == "" {
-			return fmt.Errorf("event needs an object and a type: %w", ErrInvalid)
-		}
-		if err := s.putRecord(ctx, eventKey(e), record{Kind: "event", Event: e}); err != nil {
-			return err
-		}
-		if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bEvents, string(join(e.Object, e.ID)), e) }); err != nil {
-			return err
+		if !ValidID(e.Object) || e.Type == "" || e.Object != events[0].Object {
+			return fmt.Errorf("events need one object and a type: %w", ErrInvalid)
 		}
 	}
-	return nil
+	if err := s.putRecord(ctx, eventKey(&events[0]), record{Kind: "events", Events: events}); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for i := range events {
+			if err := putJSON(tx, bEvents, string(join(events[i].Object, events[i].ID)), &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Events returns the trail of one object, oldest first.

@@ -165,9 +165,13 @@ func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
 			return err
 		}
 		return indexItem(tx, nil, r.Item)
-	case r.Event != nil:
-		n.Events++
-		return putJSON(tx, bEvents, string(join(r.Event.Object, r.Event.ID)), r.Event)
+	case r.Events != nil:
+		for i := range r.Events {
+			n.Events++
+			if err := putJSON(tx, bEvents, string(join(r.Events[i].Object, r.Events[i].ID)), &r.Events[i]); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

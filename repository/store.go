@@ -210,7 +210,7 @@ type record struct {
 	Institution *Institution `json:"institution,omitempty"`
 	Collection  *Collection  `json:"collection,omitempty"`
 	Item        *Item        `json:"item,omitempty"`
-	Event       *Event       `json:"event,omitempty"`
+	Events      []Event      `json:"events,omitempty"` // the events of one action, one object
 }
 
 // RecordKey is where version v of an object's record is stored.

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.register(fs)
 	addr := fs.String("addr", "", "listen `address` host:port (env ARCHIVE_ADDR, default 127.0.0.1:8080)")
 	verbose := fs.Bool("v", false, "log every request")
+	demo := fs.Bool("demo", false, "on an empty archive, first ingest a small demo collection for each library")
 	if _, err := parse(fs, args, stderr, "[flags]", "Runs the web service (IIIF Image and Presentation APIs, pages, JSON API) until SIGINT or SIGTERM."); err != nil {
 		return err
 	}
@@ -48,11 +49,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})
+	if *demo {
+		n, err := ingest.Demo(ctx, pipeline)
+		if err != nil {
+			return fmt.Errorf("making the demo collections: %v", err)
+		}
+		if n > 0 {
+			log.Info("demo collections ingested", "items", n)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
-	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Token: token, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, Workers: runtime.NumCPU()})
 	if err != nil {

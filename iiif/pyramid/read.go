@@ -29,6 +29,7 @@ type IFD struct {
 	ICC             []byte // ICC profile (tag 34675)
 	Orientation     int    // EXIF-style orientation (tag 274), 0 when absent
 	Stripped        bool   // strips, presented as full-width tiles
+	PlanarConfig    int    // 1 chunky (RGBRGB…), 2 planar
 }
 
 // Cols and Rows are the tile grid.
@@ -85,7 +86,7 @@ func readIFD(r io.ReaderAt, bo binary.ByteOrder, off int64) (*IFD, int64, error)
 	if _, err := r.ReadAt(buf, off+2); err != nil {
 		return nil, 0, fmt.Errorf("%w: IFD at %d: %v", ErrFormat, off, err)
 	}
-	f := &IFD{Offset: off, SamplesPerPixel: 1, BitsPerSample: 1, Compression: 1}
+	f := &IFD{Offset: off, SamplesPerPixel: 1, BitsPerSample: 1, Compression: 1, PlanarConfig: 1}
 	var strips, stripCounts []uint64
 	rowsPerStrip := 0
 	for i := range n {
@@ -114,6 +115,8 @@ func readIFD(r io.ReaderAt, bo binary.ByteOrder, off int64) (*IFD, int64, error)
 			f.Photometric = first
 		case tagSamplesPerPixel:
 			f.SamplesPerPixel = first
+		case tagPlanarConfig:
+			f.PlanarConfig = first
 		case tagTileWidth:
 			f.TileW = first
 		case tagTileLength:

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Ingest benchmark: an 8000x6000 RGB TIFF master and a batch of 200 smaller JPEGs, against
+# libvips building the same pyramid (vips tiffsave --tile --pyramid --compression jpeg) in the
+# same run. Prints seconds, megapixels per second and peak RSS for each, and the ratio.
+# Needs Debian libvips-tools. Output folder: $OUT (default /tmp/archive-bench).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+OUT=${OUT:-/tmp/archive-bench}
+mkdir -p "$OUT"
+shared="$repo/../shared/bench/iipimage"
+[ -f "$OUT/master.tif" ] || OUT=$OUT "$shared/make-image.sh" >/dev/null
+if [ ! -d "$OUT/small" ]; then
+  mkdir -p "$OUT/small"
+  for i in $(seq 0 199); do
+    vips extract_area "$OUT/master.tif" "$OUT/small/s$i.jpg[Q=90]" $(( (i * 331) % 6400 )) $(( (i * 197) % 4800 )) 1600 1200
+  done
+fi
+(cd "$repo" && go build -o "$OUT/archive" ./cmd/archive)
+
+measure() { # label megapixels command...
+  local label=$1 mp=$2; shift 2
+  /usr/bin/time -o "$OUT/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  local t; t=$(tail -1 "$OUT/time.txt")
+  local s=${t% *} kb=${t#* }
+  printf '%-28s %7.2f s  %7.1f MP/s  peak RSS %5d MiB\n' "$label" "$s" "$(echo "$mp / $s" | bc -l)" $((kb / 1024))
+  echo "$s" > "$OUT/$label.secs"
+}
+
+rm -rf "$OUT/data" "$OUT/vips.tif"
+measure vips-pyramid 48 vips tiffsave "$OUT/master.tif" "$OUT/vips.tif" --tile --pyramid --compression jpeg --Q 85 --tile-width 256 --tile-height 256
+measure archive-ingest-master 48 "$OUT/archive" ingest --data "$OUT/data" --institution cmu "$OUT/master.tif"
+measure archive-ingest-200-jpegs 384 "$OUT/archive" ingest --data "$OUT/data" --institution cmu "$OUT/small"
+printf 'ratio archive/vips on the 8000x6000 pyramid: %.2f\n' "$(echo "$(cat "$OUT/archive-ingest-master.secs") / $(cat "$OUT/vips-pyramid.secs")" | bc -l)"

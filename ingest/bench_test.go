@@ -1,0 +1,68 @@
+package ingest
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/thaiarchives/archive/iiif/pyramid"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// BenchmarkPyramidFromTIFF decodes an 8000×6000 RGB TIFF and writes its
+// pyramid (bench/ingest.sh makes the master; set ARCHIVE_BENCH_TIFF).
+func BenchmarkPyramidFromTIFF(b *testing.B) {
+	path := os.Getenv("ARCHIVE_BENCH_TIFF")
+	if path == "" {
+		path = "/tmp/archive-bench/master.tif"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skip("no benchmark master: run bench/ingest.sh once")
+	}
+	defer f.Close()
+	pages, err := imagePages(f, "image/tiff")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		img, err := loadImage(f, "image/tiff", pages[0], DefaultMaxPixels)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pyramid.Write(context.Background(), io.Discard, img, pyramid.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		thumbnail(img)
+	}
+	b.ReportMetric(48*float64(b.N)/b.Elapsed().Seconds(), "MP/s")
+}
+
+// BenchmarkIngestSmallJPEGs runs the whole pipeline over the benchmark's
+// 1600×1200 JPEGs (bench/ingest.sh makes them), into a local store.
+func BenchmarkIngestSmallJPEGs(b *testing.B) {
+	dir := "/tmp/archive-bench/small"
+	if _, err := os.Stat(dir); err != nil {
+		b.Skip("no benchmark images: run bench/ingest.sh once")
+	}
+	for b.Loop() {
+		b.StopTimer()
+		blobs, _ := local.Open(b.TempDir())
+		store, err := repository.Open(context.Background(), b.TempDir()+"/a.db", blobs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		units, _, _ := Folder(dir, Defaults{Institution: "cmu"}, false)
+		p := New(Config{Store: store, Blobs: blobs})
+		b.StartTimer()
+		p.Run(context.Background(), units[:40], func(o Outcome) {
+			if o.Status != Ingested {
+				b.Fatal(o)
+			}
+		})
+		store.Close()
+	}
+	b.ReportMetric(40*1.92*float64(b.N)/b.Elapsed().Seconds(), "MP/s")
+}
