@@ -53,6 +53,7 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 	}); err != nil {
 		return err
 	}
+	s.gen.Add(1)
 	*c = next
 	typ := "creation"
 	if old != nil {
@@ -171,6 +172,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		}
 		return indexItem(tx, old, &next)
 	})
+	s.gen.Add(1)
 	s.mu.Unlock()
 	if err != nil {
 		return err

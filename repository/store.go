@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -50,6 +51,7 @@ type Store struct {
 	db    *bolt.DB
 	blobs Blobs
 	mu    sync.Mutex // serialises writers, so version checks and record writes agree
+	gen   atomic.Uint64
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -93,6 +95,10 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// Generation changes whenever an item or collection is saved, so caches of
+// what the store says can tell when to look again.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // Close closes the database file.
 func (s *Store) Close() error { return s.db.Close() }

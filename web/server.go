@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -31,6 +32,11 @@ type Config struct {
 	UploadDir string
 	UploadMax int64
 	Workers   int
+	// BaseURL is the public address (https://archive.example.org), when a
+	// proxy stands in front; otherwise taken from each request.
+	BaseURL string
+	// MaxArea bounds the pixels of one rendered image (default 50 million).
+	MaxArea int64
 }
 
 // Server holds the router and what the handlers need.
@@ -39,6 +45,7 @@ type Server struct {
 	router *gin.Engine
 	ctx    context.Context // the server's lifetime, for background ingests
 	up     *uploads
+	img    *iiif
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -54,10 +61,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
-	s := &Server{cfg: cfg, router: r, ctx: ctx}
+	s := &Server{cfg: cfg, router: r, ctx: ctx, img: newIIIF(cfg)}
 	r.Use(s.recover, s.logRequests)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	s.mountIIIF(r)
 	api := r.Group("/api/v1")
 	api.GET("/institutions", s.institutions)
 	api.GET("/items/:id", s.item)
@@ -85,8 +93,10 @@ func Status(err error) int {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, storage.ErrInvalid), errors.Is(err, storage.ErrChecksum):
+	case errors.Is(err, storage.ErrInvalid), errors.Is(err, storage.ErrChecksum), errors.Is(err, imageapi.ErrSyntax):
 		return http.StatusBadRequest
+	case errors.Is(err, imageapi.ErrUnsupported):
+		return http.StatusNotImplemented
 	case errors.Is(err, repository.ErrConflict):
 		return http.StatusConflict
 	case errors.Is(err, repository.ErrForbidden):
@@ -123,8 +133,18 @@ func (s *Server) failErr(c *gin.Context, err error) {
 		s.cfg.Log.Warn("storage unavailable", "path", c.Request.URL.Path, "err", err)
 		fail(c, st, "storage is unavailable for the moment; try again shortly")
 	default:
-		fail(c, st, err.Error())
+		fail(c, st, reason(err))
 	}
+}
+
+// reason is an error's message without the trailing name of its kind,
+// which the status already says.
+func reason(err error) string {
+	msg := err.Error()
+	for _, k := range []error{imageapi.ErrSyntax, imageapi.ErrUnsupported, storage.ErrInvalid, storage.ErrNotFound, repository.ErrConflict} {
+		msg = strings.TrimSuffix(msg, ": "+k.Error())
+	}
+	return msg
 }
 
 func (s *Server) recover(c *gin.Context) {
