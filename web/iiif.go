@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,9 +29,33 @@ type iiif struct {
 	limits  imageapi.Limits
 	indexes *imageapi.Cache[*pyramid.Pyramid] // tile index of each access copy
 	tiles   *imageapi.Cache[image.Image]      // decoded tiles, for regions
-	renders *imageapi.Cache[[]byte]           // rendered non-tile responses
+	renders *imageapi.Cache[[]byte]           // rendered non-tile responses, by canonical request
+	hot     *imageapi.Cache[*response]        // whole responses, by request path
 	mu      sync.Mutex
 	refs    map[string]imageRef // image id → what the store says, at a generation
+}
+
+// response is an image response ready to send again.
+type response struct {
+	ctype, etag, link, cache string
+	data                     []byte
+}
+
+func (r *response) send(c *gin.Context) {
+	h := c.Writer.Header()
+	h["Etag"] = []string{r.etag}
+	h["Link"] = []string{r.link}
+	h["Cache-Control"] = []string{r.cache}
+	if match := c.Request.Header.Get("If-None-Match"); match != "" && strings.Contains(match, r.etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	h["Content-Type"] = []string{r.ctype}
+	h["Content-Length"] = []string{strconv.Itoa(len(r.data))}
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		c.Writer.Write(r.data)
+	}
 }
 
 // imageRef is what serving an image needs from its item.
@@ -51,8 +76,9 @@ func newIIIF(cfg Config) *iiif {
 	return &iiif{
 		limits:  lim,
 		indexes: imageapi.NewCache[*pyramid.Pyramid](16 << 20),
-		tiles:   imageapi.NewCache[image.Image](96 << 20),
-		renders: imageapi.NewCache[[]byte](48 << 20),
+		tiles:   imageapi.NewCache[image.Image](48 << 20),
+		renders: imageapi.NewCache[[]byte](32 << 20),
+		hot:     imageapi.NewCache[*response](48 << 20),
 		refs:    map[string]imageRef{},
 	}
 }
@@ -242,6 +268,14 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		fail(c, http.StatusUnauthorized, fmt.Sprintf("image %s is restricted", id))
 		return
 	}
+	base := s.baseURL(c) + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id)
+	// Access copies never change under their key: a response made once
+	// is the response, for this address.
+	hotKey := ref.key + "|" + base + "|" + rest
+	if r, ok := s.img.hot.Get(hotKey); ok && rest != "info.json" {
+		r.send(c)
+		return
+	}
 	ctx := c.Request.Context()
 	pyr, err := s.index(ctx, ref.key)
 	if err != nil {
@@ -250,11 +284,6 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 	}
 	src := tileSource{s: s, key: ref.key, p: pyr}
 	levels := src.Levels()
-	base := fmt.Sprintf("%s/iiif/%d/%s", s.baseURL(c), v, escapeID(id))
-	cacheCtl := "public, max-age=31536000, immutable"
-	if !ref.open {
-		cacheCtl = "private, max-age=3600"
-	}
 	if rest == "info.json" {
 		s.infoJSON(c, v, base, ref, src, levels)
 		return
@@ -275,48 +304,47 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		return
 	}
 	canonical := plan.Canonical.String()
-	etag := etagOf(ref.sha, ref.key, canonical)
-	h := c.Writer.Header()
-	h.Set("Link", fmt.Sprintf(`<%s/%s>;rel="canonical",<http://iiif.io/api/image/%d/level2.json>;rel="profile"`, base, canonical, v))
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", cacheCtl)
-	if match := c.GetHeader("If-None-Match"); match != "" && strings.Contains(match, etag) {
-		c.Status(http.StatusNotModified)
+	resp := &response{
+		ctype: imageapi.Formats[plan.Format],
+		etag:  etagOf(ref.sha, ref.key, canonical),
+		link:  "<" + base + "/" + canonical + `>;rel="canonical",<http://iiif.io/api/image/` + strconv.Itoa(v) + `/level2.json>;rel="profile"`,
+		cache: "public, max-age=31536000, immutable",
+	}
+	if !ref.open {
+		resp.cache = "private, max-age=3600"
+	}
+	if resp.data, err = s.renderImage(ctx, id, canonical, plan, src, pyr); err != nil {
+		s.failErr(c, err)
 		return
 	}
-	ctype := imageapi.Formats[plan.Format]
-	if l, col, row, ok := plan.TileMatch(src.TileSize(), levels); ok {
-		lv := pyr.Levels[l]
-		off, n, exact := lv.Tile(col, row)
-		if exact {
-			data, err := readRange(ctx, s.cfg.Blobs, ref.key, off, n)
-			if err != nil {
-				s.failErr(c, err)
-				return
-			}
-			s.send(c, ctype, data)
-			return
+	s.img.hot.Put(hotKey, resp, int64(len(resp.data)+len(hotKey)+256))
+	resp.send(c)
+}
+
+// renderImage returns the bytes for a plan: a stored tile as it is, or a
+// rendering (cached by canonical request).
+func (s *Server) renderImage(ctx context.Context, id, canonical string, plan imageapi.Plan, src tileSource, pyr *pyramid.Pyramid) ([]byte, error) {
+	if l, col, row, ok := plan.TileMatch(src.TileSize(), src.Levels()); ok {
+		if off, n, exact := pyr.Levels[l].Tile(col, row); exact {
+			return readRange(ctx, s.cfg.Blobs, src.key, off, n)
 		}
 	}
 	ck := id + "/" + canonical
 	if data, ok := s.img.renders.Get(ck); ok {
-		s.send(c, ctype, data)
-		return
+		return data, nil
 	}
 	img, err := imageapi.Render(ctx, plan, src)
 	if err != nil {
-		s.failErr(c, err)
-		return
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := imageapi.Encode(&buf, img, plan.Format); err != nil {
-		s.failErr(c, err)
-		return
+		return nil, err
 	}
 	if buf.Len() <= 2<<20 {
 		s.img.renders.Put(ck, buf.Bytes(), int64(buf.Len()))
 	}
-	s.send(c, ctype, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 func validImageID(id string) bool {
@@ -344,7 +372,7 @@ func etagOf(parts ...string) string {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return fmt.Sprintf(`"%x"`, h.Sum(nil))
+	return `"` + hex.EncodeToString(h.Sum(nil)) + `"`
 }
 
 func (s *Server) infoJSON(c *gin.Context, v int, base string, ref imageRef, src tileSource, levels []image.Point) {

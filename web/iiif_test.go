@@ -303,3 +303,21 @@ func FuzzImageRequest(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkTileCanonical measures a canonical tile request through the
+// whole handler, as a viewer makes them.
+func BenchmarkTileCanonical(b *testing.B) {
+	e := newIIIFEnv(b)
+	paths := []string{"0,0,256,256/256,/0/default.jpg", "256,256,256,256/256,/0/default.jpg", "768,512,232,188/232,/0/default.jpg"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			w := e.do(b, "GET", "/iiif/3/"+e.image+"/"+paths[i%len(paths)])
+			if w.Code != 200 {
+				b.Fatal(w.Code)
+			}
+			i++
+		}
+	})
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# IIIF image benchmark, in one run on loopback: this archive (local disk, then S3 on MinIO) and
+# Debian's IIPImage over the same 8000x6000 master, loaded by the shared wrk script
+# (../shared/bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
+# random regions, info.json). Prints each RESULT line, the ratios to IIPImage, and the archive's RSS.
+# Needs Debian iipimage-server, lighttpd, spawn-fcgi, wrk, libvips-tools (installed when missing).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
+peer="$repo/../shared/bench/iipimage"
+SECS=${SECS:-10}
+export OUT=${OUT:-/tmp/peer-img}
+work=$(mktemp -d /tmp/archive-iiif.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$peer/stop.sh" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+need=(); for p in iipimage-server lighttpd spawn-fcgi wrk libvips-tools bc; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
+[ -f "$OUT/pyramid.tif" ] || "$peer/make-image.sh" >/dev/null
+(cd "$repo" && go build -o "$work/archive" ./cmd/archive)
+
+results="$work/results"
+echo "# IIIF bench $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c16 -d${SECS}s" | tee "$results"
+
+# The peer.
+PORT=18090 RUN=/tmp/peer-iip "$peer/start.sh" >/dev/null
+"$peer/bench.sh" "http://127.0.0.1:18090/iiif/pyramid.tif" "$SECS" | sed 's/^/iipimage /' | tee -a "$results"
+"$peer/stop.sh" >/dev/null
+
+serve_and_bench() { # label, then env assignments for the archive
+  local label=$1; shift
+  local data="$work/$label"
+  local id
+  id=$(env "$@" "$work/archive" ingest --data "$data" --institution cmu --json "$OUT/master.tif" 2>/dev/null | sed -n 's/.*"images":\["\([^"]*\)".*/\1/p')
+  [ -n "$id" ] || { echo "ingest for $label failed"; exit 1; }
+  env "$@" "$work/archive" serve --data "$data" --addr 127.0.0.1:18091 2>"$work/$label.log" &
+  local pid=$!; pids+=("$pid")
+  for i in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:18091/readyz" && break; sleep 0.1; done
+  "$peer/bench.sh" "http://127.0.0.1:18091/iiif/3/$id" "$SECS" | sed "s/^/$label /" | tee -a "$results"
+  echo "$label RSS_MiB=$(( $(ps -o rss= -p "$pid") / 1024 ))" | tee -a "$results"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+serve_and_bench archive-local ARCHIVE_STORAGE=local
+# The same with one Go processor, leaving the other core to wrk: on a 2-core machine the load
+# generator and the server otherwise fight for both, which shows in the server's p99.
+serve_and_bench archive-local-1p ARCHIVE_STORAGE=local GOMAXPROCS=1
+
+minio="${ARCHIVE_MINIO:-$HOME/.cache/archive-tools/minio}"
+if [ -x "$minio" ]; then
+  MINIO_ROOT_USER=benchkey MINIO_ROOT_PASSWORD=benchsecret123 MINIO_BROWSER=off "$minio" server --quiet \
+    --address 127.0.0.1:18092 --console-address 127.0.0.1:18093 "$work/minio" >/dev/null 2>&1 &
+  pids+=("$!")
+  for i in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:18092/minio/health/ready && break; sleep 0.1; done
+  serve_and_bench archive-s3 ARCHIVE_STORAGE=s3 ARCHIVE_S3_ENDPOINT=127.0.0.1:18092 ARCHIVE_S3_BUCKET=bench \
+    ARCHIVE_S3_ACCESS_KEY=benchkey ARCHIVE_S3_SECRET_KEY=benchsecret123
+fi
+
+echo "# ratios to IIPImage (req/s):"
+for kind in tiles1 tiles4 thumb regions info; do
+  peer_rps=$(awk -v k="$kind" '$1=="iipimage" && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
+  for label in archive-local archive-local-1p archive-s3; do
+    ours=$(awk -v l="$label" -v k="$kind" '$1==l && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
+    [ -n "$ours" ] && [ -n "$peer_rps" ] && printf '%-14s %-8s %8s vs %8s  = %5.2fx\n' "$label" "$kind" "$ours" "$peer_rps" "$(echo "$ours / $peer_rps" | bc -l)"
+  done
+done
