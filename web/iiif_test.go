@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/pyramid"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
@@ -320,4 +321,20 @@ func BenchmarkTileCanonical(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkRegionUncached renders distinct non-tile regions, none cached.
+func BenchmarkRegionUncached(b *testing.B) {
+	e := newIIIFEnv(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		w := e.do(b, "GET", fmt.Sprintf("/iiif/3/%s/%d,%d,400,300/200,/0/default.jpg", e.image, i%500, (i*7)%300))
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+		e.srv.img.hot = imageapi.NewCache[*response](1)
+		e.srv.img.renders = imageapi.NewCache[[]byte](1)
+	}
 }
