@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,6 +66,9 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 func (s *Store) checkCollection(c *Collection) error {
 	if c.Title.Empty() {
 		return fmt.Errorf("collection %s: a title is required: %w", c.ID, ErrInvalid)
+	}
+	if c.ID == "top" || slices.ContainsFunc(seed, func(in Institution) bool { return in.ID == c.ID }) {
+		return fmt.Errorf("collection id %q is taken by the archive itself: %w", c.ID, ErrInvalid)
 	}
 	if _, err := s.Institution(c.Institution); err != nil {
 		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, ErrInvalid)
@@ -436,9 +440,69 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 			if err := putJSON(tx, bEvents, string(join(events[i].Object, events[i].ID)), &events[i]); err != nil {
 				return err
 			}
+			if err := indexActivity(tx, &events[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// Activity is an item's creation, change or deletion, for harvesters.
+type Activity struct {
+	Time time.Time
+	Type string // Create, Update, Delete
+	Item string
+}
+
+// Activities returns the activities from offset (0 the oldest), at most
+// limit, and how many there are.
+func (s *Store) Activities(offset, limit int) ([]Activity, int, error) {
+	var out []Activity
+	total := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(ixActivity)
+		total = b.Stats().KeyN
+		c := b.Cursor()
+		i := 0
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			if i >= offset {
+				typ, item, _ := strings.Cut(string(v), " ")
+				out = append(out, Activity{Time: time.Unix(0, int64(beUint64(k))).UTC(), Type: typ, Item: item})
+			}
+			i++
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+// ItemsInCollectionAt lists a collection's items from offset, at most limit,
+// and their total.
+func (s *Store) ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error) {
+	return s.scanAt(ixCollItems, collection, offset, limit)
+}
+
+// ItemsOfInstitutionAt is ItemsInCollectionAt for a library.
+func (s *Store) ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error) {
+	return s.scanAt(ixInstItems, institution, offset, limit)
+}
+
+func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, int, error) {
+	var ids []string
+	total := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := join(key, "")
+		c := tx.Bucket(index).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if total >= offset && len(ids) < limit {
+				ids = append(ids, string(k[len(prefix):]))
+			}
+			total++
+		}
+		return nil
+	})
+	return ids, total, err
 }
 
 // Events returns the trail of one object, oldest first.
@@ -458,3 +522,6 @@ func (s *Store) Events(object string) ([]Event, error) {
 	})
 	return out, err
 }
+
+// ChangeCursor is the cursor that continues a Changes listing after c.
+func ChangeCursor(c Change) string { return string(timeKey(c.Modified, c.ID)) }

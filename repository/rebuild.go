@@ -145,7 +145,10 @@ func (s *Store) load(ctx context.Context) (Counts, error) {
 	if err := ctx.Err(); err != nil {
 		return n, err
 	}
-	return n, flush()
+	if err := flush(); err != nil {
+		return n, err
+	}
+	return n, s.db.Update(indexActivities)
 }
 
 func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {

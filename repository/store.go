@@ -27,7 +27,7 @@ type Blobs interface {
 }
 
 // SchemaVersion is the layout of the bbolt file this program writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	bMeta         = []byte("meta")
@@ -41,7 +41,8 @@ var (
 	ixChildren    = []byte("ix_children")
 	ixDigest      = []byte("ix_digest")
 	ixModified    = []byte("ix_modified")
-	allBuckets    = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified}
+	ixActivity    = []byte("ix_activity") // item creations, changes, deletions in time order
+	allBuckets    = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity}
 	keySchema     = []byte("schema")
 )
 
@@ -116,6 +117,7 @@ func (s *Store) Check() error {
 // migrations[v] upgrades a file of schema v to v+1, inside one transaction.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrate1to2,
+	2: indexActivities,
 }
 
 func (s *Store) migrate() error {
@@ -171,6 +173,32 @@ func migrate1to2(tx *bolt.Tx) error {
 		}
 		return indexCollection(tx, nil, &c)
 	})
+}
+
+// indexActivities (schema 2 → 3, and after a rebuild) builds the activity
+// index from the events of items.
+func indexActivities(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(ixActivity); err != nil {
+		return err
+	}
+	return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		return indexActivity(tx, &e)
+	})
+}
+
+// activityTypes maps item events to Change Discovery activities.
+var activityTypes = map[string]string{"creation": "Create", "modification": "Update", "deletion": "Delete"}
+
+func indexActivity(tx *bolt.Tx, e *Event) error {
+	typ, ok := activityTypes[e.Type]
+	if !ok || tx.Bucket(bItems).Get([]byte(e.Object)) == nil {
+		return nil
+	}
+	return tx.Bucket(ixActivity).Put(timeKey(e.Time, e.ID), []byte(typ+" "+e.Object))
 }
 
 func (s *Store) seed(ctx context.Context) error {

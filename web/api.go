@@ -59,19 +59,45 @@ func (s *Server) item(c *gin.Context) {
 	c.JSON(http.StatusOK, it)
 }
 
-// file serves a master file with byte ranges (video seeking, resumed downloads).
-func (s *Server) file(c *gin.Context) {
+// itemFile finds file n of a visible item.
+func (s *Server) itemFile(c *gin.Context) (*repository.Item, *repository.File, bool) {
 	it, ok := s.visibleItem(c, c.Param("id"))
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 || n > len(it.Files) {
 		fail(c, http.StatusNotFound, fmt.Sprintf("item %s has no file %q (it has %d)", it.ID, c.Param("n"), len(it.Files)))
+		return nil, nil, false
+	}
+	return it, &it.Files[n-1], true
+}
+
+// derivative serves a file's thumbnail or video poster.
+func (s *Server) derivative(c *gin.Context) {
+	it, f, ok := s.itemFile(c)
+	if !ok {
 		return
 	}
-	f := it.Files[n-1]
-	key := storage.DigestKey(f.SHA256)
+	key := f.Derivatives[c.Param("derivative")]
+	if key == "" || c.Param("derivative") == "access" {
+		fail(c, http.StatusNotFound, fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative")))
+		return
+	}
+	s.serveBlob(c, key, "image/jpeg", `"`+f.SHA256+"-"+c.Param("derivative")+`"`, "")
+}
+
+// file serves a master file with byte ranges (video seeking, resumed downloads).
+func (s *Server) file(c *gin.Context) {
+	_, f, ok := s.itemFile(c)
+	if !ok {
+		return
+	}
+	s.serveBlob(c, storage.DigestKey(f.SHA256), f.MediaType, `"`+f.SHA256+`"`, f.Name)
+}
+
+// serveBlob answers with a stored blob, ranges and conditional requests included.
+func (s *Server) serveBlob(c *gin.Context, key, ctype, etag, name string) {
 	st, err := s.cfg.Blobs.Stat(c.Request.Context(), key)
 	if err != nil {
 		s.failErr(c, err)
@@ -79,10 +105,13 @@ func (s *Server) file(c *gin.Context) {
 	}
 	rs := storage.NewReadSeeker(c.Request.Context(), s.cfg.Blobs, key, st.Size)
 	defer rs.Close()
-	c.Header("Content-Type", f.MediaType)
-	c.Header("ETag", `"`+f.SHA256+`"`)
+	c.Header("Content-Type", ctype)
+	c.Header("ETag", etag)
 	c.Header("Cache-Control", "private, max-age=86400")
-	c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", f.Name))
+	c.Header("Access-Control-Allow-Origin", "*")
+	if name != "" {
+		c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", name))
+	}
 	http.ServeContent(c.Writer, c.Request, "", st.Modified, rs)
 }
 

@@ -91,6 +91,10 @@ func (s *Server) mountIIIF(r *gin.Engine) {
 		g.GET("/:id/*rest", func(c *gin.Context) { s.iiifImage(c, v) })
 		g.HEAD("/:id/*rest", func(c *gin.Context) { s.iiifImage(c, v) })
 	}
+	d := r.Group("/iiif/discovery", cors)
+	d.GET("/collection", s.discovery)
+	d.GET("/page/:n", s.discovery)
+	r.GET("/assets/logo/:file", s.logo)
 }
 
 // cors opens everything IIIF to every origin, as viewers need.
@@ -118,6 +122,10 @@ func (s *Server) baseURL(c *gin.Context) string {
 }
 
 func (s *Server) iiifBase(c *gin.Context, v int) {
+	if id := c.Param("id"); id == "manifest" || id == "collection" {
+		fail(c, http.StatusNotFound, "no such IIIF document: "+c.Request.URL.Path)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/iiif/%d/%s/info.json", s.baseURL(c), v, escapeID(c.Param("id"))))
 }
 
@@ -254,6 +262,10 @@ func readRange(ctx context.Context, f storage.Fetcher, key string, off, n int64)
 func (s *Server) iiifImage(c *gin.Context, v int) {
 	id := c.Param("id")
 	rest := strings.TrimPrefix(c.Param("rest"), "/")
+	if id == "manifest" || id == "collection" {
+		s.presentationRoute(c, v, id, rest)
+		return
+	}
 	if !validImageID(id) {
 		fail(c, http.StatusNotFound, fmt.Sprintf("no image %q", id))
 		return

@@ -37,6 +37,8 @@ type Config struct {
 	BaseURL string
 	// MaxArea bounds the pixels of one rendered image (default 50 million).
 	MaxArea int64
+	// AdminEmail is given to harvesters in OAI-PMH Identify.
+	AdminEmail string
 }
 
 // Server holds the router and what the handlers need.
@@ -66,11 +68,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	s.mountIIIF(r)
+	r.GET("/oai", s.oai)
+	r.POST("/oai", s.oai)
 	api := r.Group("/api/v1")
 	api.GET("/institutions", s.institutions)
 	api.GET("/items/:id", s.item)
 	api.HEAD("/items/:id/files/:n", s.file)
 	api.GET("/items/:id/files/:n", s.file)
+	api.GET("/items/:id/files/:n/:derivative", s.derivative)
 	api.GET("/admin/backup", s.requireToken, s.backup)
 	if cfg.UploadDir != "" && cfg.Ingest != nil {
 		if err := s.mountUploads(api); err != nil {

@@ -1,0 +1,295 @@
+// Package presentation builds IIIF Presentation 3.0 (and 2.1) documents —
+// manifests for items, collections for archival collections, libraries and
+// the whole archive — from the repository's records, without HTTP.
+// https://iiif.io/api/presentation/3.0/
+package presentation
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// Context3 is the Presentation 3 JSON-LD context.
+const Context3 = "http://iiif.io/api/presentation/3/context.json"
+
+// Doc is a JSON document; encoding/json sorts its keys, so output is stable.
+type Doc = map[string]any
+
+// Site builds the URLs documents point at.
+type Site struct {
+	Base string // scheme://host, no trailing slash
+}
+
+// ManifestURL is an item's manifest.
+func (s Site) ManifestURL(item string) string { return s.Base + "/iiif/3/manifest/" + item }
+
+// CollectionURL is a collection document.
+func (s Site) CollectionURL(id string) string { return s.Base + "/iiif/3/collection/" + id }
+
+// ImageID is the IIIF image identifier of an item's file n (from 1).
+func ImageID(item string, n int) string { return fmt.Sprintf("%s-%d", item, n) }
+
+// FileURL is where a master file is served (with byte ranges).
+func (s Site) FileURL(item string, n int) string {
+	return fmt.Sprintf("%s/api/v1/items/%s/files/%d", s.Base, item, n)
+}
+
+// lang turns a repository language map into IIIF's: each language an array.
+func lang(t repository.Text) Doc {
+	out := Doc{}
+	for k, v := range t {
+		if v != "" {
+			out[k] = []string{v}
+		}
+	}
+	return out
+}
+
+func both(th, en string) Doc { return Doc{"th": []string{th}, "en": []string{en}} }
+
+// Input is everything a manifest is made from.
+type Input struct {
+	Item        *repository.Item
+	Institution *repository.Institution
+	Collection  *repository.Collection // may be nil
+	// Download says whether masters may be offered for download.
+	Download bool
+}
+
+// Manifest builds the Presentation 3 manifest of an item.
+func (s Site) Manifest(in Input) Doc {
+	it := in.Item
+	id := s.ManifestURL(it.ID)
+	m := Doc{
+		"@context": Context3,
+		"id":       id,
+		"type":     "Manifest",
+		"label":    lang(it.Title),
+		"metadata": s.metadata(in),
+		"homepage": []Doc{{"id": s.Base + "/items/" + it.ID, "type": "Text", "label": lang(it.Title), "format": "text/html"}},
+		"seeAlso": []Doc{{"id": s.Base + "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=" + OAIIdentifier(it.ID),
+			"type": "Dataset", "format": "text/xml", "profile": "http://www.openarchives.org/OAI/2.0/oai_dc/", "label": both("ระเบียนดับลินคอร์", "Dublin Core record")}},
+		"provider": []Doc{s.provider(in.Institution)},
+	}
+	if !it.Summary.Empty() {
+		m["summary"] = lang(it.Summary)
+	}
+	attribution := it.Attribution
+	if attribution.Empty() {
+		attribution = in.Institution.Name
+	}
+	m["requiredStatement"] = Doc{"label": both("แหล่งที่มา", "Attribution"), "value": lang(attribution)}
+	if it.Rights != "" {
+		m["rights"] = it.Rights
+	}
+	if d, err := edtf.Parse(it.Date); err == nil {
+		if t, ok := d.NavDate(); ok {
+			m["navDate"] = t.UTC().Format(time.RFC3339)
+		}
+	}
+	if len(it.Behavior) > 0 {
+		m["behavior"] = it.Behavior
+	}
+	if it.ViewingDirection != "" {
+		m["viewingDirection"] = it.ViewingDirection
+	}
+	if in.Collection != nil {
+		m["partOf"] = []Doc{{"id": s.CollectionURL(in.Collection.ID), "type": "Collection", "label": lang(in.Collection.Title)}}
+	}
+	var canvases, rendering []Doc
+	canvasOf := map[int]string{}
+	for i, f := range it.Files {
+		n := i + 1
+		if in.Download {
+			rendering = append(rendering, Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": f.MediaType,
+				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, size(f.Size)))})
+		}
+		c := s.canvas(it, f, n)
+		canvasOf[i] = c["id"].(string)
+		canvases = append(canvases, c)
+	}
+	m["items"] = canvases
+	if len(rendering) > 0 {
+		m["rendering"] = rendering
+	}
+	if th := s.thumbnail(it); th != nil {
+		m["thumbnail"] = []Doc{th}
+	}
+	if len(it.Structures) > 0 {
+		var ranges []Doc
+		for i, r := range it.Structures {
+			ranges = append(ranges, s.rangeDoc(id, fmt.Sprint(i+1), r, canvasOf))
+		}
+		m["structures"] = ranges
+	}
+	return m
+}
+
+func renderingType(mt string) string {
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return "Image"
+	case strings.HasPrefix(mt, "audio/"):
+		return "Sound"
+	case strings.HasPrefix(mt, "video/"):
+		return "Video"
+	}
+	return "Text"
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d kB", max(1, n>>10))
+}
+
+func (s Site) rangeDoc(manifest, id string, r repository.Range, canvasOf map[int]string) Doc {
+	var items []Doc
+	for _, c := range r.Canvases {
+		if cid, ok := canvasOf[c]; ok {
+			items = append(items, Doc{"id": cid, "type": "Canvas"})
+		}
+	}
+	for j, sub := range r.Ranges {
+		items = append(items, s.rangeDoc(manifest, fmt.Sprintf("%s-%d", id, j+1), sub, canvasOf))
+	}
+	return Doc{"id": manifest + "/range/" + id, "type": "Range", "label": lang(r.Label), "items": items}
+}
+
+func (s Site) provider(in *repository.Institution) Doc {
+	p := Doc{"id": s.Base + "/libraries/" + in.ID, "type": "Agent", "label": lang(in.Name),
+		"logo": []Doc{{"id": s.Base + "/assets/logo/" + in.ID + ".png", "type": "Image", "format": "image/png", "width": 120, "height": 120}}}
+	if in.Homepage != "" {
+		p["homepage"] = []Doc{{"id": in.Homepage, "type": "Text", "label": lang(in.Name), "format": "text/html"}}
+	}
+	return p
+}
+
+// imageService lists the Image API 3 service and a 2.1 one for older clients.
+func (s Site) imageService(img string) []Doc {
+	return []Doc{
+		{"id": s.Base + "/iiif/3/" + img, "type": "ImageService3", "profile": "level2"},
+		{"@id": s.Base + "/iiif/2/" + img, "@type": "ImageService2", "profile": "http://iiif.io/api/image/2/level2.json"},
+	}
+}
+
+func (s Site) thumbnail(it *repository.Item) Doc {
+	for i, f := range it.Files {
+		switch {
+		case f.Derivatives["access"] != "":
+			img := ImageID(it.ID, i+1)
+			w, h := fit(f.Width, f.Height, 400)
+			return Doc{"id": fmt.Sprintf("%s/iiif/3/%s/full/%d,%d/0/default.jpg", s.Base, img, w, h), "type": "Image", "format": "image/jpeg",
+				"width": w, "height": h, "service": s.imageService(img)}
+		case f.Derivatives["poster"] != "":
+			return Doc{"id": fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, i+1), "type": "Image", "format": "image/jpeg"}
+		}
+	}
+	return nil
+}
+
+func fit(w, h, box int) (int, int) {
+	if w <= box && h <= box {
+		return w, h
+	}
+	if w >= h {
+		return box, max(1, h*box/w)
+	}
+	return max(1, w*box/h), box
+}
+
+func (s Site) canvas(it *repository.Item, f repository.File, n int) Doc {
+	cid := fmt.Sprintf("%s/canvas/%d", s.ManifestURL(it.ID), n)
+	label := f.Label
+	if label.Empty() {
+		label = repository.Text{"th": fmt.Sprintf("หน้า %d", n), "en": fmt.Sprintf("Page %d", n)}
+		if len(it.Files) == 1 {
+			label = it.Title
+		}
+	}
+	c := Doc{"id": cid, "type": "Canvas", "label": lang(label)}
+	var body Doc
+	switch {
+	case f.Derivatives["access"] != "":
+		img := ImageID(it.ID, n)
+		c["width"], c["height"] = f.Width, f.Height
+		tw, th := fit(f.Width, f.Height, 200)
+		c["thumbnail"] = []Doc{{"id": fmt.Sprintf("%s/iiif/3/%s/full/%d,%d/0/default.jpg", s.Base, img, tw, th), "type": "Image", "format": "image/jpeg", "width": tw, "height": th}}
+		body = Doc{"id": s.Base + "/iiif/3/" + img + "/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
+			"width": f.Width, "height": f.Height, "service": s.imageService(img)}
+	case strings.HasPrefix(f.MediaType, "video/"):
+		c["width"], c["height"], c["duration"] = f.Width, f.Height, f.Duration
+		body = Doc{"id": s.FileURL(it.ID, n), "type": "Video", "format": f.MediaType, "width": f.Width, "height": f.Height, "duration": f.Duration}
+		if f.Derivatives["poster"] != "" {
+			c["thumbnail"] = []Doc{{"id": fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, n), "type": "Image", "format": "image/jpeg"}}
+		}
+	case strings.HasPrefix(f.MediaType, "audio/"):
+		c["duration"] = f.Duration
+		body = Doc{"id": s.FileURL(it.ID, n), "type": "Sound", "format": f.MediaType, "duration": f.Duration}
+	default:
+		// Text and PDF: a page-shaped canvas painted with the document.
+		c["width"], c["height"] = 1000, 1414
+		body = Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": strings.Split(f.MediaType, ";")[0]}
+	}
+	c["items"] = []Doc{{
+		"id":   cid + "/page",
+		"type": "AnnotationPage",
+		"items": []Doc{{"id": cid + "/page/painting", "type": "Annotation", "motivation": "painting", "target": cid, "body": body}},
+	}}
+	return c
+}
+
+var dcTypeLabel = map[string]Doc{
+	"Image":       both("ภาพ", "Image"),
+	"Text":        both("ข้อความ", "Text"),
+	"Sound":       both("เสียง", "Sound"),
+	"MovingImage": both("ภาพเคลื่อนไหว", "Moving image"),
+}
+
+func (s Site) metadata(in Input) []Doc {
+	it := in.Item
+	var md []Doc
+	add := func(label, value Doc) { md = append(md, Doc{"label": label, "value": value}) }
+	if d, err := edtf.Parse(it.Date); err == nil {
+		add(both("วันที่", "Date"), both(d.Format("th"), d.Format("en")))
+	}
+	if !it.Creator.Empty() {
+		add(both("ผู้สร้างสรรค์", "Creator"), lang(it.Creator))
+	}
+	if len(it.Subjects) > 0 {
+		v := Doc{}
+		for _, sub := range it.Subjects {
+			for k, t := range sub {
+				list, _ := v[k].([]string)
+				v[k] = append(list, t)
+			}
+		}
+		add(both("หัวเรื่อง", "Subjects"), v)
+	}
+	if t, ok := dcTypeLabel[it.Type]; ok {
+		add(both("ประเภท", "Type"), t)
+	}
+	if len(it.Language) > 0 {
+		add(both("ภาษา", "Language"), Doc{"none": slices.Clone(it.Language)})
+	}
+	add(both("หน่วยงานผู้ถือครอง", "Holding library"), lang(in.Institution.Name))
+	if in.Collection != nil {
+		add(both("ชุดเอกสาร", "Collection"), lang(in.Collection.Title))
+	}
+	for _, f := range it.Metadata {
+		add(lang(f.Label), lang(f.Value))
+	}
+	return md
+}
+
+// OAIIdentifier is an item's identifier in OAI-PMH.
+func OAIIdentifier(item string) string { return "oai:archive:" + item }
