@@ -380,6 +380,8 @@ func (s *Store) Changes(from, until time.Time, after string, limit int) ([]Chang
 			if k != nil && string(k) == after {
 				k, _ = c.Next()
 			}
+		} else if from.IsZero() {
+			k, _ = c.First() // the zero time's nanoseconds overflow the key
 		} else {
 			k, _ = c.Seek(timeKey(from, ""))
 		}
