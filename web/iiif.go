@@ -31,6 +31,7 @@ type iiif struct {
 	tiles   *imageapi.Cache[image.Image]      // decoded tiles, for regions
 	renders *imageapi.Cache[[]byte]           // rendered non-tile responses, by canonical request
 	hot     *imageapi.Cache[*response]        // whole responses, by request path
+	docs    *imageapi.Cache[[]byte]           // manifests, by ETag (item version)
 	mu      sync.Mutex
 	refs    map[string]imageRef // image id → what the store says, at a generation
 }
@@ -79,6 +80,7 @@ func newIIIF(cfg Config) *iiif {
 		tiles:   imageapi.NewCache[image.Image](48 << 20),
 		renders: imageapi.NewCache[[]byte](32 << 20),
 		hot:     imageapi.NewCache[*response](48 << 20),
+		docs:    imageapi.NewCache[[]byte](16 << 20),
 		refs:    map[string]imageRef{},
 	}
 }

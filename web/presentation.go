@@ -74,12 +74,30 @@ func (s *Server) manifest(c *gin.Context, v int, id string) {
 	if v == 3 && strings.Contains(c.GetHeader("Accept"), presentation.Context2) {
 		v = 2
 	}
-	etag := etagOf(it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), fmt.Sprint(in.Download))
+	lang := s.lang(c)
+	etag := etagOf(it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), fmt.Sprint(in.Download), lang)
+	profile := presentation.Context3
 	if v == 2 {
-		s.sendDoc(c, site.ManifestV2(in, s.lang(c)), etag, presentation.Context2)
-		return
+		profile = presentation.Context2
 	}
-	s.sendDoc(c, site.Manifest(in), etag, presentation.Context3)
+	// A manifest is cached by item version: a new version has a new ETag.
+	body, ok := s.img.docs.Get(etag)
+	if !ok {
+		var doc presentation.Doc
+		if v == 2 {
+			doc = site.ManifestV2(in, lang)
+		} else {
+			doc = site.Manifest(in)
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			s.failErr(c, err)
+			return
+		}
+		body = b
+		s.img.docs.Put(etag, body, int64(len(body)))
+	}
+	s.sendDoc(c, json.RawMessage(body), etag, profile)
 }
 
 func (s *Server) manifestInput(it *repository.Item) (presentation.Input, error) {

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+func validateIIIF(t *testing.T, body []byte) {
+	t.Helper()
+	f, err := os.Open("../../shared/iiif/presentation-3.schema.json")
+	if err != nil {
+		t.Skip("the IIIF Presentation 3 schema is not beside the repository")
+	}
+	defer f.Close()
+	doc, _ := jsonschema.UnmarshalJSON(f)
+	c := jsonschema.NewCompiler()
+	c.AddResource("p3.json", doc)
+	sch, err := c.Compile("p3.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("not valid IIIF Presentation 3: %v", err)
+	}
+}
+
+func TestManifestEndpoint(t *testing.T) {
+	e := newIIIFEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	w := e.do(t, "GET", "/iiif/3/manifest/"+item, "Accept", "application/ld+json")
+	if w.Code != 200 || w.Header().Get("Content-Type") != `application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"` ||
+		w.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("manifest: %d %v", w.Code, w.Header())
+	}
+	validateIIIF(t, w.Body.Bytes())
+	var m struct {
+		Items []struct {
+			Width int
+			Items []struct {
+				Items []struct {
+					Body struct {
+						Service []map[string]any
+					}
+				}
+			}
+		}
+	}
+	json.Unmarshal(w.Body.Bytes(), &m)
+	svc := m.Items[0].Items[0].Items[0].Body.Service
+	if m.Items[0].Width != 1000 || svc[0]["id"] != "http://example.com/iiif/3/"+e.image || svc[1]["@id"] != "http://example.com/iiif/2/"+e.image {
+		t.Fatalf("canvas: %+v", m)
+	}
+	// The image service the manifest names answers.
+	if w := e.do(t, "GET", "/iiif/3/"+e.image+"/info.json"); w.Code != 200 {
+		t.Fatalf("the manifest's image service: %d", w.Code)
+	}
+	etag := w.Header().Get("ETag")
+	if w := e.do(t, "GET", "/iiif/3/manifest/"+item, "If-None-Match", etag); w.Code != 304 {
+		t.Errorf("conditional manifest: %d", w.Code)
+	}
+	v2 := e.do(t, "GET", "/iiif/2/manifest/"+item)
+	neg := e.do(t, "GET", "/iiif/3/manifest/"+item, "Accept", `application/ld+json;profile="http://iiif.io/api/presentation/2/context.json"`)
+	for _, r := range []string{v2.Body.String(), neg.Body.String()} {
+		if !strings.Contains(r, `"@type":"sc:Manifest"`) {
+			t.Errorf("2.1 manifest: %.200s", r)
+		}
+	}
+	closed := strings.TrimSuffix(e.closed, "-1")
+	if w := e.do(t, "GET", "/iiif/3/manifest/"+closed); w.Code != 401 || strings.Contains(w.Body.String(), "Closed") {
+		t.Errorf("restricted manifest: %d", w.Code)
+	}
+	if w := e.do(t, "GET", "/iiif/3/manifest/"+closed, "Authorization", "Bearer "+token); w.Code != 200 {
+		t.Errorf("restricted manifest with token: %d", w.Code)
+	}
+	if w := e.do(t, "GET", "/iiif/3/manifest/nosuchitem"); w.Code != 404 {
+		t.Errorf("unknown manifest: %d", w.Code)
+	}
+}
+
+func TestCollectionsAcrossLibraries(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	item := strings.TrimSuffix(e.image, "-1")
+	closed := strings.TrimSuffix(e.closed, "-1")
+	// A tu item, and a shared collection of items from both libraries.
+	other := &repository.Item{Institution: "tu", Title: repository.Text{"en": "From Thammasat"}}
+	e.store.SaveItem(ctx, other, "t")
+	shared := &repository.Collection{ID: "shared-maps", Institution: "chula", Level: repository.Curated, Title: repository.Text{"en": "Shared maps"},
+		Members: []string{item, other.ID, closed}}
+	if err := e.store.SaveCollection(ctx, shared, "t"); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) string {
+		w := e.do(t, "GET", path)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+		validateIIIF(t, w.Body.Bytes())
+		return w.Body.String()
+	}
+	top := get("/iiif/3/collection/top")
+	for _, want := range []string{"/iiif/3/collection/cmu", "/iiif/3/collection/tu", "/iiif/3/collection/chula", "/iiif/3/collection/shared-maps"} {
+		if !strings.Contains(top, want) {
+			t.Errorf("top lacks %s", want)
+		}
+	}
+	lib := get("/iiif/3/collection/cmu")
+	if !strings.Contains(lib, "/iiif/3/collection/cmu/page/1") {
+		t.Errorf("library collection lacks its page: %s", lib)
+	}
+	page := get("/iiif/3/collection/cmu/page/1")
+	if !strings.Contains(page, "/iiif/3/manifest/"+item) || strings.Contains(page, closed) {
+		t.Errorf("library page: %s", page)
+	}
+	sc := get("/iiif/3/collection/shared-maps")
+	if !strings.Contains(sc, "/iiif/3/manifest/"+other.ID) || !strings.Contains(sc, "Thammasat University") ||
+		!strings.Contains(sc, "Chiang Mai University") || strings.Contains(sc, closed) {
+		t.Errorf("shared collection: %s", sc)
+	}
+	if w := e.do(t, "GET", "/iiif/3/collection/nosuch"); w.Code != 404 {
+		t.Errorf("unknown collection: %d", w.Code)
+	}
+}
+
+func TestChangeDiscoveryStream(t *testing.T) {
+	e := newIIIFEnv(t)
+	var stream struct {
+		TotalItems int
+		Last       struct{ ID string }
+	}
+	w := e.do(t, "GET", "/iiif/discovery/collection")
+	json.Unmarshal(w.Body.Bytes(), &stream)
+	if w.Code != 200 || stream.TotalItems != 2 || stream.Last.ID != "http://example.com/iiif/discovery/page/0" {
+		t.Fatalf("stream: %d %s", w.Code, w.Body)
+	}
+	page := e.do(t, "GET", "/iiif/discovery/page/0").Body.String()
+	item := strings.TrimSuffix(e.image, "-1")
+	if !strings.Contains(page, `"type":"Create"`) || !strings.Contains(page, "/iiif/3/manifest/"+item) || strings.Contains(page, strings.TrimSuffix(e.closed, "-1")) {
+		t.Errorf("page 0: %s", page)
+	}
+	e.store.DeleteItem(context.Background(), item, "t", "gone")
+	page = e.do(t, "GET", "/iiif/discovery/page/0").Body.String()
+	if !strings.Contains(page, `"type":"Delete"`) {
+		t.Errorf("deletion not announced: %s", page)
+	}
+	if w := e.do(t, "GET", "/iiif/discovery/page/7"); w.Code != 404 {
+		t.Errorf("page past the end: %d", w.Code)
+	}
+}
+
+// BenchmarkManifest1000Canvases builds, uncached, the manifest of an item of
+// 1,000 pages.
+func BenchmarkManifest1000Canvases(b *testing.B) {
+	e := newHarvestEnv(b, 0)
+	it := &repository.Item{Institution: "cmu", Title: repository.Text{"th": "หนังสือ", "en": "Book"}}
+	for i := range 1000 {
+		it.Files = append(it.Files, repository.File{Name: fmt.Sprintf("p%d.tif", i), SHA256: strings.Repeat("a", 64), MediaType: "image/tiff",
+			Width: 3000, Height: 4000, Derivatives: map[string]string{"access": "x", "thumb": "y"}})
+	}
+	e.store.SaveItem(context.Background(), it, "b")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		w := e.do(b, "GET", fmt.Sprintf("/iiif/3/manifest/%s?n=%d", it.ID, i))
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+// BenchmarkTopCollection100k lists a page of a library holding 100,000 items.
+func BenchmarkTopCollection100k(b *testing.B) {
+	e := newHarvestEnv(b, 100_000)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		for _, p := range []string{"/iiif/3/collection/top", "/iiif/3/collection/tu", fmt.Sprintf("/iiif/3/collection/tu/page/%d", 1+i%50)} {
+			if w := e.do(b, "GET", p); w.Code != 200 {
+				b.Fatal(p, w.Code)
+			}
+		}
+	}
+}
