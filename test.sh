@@ -28,6 +28,10 @@ if [ ! -x "$TOOLS/minio" ] || [ "$(cat "$TOOLS/minio.version" 2>/dev/null)" != "
 fi
 export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1 ARCHIVE_REQUIRE_TOOLS=1
 
+echo "== front-end bundles (Mirador, Uppy) from npm, pinned by web/ui/package-lock.json"
+npm ci --prefix web/ui --no-audit --no-fund --loglevel=error
+npm run build --prefix web/ui --silent
+
 echo "== go vet"
 go vet ./...
 echo "== go test"

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -39,6 +40,9 @@ type Config struct {
 	MaxArea int64
 	// AdminEmail is given to harvesters in OAI-PMH Identify.
 	AdminEmail string
+	// FrameAncestors are the sites allowed to frame /embed pages (CSP
+	// frame-ancestors syntax; default every site).
+	FrameAncestors string
 }
 
 // Server holds the router and what the handlers need.
@@ -48,6 +52,7 @@ type Server struct {
 	ctx    context.Context // the server's lifetime, for background ingests
 	up     *uploads
 	img    *iiif
+	pages  map[string]*template.Template
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -63,11 +68,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
-	s := &Server{cfg: cfg, router: r, ctx: ctx, img: newIIIF(cfg)}
+	s := &Server{cfg: cfg, router: r, ctx: ctx, img: newIIIF(cfg), pages: templates()}
 	r.Use(s.recover, s.logRequests)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	s.mountIIIF(r)
+	s.mountPages(r)
 	r.GET("/oai", s.oai)
 	r.POST("/oai", s.oai)
 	api := r.Group("/api/v1")
@@ -172,11 +178,22 @@ func (s *Server) logRequests(c *gin.Context) {
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 
-// authorised reports whether the request carries the archive's token.
+// authorised reports whether the request carries the archive's token, or
+// comes from a signed-in archivist's browser (with the CSRF token on
+// anything that changes state).
 func (s *Server) authorised(c *gin.Context) bool {
 	h := c.GetHeader("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	return ok && s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
+	}
+	if s.session(c) == "" {
+		return false
+	}
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return s.checkCSRF(c)
 }
 
 func (s *Server) requireToken(c *gin.Context) {

@@ -32,6 +32,10 @@ type Config struct {
 	Token   string
 	// UploadMax bounds one web upload, in bytes (ARCHIVE_UPLOAD_MAX_MIB).
 	UploadMax int64
+	// BaseURL, FrameAncestors and AdminEmail: the public address behind a
+	// proxy, the partner sites that may frame /embed pages, the contact for
+	// harvesters.
+	BaseURL, FrameAncestors, AdminEmail string
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -111,6 +115,7 @@ func (c *common) resolve() (*Config, error) {
 		Addr:    pick("", "ARCHIVE_ADDR", "127.0.0.1:8080"),
 		Storage: pick(c.storage, "ARCHIVE_STORAGE", "local"),
 		Token:   st["ARCHIVE_TOKEN"],
+		BaseURL: st["ARCHIVE_BASE_URL"], FrameAncestors: st["ARCHIVE_FRAME_ANCESTORS"], AdminEmail: st["ARCHIVE_ADMIN_EMAIL"],
 		S3: s3.Config{
 			Endpoint:     st["ARCHIVE_S3_ENDPOINT"],
 			Bucket:       st["ARCHIVE_S3_BUCKET"],

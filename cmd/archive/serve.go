@@ -64,7 +64,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Token: token, Log: log,
-		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, Workers: runtime.NumCPU()})
+		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, Workers: runtime.NumCPU(),
+		BaseURL: cfg.BaseURL, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail})
 	if err != nil {
 		return err
 	}

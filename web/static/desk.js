@@ -1,0 +1,39 @@
+// The archivists' uploader: a batch is created for the chosen library, then
+// files go up with the tus protocol (resumable) and the report is followed.
+(function () {
+  var form = document.getElementById("batch");
+  if (!form || !window.Uppy) return;
+  var csrf = form.dataset.csrf;
+  var report = document.getElementById("report");
+  var batchID = null;
+  var uppy = new Uppy.Uppy({ autoProceed: false })
+    .use(Uppy.Dashboard, { inline: true, target: "#drop", height: 320, proudlyDisplayPoweredByUppy: false })
+    .use(Uppy.Tus, { endpoint: "/api/v1/uploads/", headers: { "X-CSRF-Token": csrf }, chunkSize: 8 * 1024 * 1024, removeFingerprintOnSuccess: true });
+  uppy.addPreProcessor(function (ids) {
+    return fetch("/api/v1/batches", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ institution: form.institution.value, title: form.title.value, group: form.group.checked, expected: ids.length }),
+    }).then(function (r) {
+      if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
+      return r.json();
+    }).then(function (b) { batchID = b.id; uppy.setMeta({ batch: b.id }); });
+  });
+  uppy.on("complete", function () { follow(); });
+  function follow() {
+    fetch("/api/v1/batches/" + batchID, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (b) {
+      report.innerHTML = "";
+      b.files.forEach(function (f) {
+        var li = document.createElement("li");
+        li.className = "outcome " + f.status;
+        li.textContent = f.name + ": " + f.status + (f.error ? " — " + f.error : "");
+        if (f.item) {
+          var a = document.createElement("a");
+          a.href = "/items/" + f.item; a.textContent = " → " + f.item; li.appendChild(a);
+        }
+        report.appendChild(li);
+      });
+      if (!b.done) setTimeout(follow, 500); else report.dataset.done = "1";
+    });
+  }
+})();
