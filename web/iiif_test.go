@@ -83,7 +83,7 @@ func newIIIFEnv(t testing.TB) *iiifEnv {
 	if outs[0].Status != ingest.Ingested || closed[0].Status != ingest.Ingested {
 		t.Fatalf("ingest: %+v %+v", outs, closed)
 	}
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Token: token})
+	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Token: token, UploadDir: t.TempDir(), Ingest: p})
 	if err != nil {
 		t.Fatal(err)
 	}

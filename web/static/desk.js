@@ -6,7 +6,7 @@
   var csrf = form.dataset.csrf;
   var report = document.getElementById("report");
   var batchID = null;
-  var uppy = new Uppy.Uppy({ autoProceed: false })
+  var uppy = window.archiveUppy = new Uppy.Uppy({ autoProceed: false })
     .use(Uppy.Dashboard, { inline: true, target: "#drop", height: 320, proudlyDisplayPoweredByUppy: false })
     .use(Uppy.Tus, { endpoint: "/api/v1/uploads/", headers: { "X-CSRF-Token": csrf }, chunkSize: 8 * 1024 * 1024, removeFingerprintOnSuccess: true });
   uppy.addPreProcessor(function (ids) {
@@ -20,6 +20,12 @@
     }).then(function (b) { batchID = b.id; uppy.setMeta({ batch: b.id }); });
   });
   uppy.on("complete", function () { follow(); });
+  uppy.on("error", function (err) {
+    var li = document.createElement("li");
+    li.className = "error"; li.setAttribute("role", "alert");
+    li.textContent = String(err && err.message || err);
+    report.appendChild(li);
+  });
   function follow() {
     fetch("/api/v1/batches/" + batchID, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (b) {
       report.innerHTML = "";

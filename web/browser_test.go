@@ -1,0 +1,239 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser tests: real headless Chromium (Debian chromium) against the real
+// handler on a loopback port.
+
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	exe, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("ARCHIVE_REQUIRE_TOOLS") != "" {
+			t.Fatal("chromium is required (ARCHIVE_REQUIRE_TOOLS) but not installed")
+		}
+		t.Skip("chromium not installed (Debian chromium)")
+	}
+	if !viewerBuilt() {
+		t.Fatal("the viewer bundle is not built: run npm ci --prefix web/ui && npm run build --prefix web/ui")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser; chromedp enables the network domain
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// netlog records the responses the page receives.
+type netlog struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func watch(ctx context.Context) *netlog {
+	n := &netlog{seen: map[string]int{}}
+	chromedp.Listen(ctx, func(ev any) {
+		if r, ok := ev.(*network.EventResponseReceived); ok {
+			n.mu.Lock()
+			n.seen[r.Response.URL] = int(r.Response.Status)
+			n.mu.Unlock()
+		}
+	})
+	return n
+}
+
+// waitFor polls until a response matching ok has arrived, or fails.
+func (n *netlog) waitFor(t *testing.T, what string, ok func(url string, status int) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for time.Now().Before(deadline) {
+		n.mu.Lock()
+		for u, st := range n.seen {
+			if ok(u, st) {
+				n.mu.Unlock()
+				return u
+			}
+		}
+		n.mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	t.Fatalf("no %s within 45 s; responses: %d", what, len(n.seen))
+	return ""
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("ARCHIVE_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	os.MkdirAll(dir, 0o755)
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(dir, name+".jpg")
+	os.WriteFile(path, png, 0o644)
+	t.Logf("screenshot: %s", path)
+}
+
+func serveEnv(t *testing.T) (*iiifEnv, string) {
+	e := newIIIFEnv(t)
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	return e, ts.URL
+}
+
+func isTile(image string) func(string, int) bool {
+	return func(u string, st int) bool {
+		return st == 200 && strings.Contains(u, "/iiif/3/"+image+"/") && strings.HasSuffix(u, "/default.jpg") && !strings.Contains(u, "/full/")
+	}
+}
+
+func TestScholarOpensAnItemAndTheViewerLoadsTiles(t *testing.T) {
+	e, base := serveEnv(t)
+	ctx := browser(t)
+	net := watch(ctx)
+	item := strings.TrimSuffix(e.image, "-1")
+	for _, lang := range []string{"en", "th"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/items/"+item+"?lang="+lang), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+			t.Fatal(err)
+		}
+		net.waitFor(t, "manifest", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/manifest/"+item) })
+		net.waitFor(t, "info.json", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/"+e.image+"/info.json") })
+		net.waitFor(t, "image tile", isTile(e.image))
+		screenshot(t, ctx, "item-"+lang)
+	}
+	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if h1 != "Quadrants" {
+		t.Errorf("item title %q", h1)
+	}
+}
+
+func TestLanguageSwitchChangesLabelsAndSticks(t *testing.T) {
+	_, base := serveEnv(t)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?lang=en")); err != nil {
+		t.Fatal(err)
+	}
+	h2, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h2")))
+	if h2 != "Libraries" {
+		t.Fatalf("English heading %q", h2)
+	}
+	screenshot(t, ctx, "home-en")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang="th"]`))); err != nil {
+		t.Fatal(err)
+	}
+	h2, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h2")))
+	if h2 != "ห้องสมุด" {
+		t.Fatalf("Thai heading %q", h2)
+	}
+	screenshot(t, ctx, "home-th")
+	// The choice sticks without the parameter.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/libraries/cmu")); err != nil {
+		t.Fatal(err)
+	}
+	h2, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".crumbs a")))
+	if h2 != "หน้าแรก" {
+		t.Fatalf("after switching, a new page says %q", h2)
+	}
+}
+
+func TestEmbedRendersInAnIframeOnAnotherOrigin(t *testing.T) {
+	e, base := serveEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Partner library</h1><iframe id="f" src="%s/embed/%s" width="800" height="500"></iframe></body></html>`, base, item)
+	}))
+	t.Cleanup(partner.Close)
+	if strings.Split(partner.URL, ":")[2] == strings.Split(base, ":")[2] {
+		t.Fatal("the partner must be another origin")
+	}
+	ctx := browser(t)
+	net := watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL)); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "embed page", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/embed/"+item) })
+	net.waitFor(t, "image tile inside the iframe", isTile(e.image))
+	screenshot(t, ctx, "embed")
+}
+
+func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
+	e, base := serveEnv(t)
+	dir := t.TempDir()
+	var files []string
+	for i, c := range []string{"red", "blue"} {
+		p := filepath.Join(dir, c+".jpg")
+		col := map[string][3]uint8{"red": {220, 20, 20}, "blue": {20, 20, 220}}[c]
+		os.WriteFile(p, jpegBytes(rgba(col)), 0o644)
+		files = append(files, p)
+		_ = i
+	}
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/desk?lang=en"),
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard")),
+		chromedp.SetValue(chromedp.ID("institution"), "tu"),
+		chromedp.SetUploadFiles(chromedp.CSS(".uppy-Dashboard-input"), files),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-StatusBar-actionBtn--upload")),
+		chromedp.Click(chromedp.CSS(".uppy-StatusBar-actionBtn--upload")),
+		chromedp.WaitVisible(chromedp.CSS(`#report[data-done="1"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.archiveUppy.getState().totalProgress)`))
+	if status != "100" {
+		t.Fatalf("upload progress ended at %s%%", status)
+	}
+	screenshot(t, ctx, "desk-upload")
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#report a')).map(a => a.getAttribute('href'))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 2 {
+		t.Fatalf("report links %v", links)
+	}
+	item := strings.TrimPrefix(links[0], "/items/")
+	it, err := e.store.Item(item)
+	if err != nil || it.Institution != "tu" {
+		t.Fatalf("uploaded item: %+v %v", it, err)
+	}
+	net := watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+links[0])); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "tile of the uploaded image", isTile(item+"-1"))
+}
+
+func rgba(c [3]uint8) color.RGBA { return color.RGBA{c[0], c[1], c[2], 255} }
