@@ -241,8 +241,8 @@ func (s Site) canvas(it *repository.Item, f repository.File, n int) Doc {
 		body = Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": strings.Split(f.MediaType, ";")[0]}
 	}
 	c["items"] = []Doc{{
-		"id":   cid + "/page",
-		"type": "AnnotationPage",
+		"id":    cid + "/page",
+		"type":  "AnnotationPage",
 		"items": []Doc{{"id": cid + "/page/painting", "type": "Annotation", "motivation": "painting", "target": cid, "body": body}},
 	}}
 	return c

@@ -88,7 +88,7 @@ func items() map[string]*repository.Item {
 			Date: "1932~", Rights: "http://rightsstatements.org/vocab/NoC-US/1.0/", Access: repository.Access{Level: "public"},
 			Creator: repository.Text{"none": "Unknown"}, Subjects: []repository.Text{{"th": "แผนที่", "en": "Maps"}},
 			Metadata: []repository.Field{{Label: repository.Text{"en": "Publisher"}, Value: repository.Text{"th": "กรมแผนที่ทหาร"}}},
-			Files: []repository.File{imageFile("map.tif", 8000, 6000, 0)}, Version: 2, Modified: mod},
+			Files:    []repository.File{imageFile("map.tif", 8000, 6000, 0)}, Version: 2, Modified: mod},
 		"pages": {ID: "c8z0p3n5rf", Institution: "cmu", Type: "Text", Title: repository.Text{"th": "คัมภีร์ใบลาน", "en": "Palm-leaf manuscript"},
 			Date: "2019-06-18", ViewingDirection: "right-to-left", Behavior: []string{"paged"}, Access: repository.Access{Level: "public"},
 			Files: []repository.File{imageFile("leaf.tif", 3000, 600, 1), imageFile("leaf.tif", 3000, 600, 2), imageFile("leaf.tif", 3000, 600, 3)},
