@@ -27,6 +27,8 @@ if [ ! -x "$TOOLS/minio" ] || [ "$(cat "$TOOLS/minio.version" 2>/dev/null)" != "
   echo "$MINIO_VERSION" > "$TOOLS/minio.version"
 fi
 export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1 ARCHIVE_REQUIRE_TOOLS=1
+# Browser tests leave screenshots of the home, item, embed and desk pages here.
+export ARCHIVE_SCREENSHOTS="${ARCHIVE_SCREENSHOTS:-$PWD/.cache/screenshots}"
 
 echo "== front-end bundles (Mirador, Uppy) from npm, pinned by web/ui/package-lock.json"
 npm ci --prefix web/ui --no-audit --no-fund --loglevel=error

@@ -275,6 +275,7 @@ type field struct {
 type itemPage struct {
 	page
 	Manifest, OEmbed, Citation, EmbedCode, ItemURL string
+	TitleOther                                     string
 	Viewer                                         bool
 	Fields                                         []field
 	Downloads                                      []link
@@ -284,6 +285,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item) itemPage {
 	site := s.site(c)
 	p := itemPage{page: s.newPage(c, ""), Manifest: site.ManifestURL(it.ID), Viewer: viewerBuilt()}
 	p.Title = it.Title.Get(p.Lang)
+	if o := it.Title[p.Other]; o != "" && o != p.Title {
+		p.TitleOther = o
+	}
 	p.ItemURL = site.Base + "/items/" + it.ID
 	p.OEmbed = site.Base + "/oembed?format=json&url=" + url.QueryEscape(p.ItemURL)
 	p.Crumbs = s.crumbs(p.Lang, it.Institution, it.Collection)

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+func TestOEmbedAnswersForItemAddresses(t *testing.T) {
+	e := newIIIFEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	w := e.do(t, "GET", "/oembed?format=json&maxwidth=400&url="+url.QueryEscape("http://example.com/items/"+item))
+	var o map[string]any
+	json.Unmarshal(w.Body.Bytes(), &o)
+	if w.Code != 200 || o["type"] != "rich" || o["version"] != "1.0" || o["width"] != float64(400) ||
+		!strings.Contains(o["html"].(string), `src="http://example.com/embed/`+item+`"`) || o["thumbnail_url"] == nil {
+		t.Fatalf("oembed: %d %v", w.Code, o)
+	}
+	for q, want := range map[string]int{
+		"url=" + url.QueryEscape("http://example.com/items/nosuchitem"):                          404,
+		"url=" + url.QueryEscape("http://example.com/items/"+strings.TrimSuffix(e.closed, "-1")): 404,
+		"url=" + url.QueryEscape("http://example.com/items/"+item) + "&format=xml":               501,
+		"": 400,
+	} {
+		if w := e.do(t, "GET", "/oembed?"+q); w.Code != want {
+			t.Errorf("oembed %s: %d, want %d", q, w.Code, want)
+		}
+	}
+	page := e.do(t, "GET", "/items/"+item).Body.String()
+	if !strings.Contains(page, `type="application/json+oembed"`) {
+		t.Error("item page lacks the oEmbed discovery link")
+	}
+}
+
+func TestEmbedFramingFollowsTheConfiguredPartners(t *testing.T) {
+	e := newIIIFEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	if csp := e.do(t, "GET", "/embed/"+item).Header().Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors *") {
+		t.Errorf("default embed CSP %q", csp)
+	}
+	e.srv.cfg.FrameAncestors = "https://partner.example.org"
+	if csp := e.do(t, "GET", "/embed/"+item).Header().Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://partner.example.org") {
+		t.Errorf("partner embed CSP %q", csp)
+	}
+	if csp := e.do(t, "GET", "/items/"+item).Header().Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self'") {
+		t.Errorf("item page may be framed by anyone: %q", csp)
+	}
+	if w := e.do(t, "GET", "/embed/"+strings.TrimSuffix(e.closed, "-1")); w.Code != 404 {
+		t.Errorf("restricted item embedded: %d", w.Code)
+	}
+}
+
+func TestPagesSpeakTheReadersLanguage(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	th := &repository.Item{Institution: "chula", Title: repository.Text{"th": "พระราชหัตถเลขาเรื่องการศึกษา", "en": "Royal letter on education"}, Date: "2475"}
+	th.Date = "1932"
+	e.store.SaveItem(ctx, th, "t")
+	w := e.do(t, "GET", "/items/"+th.ID, "Accept-Language", "th-TH,th;q=0.9")
+	body := w.Body.String()
+	if !strings.Contains(body, `<html lang="th">`) || !strings.Contains(body, "พ.ศ. 2475") || !strings.Contains(body, "Royal letter on education") {
+		t.Errorf("Thai item page: %.400s", body)
+	}
+	w = e.do(t, "GET", "/items/"+th.ID+"?lang=en")
+	if !strings.Contains(w.Body.String(), "<h1>Royal letter on education</h1>") || !strings.Contains(w.Body.String(), ">1932<") {
+		t.Errorf("English item page")
+	}
+	// Thai has no spaces between words: a word inside a title is found.
+	w = e.do(t, "GET", "/search?q="+url.QueryEscape("หัตถเลขา"))
+	if !strings.Contains(w.Body.String(), "/items/"+th.ID) {
+		t.Error("search for a Thai word inside a title finds nothing")
+	}
+	if strings.Contains(e.do(t, "GET", "/search?q=Closed").Body.String(), strings.TrimSuffix(e.closed, "-1")) {
+		t.Error("search shows a restricted item")
+	}
+	if w := e.do(t, "GET", "/items/"+strings.TrimSuffix(e.closed, "-1")); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "Closed") {
+		t.Errorf("restricted item page: %d", w.Code)
+	}
+	for _, p := range []string{"/", "/libraries/cmu", "/collections/nosuch", "/items/nosuchitem", "/desk"} {
+		w := e.do(t, "GET", p)
+		if (w.Code != 200 && w.Code != 404) || !strings.Contains(w.Body.String(), "</html>") {
+			t.Errorf("%s: %d", p, w.Code)
+		}
+	}
+}
+
+func TestSignInNeedsTheTokenAndAValidForm(t *testing.T) {
+	e := newIIIFEnv(t)
+	srv := httptest.NewServer(e.srv)
+	defer srv.Close()
+	jar := &cookieJar{}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {token}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-in without the form's CSRF token: %d", resp.StatusCode)
+	}
+	page, _ := client.Get(srv.URL + "/desk")
+	var b strings.Builder
+	buf := make([]byte, 1<<16)
+	n, _ := page.Body.Read(buf)
+	b.Write(buf[:n])
+	i := strings.Index(b.String(), `name="csrf" value="`)
+	csrf := b.String()[i+19 : i+19+32]
+	if resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {"wrong"}, "csrf": {csrf}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong token: %d", resp.StatusCode)
+	}
+	if resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {token}, "csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	// Signed in, a state change still needs the CSRF token.
+	if resp, _ := client.Post(srv.URL+"/api/v1/batches", "application/json", strings.NewReader(`{"institution":"tu"}`)); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("batch from a session without CSRF: %d", resp.StatusCode)
+	}
+}
+
+type cookieJar struct{ cookies []*http.Cookie }
+
+func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
+	for _, c := range cs {
+		kept := j.cookies[:0]
+		for _, o := range j.cookies {
+			if o.Name != c.Name {
+				kept = append(kept, o)
+			}
+		}
+		j.cookies = append(kept, c)
+	}
+}
+
+func (j *cookieJar) Cookies(*url.URL) []*http.Cookie { return j.cookies }
