@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/storage"
 )
 
 // --- collections ---
@@ -527,3 +529,21 @@ func (s *Store) Events(object string) ([]Event, error) {
 
 // ChangeCursor is the cursor that continues a Changes listing after c.
 func ChangeCursor(c Change) string { return string(timeKey(c.Modified, c.ID)) }
+
+// ItemVersions lists the versions of an item's record kept in storage,
+// oldest first.
+func (s *Store) ItemVersions(ctx context.Context, id string) ([]int, error) {
+	if !ValidID(id) {
+		return nil, fmt.Errorf("item %q: %w", id, ErrInvalid)
+	}
+	var vs []int
+	err := s.blobs.List(ctx, "records/items/"+id+"/", func(i storage.Info) error {
+		var v int
+		if _, err := fmt.Sscanf(i.Key[strings.LastIndex(i.Key, "/")+1:], "v%d.json", &v); err == nil {
+			vs = append(vs, v)
+		}
+		return nil
+	})
+	slices.Sort(vs)
+	return vs, err
+}

@@ -26,6 +26,8 @@ var assets embed.FS
 var pageFuncs = template.FuncMap{
 	"t":    t,
 	"text": func(lang string, v repository.Text) string { return v.Get(lang) },
+	"inc":  func(i int) int { return i + 1 },
+	"join": strings.Join,
 	"date": func(lang, d string) string {
 		if p, err := edtf.Parse(d); err == nil {
 			return p.Format(lang)
@@ -37,7 +39,7 @@ var pageFuncs = template.FuncMap{
 // templates parses each page with the layout once.
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"home", "list", "item", "desk"} {
+	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -123,6 +125,7 @@ func (s *Server) mountPages(r *gin.Engine) {
 	r.GET("/desk", s.desk)
 	r.POST("/desk/signin", s.signin)
 	r.POST("/desk/signout", s.signout)
+	s.mountDesk(r)
 }
 
 // listItems loads the items the reader may see, for listings.
@@ -519,6 +522,19 @@ func (s *Server) desk(c *gin.Context) {
 	p.SignedIn = s.session(c) != ""
 	p.CSRF = s.csrfToken(c)
 	p.Libraries, _ = s.cfg.Store.Institutions()
+	if p.SignedIn {
+		_, total, _ := s.cfg.Store.Activities(0, 0)
+		acts, _, _ := s.cfg.Store.Activities(max(0, total-20), 20)
+		seen := map[string]bool{}
+		var ids []string
+		for i := len(acts) - 1; i >= 0; i-- {
+			if !seen[acts[i].Item] && acts[i].Type != "Delete" {
+				seen[acts[i].Item] = true
+				ids = append(ids, acts[i].Item)
+			}
+		}
+		p.Items = s.listItems(c, ids)
+	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "desk", p)
 }
