@@ -421,7 +421,7 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return m, err
 	}
-	if _, err := io.CopyBuffer(io.MultiWriter(ws...), ctxReader{ctx, f}, make([]byte, 1<<20)); err != nil {
+	if _, err := io.CopyBuffer(io.MultiWriter(ws...), storage.ContextReader(ctx, f), make([]byte, 1<<20)); err != nil {
 		return m, err
 	}
 	m.sha256 = hex.EncodeToString(hashes["sha256"].Sum(nil))
@@ -431,18 +431,6 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 		}
 	}
 	return m, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 func unwrapPath(err error) error {

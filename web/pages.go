@@ -158,18 +158,24 @@ func (s *Server) home(c *gin.Context) {
 			p.Shared = append(p.Shared, col)
 		}
 	}
+	ids := s.recentItems(12)
+	p.Items = s.listItems(c, ids)
+	s.render(c, http.StatusOK, "home", p)
+}
+
+// recentItems are the items most recently created or changed, newest first.
+func (s *Server) recentItems(n int) []string {
 	_, total, _ := s.cfg.Store.Activities(0, 0)
-	acts, _, _ := s.cfg.Store.Activities(max(0, total-60), 60)
+	acts, _, _ := s.cfg.Store.Activities(max(0, total-5*n), 5*n)
 	seen := map[string]bool{}
 	var ids []string
-	for i := len(acts) - 1; i >= 0 && len(ids) < 12; i-- {
+	for i := len(acts) - 1; i >= 0 && len(ids) < n; i-- {
 		if a := acts[i]; a.Type != "Delete" && !seen[a.Item] {
 			seen[a.Item] = true
 			ids = append(ids, a.Item)
 		}
 	}
-	p.Items = s.listItems(c, ids)
-	s.render(c, http.StatusOK, "home", p)
+	return ids
 }
 
 const perPage = 48
@@ -523,16 +529,7 @@ func (s *Server) desk(c *gin.Context) {
 	p.CSRF = s.csrfToken(c)
 	p.Libraries, _ = s.cfg.Store.Institutions()
 	if p.SignedIn {
-		_, total, _ := s.cfg.Store.Activities(0, 0)
-		acts, _, _ := s.cfg.Store.Activities(max(0, total-20), 20)
-		seen := map[string]bool{}
-		var ids []string
-		for i := len(acts) - 1; i >= 0; i-- {
-			if !seen[acts[i].Item] && acts[i].Type != "Delete" {
-				seen[acts[i].Item] = true
-				ids = append(ids, acts[i].Item)
-			}
-		}
+		ids := s.recentItems(20)
 		p.Items = s.listItems(c, ids)
 	}
 	c.Header("Cache-Control", "no-store")

@@ -95,7 +95,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, opts storage.P
 		}
 	}()
 	h := sha256.New()
-	size, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, r})
+	size, err := io.Copy(io.MultiWriter(tmp, h), storage.ContextReader(ctx, r))
 	if err != nil {
 		if ctx.Err() != nil {
 			return storage.Info{}, fmt.Errorf("put %s: %w", key, ctx.Err())
@@ -134,19 +134,6 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
-}
-
-// ctxReader stops a copy when its context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // Get opens key and positions it at off.

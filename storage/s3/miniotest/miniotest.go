@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,7 +108,11 @@ func (s *Server) Restart(tb testing.TB) {
 		resp, err := http.Get("http://" + s.Endpoint + "/minio/health/ready")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			// Ready by its health check is not always ready for S3 calls
+			// ("server not initialized"): ask for a bucket until it answers.
+			cfg := s.Config("readiness-probe", "")
+			cfg.CreateBucket = false
+			if _, err := s3.Open(context.Background(), cfg); err != nil && strings.Contains(err.Error(), "does not exist") {
 				return
 			}
 		}
