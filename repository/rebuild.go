@@ -254,7 +254,7 @@ func (s *Store) Dump(w io.Writer) error {
 	})
 }
 
-// ErrLocked is returned by OpenReadOnly when another process holds the file.
+// ErrLocked is returned by BackupFile when another process holds the file.
 var ErrLocked = errors.New("metadata store in use by another process")
 
 // BackupFile copies the database at path without opening it for writing:

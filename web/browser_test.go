@@ -170,7 +170,8 @@ func TestEmbedRendersInAnIframeOnAnotherOrigin(t *testing.T) {
 	e, base := serveEnv(t)
 	item := strings.TrimSuffix(e.image, "-1")
 	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><html><body><h1>Partner library</h1><iframe id="f" src="%s/embed/%s" width="800" height="500"></iframe></body></html>`, base, item)
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Partner library</h1><iframe id="f" src="%s/embed/%s?lang=%s" width="800" height="500"></iframe></body></html>`,
+			base, item, r.URL.Query().Get("lang"))
 	}))
 	t.Cleanup(partner.Close)
 	if strings.Split(partner.URL, ":")[2] == strings.Split(base, ":")[2] {
@@ -178,12 +179,14 @@ func TestEmbedRendersInAnIframeOnAnotherOrigin(t *testing.T) {
 	}
 	ctx := browser(t)
 	net := watch(ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL)); err != nil {
-		t.Fatal(err)
+	for _, lang := range []string{"en", "th"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"?lang="+lang)); err != nil {
+			t.Fatal(err)
+		}
+		net.waitFor(t, "embed page", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/embed/"+item+"?lang="+lang) })
+		net.waitFor(t, "image tile inside the iframe", isTile(e.image))
+		screenshot(t, ctx, "embed-"+lang)
 	}
-	net.waitFor(t, "embed page", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/embed/"+item) })
-	net.waitFor(t, "image tile inside the iframe", isTile(e.image))
-	screenshot(t, ctx, "embed")
 }
 
 func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {

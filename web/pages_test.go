@@ -134,3 +134,14 @@ func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
 }
 
 func (j *cookieJar) Cookies(*url.URL) []*http.Cookie { return j.cookies }
+
+// BenchmarkItemPage measures the server's time for an item page.
+func BenchmarkItemPage(b *testing.B) {
+	e := newIIIFEnv(b)
+	item := strings.TrimSuffix(e.image, "-1")
+	for b.Loop() {
+		if w := e.do(b, "GET", "/items/"+item+"?lang=th"); w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}

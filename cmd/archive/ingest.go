@@ -88,7 +88,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				fmt.Fprintf(stderr, "  - %s\n", pr)
 				outcomes = append(outcomes, ingest.Outcome{File: pr.Where, Status: ingest.Refused, Error: pr.What})
 			}
-			if strings.Contains(path, "bag") || isBag(path) {
+			if isBag(path) {
 				continue // a bag is all or nothing
 			}
 		}
