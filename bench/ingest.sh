@@ -16,6 +16,7 @@ if [ ! -d "$OUT/small" ]; then
     vips extract_area "$OUT/master.tif" "$OUT/small/s$i.jpg[Q=90]" $(( (i * 331) % 6400 )) $(( (i * 197) % 4800 )) 1600 1200
   done
 fi
+[ -f "$OUT/big.tif" ] || vips resize "$OUT/master.tif" "$OUT/big.tif" 1.45   # 11600x8700, 101 megapixels
 (cd "$repo" && go build -o "$OUT/archive" ./cmd/archive)
 
 measure() { # label megapixels command...
@@ -31,4 +32,5 @@ rm -rf "$OUT/data" "$OUT/vips.tif"
 measure vips-pyramid 48 vips tiffsave "$OUT/master.tif" "$OUT/vips.tif" --tile --pyramid --compression jpeg --Q 85 --tile-width 256 --tile-height 256
 measure archive-ingest-master 48 "$OUT/archive" ingest --data "$OUT/data" --institution cmu "$OUT/master.tif"
 measure archive-ingest-200-jpegs 384 "$OUT/archive" ingest --data "$OUT/data" --institution cmu "$OUT/small"
+measure archive-ingest-101MP 101 "$OUT/archive" ingest --data "$OUT/data" --institution cmu "$OUT/big.tif"
 printf 'ratio archive/vips on the 8000x6000 pyramid: %.2f\n' "$(echo "$(cat "$OUT/archive-ingest-master.secs") / $(cat "$OUT/vips-pyramid.secs")" | bc -l)"
