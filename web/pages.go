@@ -1,10 +1,7 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -372,61 +369,6 @@ func (s *Server) itemPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "item", s.itemPageData(c, it))
 }
 
-// embedPage is the item's viewer alone, for partners' iframes: framing is
-// allowed to the configured partners (every site by default).
-func (s *Server) embedPage(c *gin.Context) {
-	it, err := s.cfg.Store.Item(c.Param("id"))
-	if err != nil || it.Deleted || !it.Access.Open(time.Now()) {
-		s.notFound(c)
-		return
-	}
-	s.render(c, http.StatusOK, "embed", s.itemPageData(c, it))
-}
-
-// oembed answers oEmbed (https://oembed.com/) for item and embed URLs.
-func (s *Server) oembed(c *gin.Context) {
-	if f := c.Query("format"); f != "" && f != "json" {
-		fail(c, http.StatusNotImplemented, "only format=json is offered")
-		return
-	}
-	u, err := url.Parse(c.Query("url"))
-	if err != nil || c.Query("url") == "" {
-		fail(c, http.StatusBadRequest, "url is required: the address of an item page")
-		return
-	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) != 2 || (parts[0] != "items" && parts[0] != "embed") {
-		fail(c, http.StatusNotFound, "not an item address: "+u.Path)
-		return
-	}
-	it, err := s.cfg.Store.Item(parts[1])
-	if err != nil || it.Deleted || !it.Access.Open(time.Now()) {
-		fail(c, http.StatusNotFound, "no public item at "+u.Path)
-		return
-	}
-	w, h := 800, 600
-	if mw, err := strconv.Atoi(c.Query("maxwidth")); err == nil && mw > 0 && mw < w {
-		w, h = mw, mw*3/4
-	}
-	if mh, err := strconv.Atoi(c.Query("maxheight")); err == nil && mh > 0 && mh < h {
-		w, h = mh*4/3, mh
-	}
-	site := s.site(c)
-	lang := s.lang(c)
-	resp := gin.H{
-		"version": "1.0", "type": "rich", "width": w, "height": h, "title": it.Title.Get(lang),
-		"provider_name": t(lang, "site"), "provider_url": site.Base + "/",
-		"html": fmt.Sprintf(`<iframe src="%s/embed/%s" width="%d" height="%d" style="border:0" allowfullscreen title="%s"></iframe>`,
-			site.Base, it.ID, w, h, template.HTMLEscapeString(it.Title.Get(lang))),
-	}
-	if th := site.Thumb(it); th != nil {
-		resp["thumbnail_url"] = th["id"]
-		resp["thumbnail_width"], resp["thumbnail_height"] = th["width"], th["height"]
-	}
-	c.Header("Access-Control-Allow-Origin", "*")
-	c.JSON(http.StatusOK, resp)
-}
-
 // searchPage finds items whose title, description, creator or subjects
 // contain the query in any language. Thai is written without spaces, so
 // matching is by substring, not by word.
@@ -470,91 +412,4 @@ func matches(it *repository.Item, q string) bool {
 		}
 	}
 	return false
-}
-
-// --- sign-in ---
-
-const sessionCookie = "archive_session"
-
-func (s *Server) mac(parts ...string) string {
-	m := hmac.New(sha256.New, []byte("archive session|"+s.cfg.Token))
-	m.Write([]byte(strings.Join(parts, "|")))
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// session returns the valid session cookie's value, or "".
-func (s *Server) session(c *gin.Context) string {
-	v, err := c.Cookie(sessionCookie)
-	if err != nil || s.cfg.Token == "" {
-		return ""
-	}
-	exp, sig, ok := strings.Cut(v, ".")
-	n, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || time.Now().Unix() > n || !hmac.Equal([]byte(sig), []byte(s.mac("session", exp))) {
-		return ""
-	}
-	return v
-}
-
-// csrfToken ties forms to the session (or, before sign-in, to a cookie).
-func (s *Server) csrfToken(c *gin.Context) string {
-	seed := s.session(c)
-	if seed == "" {
-		if v, err := c.Cookie("archive_csrf"); err == nil && len(v) == 32 {
-			seed = v
-		} else {
-			seed = s.mac("pre", strconv.FormatInt(time.Now().UnixNano(), 10))[:32]
-			c.SetCookie("archive_csrf", seed, 3600, "/", "", c.Request.TLS != nil, true)
-		}
-	}
-	return s.mac("csrf", seed)[:32]
-}
-
-func (s *Server) checkCSRF(c *gin.Context) bool {
-	seed := s.session(c)
-	if seed == "" {
-		seed, _ = c.Cookie("archive_csrf")
-	}
-	got := c.PostForm("csrf")
-	if got == "" {
-		got = c.GetHeader("X-CSRF-Token")
-	}
-	return seed != "" && got != "" && hmac.Equal([]byte(got), []byte(s.mac("csrf", seed)[:32]))
-}
-
-func (s *Server) desk(c *gin.Context) {
-	p := s.newPage(c, "")
-	p.Title = t(p.Lang, "desk")
-	p.SignedIn = s.session(c) != ""
-	p.CSRF = s.csrfToken(c)
-	p.Libraries, _ = s.cfg.Store.Institutions()
-	if p.SignedIn {
-		ids := s.recentItems(20)
-		p.Items = s.listItems(c, ids)
-	}
-	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "desk", p)
-}
-
-func (s *Server) signin(c *gin.Context) {
-	if !s.checkCSRF(c) {
-		fail(c, http.StatusForbidden, "the form has expired; reload the page and sign in again")
-		return
-	}
-	if s.cfg.Token == "" || !hmac.Equal([]byte(c.PostForm("token")), []byte(s.cfg.Token)) {
-		p := s.newPage(c, "")
-		p.Title, p.Error, p.CSRF = t(p.Lang, "desk"), t(p.Lang, "bad_token"), s.csrfToken(c)
-		s.render(c, http.StatusUnauthorized, "desk", p)
-		return
-	}
-	exp := strconv.FormatInt(time.Now().Add(12*time.Hour).Unix(), 10)
-	c.SetCookie(sessionCookie, exp+"."+s.mac("session", exp), 12*3600, "/", "", c.Request.TLS != nil, true)
-	c.Redirect(http.StatusSeeOther, "/desk")
-}
-
-func (s *Server) signout(c *gin.Context) {
-	if s.checkCSRF(c) {
-		c.SetCookie(sessionCookie, "", -1, "/", "", c.Request.TLS != nil, true)
-	}
-	c.Redirect(http.StatusSeeOther, "/desk")
 }
