@@ -33,8 +33,10 @@ func Folder(root string, meta Defaults, group bool) ([]Unit, []Problem, error) {
 	if st, err := os.Stat(real); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("source %s is not a folder", root)
 	}
-	if _, err := os.Stat(filepath.Join(real, SheetName)); err == nil {
-		return Sheet(filepath.Join(real, SheetName), meta)
+	for _, name := range []string{SheetName, "metadata.xlsx"} {
+		if _, err := os.Stat(filepath.Join(real, name)); err == nil {
+			return Sheet(filepath.Join(real, name), meta)
+		}
 	}
 	files, problems := walk(real)
 	var units []Unit

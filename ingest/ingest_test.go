@@ -21,6 +21,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thaiarchives/archive/iiif/pyramid"
@@ -649,5 +650,31 @@ func TestDemoFillsAnEmptyArchiveOnce(t *testing.T) {
 	}
 	if n, err := ingest.Demo(ctx, e.p); n != 0 || err != nil {
 		t.Fatalf("demo on a filled archive: %d, %v", n, err)
+	}
+}
+
+func TestExcelSheetIsReadLikeCSV(t *testing.T) {
+	dir := t.TempDir()
+	writeJPEG(t, filepath.Join(dir, "a.jpg"), pattern(60, 40, color.RGBA{5, 5, 5, 255}))
+	f := excelize.NewFile()
+	for i, row := range [][]string{{"files", "title.th", "title.en", "date"}, {"a.jpg", "ภาพถ่ายทางอากาศ", "Aerial photograph", "มิถุนายน 2500"}} {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			f.SetCellValue("Sheet1", cell, v)
+		}
+	}
+	if err := f.SaveAs(filepath.Join(dir, "sheet.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	units, problems, err := ingest.Sheet(filepath.Join(dir, "sheet.xlsx"), ingest.Defaults{Institution: "chula"})
+	if err != nil || len(problems) > 0 || len(units) != 1 {
+		t.Fatalf("xlsx: %d units, %v, %v", len(units), problems, err)
+	}
+	if m := units[0].Meta; m.Title["th"] != "ภาพถ่ายทางอากาศ" || m.Date != "1957-06" {
+		t.Fatalf("xlsx row: %+v", m)
+	}
+	os.WriteFile(filepath.Join(dir, "fake.xlsx"), []byte("not a workbook"), 0o644)
+	if _, _, err := ingest.Sheet(filepath.Join(dir, "fake.xlsx"), ingest.Defaults{}); err == nil || !strings.Contains(err.Error(), "not a readable Excel workbook") {
+		t.Fatalf("a broken workbook: %v", err)
 	}
 }

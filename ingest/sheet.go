@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thaiarchives/archive/repository"
@@ -94,15 +95,9 @@ var extraLabels = map[string]repository.Text{
 // sheet's folder. Every bad cell is reported with its row and column; a
 // sheet with any problem yields no units.
 func Sheet(path string, d Defaults) ([]Unit, []Problem, error) {
-	text, err := readSheetText(path)
+	rows, err := sheetRows(path)
 	if err != nil {
 		return nil, nil, err
-	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, nil, fmt.Errorf("sheet %s is not valid CSV: %v", path, err)
 	}
 	if len(rows) < 2 {
 		return nil, nil, fmt.Errorf("sheet %s has no rows under its header", path)
@@ -134,6 +129,43 @@ func Sheet(path string, d Defaults) ([]Unit, []Problem, error) {
 		return nil, problems, nil
 	}
 	return units, nil, nil
+}
+
+// sheetRows reads the cells of a CSV sheet, or of the first worksheet of an
+// Excel workbook (.xlsx).
+func sheetRows(path string) ([][]string, error) {
+	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
+		if st, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("sheet %s cannot be read: %v", path, unwrapPath(err))
+		} else if st.Size() > MaxSheetSize {
+			return nil, fmt.Errorf("sheet %s is %d bytes, over the limit of %d", path, st.Size(), MaxSheetSize)
+		}
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("sheet %s is not a readable Excel workbook (.xlsx): %v", path, err)
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, fmt.Errorf("sheet %s has no worksheet", path)
+		}
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			return nil, fmt.Errorf("sheet %s: %v", path, err)
+		}
+		return rows, nil
+	}
+	text, err := readSheetText(path)
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("sheet %s is not valid CSV: %v", path, err)
+	}
+	return rows, nil
 }
 
 func sheetRow(dir string, header, row []string, rowNo int, d Defaults) (Unit, []Problem) {

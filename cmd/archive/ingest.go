@@ -37,7 +37,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
 	paths, err := parse(fs, args, stderr, "[flags] PATH...",
-		"Ingests folders, BagIt bags (folder, .zip, .tar, .tar.gz), metadata sheets (.csv) and single files.\n"+
+		"Ingests folders, BagIt bags (folder, .zip, .tar, .tar.gz), metadata sheets (.csv, .xlsx) and single files.\n"+
 			"Every file is checksummed and stored once; images get a tiled pyramid and a thumbnail;\n"+
 			"audio and video get their duration (and a poster frame). Running the same ingest again\n"+
 			"finishes an interrupted one and reports what is already in as duplicates.")
@@ -155,7 +155,7 @@ func gather(path string, d ingest.Defaults, group bool, maxBytes int64) ([]inges
 	case st.IsDir():
 		us, ps, err := ingest.Folder(path, d, group)
 		return us, ps, none, err
-	case strings.HasSuffix(strings.ToLower(path), ".csv"):
+	case strings.HasSuffix(strings.ToLower(path), ".csv"), strings.HasSuffix(strings.ToLower(path), ".xlsx"):
 		us, ps, err := ingest.Sheet(path, d)
 		return us, ps, none, err
 	}
