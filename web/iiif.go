@@ -309,6 +309,11 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 	}
 	req, err := imageapi.Parse(v, parts[0], parts[1], parts[2], parts[3])
 	if err != nil {
+		if v == 2 && errors.Is(err, imageapi.ErrUnsupported) {
+			// Image API 2.1 §7 answers an unsupported format with 415.
+			fail(c, http.StatusUnsupportedMediaType, reason(err))
+			return
+		}
 		s.failErr(c, err)
 		return
 	}
