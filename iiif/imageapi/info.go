@@ -18,10 +18,18 @@ var extraFeatures = []string{"canonicalLinkHeader", "mirroring", "profileLinkHea
 	"regionSquare", "rotationArbitrary", "rotationBy90s", "sizeByConfinedWh", "sizeByH", "sizeByPct", "sizeByW",
 	"sizeByWh", "sizeUpscaling"}
 
+// sizes lists the pyramid levels a client may ask for whole, smallest
+// first; levels over the server's limits are left out, so no listed size is
+// refused.
 func (in Info) sizes() []map[string]int {
 	out := []map[string]int{}
+	lim := in.Limits
 	for i := len(in.Levels) - 1; i >= 0; i-- {
-		out = append(out, map[string]int{"width": in.Levels[i].X, "height": in.Levels[i].Y})
+		w, h := in.Levels[i].X, in.Levels[i].Y
+		if lim.MaxWidth > 0 && w > lim.MaxWidth || lim.MaxHeight > 0 && h > lim.MaxHeight || lim.MaxArea > 0 && int64(w)*int64(h) > lim.MaxArea {
+			continue
+		}
+		out = append(out, map[string]int{"width": w, "height": h})
 	}
 	return out
 }

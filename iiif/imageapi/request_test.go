@@ -192,3 +192,11 @@ func rotString(r Request) string {
 	}
 	return s
 }
+
+func TestInfoListsOnlySizesWithinLimits(t *testing.T) {
+	in := Info{ID: "x", Width: 12000, Height: 9000, TileSize: 256, Levels: []image.Point{{12000, 9000}, {6000, 4500}, {3000, 2250}}, Limits: Limits{MaxArea: 50_000_000}}
+	sizes := in.V3()["sizes"].([]map[string]int)
+	if len(sizes) != 2 || sizes[1]["width"] != 6000 {
+		t.Fatalf("sizes %v", sizes)
+	}
+}
