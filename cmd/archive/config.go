@@ -36,6 +36,8 @@ type Config struct {
 	// proxy, the partner sites that may frame /embed pages, the contact for
 	// harvesters.
 	BaseURL, FrameAncestors, AdminEmail string
+	// MaxArea bounds one rendered IIIF image, in pixels (ARCHIVE_IIIF_MAX_AREA).
+	MaxArea int64
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -141,6 +143,13 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_UPLOAD_MAX_MIB=%q is not a positive number of MiB", v)
 		}
 		cfg.UploadMax = n << 20
+	}
+	if v := st["ARCHIVE_IIIF_MAX_AREA"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 65536 {
+			return nil, fmt.Errorf("ARCHIVE_IIIF_MAX_AREA=%q is not a number of pixels (at least 65536)", v)
+		}
+		cfg.MaxArea = n
 	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
