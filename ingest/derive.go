@@ -116,11 +116,18 @@ func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base r
 		if p.cfg.DryRun {
 			continue
 		}
-		levels, err := p.putPyramid(ctx, access, img)
+		// The thumbnail comes from the smallest pyramid level still over
+		// twice its size, which the pyramid makes anyway.
+		small := img
+		levels, err := p.putPyramid(ctx, access, img, func(l image.Image) {
+			if b := l.Bounds(); max(b.Dx(), b.Dy()) >= 2*ThumbSize {
+				small = l
+			}
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := p.putJPEG(ctx, thumb, thumbnail(img)); err != nil {
+		if err := p.putJPEG(ctx, thumb, thumbnail(small)); err != nil {
 			return nil, nil, err
 		}
 		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", m.Name, i+1, len(levels), file.Width, file.Height))
@@ -153,12 +160,12 @@ func thumbnail(img image.Image) image.Image {
 	return imaging.Fit(img, ThumbSize, ThumbSize, imaging.Lanczos)
 }
 
-func (p *Pipeline) putPyramid(ctx context.Context, key string, img image.Image) ([]image.Point, error) {
+func (p *Pipeline) putPyramid(ctx context.Context, key string, img image.Image, level func(image.Image)) ([]image.Point, error) {
 	pr, pw := io.Pipe()
 	var levels []image.Point
 	go func() {
 		var err error
-		levels, err = pyramid.Write(ctx, pw, img, pyramid.Options{})
+		levels, err = pyramid.Write(ctx, pw, img, pyramid.Options{Level: level})
 		pw.CloseWithError(err)
 	}()
 	_, err := p.cfg.Blobs.Put(ctx, key, pr, storage.PutOptions{ContentType: "image/tiff"})

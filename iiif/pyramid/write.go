@@ -56,6 +56,9 @@ type Options struct {
 	TileSize int // default 256
 	Quality  int // JPEG quality, default 85
 	Workers  int // tiles encoded at once, default GOMAXPROCS
+	// Level, when set, sees each level's image as it is made (for
+	// thumbnails, which then need no resampling of the full image).
+	Level func(image.Image)
 }
 
 func (o *Options) defaults() {
@@ -90,6 +93,9 @@ func Write(ctx context.Context, w io.Writer, img image.Image, opt Options) ([]im
 			return nil, err
 		}
 		levels = append(levels, lv)
+		if opt.Level != nil {
+			opt.Level(cur)
+		}
 		if lv.w <= opt.TileSize && lv.h <= opt.TileSize {
 			break
 		}
