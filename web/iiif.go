@@ -20,6 +20,7 @@ import (
 
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/pyramid"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -65,7 +66,7 @@ type imageRef struct {
 	key    string // access copy
 	sha    string
 	rights string
-	open   bool
+	access repository.Access // checked at each request: an embargo ends without a write
 	err    error
 }
 
@@ -150,7 +151,7 @@ func (s *Server) ref(id string) imageRef {
 		it, ierr := s.cfg.Store.Item(id[:cut])
 		if err == nil && ierr == nil && !it.Deleted && n >= 1 && n <= len(it.Files) && it.Files[n-1].Derivatives["access"] != "" {
 			f := it.Files[n-1]
-			r = imageRef{gen: gen, key: f.Derivatives["access"], sha: f.SHA256, rights: it.Rights, open: it.Access.Open(time.Now())}
+			r = imageRef{gen: gen, key: f.Derivatives["access"], sha: f.SHA256, rights: it.Rights, access: it.Access}
 		}
 	}
 	s.img.mu.Lock()
@@ -277,7 +278,8 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.failErr(c, ref.err)
 		return
 	}
-	if !ref.open && !s.authorised(c) {
+	open := ref.access.Open(time.Now())
+	if !open && !s.authorised(c) {
 		c.Header("WWW-Authenticate", `Bearer realm="archive"`)
 		fail(c, http.StatusUnauthorized, fmt.Sprintf("image %s is restricted", id))
 		return
@@ -299,7 +301,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 	src := tileSource{s: s, key: ref.key, p: pyr}
 	levels := src.Levels()
 	if rest == "info.json" {
-		s.infoJSON(c, v, base, ref, src, levels)
+		s.infoJSON(c, v, base, ref, src, levels, open)
 		return
 	}
 	parts := strings.Split(rest, "/")
@@ -329,7 +331,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		link:  "<" + base + "/" + canonical + `>;rel="canonical",<http://iiif.io/api/image/` + strconv.Itoa(v) + `/level2.json>;rel="profile"`,
 		cache: "public, max-age=31536000, immutable",
 	}
-	if !ref.open {
+	if !open {
 		resp.cache = "private, max-age=3600"
 	}
 	if resp.data, err = s.renderImage(ctx, id, canonical, plan, src, pyr); err != nil {
@@ -394,7 +396,7 @@ func etagOf(parts ...string) string {
 	return `"` + hex.EncodeToString(h.Sum(nil)) + `"`
 }
 
-func (s *Server) infoJSON(c *gin.Context, v int, base string, ref imageRef, src tileSource, levels []image.Point) {
+func (s *Server) infoJSON(c *gin.Context, v int, base string, ref imageRef, src tileSource, levels []image.Point, open bool) {
 	in := imageapi.Info{ID: base, Width: levels[0].X, Height: levels[0].Y, TileSize: src.TileSize(), Levels: levels, Rights: ref.rights, Limits: s.img.limits}
 	doc := in.V3()
 	if v == 2 {
@@ -404,6 +406,9 @@ func (s *Server) infoJSON(c *gin.Context, v int, base string, ref imageRef, src 
 	etag := etagOf(ref.key, base, ref.rights, strconv.Itoa(v))
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "public, max-age=86400")
+	if !open {
+		c.Header("Cache-Control", "private, max-age=3600")
+	}
 	c.Header("Link", fmt.Sprintf(`<http://iiif.io/api/image/%d/level2.json>;rel="profile"`, v))
 	c.Header("Vary", "Accept")
 	if strings.Contains(c.GetHeader("If-None-Match"), etag) {

@@ -133,6 +133,10 @@ func (u *uploads) create(c *gin.Context) {
 		}
 		b.Institution = col.Institution
 	}
+	if b.Group && b.Expected < 1 {
+		fail(c, http.StatusBadRequest, "a grouped batch must say how many files it expects (expected)")
+		return
+	}
 	if _, err := u.s.cfg.Store.Institution(b.Institution); err != nil {
 		fail(c, http.StatusBadRequest, fmt.Sprintf("institution %q is not one of the archive's libraries (cmu, tu, chula)", b.Institution))
 		return
