@@ -22,6 +22,7 @@ import (
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
+	"github.com/thaiarchives/archive/storage/storagetest"
 )
 
 // makeImages writes n distinct JPEGs into dir.
@@ -205,5 +206,35 @@ func TestFixityFindsADamagedMaster(t *testing.T) {
 	}
 	if failures != 1 {
 		t.Fatalf("%d items have a failed fixity event, want 1", failures)
+	}
+}
+
+func TestGCRemovesOnlyUnreferencedBlobs(t *testing.T) {
+	root := t.TempDir()
+	src, data := filepath.Join(root, "src"), filepath.Join(root, "data")
+	makeImages(t, src, 1, 100, 80)
+	env := []string{"ARCHIVE_DATA=" + data}
+	if _, errOut, code := archive(t, env, "ingest", "--institution", "tu", src); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	blobs, _ := local.Open(filepath.Join(data, "blobs"))
+	orphan := storagetest.Pattern(9, 1000)
+	storagetest.MustPut(t, blobs, storage.DigestKey(storagetest.Sum(orphan)), orphan)
+	storagetest.MustPut(t, blobs, "derivatives/ab/cd/"+strings.Repeat("ab", 32)+"/p1.tif", []byte("left by a crash"))
+	out, _, code := archive(t, env, "gc", "--dry-run", "--min-age", "0s")
+	if code != 0 || !strings.Contains(out, "would remove 2 unreferenced blobs") {
+		t.Fatalf("dry run: %d %s", code, out)
+	}
+	if out, _, _ := archive(t, env, "gc"); !strings.Contains(out, "removed 0 unreferenced") {
+		t.Fatalf("young blobs were not spared: %s", out)
+	}
+	if out, _, _ := archive(t, env, "gc", "--min-age", "0s"); !strings.Contains(out, "removed 2 unreferenced blobs") {
+		t.Fatalf("gc: %s", out)
+	}
+	if _, err := blobs.Stat(context.Background(), storage.DigestKey(storagetest.Sum(orphan))); err == nil {
+		t.Fatal("the orphan is still there")
+	}
+	if out, _, code := archive(t, env, "fixity"); code != 0 || !strings.Contains(out, "0 with problems") {
+		t.Fatalf("gc damaged the archive: %s", out)
 	}
 }

@@ -24,6 +24,7 @@ func commands() []command {
 		{"serve", "[flags]", "run the web service: IIIF, pages and the API", runServe},
 		{"ingest", "[flags] PATH...", "put folders, BagIt bags, metadata sheets and files into the archive", runIngest},
 		{"fixity", "[flags]", "re-read every master and check its SHA-256 and derivatives", runFixity},
+		{"gc", "[--dry-run]", "remove blobs that no item refers to (left by interrupted ingests)", runGC},
 		{"rebuild", "[--force]", "recreate the metadata store from blob storage alone", runRebuild},
 		{"backup", "[--to FILE | --to-store]", "write a consistent copy of the metadata store, also while serving", runBackup},
 	}
