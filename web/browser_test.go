@@ -215,7 +215,7 @@ func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.archiveUppy.getState().totalProgress)`))
+	status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("progress").dataset.value`))
 	if status != "100" {
 		t.Fatalf("upload progress ended at %s%%", status)
 	}

@@ -47,6 +47,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"history":         {"ประวัติการดำเนินการ", "History"},
 	"restricted":      {"รายการนี้จำกัดการเข้าถึง", "This item is restricted"},
 	"iiif_collection": {"คอลเลกชัน IIIF (ลากไปยังโปรแกรมดูภาพ IIIF)", "IIIF collection (drag into any IIIF viewer)"},
+	"uploaded":        {"อัปโหลดแล้ว", "Uploaded"},
 	"not_found":       {"ไม่พบหน้าที่ต้องการ", "Page not found"},
 }
 

@@ -19,7 +19,16 @@
       return r.json();
     }).then(function (b) { batchID = b.id; uppy.setMeta({ batch: b.id }); });
   });
-  uppy.on("complete", function () { follow(); });
+  var progress = document.getElementById("progress");
+  function show(pct) {
+    progress.dataset.value = String(pct);
+    progress.textContent = pct + " %";
+  }
+  uppy.on("progress", function (pct) { if (pct > Number(progress.dataset.value || 0)) show(pct); });
+  uppy.on("complete", function (result) {
+    if (result.failed.length === 0 && result.successful.length > 0) show(100);
+    follow();
+  });
   uppy.on("error", function (err) {
     var li = document.createElement("li");
     li.className = "error"; li.setAttribute("role", "alert");
