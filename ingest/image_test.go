@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"image"
+	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"os/exec"
@@ -133,5 +136,93 @@ func TestTransparencyIsFlattenedOnWhite(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("sample has no transparent pixel to check")
+	}
+}
+
+// TestCommonMasterFormatsMatchLibvips makes the variants of a real scan that
+// archives hold — grey, 16-bit, tiled, LZW, Deflate, alpha, progressive and
+// grey JPEG, palette PNG, WebP — and checks that each decodes to what
+// libvips renders.
+func TestCommonMasterFormatsMatchLibvips(t *testing.T) {
+	src := filepath.Join(sampleDir(t), "woodcut-1958.tif")
+	vipsPixels(t, src) // skips or fails when vips is absent
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		if b, err := exec.Command("vips", args...).CombinedOutput(); err != nil {
+			t.Fatalf("vips %v: %v %s", args, err, b)
+		}
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	run("colourspace", src, p("gray.tif"), "b-w")
+	run("copy", src, p("tiled.tif")+"[tile,tile-width=128,tile-height=128]")
+	run("copy", src, p("lzw.tif")+"[compression=lzw]")
+	run("copy", src, p("deflate.tif")+"[compression=deflate,predictor=horizontal]")
+	run("cast", src, p("t16.v"), "ushort", "--shift")
+	run("copy", p("t16.v"), p("rgb16.tif"))
+	run("colourspace", src, p("gray.jpg"), "b-w")
+	run("copy", src, p("prog.jpg")+"[interlace]")
+	run("copy", src, p("pal.png")+"[palette]")
+	run("copy", src, p("lossless.webp")+"[lossless]")
+	run("bandjoin_const", src, p("rgba.tif"), "128")
+	run("flatten", p("rgba.tif"), p("rgba-on-white.png"), "--background", "255")
+	for _, name := range []string{"gray.tif", "tiled.tif", "lzw.tif", "deflate.tif", "rgb16.tif", "gray.jpg", "prog.jpg", "pal.png", "lossless.webp", "rgba.tif"} {
+		t.Run(name, func(t *testing.T) {
+			img, err := load(t, p(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := p(name)
+			if name == "rgba.tif" {
+				ref = p("rgba-on-white.png")
+			}
+			want := vipsPixels(t, ref)
+			if img.Bounds().Size() != want.Bounds().Size() {
+				t.Fatalf("size %v, libvips %v", img.Bounds().Size(), want.Bounds().Size())
+			}
+			if d := meanDiff(img, want); d > 3 {
+				t.Errorf("differs from libvips by %.2f per channel", d)
+			}
+		})
+	}
+}
+
+// exifJPEG is a JPEG of img carrying an EXIF orientation tag.
+func exifJPEG(t *testing.T, img image.Image, orientation uint16) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 95})
+	tiff := []byte{'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, byte(orientation), byte(orientation >> 8), 0, 0, 0, 0, 0, 0}
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
+	out := append([]byte{0xFF, 0xD8}, seg...)
+	out = append(out, app1...)
+	return append(out, b.Bytes()[2:]...)
+}
+
+func TestEXIFOrientationIsApplied(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 200, 100))
+	for y := range 100 {
+		for x := range 200 {
+			c := color.RGBA{20, 20, 220, 255} // blue right half
+			if x < 100 {
+				c = color.RGBA{220, 20, 20, 255} // red left half
+			}
+			src.SetRGBA(x, y, c)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "rotated.jpg")
+	os.WriteFile(path, exifJPEG(t, src, 6), 0o644) // 6: stored turned; shown turned 90° clockwise
+	img, err := load(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 100 || b.Dy() != 200 {
+		t.Fatalf("upright size %v, want 100x200", b.Size())
+	}
+	r, _, bl, _ := img.At(50, 20).RGBA()
+	r2, _, bl2, _ := img.At(50, 180).RGBA()
+	if r>>8 < 180 || bl>>8 > 60 || bl2>>8 < 180 || r2>>8 > 60 {
+		t.Fatalf("after orientation 6 the top should be red and the bottom blue: %v %v", img.At(50, 20), img.At(50, 180))
 	}
 }
