@@ -31,10 +31,13 @@ func (s *Server) sendDoc(c *gin.Context, doc any, etag, profile string) {
 			return
 		}
 	}
-	body, err := json.Marshal(doc)
-	if err != nil {
-		s.failErr(c, err)
-		return
+	body, raw := doc.(json.RawMessage)
+	if !raw {
+		var err error
+		if body, err = json.Marshal(doc); err != nil {
+			s.failErr(c, err)
+			return
+		}
 	}
 	ctype := "application/json"
 	if strings.Contains(c.GetHeader("Accept"), "application/ld+json") {

@@ -101,7 +101,8 @@ func (s Site) Manifest(in Input) Doc {
 	if in.Collection != nil {
 		m["partOf"] = []Doc{{"id": s.CollectionURL(in.Collection.ID), "type": "Collection", "label": lang(in.Collection.Title)}}
 	}
-	var canvases, rendering []Doc
+	var canvases []canvasDoc
+	var rendering []Doc
 	canvasOf := map[int]string{}
 	for i, f := range it.Files {
 		n := i + 1
@@ -110,7 +111,7 @@ func (s Site) Manifest(in Input) Doc {
 				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, size(f.Size)))})
 		}
 		c := s.canvas(it, f, n)
-		canvasOf[i] = c["id"].(string)
+		canvasOf[i] = c.ID
 		canvases = append(canvases, c)
 	}
 	m["items"] = canvases
@@ -175,10 +176,10 @@ func (s Site) provider(in *repository.Institution) Doc {
 }
 
 // imageService lists the Image API 3 service and a 2.1 one for older clients.
-func (s Site) imageService(img string) []Doc {
-	return []Doc{
-		{"id": s.Base + "/iiif/3/" + img, "type": "ImageService3", "profile": "level2"},
-		{"@id": s.Base + "/iiif/2/" + img, "@type": "ImageService2", "profile": "http://iiif.io/api/image/2/level2.json"},
+func (s Site) imageService(img string) []any {
+	return []any{
+		service3{ID: s.Base + "/iiif/3/" + img, Type: "ImageService3", Profile: "level2"},
+		service2{ID: s.Base + "/iiif/2/" + img, Type: "ImageService2", Profile: "http://iiif.io/api/image/2/level2.json"},
 	}
 }
 
@@ -207,7 +208,56 @@ func fit(w, h, box int) (int, int) {
 	return max(1, w*box/h), box
 }
 
-func (s Site) canvas(it *repository.Item, f repository.File, n int) Doc {
+// Canvases are the bulk of a large manifest: typed, so they marshal fast.
+type canvasDoc struct {
+	ID        string        `json:"id"`
+	Type      string        `json:"type"`
+	Label     Doc           `json:"label"`
+	Width     int           `json:"width,omitempty"`
+	Height    int           `json:"height,omitempty"`
+	Duration  float64       `json:"duration,omitempty"`
+	Thumbnail []resource    `json:"thumbnail,omitempty"`
+	Items     []annoPageDoc `json:"items"`
+}
+
+type annoPageDoc struct {
+	ID    string          `json:"id"`
+	Type  string          `json:"type"`
+	Items []annotationDoc `json:"items"`
+}
+
+type annotationDoc struct {
+	ID         string   `json:"id"`
+	Type       string   `json:"type"`
+	Motivation string   `json:"motivation"`
+	Target     string   `json:"target"`
+	Body       resource `json:"body"`
+}
+
+// resource is a content resource: an image, a recording, a document.
+type resource struct {
+	ID       string  `json:"id"`
+	Type     string  `json:"type"`
+	Format   string  `json:"format,omitempty"`
+	Width    int     `json:"width,omitempty"`
+	Height   int     `json:"height,omitempty"`
+	Duration float64 `json:"duration,omitempty"`
+	Service  []any   `json:"service,omitempty"`
+}
+
+type service3 struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Profile string `json:"profile"`
+}
+
+type service2 struct {
+	ID      string `json:"@id"`
+	Type    string `json:"@type"`
+	Profile string `json:"profile"`
+}
+
+func (s Site) canvas(it *repository.Item, f repository.File, n int) canvasDoc {
 	cid := fmt.Sprintf("%s/canvas/%d", s.ManifestURL(it.ID), n)
 	label := f.Label
 	if label.Empty() {
@@ -216,35 +266,32 @@ func (s Site) canvas(it *repository.Item, f repository.File, n int) Doc {
 			label = it.Title
 		}
 	}
-	c := Doc{"id": cid, "type": "Canvas", "label": lang(label)}
-	var body Doc
+	c := canvasDoc{ID: cid, Type: "Canvas", Label: lang(label)}
+	var body resource
 	switch {
 	case f.Derivatives["access"] != "":
 		img := ImageID(it.ID, n)
-		c["width"], c["height"] = f.Width, f.Height
+		c.Width, c.Height = f.Width, f.Height
 		tw, th := fit(f.Width, f.Height, 200)
-		c["thumbnail"] = []Doc{{"id": fmt.Sprintf("%s/iiif/3/%s/full/%d,%d/0/default.jpg", s.Base, img, tw, th), "type": "Image", "format": "image/jpeg", "width": tw, "height": th}}
-		body = Doc{"id": s.Base + "/iiif/3/" + img + "/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
-			"width": f.Width, "height": f.Height, "service": s.imageService(img)}
+		c.Thumbnail = []resource{{ID: fmt.Sprintf("%s/iiif/3/%s/full/%d,%d/0/default.jpg", s.Base, img, tw, th), Type: "Image", Format: "image/jpeg", Width: tw, Height: th}}
+		body = resource{ID: s.Base + "/iiif/3/" + img + "/full/max/0/default.jpg", Type: "Image", Format: "image/jpeg",
+			Width: f.Width, Height: f.Height, Service: s.imageService(img)}
 	case strings.HasPrefix(f.MediaType, "video/"):
-		c["width"], c["height"], c["duration"] = f.Width, f.Height, f.Duration
-		body = Doc{"id": s.FileURL(it.ID, n), "type": "Video", "format": f.MediaType, "width": f.Width, "height": f.Height, "duration": f.Duration}
+		c.Width, c.Height, c.Duration = f.Width, f.Height, f.Duration
+		body = resource{ID: s.FileURL(it.ID, n), Type: "Video", Format: f.MediaType, Width: f.Width, Height: f.Height, Duration: f.Duration}
 		if f.Derivatives["poster"] != "" {
-			c["thumbnail"] = []Doc{{"id": fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, n), "type": "Image", "format": "image/jpeg"}}
+			c.Thumbnail = []resource{{ID: fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, n), Type: "Image", Format: "image/jpeg"}}
 		}
 	case strings.HasPrefix(f.MediaType, "audio/"):
-		c["duration"] = f.Duration
-		body = Doc{"id": s.FileURL(it.ID, n), "type": "Sound", "format": f.MediaType, "duration": f.Duration}
+		c.Duration = f.Duration
+		body = resource{ID: s.FileURL(it.ID, n), Type: "Sound", Format: f.MediaType, Duration: f.Duration}
 	default:
 		// Text and PDF: a page-shaped canvas painted with the document.
-		c["width"], c["height"] = 1000, 1414
-		body = Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": strings.Split(f.MediaType, ";")[0]}
+		c.Width, c.Height = 1000, 1414
+		body = resource{ID: s.FileURL(it.ID, n), Type: renderingType(f.MediaType), Format: strings.Split(f.MediaType, ";")[0]}
 	}
-	c["items"] = []Doc{{
-		"id":    cid + "/page",
-		"type":  "AnnotationPage",
-		"items": []Doc{{"id": cid + "/page/painting", "type": "Annotation", "motivation": "painting", "target": cid, "body": body}},
-	}}
+	c.Items = []annoPageDoc{{ID: cid + "/page", Type: "AnnotationPage",
+		Items: []annotationDoc{{ID: cid + "/page/painting", Type: "Annotation", Motivation: "painting", Target: cid, Body: body}}}}
 	return c
 }
 
