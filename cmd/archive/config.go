@@ -199,6 +199,17 @@ func (cfg *Config) open(ctx context.Context) (storage.Blobs, *repository.Store, 
 	return blobs, store, nil
 }
 
+// openArchive resolves the settings and opens storage and the metadata
+// store, as every command that works on the archive does first.
+func (c *common) openArchive(ctx context.Context) (*Config, storage.Blobs, *repository.Store, error) {
+	cfg, err := c.resolve()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	blobs, store, err := cfg.open(ctx)
+	return cfg, blobs, store, err
+}
+
 // token returns the API token: ARCHIVE_TOKEN, or one kept in the data folder
 // (created on first use, readable by its owner only).
 func (cfg *Config) token() (string, error) {

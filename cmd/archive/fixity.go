@@ -23,11 +23,7 @@ func runFixity(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := parse(fs, args, stderr, "[flags]", "Re-reads every stored master, checks its SHA-256 and its derivatives, and records a fixity event for each item."); err != nil {
 		return err
 	}
-	cfg, err := c.resolve()
-	if err != nil {
-		return err
-	}
-	blobs, store, err := cfg.open(ctx)
+	_, blobs, store, err := c.openArchive(ctx)
 	if err != nil {
 		return err
 	}

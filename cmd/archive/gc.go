@@ -23,11 +23,7 @@ func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := parse(fs, args, stderr, "[--dry-run] [--min-age 24h]", "Removes masters and derivatives that no item (withdrawn ones included) refers to."); err != nil {
 		return err
 	}
-	cfg, err := c.resolve()
-	if err != nil {
-		return err
-	}
-	blobs, store, err := cfg.open(ctx)
+	_, blobs, store, err := c.openArchive(ctx)
 	if err != nil {
 		return err
 	}

@@ -48,11 +48,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := c.resolve()
-	if err != nil {
-		return err
-	}
-	blobs, store, err := cfg.open(ctx)
+	_, blobs, store, err := c.openArchive(ctx)
 	if err != nil {
 		return err
 	}
