@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/thaiarchives/archive/iiif/pyramid"
+	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage/local"
 )

@@ -15,7 +15,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"github.com/thaiarchives/archive/iiif/pyramid"
+	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )

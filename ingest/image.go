@@ -19,7 +19,7 @@ import (
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
 
-	"github.com/thaiarchives/archive/iiif/pyramid"
+	"github.com/thaiarchives/archive/pyramid"
 )
 
 var errCMYK = refuse("it is a CMYK image; its colours cannot be converted faithfully here — convert it to sRGB (for example: vips icc_transform in.jpg out.jpg srgb) and ingest that")

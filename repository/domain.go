@@ -55,12 +55,15 @@ func (t Text) Empty() bool { return t.Get("") == "" }
 
 // Institution is one of the libraries sharing the archive.
 type Institution struct {
-	ID       string    `json:"id"`
-	Name     Text      `json:"name"`
-	Homepage string    `json:"homepage,omitempty"`
-	Logo     string    `json:"logo,omitempty"`
-	Version  int       `json:"version"`
-	Modified time.Time `json:"modified"`
+	ID       string `json:"id"`
+	Name     Text   `json:"name"`
+	Homepage string `json:"homepage,omitempty"`
+	Logo     string `json:"logo,omitempty"`
+	// RevealRestricted: anonymous visitors learn that restricted records
+	// exist (and are asked to sign in) instead of being told nothing.
+	RevealRestricted bool      `json:"revealRestricted,omitempty"`
+	Version          int       `json:"version"`
+	Modified         time.Time `json:"modified"`
 }
 
 // Level is a collection's place in the archival hierarchy.
@@ -89,32 +92,50 @@ type Collection struct {
 	Created     time.Time `json:"created"`
 	Modified    time.Time `json:"modified"`
 	Deleted     bool      `json:"deleted,omitempty"`
+	Access      Access    `json:"access,omitzero"`
 }
 
-// Access levels.
+// Access levels, from open to closed. Who may do what at each level is
+// decided in one place, the access package.
 const (
-	Public     = "public"
-	Restricted = "restricted" // staff only
+	Public       = "public"
+	Reduced      = "reduced"    // everyone sees images up to a size; the library's readers see all
+	MetadataOnly = "metadata"   // everyone sees the description; the library's readers see the files
+	Restricted   = "restricted" // only the library's readers and staff
 )
 
-// Access says who may see an item: everyone, staff only, or everyone after a date.
+// Levels lists the access levels, from open to closed.
+var Levels = []string{Public, Reduced, MetadataOnly, Restricted}
+
+// Access says who may see an item or a collection: a level, and an embargo
+// that keeps it restricted until a day.
 type Access struct {
 	Level string `json:"level"`
-	// Embargo, when set (YYYY-MM-DD), hides a public item until that day.
+	// Embargo, when set (YYYY-MM-DD), makes it restricted until that day.
 	Embargo string `json:"embargo,omitempty"`
 }
 
-// Open reports whether the public may see the item at now. This is the one
-// access rule every endpoint applies.
-func (a Access) Open(now time.Time) bool {
-	if a.Level != Public && a.Level != "" {
-		return false
+// Check validates the level and the embargo date.
+func (a Access) Check() []string {
+	var problems []string
+	if a.Level != "" && !slices.Contains(Levels, a.Level) {
+		problems = append(problems, fmt.Sprintf("access level %q is not one of %s", a.Level, strings.Join(Levels, ", ")))
 	}
-	if a.Embargo == "" {
-		return true
+	if a.Embargo != "" {
+		if _, err := time.Parse("2006-01-02", a.Embargo); err != nil {
+			problems = append(problems, fmt.Sprintf("embargo %q is not a date (YYYY-MM-DD)", a.Embargo))
+		}
 	}
-	until, err := time.Parse("2006-01-02", a.Embargo)
-	return err == nil && !now.Before(until)
+	return problems
+}
+
+// Withdrawal says when, why and by whom an item was withdrawn.
+type Withdrawal struct {
+	Time   time.Time `json:"time"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	// Purged: a system administrator removed the master files too.
+	Purged bool `json:"purged,omitempty"`
 }
 
 // File is one stored file of an item: its master and what was derived from it.
@@ -172,6 +193,7 @@ type Item struct {
 	Created          time.Time         `json:"created"`
 	Modified         time.Time         `json:"modified"`
 	Deleted          bool              `json:"deleted,omitempty"`
+	Withdrawal       *Withdrawal       `json:"withdrawal,omitempty"`
 }
 
 // Event is one entry of the PREMIS-like trail: who did what, when, to which
@@ -209,16 +231,7 @@ func (it *Item) Validate() error {
 	if it.Rights != "" && !ValidRights(it.Rights) {
 		problems = append(problems, fmt.Sprintf("rights %q is not a RightsStatements.org or Creative Commons URI", it.Rights))
 	}
-	switch it.Access.Level {
-	case Public, Restricted:
-	default:
-		problems = append(problems, fmt.Sprintf("access level %q is not public or restricted", it.Access.Level))
-	}
-	if it.Access.Embargo != "" {
-		if _, err := time.Parse("2006-01-02", it.Access.Embargo); err != nil {
-			problems = append(problems, fmt.Sprintf("embargo %q is not a date (YYYY-MM-DD)", it.Access.Embargo))
-		}
-	}
+	problems = append(problems, it.Access.Check()...)
 	if !slices.Contains(viewingDirections, it.ViewingDirection) {
 		problems = append(problems, fmt.Sprintf("viewing direction %q is not one of %s", it.ViewingDirection, strings.Join(viewingDirections[1:], ", ")))
 	}

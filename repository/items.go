@@ -66,6 +66,9 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 }
 
 func (s *Store) checkCollection(c *Collection) error {
+	if problems := c.Access.Check(); len(problems) > 0 {
+		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), ErrInvalid)
+	}
 	if c.Title.Empty() {
 		return fmt.Errorf("collection %s: a title is required: %w", c.ID, ErrInvalid)
 	}
@@ -238,18 +241,9 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 	return old, nil
 }
 
-// DeleteItem withdraws an item: it leaves every listing but stays as a
-// tombstone (for harvesters) and its identifier is never given out again.
+// DeleteItem withdraws an item (see Withdraw).
 func (s *Store) DeleteItem(ctx context.Context, id, agent, reason string) error {
-	it, err := s.Item(id)
-	if err != nil {
-		return err
-	}
-	if it.Deleted {
-		return nil
-	}
-	it.Deleted = true
-	return s.SaveItem(ctx, it, agent, Event{Type: "deaccession", Outcome: "success", Detail: reason})
+	return s.Withdraw(ctx, id, agent, reason)
 }
 
 func indexItem(tx *bolt.Tx, old, it *Item) error {
@@ -546,4 +540,85 @@ func (s *Store) ItemVersions(ctx context.Context, id string) ([]int, error) {
 	})
 	slices.Sort(vs)
 	return vs, err
+}
+
+// Withdraw withdraws an item as archives do: it leaves every listing but
+// stays as a tombstone that says when, why and by whom; its identifier is
+// never given out again, and its files stay until Purge.
+func (s *Store) Withdraw(ctx context.Context, id, by, reason string) error {
+	it, err := s.Item(id)
+	if err != nil {
+		return err
+	}
+	if it.Deleted {
+		return nil
+	}
+	it.Deleted = true
+	it.Withdrawal = &Withdrawal{Time: s.Now(), Reason: reason, By: by}
+	return s.SaveItem(ctx, it, by, Event{Type: "deaccession", Outcome: "success", Detail: reason})
+}
+
+// Purge removes the master files and derivatives of a withdrawn item that
+// no other item holds, and records it; it returns how many blobs went.
+func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover) (int, error) {
+	it, err := s.Item(id)
+	if err != nil {
+		return 0, err
+	}
+	if !it.Deleted || it.Withdrawal == nil {
+		return 0, fmt.Errorf("item %s is not withdrawn: withdraw it first, saying why: %w", id, ErrInvalid)
+	}
+	n := 0
+	for _, f := range it.Files {
+		if others, err := s.ItemsWithDigest(f.SHA256); err != nil {
+			return n, err
+		} else if len(others) > 0 {
+			continue // another item holds the same file
+		}
+		keys := []string{storage.DigestKey(f.SHA256)}
+		for _, k := range f.Derivatives {
+			keys = append(keys, k)
+		}
+		for _, k := range keys {
+			if err := blobs.Delete(ctx, k); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	it.Withdrawal.Purged = true
+	return n, s.SaveItem(ctx, it, by, Event{Type: "purge", Outcome: "success", Detail: fmt.Sprintf("%d blobs of the withdrawn item removed", n)})
+}
+
+// ReleaseEmbargoes ends the embargoes whose day has come: each item gets a
+// new version (so harvesters see a new datestamp and Change Discovery an
+// update), with an event. It returns how many were released.
+func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error) {
+	var due []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
+			var it Item
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			if until, err := time.Parse("2006-01-02", it.Access.Embargo); err == nil && !now.Before(until) && !it.Deleted {
+				due = append(due, it.ID)
+			}
+			return nil
+		})
+	})
+	n := 0
+	for _, id := range due {
+		it, err := s.Item(id)
+		if err != nil {
+			return n, err
+		}
+		was := it.Access.Embargo
+		it.Access.Embargo = ""
+		if err := s.SaveItem(ctx, it, "archive", Event{Type: "access change", Outcome: "success", Detail: "embargo until " + was + " ended"}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, err
 }

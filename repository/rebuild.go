@@ -19,7 +19,7 @@ import (
 
 // Counts says how many records a rebuild read.
 type Counts struct {
-	Institutions, Collections, Items, Events int
+	Institutions, Collections, Items, Events, Users int
 }
 
 func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
@@ -168,6 +168,11 @@ func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
 			return err
 		}
 		return indexItem(tx, nil, r.Item)
+	case r.User != nil:
+		n.Users++
+		return insertUser(tx, nil, r.User)
+	case r.Token != nil:
+		return insertToken(tx, r.Token)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++
@@ -187,7 +192,7 @@ func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts,
 		if !force {
 			return Counts{}, fmt.Errorf("the metadata store %s exists: rebuild replaces it only when forced (--force)", path)
 		}
-		db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500e6, ReadOnly: true})
 		if err != nil {
 			return Counts{}, fmt.Errorf("the metadata store %s is in use by another process (stop the archive first)", path)
 		}
@@ -221,6 +226,7 @@ func (s *Store) count() (Counts, error) {
 		n.Collections = tx.Bucket(bCollections).Stats().KeyN
 		n.Items = tx.Bucket(bItems).Stats().KeyN
 		n.Events = tx.Bucket(bEvents).Stats().KeyN
+		n.Users = tx.Bucket(bUsers).Stats().KeyN
 		return nil
 	})
 	return n, err
@@ -242,7 +248,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // stores with the same dump hold the same metadata.
 func (s *Store) Dump(w io.Writer) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
+		for _, b := range durableBuckets {
 			if err := tx.Bucket(b).ForEach(func(k, v []byte) error {
 				_, err := fmt.Fprintf(w, "%s %s %s\n", b, hex.EncodeToString(k), v)
 				return err
@@ -260,7 +266,7 @@ var ErrLocked = errors.New("metadata store in use by another process")
 // BackupFile copies the database at path without opening it for writing:
 // for use when no server holds it.
 func BackupFile(path string, w io.Writer) (int64, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500e6, ReadOnly: true})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return 0, ErrLocked
 	}

@@ -27,7 +27,7 @@ type Blobs interface {
 }
 
 // SchemaVersion is the layout of the bbolt file this program writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 var (
 	bMeta         = []byte("meta")
@@ -42,7 +42,10 @@ var (
 	ixDigest      = []byte("ix_digest")
 	ixModified    = []byte("ix_modified")
 	ixActivity    = []byte("ix_activity") // item creations, changes, deletions in time order
-	allBuckets    = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity}
+	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
+	allBuckets = append(durableBuckets, bSessions, ixAccess)
 	keySchema     = []byte("schema")
 )
 
@@ -63,13 +66,14 @@ type Store struct {
 func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("the metadata store %s is in use by another process (is the archive already running?)", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
 	}
+	os.Chmod(path, 0o600) // files of older versions were readable by everyone
 	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }}
 	if err := s.migrate(); err != nil {
 		db.Close()
@@ -118,6 +122,7 @@ func (s *Store) Check() error {
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrate1to2,
 	2: indexActivities,
+	3: func(*bolt.Tx) error { return nil }, // 4 adds users, tokens and sessions: new buckets only
 }
 
 func (s *Store) migrate() error {
@@ -244,6 +249,8 @@ type record struct {
 	Institution *Institution `json:"institution,omitempty"`
 	Collection  *Collection  `json:"collection,omitempty"`
 	Item        *Item        `json:"item,omitempty"`
+	User        *User        `json:"user,omitempty"`
+	Token       *Token       `json:"token,omitempty"`
 	Events      []Event      `json:"events,omitempty"` // the events of one action, one object
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -367,15 +366,5 @@ func TestTextFallsBackAcrossLanguages(t *testing.T) {
 	x := Text{"th": "ไทย"}
 	if x.Get("en") != "ไทย" || (Text{"en": "E", "th": "T"}).Get("th") != "T" || (Text{"fr": "F"}).Get("th") != "F" || !(Text{}).Empty() {
 		t.Fatal("language fallback is wrong")
-	}
-}
-
-func TestEmbargoOpensOnItsDate(t *testing.T) {
-	a := Access{Level: Public, Embargo: "2030-01-01"}
-	if a.Open(time.Date(2029, 12, 31, 23, 0, 0, 0, time.UTC)) || !a.Open(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatal("embargo does not open on its date")
-	}
-	if (Access{Level: Restricted}).Open(time.Now()) || (Access{Level: Public, Embargo: "garbage"}).Open(time.Now()) {
-		t.Fatal("restricted or badly embargoed item is open")
 	}
 }

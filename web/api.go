@@ -1,13 +1,16 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -15,41 +18,37 @@ import (
 func (s *Server) institutions(c *gin.Context) {
 	ins, err := s.cfg.Store.Institutions()
 	if err != nil {
-		s.failErr(c, err)
+		s.fail(c, err)
 		return
 	}
+	s.cacheable(c, "public, max-age=300")
 	c.JSON(http.StatusOK, ins)
 }
 
-// visibleItem loads an item and applies the access rule: restricted,
-// embargoed and withdrawn items exist only for holders of the token.
-func (s *Server) visibleItem(c *gin.Context, id string) (*repository.Item, bool) {
+// loadItem reads an item and asks whether who(c) may do a to it.
+func (s *Server) loadItem(c *gin.Context, id string, a access.Action) (*repository.Item, access.Resource, error) {
 	if !repository.ValidID(id) {
-		fail(c, http.StatusNotFound, fmt.Sprintf("no item %q", id))
-		return nil, false
+		return nil, access.Resource{}, notFound(fmt.Sprintf("no item %q", id))
 	}
 	it, err := s.cfg.Store.Item(id)
 	if err != nil {
-		s.failErr(c, err)
-		return nil, false
+		return nil, access.Resource{}, err
 	}
-	if it.Deleted {
-		fail(c, http.StatusGone, fmt.Sprintf("item %s has been withdrawn", id))
-		return nil, false
+	res, err := access.ItemResource(s.cfg.Store, it)
+	if err != nil {
+		return nil, res, err
 	}
-	if !it.Access.Open(time.Now()) && !s.authorised(c) {
-		c.Header("WWW-Authenticate", `Bearer realm="archive"`)
-		fail(c, http.StatusUnauthorized, fmt.Sprintf("item %s is restricted", id))
-		return nil, false
-	}
-	return it, true
+	return it, res, access.Decide(who(c), a, res, time.Now())
 }
 
+// item is the item's record as JSON (an export of its description).
 func (s *Server) item(c *gin.Context) {
-	it, ok := s.visibleItem(c, c.Param("id"))
-	if !ok {
+	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
+	s.cacheByAccess(c, res)
 	etag := fmt.Sprintf(`"%s-v%d"`, it.ID, it.Version)
 	c.Header("ETag", etag)
 	if c.GetHeader("If-None-Match") == etag {
@@ -59,64 +58,200 @@ func (s *Server) item(c *gin.Context) {
 	c.JSON(http.StatusOK, it)
 }
 
-// itemFile finds file n of a visible item.
-func (s *Server) itemFile(c *gin.Context) (*repository.Item, *repository.File, bool) {
-	it, ok := s.visibleItem(c, c.Param("id"))
-	if !ok {
-		return nil, nil, false
+// cacheByAccess: what is public may be kept by shared caches for a
+// bounded time; anything else is private to who asked.
+func (s *Server) cacheByAccess(c *gin.Context, res access.Resource) {
+	if access.Effective(res.Access, time.Now()) != repository.Public {
+		private(c)
+		return
+	}
+	s.cacheable(c, "public, max-age="+strconv.Itoa(int(s.cfg.PublicMaxAge.Seconds())))
+}
+
+// itemFile finds file n of an item who(c) may do a to.
+func (s *Server) itemFile(c *gin.Context, a access.Action) (*repository.Item, *repository.File, access.Resource, bool) {
+	it, res, err := s.loadItem(c, c.Param("id"), a)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, res, false
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 || n > len(it.Files) {
-		fail(c, http.StatusNotFound, fmt.Sprintf("item %s has no file %q (it has %d)", it.ID, c.Param("n"), len(it.Files)))
-		return nil, nil, false
+		s.fail(c, notFound(fmt.Sprintf("item %s has no file %q (it has %d)", it.ID, c.Param("n"), len(it.Files))))
+		return nil, nil, res, false
 	}
-	return it, &it.Files[n-1], true
+	return it, &it.Files[n-1], res, true
 }
 
-// derivative serves a file's thumbnail or video poster.
+// derivative serves a file's thumbnail or video poster: small images, so
+// the reduced right is enough.
 func (s *Server) derivative(c *gin.Context) {
-	it, f, ok := s.itemFile(c)
+	it, f, res, ok := s.itemFile(c, access.ReadReduced)
 	if !ok {
 		return
 	}
 	key := f.Derivatives[c.Param("derivative")]
 	if key == "" || c.Param("derivative") == "access" {
-		fail(c, http.StatusNotFound, fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative")))
+		s.fail(c, notFound(fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative"))))
 		return
 	}
-	s.serveBlob(c, key, "image/jpeg", `"`+f.SHA256+"-"+c.Param("derivative")+`"`, "")
+	s.serveBlob(c, res, key, "image/jpeg", `"`+f.SHA256+"-"+c.Param("derivative")+`"`, "")
 }
 
 // file serves a master file with byte ranges (video seeking, resumed downloads).
 func (s *Server) file(c *gin.Context) {
-	_, f, ok := s.itemFile(c)
+	_, f, res, ok := s.itemFile(c, access.ReadContent)
 	if !ok {
 		return
 	}
-	s.serveBlob(c, storage.DigestKey(f.SHA256), f.MediaType, `"`+f.SHA256+`"`, f.Name)
+	s.serveBlob(c, res, storage.DigestKey(f.SHA256), f.MediaType, `"`+f.SHA256+`"`, f.Name)
 }
 
-// serveBlob answers with a stored blob, ranges and conditional requests included.
-func (s *Server) serveBlob(c *gin.Context, key, ctype, etag, name string) {
+// inline reports whether a browser may show a file of this type on the
+// archive's own origin; anything else (HTML, SVG, scripts…) is a download.
+func inline(ctype string) bool {
+	base := strings.TrimSpace(strings.Split(ctype, ";")[0])
+	switch {
+	case base == "image/svg+xml":
+		return false
+	case strings.HasPrefix(base, "image/"), strings.HasPrefix(base, "audio/"), strings.HasPrefix(base, "video/"), base == "application/pdf":
+		return true
+	}
+	return false
+}
+
+// serveBlob answers with a stored blob, ranges and conditional requests
+// included, sandboxed so an uploaded page cannot run as the archive.
+func (s *Server) serveBlob(c *gin.Context, res access.Resource, key, ctype, etag, name string) {
 	st, err := s.cfg.Blobs.Stat(c.Request.Context(), key)
 	if err != nil {
-		s.failErr(c, err)
+		s.fail(c, err)
 		return
 	}
 	rs := storage.NewReadSeeker(c.Request.Context(), s.cfg.Blobs, key, st.Size)
 	defer rs.Close()
+	s.cacheByAccess(c, res)
 	c.Header("Content-Type", ctype)
 	c.Header("ETag", etag)
-	c.Header("Cache-Control", "private, max-age=86400")
+	c.Header("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'")
 	c.Header("Access-Control-Allow-Origin", "*")
-	if name != "" {
-		c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", name))
+	disposition := "inline"
+	if !inline(ctype) {
+		disposition = "attachment"
+	}
+	if name != "" || disposition == "attachment" {
+		c.Header("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, strings.ReplaceAll(name, `"`, "")))
 	}
 	http.ServeContent(c.Writer, c.Request, "", st.Modified, rs)
 }
 
-// backup streams a consistent copy of the metadata store.
+// itemUpdate is what the API changes in an item: its description and access.
+type itemUpdate struct {
+	Version  int                `json:"version"`
+	Title    repository.Text    `json:"title"`
+	Summary  repository.Text    `json:"summary"`
+	Creator  repository.Text    `json:"creator"`
+	Date     *string            `json:"date"`
+	Rights   *string            `json:"rights"`
+	Access   *repository.Access `json:"access"`
+	Subjects []repository.Text  `json:"subjects"`
+}
+
+// updateItem changes an item's description or access through the API
+// (POST JSON, with the version it was read at).
+func (s *Server) updateItem(c *gin.Context) {
+	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var u itemUpdate
+	if err := c.ShouldBindJSON(&u); err != nil {
+		s.fail(c, invalid("expected JSON {version, title, summary, creator, date, rights, access, subjects}: "+err.Error()))
+		return
+	}
+	it.Version = u.Version
+	for _, f := range []struct {
+		dst *repository.Text
+		src repository.Text
+	}{{&it.Title, u.Title}, {&it.Summary, u.Summary}, {&it.Creator, u.Creator}} {
+		if f.src != nil {
+			*f.dst = f.src
+		}
+	}
+	if u.Date != nil {
+		it.Date = *u.Date
+	}
+	if u.Rights != nil {
+		it.Rights = *u.Rights
+	}
+	if u.Access != nil {
+		it.Access = *u.Access
+	}
+	if u.Subjects != nil {
+		it.Subjects = u.Subjects
+	}
+	p := who(c)
+	if err := s.cfg.Store.SaveItem(c.Request.Context(), it, p.Email+" (API)"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	private(c)
+	c.JSON(http.StatusOK, it)
+}
+
+// withdrawItem withdraws an item as archives do: a tombstone that says
+// when and why; the master stays until a system administrator purges it.
+func (s *Server) withdrawItem(c *gin.Context) {
+	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
+	if err != nil && !errors.Is(err, access.ErrGone) {
+		s.fail(c, err)
+		return
+	}
+	if it.Deleted {
+		s.fail(c, fmt.Errorf("item %s was already withdrawn: %w", it.ID, access.ErrGone))
+		return
+	}
+	why := strings.TrimSpace(c.PostForm("reason"))
+	if why == "" {
+		s.fail(c, invalid(t(s.lang(c), "withdraw_reason_needed")))
+		return
+	}
+	if err := s.cfg.Store.Withdraw(c.Request.Context(), it.ID, who(c).Email, why); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if strings.HasPrefix(c.Request.URL.Path, "/desk/") {
+		c.Redirect(http.StatusSeeOther, "/items/"+it.ID)
+		return
+	}
+	private(c)
+	c.JSON(http.StatusOK, gin.H{"item": it.ID, "withdrawn": true})
+}
+
+// purgeItem removes a withdrawn item's master files: system administrators
+// only, recorded as an event.
+func (s *Server) purgeItem(c *gin.Context) {
+	if err := access.Decide(who(c), access.Administer, access.LibraryResource(""), time.Now()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	n, err := s.cfg.Store.Purge(c.Request.Context(), c.Param("id"), who(c).Email, s.cfg.Blobs)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	private(c)
+	c.JSON(http.StatusOK, gin.H{"item": c.Param("id"), "purged": n})
+}
+
+// backup streams a consistent copy of the metadata store: system
+// administrators only.
 func (s *Server) backup(c *gin.Context) {
+	if err := access.Decide(who(c), access.Administer, access.LibraryResource(""), time.Now()); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Header("Content-Type", "application/octet-stream")
 	c.Header("Content-Disposition", `attachment; filename="archive.db"`)
 	c.Header("Cache-Control", "no-store")

@@ -12,27 +12,32 @@ import (
 	"github.com/thaiarchives/archive/repository"
 )
 
-// signedIn returns a client signed in to the desk and the form token.
-func signedIn(t *testing.T, base string) (*http.Client, string) {
+// formToken reads the CSRF token of the form on a page.
+func formToken(t *testing.T, client *http.Client, url string) string {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	i := strings.Index(string(b), `name="csrf" value="`)
+	if i < 0 {
+		t.Fatalf("%s has no form token (%d)", url, resp.StatusCode)
+	}
+	return string(b)[i+19 : i+19+32]
+}
+
+// signedIn returns a client signed in as email (with the test password)
+// and the desk's form token.
+func signedIn(t *testing.T, base, email string) (*http.Client, string) {
 	t.Helper()
 	client := &http.Client{Jar: &cookieJar{}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	csrfOf := func(path string) string {
-		resp, err := client.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		i := strings.Index(string(b), `name="csrf" value="`)
-		if i < 0 {
-			t.Fatalf("%s has no form token (%d)", path, resp.StatusCode)
-		}
-		return string(b)[i+19 : i+19+32]
+	resp, err := client.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}, "csrf": {formToken(t, client, base+"/login")}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in of %s: %v %v", email, resp.StatusCode, err)
 	}
-	if resp, _ := client.PostForm(base+"/desk/signin", url.Values{"token": {token}, "csrf": {csrfOf("/desk")}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
-	return client, csrfOf("/desk")
+	return client, formToken(t, client, base+"/desk")
 }
 
 func TestArchivistEditsAnItemAndNothingIsLost(t *testing.T) {
@@ -49,7 +54,7 @@ func TestArchivistEditsAnItemAndNothingIsLost(t *testing.T) {
 	if resp, _ := anon.Get(ts.URL + "/desk/items/" + it.ID); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("editing without signing in: %d", resp.StatusCode)
 	}
-	client, csrf := signedIn(t, ts.URL)
+	client, csrf := signedIn(t, ts.URL, "admin@example.org")
 	form := url.Values{"csrf": {csrf}, "version": {"1"}, "title_th": {"จดหมายถึงอธิการบดี"}, "title_en": {"Letter to the rector"},
 		"date": {"18 มิถุนายน 2562"}, "access": {"public"}, "rights": {"http://rightsstatements.org/vocab/InC/1.0/"}, "order_0": {"2"}, "order_1": {"1"}}
 	if resp, _ := client.PostForm(ts.URL+"/desk/items/"+it.ID, url.Values{"version": {"1"}}); resp.StatusCode != http.StatusForbidden {

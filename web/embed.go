@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,38 +11,51 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // embedPage is the item's viewer alone, for partners' iframes: framing is
 // allowed to the configured partners (every site by default).
 func (s *Server) embedPage(c *gin.Context) {
-	it, err := s.cfg.Store.Item(c.Param("id"))
-	if err != nil || it.Deleted || !it.Access.Open(time.Now()) {
-		s.notFound(c)
+	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
+	if errors.Is(err, repository.ErrNotFound) {
+		s.notFoundPage(c)
 		return
 	}
-	s.render(c, http.StatusOK, "embed", s.itemPageData(c, it))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.itemPageData(c, it, res)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cacheByAccess(c, res)
+	s.render(c, http.StatusOK, "embed", p)
 }
 
 // oembed answers oEmbed (https://oembed.com/) for item and embed URLs.
 func (s *Server) oembed(c *gin.Context) {
 	if f := c.Query("format"); f != "" && f != "json" {
-		fail(c, http.StatusNotImplemented, "only format=json is offered")
+		s.fail(c, &httpError{status: http.StatusNotImplemented, msg: "only format=json is offered"})
 		return
 	}
 	u, err := url.Parse(c.Query("url"))
 	if err != nil || c.Query("url") == "" {
-		fail(c, http.StatusBadRequest, "url is required: the address of an item page")
+		s.fail(c, invalid("url is required: the address of an item page"))
 		return
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	if len(parts) != 2 || (parts[0] != "items" && parts[0] != "embed") {
-		fail(c, http.StatusNotFound, "not an item address: "+u.Path)
+		s.fail(c, notFound("not an item address: "+u.Path))
 		return
 	}
-	it, err := s.cfg.Store.Item(parts[1])
-	if err != nil || it.Deleted || !it.Access.Open(time.Now()) {
-		fail(c, http.StatusNotFound, "no public item at "+u.Path)
+	it, res, err := s.loadItem(c, parts[1], access.ReadMetadata)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	w, h := 800, 600
@@ -59,10 +73,11 @@ func (s *Server) oembed(c *gin.Context) {
 		"html": fmt.Sprintf(`<iframe src="%s/embed/%s" width="%d" height="%d" style="border:0" allowfullscreen title="%s"></iframe>`,
 			site.Base, it.ID, w, h, template.HTMLEscapeString(it.Title.Get(lang))),
 	}
-	if th := site.Thumb(it); th != nil {
+	if th := site.Thumb(it); th != nil && access.Decide(who(c), access.ReadReduced, res, time.Now()) == nil {
 		resp["thumbnail_url"] = th["id"]
 		resp["thumbnail_width"], resp["thumbnail_height"] = th["width"], th["height"]
 	}
 	c.Header("Access-Control-Allow-Origin", "*")
+	s.cacheByAccess(c, res)
 	c.JSON(http.StatusOK, resp)
 }

@@ -1,267 +1,54 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"bytes"
-	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"html/template"
 	"image"
-	"io"
+	"image/color"
+	"image/png"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/imageapi"
-	"github.com/thaiarchives/archive/iiif/pyramid"
-	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/iiif/presentation"
 )
-
-// IIIF settings and caches, sized so a busy server stays within a few
-// hundred MB.
-type iiif struct {
-	limits  imageapi.Limits
-	indexes *imageapi.Cache[*pyramid.Pyramid] // tile index of each access copy
-	tiles   *imageapi.Cache[image.Image]      // decoded tiles, for regions
-	renders *imageapi.Cache[[]byte]           // rendered non-tile responses, by canonical request
-	hot     *imageapi.Cache[*response]        // whole responses, by request path
-	docs    *imageapi.Cache[[]byte]           // manifests, by ETag (item version)
-	mu      sync.Mutex
-	refs    map[string]imageRef // image id → what the store says, at a generation
-}
-
-// response is an image response ready to send again.
-type response struct {
-	ctype, etag, link, cache string
-	data                     []byte
-}
-
-func (r *response) send(c *gin.Context) {
-	h := c.Writer.Header()
-	h["Etag"] = []string{r.etag}
-	h["Link"] = []string{r.link}
-	h["Cache-Control"] = []string{r.cache}
-	if match := c.Request.Header.Get("If-None-Match"); match != "" && strings.Contains(match, r.etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	h["Content-Type"] = []string{r.ctype}
-	h["Content-Length"] = []string{strconv.Itoa(len(r.data))}
-	c.Status(http.StatusOK)
-	if c.Request.Method != http.MethodHead {
-		c.Writer.Write(r.data)
-	}
-}
-
-// imageRef is what serving an image needs from its item.
-type imageRef struct {
-	gen    uint64
-	key    string // access copy
-	sha    string
-	rights string
-	access repository.Access // checked at each request: an embargo ends without a write
-	err    error
-}
-
-func newIIIF(cfg Config) *iiif {
-	lim := imageapi.Limits{MaxArea: cfg.MaxArea}
-	if lim.MaxArea == 0 {
-		lim.MaxArea = 50_000_000
-	}
-	return &iiif{
-		limits:  lim,
-		indexes: imageapi.NewCache[*pyramid.Pyramid](16 << 20),
-		tiles:   imageapi.NewCache[image.Image](48 << 20),
-		renders: imageapi.NewCache[[]byte](32 << 20),
-		hot:     imageapi.NewCache[*response](48 << 20),
-		docs:    imageapi.NewCache[[]byte](16 << 20),
-		refs:    map[string]imageRef{},
-	}
-}
-
-func (s *Server) mountIIIF(r *gin.Engine) {
-	for _, v := range []int{2, 3} {
-		g := r.Group(fmt.Sprintf("/iiif/%d", v), cors)
-		g.OPTIONS("/*any", func(c *gin.Context) { c.Status(http.StatusNoContent) })
-		g.GET("/:id", func(c *gin.Context) { s.iiifBase(c, v) })
-		g.GET("/:id/*rest", func(c *gin.Context) { s.iiifImage(c, v) })
-		g.HEAD("/:id/*rest", func(c *gin.Context) { s.iiifImage(c, v) })
-	}
-	d := r.Group("/iiif/discovery", cors)
-	d.GET("/collection", s.discovery)
-	d.GET("/page/:n", s.discovery)
-	r.GET("/assets/logo/:file", s.logo)
-}
 
 // cors opens everything IIIF to every origin, as viewers need.
 func cors(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "Link, ETag, Content-Length")
+	h.Set("Access-Control-Expose-Headers", "Link, ETag, Content-Length, WWW-Authenticate")
 	if c.Request.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Range, If-None-Match")
 		h.Set("Access-Control-Max-Age", "86400")
+		c.AbortWithStatus(http.StatusNoContent)
 	}
-}
-
-// baseURL is how clients reach this server.
-func (s *Server) baseURL(c *gin.Context) string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimSuffix(s.cfg.BaseURL, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
-func (s *Server) iiifBase(c *gin.Context, v int) {
-	if id := c.Param("id"); id == "manifest" || id == "collection" {
-		fail(c, http.StatusNotFound, "no such IIIF document: "+c.Request.URL.Path)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/iiif/%d/%s/info.json", s.baseURL(c), v, escapeID(c.Param("id"))))
 }
 
 func escapeID(id string) string { return strings.ReplaceAll(id, "/", "%2F") }
 
-// ref finds the access copy behind an image identifier ({item}-{n}) and
-// whether the public may see it, remembering the answer until the store changes.
-func (s *Server) ref(id string) imageRef {
-	gen := s.cfg.Store.Generation()
-	s.img.mu.Lock()
-	r, ok := s.img.refs[id]
-	s.img.mu.Unlock()
-	if ok && r.gen == gen {
-		return r
+func (s *Server) iiifBase(c *gin.Context, v int) {
+	id := c.Param("id")
+	if !imageapi.ValidID(id) || id == "manifest" || id == "collection" {
+		s.fail(c, notFound("no such IIIF document: "+c.Request.URL.Path))
+		return
 	}
-	r = imageRef{gen: gen, err: fmt.Errorf("no image %q: %w", id, storage.ErrNotFound)}
-	cut := strings.LastIndexByte(id, '-')
-	if cut > 0 {
-		n, err := strconv.Atoi(id[cut+1:])
-		it, ierr := s.cfg.Store.Item(id[:cut])
-		if err == nil && ierr == nil && !it.Deleted && n >= 1 && n <= len(it.Files) && it.Files[n-1].Derivatives["access"] != "" {
-			f := it.Files[n-1]
-			r = imageRef{gen: gen, key: f.Derivatives["access"], sha: f.SHA256, rights: it.Rights, access: it.Access}
-		}
-	}
-	s.img.mu.Lock()
-	if len(s.img.refs) > 100_000 {
-		clear(s.img.refs)
-	}
-	s.img.refs[id] = r
-	s.img.mu.Unlock()
-	return r
+	c.Header("Cache-Control", "no-store")
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/iiif/%d/%s/info.json", s.baseURL(c), v, escapeID(id)))
 }
 
-func (s *Server) index(ctx context.Context, key string) (*pyramid.Pyramid, error) {
-	if p, ok := s.img.indexes.Get(key); ok {
-		return p, nil
-	}
-	p, err := pyramid.Read(&headReader{ctx: ctx, f: s.cfg.Blobs, key: key})
-	if err != nil {
-		if errors.Is(err, pyramid.ErrFormat) {
-			return nil, fmt.Errorf("access copy %s is damaged: %v", key, err)
-		}
-		return nil, err
-	}
-	size := int64(0)
-	for _, l := range p.Levels {
-		size += int64(len(l.Offsets)) * 32
-	}
-	s.img.indexes.Put(key, p, size+256)
-	return p, nil
-}
-
-// headReader reads a blob's first 64 KiB once (where our access copies keep
-// their index) and anything beyond with ranged reads.
-type headReader struct {
-	ctx  context.Context
-	f    storage.Fetcher
-	key  string
-	head []byte
-	done bool
-}
-
-func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
-	if !h.done {
-		h.done = true
-		rc, err := h.f.Get(h.ctx, h.key, 0, 64<<10)
-		if err != nil {
-			return 0, err
-		}
-		h.head, err = io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return 0, err
-		}
-	}
-	if off+int64(len(p)) <= int64(len(h.head)) {
-		return copy(p, h.head[off:]), nil
-	}
-	return storage.ReaderAt{Ctx: h.ctx, F: h.f, Key: h.key}.ReadAt(p, off)
-}
-
-// tileSource renders from one access copy through the decoded-tile cache.
-type tileSource struct {
-	s   *Server
-	key string
-	p   *pyramid.Pyramid
-}
-
-func (t tileSource) Levels() []image.Point {
-	out := make([]image.Point, len(t.p.Levels))
-	for i, l := range t.p.Levels {
-		out[i] = image.Pt(l.Width, l.Height)
-	}
-	return out
-}
-
-func (t tileSource) TileSize() int { return t.p.Levels[0].TileW }
-
-func (t tileSource) Tile(ctx context.Context, level, col, row int) (image.Image, error) {
-	ck := fmt.Sprintf("%s/%d/%d/%d", t.key, level, col, row)
-	if img, ok := t.s.img.tiles.Get(ck); ok {
-		return img, nil
-	}
-	lv := t.p.Levels[level]
-	off, n, _ := lv.Tile(col, row)
-	data, err := readRange(ctx, t.s.cfg.Blobs, t.key, off, n)
-	if err != nil {
-		return nil, err
-	}
-	img, err := lv.DecodeTile(data)
-	if err != nil {
-		return nil, fmt.Errorf("access copy %s, tile %d/%d/%d: %v", t.key, level, col, row, err)
-	}
-	b := img.Bounds()
-	t.s.img.tiles.Put(ck, img, int64(b.Dx()*b.Dy()*3/2+256))
-	return img, nil
-}
-
-func readRange(ctx context.Context, f storage.Fetcher, key string, off, n int64) ([]byte, error) {
-	rc, err := f.Get(ctx, key, off, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(rc, buf); err != nil {
-		return nil, fmt.Errorf("reading %s: %v: %w", key, err, storage.ErrUnavailable)
-	}
-	return buf, nil
-}
-
-// iiifImage answers info.json and image requests.
+// iiifImage answers info.json and image requests through the image service.
 func (s *Server) iiifImage(c *gin.Context, v int) {
 	id := c.Param("id")
 	rest := strings.TrimPrefix(c.Param("rest"), "/")
@@ -269,155 +56,231 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.presentationRoute(c, v, id, rest)
 		return
 	}
-	if !validImageID(id) {
-		fail(c, http.StatusNotFound, fmt.Sprintf("no image %q", id))
+	if !imageapi.ValidID(id) {
+		s.fail(c, notFound(fmt.Sprintf("no image %q", id)))
 		return
 	}
-	ref := s.ref(id)
-	if ref.err != nil {
-		s.failErr(c, ref.err)
-		return
-	}
-	open := ref.access.Open(time.Now())
-	if !open && !s.authorised(c) {
-		c.Header("WWW-Authenticate", `Bearer realm="archive"`)
-		fail(c, http.StatusUnauthorized, fmt.Sprintf("image %s is restricted", id))
-		return
-	}
-	base := s.baseURL(c) + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id)
-	// Access copies never change under their key: a response made once
-	// is the response, for this address.
-	hotKey := ref.key + "|" + base + "|" + rest
-	if r, ok := s.img.hot.Get(hotKey); ok && rest != "info.json" {
-		r.send(c)
-		return
-	}
-	ctx := c.Request.Context()
-	pyr, err := s.index(ctx, ref.key)
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
-	src := tileSource{s: s, key: ref.key, p: pyr}
-	levels := src.Levels()
+	call := imageapi.Call{Version: v, ID: id, Base: s.baseURL(c) + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id), Site: s.baseURL(c), Client: c.ClientIP()}
 	if rest == "info.json" {
-		s.infoJSON(c, v, base, ref, src, levels, open)
+		resp, err := s.images.Info(c.Request.Context(), who(c), call)
+		if resp != nil && strings.Contains(c.GetHeader("Accept"), "application/ld+json") {
+			resp.ContentType = fmt.Sprintf(`application/ld+json;profile="http://iiif.io/api/image/%d/context.json"`, v)
+		}
+		if resp != nil && err != nil {
+			// Auth 1.0 viewers read the sign-in services from the refusal.
+			c.Header("WWW-Authenticate", `Bearer realm="archive"`)
+			resp.ETag, resp.CacheControl = "", "no-store"
+			s.sendImage(c, Status(err), resp)
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Header("Vary", "Accept, Cookie, Authorization")
+		s.sendImage(c, http.StatusOK, resp)
 		return
 	}
 	parts := strings.Split(rest, "/")
 	if len(parts) != 4 {
-		fail(c, http.StatusBadRequest, "expected {region}/{size}/{rotation}/{quality}.{format} or info.json after the identifier")
+		s.fail(c, invalid("expected {region}/{size}/{rotation}/{quality}.{format} or info.json after the identifier"))
 		return
 	}
 	req, err := imageapi.Parse(v, parts[0], parts[1], parts[2], parts[3])
 	if err != nil {
 		if v == 2 && errors.Is(err, imageapi.ErrUnsupported) {
 			// Image API 2.1 §7 answers an unsupported format with 415.
-			fail(c, http.StatusUnsupportedMediaType, reason(err))
+			s.fail(c, &httpError{status: http.StatusUnsupportedMediaType, msg: reason(err)})
 			return
 		}
-		s.failErr(c, err)
+		s.fail(c, err)
 		return
 	}
-	plan, err := req.Resolve(levels[0].X, levels[0].Y, s.img.limits)
+	resp, err := s.images.Image(c.Request.Context(), who(c), call, req)
 	if err != nil {
-		s.failErr(c, err)
+		s.fail(c, err)
 		return
 	}
-	canonical := plan.Canonical.String()
-	resp := &response{
-		ctype: imageapi.Formats[plan.Format],
-		etag:  etagOf(ref.sha, ref.key, canonical),
-		link:  "<" + base + "/" + canonical + `>;rel="canonical",<http://iiif.io/api/image/` + strconv.Itoa(v) + `/level2.json>;rel="profile"`,
-		cache: "public, max-age=31536000, immutable",
-	}
-	if !open {
-		resp.cache = "private, max-age=3600"
-	}
-	if resp.data, err = s.renderImage(ctx, id, canonical, plan, src, pyr); err != nil {
-		s.failErr(c, err)
-		return
-	}
-	s.img.hot.Put(hotKey, resp, int64(len(resp.data)+len(hotKey)+256))
-	resp.send(c)
+	s.sendImage(c, http.StatusOK, resp)
 }
 
-// renderImage returns the bytes for a plan: a stored tile as it is, or a
-// rendering (cached by canonical request).
-func (s *Server) renderImage(ctx context.Context, id, canonical string, plan imageapi.Plan, src tileSource, pyr *pyramid.Pyramid) ([]byte, error) {
-	if l, col, row, ok := plan.TileMatch(src.TileSize(), src.Levels()); ok {
-		if off, n, exact := pyr.Levels[l].Tile(col, row); exact {
-			return readRange(ctx, s.cfg.Blobs, src.key, off, n)
-		}
-	}
-	ck := id + "/" + canonical
-	if data, ok := s.img.renders.Get(ck); ok {
-		return data, nil
-	}
-	img, err := imageapi.Render(ctx, plan, src)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := imageapi.Encode(&buf, img, plan.Format); err != nil {
-		return nil, err
-	}
-	if buf.Len() <= 2<<20 {
-		s.img.renders.Put(ck, buf.Bytes(), int64(buf.Len()))
-	}
-	return buf.Bytes(), nil
-}
-
-func validImageID(id string) bool {
-	for i := 0; i < len(id); i++ {
-		if !(id[i] >= 'a' && id[i] <= 'z' || id[i] >= '0' && id[i] <= '9' || id[i] == '-') {
-			return false
-		}
-	}
-	return id != "" && len(id) < 80
-}
-
-func (s *Server) send(c *gin.Context, ctype string, data []byte) {
+// sendImage writes an image service answer with its validators.
+func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 	h := c.Writer.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	c.Status(http.StatusOK)
+	if r.ETag != "" {
+		h["Etag"] = []string{r.ETag}
+	}
+	if r.Link != "" {
+		h["Link"] = []string{r.Link}
+	}
+	h["Cache-Control"] = []string{r.CacheControl}
+	if r.Private {
+		h["Vary"] = []string{"Cookie, Authorization"}
+	}
+	if r.ETag != "" && status == http.StatusOK && strings.Contains(c.Request.Header.Get("If-None-Match"), r.ETag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	s.send(c, status, r.ContentType, r.Data)
+}
+
+func (s *Server) send(c *gin.Context, status int, ctype string, data []byte) {
+	h := c.Writer.Header()
+	h["Content-Type"] = []string{ctype}
+	h["Content-Length"] = []string{strconv.Itoa(len(data))}
+	c.Status(status)
 	if c.Request.Method != http.MethodHead {
 		c.Writer.Write(data)
 	}
 }
 
-func etagOf(parts ...string) string {
-	h := fnv.New128a()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+// presentationRoute serves /iiif/{2,3}/manifest/… and /iiif/3/collection/….
+func (s *Server) presentationRoute(c *gin.Context, v int, kind, rest string) {
+	site := s.site(c)
+	var ans *presentation.Answer
+	var err error
+	profile := presentation.Context3
+	switch {
+	case kind == "manifest" && rest != "" && !strings.Contains(rest, "/"):
+		// Content negotiation: a 2.1 client may ask the 3.0 address for 2.1.
+		if v == 3 && strings.Contains(c.GetHeader("Accept"), presentation.Context2) {
+			v = 2
+		}
+		if v == 2 {
+			profile = presentation.Context2
+		}
+		ans, err = s.pres.Manifest(c.Request.Context(), who(c), site, rest, v, s.lang(c))
+	case kind == "collection" && v == 3:
+		ans, err = s.pres.Collection(c.Request.Context(), who(c), site, rest)
+	default:
+		err = notFound("no such IIIF document: " + c.Request.URL.Path)
 	}
-	return `"` + hex.EncodeToString(h.Sum(nil)) + `"`
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.sendDoc(c, ans, profile, "public, max-age=300")
 }
 
-func (s *Server) infoJSON(c *gin.Context, v int, base string, ref imageRef, src tileSource, levels []image.Point, open bool) {
-	in := imageapi.Info{ID: base, Width: levels[0].X, Height: levels[0].Y, TileSize: src.TileSize(), Levels: levels, Rights: ref.rights, Limits: s.img.limits}
-	doc := in.V3()
-	if v == 2 {
-		doc = in.V2()
+// sendDoc answers with a IIIF JSON document: ld+json with the profile when
+// asked for, plain JSON otherwise, with an ETag.
+func (s *Server) sendDoc(c *gin.Context, ans *presentation.Answer, profile, public string) {
+	if ans.Private {
+		private(c)
+	} else {
+		s.cacheable(c, public)
 	}
-	body, _ := json.Marshal(doc)
-	etag := etagOf(ref.key, base, ref.rights, strconv.Itoa(v))
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "public, max-age=86400")
-	if !open {
-		c.Header("Cache-Control", "private, max-age=3600")
-	}
-	c.Header("Link", fmt.Sprintf(`<http://iiif.io/api/image/%d/level2.json>;rel="profile"`, v))
-	c.Header("Vary", "Accept")
-	if strings.Contains(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		return
+	if ans.ETag != "" {
+		c.Header("ETag", ans.ETag)
+		if strings.Contains(c.GetHeader("If-None-Match"), ans.ETag) {
+			c.Status(http.StatusNotModified)
+			return
+		}
 	}
 	ctype := "application/json"
 	if strings.Contains(c.GetHeader("Accept"), "application/ld+json") {
-		ctype = fmt.Sprintf(`application/ld+json;profile="http://iiif.io/api/image/%d/context.json"`, v)
+		ctype = `application/ld+json;profile="` + profile + `"`
 	}
-	s.send(c, ctype, body)
+	s.send(c, http.StatusOK, ctype, ans.Body)
+}
+
+// discovery serves IIIF Change Discovery 1.0: the stream and its pages.
+func (s *Server) discovery(c *gin.Context) {
+	page := -1
+	if n := c.Param("n"); n != "" {
+		var err error
+		if page, err = strconv.Atoi(n); err != nil || page < 0 {
+			s.fail(c, notFound("no such page of activities"))
+			return
+		}
+	}
+	ans, err := s.pres.Discovery(c.Request.Context(), s.site(c), page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	age := "public, max-age=60"
+	if ans.Final {
+		age = "public, max-age=86400" // a full page does not change
+	}
+	c.Header("Cache-Control", age)
+	ctype := "application/json"
+	if strings.Contains(c.GetHeader("Accept"), "application/ld+json") {
+		ctype = `application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"`
+	}
+	s.send(c, http.StatusOK, ctype, ans.Body)
+}
+
+// probe is the Auth 2.0 probe service of an image: always HTTP 200, with
+// the status the image would have for this token's holder.
+func (s *Server) probe(c *gin.Context) {
+	doc, err := s.images.Probe(who(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	private(c)
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.JSON(http.StatusOK, doc)
+}
+
+// tokenPage is the access token service (the postMessage pattern of Auth
+// 2.0 §2.4, also Auth 1.0's): a page in the viewer's hidden frame that
+// posts the session's access token, or an error, to the viewer's origin.
+func (s *Server) tokenPage(c *gin.Context) {
+	private(c)
+	origin, msgID := c.Query("origin"), c.Query("messageId")
+	u, err := url.Parse(origin)
+	if msgID == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		c.String(http.StatusBadRequest, "the token service needs messageId and the viewer's origin (scheme://host)\n")
+		return
+	}
+	token := ""
+	if v, err := c.Cookie(sessionCookie); err == nil && who(c).SignedIn() {
+		if token, err = s.cfg.Store.AccessToken(v); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	msg, err := json.Marshal(auth.TokenMessage(msgID, token, int(sessionTTL.Seconds())))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// The message is sent by an inline script, allowed by its hash alone.
+	target, _ := json.Marshal(origin) // HTML-safe, like msg
+	script := fmt.Sprintf("window.parent.postMessage(%s, %s);", msg, target)
+	sum := sha256Base64(script)
+	c.Header("Content-Security-Policy", "default-src 'none'; script-src 'sha256-"+sum+"'; frame-ancestors *")
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.String(http.StatusOK, "<!doctype html><html><head><meta charset=\"utf-8\"><title>token</title></head><body><script>%s</script></body></html>\n",
+		template.JS(script))
+}
+
+// logo draws a library's emblem: a disc in its colour, for provider.logo.
+func (s *Server) logo(c *gin.Context) {
+	colours := map[string]color.RGBA{"cmu.png": {93, 42, 130, 255}, "tu.png": {190, 30, 45, 255}, "chula.png": {232, 112, 160, 255}}
+	col, ok := colours[c.Param("file")]
+	if !ok {
+		s.fail(c, notFound("no such logo"))
+		return
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 120, 120))
+	for y := range 120 {
+		for x := range 120 {
+			if dx, dy := x-60, y-60; dx*dx+dy*dy <= 56*56 {
+				img.SetNRGBA(x, y, color.NRGBA(col))
+			}
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	c.Header("Cache-Control", "public, max-age=604800")
+	c.Header("Access-Control-Allow-Origin", "*")
+	s.send(c, http.StatusOK, "image/png", b.Bytes())
+}
+
+func sha256Base64(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return base64.StdEncoding.EncodeToString(h[:])
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -36,7 +38,7 @@ var pageFuncs = template.FuncMap{
 // templates parses each page with the layout once.
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit"} {
+	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -57,8 +59,8 @@ type page struct {
 	Items                                []listed
 	Prev, Next, Summary, IIIF            string
 	Crumbs                               []link
-	SignedIn                             bool
-	CSRF, Error                          string
+	SignedIn, SignIn                     bool
+	CSRF, Error, LoginNext               string
 }
 
 type link struct{ URL, Label string }
@@ -74,16 +76,14 @@ func (s *Server) newPage(c *gin.Context, title string) page {
 	c.SetSameSite(http.SameSiteLaxMode)
 	lang := c.Query("lang")
 	if lang == "th" || lang == "en" {
-		c.SetCookie("lang", lang, 365*24*3600, "/", "", false, false)
-	} else if ck, err := c.Cookie("lang"); err == nil && (ck == "th" || ck == "en") {
-		lang = ck
+		c.SetCookie("lang", lang, 365*24*3600, "/", "", s.secure, false)
 	} else {
 		lang = s.lang(c)
 	}
 	other := map[string]string{"th": "en", "en": "th"}[lang]
 	q := c.Request.URL.Query()
 	q.Set("lang", other)
-	return page{Lang: lang, Other: other, Title: title, Query: c.Query("q"), SwitchURL: c.Request.URL.Path + "?" + q.Encode()}
+	return page{Lang: lang, Other: other, Title: title, Query: c.Query("q"), SwitchURL: c.Request.URL.Path + "?" + q.Encode(), SignedIn: who(c).SignedIn()}
 }
 
 func (s *Server) render(c *gin.Context, status int, name string, data any) {
@@ -96,8 +96,7 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		}
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Vary", "Accept-Language, Cookie")
+	c.Header("Vary", "Accept-Language, Cookie, Authorization")
 	c.Status(status)
 	tpl := s.pages[name]
 	entry := "layout"
@@ -109,61 +108,86 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	}
 }
 
-func (s *Server) mountPages(r *gin.Engine) {
-	static, _ := fs.Sub(assets, "static")
-	r.StaticFS("/static", http.FS(static))
-	r.GET("/", s.home)
-	r.GET("/libraries/:id", s.libraryPage)
-	r.GET("/collections/:id", s.collectionPage)
-	r.GET("/items/:id", s.itemPage)
-	r.GET("/search", s.searchPage)
-	r.GET("/embed/:id", s.embedPage)
-	r.GET("/oembed", s.oembed)
-	r.GET("/desk", s.desk)
-	r.POST("/desk/signin", s.signin)
-	r.POST("/desk/signout", s.signout)
-	s.mountDesk(r)
+// lang is the reader's preferred language, th or en.
+func (s *Server) lang(c *gin.Context) string {
+	if l := c.Query("lang"); l == "th" || l == "en" {
+		return l
+	}
+	if l, err := c.Cookie("lang"); err == nil && (l == "th" || l == "en") {
+		return l
+	}
+	if strings.HasPrefix(strings.ToLower(c.GetHeader("Accept-Language")), "th") {
+		return "th"
+	}
+	return "en"
 }
 
-// listItems loads the items the reader may see, for listings.
-func (s *Server) listItems(c *gin.Context, ids []string) []listed {
+// listItems loads the items the reader may see, for listings: titles only
+// of what they may read, thumbnails only of what they may see.
+func (s *Server) listItems(c *gin.Context, ids []string) ([]listed, error) {
 	site := s.site(c)
-	auth := s.authorised(c)
-	now := time.Now()
+	p, now := who(c), time.Now()
+	items, err := access.Visible(s.cfg.Store, p, ids, now)
+	if err != nil {
+		return nil, err
+	}
 	var out []listed
-	for _, id := range ids {
-		it, err := s.cfg.Store.Item(id)
-		if err != nil || it.Deleted || !it.Access.Open(now) && !auth {
-			continue
-		}
+	for _, it := range items {
 		l := listed{ID: it.ID, Title: it.Title, Date: it.Date}
-		if th := site.Thumb(it); th != nil {
-			l.Thumb, _ = th["id"].(string)
+		if res, err := access.ItemResource(s.cfg.Store, it); err == nil && access.Decide(p, access.ReadReduced, res, now) == nil {
+			if th := site.Thumb(it); th != nil {
+				l.Thumb, _ = th["id"].(string)
+			}
 		}
 		out = append(out, l)
 	}
-	return out
+	return out, nil
+}
+
+// visibleCollections keeps the collections whose titles the reader may see.
+func (s *Server) visibleCollections(c *gin.Context, cols []*repository.Collection, keep func(*repository.Collection) bool) ([]*repository.Collection, error) {
+	var kept []*repository.Collection
+	for _, col := range cols {
+		if !col.Deleted && keep(col) {
+			kept = append(kept, col)
+		}
+	}
+	return access.VisibleCollections(s.cfg.Store, who(c), kept, time.Now())
 }
 
 func (s *Server) home(c *gin.Context) {
-	p := s.newPage(c, t("en", "home"))
+	p := s.newPage(c, "")
 	p.Title = t(p.Lang, "home")
-	p.Libraries, _ = s.cfg.Store.Institutions()
-	cols, _ := s.cfg.Store.Children("")
-	for _, col := range cols {
-		if col.Level == repository.Curated && !col.Deleted {
-			p.Shared = append(p.Shared, col)
+	var err error
+	if p.Libraries, err = s.cfg.Store.Institutions(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	cols, err := s.cfg.Store.Children("")
+	if err == nil {
+		p.Shared, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Level == repository.Curated })
+	}
+	if err == nil {
+		var ids []string
+		if ids, err = s.recentItems(12); err == nil {
+			p.Items, err = s.listItems(c, ids)
 		}
 	}
-	ids := s.recentItems(12)
-	p.Items = s.listItems(c, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "home", p)
 }
 
 // recentItems are the items most recently created or changed, newest first.
-func (s *Server) recentItems(n int) []string {
-	_, total, _ := s.cfg.Store.Activities(0, 0)
-	acts, _, _ := s.cfg.Store.Activities(max(0, total-5*n), 5*n)
+func (s *Server) recentItems(n int) ([]string, error) {
+	_, total, err := s.cfg.Store.Activities(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	acts, _, err := s.cfg.Store.Activities(max(0, total-5*n), 5*n)
 	seen := map[string]bool{}
 	var ids []string
 	for i := len(acts) - 1; i >= 0 && len(ids) < n; i-- {
@@ -172,17 +196,18 @@ func (s *Server) recentItems(n int) []string {
 			ids = append(ids, a.Item)
 		}
 	}
-	return ids
+	return ids, err
 }
 
 const perPage = 48
 
+// pageNumber is the ?page= of a listing, from 1, bounded so no offset overflows.
 func pageNumber(c *gin.Context) int {
 	n, err := strconv.Atoi(c.Query("page"))
 	if err != nil || n < 1 {
 		return 1
 	}
-	return n
+	return min(n, 1<<20)
 }
 
 func pagerLinks(c *gin.Context, n, total int) (prev, next string) {
@@ -200,76 +225,127 @@ func pagerLinks(c *gin.Context, n, total int) (prev, next string) {
 	return
 }
 
-func (s *Server) notFound(c *gin.Context) {
+// notFoundPage answers 404 with a page in the reader's language.
+func (s *Server) notFoundPage(c *gin.Context) {
 	p := s.newPage(c, "")
 	p.Title = t(p.Lang, "not_found")
+	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusNotFound, "list", p)
 }
 
 func (s *Server) libraryPage(c *gin.Context) {
 	in, err := s.cfg.Store.Institution(c.Param("id"))
+	if errors.Is(err, repository.ErrNotFound) || !repository.ValidID(c.Param("id")) {
+		s.notFoundPage(c)
+		return
+	}
 	if err != nil {
-		s.notFound(c)
+		s.fail(c, err)
 		return
 	}
 	p := s.newPage(c, "")
 	p.Title = in.Name.Get(p.Lang)
 	p.Crumbs = []link{{"/", t(p.Lang, "home")}}
-	cols, _ := s.cfg.Store.Collections(in.ID)
-	for _, col := range cols {
-		if col.Parent == "" && !col.Deleted && col.Level != repository.Curated {
-			p.Collections = append(p.Collections, col)
-		}
+	cols, err := s.cfg.Store.Collections(in.ID)
+	if err == nil {
+		p.Collections, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Parent == "" && col.Level != repository.Curated })
 	}
 	n := pageNumber(c)
-	ids, total, _ := s.cfg.Store.ItemsOfInstitutionAt(in.ID, (n-1)*perPage, perPage)
-	p.Items = s.listItems(c, ids)
+	var ids []string
+	var total int
+	if err == nil {
+		ids, total, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, (n-1)*perPage, perPage)
+	}
+	if err == nil {
+		p.Items, err = s.listItems(c, ids)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	p.Prev, p.Next = pagerLinks(c, n, total)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
+	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "list", p)
 }
 
 func (s *Server) collectionPage(c *gin.Context) {
+	if !repository.ValidID(c.Param("id")) {
+		s.notFoundPage(c)
+		return
+	}
 	col, err := s.cfg.Store.Collection(c.Param("id"))
-	if err != nil || col.Deleted {
-		s.notFound(c)
+	if err == nil {
+		var res access.Resource
+		if res, err = access.CollectionResource(s.cfg.Store, col); err == nil {
+			err = access.Decide(who(c), access.ReadMetadata, res, time.Now())
+		}
+	}
+	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+		s.notFoundPage(c)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	p := s.newPage(c, "")
 	p.Title, p.Summary = col.Title.Get(p.Lang), col.Summary.Get(p.Lang)
-	p.Crumbs = s.crumbs(p.Lang, col.Institution, col.Parent)
-	kids, _ := s.cfg.Store.Children(col.ID)
-	p.Collections = kids
+	if p.Crumbs, err = s.crumbs(c, p.Lang, col.Institution, col.Parent); err != nil {
+		s.fail(c, err)
+		return
+	}
+	kids, err := s.cfg.Store.Children(col.ID)
+	if err == nil {
+		p.Collections, err = s.visibleCollections(c, kids, func(*repository.Collection) bool { return true })
+	}
 	n := pageNumber(c)
 	var ids []string
 	total := len(col.Members)
 	if col.Level == repository.Curated {
 		ids = col.Members[min((n-1)*perPage, total):min(n*perPage, total)]
-	} else {
-		ids, total, _ = s.cfg.Store.ItemsInCollectionAt(col.ID, (n-1)*perPage, perPage)
+	} else if err == nil {
+		ids, total, err = s.cfg.Store.ItemsInCollectionAt(col.ID, (n-1)*perPage, perPage)
 	}
-	p.Items = s.listItems(c, ids)
+	if err == nil {
+		p.Items, err = s.listItems(c, ids)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	p.Prev, p.Next = pagerLinks(c, n, total)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
+	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "list", p)
 }
 
-// crumbs leads from home through the library and the parent collections.
-func (s *Server) crumbs(lang, inst, parent string) []link {
+// crumbs leads from home through the library and the parent collections
+// the reader may see.
+func (s *Server) crumbs(c *gin.Context, lang, inst, parent string) ([]link, error) {
 	out := []link{{"/", t(lang, "home")}}
-	if in, err := s.cfg.Store.Institution(inst); err == nil {
-		out = append(out, link{"/libraries/" + in.ID, in.Name.Get(lang)})
+	in, err := s.cfg.Store.Institution(inst)
+	if err != nil {
+		return nil, err
 	}
+	out = append(out, link{"/libraries/" + in.ID, in.Name.Get(lang)})
 	var chain []link
 	for id, depth := parent, 0; id != "" && depth < 32; depth++ {
 		col, err := s.cfg.Store.Collection(id)
-		if err != nil {
+		if errors.Is(err, repository.ErrNotFound) {
 			break
 		}
-		chain = append([]link{{"/collections/" + col.ID, col.Title.Get(lang)}}, chain...)
+		if err != nil {
+			return nil, err
+		}
+		if vis, err := s.visibleCollections(c, []*repository.Collection{col}, func(*repository.Collection) bool { return true }); err != nil {
+			return nil, err
+		} else if len(vis) == 1 {
+			chain = append([]link{{"/collections/" + col.ID, col.Title.Get(lang)}}, chain...)
+		}
 		id = col.Parent
 	}
-	return append(out, chain...)
+	return append(out, chain...), nil
 }
 
 // field is one row of an item's metadata: the reader's language first, the
@@ -281,23 +357,32 @@ type field struct {
 type itemPage struct {
 	page
 	Manifest, OEmbed, Citation, EmbedCode, ItemURL string
+	ItemID                                         string
 	TitleOther                                     string
-	Viewer                                         bool
+	Viewer, Restricted                             bool
 	Fields                                         []field
 	Downloads                                      []link
+	Withdrawal                                     *repository.Withdrawal
+	Edit                                           bool
 }
 
-func (s *Server) itemPageData(c *gin.Context, it *repository.Item) itemPage {
+func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
 	site := s.site(c)
-	p := itemPage{page: s.newPage(c, ""), Manifest: site.ManifestURL(it.ID), Viewer: viewerBuilt()}
+	p := itemPage{page: s.newPage(c, ""), Manifest: site.ManifestURL(it.ID), Viewer: viewerBuilt(), ItemID: it.ID}
 	p.Title = it.Title.Get(p.Lang)
 	if o := it.Title[p.Other]; o != "" && o != p.Title {
 		p.TitleOther = o
 	}
 	p.ItemURL = site.Base + "/items/" + it.ID
 	p.OEmbed = site.Base + "/oembed?format=json&url=" + url.QueryEscape(p.ItemURL)
-	p.Crumbs = s.crumbs(p.Lang, it.Institution, it.Collection)
-	in, _ := s.cfg.Store.Institution(it.Institution)
+	var err error
+	if p.Crumbs, err = s.crumbs(c, p.Lang, it.Institution, it.Collection); err != nil {
+		return p, err
+	}
+	in, err := s.cfg.Store.Institution(it.Institution)
+	if err != nil {
+		return p, err
+	}
 	other := p.Other
 	add := func(key string, v repository.Text) {
 		if v.Empty() {
@@ -317,21 +402,22 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item) itemPage {
 	for _, sub := range it.Subjects {
 		add("subjects", sub)
 	}
-	if in != nil {
-		add("holding", in.Name)
-	}
+	add("holding", in.Name)
 	if it.Collection != "" {
 		if col, err := s.cfg.Store.Collection(it.Collection); err == nil {
 			add("collection", col.Title)
 		}
 	}
 	attribution := it.Attribution
-	if attribution.Empty() && in != nil {
+	if attribution.Empty() {
 		attribution = in.Name
 	}
 	add("attribution", attribution)
 	if it.Rights != "" {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "rights"), Value: it.Rights})
+	}
+	if lvl := access.Effective(res.Access, time.Now()); lvl != repository.Public {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "level_"+lvl)})
 	}
 	for _, m := range it.Metadata {
 		if !m.Value.Empty() {
@@ -342,62 +428,87 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item) itemPage {
 	if d, err := edtf.Parse(it.Date); err == nil {
 		year = " (" + d.Format(p.Lang) + ")"
 	}
-	holder := ""
-	if in != nil {
-		holder = in.Name.Get(p.Lang) + ". "
-	}
-	p.Citation = fmt.Sprintf("%s%s. %s%s. %s", it.Title.Get(p.Lang), year, holder, t(p.Lang, "site"), p.ItemURL)
+	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
 	p.EmbedCode = fmt.Sprintf(`<iframe src="%s/embed/%s" width="800" height="600" style="border:0" allowfullscreen title="%s"></iframe>`, site.Base, it.ID, template.HTMLEscapeString(p.Title))
-	for i, f := range it.Files {
-		p.Downloads = append(p.Downloads, link{site.FileURL(it.ID, i+1), fmt.Sprintf("%s (%s)", f.Name, f.MediaType)})
+	if access.Decide(who(c), access.ReadContent, res, time.Now()) == nil {
+		for i, f := range it.Files {
+			p.Downloads = append(p.Downloads, link{site.FileURL(it.ID, i+1), fmt.Sprintf("%s (%s)", f.Name, f.MediaType)})
+		}
 	}
-	return p
+	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
+	return p, nil
 }
 
+// itemPage shows an item to whoever may read it; a withdrawn item's
+// tombstone says when and why (410); a restricted item the library lets
+// visitors know of says so and offers to sign in (401), with a viewer that
+// can do the same.
 func (s *Server) itemPage(c *gin.Context) {
-	it, err := s.cfg.Store.Item(c.Param("id"))
-	if err != nil || it.Deleted || !repository.ValidID(c.Param("id")) {
-		s.notFound(c)
-		return
+	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
+	switch {
+	case errors.Is(err, repository.ErrNotFound):
+		s.notFoundPage(c)
+	case errors.Is(err, access.ErrGone):
+		p := itemPage{page: s.newPage(c, ""), Withdrawal: it.Withdrawal}
+		p.Title = t(p.Lang, "withdrawn")
+		if p.Withdrawal == nil {
+			p.Withdrawal = &repository.Withdrawal{Time: it.Modified}
+		}
+		s.cacheable(c, "public, max-age=300")
+		s.render(c, http.StatusGone, "item", p)
+	case errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrForbidden):
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
+		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
+		p.LoginNext = "/items/" + it.ID
+		private(c)
+		s.render(c, Status(err), "item", p)
+	case err != nil:
+		s.fail(c, err)
+	default:
+		p, err := s.itemPageData(c, it, res)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.cacheByAccess(c, res)
+		s.render(c, http.StatusOK, "item", p)
 	}
-	if !it.Access.Open(time.Now()) && !s.authorised(c) {
-		p := s.newPage(c, "")
-		p.Title = t(p.Lang, "restricted")
-		s.render(c, http.StatusUnauthorized, "list", p)
-		return
-	}
-	s.render(c, http.StatusOK, "item", s.itemPageData(c, it))
 }
 
 // searchPage finds items whose title, description, creator or subjects
-// contain the query in any language. Thai is written without spaces, so
-// matching is by substring, not by word.
+// contain the query in any language, among what the reader may see. Thai is
+// written without spaces, so matching is by substring, not by word.
 func (s *Server) searchPage(c *gin.Context) {
 	p := s.newPage(c, "")
 	p.Title = t(p.Lang, "results")
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	if q != "" {
-		auth := s.authorised(c)
-		now := time.Now()
 		var hits []string
-		ins, _ := s.cfg.Store.Institutions()
+		ins, err := s.cfg.Store.Institutions()
 		for _, in := range ins {
-			ids, _, _ := s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, 1<<30)
-			for _, id := range ids {
-				it, err := s.cfg.Store.Item(id)
-				if err != nil || it.Deleted || !it.Access.Open(now) && !auth {
-					continue
-				}
-				if matches(it, q) {
-					hits = append(hits, id)
-				}
-				if len(hits) >= 200 {
-					break
+			var ids []string
+			if ids, _, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, 1<<30); err != nil {
+				break
+			}
+			var items []*repository.Item
+			if items, err = access.Visible(s.cfg.Store, who(c), ids, time.Now()); err != nil {
+				break
+			}
+			for _, it := range items {
+				if len(hits) < 200 && matches(it, q) {
+					hits = append(hits, it.ID)
 				}
 			}
 		}
-		p.Items = s.listItems(c, hits)
+		if err == nil {
+			p.Items, err = s.listItems(c, hits)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
+	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "list", p)
 }
 

@@ -90,32 +90,46 @@ func TestPagesSpeakTheReadersLanguage(t *testing.T) {
 	}
 }
 
-func TestSignInNeedsTheTokenAndAValidForm(t *testing.T) {
+func TestSignInNeedsAPasswordAndAValidForm(t *testing.T) {
 	e := newIIIFEnv(t)
 	srv := httptest.NewServer(e.srv)
 	defer srv.Close()
-	jar := &cookieJar{}
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {token}})
-	if resp.StatusCode != http.StatusForbidden {
+	client := &http.Client{Jar: &cookieJar{}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	good := url.Values{"email": {"admin@example.org"}, "password": {password}}
+	if resp, _ := client.PostForm(srv.URL+"/login", good); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign-in without the form's CSRF token: %d", resp.StatusCode)
 	}
-	page, _ := client.Get(srv.URL + "/desk")
-	var b strings.Builder
-	buf := make([]byte, 1<<16)
-	n, _ := page.Body.Read(buf)
-	b.Write(buf[:n])
-	i := strings.Index(b.String(), `name="csrf" value="`)
-	csrf := b.String()[i+19 : i+19+32]
-	if resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {"wrong"}, "csrf": {csrf}}); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong token: %d", resp.StatusCode)
+	csrf := formToken(t, client, srv.URL+"/login")
+	if resp, _ := client.PostForm(srv.URL+"/login", url.Values{"email": {"admin@example.org"}, "password": {"wrong"}, "csrf": {csrf}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
-	if resp, _ := client.PostForm(srv.URL+"/desk/signin", url.Values{"token": {token}, "csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+	good.Set("csrf", csrf)
+	resp, _ := client.PostForm(srv.URL+"/login", good)
+	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie: %+v", session)
+	}
 	// Signed in, a state change still needs the CSRF token.
-	if resp, _ := client.Post(srv.URL+"/api/v1/batches", "application/json", strings.NewReader(`{"institution":"tu"}`)); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := client.Post(srv.URL+"/api/v1/batches", "application/json", strings.NewReader(`{"institution":"tu"}`)); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("batch from a session without CSRF: %d", resp.StatusCode)
+	}
+	// Signing out ends the session on the server: the old cookie is worthless.
+	desk := formToken(t, client, srv.URL+"/desk")
+	if resp, _ := client.PostForm(srv.URL+"/logout", url.Values{"csrf": {desk}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	replay, _ := http.NewRequest("GET", srv.URL+"/desk/users", nil)
+	replay.AddCookie(session)
+	if resp, _ := (&http.Client{CheckRedirect: client.CheckRedirect}).Do(replay); resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the signed-out session still works: %d", resp.StatusCode)
 	}
 }
 

@@ -174,7 +174,7 @@ func BenchmarkManifest1000Canvases(b *testing.B) {
 	e.store.SaveItem(context.Background(), it, "b")
 	b.ReportAllocs()
 	for b.Loop() {
-		e.srv.img.docs = imageapi.NewCache[[]byte](16 << 20) // uncached: built every time
+		e.srv.pres.Docs = imageapi.NewCache[[]byte](16 << 20) // uncached: built every time
 		if w := e.do(b, "GET", "/iiif/3/manifest/"+it.ID); w.Code != 200 {
 			b.Fatal(w.Code)
 		}

@@ -1,22 +1,26 @@
-// Package web is the archive's HTTP layer: the Gin router, middleware and
-// handlers. It is the only package that knows Gin; everything below it is
-// plain Go returning typed errors, which status maps to HTTP in one place.
+// Package web is the archive's HTTP layer: the Gin router, sessions,
+// middleware and templates. It is the only package that knows Gin. Its
+// handlers decode a request, ask the services below (which decide access
+// through the access package), and encode the answer; errors travel back
+// typed and are mapped to statuses in one place (answerErrors).
 package web
 
 import (
 	"context"
-	"crypto/subtle"
-	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/iiif/imageapi"
+	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -25,19 +29,25 @@ import (
 type Config struct {
 	Store *repository.Store
 	Blobs storage.Blobs
-	// Token authorises writes and administration (Authorization: Bearer …).
-	Token string
 	Log   *slog.Logger
 	// Ingest takes web uploads; with UploadDir it enables /api/v1/uploads.
 	Ingest    *ingest.Pipeline
 	UploadDir string
 	UploadMax int64
 	Workers   int
-	// BaseURL is the public address (https://archive.example.org), when a
-	// proxy stands in front; otherwise taken from each request.
+	// BaseURL is the public address (https://archive.example.org). Without
+	// it, requests are answered only for loopback hosts, so no Host header
+	// can choose the addresses written into documents.
 	BaseURL string
-	// MaxArea bounds the pixels of one rendered image (default 50 million).
-	MaxArea int64
+	// Hosts are further host names accepted when BaseURL is unset.
+	Hosts []string
+	// MaxArea bounds the pixels of one rendered image; ReducedEdge is the
+	// long edge of reduced images for those who may not see them whole.
+	MaxArea     int64
+	ReducedEdge int
+	// PublicMaxAge bounds how long shared caches keep public images and
+	// documents (default a day): how long a copy outlives tightened access.
+	PublicMaxAge time.Duration
 	// AdminEmail is given to harvesters in OAI-PMH Identify.
 	AdminEmail string
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
@@ -45,20 +55,27 @@ type Config struct {
 	FrameAncestors string
 }
 
-// Server holds the router and what the handlers need.
+// Server holds the router and the services the handlers call.
 type Server struct {
-	cfg    Config
-	router *gin.Engine
-	ctx    context.Context // the server's lifetime, for background ingests
-	up     *uploads
-	img    *iiif
-	pages  map[string]*template.Template
+	cfg     Config
+	router  *gin.Engine
+	ctx     context.Context // the server's lifetime, for background ingests
+	up      *uploads
+	images  *imageapi.Service
+	pres    *presentation.Service
+	oai     *oai.Provider
+	pages   map[string]*template.Template
+	limiter *limiter
+	secure  bool // cookies are Secure: the public address is https
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.PublicMaxAge <= 0 {
+		cfg.PublicMaxAge = 24 * time.Hour
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -68,29 +85,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
-	s := &Server{cfg: cfg, router: r, ctx: ctx, img: newIIIF(cfg), pages: templates()}
-	r.Use(s.recover, s.logRequests)
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-	s.mountIIIF(r)
-	s.mountPages(r)
-	r.GET("/oai", s.oai)
-	r.POST("/oai", s.oai)
-	api := r.Group("/api/v1")
-	api.GET("/institutions", s.institutions)
-	api.GET("/items/:id", s.item)
-	api.HEAD("/items/:id/files/:n", s.file)
-	api.GET("/items/:id/files/:n", s.file)
-	api.GET("/items/:id/files/:n/:derivative", s.derivative)
-	api.GET("/admin/backup", s.requireToken, s.backup)
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute),
+		secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
+		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge})
+	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
+	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
+	r.Use(s.recover, s.logRequests, s.headers, s.checkHost, s.limitBody, s.answerErrors, s.identify)
+	for _, rt := range s.routes() {
+		r.Handle(rt.method, rt.path, rt.handlers...)
+	}
 	if cfg.UploadDir != "" && cfg.Ingest != nil {
-		if err := s.mountUploads(api); err != nil {
+		if err := s.mountUploads(r.Group("/api/v1")); err != nil {
 			return nil, err
 		}
 	}
-	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
+	r.NoRoute(func(c *gin.Context) { s.fail(c, notFound("no such page: "+c.Request.URL.Path)) })
 	r.NoMethod(func(c *gin.Context) {
-		fail(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" not allowed here")
+		s.fail(c, &httpError{status: http.StatusMethodNotAllowed, msg: "method " + c.Request.Method + " is not allowed here"})
 	})
 	return s, nil
 }
@@ -98,64 +110,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
-// Status maps an error from the layers below to an HTTP status: the one
-// place where error kinds become statuses.
-func Status(err error) int {
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, storage.ErrInvalid), errors.Is(err, storage.ErrChecksum), errors.Is(err, imageapi.ErrSyntax):
-		return http.StatusBadRequest
-	case errors.Is(err, imageapi.ErrUnsupported):
-		return http.StatusNotImplemented
-	case errors.Is(err, repository.ErrConflict):
-		return http.StatusConflict
-	case errors.Is(err, repository.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, storage.ErrUnavailable):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, context.Canceled):
-		return 499 // the client went away; nobody reads this
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout
+// Routes lists every route as "METHOD path", for the test that walks them all.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.router.Routes() {
+		out = append(out, r.Method+" "+r.Path)
 	}
-	return http.StatusInternalServerError
-}
-
-// fail answers with a short plain-text reason.
-func fail(c *gin.Context, status int, msg string) {
-	if status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", "5")
-	}
-	c.Header("Cache-Control", "no-store")
-	c.String(status, "%s\n", msg)
-	c.Abort()
-}
-
-// failErr answers for an error of the layers below. Internal errors are
-// logged in full and answered without detail.
-func (s *Server) failErr(c *gin.Context, err error) {
-	st := Status(err)
-	switch st {
-	case http.StatusInternalServerError:
-		s.cfg.Log.Error("request failed", "path", c.Request.URL.Path, "err", err)
-		fail(c, st, "internal error; it has been logged")
-	case http.StatusServiceUnavailable:
-		s.cfg.Log.Warn("storage unavailable", "path", c.Request.URL.Path, "err", err)
-		fail(c, st, "storage is unavailable for the moment; try again shortly")
-	default:
-		fail(c, st, reason(err))
-	}
-}
-
-// reason is an error's message without the trailing name of its kind,
-// which the status already says.
-func reason(err error) string {
-	msg := err.Error()
-	for _, k := range []error{imageapi.ErrSyntax, imageapi.ErrUnsupported, storage.ErrInvalid, storage.ErrNotFound, repository.ErrConflict} {
-		msg = strings.TrimSuffix(msg, ": "+k.Error())
-	}
-	return msg
+	return out
 }
 
 func (s *Server) recover(c *gin.Context) {
@@ -165,7 +126,9 @@ func (s *Server) recover(c *gin.Context) {
 				panic(p)
 			}
 			s.cfg.Log.Error("panic", "path", c.Request.URL.Path, "panic", p)
-			fail(c, http.StatusInternalServerError, "internal error; it has been logged")
+			c.Header("Cache-Control", "no-store")
+			c.String(http.StatusInternalServerError, "internal error; it has been logged\n")
+			c.Abort()
 		}
 	}()
 	c.Next()
@@ -178,30 +141,66 @@ func (s *Server) logRequests(c *gin.Context) {
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 
-// authorised reports whether the request carries the archive's token, or
-// comes from a signed-in archivist's browser (with the CSRF token on
-// anything that changes state).
-func (s *Server) authorised(c *gin.Context) bool {
-	h := c.GetHeader("Authorization")
-	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
+// headers sets what every answer carries. Pages set their own CSP.
+func (s *Server) headers(c *gin.Context) {
+	h := c.Writer.Header()
+	h["X-Content-Type-Options"] = []string{"nosniff"}
+	h["Referrer-Policy"] = []string{"strict-origin-when-cross-origin"}
+	if s.secure {
+		h["Strict-Transport-Security"] = []string{"max-age=31536000"}
 	}
-	if s.session(c) == "" {
-		return false
-	}
-	switch c.Request.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return true
-	}
-	return s.checkCSRF(c)
+	c.Next()
 }
 
-func (s *Server) requireToken(c *gin.Context) {
-	if !s.authorised(c) {
-		c.Header("WWW-Authenticate", `Bearer realm="archive"`)
-		fail(c, http.StatusUnauthorized, "this needs the archive's API token (Authorization: Bearer …)")
+// checkHost refuses a Host header the archive does not answer to, when no
+// public address is configured: otherwise any Host would become the
+// address written into manifests and redirects, and a cache would keep it.
+func (s *Server) checkHost(c *gin.Context) {
+	if s.cfg.BaseURL != "" {
+		return
 	}
+	host := c.Request.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "localhost" {
+		return
+	}
+	for _, h := range s.cfg.Hosts {
+		if strings.EqualFold(h, host) {
+			return
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.String(http.StatusMisdirectedRequest, "this archive does not answer to the host %q; set ARCHIVE_BASE_URL to its public address\n", c.Request.Host)
+	c.Abort()
 }
+
+// maxBody bounds every form and JSON body; files go through the
+// resumable upload endpoint, which has its own limit.
+const maxBody = 1 << 20
+
+func (s *Server) limitBody(c *gin.Context) {
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/v1/uploads/") {
+		if c.Request.ContentLength > maxBody {
+			s.fail(c, &httpError{status: http.StatusRequestEntityTooLarge, msg: "the request body is over 1 MB; send files through the uploader"})
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+	c.Next()
+}
+
+// baseURL is how clients reach this server.
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	return "http://" + c.Request.Host
+}
+
+func (s *Server) site(c *gin.Context) presentation.Site { return presentation.Site{Base: s.baseURL(c)} }
 
 func (s *Server) healthz(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
@@ -209,7 +208,7 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 // readyz checks storage and the metadata store on every call, so it recovers
-// as soon as they do.
+// as soon as they do. It says which part is down, never how.
 func (s *Server) readyz(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
@@ -217,12 +216,20 @@ func (s *Server) readyz(c *gin.Context) {
 	res := gin.H{"storage": "ok", "metadata": "ok"}
 	status := http.StatusOK
 	if err := s.cfg.Blobs.Check(ctx); err != nil {
-		res["storage"] = err.Error()
+		s.cfg.Log.Warn("readiness: storage", "err", err)
+		res["storage"] = "unavailable"
 		status = http.StatusServiceUnavailable
 	}
 	if err := s.cfg.Store.Check(); err != nil {
-		res["metadata"] = err.Error()
+		s.cfg.Log.Warn("readiness: metadata", "err", err)
+		res["metadata"] = "unavailable"
 		status = http.StatusServiceUnavailable
 	}
 	c.JSON(status, res)
+}
+
+// sameOrigin reports whether a URL is on this archive (for redirects after sign-in).
+func (s *Server) sameOrigin(c *gin.Context, next string) bool {
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//")
 }

@@ -48,7 +48,8 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	srv, err := New(context.Background(), Config{Store: store, Blobs: f.faulty, Token: token})
+	seedAdmin(t, store)
+	srv, err := New(context.Background(), Config{Store: store, Blobs: f.faulty, Hosts: testHosts})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,99 +2,316 @@ package web
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
 )
 
-// Sign-in for the archivists' desk: a signed, expiring session cookie once
-// the archive's token is given, and a CSRF token bound to it on every form.
-const sessionCookie = "archive_session"
+// Sign-in: sessions are kept on the server (a random cookie value, stored
+// hashed), so signing out, disabling a user or changing a password ends
+// them; scripts use API tokens (Authorization: Bearer). Every form that
+// changes something carries a CSRF token derived from the session cookie.
+const (
+	sessionCookie = "archive_session"
+	csrfCookie    = "archive_csrf"
+	sessionTTL    = 12 * time.Hour
+	principalKey  = "principal"
+)
 
-func (s *Server) mac(parts ...string) string {
-	m := hmac.New(sha256.New, []byte("archive session|"+s.cfg.Token))
-	m.Write([]byte(strings.Join(parts, "|")))
-	return hex.EncodeToString(m.Sum(nil))
+// identify works out who asks: an API token, an IIIF access token, a
+// session cookie, or nobody. A store that cannot say is a 503, not an
+// anonymous visitor.
+func (s *Server) identify(c *gin.Context) {
+	p, err := s.principalOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
 }
 
-// session returns the valid session cookie's value, or "".
-func (s *Server) session(c *gin.Context) string {
+func (s *Server) principalOf(c *gin.Context) (access.Principal, error) {
+	if tok, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
+		t, u, err := s.cfg.Store.TokenBySecret(tok)
+		if err == nil {
+			return principal(u, access.Scope(t.Scope)), nil
+		}
+		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, repository.ErrNotFound) {
+			return access.Principal{}, err
+		}
+		// A viewer's IIIF access token: read-only.
+		_, u, err = s.cfg.Store.SessionByAccessToken(tok)
+		if err == nil {
+			return principal(u, access.ScopeRead), nil
+		}
+		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, repository.ErrNotFound) {
+			return access.Principal{}, err
+		}
+		return access.Principal{}, nil
+	}
 	v, err := c.Cookie(sessionCookie)
-	if err != nil || s.cfg.Token == "" {
-		return ""
+	if err != nil || v == "" {
+		return access.Principal{}, nil
 	}
-	exp, sig, ok := strings.Cut(v, ".")
-	n, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || time.Now().Unix() > n || !hmac.Equal([]byte(sig), []byte(s.mac("session", exp))) {
-		return ""
+	_, u, err := s.cfg.Store.Session(v)
+	if errors.Is(err, repository.ErrUnknownCredentials) || errors.Is(err, repository.ErrNotFound) {
+		return access.Principal{}, nil
 	}
-	return v
+	if err != nil {
+		return access.Principal{}, err
+	}
+	return principal(u, ""), nil
+}
+
+func principal(u *repository.User, scope access.Scope) access.Principal {
+	return access.Principal{User: u.ID, Email: u.Email, Institution: u.Institution, Role: access.Role(u.Role), Scope: scope}
+}
+
+// who is the principal identify found.
+func who(c *gin.Context) access.Principal {
+	p, _ := c.Get(principalKey)
+	pr, _ := p.(access.Principal)
+	return pr
+}
+
+// private marks an answer built for a signed-in person, or one that differs
+// by who asks: no shared cache may keep it.
+func private(c *gin.Context) {
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Vary", "Cookie, Authorization, Accept, Accept-Language")
+}
+
+// cacheable sets the caching of an answer that may be the same for everyone:
+// public for anonymous visitors, private for a signed-in person.
+func (s *Server) cacheable(c *gin.Context, public string) {
+	if who(c).SignedIn() || c.GetHeader("Authorization") != "" {
+		private(c)
+		return
+	}
+	c.Header("Cache-Control", public)
+	c.Header("Vary", "Cookie, Authorization, Accept, Accept-Language")
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.secure || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func csrfOf(seed string) string {
+	h := sha256.Sum256([]byte("csrf|" + seed))
+	return hex.EncodeToString(h[:16])
 }
 
 // csrfToken ties forms to the session (or, before sign-in, to a cookie).
 func (s *Server) csrfToken(c *gin.Context) string {
-	seed := s.session(c)
-	if seed == "" {
-		if v, err := c.Cookie("archive_csrf"); err == nil && len(v) == 32 {
-			seed = v
-		} else {
-			seed = s.mac("pre", strconv.FormatInt(time.Now().UnixNano(), 10))[:32]
-			c.SetCookie("archive_csrf", seed, 3600, "/", "", c.Request.TLS != nil, true)
-		}
+	if v, err := c.Cookie(sessionCookie); err == nil && who(c).SignedIn() {
+		return csrfOf(v)
 	}
-	return s.mac("csrf", seed)[:32]
+	seed, err := c.Cookie(csrfCookie)
+	if err != nil || len(seed) != 32 {
+		var b [16]byte
+		rand.Read(b[:])
+		seed = hex.EncodeToString(b[:])
+		s.setCookie(c, csrfCookie, seed, 3600)
+	}
+	return csrfOf(seed)
 }
 
+// checkCSRF: a form or script that changes something through a browser's
+// cookie carries the token only this archive's pages know.
 func (s *Server) checkCSRF(c *gin.Context) bool {
-	seed := s.session(c)
-	if seed == "" {
-		seed, _ = c.Cookie("archive_csrf")
+	seed, _ := c.Cookie(sessionCookie)
+	if !who(c).SignedIn() {
+		seed, _ = c.Cookie(csrfCookie)
 	}
 	got := c.PostForm("csrf")
 	if got == "" {
 		got = c.GetHeader("X-CSRF-Token")
 	}
-	return seed != "" && got != "" && hmac.Equal([]byte(got), []byte(s.mac("csrf", seed)[:32]))
+	return seed != "" && got != "" && hmac.Equal([]byte(got), []byte(csrfOf(seed)))
 }
 
-func (s *Server) desk(c *gin.Context) {
-	p := s.newPage(c, "")
-	p.Title = t(p.Lang, "desk")
-	p.SignedIn = s.session(c) != ""
-	p.CSRF = s.csrfToken(c)
-	p.Libraries, _ = s.cfg.Store.Institutions()
-	if p.SignedIn {
-		ids := s.recentItems(20)
-		p.Items = s.listItems(c, ids)
+// requireSignIn lets through a signed-in person (by session, with the CSRF
+// token on anything that changes state, or by API token). What they may do
+// is decided by each handler through access.Decide.
+func (s *Server) requireSignIn(c *gin.Context) {
+	p := who(c)
+	if !p.SignedIn() {
+		if wantsPage(c) && c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
+			c.Abort()
+			return
+		}
+		s.fail(c, access.ErrUnauthenticated)
+		return
 	}
-	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "desk", p)
+	if p.Scope == "" && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !s.checkCSRF(c) {
+		s.fail(c, &httpError{status: http.StatusForbidden, msg: t(s.lang(c), "err_csrf")})
+	}
 }
 
-func (s *Server) signin(c *gin.Context) {
+// limiter counts failed sign-ins per account and per address.
+type limiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newLimiter(max int, window time.Duration) *limiter {
+	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// wait reports how long the keys must wait before another try (0: now).
+func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var d time.Duration
+	for _, k := range keys {
+		recent := l.fails[k][:0]
+		for _, t := range l.fails[k] {
+			if now.Sub(t) < l.window {
+				recent = append(recent, t)
+			}
+		}
+		if len(recent) == 0 {
+			delete(l.fails, k)
+			continue
+		}
+		l.fails[k] = recent
+		if len(recent) >= l.max {
+			d = max(d, l.window-now.Sub(recent[0]))
+		}
+	}
+	return d
+}
+
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) > 100_000 {
+		clear(l.fails) // a flood of addresses must not grow memory without bound
+	}
+	for _, k := range keys {
+		l.fails[k] = append(l.fails[k], now)
+	}
+}
+
+type loginPage struct {
+	page
+	Email, Next, Origin string
+	Done                bool
+}
+
+func (s *Server) loginForm(c *gin.Context) {
+	p := loginPage{page: s.newPage(c, ""), Next: c.Query("next"), Origin: c.Query("origin")}
+	p.Title, p.CSRF = t(p.Lang, "signin"), s.csrfToken(c)
+	p.Done = who(c).SignedIn() && p.Origin != ""
+	private(c)
+	s.render(c, http.StatusOK, "login", p)
+}
+
+// login checks an e-mail address and password, with at most 10 failures a
+// minute for one account or one address.
+func (s *Server) login(c *gin.Context) {
+	now := time.Now()
+	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
+	keys := []string{"email:" + email, "addr:" + c.ClientIP()}
+	if d := s.limiter.wait(now, keys...); d > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(d.Seconds())+1))
+		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
+		return
+	}
+	p := loginPage{page: s.newPage(c, ""), Email: email, Next: c.PostForm("next"), Origin: c.PostForm("origin")}
+	p.Title = t(p.Lang, "signin")
 	if !s.checkCSRF(c) {
-		fail(c, http.StatusForbidden, "the form has expired; reload the page and sign in again")
+		p.Error, p.CSRF = t(p.Lang, "err_csrf"), s.csrfToken(c)
+		private(c)
+		s.render(c, http.StatusForbidden, "login", p)
 		return
 	}
-	if s.cfg.Token == "" || !hmac.Equal([]byte(c.PostForm("token")), []byte(s.cfg.Token)) {
-		p := s.newPage(c, "")
-		p.Title, p.Error, p.CSRF = t(p.Lang, "desk"), t(p.Lang, "bad_token"), s.csrfToken(c)
-		s.render(c, http.StatusUnauthorized, "desk", p)
+	u, err := s.cfg.Store.UserByEmail(email)
+	if err != nil && !errors.Is(err, repository.ErrNotFound) {
+		s.fail(c, err)
 		return
 	}
-	exp := strconv.FormatInt(time.Now().Add(12*time.Hour).Unix(), 10)
-	c.SetCookie(sessionCookie, exp+"."+s.mac("session", exp), 12*3600, "/", "", c.Request.TLS != nil, true)
-	c.Redirect(http.StatusSeeOther, "/desk")
+	if err != nil || u.Disabled || !repository.CheckPassword(u.PasswordHash, c.PostForm("password")) {
+		s.limiter.fail(now, keys...)
+		object, detail := repository.AccountsObject, "unknown account "+email
+		if u != nil {
+			object, detail = u.ID, "wrong password or disabled account"
+		}
+		s.event(c, object, "failed sign-in", "failure", detail+" from "+c.ClientIP(), email)
+		p.Error, p.CSRF = t(p.Lang, "bad_login"), s.csrfToken(c)
+		private(c)
+		s.render(c, http.StatusUnauthorized, "login", p)
+		return
+	}
+	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.event(c, u.ID, "sign-in", "success", "from "+c.ClientIP(), u.Email)
+	s.setCookie(c, sessionCookie, v, int(sessionTTL.Seconds()))
+	s.setCookie(c, csrfCookie, "", -1)
+	private(c)
+	if p.Origin != "" {
+		// Opened by a viewer as the IIIF access service: say so, and close.
+		p.Done, p.SignedIn = true, true
+		s.render(c, http.StatusOK, "login", p)
+		return
+	}
+	next := "/desk"
+	if s.sameOrigin(c, p.Next) {
+		next = p.Next
+	}
+	c.Redirect(http.StatusSeeOther, next)
 }
 
-func (s *Server) signout(c *gin.Context) {
-	if s.checkCSRF(c) {
-		c.SetCookie(sessionCookie, "", -1, "/", "", c.Request.TLS != nil, true)
+// logout ends the session on the server, then in the browser. A GET (the
+// IIIF logout service, opened by a viewer) shows a form to confirm.
+func (s *Server) logout(c *gin.Context) {
+	private(c)
+	if c.Request.Method == http.MethodGet {
+		p := loginPage{page: s.newPage(c, "")}
+		p.Title, p.CSRF, p.SignedIn = t(p.Lang, "signout"), s.csrfToken(c), who(c).SignedIn()
+		s.render(c, http.StatusOK, "logout", p)
+		return
 	}
-	c.Redirect(http.StatusSeeOther, "/desk")
+	if !s.checkCSRF(c) {
+		s.fail(c, &httpError{status: http.StatusForbidden, msg: t(s.lang(c), "err_csrf")})
+		return
+	}
+	if v, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.cfg.Store.EndSession(v); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if p := who(c); p.SignedIn() {
+			s.event(c, p.User, "sign-out", "success", "", p.Email)
+		}
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// event records an account event; a failure to record is logged, not
+// hidden from the operator.
+func (s *Server) event(c *gin.Context, object, typ, outcome, detail, agent string) {
+	if err := s.cfg.Store.Record(c.Request.Context(), repository.Event{Type: typ, Object: object, Agent: agent, Outcome: outcome, Detail: detail}); err != nil {
+		s.cfg.Log.Error("recording an account event", "type", typ, "err", err)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	tuslog "golang.org/x/exp/slog"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -31,6 +32,7 @@ type Batch struct {
 	Group       bool           `json:"group"`    // all files make one multi-page item
 	Expected    int            `json:"expected"` // files the uploader announced
 	Created     time.Time      `json:"created"`
+	Owner       string         `json:"owner"` // the user who made it; only they add to it
 	Files       []*BatchFile   `json:"files"`
 	Done        bool           `json:"done"`
 	Counts      map[string]int `json:"counts"`
@@ -59,7 +61,7 @@ type uploads struct {
 
 func (s *Server) mountUploads(api *gin.RouterGroup) error {
 	dir := s.cfg.UploadDir
-	if err := os.MkdirAll(filepath.Join(dir, "batches"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "batches"), 0o700); err != nil {
 		return fmt.Errorf("upload folder %s cannot be created: %v", dir, err)
 	}
 	comp := tusd.NewStoreComposer()
@@ -88,19 +90,27 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 	u.load()
 	s.up = u
 	go u.listen()
-	tus := api.Group("/uploads", s.requireToken)
-	// tusd reads the upload's id from a path with its base stripped.
+	tus := api.Group("/uploads", s.requireSignIn)
+	// tusd reads the upload's id from a path with its base stripped; the
+	// principal travels in the request's context to the batch check.
 	wrap := func(f http.HandlerFunc) gin.HandlerFunc {
 		next := http.StripPrefix("/api/v1/uploads/", h.Middleware(f))
-		return func(c *gin.Context) { next.ServeHTTP(c.Writer, c.Request) }
+		return func(c *gin.Context) {
+			if id := c.Param("id"); id != "" && !u.owns(who(c), id) {
+				s.fail(c, notFound("no upload "+id+" of yours"))
+				return
+			}
+			c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey, who(c)))
+			next.ServeHTTP(c.Writer, c.Request)
+		}
 	}
 	tus.POST("/", wrap(h.PostFile))
 	tus.HEAD("/:id", wrap(h.HeadFile))
 	tus.PATCH("/:id", wrap(h.PatchFile))
 	tus.DELETE("/:id", wrap(h.DelFile))
 	tus.OPTIONS("/", wrap(func(w http.ResponseWriter, r *http.Request) {}))
-	api.POST("/batches", s.requireToken, u.create)
-	api.GET("/batches/:id", s.requireToken, u.get)
+	api.POST("/batches", s.requireSignIn, u.create)
+	api.GET("/batches/:id", s.requireSignIn, u.get)
 	return nil
 }
 
@@ -113,6 +123,10 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 	if b == nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_NO_BATCH", "create a batch first (POST /api/v1/batches) and name it in the upload's batch metadata", http.StatusBadRequest)
 	}
+	p, _ := ev.Context.Value(principalKey).(access.Principal)
+	if b.Owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_FORBIDDEN", "this batch is not yours, or you may no longer upload to its library", http.StatusForbidden)
+	}
 	if ev.Upload.MetaData["filename"] == "" {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_NO_NAME", "the upload's filename metadata is missing", http.StatusBadRequest)
 	}
@@ -122,25 +136,30 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 func (u *uploads) create(c *gin.Context) {
 	var b Batch
 	if err := c.ShouldBindJSON(&b); err != nil {
-		fail(c, http.StatusBadRequest, "batch: expected JSON {institution, collection, title, group, expected}: "+err.Error())
+		u.s.fail(c, invalid("batch: expected JSON {institution, collection, title, group, expected}: "+err.Error()))
 		return
 	}
 	if b.Collection != "" {
 		col, err := u.s.cfg.Store.Collection(b.Collection)
 		if err != nil {
-			fail(c, http.StatusBadRequest, fmt.Sprintf("collection %q does not exist", b.Collection))
+			u.s.fail(c, invalid(fmt.Sprintf("collection %q does not exist", b.Collection)))
 			return
 		}
 		b.Institution = col.Institution
 	}
 	if b.Group && b.Expected < 1 {
-		fail(c, http.StatusBadRequest, "a grouped batch must say how many files it expects (expected)")
+		u.s.fail(c, invalid("a grouped batch must say how many files it expects (expected)"))
 		return
 	}
 	if _, err := u.s.cfg.Store.Institution(b.Institution); err != nil {
-		fail(c, http.StatusBadRequest, fmt.Sprintf("institution %q is not one of the archive's libraries (cmu, tu, chula)", b.Institution))
+		u.s.fail(c, invalid(fmt.Sprintf("institution %q is not one of the archive's libraries (cmu, tu, chula)", b.Institution)))
 		return
 	}
+	if err := access.Decide(who(c), access.Upload, access.LibraryResource(b.Institution), time.Now()); err != nil {
+		u.s.fail(c, err)
+		return
+	}
+	b.Owner = who(c).User
 	b.ID = fmt.Sprintf("b%d", time.Now().UnixNano())
 	b.Created = time.Now().UTC()
 	b.Files = []*BatchFile{}
@@ -155,11 +174,11 @@ func (u *uploads) get(c *gin.Context) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	b := u.batches[c.Param("id")]
-	if b == nil {
-		fail(c, http.StatusNotFound, fmt.Sprintf("no batch %q", c.Param("id")))
+	if b == nil || b.Owner != who(c).User && access.Decide(who(c), access.Edit, access.LibraryResource(b.Institution), time.Now()) != nil {
+		u.s.fail(c, notFound(fmt.Sprintf("no batch %q of yours", c.Param("id"))))
 		return
 	}
-	c.Header("Cache-Control", "no-store")
+	private(c)
 	c.JSON(http.StatusOK, b)
 }
 
@@ -224,7 +243,7 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 	u.work <- struct{}{}
 	defer func() { <-u.work }()
 	u.mu.Lock()
-	unit := ingest.Unit{Origin: "web upload, batch " + b.ID, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection}}
+	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection}}
 	if b.Title != "" {
 		unit.Meta.Title = repository.Text{"none": b.Title}
 	}
@@ -259,7 +278,7 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 func (u *uploads) saveLocked(b *Batch) {
 	data, _ := json.MarshalIndent(b, "", " ")
 	p := filepath.Join(u.dir, "batches", b.ID+".json")
-	if err := os.WriteFile(p+".tmp", data, 0o644); err == nil {
+	if err := os.WriteFile(p+".tmp", data, 0o600); err == nil {
 		os.Rename(p+".tmp", p)
 	}
 }
@@ -276,4 +295,26 @@ func (u *uploads) load() {
 			u.batches[b.ID] = &b
 		}
 	}
+}
+
+// owns reports whether p made the upload id (a tus identifier) through one
+// of their batches.
+func (u *uploads) owns(p access.Principal, id string) bool {
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(u.dir, id+".info"))
+	if err != nil {
+		return false
+	}
+	var info tusd.FileInfo
+	if json.Unmarshal(data, &info) != nil {
+		return false
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	b := u.batches[info.MetaData["batch"]]
+	return b != nil && b.Owner == p.User
 }

@@ -38,7 +38,8 @@ func newUploadEnv(t *testing.T, limit int64) *uploadEnv {
 	t.Cleanup(func() { store.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Token: token, UploadDir: t.TempDir(), UploadMax: limit,
+	seedAdmin(t, store)
+	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), UploadMax: limit,
 		Ingest: ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload"})})
 	if err != nil {
 		t.Fatal(err)

@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -38,6 +40,12 @@ type Config struct {
 	BaseURL, FrameAncestors, AdminEmail string
 	// MaxArea bounds one rendered IIIF image, in pixels (ARCHIVE_IIIF_MAX_AREA).
 	MaxArea int64
+	// ReducedEdge is the long edge of reduced images (ARCHIVE_REDUCED_EDGE).
+	ReducedEdge int
+	// PublicMaxAge is how long caches keep public images (ARCHIVE_PUBLIC_MAX_AGE).
+	PublicMaxAge time.Duration
+	// Hosts are host names answered without a base URL (ARCHIVE_HOSTS).
+	Hosts []string
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -151,6 +159,26 @@ func (c *common) resolve() (*Config, error) {
 		}
 		cfg.MaxArea = n
 	}
+	if v := st["ARCHIVE_REDUCED_EDGE"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 64 {
+			return nil, fmt.Errorf("ARCHIVE_REDUCED_EDGE=%q is not a number of pixels (at least 64)", v)
+		}
+		cfg.ReducedEdge = n
+	}
+	if v := st["ARCHIVE_PUBLIC_MAX_AGE"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("ARCHIVE_PUBLIC_MAX_AGE=%q is not a duration such as 24h", v)
+		}
+		cfg.PublicMaxAge = d
+	}
+	if v := st["ARCHIVE_BASE_URL"]; v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("ARCHIVE_BASE_URL=%q is not an address such as https://archive.example.org", v)
+		}
+	}
+	cfg.Hosts = strings.Fields(strings.ReplaceAll(st["ARCHIVE_HOSTS"], ",", " "))
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
 	}
@@ -159,7 +187,7 @@ func (c *common) resolve() (*Config, error) {
 
 // openData prepares the data folder and checks that it can be written.
 func (cfg *Config) openData() error {
-	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return fmt.Errorf("data folder %s cannot be created: %v", cfg.Data, unwrap(err))
 	}
 	probe := filepath.Join(cfg.Data, ".write-check")

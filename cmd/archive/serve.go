@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/web"
 )
 
@@ -45,8 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer store.Close()
-	token, err := cfg.token()
-	if err != nil {
+	if err := bootstrapAdmin(ctx, cfg, store); err != nil {
 		return err
 	}
 	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})
@@ -63,16 +63,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
-	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Token: token, Log: log,
+	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, Workers: runtime.NumCPU(),
-		BaseURL: cfg.BaseURL, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail, MaxArea: cfg.MaxArea})
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge})
 	if err != nil {
 		return err
 	}
+	go housekeeping(ctx, store, log)
+	// Bodies and answers have deadlines (a slow client cannot hold a
+	// connection forever); uploads and downloads extend theirs.
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
 	errc := make(chan error, 1)
@@ -101,4 +108,24 @@ func unwrapNet(err error) error {
 		return oe.Err
 	}
 	return err
+}
+
+// housekeeping ends embargoes whose day has come (so harvesters hear of
+// it) and removes expired sessions, at start and then every ten minutes.
+func housekeeping(ctx context.Context, store *repository.Store, log *slog.Logger) {
+	for {
+		if n, err := store.ReleaseEmbargoes(ctx, time.Now()); err != nil {
+			log.Warn("releasing embargoes", "err", err)
+		} else if n > 0 {
+			log.Info("embargoes ended", "items", n)
+		}
+		if err := store.PruneSessions(); err != nil {
+			log.Warn("pruning sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Minute):
+		}
+	}
 }

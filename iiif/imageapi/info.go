@@ -11,6 +11,8 @@ type Info struct {
 	Levels   []image.Point // pyramid sizes, full first
 	Rights   string
 	Limits   Limits
+	// Services are the image's auth services, when it is not public.
+	Services []any
 }
 
 // extraFeatures are the level-2-beyond features this server offers (3.0 §6.2).
@@ -34,10 +36,14 @@ func (in Info) sizes() []map[string]int {
 	return out
 }
 
+// scaleFactors are the pyramid's, from the first no sharper than the
+// limits allow (a reduced image has no full-resolution tiles).
 func (in Info) scaleFactors() []int {
-	f := make([]int, len(in.Levels))
-	for i := range f {
-		f[i] = 1 << i
+	var f []int
+	for i := range in.Levels {
+		if sf := 1 << i; in.Limits.MaxScale == 0 || 1/float64(sf) <= in.Limits.MaxScale*1.000001 || i == len(in.Levels)-1 {
+			f = append(f, sf)
+		}
 	}
 	return f
 }
@@ -61,6 +67,11 @@ func (in Info) V3() map[string]any {
 	in.limits(doc)
 	if in.Rights != "" {
 		doc["rights"] = in.Rights
+	}
+	if len(in.Services) > 0 {
+		// Auth 2.0 §2.5: its context comes before the Image API's.
+		doc["@context"] = []string{"http://iiif.io/api/auth/2/context.json", "http://iiif.io/api/image/3/context.json"}
+		doc["service"] = in.Services
 	}
 	return doc
 }
@@ -99,6 +110,9 @@ func (in Info) V2() map[string]any {
 	}
 	if in.Rights != "" {
 		doc["license"] = in.Rights
+	}
+	if len(in.Services) > 0 {
+		doc["service"] = in.Services
 	}
 	return doc
 }

@@ -13,10 +13,14 @@ import (
 	"strings"
 )
 
-// Error kinds; the HTTP layer maps them to 400 and 501.
+// Error kinds; the HTTP layer maps them to 400, 501, 400 and 503.
 var (
 	ErrSyntax      = errors.New("bad request")
 	ErrUnsupported = errors.New("not implemented")
+	// ErrTooLarge: the size is over the server's or the image's limits.
+	ErrTooLarge = errors.New("too large")
+	// ErrBusy: the render queue is full; try again shortly.
+	ErrBusy = errors.New("busy")
 )
 
 func syntax(format string, a ...any) error {

@@ -1,6 +1,7 @@
 package imageapi
 
 import (
+	"fmt"
 	"image"
 	"math"
 )
@@ -9,6 +10,10 @@ import (
 type Limits struct {
 	MaxWidth, MaxHeight int
 	MaxArea             int64
+	// MaxScale bounds the output's pixels per full-resolution pixel (a
+	// reduced image: no region, however small, is shown sharper than the
+	// whole image at its reduced size).
+	MaxScale float64
 }
 
 // Plan is a request resolved against an image: what to cut, how large to
@@ -62,6 +67,9 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 		if lim.MaxArea > 0 {
 			s = math.Min(s, math.Sqrt(float64(lim.MaxArea)/(rw*rh)))
 		}
+		if lim.MaxScale > 0 {
+			s = math.Min(s, lim.MaxScale)
+		}
 		if s < 1 {
 			p.W, p.H = max(1, int(rw*s)), max(1, int(rh*s))
 		}
@@ -84,7 +92,11 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 		return p, syntax("size %s is larger than the %dx%d region; ask with ^ to upscale", sizeString(r.Version, z), int(rw), int(rh))
 	}
 	if lim.MaxWidth > 0 && p.W > lim.MaxWidth || lim.MaxHeight > 0 && p.H > lim.MaxHeight || lim.MaxArea > 0 && int64(p.W)*int64(p.H) > lim.MaxArea {
-		return p, syntax("size %dx%d is over this server's limits (maxWidth %d, maxHeight %d, maxArea %d)", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea)
+		return p, fmt.Errorf("size %dx%d is over the limits for this image (maxWidth %d, maxHeight %d, maxArea %d): %w", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea, ErrTooLarge)
+	}
+	// A reduced image: allow the rounding of the whole image's max size.
+	if lim.MaxScale > 0 && (float64(p.W) > math.Ceil(rw*lim.MaxScale) || float64(p.H) > math.Ceil(rh*lim.MaxScale)) {
+		return p, fmt.Errorf("size %dx%d of a %dx%d region is sharper than this image may be shown (at most %.4g of full resolution): %w", p.W, p.H, int(rw), int(rh), lim.MaxScale, ErrTooLarge)
 	}
 	p.Canonical = r.canonical(p, w, h)
 	return p, nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -23,6 +24,8 @@ type Doc = map[string]any
 // Site builds the URLs documents point at.
 type Site struct {
 	Base string // scheme://host, no trailing slash
+	// protected: image services carry the auth services (set by Manifest).
+	protected bool
 }
 
 // ManifestURL is an item's manifest.
@@ -59,10 +62,33 @@ type Input struct {
 	Collection  *repository.Collection // may be nil
 	// Download says whether masters may be offered for download.
 	Download bool
+	// Protected: the images are not public, so their services carry the
+	// sign-in (auth) services.
+	Protected bool
+	// Stub: the reader may not see the description; the manifest names
+	// nothing but the pages, so a viewer can offer to sign in.
+	Stub bool
+}
+
+// stubTitle names an item whose description the reader may not see.
+var stubTitle = repository.Text{"th": "รายการจำกัดการเข้าถึง", "en": "Restricted item"}
+
+// stub is the item with nothing but its pages' shapes.
+func stub(it *repository.Item) *repository.Item {
+	out := &repository.Item{ID: it.ID, Institution: it.Institution, Title: stubTitle, Access: it.Access, Version: it.Version}
+	for _, f := range it.Files {
+		out.Files = append(out.Files, repository.File{MediaType: f.MediaType, Width: f.Width, Height: f.Height, Duration: f.Duration,
+			Derivatives: map[string]string{"access": f.Derivatives["access"]}})
+	}
+	return out
 }
 
 // Manifest builds the Presentation 3 manifest of an item.
 func (s Site) Manifest(in Input) Doc {
+	if in.Stub {
+		in.Item, in.Collection, in.Download = stub(in.Item), nil, false
+	}
+	s.protected = in.Protected
 	it := in.Item
 	id := s.ManifestURL(it.ID)
 	m := Doc{
@@ -177,6 +203,12 @@ func (s Site) provider(in *repository.Institution) Doc {
 
 // imageService lists the Image API 3 service and a 2.1 one for older clients.
 func (s Site) imageService(img string) []any {
+	if s.protected {
+		return []any{
+			service3{ID: s.Base + "/iiif/3/" + img, Type: "ImageService3", Profile: "level2", Service: auth.Services(s.Base, img)},
+			service2{ID: s.Base + "/iiif/2/" + img, Type: "ImageService2", Profile: "http://iiif.io/api/image/2/level2.json", Service: auth.Services(s.Base, img)},
+		}
+	}
 	return []any{
 		service3{ID: s.Base + "/iiif/3/" + img, Type: "ImageService3", Profile: "level2"},
 		service2{ID: s.Base + "/iiif/2/" + img, Type: "ImageService2", Profile: "http://iiif.io/api/image/2/level2.json"},
@@ -249,12 +281,14 @@ type service3 struct {
 	ID      string `json:"id"`
 	Type    string `json:"type"`
 	Profile string `json:"profile"`
+	Service []any  `json:"service,omitempty"`
 }
 
 type service2 struct {
 	ID      string `json:"@id"`
 	Type    string `json:"@type"`
 	Profile string `json:"profile"`
+	Service []any  `json:"service,omitempty"`
 }
 
 func (s Site) canvas(it *repository.Item, f repository.File, n int) canvasDoc {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -13,6 +14,9 @@ const Context2 = "http://iiif.io/api/presentation/2/context.json"
 // ManifestV2 builds a Presentation 2.1 manifest for viewers that need it;
 // strings are in lang, falling back as Text.Get does.
 func (s Site) ManifestV2(in Input, lang string) Doc {
+	if in.Stub {
+		in.Item, in.Collection, in.Download = stub(in.Item), nil, false
+	}
 	it := in.Item
 	id := s.Base + "/iiif/2/manifest/" + it.ID
 	m := Doc{
@@ -58,7 +62,7 @@ func (s Site) ManifestV2(in Input, lang string) Doc {
 				"@type": "oa:Annotation", "motivation": "sc:painting", "on": cid,
 				"resource": Doc{"@id": s.Base + "/iiif/2/" + img + "/full/full/0/default.jpg", "@type": "dctypes:Image", "format": "image/jpeg",
 					"width": f.Width, "height": f.Height,
-					"service": Doc{"@context": "http://iiif.io/api/image/2/context.json", "@id": s.Base + "/iiif/2/" + img, "profile": "http://iiif.io/api/image/2/level2.json"}},
+					"service": s.service2(img, in.Protected)},
 			}},
 		})
 	}
@@ -76,4 +80,14 @@ func pick(v any, lang string) string {
 		}
 	}
 	return t.Get(lang)
+}
+
+// service2 is a 2.1 image service, with the sign-in services when the image
+// is not public.
+func (s Site) service2(img string, protected bool) Doc {
+	d := Doc{"@context": "http://iiif.io/api/image/2/context.json", "@id": s.Base + "/iiif/2/" + img, "profile": "http://iiif.io/api/image/2/level2.json"}
+	if protected {
+		d["service"] = auth.Services(s.Base, img)
+	}
+	return d
 }

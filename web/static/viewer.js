@@ -11,4 +11,13 @@
     workspaceControlPanel: { enabled: false },
     workspace: { showZoomControls: true },
   });
+  // On a restricted item's page, once the viewer's sign-in window has given
+  // it an access token, show the whole page to the signed-in reader.
+  if (el.dataset.reloadOnToken === "1") {
+    window.addEventListener("message", function (e) {
+      if (e.origin === window.location.origin && e.data && e.data.accessToken) {
+        setTimeout(function () { window.location.reload(); }, 300);
+      }
+    });
+  }
 })();

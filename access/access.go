@@ -1,0 +1,318 @@
+// Package access is the archive's one access decision. Every path that
+// returns or changes content asks Decide, and nothing else decides: pages,
+// the JSON API, files, IIIF images and documents, harvesting, search,
+// embedding and exports.
+package access
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// Error kinds of a refusal. The HTTP layer maps them to 401, 403, 410 and
+// (for what a visitor may not even know exists) 404.
+var (
+	// ErrUnauthenticated: signing in may help.
+	ErrUnauthenticated = errors.New("sign-in required")
+	// ErrForbidden: this person may not, signed in or not.
+	ErrForbidden = repository.ErrForbidden
+	// ErrGone: the item was withdrawn.
+	ErrGone = errors.New("withdrawn")
+	// ErrNotFound: the visitor may not learn that it exists.
+	ErrNotFound = repository.ErrNotFound
+)
+
+// Role is what a person may do in their library.
+type Role string
+
+// Roles, from least to most.
+const (
+	Anonymous    Role = ""
+	Reader       Role = "reader"        // signed-in access to what their library grants
+	Archivist    Role = "archivist"     // creates and edits their library's records
+	LibraryAdmin Role = "library-admin" // an archivist who also manages the library's users
+	SystemAdmin  Role = "system-admin"  // everything, in every library
+)
+
+// Roles lists the roles a user may hold.
+var Roles = []Role{Reader, Archivist, LibraryAdmin, SystemAdmin}
+
+// ValidRole reports whether r is a role a user may hold.
+func ValidRole(r Role) bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Scope narrows what an API token may do; a signed-in session has every
+// right its role gives ("").
+type Scope string
+
+// Token scopes.
+const (
+	ScopeRead   Scope = "read"   // read what the role may read
+	ScopeUpload Scope = "upload" // and upload into the library
+	ScopeWrite  Scope = "write"  // everything the role allows
+)
+
+// Principal is who asks: a signed-in person, a token's holder, or nobody.
+type Principal struct {
+	User        string // user id; "" for an anonymous visitor
+	Email       string
+	Institution string
+	Role        Role
+	Scope       Scope // "" for a browser session
+}
+
+// SignedIn reports whether the principal is a known person.
+func (p Principal) SignedIn() bool { return p.User != "" }
+
+// Action is what the principal wants to do.
+type Action int
+
+// Actions.
+const (
+	// ReadMetadata: see the description (and the title in a listing).
+	ReadMetadata Action = iota
+	// ReadReduced: see images up to the reduced size (thumbnails included).
+	ReadReduced
+	// ReadContent: see images at full resolution and download files.
+	ReadContent
+	// Upload: add items to the library.
+	Upload
+	// Edit: change, restrict or withdraw the library's records.
+	Edit
+	// ManageUsers: add, disable and change the roles of the library's users.
+	ManageUsers
+	// Administer: system administration (backups, purging masters, every library).
+	Administer
+)
+
+func (a Action) String() string {
+	return [...]string{"read the description", "see the images", "see the full images and files", "upload", "edit", "manage users", "administer the archive"}[a]
+}
+
+// Resource is what the decision is about: an item, a collection or a
+// library, with the access that applies to it (inherited access already
+// folded in; see Stricter).
+type Resource struct {
+	Kind        string // "item", "collection", "library": for messages
+	ID          string
+	Institution string
+	Access      repository.Access
+	Withdrawn   bool
+	// Reveal: the library lets anonymous visitors learn that its restricted
+	// records exist (they answer 401 rather than 404).
+	Reveal bool
+}
+
+// Effective is the level that applies at now: an embargo makes anything
+// restricted until its day.
+func Effective(a repository.Access, now time.Time) string {
+	if a.Embargo != "" {
+		until, err := time.Parse("2006-01-02", a.Embargo)
+		if err != nil || now.Before(until) {
+			return repository.Restricted
+		}
+	}
+	if a.Level == "" {
+		return repository.Public
+	}
+	return a.Level
+}
+
+// rank orders the levels from open to closed.
+var rank = map[string]int{repository.Public: 0, repository.Reduced: 1, repository.MetadataOnly: 2, repository.Restricted: 3}
+
+// Stricter returns the more closed of two access settings (the later
+// embargo, the closer level): a collection's access applies to its items.
+func Stricter(a, b repository.Access) repository.Access {
+	out := a
+	if rank[b.Level] > rank[a.Level] {
+		out.Level = b.Level
+	}
+	if b.Embargo > out.Embargo {
+		out.Embargo = b.Embargo
+	}
+	return out
+}
+
+// staff: archivists and administrators of the library, and system administrators.
+func staff(p Principal, inst string) bool {
+	return p.Role == SystemAdmin || p.Institution == inst && (p.Role == Archivist || p.Role == LibraryAdmin)
+}
+
+// member: staff, and readers of the library.
+func member(p Principal, inst string) bool {
+	return staff(p, inst) || p.Institution == inst && p.Role == Reader
+}
+
+// Decide returns nil when p may do a to r at now, else a typed error:
+// ErrUnauthenticated, ErrForbidden, ErrGone or ErrNotFound.
+func Decide(p Principal, a Action, r Resource, now time.Time) error {
+	if a >= Upload {
+		return decideWrite(p, a, r)
+	}
+	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
+		return refuse(p, a, r)
+	}
+	if r.Withdrawn {
+		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, ErrGone)
+	}
+	level := Effective(r.Access, now)
+	if member(p, r.Institution) {
+		return nil
+	}
+	switch {
+	case level == repository.Public,
+		level == repository.Reduced && a <= ReadReduced,
+		level == repository.MetadataOnly && a == ReadMetadata:
+		return nil
+	case level == repository.Restricted && !r.Reveal:
+		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, ErrNotFound)
+	}
+	return refuse(p, a, r)
+}
+
+func decideWrite(p Principal, a Action, r Resource) error {
+	ok := false
+	switch a {
+	case Upload:
+		ok = p.Scope != ScopeRead && staff(p, r.Institution)
+	case Edit:
+		ok = (p.Scope == "" || p.Scope == ScopeWrite) && staff(p, r.Institution)
+	case ManageUsers:
+		ok = (p.Scope == "" || p.Scope == ScopeWrite) && (p.Role == SystemAdmin || p.Role == LibraryAdmin && p.Institution == r.Institution)
+	case Administer:
+		ok = (p.Scope == "" || p.Scope == ScopeWrite) && p.Role == SystemAdmin
+	}
+	if ok {
+		return nil
+	}
+	return refuse(p, a, r)
+}
+
+func refuse(p Principal, a Action, r Resource) error {
+	if !p.SignedIn() {
+		return fmt.Errorf("to %s of %s %s, sign in: %w", a, r.kind(), r.ID, ErrUnauthenticated)
+	}
+	return fmt.Errorf("%s may not %s of %s %s: %w", p.Email, a, r.kind(), r.ID, ErrForbidden)
+}
+
+func (r Resource) kind() string {
+	if r.Kind == "" {
+		return "item"
+	}
+	return r.Kind
+}
+
+// Lookup is what building a resource needs from the metadata store.
+type Lookup interface {
+	Collection(id string) (*repository.Collection, error)
+	Institution(id string) (*repository.Institution, error)
+}
+
+// ItemResource is an item as a resource: its own access made stricter by
+// every collection above it. A store that cannot answer is an error, never
+// an open door.
+func ItemResource(l Lookup, it *repository.Item) (Resource, error) {
+	r := Resource{Kind: "item", ID: it.ID, Institution: it.Institution, Access: it.Access, Withdrawn: it.Deleted}
+	if err := inherit(l, &r, it.Collection); err != nil {
+		return r, err
+	}
+	return r, reveal(l, &r)
+}
+
+// CollectionResource is a collection as a resource, with the access of
+// the collections above it.
+func CollectionResource(l Lookup, c *repository.Collection) (Resource, error) {
+	r := Resource{Kind: "collection", ID: c.ID, Institution: c.Institution, Access: c.Access, Withdrawn: c.Deleted}
+	if err := inherit(l, &r, c.Parent); err != nil {
+		return r, err
+	}
+	return r, reveal(l, &r)
+}
+
+// LibraryResource is a library as the subject of uploads, edits and user
+// management.
+func LibraryResource(institution string) Resource {
+	return Resource{Kind: "library", ID: institution, Institution: institution}
+}
+
+func inherit(l Lookup, r *Resource, parent string) error {
+	for depth := 0; parent != "" && depth < 64; depth++ {
+		c, err := l.Collection(parent)
+		if errors.Is(err, repository.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r.Access = Stricter(r.Access, c.Access)
+		parent = c.Parent
+	}
+	return nil
+}
+
+func reveal(l Lookup, r *Resource) error {
+	in, err := l.Institution(r.Institution)
+	if errors.Is(err, repository.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.Reveal = in.RevealRestricted
+	return nil
+}
+
+// Items is a Lookup that also reads items.
+type Items interface {
+	Lookup
+	Item(id string) (*repository.Item, error)
+}
+
+// Visible returns the items among ids whose description p may read, in
+// order: what a listing, a search or a harvest may show. Unknown and
+// withdrawn items are left out; a store that does not answer is an error.
+func Visible(l Items, p Principal, ids []string, now time.Time) ([]*repository.Item, error) {
+	var out []*repository.Item
+	for _, id := range ids {
+		it, err := l.Item(id)
+		if errors.Is(err, repository.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		r, err := ItemResource(l, it)
+		if err != nil {
+			return nil, err
+		}
+		if Decide(p, ReadMetadata, r, now) == nil {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// VisibleCollections keeps the collections whose description p may read.
+func VisibleCollections(l Lookup, p Principal, cols []*repository.Collection, now time.Time) ([]*repository.Collection, error) {
+	var out []*repository.Collection
+	for _, c := range cols {
+		r, err := CollectionResource(l, c)
+		if err != nil {
+			return nil, err
+		}
+		if Decide(p, ReadMetadata, r, now) == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

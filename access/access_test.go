@@ -1,0 +1,109 @@
+package access
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+var (
+	now       = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	anonymous = Principal{}
+	cmuReader = Principal{User: "u1", Email: "r@cmu", Institution: "cmu", Role: Reader}
+	tuReader  = Principal{User: "u2", Email: "r@tu", Institution: "tu", Role: Reader}
+	cmuArch   = Principal{User: "u3", Email: "a@cmu", Institution: "cmu", Role: Archivist}
+	tuArch    = Principal{User: "u4", Email: "a@tu", Institution: "tu", Role: Archivist}
+	cmuAdmin  = Principal{User: "u5", Email: "l@cmu", Institution: "cmu", Role: LibraryAdmin}
+	sysAdmin  = Principal{User: "u6", Email: "s@x", Institution: "chula", Role: SystemAdmin}
+)
+
+func item(level, embargo string, reveal bool) Resource {
+	return Resource{ID: "x", Institution: "cmu", Access: repository.Access{Level: level, Embargo: embargo}, Reveal: reveal}
+}
+
+func TestDecideEveryLevelForEveryRole(t *testing.T) {
+	type want [3]error // ReadMetadata, ReadReduced, ReadContent
+	ok := want{nil, nil, nil}
+	cases := []struct {
+		name string
+		p    Principal
+		r    Resource
+		want want
+	}{
+		{"public, anonymous", anonymous, item("public", "", false), ok},
+		{"metadata, anonymous", anonymous, item("metadata", "", false), want{nil, ErrUnauthenticated, ErrUnauthenticated}},
+		{"metadata, other library's reader", tuReader, item("metadata", "", false), want{nil, ErrForbidden, ErrForbidden}},
+		{"metadata, own reader", cmuReader, item("metadata", "", false), ok},
+		{"reduced, anonymous", anonymous, item("reduced", "", false), want{nil, nil, ErrUnauthenticated}},
+		{"reduced, other archivist", tuArch, item("reduced", "", false), want{nil, nil, ErrForbidden}},
+		{"reduced, own reader", cmuReader, item("reduced", "", false), ok},
+		{"restricted hidden, anonymous", anonymous, item("restricted", "", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
+		{"restricted hidden, other reader", tuReader, item("restricted", "", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
+		{"restricted revealed, anonymous", anonymous, item("restricted", "", true), want{ErrUnauthenticated, ErrUnauthenticated, ErrUnauthenticated}},
+		{"restricted revealed, other reader", tuReader, item("restricted", "", true), want{ErrForbidden, ErrForbidden, ErrForbidden}},
+		{"restricted, own reader", cmuReader, item("restricted", "", false), ok},
+		{"restricted, own archivist", cmuArch, item("restricted", "", false), ok},
+		{"restricted, own library admin", cmuAdmin, item("restricted", "", false), ok},
+		{"restricted, system admin", sysAdmin, item("restricted", "", false), ok},
+		{"embargoed, anonymous", anonymous, item("public", "2027-01-01", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
+		{"embargo over, anonymous", anonymous, item("public", "2026-11-25", false), ok},
+		{"bad embargo date, anonymous", anonymous, item("public", "soon", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
+		{"withdrawn, system admin", sysAdmin, Resource{ID: "x", Institution: "cmu", Withdrawn: true}, want{ErrGone, ErrGone, ErrGone}},
+		{"read token of own reader", Principal{User: "u1", Institution: "cmu", Role: Reader, Scope: ScopeRead}, item("restricted", "", false), ok},
+		{"unknown scope", Principal{User: "u1", Institution: "cmu", Role: Reader, Scope: "all"}, item("public", "", false), want{ErrForbidden, ErrForbidden, ErrForbidden}},
+	}
+	for _, c := range cases {
+		for i, a := range []Action{ReadMetadata, ReadReduced, ReadContent} {
+			err := Decide(c.p, a, c.r, now)
+			if c.want[i] == nil && err != nil || c.want[i] != nil && !errors.Is(err, c.want[i]) {
+				t.Errorf("%s, %v: got %v, want %v", c.name, a, err, c.want[i])
+			}
+		}
+	}
+}
+
+func TestWritesStayInTheirLibrary(t *testing.T) {
+	cmu, tu := LibraryResource("cmu"), LibraryResource("tu")
+	cases := []struct {
+		p    Principal
+		a    Action
+		r    Resource
+		want error
+	}{
+		{cmuArch, Edit, cmu, nil},
+		{cmuArch, Edit, tu, ErrForbidden},
+		{cmuArch, Upload, cmu, nil},
+		{tuArch, Upload, cmu, ErrForbidden},
+		{cmuReader, Edit, cmu, ErrForbidden},
+		{cmuReader, Upload, cmu, ErrForbidden},
+		{anonymous, Edit, cmu, ErrUnauthenticated},
+		{cmuArch, ManageUsers, cmu, ErrForbidden},
+		{cmuAdmin, ManageUsers, cmu, nil},
+		{cmuAdmin, ManageUsers, tu, ErrForbidden},
+		{cmuAdmin, Administer, cmu, ErrForbidden},
+		{sysAdmin, Edit, tu, nil},
+		{sysAdmin, Administer, cmu, nil},
+		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeUpload}, Upload, cmu, nil},
+		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeUpload}, Edit, cmu, ErrForbidden},
+		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeRead}, Upload, cmu, ErrForbidden},
+		{Principal{User: "u6", Institution: "chula", Role: SystemAdmin, Scope: ScopeWrite}, Administer, cmu, nil},
+	}
+	for _, c := range cases {
+		err := Decide(c.p, c.a, c.r, now)
+		if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s (%s of %s) %v %s: got %v, want %v", c.p.Email, c.p.Role, c.p.Institution, c.a, c.r.ID, err, c.want)
+		}
+	}
+}
+
+func TestStricterTakesTheClosedLevelAndTheLaterEmbargo(t *testing.T) {
+	got := Stricter(repository.Access{Level: "public", Embargo: "2027-01-01"}, repository.Access{Level: "metadata", Embargo: "2026-01-01"})
+	if got.Level != "metadata" || got.Embargo != "2027-01-01" {
+		t.Fatalf("got %+v", got)
+	}
+	if got := Stricter(repository.Access{Level: "restricted"}, repository.Access{}); got.Level != "restricted" {
+		t.Fatalf("an open collection loosened a restricted item: %+v", got)
+	}
+}

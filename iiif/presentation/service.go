@@ -1,0 +1,356 @@
+package presentation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Store is what the presentation service reads.
+type Store interface {
+	access.Items
+	Institutions() ([]*repository.Institution, error)
+	Collections(institution string) ([]*repository.Collection, error)
+	Children(parent string) ([]*repository.Collection, error)
+	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
+	ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error)
+	Activities(offset, limit int) ([]repository.Activity, int, error)
+	Generation() uint64
+}
+
+// Cache keeps built documents by ETag.
+type Cache interface {
+	Get(key string) ([]byte, bool)
+	Put(key string, val []byte, size int64)
+}
+
+// Service answers Presentation and Change Discovery requests for a
+// principal, as plain Go: each answer is a document and its ETag, or a
+// typed error.
+type Service struct {
+	Store Store
+	Docs  Cache // manifests by ETag (item version)
+	Now   func() time.Time
+}
+
+// Answer is a built document.
+type Answer struct {
+	Body []byte
+	ETag string
+	// Private: it depends on who asked, so no shared cache may keep it.
+	Private bool
+	// Final: it never changes (a full page of Change Discovery).
+	Final bool
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func etag(parts ...string) string {
+	return `"` + strings.ReplaceAll(strconv.Quote(strings.Join(parts, "|")), `"`, "") + `"`
+}
+
+// Manifest answers an item's manifest in version v (2 or 3). A restricted
+// item the library lets visitors know of is answered, to those who may not
+// see it, with a stub that names no title and carries the sign-in services,
+// so a viewer can offer to sign in.
+func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, id string, v int, lang string) (*Answer, error) {
+	if !repository.ValidID(id) {
+		return nil, fmt.Errorf("no item %q: %w", id, storage.ErrNotFound)
+	}
+	it, err := s.Store.Item(id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := access.ItemResource(s.Store, it)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := Input{Item: it, Protected: access.Effective(res.Access, now) != repository.Public}
+	if err := access.Decide(p, access.ReadMetadata, res, now); err != nil {
+		if !errors.Is(err, access.ErrUnauthenticated) && !errors.Is(err, access.ErrForbidden) {
+			return nil, err
+		}
+		in.Stub = true
+	}
+	in.Download = access.Decide(p, access.ReadContent, res, now) == nil
+	if in.Institution, err = s.Store.Institution(it.Institution); err != nil {
+		return nil, err
+	}
+	if it.Collection != "" && !in.Stub {
+		if in.Collection, err = s.Store.Collection(it.Collection); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, err
+		}
+	}
+	private := in.Protected || p.SignedIn()
+	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected))
+	if body, ok := s.Docs.Get(tag); ok {
+		return &Answer{Body: body, ETag: tag, Private: private}, nil
+	}
+	var doc any
+	if v == 2 {
+		doc = site.ManifestV2(in, lang)
+	} else {
+		doc = site.Manifest(in)
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	s.Docs.Put(tag, body, int64(len(body)))
+	return &Answer{Body: body, ETag: tag, Private: private}, nil
+}
+
+// members turns item ids into manifest entries, leaving out what p may not
+// see; thumbnails only where p may see the images.
+func (s *Service) members(p access.Principal, site Site, ids []string, withProvider bool) ([]Member, error) {
+	now := s.now()
+	items, err := access.Visible(s.Store, p, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []Member
+	for _, it := range items {
+		m := Member{ID: it.ID, Type: "Manifest", Label: it.Title}
+		if res, err := access.ItemResource(s.Store, it); err == nil && access.Decide(p, access.ReadReduced, res, now) == nil {
+			m.Thumb = site.Thumb(it)
+		}
+		if withProvider {
+			if m.Provider, err = s.Store.Institution(it.Institution); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (s *Service) collectionMembers(p access.Principal, cols []*repository.Collection, keep func(*repository.Collection) bool) ([]Member, error) {
+	var kept []*repository.Collection
+	for _, c := range cols {
+		if !c.Deleted && keep(c) {
+			kept = append(kept, c)
+		}
+	}
+	visible, err := access.VisibleCollections(s.Store, p, kept, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var out []Member
+	for _, c := range visible {
+		out = append(out, Member{ID: c.ID, Type: "Collection", Label: c.Title})
+	}
+	return out, nil
+}
+
+// pageMembers lists page collections for count items at path.
+func pageMembers(path string, count int) []Member {
+	var out []Member
+	for p := 0; p*PageSize < count; p++ {
+		out = append(out, Member{ID: fmt.Sprintf("%s/page/%d", path, p+1), Type: "Collection",
+			Label: PageLabel(p*PageSize+1, min((p+1)*PageSize, count))})
+	}
+	return out
+}
+
+// TopLabel names the collection of the whole archive.
+var TopLabel = repository.Text{"th": "คลังสารสนเทศร่วม ม.เชียงใหม่ ม.ธรรมศาสตร์ จุฬาฯ", "en": "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities"}
+
+// Collection answers top, a library, an archival or curated collection, or
+// a page of one (path is what follows /iiif/3/collection/). Nothing p may
+// not see is listed, titles included.
+func (s *Service) Collection(ctx context.Context, p access.Principal, site Site, path string) (*Answer, error) {
+	parts := strings.Split(path, "/")
+	page := 0
+	notFound := fmt.Errorf("no collection %q: %w", path, storage.ErrNotFound)
+	if len(parts) == 3 && parts[1] == "page" {
+		n, err := strconv.Atoi(parts[2])
+		if err != nil || n < 1 || n > 1<<20 {
+			return nil, notFound
+		}
+		page = n
+	} else if len(parts) != 1 {
+		return nil, notFound
+	}
+	id := parts[0]
+	in := CollectionInput{Path: path}
+	var err error
+	inst, ierr := s.Store.Institution(id)
+	if ierr != nil && !errors.Is(ierr, storage.ErrNotFound) {
+		return nil, ierr
+	}
+	switch {
+	case id == "top":
+		in.Label = TopLabel
+		ins, err := s.Store.Institutions()
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range ins {
+			in.Members = append(in.Members, Member{ID: i.ID, Type: "Collection", Label: i.Name})
+		}
+		cols, err := s.Store.Children("")
+		if err != nil {
+			return nil, err
+		}
+		shared, err := s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Level == repository.Curated })
+		if err != nil {
+			return nil, err
+		}
+		in.Members = append(in.Members, shared...)
+	case ierr == nil:
+		err = s.library(p, site, inst, page, &in)
+	default:
+		err = s.archival(p, site, id, page, &in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(site.Collection(in))
+	if err != nil {
+		return nil, err
+	}
+	tag := etag("c", path, strconv.FormatUint(s.Store.Generation(), 10), site.Base, p.User)
+	return &Answer{Body: body, ETag: tag, Private: p.SignedIn()}, nil
+}
+
+func (s *Service) library(p access.Principal, site Site, inst *repository.Institution, page int, in *CollectionInput) error {
+	in.Label, in.Provider, in.PartOf = inst.Name, inst, "top"
+	cols, err := s.Store.Collections(inst.ID)
+	if err != nil {
+		return err
+	}
+	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
+		return err
+	}
+	if page == 0 {
+		_, total, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, 0)
+		in.Members = append(in.Members, pageMembers(inst.ID, total)...)
+		return err
+	}
+	ids, total, err := s.Store.ItemsOfInstitutionAt(inst.ID, (page-1)*PageSize, PageSize)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 && total > 0 {
+		return fmt.Errorf("no page %d of %s: %w", page, inst.ID, storage.ErrNotFound)
+	}
+	in.PartOf = inst.ID
+	in.Label = PageLabel((page-1)*PageSize+1, (page-1)*PageSize+len(ids))
+	in.Members, err = s.members(p, site, ids, false)
+	return err
+}
+
+func (s *Service) archival(p access.Principal, site Site, id string, page int, in *CollectionInput) error {
+	col, err := s.Store.Collection(id)
+	if err != nil {
+		return err
+	}
+	res, err := access.CollectionResource(s.Store, col)
+	if err != nil {
+		return err
+	}
+	if err := access.Decide(p, access.ReadMetadata, res, s.now()); err != nil {
+		return err
+	}
+	in.Label, in.Summary = col.Title, col.Summary
+	if in.PartOf = col.Parent; in.PartOf == "" {
+		in.PartOf = col.Institution
+	}
+	if col.Level == repository.Curated {
+		// A shared collection: items of any library, each with its own provider.
+		in.PartOf = "top"
+		from := max(0, page-1) * PageSize
+		ids := col.Members[min(from, len(col.Members)):min(from+PageSize, len(col.Members))]
+		in.Members, err = s.members(p, site, ids, true)
+		return err
+	}
+	if in.Provider, err = s.Store.Institution(col.Institution); err != nil {
+		return err
+	}
+	if page == 0 {
+		kids, err := s.Store.Children(col.ID)
+		if err != nil {
+			return err
+		}
+		if in.Members, err = s.collectionMembers(p, kids, func(*repository.Collection) bool { return true }); err != nil {
+			return err
+		}
+	}
+	ids, total, err := s.Store.ItemsInCollectionAt(col.ID, max(0, page-1)*PageSize, PageSize)
+	if err != nil {
+		return err
+	}
+	var items []Member
+	switch {
+	case page > 0:
+		in.PartOf = id
+		in.Members, err = s.members(p, site, ids, false)
+	case total <= PageSize:
+		items, err = s.members(p, site, ids, false)
+		in.Members = append(in.Members, items...)
+	default:
+		in.Members = append(in.Members, pageMembers(id, total)...)
+	}
+	return err
+}
+
+// DiscoverySize is the number of activities on a page of the stream.
+const DiscoverySize = 100
+
+// Discovery answers IIIF Change Discovery 1.0: the stream (page < 0) or
+// one of its pages, oldest first. Only what anyone may see is announced:
+// items closed to the public appear as Delete, and so do withdrawn ones.
+func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, error) {
+	_, total, err := s.Store.Activities(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	pages := (total + DiscoverySize - 1) / DiscoverySize
+	if page < 0 {
+		body, err := json.Marshal(site.ActivityStream(total, pages))
+		return &Answer{Body: body}, err
+	}
+	if page >= max(pages, 1) {
+		return nil, fmt.Errorf("no page %d of activities: %w", page, storage.ErrNotFound)
+	}
+	acts, _, err := s.Store.Activities(page*DiscoverySize, DiscoverySize)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []Activity
+	for _, a := range acts {
+		if a.Type != "Delete" {
+			it, err := s.Store.Item(a.Item)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return nil, err
+			}
+			if err != nil || !s.public(it, now) {
+				continue
+			}
+		}
+		out = append(out, Activity{Type: a.Type, Item: a.Item, Time: a.Time})
+	}
+	body, err := json.Marshal(site.ActivityPage(page, pages, out))
+	return &Answer{Body: body, Final: page < pages-1}, err
+}
+
+// public: an anonymous visitor may read the item's description.
+func (s *Service) public(it *repository.Item, now time.Time) bool {
+	res, err := access.ItemResource(s.Store, it)
+	return err == nil && access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+type route struct {
+	method, path string
+	handlers     []gin.HandlerFunc
+}
+
+// routes is every address of the archive but the resumable uploads (see
+// mountUploads). The test that walks every route with every role fails
+// when a route here is missing from its table.
+func (s *Server) routes() []route {
+	get := func(path string, h ...gin.HandlerFunc) route { return route{http.MethodGet, path, h} }
+	head := func(path string, h ...gin.HandlerFunc) route { return route{http.MethodHead, path, h} }
+	post := func(path string, h ...gin.HandlerFunc) route { return route{http.MethodPost, path, h} }
+	static, _ := fs.Sub(assets, "static")
+	files := http.StripPrefix("/static", http.FileServer(http.FS(static)))
+	serveStatic := func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Writer, c.Request)
+	}
+	signedIn := s.requireSignIn
+	rs := []route{
+		get("/healthz", s.healthz),
+		get("/readyz", s.readyz),
+		get("/static/*file", serveStatic),
+		head("/static/*file", serveStatic),
+		get("/assets/logo/:file", s.logo),
+		// Pages
+		get("/", s.home),
+		get("/libraries/:id", s.libraryPage),
+		get("/collections/:id", s.collectionPage),
+		get("/items/:id", s.itemPage),
+		get("/search", s.searchPage),
+		get("/embed/:id", s.embedPage),
+		get("/oembed", s.oembed),
+		// Sign-in, also the IIIF access and logout services
+		get("/login", s.loginForm),
+		post("/login", s.login),
+		get("/logout", s.logout),
+		post("/logout", s.logout),
+		// IIIF
+		get("/iiif/auth/probe/:id", cors, s.probe),
+		get("/iiif/auth/token", s.tokenPage),
+		get("/iiif/discovery/collection", cors, s.discovery),
+		get("/iiif/discovery/page/:n", cors, s.discovery),
+		// OAI-PMH
+		get("/oai", s.oaiPMH),
+		post("/oai", s.oaiPMH),
+		// JSON API
+		get("/api/v1/institutions", s.institutions),
+		get("/api/v1/items/:id", s.item),
+		post("/api/v1/items/:id", signedIn, s.updateItem),
+		post("/api/v1/items/:id/withdraw", signedIn, s.withdrawItem),
+		post("/api/v1/items/:id/purge", signedIn, s.purgeItem),
+		get("/api/v1/items/:id/files/:n", s.file),
+		head("/api/v1/items/:id/files/:n", s.file),
+		get("/api/v1/items/:id/files/:n/:derivative", s.derivative),
+		get("/api/v1/admin/backup", signedIn, s.backup),
+		// The archivists' desk
+		get("/desk", s.desk),
+		get("/desk/items/:id", signedIn, s.editItem),
+		post("/desk/items/:id", signedIn, s.saveItem),
+		post("/desk/items/:id/restore", signedIn, s.restoreItem),
+		post("/desk/items/:id/withdraw", signedIn, s.withdrawItem),
+		get("/desk/collections/new", signedIn, s.editCollection),
+		get("/desk/collections/:id", signedIn, s.editCollection),
+		post("/desk/collections", signedIn, s.saveCollection),
+		post("/desk/collections/:id", signedIn, s.saveCollection),
+		get("/desk/users", signedIn, s.usersPage),
+		post("/desk/users", signedIn, s.saveUser),
+	}
+	for _, v := range []int{2, 3} {
+		prefix := "/iiif/2"
+		if v == 3 {
+			prefix = "/iiif/3"
+		}
+		rs = append(rs,
+			route{http.MethodOptions, prefix + "/*any", []gin.HandlerFunc{cors}},
+			get(prefix+"/:id", cors, func(c *gin.Context) { s.iiifBase(c, v) }),
+			get(prefix+"/:id/*rest", cors, func(c *gin.Context) { s.iiifImage(c, v) }),
+			head(prefix+"/:id/*rest", cors, func(c *gin.Context) { s.iiifImage(c, v) }),
+		)
+	}
+	return rs
+}
