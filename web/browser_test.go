@@ -200,11 +200,14 @@ func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
 		files = append(files, p)
 		_ = i
 	}
+	addUser(t, e.store, "archivist@tu.example", "tu", "archivist")
 	ctx := browser(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/desk?lang=en"),
-		chromedp.SendKeys(chromedp.ID("token"), token),
-		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "archivist@tu.example"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard")),
 		chromedp.SetValue(chromedp.ID("institution"), "tu"),
 		chromedp.SetUploadFiles(chromedp.CSS(".uppy-Dashboard-input"), files),

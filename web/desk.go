@@ -242,10 +242,12 @@ func (s *Server) saveCollection(c *gin.Context) {
 			return
 		}
 	}
-	var err error
-	if col.Version, err = formVersion(c); err != nil {
-		s.fail(c, err)
-		return
+	if c.Param("id") != "" {
+		var err error
+		if col.Version, err = formVersion(c); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	col.Institution, col.Parent, col.Level = c.PostForm("institution"), c.PostForm("parent"), repository.Level(c.PostForm("level"))
 	if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {

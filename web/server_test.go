@@ -99,11 +99,12 @@ func TestFileIsServedWithRanges(t *testing.T) {
 func TestRestrictedItemNeedsToken(t *testing.T) {
 	f := newFixture(t)
 	for _, p := range []string{"/api/v1/items/" + f.closed.ID, "/api/v1/items/" + f.closed.ID + "/files/1"} {
+		// The library does not reveal its restricted items: they do not exist.
 		w := f.do(t, "GET", p)
-		if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "Closed") {
+		if w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "Closed") {
 			t.Errorf("%s anonymously: %d %q", p, w.Code, w.Body.String())
 		}
-		if w := f.do(t, "GET", p, "Authorization", "Bearer wrong"); w.Code != http.StatusUnauthorized {
+		if w := f.do(t, "GET", p, "Authorization", "Bearer wrong"); w.Code != http.StatusNotFound {
 			t.Errorf("%s with a wrong token: %d", p, w.Code)
 		}
 		if w := f.do(t, "GET", p, "Authorization", "Bearer "+token); w.Code != 200 {
@@ -112,6 +113,10 @@ func TestRestrictedItemNeedsToken(t *testing.T) {
 	}
 	if w := f.do(t, "GET", "/api/v1/admin/backup"); w.Code != http.StatusUnauthorized {
 		t.Errorf("backup without token: %d", w.Code)
+	}
+	reveal(t, f.srv.cfg.Store, "tu")
+	if w := f.do(t, "GET", "/api/v1/items/"+f.closed.ID); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "Closed") {
+		t.Errorf("revealed restricted item anonymously: %d %q", w.Code, w.Body.String())
 	}
 }
 
@@ -123,7 +128,7 @@ func TestStorageOutageAnswers503AndRecovers(t *testing.T) {
 	}
 	f.faulty.SetDown(true)
 	w := f.do(t, "GET", "/readyz")
-	if w.Code != 503 || !strings.Contains(w.Body.String(), "injected outage") {
+	if w.Code != 503 || !strings.Contains(w.Body.String(), `"storage":"unavailable"`) || strings.Contains(w.Body.String(), "injected") {
 		t.Fatalf("readyz during outage: %d %s", w.Code, w.Body)
 	}
 	w = f.do(t, "GET", file)

@@ -149,7 +149,7 @@ func (s *Server) checkCSRF(c *gin.Context) bool {
 func (s *Server) requireSignIn(c *gin.Context) {
 	p := who(c)
 	if !p.SignedIn() {
-		if wantsPage(c) && c.Request.Method == http.MethodGet {
+		if c.Request.Method == http.MethodGet && (wantsPage(c) || strings.HasPrefix(c.Request.URL.Path, "/desk")) {
 			c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
 			c.Abort()
 			return

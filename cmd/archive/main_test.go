@@ -294,7 +294,7 @@ func TestServeOnMinIOAnswers503DuringOutageAndRecovers(t *testing.T) {
 	if code, body := s.get(t, "/readyz"); code != 503 || !strings.Contains(body, "storage") {
 		t.Fatalf("readyz with MinIO down: %d %s", code, body)
 	}
-	if code, body := s.get(t, file); code != 503 || !strings.Contains(body, "storage is unavailable") {
+	if code, body := s.get(t, file); code != 503 || !strings.Contains(body, "Storage is unavailable") {
 		t.Fatalf("file with MinIO down: %d %s", code, body)
 	}
 	if strings.Contains(s.logs.String(), minio.SecretKey) {

@@ -53,20 +53,21 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store) e
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: archive user add|list|disable|passwd [flags]")
-		return errUsage
-	}
-	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	sub, args := subcommand(args)
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
 	var c common
 	c.register(fs)
 	email := fs.String("email", "", "the user's e-mail `address`")
 	inst := fs.String("institution", "", "the user's `library` (cmu, tu, chula)")
 	role := fs.String("role", "reader", "`role`: reader, archivist, library-admin or system-admin")
 	name := fs.String("name", "", "the user's `name`")
-	rest, err := parse(fs, args[1:], stderr, "[flags]", "Manages the people who may sign in. A password is read from standard input, or generated and printed once.")
+	rest, err := parse(fs, args, stderr, "add|list|disable|passwd [flags]", "Manages the people who may sign in. A password is read from standard input, or generated and printed once.")
 	if err != nil {
 		return err
+	}
+	if sub == "" {
+		fs.Usage()
+		return errUsage
 	}
 	if *email == "" && len(rest) == 1 {
 		*email = rest[0]
@@ -76,7 +77,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
-	switch args[0] {
+	switch sub {
 	case "add":
 		if !access.ValidRole(access.Role(*role)) {
 			return fmt.Errorf("role %q is not reader, archivist, library-admin or system-admin", *role)
@@ -114,7 +115,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("no user %q", *email)
 		}
 		detail := "disabled"
-		if args[0] == "disable" {
+		if sub == "disable" {
 			u.Disabled = true
 		} else {
 			pw, generated, err := password(stdout)
@@ -131,7 +132,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "user %s: %s; their sessions have ended\n", u.Email, detail)
 	default:
-		return fmt.Errorf("unknown user command %q: add, list, disable or passwd", args[0])
+		return fmt.Errorf("unknown user command %q: add, list, disable or passwd", sub)
 	}
 	return nil
 }
@@ -158,26 +159,27 @@ func password(stdout io.Writer) (string, bool, error) {
 }
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: archive token create|revoke|list [flags]")
-		return errUsage
-	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	sub, args := subcommand(args)
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	var c common
 	c.register(fs)
 	email := fs.String("user", "", "the token holder's e-mail `address`")
 	scope := fs.String("scope", "read", "`scope`: read, upload or write")
 	expires := fs.Duration("expires", 720*time.Hour, "how long the token lasts (0: until revoked)")
-	rest, err := parse(fs, args[1:], stderr, "[flags] [TOKEN-ID]", "Manages API tokens for scripts. A new token is printed once; only its hash is kept.")
+	rest, err := parse(fs, args, stderr, "create|revoke|list [flags] [TOKEN-ID]", "Manages API tokens for scripts. A new token is printed once; only its hash is kept.")
 	if err != nil {
 		return err
+	}
+	if sub == "" {
+		fs.Usage()
+		return errUsage
 	}
 	_, _, store, err := c.openArchive(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	switch args[0] {
+	switch sub {
 	case "create":
 		switch access.Scope(*scope) {
 		case access.ScopeRead, access.ScopeUpload, access.ScopeWrite:
@@ -232,7 +234,15 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return w.Flush()
 	default:
-		return fmt.Errorf("unknown token command %q: create, revoke or list", args[0])
+		return fmt.Errorf("unknown token command %q: create, revoke or list", sub)
 	}
 	return nil
+}
+
+// subcommand splits "add --email …" into its verb and the rest.
+func subcommand(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
 }

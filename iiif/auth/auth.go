@@ -61,14 +61,15 @@ func Login1(base string) Doc {
 	return Doc{
 		"@context":     "http://iiif.io/api/auth/1/context.json",
 		"@id":          base + LoginPath,
+		"@type":        "AuthCookieService1",
 		"profile":      "http://iiif.io/api/auth/1/login",
 		"label":        "Sign in to the Shared Archive / เข้าสู่ระบบคลังสารสนเทศร่วม",
 		"header":       "This image is restricted / ภาพนี้จำกัดการเข้าถึง",
 		"description":  "Readers and archivists of the holding library may sign in to see it.",
 		"confirmLabel": "Sign in / เข้าสู่ระบบ",
 		"service": []Doc{
-			{"@id": base + TokenPath, "profile": "http://iiif.io/api/auth/1/token"},
-			{"@id": base + LogoutPath, "profile": "http://iiif.io/api/auth/1/logout", "label": "Sign out / ออกจากระบบ"},
+			{"@id": base + TokenPath, "@type": "AuthTokenService1", "profile": "http://iiif.io/api/auth/1/token"},
+			{"@id": base + LogoutPath, "@type": "AuthLogoutService1", "profile": "http://iiif.io/api/auth/1/logout", "label": "Sign out / ออกจากระบบ"},
 		},
 	}
 }
