@@ -24,8 +24,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
-	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"

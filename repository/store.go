@@ -46,7 +46,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
 	allBuckets = append(durableBuckets, bSessions, ixAccess)
-	keySchema     = []byte("schema")
+	keySchema  = []byte("schema")
 )
 
 // Store is the metadata store: bbolt for lookups and indexes, blob storage for

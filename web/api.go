@@ -236,6 +236,10 @@ func (s *Server) purgeItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if c.PostForm("confirm") != c.Param("id") {
+		s.fail(c, invalid("purging removes the master files for good: confirm with confirm=ITEM"))
+		return
+	}
 	n, err := s.cfg.Store.Purge(c.Request.Context(), c.Param("id"), who(c).Email, s.cfg.Blobs)
 	if err != nil {
 		s.fail(c, err)

@@ -3,11 +3,11 @@ package web
 import (
 	"errors"
 	"fmt"
-	"time"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,13 +22,13 @@ import (
 
 type editPage struct {
 	page
-	Item        *repository.Item
-	Coll        *repository.Collection
-	Collections []*repository.Collection
-	Levels      []repository.Level
-	Versions    []int
-	Events      []repository.Event
-	Saved       bool
+	Item         *repository.Item
+	Coll         *repository.Collection
+	Collections  []*repository.Collection
+	Levels       []repository.Level
+	Versions     []int
+	Events       []repository.Event
+	Saved        bool
 	AccessLevels []string
 }
 

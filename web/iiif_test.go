@@ -18,8 +18,8 @@ import (
 
 	"golang.org/x/image/tiff"
 
-	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"

@@ -2,9 +2,9 @@ package web
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
-	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"

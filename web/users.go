@@ -205,4 +205,3 @@ func newPassword() string {
 	rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
-

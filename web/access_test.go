@@ -1,0 +1,455 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// The model this test holds the archive to, written out rather than
+// computed: which role may read an item's description, see its reduced
+// images, and see it whole, at each access level. Items are held by
+// Chiang Mai (cmu), which reveals that its restricted items exist, except
+// "hidden", held by Thammasat (tu), which does not.
+var roles = []string{"anonymous", "cmu-reader", "tu-reader", "cmu-archivist", "tu-archivist", "cmu-admin", "system-admin"}
+
+type rights struct{ meta, reduced, full bool }
+
+var (
+	all     = rights{true, true, true}
+	none    = rights{}
+	metaOn  = rights{meta: true}
+	reduced = rights{meta: true, reduced: true}
+)
+
+// model[item][role]
+var model = map[string]map[string]rights{
+	"public":     {"anonymous": all, "cmu-reader": all, "tu-reader": all, "cmu-archivist": all, "tu-archivist": all, "cmu-admin": all, "system-admin": all},
+	"metadata":   {"anonymous": metaOn, "cmu-reader": all, "tu-reader": metaOn, "cmu-archivist": all, "tu-archivist": metaOn, "cmu-admin": all, "system-admin": all},
+	"reduced":    {"anonymous": reduced, "cmu-reader": all, "tu-reader": reduced, "cmu-archivist": all, "tu-archivist": reduced, "cmu-admin": all, "system-admin": all},
+	"restricted": {"anonymous": none, "cmu-reader": all, "tu-reader": none, "cmu-archivist": all, "tu-archivist": none, "cmu-admin": all, "system-admin": all},
+	"embargoed":  {"anonymous": none, "cmu-reader": all, "tu-reader": none, "cmu-archivist": all, "tu-archivist": none, "cmu-admin": all, "system-admin": all},
+	"inherited":  {"anonymous": none, "cmu-reader": all, "tu-reader": none, "cmu-archivist": all, "tu-archivist": none, "cmu-admin": all, "system-admin": all},
+	"withdrawn":  {"anonymous": none, "cmu-reader": none, "tu-reader": none, "cmu-archivist": none, "tu-archivist": none, "cmu-admin": none, "system-admin": none},
+	"hidden":     {"anonymous": none, "cmu-reader": none, "tu-reader": all, "cmu-archivist": none, "tu-archivist": all, "cmu-admin": none, "system-admin": all},
+}
+
+// editors[item] are the roles that may change it.
+func mayEdit(item, role string) bool {
+	if role == "system-admin" {
+		return true
+	}
+	if item == "hidden" {
+		return role == "tu-archivist"
+	}
+	return role == "cmu-archivist" || role == "cmu-admin"
+}
+
+type accessEnv struct {
+	srv    *Server
+	store  *repository.Store
+	items  map[string]*repository.Item // by level name
+	tokens map[string]string           // by role
+	secret map[string]string           // the title word of each item
+}
+
+func picture(seed int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 600, 400))
+	for y := range 400 {
+		for x := range 600 {
+			i := img.PixOffset(x, y)
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = uint8(x*seed), uint8(y+seed*40), uint8(seed*30), 255
+		}
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 90})
+	return b.Bytes()
+}
+
+func newAccessEnv(t *testing.T) *accessEnv {
+	t.Helper()
+	ctx := context.Background()
+	blobs, _ := local.Open(t.TempDir())
+	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	seedAdmin(t, store)
+	reveal(t, store, "cmu")
+	e := &accessEnv{store: store, items: map[string]*repository.Item{}, tokens: map[string]string{}, secret: map[string]string{}}
+	closed := &repository.Collection{ID: "cmu-closed", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Closedfonds"},
+		Access: repository.Access{Level: repository.Restricted}}
+	if err := store.SaveCollection(ctx, closed, "t"); err != nil {
+		t.Fatal(err)
+	}
+	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
+	dir := t.TempDir()
+	levels := []string{"public", "metadata", "reduced", "restricted", "embargoed", "inherited", "withdrawn", "hidden"}
+	for i, lvl := range levels {
+		meta := repository.Item{Institution: "cmu", Title: repository.Text{"en": "Zq" + lvl + "title"}, Access: repository.Access{Level: lvl}}
+		switch lvl {
+		case "embargoed":
+			meta.Access = repository.Access{Level: repository.Public, Embargo: time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
+		case "inherited", "withdrawn":
+			meta.Access.Level = repository.Public
+			if lvl == "inherited" {
+				meta.Collection = closed.ID
+			}
+		case "hidden":
+			meta.Institution, meta.Access.Level = "tu", repository.Restricted
+		}
+		path := filepath.Join(dir, lvl+".jpg")
+		os.WriteFile(path, picture(i+1), 0o644)
+		outs := p.Ingest(ctx, ingest.Unit{Files: []ingest.Input{{Path: path, Name: lvl + ".jpg"}}, Meta: meta})
+		if outs[0].Status != ingest.Ingested {
+			t.Fatalf("ingest %s: %+v", lvl, outs[0])
+		}
+		it, err := store.Item(outs[0].Item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.items[lvl], e.secret[lvl] = it, "Zq"+lvl+"title"
+	}
+	if err := store.Withdraw(ctx, e.items["withdrawn"].ID, "t", "a duplicate record"); err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, lvl := range levels {
+		all = append(all, e.items[lvl].ID)
+	}
+	shared := &repository.Collection{ID: "shared-all", Institution: "cmu", Level: repository.Curated, Title: repository.Text{"en": "Sharedall"}, Members: all}
+	if err := store.SaveCollection(ctx, shared, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range roles[1:] {
+		inst, role, _ := strings.Cut(r, "-")
+		if r == "system-admin" {
+			inst, role = "chula", "system-admin"
+		}
+		if role == "admin" {
+			role = "library-admin"
+		}
+		e.tokens[r] = tokenFor(t, store, r+"@example.org", inst, role, "write")
+	}
+	e.srv, err = New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, ReducedEdge: 100, UploadDir: t.TempDir(), Ingest: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *accessEnv) do(role, method, path, body string) *httptest.ResponseRecorder {
+	var r *http.Request
+	if body != "" {
+		r = httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(body, "{") {
+			r.Header.Set("Content-Type", "application/json")
+		}
+	} else {
+		r = httptest.NewRequest(method, path, nil)
+	}
+	if tok := e.tokens[role]; tok != "" {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, r)
+	return w
+}
+
+// kinds of check a route gets.
+const (
+	itemMeta    = "item description"         // 2xx only with rights.meta; never the title otherwise
+	oaiRecordCheck   = "OAI record"               // always answered; the title only if anyone may read it
+	manifest    = "manifest"                 // as itemMeta, but a revealed restricted item gets a stub
+	itemReduced = "reduced image"            // 2xx only with rights.reduced
+	itemFull    = "full content"             // 2xx only with rights.full
+	listing     = "listing"                  // titles exactly of what rights.meta allows
+	anonListing = "public listing"           // titles exactly of what an anonymous visitor may read
+	itemEdit    = "edit an item"             // past the access decision only for editors
+	libEdit     = "edit the library"         // past it only for cmu's archivists and administrators
+	manageUsers = "manage users"             // only cmu's administrator and the system administrator
+	administer  = "administer"               // only the system administrator
+	probeRoute  = "probe"                    // status 200 in the body only with rights.reduced
+	uploadRoute = "upload"                   // tested by TestCrossLibraryEditsAreRefused
+	noContent   = "names nothing restricted" // health, static files, sign-in, CORS preflights
+)
+
+// routeChecks: every route of the server, and the requests that check it
+// ("%s" is the item's identifier). A route missing here fails the test.
+var routeChecks = map[string][]struct {
+	kind, method, path, body string
+}{
+	"GET /healthz":                               {{noContent, "GET", "/healthz", ""}},
+	"GET /readyz":                                {{noContent, "GET", "/readyz", ""}},
+	"GET /static/*file":                          {{noContent, "GET", "/static/style.css", ""}},
+	"HEAD /static/*file":                         {{noContent, "HEAD", "/static/style.css", ""}},
+	"GET /assets/logo/:file":                     {{noContent, "GET", "/assets/logo/cmu.png", ""}},
+	"GET /":                                      {{listing, "GET", "/", ""}},
+	"GET /libraries/:id":                         {{listing, "GET", "/libraries/cmu", ""}, {listing, "GET", "/libraries/tu", ""}},
+	"GET /collections/:id":                       {{listing, "GET", "/collections/shared-all", ""}},
+	"GET /items/:id":                             {{itemMeta, "GET", "/items/%s", ""}},
+	"GET /search":                                {{listing, "GET", "/search?q=zq", ""}},
+	"GET /embed/:id":                             {{itemMeta, "GET", "/embed/%s", ""}},
+	"GET /oembed":                                {{itemMeta, "GET", "/oembed?url=http%%3A%%2F%%2Fexample.com%%2Fitems%%2F%s", ""}},
+	"GET /login":                                 {{noContent, "GET", "/login", ""}},
+	"POST /login":                                {{noContent, "POST", "/login", "email=x"}},
+	"GET /logout":                                {{noContent, "GET", "/logout", ""}},
+	"POST /logout":                               {{noContent, "POST", "/logout", "csrf=x"}},
+	"GET /iiif/auth/probe/:id":                   {{probeRoute, "GET", "/iiif/auth/probe/%s-1", ""}},
+	"GET /iiif/auth/token":                       {{noContent, "GET", "/iiif/auth/token?messageId=1&origin=https%3A%2F%2Fviewer.example", ""}},
+	"GET /iiif/discovery/collection":             {{noContent, "GET", "/iiif/discovery/collection", ""}},
+	"GET /iiif/discovery/page/:n":                {{anonListing, "GET", "/iiif/discovery/page/0", ""}},
+	"GET /oai":                                   {{anonListing, "GET", "/oai?verb=ListRecords&metadataPrefix=oai_dc", ""}, {oaiRecordCheck, "GET", "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive:%s", ""}},
+	"POST /oai":                                  {{anonListing, "POST", "/oai", "verb=ListRecords&metadataPrefix=oai_dc"}},
+	"GET /api/v1/institutions":                   {{noContent, "GET", "/api/v1/institutions", ""}},
+	"GET /api/v1/items/:id":                      {{itemMeta, "GET", "/api/v1/items/%s", ""}},
+	"POST /api/v1/items/:id":                     {{itemEdit, "POST", "/api/v1/items/%s", "{not json"}},
+	"POST /api/v1/items/:id/withdraw":            {{itemEdit, "POST", "/api/v1/items/%s/withdraw", "reason="}},
+	"POST /api/v1/items/:id/purge":               {{administer, "POST", "/api/v1/items/%s/purge", "confirm=no"}},
+	"GET /api/v1/items/:id/files/:n":             {{itemFull, "GET", "/api/v1/items/%s/files/1", ""}},
+	"HEAD /api/v1/items/:id/files/:n":            {{itemFull, "HEAD", "/api/v1/items/%s/files/1", ""}},
+	"GET /api/v1/items/:id/files/:n/:derivative": {{itemReduced, "GET", "/api/v1/items/%s/files/1/thumb", ""}},
+	"GET /api/v1/admin/backup":                   {{administer, "GET", "/api/v1/admin/backup", ""}},
+	"GET /desk":                                  {{noContent, "GET", "/desk", ""}},
+	"GET /desk/items/:id":                        {{itemEdit, "GET", "/desk/items/%s", ""}},
+	"POST /desk/items/:id":                       {{itemEdit, "POST", "/desk/items/%s", "version=x"}},
+	"POST /desk/items/:id/restore":               {{itemEdit, "POST", "/desk/items/%s/restore", "v=0&version=1"}},
+	"POST /desk/items/:id/withdraw":              {{itemEdit, "POST", "/desk/items/%s/withdraw", "reason="}},
+	"GET /desk/collections/new":                  {{libEdit, "GET", "/desk/collections/new?institution=cmu", ""}},
+	"GET /desk/collections/:id":                  {{libEdit, "GET", "/desk/collections/cmu-closed", ""}},
+	"POST /desk/collections":                     {{libEdit, "POST", "/desk/collections", "institution=cmu&level=fonds"}},
+	"POST /desk/collections/:id":                 {{libEdit, "POST", "/desk/collections/cmu-closed", "version=x"}},
+	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
+	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
+	"OPTIONS /iiif/2/*any":                       {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
+	"OPTIONS /iiif/3/*any":                       {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},
+	"GET /iiif/2/:id":                            {{noContent, "GET", "/iiif/2/%s-1", ""}},
+	"GET /iiif/3/:id":                            {{noContent, "GET", "/iiif/3/%s-1", ""}},
+	"GET /iiif/2/:id/*rest": {{itemReduced, "GET", "/iiif/2/%s-1/info.json", ""}, {itemFull, "GET", "/iiif/2/%s-1/full/600,/0/default.jpg", ""},
+		{itemReduced, "GET", "/iiif/2/%s-1/full/50,/0/default.jpg", ""}, {manifest, "GET", "/iiif/2/manifest/%s", ""}},
+	"GET /iiif/3/:id/*rest": {{itemReduced, "GET", "/iiif/3/%s-1/info.json", ""}, {itemFull, "GET", "/iiif/3/%s-1/full/600,/0/default.jpg", ""},
+		{itemFull, "GET", "/iiif/3/%s-1/0,0,256,256/256,/0/default.jpg", ""}, {itemReduced, "GET", "/iiif/3/%s-1/full/!50,50/0/default.png", ""},
+		{manifest, "GET", "/iiif/3/manifest/%s", ""}, {listing, "GET", "/iiif/3/collection/shared-all", ""},
+		{listing, "GET", "/iiif/3/collection/cmu/page/1", ""}, {listing, "GET", "/iiif/3/collection/tu/page/1", ""}},
+	"HEAD /iiif/2/:id/*rest":     {{itemFull, "HEAD", "/iiif/2/%s-1/full/600,/0/default.jpg", ""}},
+	"HEAD /iiif/3/:id/*rest":     {{itemFull, "HEAD", "/iiif/3/%s-1/full/600,/0/default.jpg", ""}},
+	"POST /api/v1/uploads/":      {{uploadRoute, "", "", ""}},
+	"HEAD /api/v1/uploads/:id":   {{uploadRoute, "", "", ""}},
+	"PATCH /api/v1/uploads/:id":  {{uploadRoute, "", "", ""}},
+	"DELETE /api/v1/uploads/:id": {{uploadRoute, "", "", ""}},
+	"OPTIONS /api/v1/uploads/":   {{uploadRoute, "", "", ""}},
+	"POST /api/v1/batches":       {{uploadRoute, "", "", ""}},
+	"GET /api/v1/batches/:id":    {{uploadRoute, "", "", ""}},
+}
+
+func TestEveryRouteIsInTheAccessTable(t *testing.T) {
+	e := newAccessEnv(t)
+	var missing []string
+	for _, r := range e.srv.Routes() {
+		if _, ok := routeChecks[r]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("routes with no access checks in routeChecks: %v", missing)
+	}
+}
+
+func ok(code int) bool { return code >= 200 && code < 300 }
+
+// TestEveryRouteWithEveryRoleAtEveryLevel walks every route with every role
+// against items at every access level and proves nothing leaks.
+func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
+	e := newAccessEnv(t)
+	levels := make([]string, 0, len(model))
+	for l := range model {
+		levels = append(levels, l)
+	}
+	sort.Strings(levels)
+	for route, checks := range routeChecks {
+		for _, c := range checks {
+			for _, role := range roles {
+				switch c.kind {
+				case itemMeta, manifest, oaiRecordCheck, itemReduced, itemFull, itemEdit, administer, probeRoute:
+					for _, lvl := range levels {
+						path := c.path
+						if strings.Contains(path, "%s") {
+							path = fmt.Sprintf(path, e.items[lvl].ID)
+						}
+						e.checkItem(t, route, c.kind, c.method, path, c.body, role, lvl)
+					}
+				case listing, anonListing:
+					w := e.do(role, c.method, c.path, c.body)
+					if !ok(w.Code) {
+						t.Errorf("%s %s as %s: %d", c.method, c.path, role, w.Code)
+						continue
+					}
+					for _, lvl := range levels {
+						viewer := role
+						if c.kind == anonListing {
+							viewer = "anonymous"
+						}
+						if strings.Contains(w.Body.String(), e.secret[lvl]) && !model[lvl][viewer].meta {
+							t.Errorf("%s %s as %s lists the %s item's title", c.method, c.path, role, lvl)
+						}
+					}
+					if c.kind == anonListing || c.path == "/" || strings.Contains(c.path, "/tu") {
+						continue // these list only some items (public ones, recent ones, one library)
+					}
+					for _, lvl := range levels {
+						if model[lvl][role].meta && !strings.Contains(w.Body.String(), e.secret[lvl]) && !(lvl == "hidden" && strings.Contains(c.path, "cmu")) {
+							t.Errorf("%s %s as %s does not list the %s item it may see", c.method, c.path, role, lvl)
+						}
+					}
+				case libEdit, manageUsers:
+					w := e.do(role, c.method, c.path, c.body)
+					allowed := role == "system-admin" || role == "cmu-admin" || c.kind == libEdit && role == "cmu-archivist"
+					refused := w.Code == 401 || w.Code == 403 || w.Code == 303
+					if allowed == refused {
+						t.Errorf("%s %s as %s: %d (allowed %v): %.200s", c.method, c.path, role, w.Code, allowed, w.Body)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkItem holds one request about one item to the model.
+func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, role, lvl string) {
+	t.Helper()
+	w := e.do(role, method, path, body)
+	r := model[lvl][role]
+	var allowed bool
+	switch kind {
+	case itemMeta:
+		allowed = r.meta
+	case manifest:
+		// Visitors who may not read a restricted item of a library that
+		// reveals them get a stub with the sign-in services, naming nothing.
+		allowed = r.meta || lvl == "restricted" || lvl == "embargoed" || lvl == "inherited"
+	case itemReduced, probeRoute:
+		allowed = r.reduced
+	case itemFull:
+		allowed = r.full
+	case itemEdit:
+		allowed = mayEdit(lvl, role)
+	case administer:
+		allowed = role == "system-admin"
+	}
+	leak := strings.Contains(w.Body.String(), e.secret[lvl])
+	switch kind {
+	case oaiRecordCheck:
+		if w.Code != 200 || leak != model[lvl]["anonymous"].meta {
+			t.Errorf("%s as %s (%s): %d, title shown %v", path, role, lvl, w.Code, leak)
+		}
+		return
+	case probeRoute:
+		var res struct{ Status int }
+		json.Unmarshal(w.Body.Bytes(), &res)
+		if w.Code != 200 || (res.Status == 200) != allowed {
+			t.Errorf("probe %s as %s (%s): HTTP %d, status %d, allowed %v", path, role, lvl, w.Code, res.Status, allowed)
+		}
+		return
+	case itemEdit, administer:
+		// The requests carry bad input: past the access decision they are
+		// refused as invalid (or, for a withdrawn item, gone), never done.
+		refused := w.Code == 401 || w.Code == 403 || w.Code == 404 || w.Code == 303
+		if allowed == refused || ok(w.Code) != (allowed && method == "GET") {
+			t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
+		}
+		return
+	}
+	if ok(w.Code) != allowed {
+		t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
+	}
+	if !r.meta && leak && !(method == "GET" && strings.HasPrefix(path, "/desk/") && ok(w.Code)) {
+		t.Errorf("%s %s as %s (%s): the title leaks (%d)", method, path, role, lvl, w.Code)
+	}
+	if !allowed && ok(w.Code) {
+		return
+	}
+	if !allowed && w.Code != http.StatusGone && w.Header().Get("Cache-Control") != "" && !strings.Contains(w.Header().Get("Cache-Control"), "no-store") && !strings.Contains(w.Header().Get("Cache-Control"), "private") {
+		t.Errorf("%s %s as %s (%s): a refusal may be cached: %q", method, path, role, lvl, w.Header().Get("Cache-Control"))
+	}
+	if allowed && role != "anonymous" && model[lvl]["anonymous"] != r && !strings.Contains(w.Header().Get("Cache-Control"), "private") && !strings.Contains(w.Header().Get("Cache-Control"), "no-store") {
+		t.Errorf("%s %s as %s (%s): built for a signed-in person but cacheable: %q", method, path, role, lvl, w.Header().Get("Cache-Control"))
+	}
+}
+
+// TestReducedImagesHoldTheirLimitAtEverySize: an anonymous visitor sees a
+// reduced image at most 100 pixels long (the configured edge) and no
+// sharper, whichever way the size is asked for; info.json says so.
+func TestReducedImagesHoldTheirLimitAtEverySize(t *testing.T) {
+	e := newAccessEnv(t)
+	img := e.items["reduced"].ID + "-1"
+	w := e.do("anonymous", "GET", "/iiif/3/"+img+"/info.json", "")
+	var info struct {
+		MaxWidth, MaxHeight int
+		Sizes               []struct{ Width, Height int }
+		Tiles               []struct{ ScaleFactors []int }
+		Service             []map[string]any
+	}
+	json.Unmarshal(w.Body.Bytes(), &info)
+	if w.Code != 200 || info.MaxWidth != 100 || info.MaxHeight != 100 || len(info.Service) == 0 || info.Service[0]["type"] != "AuthProbeService2" {
+		t.Fatalf("info.json of a reduced image: %d %s", w.Code, w.Body)
+	}
+	for _, s := range info.Sizes {
+		if s.Width > 100 || s.Height > 100 {
+			t.Errorf("info.json offers %dx%d", s.Width, s.Height)
+		}
+	}
+	for _, sf := range info.Tiles[0].ScaleFactors {
+		if 600/sf > 100 && sf != info.Tiles[0].ScaleFactors[len(info.Tiles[0].ScaleFactors)-1] {
+			t.Errorf("info.json offers tiles at scale factor %d, sharper than the limit", sf)
+		}
+	}
+	for size, want := range map[string]int{
+		"max": 200, "100,": 200, ",66": 200, "pct:10": 200, "!100,100": 200, "!90,90": 200,
+		"101,": 401, ",80": 401, "pct:50": 401, "!200,200": 401, "^200,": 401, "^max": 200, "600,400": 401, "^!300,300": 401,
+	} {
+		w := e.do("anonymous", "GET", "/iiif/3/"+img+"/full/"+size+"/0/default.jpg", "")
+		if w.Code != want {
+			t.Errorf("size %s: %d, want %d", size, w.Code, want)
+			continue
+		}
+		if w.Code == 200 {
+			got, _, err := image.DecodeConfig(bytes.NewReader(w.Body.Bytes()))
+			if err != nil || got.Width > 100 || got.Height > 100 {
+				t.Errorf("size %s gave %dx%d", size, got.Width, got.Height)
+			}
+		}
+	}
+	// A small region at full resolution is as sharp as the whole: refused.
+	for _, region := range []string{"0,0,100,100/max", "0,0,100,100/100,", "pct:0,0,10,10/max", "0,0,256,256/256,"} {
+		w := e.do("anonymous", "GET", "/iiif/3/"+img+"/"+region+"/0/default.jpg", "")
+		if w.Code == 200 {
+			if got, _, _ := image.DecodeConfig(bytes.NewReader(w.Body.Bytes())); got.Width > 100*100/600+1 {
+				t.Errorf("region %s gave %dx%d, sharper than the reduced image", region, got.Width, got.Height)
+			}
+		}
+	}
+	// The library's own reader sees it whole.
+	if w := e.do("cmu-reader", "GET", "/iiif/3/"+img+"/full/max/0/default.jpg", ""); w.Code != 200 {
+		t.Errorf("reader of the library: %d", w.Code)
+	} else if got, _, _ := image.DecodeConfig(bytes.NewReader(w.Body.Bytes())); got.Width != 600 {
+		t.Errorf("reader of the library got %d pixels wide", got.Width)
+	}
+}
