@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -84,6 +85,9 @@ func (n *netlog) waitFor(t *testing.T, what string, ok func(url string, status i
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	for u, st := range n.seen {
+		t.Logf("seen %d %s", st, u)
+	}
 	t.Fatalf("no %s within 45 s; responses: %d", what, len(n.seen))
 	return ""
 }
@@ -243,3 +247,50 @@ func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
 }
 
 func rgba(c [3]uint8) color.RGBA { return color.RGBA{c[0], c[1], c[2], 255} }
+
+// TestReaderSignsInThroughTheViewerAndSeesARestrictedImage: Mirador opens a
+// restricted item, meets the refusal with its sign-in services, the reader
+// signs in through the access service's window, and the tiles then load.
+func TestReaderSignsInThroughTheViewerAndSeesARestrictedImage(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	ctx := browser(t)
+	net := watch(ctx)
+	item := strings.TrimSuffix(e.closed, "-1")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/items/"+item+"?lang=en"), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "the stub manifest", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/manifest/"+item) })
+	net.waitFor(t, "a refused thumbnail", func(u string, st int) bool {
+		return st == http.StatusUnauthorized && strings.Contains(u, "/iiif/3/"+e.closed+"/")
+	})
+	// Mirador's authentication bar: "Continue", then the access service's confirm label.
+	cont := chromedp.JSPath(`[...document.querySelectorAll('#viewer [role=button]')].find(b => b.textContent.includes('Continue'))`)
+	confirm := chromedp.JSPath(`[...document.querySelectorAll('#viewer button')].find(b => b.textContent.includes('Sign in /'))`)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(cont), chromedp.Click(cont)); err != nil {
+		t.Fatalf("no sign-in bar in the viewer: %v", err)
+	}
+	screenshot(t, ctx, "auth-bar")
+	popup := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return strings.Contains(i.URL, "/login") })
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(confirm), chromedp.Click(confirm)); err != nil {
+		t.Fatal(err)
+	}
+	var id target.ID
+	select {
+	case id = <-popup:
+	case <-ctx.Done():
+		t.Fatal("the access service's window did not open")
+	}
+	win, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	defer cancel()
+	if err := chromedp.Do(win,
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "reader@cmu.example"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+	); err != nil {
+		t.Fatalf("signing in in the access service's window: %v", err)
+	}
+	net.waitFor(t, "a tile of the restricted image", isTile(e.closed))
+	screenshot(t, ctx, "auth-signed-in")
+}

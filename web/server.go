@@ -91,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
-	r.Use(s.recover, s.logRequests, s.headers, s.checkHost, s.limitBody, s.answerErrors, s.identify)
+	r.Use(s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	for _, rt := range s.routes() {
 		r.Handle(rt.method, rt.path, rt.handlers...)
 	}

@@ -174,7 +174,7 @@ func (u *uploads) get(c *gin.Context) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	b := u.batches[c.Param("id")]
-	if b == nil || b.Owner != who(c).User && access.Decide(who(c), access.Edit, access.LibraryResource(b.Institution), time.Now()) != nil {
+	if b == nil || b.Owner != who(c).User && access.Decide(who(c), access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
 		u.s.fail(c, notFound(fmt.Sprintf("no batch %q of yours", c.Param("id"))))
 		return
 	}

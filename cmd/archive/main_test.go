@@ -44,10 +44,18 @@ func TestMain(m *testing.M) {
 // archive runs the binary to completion with a clean ARCHIVE_ environment.
 func archive(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
+	return archiveWithInput(t, nil, env, args...)
+}
+
+// archiveWithInput runs the binary like archive, reading stdin as its
+// standard input (nil: the null device, as from a terminal-less job).
+func archiveWithInput(t *testing.T, stdin io.Reader, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append(cleanEnv(), env...)
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -40,6 +40,9 @@ func Probe2(base, image string) Doc {
 	return Doc{
 		"id":   base + ProbePath + image,
 		"type": "AuthProbeService2",
+		// Not in Auth 2.0: viewers of the Auth 1.0 era (Mirador 4) read the
+		// profile of every service beside an image and fail on one without.
+		"profile": "AuthProbeService2",
 		"service": []Doc{{
 			"id":           base + LoginPath,
 			"type":         "AuthAccessService2",
