@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -69,6 +70,17 @@ func populate(t *testing.T, s *Store) (*Collection, *Item) {
 	}
 	it.Title["en"] = "Memorandum of understanding"
 	if err := s.SaveItem(ctx, it, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	// People, their tokens and a session (which a rebuild does not keep).
+	u := &User{Email: "archivist@cmu.example", Institution: "cmu", Role: "archivist", PasswordHash: HashPassword("a long password")}
+	if err := s.SaveUser(ctx, u, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateToken(ctx, u.ID, "upload", time.Hour, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSession(u.ID, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	return series, it
@@ -245,7 +257,7 @@ func TestDeletedDatabaseComesBackIdentical(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n.Items != 6 || n.Collections != 2 || n.Institutions != 3 {
+			if n.Items != 6 || n.Collections != 2 || n.Institutions != 3 || n.Users != 1 {
 				t.Fatalf("rebuild counted %+v", n)
 			}
 			s2 := openStore(t, path, blobs)

@@ -1,0 +1,172 @@
+package repository
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
+	h := HashPassword("correct horse battery")
+	if !strings.HasPrefix(h, "$argon2id$v=19$") || !CheckPassword(h, "correct horse battery") || CheckPassword(h, "correct horse batterz") {
+		t.Fatalf("hash %q", h)
+	}
+	if h == HashPassword("correct horse battery") {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	for _, bad := range []string{"", "plain", "$argon2id$v=19$m=99999999,t=3,p=2$AAAA$AAAA", "$bcrypt$x$y$z$w"} {
+		if CheckPassword(bad, "") {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	u := &User{Email: "Reader@CMU.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "reader@cmu.example" {
+		t.Errorf("e-mail kept as %q", u.Email)
+	}
+	if err := s.SaveUser(ctx, &User{Email: "reader@cmu.example", Institution: "tu", Role: "reader"}, "t"); !errors.Is(err, ErrConflict) {
+		t.Errorf("a second account for one address: %v", err)
+	}
+	if err := s.SaveUser(ctx, &User{Email: "not an address", Institution: "tu"}, "t"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad address: %v", err)
+	}
+	a, _ := s.CreateSession(u.ID, time.Hour)
+	b, _ := s.CreateSession(u.ID, time.Hour)
+	if _, got, err := s.Session(a); err != nil || got.ID != u.ID {
+		t.Fatalf("session: %v", err)
+	}
+	tok, err := s.AccessToken(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SessionByAccessToken(tok); err != nil {
+		t.Fatalf("access token: %v", err)
+	}
+	if err := s.EndSession(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Session(a); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("signed-out session still valid: %v", err)
+	}
+	if _, _, err := s.SessionByAccessToken(tok); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("access token outlived its session: %v", err)
+	}
+	// A new password ends every other session too (the clock must move on).
+	s.Now = func() time.Time { return time.Now().UTC().Add(time.Second) }
+	u.PasswordHash = HashPassword("second password")
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Session(b); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("session survived a new password: %v", err)
+	}
+	c, _ := s.CreateSession(u.ID, time.Hour)
+	s.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Second) }
+	u.Disabled = true
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Session(c); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("session of a disabled user: %v", err)
+	}
+}
+
+func TestTokensAreHashedScopedAndRevocable(t *testing.T) {
+	blobs := newBlobs(t)
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
+	u := &User{Email: "script@tu.example", Institution: "tu", Role: "archivist"}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	sec, tok, err := s.CreateToken(ctx, u.ID, "upload", time.Hour, "t")
+	if err != nil || len(sec) < 40 || tok.Hash == "" || strings.Contains(tok.Hash, sec) {
+		t.Fatalf("token %+v, %v", tok, err)
+	}
+	var dump strings.Builder
+	s.Dump(&dump)
+	if strings.Contains(dump.String(), sec) {
+		t.Fatal("the token's secret is stored")
+	}
+	if got, gu, err := s.TokenBySecret(sec); err != nil || got.Scope != "upload" || gu.ID != u.ID {
+		t.Fatalf("lookup: %+v %v", got, err)
+	}
+	if _, _, err := s.TokenBySecret(sec + "x"); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a wrong secret: %v", err)
+	}
+	if err := s.RevokeToken(ctx, tok.ID, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a revoked token: %v", err)
+	}
+	short, _, _ := s.CreateToken(ctx, u.ID, "read", time.Minute, "t")
+	s.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
+	if _, _, err := s.TokenBySecret(short); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("an expired token: %v", err)
+	}
+	events, _ := s.Events(u.ID)
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if got := strings.Join(types, ","); !strings.Contains(got, "token creation") || !strings.Contains(got, "token deletion") {
+		t.Errorf("events: %s", got)
+	}
+}
+
+func TestEmbargoesEndWithANewVersion(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	it := &Item{Institution: "cmu", Title: Text{"en": "Thesis"}, Access: Access{Level: Public, Embargo: "2026-06-01"}}
+	later := &Item{Institution: "cmu", Title: Text{"en": "Diary"}, Access: Access{Level: Public, Embargo: "2099-01-01"}}
+	for _, x := range []*Item{it, later} {
+		if err := s.SaveItem(ctx, x, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.ReleaseEmbargoes(ctx, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || n != 1 {
+		t.Fatalf("released %d, %v", n, err)
+	}
+	got, _ := s.Item(it.ID)
+	if got.Access.Embargo != "" || got.Version != 2 || !got.Modified.After(it.Modified) {
+		t.Fatalf("released item: %+v", got)
+	}
+	if kept, _ := s.Item(later.ID); kept.Access.Embargo != "2099-01-01" || kept.Version != 1 {
+		t.Fatalf("a future embargo changed: %+v", kept)
+	}
+}
+
+func TestWithdrawnItemsArePurgedOnlyOnPurpose(t *testing.T) {
+	blobs := newBlobs(t)
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
+	it := &Item{Institution: "cmu", Title: Text{"en": "Mistake"}, Files: []File{{Name: "a.tif", SHA256: digestA, MediaType: "image/tiff"}}}
+	if err := s.SaveItem(ctx, it, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Purge(ctx, it.ID, "admin", blobs); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("purge of an item not withdrawn: %v", err)
+	}
+	if err := s.Withdraw(ctx, it.ID, "archivist@cmu", "scanned twice"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Item(it.ID)
+	if !got.Deleted || got.Withdrawal == nil || got.Withdrawal.Reason != "scanned twice" || got.Withdrawal.By != "archivist@cmu" {
+		t.Fatalf("withdrawn: %+v", got)
+	}
+	if _, err := s.Purge(ctx, it.ID, "admin", blobs); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Item(it.ID)
+	events, _ := s.Events(it.ID)
+	if !got.Withdrawal.Purged || events[len(events)-1].Type != "purge" {
+		t.Fatalf("purge not recorded: %+v %+v", got.Withdrawal, events)
+	}
+}
