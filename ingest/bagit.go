@@ -67,7 +67,11 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 		}
 	}
 	for i := range units {
-		units[i].Origin = "bag " + filepath.Base(src)
+		if origin := units[i].Origin; origin != "" {
+			units[i].Origin = "bag " + filepath.Base(src) + ", " + origin
+		} else {
+			units[i].Origin = "bag " + filepath.Base(src)
+		}
 		bagMeta(&units[i].Meta, info)
 		for j := range units[i].Files {
 			f := &units[i].Files[j]

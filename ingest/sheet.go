@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -26,10 +28,47 @@ type Defaults struct {
 	Rights      string
 }
 
-// Item is a new item carrying the defaults.
+// Item is a new item carrying the defaults. Its access level stays empty
+// when none was given, so that a unit says whether it asks for a level (the
+// store makes a new item public); see Pipeline.Ingest on duplicates.
 func (d Defaults) Item() repository.Item {
 	return repository.Item{Institution: d.Institution, Collection: d.Collection, Rights: d.Rights,
-		Access: repository.Access{Level: cmpOr(d.Access, repository.Public)}}
+		Access: repository.Access{Level: d.Access}}
+}
+
+// thaiLevels are the Thai words a sheet may use for the access levels.
+var thaiLevels = map[string]string{
+	"สาธารณะ":       repository.Public,
+	"ภาพขนาดย่อ":    repository.Reduced,
+	"เฉพาะคำอธิบาย": repository.MetadataOnly,
+	"จำกัด":         repository.Restricted,
+}
+
+// accessLevel reads an access level as a sheet writes it: a level's name in
+// any case, or its Thai word.
+func accessLevel(v string) (string, bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if slices.Contains(repository.Levels, v) {
+		return v, true
+	}
+	level, ok := thaiLevels[v]
+	return level, ok
+}
+
+// accessChoices lists the levels a sheet may use, open to closed, each
+// with its Thai word.
+func accessChoices() string {
+	var out []string
+	for _, l := range repository.Levels {
+		choice := l
+		for w, level := range thaiLevels {
+			if level == l {
+				choice += " (" + w + ")"
+			}
+		}
+		out = append(out, choice)
+	}
+	return strings.Join(out, ", ")
 }
 
 // MaxSheetSize bounds a metadata sheet.
@@ -119,7 +158,7 @@ func Sheet(path string, d Defaults) ([]Unit, []Problem, error) {
 		if len(strings.Join(row, "")) == 0 {
 			continue
 		}
-		u, ps := sheetRow(dir, header, row, rowNo, d)
+		u, ps := sheetRow(dir, filepath.Base(path), header, row, rowNo, d)
 		problems = append(problems, ps...)
 		if len(ps) == 0 {
 			units = append(units, u)
@@ -153,6 +192,9 @@ func sheetRows(path string) ([][]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sheet %s: %v", path, err)
 		}
+		if err := excelDates(f, sheets[0], rows); err != nil {
+			return nil, fmt.Errorf("sheet %s: %v", path, err)
+		}
 		return rows, nil
 	}
 	text, err := readSheetText(path)
@@ -168,9 +210,52 @@ func sheetRows(path string) ([][]string, error) {
 	return rows, nil
 }
 
-func sheetRow(dir string, header, row []string, rowNo int, d Defaults) (Unit, []Problem) {
+// excelDates rewrites the cells of the date and embargo columns that Excel
+// stores as dates: GetRows shows them in the cell's display format
+// ("12-31-26"), which is ambiguous, so they are read again as day numbers
+// and written as YYYY-MM-DD.
+func excelDates(f *excelize.File, sheet string, rows [][]string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var cols []int
+	for i, h := range rows[0] {
+		if h = strings.ToLower(strings.TrimSpace(h)); h == "date" || h == "embargo" {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	raw, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return err
+	}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		return err
+	}
+	date1904 := props.Date1904 != nil && *props.Date1904
+	for r := 1; r < len(rows) && r < len(raw); r++ {
+		for _, c := range cols {
+			if c >= len(rows[r]) || c >= len(raw[r]) || rows[r][c] == raw[r][c] {
+				continue // text, or a number shown as itself (a year)
+			}
+			serial, err := strconv.ParseFloat(raw[r][c], 64)
+			if err != nil || serial < 1 {
+				continue
+			}
+			if t, err := excelize.ExcelDateToTime(serial, date1904); err == nil {
+				rows[r][c] = t.Format(time.DateOnly)
+			}
+		}
+	}
+	return nil
+}
+
+func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults) (Unit, []Problem) {
 	it := d.Item()
-	u := Unit{Origin: fmt.Sprintf("sheet row %d", rowNo)}
+	u := Unit{Origin: fmt.Sprintf("sheet %s, row %d", sheetName, rowNo)}
 	var problems []Problem
 	bad := func(col, format string, a ...any) {
 		problems = append(problems, Problem{fmt.Sprintf("row %d, column %s", rowNo, col), fmt.Sprintf(format, a...)})
@@ -240,14 +325,14 @@ func sheetRow(dir string, header, row []string, rowNo int, d Defaults) (Unit, []
 			}
 			it.Rights = v
 		case "access":
-			v = strings.ToLower(v)
-			if v != repository.Public && v != repository.Restricted {
-				bad(h, "%q is not public or restricted", v)
+			level, ok := accessLevel(v)
+			if !ok {
+				bad(h, "access %q is not one of %s", v, accessChoices())
 			}
-			it.Access.Level = v
+			it.Access.Level = level
 		case "embargo":
 			date, err := ParseDate(v)
-			if err != nil || len(date) != 10 {
+			if _, notDay := time.Parse(time.DateOnly, date); err != nil || notDay != nil {
 				bad(h, "embargo %q is not a full date (2026-12-31 or 31 ธันวาคม 2569)", v)
 			}
 			it.Access.Embargo = date

@@ -313,7 +313,8 @@ const DiscoverySize = 100
 
 // Discovery answers IIIF Change Discovery 1.0: the stream (page < 0) or
 // one of its pages, oldest first. Only what anyone may see is announced:
-// items closed to the public appear as Delete, and so do withdrawn ones.
+// withdrawn items, and items since closed to the public, appear as Delete
+// (unless their library hides that its restricted items exist).
 func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, error) {
 	_, total, err := s.Store.Activities(0, 0)
 	if err != nil {
@@ -334,23 +335,33 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 	now := s.now()
 	var out []Activity
 	for _, a := range acts {
-		if a.Type != "Delete" {
+		typ := a.Type
+		if typ != "Delete" {
 			it, err := s.Store.Item(a.Item)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, err
 			}
-			if err != nil || !s.public(it, now) {
+			if err != nil {
 				continue
 			}
+			if open, reveal := s.public(it, now); !open && !reveal {
+				continue // a library that hides its restricted items: not even that it exists
+			} else if !open {
+				typ = "Delete" // closed to the public since: harvesters drop their copy
+			}
 		}
-		out = append(out, Activity{Type: a.Type, Item: a.Item, Time: a.Time})
+		out = append(out, Activity{Type: typ, Item: a.Item, Time: a.Time})
 	}
 	body, err := json.Marshal(site.ActivityPage(page, pages, out))
 	return &Answer{Body: body, Final: page < pages-1}, err
 }
 
-// public: an anonymous visitor may read the item's description.
-func (s *Service) public(it *repository.Item, now time.Time) bool {
+// public: an anonymous visitor may read the item's description; reveal:
+// they may know that it exists.
+func (s *Service) public(it *repository.Item, now time.Time) (open, reveal bool) {
 	res, err := access.ItemResource(s.Store, it)
-	return err == nil && access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil
+	if err != nil {
+		return false, false
+	}
+	return access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil, res.Reveal || res.Withdrawn
 }
