@@ -75,8 +75,10 @@ type Outcome struct {
 	Status string   `json:"status"`
 	Item   string   `json:"item,omitempty"`
 	Images []string `json:"images,omitempty"`
-	Error  string   `json:"error,omitempty"`
-	Bytes  int64    `json:"bytes"`
+	// Error says why a file was refused or failed; for a duplicate, what
+	// became of the existing item's access when the unit described one.
+	Error string `json:"error,omitempty"`
+	Bytes int64  `json:"bytes"`
 }
 
 // Pipeline ingests units.
@@ -145,6 +147,9 @@ type master struct {
 }
 
 // Ingest processes one unit to the end and says what became of each file.
+// Content already in the archive is a duplicate; the access the unit
+// describes still applies to the item that holds it when it is stricter
+// (see keepAccess).
 func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 	files, item, err := p.ingest(ctx, u)
 	outs := make([]Outcome, len(u.Files))
@@ -155,11 +160,12 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 		}
 	}
 	status, msg := Ingested, ""
+	var dup *duplicate
 	switch {
 	case err == nil && p.cfg.DryRun:
 		status = Checked
-	case errors.Is(err, errDuplicate):
-		status = Duplicate
+	case errors.As(err, &dup):
+		status, msg = Duplicate, dup.note
 	case errors.Is(err, ErrRefused), errors.Is(err, storage.ErrChecksum), errors.Is(err, repository.ErrInvalid):
 		status, msg = Refused, err.Error()
 	case err != nil:
@@ -190,8 +196,6 @@ func ImageIDs(it *repository.Item) []string {
 	return ids
 }
 
-var errDuplicate = errors.New("already in the archive")
-
 func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.Item, error) {
 	if len(u.Files) == 0 {
 		return nil, nil, refuse("no files")
@@ -212,11 +216,14 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 	}
 	release := p.hold(digests)
 	defer release()
-	if it, err := p.existing(digests); err != nil || it != nil {
-		if err == nil {
-			err = fmt.Errorf("same content as item %s: %w", it.ID, errDuplicate)
+	if it, err := p.existing(digests); err != nil {
+		return files, nil, err
+	} else if it != nil {
+		it, note, err := p.keepAccess(ctx, u, it)
+		if err != nil {
+			return files, it, err
 		}
-		return files, it, err
+		return files, it, &duplicate{item: it.ID, note: note}
 	}
 	item := u.Meta
 	item.ID, item.Version = "", 0

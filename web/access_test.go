@@ -175,20 +175,20 @@ func (e *accessEnv) do(role, method, path, body string) *httptest.ResponseRecord
 
 // kinds of check a route gets.
 const (
-	itemMeta    = "item description"         // 2xx only with rights.meta; never the title otherwise
-	oaiRecordCheck   = "OAI record"               // always answered; the title only if anyone may read it
-	manifest    = "manifest"                 // as itemMeta, but a revealed restricted item gets a stub
-	itemReduced = "reduced image"            // 2xx only with rights.reduced
-	itemFull    = "full content"             // 2xx only with rights.full
-	listing     = "listing"                  // titles exactly of what rights.meta allows
-	anonListing = "public listing"           // titles exactly of what an anonymous visitor may read
-	itemEdit    = "edit an item"             // past the access decision only for editors
-	libEdit     = "edit the library"         // past it only for cmu's archivists and administrators
-	manageUsers = "manage users"             // only cmu's administrator and the system administrator
-	administer  = "administer"               // only the system administrator
-	probeRoute  = "probe"                    // status 200 in the body only with rights.reduced
-	uploadRoute = "upload"                   // tested by TestCrossLibraryEditsAreRefused
-	noContent   = "names nothing restricted" // health, static files, sign-in, CORS preflights
+	itemMeta       = "item description"         // 2xx only with rights.meta; never the title otherwise
+	oaiRecordCheck = "OAI record"               // always answered; the title only if anyone may read it
+	manifest       = "manifest"                 // as itemMeta, but a revealed restricted item gets a stub
+	itemReduced    = "reduced image"            // 2xx only with rights.reduced
+	itemFull       = "full content"             // 2xx only with rights.full
+	listing        = "listing"                  // titles exactly of what rights.meta allows
+	anonListing    = "public listing"           // titles exactly of what an anonymous visitor may read
+	itemEdit       = "edit an item"             // past the access decision only for editors
+	libEdit        = "edit the library"         // past it only for cmu's archivists and administrators
+	manageUsers    = "manage users"             // only cmu's administrator and the system administrator
+	administer     = "administer"               // only the system administrator
+	probeRoute     = "probe"                    // status 200 in the body only with rights.reduced
+	uploadRoute    = "upload"                   // tested by TestCrossLibraryEditsAreRefused
+	noContent      = "names nothing restricted" // health, static files, sign-in, CORS preflights
 )
 
 // routeChecks: every route of the server, and the requests that check it

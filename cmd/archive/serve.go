@@ -46,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer store.Close()
-	if err := bootstrapAdmin(ctx, cfg, store); err != nil {
+	if err := bootstrapAdmin(ctx, cfg, store, log); err != nil {
 		return err
 	}
 	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})

@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,7 +34,9 @@ func cliAgent() string {
 // bootstrapAdmin makes sure the archive has a system administrator whose
 // token is the data folder's token (or ARCHIVE_TOKEN): a data folder of the
 // single-token era keeps working, and its token becomes an administrator's.
-func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store) error {
+// A token once registered is never registered again, so revoking it lasts
+// across restarts (remove DATA/token, or change ARCHIVE_TOKEN, for a new one).
+func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, log *slog.Logger) error {
 	token, err := cfg.token()
 	if err != nil {
 		return err
@@ -46,8 +53,88 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store) e
 	if err != nil {
 		return fmt.Errorf("setting up the administrator account: %w", err)
 	}
+	// The data folder's token may do everything; it must not become the
+	// token of someone with a narrower role (ARCHIVE_ADMIN_EMAIL is also
+	// the contact given to harvesters, often a librarian's address).
+	if u.Role != string(access.SystemAdmin) {
+		return fmt.Errorf("the administrator account %s has the role %s, not system-admin: give ARCHIVE_ADMIN_EMAIL a system administrator's address", u.Email, u.Role)
+	}
+	if u.Disabled {
+		log.Warn("the administrator account is disabled: the data folder's token is refused", "user", u.Email)
+	}
+	known, err := tokenOf(store, token)
+	if err != nil {
+		return fmt.Errorf("looking up the administrator's token: %w", err)
+	}
+	if known != nil {
+		if known.Revoked {
+			log.Warn("the data folder's token was revoked: remove the token file (or change ARCHIVE_TOKEN) and restart for a new one", "token", known.ID)
+		}
+		return nil
+	}
 	if _, err := store.ImportToken(ctx, u.ID, string(access.ScopeWrite), token, "archive (first start)"); err != nil {
 		return fmt.Errorf("registering the administrator's token: %w", err)
+	}
+	return nil
+}
+
+// tokenOf finds the token record of a secret whatever its state (revoked,
+// expired, its holder disabled), or nil: Store.TokenBySecret sees live
+// tokens only, and Store.ImportToken would register a refused one afresh.
+func tokenOf(store *repository.Store, secret string) (*repository.Token, error) {
+	ts, err := store.Tokens("")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(secret)) // Token.Hash: SHA-256 of the secret, in hex
+	hash := hex.EncodeToString(sum[:])
+	for _, t := range ts {
+		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) == 1 {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+// userByEmail finds a user named on the command line by the flag named.
+func userByEmail(store *repository.Store, email, flagName string) (*repository.User, error) {
+	if email == "" {
+		return nil, fmt.Errorf("give the user's e-mail address (--%s)", flagName)
+	}
+	u, err := store.UserByEmail(email)
+	if errors.Is(err, repository.ErrNotFound) {
+		return nil, fmt.Errorf("no user %q", email)
+	}
+	return u, err
+}
+
+// checkNewUser says, in one sentence, what is wrong with a user to add.
+func checkNewUser(store *repository.Store, u *repository.User) error {
+	if !access.ValidRole(access.Role(u.Role)) {
+		return fmt.Errorf("role %q is not reader, archivist, library-admin or system-admin", u.Role)
+	}
+	if u.Email == "" {
+		return errors.New("give the user's e-mail address (--email)")
+	}
+	email, err := repository.NormalizeEmail(u.Email)
+	if err != nil {
+		return fmt.Errorf("%q is not an e-mail address", u.Email)
+	}
+	libs, err := store.Institutions()
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, in := range libs {
+		ids = append(ids, in.ID)
+	}
+	if !slices.Contains(ids, u.Institution) {
+		return fmt.Errorf("library %q is not one of %s (give --institution)", u.Institution, strings.Join(ids, ", "))
+	}
+	if _, err := store.UserByEmail(email); err == nil {
+		return fmt.Errorf("%s already has an account", email)
+	} else if !errors.Is(err, repository.ErrNotFound) {
+		return err
 	}
 	return nil
 }
@@ -79,14 +166,15 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer store.Close()
 	switch sub {
 	case "add":
-		if !access.ValidRole(access.Role(*role)) {
-			return fmt.Errorf("role %q is not reader, archivist, library-admin or system-admin", *role)
+		u := &repository.User{Email: *email, Name: *name, Institution: *inst, Role: *role}
+		if err := checkNewUser(store, u); err != nil {
+			return err
 		}
-		pw, generated, err := password(stdout)
+		pw, generated, err := password()
 		if err != nil {
 			return err
 		}
-		u := &repository.User{Email: *email, Name: *name, Institution: *inst, Role: *role, PasswordHash: repository.HashPassword(pw)}
+		u.PasswordHash = repository.HashPassword(pw)
 		if err := store.SaveUser(ctx, u, cliAgent()); err != nil {
 			return err
 		}
@@ -110,27 +198,28 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return w.Flush()
 	case "disable", "passwd":
-		u, err := store.UserByEmail(*email)
+		u, err := userByEmail(store, *email, "email")
 		if err != nil {
-			return fmt.Errorf("no user %q", *email)
+			return err
 		}
-		detail := "disabled"
+		detail, pw, generated := "disabled", "", false
 		if sub == "disable" {
 			u.Disabled = true
 		} else {
-			pw, generated, err := password(stdout)
-			if err != nil {
+			if pw, generated, err = password(); err != nil {
 				return err
 			}
 			u.PasswordHash, detail = repository.HashPassword(pw), "password changed"
-			if generated {
-				fmt.Fprintf(stdout, "password (shown once): %s\n", pw)
-			}
 		}
 		if err := store.SaveUser(ctx, u, cliAgent(), repository.Event{Type: "role change", Outcome: "success", Detail: detail}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s: %s; their sessions have ended\n", u.Email, detail)
+		// Shown only once it is saved: a password printed for a change
+		// that failed would not work.
+		if generated {
+			fmt.Fprintf(stdout, "password (shown once): %s\n", pw)
+		}
 	default:
 		return fmt.Errorf("unknown user command %q: add, list, disable or passwd", sub)
 	}
@@ -139,7 +228,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // password reads one line from standard input when it is not a terminal,
 // else makes one up.
-func password(stdout io.Writer) (string, bool, error) {
+func password() (string, bool, error) {
 	if st, err := os.Stdin.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
@@ -186,9 +275,12 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		default:
 			return fmt.Errorf("scope %q is not read, upload or write", *scope)
 		}
-		u, err := store.UserByEmail(*email)
+		if *expires < 0 {
+			return fmt.Errorf("--expires %s is in the past: give a duration such as 720h, or 0 for a token that lasts until revoked", *expires)
+		}
+		u, err := userByEmail(store, *email, "user")
 		if err != nil {
-			return fmt.Errorf("no user %q (give --user)", *email)
+			return err
 		}
 		sec, t, err := store.CreateToken(ctx, u.ID, *scope, *expires, cliAgent())
 		if err != nil {
@@ -210,15 +302,23 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "list":
 		user := ""
 		if *email != "" {
-			u, err := store.UserByEmail(*email)
+			u, err := userByEmail(store, *email, "user")
 			if err != nil {
-				return fmt.Errorf("no user %q", *email)
+				return err
 			}
 			user = u.ID
 		}
 		ts, err := store.Tokens(user)
 		if err != nil {
 			return err
+		}
+		us, err := store.Users("")
+		if err != nil {
+			return err
+		}
+		emails := map[string]string{}
+		for _, u := range us {
+			emails[u.ID] = u.Email
 		}
 		w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tUSER\tSCOPE\tEXPIRES\tSTATE")
@@ -230,7 +330,11 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if !t.Expires.IsZero() {
 				exp = t.Expires.Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.User, t.Scope, exp, state)
+			holder := emails[t.User]
+			if holder == "" {
+				holder = t.User
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.ID, holder, t.Scope, exp, state)
 		}
 		return w.Flush()
 	default:

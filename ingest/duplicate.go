@@ -1,0 +1,99 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// duplicate says that a unit's content is already an item, and what its
+// described access did to that item.
+type duplicate struct {
+	item string
+	note string // for the outcome; "" when access was not in question
+}
+
+func (d *duplicate) Error() string {
+	return fmt.Sprintf("same content as item %s: already in the archive", d.item)
+}
+
+// accessAttempts bounds how often a tightening is tried again when the item
+// changed between reading and saving it (an archivist editing it meanwhile).
+const accessAttempts = 3
+
+// keepAccess applies the access a duplicate unit describes to the item that
+// already holds its content, so that ingesting again never leaves content
+// more open than its description asks: a stricter level or a later embargo
+// is saved as a new version of the item, with an "access change" event; a
+// looser one changes nothing and is reported. A unit that states no access
+// (an upload, a sheet without the columns) changes nothing. It returns the
+// item as it now stands and a note for the outcome.
+func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) (*repository.Item, string, error) {
+	asked := u.Meta.Access
+	if asked == (repository.Access{}) {
+		return it, "", nil
+	}
+	if problems := asked.Check(); len(problems) > 0 {
+		return it, "", refuse("same content as item %s, but %s", it.ID, strings.Join(problems, "; "))
+	}
+	for attempt := 1; ; attempt++ {
+		want := access.Stricter(it.Access, asked)
+		if want == it.Access {
+			if access.Stricter(asked, it.Access) != asked {
+				return it, fmt.Sprintf("already in the archive as item %s; its access was kept at %s, stricter than the %s asked for",
+					it.ID, describeAccess(it.Access), describeAccess(asked)), nil
+			}
+			return it, "", nil
+		}
+		if p.cfg.DryRun {
+			return it, fmt.Sprintf("already in the archive as item %s; its access would be tightened to %s (now %s)",
+				it.ID, describeAccess(want), describeAccess(it.Access)), nil
+		}
+		next := *it
+		next.Access = want
+		ev := repository.Event{Type: "access change", Outcome: "success",
+			Detail: fmt.Sprintf("access tightened from %s to %s, as asked by %s", describeAccess(it.Access), describeAccess(want), askedBy(u))}
+		err := p.cfg.Store.SaveItem(ctx, &next, p.cfg.Agent, ev)
+		if err == nil {
+			return &next, fmt.Sprintf("already in the archive as item %s; its access was tightened to %s (was %s)",
+				it.ID, describeAccess(want), describeAccess(it.Access)), nil
+		}
+		if !errors.Is(err, repository.ErrConflict) || attempt == accessAttempts {
+			return it, "", fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
+		}
+		fresh, err := p.cfg.Store.Item(it.ID)
+		if err != nil {
+			return it, "", fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
+		}
+		it = fresh
+	}
+}
+
+// describeAccess says an access setting in words: "restricted",
+// "public, embargoed until 2030-01-01", or for a request that names only an
+// embargo, "embargo until 2030-01-01".
+func describeAccess(a repository.Access) string {
+	switch {
+	case a.Embargo == "":
+		return cmpOr(a.Level, repository.Public)
+	case a.Level == "":
+		return "embargo until " + a.Embargo
+	}
+	return a.Level + ", embargoed until " + a.Embargo
+}
+
+// askedBy names where a unit's description came from, for the event trail.
+func askedBy(u Unit) string {
+	if u.Origin != "" {
+		return u.Origin
+	}
+	var names []string
+	for _, f := range u.Files {
+		names = append(names, f.Name)
+	}
+	return "the ingest of " + strings.Join(names, ", ")
+}
