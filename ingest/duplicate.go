@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
@@ -30,15 +31,21 @@ const accessAttempts = 3
 // more open than its description asks: a stricter level or a later embargo
 // is saved as a new version of the item, with an "access change" event; a
 // looser one changes nothing and is reported. A unit that states no access
-// (an upload, a sheet without the columns) changes nothing. It returns the
+// (an upload, a sheet without the columns) or only an embargo that has
+// ended changes nothing. It returns the
 // item as it now stands and a note for the outcome.
 func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) (*repository.Item, string, error) {
 	asked := u.Meta.Access
-	if asked == (repository.Access{}) {
-		return it, "", nil
-	}
 	if problems := asked.Check(); len(problems) > 0 {
 		return it, "", refuse("same content as item %s, but %s", it.ID, strings.Join(problems, "; "))
+	}
+	// An embargo whose day has come restricts nothing; asking for it again
+	// would undo ReleaseEmbargoes at every re-run of the same sheet.
+	if until, err := time.Parse(time.DateOnly, asked.Embargo); err == nil && !p.cfg.Store.Now().Before(until) {
+		asked.Embargo = ""
+	}
+	if asked == (repository.Access{}) {
+		return it, "", nil
 	}
 	for attempt := 1; ; attempt++ {
 		want := access.Stricter(it.Access, asked)

@@ -174,7 +174,7 @@ func TestBodiesHostsAndPagesAreBounded(t *testing.T) {
 	}
 	// Expensive renders are refused before any work: over maxArea, or
 	// uncompressed formats at large sizes.
-	for _, p := range []string{"full/^8660,5773/0/default.png", "full/^8660,5773/0/default.jpg", "full/^2500,1500/0/default.tif"} {
+	for _, p := range []string{"full/^8660,5773/0/default.png", "full/^8660,5773/0/default.jpg", "full/^3000,1800/0/default.tif"} {
 		if w := e.do(t, "GET", "/iiif/3/"+e.image+"/"+p); w.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d", p, w.Code)
 		}
