@@ -377,6 +377,9 @@ func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, rol
 		}
 		return
 	}
+	if lvl == "withdrawn" && w.Code != http.StatusGone {
+		t.Errorf("%s %s as %s: %d for a withdrawn item, want 410", method, path, role, w.Code)
+	}
 	if ok(w.Code) != allowed {
 		t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
 	}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -47,8 +48,17 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, l
 	}
 	u, err := store.UserByEmail(email)
 	if errors.Is(err, repository.ErrNotFound) {
-		u = &repository.User{Email: email, Name: "Archive administrator", Institution: "cmu", Role: string(access.SystemAdmin)}
-		err = store.SaveUser(ctx, u, "archive (first start)")
+		// The first administrator gets a password to sign in with, kept in
+		// a file only the archive's user can read, until they change it.
+		pw := randomPassword()
+		u = &repository.User{Email: email, Name: "Archive administrator", Institution: "cmu", Role: string(access.SystemAdmin), PasswordHash: repository.HashPassword(pw)}
+		if err = store.SaveUser(ctx, u, "archive (first start)"); err == nil {
+			path := filepath.Join(cfg.Data, "initial-admin-password")
+			if werr := os.WriteFile(path, []byte(pw+"\n"), 0o600); werr != nil {
+				return fmt.Errorf("the first administrator's password cannot be saved in %s: %v", path, unwrap(werr))
+			}
+			log.Info("administrator account created: sign in at /login", "email", email, "password file", path)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("setting up the administrator account: %w", err)
@@ -242,9 +252,14 @@ func password() (string, bool, error) {
 			return line, false, nil
 		}
 	}
+	return randomPassword(), true, nil
+}
+
+// randomPassword is a random password of 16 characters.
+func randomPassword() string {
 	var b [12]byte
 	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:]), true, nil
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
