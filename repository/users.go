@@ -255,13 +255,25 @@ func (s *Store) CreateToken(ctx context.Context, user, scope string, ttl time.Du
 }
 
 // ImportToken registers a secret that already exists (the single token of
-// an older data folder) as a user's token.
+// an older data folder) as a user's token. A secret registered before is
+// not registered again, whatever became of it: a revoked token stays revoked.
 func (s *Store) ImportToken(ctx context.Context, user, scope, secret, agent string) (*Token, error) {
-	if tok, _, err := s.TokenBySecret(secret); err == nil {
-		return tok, nil
+	var t Token
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(ixToken).Get([]byte(hashOf(secret)))
+		if id == nil {
+			return ErrUnknownCredentials
+		}
+		return getJSON(tx, bTokens, string(id), &t)
+	})
+	if err == nil {
+		return &t, nil
 	}
-	_, t, err := s.createToken(ctx, user, scope, 0, agent, secret)
-	return t, err
+	if !errors.Is(err, ErrUnknownCredentials) {
+		return nil, err
+	}
+	_, tok, err := s.createToken(ctx, user, scope, 0, agent, secret)
+	return tok, err
 }
 
 func (s *Store) createToken(ctx context.Context, user, scope string, ttl time.Duration, agent, sec string) (string, *Token, error) {

@@ -4,10 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,38 +69,14 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, l
 	if u.Disabled {
 		log.Warn("the administrator account is disabled: the data folder's token is refused", "user", u.Email)
 	}
-	known, err := tokenOf(store, token)
+	known, err := store.ImportToken(ctx, u.ID, string(access.ScopeWrite), token, "archive (first start)")
 	if err != nil {
-		return fmt.Errorf("looking up the administrator's token: %w", err)
-	}
-	if known != nil {
-		if known.Revoked {
-			log.Warn("the data folder's token was revoked: remove the token file (or change ARCHIVE_TOKEN) and restart for a new one", "token", known.ID)
-		}
-		return nil
-	}
-	if _, err := store.ImportToken(ctx, u.ID, string(access.ScopeWrite), token, "archive (first start)"); err != nil {
 		return fmt.Errorf("registering the administrator's token: %w", err)
 	}
+	if known.Revoked {
+		log.Warn("the data folder's token was revoked: remove the token file (or change ARCHIVE_TOKEN) and restart for a new one", "token", known.ID)
+	}
 	return nil
-}
-
-// tokenOf finds the token record of a secret whatever its state (revoked,
-// expired, its holder disabled), or nil: Store.TokenBySecret sees live
-// tokens only, and Store.ImportToken would register a refused one afresh.
-func tokenOf(store *repository.Store, secret string) (*repository.Token, error) {
-	ts, err := store.Tokens("")
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256([]byte(secret)) // Token.Hash: SHA-256 of the secret, in hex
-	hash := hex.EncodeToString(sum[:])
-	for _, t := range ts {
-		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) == 1 {
-			return t, nil
-		}
-	}
-	return nil, nil
 }
 
 // userByEmail finds a user named on the command line by the flag named.
