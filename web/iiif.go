@@ -60,7 +60,8 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.fail(c, notFound(fmt.Sprintf("no image %q", id)))
 		return
 	}
-	call := imageapi.Call{Version: v, ID: id, Base: s.baseURL(c) + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id), Site: s.baseURL(c), Client: c.ClientIP()}
+	site := s.baseURL(c)
+	call := imageapi.Call{Version: v, ID: id, Base: site + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id), Site: site, Raw: rest}
 	if rest == "info.json" {
 		resp, err := s.images.Info(c.Request.Context(), who(c), call)
 		if resp != nil && strings.Contains(c.GetHeader("Accept"), "application/ld+json") {
@@ -81,6 +82,13 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.sendImage(c, http.StatusOK, resp)
 		return
 	}
+	if resp, err := s.images.Hot(who(c), call); err != nil {
+		s.fail(c, err)
+		return
+	} else if resp != nil {
+		s.sendImage(c, http.StatusOK, resp)
+		return
+	}
 	parts := strings.Split(rest, "/")
 	if len(parts) != 4 {
 		s.fail(c, invalid("expected {region}/{size}/{rotation}/{quality}.{format} or info.json after the identifier"))
@@ -96,6 +104,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.fail(c, err)
 		return
 	}
+	call.Client = c.ClientIP()
 	resp, err := s.images.Image(c.Request.Context(), who(c), call, req)
 	if err != nil {
 		s.fail(c, err)

@@ -97,6 +97,7 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
 	c.Header("Vary", "Accept-Language, Cookie, Authorization")
+	c.Writer.Header()["Referrer-Policy"] = referrer
 	c.Status(status)
 	tpl := s.pages[name]
 	entry := "layout"

@@ -7,12 +7,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,6 +43,9 @@ type Config struct {
 	BaseURL string
 	// Hosts are further host names accepted when BaseURL is unset.
 	Hosts []string
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For names the client; none by default.
+	TrustedProxies []string
 	// MaxArea bounds the pixels of one rendered image; ReducedEdge is the
 	// long edge of reduced images for those who may not see them whole.
 	MaxArea     int64
@@ -66,7 +71,8 @@ type Server struct {
 	oai     *oai.Provider
 	pages   map[string]*template.Template
 	limiter *limiter
-	secure  bool // cookies are Secure: the public address is https
+	secure  bool     // cookies are Secure: the public address is https
+	hosts   sync.Map // Host headers already accepted
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -85,6 +91,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
+	// The client's address is the connection's, unless it comes through a
+	// proxy the operator names: X-Forwarded-For from anyone else is ignored.
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
+	}
 	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
@@ -135,19 +146,31 @@ func (s *Server) recover(c *gin.Context) {
 }
 
 func (s *Server) logRequests(c *gin.Context) {
+	if !s.cfg.Log.Enabled(c.Request.Context(), slog.LevelDebug) {
+		c.Next()
+		return
+	}
 	start := time.Now()
 	c.Next()
 	s.cfg.Log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path,
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 
-// headers sets what every answer carries. Pages set their own CSP.
+// Values of the headers every answer carries (shared: never modified).
+var (
+	nosniff  = []string{"nosniff"}
+	referrer = []string{"strict-origin-when-cross-origin"}
+	hsts     = []string{"max-age=31536000"}
+)
+
+// headers sets what every answer carries. Pages add their CSP and
+// Referrer-Policy (a tile's header map stays small: its size shows in the
+// cost of every tile).
 func (s *Server) headers(c *gin.Context) {
 	h := c.Writer.Header()
-	h["X-Content-Type-Options"] = []string{"nosniff"}
-	h["Referrer-Policy"] = []string{"strict-origin-when-cross-origin"}
+	h["X-Content-Type-Options"] = nosniff
 	if s.secure {
-		h["Strict-Transport-Security"] = []string{"max-age=31536000"}
+		h["Strict-Transport-Security"] = hsts
 	}
 	c.Next()
 }
@@ -159,18 +182,24 @@ func (s *Server) checkHost(c *gin.Context) {
 	if s.cfg.BaseURL != "" {
 		return
 	}
+	if _, ok := s.hosts.Load(c.Request.Host); ok {
+		return
+	}
 	host := c.Request.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.Trim(host, "[]")
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "localhost" {
-		return
+	ok := host == "localhost"
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		ok = true
 	}
 	for _, h := range s.cfg.Hosts {
-		if strings.EqualFold(h, host) {
-			return
-		}
+		ok = ok || strings.EqualFold(h, host)
+	}
+	if ok {
+		s.hosts.Store(c.Request.Host, true) // only accepted hosts: a bounded set
+		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.String(http.StatusMisdirectedRequest, "this archive does not answer to the host %q; set ARCHIVE_BASE_URL to its public address\n", c.Request.Host)
@@ -182,7 +211,7 @@ func (s *Server) checkHost(c *gin.Context) {
 const maxBody = 1 << 20
 
 func (s *Server) limitBody(c *gin.Context) {
-	if !strings.HasPrefix(c.Request.URL.Path, "/api/v1/uploads/") {
+	if c.Request.ContentLength != 0 && !strings.HasPrefix(c.Request.URL.Path, "/api/v1/uploads/") {
 		if c.Request.ContentLength > maxBody {
 			s.fail(c, &httpError{status: http.StatusRequestEntityTooLarge, msg: "the request body is over 1 MB; send files through the uploader"})
 			return

@@ -38,7 +38,9 @@ func (s *Server) identify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Set(principalKey, p)
+	if p.SignedIn() {
+		c.Set(principalKey, p) // an anonymous visitor is the zero principal: nothing to keep
+	}
 	c.Next()
 }
 

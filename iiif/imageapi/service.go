@@ -77,7 +77,10 @@ type Call struct {
 	ID      string // image identifier, {item}-{n}
 	Base    string // the image's base URI, as the client reaches it
 	Site    string // the archive's base URL, for the auth services
-	Client  string // who asks (an address), for fairness between clients
+	// Raw is the request as the client wrote it ({region}/{size}/…): the
+	// key under which whole answers are kept for Hot.
+	Raw    string
+	Client string // who asks (an address), for fairness between clients
 }
 
 // imageRef is what serving an image needs from its item.
@@ -277,6 +280,33 @@ func (s *Service) Probe(p access.Principal, id string) (map[string]any, error) {
 	return auth.ProbeResult(denied), nil
 }
 
+// hotKey is where a whole answer is kept. Access copies never change
+// under their key: an answer made once is the answer, for this address and
+// this kind of viewer (allowed the full image or a reduced one).
+func hotKey(ref imageRef, call Call, full bool, req string) string {
+	kind := "|reduced|"
+	if full {
+		kind = "|full|"
+	}
+	return ref.key + "|" + call.Base + kind + req
+}
+
+// Hot answers from the whole answers already made, by call.Raw, when p may
+// see them (nil when there is none): the path of almost every tile, with
+// no parsing and no storage access.
+func (s *Service) Hot(p access.Principal, call Call) (*Response, error) {
+	ref := s.ref(call.ID)
+	if ref.err != nil {
+		return nil, ref.err
+	}
+	full, err := s.allow(p, ref)
+	if err != nil {
+		return nil, err
+	}
+	r, _ := s.hot.Get(hotKey(ref, call, full, call.Raw))
+	return r, nil
+}
+
 // Image answers an image request: a stored tile as it is, or a rendering.
 func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req Request) (*Response, error) {
 	ref := s.ref(call.ID)
@@ -287,9 +317,11 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 	if err != nil {
 		return nil, err
 	}
-	// Access copies never change under their key: a response made once is
-	// the response, for this address and this kind of viewer.
-	hotKey := ref.key + "|" + call.Base + "|" + strconv.FormatBool(full) + "|" + req.String()
+	key := call.Raw
+	if key == "" {
+		key = req.String()
+	}
+	hotKey := hotKey(ref, call, full, key)
 	if r, ok := s.hot.Get(hotKey); ok {
 		return r, nil
 	}
