@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -90,6 +91,14 @@ func (s *Server) derivative(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// A thumbnail is ThumbSize pixels long: more than a reduced image when
+	// the reduced edge is set below it.
+	if s.cfg.ReducedEdge > 0 && s.cfg.ReducedEdge < ingest.ThumbSize {
+		if _, _, err := s.loadItem(c, it.ID, access.ReadContent); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	key := f.Derivatives[c.Param("derivative")]
 	if key == "" || c.Param("derivative") == "access" {
 		s.fail(c, notFound(fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative"))))
@@ -130,6 +139,9 @@ func (s *Server) serveBlob(c *gin.Context, res access.Resource, key, ctype, etag
 	}
 	rs := storage.NewReadSeeker(c.Request.Context(), s.cfg.Blobs, key, st.Size)
 	defer rs.Close()
+	// A master may take longer to send than the server's write timeout:
+	// give it time for a slow link (1 MB/s), at least the usual.
+	http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(5*time.Minute + time.Duration(st.Size/(1<<20))*time.Second))
 	s.cacheByAccess(c, res)
 	c.Header("Content-Type", ctype)
 	c.Header("ETag", etag)

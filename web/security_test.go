@@ -214,3 +214,21 @@ func TestMasterFilesCannotRunAsTheArchive(t *testing.T) {
 		t.Errorf("video master: %v", w.Header())
 	}
 }
+
+func TestSignInRedirectsOnlyWithinTheArchive(t *testing.T) {
+	e := newIIIFEnv(t)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	for next, want := range map[string]string{"/items/x": "/items/x", "/\\evil.example": "/desk", "//evil.example": "/desk",
+		"https://evil.example/": "/desk", "/%0d%0aSet-Cookie:x": "/%0d%0aSet-Cookie:x", "javascript:alert(1)": "/desk"} {
+		client := &http.Client{Jar: &cookieJar{}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.PostForm(ts.URL+"/login", url.Values{"email": {"admin@example.org"}, "password": {password}, "next": {next},
+			"csrf": {formToken(t, client, ts.URL+"/login")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != want {
+			t.Errorf("next=%q: %d to %q, want %q", next, resp.StatusCode, got, want)
+		}
+	}
+}

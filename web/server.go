@@ -257,8 +257,12 @@ func (s *Server) readyz(c *gin.Context) {
 	c.JSON(status, res)
 }
 
-// sameOrigin reports whether a URL is on this archive (for redirects after sign-in).
+// sameOrigin reports whether a URL is a path on this archive (for
+// redirects after sign-in): browsers read "/\\host" and "//host" as another site.
 func (s *Server) sameOrigin(c *gin.Context, next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return false
+	}
 	u, err := url.Parse(next)
-	return err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//")
+	return err == nil && u.Scheme == "" && u.Host == ""
 }

@@ -204,7 +204,13 @@ func (l *limiter) fail(now time.Time, keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.fails) > 100_000 {
-		clear(l.fails) // a flood of addresses must not grow memory without bound
+		// A flood of names: forget only what is past the window, so no
+		// flood can reset the count of the account it aims at.
+		for k, ts := range l.fails {
+			if now.Sub(ts[len(ts)-1]) >= l.window {
+				delete(l.fails, k)
+			}
+		}
 	}
 	for _, k := range keys {
 		l.fails[k] = append(l.fails[k], now)

@@ -25,17 +25,19 @@ import (
 
 // Batch is a set of uploads ingested together, and what became of each file.
 type Batch struct {
-	ID          string         `json:"id"`
-	Institution string         `json:"institution"`
-	Collection  string         `json:"collection,omitempty"`
-	Title       string         `json:"title,omitempty"`
-	Group       bool           `json:"group"`    // all files make one multi-page item
-	Expected    int            `json:"expected"` // files the uploader announced
-	Created     time.Time      `json:"created"`
-	Owner       string         `json:"owner"` // the user who made it; only they add to it
-	Files       []*BatchFile   `json:"files"`
-	Done        bool           `json:"done"`
-	Counts      map[string]int `json:"counts"`
+	ID          string    `json:"id"`
+	Institution string    `json:"institution"`
+	Collection  string    `json:"collection,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Group       bool      `json:"group"`    // all files make one multi-page item
+	Expected    int       `json:"expected"` // files the uploader announced
+	Created     time.Time `json:"created"`
+	Owner       string    `json:"owner"` // the user who made it; only they add to it
+	// Access of the items the batch makes (public when not given).
+	Access repository.Access `json:"access"`
+	Files  []*BatchFile      `json:"files"`
+	Done   bool              `json:"done"`
+	Counts map[string]int    `json:"counts"`
 }
 
 // BatchFile is one upload of a batch.
@@ -100,6 +102,8 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 				s.fail(c, notFound("no upload "+id+" of yours"))
 				return
 			}
+			// A chunk of a large file may take longer than the server's read timeout.
+			http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(time.Hour))
 			c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey, who(c)))
 			next.ServeHTTP(c.Writer, c.Request)
 		}
@@ -146,6 +150,10 @@ func (u *uploads) create(c *gin.Context) {
 			return
 		}
 		b.Institution = col.Institution
+	}
+	if problems := b.Access.Check(); len(problems) > 0 {
+		u.s.fail(c, invalid("batch: "+strings.Join(problems, "; ")))
+		return
 	}
 	if b.Group && b.Expected < 1 {
 		u.s.fail(c, invalid("a grouped batch must say how many files it expects (expected)"))
@@ -243,7 +251,7 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 	u.work <- struct{}{}
 	defer func() { <-u.work }()
 	u.mu.Lock()
-	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection}}
+	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection, Access: b.Access}}
 	if b.Title != "" {
 		unit.Meta.Title = repository.Text{"none": b.Title}
 	}

@@ -157,12 +157,12 @@ func TestResumableUploadsAreIngested(t *testing.T) {
 
 func TestGroupedUploadMakesOneItem(t *testing.T) {
 	e := newUploadEnv(t, 0)
-	id := e.batch(t, `{"institution":"tu","expected":2,"group":true,"title":"จดหมาย"}`)
+	id := e.batch(t, `{"institution":"tu","expected":2,"group":true,"title":"จดหมาย","access":{"level":"restricted"}}`)
 	e.upload(t, id, "p1.jpg", jpegBytes(color.RGBA{1, 100, 1, 255}))
 	e.upload(t, id, "p2.jpg", jpegBytes(color.RGBA{100, 1, 1, 255}))
 	b := e.wait(t, id)
 	it, err := e.store.Item(b.Files[0].Item)
-	if err != nil || len(it.Files) != 2 || it.Title["none"] != "จดหมาย" || b.Files[1].Item != it.ID {
+	if err != nil || len(it.Files) != 2 || it.Title["none"] != "จดหมาย" || b.Files[1].Item != it.ID || it.Access.Level != "restricted" {
 		t.Fatalf("grouped item: %+v %v", it, err)
 	}
 }

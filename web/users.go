@@ -16,9 +16,10 @@ import (
 // deskPage is the archivists' desk: what the signed-in person may do.
 type deskPage struct {
 	page
-	Uploads     []*repository.Institution // libraries they may upload to
-	ManageUsers bool
-	Person      access.Principal
+	Uploads      []*repository.Institution // libraries they may upload to
+	AccessLevels []string
+	ManageUsers  bool
+	Person       access.Principal
 }
 
 // desk shows the signed-in person's recent work and the uploader for the
@@ -30,7 +31,7 @@ func (s *Server) desk(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/login?next=/desk")
 		return
 	}
-	p := deskPage{page: s.newPage(c, ""), Person: who}
+	p := deskPage{page: s.newPage(c, ""), Person: who, AccessLevels: repository.Levels}
 	p.Title, p.CSRF = t(p.Lang, "desk"), s.csrfToken(c)
 	now := time.Now()
 	libs, err := s.cfg.Store.Institutions()
@@ -149,7 +150,8 @@ func (s *Server) saveUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if !access.ValidRole(role) || role == access.SystemAdmin && me.Role != access.SystemAdmin {
+	// Only a system administrator makes, changes or disables one.
+	if !access.ValidRole(role) || (role == access.SystemAdmin || u.Role == string(access.SystemAdmin)) && me.Role != access.SystemAdmin {
 		s.renderUsers(c, http.StatusBadRequest, t(s.lang(c), "bad_role"), "", "")
 		return
 	}

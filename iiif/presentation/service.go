@@ -313,8 +313,8 @@ const DiscoverySize = 100
 
 // Discovery answers IIIF Change Discovery 1.0: the stream (page < 0) or
 // one of its pages, oldest first. Only what anyone may see is announced:
-// withdrawn items, and items since closed to the public, appear as Delete
-// (unless their library hides that its restricted items exist).
+// withdrawn items, and items closed to the public, appear as Delete, so
+// that harvesters drop their copies when access tightens.
 func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, error) {
 	_, total, err := s.Store.Activities(0, 0)
 	if err != nil {
@@ -344,10 +344,10 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 			if err != nil {
 				continue
 			}
-			if open, reveal := s.public(it, now); !open && !reveal {
-				continue // a library that hides its restricted items: not even that it exists
-			} else if !open {
-				typ = "Delete" // closed to the public since: harvesters drop their copy
+			if !s.public(it, now) {
+				// Closed to the public (since, or from the start): harvesters
+				// drop any copy they have. An identifier says nothing more.
+				typ = "Delete"
 			}
 		}
 		out = append(out, Activity{Type: typ, Item: a.Item, Time: a.Time})
@@ -356,12 +356,8 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 	return &Answer{Body: body, Final: page < pages-1}, err
 }
 
-// public: an anonymous visitor may read the item's description; reveal:
-// they may know that it exists.
-func (s *Service) public(it *repository.Item, now time.Time) (open, reveal bool) {
+// public: an anonymous visitor may read the item's description.
+func (s *Service) public(it *repository.Item, now time.Time) bool {
 	res, err := access.ItemResource(s.Store, it)
-	if err != nil {
-		return false, false
-	}
-	return access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil, res.Reveal || res.Withdrawn
+	return err == nil && access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil
 }

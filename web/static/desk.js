@@ -13,7 +13,8 @@
     return fetch("/api/v1/batches", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ institution: form.institution.value, title: form.title.value, group: form.group.checked, expected: ids.length }),
+      body: JSON.stringify({ institution: form.institution.value, title: form.title.value, group: form.group.checked, expected: ids.length,
+        access: { level: form.access.value } }),
     }).then(function (r) {
       if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
       return r.json();
