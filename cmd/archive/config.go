@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,6 +47,8 @@ type Config struct {
 	PublicMaxAge time.Duration
 	// Hosts are host names answered without a base URL (ARCHIVE_HOSTS).
 	Hosts []string
+	// TrustedProxies may name the client in X-Forwarded-For (ARCHIVE_TRUSTED_PROXIES).
+	TrustedProxies []string
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -179,6 +182,12 @@ func (c *common) resolve() (*Config, error) {
 		}
 	}
 	cfg.Hosts = strings.Fields(strings.ReplaceAll(st["ARCHIVE_HOSTS"], ",", " "))
+	cfg.TrustedProxies = strings.Fields(strings.ReplaceAll(st["ARCHIVE_TRUSTED_PROXIES"], ",", " "))
+	for _, p := range cfg.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("ARCHIVE_TRUSTED_PROXIES: %q is not an address or a range such as 10.0.0.0/8", p)
+		}
+	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
 	}

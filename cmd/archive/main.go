@@ -29,6 +29,7 @@ func commands() []command {
 		{"backup", "[--to FILE | --to-store]", "write a consistent copy of the metadata store, also while serving", runBackup},
 		{"user", "add|list|disable|passwd", "manage the people who sign in, their library and role", runUser},
 		{"token", "create|revoke|list", "manage API tokens for scripts (shown once, kept hashed)", runToken},
+		{"library", "--institution ID [--reveal-restricted=true|false]", "show or change a library's settings", runLibrary},
 	}
 }
 
