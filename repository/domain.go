@@ -21,6 +21,8 @@ import (
 var (
 	ErrNotFound = storage.ErrNotFound
 	ErrInvalid  = storage.ErrInvalid
+	// ErrUnavailable: the metadata store or storage cannot answer now.
+	ErrUnavailable = storage.ErrUnavailable
 	// ErrConflict: the record changed since it was read.
 	ErrConflict = errors.New("conflict")
 	// ErrForbidden: the reader may not see or change this.

@@ -48,7 +48,7 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 	if err := s.putRecord(ctx, RecordKey("collections", next.ID, next.Version), record{Kind: "collection", Collection: &next}); err != nil {
 		return err
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx, bCollections, next.ID, &next); err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 // Collection returns one collection.
 func (s *Store) Collection(id string) (*Collection, error) {
 	var c Collection
-	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bCollections, id, &c) }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bCollections, id, &c) }); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -132,7 +132,7 @@ func (s *Store) Children(parent string) ([]*Collection, error) {
 
 func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
 	var out []*Collection
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -175,7 +175,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		s.mu.Unlock()
 		return err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx, bItems, next.ID, &next); err != nil {
 			return err
 		}
@@ -282,7 +282,7 @@ func (s *Store) freshID(bucket []byte) string {
 	for {
 		id := newID()
 		exists := false
-		s.db.View(func(tx *bolt.Tx) error { exists = tx.Bucket(bucket).Get([]byte(id)) != nil; return nil })
+		s.view(func(tx *bolt.Tx) error { exists = tx.Bucket(bucket).Get([]byte(id)) != nil; return nil })
 		if !exists {
 			return id
 		}
@@ -292,7 +292,7 @@ func (s *Store) freshID(bucket []byte) string {
 // Item returns one item, tombstones included.
 func (s *Store) Item(id string) (*Item, error) {
 	var it Item
-	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bItems, id, &it) }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bItems, id, &it) }); err != nil {
 		return nil, err
 	}
 	return &it, nil
@@ -338,7 +338,7 @@ func (s *Store) ItemsWithDigest(sha256 string) ([]string, error) {
 
 func (s *Store) scan(index []byte, key, after string, limit int) (Page, error) {
 	var p Page
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		k, _ := c.Seek(join(key, after))
@@ -368,7 +368,7 @@ type Change struct {
 func (s *Store) Changes(from, until time.Time, after string, limit int) ([]Change, string, error) {
 	var out []Change
 	var next string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(ixModified).Cursor()
 		var k []byte
 		if after != "" {
@@ -433,7 +433,7 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 	if err := s.putRecord(ctx, eventKey(&events[0]), record{Kind: "events", Events: events}); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for i := range events {
 			if err := putJSON(tx, bEvents, string(join(events[i].Object, events[i].ID)), &events[i]); err != nil {
 				return err
@@ -458,7 +458,7 @@ type Activity struct {
 func (s *Store) Activities(offset, limit int) ([]Activity, int, error) {
 	var out []Activity
 	total := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(ixActivity)
 		total = b.Stats().KeyN
 		c := b.Cursor()
@@ -489,7 +489,7 @@ func (s *Store) ItemsOfInstitutionAt(institution string, offset, limit int) ([]s
 func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -506,7 +506,7 @@ func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, i
 // Events returns the trail of one object, oldest first.
 func (s *Store) Events(object string) ([]Event, error) {
 	var out []Event
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := join(object, "")
 		c := tx.Bucket(bEvents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -595,7 +595,7 @@ func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover)
 // update), with an event. It returns how many were released.
 func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error) {
 	var due []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
 			var it Item
 			if err := json.Unmarshal(v, &it); err != nil {

@@ -116,7 +116,7 @@ func (s *Store) load(ctx context.Context) (Counts, error) {
 	go func() { wg.Wait(); close(results) }()
 	var batch []*record
 	flush := func() error {
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			for _, r := range batch {
 				if err := insertRecord(tx, r, &n); err != nil {
 					return err
@@ -148,7 +148,7 @@ func (s *Store) load(ctx context.Context) (Counts, error) {
 	if err := flush(); err != nil {
 		return n, err
 	}
-	return n, s.db.Update(indexActivities)
+	return n, s.update(indexActivities)
 }
 
 func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
@@ -221,7 +221,7 @@ func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts,
 
 func (s *Store) count() (Counts, error) {
 	var n Counts
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n.Institutions = tx.Bucket(bInstitutions).Stats().KeyN
 		n.Collections = tx.Bucket(bCollections).Stats().KeyN
 		n.Items = tx.Bucket(bItems).Stats().KeyN
@@ -236,7 +236,7 @@ func (s *Store) count() (Counts, error) {
 // in use, and returns its size.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -247,7 +247,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // Dump writes every bucket's keys and values in order, one line each: two
 // stores with the same dump hold the same metadata.
 func (s *Store) Dump(w io.Writer) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		for _, b := range durableBuckets {
 			if err := tx.Bucket(b).ForEach(func(k, v []byte) error {
 				_, err := fmt.Fprintf(w, "%s %s %s\n", b, hex.EncodeToString(k), v)

@@ -110,7 +110,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Check reports whether the database answers.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bMeta) == nil {
 			return errors.New("metadata store has no schema")
 		}
@@ -126,7 +126,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 }
 
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		v := SchemaVersion
 		if meta == nil {
@@ -314,7 +314,7 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 	if err := s.putRecord(ctx, RecordKey("institutions", next.ID, next.Version), record{Kind: "institution", Institution: &next}); err != nil {
 		return err
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bInstitutions, next.ID, &next) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error { return putJSON(tx, bInstitutions, next.ID, &next) }); err != nil {
 		return err
 	}
 	*in = next
@@ -324,7 +324,7 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 // Institution returns one institution.
 func (s *Store) Institution(id string) (*Institution, error) {
 	var in Institution
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bInstitutions, id, &in) })
+	err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bInstitutions, id, &in) })
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +334,7 @@ func (s *Store) Institution(id string) (*Institution, error) {
 // Institutions returns every institution, in identifier order.
 func (s *Store) Institutions() ([]*Institution, error) {
 	var out []*Institution
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bInstitutions).ForEach(func(k, v []byte) error {
 			var in Institution
 			if err := json.Unmarshal(v, &in); err != nil {
@@ -345,4 +345,18 @@ func (s *Store) Institutions() ([]*Institution, error) {
 		})
 	})
 	return out, err
+}
+
+// view and update run a bbolt transaction. A database that cannot be read
+// or written (closed, its file gone bad) is an unavailable store, as a
+// storage outage is, never mistaken for a missing record.
+func (s *Store) view(fn func(*bolt.Tx) error) error { return dbErr(s.db.View(fn)) }
+
+func (s *Store) update(fn func(*bolt.Tx) error) error { return dbErr(s.db.Update(fn)) }
+
+func dbErr(err error) error {
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) || errors.Is(err, bolt.ErrDatabaseReadOnly) || errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) {
+		return fmt.Errorf("metadata store: %v: %w", err, storage.ErrUnavailable)
+	}
+	return err
 }

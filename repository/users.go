@@ -170,7 +170,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		s.mu.Unlock()
 		return err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error { return insertUser(tx, old, &next) })
+	err = s.update(func(tx *bolt.Tx) error { return insertUser(tx, old, &next) })
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func insertUser(tx *bolt.Tx, old, u *User) error {
 // User returns one user.
 func (s *Store) User(id string) (*User, error) {
 	var u User
-	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bUsers, id, &u) }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bUsers, id, &u) }); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -217,7 +217,7 @@ func (s *Store) User(id string) (*User, error) {
 func (s *Store) UserByEmail(email string) (*User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var u User
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(ixEmail).Get([]byte(email))
 		if id == nil {
 			return fmt.Errorf("no user %q: %w", email, ErrNotFound)
@@ -233,7 +233,7 @@ func (s *Store) UserByEmail(email string) (*User, error) {
 // Users lists the users of a library ("" for every library), by identifier.
 func (s *Store) Users(institution string) ([]*User, error) {
 	var out []*User
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
 			var u User
 			if err := json.Unmarshal(v, &u); err != nil {
@@ -259,7 +259,7 @@ func (s *Store) CreateToken(ctx context.Context, user, scope string, ttl time.Du
 // not registered again, whatever became of it: a revoked token stays revoked.
 func (s *Store) ImportToken(ctx context.Context, user, scope, secret, agent string) (*Token, error) {
 	var t Token
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(ixToken).Get([]byte(hashOf(secret)))
 		if id == nil {
 			return ErrUnknownCredentials
@@ -300,7 +300,7 @@ func (s *Store) saveToken(ctx context.Context, t *Token) error {
 	if err := s.putRecord(ctx, RecordKey("tokens", t.ID, t.Version), record{Kind: "token", Token: t}); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return insertToken(tx, t) })
+	return s.update(func(tx *bolt.Tx) error { return insertToken(tx, t) })
 }
 
 func insertToken(tx *bolt.Tx, t *Token) error {
@@ -313,7 +313,7 @@ func insertToken(tx *bolt.Tx, t *Token) error {
 // RevokeToken ends a token for good.
 func (s *Store) RevokeToken(ctx context.Context, id, agent string) error {
 	var t Token
-	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bTokens, id, &t) }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bTokens, id, &t) }); err != nil {
 		return err
 	}
 	if t.Revoked {
@@ -329,7 +329,7 @@ func (s *Store) RevokeToken(ctx context.Context, id, agent string) error {
 // Tokens lists a user's tokens ("" for everyone's).
 func (s *Store) Tokens(user string) ([]*Token, error) {
 	var out []*Token
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bTokens).ForEach(func(k, v []byte) error {
 			var t Token
 			if err := json.Unmarshal(v, &t); err != nil {
@@ -348,7 +348,7 @@ func (s *Store) Tokens(user string) ([]*Token, error) {
 // and its user not disabled.
 func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 	var t Token
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(ixToken).Get([]byte(hashOf(sec)))
 		if id == nil {
 			return ErrUnknownCredentials
@@ -375,7 +375,7 @@ func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 func (s *Store) CreateSession(user string, ttl time.Duration) (string, error) {
 	v := secret()
 	now := s.Now()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return putJSON(tx, bSessions, hashOf(v), &Session{User: user, Created: now, Expires: now.Add(ttl)})
 	})
 	return v, err
@@ -391,7 +391,7 @@ func (s *Store) Session(cookie string) (*Session, *User, error) {
 
 func (s *Store) sessionAt(key string) (*Session, *User, error) {
 	var ses Session
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSessions).Get([]byte(key))
 		if b == nil {
 			return ErrUnknownCredentials
@@ -414,7 +414,7 @@ func (s *Store) sessionAt(key string) (*Session, *User, error) {
 // EndSession signs a browser out.
 func (s *Store) EndSession(cookie string) error {
 	key := hashOf(cookie)
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		var ses Session
 		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil && ses.Access != "" {
 			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
@@ -432,7 +432,7 @@ func (s *Store) AccessToken(cookie string) (string, error) {
 	}
 	tok := secret()
 	key := hashOf(cookie)
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if ses.Access != "" {
 			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
 		}
@@ -448,7 +448,7 @@ func (s *Store) AccessToken(cookie string) (string, error) {
 // SessionByAccessToken returns the live session an access token was given to.
 func (s *Store) SessionByAccessToken(tok string) (*Session, *User, error) {
 	var key []byte
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		key = append(key, tx.Bucket(ixAccess).Get([]byte(hashOf(tok)))...)
 		return nil
 	})
@@ -461,7 +461,7 @@ func (s *Store) SessionByAccessToken(tok string) (*Session, *User, error) {
 // PruneSessions removes sessions that have expired.
 func (s *Store) PruneSessions() error {
 	now := s.Now()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bSessions).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var ses Session

@@ -170,3 +170,17 @@ func TestWithdrawnItemsArePurgedOnlyOnPurpose(t *testing.T) {
 		t.Fatalf("purge not recorded: %+v %+v", got.Withdrawal, events)
 	}
 }
+
+func TestAClosedStoreIsUnavailableNotEmpty(t *testing.T) {
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := s.UserByEmail("a@b.example"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("user lookup in a closed store: %v", err)
+	}
+	if _, err := s.Item("abcdefghij"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) {
+		t.Errorf("item lookup in a closed store: %v", err)
+	}
+}
