@@ -156,16 +156,19 @@ func member(p Principal, inst string) bool {
 // Decide returns nil when p may do a to r at now, else a typed error:
 // ErrUnauthenticated, ErrForbidden, ErrGone or ErrNotFound.
 func Decide(p Principal, a Action, r Resource, now time.Time) error {
+	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
+		return refuse(p, a, r)
+	}
 	if a >= Upload {
 		return decideWrite(p, a, r)
 	}
-	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
-		return refuse(p, a, r)
+	level := Effective(r.Access, now)
+	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) {
+		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, ErrNotFound)
 	}
 	if r.Withdrawn {
 		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, ErrGone)
 	}
-	level := Effective(r.Access, now)
 	if member(p, r.Institution) {
 		return nil
 	}
@@ -174,8 +177,6 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 		level == repository.Reduced && a <= ReadReduced,
 		level == repository.MetadataOnly && a == ReadMetadata:
 		return nil
-	case level == repository.Restricted && !r.Reveal:
-		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, ErrNotFound)
 	}
 	return refuse(p, a, r)
 }

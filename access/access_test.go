@@ -107,3 +107,16 @@ func TestStricterTakesTheClosedLevelAndTheLaterEmbargo(t *testing.T) {
 		t.Fatalf("an open collection loosened a restricted item: %+v", got)
 	}
 }
+
+func TestAWithdrawnHiddenItemStaysHidden(t *testing.T) {
+	r := Resource{ID: "x", Institution: "tu", Access: repository.Access{Level: "restricted"}, Withdrawn: true}
+	if err := Decide(anonymous, ReadMetadata, r, now); !errors.Is(err, ErrNotFound) {
+		t.Errorf("anonymous: %v", err)
+	}
+	if err := Decide(Principal{User: "u", Institution: "tu", Role: Reader}, ReadMetadata, r, now); !errors.Is(err, ErrGone) {
+		t.Errorf("the library's reader: %v", err)
+	}
+	if err := Decide(Principal{User: "u", Institution: "cmu", Role: Archivist, Scope: "everything"}, Upload, LibraryResource("cmu"), now); err == nil {
+		t.Error("a token of an unknown scope may upload")
+	}
+}

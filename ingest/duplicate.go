@@ -47,6 +47,10 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 	if asked == (repository.Access{}) {
 		return it, "", nil
 	}
+	if u.Meta.Institution != "" && it.Institution != u.Meta.Institution {
+		// Another library's item: its access is that library's to set.
+		return it, "already in the archive in another library's holdings; its access is theirs to set", nil
+	}
 	for attempt := 1; ; attempt++ {
 		want := access.Stricter(it.Access, asked)
 		if want == it.Access {

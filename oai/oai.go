@@ -18,7 +18,6 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // Store is what the provider reads.
@@ -87,7 +86,7 @@ func (p *Provider) Answer(ctx context.Context, base, site string, args url.Value
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("oai %.20q: %w", args.Get("verb"), err)
 	case err != nil:
-		return nil, fmt.Errorf("oai %.20q: %w: %w", args.Get("verb"), err, storage.ErrUnavailable)
+		return nil, fmt.Errorf("oai %.20q: %w", args.Get("verb"), err)
 	}
 	// §3.2: after badVerb or badArgument, the request element holds the
 	// base URL only; the arguments are echoed otherwise.

@@ -101,7 +101,7 @@ func newEnv(t testing.TB) *env {
 	e.ids["hidden"] = saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-secret-series", Title: repository.Text{"en": "Item Of Hidden Fonds"}})
 	e.ids["in-removed"] = saveItem(t, s, &repository.Item{Institution: "tu", Collection: "tu-old", Title: repository.Text{"en": "Item of a removed collection"}})
 	e.ids["withdrawn"] = saveItem(t, s, &repository.Item{Institution: "chula", Title: repository.Text{"en": "Withdrawn Secret Title"}})
-	if err := s.DeleteItem(context.Background(), e.ids["withdrawn"], "t", "withdrawn"); err != nil {
+	if err := s.Withdraw(context.Background(), e.ids["withdrawn"], "t", "withdrawn"); err != nil {
 		t.Fatal(err)
 	}
 	old.Deleted = true
@@ -612,7 +612,7 @@ func TestSetsThatAreNotShownAreRefusedWithoutScanning(t *testing.T) {
 	}
 }
 
-var errBroken = errors.New("metadata store unreachable")
+var errBroken = fmt.Errorf("metadata store unreachable: %w", storage.ErrUnavailable)
 
 // brokenStore is a real store whose method named fail does not answer.
 type brokenStore struct {

@@ -91,6 +91,9 @@ func (s *Store) checkCollection(c *Collection) error {
 		if err != nil {
 			return fmt.Errorf("collection %s: parent %q: %w", c.ID, p, ErrInvalid)
 		}
+		if parent.Institution != c.Institution {
+			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, ErrInvalid)
+		}
 		p = parent.Parent
 	}
 	return nil
@@ -239,11 +242,6 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 		}
 	}
 	return old, nil
-}
-
-// DeleteItem withdraws an item (see Withdraw).
-func (s *Store) DeleteItem(ctx context.Context, id, agent, reason string) error {
-	return s.Withdraw(ctx, id, agent, reason)
 }
 
 func indexItem(tx *bolt.Tx, old, it *Item) error {

@@ -203,7 +203,7 @@ func TestRecordIsWrittenBeforeTheIndex(t *testing.T) {
 func TestDeletedItemStaysAsTombstone(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	series, it := populate(t, s)
-	if err := s.DeleteItem(ctx, it.ID, "tester", "duplicate of another record"); err != nil {
+	if err := s.Withdraw(ctx, it.ID, "tester", "duplicate of another record"); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := s.ItemsInCollection(series.ID, "", 10)

@@ -87,6 +87,14 @@ func secret() string {
 
 func hashOf(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 
+// NewPassword makes up a password of 16 random characters, to be given
+// once to its holder.
+func NewPassword() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
 // HashPassword returns the Argon2id hash of a password (RFC 9106's second
 // recommended parameters: 64 MiB, 3 passes).
 func HashPassword(pw string) string {
@@ -426,18 +434,27 @@ func (s *Store) EndSession(cookie string) error {
 // AccessToken gives the session of a cookie a fresh IIIF access token (an
 // opaque value that is not the cookie), replacing any earlier one.
 func (s *Store) AccessToken(cookie string) (string, error) {
-	ses, _, err := s.Session(cookie)
-	if err != nil {
+	if _, _, err := s.Session(cookie); err != nil {
 		return "", err
 	}
 	tok := secret()
 	key := hashOf(cookie)
-	err = s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		// Read and replace in one transaction: two viewers asking at once
+		// leave one token, and no orphan in the index.
+		var ses Session
+		b := tx.Bucket(bSessions).Get([]byte(key))
+		if b == nil {
+			return ErrUnknownCredentials
+		}
+		if err := json.Unmarshal(b, &ses); err != nil {
+			return err
+		}
 		if ses.Access != "" {
 			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
 		}
 		ses.Access = hashOf(tok)
-		if err := putJSON(tx, bSessions, key, ses); err != nil {
+		if err := putJSON(tx, bSessions, key, &ses); err != nil {
 			return err
 		}
 		return tx.Bucket(ixAccess).Put([]byte(ses.Access), []byte(key))
@@ -448,10 +465,12 @@ func (s *Store) AccessToken(cookie string) (string, error) {
 // SessionByAccessToken returns the live session an access token was given to.
 func (s *Store) SessionByAccessToken(tok string) (*Session, *User, error) {
 	var key []byte
-	s.view(func(tx *bolt.Tx) error {
+	if err := s.view(func(tx *bolt.Tx) error {
 		key = append(key, tx.Bucket(ixAccess).Get([]byte(hashOf(tok)))...)
 		return nil
-	})
+	}); err != nil {
+		return nil, nil, err
+	}
 	if len(key) == 0 {
 		return nil, nil, ErrUnknownCredentials
 	}
@@ -462,16 +481,28 @@ func (s *Store) SessionByAccessToken(tok string) (*Session, *User, error) {
 func (s *Store) PruneSessions() error {
 	now := s.Now()
 	return s.update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bSessions).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		// Collect first: deleting under a cursor skips the next key.
+		var gone, access [][]byte
+		if err := tx.Bucket(bSessions).ForEach(func(k, v []byte) error {
 			var ses Session
 			if json.Unmarshal(v, &ses) != nil || now.After(ses.Expires) {
+				gone = append(gone, append([]byte(nil), k...))
 				if ses.Access != "" {
-					tx.Bucket(ixAccess).Delete([]byte(ses.Access))
+					access = append(access, []byte(ses.Access))
 				}
-				if err := c.Delete(); err != nil {
-					return err
-				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range access {
+			if err := tx.Bucket(ixAccess).Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, k := range gone {
+			if err := tx.Bucket(bSessions).Delete(k); err != nil {
+				return err
 			}
 		}
 		return nil

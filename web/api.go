@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -216,7 +215,7 @@ func (s *Server) updateItem(c *gin.Context) {
 // when and why; the master stays until a system administrator purges it.
 func (s *Server) withdrawItem(c *gin.Context) {
 	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
-	if err != nil && !errors.Is(err, access.ErrGone) {
+	if err != nil {
 		s.fail(c, err)
 		return
 	}

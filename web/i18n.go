@@ -37,8 +37,6 @@ var messages = map[string][2]string{ // key: {th, en}
 	"desk":                   {"โต๊ะทำงานบรรณารักษ์", "Archivists' desk"},
 	"signin":                 {"เข้าสู่ระบบ", "Sign in"},
 	"signout":                {"ออกจากระบบ", "Sign out"},
-	"token":                  {"รหัสเข้าใช้ (API token)", "Access token (API token)"},
-	"bad_token":              {"รหัสไม่ถูกต้อง", "That token is not right"},
 	"upload":                 {"อัปโหลดไฟล์", "Upload files"},
 	"upload_help":            {"เลือกห้องสมุด แล้วลากไฟล์มาวาง ไฟล์ใหญ่อัปโหลดต่อได้หากการเชื่อมต่อขาดหาย", "Choose the library, then drop files; large files resume if the connection drops"},
 	"group":                  {"รวมทุกไฟล์เป็นรายการเดียว (หลายหน้า)", "Make all files one item (several pages)"},

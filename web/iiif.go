@@ -210,7 +210,7 @@ func (s *Server) discovery(c *gin.Context) {
 	}
 	age := "public, max-age=60"
 	if ans.Final {
-		age = "public, max-age=86400" // a full page does not change
+		age = "public, max-age=3600" // a full page keeps its activities; their types follow access
 	}
 	c.Header("Cache-Control", age)
 	ctype := "application/json"

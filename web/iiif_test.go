@@ -282,7 +282,7 @@ func TestIIIFHTTPSemantics(t *testing.T) {
 	}
 	// Withdrawing an item closes its images at once.
 	id := strings.TrimSuffix(e.image, "-1")
-	e.store.DeleteItem(context.Background(), id, "test", "withdrawn")
+	e.store.Withdraw(context.Background(), id, "test", "withdrawn")
 	if w := e.do(t, "GET", "/iiif/3/"+e.image+"/info.json"); w.Code != 410 {
 		t.Errorf("withdrawn image: %d", w.Code)
 	}

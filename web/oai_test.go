@@ -194,7 +194,7 @@ func TestOAIHarvestOfTenThousandRecords(t *testing.T) {
 		t.Errorf("day granularity: %d", len(got))
 	}
 	// Withdrawn and closed items stay as deleted records.
-	e.store.DeleteItem(context.Background(), e.ids[3], "t", "withdrawn")
+	e.store.Withdraw(context.Background(), e.ids[3], "t", "withdrawn")
 	closed, _ := e.store.Item(e.ids[5])
 	closed.Access.Level = repository.Restricted
 	e.store.SaveItem(context.Background(), closed, "t")

@@ -135,7 +135,11 @@ func (s *Server) listItems(c *gin.Context, ids []string) ([]listed, error) {
 	var out []listed
 	for _, it := range items {
 		l := listed{ID: it.ID, Title: it.Title, Date: it.Date}
-		if res, err := access.ItemResource(s.cfg.Store, it); err == nil && access.Decide(p, access.ReadReduced, res, now) == nil {
+		res, err := access.ItemResource(s.cfg.Store, it)
+		if err != nil {
+			return nil, err
+		}
+		if access.Decide(p, access.ReadReduced, res, now) == nil {
 			if th := site.Thumb(it); th != nil {
 				l.Thumb, _ = th["id"].(string)
 			}
@@ -405,8 +409,16 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	add("holding", in.Name)
 	if it.Collection != "" {
-		if col, err := s.cfg.Store.Collection(it.Collection); err == nil {
-			add("collection", col.Title)
+		col, err := s.cfg.Store.Collection(it.Collection)
+		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+			return p, err
+		}
+		if err == nil {
+			if vis, err := s.visibleCollections(c, []*repository.Collection{col}, func(*repository.Collection) bool { return true }); err != nil {
+				return p, err
+			} else if len(vis) == 1 {
+				add("collection", col.Title)
+			}
 		}
 	}
 	attribution := it.Attribution

@@ -159,7 +159,7 @@ func TestChangeDiscoveryStream(t *testing.T) {
 	if !strings.Contains(page, `"type":"Create"`) || !strings.Contains(page, "/iiif/3/manifest/"+item) || !strings.Contains(page, closed+`"Delete"`) || strings.Contains(page, closed+`"Create"`) {
 		t.Errorf("page 0 (a restricted item of a library that reveals them is a Delete): %s", page)
 	}
-	e.store.DeleteItem(context.Background(), item, "t", "gone")
+	e.store.Withdraw(context.Background(), item, "t", "gone")
 	page = e.do(t, "GET", "/iiif/discovery/page/0").Body.String()
 	if !strings.Contains(page, `"type":"Delete"`) {
 		t.Errorf("deletion not announced: %s", page)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -62,17 +63,19 @@ type Config struct {
 
 // Server holds the router and the services the handlers call.
 type Server struct {
-	cfg     Config
-	router  *gin.Engine
-	ctx     context.Context // the server's lifetime, for background ingests
-	up      *uploads
-	images  *imageapi.Service
-	pres    *presentation.Service
-	oai     *oai.Provider
-	pages   map[string]*template.Template
-	limiter *limiter
-	secure  bool     // cookies are Secure: the public address is https
-	hosts   sync.Map // Host headers already accepted
+	cfg       Config
+	router    *gin.Engine
+	ctx       context.Context // the server's lifetime, for background ingests
+	up        *uploads
+	images    *imageapi.Service
+	pres      *presentation.Service
+	oai       *oai.Provider
+	pages     map[string]*template.Template
+	limiter   *limiter
+	hashing   chan struct{} // a token per password being checked
+	secure    bool          // cookies are Secure: the public address is https
+	hosts     sync.Map      // Host headers already accepted
+	hostsKept atomic.Int32  // how many hosts holds (at most 64)
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -96,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute),
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge})
@@ -198,7 +201,10 @@ func (s *Server) checkHost(c *gin.Context) {
 		ok = ok || strings.EqualFold(h, host)
 	}
 	if ok {
-		s.hosts.Store(c.Request.Host, true) // only accepted hosts: a bounded set
+		// Remember a few accepted hosts (loopback names take many forms).
+		if s.hostsKept.Add(1) <= 64 {
+			s.hosts.Store(c.Request.Host, true)
+		}
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -164,7 +164,9 @@ func (s *Server) requireSignIn(c *gin.Context) {
 	}
 }
 
-// limiter counts failed sign-ins per account and per address.
+// limiter counts sign-in attempts per account and per address: each
+// attempt is counted before the password is checked (so that concurrent
+// guesses cannot all pass), and forgiven when it succeeds.
 type limiter struct {
 	mu     sync.Mutex
 	max    int
@@ -176,8 +178,9 @@ func newLimiter(max int, window time.Duration) *limiter {
 	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
 }
 
-// wait reports how long the keys must wait before another try (0: now).
-func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
+// attempt counts an attempt for the keys, or reports how long they must
+// wait before another (0: go ahead).
+func (l *limiter) attempt(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var d time.Duration
@@ -188,32 +191,37 @@ func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
 				recent = append(recent, t)
 			}
 		}
-		if len(recent) == 0 {
-			delete(l.fails, k)
-			continue
-		}
 		l.fails[k] = recent
 		if len(recent) >= l.max {
 			d = max(d, l.window-now.Sub(recent[0]))
 		}
 	}
-	return d
-}
-
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	if d > 0 {
+		return d
+	}
 	if len(l.fails) > 100_000 {
 		// A flood of names: forget only what is past the window, so no
 		// flood can reset the count of the account it aims at.
 		for k, ts := range l.fails {
-			if now.Sub(ts[len(ts)-1]) >= l.window {
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= l.window {
 				delete(l.fails, k)
 			}
 		}
 	}
 	for _, k := range keys {
 		l.fails[k] = append(l.fails[k], now)
+	}
+	return 0
+}
+
+// forgive takes back the attempt of a sign-in that succeeded.
+func (l *limiter) forgive(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if n := len(l.fails[k]); n > 0 {
+			l.fails[k] = l.fails[k][:n-1]
+		}
 	}
 }
 
@@ -237,7 +245,7 @@ func (s *Server) login(c *gin.Context) {
 	now := time.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	keys := []string{"email:" + email, "addr:" + c.ClientIP()}
-	if d := s.limiter.wait(now, keys...); d > 0 {
+	if d := s.limiter.attempt(now, keys...); d > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(d.Seconds())+1))
 		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
 		return
@@ -255,8 +263,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err != nil || u.Disabled || !repository.CheckPassword(u.PasswordHash, c.PostForm("password")) {
-		s.limiter.fail(now, keys...)
+	if err != nil || u.Disabled || !s.checkPassword(c, u.PasswordHash, c.PostForm("password")) {
 		object, detail := repository.AccountsObject, "unknown account "+email
 		if u != nil {
 			object, detail = u.ID, "wrong password or disabled account"
@@ -267,6 +274,7 @@ func (s *Server) login(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "login", p)
 		return
 	}
+	s.limiter.forgive(keys...)
 	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
 	if err != nil {
 		s.fail(c, err)
@@ -287,6 +295,18 @@ func (s *Server) login(c *gin.Context) {
 		next = p.Next
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// checkPassword checks a password with at most a few Argon2 computations
+// (64 MiB each) at once, so a burst of sign-ins cannot exhaust memory.
+func (s *Server) checkPassword(c *gin.Context, hash, pw string) bool {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-c.Request.Context().Done():
+		return false
+	}
+	defer func() { <-s.hashing }()
+	return repository.CheckPassword(hash, pw)
 }
 
 // logout ends the session on the server, then in the browser. A GET (the

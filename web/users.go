@@ -1,8 +1,7 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -54,8 +53,12 @@ func (s *Server) desk(c *gin.Context) {
 	var mine []string
 	for _, id := range ids {
 		it, err := s.cfg.Store.Item(id)
-		if err != nil {
+		if errors.Is(err, repository.ErrNotFound) {
 			continue
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
 		}
 		if access.Decide(who, access.Edit, access.LibraryResource(it.Institution), now) == nil && len(mine) < 20 {
 			mine = append(mine, id)
@@ -159,36 +162,35 @@ func (s *Server) saveUser(c *gin.Context) {
 		s.renderUsers(c, http.StatusBadRequest, t(s.lang(c), "own_role"), "", "")
 		return
 	}
-	detail := ""
+	var events []repository.Event
+	change := func(typ, detail string) {
+		events = append(events, repository.Event{Type: typ, Outcome: "success", Detail: u.Email + ": " + detail})
+	}
 	if string(role) != u.Role && u.ID != "" {
-		detail = "role " + u.Role + " → " + string(role)
+		change("role change", u.Role+" → "+string(role))
 	}
 	u.Role = string(role)
 	password := ""
 	switch c.PostForm("action") {
 	case "disable":
 		u.Disabled = true
-		detail = "disabled"
+		change("account disabled", "sessions and tokens end")
 	case "enable":
 		u.Disabled = false
-		detail = "enabled"
+		change("account enabled", "may sign in again")
 	case "password":
-		password = newPassword()
+		password = repository.NewPassword()
 		u.PasswordHash = repository.HashPassword(password)
-		detail = "password reset"
+		change("password change", "a new password was made; sessions end")
 	}
 	if u.ID == "" {
-		password = newPassword()
+		password = repository.NewPassword()
 		u.PasswordHash = repository.HashPassword(password)
 	} else if v, err := formVersion(c); err != nil {
 		s.fail(c, err)
 		return
 	} else {
 		u.Version = v
-	}
-	var events []repository.Event
-	if detail != "" {
-		events = append(events, repository.Event{Type: "role change", Outcome: "success", Detail: detail})
 	}
 	if err := s.cfg.Store.SaveUser(c.Request.Context(), u, me.Email, events...); err != nil {
 		if Status(err) >= 500 {
@@ -199,11 +201,4 @@ func (s *Server) saveUser(c *gin.Context) {
 		return
 	}
 	s.renderUsers(c, http.StatusOK, "", u.Email, password)
-}
-
-// newPassword is a random password, given once to pass on.
-func newPassword() string {
-	var b [12]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }

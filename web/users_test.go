@@ -63,7 +63,7 @@ func TestLibraryAdministratorManagesTheirOwnUsers(t *testing.T) {
 		t.Errorf("a disabled reader's session still works: %d", resp.StatusCode)
 	}
 	events, _ := e.store.Events(u.ID)
-	if last := events[len(events)-1]; last.Type != "role change" || last.Agent != "head@cmu.example" || last.Detail != "disabled" {
+	if last := events[len(events)-1]; last.Type != "account disabled" || last.Agent != "head@cmu.example" || !strings.HasPrefix(last.Detail, u.Email) {
 		t.Errorf("last event %+v", last)
 	}
 	if code, page := post(url.Values{"user": {u.ID}, "version": {"1"}, "action": {"enable"}}); code != http.StatusConflict {

@@ -25,7 +25,7 @@ import (
 
 // Config is every setting of the archive. Each comes from, in rising order of
 // precedence: its default, the config file, the environment (ARCHIVE_…), a flag.
-// Secrets (S3 keys, the API token) have no flags, so they never appear in a
+// Secrets (S3 keys, the administrator's token) have no flags, so they never appear in a
 // process listing or shell history.
 type Config struct {
 	Data    string // folder for the metadata store and local blobs
@@ -247,7 +247,8 @@ func (c *common) openArchive(ctx context.Context) (*Config, storage.Blobs, *repo
 	return cfg, blobs, store, err
 }
 
-// token returns the API token: ARCHIVE_TOKEN, or one kept in the data folder
+// token returns the data folder's administrator token (registered at start
+// as a system administrator's API token): ARCHIVE_TOKEN, or one kept in the data folder
 // (created on first use, readable by its owner only).
 func (cfg *Config) token() (string, error) {
 	if cfg.Token != "" {

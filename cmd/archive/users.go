@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,7 +45,7 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, l
 	if errors.Is(err, repository.ErrNotFound) {
 		// The first administrator gets a password to sign in with, kept in
 		// a file only the archive's user can read, until they change it.
-		pw := randomPassword()
+		pw := repository.NewPassword()
 		u = &repository.User{Email: email, Name: "Archive administrator", Institution: "cmu", Role: string(access.SystemAdmin), PasswordHash: repository.HashPassword(pw)}
 		if err = store.SaveUser(ctx, u, "archive (first start)"); err == nil {
 			path := filepath.Join(cfg.Data, "initial-admin-password")
@@ -185,16 +183,17 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		detail, pw, generated := "disabled", "", false
+		typ, detail, pw, generated := "account disabled", "disabled", "", false
 		if sub == "disable" {
 			u.Disabled = true
 		} else {
 			if pw, generated, err = password(); err != nil {
 				return err
 			}
-			u.PasswordHash, detail = repository.HashPassword(pw), "password changed"
+			typ, detail = "password change", "password changed"
+			u.PasswordHash = repository.HashPassword(pw)
 		}
-		if err := store.SaveUser(ctx, u, cliAgent(), repository.Event{Type: "role change", Outcome: "success", Detail: detail}); err != nil {
+		if err := store.SaveUser(ctx, u, cliAgent(), repository.Event{Type: typ, Outcome: "success", Detail: u.Email + ": " + detail}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s: %s; their sessions have ended\n", u.Email, detail)
@@ -225,14 +224,7 @@ func password() (string, bool, error) {
 			return line, false, nil
 		}
 	}
-	return randomPassword(), true, nil
-}
-
-// randomPassword is a random password of 16 characters.
-func randomPassword() string {
-	var b [12]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return repository.NewPassword(), true, nil
 }
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {

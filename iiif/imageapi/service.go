@@ -283,10 +283,13 @@ func (s *Service) Probe(p access.Principal, id string) (map[string]any, error) {
 // hotKey is where a whole answer is kept. Access copies never change
 // under their key: an answer made once is the answer, for this address and
 // this kind of viewer (allowed the full image or a reduced one).
-func hotKey(ref imageRef, call Call, full bool, req string) string {
+func hotKey(ref imageRef, call Call, full, private bool, req string) string {
 	kind := "|reduced|"
 	if full {
 		kind = "|full|"
+	}
+	if private {
+		kind += "private|" // the access changed: so did the caching
 	}
 	return ref.key + "|" + call.Base + kind + req
 }
@@ -303,7 +306,8 @@ func (s *Service) Hot(p access.Principal, call Call) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, _ := s.hot.Get(hotKey(ref, call, full, call.Raw))
+	_, private := s.cacheControl(ref)
+	r, _ := s.hot.Get(hotKey(ref, call, full, private, call.Raw))
 	return r, nil
 }
 
@@ -321,7 +325,8 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 	if key == "" {
 		key = req.String()
 	}
-	hotKey := hotKey(ref, call, full, key)
+	cc, private := s.cacheControl(ref)
+	hotKey := hotKey(ref, call, full, private, key)
 	if r, ok := s.hot.Get(hotKey); ok {
 		return r, nil
 	}
@@ -343,7 +348,6 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 		return nil, fmt.Errorf("%s images are made up to %d pixels; ask for jpg, or a smaller size: %w", plan.Format, maxUncompressed, ErrTooLarge)
 	}
 	canonical := plan.Canonical.String()
-	cc, private := s.cacheControl(ref)
 	resp := &Response{
 		ContentType:  Formats[plan.Format],
 		ETag:         etagOf(ref.sha, ref.key, canonical),
@@ -482,6 +486,9 @@ func readRange(ctx context.Context, f storage.Fetcher, key string, off, n int64)
 	defer rc.Close()
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(rc, buf); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the client went away; storage did not
+		}
 		return nil, fmt.Errorf("reading %s: %v: %w", key, err, storage.ErrUnavailable)
 	}
 	return buf, nil

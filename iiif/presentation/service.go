@@ -47,7 +47,8 @@ type Answer struct {
 	ETag string
 	// Private: it depends on who asked, so no shared cache may keep it.
 	Private bool
-	// Final: it never changes (a full page of Change Discovery).
+	// Final: a full page of Change Discovery, whose activities stay (their
+	// types follow today's access).
 	Final bool
 }
 
@@ -125,7 +126,11 @@ func (s *Service) members(p access.Principal, site Site, ids []string, withProvi
 	var out []Member
 	for _, it := range items {
 		m := Member{ID: it.ID, Type: "Manifest", Label: it.Title}
-		if res, err := access.ItemResource(s.Store, it); err == nil && access.Decide(p, access.ReadReduced, res, now) == nil {
+		res, err := access.ItemResource(s.Store, it)
+		if err != nil {
+			return nil, err
+		}
+		if access.Decide(p, access.ReadReduced, res, now) == nil {
 			m.Thumb = site.Thumb(it)
 		}
 		if withProvider {
@@ -344,7 +349,11 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 			if err != nil {
 				continue
 			}
-			if !s.public(it, now) {
+			open, err := s.public(it, now)
+			if err != nil {
+				return nil, err
+			}
+			if !open {
 				// Closed to the public (since, or from the start): harvesters
 				// drop any copy they have. An identifier says nothing more.
 				typ = "Delete"
@@ -357,7 +366,10 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 }
 
 // public: an anonymous visitor may read the item's description.
-func (s *Service) public(it *repository.Item, now time.Time) bool {
+func (s *Service) public(it *repository.Item, now time.Time) (bool, error) {
 	res, err := access.ItemResource(s.Store, it)
-	return err == nil && access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil
+	if err != nil {
+		return false, err
+	}
+	return access.Decide(access.Principal{}, access.ReadMetadata, res, now) == nil, nil
 }
