@@ -100,6 +100,13 @@ func (s *Server) answerErrors(c *gin.Context) {
 		msg = t(lang, "err_forbidden") + " (" + msg + ")"
 	case http.StatusGone:
 		msg = t(lang, "err_gone") + " (" + msg + ")"
+	case http.StatusNotFound:
+		if strings.Contains(msg, "blobs/") || strings.Contains(msg, "records/") {
+			// A file the records name is missing from storage: say no more
+			// than that, and tell the operator.
+			s.cfg.Log.Error("a stored file is missing", "path", c.Request.URL.Path, "err", err)
+			msg = t(lang, "not_found")
+		}
 	}
 	c.Header("Cache-Control", "no-store")
 	if wantsPage(c) {

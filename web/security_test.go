@@ -232,3 +232,14 @@ func TestSignInRedirectsOnlyWithinTheArchive(t *testing.T) {
 		}
 	}
 }
+
+func TestAMissingMasterIsNotFoundWithoutInternals(t *testing.T) {
+	f := newFixture(t)
+	if err := f.faulty.Delete(context.Background(), storage.DigestKey(f.open.Files[0].SHA256)); err != nil {
+		t.Fatal(err)
+	}
+	w := f.do(t, "GET", "/api/v1/items/"+f.open.ID+"/files/1")
+	if w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "blobs/") || strings.Contains(w.Body.String(), "sha256") {
+		t.Fatalf("missing master: %d %q", w.Code, w.Body)
+	}
+}
