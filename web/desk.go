@@ -84,7 +84,9 @@ func (s *Server) saveItem(c *gin.Context) {
 	// Keep values in languages the form does not show.
 	merge := func(old, new repository.Text) repository.Text {
 		for k, v := range old {
-			if k != "th" && k != "en" && new[k] == "" {
+			// "none" is the filename an upload was titled with: a title in
+			// Thai or English replaces it.
+			if k != "th" && k != "en" && new[k] == "" && !(k == "none" && !new.Empty()) {
 				new[k] = v
 			}
 		}
@@ -95,10 +97,13 @@ func (s *Server) saveItem(c *gin.Context) {
 	it.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	it.Collection = c.PostForm("collection")
 	if d := strings.TrimSpace(c.PostForm("date")); d != "" {
-		if it.Date, err = ingest.ParseDate(d); err != nil {
+		date, err := ingest.ParseDate(d)
+		if err != nil {
+			it.Date = d // show what was typed, to correct it
 			s.renderEdit(c, http.StatusBadRequest, it, err.Error())
 			return
 		}
+		it.Date = date
 	} else {
 		it.Date = ""
 	}
