@@ -274,10 +274,21 @@ func (s *Server) logo(c *gin.Context) {
 		s.fail(c, notFound("no such logo"))
 		return
 	}
-	img := image.NewNRGBA(image.Rect(0, 0, 120, 120))
-	for y := range 120 {
-		for x := range 120 {
-			if dx, dy := x-60, y-60; dx*dx+dy*dy <= 56*56 {
+	c.Header("Access-Control-Allow-Origin", "*")
+	s.sendDisc(c, 120, col)
+}
+
+// favicon is the archive's own disc, in the colour of its pages' links.
+func (s *Server) favicon(c *gin.Context) {
+	s.sendDisc(c, 32, color.RGBA{93, 42, 130, 255})
+}
+
+func (s *Server) sendDisc(c *gin.Context, size int, col color.RGBA) {
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	r := size / 2
+	for y := range size {
+		for x := range size {
+			if dx, dy := x-r, y-r; dx*dx+dy*dy <= (r-2)*(r-2) {
 				img.SetNRGBA(x, y, color.NRGBA(col))
 			}
 		}
@@ -285,7 +296,6 @@ func (s *Server) logo(c *gin.Context) {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	c.Header("Cache-Control", "public, max-age=604800")
-	c.Header("Access-Control-Allow-Origin", "*")
 	s.send(c, http.StatusOK, "image/png", b.Bytes())
 }
 

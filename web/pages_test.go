@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -157,5 +158,30 @@ func BenchmarkItemPage(b *testing.B) {
 		if w := e.do(b, "GET", "/items/"+item+"?lang=th"); w.Code != 200 {
 			b.Fatal(w.Code)
 		}
+	}
+}
+
+func TestHEADWhereverGETWorksAndAFavicon(t *testing.T) {
+	e := newIIIFEnv(t)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	item := strings.TrimSuffix(e.image, "-1")
+	for _, p := range []string{"/", "/items/" + item, "/libraries/cmu", "/search?q=x", "/embed/" + item, "/login", "/iiif/3/manifest/" + item, "/oai?verb=Identify"} {
+		resp, err := http.Head(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(b) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d bytes, %q", p, resp.StatusCode, len(b), resp.Header.Get("Content-Type"))
+		}
+	}
+	resp, err := http.Get(ts.URL + "/favicon.ico")
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("favicon: %v %v", resp.StatusCode, err)
+	}
+	if !strings.Contains(e.do(t, "GET", "/").Body.String(), `rel="icon"`) {
+		t.Error("pages do not name the favicon")
 	}
 }

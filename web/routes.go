@@ -32,6 +32,7 @@ func (s *Server) routes() []route {
 		get("/static/*file", serveStatic),
 		head("/static/*file", serveStatic),
 		get("/assets/logo/:file", s.logo),
+		get("/favicon.ico", s.favicon),
 		// Pages
 		get("/", s.home),
 		get("/libraries/:id", s.libraryPage),

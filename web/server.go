@@ -106,8 +106,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
 	r.Use(s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
-	for _, rt := range s.routes() {
+	rs := s.routes()
+	heads := map[string]bool{}
+	for _, rt := range rs {
 		r.Handle(rt.method, rt.path, rt.handlers...)
+		heads[rt.path] = heads[rt.path] || rt.method == http.MethodHead
+	}
+	// HEAD wherever GET works (link checkers, link previews): the same
+	// handlers; the server sends the headers without the body.
+	for _, rt := range rs {
+		if rt.method == http.MethodGet && !heads[rt.path] {
+			r.Handle(http.MethodHead, rt.path, rt.handlers...)
+		}
 	}
 	if cfg.UploadDir != "" && cfg.Ingest != nil {
 		if err := s.mountUploads(r.Group("/api/v1")); err != nil {
