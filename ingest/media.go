@@ -6,6 +6,9 @@ package ingest
 
 import (
 	"bytes"
+	"path"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -68,4 +71,79 @@ func trimPartialRune(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// byExtension is what a file name's common extensions promise: the media
+// types Sniff may find in such a file, and the promise in words. Sniff
+// reports QuickTime as video/mp4 (the same ISO box format) and Matroska as
+// video/webm (the same EBML container).
+var byExtension = map[string]struct {
+	types []string
+	what  string
+}{
+	".tif":  {[]string{"image/tiff"}, "a TIFF image"},
+	".tiff": {[]string{"image/tiff"}, "a TIFF image"},
+	".jpg":  {[]string{"image/jpeg"}, "a JPEG image"},
+	".jpeg": {[]string{"image/jpeg"}, "a JPEG image"},
+	".jp2":  {[]string{"image/jp2"}, "a JPEG 2000 image"},
+	".png":  {[]string{"image/png"}, "a PNG image"},
+	".gif":  {[]string{"image/gif"}, "a GIF image"},
+	".bmp":  {[]string{"image/bmp"}, "a BMP image"},
+	".webp": {[]string{"image/webp"}, "a WebP image"},
+	".pdf":  {[]string{"application/pdf"}, "a PDF document"},
+	".mp3":  {[]string{"audio/mpeg"}, "an MP3 recording"},
+	".wav":  {[]string{"audio/wav"}, "a WAV recording"},
+	".flac": {[]string{"audio/flac"}, "a FLAC recording"},
+	".mp4":  {[]string{"video/mp4", "audio/mp4"}, "an MP4 video"},
+	".mov":  {[]string{"video/mp4"}, "a QuickTime video"},
+	".mkv":  {[]string{"video/webm"}, "a Matroska video"},
+	".txt":  {[]string{"text/plain; charset=utf-8"}, "plain text"},
+	".csv":  {[]string{"text/plain; charset=utf-8"}, "CSV text"},
+	".xml":  {[]string{"text/plain; charset=utf-8"}, "XML text"},
+}
+
+// misnamed says what a file's name promises when its content, sniffed as
+// mediaType, is something else; false when they agree or the extension is
+// not a common one.
+func misnamed(name, mediaType string) (string, bool) {
+	want, ok := byExtension[strings.ToLower(path.Ext(name))]
+	if !ok || slices.Contains(want.types, mediaType) {
+		return "", false
+	}
+	return want.what, true
+}
+
+// describe says what content of a media type Sniff found is, in words.
+func describe(mediaType string) string {
+	switch mediaType {
+	case "image/jpeg":
+		return "a JPEG image"
+	case "image/png":
+		return "a PNG image"
+	case "image/tiff":
+		return "a TIFF image"
+	case "image/gif":
+		return "a GIF image"
+	case "image/webp":
+		return "a WebP image"
+	case "audio/wav":
+		return "a WAV recording"
+	case "audio/mpeg":
+		return "an MP3 recording"
+	case "audio/flac":
+		return "a FLAC recording"
+	case "audio/ogg":
+		return "an Ogg recording"
+	case "audio/mp4":
+		return "an MP4 (M4A) recording"
+	case "video/mp4":
+		return "an MP4 or QuickTime video"
+	case "video/webm":
+		return "a WebM or Matroska video"
+	case "application/pdf":
+		return "a PDF document"
+	case "text/plain; charset=utf-8":
+		return "plain text"
+	}
+	return mediaType
 }

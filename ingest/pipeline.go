@@ -13,8 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,6 +38,10 @@ type Config struct {
 	Workers int
 	// DryRun checks everything and writes nothing.
 	DryRun bool
+	// KeepMismatched takes a file whose content does not match its name's
+	// extension (a text file named scan.tif) as the file its content is,
+	// with a note in its outcome, instead of refusing it.
+	KeepMismatched bool
 	Log    *slog.Logger
 }
 
@@ -50,6 +56,10 @@ type Input struct {
 	Path      string
 	Name      string            // as shown to people: path relative to the source
 	Checksums map[string]string // algorithm (md5, sha1, sha256, sha512) → hex
+	// Listed says a sheet row names this file, so it is one of the item's
+	// files even if it is itself a sheet (.csv, .xlsx); any other sheet
+	// that reaches the pipeline is refused (see refuseSheet).
+	Listed bool
 }
 
 // Unit is one item to be: its files in reading order and its description.
@@ -58,6 +68,9 @@ type Unit struct {
 	Meta  repository.Item // descriptive fields, institution, collection
 	// Where it comes from, for the report (a row of a sheet, a bag).
 	Origin string
+	// Notes are warnings about the description, such as a date read in
+	// the Buddhist Era, given in every outcome of the unit.
+	Notes []string
 }
 
 // Statuses of an outcome.
@@ -76,7 +89,9 @@ type Outcome struct {
 	Item   string   `json:"item,omitempty"`
 	Images []string `json:"images,omitempty"`
 	// Error says why a file was refused or failed; for a duplicate, what
-	// became of the existing item's access when the unit described one.
+	// became of the existing item's access when the unit described one;
+	// and for any status, the warnings of the unit and its files (a date
+	// read in the Buddhist Era, a file kept under a mismatched name).
 	Error string `json:"error,omitempty"`
 	Bytes int64  `json:"bytes"`
 }
@@ -144,6 +159,7 @@ type master struct {
 	size      int64
 	mediaType string
 	kind      string
+	note      string // for the outcome: a mismatched name kept
 }
 
 // Ingest processes one unit to the end and says what became of each file.
@@ -152,6 +168,12 @@ type master struct {
 // (see keepAccess).
 func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 	files, item, err := p.ingest(ctx, u)
+	notes := slices.Clone(u.Notes)
+	for _, f := range files {
+		if f.note != "" {
+			notes = append(notes, f.note)
+		}
+	}
 	outs := make([]Outcome, len(u.Files))
 	for i, in := range u.Files {
 		outs[i] = Outcome{File: in.Name}
@@ -175,6 +197,10 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 		}
 	}
 	msg = strings.TrimSuffix(strings.TrimSuffix(msg, ": "+ErrRefused.Error()), ": "+repository.ErrInvalid.Error())
+	if msg != "" {
+		notes = append([]string{msg}, notes...)
+	}
+	msg = strings.Join(notes, "; ")
 	for i := range outs {
 		outs[i].Status, outs[i].Error = status, msg
 		if item != nil {
@@ -199,6 +225,11 @@ func ImageIDs(it *repository.Item) []string {
 func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.Item, error) {
 	if len(u.Files) == 0 {
 		return nil, nil, refuse("no files")
+	}
+	for _, in := range u.Files {
+		if err := refuseSheet(in); err != nil {
+			return nil, nil, err
+		}
 	}
 	files := make([]master, len(u.Files))
 	for i, in := range u.Files {
@@ -262,9 +293,10 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 	return files, &item, nil
 }
 
-// which names the file an error is about when the unit has several.
+// which names the file an error is about when the unit has several and
+// the error does not already name it.
 func (p *Pipeline) which(u Unit, name string, err error) error {
-	if len(u.Files) > 1 {
+	if len(u.Files) > 1 && !strings.HasPrefix(err.Error(), path.Base(name)+" ") {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return err
@@ -406,6 +438,13 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	m.mediaType, m.kind = Sniff(head[:n])
 	if m.kind == "" {
 		return m, refuse("its content is not a supported image, audio, video, PDF or text file")
+	}
+	if named, ok := misnamed(in.Name, m.mediaType); ok {
+		is := fmt.Sprintf("%s is %s, not %s", path.Base(in.Name), describe(m.mediaType), named)
+		if !p.cfg.KeepMismatched {
+			return m, refuse("%s: rename it, or ingest it with --keep-mismatched to keep it as a file", is)
+		}
+		m.note = is + "; kept as " + describe(m.mediaType) + ", as asked"
 	}
 	hashes := map[string]hash.Hash{"sha256": sha256.New()}
 	for alg := range in.Checksums {

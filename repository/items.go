@@ -620,3 +620,30 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 	}
 	return n, err
 }
+
+// CollectionItems lists a collection's items from offset, at most limit,
+// and their total: first its members in the order the archivist gave
+// them, then (for an archival collection) the other items filed in it, in
+// identifier order. A curated collection has its members only.
+func (s *Store) CollectionItems(c *Collection, offset, limit int) ([]string, int, error) {
+	ids := c.Members
+	if c.Level != Curated {
+		filed, _, err := s.ItemsInCollectionAt(c.ID, 0, 1<<30)
+		if err != nil {
+			return nil, 0, err
+		}
+		listed := make(map[string]bool, len(c.Members))
+		for _, id := range c.Members {
+			listed[id] = true
+		}
+		ids = slices.Clone(c.Members)
+		for _, id := range filed {
+			if !listed[id] {
+				ids = append(ids, id)
+			}
+		}
+	}
+	total := len(ids)
+	offset = min(max(offset, 0), total)
+	return ids[offset:min(offset+limit, total)], total, nil
+}

@@ -184,3 +184,39 @@ func TestAClosedStoreIsUnavailableNotEmpty(t *testing.T) {
 		t.Errorf("item lookup in a closed store: %v", err)
 	}
 }
+
+func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	fonds := &Collection{ID: "cmu-letters", Institution: "cmu", Level: Fonds, Title: Text{"en": "Letters"}}
+	if err := s.SaveCollection(ctx, fonds, "t"); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, title := range []string{"a", "b", "c"} {
+		it := &Item{Institution: "cmu", Collection: fonds.ID, Title: Text{"en": title}}
+		if err := s.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, it.ID)
+	}
+	loose := &Item{Institution: "cmu", Title: Text{"en": "d"}}
+	if err := s.SaveItem(ctx, loose, "t"); err != nil {
+		t.Fatal(err)
+	}
+	// The archivist orders two of them, and adds one filed elsewhere.
+	fonds.Members = []string{ids[2], loose.ID, ids[0]}
+	if err := s.SaveCollection(ctx, fonds, "t"); err != nil {
+		t.Fatal(err)
+	}
+	got, total, err := s.CollectionItems(fonds, 0, 10)
+	if err != nil || total != 4 || strings.Join(got, ",") != strings.Join([]string{ids[2], loose.ID, ids[0], ids[1]}, ",") {
+		t.Fatalf("members %v (%d), want the ordered ones first, then the rest: %v", got, total, err)
+	}
+	if page, _, _ := s.CollectionItems(fonds, 3, 10); len(page) != 1 || page[0] != ids[1] {
+		t.Fatalf("second page %v", page)
+	}
+	other := &Collection{ID: "tu-box", Institution: "tu", Parent: fonds.ID, Level: Series, Title: Text{"en": "Box"}}
+	if err := s.SaveCollection(ctx, other, "t"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a Thammasat series inside a Chiang Mai fonds: %v", err)
+	}
+}

@@ -114,7 +114,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"level":                  {"ระดับ", "Level"},
 	"parent":                 {"อยู่ภายใต้", "Inside"},
 	"members":                {"รายการสมาชิก", "Members"},
-	"members_help":           {"รหัสรายการ คั่นด้วยช่องว่าง สำหรับชุดเอกสารร่วม", "item identifiers separated by spaces, for shared collections"},
+	"members_help":           {"รหัสรายการตามลำดับที่ต้องการแสดง คั่นด้วยช่องว่าง รายการอื่นในชุดเอกสารจะตามมาหลังจากนี้", "item identifiers in the order to show them, separated by spaces; the collection's other items follow"},
 }
 
 // t returns a message in lang.

@@ -306,11 +306,9 @@ func (s *Server) collectionPage(c *gin.Context) {
 	}
 	n := pageNumber(c)
 	var ids []string
-	total := len(col.Members)
-	if col.Level == repository.Curated {
-		ids = col.Members[min((n-1)*perPage, total):min(n*perPage, total)]
-	} else if err == nil {
-		ids, total, err = s.cfg.Store.ItemsInCollectionAt(col.ID, (n-1)*perPage, perPage)
+	var total int
+	if err == nil {
+		ids, total, err = s.cfg.Store.CollectionItems(col, (n-1)*perPage, perPage)
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)

@@ -37,7 +37,10 @@ type Config struct {
 	Ingest    *ingest.Pipeline
 	UploadDir string
 	UploadMax int64
-	Workers   int
+	// UploadExpiry is how long an unfinished upload or batch may lie idle
+	// before it is removed (default 72h).
+	UploadExpiry time.Duration
+	Workers      int
 	// BaseURL is the public address (https://archive.example.org). Without
 	// it, requests are answered only for loopback hosts, so no Host header
 	// can choose the addresses written into documents.

@@ -37,7 +37,10 @@ type Batch struct {
 	Access repository.Access `json:"access"`
 	Files  []*BatchFile      `json:"files"`
 	Done   bool              `json:"done"`
-	Counts map[string]int    `json:"counts"`
+	// Expired says the batch lay idle past the upload expiry: what had not
+	// arrived by then never will, and it takes no more uploads.
+	Expired bool           `json:"expired,omitempty"`
+	Counts  map[string]int `json:"counts"`
 }
 
 // BatchFile is one upload of a batch.
@@ -46,17 +49,47 @@ type BatchFile struct {
 	Name     string `json:"name"`
 	Size     int64  `json:"size"`
 	Received int64  `json:"received"`
+	// Touched is when the upload last moved, for its expiry.
+	Touched time.Time `json:"touched,omitempty"`
 	ingest.Outcome
 	path string
+}
+
+// Statuses of a batch file before the pipeline's outcome replaces them.
+const (
+	uploading = "uploading"
+	uploaded  = "uploaded"
+	ingesting = "ingesting"
+	expired   = "expired" // idle past the upload expiry; its data is removed
+)
+
+// DefaultUploadExpiry is how long an unfinished upload may lie idle.
+const DefaultUploadExpiry = 72 * time.Hour
+
+func (b *Batch) file(upload string) *BatchFile {
+	for _, f := range b.Files {
+		if f.Upload == upload {
+			return f
+		}
+	}
+	return nil
+}
+
+// pending says the file still waits for its data or for the pipeline.
+func (f *BatchFile) pending() bool {
+	return f.Status == uploading || f.Status == uploaded || f.Status == ingesting
 }
 
 // uploads runs the resumable upload endpoint (tus) and the batches.
 type uploads struct {
 	s       *Server
 	dir     string
+	store   filestore.FileStore
 	handler *tusd.UnroutedHandler
 	ctx     context.Context
+	expiry  time.Duration
 	mu      sync.Mutex
+	now     func() time.Time // the clock of activity and expiry; read under mu
 	batches map[string]*Batch
 	work    chan struct{} // bounds concurrent ingests
 }
@@ -67,7 +100,8 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 		return fmt.Errorf("upload folder %s cannot be created: %v", dir, err)
 	}
 	comp := tusd.NewStoreComposer()
-	filestore.New(dir).UseIn(comp)
+	store := filestore.New(dir)
+	store.UseIn(comp)
 	filelocker.New(dir).UseIn(comp)
 	limit := s.cfg.UploadMax
 	if limit <= 0 {
@@ -88,10 +122,17 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 	if err != nil {
 		return err
 	}
-	u := &uploads{s: s, dir: dir, handler: h, ctx: s.ctx, batches: map[string]*Batch{}, work: make(chan struct{}, max(1, s.cfg.Workers))}
+	expiry := s.cfg.UploadExpiry
+	if expiry <= 0 {
+		expiry = DefaultUploadExpiry
+	}
+	u := &uploads{s: s, dir: dir, store: store, handler: h, ctx: s.ctx, expiry: expiry, now: time.Now,
+		batches: map[string]*Batch{}, work: make(chan struct{}, max(1, s.cfg.Workers))}
 	u.load()
+	u.resume()
 	s.up = u
 	go u.listen()
+	go u.housekeep()
 	tus := api.Group("/uploads", s.requireSignIn)
 	// tusd reads the upload's id from a path with its base stripped; the
 	// principal travels in the request's context to the batch check.
@@ -106,6 +147,15 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 			http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(time.Hour))
 			c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey, who(c)))
 			next.ServeHTTP(c.Writer, c.Request)
+			// A request on an upload is a sign of life, whether or not
+			// tusd reports progress: it keeps the upload from expiring.
+			id := c.Param("id")
+			if c.Request.Method == http.MethodPost {
+				id = path.Base(c.Writer.Header().Get("Location"))
+			}
+			if c.Request.Method != http.MethodDelete && id != "" && id != "." && id != "/" {
+				u.touch(id)
+			}
 		}
 	}
 	tus.POST("/", wrap(h.PostFile))
@@ -123,9 +173,16 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 	id := ev.Upload.MetaData["batch"]
 	s.up.mu.Lock()
 	b := s.up.batches[id]
+	var over bool
+	if b != nil {
+		over = b.Expired
+	}
 	s.up.mu.Unlock()
 	if b == nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_NO_BATCH", "create a batch first (POST /api/v1/batches) and name it in the upload's batch metadata", http.StatusBadRequest)
+	}
+	if over {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_BATCH_EXPIRED", "this batch lay idle too long and was closed; create a new batch", http.StatusGone)
 	}
 	p, _ := ev.Context.Value(principalKey).(access.Principal)
 	if b.Owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
@@ -169,9 +226,10 @@ func (u *uploads) create(c *gin.Context) {
 	}
 	b.Owner = who(c).User
 	b.ID = fmt.Sprintf("b%d", time.Now().UnixNano())
-	b.Created = time.Now().UTC()
 	b.Files = []*BatchFile{}
+	b.Done, b.Expired, b.Counts = false, false, nil
 	u.mu.Lock()
+	b.Created = u.now().UTC()
 	u.batches[b.ID] = &b
 	u.saveLocked(&b)
 	u.mu.Unlock()
@@ -209,27 +267,25 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	b := u.batches[info.MetaData["batch"]]
-	if b == nil {
+	if b == nil || b.Expired {
 		return
 	}
-	var f *BatchFile
-	for _, x := range b.Files {
-		if x.Upload == info.ID {
-			f = x
-		}
-	}
+	f := b.file(info.ID)
 	if f == nil {
 		f = &BatchFile{Upload: info.ID, Name: filepath.Base(info.MetaData["filename"]), Size: info.Size}
-		f.Status = "uploading"
+		f.Status = uploading
 		b.Files = append(b.Files, f)
 	}
-	f.Received = info.Offset
+	// Progress may be reported after completion, and a late chunk after
+	// expiry: neither changes a file that has moved on.
+	if f.Status != uploading {
+		return
+	}
+	f.Received, f.Touched = info.Offset, u.now().UTC()
 	if complete {
-		f.Status, f.path = "uploaded", info.Storage["Path"]
+		f.Status, f.path = uploaded, info.Storage["Path"]
 		if b.Group {
-			if len(b.Files) >= b.Expected && allUploaded(b) {
-				go u.ingest(b, b.Files)
-			}
+			u.startGroupLocked(b)
 		} else {
 			go u.ingest(b, []*BatchFile{f})
 		}
@@ -237,18 +293,43 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	u.saveLocked(b)
 }
 
-func allUploaded(b *Batch) bool {
+// touch records a request on an upload as activity, with what tusd has
+// stored of it.
+func (u *uploads) touch(id string) {
+	up, err := u.store.GetUpload(u.ctx, id)
+	if err != nil {
+		return // gone, or never made: there is nothing to keep alive
+	}
+	info, err := up.GetInfo(u.ctx)
+	if err != nil {
+		return
+	}
+	u.update(info, false)
+}
+
+// startGroupLocked ingests a grouped batch as one unit once every file it
+// expects has arrived.
+func (u *uploads) startGroupLocked(b *Batch) {
+	if len(b.Files) < b.Expected {
+		return
+	}
 	for _, f := range b.Files {
-		if f.Status != "uploaded" {
-			return false
+		if f.Status != uploaded {
+			return
 		}
 	}
-	return true
+	go u.ingest(b, b.Files)
 }
 
 // ingest hands uploaded files to the same pipeline as every other source.
+// A stop before or during the pipeline leaves the files "uploaded" or
+// "ingesting", for the next start to resume.
 func (u *uploads) ingest(b *Batch, files []*BatchFile) {
-	u.work <- struct{}{}
+	select {
+	case u.work <- struct{}{}:
+	case <-u.ctx.Done():
+		return
+	}
 	defer func() { <-u.work }()
 	u.mu.Lock()
 	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection, Access: b.Access}}
@@ -256,38 +337,54 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 		unit.Meta.Title = repository.Text{"none": b.Title}
 	}
 	for _, f := range files {
-		f.Status = "ingesting"
+		f.Status = ingesting
 		unit.Files = append(unit.Files, ingest.Input{Path: f.path, Name: f.Name})
 	}
 	u.saveLocked(b)
 	u.mu.Unlock()
 	outs := u.s.cfg.Ingest.Ingest(u.ctx, unit)
+	if u.ctx.Err() != nil {
+		return // the outcome may be the stop's; a re-run after the restart is idempotent
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	for i, f := range files {
 		f.Outcome = outs[i]
 		f.Outcome.File = f.Name
 		if f.Status != ingest.Failed {
-			os.Remove(f.path)
-			os.Remove(f.path + ".info")
+			u.remove(f.Upload)
 		}
 	}
+	u.tallyLocked(b)
+	u.saveLocked(b)
+}
+
+// tallyLocked counts the batch's files by status and says whether it is done:
+// every expected file arrived (or the batch expired) and none is pending.
+func (u *uploads) tallyLocked(b *Batch) {
 	b.Counts = map[string]int{}
-	done := len(b.Files) >= b.Expected
+	done := b.Expired || len(b.Files) >= b.Expected
 	for _, f := range b.Files {
 		b.Counts[f.Status]++
-		done = done && f.Status != "uploading" && f.Status != "uploaded" && f.Status != "ingesting"
+		done = done && !f.pending()
 	}
 	b.Done = done
-	u.saveLocked(b)
 }
 
 // Batches are kept as JSON files so a restart keeps their reports.
 func (u *uploads) saveLocked(b *Batch) {
-	data, _ := json.MarshalIndent(b, "", " ")
+	data, err := json.MarshalIndent(b, "", " ")
+	if err != nil {
+		u.s.cfg.Log.Error("saving an upload batch", "batch", b.ID, "err", err)
+		return
+	}
 	p := filepath.Join(u.dir, "batches", b.ID+".json")
-	if err := os.WriteFile(p+".tmp", data, 0o600); err == nil {
-		os.Rename(p+".tmp", p)
+	if err := os.WriteFile(p+".tmp", data, 0o600); err != nil {
+		u.s.cfg.Log.Error("saving an upload batch", "batch", b.ID, "err", err)
+		return
+	}
+	if err := os.Rename(p+".tmp", p); err != nil {
+		u.s.cfg.Log.Error("saving an upload batch", "batch", b.ID, "err", err)
 	}
 }
 

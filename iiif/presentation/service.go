@@ -21,7 +21,7 @@ type Store interface {
 	Collections(institution string) ([]*repository.Collection, error)
 	Children(parent string) ([]*repository.Collection, error)
 	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
-	ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error)
+	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
 	Generation() uint64
 }
@@ -278,8 +278,10 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 	if col.Level == repository.Curated {
 		// A shared collection: items of any library, each with its own provider.
 		in.PartOf = "top"
-		from := max(0, page-1) * PageSize
-		ids := col.Members[min(from, len(col.Members)):min(from+PageSize, len(col.Members))]
+		ids, _, err := s.Store.CollectionItems(col, max(0, page-1)*PageSize, PageSize)
+		if err != nil {
+			return err
+		}
 		in.Members, err = s.members(p, site, ids, true)
 		return err
 	}
@@ -295,7 +297,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 			return err
 		}
 	}
-	ids, total, err := s.Store.ItemsInCollectionAt(col.ID, max(0, page-1)*PageSize, PageSize)
+	ids, total, err := s.Store.CollectionItems(col, max(0, page-1)*PageSize, PageSize)
 	if err != nil {
 		return err
 	}

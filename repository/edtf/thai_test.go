@@ -1,0 +1,77 @@
+package edtf
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeReadsThaiDatesInTheCommonEra(t *testing.T) {
+	for in, want := range map[string]string{
+		"18 มิถุนายน 2562": "2019-06-18", "๑๘ มิ.ย. ๒๕๖๒": "2019-06-18", "มิถุนายน 2562": "2019-06",
+		"พ.ศ. 2475": "1932", "พ.ศ.2475": "1932", "พ.ศ. 2505-06-18": "1962-06-18", "ค.ศ. 2505": "2505",
+		"18 มิถุนายน ค.ศ. 2019": "2019-06-18", "วันที่ 1 มกราคม 2500": "1957-01-01",
+		"2019-06-18": "2019-06-18", "1957~": "1957~", "199X": "199X", "1957/1960": "1957/1960", "2399": "2399", "2701": "2701",
+	} {
+		got, warning, err := Normalize(in)
+		if err != nil || got != want || warning != "" {
+			t.Errorf("Normalize(%q) = %q, %q, %v; want %q without a warning", in, got, warning, err, want)
+		}
+	}
+}
+
+func TestNormalizeReadsBareBuddhistEraYearsWithAWarning(t *testing.T) {
+	for in, want := range map[string]string{
+		"2505": "1962", "2400": "1857", "2700": "2157", "๒๕๐๕": "1962", "2505-06-18": "1962-06-18",
+		"2563-02-29": "2020-02-29", // a leap day of 2020 CE, though 2563 CE has none
+		"2500~":      "1957~", "2505-06": "1962-06",
+	} {
+		got, warning, err := Normalize(in)
+		if err != nil || got != want {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", in, got, err, want)
+		}
+		if !strings.Contains(warning, "Buddhist Era") || !strings.Contains(warning, want) {
+			t.Errorf("Normalize(%q) warned %q; want a warning naming the Buddhist Era and %s", in, warning, want)
+		}
+	}
+}
+
+func TestNormalizeRefusesWhatIsAmbiguous(t *testing.T) {
+	for in, says := range map[string]string{
+		"62":                  "two-digit year",
+		"18/06/62":            "two-digit year",
+		"18 มิ.ย. 62":         "two-digit year",
+		"2505/2510":           "1962/1967",
+		"1950/2505":           "1950/1962",
+		"../2505":             "../1962",
+		"250X":                "1957/1966",
+		"25XX":                "1957/2056",
+		"18 มิถุนายน 2019":    "ค.ศ. 2019",
+		"พ.ศ. 2505 ค.ศ. 1962": "both eras",
+	} {
+		_, _, err := Normalize(in)
+		if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), says) {
+			t.Errorf("Normalize(%q) = %v; want ErrAmbiguous saying %q", in, err, says)
+		}
+	}
+}
+
+func TestNormalizeRefusesWhatIsNotADate(t *testing.T) {
+	for _, in := range []string{"", "yesterday", "31 กุมภาพันธ์ 2562", "18 Juneish 2562", "2562-02-29", "2505-13-01", "June 2019", "พ.ศ. 25O5", "25050"} {
+		if _, _, err := Normalize(in); !errors.Is(err, ErrSyntax) {
+			t.Errorf("Normalize(%q) = %v; want ErrSyntax", in, err)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"2505", "18 มิถุนายน 2562", "พ.ศ. 2505-06-18", "250X", "2505/2510", "18/06/62"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, _, err := Normalize(s)
+		if err == nil && !Valid(d) {
+			t.Fatalf("Normalize(%q) = %q, which is not EDTF", s, d)
+		}
+	})
+}
