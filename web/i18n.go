@@ -46,6 +46,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"restricted":             {"รายการนี้จำกัดการเข้าถึง", "This item is restricted"},
 	"iiif_collection":        {"คอลเลกชัน IIIF (ลากไปยังโปรแกรมดูภาพ IIIF)", "IIIF collection (drag into any IIIF viewer)"},
 	"uploaded":               {"อัปโหลดแล้ว", "Uploaded"},
+	"items_found":            {"รายการที่พบ", "items found"},
 	"not_found":              {"ไม่พบหน้าที่ต้องการ", "Page not found"},
 	"error_title":            {"ไม่สามารถดำเนินการได้", "That did not work"},
 	"err_internal":           {"เกิดข้อผิดพลาดภายใน ระบบได้บันทึกไว้แล้ว โปรดลองใหม่ภายหลัง", "Something went wrong on our side; it has been logged. Please try again later."},

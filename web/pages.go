@@ -355,6 +355,7 @@ func (s *Server) crumbs(c *gin.Context, lang, inst, parent string) ([]link, erro
 // other language beside it.
 type field struct {
 	Label, Value, Lang, Other, OtherLang string
+	Link                                 string // where Value leads, if anywhere
 }
 
 type itemPage struct {
@@ -425,7 +426,11 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	add("attribution", attribution)
 	if it.Rights != "" {
-		p.Fields = append(p.Fields, field{Label: t(p.Lang, "rights"), Value: it.Rights})
+		f := field{Label: t(p.Lang, "rights"), Value: it.Rights, Link: it.Rights}
+		if l := rightsLabel(p.Lang, it.Rights); l != "" {
+			f.Value, f.Other, f.OtherLang = l, rightsLabel(other, it.Rights), other
+		}
+		p.Fields = append(p.Fields, f)
 	}
 	if lvl := access.Effective(res.Access, time.Now()); lvl != repository.Public {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "level_"+lvl)})

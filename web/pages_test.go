@@ -185,3 +185,16 @@ func TestHEADWhereverGETWorksAndAFavicon(t *testing.T) {
 		t.Error("pages do not name the favicon")
 	}
 }
+
+func TestRightsAreNamedAndSearchCountsItsResults(t *testing.T) {
+	e := newIIIFEnv(t) // the quadrants carry CC BY 4.0
+	item := strings.TrimSuffix(e.image, "-1")
+	page := e.do(t, "GET", "/items/"+item+"?lang=th").Body.String()
+	if !strings.Contains(page, `<a href="http://creativecommons.org/licenses/by/4.0/" rel="license">ครีเอทีฟคอมมอนส์ แสดงที่มา 4.0</a>`) ||
+		!strings.Contains(page, "Creative Commons Attribution 4.0") {
+		t.Errorf("rights on the Thai page: %s", page[strings.Index(page, "<dl"):])
+	}
+	if body := e.do(t, "GET", "/search?q=quadrants&lang=en").Body.String(); !strings.Contains(body, `id="result-count">1 items found`) {
+		t.Errorf("search count: %s", body)
+	}
+}
