@@ -101,10 +101,13 @@ func (s *Server) answerErrors(c *gin.Context) {
 	case http.StatusGone:
 		msg = t(lang, "err_gone") + " (" + msg + ")"
 	case http.StatusNotFound:
-		if strings.Contains(msg, "blobs/") || strings.Contains(msg, "records/") {
-			// A file the records name is missing from storage: say no more
-			// than that, and tell the operator.
-			s.cfg.Log.Error("a stored file is missing", "path", c.Request.URL.Path, "err", err)
+		var he *httpError
+		if !errors.As(err, &he) {
+			// The same words for what does not exist, for what the visitor
+			// may not know exists, and for a stored file gone missing.
+			if strings.Contains(msg, "blobs/") || strings.Contains(msg, "records/") {
+				s.cfg.Log.Error("a stored file is missing", "path", c.Request.URL.Path, "err", err)
+			}
 			msg = t(lang, "not_found")
 		}
 	}

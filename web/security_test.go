@@ -243,3 +243,26 @@ func TestAMissingMasterIsNotFoundWithoutInternals(t *testing.T) {
 		t.Fatalf("missing master: %d %q", w.Code, w.Body)
 	}
 }
+
+func TestLongThinRendersNeitherCrashNorHang(t *testing.T) {
+	e := newIIIFEnv(t)
+	for p, want := range map[string]int{
+		"full/^12000000,1/0/default.jpg": 400, "full/^1,12000000/0/default.jpg": 400,
+		"full/^20000,200/45/default.jpg": 400, "full/^60000,40/0/default.jpg": 200, "full/40,60000/0/default.jpg": 400,
+	} {
+		if w := e.do(t, "GET", "/iiif/3/"+e.image+"/"+p); w.Code != want {
+			t.Errorf("%s: %d, want %d", p, w.Code, want)
+		}
+	}
+}
+
+func TestHiddenAndMissingItemsReadTheSame(t *testing.T) {
+	f := newFixture(t) // Thammasat hides its restricted items
+	for _, p := range []string{"/api/v1/items/%s", "/iiif/3/manifest/%s", "/iiif/3/%s-1/info.json", "/oembed?url=http://example.com/items/%s"} {
+		hidden := f.do(t, "GET", fmt.Sprintf(p, f.closed.ID))
+		missing := f.do(t, "GET", fmt.Sprintf(p, "zzzzzzzzzz"))
+		if hidden.Code != 404 || missing.Code != 404 || hidden.Body.String() != missing.Body.String() {
+			t.Errorf("%s: hidden %d %q, missing %d %q", p, hidden.Code, hidden.Body, missing.Code, missing.Body)
+		}
+	}
+}

@@ -40,6 +40,10 @@ func (p *pool) acquire(ctx context.Context, client string) (func(), error) {
 		sh = &share{slots: make(chan struct{}, p.perClient)}
 		p.clients[client] = sh
 	}
+	if sh.users >= 8*p.perClient {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("this client already has %d renders asked for: %w", sh.users, ErrBusy)
+	}
 	sh.users++
 	p.mu.Unlock()
 	leave := func() {

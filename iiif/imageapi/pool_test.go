@@ -3,6 +3,7 @@ package imageapi
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,5 +77,30 @@ func TestPoolGivesUpWhenTheClientLeaves(t *testing.T) {
 	}
 	if len(p.waiting) != 1 {
 		t.Fatalf("the cancelled request kept its place: %d waiting", len(p.waiting))
+	}
+}
+
+func TestAClientsLineIsShort(t *testing.T) {
+	p := newPool(1, 1, 1)
+	r1, _ := p.acquire(context.Background(), "a")
+	defer r1()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for range 7 { // seven more wait in a's line (cancelled at the end)
+		go p.acquire(ctx, "a")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		n := p.clients["a"].users
+		p.mu.Unlock()
+		if n == 8 {
+			break
+		}
+		time.Sleep(time.Millisecond) // polling until all seven wait
+	}
+	// Refused at once (not after waiting its turn in the line).
+	if _, err := p.acquire(context.Background(), "a"); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "renders asked for") {
+		t.Fatalf("the ninth request of one client: %v", err)
 	}
 }

@@ -38,6 +38,12 @@ func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 		return nil, err
 	}
 	if b := img.Bounds(); b.Dx() != p.W || b.Dy() != p.H {
+		// imaging resizes across, then down: the image between is p.W
+		// wide and as tall as the source. For a long thin request that is
+		// huge; going down first keeps it the source's width by p.H.
+		if int64(p.W)*int64(b.Dy()) > int64(b.Dx())*int64(p.H) {
+			img = imaging.Resize(img, b.Dx(), p.H, imaging.CatmullRom)
+		}
 		img = imaging.Resize(img, p.W, p.H, imaging.CatmullRom)
 	}
 	if p.Mirror {

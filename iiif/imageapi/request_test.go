@@ -200,3 +200,22 @@ func TestInfoListsOnlySizesWithinLimits(t *testing.T) {
 		t.Fatalf("sizes %v", sizes)
 	}
 }
+
+func TestLongThinAndTurnedRequestsAreBounded(t *testing.T) {
+	lim := Limits{MaxArea: 12_000_000}
+	for _, c := range []struct{ size, rotation string }{
+		{"^12000000,1", "0"}, {"^1,12000000", "0"}, {"^65001,1", "0"}, {"^10000,1000", "45"}, {"^3000,3000", "30"},
+	} {
+		r, err := Parse(3, "full", c.size, c.rotation, "default.jpg")
+		if err != nil {
+			t.Fatalf("%s: %v", c.size, err)
+		}
+		if _, err := r.Resolve(2000, 1500, lim); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s rotated %s: %v, want too large", c.size, c.rotation, err)
+		}
+	}
+	r, _ := Parse(3, "full", "^64000,150", "0", "default.jpg")
+	if _, err := r.Resolve(2000, 1500, lim); err != nil {
+		t.Errorf("a long thin image within the limits: %v", err)
+	}
+}

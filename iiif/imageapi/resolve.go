@@ -16,6 +16,10 @@ type Limits struct {
 	MaxScale float64
 }
 
+// MaxSide is the longest side of any image made: JPEG's own limit (65,535),
+// with a margin.
+const MaxSide = 65000
+
 // Plan is a request resolved against an image: what to cut, how large to
 // make it, and the canonical form of the request.
 type Plan struct {
@@ -90,6 +94,18 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 	}
 	if !z.Upscale && (p.W > int(rw) || p.H > int(rh)) {
 		return p, syntax("size %s is larger than the %dx%d region; ask with ^ to upscale", sizeString(r.Version, z), int(rw), int(rh))
+	}
+	if p.W > MaxSide || p.H > MaxSide {
+		return p, fmt.Errorf("size %dx%d: no side may be over %d pixels: %w", p.W, p.H, MaxSide, ErrTooLarge)
+	}
+	// Turned by an angle that is not a right angle, the image grows to
+	// the box around it: that box must fit the limits too.
+	if rot := math.Mod(p.Rotation, 90); rot != 0 && lim.MaxArea > 0 {
+		sin, cos := math.Abs(math.Sin(p.Rotation*math.Pi/180)), math.Abs(math.Cos(p.Rotation*math.Pi/180))
+		bw, bh := float64(p.W)*cos+float64(p.H)*sin, float64(p.W)*sin+float64(p.H)*cos
+		if bw*bh > float64(lim.MaxArea) || bw > MaxSide || bh > MaxSide {
+			return p, fmt.Errorf("size %dx%d turned by %g° needs %.0fx%.0f pixels, over the limits: %w", p.W, p.H, p.Rotation, bw, bh, ErrTooLarge)
+		}
 	}
 	if lim.MaxWidth > 0 && p.W > lim.MaxWidth || lim.MaxHeight > 0 && p.H > lim.MaxHeight || lim.MaxArea > 0 && int64(p.W)*int64(p.H) > lim.MaxArea {
 		return p, fmt.Errorf("size %dx%d is over the limits for this image (maxWidth %d, maxHeight %d, maxArea %d): %w", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea, ErrTooLarge)
