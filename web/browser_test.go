@@ -24,6 +24,12 @@ import (
 
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserAt(t, 1280, 900)
+}
+
+// browserAt starts Chromium with a window of w×h CSS pixels.
+func browserAt(t *testing.T, w, h int) context.Context {
+	t.Helper()
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("ARCHIVE_REQUIRE_TOOLS") != "" {
@@ -36,7 +42,7 @@ func browser(t *testing.T) context.Context {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.WindowSize(w, h),
 		chromedp.UserDataDir(t.TempDir()))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
@@ -66,6 +72,30 @@ func watch(ctx context.Context) *netlog {
 		}
 	})
 	return n
+}
+
+// reset forgets the responses seen so far.
+func (n *netlog) reset() {
+	n.mu.Lock()
+	clear(n.seen)
+	n.mu.Unlock()
+}
+
+// poll reports whether a response matching ok arrives within 45 s.
+func (n *netlog) poll(ok func(url string, status int) bool) bool {
+	deadline := time.Now().Add(45 * time.Second)
+	for time.Now().Before(deadline) {
+		n.mu.Lock()
+		for u, st := range n.seen {
+			if ok(u, st) {
+				n.mu.Unlock()
+				return true
+			}
+		}
+		n.mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+	return false
 }
 
 // waitFor polls until a response matching ok has arrived, or fails.
@@ -113,6 +143,14 @@ func serveEnv(t *testing.T) (*iiifEnv, string) {
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
 	return e, ts.URL
+}
+
+// isImage matches any image of the image service (a small viewer may draw
+// the whole image from one request).
+func isImage(image string) func(string, int) bool {
+	return func(u string, st int) bool {
+		return st == 200 && strings.Contains(u, "/iiif/3/"+image+"/") && strings.HasSuffix(u, "/default.jpg")
+	}
 }
 
 func isTile(image string) func(string, int) bool {
@@ -293,4 +331,43 @@ func TestReaderSignsInThroughTheViewerAndSeesARestrictedImage(t *testing.T) {
 	}
 	net.waitFor(t, "a tile of the restricted image", isTile(e.closed))
 	screenshot(t, ctx, "auth-signed-in")
+}
+
+// TestPagesWorkFromAPhoneToAWallScreen: at every size the item page and the
+// embed draw tiles, and no page scrolls sideways.
+func TestPagesWorkFromAPhoneToAWallScreen(t *testing.T) {
+	e, base := serveEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	for _, size := range [][2]int{{360, 640}, {800, 600}, {1366, 900}} {
+		ctx := browserAt(t, size[0], size[1])
+		net := watch(ctx)
+		for _, lang := range []string{"en", "th"} {
+			for _, p := range []string{"/", "/items/" + item, "/search?q=quadrants", "/login", "/embed/" + item} {
+				if err := chromedp.Do(ctx, chromedp.Navigate(base+p+sep(p)+"lang="+lang), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+					t.Fatal(err)
+				}
+				drawn := !strings.Contains(p, item) || net.poll(isImage(e.image))
+				net.reset()
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+				if err != nil || wide {
+					t.Errorf("%s (%s) at %dx%d scrolls sideways", p, lang, size[0], size[1])
+				}
+				name := strings.ReplaceAll(strings.Trim(strings.Split(p, "?")[0], "/"), "/", "-")
+				if strings.Contains(name, item) {
+					name = strings.ReplaceAll(name, item, "item")
+				}
+				screenshot(t, ctx, fmt.Sprintf("%dx%d-%s-%s", size[0], size[1], name, lang))
+				if !drawn {
+					t.Errorf("%s (%s) at %dx%d: the viewer drew no tile", p, lang, size[0], size[1])
+				}
+			}
+		}
+	}
+}
+
+func sep(p string) string {
+	if strings.Contains(p, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -46,6 +46,8 @@ var messages = map[string][2]string{ // key: {th, en}
 	"restricted":             {"รายการนี้จำกัดการเข้าถึง", "This item is restricted"},
 	"iiif_collection":        {"คอลเลกชัน IIIF (ลากไปยังโปรแกรมดูภาพ IIIF)", "IIIF collection (drag into any IIIF viewer)"},
 	"uploaded":               {"อัปโหลดแล้ว", "Uploaded"},
+	"full_viewer":            {"เปิดโปรแกรมดูภาพแบบเต็ม", "Open the full viewer"},
+	"no_images":              {"รายการนี้ไม่มีภาพ ดูไฟล์ได้ที่ส่วนดาวน์โหลด", "This item has no images; its files are under Downloads"},
 	"items_found":            {"รายการที่พบ", "items found"},
 	"not_found":              {"ไม่พบหน้าที่ต้องการ", "Page not found"},
 	"error_title":            {"ไม่สามารถดำเนินการได้", "That did not work"},

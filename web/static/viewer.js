@@ -1,16 +1,72 @@
-// Starts Mirador on the page's viewer element with the item's manifest.
+// Starts the viewer on the page's viewer element: Mirador where there is
+// room for it, OpenSeadragon alone on a small screen or in a narrow frame
+// (with a link to the full viewer), so that every size shows the pages.
 (function () {
   var el = document.getElementById("viewer");
-  if (!el || !window.Mirador) return;
+  if (!el) return;
   var embed = el.dataset.embed === "1";
-  window.archiveViewer = Mirador.viewer({
-    id: "viewer",
-    language: el.dataset.lang === "th" ? "th" : "en",
-    windows: [{ manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" }],
-    window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
-    workspaceControlPanel: { enabled: false },
-    workspace: { showZoomControls: true },
-  });
+  var forceFull = /[?&]viewer=full\b/.test(window.location.search);
+
+  function load(src, then) {
+    var s = document.createElement("script");
+    s.src = src;
+    s.onload = then;
+    document.head.appendChild(s);
+  }
+
+  // imageServices lists the info.json of every page of a IIIF 3 manifest.
+  function imageServices(m) {
+    var out = [];
+    (m.items || []).forEach(function (canvas) {
+      try {
+        var body = canvas.items[0].items[0].body;
+        var svc = (body.service || []).filter(function (s) { return (s.type || s["@type"]) === "ImageService3"; })[0];
+        if (svc) out.push(svc.id.replace(/\/$/, "") + "/info.json");
+      } catch (e) { /* a canvas without an image: nothing to show here */ }
+    });
+    return out;
+  }
+
+  function compact() {
+    load("/static/vendor/openseadragon.min.js", function () {
+      fetch(el.dataset.manifest, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (m) {
+        var sources = imageServices(m);
+        el.classList.add("compact");
+        if (sources.length === 0) {
+          el.textContent = el.dataset.noImages || "";
+          return;
+        }
+        window.archiveViewer = OpenSeadragon({
+          element: el, prefixUrl: "/static/vendor/osd/", tileSources: sources,
+          sequenceMode: sources.length > 1, showNavigator: false, gestureSettingsTouch: { pinchRotate: false },
+        });
+      });
+      if (el.dataset.fullLabel) {
+        var a = document.createElement("a");
+        a.href = (embed ? el.dataset.itemUrl : window.location.pathname) + "?viewer=full";
+        if (embed) a.target = "_blank";
+        a.className = "full-viewer";
+        a.textContent = el.dataset.fullLabel;
+        el.parentNode.insertBefore(a, el.nextSibling);
+      }
+    });
+  }
+
+  function full() {
+    load("/static/vendor/mirador.min.js", function () {
+      window.archiveViewer = Mirador.viewer({
+        id: "viewer",
+        language: el.dataset.lang === "th" ? "th" : "en",
+        windows: [{ manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" }],
+        window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
+        workspaceControlPanel: { enabled: false },
+        workspace: { showZoomControls: true },
+      });
+    });
+  }
+
+  if (el.clientWidth < 600 && !forceFull) compact(); else full();
+
   // On a restricted item's page, once the viewer's sign-in window has given
   // it an access token, show the whole page to the signed-in reader.
   if (el.dataset.reloadOnToken === "1") {
