@@ -26,7 +26,9 @@ import (
 // validates it whole before anything is ingested: bagit.txt, every payload
 // manifest, completeness both ways, every checksum, tag manifests and
 // Payload-Oxum. Any problem refuses the whole bag; all problems are listed.
-// cleanup removes what was unpacked.
+// A sheet in data/ (metadata.csv or metadata.xlsx) describes the items; a
+// sheet that cannot be read is an error naming it, and nothing of the bag
+// is ingested. cleanup removes what was unpacked.
 func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Problem, cleanup func(), err error) {
 	cleanup = func() {}
 	dir := src
@@ -57,8 +59,16 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 		return out
 	}
 	data := filepath.Join(dir, "data")
-	if _, err := os.Stat(filepath.Join(data, SheetName)); err == nil {
-		units, problems, err = Sheet(filepath.Join(data, SheetName), d)
+	if name := sheetIn(data); name != "" {
+		// A sheet that cannot be read refuses the whole bag: its files
+		// without their description are not what the bag delivers.
+		shown := filepath.Base(src) + "/data/" + name
+		if units, problems, err = sheet(filepath.Join(data, name), shown, d); err != nil {
+			return nil, nil, cleanup, fmt.Errorf("bag %s is refused whole, nothing ingested: %w", filepath.Base(src), err)
+		}
+		if len(problems) > 0 {
+			return nil, problems, cleanup, nil
+		}
 	} else {
 		files, ps := walk(data)
 		problems = ps
@@ -78,7 +88,7 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 			f.Checksums = sums("data/" + f.Name)
 		}
 	}
-	return units, problems, cleanup, err
+	return units, problems, cleanup, nil
 }
 
 // bagRoot is the unpacked bag: the folder itself, or its single top folder.

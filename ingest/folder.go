@@ -18,13 +18,26 @@ type Problem struct {
 
 func (p Problem) String() string { return p.Where + ": " + p.What }
 
-// SheetName is the sidecar sheet a folder may carry to describe its files.
+// SheetName is the sidecar sheet a folder may carry to describe its files;
+// an Excel workbook, metadata.xlsx, may take its place.
 const SheetName = "metadata.csv"
+
+// sheetIn is the sidecar sheet in dir, or "" when it has none.
+func sheetIn(dir string) string {
+	for _, name := range []string{SheetName, "metadata.xlsx"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return name
+		}
+	}
+	return ""
+}
 
 // Folder lists the files under root as units: one item per file, or with
 // group set, one multi-page item per folder in natural filename order.
 // Hidden files are ignored; a symbolic link is followed only if it stays
-// inside root. When root holds metadata.csv, the sheet describes the items.
+// inside root. When root holds metadata.csv (or metadata.xlsx), the sheet
+// describes the items. A sheet elsewhere in the tree stays a unit of its own,
+// for the pipeline to refuse, so that it never sinks a folder's pages.
 func Folder(root string, meta Defaults, group bool) ([]Unit, []Problem, error) {
 	real, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -33,22 +46,18 @@ func Folder(root string, meta Defaults, group bool) ([]Unit, []Problem, error) {
 	if st, err := os.Stat(real); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("source %s is not a folder", root)
 	}
-	for _, name := range []string{SheetName, "metadata.xlsx"} {
-		if _, err := os.Stat(filepath.Join(real, name)); err == nil {
-			return Sheet(filepath.Join(real, name), meta)
-		}
+	if name := sheetIn(real); name != "" {
+		return Sheet(filepath.Join(real, name), meta)
 	}
 	files, problems := walk(real)
 	var units []Unit
-	if !group {
-		for _, f := range files {
-			units = append(units, Unit{Files: []Input{f}, Meta: meta.Item()})
-		}
-		return units, problems, nil
-	}
 	byDir := map[string][]Input{}
 	var dirs []string
 	for _, f := range files {
+		if !group || isSheet(f.Name) {
+			units = append(units, Unit{Files: []Input{f}, Meta: meta.Item()})
+			continue
+		}
 		d := filepath.Dir(f.Name)
 		if byDir[d] == nil {
 			dirs = append(dirs, d)

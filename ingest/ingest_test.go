@@ -320,12 +320,12 @@ func TestSheetReportsEveryBadCell(t *testing.T) {
 
 func TestThaiDatesBecomeCommonEra(t *testing.T) {
 	for in, want := range map[string]string{"18 มิถุนายน 2562": "2019-06-18", "๑๘ มิ.ย. ๒๕๖๒": "2019-06-18", "มิถุนายน 2562": "2019-06",
-		"พ.ศ. 2475": "1932", "2500~": "2500~", "1957/1960": "1957/1960"} {
+		"พ.ศ. 2475": "1932", "2500~": "1957~", "2505": "1962", "ค.ศ. 2505": "2505", "1957/1960": "1957/1960"} {
 		if got, err := ingest.ParseDate(in); err != nil || got != want {
 			t.Errorf("ParseDate(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"31 กุมภาพันธ์ 2562", "18 Juneish 2562", "yesterday"} {
+	for _, bad := range []string{"31 กุมภาพันธ์ 2562", "18 Juneish 2562", "yesterday", "62", "2505/2510"} {
 		if _, err := ingest.ParseDate(bad); err == nil {
 			t.Errorf("ParseDate(%q) accepted", bad)
 		}
@@ -350,6 +350,13 @@ func makeBag(t *testing.T, dir string) map[string][]byte {
 		png.Encode(&b, pattern(80, 60, c))
 		files[fmt.Sprintf("data/img%d.png", i+1)] = b.Bytes()
 	}
+	writeBag(t, dir, files)
+	return files
+}
+
+// writeBag writes a valid bag of files (named "data/…") to dir.
+func writeBag(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
 	var m256, m5 strings.Builder
 	var octets int
 	for name, b := range files {
@@ -362,11 +369,10 @@ func makeBag(t *testing.T, dir string) map[string][]byte {
 	os.WriteFile(filepath.Join(dir, "bagit.txt"), []byte("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "manifest-sha256.txt"), []byte(m256.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "manifest-md5.txt"), []byte(m5.String()), 0o644)
-	info := fmt.Sprintf("Source-Organization: Thammasat University Library\nExternal-Description: Photographs of the\n  1973 demonstrations\nPayload-Oxum: %d.2\n", octets)
+	info := fmt.Sprintf("Source-Organization: Thammasat University Library\nExternal-Description: Photographs of the\n  1973 demonstrations\nPayload-Oxum: %d.%d\n", octets, len(files))
 	os.WriteFile(filepath.Join(dir, "bag-info.txt"), []byte(info), 0o644)
 	tag := fmt.Sprintf("%s bagit.txt\n%s bag-info.txt\n", sum("sha256", []byte("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")), sum("sha256", []byte(info)))
 	os.WriteFile(filepath.Join(dir, "tagmanifest-sha256.txt"), []byte(tag), 0o644)
-	return files
 }
 
 func TestBagIsValidatedWholeOnEveryBackend(t *testing.T) {

@@ -42,7 +42,7 @@ type Config struct {
 	// extension (a text file named scan.tif) as the file its content is,
 	// with a note in its outcome, instead of refusing it.
 	KeepMismatched bool
-	Log    *slog.Logger
+	Log            *slog.Logger
 }
 
 // Defaults for Config.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
 )
 
 // Defaults are what the command line says of every item, before a sheet or
@@ -76,17 +78,17 @@ const MaxSheetSize = 64 << 20
 
 // readSheetText reads a sheet as UTF-8, converting Thai Windows-874 /
 // TIS-620 (what Thai Excel saves as "CSV") when the bytes are not UTF-8.
-func readSheetText(path string) (string, error) {
+func readSheetText(path, name string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("sheet %s cannot be read: %v", path, unwrapPath(err))
+		return "", fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
 	}
 	if st.Size() > MaxSheetSize {
-		return "", fmt.Errorf("sheet %s is %d bytes, over the limit of %d", path, st.Size(), MaxSheetSize)
+		return "", fmt.Errorf("sheet %s is %d bytes, over the limit of %d", name, st.Size(), MaxSheetSize)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("sheet %s cannot be read: %v", path, unwrapPath(err))
+		return "", fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
 	}
 	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
 	if utf8.Valid(b) {
@@ -96,7 +98,7 @@ func readSheetText(path string) (string, error) {
 	if err == nil && hasThai(string(dec)) && !strings.ContainsRune(string(dec), utf8.RuneError) {
 		return string(dec), nil
 	}
-	return "", fmt.Errorf("sheet %s is neither UTF-8 nor Thai Windows-874/TIS-620 text: save it from Excel as \"CSV UTF-8\"", path)
+	return "", fmt.Errorf("sheet %s is neither UTF-8 nor Thai Windows-874/TIS-620 text: save it from Excel as \"CSV UTF-8\"", name)
 }
 
 func hasThai(s string) bool {
@@ -130,16 +132,23 @@ var extraLabels = map[string]repository.Text{
 	"identifier":  {"th": "รหัส", "en": "Identifier"},
 }
 
-// Sheet reads a CSV metadata sheet: one row per item, files relative to the
-// sheet's folder. Every bad cell is reported with its row and column; a
-// sheet with any problem yields no units.
+// Sheet reads a metadata sheet (CSV, or an Excel workbook's first
+// worksheet): one row per item, files relative to the sheet's folder. Every
+// bad cell is reported with its row and column; a sheet with any problem
+// yields no units.
 func Sheet(path string, d Defaults) ([]Unit, []Problem, error) {
-	rows, err := sheetRows(path)
+	return sheet(path, path, d)
+}
+
+// sheet reads the sheet at path, calling it name in messages (a bag's
+// sheet is named inside the bag, not by where it was unpacked).
+func sheet(path, name string, d Defaults) ([]Unit, []Problem, error) {
+	rows, err := sheetRows(path, name)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(rows) < 2 {
-		return nil, nil, fmt.Errorf("sheet %s has no rows under its header", path)
+		return nil, nil, fmt.Errorf("sheet %s has no rows under its header", name)
 	}
 	var problems []Problem
 	header := rows[0]
@@ -172,32 +181,32 @@ func Sheet(path string, d Defaults) ([]Unit, []Problem, error) {
 
 // sheetRows reads the cells of a CSV sheet, or of the first worksheet of an
 // Excel workbook (.xlsx).
-func sheetRows(path string) ([][]string, error) {
+func sheetRows(path, name string) ([][]string, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
 		if st, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("sheet %s cannot be read: %v", path, unwrapPath(err))
+			return nil, fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
 		} else if st.Size() > MaxSheetSize {
-			return nil, fmt.Errorf("sheet %s is %d bytes, over the limit of %d", path, st.Size(), MaxSheetSize)
+			return nil, fmt.Errorf("sheet %s is %d bytes, over the limit of %d", name, st.Size(), MaxSheetSize)
 		}
 		f, err := excelize.OpenFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("sheet %s is not a readable Excel workbook (.xlsx): %v", path, err)
+			return nil, fmt.Errorf("sheet %s is not a readable Excel workbook (.xlsx): %v", name, unwrapPath(err))
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, fmt.Errorf("sheet %s has no worksheet", path)
+			return nil, fmt.Errorf("sheet %s has no worksheet", name)
 		}
 		rows, err := f.GetRows(sheets[0])
 		if err != nil {
-			return nil, fmt.Errorf("sheet %s: %v", path, err)
+			return nil, fmt.Errorf("sheet %s: %v", name, err)
 		}
 		if err := excelDates(f, sheets[0], rows); err != nil {
-			return nil, fmt.Errorf("sheet %s: %v", path, err)
+			return nil, fmt.Errorf("sheet %s: %v", name, err)
 		}
 		return rows, nil
 	}
-	text, err := readSheetText(path)
+	text, err := readSheetText(path, name)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +214,7 @@ func sheetRows(path string) ([][]string, error) {
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("sheet %s is not valid CSV: %v", path, err)
+		return nil, fmt.Errorf("sheet %s is not valid CSV: %v", name, err)
 	}
 	return rows, nil
 }
@@ -260,6 +269,11 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 	bad := func(col, format string, a ...any) {
 		problems = append(problems, Problem{fmt.Sprintf("row %d, column %s", rowNo, col), fmt.Sprintf(format, a...)})
 	}
+	note := func(col, warning string) {
+		if warning != "" {
+			u.Notes = append(u.Notes, fmt.Sprintf("row %d, column %s: %s", rowNo, col, warning))
+		}
+	}
 	set := func(t *repository.Text, lang, v string) {
 		if *t == nil {
 			*t = repository.Text{}
@@ -311,13 +325,14 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 					bad(h, "file %q links to outside the sheet's folder", f)
 					continue
 				}
-				u.Files = append(u.Files, Input{Path: p, Name: filepath.ToSlash(f)})
+				u.Files = append(u.Files, Input{Path: p, Name: filepath.ToSlash(f), Listed: true})
 			}
 		case "date":
-			date, err := ParseDate(v)
+			date, warning, err := edtf.Normalize(v)
 			if err != nil {
 				bad(h, "%v", err)
 			}
+			note(h, warning)
 			it.Date = date
 		case "rights":
 			if !repository.ValidRights(v) {
@@ -331,10 +346,11 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 			}
 			it.Access.Level = level
 		case "embargo":
-			date, err := ParseDate(v)
+			date, warning, err := edtf.Normalize(v)
 			if _, notDay := time.Parse(time.DateOnly, date); err != nil || notDay != nil {
 				bad(h, "embargo %q is not a full date (2026-12-31 or 31 ธันวาคม 2569)", v)
 			}
+			note(h, warning)
 			it.Access.Embargo = date
 		case "collection":
 			it.Collection = v
@@ -375,6 +391,32 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 	}
 	u.Meta = it
 	return u, problems
+}
+
+// ParseDate reads a date as archivists write it, as edtf.Normalize does,
+// and returns EDTF in the Common Era, dropping Normalize's warning (a bare
+// year in 2400–2700 read as the Buddhist Era); callers that can show the
+// warning should call edtf.Normalize.
+func ParseDate(s string) (string, error) {
+	date, _, err := edtf.Normalize(s)
+	return date, err
+}
+
+// isSheet reports whether a file's name makes it a metadata sheet (.csv,
+// .xlsx), which describes items rather than being one.
+func isSheet(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".csv" || ext == ".xlsx"
+}
+
+// refuseSheet refuses a sheet that reached the pipeline as a plain file (a
+// web upload, a sheet in a subfolder) unless a sheet row names it: ingested
+// as a file it would become a public item called "metadata".
+func refuseSheet(in Input) error {
+	if in.Listed || !isSheet(in.Name) {
+		return nil
+	}
+	return refuse("%s is a metadata sheet: ingest it as a sheet (archive ingest %s), not as a file", path.Base(in.Name), in.Name)
 }
 
 func mustReal(p string) string {

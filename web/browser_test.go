@@ -348,6 +348,9 @@ func TestPagesWorkFromAPhoneToAWallScreen(t *testing.T) {
 				}
 				drawn := !strings.Contains(p, item) || net.poll(isImage(e.image))
 				net.reset()
+				if size[0] == 360 || size[0] == 1366 {
+					checkAccessibility(t, ctx, fmt.Sprintf("%s (%s) at %dx%d", p, lang, size[0], size[1]))
+				}
 				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 				if err != nil || wide {
 					t.Errorf("%s (%s) at %dx%d scrolls sideways", p, lang, size[0], size[1])
@@ -370,4 +373,27 @@ func sep(p string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// checkAccessibility runs axe-core (from npm, pinned in web/ui) on the page
+// and fails on any serious or critical violation.
+func checkAccessibility(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	src, err := os.ReadFile("ui/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is not installed (npm ci --prefix web/ui): %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(src)+";true")); err != nil {
+		t.Fatalf("loading axe-core: %v", err)
+	}
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+		 .map(v => v.id + " (" + v.impact + "): " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe-core on %s: %v", where, err)
+	}
+	for _, v := range found {
+		t.Errorf("%s: %s", where, v)
+	}
 }

@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,7 +53,7 @@ type BatchFile struct {
 	Size     int64  `json:"size"`
 	Received int64  `json:"received"`
 	// Touched is when the upload last moved, for its expiry.
-	Touched time.Time `json:"touched,omitempty"`
+	Touched time.Time `json:"touched,omitzero"`
 	ingest.Outcome
 	path string
 }
@@ -281,7 +284,7 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	if f.Status != uploading {
 		return
 	}
-	f.Received, f.Touched = info.Offset, u.now().UTC()
+	f.Received, f.Touched = max(f.Received, info.Offset), u.now().UTC()
 	if complete {
 		f.Status, f.path = uploaded, info.Storage["Path"]
 		if b.Group {
@@ -290,6 +293,7 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 			go u.ingest(b, []*BatchFile{f})
 		}
 	}
+	u.tallyLocked(b)
 	u.saveLocked(b)
 }
 
@@ -389,15 +393,204 @@ func (u *uploads) saveLocked(b *Batch) {
 }
 
 func (u *uploads) load() {
-	entries, _ := os.ReadDir(filepath.Join(u.dir, "batches"))
+	entries, err := os.ReadDir(filepath.Join(u.dir, "batches"))
+	if err != nil {
+		u.s.cfg.Log.Error("reading the upload batches", "err", err)
+	}
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(u.dir, "batches", e.Name()))
 		var b Batch
-		if err == nil && json.Unmarshal(data, &b) == nil && b.ID != "" {
-			u.batches[b.ID] = &b
+		if err == nil {
+			err = json.Unmarshal(data, &b)
+		}
+		if err != nil || b.ID == "" {
+			u.s.cfg.Log.Warn("an upload batch cannot be read", "file", e.Name(), "err", err)
+			continue
+		}
+		u.batches[b.ID] = &b
+	}
+}
+
+// resume picks up what a crash or a stop interrupted: uploads that finished
+// without being handed on, and ingests that never reported back. The
+// pipeline is idempotent (a file already registered is linked as a
+// duplicate), so running an interrupted unit again finishes it.
+func (u *uploads) resume() {
+	ids, err := u.onDisk()
+	if err != nil {
+		u.s.cfg.Log.Error("reading the upload folder", "err", err)
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, id := range ids {
+		up, err := u.store.GetUpload(u.ctx, id)
+		if err != nil {
+			continue
+		}
+		info, err := up.GetInfo(u.ctx)
+		b := u.batches[info.MetaData["batch"]]
+		if err != nil || b == nil || b.Done || b.Expired {
+			continue
+		}
+		f := b.file(id)
+		if f == nil { // the crash came before the upload was first recorded
+			f = &BatchFile{Upload: id, Name: filepath.Base(info.MetaData["filename"]), Size: info.Size, Touched: u.now().UTC()}
+			f.Status = uploading
+			b.Files = append(b.Files, f)
+		}
+		if !f.pending() {
+			continue
+		}
+		f.Received = info.Offset
+		if !info.SizeIsDeferred && info.Offset == info.Size {
+			f.Status, f.path = uploaded, info.Storage["Path"]
+		}
+	}
+	for _, b := range u.batches {
+		if b.Done {
+			continue
+		}
+		var again []*BatchFile
+		for _, f := range b.Files {
+			if f.Status != uploaded && f.Status != ingesting {
+				continue
+			}
+			if f.path == "" {
+				f.Status = ingest.Failed
+				f.Error = "the uploaded data was lost when the service stopped; upload the file again"
+				continue
+			}
+			f.Status = uploaded
+			again = append(again, f)
+		}
+		if len(again) > 0 {
+			u.s.cfg.Log.Info("resuming an interrupted upload batch", "batch", b.ID, "files", len(again))
+		}
+		if b.Group {
+			u.startGroupLocked(b)
+		} else {
+			for _, f := range again {
+				go u.ingest(b, []*BatchFile{f})
+			}
+		}
+		u.tallyLocked(b)
+		u.saveLocked(b)
+	}
+}
+
+// housekeep sweeps abandoned uploads away at start and then regularly,
+// until the server stops.
+func (u *uploads) housekeep() {
+	every := min(max(u.expiry/4, time.Minute), time.Hour)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		u.sweep()
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweep expires what lay idle longer than the upload expiry: unfinished
+// uploads (their data is removed and they are marked "expired"), batches
+// that never received all their files (closed, their report kept), and
+// upload data no batch waits for any more (refused or failed files, batches
+// long gone).
+func (u *uploads) sweep() {
+	u.mu.Lock()
+	now := u.now()
+	old := func(t time.Time) bool { return now.Sub(t) > u.expiry }
+	live := map[string]bool{} // uploads a batch still waits for
+	var gone []string
+	for _, b := range u.batches {
+		last := b.Created
+		for _, f := range b.Files {
+			if f.Touched.After(last) {
+				last = f.Touched
+			}
+		}
+		idle, busy, changed := old(last), false, false
+		for _, f := range b.Files {
+			touched := f.Touched
+			if touched.IsZero() {
+				touched = b.Created
+			}
+			// A grouped batch's arrived files wait for the rest: they
+			// go when the batch does. An ungrouped one's are queued.
+			if f.Status == uploading && old(touched) || f.Status == uploaded && b.Group && idle {
+				f.Status, f.Error, changed = expired, fmt.Sprintf("the upload lay idle longer than %s", u.expiry), true
+				gone = append(gone, f.Upload)
+				continue
+			}
+			if f.pending() {
+				live[f.Upload], busy = true, true
+			}
+		}
+		if idle && !busy && !b.Done {
+			b.Expired, changed = true, true
+		}
+		if changed {
+			u.tallyLocked(b)
+			u.saveLocked(b)
+		}
+	}
+	u.mu.Unlock()
+	for _, id := range gone {
+		u.remove(id)
+	}
+	// Data that no batch waits for: by the age of its files.
+	ids, err := u.onDisk()
+	if err != nil {
+		u.s.cfg.Log.Error("reading the upload folder", "err", err)
+	}
+	for _, id := range ids {
+		if live[id] {
+			continue
+		}
+		if mod, ok := u.modified(id); ok && old(mod) {
+			u.remove(id)
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		u.s.cfg.Log.Info("abandoned uploads removed", "uploads", len(gone), "expiry", u.expiry)
+	}
+}
+
+// onDisk lists the uploads tusd keeps in the folder, by their .info files.
+func (u *uploads) onDisk() ([]string, error) {
+	entries, err := os.ReadDir(u.dir)
+	var ids []string
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".info"); ok && !e.IsDir() {
+			ids = append(ids, id)
+		}
+	}
+	return ids, err
+}
+
+// modified is when an upload's data or record last changed.
+func (u *uploads) modified(id string) (time.Time, bool) {
+	var last time.Time
+	for _, name := range []string{id, id + ".info"} {
+		if st, err := os.Stat(filepath.Join(u.dir, name)); err == nil && st.ModTime().After(last) {
+			last = st.ModTime()
+		}
+	}
+	return last, !last.IsZero()
+}
+
+// remove deletes an upload's data and tusd's record of it.
+func (u *uploads) remove(id string) {
+	for _, name := range []string{id, id + ".info"} {
+		if err := os.Remove(filepath.Join(u.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			u.s.cfg.Log.Warn("removing an upload", "upload", id, "err", err)
 		}
 	}
 }

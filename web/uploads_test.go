@@ -5,16 +5,21 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,9 +31,19 @@ import (
 type uploadEnv struct {
 	url   string
 	store *repository.Store
+	cfg   Config
+	srv   *Server
+	stop  func() // ends the running server and its background work
 }
 
 func newUploadEnv(t *testing.T, limit int64) *uploadEnv {
+	t.Helper()
+	return newUploadEnvWith(t, Config{UploadMax: limit})
+}
+
+// newUploadEnvWith runs a server with uploads on a new store, from cfg with
+// the store, blobs, pipeline and upload folder filled in.
+func newUploadEnvWith(t *testing.T, cfg Config) *uploadEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
 	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
@@ -36,17 +51,27 @@ func newUploadEnv(t *testing.T, limit int64) *uploadEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	seedAdmin(t, store)
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), UploadMax: limit,
-		Ingest: ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload"})})
+	cfg.Store, cfg.Blobs, cfg.Hosts, cfg.UploadDir = store, blobs, testHosts, t.TempDir()
+	cfg.Ingest = ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload"})
+	e := &uploadEnv{store: store, cfg: cfg}
+	e.start(t)
+	return e
+}
+
+// start runs a new server on the env's store and upload folder, as the
+// service does when it starts again.
+func (e *uploadEnv) start(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := New(ctx, e.cfg)
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &uploadEnv{url: ts.URL, store: store}
+	e.url, e.srv, e.stop = ts.URL, srv, func() { cancel(); ts.Close() }
+	t.Cleanup(e.stop)
 }
 
 func (e *uploadEnv) req(t *testing.T, method, path string, body []byte, hdr ...string) *http.Response {
@@ -91,6 +116,13 @@ func jpegBytes(c color.RGBA) []byte {
 // for the offset in between as a resuming client does.
 func (e *uploadEnv) upload(t *testing.T, batch, name string, data []byte) {
 	t.Helper()
+	e.finish(t, e.begin(t, batch, name, data), data)
+}
+
+// begin creates an upload and sends the first half of data; it returns the
+// upload's path.
+func (e *uploadEnv) begin(t *testing.T, batch, name string, data []byte) string {
+	t.Helper()
 	resp := e.req(t, "POST", "/api/v1/uploads/", nil, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", batch, "filename", name))
 	if resp.StatusCode != http.StatusCreated {
 		b, _ := io.ReadAll(resp.Body)
@@ -102,6 +134,14 @@ func (e *uploadEnv) upload(t *testing.T, batch, name string, data []byte) {
 	if r := e.req(t, "PATCH", path, data[:half], "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("first patch: %d", r.StatusCode)
 	}
+	return path
+}
+
+// finish asks for the offset, as a resuming client does, and sends the
+// second half of data.
+func (e *uploadEnv) finish(t *testing.T, path string, data []byte) {
+	t.Helper()
+	half := len(data) / 2
 	head := e.req(t, "HEAD", path, nil)
 	if head.Header.Get("Upload-Offset") != strconv.Itoa(half) {
 		t.Fatalf("offset after first half: %q", head.Header.Get("Upload-Offset"))
@@ -124,18 +164,32 @@ func (e *uploadEnv) batch(t *testing.T, body string) string {
 
 func (e *uploadEnv) wait(t *testing.T, id string) Batch {
 	t.Helper()
+	return e.waitFor(t, id, "done", func(b Batch) bool { return b.Done })
+}
+
+// waitFor polls the batch's report until ok holds, for a minute at most.
+func (e *uploadEnv) waitFor(t *testing.T, id, what string, ok func(Batch) bool) Batch {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		var b Batch
-		resp := e.req(t, "GET", "/api/v1/batches/"+id, nil)
-		json.NewDecoder(resp.Body).Decode(&b)
-		if b.Done {
+		b := e.report(t, id)
+		if ok(b) {
 			return b
 		}
 		time.Sleep(20 * time.Millisecond) // polling with a deadline
 	}
-	t.Fatal("batch not done within a minute")
+	t.Fatalf("batch %s not %s within a minute", id, what)
 	return Batch{}
+}
+
+func (e *uploadEnv) report(t *testing.T, id string) Batch {
+	t.Helper()
+	var b Batch
+	resp := e.req(t, "GET", "/api/v1/batches/"+id, nil)
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("batch %s report: %d %v", id, resp.StatusCode, err)
+	}
+	return b
 }
 
 func TestResumableUploadsAreIngested(t *testing.T) {
@@ -189,4 +243,128 @@ func TestUploadsAreGuarded(t *testing.T) {
 		t.Fatalf("batch report without token: %d", r.StatusCode)
 	}
 	_ = fmt.Sprint
+}
+
+// TestRestartResumesInterruptedIngest leaves a batch as a crash does (its
+// files "uploaded" or "ingesting", their data on disk, no outcome), starts
+// the service again on the same folder and store, and expects the batch to
+// finish with its owner's settings.
+func TestRestartResumesInterruptedIngest(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		group  bool
+		status string
+	}{
+		{"ingesting", false, "ingesting"},
+		{"uploaded", false, "uploaded"},
+		{"grouped", true, "ingesting"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newUploadEnv(t, 0)
+			// Hold the only ingest slot, so that the first server hands
+			// nothing to the pipeline before it stops.
+			e.srv.up.work <- struct{}{}
+			id := e.batch(t, fmt.Sprintf(`{"institution":"cmu","expected":2,"group":%t,"title":"ใบลาน","access":{"level":"restricted"}}`, tc.group))
+			e.upload(t, id, "a.jpg", jpegBytes(color.RGBA{200, 150, 10, 255}))
+			e.upload(t, id, "b.jpg", jpegBytes(color.RGBA{10, 150, 200, 255}))
+			e.waitFor(t, id, "uploaded", func(b Batch) bool { return len(b.Files) == 2 && allStatus(b, "uploaded") })
+			e.stop()
+			crashed(t, filepath.Join(e.cfg.UploadDir, "batches", id+".json"), tc.status)
+
+			e.start(t)
+			b := e.wait(t, id)
+			items := map[string]bool{}
+			for _, f := range b.Files {
+				it, err := e.store.Item(f.Item)
+				if err != nil || f.Status != ingest.Ingested || it.Institution != "cmu" || it.Access.Level != "restricted" {
+					t.Fatalf("file %+v: item %+v, %v", f, it, err)
+				}
+				items[it.ID] = true
+			}
+			if want := map[bool]int{true: 1, false: 2}[tc.group]; len(items) != want {
+				t.Fatalf("%d items, want %d: %+v", len(items), want, b.Files)
+			}
+		})
+	}
+}
+
+func allStatus(b Batch, status string) bool {
+	for _, f := range b.Files {
+		if f.Status != status {
+			return false
+		}
+	}
+	return true
+}
+
+// crashed rewrites a batch file as a crash during ingest leaves it.
+func crashed(t *testing.T, file, status string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b Batch
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range b.Files {
+		f.Status = status
+	}
+	if data, err = json.Marshal(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAbandonedUploadsExpire moves the uploads' clock on: an upload idle
+// longer than the expiry is removed and its batch closed with a report,
+// while one that moved recently can still be finished.
+func TestAbandonedUploadsExpire(t *testing.T) {
+	e := newUploadEnvWith(t, Config{UploadExpiry: time.Hour})
+	start := time.Now()
+	var ahead atomic.Int64
+	e.srv.up.mu.Lock()
+	e.srv.up.now = func() time.Time { return start.Add(time.Duration(ahead.Load())) }
+	e.srv.up.mu.Unlock()
+	data := jpegBytes(color.RGBA{30, 200, 30, 255})
+
+	left := e.batch(t, `{"institution":"tu","expected":1}`)
+	abandoned := e.begin(t, left, "left.jpg", data)
+	empty := e.batch(t, `{"institution":"tu","expected":1}`)
+	ahead.Store(int64(50 * time.Minute))
+	kept := e.batch(t, `{"institution":"tu","expected":1}`)
+	live := e.begin(t, kept, "live.jpg", data)
+	ahead.Store(int64(70 * time.Minute))
+	e.srv.up.sweep()
+
+	id := path.Base(abandoned)
+	for _, name := range []string{id, id + ".info"} {
+		if _, err := os.Stat(filepath.Join(e.cfg.UploadDir, name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("abandoned upload's %s is still there: %v", name, err)
+		}
+	}
+	if r := e.req(t, "HEAD", abandoned, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("abandoned upload answers %d", r.StatusCode)
+	}
+	if b := e.report(t, left); !b.Done || !b.Expired || len(b.Files) != 1 || b.Files[0].Status != "expired" || b.Counts["expired"] != 1 {
+		t.Fatalf("abandoned batch: %+v", b)
+	}
+	if b := e.report(t, empty); !b.Done || !b.Expired || len(b.Files) != 0 {
+		t.Fatalf("batch that never received a file: %+v", b)
+	}
+	r := e.req(t, "POST", "/api/v1/uploads/", nil, "Upload-Length", "10", "Upload-Metadata", meta("batch", left, "filename", "late.jpg"))
+	if r.StatusCode != http.StatusGone {
+		t.Fatalf("upload to an expired batch: %d", r.StatusCode)
+	}
+
+	if b := e.report(t, kept); b.Done || b.Expired || b.Files[0].Status != "uploading" {
+		t.Fatalf("live batch after the sweep: %+v", b)
+	}
+	e.finish(t, live, data)
+	if b := e.wait(t, kept); b.Counts[ingest.Ingested] != 1 {
+		t.Fatalf("live batch: %+v", b)
+	}
 }

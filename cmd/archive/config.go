@@ -35,6 +35,9 @@ type Config struct {
 	Token   string
 	// UploadMax bounds one web upload, in bytes (ARCHIVE_UPLOAD_MAX_MIB).
 	UploadMax int64
+	// UploadExpiry is how long an unfinished web upload may lie idle before it
+	// is removed (ARCHIVE_UPLOAD_EXPIRY, default 72h).
+	UploadExpiry time.Duration
 	// BaseURL, FrameAncestors and AdminEmail: the public address behind a
 	// proxy, the partner sites that may frame /embed pages, the contact for
 	// harvesters.
@@ -154,6 +157,13 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_UPLOAD_MAX_MIB=%q is not a positive number of MiB", v)
 		}
 		cfg.UploadMax = n << 20
+	}
+	if v := st["ARCHIVE_UPLOAD_EXPIRY"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("ARCHIVE_UPLOAD_EXPIRY=%q is not a duration such as 72h", v)
+		}
+		cfg.UploadExpiry = d
 	}
 	if v := st["ARCHIVE_IIIF_MAX_AREA"]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
