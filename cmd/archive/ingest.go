@@ -33,6 +33,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print one JSON object per file on stdout: file, status, item, images, error")
 	report := fs.String("report", "", "write every file's outcome to this `file` (.csv or .json)")
 	dry := fs.Bool("dry-run", false, "check everything (sheets, bags, checksums, image headers) and write nothing")
+	keep := fs.Bool("keep-mismatched", false, "keep a file whose content does not match its name (scan.tif that is text) as what it really is, instead of refusing it")
 	workers := fs.Int("workers", runtime.NumCPU(), "items processed at once")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
@@ -68,7 +69,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		agent += " (" + u.Username + ")"
 	}
 	p := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: agent, MaxPixels: *maxMP * 1_000_000,
-		MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry})
+		MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry, KeepMismatched: *keep})
 
 	var units []ingest.Unit
 	var outcomes []ingest.Outcome
