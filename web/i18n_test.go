@@ -42,6 +42,9 @@ func TestEveryWordIsInBothLanguages(t *testing.T) {
 	for _, r := range append(access.Roles, access.Anonymous) {
 		keys["role_"+string(r)] = "templates (roles)"
 	}
+	for _, mt := range []string{"application/pdf", "audio/wav", "video/mp4", "image/tiff", "text/plain", "application/zip"} {
+		keys["kind_"+fileKind(mt)] = "templates (file cards)"
+	}
 	// Keys the handlers ask for: t(lang, "key").
 	fset := gotoken.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)

@@ -67,7 +67,52 @@ type link struct{ URL, Label string }
 
 type listed struct {
 	ID, Thumb, Date string
+	Kind            string // for an item with no picture: what its first file is (PDF, Text, Audio…)
 	Title           repository.Text
+}
+
+// fileKind names what a file is for a card: its type in a word.
+func fileKind(mediaType string) string {
+	base := strings.TrimSpace(strings.Split(mediaType, ";")[0])
+	switch {
+	case base == "application/pdf":
+		return "PDF"
+	case strings.HasPrefix(base, "audio/"):
+		return "Audio"
+	case strings.HasPrefix(base, "video/"):
+		return "Video"
+	case strings.HasPrefix(base, "image/"):
+		return "Image"
+	case strings.HasPrefix(base, "text/"):
+		return "Text"
+	}
+	return "File"
+}
+
+// card is a file shown as what it is, for an item with nothing to view.
+type card struct {
+	Kind, Name, Size, URL string
+}
+
+// humanSize writes a byte count the way people read it.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d kB", max(1, n>>10))
+}
+
+// viewable: the item has a picture or a recording a viewer can show.
+func viewable(it *repository.Item) bool {
+	for _, f := range it.Files {
+		if f.Derivatives["access"] != "" || strings.HasPrefix(f.MediaType, "audio/") || strings.HasPrefix(f.MediaType, "video/") {
+			return true
+		}
+	}
+	return false
 }
 
 // newPage fills the parts every page has, and keeps the reader's language
@@ -143,6 +188,9 @@ func (s *Server) listItems(c *gin.Context, ids []string) ([]listed, error) {
 			if th := site.Thumb(it); th != nil {
 				l.Thumb, _ = th["id"].(string)
 			}
+		}
+		if l.Thumb == "" && len(it.Files) > 0 {
+			l.Kind = fileKind(it.Files[0].MediaType)
 		}
 		out = append(out, l)
 	}
@@ -366,6 +414,7 @@ type itemPage struct {
 	Viewer, Restricted                             bool
 	Fields                                         []field
 	Downloads                                      []link
+	Cards                                          []card // the files, when there is nothing to view
 	Withdrawal                                     *repository.Withdrawal
 	Edit                                           bool
 }
@@ -446,9 +495,21 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
 	p.EmbedCode = fmt.Sprintf(`<iframe src="%s/embed/%s" width="800" height="600" style="border:0" allowfullscreen title="%s"></iframe>`, site.Base, it.ID, template.HTMLEscapeString(p.Title))
-	if access.Decide(who(c), access.ReadContent, res, time.Now()) == nil {
+	full := access.Decide(who(c), access.ReadContent, res, time.Now()) == nil
+	if full {
 		for i, f := range it.Files {
 			p.Downloads = append(p.Downloads, link{site.FileURL(it.ID, i+1), fmt.Sprintf("%s (%s)", f.Name, f.MediaType)})
+		}
+	}
+	if !viewable(it) {
+		// Nothing for a viewer: the files themselves, as cards.
+		p.Viewer = false
+		for i, f := range it.Files {
+			cd := card{Kind: fileKind(f.MediaType), Name: f.Name, Size: humanSize(f.Size)}
+			if full {
+				cd.URL = site.FileURL(it.ID, i+1)
+			}
+			p.Cards = append(p.Cards, cd)
 		}
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil

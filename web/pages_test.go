@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/storage/storagetest"
 )
 
 func TestOEmbedAnswersForItemAddresses(t *testing.T) {
@@ -196,5 +198,24 @@ func TestRightsAreNamedAndSearchCountsItsResults(t *testing.T) {
 	}
 	if body := e.do(t, "GET", "/search?q=quadrants&lang=en").Body.String(); !strings.Contains(body, `id="result-count">1 items found`) {
 		t.Errorf("search count: %s", body)
+	}
+}
+
+func TestItemsWithNothingToViewShowTheirFiles(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	text := []byte("บันทึกการประชุม\n")
+	info := storagetest.MustPut(t, f.faulty, storage.DigestKey(storagetest.Sum(text)), text)
+	it := &repository.Item{Institution: "tu", Type: "Text", Title: repository.Text{"en": "Minutes"},
+		Files: []repository.File{{Name: "minutes.txt", SHA256: info.SHA256, Size: info.Size, MediaType: "text/plain; charset=utf-8"}}}
+	if err := f.srv.cfg.Store.SaveItem(ctx, it, "t"); err != nil {
+		t.Fatal(err)
+	}
+	page := f.do(t, "GET", "/items/"+it.ID+"?lang=en").Body.String()
+	if strings.Contains(page, `id="viewer"`) || !strings.Contains(page, `class="filecard"`) || !strings.Contains(page, `href="http://example.com/api/v1/items/`+it.ID+`/files/1" download>minutes.txt</a>`) {
+		t.Errorf("a text item's page: %s", page)
+	}
+	if home := f.do(t, "GET", "/?lang=th").Body.String(); !strings.Contains(home, `<span class="filecard" aria-hidden="true">ข้อความ</span>`) {
+		t.Errorf("a text item in the grid has no card")
 	}
 }
