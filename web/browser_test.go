@@ -172,6 +172,11 @@ func TestScholarOpensAnItemAndTheViewerLoadsTiles(t *testing.T) {
 		net.waitFor(t, "info.json", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/"+e.image+"/info.json") })
 		net.waitFor(t, "image tile", isTile(e.image))
 		screenshot(t, ctx, "item-"+lang)
+		// The viewer speaks the page's language (its zoom button, for one).
+		want := map[string]string{"en": "Zoom in", "th": "ขยาย"}[lang]
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#viewer button[aria-label="`+want+`"]`))); err != nil {
+			t.Errorf("the %s viewer has no %q button: %v", lang, want, err)
+		}
 	}
 	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
 	if h1 != "Quadrants" {
@@ -271,6 +276,13 @@ func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
 	}
 	if len(links) != 2 {
 		t.Fatalf("report links %v", links)
+	}
+	// The uploader speaks Thai on a Thai page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/desk?lang=th"), chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard"))); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`/[\u0E00-\u0E7F]/.test(window.archiveUppy.i18n("uploadXFiles", {smart_count: 2}))`)); err != nil || !ok {
+		t.Errorf("the uploader on a Thai page does not speak Thai: %v", err)
 	}
 	item := strings.TrimPrefix(links[0], "/items/")
 	it, err := e.store.Item(item)

@@ -6,7 +6,9 @@
   var csrf = form.dataset.csrf;
   var report = document.getElementById("report");
   var batchID = null;
-  var uppy = window.archiveUppy = new Uppy.Uppy({ autoProceed: false })
+  // The uploader speaks the page's language (Uppy's Thai locale).
+  var locale = document.documentElement.lang === "th" && Uppy.locales && Uppy.locales.th_TH;
+  var uppy = window.archiveUppy = new Uppy.Uppy(locale ? { autoProceed: false, locale: locale } : { autoProceed: false })
     .use(Uppy.Dashboard, { inline: true, target: "#drop", height: 320, proudlyDisplayPoweredByUppy: false })
     .use(Uppy.Tus, { endpoint: "/api/v1/uploads/", headers: { "X-CSRF-Token": csrf }, chunkSize: 8 * 1024 * 1024, removeFingerprintOnSuccess: true });
   uppy.addPreProcessor(function (ids) {

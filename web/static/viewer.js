@@ -53,15 +53,21 @@
   }
 
   function full() {
-    load("/static/vendor/mirador.min.js", function () {
-      window.archiveViewer = Mirador.viewer({
-        id: "viewer",
-        language: el.dataset.lang === "th" ? "th" : "en",
-        windows: [{ manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" }],
-        window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
-        workspaceControlPanel: { enabled: false },
-        workspace: { showZoomControls: true },
-      });
+    var thai = el.dataset.lang === "th";
+    load(thai ? "/static/mirador-th.js" : "/static/vendor/mirador.min.js", thai ? function () { load("/static/vendor/mirador.min.js", start); } : start);
+  }
+
+  function start() {
+    var thai = el.dataset.lang === "th";
+    window.archiveViewer = Mirador.viewer({
+      id: "viewer",
+      language: thai ? "th" : "en",
+      availableLanguages: { th: "ไทย", en: "English" },
+      translations: thai ? { th: window.archiveMiradorThai } : {},
+      windows: [{ manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" }],
+      window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
+      workspaceControlPanel: { enabled: false },
+      workspace: { showZoomControls: true },
     });
   }
 

@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 const out = new URL("../static/vendor/", import.meta.url);
 mkdirSync(out, { recursive: true });
-for (const f of ["mirador/dist/mirador.min.js", "uppy/dist/uppy.min.js", "uppy/dist/uppy.min.css", "openseadragon/build/openseadragon/openseadragon.min.js"]) {
+for (const f of ["mirador/dist/mirador.min.js", "uppy/dist/uppy.min.js", "uppy/dist/uppy.min.css", "openseadragon/build/openseadragon/openseadragon.min.js", "@uppy/locales/dist/th_TH.min.js"]) {
   copyFileSync(new URL("node_modules/" + f, import.meta.url), new URL(f.split("/").pop(), out));
 }
 const images = new URL("node_modules/openseadragon/build/openseadragon/images/", import.meta.url);
