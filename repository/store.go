@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("the metadata store %s is in use by another process (is the archive already running?)", path)
+		return nil, lockedError("the metadata store " + path + " is in use by another process (is the archive already running?)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
@@ -360,3 +360,9 @@ func dbErr(err error) error {
 	}
 	return err
 }
+
+// lockedError says another process holds the store; it is ErrLocked.
+type lockedError string
+
+func (e lockedError) Error() string        { return string(e) }
+func (e lockedError) Is(target error) bool { return target == ErrLocked }

@@ -38,6 +38,9 @@ type Batch struct {
 	Owner       string    `json:"owner"` // the user who made it; only they add to it
 	// Access of the items the batch makes (public when not given).
 	Access repository.Access `json:"access"`
+	// Meta, when given, describes the item a grouped batch makes (what a
+	// metadata sheet said, sent by "archive ingest" while the service runs).
+	Meta *repository.Item `json:"meta,omitempty"`
 	Files  []*BatchFile      `json:"files"`
 	Done   bool              `json:"done"`
 	// Expired says the batch lay idle past the upload expiry: what had not
@@ -337,6 +340,11 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 	defer func() { <-u.work }()
 	u.mu.Lock()
 	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection, Access: b.Access}}
+	if b.Meta != nil {
+		unit.Meta = *b.Meta
+		unit.Meta.ID, unit.Meta.Files, unit.Meta.Version = "", nil, 0
+		unit.Meta.Institution, unit.Meta.Collection, unit.Meta.Access = b.Institution, b.Collection, b.Access
+	}
 	if b.Title != "" {
 		unit.Meta.Title = repository.Text{"none": b.Title}
 	}

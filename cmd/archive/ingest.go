@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -35,6 +36,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dry := fs.Bool("dry-run", false, "check everything (sheets, bags, checksums, image headers) and write nothing")
 	keep := fs.Bool("keep-mismatched", false, "keep a file whose content does not match its name (scan.tif that is text) as what it really is, instead of refusing it")
 	workers := fs.Int("workers", runtime.NumCPU(), "items processed at once")
+	addr := fs.String("addr", "", "address of the running service, which is handed the files when it holds the store (env ARCHIVE_ADDR)")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
 	paths, err := parse(fs, args, stderr, "[flags] PATH...",
@@ -49,12 +51,37 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	_, blobs, store, err := c.openArchive(ctx)
+	cfg, err := c.resolve()
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if d.Collection != "" {
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	blobs, store, err := cfg.open(ctx)
+	var remote *service
+	switch {
+	case errors.Is(err, repository.ErrLocked) && *dry:
+		// A dry run checks against a copy of the running service's store.
+		if blobs, err = cfg.openBlobs(ctx); err != nil {
+			return err
+		}
+		var done func()
+		if store, done, err = snapshot(ctx, cfg, blobs); err != nil {
+			return err
+		}
+		defer done()
+	case errors.Is(err, repository.ErrLocked):
+		if remote, err = newService(cfg); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "the service at %s holds the archive: handing it the files\n", cfg.Addr)
+	case err != nil:
+		return err
+	default:
+		defer store.Close()
+	}
+	if d.Collection != "" && remote == nil {
 		col, err := store.Collection(d.Collection)
 		if err != nil {
 			return fmt.Errorf("collection %q does not exist", d.Collection)
@@ -68,8 +95,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if u, err := user.Current(); err == nil {
 		agent += " (" + u.Username + ")"
 	}
-	p := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: agent, MaxPixels: *maxMP * 1_000_000,
-		MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry, KeepMismatched: *keep})
+	var p *ingest.Pipeline
+	if remote == nil {
+		p = ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: agent, MaxPixels: *maxMP * 1_000_000,
+			MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry, KeepMismatched: *keep})
+	}
 
 	var units []ingest.Unit
 	var outcomes []ingest.Outcome
@@ -103,13 +133,26 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			enc.Encode(o)
 		}
 	}
-	p.Run(ctx, units, func(o ingest.Outcome) {
+	record := func(o ingest.Outcome) {
 		outcomes = append(outcomes, o)
 		if *asJSON {
 			enc.Encode(o)
 		}
 		bar.add(o)
-	})
+	}
+	if remote != nil {
+		for _, u := range units {
+			outs, err := remote.ingest(ctx, u)
+			if err != nil {
+				return err
+			}
+			for _, o := range outs {
+				record(o)
+			}
+		}
+	} else {
+		p.Run(ctx, units, record)
+	}
 	bar.done()
 	summary(stderr, outcomes, *dry)
 	if *report != "" {

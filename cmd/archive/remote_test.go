@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestIngestWhileTheServiceRuns: with the store held by "archive serve",
+// "archive ingest" hands the files to the service, and a dry run checks
+// against a copy of its store; the public site stays up throughout.
+func TestIngestWhileTheServiceRuns(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	env := []string{"ARCHIVE_DATA=" + data}
+	s := serve(t, env)
+	env = append(env, "ARCHIVE_ADDR="+s.addr)
+	dir := t.TempDir()
+	makeImages(t, filepath.Join(dir, "scans"), 2, 300, 200)
+	sheet := "files,title.en,title.th,access\nscans/scan000.jpg;scans/scan001.jpg,Letters of 1932,จดหมาย พ.ศ. 2475,restricted\n"
+	os.WriteFile(filepath.Join(dir, "metadata.csv"), []byte(sheet), 0o644)
+
+	out, errOut, code := archive(t, env, "ingest", "--dry-run", "--json", "--institution", "tu", filepath.Join(dir, "metadata.csv"))
+	if code != 0 || !strings.Contains(out, "scan000.jpg") {
+		t.Fatalf("dry run while serving: %d %q %q", code, out, errOut)
+	}
+	if _, body := s.get(t, "/api/v1/institutions"); !strings.Contains(body, "tu") {
+		t.Fatalf("the service stopped answering: %s", body)
+	}
+	out, errOut, code = archive(t, env, "ingest", "--json", "--institution", "tu", filepath.Join(dir, "metadata.csv"))
+	if code != 0 || !strings.Contains(errOut, "handing it the files") {
+		t.Fatalf("ingest while serving: %d %q %q", code, out, errOut)
+	}
+	var first struct {
+		Item, Status string
+	}
+	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first); err != nil || first.Item == "" {
+		t.Fatalf("outcome %q: %v", out, err)
+	}
+	// The item is registered by the service, described as the sheet says,
+	// restricted (so it does not exist for an anonymous visitor).
+	if code, _ := s.get(t, "/api/v1/items/"+first.Item); code != 404 {
+		t.Fatalf("the restricted item for an anonymous visitor: %d", code)
+	}
+	rec, err := os.ReadFile(filepath.Join(data, "blobs", "records", "items", first.Item, "v000001.json"))
+	if err != nil || !strings.Contains(string(rec), "Letters of 1932") || !strings.Contains(string(rec), `"restricted"`) || strings.Count(string(rec), `"sha256"`) != 2 {
+		t.Fatalf("the item's record: %v %s", err, rec)
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	out, errOut, code = archive(t, env[:1], "user", "list")
+	if code != 0 {
+		t.Fatalf("the store after the service stopped: %d %q", code, errOut)
+	}
+	_, errOut, code = archive(t, env[:1], "ingest", "--json", "--institution", "tu", filepath.Join(dir, "metadata.csv"))
+	if code != 0 && !strings.Contains(errOut, "duplicate") {
+		t.Fatalf("ingesting again, the store itself: %d %q", code, errOut)
+	}
+}
