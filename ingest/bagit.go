@@ -293,6 +293,11 @@ func readTagFile(p string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseTags(b), nil
+}
+
+// parseTags reads the lines of a tag file.
+func parseTags(b []byte) map[string]string {
 	out := map[string]string{}
 	last := ""
 	for line := range strings.SplitSeq(strings.TrimPrefix(string(b), "\uFEFF"), "\n") {
@@ -310,7 +315,7 @@ func readTagFile(p string) (map[string]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // unpack extracts a .zip, .tar or .tar.gz into dst, refusing entries that
@@ -358,6 +363,9 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 			return nil, fmt.Errorf("bag %s is not a readable zip: %v", src, err)
 		}
 		defer zr.Close()
+		if err := checkZipSizes(zr, maxBytes); err != nil {
+			return nil, fmt.Errorf("bag %s: %w", src, err)
+		}
 		for _, f := range zr.File {
 			if f.Mode()&os.ModeSymlink != 0 {
 				problems = append(problems, Problem{f.Name, "is a symbolic link; refused"})
@@ -414,4 +422,51 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 			problems = append(problems, Problem{h.Name, "is a link or special file; refused"})
 		}
 	}
+}
+
+// checkZipSizes reads what a zipped bag declares before anything is
+// unpacked: the sizes of its entries (a bomb declares more than the limit,
+// or lies, which unpacking then catches) and, when its bag-info.txt has a
+// Payload-Oxum, that the payload entries add up to it.
+func checkZipSizes(zr *zip.ReadCloser, maxBytes int64) error {
+	var total uint64
+	var info *zip.File
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if path.Base(f.Name) == "bag-info.txt" && (info == nil || len(f.Name) < len(info.Name)) {
+			info = f
+		}
+	}
+	if total > uint64(maxBytes) {
+		return fmt.Errorf("it declares %d bytes unpacked, more than the %d allowed; refused before unpacking", total, maxBytes)
+	}
+	if info == nil || info.UncompressedSize64 > 1<<20 {
+		return nil
+	}
+	rc, err := info.Open()
+	if err != nil {
+		return fmt.Errorf("bag-info.txt cannot be read: %v", err)
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return fmt.Errorf("bag-info.txt cannot be read: %v", err)
+	}
+	oxum := parseTags(b)["Payload-Oxum"]
+	if oxum == "" {
+		return nil
+	}
+	data := path.Join(path.Dir(info.Name), "data") + "/"
+	var octets uint64
+	files := 0
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, data) && !f.FileInfo().IsDir() {
+			octets += f.UncompressedSize64
+			files++
+		}
+	}
+	if want := fmt.Sprintf("%d.%d", octets, files); oxum != want {
+		return fmt.Errorf("Payload-Oxum is %s but the zip declares %s (bytes.files) under data/; refused before unpacking", oxum, want)
+	}
+	return nil
 }
