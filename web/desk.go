@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +32,13 @@ type editPage struct {
 	Events       []repository.Event
 	Saved        bool
 	AccessLevels []string
+	// List is the library's items (/desk/items); Results what a batch edit
+	// or a describe sheet did to each; Sheet names the sheet and DryRun
+	// says it was only checked.
+	List    *itemList
+	Results []result
+	Sheet   string
+	DryRun  bool
 }
 
 func (s *Server) editItem(c *gin.Context) {
@@ -290,4 +299,312 @@ func formText(c *gin.Context, name string) repository.Text {
 		}
 	}
 	return out
+}
+
+// --- the library's items: filters, pages, batch edit ---
+
+// Bounds of the item list: rows on a page, items read at most to fill one
+// (a narrow filter over a large library), items changed by one batch.
+const (
+	listPage  = 50
+	listScan  = 5000
+	batchMost = 500
+)
+
+// listFilter narrows the library's items.
+type listFilter struct {
+	Collection, Type, Level, Problem string
+	Days                             int // changed within this many days (0: any time)
+}
+
+// Problems an item's description may have, for the list's filter.
+var problemFilters = []string{"any", "notitle", "nodate", "norights"}
+
+// filterOf reads a filter; get is the query (the list) or the form (a
+// batch edit, which shows the same list again).
+func filterOf(get func(string) string) (listFilter, error) {
+	f := listFilter{Collection: get("collection"), Type: get("type"), Level: get("level"), Problem: get("problem")}
+	if f.Level != "" && !slices.Contains(repository.Levels, f.Level) {
+		return f, invalid(fmt.Sprintf("no access level %q", f.Level))
+	}
+	if f.Problem != "" && !slices.Contains(problemFilters, f.Problem) {
+		return f, invalid(fmt.Sprintf("no problem filter %q", f.Problem))
+	}
+	if d := get("days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 {
+			return f, invalid(fmt.Sprintf("days %q is not a number of days", d))
+		}
+		f.Days = n
+	}
+	return f, nil
+}
+
+// query writes the filter as the list's query.
+func (f listFilter) query() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"collection": f.Collection, "type": f.Type, "level": f.Level, "problem": f.Problem} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Days > 0 {
+		q.Set("days", strconv.Itoa(f.Days))
+	}
+	return q
+}
+
+func (f listFilter) match(r listRow, now time.Time) bool {
+	switch {
+	case f.Collection != "" && r.Collection != f.Collection,
+		f.Type != "" && r.Type != f.Type,
+		f.Level != "" && r.Level != f.Level,
+		f.Days > 0 && r.Modified.Before(now.AddDate(0, 0, -f.Days)):
+		return false
+	}
+	switch f.Problem {
+	case "any":
+		return r.NoTitle || r.NoDate || r.NoRights
+	case "notitle":
+		return r.NoTitle
+	case "nodate":
+		return r.NoDate
+	case "norights":
+		return r.NoRights
+	}
+	return true
+}
+
+// listRow is an item in the list, with what its description lacks.
+type listRow struct {
+	ID, Date, Level, Collection, Type string
+	Title                             repository.Text
+	Version                           int
+	Modified                          time.Time
+	NoTitle, NoDate, NoRights         bool
+}
+
+func rowOf(it *repository.Item) listRow {
+	return listRow{ID: it.ID, Date: it.Date, Level: it.Access.Level, Collection: it.Collection, Type: it.Type, Title: it.Title,
+		Version: it.Version, Modified: it.Modified, NoTitle: it.Title["th"] == "" && it.Title["en"] == "", NoDate: it.Date == "", NoRights: it.Rights == ""}
+}
+
+// itemList is a page of the library's items and the addresses of the
+// next and first pages ("" when there is none).
+type itemList struct {
+	Institution       string
+	Filter            listFilter
+	After             string // where this page starts
+	Rows              []listRow
+	NextURL, FirstURL string
+}
+
+// listLibrary reads a page of a library's items that match f, in
+// identifier order after the cursor.
+func (s *Server) listLibrary(inst string, f listFilter, after string) (*itemList, error) {
+	l := &itemList{Institution: inst, Filter: f, After: after}
+	now, cursor, scanned := time.Now(), after, 0
+	for len(l.Rows) < listPage && scanned < listScan {
+		pg, err := s.cfg.Store.ItemsOfInstitution(inst, cursor, 200)
+		if err != nil {
+			return nil, err
+		}
+		if len(pg.IDs) == 0 {
+			return l, nil
+		}
+		for _, id := range pg.IDs {
+			if len(l.Rows) == listPage || scanned == listScan {
+				break
+			}
+			scanned++
+			cursor = id
+			it, err := s.cfg.Store.Item(id)
+			if errors.Is(err, repository.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if r := rowOf(it); f.match(r, now) {
+				l.Rows = append(l.Rows, r)
+			}
+		}
+	}
+	more, err := s.cfg.Store.ItemsOfInstitution(inst, cursor, 1)
+	if err != nil {
+		return nil, err
+	}
+	q := f.query()
+	q.Set("institution", inst)
+	if len(more.IDs) > 0 {
+		q.Set("after", cursor)
+		l.NextURL = "/desk/items?" + q.Encode()
+	}
+	if after != "" {
+		q.Del("after")
+		l.FirstURL = "/desk/items?" + q.Encode()
+	}
+	return l, nil
+}
+
+// deskItems lists the items of a library the person edits.
+func (s *Server) deskItems(c *gin.Context) {
+	libs, inst, err := s.chooseLibrary(c, c.Query("institution"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f, err := filterOf(c.Query)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderList(c, http.StatusOK, libs, inst, f, c.Query("after"), nil)
+}
+
+func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Institution, inst string, f listFilter, after string, results []result) {
+	p := editPage{page: s.newPage(c, ""), AccessLevels: repository.Levels, Results: results}
+	p.Title, p.CSRF, p.Libraries = t(p.Lang, "library_items"), s.csrfToken(c), libs
+	var err error
+	if p.Collections, err = s.cfg.Store.Collections(inst); err == nil {
+		p.List, err = s.listLibrary(inst, f, after)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	private(c)
+	s.render(c, status, "edit", p)
+}
+
+// change sets one field of an item and says what it was and is now; old
+// equals new when the item already said so.
+type change func(it *repository.Item) (field, old, new string)
+
+// batchChange reads the field a batch edit sets and its value.
+func (s *Server) batchChange(c *gin.Context, inst string) (change, error) {
+	lang := s.lang(c)
+	switch c.PostForm("field") {
+	case "access":
+		level := c.PostForm("access")
+		if !slices.Contains(repository.Levels, level) {
+			return nil, invalid(t(lang, "batch_bad_value"))
+		}
+		return func(it *repository.Item) (string, string, string) {
+			old := it.Access.Level
+			it.Access.Level = level
+			return "access", old, level
+		}, nil
+	case "collection":
+		id := c.PostForm("collection")
+		if id != "" {
+			col, err := s.cfg.Store.Collection(id)
+			if errors.Is(err, repository.ErrNotFound) || err == nil && col.Institution != inst {
+				return nil, invalid(t(lang, "batch_bad_value"))
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return func(it *repository.Item) (string, string, string) {
+			old := it.Collection
+			it.Collection = id
+			return "collection", old, id
+		}, nil
+	case "rights":
+		rights := strings.TrimSpace(c.PostForm("rights"))
+		if !repository.ValidRights(rights) {
+			return nil, invalid(t(lang, "batch_bad_rights"))
+		}
+		return func(it *repository.Item) (string, string, string) {
+			old := it.Rights
+			it.Rights = rights
+			return "rights", old, rights
+		}, nil
+	case "subject":
+		subject := formText(c, "subject")
+		if subject.Empty() {
+			return nil, invalid(t(lang, "batch_bad_value"))
+		}
+		return func(it *repository.Item) (string, string, string) {
+			old := subjectList(it.Subjects)
+			if !slices.ContainsFunc(it.Subjects, func(x repository.Text) bool { return maps.Equal(x, subject) }) {
+				it.Subjects = append(slices.Clip(it.Subjects), subject)
+			}
+			return "subject", old, subjectList(it.Subjects)
+		}, nil
+	}
+	return nil, invalid(t(lang, "batch_bad_field"))
+}
+
+// subjectList writes subjects as "elephant / ช้าง; …" (languages in order).
+func subjectList(subjects []repository.Text) string {
+	var out []string
+	for _, s := range subjects {
+		var vs []string
+		for _, lang := range slices.Sorted(maps.Keys(s)) {
+			vs = append(vs, s[lang])
+		}
+		out = append(out, strings.Join(vs, " / "))
+	}
+	return strings.Join(out, "; ")
+}
+
+// batchEdit sets one field of every ticked item, each saved as a new
+// version at the version the list was read at: an item changed meanwhile
+// is reported, not overwritten.
+func (s *Server) batchEdit(c *gin.Context) {
+	libs, inst, err := s.chooseLibrary(c, c.PostForm("institution"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f, err := filterOf(func(k string) string { return c.PostForm("f_" + k) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	set, err := s.batchChange(c, inst)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ids := c.PostFormArray("item")
+	if len(ids) == 0 || len(ids) > batchMost {
+		s.fail(c, invalid(t(s.lang(c), "batch_none")))
+		return
+	}
+	var results []result
+	for _, id := range ids {
+		results = append(results, s.batchOne(c, id, set))
+	}
+	s.renderList(c, http.StatusOK, libs, inst, f, c.PostForm("f_after"), results)
+}
+
+// batchOne applies a batch edit to one item.
+func (s *Server) batchOne(c *gin.Context, id string, set change) result {
+	r := result{Item: id}
+	v, err := strconv.Atoi(c.PostForm("version_" + id))
+	if err != nil || v < 1 {
+		return s.rowResult(c, r, ingest.Refused, "the form has no version for this item; reload the list")
+	}
+	it, _, err := s.loadItem(c, id, access.Edit)
+	if err != nil {
+		return s.rowError(c, r, err)
+	}
+	r.Title = it.Title
+	if it.Deleted {
+		return s.rowResult(c, r, ingest.Refused, "the item has been withdrawn")
+	}
+	field, old, new := set(it)
+	if old == new {
+		return s.rowResult(c, r, ingest.Unchanged, "")
+	}
+	r.Changes = []ingest.Change{{Field: field, Old: old, New: new}}
+	it.Version = v
+	if err := s.cfg.Store.SaveItem(c.Request.Context(), it, who(c).Email+" (desk)", repository.Event{Type: "modification", Outcome: "success",
+		Detail: fmt.Sprintf("batch edit at the desk: %s set to %q", field, new)}); err != nil {
+		return s.rowError(c, r, err)
+	}
+	return s.rowResult(c, r, ingest.Described, "")
 }

@@ -66,6 +66,9 @@ func (s *Server) routes() []route {
 		get("/api/v1/admin/backup", signedIn, s.backup),
 		// The archivists' desk
 		get("/desk", s.desk),
+		get("/desk/items", signedIn, s.deskItems),
+		post("/desk/items", signedIn, s.batchEdit),
+		post("/desk/describe", signedIn, s.describeSheet),
 		get("/desk/items/:id", signedIn, s.editItem),
 		post("/desk/items/:id", signedIn, s.saveItem),
 		post("/desk/items/:id/restore", signedIn, s.restoreItem),

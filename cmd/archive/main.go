@@ -23,6 +23,7 @@ func commands() []command {
 	return []command{
 		{"serve", "[flags]", "run the web service: IIIF, pages and the API", runServe},
 		{"ingest", "[flags] PATH...", "put folders, BagIt bags, metadata sheets and files into the archive", runIngest},
+		{"describe", "[--dry-run] [--institution ID] SHEET", "describe items already in the archive from a metadata sheet, as new versions", runDescribe},
 		{"fixity", "[flags]", "re-read every master and check its SHA-256 and derivatives", runFixity},
 		{"gc", "[--dry-run]", "remove blobs that no item refers to (left by interrupted ingests)", runGC},
 		{"rebuild", "[--force]", "recreate the metadata store from blob storage alone", runRebuild},

@@ -1,0 +1,580 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Describing later: a metadata sheet whose rows name items already in the
+// archive — by a file's name or SHA-256 (column files) or by identifier
+// (column item) — gives those items the description it holds, each as a
+// new version, instead of reporting their files as duplicates. The sheet
+// is read by the same code as an ingest sheet; only what names the item
+// differs.
+
+// DescribeRow is one row of a describe sheet: what names the item and the
+// description it gives. Meta holds only what the row's cells say: an empty
+// cell changes nothing.
+type DescribeRow struct {
+	Row    int    // line of the sheet, the header being 1
+	Origin string // "sheet metadata.csv, row 3", for the event trail
+	// Item is an identifier (column item); Files are file names or SHA-256
+	// digests (column files) of files the item holds.
+	Item        string
+	Files       []string
+	Institution string // column institution: only this library's items
+	Meta        repository.Item
+	Notes       []string  // warnings, such as a year read in the Buddhist Era
+	Problems    []Problem // bad cells: the row changes nothing
+}
+
+// ReadDescribeSheet reads a describe sheet (CSV, or an Excel workbook's
+// first worksheet) with the columns of an ingest sheet and a column item,
+// calling it name in messages. A sheet that cannot be read, has an unknown
+// column or names no item is an error; a bad cell is a problem of its row.
+func ReadDescribeSheet(file, name string) ([]DescribeRow, error) {
+	rows, err := sheetRows(file, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) < 2 {
+		return nil, fmt.Errorf("sheet %s has no rows under its header", name)
+	}
+	header := make([]string, len(rows[0]))
+	var unknown []string
+	names := false
+	for i, h := range rows[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		header[i] = h
+		switch h {
+		case "item", "file", "files":
+			names = true
+			continue
+		}
+		m := langColumn.FindStringSubmatch(h)
+		if m == nil || !(textColumns[m[1]] || plainColumns[m[1]] && m[2] == "") {
+			unknown = append(unknown, fmt.Sprintf("%q (column %d)", h, i+1))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("sheet %s has unknown columns %s (columns: item, files, title.th, title.en, date, rights, access, collection, …)", name, strings.Join(unknown, ", "))
+	}
+	if !names {
+		return nil, fmt.Errorf("sheet %s names no items: give a column files (file names or SHA-256) or item (identifiers)", name)
+	}
+	var out []DescribeRow
+	for n, row := range rows[1:] {
+		rowNo := n + 2
+		if len(strings.Join(row, "")) == 0 {
+			continue
+		}
+		out = append(out, describeRow(file, name, header, row, rowNo))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("sheet %s has no rows under its header", name)
+	}
+	return out, nil
+}
+
+// describeRow reads one row: the cells that name the item here, the rest
+// through sheetRow, as an ingest sheet's row.
+func describeRow(file, name string, header, row []string, rowNo int) DescribeRow {
+	r := DescribeRow{Row: rowNo}
+	described := make([]string, len(row))
+	for i, v := range row {
+		if i >= len(header) {
+			break
+		}
+		v = strings.TrimSpace(v)
+		switch header[i] {
+		case "item":
+			r.Item = strings.ToLower(v)
+		case "file", "files":
+			r.Files = append(r.Files, splitList(v)...)
+		case "institution":
+			r.Institution = strings.ToLower(v)
+		default:
+			described[i] = v
+		}
+	}
+	u, problems := sheetRow(filepath.Dir(file), name, header, described, rowNo, Defaults{})
+	// An ingest row must name its files on disk and its library; a describe
+	// row names an item already in the archive instead.
+	for _, p := range problems {
+		if p.Where != fmt.Sprintf("row %d, column files", rowNo) && p.Where != fmt.Sprintf("row %d, column institution", rowNo) {
+			r.Problems = append(r.Problems, p)
+		}
+	}
+	if r.Item != "" && !repository.ValidID(r.Item) {
+		r.Problems = append(r.Problems, Problem{fmt.Sprintf("row %d, column item", rowNo), fmt.Sprintf("%q is not an item identifier", r.Item)})
+	}
+	if r.Item == "" && len(r.Files) == 0 {
+		r.Problems = append(r.Problems, Problem{fmt.Sprintf("row %d", rowNo), "names no item: give its identifier (column item) or a file it holds (column files)"})
+	}
+	r.Origin, r.Meta, r.Notes = u.Origin, u.Meta, u.Notes
+	return r
+}
+
+// DescribeStore is what describing needs of the metadata store.
+type DescribeStore interface {
+	access.Lookup
+	Item(id string) (*repository.Item, error)
+	ItemsWithDigest(sha256 string) ([]string, error)
+	ItemsOfInstitution(institution, after string, limit int) (repository.Page, error)
+	Institutions() ([]*repository.Institution, error)
+	SaveItem(ctx context.Context, it *repository.Item, agent string, events ...repository.Event) error
+}
+
+var _ DescribeStore = (*repository.Store)(nil)
+
+// DescribeConfig says who describes, and how.
+type DescribeConfig struct {
+	Store DescribeStore
+	// Principal is who asks: only items they may edit are changed.
+	Principal access.Principal
+	// Agent is recorded in the events.
+	Agent string
+	// Institution, when set, keeps to that library's items: a row naming
+	// another library's item is refused.
+	Institution string
+	// DryRun says what would change and writes nothing.
+	DryRun bool
+}
+
+// Statuses of a row's outcome, besides Refused and Failed.
+const (
+	Described     = "described"      // saved as a new version
+	WouldDescribe = "would describe" // a dry run's row that would change
+	Unchanged     = "unchanged"      // the item already says all that
+	Unknown       = "unknown"        // names nothing in the archive
+	Conflict      = "conflict"       // the item changed meanwhile; nothing overwritten
+)
+
+// Change is one field a row changes, as the sheet names it (title.th,
+// date, access…).
+type Change struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// RowOutcome is what became of one row.
+type RowOutcome struct {
+	Row     int      `json:"row"`
+	Item    string   `json:"item,omitempty"`
+	Status  string   `json:"status"`
+	Changes []Change `json:"changes,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// Describe applies rows to the items they name, in order, each as a new
+// version saved at the version it was read at. A row that names nothing
+// known, an item the principal may not edit, an item another row already
+// described, or that has a bad cell changes nothing and says why.
+func Describe(ctx context.Context, cfg DescribeConfig, rows []DescribeRow) []RowOutcome {
+	d := &describer{cfg: cfg, seen: map[string]int{}}
+	if d.cfg.Agent == "" {
+		d.cfg.Agent = "archive describe"
+	}
+	var out []RowOutcome
+	for _, r := range rows {
+		o := RowOutcome{Row: r.Row, Notes: r.Notes}
+		if err := ctx.Err(); err != nil {
+			o.Status, o.Error = Failed, "stopped before this row: "+err.Error()
+		} else {
+			d.describe(ctx, r, &o)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+type describer struct {
+	cfg    DescribeConfig
+	seen   map[string]int      // item → the row that described it
+	byName map[string][]string // file name (and base name) → items, built when first needed
+}
+
+func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) {
+	if r.Item == "" && len(r.Files) == 0 {
+		o.Status, o.Error = Refused, problems(r.Problems)
+		return
+	}
+	it, status, why := d.resolve(r)
+	if it != nil {
+		o.Item = it.ID
+	}
+	if status != "" {
+		o.Status, o.Error = status, why
+		return
+	}
+	res, err := access.ItemResource(d.cfg.Store, it)
+	if err != nil {
+		o.Status, o.Error = Failed, err.Error()
+		return
+	}
+	if err := access.Decide(d.cfg.Principal, access.Edit, res, time.Now()); err != nil {
+		o.Status, o.Error = Refused, fmt.Sprintf("item %s belongs to %s, whose items you may not edit", it.ID, it.Institution)
+		return
+	}
+	if len(r.Problems) > 0 {
+		o.Status, o.Error = Refused, problems(r.Problems)
+		return
+	}
+	if prev, ok := d.seen[it.ID]; ok {
+		o.Status, o.Error = Refused, fmt.Sprintf("item %s is already described by row %d", it.ID, prev)
+		return
+	}
+	d.seen[it.ID] = r.Row
+	next := *it
+	o.Changes = describeItem(&next, r.Meta)
+	if len(o.Changes) == 0 {
+		o.Status = Unchanged
+		return
+	}
+	if err := d.check(&next); err != nil {
+		o.Status, o.Error = Refused, err.Error()
+		return
+	}
+	if d.cfg.DryRun {
+		o.Status = WouldDescribe
+		return
+	}
+	var fields []string
+	for _, c := range o.Changes {
+		fields = append(fields, c.Field)
+	}
+	ev := repository.Event{Type: "modification", Outcome: "success",
+		Detail: fmt.Sprintf("described by %s: %s", cmpOr(r.Origin, fmt.Sprintf("row %d", r.Row)), strings.Join(slices.Compact(fields), ", "))}
+	switch err := d.cfg.Store.SaveItem(ctx, &next, d.cfg.Agent, ev); {
+	case err == nil:
+		o.Status = Described
+	case errors.Is(err, repository.ErrConflict):
+		o.Status, o.Error = Conflict, err.Error()
+	case errors.Is(err, repository.ErrInvalid):
+		o.Status, o.Error = Refused, err.Error()
+	default:
+		o.Status, o.Error = Failed, err.Error()
+	}
+}
+
+func problems(ps []Problem) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return strings.Join(out, "; ")
+}
+
+// check refuses what saving would refuse, so that a dry run does not
+// promise a change that cannot be made.
+func (d *describer) check(it *repository.Item) error {
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	if it.Collection == "" {
+		return nil
+	}
+	c, err := d.cfg.Store.Collection(it.Collection)
+	if errors.Is(err, repository.ErrNotFound) {
+		return fmt.Errorf("collection %q does not exist", it.Collection)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Institution != it.Institution {
+		return fmt.Errorf("collection %s belongs to %s, not to %s, which holds item %s", c.ID, c.Institution, it.Institution, it.ID)
+	}
+	return nil
+}
+
+// resolve finds the one item a row names. When it cannot describe it, it
+// says why with a status, and still returns the item it found, if one.
+func (d *describer) resolve(r DescribeRow) (*repository.Item, string, string) {
+	var items []*repository.Item
+	if r.Item != "" {
+		it, err := d.cfg.Store.Item(r.Item)
+		if errors.Is(err, repository.ErrNotFound) {
+			return nil, Unknown, fmt.Sprintf("no item %s in the archive", r.Item)
+		}
+		if err != nil {
+			return nil, Failed, err.Error()
+		}
+		for _, f := range r.Files {
+			if !holds(it, f) {
+				return it, Refused, fmt.Sprintf("item %s holds no file %s", it.ID, f)
+			}
+		}
+		if it.Deleted {
+			return it, Refused, fmt.Sprintf("item %s has been withdrawn", it.ID)
+		}
+		items = append(items, it)
+	} else {
+		var ids []string
+		for i, f := range r.Files {
+			found, err := d.itemsWith(f)
+			if err != nil {
+				return nil, Failed, err.Error()
+			}
+			if i == 0 {
+				ids = found
+			} else {
+				ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(found, id) })
+			}
+		}
+		for _, id := range ids {
+			it, err := d.cfg.Store.Item(id)
+			if errors.Is(err, repository.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, Failed, err.Error()
+			}
+			if !it.Deleted {
+				items = append(items, it)
+			}
+		}
+		if len(items) == 0 {
+			return nil, Unknown, fmt.Sprintf("no item in the archive holds %s", strings.Join(r.Files, " and "))
+		}
+	}
+	// A file found in several items names the one of the library asked
+	// for, then the one of a library the person edits.
+	now := time.Now()
+	for _, want := range []string{r.Institution, d.cfg.Institution} {
+		if want != "" {
+			items = prefer(items, func(it *repository.Item) bool { return it.Institution == want })
+		}
+	}
+	items = prefer(items, func(it *repository.Item) bool {
+		return access.Decide(d.cfg.Principal, access.Edit, access.LibraryResource(it.Institution), now) == nil
+	})
+	if len(items) > 1 {
+		var names []string
+		for _, it := range items[:min(len(items), 5)] {
+			names = append(names, it.ID)
+		}
+		return nil, Refused, fmt.Sprintf("%s is in %d items (%s): name the item (column item) or give the file's SHA-256",
+			strings.Join(r.Files, " and "), len(items), strings.Join(names, ", "))
+	}
+	it := items[0]
+	for _, want := range []string{r.Institution, d.cfg.Institution} {
+		if want != "" && it.Institution != want {
+			return it, Refused, fmt.Sprintf("item %s belongs to %s, not to %s", it.ID, it.Institution, want)
+		}
+	}
+	return it, "", ""
+}
+
+// prefer keeps the items that match when some do, else all of them.
+func prefer(items []*repository.Item, match func(*repository.Item) bool) []*repository.Item {
+	var out []*repository.Item
+	for _, it := range items {
+		if match(it) {
+			out = append(out, it)
+		}
+	}
+	if len(out) == 0 {
+		return items
+	}
+	return out
+}
+
+// holds reports whether the item has a file with this name, base name or
+// SHA-256.
+func holds(it *repository.Item, f string) bool {
+	for _, x := range it.Files {
+		if x.SHA256 == strings.ToLower(f) || x.Name == f || path.Base(x.Name) == f {
+			return true
+		}
+	}
+	return false
+}
+
+// itemsWith finds the items holding a file, by SHA-256 through the
+// store's index, or by name through an index of every item's file names
+// made on first use.
+func (d *describer) itemsWith(f string) ([]string, error) {
+	if digest := strings.ToLower(f); storage.IsHexDigest(digest) {
+		return d.cfg.Store.ItemsWithDigest(digest)
+	}
+	if d.byName == nil {
+		if err := d.indexNames(); err != nil {
+			return nil, err
+		}
+	}
+	return d.byName[f], nil
+}
+
+// indexNames reads every item once and indexes its files' names and base
+// names (scan-0042.tif is found as itself and as box3/scan-0042.tif).
+func (d *describer) indexNames() error {
+	libs, err := d.cfg.Store.Institutions()
+	if err != nil {
+		return err
+	}
+	byName := map[string][]string{}
+	for _, lib := range libs {
+		for after := ""; ; {
+			page, err := d.cfg.Store.ItemsOfInstitution(lib.ID, after, 1000)
+			if err != nil {
+				return err
+			}
+			for _, id := range page.IDs {
+				it, err := d.cfg.Store.Item(id)
+				if errors.Is(err, repository.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				for _, f := range it.Files {
+					for _, n := range []string{f.Name, path.Base(f.Name)} {
+						if !slices.Contains(byName[n], id) {
+							byName[n] = append(byName[n], id)
+						}
+					}
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			after = page.Next
+		}
+	}
+	d.byName = byName
+	return nil
+}
+
+// describeItem gives it what m says, field by field, and returns the
+// changes, named as the sheet's columns. Text in a language the row does
+// not give is kept, but a title in Thai or English replaces the file name
+// an upload was titled with (language "none"), as on the desk.
+func describeItem(it *repository.Item, m repository.Item) []Change {
+	var out []Change
+	text := func(column string, t *repository.Text, v repository.Text) {
+		out = append(out, describeText(column, t, v)...)
+	}
+	text("title", &it.Title, m.Title)
+	text("description", &it.Summary, m.Summary)
+	text("creator", &it.Creator, m.Creator)
+	text("attribution", &it.Attribution, m.Attribution)
+	plain := func(column string, s *string, v string) {
+		if v != "" && v != *s {
+			out = append(out, Change{column, *s, v})
+			*s = v
+		}
+	}
+	plain("date", &it.Date, m.Date)
+	plain("rights", &it.Rights, m.Rights)
+	plain("access", &it.Access.Level, m.Access.Level)
+	plain("embargo", &it.Access.Embargo, m.Access.Embargo)
+	plain("collection", &it.Collection, m.Collection)
+	plain("type", &it.Type, m.Type)
+	plain("viewingdirection", &it.ViewingDirection, m.ViewingDirection)
+	list := func(column string, l *[]string, v []string) {
+		if len(v) > 0 && !slices.Equal(*l, v) {
+			out = append(out, Change{column, strings.Join(*l, "; "), strings.Join(v, "; ")})
+			*l = v
+		}
+	}
+	list("language", &it.Language, m.Language)
+	list("behavior", &it.Behavior, m.Behavior)
+	if len(m.Subjects) > 0 && !slices.EqualFunc(it.Subjects, m.Subjects, maps.Equal) {
+		out = append(out, Change{"subject", texts(it.Subjects), texts(m.Subjects)})
+		it.Subjects = m.Subjects
+	}
+	if len(m.Structures) > 0 {
+		old, new := tocString(it.Structures), tocString(m.Structures)
+		if old != new {
+			out = append(out, Change{"toc", old, new})
+			it.Structures = m.Structures
+		}
+	}
+	for _, f := range m.Metadata {
+		column := "metadata"
+		for name, label := range extraLabels {
+			if maps.Equal(label, f.Label) {
+				column = name
+			}
+		}
+		i := slices.IndexFunc(it.Metadata, func(x repository.Field) bool { return maps.Equal(x.Label, f.Label) })
+		if i < 0 {
+			it.Metadata = append(slices.Clip(it.Metadata), repository.Field{Label: f.Label})
+			i = len(it.Metadata) - 1
+		} else {
+			it.Metadata = slices.Clone(it.Metadata)
+		}
+		out = append(out, describeText(column, &it.Metadata[i].Value, f.Value)...)
+	}
+	return out
+}
+
+// describeText sets the languages v gives in *t (a copy: the item read
+// from the store is left alone) and returns the changes.
+func describeText(column string, t *repository.Text, v repository.Text) []Change {
+	if len(v) == 0 {
+		return nil
+	}
+	next := maps.Clone(*t)
+	if next == nil {
+		next = repository.Text{}
+	}
+	name := func(lang string) string {
+		if lang == "none" {
+			return column
+		}
+		return column + "." + lang
+	}
+	var out []Change
+	for _, lang := range slices.Sorted(maps.Keys(v)) {
+		if next[lang] != v[lang] {
+			out = append(out, Change{name(lang), next[lang], v[lang]})
+			next[lang] = v[lang]
+		}
+	}
+	if (v["th"] != "" || v["en"] != "") && v["none"] == "" && next["none"] != "" {
+		out = append(out, Change{name("none"), next["none"], ""})
+		delete(next, "none")
+	}
+	*t = next
+	return out
+}
+
+// texts writes a list of language maps as "ช้าง / elephant; …".
+func texts(l []repository.Text) string {
+	var out []string
+	for _, t := range l {
+		var vs []string
+		for _, lang := range slices.Sorted(maps.Keys(t)) {
+			vs = append(vs, t[lang])
+		}
+		out = append(out, strings.Join(vs, " / "))
+	}
+	return strings.Join(out, "; ")
+}
+
+// tocString writes a table of contents as a sheet does: label=pages.
+func tocString(rs []repository.Range) string {
+	var out []string
+	for _, r := range rs {
+		var pages []string
+		for _, c := range r.Canvases {
+			pages = append(pages, fmt.Sprint(c+1))
+		}
+		out = append(out, texts([]repository.Text{r.Label})+"="+strings.Join(pages, ","))
+	}
+	return strings.Join(out, "; ")
+}

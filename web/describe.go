@@ -1,0 +1,190 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// Describing at the desk: a metadata sheet uploaded through a form (within
+// the server's body limit) describes items already in the archive, through
+// the same code as `archive describe`; and what a batch edit or a sheet did
+// to each item, shown row by row.
+
+// describeSheet reads an uploaded sheet and gives the items its rows name
+// their descriptions, or with "check only", says what would change.
+func (s *Server) describeSheet(c *gin.Context) {
+	_, inst, err := s.chooseLibrary(c, c.PostForm("institution"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.lang(c)
+	fh, err := c.FormFile("sheet")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.fail(c, err)
+		return
+	}
+	if err != nil {
+		s.fail(c, invalid(t(lang, "describe_no_sheet")))
+		return
+	}
+	name := path.Base(strings.ReplaceAll(fh.Filename, `\`, "/"))
+	ext := strings.ToLower(path.Ext(name))
+	if ext != ".csv" && ext != ".xlsx" {
+		s.fail(c, invalid(t(lang, "describe_no_sheet")))
+		return
+	}
+	file, err := keepUpload(fh, ext)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer os.Remove(file)
+	p := editPage{page: s.newPage(c, ""), Sheet: name, DryRun: c.PostForm("dry_run") != ""}
+	p.Title, p.CSRF = t(lang, "describe_title"), s.csrfToken(c)
+	private(c)
+	rows, err := ingest.ReadDescribeSheet(file, name)
+	if err != nil {
+		p.Error = err.Error()
+		s.render(c, http.StatusBadRequest, "edit", p)
+		return
+	}
+	outs := ingest.Describe(c.Request.Context(), ingest.DescribeConfig{Store: s.cfg.Store, Principal: who(c),
+		Agent: who(c).Email + " (desk)", Institution: inst, DryRun: p.DryRun}, rows)
+	for _, o := range outs {
+		r := result{Row: o.Row, Item: o.Item, Changes: o.Changes, Notes: o.Notes}
+		if o.Status == ingest.Failed {
+			s.cfg.Log.Error("describing from a sheet", "sheet", name, "row", o.Row, "err", o.Error)
+			o.Error = t(lang, "err_unavailable")
+		}
+		p.Results = append(p.Results, s.rowResult(c, r, o.Status, o.Error))
+	}
+	s.render(c, http.StatusOK, "edit", p)
+}
+
+// keepUpload copies an uploaded sheet to a temporary file with its
+// extension (CSV and Excel are told apart by it) and returns its path.
+func keepUpload(fh *multipart.FileHeader, ext string) (string, error) {
+	src, err := fh.Open()
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	f, err := os.CreateTemp("", "describe-*"+ext)
+	if err != nil {
+		return "", fmt.Errorf("keeping an uploaded sheet: %w", err)
+	}
+	_, err = io.Copy(f, src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("keeping an uploaded sheet: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// chooseLibrary is the library whose items the desk lists or changes: the
+// one asked for, else the person's own, else the first they edit. Asking
+// for a library they may not edit is refused by access.Decide.
+func (s *Server) chooseLibrary(c *gin.Context, asked string) ([]*repository.Institution, string, error) {
+	p, now := who(c), time.Now()
+	all, err := s.cfg.Store.Institutions()
+	if err != nil {
+		return nil, "", err
+	}
+	var libs []*repository.Institution
+	for _, in := range all {
+		if access.Decide(p, access.Edit, access.LibraryResource(in.ID), now) == nil {
+			libs = append(libs, in)
+		}
+	}
+	known := func(id string) bool {
+		return slices.ContainsFunc(libs, func(in *repository.Institution) bool { return in.ID == id })
+	}
+	if asked == "" {
+		asked = p.Institution
+		if !known(asked) && len(libs) > 0 {
+			asked = libs[0].ID
+		}
+	}
+	if err := access.Decide(p, access.Edit, access.LibraryResource(asked), now); err != nil {
+		return nil, "", err
+	}
+	if !known(asked) {
+		return nil, "", notFound(fmt.Sprintf("no library %q", asked))
+	}
+	return libs, asked, nil
+}
+
+// result is what became of one item (a batch edit) or one sheet row.
+type result struct {
+	Row     int // the sheet's row; 0 in a batch edit
+	Item    string
+	Title   repository.Text
+	Status  string // ingest.Described, ingest.Unchanged, ingest.Refused…
+	Label   string // the status in the reader's language
+	Changes []ingest.Change
+	Message string
+	Notes   []string
+}
+
+// Done reports whether the row did (or in a check, would do) what was asked.
+func (r result) Done() bool {
+	return r.Status == ingest.Described || r.Status == ingest.WouldDescribe || r.Status == ingest.Unchanged
+}
+
+func (s *Server) rowResult(c *gin.Context, r result, status, msg string) result {
+	r.Status, r.Message, r.Label = status, msg, statusLabel(s.lang(c), status)
+	return r
+}
+
+// rowError reports an error about one item as that item's outcome: a
+// conflict or a refusal with its reason, an outage without detail.
+func (s *Server) rowError(c *gin.Context, r result, err error) result {
+	switch st := Status(err); {
+	case errors.Is(err, repository.ErrConflict):
+		return s.rowResult(c, r, ingest.Conflict, reason(err))
+	case st == http.StatusNotFound:
+		return s.rowResult(c, r, ingest.Unknown, t(s.lang(c), "not_found"))
+	case st < 500:
+		return s.rowResult(c, r, ingest.Refused, reason(err))
+	}
+	s.cfg.Log.Error("changing an item at the desk", "item", r.Item, "err", err)
+	return s.rowResult(c, r, ingest.Failed, t(s.lang(c), "err_unavailable"))
+}
+
+// statusLabel says a row's status in the reader's language.
+func statusLabel(lang, status string) string {
+	switch status {
+	case ingest.Described:
+		return t(lang, "saved")
+	case ingest.WouldDescribe:
+		return t(lang, "status_would")
+	case ingest.Unchanged:
+		return t(lang, "status_unchanged")
+	case ingest.Unknown:
+		return t(lang, "status_unknown")
+	case ingest.Conflict:
+		return t(lang, "status_conflict")
+	case ingest.Refused:
+		return t(lang, "status_refused")
+	}
+	return t(lang, "status_failed")
+}
