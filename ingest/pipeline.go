@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -253,6 +254,16 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 		it, note, err := p.keepAccess(ctx, u, it)
 		if err != nil {
 			return files, it, err
+		}
+		if !u.Meta.Title.Empty() && !maps.Equal(u.Meta.Title, it.Title) {
+			// A sheet row describing content already in: say where its
+			// description goes instead of dropping it without a word.
+			hint := fmt.Sprintf("already in the archive as item %s; this description was not applied: to describe it, use archive describe with the same sheet (or the desk)", it.ID)
+			if note != "" {
+				note += "; " + hint
+			} else {
+				note = hint
+			}
 		}
 		return files, it, &duplicate{item: it.ID, note: note}
 	}
