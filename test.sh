@@ -26,6 +26,12 @@ if [ ! -x "$TOOLS/minio" ] || [ "$(cat "$TOOLS/minio.version" 2>/dev/null)" != "
   GOBIN="$TOOLS" go install "github.com/minio/minio@$MINIO_VERSION"
   echo "$MINIO_VERSION" > "$TOOLS/minio.version"
 fi
+STATICCHECK_VERSION=v0.8.2
+if [ ! -x "$TOOLS/staticcheck" ] || [ "$(cat "$TOOLS/staticcheck.version" 2>/dev/null)" != "$STATICCHECK_VERSION" ]; then
+  echo "== building staticcheck $STATICCHECK_VERSION into $TOOLS"
+  GOBIN="$TOOLS" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+  echo "$STATICCHECK_VERSION" > "$TOOLS/staticcheck.version"
+fi
 export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1 ARCHIVE_REQUIRE_TOOLS=1
 # Browser tests leave screenshots of the home, item, embed and desk pages here.
 export ARCHIVE_SCREENSHOTS="${ARCHIVE_SCREENSHOTS:-$PWD/.cache/screenshots}"
@@ -34,7 +40,8 @@ echo "== front-end bundles (Mirador, Uppy) from npm, pinned by web/ui/package-lo
 npm ci --prefix web/ui --no-audit --no-fund --loglevel=error
 npm run build --prefix web/ui --silent
 
-echo "== go vet"
+echo "== go vet, staticcheck"
 go vet ./...
+"$TOOLS/staticcheck" ./...
 echo "== go test"
 go test -count=1 -timeout 40m ./... "$@"

@@ -54,8 +54,8 @@ func vipsPixels(t *testing.T, path string) image.Image {
 		t.Skip("vips not installed (Debian libvips-tools)")
 	}
 	out := filepath.Join(t.TempDir(), "ref.png")
-	if b, err := exec.Command("vips", "icc_transform", path, out, "srgb", "--embedded").CombinedOutput(); err != nil {
-		if b, err = exec.Command("vips", "copy", path, out).CombinedOutput(); err != nil {
+	if _, err := exec.Command("vips", "icc_transform", path, out, "srgb", "--embedded").CombinedOutput(); err != nil {
+		if b, err := exec.Command("vips", "copy", path, out).CombinedOutput(); err != nil {
 			t.Fatalf("vips: %v %s", err, b)
 		}
 	}

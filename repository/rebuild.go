@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/thaiarchives/archive/storage"
 )
@@ -267,7 +268,7 @@ var ErrLocked = errors.New("metadata store in use by another process")
 // for use when no server holds it.
 func BackupFile(path string, w io.Writer) (int64, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500e6, ReadOnly: true})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return 0, ErrLocked
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/thaiarchives/archive/storage"
 )
@@ -67,7 +68,7 @@ func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, lockedError("the metadata store " + path + " is in use by another process (is the archive already running?)")
 	}
 	if err != nil {
@@ -355,7 +356,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) error { return dbErr(s.db.View(fn)
 func (s *Store) update(fn func(*bolt.Tx) error) error { return dbErr(s.db.Update(fn)) }
 
 func dbErr(err error) error {
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) || errors.Is(err, bolt.ErrDatabaseReadOnly) || errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, berrors.ErrDatabaseReadOnly) || errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) {
 		return fmt.Errorf("metadata store: %v: %w", err, storage.ErrUnavailable)
 	}
 	return err

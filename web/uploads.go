@@ -40,9 +40,9 @@ type Batch struct {
 	Access repository.Access `json:"access"`
 	// Meta, when given, describes the item a grouped batch makes (what a
 	// metadata sheet said, sent by "archive ingest" while the service runs).
-	Meta *repository.Item `json:"meta,omitempty"`
-	Files  []*BatchFile      `json:"files"`
-	Done   bool              `json:"done"`
+	Meta  *repository.Item `json:"meta,omitempty"`
+	Files []*BatchFile     `json:"files"`
+	Done  bool             `json:"done"`
 	// Expired says the batch lay idle past the upload expiry: what had not
 	// arrived by then never will, and it takes no more uploads.
 	Expired bool           `json:"expired,omitempty"`
@@ -151,7 +151,7 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 			}
 			// A chunk of a large file may take longer than the server's read timeout.
 			http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(time.Hour))
-			c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey, who(c)))
+			c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalCtx{}, who(c)))
 			next.ServeHTTP(c.Writer, c.Request)
 			// A request on an upload is a sign of life, whether or not
 			// tusd reports progress: it keeps the upload from expiring.
@@ -190,7 +190,7 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 	if over {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_BATCH_EXPIRED", "this batch lay idle too long and was closed; create a new batch", http.StatusGone)
 	}
-	p, _ := ev.Context.Value(principalKey).(access.Principal)
+	p, _ := ev.Context.Value(principalCtx{}).(access.Principal)
 	if b.Owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_FORBIDDEN", "this batch is not yours, or you may no longer upload to its library", http.StatusForbidden)
 	}
@@ -624,3 +624,7 @@ func (u *uploads) owns(p access.Principal, id string) bool {
 	b := u.batches[info.MetaData["batch"]]
 	return b != nil && b.Owner == p.User
 }
+
+// principalCtx keys the principal in a request's context, for the upload
+// handler's hooks (which see the context, not Gin's).
+type principalCtx struct{}

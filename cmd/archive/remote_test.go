@@ -49,7 +49,7 @@ func TestIngestWhileTheServiceRuns(t *testing.T) {
 	}
 	s.cmd.Process.Kill()
 	<-s.done
-	out, errOut, code = archive(t, env[:1], "user", "list")
+	_, errOut, code = archive(t, env[:1], "user", "list")
 	if code != 0 {
 		t.Fatalf("the store after the service stopped: %d %q", code, errOut)
 	}
