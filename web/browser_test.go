@@ -352,6 +352,14 @@ func TestPagesWorkFromAPhoneToAWallScreen(t *testing.T) {
 	item := strings.TrimSuffix(e.image, "-1")
 	for _, size := range [][2]int{{360, 640}, {800, 600}, {1366, 900}} {
 		ctx := browserAt(t, size[0], size[1])
+		// The exact viewport (a desktop window has a minimum width); a phone's is mobile.
+		var opts []chromedp.EmulateViewportOption
+		if size[0] < 600 {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(size[0]), int64(size[1]), opts...)); err != nil {
+			t.Fatal(err)
+		}
 		net := watch(ctx)
 		for _, lang := range []string{"en", "th"} {
 			for _, p := range []string{"/", "/items/" + item, "/search?q=quadrants", "/login", "/embed/" + item} {

@@ -215,6 +215,9 @@ func TestItemsWithNothingToViewShowTheirFiles(t *testing.T) {
 	if strings.Contains(page, `id="viewer"`) || !strings.Contains(page, `class="filecard"`) || !strings.Contains(page, `href="http://example.com/api/v1/items/`+it.ID+`/files/1" download>minutes.txt</a>`) {
 		t.Errorf("a text item's page: %s", page)
 	}
+	if embed := f.do(t, "GET", "/embed/"+it.ID+"?lang=en").Body.String(); !strings.Contains(embed, `class="filecard"`) || strings.Contains(embed, "not built") {
+		t.Errorf("a text item's embed: %s", embed)
+	}
 	if home := f.do(t, "GET", "/?lang=th").Body.String(); !strings.Contains(home, `<span class="filecard" aria-hidden="true">ข้อความ</span>`) {
 		t.Errorf("a text item in the grid has no card")
 	}

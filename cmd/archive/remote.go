@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
@@ -103,6 +104,14 @@ func (s *service) ingest(ctx context.Context, u ingest.Unit) ([]ingest.Outcome, 
 	for i, f := range b.Files {
 		out[i] = f.Outcome
 		out[i].File = f.Name
+		// What the sheet's reading noted (a Buddhist Era year…) was said
+		// here, not to the service: add it, as a local ingest does.
+		if notes := strings.Join(u.Notes, "; "); notes != "" {
+			if out[i].Error != "" {
+				notes += "; " + out[i].Error
+			}
+			out[i].Error = notes
+		}
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ func TestIngestWhileTheServiceRuns(t *testing.T) {
 	env = append(env, "ARCHIVE_ADDR="+s.addr)
 	dir := t.TempDir()
 	makeImages(t, filepath.Join(dir, "scans"), 2, 300, 200)
-	sheet := "files,title.en,title.th,access\nscans/scan000.jpg;scans/scan001.jpg,Letters of 1932,จดหมาย พ.ศ. 2475,restricted\n"
+	sheet := "files,title.en,title.th,access,date\nscans/scan000.jpg;scans/scan001.jpg,Letters of 1932,จดหมาย พ.ศ. 2475,restricted,2475\n"
 	os.WriteFile(filepath.Join(dir, "metadata.csv"), []byte(sheet), 0o644)
 
 	out, errOut, code := archive(t, env, "ingest", "--dry-run", "--json", "--institution", "tu", filepath.Join(dir, "metadata.csv"))
@@ -38,13 +38,16 @@ func TestIngestWhileTheServiceRuns(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first); err != nil || first.Item == "" {
 		t.Fatalf("outcome %q: %v", out, err)
 	}
+	if !strings.Contains(out, "Buddhist Era") {
+		t.Errorf("the sheet's warning (a year read in the Buddhist Era) is not reported: %s", out)
+	}
 	// The item is registered by the service, described as the sheet says,
 	// restricted (so it does not exist for an anonymous visitor).
 	if code, _ := s.get(t, "/api/v1/items/"+first.Item); code != 404 {
 		t.Fatalf("the restricted item for an anonymous visitor: %d", code)
 	}
 	rec, err := os.ReadFile(filepath.Join(data, "blobs", "records", "items", first.Item, "v000001.json"))
-	if err != nil || !strings.Contains(string(rec), "Letters of 1932") || !strings.Contains(string(rec), `"restricted"`) || strings.Count(string(rec), `"sha256"`) != 2 {
+	if err != nil || !strings.Contains(string(rec), "Letters of 1932") || !strings.Contains(string(rec), `"restricted"`) || !strings.Contains(string(rec), `"date": "1932"`) || strings.Count(string(rec), `"sha256"`) != 2 {
 		t.Fatalf("the item's record: %v %s", err, rec)
 	}
 	s.cmd.Process.Kill()
