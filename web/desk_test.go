@@ -113,6 +113,11 @@ func TestArchivistEditsAnItemAndNothingIsLost(t *testing.T) {
 	if !strings.Contains(string(b), "description of version 1 restored") || !strings.Contains(string(b), "v2") {
 		t.Error("the edit page lacks the history or the versions")
 	}
+	page, _ = client.Get(ts.URL + "/desk/items/" + it.ID + "?lang=th")
+	b, _ = io.ReadAll(page.Body)
+	if !strings.Contains(string(b), "<td>แก้ไข<br>") || !strings.Contains(string(b), "<td>สำเร็จ</td>") {
+		t.Error("the Thai edit page names the events in English")
+	}
 	// A collection made at the desk.
 	resp, _ = client.PostForm(ts.URL+"/desk/collections", url.Values{"csrf": {csrf}, "id": {"cmu-letters"}, "institution": {"cmu"}, "level": {"series"},
 		"title_th": {"จดหมาย"}, "title_en": {"Letters"}})

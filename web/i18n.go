@@ -186,6 +186,29 @@ var messages = map[string][2]string{ // key: {th, en}
 	"describe_no_sheet": {"โปรดเลือกไฟล์ตาราง .csv หรือ .xlsx", "Choose a .csv or .xlsx sheet."},
 }
 
+// eventWords name the events of the trail and their outcomes; a kind not
+// here is shown as it is recorded.
+var eventWords = map[string][2]string{
+	"creation": {"สร้าง", "creation"}, "modification": {"แก้ไข", "modification"}, "deletion": {"ถอนออก", "withdrawal"},
+	"deaccession": {"ถอนจากคลัง", "deaccession"}, "ingestion": {"นำเข้า", "ingestion"}, "fixity check": {"ตรวจความถูกต้องของไฟล์", "fixity check"},
+	"derivation": {"สร้างไฟล์สำหรับเผยแพร่", "derivation"}, "access change": {"เปลี่ยนการเข้าถึง", "access change"}, "purge": {"ลบไฟล์ต้นฉบับ", "purge"},
+	"success": {"สำเร็จ", "success"}, "failure": {"ไม่สำเร็จ", "failure"}, "warning": {"คำเตือน", "warning"},
+	"fonds": {"กลุ่มเอกสาร (fonds)", "fonds"}, "series": {"ชุดเอกสาร (series)", "series"}, "subseries": {"ชุดย่อย (subseries)", "subseries"},
+	"file": {"แฟ้ม (file)", "file"}, "curated": {"ชุดเอกสารร่วม (curated)", "curated, across libraries"},
+}
+
+// word names a recorded kind (an event, an outcome, a collection level)
+// in lang, or gives it as it is.
+func word(lang, kind string) string {
+	if w, ok := eventWords[kind]; ok {
+		if lang == "th" {
+			return w[0]
+		}
+		return w[1]
+	}
+	return kind
+}
+
 // t returns a message in lang.
 func t(lang, key string) string {
 	m, ok := messages[key]

@@ -24,6 +24,7 @@ var assets embed.FS
 
 var pageFuncs = template.FuncMap{
 	"t":    t,
+	"word": word,
 	"text": func(lang string, v repository.Text) string { return v.Get(lang) },
 	"inc":  func(i int) int { return i + 1 },
 	"join": strings.Join,
