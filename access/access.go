@@ -283,7 +283,24 @@ type Items interface {
 // order: what a listing, a search or a harvest may show. Unknown and
 // withdrawn items are left out; a store that does not answer is an error.
 func Visible(l Items, p Principal, ids []string, now time.Time) ([]*repository.Item, error) {
-	var out []*repository.Item
+	listed, err := Listing(l, p, ids, now)
+	out := make([]*repository.Item, len(listed))
+	for i, x := range listed {
+		out[i] = x.Item
+	}
+	return out, err
+}
+
+// Listed is an item a listing may show, and whether it may show its
+// pictures (thumbnails need the reduced right).
+type Listed struct {
+	Item   *repository.Item
+	Images bool
+}
+
+// Listing is Visible with, for each item, whether p may see its images.
+func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error) {
+	var out []Listed
 	for _, id := range ids {
 		it, err := l.Item(id)
 		if errors.Is(err, repository.ErrNotFound) {
@@ -297,7 +314,7 @@ func Visible(l Items, p Principal, ids []string, now time.Time) ([]*repository.I
 			return nil, err
 		}
 		if Decide(p, ReadMetadata, r, now) == nil {
-			out = append(out, it)
+			out = append(out, Listed{Item: it, Images: Decide(p, ReadReduced, r, now) == nil})
 		}
 	}
 	return out, nil

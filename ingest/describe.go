@@ -493,7 +493,7 @@ func describeItem(it *repository.Item, m repository.Item) []Change {
 	list("language", &it.Language, m.Language)
 	list("behavior", &it.Behavior, m.Behavior)
 	if len(m.Subjects) > 0 && !slices.EqualFunc(it.Subjects, m.Subjects, maps.Equal) {
-		out = append(out, Change{"subject", texts(it.Subjects), texts(m.Subjects)})
+		out = append(out, Change{"subject", TextList(it.Subjects), TextList(m.Subjects)})
 		it.Subjects = m.Subjects
 	}
 	if len(m.Structures) > 0 {
@@ -553,8 +553,9 @@ func describeText(column string, t *repository.Text, v repository.Text) []Change
 	return out
 }
 
-// texts writes a list of language maps as "ช้าง / elephant; …".
-func texts(l []repository.Text) string {
+// TextList writes a list of language maps as "ช้าง / elephant; …"
+// (languages in order).
+func TextList(l []repository.Text) string {
 	var out []string
 	for _, t := range l {
 		var vs []string
@@ -574,7 +575,7 @@ func tocString(rs []repository.Range) string {
 		for _, c := range r.Canvases {
 			pages = append(pages, fmt.Sprint(c+1))
 		}
-		out = append(out, texts([]repository.Text{r.Label})+"="+strings.Join(pages, ","))
+		out = append(out, TextList([]repository.Text{r.Label})+"="+strings.Join(pages, ","))
 	}
 	return strings.Join(out, "; ")
 }

@@ -99,19 +99,10 @@ func (n *netlog) poll(ok func(url string, status int) bool) bool {
 }
 
 // waitFor polls until a response matching ok has arrived, or fails.
-func (n *netlog) waitFor(t *testing.T, what string, ok func(url string, status int) bool) string {
+func (n *netlog) waitFor(t *testing.T, what string, ok func(url string, status int) bool) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for time.Now().Before(deadline) {
-		n.mu.Lock()
-		for u, st := range n.seen {
-			if ok(u, st) {
-				n.mu.Unlock()
-				return u
-			}
-		}
-		n.mu.Unlock()
-		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	if n.poll(ok) {
+		return
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -119,7 +110,6 @@ func (n *netlog) waitFor(t *testing.T, what string, ok func(url string, status i
 		t.Logf("seen %d %s", st, u)
 	}
 	t.Fatalf("no %s within 45 s; responses: %d", what, len(n.seen))
-	return ""
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {

@@ -527,27 +527,14 @@ func (s *Server) batchChange(c *gin.Context, inst string) (change, error) {
 			return nil, invalid(t(lang, "batch_bad_value"))
 		}
 		return func(it *repository.Item) (string, string, string) {
-			old := subjectList(it.Subjects)
+			old := ingest.TextList(it.Subjects)
 			if !slices.ContainsFunc(it.Subjects, func(x repository.Text) bool { return maps.Equal(x, subject) }) {
 				it.Subjects = append(slices.Clip(it.Subjects), subject)
 			}
-			return "subject", old, subjectList(it.Subjects)
+			return "subject", old, ingest.TextList(it.Subjects)
 		}, nil
 	}
 	return nil, invalid(t(lang, "batch_bad_field"))
-}
-
-// subjectList writes subjects as "elephant / ช้าง; …" (languages in order).
-func subjectList(subjects []repository.Text) string {
-	var out []string
-	for _, s := range subjects {
-		var vs []string
-		for _, lang := range slices.Sorted(maps.Keys(s)) {
-			vs = append(vs, s[lang])
-		}
-		out = append(out, strings.Join(vs, " / "))
-	}
-	return strings.Join(out, "; ")
 }
 
 // batchEdit sets one field of every ticked item, each saved as a new

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -95,17 +96,6 @@ type card struct {
 	Kind, Name, Size, URL string
 }
 
-// humanSize writes a byte count the way people read it.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d kB", max(1, n>>10))
-}
-
 // viewable: the item has a picture or a recording a viewer can show.
 func viewable(it *repository.Item) bool {
 	for _, f := range it.Files {
@@ -173,19 +163,15 @@ func (s *Server) lang(c *gin.Context) string {
 // of what they may read, thumbnails only of what they may see.
 func (s *Server) listItems(c *gin.Context, ids []string) ([]listed, error) {
 	site := s.site(c)
-	p, now := who(c), time.Now()
-	items, err := access.Visible(s.cfg.Store, p, ids, now)
+	items, err := access.Listing(s.cfg.Store, who(c), ids, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	var out []listed
-	for _, it := range items {
+	for _, x := range items {
+		it := x.Item
 		l := listed{ID: it.ID, Title: it.Title, Date: it.Date}
-		res, err := access.ItemResource(s.cfg.Store, it)
-		if err != nil {
-			return nil, err
-		}
-		if access.Decide(p, access.ReadReduced, res, now) == nil {
+		if x.Images {
 			if th := site.Thumb(it); th != nil {
 				l.Thumb, _ = th["id"].(string)
 			}
@@ -506,7 +492,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		// Nothing for a viewer: the files themselves, as cards.
 		p.Viewer = false
 		for i, f := range it.Files {
-			cd := card{Kind: fileKind(f.MediaType), Name: f.Name, Size: humanSize(f.Size)}
+			cd := card{Kind: fileKind(f.MediaType), Name: f.Name, Size: presentation.Size(f.Size)}
 			if full {
 				cd.URL = site.FileURL(it.ID, i+1)
 			}

@@ -8,49 +8,38 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage/local"
 )
 
 // undescribed puts items titled only with their file names into the store
 // at data, as uploads leave them, and returns them by file name.
 func undescribed(t *testing.T, data string, files map[string]string) map[string]*repository.Item {
 	t.Helper()
-	blobs, err := local.Open(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	out := map[string]*repository.Item{}
-	i := 0
-	for name, inst := range files {
-		i++
-		it := &repository.Item{Institution: inst, Title: repository.Text{"none": name},
-			Files: []repository.File{{Name: name, SHA256: strings.Repeat(string(rune('0'+i)), 64), MediaType: "image/tiff"}}}
-		if err := store.SaveItem(context.Background(), it, "upload"); err != nil {
-			t.Fatal(err)
+	withStore(t, data, func(store *repository.Store) {
+		i := 0
+		for name, inst := range files {
+			i++
+			it := &repository.Item{Institution: inst, Title: repository.Text{"none": name},
+				Files: []repository.File{{Name: name, SHA256: strings.Repeat(string(rune('0'+i)), 64), MediaType: "image/tiff"}}}
+			if err := store.SaveItem(context.Background(), it, "upload"); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = it
 		}
-		out[name] = it
-	}
+	})
 	return out
 }
 
 // stored reads an item from the store at data (with no service running).
 func stored(t *testing.T, data, id string) *repository.Item {
 	t.Helper()
-	blobs, _ := local.Open(filepath.Join(data, "blobs"))
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	it, err := store.Item(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var it *repository.Item
+	withStore(t, data, func(store *repository.Store) {
+		var err error
+		if it, err = store.Item(id); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return it
 }
 

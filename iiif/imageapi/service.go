@@ -58,6 +58,7 @@ type Service struct {
 	renders *Cache[[]byte]           // rendered non-tile responses, by canonical request
 	hot     *Cache[*Response]        // whole responses, by request
 	pool    *pool
+	public  string // Cache-Control of a public answer, made once: every tile sends it
 	mu      sync.Mutex
 	refs    map[string]imageRef // image id → what the store says, at a generation
 }
@@ -124,6 +125,7 @@ func NewService(cfg Config) *Service {
 		renders: NewCache[[]byte](32 << 20),
 		hot:     NewCache[*Response](48 << 20),
 		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient),
+		public:  "public, max-age=" + strconv.Itoa(int(cfg.PublicMaxAge.Seconds())),
 		refs:    map[string]imageRef{},
 	}
 }
@@ -222,7 +224,7 @@ func (s *Service) limits(full bool, w, h int) Limits {
 
 func (s *Service) cacheControl(ref imageRef) (string, bool) {
 	if access.Effective(ref.res.Access, s.cfg.Now()) == repository.Public {
-		return "public, max-age=" + strconv.Itoa(int(s.cfg.PublicMaxAge.Seconds())), false
+		return s.public, false
 	}
 	return "private, max-age=600", true
 }

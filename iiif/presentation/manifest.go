@@ -134,7 +134,7 @@ func (s Site) Manifest(in Input) Doc {
 		n := i + 1
 		if in.Download {
 			rendering = append(rendering, Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": f.MediaType,
-				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, size(f.Size)))})
+				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, Size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, Size(f.Size)))})
 		}
 		c := s.canvas(it, f, n)
 		canvasOf[i] = c.ID
@@ -169,7 +169,8 @@ func renderingType(mt string) string {
 	return "Text"
 }
 
-func size(n int64) string {
+// Size writes a byte count the way people read it (12.3 MB).
+func Size(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))

@@ -118,19 +118,15 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 // members turns item ids into manifest entries, leaving out what p may not
 // see; thumbnails only where p may see the images.
 func (s *Service) members(p access.Principal, site Site, ids []string, withProvider bool) ([]Member, error) {
-	now := s.now()
-	items, err := access.Visible(s.Store, p, ids, now)
+	listed, err := access.Listing(s.Store, p, ids, s.now())
 	if err != nil {
 		return nil, err
 	}
 	var out []Member
-	for _, it := range items {
+	for _, x := range listed {
+		it := x.Item
 		m := Member{ID: it.ID, Type: "Manifest", Label: it.Title}
-		res, err := access.ItemResource(s.Store, it)
-		if err != nil {
-			return nil, err
-		}
-		if access.Decide(p, access.ReadReduced, res, now) == nil {
+		if x.Images {
 			m.Thumb = site.Thumb(it)
 		}
 		if withProvider {
