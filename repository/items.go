@@ -52,11 +52,15 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 		if err := putJSON(tx, bCollections, next.ID, &next); err != nil {
 			return err
 		}
-		return indexCollection(tx, old, &next)
+		if err := indexCollection(tx, old, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, FeedEntry{Time: now, Kind: "collection", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
 	}); err != nil {
 		return err
 	}
 	s.gen.Add(1)
+	s.announce()
 	*c = next
 	typ := "creation"
 	if old != nil {
@@ -182,13 +186,17 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		if err := putJSON(tx, bItems, next.ID, &next); err != nil {
 			return err
 		}
-		return indexItem(tx, old, &next)
+		if err := indexItem(tx, old, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, FeedEntry{Time: now, Kind: "item", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
 	})
 	s.gen.Add(1)
 	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
+	s.announce()
 	*it = next
 	typ := "creation"
 	switch {

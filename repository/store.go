@@ -28,7 +28,7 @@ type Blobs interface {
 }
 
 // SchemaVersion is the layout of the bbolt file this program writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 var (
 	bMeta         = []byte("meta")
@@ -57,6 +57,9 @@ type Store struct {
 	blobs Blobs
 	mu    sync.Mutex // serialises writers, so version checks and record writes agree
 	gen   atomic.Uint64
+	// feedCh is closed and replaced when the change feed grows.
+	feedMu sync.Mutex
+	feedCh chan struct{}
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -75,7 +78,7 @@ func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 		return nil, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
 	}
 	os.Chmod(path, 0o600) // files of older versions were readable by everyone
-	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }, feedCh: make(chan struct{})}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -124,6 +127,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	1: migrate1to2,
 	2: indexActivities,
 	3: func(*bolt.Tx) error { return nil }, // 4 adds users, tokens and sessions: new buckets only
+	4: newEpoch,                            // 5 adds the change feed
 }
 
 func (s *Store) migrate() error {
@@ -147,6 +151,11 @@ func (s *Store) migrate() error {
 		}
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bFeed) == nil {
+			if err := newEpoch(tx); err != nil {
 				return err
 			}
 		}
@@ -315,9 +324,15 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 	if err := s.putRecord(ctx, RecordKey("institutions", next.ID, next.Version), record{Kind: "institution", Institution: &next}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bolt.Tx) error { return putJSON(tx, bInstitutions, next.ID, &next) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx, bInstitutions, next.ID, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, FeedEntry{Time: next.Modified, Kind: "institution", ID: next.ID, Version: next.Version, Op: feedOp(next.Version == 1, false)})
+	}); err != nil {
 		return err
 	}
+	s.announce()
 	*in = next
 	return nil
 }

@@ -178,11 +178,17 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		s.mu.Unlock()
 		return err
 	}
-	err = s.update(func(tx *bolt.Tx) error { return insertUser(tx, old, &next) })
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := insertUser(tx, old, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, FeedEntry{Time: now, Kind: "user", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Disabled)})
+	})
 	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
+	s.announce()
 	*u = next
 	typ := "account creation"
 	if old != nil {
@@ -308,7 +314,16 @@ func (s *Store) saveToken(ctx context.Context, t *Token) error {
 	if err := s.putRecord(ctx, RecordKey("tokens", t.ID, t.Version), record{Kind: "token", Token: t}); err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error { return insertToken(tx, t) })
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := insertToken(tx, t); err != nil {
+			return err
+		}
+		return appendFeed(tx, FeedEntry{Time: t.Modified, Kind: "token", ID: t.ID, Version: t.Version, Op: feedOp(t.Version == 1, t.Revoked)})
+	})
+	if err == nil {
+		s.announce()
+	}
+	return err
 }
 
 func insertToken(tx *bolt.Tx, t *Token) error {

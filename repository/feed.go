@@ -1,0 +1,139 @@
+package repository
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The change feed announces every change to the archive's records, in the
+// order they were committed: the search index follows it, and so can a
+// replica, a cache or metrics. An entry is written in the same bbolt
+// transaction as the change it announces, so the feed never misses a change
+// nor announces one that did not happen.
+//
+// A feed has an epoch: a rebuilt or newly filled store starts a new feed
+// (its entries are not those of the old one), and a follower that finds a
+// different epoch than it last saw starts again from the records themselves.
+
+// Feed entry operations.
+const (
+	OpCreate   = "create"
+	OpUpdate   = "update"
+	OpWithdraw = "withdraw"
+)
+
+// FeedEntry is one change: which record, which version, what happened.
+type FeedEntry struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Kind    string    `json:"kind"` // item, collection, institution
+	ID      string    `json:"id"`
+	Version int       `json:"version"`
+	Op      string    `json:"op"`
+}
+
+var (
+	bFeed    = []byte("feed")
+	keyEpoch = []byte("epoch") // in bFeed; entries have 8-byte keys
+)
+
+// appendFeed adds an entry to the feed inside tx.
+func appendFeed(tx *bolt.Tx, e FeedEntry) error {
+	b := tx.Bucket(bFeed)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return b.Put(binary.BigEndian.AppendUint64(nil, seq), v)
+}
+
+// newEpoch starts a new feed: its entries are dropped and it gets a new epoch.
+func newEpoch(tx *bolt.Tx) error {
+	if tx.Bucket(bFeed) != nil {
+		if err := tx.DeleteBucket(bFeed); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(bFeed)
+	if err != nil {
+		return err
+	}
+	return b.Put(keyEpoch, []byte(time.Now().UTC().Format("20060102T150405Z")+"-"+newID()))
+}
+
+// FeedEpoch identifies this feed's history, and returns the sequence number
+// of its last entry (0 when empty).
+func (s *Store) FeedEpoch() (epoch string, last uint64, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bFeed)
+		epoch, last = string(b.Get(keyEpoch)), b.Sequence()
+		return nil
+	})
+	return epoch, last, err
+}
+
+// Feed returns at most limit entries after sequence number after, in order.
+func (s *Store) Feed(after uint64, limit int) ([]FeedEntry, error) {
+	var out []FeedEntry
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bFeed).Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
+			if len(k) != 8 {
+				continue
+			}
+			var e FeedEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FeedWait returns when the feed has an entry after sequence number after,
+// or the context ends.
+func (s *Store) FeedWait(ctx context.Context, after uint64) error {
+	for {
+		s.feedMu.Lock()
+		ch := s.feedCh
+		s.feedMu.Unlock()
+		if _, last, err := s.FeedEpoch(); err != nil || last > after {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// announce wakes the followers waiting in FeedWait; called after a commit
+// that appended to the feed.
+func (s *Store) announce() {
+	s.feedMu.Lock()
+	close(s.feedCh)
+	s.feedCh = make(chan struct{})
+	s.feedMu.Unlock()
+}
+
+func feedOp(created, withdrawn bool) string {
+	switch {
+	case withdrawn:
+		return OpWithdraw
+	case created:
+		return OpCreate
+	}
+	return OpUpdate
+}
