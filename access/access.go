@@ -334,3 +334,44 @@ func VisibleCollections(l Lookup, p Principal, cols []*repository.Collection, no
 	}
 	return out, nil
 }
+
+// Audiences are Decide's answer for reading descriptions, in a form an index
+// can keep beside each record and filter on: a record carries the
+// audiences that may read it (Audience), a principal the audiences it
+// belongs to (Audiences), and p may read r's description exactly when the
+// two share one. A test holds the two forms to the same answers.
+const (
+	// Everyone: any visitor may read the description.
+	Everyone = "anyone"
+	// allAudiences: a system administrator, who reads everything.
+	allAudiences = "*"
+)
+
+// Audience lists who may read r's description at now; none when withdrawn.
+func Audience(r Resource, now time.Time) []string {
+	if r.Withdrawn {
+		return nil
+	}
+	if Effective(r.Access, now) != repository.Restricted {
+		return []string{Everyone}
+	}
+	return []string{libraryAudience(r.Institution)}
+}
+
+// Audiences lists the audiences p belongs to; All reports that p reads
+// every record whatever its audience.
+func Audiences(p Principal) (list []string, all bool) {
+	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
+		return nil, false
+	}
+	if p.Role == SystemAdmin {
+		return []string{Everyone, allAudiences}, true
+	}
+	list = []string{Everyone}
+	if p.Institution != "" && member(p, p.Institution) {
+		list = append(list, libraryAudience(p.Institution))
+	}
+	return list, false
+}
+
+func libraryAudience(inst string) string { return "library:" + inst }

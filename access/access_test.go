@@ -2,6 +2,7 @@ package access
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -118,5 +119,47 @@ func TestAWithdrawnHiddenItemStaysHidden(t *testing.T) {
 	}
 	if err := Decide(Principal{User: "u", Institution: "cmu", Role: Archivist, Scope: "everything"}, Upload, LibraryResource("cmu"), now); err == nil {
 		t.Error("a token of an unknown scope may upload")
+	}
+}
+
+// The index's form of the decision (audiences) must answer as Decide does,
+// for every role, scope, library, level, embargo and withdrawal.
+func TestAudiencesAgreeWithDecide(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var principals []Principal
+	for _, role := range append([]Role{Anonymous}, Roles...) {
+		for _, inst := range []string{"", "cmu", "tu"} {
+			for _, scope := range []Scope{"", ScopeRead, ScopeUpload, ScopeWrite, "bogus"} {
+				user := ""
+				if role != Anonymous {
+					user = "u1"
+				}
+				principals = append(principals, Principal{User: user, Role: role, Institution: inst, Scope: scope})
+			}
+		}
+	}
+	n := 0
+	for _, p := range principals {
+		have, all := Audiences(p)
+		for _, level := range append(repository.Levels, "") {
+			for _, embargo := range []string{"", "2025-06-01", "2027-06-01"} {
+				for _, withdrawn := range []bool{false, true} {
+					for _, reveal := range []bool{false, true} {
+						r := Resource{ID: "x", Institution: "cmu", Access: repository.Access{Level: level, Embargo: embargo}, Withdrawn: withdrawn, Reveal: reveal}
+						shared := false
+						for _, a := range Audience(r, now) {
+							shared = shared || all || slices.Contains(have, a)
+						}
+						if want := Decide(p, ReadMetadata, r, now) == nil; shared != want {
+							t.Errorf("%+v reading %+v: audiences say %v, Decide says %v", p, r, shared, want)
+						}
+						n++
+					}
+				}
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d cases", n)
 	}
 }

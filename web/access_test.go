@@ -102,7 +102,7 @@ func newAccessEnv(t *testing.T) *accessEnv {
 	dir := t.TempDir()
 	levels := []string{"public", "metadata", "reduced", "restricted", "embargoed", "inherited", "withdrawn", "hidden"}
 	for i, lvl := range levels {
-		meta := repository.Item{Institution: "cmu", Title: repository.Text{"en": "Zq" + lvl + "title"}, Access: repository.Access{Level: lvl}}
+		meta := repository.Item{Institution: "cmu", Title: repository.Text{"en": "Zq" + lvl + "title"}, Subjects: []repository.Text{{"en": "zq"}}, Access: repository.Access{Level: lvl}}
 		switch lvl {
 		case "embargoed":
 			meta.Access = repository.Access{Level: repository.Public, Embargo: time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
@@ -207,6 +207,7 @@ var routeChecks = map[string][]struct {
 	"GET /collections/:id":                       {{listing, "GET", "/collections/shared-all", ""}},
 	"GET /items/:id":                             {{itemMeta, "GET", "/items/%s", ""}},
 	"GET /search":                                {{listing, "GET", "/search?q=zq", ""}},
+	"GET /api/v1/search":                         {{listing, "GET", "/api/v1/search?q=zq&limit=100", ""}},
 	"GET /embed/:id":                             {{itemMeta, "GET", "/embed/%s", ""}},
 	"GET /oembed":                                {{itemMeta, "GET", "/oembed?url=http%%3A%%2F%%2Fexample.com%%2Fitems%%2F%s", ""}},
 	"GET /login":                                 {{noContent, "GET", "/login", ""}},

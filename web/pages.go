@@ -40,7 +40,7 @@ var pageFuncs = template.FuncMap{
 // templates parses each page with the layout once.
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users"} {
+	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -169,19 +169,25 @@ func (s *Server) listItems(c *gin.Context, ids []string) ([]listed, error) {
 	}
 	var out []listed
 	for _, x := range items {
-		it := x.Item
-		l := listed{ID: it.ID, Title: it.Title, Date: it.Date}
-		if x.Images {
-			if th := site.Thumb(it); th != nil {
-				l.Thumb, _ = th["id"].(string)
-			}
-		}
-		if l.Thumb == "" && len(it.Files) > 0 {
-			l.Kind = fileKind(it.Files[0].MediaType)
-		}
-		out = append(out, l)
+		out = append(out, listed1(site, x))
 	}
 	return out, nil
+}
+
+// listed1 is an item as a listing shows it: a thumbnail when the reader
+// may see its images, else a card naming what its first file is.
+func listed1(site presentation.Site, x access.Listed) listed {
+	it := x.Item
+	l := listed{ID: it.ID, Title: it.Title, Date: it.Date}
+	if x.Images {
+		if th := site.Thumb(it); th != nil {
+			l.Thumb, _ = th["id"].(string)
+		}
+	}
+	if l.Thumb == "" && len(it.Files) > 0 {
+		l.Kind = fileKind(it.Files[0].MediaType)
+	}
+	return l
 }
 
 // visibleCollections keeps the collections whose titles the reader may see.
@@ -537,54 +543,4 @@ func (s *Server) itemPage(c *gin.Context) {
 		s.cacheByAccess(c, res)
 		s.render(c, http.StatusOK, "item", p)
 	}
-}
-
-// searchPage finds items whose title, description, creator or subjects
-// contain the query in any language, among what the reader may see. Thai is
-// written without spaces, so matching is by substring, not by word.
-func (s *Server) searchPage(c *gin.Context) {
-	p := s.newPage(c, "")
-	p.Title = t(p.Lang, "results")
-	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
-	if q != "" {
-		var hits []string
-		ins, err := s.cfg.Store.Institutions()
-		for _, in := range ins {
-			var ids []string
-			if ids, _, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, 1<<30); err != nil {
-				break
-			}
-			var items []*repository.Item
-			if items, err = access.Visible(s.cfg.Store, who(c), ids, time.Now()); err != nil {
-				break
-			}
-			for _, it := range items {
-				if len(hits) < 200 && matches(it, q) {
-					hits = append(hits, it.ID)
-				}
-			}
-		}
-		if err == nil {
-			p.Items, err = s.listItems(c, hits)
-		}
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	s.cacheable(c, "public, max-age=60")
-	s.render(c, http.StatusOK, "list", p)
-}
-
-func matches(it *repository.Item, q string) bool {
-	texts := []repository.Text{it.Title, it.Summary, it.Creator}
-	texts = append(texts, it.Subjects...)
-	for _, tx := range texts {
-		for _, v := range tx {
-			if strings.Contains(strings.ToLower(v), q) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -56,6 +56,7 @@ func (s *Server) routes() []route {
 		post("/oai", s.oaiPMH),
 		// JSON API
 		get("/api/v1/institutions", s.institutions),
+		get("/api/v1/search", cors, s.apiSearch),
 		get("/api/v1/items/:id", s.item),
 		post("/api/v1/items/:id", signedIn, s.updateItem),
 		post("/api/v1/items/:id/withdraw", signedIn, s.withdrawItem),

@@ -25,6 +25,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -59,6 +60,8 @@ type Config struct {
 	PublicMaxAge time.Duration
 	// AdminEmail is given to harvesters in OAI-PMH Identify.
 	AdminEmail string
+	// Search is the catalogue index; nil: one in memory, following Store.
+	Search Searcher
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
 	// frame-ancestors syntax; default every site).
 	FrameAncestors string
@@ -107,6 +110,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
+	if s.cfg.Search == nil {
+		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log})
+		if err != nil {
+			return nil, err
+		}
+		go func() { <-ctx.Done(); x.Close() }()
+		go x.Follow(ctx, cfg.Store)
+		s.cfg.Search = x
+	}
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
 	r.Use(s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	rs := s.routes()

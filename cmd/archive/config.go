@@ -52,6 +52,9 @@ type Config struct {
 	Hosts []string
 	// TrustedProxies may name the client in X-Forwarded-For (ARCHIVE_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// ThaiDictionaries are the word lists search segments Thai with
+	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
+	ThaiDictionaries []string
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -198,6 +201,14 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_TRUSTED_PROXIES: %q is not an address or a range such as 10.0.0.0/8", p)
 		}
 	}
+	if v := st["ARCHIVE_THAI_DICTIONARIES"]; v != "" {
+		for _, p := range filepath.SplitList(v) {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("ARCHIVE_THAI_DICTIONARIES: %s: %v", p, unwrap(err))
+			}
+			cfg.ThaiDictionaries = append(cfg.ThaiDictionaries, p)
+		}
+	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
 	}
@@ -226,6 +237,9 @@ func (cfg *Config) openBlobs(ctx context.Context) (storage.Blobs, error) {
 	}
 	return local.Open(filepath.Join(cfg.Data, "blobs"))
 }
+
+// indexPath is where the search index lives.
+func (cfg *Config) indexPath() string { return filepath.Join(cfg.Data, "index") }
 
 // dbPath is where the metadata store lives.
 func (cfg *Config) dbPath() string { return filepath.Join(cfg.Data, "archive.db") }

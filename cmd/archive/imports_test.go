@@ -12,13 +12,15 @@ import (
 
 // TestLibrariesStayInTheirPackages enforces the design's boundaries: Gin only
 // in the HTTP layer, minio-go only in storage/s3, bbolt only in the
-// repository's store, imaging only where images are rendered or derived.
+// repository's store, imaging only where images are rendered or derived,
+// bleve only in the search index.
 func TestLibrariesStayInTheirPackages(t *testing.T) {
 	allowed := map[string][]string{
 		"github.com/gin-gonic/gin":          {"web"},
 		"github.com/minio/minio-go/v7":      {"storage/s3"},
 		"go.etcd.io/bbolt":                  {"repository"},
 		"github.com/disintegration/imaging": {"iiif", "ingest"},
+		"github.com/blevesearch":            {"search"},
 	}
 	// Our own packages, by the design's direction: who may import them.
 	const mod = "github.com/thaiarchives/archive/"
@@ -28,9 +30,10 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "oai":           {"cmd", "web", "oai"},
 		mod + "ingest":        {"cmd", "web", "ingest"},
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench"},
+		mod + "search":        {"cmd", "web", "search", "bench"},
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/"},
+		mod + "storage/local": {"cmd", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/"},
 	}
 	for lib, dirs := range ours {
 		allowed[lib] = dirs

@@ -16,6 +16,7 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
 )
 
@@ -59,6 +60,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Info("demo collections ingested", "items", n)
 		}
 	}
+	if err := cfg.openData(); err != nil {
+		return err
+	}
+	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Log: log})
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	go index.Follow(ctx, store)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
@@ -66,7 +76,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge})
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index})
 	if err != nil {
 		return err
 	}

@@ -212,3 +212,15 @@ func arabicDigits(s string) string {
 		return r
 	}, s)
 }
+
+// BuddhistOffset is how many years the Buddhist Era runs ahead of the Common Era.
+const BuddhistOffset = beOffset
+
+// CommonEraYear reads a year as a searcher types it: 2400–2700 in the
+// Buddhist Era, any other in the Common Era.
+func CommonEraYear(y int) int {
+	if y >= minBE && y <= maxBE {
+		return y - beOffset
+	}
+	return y
+}

@@ -1,0 +1,226 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// document is what the index keeps of an item: its words in every
+// language, the values facets count, the years it covers in the Common Era,
+// and the audiences that may read it (see access.Audience).
+type document struct {
+	Title      []string `json:"title"`
+	Summary    []string `json:"summary"`
+	Creator    []string `json:"creator"`
+	Subjects   []string `json:"subjects"`
+	Places     []string `json:"places"`
+	Identifier []string `json:"identifier"`
+	Date       []string `json:"date"`
+	Collection []string `json:"collection"`
+	Library    []string `json:"library"`
+	Metadata   []string `json:"metadata"`
+	Text       []string `json:"text"`
+	Words      []string `json:"words"`
+
+	FLibrary    string   `json:"f_library"`
+	FCollection []string `json:"f_collection"`
+	FType       string   `json:"f_type"`
+	FDecade     []string `json:"f_decade"`
+	FLanguage   []string `json:"f_language"`
+	FAccess     string   `json:"f_access"`
+	Audience    []string `json:"audience"`
+	YearFrom    *float64 `json:"year_from,omitempty"`
+	YearTo      *float64 `json:"year_to,omitempty"`
+	SortTitleTH string   `json:"sort_title_th"`
+	SortTitleEN string   `json:"sort_title_en"`
+}
+
+// Source is what the index reads of the repository: records, the lists
+// that a full rebuild walks, and the change feed it follows.
+type Source interface {
+	access.Items
+	Institutions() ([]*repository.Institution, error)
+	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
+	ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error)
+	Children(parent string) ([]*repository.Collection, error)
+	FeedEpoch() (string, uint64, error)
+	Feed(after uint64, limit int) ([]repository.FeedEntry, error)
+}
+
+// lookups caches the collections and libraries of one batch.
+type lookups struct {
+	src   Source
+	colls map[string]*repository.Collection
+	insts map[string]*repository.Institution
+}
+
+func newLookups(src Source) *lookups {
+	return &lookups{src: src, colls: map[string]*repository.Collection{}, insts: map[string]*repository.Institution{}}
+}
+
+func (l *lookups) Collection(id string) (*repository.Collection, error) {
+	if c, ok := l.colls[id]; ok {
+		return c, nil
+	}
+	c, err := l.src.Collection(id)
+	if err == nil {
+		l.colls[id] = c
+	}
+	return c, err
+}
+
+func (l *lookups) Institution(id string) (*repository.Institution, error) {
+	if in, ok := l.insts[id]; ok {
+		return in, nil
+	}
+	in, err := l.src.Institution(id)
+	if err == nil {
+		l.insts[id] = in
+	}
+	return in, err
+}
+
+// placeLabels are metadata labels whose values are places.
+var placeLabels = []string{"place", "places", "spatial", "coverage", "location", "สถานที่"}
+
+// newDocument builds the index's document of an item, or nil when no one
+// may find it (withdrawn).
+func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, error) {
+	r, err := access.ItemResource(l, it)
+	if err != nil {
+		return nil, err
+	}
+	aud := access.Audience(r, now)
+	if len(aud) == 0 {
+		return nil, nil
+	}
+	d := &document{
+		Title:       values(it.Title),
+		Summary:     values(it.Summary),
+		Creator:     values(it.Creator),
+		Identifier:  []string{it.ID},
+		FLibrary:    it.Institution,
+		FType:       it.Type,
+		FLanguage:   it.Language,
+		FAccess:     access.Effective(r.Access, now),
+		Audience:    aud,
+		SortTitleTH: sortKey(it.Title, "th"),
+		SortTitleEN: sortKey(it.Title, "en"),
+	}
+	for _, s := range it.Subjects {
+		d.Subjects = append(d.Subjects, values(s)...)
+	}
+	for _, f := range it.Metadata {
+		label := strings.ToLower(f.Label.Get("en"))
+		if isPlace(label) || isPlace(f.Label.Get("th")) {
+			d.Places = append(d.Places, values(f.Value)...)
+		} else {
+			d.Metadata = append(d.Metadata, values(f.Value)...)
+		}
+		if label == "identifier" || strings.Contains(label, "call number") || strings.Contains(label, "reference code") {
+			d.Identifier = append(d.Identifier, values(f.Value)...)
+		}
+	}
+	for _, k := range []string{"identifier", "External-Identifier", "Bag-Group-Identifier"} {
+		if v := it.Source[k]; v != "" {
+			d.Identifier = append(d.Identifier, v)
+		}
+	}
+	if in, err := l.Institution(it.Institution); err == nil {
+		d.Library = values(in.Name)
+	} else if !errors.Is(err, repository.ErrNotFound) {
+		return nil, err
+	}
+	for id, depth := it.Collection, 0; id != "" && depth < 64; depth++ {
+		c, err := l.Collection(id)
+		if errors.Is(err, repository.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.FCollection = append(d.FCollection, c.ID)
+		d.Collection = append(d.Collection, values(c.Title)...)
+		id = c.Parent
+	}
+	for _, w := range [][]string{d.Title, d.Summary, d.Creator, d.Subjects, d.Places, d.Collection} {
+		d.Words = append(d.Words, w...)
+	}
+	if err := d.setDates(it.Date); err != nil {
+		return nil, fmt.Errorf("item %s: %w", it.ID, err)
+	}
+	return d, nil
+}
+
+func isPlace(label string) bool {
+	for _, p := range placeLabels {
+		if label == p {
+			return true
+		}
+	}
+	return false
+}
+
+// setDates indexes the years an EDTF date covers: as words in both eras (so
+// 2562 finds 2019), as a range in the Common Era, and by decade.
+func (d *document) setDates(date string) error {
+	if date == "" {
+		return nil
+	}
+	parsed, err := edtf.Parse(date)
+	if err != nil {
+		return nil // stored dates are valid; an old unreadable one is just not dated
+	}
+	d.Date = append(d.Date, date)
+	start, okStart := parsed.Start()
+	end, okEnd := parsed.End()
+	if !okStart && !okEnd {
+		return nil
+	}
+	if !okStart {
+		start = end
+	}
+	if !okEnd {
+		end = start
+	}
+	from, to := float64(start.Year()), float64(end.Year())
+	d.YearFrom, d.YearTo = &from, &to
+	if end.Year()-start.Year() > 200 {
+		return nil // a wide range: searchable by range, not by every year
+	}
+	for y := start.Year(); y <= end.Year(); y++ {
+		d.Date = append(d.Date, strconv.Itoa(y), strconv.Itoa(y+edtf.BuddhistOffset))
+		if y == start.Year() || y%10 == 0 {
+			d.FDecade = append(d.FDecade, strconv.Itoa(y/10*10))
+		}
+	}
+	return nil
+}
+
+// values lists a language map's texts, Thai first, without repeats.
+func values(t repository.Text) []string {
+	var out []string
+	for _, l := range []string{"th", "en"} {
+		if v := strings.TrimSpace(t[l]); v != "" {
+			out = append(out, v)
+		}
+	}
+	for l, v := range t {
+		if v = strings.TrimSpace(v); l != "th" && l != "en" && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sortKey is the title a reader of lang sorts by, folded for comparison.
+func sortKey(t repository.Text, lang string) string {
+	return strings.ToLower(strings.TrimSpace(t.Get(lang)))
+}

@@ -1,0 +1,336 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// batchSize is how many feed entries (or, rebuilding, items) one index
+// batch takes.
+const batchSize = 500
+
+// Waiter is the part of the repository that wakes a follower.
+type Waiter interface {
+	FeedWait(ctx context.Context, after uint64) error
+}
+
+// Follow keeps the index in step with the repository until ctx ends:
+// it catches up, waits for the next change, and catches up again. A
+// failure is logged and retried; it never stops following.
+func (x *Index) Follow(ctx context.Context, w Waiter) {
+	delay := time.Second
+	for ctx.Err() == nil {
+		n, err := x.CatchUp(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				x.opts.Log.Warn("search index could not catch up with the archive", "err", err, "retry", delay)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, time.Minute)
+			continue
+		}
+		delay = time.Second
+		if n > 0 {
+			x.opts.Log.Debug("search index caught up", "changes", n)
+		}
+		if err := w.FeedWait(ctx, x.Cursor().Seq); err != nil && ctx.Err() == nil {
+			x.opts.Log.Warn("waiting for changes", "err", err)
+			time.Sleep(delay)
+		}
+	}
+}
+
+// Cursor is how far into which feed the index has read.
+func (x *Index) Cursor() (c cursor) {
+	x.stateMu.Lock()
+	defer x.stateMu.Unlock()
+	return x.cursor
+}
+
+// Behind reports how many changes the index has still to apply, or -1 when
+// it must rebuild (a new feed).
+func (x *Index) Behind() (int64, error) {
+	epoch, last, err := x.src.FeedEpoch()
+	if err != nil {
+		return 0, err
+	}
+	c := x.Cursor()
+	if c.Epoch != epoch || c.Seq > last {
+		return -1, nil
+	}
+	return int64(last - c.Seq), nil
+}
+
+// WaitFor returns when the index has applied every change the repository
+// had made when it was called, or when ctx ends: a search that waits
+// finds what its asker has just saved.
+func (x *Index) WaitFor(ctx context.Context) error {
+	epoch, last, err := x.src.FeedEpoch()
+	if err != nil {
+		return err
+	}
+	for {
+		x.stateMu.Lock()
+		c, ch := x.cursor, x.applied
+		x.stateMu.Unlock()
+		if c.Epoch == epoch && c.Seq >= last {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// CatchUp applies every change the index has not seen and returns how many
+// it applied. An index of another feed (a rebuilt repository), or none, is
+// rebuilt from the records.
+func (x *Index) CatchUp(ctx context.Context) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	epoch, last, err := x.src.FeedEpoch()
+	if err != nil {
+		return 0, err
+	}
+	c := x.Cursor()
+	if c.Epoch != epoch || c.Seq > last {
+		return x.rebuild(ctx, epoch, last)
+	}
+	n := 0
+	for ctx.Err() == nil {
+		entries, err := x.src.Feed(c.Seq, batchSize)
+		if err != nil || len(entries) == 0 {
+			return n, err
+		}
+		ids, err := x.affected(entries)
+		if err != nil {
+			return n, err
+		}
+		c.Seq = entries[len(entries)-1].Seq
+		idx := x.index()
+		if err := x.apply(idx, ids); err != nil {
+			return n, err
+		}
+		if err := x.commit(idx, c); err != nil {
+			return n, err
+		}
+		n += len(entries)
+	}
+	return n, ctx.Err()
+}
+
+// affected lists the items a run of changes touches: the items themselves,
+// every item below a changed collection (its title and access are theirs
+// too), and every item of a changed library.
+func (x *Index) affected(entries []repository.FeedEntry) ([]string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(list []string) {
+		for _, id := range list {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	for _, e := range entries {
+		switch e.Kind {
+		case "item":
+			add([]string{e.ID})
+		case "collection":
+			list, err := x.itemsBelow(e.ID)
+			if err != nil {
+				return nil, err
+			}
+			add(list)
+		case "institution":
+			list, _, err := x.src.ItemsOfInstitutionAt(e.ID, 0, 1<<30)
+			if err != nil {
+				return nil, err
+			}
+			add(list)
+		}
+	}
+	return ids, nil
+}
+
+func (x *Index) itemsBelow(collection string) ([]string, error) {
+	var out []string
+	todo := []string{collection}
+	for len(todo) > 0 && len(todo) < 100000 {
+		id := todo[0]
+		todo = todo[1:]
+		items, _, err := x.src.ItemsInCollectionAt(id, 0, 1<<30)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		children, err := x.src.Children(id)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range children {
+			todo = append(todo, c.ID)
+		}
+	}
+	return out, nil
+}
+
+// apply indexes (or removes) the items ids into idx, in batches.
+func (x *Index) apply(idx bleve.Index, ids []string) error {
+	l := newLookups(x.src)
+	now := x.opts.Now()
+	b := idx.NewBatch()
+	for _, id := range ids {
+		it, err := x.src.Item(id)
+		switch {
+		case errors.Is(err, repository.ErrNotFound):
+			b.Delete(id)
+		case err != nil:
+			return err
+		default:
+			d, err := newDocument(l, it, now)
+			if err != nil {
+				return err
+			}
+			if d == nil {
+				b.Delete(id)
+			} else if err := b.Index(id, d); err != nil {
+				return fmt.Errorf("indexing item %s: %w", id, err)
+			}
+		}
+		if b.Size() >= batchSize {
+			if err := idx.Batch(b); err != nil {
+				return fmt.Errorf("writing to the search index: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("writing to the search index: %w", err)
+	}
+	return nil
+}
+
+// commit records how far the index has read, after the changes it read
+// are written: a crash in between repeats some work, which is harmless,
+// and never skips any.
+func (x *Index) commit(idx bleve.Index, c cursor) error {
+	v, _ := json.Marshal(c)
+	if err := idx.SetInternal(keyCursor, v); err != nil {
+		return fmt.Errorf("writing to the search index: %w", err)
+	}
+	x.setCursor(c)
+	return nil
+}
+
+func (x *Index) setCursor(c cursor) {
+	x.stateMu.Lock()
+	x.cursor = c
+	close(x.applied)
+	x.applied = make(chan struct{})
+	x.stateMu.Unlock()
+}
+
+// rebuild indexes every item from the records into a new index beside the
+// current one, which goes on answering until the new one takes its place.
+// The cursor is where the feed stood before it began: changes made
+// meanwhile are applied again by the next CatchUp.
+func (x *Index) rebuild(ctx context.Context, epoch string, last uint64) (int, error) {
+	x.opts.Log.Info("search index: indexing every record", "feed", epoch)
+	tmp := ""
+	if x.path != "" {
+		tmp = x.path + ".rebuilding"
+	}
+	idx, err := x.create(tmp)
+	if err != nil {
+		return 0, err
+	}
+	n, err := x.fill(ctx, idx)
+	if err == nil {
+		v, _ := json.Marshal(cursor{Epoch: epoch, Seq: last})
+		err = idx.SetInternal(keyCursor, v)
+	}
+	if err == nil && tmp == "" { // in memory: the new index takes the old one's place
+		x.idxMu.Lock()
+		old := x.idx
+		x.idx = idx
+		x.idxMu.Unlock()
+		old.Close()
+		x.setCursor(cursor{Epoch: epoch, Seq: last})
+		return n, nil
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+		return n, err
+	}
+	x.idxMu.Lock()
+	defer x.idxMu.Unlock()
+	x.idx.Close()
+	if err := os.RemoveAll(x.path); err != nil {
+		return n, err
+	}
+	if err := os.Rename(tmp, x.path); err != nil {
+		return n, err
+	}
+	if x.idx, err = bleve.Open(x.path); err != nil {
+		return n, fmt.Errorf("opening the rebuilt search index: %w", err)
+	}
+	x.setCursor(cursor{Epoch: epoch, Seq: last})
+	x.opts.Log.Info("search index: rebuilt", "items", n)
+	return n, nil
+}
+
+func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
+	insts, err := x.src.Institutions()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range insts {
+		ids, _, err := x.src.ItemsOfInstitutionAt(in.ID, 0, 1<<30)
+		if err != nil {
+			return n, err
+		}
+		for start := 0; start < len(ids); start += batchSize {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			end := min(start+batchSize, len(ids))
+			if err := x.apply(idx, ids[start:end]); err != nil {
+				return n, err
+			}
+			n += end - start
+		}
+	}
+	return n, nil
+}
+
+// Rebuild indexes everything again from the records (archive reindex).
+func (x *Index) Rebuild(ctx context.Context) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	epoch, last, err := x.src.FeedEpoch()
+	if err != nil {
+		return 0, err
+	}
+	return x.rebuild(ctx, epoch, last)
+}

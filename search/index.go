@@ -1,0 +1,251 @@
+// Package search is the archive's full-text index: bleve, with a Thai word
+// segmenter, kept in step with the repository by following its change feed.
+// Hits and facet counts come only from records the asker may read: each
+// document carries the audiences access.Audience gives it, and every query
+// is filtered by the asker's access.Audiences.
+package search
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/thaiarchives/archive/search/thai"
+)
+
+// layout names the mapping and analysis this program builds; an index
+// made with another (or with other dictionaries) is rebuilt.
+const layout = "1"
+
+var (
+	keyCursor = []byte("feed-cursor")
+	keyLayout = []byte("layout")
+)
+
+// Options configure an index.
+type Options struct {
+	// Dictionaries are the Thai word lists (hunspell .dic or one word per
+	// line); empty: thai.DefaultPaths.
+	Dictionaries []string
+	Log          *slog.Logger
+	// Now is the clock (for embargoes); nil: time.Now.
+	Now func() time.Time
+}
+
+// Index is the search index of one archive.
+type Index struct {
+	path string
+	src  Source
+	opts Options
+	text *textAnalyzer
+
+	idxMu  sync.RWMutex // a rebuild swaps idx; a search holds it for reading
+	idx    bleve.Index
+	closed bool
+
+	mu      sync.Mutex // one writer: catching up is serialised
+	stateMu sync.Mutex
+	cursor  cursor
+	applied chan struct{} // closed and replaced when the cursor moves
+}
+
+// cursor is how far into which feed the index has read.
+type cursor struct {
+	Epoch string `json:"epoch"`
+	Seq   uint64 `json:"seq"`
+}
+
+// Open opens the index at path, or makes a new one; an index that cannot
+// be read, or was built by another layout or dictionaries, is replaced
+// and rebuilt by the next CatchUp. With path "" the index lives in memory.
+func Open(path string, src Source, opts Options) (*Index, error) {
+	if len(opts.Dictionaries) == 0 {
+		opts.Dictionaries = thai.DefaultPaths
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{})}
+	want := x.fingerprint()
+	var idx bleve.Index
+	var err error = bleve.ErrorIndexPathDoesNotExist
+	if path != "" {
+		if opened, oerr := bleve.Open(path); oerr == nil {
+			idx = opened
+		} else {
+			err = oerr
+		}
+	}
+	if idx != nil {
+		if got, _ := idx.GetInternal(keyLayout); string(got) != want {
+			opts.Log.Info("search index was built differently: rebuilding it", "path", path)
+			idx.Close()
+			idx, err = nil, bleve.ErrorIndexMetaMissing
+		}
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		opts.Log.Warn("search index cannot be read: rebuilding it", "path", path, "err", err)
+	}
+	if idx == nil {
+		if idx, err = x.create(path); err != nil {
+			return nil, err
+		}
+	}
+	x.idx = idx
+	if x.text, err = newTextAnalyzer(idx); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if b, _ := idx.GetInternal(keyCursor); b != nil {
+		json.Unmarshal(b, &x.cursor) // an unreadable cursor reads as none: a rebuild
+	}
+	return x, nil
+}
+
+func (x *Index) fingerprint() string {
+	return layout + " " + strings.Join(x.opts.Dictionaries, ":")
+}
+
+// create replaces whatever is at path with a new, empty index (in memory
+// for path "").
+func (x *Index) create(path string) (bleve.Index, error) {
+	m, err := newMapping(x.opts.Dictionaries)
+	if err != nil {
+		return nil, err
+	}
+	var idx bleve.Index
+	if path == "" {
+		idx, err = bleve.NewMemOnly(m)
+	} else if err = os.RemoveAll(path); err == nil {
+		idx, err = bleve.New(path, m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the search index at %s: %w", path, err)
+	}
+	if err := idx.SetInternal(keyLayout, []byte(x.fingerprint())); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+// index is the open bleve index (a rebuild replaces it).
+func (x *Index) index() bleve.Index {
+	x.idxMu.RLock()
+	defer x.idxMu.RUnlock()
+	return x.idx
+}
+
+// Close closes the index; closing it again does nothing.
+func (x *Index) Close() error {
+	x.idxMu.Lock()
+	defer x.idxMu.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
+	return x.idx.Close()
+}
+
+// Count is how many documents the index holds.
+func (x *Index) Count() (uint64, error) {
+	x.idxMu.RLock()
+	defer x.idxMu.RUnlock()
+	return x.idx.DocCount()
+}
+
+// newMapping: every text field through the "text" analyzer (Thai words
+// segmented; case and accents folded; English stemmed), facet fields as
+// keywords, years as numbers.
+func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	paths := make([]any, len(dicts))
+	for i, d := range dicts {
+		paths[i] = d
+	}
+	if err := m.AddCustomTokenizer("thai_words", map[string]any{"type": thai.Name, "dictionaries": paths}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer("text", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     "thai_words",
+		"token_filters": []any{lowercase.Name, foldName, porter.Name},
+	}); err != nil {
+		return nil, err
+	}
+	// "words": the same words unstemmed, for suggesting spellings.
+	if err := m.AddCustomAnalyzer("words", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     "thai_words",
+		"token_filters": []any{lowercase.Name, foldName},
+	}); err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	words := bleve.NewTextFieldMapping()
+	words.Analyzer, words.Store, words.IncludeTermVectors, words.IncludeInAll = "words", false, false, false
+	doc.AddFieldMappingsAt("words", words)
+	for _, f := range textFields {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = "text"
+		fm.Store = f.stored
+		fm.IncludeTermVectors = true
+		fm.IncludeInAll = false
+		doc.AddFieldMappingsAt(f.name, fm)
+	}
+	for _, f := range []string{"f_library", "f_collection", "f_type", "f_decade", "f_language", "f_access", "audience", "sort_title_th", "sort_title_en"} {
+		fm := bleve.NewKeywordFieldMapping()
+		fm.Analyzer = keyword.Name
+		fm.Store = false
+		fm.IncludeTermVectors = false
+		fm.IncludeInAll = false
+		fm.DocValues = true
+		doc.AddFieldMappingsAt(f, fm)
+	}
+	for _, f := range []string{"year_from", "year_to"} {
+		fm := bleve.NewNumericFieldMapping()
+		fm.Store = false
+		fm.IncludeInAll = false
+		doc.AddFieldMappingsAt(f, fm)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = "text"
+	return m, nil
+}
+
+type textField struct {
+	name   string
+	boost  float64
+	stored bool
+	filter string // the name a query may use (title:…)
+}
+
+// textFields are searched for words, each with a weight in ranking; the
+// stored ones give snippets.
+var textFields = []textField{
+	{"title", 4, true, "title"},
+	{"identifier", 4, false, "id"},
+	{"creator", 2.5, false, "creator"},
+	{"subjects", 2, false, "subject"},
+	{"places", 2, false, "place"},
+	{"collection", 1.5, false, "collection"},
+	{"summary", 1, true, "summary"},
+	{"metadata", 1, false, "metadata"},
+	{"date", 1, false, "date"},
+	{"library", 0.5, false, "library"},
+	{"text", 0.8, true, "text"},
+}

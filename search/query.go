@@ -1,0 +1,328 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// Query is what a reader asks.
+type Query struct {
+	// Text: words (all must match, unless Any), "exact phrases", and
+	// field:word or field:"phrase" (title, creator, subject, place,
+	// collection, library, summary, date, id, text).
+	Text string
+	Any  bool
+	// Filters: facet name → values; a record matches one value of each.
+	Filters map[string][]string
+	// From and To bound the years a record covers (0: open); years
+	// 2400–2700 are read as the Buddhist Era.
+	From, To int
+	// Sort: "" (relevance), "date", "-date", "title".
+	Sort string
+	// Lang orders titles for Sort "title" (th or en).
+	Lang          string
+	Offset, Limit int
+}
+
+// Result is one page of hits, the facet counts of all of them, and a
+// suggestion when nothing matched.
+type Result struct {
+	Total   uint64
+	Hits    []Hit
+	Facets  map[string][]FacetValue
+	Suggest string // a query with a misspelt word corrected, or ""
+	Took    time.Duration
+}
+
+// Hit is a matching item and a snippet of where it matched: HTML-escaped
+// text with the matched words in <mark>.
+type Hit struct {
+	ID      string
+	Score   float64
+	Snippet string
+}
+
+// FacetValue is one value of a facet and how many hits have it.
+type FacetValue struct {
+	Value string
+	Count int
+}
+
+// Facets are what results are counted by: name → field.
+var Facets = []struct{ Name, field string }{
+	{"library", "f_library"}, {"collection", "f_collection"}, {"type", "f_type"},
+	{"decade", "f_decade"}, {"language", "f_language"}, {"access", "f_access"},
+}
+
+// MaxLimit is the most hits one page may hold.
+const MaxLimit = 100
+
+// ErrInvalid is a query that cannot be run as given.
+var ErrInvalid = repository.ErrInvalid
+
+// Search runs q for p: only records p may read count, in hits and in facets.
+func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Result, error) {
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	if q.Limit > MaxLimit || q.Offset < 0 || q.Offset > 10000 {
+		return nil, fmt.Errorf("a page holds at most %d hits and starts within the first 10,000: %w", MaxLimit, ErrInvalid)
+	}
+	clauses := parse(q.Text)
+	req, err := x.request(p, q, clauses)
+	if err != nil {
+		return nil, err
+	}
+	x.idxMu.RLock()
+	defer x.idxMu.RUnlock()
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("searching: %w", err)
+	}
+	out := &Result{Total: res.Total, Facets: map[string][]FacetValue{}, Took: res.Took}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Snippet: snippet(h.Fragments)})
+	}
+	for _, f := range Facets {
+		fr := res.Facets[f.Name]
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			out.Facets[f.Name] = append(out.Facets[f.Name], FacetValue{Value: t.Term, Count: t.Count})
+		}
+	}
+	if out.Total == 0 && len(clauses) > 0 {
+		out.Suggest = x.suggest(q.Text, clauses)
+	}
+	return out, nil
+}
+
+// request builds the bleve request: the reader's words, the filters, and
+// the access filter, which no query can leave out.
+func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.SearchRequest, error) {
+	var must []query.Query
+	var words []query.Query
+	for _, c := range clauses {
+		wq, err := x.clauseQuery(c)
+		if err != nil {
+			return nil, err
+		}
+		if wq != nil {
+			words = append(words, wq)
+		}
+	}
+	switch {
+	case len(words) == 0:
+		must = append(must, bleve.NewMatchAllQuery())
+	case q.Any:
+		must = append(must, bleve.NewDisjunctionQuery(words...))
+	default:
+		must = append(must, words...)
+	}
+	for _, f := range Facets {
+		vals := q.Filters[f.Name]
+		if len(vals) == 0 {
+			continue
+		}
+		var any []query.Query
+		for _, v := range vals {
+			any = append(any, termQuery(f.field, v, 0))
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+	if q.From != 0 || q.To != 0 {
+		must = append(must, yearRange(q.From, q.To)...)
+	}
+	audiences, all := access.Audiences(p)
+	if !all {
+		var any []query.Query
+		for _, a := range audiences {
+			any = append(any, termQuery("audience", a, 0))
+		}
+		if len(any) == 0 {
+			any = append(any, bleve.NewMatchNoneQuery())
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
+	for _, f := range Facets {
+		size := 12
+		if f.Name == "collection" || f.Name == "decade" {
+			size = 30
+		}
+		req.AddFacet(f.Name, bleve.NewFacetRequest(f.field, size))
+	}
+	switch q.Sort {
+	case "", "relevance":
+		if len(words) == 0 {
+			req.SortBy([]string{"sort_title_" + sortLang(q.Lang)})
+		}
+	case "date":
+		req.SortBy([]string{"year_from", "-_score"})
+	case "-date":
+		req.SortBy([]string{"-year_to", "-_score"})
+	case "title":
+		req.SortBy([]string{"sort_title_" + sortLang(q.Lang), "-_score"})
+	default:
+		return nil, fmt.Errorf("sort %q is not relevance, date, -date or title: %w", q.Sort, ErrInvalid)
+	}
+	if len(words) > 0 {
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		for _, f := range textFields {
+			if f.stored {
+				req.Highlight.AddField(f.name)
+			}
+		}
+	}
+	return req, nil
+}
+
+func sortLang(lang string) string {
+	if lang == "th" {
+		return "th"
+	}
+	return "en"
+}
+
+// yearRange: records whose years overlap from–to (Buddhist Era years read
+// as such).
+func yearRange(from, to int) []query.Query {
+	var out []query.Query
+	inclusive := true
+	if from != 0 {
+		f := float64(edtf.CommonEraYear(from))
+		out = append(out, bleve.NewNumericRangeInclusiveQuery(&f, nil, &inclusive, nil))
+		out[len(out)-1].(*query.NumericRangeQuery).SetField("year_to")
+	}
+	if to != 0 {
+		t := float64(edtf.CommonEraYear(to))
+		out = append(out, bleve.NewNumericRangeInclusiveQuery(nil, &t, nil, &inclusive))
+		out[len(out)-1].(*query.NumericRangeQuery).SetField("year_from")
+	}
+	return out
+}
+
+func termQuery(field, term string, boost float64) query.Query {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	if boost > 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// clauseQuery: one word or phrase, in one field or in every field (each
+// with its weight). A word that segments into several (a Thai compound, a
+// name the dictionary lacks) is a phrase of them.
+func (x *Index) clauseQuery(c clause) (query.Query, error) {
+	terms := x.text.terms(c.text)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	fieldQuery := func(field string, boost float64) query.Query {
+		if len(terms) == 1 {
+			return termQuery(field, terms[0], boost)
+		}
+		pq := bleve.NewPhraseQuery(terms, field)
+		pq.SetBoost(boost)
+		return pq
+	}
+	for _, f := range textFields {
+		if c.field != "" && f.filter == c.field {
+			return fieldQuery(f.name, f.boost), nil
+		}
+	}
+	var any []query.Query
+	for _, f := range textFields {
+		any = append(any, fieldQuery(f.name, f.boost))
+	}
+	return bleve.NewDisjunctionQuery(any...), nil
+}
+
+// clause is one word or "phrase" of a query, perhaps limited to a field.
+type clause struct {
+	field, text string
+	phrase      bool
+}
+
+// parse splits a query into words, "phrases" and field:clauses. Quotes
+// may be straight or curly; an unclosed quote runs to the end.
+func parse(s string) []clause {
+	var out []clause
+	s = strings.NewReplacer("“", `"`, "”", `"`, "„", `"`).Replace(s)
+	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
+		var c clause
+		if i := strings.IndexAny(s, `: "`); i > 0 && s[i] == ':' && isFieldName(s[:i]) {
+			c.field, s = strings.ToLower(s[:i]), s[i+1:]
+		}
+		if strings.HasPrefix(s, `"`) {
+			end := strings.IndexByte(s[1:], '"')
+			if end < 0 {
+				end = len(s) - 1
+			}
+			c.text, c.phrase, s = s[1:1+end], true, s[min(len(s), end+2):]
+		} else {
+			end := strings.IndexFunc(s, unicode.IsSpace)
+			if end < 0 {
+				end = len(s)
+			}
+			c.text, s = s[:end], s[end:]
+		}
+		if strings.TrimSpace(c.text) != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isFieldName(s string) bool {
+	s = strings.ToLower(s)
+	return slices.ContainsFunc(textFields, func(f textField) bool { return f.filter == s })
+}
+
+// snippet picks the fragment that shows the words found: in the page
+// text, else the description, else the title; else the description's start.
+func snippet(frags map[string][]string) string {
+	for _, f := range []string{"text", "summary", "title"} {
+		for _, fr := range frags[f] {
+			if strings.Contains(fr, "<mark>") {
+				return fr
+			}
+		}
+	}
+	if len(frags["summary"]) > 0 {
+		return frags["summary"][0]
+	}
+	return ""
+}
+
+// ParseYear reads a year a reader typed (Thai digits allowed); 0 for none.
+func ParseYear(s string) (int, error) {
+	s = strings.Map(func(r rune) rune {
+		if r >= '๐' && r <= '๙' {
+			return '0' + r - '๐'
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if s == "" {
+		return 0, nil
+	}
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 1 || y > 9999 {
+		return 0, fmt.Errorf("year %q is not a year (e.g. 2505 or 1962): %w", s, ErrInvalid)
+	}
+	return y, nil
+}

@@ -1,0 +1,304 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+var ctx = context.Background()
+
+var (
+	anonymous = access.Principal{}
+	cmuReader = access.Principal{User: "u1", Email: "r@cmu", Institution: "cmu", Role: access.Reader}
+	tuReader  = access.Principal{User: "u2", Email: "r@tu", Institution: "tu", Role: access.Reader}
+)
+
+type fixture struct {
+	store *repository.Store
+	index *Index
+	path  string
+}
+
+// newFixture opens a real store and an index on disk that follows it.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	blobs, err := local.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := repository.Open(ctx, filepath.Join(dir, "archive.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f := &fixture{store: store, path: filepath.Join(dir, "index")}
+	f.open(t)
+	return f
+}
+
+func (f *fixture) open(t *testing.T) {
+	t.Helper()
+	x, err := Open(f.path, f.store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { x.Follow(c, f.store); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; x.Close() })
+	f.index = x
+}
+
+func (f *fixture) save(t *testing.T, it *repository.Item) *repository.Item {
+	t.Helper()
+	if it.Institution == "" {
+		it.Institution = "cmu"
+	}
+	if err := f.store.SaveItem(ctx, it, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// find searches as p once the index holds every change so far.
+func (f *fixture) find(t *testing.T, p access.Principal, q Query) *Result {
+	t.Helper()
+	if err := f.index.WaitFor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.index.Search(ctx, p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func ids(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func facet(r *Result, name, value string) int {
+	for _, v := range r.Facets[name] {
+		if v.Value == value {
+			return v.Count
+		}
+	}
+	return 0
+}
+
+func TestAnEditIsSearchableAtOnce(t *testing.T) {
+	f := newFixture(t)
+	it := f.save(t, &repository.Item{Title: repository.Text{"th": "จดหมายเหตุมหาวิทยาลัยเชียงใหม่", "en": "University archives"}})
+	if got := ids(f.find(t, anonymous, Query{Text: "จดหมายเหตุ"})); !slices.Equal(got, []string{it.ID}) {
+		t.Fatalf("new item: hits %v", got)
+	}
+	it.Title = repository.Text{"th": "ภาพถ่ายดอยสุเทพ", "en": "Photographs of Doi Suthep"}
+	f.save(t, it)
+	if got := ids(f.find(t, anonymous, Query{Text: "ดอยสุเทพ"})); !slices.Equal(got, []string{it.ID}) {
+		t.Errorf("edited title: hits %v", got)
+	}
+	if got := f.find(t, anonymous, Query{Text: "จดหมายเหตุ"}).Total; got != 0 {
+		t.Errorf("the old title still finds the item (%d hits)", got)
+	}
+	if got := ids(f.find(t, anonymous, Query{Text: "photograph"})); !slices.Equal(got, []string{it.ID}) {
+		t.Errorf("English stemming: 'photograph' finds %v", got)
+	}
+}
+
+func TestAWithdrawnItemDisappears(t *testing.T) {
+	f := newFixture(t)
+	it := f.save(t, &repository.Item{Title: repository.Text{"en": "Duplicate scan of the charter"}})
+	if f.find(t, anonymous, Query{Text: "charter"}).Total != 1 {
+		t.Fatal("not found before withdrawal")
+	}
+	if err := f.store.Withdraw(ctx, it.ID, "tester", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []access.Principal{anonymous, cmuReader, {User: "a", Role: access.SystemAdmin}} {
+		if r := f.find(t, p, Query{Text: "charter"}); r.Total != 0 || facet(r, "library", "cmu") != 0 {
+			t.Errorf("%+v still finds the withdrawn item: %d hits", p, r.Total)
+		}
+	}
+}
+
+func TestALostIndexIsRebuiltByItself(t *testing.T) {
+	f := newFixture(t)
+	for i := range 30 {
+		f.save(t, &repository.Item{Title: repository.Text{"en": fmt.Sprintf("Letter number %d", i)}})
+	}
+	if n := f.find(t, anonymous, Query{Text: "letter"}).Total; n != 30 {
+		t.Fatalf("%d hits before the loss", n)
+	}
+	f.index.Close()
+	if err := os.RemoveAll(f.path); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t)
+	if n := f.find(t, anonymous, Query{Text: "letter"}).Total; n != 30 {
+		t.Errorf("%d hits after the index was lost, want 30", n)
+	}
+	// An index of another feed (the store was rebuilt) starts again too.
+	f.index.setCursor(cursor{Epoch: "another", Seq: 1})
+	if _, err := f.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.index.Count(); n != 30 {
+		t.Errorf("%d documents after a rebuild, want 30", n)
+	}
+}
+
+func TestRestrictedItemsAreInvisibleInHitsAndCounts(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายงานรับปริญญา"}, Type: "Image"})
+	closed := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายเอกสารลับ"}, Type: "Text", Access: repository.Access{Level: repository.Restricted}})
+	embargoed := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายคณะกรรมการ"}, Type: "Sound", Access: repository.Access{Embargo: "2999-01-01"}})
+
+	r := f.find(t, anonymous, Query{Text: "ภาพถ่าย"})
+	if r.Total != 1 || slices.Contains(ids(r), closed.ID) || slices.Contains(ids(r), embargoed.ID) {
+		t.Errorf("anonymous: %d hits %v", r.Total, ids(r))
+	}
+	if facet(r, "type", "Text") != 0 || facet(r, "type", "Sound") != 0 || facet(r, "access", repository.Restricted) != 0 || facet(r, "library", "cmu") != 1 {
+		t.Errorf("anonymous facet counts reveal restricted items: %v", r.Facets)
+	}
+	if r := f.find(t, tuReader, Query{Text: "ภาพถ่าย"}); r.Total != 1 {
+		t.Errorf("a reader of another library: %d hits", r.Total)
+	}
+	r = f.find(t, cmuReader, Query{Text: "ภาพถ่าย"})
+	if r.Total != 3 || facet(r, "type", "Text") != 1 || facet(r, "access", repository.Restricted) != 2 {
+		t.Errorf("cmu reader: %d hits, facets %v", r.Total, r.Facets)
+	}
+	// Restricting a collection restricts the items in it.
+	col := &repository.Collection{Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Council papers"}}
+	if err := f.store.SaveCollection(ctx, col, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	open := f.save(t, &repository.Item{Title: repository.Text{"en": "Minutes of the council"}, Collection: col.ID})
+	if f.find(t, anonymous, Query{Text: "minutes"}).Total != 1 {
+		t.Fatal("open item in an open collection not found")
+	}
+	col.Access.Level = repository.Restricted
+	if err := f.store.SaveCollection(ctx, col, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.find(t, anonymous, Query{Text: "minutes"}); r.Total != 0 {
+		t.Errorf("item %s of a collection made restricted still found anonymously", open.ID)
+	}
+	if r := f.find(t, cmuReader, Query{Text: "council"}); r.Total != 1 {
+		t.Errorf("cmu reader finds %d items by the collection's title", r.Total)
+	}
+}
+
+func TestBothCalendarsFindTheSameYear(t *testing.T) {
+	f := newFixture(t)
+	mou := f.save(t, &repository.Item{Title: repository.Text{"th": "บันทึกข้อตกลงความร่วมมือ"}, Date: "2019-06-18"})
+	old := f.save(t, &repository.Item{Title: repository.Text{"th": "บันทึกการประชุม"}, Date: "1962"})
+	for _, q := range []Query{{Text: "2562"}, {Text: "2019"}, {Text: "date:๒๕๖๒"}, {From: 2560, To: 2563}, {From: 2015, To: 2020}, {Text: "บันทึก", From: 2019}} {
+		if got := ids(f.find(t, anonymous, q)); !slices.Equal(got, []string{mou.ID}) {
+			t.Errorf("%+v: hits %v, want only %s", q, got, mou.ID)
+		}
+	}
+	r := f.find(t, anonymous, Query{Text: "บันทึก", To: 2505})
+	if got := ids(r); !slices.Equal(got, []string{old.ID}) {
+		t.Errorf("to 2505 BE: %v", got)
+	}
+	if r := f.find(t, anonymous, Query{Text: "บันทึก"}); facet(r, "decade", "1960") != 1 || facet(r, "decade", "2010") != 1 {
+		t.Errorf("decades %v", r.Facets["decade"])
+	}
+}
+
+func TestQueriesPhrasesFieldsAnyAndSorting(t *testing.T) {
+	f := newFixture(t)
+	a := f.save(t, &repository.Item{Title: repository.Text{"en": "Royal letter to the university"}, Creator: repository.Text{"en": "Prince Damrong"}, Date: "1930"})
+	b := f.save(t, &repository.Item{Title: repository.Text{"en": "A letter from the royal court"}, Summary: repository.Text{"en": "Mentions Prince Damrong"}, Date: "1910", Institution: "tu"})
+	c := f.save(t, &repository.Item{Title: repository.Text{"en": "University map"}, Date: "1950"})
+	cases := []struct {
+		q    Query
+		want []string
+	}{
+		{Query{Text: "royal letter"}, []string{a.ID, b.ID}},
+		{Query{Text: `"royal letter"`}, []string{a.ID}},
+		{Query{Text: `creator:damrong`}, []string{a.ID}},
+		{Query{Text: `damrong`}, []string{a.ID, b.ID}},
+		{Query{Text: `map court`, Any: true}, []string{b.ID, c.ID}},
+		{Query{Text: `map court`}, nil},
+		{Query{Text: "letter", Filters: map[string][]string{"library": {"tu"}}}, []string{b.ID}},
+		{Query{Filters: map[string][]string{"library": {"cmu"}}}, []string{a.ID, c.ID}},
+	}
+	for _, tc := range cases {
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if got := ids(f.find(t, anonymous, tc.q)); !slices.Equal(got, want) {
+			t.Errorf("%+v: %v, want %v", tc.q, got, want)
+		}
+	}
+	order := func(q Query) []string {
+		var out []string
+		for _, h := range f.find(t, anonymous, q).Hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	if got := order(Query{Sort: "date", Filters: map[string][]string{"library": {"cmu", "tu"}}}); !slices.Equal(got, []string{b.ID, a.ID, c.ID}) {
+		t.Errorf("by date: %v", got)
+	}
+	if got := order(Query{Sort: "-date", Filters: map[string][]string{"library": {"cmu", "tu"}}}); !slices.Equal(got, []string{c.ID, a.ID, b.ID}) {
+		t.Errorf("by date, newest first: %v", got)
+	}
+	if got := order(Query{Sort: "title", Lang: "en", Filters: map[string][]string{"library": {"cmu", "tu"}}}); !slices.Equal(got, []string{b.ID, a.ID, c.ID}) {
+		t.Errorf("by title: %v", got)
+	}
+	// "university" is in cmu's and tu's names too: every item has it.
+	if got := order(Query{Text: "university", Limit: 1, Offset: 1, Sort: "date"}); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("second page of one: %v", got)
+	}
+	r := f.find(t, anonymous, Query{Text: "royal"})
+	for _, h := range r.Hits {
+		if !strings.Contains(strings.ToLower(h.Snippet), "<mark>royal</mark>") {
+			t.Errorf("snippet %q does not mark the word", h.Snippet)
+		}
+	}
+	if got := ids(f.find(t, anonymous, Query{Text: "court:royal"})); len(got) != 0 {
+		t.Errorf("a word with a colon that names no field is a word: %v", got)
+	}
+	if _, err := f.index.Search(ctx, anonymous, Query{Limit: 1000}); err == nil {
+		t.Error("a page of 1000 should be refused")
+	}
+	if _, err := f.index.Search(ctx, anonymous, Query{Sort: "colour"}); err == nil {
+		t.Error("an unknown sort should be refused")
+	}
+	if r := f.find(t, anonymous, Query{Text: "univercity"}); r.Total != 0 || r.Suggest != "university" {
+		t.Errorf("misspelt word: %d hits, suggestion %q", r.Total, r.Suggest)
+	}
+}
+
+func TestThaiWordsAreFoundAsWordsNotSubstrings(t *testing.T) {
+	f := newFixture(t)
+	eye := f.save(t, &repository.Item{Title: repository.Text{"th": "ตาของช้าง"}})
+	f.save(t, &repository.Item{Title: repository.Text{"th": "ตารางเรียน"}})
+	f.save(t, &repository.Item{Title: repository.Text{"th": "ธรรมดาสามัญ"}})
+	digits := f.save(t, &repository.Item{Title: repository.Text{"th": "รายงานประจำปี ๒๕๖๒"}})
+	if got := ids(f.find(t, anonymous, Query{Text: "ตา"})); !slices.Equal(got, []string{eye.ID}) {
+		t.Errorf("ตา finds %v, want only the elephant's eye", got)
+	}
+	if got := ids(f.find(t, anonymous, Query{Text: "2562"})); !slices.Equal(got, []string{digits.ID}) {
+		t.Errorf("2562 in Thai digits: %v", got)
+	}
+	if n := f.find(t, anonymous, Query{Text: "มา"}).Total; n != 0 {
+		t.Errorf("มา inside ธรรมดา: %d hits", n)
+	}
+}

@@ -1,0 +1,292 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
+)
+
+// Searcher is the catalogue search behind the search page and the API.
+type Searcher interface {
+	Search(ctx context.Context, p access.Principal, q search.Query) (*search.Result, error)
+	// WaitFor returns when the index holds every change made so far.
+	WaitFor(ctx context.Context) error
+}
+
+// searchQuery reads a search from the address: q, op=any, a value per
+// facet (library=cmu&type=Image…), from and to (years in either era),
+// sort, page and limit.
+func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, error) {
+	q := search.Query{Text: strings.TrimSpace(c.Query("q")), Any: c.Query("op") == "any", Sort: c.Query("sort"), Lang: lang, Limit: limit, Filters: map[string][]string{}}
+	for _, f := range search.Facets {
+		if vals := c.QueryArray(f.Name); len(vals) > 0 {
+			q.Filters[f.Name] = vals
+		}
+	}
+	var err error
+	if q.From, err = search.ParseYear(c.Query("from")); err != nil {
+		return q, 0, err
+	}
+	if q.To, err = search.ParseYear(c.Query("to")); err != nil {
+		return q, 0, err
+	}
+	if l := c.Query("limit"); l != "" {
+		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > search.MaxLimit {
+			return q, 0, fmt.Errorf("limit %q is not a number from 1 to %d: %w", l, search.MaxLimit, repository.ErrInvalid)
+		}
+	}
+	pageNo := 1
+	if p := c.Query("page"); p != "" {
+		if pageNo, err = strconv.Atoi(p); err != nil || pageNo < 1 || pageNo > 500 {
+			return q, 0, fmt.Errorf("page %q is not a page number from 1 to 500: %w", p, repository.ErrInvalid)
+		}
+	}
+	q.Offset = (pageNo - 1) * q.Limit
+	return q, pageNo, nil
+}
+
+// runSearch waits (briefly) for the index to hold every change, so what
+// an archivist has just saved is found, then searches as who(c).
+func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []access.Listed, error) {
+	wait, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	s.cfg.Search.WaitFor(wait) // on time-out, search what the index has
+	cancel()
+	res, err := s.cfg.Search.Search(c.Request.Context(), who(c), q)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	listed, err := access.Listing(s.cfg.Store, who(c), ids, time.Now())
+	return res, listed, err
+}
+
+// apiSearch answers GET /api/v1/search.
+func (s *Server) apiSearch(c *gin.Context) {
+	q, _, err := searchQuery(c, c.Query("lang"), 20)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, listed, err := s.runSearch(c, q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	type hit struct {
+		ID      string          `json:"id"`
+		Title   repository.Text `json:"title"`
+		Date    string          `json:"date,omitempty"`
+		Snippet string          `json:"snippet,omitempty"`
+		URL     string          `json:"url"`
+	}
+	type facetValue struct {
+		Value string `json:"value"`
+		Count int    `json:"count"`
+	}
+	snippets := map[string]string{}
+	for _, h := range res.Hits {
+		snippets[h.ID] = h.Snippet
+	}
+	hits := []hit{}
+	site := s.site(c)
+	for _, l := range listed {
+		hits = append(hits, hit{ID: l.Item.ID, Title: l.Item.Title, Date: l.Item.Date, Snippet: snippets[l.Item.ID], URL: site.Base + "/items/" + l.Item.ID})
+	}
+	facets := map[string][]facetValue{}
+	for name, vals := range res.Facets {
+		for _, v := range vals {
+			facets[name] = append(facets[name], facetValue{v.Value, v.Count})
+		}
+	}
+	out := gin.H{"total": res.Total, "offset": q.Offset, "limit": q.Limit, "hits": hits, "facets": facets}
+	if res.Suggest != "" {
+		out["suggest"] = res.Suggest
+	}
+	s.cacheable(c, "public, max-age=60")
+	c.JSON(http.StatusOK, out)
+}
+
+// searchView is what the search page shows.
+type searchView struct {
+	page
+	Total            uint64
+	Hits             []searchHit
+	Facets           []facetView
+	Any              bool
+	From, To, Sort   string
+	Suggest, SuggURL string
+	Sorts            []link
+}
+
+type searchHit struct {
+	listed
+	Snippet template.HTML // escaped by the index, with <mark> around the words found
+}
+
+type facetView struct {
+	Label  string
+	Values []facetLink
+}
+
+type facetLink struct {
+	Label, URL string
+	Count      int
+	On         bool
+}
+
+// searchPage finds items by words in Thai and English among what the
+// reader may see, with facets to narrow them, years in either era and
+// paging; the same search as /api/v1/search.
+func (s *Server) searchPage(c *gin.Context) {
+	v := searchView{page: s.newPage(c, "")}
+	v.Title = t(v.Lang, "results")
+	q, pageNo, err := searchQuery(c, v.Lang, 24)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Any, v.From, v.To, v.Sort = q.Any, c.Query("from"), c.Query("to"), q.Sort
+	if q.Text != "" || len(q.Filters) > 0 || q.From != 0 || q.To != 0 {
+		res, listed, err := s.runSearch(c, q)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if err := s.fillSearchView(c, &v, res, listed); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if pageNo > 1 {
+			v.Prev = withParam(c.Request.URL, "page", strconv.Itoa(pageNo-1))
+		}
+		if uint64(q.Offset+q.Limit) < res.Total {
+			v.Next = withParam(c.Request.URL, "page", strconv.Itoa(pageNo+1))
+		}
+	}
+	s.cacheable(c, "public, max-age=60")
+	s.render(c, http.StatusOK, "search", v)
+}
+
+func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Result, listed []access.Listed) error {
+	v.Total = res.Total
+	snippets := map[string]string{}
+	for _, h := range res.Hits {
+		snippets[h.ID] = h.Snippet
+	}
+	site := s.site(c)
+	for _, x := range listed {
+		l := listed1(site, x)
+		v.Hits = append(v.Hits, searchHit{listed: l, Snippet: template.HTML(snippets[x.Item.ID])})
+	}
+	if res.Suggest != "" {
+		v.Suggest, v.SuggURL = res.Suggest, withParam(c.Request.URL, "q", res.Suggest)
+	}
+	for _, f := range search.Facets {
+		vals := res.Facets[f.Name]
+		if len(vals) == 0 {
+			continue
+		}
+		fv := facetView{Label: t(v.Lang, "facet_"+f.Name)}
+		chosen := c.QueryArray(f.Name)
+		for _, val := range vals {
+			label, err := s.facetLabel(v.Lang, f.Name, val.Value)
+			if err != nil {
+				return err
+			}
+			on := slices.Contains(chosen, val.Value)
+			fv.Values = append(fv.Values, facetLink{Label: label, Count: val.Count, On: on, URL: toggleParam(c.Request.URL, f.Name, val.Value)})
+		}
+		v.Facets = append(v.Facets, fv)
+	}
+	for _, so := range []string{"relevance", "date", "-date", "title"} {
+		v.Sorts = append(v.Sorts, link{URL: withParam(c.Request.URL, "sort", so), Label: t(v.Lang, "sort_"+strings.TrimPrefix(so, "-")+map[bool]string{true: "_desc"}[strings.HasPrefix(so, "-")])})
+	}
+	return nil
+}
+
+// facetLabel names a facet's value for a reader of lang.
+func (s *Server) facetLabel(lang, facet, value string) (string, error) {
+	switch facet {
+	case "library":
+		in, err := s.cfg.Store.Institution(value)
+		if err != nil {
+			return value, ignoreNotFound(err)
+		}
+		return in.Name.Get(lang), nil
+	case "collection":
+		col, err := s.cfg.Store.Collection(value)
+		if err != nil {
+			return value, ignoreNotFound(err)
+		}
+		return col.Title.Get(lang), nil
+	case "type":
+		if k, ok := map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving"}[value]; ok {
+			return t(lang, k), nil
+		}
+	case "access":
+		return t(lang, "level_"+value), nil
+	case "language":
+		if k, ok := map[string]string{"th": "lang_th", "tha": "lang_th", "en": "lang_en", "eng": "lang_en"}[value]; ok {
+			return t(lang, k), nil
+		}
+	case "decade":
+		y, err := strconv.Atoi(value)
+		if err != nil {
+			return value, nil
+		}
+		if lang == "th" {
+			return "พ.ศ. " + strconv.Itoa(y+543) + "–" + strconv.Itoa(y+552), nil
+		}
+		return value + "s", nil
+	}
+	return value, nil
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, repository.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// withParam is u with one query parameter set (and the page reset unless
+// it is the page being set).
+func withParam(u *url.URL, name, value string) string {
+	q := u.Query()
+	q.Set(name, value)
+	if name != "page" {
+		q.Del("page")
+	}
+	return u.Path + "?" + q.Encode()
+}
+
+// toggleParam is u with value added to (or removed from) a repeated
+// parameter, back on the first page.
+func toggleParam(u *url.URL, name, value string) string {
+	q := u.Query()
+	vals := q[name]
+	if i := slices.Index(vals, value); i >= 0 {
+		vals = slices.Delete(slices.Clone(vals), i, i+1)
+	} else {
+		vals = append(slices.Clone(vals), value)
+	}
+	q[name] = vals
+	q.Del("page")
+	return u.Path + "?" + q.Encode()
+}
