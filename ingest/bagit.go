@@ -130,18 +130,18 @@ var bagAlgs = map[string]func() hash.Hash{"md5": md5.New, "sha1": sha1.New, "sha
 
 func validateBag(dir string) (map[string]map[string]string, map[string]string, []Problem) {
 	var problems []Problem
-	add := func(where, format string, a ...any) {
-		problems = append(problems, Problem{where, fmt.Sprintf(format, a...)})
+	add := func(where, kind string, args ...string) {
+		problems = append(problems, problem(Message{Kind: kind, Args: args, File: where}))
 	}
 	decl, err := readTagFile(filepath.Join(dir, "bagit.txt"))
 	if err != nil {
-		add("bagit.txt", "missing or unreadable: this is not a BagIt bag")
+		add("bagit.txt", "bag_not_bagit")
 	} else {
 		if !strings.HasPrefix(decl["BagIt-Version"], "0.") && !strings.HasPrefix(decl["BagIt-Version"], "1.") {
-			add("bagit.txt", "no BagIt-Version line")
+			add("bagit.txt", "bag_no_version")
 		}
 		if enc := decl["Tag-File-Character-Encoding"]; !strings.EqualFold(enc, "UTF-8") {
-			add("bagit.txt", "Tag-File-Character-Encoding is %q; only UTF-8 is supported", enc)
+			add("bagit.txt", "bag_encoding", enc)
 		}
 	}
 	info, _ := readTagFile(filepath.Join(dir, "bag-info.txt"))
@@ -158,12 +158,14 @@ func validateBag(dir string) (map[string]map[string]string, map[string]string, [
 		}
 	}
 	if len(manifests) == 0 {
-		add("manifest", "no payload manifest (manifest-sha256.txt, -sha512, -sha1 or -md5)")
+		add("manifest", "bag_no_manifest")
 	}
 	// Completeness: every payload file in every manifest, every entry present.
 	payload, walkProblems := walk(filepath.Join(dir, "data"))
 	for _, p := range walkProblems {
-		add("data/"+p.Where, "%s", p.What)
+		m := p.Message
+		m.File = "data/" + m.File
+		problems = append(problems, problem(m))
 	}
 	present := map[string]bool{}
 	var octets int64
@@ -175,21 +177,21 @@ func validateBag(dir string) (map[string]map[string]string, map[string]string, [
 		}
 		for alg, m := range manifests {
 			if _, ok := m[rel]; !ok {
-				add(rel, "is in the payload but not in manifest-%s.txt", alg)
+				add(rel, "bag_unlisted", alg)
 			}
 		}
 	}
 	for alg, m := range manifests {
 		for rel := range m {
 			if !present[rel] {
-				add(rel, "is listed in manifest-%s.txt but missing from the bag", alg)
+				add(rel, "bag_missing", alg)
 			}
 		}
 	}
 	if oxum := info["Payload-Oxum"]; oxum != "" {
 		want := fmt.Sprintf("%d.%d", octets, len(payload))
 		if oxum != want {
-			add("bag-info.txt", "Payload-Oxum is %s but the payload holds %s (bytes.files)", oxum, want)
+			add("bag-info.txt", "bag_oxum", oxum, want)
 		}
 	}
 	// Fixity: every file once, every algorithm at a time.
@@ -207,13 +209,13 @@ func validateBag(dir string) (map[string]map[string]string, map[string]string, [
 			got, err := hashFile(filepath.Join(dir, filepath.FromSlash(rel)), all, rel)
 			if err != nil {
 				if present[rel] || strings.HasPrefix(name, "tag") {
-					add(rel, "cannot be read: %v", err)
+					add(rel, "source_unreadable", err.Error())
 				}
 				continue
 			}
 			for alg, m := range all {
 				if want, ok := m[rel]; ok && !strings.EqualFold(want, got[alg]) {
-					add(rel, "%s checksum is %s, but %s%s.txt says %s", alg, got[alg], name, alg, want)
+					add(rel, "bag_checksum", alg, got[alg], name+alg+".txt", want)
 				}
 			}
 		}
@@ -267,7 +269,7 @@ func readManifest(dir, name string) (map[string]string, []Problem) {
 		p = strings.TrimLeft(p, " *")
 		if !ok || p == "" {
 			if sum, p, ok = strings.Cut(line, "\t"); !ok {
-				problems = append(problems, Problem{fmt.Sprintf("%s line %d", name, n), "is not \"checksum path\""})
+				problems = append(problems, problem(Message{Kind: "manifest_line", File: name, Line: n}))
 				continue
 			}
 		}
@@ -275,11 +277,11 @@ func readManifest(dir, name string) (map[string]string, []Problem) {
 		p = strings.NewReplacer("%0A", "\n", "%0a", "\n", "%0D", "\r", "%0d", "\r", "%25", "%").Replace(p)
 		clean := path.Clean(p)
 		if path.IsAbs(p) || clean != p || strings.HasPrefix(clean, "../") || clean == ".." {
-			problems = append(problems, Problem{fmt.Sprintf("%s line %d", name, n), fmt.Sprintf("path %q leaves the bag; refused", p)})
+			problems = append(problems, problem(Message{Kind: "path_leaves_bag", Args: []string{p}, File: name, Line: n}))
 			continue
 		}
 		if strings.HasPrefix(name, "manifest-") && !strings.HasPrefix(p, "data/") {
-			problems = append(problems, Problem{fmt.Sprintf("%s line %d", name, n), fmt.Sprintf("payload path %q is not under data/", p)})
+			problems = append(problems, problem(Message{Kind: "path_not_payload", Args: []string{p}, File: name, Line: n}))
 			continue
 		}
 		m[p] = strings.ToLower(strings.TrimSpace(sum))
@@ -326,7 +328,7 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 	place := func(name string) (string, bool) {
 		clean := path.Clean(strings.ReplaceAll(name, "\\", "/"))
 		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-			problems = append(problems, Problem{name, "would be written outside the bag (zip-slip); refused"})
+			problems = append(problems, problem(Message{Kind: "zip_slip", File: name}))
 			return "", false
 		}
 		return filepath.Join(dst, filepath.FromSlash(clean)), true
@@ -341,14 +343,14 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 		}
 		f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err != nil {
-			problems = append(problems, Problem{name, "appears twice or cannot be written"})
+			problems = append(problems, problem(Message{Kind: "unpack_twice", File: name}))
 			return nil
 		}
 		n, err := io.Copy(f, io.LimitReader(r, maxBytes-total+1))
 		f.Close()
 		total += n
 		if err != nil {
-			problems = append(problems, Problem{name, "is damaged in the archive: " + err.Error()})
+			problems = append(problems, problem(Message{Kind: "unpack_damaged", Args: []string{err.Error()}, File: name}))
 			return nil
 		}
 		if total > maxBytes {
@@ -368,7 +370,7 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 		}
 		for _, f := range zr.File {
 			if f.Mode()&os.ModeSymlink != 0 {
-				problems = append(problems, Problem{f.Name, "is a symbolic link; refused"})
+				problems = append(problems, problem(Message{Kind: "symlink_in_bag", File: f.Name}))
 				continue
 			}
 			if f.FileInfo().IsDir() {
@@ -376,7 +378,7 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 			}
 			rc, err := f.Open()
 			if err != nil {
-				problems = append(problems, Problem{f.Name, "cannot be read: " + err.Error()})
+				problems = append(problems, problem(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: f.Name}))
 				continue
 			}
 			err = write(f.Name, rc)
@@ -419,7 +421,7 @@ func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
 				return problems, err
 			}
 		default:
-			problems = append(problems, Problem{h.Name, "is a link or special file; refused"})
+			problems = append(problems, problem(Message{Kind: "special_in_bag", File: h.Name}))
 		}
 	}
 }

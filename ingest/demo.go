@@ -67,7 +67,7 @@ func Demo(ctx context.Context, p *Pipeline) (int, error) {
 			}
 		}
 		for _, di := range dc.items {
-			date, err := ParseDate(di.date)
+			date, _, err := ReadDate(di.date)
 			if err != nil {
 				return 0, err
 			}

@@ -35,7 +35,7 @@ const ThumbSize = 400
 func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []string, error) {
 	f, err := os.Open(m.Path)
 	if err != nil {
-		return nil, nil, refuse("cannot be read (%v)", unwrapPath(err))
+		return nil, nil, refuse("unreadable", unwrapPath(err).Error())
 	}
 	defer f.Close()
 	base := repository.File{Name: m.Name, SHA256: m.sha256, Size: m.size, MediaType: m.mediaType}
@@ -71,12 +71,12 @@ func (p *Pipeline) putMaster(ctx context.Context, m master) error {
 	}
 	f, err := os.Open(m.Path)
 	if err != nil {
-		return refuse("cannot be read (%v)", unwrapPath(err))
+		return refuse("unreadable", unwrapPath(err).Error())
 	}
 	defer f.Close()
 	if _, err := p.cfg.Blobs.Put(ctx, key, f, storage.PutOptions{SHA256: m.sha256, Size: m.size, ContentType: m.mediaType}); err != nil {
 		if errors.Is(err, storage.ErrChecksum) {
-			return fmt.Errorf("changed while it was being ingested: %w", err)
+			return &Error{Message: Message{Kind: "changed_meanwhile"}, Err: err}
 		}
 		return err
 	}
@@ -107,7 +107,11 @@ func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base r
 		img, err := loadImage(f, m.mediaType, page, p.cfg.MaxPixels)
 		if err != nil {
 			if len(pages) > 1 {
-				err = fmt.Errorf("page %d: %w", i+1, err)
+				if paged, ok := at(err, func(m *Message) { m.Page = i + 1 }); ok {
+					err = paged
+				} else {
+					err = fmt.Errorf("page %d: %w", i+1, err)
+				}
 			}
 			return nil, nil, err
 		}
@@ -199,19 +203,19 @@ type probe struct {
 func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.File) ([]repository.File, []string, error) {
 	ffprobe, err := exec.LookPath("ffprobe")
 	if err != nil {
-		return nil, nil, refuse("audio and video need ffprobe and ffmpeg (Debian package ffmpeg), which are not installed here")
+		return nil, nil, refuse("media_no_tools")
 	}
 	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", m.Path).Output()
 	if err != nil {
-		return nil, nil, refuse("ffprobe cannot read it as audio or video: it is damaged or truncated")
+		return nil, nil, refuse("media_unreadable")
 	}
 	var pr probe
 	if err := json.Unmarshal(out, &pr); err != nil {
-		return nil, nil, refuse("ffprobe's report cannot be read")
+		return nil, nil, refuse("media_report")
 	}
 	d, err := strconv.ParseFloat(pr.Format.Duration, 64)
 	if err != nil || d <= 0 {
-		return nil, nil, refuse("it has no duration: damaged or not really %s", m.mediaType)
+		return nil, nil, refuse("media_no_duration", m.mediaType)
 	}
 	f := base
 	f.Duration = d
@@ -223,7 +227,7 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 		}
 	}
 	if m.kind == KindVideo && !hasVideo {
-		return nil, nil, refuse("it is a video container without a video stream")
+		return nil, nil, refuse("video_no_stream")
 	}
 	if !hasVideo || p.cfg.DryRun {
 		return []repository.File{f}, nil, nil
@@ -235,12 +239,12 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 	}
 	ffmpeg, err := exec.LookPath("ffmpeg")
 	if err != nil {
-		return nil, nil, refuse("video posters need ffmpeg (Debian package ffmpeg), which is not installed here")
+		return nil, nil, refuse("poster_no_tools")
 	}
 	at := strconv.FormatFloat(min(1, d/2), 'f', 3, 64)
 	jpg, err := exec.CommandContext(ctx, ffmpeg, "-v", "error", "-ss", at, "-i", m.Path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-").Output()
 	if err != nil || len(jpg) == 0 {
-		return nil, nil, refuse("ffmpeg cannot take a frame from it: damaged video")
+		return nil, nil, refuse("poster_failed")
 	}
 	if _, err := p.cfg.Blobs.Put(ctx, poster, bytes.NewReader(jpg), storage.PutOptions{Size: int64(len(jpg)), ContentType: "image/jpeg"}); err != nil {
 		return nil, nil, err

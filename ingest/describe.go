@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ type DescribeRow struct {
 	Files       []string
 	Institution string // column institution: only this library's items
 	Meta        repository.Item
-	Notes       []string  // warnings, such as a year read in the Buddhist Era
+	Notes       []Message // warnings, such as a year read in the Buddhist Era
 	Problems    []Problem // bad cells: the row changes nothing
 }
 
@@ -49,7 +50,7 @@ func ReadDescribeSheet(file, name string) ([]DescribeRow, error) {
 		return nil, err
 	}
 	if len(rows) < 2 {
-		return nil, fmt.Errorf("sheet %s has no rows under its header", name)
+		return nil, fail("sheet_no_rows", name)
 	}
 	header := make([]string, len(rows[0]))
 	var unknown []string
@@ -64,14 +65,14 @@ func ReadDescribeSheet(file, name string) ([]DescribeRow, error) {
 		}
 		m := langColumn.FindStringSubmatch(h)
 		if m == nil || !(textColumns[m[1]] || plainColumns[m[1]] && m[2] == "") {
-			unknown = append(unknown, fmt.Sprintf("%q (column %d)", h, i+1))
+			unknown = append(unknown, strconv.Quote(h))
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("sheet %s has unknown columns %s (columns: item, files, title.th, title.en, date, rights, access, collection, …)", name, strings.Join(unknown, ", "))
+		return nil, fail("sheet_unknown_columns", name, strings.Join(unknown, ", "))
 	}
 	if !names {
-		return nil, fmt.Errorf("sheet %s names no items: give a column files (file names or SHA-256) or item (identifiers)", name)
+		return nil, fail("sheet_no_names", name)
 	}
 	var out []DescribeRow
 	for n, row := range rows[1:] {
@@ -82,7 +83,7 @@ func ReadDescribeSheet(file, name string) ([]DescribeRow, error) {
 		out = append(out, describeRow(file, name, header, row, rowNo))
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("sheet %s has no rows under its header", name)
+		return nil, fail("sheet_no_rows", name)
 	}
 	return out, nil
 }
@@ -112,15 +113,15 @@ func describeRow(file, name string, header, row []string, rowNo int) DescribeRow
 	// An ingest row must name its files on disk and its library; a describe
 	// row names an item already in the archive instead.
 	for _, p := range problems {
-		if p.Where != fmt.Sprintf("row %d, column files", rowNo) && p.Where != fmt.Sprintf("row %d, column institution", rowNo) {
+		if c := p.Message.Column; c != "files" && c != "institution" {
 			r.Problems = append(r.Problems, p)
 		}
 	}
 	if r.Item != "" && !repository.ValidID(r.Item) {
-		r.Problems = append(r.Problems, Problem{fmt.Sprintf("row %d, column item", rowNo), fmt.Sprintf("%q is not an item identifier", r.Item)})
+		r.Problems = append(r.Problems, problem(Message{Kind: "item_id_invalid", Args: []string{r.Item}, Row: rowNo, Column: "item"}))
 	}
 	if r.Item == "" && len(r.Files) == 0 {
-		r.Problems = append(r.Problems, Problem{fmt.Sprintf("row %d", rowNo), "names no item: give its identifier (column item) or a file it holds (column files)"})
+		r.Problems = append(r.Problems, problem(Message{Kind: "row_names_nothing", Row: rowNo}))
 	}
 	r.Origin, r.Meta, r.Notes = u.Origin, u.Meta, u.Notes
 	return r
@@ -175,8 +176,19 @@ type RowOutcome struct {
 	Item    string   `json:"item,omitempty"`
 	Status  string   `json:"status"`
 	Changes []Change `json:"changes,omitempty"`
-	Error   string   `json:"error,omitempty"`
-	Notes   []string `json:"notes,omitempty"`
+	// Reason says why the row changed nothing (its bad cells, an item
+	// refused or not found); Warnings what reading it noted (a year read
+	// in the Buddhist Era). Error and Notes say them in English, for the
+	// command line.
+	Reason   []Message `json:"reason,omitempty"`
+	Warnings []Message `json:"warnings,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	Notes    []string  `json:"notes,omitempty"`
+}
+
+// set gives the outcome a status and the reason for it.
+func (o *RowOutcome) set(status string, why ...Message) {
+	o.Status, o.Reason, o.Error = status, why, sayAll(why)
 }
 
 // Describe applies rows to the items they name, in order, each as a new
@@ -190,9 +202,12 @@ func Describe(ctx context.Context, cfg DescribeConfig, rows []DescribeRow) []Row
 	}
 	var out []RowOutcome
 	for _, r := range rows {
-		o := RowOutcome{Row: r.Row, Notes: r.Notes}
+		o := RowOutcome{Row: r.Row, Warnings: r.Notes}
+		for _, n := range r.Notes {
+			o.Notes = append(o.Notes, n.String())
+		}
 		if err := ctx.Err(); err != nil {
-			o.Status, o.Error = Failed, "stopped before this row: "+err.Error()
+			o.set(Failed, Message{Kind: "stopped", Args: []string{err.Error()}})
 		} else {
 			d.describe(ctx, r, &o)
 		}
@@ -209,7 +224,7 @@ type describer struct {
 
 func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) {
 	if r.Item == "" && len(r.Files) == 0 {
-		o.Status, o.Error = Refused, problems(r.Problems)
+		o.set(Refused, problems(r.Problems)...)
 		return
 	}
 	it, status, why := d.resolve(r)
@@ -217,24 +232,24 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 		o.Item = it.ID
 	}
 	if status != "" {
-		o.Status, o.Error = status, why
+		o.set(status, why)
 		return
 	}
 	res, err := access.ItemResource(d.cfg.Store, it)
 	if err != nil {
-		o.Status, o.Error = Failed, err.Error()
+		o.set(Failed, MessageOf(err))
 		return
 	}
 	if err := access.Decide(d.cfg.Principal, access.Edit, res, time.Now()); err != nil {
-		o.Status, o.Error = Refused, fmt.Sprintf("item %s belongs to %s, whose items you may not edit", it.ID, it.Institution)
+		o.set(Refused, Message{Kind: "not_yours", Args: []string{it.ID, it.Institution}})
 		return
 	}
 	if len(r.Problems) > 0 {
-		o.Status, o.Error = Refused, problems(r.Problems)
+		o.set(Refused, problems(r.Problems)...)
 		return
 	}
 	if prev, ok := d.seen[it.ID]; ok {
-		o.Status, o.Error = Refused, fmt.Sprintf("item %s is already described by row %d", it.ID, prev)
+		o.set(Refused, Message{Kind: "described_twice", Args: []string{it.ID, strconv.Itoa(prev)}})
 		return
 	}
 	d.seen[it.ID] = r.Row
@@ -245,7 +260,11 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 		return
 	}
 	if err := d.check(&next); err != nil {
-		o.Status, o.Error = Refused, err.Error()
+		if errors.Is(err, repository.ErrInvalid) || errors.As(err, new(*Error)) {
+			o.set(Refused, MessageOf(err))
+		} else {
+			o.set(Failed, MessageOf(err))
+		}
 		return
 	}
 	if d.cfg.DryRun {
@@ -262,20 +281,20 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 	case err == nil:
 		o.Status = Described
 	case errors.Is(err, repository.ErrConflict):
-		o.Status, o.Error = Conflict, err.Error()
+		o.set(Conflict, MessageOf(err))
 	case errors.Is(err, repository.ErrInvalid):
-		o.Status, o.Error = Refused, err.Error()
+		o.set(Refused, MessageOf(err))
 	default:
-		o.Status, o.Error = Failed, err.Error()
+		o.set(Failed, MessageOf(err))
 	}
 }
 
-func problems(ps []Problem) string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.String())
+func problems(ps []Problem) []Message {
+	out := make([]Message, len(ps))
+	for i, p := range ps {
+		out[i] = p.Message
 	}
-	return strings.Join(out, "; ")
+	return out
 }
 
 // check refuses what saving would refuse, so that a dry run does not
@@ -289,36 +308,37 @@ func (d *describer) check(it *repository.Item) error {
 	}
 	c, err := d.cfg.Store.Collection(it.Collection)
 	if errors.Is(err, repository.ErrNotFound) {
-		return fmt.Errorf("collection %q does not exist", it.Collection)
+		return refuse("collection_not_found", it.Collection)
 	}
 	if err != nil {
 		return err
 	}
 	if c.Institution != it.Institution {
-		return fmt.Errorf("collection %s belongs to %s, not to %s, which holds item %s", c.ID, c.Institution, it.Institution, it.ID)
+		return refuse("collection_mismatch", c.ID, c.Institution, it.Institution, it.ID)
 	}
 	return nil
 }
 
 // resolve finds the one item a row names. When it cannot describe it, it
 // says why with a status, and still returns the item it found, if one.
-func (d *describer) resolve(r DescribeRow) (*repository.Item, string, string) {
+func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
+	say := func(kind string, args ...string) Message { return Message{Kind: kind, Args: args} }
 	var items []*repository.Item
 	if r.Item != "" {
 		it, err := d.cfg.Store.Item(r.Item)
 		if errors.Is(err, repository.ErrNotFound) {
-			return nil, Unknown, fmt.Sprintf("no item %s in the archive", r.Item)
+			return nil, Unknown, say("no_item", r.Item)
 		}
 		if err != nil {
-			return nil, Failed, err.Error()
+			return nil, Failed, MessageOf(err)
 		}
 		for _, f := range r.Files {
 			if !holds(it, f) {
-				return it, Refused, fmt.Sprintf("item %s holds no file %s", it.ID, f)
+				return it, Refused, say("item_lacks_file", it.ID, f)
 			}
 		}
 		if it.Deleted {
-			return it, Refused, fmt.Sprintf("item %s has been withdrawn", it.ID)
+			return it, Refused, say("item_withdrawn", it.ID)
 		}
 		items = append(items, it)
 	} else {
@@ -326,7 +346,7 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, string) {
 		for i, f := range r.Files {
 			found, err := d.itemsWith(f)
 			if err != nil {
-				return nil, Failed, err.Error()
+				return nil, Failed, MessageOf(err)
 			}
 			if i == 0 {
 				ids = found
@@ -340,14 +360,14 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, string) {
 				continue
 			}
 			if err != nil {
-				return nil, Failed, err.Error()
+				return nil, Failed, MessageOf(err)
 			}
 			if !it.Deleted {
 				items = append(items, it)
 			}
 		}
 		if len(items) == 0 {
-			return nil, Unknown, fmt.Sprintf("no item in the archive holds %s", strings.Join(r.Files, " and "))
+			return nil, Unknown, say("no_item_holds", strings.Join(r.Files, " and "))
 		}
 	}
 	// A file found in several items names the one of the library asked
@@ -366,16 +386,15 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, string) {
 		for _, it := range items[:min(len(items), 5)] {
 			names = append(names, it.ID)
 		}
-		return nil, Refused, fmt.Sprintf("%s is in %d items (%s): name the item (column item) or give the file's SHA-256",
-			strings.Join(r.Files, " and "), len(items), strings.Join(names, ", "))
+		return nil, Refused, say("file_in_many", strings.Join(r.Files, " and "), strconv.Itoa(len(items)), strings.Join(names, ", "))
 	}
 	it := items[0]
 	for _, want := range []string{r.Institution, d.cfg.Institution} {
 		if want != "" && it.Institution != want {
-			return it, Refused, fmt.Sprintf("item %s belongs to %s, not to %s", it.ID, it.Institution, want)
+			return it, Refused, say("item_other_library", it.ID, it.Institution, want)
 		}
 	}
-	return it, "", ""
+	return it, "", Message{}
 }
 
 // prefer keeps the items that match when some do, else all of them.

@@ -14,8 +14,8 @@ import (
 // duplicate says that a unit's content is already an item, and what its
 // described access did to that item.
 type duplicate struct {
-	item string
-	note string // for the outcome; "" when access was not in question
+	item  string
+	notes []Message // for the outcome; none when nothing needs saying
 }
 
 func (d *duplicate) Error() string {
@@ -33,11 +33,11 @@ const accessAttempts = 3
 // looser one changes nothing and is reported. A unit that states no access
 // (an upload, a sheet without the columns) or only an embargo that has
 // ended changes nothing. It returns the
-// item as it now stands and a note for the outcome.
-func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) (*repository.Item, string, error) {
+// item as it now stands and notes for the outcome.
+func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) (*repository.Item, []Message, error) {
 	asked := u.Meta.Access
 	if problems := asked.Check(); len(problems) > 0 {
-		return it, "", refuse("same content as item %s, but %s", it.ID, strings.Join(problems, "; "))
+		return it, nil, refuse("duplicate_bad_access", it.ID, strings.Join(problems, "; "))
 	}
 	// An embargo whose day has come restricts nothing; asking for it again
 	// would undo ReleaseEmbargoes at every re-run of the same sheet.
@@ -45,24 +45,25 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 		asked.Embargo = ""
 	}
 	if asked == (repository.Access{}) {
-		return it, "", nil
+		return it, nil, nil
 	}
 	if u.Meta.Institution != "" && it.Institution != u.Meta.Institution {
 		// Another library's item: its access is that library's to set.
-		return it, "already in the archive in another library's holdings; its access is theirs to set", nil
+		return it, []Message{{Kind: "duplicate_other"}}, nil
+	}
+	note := func(kind string, a, b repository.Access) []Message {
+		return []Message{{Kind: kind, Args: []string{it.ID}, Parts: []Message{accessMessage(a), accessMessage(b)}}}
 	}
 	for attempt := 1; ; attempt++ {
 		want := access.Stricter(it.Access, asked)
 		if want == it.Access {
 			if access.Stricter(asked, it.Access) != asked {
-				return it, fmt.Sprintf("already in the archive as item %s; its access was kept at %s, stricter than the %s asked for",
-					it.ID, describeAccess(it.Access), describeAccess(asked)), nil
+				return it, note("duplicate_kept", it.Access, asked), nil
 			}
-			return it, "", nil
+			return it, nil, nil
 		}
 		if p.cfg.DryRun {
-			return it, fmt.Sprintf("already in the archive as item %s; its access would be tightened to %s (now %s)",
-				it.ID, describeAccess(want), describeAccess(it.Access)), nil
+			return it, note("duplicate_would", want, it.Access), nil
 		}
 		next := *it
 		next.Access = want
@@ -70,31 +71,33 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 			Detail: fmt.Sprintf("access tightened from %s to %s, as asked by %s", describeAccess(it.Access), describeAccess(want), askedBy(u))}
 		err := p.cfg.Store.SaveItem(ctx, &next, p.cfg.Agent, ev)
 		if err == nil {
-			return &next, fmt.Sprintf("already in the archive as item %s; its access was tightened to %s (was %s)",
-				it.ID, describeAccess(want), describeAccess(it.Access)), nil
+			return &next, note("duplicate_tightened", want, it.Access), nil
 		}
 		if !errors.Is(err, repository.ErrConflict) || attempt == accessAttempts {
-			return it, "", fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
+			return it, nil, fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
 		}
 		fresh, err := p.cfg.Store.Item(it.ID)
 		if err != nil {
-			return it, "", fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
+			return it, nil, fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
 		}
 		it = fresh
 	}
 }
 
-// describeAccess says an access setting in words: "restricted",
-// "public, embargoed until 2030-01-01", or for a request that names only an
-// embargo, "embargo until 2030-01-01".
-func describeAccess(a repository.Access) string {
+// describeAccess says an access setting in the command line's words:
+// "restricted", "public, embargoed until 2030-01-01", or for a request that
+// names only an embargo, "embargo until 2030-01-01".
+func describeAccess(a repository.Access) string { return accessMessage(a).String() }
+
+// accessMessage says an access setting as a message, as describeAccess does.
+func accessMessage(a repository.Access) Message {
 	switch {
 	case a.Embargo == "":
-		return cmpOr(a.Level, repository.Public)
+		return Message{Kind: "access_level", Args: []string{cmpOr(a.Level, repository.Public)}}
 	case a.Level == "":
-		return "embargo until " + a.Embargo
+		return Message{Kind: "access_embargo", Args: []string{a.Embargo}}
 	}
-	return a.Level + ", embargoed until " + a.Embargo
+	return Message{Kind: "access_embargoed", Args: []string{a.Level, a.Embargo}}
 }
 
 // askedBy names where a unit's description came from, for the event trail.

@@ -10,10 +10,23 @@ import (
 	"unicode"
 )
 
-// Problem is one thing wrong with a source, said so a person can fix it.
+// Problem is one thing wrong with a source, said so a person can fix it:
+// where and what, in the command line's English, and as a message, for a
+// reader in any language.
 type Problem struct {
-	Where string `json:"where"`
-	What  string `json:"what"`
+	Where   string  `json:"where"`
+	What    string  `json:"what"`
+	Message Message `json:"-"`
+}
+
+// problem is a message as a problem: its place (row and column, file)
+// and the rest.
+func problem(m Message) Problem {
+	body := m
+	body.File, body.Line, body.Page, body.Row, body.Column = "", 0, 0, 0, ""
+	what := body.String()
+	where := strings.TrimSuffix(strings.TrimSuffix(m.String(), what), ": ")
+	return Problem{Where: where, What: what, Message: m}
 }
 
 func (p Problem) String() string { return p.Where + ": " + p.What }
@@ -81,7 +94,7 @@ func walk(root string) ([]Input, []Problem) {
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(root, path)
 		if err != nil {
-			problems = append(problems, Problem{rel, "cannot be read: " + unwrapPath(err).Error()})
+			problems = append(problems, problem(Message{Kind: "source_unreadable", Args: []string{unwrapPath(err).Error()}, File: rel}))
 			return nil
 		}
 		if path != root && strings.HasPrefix(d.Name(), ".") {
@@ -93,12 +106,12 @@ func walk(root string) ([]Input, []Problem) {
 		if d.Type()&fs.ModeSymlink != 0 {
 			target, err := filepath.EvalSymlinks(path)
 			if err != nil || !within(root, target) {
-				problems = append(problems, Problem{rel, "is a symbolic link to outside the source folder; refused"})
+				problems = append(problems, problem(Message{Kind: "link_outside", File: rel}))
 				return nil
 			}
 			st, err := os.Stat(target)
 			if err != nil || !st.Mode().IsRegular() {
-				problems = append(problems, Problem{rel, "is a link to something other than a file; refused"})
+				problems = append(problems, problem(Message{Kind: "link_special", File: rel}))
 				return nil
 			}
 			files = append(files, Input{Path: target, Name: filepath.ToSlash(rel)})

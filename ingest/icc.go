@@ -3,7 +3,6 @@ package ingest
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"image"
 	"math"
 	"strings"
@@ -203,7 +202,7 @@ func invert3(m [3][3]float64) [3][3]float64 {
 // space to sRGB, through XYZ: the matrix/TRC model of ICC.1 §F.3.
 func (p *iccProfile) toSRGB(img *image.RGBA) error {
 	if !p.hasMTR {
-		return fmt.Errorf("its ICC profile (%q) is not a matrix/TRC RGB profile this archive can convert", p.desc)
+		return refuse("icc_unsupported", p.desc)
 	}
 	inv := invert3(srgbD50)
 	var m [3][3]float64 // source linear RGB → sRGB linear

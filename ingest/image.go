@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -14,6 +13,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strconv"
 
 	"github.com/disintegration/imaging"
 	"golang.org/x/image/tiff"
@@ -22,14 +22,7 @@ import (
 	"github.com/thaiarchives/archive/pyramid"
 )
 
-var errCMYK = refuse("it is a CMYK image; its colours cannot be converted faithfully here — convert it to sRGB (for example: vips icc_transform in.jpg out.jpg srgb) and ingest that")
-
-// ErrRefused marks content the archive will not take, with a reason for people.
-var ErrRefused = errors.New("refused")
-
-func refuse(format string, a ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), ErrRefused)
-}
+var errCMYK = refuse("cmyk")
 
 // source is a master being read: random access for TIFF and a size.
 type source interface {
@@ -46,7 +39,7 @@ func imagePages(f source, mediaType string) ([]*pyramid.IFD, error) {
 	}
 	ifds, err := pyramid.ReadIFDs(f)
 	if err != nil {
-		return nil, refuse("the TIFF structure is damaged or truncated (%v)", err)
+		return nil, refuse("tiff_damaged", err.Error())
 	}
 	var pages []*pyramid.IFD
 	for _, d := range ifds {
@@ -96,10 +89,10 @@ func readMeta(f source, mediaType string, page *pyramid.IFD) (imageMeta, error) 
 	case "image/webp":
 		cfg, err = webp.DecodeConfig(bufio.NewReader(f))
 	default:
-		return m, refuse("%s images are not supported", mediaType)
+		return m, refuse("image_unsupported", mediaType)
 	}
 	if err != nil {
-		return m, refuse("the image header cannot be read (%v): the file is damaged or not really %s", err, mediaType)
+		return m, refuse("image_header", err.Error(), mediaType)
 	}
 	m.w, m.h = cfg.Width, cfg.Height
 	return m, nil
@@ -113,15 +106,15 @@ func loadImage(f source, mediaType string, page *pyramid.IFD, maxPixels int64) (
 		return nil, err
 	}
 	if m.w <= 0 || m.h <= 0 {
-		return nil, refuse("the image declares no size")
+		return nil, refuse("image_no_size")
 	}
 	if int64(m.w)*int64(m.h) > maxPixels {
-		return nil, refuse("the image declares %d×%d pixels, over the limit of %d megapixels (a damaged file or a decompression bomb; raise --max-megapixels if it is real)", m.w, m.h, maxPixels/1_000_000)
+		return nil, refuse("image_too_large", itoa(m.w), itoa(m.h), strconv.FormatInt(maxPixels/1_000_000, 10))
 	}
 	var prof *iccProfile
 	if len(m.icc) > 0 {
 		if prof, err = parseICC(m.icc); err != nil {
-			return nil, refuse("its embedded ICC colour profile is damaged (%v)", err)
+			return nil, refuse("icc_damaged", err.Error())
 		}
 	}
 	img, err := decodePixels(f, mediaType, page)
@@ -129,7 +122,7 @@ func loadImage(f source, mediaType string, page *pyramid.IFD, maxPixels int64) (
 		return nil, err
 	}
 	if b := img.Bounds(); b.Dx() != m.w || b.Dy() != m.h {
-		return nil, refuse("the image decodes to %dx%d, not the %dx%d its header declares", b.Dx(), b.Dy(), m.w, m.h)
+		return nil, refuse("image_size_differs", itoa(b.Dx()), itoa(b.Dy()), itoa(m.w), itoa(m.h))
 	}
 	out, err := normalise(img, prof)
 	if err != nil {
@@ -163,7 +156,7 @@ func decodePixels(f source, mediaType string, page *pyramid.IFD) (image.Image, e
 		img, err = tiff.Decode(io.NewSectionReader(&firstIFD{f, page.Offset}, 0, 1<<62))
 	}
 	if err != nil {
-		return nil, refuse("the image cannot be decoded (%v): it is truncated or corrupt", err)
+		return nil, refuse("image_corrupt", err.Error())
 	}
 	return img, nil
 }
@@ -196,21 +189,21 @@ func (p *firstIFD) ReadAt(b []byte, off int64) (int, error) {
 // x/image/tiff does not read, one tile at a time.
 func decodeJPEGTIFF(r io.ReaderAt, d *pyramid.IFD) (image.Image, error) {
 	if d.TileW <= 0 || d.TileH <= 0 || len(d.Offsets) != d.Cols()*d.Rows() {
-		return nil, refuse("this JPEG-compressed TIFF has no usable tile or strip layout")
+		return nil, refuse("tiff_no_layout")
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, d.Width, d.Height))
 	for i := range d.Offsets {
 		n := d.Counts[i]
 		if n > 64<<20 {
-			return nil, refuse("a tile of this TIFF claims %d bytes", n)
+			return nil, refuse("tiff_tile_size", fmt.Sprint(n))
 		}
 		buf := make([]byte, n)
 		if _, err := r.ReadAt(buf, int64(d.Offsets[i])); err != nil {
-			return nil, refuse("the TIFF is truncated (tile %d: %v)", i, err)
+			return nil, refuse("tiff_truncated", itoa(i), err.Error())
 		}
 		t, err := d.DecodeTile(buf)
 		if err != nil {
-			return nil, refuse("tile %d of the TIFF cannot be decoded (%v)", i, err)
+			return nil, refuse("tiff_tile_corrupt", itoa(i), err.Error())
 		}
 		at := image.Pt(i%d.Cols()*d.TileW, i/d.Cols()*d.TileH)
 		draw.Draw(dst, t.Bounds().Add(at), t, t.Bounds().Min, draw.Src)
@@ -257,12 +250,12 @@ func decodeRawTIFF(r io.ReaderAt, d *pyramid.IFD) (image.Image, error) {
 			}
 			need := int64(w * h * spp)
 			if int64(d.Counts[i]) < need && !(d.Stripped || x0+w > d.Width) {
-				errs <- refuse("the TIFF is truncated (tile %d holds %d of %d bytes)", i, d.Counts[i], need)
+				errs <- refuse("tiff_tile_short", itoa(i), fmt.Sprint(d.Counts[i]), fmt.Sprint(need))
 				return
 			}
 			buf := make([]byte, need)
 			if n, err := r.ReadAt(buf, int64(d.Offsets[i])); int64(n) < need {
-				errs <- refuse("the TIFF is truncated (block %d: %v)", i, err)
+				errs <- refuse("tiff_block_short", itoa(i), fmt.Sprint(err))
 				return
 			}
 			vis := min(w, d.Width-x0) // pixels of the block inside the image
@@ -322,10 +315,10 @@ func normalise(img image.Image, prof *iccProfile) (image.Image, error) {
 		switch {
 		case prof.space == "GRAY":
 		case prof.space != "RGB ":
-			return nil, refuse("its ICC profile is for %q colour, which does not match its RGB pixels", prof.space)
+			return nil, refuse("icc_space", prof.space)
 		case !prof.isSRGB():
 			if err := prof.toSRGB(rgba); err != nil {
-				return nil, refuse("%v", err)
+				return nil, err
 			}
 		}
 	}
@@ -471,3 +464,5 @@ func pngICC(f source) []byte {
 		}
 	}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

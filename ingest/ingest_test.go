@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -321,14 +322,38 @@ func TestSheetReportsEveryBadCell(t *testing.T) {
 func TestThaiDatesBecomeCommonEra(t *testing.T) {
 	for in, want := range map[string]string{"18 มิถุนายน 2562": "2019-06-18", "๑๘ มิ.ย. ๒๕๖๒": "2019-06-18", "มิถุนายน 2562": "2019-06",
 		"พ.ศ. 2475": "1932", "2500~": "1957~", "2505": "1962", "ค.ศ. 2505": "2505", "1957/1960": "1957/1960"} {
-		if got, err := ingest.ParseDate(in); err != nil || got != want {
-			t.Errorf("ParseDate(%q) = %q, %v; want %q", in, got, err, want)
+		if got, _, err := ingest.ReadDate(in); err != nil || got != want {
+			t.Errorf("ReadDate(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"31 กุมภาพันธ์ 2562", "18 Juneish 2562", "yesterday", "62", "2505/2510"} {
-		if _, err := ingest.ParseDate(bad); err == nil {
-			t.Errorf("ParseDate(%q) accepted", bad)
+		if _, _, err := ingest.ReadDate(bad); err == nil {
+			t.Errorf("ReadDate(%q) accepted", bad)
 		}
+	}
+}
+
+// TestReadDateWarnsOfABuddhistEraYearWithItsBothYears: the warning names
+// what was typed, the year in the Buddhist Era and the date stored, for a
+// page to say "read as B.E. 2505 = 1962 CE" in its own language.
+func TestReadDateWarnsOfABuddhistEraYearWithItsBothYears(t *testing.T) {
+	for in, want := range map[string][]string{"2505": {"2505", "2505", "1962"}, " 2500~ ": {"2500~", "2500", "1957~"},
+		"2505-06-18": {"2505-06-18", "2505", "1962-06-18"}, "1962": nil, "พ.ศ. 2505": nil, "18 มิถุนายน 2505": nil} {
+		_, w, err := ingest.ReadDate(in)
+		if err != nil {
+			t.Fatalf("ReadDate(%q): %v", in, err)
+		}
+		switch {
+		case want == nil && w != nil:
+			t.Errorf("ReadDate(%q) warns %v; want no warning", in, w)
+		case want != nil && (w == nil || w.Kind != "date_be" || !slices.Equal(w.Args, want)):
+			t.Errorf("ReadDate(%q) warns %+v; want date_be %q", in, w, want)
+		}
+	}
+	_, _, err := ingest.ReadDate("62")
+	var e *ingest.Error
+	if !errors.As(err, &e) || e.Kind != "date_ambiguous" || e.Args[0] != "62" || !strings.Contains(err.Error(), "two-digit year") {
+		t.Errorf("ReadDate(62): %v; want a date_ambiguous message with edtf's sentence", err)
 	}
 }
 

@@ -102,15 +102,12 @@ var byExtension = map[string]struct {
 	".xml":  {[]string{"text/plain; charset=utf-8"}, "XML text"},
 }
 
-// misnamed says what a file's name promises when its content, sniffed as
-// mediaType, is something else; false when they agree or the extension is
-// not a common one.
-func misnamed(name, mediaType string) (string, bool) {
+// misnamed reports whether a file's name promises something other than
+// its content, sniffed as mediaType; false when they agree or the
+// extension is not a common one.
+func misnamed(name, mediaType string) bool {
 	want, ok := byExtension[strings.ToLower(path.Ext(name))]
-	if !ok || slices.Contains(want.types, mediaType) {
-		return "", false
-	}
-	return want.what, true
+	return ok && !slices.Contains(want.types, mediaType)
 }
 
 // describe says what content of a media type Sniff found is, in words.

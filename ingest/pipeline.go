@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -71,7 +72,7 @@ type Unit struct {
 	Origin string
 	// Notes are warnings about the description, such as a date read in
 	// the Buddhist Era, given in every outcome of the unit.
-	Notes []string
+	Notes []Message
 }
 
 // Statuses of an outcome.
@@ -89,12 +90,14 @@ type Outcome struct {
 	Status string   `json:"status"`
 	Item   string   `json:"item,omitempty"`
 	Images []string `json:"images,omitempty"`
-	// Error says why a file was refused or failed; for a duplicate, what
+	// Messages say why a file was refused or failed; for a duplicate, what
 	// became of the existing item's access when the unit described one;
 	// and for any status, the warnings of the unit and its files (a date
 	// read in the Buddhist Era, a file kept under a mismatched name).
-	Error string `json:"error,omitempty"`
-	Bytes int64  `json:"bytes"`
+	// Error says them in English, for logs and the command line.
+	Messages []Message `json:"messages,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	Bytes    int64     `json:"bytes"`
 }
 
 // Pipeline ingests units.
@@ -160,7 +163,7 @@ type master struct {
 	size      int64
 	mediaType string
 	kind      string
-	note      string // for the outcome: a mismatched name kept
+	note      *Message // for the outcome: a mismatched name kept
 }
 
 // Ingest processes one unit to the end and says what became of each file.
@@ -171,8 +174,8 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 	files, item, err := p.ingest(ctx, u)
 	notes := slices.Clone(u.Notes)
 	for _, f := range files {
-		if f.note != "" {
-			notes = append(notes, f.note)
+		if f.note != nil {
+			notes = append(notes, *f.note)
 		}
 	}
 	outs := make([]Outcome, len(u.Files))
@@ -182,28 +185,22 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 			outs[i].Bytes = files[i].size
 		}
 	}
-	status, msg := Ingested, ""
+	status := Ingested
+	var why []Message
 	var dup *duplicate
 	switch {
 	case err == nil && p.cfg.DryRun:
 		status = Checked
 	case errors.As(err, &dup):
-		status, msg = Duplicate, dup.note
+		status, why = Duplicate, dup.notes
 	case errors.Is(err, ErrRefused), errors.Is(err, storage.ErrChecksum), errors.Is(err, repository.ErrInvalid):
-		status, msg = Refused, err.Error()
+		status, why = Refused, []Message{MessageOf(err)}
 	case err != nil:
-		status, msg = Failed, err.Error()
-		if errors.Is(err, storage.ErrUnavailable) {
-			msg += " (storage is unavailable; run the same ingest again to finish)"
-		}
+		status, why = Failed, []Message{MessageOf(err)}
 	}
-	msg = strings.TrimSuffix(strings.TrimSuffix(msg, ": "+ErrRefused.Error()), ": "+repository.ErrInvalid.Error())
-	if msg != "" {
-		notes = append([]string{msg}, notes...)
-	}
-	msg = strings.Join(notes, "; ")
+	msgs := append(why, notes...)
 	for i := range outs {
-		outs[i].Status, outs[i].Error = status, msg
+		outs[i].Status, outs[i].Messages, outs[i].Error = status, msgs, sayAll(msgs)
 		if item != nil {
 			outs[i].Item = item.ID
 			outs[i].Images = ImageIDs(item)
@@ -225,7 +222,7 @@ func ImageIDs(it *repository.Item) []string {
 
 func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.Item, error) {
 	if len(u.Files) == 0 {
-		return nil, nil, refuse("no files")
+		return nil, nil, refuse("no_files")
 	}
 	for _, in := range u.Files {
 		if err := refuseSheet(in); err != nil {
@@ -255,17 +252,13 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 		if err != nil {
 			return files, it, err
 		}
+		notes := note
 		if !u.Meta.Title.Empty() && !maps.Equal(u.Meta.Title, it.Title) {
 			// A sheet row describing content already in: say where its
 			// description goes instead of dropping it without a word.
-			hint := fmt.Sprintf("already in the archive as item %s; this description was not applied: to describe it, use archive describe with the same sheet (or the desk)", it.ID)
-			if note != "" {
-				note += "; " + hint
-			} else {
-				note = hint
-			}
+			notes = append(notes, Message{Kind: "duplicate_not_applied", Args: []string{it.ID}})
 		}
-		return files, it, &duplicate{item: it.ID, note: note}
+		return files, it, &duplicate{item: it.ID, notes: notes}
 	}
 	item := u.Meta
 	item.ID, item.Version = "", 0
@@ -307,10 +300,13 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 // which names the file an error is about when the unit has several and
 // the error does not already name it.
 func (p *Pipeline) which(u Unit, name string, err error) error {
-	if len(u.Files) > 1 && !strings.HasPrefix(err.Error(), path.Base(name)+" ") {
-		return fmt.Errorf("%s: %w", name, err)
+	if len(u.Files) <= 1 || strings.HasPrefix(err.Error(), path.Base(name)+" ") {
+		return err
 	}
-	return err
+	if named, ok := at(err, func(m *Message) { m.File = name }); ok {
+		return named
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 func (p *Pipeline) validate(it *repository.Item) error {
@@ -320,15 +316,15 @@ func (p *Pipeline) validate(it *repository.Item) error {
 		return err
 	}
 	if _, err := p.cfg.Store.Institution(it.Institution); err != nil {
-		return refuse("institution %q is not one of the archive's libraries", it.Institution)
+		return refuse("unknown_library", it.Institution)
 	}
 	if it.Collection != "" {
 		c, err := p.cfg.Store.Collection(it.Collection)
 		if err != nil {
-			return refuse("collection %q does not exist (create it first)", it.Collection)
+			return refuse("no_collection", it.Collection)
 		}
 		if c.Institution != it.Institution {
-			return refuse("collection %q belongs to %s, not %s", it.Collection, c.Institution, it.Institution)
+			return refuse("collection_other", it.Collection, c.Institution, it.Institution)
 		}
 	}
 	return nil
@@ -430,32 +426,32 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	m := master{Input: in}
 	f, err := os.Open(in.Path)
 	if err != nil {
-		return m, refuse("cannot be read (%v)", unwrapPath(err))
+		return m, refuse("unreadable", unwrapPath(err).Error())
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
-		return m, refuse("is not a regular file")
+		return m, refuse("not_regular")
 	}
 	m.size = st.Size()
 	if m.size > p.cfg.MaxFileSize {
-		return m, refuse("is %d bytes, over the limit of %d", m.size, p.cfg.MaxFileSize)
+		return m, refuse("too_large", strconv.FormatInt(m.size, 10), strconv.FormatInt(p.cfg.MaxFileSize, 10))
 	}
 	if m.size == 0 {
-		return m, refuse("is empty")
+		return m, refuse("empty")
 	}
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	m.mediaType, m.kind = Sniff(head[:n])
 	if m.kind == "" {
-		return m, refuse("its content is not a supported image, audio, video, PDF or text file")
+		return m, refuse("unsupported_content")
 	}
-	if named, ok := misnamed(in.Name, m.mediaType); ok {
-		is := fmt.Sprintf("%s is %s, not %s", path.Base(in.Name), describe(m.mediaType), named)
+	if misnamed(in.Name, m.mediaType) {
+		args := []string{path.Base(in.Name), m.mediaType, strings.ToLower(path.Ext(in.Name))}
 		if !p.cfg.KeepMismatched {
-			return m, refuse("%s: rename it, or ingest it with --keep-mismatched to keep it as a file", is)
+			return m, refuse("mismatched", args...)
 		}
-		m.note = is + "; kept as " + describe(m.mediaType) + ", as asked"
+		m.note = &Message{Kind: "kept_mismatched", Args: args}
 	}
 	hashes := map[string]hash.Hash{"sha256": sha256.New()}
 	for alg := range in.Checksums {
@@ -468,7 +464,7 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 			hashes[alg] = sha512.New()
 		case "sha256":
 		default:
-			return m, refuse("checksum algorithm %q is not supported", alg)
+			return m, refuse("checksum_algorithm", alg)
 		}
 	}
 	ws := make([]io.Writer, 0, len(hashes))
@@ -484,7 +480,7 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	m.sha256 = hex.EncodeToString(hashes["sha256"].Sum(nil))
 	for alg, want := range in.Checksums {
 		if got := hex.EncodeToString(hashes[alg].Sum(nil)); !strings.EqualFold(got, want) {
-			return m, fmt.Errorf("%s checksum is %s, but its source says %s: the file is damaged or changed: %w", alg, got, want, storage.ErrChecksum)
+			return m, &Error{Message: Message{Kind: "checksum_mismatch", Args: []string{alg, got, want}}, Err: storage.ErrChecksum}
 		}
 	}
 	return m, nil

@@ -173,8 +173,8 @@ func TestSheetReachingThePipelineAsAFileIsRefused(t *testing.T) {
 	}
 }
 
-func TestParseDateRefusesAmbiguousDatesAsSuch(t *testing.T) {
-	if _, err := ingest.ParseDate("2505/2510"); !errors.Is(err, edtf.ErrAmbiguous) {
-		t.Fatalf("ParseDate of a range of Buddhist Era years: %v; want edtf.ErrAmbiguous", err)
+func TestReadDateRefusesAmbiguousDatesAsSuch(t *testing.T) {
+	if _, _, err := ingest.ReadDate("2505/2510"); !errors.Is(err, edtf.ErrAmbiguous) {
+		t.Fatalf("ReadDate of a range of Buddhist Era years: %v; want edtf.ErrAmbiguous", err)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/repository/edtf"
 )
 
 // Defaults are what the command line says of every item, before a sheet or
@@ -81,14 +80,14 @@ const MaxSheetSize = 64 << 20
 func readSheetText(path, name string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
+		return "", fail("sheet_unreadable", name, unwrapPath(err).Error())
 	}
 	if st.Size() > MaxSheetSize {
-		return "", fmt.Errorf("sheet %s is %d bytes, over the limit of %d", name, st.Size(), MaxSheetSize)
+		return "", fail("sheet_too_large", name, strconv.FormatInt(st.Size(), 10), strconv.Itoa(MaxSheetSize))
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
+		return "", fail("sheet_unreadable", name, unwrapPath(err).Error())
 	}
 	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
 	if utf8.Valid(b) {
@@ -98,7 +97,7 @@ func readSheetText(path, name string) (string, error) {
 	if err == nil && hasThai(string(dec)) && !strings.ContainsRune(string(dec), utf8.RuneError) {
 		return string(dec), nil
 	}
-	return "", fmt.Errorf("sheet %s is neither UTF-8 nor Thai Windows-874/TIS-620 text: save it from Excel as \"CSV UTF-8\"", name)
+	return "", fail("sheet_encoding", name)
 }
 
 func hasThai(s string) bool {
@@ -148,7 +147,7 @@ func sheet(path, name string, d Defaults) ([]Unit, []Problem, error) {
 		return nil, nil, err
 	}
 	if len(rows) < 2 {
-		return nil, nil, fmt.Errorf("sheet %s has no rows under its header", name)
+		return nil, nil, fail("sheet_no_rows", name)
 	}
 	var problems []Problem
 	header := rows[0]
@@ -157,7 +156,7 @@ func sheet(path, name string, d Defaults) ([]Unit, []Problem, error) {
 		header[i] = h
 		m := langColumn.FindStringSubmatch(h)
 		if m == nil || !(textColumns[m[1]] || plainColumns[m[1]] && m[2] == "") {
-			problems = append(problems, Problem{fmt.Sprintf("column %d", i+1), fmt.Sprintf("unknown column %q (columns: title.th, title.en, date, rights, access, files, collection, …)", h)})
+			problems = append(problems, problem(Message{Kind: "column_unknown", Args: []string{h}, Column: strconv.Itoa(i + 1)}))
 		}
 	}
 	dir := filepath.Dir(path)
@@ -184,25 +183,25 @@ func sheet(path, name string, d Defaults) ([]Unit, []Problem, error) {
 func sheetRows(path, name string) ([][]string, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
 		if st, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("sheet %s cannot be read: %v", name, unwrapPath(err))
+			return nil, fail("sheet_unreadable", name, unwrapPath(err).Error())
 		} else if st.Size() > MaxSheetSize {
-			return nil, fmt.Errorf("sheet %s is %d bytes, over the limit of %d", name, st.Size(), MaxSheetSize)
+			return nil, fail("sheet_too_large", name, strconv.FormatInt(st.Size(), 10), strconv.Itoa(MaxSheetSize))
 		}
 		f, err := excelize.OpenFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("sheet %s is not a readable Excel workbook (.xlsx): %v", name, unwrapPath(err))
+			return nil, fail("sheet_not_xlsx", name, unwrapPath(err).Error())
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, fmt.Errorf("sheet %s has no worksheet", name)
+			return nil, fail("sheet_no_worksheet", name)
 		}
 		rows, err := f.GetRows(sheets[0])
 		if err != nil {
-			return nil, fmt.Errorf("sheet %s: %v", name, err)
+			return nil, fail("sheet_broken", name, err.Error())
 		}
 		if err := excelDates(f, sheets[0], rows); err != nil {
-			return nil, fmt.Errorf("sheet %s: %v", name, err)
+			return nil, fail("sheet_broken", name, err.Error())
 		}
 		return rows, nil
 	}
@@ -214,7 +213,7 @@ func sheetRows(path, name string) ([][]string, error) {
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("sheet %s is not valid CSV: %v", name, err)
+		return nil, fail("sheet_not_csv", name, err.Error())
 	}
 	return rows, nil
 }
@@ -266,12 +265,19 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 	it := d.Item()
 	u := Unit{Origin: fmt.Sprintf("sheet %s, row %d", sheetName, rowNo)}
 	var problems []Problem
-	bad := func(col, format string, a ...any) {
-		problems = append(problems, Problem{fmt.Sprintf("row %d, column %s", rowNo, col), fmt.Sprintf(format, a...)})
+	bad := func(col, kind string, args ...string) {
+		problems = append(problems, problem(Message{Kind: kind, Args: args, Row: rowNo, Column: col}))
 	}
-	note := func(col, warning string) {
-		if warning != "" {
-			u.Notes = append(u.Notes, fmt.Sprintf("row %d, column %s: %s", rowNo, col, warning))
+	badErr := func(col string, err error) {
+		m := MessageOf(err)
+		m.Row, m.Column = rowNo, col
+		problems = append(problems, problem(m))
+	}
+	note := func(col string, warning *Message) {
+		if warning != nil {
+			w := *warning
+			w.Row, w.Column = rowNo, col
+			u.Notes = append(u.Notes, w)
 		}
 	}
 	set := func(t *repository.Text, lang, v string) {
@@ -315,40 +321,40 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 			for _, f := range splitList(v) {
 				p := filepath.Join(dir, filepath.FromSlash(f))
 				if filepath.IsAbs(f) || !within(dir, p) {
-					bad(h, "file %q is outside the sheet's folder", f)
+					bad(h, "file_outside", f)
 					continue
 				}
 				if real, err := filepath.EvalSymlinks(p); err != nil {
-					bad(h, "file %q does not exist", f)
+					bad(h, "file_missing", f)
 					continue
 				} else if !within(mustReal(dir), real) {
-					bad(h, "file %q links to outside the sheet's folder", f)
+					bad(h, "file_links_outside", f)
 					continue
 				}
 				u.Files = append(u.Files, Input{Path: p, Name: filepath.ToSlash(f), Listed: true})
 			}
 		case "date":
-			date, warning, err := edtf.Normalize(v)
+			date, warning, err := ReadDate(v)
 			if err != nil {
-				bad(h, "%v", err)
+				badErr(h, err)
 			}
 			note(h, warning)
 			it.Date = date
 		case "rights":
 			if !repository.ValidRights(v) {
-				bad(h, "%q is not a RightsStatements.org or Creative Commons URI (e.g. http://rightsstatements.org/vocab/InC/1.0/)", v)
+				bad(h, "rights_invalid", v)
 			}
 			it.Rights = v
 		case "access":
 			level, ok := accessLevel(v)
 			if !ok {
-				bad(h, "access %q is not one of %s", v, accessChoices())
+				bad(h, "access_invalid", v, accessChoices())
 			}
 			it.Access.Level = level
 		case "embargo":
-			date, warning, err := edtf.Normalize(v)
+			date, warning, err := ReadDate(v)
 			if _, notDay := time.Parse(time.DateOnly, date); err != nil || notDay != nil {
-				bad(h, "embargo %q is not a full date (2026-12-31 or 31 ธันวาคม 2569)", v)
+				bad(h, "embargo_not_day", v)
 			}
 			note(h, warning)
 			it.Access.Embargo = date
@@ -367,7 +373,7 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 		case "toc":
 			ranges, err := parseTOC(v)
 			if err != nil {
-				bad(h, "%v", err)
+				badErr(h, err)
 			}
 			it.Structures = ranges
 		default:
@@ -384,22 +390,13 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 		it.Metadata = append(it.Metadata, *fields[name])
 	}
 	if len(u.Files) == 0 {
-		bad("files", "no file given for this item")
+		bad("files", "row_no_file")
 	}
 	if it.Institution == "" {
-		bad("institution", "no library given (column institution, or --institution)")
+		bad("institution", "row_no_library")
 	}
 	u.Meta = it
 	return u, problems
-}
-
-// ParseDate reads a date as archivists write it, as edtf.Normalize does,
-// and returns EDTF in the Common Era, dropping Normalize's warning (a bare
-// year in 2400–2700 read as the Buddhist Era); callers that can show the
-// warning should call edtf.Normalize.
-func ParseDate(s string) (string, error) {
-	date, _, err := edtf.Normalize(s)
-	return date, err
 }
 
 // isSheet reports whether a file's name makes it a metadata sheet (.csv,
@@ -416,7 +413,7 @@ func refuseSheet(in Input) error {
 	if in.Listed || !isSheet(in.Name) {
 		return nil
 	}
-	return refuse("%s is a metadata sheet: ingest it as a sheet (archive ingest %s), not as a file", path.Base(in.Name), in.Name)
+	return refuse("sheet_as_file", path.Base(in.Name), in.Name)
 }
 
 func mustReal(p string) string {
@@ -443,7 +440,7 @@ func parseTOC(v string) ([]repository.Range, error) {
 	for _, entry := range splitList(v) {
 		label, pages, ok := strings.Cut(entry, "=")
 		if !ok {
-			return nil, fmt.Errorf("table of contents entry %q is not label=pages", entry)
+			return nil, fail("toc_entry", entry)
 		}
 		r := repository.Range{Label: repository.Text{}}
 		if th, en, two := strings.Cut(label, "|"); two {
@@ -460,7 +457,7 @@ func parseTOC(v string) ([]repository.Range, error) {
 				to, err2 = strconv.Atoi(strings.TrimSpace(b))
 			}
 			if err1 != nil || err2 != nil || from < 1 || to < from || to-from > 100000 {
-				return nil, fmt.Errorf("table of contents pages %q are not like 1-3", pages)
+				return nil, fail("toc_pages", pages)
 			}
 			for p := from; p <= to; p++ {
 				r.Canvases = append(r.Canvases, p-1)

@@ -60,19 +60,24 @@ func (s *Server) describeSheet(c *gin.Context) {
 	private(c)
 	rows, err := ingest.ReadDescribeSheet(file, name)
 	if err != nil {
-		p.Error = err.Error()
+		if !errors.As(err, new(*ingest.Error)) {
+			s.cfg.Log.Error("reading a sheet at the desk", "sheet", name, "err", err)
+		}
+		p.Error = say(lang, ingest.MessageOf(err))
 		s.render(c, http.StatusBadRequest, "edit", p)
 		return
 	}
 	outs := ingest.Describe(c.Request.Context(), ingest.DescribeConfig{Store: s.cfg.Store, Principal: who(c),
 		Agent: who(c).Email + " (desk)", Institution: inst, DryRun: p.DryRun}, rows)
 	for _, o := range outs {
-		r := result{Row: o.Row, Item: o.Item, Changes: o.Changes, Notes: o.Notes}
+		r := result{Row: o.Row, Item: o.Item, Changes: o.Changes}
+		for _, w := range o.Warnings {
+			r.Notes = append(r.Notes, say(lang, w))
+		}
 		if o.Status == ingest.Failed {
 			s.cfg.Log.Error("describing from a sheet", "sheet", name, "row", o.Row, "err", o.Error)
-			o.Error = t(lang, "err_unavailable")
 		}
-		p.Results = append(p.Results, s.rowResult(c, r, o.Status, o.Error))
+		p.Results = append(p.Results, s.rowResult(c, r, o.Status, sayAll(lang, o.Reason)))
 	}
 	s.render(c, http.StatusOK, "edit", p)
 }
@@ -160,11 +165,11 @@ func (s *Server) rowResult(c *gin.Context, r result, status, msg string) result 
 func (s *Server) rowError(c *gin.Context, r result, err error) result {
 	switch st := Status(err); {
 	case errors.Is(err, repository.ErrConflict):
-		return s.rowResult(c, r, ingest.Conflict, reason(err))
+		return s.rowResult(c, r, ingest.Conflict, s.deskReason(c, err))
 	case st == http.StatusNotFound:
 		return s.rowResult(c, r, ingest.Unknown, t(s.lang(c), "not_found"))
 	case st < 500:
-		return s.rowResult(c, r, ingest.Refused, reason(err))
+		return s.rowResult(c, r, ingest.Refused, s.deskReason(c, err))
 	}
 	s.cfg.Log.Error("changing an item at the desk", "item", r.Item, "err", err)
 	return s.rowResult(c, r, ingest.Failed, t(s.lang(c), "err_unavailable"))
@@ -187,4 +192,48 @@ func statusLabel(lang, status string) string {
 		return t(lang, "status_refused")
 	}
 	return t(lang, "status_failed")
+}
+
+// say says what ingest tells a person (a refusal, a warning) in lang, in
+// the words of messages["ingest_"+kind]; TestEveryIngestMessageIsInBothLanguages
+// sees that every kind has them.
+func say(lang string, m ingest.Message) string {
+	return m.Say(func(kind string) string {
+		w, ok := messages["ingest_"+kind]
+		switch {
+		case !ok:
+			return ""
+		case lang == "th":
+			return w[0]
+		}
+		return w[1]
+	}, func(dict, value string) string { return ingestWord(lang, dict, value) })
+}
+
+// sayAll says messages in lang, one after another.
+func sayAll(lang string, ms []ingest.Message) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = say(lang, m)
+	}
+	return strings.Join(out, "; ")
+}
+
+// ingestWord names a value an ingest message gives in lang: an access
+// level, a media type (as its kind of file and the type itself: "ข้อความ
+// (text/plain)"); anything else as it is.
+func ingestWord(lang, dict, value string) string {
+	switch dict {
+	case "level":
+		if _, ok := messages["level_"+value]; ok {
+			return t(lang, "level_"+value)
+		}
+	case "media":
+		kind := t(lang, "kind_"+fileKind(value))
+		if lang != "th" {
+			kind = strings.ToLower(kind)
+		}
+		return kind + " (" + strings.TrimSpace(strings.Split(value, ";")[0]) + ")"
+	}
+	return value
 }

@@ -24,13 +24,13 @@ import (
 
 type editPage struct {
 	page
-	Item         *repository.Item
-	Coll         *repository.Collection
-	Collections  []*repository.Collection
-	Levels       []repository.Level
-	Versions     []int
-	Events       []repository.Event
-	Saved        bool
+	Item        *repository.Item
+	Coll        *repository.Collection
+	Collections []*repository.Collection
+	Levels      []repository.Level
+	Versions    []int
+	Events      []repository.Event
+	Saved       bool
 	AccessLevels []string
 	// List is the library's items (/desk/items); Results what a batch edit
 	// or a describe sheet did to each; Sheet names the sheet and DryRun
@@ -106,10 +106,10 @@ func (s *Server) saveItem(c *gin.Context) {
 	it.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	it.Collection = c.PostForm("collection")
 	if d := strings.TrimSpace(c.PostForm("date")); d != "" {
-		date, err := ingest.ParseDate(d)
+		date, _, err := ingest.ReadDate(d)
 		if err != nil {
 			it.Date = d // show what was typed, to correct it
-			s.renderEdit(c, http.StatusBadRequest, it, err.Error())
+			s.renderEdit(c, http.StatusBadRequest, it, say(s.lang(c), ingest.MessageOf(err)))
 			return
 		}
 		it.Date = date
@@ -132,10 +132,24 @@ func (s *Server) saveItem(c *gin.Context) {
 		} else {
 			it.Version = fresh.Version
 		}
-		s.renderEdit(c, status, it, reason(err))
+		s.renderEdit(c, status, it, s.deskReason(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/desk/items/"+it.ID+"?saved=1")
+}
+
+// deskReason says why the store refused a change, in the reader's
+// language where it has the words: a conflict, an invalid description, a
+// refusal of access; anything else as the store said it.
+func (s *Server) deskReason(c *gin.Context, err error) string {
+	lang := s.lang(c)
+	switch st := Status(err); {
+	case errors.Is(err, repository.ErrConflict), errors.Is(err, repository.ErrInvalid):
+		return say(lang, ingest.MessageOf(err))
+	case st == http.StatusForbidden, st == http.StatusUnauthorized:
+		return t(lang, "err_forbidden")
+	}
+	return reason(err)
 }
 
 // reorder sorts files by the positions typed in the form (ties keep order).
@@ -172,7 +186,7 @@ func (s *Server) restoreItem(c *gin.Context) {
 	n, _ := strconv.Atoi(c.PostForm("v"))
 	old, err := s.cfg.Store.ItemVersion(c.Request.Context(), it.ID, n)
 	if err != nil {
-		s.renderEdit(c, Status(err), it, reason(err))
+		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
 		return
 	}
 	cur, err := formVersion(c)
@@ -185,7 +199,7 @@ func (s *Server) restoreItem(c *gin.Context) {
 	restored.Institution = it.Institution // an earlier version cannot move the item to another library
 	if err := s.cfg.Store.SaveItem(c.Request.Context(), &restored, who(c).Email+" (desk)",
 		repository.Event{Type: "modification", Outcome: "success", Detail: fmt.Sprintf("description of version %d restored", n)}); err != nil {
-		s.renderEdit(c, Status(err), it, reason(err))
+		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/desk/items/"+it.ID+"?saved=1")
@@ -284,7 +298,7 @@ func (s *Server) saveCollection(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.renderCollection(c, Status(err), col, reason(err))
+		s.renderCollection(c, Status(err), col, s.deskReason(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/collections/"+col.ID)
@@ -573,7 +587,7 @@ func (s *Server) batchOne(c *gin.Context, id string, set change) result {
 	r := result{Item: id}
 	v, err := strconv.Atoi(c.PostForm("version_" + id))
 	if err != nil || v < 1 {
-		return s.rowResult(c, r, ingest.Refused, "the form has no version for this item; reload the list")
+		return s.rowResult(c, r, ingest.Refused, t(s.lang(c), "batch_no_version"))
 	}
 	it, _, err := s.loadItem(c, id, access.Edit)
 	if err != nil {
@@ -581,7 +595,7 @@ func (s *Server) batchOne(c *gin.Context, id string, set change) result {
 	}
 	r.Title = it.Title
 	if it.Deleted {
-		return s.rowResult(c, r, ingest.Refused, "the item has been withdrawn")
+		return s.rowResult(c, r, ingest.Refused, say(s.lang(c), ingest.Message{Kind: "item_withdrawn", Args: []string{id}}))
 	}
 	field, old, new := set(it)
 	if old == new {

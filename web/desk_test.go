@@ -362,7 +362,11 @@ func (e *deskEnv) postSheet(t *testing.T, name, content string, fields map[strin
 		io.WriteString(fw, content)
 	}
 	w.Close()
-	req, _ := http.NewRequest("POST", e.base+"/desk/describe", &b)
+	where := "/desk/describe"
+	if l := fields["lang"]; l != "" {
+		where += "?lang=" + l // the page's language, as the form's address carries it
+	}
+	req, _ := http.NewRequest("POST", e.base+where, &b)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	resp, err := e.client.Do(req)
 	if err != nil {
@@ -386,7 +390,7 @@ func TestDescribeSheetUploadedAtTheDesk(t *testing.T) {
 		t.Fatalf("check: %d %.400s", code, body)
 	}
 	for _, want := range []string{`data-status="would describe"`, `<code>title.en</code>: <del>Quadrants</del> → <ins>Four quarters</ins>`,
-		`<code>date</code>: <del>—</del> → <ins>1962</ins>`, "Buddhist Era", `data-status="refused"`, `data-status="unknown"`, t2("en", "describe_checked")} {
+		`<code>date</code>: <del>—</del> → <ins>1962</ins>`, "read as B.E. 2505 = 1962 CE", `data-status="refused"`, `data-status="unknown"`, t2("en", "describe_checked")} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the check's report lacks %q", want)
 		}
@@ -512,5 +516,44 @@ func TestDeskPagesWorkOnAPhoneAndPassAxe(t *testing.T) {
 	}
 	if got, _ := e.store.Item(item); got.Version != 1 {
 		t.Errorf("a sheet checked only changed the item: %+v", got)
+	}
+}
+
+// TestDescribeSheetSaysWhyInThePagesLanguage: on a Thai desk, a sheet's
+// refused rows, its warnings and a sheet that cannot be read are said in
+// Thai, with their rows and columns; the English desk says them in English.
+func TestDescribeSheetSaysWhyInThePagesLanguage(t *testing.T) {
+	e := newDeskEnv(t)
+	sheet := "item,title.en,date\n" +
+		e.bare.ID + ",Bare,2505\n" + // read in the Buddhist Era: a warning
+		e.letter.ID + ",Letter,62\n" + // a two-digit year: refused
+		"zz-none,Nothing,\n" // no such item
+	form := map[string]string{"csrf": e.csrf, "institution": "cmu", "dry_run": "1", "lang": "th"}
+	code, body := e.postSheet(t, "describe.csv", sheet, form)
+	if code != http.StatusOK {
+		t.Fatalf("check: %d %.400s", code, body)
+	}
+	for _, want := range []string{"แถว 2 คอลัมน์ date: อ่าน 2505 เป็นปี พ.ศ. 2505 = ค.ศ. 1962", "แถว 3 คอลัมน์ date: วันที่ &#34;62&#34; อ่านได้มากกว่าหนึ่งแบบ",
+		"ไม่มีรายการ zz-none ในคลัง"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Thai report lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Buddhist Era", "two-digit", "no item zz-none"} {
+		if strings.Contains(body, english) {
+			t.Errorf("the Thai report says %q in English", english)
+		}
+	}
+	form["lang"] = "en"
+	_, body = e.postSheet(t, "describe.csv", sheet, form)
+	for _, want := range []string{"row 2, column date: 2505 was read as B.E. 2505 = 1962 CE", "row 3, column date: &#34;62&#34; has a two-digit year", "no item zz-none in the archive"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the English report lacks %q", want)
+		}
+	}
+	form["lang"] = "th"
+	code, body = e.postSheet(t, "describe.csv", "files,titel\nq.png,x\n", form)
+	if code != http.StatusBadRequest || !strings.Contains(body, "ตาราง describe.csv มีคอลัมน์ที่ไม่รู้จัก &#34;titel&#34;") {
+		t.Errorf("a sheet with an unknown column on a Thai page: %d %.600s", code, body)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,11 +107,16 @@ func (s *service) ingest(ctx context.Context, u ingest.Unit) ([]ingest.Outcome, 
 		out[i].File = f.Name
 		// What the sheet's reading noted (a Buddhist Era year…) was said
 		// here, not to the service: add it, as a local ingest does.
-		if notes := strings.Join(u.Notes, "; "); notes != "" {
-			if out[i].Error != "" {
-				notes += "; " + out[i].Error
+		if len(u.Notes) > 0 {
+			out[i].Messages = append(slices.Clone(u.Notes), out[i].Messages...)
+			notes := make([]string, len(u.Notes))
+			for j, n := range u.Notes {
+				notes[j] = n.String()
 			}
-			out[i].Error = notes
+			if out[i].Error != "" {
+				notes = append(notes, out[i].Error)
+			}
+			out[i].Error = strings.Join(notes, "; ")
 		}
 	}
 	return out, nil
