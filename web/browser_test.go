@@ -407,3 +407,70 @@ func checkAccessibility(t *testing.T, ctx context.Context, where string) {
 		t.Errorf("%s: %s", where, v)
 	}
 }
+
+// TestRefusedUploadIsMarkedFailedWithTheThaiReason: on a Thai desk, a file
+// the server refuses (text named .tif) is shown by the uploader as failed,
+// with the reason in Thai, and the file it took as done.
+func TestRefusedUploadIsMarkedFailedWithTheThaiReason(t *testing.T) {
+	e, base := serveEnv(t)
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "scan-0042.tif"), filepath.Join(dir, "red.jpg")
+	os.WriteFile(bad, []byte("station,rain\nChiang Mai,12\n"), 0o644)
+	os.WriteFile(good, jpegBytes(rgba([3]uint8{220, 20, 20})), 0o644)
+	addUser(t, e.store, "archivist@tu.example", "tu", "archivist")
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/desk?lang=th"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "archivist@tu.example"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard")),
+		chromedp.Navigate(base+"/desk?lang=th"),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard")),
+		chromedp.SetValue(chromedp.ID("institution"), "tu"),
+		chromedp.SetUploadFiles(chromedp.CSS(".uppy-Dashboard-input"), []string{bad, good}),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-StatusBar-actionBtn--upload")),
+		chromedp.Click(chromedp.CSS(".uppy-StatusBar-actionBtn--upload")),
+		chromedp.WaitVisible(chromedp.CSS(`#report[data-done="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard-Item.is-error")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "desk-upload-refused-th")
+	type shown struct {
+		Name, Error, Class, Details string
+	}
+	files, err := chromedp.Run(ctx, chromedp.Evaluate[[]shown](`window.archiveUppy.getFiles().map(f => {
+		const el = document.getElementById("uppy_" + f.id);
+		const q = el && el.querySelector(".uppy-Dashboard-Item-errorDetails");
+		return {Name: f.name, Error: f.error || "", Class: el ? el.className : "", Details: q ? q.getAttribute("aria-label") : ""};
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, f := range files {
+		switch f.Name {
+		case "scan-0042.tif":
+			seen++
+			want := "scan-0042.tif มีเนื้อหาเป็นข้อความ (text/plain) ไม่ใช่ไฟล์ .tif"
+			if !strings.Contains(f.Class, "is-error") || strings.Contains(f.Class, "is-complete") || !strings.Contains(f.Error, want) || !strings.Contains(f.Details, want) {
+				t.Errorf("the refused file is shown as %+v; want failed, saying %q", f, want)
+			}
+		case "red.jpg":
+			seen++
+			if !strings.Contains(f.Class, "is-complete") || f.Error != "" {
+				t.Errorf("the ingested file is shown as %+v; want done", f)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("the uploader shows %+v", files)
+	}
+	report, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("report").textContent`))
+	if err != nil || strings.Count(report, "scan-0042.tif") != 2 || !strings.Contains(report, t2("th", "upload_status_refused")) || strings.Contains(report, "refused") {
+		t.Errorf("the report on a Thai page says %q (%v)", report, err)
+	}
+}

@@ -326,6 +326,18 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_symlink_in_bag":        {"เป็นลิงก์ จึงไม่รับ", "is a symbolic link; refused"},
 	"ingest_special_in_bag":        {"เป็นลิงก์หรือไฟล์พิเศษ จึงไม่รับ", "is a link or special file; refused"},
 	"batch_no_version":             {"แบบฟอร์มไม่มีฉบับของรายการนี้ โปรดโหลดรายการใหม่", "The form has no version for this item; reload the list."},
+	"upload_status_uploading":      {"กำลังอัปโหลด", "uploading"},
+	"upload_status_uploaded":       {"อัปโหลดแล้ว รอนำเข้า", "uploaded, waiting to be ingested"},
+	"upload_status_ingesting":      {"กำลังนำเข้า", "ingesting"},
+	"upload_status_ingested":       {"นำเข้าแล้ว", "ingested"},
+	"upload_status_duplicate":      {"มีอยู่ในคลังแล้ว", "already in the archive"},
+	"upload_status_checked":        {"ตรวจสอบแล้ว", "checked"},
+	"upload_status_refused":        {"ไม่รับ", "refused"},
+	"upload_status_failed":         {"ไม่สำเร็จ", "failed"},
+	"upload_status_expired":        {"หมดเวลา", "expired"},
+	"upload_expired":               {"การอัปโหลดค้างไว้นานเกินกำหนด จึงถูกยกเลิก: อัปโหลดไฟล์อีกครั้ง", "The upload lay idle too long and was closed; upload the file again."},
+	"upload_lost":                  {"ข้อมูลที่อัปโหลดสูญหายเมื่อระบบหยุดทำงาน: อัปโหลดไฟล์อีกครั้ง", "The uploaded data was lost when the service stopped; upload the file again."},
+	"upload_ingesting":             {"กำลังนำเข้า…", "Ingesting…"},
 }
 
 // eventWords name the events of the trail and their outcomes; a kind not

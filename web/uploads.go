@@ -58,7 +58,12 @@ type BatchFile struct {
 	// Touched is when the upload last moved, for its expiry.
 	Touched time.Time `json:"touched,omitzero"`
 	ingest.Outcome
-	path string
+	// Label and Reason say the file's status and why it was refused or
+	// failed in the language of the request for the batch (see said);
+	// they are not kept.
+	Label  string `json:"label,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	path   string
 }
 
 // Statuses of a batch file before the pipeline's outcome replaces them.
@@ -68,6 +73,9 @@ const (
 	ingesting = "ingesting"
 	expired   = "expired" // idle past the upload expiry; its data is removed
 )
+
+// lostUpload is the outcome of an upload whose data a stop lost.
+const lostUpload = "the uploaded data was lost when the service stopped; upload the file again"
 
 // DefaultUploadExpiry is how long an unfinished upload may lie idle.
 const DefaultUploadExpiry = 72 * time.Hour
@@ -251,7 +259,30 @@ func (u *uploads) get(c *gin.Context) {
 		return
 	}
 	private(c)
-	c.JSON(http.StatusOK, b)
+	c.JSON(http.StatusOK, said(u.s.lang(c), b))
+}
+
+// said is a copy of a batch whose files say their status and reasons in
+// lang: what the uploader shows an archivist on a Thai or English page.
+func said(lang string, b *Batch) *Batch {
+	out := *b
+	out.Files = make([]*BatchFile, len(b.Files))
+	for i, f := range b.Files {
+		g := *f
+		g.Label = t(lang, "upload_status_"+f.Status)
+		switch {
+		case len(f.Messages) > 0:
+			g.Reason = sayAll(lang, f.Messages)
+		case f.Status == expired:
+			g.Reason = t(lang, "upload_expired")
+		case f.Error == lostUpload:
+			g.Reason = t(lang, "upload_lost")
+		case f.Error != "":
+			g.Reason = f.Error // a batch kept from before outcomes had messages
+		}
+		out.Files[i] = &g
+	}
+	return &out
 }
 
 // listen follows the uploads: progress into the batch, completed files into
@@ -365,6 +396,8 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 		f.Outcome.File = f.Name
 		if f.Status != ingest.Failed {
 			u.remove(f.Upload)
+		} else {
+			u.s.cfg.Log.Error("ingesting an upload", "batch", b.ID, "file", f.Name, "err", f.Error)
 		}
 	}
 	u.tallyLocked(b)
@@ -467,8 +500,7 @@ func (u *uploads) resume() {
 				continue
 			}
 			if f.path == "" {
-				f.Status = ingest.Failed
-				f.Error = "the uploaded data was lost when the service stopped; upload the file again"
+				f.Status, f.Error = ingest.Failed, lostUpload
 				continue
 			}
 			f.Status = uploaded

@@ -368,3 +368,48 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 		t.Fatalf("live batch: %+v", b)
 	}
 }
+
+// TestARefusedUploadSaysWhyInThePagesLanguage: the batch's report says a
+// refused file's status and reason in the language asked for (the
+// uploader asks in its page's), from the kind of refusal, not in the
+// command line's English.
+func TestARefusedUploadSaysWhyInThePagesLanguage(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":2}`)
+	e.upload(t, id, "scan-0042.tif", []byte("station,rain\nChiang Mai,12\n"))
+	e.upload(t, id, "red.jpg", jpegBytes(color.RGBA{220, 10, 10, 255}))
+	e.wait(t, id)
+	said := func(lang string) map[string]*BatchFile {
+		t.Helper()
+		var b Batch
+		resp := e.req(t, "GET", "/api/v1/batches/"+id+"?lang="+lang, nil)
+		if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("batch report in %s: %d %v", lang, resp.StatusCode, err)
+		}
+		out := map[string]*BatchFile{}
+		for _, f := range b.Files {
+			out[f.Name] = f
+		}
+		return out
+	}
+	th, en := said("th"), said("en")
+	bad := th["scan-0042.tif"]
+	if bad == nil || bad.Status != ingest.Refused || bad.Label != t2("th", "upload_status_refused") ||
+		!strings.Contains(bad.Reason, "scan-0042.tif มีเนื้อหาเป็นข้อความ (text/plain) ไม่ใช่ไฟล์ .tif") || strings.Contains(bad.Reason, "rename") {
+		t.Errorf("a refused file on a Thai page: %+v", bad)
+	}
+	if len(bad.Messages) != 1 || bad.Messages[0].Kind != "mismatched" || !strings.Contains(bad.Error, "rename it, or ingest it with --keep-mismatched") {
+		t.Errorf("the outcome lost its kind or its English for the command line: %+v", bad.Outcome)
+	}
+	if f := en["scan-0042.tif"]; f == nil || !strings.Contains(f.Reason, "is really text (text/plain), not a .tif file") || f.Label != "refused" {
+		t.Errorf("a refused file on an English page: %+v", f)
+	}
+	if good := th["red.jpg"]; good == nil || good.Status != ingest.Ingested || good.Label != t2("th", "upload_status_ingested") || good.Reason != "" {
+		t.Errorf("an ingested file on a Thai page: %+v", good)
+	}
+	// What is kept of the batch says it in no one language.
+	data, err := os.ReadFile(filepath.Join(e.cfg.UploadDir, "batches", id+".json"))
+	if err != nil || bytes.Contains(data, []byte("มีเนื้อหาเป็น")) || bytes.Contains(data, []byte(`"reason"`)) {
+		t.Errorf("the kept batch holds a page's words: %v", err)
+	}
+}

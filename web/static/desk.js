@@ -28,30 +28,69 @@
     progress.textContent = pct + " %";
   }
   uppy.on("progress", function (pct) { if (pct > Number(progress.dataset.value || 0)) show(pct); });
+  // Uppy completes after the batch's report has accounted for every file
+  // (see the post-processor below).
   uppy.on("complete", function (result) {
     if (result.failed.length === 0 && result.successful.length > 0) show(100);
-    follow();
+    report.dataset.done = "1";
   });
+  // Uppy says again that a refused file failed; the report already says why.
+  var refused = {}; // reasons given by the batch's report
   uppy.on("error", function (err) {
+    if (err && err.details && refused[err.details]) return;
     var li = document.createElement("li");
     li.className = "error"; li.setAttribute("role", "alert");
     li.textContent = String(err && err.message || err);
     report.appendChild(li);
   });
+  // The server ingests each file once it has arrived and may refuse it (its
+  // content is not what its name says, it is damaged…): the dashboard shows
+  // a file as done only when the batch's report says it went in, and a
+  // refused one as failed, with the reason in the page's language.
+  var uploads = {}; // tus upload id → Uppy file id
+  uppy.on("upload-success", function (file, response) {
+    var url = response && response.uploadURL || file.tus && file.tus.uploadUrl;
+    if (url) uploads[url.split("/").pop()] = file.id;
+  });
+  var bad = { refused: true, failed: true, expired: true };
+  uppy.addPostProcessor(function (ids) {
+    ids.forEach(function (id) {
+      uppy.emit("postprocess-progress", uppy.getFile(id), { mode: "indeterminate", message: form.dataset.ingesting });
+    });
+    return follow().then(function (b) {
+      b.files.forEach(function (f) {
+        var file = uploads[f.upload] && uppy.getFile(uploads[f.upload]);
+        if (!file) return;
+        if (bad[f.status]) {
+          var why = f.reason || f.label;
+          refused[why] = true;
+          uppy.emit("upload-error", file, new Error(why));
+        }
+        uppy.emit("postprocess-complete", file);
+      });
+    });
+  });
+  // follow shows the batch's report until every file is accounted for,
+  // and gives the last report.
   function follow() {
-    fetch("/api/v1/batches/" + batchID, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (b) {
+    var lang = document.documentElement.lang || "en";
+    return fetch("/api/v1/batches/" + batchID + "?lang=" + lang, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
+      return r.json();
+    }).then(function (b) {
       report.innerHTML = "";
       b.files.forEach(function (f) {
         var li = document.createElement("li");
         li.className = "outcome " + f.status;
-        li.textContent = f.name + ": " + f.status + (f.error ? " — " + f.error : "");
+        li.textContent = f.name + ": " + (f.label || f.status) + (f.reason ? " — " + f.reason : "");
         if (f.item) {
           var a = document.createElement("a");
           a.href = "/items/" + f.item; a.textContent = " → " + f.item; li.appendChild(a);
         }
         report.appendChild(li);
       });
-      if (!b.done) setTimeout(follow, 500); else report.dataset.done = "1";
+      if (b.done) return b;
+      return new Promise(function (ok) { setTimeout(ok, 500); }).then(follow);
     });
   }
 })();
