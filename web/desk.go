@@ -31,6 +31,9 @@ type editPage struct {
 	Versions    []int
 	Events      []repository.Event
 	Saved       bool
+	// DateNote says how the date typed in the form was read, when it was
+	// a bare year read in the Buddhist Era.
+	DateNote     string
 	AccessLevels []string
 	// List is the library's items (/desk/items); Results what a batch edit
 	// or a describe sheet did to each; Sheet names the sheet and DryRun
@@ -53,6 +56,7 @@ func (s *Server) editItem(c *gin.Context) {
 func (s *Server) renderEdit(c *gin.Context, status int, it *repository.Item, msg string) {
 	p := editPage{page: s.newPage(c, ""), Item: it, Saved: c.Query("saved") == "1", AccessLevels: repository.Levels}
 	p.Title, p.Error, p.CSRF = t(p.Lang, "edit"), msg, s.csrfToken(c)
+	p.DateNote = dateNote(p.Lang, it, c.Query("date_read"), c.PostForm("date"))
 	var err error
 	if p.Collections, err = s.cfg.Store.Collections(it.Institution); err == nil {
 		if p.Versions, err = s.cfg.Store.ItemVersions(c.Request.Context(), it.ID); err == nil {
@@ -105,14 +109,18 @@ func (s *Server) saveItem(c *gin.Context) {
 	it.Rights = strings.TrimSpace(c.PostForm("rights"))
 	it.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	it.Collection = c.PostForm("collection")
+	saved := "/desk/items/" + it.ID + "?saved=1"
 	if d := strings.TrimSpace(c.PostForm("date")); d != "" {
-		date, _, err := ingest.ReadDate(d)
+		date, warning, err := ingest.ReadDate(d)
 		if err != nil {
 			it.Date = d // show what was typed, to correct it
 			s.renderEdit(c, http.StatusBadRequest, it, say(s.lang(c), ingest.MessageOf(err)))
 			return
 		}
 		it.Date = date
+		if warning != nil {
+			saved += "&date_read=" + url.QueryEscape(d)
+		}
 	} else {
 		it.Date = ""
 	}
@@ -135,7 +143,25 @@ func (s *Server) saveItem(c *gin.Context) {
 		s.renderEdit(c, status, it, s.deskReason(c, err))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/desk/items/"+it.ID+"?saved=1")
+	c.Redirect(http.StatusSeeOther, saved)
+}
+
+// dateNote says, in lang, how a date typed in the edit form was read when
+// it was a bare year taken as the Buddhist Era ("read as B.E. 2505 = 1962
+// CE"): after a save, from what was typed (carried in the address, and
+// shown only while the item still has the date it gave), or on a form shown
+// again, from the form.
+func dateNote(lang string, it *repository.Item, typed ...string) string {
+	for _, d := range typed {
+		if d == "" {
+			continue
+		}
+		date, warning, err := ingest.ReadDate(d)
+		if err == nil && warning != nil && date == it.Date {
+			return say(lang, *warning)
+		}
+	}
+	return ""
 }
 
 // deskReason says why the store refused a change, in the reader's

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -555,5 +556,54 @@ func TestDescribeSheetSaysWhyInThePagesLanguage(t *testing.T) {
 	code, body = e.postSheet(t, "describe.csv", "files,titel\nq.png,x\n", form)
 	if code != http.StatusBadRequest || !strings.Contains(body, "ตาราง describe.csv มีคอลัมน์ที่ไม่รู้จัก &#34;titel&#34;") {
 		t.Errorf("a sheet with an unknown column on a Thai page: %d %.600s", code, body)
+	}
+}
+
+// TestEditFormSaysABuddhistEraYearWasRead: a bare year of 2400–2700 typed
+// in the desk's date field is stored in the Common Era, and the form shown
+// after saving says how it was read, in the page's language; a date that
+// cannot be read is refused in the page's language.
+func TestEditFormSaysABuddhistEraYearWasRead(t *testing.T) {
+	e := newDeskEnv(t)
+	for _, c := range []struct{ lang, want string }{
+		{"th", "อ่าน 2505 เป็นปี พ.ศ. 2505 = ค.ศ. 1962"},
+		{"en", "2505 was read as B.E. 2505 = 1962 CE"},
+	} {
+		it, _ := e.store.Item(e.bare.ID)
+		form := url.Values{"csrf": {e.csrf}, "version": {strconv.Itoa(it.Version)}, "title_en": {"Bare"}, "date": {"2505"}, "access": {"public"}}
+		resp, err := e.client.PostForm(e.base+"/desk/items/"+e.bare.ID+"?lang="+c.lang, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: save: %d", c.lang, resp.StatusCode)
+		}
+		code, body := e.get(t, resp.Header.Get("Location")+"&lang="+c.lang)
+		if code != http.StatusOK || !strings.Contains(body, t2(c.lang, "saved")) {
+			t.Fatalf("%s: the form after saving: %d %.300s", c.lang, code, body)
+		}
+		if got, _ := e.store.Item(e.bare.ID); got.Date != "1962" {
+			t.Fatalf("%s: stored date %q; want 1962", c.lang, got.Date)
+		}
+		if !strings.Contains(body, c.want) || !strings.Contains(body, `id="date_note"`) || !strings.Contains(body, `aria-describedby="date_help date_note"`) {
+			t.Errorf("%s: the form after saving does not say how 2505 was read (want %q)", c.lang, c.want)
+		}
+		// An address kept from that save says nothing once the date is another.
+		it, _ = e.store.Item(e.bare.ID)
+		it.Date = "1970"
+		if err := e.store.SaveItem(context.Background(), it, "t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := e.get(t, "/desk/items/"+e.bare.ID+"?saved=1&date_read=2505&lang="+c.lang); strings.Contains(body, `id="date_note"`) {
+			t.Errorf("%s: a stale note is shown for a date the item no longer has", c.lang)
+		}
+	}
+	// A date that cannot be read one way only is refused in Thai on a Thai page.
+	it, _ := e.store.Item(e.bare.ID)
+	form := url.Values{"csrf": {e.csrf}, "version": {strconv.Itoa(it.Version)}, "title_en": {"Bare"}, "date": {"62"}, "access": {"public"}}
+	code, body := e.post(t, "/desk/items/"+e.bare.ID+"?lang=th", form)
+	if code != http.StatusBadRequest || !strings.Contains(body, "วันที่ &#34;62&#34; อ่านได้มากกว่าหนึ่งแบบ") || strings.Contains(body, "two-digit") {
+		t.Errorf("an ambiguous date on a Thai page: %d", code)
 	}
 }
