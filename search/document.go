@@ -29,12 +29,9 @@ type document struct {
 	Text       []string `json:"text"`
 	Words      []string `json:"words"`
 
-	FLibrary    string   `json:"f_library"`
-	FCollection []string `json:"f_collection"`
-	FType       string   `json:"f_type"`
-	FDecade     []string `json:"f_decade"`
-	FLanguage   []string `json:"f_language"`
-	FAccess     string   `json:"f_access"`
+	// Facet holds every facet value as "name:value", in one field so that
+	// counting them reads one column per hit, not one per facet.
+	Facet       []string `json:"facet"`
 	Audience    []string `json:"audience"`
 	YearFrom    *float64 `json:"year_from,omitempty"`
 	YearTo      *float64 `json:"year_to,omitempty"`
@@ -106,13 +103,15 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		Summary:     values(it.Summary),
 		Creator:     values(it.Creator),
 		Identifier:  []string{it.ID},
-		FLibrary:    it.Institution,
-		FType:       it.Type,
-		FLanguage:   it.Language,
-		FAccess:     access.Effective(r.Access, now),
 		Audience:    aud,
 		SortTitleTH: sortKey(it.Title, "th"),
 		SortTitleEN: sortKey(it.Title, "en"),
+	}
+	d.facet("library", it.Institution)
+	d.facet("type", it.Type)
+	d.facet("access", access.Effective(r.Access, now))
+	for _, l := range it.Language {
+		d.facet("language", l)
 	}
 	for _, s := range it.Subjects {
 		d.Subjects = append(d.Subjects, values(s)...)
@@ -146,7 +145,7 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		if err != nil {
 			return nil, err
 		}
-		d.FCollection = append(d.FCollection, c.ID)
+		d.facet("collection", c.ID)
 		d.Collection = append(d.Collection, values(c.Title)...)
 		id = c.Parent
 	}
@@ -157,6 +156,12 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		return nil, fmt.Errorf("item %s: %w", it.ID, err)
 	}
 	return d, nil
+}
+
+func (d *document) facet(name, value string) {
+	if value != "" {
+		d.Facet = append(d.Facet, name+":"+value)
+	}
 }
 
 func isPlace(label string) bool {
@@ -198,7 +203,7 @@ func (d *document) setDates(date string) error {
 	for y := start.Year(); y <= end.Year(); y++ {
 		d.Date = append(d.Date, strconv.Itoa(y), strconv.Itoa(y+edtf.BuddhistOffset))
 		if y == start.Year() || y%10 == 0 {
-			d.FDecade = append(d.FDecade, strconv.Itoa(y/10*10))
+			d.facet("decade", strconv.Itoa(y/10*10))
 		}
 	}
 	return nil

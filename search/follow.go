@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/thaiarchives/archive/repository"
 )
@@ -261,6 +262,9 @@ func (x *Index) rebuild(ctx context.Context, epoch string, last uint64) (int, er
 	}
 	n, err := x.fill(ctx, idx)
 	if err == nil {
+		err = compact(ctx, idx)
+	}
+	if err == nil {
 		v, _ := json.Marshal(cursor{Epoch: epoch, Seq: last})
 		err = idx.SetInternal(keyCursor, v)
 	}
@@ -322,6 +326,19 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// compact merges a freshly filled index into one segment, so queries
+// need not visit the hundreds of small ones its batches made.
+func compact(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if sc, ok := adv.(*scorch.Scorch); ok {
+		return sc.ForceMerge(ctx, nil)
+	}
+	return nil
 }
 
 // Rebuild indexes everything again from the records (archive reindex).

@@ -27,7 +27,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "1"
+const layout = "3"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -204,10 +204,10 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 		fm.Analyzer = "text"
 		fm.Store = f.stored
 		fm.IncludeTermVectors = true
-		fm.IncludeInAll = false
+		fm.IncludeInAll = true
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
-	for _, f := range []string{"f_library", "f_collection", "f_type", "f_decade", "f_language", "f_access", "audience", "sort_title_th", "sort_title_en"} {
+	for _, f := range []string{"facet", "audience", "sort_title_th", "sort_title_en"} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = false

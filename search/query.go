@@ -60,11 +60,12 @@ type FacetValue struct {
 	Count int
 }
 
-// Facets are what results are counted by: name → field.
-var Facets = []struct{ Name, field string }{
-	{"library", "f_library"}, {"collection", "f_collection"}, {"type", "f_type"},
-	{"decade", "f_decade"}, {"language", "f_language"}, {"access", "f_access"},
-}
+// Facets are what results are counted by, with how many values of each a
+// result lists.
+var Facets = []struct {
+	Name string
+	size int
+}{{"library", 12}, {"collection", 30}, {"type", 12}, {"decade", 30}, {"language", 12}, {"access", 12}}
 
 // MaxLimit is the most hits one page may hold.
 const MaxLimit = 100
@@ -95,13 +96,15 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Snippet: snippet(h.Fragments)})
 	}
-	for _, f := range Facets {
-		fr := res.Facets[f.Name]
-		if fr == nil || fr.Terms == nil {
-			continue
+	if fr := res.Facets["facet"]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() { // by count, highest first
+			name, value, _ := strings.Cut(t.Term, ":")
+			out.Facets[name] = append(out.Facets[name], FacetValue{Value: value, Count: t.Count})
 		}
-		for _, t := range fr.Terms.Terms() {
-			out.Facets[f.Name] = append(out.Facets[f.Name], FacetValue{Value: t.Term, Count: t.Count})
+	}
+	for _, f := range Facets {
+		if len(out.Facets[f.Name]) > f.size {
+			out.Facets[f.Name] = out.Facets[f.Name][:f.size]
 		}
 	}
 	if out.Total == 0 && len(clauses) > 0 {
@@ -113,8 +116,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 // request builds the bleve request: the reader's words, the filters, and
 // the access filter, which no query can leave out.
 func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.SearchRequest, error) {
-	var must []query.Query
-	var words []query.Query
+	var must, filters, words []query.Query
 	for _, c := range clauses {
 		wq, err := x.clauseQuery(c)
 		if err != nil {
@@ -139,12 +141,12 @@ func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.S
 		}
 		var any []query.Query
 		for _, v := range vals {
-			any = append(any, termQuery(f.field, v, 0))
+			any = append(any, termQuery("facet", f.Name+":"+v, 0))
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
+		filters = append(filters, bleve.NewDisjunctionQuery(any...))
 	}
 	if q.From != 0 || q.To != 0 {
-		must = append(must, yearRange(q.From, q.To)...)
+		filters = append(filters, yearRange(q.From, q.To)...)
 	}
 	audiences, all := access.Audiences(p)
 	if !all {
@@ -155,16 +157,18 @@ func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.S
 		if len(any) == 0 {
 			any = append(any, bleve.NewMatchNoneQuery())
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
+		filters = append(filters, bleve.NewDisjunctionQuery(any...))
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
-	for _, f := range Facets {
-		size := 12
-		if f.Name == "collection" || f.Name == "decade" {
-			size = 30
-		}
-		req.AddFacet(f.Name, bleve.NewFacetRequest(f.field, size))
+	// Filters narrow without scoring.
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must...)
+	if len(filters) > 0 {
+		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 	}
+	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
+	// One count over the combined field, wide enough to hold every value
+	// (split by facet in Search).
+	req.AddFacet("facet", bleve.NewFacetRequest("facet", 5000))
 	switch q.Sort {
 	case "", "relevance":
 		if len(words) == 0 {
@@ -245,11 +249,12 @@ func (x *Index) clauseQuery(c clause) (query.Query, error) {
 			return fieldQuery(f.name, f.boost), nil
 		}
 	}
-	var any []query.Query
-	for _, f := range textFields {
-		any = append(any, fieldQuery(f.name, f.boost))
-	}
-	return bleve.NewDisjunctionQuery(any...), nil
+	// Every field's words are also in _all: one look-up finds the records,
+	// and words in the title, creator or subjects rank them higher.
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(fieldQuery("_all", 1))
+	bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
+	return bq, nil
 }
 
 // clause is one word or "phrase" of a query, perhaps limited to a field.

@@ -6,22 +6,21 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
-	"github.com/thaiarchives/archive/search/thai"
+	"github.com/thaiarchives/archive/search/searchtest"
 )
 
 func main() {
@@ -29,7 +28,9 @@ func main() {
 	dir := flag.String("dir", "", "folder for the index (default a temporary one)")
 	prose := flag.String("prose", "", "a file of real Thai prose to draw sentences from")
 	queries := flag.Int("queries", 500, "queries of each kind")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the queries to `file`")
 	flag.Parse()
+	profilePath = *profile
 	if err := run(*n, *dir, *prose, *queries); err != nil {
 		fmt.Fprintln(os.Stderr, "searchload:", err)
 		os.Exit(1)
@@ -45,7 +46,7 @@ func run(n int, dir, prosePath string, nq int) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	words, err := thaiWords()
+	words, err := searchtest.Words()
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func run(n int, dir, prosePath string, nq int) error {
 			}
 		}
 	}
-	src := generate(n, words, sentences)
+	src := searchtest.Generate(n, words, sentences)
 	path := filepath.Join(dir, "index")
 	x, err := search.Open(path, src, search.Options{})
 	if err != nil {
@@ -82,15 +83,24 @@ func run(n int, dir, prosePath string, nq int) error {
 		name string
 		make func() search.Query
 	}{
-		{"one Thai word", func() search.Query { return search.Query{Text: src.used[rng.IntN(len(src.used))]} }},
+		{"one Thai word", func() search.Query { return search.Query{Text: src.Used[rng.IntN(len(src.Used))]} }},
 		{"phrase", func() search.Query {
-			return search.Query{Text: `"` + src.titles[rng.IntN(len(src.titles))] + `"`}
+			return search.Query{Text: `"` + src.Titles[rng.IntN(len(src.Titles))] + `"`}
 		}},
 		{"faceted", func() search.Query {
-			return search.Query{Text: src.used[rng.IntN(len(src.used))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
+			return search.Query{Text: src.Used[rng.IntN(len(src.Used))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
 		}},
 	}
 	reader := access.Principal{User: "u", Institution: "cmu", Role: access.Reader}
+	if profilePath != "" {
+		f, err := os.Create(profilePath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	for _, k := range kinds {
 		var lat []time.Duration
 		hits := uint64(0)
@@ -112,106 +122,9 @@ func run(n int, dir, prosePath string, nq int) error {
 	return nil
 }
 
+var profilePath string
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func thaiWords() ([]string, error) {
-	f, err := os.Open(thai.HunspellPath)
-	if err != nil {
-		return nil, fmt.Errorf("the Thai word list (Debian hunspell-th): %w", err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Scan() // the count
-	for sc.Scan() {
-		w, _, _ := strings.Cut(sc.Text(), "/")
-		if r := []rune(w); len(r) >= 2 && len(r) <= 8 {
-			out = append(out, w)
-		}
-	}
-	return out, sc.Err()
-}
-
-var english = strings.Fields(`letter photograph map manuscript university library archive report minutes council king royal
-temple river city province school student faculty medicine law history survey census newspaper gazette poem song
-festival market railway bridge palace monastery document record decree treaty speech lecture thesis`)
-
-// memSource is a repository in memory: the records the index reads.
-type memSource struct {
-	items  map[string]*repository.Item
-	order  map[string][]string
-	used   []string // Thai words that occur in titles
-	titles []string // two-word Thai phrases that occur in titles
-}
-
-func generate(n int, words, sentences []string) *memSource {
-	rng := rand.New(rand.NewPCG(1, 2))
-	src := &memSource{items: map[string]*repository.Item{}, order: map[string][]string{}}
-	// A Zipf-like vocabulary: most titles draw from a few thousand words.
-	vocab := make([]string, 5000)
-	for i := range vocab {
-		vocab[i] = words[rng.IntN(len(words))]
-	}
-	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 4, uint64(len(vocab)-1))
-	libs := []string{"cmu", "tu", "chula"}
-	for i := range n {
-		var th []string
-		for range 3 + rng.IntN(4) {
-			th = append(th, vocab[zipf.Uint64()])
-		}
-		var en []string
-		for range 2 + rng.IntN(4) {
-			en = append(en, english[rng.IntN(len(english))])
-		}
-		summary := strings.Join(th[1:], "") + " " + strings.Join(en, " ")
-		if len(sentences) > 0 {
-			summary = sentences[rng.IntN(len(sentences))] + " " + summary
-		}
-		it := &repository.Item{
-			ID: "r" + strconv.Itoa(i), Institution: libs[i%3], Type: []string{"Image", "Text", "Sound"}[rng.IntN(3)],
-			Title:   repository.Text{"th": strings.Join(th, ""), "en": strings.Join(en, " ")},
-			Summary: repository.Text{"th": summary},
-			Creator: repository.Text{"th": vocab[rng.IntN(200)] + vocab[rng.IntN(200)]},
-			Date:    strconv.Itoa(1880 + rng.IntN(140)), Language: []string{"th"},
-		}
-		src.items[it.ID] = it
-		src.order[it.Institution] = append(src.order[it.Institution], it.ID)
-		if i%50 == 0 {
-			src.used = append(src.used, th[0])
-			src.titles = append(src.titles, th[0]+th[1])
-		}
-	}
-	return src
-}
-
-func (m *memSource) Item(id string) (*repository.Item, error) {
-	if it, ok := m.items[id]; ok {
-		return it, nil
-	}
-	return nil, repository.ErrNotFound
-}
-func (m *memSource) Collection(string) (*repository.Collection, error) {
-	return nil, repository.ErrNotFound
-}
-func (m *memSource) Institution(id string) (*repository.Institution, error) {
-	return &repository.Institution{ID: id, Name: repository.Text{"en": strings.ToUpper(id)}}, nil
-}
-func (m *memSource) Institutions() ([]*repository.Institution, error) {
-	var out []*repository.Institution
-	for _, id := range []string{"cmu", "tu", "chula"} {
-		in, _ := m.Institution(id)
-		out = append(out, in)
-	}
-	return out, nil
-}
-func (m *memSource) ItemsOfInstitutionAt(inst string, offset, limit int) ([]string, int, error) {
-	ids := m.order[inst]
-	return ids[min(offset, len(ids)):min(offset+limit, len(ids))], len(ids), nil
-}
-func (m *memSource) ItemsInCollectionAt(string, int, int) ([]string, int, error) { return nil, 0, nil }
-func (m *memSource) Children(string) ([]*repository.Collection, error)           { return nil, nil }
-func (m *memSource) FeedEpoch() (string, uint64, error)                          { return "bench", 0, nil }
-func (m *memSource) Feed(uint64, int) ([]repository.FeedEntry, error)            { return nil, nil }
 
 func du(path string) (int64, error) {
 	var n int64

@@ -40,11 +40,26 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	_, _, store, err := c.openArchive(ctx)
-	if err != nil {
+	cfg, _, store, err := c.openArchive(ctx)
+	switch {
+	case errors.Is(err, repository.ErrLocked) && *dry:
+		// A dry run checks against a copy of the running service's store.
+		blobs, err := cfg.openBlobs(ctx)
+		if err != nil {
+			return err
+		}
+		var done func()
+		if store, done, err = snapshot(ctx, cfg, blobs); err != nil {
+			return err
+		}
+		defer done()
+	case errors.Is(err, repository.ErrLocked):
+		return inUse(cfg, "upload the sheet at the desk (“Describe from a sheet”, "+serviceURL(cfg.Addr)+"/desk#describe)")
+	case err != nil:
 		return err
+	default:
+		defer store.Close()
 	}
-	defer store.Close()
 	agent := "archive describe"
 	if u, err := user.Current(); err == nil {
 		agent += " (" + u.Username + ")"

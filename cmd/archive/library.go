@@ -26,7 +26,10 @@ func runLibrary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
-	_, _, store, err := c.openArchive(ctx)
+	cfg, _, store, err := c.openArchive(ctx)
+	if errors.Is(err, repository.ErrLocked) {
+		return inUse(cfg, "") // a library's settings are changed only here
+	}
 	if err != nil {
 		return err
 	}

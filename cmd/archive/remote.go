@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -206,4 +207,28 @@ func snapshot(ctx context.Context, cfg *Config, blobs repository.Blobs) (*reposi
 		return nil, nil, err
 	}
 	return store, func() { store.Close(); os.Remove(tmp.Name()) }, nil
+}
+
+// inUse says what to do when a command finds the metadata store held by
+// another process, most likely the running service (bbolt lets one process
+// in at a time): instead, when given, is what to do at the service
+// ("manage users at the desk, http://…/desk/users").
+func inUse(cfg *Config, instead string) error {
+	if instead != "" {
+		instead += ", or "
+	}
+	return fmt.Errorf("the metadata store is in use by another process, most likely the running service (archive serve, %s): %sstop the service, run this command again and start the service again",
+		serviceURL(cfg.Addr), instead)
+}
+
+// serviceURL is where people reach a service listening on addr.
+func serviceURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

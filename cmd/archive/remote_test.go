@@ -61,3 +61,35 @@ func TestIngestWhileTheServiceRuns(t *testing.T) {
 		t.Fatalf("ingesting again, the store itself: %d %q", code, errOut)
 	}
 }
+
+// TestCommandsSayWhatToDoWhileTheServiceRuns: the commands that need the
+// metadata store the running service holds say, in one line, what to do
+// instead (the desk's page for it, or stopping the service); a describe
+// dry run checks against a copy of the service's store.
+func TestCommandsSayWhatToDoWhileTheServiceRuns(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	items := undescribed(t, data, map[string]string{"scan-0042.tif": "cmu"})
+	env := []string{"ARCHIVE_DATA=" + data}
+	s := serve(t, env)
+	env = append(env, "ARCHIVE_ADDR="+s.addr)
+	desk := "http://" + s.addr
+	sheet := filepath.Join(t.TempDir(), "describe.csv")
+	os.WriteFile(sheet, []byte("files,title.en\nscan-0042.tif,Letter to the rector\n"), 0o644)
+	for _, c := range []struct {
+		args  []string
+		wants []string
+	}{
+		{[]string{"user", "list"}, []string{"running service (archive serve, " + desk + ")", "at the desk, " + desk + "/desk/users", "stop the service, run this command again"}},
+		{[]string{"token", "list"}, []string{"running service", "stop the service, run this command again"}},
+		{[]string{"library", "--institution", "tu"}, []string{"running service", "stop the service, run this command again"}},
+		{[]string{"describe", sheet}, []string{"upload the sheet at the desk", desk + "/desk#describe", "stop the service, run this command again"}},
+	} {
+		for _, want := range c.wants {
+			refused(t, nil, env, want, c.args...)
+		}
+	}
+	out, errOut, code := archive(t, env, "describe", "--dry-run", sheet)
+	if code != 0 || !strings.Contains(out, "item "+items["scan-0042.tif"].ID+": would describe") || !strings.Contains(errOut, "dry run: no item was changed") {
+		t.Fatalf("describe --dry-run while serving: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -140,7 +140,10 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *email == "" && len(rest) == 1 {
 		*email = rest[0]
 	}
-	_, _, store, err := c.openArchive(ctx)
+	cfg, _, store, err := c.openArchive(ctx)
+	if errors.Is(err, repository.ErrLocked) {
+		return inUse(cfg, "add, change and disable users at the desk, "+serviceURL(cfg.Addr)+"/desk/users")
+	}
 	if err != nil {
 		return err
 	}
@@ -243,7 +246,10 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return errUsage
 	}
-	_, _, store, err := c.openArchive(ctx)
+	cfg, _, store, err := c.openArchive(ctx)
+	if errors.Is(err, repository.ErrLocked) {
+		return inUse(cfg, "") // tokens are made only here
+	}
 	if err != nil {
 		return err
 	}
