@@ -57,7 +57,13 @@ func benchQueries(b *testing.B, q func(src *searchtest.Source, rng *rand.Rand) Q
 
 func BenchmarkSearchThaiWord(b *testing.B) {
 	benchQueries(b, func(src *searchtest.Source, rng *rand.Rand) Query {
-		return Query{Text: src.Used[rng.IntN(len(src.Used))]}
+		return Query{Text: src.Words[rng.IntN(len(src.Words))]}
+	})
+}
+
+func BenchmarkSearchCommonThaiWord(b *testing.B) {
+	benchQueries(b, func(src *searchtest.Source, rng *rand.Rand) Query {
+		return Query{Text: src.Common[rng.IntN(len(src.Common))]}
 	})
 }
 
@@ -69,7 +75,7 @@ func BenchmarkSearchPhrase(b *testing.B) {
 
 func BenchmarkSearchFaceted(b *testing.B) {
 	benchQueries(b, func(src *searchtest.Source, rng *rand.Rand) Query {
-		return Query{Text: src.Used[rng.IntN(len(src.Used))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
+		return Query{Text: src.Words[rng.IntN(len(src.Words))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
 	})
 }
 

@@ -83,12 +83,13 @@ func run(n int, dir, prosePath string, nq int) error {
 		name string
 		make func() search.Query
 	}{
-		{"one Thai word", func() search.Query { return search.Query{Text: src.Used[rng.IntN(len(src.Used))]} }},
+		{"one Thai word", func() search.Query { return search.Query{Text: src.Words[rng.IntN(len(src.Words))]} }},
+		{"common word", func() search.Query { return search.Query{Text: src.Common[rng.IntN(len(src.Common))]} }},
 		{"phrase", func() search.Query {
 			return search.Query{Text: `"` + src.Titles[rng.IntN(len(src.Titles))] + `"`}
 		}},
 		{"faceted", func() search.Query {
-			return search.Query{Text: src.Used[rng.IntN(len(src.Used))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
+			return search.Query{Text: src.Words[rng.IntN(len(src.Words))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
 		}},
 	}
 	reader := access.Principal{User: "u", Institution: "cmu", Role: access.Reader}

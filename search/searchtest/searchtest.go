@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,12 @@ festival market railway bridge palace monastery document record decree treaty sp
 type Source struct {
 	items  map[string]*repository.Item
 	order  map[string][]string
-	Used   []string // Thai words that occur in titles
+	// Words are the distinct Thai words that occur in titles, each once:
+	// what a scholar might look for.
+	Words []string
+	// Common are Thai words drawn from titles as often as they occur there:
+	// the commonest come up most, as a worst case.
+	Common []string
 	Titles []string // two-word Thai phrases that occur in titles
 }
 
@@ -59,6 +65,7 @@ func Generate(n int, words, sentences []string) *Source {
 	}
 	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 4, uint64(len(vocab)-1))
 	libs := []string{"cmu", "tu", "chula"}
+	titleWords := map[string][]string{}
 	for i := range n {
 		var th []string
 		for range 3 + rng.IntN(4) {
@@ -80,12 +87,23 @@ func Generate(n int, words, sentences []string) *Source {
 			Date:    strconv.Itoa(1880 + rng.IntN(140)), Language: []string{"th"},
 		}
 		src.items[it.ID] = it
+		titleWords[it.ID] = th
 		src.order[it.Institution] = append(src.order[it.Institution], it.ID)
 		if i%50 == 0 {
-			src.Used = append(src.Used, th[0])
+			src.Common = append(src.Common, th[0])
 			src.Titles = append(src.Titles, th[0]+th[1])
 		}
 	}
+	seen := map[string]bool{}
+	for _, it := range src.items {
+		for _, w := range titleWords[it.ID] {
+			if !seen[w] {
+				seen[w] = true
+				src.Words = append(src.Words, w)
+			}
+		}
+	}
+	slices.Sort(src.Words)
 	return src
 }
 
