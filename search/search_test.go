@@ -302,3 +302,13 @@ func TestThaiWordsAreFoundAsWordsNotSubstrings(t *testing.T) {
 		t.Errorf("มา inside ธรรมดา: %d hits", n)
 	}
 }
+
+func TestCaseAndAccentsFoldInBothDirections(t *testing.T) {
+	f := newFixture(t)
+	it := f.save(t, &repository.Item{Title: repository.Text{"en": "Letters of José Rizal to the Siamese court"}, Creator: repository.Text{"en": "Émile Jottrand"}})
+	for _, q := range []string{"jose", "JOSÉ", "emile", "Jottrand", "siamese letter"} {
+		if got := ids(f.find(t, anonymous, Query{Text: q})); !slices.Equal(got, []string{it.ID}) {
+			t.Errorf("%q finds %v", q, got)
+		}
+	}
+}
