@@ -253,7 +253,11 @@ func (x *Index) clauseQuery(c clause) (query.Query, error) {
 	// and words in the title, creator or subjects rank them higher.
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(fieldQuery("_all", 1))
-	bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
+	if len(terms) == 1 {
+		bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
+	} else {
+		bq.AddShould(fieldQuery("title", 3)) // phrases cost more: the title alone ranks them
+	}
 	return bq, nil
 }
 
