@@ -1,13 +1,17 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/thaiarchives/archive/access"
 )
 
 // textAnalyzer turns a reader's words into the index's terms, exactly as
@@ -30,49 +34,53 @@ func (t *textAnalyzer) terms(s string) []string {
 	return out
 }
 
-// suggest proposes the query with each word that matches nothing replaced
-// by the commonest indexed word within one or two edits of it, or "" when
-// it has nothing better. Only single-term words are corrected.
-func (x *Index) suggest(text string, clauses []clause) string {
+// suggest proposes the query with a word that matches nothing replaced by
+// an indexed word one or two edits from it, nearest and commonest first —
+// but only a proposal that finds something for p: the words of records p
+// may not read are never offered.
+func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clauses []clause) string {
+	for _, c := range clauses {
+		if c.phrase || len(x.text.terms(c.text)) != 1 || len([]rune(c.text)) < 4 {
+			continue
+		}
+		for _, near := range x.nearWords(strings.ToLower(c.text)) {
+			try := q
+			try.Text, try.Limit, try.Offset = strings.Replace(q.Text, c.text, near, 1), 1, 0
+			req, err := x.request(p, try, parse(try.Text))
+			if err != nil {
+				return ""
+			}
+			req.Facets, req.Highlight = nil, nil
+			if res, err := x.run(ctx, req); err == nil && res.Total > 0 {
+				return try.Text
+			}
+		}
+	}
+	return ""
+}
+
+// nearWords lists up to five indexed words near word, best first.
+func (x *Index) nearWords(word string) []string {
 	x.idxMu.RLock()
 	defer x.idxMu.RUnlock()
 	adv, err := x.idx.Advanced()
 	if err != nil {
-		return ""
+		return nil
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return ""
+		return nil
 	}
 	defer r.Close()
-	changed := false
-	out := text
-	for _, c := range clauses {
-		if c.phrase {
-			continue
-		}
-		terms := x.text.terms(c.text)
-		if len(terms) != 1 || len([]rune(c.text)) < 4 {
-			continue
-		}
-		best := bestNear(r, "words", strings.ToLower(c.text))
-		if best != "" && best != strings.ToLower(c.text) {
-			out = strings.Replace(out, c.text, best, 1)
-			changed = true
-		}
-	}
-	if !changed {
-		return ""
-	}
-	return out
+	return bestNear(r, "words", word, 5)
 }
 
-// bestNear is the indexed word nearest to word (fewest edits), the one in
-// most records among equals.
-func bestNear(r index.IndexReader, field, word string) string {
+// bestNear lists up to n indexed words within one or two edits of word,
+// fewest edits first, then the ones in most records.
+func bestNear(r index.IndexReader, field, word string, n int) []string {
 	fr, ok := r.(index.IndexReaderFuzzy)
 	if !ok {
-		return ""
+		return nil
 	}
 	fuzz := 1
 	if len([]rune(word)) > 6 {
@@ -80,25 +88,35 @@ func bestNear(r index.IndexReader, field, word string) string {
 	}
 	d, err := fr.FieldDictFuzzy(field, word, fuzz, "")
 	if err != nil {
-		return ""
+		return nil
 	}
 	defer d.Close()
-	var best string
-	var bestEdits uint8
-	var bestCount uint64
-	for e, err := d.Next(); err == nil && e != nil; e, err = d.Next() {
-		if best != "" && e.EditDistance > bestEdits {
+	type near struct {
+		term  string
+		edits uint8
+		count uint64
+	}
+	var all []near
+	for e, err := d.Next(); err == nil && e != nil && len(all) < 200; e, err = d.Next() {
+		if e.Term == word {
 			continue
 		}
 		tr, err := r.TermFieldReader(context.Background(), []byte(e.Term), field, false, false, false)
 		if err != nil {
 			continue
 		}
-		n := tr.Count()
+		all = append(all, near{e.Term, e.EditDistance, tr.Count()})
 		tr.Close()
-		if best == "" || e.EditDistance < bestEdits || n > bestCount {
-			best, bestEdits, bestCount = e.Term, e.EditDistance, n
-		}
 	}
-	return best
+	slices.SortFunc(all, func(a, b near) int {
+		if a.edits != b.edits {
+			return int(a.edits) - int(b.edits)
+		}
+		return cmp.Compare(b.count, a.count)
+	})
+	var out []string
+	for _, x := range all[:min(n, len(all))] {
+		out = append(out, x.term)
+	}
+	return out
 }

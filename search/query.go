@@ -86,11 +86,9 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	x.idxMu.RLock()
-	defer x.idxMu.RUnlock()
-	res, err := x.idx.SearchInContext(ctx, req)
+	res, err := x.run(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("searching: %w", err)
+		return nil, err
 	}
 	out := &Result{Total: res.Total, Facets: map[string][]FacetValue{}, Took: res.Took}
 	for _, h := range res.Hits {
@@ -108,9 +106,19 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		}
 	}
 	if out.Total == 0 && len(clauses) > 0 {
-		out.Suggest = x.suggest(q.Text, clauses)
+		out.Suggest = x.suggest(ctx, p, q, clauses)
 	}
 	return out, nil
+}
+
+func (x *Index) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	x.idxMu.RLock()
+	defer x.idxMu.RUnlock()
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("searching: %w", err)
+	}
+	return res, nil
 }
 
 // request builds the bleve request: the reader's words, the filters, and

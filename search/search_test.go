@@ -312,3 +312,18 @@ func TestCaseAndAccentsFoldInBothDirections(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestionsNeverOfferTheWordsOfRestrictedRecords(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Confidential negotiations"}, Access: repository.Access{Level: repository.Restricted}})
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Public lectures"}})
+	if r := f.find(t, anonymous, Query{Text: "negotiatons"}); r.Suggest != "" {
+		t.Errorf("anonymous visitor offered %q, a word only a restricted record holds", r.Suggest)
+	}
+	if r := f.find(t, cmuReader, Query{Text: "negotiatons"}); r.Suggest != "negotiations" {
+		t.Errorf("a reader of the library: suggestion %q", r.Suggest)
+	}
+	if r := f.find(t, anonymous, Query{Text: "lectres"}); r.Suggest != "lectures" {
+		t.Errorf("anonymous, public word: suggestion %q", r.Suggest)
+	}
+}

@@ -43,8 +43,8 @@ festival market railway bridge palace monastery document record decree treaty sp
 // Source is a repository in memory: the records the index reads, and
 // words and phrases that occur in them, to query.
 type Source struct {
-	items  map[string]*repository.Item
-	order  map[string][]string
+	items map[string]*repository.Item
+	order map[string][]string
 	// Words are the distinct Thai words that occur in titles, each once:
 	// what a scholar might look for.
 	Words []string
@@ -135,4 +135,3 @@ func (m *Source) ItemsInCollectionAt(string, int, int) ([]string, int, error) { 
 func (m *Source) Children(string) ([]*repository.Collection, error)           { return nil, nil }
 func (m *Source) FeedEpoch() (string, uint64, error)                          { return "bench", 0, nil }
 func (m *Source) Feed(uint64, int) ([]repository.FeedEntry, error)            { return nil, nil }
-
