@@ -34,7 +34,7 @@ func benchIndex(b *testing.B) (*Index, *searchtest.Source) {
 			bench.err = err
 			return
 		}
-		if bench.x, bench.err = Open(dir, bench.src, Options{}); bench.err == nil {
+		if bench.x, bench.err = Open(dir, bench.src, Options{Results: -1}); bench.err == nil {
 			_, bench.err = bench.x.Rebuild(context.Background())
 		}
 	})

@@ -42,6 +42,8 @@ type Options struct {
 	Log          *slog.Logger
 	// Now is the clock (for embargoes); nil: time.Now.
 	Now func() time.Time
+	// Results is how many recent answers are kept (0: 512; negative: none).
+	Results int
 }
 
 // Index is the search index of one archive.
@@ -54,6 +56,8 @@ type Index struct {
 	idxMu  sync.RWMutex // a rebuild swaps idx; a search holds it for reading
 	idx    bleve.Index
 	closed bool
+
+	results *results
 
 	mu      sync.Mutex // one writer: catching up is serialised
 	stateMu sync.Mutex
@@ -80,7 +84,10 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{})}
+	if opts.Results == 0 {
+		opts.Results = 512
+	}
+	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{}), results: newResults(opts.Results)}
 	want := x.fingerprint()
 	var idx bleve.Index
 	var err error = bleve.ErrorIndexPathDoesNotExist

@@ -82,6 +82,13 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		return nil, fmt.Errorf("a page holds at most %d hits and starts within the first 10,000: %w", MaxLimit, ErrInvalid)
 	}
 	clauses := parse(q.Text)
+	if !checkSize(q) || len(clauses) > maxClauses {
+		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, ErrInvalid)
+	}
+	key := resultKey(p, q, x.Cursor())
+	if res, ok := x.results.get(key); ok {
+		return res, nil
+	}
 	req, err := x.request(p, q, clauses)
 	if err != nil {
 		return nil, err
@@ -108,6 +115,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if out.Total == 0 && len(clauses) > 0 {
 		out.Suggest = x.suggest(ctx, p, q, clauses)
 	}
+	x.results.put(key, out)
 	return out, nil
 }
 

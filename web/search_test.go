@@ -66,7 +66,7 @@ func TestSearchAPIAndPageShareOneSearch(t *testing.T) {
 	if page := e.do(t, "GET", "/search?q="+url.QueryEscape("ความร่วมมือ")+"&to=2500").Body.String(); strings.Contains(page, "/items/"+mou.ID) {
 		t.Error("a range ending in 2500 BE (1957) finds a record of 2019")
 	}
-	for _, bad := range []string{"/api/v1/search?q=x&limit=1000", "/api/v1/search?q=x&page=0", "/search?q=x&from=abc", "/api/v1/search?q=x&sort=colour"} {
+	for _, bad := range []string{"/api/v1/search?q=x&limit=1000", "/api/v1/search?q=x&page=0", "/search?q=x&from=abc", "/api/v1/search?q=x&sort=colour", "/api/v1/search?q=" + strings.Repeat("x+", 600)} {
 		if w := e.do(t, "GET", bad); w.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", bad, w.Code)
 		}
