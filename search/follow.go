@@ -45,32 +45,18 @@ func (x *Index) Follow(ctx context.Context, w Waiter) {
 		if n > 0 {
 			x.opts.Log.Debug("search index caught up", "changes", n)
 		}
-		if err := w.FeedWait(ctx, x.Cursor().Seq); err != nil && ctx.Err() == nil {
+		if err := w.FeedWait(ctx, x.position().Seq); err != nil && ctx.Err() == nil {
 			x.opts.Log.Warn("waiting for changes", "err", err)
 			time.Sleep(delay)
 		}
 	}
 }
 
-// Cursor is how far into which feed the index has read.
-func (x *Index) Cursor() (c cursor) {
+// position is how far into which feed the index has read.
+func (x *Index) position() cursor {
 	x.stateMu.Lock()
 	defer x.stateMu.Unlock()
 	return x.cursor
-}
-
-// Behind reports how many changes the index has still to apply, or -1 when
-// it must rebuild (a new feed).
-func (x *Index) Behind() (int64, error) {
-	epoch, last, err := x.src.FeedEpoch()
-	if err != nil {
-		return 0, err
-	}
-	c := x.Cursor()
-	if c.Epoch != epoch || c.Seq > last {
-		return -1, nil
-	}
-	return int64(last - c.Seq), nil
 }
 
 // WaitFor returns when the index has applied every change the repository
@@ -106,7 +92,7 @@ func (x *Index) CatchUp(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c := x.Cursor()
+	c := x.position()
 	if c.Epoch != epoch || c.Seq > last {
 		return x.rebuild(ctx, epoch, last)
 	}

@@ -85,7 +85,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if !checkSize(q) || len(clauses) > maxClauses {
 		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, ErrInvalid)
 	}
-	key := resultKey(p, q, x.Cursor())
+	key := resultKey(p, q, x.position())
 	if res, ok := x.results.get(key); ok {
 		return res, nil
 	}
