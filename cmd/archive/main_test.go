@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -388,5 +389,51 @@ func TestBackupWithoutServiceReadsTheFile(t *testing.T) {
 	hdr, _ := bufio.NewReader(f).Peek(4096)
 	if len(hdr) < 4096 {
 		t.Fatal("backup file too short")
+	}
+}
+
+func TestReindexAndTheServiceKeepSearchInStep(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	blobs, err := local.Open(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := seedItem(t, data, blobs)
+	env := []string{"ARCHIVE_DATA=" + data}
+	if out, errOut, code := archive(t, env, "reindex"); code != 0 || !strings.Contains(out, "indexed 1 items") {
+		t.Fatalf("reindex: %d %q %q", code, out, errOut)
+	}
+	// The service answers at once; a rebuilding index may take a moment
+	// to hold the item, so ask until it does (or a deadline passes).
+	find := func(s *server) string {
+		t.Helper()
+		var body string
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+			var code int
+			if code, body = s.get(t, "/api/v1/search?q="+url.QueryEscape("กรุงเทพ")); code != 200 {
+				t.Fatalf("search: %d %s", code, body)
+			}
+			if strings.Contains(body, it.ID) {
+				break
+			}
+		}
+		return body
+	}
+	s := serve(t, env)
+	if body := find(s); !strings.Contains(body, it.ID) {
+		t.Fatalf("the reindexed item is not found: %s", body)
+	}
+	s.cmd.Process.Signal(os.Interrupt)
+	<-s.done
+	// A lost index is rebuilt by the service itself.
+	if err := os.RemoveAll(filepath.Join(data, "index")); err != nil {
+		t.Fatal(err)
+	}
+	s = serve(t, env)
+	if body := find(s); !strings.Contains(body, it.ID) || !strings.Contains(body, `"total":1`) {
+		t.Fatalf("after losing the index: %s", body)
+	}
+	if _, err := os.Stat(filepath.Join(data, "index")); err != nil {
+		t.Errorf("the service did not keep its index on disk: %v", err)
 	}
 }
