@@ -229,6 +229,7 @@ var routeChecks = map[string][]struct {
 	"HEAD /api/v1/items/:id/files/:n":            {{itemFull, "HEAD", "/api/v1/items/%s/files/1", ""}},
 	"GET /api/v1/items/:id/files/:n/:derivative": {{itemFull, "GET", "/api/v1/items/%s/files/1/thumb", ""}}, // 400 px: more than this test's reduced edge of 100,
 	"GET /api/v1/admin/backup":                   {{administer, "GET", "/api/v1/admin/backup", ""}},
+	"GET /api/v1/admin/stats":                    {{administer, "GET", "/api/v1/admin/stats", ""}},
 	"GET /desk":                                  {{noContent, "GET", "/desk", ""}},
 	"GET /desk/items":                            {{libEdit, "GET", "/desk/items?institution=cmu", ""}},
 	"POST /desk/items":                           {{libEdit, "POST", "/desk/items", "institution=cmu&field=nothing"}},

@@ -15,10 +15,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/image/tiff"
 
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
@@ -339,5 +341,39 @@ func BenchmarkRegionUncached(b *testing.B) {
 			b.Fatal(w.Code)
 		}
 		e.srv.images.Forget()
+	}
+}
+
+func TestIdenticalRendersInFlightAreMadeOnce(t *testing.T) {
+	e := newIIIFEnv(t)
+	before := e.srv.images.Renders()
+	path := "/iiif/3/" + e.image + "/13,17,301,203/151,/0/default.jpg"
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	bodies := make([]string, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := e.do(t, "GET", path)
+			codes[i], bodies[i] = w.Code, w.Body.String()
+		}()
+	}
+	wg.Wait()
+	for i := range codes {
+		if codes[i] != 200 || bodies[i] != bodies[0] {
+			t.Fatalf("answer %d: %d, %d bytes", i, codes[i], len(bodies[i]))
+		}
+	}
+	if n := e.srv.images.Renders() - before; n != 1 {
+		t.Errorf("%d renders for eight identical requests, want 1", n)
+	}
+	st := e.srv.images.CacheStats()["renders"]
+	if st.Misses == 0 || st.Used == 0 || st.Max != imageapi.DefaultCacheBytes/9*2 {
+		t.Errorf("render cache stats %+v", st)
+	}
+	w := e.do(t, "GET", path)
+	if st2 := e.srv.images.CacheStats()["responses"]; w.Code != 200 || st2.Hits+e.srv.images.CacheStats()["renders"].Hits == 0 {
+		t.Errorf("a repeated request is not answered from a cache: %+v", e.srv.images.CacheStats())
 	}
 }

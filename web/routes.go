@@ -65,6 +65,7 @@ func (s *Server) routes() []route {
 		head("/api/v1/items/:id/files/:n", s.file),
 		get("/api/v1/items/:id/files/:n/:derivative", s.derivative),
 		get("/api/v1/admin/backup", signedIn, s.backup),
+		get("/api/v1/admin/stats", signedIn, s.stats),
 		// The archivists' desk
 		get("/desk", s.desk),
 		get("/desk/items", signedIn, s.deskItems),

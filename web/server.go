@@ -60,6 +60,8 @@ type Config struct {
 	PublicMaxAge time.Duration
 	// AdminEmail is given to harvesters in OAI-PMH Identify.
 	AdminEmail string
+	// CacheBytes is the memory the image service's caches share.
+	CacheBytes int64
 	// Search is the catalogue index; nil: one in memory, following Store.
 	Search Searcher
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
@@ -108,7 +110,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
-		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge})
+		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
 	if s.cfg.Search == nil {
 		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log})

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache is an LRU cache bounded in bytes, safe for concurrent use. Keys
@@ -14,6 +15,20 @@ type Cache[V any] struct {
 	used  int64
 	order *list.List
 	items map[string]*list.Element
+	hits  atomic.Uint64
+	miss  atomic.Uint64
+}
+
+// CacheStats says how a cache is doing: what it holds of what it may, and
+// how often it had what was asked.
+type CacheStats struct {
+	Used, Max    int64
+	Hits, Misses uint64
+}
+
+// Stats reads the cache's counters.
+func (c *Cache[V]) Stats() CacheStats {
+	return CacheStats{Used: c.Used(), Max: c.max, Hits: c.hits.Load(), Misses: c.miss.Load()}
 }
 
 type entry[V any] struct {
@@ -33,8 +48,10 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
 		c.order.MoveToFront(e)
+		c.hits.Add(1)
 		return e.Value.(*entry[V]).val, true
 	}
+	c.miss.Add(1)
 	var zero V
 	return zero, false
 }

@@ -14,7 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/auth"
@@ -43,6 +46,10 @@ type Config struct {
 	// Workers render at once (default 2); Queue more may wait (default 2×
 	// Workers); PerClient bounds one client's renders in flight (default 2).
 	Workers, Queue, PerClient int
+	// CacheBytes is the memory the service's caches share (default 144 MiB):
+	// decoded tiles a third, whole answers a third, rendered images two
+	// ninths, tile indexes a ninth.
+	CacheBytes int64
 	// PublicMaxAge is how long shared caches may keep a public image
 	// (default a day); it bounds how long a copy outlives a change of access.
 	PublicMaxAge time.Duration
@@ -58,7 +65,9 @@ type Service struct {
 	renders *Cache[[]byte]           // rendered non-tile responses, by canonical request
 	hot     *Cache[*Response]        // whole responses, by request
 	pool    *pool
-	public  string // Cache-Control of a public answer, made once: every tile sends it
+	flight  singleflight.Group // identical renders in flight are made once
+	made    atomic.Uint64      // renders made
+	public  string             // Cache-Control of a public answer, made once: every tile sends it
 	mu      sync.Mutex
 	refs    map[string]imageRef // image id → what the store says, at a generation
 }
@@ -118,17 +127,33 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
+	}
+	ninth := cfg.CacheBytes / 9
 	return &Service{
 		cfg:     cfg,
-		indexes: NewCache[*pyramid.Pyramid](16 << 20),
-		tiles:   NewCache[image.Image](48 << 20),
-		renders: NewCache[[]byte](32 << 20),
-		hot:     NewCache[*Response](48 << 20),
+		indexes: NewCache[*pyramid.Pyramid](ninth),
+		tiles:   NewCache[image.Image](3 * ninth),
+		renders: NewCache[[]byte](2 * ninth),
+		hot:     NewCache[*Response](3 * ninth),
 		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient),
 		public:  "public, max-age=" + strconv.Itoa(int(cfg.PublicMaxAge.Seconds())),
 		refs:    map[string]imageRef{},
 	}
 }
+
+// DefaultCacheBytes is the caches' memory by default.
+const DefaultCacheBytes = 144 << 20
+
+// CacheStats reads every cache's counters, by name.
+func (s *Service) CacheStats() map[string]CacheStats {
+	return map[string]CacheStats{"indexes": s.indexes.Stats(), "tiles": s.tiles.Stats(), "renders": s.renders.Stats(), "responses": s.hot.Stats()}
+}
+
+// Renders is how many images the service has rendered (not answered from
+// a cache or a stored tile).
+func (s *Service) Renders() uint64 { return s.made.Load() }
 
 // DefaultMaxArea is the most pixels of one rendered image by default: a
 // 2-core server renders it in well under a second.
@@ -376,23 +401,39 @@ func (s *Service) render(ctx context.Context, call Call, canonical string, plan 
 	if data, ok := s.renders.Get(ck); ok {
 		return data, nil
 	}
-	release, err := s.pool.acquire(ctx, call.Client)
-	if err != nil {
-		return nil, err
+	// Identical requests in flight wait for one rendering. It goes on if
+	// the client that started it leaves while others wait; the pool still
+	// bounds it.
+	work := context.WithoutCancel(ctx)
+	ch := s.flight.DoChan(ck, func() (any, error) {
+		release, err := s.pool.acquire(work, call.Client)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		s.made.Add(1)
+		img, err := Render(work, plan, src)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := Encode(&buf, img, plan.Format); err != nil {
+			return nil, err
+		}
+		if buf.Len() <= 2<<20 {
+			s.renders.Put(ck, buf.Bytes(), int64(buf.Len()))
+		}
+		return buf.Bytes(), nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.([]byte), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	defer release()
-	img, err := Render(ctx, plan, src)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := Encode(&buf, img, plan.Format); err != nil {
-		return nil, err
-	}
-	if buf.Len() <= 2<<20 {
-		s.renders.Put(ck, buf.Bytes(), int64(buf.Len()))
-	}
-	return buf.Bytes(), nil
 }
 
 func (s *Service) index(ctx context.Context, key string) (*pyramid.Pyramid, error) {
