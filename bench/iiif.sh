@@ -2,7 +2,9 @@
 # IIIF image benchmark, in one run on loopback: this archive (local disk, then S3 on MinIO) and
 # Debian's IIPImage over the same 8000x6000 master, loaded by the shared wrk script
 # (../shared/bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
-# random regions, info.json). Prints each RESULT line, the ratios to IIPImage, and the archive's RSS.
+# random regions, info.json), then two loads no cache can answer (bench/uncached_urls.py: 200,000 distinct
+# regions; 20,000 distinct whole-image views of 400-1400 px). Prints each RESULT line, the ratios to
+# IIPImage, and the archive's RSS (now and peak).
 # Needs Debian iipimage-server, lighttpd, spawn-fcgi, wrk, libvips-tools (installed when missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
@@ -22,9 +24,19 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteract
 results="$work/results"
 echo "# IIIF bench $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c16 -d${SECS}s" | tee "$results"
 
+uncached() { # label, service URL: the loads that no cache helps, each URL asked once
+  local label=$1 svc=$2 host; host=$(echo "$svc" | cut -d/ -f1-3)
+  for kind in uregions uviews; do
+    python3 "$here/uncached_urls.py" "$svc" "$kind" "$work/$kind.txt"
+    printf '%s %-8s ' "$label" "$kind" | tee -a "$results"
+    URLS="$work/$kind.txt" timeout $((SECS + 20)) wrk -t2 -c16 -d"${SECS}s" --timeout 10s -s "$peer/cycle.lua" "$host" 2>&1 | grep RESULT | tee -a "$results" || echo "RESULT none" | tee -a "$results"
+  done
+}
+
 # The peer.
 PORT=18090 RUN=/tmp/peer-iip "$peer/start.sh" >/dev/null
 "$peer/bench.sh" "http://127.0.0.1:18090/iiif/pyramid.tif" "$SECS" | sed 's/^/iipimage /' | tee -a "$results"
+uncached iipimage "http://127.0.0.1:18090/iiif/pyramid.tif"
 "$peer/stop.sh" >/dev/null
 
 serve_and_bench() { # label, then env assignments for the archive
@@ -37,7 +49,8 @@ serve_and_bench() { # label, then env assignments for the archive
   local pid=$!; pids+=("$pid")
   for i in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:18091/readyz" && break; sleep 0.1; done
   "$peer/bench.sh" "http://127.0.0.1:18091/iiif/3/$id" "$SECS" | sed "s/^/$label /" | tee -a "$results"
-  echo "$label RSS_MiB=$(( $(ps -o rss= -p "$pid") / 1024 ))" | tee -a "$results"
+  uncached "$label" "http://127.0.0.1:18091/iiif/3/$id"
+  echo "$label RSS_MiB=$(( $(ps -o rss= -p "$pid") / 1024 )) peak_RSS_MiB=$(( $(awk '/VmHWM/{print $2}' /proc/$pid/status) / 1024 ))" | tee -a "$results"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 serve_and_bench archive-local ARCHIVE_STORAGE=local
@@ -56,7 +69,7 @@ if [ -x "$minio" ]; then
 fi
 
 echo "# ratios to IIPImage (req/s):"
-for kind in tiles1 tiles4 thumb regions info; do
+for kind in tiles1 tiles4 thumb regions info uregions uviews; do
   peer_rps=$(awk -v k="$kind" '$1=="iipimage" && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
   for label in archive-local archive-local-1p archive-s3; do
     ours=$(awk -v l="$label" -v k="$kind" '$1==l && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")

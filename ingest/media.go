@@ -45,6 +45,17 @@ func Sniff(head []byte) (mediaType, kind string) {
 		return "audio/flac", KindSound
 	case has(0, "OggS"):
 		return "audio/ogg", KindSound
+	case has(0, "RIFF") && has(8, "AVI "):
+		return "video/x-msvideo", KindVideo
+	case has(0, "\x00\x00\x01\xBA"), has(0, "\x00\x00\x01\xB3"):
+		// An MPEG program stream (.mpg, DVD) or an MPEG-1/2 video stream.
+		return "video/mpeg", KindVideo
+	case len(head) > 376 && head[0] == 0x47 && head[188] == 0x47 && head[376] == 0x47:
+		// An MPEG transport stream: a sync byte every 188 bytes.
+		return "video/mp2t", KindVideo
+	case has(4, "moov"), has(4, "mdat"), has(4, "wide"), has(4, "free"), has(4, "skip"), has(4, "pnot"):
+		// A QuickTime movie of the kind written before the ftyp box.
+		return "video/quicktime", KindVideo
 	case has(4, "ftyp"):
 		if has(8, "M4A ") {
 			return "audio/mp4", KindSound
@@ -95,8 +106,18 @@ var byExtension = map[string]struct {
 	".wav":  {[]string{"audio/wav"}, "a WAV recording"},
 	".flac": {[]string{"audio/flac"}, "a FLAC recording"},
 	".mp4":  {[]string{"video/mp4", "audio/mp4"}, "an MP4 video"},
-	".mov":  {[]string{"video/mp4"}, "a QuickTime video"},
+	".m4a":  {[]string{"audio/mp4", "video/mp4"}, "an MP4 (M4A) recording"},
+	".ogg":  {[]string{"audio/ogg"}, "an Ogg recording"},
+	".opus": {[]string{"audio/ogg"}, "an Opus recording"},
+	".mov":  {[]string{"video/mp4", "video/quicktime"}, "a QuickTime video"},
 	".mkv":  {[]string{"video/webm"}, "a Matroska video"},
+	".webm": {[]string{"video/webm"}, "a WebM video"},
+	".avi":  {[]string{"video/x-msvideo"}, "an AVI video"},
+	".mpg":  {[]string{"video/mpeg"}, "an MPEG video"},
+	".mpeg": {[]string{"video/mpeg"}, "an MPEG video"},
+	".m2v":  {[]string{"video/mpeg"}, "an MPEG-2 video stream"},
+	".m2ts": {[]string{"video/mp2t"}, "an MPEG transport stream"},
+	".mts":  {[]string{"video/mp2t"}, "an MPEG transport stream"},
 	".txt":  {[]string{"text/plain; charset=utf-8"}, "plain text"},
 	".csv":  {[]string{"text/plain; charset=utf-8"}, "CSV text"},
 	".xml":  {[]string{"text/plain; charset=utf-8"}, "XML text"},
@@ -137,6 +158,14 @@ func describe(mediaType string) string {
 		return "an MP4 or QuickTime video"
 	case "video/webm":
 		return "a WebM or Matroska video"
+	case "video/quicktime":
+		return "a QuickTime video"
+	case "video/x-msvideo":
+		return "an AVI video"
+	case "video/mpeg":
+		return "an MPEG video"
+	case "video/mp2t":
+		return "an MPEG transport stream"
 	case "application/pdf":
 		return "a PDF document"
 	case "text/plain; charset=utf-8":

@@ -95,6 +95,9 @@ var english = map[string]string{
 	"poster_failed":     "ffmpeg cannot take a frame from it: damaged video",
 
 	// Content already in the archive.
+	"audio_no_stream":   "it is an audio container without an audio stream",
+	"transcode_failed":  "ffmpeg cannot make a copy of it that browsers play ({1}): the recording may be damaged; it is tried again later",
+	"waveform_failed":   "ffmpeg cannot draw its waveform ({1}): the recording may be damaged; it is tried again later",
 	"duplicate_bad_access":  "same content as item {1}, but {2}",
 	"duplicate_other":       "already in the archive in another library's holdings; its access is theirs to set",
 	"duplicate_kept":        "already in the archive as item {1}; its access was kept at {p1}, stricter than the {p2} asked for",

@@ -151,8 +151,31 @@ type File struct {
 	Height    int     `json:"height,omitempty"`
 	Duration  float64 `json:"duration,omitempty"` // seconds
 	Page      int     `json:"page,omitempty"`     // page of a multi-page master, from 1
-	// Derivatives, by role ("access" pyramid, "thumb", "poster"), as blob keys.
+	// Derivatives, by role ("access" pyramid, "thumb", "poster", "web"), as blob keys.
 	Derivatives map[string]string `json:"derivatives,omitempty"`
+	// Web is the copy of a recording that browsers play, once it is made:
+	// the "web" derivative, or the master itself when browsers play it.
+	Web *WebCopy `json:"web,omitempty"`
+}
+
+// WebCopy describes the copy of a recording that browsers play.
+type WebCopy struct {
+	MediaType string  `json:"mediaType"`
+	Width     int     `json:"width,omitempty"`
+	Height    int     `json:"height,omitempty"`
+	Duration  float64 `json:"duration,omitempty"` // seconds
+}
+
+// WebKey is the blob key of the copy of a recording that browsers play, or
+// "" while there is none.
+func (f *File) WebKey() string {
+	switch {
+	case f.Web == nil:
+		return ""
+	case f.Derivatives["web"] != "":
+		return f.Derivatives["web"]
+	}
+	return storage.DigestKey(f.SHA256)
 }
 
 // Field is one labelled metadata pair shown to readers.

@@ -99,7 +99,7 @@ func (s *Server) derivative(c *gin.Context) {
 		}
 	}
 	key := f.Derivatives[c.Param("derivative")]
-	if key == "" || c.Param("derivative") == "access" {
+	if key == "" || c.Param("derivative") == "access" || c.Param("derivative") == "web" {
 		s.fail(c, notFound(fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative"))))
 		return
 	}

@@ -408,6 +408,7 @@ type itemPage struct {
 	Fields                                         []field
 	Downloads                                      []link
 	Cards                                          []card // the files, when there is nothing to view
+	Media                                          []player
 	Withdrawal                                     *repository.Withdrawal
 	Edit                                           bool
 }
@@ -506,6 +507,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		}
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
+	if p.Media = s.players(site, p.Lang, it, full); len(p.Media) == len(it.Files) {
+		p.Viewer = false // recordings only: the page plays them itself
+	}
 	return p, nil
 }
 

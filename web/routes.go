@@ -64,6 +64,8 @@ func (s *Server) routes() []route {
 		get("/api/v1/items/:id/files/:n", s.file),
 		head("/api/v1/items/:id/files/:n", s.file),
 		get("/api/v1/items/:id/files/:n/:derivative", s.derivative),
+		get("/api/v1/items/:id/files/:n/web", s.webCopy),
+		head("/api/v1/items/:id/files/:n/web", s.webCopy),
 		get("/api/v1/admin/backup", signedIn, s.backup),
 		get("/api/v1/admin/stats", signedIn, s.stats),
 		// The archivists' desk

@@ -60,6 +60,10 @@ type Config struct {
 	PublicMaxAge time.Duration
 	// AdminEmail is given to harvesters in OAI-PMH Identify.
 	AdminEmail string
+	// Transcoder makes the copies of recordings that browsers play; the
+	// batch reports, the desk and item pages say how they come along (nil:
+	// none is running, and recordings wait for one).
+	Transcoder *ingest.Transcoder
 	// CacheBytes is the memory the image service's caches share.
 	CacheBytes int64
 	// Search is the catalogue index; nil: one in memory, following Store.

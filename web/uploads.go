@@ -63,7 +63,10 @@ type BatchFile struct {
 	// they are not kept.
 	Label  string `json:"label,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	path   string
+	// Copy says how a recording's copy for browsers comes along, made in
+	// the background after the item is registered (see batchCopies); not kept.
+	Copy *copyProgress `json:"copy,omitempty"`
+	path string
 }
 
 // Statuses of a batch file before the pipeline's outcome replaces them.
@@ -259,7 +262,9 @@ func (u *uploads) get(c *gin.Context) {
 		return
 	}
 	private(c)
-	c.JSON(http.StatusOK, said(u.s.lang(c), b))
+	out := said(u.s.lang(c), b)
+	u.s.batchCopies(u.s.lang(c), out)
+	c.JSON(http.StatusOK, out)
 }
 
 // said is a copy of a batch whose files say their status and reasons in

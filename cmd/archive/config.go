@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type Config struct {
 	Hosts []string
 	// TrustedProxies may name the client in X-Forwarded-For (ARCHIVE_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// TranscodeWorkers is how many recordings get their copies for browsers
+	// at once (ARCHIVE_TRANSCODE_WORKERS; default half the cores, at most one
+	// per core).
+	TranscodeWorkers int
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
 	ThaiDictionaries []string
@@ -174,6 +179,13 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_IIIF_MAX_AREA=%q is not a number of pixels (at least 65536)", v)
 		}
 		cfg.MaxArea = n
+	}
+	if v := st["ARCHIVE_TRANSCODE_WORKERS"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > runtime.NumCPU() {
+			return nil, fmt.Errorf("ARCHIVE_TRANSCODE_WORKERS=%q is not a number from 1 to the %d cores", v, runtime.NumCPU())
+		}
+		cfg.TranscodeWorkers = n
 	}
 	if v := st["ARCHIVE_REDUCED_EDGE"]; v != "" {
 		n, err := strconv.Atoi(v)

@@ -69,6 +69,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer index.Close()
 	go index.Follow(ctx, store)
+	// Recordings get their copies for browsers in the background; a stop
+	// kills ffmpeg, and the next start makes what is missing.
+	transcoder := ingest.NewTranscoder(ingest.TranscodeConfig{Store: store, Blobs: blobs, Workers: cfg.TranscodeWorkers,
+		Log: log, TempDir: filepath.Join(cfg.Data, "transcode")})
+	// What a stop left there is of no use: masters are fetched again.
+	os.RemoveAll(filepath.Join(cfg.Data, "transcode"))
+	if err := os.MkdirAll(filepath.Join(cfg.Data, "transcode"), 0o700); err != nil {
+		return err
+	}
+	go func() {
+		if err := transcoder.Run(ctx); err != nil {
+			log.Error("recordings get no copies for browsers", "err", ingest.MessageOf(err).String())
+		}
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
@@ -76,7 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index})
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder})
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,12 @@ func (s Site) CollectionURL(id string) string { return s.Base + "/iiif/3/collect
 // ImageID is the IIIF image identifier of an item's file n (from 1).
 func ImageID(item string, n int) string { return fmt.Sprintf("%s-%d", item, n) }
 
+// WebURL is where the copy of a recording that browsers play is served
+// (with byte ranges).
+func (s Site) WebURL(item string, n int) string {
+	return fmt.Sprintf("%s/api/v1/items/%s/files/%d/web", s.Base, item, n)
+}
+
 // FileURL is where a master file is served (with byte ranges).
 func (s Site) FileURL(item string, n int) string {
 	return fmt.Sprintf("%s/api/v1/items/%s/files/%d", s.Base, item, n)
@@ -78,7 +84,7 @@ func stub(it *repository.Item) *repository.Item {
 	out := &repository.Item{ID: it.ID, Institution: it.Institution, Title: stubTitle, Access: it.Access, Version: it.Version}
 	for _, f := range it.Files {
 		out.Files = append(out.Files, repository.File{MediaType: f.MediaType, Width: f.Width, Height: f.Height, Duration: f.Duration,
-			Derivatives: map[string]string{"access": f.Derivatives["access"]}})
+			Derivatives: map[string]string{"access": f.Derivatives["access"]}, Web: f.Web})
 	}
 	return out
 }
@@ -136,7 +142,7 @@ func (s Site) Manifest(in Input) Doc {
 			rendering = append(rendering, Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": f.MediaType,
 				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, Size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, Size(f.Size)))})
 		}
-		c := s.canvas(it, f, n)
+		c := s.canvas(it, f, n, in.Download)
 		canvasOf[i] = c.ID
 		canvases = append(canvases, c)
 	}
@@ -226,6 +232,8 @@ func (s Site) thumbnail(it *repository.Item) Doc {
 				"width": w, "height": h, "service": s.imageService(img)}
 		case f.Derivatives["poster"] != "":
 			return Doc{"id": fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, i+1), "type": "Image", "format": "image/jpeg"}
+		case strings.HasPrefix(f.MediaType, "audio/") && f.Derivatives["thumb"] != "":
+			return Doc{"id": s.waveformURL(it.ID, i+1), "type": "Image", "format": "image/jpeg", "width": WaveformWidth, "height": WaveformHeight}
 		}
 	}
 	return nil
@@ -241,6 +249,58 @@ func fit(w, h, box int) (int, int) {
 	return max(1, w*box/h), box
 }
 
+// avCanvas paints a canvas with a recording: the copy browsers play once
+// it is made (the master until then), with the master offered as a
+// download beside it where the reader may have it.
+func (s Site) avCanvas(c canvasDoc, it *repository.Item, f repository.File, n int, download bool) (canvasDoc, resource) {
+	typ := "Sound"
+	if strings.HasPrefix(f.MediaType, "video/") {
+		typ = "Video"
+	}
+	body := resource{ID: s.FileURL(it.ID, n), Type: typ, Format: f.MediaType, Duration: f.Duration}
+	if typ == "Video" {
+		body.Width, body.Height = f.Width, f.Height
+	}
+	if w := f.Web; w != nil {
+		body = resource{ID: s.WebURL(it.ID, n), Type: typ, Format: w.MediaType, Duration: cmpOr(w.Duration, f.Duration)}
+		if typ == "Video" {
+			body.Width, body.Height = w.Width, w.Height
+		}
+	}
+	// The canvas is the shape people see: the copy's (square pixels).
+	c.Width, c.Height, c.Duration = body.Width, body.Height, f.Duration
+	switch {
+	case f.Derivatives["poster"] != "":
+		c.Thumbnail = []resource{{ID: fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, n), Type: "Image", Format: "image/jpeg"}}
+	case typ == "Sound" && f.Derivatives["thumb"] != "":
+		c.Thumbnail = []resource{{ID: s.waveformURL(it.ID, n), Type: "Image", Format: "image/jpeg", Width: WaveformWidth, Height: WaveformHeight}}
+	}
+	if download {
+		c.Rendering = []rendering{{ID: s.FileURL(it.ID, n), Type: typ, Format: f.MediaType,
+			Label: both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, Size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, Size(f.Size)))}}
+	}
+	return c, body
+}
+
+func cmpOr[T comparable](a, b T) T {
+	var zero T
+	if a != zero {
+		return a
+	}
+	return b
+}
+
+// WaveformWidth and WaveformHeight are the size of a recording's waveform
+// thumbnail (made by ingest's transcoder).
+const (
+	WaveformWidth  = 400
+	WaveformHeight = 160
+)
+
+func (s Site) waveformURL(item string, n int) string {
+	return fmt.Sprintf("%s/api/v1/items/%s/files/%d/thumb", s.Base, item, n)
+}
+
 // Canvases are the bulk of a large manifest: typed, so they marshal fast.
 type canvasDoc struct {
 	ID        string        `json:"id"`
@@ -250,7 +310,16 @@ type canvasDoc struct {
 	Height    int           `json:"height,omitempty"`
 	Duration  float64       `json:"duration,omitempty"`
 	Thumbnail []resource    `json:"thumbnail,omitempty"`
+	Rendering []rendering   `json:"rendering,omitempty"`
 	Items     []annoPageDoc `json:"items"`
+}
+
+// rendering is a download offered beside a canvas: a recording's master.
+type rendering struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Format string `json:"format"`
+	Label  Doc    `json:"label"`
 }
 
 type annoPageDoc struct {
@@ -292,7 +361,7 @@ type service2 struct {
 	Service []any  `json:"service,omitempty"`
 }
 
-func (s Site) canvas(it *repository.Item, f repository.File, n int) canvasDoc {
+func (s Site) canvas(it *repository.Item, f repository.File, n int, download bool) canvasDoc {
 	cid := fmt.Sprintf("%s/canvas/%d", s.ManifestURL(it.ID), n)
 	label := f.Label
 	if label.Empty() {
@@ -311,15 +380,8 @@ func (s Site) canvas(it *repository.Item, f repository.File, n int) canvasDoc {
 		c.Thumbnail = []resource{{ID: fmt.Sprintf("%s/iiif/3/%s/full/%d,%d/0/default.jpg", s.Base, img, tw, th), Type: "Image", Format: "image/jpeg", Width: tw, Height: th}}
 		body = resource{ID: s.Base + "/iiif/3/" + img + "/full/max/0/default.jpg", Type: "Image", Format: "image/jpeg",
 			Width: f.Width, Height: f.Height, Service: s.imageService(img)}
-	case strings.HasPrefix(f.MediaType, "video/"):
-		c.Width, c.Height, c.Duration = f.Width, f.Height, f.Duration
-		body = resource{ID: s.FileURL(it.ID, n), Type: "Video", Format: f.MediaType, Width: f.Width, Height: f.Height, Duration: f.Duration}
-		if f.Derivatives["poster"] != "" {
-			c.Thumbnail = []resource{{ID: fmt.Sprintf("%s/api/v1/items/%s/files/%d/poster", s.Base, it.ID, n), Type: "Image", Format: "image/jpeg"}}
-		}
-	case strings.HasPrefix(f.MediaType, "audio/"):
-		c.Duration = f.Duration
-		body = resource{ID: s.FileURL(it.ID, n), Type: "Sound", Format: f.MediaType, Duration: f.Duration}
+	case strings.HasPrefix(f.MediaType, "video/"), strings.HasPrefix(f.MediaType, "audio/"):
+		c, body = s.avCanvas(c, it, f, n, download)
 	default:
 		// Text and PDF: a page-shaped canvas painted with the document.
 		c.Width, c.Height = 1000, 1414

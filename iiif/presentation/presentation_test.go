@@ -96,10 +96,15 @@ func items() map[string]*repository.Item {
 				{Label: repository.Text{"en": "Text"}, Canvases: []int{1, 2}, Ranges: []repository.Range{{Label: repository.Text{"en": "Colophon"}, Canvases: []int{2}}}}},
 			Version: 1, Modified: mod},
 		"video": {ID: "d9b1q4p6sg", Institution: "tu", Type: "MovingImage", Title: repository.Text{"th": "ภาพยนตร์พิธีรับปริญญา", "en": "Graduation film"},
-			Access: repository.Access{Level: "public"}, Files: []repository.File{{Name: "film.mp4", SHA256: sha, Size: 80 << 20, MediaType: "video/mp4",
-				Width: 1280, Height: 720, Duration: 93.5, Derivatives: map[string]string{"poster": "derivatives/x/poster.jpg"}}}, Version: 1, Modified: mod},
+			Access: repository.Access{Level: "public"}, Files: []repository.File{{Name: "film.mov", SHA256: sha, Size: 800 << 20, MediaType: "video/quicktime",
+				Width: 720, Height: 480, Duration: 93.5, Derivatives: map[string]string{"poster": "derivatives/x/poster.jpg", "web": "derivatives/x/web.mp4"},
+				Web: &repository.WebCopy{MediaType: "video/mp4", Width: 640, Height: 480, Duration: 93.52}}}, Version: 1, Modified: mod},
 		"audio": {ID: "f0c2r5q7th", Institution: "tu", Type: "Sound", Title: repository.Text{"th": "สุนทรพจน์", "en": "Speech"},
-			Access: repository.Access{Level: "public"}, Files: []repository.File{{Name: "speech.mp3", SHA256: sha, Size: 3 << 20, MediaType: "audio/mpeg", Duration: 312.25}},
+			Access: repository.Access{Level: "public"}, Files: []repository.File{{Name: "speech.wav", SHA256: sha, Size: 55 << 20, MediaType: "audio/wav", Duration: 312.25,
+				Derivatives: map[string]string{"web": "derivatives/x/web.m4a", "thumb": "derivatives/x/waveform.jpg"}, Web: &repository.WebCopy{MediaType: "audio/mp4", Duration: 312.26}}},
+			Version: 1, Modified: mod},
+		"audio-pending": {ID: "g1d3s6r8vj", Institution: "tu", Type: "Sound", Title: repository.Text{"th": "บทสัมภาษณ์", "en": "Interview"},
+			Access: repository.Access{Level: "public"}, Files: []repository.File{{Name: "interview.flac", SHA256: sha, Size: 30 << 20, MediaType: "audio/flac", Duration: 600}},
 			Version: 1, Modified: mod},
 	}
 }
@@ -179,5 +184,20 @@ func TestSchemaCatchesBrokenManifests(t *testing.T) {
 	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err := sch.Validate(inst); err == nil {
 		t.Fatal("the schema accepted a label that is not a language map")
+	}
+}
+
+func TestAVCanvasOffersTheMasterOnlyToWhoMayDownload(t *testing.T) {
+	it := items()["video"]
+	for _, download := range []bool{true, false} {
+		m := site.Manifest(Input{Item: it, Institution: tu, Download: download})
+		c := m["items"].([]canvasDoc)[0]
+		body := c.Items[0].Items[0].Body
+		if body.ID != site.WebURL(it.ID, 1) || body.Format != "video/mp4" || body.Duration != 93.52 || body.Width != 640 {
+			t.Fatalf("painting body: %+v", body)
+		}
+		if got := len(c.Rendering) == 1 && c.Rendering[0].Format == "video/quicktime" && c.Rendering[0].ID == site.FileURL(it.ID, 1); got != download {
+			t.Errorf("download %v: canvas rendering %+v", download, c.Rendering)
+		}
 	}
 }
