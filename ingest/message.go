@@ -74,6 +74,8 @@ var english = map[string]string{
 	"image_too_large":    "the image declares {1}×{2} pixels, over the limit of {3} megapixels (a damaged file or a decompression bomb; raise --max-megapixels if it is real)",
 	"image_size_differs": "the image decodes to {1}x{2}, not the {3}x{4} its header declares",
 	"image_corrupt":      "the image cannot be decoded ({1}): it is truncated or corrupt",
+	"image_unreadable":   "it is {1}, which this archive cannot read ({2}): save it as TIFF or JPEG with another program and ingest that",
+	"image_colour":       "its colours cannot be converted to sRGB ({1}): its embedded ICC colour profile may be damaged; save it with an sRGB profile and ingest that",
 	"icc_damaged":        "its embedded ICC colour profile is damaged ({1})",
 	"icc_space":          "its ICC profile is for \"{1}\" colour, which does not match its RGB pixels",
 	"icc_unsupported":    "its ICC profile (\"{1}\") is not a matrix/TRC RGB profile this archive can convert",

@@ -247,6 +247,8 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_image_too_large":       {"ภาพระบุขนาด {1}×{2} พิกเซล เกินขีดจำกัด {3} ล้านพิกเซล (ไฟล์เสียหาย หรือไฟล์ที่จงใจทำให้ระบบล่ม)", "the image declares {1}×{2} pixels, over the limit of {3} megapixels (a damaged file or a decompression bomb)"},
 	"ingest_image_size_differs":    {"ภาพถอดรหัสได้ขนาด {1}x{2} ไม่ตรงกับ {3}x{4} ที่ส่วนหัวระบุ", "the image decodes to {1}x{2}, not the {3}x{4} its header declares"},
 	"ingest_image_corrupt":         {"ถอดรหัสภาพไม่ได้ ({1}): ไฟล์ไม่ครบหรือเสียหาย", "the image cannot be decoded ({1}): it is truncated or corrupt"},
+	"ingest_image_unreadable":      {"ไฟล์นี้เป็น {1} ซึ่งคลังอ่านไม่ได้ ({2}): บันทึกเป็น TIFF หรือ JPEG ด้วยโปรแกรมอื่นแล้วอัปโหลดไฟล์นั้น", "it is {1}, which this archive cannot read ({2}): save it as TIFF or JPEG with another program and upload that"},
+	"ingest_image_colour":          {"แปลงสีของภาพเป็น sRGB ไม่ได้ ({1}): โปรไฟล์สี ICC ที่ฝังในภาพอาจเสียหาย บันทึกภาพด้วยโปรไฟล์ sRGB แล้วอัปโหลดไฟล์นั้น", "its colours cannot be converted to sRGB ({1}): its embedded ICC colour profile may be damaged; save it with an sRGB profile and upload that"},
 	"ingest_icc_damaged":           {"โปรไฟล์สี ICC ที่ฝังในภาพเสียหาย ({1})", "its embedded ICC colour profile is damaged ({1})"},
 	"ingest_icc_space":             {"โปรไฟล์สี ICC เป็นของระบบสี \"{1}\" ซึ่งไม่ตรงกับพิกเซล RGB ของภาพ", "its ICC profile is for \"{1}\" colour, which does not match its RGB pixels"},
 	"ingest_icc_unsupported":       {"โปรไฟล์สี ICC (\"{1}\") ไม่ใช่แบบ matrix/TRC RGB ที่คลังแปลงได้", "its ICC profile (\"{1}\") is not a matrix/TRC RGB profile this archive can convert"},
