@@ -6,14 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
-
-	"github.com/disintegration/imaging"
 
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
@@ -51,7 +47,7 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 	var notes []string
 	switch m.kind {
 	case KindImage:
-		files, notes, err = p.deriveImage(ctx, f, m, base)
+		files, notes, err = p.deriveImage(ctx, m, base)
 	case KindSound, KindVideo:
 		files, notes, err = p.deriveMedia(ctx, m, base)
 	default:
@@ -83,8 +79,8 @@ func (p *Pipeline) putMaster(ctx context.Context, m master) error {
 	return nil
 }
 
-func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base repository.File) ([]repository.File, []string, error) {
-	pages, err := imagePages(f, m.mediaType)
+func (p *Pipeline) deriveImage(ctx context.Context, m master, base repository.File) ([]repository.File, []string, error) {
+	pages, err := imagePages(m.Path, m.mediaType, p.cfg.MaxPixels)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,7 +100,7 @@ func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base r
 			files = append(files, file)
 			continue
 		}
-		img, err := loadImage(f, m.mediaType, page, p.cfg.MaxPixels)
+		acc, err := p.putAccess(ctx, access, m, page)
 		if err != nil {
 			if len(pages) > 1 {
 				if paged, ok := at(err, func(m *Message) { m.Page = i + 1 }); ok {
@@ -115,28 +111,46 @@ func (p *Pipeline) deriveImage(ctx context.Context, f *os.File, m master, base r
 			}
 			return nil, nil, err
 		}
-		file.Width, file.Height = img.Bounds().Dx(), img.Bounds().Dy()
+		file.Width, file.Height = acc.width, acc.height
 		files = append(files, file)
 		if p.cfg.DryRun {
 			continue
 		}
-		// The thumbnail comes from the smallest pyramid level still over
-		// twice its size, which the pyramid makes anyway.
-		small := img
-		levels, err := p.putPyramid(ctx, access, img, func(l image.Image) {
-			if b := l.Bounds(); max(b.Dx(), b.Dy()) >= 2*ThumbSize {
-				small = l
-			}
-		})
-		if err != nil {
+		if _, err := p.cfg.Blobs.Put(ctx, thumb, bytes.NewReader(acc.thumb), storage.PutOptions{Size: int64(len(acc.thumb)), ContentType: "image/jpeg"}); err != nil {
 			return nil, nil, err
 		}
-		if err := p.putJPEG(ctx, thumb, thumbnail(small)); err != nil {
-			return nil, nil, err
-		}
-		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", m.Name, i+1, len(levels), file.Width, file.Height))
+		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", m.Name, i+1, len(acc.levels), file.Width, file.Height))
 	}
 	return files, notes, nil
+}
+
+// putAccess makes the access copy of one page of a master and stores it
+// as it is written; in a dry run it only checks that the page converts.
+func (p *Pipeline) putAccess(ctx context.Context, key string, m master, page int) (*accessCopy, error) {
+	if p.cfg.DryRun {
+		return makeAccess(ctx, nil, m.Path, m.mediaType, page, p.cfg.MaxPixels)
+	}
+	pr, pw := io.Pipe()
+	var acc *accessCopy
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		acc, err = makeAccess(ctx, pw, m.Path, m.mediaType, page, p.cfg.MaxPixels)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	_, err := p.cfg.Blobs.Put(ctx, key, pr, storage.PutOptions{ContentType: "image/tiff"})
+	pr.CloseWithError(err) // unblocks the writer if the put failed
+	merr := <-done
+	switch {
+	case errors.Is(merr, ErrRefused):
+		return nil, merr // the master's fault, whatever became of the put
+	case err != nil:
+		return nil, err // a failed put, which broke the writer's pipe
+	case merr != nil:
+		return nil, merr
+	}
+	return acc, nil
 }
 
 // reuse reports the size of an access copy an earlier run stored, when both
@@ -153,37 +167,6 @@ func (p *Pipeline) reuse(ctx context.Context, access, thumb string) (int, int, b
 		return 0, 0, false
 	}
 	return pyr.Levels[0].Width, pyr.Levels[0].Height, true
-}
-
-// thumbnail halves the image with a box filter while it is over twice the
-// thumbnail size (cheap and exact), then fits it with Lanczos.
-func thumbnail(img image.Image) image.Image {
-	for b := img.Bounds(); max(b.Dx(), b.Dy()) > 2*ThumbSize; b = img.Bounds() {
-		img = pyramid.Half(img)
-	}
-	return imaging.Fit(img, ThumbSize, ThumbSize, imaging.Lanczos)
-}
-
-func (p *Pipeline) putPyramid(ctx context.Context, key string, img image.Image, level func(image.Image)) ([]image.Point, error) {
-	pr, pw := io.Pipe()
-	var levels []image.Point
-	go func() {
-		var err error
-		levels, err = pyramid.Write(ctx, pw, img, pyramid.Options{Level: level})
-		pw.CloseWithError(err)
-	}()
-	_, err := p.cfg.Blobs.Put(ctx, key, pr, storage.PutOptions{ContentType: "image/tiff"})
-	pr.CloseWithError(err) // unblocks the writer if the put failed
-	return levels, err
-}
-
-func (p *Pipeline) putJPEG(ctx context.Context, key string, img image.Image) error {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
-		return err
-	}
-	_, err := p.cfg.Blobs.Put(ctx, key, &buf, storage.PutOptions{Size: int64(buf.Len()), ContentType: "image/jpeg"})
-	return err
 }
 
 // probe is what ffprobe says of a recording.

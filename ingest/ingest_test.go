@@ -639,12 +639,8 @@ func TestSampleImagesThroughThePipeline(t *testing.T) {
 	units, _, _ := ingest.Folder(dir, ingest.Defaults{Institution: "chula"}, false)
 	out := e.run(units)
 	for f, o := range out {
-		want := ingest.Ingested
-		if f == "cmyk-with-profile.jpg" {
-			want = ingest.Refused
-		}
-		if o.Status != want {
-			t.Errorf("%s: %+v, want %s", f, o, want)
+		if o.Status != ingest.Ingested { // the CMYK scan too, through its press profile
+			t.Errorf("%s: %+v, want %s", f, o, ingest.Ingested)
 		}
 	}
 	if len(out) != 6 {

@@ -442,7 +442,7 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	}
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
-	m.mediaType, m.kind = Sniff(head[:n])
+	m.mediaType, m.kind = sniff(head[:n])
 	if m.kind == "" {
 		return m, refuse("unsupported_content")
 	}

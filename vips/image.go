@@ -1,0 +1,220 @@
+package vips
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// Image is an image libvips has opened: its header is read, its pixels are
+// decoded only when something is made of it. Close frees it.
+type Image struct {
+	p *C.VipsImage
+}
+
+// OpenOptions choose what of a file to open.
+type OpenOptions struct {
+	// Page is the page (of a TIFF, PDF, HEIF or animated image) to open,
+	// from 0.
+	Page int
+	// DPI renders a PDF page at this resolution (default 72).
+	DPI float64
+	// Sequential lets libvips stream the pixels top to bottom, decoding
+	// only a few lines at a time; an image that will be rotated needs
+	// random access.
+	Sequential bool
+}
+
+// Loader names the libvips loader that reads the file at path ("jpegload",
+// "jp2kload", "magickload", …), or "" when none does.
+func Loader(path string) string {
+	if start() != nil {
+		return ""
+	}
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	if n := C.archive_vips_loader(cp); n != nil {
+		return C.GoString(n)
+	}
+	return ""
+}
+
+// Open opens one page of the image at path, reading its header only.
+func Open(path string, opt OpenOptions) (*Image, error) {
+	if err := start(); err != nil {
+		return nil, err
+	}
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	seq := C.int(0)
+	if opt.Sequential {
+		seq = 1
+	}
+	page := C.int(opt.Page)
+	if opt.Page <= 0 && opt.DPI <= 0 {
+		page = -1 // single-page loaders refuse a page option
+	}
+	p := C.archive_vips_open(cp, page, C.double(opt.DPI), seq)
+	if p == nil {
+		return nil, fail("load")
+	}
+	return newImage(p), nil
+}
+
+// Decode opens an image held in memory (a JPEG tile, for instance).
+func Decode(b []byte) (*Image, error) {
+	if err := start(); err != nil {
+		return nil, err
+	}
+	if len(b) == 0 {
+		return nil, &Error{Op: "load", Message: "empty buffer"}
+	}
+	p := C.archive_vips_open_buffer(unsafe.Pointer(&b[0]), C.size_t(len(b)))
+	runtime.KeepAlive(b)
+	if p == nil {
+		return nil, fail("load")
+	}
+	return newImage(p), nil
+}
+
+func newImage(p *C.VipsImage) *Image {
+	im := &Image{p: p}
+	runtime.SetFinalizer(im, (*Image).Close)
+	return im
+}
+
+// Close frees the image; it may be called more than once.
+func (im *Image) Close() {
+	if im != nil && im.p != nil {
+		C.g_object_unref(C.gpointer(im.p))
+		im.p = nil
+		runtime.SetFinalizer(im, nil)
+	}
+}
+
+// Width is the stored width in pixels, before any orientation.
+func (im *Image) Width() int { return int(im.p.Xsize) }
+
+// Height is the stored height in pixels (of one page).
+func (im *Image) Height() int { return int(im.p.Ysize) }
+
+// Bands is the number of channels, alpha included.
+func (im *Image) Bands() int { return int(im.p.Bands) }
+
+// Pages is how many pages the file holds (1 for most formats).
+func (im *Image) Pages() int { return im.int("n-pages", 1) }
+
+// Orientation is the EXIF orientation (1–8), 1 when none is stated.
+func (im *Image) Orientation() int {
+	o := im.int("orientation", 1)
+	if o < 1 || o > 8 {
+		return 1
+	}
+	return o
+}
+
+// UprightSize is the size once the orientation is applied.
+func (im *Image) UprightSize() (w, h int) {
+	if im.Orientation() >= 5 {
+		return im.Height(), im.Width()
+	}
+	return im.Width(), im.Height()
+}
+
+// HasICC reports whether an ICC profile is embedded.
+func (im *Image) HasICC() bool { return C.archive_vips_has_icc(im.p) != 0 }
+
+// HasAlpha reports whether the image has a transparency channel.
+func (im *Image) HasAlpha() bool { return C.vips_image_hasalpha(im.p) != 0 }
+
+// Interpretation is libvips' name for the colour space the pixels are in:
+// "srgb", "cmyk", "b-w", "rgb16", "grey16", "lab", …
+func (im *Image) Interpretation() string {
+	return C.GoString(C.vips_enum_nick(C.vips_interpretation_get_type(), C.int(C.vips_image_guess_interpretation(im.p))))
+}
+
+// Depth is the bits per channel: 8, 16, 32 or 64.
+func (im *Image) Depth() int {
+	switch im.p.BandFmt {
+	case C.VIPS_FORMAT_UCHAR, C.VIPS_FORMAT_CHAR:
+		return 8
+	case C.VIPS_FORMAT_USHORT, C.VIPS_FORMAT_SHORT:
+		return 16
+	case C.VIPS_FORMAT_DOUBLE, C.VIPS_FORMAT_DPCOMPLEX:
+		return 64
+	}
+	return 32
+}
+
+func (im *Image) int(name string, fallback int) int {
+	cn := C.CString(name)
+	defer C.free(unsafe.Pointer(cn))
+	return int(C.archive_vips_get_int(im.p, cn, C.int(fallback)))
+}
+
+// Access returns the image as its access copy shows it: upright (EXIF
+// orientation applied), 8-bit sRGB converted through the embedded ICC
+// profile by LittleCMS (a CMYK image without a profile through libvips'
+// CMYK profile), greyscale kept as one grey channel, transparency flattened
+// onto white. When padW × padH is larger than the upright image, the last
+// column and row are repeated up to that size.
+func (im *Image) Access(padW, padH int) (*Image, error) {
+	var out *C.VipsImage
+	if C.archive_vips_access(im.p, &out, C.int(padW), C.int(padH)) != 0 {
+		return nil, fail("convert")
+	}
+	return newImage(out), nil
+}
+
+// SavePyramid writes the image to path as a tiled TIFF pyramid of JPEG
+// tiles (libvips tiffsave with tile, pyramid and JPEG compression): each
+// level half the last, rounding down, until a level fits in one tile.
+func (im *Image) SavePyramid(path string, tile, quality int) error {
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	if C.archive_vips_tiff_pyramid(im.p, cp, C.int(tile), C.int(quality)) != 0 {
+		return fail("save")
+	}
+	return nil
+}
+
+// CropJPEG encodes the w × h area at x, y as a JPEG of the given quality.
+func (im *Image) CropJPEG(x, y, w, h, quality int) ([]byte, error) {
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.archive_vips_crop_jpeg(im.p, C.int(x), C.int(y), C.int(w), C.int(h), C.int(quality), &buf, &n) != 0 {
+		return nil, fail("save")
+	}
+	return take(buf, n), nil
+}
+
+// ThumbnailJPEG fits the w × h area at x, y into size × size (never
+// enlarging), with libvips' Lanczos reduction, as a JPEG.
+func (im *Image) ThumbnailJPEG(x, y, w, h, size, quality int) ([]byte, error) {
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.archive_vips_thumbnail_jpeg(im.p, C.int(x), C.int(y), C.int(w), C.int(h), C.int(size), C.int(quality), &buf, &n) != 0 {
+		return nil, fail("save")
+	}
+	return take(buf, n), nil
+}
+
+// PNG encodes the image as PNG (for tests and checks: fast, lossless).
+func (im *Image) PNG() ([]byte, error) {
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.archive_vips_png(im.p, &buf, &n) != 0 {
+		return nil, fail("save")
+	}
+	return take(buf, n), nil
+}
+
+// take copies a buffer libvips allocated into Go memory and frees it.
+func take(buf unsafe.Pointer, n C.size_t) []byte {
+	defer C.g_free(C.gpointer(buf))
+	return C.GoBytes(buf, C.int(n))
+}

@@ -1,0 +1,177 @@
+#include <string.h>
+#include "shim.h"
+
+int archive_vips_init(int concurrency) {
+	if (VIPS_INIT("archive"))
+		return -1;
+	// Ingest reads each master once: an operation cache would only keep
+	// decoded images and open files alive.
+	vips_cache_set_max(0);
+	vips_cache_set_max_mem(0);
+	vips_cache_set_max_files(0);
+	if (concurrency > 0)
+		vips_concurrency_set(concurrency);
+	vips_leak_set(FALSE);
+	return 0;
+}
+
+// archive_vips_error returns and clears libvips' error buffer; the caller
+// frees the copy.
+char *archive_vips_error(void) {
+	char *s = strdup(vips_error_buffer());
+	vips_error_clear();
+	return s;
+}
+
+const char *archive_vips_loader(const char *path) {
+	const char *name = vips_foreign_find_load(path);
+	if (!name) {
+		vips_error_clear();
+		return NULL;
+	}
+	// The class name (VipsForeignLoadJpegFile) as its operation's
+	// nickname (jpegload).
+	const char *nick = vips_nickname_find(g_type_from_name(name));
+	return nick ? nick : name;
+}
+
+// archive_vips_open opens an image lazily (the header only, until pixels are
+// asked for). page < 0 and dpi <= 0 leave the loader's defaults; a
+// truncated or damaged file fails rather than being filled with grey.
+VipsImage *archive_vips_open(const char *path, int page, double dpi, int sequential) {
+	VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+	if (page >= 0 && dpi > 0)
+		return vips_image_new_from_file(path, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+			"page", page, "dpi", dpi, NULL);
+	if (page >= 0)
+		return vips_image_new_from_file(path, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+			"page", page, NULL);
+	return vips_image_new_from_file(path, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+}
+
+// archive_vips_open_buffer decodes a small image held by the caller into
+// memory of its own, so the caller's buffer is free when it returns.
+VipsImage *archive_vips_open_buffer(const void *buf, size_t len) {
+	VipsImage *lazy = vips_image_new_from_buffer(buf, len, "", NULL);
+	if (!lazy)
+		return NULL;
+	VipsImage *mem = vips_image_copy_memory(lazy);
+	g_object_unref(lazy);
+	return mem;
+}
+
+int archive_vips_get_int(VipsImage *im, const char *name, int fallback) {
+	int v;
+	if (vips_image_get_typeof(im, name) == 0 || vips_image_get_int(im, name, &v))
+		return fallback;
+	return v;
+}
+
+int archive_vips_has_icc(VipsImage *im) {
+	return vips_image_get_typeof(im, VIPS_META_ICC_NAME) != 0;
+}
+
+// archive_vips_access makes the access copy's pixels: upright, converted to
+// 8-bit sRGB through the embedded ICC profile (LittleCMS; a CMYK image
+// without one through libvips' own CMYK profile), greyscale kept grey,
+// transparency flattened onto white, and padded by repeating the last
+// column and row up to pad_w × pad_h.
+int archive_vips_access(VipsImage *in, VipsImage **out, int pad_w, int pad_h) {
+	VipsObject *base = VIPS_OBJECT(vips_image_new());
+	VipsImage **t = (VipsImage **) vips_object_local_array(base, 8);
+	VipsImage *x = in;
+	int grey;
+
+	if (vips_autorot(x, &t[0], NULL))
+		goto fail;
+	x = t[0];
+
+	VipsInterpretation interp = vips_image_guess_interpretation(x);
+	grey = interp == VIPS_INTERPRETATION_B_W || interp == VIPS_INTERPRETATION_GREY16;
+	if (archive_vips_has_icc(x) && !grey) {
+		const char *fallback = interp == VIPS_INTERPRETATION_CMYK ? "cmyk" : "srgb";
+		if (vips_icc_transform(x, &t[1], "srgb", "embedded", TRUE, "input_profile", fallback,
+				"intent", VIPS_INTENT_RELATIVE, "depth", 8, NULL))
+			goto fail;
+	} else if (interp == VIPS_INTERPRETATION_CMYK) {
+		if (vips_icc_transform(x, &t[1], "srgb", "input_profile", "cmyk",
+				"intent", VIPS_INTENT_RELATIVE, "depth", 8, NULL))
+			goto fail;
+	} else if (grey) {
+		if (vips_colourspace(x, &t[1], VIPS_INTERPRETATION_B_W, NULL))
+			goto fail;
+	} else {
+		if (vips_colourspace(x, &t[1], VIPS_INTERPRETATION_sRGB, NULL))
+			goto fail;
+	}
+	x = t[1];
+	grey = x->Type == VIPS_INTERPRETATION_B_W;
+
+	if (vips_image_hasalpha(x)) {
+		double white[4] = {255, 255, 255, 255};
+		VipsArrayDouble *bg = vips_array_double_new(white, x->Bands - 1);
+		int r = vips_flatten(x, &t[2], "background", bg, NULL);
+		vips_area_unref(VIPS_AREA(bg));
+		if (r)
+			goto fail;
+		x = t[2];
+	}
+	int want = grey ? 1 : 3;
+	if (x->Bands > want) {
+		if (vips_extract_band(x, &t[3], 0, "n", want, NULL))
+			goto fail;
+		x = t[3];
+	} else if (x->Bands < want) {
+		if (vips_bandjoin_const1(x, &t[3], 0, NULL) || vips_extract_band(t[3], &t[4], 0, "n", want, NULL))
+			goto fail;
+		x = t[4];
+	}
+	if (x->BandFmt != VIPS_FORMAT_UCHAR) {
+		if (vips_cast(x, &t[5], VIPS_FORMAT_UCHAR, NULL))
+			goto fail;
+		x = t[5];
+	}
+	if (pad_w > x->Xsize || pad_h > x->Ysize) {
+		if (vips_embed(x, &t[6], 0, 0, VIPS_MAX(pad_w, x->Xsize), VIPS_MAX(pad_h, x->Ysize),
+				"extend", VIPS_EXTEND_COPY, NULL))
+			goto fail;
+		x = t[6];
+	}
+	g_object_ref(x);
+	*out = x;
+	g_object_unref(base);
+	return 0;
+fail:
+	g_object_unref(base);
+	return -1;
+}
+
+int archive_vips_tiff_pyramid(VipsImage *in, const char *path, int tile, int q) {
+	return vips_tiffsave(in, path, "tile", TRUE, "tile_width", tile, "tile_height", tile,
+		"pyramid", TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG, "Q", q,
+		"strip", TRUE, NULL);
+}
+
+int archive_vips_crop_jpeg(VipsImage *in, int x, int y, int w, int h, int q, void **buf, size_t *len) {
+	VipsImage *c;
+	if (vips_extract_area(in, &c, x, y, w, h, NULL))
+		return -1;
+	int r = vips_jpegsave_buffer(c, buf, len, "Q", q, "strip", TRUE, NULL);
+	g_object_unref(c);
+	return r;
+}
+
+int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int size, int q, void **buf, size_t *len) {
+	VipsObject *base = VIPS_OBJECT(vips_image_new());
+	VipsImage **t = (VipsImage **) vips_object_local_array(base, 2);
+	int r = -1;
+	if (!vips_extract_area(in, &t[0], x, y, w, h, NULL) &&
+		!vips_thumbnail_image(t[0], &t[1], size, "height", size, "size", VIPS_SIZE_DOWN, NULL))
+		r = vips_jpegsave_buffer(t[1], buf, len, "Q", q, "strip", TRUE, NULL);
+	g_object_unref(base);
+	return r;
+}
+
+int archive_vips_png(VipsImage *in, void **buf, size_t *len) {
+	return vips_pngsave_buffer(in, buf, len, "compression", 1, NULL);
+}
