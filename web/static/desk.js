@@ -73,24 +73,51 @@
   // follow shows the batch's report until every file is accounted for,
   // and gives the last report.
   function follow() {
+    return fetchReport().then(function (b) {
+      render(b);
+      if (b.done) {
+        if (copying(b)) setTimeout(followCopies, 2000);
+        return b;
+      }
+      return new Promise(function (ok) { setTimeout(ok, 500); }).then(follow);
+    });
+  }
+  function fetchReport() {
     var lang = document.documentElement.lang || "en";
     return fetch("/api/v1/batches/" + batchID + "?lang=" + lang, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
       return r.json();
-    }).then(function (b) {
-      report.innerHTML = "";
-      b.files.forEach(function (f) {
-        var li = document.createElement("li");
-        li.className = "outcome " + f.status;
-        li.textContent = f.name + ": " + (f.label || f.status) + (f.reason ? " — " + f.reason : "");
-        if (f.item) {
-          var a = document.createElement("a");
-          a.href = "/items/" + f.item; a.textContent = " → " + f.item; li.appendChild(a);
-        }
-        report.appendChild(li);
-      });
-      if (b.done) return b;
-      return new Promise(function (ok) { setTimeout(ok, 500); }).then(follow);
+    });
+  }
+  function render(b) {
+    report.innerHTML = "";
+    b.files.forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "outcome " + f.status;
+      li.textContent = f.name + ": " + (f.label || f.status) + (f.reason ? " — " + f.reason : "");
+      if (f.item) {
+        var a = document.createElement("a");
+        a.href = "/items/" + f.item; a.textContent = " → " + f.item; li.appendChild(a);
+      }
+      if (f.copy) {
+        // A recording's copy for browsers is made after the item is in.
+        var c = document.createElement("span");
+        c.className = "copy " + f.copy.state; c.setAttribute("role", "status");
+        c.textContent = " · " + f.copy.said;
+        li.appendChild(c);
+      }
+      report.appendChild(li);
+    });
+  }
+  function copying(b) {
+    return b.files.some(function (f) { return f.copy && f.copy.state !== "ready"; });
+  }
+  // followCopies goes on showing the report while recordings' copies for
+  // browsers are being made.
+  function followCopies() {
+    fetchReport().then(function (b) {
+      render(b);
+      if (copying(b)) setTimeout(followCopies, 2000);
     });
   }
 })();
