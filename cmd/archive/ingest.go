@@ -42,7 +42,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	paths, err := parse(fs, args, stderr, "[flags] PATH...",
 		"Ingests folders, BagIt bags (folder, .zip, .tar, .tar.gz), metadata sheets (.csv, .xlsx) and single files.\n"+
 			"Every file is checksummed and stored once; images get a tiled pyramid and a thumbnail;\n"+
-			"audio and video get their duration (and a poster frame). Running the same ingest again\n"+
+			"audio and video get their duration (and a poster frame), and the service (archive serve)\n"+
+			"then makes in the background the copies browsers play and the waveforms. Running the same ingest again\n"+
 			"finishes an interrupted one and reports what is already in as duplicates.")
 	if err != nil {
 		return err
