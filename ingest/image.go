@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -190,15 +191,34 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 	if w == nil {
 		return out, nil
 	}
-	tmp, err := os.CreateTemp("", "archive-access-*.tif")
+	dir, err := os.MkdirTemp("", "archive-access-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if err := acc.SavePyramid(tmp.Name(), tileSize, tileQuality); err != nil {
-		return nil, refuse("image_corrupt", vipsMessage(err, path, tmp.Name()))
+	defer os.RemoveAll(dir)
+	// The master is decoded into an uncompressed file first: libvips 8.14
+	// crashes when a pyramid's source fails midway (a truncated master),
+	// and a plain write fails cleanly.
+	pixels := filepath.Join(dir, "pixels.v")
+	if err := acc.Save(pixels); err != nil {
+		return nil, refuse("image_corrupt", vipsMessage(err, path, pixels))
 	}
+	acc.Close()
+	whole, err := vips.Open(pixels, vips.OpenOptions{Sequential: true})
+	if err != nil {
+		return nil, fmt.Errorf("reading back the decoded master: %w", err)
+	}
+	defer whole.Close()
+	tmp, err := os.Create(filepath.Join(dir, "pyramid.tif"))
+	if err != nil {
+		return nil, err
+	}
+	defer tmp.Close()
+	if err := whole.SavePyramid(tmp.Name(), tileSize, tileQuality); err != nil {
+		return nil, fmt.Errorf("writing the pyramid: %w", err)
+	}
+	whole.Close()
+	os.Remove(pixels)
 	sizes, err := pyramid.Repack(ctx, w, tmp, width, height, pyramid.RepackOptions{Quality: tileQuality, Crop: cropTile})
 	if err != nil {
 		return nil, fmt.Errorf("repacking the access copy: %w", err)

@@ -170,9 +170,24 @@ func (im *Image) Access(padW, padH int) (*Image, error) {
 	return newImage(out), nil
 }
 
+// Save writes the image to path in the format its extension names (".v",
+// libvips' own uncompressed format, is the fastest to write and read back).
+func (im *Image) Save(path string) error {
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	if C.archive_vips_write(im.p, cp) != 0 {
+		return fail("save")
+	}
+	return nil
+}
+
 // SavePyramid writes the image to path as a tiled TIFF pyramid of JPEG
 // tiles (libvips tiffsave with tile, pyramid and JPEG compression): each
 // level half the last, rounding down, until a level fits in one tile.
+//
+// libvips 8.14 crashes when a pyramid's source fails while it is written
+// (a truncated master): save a source that may fail with Save first and
+// make the pyramid from that.
 func (im *Image) SavePyramid(path string, tile, quality int) error {
 	cp := C.CString(path)
 	defer C.free(unsafe.Pointer(cp))

@@ -146,6 +146,10 @@ fail:
 	return -1;
 }
 
+int archive_vips_write(VipsImage *in, const char *path) {
+	return vips_image_write_to_file(in, path, NULL);
+}
+
 int archive_vips_tiff_pyramid(VipsImage *in, const char *path, int tile, int q) {
 	return vips_tiffsave(in, path, "tile", TRUE, "tile_width", tile, "tile_height", tile,
 		"pyramid", TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG, "Q", q,
