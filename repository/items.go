@@ -626,6 +626,42 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 		}
 		n++
 	}
+	if err != nil {
+		return n, err
+	}
+	m, err := s.releaseCollections(ctx, now)
+	return n + m, err
+}
+
+// releaseCollections ends the collections' embargoes whose day has come,
+// each as a new version (so followers of the change feed — the search
+// index — hear that the items below are open).
+func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, error) {
+	var due []string
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bCollections).ForEach(func(k, v []byte) error {
+			var c Collection
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			if until, err := time.Parse("2006-01-02", c.Access.Embargo); err == nil && !now.Before(until) && !c.Deleted {
+				due = append(due, c.ID)
+			}
+			return nil
+		})
+	})
+	n := 0
+	for _, id := range due {
+		c, err := s.Collection(id)
+		if err != nil {
+			return n, err
+		}
+		c.Access.Embargo = ""
+		if err := s.SaveCollection(ctx, c, "archive"); err != nil {
+			return n, err
+		}
+		n++
+	}
 	return n, err
 }
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/analysis"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -18,8 +18,8 @@ import (
 // the records' text was turned.
 type textAnalyzer struct{ a analysis.Analyzer }
 
-func newTextAnalyzer(idx bleve.Index) (*textAnalyzer, error) {
-	a := idx.Mapping().AnalyzerNamed("text")
+func newTextAnalyzer(m *mapping.IndexMappingImpl) (*textAnalyzer, error) {
+	a := m.AnalyzerNamed("text")
 	if a == nil {
 		return nil, fmt.Errorf("the search index has no text analyzer")
 	}
@@ -37,26 +37,43 @@ func (t *textAnalyzer) terms(s string) []string {
 // suggest proposes the query with a word that matches nothing replaced by
 // an indexed word one or two edits from it, nearest and commonest first —
 // but only a proposal that finds something for p: the words of records p
-// may not read are never offered.
-func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clauses []clause) string {
-	for _, c := range clauses {
+// may not read are never offered. Only short queries get suggestions, and
+// at most a few are tried: one request never costs more than a handful.
+func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clauses []clause) (string, error) {
+	if len(clauses) > 3 {
+		return "", nil
+	}
+	tries := 0
+	for i, c := range clauses {
 		if c.phrase || len(x.text.terms(c.text)) != 1 || len([]rune(c.text)) < 4 {
 			continue
 		}
 		for _, near := range x.nearWords(strings.ToLower(c.text)) {
+			if tries++; tries > 6 {
+				return "", nil
+			}
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+			changed := slices.Clone(clauses)
+			changed[i].text = near
 			try := q
-			try.Text, try.Limit, try.Offset = strings.Replace(q.Text, c.text, near, 1), 1, 0
-			req, err := x.request(p, try, parse(try.Text))
+			try.Text, try.Limit, try.Offset = unparse(changed), 1, 0
+			req, err := x.request(p, try, changed)
 			if err != nil {
-				return ""
+				return "", err
 			}
 			req.Facets, req.Highlight = nil, nil
-			if res, err := x.run(ctx, req); err == nil && res.Total > 0 {
-				return try.Text
+			res, err := x.run(ctx, req)
+			if err != nil {
+				return "", err
+			}
+			if res.Total > 0 {
+				return try.Text, nil
 			}
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // nearWords lists up to five indexed words near word, best first.

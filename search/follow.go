@@ -47,7 +47,10 @@ func (x *Index) Follow(ctx context.Context, w Waiter) {
 		}
 		if err := w.FeedWait(ctx, x.position().Seq); err != nil && ctx.Err() == nil {
 			x.opts.Log.Warn("waiting for changes", "err", err)
-			time.Sleep(delay)
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
 		}
 	}
 }
@@ -93,7 +96,7 @@ func (x *Index) CatchUp(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	c := x.position()
-	if c.Epoch != epoch || c.Seq > last {
+	if c.Epoch != epoch || c.Seq > last || x.index() == nil {
 		return x.rebuild(ctx, epoch, last)
 	}
 	n := 0
@@ -216,12 +219,20 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 // are written: a crash in between repeats some work, which is harmless,
 // and never skips any.
 func (x *Index) commit(idx bleve.Index, c cursor) error {
-	v, _ := json.Marshal(c)
-	if err := idx.SetInternal(keyCursor, v); err != nil {
+	if err := idx.SetInternal(keyCursor, cursorBytes(c)); err != nil {
 		return fmt.Errorf("writing to the search index: %w", err)
 	}
 	x.setCursor(c)
 	return nil
+}
+
+// cursorBytes is how a cursor is kept: two plain fields, which always encode.
+func cursorBytes(c cursor) []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // a string and a number
+	}
+	return b
 }
 
 func (x *Index) setCursor(c cursor) {
@@ -251,42 +262,87 @@ func (x *Index) rebuild(ctx context.Context, epoch string, last uint64) (int, er
 		err = compact(ctx, idx)
 	}
 	if err == nil {
-		v, _ := json.Marshal(cursor{Epoch: epoch, Seq: last})
-		err = idx.SetInternal(keyCursor, v)
+		err = idx.SetInternal(keyCursor, cursorBytes(cursor{Epoch: epoch, Seq: last}))
 	}
 	if err == nil && tmp == "" { // in memory: the new index takes the old one's place
-		x.idxMu.Lock()
-		old := x.idx
-		x.idx = idx
-		x.idxMu.Unlock()
-		old.Close()
-		x.setCursor(cursor{Epoch: epoch, Seq: last})
-		return n, nil
-	}
-	if cerr := idx.Close(); err == nil {
-		err = cerr
+		err = x.swap(func() (bleve.Index, error) { return idx, nil })
+	} else {
+		if cerr := idx.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = x.swap(func() (bleve.Index, error) { return x.replace(tmp) })
+		}
 	}
 	if err != nil {
 		if tmp != "" {
-			os.RemoveAll(tmp)
+			if rerr := os.RemoveAll(tmp); rerr != nil {
+				x.opts.Log.Warn("removing a failed search index", "err", rerr)
+			}
 		}
 		return n, err
-	}
-	x.idxMu.Lock()
-	defer x.idxMu.Unlock()
-	x.idx.Close()
-	if err := os.RemoveAll(x.path); err != nil {
-		return n, err
-	}
-	if err := os.Rename(tmp, x.path); err != nil {
-		return n, err
-	}
-	if x.idx, err = bleve.Open(x.path); err != nil {
-		return n, fmt.Errorf("opening the rebuilt search index: %w", err)
 	}
 	x.setCursor(cursor{Epoch: epoch, Seq: last})
 	x.opts.Log.Info("search index: rebuilt", "items", n)
 	return n, nil
+}
+
+// swap closes the live index and puts next's in its place, unless the
+// index was closed meanwhile. When next fails, the old index answers
+// again if it can; if not, searches are told the index is being rebuilt
+// (never a nil index, never a second close).
+func (x *Index) swap(next func() (bleve.Index, error)) error {
+	x.idxMu.Lock()
+	defer x.idxMu.Unlock()
+	if x.closed {
+		return ErrRebuilding
+	}
+	if x.idx != nil {
+		if err := x.idx.Close(); err != nil {
+			x.opts.Log.Warn("closing the replaced search index", "err", err)
+		}
+		x.idx = nil
+	}
+	idx, err := next()
+	if err != nil {
+		if x.path != "" {
+			if old, oerr := bleve.Open(x.path); oerr == nil {
+				x.idx = old
+			}
+		}
+		return err
+	}
+	x.idx, x.fresh = idx, false
+	return nil
+}
+
+// replace moves the index built at tmp to the index's path and opens it;
+// on failure the old folder is put back.
+func (x *Index) replace(tmp string) (bleve.Index, error) {
+	old := x.path + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(x.path, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	idx, err := func() (bleve.Index, error) {
+		if err := os.Rename(tmp, x.path); err != nil {
+			return nil, err
+		}
+		return bleve.Open(x.path)
+	}()
+	if err != nil {
+		os.RemoveAll(x.path)
+		if rerr := os.Rename(old, x.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			x.opts.Log.Error("putting the old search index back", "err", rerr)
+		}
+		return nil, fmt.Errorf("opening the rebuilt search index: %w", err)
+	}
+	if err := os.RemoveAll(old); err != nil {
+		x.opts.Log.Warn("removing the replaced search index", "err", err)
+	}
+	return idx, nil
 }
 
 func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {

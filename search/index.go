@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/mapping"
 
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 )
 
@@ -54,8 +55,10 @@ type Index struct {
 	text *textAnalyzer
 
 	idxMu  sync.RWMutex // a rebuild swaps idx; a search holds it for reading
-	idx    bleve.Index
+	idx    bleve.Index // nil only when a failed swap left none
 	closed bool
+	fresh  bool   // created empty: nothing to answer with until the first rebuild
+	want   string // the fingerprint of this program's layout and dictionaries
 
 	results *results
 
@@ -88,43 +91,59 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 		opts.Results = 512
 	}
 	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{}), results: newResults(opts.Results)}
-	want := x.fingerprint()
-	var idx bleve.Index
-	var err error = bleve.ErrorIndexPathDoesNotExist
-	if path != "" {
-		if opened, oerr := bleve.Open(path); oerr == nil {
-			idx = opened
-		} else {
-			err = oerr
-		}
-	}
-	if idx != nil {
-		if got, _ := idx.GetInternal(keyLayout); string(got) != want {
-			opts.Log.Info("search index was built differently: rebuilding it", "path", path)
-			idx.Close()
-			idx, err = nil, bleve.ErrorIndexMetaMissing
-		}
-	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		opts.Log.Warn("search index cannot be read: rebuilding it", "path", path, "err", err)
-	}
-	if idx == nil {
-		if idx, err = x.create(path); err != nil {
-			return nil, err
-		}
-	}
-	x.idx = idx
-	if x.text, err = newTextAnalyzer(idx); err != nil {
-		idx.Close()
+	m, err := newMapping(opts.Dictionaries)
+	if err != nil {
 		return nil, err
 	}
-	if b, _ := idx.GetInternal(keyCursor); b != nil {
-		json.Unmarshal(b, &x.cursor) // an unreadable cursor reads as none: a rebuild
+	if x.text, err = newTextAnalyzer(m); err != nil {
+		return nil, err
 	}
+	if x.want, err = x.fingerprint(); err != nil {
+		return nil, err
+	}
+	if path != "" {
+		idx, err := bleve.Open(path)
+		switch {
+		case err == nil:
+			x.idx = idx
+			if got, err := idx.GetInternal(keyLayout); err != nil || string(got) != x.want {
+				// It answers, as it is, until its rebuilt successor replaces it.
+				opts.Log.Info("search index was built differently: rebuilding it", "path", path)
+				return x, nil
+			}
+			if b, err := idx.GetInternal(keyCursor); err == nil && b != nil {
+				if err := json.Unmarshal(b, &x.cursor); err != nil {
+					opts.Log.Warn("search index position unreadable: rebuilding it", "err", err)
+				}
+			}
+			return x, nil
+		case !errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+			opts.Log.Warn("search index cannot be read: rebuilding it", "path", path, "err", err)
+		}
+	}
+	if x.idx, err = x.create(path); err != nil {
+		return nil, err
+	}
+	x.fresh = true
 	return x, nil
 }
 
-func (x *Index) fingerprint() string {
-	return layout + " " + strings.Join(x.opts.Dictionaries, ":")
+// ErrRebuilding: the index holds nothing yet; it is being built.
+var ErrRebuilding = fmt.Errorf("the search index is being built from the records: try again in a minute: %w", repository.ErrUnavailable)
+
+// fingerprint names the layout and the dictionaries (each file's path,
+// size and time): a dictionary updated in place makes the index rebuild,
+// so records and queries are always cut into words alike.
+func (x *Index) fingerprint() (string, error) {
+	parts := []string{layout}
+	for _, d := range x.opts.Dictionaries {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return "", fmt.Errorf("thai dictionary %s: %w", d, err)
+		}
+		parts = append(parts, fmt.Sprintf("%s:%d:%d", d, fi.Size(), fi.ModTime().Unix()))
+	}
+	return strings.Join(parts, " "), nil
 }
 
 // create replaces whatever is at path with a new, empty index (in memory
@@ -143,7 +162,7 @@ func (x *Index) create(path string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the search index at %s: %w", path, err)
 	}
-	if err := idx.SetInternal(keyLayout, []byte(x.fingerprint())); err != nil {
+	if err := idx.SetInternal(keyLayout, []byte(x.want)); err != nil {
 		idx.Close()
 		return nil, err
 	}
@@ -161,7 +180,8 @@ func (x *Index) index() bleve.Index {
 func (x *Index) Close() error {
 	x.idxMu.Lock()
 	defer x.idxMu.Unlock()
-	if x.closed {
+	if x.closed || x.idx == nil {
+		x.closed = true
 		return nil
 	}
 	x.closed = true
@@ -172,6 +192,9 @@ func (x *Index) Close() error {
 func (x *Index) Count() (uint64, error) {
 	x.idxMu.RLock()
 	defer x.idxMu.RUnlock()
+	if x.idx == nil || x.closed {
+		return 0, ErrRebuilding
+	}
 	return x.idx.DocCount()
 }
 

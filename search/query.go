@@ -113,7 +113,9 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		}
 	}
 	if out.Total == 0 && len(clauses) > 0 {
-		out.Suggest = x.suggest(ctx, p, q, clauses)
+		if out.Suggest, err = x.suggest(ctx, p, q, clauses); err != nil {
+			return nil, err
+		}
 	}
 	x.results.put(key, out)
 	return out, nil
@@ -122,6 +124,9 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 func (x *Index) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	x.idxMu.RLock()
 	defer x.idxMu.RUnlock()
+	if x.idx == nil || x.fresh || x.closed {
+		return nil, ErrRebuilding
+	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
@@ -311,6 +316,22 @@ func parse(s string) []clause {
 		}
 	}
 	return out
+}
+
+// unparse writes clauses back as a query.
+func unparse(clauses []clause) string {
+	parts := make([]string, len(clauses))
+	for i, c := range clauses {
+		t := c.text
+		if c.phrase {
+			t = `"` + t + `"`
+		}
+		if c.field != "" {
+			t = c.field + ":" + t
+		}
+		parts[i] = t
+	}
+	return strings.Join(parts, " ")
 }
 
 func isFieldName(s string) bool {

@@ -2,15 +2,18 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -325,5 +328,82 @@ func TestSuggestionsNeverOfferTheWordsOfRestrictedRecords(t *testing.T) {
 	}
 	if r := f.find(t, anonymous, Query{Text: "lectres"}); r.Suggest != "lectures" {
 		t.Errorf("anonymous, public word: suggestion %q", r.Suggest)
+	}
+}
+
+func TestAnIndexBuiltOtherwiseAnswersUntilItsSuccessorIsReady(t *testing.T) {
+	f := newFixture(t)
+	it := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายดอยสุเทพ"}})
+	f.find(t, anonymous, Query{Text: "ดอยสุเทพ"})
+	f.index.Close()
+	// A library's own word list, added: the index must be rebuilt.
+	words := filepath.Join(t.TempDir(), "words.txt")
+	os.WriteFile(words, []byte("ดอยสุเทพ\n"), 0o644)
+	dicts := append(slices.Clone(thaiDefault()), words)
+	x, err := Open(f.path, f.store, Options{Dictionaries: dicts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if x.position() != (cursor{}) {
+		t.Fatalf("an index built with other dictionaries kept its position %+v", x.position())
+	}
+	if r, err := x.Search(ctx, anonymous, Query{Text: "ภาพถ่าย"}); err != nil || r.Total != 1 {
+		t.Fatalf("the old index does not answer meanwhile: %v %v", r, err)
+	}
+	if _, err := x.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := x.Search(ctx, anonymous, Query{Text: "ดอยสุเทพ"}); err != nil || len(r.Hits) != 1 || r.Hits[0].ID != it.ID {
+		t.Fatalf("after the rebuild: %v %v", r, err)
+	}
+	x.Close()
+	// The same list changed in place: rebuilt again.
+	os.WriteFile(words, []byte("ดอยสุเทพ\nดอยปุย\n"), 0o644)
+	y, err := Open(f.path, f.store, Options{Dictionaries: dicts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if y.position() != (cursor{}) {
+		t.Error("a dictionary changed in place did not make the index rebuild")
+	}
+}
+
+func TestANewIndexSaysItIsBeingBuiltInsteadOfFindingNothing(t *testing.T) {
+	f := newFixture(t)
+	x, err := Open(filepath.Join(t.TempDir(), "new"), f.store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := x.Search(ctx, anonymous, Query{Text: "x"}); !errors.Is(err, repository.ErrUnavailable) {
+		t.Errorf("a new, empty index answered %v, want unavailable", err)
+	}
+	if _, err := x.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Search(ctx, anonymous, Query{Text: "x"}); err != nil {
+		t.Errorf("after building: %v", err)
+	}
+}
+
+func thaiDefault() []string { return thai.DefaultPaths }
+
+func TestACollectionsEmbargoEndingOpensItsItemsInSearch(t *testing.T) {
+	f := newFixture(t)
+	col := &repository.Collection{Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Thesis drafts"}, Access: repository.Access{Embargo: "2030-01-01"}}
+	if err := f.store.SaveCollection(ctx, col, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Draft chapter"}, Collection: col.ID})
+	if n := f.find(t, anonymous, Query{Text: "draft"}).Total; n != 0 {
+		t.Fatalf("an item of an embargoed collection found anonymously (%d)", n)
+	}
+	if n, err := f.store.ReleaseEmbargoes(ctx, time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil || n != 1 {
+		t.Fatalf("released %d, %v", n, err)
+	}
+	if n := f.find(t, anonymous, Query{Text: "draft"}).Total; n != 1 {
+		t.Errorf("after the collection's embargo ended: %d hits", n)
 	}
 }

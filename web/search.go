@@ -50,8 +50,8 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 	}
 	pageNo := 1
 	if p := c.Query("page"); p != "" {
-		if pageNo, err = strconv.Atoi(p); err != nil || pageNo < 1 || pageNo > 500 {
-			return q, 0, fmt.Errorf("page %q is not a page number from 1 to 500: %w", p, repository.ErrInvalid)
+		if pageNo, err = strconv.Atoi(p); err != nil || pageNo < 1 || (pageNo-1)*q.Limit > 10000 {
+			return q, 0, fmt.Errorf("page %q is not a page number within the first 10,000 results: %w", p, repository.ErrInvalid)
 		}
 	}
 	q.Offset = (pageNo - 1) * q.Limit
@@ -59,10 +59,16 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 }
 
 // runSearch waits (briefly) for the index to hold every change, so what
-// an archivist has just saved is found, then searches as who(c).
+// an archivist has just saved is found, then searches as who(c). The hits
+// are listed through the access decision again; when that drops one, the
+// index is behind the store, and the answer (its counts come from the
+// index) is kept from shared caches.
 func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []access.Listed, error) {
 	wait, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	s.cfg.Search.WaitFor(wait) // on time-out, search what the index has
+	if err := s.cfg.Search.WaitFor(wait); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		cancel()
+		return nil, nil, err
+	}
 	cancel()
 	res, err := s.cfg.Search.Search(c.Request.Context(), who(c), q)
 	if err != nil {
@@ -73,7 +79,23 @@ func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []ac
 		ids[i] = h.ID
 	}
 	listed, err := access.Listing(s.cfg.Store, who(c), ids, time.Now())
+	if err == nil && len(listed) < len(ids) {
+		s.cfg.Log.Warn("search index behind the store: an answer kept from shared caches", "hits", len(ids), "readable", len(listed))
+		private(c)
+		c.Set(staleKey, true)
+	}
 	return res, listed, err
+}
+
+// staleKey marks a request whose search answer must not be cached.
+const staleKey = "search-stale"
+
+// cacheSearch lets shared caches keep a search answer for a minute, unless
+// it was found stale.
+func (s *Server) cacheSearch(c *gin.Context) {
+	if !c.GetBool(staleKey) {
+		s.cacheable(c, "public, max-age=60")
+	}
 }
 
 // apiSearch answers GET /api/v1/search.
@@ -118,7 +140,7 @@ func (s *Server) apiSearch(c *gin.Context) {
 	if res.Suggest != "" {
 		out["suggest"] = res.Suggest
 	}
-	s.cacheable(c, "public, max-age=60")
+	s.cacheSearch(c)
 	c.JSON(http.StatusOK, out)
 }
 
@@ -179,7 +201,7 @@ func (s *Server) searchPage(c *gin.Context) {
 			v.Next = withParam(c.Request.URL, "page", strconv.Itoa(pageNo+1))
 		}
 	}
-	s.cacheable(c, "public, max-age=60")
+	s.cacheSearch(c)
 	s.render(c, http.StatusOK, "search", v)
 }
 
