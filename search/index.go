@@ -55,7 +55,7 @@ type Index struct {
 	text *textAnalyzer
 
 	idxMu  sync.RWMutex // a rebuild swaps idx; a search holds it for reading
-	idx    bleve.Index // nil only when a failed swap left none
+	idx    bleve.Index  // nil only when a failed swap left none
 	closed bool
 	fresh  bool   // created empty: nothing to answer with until the first rebuild
 	want   string // the fingerprint of this program's layout and dictionaries
