@@ -57,6 +57,9 @@ type Config struct {
 	// at once (ARCHIVE_TRANSCODE_WORKERS; default half the cores, at most one
 	// per core).
 	TranscodeWorkers int
+	// CacheBytes is the memory the image service's caches share
+	// (ARCHIVE_CACHE_MIB, default 144).
+	CacheBytes int64
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
 	ThaiDictionaries []string
@@ -212,6 +215,13 @@ func (c *common) resolve() (*Config, error) {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return nil, fmt.Errorf("ARCHIVE_TRUSTED_PROXIES: %q is not an address or a range such as 10.0.0.0/8", p)
 		}
+	}
+	if v := st["ARCHIVE_CACHE_MIB"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 16 || n > 1<<20 {
+			return nil, fmt.Errorf("ARCHIVE_CACHE_MIB=%q is not a number of MiB of at least 16", v)
+		}
+		cfg.CacheBytes = n << 20
 	}
 	if v := st["ARCHIVE_THAI_DICTIONARIES"]; v != "" {
 		for _, p := range filepath.SplitList(v) {
