@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the archive with demo collections on http://127.0.0.1:8080/ (extra arguments go to
+# `archive serve`). Installs what a fresh Debian machine lacks: libvips (images are read and
+# converted through it, with cgo) and libthai's dictionary (Thai search), then builds the viewer and
+# uploader from npm, which the binary embeds.
+set -euo pipefail
+cd "$(dirname "$0")"
+need=()
+for p in libvips-dev libthai-data; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${need[*]}"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+npm ci --prefix web/ui --no-audit --no-fund --loglevel=error
+npm run build --prefix web/ui
+exec go run ./cmd/archive serve --demo "$@"
