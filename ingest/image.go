@@ -18,6 +18,10 @@ import (
 const (
 	tileSize    = 256
 	tileQuality = 85
+	// decodeInMemory bounds the decoded pixels of a master kept in memory
+	// while its pyramid is written (an 8000×6000 scan); larger masters go
+	// through a temporary file, so two at once stay under 400 MB.
+	decodeInMemory = 150 << 20
 )
 
 // sniffImage recognises the still-image formats that Sniff does not:
@@ -196,18 +200,26 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	// The master is decoded into an uncompressed file first: libvips 8.14
-	// crashes when a pyramid's source fails midway (a truncated master),
-	// and a plain write fails cleanly.
-	pixels := filepath.Join(dir, "pixels.v")
-	if err := acc.Save(pixels); err != nil {
-		return nil, refuse("image_corrupt", vipsMessage(err, path, pixels))
+	// The master is decoded first, into memory when it is small and into
+	// an uncompressed file when it is not: libvips 8.14 crashes when a
+	// pyramid's source fails midway (a truncated master), while these
+	// fail cleanly.
+	var whole *vips.Image
+	if int64(padW)*int64(padH)*int64(acc.Bands()) <= decodeInMemory {
+		if whole, err = acc.Memory(); err != nil {
+			return nil, refuse("image_corrupt", vipsMessage(err, path))
+		}
+	} else {
+		pixels := filepath.Join(dir, "pixels.v")
+		if err := acc.Save(pixels); err != nil {
+			return nil, refuse("image_corrupt", vipsMessage(err, path, pixels))
+		}
+		defer os.Remove(pixels)
+		if whole, err = vips.Open(pixels, vips.OpenOptions{Sequential: true}); err != nil {
+			return nil, fmt.Errorf("reading back the decoded master: %w", err)
+		}
 	}
 	acc.Close()
-	whole, err := vips.Open(pixels, vips.OpenOptions{Sequential: true})
-	if err != nil {
-		return nil, fmt.Errorf("reading back the decoded master: %w", err)
-	}
 	defer whole.Close()
 	tmp, err := os.Create(filepath.Join(dir, "pyramid.tif"))
 	if err != nil {
@@ -218,7 +230,6 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 		return nil, fmt.Errorf("writing the pyramid: %w", err)
 	}
 	whole.Close()
-	os.Remove(pixels)
 	sizes, err := pyramid.Repack(ctx, w, tmp, width, height, pyramid.RepackOptions{Quality: tileQuality, Crop: cropTile})
 	if err != nil {
 		return nil, fmt.Errorf("repacking the access copy: %w", err)

@@ -6,6 +6,8 @@ package vips
 import "C"
 
 import (
+	"fmt"
+	"image"
 	"runtime"
 	"unsafe"
 )
@@ -170,6 +172,17 @@ func (im *Image) Access(padW, padH int) (*Image, error) {
 	return newImage(out), nil
 }
 
+// Memory computes the image's pixels into memory (its width × height ×
+// bands bytes, for 8-bit images) and returns that image, which reading can
+// no longer fail.
+func (im *Image) Memory() (*Image, error) {
+	p := C.archive_vips_memory(im.p)
+	if p == nil {
+		return nil, fail("decode")
+	}
+	return newImage(p), nil
+}
+
 // Save writes the image to path in the format its extension names (".v",
 // libvips' own uncompressed format, is the fastest to write and read back).
 func (im *Image) Save(path string) error {
@@ -226,6 +239,25 @@ func (im *Image) PNG() ([]byte, error) {
 		return nil, fail("save")
 	}
 	return take(buf, n), nil
+}
+
+// RGBA decodes a 3-band 8-bit image (as Access makes) whole into Go
+// memory. Ingest never does this (it streams); it is here to measure that
+// choice against the alternative.
+func (im *Image) RGBA() (*image.RGBA, error) {
+	if im.Bands() != 3 || im.Depth() != 8 {
+		return nil, &Error{Op: "decode", Message: fmt.Sprintf("%d bands of %d bits, want 3 of 8", im.Bands(), im.Depth())}
+	}
+	var n C.size_t
+	buf := C.archive_vips_rgba(im.p, &n)
+	if buf == nil {
+		return nil, fail("decode")
+	}
+	w, h := im.Width(), im.Height()
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	copy(out.Pix, unsafe.Slice((*byte)(buf), int(n)))
+	C.g_free(C.gpointer(buf))
+	return out, nil
 }
 
 // take copies a buffer libvips allocated into Go memory and frees it.

@@ -146,6 +146,10 @@ fail:
 	return -1;
 }
 
+VipsImage *archive_vips_memory(VipsImage *in) {
+	return vips_image_copy_memory(in);
+}
+
 int archive_vips_write(VipsImage *in, const char *path) {
 	return vips_image_write_to_file(in, path, NULL);
 }
@@ -178,4 +182,14 @@ int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int s
 
 int archive_vips_png(VipsImage *in, void **buf, size_t *len) {
 	return vips_pngsave_buffer(in, buf, len, "compression", 1, NULL);
+}
+
+// archive_vips_rgba decodes a 3-band 8-bit image into memory as RGBA.
+void *archive_vips_rgba(VipsImage *in, size_t *len) {
+	VipsImage *x;
+	if (vips_bandjoin_const1(in, &x, 255, NULL))
+		return NULL;
+	void *mem = vips_image_write_to_memory(x, len);
+	g_object_unref(x);
+	return mem;
 }
