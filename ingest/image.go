@@ -258,12 +258,7 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 
 // cropTile makes an edge tile's exact-size JPEG with libjpeg-turbo.
 func cropTile(tile []byte, w, h int) ([]byte, error) {
-	im, err := vips.Decode(tile)
-	if err != nil {
-		return nil, err
-	}
-	defer im.Close()
-	return im.CropJPEG(0, 0, w, h, tileQuality)
+	return vips.CropJPEG(tile, w, h, tileQuality)
 }
 
 // vipsMessage is libvips' own sentence of a failure, on one line, with the

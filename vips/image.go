@@ -220,6 +220,25 @@ func (im *Image) CropJPEG(x, y, w, h, quality int) ([]byte, error) {
 	return take(buf, n), nil
 }
 
+// CropJPEG re-encodes the top left w × h pixels of a JPEG (an edge tile
+// of a pyramid) as a JPEG of the given quality, in one pass.
+func CropJPEG(jpeg []byte, w, h, quality int) ([]byte, error) {
+	if err := start(); err != nil {
+		return nil, err
+	}
+	if len(jpeg) == 0 {
+		return nil, &Error{Op: "load", Message: "empty buffer"}
+	}
+	var buf unsafe.Pointer
+	var n C.size_t
+	r := C.archive_vips_crop_jpeg_buffer(unsafe.Pointer(&jpeg[0]), C.size_t(len(jpeg)), C.int(w), C.int(h), C.int(quality), &buf, &n)
+	runtime.KeepAlive(jpeg)
+	if r != 0 {
+		return nil, fail("crop")
+	}
+	return take(buf, n), nil
+}
+
 // ThumbnailJPEG fits the w × h area at x, y into size × size (never
 // enlarging), with libvips' Lanczos reduction, as a JPEG.
 func (im *Image) ThumbnailJPEG(x, y, w, h, size, quality int) ([]byte, error) {

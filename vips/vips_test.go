@@ -67,6 +67,11 @@ func TestAccessMakesOpaqueSRGB(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(jpg, []byte{0xFF, 0xD8}) {
 		t.Fatalf("crop: %v", err)
 	}
+	if small, err := CropJPEG(jpg, 1, 2, 90); err != nil {
+		t.Fatal(err)
+	} else if im, err := Decode(small); err != nil || im.Width() != 1 || im.Height() != 2 {
+		t.Fatalf("cropped tile: %v", err)
+	}
 	path := filepath.Join(dir, "x.v")
 	if err := acc.Save(path); err != nil {
 		t.Fatal(err)
