@@ -339,10 +339,11 @@ func isFieldName(s string) bool {
 	return slices.ContainsFunc(textFields, func(f textField) bool { return f.filter == s })
 }
 
-// snippet picks the fragment that shows the words found: in the page
-// text, else the description, else the title; else the description's start.
+// snippet picks the fragment that shows the words found, in the page text
+// or the description (a listing shows the title anyway), else the
+// description's start.
 func snippet(frags map[string][]string) string {
-	for _, f := range []string{"text", "summary", "title"} {
+	for _, f := range []string{"text", "summary"} {
 		for _, fr := range frags[f] {
 			if strings.Contains(fr, "<mark>") {
 				return fr

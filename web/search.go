@@ -153,7 +153,12 @@ type searchView struct {
 	Any              bool
 	From, To, Sort   string
 	Suggest, SuggURL string
-	Sorts            []link
+	Sorts            []sortLink
+}
+
+type sortLink struct {
+	URL, Label string
+	On         bool
 }
 
 type searchHit struct {
@@ -236,8 +241,16 @@ func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Resul
 		}
 		v.Facets = append(v.Facets, fv)
 	}
+	current := c.Query("sort")
+	if current == "" {
+		current = "relevance"
+	}
 	for _, so := range []string{"relevance", "date", "-date", "title"} {
-		v.Sorts = append(v.Sorts, link{URL: withParam(c.Request.URL, "sort", so), Label: t(v.Lang, "sort_"+strings.TrimPrefix(so, "-")+map[bool]string{true: "_desc"}[strings.HasPrefix(so, "-")])})
+		key := "sort_" + strings.TrimPrefix(so, "-")
+		if strings.HasPrefix(so, "-") {
+			key += "_desc"
+		}
+		v.Sorts = append(v.Sorts, sortLink{URL: withParam(c.Request.URL, "sort", so), Label: t(v.Lang, key), On: so == current})
 	}
 	return nil
 }

@@ -44,8 +44,8 @@ func TestSearchAPIAndPageShareOneSearch(t *testing.T) {
 	if res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].ID != mou.ID || res.Hits[0].Title["en"] != mou.Title["en"] {
 		t.Fatalf("anonymous search: %s", w.Body)
 	}
-	if !strings.Contains(res.Hits[0].Snippet, "<mark>บันทึก</mark>") {
-		t.Errorf("snippet %q does not mark the word", res.Hits[0].Snippet)
+	if !strings.HasPrefix(res.Hits[0].Snippet, "สามมหาวิทยาลัย") {
+		t.Errorf("snippet %q: the title matched, so the description's start", res.Hits[0].Snippet)
 	}
 	for _, v := range res.Facets["type"] {
 		if v.Value == "Sound" {
@@ -58,7 +58,7 @@ func TestSearchAPIAndPageShareOneSearch(t *testing.T) {
 
 	// The page: the same hit, a count, facets as links, Buddhist Era years.
 	page := e.do(t, "GET", "/search?q="+url.QueryEscape("ความร่วมมือ")+"&from=2560&to=2563&lang=th").Body.String()
-	for _, want := range []string{`id="result-count">1 `, "/items/" + mou.ID, "<mark>ร่วมมือ</mark>", "library=cmu", "มหาวิทยาลัยเชียงใหม่", "ห้องสมุด"} {
+	for _, want := range []string{`id="result-count">1 `, "/items/" + mou.ID, "<mark>ร่วมมือ</mark>", `aria-current="true" class="on">ความเกี่ยวข้อง`, "library=cmu", "มหาวิทยาลัยเชียงใหม่", "ห้องสมุด"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("Thai search page lacks %q", want)
 		}
