@@ -95,11 +95,11 @@ var english = map[string]string{
 	"video_no_stream":   "it is a video container without a video stream",
 	"poster_no_tools":   "video posters need ffmpeg (Debian package ffmpeg), which is not installed here",
 	"poster_failed":     "ffmpeg cannot take a frame from it: damaged video",
-
-	// Content already in the archive.
 	"audio_no_stream":   "it is an audio container without an audio stream",
 	"transcode_failed":  "ffmpeg cannot make a copy of it that browsers play ({1}): the recording may be damaged; it is tried again later",
 	"waveform_failed":   "ffmpeg cannot draw its waveform ({1}): the recording may be damaged; it is tried again later",
+
+	// Content already in the archive.
 	"duplicate_bad_access":  "same content as item {1}, but {2}",
 	"duplicate_other":       "already in the archive in another library's holdings; its access is theirs to set",
 	"duplicate_kept":        "already in the archive as item {1}; its access was kept at {p1}, stricter than the {p2} asked for",
