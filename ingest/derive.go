@@ -45,10 +45,10 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 	}
 	var files []repository.File
 	var notes []string
-	switch m.kind {
-	case KindImage:
+	switch {
+	case m.kind == KindImage, m.mediaType == "application/pdf": // a PDF: a canvas per page
 		files, notes, err = p.deriveImage(ctx, m, base)
-	case KindSound, KindVideo:
+	case m.kind == KindSound, m.kind == KindVideo:
 		files, notes, err = p.deriveMedia(ctx, m, base)
 	default:
 		files = []repository.File{base}

@@ -83,7 +83,17 @@ var loaders = map[string][]string{
 	"image/avif": {"heifload"},
 	"image/jxl":  {"jxlload"},
 	"image/bmp":  {"magickload"},
+	// A PDF's pages are rendered by poppler, each at a resolution suited
+	// to its size (see pdfLongSide).
+	"application/pdf": {"pdfload"},
 }
+
+// pdfLongSide is the long side, in pixels, a PDF page is rendered at: an
+// A4 page at about 300 dpi (within 72–600 dpi, whatever the page's size).
+const pdfLongSide = 3500
+
+// maxPDFPages bounds the pages of one PDF made into canvases.
+const maxPDFPages = 2000
 
 // openMaster opens one page of a master with libvips (header only) and
 // checks that it is the format it was sniffed as and not too large.
@@ -95,7 +105,13 @@ func openMaster(path, mediaType string, page int, maxPixels int64) (*vips.Image,
 	if ok := loaders[mediaType]; !containsPrefix(ok, loader) {
 		return nil, refuse("image_unreadable", mediaType, "libvips reads it as "+loader)
 	}
-	im, err := vips.Open(path, vips.OpenOptions{Page: page})
+	var im *vips.Image
+	var err error
+	if mediaType == "application/pdf" {
+		im, _, err = vips.OpenPDFPage(path, page, pdfLongSide)
+	} else {
+		im, err = vips.Open(path, vips.OpenOptions{Page: page})
+	}
 	if err != nil {
 		return nil, refuse("image_header", vipsMessage(err, path), mediaType)
 	}
@@ -131,6 +147,16 @@ func imagePages(path, mediaType string, maxPixels int64) ([]int, error) {
 	}
 	n := im.Pages()
 	im.Close()
+	if mediaType == "application/pdf" {
+		if n > maxPDFPages {
+			return nil, refuse("pdf_too_many_pages", itoa(n), itoa(maxPDFPages))
+		}
+		pages := make([]int, n)
+		for i := range pages {
+			pages[i] = i
+		}
+		return pages, nil
+	}
 	if mediaType != "image/tiff" || n <= 1 {
 		return []int{0}, nil
 	}
@@ -179,7 +205,7 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 	width, height := head.UprightSize()
 	out := &accessCopy{width: width, height: height}
 	src := head
-	if head.Orientation() == 1 && w != nil {
+	if head.Orientation() == 1 && w != nil && mediaType != "application/pdf" {
 		// Unrotated, the pixels can stream top to bottom.
 		if src, err = vips.Open(path, vips.OpenOptions{Page: page, Sequential: true}); err != nil {
 			return nil, refuse("image_header", vipsMessage(err, path), mediaType)

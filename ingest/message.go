@@ -72,6 +72,7 @@ var english = map[string]string{
 	"image_header":       "the image header cannot be read ({1}): the file is damaged or not really {2}",
 	"image_no_size":      "the image declares no size",
 	"image_too_large":    "the image declares {1}×{2} pixels, over the limit of {3} megapixels (a damaged file or a decompression bomb; raise --max-megapixels if it is real)",
+	"pdf_too_many_pages": "the PDF has {1} pages, more than the {2} one item may show: split it into volumes and ingest each",
 	"image_size_differs": "the image decodes to {1}x{2}, not the {3}x{4} its header declares",
 	"image_corrupt":      "the image cannot be decoded ({1}): it is truncated or corrupt",
 	"image_unreadable":   "it is {1}, which this archive cannot read ({2}): save it as TIFF or JPEG with another program and ingest that",

@@ -136,9 +136,11 @@ func (s Site) Manifest(in Input) Doc {
 	var canvases []canvasDoc
 	var rendering []Doc
 	canvasOf := map[int]string{}
+	offered := map[string]bool{} // a PDF's pages share one master: offered once
 	for i, f := range it.Files {
 		n := i + 1
-		if in.Download {
+		if in.Download && !offered[f.SHA256] {
+			offered[f.SHA256] = true
 			rendering = append(rendering, Doc{"id": s.FileURL(it.ID, n), "type": renderingType(f.MediaType), "format": f.MediaType,
 				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, Size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, Size(f.Size)))})
 		}
