@@ -121,7 +121,42 @@ func (p *Pipeline) deriveImage(ctx context.Context, m master, base repository.Fi
 		}
 		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", m.Name, i+1, len(acc.levels), file.Width, file.Height))
 	}
+	if m.mediaType == "application/pdf" && !p.cfg.DryRun {
+		note, err := p.pdfText(ctx, m, files)
+		if err != nil {
+			return nil, nil, err
+		}
+		notes = append(notes, note)
+	}
 	return files, notes, nil
+}
+
+// pdfText keeps the text layer of each page of a PDF that has one (as
+// poppler's pdftotext reads it), beside the page, for search.
+func (p *Pipeline) pdfText(ctx context.Context, m master, files []repository.File) (string, error) {
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return m.Name + ": no text layer read (pdftotext, Debian poppler-utils, is not installed)", nil
+	}
+	out, err := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", m.Path, "-").Output()
+	if err != nil {
+		return m.Name + ": its text layer cannot be read: " + err.Error(), nil
+	}
+	pages := bytes.Split(out, []byte("\f")) // pdftotext ends each page with a form feed
+	n := 0
+	for i := range files {
+		if i >= len(pages) || len(bytes.TrimSpace(pages[i])) == 0 {
+			continue
+		}
+		text := bytes.TrimSpace(pages[i])
+		key := DerivativeKey(m.sha256, fmt.Sprintf("p%d.txt", i+1))
+		if _, err := p.cfg.Blobs.Put(ctx, key, bytes.NewReader(text), storage.PutOptions{Size: int64(len(text)), ContentType: "text/plain; charset=utf-8"}); err != nil {
+			return "", err
+		}
+		files[i].Derivatives["text"] = key
+		n++
+	}
+	return fmt.Sprintf("%s: the text layer of %d of %d pages kept for search", m.Name, n, len(files)), nil
 }
 
 // putAccess makes the access copy of one page of a master and stores it

@@ -27,7 +27,7 @@ func TestPDFBecomesACanvasPerPage(t *testing.T) {
 	dir := t.TempDir()
 	ps := "%!PS\n<< /PageSize [595 842] >> setpagedevice\n" +
 		"1 0 0 setrgbcolor 0 0 595 842 rectfill showpage\n" +
-		"0 1 0 setrgbcolor 0 0 595 842 rectfill showpage\n" +
+		"0 1 0 setrgbcolor 0 0 595 842 rectfill 0 setgray /Helvetica findfont 24 scalefont setfont 72 700 moveto (Rattanakosin charter) show showpage\n" +
 		"0 0 1 setrgbcolor 0 0 595 842 rectfill showpage\n"
 	os.WriteFile(filepath.Join(dir, "in.ps"), []byte(ps), 0o644)
 	pdf := filepath.Join(dir, "thesis.pdf")
@@ -67,6 +67,19 @@ func TestPDFBecomesACanvasPerPage(t *testing.T) {
 		if got != want[i] {
 			t.Errorf("page %d's picture is %v, want %v", i+1, got, want[i])
 		}
+	}
+	// The text layer of the page that has one is kept beside it, for search.
+	if it.Files[0].Derivatives["text"] != "" || it.Files[1].Derivatives["text"] == "" {
+		t.Fatalf("text layers: %v / %v", it.Files[0].Derivatives, it.Files[1].Derivatives)
+	}
+	rc, err := e.blobs.Get(ctx, it.Files[1].Derivatives["text"], 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(text) != "Rattanakosin charter" {
+		t.Errorf("page 2's text %q", text)
 	}
 	if it.Files[0].SHA256 != it.Files[2].SHA256 {
 		t.Error("the pages should share the one master")

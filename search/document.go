@@ -1,7 +1,9 @@
 package search
 
 import (
+	"context"
 	"errors"
+	"io"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,6 +51,49 @@ type Source interface {
 	Children(parent string) ([]*repository.Collection, error)
 	FeedEpoch() (string, uint64, error)
 	Feed(after uint64, limit int) ([]repository.FeedEntry, error)
+}
+
+// Texts reads the text kept beside an item's pages (a PDF's text layer,
+// later OCR): blob storage.
+type Texts interface {
+	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+}
+
+// Bounds of the page text one item brings to the index.
+const (
+	maxPageText = 256 << 10
+	maxItemText = 8 << 20
+)
+
+// pageTexts reads the text of an item's pages, within bounds; an item
+// without any, or an index without Texts, has none.
+func (x *Index) pageTexts(ctx context.Context, it *repository.Item) ([]string, error) {
+	if x.opts.Texts == nil {
+		return nil, nil
+	}
+	var out []string
+	total := 0
+	for _, f := range it.Files {
+		key := f.Derivatives["text"]
+		if key == "" || total >= maxItemText {
+			continue
+		}
+		rc, err := x.opts.Texts.Get(ctx, key, 0, -1)
+		if errors.Is(err, repository.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("item %s: page text: %w", it.ID, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, maxPageText))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("item %s: page text: %w", it.ID, err)
+		}
+		total += len(b)
+		out = append(out, string(b))
+	}
+	return out, nil
 }
 
 // lookups caches the collections and libraries of one batch.

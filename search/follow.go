@@ -30,6 +30,9 @@ func (x *Index) Follow(ctx context.Context, w Waiter) {
 	delay := time.Second
 	for ctx.Err() == nil {
 		n, err := x.CatchUp(ctx)
+		if errors.Is(err, errClosed) {
+			return
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				x.opts.Log.Warn("search index could not catch up with the archive", "err", err, "retry", delay)
@@ -91,6 +94,9 @@ func (x *Index) WaitFor(ctx context.Context) error {
 func (x *Index) CatchUp(ctx context.Context) (int, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.isClosed() {
+		return 0, errClosed
+	}
 	epoch, last, err := x.src.FeedEpoch()
 	if err != nil {
 		return 0, err
@@ -195,6 +201,11 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 			d, err := newDocument(l, it, now)
 			if err != nil {
 				return err
+			}
+			if d != nil {
+				if d.Text, err = x.pageTexts(context.Background(), it); err != nil {
+					return err
+				}
 			}
 			if d == nil {
 				b.Delete(id)

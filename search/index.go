@@ -45,6 +45,9 @@ type Options struct {
 	Now func() time.Time
 	// Results is how many recent answers are kept (0: 512; negative: none).
 	Results int
+	// Texts reads the text kept beside pages (blob storage); nil: page
+	// text is not indexed.
+	Texts Texts
 }
 
 // Index is the search index of one archive.
@@ -174,6 +177,15 @@ func (x *Index) index() bleve.Index {
 	x.idxMu.RLock()
 	defer x.idxMu.RUnlock()
 	return x.idx
+}
+
+// errClosed: the index was closed; its follower stops.
+var errClosed = errors.New("the search index is closed")
+
+func (x *Index) isClosed() bool {
+	x.idxMu.RLock()
+	defer x.idxMu.RUnlock()
+	return x.closed
 }
 
 // Close closes the index; closing it again does nothing.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -407,5 +408,37 @@ func TestACollectionsEmbargoEndingOpensItsItemsInSearch(t *testing.T) {
 	}
 	if n := f.find(t, anonymous, Query{Text: "draft"}).Total; n != 1 {
 		t.Errorf("after the collection's embargo ended: %d hits", n)
+	}
+}
+
+// memTexts is page text by key, as blob storage would hold it.
+type memTexts map[string]string
+
+func (m memTexts) Get(_ context.Context, key string, _, _ int64) (io.ReadCloser, error) {
+	if s, ok := m[key]; ok {
+		return io.NopCloser(strings.NewReader(s)), nil
+	}
+	return nil, repository.ErrNotFound
+}
+
+func TestTheTextOfPagesIsSearched(t *testing.T) {
+	f := newFixture(t)
+	f.index.Close()
+	texts := memTexts{"derivatives/p2.txt": "สนธิสัญญาเบาว์ริง ลงนามที่กรุงเทพ"}
+	x, err := Open(f.path, f.store, Options{Texts: texts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	it := f.save(t, &repository.Item{Title: repository.Text{"en": "A treaty"}, Files: []repository.File{
+		{Name: "t.pdf", SHA256: strings.Repeat("a", 64), MediaType: "application/pdf", Page: 1, Derivatives: map[string]string{"access": "x"}},
+		{Name: "t.pdf", SHA256: strings.Repeat("a", 64), MediaType: "application/pdf", Page: 2, Derivatives: map[string]string{"access": "y", "text": "derivatives/p2.txt"}},
+	}})
+	if _, err := x.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := x.Search(ctx, anonymous, Query{Text: "เบาว์ริง"})
+	if err != nil || len(r.Hits) != 1 || r.Hits[0].ID != it.ID || !strings.Contains(r.Hits[0].Snippet, "<mark>") {
+		t.Fatalf("a word of page 2's text: %+v %v", r, err)
 	}
 }

@@ -117,7 +117,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
 	if s.cfg.Search == nil {
-		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log})
+		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})
 		if err != nil {
 			return nil, err
 		}

@@ -20,13 +20,13 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := parse(fs, args, stderr, "", "Rebuilds the search index from the metadata store (the service keeps it up to date by itself)."); err != nil {
 		return err
 	}
-	cfg, _, store, err := c.openArchive(ctx)
+	cfg, blobs, store, err := c.openArchive(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	start := time.Now()
-	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries})
+	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Texts: blobs})
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.openData(); err != nil {
 		return err
 	}
-	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Log: log})
+	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Log: log, Texts: blobs})
 	if err != nil {
 		return err
 	}
