@@ -3,8 +3,8 @@ package search
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
