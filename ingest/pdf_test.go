@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"image/color"
 	"image/jpeg"
 	"io"
 	"os"
@@ -83,5 +84,16 @@ func TestPDFBecomesACanvasPerPage(t *testing.T) {
 	}
 	if it.Files[0].SHA256 != it.Files[2].SHA256 {
 		t.Error("the pages should share the one master")
+	}
+}
+
+func TestOutcomesCountThePixelsTheyBrought(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.jpg")
+	writeJPEG(t, path, pattern(300, 200, color.RGBA{200, 10, 10, 255}))
+	e := newEnv(t, localBlobs(t))
+	out := e.run([]ingest.Unit{{Files: []ingest.Input{{Path: path, Name: "a.jpg"}}, Meta: repository.Item{Institution: "tu", Title: repository.Text{"en": "A"}}}})
+	if o := out["a.jpg"]; o.Status != ingest.Ingested || o.Pixels != 300*200 {
+		t.Errorf("%+v: want 60,000 pixels", o)
 	}
 }

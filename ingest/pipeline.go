@@ -98,6 +98,8 @@ type Outcome struct {
 	Messages []Message `json:"messages,omitempty"`
 	Error    string    `json:"error,omitempty"`
 	Bytes    int64     `json:"bytes"`
+	// Pixels is how many pixels the file's pages hold (for throughput).
+	Pixels int64 `json:"pixels,omitempty"`
 }
 
 // Pipeline ingests units.
@@ -204,6 +206,11 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 		if item != nil {
 			outs[i].Item = item.ID
 			outs[i].Images = ImageIDs(item)
+			for _, f := range item.Files {
+				if i < len(files) && f.SHA256 == files[i].sha256 {
+					outs[i].Pixels += int64(f.Width) * int64(f.Height)
+				}
+			}
 		}
 	}
 	return outs

@@ -267,6 +267,11 @@ func TestArchivistSignsInAndUploadsTwoImages(t *testing.T) {
 	if len(links) != 2 {
 		t.Fatalf("report links %v", links)
 	}
+	// Progress says how many files are in and how fast pixels went in.
+	rate, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('rate').textContent`))
+	if err != nil || !strings.HasPrefix(rate, "2 of 2 files in") || !strings.HasSuffix(rate, " megapixels/s") {
+		t.Errorf("progress %q (%v)", rate, err)
+	}
 	// The uploader speaks Thai on a Thai page.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/desk?lang=th"), chromedp.WaitVisible(chromedp.CSS(".uppy-Dashboard"))); err != nil {
 		t.Fatal(err)

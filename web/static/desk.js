@@ -89,7 +89,23 @@
       return r.json();
     });
   }
+  // rate says how many files are in and how fast pixels go in, since the
+  // report was first followed.
+  var rate = document.getElementById("rate"), since = 0;
+  function showRate(b) {
+    if (!rate) return;
+    since = since || Date.now();
+    var done = 0, pixels = 0;
+    b.files.forEach(function (f) {
+      if (f.status && ["uploading", "uploaded", "ingesting"].indexOf(f.status) < 0) done++;
+      pixels += f.pixels || 0;
+    });
+    var secs = Math.max(1, (Date.now() - since) / 1000);
+    rate.textContent = rate.dataset.words.replace("{1}", done).replace("{2}", b.files.length)
+      .replace("{3}", (done / secs).toFixed(1)).replace("{4}", (pixels / 1e6 / secs).toFixed(1));
+  }
   function render(b) {
+    showRate(b);
     report.innerHTML = "";
     b.files.forEach(function (f) {
       var li = document.createElement("li");
