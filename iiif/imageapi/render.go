@@ -5,13 +5,14 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"image/png"
 	"io"
 	"math"
 
 	"github.com/disintegration/imaging"
 	"golang.org/x/image/tiff"
+
+	"github.com/thaiarchives/archive/vips"
 )
 
 // Source is a tiled pyramid an image is rendered from.
@@ -135,8 +136,37 @@ func Encode(w io.Writer, img image.Image, format string) error {
 	case "tif":
 		return tiff.Encode(w, img, &tiff.Options{Compression: tiff.Deflate})
 	}
-	if n, ok := img.(*image.NRGBA); ok && n.Opaque() {
-		img = &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect} // same bytes; the encoder's fast path
+	// JPEG through libjpeg-turbo, from the pixels as they lie.
+	pix, bands := packed(img)
+	b := img.Bounds()
+	data, err := vips.EncodeJPEG(pix, b.Dx(), b.Dy(), bands, 85)
+	if err != nil {
+		return err
 	}
-	return jpeg.Encode(w, img, &jpeg.Options{Quality: 85})
+	_, err = w.Write(data)
+	return err
+}
+
+// packed returns img's pixels as rows without padding, and how many bytes
+// a pixel has: grey and RGBA images as they are, anything else drawn
+// into RGBA first.
+func packed(img image.Image) ([]byte, int) {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		if m.Stride == b.Dx() {
+			return m.Pix[:b.Dx()*b.Dy()], 1
+		}
+	case *image.RGBA:
+		if m.Stride == 4*b.Dx() {
+			return m.Pix[:4*b.Dx()*b.Dy()], 4
+		}
+	case *image.NRGBA:
+		if m.Stride == 4*b.Dx() && m.Opaque() {
+			return m.Pix[:4*b.Dx()*b.Dy()], 4
+		}
+	}
+	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(rgba, rgba.Bounds(), img, b.Min, draw.Src)
+	return rgba.Pix, 4
 }
