@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the archive with demo collections on http://127.0.0.1:8080/ (extra arguments go to
-# `archive serve`). Installs what a fresh Debian machine lacks: libvips (images are read and
-# converted through it, with cgo), libthai's dictionary (Thai search) and poppler's pdftotext (a PDF's
+# `archive serve`). Installs what a fresh Debian machine lacks: libvips and libjpeg-turbo (images
+# are read, converted and rendered through them, with cgo), libthai's dictionary (Thai search) and poppler's pdftotext (a PDF's
 # text layer, for search), then builds the viewer and
 # uploader from npm, which the binary embeds.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for p in libvips-dev libthai-data poppler-utils; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -232,17 +232,22 @@ func (f *IFD) Tile(col, row int) (off, n int64, exact bool) {
 	return int64(f.Offsets[i]), int64(f.Counts[i]), inner
 }
 
-// DecodeTile decodes the bytes of a stored tile, joining the IFD's shared
-// JPEG tables when the tile stream leaves them out.
-func (f *IFD) DecodeTile(data []byte) (image.Image, error) {
+// TileJPEG is a stored tile as a whole JPEG stream: the IFD's shared
+// tables joined in when the tile leaves them out.
+func (f *IFD) TileJPEG(data []byte) []byte {
 	if len(f.JPEGTables) > 4 && len(data) > 2 {
 		// tables: SOI … EOI; tile: SOI … EOI. Join as SOI tables… tile…
 		joined := make([]byte, 0, len(f.JPEGTables)+len(data))
 		joined = append(joined, f.JPEGTables[:len(f.JPEGTables)-2]...)
 		joined = append(joined, data[2:]...)
-		data = joined
+		return joined
 	}
-	img, err := jpeg.Decode(bytes.NewReader(data))
+	return data
+}
+
+// DecodeTile decodes the bytes of a stored tile (see TileJPEG).
+func (f *IFD) DecodeTile(data []byte) (image.Image, error) {
+	img, err := jpeg.Decode(bytes.NewReader(f.TileJPEG(data)))
 	if err != nil {
 		return nil, fmt.Errorf("decoding tile: %w", err)
 	}

@@ -1,0 +1,54 @@
+package vips
+
+/*
+#cgo pkg-config: libturbojpeg
+#include <stdlib.h>
+#include <turbojpeg.h>
+*/
+import "C"
+
+import (
+	"image"
+	"runtime"
+	"unsafe"
+)
+
+// DecodeJPEG decodes a JPEG with libjpeg-turbo's own interface (no
+// libvips pipeline: a tile is too small to pay for one). A grey JPEG
+// gives an *image.Gray, anything else an *image.RGBA.
+func DecodeJPEG(data []byte) (image.Image, error) {
+	if len(data) == 0 {
+		return nil, &Error{Op: "decode", Message: "empty JPEG"}
+	}
+	h := C.tjInitDecompress()
+	if h == nil {
+		return nil, &Error{Op: "decode", Message: C.GoString(C.tjGetErrorStr2(nil))}
+	}
+	defer C.tjDestroy(h)
+	src := (*C.uchar)(unsafe.Pointer(&data[0]))
+	var w, ht, sub, space C.int
+	if C.tjDecompressHeader3(h, src, C.ulong(len(data)), &w, &ht, &sub, &space) != 0 {
+		return nil, turboError(h)
+	}
+	var img image.Image
+	var pix []byte
+	var stride, format C.int
+	if sub == C.TJSAMP_GRAY {
+		g := image.NewGray(image.Rect(0, 0, int(w), int(ht)))
+		img, pix, stride, format = g, g.Pix, C.int(g.Stride), C.TJPF_GRAY
+	} else {
+		rgba := image.NewRGBA(image.Rect(0, 0, int(w), int(ht)))
+		img, pix, stride, format = rgba, rgba.Pix, C.int(rgba.Stride), C.TJPF_RGBA
+	}
+	r := C.tjDecompress2(h, src, C.ulong(len(data)), (*C.uchar)(unsafe.Pointer(&pix[0])), w, stride, ht, format, 0)
+	runtime.KeepAlive(data)
+	runtime.KeepAlive(pix)
+	if r != 0 {
+		return nil, turboError(h)
+	}
+	return img, nil
+}
+
+func turboError(h C.tjhandle) error {
+	return &Error{Op: "decode", Message: C.GoString(C.tjGetErrorStr2(h))}
+}
