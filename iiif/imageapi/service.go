@@ -517,9 +517,22 @@ func (t tileSource) Tile(ctx context.Context, level, col, row int) (image.Image,
 	if err != nil {
 		return nil, fmt.Errorf("access copy %s, tile %d/%d/%d: %v", t.key, level, col, row, err)
 	}
-	b := img.Bounds()
-	t.s.tiles.Put(ck, img, int64(b.Dx()*b.Dy()*3/2+256))
+	t.s.tiles.Put(ck, img, pixelBytes(img)+256)
 	return img, nil
+}
+
+// pixelBytes is the memory an image's pixels take.
+func pixelBytes(img image.Image) int64 {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		return int64(len(m.Pix))
+	case *image.RGBA:
+		return int64(len(m.Pix))
+	case *image.YCbCr:
+		return int64(len(m.Y) + len(m.Cb) + len(m.Cr))
+	}
+	return int64(b.Dx()) * int64(b.Dy()) * 4
 }
 
 func readRange(ctx context.Context, f storage.Fetcher, key string, off, n int64) ([]byte, error) {
