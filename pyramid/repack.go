@@ -236,16 +236,7 @@ func writeRepacked(w io.Writer, src io.ReaderAt, levels []*repackLevel, ts int, 
 		ifds[i] = ifdEntries(&l.level, i, popt, gray, to, tc, eo, ec)
 	}
 	bw := &errWriter{w: w}
-	bw.write([]byte{'I', 'I', 42, 0, 8, 0, 0, 0})
-	at := uint32(8)
-	for i := range levels {
-		next := uint32(0)
-		if i+1 < len(levels) {
-			next = at + uint32(ifdSize[i])
-		}
-		bw.write(encodeIFD(ifds[i], at, next))
-		at += uint32(ifdSize[i])
-	}
+	writeIFDs(bw, ifds, ifdSize)
 	for _, l := range levels {
 		tables := l.in.JPEGTables
 		for j := range l.cols * l.rows {

@@ -307,16 +307,7 @@ func writeTIFF(w io.Writer, levels []*level, opt Options, gray bool) error {
 		ifds[i] = ifdEntries(lv, i, opt, gray, to, tc, eo, ec)
 	}
 	bw := &errWriter{w: w}
-	bw.write([]byte{'I', 'I', 42, 0, 8, 0, 0, 0})
-	at := uint32(8)
-	for i := range levels {
-		next := uint32(0)
-		if i+1 < len(levels) {
-			next = at + uint32(ifdSize[i])
-		}
-		bw.write(encodeIFD(ifds[i], at, next))
-		at += uint32(ifdSize[i])
-	}
+	writeIFDs(bw, ifds, ifdSize)
 	for _, lv := range levels {
 		for _, t := range lv.tiles {
 			bw.write(t)
@@ -384,6 +375,21 @@ func sizeIFD(es []entry) int {
 }
 
 // encodeIFD lays out one IFD at offset at, its out-of-line values after it.
+// writeIFDs writes the TIFF header and the chain of IFDs that follows it
+// (the index first, so a reader finds every tile's place at once).
+func writeIFDs(bw *errWriter, ifds [][]entry, sizes []int) {
+	bw.write([]byte{'I', 'I', 42, 0, 8, 0, 0, 0})
+	at := uint32(8)
+	for i := range ifds {
+		next := uint32(0)
+		if i+1 < len(ifds) {
+			next = at + uint32(sizes[i])
+		}
+		bw.write(encodeIFD(ifds[i], at, next))
+		at += uint32(sizes[i])
+	}
+}
+
 func encodeIFD(es []entry, at, next uint32) []byte {
 	le := binary.LittleEndian
 	head := make([]byte, 2+12*len(es)+4)

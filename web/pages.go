@@ -256,7 +256,9 @@ func pageNumber(c *gin.Context) int {
 	return min(n, 1<<20)
 }
 
-func pagerLinks(c *gin.Context, n, total int) (prev, next string) {
+// pagerLinks are the addresses of the pages before and after page n of
+// total entries, per to a page.
+func pagerLinks(c *gin.Context, n, per, total int) (prev, next string) {
 	at := func(k int) string {
 		q := c.Request.URL.Query()
 		q.Set("page", strconv.Itoa(k))
@@ -265,7 +267,7 @@ func pagerLinks(c *gin.Context, n, total int) (prev, next string) {
 	if n > 1 {
 		prev = at(n - 1)
 	}
-	if n*perPage < total {
+	if n*per < total {
 		next = at(n + 1)
 	}
 	return
@@ -309,7 +311,7 @@ func (s *Server) libraryPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
 	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "list", p)
@@ -358,7 +360,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
 	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "list", p)

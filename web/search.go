@@ -199,12 +199,7 @@ func (s *Server) searchPage(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		if pageNo > 1 {
-			v.Prev = withParam(c.Request.URL, "page", strconv.Itoa(pageNo-1))
-		}
-		if uint64(q.Offset+q.Limit) < res.Total {
-			v.Next = withParam(c.Request.URL, "page", strconv.Itoa(pageNo+1))
-		}
+		v.Prev, v.Next = pagerLinks(c, pageNo, q.Limit, int(min(res.Total, 1<<31)))
 	}
 	s.cacheSearch(c)
 	s.render(c, http.StatusOK, "search", v)
