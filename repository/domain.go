@@ -95,6 +95,10 @@ type Collection struct {
 	Modified    time.Time `json:"modified"`
 	Deleted     bool      `json:"deleted,omitempty"`
 	Access      Access    `json:"access,omitzero"`
+	// Order places the collection among its siblings (smaller first; see tree.go).
+	Order float64 `json:"order,omitempty"`
+	// Description is the unit's archival description (ISAD(G)), if any.
+	Description *Description `json:"description,omitempty"`
 }
 
 // Access levels, from open to closed. Who may do what at each level is

@@ -19,6 +19,11 @@ import (
 // SaveCollection creates (Version 0) or updates a collection. A new
 // collection without an ID gets a fresh one.
 func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string) error {
+	return s.saveCollection(ctx, c, agent, "")
+}
+
+// saveCollection is SaveCollection with what the event says of the change.
+func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := *c
@@ -66,7 +71,10 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 	if old != nil {
 		typ = "modification"
 	}
-	return s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("collection version %d", next.Version)})
+	if detail == "" {
+		detail = fmt.Sprintf("collection version %d", next.Version)
+	}
+	return s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
 }
 
 func (s *Store) checkCollection(c *Collection) error {
@@ -82,10 +90,8 @@ func (s *Store) checkCollection(c *Collection) error {
 	if _, err := s.Institution(c.Institution); err != nil {
 		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, ErrInvalid)
 	}
-	switch c.Level {
-	case Fonds, Series, Subseries, FileLevel, Curated:
-	default:
-		return fmt.Errorf("collection %s: level %q is not fonds, series, subseries, file or curated: %w", c.ID, c.Level, ErrInvalid)
+	if err := c.checkDescription(); err != nil {
+		return err
 	}
 	for p := c.Parent; p != ""; {
 		if p == c.ID {
@@ -132,9 +138,12 @@ func (s *Store) Collections(institution string) ([]*Collection, error) {
 	return s.collectionsBy(ixInstColls, institution)
 }
 
-// Children returns the collections directly inside parent ("" for top level).
+// Children returns the collections directly inside parent ("" for top
+// level), in their order among siblings (Order, then identifier).
 func (s *Store) Children(parent string) ([]*Collection, error) {
-	return s.collectionsBy(ixChildren, parent)
+	kids, err := s.collectionsBy(ixChildren, parent)
+	sortSiblings(kids)
+	return kids, err
 }
 
 func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {

@@ -1,0 +1,101 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
+)
+
+// AddCollections creates many new collections at once (an imported finding
+// aid), in the order given: a parent comes before its children, and may be
+// among them or already stored. Each gets an identifier if it has none. The
+// records and their creation events are stored first, a few at a time,
+// then all are registered in one transaction: the tree appears whole or
+// not at all.
+func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Now()
+	batch := map[string]*Collection{}
+	for _, c := range cols {
+		if c.Version != 0 {
+			return fmt.Errorf("collection %s: only new collections are added together: %w", c.ID, ErrInvalid)
+		}
+		if c.ID == "" {
+			for c.ID = s.freshID(bCollections); batch[c.ID] != nil; c.ID = s.freshID(bCollections) {
+			}
+		} else if !ValidID(c.ID) {
+			return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", c.ID, ErrInvalid)
+		}
+		if _, err := s.Collection(c.ID); err == nil || batch[c.ID] != nil {
+			return fmt.Errorf("collection %s exists already: %w", c.ID, ErrConflict)
+		}
+		if c.Parent != "" && batch[c.Parent] == nil {
+			parent, err := s.Collection(c.Parent)
+			if err != nil {
+				return fmt.Errorf("collection %s: parent %q: %w", c.ID, c.Parent, ErrInvalid)
+			}
+			if parent.Institution != c.Institution {
+				return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, ErrInvalid)
+			}
+		} else if p := batch[c.Parent]; p != nil && p.Institution != c.Institution {
+			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, p.ID, p.Institution, ErrInvalid)
+		}
+		parent := c.Parent
+		c.Parent = "" // checked above; checkCollection would look for it in the store
+		err := s.checkCollection(c)
+		c.Parent = parent
+		if err != nil {
+			return err
+		}
+		c.Version, c.Created, c.Modified = 1, now, now
+		batch[c.ID] = c
+	}
+	events := make([]Event, len(cols))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, c := range cols {
+		events[i] = Event{Time: now, ID: fmt.Sprintf("%016x-%s", now.UnixNano(), newID()[:6]), Type: "creation", Object: c.ID, Agent: agent, Outcome: "success", Detail: "collection version 1"}
+		g.Go(func() error {
+			if err := s.putRecord(gctx, RecordKey("collections", c.ID, 1), record{Kind: "collection", Collection: c}); err != nil {
+				return err
+			}
+			e := events[i]
+			return s.putRecord(gctx, eventKey(&e), record{Kind: "events", Events: []Event{e}})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, c := range cols {
+			c.Version = 0
+		}
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		for i, c := range cols {
+			if err := putJSON(tx, bCollections, c.ID, c); err != nil {
+				return err
+			}
+			if err := indexCollection(tx, nil, c); err != nil {
+				return err
+			}
+			if err := putJSON(tx, bEvents, string(join(c.ID, events[i].ID)), &events[i]); err != nil {
+				return err
+			}
+			if err := appendFeed(tx, FeedEntry{Time: now, Kind: "collection", ID: c.ID, Version: 1, Op: feedOp(true, false)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, c := range cols {
+			c.Version = 0
+		}
+		return err
+	}
+	s.gen.Add(1)
+	s.announce()
+	return nil
+}

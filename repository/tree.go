@@ -1,0 +1,297 @@
+package repository
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// Further archival levels; a library may also use levels of its own (any
+// lower-case word, such as "volume" or "box"), which EAD calls otherlevel.
+const (
+	SubFonds  Level = "subfonds"
+	ItemLevel Level = "item"
+)
+
+// StandardLevels are the levels of ISAD(G) and EAD, from the widest.
+var StandardLevels = []Level{Fonds, SubFonds, Series, Subseries, FileLevel, ItemLevel}
+
+var levelPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
+
+// ValidLevel reports whether l is a standard level, curated, or a
+// library's own level (a lower-case word of 2–32 letters, digits, hyphens).
+func ValidLevel(l Level) bool { return l == Curated || levelPattern.MatchString(string(l)) }
+
+// Description is a unit's archival description: the ISAD(G) elements
+// archivists fill in (numbers are ISAD(G)'s), each text in Thai and English.
+// The title (3.1.2) and level (3.1.4) are the collection's own.
+type Description struct {
+	ReferenceCode string   `json:"referenceCode,omitempty"` // 3.1.1
+	Date          string   `json:"date,omitempty"`          // 3.1.3, EDTF
+	Extent        Text     `json:"extent,omitempty"`        // 3.1.5
+	Creator       Text     `json:"creator,omitempty"`       // 3.2.1
+	History       Text     `json:"history,omitempty"`       // 3.2.2 administrative or biographical history
+	Scope         Text     `json:"scope,omitempty"`         // 3.3.1 scope and content
+	Arrangement   Text     `json:"arrangement,omitempty"`   // 3.3.4
+	Access        Text     `json:"access,omitempty"`        // 3.4.1 conditions governing access
+	Reproduction  Text     `json:"reproduction,omitempty"`  // 3.4.2 conditions governing reproduction
+	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
+	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
+	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+}
+
+// Texts lists the description's texts with their names, in ISAD(G)'s order.
+func (d *Description) Texts() []NamedText {
+	if d == nil {
+		return nil
+	}
+	return []NamedText{{"extent", d.Extent}, {"creator", d.Creator}, {"history", d.History}, {"scope", d.Scope},
+		{"arrangement", d.Arrangement}, {"access", d.Access}, {"reproduction", d.Reproduction},
+		{"findingAids", d.FindingAids}, {"notes", d.Notes}}
+}
+
+// NamedText is one text element of a description.
+type NamedText struct {
+	Name string
+	Text Text
+}
+
+func (c *Collection) checkDescription() error {
+	var problems []string
+	if !ValidLevel(c.Level) {
+		problems = append(problems, fmt.Sprintf("level %q is not fonds, subfonds, series, subseries, file, item, curated or a word of the library's own (lower-case letters, digits, hyphens)", c.Level))
+	}
+	if d := c.Description; d != nil {
+		if d.Date != "" && !edtf.Valid(d.Date) {
+			problems = append(problems, fmt.Sprintf("date %q is not EDTF (e.g. 1957~, 1932/1945, 19XX)", d.Date))
+		}
+		for _, l := range d.Language {
+			if len(l) < 2 || len(l) > 3 || strings.ToLower(l) != l {
+				problems = append(problems, fmt.Sprintf("language %q is not an ISO 639 code (th, tha, en, eng…)", l))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), ErrInvalid)
+	}
+	return nil
+}
+
+func sortSiblings(cols []*Collection) {
+	slices.SortStableFunc(cols, func(a, b *Collection) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
+	})
+}
+
+// Node is a unit of an archival tree: its collection, the units below it
+// in order, and its items in order.
+type Node struct {
+	*Collection
+	Up       *Node
+	Depth    int // 0 at the tree's root
+	Children []*Node
+	Items    []string
+}
+
+// Tree is a collection and every unit below it, read in one transaction.
+// It is also an access lookup (see access.Lookup): the inherited access of
+// any unit is decided without going back to the store.
+type Tree struct {
+	Root  *Node
+	nodes map[string]*Node
+	above map[string]*Collection // the root's ancestors
+	store *Store
+	mu    sync.Mutex
+	insts map[string]*Institution
+}
+
+// Tree reads the collection id and everything below it. Deleted units are
+// left out.
+func (s *Store) Tree(id string) (*Tree, error) {
+	t := &Tree{nodes: map[string]*Node{}, above: map[string]*Collection{}, store: s, insts: map[string]*Institution{}}
+	err := s.view(func(tx *bolt.Tx) error {
+		var root Collection
+		if err := getJSON(tx, bCollections, id, &root); err != nil {
+			return err
+		}
+		if root.Deleted {
+			return fmt.Errorf("collection %q: %w", id, ErrNotFound)
+		}
+		for p, depth := root.Parent, 0; p != "" && depth < 64; depth++ {
+			var c Collection
+			if err := getJSON(tx, bCollections, p, &c); err != nil {
+				break
+			}
+			t.above[p] = &c
+			p = c.Parent
+		}
+		t.Root = &Node{Collection: &root}
+		queue := []*Node{t.Root}
+		kids := tx.Bucket(ixChildren).Cursor()
+		items := tx.Bucket(ixCollItems).Cursor()
+		for len(queue) > 0 {
+			n := queue[0]
+			queue = queue[1:]
+			t.nodes[n.ID] = n
+			prefix := join(n.ID, "")
+			var cols []*Collection
+			for k, _ := kids.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = kids.Next() {
+				var c Collection
+				if err := getJSON(tx, bCollections, string(k[len(prefix):]), &c); err != nil {
+					return err
+				}
+				if !c.Deleted && t.nodes[c.ID] == nil {
+					cols = append(cols, &c)
+				}
+			}
+			sortSiblings(cols)
+			for _, c := range cols {
+				child := &Node{Collection: c, Up: n, Depth: n.Depth + 1}
+				n.Children = append(n.Children, child)
+				queue = append(queue, child)
+			}
+			n.Items = slices.Clone(n.Members)
+			for k, _ := items.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = items.Next() {
+				if id := string(k[len(prefix):]); !slices.Contains(n.Members, id) {
+					n.Items = append(n.Items, id)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Node returns the unit id of the tree, or nil.
+func (t *Tree) Node(id string) *Node { return t.nodes[id] }
+
+// Len is the number of units in the tree.
+func (t *Tree) Len() int { return len(t.nodes) }
+
+// Walk visits the units in reading order (depth first, siblings in order);
+// when fn returns false, the units below n are skipped.
+func (t *Tree) Walk(fn func(n *Node) bool) {
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if fn(n) {
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+	}
+	walk(t.Root)
+}
+
+// Path lists the units from the tree's root down to n.
+func (n *Node) Path() []*Node {
+	var out []*Node
+	for x := n; x != nil; x = x.Up {
+		out = append(out, x)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// Collection answers from the tree (and the root's ancestors), else the store.
+func (t *Tree) Collection(id string) (*Collection, error) {
+	if n := t.nodes[id]; n != nil {
+		return n.Collection, nil
+	}
+	if c := t.above[id]; c != nil {
+		return c, nil
+	}
+	return t.store.Collection(id)
+}
+
+// Institution answers from the store, once per library.
+func (t *Tree) Institution(id string) (*Institution, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if in := t.insts[id]; in != nil {
+		return in, nil
+	}
+	in, err := t.store.Institution(id)
+	if err == nil {
+		t.insts[id] = in
+	}
+	return in, err
+}
+
+// NextOrder is the Order that puts a new unit last among parent's children.
+func (s *Store) NextOrder(parent string) (float64, error) {
+	kids, err := s.Children(parent)
+	if err != nil || len(kids) == 0 {
+		return 1, err
+	}
+	return max(kids[len(kids)-1].Order, 0) + 1, nil
+}
+
+// MoveCollection puts collection id (with everything below it) inside
+// parent, at position among parent's other children (0 first; beyond the
+// end, last). The units below keep pointing at it, so a move is one new
+// version of one record and one event. version must be the one the move
+// was decided on (ErrConflict otherwise).
+func (s *Store) MoveCollection(ctx context.Context, id string, version int, parent string, position int, agent string) error {
+	c, err := s.Collection(id)
+	if err != nil {
+		return err
+	}
+	if c.Version != version {
+		return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", id, c.Version, version, ErrConflict)
+	}
+	if c.Level == Curated {
+		return fmt.Errorf("collection %s is a curated collection, not part of an archival tree: %w", id, ErrInvalid)
+	}
+	kids, err := s.Children(parent)
+	if err != nil {
+		return err
+	}
+	kids = slices.DeleteFunc(kids, func(k *Collection) bool { return k.ID == id })
+	position = min(max(position, 0), len(kids))
+	order, err := s.between(ctx, kids, position, agent)
+	if err != nil {
+		return err
+	}
+	from := c.Parent
+	c.Parent, c.Order = parent, order
+	detail := fmt.Sprintf("moved from %s to %s, position %d", orTop(from), orTop(parent), position+1)
+	return s.saveCollection(ctx, c, agent, detail)
+}
+
+func orTop(id string) string { return cmp.Or(id, "(top level)") }
+
+// between finds an Order for a unit put at position among kids. Orders are
+// halved between neighbours; when two neighbours are too close for that,
+// the siblings are numbered 1, 2, 3… again first (one version each).
+func (s *Store) between(ctx context.Context, kids []*Collection, position int, agent string) (float64, error) {
+	lo, hi := 0.0, 0.0
+	if position > 0 {
+		lo = kids[position-1].Order
+	}
+	if position == len(kids) {
+		return lo + 1, nil
+	}
+	hi = kids[position].Order
+	if hi-lo > 1e-6 {
+		return (lo + hi) / 2, nil
+	}
+	for i, k := range kids {
+		k.Order = float64(2 * (i + 1))
+		if err := s.saveCollection(ctx, k, agent, "renumbered among its siblings"); err != nil {
+			return 0, err
+		}
+	}
+	return float64(2*position + 1), nil
+}
