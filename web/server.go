@@ -71,6 +71,8 @@ type Config struct {
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
 	// frame-ancestors syntax; default every site).
 	FrameAncestors string
+	// Observer is told of every answered request (the metrics); nil: none.
+	Observer Observer
 }
 
 // Server holds the router and the services the handlers call.
@@ -88,6 +90,7 @@ type Server struct {
 	secure    bool          // cookies are Secure: the public address is https
 	hosts     sync.Map      // Host headers already accepted
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
+	ids       *requestIDs
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -95,6 +98,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	cfg.Log = withRequestIDs(cfg.Log)
 	if cfg.PublicMaxAge <= 0 {
 		cfg.PublicMaxAge = 24 * time.Hour
 	}
@@ -112,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
 	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4),
-		secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs()}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20)}
@@ -126,7 +130,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.cfg.Search = x
 	}
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
-	r.Use(s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
+	r.Use(s.observe, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	rs := s.routes()
 	heads := map[string]bool{}
 	for _, rt := range rs {
@@ -170,7 +174,7 @@ func (s *Server) recover(c *gin.Context) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.cfg.Log.Error("panic", "path", c.Request.URL.Path, "panic", p)
+			s.cfg.Log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", p)
 			c.Header("Cache-Control", "no-store")
 			c.String(http.StatusInternalServerError, "internal error; it has been logged\n")
 			c.Abort()
@@ -186,7 +190,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	start := time.Now()
 	c.Next()
-	s.cfg.Log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path,
+	s.cfg.Log.DebugContext(c.Request.Context(), "request", "method", c.Request.Method, "path", c.Request.URL.Path,
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 

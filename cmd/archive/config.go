@@ -29,11 +29,14 @@ import (
 // Secrets (S3 keys, the administrator's token) have no flags, so they never appear in a
 // process listing or shell history.
 type Config struct {
-	Data    string // folder for the metadata store and local blobs
-	Addr    string
-	Storage string // local or s3
-	S3      s3.Config
-	Token   string
+	Data string // folder for the metadata store and local blobs
+	Addr string
+	// AdminAddr is where /metrics and /debug/pprof/ are served
+	// (ARCHIVE_ADMIN_ADDR); empty: nowhere.
+	AdminAddr string
+	Storage   string // local or s3
+	S3        s3.Config
+	Token     string
 	// UploadMax bounds one web upload, in bytes (ARCHIVE_UPLOAD_MAX_MIB).
 	UploadMax int64
 	// UploadExpiry is how long an unfinished web upload may lie idle before it
@@ -138,11 +141,12 @@ func (c *common) resolve() (*Config, error) {
 		return def
 	}
 	cfg := &Config{
-		Data:    pick(c.data, "ARCHIVE_DATA", "data"),
-		Addr:    pick("", "ARCHIVE_ADDR", "127.0.0.1:8080"),
-		Storage: pick(c.storage, "ARCHIVE_STORAGE", "local"),
-		Token:   st["ARCHIVE_TOKEN"],
-		BaseURL: st["ARCHIVE_BASE_URL"], FrameAncestors: st["ARCHIVE_FRAME_ANCESTORS"], AdminEmail: st["ARCHIVE_ADMIN_EMAIL"],
+		Data:      pick(c.data, "ARCHIVE_DATA", "data"),
+		Addr:      pick("", "ARCHIVE_ADDR", "127.0.0.1:8080"),
+		AdminAddr: st["ARCHIVE_ADMIN_ADDR"],
+		Storage:   pick(c.storage, "ARCHIVE_STORAGE", "local"),
+		Token:     st["ARCHIVE_TOKEN"],
+		BaseURL:   st["ARCHIVE_BASE_URL"], FrameAncestors: st["ARCHIVE_FRAME_ANCESTORS"], AdminEmail: st["ARCHIVE_ADMIN_EMAIL"],
 		S3: s3.Config{
 			Endpoint:     st["ARCHIVE_S3_ENDPOINT"],
 			Bucket:       st["ARCHIVE_S3_BUCKET"],

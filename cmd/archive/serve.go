@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.register(fs)
 	addr := fs.String("addr", "", "listen `address` host:port (env ARCHIVE_ADDR, default 127.0.0.1:8080)")
 	verbose := fs.Bool("v", false, "log every request")
+	adminAddr := fs.String("admin-addr", "", "serve /metrics and /debug/pprof/ on this `address` host:port (env ARCHIVE_ADMIN_ADDR; off unless set)")
 	demo := fs.Bool("demo", false, "on an empty archive, first ingest a small demo collection for each library")
 	if _, err := parse(fs, args, stderr, "[flags]", "Runs the web service (IIIF Image and Presentation APIs, pages, JSON API) until SIGINT or SIGTERM."); err != nil {
 		return err
@@ -37,6 +38,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *addr != "" {
 		cfg.Addr = *addr
 	}
+	if *adminAddr != "" {
+		cfg.AdminAddr = *adminAddr
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -47,6 +51,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer store.Close()
+	reg, obs := newMetrics()
+	blobs = obs.Blobs(blobs)
 	if err := bootstrapAdmin(ctx, cfg, store, log); err != nil {
 		return err
 	}
@@ -90,8 +96,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder})
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs})
 	if err != nil {
+		return err
+	}
+	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}
 	go housekeeping(ctx, store, log)

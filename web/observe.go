@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/iiif/imageapi"
+)
+
+// Observer is told of every answered request: its method, its route's
+// pattern (empty when no route matched), its status and how long it took.
+// The metrics implement it.
+type Observer interface {
+	Request(method, route string, status int, elapsed time.Duration)
+}
+
+// RequestIDHeader carries each request's identifier back to the client,
+// and in from a proxy that made one (nginx's $request_id).
+const RequestIDHeader = "X-Request-Id"
+
+type requestIDKey struct{}
+
+// RequestID is the identifier of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// requestIDs makes identifiers unique to this process: a random prefix
+// and a counter, so making one costs no system call.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [6]byte
+	rand.Read(b[:])
+	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func (r *requestIDs) next() string {
+	return r.prefix + strconv.FormatUint(r.n.Add(1), 36)
+}
+
+// validRequestID accepts an identifier a proxy sent when it is short and
+// plain (it goes into logs and a header).
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// observe is the outermost middleware: it gives the request its
+// identifier (in the context, for the logs, and in the answer's header)
+// and, once answered, tells the observer.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader(RequestIDHeader)
+	if !validRequestID(id) {
+		id = s.ids.next()
+	}
+	c.Writer.Header()[RequestIDHeader] = []string{id}
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey{}, id))
+	c.Next()
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.Request(c.Request.Method, c.FullPath(), c.Writer.Status(), time.Since(start))
+	}
+}
+
+// withRequestIDs makes a logger whose records made with a request's
+// context (log.ErrorContext(ctx, …)) carry that request's identifier.
+func withRequestIDs(log *slog.Logger) *slog.Logger {
+	return slog.New(requestIDHandler{log.Handler()})
+}
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// CacheStats reads the image service's caches, for the metrics.
+func (s *Server) CacheStats() map[string]imageapi.CacheStats { return s.images.CacheStats() }
