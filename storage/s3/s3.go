@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -36,7 +37,10 @@ const smallSize = 1 << 20
 
 // Config says how to reach a bucket.
 type Config struct {
-	Endpoint  string // host:port, or a URL whose scheme sets TLS
+	// Endpoint is host:port, or a URL whose scheme sets TLS; several,
+	// separated by commas (the nodes of a distributed MinIO), share the
+	// calls and stand in for each other when one fails.
+	Endpoint  string
 	Bucket    string
 	Region    string
 	AccessKey string
@@ -46,29 +50,37 @@ type Config struct {
 	CreateBucket bool
 	// Prefix, when set, is put before every key (several archives in one bucket).
 	Prefix string
+	// Timeout bounds each request's wait for an answer (default DefaultTimeout);
+	// a failed or silent request is tried again, on the next endpoint.
+	Timeout time.Duration
 }
 
 // Store is a blob store in one S3 bucket.
 type Store struct {
-	core   minio.Core
-	bucket string
-	prefix string
-	bufs   sync.Pool
+	endpoints []*server
+	next      atomic.Uint32
+	timeout   time.Duration
+	bucket    string
+	prefix    string
+	bufs      sync.Pool
 }
 
 // Open connects to the server and checks (or creates) the bucket. It fails
 // within about ten seconds, with one clear sentence, when the server cannot be
 // reached or the settings are wrong.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	endpoint, secure, err := parseEndpoint(cfg.Endpoint, cfg.TLS)
-	if err != nil {
-		return nil, err
+	if cfg.Endpoint == "" {
+		return nil, errors.New("S3 endpoint is not set (ARCHIVE_S3_ENDPOINT, host:port)")
 	}
 	if cfg.Bucket == "" {
 		return nil, errors.New("S3 bucket is not set (ARCHIVE_S3_BUCKET)")
 	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("S3 credentials are not set (ARCHIVE_S3_ACCESS_KEY and ARCHIVE_S3_SECRET_KEY)")
+	}
+	s := &Store{bucket: cfg.Bucket, prefix: strings.Trim(cfg.Prefix, "/"), timeout: cfg.Timeout}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
 	}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -77,20 +89,30 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		ResponseHeaderTimeout: s.timeout,
 		DisableCompression:    true,
 	}
-	client, err := minio.New(endpoint, &minio.Options{
-		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure:     secure,
-		Region:     cfg.Region,
-		Transport:  transport,
-		MaxRetries: 2,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("S3 endpoint %q: %v", cfg.Endpoint, err)
+	var names []string
+	for ep := range strings.SplitSeq(cfg.Endpoint, ",") {
+		endpoint, secure, err := parseEndpoint(strings.TrimSpace(ep), cfg.TLS)
+		if err != nil {
+			return nil, err
+		}
+		// Retries are ours (retry.go), across endpoints, not minio-go's.
+		client, err := minio.New(endpoint, &minio.Options{
+			Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+			Secure:     secure,
+			Region:     cfg.Region,
+			Transport:  transport,
+			MaxRetries: 1,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("S3 endpoint %q: %v", ep, err)
+		}
+		s.endpoints = append(s.endpoints, &server{core: minio.Core{Client: client}, addr: endpoint})
+		names = append(names, endpoint)
 	}
-	s := &Store{core: minio.Core{Client: client}, bucket: cfg.Bucket, prefix: strings.Trim(cfg.Prefix, "/")}
+	endpoint := strings.Join(names, ", ")
 	if s.prefix != "" {
 		if err := storage.CheckKey(s.prefix); err != nil {
 			return nil, fmt.Errorf("S3 prefix %q: %v", cfg.Prefix, err)
@@ -99,7 +121,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ok, err := client.BucketExists(ctx, cfg.Bucket)
+	var ok bool
+	err := s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) (err error) {
+		ok, err = core.BucketExists(ctx, cfg.Bucket)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("S3 server at %s cannot be used: %s", endpoint, describe(err))
 	}
@@ -107,7 +133,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if !cfg.CreateBucket {
 			return nil, fmt.Errorf("S3 bucket %q does not exist at %s (create it, or allow creation)", cfg.Bucket, endpoint)
 		}
-		if err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err != nil {
+		if err := s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) error {
+			err := core.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region})
+			var resp minio.ErrorResponse
+			if errors.As(err, &resp) && resp.Code == "BucketAlreadyOwnedByYou" {
+				return nil // an earlier attempt made it
+			}
+			return err
+		}); err != nil {
 			return nil, fmt.Errorf("S3 bucket %q cannot be created at %s: %s", cfg.Bucket, endpoint, describe(err))
 		}
 	}
@@ -229,7 +262,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, opts storage.P
 		if err := storage.Verify(key, sum, int64(n), opts); err != nil {
 			return storage.Info{}, err
 		}
-		info, err := s.core.PutObject(ctx, s.bucket, obj, bytes.NewReader(data), int64(n), "", sum, popts)
+		var info minio.UploadInfo
+		err := s.do(ctx, s.putTimeout(n), func(ctx context.Context, core minio.Core) (err error) {
+			info, err = core.PutObject(ctx, s.bucket, obj, bytes.NewReader(data), int64(n), "", sum, popts)
+			return err
+		})
 		if err != nil {
 			return storage.Info{}, mapErr("put", key, err)
 		}
@@ -245,7 +282,11 @@ func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r
 	io.Writer
 	Sum([]byte) []byte
 }, opts storage.PutOptions, popts minio.PutObjectOptions) (storage.Info, error) {
-	id, err := s.core.NewMultipartUpload(ctx, s.bucket, obj, popts)
+	var id string
+	err := s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) (err error) {
+		id, err = core.NewMultipartUpload(ctx, s.bucket, obj, popts)
+		return err
+	})
 	if err != nil {
 		return storage.Info{}, mapErr("put", key, err)
 	}
@@ -254,7 +295,9 @@ func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r
 		if !done {
 			// The caller's context may be gone: abort on a short one of our own.
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			s.core.AbortMultipartUpload(actx, s.bucket, obj, id)
+			s.do(actx, s.timeout, func(ctx context.Context, core minio.Core) error {
+				return core.AbortMultipartUpload(ctx, s.bucket, obj, id)
+			})
 			cancel()
 		}
 	}()
@@ -265,8 +308,12 @@ func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r
 		data := buf[:n]
 		h.Write(data)
 		ps := sha256.Sum256(data)
-		p, err := s.core.PutObjectPart(ctx, s.bucket, obj, id, part, bytes.NewReader(data), int64(n),
-			minio.PutObjectPartOptions{Sha256Hex: hex.EncodeToString(ps[:])})
+		var p minio.ObjectPart
+		err := s.do(ctx, s.putTimeout(n), func(ctx context.Context, core minio.Core) (err error) {
+			p, err = core.PutObjectPart(ctx, s.bucket, obj, id, part, bytes.NewReader(data), int64(n),
+				minio.PutObjectPartOptions{Sha256Hex: hex.EncodeToString(ps[:])})
+			return err
+		})
 		if err != nil {
 			return storage.Info{}, mapErr("put", key, err)
 		}
@@ -284,12 +331,23 @@ func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r
 	if err := storage.Verify(key, sum, size, opts); err != nil {
 		return storage.Info{}, err
 	}
-	info, err := s.core.CompleteMultipartUpload(ctx, s.bucket, obj, id, parts, popts)
+	var info minio.UploadInfo
+	// Completing joins the parts on the server: for a large object it takes longer than a request.
+	err = s.do(ctx, s.putTimeout(int(min(size, 1<<30))), func(ctx context.Context, core minio.Core) (err error) {
+		info, err = core.CompleteMultipartUpload(ctx, s.bucket, obj, id, parts, popts)
+		return err
+	})
 	if err != nil {
 		return storage.Info{}, mapErr("put", key, err)
 	}
 	done = true
 	return storage.Info{Key: key, Size: size, SHA256: sum, Modified: info.LastModified}, nil
+}
+
+// putTimeout bounds a request sending n bytes: the store's timeout, and a
+// second more for every MiB (a slow uplink still gets 1 MiB/s).
+func (s *Store) putTimeout(n int) time.Duration {
+	return s.timeout + time.Duration(n>>20)*time.Second
 }
 
 func readErr(ctx context.Context, key string, err error) error {
@@ -327,7 +385,13 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 			return nil, fmt.Errorf("range at %d of %s: %w", off, key, storage.ErrInvalid)
 		}
 	}
-	body, _, _, err := s.core.GetObject(ctx, s.bucket, s.prefix+key, gopts)
+	// The body streams under the caller's context; the wait for its head is
+	// bounded by the transport (ResponseHeaderTimeout), so no timeout here.
+	var body io.ReadCloser
+	err := s.do(ctx, 0, func(ctx context.Context, core minio.Core) (err error) {
+		body, _, _, err = core.GetObject(ctx, s.bucket, s.prefix+key, gopts)
+		return err
+	})
 	if err != nil {
 		err = mapErr("get", key, err)
 		if errors.Is(err, storage.ErrInvalid) {
@@ -360,7 +424,11 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Info, error) {
 	if err := storage.CheckKey(key); err != nil {
 		return storage.Info{}, err
 	}
-	oi, err := s.core.StatObject(ctx, s.bucket, s.prefix+key, minio.StatObjectOptions{})
+	var oi minio.ObjectInfo
+	err := s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) (err error) {
+		oi, err = core.StatObject(ctx, s.bucket, s.prefix+key, minio.StatObjectOptions{})
+		return err
+	})
 	if err != nil {
 		return storage.Info{}, mapErr("stat", key, err)
 	}
@@ -372,21 +440,34 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(storage.Info) e
 	if err := storage.CheckPrefix(prefix); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for oi := range s.core.Client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true}) {
-		if oi.Err != nil {
-			return mapErr("list", prefix, oi.Err)
+	// A listing that fails midway goes on after the last key it gave.
+	var after string
+	var fnErr error
+	err := s.do(ctx, 0, func(ctx context.Context, core minio.Core) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		for oi := range core.Client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true, StartAfter: after}) {
+			if oi.Err != nil {
+				return oi.Err
+			}
+			after = oi.Key
+			key := strings.TrimPrefix(oi.Key, s.prefix)
+			if storage.CheckKey(key) != nil {
+				continue // not ours (staging or foreign objects)
+			}
+			if fnErr = fn(storage.Info{Key: key, Size: oi.Size, Modified: oi.LastModified}); fnErr != nil {
+				return nil
+			}
 		}
-		key := strings.TrimPrefix(oi.Key, s.prefix)
-		if storage.CheckKey(key) != nil {
-			continue // not ours (staging or foreign objects)
-		}
-		if err := fn(storage.Info{Key: key, Size: oi.Size, Modified: oi.LastModified}); err != nil {
-			return err
-		}
+		return ctx.Err()
+	})
+	if fnErr != nil {
+		return fnErr
 	}
-	return ctx.Err()
+	if err != nil {
+		return mapErr("list", prefix, err)
+	}
+	return nil
 }
 
 // Delete removes key; a missing key is not an error.
@@ -394,14 +475,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := storage.CheckKey(key); err != nil {
 		return err
 	}
-	return mapErr("delete", key, s.core.RemoveObject(ctx, s.bucket, s.prefix+key, minio.RemoveObjectOptions{}))
+	return mapErr("delete", key, s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) error {
+		return core.RemoveObject(ctx, s.bucket, s.prefix+key, minio.RemoveObjectOptions{})
+	}))
 }
 
 // Check asks whether the bucket is there, within two seconds.
 func (s *Store) Check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	ok, err := s.core.BucketExists(ctx, s.bucket)
+	var ok bool
+	err := s.do(ctx, s.timeout, func(ctx context.Context, core minio.Core) (err error) {
+		ok, err = core.BucketExists(ctx, s.bucket)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("S3 bucket %s: %s: %w", s.bucket, describe(err), storage.ErrUnavailable)
 	}

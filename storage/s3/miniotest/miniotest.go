@@ -32,6 +32,10 @@ type Server struct {
 	SecretKey string
 	bin, dir  string
 	cmd       *exec.Cmd
+	// drives, for a node of a cluster: every node's drive, as MinIO names them.
+	drives []string
+	exited chan struct{}
+	log    *os.File
 }
 
 // Binary returns the MinIO binary's path, or "".
@@ -54,13 +58,7 @@ func Binary() string {
 // Start runs a new server for the test (or benchmark) and stops it at cleanup.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin := Binary()
-	if bin == "" {
-		if os.Getenv("ARCHIVE_REQUIRE_MINIO") != "" {
-			tb.Fatal("MinIO is required (ARCHIVE_REQUIRE_MINIO) but not installed; run the test script")
-		}
-		tb.Skip("MinIO not installed: S3 tests skipped (the test script installs it)")
-	}
+	bin := requireBinary(tb)
 	s := &Server{
 		AccessKey: "test" + random(6),
 		SecretKey: random(16),
@@ -71,6 +69,20 @@ func Start(tb testing.TB) *Server {
 	s.Restart(tb)
 	tb.Cleanup(s.Stop)
 	return s
+}
+
+// requireBinary returns MinIO's binary, or skips the test (fails it when
+// ARCHIVE_REQUIRE_MINIO is set).
+func requireBinary(tb testing.TB) string {
+	tb.Helper()
+	bin := Binary()
+	if bin == "" {
+		if os.Getenv("ARCHIVE_REQUIRE_MINIO") != "" {
+			tb.Fatal("MinIO is required (ARCHIVE_REQUIRE_MINIO) but not installed; run the test script")
+		}
+		tb.Skip("MinIO not installed: S3 tests skipped (the test script installs it)")
+	}
+	return bin
 }
 
 func random(n int) string {
@@ -91,18 +103,46 @@ func freePort(tb testing.TB) int {
 // Restart starts the server again on the same port and data after a Stop.
 func (s *Server) Restart(tb testing.TB) {
 	tb.Helper()
-	cmd := exec.Command(s.bin, "server", "--quiet", "--address", s.Endpoint,
-		"--console-address", "127.0.0.1:"+strconv.Itoa(freePort(tb)), s.dir)
+	s.launch(tb)
+	s.waitReady(tb)
+}
+
+// launch starts the server's process.
+func (s *Server) launch(tb testing.TB) {
+	tb.Helper()
+	args := []string{"server", "--quiet", "--address", s.Endpoint, "--console-address", "127.0.0.1:" + strconv.Itoa(freePort(tb))}
+	if s.drives == nil {
+		args = append(args, s.dir)
+	} else {
+		args = append(args, s.drives...)
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	if s.drives != nil {
+		// The nodes' drives share one disk here, which MinIO refuses outside
+		// tests. In a container MinIO waits for its peers' names to stop
+		// resolving to loopback, unless told which endpoint is its own.
+		cmd.Env = append(cmd.Env, "MINIO_CI_CD=on", "_MINIO_SERVER_LOCAL="+s.Endpoint)
+	}
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
+	if s.log != nil {
+		// A cluster's nodes complain loudly of every peer that is down.
+		cmd.Stdout, cmd.Stderr = s.log, s.log
+	}
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("starting MinIO: %v", err)
 	}
 	s.cmd = cmd
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	s.exited = make(chan struct{})
+	go func() { cmd.Wait(); close(s.exited) }()
+}
+
+// waitReady returns when the server answers S3 calls.
+func (s *Server) waitReady(tb testing.TB) {
+	tb.Helper()
+	exited := s.exited
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + s.Endpoint + "/minio/health/ready")

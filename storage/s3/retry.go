@@ -1,0 +1,112 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// Every call goes through do: it picks an endpoint (round robin over those
+// that answered lately), bounds the call by its own timeout, and on a failure
+// of the server or the network (not of the request) tries again on the next
+// endpoint after a growing, jittered pause. A distributed MinIO answers on
+// any node, so losing one node costs a caller one failed attempt, never an
+// error, and a node that was seen failing is passed over for a while.
+
+// DefaultTimeout bounds one request's wait for an answer.
+const DefaultTimeout = 20 * time.Second
+
+const (
+	attempts     = 6
+	firstBackoff = 50 * time.Millisecond
+	maxBackoff   = 2 * time.Second
+	// downFor is how long an endpoint that failed is tried only after the others.
+	downFor = 10 * time.Second
+)
+
+// server is one endpoint (a node of a distributed MinIO, or a
+// load balancer) and when it last failed.
+type server struct {
+	core minio.Core
+	addr string
+	down atomic.Int64 // unix nanoseconds until which it is passed over
+}
+
+// pick returns the endpoints to try, in order: from the round robin's next
+// one, those not marked down first.
+func (s *Store) pick() []*server {
+	n := len(s.endpoints)
+	start := int(s.next.Add(1)) % n
+	now := time.Now().UnixNano()
+	order := make([]*server, 0, n)
+	var later []*server
+	for i := range n {
+		e := s.endpoints[(start+i)%n]
+		if e.down.Load() > now {
+			later = append(later, e)
+		} else {
+			order = append(order, e)
+		}
+	}
+	return append(order, later...)
+}
+
+// do runs call against the endpoints until it succeeds, fails for a reason
+// another try cannot mend, the attempts run out, or ctx ends. Each attempt
+// gets a context bounded by the store's timeout (none when timeout is 0: the
+// call itself bounds its wait, as Get does for a body it streams).
+func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx context.Context, core minio.Core) error) error {
+	var err error
+	order := s.pick()
+	pause := firstBackoff
+	for i := range max(attempts, len(order)+2) {
+		e := order[i%len(order)]
+		cctx, cancel := ctx, context.CancelFunc(func() {})
+		if timeout > 0 {
+			cctx, cancel = context.WithTimeout(ctx, timeout)
+		}
+		err = call(cctx, e.core)
+		cancel()
+		if err == nil || !retryable(ctx, err) {
+			return err
+		}
+		now := time.Now()
+		e.down.Store(now.Add(downFor).UnixNano())
+		if next := order[(i+1)%len(order)]; next != e && next.down.Load() < now.UnixNano() {
+			continue // another endpoint that answered lately: try it at once
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause/2 + rand.N(pause/2+1)):
+		}
+		pause = min(2*pause, maxBackoff)
+	}
+	return err
+}
+
+// retryable: a failure of the server or the network, which another attempt
+// (on this node or another) may not meet, while the caller still waits.
+// Answers about the request itself (no such key, bad range, wrong digest,
+// access denied) are final.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) && (resp.Code != "" || resp.StatusCode != 0) {
+		switch resp.Code {
+		case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "InternalError", "RequestTimeout",
+			"XMinioServerNotInitialized", "XMinioReadQuorum", "XMinioWriteQuorum", "XMinioInsufficientReadQuorum", "XMinioInsufficientWriteQuorum":
+			return true
+		}
+		return resp.StatusCode >= http.StatusInternalServerError
+	}
+	// Connection refused or reset, a timeout of our own, a cut-off answer.
+	return true
+}
