@@ -445,10 +445,11 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 			return fmt.Errorf("events need one object and a type: %w", ErrInvalid)
 		}
 	}
-	if err := s.putRecord(ctx, eventKey(&events[0]), record{Kind: "events", Events: events}); err != nil {
+	key := eventKey(&events[0])
+	if err := s.putRecord(ctx, key, record{Kind: "events", Events: events}); err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bolt.Tx) error {
 		for i := range events {
 			if err := putJSON(tx, bEvents, string(join(events[i].Object, events[i].ID)), &events[i]); err != nil {
 				return err
@@ -457,8 +458,12 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 				return err
 			}
 		}
-		return nil
-	})
+		return logEvents(tx, key)
+	}); err != nil {
+		return err
+	}
+	s.announce()
+	return nil
 }
 
 // Activity is an item's creation, change or deletion, for harvesters.

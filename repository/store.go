@@ -62,12 +62,18 @@ type Store struct {
 	feedCh chan struct{}
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// replica: the store follows a writer (replica.go) and refuses changes of its own.
+	replica bool
 }
 
 // Open opens (or creates) the store at path. A new, empty file is filled from
 // the records in blob storage, so a lost database file comes back by itself;
 // the three founding libraries are seeded when absent.
 func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
+	return open(ctx, path, blobs, false)
+}
+
+func open(ctx context.Context, path string, blobs Blobs, replica bool) (*Store, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
@@ -78,10 +84,13 @@ func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 		return nil, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
 	}
 	os.Chmod(path, 0o600) // files of older versions were readable by everyone
-	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }, feedCh: make(chan struct{})}
+	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }, feedCh: make(chan struct{}), replica: replica}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if replica {
+		return s, nil // filled by CatchUp, from what the writer published
 	}
 	if fresh {
 		if _, err := s.load(ctx); err != nil {
@@ -272,6 +281,9 @@ func RecordKey(kind, id string, v int) string {
 func eventKey(e *Event) string { return "records/events/" + e.Object + "/" + e.ID + ".json" }
 
 func (s *Store) putRecord(ctx context.Context, key string, r record) error {
+	if s.replica {
+		return fmt.Errorf("writing record %s: %w", key, ErrReadOnly)
+	}
 	r.Schema = SchemaVersion
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {

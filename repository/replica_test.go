@@ -1,0 +1,127 @@
+package repository
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// dumpOf is a store's durable content, for comparing two stores.
+func dumpOf(t *testing.T, s *Store) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := s.Dump(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// publish runs the writer's publisher until the test ends (or stop is called).
+func publish(t *testing.T, w *Store) (stop func()) {
+	t.Helper()
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Publish(c, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	stop = func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("publisher ended with %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if c.Err() == nil {
+			stop()
+		}
+	})
+	return stop
+}
+
+// caughtUp polls the replica until it holds what the writer holds.
+func caughtUp(t *testing.T, w, r *Store, what string) {
+	t.Helper()
+	want := dumpOf(t, w)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if _, err := r.CatchUp(ctx); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if dumpOf(t, r) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the replica did not reach the writer's content in 15 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestReplicaHoldsWhatTheWriterHoldsThroughStorageAlone(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	w := openStore(t, filepath.Join(dir, "writer.db"), blobs)
+	stop := publish(t, w)
+	_, it := populate(t, w)
+
+	// A replica started from nothing takes the records, then the log.
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	caughtUp(t, w, r, "after the first changes")
+
+	_, feedBefore, _ := r.FeedEpoch()
+	it.Title["en"] = "Memorandum, corrected"
+	if err := w.SaveItem(ctx, it, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after an edit")
+	got, err := r.Item(it.ID)
+	if err != nil || got.Title["en"] != "Memorandum, corrected" {
+		t.Fatalf("the replica's item: %+v, %v", got, err)
+	}
+	// The replica's own feed announces what it took in, for its followers.
+	entries, _ := r.Feed(feedBefore, 100)
+	if len(entries) == 0 || entries[0].Kind != "item" || entries[0].ID != it.ID || entries[0].Version != got.Version {
+		t.Fatalf("the replica's feed after the edit: %+v", entries)
+	}
+
+	// A publisher stopped and started again goes on where the log ends.
+	stop()
+	if err := w.Withdraw(ctx, it.ID, "tester", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, w)
+	caughtUp(t, w, r, "after a withdrawal, published by a restarted writer")
+	if got, _ := r.Item(it.ID); !got.Deleted {
+		t.Fatal("the withdrawal did not reach the replica")
+	}
+	acts, _, err := r.Activities(0, 1000)
+	if err != nil || len(acts) == 0 || acts[len(acts)-1].Type != "Delete" {
+		t.Fatalf("the replica's Change Discovery activities: %+v, %v", acts, err)
+	}
+
+	// A second replica from nothing, long after, reaches the same place.
+	r2, err := OpenReplica(ctx, filepath.Join(dir, "replica2.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	caughtUp(t, w, r2, "a late replica")
+
+	// Nothing is written through a replica.
+	it2, _ := r.Item(it.ID)
+	it2.Deleted = false
+	if err := r.SaveItem(ctx, it2, "tester"); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("saving on a replica: %v, want ErrReadOnly", err)
+	}
+	if err := r.Publish(ctx, nil); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("publishing from a replica: %v", err)
+	}
+	caughtUp(t, w, r, "after the refused save")
+}
