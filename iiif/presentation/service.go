@@ -24,6 +24,7 @@ type Store interface {
 	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
 	Generation() uint64
+	Tree(id string) (*repository.Tree, error)
 }
 
 // Cache keeps built documents by ETag.
@@ -177,6 +178,12 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 	parts := strings.Split(path, "/")
 	page := 0
 	notFound := fmt.Errorf("no collection %q: %w", path, storage.ErrNotFound)
+	if len(parts) == 2 && parts[1] == "tree" {
+		return s.Tree(ctx, p, site, parts[0])
+	}
+	if len(parts) == 2 && parts[1] == "manifest" {
+		return s.UnitManifest(ctx, p, site, parts[0])
+	}
 	if len(parts) == 3 && parts[1] == "page" {
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 1 || n > 1<<20 {

@@ -1,0 +1,339 @@
+// Package ead exchanges archival trees as Encoded Archival Description:
+// it writes EAD3 finding aids of a fonds or any unit below it, and reads
+// EAD3 and EAD 2002 finding aids (from AtoM, ArchivesSpace and others) into
+// units of the repository, with the digitised files they link to.
+package ead
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// Namespace is EAD3's XML namespace.
+const Namespace = "http://ead3.archivists.org/schema/"
+
+// Namespace2002 is EAD 2002's XML namespace (older documents often have none).
+const Namespace2002 = "urn:isbn:1-931666-22-9"
+
+// IDPrefix starts each unit's id attribute: XML ids may not start with a
+// digit, as ours may.
+const IDPrefix = "unit-"
+
+// Items reads the items a finding aid links to.
+type Items interface {
+	Item(id string) (*repository.Item, error)
+}
+
+// Export is what a finding aid is written for.
+type Export struct {
+	Tree *repository.Tree
+	// Items reads the digitised items of each unit; nil leaves them out.
+	Items Items
+	// Principal reads the finding aid: units and items it may not read are
+	// left out, with everything below them.
+	Principal access.Principal
+	// Now decides embargoes and dates the maintenance event.
+	Now time.Time
+	// Manifest gives the address of an item's IIIF manifest (its <dao href>).
+	Manifest func(item string) string
+}
+
+// lookup is the tree answering for collections, and the store for items.
+type lookup struct {
+	*repository.Tree
+	items Items
+}
+
+func (l lookup) Item(id string) (*repository.Item, error) { return l.items.Item(id) }
+
+// readable reports whether p may read the description of unit n.
+func (e *Export) readable(n *repository.Node) (bool, error) {
+	r, err := access.CollectionResource(e.Tree, n.Collection)
+	if err != nil {
+		return false, err
+	}
+	return access.Decide(e.Principal, access.ReadMetadata, r, e.Now) == nil, nil
+}
+
+// Write writes the EAD3 finding aid of the tree's root and what p may read
+// below it. A root p may not read is refused with the access decision's
+// error.
+func (e *Export) Write(w io.Writer) error {
+	root := e.Tree.Root
+	r, err := access.CollectionResource(e.Tree, root.Collection)
+	if err != nil {
+		return err
+	}
+	if err := access.Decide(e.Principal, access.ReadMetadata, r, e.Now); err != nil {
+		return err
+	}
+	in, err := e.Tree.Institution(root.Institution)
+	if err != nil {
+		return err
+	}
+	x := &writer{w: bufio.NewWriter(w)}
+	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	x.open("ead", "xmlns", Namespace)
+	x.open("control")
+	x.elem("recordid", root.ID)
+	x.open("filedesc")
+	x.open("titlestmt")
+	x.texts("titleproper", root.Title)
+	x.close("titlestmt")
+	x.close("filedesc")
+	x.empty("maintenancestatus", "value", "derived")
+	x.open("maintenanceagency")
+	x.elem("agencycode", in.ID)
+	x.texts("agencyname", in.Name)
+	x.close("maintenanceagency")
+	x.open("maintenancehistory")
+	x.open("maintenanceevent")
+	x.empty("eventtype", "value", "derived")
+	x.elem("eventdatetime", e.Now.UTC().Format(time.RFC3339), "standarddatetime", e.Now.UTC().Format(time.RFC3339))
+	x.empty("agenttype", "value", "machine")
+	x.elem("agent", "archive")
+	x.close("maintenanceevent")
+	x.close("maintenancehistory")
+	x.close("control")
+	if err := e.unit(x, root, true); err != nil {
+		return err
+	}
+	x.close("ead")
+	if x.err != nil {
+		return x.err
+	}
+	return x.w.Flush()
+}
+
+// standard levels EAD names itself; any other is otherlevel.
+var eadLevels = []string{"class", "collection", "file", "fonds", "item", "recordgrp", "series", "subfonds", "subgrp", "subseries"}
+
+func levelAttrs(l repository.Level) []string {
+	if slices.Contains(eadLevels, string(l)) {
+		return []string{"level", string(l)}
+	}
+	return []string{"level", "otherlevel", "otherlevel", string(l)}
+}
+
+func (e *Export) unit(x *writer, n *repository.Node, top bool) error {
+	name := "c"
+	if top {
+		name = "archdesc"
+	}
+	x.open(name, append(levelAttrs(n.Level), "id", IDPrefix+n.ID)...)
+	d := n.Description
+	if d == nil {
+		d = &repository.Description{}
+	}
+	x.open("did")
+	if d.ReferenceCode != "" {
+		x.elem("unitid", d.ReferenceCode)
+	}
+	x.texts("unittitle", n.Title)
+	if d.Date != "" {
+		if p, err := edtf.Parse(d.Date); err == nil {
+			x.elem("unitdate", p.Format("en"), "calendar", "gregorian", "era", "ce", "normal", d.Date)
+			x.elem("unitdate", p.Format("th"), "calendar", "buddhist", "era", "be", "lang", "tha")
+		}
+	}
+	x.texts("physdesc", d.Extent)
+	for _, l := range langs(d.Creator) {
+		x.open("origination", "lang", code3(l))
+		x.open("name")
+		x.elem("part", d.Creator[l])
+		x.close("name")
+		x.close("origination")
+	}
+	if len(d.Language) > 0 {
+		x.open("langmaterial")
+		for _, l := range d.Language {
+			x.empty("language", "langcode", code3(l))
+		}
+		x.close("langmaterial")
+	}
+	x.texts("abstract", n.Summary)
+	if e.Items != nil && len(n.Items) > 0 {
+		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.Now)
+		if err != nil {
+			return err
+		}
+		for _, it := range listed {
+			x.empty("dao", "daotype", "derived", "identifier", it.Item.ID, "href", e.Manifest(it.Item.ID), "linktitle", it.Item.Title.Get("th"), "localtype", "iiif-manifest")
+		}
+	}
+	x.close("did")
+	x.blocks("bioghist", "", d.History)
+	x.blocks("scopecontent", "", d.Scope)
+	x.blocks("arrangement", "", d.Arrangement)
+	x.blocks("accessrestrict", "", d.Access)
+	if lvl := n.Access.Level; lvl != "" && lvl != repository.Public {
+		x.blocks("accessrestrict", "access-level", repository.Text{"none": lvl})
+	}
+	if n.Access.Embargo != "" {
+		x.blocks("accessrestrict", "embargo", repository.Text{"none": n.Access.Embargo})
+	}
+	x.blocks("userestrict", "", d.Reproduction)
+	x.blocks("otherfindaid", "", d.FindingAids)
+	x.blocks("odd", "", d.Notes)
+	var kids []*repository.Node
+	for _, c := range n.Children {
+		ok, err := e.readable(c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			kids = append(kids, c)
+		}
+	}
+	if len(kids) > 0 {
+		if top {
+			x.open("dsc")
+		}
+		for _, c := range kids {
+			if err := e.unit(x, c, false); err != nil {
+				return err
+			}
+		}
+		if top {
+			x.close("dsc")
+		}
+	}
+	x.close(name)
+	return x.err
+}
+
+// langs lists a text's languages, Thai first, then English, then others.
+func langs(t repository.Text) []string {
+	var out []string
+	for _, l := range []string{"th", "en"} {
+		if strings.TrimSpace(t[l]) != "" {
+			out = append(out, l)
+		}
+	}
+	var rest []string
+	for l, v := range t {
+		if l != "th" && l != "en" && strings.TrimSpace(v) != "" {
+			rest = append(rest, l)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// code3 is EAD's language code (ISO 639-2) for ours.
+func code3(l string) string {
+	switch l {
+	case "th":
+		return "tha"
+	case "en":
+		return "eng"
+	}
+	return l
+}
+
+// code2 is our language code for EAD's.
+func code2(l string) string {
+	switch strings.ToLower(l) {
+	case "tha", "th":
+		return "th"
+	case "eng", "en":
+		return "en"
+	}
+	return strings.ToLower(l)
+}
+
+// writer writes indented XML; the first error sticks.
+type writer struct {
+	w     *bufio.Writer
+	depth int
+	err   error
+}
+
+func (x *writer) raw(s string) {
+	if x.err == nil {
+		_, x.err = x.w.WriteString(s)
+	}
+}
+
+func (x *writer) start(name string, attrs []string, end string) {
+	x.raw(strings.Repeat(" ", x.depth) + "<" + name)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		x.raw(" " + attrs[i] + `="` + escape(attrs[i+1]) + `"`)
+	}
+	x.raw(end)
+}
+
+func (x *writer) open(name string, attrs ...string) {
+	x.start(name, attrs, ">\n")
+	x.depth++
+}
+
+func (x *writer) close(name string) {
+	x.depth--
+	x.raw(strings.Repeat(" ", x.depth) + "</" + name + ">\n")
+}
+
+func (x *writer) empty(name string, attrs ...string) { x.start(name, attrs, "/>\n") }
+
+func (x *writer) elem(name, text string, attrs ...string) {
+	x.start(name, attrs, ">")
+	x.raw(escape(text) + "</" + name + ">\n")
+}
+
+// texts writes one element per language of t.
+func (x *writer) texts(name string, t repository.Text) {
+	for _, l := range langs(t) {
+		x.elem(name, strings.TrimSpace(t[l]), "lang", code3(l))
+	}
+}
+
+// blocks writes one element of paragraphs per language of t.
+func (x *writer) blocks(name, localtype string, t repository.Text) {
+	for _, l := range langs(t) {
+		var attrs []string
+		if l != "none" {
+			attrs = append(attrs, "lang", code3(l))
+		}
+		if localtype != "" {
+			attrs = append(attrs, "localtype", localtype)
+		}
+		x.open(name, attrs...)
+		for _, p := range paragraphs(t[l]) {
+			x.elem("p", p)
+		}
+		x.close(name)
+	}
+}
+
+// paragraphs splits a text at blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func escape(s string) string {
+	var b strings.Builder
+	if err := xml.EscapeText(&b, []byte(s)); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// invalidf is a document that cannot be read as a finding aid.
+func invalidf(format string, a ...any) error {
+	return fmt.Errorf(format+": %w", append(a, repository.ErrInvalid)...)
+}

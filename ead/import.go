@@ -1,0 +1,567 @@
+package ead
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// Limits on what one finding aid may hold.
+const (
+	MaxBytes = 64 << 20
+	MaxUnits = 200_000
+	maxDepth = 64
+)
+
+// Unit is a described unit read from a finding aid: its description, the
+// digitised files it links to, and the units below it in order.
+type Unit struct {
+	Collection repository.Collection
+	// IDAttr is the unit's id in the document; kept as its identifier
+	// when it is free and well-formed.
+	IDAttr   string
+	Daos     []Dao
+	Children []*Unit
+}
+
+// Dao is a link to a digital object: a file beside the document (which an
+// import attaches as an item) or an address elsewhere.
+type Dao struct {
+	Href  string
+	Title string
+}
+
+// Local reports whether the link names a file beside the document: a
+// relative path that stays inside its folder.
+func (d Dao) Local() bool {
+	u, err := url.Parse(d.Href)
+	if err != nil || u.Scheme != "" || u.Host != "" || d.Href == "" || strings.HasPrefix(d.Href, "/") || strings.Contains(d.Href, `\`) {
+		return false
+	}
+	clean := path.Clean(u.Path)
+	return clean != "." && !strings.HasPrefix(clean, "../") && clean != ".."
+}
+
+// Finding is a finding aid read from a document.
+type Finding struct {
+	Version string // "EAD3" or "EAD 2002"
+	Root    *Unit
+	Count   int
+}
+
+// Sniff reports whether the start of a document is an EAD finding aid.
+func Sniff(head []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(head))
+	d.Strict = false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local == "ead" && (se.Name.Space == "" || se.Name.Space == Namespace || se.Name.Space == Namespace2002)
+		}
+	}
+}
+
+// node is an element of the document.
+type node struct {
+	name  string
+	attr  map[string]string // by local name
+	kids  []*node
+	text  strings.Builder // character data directly inside
+	order []any           // kids and text in document order, for all()
+}
+
+func (n *node) all() string {
+	var b strings.Builder
+	var walk func(*node)
+	walk = func(n *node) {
+		for _, o := range n.order {
+			switch v := o.(type) {
+			case string:
+				b.WriteString(v)
+			case *node:
+				walk(v)
+			}
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func (n *node) child(name string) *node {
+	for _, k := range n.kids {
+		if k.name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+func (n *node) each(name string, fn func(*node)) {
+	for _, k := range n.kids {
+		if k.name == name {
+			fn(k)
+		}
+	}
+}
+
+func parse(r io.Reader) (*node, error) {
+	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
+	d.Strict = false
+	d.Entity = xml.HTMLEntity
+	var stack []*node
+	var root *node
+	count := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, invalidf("the document is not well-formed XML (%v)", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if count++; count > 50*MaxUnits || len(stack) > 4*maxDepth {
+				return nil, invalidf("the finding aid is too large or too deep to read (at most %d units, %d levels)", MaxUnits, maxDepth)
+			}
+			n := &node{name: t.Name.Local, attr: map[string]string{}}
+			for _, a := range t.Attr {
+				if _, dup := n.attr[a.Name.Local]; !dup || a.Name.Space == "" {
+					n.attr[a.Name.Local] = a.Value
+				}
+			}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.kids = append(p.kids, n)
+				p.order = append(p.order, n)
+			} else if root == nil {
+				root = n
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case xml.CharData:
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.text.Write(t)
+				p.order = append(p.order, string(t))
+			}
+		}
+	}
+	if root == nil || root.name != "ead" {
+		return nil, invalidf("the document is not an EAD finding aid (its root element is not <ead>)")
+	}
+	return root, nil
+}
+
+// Read reads an EAD3 or EAD 2002 finding aid.
+func Read(r io.Reader) (*Finding, error) {
+	root, err := parse(r)
+	if err != nil {
+		return nil, err
+	}
+	f := &Finding{Version: "EAD 2002"}
+	if root.child("control") != nil {
+		f.Version = "EAD3"
+	}
+	arch := root.child("archdesc")
+	if arch == nil {
+		return nil, invalidf("the finding aid has no <archdesc>: nothing to import")
+	}
+	if f.Root, err = f.unit(arch, 0); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+var cName = regexp.MustCompile(`^c(0[1-9]|1[0-2])?$`)
+
+func (f *Finding) unit(n *node, depth int) (*Unit, error) {
+	if depth > maxDepth {
+		return nil, invalidf("the finding aid nests units more than %d deep", maxDepth)
+	}
+	if f.Count++; f.Count > MaxUnits {
+		return nil, invalidf("the finding aid has more than %d units: split it", MaxUnits)
+	}
+	u := &Unit{IDAttr: strings.TrimPrefix(n.attr["id"], IDPrefix)}
+	c := &u.Collection
+	c.Level = readLevel(n.attr["level"], n.attr["otherlevel"])
+	d := &repository.Description{}
+	did := n.child("did")
+	if did == nil {
+		did = &node{}
+	}
+	for _, k := range did.kids {
+		switch k.name {
+		case "unitid":
+			if d.ReferenceCode == "" {
+				d.ReferenceCode = k.all()
+			}
+		case "unittitle":
+			put(&c.Title, k, k.all())
+		case "unitdate", "unitdatestructured":
+			if d.Date == "" {
+				d.Date = readDate(k)
+			}
+		case "physdesc", "physdescstructured", "physdescset":
+			put(&d.Extent, k, k.all())
+		case "origination":
+			put(&d.Creator, k, k.all())
+		case "langmaterial":
+			var walk func(*node)
+			walk = func(x *node) {
+				for _, l := range x.kids {
+					if l.name == "language" && l.attr["langcode"] != "" {
+						d.Language = append(d.Language, code2(l.attr["langcode"]))
+					}
+					walk(l)
+				}
+			}
+			walk(k)
+		case "abstract":
+			put(&c.Summary, k, k.all())
+		case "dao", "daoloc", "daogrp", "daoset":
+			u.Daos = append(u.Daos, daos(k)...)
+		}
+	}
+	for _, k := range n.kids {
+		switch k.name {
+		case "bioghist":
+			put(&d.History, k, blocks(k))
+		case "scopecontent":
+			put(&d.Scope, k, blocks(k))
+		case "arrangement":
+			put(&d.Arrangement, k, blocks(k))
+		case "accessrestrict":
+			switch k.attr["localtype"] {
+			case "access-level":
+				c.Access.Level = strings.TrimSpace(blocks(k))
+			case "embargo":
+				c.Access.Embargo = strings.TrimSpace(blocks(k))
+			default:
+				put(&d.Access, k, blocks(k))
+			}
+		case "userestrict":
+			put(&d.Reproduction, k, blocks(k))
+		case "otherfindaid":
+			put(&d.FindingAids, k, blocks(k))
+		case "odd", "note":
+			put(&d.Notes, k, blocks(k))
+		case "dao", "daogrp", "daoset":
+			u.Daos = append(u.Daos, daos(k)...)
+		}
+	}
+	if c.Title.Empty() {
+		c.Title = repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
+		if d.ReferenceCode != "" {
+			c.Title = repository.Text{"none": d.ReferenceCode}
+		}
+	}
+	if c.Access.Level == repository.Public {
+		c.Access.Level = ""
+	}
+	if !emptyDescription(d) {
+		c.Description = d
+	}
+	kids := n.kids
+	if dsc := n.child("dsc"); dsc != nil {
+		kids = dsc.kids
+	}
+	for _, k := range kids {
+		if cName.MatchString(k.name) {
+			child, err := f.unit(k, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			u.Children = append(u.Children, child)
+		}
+	}
+	return u, nil
+}
+
+// readLevel maps EAD's level to ours; otherlevel and EAD's own extra
+// levels become the library's own (a lower-case word).
+func readLevel(level, other string) repository.Level {
+	if level == "otherlevel" && other != "" {
+		level = other
+	}
+	w := strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return unicode.ToLower(r)
+		}
+		return '-'
+	}, level), "-")
+	if len(w) > 32 {
+		w = w[:32]
+	}
+	if !repository.ValidLevel(repository.Level(w)) || w == string(repository.Curated) {
+		return repository.FileLevel
+	}
+	return repository.Level(w)
+}
+
+// readDate takes the normal form of a unit's date (EDTF or ISO 8601),
+// else reads its words (Thai dates, Buddhist Era years). A date in the
+// Buddhist Era that merely repeats the Common Era one is skipped.
+func readDate(k *node) string {
+	if k.attr["era"] == "be" || k.attr["calendar"] == "buddhist" {
+		if k.attr["normal"] == "" {
+			return ""
+		}
+	}
+	if n := k.attr["normal"]; n != "" && edtf.Valid(n) {
+		return n
+	}
+	if k.name == "unitdatestructured" {
+		var from, to string
+		var walk func(*node)
+		walk = func(x *node) {
+			for _, y := range x.kids {
+				switch y.name {
+				case "fromdate":
+					from = cmpOr(y.attr["standarddate"], y.all())
+				case "todate":
+					to = cmpOr(y.attr["standarddate"], y.all())
+				case "datesingle":
+					from = cmpOr(y.attr["standarddate"], y.all())
+				}
+				walk(y)
+			}
+		}
+		walk(k)
+		if s := strings.Trim(from+"/"+to, "/"); edtf.Valid(s) {
+			return s
+		}
+	}
+	if d, _, err := edtf.Normalize(k.all()); err == nil {
+		return d
+	}
+	return ""
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func daos(k *node) []Dao {
+	if k.name == "dao" || k.name == "daoloc" {
+		href := k.attr["href"]
+		if href == "" {
+			return nil
+		}
+		return []Dao{{Href: href, Title: cmpOr(k.attr["linktitle"], k.attr["title"])}}
+	}
+	var out []Dao
+	for _, x := range k.kids {
+		out = append(out, daos(x)...)
+	}
+	return out
+}
+
+// blocks reads an element's paragraphs, separated by blank lines.
+func blocks(k *node) string {
+	var ps []string
+	var walk func(*node)
+	walk = func(x *node) {
+		for _, y := range x.kids {
+			switch y.name {
+			case "p":
+				if t := strings.TrimSpace(y.allKeepLines()); t != "" {
+					ps = append(ps, t)
+				}
+			case "head":
+			default:
+				walk(y)
+			}
+		}
+	}
+	walk(k)
+	if len(ps) == 0 {
+		return k.all()
+	}
+	return strings.Join(ps, "\n\n")
+}
+
+// allKeepLines is the element's text with its line breaks kept.
+func (n *node) allKeepLines() string {
+	var b strings.Builder
+	var walk func(*node)
+	walk = func(n *node) {
+		for _, o := range n.order {
+			switch v := o.(type) {
+			case string:
+				b.WriteString(v)
+			case *node:
+				walk(v)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// put sets the text of k's language (its lang attribute, else Thai when it
+// is written in Thai script, else English) in t.
+func put(t *repository.Text, k *node, text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	l := code2(k.attr["lang"])
+	if l == "" {
+		l = "en"
+		for _, r := range text {
+			if unicode.Is(unicode.Thai, r) {
+				l = "th"
+				break
+			}
+		}
+	}
+	if *t == nil {
+		*t = repository.Text{}
+	}
+	if old := (*t)[l]; old != "" {
+		text = old + "\n\n" + text
+	}
+	(*t)[l] = text
+}
+
+// Store is what building a finding aid's tree needs.
+type Store interface {
+	Collection(id string) (*repository.Collection, error)
+	NextOrder(parent string) (float64, error)
+	AddCollections(ctx context.Context, cols []*repository.Collection, agent string) error
+}
+
+// Made is a unit an import made, for the report.
+type Made struct {
+	ID     string           `json:"id"`
+	Level  repository.Level `json:"level"`
+	Title  repository.Text  `json:"title"`
+	Path   string           `json:"path"` // titles from the root, joined by " › "
+	Depth  int              `json:"depth"`
+	Parent string           `json:"parent,omitempty"`
+}
+
+// Attachment is a digitised file to attach as an item of a unit.
+type Attachment struct {
+	Unit  string // collection id
+	Href  string
+	Title repository.Text
+}
+
+// Build makes the finding aid's units in institution, inside parent (""
+// for a new fonds at the top level), as one batch: all or none. It returns
+// every unit made, in reading order, and the digitised files the units
+// link to (left for the caller to ingest).
+func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent string) ([]Made, []Attachment, error) {
+	var cols []*repository.Collection
+	var made []Made
+	var atts []Attachment
+	seen := map[string]bool{}
+	order, err := s.NextOrder(parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	var walk func(u *Unit, up string, path string, depth int, order float64) error
+	walk = func(u *Unit, up string, trail string, depth int, order float64) error {
+		c := u.Collection
+		c.Institution, c.Parent, c.Order = institution, up, order
+		if id := u.IDAttr; repository.ValidID(id) && !seen[id] {
+			if _, err := s.Collection(id); errors.Is(err, repository.ErrNotFound) {
+				c.ID = id
+			} else if err != nil {
+				return err
+			}
+		}
+		if c.ID == "" {
+			c.ID = freshID(seen, s)
+		}
+		seen[c.ID] = true
+		title := c.Title.Get("th")
+		if trail != "" {
+			title = trail + " › " + title
+		}
+		cols = append(cols, &c)
+		made = append(made, Made{ID: c.ID, Level: c.Level, Title: c.Title, Path: title, Depth: depth, Parent: up})
+		for _, d := range u.Daos {
+			t := c.Title
+			if d.Title != "" {
+				t = repository.Text{}
+				put(&t, &node{attr: map[string]string{}}, d.Title)
+			}
+			atts = append(atts, Attachment{Unit: c.ID, Href: d.Href, Title: t})
+		}
+		for i, k := range u.Children {
+			if err := walk(k, c.ID, title, depth+1, float64(i+1)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(f.Root, parent, "", 0, order); err != nil {
+		return nil, nil, err
+	}
+	if err := s.AddCollections(ctx, cols, agent); err != nil {
+		return nil, nil, err
+	}
+	return made, atts, nil
+}
+
+// freshID gives an identifier the store and this import do not use; the
+// store gives it its own when the unit is added (AddCollections), so this
+// only needs to be unique and well-formed.
+func freshID(seen map[string]bool, s Store) string {
+	for i := len(seen) + 1; ; i++ {
+		id := fmt.Sprintf("u%07d-%s", i, randomSuffix())
+		if _, err := s.Collection(id); !seen[id] && errors.Is(err, repository.ErrNotFound) {
+			return id
+		}
+	}
+}
+
+const idAlphabet = "0123456789bcdfghjkmnpqrstvwxz"
+
+func randomSuffix() string {
+	var b [6]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b[:])
+}
+
+func emptyDescription(d *repository.Description) bool {
+	if d.ReferenceCode != "" || d.Date != "" || len(d.Language) > 0 {
+		return false
+	}
+	for _, t := range d.Texts() {
+		if !t.Text.Empty() {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,184 @@
+package presentation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// TreeURL is the address of the nested collection of an archival unit.
+func (s Site) TreeURL(id string) string { return s.CollectionURL(id) + "/tree" }
+
+// UnitManifestURL is the address of the manifest of every page of a unit.
+func (s Site) UnitManifestURL(id string) string { return s.CollectionURL(id) + "/manifest" }
+
+// treeLookup is the tree answering for collections and the store for items.
+type treeLookup struct {
+	*repository.Tree
+	store Store
+}
+
+func (l treeLookup) Item(id string) (*repository.Item, error) { return l.store.Item(id) }
+
+// readTree reads unit id's tree and checks that p may read the unit.
+func (s *Service) readTree(p access.Principal, id string) (*repository.Tree, error) {
+	if !repository.ValidID(id) {
+		return nil, fmt.Errorf("no collection %q: %w", id, storage.ErrNotFound)
+	}
+	t, err := s.Store.Tree(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Root.Level == repository.Curated {
+		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, storage.ErrNotFound)
+	}
+	r, err := access.CollectionResource(t, t.Root.Collection)
+	if err != nil {
+		return nil, err
+	}
+	return t, access.Decide(p, access.ReadMetadata, r, s.now())
+}
+
+// Tree answers the nested collection of an archival unit: every unit below
+// it that p may read, each a collection embedded in its parent with its
+// own units and the manifests of its items, so a viewer walks the whole
+// fonds from one document.
+func (s *Service) Tree(ctx context.Context, p access.Principal, site Site, id string) (*Answer, error) {
+	t, err := s.readTree(p, id)
+	if err != nil {
+		return nil, err
+	}
+	l := treeLookup{t, s.Store}
+	now := s.now()
+	var build func(n *repository.Node) (Doc, error)
+	build = func(n *repository.Node) (Doc, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		items := []Doc{}
+		for _, c := range n.Children {
+			r, err := access.CollectionResource(t, c.Collection)
+			if err != nil {
+				return nil, err
+			}
+			if access.Decide(p, access.ReadMetadata, r, now) != nil {
+				continue
+			}
+			d, err := build(c)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, d)
+		}
+		if len(n.Items) > 0 {
+			listed, err := access.Listing(l, p, n.Items, now)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range listed {
+				d := Doc{"id": site.ManifestURL(x.Item.ID), "type": "Manifest", "label": lang(x.Item.Title)}
+				if x.Images {
+					if th := site.Thumb(x.Item); th != nil {
+						d["thumbnail"] = []Doc{th}
+					}
+				}
+				items = append(items, d)
+			}
+		}
+		d := Doc{"id": site.CollectionURL(n.ID), "type": "Collection", "label": lang(n.Title), "items": items}
+		if !n.Summary.Empty() {
+			d["summary"] = lang(n.Summary)
+		}
+		return d, nil
+	}
+	doc, err := build(t.Root)
+	if err != nil {
+		return nil, err
+	}
+	doc["@context"] = Context3
+	doc["id"] = site.TreeURL(id)
+	in, err := t.Institution(t.Root.Institution)
+	if err != nil {
+		return nil, err
+	}
+	doc["provider"] = []Doc{site.provider(in)}
+	doc["homepage"] = []Doc{{"id": site.Base + "/fonds/" + id, "type": "Text", "label": lang(t.Root.Title), "format": "text/html"}}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	tag := etag("t", id, strconv.FormatUint(s.Store.Generation(), 10), site.Base, p.User)
+	return &Answer{Body: body, ETag: tag, Private: p.SignedIn()}, nil
+}
+
+// UnitManifest answers one manifest with the pages of every item of an
+// archival unit (a file, usually) that p may see, in order, each item a
+// range: "view all pages in this file". Images p may not see are left out.
+func (s *Service) UnitManifest(ctx context.Context, p access.Principal, site Site, id string) (*Answer, error) {
+	t, err := s.readTree(p, id)
+	if err != nil {
+		return nil, err
+	}
+	in, err := t.Institution(t.Root.Institution)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	listed, err := access.Listing(treeLookup{t, s.Store}, p, t.Root.Items, now)
+	if err != nil {
+		return nil, err
+	}
+	var canvases []canvasDoc
+	var ranges []Doc
+	private := p.SignedIn()
+	for _, x := range listed {
+		if !x.Images {
+			continue
+		}
+		r, err := access.ItemResource(treeLookup{t, s.Store}, x.Item)
+		if err != nil {
+			return nil, err
+		}
+		protected := access.Effective(r.Access, now) != repository.Public
+		private = private || protected
+		download := access.Decide(p, access.ReadContent, r, now) == nil
+		s := site
+		s.protected = protected
+		var refs []Doc
+		for i, f := range x.Item.Files {
+			c := s.canvas(x.Item, f, i+1, download)
+			canvases = append(canvases, c)
+			refs = append(refs, Doc{"id": c.ID, "type": "Canvas"})
+		}
+		if len(refs) > 0 {
+			ranges = append(ranges, Doc{"id": site.UnitManifestURL(id) + "/range/" + x.Item.ID, "type": "Range", "label": lang(x.Item.Title), "items": refs})
+		}
+	}
+	m := Doc{
+		"@context": Context3,
+		"id":       site.UnitManifestURL(id),
+		"type":     "Manifest",
+		"label":    lang(t.Root.Title),
+		"provider": []Doc{site.provider(in)},
+		"partOf":   []Doc{{"id": site.CollectionURL(id), "type": "Collection"}},
+		"homepage": []Doc{{"id": site.Base + "/fonds/" + id, "type": "Text", "label": lang(t.Root.Title), "format": "text/html"}},
+		"items":    canvases,
+	}
+	if canvases == nil {
+		m["items"] = []Doc{}
+	}
+	if len(ranges) > 0 {
+		m["structures"] = ranges
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	tag := etag("u", id, strconv.FormatUint(s.Store.Generation(), 10), site.Base, p.User)
+	return &Answer{Body: body, ETag: tag, Private: private}, nil
+}
