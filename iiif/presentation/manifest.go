@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/iiif/auth"
+	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -46,6 +47,23 @@ func (s Site) WebURL(item string, n int) string {
 // FileURL is where a master file is served (with byte ranges).
 func (s Site) FileURL(item string, n int) string {
 	return fmt.Sprintf("%s/api/v1/items/%s/files/%d", s.Base, item, n)
+}
+
+// ALTOURL is where the text of an item's file n is served as ALTO XML.
+func (s Site) ALTOURL(item string, n int) string {
+	return fmt.Sprintf("%s/api/v1/items/%s/files/%d/alto", s.Base, item, n)
+}
+
+// searchServices are the Content Search 2.0 service of an item's text and
+// the 1.0 one that viewers such as Mirador use, each with autocomplete;
+// both answer with the canvases of the Presentation 3 manifest.
+func (s Site) searchServices(item string) []any {
+	return []any{
+		Doc{"id": contentsearch.SearchURL(s.Base, item, 2), "type": "SearchService2",
+			"service": []Doc{{"id": contentsearch.AutocompleteURL(s.Base, item, 2), "type": "AutoCompleteService2"}}},
+		Doc{"@id": contentsearch.SearchURL(s.Base, item, 1), "@type": "SearchService1", "profile": "http://iiif.io/api/search/1/search",
+			"service": []Doc{{"@id": contentsearch.AutocompleteURL(s.Base, item, 1), "@type": "AutoCompleteService1", "profile": "http://iiif.io/api/search/1/autocomplete"}}},
+	}
 }
 
 // lang turns a repository language map into IIIF's: each language an array.
@@ -149,6 +167,9 @@ func (s Site) Manifest(in Input) Doc {
 		canvases = append(canvases, c)
 	}
 	m["items"] = canvases
+	if in.Download && contentsearch.HasText(it) {
+		m["service"] = s.searchServices(it.ID)
+	}
 	if len(rendering) > 0 {
 		m["rendering"] = rendering
 	}
@@ -313,7 +334,24 @@ type canvasDoc struct {
 	Duration  float64       `json:"duration,omitempty"`
 	Thumbnail []resource    `json:"thumbnail,omitempty"`
 	Rendering []rendering   `json:"rendering,omitempty"`
+	SeeAlso   []seeAlso     `json:"seeAlso,omitempty"`
 	Items     []annoPageDoc `json:"items"`
+	// Annotations link the page's text (supplementing annotations).
+	Annotations []annoPageRef `json:"annotations,omitempty"`
+}
+
+type annoPageRef struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+// seeAlso is a machine-readable description of a canvas: its text as ALTO.
+type seeAlso struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Format  string `json:"format"`
+	Profile string `json:"profile"`
+	Label   Doc    `json:"label"`
 }
 
 // rendering is a download offered beside a canvas: a recording's master.
@@ -391,6 +429,11 @@ func (s Site) canvas(it *repository.Item, f repository.File, n int, download boo
 	}
 	c.Items = []annoPageDoc{{ID: cid + "/page", Type: "AnnotationPage",
 		Items: []annotationDoc{{ID: cid + "/page/painting", Type: "Annotation", Motivation: "painting", Target: cid, Body: body}}}}
+	if download && f.Derivatives["alto"] != "" {
+		c.Annotations = []annoPageRef{{ID: contentsearch.TextURL(s.Base, it.ID, n), Type: "AnnotationPage"}}
+		c.SeeAlso = []seeAlso{{ID: s.ALTOURL(it.ID, n), Type: "Dataset", Format: "application/xml", Profile: "http://www.loc.gov/standards/alto/v4/alto.xsd",
+			Label: both("ข้อความของหน้านี้ (ALTO)", "Text of this page (ALTO)")}}
+	}
 	return c
 }
 

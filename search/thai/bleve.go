@@ -140,3 +140,13 @@ func (c *dictCache) get(paths []string) (*Dict, error) {
 	c.dicts[key] = d
 	return d, nil
 }
+
+// Shared returns the dictionary of the given files (DefaultPaths if none),
+// loaded once and shared with every tokenizer built from the same files,
+// so that other searches segment Thai exactly as the index does.
+func Shared(paths ...string) (*Dict, error) {
+	if len(paths) == 0 {
+		paths = DefaultPaths
+	}
+	return loaded.get(paths)
+}

@@ -1,0 +1,248 @@
+package contentsearch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/thaiarchives/archive/ocr"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search/thai"
+)
+
+// token is one searchable word of an item's text: its term as search
+// compares it, where it lies in its page's text, and its box.
+type token struct {
+	term       string
+	page       int // file index
+	line       int // line of the page
+	start, end int // bytes of the page's text
+	box        ocr.Box
+}
+
+// pageText is one page as read: its text (words spaced, lines on lines)
+// and its lines' boxes.
+type pageText struct {
+	text  string
+	lines []lineText
+}
+
+type lineText struct {
+	text string
+	box  ocr.Box
+}
+
+// itemText is what searching inside one item reads: every token in reading
+// order, and where each term occurs.
+type itemText struct {
+	version int
+	tokens  []token
+	pages   map[int]*pageText
+	terms   map[string][]int32 // term → token positions
+}
+
+// fold is a term as search compares it: lower case (Thai has none).
+func fold(term string) string { return strings.ToLower(term) }
+
+// build reads the ALTO of every page of it that has text.
+func (s *Service) build(ctx context.Context, it *repository.Item) (*itemText, error) {
+	x := &itemText{version: it.Version, pages: map[int]*pageText{}, terms: map[string][]int32{}}
+	for i, f := range it.Files {
+		key := f.Derivatives["alto"]
+		if key == "" {
+			continue
+		}
+		rc, err := s.cfg.Blobs.Get(ctx, key, 0, -1)
+		if errors.Is(err, repository.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
+		}
+		p, err := ocr.ReadALTO(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
+		}
+		x.add(s.cfg.Dict, i, p)
+	}
+	return x, nil
+}
+
+// add segments a page's words with the search index's Thai tokenizer; a
+// word that segments into several gives each a share of its box, by the
+// characters before and in it.
+func (x *itemText) add(d *thai.Dict, page int, p *ocr.Page) {
+	pt := &pageText{}
+	var b strings.Builder
+	for li, l := range p.Lines {
+		lineStart := b.Len()
+		for wi, w := range l.Words {
+			if wi > 0 {
+				b.WriteByte(' ')
+			}
+			at := b.Len()
+			b.WriteString(w.Text)
+			n := utf8.RuneCountInString(w.Text)
+			for _, t := range d.Segment(w.Text) {
+				r0 := utf8.RuneCountInString(w.Text[:t.Start])
+				r1 := utf8.RuneCountInString(w.Text[:t.End])
+				box := w.Box
+				if n > 0 && (r0 > 0 || r1 < n) {
+					box.X = w.Box.X + w.Box.W*r0/n
+					box.W = max(1, w.Box.W*(r1-r0)/n)
+				}
+				x.terms[fold(t.Term)] = append(x.terms[fold(t.Term)], int32(len(x.tokens)))
+				x.tokens = append(x.tokens, token{term: fold(t.Term), page: page, line: li, start: at + t.Start, end: at + t.End, box: box})
+			}
+		}
+		pt.lines = append(pt.lines, lineText{text: b.String()[lineStart:], box: l.Box})
+		b.WriteByte('\n')
+	}
+	pt.text = strings.TrimSuffix(b.String(), "\n")
+	x.pages[page] = pt
+}
+
+// Hit is one place where the query matched: its page, the part of each
+// line it covers (two for a phrase that runs onto the next line), and the
+// words before, in and after it.
+type Hit struct {
+	Page                 int // file index, from 0
+	Boxes                []ocr.Box
+	Before, Match, After string
+}
+
+// maxHits bounds the hits of one answer.
+const maxHits = 1000
+
+// phrases turns a query into phrases of terms: each word alone, or words
+// in double quotes together, segmented as the search index segments them.
+func phrases(d *thai.Dict, q string) [][]string {
+	var out [][]string
+	parts := strings.Split(q, `"`)
+	for i, part := range parts {
+		var groups []string
+		if i%2 == 1 {
+			groups = []string{part}
+		} else {
+			groups = strings.Fields(part)
+		}
+		for _, g := range groups {
+			var terms []string
+			for _, t := range d.Segment(g) {
+				terms = append(terms, fold(t.Term))
+			}
+			if len(terms) > 0 {
+				out = append(out, terms)
+			}
+		}
+	}
+	return out
+}
+
+// find lists the hits of the query's phrases, in reading order.
+func (x *itemText) find(phr [][]string) []Hit {
+	var starts [][2]int // token position, length
+	seen := map[int]bool{}
+	for _, terms := range phr {
+		for _, at := range x.terms[terms[0]] {
+			i := int(at)
+			if seen[i] || i+len(terms) > len(x.tokens) || x.tokens[i+len(terms)-1].page != x.tokens[i].page {
+				continue
+			}
+			ok := true
+			for k := 1; k < len(terms); k++ {
+				if x.tokens[i+k].term != terms[k] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				seen[i] = true
+				starts = append(starts, [2]int{i, len(terms)})
+			}
+		}
+	}
+	slices.SortFunc(starts, func(a, b [2]int) int { return a[0] - b[0] })
+	var hits []Hit
+	for _, st := range starts {
+		if len(hits) == maxHits {
+			break
+		}
+		hits = append(hits, x.hit(st[0], st[1]))
+	}
+	return hits
+}
+
+// context is how many characters of text stand before and after a match.
+const contextRunes = 40
+
+func (x *itemText) hit(i, n int) Hit {
+	first, last := x.tokens[i], x.tokens[i+n-1]
+	h := Hit{Page: first.page}
+	line := -1
+	for k := i; k < i+n; k++ {
+		t := x.tokens[k]
+		if t.line != line {
+			h.Boxes = append(h.Boxes, t.box)
+			line = t.line
+			continue
+		}
+		h.Boxes[len(h.Boxes)-1] = h.Boxes[len(h.Boxes)-1].Union(t.box)
+	}
+	text := x.pages[first.page].text
+	h.Match = strings.ReplaceAll(text[first.start:last.end], "\n", " ")
+	h.Before = strings.ReplaceAll(lastRunes(text[:first.start], contextRunes), "\n", " ")
+	h.After = strings.ReplaceAll(firstRunes(text[last.end:], contextRunes), "\n", " ")
+	return h
+}
+
+func lastRunes(s string, n int) string {
+	for i := len(s); i > 0; {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		if n--; n == 0 {
+			return s[i:]
+		}
+	}
+	return s
+}
+
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// complete lists the terms that start with prefix, commonest first.
+func (x *itemText) complete(prefix string, limit int) []Term {
+	var out []Term
+	for term, at := range x.terms {
+		if strings.HasPrefix(term, prefix) {
+			out = append(out, Term{Value: term, Count: len(at)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Term) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// Term is a completion: a word of the item's text and how often it occurs.
+type Term struct {
+	Value string
+	Count int
+}

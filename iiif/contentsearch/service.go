@@ -1,0 +1,397 @@
+// Package contentsearch answers IIIF Content Search 2.0 and 1.0 requests
+// inside an item's pages (https://iiif.io/api/search/2.0/,
+// https://iiif.io/api/search/1.0/), their autocomplete, and the text of
+// each canvas as an annotation page, from the ALTO that package ocr keeps
+// beside each page. Words are segmented with the search index's Thai
+// tokenizer, so searching inside an item and searching the catalogue
+// agree. Like the other IIIF services it takes a context, a principal and
+// a parsed request, and returns bytes or a typed error.
+package contentsearch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search/thai"
+	"github.com/thaiarchives/archive/storage"
+)
+
+// Items is what the service needs of the metadata store.
+type Items interface {
+	access.Lookup
+	Item(id string) (*repository.Item, error)
+}
+
+// Config is what the service is built from.
+type Config struct {
+	Items Items
+	Blobs storage.Fetcher
+	// Dict segments Thai: the search index's dictionaries.
+	Dict *thai.Dict
+	// CacheTokens bounds the words of the items kept in memory (default
+	// two million, about 200 MB).
+	CacheTokens int
+	Now         func() time.Time
+}
+
+// Service searches inside items.
+type Service struct {
+	cfg    Config
+	flight singleflight.Group
+	mu     sync.Mutex
+	cache  map[string]*itemText // by item
+	order  []string             // least recently used first
+	tokens int
+}
+
+// New returns a service.
+func New(cfg Config) *Service {
+	if cfg.CacheTokens <= 0 {
+		cfg.CacheTokens = 2_000_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg, cache: map[string]*itemText{}}
+}
+
+// Errors.
+var (
+	ErrInvalid  = repository.ErrInvalid
+	ErrNotFound = repository.ErrNotFound
+)
+
+// URLs of the services of an item, on a site whose address is base.
+func SearchURL(base, item string, version int) string {
+	return fmt.Sprintf("%s/iiif/search/%d/%s", base, version, item)
+}
+
+// AutocompleteURL is the autocomplete service of an item's search.
+func AutocompleteURL(base, item string, version int) string {
+	return fmt.Sprintf("%s/iiif/autocomplete/%d/%s", base, version, item)
+}
+
+// TextURL is the annotation page of the text of an item's file n.
+func TextURL(base, item string, n int) string {
+	return fmt.Sprintf("%s/iiif/text/%s/%d", base, item, n)
+}
+
+// canvasURL is the id of canvas n in the item's Presentation 3 manifest.
+func canvasURL(base, item string, n int) string {
+	return fmt.Sprintf("%s/iiif/3/manifest/%s/canvas/%d", base, item, n)
+}
+
+// HasText reports whether any page of an item has its text read.
+func HasText(it *repository.Item) bool {
+	for _, f := range it.Files {
+		if f.Derivatives["alto"] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Answer is a JSON document and whether anyone may have it: a shared
+// cache may keep a public item's answers, never another's.
+type Answer struct {
+	Body   []byte
+	Public bool
+}
+
+func (s *Service) answer(it *repository.Item, doc any) (*Answer, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	res, err := access.ItemResource(s.cfg.Items, it)
+	if err != nil {
+		return nil, err
+	}
+	return &Answer{Body: b, Public: access.Decide(access.Principal{}, access.ReadContent, res, s.cfg.Now()) == nil}, nil
+}
+
+// Request is a search or autocomplete request.
+type Request struct {
+	Item string
+	// Base is the site's address (scheme://host), for the ids written.
+	Base string
+	// Version is the Content Search API: 2 or 1.
+	Version int
+	Q       string
+}
+
+const maxQuery = 256
+
+// text finds the item, decides whether p may read its pages, and returns
+// its text, read once per version and kept while there is room.
+func (s *Service) text(ctx context.Context, p access.Principal, id string) (*repository.Item, *itemText, error) {
+	if !repository.ValidID(id) {
+		return nil, nil, fmt.Errorf("no item %q: %w", id, ErrNotFound)
+	}
+	it, err := s.cfg.Items.Item(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := access.ItemResource(s.cfg.Items, it)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The text of a page is its content: who may not see the full page
+	// may not search or read it.
+	if err := access.Decide(p, access.ReadContent, res, s.cfg.Now()); err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	x := s.cache[id]
+	if x != nil && x.version == it.Version {
+		s.touch(id)
+		s.mu.Unlock()
+		return it, x, nil
+	}
+	s.mu.Unlock()
+	v, err, _ := s.flight.Do(fmt.Sprintf("%s/%d", id, it.Version), func() (any, error) {
+		// Built apart from the request that asked first: its going away
+		// should not fail the others waiting.
+		x, err := s.build(context.WithoutCancel(ctx), it)
+		if err != nil {
+			return nil, err
+		}
+		s.keep(id, x)
+		return x, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return it, v.(*itemText), nil
+}
+
+func (s *Service) touch(id string) {
+	for i, o := range s.order {
+		if o == id {
+			s.order = append(append(s.order[:i:i], s.order[i+1:]...), id)
+			return
+		}
+	}
+}
+
+func (s *Service) keep(id string, x *itemText) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.cache[id]; old != nil {
+		s.tokens -= len(old.tokens)
+		s.touch(id)
+	} else {
+		s.order = append(s.order, id)
+	}
+	s.cache[id] = x
+	s.tokens += len(x.tokens)
+	for s.tokens > s.cfg.CacheTokens && len(s.order) > 1 {
+		drop := s.order[0]
+		s.order = s.order[1:]
+		s.tokens -= len(s.cache[drop].tokens)
+		delete(s.cache, drop)
+	}
+}
+
+func checkQuery(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if len(q) > maxQuery {
+		return "", fmt.Errorf("a search holds at most %d characters: %w", maxQuery, ErrInvalid)
+	}
+	return q, nil
+}
+
+// Search answers a search request with the hits as annotations on the
+// canvases of the item's Presentation 3 manifest.
+func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*Answer, error) {
+	q, err := checkQuery(r.Q)
+	if err != nil {
+		return nil, err
+	}
+	it, x, err := s.text(ctx, p, r.Item)
+	if err != nil {
+		return nil, err
+	}
+	var hits []Hit
+	if q != "" {
+		hits = x.find(phrases(s.cfg.Dict, q))
+	}
+	self := SearchURL(r.Base, r.Item, r.Version) + "?q=" + url.QueryEscape(q)
+	if r.Version == 1 {
+		return s.answer(it, s.v1(r, self, hits))
+	}
+	return s.answer(it, s.v2(r, self, hits))
+}
+
+func (s *Service) target(r Request, h Hit, b int) string {
+	return canvasURL(r.Base, r.Item, h.Page+1) + "#" + h.Boxes[b].XYWH()
+}
+
+func annoID(r Request, i, b int) string {
+	return fmt.Sprintf("%s/iiif/search/%s/hit/%d-%d", r.Base, r.Item, i+1, b+1)
+}
+
+// v2 is a Content Search 2.0 answer: an annotation page of highlighting
+// annotations, one per line a hit covers, and contextualizing annotations
+// that quote each hit with the words around it.
+func (s *Service) v2(r Request, self string, hits []Hit) map[string]any {
+	items := []map[string]any{}
+	var quotes []map[string]any
+	for i, h := range hits {
+		var targets []map[string]any
+		for b := range h.Boxes {
+			id := annoID(r, i, b)
+			items = append(items, map[string]any{
+				"id": id, "type": "Annotation", "motivation": "highlighting",
+				"body":   map[string]any{"type": "TextualBody", "value": h.Match, "format": "text/plain"},
+				"target": s.target(r, h, b),
+			})
+			targets = append(targets, map[string]any{"type": "SpecificResource", "source": id,
+				"selector": []map[string]any{{"type": "TextQuoteSelector", "prefix": h.Before, "exact": h.Match, "suffix": h.After}}})
+		}
+		quotes = append(quotes, map[string]any{"id": fmt.Sprintf("%s/iiif/search/%s/match/%d", r.Base, r.Item, i+1),
+			"type": "Annotation", "motivation": "contextualizing", "target": targets})
+	}
+	out := map[string]any{"@context": "http://iiif.io/api/search/2/context.json", "id": self, "type": "AnnotationPage", "items": items}
+	if len(quotes) > 0 {
+		out["annotations"] = []map[string]any{{"type": "AnnotationPage", "items": quotes}}
+	}
+	return out
+}
+
+// v1 is a Content Search 1.0 answer: an annotation list, and hits naming
+// their annotations with the words before and after (what Mirador reads).
+func (s *Service) v1(r Request, self string, hits []Hit) map[string]any {
+	resources := []map[string]any{}
+	hitDocs := []map[string]any{}
+	for i, h := range hits {
+		var ids []string
+		for b := range h.Boxes {
+			id := annoID(r, i, b)
+			ids = append(ids, id)
+			resources = append(resources, map[string]any{"@id": id, "@type": "oa:Annotation", "motivation": "sc:painting",
+				"resource": map[string]any{"@type": "cnt:ContentAsText", "chars": h.Match}, "on": s.target(r, h, b)})
+		}
+		hitDocs = append(hitDocs, map[string]any{"@type": "search:Hit", "annotations": ids, "match": h.Match, "before": h.Before, "after": h.After})
+	}
+	return map[string]any{
+		"@context":  []string{"http://iiif.io/api/presentation/2/context.json", "http://iiif.io/api/search/1/context.json"},
+		"@id":       self,
+		"@type":     "sc:AnnotationList",
+		"within":    map[string]any{"@type": "sc:Layer", "total": len(hits)},
+		"resources": resources,
+		"hits":      hitDocs,
+	}
+}
+
+// Autocomplete lists the words of the item's text that begin as q does.
+func (s *Service) Autocomplete(ctx context.Context, p access.Principal, r Request) (*Answer, error) {
+	q, err := checkQuery(r.Q)
+	if err != nil {
+		return nil, err
+	}
+	it, x, err := s.text(ctx, p, r.Item)
+	if err != nil {
+		return nil, err
+	}
+	var prefix strings.Builder
+	for _, t := range s.cfg.Dict.Segment(q) {
+		prefix.WriteString(fold(t.Term))
+	}
+	var terms []Term
+	if prefix.Len() > 0 {
+		terms = x.complete(prefix.String(), 10)
+	}
+	self := AutocompleteURL(r.Base, r.Item, r.Version) + "?q=" + url.QueryEscape(q)
+	if r.Version == 1 {
+		list := []map[string]any{}
+		for _, t := range terms {
+			list = append(list, map[string]any{"match": t.Value, "count": t.Count, "url": SearchURL(r.Base, r.Item, 1) + "?q=" + url.QueryEscape(t.Value)})
+		}
+		return s.answer(it, map[string]any{"@context": "http://iiif.io/api/search/1/context.json", "@id": self, "@type": "search:TermList", "terms": list})
+	}
+	items := []map[string]any{}
+	for _, t := range terms {
+		items = append(items, map[string]any{"value": t.Value, "total": t.Count,
+			"service": []map[string]any{{"id": SearchURL(r.Base, r.Item, 2) + "?q=" + url.QueryEscape(t.Value), "type": "SearchService2"}}})
+	}
+	return s.answer(it, map[string]any{"@context": "http://iiif.io/api/search/2/context.json", "id": self, "type": "TermPage", "items": items})
+}
+
+// TextPage is the text of the item's file n as an annotation page: a
+// supplementing annotation per line, on the line's place on the canvas,
+// so that a viewer can show or copy the text of a page (none while the
+// page's text is not read).
+func (s *Service) TextPage(ctx context.Context, p access.Principal, base, item string, n int) (*Answer, error) {
+	it, x, err := s.text(ctx, p, item)
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 || n > len(it.Files) {
+		return nil, fmt.Errorf("item %s has no file %d: %w", item, n, ErrNotFound)
+	}
+	items := []map[string]any{}
+	canvas := canvasURL(base, item, n)
+	var lines []lineText
+	if pt := x.pages[n-1]; pt != nil {
+		lines = pt.lines
+	}
+	for i, l := range lines {
+		items = append(items, map[string]any{
+			"id": fmt.Sprintf("%s/line/%d", TextURL(base, item, n), i+1), "type": "Annotation", "motivation": "supplementing",
+			"body":   map[string]any{"type": "TextualBody", "value": l.text, "format": "text/plain"},
+			"target": canvas + "#" + l.box.XYWH(),
+		})
+	}
+	return s.answer(it, map[string]any{"@context": "http://iiif.io/api/presentation/3/context.json", "id": TextURL(base, item, n),
+		"type": "AnnotationPage", "items": items})
+}
+
+// PageHit is a page of an item where a catalogue search matched: its
+// number (from 1) and a snippet, HTML-escaped, the match in <mark>.
+type PageHit struct {
+	Page    int
+	Snippet string
+}
+
+// Pages lists the first pages of an item whose text holds q's words (at
+// most limit), for a catalogue search's hit; none when the item has no
+// text or p may not read it.
+func (s *Service) Pages(ctx context.Context, p access.Principal, item, q string, limit int) ([]PageHit, error) {
+	q, err := checkQuery(q)
+	if err != nil || q == "" {
+		return nil, nil
+	}
+	_, x, err := s.text(ctx, p, item)
+	switch {
+	case errors.Is(err, access.ErrForbidden), errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrGone), errors.Is(err, ErrNotFound):
+		return nil, nil // pages the reader may not read are not listed
+	case err != nil:
+		return nil, err
+	}
+	var out []PageHit
+	last := -1
+	for _, h := range x.find(phrases(s.cfg.Dict, q)) {
+		if h.Page == last {
+			continue
+		}
+		last = h.Page
+		out = append(out, PageHit{Page: h.Page + 1,
+			Snippet: html.EscapeString(h.Before) + "<mark>" + html.EscapeString(h.Match) + "</mark>" + html.EscapeString(h.After)})
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
