@@ -49,6 +49,8 @@ func Status(err error) int {
 		return http.StatusNotImplemented
 	case errors.Is(err, repository.ErrConflict):
 		return http.StatusConflict
+	case errors.Is(err, repository.ErrReadOnly):
+		return http.StatusMethodNotAllowed
 	case errors.Is(err, context.Canceled):
 		return 499 // the client went away; nobody reads this
 	case errors.Is(err, context.DeadlineExceeded):

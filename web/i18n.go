@@ -89,6 +89,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"err_internal":           {"เกิดข้อผิดพลาดภายใน ระบบได้บันทึกไว้แล้ว โปรดลองใหม่ภายหลัง", "Something went wrong on our side; it has been logged. Please try again later."},
 	"err_unavailable":        {"ที่เก็บข้อมูลไม่พร้อมใช้งานชั่วคราว โปรดลองใหม่ในอีกสักครู่", "Storage is unavailable for the moment; try again shortly."},
 	"err_busy":               {"ระบบกำลังทำงานหนัก โปรดลองใหม่ในอีกสักครู่", "The archive is busy; try again in a moment."},
+	"err_replica":            {"เครื่องนี้เป็นสำเนาสำหรับอ่านอย่างเดียว การเข้าสู่ระบบ การนำเข้า และการแก้ไขทำได้ที่เครื่องหลักของคลังเอกสาร", "This server is a read-only copy of the archive: sign in, upload and edit on the archive's main server."},
 	"err_signin":             {"โปรดเข้าสู่ระบบเพื่อดูส่วนนี้", "Please sign in to see this."},
 	"err_forbidden":          {"บัญชีของคุณไม่มีสิทธิ์ทำรายการนี้", "Your account may not do this."},
 	"err_gone":               {"รายการนี้ถูกถอนออกแล้ว", "This has been withdrawn."},

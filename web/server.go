@@ -68,6 +68,9 @@ type Config struct {
 	CacheBytes int64
 	// Search is the catalogue index; nil: one in memory, following Store.
 	Search Searcher
+	// Replica: this node follows a writer and changes nothing; requests
+	// that would are refused (refuseWrites).
+	Replica bool
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
 	// frame-ancestors syntax; default every site).
 	FrameAncestors string
@@ -131,6 +134,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
 	r.Use(s.observe, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
+	if cfg.Replica {
+		r.Use(s.refuseWrites)
+	}
 	rs := s.routes()
 	heads := map[string]bool{}
 	for _, rt := range rs {
