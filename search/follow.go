@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -202,7 +203,10 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 			if err != nil {
 				return err
 			}
-			if d != nil {
+			// The text of the pages is content: an item whose description
+			// anyone may read but whose pages only its library may see
+			// keeps its page text out of the index.
+			if d != nil && !slices.Contains(d.Facet, "access:"+repository.MetadataOnly) {
 				if d.Text, err = x.pageTexts(context.Background(), it); err != nil {
 					return err
 				}

@@ -442,3 +442,31 @@ func TestTheTextOfPagesIsSearched(t *testing.T) {
 		t.Fatalf("a word of page 2's text: %+v %v", r, err)
 	}
 }
+
+// The text of the pages is content: an item whose description anyone may
+// read but whose pages only its library may see is not found by it.
+func TestTheTextOfPagesOnlyTheLibraryMaySeeIsNotSearched(t *testing.T) {
+	f := newFixture(t)
+	f.index.Close()
+	texts := memTexts{"derivatives/p1.txt": "บันทึกการประชุมลับ"}
+	x, err := Open(f.path, f.store, Options{Texts: texts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Minutes"}, Access: repository.Access{Level: repository.MetadataOnly}, Files: []repository.File{
+		{Name: "m.tif", SHA256: strings.Repeat("b", 64), MediaType: "image/tiff", Derivatives: map[string]string{"access": "x", "text": "derivatives/p1.txt"}},
+	}})
+	if _, err := x.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ประชุม", "Minutes"} {
+		r, err := x.Search(ctx, anonymous, Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]uint64{"ประชุม": 0, "Minutes": 1}[q]; r.Total != want {
+			t.Errorf("%q: %d hits, want %d", q, r.Total, want)
+		}
+	}
+}
