@@ -304,3 +304,22 @@ func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
 	}
 	return take(buf, n), nil
 }
+
+// Resize resamples 8-bit pixels (pix holds h rows of stride bytes, each
+// w × bands bytes of pixels) to dw × dh with a triangle filter widened to
+// the reduction, and returns them packed (dw × bands bytes a row). It is
+// made for the small reductions left after a pyramid level and a scaled
+// decode: a reduction by more than 2 is sharp but slower.
+func Resize(pix []byte, w, h, stride, bands, dw, dh int) ([]byte, error) {
+	if w <= 0 || h <= 0 || dw <= 0 || dh <= 0 || bands < 1 || bands > 4 || stride < w*bands || len(pix) < (h-1)*stride+w*bands {
+		return nil, &Error{Op: "resize", Message: fmt.Sprintf("%d bytes are not %dx%d pixels of %d bands, or %dx%d is empty", len(pix), w, h, bands, dw, dh)}
+	}
+	out := make([]byte, dw*dh*bands)
+	r := C.archive_resize((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(h), C.int(stride), C.int(bands), (*C.uchar)(unsafe.Pointer(&out[0])), C.int(dw), C.int(dh))
+	runtime.KeepAlive(pix)
+	runtime.KeepAlive(out)
+	if r != 0 {
+		return nil, &Error{Op: "resize", Message: "out of memory"}
+	}
+	return out, nil
+}

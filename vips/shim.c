@@ -1,3 +1,4 @@
+#include <math.h>
 #include <string.h>
 #include "shim.h"
 
@@ -222,4 +223,141 @@ int archive_vips_jpeg_from_pixels(const void *pix, size_t n, int w, int h, int b
 		g_object_unref(rgb);
 	g_object_unref(in);
 	return r;
+}
+
+// Resampling for rendered views. The reduction left after a pyramid level
+// and libjpeg-turbo's scaled decoding is small (between 1 and about 1/2),
+// where a triangle filter widened to the reduction is sharp and free of
+// aliasing; libvips' general reduce pays for generality here (measured in
+// docs/benchmarks.md). Weights are 14-bit fixed point.
+
+typedef struct {
+	int *start, *n;
+	int *w; // n[i] weights from w[i * max]
+	int max;
+} taps;
+
+static void taps_free(taps *t) {
+	free(t->start);
+	free(t->n);
+	free(t->w);
+}
+
+static int taps_make(taps *t, int src, int dst) {
+	double scale = (double) dst / src;
+	double support = scale < 1 ? 1 / scale : 1;
+	t->max = (int) ceil(2 * support) + 2;
+	t->start = malloc(sizeof(int) * dst);
+	t->n = malloc(sizeof(int) * dst);
+	t->w = malloc(sizeof(int) * dst * t->max);
+	if (!t->start || !t->n || !t->w) {
+		taps_free(t);
+		return -1;
+	}
+	for (int i = 0; i < dst; i++) {
+		double c = (i + 0.5) / scale - 0.5;
+		int lo = (int) ceil(c - support), hi = (int) floor(c + support);
+		if (lo < 0)
+			lo = 0;
+		if (hi > src - 1)
+			hi = src - 1;
+		if (hi < lo)
+			hi = lo = c < 0 ? 0 : src - 1;
+		if (hi - lo + 1 > t->max)
+			hi = lo + t->max - 1;
+		double f[hi - lo + 1], sum = 0;
+		for (int x = lo; x <= hi; x++) {
+			double d = 1 - fabs(x - c) / support;
+			f[x - lo] = d > 0 ? d : 0;
+			sum += f[x - lo];
+		}
+		int *w = t->w + i * t->max, total = 0, big = 0;
+		for (int k = 0; k <= hi - lo; k++) {
+			w[k] = sum > 0 ? (int) lround(f[k] / sum * 16384) : (k == 0 ? 16384 : 0);
+			total += w[k];
+			if (w[k] > w[big])
+				big = k;
+		}
+		w[big] += 16384 - total;
+		t->start[i] = lo;
+		t->n[i] = hi - lo + 1;
+	}
+	return 0;
+}
+
+static inline unsigned char clamp8(int v) {
+	v = (v + 8192) >> 14;
+	return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+// archive_resize resamples sw × sh pixels of `bands` bytes (rows `stride`
+// bytes apart) to dw × dh packed pixels in dst: down the columns first
+// (whole rows at a time, which the compiler vectorises), then across.
+int archive_resize(const unsigned char *src, int sw, int sh, int stride, int bands,
+		unsigned char *dst, int dw, int dh) {
+	taps h, v;
+	if (taps_make(&h, sw, dw))
+		return -1;
+	if (taps_make(&v, sh, dh)) {
+		taps_free(&h);
+		return -1;
+	}
+	int rowlen = sw * bands;
+	unsigned char *mid = malloc((size_t) rowlen);
+	int *acc = malloc(sizeof(int) * rowlen);
+	if (!mid || !acc) {
+		free(mid);
+		free(acc);
+		taps_free(&h);
+		taps_free(&v);
+		return -1;
+	}
+	for (int y = 0; y < dh; y++) {
+		const int *w = v.w + y * v.max;
+		const unsigned char *s = src + (size_t) v.start[y] * stride;
+		for (int x = 0; x < rowlen; x++)
+			acc[x] = w[0] * s[x];
+		for (int k = 1; k < v.n[y]; k++) {
+			s += stride;
+			int wk = w[k];
+			for (int x = 0; x < rowlen; x++)
+				acc[x] += wk * s[x];
+		}
+		for (int x = 0; x < rowlen; x++)
+			mid[x] = clamp8(acc[x]);
+		unsigned char *d = dst + (size_t) y * dw * bands;
+		if (bands == 4) { // RGBA: the four channels side by side
+			for (int x = 0; x < dw; x++) {
+				const int *wx = h.w + x * h.max;
+				const unsigned char *p = mid + h.start[x] * 4;
+				int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+				for (int k = 0; k < h.n[x]; k++, p += 4) {
+					a0 += wx[k] * p[0];
+					a1 += wx[k] * p[1];
+					a2 += wx[k] * p[2];
+					a3 += wx[k] * p[3];
+				}
+				d[x * 4] = clamp8(a0);
+				d[x * 4 + 1] = clamp8(a1);
+				d[x * 4 + 2] = clamp8(a2);
+				d[x * 4 + 3] = clamp8(a3);
+			}
+			continue;
+		}
+		for (int x = 0; x < dw; x++) {
+			const int *wx = h.w + x * h.max;
+			const unsigned char *p = mid + h.start[x] * bands;
+			for (int b = 0; b < bands; b++) {
+				int a = 0;
+				for (int k = 0; k < h.n[x]; k++)
+					a += wx[k] * p[k * bands + b];
+				d[x * bands + b] = clamp8(a);
+			}
+		}
+	}
+	free(mid);
+	free(acc);
+	taps_free(&h);
+	taps_free(&v);
+	return 0;
 }

@@ -8,6 +8,7 @@ package vips
 import "C"
 
 import (
+	"fmt"
 	"image"
 	"runtime"
 	"unsafe"
@@ -17,6 +18,16 @@ import (
 // libvips pipeline: a tile is too small to pay for one). A grey JPEG
 // gives an *image.Gray, anything else an *image.RGBA.
 func DecodeJPEG(data []byte) (image.Image, error) {
+	return DecodeJPEGScaled(data, 8)
+}
+
+// DecodeJPEGScaled decodes a JPEG at eighths/8 of its size (1 to 8; each
+// side rounded up), scaled in the DCT domain while decoding, so the pixels
+// a reduced view throws away are never made.
+func DecodeJPEGScaled(data []byte, eighths int) (image.Image, error) {
+	if eighths < 1 || eighths > 8 {
+		return nil, &Error{Op: "decode", Message: fmt.Sprintf("scale %d/8 is not one of 1/8 to 8/8", eighths)}
+	}
 	if len(data) == 0 {
 		return nil, &Error{Op: "decode", Message: "empty JPEG"}
 	}
@@ -30,6 +41,8 @@ func DecodeJPEG(data []byte) (image.Image, error) {
 	if C.tjDecompressHeader3(h, src, C.ulong(len(data)), &w, &ht, &sub, &space) != 0 {
 		return nil, turboError(h)
 	}
+	w = (w*C.int(eighths) + 7) / 8
+	ht = (ht*C.int(eighths) + 7) / 8
 	var img image.Image
 	var pix []byte
 	var stride, format C.int

@@ -13,6 +13,8 @@ package vips
 
 /*
 #cgo pkg-config: vips
+#cgo CFLAGS: -O3
+#cgo LDFLAGS: -lm
 #include "shim.h"
 */
 import "C"

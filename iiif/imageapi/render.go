@@ -21,31 +21,47 @@ type Source interface {
 	// the one before (rounded up).
 	Levels() []image.Point
 	TileSize() int
-	// Tile returns the decoded tile (col, row) of a level.
-	Tile(ctx context.Context, level, col, row int) (image.Image, error)
+	// Tile returns the tile (col, row) of a level decoded at eighths/8 of
+	// its size (each side rounded up).
+	Tile(ctx context.Context, level, col, row, eighths int) (image.Image, error)
 }
 
-// Render makes the image a plan asks for, decoding only the tiles it
-// touches, from the coarsest level that still has enough pixels.
+// Render makes the image a plan asks for from the coarsest level that
+// still has enough pixels, decoding only the tiles it touches and those
+// at the smallest scale (in eighths, done by the JPEG decoder) that still
+// has enough. What is left is at most a small reduction; when the pixels
+// are already the size asked for (within a pixel) they are taken as they
+// are.
 func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 	levels := src.Levels()
-	rw, rh := p.Region.Dx(), p.Region.Dy()
+	rw, rh := float64(p.Region.Dx()), float64(p.Region.Dy())
 	l := 0
-	for l+1 < len(levels) && rw>>(l+1) >= p.W && rh>>(l+1) >= p.H {
+	for l+1 < len(levels) && int(rw)>>(l+1) >= p.W && int(rh)>>(l+1) >= p.H {
 		l++
 	}
-	img, err := cut(ctx, src, l, p.Region)
+	m := 8
+	if src.TileSize()%8 == 0 {
+		for m > 1 && rw*float64(m-1)/float64(int(8)<<l) >= float64(p.W) && rh*float64(m-1)/float64(int(8)<<l) >= float64(p.H) {
+			m--
+		}
+	}
+	sc := float64(m) / float64(int(8)<<l) // decoded pixels per full-resolution pixel
+	lw, lh := (levels[l].X*m+7)/8, (levels[l].Y*m+7)/8
+	x0, y0 := float64(p.Region.Min.X)*sc, float64(p.Region.Min.Y)*sc
+	x1, y1 := float64(p.Region.Max.X)*sc, float64(p.Region.Max.Y)*sc
+	r := image.Rect(int(x0), int(y0), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(image.Rect(0, 0, lw, lh))
+	if math.Abs(x1-x0-float64(p.W)) < 1 && math.Abs(y1-y0-float64(p.H)) < 1 && p.W <= lw && p.H <= lh {
+		x, y := min(int(math.Round(x0)), lw-p.W), min(int(math.Round(y0)), lh-p.H)
+		r = image.Rect(x, y, x+p.W, y+p.H)
+	}
+	img, err := cut(ctx, src, l, m, r)
 	if err != nil {
 		return nil, err
 	}
 	if b := img.Bounds(); b.Dx() != p.W || b.Dy() != p.H {
-		// imaging resizes across, then down: the image between is p.W
-		// wide and as tall as the source. For a long thin request that is
-		// huge; going down first keeps it the source's width by p.H.
-		if int64(p.W)*int64(b.Dy()) > int64(b.Dx())*int64(p.H) {
-			img = imaging.Resize(img, b.Dx(), p.H, imaging.CatmullRom)
+		if img, err = resize(img, p.W, p.H); err != nil {
+			return nil, err
 		}
-		img = imaging.Resize(img, p.W, p.H, imaging.CatmullRom)
 	}
 	if p.Mirror {
 		img = imaging.FlipH(img)
@@ -68,12 +84,10 @@ func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 	return img, nil
 }
 
-// cut assembles the region, in level l's pixels, from the tiles it covers.
-func cut(ctx context.Context, src Source, l int, region image.Rectangle) (image.Image, error) {
-	lv := src.Levels()[l]
-	s := 1 << l
-	r := image.Rect(region.Min.X/s, region.Min.Y/s, (region.Max.X+s-1)/s, (region.Max.Y+s-1)/s).Intersect(image.Rect(0, 0, lv.X, lv.Y))
-	ts := src.TileSize()
+// cut assembles r, in the pixels of level l decoded at m/8, from the tiles
+// it covers.
+func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Image, error) {
+	ts := src.TileSize() * m / 8
 	canvas := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
 	gray := true
 	for row := r.Min.Y / ts; row <= (r.Max.Y-1)/ts; row++ {
@@ -81,7 +95,7 @@ func cut(ctx context.Context, src Source, l int, region image.Rectangle) (image.
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			t, err := src.Tile(ctx, l, col, row)
+			t, err := src.Tile(ctx, l, col, row, m)
 			if err != nil {
 				return nil, err
 			}
@@ -96,6 +110,20 @@ func cut(ctx context.Context, src Source, l int, region image.Rectangle) (image.
 		return toGray(canvas), nil
 	}
 	return canvas, nil
+}
+
+// resize resamples img to w × h (see vips.Resize).
+func resize(img image.Image, w, h int) (image.Image, error) {
+	pix, bands := packed(img)
+	b := img.Bounds()
+	out, err := vips.Resize(pix, b.Dx(), b.Dy(), b.Dx()*bands, bands, w, h)
+	if err != nil {
+		return nil, err
+	}
+	if bands == 1 {
+		return &image.Gray{Pix: out, Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
+	}
+	return &image.RGBA{Pix: out, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, nil
 }
 
 // rotate turns the image clockwise by deg; other angles than right ones get

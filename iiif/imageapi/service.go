@@ -502,8 +502,8 @@ func (t tileSource) Levels() []image.Point {
 
 func (t tileSource) TileSize() int { return t.p.Levels[0].TileW }
 
-func (t tileSource) Tile(ctx context.Context, level, col, row int) (image.Image, error) {
-	ck := fmt.Sprintf("%s/%d/%d/%d", t.key, level, col, row)
+func (t tileSource) Tile(ctx context.Context, level, col, row, eighths int) (image.Image, error) {
+	ck := fmt.Sprintf("%s/%d/%d/%d/%d", t.key, level, col, row, eighths)
 	if img, ok := t.s.tiles.Get(ck); ok {
 		return img, nil
 	}
@@ -513,7 +513,7 @@ func (t tileSource) Tile(ctx context.Context, level, col, row int) (image.Image,
 	if err != nil {
 		return nil, err
 	}
-	img, err := vips.DecodeJPEG(lv.TileJPEG(data)) // libjpeg-turbo: three times Go's decoder
+	img, err := vips.DecodeJPEGScaled(lv.TileJPEG(data), eighths) // libjpeg-turbo: three times Go's decoder
 	if err != nil {
 		return nil, fmt.Errorf("access copy %s, tile %d/%d/%d: %v", t.key, level, col, row, err)
 	}
