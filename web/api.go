@@ -99,7 +99,11 @@ func (s *Server) derivative(c *gin.Context) {
 		}
 	}
 	key := f.Derivatives[c.Param("derivative")]
-	if key == "" || c.Param("derivative") == "access" || c.Param("derivative") == "web" {
+	switch c.Param("derivative") {
+	case "access", "web", "text", "alto": // content: served whole elsewhere, to whoever may read it
+		key = ""
+	}
+	if key == "" {
 		s.fail(c, notFound(fmt.Sprintf("file %s of item %s has no %q", c.Param("n"), it.ID, c.Param("derivative"))))
 		return
 	}

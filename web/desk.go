@@ -33,7 +33,9 @@ type editPage struct {
 	// Copies say how each recording's copy for browsers comes along while
 	// it is being made.
 	Copies []copyNote
-	Saved  bool
+	// PageText says how the reading of the pages' text comes along.
+	PageText string
+	Saved    bool
 	// DateNote says how the date typed in the form was read, when it was
 	// a bare year read in the Buddhist Era.
 	DateNote     string
@@ -61,6 +63,7 @@ func (s *Server) renderEdit(c *gin.Context, status int, it *repository.Item, msg
 	p.Title, p.Error, p.CSRF = t(p.Lang, "edit"), msg, s.csrfToken(c)
 	p.DateNote = dateNote(p.Lang, it, c.Query("date_read"), c.PostForm("date"))
 	p.Copies = s.copyList(p.Lang, it)
+	p.PageText = s.ocrNote(p.Lang, it)
 	var err error
 	if p.Collections, err = s.cfg.Store.Collections(it.Institution); err == nil {
 		if p.Versions, err = s.cfg.Store.ItemVersions(c.Request.Context(), it.ID); err == nil {

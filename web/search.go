@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
 )
@@ -164,6 +165,33 @@ type sortLink struct {
 type searchHit struct {
 	listed
 	Snippet template.HTML // escaped by the index, with <mark> around the words found
+	// Pages are the pages whose text matched, each opening the viewer
+	// there with the words marked.
+	Pages []pageHit
+}
+
+// pageHit is a page of an item whose text holds the words searched for.
+type pageHit struct {
+	Label, URL string
+	Snippet    template.HTML
+}
+
+// pageHits lists the first pages of an item whose text matched q.
+func (s *Server) pageHits(c *gin.Context, lang string, it *repository.Item, q string) ([]pageHit, error) {
+	if q == "" || !contentsearch.HasText(it) {
+		return nil, nil
+	}
+	found, err := s.within.Pages(c.Request.Context(), who(c), it.ID, q, 3)
+	if err != nil {
+		return nil, err
+	}
+	var out []pageHit
+	for _, p := range found {
+		out = append(out, pageHit{Label: fmt.Sprintf(t(lang, "page_n"), p.Page),
+			URL:     fmt.Sprintf("/items/%s?page=%d&q=%s", it.ID, p.Page, url.QueryEscape(q)),
+			Snippet: template.HTML(p.Snippet)})
+	}
+	return out, nil
 }
 
 type facetView struct {
@@ -214,7 +242,11 @@ func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Resul
 	site := s.site(c)
 	for _, x := range listed {
 		l := listed1(site, x)
-		v.Hits = append(v.Hits, searchHit{listed: l, Snippet: template.HTML(snippets[x.Item.ID])})
+		pages, err := s.pageHits(c, v.Lang, x.Item, c.Query("q"))
+		if err != nil {
+			return err
+		}
+		v.Hits = append(v.Hits, searchHit{listed: l, Snippet: template.HTML(snippets[x.Item.ID]), Pages: pages})
 	}
 	if res.Suggest != "" {
 		v.Suggest, v.SuggURL = res.Suggest, withParam(c.Request.URL, "q", res.Suggest)

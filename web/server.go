@@ -20,12 +20,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/oai"
+	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
+	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -64,6 +67,12 @@ type Config struct {
 	// batch reports, the desk and item pages say how they come along (nil:
 	// none is running, and recordings wait for one).
 	Transcoder *ingest.Transcoder
+	// OCR reads the text of pages in the background; the desk says how it
+	// comes along and asks it for items (nil: none is running).
+	OCR *ocr.Runner
+	// ThaiDictionaries are the search index's word lists, which searching
+	// inside an item segments Thai with too (empty: the default).
+	ThaiDictionaries []string
 	// CacheBytes is the memory the image service's caches share.
 	CacheBytes int64
 	// Search is the catalogue index; nil: one in memory, following Store.
@@ -86,11 +95,11 @@ type Server struct {
 	up        *uploads
 	images    *imageapi.Service
 	pres      *presentation.Service
+	within    *contentsearch.Service
 	oai       *oai.Provider
 	pages     map[string]*template.Template
 	limiter   *limiter
 	hashing   chan struct{} // a token per password being checked
-	pdfs      chan struct{} // a token per finding aid being made into a PDF
 	secure    bool          // cookies are Secure: the public address is https
 	hosts     sync.Map      // Host headers already accepted
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
@@ -119,7 +128,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs()}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
@@ -133,6 +142,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		go x.Follow(ctx, cfg.Store)
 		s.cfg.Search = x
 	}
+	dict, err := thai.Shared(cfg.ThaiDictionaries...)
+	if err != nil {
+		return nil, err
+	}
+	s.within = contentsearch.New(contentsearch.Config{Items: cfg.Store, Blobs: cfg.Blobs, Dict: dict})
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
 	r.Use(s.observe, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	if cfg.Replica {

@@ -28,6 +28,7 @@ func commands() []command {
 		{"gc", "[--dry-run]", "remove blobs that no item refers to (left by interrupted ingests)", runGC},
 		{"rebuild", "[--force]", "recreate the metadata store from blob storage alone", runRebuild},
 		{"reindex", "", "rebuild the search index from the metadata store", runReindex},
+		{"ocr", "ITEM...|--all", "read the text of items' pages (Tesseract, Thai and English) for search inside them", runOCR},
 		{"backup", "[--to FILE | --to-store]", "write a consistent copy of the metadata store, also while serving", runBackup},
 		{"user", "add|list|disable|passwd", "manage the people who sign in, their library and role", runUser},
 		{"token", "create|revoke|list", "manage API tokens for scripts (shown once, kept hashed)", runToken},

@@ -28,7 +28,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	verbose := fs.Bool("v", false, "log every request")
 	adminAddr := fs.String("admin-addr", "", "serve /metrics and /debug/pprof/ on this `address` host:port (env ARCHIVE_ADMIN_ADDR; off unless set)")
 	demo := fs.Bool("demo", false, "on an empty archive, first ingest a small demo collection for each library")
-	replica := fs.Bool("replica", false, "run as a read-only replica: follow the writer through the shared storage, answer reads, refuse changes")
 	if _, err := parse(fs, args, stderr, "[flags]", "Runs the web service (IIIF Image and Presentation APIs, pages, JSON API) until SIGINT or SIGTERM."); err != nil {
 		return err
 	}
@@ -47,9 +46,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if *replica {
-		return serveReplica(ctx, cfg, log)
-	}
 	blobs, store, err := cfg.open(ctx)
 	if err != nil {
 		return err
@@ -93,6 +89,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Error("recordings get no copies for browsers", "err", ingest.MessageOf(err).String())
 		}
 	}()
+	reader, err := startOCR(ctx, cfg, store, blobs, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
@@ -100,7 +100,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs})
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs,
+		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries})
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go housekeeping(ctx, store, log)
-	go publish(ctx, store, log)
 	// Bodies and answers have deadlines (a slow client cannot hold a
 	// connection forever); uploads and downloads extend theirs.
 	srv := &http.Server{

@@ -57,6 +57,17 @@
     load(thai ? "/static/mirador-th.js" : "/static/vendor/mirador.min.js", thai ? function () { load("/static/vendor/mirador.min.js", start); } : start);
   }
 
+  // A search hit's link (/items/ID?page=3&q=word) opens the viewer on
+  // that page with the words found marked by the item's search service.
+  function windowConfig() {
+    var w = { manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" };
+    var params = new URLSearchParams(window.location.search);
+    var page = parseInt(params.get("page") || "", 10);
+    if (page > 0) w.canvasIndex = page - 1;
+    if (params.get("q")) w.defaultSearchQuery = params.get("q");
+    return w;
+  }
+
   function start() {
     var thai = el.dataset.lang === "th";
     window.archiveViewer = Mirador.viewer({
@@ -64,7 +75,7 @@
       language: thai ? "th" : "en",
       availableLanguages: { th: "ไทย", en: "English" },
       translations: thai ? { th: window.archiveMiradorThai } : {},
-      windows: [{ manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" }],
+      windows: [windowConfig()],
       window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
       workspaceControlPanel: { enabled: false },
       workspace: { showZoomControls: true },
