@@ -291,6 +291,9 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 	if p.cfg.DryRun {
 		return files, nil, nil
 	}
+	if err := sealDerivatives(ctx, p.cfg.Blobs, item.Files); err != nil {
+		return files, nil, err
+	}
 	events := []repository.Event{
 		{Type: "ingestion", Outcome: "success", Detail: ingestDetail(u, files)},
 		{Type: "fixity check", Outcome: "success", Detail: fixityDetail(files)},

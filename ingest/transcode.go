@@ -420,6 +420,9 @@ func (t *Transcoder) save(ctx context.Context, j job, web *repository.WebCopy, d
 				f.Derivatives[role] = key
 			}
 		}
+		if err := sealDerivatives(ctx, t.cfg.Blobs, it.Files[j.File-1:j.File]); err != nil {
+			return err
+		}
 		// Done once saved: no progress is shown beside a copy that is there.
 		t.mu.Lock()
 		delete(t.jobs, jobKey(j.Item, j.File))

@@ -157,6 +157,9 @@ type File struct {
 	Page      int     `json:"page,omitempty"`     // page of a multi-page master, from 1
 	// Derivatives, by role ("access" pyramid, "thumb", "poster", "web"), as blob keys.
 	Derivatives map[string]string `json:"derivatives,omitempty"`
+	// Digests are the SHA-256 of the derivatives as they were stored, by
+	// role, so that fixity audits check access copies as they check masters.
+	Digests map[string]string `json:"digests,omitempty"`
 	// Web is the copy of a recording that browsers play, once it is made:
 	// the "web" derivative, or the master itself when browsers play it.
 	Web *WebCopy `json:"web,omitempty"`

@@ -258,6 +258,7 @@ var routeChecks = map[string][]struct {
 	"POST /desk/collections":                     {{libEdit, "POST", "/desk/collections", "institution=cmu&level=fonds"}},
 	"POST /desk/collections/:id":                 {{libEdit, "POST", "/desk/collections/cmu-closed", "version=x"}},
 	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
+	"GET /desk/fixity":                           {{administer, "GET", "/desk/fixity", ""}},
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
 	"OPTIONS /iiif/2/*any":                       {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
 	"OPTIONS /iiif/3/*any":                       {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},

@@ -91,6 +91,7 @@ func (s *Server) routes() []route {
 		post("/desk/collections", signedIn, s.saveCollection),
 		post("/desk/collections/:id", signedIn, s.saveCollection),
 		get("/desk/users", signedIn, s.usersPage),
+		get("/desk/fixity", signedIn, s.fixity),
 		post("/desk/users", signedIn, s.saveUser),
 	}
 	for _, v := range []int{2, 3} {

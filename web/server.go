@@ -85,6 +85,8 @@ type Config struct {
 	FrameAncestors string
 	// Observer is told of every answered request (the metrics); nil: none.
 	Observer Observer
+	// Fixity says where the scheduled fixity audits stand; nil: none run.
+	Fixity FixityStatus
 }
 
 // Server holds the router and the services the handlers call.

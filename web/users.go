@@ -18,6 +18,7 @@ type deskPage struct {
 	Uploads      []*repository.Institution // libraries they may upload to
 	AccessLevels []string
 	ManageUsers  bool
+	Administer   bool // the system administrator: the fixity audits' page
 	Person       access.Principal
 }
 
@@ -44,6 +45,7 @@ func (s *Server) desk(c *gin.Context) {
 		}
 		p.ManageUsers = p.ManageUsers || access.Decide(who, access.ManageUsers, access.LibraryResource(in.ID), now) == nil
 	}
+	p.Administer = access.Decide(who, access.Administer, access.LibraryResource(""), now) == nil
 	ids, err := s.recentItems(60)
 	if err != nil {
 		s.fail(c, err)

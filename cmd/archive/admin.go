@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
@@ -48,10 +49,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	to := fs.String("to", "", "write the copy to this `file`")
+	to := fs.String("to", "", "back up into this `folder` or s3://BUCKET[/PREFIX]: the metadata and every blob not yet there; or, when it ends in .db, write only a copy of the metadata store to that file")
 	toStore := fs.Bool("to-store", false, "write the copy into blob storage under backups/")
 	addr := fs.String("addr", "", "address of the running service, asked for the copy when it holds the store (env ARCHIVE_ADDR)")
-	if _, err := parse(fs, args, stderr, "--to FILE | --to-store", "Writes a consistent copy of the metadata store. While the service runs, the copy is taken through it."); err != nil {
+	if _, err := parse(fs, args, stderr, "--to DIR|s3://BUCKET|FILE.db | --to-store", "Backs up the archive (metadata, users, and every blob not yet in the backup) into a folder or a bucket, or writes a consistent copy of the metadata store alone. While the service runs, the metadata copy is taken through it."); err != nil {
 		return err
 	}
 	if (*to == "") == !*toStore {
@@ -64,6 +65,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *addr != "" {
 		cfg.Addr = *addr
+	}
+	if *to != "" && !strings.HasSuffix(*to, ".db") {
+		return fullBackup(ctx, cfg, *to, stdout)
 	}
 	// Stage in the data folder, then move or upload: no network I/O while
 	// the database is read.

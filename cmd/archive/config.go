@@ -63,6 +63,12 @@ type Config struct {
 	// CacheBytes is the memory the image service's caches share
 	// (ARCHIVE_CACHE_MIB, default 144).
 	CacheBytes int64
+	// FixityRate bounds the service's scheduled fixity audits, in bytes per
+	// second (ARCHIVE_FIXITY_RATE, default 16MiB; 0 turns them off);
+	// FixityEvery is how long after one pass began the next begins
+	// (ARCHIVE_FIXITY_EVERY, default 720h).
+	FixityRate  int64
+	FixityEvery time.Duration
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
 	ThaiDictionaries []string
@@ -226,6 +232,9 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_CACHE_MIB=%q is not a number of MiB of at least 16", v)
 		}
 		cfg.CacheBytes = n << 20
+	}
+	if err := cfg.fixitySettings(st); err != nil {
+		return nil, err
 	}
 	if v := st["ARCHIVE_THAI_DICTIONARIES"]; v != "" {
 		for _, p := range filepath.SplitList(v) {

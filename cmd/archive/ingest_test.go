@@ -164,51 +164,6 @@ func TestIngestCommandReportsAndFailsOnRefusals(t *testing.T) {
 	}
 }
 
-func TestFixityFindsADamagedMaster(t *testing.T) {
-	root := t.TempDir()
-	src, data := filepath.Join(root, "src"), filepath.Join(root, "data")
-	makeImages(t, src, 2, 120, 90)
-	env := []string{"ARCHIVE_DATA=" + data}
-	if _, errOut, code := archive(t, env, "ingest", "--institution", "chula", src); code != 0 {
-		t.Fatalf("ingest: %s", errOut)
-	}
-	if out, _, code := archive(t, env, "fixity"); code != 0 || !strings.Contains(out, "2 items checked, 0 with problems") {
-		t.Fatalf("fixity of a sound archive: %d %s", code, out)
-	}
-	// Flip a byte of one stored master, as a failing disk would.
-	var victim string
-	filepath.Walk(filepath.Join(data, "blobs", "blobs", "sha256"), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && victim == "" {
-			victim = p
-		}
-		return nil
-	})
-	b, _ := os.ReadFile(victim)
-	b[len(b)/2] ^= 0xFF
-	os.WriteFile(victim, b, 0o644)
-	out, _, code := archive(t, env, "fixity")
-	if code != 1 || !strings.Contains(out, "it is damaged") || !strings.Contains(out, "1 with problems") {
-		t.Fatalf("fixity of a damaged master: %d %s", code, out)
-	}
-	blobs, _ := local.Open(filepath.Join(data, "blobs"))
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	p, _ := store.ItemsOfInstitution("chula", "", 10)
-	failures := 0
-	for _, id := range p.IDs {
-		evs, _ := store.Events(id)
-		if last := evs[len(evs)-1]; last.Type == "fixity check" && last.Outcome == "failure" {
-			failures++
-		}
-	}
-	if failures != 1 {
-		t.Fatalf("%d items have a failed fixity event, want 1", failures)
-	}
-}
-
 func TestGCRemovesOnlyUnreferencedBlobs(t *testing.T) {
 	root := t.TempDir()
 	src, data := filepath.Join(root, "src"), filepath.Join(root, "data")

@@ -1,0 +1,243 @@
+package fixity_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/thaiarchives/archive/fixity"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/storage/local"
+	"github.com/thaiarchives/archive/storage/storagetest"
+)
+
+type archive struct {
+	blobs *local.Store
+	store *repository.Store
+	items []*repository.Item
+	dir   string
+}
+
+// newArchive makes n items, each a master and an access copy whose digest
+// is registered, and one legacy item whose thumbnail has none.
+func newArchive(t *testing.T, n int) *archive {
+	t.Helper()
+	a := &archive{dir: t.TempDir()}
+	var err error
+	if a.blobs, err = local.Open(filepath.Join(a.dir, "blobs")); err != nil {
+		t.Fatal(err)
+	}
+	if a.store, err = repository.Open(context.Background(), filepath.Join(a.dir, "a.db"), a.blobs); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.store.Close() })
+	for i := range n {
+		master := storagetest.Pattern(uint64(i+1), 50_000+i)
+		access := storagetest.Pattern(uint64(i+1000), 20_000)
+		mi := storagetest.MustPut(t, a.blobs, storage.DigestKey(storagetest.Sum(master)), master)
+		key := fmt.Sprintf("derivatives/%s/p1.tif", mi.SHA256[:8])
+		ai := storagetest.MustPut(t, a.blobs, key, access)
+		f := repository.File{Name: fmt.Sprintf("scan%02d.tif", i), SHA256: mi.SHA256, Size: mi.Size, MediaType: "image/tiff",
+			Derivatives: map[string]string{"access": key}, Digests: map[string]string{"access": ai.SHA256}}
+		if i == n-1 {
+			thumb := storagetest.MustPut(t, a.blobs, key+"-thumb.jpg", []byte("legacy thumbnail"))
+			f.Derivatives["thumb"] = thumb.Key
+		}
+		it := &repository.Item{Institution: []string{"cmu", "tu", "chula"}[i%3], Title: repository.Text{"en": fmt.Sprintf("Item %d", i)}, Files: []repository.File{f}}
+		if err := a.store.SaveItem(context.Background(), it, "test"); err != nil {
+			t.Fatal(err)
+		}
+		a.items = append(a.items, it)
+	}
+	return a
+}
+
+// flip changes one byte of a stored blob, as a failing disk would.
+func (a *archive) flip(t *testing.T, key string) {
+	t.Helper()
+	b := storagetest.MustGet(t, a.blobs, key, 0, -1)
+	b[len(b)/3] ^= 0x20
+	// Put without expectations stores what it is given.
+	storagetest.MustPut(t, a.blobs, key, b)
+}
+
+// counter is an observer that may stop the pass after some items.
+type counter struct {
+	mu       sync.Mutex
+	outcomes map[string]int
+	checked  int
+	stopAt   int
+	stop     context.CancelFunc
+}
+
+func (c *counter) FixityChecked(role, outcome string, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.outcomes[role+" "+outcome]++
+	c.checked++
+	if c.checked == c.stopAt {
+		c.stop()
+	}
+}
+
+func (c *counter) FixityPass(damaged int, complete bool) {}
+
+func fixityEvents(t *testing.T, s *repository.Store, id string) []repository.Event {
+	t.Helper()
+	evs, err := s.Events(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []repository.Event
+	for _, e := range evs {
+		if e.Type == "fixity check" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestAuditFindsDamagedMastersAndAccessCopiesAndRecordsAnEventPerItem(t *testing.T) {
+	a := newArchive(t, 5)
+	a.flip(t, storage.DigestKey(a.items[1].Files[0].SHA256))
+	a.flip(t, a.items[2].Files[0].Derivatives["access"])
+	if err := a.blobs.Delete(context.Background(), a.items[3].Files[0].Derivatives["access"]); err != nil {
+		t.Fatal(err)
+	}
+	obs := &counter{outcomes: map[string]int{}}
+	aud, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: filepath.Join(a.dir, "fixity.json"), Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := aud.Pass(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Items != 5 || rep.Blobs != 11 || rep.Damaged != 3 || rep.Unrecorded != 1 {
+		t.Fatalf("report: %d items, %d blobs, %d damaged, %d unrecorded; want 5, 11, 3, 1", rep.Items, rep.Blobs, rep.Damaged, rep.Unrecorded)
+	}
+	want := map[string]int{"master ok": 4, "master damaged": 1, "derivative ok": 3, "derivative damaged": 1, "derivative missing": 1, "derivative unrecorded": 1}
+	for k, n := range want {
+		if obs.outcomes[k] != n {
+			t.Errorf("%s: %d, want %d (all: %v)", k, obs.outcomes[k], n, obs.outcomes)
+		}
+	}
+	outcomes := map[string]string{}
+	for _, f := range rep.Findings {
+		outcomes[f.Item+" "+f.Role] = f.Outcome
+	}
+	if outcomes[a.items[1].ID+" master"] != fixity.Damaged || outcomes[a.items[2].ID+" access"] != fixity.Damaged || outcomes[a.items[3].ID+" access"] != fixity.Missing {
+		t.Fatalf("findings: %v", outcomes)
+	}
+	for i, it := range a.items {
+		evs := fixityEvents(t, a.store, it.ID)
+		wantOutcome := map[int]string{1: "failure", 2: "failure", 3: "failure", 4: "warning"}[i]
+		if wantOutcome == "" {
+			wantOutcome = "success"
+		}
+		if len(evs) != 1 || evs[0].Outcome != wantOutcome {
+			t.Errorf("item %d: fixity events %+v, want one %s", i, evs, wantOutcome)
+		}
+	}
+	if st := aud.Status(); st.Running() || st.Last == nil || st.Last.Damaged != 3 {
+		t.Fatalf("state after the pass: %+v", st)
+	}
+}
+
+func TestAuditResumesWhereItStoppedAfterARestart(t *testing.T) {
+	a := newArchive(t, 6)
+	state := filepath.Join(a.dir, "fixity.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Stop during the third item (its master checked, its access copy not).
+	obs := &counter{outcomes: map[string]int{}, stopAt: 5, stop: cancel}
+	first, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: state, Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Pass(ctx); err == nil {
+		t.Fatal("a stopped pass reported no error")
+	}
+	if st := first.Status(); !st.Running() || st.Items != 2 {
+		t.Fatalf("after the stop: running %v, %d items done; want running, 2", st.Running(), st.Items)
+	}
+	// A new auditor (a restarted service) reads the saved position.
+	second, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := second.Pass(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Items != 6 {
+		t.Fatalf("the resumed pass counts %d items, want 6", rep.Items)
+	}
+	for i, it := range a.items {
+		if evs := fixityEvents(t, a.store, it.ID); len(evs) != 1 {
+			t.Errorf("item %d has %d fixity events, want exactly 1 (resumed, not started again)", i, len(evs))
+		}
+	}
+}
+
+func TestRepairRestoresFromASecondStoreOnlyACopyThatIsSound(t *testing.T) {
+	a := newArchive(t, 3)
+	backup, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range a.items {
+		f := it.Files[0]
+		for _, key := range []string{storage.DigestKey(f.SHA256), f.Derivatives["access"]} {
+			storagetest.MustPut(t, backup, key, storagetest.MustGet(t, a.blobs, key, 0, -1))
+		}
+	}
+	master := storage.DigestKey(a.items[0].Files[0].SHA256)
+	a.flip(t, master)
+	a.blobs.Delete(context.Background(), a.items[1].Files[0].Derivatives["access"])
+	// The backup's copy of the third item's access copy is damaged too.
+	third := a.items[2].Files[0].Derivatives["access"]
+	a.flip(t, third)
+	b := storagetest.MustGet(t, backup, third, 0, -1)
+	b[0] ^= 1
+	storagetest.MustPut(t, backup, third, b)
+	damaged := storagetest.MustGet(t, a.blobs, third, 0, -1)
+
+	var its []*repository.Item
+	for _, it := range a.items {
+		got, _ := a.store.Item(it.ID)
+		its = append(its, got)
+	}
+	found, err := fixity.Problems(context.Background(), a.blobs, its)
+	if err != nil || len(found) != 3 {
+		t.Fatalf("problems: %v, %v", found, err)
+	}
+	mends := fixity.Repair(context.Background(), a.blobs, backup, "the backup", found, a.store, "test")
+	for _, m := range mends {
+		switch m.Key {
+		case third:
+			if m.Err == nil || !strings.Contains(m.Err.Error(), "not as registered either") {
+				t.Errorf("a damaged copy was accepted: %v", m.Err)
+			}
+		default:
+			if m.Err != nil {
+				t.Errorf("%s: %v", m.Key, m.Err)
+			}
+		}
+	}
+	if got := storagetest.MustGet(t, a.blobs, third, 0, -1); string(got) != string(damaged) {
+		t.Error("a refused repair replaced the blob")
+	}
+	left, err := fixity.Problems(context.Background(), a.blobs, its)
+	if err != nil || len(left) != 1 || left[0].Key != third {
+		t.Fatalf("after repair: %v, %v", left, err)
+	}
+	evs, _ := a.store.Events(a.items[0].ID)
+	if last := evs[len(evs)-1]; last.Type != "fixity repair" || last.Outcome != "success" || !strings.Contains(last.Detail, master) {
+		t.Fatalf("repair event: %+v", last)
+	}
+}
