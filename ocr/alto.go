@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"strconv"
 	"strings"
@@ -89,80 +90,178 @@ func (p *Page) Scale(f float64, width, height int) {
 	p.Width, p.Height = width, height
 }
 
-// The ALTO elements this package reads: any version, namespaces ignored.
-type altoDoc struct {
-	Pages []struct {
-		Width  float64    `xml:"WIDTH,attr"`
-		Height float64    `xml:"HEIGHT,attr"`
-		Lines  []altoLine `xml:"PrintSpace>TextBlock>TextLine"`
-		Blocks []struct {
-			Lines []altoLine `xml:"TextBlock>TextLine"`
-		} `xml:"PrintSpace>ComposedBlock"`
-	} `xml:"Layout>Page"`
-}
-
-type altoLine struct {
-	altoBox
-	Strings []struct {
-		altoBox
-		Content string  `xml:"CONTENT,attr"`
-		WC      *string `xml:"WC,attr"`
-	} `xml:"String"`
-}
-
-type altoBox struct {
-	HPos   float64 `xml:"HPOS,attr"`
-	VPos   float64 `xml:"VPOS,attr"`
-	Width  float64 `xml:"WIDTH,attr"`
-	Height float64 `xml:"HEIGHT,attr"`
-}
-
-func (a altoBox) box() Box {
-	return Box{int(a.HPos + 0.5), int(a.VPos + 0.5), int(a.Width + 0.5), int(a.Height + 0.5)}
-}
-
 // ErrInvalid is ALTO that cannot be read.
 var ErrInvalid = fmt.Errorf("invalid ALTO")
 
 // maxALTO bounds what ReadALTO reads of one page.
 const maxALTO = 16 << 20
 
-// ReadALTO reads the first page of an ALTO document, in pixels (the
-// measurement unit Tesseract and WriteALTO use).
+// ReadALTO reads the first page of an ALTO document (any version, with or
+// without a namespace prefix), in pixels, the measurement unit Tesseract
+// and WriteALTO use: its lines (TextLine) and their words (String). It
+// scans the tags itself rather than through encoding/xml, which took ten
+// times as long: a 500-page item's text is read in well under a second.
 func ReadALTO(r io.Reader) (*Page, error) {
-	var doc altoDoc
-	dec := xml.NewDecoder(io.LimitReader(r, maxALTO))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	data, err := io.ReadAll(io.LimitReader(r, maxALTO+1))
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Pages) == 0 {
-		return nil, fmt.Errorf("%w: no page", ErrInvalid)
+	if len(data) > maxALTO {
+		return nil, fmt.Errorf("%w: a page of more than %d MB", ErrInvalid, maxALTO>>20)
 	}
-	dp := doc.Pages[0]
-	p := &Page{Width: int(dp.Width + 0.5), Height: int(dp.Height + 0.5)}
-	lines := dp.Lines
-	for _, b := range dp.Blocks {
-		lines = append(lines, b.Lines...)
+	var p *Page
+	var line *Line
+	endLine := func() {
+		if line != nil && len(line.Words) > 0 {
+			p.Lines = append(p.Lines, *line)
+		}
+		line = nil
 	}
-	for _, dl := range lines {
-		l := Line{Box: dl.box()}
-		for _, s := range dl.Strings {
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if bytes.HasPrefix(data[i:], []byte("!--")) {
+			k := bytes.Index(data[i:], []byte("-->"))
+			if k < 0 {
+				return nil, fmt.Errorf("%w: a comment is not closed", ErrInvalid)
+			}
+			i += k + 3
+			continue
+		}
+		end := tagEnd(data, i)
+		if end < 0 {
+			return nil, fmt.Errorf("%w: a tag is not closed", ErrInvalid)
+		}
+		tag := data[i:end]
+		i = end + 1
+		if len(tag) == 0 || tag[0] == '?' || tag[0] == '!' {
+			continue
+		}
+		closing := tag[0] == '/'
+		if closing {
+			tag = tag[1:]
+		}
+		name, attrs := tagName(tag)
+		switch {
+		case closing && name == "TextLine" && p != nil:
+			endLine()
+		case closing && name == "Page" && p != nil:
+			endLine()
+			return p, nil
+		case closing:
+		case name == "Page":
+			if p != nil {
+				endLine()
+				return p, nil
+			}
+			a := attrMap(attrs)
+			p = &Page{Width: num(a["WIDTH"]), Height: num(a["HEIGHT"])}
+		case name == "TextLine" && p != nil:
+			endLine()
+			a := attrMap(attrs)
+			line = &Line{Box: boxOf(a)}
+			if bytes.HasSuffix(tag, []byte("/")) {
+				line = nil
+			}
+		case name == "String" && line != nil:
+			a := attrMap(attrs)
+			text := a["CONTENT"]
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
 			conf := 1.0
-			if s.WC != nil {
-				if c, err := strconv.ParseFloat(*s.WC, 64); err == nil {
+			if wc, ok := a["WC"]; ok {
+				if c, err := strconv.ParseFloat(wc, 64); err == nil {
 					conf = c
 				}
 			}
-			if strings.TrimSpace(s.Content) == "" {
-				continue
-			}
-			l.Words = append(l.Words, Word{Text: s.Content, Box: s.box(), Conf: conf})
-		}
-		if len(l.Words) > 0 {
-			p.Lines = append(p.Lines, l)
+			line.Words = append(line.Words, Word{Text: text, Box: boxOf(a), Conf: conf})
 		}
 	}
+	if p == nil {
+		return nil, fmt.Errorf("%w: no page", ErrInvalid)
+	}
+	endLine()
 	return p, nil
+}
+
+// tagEnd finds the '>' that ends the tag starting at i, past quoted
+// values; -1 when there is none.
+func tagEnd(data []byte, i int) int {
+	var quote byte
+	for k := i; k < len(data); k++ {
+		switch c := data[k]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return k
+		}
+	}
+	return -1
+}
+
+// tagName splits a tag into its local name (any namespace prefix left
+// out) and the rest.
+func tagName(tag []byte) (string, []byte) {
+	n := 0
+	for n < len(tag) && tag[n] != ' ' && tag[n] != '\t' && tag[n] != '\n' && tag[n] != '\r' && tag[n] != '/' {
+		n++
+	}
+	name := tag[:n]
+	if k := bytes.IndexByte(name, ':'); k >= 0 {
+		name = name[k+1:]
+	}
+	return string(name), tag[n:]
+}
+
+// attrMap reads a tag's attributes (names without prefix), their values
+// unescaped.
+func attrMap(b []byte) map[string]string {
+	out := make(map[string]string, 8)
+	for {
+		eq := bytes.IndexByte(b, '=')
+		if eq < 0 {
+			return out
+		}
+		name := bytes.TrimSpace(b[:eq])
+		if k := bytes.IndexByte(name, ':'); k >= 0 {
+			name = name[k+1:]
+		}
+		rest := bytes.TrimLeft(b[eq+1:], " \t\r\n")
+		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+			return out
+		}
+		q := rest[0]
+		end := bytes.IndexByte(rest[1:], q)
+		if end < 0 {
+			return out
+		}
+		v := string(rest[1 : 1+end])
+		if strings.IndexByte(v, '&') >= 0 {
+			v = html.UnescapeString(v)
+		}
+		out[string(name)] = v
+		b = rest[end+2:]
+	}
+}
+
+func num(s string) int {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || f < 0 || f > 1e7 {
+		return 0
+	}
+	return int(f + 0.5)
+}
+
+func boxOf(a map[string]string) Box {
+	return Box{num(a["HPOS"]), num(a["VPOS"]), num(a["WIDTH"]), num(a["HEIGHT"])}
 }
 
 // WriteALTO writes the page as ALTO 4, in pixels; source names the image

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
@@ -38,10 +39,12 @@ type lineText struct {
 // itemText is what searching inside one item reads: every token in reading
 // order, and where each term occurs.
 type itemText struct {
-	version int
-	tokens  []token
-	pages   map[int]*pageText
-	terms   map[string][]int32 // term → token positions
+	item   *repository.Item
+	res    access.Resource
+	gen    uint64 // the store's generation when item was read
+	tokens []token
+	pages  map[int]*pageText
+	terms  map[string][]int32 // term → token positions
 }
 
 // fold is a term as search compares it: lower case (Thai has none).
@@ -49,7 +52,7 @@ func fold(term string) string { return strings.ToLower(term) }
 
 // build reads the ALTO of every page of it that has text.
 func (s *Service) build(ctx context.Context, it *repository.Item) (*itemText, error) {
-	x := &itemText{version: it.Version, pages: map[int]*pageText{}, terms: map[string][]int32{}}
+	x := &itemText{item: it, pages: map[int]*pageText{}, terms: map[string][]int32{}}
 	for i, f := range it.Files {
 		key := f.Derivatives["alto"]
 		if key == "" {
@@ -95,8 +98,9 @@ func (x *itemText) add(d *thai.Dict, page int, p *ocr.Page) {
 					box.X = w.Box.X + w.Box.W*r0/n
 					box.W = max(1, w.Box.W*(r1-r0)/n)
 				}
-				x.terms[fold(t.Term)] = append(x.terms[fold(t.Term)], int32(len(x.tokens)))
-				x.tokens = append(x.tokens, token{term: fold(t.Term), page: page, line: li, start: at + t.Start, end: at + t.End, box: box})
+				term := fold(t.Term)
+				x.terms[term] = append(x.terms[term], int32(len(x.tokens)))
+				x.tokens = append(x.tokens, token{term: term, page: page, line: li, start: at + t.Start, end: at + t.End, box: box})
 			}
 		}
 		pt.lines = append(pt.lines, lineText{text: b.String()[lineStart:], box: l.Box})
