@@ -8,6 +8,7 @@ package metrics
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,10 @@ type Metrics struct {
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series keeps each route's counter and histogram once looked up, so
+	// counting a request hashes no label values.
+	seriesMu sync.RWMutex
+	series   map[seriesKey]*series
 
 	storageCalls   *prometheus.CounterVec
 	storageLatency *prometheus.HistogramVec
@@ -40,7 +45,8 @@ var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 // New makes the collectors and registers them on reg.
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		reg: reg,
+		reg:    reg,
+		series: map[seriesKey]*series{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "archive_http_requests_total", Help: "HTTP requests answered, by method, route and status.",
 		}, []string{"method", "route", "status"}),
@@ -80,27 +86,37 @@ func New(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// statusText holds the label of every status code a server sends, so that
-// counting a request does not format a number.
-var statusText = func() [600]string {
-	var t [600]string
-	for i := range t {
-		t[i] = strconv.Itoa(i)
-	}
-	return t
-}()
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type series struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
 
 // Request counts an answered request: route is the route's pattern
 // (/iiif/3/:id/*rest), never the path, so the number of series stays
 // bounded.
 func (m *Metrics) Request(method, route string, status int, elapsed time.Duration) {
-	code := "other"
-	if status >= 0 && status < len(statusText) {
-		code = statusText[status]
-	}
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, code).Inc()
-	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+	k := seriesKey{method, route, status}
+	m.seriesMu.RLock()
+	s := m.series[k]
+	m.seriesMu.RUnlock()
+	if s == nil {
+		code := "other"
+		if status >= 100 && status < 600 {
+			code = strconv.Itoa(status)
+		}
+		s = &series{count: m.requests.WithLabelValues(method, route, code), latency: m.latency.WithLabelValues(route)}
+		m.seriesMu.Lock()
+		m.series[k] = s
+		m.seriesMu.Unlock()
+	}
+	s.count.Inc()
+	s.latency.Observe(elapsed.Seconds())
 }
