@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -154,6 +155,22 @@ func TestCatalogueSearchListsThePagesThatMatched(t *testing.T) {
 	if strings.Contains(body, "page=1&amp;") {
 		t.Error("a page without the word is listed")
 	}
+	w = e.do(t, "GET", "/api/v1/search?q="+url.QueryEscape("ประวัติศาสตร์"))
+	var api struct {
+		Hits []struct {
+			ID    string
+			Pages []struct {
+				Page         int
+				Snippet, URL string
+			}
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &api); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Hits) != 1 || len(api.Hits[0].Pages) != 1 || api.Hits[0].Pages[0].Page != 3 || !strings.Contains(api.Hits[0].Pages[0].URL, "page=3") {
+		t.Errorf("the JSON API's hit does not list page 3: %s", w.Body)
+	}
 }
 
 // Mirador opens an item, a reader searches a Thai word in its search
@@ -190,4 +207,46 @@ func TestViewerSearchesAThaiWordAndShowsItsPage(t *testing.T) {
 		t.Errorf("the search panel lists no hit (%v)", err)
 	}
 	screenshot(t, ctx, "search-within")
+}
+
+// The desk says how many pages of an item wait to have their text read and
+// offers to read them; asked, it says they are waiting for the reader.
+func TestDeskShowsTheReadingOfPagesAndAsksForIt(t *testing.T) {
+	e := newIIIFEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	r := ocr.NewRunner(ocr.Config{Store: e.store, Blobs: e.blobs}) // not running: requests wait
+	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, OCR: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "write")
+	do := func(method, path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		return w
+	}
+	w := do("GET", "/desk/items/"+item+"?lang=en")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "1 pages without their text read") || !strings.Contains(w.Body.String(), `action="/desk/items/`+item+`/ocr"`) {
+		t.Fatalf("desk before: %d %s", w.Code, w.Body)
+	}
+	if w = do("POST", "/api/v1/items/"+item+"/ocr"); w.Code != http.StatusAccepted || !strings.Contains(w.Body.String(), `"unread":1`) {
+		t.Fatalf("asking for the text: %d %s", w.Code, w.Body)
+	}
+	if w = do("GET", "/desk/items/"+item+"?lang=th"); !strings.Contains(w.Body.String(), "รออ่านข้อความ 1 หน้า") {
+		t.Errorf("desk after asking, in Thai: %s", w.Body)
+	}
+	if p := r.Progress(item); p == nil || p.State != ocr.Waiting {
+		t.Errorf("progress %+v", p)
+	}
+	// Readers may not ask.
+	reader := tokenFor(t, e.store, "reader@cmu.example", "cmu", "reader", "write")
+	req := httptest.NewRequest("POST", "/api/v1/items/"+item+"/ocr", nil)
+	req.Header.Set("Authorization", "Bearer "+reader)
+	w = httptest.NewRecorder()
+	srv.ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden {
+		t.Errorf("a reader asking: %d", w.Code)
+	}
 }

@@ -111,12 +111,18 @@ func (s *Server) apiSearch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	type page struct {
+		Page    int    `json:"page"`
+		Snippet string `json:"snippet"`
+		URL     string `json:"url"`
+	}
 	type hit struct {
 		ID      string          `json:"id"`
 		Title   repository.Text `json:"title"`
 		Date    string          `json:"date,omitempty"`
 		Snippet string          `json:"snippet,omitempty"`
 		URL     string          `json:"url"`
+		Pages   []page          `json:"pages,omitempty"`
 	}
 	type facetValue struct {
 		Value string `json:"value"`
@@ -128,8 +134,18 @@ func (s *Server) apiSearch(c *gin.Context) {
 	}
 	hits := []hit{}
 	site := s.site(c)
+	start := time.Now()
 	for _, l := range listed {
-		hits = append(hits, hit{ID: l.Item.ID, Title: l.Item.Title, Date: l.Item.Date, Snippet: snippets[l.Item.ID], URL: site.Base + "/items/" + l.Item.ID})
+		h := hit{ID: l.Item.ID, Title: l.Item.Title, Date: l.Item.Date, Snippet: snippets[l.Item.ID], URL: site.Base + "/items/" + l.Item.ID}
+		pages, err := s.pageHits(c, "en", l.Item, q.Text, time.Since(start) < pagesBudget)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, p := range pages {
+			h.Pages = append(h.Pages, page{Page: p.Page, Snippet: string(p.Snippet), URL: site.Base + p.URL})
+		}
+		hits = append(hits, h)
 	}
 	facets := map[string][]facetValue{}
 	for name, vals := range res.Facets {
@@ -170,24 +186,31 @@ type searchHit struct {
 	Pages []pageHit
 }
 
+// pagesBudget is how long a page of hits may spend reading items' text to
+// list their matching pages before it leaves the rest to the background.
+const pagesBudget = time.Second
+
 // pageHit is a page of an item whose text holds the words searched for.
 type pageHit struct {
+	Page       int
 	Label, URL string
 	Snippet    template.HTML
 }
 
-// pageHits lists the first pages of an item whose text matched q.
-func (s *Server) pageHits(c *gin.Context, lang string, it *repository.Item, q string) ([]pageHit, error) {
+// pageHits lists the first pages of an item whose text matched q; unless
+// wait is set, an item whose text is not in memory yet lists none this time
+// (see contentsearch.Service.Pages).
+func (s *Server) pageHits(c *gin.Context, lang string, it *repository.Item, q string, wait bool) ([]pageHit, error) {
 	if q == "" || !contentsearch.HasText(it) {
 		return nil, nil
 	}
-	found, err := s.within.Pages(c.Request.Context(), who(c), it.ID, q, 3)
+	found, err := s.within.Pages(c.Request.Context(), who(c), it.ID, q, 3, wait)
 	if err != nil {
 		return nil, err
 	}
 	var out []pageHit
 	for _, p := range found {
-		out = append(out, pageHit{Label: fmt.Sprintf(t(lang, "page_n"), p.Page),
+		out = append(out, pageHit{Page: p.Page, Label: fmt.Sprintf(t(lang, "page_n"), p.Page),
 			URL:     fmt.Sprintf("/items/%s?page=%d&q=%s", it.ID, p.Page, url.QueryEscape(q)),
 			Snippet: template.HTML(p.Snippet)})
 	}
@@ -240,9 +263,12 @@ func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Resul
 		snippets[h.ID] = h.Snippet
 	}
 	site := s.site(c)
+	start := time.Now()
 	for _, x := range listed {
 		l := listed1(site, x)
-		pages, err := s.pageHits(c, v.Lang, x.Item, c.Query("q"))
+		// The pages of the first hits are read now; past a second, items
+		// whose text is not in memory yet are read in the background.
+		pages, err := s.pageHits(c, v.Lang, x.Item, c.Query("q"), time.Since(start) < pagesBudget)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -287,7 +288,7 @@ func TestRestrictedTextStaysRestricted(t *testing.T) {
 			if _, err := e.svc.TextPage(ctx, p, base, it.ID, 1); err == nil {
 				t.Errorf("%s item's text read by %q", it.Access.Level, p.Email)
 			}
-			if hits, err := e.svc.Pages(ctx, p, it.ID, "secret", 3); err != nil || len(hits) != 0 {
+			if hits, err := e.svc.Pages(ctx, p, it.ID, "secret", 3, true); err != nil || len(hits) != 0 {
 				t.Errorf("%s item's pages listed for %q: %v %v", it.Access.Level, p.Email, hits, err)
 			}
 		}
@@ -346,8 +347,32 @@ func TestAutocompleteAndTextPage(t *testing.T) {
 		!strings.HasSuffix(pg.Items[1].Target, "/canvas/1#xywh=100,160,330,40") {
 		t.Errorf("text page: %s", b)
 	}
-	hits, err := e.svc.Pages(ctx, access.Principal{}, it.ID, "มหาวิทยาลัย", 3)
+	hits, err := e.svc.Pages(ctx, access.Principal{}, it.ID, "มหาวิทยาลัย", 3, true)
 	if err != nil || len(hits) != 1 || hits[0].Page != 1 || !strings.Contains(hits[0].Snippet, "<mark>มหาวิทยาลัย</mark>") {
 		t.Errorf("pages: %+v %v", hits, err)
 	}
+}
+
+// A catalogue search does not wait for an item's text to be read: its
+// pages are listed once the text, read in the background, is in memory.
+func TestPagesWithoutWaitingReadsTheTextInTheBackground(t *testing.T) {
+	e := newEnv(t)
+	page := &ocr.Page{Width: 2000, Height: 3000, Lines: []ocr.Line{line(100, "gazette")}}
+	it := e.textItem(t, repository.Public, page, page)
+	ctx := context.Background()
+	if hits, err := e.svc.Pages(ctx, access.Principal{}, it.ID, "gazette", 3, false); err != nil || hits != nil {
+		t.Fatalf("first look: %v %v, want nothing yet", hits, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		hits, err := e.svc.Pages(ctx, access.Principal{}, it.ID, "gazette", 3, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 2 && hits[1].Page == 2 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+	t.Fatal("the pages were never listed")
 }

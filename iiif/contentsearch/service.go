@@ -136,6 +136,15 @@ const maxQuery = 256
 // record changes (the store's generation), the item and its access are
 // taken from memory: a 500-page item's record is 4 ms to decode.
 func (s *Service) text(ctx context.Context, p access.Principal, id string) (*itemText, error) {
+	return s.textOf(ctx, p, id, true)
+}
+
+// errReading: the item's text is being read in the background.
+var errReading = errors.New("the item's text is being read")
+
+// textOf is text; when wait is false and the item's text is not in
+// memory, it is read in the background and errReading returned at once.
+func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wait bool) (*itemText, error) {
 	if !repository.ValidID(id) {
 		return nil, fmt.Errorf("no item %q: %w", id, ErrNotFound)
 	}
@@ -168,7 +177,7 @@ func (s *Service) text(ctx context.Context, p access.Principal, id string) (*ite
 	if err := access.Decide(p, access.ReadContent, res, s.cfg.Now()); err != nil {
 		return nil, err
 	}
-	v, err, _ := s.flight.Do(fmt.Sprintf("%s/%d", id, it.Version), func() (any, error) {
+	read := func() (any, error) {
 		// Built apart from the request that asked first: its going away
 		// should not fail the others waiting.
 		x, err := s.build(context.WithoutCancel(ctx), it)
@@ -180,7 +189,13 @@ func (s *Service) text(ctx context.Context, p access.Principal, id string) (*ite
 		s.keepLocked(id, x)
 		s.mu.Unlock()
 		return x, nil
-	})
+	}
+	key := fmt.Sprintf("%s/%d", id, it.Version)
+	if !wait {
+		go s.flight.Do(key, read)
+		return nil, errReading
+	}
+	v, err, _ := s.flight.Do(key, read)
 	if err != nil {
 		return nil, err
 	}
@@ -448,14 +463,18 @@ type PageHit struct {
 
 // Pages lists the first pages of an item whose text holds q's words (at
 // most limit), for a catalogue search's hit; none when the item has no
-// text or p may not read it.
-func (s *Service) Pages(ctx context.Context, p access.Principal, item, q string, limit int) ([]PageHit, error) {
+// text or p may not read it. Unless wait is set, an item whose text is not
+// in memory yet has none listed this time and is read in the background,
+// so that a page of hits never waits for many large items.
+func (s *Service) Pages(ctx context.Context, p access.Principal, item, q string, limit int, wait bool) ([]PageHit, error) {
 	q, err := checkQuery(q)
 	if err != nil || q == "" {
 		return nil, nil
 	}
-	x, err := s.text(ctx, p, item)
+	x, err := s.textOf(ctx, p, item, wait)
 	switch {
+	case errors.Is(err, errReading):
+		return nil, nil
 	case errors.Is(err, access.ErrForbidden), errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrGone), errors.Is(err, ErrNotFound):
 		return nil, nil // pages the reader may not read are not listed
 	case err != nil:
