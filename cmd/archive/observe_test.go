@@ -1,10 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/fixity"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 func TestAdminListenerServesMetricsAndProfiles(t *testing.T) {
@@ -22,5 +30,58 @@ func TestAdminListenerServesMetricsAndProfiles(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/debug/pprof/goroutine?debug=1", nil))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "goroutine profile") {
 		t.Fatalf("/debug/pprof/goroutine: %d %.200s", w.Code, w.Body)
+	}
+}
+
+func TestServeResumesAnInterruptedAuditAndReportsItOnTheAdminListener(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	env := []string{"ARCHIVE_DATA=" + data}
+	makeImages(t, filepath.Join(root, "src"), 2, 300, 200)
+	mustRun(t, nil, env, "ingest", "--institution", "tu", filepath.Join(root, "src"))
+	blobs, err := local.Open(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipStored(t, blobs, firstKey(t, blobs, "blobs/sha256/", ""))
+	// A pass that a stop interrupted before its first item: serve goes on
+	// with it at once (a new pass would wait a minute).
+	st, _ := json.Marshal(fixity.State{Report: fixity.Report{Started: time.Now().Add(-time.Hour)}})
+	if err := os.WriteFile(filepath.Join(data, "fixity.json"), st, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	admin := freeAddr(t)
+	s := serve(t, append(env, "ARCHIVE_ADMIN_ADDR="+admin, "ARCHIVE_FIXITY_RATE=64MiB"))
+	var text string
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(text, "archive_fixity_passes_total 1") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no audit pass ended within 30 s:\n%s\n%s", text, s.logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+		resp, err := http.Get("http://" + admin + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text = string(b)
+	}
+	for _, want := range []string{`archive_fixity_checks_total{outcome="damaged",role="master"} 1`, `archive_fixity_checks_total{outcome="ok",role="derivative"}`,
+		"archive_fixity_damaged_blobs 1", `archive_storage_operations_total{op="get",result="ok"}`, "archive_index_lag_changes"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if !strings.Contains(s.logs.String(), "not as registered") {
+		t.Errorf("the damaged master is not in the log:\n%s", s.logs)
+	}
+	resp, err := http.Get("http://" + s.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("public /metrics: %d, request id %q; want 404 with an id", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 	}
 }
