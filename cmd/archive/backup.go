@@ -46,6 +46,9 @@ func fullBackup(ctx context.Context, cfg *Config, to string, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := cfg.openData(); err != nil {
+		return err
+	}
 	start := time.Now()
 	// The metadata store first: every record it knows is stored before it
 	// is registered, so the blobs copied next include them all.
@@ -101,6 +104,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg, err := c.resolve()
 	if err != nil {
+		return err
+	}
+	if err := cfg.openData(); err != nil {
 		return err
 	}
 	if _, err := os.Stat(cfg.dbPath()); err == nil {

@@ -91,7 +91,35 @@ func TestAuditFindsAFlippedByteOnLocalDiskAndRepairMendsIt(t *testing.T) {
 func TestAuditFindsAFlippedByteOnMinIOAndRepairMendsItFromAnotherBucket(t *testing.T) {
 	minio := miniotest.Start(t)
 	env := append(minio.Env("archive"), "ARCHIVE_DATA="+filepath.Join(t.TempDir(), "data"))
-	auditAndRepair(t, env, minio.Open(t, "archive", ""), "s3://second/copy")
+	blobs := minio.Open(t, "archive", "")
+	auditAndRepair(t, env, blobs, "s3://second/copy")
+	// The bucket backup, brought up to date, restores onto an empty bucket.
+	mustRun(t, nil, env, "backup", "--to", "s3://second/copy")
+	data := filepath.Join(t.TempDir(), "data")
+	out := mustRun(t, nil, append(minio.Env("restored"), "ARCHIVE_DATA="+data), "restore", "--from", "s3://second/copy")
+	if !strings.Contains(out, "2 items") {
+		t.Fatalf("restore onto an empty bucket: %s", out)
+	}
+	before, beforeBlobs := dump(t, envData(env), blobs)
+	after, afterBlobs := dump(t, data, minio.Open(t, "restored", ""))
+	if before != after || len(beforeBlobs) != len(afterBlobs) {
+		t.Fatalf("the restored bucket differs: %d blobs before, %d after; metadata equal: %v", len(beforeBlobs), len(afterBlobs), before == after)
+	}
+	for k, sum := range beforeBlobs {
+		if afterBlobs[k] != sum {
+			t.Fatalf("blob %s differs after restore", k)
+		}
+	}
+}
+
+// envData is the data folder an environment names.
+func envData(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "ARCHIVE_DATA="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // dump is the metadata store's content at data, and every blob's digest.
