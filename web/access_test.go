@@ -195,6 +195,8 @@ const (
 	probeRoute     = "probe"                    // status 200 in the body only with rights.reduced
 	uploadRoute    = "upload"                   // tested by TestCrossLibraryEditsAreRefused
 	noContent      = "names nothing restricted" // health, static files, sign-in, CORS preflights
+	treeListing    = "archival tree"            // the restricted fonds cmu-closed: 2xx and its item's title exactly for those who may read it
+	treeMeta       = "archival unit"            // as treeListing, by status only (a viewer page, a PDF)
 )
 
 // routeChecks: every route of the server, and the requests that check it
@@ -212,6 +214,19 @@ var routeChecks = map[string][]struct {
 	"GET /libraries/:id":                         {{listing, "GET", "/libraries/cmu", ""}, {listing, "GET", "/libraries/tu", ""}},
 	"GET /collections/:id":                       {{listing, "GET", "/collections/shared-all", ""}},
 	"GET /items/:id":                             {{itemMeta, "GET", "/items/%s", ""}},
+	"GET /fonds/:id":                             {{treeListing, "GET", "/fonds/cmu-closed", ""}},
+	"GET /fonds/:id/print":                       {{treeListing, "GET", "/fonds/cmu-closed/print", ""}},
+	"GET /fonds/:id/print.pdf":                   {{treeMeta, "GET", "/fonds/cmu-closed/print.pdf", ""}},
+	"GET /fonds/:id/view/:unit":                  {{treeMeta, "GET", "/fonds/cmu-closed/view/cmu-closed", ""}},
+	"GET /api/v1/fonds/:id/ead.xml":              {{treeListing, "GET", "/api/v1/fonds/cmu-closed/ead.xml", ""}},
+	"GET /desk/fonds":                            {{noContent, "GET", "/desk/fonds", ""}},
+	"GET /desk/fonds/:id":                        {{libEdit, "GET", "/desk/fonds/cmu-closed", ""}},
+	"POST /desk/fonds/:id/move":                  {{libEdit, "POST", "/desk/fonds/cmu-closed/move", "unit=cmu-closed&parent="}},
+	"GET /desk/units/new":                        {{libEdit, "GET", "/desk/units/new?parent=cmu-closed", ""}},
+	"GET /desk/units/:id":                        {{libEdit, "GET", "/desk/units/cmu-closed", ""}},
+	"POST /desk/units":                           {{libEdit, "POST", "/desk/units", "parent=cmu-closed&level=Not+a+level"}},
+	"POST /desk/units/:id":                       {{libEdit, "POST", "/desk/units/cmu-closed", "version=x"}},
+	"POST /desk/ead":                             {{libEdit, "POST", "/desk/ead", "institution=cmu"}},
 	"GET /search":                                {{listing, "GET", "/search?q=zq", ""}},
 	"GET /api/v1/search":                         {{listing, "GET", "/api/v1/search?q=zq&limit=100", ""}},
 	"GET /embed/:id":                             {{itemMeta, "GET", "/embed/%s", ""}},
@@ -269,7 +284,8 @@ var routeChecks = map[string][]struct {
 	"GET /iiif/3/:id/*rest": {{itemReduced, "GET", "/iiif/3/%s-1/info.json", ""}, {itemFull, "GET", "/iiif/3/%s-1/full/600,/0/default.jpg", ""},
 		{itemFull, "GET", "/iiif/3/%s-1/0,0,256,256/256,/0/default.jpg", ""}, {itemReduced, "GET", "/iiif/3/%s-1/full/!50,50/0/default.png", ""},
 		{manifest, "GET", "/iiif/3/manifest/%s", ""}, {listing, "GET", "/iiif/3/collection/shared-all", ""},
-		{listing, "GET", "/iiif/3/collection/cmu/page/1", ""}, {listing, "GET", "/iiif/3/collection/tu/page/1", ""}},
+		{listing, "GET", "/iiif/3/collection/cmu/page/1", ""}, {listing, "GET", "/iiif/3/collection/tu/page/1", ""},
+		{treeListing, "GET", "/iiif/3/collection/cmu-closed/tree", ""}, {treeListing, "GET", "/iiif/3/collection/cmu-closed/manifest", ""}},
 	"HEAD /iiif/2/:id/*rest":     {{itemFull, "HEAD", "/iiif/2/%s-1/full/600,/0/default.jpg", ""}},
 	"HEAD /iiif/3/:id/*rest":     {{itemFull, "HEAD", "/iiif/3/%s-1/full/600,/0/default.jpg", ""}},
 	"POST /api/v1/uploads/":      {{uploadRoute, "", "", ""}},
@@ -343,6 +359,15 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 						if model[lvl][role].meta && !strings.Contains(w.Body.String(), e.secret[lvl]) && !(lvl == "hidden" && strings.Contains(c.path, "cmu")) {
 							t.Errorf("%s %s as %s does not list the %s item it may see", c.method, c.path, role, lvl)
 						}
+					}
+				case treeListing, treeMeta:
+					w := e.do(role, c.method, c.path, c.body)
+					may := model["inherited"][role].meta
+					if ok(w.Code) != may || c.kind == treeListing && strings.Contains(w.Body.String(), e.secret["inherited"]) != may {
+						t.Errorf("%s %s as %s: %d, may read %v: %.200s", c.method, c.path, role, w.Code, may, w.Body)
+					}
+					if may && role != "anonymous" && !strings.Contains(w.Header().Get("Cache-Control"), "private") {
+						t.Errorf("%s %s as %s: built for a signed-in person but cacheable: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
 					}
 				case libEdit, manageUsers:
 					w := e.do(role, c.method, c.path, c.body)

@@ -40,7 +40,8 @@ var pageFuncs = template.FuncMap{
 // templates parses each page with the layout once.
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search", "fixity"} {
+	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))

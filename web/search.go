@@ -180,6 +180,7 @@ type sortLink struct {
 
 type searchHit struct {
 	listed
+	Path    []link        // where it sits in an archival tree: fonds › series › file
 	Snippet template.HTML // escaped by the index, with <mark> around the words found
 	// Pages are the pages whose text matched, each opening the viewer
 	// there with the words marked.
@@ -266,13 +267,17 @@ func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Resul
 	start := time.Now()
 	for _, x := range listed {
 		l := listed1(site, x)
+		path, err := s.unitPath(c, v.Lang, x.Item.Collection)
+		if err != nil {
+			return err
+		}
 		// The pages of the first hits are read now; past a second, items
 		// whose text is not in memory yet are read in the background.
 		pages, err := s.pageHits(c, v.Lang, x.Item, c.Query("q"), time.Since(start) < pagesBudget)
 		if err != nil {
 			return err
 		}
-		v.Hits = append(v.Hits, searchHit{listed: l, Snippet: template.HTML(snippets[x.Item.ID]), Pages: pages})
+		v.Hits = append(v.Hits, searchHit{listed: l, Path: path, Snippet: template.HTML(snippets[x.Item.ID]), Pages: pages})
 	}
 	if res.Suggest != "" {
 		v.Suggest, v.SuggURL = res.Suggest, withParam(c.Request.URL, "q", res.Suggest)

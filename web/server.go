@@ -102,6 +102,7 @@ type Server struct {
 	pages     map[string]*template.Template
 	limiter   *limiter
 	hashing   chan struct{} // a token per password being checked
+	pdfs      chan struct{} // a token per finding aid being made into a PDF
 	secure    bool          // cookies are Secure: the public address is https
 	hosts     sync.Map      // Host headers already accepted
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
@@ -130,7 +131,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4),
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs()}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})

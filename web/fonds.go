@@ -1,0 +1,286 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ead"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// The public finding aid of an archival unit (a fonds, usually), its EAD3
+// export and the viewer of a unit's pages. The tree is read once and
+// every unit is decided through the one access decision, with the tree as
+// its lookup.
+
+// aidNode is one unit of a finding aid as a page shows it.
+type aidNode struct {
+	ID, Level, Title, Ref, Date string
+	Lang                        string
+	Fields                      []field
+	Items                       []listed
+	Kids                        []*aidNode
+	Open                        bool
+	ViewAll                     string // the viewer of every page of the unit's items
+	Version                     int    // for the desk's forms
+	Move, CSRF                  string // the desk's move form
+	ItemCount                   int
+}
+
+type aidPage struct {
+	page
+	Root              *aidNode
+	RootID            string
+	EAD, Tree, PDFURL string
+	Desk              bool
+	CSRF              string
+	Units             int
+	Message           string
+}
+
+// readTree reads the tree of unit id and decides that p may read it: a
+// unit p may not know of is not found.
+func (s *Server) readTree(c *gin.Context, id string) (*repository.Tree, error) {
+	if !repository.ValidID(id) {
+		return nil, notFound("no archival unit " + id)
+	}
+	tr, err := s.cfg.Store.Tree(id)
+	if err != nil {
+		return nil, err
+	}
+	if tr.Root.Level == repository.Curated {
+		return nil, notFound("collection " + id + " is a curated collection, not an archival unit")
+	}
+	r, err := access.CollectionResource(tr, tr.Root.Collection)
+	if err != nil {
+		return nil, err
+	}
+	return tr, access.Decide(who(c), access.ReadMetadata, r, time.Now())
+}
+
+// treeItems is the tree answering for collections and the store for items.
+type treeItems struct {
+	*repository.Tree
+	s *repository.Store
+}
+
+func (l treeItems) Item(id string) (*repository.Item, error) { return l.s.Item(id) }
+
+// aidTree turns the units p may read into the page's nodes; items are
+// listed (with thumbnails) when withItems.
+func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withItems bool) (*aidNode, int, error) {
+	p, now, site := who(c), time.Now(), s.site(c)
+	count := 0
+	var build func(n *repository.Node) (*aidNode, error)
+	build = func(n *repository.Node) (*aidNode, error) {
+		count++
+		a := &aidNode{ID: n.ID, Level: word(lang, string(n.Level)), Title: n.Title.Get(lang), Lang: lang, Open: n.Depth == 0,
+			Version: n.Version, ItemCount: len(n.Items)}
+		if d := n.Description; d != nil {
+			a.Ref = d.ReferenceCode
+			if dt, err := edtf.Parse(d.Date); err == nil && d.Date != "" {
+				a.Date = dt.Format(lang)
+			}
+		}
+		if withItems {
+			a.Fields = describe(lang, n.Collection)
+			if len(n.Items) > 0 {
+				listed, err := access.Listing(treeItems{tr, s.cfg.Store}, p, n.Items, now)
+				if err != nil {
+					return nil, err
+				}
+				for _, x := range listed {
+					a.Items = append(a.Items, listed1(site, x))
+					if x.Images && viewable(x.Item) && a.ViewAll == "" {
+						a.ViewAll = "/fonds/" + tr.Root.ID + "/view/" + n.ID
+					}
+				}
+			}
+		}
+		for _, k := range n.Children {
+			r, err := access.CollectionResource(tr, k.Collection)
+			if err != nil {
+				return nil, err
+			}
+			if access.Decide(p, access.ReadMetadata, r, now) != nil {
+				continue
+			}
+			kid, err := build(k)
+			if err != nil {
+				return nil, err
+			}
+			a.Kids = append(a.Kids, kid)
+		}
+		return a, nil
+	}
+	root, err := build(tr.Root)
+	return root, count, err
+}
+
+// describe lists a unit's description for a reader of lang: its summary
+// and the ISAD(G) texts, each in the reader's language with the other
+// beside it.
+func describe(lang string, c *repository.Collection) []field {
+	other := map[string]string{"th": "en", "en": "th"}[lang]
+	var out []field
+	add := func(key string, v repository.Text) {
+		f := field{Label: t(lang, key), Value: v[lang], Lang: lang, Other: v[other], OtherLang: other}
+		if f.Value == "" {
+			f.Value, f.Lang, f.Other = v.Get(lang), "", ""
+		}
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	add("summary", c.Summary)
+	for _, nt := range c.Description.Texts() {
+		add("isad_"+nt.Name, nt.Text)
+	}
+	if d := c.Description; d != nil && len(d.Language) > 0 {
+		add("isad_language", repository.Text{"none": strings.Join(d.Language, ", ")})
+	}
+	return out
+}
+
+// findingAid is the public page of an archival unit and everything below
+// it that the reader may see.
+func (s *Server) findingAid(c *gin.Context) {
+	tr, err := s.readTree(c, c.Param("id"))
+	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+		s.notFoundPage(c)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
+	p.Title = tr.Root.Title.Get(p.Lang)
+	if p.Crumbs, err = s.crumbs(c, p.Lang, tr.Root.Institution, tr.Root.Parent); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, true); err != nil {
+		s.fail(c, err)
+		return
+	}
+	site := s.site(c)
+	p.EAD = "/api/v1/fonds/" + tr.Root.ID + "/ead.xml"
+	p.Tree = site.TreeURL(tr.Root.ID)
+	p.PDFURL = "/fonds/" + tr.Root.ID + "/print"
+	p.Desk = access.Decide(who(c), access.Edit, access.LibraryResource(tr.Root.Institution), time.Now()) == nil
+	s.cacheable(c, "public, max-age=60")
+	s.render(c, http.StatusOK, "findingaid", p)
+}
+
+// printAid is the finding aid laid out for paper: every unit open, no
+// navigation; the reading room prints it, or saves it as PDF.
+func (s *Server) printAid(c *gin.Context) {
+	tr, err := s.readTree(c, c.Param("id"))
+	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+		s.notFoundPage(c)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
+	p.Title = tr.Root.Title.Get(p.Lang)
+	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, true); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cacheable(c, "public, max-age=60")
+	s.render(c, http.StatusOK, "printaid", p)
+}
+
+// unitViewer shows every page of a unit's items in the viewer, from the
+// unit's manifest.
+func (s *Server) unitViewer(c *gin.Context) {
+	tr, err := s.readTree(c, c.Param("unit"))
+	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+		s.notFoundPage(c)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := itemPage{page: s.newPage(c, ""), Manifest: s.site(c).UnitManifestURL(tr.Root.ID), Viewer: viewerBuilt()}
+	p.Title = tr.Root.Title.Get(p.Lang)
+	p.Crumbs = []link{{"/", t(p.Lang, "home")}}
+	if fonds, err := s.cfg.Store.Collection(c.Param("id")); err == nil {
+		p.Crumbs = append(p.Crumbs, link{"/fonds/" + fonds.ID, fonds.Title.Get(p.Lang)})
+	}
+	s.cacheable(c, "public, max-age=60")
+	s.render(c, http.StatusOK, "unitview", p)
+}
+
+// eadExport answers the EAD3 finding aid of a unit, as the reader may see it.
+func (s *Server) eadExport(c *gin.Context) {
+	tr, err := s.readTree(c, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	site := s.site(c)
+	var b bytes.Buffer
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Root.Modified, Manifest: site.ManifestURL}
+	// The newest change in the tree dates the document, so the same tree
+	// gives the same bytes (and ETag).
+	tr.Walk(func(n *repository.Node) bool {
+		if n.Modified.After(e.Now) {
+			e.Now = n.Modified
+		}
+		return true
+	})
+	e.Now = e.Now.Truncate(time.Second)
+	if err := e.Write(&b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cacheable(c, "public, max-age=300")
+	c.Header("Content-Disposition", `inline; filename="`+tr.Root.ID+`.ead.xml"`)
+	s.send(c, http.StatusOK, "application/xml; charset=utf-8", b.Bytes())
+}
+
+// unitPath leads from the fonds down to the unit an item is filed in,
+// through the units the reader may see, each linked to its place in the
+// finding aid: where a search hit sits in the tree.
+func (s *Server) unitPath(c *gin.Context, lang, unit string) ([]link, error) {
+	var chain []*repository.Collection
+	for id, depth := unit, 0; id != "" && depth < 64; depth++ {
+		col, err := s.cfg.Store.Collection(id)
+		if errors.Is(err, repository.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if col.Level == repository.Curated {
+			return nil, nil
+		}
+		chain = append([]*repository.Collection{col}, chain...)
+		id = col.Parent
+	}
+	var out []link
+	for _, col := range chain {
+		r, err := access.CollectionResource(s.cfg.Store, col)
+		if err != nil {
+			return nil, err
+		}
+		if access.Decide(who(c), access.ReadMetadata, r, time.Now()) != nil {
+			break
+		}
+		out = append(out, link{"/fonds/" + chain[0].ID + "#unit-" + col.ID, col.Title.Get(lang)})
+	}
+	return out, nil
+}
