@@ -376,3 +376,28 @@ func TestPagesWithoutWaitingReadsTheTextInTheBackground(t *testing.T) {
 	}
 	t.Fatal("the pages were never listed")
 }
+
+// A Thai word that the end of a line cut in two (Thai breaks lines
+// without hyphens) is found whole, with a box on each line.
+func TestSearchFindsAThaiWordCutByTheEndOfALine(t *testing.T) {
+	e := newEnv(t)
+	dict, _ := thai.Shared()
+	if terms := dict.Segment("ประวัติศาสตร์"); len(terms) != 1 {
+		t.Fatalf("the dictionary cuts the word: %+v", terms)
+	}
+	page := &ocr.Page{Width: 2000, Height: 3000, Lines: []ocr.Line{
+		line(100, "หนังสือเล่าเรื่องประวัติ"),
+		line(160, "ศาสตร์ของล้านนา"),
+	}}
+	it := e.textItem(t, repository.Public, page)
+	var a1 answer1
+	search(t, e, access.Principal{}, it.ID, 1, "ประวัติศาสตร์", &a1)
+	if len(a1.Hits) != 1 || len(a1.Hits[0].Annotations) != 2 || a1.Hits[0].Match != "ประวัติ ศาสตร์" {
+		t.Fatalf("want one hit over both lines: %+v", a1.Hits)
+	}
+	_, b1 := box(t, it.ID, a1.Resources[0].On)
+	_, b2 := box(t, it.ID, a1.Resources[1].On)
+	if b1.Min.Y != 100 || b2.Min.Y != 160 || b2.Min.X != 100 {
+		t.Errorf("boxes %v %v", b1, b2)
+	}
+}

@@ -45,6 +45,9 @@ type itemText struct {
 	tokens []token
 	pages  map[int]*pageText
 	terms  map[string][]int32 // term → token positions
+	// lineEnds are the positions of the last token of each line but a
+	// page's last, by term.
+	lineEnds map[string][]int32
 }
 
 // fold is a term as search compares it: lower case (Thai has none).
@@ -52,7 +55,7 @@ func fold(term string) string { return strings.ToLower(term) }
 
 // build reads the ALTO of every page of it that has text.
 func (s *Service) build(ctx context.Context, it *repository.Item) (*itemText, error) {
-	x := &itemText{item: it, pages: map[int]*pageText{}, terms: map[string][]int32{}}
+	x := &itemText{item: it, pages: map[int]*pageText{}, terms: map[string][]int32{}, lineEnds: map[string][]int32{}}
 	for i, f := range it.Files {
 		key := f.Derivatives["alto"]
 		if key == "" {
@@ -104,6 +107,9 @@ func (x *itemText) add(d *thai.Dict, page int, p *ocr.Page) {
 			}
 		}
 		pt.lines = append(pt.lines, lineText{text: b.String()[lineStart:], box: l.Box})
+		if n := len(x.tokens); n > 0 && x.tokens[n-1].page == page && x.tokens[n-1].line == li && li < len(p.Lines)-1 {
+			x.lineEnds[x.tokens[n-1].term] = append(x.lineEnds[x.tokens[n-1].term], int32(n-1))
+		}
 		b.WriteByte('\n')
 	}
 	pt.text = strings.TrimSuffix(b.String(), "\n")
@@ -149,24 +155,24 @@ func phrases(d *thai.Dict, q string) [][]string {
 
 // find lists the hits of the query's phrases, in reading order.
 func (x *itemText) find(phr [][]string) []Hit {
-	var starts [][2]int // token position, length
+	var starts [][2]int // token position, tokens covered
 	seen := map[int]bool{}
 	for _, terms := range phr {
-		for _, at := range x.terms[terms[0]] {
-			i := int(at)
-			if seen[i] || i+len(terms) > len(x.tokens) || x.tokens[i+len(terms)-1].page != x.tokens[i].page {
-				continue
-			}
-			ok := true
-			for k := 1; k < len(terms); k++ {
-				if x.tokens[i+k].term != terms[k] {
-					ok = false
-					break
-				}
-			}
-			if ok {
+		try := func(i int) {
+			if n := x.match(i, terms); n > 0 && !seen[i] {
 				seen[i] = true
-				starts = append(starts, [2]int{i, len(terms)})
+				starts = append(starts, [2]int{i, n})
+			}
+		}
+		for _, at := range x.terms[terms[0]] {
+			try(int(at))
+		}
+		// A word cut by the end of a line: its first part ends the line.
+		for k := range terms[0] {
+			if k > 0 {
+				for _, at := range x.lineEnds[terms[0][:k]] {
+					try(int(at))
+				}
 			}
 		}
 	}
@@ -179,6 +185,30 @@ func (x *itemText) find(phr [][]string) []Hit {
 		hits = append(hits, x.hit(st[0], st[1]))
 	}
 	return hits
+}
+
+// match reports how many tokens from i the phrase's terms cover on one
+// page (0: they do not match there). A term may also be the last token of
+// a line and the first of the next put together: a word the line's end cut
+// in two (Thai breaks lines without hyphens), which the tokenizer saw as two.
+func (x *itemText) match(i int, terms []string) int {
+	start := i
+	for _, term := range terms {
+		if i >= len(x.tokens) || x.tokens[i].page != x.tokens[start].page {
+			return 0
+		}
+		t := x.tokens[i]
+		switch {
+		case t.term == term:
+			i++
+		case i+1 < len(x.tokens) && x.tokens[i+1].page == t.page && x.tokens[i+1].line == t.line+1 &&
+			len(t.term)+len(x.tokens[i+1].term) == len(term) && strings.HasPrefix(term, t.term) && strings.HasSuffix(term, x.tokens[i+1].term):
+			i += 2
+		default:
+			return 0
+		}
+	}
+	return i - start
 }
 
 // context is how many characters of text stand before and after a match.

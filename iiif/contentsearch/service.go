@@ -168,7 +168,9 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 	if x != nil && x.item.Version == it.Version {
 		// Another record changed: this item's text is the same.
 		s.mu.Lock()
-		x = &itemText{item: it, res: res, gen: gen, tokens: x.tokens, pages: x.pages, terms: x.terms}
+		nx := *x
+		nx.item, nx.res, nx.gen = it, res, gen
+		x = &nx
 		s.keepLocked(id, x)
 		s.mu.Unlock()
 		return x, s.decide(p, x)
