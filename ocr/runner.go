@@ -208,6 +208,9 @@ func (r *Runner) consider(id string) {
 		if j != nil && j.State != Reading {
 			delete(r.jobs, id)
 		}
+		if j == nil || j.State != Reading {
+			delete(r.asked, id) // nothing (more) to read
+		}
 		return
 	}
 	if j == nil {

@@ -171,6 +171,9 @@ func TestRunnerReadsNewTextItemsAndRetriesAFailure(t *testing.T) {
 	if !failed || !succeeded {
 		t.Errorf("history holds no failure then success: %+v", events)
 	}
+	for r.Progress(id) != nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the job ends just after its last save
+	}
 	if p := r.Progress(id); p != nil {
 		t.Errorf("progress of a finished item: %+v", p)
 	}
