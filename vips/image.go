@@ -285,26 +285,6 @@ func take(buf unsafe.Pointer, n C.size_t) []byte {
 	return C.GoBytes(buf, C.int(n))
 }
 
-// EncodeJPEG encodes 8-bit pixels with libjpeg-turbo: pix holds h rows of
-// w × bands bytes (bands 1 grey, 3 RGB, or 4 RGBA whose alpha is dropped),
-// with no padding between rows.
-func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
-	if err := start(); err != nil {
-		return nil, err
-	}
-	if w <= 0 || h <= 0 || (bands != 1 && bands != 3 && bands != 4) || len(pix) < w*h*bands {
-		return nil, &Error{Op: "encode", Message: fmt.Sprintf("%d bytes are not %dx%d pixels of %d bands", len(pix), w, h, bands)}
-	}
-	var buf unsafe.Pointer
-	var n C.size_t
-	r := C.archive_vips_jpeg_from_pixels(unsafe.Pointer(&pix[0]), C.size_t(w*h*bands), C.int(w), C.int(h), C.int(bands), C.int(quality), &buf, &n)
-	runtime.KeepAlive(pix)
-	if r != 0 {
-		return nil, fail("encode")
-	}
-	return take(buf, n), nil
-}
-
 // Resize resamples 8-bit pixels (pix holds h rows of stride bytes, each
 // w × bands bytes of pixels) to dw × dh with a triangle filter widened to
 // the reduction, and returns them packed (dw × bands bytes a row). It is

@@ -206,25 +206,6 @@ void *archive_vips_rgba(VipsImage *in, size_t *len) {
 	return mem;
 }
 
-// archive_vips_jpeg_from_pixels encodes w × h 8-bit pixels of the given
-// bands (1 grey, 3 RGB, 4 RGBA: the alpha is dropped), held by the caller
-// and read only while this runs, as a JPEG of quality q.
-int archive_vips_jpeg_from_pixels(const void *pix, size_t n, int w, int h, int bands, int q, void **buf, size_t *len) {
-	VipsImage *in = vips_image_new_from_memory(pix, n, w, h, bands, VIPS_FORMAT_UCHAR);
-	if (!in)
-		return -1;
-	VipsImage *rgb = in;
-	if (bands == 4 && vips_extract_band(in, &rgb, 0, "n", 3, NULL)) {
-		g_object_unref(in);
-		return -1;
-	}
-	int r = vips_jpegsave_buffer(rgb, buf, len, "Q", q, "strip", TRUE, NULL);
-	if (rgb != in)
-		g_object_unref(rgb);
-	g_object_unref(in);
-	return r;
-}
-
 // Resampling for rendered views. The reduction left after a pyramid level
 // and libjpeg-turbo's scaled decoding is small (between 1 and about 1/2),
 // where a triangle filter widened to the reduction is sharp and free of

@@ -21,5 +21,4 @@ int archive_vips_crop_jpeg(VipsImage *in, int x, int y, int w, int h, int q, voi
 int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int size, int q, void **buf, size_t *len);
 void *archive_vips_rgba(VipsImage *in, size_t *len);
 int archive_vips_png(VipsImage *in, void **buf, size_t *len);
-int archive_vips_jpeg_from_pixels(const void *pix, size_t n, int w, int h, int bands, int q, void **buf, size_t *len);
 int archive_resize(const unsigned char *src, int sw, int sh, int stride, int bands, unsigned char *dst, int dw, int dh);

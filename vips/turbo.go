@@ -65,3 +65,35 @@ func DecodeJPEGScaled(data []byte, eighths int) (image.Image, error) {
 func turboError(h C.tjhandle) error {
 	return &Error{Op: "decode", Message: C.GoString(C.tjGetErrorStr2(h))}
 }
+
+// EncodeJPEG encodes 8-bit pixels with libjpeg-turbo: pix holds h rows of
+// w × bands bytes (bands 1 grey, 3 RGB, or 4 RGBA whose alpha is dropped),
+// with no padding between rows. Colour is subsampled 4:2:0, as libjpeg's
+// and libvips' own default below quality 90.
+func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
+	formats := map[int]C.int{1: C.TJPF_GRAY, 3: C.TJPF_RGB, 4: C.TJPF_RGBA}
+	format, ok := formats[bands]
+	if w <= 0 || h <= 0 || !ok || len(pix) < w*h*bands {
+		return nil, &Error{Op: "encode", Message: fmt.Sprintf("%d bytes are not %dx%d pixels of %d bands", len(pix), w, h, bands)}
+	}
+	th := C.tjInitCompress()
+	if th == nil {
+		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(nil))}
+	}
+	defer C.tjDestroy(th)
+	sub := C.int(C.TJSAMP_420)
+	if bands == 1 {
+		sub = C.TJSAMP_GRAY
+	}
+	var buf *C.uchar
+	var n C.ulong
+	r := C.tjCompress2(th, (*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(w*bands), C.int(h), format, &buf, &n, sub, C.int(quality), 0)
+	runtime.KeepAlive(pix)
+	if buf != nil {
+		defer C.tjFree(buf)
+	}
+	if r != 0 {
+		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(th))}
+	}
+	return C.GoBytes(unsafe.Pointer(buf), C.int(n)), nil
+}

@@ -369,7 +369,7 @@ func TestIdenticalRendersInFlightAreMadeOnce(t *testing.T) {
 		t.Errorf("%d renders for eight identical requests, want 1", n)
 	}
 	st := e.srv.images.CacheStats()["renders"]
-	if st.Misses == 0 || st.Used == 0 || st.Max != imageapi.DefaultCacheBytes/9*2 {
+	if st.Misses == 0 || st.Used == 0 || st.Max != imageapi.DefaultCacheBytes/9 {
 		t.Errorf("render cache stats %+v", st)
 	}
 	w := e.do(t, "GET", path)

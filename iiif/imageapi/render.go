@@ -33,27 +33,7 @@ type Source interface {
 // are already the size asked for (within a pixel) they are taken as they
 // are.
 func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
-	levels := src.Levels()
-	rw, rh := float64(p.Region.Dx()), float64(p.Region.Dy())
-	l := 0
-	for l+1 < len(levels) && int(rw)>>(l+1) >= p.W && int(rh)>>(l+1) >= p.H {
-		l++
-	}
-	m := 8
-	if src.TileSize()%8 == 0 {
-		for m > 1 && rw*float64(m-1)/float64(int(8)<<l) >= float64(p.W) && rh*float64(m-1)/float64(int(8)<<l) >= float64(p.H) {
-			m--
-		}
-	}
-	sc := float64(m) / float64(int(8)<<l) // decoded pixels per full-resolution pixel
-	lw, lh := (levels[l].X*m+7)/8, (levels[l].Y*m+7)/8
-	x0, y0 := float64(p.Region.Min.X)*sc, float64(p.Region.Min.Y)*sc
-	x1, y1 := float64(p.Region.Max.X)*sc, float64(p.Region.Max.Y)*sc
-	r := image.Rect(int(x0), int(y0), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(image.Rect(0, 0, lw, lh))
-	if math.Abs(x1-x0-float64(p.W)) < 1 && math.Abs(y1-y0-float64(p.H)) < 1 && p.W <= lw && p.H <= lh {
-		x, y := min(int(math.Round(x0)), lw-p.W), min(int(math.Round(y0)), lh-p.H)
-		r = image.Rect(x, y, x+p.W, y+p.H)
-	}
+	l, m, r := layout(p, src.Levels(), src.TileSize())
 	img, err := cut(ctx, src, l, m, r)
 	if err != nil {
 		return nil, err
@@ -82,6 +62,43 @@ func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 		img = g
 	}
 	return img, nil
+}
+
+// layout chooses the level l and the decoding scale m/8 for a plan, and
+// the rectangle r of those pixels that is cut out.
+func layout(p Plan, levels []image.Point, ts int) (l, m int, r image.Rectangle) {
+	rw, rh := float64(p.Region.Dx()), float64(p.Region.Dy())
+	for l+1 < len(levels) && int(rw)>>(l+1) >= p.W && int(rh)>>(l+1) >= p.H {
+		l++
+	}
+	m = 8
+	if ts%8 == 0 {
+		for m > 1 && rw*float64(m-1)/float64(int(8)<<l) >= float64(p.W) && rh*float64(m-1)/float64(int(8)<<l) >= float64(p.H) {
+			m--
+		}
+	}
+	sc := float64(m) / float64(int(8)<<l) // decoded pixels per full-resolution pixel
+	lw, lh := (levels[l].X*m+7)/8, (levels[l].Y*m+7)/8
+	x0, y0 := float64(p.Region.Min.X)*sc, float64(p.Region.Min.Y)*sc
+	x1, y1 := float64(p.Region.Max.X)*sc, float64(p.Region.Max.Y)*sc
+	r = image.Rect(int(x0), int(y0), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(image.Rect(0, 0, lw, lh))
+	if math.Abs(x1-x0-float64(p.W)) < 1 && math.Abs(y1-y0-float64(p.H)) < 1 && p.W <= lw && p.H <= lh {
+		x, y := min(int(math.Round(x0)), lw-p.W), min(int(math.Round(y0)), lh-p.H)
+		r = image.Rect(x, y, x+p.W, y+p.H)
+	}
+	return l, m, r
+}
+
+// WorkingBytes is about the most memory rendering a plan takes at once:
+// the pixels cut out, the resampled image and its rotated copy, and the
+// encoded answer.
+func WorkingBytes(p Plan, levels []image.Point, ts int) int64 {
+	_, _, r := layout(p, levels, ts)
+	out := int64(p.W) * int64(p.H) * 4
+	if math.Mod(p.Rotation, 90) != 0 {
+		out *= 2 // the turned image's bounding box
+	}
+	return int64(r.Dx())*int64(r.Dy())*4 + 3*out
 }
 
 // cut assembles r, in the pixels of level l decoded at m/8, from the tiles

@@ -47,9 +47,10 @@ type Config struct {
 	// Workers render at once (default 2); Queue more may wait (default 2×
 	// Workers); PerClient bounds one client's renders in flight (default 2).
 	Workers, Queue, PerClient int
-	// CacheBytes is the memory the service's caches share (default 144 MiB):
-	// decoded tiles a third, whole answers a third, rendered images two
-	// ninths, tile indexes a ninth.
+	// CacheBytes is the memory the service's caches share (default 112 MiB):
+	// decoded tiles four ninths, whole answers three, rendered images and
+	// tile indexes one each. Renders in flight take at most half as much
+	// again for their working memory.
 	CacheBytes int64
 	// PublicMaxAge is how long shared caches may keep a public image
 	// (default a day); it bounds how long a copy outlives a change of access.
@@ -135,17 +136,17 @@ func NewService(cfg Config) *Service {
 	return &Service{
 		cfg:     cfg,
 		indexes: NewCache[*pyramid.Pyramid](ninth),
-		tiles:   NewCache[image.Image](3 * ninth),
-		renders: NewCache[[]byte](2 * ninth),
+		tiles:   NewCache[image.Image](4 * ninth),
+		renders: NewCache[[]byte](ninth),
 		hot:     NewCache[*Response](3 * ninth),
-		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient),
+		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient, cfg.CacheBytes/2),
 		public:  "public, max-age=" + strconv.Itoa(int(cfg.PublicMaxAge.Seconds())),
 		refs:    map[string]imageRef{},
 	}
 }
 
 // DefaultCacheBytes is the caches' memory by default.
-const DefaultCacheBytes = 144 << 20
+const DefaultCacheBytes = 112 << 20
 
 // CacheStats reads every cache's counters, by name.
 func (s *Service) CacheStats() map[string]CacheStats {
@@ -407,7 +408,7 @@ func (s *Service) render(ctx context.Context, call Call, canonical string, plan 
 	// bounds it.
 	work := context.WithoutCancel(ctx)
 	ch := s.flight.DoChan(ck, func() (any, error) {
-		release, err := s.pool.acquire(work, call.Client)
+		release, err := s.pool.acquire(work, call.Client, WorkingBytes(plan, src.Levels(), src.TileSize()))
 		if err != nil {
 			return nil, err
 		}
