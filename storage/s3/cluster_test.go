@@ -45,9 +45,16 @@ func TestDistributedMinIOLosesANodeWithoutAnError(t *testing.T) {
 				t.Fatalf("%s: a range of %s differs", when, key)
 			}
 		}
-		n := 0
-		if err := st.List(ctx, "blobs/", func(storage.Info) error { n++; return nil }); err != nil || n != len(blobs) {
-			t.Fatalf("%s: listed %d of %d: %v", when, n, len(blobs), err)
+		// Every stored key is listed. (A key deleted while a node was away
+		// may be listed again until MinIO heals that node: not a loss.)
+		listed := map[string]bool{}
+		if err := st.List(ctx, "blobs/", func(i storage.Info) error { listed[i.Key] = true; return nil }); err != nil {
+			t.Fatalf("%s: listing: %v", when, err)
+		}
+		for key := range blobs {
+			if !listed[key] {
+				t.Fatalf("%s: %s is not listed", when, key)
+			}
 		}
 		if err := st.Check(ctx); err != nil {
 			t.Fatalf("%s: %v", when, err)

@@ -72,7 +72,15 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		}
 		err = call(cctx, e.core)
 		cancel()
-		if err == nil || !retryable(ctx, err) {
+		if err == nil {
+			return nil
+		}
+		if i == 0 && len(order) > 1 && notFound(err) && s.losing() {
+			// While a node is being lost, a distributed MinIO may answer
+			// "no such key" for an object it holds: ask another node once.
+			continue
+		}
+		if !retryable(ctx, err) {
 			return err
 		}
 		now := time.Now()
@@ -88,6 +96,22 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		pause = min(2*pause, maxBackoff)
 	}
 	return err
+}
+
+// losing reports whether an endpoint failed lately.
+func (s *Store) losing() bool {
+	now := time.Now().UnixNano()
+	for _, e := range s.endpoints {
+		if e.down.Load() > now {
+			return true
+		}
+	}
+	return false
+}
+
+func notFound(err error) bool {
+	var resp minio.ErrorResponse
+	return errors.As(err, &resp) && (resp.Code == "NoSuchKey" || resp.StatusCode == http.StatusNotFound && resp.Code == "")
 }
 
 // retryable: a failure of the server or the network, which another attempt
