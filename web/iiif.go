@@ -56,6 +56,10 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.presentationRoute(c, v, id, rest)
 		return
 	}
+	if v == 2 && (id == "search" || id == "autocomplete") {
+		s.searchWithin2(c, id, rest) // Content Search 1.0 of a 2.1 manifest
+		return
+	}
 	if !imageapi.ValidID(id) {
 		s.fail(c, notFound(fmt.Sprintf("no image %q", id)))
 		return

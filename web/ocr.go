@@ -52,6 +52,19 @@ func (s *Server) autocomplete(v int) gin.HandlerFunc {
 	}
 }
 
+// searchWithin2 answers the Content Search 1.0 services of a Presentation
+// 2.1 manifest (/iiif/2/search/{item}, /iiif/2/autocomplete/{item}).
+func (s *Server) searchWithin2(c *gin.Context, kind, item string) {
+	r := contentsearch.Request{Item: item, Base: s.baseURL(c), Version: 1, Presentation: 2, Q: c.Query("q")}
+	if kind == "search" {
+		a, err := s.within.Search(c.Request.Context(), who(c), r)
+		s.sendSearch(c, a, err)
+		return
+	}
+	a, err := s.within.Autocomplete(c.Request.Context(), who(c), r)
+	s.sendSearch(c, a, err)
+}
+
 // textPage sends the text of a canvas as an annotation page.
 func (s *Server) textPage(c *gin.Context) {
 	n, err := strconv.Atoi(c.Param("n"))

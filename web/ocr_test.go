@@ -124,6 +124,21 @@ func TestManifestOffersSearchInsideAndTheTextOfEachPage(t *testing.T) {
 			t.Errorf("autocomplete %s: %d %s", v, w.Code, w.Body)
 		}
 	}
+	// The 2.1 manifest offers Content Search 1.0 on its own canvases.
+	w = e.do(t, "GET", "/iiif/2/manifest/"+it.ID)
+	var m2 struct{ Service map[string]any }
+	json.Unmarshal(w.Body.Bytes(), &m2)
+	if m2.Service["@id"] != "http://example.com/iiif/2/search/"+it.ID || m2.Service["profile"] != "http://iiif.io/api/search/1/search" {
+		t.Errorf("2.1 manifest service: %v", m2.Service)
+	}
+	w = e.do(t, "GET", "/iiif/2/search/"+it.ID+"?q="+url.QueryEscape("ประวัติศาสตร์"))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"on":"http://example.com/iiif/2/manifest/`+it.ID+`/canvas/3#xywh=`) {
+		t.Errorf("search of the 2.1 manifest: %d %s", w.Code, w.Body)
+	}
+	w = e.do(t, "GET", "/iiif/2/autocomplete/"+it.ID+"?q="+url.QueryEscape("ประวัติ"))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"url":"http://example.com/iiif/2/search/`+it.ID+`?q=`) {
+		t.Errorf("autocomplete of the 2.1 manifest: %d %s", w.Code, w.Body)
+	}
 	w = e.do(t, "GET", strings.TrimPrefix(c3.Annotations[0].ID, "http://example.com"))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"supplementing"`) || !strings.Contains(w.Body.String(), "printed in Chiang Mai") {
 		t.Errorf("text of canvas 3: %d %s", w.Code, w.Body)

@@ -89,10 +89,22 @@ func TextURL(base, item string, n int) string {
 	return fmt.Sprintf("%s/iiif/text/%s/%d", base, item, n)
 }
 
-// canvasURL is the id of canvas n in the item's Presentation 3 manifest.
-func canvasURL(base, item string, n int) string {
-	return fmt.Sprintf("%s/iiif/3/manifest/%s/canvas/%d", base, item, n)
+// canvasURL is the id of canvas n in the item's Presentation 3 manifest
+// (or 2.1 manifest, for presentation 2).
+func canvasURL(base, item string, n int, presentation ...int) string {
+	v := 3
+	if len(presentation) > 0 && presentation[0] == 2 {
+		v = 2
+	}
+	return fmt.Sprintf("%s/iiif/%d/manifest/%s/canvas/%d", base, v, item, n)
 }
+
+// SearchURL2 and AutocompleteURL2 are the Content Search 1.0 services of
+// an item's Presentation 2.1 manifest, whose answers point at its canvases.
+func SearchURL2(base, item string) string { return base + "/iiif/2/search/" + item }
+
+// AutocompleteURL2: see SearchURL2.
+func AutocompleteURL2(base, item string) string { return base + "/iiif/2/autocomplete/" + item }
 
 // HasText reports whether any page of an item has its text read.
 func HasText(it *repository.Item) bool {
@@ -126,7 +138,10 @@ type Request struct {
 	Base string
 	// Version is the Content Search API: 2 or 1.
 	Version int
-	Q       string
+	// Presentation is the manifest whose canvases the answer points at: 3
+	// (the default) or 2 (2.1, with Content Search 1.0).
+	Presentation int
+	Q            string
 }
 
 const maxQuery = 256
@@ -261,15 +276,31 @@ func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*A
 	if q != "" {
 		hits = x.find(phrases(s.cfg.Dict, q))
 	}
-	self := SearchURL(r.Base, r.Item, r.Version) + "?q=" + url.QueryEscape(q)
-	if r.Version == 1 {
+	self := r.self(false, q)
+	if r.Version == 1 || r.Presentation == 2 {
 		return s.answer(x, s.v1(r, self, hits))
 	}
 	return s.answer(x, s.v2(r, self, hits))
 }
 
 func (s *Service) target(r Request, h Hit, b int) string {
-	return canvasURL(r.Base, r.Item, h.Page+1) + "#" + h.Boxes[b].XYWH()
+	return canvasURL(r.Base, r.Item, h.Page+1, r.Presentation) + "#" + h.Boxes[b].XYWH()
+}
+
+// self is a request's own address.
+func (r Request) self(autocomplete bool, q string) string {
+	var u string
+	switch {
+	case r.Presentation == 2 && autocomplete:
+		u = AutocompleteURL2(r.Base, r.Item)
+	case r.Presentation == 2:
+		u = SearchURL2(r.Base, r.Item)
+	case autocomplete:
+		u = AutocompleteURL(r.Base, r.Item, r.Version)
+	default:
+		u = SearchURL(r.Base, r.Item, r.Version)
+	}
+	return u + "?q=" + url.QueryEscape(q)
 }
 
 func annoID(r Request, i, b int) string {
@@ -294,11 +325,13 @@ func (s *Service) Autocomplete(ctx context.Context, p access.Principal, r Reques
 	if prefix.Len() > 0 {
 		terms = x.complete(prefix.String(), 10)
 	}
-	self := AutocompleteURL(r.Base, r.Item, r.Version) + "?q=" + url.QueryEscape(q)
-	if r.Version == 1 {
+	self := r.self(true, q)
+	if r.Version == 1 || r.Presentation == 2 {
 		list := []map[string]any{}
 		for _, t := range terms {
-			list = append(list, map[string]any{"match": t.Value, "count": t.Count, "url": SearchURL(r.Base, r.Item, 1) + "?q=" + url.QueryEscape(t.Value)})
+			search := r
+			search.Version = 1
+			list = append(list, map[string]any{"match": t.Value, "count": t.Count, "url": search.self(false, t.Value)})
 		}
 		return s.answer(x, map[string]any{"@context": "http://iiif.io/api/search/1/context.json", "@id": self, "@type": "search:TermList", "terms": list})
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/thaiarchives/archive/iiif/auth"
+	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -67,6 +68,11 @@ func (s Site) ManifestV2(in Input, lang string) Doc {
 		})
 	}
 	m["sequences"] = []Doc{{"@type": "sc:Sequence", "canvases": canvases}}
+	if in.Download && contentsearch.HasText(it) {
+		m["service"] = Doc{"@context": "http://iiif.io/api/search/1/context.json", "@id": contentsearch.SearchURL2(s.Base, it.ID),
+			"profile": "http://iiif.io/api/search/1/search",
+			"service": Doc{"@id": contentsearch.AutocompleteURL2(s.Base, it.ID), "profile": "http://iiif.io/api/search/1/autocomplete"}}
+	}
 	return m
 }
 
