@@ -43,10 +43,18 @@ type Observer interface {
 	FixityPass(damaged int, complete bool)
 }
 
+// Source is the storage an audit reads: blobs, and whether the store as a
+// whole answers (to tell a blob that cannot be read from a store that is
+// down).
+type Source interface {
+	storage.Fetcher
+	Check(ctx context.Context) error
+}
+
 // Config is what an Auditor is built from.
 type Config struct {
 	Store Store
-	Blobs storage.Fetcher
+	Blobs Source
 	// Rate bounds the reading, in bytes per second; 0: as fast as storage
 	// answers.
 	Rate int64
@@ -205,7 +213,7 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 func (a *Auditor) audit(ctx context.Context, it *repository.Item, pace *Pace) error {
 	results, bytes, err := Check(ctx, a.cfg.Blobs, it, pace)
 	if err != nil {
-		return err // the context ended: the item is done again next time
+		return err // the item is done again next time
 	}
 	var problems, unrecorded []string
 	var found []Finding
@@ -265,11 +273,16 @@ type Result struct {
 	Bytes int64 // read
 }
 
+// ErrStorageDown: storage as a whole does not answer, so nothing can be
+// said of the blobs; a pass stops and goes on later from where it was.
+var ErrStorageDown = errors.New("storage does not answer")
+
 // Check re-reads every blob of an item (each master once, every
 // derivative) and says how each is; pace, when not nil, bounds the
-// reading. Only the context ending is an error: storage failures are
-// results.
-func Check(ctx context.Context, blobs storage.Fetcher, it *repository.Item, pace *Pace) ([]Result, int64, error) {
+// reading. A blob that cannot be read is a result, unless storage as a
+// whole does not answer (ErrStorageDown) or the context ends: those are
+// errors, and say nothing of the item.
+func Check(ctx context.Context, blobs Source, it *repository.Item, pace *Pace) ([]Result, int64, error) {
 	var out []Result
 	var total int64
 	seen := map[string]bool{}
@@ -287,6 +300,8 @@ func Check(ctx context.Context, blobs storage.Fetcher, it *repository.Item, pace
 			return ctx.Err()
 		case errors.Is(err, storage.ErrNotFound):
 			r.Outcome, r.Problem = Missing, "not in storage"
+		case err != nil && blobs.Check(ctx) != nil:
+			return fmt.Errorf("reading %s: %w (%v)", key, ErrStorageDown, err)
 		case err != nil:
 			r.Outcome, r.Problem = Unreadable, err.Error()
 		case want == "":

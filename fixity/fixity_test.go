@@ -2,6 +2,7 @@ package fixity_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -183,6 +184,33 @@ func TestAuditResumesWhereItStoppedAfterARestart(t *testing.T) {
 		if evs := fixityEvents(t, a.store, it.ID); len(evs) != 1 {
 			t.Errorf("item %d has %d fixity events, want exactly 1 (resumed, not started again)", i, len(evs))
 		}
+	}
+}
+
+func TestAuditStopsWhileStorageIsDownAndBlamesNoBlob(t *testing.T) {
+	a := newArchive(t, 3)
+	faulty := &storagetest.Faulty{Blobs: a.blobs}
+	state := filepath.Join(a.dir, "fixity.json")
+	aud, err := fixity.New(fixity.Config{Store: a.store, Blobs: faulty, StatePath: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faulty.SetDown(true)
+	if _, err := aud.Pass(context.Background()); !errors.Is(err, fixity.ErrStorageDown) {
+		t.Fatalf("a pass with storage down: %v", err)
+	}
+	if st := aud.Status(); st.Damaged != 0 || st.Items != 0 || !st.Running() {
+		t.Fatalf("after the outage: %d damaged, %d items done, running %v; want 0, 0, running", st.Damaged, st.Items, st.Running())
+	}
+	for _, it := range a.items {
+		if evs := fixityEvents(t, a.store, it.ID); len(evs) != 0 {
+			t.Fatalf("an outage left fixity events: %+v", evs)
+		}
+	}
+	faulty.SetDown(false)
+	rep, err := aud.Pass(context.Background())
+	if err != nil || rep.Items != 3 || rep.Damaged != 0 {
+		t.Fatalf("after storage came back: %+v, %v", rep, err)
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 	"github.com/thaiarchives/archive/storage"
 )
 
-// Blobs is the store a repair mends: read to check, written to restore.
-type Blobs interface {
-	storage.Fetcher
+// Target is the store a repair mends: read to check, written to restore.
+type Target interface {
+	Source
 	storage.Receiver
 }
 
@@ -26,7 +26,7 @@ type Mend struct {
 // registered digest as the put's expectation, so a copy that is damaged
 // too is refused and nothing is replaced; the result is then read back.
 // Each repaired item gets an event saying what was restored from where.
-func Repair(ctx context.Context, dst Blobs, src storage.Fetcher, from string, findings []Finding, rec Recorder, agent string) []Mend {
+func Repair(ctx context.Context, dst Target, src storage.Fetcher, from string, findings []Finding, rec Recorder, agent string) []Mend {
 	var out []Mend
 	for _, f := range findings {
 		m := Mend{Finding: f, Err: restore(ctx, dst, src, f)}
@@ -54,7 +54,7 @@ type Recorder interface {
 // since no copy could be checked.
 var ErrNoDigest = errors.New("no digest was registered for it, so no copy can be checked")
 
-func restore(ctx context.Context, dst Blobs, src storage.Fetcher, f Finding) error {
+func restore(ctx context.Context, dst Target, src storage.Fetcher, f Finding) error {
 	if !storage.IsHexDigest(f.SHA256) || f.Outcome == Unrecorded {
 		return ErrNoDigest
 	}
@@ -85,7 +85,7 @@ func restore(ctx context.Context, dst Blobs, src storage.Fetcher, f Finding) err
 
 // Problems checks items now, without pacing, and returns what is not as
 // registered (for repairing named items).
-func Problems(ctx context.Context, blobs storage.Fetcher, items []*repository.Item) ([]Finding, error) {
+func Problems(ctx context.Context, blobs Source, items []*repository.Item) ([]Finding, error) {
 	var out []Finding
 	for _, it := range items {
 		results, _, err := Check(ctx, blobs, it, nil)

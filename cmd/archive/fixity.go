@@ -221,7 +221,7 @@ func allItems(store *repository.Store) ([]string, error) {
 // ARCHIVE_FIXITY_RATE is 0 (then it returns nil). A pass a stop
 // interrupted goes on at once; a new one waits a minute, so a start is
 // not slowed.
-func startAudits(ctx context.Context, cfg *Config, store *repository.Store, blobs storage.Fetcher, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
+func startAudits(ctx context.Context, cfg *Config, store *repository.Store, blobs storage.Blobs, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
 	if cfg.FixityRate <= 0 {
 		return nil, nil
 	}
