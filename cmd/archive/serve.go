@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	verbose := fs.Bool("v", false, "log every request")
 	adminAddr := fs.String("admin-addr", "", "serve /metrics and /debug/pprof/ on this `address` host:port (env ARCHIVE_ADMIN_ADDR; off unless set)")
 	demo := fs.Bool("demo", false, "on an empty archive, first ingest a small demo collection for each library")
+	replica := fs.Bool("replica", false, "run as a read-only replica: follow the writer through the shared storage, answer reads, refuse changes")
 	if _, err := parse(fs, args, stderr, "[flags]", "Runs the web service (IIIF Image and Presentation APIs, pages, JSON API) until SIGINT or SIGTERM."); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *replica {
+		return serveReplica(ctx, cfg, log)
+	}
 	blobs, store, err := cfg.open(ctx)
 	if err != nil {
 		return err
@@ -113,6 +117,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go housekeeping(ctx, store, log)
+	go publish(ctx, store, log)
 	// Bodies and answers have deadlines (a slow client cannot hold a
 	// connection forever); uploads and downloads extend theirs.
 	srv := &http.Server{

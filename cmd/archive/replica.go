@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
+	"github.com/thaiarchives/archive/web"
+)
+
+// replicaPoll is how often a replica looks for what the writer published:
+// two small reads of storage a second at most.
+const replicaPoll = time.Second
+
+// publish runs the writer's publisher, which replicas follow through
+// storage, until ctx ends.
+func publish(ctx context.Context, store *repository.Store, log *slog.Logger) {
+	if err := store.Publish(ctx, log); err != nil && ctx.Err() == nil {
+		log.Error("replication: the writer stopped publishing its changes", "err", err)
+	}
+}
+
+// serveReplica runs "archive serve --replica": a node that writes nothing.
+// Its metadata store is its own file, filled from the records in storage
+// and then from what the writer publishes there; it answers pages, IIIF,
+// search and harvesting, and refuses signing in, uploads and edits. No
+// ingest, transcoding, embargo release or audit runs here: the writer's do.
+func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	blobs, err := cfg.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cfg.openData(); err != nil {
+		return err
+	}
+	store, err := repository.OpenReplica(ctx, cfg.dbPath(), blobs)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	// Serve only once caught up: a replica started from nothing would
+	// otherwise answer 404 for what the writer has.
+	start := time.Now()
+	n, err := store.CatchUp(ctx)
+	if err != nil {
+		return fmt.Errorf("the replica cannot take in what the writer published in storage: %v", err)
+	}
+	log.Info("replica caught up with the writer", "records", n, "took", time.Since(start).Round(time.Millisecond))
+	go store.Follow(ctx, replicaPoll, log)
+	reg, obs := newMetrics()
+	blobs = obs.Blobs(blobs)
+	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Log: log, Texts: blobs})
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	go index.Follow(ctx, store)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
+	}
+	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log, Workers: runtime.NumCPU(), Replica: true,
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
+		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Observer: obs})
+	if err != nil {
+		return err
+	}
+	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Info("archive serving as a read-only replica", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
