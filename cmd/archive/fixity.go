@@ -216,7 +216,6 @@ func allItems(store *repository.Store) ([]string, error) {
 	return ids, nil
 }
 
-
 // startAudits runs the scheduled fixity audits in the background, unless
 // ARCHIVE_FIXITY_RATE is 0 (then it returns nil). A pass a stop
 // interrupted goes on at once; a new one waits a minute, so a start is

@@ -189,7 +189,7 @@ func TestGCRemovesOnlyUnreferencedBlobs(t *testing.T) {
 	if _, err := blobs.Stat(context.Background(), storage.DigestKey(storagetest.Sum(orphan))); err == nil {
 		t.Fatal("the orphan is still there")
 	}
-	if out, _, code := archive(t, env, "fixity"); code != 0 || !strings.Contains(out, "0 with problems") {
+	if out, _, code := archive(t, env, "fixity"); code != 0 || !strings.Contains(out, ": 0 damaged or missing") {
 		t.Fatalf("gc damaged the archive: %s", out)
 	}
 }
