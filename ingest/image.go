@@ -282,9 +282,10 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 	return out, nil
 }
 
-// cropTile makes an edge tile's exact-size JPEG with libjpeg-turbo.
+// cropTile makes an edge tile's exact-size JPEG with libjpeg-turbo's
+// lossless crop: no decoding, no second loss.
 func cropTile(tile []byte, w, h int) ([]byte, error) {
-	return vips.CropJPEG(tile, w, h, tileQuality)
+	return vips.CropJPEGLossless(tile, w, h)
 }
 
 // vipsMessage is libvips' own sentence of a failure, on one line, with the

@@ -210,34 +210,6 @@ func (im *Image) SavePyramid(path string, tile, quality int) error {
 	return nil
 }
 
-// CropJPEG encodes the w × h area at x, y as a JPEG of the given quality.
-func (im *Image) CropJPEG(x, y, w, h, quality int) ([]byte, error) {
-	var buf unsafe.Pointer
-	var n C.size_t
-	if C.archive_vips_crop_jpeg(im.p, C.int(x), C.int(y), C.int(w), C.int(h), C.int(quality), &buf, &n) != 0 {
-		return nil, fail("save")
-	}
-	return take(buf, n), nil
-}
-
-// CropJPEG re-encodes the top left w × h pixels of a JPEG (an edge tile
-// of a pyramid) as a JPEG of the given quality, in one pass.
-func CropJPEG(jpeg []byte, w, h, quality int) ([]byte, error) {
-	if err := start(); err != nil {
-		return nil, err
-	}
-	if len(jpeg) == 0 {
-		return nil, &Error{Op: "load", Message: "empty buffer"}
-	}
-	var buf unsafe.Pointer
-	var n C.size_t
-	r := C.archive_vips_crop_jpeg_buffer(unsafe.Pointer(&jpeg[0]), C.size_t(len(jpeg)), C.int(w), C.int(h), C.int(quality), &buf, &n)
-	runtime.KeepAlive(jpeg)
-	if r != 0 {
-		return nil, fail("crop")
-	}
-	return take(buf, n), nil
-}
 
 // ThumbnailJPEG fits the w × h area at x, y into size × size (never
 // enlarging), with libvips' Lanczos reduction, as a JPEG.

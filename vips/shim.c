@@ -161,26 +161,6 @@ int archive_vips_tiff_pyramid(VipsImage *in, const char *path, int tile, int q) 
 		"strip", TRUE, NULL);
 }
 
-// archive_vips_crop_jpeg_buffer re-encodes the top left w × h of a JPEG
-// held by the caller, which is read only while this runs.
-int archive_vips_crop_jpeg_buffer(const void *jpeg, size_t n, int w, int h, int q, void **buf, size_t *len) {
-	VipsImage *in = vips_image_new_from_buffer(jpeg, n, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-	if (!in)
-		return -1;
-	int r = archive_vips_crop_jpeg(in, 0, 0, w, h, q, buf, len);
-	g_object_unref(in);
-	return r;
-}
-
-int archive_vips_crop_jpeg(VipsImage *in, int x, int y, int w, int h, int q, void **buf, size_t *len) {
-	VipsImage *c;
-	if (vips_extract_area(in, &c, x, y, w, h, NULL))
-		return -1;
-	int r = vips_jpegsave_buffer(c, buf, len, "Q", q, "strip", TRUE, NULL);
-	g_object_unref(c);
-	return r;
-}
-
 int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int size, int q, void **buf, size_t *len) {
 	VipsObject *base = VIPS_OBJECT(vips_image_new());
 	VipsImage **t = (VipsImage **) vips_object_local_array(base, 2);

@@ -16,8 +16,6 @@ int archive_vips_access(VipsImage *in, VipsImage **out, int pad_w, int pad_h);
 VipsImage *archive_vips_memory(VipsImage *in);
 int archive_vips_write(VipsImage *in, const char *path);
 int archive_vips_tiff_pyramid(VipsImage *in, const char *path, int tile, int q);
-int archive_vips_crop_jpeg_buffer(const void *jpeg, size_t n, int w, int h, int q, void **buf, size_t *len);
-int archive_vips_crop_jpeg(VipsImage *in, int x, int y, int w, int h, int q, void **buf, size_t *len);
 int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int size, int q, void **buf, size_t *len);
 void *archive_vips_rgba(VipsImage *in, size_t *len);
 int archive_vips_png(VipsImage *in, void **buf, size_t *len);

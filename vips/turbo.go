@@ -97,3 +97,33 @@ func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
 	}
 	return C.GoBytes(unsafe.Pointer(buf), C.int(n)), nil
 }
+
+// CropJPEGLossless cuts the top left w × h pixels out of a JPEG without
+// decoding it (libjpeg-turbo's lossless transform: the coded blocks are
+// kept, the image's size is written smaller), as a pyramid's edge tile
+// needs.
+func CropJPEGLossless(data []byte, w, h int) ([]byte, error) {
+	if len(data) == 0 || w <= 0 || h <= 0 {
+		return nil, &Error{Op: "crop", Message: fmt.Sprintf("cannot cut %dx%d out of %d bytes", w, h, len(data))}
+	}
+	th := C.tjInitTransform()
+	if th == nil {
+		return nil, &Error{Op: "crop", Message: C.GoString(C.tjGetErrorStr2(nil))}
+	}
+	defer C.tjDestroy(th)
+	var xf C.tjtransform
+	xf.r.w, xf.r.h = C.int(w), C.int(h)
+	xf.op = C.TJXOP_NONE
+	xf.options = C.TJXOPT_CROP
+	var buf *C.uchar
+	var n C.ulong
+	r := C.tjTransform(th, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), 1, &buf, &n, &xf, 0)
+	runtime.KeepAlive(data)
+	if buf != nil {
+		defer C.tjFree(buf)
+	}
+	if r != 0 {
+		return nil, &Error{Op: "crop", Message: C.GoString(C.tjGetErrorStr2(th))}
+	}
+	return C.GoBytes(unsafe.Pointer(buf), C.int(n)), nil
+}
