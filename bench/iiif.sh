@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IIIF image benchmark, in one run on loopback: this archive (local disk, then S3 on MinIO) and
-# Debian's IIPImage over the same 8000x6000 master, loaded by the shared wrk script
+# Debian's IIPImage (and a current upstream build: IIPSRV_UPSTREAM=its iipsrv.fcgi) over the same 8000x6000 master, loaded by the shared wrk script
 # (../shared/bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
 # random regions, info.json), then two loads no cache can answer (bench/uncached_urls.py: 200,000 distinct
 # regions; 20,000 distinct whole-image views of 400-1400 px). Prints each RESULT line, the ratios to
