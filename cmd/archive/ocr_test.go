@@ -65,26 +65,32 @@ func TestOCRCommandReadsItemsOrAsksTheService(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := seedPDF(t, data, blobs, "จดหมายถึงอธิการบดี")
-	second := seedPDF(t, data, blobs, "Letter to the rector")
+	second := seedPDF(t, data, blobs, "บันทึกการประชุม")
 	env := []string{"ARCHIVE_DATA=" + data}
 	if _, errOut, code := archive(t, env, "ocr"); code != 2 || !strings.Contains(errOut, "--all") {
 		t.Fatalf("ocr without items: %d %q", code, errOut)
 	}
 	out, errOut, code := archive(t, env, "ocr", first)
-	if code != 0 || !strings.Contains(out, first+": 1 pages read") {
+	if code != 0 || !strings.Contains(out, first+": 1 page read") {
 		t.Fatalf("ocr %s: %d %q %q", first, code, out, errOut)
 	}
 	if altoOf(t, data, blobs, first) == "" {
 		t.Fatal("the item's page has no ALTO")
 	}
+	// --all reads every item with pages still unread: the second only.
+	out, errOut, code = archive(t, env, "ocr", "--all")
+	if code != 0 || !strings.Contains(out, second+": 1 page read") || strings.Contains(out, first) || !strings.Contains(out, "1 page of 1 items read") {
+		t.Fatalf("ocr --all: %d %q %q", code, out, errOut)
+	}
+	third := seedPDF(t, data, blobs, "Letter to the rector")
 	s := serve(t, env)
-	out, errOut, code = archive(t, append(env, "ARCHIVE_ADDR="+s.addr), "ocr", second)
-	if code != 0 || !strings.Contains(out, second+": 1 pages to read") {
+	out, errOut, code = archive(t, append(env, "ARCHIVE_ADDR="+s.addr), "ocr", third)
+	if code != 0 || !strings.Contains(out, third+": 1 page to read") {
 		t.Fatalf("ocr while serving: %d %q %q", code, out, errOut)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		code, body := s.get(t, "/api/v1/items/"+second+"/files/1/alto")
+		code, body := s.get(t, "/api/v1/items/"+third+"/files/1/alto")
 		if code == 200 && strings.Contains(body, "rector") {
 			return
 		}
