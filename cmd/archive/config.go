@@ -61,7 +61,7 @@ type Config struct {
 	// per core).
 	TranscodeWorkers int
 	// CacheBytes is the memory the image service's caches share
-	// (ARCHIVE_CACHE_MIB, default 112).
+	// (ARCHIVE_CACHE_MIB, default 144).
 	CacheBytes int64
 	// FixityRate bounds the service's scheduled fixity audits, in bytes per
 	// second (ARCHIVE_FIXITY_RATE, default 16MiB; 0 turns them off);
@@ -69,6 +69,9 @@ type Config struct {
 	// (ARCHIVE_FIXITY_EVERY, default 720h).
 	FixityRate  int64
 	FixityEvery time.Duration
+	// wrapBlobs, when set, wraps the blob store as it is opened (the
+	// service's metrics).
+	wrapBlobs func(storage.Blobs) storage.Blobs
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
 	ThaiDictionaries []string
@@ -264,13 +267,17 @@ func (cfg *Config) openData() error {
 
 // openBlobs opens the configured blob store.
 func (cfg *Config) openBlobs(ctx context.Context) (storage.Blobs, error) {
+	var b storage.Blobs
+	var err error
 	if cfg.Storage == "s3" {
-		return s3.Open(ctx, cfg.S3)
+		b, err = s3.Open(ctx, cfg.S3)
+	} else if err = cfg.openData(); err == nil {
+		b, err = local.Open(filepath.Join(cfg.Data, "blobs"))
 	}
-	if err := cfg.openData(); err != nil {
-		return nil, err
+	if err != nil || cfg.wrapBlobs == nil {
+		return b, err
 	}
-	return local.Open(filepath.Join(cfg.Data, "blobs"))
+	return cfg.wrapBlobs(b), nil
 }
 
 // indexPath is where the search index lives.

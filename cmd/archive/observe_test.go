@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,11 @@ func TestServeResumesAnInterruptedAuditAndReportsItOnTheAdminListener(t *testing
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	// The audit's events are written by the metadata store: its storage
+	// calls are counted too.
+	if !regexp.MustCompile(`archive_storage_operations_total\{op="put",result="ok"\} [1-9]`).MatchString(text) {
+		t.Errorf("the metadata store's writes are not counted")
 	}
 	if !strings.Contains(s.logs.String(), "not as registered") {
 		t.Errorf("the damaged master is not in the log:\n%s", s.logs)

@@ -47,17 +47,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	limitMemory(cfg.CacheBytes, log)
 	if *replica {
 		return serveReplica(ctx, cfg, log)
 	}
+	// Every storage call is counted, the metadata store's own among them.
+	reg, obs := newMetrics()
+	cfg.wrapBlobs = obs.Blobs
 	blobs, store, err := cfg.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	reg, obs := newMetrics()
-	blobs = obs.Blobs(blobs)
 	if err := bootstrapAdmin(ctx, cfg, store, log); err != nil {
 		return err
 	}
