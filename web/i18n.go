@@ -425,7 +425,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ead_no_ingest":                {"บริการนี้ไม่ได้เปิดรับไฟล์ จึงยังไม่ได้แนบไฟล์: แนบภายหลังในหน้าแก้ไขหน่วย", "This service takes no files, so none was attached; attach them later on the unit's page."},
 	"fixity":                       {"การตรวจสอบความถูกต้องของไฟล์", "Fixity audits"},
 	"fixity_about":                 {"ระบบอ่านไฟล์ต้นฉบับและไฟล์สำเนาทุกไฟล์ซ้ำเป็นระยะ แล้วเทียบกับค่า SHA-256 ที่บันทึกไว้ตอนนำเข้า โดยจำกัดความเร็วในการอ่านเพื่อไม่ให้ผู้ใช้รอ", "The service re-reads every master and every derived copy on a schedule and compares each with the SHA-256 recorded when it came in, reading slowly enough that visitors never wait."},
-	"fixity_off":                   {"บริการนี้ไม่ได้ตั้งให้ตรวจสอบตามกำหนดเวลา (ARCHIVE_FIXITY_RATE=0): ใช้คำสั่ง archive fixity แทน", "Scheduled audits are off in this service (ARCHIVE_FIXITY_RATE=0); run archive fixity instead."},
+	"fixity_off":                   {"บริการนี้ไม่ได้ตรวจสอบตามกำหนดเวลา: การตรวจสอบทำที่เครื่องหลักซึ่งบันทึกข้อมูล หรือด้วยคำสั่ง archive fixity (ARCHIVE_FIXITY_RATE=0 ปิดการตรวจสอบตามกำหนดเวลา)", "This service runs no scheduled audits: they run on the writer, or with archive fixity (ARCHIVE_FIXITY_RATE=0 turns them off)."},
 	"fixity_current":               {"รอบที่กำลังตรวจ", "Pass under way"},
 	"fixity_idle":                  {"ไม่มีรอบที่กำลังตรวจ", "No pass is under way."},
 	"fixity_last":                  {"รอบล่าสุดที่ตรวจครบ", "Last complete pass"},
