@@ -61,6 +61,9 @@ func (s *Server) routes() []route {
 		get("/iiif/autocomplete/2/:id", cors, s.autocomplete(2)),
 		get("/iiif/autocomplete/1/:id", cors, s.autocomplete(1)),
 		get("/iiif/text/:id/:n", cors, s.textPage),
+		{http.MethodOptions, "/iiif/search/*any", []gin.HandlerFunc{cors}},
+		{http.MethodOptions, "/iiif/autocomplete/*any", []gin.HandlerFunc{cors}},
+		{http.MethodOptions, "/iiif/text/*any", []gin.HandlerFunc{cors}},
 		// OAI-PMH
 		get("/oai", s.oaiPMH),
 		post("/oai", s.oaiPMH),
