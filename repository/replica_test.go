@@ -125,3 +125,39 @@ func TestReplicaHoldsWhatTheWriterHoldsThroughStorageAlone(t *testing.T) {
 	}
 	caughtUp(t, w, r, "after the refused save")
 }
+
+// When the writer's store is rebuilt from storage (a new feed epoch), its
+// replicas take the records again and follow the new log from its start.
+func TestReplicaFollowsAWriterWhoseStoreWasRebuilt(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "writer.db")
+	w, err := Open(ctx, path, blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := publish(t, w)
+	_, it := populate(t, w)
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	caughtUp(t, w, r, "before the rebuild")
+	stop()
+	w.Close()
+	if _, err := Rebuild(ctx, path, blobs, true); err != nil {
+		t.Fatal(err)
+	}
+	w = openStore(t, path, blobs)
+	publish(t, w)
+	it, _ = w.Item(it.ID)
+	it.Title["en"] = "After the rebuild"
+	if err := w.SaveItem(ctx, it, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after the rebuild and an edit")
+	if got, _ := r.Item(it.ID); got.Title["en"] != "After the rebuild" {
+		t.Fatalf("the replica's item after the rebuild: %+v", got)
+	}
+}
