@@ -62,6 +62,8 @@ type Store struct {
 	feedCh chan struct{}
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// trees keeps whole archival trees read lately (tree.go).
+	trees treeCache
 	// replica: the store follows a writer (replica.go) and refuses changes of its own.
 	replica bool
 }

@@ -110,15 +110,52 @@ type Tree struct {
 	nodes map[string]*Node
 	above map[string]*Collection // the root's ancestors
 	store *Store
+	stamp string // the state of the store it was read at
 	mu    sync.Mutex
 	insts map[string]*Institution
 }
 
+// treeCache keeps the trees read lately, each with the state of the store
+// it was read at (a tree of 10,000 units takes a while to decode).
+type treeCache struct {
+	mu    sync.Mutex
+	trees map[string]*Tree
+}
+
+// treesKept bounds how many trees the cache holds.
+const treesKept = 16
+
+func (c *treeCache) get(id, stamp string) *Tree {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.trees[id]; t != nil && t.stamp == stamp {
+		return t
+	}
+	return nil
+}
+
+func (c *treeCache) put(t *Tree) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.trees == nil || len(c.trees) >= treesKept {
+		c.trees = map[string]*Tree{}
+	}
+	c.trees[t.Root.ID] = t
+}
+
 // Tree reads the collection id and everything below it. Deleted units are
-// left out.
+// left out. The tree is shared with other readers until the store changes:
+// it must not be modified.
 func (s *Store) Tree(id string) (*Tree, error) {
 	t := &Tree{nodes: map[string]*Node{}, above: map[string]*Collection{}, store: s, insts: map[string]*Institution{}}
+	var cached *Tree
 	err := s.view(func(tx *bolt.Tx) error {
+		// Any change appends to the feed in its own transaction, and saving
+		// an item or collection moves the generation: either names the state.
+		t.stamp = fmt.Sprintf("%d/%d", s.gen.Load(), tx.Bucket(bFeed).Sequence())
+		if cached = s.trees.get(id, t.stamp); cached != nil {
+			return nil
+		}
 		var root Collection
 		if err := getJSON(tx, bCollections, id, &root); err != nil {
 			return err
@@ -171,6 +208,10 @@ func (s *Store) Tree(id string) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cached != nil {
+		return cached, nil
+	}
+	s.trees.put(t)
 	return t, nil
 }
 

@@ -59,6 +59,12 @@ func TestTreeKeepsLevelsOrderAndDescriptions(t *testing.T) {
 	if err := s.SaveCollection(ctx, own, "tester"); err != nil {
 		t.Fatalf("own level refused: %v", err)
 	}
+	if again, _ := s.Tree("law"); again == tr || again.Node(own.ID) == nil {
+		t.Fatal("a tree read after a change does not have it")
+	}
+	if same, _ := s.Tree("law"); same.Node(own.ID) == nil || same.Len() != 7 {
+		t.Fatal("the tree read again lost the new unit")
+	}
 	for _, bad := range []*Collection{
 		{Institution: "tu", Level: "Box 1", Title: Text{"en": "x"}},
 		{Institution: "tu", Level: Series, Title: Text{"en": "x"}, Description: &Description{Date: "sometime"}},

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -30,7 +31,6 @@ type aidNode struct {
 	Open                        bool
 	ViewAll                     string // the viewer of every page of the unit's items
 	Version                     int    // for the desk's forms
-	Move, CSRF                  string // the desk's move form
 	ItemCount                   int
 }
 
@@ -43,6 +43,7 @@ type aidPage struct {
 	CSRF              string
 	Units             int
 	Message           string
+	HTML              template.HTML // the units, written by treehtml.go
 }
 
 // readTree reads the tree of unit id and decides that p may read it: a
@@ -171,6 +172,7 @@ func (s *Server) findingAid(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	p.HTML = aidHTML(p.Root, p.Units)
 	site := s.site(c)
 	p.EAD = "/api/v1/fonds/" + tr.Root.ID + "/ead.xml"
 	p.Tree = site.TreeURL(tr.Root.ID)
@@ -198,6 +200,7 @@ func (s *Server) printAid(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	p.HTML = printHTML(p.Root, p.Units)
 	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "printaid", p)
 }

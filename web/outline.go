@@ -99,15 +99,7 @@ func (s *Server) outline(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	move := "/desk/fonds/" + tr.Root.ID + "/move"
-	var mark func(n *aidNode)
-	mark = func(n *aidNode) {
-		n.Move, n.CSRF = move, p.CSRF
-		for _, k := range n.Kids {
-			mark(k)
-		}
-	}
-	mark(p.Root)
+	p.HTML = outlineHTML(p.Root, p.Units)
 	private(c)
 	s.render(c, http.StatusOK, "outline", p)
 }
@@ -116,7 +108,11 @@ func (s *Server) outline(c *gin.Context) {
 // the same library, at a position among its children: one recorded change.
 // up=1 and down=1 move it one place among its siblings.
 func (s *Server) moveUnit(c *gin.Context) {
-	col, err := s.cfg.Store.Collection(strings.TrimSpace(c.PostForm("unit")))
+	unit := c.PostForm("unit")
+	if u := c.PostForm("up") + c.PostForm("down"); u != "" && u != "1" {
+		unit = u // an arrow of the outline, naming its unit
+	}
+	col, err := s.cfg.Store.Collection(strings.TrimSpace(unit))
 	if err != nil {
 		s.fail(c, invalid(t(s.lang(c), "outline_no_unit")))
 		return

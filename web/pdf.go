@@ -35,6 +35,7 @@ func (s *Server) printPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	p.HTML = printHTML(p.Root, p.Units)
 	var html bytes.Buffer
 	if err := s.pages["printaid"].ExecuteTemplate(&html, "layout", p); err != nil {
 		s.fail(c, err)
