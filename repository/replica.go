@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,9 @@ const (
 	headKey = "replication/head.json"
 	// segmentMax bounds the changes, and the events, in one segment.
 	segmentMax = 1000
+	// logRetention is how long published segments are kept: a replica
+	// stopped longer than this takes the records again when it starts.
+	logRetention = 7 * 24 * time.Hour
 )
 
 func segmentKey(epoch string, n uint64) string {
@@ -124,6 +128,7 @@ func (s *Store) Publish(ctx context.Context, log *slog.Logger) error {
 		pause = min(2*pause, 30*time.Second)
 	}
 	pause = time.Second
+	var pruned time.Time
 	for {
 		// Take the wake-up channel before looking, so no change slips between.
 		s.feedMu.Lock()
@@ -137,6 +142,12 @@ func (s *Store) Publish(ctx context.Context, log *slog.Logger) error {
 				// The head is a hint: replicas and a restart look past it.
 				if err := s.putJSONBlob(ctx, headKey, head{Epoch: epoch, Next: next.N + 1}); err != nil {
 					log.Warn("replication: head not updated", "err", err)
+				}
+				if time.Since(pruned) > time.Hour {
+					pruned = time.Now()
+					if err := s.pruneLog(ctx, epoch, last.N, pruned.Add(-logRetention)); err != nil {
+						log.Warn("replication: old segments not removed", "err", err)
+					}
 				}
 				continue
 			}
@@ -182,6 +193,37 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 		}
 		last = seg
 	}
+}
+
+// pruneLog removes the segments written before cutoff, but never the
+// current epoch's last one (where a restarted publisher goes on from), and
+// every segment of earlier epochs. A replica that was further behind takes
+// the records again (CatchUp).
+func (s *Store) pruneLog(ctx context.Context, epoch string, last uint64, cutoff time.Time) error {
+	rm, ok := s.blobs.(storage.Remover)
+	if !ok {
+		return nil // a store that cannot delete keeps the log
+	}
+	var old []string
+	err := s.blobs.List(ctx, "replication/", func(i storage.Info) error {
+		if i.Key == headKey || !i.Modified.Before(cutoff) {
+			return nil
+		}
+		if strings.HasPrefix(i.Key, "replication/"+epoch+"/") && i.Key >= segmentKey(epoch, last) {
+			return nil
+		}
+		old = append(old, i.Key)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := rm.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pending cuts the next segment after last from one snapshot of the store.
@@ -247,15 +289,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 	n := 0
 	// Next is 0 only before the first catch-up.
 	if cur.Epoch != h.Epoch || cur.Next == 0 {
-		keys, err := s.latestRecords(ctx)
-		if err != nil {
-			return 0, err
-		}
-		if n, err = s.applyKeys(ctx, keys, nil); err != nil {
-			return n, err
-		}
-		cur = cursor{Epoch: h.Epoch, Next: max(h.Next, 1)}
-		if err := s.update(func(tx *bolt.Tx) error { return putCursor(tx, cur) }); err != nil {
+		if n, cur, err = s.takeRecords(ctx, h); err != nil {
 			return n, err
 		}
 	}
@@ -265,6 +299,17 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		var seg segment
 		err := s.getJSONBlob(ctx, segmentKey(cur.Epoch, cur.Next), &seg)
+		if errors.Is(err, storage.ErrNotFound) && h.Next > cur.Next {
+			// The head is past a segment that is gone: the writer pruned
+			// the log beyond this replica, which takes the records again.
+			m, c, err := s.takeRecords(ctx, h)
+			n += m
+			if err != nil {
+				return n, err
+			}
+			cur = c
+			continue
+		}
 		if errors.Is(err, storage.ErrNotFound) {
 			return n, nil
 		}
@@ -283,6 +328,21 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 		}
 	}
 	return n, ctx.Err()
+}
+
+// takeRecords takes in every record in storage (each newer than what the
+// replica has), then places the replica at the head h, read before.
+func (s *Store) takeRecords(ctx context.Context, h head) (int, cursor, error) {
+	keys, err := s.latestRecords(ctx)
+	if err != nil {
+		return 0, cursor{}, err
+	}
+	n, err := s.applyKeys(ctx, keys, nil)
+	if err != nil {
+		return n, cursor{}, err
+	}
+	cur := cursor{Epoch: h.Epoch, Next: max(h.Next, 1)}
+	return n, cur, s.update(func(tx *bolt.Tx) error { return putCursor(tx, cur) })
 }
 
 // Follow calls CatchUp every poll until ctx ends, logging failures

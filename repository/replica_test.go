@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/storage"
 )
 
 // dumpOf is a store's durable content, for comparing two stores.
@@ -39,6 +41,23 @@ func publish(t *testing.T, w *Store) (stop func()) {
 		}
 	})
 	return stop
+}
+
+// published polls until the writer's log holds every change it made.
+func published(t *testing.T, w *Store) {
+	t.Helper()
+	epoch, feed, _ := w.FeedEpoch()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		last, err := w.publishedEnd(ctx, epoch)
+		if err == nil && last.FeedLast == feed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log did not reach feed entry %d in 15 s (at %d, %v)", feed, last.FeedLast, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // caughtUp polls the replica until it holds what the writer holds.
@@ -159,5 +178,59 @@ func TestReplicaFollowsAWriterWhoseStoreWasRebuilt(t *testing.T) {
 	caughtUp(t, w, r, "after the rebuild and an edit")
 	if got, _ := r.Item(it.ID); got.Title["en"] != "After the rebuild" {
 		t.Fatalf("the replica's item after the rebuild: %+v", got)
+	}
+}
+
+// Old segments are pruned (all but the last); a replica further behind
+// than what is left takes the records again, and the writer, restarted,
+// goes on after the last segment.
+func TestReplicaBehindAPrunedLogTakesTheRecordsAgain(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	w := openStore(t, filepath.Join(dir, "writer.db"), blobs)
+	stop := publish(t, w)
+	_, it := populate(t, w)
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	caughtUp(t, w, r, "before")
+	for _, title := range []string{"one", "two", "three"} {
+		it, _ = w.Item(it.ID)
+		it.Title["en"] = title
+		if err := w.SaveItem(ctx, it, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		published(t, w) // a segment each
+	}
+	stop()
+	epoch, _, _ := w.FeedEpoch()
+	last, err := w.publishedEnd(ctx, epoch)
+	if err != nil || last.N < 4 {
+		t.Fatalf("published log ends at %d: %v", last.N, err)
+	}
+	if err := w.pruneLog(ctx, epoch, last.N, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	blobs.List(ctx, "replication/", func(i storage.Info) error { left = append(left, i.Key); return nil })
+	if len(left) != 2 || left[0] != headKey && left[1] != headKey {
+		t.Fatalf("after pruning: %v, want the head and the last segment", left)
+	}
+	caughtUp(t, w, r, "behind a pruned log")
+	publish(t, w)
+	if err := w.Withdraw(ctx, it.ID, "tester", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after the writer went on")
+	// The restarted publisher went on after the last segment, from where it stood.
+	var next segment
+	if err := w.getJSONBlob(ctx, segmentKey(epoch, last.N+1), &next); err != nil {
+		t.Fatalf("segment %d after the restart: %v", last.N+1, err)
+	}
+	if next.FeedLast < last.FeedLast || next.EventsLast < last.EventsLast ||
+		len(next.Changes) > 0 && next.Changes[0].Seq != last.FeedLast+1 {
+		t.Fatalf("segment %d does not go on from %d: %+v after %+v", next.N, last.N, next, last)
 	}
 }
