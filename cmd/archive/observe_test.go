@@ -91,3 +91,23 @@ func TestServeResumesAnInterruptedAuditAndReportsItOnTheAdminListener(t *testing
 		t.Errorf("public /metrics: %d, request id %q; want 404 with an id", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 	}
 }
+
+func TestFixitySettingsReadRatesAndRefuseNonsense(t *testing.T) {
+	for v, want := range map[string]int64{"16MiB": 16 << 20, "512KiB": 512 << 10, "1.5GiB": 3 << 29, "1000": 1000, "0": 0, " 8 MiB": 8 << 20} {
+		if got, err := parseRate(v); err != nil || got != want {
+			t.Errorf("parseRate(%q) = %d, %v; want %d", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"fast", "-1MiB", "16MB", "2TiB", ""} {
+		if _, err := parseRate(v); err == nil {
+			t.Errorf("parseRate(%q) accepted", v)
+		}
+	}
+	cfg := &Config{}
+	if err := cfg.fixitySettings(settings{}); err != nil || cfg.FixityRate != 16<<20 || cfg.FixityEvery != 720*time.Hour {
+		t.Fatalf("defaults: %d %v %v", cfg.FixityRate, cfg.FixityEvery, err)
+	}
+	if err := cfg.fixitySettings(settings{"ARCHIVE_FIXITY_EVERY": "30s"}); err == nil || !strings.Contains(err.Error(), "720h") {
+		t.Fatalf("an audit every 30 s: %v", err)
+	}
+}
