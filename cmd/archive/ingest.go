@@ -105,6 +105,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var units []ingest.Unit
 	var outcomes []ingest.Outcome
 	for _, path := range paths {
+		if isEAD(path) {
+			us, err := ingestEAD(ctx, store, path, d, *dry, agent, stderr)
+			if err != nil {
+				return err
+			}
+			units = append(units, us...)
+			continue
+		}
 		us, problems, cleanup, err := gather(path, d, *group, *maxSize<<20)
 		defer cleanup()
 		if err != nil {

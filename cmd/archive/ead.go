@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/thaiarchives/archive/ead"
+	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// isEAD reports whether path is a file that reads as an EAD finding aid.
+func isEAD(path string) bool {
+	if !strings.EqualFold(filepath.Ext(path), ".xml") {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	return ead.Sniff(head[:n])
+}
+
+// ingestEAD builds the tree of the finding aid at path in the library (or
+// inside the unit --collection names), names every unit it made, and
+// returns the files its <dao> links name beside it, to be ingested as
+// items at their places. A dry run reads and reports without writing.
+func ingestEAD(ctx context.Context, store *repository.Store, path string, d ingest.Defaults, dry bool, agent string, stderr io.Writer) ([]ingest.Unit, error) {
+	if store == nil {
+		return nil, errors.New("the service holds the archive: import a finding aid at the desk (Fonds and finding aids), or stop the service and run this again")
+	}
+	if d.Institution == "" {
+		return nil, errors.New("say which library the finding aid is for: --institution cmu|tu|chula, or --collection ID to put it inside a unit")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	found, err := ead.Read(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if dry {
+		fmt.Fprintf(stderr, "%s: %s finding aid of %d units (dry run: nothing made)\n", path, found.Version, found.Count)
+		return nil, nil
+	}
+	made, atts, err := found.Build(ctx, store, d.Institution, d.Collection, agent)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stderr, "%s: %s finding aid, %d units made:\n", path, found.Version, len(made))
+	for _, m := range made {
+		fmt.Fprintf(stderr, "  %s%s  %s (%s)\n", strings.Repeat("  ", m.Depth), m.ID, m.Path, m.Level)
+	}
+	units, problems := ead.Units(atts, filepath.Dir(path), d.Institution)
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "  - %s\n", p)
+	}
+	for i := range units {
+		if d.Access != "" {
+			units[i].Meta.Access.Level = d.Access
+		}
+		units[i].Meta.Rights = d.Rights
+	}
+	return units, nil
+}
