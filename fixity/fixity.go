@@ -119,7 +119,21 @@ func New(cfg Config) (*Auditor, error) {
 		return nil, err
 	}
 	a.state = st
+	if cfg.Observer != nil {
+		// What earlier runs found and no repair has mended is still wrong.
+		cfg.Observer.FixityPass(st.unmended(), false)
+	}
 	return a, nil
+}
+
+// unmended is how many blobs are known to be wrong: those of the pass
+// under way, or of the last complete one if it found more (until a pass
+// completes, what it has not reached yet is as the last one saw it).
+func (s State) unmended() int {
+	if s.Last != nil {
+		return max(s.Damaged, s.Last.Damaged)
+	}
+	return s.Damaged
 }
 
 // Status is a copy of where the audit stands and what it found.
@@ -262,7 +276,7 @@ func (a *Auditor) audit(ctx context.Context, it *repository.Item, pace *Pace) er
 		}
 	}
 	if a.cfg.Observer != nil && len(found) > 0 {
-		a.cfg.Observer.FixityPass(st.Damaged, false)
+		a.cfg.Observer.FixityPass(st.unmended(), false)
 	}
 	return a.saveLocked()
 }

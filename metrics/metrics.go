@@ -72,7 +72,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "archive_fixity_bytes_total", Help: "Bytes the fixity audit has re-read.",
 		}),
 		fixityDamaged: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "archive_fixity_damaged_blobs", Help: "Blobs found damaged or missing so far in the current audit pass, or in the last one when none is running.",
+			Name: "archive_fixity_damaged_blobs", Help: "Blobs the fixity audits found damaged, missing or unreadable and no repair has mended: from the saved state at start, then as the current pass finds them.",
 		}),
 		fixityPasses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "archive_fixity_passes_total", Help: "Fixity audit passes completed over the whole archive.",
