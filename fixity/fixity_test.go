@@ -74,6 +74,7 @@ type counter struct {
 	checked  int
 	stopAt   int
 	stop     context.CancelFunc
+	damaged  int // as last reported
 }
 
 func (c *counter) FixityChecked(role, outcome string, bytes int64) {
@@ -86,7 +87,11 @@ func (c *counter) FixityChecked(role, outcome string, bytes int64) {
 	}
 }
 
-func (c *counter) FixityPass(damaged int, complete bool) {}
+func (c *counter) FixityPass(damaged int, complete bool) {
+	c.mu.Lock()
+	c.damaged = damaged
+	c.mu.Unlock()
+}
 
 func fixityEvents(t *testing.T, s *repository.Store, id string) []repository.Event {
 	t.Helper()
@@ -145,8 +150,13 @@ func TestAuditFindsDamagedMastersAndAccessCopiesAndRecordsAnEventPerItem(t *test
 			t.Errorf("item %d: fixity events %+v, want one %s", i, evs, wantOutcome)
 		}
 	}
-	if st := aud.Status(); st.Running() || st.Last == nil || st.Last.Damaged != 3 {
-		t.Fatalf("state after the pass: %+v", st)
+	if st := aud.Status(); st.Running() || st.Last == nil || st.Last.Damaged != 3 || obs.damaged != 3 {
+		t.Fatalf("state after the pass: %+v; gauge %d", st, obs.damaged)
+	}
+	// A restarted service reports the damage it has not seen mended.
+	again := &counter{outcomes: map[string]int{}}
+	if _, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: filepath.Join(a.dir, "fixity.json"), Observer: again}); err != nil || again.damaged != 3 {
+		t.Fatalf("after a restart the gauge says %d (%v), want 3", again.damaged, err)
 	}
 }
 
