@@ -1,0 +1,67 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer: a reader
+// opens a fonds' finding aid in Thai and in English, expands a series and
+// its file, and opens every page of the file in the viewer.
+func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
+	e, base := serveEnv(t)
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "lanna", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารล้านนา", "en": "Lanna papers"},
+			Description: &repository.Description{Date: "1900/1950", Scope: repository.Text{"th": "ใบลานและสมุดข่อย", "en": "Palm-leaf and folded books"}}},
+		{ID: "lanna-letters", Institution: "cmu", Parent: "lanna", Level: repository.Series, Title: repository.Text{"th": "จดหมาย", "en": "Letters"}, Order: 1},
+		{ID: "lanna-1932", Institution: "cmu", Parent: "lanna-letters", Level: repository.FileLevel, Title: repository.Text{"th": "จดหมาย พ.ศ. 2475", "en": "Letters of 1932"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	it, _ := e.store.Item(strings.TrimSuffix(e.image, "-1"))
+	it.Collection = "lanna-1932"
+	if err := e.store.SaveItem(ctx, it, "t"); err != nil {
+		t.Fatal(err)
+	}
+	b := browser(t)
+	net := watch(b)
+	for lang, words := range map[string][3]string{"th": {"เอกสารล้านนา", "ใบลานและสมุดข่อย", "ดูทุกหน้าในแฟ้มนี้"}, "en": {"Lanna papers", "Palm-leaf and folded books", "View all pages in this file"}} {
+		if err := chromedp.Do(b, chromedp.Navigate(base+"/fonds/lanna?lang="+lang), chromedp.WaitVisible(chromedp.CSS("#unit-lanna"))); err != nil {
+			t.Fatal(err)
+		}
+		h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1")))
+		scope, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#unit-lanna > details > dl")))
+		if h1 != words[0] || !strings.Contains(scope, words[1]) {
+			t.Fatalf("%s finding aid: heading %q, description %q", lang, h1, scope)
+		}
+		if open, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.querySelector('#unit-lanna-letters > details').open`)); err != nil || open {
+			t.Fatalf("%s: the series is open before it is expanded (%v)", lang, err)
+		}
+		if err := chromedp.Do(b,
+			chromedp.Click(chromedp.CSS("#unit-lanna-letters > details > summary")),
+			chromedp.WaitVisible(chromedp.CSS("#unit-lanna-1932 > details > summary")),
+			chromedp.Click(chromedp.CSS("#unit-lanna-1932 > details > summary")),
+			chromedp.WaitVisible(chromedp.CSS("#unit-lanna-1932 a.view-all"))); err != nil {
+			t.Fatalf("%s: expanding the series and its file: %v", lang, err)
+		}
+		if label, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#unit-lanna-1932 a.view-all"))); label != words[2] {
+			t.Errorf("%s: the link says %q", lang, label)
+		}
+		screenshot(t, b, "findingaid-"+lang)
+	}
+	net.reset()
+	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS("#unit-lanna-1932 a.view-all")), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "the file's manifest", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/collection/lanna-1932/manifest") })
+	net.waitFor(t, "a page of the file in the viewer", isImage(e.image))
+	screenshot(t, b, "findingaid-viewer")
+}
