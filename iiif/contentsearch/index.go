@@ -156,11 +156,9 @@ func phrases(d *thai.Dict, q string) [][]string {
 // find lists the hits of the query's phrases, in reading order.
 func (x *itemText) find(phr [][]string) []Hit {
 	var starts [][2]int // token position, tokens covered
-	seen := map[int]bool{}
 	for _, terms := range phr {
 		try := func(i int) {
-			if n := x.match(i, terms); n > 0 && !seen[i] {
-				seen[i] = true
+			if n := x.match(i, terms); n > 0 {
 				starts = append(starts, [2]int{i, n})
 			}
 		}
@@ -177,6 +175,9 @@ func (x *itemText) find(phr [][]string) []Hit {
 		}
 	}
 	slices.SortFunc(starts, func(a, b [2]int) int { return a[0] - b[0] })
+	// Two phrases (or a word and the same word cut by a line's end) may
+	// match at one place: it is one hit.
+	starts = slices.CompactFunc(starts, func(a, b [2]int) bool { return a[0] == b[0] })
 	var hits []Hit
 	for _, st := range starts {
 		if len(hits) == maxHits {
