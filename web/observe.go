@@ -47,7 +47,8 @@ func newRequestIDs() *requestIDs {
 }
 
 func (r *requestIDs) next() string {
-	return r.prefix + strconv.FormatUint(r.n.Add(1), 36)
+	var b [32]byte // a 13-byte prefix and at most 13 digits: one allocation
+	return string(strconv.AppendUint(append(b[:0], r.prefix...), r.n.Add(1), 36))
 }
 
 // validRequestID accepts an identifier a proxy sent when it is short and
