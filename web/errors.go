@@ -84,7 +84,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 	msg := reason(err)
 	switch st {
 	case http.StatusInternalServerError:
-		s.cfg.Log.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+		s.cfg.Log.ErrorContext(c, "request failed", "path", c.Request.URL.Path, "err", err)
 		msg = t(lang, "err_internal")
 	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
@@ -92,7 +92,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 			c.Header("Retry-After", "1")
 			msg = t(lang, "err_busy")
 		} else {
-			s.cfg.Log.WarnContext(c.Request.Context(), "storage unavailable", "path", c.Request.URL.Path, "err", err)
+			s.cfg.Log.WarnContext(c, "storage unavailable", "path", c.Request.URL.Path, "err", err)
 			msg = t(lang, "err_unavailable")
 		}
 	case http.StatusUnauthorized:
@@ -108,7 +108,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 			// The same words for what does not exist, for what the visitor
 			// may not know exists, and for a stored file gone missing.
 			if strings.Contains(msg, "blobs/") || strings.Contains(msg, "records/") {
-				s.cfg.Log.ErrorContext(c.Request.Context(), "a stored file is missing", "path", c.Request.URL.Path, "err", err)
+				s.cfg.Log.ErrorContext(c, "a stored file is missing", "path", c.Request.URL.Path, "err", err)
 			}
 			msg = t(lang, "not_found")
 		}

@@ -25,12 +25,16 @@ type Observer interface {
 // and in from a proxy that made one (nginx's $request_id).
 const RequestIDHeader = "X-Request-Id"
 
-type requestIDKey struct{}
-
-// RequestID is the identifier of the request ctx belongs to, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestID is the identifier of the request whose Gin context ctx is,
+// or "": the one its answer carries, so that giving a request its
+// identifier copies nothing (a context of its own would copy the request).
+func requestID(ctx context.Context) string {
+	if c, ok := ctx.(*gin.Context); ok {
+		if v := c.Writer.Header()[RequestIDHeader]; len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
 }
 
 // requestIDs makes identifiers unique to this process: a random prefix
@@ -67,8 +71,8 @@ func validRequestID(id string) bool {
 }
 
 // observe is the outermost middleware: it gives the request its
-// identifier (in the context, for the logs, and in the answer's header)
-// and, once answered, tells the observer.
+// identifier (in the answer's header, where the logs find it too) and,
+// once answered, tells the observer.
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
 	id := c.GetHeader(RequestIDHeader)
@@ -76,15 +80,14 @@ func (s *Server) observe(c *gin.Context) {
 		id = s.ids.next()
 	}
 	c.Writer.Header()[RequestIDHeader] = []string{id}
-	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey{}, id))
 	c.Next()
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.Request(c.Request.Method, c.FullPath(), c.Writer.Status(), time.Since(start))
 	}
 }
 
-// withRequestIDs makes a logger whose records made with a request's
-// context (log.ErrorContext(ctx, …)) carry that request's identifier.
+// withRequestIDs makes a logger whose records made with a request's Gin
+// context (log.ErrorContext(c, …)) carry that request's identifier.
 func withRequestIDs(log *slog.Logger) *slog.Logger {
 	return slog.New(requestIDHandler{log.Handler()})
 }
@@ -92,7 +95,7 @@ func withRequestIDs(log *slog.Logger) *slog.Logger {
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
+	if id := requestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request", id))
 	}
 	return h.Handler.Handle(ctx, r)

@@ -198,7 +198,7 @@ func (s *Server) recover(c *gin.Context) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.cfg.Log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", p)
+			s.cfg.Log.ErrorContext(c, "panic", "path", c.Request.URL.Path, "panic", p)
 			c.Header("Cache-Control", "no-store")
 			c.String(http.StatusInternalServerError, "internal error; it has been logged\n")
 			c.Abort()
@@ -214,7 +214,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	start := time.Now()
 	c.Next()
-	s.cfg.Log.DebugContext(c.Request.Context(), "request", "method", c.Request.Method, "path", c.Request.URL.Path,
+	s.cfg.Log.DebugContext(c, "request", "method", c.Request.Method, "path", c.Request.URL.Path,
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 
