@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IIIF image benchmark, in one run on loopback: this archive (local disk, then S3 on MinIO) and
-# Debian's IIPImage over the same 8000x6000 master, loaded by the shared wrk script
+# Debian's IIPImage (and a current upstream build: IIPSRV_UPSTREAM=its iipsrv.fcgi) over the same 8000x6000 master, loaded by the shared wrk script
 # (../shared/bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
 # random regions, info.json), then two loads no cache can answer (bench/uncached_urls.py: 200,000 distinct
 # regions; 20,000 distinct whole-image views of 400-1400 px). Prints each RESULT line, the ratios to
@@ -33,11 +33,26 @@ uncached() { # label, service URL: the loads that no cache helps, each URL asked
   done
 }
 
-# The peer.
-PORT=18090 RUN=/tmp/peer-iip "$peer/start.sh" >/dev/null
-"$peer/bench.sh" "http://127.0.0.1:18090/iiif/pyramid.tif" "$SECS" | sed 's/^/iipimage /' | tee -a "$results"
-uncached iipimage "http://127.0.0.1:18090/iiif/pyramid.tif"
-"$peer/stop.sh" >/dev/null
+peer_bench() { # label, then env for start.sh: Debian's IIPImage, or a current build (IIPSRV=path)
+  local label=$1; shift
+  env "$@" PORT=18090 RUN=/tmp/peer-iip "$peer/start.sh" >/dev/null
+  "$peer/bench.sh" "http://127.0.0.1:18090/iiif/pyramid.tif" "$SECS" | sed "s/^/$label /" | tee -a "$results"
+  uncached "$label" "http://127.0.0.1:18090/iiif/pyramid.tif"
+  # Its processes' peak resident memory, summed (lighttpd and each iipsrv).
+  local kb=0 p
+  for p in $(cat /tmp/peer-iip/pids 2>/dev/null) $(cat /tmp/peer-iip/lighttpd.pid 2>/dev/null); do
+    kb=$(( kb + $(awk '/VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
+  done
+  echo "$label peak_RSS_MiB=$(( kb / 1024 ))" | tee -a "$results"
+  "$peer/stop.sh" >/dev/null
+}
+# The peers: Debian's IIPImage 1.1, and a current upstream build when IIPSRV_UPSTREAM names its
+# iipsrv.fcgi (none is packaged; build it from source to compare).
+peer_bench iipimage
+if [ -n "${IIPSRV_UPSTREAM:-}" ]; then
+  [ -x "$IIPSRV_UPSTREAM" ] || { echo "IIPSRV_UPSTREAM=$IIPSRV_UPSTREAM is not an executable"; exit 1; }
+  peer_bench iipimage-upstream IIPSRV="$IIPSRV_UPSTREAM"
+fi
 
 serve_and_bench() { # label, then env assignments for the archive
   local label=$1; shift
@@ -68,6 +83,11 @@ if [ -x "$minio" ]; then
     ARCHIVE_S3_ACCESS_KEY=benchkey ARCHIVE_S3_SECRET_KEY=benchsecret123
 fi
 
+echo "# per server and kind: req/s, p50 and p99 in ms; peak RSS per server"
+awk '$3 == "RESULT" {
+    for (i = 1; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] }
+    printf "%-18s %-8s %8s req/s  p50 %7s  p99 %7s\n", $1, $2, v["req/s"], v["p50_ms"], v["p99_ms"] }
+  $2 ~ /^peak_RSS_MiB=/ || $3 ~ /^peak_RSS_MiB=/ { print $0 }' "$results"
 echo "# ratios to IIPImage (req/s):"
 for kind in tiles1 tiles4 thumb regions info uregions uviews; do
   peer_rps=$(awk -v k="$kind" '$1=="iipimage" && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")

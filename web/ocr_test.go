@@ -243,13 +243,13 @@ func TestDeskShowsTheReadingOfPagesAndAsksForIt(t *testing.T) {
 		return w
 	}
 	w := do("GET", "/desk/items/"+item+"?lang=en")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "1 pages without their text read") || !strings.Contains(w.Body.String(), `action="/desk/items/`+item+`/ocr"`) {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "Pages whose text is not read yet: 1") || !strings.Contains(w.Body.String(), `action="/desk/items/`+item+`/ocr"`) {
 		t.Fatalf("desk before: %d %s", w.Code, w.Body)
 	}
 	if w = do("POST", "/api/v1/items/"+item+"/ocr"); w.Code != http.StatusAccepted || !strings.Contains(w.Body.String(), `"unread":1`) {
 		t.Fatalf("asking for the text: %d %s", w.Code, w.Body)
 	}
-	if w = do("GET", "/desk/items/"+item+"?lang=th"); !strings.Contains(w.Body.String(), "รออ่านข้อความ 1 หน้า") {
+	if w = do("GET", "/desk/items/"+item+"?lang=th"); !strings.Contains(w.Body.String(), "หน้าที่รออ่านข้อความ: 1") {
 		t.Errorf("desk after asking, in Thai: %s", w.Body)
 	}
 	if p := r.Progress(item); p == nil || p.State != ocr.Waiting {

@@ -61,7 +61,7 @@ type Config struct {
 	// per core).
 	TranscodeWorkers int
 	// CacheBytes is the memory the image service's caches share
-	// (ARCHIVE_CACHE_MIB, default 144).
+	// (ARCHIVE_CACHE_MIB, default 112).
 	CacheBytes int64
 	// FixityRate bounds the service's scheduled fixity audits, in bytes per
 	// second (ARCHIVE_FIXITY_RATE, default 16MiB; 0 turns them off);

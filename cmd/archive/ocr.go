@@ -89,16 +89,23 @@ func runOCR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				}
 				return
 			}
-			fmt.Fprintf(stdout, "%s: %d pages read\n", id, n)
+			fmt.Fprintf(stdout, "%s: %s read\n", id, pagesOf(n))
 		})
 	}
 	wg.Wait()
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(stdout, "%d pages of %d items read in %.0f s (%.1f pages a minute)\n", pages, len(ids), secs, float64(pages)*60/max(secs, 1e-3))
+	fmt.Fprintf(stdout, "%s of %d items read in %.0f s (%.1f pages a minute)\n", pagesOf(pages), len(ids), secs, float64(pages)*60/max(secs, 1e-3))
 	if failed > 0 {
 		return fmt.Errorf("%d items not read (recorded in their history; run again to retry)", failed)
 	}
 	return nil
+}
+
+func pagesOf(n int) string {
+	if n == 1 {
+		return "1 page"
+	}
+	return fmt.Sprintf("%d pages", n)
 }
 
 // unreadItems lists every item with pages whose text is not read.
@@ -149,7 +156,7 @@ func ocrRemote(ctx context.Context, cfg *Config, ids []string, stdout, stderr io
 		if err := answer(resp, http.StatusAccepted, &got); err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
-		fmt.Fprintf(stdout, "%s: %d pages to read, in the background (see the desk)\n", id, got.Unread)
+		fmt.Fprintf(stdout, "%s: %s to read, in the background (see the desk)\n", id, pagesOf(got.Unread))
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func TestOCRCommandReadsItemsOrAsksTheService(t *testing.T) {
 		t.Fatalf("ocr without items: %d %q", code, errOut)
 	}
 	out, errOut, code := archive(t, env, "ocr", first)
-	if code != 0 || !strings.Contains(out, first+": 1 pages read") {
+	if code != 0 || !strings.Contains(out, first+": 1 page read") {
 		t.Fatalf("ocr %s: %d %q %q", first, code, out, errOut)
 	}
 	if altoOf(t, data, blobs, first) == "" {
@@ -79,13 +79,13 @@ func TestOCRCommandReadsItemsOrAsksTheService(t *testing.T) {
 	}
 	// --all reads every item with pages still unread: the second only.
 	out, errOut, code = archive(t, env, "ocr", "--all")
-	if code != 0 || !strings.Contains(out, second+": 1 pages read") || strings.Contains(out, first) || !strings.Contains(out, "1 pages of 1 items read") {
+	if code != 0 || !strings.Contains(out, second+": 1 page read") || strings.Contains(out, first) || !strings.Contains(out, "1 page of 1 items read") {
 		t.Fatalf("ocr --all: %d %q %q", code, out, errOut)
 	}
 	third := seedPDF(t, data, blobs, "Letter to the rector")
 	s := serve(t, env)
 	out, errOut, code = archive(t, append(env, "ARCHIVE_ADDR="+s.addr), "ocr", third)
-	if code != 0 || !strings.Contains(out, third+": 1 pages to read") {
+	if code != 0 || !strings.Contains(out, third+": 1 page to read") {
 		t.Fatalf("ocr while serving: %d %q %q", code, out, errOut)
 	}
 	deadline := time.Now().Add(60 * time.Second)
