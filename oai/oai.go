@@ -26,6 +26,8 @@ type Store interface {
 	Institutions() ([]*repository.Institution, error)
 	Collections(institution string) ([]*repository.Collection, error)
 	Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error)
+	Children(parent string) ([]*repository.Collection, error)
+	Tree(id string) (*repository.Tree, error)
 }
 
 var _ Store = (*repository.Store)(nil)
@@ -112,6 +114,9 @@ func (r *request) answer(args url.Values, base string, resp *response) error {
 	verb, err := checkArguments(args)
 	if err != nil {
 		return err
+	}
+	if args.Get("metadataPrefix") == eadPrefix && (verb == "GetRecord" || verb == "ListIdentifiers" || verb == "ListRecords") {
+		return r.eadVerb(verb, args, resp) // finding aids: ead.go
 	}
 	switch verb {
 	case "Identify":
@@ -203,6 +208,17 @@ func (r *request) identify(base string) (*identify, error) {
 }
 
 func (r *request) listMetadataFormats(args url.Values) (*listMetadataFormats, error) {
+	if id, ok := strings.CutPrefix(args.Get("identifier"), fondsIDPrefix); ok {
+		if _, err := r.eadRecord(id, false); errors.Is(err, repository.ErrNotFound) {
+			return nil, protoErr(idDoesNotExist, "no archival unit %q", id)
+		} else if err != nil {
+			return nil, err
+		}
+		return &listMetadataFormats{Formats: []metadataFormat{eadFormat}}, nil
+	}
+	if args.Get("identifier") == "" {
+		return &listMetadataFormats{Formats: []metadataFormat{dcFormat, eadFormat}}, nil
+	}
 	if id := args.Get("identifier"); id != "" {
 		if _, err := r.item(id); err != nil {
 			return nil, err

@@ -238,7 +238,7 @@ func TestEveryVerbAnswers(t *testing.T) {
 			return nil
 		}},
 		{"verb=ListMetadataFormats", func(r envelope) error {
-			if len(r.Formats) != 1 || r.Formats[0].Prefix != "oai_dc" || r.Formats[0].Namespace != "http://www.openarchives.org/OAI/2.0/oai_dc/" {
+			if len(r.Formats) != 2 || r.Formats[0].Prefix != "oai_dc" || r.Formats[0].Namespace != "http://www.openarchives.org/OAI/2.0/oai_dc/" || r.Formats[1].Prefix != "ead" {
 				return fmt.Errorf("formats %+v", r.Formats)
 			}
 			return nil

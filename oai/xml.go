@@ -138,6 +138,8 @@ type header struct {
 
 type metadata struct {
 	DC *dublinCore `xml:"oai_dc:dc"`
+	// Raw is a finding aid's EAD3 document, written as it is (ead.go).
+	Raw string `xml:",innerxml"`
 }
 
 // resumptionToken is empty (with its cursor) on the last page of a list

@@ -1,0 +1,88 @@
+package oai
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+func TestFindingAidsAreHarvestedAsEAD3(t *testing.T) {
+	ctx := context.Background()
+	blobs, _ := local.Open(t.TempDir())
+	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, c := range []*repository.Collection{
+		{ID: "tu-law", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"th": "คณะนิติศาสตร์", "en": "Faculty of Law"}},
+		{ID: "tu-law-minutes", Institution: "tu", Parent: "tu-law", Level: repository.Series, Title: repository.Text{"en": "Minutes"}},
+		{ID: "tu-law-secret", Institution: "tu", Parent: "tu-law", Level: repository.Series, Title: repository.Text{"en": "Zqsecret"}, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "tu-closed", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Zqclosed"}, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "cmu-maps", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Maps"}},
+	} {
+		if err := store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &Provider{Store: store}
+	ask := func(q string) string {
+		t.Helper()
+		args, _ := url.ParseQuery(q)
+		b, err := p.Answer(ctx, "http://a.example/oai", "http://a.example", args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := ask("verb=ListMetadataFormats"); !strings.Contains(got, "<metadataPrefix>ead</metadataPrefix>") {
+		t.Fatalf("ead is not offered: %s", got)
+	}
+	if got := ask("verb=ListMetadataFormats&identifier=" + FondsIdentifier("tu-law")); strings.Contains(got, "oai_dc") || !strings.Contains(got, "ead3") {
+		t.Fatalf("formats of a fonds: %s", got)
+	}
+	list := ask("verb=ListRecords&metadataPrefix=ead&set=tu")
+	if strings.Count(list, "<record>") != 2 || !strings.Contains(list, `<header status="deleted">`) || strings.Contains(list, "Zq") || strings.Contains(list, "cmu-maps") {
+		t.Fatalf("ListRecords of tu's finding aids: %s", list)
+	}
+	if !strings.Contains(list, "Minutes") || !strings.Contains(list, `<ead xmlns="http://ead3.archivists.org/schema/">`) {
+		t.Fatalf("the open fonds' finding aid is missing: %s", list)
+	}
+	if got := ask("verb=ListIdentifiers&metadataPrefix=ead"); strings.Count(got, "<identifier>") != 3 {
+		t.Fatalf("ListIdentifiers: %s", got)
+	}
+	// A series on its own, as a valid EAD3 document.
+	rec := ask("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("tu-law-minutes"))
+	doc := regexp.MustCompile(`(?s)<ead .*</ead>`).FindString(rec)
+	if !strings.Contains(doc, `<archdesc level="series" id="unit-tu-law-minutes">`) {
+		t.Fatalf("GetRecord of a series: %s", rec)
+	}
+	if _, err := exec.LookPath("xmllint"); err == nil || os.Getenv("ARCHIVE_REQUIRE_TOOLS") != "" {
+		f := filepath.Join(t.TempDir(), "ead.xml")
+		os.WriteFile(f, []byte(doc), 0o600)
+		if out, err := exec.Command("xmllint", "--noout", "--schema", "../ead/testdata/ead3-subset.xsd", f).CombinedOutput(); err != nil {
+			t.Fatalf("the harvested finding aid is not valid EAD3: %v %s", err, out)
+		}
+	}
+	for q, code := range map[string]string{
+		"verb=GetRecord&metadataPrefix=ead&identifier=oai:archive:anitem":                         "cannotDisseminateFormat",
+		"verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("nosuch"):               "idDoesNotExist",
+		"verb=ListRecords&metadataPrefix=ead&set=chula":                                           "noRecordsMatch",
+		"verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("tu-law-secret") + "&x": "badArgument",
+	} {
+		if got := ask(q); !strings.Contains(got, `code="`+code+`"`) {
+			t.Errorf("%s: want %s, got %s", q, code, got)
+		}
+	}
+	if got := ask("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("tu-law-secret")); !strings.Contains(got, `status="deleted"`) || strings.Contains(got, "Zqsecret") {
+		t.Errorf("a restricted series harvested: %s", got)
+	}
+}
