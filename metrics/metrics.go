@@ -7,8 +7,10 @@
 package metrics
 
 import (
+	"maps"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,9 +23,10 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	// series keeps each route's counter and histogram once looked up, so
-	// counting a request hashes no label values.
-	seriesMu sync.RWMutex
-	series   map[seriesKey]*series
+	// counting a request hashes no label values; the map is replaced, never
+	// changed, so reading it takes no lock.
+	seriesMu sync.Mutex
+	series   atomic.Pointer[map[seriesKey]*series]
 
 	storageCalls   *prometheus.CounterVec
 	storageLatency *prometheus.HistogramVec
@@ -45,8 +48,7 @@ var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 // New makes the collectors and registers them on reg.
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		reg:    reg,
-		series: map[seriesKey]*series{},
+		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "archive_http_requests_total", Help: "HTTP requests answered, by method, route and status.",
 		}, []string{"method", "route", "status"}),
@@ -104,19 +106,34 @@ func (m *Metrics) Request(method, route string, status int, elapsed time.Duratio
 		route = "unmatched"
 	}
 	k := seriesKey{method, route, status}
-	m.seriesMu.RLock()
-	s := m.series[k]
-	m.seriesMu.RUnlock()
+	var s *series
+	if all := m.series.Load(); all != nil {
+		s = (*all)[k]
+	}
 	if s == nil {
-		code := "other"
-		if status >= 100 && status < 600 {
-			code = strconv.Itoa(status)
-		}
-		s = &series{count: m.requests.WithLabelValues(method, route, code), latency: m.latency.WithLabelValues(route)}
-		m.seriesMu.Lock()
-		m.series[k] = s
-		m.seriesMu.Unlock()
+		s = m.addSeries(k)
 	}
 	s.count.Inc()
 	s.latency.Observe(elapsed.Seconds())
+}
+
+// addSeries looks up a route's series and keeps it in a new map.
+func (m *Metrics) addSeries(k seriesKey) *series {
+	m.seriesMu.Lock()
+	defer m.seriesMu.Unlock()
+	next := map[seriesKey]*series{}
+	if all := m.series.Load(); all != nil {
+		if s := (*all)[k]; s != nil {
+			return s
+		}
+		maps.Copy(next, *all)
+	}
+	code := "other"
+	if k.status >= 100 && k.status < 600 {
+		code = strconv.Itoa(k.status)
+	}
+	s := &series{count: m.requests.WithLabelValues(k.method, k.route, code), latency: m.latency.WithLabelValues(k.route)}
+	next[k] = s
+	m.series.Store(&next)
+	return s
 }
