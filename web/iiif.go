@@ -163,6 +163,9 @@ func (s *Server) presentationRoute(c *gin.Context, v int, kind, rest string) {
 			profile = presentation.Context2
 		}
 		ans, err = s.pres.Manifest(c.Request.Context(), who(c), site, rest, v, s.lang(c))
+		if err == nil {
+			go s.within.Warm(who(c), rest) // a viewer may soon search inside it
+		}
 	case kind == "collection" && v == 3:
 		ans, err = s.pres.Collection(c.Request.Context(), who(c), site, rest)
 	default:

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -399,5 +401,55 @@ func TestSearchFindsAThaiWordCutByTheEndOfALine(t *testing.T) {
 	_, b2 := box(t, it.ID, a1.Resources[1].On)
 	if b1.Min.Y != 100 || b2.Min.Y != 160 || b2.Min.X != 100 {
 		t.Errorf("boxes %v %v", b1, b2)
+	}
+}
+
+// counting is blob storage that counts what is read from it.
+type counting struct {
+	*local.Store
+	mu   sync.Mutex
+	gets map[string]int
+}
+
+func (c *counting) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, error) {
+	c.mu.Lock()
+	c.gets[key]++
+	c.mu.Unlock()
+	return c.Store.Get(ctx, key, off, n)
+}
+
+func (c *counting) read(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gets[key]
+}
+
+// Opening a manifest warms the item's text: it is read in the background
+// before any search, for those who may read it only.
+func TestWarmReadsTheTextBeforeTheFirstSearch(t *testing.T) {
+	e := newEnv(t)
+	page := &ocr.Page{Width: 2000, Height: 3000, Lines: []ocr.Line{line(100, "minutes")}}
+	open := e.textItem(t, repository.Public, page)
+	closed := e.textItem(t, repository.Restricted, &ocr.Page{Width: 2000, Height: 3000, Lines: []ocr.Line{line(100, "secret", "minutes")}})
+	blobs := &counting{Store: e.blobs, gets: map[string]int{}}
+	dict, _ := thai.Shared()
+	svc := contentsearch.New(contentsearch.Config{Items: e.store, Blobs: blobs, Dict: dict})
+	svc.Warm(access.Principal{}, closed.ID)
+	svc.Warm(access.Principal{}, open.ID)
+	deadline := time.Now().Add(10 * time.Second)
+	for blobs.read(open.Files[0].Derivatives["alto"]) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+	// Searches now join the reading under way, or find it done.
+	var hits []contentsearch.PageHit
+	for len(hits) == 0 && time.Now().Before(deadline) {
+		hits, _ = svc.Pages(context.Background(), access.Principal{}, open.ID, "minutes", 3, false)
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+	if len(hits) != 1 {
+		t.Fatalf("after warming, %d pages listed", len(hits))
+	}
+	if blobs.read(closed.Files[0].Derivatives["alto"]) != 0 {
+		t.Error("warming for a visitor read a restricted item's text")
 	}
 }

@@ -50,6 +50,10 @@ type itemText struct {
 	lineEnds map[string][]int32
 }
 
+// size is what an item's text counts against the cache's budget: its
+// words, and its record (a word's worth a file).
+func (x *itemText) size() int { return len(x.tokens) + len(x.item.Files) }
+
 // fold is a term as search compares it: lower case (Thai has none).
 func fold(term string) string { return strings.ToLower(term) }
 

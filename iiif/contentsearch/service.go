@@ -202,9 +202,11 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 			return nil, err
 		}
 		x.res, x.gen = res, gen
-		s.mu.Lock()
-		s.keepLocked(id, x)
-		s.mu.Unlock()
+		if len(x.pages) > 0 { // an item without text is not worth keeping
+			s.mu.Lock()
+			s.keepLocked(id, x)
+			s.mu.Unlock()
+		}
 		return x, nil
 	}
 	key := fmt.Sprintf("%s/%d", id, it.Version)
@@ -217,6 +219,15 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 		return nil, err
 	}
 	return v.(*itemText), nil
+}
+
+// Warm reads an item's text in the background, if p may read it and it is
+// not in memory: a viewer that has just opened the item's manifest may
+// soon search inside it.
+func (s *Service) Warm(p access.Principal, id string) {
+	// Nothing to report here: a search meets the same refusal or failure
+	// and says it.
+	s.textOf(context.Background(), p, id, false)
 }
 
 // decide: the text of a page is its content, so who may not see the full
@@ -238,17 +249,17 @@ func (s *Service) touch(id string) {
 // recently used beyond the budget.
 func (s *Service) keepLocked(id string, x *itemText) {
 	if old := s.cache[id]; old != nil {
-		s.tokens -= len(old.tokens)
+		s.tokens -= old.size()
 		s.touch(id)
 	} else {
 		s.order = append(s.order, id)
 	}
 	s.cache[id] = x
-	s.tokens += len(x.tokens)
+	s.tokens += x.size()
 	for s.tokens > s.cfg.CacheTokens && len(s.order) > 1 {
 		drop := s.order[0]
 		s.order = s.order[1:]
-		s.tokens -= len(s.cache[drop].tokens)
+		s.tokens -= s.cache[drop].size()
 		delete(s.cache, drop)
 	}
 }
