@@ -111,13 +111,6 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
-func (n *node) each(name string, fn func(*node)) {
-	for _, k := range n.kids {
-		if k.name == name {
-			fn(k)
-		}
-	}
-}
 
 func parse(r io.Reader) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
