@@ -111,7 +111,6 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
-
 func parse(r io.Reader) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
 	d.Strict = false
