@@ -163,7 +163,7 @@ func (s *Server) presentationRoute(c *gin.Context, v int, kind, rest string) {
 			profile = presentation.Context2
 		}
 		ans, err = s.pres.Manifest(c.Request.Context(), who(c), site, rest, v, s.lang(c))
-		if err == nil {
+		if err == nil && ans.Searchable {
 			go s.within.Warm(who(c), rest) // a viewer may soon search inside it
 		}
 	case kind == "collection" && v == 3:

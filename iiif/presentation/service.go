@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -51,6 +52,8 @@ type Answer struct {
 	// Final: a full page of Change Discovery, whose activities stay (their
 	// types follow today's access).
 	Final bool
+	// Searchable: the manifest offers search inside its item.
+	Searchable bool
 }
 
 func (s *Service) now() time.Time {
@@ -98,9 +101,10 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 		}
 	}
 	private := in.Protected || p.SignedIn()
+	searchable := in.Download && contentsearch.HasText(it)
 	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected))
 	if body, ok := s.Docs.Get(tag); ok {
-		return &Answer{Body: body, ETag: tag, Private: private}, nil
+		return &Answer{Body: body, ETag: tag, Private: private, Searchable: searchable}, nil
 	}
 	var doc any
 	if v == 2 {
@@ -113,7 +117,7 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 		return nil, err
 	}
 	s.Docs.Put(tag, body, int64(len(body)))
-	return &Answer{Body: body, ETag: tag, Private: private}, nil
+	return &Answer{Body: body, ETag: tag, Private: private, Searchable: searchable}, nil
 }
 
 // members turns item ids into manifest entries, leaving out what p may not
