@@ -74,7 +74,8 @@ var (
 	ErrNotFound = repository.ErrNotFound
 )
 
-// URLs of the services of an item, on a site whose address is base.
+// SearchURL is the Content Search service (API version 2 or 1) of an item,
+// on a site whose address is base.
 func SearchURL(base, item string, version int) string {
 	return fmt.Sprintf("%s/iiif/search/%d/%s", base, version, item)
 }
