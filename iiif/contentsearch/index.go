@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ocr"
@@ -57,36 +60,62 @@ func (x *itemText) size() int { return len(x.tokens) + len(x.item.Files) }
 // fold is a term as search compares it: lower case (Thai has none).
 func fold(term string) string { return strings.ToLower(term) }
 
-// build reads the ALTO of every page of it that has text.
+// build reads the ALTO of every page of it that has text, a page per core
+// at a time (reading and segmenting are most of the work), and puts the
+// pages together in order.
 func (s *Service) build(ctx context.Context, it *repository.Item) (*itemText, error) {
 	x := &itemText{item: it, pages: map[int]*pageText{}, terms: map[string][]int32{}, lineEnds: map[string][]int32{}}
+	var files []int
 	for i, f := range it.Files {
-		key := f.Derivatives["alto"]
-		if key == "" {
-			continue
+		if f.Derivatives["alto"] != "" {
+			files = append(files, i)
 		}
-		rc, err := s.cfg.Blobs.Get(ctx, key, 0, -1)
-		if errors.Is(err, repository.ErrNotFound) {
-			continue
+	}
+	read := make([]*pageTokens, len(files))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.NumCPU())
+	for k, i := range files {
+		g.Go(func() error {
+			rc, err := s.cfg.Blobs.Get(gctx, it.Files[i].Derivatives["alto"], 0, -1)
+			if errors.Is(err, repository.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
+			}
+			p, err := ocr.ReadALTO(rc)
+			rc.Close()
+			if err != nil {
+				return fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
+			}
+			read[k] = segmentPage(s.cfg.Dict, i, p)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, pt := range read {
+		if pt != nil {
+			x.add(pt)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
-		}
-		p, err := ocr.ReadALTO(rc)
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("item %s: text of file %d: %w", it.ID, i+1, err)
-		}
-		x.add(s.cfg.Dict, i, p)
 	}
 	return x, nil
 }
 
-// add segments a page's words with the search index's Thai tokenizer; a
-// word that segments into several gives each a share of its box, by the
-// characters before and in it.
-func (x *itemText) add(d *thai.Dict, page int, p *ocr.Page) {
-	pt := &pageText{}
+// pageTokens is one page read and segmented, before it joins its item.
+type pageTokens struct {
+	page     int
+	text     *pageText
+	tokens   []token
+	lineEnds []int // of tokens
+}
+
+// segmentPage segments a page's words with the search index's Thai
+// tokenizer; a word that segments into several gives each a share of its
+// box, by the characters before and in it.
+func segmentPage(d *thai.Dict, page int, p *ocr.Page) *pageTokens {
+	out := &pageTokens{page: page, text: &pageText{}}
 	var b strings.Builder
 	for li, l := range p.Lines {
 		lineStart := b.Len()
@@ -105,19 +134,31 @@ func (x *itemText) add(d *thai.Dict, page int, p *ocr.Page) {
 					box.X = w.Box.X + w.Box.W*r0/n
 					box.W = max(1, w.Box.W*(r1-r0)/n)
 				}
-				term := fold(t.Term)
-				x.terms[term] = append(x.terms[term], int32(len(x.tokens)))
-				x.tokens = append(x.tokens, token{term: term, page: page, line: li, start: at + t.Start, end: at + t.End, box: box})
+				out.tokens = append(out.tokens, token{term: fold(t.Term), page: page, line: li, start: at + t.Start, end: at + t.End, box: box})
 			}
 		}
-		pt.lines = append(pt.lines, lineText{text: b.String()[lineStart:], box: l.Box})
-		if n := len(x.tokens); n > 0 && x.tokens[n-1].page == page && x.tokens[n-1].line == li && li < len(p.Lines)-1 {
-			x.lineEnds[x.tokens[n-1].term] = append(x.lineEnds[x.tokens[n-1].term], int32(n-1))
+		out.text.lines = append(out.text.lines, lineText{text: b.String()[lineStart:], box: l.Box})
+		if n := len(out.tokens); n > 0 && out.tokens[n-1].line == li && li < len(p.Lines)-1 {
+			out.lineEnds = append(out.lineEnds, n-1)
 		}
 		b.WriteByte('\n')
 	}
-	pt.text = strings.TrimSuffix(b.String(), "\n")
-	x.pages[page] = pt
+	out.text.text = strings.TrimSuffix(b.String(), "\n")
+	return out
+}
+
+// add puts a page's tokens after the item's others.
+func (x *itemText) add(p *pageTokens) {
+	base := len(x.tokens)
+	for k, t := range p.tokens {
+		x.terms[t.term] = append(x.terms[t.term], int32(base+k))
+	}
+	x.tokens = append(x.tokens, p.tokens...)
+	for _, k := range p.lineEnds {
+		term := p.tokens[k].term
+		x.lineEnds[term] = append(x.lineEnds[term], int32(base+k))
+	}
+	x.pages[p.page] = p.text
 }
 
 // Hit is one place where the query matched: its page, the part of each
