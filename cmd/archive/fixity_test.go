@@ -225,3 +225,39 @@ func TestRestoreOntoAnEmptyDataFolderBringsEverythingBackIdentical(t *testing.T)
 		t.Fatalf("restore onto a restored folder: %d %s", code, errOut)
 	}
 }
+
+func TestFullBackupWhileServingTakesTheMetadataThroughTheService(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	blobs, err := local.Open(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, content := seedItem(t, data, blobs)
+	env := []string{"ARCHIVE_DATA=" + data}
+	s := serve(t, append(env, "ARCHIVE_FIXITY_RATE=0"))
+	dir := filepath.Join(t.TempDir(), "backup")
+	if copied, _ := backedUp(t, mustRun(t, nil, append(env, "ARCHIVE_ADDR="+s.addr), "backup", "--to", dir)); copied == 0 {
+		t.Fatal("nothing was copied")
+	}
+	backup, err := local.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storagetest.MustGet(t, backup, storage.DigestKey(it.Files[0].SHA256), 0, -1); !bytes.Equal(got, content) {
+		t.Fatal("the master in the backup differs")
+	}
+	// The metadata copy came from the running service: a store that opens
+	// and holds the item.
+	db := filepath.Join(t.TempDir(), "archive.db")
+	if err := os.WriteFile(db, storagetest.MustGet(t, backup, "metadata/archive.db", 0, -1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copyStore, err := repository.Open(context.Background(), db, backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyStore.Close()
+	if got, err := copyStore.Item(it.ID); err != nil || got.Title["en"] != "Map of Bangkok" {
+		t.Fatalf("item in the metadata copy: %+v, %v", got, err)
+	}
+}
