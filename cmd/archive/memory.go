@@ -1,7 +1,6 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 	"runtime/debug"
 
@@ -13,7 +12,7 @@ import (
 // image service keeps them to that), and 32 MiB for the rest of the
 // service, so a busy server collects garbage sooner rather than growing.
 // GOMEMLIMIT, when set, wins. It returns the limit in bytes.
-func limitMemory(cacheBytes int64, log *slog.Logger) int64 {
+func limitMemory(cacheBytes int64) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return debug.SetMemoryLimit(-1)
 	}
@@ -22,6 +21,5 @@ func limitMemory(cacheBytes int64, log *slog.Logger) int64 {
 	}
 	limit := cacheBytes + cacheBytes/2 + 32<<20
 	debug.SetMemoryLimit(limit)
-	log.Info("memory", "soft_limit_mib", limit>>20, "cache_mib", cacheBytes>>20)
 	return limit
 }

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	limitMemory(cfg.CacheBytes, log)
+	limitMemory(cfg.CacheBytes)
 	if *replica {
 		return serveReplica(ctx, cfg, log)
 	}
