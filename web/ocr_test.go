@@ -265,3 +265,30 @@ func TestDeskShowsTheReadingOfPagesAndAsksForIt(t *testing.T) {
 		t.Errorf("a reader asking: %d", w.Code)
 	}
 }
+
+// A catalogue hit's page link opens the item's viewer on that page, with
+// the words searched inside the item; the page of hits passes axe-core.
+func TestSearchHitOpensTheViewerOnItsPage(t *testing.T) {
+	e, base := serveEnv(t)
+	it := textItem(t, e, gazettePages...)
+	ctx := browser(t)
+	net := watch(ctx)
+	q := url.QueryEscape("ประวัติศาสตร์")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/search?lang=th&q="+q), chromedp.WaitVisible(chromedp.CSS(".pagehits a"))); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, ctx, "search page with page hits")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".pagehits a"))); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "search inside the item", func(u string, st int) bool {
+		return st == 200 && strings.Contains(u, "/iiif/search/1/"+it.ID+"?q=")
+	})
+	canvas := base + "/iiif/3/manifest/" + it.ID + "/canvas/3"
+	state := `(() => { const w = Object.values(window.archiveViewer.store.getState().windows)[0]; return w && w.canvasId || ""; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](state+` === "`+canvas+`"`, chromedp.WithPollingTimeout(30e9))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](state))
+		t.Fatalf("the viewer opened on %q, want page 3: %v", got, err)
+	}
+	screenshot(t, ctx, "search-hit-opens-page")
+}
