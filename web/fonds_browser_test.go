@@ -64,4 +64,13 @@ func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
 	net.waitFor(t, "the file's manifest", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/collection/lanna-1932/manifest") })
 	net.waitFor(t, "a page of the file in the viewer", isImage(e.image))
 	screenshot(t, b, "findingaid-viewer")
+	// On a phone, every unit opened, nothing scrolls sideways.
+	phone := browserAt(t, 360, 640)
+	if err := chromedp.Do(phone, chromedp.Navigate(base+"/fonds/lanna?lang=th"), chromedp.WaitVisible(chromedp.ID("aid-expand")), chromedp.Click(chromedp.ID("aid-expand"))); err != nil {
+		t.Fatal(err)
+	}
+	if wide, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the finding aid scrolls sideways at 360 px (%v)", err)
+	}
+	screenshot(t, phone, "findingaid-phone")
 }

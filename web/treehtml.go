@@ -20,7 +20,7 @@ func aidHTML(root *aidNode, units int) template.HTML {
 	b.Grow(units * 500)
 	var walk func(n *aidNode)
 	walk = func(n *aidNode) {
-		b.WriteString(`<li id="unit-` + esc(n.ID) + `" class="aid-unit"><details`)
+		put(&b, `<li id="unit-`, esc(n.ID), `" class="aid-unit"><details`)
 		if n.Open {
 			b.WriteString(" open")
 		}
@@ -29,20 +29,20 @@ func aidHTML(root *aidNode, units int) template.HTML {
 		fields(&b, n)
 		if len(n.Items) > 0 {
 			if n.ViewAll != "" {
-				b.WriteString(`<p><a class="button view-all" href="` + esc(n.ViewAll) + `">` + esc(t(n.Lang, "aid_view_all")) + "</a></p>\n")
+				put(&b, `<p><a class="button view-all" href="`, esc(n.ViewAll), `">`, esc(t(n.Lang, "aid_view_all")), "</a></p>\n")
 			}
 			b.WriteString(`<ul class="aid-items">`)
 			for _, it := range n.Items {
-				b.WriteString(`<li><a href="/items/` + esc(it.ID) + `">`)
+				put(&b, `<li><a href="/items/`, esc(it.ID), `">`)
 				switch {
 				case it.Thumb != "":
-					b.WriteString(`<img src="` + esc(it.Thumb) + `" alt="" loading="lazy" width="72" height="72">`)
+					put(&b, `<img src="`, esc(it.Thumb), `" alt="" loading="lazy" width="72" height="72">`)
 				case it.Kind != "":
-					b.WriteString(`<span class="filecard" aria-hidden="true">` + esc(t(n.Lang, "kind_"+it.Kind)) + "</span>")
+					put(&b, `<span class="filecard" aria-hidden="true">`, esc(t(n.Lang, "kind_"+it.Kind)), "</span>")
 				}
-				b.WriteString("<span>" + esc(it.Title.Get(n.Lang)) + "</span></a>")
+				put(&b, "<span>", esc(it.Title.Get(n.Lang)), "</span></a>")
 				if it.Date != "" {
-					b.WriteString(" <small>" + esc(pageFuncs["date"].(func(string, string) string)(n.Lang, it.Date)) + "</small>")
+					put(&b, " <small>", esc(pageFuncs["date"].(func(string, string) string)(n.Lang, it.Date)), "</small>")
 				}
 				b.WriteString("</li>")
 			}
@@ -71,7 +71,7 @@ func outlineHTML(root *aidNode, units int) template.HTML {
 	var walk func(n *aidNode)
 	walk = func(n *aidNode) {
 		id := esc(n.ID)
-		b.WriteString(`<li id="unit-` + id + `" class="aid-unit" data-unit="` + id + `" data-version="` + strconv.Itoa(n.Version) + `"><details open>`)
+		put(&b, `<li id="unit-`, id, `" class="aid-unit" data-unit="`, id, `"><details open>`)
 		extra := " <code>" + id + "</code>"
 		if n.ItemCount > 0 {
 			extra += " <small>(" + strconv.Itoa(n.ItemCount) + " " + esc(t(n.Lang, "items")) + ")</small>"
@@ -79,9 +79,7 @@ func outlineHTML(root *aidNode, units int) template.HTML {
 		summary(&b, n, extra)
 		title := esc(n.Title)
 		// The arrows submit the page's one reorder form, naming the unit.
-		b.WriteString(`<div class="unit-actions"><a href="/desk/units/` + id + `">` + edit + `</a> · <a href="/desk/units/new?parent=` + id + `">` + addChild +
-			`</a> <button type="submit" form="reorder" name="up" value="` + id + `" class="small" aria-label="` + up + ": " + title + `">↑</button> ` +
-			`<button type="submit" form="reorder" name="down" value="` + id + `" class="small" aria-label="` + down + ": " + title + "\">↓</button></div>\n")
+		put(&b, `<div class="unit-actions"><a href="/desk/units/`, id, `">`, edit, `</a> · <a href="/desk/units/new?parent=`, id, `">`, addChild, `</a> <button type="submit" form="reorder" name="up" value="`, id, `" class="small" aria-label="`, up, ": ", title, `">↑</button> `, `<button type="submit" form="reorder" name="down" value="`, id, `" class="small" aria-label="`, down, ": ", title, "\">↓</button></div>\n")
 		if len(n.Kids) > 0 {
 			b.WriteString("<ul>")
 			for _, k := range n.Kids {
@@ -102,10 +100,10 @@ func printHTML(root *aidNode, units int) template.HTML {
 	b.Grow(units * 400)
 	var walk func(n *aidNode)
 	walk = func(n *aidNode) {
-		b.WriteString(`<section class="aid-unit"><h2><span class="aid-level">` + esc(n.Level) + "</span> " + esc(n.Title))
+		put(&b, `<section class="aid-unit"><h2><span class="aid-level">`, esc(n.Level), "</span> ", esc(n.Title))
 		for _, s := range []string{n.Ref, n.Date} {
 			if s != "" {
-				b.WriteString(" · " + esc(s))
+				put(&b, " · ", esc(s))
 			}
 		}
 		b.WriteString("</h2>\n")
@@ -113,7 +111,7 @@ func printHTML(root *aidNode, units int) template.HTML {
 		if len(n.Items) > 0 {
 			b.WriteString(`<ul class="aid-items">`)
 			for _, it := range n.Items {
-				b.WriteString("<li>" + esc(it.Title.Get(n.Lang)) + " · " + esc(it.ID) + "</li>")
+				put(&b, "<li>", esc(it.Title.Get(n.Lang)), " · ", esc(it.ID), "</li>")
 			}
 			b.WriteString("</ul>\n")
 		}
@@ -129,14 +127,14 @@ func printHTML(root *aidNode, units int) template.HTML {
 }
 
 func summary(b *strings.Builder, n *aidNode, extra string) {
-	b.WriteString(`<summary draggable="true"><span class="aid-level">` + esc(n.Level) + `</span> <span class="aid-title">` + esc(n.Title) + "</span>")
+	put(b, `<summary><span class="aid-level">`, esc(n.Level), `</span> <span class="aid-title">`, esc(n.Title), "</span>")
 	if n.Ref != "" {
-		b.WriteString(` <span class="aid-ref">` + esc(n.Ref) + "</span>")
+		put(b, ` <span class="aid-ref">`, esc(n.Ref), "</span>")
 	}
 	if n.Date != "" {
-		b.WriteString(` <span class="aid-date">` + esc(n.Date) + "</span>")
+		put(b, ` <span class="aid-date">`, esc(n.Date), "</span>")
 	}
-	b.WriteString(extra + "</summary>\n")
+	put(b, extra, "</summary>\n")
 }
 
 func fields(b *strings.Builder, n *aidNode) {
@@ -145,15 +143,22 @@ func fields(b *strings.Builder, n *aidNode) {
 	}
 	b.WriteString(`<dl class="aid-desc">`)
 	for _, f := range n.Fields {
-		b.WriteString("<dt>" + esc(f.Label) + "</dt><dd")
+		put(b, "<dt>", esc(f.Label), "</dt><dd")
 		if f.Lang != "" {
-			b.WriteString(` lang="` + esc(f.Lang) + `"`)
+			put(b, ` lang="`, esc(f.Lang), `"`)
 		}
-		b.WriteString(">" + esc(f.Value))
+		put(b, ">", esc(f.Value))
 		if f.Other != "" {
-			b.WriteString(`<br><span class="other" lang="` + esc(f.OtherLang) + `">` + esc(f.Other) + "</span>")
+			put(b, `<br><span class="other" lang="`, esc(f.OtherLang), `">`, esc(f.Other), "</span>")
 		}
 		b.WriteString("</dd>")
 	}
 	b.WriteString("</dl>\n")
+}
+
+// put writes the parts in turn, with no string made of them first.
+func put(b *strings.Builder, parts ...string) {
+	for _, p := range parts {
+		b.WriteString(p)
+	}
 }

@@ -14,6 +14,7 @@
   var outline = document.querySelector('ul.outline');
   var form = document.getElementById('move');
   if (!outline || !form) return;
+  outline.querySelectorAll('summary').forEach(function (s) { s.draggable = true; });
   var dragged = null;
   outline.addEventListener('dragstart', function (e) {
     var li = e.target.closest('li[data-unit]');
