@@ -72,5 +72,6 @@ func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
 	if wide, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
 		t.Errorf("the finding aid scrolls sideways at 360 px (%v)", err)
 	}
+	checkAccessibility(t, phone, "the finding aid at 360 px")
 	screenshot(t, phone, "findingaid-phone")
 }
