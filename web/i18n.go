@@ -360,6 +360,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"upload_lost":                  {"ข้อมูลที่อัปโหลดสูญหายเมื่อระบบหยุดทำงาน: อัปโหลดไฟล์อีกครั้ง", "The uploaded data was lost when the service stopped; upload the file again."},
 	"upload_ingesting":             {"กำลังนำเข้า…", "Ingesting…"},
 	"aid_print":                    {"ฉบับพิมพ์", "Printable version"},
+	"aid_link":                     {"บัญชีค้นเอกสาร", "finding aid"},
 	"aid_pdf":                      {"PDF สำหรับห้องอ่าน", "PDF for the reading room"},
 	"aid_ead":                      {"EAD3 (XML)", "EAD3 (XML)"},
 	"aid_search":                   {"ค้นหาในกลุ่มเอกสารนี้", "Search within this fonds"},
