@@ -255,10 +255,9 @@ func (s *Server) eadExport(c *gin.Context) {
 	s.send(c, http.StatusOK, "application/xml; charset=utf-8", b.Bytes())
 }
 
-// unitPath leads from the fonds down to the unit an item is filed in,
-// through the units the reader may see, each linked to its place in the
-// finding aid: where a search hit sits in the tree.
-func (s *Server) unitPath(c *gin.Context, lang, unit string) ([]link, error) {
+// unitChain lists the units from the fonds down to unit (where an item
+// is filed) that the reader may see: where a search hit sits in the tree.
+func (s *Server) unitChain(c *gin.Context, unit string) ([]*repository.Collection, error) {
 	var chain []*repository.Collection
 	for id, depth := unit, 0; id != "" && depth < 64; depth++ {
 		col, err := s.cfg.Store.Collection(id)
@@ -274,16 +273,41 @@ func (s *Server) unitPath(c *gin.Context, lang, unit string) ([]link, error) {
 		chain = append([]*repository.Collection{col}, chain...)
 		id = col.Parent
 	}
-	var out []link
-	for _, col := range chain {
+	for i, col := range chain {
 		r, err := access.CollectionResource(s.cfg.Store, col)
 		if err != nil {
 			return nil, err
 		}
 		if access.Decide(who(c), access.ReadMetadata, r, time.Now()) != nil {
-			break
+			return chain[:i], nil
 		}
+	}
+	return chain, nil
+}
+
+// unitPath is unitChain as links to each unit's place in the finding aid.
+func (s *Server) unitPath(c *gin.Context, lang, unit string) ([]link, error) {
+	chain, err := s.unitChain(c, unit)
+	var out []link
+	for _, col := range chain {
 		out = append(out, link{"/fonds/" + chain[0].ID + "#unit-" + col.ID, col.Title.Get(lang)})
 	}
-	return out, nil
+	return out, err
+}
+
+// unitRef is a unit of a search hit's path, for the JSON API.
+type unitRef struct {
+	ID    string          `json:"id"`
+	Level string          `json:"level"`
+	Title repository.Text `json:"title"`
+	URL   string          `json:"url"` // its place in the finding aid
+}
+
+func (s *Server) unitRefs(c *gin.Context, unit string) ([]unitRef, error) {
+	chain, err := s.unitChain(c, unit)
+	var out []unitRef
+	for _, col := range chain {
+		out = append(out, unitRef{col.ID, string(col.Level), col.Title, s.site(c).Base + "/fonds/" + chain[0].ID + "#unit-" + col.ID})
+	}
+	return out, err
 }

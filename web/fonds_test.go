@@ -291,6 +291,10 @@ func TestRestrictedSeriesHidesItsFilesAndItemsEverywhere(t *testing.T) {
 	if !strings.Contains(path, `<a href="/fonds/open-fonds#unit-open-fonds">Openfonds</a> › <a href="/fonds/open-fonds#unit-shut-series">Shutseries</a> › <a href="/fonds/open-fonds#unit-shut-file">Shutfile</a>`) {
 		t.Errorf("the hit's path is %q", path)
 	}
+	api := e.do(t, "GET", "/api/v1/search?q=quadrants&collection=open-fonds", "Authorization", "Bearer "+token).Body.String()
+	if !strings.Contains(api, `"path":[{"id":"open-fonds","level":"fonds","title":{"en":"Openfonds"}`) || !strings.Contains(api, `{"id":"shut-file","level":"file"`) {
+		t.Errorf("the API's hit has no path: %s", api)
+	}
 	if w := e.do(t, "GET", "/search?q=quadrants&collection=other-fonds", "Authorization", "Bearer "+token); strings.Contains(w.Body.String(), `/items/`+item) {
 		t.Error("search within another fonds finds the item")
 	}

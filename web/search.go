@@ -123,6 +123,7 @@ func (s *Server) apiSearch(c *gin.Context) {
 		Snippet string          `json:"snippet,omitempty"`
 		URL     string          `json:"url"`
 		Pages   []page          `json:"pages,omitempty"`
+		Path    []unitRef       `json:"path,omitempty"` // fonds › series › file
 	}
 	type facetValue struct {
 		Value string `json:"value"`
@@ -144,6 +145,10 @@ func (s *Server) apiSearch(c *gin.Context) {
 		}
 		for _, p := range pages {
 			h.Pages = append(h.Pages, page{Page: p.Page, Snippet: string(p.Snippet), URL: site.Base + p.URL})
+		}
+		if h.Path, err = s.unitRefs(c, l.Item.Collection); err != nil {
+			s.fail(c, err)
+			return
 		}
 		hits = append(hits, h)
 	}
