@@ -61,7 +61,9 @@ func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
 	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS("#unit-lanna-1932 a.view-all")), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
 		t.Fatal(err)
 	}
-	net.waitFor(t, "the file's manifest", func(u string, st int) bool { return st == 200 && strings.HasSuffix(u, "/iiif/3/collection/lanna-1932/manifest") })
+	net.waitFor(t, "the file's manifest", func(u string, st int) bool {
+		return st == 200 && strings.HasSuffix(u, "/iiif/3/collection/lanna-1932/manifest")
+	})
 	net.waitFor(t, "a page of the file in the viewer", isImage(e.image))
 	screenshot(t, b, "findingaid-viewer")
 	// On a phone, every unit opened, nothing scrolls sideways.
