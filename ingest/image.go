@@ -7,8 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/vips"
@@ -23,6 +27,10 @@ const (
 	// through a temporary file, so two at once stay under 400 MB.
 	decodeInMemory = 150 << 20
 )
+
+// decoded bounds the masters' pixels held in memory by all files being
+// made at once: one such master per core.
+var decoded = semaphore.NewWeighted(int64(runtime.NumCPU()) * decodeInMemory)
 
 // sniffImage recognises the still-image formats that Sniff does not:
 // JPEG 2000 (JP2, JPX and bare codestreams), BigTIFF, BMP, HEIF and AVIF
@@ -231,7 +239,16 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 	// pyramid's source fails midway (a truncated master), while these
 	// fail cleanly.
 	var whole *vips.Image
-	if int64(padW)*int64(padH)*int64(acc.Bands()) <= decodeInMemory {
+	free := func() {}
+	defer func() { free() }()
+	if n := int64(padW) * int64(padH) * int64(acc.Bands()); n <= decodeInMemory {
+		// Files are made several at a time (two per core, so one's
+		// storage writes overlap another's decoding); their decoded
+		// pixels together stay within one master's per core.
+		if err := decoded.Acquire(ctx, n); err != nil {
+			return nil, err
+		}
+		free = sync.OnceFunc(func() { decoded.Release(n) })
 		if whole, err = acc.Memory(); err != nil {
 			return nil, refuse("image_corrupt", vipsMessage(err, path))
 		}
@@ -256,6 +273,7 @@ func makeAccess(ctx context.Context, w io.Writer, path, mediaType string, page i
 		return nil, fmt.Errorf("writing the pyramid: %w", err)
 	}
 	whole.Close()
+	free()
 	sizes, err := pyramid.Repack(ctx, w, tmp, width, height, pyramid.RepackOptions{Quality: tileQuality, Crop: cropTile})
 	if err != nil {
 		return nil, fmt.Errorf("repacking the access copy: %w", err)

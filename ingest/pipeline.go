@@ -36,7 +36,8 @@ type Config struct {
 	MaxPixels int64
 	// MaxFileSize refuses larger files.
 	MaxFileSize int64
-	// Workers is how many items are processed at once.
+	// Workers is how many items are processed at once (default two per
+	// core).
 	Workers int
 	// DryRun checks everything and writes nothing.
 	DryRun bool
@@ -118,7 +119,7 @@ func New(cfg Config) *Pipeline {
 		cfg.MaxFileSize = DefaultMaxFileSize
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = runtime.NumCPU()
+		cfg.Workers = 2 * runtime.NumCPU()
 	}
 	if cfg.Agent == "" {
 		cfg.Agent = "archive ingest"

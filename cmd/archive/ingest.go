@@ -35,7 +35,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	report := fs.String("report", "", "write every file's outcome to this `file` (.csv or .json)")
 	dry := fs.Bool("dry-run", false, "check everything (sheets, bags, checksums, image headers) and write nothing")
 	keep := fs.Bool("keep-mismatched", false, "keep a file whose content does not match its name (scan.tif that is text) as what it really is, instead of refusing it")
-	workers := fs.Int("workers", runtime.NumCPU(), "items processed at once")
+	workers := fs.Int("workers", 2*runtime.NumCPU(), "items processed at once (two per core: one's storage writes overlap another's decoding)")
 	addr := fs.String("addr", "", "address of the running service, which is handed the files when it holds the store (env ARCHIVE_ADDR)")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
