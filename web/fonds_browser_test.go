@@ -77,3 +77,60 @@ func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
 	checkAccessibility(t, phone, "the finding aid at 360 px")
 	screenshot(t, phone, "findingaid-phone")
 }
+
+// TestArchivistDragsAUnitInTheOutline: at the desk, on a phone, the outline
+// passes axe-core and fits, and a file dragged onto another series moves
+// there (with everything inside it) in one change.
+func TestArchivistDragsAUnitInTheOutline(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "archivist@cmu.example", "cmu", "archivist")
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "arch", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"th": "จดหมายเหตุมหาวิทยาลัย", "en": "University archives"}},
+		{ID: "arch-a", Institution: "cmu", Parent: "arch", Level: repository.Series, Title: repository.Text{"en": "Series A"}, Order: 1},
+		{ID: "arch-b", Institution: "cmu", Parent: "arch", Level: repository.Series, Title: repository.Text{"en": "Series B"}, Order: 2},
+		{ID: "arch-a-1", Institution: "cmu", Parent: "arch-a", Level: repository.FileLevel, Title: repository.Text{"en": "File one"}},
+		{ID: "arch-a-1-x", Institution: "cmu", Parent: "arch-a-1", Level: repository.ItemLevel, Title: repository.Text{"en": "Item x"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := browserAt(t, 360, 640)
+	if err := chromedp.Do(b,
+		chromedp.Navigate(base+"/desk/fonds/arch?lang=th"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "archivist@cmu.example"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")), // back to the outline after signing in
+		chromedp.WaitVisible(chromedp.CSS("#unit-arch-a-1 > details > summary")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, b, "the outline at 360 px")
+	if wide, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); err != nil || wide {
+		t.Errorf("the outline scrolls sideways at 360 px (%v)", err)
+	}
+	screenshot(t, b, "outline-phone-th")
+	// Drag "File one" onto "Series B": the page's script fills the move form and sends it.
+	drag := `(() => {
+		const dt = new DataTransfer();
+		const from = document.querySelector('#unit-arch-a-1 > details > summary');
+		const to = document.querySelector('#unit-arch-b > details > summary');
+		from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+		to.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		to.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return from.draggable;
+	})()`
+	if draggable, err := chromedp.Run(b, chromedp.Evaluate[bool](drag)); err != nil || !draggable {
+		t.Fatalf("dragging: draggable %v, %v", draggable, err)
+	}
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.CSS(`#unit-arch-b #unit-arch-a-1-x`))); err != nil {
+		t.Fatalf("after the drop the file is not inside series B: %v", err)
+	}
+	moved, _ := e.store.Collection("arch-a-1")
+	inside, _ := e.store.Collection("arch-a-1-x")
+	if moved.Parent != "arch-b" || moved.Version != 2 || inside.Version != 1 {
+		t.Fatalf("after the drop: parent %s version %d; the item unit at version %d", moved.Parent, moved.Version, inside.Version)
+	}
+}
