@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng weasyprint; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
