@@ -205,8 +205,9 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 			}
 			// The text of the pages is content: an item whose description
 			// anyone may read but whose pages only its library may see
-			// keeps its page text out of the index.
-			if d != nil && !slices.Contains(d.Facet, "access:"+repository.MetadataOnly) {
+			// whole (metadata only, or reduced images) keeps its page text
+			// out of the index, as searching inside it is refused too.
+			if d != nil && !slices.Contains(d.Facet, "access:"+repository.MetadataOnly) && !slices.Contains(d.Facet, "access:"+repository.Reduced) {
 				if d.Text, err = x.pageTexts(context.Background(), it); err != nil {
 					return err
 				}

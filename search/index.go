@@ -28,7 +28,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "3"
+const layout = "4"
 
 var (
 	keyCursor = []byte("feed-cursor")

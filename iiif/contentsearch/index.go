@@ -190,7 +190,9 @@ func phrases(d *thai.Dict, q string) [][]string {
 			for _, t := range d.Segment(g) {
 				terms = append(terms, fold(t.Term))
 			}
-			if len(terms) > 0 {
+			// A phrase asked twice is looked for once: each costs a pass
+			// over every place its first word occurs.
+			if len(terms) > 0 && !slices.ContainsFunc(out, func(o []string) bool { return slices.Equal(o, terms) }) {
 				out = append(out, terms)
 			}
 		}
