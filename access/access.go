@@ -246,8 +246,19 @@ func LibraryResource(institution string) Resource {
 	return Resource{Kind: "library", ID: institution, Institution: institution}
 }
 
+// maxAncestors bounds the walk up a tree: far deeper than any archive's,
+// so that only a loop in the records reaches it.
+const maxAncestors = 1024
+
+// inherit makes r's access the strictest of its own and that of every
+// collection above it. Past maxAncestors the rest is not known, so r is
+// closed to all but its library.
 func inherit(l Lookup, r *Resource, parent string) error {
-	for depth := 0; parent != "" && depth < 64; depth++ {
+	for depth := 0; parent != ""; depth++ {
+		if depth == maxAncestors {
+			r.Access = Stricter(r.Access, repository.Access{Level: repository.Restricted})
+			return nil
+		}
 		c, err := l.Collection(parent)
 		if errors.Is(err, repository.ErrNotFound) {
 			return nil

@@ -58,3 +58,43 @@ func TestReducedItemsPageTextIsNeitherFoundNorQuotedByTheCatalogue(t *testing.T)
 		}
 	}
 }
+
+// Access is inherited from every unit above, however deep the tree: an
+// item filed seventy levels below a restricted fonds (a tree grown by
+// imports and moves) stays restricted on its page, its images, its
+// manifest, the finding aid of the unit it is in and the catalogue.
+func TestAccessIsInheritedThroughTreesDeeperThanSixtyFourLevels(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	parent := ""
+	for i := range 70 {
+		c := &repository.Collection{Institution: "cmu", Parent: parent, Level: repository.Series, Title: repository.Text{"en": "Zqdeep" + strings.Repeat("x", i)}}
+		if i == 0 {
+			c.Level = repository.Fonds
+			c.Access.Level = repository.Restricted
+		}
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+		parent = c.ID
+	}
+	item := strings.TrimSuffix(e.image, "-1")
+	it, _ := e.store.Item(item)
+	it.Collection = parent
+	if err := e.store.SaveItem(ctx, it, "t"); err != nil {
+		t.Fatal(err)
+	}
+	untilFound(t, e, "Quadrants", item)
+	for _, path := range []string{"/items/" + item, "/iiif/3/" + e.image + "/info.json", "/iiif/3/" + e.image + "/full/64,/0/default.jpg",
+		"/api/v1/items/" + item + "/files/1", "/fonds/" + parent, "/iiif/3/collection/" + parent + "/tree", "/api/v1/fonds/" + parent + "/ead.xml"} {
+		if w := e.do(t, "GET", path); w.Code == http.StatusOK {
+			t.Errorf("%s answers an anonymous visitor 200", path)
+		}
+	}
+	if w := e.do(t, "GET", "/api/v1/search?q=Quadrants"); strings.Contains(w.Body.String(), item) {
+		t.Error("the catalogue finds the item for an anonymous visitor")
+	}
+	if w := e.do(t, "GET", "/items/"+item, "Authorization", "Bearer "+token); w.Code != http.StatusOK {
+		t.Errorf("the library's staff cannot open the item: %d", w.Code)
+	}
+}
