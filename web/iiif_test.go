@@ -369,8 +369,11 @@ func TestIdenticalRendersInFlightAreMadeOnce(t *testing.T) {
 		t.Errorf("%d renders for eight identical requests, want 1", n)
 	}
 	st := e.srv.images.CacheStats()["renders"]
-	if st.Misses == 0 || st.Used == 0 || st.Max != imageapi.DefaultCacheBytes/9 {
+	if st.Misses == 0 || st.Used == 0 || st.Max != imageapi.DefaultCacheBytes/12 {
 		t.Errorf("render cache stats %+v", st)
+	}
+	if st := e.srv.images.CacheStats()["stored"]; st.Misses == 0 || st.Used == 0 {
+		t.Errorf("the tiles read for the render are not kept as stored: %+v", st)
 	}
 	w := e.do(t, "GET", path)
 	if st2 := e.srv.images.CacheStats()["responses"]; w.Code != 200 || st2.Hits+e.srv.images.CacheStats()["renders"].Hits == 0 {

@@ -47,10 +47,10 @@ type Config struct {
 	// Workers render at once (default 2); Queue more may wait (default 2×
 	// Workers); PerClient bounds one client's renders in flight (default 2).
 	Workers, Queue, PerClient int
-	// CacheBytes is the memory the service's caches share (default 112 MiB):
-	// decoded tiles four ninths, whole answers three, rendered images and
-	// tile indexes one each. Renders in flight take at most half as much
-	// again for their working memory.
+	// CacheBytes is the memory the service's caches share (default 112 MiB),
+	// in twelfths: decoded tiles five, whole answers four, rendered images,
+	// stored tiles' bytes and tile indexes one each. Renders in flight take
+	// at most half as much again for their working memory.
 	CacheBytes int64
 	// PublicMaxAge is how long shared caches may keep a public image
 	// (default a day); it bounds how long a copy outlives a change of access.
@@ -64,6 +64,7 @@ type Service struct {
 	cfg     Config
 	indexes *Cache[*pyramid.Pyramid] // tile index of each access copy
 	tiles   *Cache[image.Image]      // decoded tiles, for regions
+	stored  *Cache[[]byte]           // tiles' bytes as stored, so renders read storage once
 	renders *Cache[[]byte]           // rendered non-tile responses, by canonical request
 	hot     *Cache[*Response]        // whole responses, by request
 	pool    *pool
@@ -132,13 +133,14 @@ func NewService(cfg Config) *Service {
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = DefaultCacheBytes
 	}
-	ninth := cfg.CacheBytes / 9
+	twelfth := cfg.CacheBytes / 12
 	return &Service{
 		cfg:     cfg,
-		indexes: NewCache[*pyramid.Pyramid](ninth),
-		tiles:   NewCache[image.Image](4 * ninth),
-		renders: NewCache[[]byte](ninth),
-		hot:     NewCache[*Response](3 * ninth),
+		indexes: NewCache[*pyramid.Pyramid](twelfth),
+		tiles:   NewCache[image.Image](5 * twelfth),
+		stored:  NewCache[[]byte](twelfth),
+		renders: NewCache[[]byte](twelfth),
+		hot:     NewCache[*Response](4 * twelfth),
 		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient, cfg.CacheBytes/2),
 		public:  "public, max-age=" + strconv.Itoa(int(cfg.PublicMaxAge.Seconds())),
 		refs:    map[string]imageRef{},
@@ -150,7 +152,7 @@ const DefaultCacheBytes = 112 << 20
 
 // CacheStats reads every cache's counters, by name.
 func (s *Service) CacheStats() map[string]CacheStats {
-	return map[string]CacheStats{"indexes": s.indexes.Stats(), "tiles": s.tiles.Stats(), "renders": s.renders.Stats(), "responses": s.hot.Stats()}
+	return map[string]CacheStats{"indexes": s.indexes.Stats(), "tiles": s.tiles.Stats(), "stored": s.stored.Stats(), "renders": s.renders.Stats(), "responses": s.hot.Stats()}
 }
 
 // Renders is how many images the service has rendered (not answered from
@@ -509,10 +511,15 @@ func (t tileSource) Tile(ctx context.Context, level, col, row, eighths int) (ima
 		return img, nil
 	}
 	lv := t.p.Levels[level]
-	off, n, _ := lv.Tile(col, row)
-	data, err := readRange(ctx, t.s.cfg.Blobs, t.key, off, n)
-	if err != nil {
-		return nil, err
+	sk := fmt.Sprintf("%s/%d/%d/%d", t.key, level, col, row)
+	data, ok := t.s.stored.Get(sk)
+	if !ok {
+		off, n, _ := lv.Tile(col, row)
+		var err error
+		if data, err = readRange(ctx, t.s.cfg.Blobs, t.key, off, n); err != nil {
+			return nil, err
+		}
+		t.s.stored.Put(sk, data, int64(len(data)+len(sk)+64))
 	}
 	img, err := vips.DecodeJPEGScaled(lv.TileJPEG(data), eighths) // libjpeg-turbo: three times Go's decoder
 	if err != nil {
