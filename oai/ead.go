@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 
 // Finding aids are offered as EAD3 (metadataPrefix=ead) beside the items'
 // Dublin Core: their records are archival units (oai:archive:fonds:{id});
-// the lists hold every fonds, GetRecord any unit (a series too). A unit an
-// anonymous visitor may not read is a deleted record, as an item is.
+// the lists hold every fonds (ten finding aids, or a hundred headers, to a
+// page), GetRecord any unit (a series too). A unit an anonymous visitor
+// may not read is a deleted record, as an item is.
 
 const (
 	eadPrefix     = "ead"
@@ -44,11 +46,15 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		resp.GetRecord = &getRecord{Record: *rec}
 		return nil
 	}
-	if args.Has("resumptionToken") {
-		return protoErr(badResumptionToken, "lists of finding aids are answered whole; this token was not issued")
+	t := token{Verb: eadPrefix + verb, Set: args.Get("set"), From: args.Get("from"), Until: args.Get("until")}
+	resumed := args.Has("resumptionToken")
+	if resumed {
+		var err error
+		if t, err = decodeToken(args.Get("resumptionToken"), eadPrefix+verb); err != nil {
+			return err
+		}
 	}
-	t := token{Verb: verb, Set: args.Get("set"), From: args.Get("from"), Until: args.Get("until")}
-	from, until, err := t.window(false)
+	from, until, err := t.window(resumed)
 	if err != nil {
 		return err
 	}
@@ -60,12 +66,24 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 	if err != nil {
 		return err
 	}
+	// In the order of their ids, a page at a time (each finding aid may
+	// hold thousands of units), each page going on after the last id given.
+	slices.SortFunc(tops, func(a, b *repository.Collection) int { return strings.Compare(a.ID, b.ID) })
+	size := eadPageSize
+	if verb == "ListIdentifiers" {
+		size = pageSize
+	}
 	var recs []record
+	more := false
 	for _, c := range tops {
-		if c.Level == repository.Curated || c.Deleted || inst != "" && c.Institution != inst {
+		if c.Level == repository.Curated || c.Deleted || inst != "" && c.Institution != inst || resumed && c.ID <= t.After.ID {
 			continue
 		}
-		rec, err := r.eadRecord(c.ID, verb == "ListRecords")
+		if len(recs) == size {
+			more = true
+			break
+		}
+		rec, err := r.eadRecord(c.ID, false)
 		if err != nil {
 			return err
 		}
@@ -73,21 +91,49 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		if !from.IsZero() && stamp.Before(from) || !until.IsZero() && stamp.After(until) {
 			continue
 		}
+		if verb == "ListRecords" { // the finding aid is written only when it is sent
+			if rec, err = r.eadRecord(c.ID, true); err != nil {
+				return err
+			}
+		}
 		recs = append(recs, *rec)
 	}
-	if len(recs) == 0 {
+	if len(recs) == 0 && !resumed {
 		return protoErr(noRecordsMatch, "no finding aids match these arguments")
 	}
+	var tok *resumptionToken
+	switch {
+	case more:
+		next := t
+		_, last, _ := strings.Cut(recs[len(recs)-1].Header.Identifier, fondsIDPrefix)
+		next.After, next.Cursor = repository.Change{Modified: firstInstant, ID: last}, t.Cursor+len(recs)
+		tok = &resumptionToken{Cursor: t.Cursor, Value: next.encode()}
+	case resumed:
+		tok = &resumptionToken{Cursor: t.Cursor}
+	}
 	if verb == "ListIdentifiers" {
-		l := &listIdentifiers{}
+		l := &listIdentifiers{ResumptionToken: tok}
 		for _, rec := range recs {
 			l.Headers = append(l.Headers, rec.Header)
 		}
 		resp.ListIdentifiers = l
 		return nil
 	}
-	resp.ListRecords = &listRecords{Records: recs}
+	resp.ListRecords = &listRecords{Records: recs, ResumptionToken: tok}
 	return nil
+}
+
+// eadPageSize is the most finding aids one ListRecords answer holds.
+const eadPageSize = 10
+
+// isEADToken reports whether a resumption token continues a list of
+// finding aids for verb.
+func isEADToken(s, verb string) bool {
+	if s == "" {
+		return false
+	}
+	_, err := decodeToken(s, eadPrefix+verb)
+	return err == nil
 }
 
 // eadRecord is the record of unit id: its newest change dates it, and its

@@ -115,7 +115,7 @@ func (r *request) answer(args url.Values, base string, resp *response) error {
 	if err != nil {
 		return err
 	}
-	if args.Get("metadataPrefix") == eadPrefix && (verb == "GetRecord" || verb == "ListIdentifiers" || verb == "ListRecords") {
+	if (args.Get("metadataPrefix") == eadPrefix || isEADToken(args.Get("resumptionToken"), verb)) && (verb == "GetRecord" || verb == "ListIdentifiers" || verb == "ListRecords") {
 		return r.eadVerb(verb, args, resp) // finding aids: ead.go
 	}
 	switch verb {
