@@ -55,7 +55,15 @@ type Service struct {
 	cache  map[string]*itemText // by item
 	order  []string             // least recently used first
 	tokens int
+	// warming holds a place for each item read in the background (Warm,
+	// Pages without waiting): a crawler opening many manifests or a page
+	// of many hits starts no more than this at once; the others are read
+	// by their first search.
+	warming chan struct{}
 }
+
+// maxWarming is how many items' text is read in the background at once.
+const maxWarming = 2
 
 // New returns a service.
 func New(cfg Config) *Service {
@@ -65,7 +73,7 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, cache: map[string]*itemText{}}
+	return &Service{cfg: cfg, cache: map[string]*itemText{}, warming: make(chan struct{}, maxWarming)}
 }
 
 // Errors.
@@ -212,7 +220,14 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 	}
 	key := fmt.Sprintf("%s/%d", id, it.Version)
 	if !wait {
-		go s.flight.Do(key, read)
+		select {
+		case s.warming <- struct{}{}:
+			go func() {
+				defer func() { <-s.warming }()
+				s.flight.Do(key, read)
+			}()
+		default:
+		}
 		return nil, errReading
 	}
 	v, err, _ := s.flight.Do(key, read)
