@@ -3,6 +3,7 @@ package oai
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -142,6 +143,9 @@ func (r *request) eadRecord(id string, full bool) (*record, error) {
 	tr, err := r.p.Store.Tree(id)
 	if err != nil {
 		return nil, err
+	}
+	if tr.Root.Level == repository.Curated {
+		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
 	}
 	newest := tr.Root.Modified
 	tr.Walk(func(n *repository.Node) bool {

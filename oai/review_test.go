@@ -79,3 +79,26 @@ func TestFindingAidsAreHarvestedAPageAtATime(t *testing.T) {
 		t.Errorf("the identifiers of %d finding aids are not one page: %.300s", fonds, got)
 	}
 }
+
+// A curated collection (a selection of items, not an archival unit) has no
+// finding aid here, as it has none at /api/v1/fonds/{id}/ead.xml.
+func TestACuratedCollectionHasNoFindingAid(t *testing.T) {
+	ctx := context.Background()
+	blobs, _ := local.Open(t.TempDir())
+	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.SaveCollection(ctx, &repository.Collection{ID: "cmu-best", Institution: "cmu", Level: repository.Curated, Title: repository.Text{"en": "Favourites"}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	args, _ := url.ParseQuery("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("cmu-best"))
+	b, err := (&Provider{Store: store}).Answer(ctx, "http://a.example/oai", "http://a.example", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `code="idDoesNotExist"`) {
+		t.Errorf("a curated collection's finding aid: %.400s", b)
+	}
+}
