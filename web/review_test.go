@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +98,44 @@ func TestAccessIsInheritedThroughTreesDeeperThanSixtyFourLevels(t *testing.T) {
 	}
 	if w := e.do(t, "GET", "/items/"+item, "Authorization", "Bearer "+token); w.Code != http.StatusOK {
 		t.Errorf("the library's staff cannot open the item: %d", w.Code)
+	}
+}
+
+// A reader of another library, signed in with a session, sees of a fonds
+// what an anonymous visitor sees, and no answer built for them may be kept
+// by a shared cache; nor may the text of a public item they search inside.
+func TestAnotherLibrarysReaderSeesNoRestrictedUnitAndNothingIsCachedForThem(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "open-fonds", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Openfonds"}},
+		{ID: "shut-series", Institution: "cmu", Parent: "open-fonds", Level: repository.Series, Title: repository.Text{"en": "Zqshutseries"}, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "shut-file", Institution: "cmu", Parent: "shut-series", Level: repository.FileLevel, Title: repository.Text{"en": "Zqshutfile"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := textItem(t, e, []string{"open words here"})
+	addUser(t, e.store, "reader@tu.example", "tu", "reader")
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	client, _ := signedIn(t, ts.URL, "reader@tu.example")
+	for _, path := range []string{"/fonds/open-fonds", "/fonds/open-fonds/print", "/api/v1/fonds/open-fonds/ead.xml", "/iiif/3/collection/open-fonds/tree",
+		"/iiif/3/collection/open-fonds", "/fonds/shut-series", "/api/v1/fonds/shut-file/ead.xml", "/iiif/3/collection/shut-file/tree",
+		"/search?q=Zqshutseries", "/api/v1/search?q=open", "/iiif/search/2/" + text.ID + "?q=open", "/iiif/autocomplete/1/" + text.ID + "?q=op",
+		"/iiif/text/" + text.ID + "/1"} {
+		resp, err := client.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "Zqshut") && !strings.Contains(path, "q=Zqshut") {
+			t.Errorf("%s shows a restricted unit to another library's reader", path)
+		}
+		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode == http.StatusOK && !strings.Contains(cc, "private") {
+			t.Errorf("%s for a signed-in reader: Cache-Control %q", path, cc)
+		}
 	}
 }
