@@ -201,9 +201,21 @@ func decideWrite(p Principal, a Action, r Resource) error {
 
 func refuse(p Principal, a Action, r Resource) error {
 	if !p.SignedIn() {
-		return fmt.Errorf("to %s of %s %s, sign in: %w", a, r.kind(), r.ID, ErrUnauthenticated)
+		return fmt.Errorf("to %s%s, sign in: %w", a, r.of(), ErrUnauthenticated)
 	}
-	return fmt.Errorf("%s may not %s of %s %s: %w", p.Email, a, r.kind(), r.ID, ErrForbidden)
+	return fmt.Errorf("%s may not %s%s: %w", p.Email, a, r.of(), ErrForbidden)
+}
+
+// of names the resource after an action: "of item x", "in library tu",
+// nothing for the archive as a whole.
+func (r Resource) of() string {
+	switch {
+	case r.Kind == "library" && r.ID == "":
+		return ""
+	case r.Kind == "library":
+		return " in library " + r.ID
+	}
+	return " of " + r.kind() + " " + r.ID
 }
 
 func (r Resource) kind() string {

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -32,5 +33,26 @@ func TestAnItemUnderALoopOfCollectionsIsClosed(t *testing.T) {
 	}
 	if err := Decide(Principal{User: "u", Role: Reader, Institution: "cmu"}, ReadContent, r, time.Now()); err != nil {
 		t.Errorf("the library's reader may not: %v", err)
+	}
+}
+
+// A refusal says in plain words what may not be done, and where.
+func TestRefusalsReadAsSentences(t *testing.T) {
+	reader := Principal{User: "u", Email: "r@tu.example", Role: Reader, Institution: "tu"}
+	for _, c := range []struct {
+		p    Principal
+		a    Action
+		r    Resource
+		want string
+	}{
+		{reader, Edit, LibraryResource("cmu"), "r@tu.example may not edit in library cmu"},
+		{reader, Administer, LibraryResource(""), "r@tu.example may not administer the archive"},
+		{Principal{}, Upload, LibraryResource("cmu"), "to upload in library cmu, sign in"},
+		{reader, ReadContent, Resource{Kind: "item", ID: "x", Institution: "cmu", Access: repository.Access{Level: repository.Restricted}, Reveal: true}, "r@tu.example may not see the full images and files of item x"},
+	} {
+		err := Decide(c.p, c.a, c.r, time.Now())
+		if err == nil || !strings.HasPrefix(err.Error(), c.want+":") {
+			t.Errorf("%v: want %q", err, c.want)
+		}
 	}
 }
