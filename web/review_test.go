@@ -139,3 +139,20 @@ func TestAnotherLibrarysReaderSeesNoRestrictedUnitAndNothingIsCachedForThem(t *t
 		}
 	}
 }
+
+// A search with an operator it does not know is refused with a sentence
+// naming the ones it knows, rather than searched as another.
+func TestSearchRefusesAnUnknownOperator(t *testing.T) {
+	e := newIIIFEnv(t)
+	for _, path := range []string{"/api/v1/search?q=quadrants&op=xor", "/search?q=quadrants&op=or"} {
+		w := e.do(t, "GET", path)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "any (any word)") {
+			t.Errorf("%s: %d %.200s", path, w.Code, w.Body.String())
+		}
+	}
+	for _, path := range []string{"/api/v1/search?q=quadrants&op=any", "/api/v1/search?q=quadrants&op=all"} {
+		if w := e.do(t, "GET", path); w.Code != http.StatusOK {
+			t.Errorf("%s: %d", path, w.Code)
+		}
+	}
+}

@@ -37,6 +37,9 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 			q.Filters[f.Name] = vals
 		}
 	}
+	if op := c.Query("op"); op != "" && op != "all" && op != "any" {
+		return q, 0, fmt.Errorf("op %q is not all (every word) or any (any word): %w", op, repository.ErrInvalid)
+	}
 	var err error
 	if q.From, err = search.ParseYear(c.Query("from")); err != nil {
 		return q, 0, err
