@@ -48,8 +48,8 @@ type Config struct {
 	// Workers); PerClient bounds one client's renders in flight (default 2).
 	Workers, Queue, PerClient int
 	// CacheBytes is the memory the service's caches share (default 112 MiB),
-	// in twelfths: decoded tiles five, whole answers four, rendered images,
-	// stored tiles' bytes and tile indexes one each. Renders in flight take
+	// in twelfths: decoded tiles five, whole answers three, stored tiles'
+	// bytes two, rendered images and tile indexes one each. Renders in flight take
 	// at most half as much again for their working memory.
 	CacheBytes int64
 	// PublicMaxAge is how long shared caches may keep a public image
@@ -138,9 +138,9 @@ func NewService(cfg Config) *Service {
 		cfg:     cfg,
 		indexes: NewCache[*pyramid.Pyramid](twelfth),
 		tiles:   NewCache[image.Image](5 * twelfth),
-		stored:  NewCache[[]byte](twelfth),
+		stored:  NewCache[[]byte](2 * twelfth),
 		renders: NewCache[[]byte](twelfth),
-		hot:     NewCache[*Response](4 * twelfth),
+		hot:     NewCache[*Response](3 * twelfth),
 		pool:    newPool(cfg.Workers, cfg.Queue, cfg.PerClient, cfg.CacheBytes/2),
 		public:  "public, max-age=" + strconv.Itoa(int(cfg.PublicMaxAge.Seconds())),
 		refs:    map[string]imageRef{},
