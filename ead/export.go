@@ -41,10 +41,21 @@ type Export struct {
 	// Principal reads the finding aid: units and items it may not read are
 	// left out, with everything below them.
 	Principal access.Principal
-	// Now decides embargoes and dates the maintenance event.
+	// Now dates the maintenance event (the tree's newest change, so the
+	// same tree gives the same bytes).
 	Now time.Time
+	// At decides access and embargoes: the moment the finding aid is asked
+	// for (Now when zero).
+	At time.Time
 	// Manifest gives the address of an item's IIIF manifest (its <dao href>).
 	Manifest func(item string) string
+}
+
+func (e *Export) at() time.Time {
+	if e.At.IsZero() {
+		return e.Now
+	}
+	return e.At
 }
 
 // lookup is the tree answering for collections, and the store for items.
@@ -61,7 +72,7 @@ func (e *Export) readable(n *repository.Node) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return access.Decide(e.Principal, access.ReadMetadata, r, e.Now) == nil, nil
+	return access.Decide(e.Principal, access.ReadMetadata, r, e.at()) == nil, nil
 }
 
 // Write writes the EAD3 finding aid of the tree's root and what p may read
@@ -73,7 +84,7 @@ func (e *Export) Write(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := access.Decide(e.Principal, access.ReadMetadata, r, e.Now); err != nil {
+	if err := access.Decide(e.Principal, access.ReadMetadata, r, e.at()); err != nil {
 		return err
 	}
 	in, err := e.Tree.Institution(root.Institution)
@@ -162,7 +173,7 @@ func (e *Export) unit(x *writer, n *repository.Node, top bool) error {
 	}
 	x.texts("abstract", n.Summary)
 	if e.Items != nil && len(n.Items) > 0 {
-		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.Now)
+		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at())
 		if err != nil {
 			return err
 		}

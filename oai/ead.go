@@ -168,7 +168,7 @@ func (r *request) eadRecord(id string, full bool) (*record, error) {
 		return rec, nil
 	}
 	var b bytes.Buffer
-	e := ead.Export{Tree: tr, Items: r.p.Store, Now: newest, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
+	e := ead.Export{Tree: tr, Items: r.p.Store, Now: newest, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
 	if err := e.Write(&b); err != nil {
 		return nil, err
 	}

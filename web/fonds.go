@@ -217,12 +217,23 @@ func (s *Server) unitViewer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// The fonds in the address is named only when the reader may see it
+	// and the unit is inside it.
+	fonds, err := s.readTree(c, c.Param("id"))
+	if err == nil && fonds.Node(tr.Root.ID) == nil {
+		err = notFound("archival unit " + tr.Root.ID + " is not in " + fonds.Root.ID)
+	}
+	if err != nil {
+		if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) || errors.Is(err, access.ErrForbidden) || errors.Is(err, access.ErrUnauthenticated) {
+			s.notFoundPage(c)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
 	p := itemPage{page: s.newPage(c, ""), Manifest: s.site(c).UnitManifestURL(tr.Root.ID), Viewer: viewerBuilt()}
 	p.Title = tr.Root.Title.Get(p.Lang)
-	p.Crumbs = []link{{"/", t(p.Lang, "home")}}
-	if fonds, err := s.cfg.Store.Collection(c.Param("id")); err == nil {
-		p.Crumbs = append(p.Crumbs, link{"/fonds/" + fonds.ID, fonds.Title.Get(p.Lang)})
-	}
+	p.Crumbs = []link{{"/", t(p.Lang, "home")}, {"/fonds/" + fonds.Root.ID, fonds.Root.Title.Get(p.Lang)}}
 	s.cacheable(c, "public, max-age=60")
 	s.render(c, http.StatusOK, "unitview", p)
 }
@@ -236,7 +247,7 @@ func (s *Server) eadExport(c *gin.Context) {
 	}
 	site := s.site(c)
 	var b bytes.Buffer
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Root.Modified, Manifest: site.ManifestURL}
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Root.Modified, At: time.Now(), Manifest: site.ManifestURL}
 	// The newest change in the tree dates the document, so the same tree
 	// gives the same bytes (and ETag).
 	tr.Walk(func(n *repository.Node) bool {
