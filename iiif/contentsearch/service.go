@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
@@ -44,7 +46,13 @@ type Config struct {
 	// CacheTokens bounds the words of the items kept in memory (default
 	// two million, about 200 MB).
 	CacheTokens int
-	Now         func() time.Time
+	// Readers bounds the items whose text is read at once (default the
+	// number of cores): reading a large item's pages takes seconds, and a
+	// crawler asking for many items must not take every core. A search
+	// that waits ReadWait (default 10 s) for a place is answered ErrBusy.
+	Readers  int
+	ReadWait time.Duration
+	Now      func() time.Time
 }
 
 // Service searches inside items.
@@ -60,6 +68,7 @@ type Service struct {
 	// of many hits starts no more than this at once; the others are read
 	// by their first search.
 	warming chan struct{}
+	reading chan struct{} // a place per item being read
 }
 
 // maxWarming is how many items' text is read in the background at once.
@@ -73,13 +82,21 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, cache: map[string]*itemText{}, warming: make(chan struct{}, maxWarming)}
+	if cfg.Readers <= 0 {
+		cfg.Readers = runtime.NumCPU()
+	}
+	if cfg.ReadWait <= 0 {
+		cfg.ReadWait = 10 * time.Second
+	}
+	return &Service{cfg: cfg, cache: map[string]*itemText{}, warming: make(chan struct{}, maxWarming), reading: make(chan struct{}, cfg.Readers)}
 }
 
 // Errors.
 var (
 	ErrInvalid  = repository.ErrInvalid
 	ErrNotFound = repository.ErrNotFound
+	// ErrBusy: too many items' text is being read; try again shortly.
+	ErrBusy = imageapi.ErrBusy
 )
 
 // SearchURL is the Content Search service (API version 2 or 1) of an item,
@@ -204,6 +221,14 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 		return nil, err
 	}
 	read := func() (any, error) {
+		timer := time.NewTimer(s.cfg.ReadWait)
+		defer timer.Stop()
+		select {
+		case s.reading <- struct{}{}:
+			defer func() { <-s.reading }()
+		case <-timer.C:
+			return nil, fmt.Errorf("the text of %d items is being read: %w", cap(s.reading), ErrBusy)
+		}
 		// Built apart from the request that asked first: its going away
 		// should not fail the others waiting.
 		x, err := s.build(context.WithoutCancel(ctx), it)
