@@ -105,7 +105,11 @@ func WorkingBytes(p Plan, levels []image.Point, ts int) int64 {
 // it covers.
 func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Image, error) {
 	ts := src.TileSize() * m / 8
-	canvas := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	type placed struct {
+		t  image.Image
+		at image.Point
+	}
+	var tiles []placed
 	gray := true
 	for row := r.Min.Y / ts; row <= (r.Max.Y-1)/ts; row++ {
 		for col := r.Min.X / ts; col <= (r.Max.X-1)/ts; col++ {
@@ -119,14 +123,52 @@ func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Im
 			if _, ok := t.(*image.Gray); !ok {
 				gray = false
 			}
-			at := image.Pt(col*ts, row*ts).Sub(r.Min)
-			draw.Draw(canvas, t.Bounds().Sub(t.Bounds().Min).Add(at), t, t.Bounds().Min, draw.Src)
+			tiles = append(tiles, placed{t, image.Pt(col*ts, row*ts).Sub(r.Min)})
 		}
 	}
+	// Grey tiles make a grey image, colour ones an RGB image: rows copied
+	// as they are, three bytes a pixel through resampling and encoding.
+	var canvas draw.Image = vips.NewRGB(image.Rect(0, 0, r.Dx(), r.Dy()))
 	if gray {
-		return toGray(canvas), nil
+		canvas = image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	}
+	for _, p := range tiles {
+		place(canvas, p.t, p.at)
 	}
 	return canvas, nil
+}
+
+// place copies tile t into canvas with its top left at at.
+func place(canvas draw.Image, t image.Image, at image.Point) {
+	tb := t.Bounds()
+	dst := tb.Sub(tb.Min).Add(at).Intersect(canvas.Bounds())
+	if dst.Empty() {
+		return
+	}
+	src := dst.Min.Sub(at).Add(tb.Min)
+	switch c := canvas.(type) {
+	case *vips.RGB:
+		if tt, ok := t.(*vips.RGB); ok {
+			for y := 0; y < dst.Dy(); y++ {
+				d := c.Pix[(dst.Min.Y+y)*c.Stride+3*dst.Min.X:][:3*dst.Dx()]
+				copy(d, tt.Pix[(src.Y-tb.Min.Y+y)*tt.Stride+3*(src.X-tb.Min.X):])
+			}
+			return
+		}
+		for y := 0; y < dst.Dy(); y++ { // a grey tile among colour ones
+			for x := 0; x < dst.Dx(); x++ {
+				c.Set(dst.Min.X+x, dst.Min.Y+y, t.At(src.X+x, src.Y+y))
+			}
+		}
+	case *image.Gray:
+		if tt, ok := t.(*image.Gray); ok {
+			for y := 0; y < dst.Dy(); y++ {
+				copy(c.Pix[(dst.Min.Y+y)*c.Stride+dst.Min.X:][:dst.Dx()], tt.Pix[(src.Y-tb.Min.Y+y)*tt.Stride+(src.X-tb.Min.X):])
+			}
+			return
+		}
+		draw.Draw(canvas, dst, t, src, draw.Src)
+	}
 }
 
 // resize resamples img to w × h (see vips.Resize).
@@ -137,8 +179,11 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bands == 1 {
+	switch bands {
+	case 1:
 		return &image.Gray{Pix: out, Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
+	case 3:
+		return &vips.RGB{Pix: out, Stride: 3 * w, Rect: image.Rect(0, 0, w, h)}, nil
 	}
 	return &image.RGBA{Pix: out, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, nil
 }
@@ -201,6 +246,10 @@ func packed(img image.Image) ([]byte, int) {
 	case *image.Gray:
 		if m.Stride == b.Dx() {
 			return m.Pix[:b.Dx()*b.Dy()], 1
+		}
+	case *vips.RGB:
+		if m.Stride == 3*b.Dx() {
+			return m.Pix[:3*b.Dx()*b.Dy()], 3
 		}
 	case *image.RGBA:
 		if m.Stride == 4*b.Dx() {

@@ -537,6 +537,8 @@ func pixelBytes(img image.Image) int64 {
 		return int64(len(m.Pix))
 	case *image.RGBA:
 		return int64(len(m.Pix))
+	case *vips.RGB:
+		return int64(len(m.Pix))
 	case *image.YCbCr:
 		return int64(len(m.Y) + len(m.Cb) + len(m.Cr))
 	}
