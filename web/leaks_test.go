@@ -156,3 +156,18 @@ func TestSearchRefusesAnUnknownOperator(t *testing.T) {
 		}
 	}
 }
+
+// A decade that is not one is refused with a sentence, not answered with
+// nothing found.
+func TestSearchRefusesADecadeThatIsNotOne(t *testing.T) {
+	e := newIIIFEnv(t)
+	for _, path := range []string{"/api/v1/search?q=quadrants&decade=abc", "/search?decade=1965", "/api/v1/search?decade=-10"} {
+		w := e.do(t, "GET", path)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "such as 1960") {
+			t.Errorf("%s: %d %.200s", path, w.Code, w.Body.String())
+		}
+	}
+	if w := e.do(t, "GET", "/api/v1/search?q=quadrants&decade=1960"); w.Code != http.StatusOK {
+		t.Errorf("a real decade: %d", w.Code)
+	}
+}

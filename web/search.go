@@ -37,6 +37,11 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 			q.Filters[f.Name] = vals
 		}
 	}
+	for _, d := range q.Filters["decade"] {
+		if y, err := strconv.Atoi(d); err != nil || y%10 != 0 || y < 0 || y > 9990 {
+			return q, 0, fmt.Errorf("decade %q is not the first year of a decade in the Common Era, such as 1960: %w", d, repository.ErrInvalid)
+		}
+	}
 	if op := c.Query("op"); op != "" && op != "all" && op != "any" {
 		return q, 0, fmt.Errorf("op %q is not all (every word) or any (any word): %w", op, repository.ErrInvalid)
 	}
