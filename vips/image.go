@@ -210,7 +210,6 @@ func (im *Image) SavePyramid(path string, tile, quality int) error {
 	return nil
 }
 
-
 // ThumbnailJPEG fits the w × h area at x, y into size × size (never
 // enlarging), with libvips' Lanczos reduction, as a JPEG.
 func (im *Image) ThumbnailJPEG(x, y, w, h, size, quality int) ([]byte, error) {

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
-
 )
 
 // benchImage is an 8000×6000 scan-like picture: gradients with grain.

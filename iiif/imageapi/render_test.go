@@ -179,7 +179,9 @@ func TestRenderBitonal(t *testing.T) {
 	}
 }
 
-func replaceSlashes(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("/"), []byte(" "))) }
+func replaceSlashes(s string) string {
+	return string(bytes.ReplaceAll([]byte(s), []byte("/"), []byte(" ")))
+}
 
 // reference makes a plan directly from the full picture: the region, a
 // resize with a linear filter, then mirror, rotation and quality.
