@@ -113,61 +113,14 @@ func (t *Transcoder) Run(ctx context.Context) error {
 		}
 		t.cfg.FFmpeg, t.cfg.FFprobe = cmpOr(t.cfg.FFmpeg, ffmpeg), cmpOr(t.cfg.FFprobe, ffprobe)
 	}
-	_, last, err := t.cfg.Store.FeedEpoch()
-	if err != nil {
-		return err
-	}
 	var wg sync.WaitGroup
 	for range t.cfg.Workers {
 		wg.Go(func() { t.work(ctx) })
 	}
 	defer wg.Wait()
-	if err := t.scanAll(ctx); err != nil && ctx.Err() == nil {
+	return t.cfg.Store.FollowItems(ctx, t.consider, func(err error) {
 		t.cfg.Log.Warn("transcoder: looking for recordings without a browser copy", "err", err)
-	}
-	for {
-		if err := t.cfg.Store.FeedWait(ctx, last); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		entries, err := t.cfg.Store.Feed(last, 500)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if e.Kind == "item" {
-				t.consider(e.ID)
-			}
-			last = e.Seq
-		}
-	}
-}
-
-// scanAll considers every item of every library.
-func (t *Transcoder) scanAll(ctx context.Context) error {
-	ins, err := t.cfg.Store.Institutions()
-	if err != nil {
-		return err
-	}
-	for _, in := range ins {
-		after := ""
-		for ctx.Err() == nil {
-			page, err := t.cfg.Store.ItemsOfInstitution(in.ID, after, 500)
-			if err != nil {
-				return err
-			}
-			for _, id := range page.IDs {
-				t.consider(id)
-			}
-			if page.Next == "" {
-				break
-			}
-			after = page.Next
-		}
-	}
-	return ctx.Err()
+	})
 }
 
 // needsWork says whether a file is a recording still without its browser

@@ -110,36 +110,14 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err := r.cfg.Tesseract.Check(); err != nil {
 		return err
 	}
-	_, last, err := r.cfg.Store.FeedEpoch()
-	if err != nil {
-		return err
-	}
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() { r.work(ctx) })
 	}
 	defer wg.Wait()
-	if err := r.scanAll(ctx); err != nil && ctx.Err() == nil {
+	return r.cfg.Store.FollowItems(ctx, r.consider, func(err error) {
 		r.cfg.Log.Warn("ocr: looking for pages without text", "err", err)
-	}
-	for {
-		if err := r.cfg.Store.FeedWait(ctx, last); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		entries, err := r.cfg.Store.Feed(last, 500)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if e.Kind == "item" {
-				r.consider(e.ID)
-			}
-			last = e.Seq
-		}
-	}
+	})
 }
 
 // Request asks for an item's pages to be read whatever its type.
@@ -148,30 +126,6 @@ func (r *Runner) Request(id string) {
 	r.asked[id] = true
 	r.mu.Unlock()
 	r.consider(id)
-}
-
-func (r *Runner) scanAll(ctx context.Context) error {
-	ins, err := r.cfg.Store.Institutions()
-	if err != nil {
-		return err
-	}
-	for _, in := range ins {
-		after := ""
-		for ctx.Err() == nil {
-			page, err := r.cfg.Store.ItemsOfInstitution(in.ID, after, 500)
-			if err != nil {
-				return err
-			}
-			for _, id := range page.IDs {
-				r.consider(id)
-			}
-			if page.Next == "" {
-				break
-			}
-			after = page.Next
-		}
-	}
-	return ctx.Err()
 }
 
 // Unread lists the files (indexes from 0) of an item whose text is still

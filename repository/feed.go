@@ -137,3 +137,59 @@ func feedOp(created, withdrawn bool) string {
 	}
 	return OpUpdate
 }
+
+// FollowItems calls fn with every item the store holds, then with every
+// item each later change touches, in order, until ctx ends (then it
+// returns nil) or the store fails. A failure of the first pass goes to
+// scanned and does not stop the following.
+func (s *Store) FollowItems(ctx context.Context, fn func(id string), scanned func(error)) error {
+	_, last, err := s.FeedEpoch()
+	if err != nil {
+		return err
+	}
+	if err := s.eachItem(ctx, fn); err != nil && ctx.Err() == nil {
+		scanned(err)
+	}
+	for {
+		if err := s.FeedWait(ctx, last); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		entries, err := s.Feed(last, 500)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Kind == "item" {
+				fn(e.ID)
+			}
+			last = e.Seq
+		}
+	}
+}
+
+// eachItem calls fn with the id of every item of every library.
+func (s *Store) eachItem(ctx context.Context, fn func(id string)) error {
+	ins, err := s.Institutions()
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		for after := ""; ctx.Err() == nil; {
+			page, err := s.ItemsOfInstitution(in.ID, after, 500)
+			if err != nil {
+				return err
+			}
+			for _, id := range page.IDs {
+				fn(id)
+			}
+			if page.Next == "" {
+				break
+			}
+			after = page.Next
+		}
+	}
+	return ctx.Err()
+}
