@@ -120,8 +120,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go housekeeping(ctx, store, log)
 	go publish(ctx, store, log)
-	// Bodies and answers have deadlines (a slow client cannot hold a
-	// connection forever); uploads and downloads extend theirs.
+	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
+	return listen(ctx, ln, handler, log)
+}
+
+// listen serves handler on ln until ctx ends, then lets the requests under
+// way finish (30 s at most). Bodies and answers have deadlines (a slow
+// client cannot hold a connection forever); uploads and downloads extend
+// theirs.
+func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -130,7 +137,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
