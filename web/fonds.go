@@ -153,15 +153,11 @@ func describe(lang string, c *repository.Collection) []field {
 // findingAid is the public page of an archival unit and everything below
 // it that the reader may see.
 func (s *Server) findingAid(c *gin.Context) {
-	tr, err := s.readTree(c, c.Param("id"))
-	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
-		s.notFoundPage(c)
+	tr, ok := s.treePage(c, c.Param("id"))
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	var err error
 	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
 	p.Title = tr.Root.Title.Get(p.Lang)
 	if p.Crumbs, err = s.crumbs(c, p.Lang, tr.Root.Institution, tr.Root.Parent); err != nil {
@@ -185,36 +181,51 @@ func (s *Server) findingAid(c *gin.Context) {
 // printAid is the finding aid laid out for paper: every unit open, no
 // navigation; the reading room prints it, or saves it as PDF.
 func (s *Server) printAid(c *gin.Context) {
-	tr, err := s.readTree(c, c.Param("id"))
+	if p, ok := s.printPage(c); ok {
+		s.cacheable(c, "public, max-age=60")
+		s.render(c, http.StatusOK, "printaid", p)
+	}
+}
+
+// printPage is the printable finding aid of the fonds in the address; it
+// has answered when ok is false.
+func (s *Server) printPage(c *gin.Context) (p aidPage, ok bool) {
+	tr, ok := s.treePage(c, c.Param("id"))
+	if !ok {
+		return p, false
+	}
+	p = aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
+	p.Title = tr.Root.Title.Get(p.Lang)
+	var err error
+	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, true); err != nil {
+		s.fail(c, err)
+		return p, false
+	}
+	p.HTML = printHTML(p.Root, p.Units)
+	return p, true
+}
+
+// treePage reads the archival tree a page is about, as the reader may see
+// it; when it cannot, it answers (a missing or withdrawn unit is the page
+// not found) and ok is false.
+func (s *Server) treePage(c *gin.Context, id string) (*repository.Tree, bool) {
+	tr, err := s.readTree(c, id)
 	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
 		s.notFoundPage(c)
-		return
+		return nil, false
 	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, false
 	}
-	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
-	p.Title = tr.Root.Title.Get(p.Lang)
-	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, true); err != nil {
-		s.fail(c, err)
-		return
-	}
-	p.HTML = printHTML(p.Root, p.Units)
-	s.cacheable(c, "public, max-age=60")
-	s.render(c, http.StatusOK, "printaid", p)
+	return tr, true
 }
 
 // unitViewer shows every page of a unit's items in the viewer, from the
 // unit's manifest.
 func (s *Server) unitViewer(c *gin.Context) {
-	tr, err := s.readTree(c, c.Param("unit"))
-	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
-		s.notFoundPage(c)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	tr, ok := s.treePage(c, c.Param("unit"))
+	if !ok {
 		return
 	}
 	// The fonds in the address is named only when the reader may see it

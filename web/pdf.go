@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -20,22 +17,10 @@ import (
 // laid out by WeasyPrint (Debian weasyprint; Pango shapes the Thai), at
 // most two at a time. What the PDF holds is what the reader may see.
 func (s *Server) printPDF(c *gin.Context) {
-	tr, err := s.readTree(c, c.Param("id"))
-	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
-		s.notFoundPage(c)
+	p, ok := s.printPage(c)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID}
-	p.Title = tr.Root.Title.Get(p.Lang)
-	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, true); err != nil {
-		s.fail(c, err)
-		return
-	}
-	p.HTML = printHTML(p.Root, p.Units)
 	var html bytes.Buffer
 	if err := s.pages["printaid"].ExecuteTemplate(&html, "layout", p); err != nil {
 		s.fail(c, err)
@@ -55,11 +40,11 @@ func (s *Server) printPDF(c *gin.Context) {
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		s.cfg.Log.Error("making a finding aid PDF", "fonds", tr.Root.ID, "err", err, "stderr", stderr.String())
+		s.cfg.Log.Error("making a finding aid PDF", "fonds", p.RootID, "err", err, "stderr", stderr.String())
 		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), storage.ErrUnavailable))
 		return
 	}
 	s.cacheable(c, "public, max-age=300")
-	c.Header("Content-Disposition", `inline; filename="`+tr.Root.ID+`.pdf"`)
+	c.Header("Content-Disposition", `inline; filename="`+p.RootID+`.pdf"`)
 	s.send(c, http.StatusOK, "application/pdf", out.Bytes())
 }
