@@ -69,21 +69,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *to != "" && !strings.HasSuffix(*to, ".db") {
 		return fullBackup(ctx, cfg, *to, stdout)
 	}
-	// Stage in the data folder, then move or upload: no network I/O while
-	// the database is read.
-	tmp, err := os.CreateTemp(cfg.Data, "backup-*.db")
-	if err != nil {
-		return fmt.Errorf("cannot write a backup in %s: %v", cfg.Data, unwrap(err))
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	n, err := repository.BackupFile(cfg.dbPath(), tmp)
-	if errors.Is(err, repository.ErrLocked) {
-		n, err = backupFromService(ctx, cfg, tmp)
-	}
+	tmp, n, err := stageMetadata(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
 	if err := tmp.Sync(); err != nil {
 		return err
 	}
@@ -153,4 +144,24 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// stageMetadata copies the metadata store into a file in the data folder
+// (from the file, or through the running service that holds it), so no
+// network I/O happens while the database is read. The caller removes it.
+func stageMetadata(ctx context.Context, cfg *Config) (*os.File, int64, error) {
+	tmp, err := os.CreateTemp(cfg.Data, "backup-*.db")
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot stage the metadata copy in %s: %v", cfg.Data, unwrap(err))
+	}
+	n, err := repository.BackupFile(cfg.dbPath(), tmp)
+	if errors.Is(err, repository.ErrLocked) {
+		n, err = backupFromService(ctx, cfg, tmp)
+	}
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, 0, err
+	}
+	return tmp, n, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,19 +51,12 @@ func fullBackup(ctx context.Context, cfg *Config, to string, stdout io.Writer) e
 	start := time.Now()
 	// The metadata store first: every record it knows is stored before it
 	// is registered, so the blobs copied next include them all.
-	tmp, err := os.CreateTemp(cfg.Data, "backup-*.db")
-	if err != nil {
-		return fmt.Errorf("cannot stage the metadata copy in %s: %v", cfg.Data, unwrap(err))
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	n, err := repository.BackupFile(cfg.dbPath(), tmp)
-	if errors.Is(err, repository.ErrLocked) {
-		n, err = backupFromService(ctx, cfg, tmp)
-	}
+	tmp, n, err := stageMetadata(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
