@@ -182,6 +182,27 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 	if h.Epoch == epoch && h.Next > 1 {
 		n = h.Next - 1
 	}
+	// The head is a hint: a publisher stopped between a segment and the
+	// head leaves it one behind, and pruning may have taken the segment it
+	// names. Then the highest segment left in storage is where to look from.
+	if n > 1 {
+		var seg segment
+		err := s.getJSONBlob(ctx, segmentKey(epoch, n), &seg)
+		if errors.Is(err, storage.ErrNotFound) {
+			prefix := "replication/" + epoch + "/"
+			n = 1
+			err = s.blobs.List(ctx, prefix, func(i storage.Info) error {
+				var m uint64
+				if _, err := fmt.Sscanf(strings.TrimPrefix(i.Key, prefix), "%d.json", &m); err == nil {
+					n = max(n, m)
+				}
+				return nil
+			})
+		}
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return last, err
+		}
+	}
 	for ; ; n++ {
 		var seg segment
 		err := s.getJSONBlob(ctx, segmentKey(epoch, n), &seg)

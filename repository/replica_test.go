@@ -219,6 +219,15 @@ func TestReplicaBehindAPrunedLogTakesTheRecordsAgain(t *testing.T) {
 		t.Fatalf("after pruning: %v, want the head and the last segment", left)
 	}
 	caughtUp(t, w, r, "behind a pruned log")
+	// A publisher stopped between its last segment and the head leaves the
+	// head naming that segment as the next: pruned or not, the restarted
+	// one must go on after the last segment, not from the first.
+	if err := w.putJSONBlob(ctx, headKey, head{Epoch: epoch, Next: last.N}); err != nil {
+		t.Fatal(err)
+	}
+	if err := blobs.Delete(ctx, segmentKey(epoch, last.N-1)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal(err)
+	}
 	publish(t, w)
 	if err := w.Withdraw(ctx, it.ID, "tester", "duplicate"); err != nil {
 		t.Fatal(err)
