@@ -16,7 +16,10 @@ import (
 // of the server or the network (not of the request) tries again on the next
 // endpoint after a growing, jittered pause. A distributed MinIO answers on
 // any node, so losing one node costs a caller one failed attempt, never an
-// error, and a node that was seen failing is passed over for a while.
+// error, and a node that was seen failing is passed over for a while. A node
+// that answers "slow down" or "no quorum" is alive and settling (the cluster
+// has not yet passed over a lost node): then do waits for it, up to
+// settleFor, instead of giving up after a fixed number of attempts.
 
 // DefaultTimeout bounds one request's wait for an answer.
 const DefaultTimeout = 20 * time.Second
@@ -27,6 +30,8 @@ const (
 	maxBackoff   = 2 * time.Second
 	// downFor is how long an endpoint that failed is tried only after the others.
 	downFor = 10 * time.Second
+	// settleFor bounds the wait on a cluster that answers but is settling.
+	settleFor = 30 * time.Second
 )
 
 // server is one endpoint (a node of a distributed MinIO, or a
@@ -37,45 +42,40 @@ type server struct {
 	down atomic.Int64 // unix nanoseconds until which it is passed over
 }
 
-// pick returns the endpoints to try, in order: from the round robin's next
-// one, those not marked down first.
-func (s *Store) pick() []*server {
+// pick returns the endpoint to try next: the round robin's next one that
+// did not fail lately, or, when all did, the round robin's next one.
+func (s *Store) pick() *server {
 	n := len(s.endpoints)
 	start := int(s.next.Add(1)) % n
 	now := time.Now().UnixNano()
-	order := make([]*server, 0, n)
-	var later []*server
 	for i := range n {
-		e := s.endpoints[(start+i)%n]
-		if e.down.Load() > now {
-			later = append(later, e)
-		} else {
-			order = append(order, e)
+		if e := s.endpoints[(start+i)%n]; e.down.Load() <= now {
+			return e
 		}
 	}
-	return append(order, later...)
+	return s.endpoints[start]
 }
 
 // do runs call against the endpoints until it succeeds, fails for a reason
-// another try cannot mend, the attempts run out, or ctx ends. Each attempt
-// gets a context bounded by the store's timeout (none when timeout is 0: the
-// call itself bounds its wait, as Get does for a body it streams).
+// another try cannot mend, the attempts run out (and the cluster is not
+// settling), or ctx ends. Each attempt gets a context bounded by the store's
+// timeout (none when timeout is 0: the call itself bounds its wait, as Get
+// does for a body it streams).
 func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx context.Context, core minio.Core) error) error {
-	var err error
-	order := s.pick()
+	began := time.Now()
 	pause := firstBackoff
-	for i := range max(attempts, len(order)+2) {
-		e := order[i%len(order)]
+	for i := 0; ; i++ {
+		e := s.pick()
 		cctx, cancel := ctx, context.CancelFunc(func() {})
 		if timeout > 0 {
 			cctx, cancel = context.WithTimeout(ctx, timeout)
 		}
-		err = call(cctx, e.core)
+		err := call(cctx, e.core)
 		cancel()
 		if err == nil {
 			return nil
 		}
-		if i == 0 && len(order) > 1 && notFound(err) && s.losing() {
+		if i == 0 && len(s.endpoints) > 1 && notFound(err) && s.losing() {
 			// While a node is being lost, a distributed MinIO may answer
 			// "no such key" for an object it holds: ask another node once.
 			continue
@@ -83,9 +83,14 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		if !retryable(ctx, err) {
 			return err
 		}
-		now := time.Now()
-		e.down.Store(now.Add(downFor).UnixNano())
-		if next := order[(i+1)%len(order)]; next != e && next.down.Load() < now.UnixNano() {
+		settling := settling(err)
+		if !settling {
+			e.down.Store(time.Now().Add(downFor).UnixNano())
+		}
+		if i+1 >= max(attempts, len(s.endpoints)+2) && !(settling && time.Since(began) < settleFor) {
+			return err
+		}
+		if !settling && !s.losingAll() {
 			continue // another endpoint that answered lately: try it at once
 		}
 		select {
@@ -95,7 +100,32 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		}
 		pause = min(2*pause, maxBackoff)
 	}
-	return err
+}
+
+// settling: a live server asks the caller to wait (its cluster is short of
+// a quorum while it passes over a lost node, or it is starting).
+func settling(err error) bool {
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	switch resp.Code {
+	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "XMinioServerNotInitialized",
+		"XMinioReadQuorum", "XMinioWriteQuorum", "XMinioInsufficientReadQuorum", "XMinioInsufficientWriteQuorum":
+		return true
+	}
+	return resp.StatusCode == http.StatusServiceUnavailable
+}
+
+// losingAll reports whether every endpoint failed lately.
+func (s *Store) losingAll() bool {
+	now := time.Now().UnixNano()
+	for _, e := range s.endpoints {
+		if e.down.Load() <= now {
+			return false
+		}
+	}
+	return true
 }
 
 // losing reports whether an endpoint failed lately.
