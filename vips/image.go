@@ -262,11 +262,30 @@ func take(buf unsafe.Pointer, n C.size_t) []byte {
 // made for the small reductions left after a pyramid level and a scaled
 // decode: a reduction by more than 2 is sharp but slower.
 func Resize(pix []byte, w, h, stride, bands, dw, dh int) ([]byte, error) {
+	return resize(pix, w, h, stride, bands, dw, dh, float64(dw)/float64(w), float64(dh)/float64(h), 0, 0, 1)
+}
+
+// ResizePlane resamples one plane of 4:2:0 colour (w × h samples, rows
+// stride bytes apart) to dw × dh at the scale (sx, sy) of the image it
+// belongs to, which its own sizes, rounded up to whole samples, do not
+// give; (ox, oy) is where, in samples, the first output sample's source
+// is offset (a half when the image begins at an odd pixel). A reduction's
+// filter spans as many pixels as Resize's for the image, which is half as
+// many samples of the plane.
+func ResizePlane(pix []byte, w, h, stride, dw, dh int, sx, sy, ox, oy float64) ([]byte, error) {
+	if sx <= 0 || sy <= 0 {
+		return nil, &Error{Op: "resize", Message: fmt.Sprintf("scale %gx%g is not positive", sx, sy)}
+	}
+	return resize(pix, w, h, stride, 1, dw, dh, sx, sy, ox, oy, 0.5)
+}
+
+func resize(pix []byte, w, h, stride, bands, dw, dh int, sx, sy, ox, oy, widen float64) ([]byte, error) {
 	if w <= 0 || h <= 0 || dw <= 0 || dh <= 0 || bands < 1 || bands > 4 || stride < w*bands || len(pix) < (h-1)*stride+w*bands {
 		return nil, &Error{Op: "resize", Message: fmt.Sprintf("%d bytes are not %dx%d pixels of %d bands, or %dx%d is empty", len(pix), w, h, bands, dw, dh)}
 	}
 	out := make([]byte, dw*dh*bands)
-	r := C.archive_resize((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(h), C.int(stride), C.int(bands), (*C.uchar)(unsafe.Pointer(&out[0])), C.int(dw), C.int(dh))
+	r := C.archive_resize((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(h), C.int(stride), C.int(bands), (*C.uchar)(unsafe.Pointer(&out[0])), C.int(dw), C.int(dh),
+		C.double(sx), C.double(sy), C.double(ox), C.double(oy), C.double(widen))
 	runtime.KeepAlive(pix)
 	runtime.KeepAlive(out)
 	if r != 0 {

@@ -204,9 +204,13 @@ static void taps_free(taps *t) {
 	free(t->w);
 }
 
-static int taps_make(taps *t, int src, int dst) {
-	double scale = (double) dst / src;
-	double support = scale < 1 ? 1 / scale : 1;
+// taps_make: output pixel i is centred at (i + 0.5) / scale - 0.5 + off in
+// the source, and a reduction widens the filter to widen / scale samples (a
+// plane of 4:2:0 colour is resampled at its image's scale, not at its own
+// size's, may start half a sample early, and its samples are two pixels
+// wide: the pixels' filter is half as many of them).
+static int taps_make(taps *t, int src, int dst, double scale, double off, double widen) {
+	double support = widen / scale > 1 ? widen / scale : 1;
 	t->max = (int) ceil(2 * support) + 2;
 	t->start = malloc(sizeof(int) * dst);
 	t->n = malloc(sizeof(int) * dst);
@@ -216,7 +220,7 @@ static int taps_make(taps *t, int src, int dst) {
 		return -1;
 	}
 	for (int i = 0; i < dst; i++) {
-		double c = (i + 0.5) / scale - 0.5;
+		double c = (i + 0.5) / scale - 0.5 + off;
 		int lo = (int) ceil(c - support), hi = (int) floor(c + support);
 		if (lo < 0)
 			lo = 0;
@@ -255,11 +259,11 @@ static inline unsigned char clamp8(int v) {
 // bytes apart) to dw × dh packed pixels in dst: down the columns first
 // (whole rows at a time, which the compiler vectorises), then across.
 int archive_resize(const unsigned char *src, int sw, int sh, int stride, int bands,
-		unsigned char *dst, int dw, int dh) {
+		unsigned char *dst, int dw, int dh, double sx, double sy, double ox, double oy, double widen) {
 	taps h, v;
-	if (taps_make(&h, sw, dw))
+	if (taps_make(&h, sw, dw, sx, ox, widen))
 		return -1;
-	if (taps_make(&v, sh, dh)) {
+	if (taps_make(&v, sh, dh, sy, oy, widen)) {
 		taps_free(&h);
 		return -1;
 	}

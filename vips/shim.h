@@ -19,4 +19,5 @@ int archive_vips_tiff_pyramid(VipsImage *in, const char *path, int tile, int q);
 int archive_vips_thumbnail_jpeg(VipsImage *in, int x, int y, int w, int h, int size, int q, void **buf, size_t *len);
 void *archive_vips_rgba(VipsImage *in, size_t *len);
 int archive_vips_png(VipsImage *in, void **buf, size_t *len);
-int archive_resize(const unsigned char *src, int sw, int sh, int stride, int bands, unsigned char *dst, int dw, int dh);
+int archive_resize(const unsigned char *src, int sw, int sh, int stride, int bands, unsigned char *dst, int dw, int dh,
+	double sx, double sy, double ox, double oy, double widen);

@@ -4,6 +4,22 @@ package vips
 #cgo pkg-config: libturbojpeg
 #include <stdlib.h>
 #include <turbojpeg.h>
+
+// The plane pointers go as arguments, not in a Go array (cgo forbids Go
+// memory that holds Go pointers).
+static int archive_decode_yuv(tjhandle h, const unsigned char *src, unsigned long n,
+	unsigned char *y, unsigned char *cb, unsigned char *cr, int w, int ys, int cs, int ht) {
+	unsigned char *planes[3] = {y, cb, cr};
+	int strides[3] = {ys, cs, cs};
+	return tjDecompressToYUVPlanes(h, src, n, planes, w, strides, ht, 0);
+}
+
+static int archive_encode_yuv(tjhandle h, const unsigned char *y, const unsigned char *cb, const unsigned char *cr,
+	int w, int ys, int cs, int ht, int quality, unsigned char **out, unsigned long *n) {
+	const unsigned char *planes[3] = {y, cb, cr};
+	int strides[3] = {ys, cs, cs};
+	return tjCompressFromYUVPlanes(h, planes, w, strides, ht, TJSAMP_420, out, n, quality, 0);
+}
 */
 import "C"
 
@@ -19,7 +35,7 @@ import (
 // libvips pipeline: a tile is too small to pay for one). A grey JPEG
 // gives an *image.Gray, anything else an *image.RGBA.
 func DecodeJPEG(data []byte) (image.Image, error) {
-	return decodeJPEG(data, 8, false)
+	return decodeJPEG(data, 8, false, false)
 }
 
 // DecodeJPEGScaled decodes a JPEG at eighths/8 of its size (1 to 8; each
@@ -28,10 +44,21 @@ func DecodeJPEG(data []byte) (image.Image, error) {
 // *image.Gray, anything else an *RGB (three bytes a pixel: a quarter less
 // memory than RGBA for the tiles a server keeps).
 func DecodeJPEGScaled(data []byte, eighths int) (image.Image, error) {
-	return decodeJPEG(data, eighths, true)
+	return decodeJPEG(data, eighths, true, false)
 }
 
-func decodeJPEG(data []byte, eighths int, rgb bool) (image.Image, error) {
+// DecodeJPEGPlanar is DecodeJPEGScaled, except that a colour JPEG
+// subsampled 4:2:0 (as tiles are), decoded at full size, gives an
+// *image.YCbCr of its planes as coded: the colour is neither upsampled nor
+// converted, and the pixels take half the memory of RGB. EncodeJPEGYCbCr
+// takes such an image back. Scaled, it decodes to RGB: the planes' colour
+// would come out of a reduced inverse DCT of its own and lose detail that
+// decoding to RGB keeps.
+func DecodeJPEGPlanar(data []byte, eighths int) (image.Image, error) {
+	return decodeJPEG(data, eighths, true, true)
+}
+
+func decodeJPEG(data []byte, eighths int, rgb, planar bool) (image.Image, error) {
 	if eighths < 1 || eighths > 8 {
 		return nil, &Error{Op: "decode", Message: fmt.Sprintf("scale %d/8 is not one of 1/8 to 8/8", eighths)}
 	}
@@ -53,6 +80,38 @@ func decodeJPEG(data []byte, eighths int, rgb bool) (image.Image, error) {
 	var img image.Image
 	var pix []byte
 	var stride, format C.int
+	if sub == C.TJSAMP_420 && planar && eighths == 8 {
+		// The planes as they are coded: no upsampling of the colour, no
+		// conversion to RGB, half the bytes of RGB.
+		m := image.NewYCbCr(image.Rect(0, 0, int(w), int(ht)), image.YCbCrSubsampleRatio420)
+		r := C.archive_decode_yuv(h, src, C.ulong(len(data)), (*C.uchar)(&m.Y[0]), (*C.uchar)(&m.Cb[0]), (*C.uchar)(&m.Cr[0]),
+			w, C.int(m.YStride), C.int(m.CStride), ht)
+		runtime.KeepAlive(data)
+		runtime.KeepAlive(m)
+		if r != 0 {
+			return nil, turboError(h)
+		}
+		if ht%2 == 1 {
+			// Of a JPEG of odd height, this libjpeg-turbo (2.1) writes the
+			// first rows of the colour planes wrong: they are taken again
+			// from the first rows, cut out losslessly (an even height).
+			if ht < 3 {
+				return decodeJPEG(data, eighths, rgb, false)
+			}
+			top, err := CropJPEGLossless(data, int(w), int(min(16, ht-1)))
+			if err != nil {
+				return nil, err
+			}
+			t, err := decodeJPEG(top, 8, true, true)
+			if err != nil {
+				return nil, err
+			}
+			tm := t.(*image.YCbCr)
+			copy(m.Cb, tm.Cb)
+			copy(m.Cr, tm.Cr)
+		}
+		return m, nil
+	}
 	if sub == C.TJSAMP_GRAY {
 		g := image.NewGray(image.Rect(0, 0, int(w), int(ht)))
 		img, pix, stride, format = g, g.Pix, C.int(g.Stride), C.TJPF_GRAY
@@ -99,6 +158,34 @@ func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
 	var n C.ulong
 	r := C.tjCompress2(th, (*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(w*bands), C.int(h), format, &buf, &n, sub, C.int(quality), 0)
 	runtime.KeepAlive(pix)
+	if buf != nil {
+		defer C.tjFree(buf)
+	}
+	if r != 0 {
+		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(th))}
+	}
+	return C.GoBytes(unsafe.Pointer(buf), C.int(n)), nil
+}
+
+// EncodeJPEGYCbCr encodes a 4:2:0 image from its planes, as
+// DecodeJPEGPlanar makes them and libjpeg codes them: no colour conversion
+// or subsampling is done.
+func EncodeJPEGYCbCr(m *image.YCbCr, quality int) ([]byte, error) {
+	b := m.Rect
+	if m.SubsampleRatio != image.YCbCrSubsampleRatio420 || b.Empty() {
+		return nil, &Error{Op: "encode", Message: fmt.Sprintf("a %v image of %v is not 4:2:0 planes", m.SubsampleRatio, b)}
+	}
+	th := C.tjInitCompress()
+	if th == nil {
+		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(nil))}
+	}
+	defer C.tjDestroy(th)
+	y, c := m.YOffset(b.Min.X, b.Min.Y), m.COffset(b.Min.X, b.Min.Y)
+	var buf *C.uchar
+	var n C.ulong
+	r := C.archive_encode_yuv(th, (*C.uchar)(&m.Y[y]), (*C.uchar)(&m.Cb[c]), (*C.uchar)(&m.Cr[c]),
+		C.int(b.Dx()), C.int(m.YStride), C.int(m.CStride), C.int(b.Dy()), C.int(quality), &buf, &n)
+	runtime.KeepAlive(m)
 	if buf != nil {
 		defer C.tjFree(buf)
 	}

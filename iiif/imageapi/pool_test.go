@@ -144,8 +144,13 @@ func TestWorkingBytesFollowTheLevelsAndScales(t *testing.T) {
 		t.Errorf("whole image at level 3: %d bytes, want %d", got, want)
 	}
 	view := Plan{Region: image.Rect(0, 0, 8000, 6000), W: 1400, H: 1050}
-	// level 2 (2000×1500) decoded at 6/8: 1500×1125
-	if got, want := WorkingBytes(view, levels, 256), int64(1500*1125*4+3*1400*1050*4); got != want {
+	// level 2 (2000×1500) decoded whole: only halvings are done at decoding
+	if got, want := WorkingBytes(view, levels, 256), int64(2000*1500*4+3*1400*1050*4); got != want {
 		t.Errorf("1400 px view: %d bytes, want %d", got, want)
+	}
+	thumb := Plan{Region: image.Rect(0, 0, 8000, 6000), W: 100, H: 75}
+	// below the last level (250×188): decoded at 4/8, 125×94
+	if got, want := WorkingBytes(thumb, levels, 256), int64(125*94*4+3*100*75*4); got != want {
+		t.Errorf("100 px thumbnail: %d bytes, want %d", got, want)
 	}
 }

@@ -43,6 +43,9 @@ func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 			return nil, err
 		}
 	}
+	if m, ok := img.(*image.YCbCr); ok && (p.Mirror || p.Rotation != 0 || p.Format != "jpg") && p.Quality != "gray" && p.Quality != "bitonal" {
+		img = toRGB(m)
+	}
 	if p.Mirror {
 		img = imaging.FlipH(img)
 	}
@@ -71,10 +74,13 @@ func layout(p Plan, levels []image.Point, ts int) (l, m int, r image.Rectangle) 
 	for l+1 < len(levels) && int(rw)>>(l+1) >= p.W && int(rh)>>(l+1) >= p.H {
 		l++
 	}
+	// Only halvings: libjpeg-turbo's SIMD code makes the 8, 4, 2 and 1
+	// point inverse DCTs; the others (7, 6, 5, 3) are plain C, slower than
+	// decoding whole and resampling the planes, and blur the colour.
 	m = 8
 	if ts%8 == 0 {
-		for m > 1 && rw*float64(m-1)/float64(int(8)<<l) >= float64(p.W) && rh*float64(m-1)/float64(int(8)<<l) >= float64(p.H) {
-			m--
+		for m > 1 && rw*float64(m/2)/float64(int(8)<<l) >= float64(p.W) && rh*float64(m/2)/float64(int(8)<<l) >= float64(p.H) {
+			m /= 2
 		}
 	}
 	sc := float64(m) / float64(int(8)<<l) // decoded pixels per full-resolution pixel
@@ -110,7 +116,7 @@ func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Im
 		at image.Point
 	}
 	var tiles []placed
-	gray := true
+	gray, planar := true, true
 	for row := r.Min.Y / ts; row <= (r.Max.Y-1)/ts; row++ {
 		for col := r.Min.X / ts; col <= (r.Max.X-1)/ts; col++ {
 			if err := ctx.Err(); err != nil {
@@ -123,11 +129,22 @@ func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Im
 			if _, ok := t.(*image.Gray); !ok {
 				gray = false
 			}
+			if m, ok := t.(*image.YCbCr); !ok || m.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+				planar = false
+			}
 			tiles = append(tiles, placed{t, image.Pt(col*ts, row*ts).Sub(r.Min)})
 		}
 	}
-	// Grey tiles make a grey image, colour ones an RGB image: rows copied
-	// as they are, three bytes a pixel through resampling and encoding.
+	// Tiles decoded to their 4:2:0 planes make an image of planes (a byte
+	// and a half a pixel through resampling and encoding, the colour never
+	// converted); grey tiles a grey image; others an RGB image.
+	if planar && len(tiles) > 0 {
+		c := image.NewYCbCr(r, image.YCbCrSubsampleRatio420)
+		for _, p := range tiles {
+			placePlanes(c, p.t.(*image.YCbCr), p.at.Add(r.Min))
+		}
+		return c, nil
+	}
 	var canvas draw.Image = vips.NewRGB(image.Rect(0, 0, r.Dx(), r.Dy()))
 	if gray {
 		canvas = image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
@@ -136,6 +153,26 @@ func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Im
 		place(canvas, p.t, p.at)
 	}
 	return canvas, nil
+}
+
+// placePlanes copies tile t into c with its top left at at, both in the
+// level's pixels: c's bounds are the rectangle cut out, and at is even, so
+// each chroma sample stays with the pair of pixels it was coded for.
+func placePlanes(c, t *image.YCbCr, at image.Point) {
+	d := t.Rect.Sub(t.Rect.Min).Add(at).Intersect(c.Rect)
+	if d.Empty() {
+		return
+	}
+	for y := d.Min.Y; y < d.Max.Y; y++ {
+		copy(c.Y[c.YOffset(d.Min.X, y):][:d.Dx()], t.Y[t.YOffset(d.Min.X-at.X, y-at.Y):])
+	}
+	// The chroma samples of the pixel pairs d touches.
+	cx0, cx1 := d.Min.X/2, (d.Max.X+1)/2
+	for cy := d.Min.Y / 2; cy < (d.Max.Y+1)/2; cy++ {
+		do, so := c.COffset(2*cx0, 2*cy), t.COffset(2*cx0-at.X, 2*cy-at.Y)
+		copy(c.Cb[do:][:cx1-cx0], t.Cb[so:])
+		copy(c.Cr[do:][:cx1-cx0], t.Cr[so:])
+	}
 }
 
 // place copies tile t into canvas with its top left at at.
@@ -171,8 +208,31 @@ func place(canvas draw.Image, t image.Image, at image.Point) {
 	}
 }
 
-// resize resamples img to w × h (see vips.Resize).
+// resize resamples img to w × h (see vips.Resize); an image of 4:2:0
+// planes plane by plane, the colour at half the size.
 func resize(img image.Image, w, h int) (image.Image, error) {
+	if m, ok := img.(*image.YCbCr); ok && m.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+		// The colour planes at the image's scale: their own sizes are
+		// rounded up to whole samples, and begin half a sample early when
+		// the image begins at an odd pixel.
+		b := m.Rect
+		cw, ch, ocw, och := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2, (w+1)/2, (h+1)/2
+		sx, sy := float64(w)/float64(b.Dx()), float64(h)/float64(b.Dy())
+		ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
+		y, c := m.YOffset(b.Min.X, b.Min.Y), m.COffset(b.Min.X, b.Min.Y)
+		out := &image.YCbCr{YStride: w, CStride: ocw, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
+		var err error
+		if out.Y, err = vips.Resize(m.Y[y:], b.Dx(), b.Dy(), m.YStride, 1, w, h); err != nil {
+			return nil, err
+		}
+		if out.Cb, err = vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, ocw, och, sx, sy, ox, oy); err != nil {
+			return nil, err
+		}
+		if out.Cr, err = vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, ocw, och, sx, sy, ox, oy); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	pix, bands := packed(img)
 	b := img.Bounds()
 	out, err := vips.Resize(pix, b.Dx(), b.Dy(), b.Dx()*bands, bands, w, h)
@@ -186,6 +246,31 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 		return &vips.RGB{Pix: out, Stride: 3 * w, Rect: image.Rect(0, 0, w, h)}, nil
 	}
 	return &image.RGBA{Pix: out, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, nil
+}
+
+// toRGB converts 4:2:0 planes to RGB, the colour brought to full size by
+// the same triangle filter (bilinear, as libjpeg's "fancy" upsampling), each
+// chroma sample centred on the pair of pixels it was coded for.
+func toRGB(m *image.YCbCr) *vips.RGB {
+	b := m.Rect
+	out := vips.NewRGB(image.Rect(0, 0, b.Dx(), b.Dy()))
+	cw, ch := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2
+	ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
+	c := m.COffset(b.Min.X, b.Min.Y)
+	cb, err1 := vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
+	cr, err2 := vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
+	if err1 != nil || err2 != nil { // out of memory: the samples as they are
+		draw.Draw(out, out.Rect, m, b.Min, draw.Src)
+		return out
+	}
+	for y := range b.Dy() {
+		yr, cbr, crr := m.Y[m.YOffset(b.Min.X, b.Min.Y+y):], cb[y*b.Dx():], cr[y*b.Dx():]
+		o := out.Pix[y*out.Stride:]
+		for x := range b.Dx() {
+			o[3*x], o[3*x+1], o[3*x+2] = color.YCbCrToRGB(yr[x], cbr[x], crr[x])
+		}
+	}
+	return out
 }
 
 // rotate turns the image clockwise by deg; other angles than right ones get
@@ -209,10 +294,17 @@ func rotate(img image.Image, deg float64, format string) image.Image {
 }
 
 func toGray(img image.Image) image.Image {
-	if g, ok := img.(*image.Gray); ok {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		return m
+	case *image.YCbCr: // the luma is the grey
+		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			copy(g.Pix[y*g.Stride:][:b.Dx()], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
+		}
 		return g
 	}
-	b := img.Bounds()
 	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(g, g.Bounds(), img, b.Min, draw.Src)
 	return g
@@ -220,6 +312,9 @@ func toGray(img image.Image) image.Image {
 
 // Encode writes img in the plan's format.
 func Encode(w io.Writer, img image.Image, format string) error {
+	if m, ok := img.(*image.YCbCr); ok && format != "jpg" {
+		img = toRGB(m)
+	}
 	switch format {
 	case "png":
 		return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, img)
@@ -227,6 +322,14 @@ func Encode(w io.Writer, img image.Image, format string) error {
 		return tiff.Encode(w, img, &tiff.Options{Compression: tiff.Deflate})
 	}
 	// JPEG through libjpeg-turbo, from the pixels as they lie.
+	if m, ok := img.(*image.YCbCr); ok && m.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+		data, err := vips.EncodeJPEGYCbCr(m, 85)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
 	pix, bands := packed(img)
 	b := img.Bounds()
 	data, err := vips.EncodeJPEG(pix, b.Dx(), b.Dy(), bands, 85)

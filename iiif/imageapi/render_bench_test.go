@@ -51,18 +51,16 @@ func benchPlans(kind string) []Plan {
 }
 
 // BenchmarkRender renders and encodes the uncached loads, with tiles decoded
-// each time and with tiles kept decoded.
+// each time and with tiles kept decoded, to their planes (as the service
+// does) and to RGB.
 func BenchmarkRender(b *testing.B) {
 	m := benchImage()
 	for _, kind := range []string{"regions", "views"} {
 		plans := benchPlans(kind)
-		for _, keep := range []bool{false, true} {
-			name := kind + "/decoded"
-			if keep {
-				name = kind + "/kept"
-			}
+		for _, c := range []struct{ keep, rgb bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+			name := kind + map[bool]string{false: "/decoded", true: "/kept"}[c.keep] + map[bool]string{false: "/planes", true: "/rgb"}[c.rgb]
 			b.Run(name, func(b *testing.B) {
-				src := &memSource{p: m.p, data: m.data, keep: keep, memo: map[[4]int]image.Image{}}
+				src := &memSource{p: m.p, data: m.data, keep: c.keep, rgb: c.rgb, memo: map[[4]int]image.Image{}}
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {

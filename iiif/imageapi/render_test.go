@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 
@@ -22,6 +23,7 @@ type memSource struct {
 	p    *pyramid.Pyramid
 	data []byte
 	keep bool
+	rgb  bool // tiles decoded to RGB rather than to their planes
 	mu   sync.Mutex
 	memo map[[4]int]image.Image
 }
@@ -60,7 +62,10 @@ func (s *memSource) Tile(_ context.Context, level, col, row, eighths int) (image
 	}
 	lv := s.p.Levels[level]
 	off, n, _ := lv.Tile(col, row)
-	img, err := vips.DecodeJPEGScaled(lv.TileJPEG(s.data[off:off+n]), eighths)
+	img, err := decodeTile(lv.TileJPEG(s.data[off:off+n]), level, len(s.p.Levels), eighths)
+	if s.rgb {
+		img, err = vips.DecodeJPEGScaled(lv.TileJPEG(s.data[off:off+n]), eighths)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +97,19 @@ func smooth() *image.RGBA {
 // TestRenderMatchesReference renders regions, sizes, mirroring, rotations
 // and qualities from the pyramid (levels, scaled decoding, resampling) and
 // compares every pixel with the same request made directly on the
-// full-resolution picture.
+// full-resolution picture, with tiles decoded to their planes (as the
+// service does) and to RGB, and again after encoding as JPEG.
 func TestRenderMatchesReference(t *testing.T) {
 	full := smooth()
-	src := newMemSource(full)
+	planes := newMemSource(full)
+	rgb := &memSource{p: planes.p, data: planes.data, rgb: true, memo: map[[4]int]image.Image{}}
+	for _, src := range []*memSource{planes, rgb} {
+		name := map[bool]string{false: "planes", true: "rgb"}[src.rgb]
+		t.Run(name, func(t *testing.T) { matchesReference(t, full, src) })
+	}
+}
+
+func matchesReference(t *testing.T, full *image.RGBA, src *memSource) {
 	cases := []string{
 		"full/max/0/default",
 		"full/!200,200/0/default",
@@ -117,11 +131,18 @@ func TestRenderMatchesReference(t *testing.T) {
 		"100,100,800,600/400,/!90/default",
 		"100,100,800,600/400,/0/gray",
 		"1400,1000,500,300/217,/0/default", // at the bottom right edge
+		"0,0,1900,1296/119,/0/default",     // the coarsest level (RGB), halved
+		"101,51,1001,703/333,/0/default",   // odd places: the colour a pixel early
+		"101,51,1001,703/333,/0/default.png",
+		"101,51,1001,703/333,/0/gray",
 	}
 	for _, c := range cases {
 		var region, size, rot, quality string
 		fmt.Sscanf(replaceSlashes(c), "%s %s %s %s", &region, &size, &rot, &quality)
-		req, err := Parse(3, region, size, rot, quality+".jpg")
+		if !strings.Contains(quality, ".") {
+			quality += ".jpg"
+		}
+		req, err := Parse(3, region, size, rot, quality)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
 		}
@@ -132,6 +153,12 @@ func TestRenderMatchesReference(t *testing.T) {
 		got, err := Render(context.Background(), plan, src)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
+		}
+		if m, ok := got.(*image.YCbCr); ok {
+			if plan.Format != "jpg" || plan.Rotation != 0 || plan.Mirror || plan.Quality != "default" {
+				t.Errorf("%s: planes left in an answer that is not a plain JPEG", c)
+			}
+			got = toRGB(m) // the colour upsampled, as a JPEG decoder does
 		}
 		want := reference(full, plan)
 		if got.Bounds().Size() != want.Bounds().Size() {
@@ -147,6 +174,25 @@ func TestRenderMatchesReference(t *testing.T) {
 		}
 		if d := meanDiff(got, want); d > limit {
 			t.Errorf("%s: mean difference %.2f from the reference (of 255)", c, d)
+		}
+		// Encoded and decoded again, as a client sees it: quality 85 adds about
+		// 1, or 2 to a small answer (the stripes of its 8-px blocks are a
+		// larger part of it).
+		jpegLimit := limit + 1.5
+		if plan.W <= 200 {
+			jpegLimit = limit + 2
+		}
+		got, _ = Render(context.Background(), plan, src)
+		var buf bytes.Buffer
+		if err := Encode(&buf, got, "jpg"); err != nil {
+			t.Fatalf("%s: encoding: %v", c, err)
+		}
+		back, err := vips.DecodeJPEG(buf.Bytes())
+		if err != nil {
+			t.Fatalf("%s: decoding the answer: %v", c, err)
+		}
+		if d := meanDiff(back, want); back.Bounds().Size() != want.Bounds().Size() || d > jpegLimit {
+			t.Errorf("%s: the JPEG answer is %v, mean difference %.2f from the reference", c, back.Bounds().Size(), d)
 		}
 	}
 }

@@ -521,12 +521,25 @@ func (t tileSource) Tile(ctx context.Context, level, col, row, eighths int) (ima
 		}
 		t.s.stored.Put(sk, data, int64(len(data)+len(sk)+64))
 	}
-	img, err := vips.DecodeJPEGScaled(lv.TileJPEG(data), eighths) // libjpeg-turbo: three times Go's decoder
+	img, err := decodeTile(lv.TileJPEG(data), level, len(t.p.Levels), eighths)
 	if err != nil {
 		return nil, fmt.Errorf("access copy %s, tile %d/%d/%d: %v", t.key, level, col, row, err)
 	}
 	t.s.tiles.Put(ck, img, pixelBytes(img)+256)
 	return img, nil
+}
+
+// decodeTile decodes a tile with libjpeg-turbo: to its colour planes as
+// coded (half the memory of RGB, no colour conversion until the answer's
+// encoder takes them as they are), except on the coarsest level. That one is
+// a single small tile, where the planes save little, and where whole images
+// shrink to thumbnails, whose fine colour detail resampling the planes
+// blurs more than resampling RGB does.
+func decodeTile(data []byte, level, levels, eighths int) (image.Image, error) {
+	if level == levels-1 {
+		return vips.DecodeJPEGScaled(data, eighths)
+	}
+	return vips.DecodeJPEGPlanar(data, eighths)
 }
 
 // pixelBytes is the memory an image's pixels take.
