@@ -72,6 +72,9 @@ serve_and_bench archive-local ARCHIVE_STORAGE=local
 # The same with one Go processor, leaving the other core to wrk: on a 2-core machine the load
 # generator and the server otherwise fight for both, which shows in the server's p99.
 serve_and_bench archive-local-1p ARCHIVE_STORAGE=local GOMAXPROCS=1
+# The same with a small memory budget (24 MiB: 10 for decoded tiles), where the reduced levels of
+# this one image no longer fit decoded, as with a collection of many: most renders decode tiles.
+serve_and_bench archive-local-24m ARCHIVE_STORAGE=local ARCHIVE_CACHE_MIB=24
 
 minio="${ARCHIVE_MINIO:-$HOME/.cache/archive-tools/minio}"
 if [ -x "$minio" ]; then
@@ -91,7 +94,7 @@ awk '$3 == "RESULT" {
 echo "# ratios to IIPImage (req/s):"
 for kind in tiles1 tiles4 thumb regions info uregions uviews; do
   peer_rps=$(awk -v k="$kind" '$1=="iipimage" && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
-  for label in archive-local archive-local-1p archive-s3; do
+  for label in archive-local archive-local-1p archive-local-24m archive-s3; do
     ours=$(awk -v l="$label" -v k="$kind" '$1==l && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
     [ -n "$ours" ] && [ -n "$peer_rps" ] && printf '%-14s %-8s %8s vs %8s  = %5.2fx\n' "$label" "$kind" "$ours" "$peer_rps" "$(echo "$ours / $peer_rps" | bc -l)"
   done
