@@ -64,6 +64,10 @@ func serveAdmin(ctx context.Context, addr string, reg *prometheus.Registry, log 
 		srv.Close()
 	}()
 	log.Info("metrics and profiles", "url", "http://"+ln.Addr().String()+"/metrics")
+	if a, ok := ln.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() {
+		log.Warn("the admin listener answers anyone who can reach "+ln.Addr().String()+
+			" (profiles and metrics show what the service is doing): keep it to a private network or behind a firewall, or give --admin-addr 127.0.0.1:PORT", "addr", ln.Addr().String())
+	}
 	return nil
 }
 

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/thaiarchives/archive/fixity"
 	"github.com/thaiarchives/archive/storage/local"
@@ -109,5 +114,21 @@ func TestFixitySettingsReadRatesAndRefuseNonsense(t *testing.T) {
 	}
 	if err := cfg.fixitySettings(settings{"ARCHIVE_FIXITY_EVERY": "30s"}); err == nil || !strings.Contains(err.Error(), "720h") {
 		t.Fatalf("an audit every 30 s: %v", err)
+	}
+}
+
+// An admin listener open beyond this machine is allowed (a scraper on
+// another host needs one) but said aloud; on loopback it is not.
+func TestAdminListenerBeyondLoopbackIsWarnedOf(t *testing.T) {
+	for addr, warned := range map[string]bool{"127.0.0.1:0": false, "0.0.0.0:0": true} {
+		var logs bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := serveAdmin(ctx, addr, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if got := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "firewall"); got != warned {
+			t.Errorf("%s: warned %v, want %v:\n%s", addr, got, warned, &logs)
+		}
 	}
 }
