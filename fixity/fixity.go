@@ -29,8 +29,7 @@ import (
 
 // Store is what an audit needs of the repository.
 type Store interface {
-	Institutions() ([]*repository.Institution, error)
-	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
+	ItemIDs() ([]string, error)
 	Item(id string) (*repository.Item, error)
 	Record(ctx context.Context, events ...repository.Event) error
 }
@@ -150,24 +149,16 @@ func (a *Auditor) Status() State {
 	return st
 }
 
-// itemIDs lists every item of every library in identifier order: the
+// itemIDs lists every item, withdrawn ones too, in identifier order: the
 // order a pass takes, so that a saved position means the same after a
 // restart.
 func (a *Auditor) itemIDs() ([]string, error) {
-	ins, err := a.cfg.Store.Institutions()
+	ids, err := a.cfg.Store.ItemIDs()
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, in := range ins {
-		page, _, err := a.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, 1<<31-1)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, page...)
-	}
 	sort.Strings(ids)
-	return slices.Compact(ids), nil
+	return ids, nil
 }
 
 // Pass audits every item once, resuming the pass a stop interrupted, and
@@ -203,6 +194,9 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if it.Withdrawal != nil && it.Withdrawal.Purged {
+			continue // its files were removed on purpose
 		}
 		if err := a.audit(ctx, it, pace); err != nil {
 			return nil, err

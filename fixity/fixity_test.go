@@ -160,6 +160,36 @@ func TestAuditFindsDamagedMastersAndAccessCopiesAndRecordsAnEventPerItem(t *test
 	}
 }
 
+// A withdrawn item keeps its files, and they are audited like any others,
+// until they are purged on purpose: then they are not missed.
+func TestAuditKeepsWatchOnWithdrawnItemsUntilPurged(t *testing.T) {
+	a := newArchive(t, 3)
+	ctx := context.Background()
+	for _, it := range a.items[:2] {
+		if err := a.store.Withdraw(ctx, it.ID, "test", "a duplicate"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.flip(t, storage.DigestKey(a.items[0].Files[0].SHA256))
+	if n, err := a.store.Purge(ctx, a.items[1].ID, "test", a.blobs); err != nil || n != 2 {
+		t.Fatalf("purge: %d blobs, %v", n, err)
+	}
+	aud, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: filepath.Join(a.dir, "fixity.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := aud.Pass(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Items != 2 || rep.Damaged != 1 || len(rep.Findings) != 1 || rep.Findings[0].Item != a.items[0].ID || rep.Findings[0].Outcome != fixity.Damaged {
+		t.Fatalf("report: %d items, %d damaged, findings %+v; want the withdrawn item's damaged master, nothing of the purged one", rep.Items, rep.Damaged, rep.Findings)
+	}
+	if evs := fixityEvents(t, a.store, a.items[1].ID); len(evs) != 0 {
+		t.Fatalf("the purged item was audited: %+v", evs)
+	}
+}
+
 func TestAuditResumesWhereItStoppedAfterARestart(t *testing.T) {
 	a := newArchive(t, 6)
 	state := filepath.Join(a.dir, "fixity.json")

@@ -506,6 +506,19 @@ func (s *Store) ItemsOfInstitutionAt(institution string, offset, limit int) ([]s
 	return s.scanAt(ixInstItems, institution, offset, limit)
 }
 
+// ItemIDs lists every item the store holds, in identifier order, withdrawn
+// ones too (their files are kept, and audited, until they are purged).
+func (s *Store) ItemIDs() ([]string, error) {
+	var ids []string
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bItems).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	return ids, err
+}
+
 func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0

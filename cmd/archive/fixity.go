@@ -157,7 +157,7 @@ func runRepair(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch {
 	case *all || len(items) > 0:
 		if *all {
-			if items, err = allItems(store); err != nil {
+			if items, err = store.ItemIDs(); err != nil {
 				return err
 			}
 		}
@@ -166,6 +166,9 @@ func runRepair(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			it, err := store.Item(id)
 			if err != nil {
 				return fmt.Errorf("item %s: %w", id, err)
+			}
+			if it.Withdrawal != nil && it.Withdrawal.Purged {
+				continue // its files were removed on purpose: not brought back
 			}
 			its = append(its, it)
 		}
@@ -197,23 +200,6 @@ func runRepair(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errSilent
 	}
 	return nil
-}
-
-// allItems lists every item of every library.
-func allItems(store *repository.Store) ([]string, error) {
-	ins, err := store.Institutions()
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, in := range ins {
-		page, _, err := store.ItemsOfInstitutionAt(in.ID, 0, 1<<31-1)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, page...)
-	}
-	return ids, nil
 }
 
 // startAudits runs the scheduled fixity audits in the background, unless
