@@ -33,7 +33,21 @@ func (s *Server) sendSearch(c *gin.Context, a *contentsearch.Answer, err error) 
 }
 
 func (s *Server) searchRequest(c *gin.Context, v int) contentsearch.Request {
-	return contentsearch.Request{Item: c.Param("id"), Base: s.baseURL(c), Version: v, Q: c.Query("q")}
+	return contentsearch.Request{Item: c.Param("id"), Base: s.baseURL(c), Version: v, Q: c.Query("q"), Page: searchPage(c)}
+}
+
+// searchPage is the page of hits asked for: 0 when none is, -1 when what is
+// asked is not a page (the search refuses it).
+func searchPage(c *gin.Context) int {
+	v, ok := c.GetQuery("page")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return -1
+	}
+	return n
 }
 
 // searchWithin answers a Content Search request of version v.
@@ -55,7 +69,7 @@ func (s *Server) autocomplete(v int) gin.HandlerFunc {
 // searchWithin2 answers the Content Search 1.0 services of a Presentation
 // 2.1 manifest (/iiif/2/search/{item}, /iiif/2/autocomplete/{item}).
 func (s *Server) searchWithin2(c *gin.Context, kind, item string) {
-	r := contentsearch.Request{Item: item, Base: s.baseURL(c), Version: 1, Presentation: 2, Q: c.Query("q")}
+	r := contentsearch.Request{Item: item, Base: s.baseURL(c), Version: 1, Presentation: 2, Q: c.Query("q"), Page: searchPage(c)}
 	if kind == "search" {
 		a, err := s.within.Search(c.Request.Context(), who(c), r)
 		s.sendSearch(c, a, err)

@@ -124,6 +124,19 @@ func TestManifestOffersSearchInsideAndTheTextOfEachPage(t *testing.T) {
 			t.Errorf("autocomplete %s: %d %s", v, w.Code, w.Body)
 		}
 	}
+	// Pages of hits: one past the last is not found, one that is not a page is refused.
+	q := "/iiif/search/2/" + it.ID + "?q=" + url.QueryEscape("ประวัติศาสตร์")
+	if w = e.do(t, "GET", q+"&page=1"); w.Code != 200 {
+		t.Errorf("page 1 of the hits: %d %s", w.Code, w.Body)
+	}
+	if w = e.do(t, "GET", q+"&page=2"); w.Code != http.StatusNotFound {
+		t.Errorf("page 2 of one page of hits: %d %s", w.Code, w.Body)
+	}
+	for _, p := range []string{"0", "two", "-1"} {
+		if w = e.do(t, "GET", q+"&page="+p); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "page") {
+			t.Errorf("page=%s: %d %s", p, w.Code, w.Body)
+		}
+	}
 	// The 2.1 manifest offers Content Search 1.0 on its own canvases.
 	w = e.do(t, "GET", "/iiif/2/manifest/"+it.ID)
 	var m2 struct{ Service map[string]any }

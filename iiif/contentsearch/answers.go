@@ -37,12 +37,27 @@ type (
 		Type  string     `json:"type"`
 		Items []context2 `json:"items"`
 	}
+	ref2 struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	collection2 struct {
+		ID    string `json:"id"`
+		Type  string `json:"type"`
+		Total int    `json:"total"`
+		First ref2   `json:"first"`
+		Last  ref2   `json:"last"`
+	}
 	answer2 struct {
-		Context     string  `json:"@context"`
-		ID          string  `json:"id"`
-		Type        string  `json:"type"`
-		Items       []anno2 `json:"items"`
-		Annotations []page2 `json:"annotations,omitempty"`
+		Context     string       `json:"@context"`
+		ID          string       `json:"id"`
+		Type        string       `json:"type"`
+		PartOf      *collection2 `json:"partOf,omitempty"`
+		StartIndex  *int         `json:"startIndex,omitempty"`
+		Prev        *ref2        `json:"prev,omitempty"`
+		Next        *ref2        `json:"next,omitempty"`
+		Items       []anno2      `json:"items"`
+		Annotations []page2      `json:"annotations,omitempty"`
 	}
 	chars struct {
 		Type  string `json:"@type"`
@@ -65,24 +80,43 @@ type (
 	layer struct {
 		Type  string `json:"@type"`
 		Total int    `json:"total"`
+		First string `json:"first,omitempty"`
+		Last  string `json:"last,omitempty"`
 	}
 	answer1 struct {
-		Context   []string `json:"@context"`
-		ID        string   `json:"@id"`
-		Type      string   `json:"@type"`
-		Within    layer    `json:"within"`
-		Resources []anno1  `json:"resources"`
-		Hits      []hit1   `json:"hits"`
+		Context    []string `json:"@context"`
+		ID         string   `json:"@id"`
+		Type       string   `json:"@type"`
+		Within     layer    `json:"within"`
+		StartIndex *int     `json:"startIndex,omitempty"`
+		Prev       string   `json:"prev,omitempty"`
+		Next       string   `json:"next,omitempty"`
+		Resources  []anno1  `json:"resources"`
+		Hits       []hit1   `json:"hits"`
 	}
 )
 
 // v2 is a Content Search 2.0 answer: an annotation page of highlighting
 // annotations, one per line a hit covers, and contextualizing annotations
-// that quote each hit with the words around it.
-func (s *Service) v2(r Request, self string, hits []Hit) answer2 {
-	out := answer2{Context: "http://iiif.io/api/search/2/context.json", ID: self, Type: "AnnotationPage", Items: make([]anno2, 0, len(hits))}
+// that quote each hit with the words around it. When the hits take more
+// than one page, it is part of a collection of them (its total, first and
+// last pages) and links the pages before and after it.
+func (s *Service) v2(r Request, q string, pg paging, hits []Hit) answer2 {
+	out := answer2{Context: "http://iiif.io/api/search/2/context.json", ID: r.self(false, q, pg.page), Type: "AnnotationPage", Items: make([]anno2, 0, len(hits))}
+	if pg.last > 1 {
+		page := func(n int) *ref2 { return &ref2{ID: r.self(false, q, max(n, 1)), Type: "AnnotationPage"} }
+		out.PartOf = &collection2{ID: r.self(false, q, 0), Type: "AnnotationCollection", Total: pg.total, First: *page(1), Last: *page(pg.last)}
+		out.StartIndex = &pg.start
+		if pg.page > 1 {
+			out.Prev = page(pg.page - 1)
+		}
+		if pg.page < pg.last {
+			out.Next = page(pg.page + 1)
+		}
+	}
 	var quotes []context2
 	for i, h := range hits {
+		i += pg.start
 		var targets []specific
 		for b := range h.Boxes {
 			id := annoID(r, i, b)
@@ -102,11 +136,24 @@ func (s *Service) v2(r Request, self string, hits []Hit) answer2 {
 
 // v1 is a Content Search 1.0 answer: an annotation list, and hits naming
 // their annotations with the words before and after (what Mirador reads).
-func (s *Service) v1(r Request, self string, hits []Hit) answer1 {
+// When the hits take more than one page, its layer names the first and
+// last, and it links the pages before and after it.
+func (s *Service) v1(r Request, q string, pg paging, hits []Hit) answer1 {
 	out := answer1{Context: []string{"http://iiif.io/api/presentation/2/context.json", "http://iiif.io/api/search/1/context.json"},
-		ID: self, Type: "sc:AnnotationList", Within: layer{Type: "sc:Layer", Total: len(hits)},
+		ID: r.self(false, q, pg.page), Type: "sc:AnnotationList", Within: layer{Type: "sc:Layer", Total: pg.total},
 		Resources: make([]anno1, 0, len(hits)), Hits: make([]hit1, 0, len(hits))}
+	if pg.last > 1 {
+		out.Within.First, out.Within.Last = r.self(false, q, 1), r.self(false, q, pg.last)
+		out.StartIndex = &pg.start
+		if pg.page > 1 {
+			out.Prev = r.self(false, q, pg.page-1)
+		}
+		if pg.page < pg.last {
+			out.Next = r.self(false, q, pg.page+1)
+		}
+	}
 	for i, h := range hits {
+		i += pg.start
 		var ids []string
 		for b := range h.Boxes {
 			id := annoID(r, i, b)

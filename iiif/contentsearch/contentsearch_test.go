@@ -11,6 +11,7 @@ import (
 	"image"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -451,5 +452,102 @@ func TestWarmReadsTheTextBeforeTheFirstSearch(t *testing.T) {
 	}
 	if blobs.read(closed.Files[0].Derivatives["alto"]) != 0 {
 		t.Error("warming for a visitor read a restricted item's text")
+	}
+}
+
+// More hits than a page holds are on pages of their own, each linked from
+// the others and naming the whole: in both versions, in reading order,
+// with ids that do not repeat from page to page. A page past the last is
+// not found; a page that is not a number is refused.
+func TestSearchPagesManyHits(t *testing.T) {
+	e := newEnv(t)
+	dict, err := thai.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = contentsearch.New(contentsearch.Config{Items: e.store, Blobs: e.blobs, Dict: dict, PageSize: 4})
+	var lines []ocr.Line
+	for i := range 10 {
+		lines = append(lines, line(100+60*i, "ledger", fmt.Sprintf("n%d", i)))
+	}
+	it := e.textItem(t, repository.Public, &ocr.Page{Width: 2000, Height: 3000, Lines: lines})
+	get := func(v, page int, into any) error {
+		b, err := e.svc.Search(context.Background(), access.Principal{}, contentsearch.Request{Item: it.ID, Base: base, Version: v, Q: "ledger", Page: page})
+		if err == nil {
+			err = json.Unmarshal(b.Body, into)
+		}
+		return err
+	}
+	type ref struct{ ID, Type string }
+	type page2 struct {
+		ID     string
+		PartOf struct {
+			ID, Type    string
+			Total       int
+			First, Last ref
+		}
+		StartIndex *int
+		Prev, Next *ref
+		Items      []struct{ ID, Target string }
+	}
+	seen := map[string]bool{}
+	var ys []int
+	for n, want := range []struct{ items, start int }{{4, 0}, {4, 4}, {2, 8}} {
+		var a page2
+		if err := get(2, n+1, &a); err != nil {
+			t.Fatal(err)
+		}
+		self := base + "/iiif/search/2/" + it.ID + "?q=ledger"
+		if n > 0 {
+			self += fmt.Sprintf("&page=%d", n+1)
+		}
+		if a.ID != self || len(a.Items) != want.items || a.StartIndex == nil || *a.StartIndex != want.start ||
+			a.PartOf.Type != "AnnotationCollection" || a.PartOf.Total != 10 || a.PartOf.Last.ID != base+"/iiif/search/2/"+it.ID+"?q=ledger&page=3" {
+			t.Fatalf("2.0 page %d: %+v", n+1, a)
+		}
+		if (a.Prev != nil) != (n > 0) || (a.Next != nil) != (n < 2) || a.Next != nil && a.Next.ID != base+"/iiif/search/2/"+it.ID+fmt.Sprintf("?q=ledger&page=%d", n+2) {
+			t.Fatalf("2.0 page %d links: prev %+v next %+v", n+1, a.Prev, a.Next)
+		}
+		for _, an := range a.Items {
+			if seen[an.ID] {
+				t.Fatalf("annotation %s on two pages", an.ID)
+			}
+			seen[an.ID] = true
+			_, b := box(t, it.ID, an.Target)
+			ys = append(ys, b.Min.Y)
+		}
+	}
+	if !slices.IsSorted(ys) || len(ys) != 10 {
+		t.Fatalf("the hits over the pages are not each line in reading order: %v", ys)
+	}
+	var a1 struct {
+		Within struct {
+			Total       int
+			First, Last string
+		}
+		StartIndex int
+		Prev, Next string
+		Hits       []struct{ Match string }
+	}
+	if err := get(1, 2, &a1); err != nil {
+		t.Fatal(err)
+	}
+	v1 := base + "/iiif/search/1/" + it.ID + "?q=ledger"
+	// The first page is the search's own address.
+	if a1.Within.Total != 10 || a1.Within.First != v1 || a1.Within.Last != v1+"&page=3" || a1.StartIndex != 4 ||
+		a1.Prev != v1 || a1.Next != v1+"&page=3" || len(a1.Hits) != 4 {
+		t.Fatalf("1.0 page 2: %+v", a1)
+	}
+	if err := get(2, 4, &struct{}{}); !errors.Is(err, contentsearch.ErrNotFound) {
+		t.Errorf("page 4 of 3: %v, want not found", err)
+	}
+	if err := get(2, -1, &struct{}{}); !errors.Is(err, contentsearch.ErrInvalid) {
+		t.Errorf("a page that is not one: %v, want invalid", err)
+	}
+	// A search with few hits is one page, as before: no paging at all.
+	var one map[string]any
+	b, err := e.svc.Search(context.Background(), access.Principal{}, contentsearch.Request{Item: it.ID, Base: base, Version: 2, Q: "n3"})
+	if err != nil || json.Unmarshal(b.Body, &one) != nil || one["partOf"] != nil || one["next"] != nil || len(one["items"].([]any)) != 1 {
+		t.Fatalf("a search of one hit: %v %v", one, err)
 	}
 }

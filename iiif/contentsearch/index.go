@@ -170,8 +170,9 @@ type Hit struct {
 	Before, Match, After string
 }
 
-// maxHits bounds the hits of one answer.
-const maxHits = 1000
+// PageSize is how many hits one answer holds at most (default); more are
+// on further pages.
+const PageSize = 1000
 
 // phrases turns a query into phrases of terms: each word alone, or words
 // in double quotes together, segmented as the search index segments them.
@@ -200,8 +201,9 @@ func phrases(d *thai.Dict, q string) [][]string {
 	return out
 }
 
-// find lists the hits of the query's phrases, in reading order.
-func (x *itemText) find(phr [][]string) []Hit {
+// find lists where the query's phrases match, in reading order: each a
+// token position and the tokens the match covers (hit makes a Hit of one).
+func (x *itemText) find(phr [][]string) [][2]int {
 	var starts [][2]int // token position, tokens covered
 	for _, terms := range phr {
 		try := func(i int) {
@@ -224,15 +226,16 @@ func (x *itemText) find(phr [][]string) []Hit {
 	slices.SortFunc(starts, func(a, b [2]int) int { return a[0] - b[0] })
 	// Two phrases (or a word and the same word cut by a line's end) may
 	// match at one place: it is one hit.
-	starts = slices.CompactFunc(starts, func(a, b [2]int) bool { return a[0] == b[0] })
-	var hits []Hit
-	for _, st := range starts {
-		if len(hits) == maxHits {
-			break
-		}
-		hits = append(hits, x.hit(st[0], st[1]))
+	return slices.CompactFunc(starts, func(a, b [2]int) bool { return a[0] == b[0] })
+}
+
+// hits makes the hits of some matches.
+func (x *itemText) hits(matches [][2]int) []Hit {
+	out := make([]Hit, 0, len(matches))
+	for _, m := range matches {
+		out = append(out, x.hit(m[0], m[1]))
 	}
-	return hits
+	return out
 }
 
 // match reports how many tokens from i the phrase's terms cover on one

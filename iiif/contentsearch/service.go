@@ -16,6 +16,7 @@ import (
 	"html"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,9 @@ type Config struct {
 	// that waits ReadWait (default 10 s) for a place is answered ErrBusy.
 	Readers  int
 	ReadWait time.Duration
+	// PageSize is how many hits an answer holds (default PageSize); more
+	// are on pages of their own, linked from each.
+	PageSize int
 	Now      func() time.Time
 }
 
@@ -87,6 +91,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.ReadWait <= 0 {
 		cfg.ReadWait = 10 * time.Second
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = PageSize
 	}
 	return &Service{cfg: cfg, cache: map[string]*itemText{}, warming: make(chan struct{}, maxWarming), reading: make(chan struct{}, cfg.Readers)}
 }
@@ -168,6 +175,8 @@ type Request struct {
 	// (the default) or 2 (2.1, with Content Search 1.0).
 	Presentation int
 	Q            string
+	// Page is the page of hits asked for, from 1 (0: the first).
+	Page int
 }
 
 const maxQuery = 256
@@ -320,27 +329,40 @@ func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*A
 	if err != nil {
 		return nil, err
 	}
+	if r.Page < 0 {
+		return nil, fmt.Errorf("page is the number of a page of hits, from 1: %w", ErrInvalid)
+	}
 	x, err := s.text(ctx, p, r.Item)
 	if err != nil {
 		return nil, err
 	}
-	var hits []Hit
+	var matches [][2]int
 	if q != "" {
-		hits = x.find(phrases(s.cfg.Dict, q))
+		matches = x.find(phrases(s.cfg.Dict, q))
 	}
-	self := r.self(false, q)
+	pg := paging{total: len(matches), size: s.cfg.PageSize, page: max(r.Page, 1)}
+	pg.last = max(1, (pg.total+pg.size-1)/pg.size)
+	if pg.page > pg.last {
+		return nil, fmt.Errorf("page %d of a search with %d pages: %w", pg.page, pg.last, ErrNotFound)
+	}
+	pg.start = (pg.page - 1) * pg.size
+	hits := x.hits(matches[pg.start:min(pg.total, pg.start+pg.size)])
 	if r.Version == 1 || r.Presentation == 2 {
-		return s.answer(x, s.v1(r, self, hits))
+		return s.answer(x, s.v1(r, q, pg, hits))
 	}
-	return s.answer(x, s.v2(r, self, hits))
+	return s.answer(x, s.v2(r, q, pg, hits))
 }
+
+// paging is where an answer's hits stand among all of the search's:
+// page (from 1) of last, each of size hits, the first of this one at start.
+type paging struct{ total, size, page, last, start int }
 
 func (s *Service) target(r Request, h Hit, b int) string {
 	return canvasURL(r.Base, r.Item, h.Page+1, r.Presentation) + "#" + h.Boxes[b].XYWH()
 }
 
-// self is a request's own address.
-func (r Request) self(autocomplete bool, q string) string {
+// self is a request's own address (page: of its hits, 0 or 1 for none).
+func (r Request) self(autocomplete bool, q string, page int) string {
 	var u string
 	switch {
 	case r.Presentation == 2 && autocomplete:
@@ -352,7 +374,11 @@ func (r Request) self(autocomplete bool, q string) string {
 	default:
 		u = SearchURL(r.Base, r.Item, r.Version)
 	}
-	return u + "?q=" + url.QueryEscape(q)
+	u += "?q=" + url.QueryEscape(q)
+	if page > 1 {
+		u += "&page=" + strconv.Itoa(page)
+	}
+	return u
 }
 
 func annoID(r Request, i, b int) string {
@@ -377,13 +403,13 @@ func (s *Service) Autocomplete(ctx context.Context, p access.Principal, r Reques
 	if prefix.Len() > 0 {
 		terms = x.complete(prefix.String(), 10)
 	}
-	self := r.self(true, q)
+	self := r.self(true, q, 0)
 	if r.Version == 1 || r.Presentation == 2 {
 		list := []map[string]any{}
 		for _, t := range terms {
 			search := r
 			search.Version = 1
-			list = append(list, map[string]any{"match": t.Value, "count": t.Count, "url": search.self(false, t.Value)})
+			list = append(list, map[string]any{"match": t.Value, "count": t.Count, "url": search.self(false, t.Value, 0)})
 		}
 		return s.answer(x, map[string]any{"@context": "http://iiif.io/api/search/1/context.json", "@id": self, "@type": "search:TermList", "terms": list})
 	}
@@ -452,10 +478,11 @@ func (s *Service) Pages(ctx context.Context, p access.Principal, item, q string,
 	}
 	var out []PageHit
 	last := -1
-	for _, h := range x.find(phrases(s.cfg.Dict, q)) {
-		if h.Page == last {
+	for _, m := range x.find(phrases(s.cfg.Dict, q)) {
+		if x.tokens[m[0]].page == last {
 			continue
 		}
+		h := x.hit(m[0], m[1])
 		last = h.Page
 		out = append(out, PageHit{Page: h.Page + 1,
 			Snippet: html.EscapeString(h.Before) + "<mark>" + html.EscapeString(h.Match) + "</mark>" + html.EscapeString(h.After)})
