@@ -175,6 +175,13 @@ func (c *common) resolve() (*Config, error) {
 			*dst = b
 		}
 	}
+	if v := st["ARCHIVE_S3_TIMEOUT"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, fmt.Errorf("ARCHIVE_S3_TIMEOUT=%q is not a duration from 1s to 1h, such as 20s", v)
+		}
+		cfg.S3.Timeout = d
+	}
 	if v := st["ARCHIVE_UPLOAD_MAX_MIB"]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {

@@ -268,6 +268,16 @@ func TestConfigFileEnvironmentAndFlagsInOrder(t *testing.T) {
 	if cfg, _ = c.resolve(); cfg.Data != "flagged" {
 		t.Fatalf("flag did not win: %q", cfg.Data)
 	}
+	t.Setenv("ARCHIVE_S3_TIMEOUT", "45s")
+	if cfg, err = c.resolve(); err != nil || cfg.S3.Timeout != 45*time.Second {
+		t.Fatalf("S3 timeout: %v %v", cfg.S3.Timeout, err)
+	}
+	for _, bad := range []string{"soon", "0s", "2h"} {
+		t.Setenv("ARCHIVE_S3_TIMEOUT", bad)
+		if _, err = c.resolve(); err == nil || !strings.Contains(err.Error(), "ARCHIVE_S3_TIMEOUT") {
+			t.Errorf("ARCHIVE_S3_TIMEOUT=%s: %v", bad, err)
+		}
+	}
 }
 
 // seedItem puts one item with a file into the store at data, using blobs.
