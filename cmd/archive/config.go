@@ -60,6 +60,9 @@ type Config struct {
 	// at once (ARCHIVE_TRANSCODE_WORKERS; default half the cores, at most one
 	// per core).
 	TranscodeWorkers int
+	// OCRWorkers is how many pages are read at once (ARCHIVE_OCR_WORKERS,
+	// default half the cores).
+	OCRWorkers int
 	// CacheBytes is the memory the image service's caches share
 	// (ARCHIVE_CACHE_MIB, default 112).
 	CacheBytes int64
@@ -203,12 +206,14 @@ func (c *common) resolve() (*Config, error) {
 		}
 		cfg.MaxArea = n
 	}
-	if v := st["ARCHIVE_TRANSCODE_WORKERS"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > runtime.NumCPU() {
-			return nil, fmt.Errorf("ARCHIVE_TRANSCODE_WORKERS=%q is not a number from 1 to the %d cores", v, runtime.NumCPU())
+	for name, dst := range map[string]*int{"ARCHIVE_TRANSCODE_WORKERS": &cfg.TranscodeWorkers, "ARCHIVE_OCR_WORKERS": &cfg.OCRWorkers} {
+		if v := st[name]; v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > runtime.NumCPU() {
+				return nil, fmt.Errorf("%s=%q is not a number from 1 to the %d cores", name, v, runtime.NumCPU())
+			}
+			*dst = n
 		}
-		cfg.TranscodeWorkers = n
 	}
 	if v := st["ARCHIVE_REDUCED_EDGE"]; v != "" {
 		n, err := strconv.Atoi(v)

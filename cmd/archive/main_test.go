@@ -268,6 +268,15 @@ func TestConfigFileEnvironmentAndFlagsInOrder(t *testing.T) {
 	if cfg, _ = c.resolve(); cfg.Data != "flagged" {
 		t.Fatalf("flag did not win: %q", cfg.Data)
 	}
+	t.Setenv("ARCHIVE_OCR_WORKERS", "1")
+	if cfg, err = c.resolve(); err != nil || cfg.OCRWorkers != 1 {
+		t.Fatalf("OCR workers: %d %v", cfg.OCRWorkers, err)
+	}
+	t.Setenv("ARCHIVE_OCR_WORKERS", "1000")
+	if _, err = c.resolve(); err == nil || !strings.Contains(err.Error(), "ARCHIVE_OCR_WORKERS") {
+		t.Errorf("a thousand OCR workers: %v", err)
+	}
+	t.Setenv("ARCHIVE_OCR_WORKERS", "")
 	t.Setenv("ARCHIVE_S3_TIMEOUT", "45s")
 	if cfg, err = c.resolve(); err != nil || cfg.S3.Timeout != 45*time.Second {
 		t.Fatalf("S3 timeout: %v %v", cfg.S3.Timeout, err)

@@ -176,7 +176,11 @@ func startOCR(ctx context.Context, cfg *Config, store *repository.Store, blobs s
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, err
 	}
-	r := ocr.NewRunner(ocr.Config{Store: store, Blobs: blobs, Workers: max(1, runtime.NumCPU()/2), Log: log, TempDir: tmp, Tesseract: tess})
+	workers := cfg.OCRWorkers
+	if workers == 0 {
+		workers = max(1, runtime.NumCPU()/2)
+	}
+	r := ocr.NewRunner(ocr.Config{Store: store, Blobs: blobs, Workers: workers, Log: log, TempDir: tmp, Tesseract: tess})
 	go func() {
 		if err := r.Run(ctx); err != nil {
 			log.Error("the text of pages is not read", "err", err)
