@@ -315,6 +315,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 		}
 	}
 	if cur.Epoch == "" {
+		s.caughtUp.Store(time.Now().UnixNano())
 		return n, nil // nothing published yet: the records are all there is
 	}
 	for ctx.Err() == nil {
@@ -332,6 +333,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 			continue
 		}
 		if errors.Is(err, storage.ErrNotFound) {
+			s.caughtUp.Store(time.Now().UnixNano())
 			return n, nil
 		}
 		if err != nil {
@@ -349,6 +351,16 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 		}
 	}
 	return n, ctx.Err()
+}
+
+// CaughtUp is when the replica last took in everything the writer had
+// published (zero before its first catch-up): how stale its answers may be
+// is the time since.
+func (s *Store) CaughtUp() time.Time {
+	if t := s.caughtUp.Load(); t != 0 {
+		return time.Unix(0, t)
+	}
+	return time.Time{}
 }
 
 // takeRecords takes in every record in storage (each newer than what the

@@ -92,7 +92,14 @@ func TestReplicaHoldsWhatTheWriterHoldsThroughStorageAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
+	if !r.CaughtUp().IsZero() {
+		t.Fatalf("a replica that has taken nothing in says it caught up at %v", r.CaughtUp())
+	}
+	before := time.Now()
 	caughtUp(t, w, r, "after the first changes")
+	if at := r.CaughtUp(); at.Before(before) || at.After(time.Now()) {
+		t.Fatalf("caught up at %v, not since %v", at, before)
+	}
 
 	_, feedBefore, _ := r.FeedEpoch()
 	it.Title["en"] = "Memorandum, corrected"

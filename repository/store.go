@@ -66,6 +66,9 @@ type Store struct {
 	trees treeCache
 	// replica: the store follows a writer (replica.go) and refuses changes of its own.
 	replica bool
+	// caughtUp is when a replica last took in all the writer had published
+	// (unix nanoseconds; 0: not yet).
+	caughtUp atomic.Int64
 }
 
 // Open opens (or creates) the store at path. A new, empty file is filled from

@@ -70,6 +70,9 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	obs.Lag("archive_replica_staleness_seconds", "Seconds since the replica last took in everything the writer had published in storage.", func() float64 {
+		return time.Since(store.CaughtUp()).Seconds()
+	})
 	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}

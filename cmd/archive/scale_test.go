@@ -110,7 +110,14 @@ func TestReplicasFollowTheWriterThroughSharedStorage(t *testing.T) {
 		return append(minio.Env("shared"), "ARCHIVE_DATA="+filepath.Join(root, name))
 	}
 	w := serve(t, append(node("writer"), "ARCHIVE_TOKEN="+token))
-	replicas := []*server{serve(t, node("replica1"), "--replica"), serve(t, node("replica2"), "--replica")}
+	admin := freeAddr(t)
+	replicas := []*server{serve(t, append(node("replica1"), "ARCHIVE_ADMIN_ADDR="+admin), "--replica"), serve(t, node("replica2"), "--replica")}
+	// How stale a replica may be is a metric: seconds, small while it follows.
+	_, metrics, _ := call(t, "GET", "http://"+admin+"/metrics", "", "", nil)
+	var stale float64
+	if _, err := fmt.Sscanf(metrics[strings.Index(metrics, "\narchive_replica_staleness_seconds ")+1:], "archive_replica_staleness_seconds %g", &stale); err != nil || stale < 0 || stale > 60 {
+		t.Fatalf("replica staleness %g (%v) in:\n%.2000s", stale, err, metrics)
+	}
 
 	src := filepath.Join(root, "src")
 	makeImages(t, src, 2, 600, 400)
