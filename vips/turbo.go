@@ -82,8 +82,11 @@ func decodeJPEG(data []byte, eighths int, rgb, planar bool) (image.Image, error)
 	var stride, format C.int
 	if sub == C.TJSAMP_420 && planar && eighths == 8 {
 		// The planes as they are coded: no upsampling of the colour, no
-		// conversion to RGB, half the bytes of RGB.
-		m := image.NewYCbCr(image.Rect(0, 0, int(w), int(ht)), image.YCbCrSubsampleRatio420)
+		// conversion to RGB, half the bytes of RGB. libjpeg-turbo writes the
+		// luma at whole pairs of pixels (an odd size's last row and column
+		// padded), so the planes are made that size and cut.
+		pw, ph := int(w+1)&^1, int(ht+1)&^1
+		m := image.NewYCbCr(image.Rect(0, 0, pw, ph), image.YCbCrSubsampleRatio420)
 		r := C.archive_decode_yuv(h, src, C.ulong(len(data)), (*C.uchar)(&m.Y[0]), (*C.uchar)(&m.Cb[0]), (*C.uchar)(&m.Cr[0]),
 			w, C.int(m.YStride), C.int(m.CStride), ht)
 		runtime.KeepAlive(data)
@@ -91,26 +94,7 @@ func decodeJPEG(data []byte, eighths int, rgb, planar bool) (image.Image, error)
 		if r != 0 {
 			return nil, turboError(h)
 		}
-		if ht%2 == 1 {
-			// Of a JPEG of odd height, this libjpeg-turbo (2.1) writes the
-			// first rows of the colour planes wrong: they are taken again
-			// from the first rows, cut out losslessly (an even height).
-			if ht < 3 {
-				return decodeJPEG(data, eighths, rgb, false)
-			}
-			top, err := CropJPEGLossless(data, int(w), int(min(16, ht-1)))
-			if err != nil {
-				return nil, err
-			}
-			t, err := decodeJPEG(top, 8, true, true)
-			if err != nil {
-				return nil, err
-			}
-			tm := t.(*image.YCbCr)
-			copy(m.Cb, tm.Cb)
-			copy(m.Cr, tm.Cr)
-		}
-		return m, nil
+		return m.SubImage(image.Rect(0, 0, int(w), int(ht))), nil
 	}
 	if sub == C.TJSAMP_GRAY {
 		g := image.NewGray(image.Rect(0, 0, int(w), int(ht)))
@@ -169,12 +153,15 @@ func EncodeJPEG(pix []byte, w, h, bands, quality int) ([]byte, error) {
 
 // EncodeJPEGYCbCr encodes a 4:2:0 image from its planes, as
 // DecodeJPEGPlanar makes them and libjpeg codes them: no colour conversion
-// or subsampling is done.
+// or subsampling is done. The image begins at an even place (each colour
+// sample then stands for the pixels it covers in the answer).
 func EncodeJPEGYCbCr(m *image.YCbCr, quality int) ([]byte, error) {
 	b := m.Rect
-	if m.SubsampleRatio != image.YCbCrSubsampleRatio420 || b.Empty() {
-		return nil, &Error{Op: "encode", Message: fmt.Sprintf("a %v image of %v is not 4:2:0 planes", m.SubsampleRatio, b)}
+	if m.SubsampleRatio != image.YCbCrSubsampleRatio420 || b.Empty() || b.Min.X%2 != 0 || b.Min.Y%2 != 0 {
+		return nil, &Error{Op: "encode", Message: fmt.Sprintf("a %v image of %v is not 4:2:0 planes from an even place", m.SubsampleRatio, b)}
 	}
+	m = padLuma(m)
+	b = m.Rect
 	th := C.tjInitCompress()
 	if th == nil {
 		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(nil))}
@@ -193,6 +180,30 @@ func EncodeJPEGYCbCr(m *image.YCbCr, quality int) ([]byte, error) {
 		return nil, &Error{Op: "encode", Message: C.GoString(C.tjGetErrorStr2(th))}
 	}
 	return C.GoBytes(unsafe.Pointer(buf), C.int(n)), nil
+}
+
+// padLuma returns m, or a copy whose luma has whole pairs of rows and
+// columns (the last repeated), as libjpeg-turbo reads it: an odd size's
+// padding would otherwise be read past the plane.
+func padLuma(m *image.YCbCr) *image.YCbCr {
+	b := m.Rect
+	pw, ph := (b.Dx()+1)&^1, (b.Dy()+1)&^1
+	y := m.YOffset(b.Min.X, b.Min.Y)
+	if m.YStride >= pw && len(m.Y)-y >= (ph-1)*m.YStride+pw {
+		return m
+	}
+	out := *m
+	out.Y, out.YStride = make([]byte, pw*ph), pw
+	out.Rect = image.Rect(0, 0, b.Dx(), b.Dy())
+	out.Cb, out.Cr = m.Cb[m.COffset(b.Min.X, b.Min.Y):], m.Cr[m.COffset(b.Min.X, b.Min.Y):]
+	for r := range ph {
+		row := out.Y[r*pw : (r+1)*pw]
+		copy(row, m.Y[y+min(r, b.Dy()-1)*m.YStride:][:b.Dx()])
+		if pw > b.Dx() {
+			row[pw-1] = row[pw-2]
+		}
+	}
+	return &out
 }
 
 // CropJPEGLossless cuts the top left w × h pixels out of a JPEG without

@@ -38,13 +38,17 @@ func Render(ctx context.Context, p Plan, src Source) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b := img.Bounds(); b.Dx() != p.W || b.Dy() != p.H {
+	// Planes cut from an odd place are resampled even at their size: their
+	// first colour sample stands for the pixel before the first as well.
+	if b := img.Bounds(); b.Dx() != p.W || b.Dy() != p.H || isPlanes(img) && (b.Min.X%2 != 0 || b.Min.Y%2 != 0) {
 		if img, err = resize(img, p.W, p.H); err != nil {
 			return nil, err
 		}
 	}
-	if m, ok := img.(*image.YCbCr); ok && (p.Mirror || p.Rotation != 0 || p.Format != "jpg") && p.Quality != "gray" && p.Quality != "bitonal" {
-		img = toRGB(m)
+	if isPlanes(img) && (p.Mirror || p.Rotation != 0 || p.Format != "jpg") && p.Quality != "gray" && p.Quality != "bitonal" {
+		if img, err = toRGB(img.(*image.YCbCr)); err != nil {
+			return nil, err
+		}
 	}
 	if p.Mirror {
 		img = imaging.FlipH(img)
@@ -211,7 +215,8 @@ func place(canvas draw.Image, t image.Image, at image.Point) {
 // resize resamples img to w × h (see vips.Resize); an image of 4:2:0
 // planes plane by plane, the colour at half the size.
 func resize(img image.Image, w, h int) (image.Image, error) {
-	if m, ok := img.(*image.YCbCr); ok && m.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+	if isPlanes(img) {
+		m := img.(*image.YCbCr)
 		// The colour planes at the image's scale: their own sizes are
 		// rounded up to whole samples, and begin half a sample early when
 		// the image begins at an odd pixel.
@@ -248,20 +253,28 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 	return &image.RGBA{Pix: out, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, nil
 }
 
+// isPlanes: an image of 4:2:0 planes, as tiles are decoded.
+func isPlanes(img image.Image) bool {
+	m, ok := img.(*image.YCbCr)
+	return ok && m.SubsampleRatio == image.YCbCrSubsampleRatio420
+}
+
 // toRGB converts 4:2:0 planes to RGB, the colour brought to full size by
 // the same triangle filter (bilinear, as libjpeg's "fancy" upsampling), each
 // chroma sample centred on the pair of pixels it was coded for.
-func toRGB(m *image.YCbCr) *vips.RGB {
+func toRGB(m *image.YCbCr) (*vips.RGB, error) {
 	b := m.Rect
 	out := vips.NewRGB(image.Rect(0, 0, b.Dx(), b.Dy()))
 	cw, ch := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2
 	ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
 	c := m.COffset(b.Min.X, b.Min.Y)
-	cb, err1 := vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
-	cr, err2 := vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
-	if err1 != nil || err2 != nil { // out of memory: the samples as they are
-		draw.Draw(out, out.Rect, m, b.Min, draw.Src)
-		return out
+	cb, err := vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
+	if err != nil {
+		return nil, err
+	}
+	cr, err := vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
+	if err != nil {
+		return nil, err
 	}
 	for y := range b.Dy() {
 		yr, cbr, crr := m.Y[m.YOffset(b.Min.X, b.Min.Y+y):], cb[y*b.Dx():], cr[y*b.Dx():]
@@ -270,7 +283,7 @@ func toRGB(m *image.YCbCr) *vips.RGB {
 			o[3*x], o[3*x+1], o[3*x+2] = color.YCbCrToRGB(yr[x], cbr[x], crr[x])
 		}
 	}
-	return out
+	return out, nil
 }
 
 // rotate turns the image clockwise by deg; other angles than right ones get
@@ -312,8 +325,12 @@ func toGray(img image.Image) image.Image {
 
 // Encode writes img in the plan's format.
 func Encode(w io.Writer, img image.Image, format string) error {
-	if m, ok := img.(*image.YCbCr); ok && format != "jpg" {
-		img = toRGB(m)
+	if isPlanes(img) && format != "jpg" {
+		rgb, err := toRGB(img.(*image.YCbCr))
+		if err != nil {
+			return err
+		}
+		img = rgb
 	}
 	switch format {
 	case "png":
@@ -322,8 +339,8 @@ func Encode(w io.Writer, img image.Image, format string) error {
 		return tiff.Encode(w, img, &tiff.Options{Compression: tiff.Deflate})
 	}
 	// JPEG through libjpeg-turbo, from the pixels as they lie.
-	if m, ok := img.(*image.YCbCr); ok && m.SubsampleRatio == image.YCbCrSubsampleRatio420 {
-		data, err := vips.EncodeJPEGYCbCr(m, 85)
+	if isPlanes(img) {
+		data, err := vips.EncodeJPEGYCbCr(img.(*image.YCbCr), 85)
 		if err != nil {
 			return err
 		}

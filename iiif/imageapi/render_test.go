@@ -158,7 +158,9 @@ func matchesReference(t *testing.T, full *image.RGBA, src *memSource) {
 			if plan.Format != "jpg" || plan.Rotation != 0 || plan.Mirror || plan.Quality != "default" {
 				t.Errorf("%s: planes left in an answer that is not a plain JPEG", c)
 			}
-			got = toRGB(m) // the colour upsampled, as a JPEG decoder does
+			if got, err = toRGB(m); err != nil { // the colour upsampled, as a JPEG decoder does
+				t.Fatal(err)
+			}
 		}
 		want := reference(full, plan)
 		if got.Bounds().Size() != want.Bounds().Size() {
@@ -255,4 +257,72 @@ func meanDiff(a, b image.Image) float64 {
 		}
 	}
 	return sum / float64(n)
+}
+
+// edges is a picture of sharp colour edges: red and blue halves split at
+// x=400, green below y=300.
+func edges() *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, 1024, 768))
+	for y := range 768 {
+		for x := range 1024 {
+			c := color.RGBA{200, 30, 30, 255}
+			if x >= 400 {
+				c = color.RGBA{30, 30, 200, 255}
+			}
+			if y >= 300 {
+				c.G = 200
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+// A region cut from odd places at its own size keeps each colour where it
+// is: its answer, from the tiles' planes, is the one from RGB tiles, pixel
+// by pixel at the edges.
+func TestRenderAtOddPlacesKeepsTheColourInPlace(t *testing.T) {
+	planes := newMemSource(edges())
+	rgb := &memSource{p: planes.p, data: planes.data, rgb: true, memo: map[[4]int]image.Image{}}
+	for _, region := range []string{"301,201,300,200", "300,201,300,200", "301,200,301,201", "399,299,64,64"} {
+		req, err := Parse(3, region, "max", "0", "default.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := req.Resolve(1024, 768, Limits{MaxArea: DefaultMaxArea})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := func(src *memSource) image.Image {
+			img, err := Render(context.Background(), plan, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := Encode(&buf, img, "jpg"); err != nil {
+				t.Fatalf("%s: %v", region, err)
+			}
+			out, err := vips.DecodeJPEG(buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		a, b := answer(planes), answer(rgb)
+		if a.Bounds() != b.Bounds() {
+			t.Fatalf("%s: %v and %v", region, a.Bounds(), b.Bounds())
+		}
+		worst := 0
+		for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+			for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+				ca, cb := a.At(x, y).(color.RGBA), b.At(x, y).(color.RGBA)
+				for _, d := range []int{int(ca.R) - int(cb.R), int(ca.G) - int(cb.G), int(ca.B) - int(cb.B)} {
+					worst = max(worst, d, -d)
+				}
+			}
+		}
+		if worst > 40 {
+			t.Errorf("%s: a pixel differs by %d from the answer made from RGB", region, worst)
+		}
+	}
 }
