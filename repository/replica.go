@@ -183,29 +183,22 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 		n = h.Next - 1
 	}
 	// The head is a hint: a publisher stopped between a segment and the
-	// head leaves it one behind, and pruning may have taken the segment it
-	// names. Then the highest segment left in storage is where to look from.
-	if n > 1 {
+	// head leaves it behind (or none at all), and pruning may have taken
+	// the segment it names. Then the highest segment left is where to look
+	// from.
+	for first := true; ; n++ {
 		var seg segment
 		err := s.getJSONBlob(ctx, segmentKey(epoch, n), &seg)
-		if errors.Is(err, storage.ErrNotFound) {
-			prefix := "replication/" + epoch + "/"
-			n = 1
-			err = s.blobs.List(ctx, prefix, func(i storage.Info) error {
-				var m uint64
-				if _, err := fmt.Sscanf(strings.TrimPrefix(i.Key, prefix), "%d.json", &m); err == nil {
-					n = max(n, m)
-				}
-				return nil
-			})
+		if errors.Is(err, storage.ErrNotFound) && first {
+			first = false
+			highest, err := s.highestSegment(ctx, epoch)
+			if err != nil || highest == 0 {
+				return last, err
+			}
+			n = highest - 1
+			continue
 		}
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return last, err
-		}
-	}
-	for ; ; n++ {
-		var seg segment
-		err := s.getJSONBlob(ctx, segmentKey(epoch, n), &seg)
+		first = false
 		if errors.Is(err, storage.ErrNotFound) {
 			return last, nil
 		}
@@ -214,6 +207,21 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 		}
 		last = seg
 	}
+}
+
+// highestSegment is the number of the last segment of an epoch in storage
+// (0: none).
+func (s *Store) highestSegment(ctx context.Context, epoch string) (uint64, error) {
+	prefix := "replication/" + epoch + "/"
+	var n uint64
+	err := s.blobs.List(ctx, prefix, func(i storage.Info) error {
+		var m uint64
+		if _, err := fmt.Sscanf(strings.TrimPrefix(i.Key, prefix), "%d.json", &m); err == nil {
+			n = max(n, m)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // pruneLog removes the segments written before cutoff, but never the

@@ -232,15 +232,24 @@ func TestReplicaBehindAPrunedLogTakesTheRecordsAgain(t *testing.T) {
 	if err := w.putJSONBlob(ctx, headKey, head{Epoch: epoch, Next: last.N}); err != nil {
 		t.Fatal(err)
 	}
-	if err := blobs.Delete(ctx, segmentKey(epoch, last.N-1)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if got, err := w.publishedEnd(ctx, epoch); err != nil || got.N != last.N {
+		t.Fatalf("behind a stale head, the published log ends at %d (%v), want %d", got.N, err, last.N)
+	}
+	// And with no head at all, segment 1 long pruned.
+	if err := blobs.(storage.Remover).Delete(ctx, headKey); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := w.publishedEnd(ctx, epoch); err != nil || got.N != last.N {
+		t.Fatalf("with no head, the published log ends at %d (%v), want %d", got.N, err, last.N)
 	}
 	publish(t, w)
 	if err := w.Withdraw(ctx, it.ID, "tester", "duplicate"); err != nil {
 		t.Fatal(err)
 	}
 	caughtUp(t, w, r, "after the writer went on")
-	// The restarted publisher went on after the last segment, from where it stood.
+	// The restarted publisher went on after the last segment, from where it
+	// stood. (With no head, the replica took the records themselves.)
+	published(t, w)
 	var next segment
 	if err := w.getJSONBlob(ctx, segmentKey(epoch, last.N+1), &next); err != nil {
 		t.Fatalf("segment %d after the restart: %v", last.N+1, err)
