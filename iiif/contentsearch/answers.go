@@ -102,9 +102,9 @@ type (
 // than one page, it is part of a collection of them (its total, first and
 // last pages) and links the pages before and after it.
 func (s *Service) v2(r Request, q string, pg paging, hits []Hit) answer2 {
-	out := answer2{Context: "http://iiif.io/api/search/2/context.json", ID: r.self(false, q, pg.page), Type: "AnnotationPage", Items: make([]anno2, 0, len(hits))}
+	out := answer2{Context: "http://iiif.io/api/search/2/context.json", ID: r.pageURL(q, pg, pg.page), Type: "AnnotationPage", Items: make([]anno2, 0, len(hits))}
 	if pg.last > 1 {
-		page := func(n int) *ref2 { return &ref2{ID: r.self(false, q, max(n, 1)), Type: "AnnotationPage"} }
+		page := func(n int) *ref2 { return &ref2{ID: r.pageURL(q, pg, n), Type: "AnnotationPage"} }
 		out.PartOf = &collection2{ID: r.self(false, q, 0), Type: "AnnotationCollection", Total: pg.total, First: *page(1), Last: *page(pg.last)}
 		out.StartIndex = &pg.start
 		if pg.page > 1 {
@@ -140,16 +140,16 @@ func (s *Service) v2(r Request, q string, pg paging, hits []Hit) answer2 {
 // last, and it links the pages before and after it.
 func (s *Service) v1(r Request, q string, pg paging, hits []Hit) answer1 {
 	out := answer1{Context: []string{"http://iiif.io/api/presentation/2/context.json", "http://iiif.io/api/search/1/context.json"},
-		ID: r.self(false, q, pg.page), Type: "sc:AnnotationList", Within: layer{Type: "sc:Layer", Total: pg.total},
+		ID: r.pageURL(q, pg, pg.page), Type: "sc:AnnotationList", Within: layer{Type: "sc:Layer", Total: pg.total},
 		Resources: make([]anno1, 0, len(hits)), Hits: make([]hit1, 0, len(hits))}
 	if pg.last > 1 {
-		out.Within.First, out.Within.Last = r.self(false, q, 1), r.self(false, q, pg.last)
+		out.Within.First, out.Within.Last = r.pageURL(q, pg, 1), r.pageURL(q, pg, pg.last)
 		out.StartIndex = &pg.start
 		if pg.page > 1 {
-			out.Prev = r.self(false, q, pg.page-1)
+			out.Prev = r.pageURL(q, pg, pg.page-1)
 		}
 		if pg.page < pg.last {
-			out.Next = r.self(false, q, pg.page+1)
+			out.Next = r.pageURL(q, pg, pg.page+1)
 		}
 	}
 	for i, h := range hits {

@@ -357,11 +357,21 @@ func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*A
 // page (from 1) of last, each of size hits, the first of this one at start.
 type paging struct{ total, size, page, last, start int }
 
+// pageURL is the address of page n of a search's hits: the search's own
+// when they take one page; when more, the search's own address stands for
+// all of them (the collection) and each page has a number, the first too.
+func (r Request) pageURL(q string, pg paging, n int) string {
+	if pg.last == 1 {
+		return r.self(false, q, 0)
+	}
+	return r.self(false, q, n)
+}
+
 func (s *Service) target(r Request, h Hit, b int) string {
 	return canvasURL(r.Base, r.Item, h.Page+1, r.Presentation) + "#" + h.Boxes[b].XYWH()
 }
 
-// self is a request's own address (page: of its hits, 0 or 1 for none).
+// self is a request's own address (page: of its hits, 0 for none).
 func (r Request) self(autocomplete bool, q string, page int) string {
 	var u string
 	switch {
@@ -375,7 +385,7 @@ func (r Request) self(autocomplete bool, q string, page int) string {
 		u = SearchURL(r.Base, r.Item, r.Version)
 	}
 	u += "?q=" + url.QueryEscape(q)
-	if page > 1 {
+	if page > 0 {
 		u += "&page=" + strconv.Itoa(page)
 	}
 	return u
