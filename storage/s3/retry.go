@@ -43,15 +43,19 @@ type server struct {
 }
 
 // pick returns the endpoint to try next: the round robin's next one that
-// did not fail lately, or, when all did, the round robin's next one.
-func (s *Store) pick() *server {
+// did not fail lately, other than but (the one just tried); else but, if
+// it did not fail lately; else the round robin's next one.
+func (s *Store) pick(but *server) *server {
 	n := len(s.endpoints)
 	start := int(s.next.Add(1)) % n
 	now := time.Now().UnixNano()
 	for i := range n {
-		if e := s.endpoints[(start+i)%n]; e.down.Load() <= now {
+		if e := s.endpoints[(start+i)%n]; e != but && e.down.Load() <= now {
 			return e
 		}
+	}
+	if but != nil && but.down.Load() <= now {
+		return but
 	}
 	return s.endpoints[start]
 }
@@ -64,8 +68,9 @@ func (s *Store) pick() *server {
 func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx context.Context, core minio.Core) error) error {
 	began := time.Now()
 	pause := firstBackoff
+	var e *server
 	for i := 0; ; i++ {
-		e := s.pick()
+		e = s.pick(e)
 		cctx, cancel := ctx, context.CancelFunc(func() {})
 		if timeout > 0 {
 			cctx, cancel = context.WithTimeout(ctx, timeout)
@@ -152,14 +157,12 @@ func retryable(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	if settling(err) {
+		return true
+	}
 	var resp minio.ErrorResponse
 	if errors.As(err, &resp) && (resp.Code != "" || resp.StatusCode != 0) {
-		switch resp.Code {
-		case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "InternalError", "RequestTimeout",
-			"XMinioServerNotInitialized", "XMinioReadQuorum", "XMinioWriteQuorum", "XMinioInsufficientReadQuorum", "XMinioInsufficientWriteQuorum":
-			return true
-		}
-		return resp.StatusCode >= http.StatusInternalServerError
+		return resp.Code == "InternalError" || resp.Code == "RequestTimeout" || resp.StatusCode >= http.StatusInternalServerError
 	}
 	// Connection refused or reset, a timeout of our own, a cut-off answer.
 	return true

@@ -1,0 +1,84 @@
+package s3
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeS3 answers a bucket that exists and, for objects, status for the
+// first failures requests and then the object.
+func fakeS3(t *testing.T, status, failures int) (*Store, *atomic.Int64) {
+	t.Helper()
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 { // the bucket
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if asked.Add(1) <= int64(failures) {
+			w.WriteHeader(status)
+			return
+		}
+		w.Header().Set("Content-Length", "5")
+		w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
+		w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	st, err := Open(context.Background(), Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked.Store(0)
+	return st, &asked
+}
+
+// A server that answers "slow down" (503) is alive and settling: it is
+// waited for past the attempts that a failing one gets.
+func TestASettlingServerIsWaitedFor(t *testing.T) {
+	st, asked := fakeS3(t, http.StatusServiceUnavailable, attempts+1)
+	if _, err := st.Stat(context.Background(), "k"); err != nil {
+		t.Fatalf("after %d answers of 503: %v", asked.Load(), err)
+	}
+	if asked.Load() != attempts+2 {
+		t.Fatalf("asked %d times, want %d", asked.Load(), attempts+2)
+	}
+}
+
+// A server that fails otherwise (500) gets its attempts, then the call
+// fails as storage unavailable.
+func TestAFailingServerGetsItsAttempts(t *testing.T) {
+	st, asked := fakeS3(t, http.StatusInternalServerError, attempts+1)
+	_, err := st.Stat(context.Background(), "k")
+	if err == nil || asked.Load() != attempts {
+		t.Fatalf("after %d answers of 500: %v; want %d attempts and an error", asked.Load(), err, attempts)
+	}
+}
+
+// pick passes over the endpoint just tried and those that failed lately,
+// as long as another can be had.
+func TestPickPassesOverTheOneJustTried(t *testing.T) {
+	a, b := &server{addr: "a"}, &server{addr: "b"}
+	s := &Store{endpoints: []*server{a, b}}
+	for range 4 {
+		if got := s.pick(a); got != b {
+			t.Fatalf("pick(a) = %s, want b", got.addr)
+		}
+	}
+	b.down.Store(time.Now().Add(time.Minute).UnixNano())
+	if got := s.pick(a); got != a {
+		t.Fatalf("with b down, pick(a) = %s, want a", got.addr)
+	}
+	if got := s.pick(nil); got != a {
+		t.Fatalf("with b down, pick(nil) = %s, want a", got.addr)
+	}
+	a.down.Store(time.Now().Add(time.Minute).UnixNano())
+	if got := s.pick(a); got == nil {
+		t.Fatal("with all down, nothing picked")
+	}
+}
