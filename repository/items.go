@@ -507,7 +507,7 @@ func (s *Store) ItemsOfInstitutionAt(institution string, offset, limit int) ([]s
 }
 
 // ItemIDs lists every item the store holds, in identifier order, withdrawn
-// ones too (their files are kept, and audited, until they are purged).
+// and purged ones too.
 func (s *Store) ItemIDs() ([]string, error) {
 	var ids []string
 	err := s.view(func(tx *bolt.Tx) error {
