@@ -227,7 +227,14 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 		y, c := m.YOffset(b.Min.X, b.Min.Y), m.COffset(b.Min.X, b.Min.Y)
 		out := &image.YCbCr{YStride: w, CStride: ocw, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
 		var err error
-		if out.Y, err = vips.Resize(m.Y[y:], b.Dx(), b.Dy(), m.YStride, 1, w, h); err != nil {
+		if b.Dx() == w && b.Dy() == h { // only the colour is moved: the luma is copied
+			// A row and a column to spare: the encoder reads luma in pairs.
+			out.YStride = (w + 1) &^ 1
+			out.Y = make([]byte, out.YStride*((h+1)&^1))
+			for r := range h {
+				copy(out.Y[r*out.YStride:][:w], m.Y[y+r*m.YStride:])
+			}
+		} else if out.Y, err = vips.Resize(m.Y[y:], b.Dx(), b.Dy(), m.YStride, 1, w, h); err != nil {
 			return nil, err
 		}
 		if out.Cb, err = vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, ocw, och, sx, sy, ox, oy); err != nil {
