@@ -133,7 +133,7 @@ func cut(ctx context.Context, src Source, l, m int, r image.Rectangle) (image.Im
 			if _, ok := t.(*image.Gray); !ok {
 				gray = false
 			}
-			if m, ok := t.(*image.YCbCr); !ok || m.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+			if !isPlanes(t) {
 				planar = false
 			}
 			tiles = append(tiles, placed{t, image.Pt(col*ts, row*ts).Sub(r.Min)})
@@ -228,11 +228,14 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 		out := &image.YCbCr{YStride: w, CStride: ocw, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
 		var err error
 		if b.Dx() == w && b.Dy() == h { // only the colour is moved: the luma is copied
-			// A row and a column to spare: the encoder reads luma in pairs.
+			// Whole pairs of rows and columns, the last repeated: the
+			// encoder reads luma in pairs.
 			out.YStride = (w + 1) &^ 1
 			out.Y = make([]byte, out.YStride*((h+1)&^1))
-			for r := range h {
-				copy(out.Y[r*out.YStride:][:w], m.Y[y+r*m.YStride:])
+			for r := range (h + 1) &^ 1 {
+				row := out.Y[r*out.YStride:][:out.YStride]
+				copy(row, m.Y[y+min(r, h-1)*m.YStride:][:w])
+				row[out.YStride-1] = row[w-1]
 			}
 		} else if out.Y, err = vips.Resize(m.Y[y:], b.Dx(), b.Dy(), m.YStride, 1, w, h); err != nil {
 			return nil, err
