@@ -1,13 +1,20 @@
 package s3
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/storage"
 )
 
 // fakeS3 answers a bucket that exists and, for objects, status for the
@@ -80,5 +87,66 @@ func TestPickPassesOverTheOneJustTried(t *testing.T) {
 	a.down.Store(time.Now().Add(time.Minute).UnixNano())
 	if got := s.pick(a); got == nil {
 		t.Fatal("with all down, nothing picked")
+	}
+}
+
+// A body cut off mid-stream (the node serving it lost) is read on from
+// where it stopped, if the object is still the same; if it changed, the
+// read fails rather than splice two objects.
+func TestACutOffReadGoesOnFromWhereItStopped(t *testing.T) {
+	blob := make([]byte, 100_000)
+	for i := range blob {
+		blob[i] = byte(i * 7)
+	}
+	for _, changed := range []bool{false, true} {
+		var gets atomic.Int64
+		var ranges []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 {
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			ranges = append(ranges, r.Header.Get("Range")+" "+r.Header.Get("If-Match"))
+			w.Header().Set("ETag", `"e1"`)
+			w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
+			if gets.Add(1) == 1 { // half the body, then the connection dies
+				w.Header().Set("Content-Length", strconv.Itoa(len(blob)))
+				w.WriteHeader(http.StatusOK)
+				w.Write(blob[:30_000])
+				w.(http.Flusher).Flush()
+				conn, _, _ := w.(http.Hijacker).Hijack()
+				conn.Close()
+				return
+			}
+			if changed {
+				w.WriteHeader(http.StatusPreconditionFailed)
+				return
+			}
+			var from, to int
+			fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &from, &to)
+			w.Header().Set("Content-Length", strconv.Itoa(to-from+1))
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, to, len(blob)))
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(blob[from : to+1])
+		}))
+		st, err := Open(context.Background(), Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := st.Get(context.Background(), "blob", 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		srv.Close()
+		switch {
+		case changed && (err == nil || !errors.Is(err, storage.ErrUnavailable)):
+			t.Errorf("an object changed under a cut-off read: %d bytes, %v; want storage unavailable", len(got), err)
+		case !changed && (err != nil || !bytes.Equal(got, blob)):
+			t.Errorf("a cut-off read: %d bytes, %v", len(got), err)
+		case !changed && (len(ranges) != 2 || ranges[1] != `bytes=30000-99999 "e1"`):
+			t.Errorf("asked for %q, want the rest of the same object", ranges)
+		}
 	}
 }

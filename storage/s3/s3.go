@@ -388,8 +388,9 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	// The body streams under the caller's context; the wait for its head is
 	// bounded by the transport (ResponseHeaderTimeout), so no timeout here.
 	var body io.ReadCloser
+	var info minio.ObjectInfo
 	err := s.do(ctx, 0, func(ctx context.Context, core minio.Core) (err error) {
-		body, _, _, err = core.GetObject(ctx, s.bucket, s.prefix+key, gopts)
+		body, info, _, err = core.GetObject(ctx, s.bucket, s.prefix+key, gopts)
 		return err
 	})
 	if err != nil {
@@ -402,21 +403,72 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 		}
 		return nil, err
 	}
-	return &body2{body, key}, nil
+	last := int64(-1) // not known
+	switch {
+	case n > 0:
+		last = off + n - 1
+	case info.Size > 0: // the length of what is sent
+		last = off + info.Size - 1
+	}
+	return &body2{ReadCloser: body, s: s, ctx: ctx, key: key, etag: info.ETag, next: off, last: last}, nil
 }
 
-// body2 maps mid-stream failures to storage kinds.
+// body2 reads a blob's body; a read cut off by a failure of the server or
+// the network (a node of a distributed MinIO lost while it streamed) goes
+// on from where it stopped, on another node, as long as the object is the
+// same (its ETag), a few times at most. Other failures are mapped to
+// storage kinds.
 type body2 struct {
 	io.ReadCloser
-	key string
+	s          *Store
+	ctx        context.Context
+	key, etag  string
+	next, last int64 // the next byte to read and the last one sent (-1: not known)
+	resumed    int
 }
 
 func (b *body2) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
-		err = mapErr("read", b.key, err)
+	b.next += int64(n)
+	if err == nil || err == io.EOF {
+		return n, err
 	}
-	return n, err
+	if b.last >= 0 && b.next > b.last {
+		return n, io.EOF // all of it came; only the end was not seen
+	}
+	if n == 0 && b.resumed < attempts && b.etag != "" && retryable(b.ctx, err) && b.resume() == nil {
+		return b.Read(p)
+	}
+	if n > 0 {
+		return n, nil // the failure comes again at the next read
+	}
+	return 0, mapErr("read", b.key, err)
+}
+
+// resume asks for the rest of the body again.
+func (b *body2) resume() error {
+	b.resumed++
+	var gopts minio.GetObjectOptions
+	if err := gopts.SetMatchETag(b.etag); err != nil {
+		return err
+	}
+	if b.last < 0 {
+		return errors.New("the length of the body is not known")
+	}
+	if err := gopts.SetRange(b.next, b.last); err != nil {
+		return err
+	}
+	var body io.ReadCloser
+	err := b.s.do(b.ctx, 0, func(ctx context.Context, core minio.Core) (err error) {
+		body, _, _, err = core.GetObject(ctx, b.s.bucket, b.s.prefix+b.key, gopts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.ReadCloser.Close()
+	b.ReadCloser = body
+	return nil
 }
 
 // Stat asks for a blob's size and time.
