@@ -430,19 +430,25 @@ type body2 struct {
 func (b *body2) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.next += int64(n)
-	if err == nil || err == io.EOF {
+	switch {
+	case err == nil:
+		return n, nil
+	case b.last >= 0 && b.next > b.last:
+		return n, io.EOF // all of it came (only its end may not have been seen)
+	case err == io.EOF && b.last < 0:
 		return n, err
 	}
-	if b.last >= 0 && b.next > b.last {
-		return n, io.EOF // all of it came; only the end was not seen
+	// Cut off: a body's reader tells it once, then says only EOF.
+	if b.resumed < attempts && b.etag != "" && retryable(b.ctx, err) {
+		rerr := b.resume()
+		if rerr == nil && n > 0 {
+			return n, nil
+		}
+		if rerr == nil {
+			return b.Read(p)
+		}
 	}
-	if n == 0 && b.resumed < attempts && b.etag != "" && retryable(b.ctx, err) && b.resume() == nil {
-		return b.Read(p)
-	}
-	if n > 0 {
-		return n, nil // the failure comes again at the next read
-	}
-	return 0, mapErr("read", b.key, err)
+	return n, mapErr("read", b.key, err)
 }
 
 // resume asks for the rest of the body again.
