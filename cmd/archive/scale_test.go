@@ -254,6 +254,7 @@ func TestServingGoesOnWhenAMinIONodeDies(t *testing.T) {
 	items = append(items, ingestInto(t, ingestEnv, filepath.Join(root, "b"))...)
 	read("node 1 down, after an ingest", true)
 	cluster.Nodes[0].Restart(t)
+	cluster.WaitSafeToStop(t, 1)
 	cluster.Nodes[1].Stop()
 	read("node 1 back, node 2 down", false)
 	cluster.Nodes[1].Restart(t)

@@ -72,6 +72,7 @@ func TestDistributedMinIOLosesANodeWithoutAnError(t *testing.T) {
 	}
 	delete(blobs, "blobs/000")
 	c.Nodes[0].Restart(t)
+	c.WaitSafeToStop(t, 1)
 	c.Nodes[1].Stop()
 	check("node 1 back, node 2 down")
 	put(40, 45)

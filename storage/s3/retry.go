@@ -80,9 +80,10 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		if err == nil {
 			return nil
 		}
-		if i == 0 && len(s.endpoints) > 1 && notFound(err) && s.losing() {
-			// While a node is being lost, a distributed MinIO may answer
-			// "no such key" for an object it holds: ask another node once.
+		if i == 0 && len(s.endpoints) > 1 && notFound(err) {
+			// While a node is being lost, and before any call has failed
+			// for it, a distributed MinIO may answer "no such key" for an
+			// object it holds: another node is asked once.
 			continue
 		}
 		if !retryable(ctx, err) {
@@ -131,17 +132,6 @@ func (s *Store) losingAll() bool {
 		}
 	}
 	return true
-}
-
-// losing reports whether an endpoint failed lately.
-func (s *Store) losing() bool {
-	now := time.Now().UnixNano()
-	for _, e := range s.endpoints {
-		if e.down.Load() > now {
-			return true
-		}
-	}
-	return false
 }
 
 func notFound(err error) bool {

@@ -403,11 +403,8 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 		}
 		return nil, err
 	}
-	last := int64(-1) // not known
-	switch {
-	case n > 0:
-		last = off + n - 1
-	case info.Size > 0: // the length of what is sent
+	last := int64(-1)   // not known
+	if info.Size >= 0 { // the length of what is sent (a range past the end is cut to it)
 		last = off + info.Size - 1
 	}
 	return &body2{ReadCloser: body, s: s, ctx: ctx, key: key, etag: info.ETag, next: off, last: last}, nil

@@ -3,10 +3,12 @@ package miniotest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/storage/s3"
 )
@@ -87,4 +89,24 @@ func (c *Cluster) Env(bucket string) []string {
 	return []string{"ARCHIVE_STORAGE=s3", "ARCHIVE_S3_ENDPOINT=" + c.Endpoint(), "ARCHIVE_S3_BUCKET=" + bucket,
 		"ARCHIVE_S3_ACCESS_KEY=" + c.AccessKey, "ARCHIVE_S3_SECRET_KEY=" + c.SecretKey, "ARCHIVE_S3_REGION=us-east-1",
 		"ARCHIVE_S3_TLS=false"}
+}
+
+// WaitSafeToStop returns when node i may be stopped with the cluster keeping
+// its quorum (MinIO's maintenance check: a node just restarted has been
+// taken back by the others), as an operator waits before taking down
+// another machine.
+func (c *Cluster) WaitSafeToStop(tb testing.TB, i int) {
+	tb.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + c.Nodes[i].Endpoint + "/minio/health/cluster?maintenance=true")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tb.Fatalf("MinIO node %d could not be stopped safely within 90 s", i+1)
 }
