@@ -217,33 +217,19 @@ func place(canvas draw.Image, t image.Image, at image.Point) {
 func resize(img image.Image, w, h int) (image.Image, error) {
 	if isPlanes(img) {
 		m := img.(*image.YCbCr)
-		// The colour planes at the image's scale: their own sizes are
-		// rounded up to whole samples, and begin half a sample early when
-		// the image begins at an odd pixel.
 		b := m.Rect
-		cw, ch, ocw, och := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2, (w+1)/2, (h+1)/2
-		sx, sy := float64(w)/float64(b.Dx()), float64(h)/float64(b.Dy())
-		ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
-		y, c := m.YOffset(b.Min.X, b.Min.Y), m.COffset(b.Min.X, b.Min.Y)
-		out := &image.YCbCr{YStride: w, CStride: ocw, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
+		y := m.YOffset(b.Min.X, b.Min.Y)
+		out := &image.YCbCr{YStride: w, CStride: (w + 1) / 2, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
 		var err error
 		if b.Dx() == w && b.Dy() == h { // only the colour is moved: the luma is copied
-			// Whole pairs of rows and columns, the last repeated: the
-			// encoder reads luma in pairs.
-			out.YStride = (w + 1) &^ 1
-			out.Y = make([]byte, out.YStride*((h+1)&^1))
-			for r := range (h + 1) &^ 1 {
-				row := out.Y[r*out.YStride:][:out.YStride]
-				copy(row, m.Y[y+min(r, h-1)*m.YStride:][:w])
-				row[out.YStride-1] = row[w-1]
+			out.Y = make([]byte, w*h)
+			for r := range h {
+				copy(out.Y[r*w:][:w], m.Y[y+r*m.YStride:])
 			}
 		} else if out.Y, err = vips.Resize(m.Y[y:], b.Dx(), b.Dy(), m.YStride, 1, w, h); err != nil {
 			return nil, err
 		}
-		if out.Cb, err = vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, ocw, och, sx, sy, ox, oy); err != nil {
-			return nil, err
-		}
-		if out.Cr, err = vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, ocw, och, sx, sy, ox, oy); err != nil {
+		if out.Cb, out.Cr, err = resizeColour(m, (w+1)/2, (h+1)/2, float64(w)/float64(b.Dx()), float64(h)/float64(b.Dy())); err != nil {
 			return nil, err
 		}
 		return out, nil
@@ -263,6 +249,22 @@ func resize(img image.Image, w, h int) (image.Image, error) {
 	return &image.RGBA{Pix: out, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, nil
 }
 
+// resizeColour resamples the colour planes of m to dw × dh samples at the
+// scale (sx, sy) of the image: the planes' own sizes are rounded up to
+// whole samples, and begin half a sample early when m begins at an odd
+// pixel.
+func resizeColour(m *image.YCbCr, dw, dh int, sx, sy float64) (cb, cr []byte, err error) {
+	b := m.Rect
+	cw, ch := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2
+	ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
+	c := m.COffset(b.Min.X, b.Min.Y)
+	if cb, err = vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, dw, dh, sx, sy, ox, oy); err != nil {
+		return nil, nil, err
+	}
+	cr, err = vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, dw, dh, sx, sy, ox, oy)
+	return cb, cr, err
+}
+
 // isPlanes: an image of 4:2:0 planes, as tiles are decoded.
 func isPlanes(img image.Image) bool {
 	m, ok := img.(*image.YCbCr)
@@ -275,14 +277,7 @@ func isPlanes(img image.Image) bool {
 func toRGB(m *image.YCbCr) (*vips.RGB, error) {
 	b := m.Rect
 	out := vips.NewRGB(image.Rect(0, 0, b.Dx(), b.Dy()))
-	cw, ch := (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2
-	ox, oy := float64(b.Min.X&1)/2, float64(b.Min.Y&1)/2
-	c := m.COffset(b.Min.X, b.Min.Y)
-	cb, err := vips.ResizePlane(m.Cb[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
-	if err != nil {
-		return nil, err
-	}
-	cr, err := vips.ResizePlane(m.Cr[c:], cw, ch, m.CStride, b.Dx(), b.Dy(), 2, 2, ox, oy)
+	cb, cr, err := resizeColour(m, b.Dx(), b.Dy(), 2, 2)
 	if err != nil {
 		return nil, err
 	}
