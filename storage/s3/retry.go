@@ -69,6 +69,7 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 	began := time.Now()
 	pause := firstBackoff
 	var e *server
+	notFounds := 0
 	for i := 0; ; i++ {
 		e = s.pick(e)
 		cctx, cancel := ctx, context.CancelFunc(func() {})
@@ -80,11 +81,15 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, call func(ctx con
 		if err == nil {
 			return nil
 		}
-		if i == 0 && len(s.endpoints) > 1 && notFound(err) {
-			// While a node is being lost, and before any call has failed
-			// for it, a distributed MinIO may answer "no such key" for an
-			// object it holds: another node is asked once.
-			continue
+		if notFound(err) {
+			// While a node is being lost or taken back, a distributed MinIO
+			// may answer "no such key" for an object it holds, from one node
+			// or two: a key is missing once as many nodes as there are
+			// have said so (a node passed over as down is not asked).
+			if notFounds++; notFounds < len(s.endpoints) && !s.losingAll() {
+				continue
+			}
+			return err
 		}
 		if !retryable(ctx, err) {
 			return err

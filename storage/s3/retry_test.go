@@ -150,3 +150,44 @@ func TestACutOffReadGoesOnFromWhereItStopped(t *testing.T) {
 		}
 	}
 }
+
+// With several nodes, "no such key" from some of them (a distributed MinIO
+// taking a node back) is asked of the others; a key is missing once every
+// node has said so.
+func TestNoSuchKeyIsAskedOfEveryNode(t *testing.T) {
+	var asked, missing atomic.Int64
+	var eps []string
+	for range 3 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 { // the bucket
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			if asked.Add(1) <= missing.Load() {
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			w.Header().Set("Content-Length", "5")
+			w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
+			w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusOK)
+		}))
+		t.Cleanup(srv.Close)
+		eps = append(eps, strings.TrimPrefix(srv.URL, "http://"))
+	}
+	st, err := Open(context.Background(), Config{Endpoint: strings.Join(eps, ","), Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		missing, asked int64
+		found          bool
+	}{{0, 1, true}, {1, 2, true}, {2, 3, true}, {3, 3, false}, {100, 3, false}} {
+		asked.Store(0)
+		missing.Store(c.missing)
+		_, err := st.Stat(context.Background(), "k")
+		if c.found && err != nil || !c.found && !errors.Is(err, storage.ErrNotFound) || asked.Load() != c.asked {
+			t.Errorf("%d nodes saying no such key: %v after %d asks; want found=%v after %d", c.missing, err, asked.Load(), c.found, c.asked)
+		}
+	}
+}
