@@ -147,14 +147,7 @@ func (r *request) eadRecord(id string, full bool) (*record, error) {
 	if tr.Root.Level == repository.Curated {
 		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
 	}
-	newest := tr.Root.Modified
-	tr.Walk(func(n *repository.Node) bool {
-		if n.Modified.After(newest) {
-			newest = n.Modified
-		}
-		return true
-	})
-	newest = newest.UTC().Truncate(time.Second)
+	newest := tr.Newest().UTC().Truncate(time.Second)
 	rec := &record{Header: header{Identifier: FondsIdentifier(id), Datestamp: datestamp(newest), SetSpecs: []string{tr.Root.Institution}}}
 	res, err := access.CollectionResource(tr, tr.Root.Collection)
 	if err != nil {

@@ -86,3 +86,67 @@ func TestFindingAidsAreHarvestedAsEAD3(t *testing.T) {
 		t.Errorf("a restricted series harvested: %s", got)
 	}
 }
+
+// A finding aid's datestamp moves with every change a harvester must take
+// again: a unit below edited, moved out to another fonds or withdrawn, an
+// item in it edited. (The units left behind by a move or a withdrawal, and
+// the item, are not themselves changed: their fonds is.)
+func TestAFindingAidIsRedatedByChangesBelowIt(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-a", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "A"}},
+		{ID: "cmu-a-s1", Institution: "cmu", Parent: "cmu-a", Level: repository.Series, Title: repository.Text{"en": "S1"}},
+		{ID: "cmu-a-s1-f", Institution: "cmu", Parent: "cmu-a-s1", Level: repository.FileLevel, Title: repository.Text{"en": "F"}},
+		{ID: "cmu-a-s2", Institution: "cmu", Parent: "cmu-a", Level: repository.Series, Title: repository.Text{"en": "S2"}},
+		{ID: "cmu-b", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "B"}},
+	} {
+		saveCollection(t, s, c)
+	}
+	item := &repository.Item{Institution: "cmu", Collection: "cmu-a-s1-f", Title: repository.Text{"en": "Letter"}}
+	saveItem(t, s, item)
+	p := &Provider{Store: s}
+	stamp := func(unit string) string {
+		t.Helper()
+		args, _ := url.ParseQuery("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier(unit))
+		b, err := p.Answer(ctx, "http://a.example/oai", "http://a.example", args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`<datestamp>([^<]*)</datestamp>`).FindStringSubmatch(string(b))[1]
+	}
+	change := func(what string, do func() error, units ...string) {
+		t.Helper()
+		before := map[string]string{}
+		for _, u := range units {
+			before[u] = stamp(u)
+		}
+		if err := do(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for _, u := range units {
+			if after := stamp(u); after <= before[u] {
+				t.Errorf("%s: the datestamp of %s stays %s (now %s)", what, u, before[u], after)
+			}
+		}
+	}
+	change("an item edited", func() error {
+		item.Title = repository.Text{"en": "Letter of 1932"}
+		return s.SaveItem(ctx, item, "t")
+	}, "cmu-a", "cmu-a-s1", "cmu-a-s1-f")
+	change("a file moved to another fonds", func() error {
+		f, _ := s.Collection("cmu-a-s1-f")
+		return s.MoveCollection(ctx, f.ID, f.Version, "cmu-b", 0, "t")
+	}, "cmu-a", "cmu-a-s1", "cmu-b")
+	change("a series withdrawn", func() error {
+		c, _ := s.Collection("cmu-a-s2")
+		c.Deleted = true
+		return s.SaveCollection(ctx, c, "t")
+	}, "cmu-a")
+	// A change elsewhere leaves it alone.
+	before := stamp("cmu-a")
+	saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-b", Title: repository.Text{"en": "Elsewhere"}})
+	if after := stamp("cmu-a"); after != before {
+		t.Errorf("an item added to another fonds redated cmu-a: %s → %s", before, after)
+	}
+}

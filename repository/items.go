@@ -3,6 +3,7 @@ package repository
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -113,6 +114,11 @@ func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 	if old != nil {
 		tx.Bucket(ixInstColls).Delete(join(old.Institution, old.ID))
 		tx.Bucket(ixChildren).Delete(join(old.Parent, old.ID))
+		if old.Parent != c.Parent || c.Deleted && !old.Deleted { // gone from its old place
+			if err := touchUp(tx, old.Parent, c.Modified); err != nil {
+				return err
+			}
+		}
 	}
 	if c.Deleted {
 		return nil
@@ -262,6 +268,14 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 }
 
 func indexItem(tx *bolt.Tx, old, it *Item) error {
+	if old != nil && old.Collection != it.Collection {
+		if err := touchUp(tx, old.Collection, it.Modified); err != nil {
+			return err
+		}
+	}
+	if err := touchUp(tx, it.Collection, it.Modified); err != nil {
+		return err
+	}
 	if old != nil {
 		tx.Bucket(ixCollItems).Delete(join(old.Collection, old.ID))
 		tx.Bucket(ixInstItems).Delete(join(old.Institution, old.ID))
@@ -289,6 +303,26 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 		if err := tx.Bucket(ixDigest).Put(join(f.SHA256, it.ID), nil); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// touchUp records that something below unit id changed at t, for id and
+// every unit above it.
+func touchUp(tx *bolt.Tx, id string, t time.Time) error {
+	b := tx.Bucket(ixTouched)
+	v := binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
+	for depth := 0; id != "" && depth < maxDepth; depth++ {
+		if old := b.Get([]byte(id)); bytes.Compare(old, v) < 0 {
+			if err := b.Put([]byte(id), v); err != nil {
+				return err
+			}
+		}
+		var c Collection
+		if getJSON(tx, bCollections, id, &c) != nil {
+			return nil // not (yet, in a rebuild) known
+		}
+		id = c.Parent
 	}
 	return nil
 }

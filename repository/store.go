@@ -43,10 +43,15 @@ var (
 	ixDigest      = []byte("ix_digest")
 	ixModified    = []byte("ix_modified")
 	ixActivity    = []byte("ix_activity") // item creations, changes, deletions in time order
+	// ixTouched: unit → when something below it last changed that its tree
+	// no longer shows or does not date (a unit moved out or withdrawn, an
+	// item edited), for the datestamps of finding aids. Derived: a rebuild
+	// starts it again.
+	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
-	allBuckets = append(durableBuckets, bSessions, ixAccess)
+	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched)
 	keySchema  = []byte("schema")
 )
 

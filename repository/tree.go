@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -111,6 +113,9 @@ type Tree struct {
 	above map[string]*Collection // the root's ancestors
 	store *Store
 	stamp string // the state of the store it was read at
+	// touched: the newest change below the root the nodes do not date
+	// (ixTouched).
+	touched time.Time
 	mu    sync.Mutex
 	insts map[string]*Institution
 }
@@ -143,6 +148,24 @@ func (c *treeCache) put(t *Tree) {
 	c.trees[t.Root.ID] = t
 }
 
+// maxDepth bounds a walk up a tree (a cycle, which saving refuses, would
+// not be followed for ever).
+const maxDepth = 64
+
+// Newest is when the tree last changed: its units' newest version, or
+// something below it that the units do not date (a unit moved out or
+// withdrawn, an item edited), whichever is later.
+func (t *Tree) Newest() time.Time {
+	newest := t.touched
+	t.Walk(func(n *Node) bool {
+		if n.Modified.After(newest) {
+			newest = n.Modified
+		}
+		return true
+	})
+	return newest
+}
+
 // Tree reads the collection id and everything below it. Deleted units are
 // left out. The tree is shared with other readers until the store changes:
 // it must not be modified.
@@ -163,13 +186,16 @@ func (s *Store) Tree(id string) (*Tree, error) {
 		if root.Deleted {
 			return fmt.Errorf("collection %q: %w", id, ErrNotFound)
 		}
-		for p, depth := root.Parent, 0; p != "" && depth < 64; depth++ {
+		for p, depth := root.Parent, 0; p != "" && depth < maxDepth; depth++ {
 			var c Collection
 			if err := getJSON(tx, bCollections, p, &c); err != nil {
 				break
 			}
 			t.above[p] = &c
 			p = c.Parent
+		}
+		if v := tx.Bucket(ixTouched).Get([]byte(id)); len(v) == 8 {
+			t.touched = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
 		}
 		t.Root = &Node{Collection: &root}
 		queue := []*Node{t.Root}

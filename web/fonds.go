@@ -258,16 +258,9 @@ func (s *Server) eadExport(c *gin.Context) {
 	}
 	site := s.site(c)
 	var b bytes.Buffer
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Root.Modified, At: time.Now(), Manifest: site.ManifestURL}
 	// The newest change in the tree dates the document, so the same tree
 	// gives the same bytes (and ETag).
-	tr.Walk(func(n *repository.Node) bool {
-		if n.Modified.After(e.Now) {
-			e.Now = n.Modified
-		}
-		return true
-	})
-	e.Now = e.Now.Truncate(time.Second)
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Newest().Truncate(time.Second), At: time.Now(), Manifest: site.ManifestURL}
 	if err := e.Write(&b); err != nil {
 		s.fail(c, err)
 		return
