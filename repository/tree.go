@@ -116,8 +116,8 @@ type Tree struct {
 	// touched: the newest change below the root the nodes do not date
 	// (ixTouched).
 	touched time.Time
-	mu    sync.Mutex
-	insts map[string]*Institution
+	mu      sync.Mutex
+	insts   map[string]*Institution
 }
 
 // treeCache keeps the trees read lately, each with the state of the store
