@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -59,7 +62,17 @@ func bigFonds(b testing.TB) *fixture {
 func benchPage(b *testing.B, path string, hdr ...string) {
 	f := bigFonds(b)
 	w := f.do(b, "GET", path, hdr...)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "big-9-9-8-8") {
+	body := w.Body.Bytes()
+	if w.Header().Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if w.Code != http.StatusOK || !bytes.Contains(body, []byte("big-9-9-8-8")) {
 		b.Fatalf("%s: %d %.200s", path, w.Code, w.Body.String())
 	}
 	for b.Loop() {
@@ -73,6 +86,16 @@ func benchPage(b *testing.B, path string, hdr ...string) {
 // BenchmarkOutline10k: the desk's outline of a 10,111-unit fonds.
 func BenchmarkOutline10k(b *testing.B) {
 	benchPage(b, "/desk/fonds/big", "Authorization", "Bearer "+token)
+}
+
+// BenchmarkOutline10kGzip: the same outline to a browser, which accepts gzip.
+func BenchmarkOutline10kGzip(b *testing.B) {
+	benchPage(b, "/desk/fonds/big", "Authorization", "Bearer "+token, "Accept-Encoding", "gzip")
+}
+
+// BenchmarkFindingAid10kGzip: the public finding aid to a browser.
+func BenchmarkFindingAid10kGzip(b *testing.B) {
+	benchPage(b, "/fonds/big", "Accept-Encoding", "gzip")
 }
 
 // BenchmarkNestedCollection10k: the same fonds as one nested IIIF collection.

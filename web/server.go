@@ -151,7 +151,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.within = contentsearch.New(contentsearch.Config{Items: cfg.Store, Blobs: cfg.Blobs, Dict: dict})
 	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
-	r.Use(s.observe, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
+	r.Use(s.observe, s.compress, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	if cfg.Replica {
 		r.Use(s.refuseWrites)
 	}
