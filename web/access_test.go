@@ -503,6 +503,13 @@ func TestReducedImagesHoldTheirLimitAtEverySize(t *testing.T) {
 			}
 		}
 	}
+	// Nor is a region of a pixel or a few, which a crawler would ask for
+	// over and over to put the image together at full resolution.
+	for _, region := range []string{"300,300,1,1/max", "300,300,1,1/1,", "10,10,2,1/2,1", "0,0,5,5/5,5", "0,0,1,50/1,9"} {
+		if w := e.do("anonymous", "GET", "/iiif/3/"+img+"/"+region+"/0/default.jpg", ""); w.Code == 200 {
+			t.Errorf("region %s at full resolution: %d", region, w.Code)
+		}
+	}
 	// The library's own reader sees it whole.
 	if w := e.do("cmu-reader", "GET", "/iiif/3/"+img+"/full/max/0/default.jpg", ""); w.Code != 200 {
 		t.Errorf("reader of the library: %d", w.Code)

@@ -110,8 +110,10 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 	if lim.MaxWidth > 0 && p.W > lim.MaxWidth || lim.MaxHeight > 0 && p.H > lim.MaxHeight || lim.MaxArea > 0 && int64(p.W)*int64(p.H) > lim.MaxArea {
 		return p, fmt.Errorf("size %dx%d is over the limits for this image (maxWidth %d, maxHeight %d, maxArea %d): %w", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea, ErrTooLarge)
 	}
-	// A reduced image: allow the rounding of the whole image's max size.
-	if lim.MaxScale > 0 && (float64(p.W) > math.Ceil(rw*lim.MaxScale) || float64(p.H) > math.Ceil(rh*lim.MaxScale)) {
+	// A reduced image: allow a viewer's rounding up of a side, but never a
+	// side at full resolution (a region a pixel or a few wide would be).
+	sharper := func(n int, side float64) bool { return float64(n) > math.Ceil(side*lim.MaxScale) || float64(n) >= side }
+	if lim.MaxScale > 0 && lim.MaxScale < 1 && (sharper(p.W, rw) || sharper(p.H, rh)) {
 		return p, fmt.Errorf("size %dx%d of a %dx%d region is sharper than this image may be shown (at most %.4g of full resolution): %w", p.W, p.H, int(rw), int(rh), lim.MaxScale, ErrTooLarge)
 	}
 	p.Canonical = r.canonical(p, w, h)
