@@ -321,6 +321,13 @@ func (s *Store) MoveCollection(ctx context.Context, id string, version int, pare
 	if c.Level == Curated {
 		return fmt.Errorf("collection %s is a curated collection, not part of an archival tree: %w", id, ErrInvalid)
 	}
+	// Refused before the siblings are renumbered: a move into another
+	// library's unit, or into itself, changes nothing.
+	moved := *c
+	moved.Parent = parent
+	if err := s.checkCollection(&moved); err != nil {
+		return err
+	}
 	kids, err := s.Children(parent)
 	if err != nil {
 		return err

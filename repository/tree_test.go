@@ -175,3 +175,32 @@ func lastSeq(t *testing.T, s *Store) uint64 {
 	}
 	return seq
 }
+
+// A move refused (into a unit of another library) changes nothing, even
+// where the siblings it would have gone between are too close to split and
+// would have been numbered again first.
+func TestARefusedMoveChangesNothing(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	for _, c := range []*Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}},
+		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1, Title: Text{"en": "A"}},
+		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1 + 1e-9, Title: Text{"en": "B"}},
+		{ID: "tu-x", Institution: "tu", Level: Series, Title: Text{"en": "X"}},
+	} {
+		if err := s.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq := lastSeq(t, s)
+	if err := s.MoveCollection(ctx, "tu-x", 1, "cmu-f", 1, "tu archivist"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a move into another library's unit: %v, want ErrInvalid", err)
+	}
+	if n := lastSeq(t, s) - seq; n != 0 {
+		t.Fatalf("the refused move made %d changes", n)
+	}
+	for _, id := range []string{"cmu-f-a", "cmu-f-b"} {
+		if c, _ := s.Collection(id); c.Version != 1 {
+			t.Errorf("%s renumbered by a refused move (version %d)", id, c.Version)
+		}
+	}
+}
