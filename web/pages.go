@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -300,10 +301,13 @@ func (s *Server) libraryPage(c *gin.Context) {
 		p.Collections, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Parent == "" && col.Level != repository.Curated })
 	}
 	n := pageNumber(c)
-	var ids []string
+	var all, ids []string
 	var total int
 	if err == nil {
-		ids, total, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, (n-1)*perPage, perPage)
+		all, _, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, math.MaxInt)
+	}
+	if err == nil {
+		ids, total, err = s.pres.Lists.Page(who(c), in.ID, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -349,10 +353,13 @@ func (s *Server) collectionPage(c *gin.Context) {
 		p.Collections, err = s.visibleCollections(c, kids, func(*repository.Collection) bool { return true })
 	}
 	n := pageNumber(c)
-	var ids []string
+	var all, ids []string
 	var total int
 	if err == nil {
-		ids, total, err = s.cfg.Store.CollectionItems(col, (n-1)*perPage, perPage)
+		all, _, err = s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
+	}
+	if err == nil {
+		ids, total, err = s.pres.Lists.Page(who(c), col.ID, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)

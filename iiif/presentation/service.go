@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Service struct {
 	Store Store
 	Docs  Cache // manifests by ETag (item version)
 	Now   func() time.Time
+	// Lists pages the items of libraries and units as the principal may
+	// list them (counts and pages without the items it may not see).
+	Lists *access.Lists
 }
 
 // Answer is a built document.
@@ -248,14 +252,17 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
 		return err
 	}
-	if page == 0 {
-		_, total, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, 0)
-		in.Members = append(in.Members, pageMembers(inst.ID, total)...)
-		return err
-	}
-	ids, total, err := s.Store.ItemsOfInstitutionAt(inst.ID, (page-1)*PageSize, PageSize)
+	all, _, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, math.MaxInt)
 	if err != nil {
 		return err
+	}
+	ids, total, err := s.Lists.Page(p, inst.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+	if err != nil {
+		return err
+	}
+	if page == 0 {
+		in.Members = append(in.Members, pageMembers(inst.ID, total)...)
+		return nil
 	}
 	if len(ids) == 0 && total > 0 {
 		return fmt.Errorf("no page %d of %s: %w", page, inst.ID, storage.ErrNotFound)
@@ -285,7 +292,11 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 	if col.Level == repository.Curated {
 		// A shared collection: items of any library, each with its own provider.
 		in.PartOf = "top"
-		ids, _, err := s.Store.CollectionItems(col, max(0, page-1)*PageSize, PageSize)
+		all, _, err := s.Store.CollectionItems(col, 0, math.MaxInt)
+		if err != nil {
+			return err
+		}
+		ids, _, err := s.Lists.Page(p, col.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
 		if err != nil {
 			return err
 		}
@@ -304,9 +315,16 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 			return err
 		}
 	}
-	ids, total, err := s.Store.CollectionItems(col, max(0, page-1)*PageSize, PageSize)
+	all, _, err := s.Store.CollectionItems(col, 0, math.MaxInt)
 	if err != nil {
 		return err
+	}
+	ids, total, err := s.Lists.Page(p, col.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+	if err != nil {
+		return err
+	}
+	if page > 0 && len(ids) == 0 && total > 0 {
+		return fmt.Errorf("no page %d of %s: %w", page, col.ID, storage.ErrNotFound)
 	}
 	var items []Member
 	switch {
