@@ -66,6 +66,30 @@ type lookup struct {
 
 func (l lookup) Item(id string) (*repository.Item, error) { return l.items.Item(id) }
 
+// Newest is when what the principal may read of the tree last changed, to
+// the second: the newest version of a unit it may read, or a change below
+// that the units do not date (Tree.Touched). Units it may not read, and
+// what is below them, do not date it, so an edit of a closed series does
+// not show in an open fonds's date.
+func (e *Export) Newest() (time.Time, error) {
+	newest := e.Tree.Touched()
+	var err error
+	e.Tree.Walk(func(n *repository.Node) bool {
+		ok, rerr := e.readable(n)
+		if rerr != nil {
+			err = rerr
+		}
+		if !ok {
+			return false
+		}
+		if n.Modified.After(newest) {
+			newest = n.Modified
+		}
+		return true
+	})
+	return newest.UTC().Truncate(time.Second), err
+}
+
 // readable reports whether p may read the description of unit n.
 func (e *Export) readable(n *repository.Node) (bool, error) {
 	r, err := access.CollectionResource(e.Tree, n.Collection)

@@ -137,8 +137,8 @@ func isEADToken(s, verb string) bool {
 	return err == nil
 }
 
-// eadRecord is the record of unit id: its newest change dates it, and its
-// finding aid is what an anonymous visitor may read of it.
+// eadRecord is the record of unit id: the newest change an anonymous
+// visitor may see dates it, and its finding aid is what they may read of it.
 func (r *request) eadRecord(id string, full bool) (*record, error) {
 	tr, err := r.p.Store.Tree(id)
 	if err != nil {
@@ -147,8 +147,10 @@ func (r *request) eadRecord(id string, full bool) (*record, error) {
 	if tr.Root.Level == repository.Curated {
 		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
 	}
-	newest := tr.Newest().UTC().Truncate(time.Second)
-	rec := &record{Header: header{Identifier: FondsIdentifier(id), Datestamp: datestamp(newest), SetSpecs: []string{tr.Root.Institution}}}
+	// A unit closed to anonymous visitors is a deleted record, dated by its
+	// own last change (when it closed); an open one by the newest change
+	// they may see.
+	rec := &record{Header: header{Identifier: FondsIdentifier(id), Datestamp: datestamp(tr.Root.Modified.Truncate(time.Second)), SetSpecs: []string{tr.Root.Institution}}}
 	res, err := access.CollectionResource(tr, tr.Root.Collection)
 	if err != nil {
 		return nil, err
@@ -157,11 +159,15 @@ func (r *request) eadRecord(id string, full bool) (*record, error) {
 		rec.Header.Status = "deleted"
 		return rec, nil
 	}
+	e := ead.Export{Tree: tr, Items: r.p.Store, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
+	if e.Now, err = e.Newest(); err != nil {
+		return nil, err
+	}
+	rec.Header.Datestamp = datestamp(e.Now)
 	if !full {
 		return rec, nil
 	}
 	var b bytes.Buffer
-	e := ead.Export{Tree: tr, Items: r.p.Store, Now: newest, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
 	if err := e.Write(&b); err != nil {
 		return nil, err
 	}

@@ -143,10 +143,24 @@ func TestAFindingAidIsRedatedByChangesBelowIt(t *testing.T) {
 		c.Deleted = true
 		return s.SaveCollection(ctx, c, "t")
 	}, "cmu-a")
-	// A change elsewhere leaves it alone.
+	change("a series closed", func() error {
+		c, _ := s.Collection("cmu-a-s1")
+		c.Access.Level = repository.Restricted
+		return s.SaveCollection(ctx, c, "t")
+	}, "cmu-a")
+	// Changes elsewhere, or that an anonymous visitor cannot see (in the
+	// closed series, or of a closed item), leave it alone.
 	before := stamp("cmu-a")
 	saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-b", Title: repository.Text{"en": "Elsewhere"}})
+	hidden := &repository.Item{Institution: "cmu", Collection: "cmu-a", Title: repository.Text{"en": "Closed"}, Access: repository.Access{Level: repository.Restricted}}
+	saveItem(t, s, hidden)
+	hidden.Title = repository.Text{"en": "Closed, renamed"}
+	saveItem(t, s, hidden)
+	s1, _ := s.Collection("cmu-a-s1")
+	s1.Title = repository.Text{"en": "S1 renamed"}
+	saveCollection(t, s, s1)
+	saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-a-s1", Title: repository.Text{"en": "In the closed series"}})
 	if after := stamp("cmu-a"); after != before {
-		t.Errorf("an item added to another fonds redated cmu-a: %s → %s", before, after)
+		t.Errorf("changes an anonymous visitor cannot see redated cmu-a: %s → %s", before, after)
 	}
 }

@@ -121,6 +121,10 @@ type Access struct {
 	Embargo string `json:"embargo,omitempty"`
 }
 
+// Closed reports whether nobody outside the library may read the
+// description: restricted, or under an embargo not yet ended.
+func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" }
+
 // Check validates the level and the embargo date.
 func (a Access) Check() []string {
 	var problems []string

@@ -114,7 +114,7 @@ func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 	if old != nil {
 		tx.Bucket(ixInstColls).Delete(join(old.Institution, old.ID))
 		tx.Bucket(ixChildren).Delete(join(old.Parent, old.ID))
-		if old.Parent != c.Parent || c.Deleted && !old.Deleted { // gone from its old place
+		if old.Parent != c.Parent || c.Deleted != old.Deleted || old.Access != c.Access { // gone from its old place, or opened or closed
 			if err := touchUp(tx, old.Parent, c.Modified); err != nil {
 				return err
 			}
@@ -268,13 +268,18 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 }
 
 func indexItem(tx *bolt.Tx, old, it *Item) error {
-	if old != nil && old.Collection != it.Collection {
-		if err := touchUp(tx, old.Collection, it.Modified); err != nil {
+	// An item closed (or new) before its change and closed after changed
+	// nothing a finding aid shows.
+	wasClosed := old == nil || old.Deleted || old.Access.Closed()
+	if !wasClosed || !it.Deleted && !it.Access.Closed() {
+		if old != nil && old.Collection != it.Collection {
+			if err := touchUp(tx, old.Collection, it.Modified); err != nil {
+				return err
+			}
+		}
+		if err := touchUp(tx, it.Collection, it.Modified); err != nil {
 			return err
 		}
-	}
-	if err := touchUp(tx, it.Collection, it.Modified); err != nil {
-		return err
 	}
 	if old != nil {
 		tx.Bucket(ixCollItems).Delete(join(old.Collection, old.ID))
@@ -308,7 +313,7 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 }
 
 // touchUp records that something below unit id changed at t, for id and
-// every unit above it.
+// every unit above it up to a closed one (nothing above sees below it).
 func touchUp(tx *bolt.Tx, id string, t time.Time) error {
 	b := tx.Bucket(ixTouched)
 	v := binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
@@ -319,8 +324,8 @@ func touchUp(tx *bolt.Tx, id string, t time.Time) error {
 			}
 		}
 		var c Collection
-		if getJSON(tx, bCollections, id, &c) != nil {
-			return nil // not (yet, in a rebuild) known
+		if getJSON(tx, bCollections, id, &c) != nil || c.Access.Closed() {
+			return nil // not (yet, in a rebuild) known, or closed
 		}
 		id = c.Parent
 	}

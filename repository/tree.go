@@ -152,19 +152,11 @@ func (c *treeCache) put(t *Tree) {
 // not be followed for ever).
 const maxDepth = 64
 
-// Newest is when the tree last changed: its units' newest version, or
-// something below it that the units do not date (a unit moved out or
-// withdrawn, an item edited), whichever is later.
-func (t *Tree) Newest() time.Time {
-	newest := t.touched
-	t.Walk(func(n *Node) bool {
-		if n.Modified.After(newest) {
-			newest = n.Modified
-		}
-		return true
-	})
-	return newest
-}
+// Touched is when something below the root last changed that the units
+// do not date: a unit moved out or withdrawn, a unit's access changed, an
+// item edited (zero if nothing such is known). Changes below a restricted
+// unit stop at it.
+func (t *Tree) Touched() time.Time { return t.touched }
 
 // Tree reads the collection id and everything below it. Deleted units are
 // left out. The tree is shared with other readers until the store changes:

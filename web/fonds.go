@@ -258,9 +258,13 @@ func (s *Server) eadExport(c *gin.Context) {
 	}
 	site := s.site(c)
 	var b bytes.Buffer
-	// The newest change in the tree dates the document, so the same tree
-	// gives the same bytes (and ETag).
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), Now: tr.Newest().Truncate(time.Second), At: time.Now(), Manifest: site.ManifestURL}
+	// The newest change the reader may see dates the document, so the same
+	// tree gives the same bytes (and ETag).
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL}
+	if e.Now, err = e.Newest(); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if err := e.Write(&b); err != nil {
 		s.fail(c, err)
 		return
