@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -37,7 +38,42 @@ func formToken(t *testing.T, client *http.Client, url string) string {
 	if i < 0 {
 		t.Fatalf("%s has no form token (%d)", url, resp.StatusCode)
 	}
-	return string(b)[i+19 : i+19+32]
+	tok, _, _ := strings.Cut(string(b)[i+19:], `"`)
+	return tok
+}
+
+// A page's form token is masked afresh each time (so that a compressed page
+// does not repeat the same secret); any of them is accepted, and a token
+// changed by one character, or the bare token unmasked, is not.
+func TestFormTokensAreMaskedAfreshAndAllAccepted(t *testing.T) {
+	e := newIIIFEnv(t)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	client, first := signedIn(t, ts.URL, "admin@example.org")
+	second := formToken(t, client, ts.URL+"/desk")
+	if first == second || len(first) != 64 {
+		t.Fatalf("form tokens %q and %q: want two different masked ones", first, second)
+	}
+	b, _ := hex.DecodeString(first)
+	for i := range 16 {
+		b[i] ^= b[16+i]
+	}
+	bare := hex.EncodeToString(b[:16])
+	flipped := []byte(second)
+	flipped[40] ^= 1
+	for tok, want := range map[string]int{second: http.StatusSeeOther, string(flipped): http.StatusForbidden, bare: http.StatusForbidden, first: http.StatusSeeOther} {
+		c2 := &http.Client{Jar: client.Jar, CheckRedirect: client.CheckRedirect}
+		req, _ := http.NewRequest("POST", ts.URL+"/desk/collections", strings.NewReader(url.Values{"csrf": {tok}, "institution": {"cmu"}, "level": {"series"}, "title_en": {"Series " + tok[:6]}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c2.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("token %q: %d, want %d", tok, resp.StatusCode, want)
+		}
+	}
 }
 
 // signedIn returns a client signed in as email (with the test password)

@@ -111,24 +111,47 @@ func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
 		Secure: s.secure || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
 
-func csrfOf(seed string) string {
+func csrfOf(seed string) []byte {
 	h := sha256.Sum256([]byte("csrf|" + seed))
-	return hex.EncodeToString(h[:16])
+	return h[:16]
 }
 
 // csrfToken ties forms to the session (or, before sign-in, to a cookie).
+// Each page gets the token masked afresh (a random pad, then the token
+// XOR the pad), so that a compressed page never repeats the same secret
+// for an eavesdropper to guess byte by byte from the sizes (BREACH).
 func (s *Server) csrfToken(c *gin.Context) string {
+	seed := ""
 	if v, err := c.Cookie(sessionCookie); err == nil && who(c).SignedIn() {
-		return csrfOf(v)
-	}
-	seed, err := c.Cookie(csrfCookie)
-	if err != nil || len(seed) != 32 {
+		seed = v
+	} else if v, err := c.Cookie(csrfCookie); err == nil && len(v) == 32 {
+		seed = v
+	} else {
 		var b [16]byte
 		rand.Read(b[:])
 		seed = hex.EncodeToString(b[:])
 		s.setCookie(c, csrfCookie, seed, 3600)
 	}
-	return csrfOf(seed)
+	tok := csrfOf(seed)
+	masked := make([]byte, 2*len(tok))
+	rand.Read(masked[:len(tok)])
+	for i, b := range tok {
+		masked[len(tok)+i] = masked[i] ^ b
+	}
+	return hex.EncodeToString(masked)
+}
+
+// csrfUnmask is the token a masked one carries, or nil.
+func csrfUnmask(got string) []byte {
+	b, err := hex.DecodeString(got)
+	if err != nil || len(b) != 32 {
+		return nil
+	}
+	tok := make([]byte, 16)
+	for i := range tok {
+		tok[i] = b[i] ^ b[16+i]
+	}
+	return tok
 }
 
 // checkCSRF: a form or script that changes something through a browser's
@@ -142,7 +165,8 @@ func (s *Server) checkCSRF(c *gin.Context) bool {
 	if got == "" {
 		got = c.GetHeader("X-CSRF-Token")
 	}
-	return seed != "" && got != "" && hmac.Equal([]byte(got), []byte(csrfOf(seed)))
+	tok := csrfUnmask(got)
+	return seed != "" && tok != nil && hmac.Equal(tok, csrfOf(seed))
 }
 
 // requireSignIn lets through a signed-in person (by session, with the CSRF
