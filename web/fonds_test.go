@@ -299,3 +299,43 @@ func TestRestrictedSeriesHidesItsFilesAndItemsEverywhere(t *testing.T) {
 		t.Error("search within another fonds finds the item")
 	}
 }
+
+// A unit moved out to the top level becomes a fonds of its own, with
+// everything inside it, in one change; the desk then shows its outline.
+func TestAUnitMovedOutBecomesAFondsOfItsOwn(t *testing.T) {
+	e := newDeskEnv(t)
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds"}},
+		{ID: "cmu-f-s", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Title: repository.Text{"en": "Series"}},
+		{ID: "cmu-f-s-1", Institution: "cmu", Parent: "cmu-f-s", Level: repository.FileLevel, Title: repository.Text{"en": "File"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := e.client.PostForm(e.base+"/desk/fonds/cmu-f/move?lang=en", url.Values{"csrf": {e.csrf}, "unit": {"cmu-f-s"}, "top": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/desk/fonds/cmu-f-s?moved=top" {
+		t.Fatalf("moving out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if s, _ := e.store.Collection("cmu-f-s"); s.Parent != "" || s.Version != 2 {
+		t.Fatalf("the series after the move: parent %q, version %d", s.Parent, s.Version)
+	}
+	if tr, _ := e.store.Tree("cmu-f"); tr.Node("cmu-f-s") != nil {
+		t.Fatal("the old fonds still holds the series")
+	}
+	if tr, _ := e.store.Tree("cmu-f-s"); tr.Node("cmu-f-s-1") == nil {
+		t.Fatal("the series left its file behind")
+	}
+	if code, body := e.get(t, "/desk/fonds/cmu-f-s?moved=top&lang=en"); code != 200 || !strings.Contains(body, "it is now a fonds of its own") {
+		t.Fatalf("its outline: %d %.300s", code, body)
+	}
+	// Without a unit to go into, and not to the top: refused, nothing moved.
+	if code, _ := e.post(t, "/desk/fonds/cmu-f/move", url.Values{"csrf": {e.csrf}, "unit": {"cmu-f-s-1"}}); code != http.StatusBadRequest {
+		t.Fatalf("a move without a destination: %d", code)
+	}
+}

@@ -92,7 +92,9 @@ func (s *Server) outline(c *gin.Context) {
 	p := aidPage{page: s.newPage(c, ""), RootID: tr.Root.ID, CSRF: s.csrfToken(c), Desk: true}
 	p.Title = t(p.Lang, "outline") + ": " + tr.Root.Title.Get(p.Lang)
 	p.Crumbs = []link{{"/desk", t(p.Lang, "desk")}, {"/desk/fonds", t(p.Lang, "fonds_title")}}
-	if c.Query("moved") != "" {
+	if c.Query("moved") == "top" {
+		p.Message = t(p.Lang, "outline_moved_top")
+	} else if c.Query("moved") != "" {
 		p.Message = t(p.Lang, "outline_moved")
 	}
 	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, false); err != nil {
@@ -150,12 +152,19 @@ func (s *Server) moveUnit(c *gin.Context) {
 		}
 		position = n - 1
 	}
-	if parent == "" {
+	top := c.PostForm("top") == "1" && c.PostForm("up") == "" && c.PostForm("down") == ""
+	if top {
+		parent = ""
+	} else if parent == "" {
 		s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
 		return
 	}
 	if err := s.cfg.Store.MoveCollection(c.Request.Context(), col.ID, version, parent, position, who(c).Email+" (desk)"); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if top { // it has left this outline: its own is where it is now
+		c.Redirect(http.StatusSeeOther, "/desk/fonds/"+col.ID+"?moved=top")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/desk/fonds/"+c.Param("id")+"?moved=1#unit-"+col.ID)
