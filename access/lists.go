@@ -2,6 +2,9 @@ package access
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,93 +14,250 @@ import (
 // Lists pages through the items of a scope (a library, a unit) that a
 // principal may list, so that a listing's pages and its count hold only
 // those: a library that hides its restricted items must not have them
-// counted, nor show them as the gaps of short or empty pages. What each
-// kind of principal (an anonymous visitor, a library's readers, its staff:
-// what Decide looks at) may list in a scope is decided once per item and
-// kept; items new to the scope are decided when first met, and the whole
-// is decided again once the store has changed, at most every Refresh.
-// Each page is still decided afresh, so an item that closed meanwhile
-// makes a page short by one for a while, and is never shown.
+// counted, nor show them as the gaps of short or empty pages.
+//
+// For each scope and kind of principal (an anonymous visitor, a library's
+// readers, its staff: what Decide looks at) the list is kept, and brought
+// up to date from the store's change feed, at most every Refresh: an item
+// changed since is decided again, one new to the scope decided when met,
+// and every item is decided again when a collection or a library changed
+// what the decisions read of it (access is inherited). Each page is still
+// decided afresh by its reader, so an item that closed meanwhile may make
+// a page short by one for a moment, and is never shown.
 type Lists struct {
-	Items      Items
-	Generation func() uint64
-	Refresh    time.Duration // 0: ten seconds
+	Items   Items
+	Feed    Feed
+	Refresh time.Duration // 0: one second
 
 	mu   sync.Mutex
-	kept map[string]*hiddenSet
+	kept map[string]*list
 }
 
-// listsKept bounds the scopes and kinds of principal kept at once.
-const listsKept = 1024
-
-type hiddenSet struct {
-	mu     sync.Mutex
-	gen    uint64
-	made   time.Time
-	seen   map[string]bool // the items decided
-	hidden map[string]bool // those p may not list
+// Feed is the store's change feed, as Lists reads it.
+type Feed interface {
+	FeedEpoch() (epoch string, last uint64, err error)
+	Feed(after uint64, limit int) ([]repository.FeedEntry, error)
 }
 
-// Page returns the items at [offset, offset+limit) of those among all (in
-// order) that p may list, and how many p may list.
-func (l *Lists) Page(p Principal, scope string, all []string, offset, limit int, now time.Time) ([]string, int, error) {
-	h := l.set(p, scope)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	refresh := l.Refresh
-	if refresh == 0 {
-		refresh = 10 * time.Second
-	}
-	if gen := l.Generation(); h.gen != gen && time.Since(h.made) >= refresh {
-		h.gen, h.made, h.seen, h.hidden = gen, time.Now(), map[string]bool{}, map[string]bool{}
-	}
-	var page []string
-	n := 0
-	for _, id := range all {
-		if !h.seen[id] { // new since the set was made: decided now
-			hide, err := l.hides(p, id, now)
-			if err != nil {
-				return nil, 0, err
-			}
-			h.seen[id], h.hidden[id] = true, hide
-		}
-		if h.hidden[id] {
-			continue
-		}
-		if n >= offset && len(page) < limit {
-			page = append(page, id)
-		}
-		n++
-	}
-	return page, n, nil
+const (
+	// listsKept bounds the scopes and kinds of principal kept at once.
+	listsKept = 256
+	// feedRead bounds the changes read to bring a list up to date; past
+	// it, every item is decided again.
+	feedRead = 10_000
+)
+
+type list struct {
+	mu      sync.Mutex
+	epoch   string
+	seq     uint64 // the feed's last entry taken in
+	checked time.Time
+	visible []string        // in the scope's order
+	hidden  map[string]bool // the items of the scope p may not list
+	// uses: the collections and libraries the decisions read, each with
+	// what of it they used (a change of anything else changes none).
+	uses map[string]string
 }
 
-// set is the set kept for p's kind of principal in scope.
-func (l *Lists) set(p Principal, scope string) *hiddenSet {
+// Page returns the items at [offset, offset+limit) of those in scope that
+// p may list, and how many p may list. all reads every item of the scope,
+// in its order.
+func (l *Lists) Page(p Principal, scope string, all func() ([]string, error), offset, limit int, now time.Time) ([]string, int, error) {
+	k := l.list(p, scope)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := l.update(k, p, all, now); err != nil {
+		return nil, 0, err
+	}
+	n := len(k.visible)
+	lo := min(max(offset, 0), n)
+	return slices.Clone(k.visible[lo:min(lo+max(limit, 0), n)]), n, nil
+}
+
+func (l *Lists) list(p Principal, scope string) *list {
 	key := scope + "\x00" + p.Institution + "\x00" + string(p.Role) + "\x00" + string(p.Scope)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.kept == nil || len(l.kept) >= listsKept && l.kept[key] == nil {
-		l.kept = map[string]*hiddenSet{}
+		l.kept = map[string]*list{}
 	}
-	h := l.kept[key]
-	if h == nil {
-		h = &hiddenSet{gen: l.Generation(), made: time.Now(), seen: map[string]bool{}, hidden: map[string]bool{}}
-		l.kept[key] = h
+	k := l.kept[key]
+	if k == nil {
+		k = &list{}
+		l.kept[key] = k
 	}
-	return h
+	return k
+}
+
+// update brings k up to date with the store.
+func (l *Lists) update(k *list, p Principal, all func() ([]string, error), now time.Time) error {
+	refresh := l.Refresh
+	if refresh == 0 {
+		refresh = time.Second
+	}
+	if k.visible != nil && time.Since(k.checked) < refresh {
+		return nil
+	}
+	epoch, seq, err := l.Feed.FeedEpoch()
+	if err != nil {
+		return err
+	}
+	if k.visible != nil && epoch == k.epoch && seq == k.seq {
+		k.checked = time.Now()
+		return nil
+	}
+	// What changed since: those items are decided again; anything else
+	// that decides access (a collection, a library), every item.
+	redo := map[string]bool{}
+	whole := k.visible == nil || epoch != k.epoch || seq-k.seq > feedRead
+	if !whole {
+		changes, err := l.Feed.Feed(k.seq, int(seq-k.seq))
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if c.Kind == "item" {
+				redo[c.ID] = true
+			} else if changed, err := l.changed(k, c); err != nil {
+				return err
+			} else if changed {
+				whole = true
+			}
+		}
+	}
+	old := k.visible
+	if whole {
+		old, k.hidden, k.uses = nil, map[string]bool{}, map[string]string{}
+	}
+	d := &uses{Items: l.Items, used: k.uses, cols: map[string]*repository.Collection{}, insts: map[string]*repository.Institution{}}
+	ids, err := all()
+	if err != nil {
+		return err
+	}
+	// The scope's order is kept from one reading to the next, so the last
+	// list is walked beside this one; items gone from it changed, and are
+	// in redo.
+	visible := make([]string, 0, len(ids))
+	j := 0
+	for _, id := range ids {
+		for j < len(old) && redo[old[j]] {
+			j++
+		}
+		switch {
+		case redo[id]:
+		case j < len(old) && old[j] == id:
+			j++
+			visible = append(visible, id)
+			continue
+		case k.hidden[id]:
+			continue
+		}
+		hide, err := hides(d, p, id, now)
+		if err != nil {
+			return err
+		}
+		delete(k.hidden, id)
+		if hide {
+			k.hidden[id] = true
+		} else {
+			visible = append(visible, id)
+		}
+	}
+	k.epoch, k.seq, k.checked, k.visible = epoch, seq, time.Now(), visible
+	return nil
+}
+
+// changed reports whether a collection or library that the list's
+// decisions read has changed what they used of it.
+func (l *Lists) changed(k *list, c repository.FeedEntry) (bool, error) {
+	var key, now string
+	switch c.Kind {
+	case "collection":
+		key = "c:" + c.ID
+		col, err := l.Items.Collection(c.ID)
+		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+			return false, err
+		}
+		now = collectionUse(col)
+	case "institution":
+		key = "i:" + c.ID
+		in, err := l.Items.Institution(c.ID)
+		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+			return false, err
+		}
+		now = institutionUse(in)
+	default:
+		return false, nil
+	}
+	was, used := k.uses[key]
+	return used && was != now, nil
+}
+
+// What a decision uses of a collection (its access, and where its own
+// comes from) and of a library (whether it reveals restricted items).
+func collectionUse(c *repository.Collection) string {
+	if c == nil {
+		return "none"
+	}
+	return c.Access.Level + "|" + c.Access.Embargo + "|" + c.Parent
+}
+
+func institutionUse(in *repository.Institution) string {
+	if in == nil {
+		return "none"
+	}
+	return strconv.FormatBool(in.RevealRestricted)
+}
+
+// uses is the lookup of one update: each collection and library is read
+// once, and what the decisions used of it noted.
+type uses struct {
+	Items
+	used  map[string]string
+	cols  map[string]*repository.Collection
+	insts map[string]*repository.Institution
+}
+
+func (u *uses) Collection(id string) (*repository.Collection, error) {
+	c, ok := u.cols[id]
+	if !ok {
+		var err error
+		if c, err = u.Items.Collection(id); err != nil && !errors.Is(err, repository.ErrNotFound) {
+			return nil, err
+		}
+		u.cols[id], u.used["c:"+id] = c, collectionUse(c)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("collection %s: %w", id, repository.ErrNotFound)
+	}
+	return c, nil
+}
+
+func (u *uses) Institution(id string) (*repository.Institution, error) {
+	in, ok := u.insts[id]
+	if !ok {
+		var err error
+		if in, err = u.Items.Institution(id); err != nil && !errors.Is(err, repository.ErrNotFound) {
+			return nil, err
+		}
+		u.insts[id], u.used["i:"+id] = in, institutionUse(in)
+	}
+	if in == nil {
+		return nil, fmt.Errorf("library %s: %w", id, repository.ErrNotFound)
+	}
+	return in, nil
 }
 
 // hides reports whether p may not list item id.
-func (l *Lists) hides(p Principal, id string, now time.Time) (bool, error) {
-	it, err := l.Items.Item(id)
+func hides(l Items, p Principal, id string, now time.Time) (bool, error) {
+	it, err := l.Item(id)
 	if errors.Is(err, repository.ErrNotFound) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	r, err := ItemResource(l.Items, it)
+	r, err := ItemResource(l, it)
 	if err != nil {
 		return false, err
 	}

@@ -301,12 +301,13 @@ func (s *Server) libraryPage(c *gin.Context) {
 		p.Collections, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Parent == "" && col.Level != repository.Curated })
 	}
 	n := pageNumber(c)
-	var all, ids []string
+	var ids []string
 	var total int
 	if err == nil {
-		all, _, err = s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, math.MaxInt)
-	}
-	if err == nil {
+		all := func() ([]string, error) {
+			ids, _, err := s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, math.MaxInt)
+			return ids, err
+		}
 		ids, total, err = s.pres.Lists.Page(who(c), in.ID, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {
@@ -353,12 +354,13 @@ func (s *Server) collectionPage(c *gin.Context) {
 		p.Collections, err = s.visibleCollections(c, kids, func(*repository.Collection) bool { return true })
 	}
 	n := pageNumber(c)
-	var all, ids []string
+	var ids []string
 	var total int
 	if err == nil {
-		all, _, err = s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
-	}
-	if err == nil {
+		all := func() ([]string, error) {
+			ids, _, err := s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
+			return ids, err
+		}
 		ids, total, err = s.pres.Lists.Page(who(c), col.ID, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {

@@ -137,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20),
-		Lists: &access.Lists{Items: cfg.Store, Generation: cfg.Store.Generation}}
+		Lists: &access.Lists{Items: cfg.Store, Feed: cfg.Store}}
 	if s.cfg.Search == nil {
 		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})
 		if err != nil {

@@ -252,9 +252,9 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
 		return err
 	}
-	all, _, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, math.MaxInt)
-	if err != nil {
-		return err
+	all := func() ([]string, error) {
+		ids, _, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, math.MaxInt)
+		return ids, err
 	}
 	ids, total, err := s.Lists.Page(p, inst.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
 	if err != nil {
@@ -271,6 +271,14 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	in.Label = PageLabel((page-1)*PageSize+1, (page-1)*PageSize+len(ids))
 	in.Members, err = s.members(p, site, ids, false)
 	return err
+}
+
+// collectionItems reads every item of a collection, for Lists.
+func (s *Service) collectionItems(col *repository.Collection) func() ([]string, error) {
+	return func() ([]string, error) {
+		ids, _, err := s.Store.CollectionItems(col, 0, math.MaxInt)
+		return ids, err
+	}
 }
 
 func (s *Service) archival(p access.Principal, site Site, id string, page int, in *CollectionInput) error {
@@ -292,11 +300,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 	if col.Level == repository.Curated {
 		// A shared collection: items of any library, each with its own provider.
 		in.PartOf = "top"
-		all, _, err := s.Store.CollectionItems(col, 0, math.MaxInt)
-		if err != nil {
-			return err
-		}
-		ids, _, err := s.Lists.Page(p, col.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+		ids, _, err := s.Lists.Page(p, col.ID, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
 		if err != nil {
 			return err
 		}
@@ -315,11 +319,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 			return err
 		}
 	}
-	all, _, err := s.Store.CollectionItems(col, 0, math.MaxInt)
-	if err != nil {
-		return err
-	}
-	ids, total, err := s.Lists.Page(p, col.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+	ids, total, err := s.Lists.Page(p, col.ID, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
 	if err != nil {
 		return err
 	}
