@@ -13,6 +13,7 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
 )
 
 func TestSheetReadsEveryAccessLevelAndEmbargo(t *testing.T) {
@@ -241,5 +242,39 @@ func TestSheetRowRestrictsContentAlreadyIngestedAsPublic(t *testing.T) {
 	}
 	if ev := accessChanges(t, e, a.Item); len(ev) != 1 || !strings.Contains(ev[0].Detail, "sheet s.csv, row 2") {
 		t.Fatalf("access events: %+v", ev)
+	}
+}
+
+// The same content ingested by another library is an item of that library,
+// not a duplicate naming the first library's item (which, restricted and
+// hidden, its archivists may not know of); ingested again by the same
+// library, it is a duplicate of that library's own item. A purge of either
+// leaves the other's files.
+func TestTheSameContentInAnotherLibraryIsItsOwnItem(t *testing.T) {
+	e, in, cmu := accessEnv(t, repository.Access{Level: repository.Restricted})
+	o := e.p.Ingest(ctx, ingest.Unit{Files: []ingest.Input{in}, Meta: repository.Item{Institution: "tu"}})[0]
+	if o.Status != ingest.Ingested || o.Item == cmu.ID || strings.Contains(o.Error, cmu.ID) {
+		t.Fatalf("tu's ingest of cmu's content: %+v", o)
+	}
+	tu, err := e.store.Item(o.Item)
+	if err != nil || tu.Institution != "tu" || tu.Files[0].SHA256 != cmu.Files[0].SHA256 {
+		t.Fatalf("tu's item: %+v, %v", tu, err)
+	}
+	if again := e.p.Ingest(ctx, ingest.Unit{Files: []ingest.Input{in}, Meta: repository.Item{Institution: "tu"}})[0]; again.Status != ingest.Duplicate || again.Item != tu.ID {
+		t.Fatalf("tu's second ingest: %+v", again)
+	}
+	if err := e.store.Withdraw(ctx, cmu.ID, "test", "a mistake"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Purge(ctx, cmu.ID, "test", e.blobs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.blobs.Stat(ctx, storage.DigestKey(tu.Files[0].SHA256)); err != nil {
+		t.Fatalf("tu's master after cmu's item was purged: %v", err)
+	}
+	for name, key := range tu.Files[0].Derivatives {
+		if _, err := e.blobs.Stat(ctx, key); err != nil {
+			t.Errorf("tu's %s after cmu's item was purged: %v", name, err)
+		}
 	}
 }

@@ -47,10 +47,6 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 	if asked == (repository.Access{}) {
 		return it, nil, nil
 	}
-	if u.Meta.Institution != "" && it.Institution != u.Meta.Institution {
-		// Another library's item: its access is that library's to set.
-		return it, []Message{{Kind: "duplicate_other"}}, nil
-	}
 	note := func(kind string, a, b repository.Access) []Message {
 		return []Message{{Kind: kind, Args: []string{it.ID}, Parts: []Message{accessMessage(a), accessMessage(b)}}}
 	}

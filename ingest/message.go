@@ -102,7 +102,6 @@ var english = map[string]string{
 
 	// Content already in the archive.
 	"duplicate_bad_access":  "same content as item {1}, but {2}",
-	"duplicate_other":       "already in the archive in another library's holdings; its access is theirs to set",
 	"duplicate_kept":        "already in the archive as item {1}; its access was kept at {p1}, stricter than the {p2} asked for",
 	"duplicate_would":       "already in the archive as item {1}; its access would be tightened to {p1} (now {p2})",
 	"duplicate_tightened":   "already in the archive as item {1}; its access was tightened to {p1} (was {p2})",

@@ -253,7 +253,7 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 	}
 	release := p.hold(digests)
 	defer release()
-	if it, err := p.existing(digests); err != nil {
+	if it, err := p.existing(u.Meta.Institution, digests); err != nil {
 		return files, nil, err
 	} else if it != nil {
 		it, note, err := p.keepAccess(ctx, u, it)
@@ -405,15 +405,20 @@ func (p *Pipeline) hold(digests []string) func() {
 	}
 }
 
-// existing returns a live item that already holds all the digests.
-func (p *Pipeline) existing(digests []string) (*repository.Item, error) {
+// existing returns a live item of the institution (of any, when "") that
+// already holds all the digests. Another library's item is not a
+// duplicate: the same content becomes an item of this library too (its
+// files shared in storage, which a purge of either leaves to the other),
+// and an upload never tells one library of another's item, which it may
+// not be allowed to see.
+func (p *Pipeline) existing(institution string, digests []string) (*repository.Item, error) {
 	ids, err := p.cfg.Store.ItemsWithDigest(digests[0])
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
 		it, err := p.cfg.Store.Item(id)
-		if err != nil || it.Deleted {
+		if err != nil || it.Deleted || institution != "" && it.Institution != institution {
 			continue
 		}
 		have := map[string]bool{}

@@ -15,10 +15,10 @@ import (
 // viewer's scripts) is sent gzipped to a client that accepts it: a
 // finding aid's outline or a manifest of 500 pages shrinks five- to
 // tenfold, which a phone on a slow network feels. Images, byte ranges,
-// streams and small answers pass untouched. A compressed answer's ETag
-// carries a suffix (two representations may not share a strong
-// validator); when it comes back in If-None-Match, the handler sees the
-// ETag it made.
+// streams and small answers pass untouched; HEAD answers as GET would. A
+// compressed answer's ETag carries a suffix (two representations may not
+// share a strong validator); when it comes back in If-None-Match, the
+// handler sees the ETag it made.
 
 const (
 	gzipSuffix  = "-gz"
@@ -32,16 +32,15 @@ var gzipWriters = sync.Pool{New: func() any {
 
 func (s *Server) compress(c *gin.Context) {
 	r := c.Request
-	if isImagePath(r.URL.Path) || r.Method != http.MethodGet && r.Method != http.MethodPost || r.Header.Get("Range") != "" || !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if isImagePath(r.URL.Path) || r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost || r.Header.Get("Range") != "" {
 		c.Next()
 		return
 	}
-	inm := r.Header.Get("If-None-Match")
-	stripped := strings.Contains(inm, gzipSuffix+`"`)
-	if stripped {
+	w := &gzipWriter{ResponseWriter: c.Writer, accepts: acceptsGzip(r.Header.Get("Accept-Encoding")), head: r.Method == http.MethodHead}
+	if inm := r.Header.Get("If-None-Match"); w.accepts && strings.Contains(inm, gzipSuffix+`"`) {
 		r.Header.Set("If-None-Match", strings.ReplaceAll(inm, gzipSuffix+`"`, `"`))
+		w.stripped = true
 	}
-	w := &gzipWriter{ResponseWriter: c.Writer, stripped: stripped}
 	c.Writer = w
 	defer w.finish()
 	c.Next()
@@ -54,7 +53,7 @@ func acceptsGzip(ae string) bool {
 		if coding = strings.ToLower(strings.TrimSpace(coding)); coding != "gzip" && coding != "*" {
 			continue
 		}
-		q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		q, found := strings.CutPrefix(strings.ToLower(strings.ReplaceAll(params, " ", "")), "q=")
 		if !found {
 			return true
 		}
@@ -98,26 +97,34 @@ type gzipWriter struct {
 	gz       *gzip.Writer // while the answer is being compressed
 	pending  []byte       // the start of an answer of unknown length, until it is long enough
 	decided  bool
+	accepts  bool // the client takes gzip
+	head     bool // a HEAD request: the headers GET would have
 	stripped bool // the request's If-None-Match named a compressed answer
 }
 
 // decide looks at the answer's headers before its first byte goes out.
+// Every answer that could be sent compressed says that it varies with
+// Accept-Encoding, compressed or not, and so does a "not modified".
 func (w *gzipWriter) decide() {
 	if w.decided {
 		return
 	}
 	w.decided = true
 	h := w.Header()
-	switch status := w.Status(); {
-	case status == http.StatusNotModified:
+	status := w.Status()
+	if status == http.StatusNotModified {
+		h.Add("Vary", "Accept-Encoding")
 		if etag := h.Get("ETag"); w.stripped && etag != "" {
 			h.Set("ETag", withGzipSuffix(etag))
 		}
 		return
-	case status < 200 || status == http.StatusNoContent || status == http.StatusPartialContent:
+	}
+	if status < 200 || status == http.StatusNoContent || status == http.StatusPartialContent ||
+		h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" || !compressible(h.Get("Content-Type")) {
 		return
 	}
-	if h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" || !compressible(h.Get("Content-Type")) {
+	h.Add("Vary", "Accept-Encoding")
+	if !w.accepts {
 		return
 	}
 	n, err := strconv.Atoi(h.Get("Content-Length"))
@@ -134,7 +141,6 @@ func (w *gzipWriter) start() {
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Set("Content-Encoding", "gzip")
-	h.Add("Vary", "Accept-Encoding")
 	if etag := h.Get("ETag"); etag != "" {
 		h.Set("ETag", withGzipSuffix(etag))
 	}
@@ -197,9 +203,10 @@ func (w *gzipWriter) Flush() {
 
 // finish ends the answer: a short one held back goes out as it is, a
 // compressed one is closed. An answer without a body is not compressed,
-// but a "not modified" still gets the ETag asked about.
+// but a "not modified" still gets the ETag asked about, and the answer to
+// a HEAD that wrote no body the headers its GET would have.
 func (w *gzipWriter) finish() {
-	if !w.decided && w.Status() == http.StatusNotModified {
+	if !w.decided && (w.head || w.Status() == http.StatusNotModified) {
 		w.decide()
 	}
 	if held := w.pending; held != nil {

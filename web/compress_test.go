@@ -50,8 +50,11 @@ func TestTextIsSentGzippedToClientsThatAcceptIt(t *testing.T) {
 			t.Errorf("%s: %d bytes packed into %d", path, len(body), z.Body.Len())
 		}
 	}
-	if w := e.do(t, "GET", "/?lang=en", "Accept-Encoding", "gzip;q=0"); w.Header().Get("Content-Encoding") != "" {
-		t.Error("gzip;q=0 is a refusal")
+	for _, ae := range []string{"gzip;q=0", "gzip; Q=0", "identity", "br"} {
+		w := e.do(t, "GET", "/?lang=en", "Accept-Encoding", ae)
+		if w.Header().Get("Content-Encoding") != "" || !strings.Contains(strings.Join(w.Header().Values("Vary"), ","), "Accept-Encoding") {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, Vary %q; want a plain answer that says it varies", ae, w.Header().Get("Content-Encoding"), w.Header().Values("Vary"))
+		}
 	}
 
 	// The manifest's validators: each representation its own, and either
@@ -62,8 +65,13 @@ func TestTextIsSentGzippedToClientsThatAcceptIt(t *testing.T) {
 	if plainTag == "" || zTag == "" || plainTag == zTag {
 		t.Fatalf("ETags plain %q, gzipped %q: want two different ones", plainTag, zTag)
 	}
-	if w := e.do(t, "GET", path, "Accept-Encoding", "gzip", "If-None-Match", zTag); w.Code != http.StatusNotModified || w.Header().Get("ETag") != zTag || w.Body.Len() != 0 {
-		t.Errorf("revalidating the gzipped manifest: %d, ETag %q, %d bytes", w.Code, w.Header().Get("ETag"), w.Body.Len())
+	if w := e.do(t, "GET", path, "Accept-Encoding", "gzip", "If-None-Match", zTag); w.Code != http.StatusNotModified || w.Header().Get("ETag") != zTag || w.Body.Len() != 0 ||
+		!strings.Contains(strings.Join(w.Header().Values("Vary"), ","), "Accept-Encoding") {
+		t.Errorf("revalidating the gzipped manifest: %d, ETag %q, Vary %q, %d bytes", w.Code, w.Header().Get("ETag"), w.Header().Values("Vary"), w.Body.Len())
+	}
+	// HEAD says what GET would send.
+	if w := e.do(t, "HEAD", path, "Accept-Encoding", "gzip"); w.Header().Get("ETag") != zTag || w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Content-Length") != "" {
+		t.Errorf("HEAD of the manifest: ETag %q, Content-Encoding %q, Content-Length %q", w.Header().Get("ETag"), w.Header().Get("Content-Encoding"), w.Header().Get("Content-Length"))
 	}
 	if w := e.do(t, "GET", path, "If-None-Match", plainTag); w.Code != http.StatusNotModified || w.Header().Get("ETag") != plainTag {
 		t.Errorf("revalidating the plain manifest: %d, ETag %q", w.Code, w.Header().Get("ETag"))

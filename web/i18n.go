@@ -280,7 +280,6 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_transcode_failed":      {"ffmpeg ทำสำเนาที่เบราว์เซอร์เล่นได้ไม่สำเร็จ ({1}): ไฟล์อาจเสียหาย ระบบจะลองใหม่ภายหลัง", "ffmpeg cannot make a copy of it that browsers play ({1}): the recording may be damaged; it is tried again later"},
 	"ingest_waveform_failed":       {"ffmpeg วาดรูปคลื่นเสียงไม่สำเร็จ ({1}): ไฟล์อาจเสียหาย ระบบจะลองใหม่ภายหลัง", "ffmpeg cannot draw its waveform ({1}): the recording may be damaged; it is tried again later"},
 	"ingest_duplicate_bad_access":  {"เนื้อหาเดียวกับรายการ {1} แต่การเข้าถึงที่ระบุไม่ถูกต้อง: {2}", "same content as item {1}, but {2}"},
-	"ingest_duplicate_other":       {"มีอยู่ในคลังแล้วในความดูแลของห้องสมุดอื่น การเข้าถึงเป็นสิทธิ์ของห้องสมุดนั้น", "already in the archive in another library's holdings; its access is theirs to set"},
 	"ingest_duplicate_kept":        {"มีอยู่ในคลังแล้วเป็นรายการ {1} การเข้าถึงคงไว้ที่ {p1} ซึ่งเข้มกว่า {p2} ที่ขอ", "already in the archive as item {1}; its access was kept at {p1}, stricter than the {p2} asked for"},
 	"ingest_duplicate_would":       {"มีอยู่ในคลังแล้วเป็นรายการ {1} การเข้าถึงจะถูกปรับเป็น {p1} (ปัจจุบัน {p2})", "already in the archive as item {1}; its access would be tightened to {p1} (now {p2})"},
 	"ingest_duplicate_tightened":   {"มีอยู่ในคลังแล้วเป็นรายการ {1} การเข้าถึงถูกปรับเป็น {p1} (เดิม {p2})", "already in the archive as item {1}; its access was tightened to {p1} (was {p2})"},
