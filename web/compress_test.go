@@ -89,3 +89,17 @@ func TestTextIsSentGzippedToClientsThatAcceptIt(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAcceptsGzip: any Accept-Encoding a client sends is read without a
+// panic, and gzip with q=0 in any spelling is never taken for acceptance.
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, s := range []string{"gzip", "gzip;q=0", "br, gzip;q=0.5", "*;q=0", "GZIP; Q=0.0", ";;,,", "gzip;q=abc", "identity"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ae string) {
+		got := acceptsGzip(ae)
+		if strings.EqualFold(strings.ReplaceAll(ae, " ", ""), "gzip;q=0") && got {
+			t.Fatalf("%q taken as accepting gzip", ae)
+		}
+	})
+}
