@@ -17,17 +17,16 @@ import (
 	"github.com/thaiarchives/archive/storage"
 )
 
-// fakeS3 answers a bucket that exists and, for objects, status for the
-// first failures requests and then the object.
-func fakeS3(t *testing.T, status, failures int) (*Store, *atomic.Int64) {
+// fakeObject answers a bucket that exists and, for objects, the status
+// fail gives (0: the object, five bytes long).
+func fakeObject(t *testing.T, fail func() int) string {
 	t.Helper()
-	var asked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 { // the bucket
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		if asked.Add(1) <= int64(failures) {
+		if status := fail(); status != 0 {
 			w.WriteHeader(status)
 			return
 		}
@@ -37,7 +36,21 @@ func fakeS3(t *testing.T, status, failures int) (*Store, *atomic.Int64) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(srv.Close)
-	st, err := Open(context.Background(), Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// fakeS3 answers status for the first failures requests for an object,
+// then the object.
+func fakeS3(t *testing.T, status, failures int) (*Store, *atomic.Int64) {
+	t.Helper()
+	var asked atomic.Int64
+	endpoint := fakeObject(t, func() int {
+		if asked.Add(1) <= int64(failures) {
+			return status
+		}
+		return 0
+	})
+	st, err := Open(context.Background(), Config{Endpoint: endpoint, Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,22 +171,12 @@ func TestNoSuchKeyIsAskedOfEveryNode(t *testing.T) {
 	var asked, missing atomic.Int64
 	var eps []string
 	for range 3 {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 { // the bucket
-				w.WriteHeader(http.StatusOK)
-				return
-			}
+		eps = append(eps, fakeObject(t, func() int {
 			if asked.Add(1) <= missing.Load() {
-				w.WriteHeader(http.StatusNotFound)
-				return
+				return http.StatusNotFound
 			}
-			w.Header().Set("Content-Length", "5")
-			w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
-			w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
-			w.WriteHeader(http.StatusOK)
+			return 0
 		}))
-		t.Cleanup(srv.Close)
-		eps = append(eps, strings.TrimPrefix(srv.URL, "http://"))
 	}
 	st, err := Open(context.Background(), Config{Endpoint: strings.Join(eps, ","), Bucket: "bucket", AccessKey: "k", SecretKey: "secret", Region: "us-east-1"})
 	if err != nil {
