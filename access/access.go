@@ -323,6 +323,9 @@ type Listed struct {
 
 // Listing is Visible with, for each item, whether p may see its images.
 func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error) {
+	if len(ids) > 1 { // each collection and library read once for the whole list
+		l = newUses(l, map[string]string{})
+	}
 	var out []Listed
 	for _, id := range ids {
 		it, err := l.Item(id)

@@ -129,7 +129,7 @@ func (l *Lists) update(k *list, p Principal, all func() ([]string, error), now t
 	if whole {
 		old, k.hidden, k.uses = nil, map[string]bool{}, map[string]string{}
 	}
-	d := &uses{Items: l.Items, used: k.uses, cols: map[string]*repository.Collection{}, insts: map[string]*repository.Institution{}}
+	d := newUses(l.Items, k.uses)
 	ids, err := all()
 	if err != nil {
 		return err
@@ -209,13 +209,18 @@ func institutionUse(in *repository.Institution) string {
 	return strconv.FormatBool(in.RevealRestricted)
 }
 
-// uses is the lookup of one update: each collection and library is read
-// once, and what the decisions used of it noted.
+// uses is a lookup for one pass over many items (a list's update, a
+// listing): each collection and library is read once, and what the
+// decisions used of it noted in used.
 type uses struct {
 	Items
 	used  map[string]string
 	cols  map[string]*repository.Collection
 	insts map[string]*repository.Institution
+}
+
+func newUses(l Items, used map[string]string) *uses {
+	return &uses{Items: l, used: used, cols: map[string]*repository.Collection{}, insts: map[string]*repository.Institution{}}
 }
 
 func (u *uses) Collection(id string) (*repository.Collection, error) {
