@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -324,8 +325,13 @@ func touchUp(tx *bolt.Tx, id string, t time.Time) error {
 			}
 		}
 		var c Collection
-		if getJSON(tx, bCollections, id, &c) != nil || c.Access.Closed() {
-			return nil // not (yet, in a rebuild) known, or closed
+		if err := getJSON(tx, bCollections, id, &c); errors.Is(err, ErrNotFound) {
+			return nil // not (yet, in a rebuild) known
+		} else if err != nil {
+			return err
+		}
+		if c.Access.Closed() {
+			return nil
 		}
 		id = c.Parent
 	}
