@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,7 @@ type Index struct {
 	want   string // the fingerprint of this program's layout and dictionaries
 
 	results *results
+	queries *queries
 
 	mu      sync.Mutex // one writer: catching up is serialised
 	stateMu sync.Mutex
@@ -93,7 +95,7 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 	if opts.Results == 0 {
 		opts.Results = 512
 	}
-	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{}), results: newResults(opts.Results)}
+	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{}), results: newResults(opts.Results), queries: newQueries(runtime.GOMAXPROCS(0))}
 	m, err := newMapping(opts.Dictionaries)
 	if err != nil {
 		return nil, err

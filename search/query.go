@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -73,6 +74,34 @@ const MaxLimit = 100
 // ErrInvalid is a query that cannot be run as given.
 var ErrInvalid = repository.ErrInvalid
 
+// ErrBusy: as many searches as can run or wait are under way; try again
+// in a moment.
+var ErrBusy = errors.New("busy")
+
+// queries bounds the searches run at once (about the cores) and the few
+// waiting behind them, so that a flood of expensive searches is answered
+// busy at once rather than starving every other request.
+type queries struct{ run, waiting chan struct{} }
+
+func newQueries(workers int) *queries {
+	return &queries{run: make(chan struct{}, workers), waiting: make(chan struct{}, 4*workers)}
+}
+
+func (q *queries) acquire(ctx context.Context) (func(), error) {
+	select {
+	case q.waiting <- struct{}{}:
+	default:
+		return nil, fmt.Errorf("%d searches are under way or waiting: %w", cap(q.waiting), ErrBusy)
+	}
+	select {
+	case q.run <- struct{}{}:
+	case <-ctx.Done():
+		<-q.waiting
+		return nil, ctx.Err()
+	}
+	return func() { <-q.run; <-q.waiting }, nil
+}
+
 // Search runs q for p: only records p may read count, in hits and in facets.
 func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Result, error) {
 	if q.Limit <= 0 {
@@ -89,6 +118,11 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if res, ok := x.results.get(key); ok {
 		return res, nil
 	}
+	release, err := x.queries.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	req, err := x.request(p, q, clauses)
 	if err != nil {
 		return nil, err

@@ -470,3 +470,45 @@ func TestTheTextOfPagesOnlyTheLibraryMaySeeIsNotSearched(t *testing.T) {
 		}
 	}
 }
+
+// Searches run a few at a time with a few waiting: past that, a search is
+// answered busy at once (a flood cannot starve the rest), a search whose
+// reader gives up while it waits leaves its place, and an answer already
+// made is given without waiting.
+func TestSearchesAreBoundedAndAFloodIsAnsweredBusy(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Lanna letters"}})
+	cached := f.find(t, anonymous, Query{Text: "letters"})
+	// Every place to run taken, and every place in the queue.
+	q := f.index.queries
+	var releases []func()
+	for range cap(q.run) {
+		release, err := q.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, release)
+	}
+	for range cap(q.waiting) - cap(q.run) {
+		q.waiting <- struct{}{}
+		releases = append(releases, func() { <-q.waiting })
+	}
+	if _, err := f.index.Search(ctx, anonymous, Query{Text: "lanna"}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a search past the queue: %v, want ErrBusy", err)
+	}
+	if r, err := f.index.Search(ctx, anonymous, Query{Text: "letters"}); err != nil || len(r.Hits) != len(cached.Hits) {
+		t.Fatalf("an answer already made: %v", err)
+	}
+	releases[len(releases)-1]() // one place in the queue, none to run
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := f.index.Search(gone, anonymous, Query{Text: "lanna"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a search whose reader left while it waited: %v", err)
+	}
+	for _, release := range releases[:len(releases)-1] {
+		release()
+	}
+	if r := f.find(t, anonymous, Query{Text: "lanna"}); len(r.Hits) != 1 {
+		t.Fatalf("after the flood: %d hits", len(r.Hits))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -41,7 +42,7 @@ func Status(err error) int {
 		return http.StatusGone
 	case errors.Is(err, storage.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, imageapi.ErrBusy), errors.Is(err, storage.ErrUnavailable):
+	case errors.Is(err, imageapi.ErrBusy), errors.Is(err, search.ErrBusy), errors.Is(err, storage.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, storage.ErrInvalid), errors.Is(err, storage.ErrChecksum), errors.Is(err, imageapi.ErrSyntax), errors.Is(err, imageapi.ErrTooLarge):
 		return http.StatusBadRequest
@@ -88,7 +89,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 		msg = t(lang, "err_internal")
 	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
-		if errors.Is(err, imageapi.ErrBusy) {
+		if errors.Is(err, imageapi.ErrBusy) || errors.Is(err, search.ErrBusy) {
 			c.Header("Retry-After", "1")
 			msg = t(lang, "err_busy")
 		} else {
@@ -138,7 +139,7 @@ func wantsPage(c *gin.Context) bool {
 // which the status already says.
 func reason(err error) string {
 	msg := err.Error()
-	for _, k := range []error{imageapi.ErrSyntax, imageapi.ErrUnsupported, imageapi.ErrTooLarge, imageapi.ErrBusy, storage.ErrInvalid,
+	for _, k := range []error{imageapi.ErrSyntax, imageapi.ErrUnsupported, imageapi.ErrTooLarge, imageapi.ErrBusy, search.ErrBusy, storage.ErrInvalid,
 		storage.ErrNotFound, repository.ErrConflict, access.ErrUnauthenticated, access.ErrForbidden, access.ErrGone} {
 		msg = strings.TrimSuffix(msg, ": "+k.Error())
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -165,5 +168,15 @@ func TestBackupEndpointStreamsAStore(t *testing.T) {
 	b, _ := io.ReadAll(w.Body)
 	if w.Code != 200 || len(b) < 4096 {
 		t.Fatalf("backup: %d, %d bytes", w.Code, len(b))
+	}
+}
+
+// A busy image service or search is answered 503 (with Retry-After: 1,
+// where the errors are answered).
+func TestBusyIsAnswered503(t *testing.T) {
+	for _, err := range []error{fmt.Errorf("queue full: %w", imageapi.ErrBusy), fmt.Errorf("too many searches: %w", search.ErrBusy)} {
+		if Status(err) != http.StatusServiceUnavailable {
+			t.Errorf("%v: status %d", err, Status(err))
+		}
 	}
 }
