@@ -107,6 +107,9 @@ func TestArchivistDragsAUnitInTheOutline(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	if lang, err := chromedp.Run(b, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || lang != "th" {
+		t.Errorf("signed in from a Thai page, the outline is in %q (%v), want th", lang, err)
+	}
 	checkAccessibility(t, b, "the outline at 360 px")
 	if wide, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); err != nil || wide {
 		t.Errorf("the outline scrolls sideways at 360 px (%v)", err)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,7 +177,9 @@ func (s *Server) requireSignIn(c *gin.Context) {
 	p := who(c)
 	if !p.SignedIn() {
 		if c.Request.Method == http.MethodGet && (wantsPage(c) || strings.HasPrefix(c.Request.URL.Path, "/desk")) {
-			c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
+			// Back to the page asked for, query and all (its language too),
+			// by way of a sign-in page in that language.
+			c.Redirect(http.StatusSeeOther, "/login?lang="+s.lang(c)+"&next="+url.QueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()
 			return
 		}
