@@ -37,7 +37,10 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		if !ok || !repository.ValidID(id) {
 			return protoErr(cannotDisseminateFormat, "ead is offered for archival units (%sUNIT); items are offered as oai_dc", fondsIDPrefix)
 		}
-		rec, err := r.eadRecord(id, true)
+		rec, write, err := r.eadRecord(id)
+		if err == nil && write != nil {
+			err = write()
+		}
 		if errors.Is(err, repository.ErrNotFound) {
 			return protoErr(idDoesNotExist, "no archival unit %q", id)
 		}
@@ -84,7 +87,7 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 			more = true
 			break
 		}
-		rec, err := r.eadRecord(c.ID, false)
+		rec, write, err := r.eadRecord(c.ID)
 		if err != nil {
 			return err
 		}
@@ -92,8 +95,8 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		if !from.IsZero() && stamp.Before(from) || !until.IsZero() && stamp.After(until) {
 			continue
 		}
-		if verb == "ListRecords" { // the finding aid is written only when it is sent
-			if rec, err = r.eadRecord(c.ID, true); err != nil {
+		if verb == "ListRecords" && write != nil { // the finding aid is written only when it is sent
+			if err := write(); err != nil {
 				return err
 			}
 		}
@@ -138,45 +141,46 @@ func isEADToken(s, verb string) bool {
 }
 
 // eadRecord is the record of unit id: the newest change an anonymous
-// visitor may see dates it, and its finding aid is what they may read of it.
-func (r *request) eadRecord(id string, full bool) (*record, error) {
+// visitor may see dates it, and write puts in it the finding aid of what
+// they may read (nil for a deleted record).
+func (r *request) eadRecord(id string) (rec *record, write func() error, err error) {
 	tr, err := r.p.Store.Tree(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if tr.Root.Level == repository.Curated {
-		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
+		return nil, nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
 	}
 	// A unit closed to anonymous visitors is a deleted record, dated by its
 	// own last change (when it closed); an open one by the newest change
 	// they may see.
-	rec := &record{Header: header{Identifier: FondsIdentifier(id), Datestamp: datestamp(tr.Root.Modified.Truncate(time.Second)), SetSpecs: []string{tr.Root.Institution}}}
+	rec = &record{Header: header{Identifier: FondsIdentifier(id), Datestamp: datestamp(tr.Root.Modified.Truncate(time.Second)), SetSpecs: []string{tr.Root.Institution}}}
 	res, err := access.CollectionResource(tr, tr.Root.Collection)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if access.Decide(access.Principal{}, access.ReadMetadata, res, r.now) != nil {
 		rec.Header.Status = "deleted"
-		return rec, nil
+		return rec, nil, nil
 	}
 	e := ead.Export{Tree: tr, Items: r.p.Store, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
 	if e.Now, err = e.Newest(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rec.Header.Datestamp = datestamp(e.Now)
-	if !full {
-		return rec, nil
+	write = func() error {
+		var b bytes.Buffer
+		if err := e.Write(&b); err != nil {
+			return err
+		}
+		doc := b.Bytes()
+		if i := bytes.Index(doc, []byte("?>")); i >= 0 && bytes.HasPrefix(doc, []byte("<?xml")) {
+			doc = bytes.TrimSpace(doc[i+2:])
+		}
+		rec.Metadata = &metadata{Raw: string(doc)}
+		return nil
 	}
-	var b bytes.Buffer
-	if err := e.Write(&b); err != nil {
-		return nil, err
-	}
-	doc := b.Bytes()
-	if i := bytes.Index(doc, []byte("?>")); i >= 0 && bytes.HasPrefix(doc, []byte("<?xml")) {
-		doc = bytes.TrimSpace(doc[i+2:])
-	}
-	rec.Metadata = &metadata{Raw: string(doc)}
-	return rec, nil
+	return rec, write, nil
 }
 
 var dcFormat = metadataFormat{Prefix: "oai_dc", Schema: "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", Namespace: nsOAIDC}

@@ -209,7 +209,7 @@ func (r *request) identify(base string) (*identify, error) {
 
 func (r *request) listMetadataFormats(args url.Values) (*listMetadataFormats, error) {
 	if id, ok := strings.CutPrefix(args.Get("identifier"), fondsIDPrefix); ok {
-		if _, err := r.eadRecord(id, false); errors.Is(err, repository.ErrNotFound) {
+		if _, _, err := r.eadRecord(id); errors.Is(err, repository.ErrNotFound) {
 			return nil, protoErr(idDoesNotExist, "no archival unit %q", id)
 		} else if err != nil {
 			return nil, err
