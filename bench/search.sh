@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-prose="$repo/../shared/samples/cmu-library-mou-2562.txt"
+prose="$repo/testdata/samples/cmu-library-mou-2562.txt"
 [ -f "$prose" ] || prose=""
 cd "$repo"
 go run ./bench/searchload -records "${RECORDS:-100000}" -queries "${QUERIES:-500}" ${prose:+-prose "$prose"}

@@ -243,7 +243,7 @@ func TestGroupedFolderMakesMultiPageItems(t *testing.T) {
 	}
 }
 
-const sampleText = "../../shared/samples/cmu-library-mou-2562.txt"
+const sampleText = "../testdata/samples/cmu-library-mou-2562.txt"
 
 func TestSheetWithThaiMetadata(t *testing.T) {
 	dir := t.TempDir()
@@ -251,7 +251,7 @@ func TestSheetWithThaiMetadata(t *testing.T) {
 	writeJPEG(t, filepath.Join(dir, "p2.jpg"), pattern(200, 300, color.RGBA{90, 200, 90, 255}))
 	text, err := os.ReadFile(sampleText)
 	if err != nil {
-		t.Skip("shared sample text not present beside the repository")
+		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "mou.txt"), text, 0o644)
 	title := strings.TrimSpace(strings.SplitN(string(text), "\n", 2)[0])
@@ -631,10 +631,7 @@ func TestAudioAndVideoGetDurationAndPoster(t *testing.T) {
 }
 
 func TestSampleImagesThroughThePipeline(t *testing.T) {
-	dir := "../../shared/samples/images"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("shared samples not present beside the repository")
-	}
+	dir := "../testdata/samples/images"
 	e := newEnv(t, localBlobs(t))
 	units, _, _ := ingest.Folder(dir, ingest.Defaults{Institution: "chula"}, false)
 	out := e.run(units)

@@ -309,7 +309,7 @@ func TestTranscodeFailureIsSaidInWords(t *testing.T) {
 	// An ffmpeg that fails every time.
 	broken, err := exec.LookPath("false")
 	if err != nil {
-		t.Skip("no false(1)")
+		t.Fatal(err)
 	}
 	tc := startTranscoder(t, ingest.TranscodeConfig{Store: e.store, Blobs: e.blobs, FFmpeg: broken, FFprobe: "ffprobe", RetryAfter: time.Hour})
 	var p []ingest.Progress

@@ -17,9 +17,9 @@ import (
 
 func validateIIIF(t *testing.T, body []byte) {
 	t.Helper()
-	f, err := os.Open("../../shared/iiif/presentation-3.schema.json")
+	f, err := os.Open("../testdata/iiif/presentation-3.schema.json")
 	if err != nil {
-		t.Skip("the IIIF Presentation 3 schema is not beside the repository")
+		t.Fatal(err)
 	}
 	defer f.Close()
 	doc, _ := jsonschema.UnmarshalJSON(f)

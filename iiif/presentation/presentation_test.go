@@ -17,7 +17,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-const schemaPath = "../../../shared/iiif/presentation-3.schema.json"
+const schemaPath = "../../testdata/iiif/presentation-3.schema.json"
 
 var site = Site{Base: "https://archive.example.org"}
 
@@ -25,7 +25,7 @@ func schema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	f, err := os.Open(schemaPath)
 	if err != nil {
-		t.Skip("the IIIF Presentation 3 schema is not beside the repository (../shared/iiif)")
+		t.Fatal(err)
 	}
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-const mouPath = "../../../shared/samples/cmu-library-mou-2562.txt"
+const mouPath = "../../testdata/samples/cmu-library-mou-2562.txt"
 
 func mou(t testing.TB) string {
 	t.Helper()

@@ -6,7 +6,7 @@
 //
 //	go run ./search/thai/testdata/measure [-node node] [-locale /usr/share/locale/th/LC_MESSAGES]
 //
-// Corpora: the CMU library news item in shared/samples (prose), the Thai
+// Corpora: the CMU library news item in testdata/samples (prose), the Thai
 // translations of the installed Debian packages' messages (.mo files, user
 // interface prose) and, apart, those of the iso-codes lists (names of
 // countries, regions, languages and currencies: mostly transliterations).
@@ -35,7 +35,7 @@ import (
 func main() {
 	node := flag.String("node", "node", "Node.js binary (ICU reference)")
 	locale := flag.String("locale", "/usr/share/locale/th/LC_MESSAGES", "folder of Thai .mo files")
-	sample := flag.String("sample", "../shared/samples/cmu-library-mou-2562.txt", "Thai prose sample")
+	sample := flag.String("sample", "testdata/samples/cmu-library-mou-2562.txt", "Thai prose sample")
 	flag.Parse()
 
 	mou, err := os.ReadFile(*sample)
