@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"crypto/md5"
+	"crypto/sha512"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -196,5 +197,29 @@ func TestFolderWithManifestsButNoBagitTxtLooksLikeABag(t *testing.T) {
 	}
 	if ingest.LooksLikeBag(filepath.Join(broken, "data")) {
 		t.Errorf("a plain folder is taken for a bag")
+	}
+}
+
+// TestBagWithManifestOfUnknownAlgorithmIsRefused: a bag is valid only when
+// every checksum is verified (RFC 8493 §3), so a manifest that cannot be
+// checked refuses it, even beside one that can; sha384 is checked.
+func TestBagWithManifestOfUnknownAlgorithmIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte("hello\n")
+	sum := sha512.Sum384(body)
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	os.WriteFile(filepath.Join(dir, "data", "hello.txt"), body, 0o644)
+	os.WriteFile(filepath.Join(dir, "bagit.txt"), []byte("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "manifest-sha384.txt"), []byte(hex.EncodeToString(sum[:])+"  data/hello.txt\n"), 0o644)
+	units, problems, cleanup, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	cleanup()
+	if err != nil || len(problems) > 0 || len(units) != 1 || units[0].Files[0].Checksums["sha384"] != hex.EncodeToString(sum[:]) {
+		t.Fatalf("sha384 bag: %d units, %v, %v", len(units), problems, err)
+	}
+	os.WriteFile(filepath.Join(dir, "manifest-blake3.txt"), []byte("00  data/hello.txt\n"), 0o644)
+	units, problems, cleanup, err = ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	cleanup()
+	if err != nil || len(units) != 0 || len(problems) != 1 || problems[0].Message.Kind != "bag_algorithm" || problems[0].Message.File != "manifest-blake3.txt" {
+		t.Fatalf("bag with a blake3 manifest: %d units, %v, %v", len(units), problems, err)
 	}
 }
