@@ -1,9 +1,13 @@
 package ingest_test
 
 import (
+	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,5 +225,32 @@ func TestBagWithManifestOfUnknownAlgorithmIsRefused(t *testing.T) {
 	cleanup()
 	if err != nil || len(units) != 0 || len(problems) != 1 || problems[0].Message.Kind != "bag_algorithm" || problems[0].Message.File != "manifest-blake3.txt" {
 		t.Fatalf("bag with a blake3 manifest: %d units, %v, %v", len(units), problems, err)
+	}
+}
+
+// TestBagWithOnlySha224ManifestIsIngested: the checksums a sha224 (or
+// sha384) manifest vouches for are checked again as the files are stored,
+// not refused as an unknown algorithm.
+func TestBagWithOnlySha224ManifestIsIngested(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			var img bytes.Buffer
+			png.Encode(&img, pattern(80, 60, color.RGBA{0, 120, 0, 255}))
+			sum := sha256.Sum224(img.Bytes())
+			os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+			os.WriteFile(filepath.Join(dir, "data", "leaf.png"), img.Bytes(), 0o644)
+			os.WriteFile(filepath.Join(dir, "bagit.txt"), []byte("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "manifest-sha224.txt"), []byte(hex.EncodeToString(sum[:])+"  data/leaf.png\n"), 0o644)
+			units, problems, cleanup, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<30)
+			defer cleanup()
+			if err != nil || len(problems) > 0 || len(units) != 1 || units[0].Files[0].Checksums["sha224"] == "" {
+				t.Fatalf("sha224 bag: %d units, %v, %v", len(units), problems, err)
+			}
+			out := newEnv(t, open(t)).run(units)
+			if o := out["leaf.png"]; o.Status != ingest.Ingested {
+				t.Fatalf("sha224 bag's file: %+v", o)
+			}
+		})
 	}
 }
