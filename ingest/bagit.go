@@ -1,23 +1,19 @@
 package ingest
 
 import (
-	"archive/tar"
-	"archive/zip"
-	"bufio"
-	"compress/gzip"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/thaiarchives/archive/repository"
 )
@@ -45,9 +41,9 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 		}
 		dir = bagRoot(tmp)
 	}
-	manifests, info, problems := validateBag(dir)
-	if len(problems) > 0 {
-		return nil, problems, cleanup, nil
+	manifests, info, found := validateBag(dir)
+	if len(found.problems) > 0 {
+		return nil, found.problems, cleanup, nil
 	}
 	sums := func(rel string) map[string]string {
 		out := map[string]string{}
@@ -70,7 +66,7 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 			return nil, problems, cleanup, nil
 		}
 	} else {
-		files, ps := walk(data)
+		files, ps := walk(data, true)
 		problems = ps
 		for _, f := range files {
 			units = append(units, Unit{Files: []Input{f}, Meta: d.Item()})
@@ -83,12 +79,29 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 			units[i].Origin = "bag " + filepath.Base(src)
 		}
 		bagMeta(&units[i].Meta, info)
+		units[i].Notes = append(units[i].Notes, found.warnings...)
 		for j := range units[i].Files {
 			f := &units[i].Files[j]
 			f.Checksums = sums("data/" + f.Name)
 		}
 	}
 	return units, problems, cleanup, nil
+}
+
+// LooksLikeBag says whether the folder dir is a bag, whole or broken: it
+// has bagit.txt, or a bag's manifests or bag-info.txt without it. A
+// broken bag is refused as one, never ingested as a plain folder.
+func LooksLikeBag(dir string) bool {
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, de := range names {
+		if n := de.Name(); !de.IsDir() && (n == "bagit.txt" || n == "bag-info.txt" || manifestName.MatchString(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // bagRoot is the unpacked bag: the folder itself, or its single top folder.
@@ -126,103 +139,237 @@ func bagMeta(it *repository.Item, info map[string]string) {
 	}
 }
 
-var bagAlgs = map[string]func() hash.Hash{"md5": md5.New, "sha1": sha1.New, "sha256": sha256.New, "sha512": sha512.New}
+// payload is what the bag's data/ folder holds, by name on disk
+// ("data/…"), and by name in Unicode normalization form C.
+type payload struct {
+	files  []Input
+	has    map[string]bool
+	byNFC  map[string][]string
+	octets int64
+}
 
-func validateBag(dir string) (map[string]map[string]string, map[string]string, []Problem) {
-	var problems []Problem
-	add := func(where, kind string, args ...string) {
-		problems = append(problems, problem(Message{Kind: kind, Args: args, File: where}))
-	}
-	decl, err := readTagFile(filepath.Join(dir, "bagit.txt"))
-	if err != nil {
-		add("bagit.txt", "bag_not_bagit")
-	} else {
-		if !strings.HasPrefix(decl["BagIt-Version"], "0.") && !strings.HasPrefix(decl["BagIt-Version"], "1.") {
-			add("bagit.txt", "bag_no_version")
-		}
-		if enc := decl["Tag-File-Character-Encoding"]; !strings.EqualFold(enc, "UTF-8") {
-			add("bagit.txt", "bag_encoding", enc)
-		}
-	}
-	info, _ := readTagFile(filepath.Join(dir, "bag-info.txt"))
-	manifests := map[string]map[string]string{}
-	tagManifests := map[string]map[string]string{}
-	for alg := range bagAlgs {
-		for prefix, into := range map[string]map[string]map[string]string{"manifest-": manifests, "tagmanifest-": tagManifests} {
-			name := prefix + alg + ".txt"
-			m, ps := readManifest(dir, name)
-			problems = append(problems, ps...)
-			if m != nil {
-				into[alg] = m
-			}
-		}
-	}
-	if len(manifests) == 0 {
-		add("manifest", "bag_no_manifest")
-	}
-	// Completeness: every payload file in every manifest, every entry present.
-	payload, walkProblems := walk(filepath.Join(dir, "data"))
-	for _, p := range walkProblems {
-		m := p.Message
+func readPayload(dir string, f *findings) *payload {
+	p := &payload{has: map[string]bool{}, byNFC: map[string][]string{}}
+	files, problems := walk(filepath.Join(dir, "data"), true)
+	for _, pr := range problems {
+		m := pr.Message
 		m.File = "data/" + m.File
-		problems = append(problems, problem(m))
+		f.refuse(m)
 	}
-	present := map[string]bool{}
-	var octets int64
-	for _, f := range payload {
-		rel := "data/" + f.Name
-		present[rel] = true
-		if st, err := os.Stat(f.Path); err == nil {
-			octets += st.Size()
+	byFold := map[string][]string{}
+	for _, in := range files {
+		rel := "data/" + in.Name
+		p.files = append(p.files, in)
+		p.has[rel] = true
+		nfc := norm.NFC.String(rel)
+		p.byNFC[nfc] = append(p.byNFC[nfc], rel)
+		byFold[strings.ToLower(nfc)] = append(byFold[strings.ToLower(nfc)], rel)
+		if st, err := os.Stat(in.Path); err == nil {
+			p.octets += st.Size()
 		}
-		for alg, m := range manifests {
-			if _, ok := m[rel]; !ok {
-				add(rel, "bag_unlisted", alg)
+		if base := path.Base(rel); slices.Contains(systemFiles, base) || strings.HasPrefix(base, "._") {
+			f.warn(Message{Kind: "bag_system_file", File: rel})
+		}
+	}
+	for _, names := range p.byNFC {
+		if len(names) > 1 {
+			f.warn(Message{Kind: "bag_names_nfc", Args: names[:2]})
+		}
+	}
+	for _, names := range byFold {
+		nfc := map[string]bool{}
+		for _, n := range names {
+			nfc[norm.NFC.String(n)] = true
+		}
+		if len(nfc) > 1 {
+			f.warn(Message{Kind: "bag_names_case", Args: names[:2]})
+		}
+	}
+	return p
+}
+
+// systemFiles are files an operating system leaves in folders. Listed in a
+// manifest they are payload like any other, with a warning.
+var systemFiles = []string{".DS_Store", "Thumbs.db", "desktop.ini", ".directory"}
+
+// resolve matches a manifest's paths to the files on disk: by name, or
+// else by the name in Unicode normalization form C, since a file system
+// may store a name in another form than the manifest writes it (RFC 8493,
+// "Interoperability Issues"). A path listed twice is refused when its checksums differ.
+func (p *payload) resolve(name string, es []entry, f *findings) map[string]string {
+	m := map[string]string{}
+	for _, e := range es {
+		rel := e.path
+		if !p.has[rel] {
+			if c := p.byNFC[norm.NFC.String(rel)]; len(c) == 1 {
+				f.warn(Message{Kind: "bag_nfc_match", Args: []string{rel, c[0]}, File: name, Line: e.line})
+				rel = c[0]
+			}
+		}
+		switch old, dup := m[rel]; {
+		case dup && old == e.value:
+			f.warn(Message{Kind: "bag_twice", Args: []string{rel}, File: name, Line: e.line})
+		case dup:
+			f.refuse(Message{Kind: "bag_twice_differ", Args: []string{rel}, File: name, Line: e.line})
+		default:
+			m[rel] = e.value
+		}
+	}
+	return m
+}
+
+// readManifests reads every payload and tag manifest, by algorithm. A
+// bag is valid only when every checksum of every manifest is verified
+// (RFC 8493 §3), so a manifest of an algorithm that cannot be computed
+// here refuses the bag.
+func readManifests(dir string, enc encoding.Encoding, p *payload, f *findings) (manifests, tags map[string]map[string]string) {
+	manifests, tags = map[string]map[string]string{}, map[string]map[string]string{}
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		f.refuse(Message{Kind: "source_unreadable", Args: []string{unwrapPath(err).Error()}})
+		return
+	}
+	for _, de := range names {
+		m := manifestName.FindStringSubmatch(de.Name())
+		if m == nil || de.IsDir() {
+			continue
+		}
+		alg := strings.ToLower(m[2])
+		if bagAlgs[alg] == nil {
+			f.refuse(Message{Kind: "bag_algorithm", Args: []string{m[2]}, File: de.Name()})
+			continue
+		}
+		text, _, err := readTagText(dir, de.Name(), enc)
+		if err != nil {
+			f.refuse(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: de.Name()})
+			continue
+		}
+		es := parseManifest(de.Name(), text, f)
+		if m[1] == "tagmanifest" {
+			tags[alg] = p.resolve(de.Name(), es, f)
+			continue
+		}
+		var kept []entry
+		for _, e := range es {
+			if !strings.HasPrefix(e.path, "data/") {
+				f.refuse(Message{Kind: "path_not_payload", Args: []string{e.path}, File: de.Name(), Line: e.line})
+				continue
+			}
+			kept = append(kept, e)
+		}
+		manifests[alg] = p.resolve(de.Name(), kept, f)
+	}
+	return manifests, tags
+}
+
+// readFetch refuses a bag whose fetch.txt lists files it does not hold:
+// such a bag is incomplete until they are fetched (RFC 8493 §2.2.3, §3),
+// and the archive fetches nothing. It returns the paths fetch.txt lists.
+func readFetch(dir string, enc encoding.Encoding, p *payload, f *findings) map[string]bool {
+	text, ok, err := readTagText(dir, "fetch.txt", enc)
+	if err != nil {
+		f.refuse(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: "fetch.txt"})
+	}
+	listed := map[string]bool{}
+	if !ok || err != nil {
+		return listed
+	}
+	for _, e := range parseFetch(text, f) {
+		if !strings.HasPrefix(e.path, "data/") {
+			f.refuse(Message{Kind: "path_not_payload", Args: []string{e.path}, File: "fetch.txt", Line: e.line})
+			continue
+		}
+		listed[e.path] = true
+		if !p.has[e.path] && len(p.byNFC[norm.NFC.String(e.path)]) == 0 {
+			f.refuse(Message{Kind: "bag_fetch", File: e.path})
+		}
+	}
+	return listed
+}
+
+// validateBag checks the bag in dir whole (RFC 8493 §3): its declaration,
+// every manifest, completeness both ways, fetch.txt, Payload-Oxum and
+// every checksum. It returns the payload manifests by algorithm, keyed by
+// the payload's names on disk, and bag-info.txt.
+func validateBag(dir string) (map[string]map[string]string, map[string]string, findings) {
+	var f findings
+	enc := readDeclaration(dir, &f)
+	info := map[string]string{}
+	if text, ok, err := readTagText(dir, "bag-info.txt", enc); err != nil {
+		f.refuse(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: "bag-info.txt"})
+	} else if ok {
+		info = parseTags(text)
+	}
+	p := readPayload(dir, &f)
+	manifests, tags := readManifests(dir, enc, p, &f)
+	if len(manifests) == 0 {
+		f.refuse(Message{Kind: "bag_no_manifest", File: "manifest"})
+	}
+	fetched := readFetch(dir, enc, p, &f)
+	algs := slices.Sorted(maps.Keys(manifests))
+	for _, in := range p.files {
+		for _, alg := range algs {
+			if _, ok := manifests[alg]["data/"+in.Name]; !ok {
+				f.refuse(Message{Kind: "bag_unlisted", Args: []string{alg}, File: "data/" + in.Name})
 			}
 		}
 	}
-	for alg, m := range manifests {
-		for rel := range m {
-			if !present[rel] {
-				add(rel, "bag_missing", alg)
+	for _, alg := range algs {
+		for _, rel := range slices.Sorted(maps.Keys(manifests[alg])) {
+			if !p.has[rel] && !fetched[rel] {
+				f.refuse(Message{Kind: "bag_missing", Args: []string{alg}, File: rel})
 			}
 		}
 	}
 	if oxum := info["Payload-Oxum"]; oxum != "" {
-		want := fmt.Sprintf("%d.%d", octets, len(payload))
-		if oxum != want {
-			add("bag-info.txt", "bag_oxum", oxum, want)
+		if want := fmt.Sprintf("%d.%d", p.octets, len(p.files)); oxum != want {
+			f.refuse(Message{Kind: "bag_oxum", Args: []string{oxum, want}, File: "bag-info.txt"})
 		}
 	}
-	// Fixity: every file once, every algorithm at a time.
-	check := func(all map[string]map[string]string, name string) {
-		var rels []string
-		for _, m := range all {
-			for rel := range m {
-				if !slices.Contains(rels, rel) {
-					rels = append(rels, rel)
-				}
+	checkSums(dir, manifests, "manifest-", p.has, &f)
+	checkSums(dir, tags, "tagmanifest-", nil, &f)
+	return manifests, info, f
+}
+
+// checkSums hashes every file the manifests list once, for all their
+// algorithms at a time. Payload files that are missing were reported as
+// such; a tag file that is missing or not a plain file is reported here.
+func checkSums(dir string, all map[string]map[string]string, prefix string, present map[string]bool, f *findings) {
+	var rels []string
+	for _, m := range all {
+		for rel := range m {
+			if !slices.Contains(rels, rel) {
+				rels = append(rels, rel)
 			}
 		}
-		slices.Sort(rels)
-		for _, rel := range rels {
-			got, err := hashFile(filepath.Join(dir, filepath.FromSlash(rel)), all, rel)
+	}
+	slices.Sort(rels)
+	for _, rel := range rels {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if present == nil {
+			st, err := os.Lstat(p)
 			if err != nil {
-				if present[rel] || strings.HasPrefix(name, "tag") {
-					add(rel, "source_unreadable", err.Error())
-				}
+				f.refuse(Message{Kind: "bag_tag_missing", File: rel})
 				continue
 			}
-			for alg, m := range all {
-				if want, ok := m[rel]; ok && !strings.EqualFold(want, got[alg]) {
-					add(rel, "bag_checksum", alg, got[alg], name+alg+".txt", want)
-				}
+			if !st.Mode().IsRegular() {
+				f.refuse(Message{Kind: "special_in_bag", File: rel})
+				continue
+			}
+		} else if !present[rel] {
+			continue
+		}
+		got, err := hashFile(p, all, rel)
+		if err != nil {
+			f.refuse(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: rel})
+			continue
+		}
+		for _, alg := range slices.Sorted(maps.Keys(all)) {
+			if want, ok := all[alg][rel]; ok && !strings.EqualFold(want, got[alg]) {
+				f.refuse(Message{Kind: "bag_checksum", Args: []string{alg, got[alg], prefix + alg + ".txt", want}, File: rel})
 			}
 		}
 	}
-	check(manifests, "manifest-")
-	check(tagManifests, "tagmanifest-")
-	return manifests, info, problems
 }
 
 func hashFile(p string, all map[string]map[string]string, rel string) (map[string]string, error) {
@@ -249,61 +396,12 @@ func hashFile(p string, all map[string]map[string]string, rel string) (map[strin
 	return out, nil
 }
 
-// readManifest reads "checksum path" lines; nil when the file is absent.
-func readManifest(dir, name string) (map[string]string, []Problem) {
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		return nil, nil
-	}
-	defer f.Close()
-	m := map[string]string{}
-	var problems []Problem
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		sum, p, ok := strings.Cut(line, " ")
-		p = strings.TrimLeft(p, " *")
-		if !ok || p == "" {
-			if sum, p, ok = strings.Cut(line, "\t"); !ok {
-				problems = append(problems, problem(Message{Kind: "manifest_line", File: name, Line: n}))
-				continue
-			}
-		}
-		// RFC 8493 §2.1.3: CR, LF and % in paths are percent-encoded.
-		p = strings.NewReplacer("%0A", "\n", "%0a", "\n", "%0D", "\r", "%0d", "\r", "%25", "%").Replace(p)
-		clean := path.Clean(p)
-		if path.IsAbs(p) || clean != p || strings.HasPrefix(clean, "../") || clean == ".." {
-			problems = append(problems, problem(Message{Kind: "path_leaves_bag", Args: []string{p}, File: name, Line: n}))
-			continue
-		}
-		if strings.HasPrefix(name, "manifest-") && !strings.HasPrefix(p, "data/") {
-			problems = append(problems, problem(Message{Kind: "path_not_payload", Args: []string{p}, File: name, Line: n}))
-			continue
-		}
-		m[p] = strings.ToLower(strings.TrimSpace(sum))
-	}
-	return m, problems
-}
-
-// readTagFile reads "Label: value" lines with indented continuations.
-func readTagFile(p string) (map[string]string, error) {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, err
-	}
-	return parseTags(b), nil
-}
-
-// parseTags reads the lines of a tag file.
-func parseTags(b []byte) map[string]string {
+// parseTags reads the "Label: value" lines of a tag file, with indented
+// continuations; a label given twice keeps both values.
+func parseTags(text string) map[string]string {
 	out := map[string]string{}
 	last := ""
-	for line := range strings.SplitSeq(strings.TrimPrefix(string(b), "\uFEFF"), "\n") {
-		line = strings.TrimRight(line, "\r")
+	for _, line := range tagLines(strings.TrimPrefix(text, "\uFEFF")) {
 		if (strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")) && last != "" {
 			out[last] += " " + strings.TrimSpace(line)
 			continue
@@ -318,157 +416,4 @@ func parseTags(b []byte) map[string]string {
 		}
 	}
 	return out
-}
-
-// unpack extracts a .zip, .tar or .tar.gz into dst, refusing entries that
-// would land outside it (zip-slip), links, and more than maxBytes in all.
-func unpack(src, dst string, maxBytes int64) ([]Problem, error) {
-	var problems []Problem
-	var total int64
-	place := func(name string) (string, bool) {
-		clean := path.Clean(strings.ReplaceAll(name, "\\", "/"))
-		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-			problems = append(problems, problem(Message{Kind: "zip_slip", File: name}))
-			return "", false
-		}
-		return filepath.Join(dst, filepath.FromSlash(clean)), true
-	}
-	write := func(name string, r io.Reader) error {
-		p, ok := place(name)
-		if !ok {
-			return nil
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err != nil {
-			problems = append(problems, problem(Message{Kind: "unpack_twice", File: name}))
-			return nil
-		}
-		n, err := io.Copy(f, io.LimitReader(r, maxBytes-total+1))
-		f.Close()
-		total += n
-		if err != nil {
-			problems = append(problems, problem(Message{Kind: "unpack_damaged", Args: []string{err.Error()}, File: name}))
-			return nil
-		}
-		if total > maxBytes {
-			return fmt.Errorf("bag unpacks to more than %d bytes; refused", maxBytes)
-		}
-		return nil
-	}
-	lower := strings.ToLower(src)
-	if strings.HasSuffix(lower, ".zip") {
-		zr, err := zip.OpenReader(src)
-		if err != nil {
-			return nil, fmt.Errorf("bag %s is not a readable zip: %v", src, err)
-		}
-		defer zr.Close()
-		if err := checkZipSizes(zr, maxBytes); err != nil {
-			return nil, fmt.Errorf("bag %s: %w", src, err)
-		}
-		for _, f := range zr.File {
-			if f.Mode()&os.ModeSymlink != 0 {
-				problems = append(problems, problem(Message{Kind: "symlink_in_bag", File: f.Name}))
-				continue
-			}
-			if f.FileInfo().IsDir() {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				problems = append(problems, problem(Message{Kind: "source_unreadable", Args: []string{err.Error()}, File: f.Name}))
-				continue
-			}
-			err = write(f.Name, rc)
-			rc.Close()
-			if err != nil {
-				return problems, err
-			}
-		}
-		return problems, nil
-	}
-	if !strings.HasSuffix(lower, ".tar") && !strings.HasSuffix(lower, ".tar.gz") && !strings.HasSuffix(lower, ".tgz") {
-		return nil, fmt.Errorf("bag %s is not a folder, .zip, .tar or .tar.gz", src)
-	}
-	f, err := os.Open(src)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if !strings.HasSuffix(lower, ".tar") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("bag %s is not a readable .tar.gz: %v", src, err)
-		}
-		r = gz
-	}
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return problems, nil
-		}
-		if err != nil {
-			return problems, fmt.Errorf("bag %s is damaged: %v", src, err)
-		}
-		switch h.Typeflag {
-		case tar.TypeDir:
-		case tar.TypeReg:
-			if err := write(h.Name, tr); err != nil {
-				return problems, err
-			}
-		default:
-			problems = append(problems, problem(Message{Kind: "special_in_bag", File: h.Name}))
-		}
-	}
-}
-
-// checkZipSizes reads what a zipped bag declares before anything is
-// unpacked: the sizes of its entries (a bomb declares more than the limit,
-// or lies, which unpacking then catches) and, when its bag-info.txt has a
-// Payload-Oxum, that the payload entries add up to it.
-func checkZipSizes(zr *zip.ReadCloser, maxBytes int64) error {
-	var total uint64
-	var info *zip.File
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if path.Base(f.Name) == "bag-info.txt" && (info == nil || len(f.Name) < len(info.Name)) {
-			info = f
-		}
-	}
-	if total > uint64(maxBytes) {
-		return fmt.Errorf("it declares %d bytes unpacked, more than the %d allowed; refused before unpacking", total, maxBytes)
-	}
-	if info == nil || info.UncompressedSize64 > 1<<20 {
-		return nil
-	}
-	rc, err := info.Open()
-	if err != nil {
-		return fmt.Errorf("bag-info.txt cannot be read: %v", err)
-	}
-	b, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return fmt.Errorf("bag-info.txt cannot be read: %v", err)
-	}
-	oxum := parseTags(b)["Payload-Oxum"]
-	if oxum == "" {
-		return nil
-	}
-	data := path.Join(path.Dir(info.Name), "data") + "/"
-	var octets uint64
-	files := 0
-	for _, f := range zr.File {
-		if strings.HasPrefix(f.Name, data) && !f.FileInfo().IsDir() {
-			octets += f.UncompressedSize64
-			files++
-		}
-	}
-	if want := fmt.Sprintf("%d.%d", octets, files); oxum != want {
-		return fmt.Errorf("Payload-Oxum is %s but the zip declares %s (bytes.files) under data/; refused before unpacking", oxum, want)
-	}
-	return nil
 }

@@ -62,7 +62,7 @@ func Folder(root string, meta Defaults, group bool) ([]Unit, []Problem, error) {
 	if name := sheetIn(real); name != "" {
 		return Sheet(filepath.Join(real, name), meta)
 	}
-	files, problems := walk(real)
+	files, problems := walk(real, false)
 	var units []Unit
 	byDir := map[string][]Input{}
 	var dirs []string
@@ -88,7 +88,9 @@ func Folder(root string, meta Defaults, group bool) ([]Unit, []Problem, error) {
 }
 
 // walk lists regular files under root in natural order, refusing links out.
-func walk(root string) ([]Input, []Problem) {
+// Hidden files and folders (.name) are left out unless hidden is set: a
+// bag's payload is every file its manifests list, .DS_Store too.
+func walk(root string, hidden bool) ([]Input, []Problem) {
 	var files []Input
 	var problems []Problem
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -97,7 +99,7 @@ func walk(root string) ([]Input, []Problem) {
 			problems = append(problems, problem(Message{Kind: "source_unreadable", Args: []string{unwrapPath(err).Error()}, File: rel}))
 			return nil
 		}
-		if path != root && strings.HasPrefix(d.Name(), ".") {
+		if path != root && !hidden && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

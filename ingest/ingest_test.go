@@ -443,7 +443,7 @@ func TestInvalidBagIsRefusedWithEveryProblem(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, "bagit.txt"))
 	_, problems, _, _ = ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<30)
-	if !strings.Contains(fmt.Sprint(problems), "not a BagIt bag") {
+	if !strings.Contains(fmt.Sprint(problems), "no bagit.txt is a broken bag") {
 		t.Errorf("bag without bagit.txt: %v", problems)
 	}
 }

@@ -478,6 +478,8 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 			hashes[alg] = sha1.New()
 		case "sha512":
 			hashes[alg] = sha512.New()
+		case "sha224", "sha384": // a bag's manifests may vouch for these too
+			hashes[alg] = bagAlgs[alg]()
 		case "sha256":
 		default:
 			return m, refuse("checksum_algorithm", alg)

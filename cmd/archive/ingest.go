@@ -184,7 +184,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 var errSilent = errors.New("some files were not ingested (see above)")
 
 func isBag(path string) bool {
-	if _, err := os.Stat(filepath.Join(path, "bagit.txt")); err == nil {
+	if ingest.LooksLikeBag(path) {
 		return true
 	}
 	l := strings.ToLower(path)

@@ -193,3 +193,18 @@ func TestGCRemovesOnlyUnreferencedBlobs(t *testing.T) {
 		t.Fatalf("gc damaged the archive: %s", out)
 	}
 }
+
+// TestIngestRefusesFolderWithManifestsButNoBagitTxtAsBrokenBag: a folder
+// with a bag's manifest and bag-info.txt but no bagit.txt is a broken
+// bag, refused whole, not a plain folder whose files are ingested.
+func TestIngestRefusesFolderWithManifestsButNoBagitTxtAsBrokenBag(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "bag")
+	makeImages(t, filepath.Join(src, "data"), 1, 64, 48)
+	os.WriteFile(filepath.Join(src, "manifest-sha256.txt"), []byte("00  data/scan000.jpg\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "bag-info.txt"), []byte("Bagging-Date: 2024-01-01\n"), 0o644)
+	out, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + filepath.Join(root, "data")}, "ingest", "--institution", "tu", "--json", src)
+	if code != 1 || !strings.Contains(errOut, "no bagit.txt is a broken bag") || strings.Contains(out, `"status":"ingested"`) {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
