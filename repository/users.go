@@ -29,6 +29,9 @@ type User struct {
 	// PasswordHash is Argon2id, in the PHC string format.
 	PasswordHash string `json:"passwordHash,omitempty"`
 	Disabled     bool   `json:"disabled,omitempty"`
+	// DisabledAt is when the user was last disabled: their tokens made
+	// before it stay refused after re-enabling, as their sessions do.
+	DisabledAt time.Time `json:"disabledAt,omitzero"`
 	// CredentialsChanged: sessions begun before it (a new password, a
 	// change of role, disabling) are over.
 	CredentialsChanged time.Time `json:"credentialsChanged"`
@@ -173,6 +176,9 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		next.Created, next.CredentialsChanged = now, now
 	} else if old.PasswordHash != next.PasswordHash || old.Role != next.Role || old.Institution != next.Institution || next.Disabled && !old.Disabled {
 		next.CredentialsChanged = now
+	}
+	if next.Disabled && (old == nil || !old.Disabled) {
+		next.DisabledAt = now
 	}
 	if err := s.putRecord(ctx, RecordKey("users", next.ID, next.Version), record{Kind: "user", User: &next}); err != nil {
 		s.mu.Unlock()
@@ -368,7 +374,7 @@ func (s *Store) Tokens(user string) ([]*Token, error) {
 }
 
 // TokenBySecret finds a live token and its user: not revoked, not expired,
-// and its user not disabled.
+// its user not disabled, and made since the user was last disabled.
 func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 	var t Token
 	err := s.view(func(tx *bolt.Tx) error {
@@ -388,7 +394,7 @@ func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if u.Disabled {
+	if u.Disabled || !u.DisabledAt.IsZero() && !t.Created.After(u.DisabledAt) {
 		return nil, nil, ErrUnknownCredentials
 	}
 	return &t, u, nil

@@ -220,3 +220,54 @@ func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
 		t.Fatalf("a Thammasat series inside a Chiang Mai fonds: %v", err)
 	}
 }
+
+func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	at := time.Now().UTC()
+	s.Now = func() time.Time { return at }
+	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	sec, _, err := s.CreateToken(ctx, u.ID, "read", 0, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := s.CreateSession(u.ID, time.Hour)
+	access, err := s.AccessToken(cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at = at.Add(time.Second)
+	u.Disabled = true
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	at = at.Add(time.Second)
+	u.Disabled = false
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a token from before disabling works again: %v", err)
+	}
+	if _, _, err := s.Session(cookie); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a session from before disabling works again: %v", err)
+	}
+	if _, _, err := s.SessionByAccessToken(access); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("an access token from before disabling works again: %v", err)
+	}
+	// What is made after re-enabling works.
+	at = at.Add(time.Second)
+	fresh, _, err := s.CreateToken(ctx, u.ID, "read", 0, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := s.TokenBySecret(fresh); err != nil || got.ID != u.ID {
+		t.Errorf("a token made after re-enabling: %v", err)
+	}
+	again, _ := s.CreateSession(u.ID, time.Hour)
+	if _, _, err := s.Session(again); err != nil {
+		t.Errorf("a session begun after re-enabling: %v", err)
+	}
+}
