@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
@@ -105,6 +106,28 @@ func HashPassword(pw string) string {
 	rand.Read(salt[:])
 	key := argon2.IDKey([]byte(pw), salt[:], 3, 64<<10, 2, 32)
 	return fmt.Sprintf("$argon2id$v=19$m=65536,t=3,p=2$%s$%s", base64.RawStdEncoding.EncodeToString(salt[:]), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// Bounds of a password chosen by a person (generated ones have 16
+// characters): long enough to resist guessing, short enough that hashing it
+// costs what hashing any other does.
+const (
+	MinPassword = 10
+	MaxPassword = 1024 // bytes
+)
+
+// CheckNewPassword says what is wrong with a password someone chose: too
+// short, too long, or made only of spaces and other blanks.
+func CheckNewPassword(pw string) error {
+	switch {
+	case strings.TrimSpace(pw) == "":
+		return fmt.Errorf("the password is only spaces or other blanks: %w", ErrInvalid)
+	case utf8.RuneCountInString(pw) < MinPassword:
+		return fmt.Errorf("the password is shorter than %d characters: %w", MinPassword, ErrInvalid)
+	case len(pw) > MaxPassword:
+		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
+	}
+	return nil
 }
 
 // CheckPassword reports whether pw matches an Argon2id hash.

@@ -221,8 +221,9 @@ func password() (string, bool, error) {
 			return "", false, err
 		}
 		if line != "" {
-			if len(line) < 10 {
-				return "", false, errors.New("the password is shorter than 10 characters")
+			if err := repository.CheckNewPassword(line); err != nil {
+				// One sentence, without the kind the service maps to 400.
+				return "", false, errors.New(strings.TrimSuffix(err.Error(), ": "+repository.ErrInvalid.Error()))
 			}
 			return line, false, nil
 		}
