@@ -61,9 +61,10 @@ type Session struct {
 	User    string    `json:"user"`
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
-	// Access is the hash of the IIIF access token given to viewers for
-	// this session ("" until one asks).
-	Access string `json:"access,omitempty"`
+	// Access holds, by the viewer's origin, the hash of the IIIF access
+	// token given to viewers there: a token asked for at one origin does
+	// not end another's.
+	Access map[string]string `json:"accessByOrigin,omitempty"`
 }
 
 // AccountsObject is the event object for sign-in attempts that name no
@@ -468,16 +469,20 @@ func (s *Store) EndSession(cookie string) error {
 	key := hashOf(cookie)
 	return s.update(func(tx *bolt.Tx) error {
 		var ses Session
-		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil && ses.Access != "" {
-			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
+		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil {
+			for _, h := range ses.Access {
+				tx.Bucket(ixAccess).Delete([]byte(h))
+			}
 		}
 		return tx.Bucket(bSessions).Delete([]byte(key))
 	})
 }
 
-// AccessToken gives the session of a cookie a fresh IIIF access token (an
-// opaque value that is not the cookie), replacing any earlier one.
-func (s *Store) AccessToken(cookie string) (string, error) {
+// AccessToken gives the session of a cookie a fresh IIIF access token for
+// viewers at an origin (an opaque value that is not the cookie), replacing
+// the one given before to that origin only. The caller decides which
+// origins may have one: the session keeps a token for each.
+func (s *Store) AccessToken(cookie, origin string) (string, error) {
 	if _, _, err := s.Session(cookie); err != nil {
 		return "", err
 	}
@@ -494,14 +499,17 @@ func (s *Store) AccessToken(cookie string) (string, error) {
 		if err := json.Unmarshal(b, &ses); err != nil {
 			return err
 		}
-		if ses.Access != "" {
-			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
+		if old := ses.Access[origin]; old != "" {
+			tx.Bucket(ixAccess).Delete([]byte(old))
 		}
-		ses.Access = hashOf(tok)
+		if ses.Access == nil {
+			ses.Access = map[string]string{}
+		}
+		ses.Access[origin] = hashOf(tok)
 		if err := putJSON(tx, bSessions, key, &ses); err != nil {
 			return err
 		}
-		return tx.Bucket(ixAccess).Put([]byte(ses.Access), []byte(key))
+		return tx.Bucket(ixAccess).Put([]byte(ses.Access[origin]), []byte(key))
 	})
 	return tok, err
 }
@@ -531,8 +539,8 @@ func (s *Store) PruneSessions() error {
 			var ses Session
 			if json.Unmarshal(v, &ses) != nil || now.After(ses.Expires) {
 				gone = append(gone, append([]byte(nil), k...))
-				if ses.Access != "" {
-					access = append(access, []byte(ses.Access))
+				for _, h := range ses.Access {
+					access = append(access, []byte(h))
 				}
 			}
 			return nil

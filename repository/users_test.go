@@ -43,7 +43,7 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	if _, got, err := s.Session(a); err != nil || got.ID != u.ID {
 		t.Fatalf("session: %v", err)
 	}
-	tok, err := s.AccessToken(a)
+	tok, err := s.AccessToken(a, "https://archive.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookie, _ := s.CreateSession(u.ID, time.Hour)
-	access, err := s.AccessToken(cookie)
+	access, err := s.AccessToken(cookie, "https://archive.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,5 +269,40 @@ func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
 	again, _ := s.CreateSession(u.ID, time.Hour)
 	if _, _, err := s.Session(again); err != nil {
 		t.Errorf("a session begun after re-enabling: %v", err)
+	}
+}
+
+func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := s.CreateSession(u.ID, time.Hour)
+	own, err := s.AccessToken(cookie, "https://archive.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := s.AccessToken(cookie, "https://partner.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := func(tok string) bool { _, _, err := s.SessionByAccessToken(tok); return err == nil }
+	if !live(own) || !live(partner) {
+		t.Fatalf("a partner's token ended the archive's own (own %v, partner %v)", live(own), live(partner))
+	}
+	// Asking again at one origin replaces that origin's token only.
+	again, err := s.AccessToken(cookie, "https://partner.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live(partner) || !live(again) || !live(own) {
+		t.Errorf("after a second partner token: first %v, second %v, own %v; want false, true, true", live(partner), live(again), live(own))
+	}
+	if err := s.EndSession(cookie); err != nil {
+		t.Fatal(err)
+	}
+	if live(own) || live(again) {
+		t.Error("an access token outlived its session")
 	}
 }
