@@ -151,11 +151,21 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// Bounds of what a person gives about themselves (RFC 5321 for
+// addresses): what is stored of a visitor stays small.
+const (
+	MaxEmail = 254 // bytes
+	MaxName  = 200 // characters
+)
+
 // NormalizeEmail lower-cases an address and checks its form.
 func NormalizeEmail(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
+	if len(e) > MaxEmail {
+		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, ErrInvalid)
+	}
 	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > 254 {
+	if err != nil || a.Address != e {
 		return "", fmt.Errorf("%q is not an e-mail address: %w", e, ErrInvalid)
 	}
 	return e, nil
@@ -170,6 +180,10 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 	if next.Email, err = NormalizeEmail(next.Email); err != nil {
 		s.mu.Unlock()
 		return err
+	}
+	if utf8.RuneCountInString(next.Name) > MaxName {
+		s.mu.Unlock()
+		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, ErrInvalid)
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
 		s.mu.Unlock()

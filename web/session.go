@@ -271,6 +271,15 @@ func (s *Server) loginForm(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	now := time.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
+	// Refused before anything is counted or recorded: what is kept of a
+	// failed sign-in stays small whatever is sent.
+	if tooLong := oversized(email, c.PostForm("password")); tooLong != "" {
+		p := loginPage{page: s.newPage(c, ""), Next: c.PostForm("next"), Origin: c.PostForm("origin")}
+		p.Title, p.Error, p.CSRF = t(p.Lang, "signin"), t(p.Lang, tooLong), s.csrfToken(c)
+		private(c)
+		s.render(c, http.StatusBadRequest, "login", p)
+		return
+	}
 	keys := []string{"email:" + email, "addr:" + c.ClientIP()}
 	if d := s.limiter.attempt(now, keys...); d > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(d.Seconds())+1))
@@ -322,6 +331,18 @@ func (s *Server) login(c *gin.Context) {
 		next = p.Next
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// oversized names the message for a sign-in whose e-mail address or
+// password is longer than any account's can be ("" for none).
+func oversized(email, password string) string {
+	switch {
+	case len(email) > repository.MaxEmail:
+		return "err_email_long"
+	case len(password) > repository.MaxPassword:
+		return "err_password_long"
+	}
+	return ""
 }
 
 // checkPassword checks a password with at most a few Argon2 computations
