@@ -102,7 +102,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"err_forbidden":          {"บัญชีของคุณไม่มีสิทธิ์ทำรายการนี้", "Your account may not do this."},
 	"err_gone":               {"รายการนี้ถูกถอนออกแล้ว", "This has been withdrawn."},
 	"err_csrf":               {"แบบฟอร์มหมดอายุ โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง", "The form has expired; reload the page and try again."},
-	"err_too_many":           {"พยายามเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอหนึ่งนาทีแล้วลองใหม่", "Too many failed sign-ins; wait a minute and try again."},
+	"err_too_many":           {"พยายามเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอสักครู่แล้วลองใหม่", "Too many failed sign-ins; wait a little and try again."},
 	"bad_login":              {"อีเมลหรือรหัสผ่านไม่ถูกต้อง", "That e-mail address and password do not match an account."},
 	"err_email_long":         {"อีเมลยาวเกิน 254 ตัวอักษร", "The e-mail address is longer than 254 characters."},
 	"err_password_long":      {"รหัสผ่านยาวเกิน 1024 ไบต์", "The password is longer than 1024 bytes."},

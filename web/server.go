@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}}
 	for _, o := range cfg.PartnerOrigins {
 		origin, err := auth.Origin(o)

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage/local"
@@ -132,5 +134,164 @@ func TestStoredVisitorFieldsAreBounded(t *testing.T) {
 	}
 	if err := e.store.Record(ctx, repository.Event{Type: "failed sign-in", Object: repository.AccountsObject, Agent: huge, Outcome: "failure"}); Status(err) != http.StatusBadRequest {
 		t.Errorf("an event whose agent is 1 MiB: %v", err)
+	}
+}
+
+// clock is a time the test moves on.
+type clock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.at }
+
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.at = c.at.Add(d); c.mu.Unlock() }
+
+// signInAs posts the sign-in form from an address (through the trusted
+// proxy's X-Forwarded-For) and returns the status and Retry-After.
+func signInAs(t *testing.T, client *http.Client, base, csrf, from, email, pw string) (int, string) {
+	t.Helper()
+	form := url.Values{"email": {email}, "password": {pw}}
+	if csrf != "" {
+		form.Set("csrf", csrf)
+	}
+	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", from)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+// newSlowedEnv is a server that believes the loopback proxy's
+// X-Forwarded-For, with its sign-in limiter on a clock the test moves.
+func newSlowedEnv(t *testing.T) (*signInEnv, *httptest.Server, *clock) {
+	t.Helper()
+	e := newSignInEnv(t)
+	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, TrustedProxies: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{at: time.Now()}
+	srv.limiter.now = clk.now
+	e.srv = srv
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return e, ts, clk
+}
+
+func noRedirects() *http.Client {
+	return &http.Client{Jar: &cookieJar{}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func TestSignInIsSlowedDownNeverLockedOut(t *testing.T) {
+	e, ts, clk := newSlowedEnv(t)
+	client := noRedirects()
+	csrf := formToken(t, client, ts.URL+"/login")
+	for i := range 5 {
+		if code, _ := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "admin@example.org", fmt.Sprintf("guess-%d", i)); code != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d", i+1, code)
+		}
+	}
+	// From then on each attempt waits twice as long as the one before (up
+	// to a minute), even with the right password.
+	var waits []string
+	for range 8 {
+		code, after := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "admin@example.org", password)
+		if code != http.StatusTooManyRequests {
+			t.Fatalf("an attempt within the wait: %d", code)
+		}
+		waits = append(waits, after)
+		secs, _ := time.ParseDuration(after + "s")
+		clk.add(secs)
+		if code, _ := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "admin@example.org", "another guess"); code != http.StatusUnauthorized {
+			t.Fatalf("a wrong password after the wait: %d", code)
+		}
+	}
+	if got := strings.Join(waits, " "); got != "1 2 4 8 16 32 60 60" {
+		t.Errorf("waits %q, want 1 2 4 8 16 32 60 60", got)
+	}
+	// Once the wait is over, the right password gets in: no lock-out.
+	clk.add(time.Minute)
+	if code, _ := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "admin@example.org", password); code != http.StatusSeeOther {
+		t.Fatalf("the right password after the wait: %d", code)
+	}
+	u, _ := e.store.UserByEmail("admin@example.org")
+	events, _ := e.store.Events(u.ID)
+	failed := 0
+	for _, ev := range events {
+		if ev.Type == "failed sign-in" && ev.Agent == "admin@example.org" {
+			failed++
+		}
+	}
+	if failed != 13 {
+		t.Errorf("%d failed sign-ins recorded, want 13", failed)
+	}
+}
+
+func TestSignInIsSlowedDownByAddressAndByAccount(t *testing.T) {
+	e, ts, _ := newSlowedEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	client := noRedirects()
+	csrf := formToken(t, client, ts.URL+"/login")
+	// Guessing at many accounts from one address slows that address down.
+	for i := range 5 {
+		signInAs(t, client, ts.URL, csrf, "192.0.2.1", fmt.Sprintf("nobody%d@example.org", i), "guess")
+	}
+	if code, after := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "reader@cmu.example", password); code != http.StatusTooManyRequests || after != "1" {
+		t.Errorf("a sixth account from the same address: %d, Retry-After %q", code, after)
+	}
+	// Guessing at one account from many addresses slows that account down.
+	for i := range 5 {
+		signInAs(t, client, ts.URL, csrf, fmt.Sprintf("198.51.100.%d", i), "admin@example.org", "guess")
+	}
+	if code, _ := signInAs(t, client, ts.URL, csrf, "203.0.113.9", "admin@example.org", password); code != http.StatusTooManyRequests {
+		t.Errorf("the same account from a sixth address: %d", code)
+	}
+	// Others, elsewhere, sign in at once.
+	if code, _ := signInAs(t, client, ts.URL, csrf, "203.0.113.9", "reader@cmu.example", password); code != http.StatusSeeOther {
+		t.Errorf("another account from another address: %d", code)
+	}
+}
+
+func TestSignInWithoutTheFormTokenSlowsNoOneDown(t *testing.T) {
+	e, ts, _ := newSlowedEnv(t)
+	client := noRedirects()
+	for i := range 50 {
+		if code, _ := signInAs(t, client, ts.URL, "", "192.0.2.1", "admin@example.org", fmt.Sprintf("guess-%d", i)); code != http.StatusForbidden {
+			t.Fatalf("sign-in %d without the form token: %d", i+1, code)
+		}
+	}
+	if events, _ := e.store.Events(repository.AccountsObject); len(events) != 0 {
+		t.Errorf("%d events for forms without a token", len(events))
+	}
+	csrf := formToken(t, client, ts.URL+"/login")
+	if code, _ := signInAs(t, client, ts.URL, csrf, "192.0.2.1", "admin@example.org", password); code != http.StatusSeeOther {
+		t.Errorf("the holder, after 50 tokenless tries at their account: %d", code)
+	}
+}
+
+func TestSignInLimiterMemoryIsBoundedAndKeepsItsTarget(t *testing.T) {
+	l := newLimiter()
+	l.max = 1000
+	at := time.Now()
+	l.now = func() time.Time { return at }
+	for range 10 {
+		at = at.Add(time.Minute)
+		l.attempt("account:victim@example.org")
+	}
+	for i := range 50_000 {
+		l.attempt(fmt.Sprintf("account:%d@example.org", i), fmt.Sprintf("address:10.0.%d.%d", i/256%256, i%256))
+		if len(l.keys) > l.max {
+			t.Fatalf("%d keys kept after %d attempts, want at most %d", len(l.keys), i+1, l.max)
+		}
+	}
+	// Ten failures: five free, then 1, 2, 4, 8, 16, 32 seconds.
+	if d := l.attempt("account:victim@example.org"); d != 32*time.Second {
+		t.Errorf("after a flood of other names, the target waits %v, want 32s", d)
 	}
 }
