@@ -489,6 +489,11 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 		if !ValidID(e.Object) || e.Type == "" || e.Object != events[0].Object {
 			return fmt.Errorf("events need one object and a type: %w", ErrInvalid)
 		}
+		// Agents are people (an e-mail address) or programs: a longer one
+		// came from a visitor unchecked.
+		if len(e.Type) > 64 || len(e.Agent) > 320 {
+			return fmt.Errorf("an event's type or agent is too long: %w", ErrInvalid)
+		}
 	}
 	key := eventKey(&events[0])
 	if err := s.putRecord(ctx, key, record{Kind: "events", Events: events}); err != nil {

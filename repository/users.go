@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
@@ -29,6 +30,9 @@ type User struct {
 	// PasswordHash is Argon2id, in the PHC string format.
 	PasswordHash string `json:"passwordHash,omitempty"`
 	Disabled     bool   `json:"disabled,omitempty"`
+	// DisabledAt is when the user was last disabled: their tokens made
+	// before it stay refused after re-enabling, as their sessions do.
+	DisabledAt time.Time `json:"disabledAt,omitzero"`
 	// CredentialsChanged: sessions begun before it (a new password, a
 	// change of role, disabling) are over.
 	CredentialsChanged time.Time `json:"credentialsChanged"`
@@ -57,9 +61,10 @@ type Session struct {
 	User    string    `json:"user"`
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
-	// Access is the hash of the IIIF access token given to viewers for
-	// this session ("" until one asks).
-	Access string `json:"access,omitempty"`
+	// Access holds, by the viewer's origin, the hash of the IIIF access
+	// token given to viewers there: a token asked for at one origin does
+	// not end another's.
+	Access map[string]string `json:"accessByOrigin,omitempty"`
 }
 
 // AccountsObject is the event object for sign-in attempts that name no
@@ -104,6 +109,28 @@ func HashPassword(pw string) string {
 	return fmt.Sprintf("$argon2id$v=19$m=65536,t=3,p=2$%s$%s", base64.RawStdEncoding.EncodeToString(salt[:]), base64.RawStdEncoding.EncodeToString(key))
 }
 
+// Bounds of a password chosen by a person (generated ones have 16
+// characters): long enough to resist guessing, short enough that hashing it
+// costs what hashing any other does.
+const (
+	MinPassword = 10
+	MaxPassword = 1024 // bytes
+)
+
+// CheckNewPassword says what is wrong with a password someone chose: too
+// short, too long, or made only of spaces and other blanks.
+func CheckNewPassword(pw string) error {
+	switch {
+	case strings.TrimSpace(pw) == "":
+		return fmt.Errorf("the password is only spaces or other blanks: %w", ErrInvalid)
+	case utf8.RuneCountInString(pw) < MinPassword:
+		return fmt.Errorf("the password is shorter than %d characters: %w", MinPassword, ErrInvalid)
+	case len(pw) > MaxPassword:
+		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
+	}
+	return nil
+}
+
 // CheckPassword reports whether pw matches an Argon2id hash.
 func CheckPassword(hash, pw string) bool {
 	parts := strings.Split(hash, "$")
@@ -124,11 +151,21 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// Bounds of what a person gives about themselves (RFC 5321 for
+// addresses): what is stored of a visitor stays small.
+const (
+	MaxEmail = 254 // bytes
+	MaxName  = 200 // characters
+)
+
 // NormalizeEmail lower-cases an address and checks its form.
 func NormalizeEmail(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
+	if len(e) > MaxEmail {
+		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, ErrInvalid)
+	}
 	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > 254 {
+	if err != nil || a.Address != e {
 		return "", fmt.Errorf("%q is not an e-mail address: %w", e, ErrInvalid)
 	}
 	return e, nil
@@ -143,6 +180,10 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 	if next.Email, err = NormalizeEmail(next.Email); err != nil {
 		s.mu.Unlock()
 		return err
+	}
+	if utf8.RuneCountInString(next.Name) > MaxName {
+		s.mu.Unlock()
+		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, ErrInvalid)
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
 		s.mu.Unlock()
@@ -173,6 +214,9 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		next.Created, next.CredentialsChanged = now, now
 	} else if old.PasswordHash != next.PasswordHash || old.Role != next.Role || old.Institution != next.Institution || next.Disabled && !old.Disabled {
 		next.CredentialsChanged = now
+	}
+	if next.Disabled && (old == nil || !old.Disabled) {
+		next.DisabledAt = now
 	}
 	if err := s.putRecord(ctx, RecordKey("users", next.ID, next.Version), record{Kind: "user", User: &next}); err != nil {
 		s.mu.Unlock()
@@ -368,7 +412,7 @@ func (s *Store) Tokens(user string) ([]*Token, error) {
 }
 
 // TokenBySecret finds a live token and its user: not revoked, not expired,
-// and its user not disabled.
+// its user not disabled, and made since the user was last disabled.
 func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 	var t Token
 	err := s.view(func(tx *bolt.Tx) error {
@@ -388,7 +432,7 @@ func (s *Store) TokenBySecret(sec string) (*Token, *User, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if u.Disabled {
+	if u.Disabled || !u.DisabledAt.IsZero() && !t.Created.After(u.DisabledAt) {
 		return nil, nil, ErrUnknownCredentials
 	}
 	return &t, u, nil
@@ -439,16 +483,20 @@ func (s *Store) EndSession(cookie string) error {
 	key := hashOf(cookie)
 	return s.update(func(tx *bolt.Tx) error {
 		var ses Session
-		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil && ses.Access != "" {
-			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
+		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil {
+			for _, h := range ses.Access {
+				tx.Bucket(ixAccess).Delete([]byte(h))
+			}
 		}
 		return tx.Bucket(bSessions).Delete([]byte(key))
 	})
 }
 
-// AccessToken gives the session of a cookie a fresh IIIF access token (an
-// opaque value that is not the cookie), replacing any earlier one.
-func (s *Store) AccessToken(cookie string) (string, error) {
+// AccessToken gives the session of a cookie a fresh IIIF access token for
+// viewers at an origin (an opaque value that is not the cookie), replacing
+// the one given before to that origin only. The caller decides which
+// origins may have one: the session keeps a token for each.
+func (s *Store) AccessToken(cookie, origin string) (string, error) {
 	if _, _, err := s.Session(cookie); err != nil {
 		return "", err
 	}
@@ -465,14 +513,17 @@ func (s *Store) AccessToken(cookie string) (string, error) {
 		if err := json.Unmarshal(b, &ses); err != nil {
 			return err
 		}
-		if ses.Access != "" {
-			tx.Bucket(ixAccess).Delete([]byte(ses.Access))
+		if old := ses.Access[origin]; old != "" {
+			tx.Bucket(ixAccess).Delete([]byte(old))
 		}
-		ses.Access = hashOf(tok)
+		if ses.Access == nil {
+			ses.Access = map[string]string{}
+		}
+		ses.Access[origin] = hashOf(tok)
 		if err := putJSON(tx, bSessions, key, &ses); err != nil {
 			return err
 		}
-		return tx.Bucket(ixAccess).Put([]byte(ses.Access), []byte(key))
+		return tx.Bucket(ixAccess).Put([]byte(ses.Access[origin]), []byte(key))
 	})
 	return tok, err
 }
@@ -502,8 +553,8 @@ func (s *Store) PruneSessions() error {
 			var ses Session
 			if json.Unmarshal(v, &ses) != nil || now.After(ses.Expires) {
 				gone = append(gone, append([]byte(nil), k...))
-				if ses.Access != "" {
-					access = append(access, []byte(ses.Access))
+				for _, h := range ses.Access {
+					access = append(access, []byte(h))
 				}
 			}
 			return nil

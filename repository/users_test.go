@@ -43,7 +43,7 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	if _, got, err := s.Session(a); err != nil || got.ID != u.ID {
 		t.Fatalf("session: %v", err)
 	}
-	tok, err := s.AccessToken(a)
+	tok, err := s.AccessToken(a, "https://archive.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,5 +218,91 @@ func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
 	other := &Collection{ID: "tu-box", Institution: "tu", Parent: fonds.ID, Level: Series, Title: Text{"en": "Box"}}
 	if err := s.SaveCollection(ctx, other, "t"); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a Thammasat series inside a Chiang Mai fonds: %v", err)
+	}
+}
+
+func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	at := time.Now().UTC()
+	s.Now = func() time.Time { return at }
+	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	sec, _, err := s.CreateToken(ctx, u.ID, "read", 0, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := s.CreateSession(u.ID, time.Hour)
+	access, err := s.AccessToken(cookie, "https://archive.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at = at.Add(time.Second)
+	u.Disabled = true
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	at = at.Add(time.Second)
+	u.Disabled = false
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a token from before disabling works again: %v", err)
+	}
+	if _, _, err := s.Session(cookie); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("a session from before disabling works again: %v", err)
+	}
+	if _, _, err := s.SessionByAccessToken(access); !errors.Is(err, ErrUnknownCredentials) {
+		t.Errorf("an access token from before disabling works again: %v", err)
+	}
+	// What is made after re-enabling works.
+	at = at.Add(time.Second)
+	fresh, _, err := s.CreateToken(ctx, u.ID, "read", 0, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := s.TokenBySecret(fresh); err != nil || got.ID != u.ID {
+		t.Errorf("a token made after re-enabling: %v", err)
+	}
+	again, _ := s.CreateSession(u.ID, time.Hour)
+	if _, _, err := s.Session(again); err != nil {
+		t.Errorf("a session begun after re-enabling: %v", err)
+	}
+}
+
+func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	if err := s.SaveUser(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := s.CreateSession(u.ID, time.Hour)
+	own, err := s.AccessToken(cookie, "https://archive.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := s.AccessToken(cookie, "https://partner.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := func(tok string) bool { _, _, err := s.SessionByAccessToken(tok); return err == nil }
+	if !live(own) || !live(partner) {
+		t.Fatalf("a partner's token ended the archive's own (own %v, partner %v)", live(own), live(partner))
+	}
+	// Asking again at one origin replaces that origin's token only.
+	again, err := s.AccessToken(cookie, "https://partner.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live(partner) || !live(again) || !live(own) {
+		t.Errorf("after a second partner token: first %v, second %v, own %v; want false, true, true", live(partner), live(again), live(own))
+	}
+	if err := s.EndSession(cookie); err != nil {
+		t.Fatal(err)
+	}
+	if live(own) || live(again) {
+		t.Error("an access token outlived its session")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -30,11 +31,11 @@ func probe(t *testing.T, base, image, token string) (int, map[string]any) {
 
 var postMessage = regexp.MustCompile(`postMessage\((\{.*?\}), "(.*?)"\)`)
 
-// tokenMessage loads the token service as a viewer's hidden frame does and
-// returns the message it posts and the origin it posts to.
-func tokenMessage(t *testing.T, client *http.Client, base string) (map[string]any, string) {
+// tokenMessage loads the token service as a viewer's hidden frame at an
+// origin does and returns the message it posts and the origin it posts to.
+func tokenMessage(t *testing.T, client *http.Client, base, origin string) (map[string]any, string) {
 	t.Helper()
-	resp, err := client.Get(base + "/iiif/auth/token?messageId=m-1&origin=" + url.QueryEscape("https://viewer.example"))
+	resp, err := client.Get(base + "/iiif/auth/token?messageId=m-1&origin=" + url.QueryEscape(origin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +83,12 @@ func TestAuthFlowProbeTokenAndLogout(t *testing.T) {
 	}
 	// Not signed in, the token service posts an error.
 	anon := &http.Client{Jar: &cookieJar{}}
-	if msg, origin := tokenMessage(t, anon, ts.URL); msg["type"] != "AuthAccessTokenError2" || msg["messageId"] != "m-1" || origin != "https://viewer.example" {
+	if msg, origin := tokenMessage(t, anon, ts.URL, ts.URL); msg["type"] != "AuthAccessTokenError2" || msg["profile"] != "missingAspect" || msg["messageId"] != "m-1" || origin != ts.URL {
 		t.Fatalf("token for nobody: %v to %s", msg, origin)
 	}
 	// Signed in, it posts an access token that is not the cookie.
 	client, csrf := signedIn(t, ts.URL, "reader@cmu.example")
-	msg, _ := tokenMessage(t, client, ts.URL)
+	msg, _ := tokenMessage(t, client, ts.URL, ts.URL)
 	tok, _ := msg["accessToken"].(string)
 	if msg["type"] != "AuthAccessToken2" || tok == "" || msg["messageId"] != "m-1" || msg["expiresIn"] == nil {
 		t.Fatalf("token message: %v", msg)
@@ -113,7 +114,7 @@ func TestAuthFlowProbeTokenAndLogout(t *testing.T) {
 	}
 	// A reader of another library learns 403 from the probe.
 	other, _ := signedIn(t, ts.URL, "reader@tu.example")
-	otherMsg, _ := tokenMessage(t, other, ts.URL)
+	otherMsg, _ := tokenMessage(t, other, ts.URL, ts.URL)
 	if _, doc := probe(t, ts.URL, e.closed, otherMsg["accessToken"].(string)); doc["status"] != float64(403) {
 		t.Fatalf("probe for another library's reader: %v", doc)
 	}
@@ -127,5 +128,50 @@ func TestAuthFlowProbeTokenAndLogout(t *testing.T) {
 	// A token service that would post to any page is refused a bad origin.
 	if resp, _ := client.Get(ts.URL + "/iiif/auth/token?messageId=1&origin=javascript:alert(1)"); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("token service with a bad origin: %d", resp.StatusCode)
+	}
+}
+
+func TestTokenServiceGivesTokensOnlyToKnownOriginsOneEach(t *testing.T) {
+	e := newIIIFEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	client, _ := signedIn(t, ts.URL, "reader@cmu.example")
+	u, _ := url.Parse(ts.URL)
+
+	// A page on another port of the same host, or on any other site, gets
+	// the spec's invalidOrigin error, in both languages, and no token.
+	for _, stranger := range []string{"http://" + u.Hostname() + ":1", "http://localhost:" + u.Port(), "https://viewer.example", "https://partner.example:8443"} {
+		msg, to := tokenMessage(t, client, ts.URL, stranger)
+		heading, _ := msg["heading"].(map[string]any)
+		if msg["type"] != "AuthAccessTokenError2" || msg["profile"] != "invalidOrigin" || msg["error"] != "invalidOrigin" || msg["accessToken"] != nil ||
+			msg["messageId"] != "m-1" || heading["th"] == nil || heading["en"] == nil || to != stranger {
+			t.Errorf("token service for %s: %v posted to %s", stranger, msg, to)
+		}
+	}
+	// The archive's own viewer and the partner's each get one.
+	own, _ := tokenMessage(t, client, ts.URL, ts.URL)
+	partner, to := tokenMessage(t, client, ts.URL, "HTTPS://Partner.example:443")
+	if own["accessToken"] == nil || partner["accessToken"] == nil || to != "https://partner.example" {
+		t.Fatalf("known origins: own %v, partner %v posted to %s", own, partner, to)
+	}
+	status := func(msg map[string]any) any {
+		_, doc := probe(t, ts.URL, e.closed, msg["accessToken"].(string))
+		return doc["status"]
+	}
+	if status(own) != float64(200) || status(partner) != float64(200) {
+		t.Fatalf("a partner's token ended the archive's own: own %v, partner %v", status(own), status(partner))
+	}
+	// Asking again at one origin replaces only that origin's token.
+	again, _ := tokenMessage(t, client, ts.URL, ts.URL)
+	if status(own) != float64(401) || status(again) != float64(200) || status(partner) != float64(200) {
+		t.Errorf("after a second own token: first %v, second %v, partner %v", status(own), status(again), status(partner))
+	}
+	if _, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example/viewer"}}); err == nil || !strings.Contains(err.Error(), "is not an origin") {
+		t.Errorf("a partner origin with a path: %v", err)
 	}
 }

@@ -242,35 +242,60 @@ func (s *Server) probe(c *gin.Context) {
 
 // tokenPage is the access token service (the postMessage pattern of Auth
 // 2.0 §2.4, also Auth 1.0's): a page in the viewer's hidden frame that
-// posts the session's access token, or an error, to the viewer's origin.
+// posts an access token, or an error, to the viewer's origin. Only the
+// archive's own origin and the partners' get a token, one each, so that a
+// page elsewhere on the same site cannot obtain a reader's token and a
+// partner's viewer does not end the archive's own.
 func (s *Server) tokenPage(c *gin.Context) {
 	private(c)
-	origin, msgID := c.Query("origin"), c.Query("messageId")
-	u, err := url.Parse(origin)
-	if msgID == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+	origin, err := auth.Origin(c.Query("origin"))
+	msgID := c.Query("messageId")
+	if msgID == "" || err != nil {
 		c.String(http.StatusBadRequest, "the token service needs messageId and the viewer's origin (scheme://host)\n")
 		return
 	}
-	token := ""
-	if v, err := c.Cookie(sessionCookie); err == nil && who(c).SignedIn() {
-		if token, err = s.cfg.Store.AccessToken(v); err != nil {
+	var msg auth.Doc
+	switch v, cerr := c.Cookie(sessionCookie); {
+	case !s.knownOrigin(c, origin):
+		msg = auth.TokenError(msgID, auth.InvalidOrigin)
+	case cerr != nil || !who(c).SignedIn():
+		msg = auth.TokenError(msgID, auth.MissingAspect)
+	default:
+		token, err := s.cfg.Store.AccessToken(v, origin)
+		if err != nil {
 			s.fail(c, err)
 			return
 		}
+		msg = auth.TokenMessage(msgID, token, int(sessionTTL.Seconds()))
 	}
-	msg, err := json.Marshal(auth.TokenMessage(msgID, token, int(sessionTTL.Seconds())))
+	body, err := json.Marshal(msg)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	// The message is sent by an inline script, allowed by its hash alone.
-	target, _ := json.Marshal(origin) // HTML-safe, like msg
-	script := fmt.Sprintf("window.parent.postMessage(%s, %s);", msg, target)
+	// The message is sent by an inline script, allowed by its hash alone;
+	// the answer is 200 whatever the message (Auth 2.0 §4.3).
+	target, _ := json.Marshal(origin) // HTML-safe, like body
+	script := fmt.Sprintf("window.parent.postMessage(%s, %s);", body, target)
 	sum := sha256Base64(script)
 	c.Header("Content-Security-Policy", "default-src 'none'; script-src 'sha256-"+sum+"'; frame-ancestors *")
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.String(http.StatusOK, "<!doctype html><html><head><meta charset=\"utf-8\"><title>token</title></head><body><script>%s</script></body></html>\n",
 		template.JS(script))
+}
+
+// knownOrigin reports whether viewers at an origin may have access
+// tokens: the archive's own public origin, or a partner's.
+func (s *Server) knownOrigin(c *gin.Context, origin string) bool {
+	if s.partners[origin] {
+		return true
+	}
+	u, err := url.Parse(s.baseURL(c)) // the public address may have a path
+	if err != nil {
+		return false
+	}
+	own, err := auth.Origin(u.Scheme + "://" + u.Host)
+	return err == nil && origin == own
 }
 
 // logo draws a library's emblem: a disc in its colour, for provider.logo.

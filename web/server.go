@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -84,6 +85,10 @@ type Config struct {
 	// FrameAncestors are the sites allowed to frame /embed pages (CSP
 	// frame-ancestors syntax; default every site).
 	FrameAncestors string
+	// PartnerOrigins are the origins (https://viewer.example.org) of
+	// partners' viewers that the IIIF token service gives access tokens
+	// to, besides the archive's own; every other origin is refused.
+	PartnerOrigins []string
 	// Observer is told of every answered request (the metrics); nil: none.
 	Observer Observer
 	// Fixity says where the scheduled fixity audits stand; nil: none run.
@@ -108,6 +113,7 @@ type Server struct {
 	hosts     sync.Map      // Host headers already accepted
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
 	ids       *requestIDs
+	partners  map[string]bool // origins given IIIF access tokens besides the archive's own
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -132,8 +138,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(10, time.Minute), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs()}
+	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}}
+	for _, o := range cfg.PartnerOrigins {
+		origin, err := auth.Origin(o)
+		if err != nil {
+			return nil, fmt.Errorf("partner origins: %v", err)
+		}
+		s.partners[origin] = true
+	}
 	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20),

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -191,67 +190,6 @@ func (s *Server) requireSignIn(c *gin.Context) {
 	}
 }
 
-// limiter counts sign-in attempts per account and per address: each
-// attempt is counted before the password is checked (so that concurrent
-// guesses cannot all pass), and forgiven when it succeeds.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// attempt counts an attempt for the keys, or reports how long they must
-// wait before another (0: go ahead).
-func (l *limiter) attempt(now time.Time, keys ...string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var d time.Duration
-	for _, k := range keys {
-		recent := l.fails[k][:0]
-		for _, t := range l.fails[k] {
-			if now.Sub(t) < l.window {
-				recent = append(recent, t)
-			}
-		}
-		l.fails[k] = recent
-		if len(recent) >= l.max {
-			d = max(d, l.window-now.Sub(recent[0]))
-		}
-	}
-	if d > 0 {
-		return d
-	}
-	if len(l.fails) > 100_000 {
-		// A flood of names: forget only what is past the window, so no
-		// flood can reset the count of the account it aims at.
-		for k, ts := range l.fails {
-			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= l.window {
-				delete(l.fails, k)
-			}
-		}
-	}
-	for _, k := range keys {
-		l.fails[k] = append(l.fails[k], now)
-	}
-	return 0
-}
-
-// forgive takes back the attempt of a sign-in that succeeded.
-func (l *limiter) forgive(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if n := len(l.fails[k]); n > 0 {
-			l.fails[k] = l.fails[k][:n-1]
-		}
-	}
-}
-
 type loginPage struct {
 	page
 	Email, Next, Origin string
@@ -266,23 +204,33 @@ func (s *Server) loginForm(c *gin.Context) {
 	s.render(c, http.StatusOK, "login", p)
 }
 
-// login checks an e-mail address and password, with at most 10 failures a
-// minute for one account or one address.
+// login checks an e-mail address and password. Only a form from the
+// archive's own page is looked at; failures slow down further attempts for
+// the account and for the address (limiter), never lock anyone out.
 func (s *Server) login(c *gin.Context) {
-	now := time.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
-	keys := []string{"email:" + email, "addr:" + c.ClientIP()}
-	if d := s.limiter.attempt(now, keys...); d > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(d.Seconds())+1))
-		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
+	p := loginPage{page: s.newPage(c, ""), Next: c.PostForm("next"), Origin: c.PostForm("origin")}
+	p.Title = t(p.Lang, "signin")
+	// Refused before anything is counted or recorded: what is kept of a
+	// failed sign-in stays small whatever is sent, and a form posted from
+	// elsewhere slows no one down.
+	if tooLong := oversized(email, c.PostForm("password")); tooLong != "" {
+		p.Error, p.CSRF = t(p.Lang, tooLong), s.csrfToken(c)
+		private(c)
+		s.render(c, http.StatusBadRequest, "login", p)
 		return
 	}
-	p := loginPage{page: s.newPage(c, ""), Email: email, Next: c.PostForm("next"), Origin: c.PostForm("origin")}
-	p.Title = t(p.Lang, "signin")
+	p.Email = email
 	if !s.checkCSRF(c) {
 		p.Error, p.CSRF = t(p.Lang, "err_csrf"), s.csrfToken(c)
 		private(c)
 		s.render(c, http.StatusForbidden, "login", p)
+		return
+	}
+	keys := []string{"account:" + email, "address:" + c.ClientIP()}
+	if d := s.limiter.attempt(keys...); d > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
 		return
 	}
 	u, err := s.cfg.Store.UserByEmail(email)
@@ -301,7 +249,7 @@ func (s *Server) login(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "login", p)
 		return
 	}
-	s.limiter.forgive(keys...)
+	s.limiter.succeeded(keys...)
 	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
 	if err != nil {
 		s.fail(c, err)
@@ -322,6 +270,18 @@ func (s *Server) login(c *gin.Context) {
 		next = p.Next
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// oversized names the message for a sign-in whose e-mail address or
+// password is longer than any account's can be ("" for none).
+func oversized(email, password string) string {
+	switch {
+	case len(email) > repository.MaxEmail:
+		return "err_email_long"
+	case len(password) > repository.MaxPassword:
+		return "err_password_long"
+	}
+	return ""
 }
 
 // checkPassword checks a password with at most a few Argon2 computations

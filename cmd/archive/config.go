@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
@@ -56,6 +57,9 @@ type Config struct {
 	Hosts []string
 	// TrustedProxies may name the client in X-Forwarded-For (ARCHIVE_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// PartnerOrigins are the partners' viewer origins given IIIF access
+	// tokens besides the archive's own (ARCHIVE_PARTNER_ORIGINS).
+	PartnerOrigins []string
 	// TranscodeWorkers is how many recordings get their copies for browsers
 	// at once (ARCHIVE_TRANSCODE_WORKERS; default half the cores, at most one
 	// per core).
@@ -240,6 +244,13 @@ func (c *common) resolve() (*Config, error) {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return nil, fmt.Errorf("ARCHIVE_TRUSTED_PROXIES: %q is not an address or a range such as 10.0.0.0/8", p)
 		}
+	}
+	for _, o := range strings.Fields(strings.ReplaceAll(st["ARCHIVE_PARTNER_ORIGINS"], ",", " ")) {
+		origin, err := auth.Origin(o)
+		if err != nil {
+			return nil, fmt.Errorf("ARCHIVE_PARTNER_ORIGINS: %v", err)
+		}
+		cfg.PartnerOrigins = append(cfg.PartnerOrigins, origin)
 	}
 	if v := st["ARCHIVE_CACHE_MIB"]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -287,6 +287,17 @@ func TestConfigFileEnvironmentAndFlagsInOrder(t *testing.T) {
 			t.Errorf("ARCHIVE_S3_TIMEOUT=%s: %v", bad, err)
 		}
 	}
+	t.Setenv("ARCHIVE_S3_TIMEOUT", "")
+	t.Setenv("ARCHIVE_PARTNER_ORIGINS", "https://Viewer.tu.example:443, http://localhost:3000")
+	if cfg, err = c.resolve(); err != nil || strings.Join(cfg.PartnerOrigins, " ") != "https://viewer.tu.example http://localhost:3000" {
+		t.Fatalf("partner origins: %q %v", cfg.PartnerOrigins, err)
+	}
+	for _, bad := range []string{"viewer.tu.example", "https://viewer.tu.example/mirador", "ftp://viewer.tu.example"} {
+		t.Setenv("ARCHIVE_PARTNER_ORIGINS", bad)
+		if _, err = c.resolve(); err == nil || !strings.Contains(err.Error(), "ARCHIVE_PARTNER_ORIGINS") || !strings.Contains(err.Error(), "is not an origin") {
+			t.Errorf("ARCHIVE_PARTNER_ORIGINS=%s: %v", bad, err)
+		}
+	}
 }
 
 // seedItem puts one item with a file into the store at data, using blobs.

@@ -65,7 +65,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log, Workers: runtime.NumCPU(), Replica: true,
-		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, AdminEmail: cfg.AdminEmail,
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Observer: obs})
 	if err != nil {
 		return err

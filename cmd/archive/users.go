@@ -221,8 +221,9 @@ func password() (string, bool, error) {
 			return "", false, err
 		}
 		if line != "" {
-			if len(line) < 10 {
-				return "", false, errors.New("the password is shorter than 10 characters")
+			if err := repository.CheckNewPassword(line); err != nil {
+				// One sentence, without the kind the service maps to 400.
+				return "", false, errors.New(strings.TrimSuffix(err.Error(), ": "+repository.ErrInvalid.Error()))
 			}
 			return line, false, nil
 		}
@@ -302,23 +303,26 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		emails := map[string]string{}
+		holders := map[string]*repository.User{}
 		for _, u := range us {
-			emails[u.ID] = u.Email
+			holders[u.ID] = u
 		}
 		w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tUSER\tSCOPE\tEXPIRES\tSTATE")
 		for _, t := range ts {
 			state, exp := "live", "never"
+			h := holders[t.User]
 			if t.Revoked {
 				state = "revoked"
+			} else if h != nil && (h.Disabled || !h.DisabledAt.IsZero() && !t.Created.After(h.DisabledAt)) {
+				state = "ended" // its holder was disabled since
 			}
 			if !t.Expires.IsZero() {
 				exp = t.Expires.Format(time.RFC3339)
 			}
-			holder := emails[t.User]
-			if holder == "" {
-				holder = t.User
+			holder := t.User
+			if h != nil {
+				holder = h.Email
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.ID, holder, t.Scope, exp, state)
 		}

@@ -497,3 +497,25 @@ func TestUserAndTokenHelpListTheirFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestUserCommandsRefuseBlankPasswords(t *testing.T) {
+	data, env := newData(t)
+	const pw = "long enough password"
+	mustRun(t, input(pw+"\n"), env, "user", "add", "--email", "a@cmu.example", "--institution", "cmu")
+	for name, blank := range map[string]string{"spaces": strings.Repeat(" ", 12), "tabs and spaces": " \t \t \t \t \t \t", "thai spaces": strings.Repeat("\u3000", 10)} {
+		t.Run(name, func(t *testing.T) {
+			refused(t, input(blank+"\n"), env, "the password is only spaces or other blanks", "user", "add", "--email", "b@cmu.example", "--institution", "cmu")
+			refused(t, input(blank+"\n"), env, "the password is only spaces or other blanks", "user", "passwd", "--email", "a@cmu.example")
+		})
+	}
+	refused(t, input(strings.Repeat("x", repository.MaxPassword+1)+"\n"), env, "the password is longer than 1024 bytes", "user", "passwd", "--email", "a@cmu.example")
+	if list := mustRun(t, nil, env, "user", "list"); len(rows(list)) != 1 {
+		t.Errorf("a refused add left a user behind:\n%s", list)
+	}
+	withStore(t, data, func(st *repository.Store) {
+		u, err := st.UserByEmail("a@cmu.example")
+		if err != nil || !repository.CheckPassword(u.PasswordHash, pw) {
+			t.Errorf("a refused passwd changed the password: %v", err)
+		}
+	})
+}

@@ -8,6 +8,9 @@ package auth
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/thaiarchives/archive/access"
 )
@@ -105,14 +108,53 @@ func ProbeResult(decision error) Doc {
 	return doc
 }
 
-// TokenMessage is what the token service posts to the viewer: an access
-// token (for Auth 2.0 and 1.0 clients alike), or an error when the viewer
-// has no session with the archive.
-func TokenMessage(messageID, token string, expiresIn int) Doc {
-	if token == "" {
-		return Doc{"@context": Context2, "type": "AuthAccessTokenError2", "profile": "missingAspect", "messageId": messageID,
-			"error": "missingCredentials", "description": "Not signed in / ยังไม่ได้เข้าสู่ระบบ",
-			"heading": both("ยังไม่ได้เข้าสู่ระบบ", "Not signed in"), "note": both("เข้าสู่ระบบแล้วลองอีกครั้ง", "Sign in, then try again.")}
+// Origin returns an origin (scheme://host[:port]) in the form browsers
+// send it: lower case, without the scheme's default port. Anything else
+// (a path, a query, credentials, another scheme) is an error.
+func Origin(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
+		return "", fmt.Errorf("%q is not an origin such as https://viewer.example.org", s)
 	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	} else {
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return scheme + "://" + host, nil
+}
+
+// Profiles of the token service's errors (Auth 2.0 §4.5).
+const (
+	// MissingAspect: the viewer has no session with the archive.
+	MissingAspect = "missingAspect"
+	// InvalidOrigin: the viewer's origin is not one the archive gives
+	// tokens to.
+	InvalidOrigin = "invalidOrigin"
+)
+
+// TokenMessage is what the token service posts to the viewer: an access
+// token (for Auth 2.0 and 1.0 clients alike).
+func TokenMessage(messageID, token string, expiresIn int) Doc {
 	return Doc{"@context": Context2, "type": "AuthAccessToken2", "accessToken": token, "expiresIn": expiresIn, "messageId": messageID}
+}
+
+// TokenError is what the token service posts instead of a token: an
+// AuthAccessTokenError2 of a profile, which also carries Auth 1.0's error
+// and description.
+func TokenError(messageID, profile string) Doc {
+	doc := Doc{"@context": Context2, "type": "AuthAccessTokenError2", "profile": profile, "messageId": messageID}
+	switch profile {
+	case InvalidOrigin:
+		doc["error"], doc["description"] = "invalidOrigin", "This site may not show restricted images / เว็บไซต์นี้แสดงภาพที่จำกัดการเข้าถึงไม่ได้"
+		doc["heading"] = both("เว็บไซต์นี้แสดงภาพที่จำกัดการเข้าถึงไม่ได้", "This site may not show restricted images")
+		doc["note"] = both("เปิดรายการนี้ที่หน้าเว็บของคลังสารสนเทศร่วม", "Open the item on the Shared Archive's own pages.")
+	default:
+		doc["error"], doc["description"] = "missingCredentials", "Not signed in / ยังไม่ได้เข้าสู่ระบบ"
+		doc["heading"] = both("ยังไม่ได้เข้าสู่ระบบ", "Not signed in")
+		doc["note"] = both("เข้าสู่ระบบแล้วลองอีกครั้ง", "Sign in, then try again.")
+	}
+	return doc
 }
