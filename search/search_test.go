@@ -512,3 +512,47 @@ func TestSearchesAreBoundedAndAFloodIsAnsweredBusy(t *testing.T) {
 		t.Fatalf("after the flood: %d hits", len(r.Hits))
 	}
 }
+
+// TestDateRangesReadEveryEDTFForm: an unspecified 19XX covers 1900–1999,
+// open ends are open, and seasons and date-times are dated by their year,
+// for filters and for sorting.
+func TestDateRangesReadEveryEDTFForm(t *testing.T) {
+	f := newFixture(t)
+	century := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate century"}, Date: "19XX"})
+	until := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate until"}, Date: "../1850"})
+	since := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate since"}, Date: "1985/"})
+	spring := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate spring"}, Date: "2001-21"})
+	clock := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate clock"}, Date: "1985-04-12T23:20:30+04:30"})
+	cases := []struct {
+		q    Query
+		want []*repository.Item
+	}{
+		{Query{From: 1950, To: 1950}, []*repository.Item{century}},
+		{Query{From: 1999, To: 1999}, []*repository.Item{century, since}},
+		{Query{From: 1700, To: 1700}, []*repository.Item{until}},
+		{Query{To: 1899}, []*repository.Item{until}},
+		{Query{From: 3000}, []*repository.Item{since}},
+		{Query{From: 1985, To: 1985}, []*repository.Item{century, since, clock}},
+		{Query{From: 2001, To: 2001}, []*repository.Item{since, spring}},
+		{Query{Text: "2544"}, []*repository.Item{spring}},
+		{Query{Text: "1850"}, []*repository.Item{until}},
+	}
+	for _, c := range cases {
+		c.q.Text = strings.TrimSpace("zqdate " + c.q.Text)
+		var want []string
+		for _, it := range c.want {
+			want = append(want, it.ID)
+		}
+		slices.Sort(want)
+		if got := ids(f.find(t, anonymous, c.q)); !slices.Equal(got, want) {
+			t.Errorf("%+v: %v, want %v", c.q, got, want)
+		}
+	}
+	var order []string
+	for _, h := range f.find(t, anonymous, Query{Text: "zqdate", Sort: "date"}).Hits {
+		order = append(order, h.ID)
+	}
+	if want := []string{until.ID, century.ID}; len(order) != 5 || !slices.Equal(order[:2], want) {
+		t.Errorf("sorted by date: %v; want the open start, then 19XX, first", order)
+	}
+}

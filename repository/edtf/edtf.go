@@ -448,6 +448,8 @@ func formatYear(p Point, th bool) string {
 		return strconv.Itoa(year) + "s"
 	case p.YearX > 0:
 		return fmt.Sprintf("%d–%d", year, year+span)
+	case th && year <= 0:
+		return fmt.Sprintf("ก่อน พ.ศ. %d", 1-year)
 	case th && p.Precision <= Season:
 		return "พ.ศ. " + strconv.Itoa(year)
 	case th:
