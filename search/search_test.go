@@ -556,3 +556,56 @@ func TestDateRangesReadEveryEDTFForm(t *testing.T) {
 		t.Errorf("sorted by date: %v; want the open start, then 19XX, first", order)
 	}
 }
+
+// TestThaiMisspellingsGetADidYouMean: Thai misspellings are offered the
+// indexed word they are near, as English ones are, though a misspelt Thai
+// word segments into fragments.
+func TestThaiMisspellingsGetADidYouMean(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"th": "ประเพณีลอยกระทงที่เชียงใหม่"}, Summary: repository.Text{"th": "ศิลปะล้านนา"}})
+	for q, want := range map[string]string{"เชียงไหม่": "เชียงใหม่", "ลอยกะทง": "ลอยกระทง", "ลานนา": "ล้านนา", "ประเพณี ลานนา": "ประเพณี ล้านนา"} {
+		r := f.find(t, anonymous, Query{Text: q})
+		if r.Total != 0 || r.Suggest != want {
+			t.Errorf("%q: %d hits, suggests %q; want none and %q", q, r.Total, r.Suggest, want)
+			continue
+		}
+		if again := f.find(t, anonymous, Query{Text: r.Suggest}); again.Total != 1 {
+			t.Errorf("the suggestion %q finds %d", r.Suggest, again.Total)
+		}
+	}
+}
+
+// TestDatesAsTheSiteShowsThemAreFound: a date typed as the pages show it,
+// in the query or in the from/to fields, finds the records dated then.
+func TestDatesAsTheSiteShowsThemAreFound(t *testing.T) {
+	f := newFixture(t)
+	day := f.save(t, &repository.Item{Title: repository.Text{"th": "บันทึกข้อตกลง"}, Date: "2019-06-18"})
+	year := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายน้ำท่วม"}, Date: "1973"})
+	month := f.save(t, &repository.Item{Title: repository.Text{"en": "Letter home"}, Date: "1934-06"})
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Letter abroad"}, Date: "1950"}) // a letter of another year
+	for q, want := range map[string]*repository.Item{
+		"พ.ศ. 2516": year, "พ.ศ.2516": year, "2516": year, "ค.ศ. 1973": year, "1973 CE": year,
+		"18 มิถุนายน 2562": day, "18 มิ.ย. ๒๕๖๒": day, "มิถุนายน 2562": day, "June 2019": day,
+		"June 1934": month, "letter June 1934": month, "มิถุนายน 2477": month, "date:June 1934": month,
+	} {
+		if got := ids(f.find(t, anonymous, Query{Text: q})); !slices.Equal(got, []string{want.ID}) {
+			t.Errorf("%q finds %v; want %s", q, got, want.ID)
+		}
+	}
+	for _, c := range []struct{ from, to string }{{"พ.ศ. 2516", "พ.ศ. 2516"}, {"มกราคม 2516", "ธันวาคม 2516"}, {"1973", "1973 CE"}, {"January 1973", "พ.ศ.๒๕๑๖"}} {
+		from, err1 := ParseYear(c.from)
+		to, err2 := ParseYear(c.to)
+		if err1 != nil || err2 != nil {
+			t.Errorf("from %q to %q: %v, %v", c.from, c.to, err1, err2)
+			continue
+		}
+		if got := ids(f.find(t, anonymous, Query{From: from, To: to})); !slices.Equal(got, []string{year.ID}) {
+			t.Errorf("from %q to %q finds %v; want %s", c.from, c.to, got, year.ID)
+		}
+	}
+	for _, bad := range []string{"yesterday", "18 มิถุนายน", "June", "0", "10000"} {
+		if _, err := ParseYear(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseYear(%q) = %v; want ErrInvalid", bad, err)
+		}
+	}
+}

@@ -22,7 +22,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"search_any":             {"คำใดคำหนึ่ง", "any word"},
 	"search_from":            {"ตั้งแต่ปี", "From year"},
 	"search_to":              {"ถึงปี", "to year"},
-	"search_years_help":      {"พิมพ์ปี พ.ศ. หรือ ค.ศ. ก็ได้ (2505 หรือ 1962)", "Buddhist or Common Era (2505 or 1962)"},
+	"search_years_help":      {"พิมพ์ปี พ.ศ. หรือ ค.ศ. ก็ได้ (2505, พ.ศ. 2505, 1962 หรือ มิถุนายน 2505)", "Buddhist or Common Era (2505, พ.ศ. 2505, 1962 or June 1962)"},
 	"did_you_mean":           {"หรือหมายถึง", "Did you mean"},
 	"sort_by":                {"เรียงตาม", "Sort by"},
 	"sort_relevance":         {"ความเกี่ยวข้อง", "relevance"},
