@@ -100,9 +100,9 @@ func eraOf(t string) (era, []string) {
 	var fields []string
 	for _, f := range strings.Fields(strings.ReplaceAll(t, ",", " ")) {
 		switch strings.ToUpper(strings.ReplaceAll(f, ".", "")) {
-		case "BE":
+		case "BE", "พศ": // พ.ศ without its last dot
 			name(buddhist)
-		case "CE", "AD":
+		case "CE", "AD", "คศ":
 			name(common)
 		default:
 			fields = append(fields, f)
