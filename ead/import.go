@@ -315,11 +315,17 @@ func readLevel(level, other string) repository.Level {
 // readDate takes the normal form of a unit's date (EDTF or ISO 8601),
 // else reads its words (Thai dates, Buddhist Era years). A date in the
 // Buddhist Era that merely repeats the Common Era one is skipped.
+//
+// Every date is read as edtf.Normalize reads one, as the desk and sheets
+// do: a normal form is ISO 8601 in the Common Era unless the unit date says
+// its calendar is the Buddhist one; words are read as a cataloguer's, where
+// a bare year of 2400–2700 is the Buddhist Era.
 func readDate(k *node) string {
 	if k.attr["era"] == "be" || k.attr["calendar"] == "buddhist" {
-		if k.attr["normal"] == "" {
-			return ""
+		if d, _, err := edtf.Normalize("พ.ศ. " + k.attr["normal"]); k.attr["normal"] != "" && err == nil {
+			return d
 		}
+		return ""
 	}
 	if n := k.attr["normal"]; n != "" && edtf.Valid(n) {
 		return n

@@ -321,12 +321,13 @@ func TestSheetReportsEveryBadCell(t *testing.T) {
 
 func TestThaiDatesBecomeCommonEra(t *testing.T) {
 	for in, want := range map[string]string{"18 มิถุนายน 2562": "2019-06-18", "๑๘ มิ.ย. ๒๕๖๒": "2019-06-18", "มิถุนายน 2562": "2019-06",
-		"พ.ศ. 2475": "1932", "2500~": "1957~", "2505": "1962", "ค.ศ. 2505": "2505", "1957/1960": "1957/1960"} {
+		"พ.ศ. 2475": "1932", "2500~": "1957~", "2505": "1962", "ค.ศ. 2505": "2505", "1957/1960": "1957/1960",
+		"2505/2510": "1962/1967", "พ.ศ. 2505/2510": "1962/1967"} {
 		if got, _, err := ingest.ReadDate(in); err != nil || got != want {
 			t.Errorf("ReadDate(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"31 กุมภาพันธ์ 2562", "18 Juneish 2562", "yesterday", "62", "2505/2510"} {
+	for _, bad := range []string{"31 กุมภาพันธ์ 2562", "18 Juneish 2562", "yesterday", "62", "250X"} {
 		if _, _, err := ingest.ReadDate(bad); err == nil {
 			t.Errorf("ReadDate(%q) accepted", bad)
 		}
@@ -338,7 +339,7 @@ func TestThaiDatesBecomeCommonEra(t *testing.T) {
 // page to say "read as B.E. 2505 = 1962 CE" in its own language.
 func TestReadDateWarnsOfABuddhistEraYearWithItsBothYears(t *testing.T) {
 	for in, want := range map[string][]string{"2505": {"2505", "2505", "1962"}, " 2500~ ": {"2500~", "2500", "1957~"},
-		"2505-06-18": {"2505-06-18", "2505", "1962-06-18"}, "1962": nil, "พ.ศ. 2505": nil, "18 มิถุนายน 2505": nil} {
+		"2505-06-18": {"2505-06-18", "2505", "1962-06-18"}, "2501/2510": {"2501/2510", "2501/2510", "1958/1967"}, "1962": nil, "พ.ศ. 2505": nil, "18 มิถุนายน 2505": nil} {
 		_, w, err := ingest.ReadDate(in)
 		if err != nil {
 			t.Fatalf("ReadDate(%q): %v", in, err)

@@ -405,12 +405,14 @@ func ReadDate(s string) (string, *Message, error) {
 	if warning == "" {
 		return date, nil, nil
 	}
-	be := date
-	if y, err := strconv.Atoi(date[:min(4, len(date))]); err == nil {
-		be = strconv.Itoa(y + beOffset)
+	// The years read, in the Buddhist Era: 2501/2510 for 1958/1967.
+	var be []string
+	for _, end := range strings.Split(date, "/") {
+		if y, err := strconv.Atoi(end[:min(4, len(end))]); err == nil && len(end) >= 4 {
+			be = append(be, strconv.Itoa(y+edtf.BuddhistOffset))
+		} else {
+			be = append(be, end)
+		}
 	}
-	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), be, date}}, nil
+	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), strings.Join(be, "/"), date}}, nil
 }
-
-// beOffset is how far the Buddhist Era runs ahead of the Common Era.
-const beOffset = 543

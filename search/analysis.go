@@ -15,15 +15,16 @@ import (
 )
 
 // textAnalyzer turns a reader's words into the index's terms, exactly as
-// the records' text was turned.
-type textAnalyzer struct{ a analysis.Analyzer }
+// the records' text was turned (a), and into the unstemmed words offered as
+// spellings (words).
+type textAnalyzer struct{ a, words analysis.Analyzer }
 
 func newTextAnalyzer(m *mapping.IndexMappingImpl) (*textAnalyzer, error) {
-	a := m.AnalyzerNamed("text")
-	if a == nil {
-		return nil, fmt.Errorf("the search index has no text analyzer")
+	a, w := m.AnalyzerNamed("text"), m.AnalyzerNamed("words")
+	if a == nil || w == nil {
+		return nil, fmt.Errorf("the search index has no text or words analyzer")
 	}
-	return &textAnalyzer{a}, nil
+	return &textAnalyzer{a, w}, nil
 }
 
 func (t *textAnalyzer) terms(s string) []string {
@@ -45,10 +46,10 @@ func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clause
 	}
 	tries := 0
 	for i, c := range clauses {
-		if c.phrase || len(x.text.terms(c.text)) != 1 || len([]rune(c.text)) < 4 {
+		if c.phrase || c.date || len([]rune(c.text)) < 4 {
 			continue
 		}
-		for _, near := range x.nearWords(strings.ToLower(c.text)) {
+		for _, near := range x.spellings(c.text) {
 			if tries++; tries > 6 {
 				return "", nil
 			}
@@ -76,8 +77,13 @@ func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clause
 	return "", nil
 }
 
-// nearWords lists up to five indexed words near word, best first.
-func (x *Index) nearWords(word string) []string {
+// spellings lists what to try in place of a word that matches nothing:
+// indexed words one or two edits from it, best first. Thai is written
+// without spaces, so a misspelt Thai word is cut into fragments (ลอยกะทง
+// into ลอย กะ ท ง): for Thai, the whole word is compared with the indexed
+// words, and so is its run of fragments that no record holds (กะทง, near
+// กระทง), put back between the words around it.
+func (x *Index) spellings(text string) []string {
 	x.idxMu.RLock()
 	defer x.idxMu.RUnlock()
 	adv, err := x.idx.Advanced()
@@ -89,8 +95,54 @@ func (x *Index) nearWords(word string) []string {
 		return nil
 	}
 	defer r.Close()
-	return bestNear(r, "words", word, 5)
+	word := strings.ToLower(text)
+	if !strings.ContainsFunc(text, isThaiLetter) {
+		if len(x.text.terms(text)) != 1 {
+			return nil
+		}
+		return bestNear(r, "words", word, 5)
+	}
+	out := bestNear(r, "words", word, 3)
+	tokens := x.text.words.Analyze([]byte(word))
+	if len(tokens) < 2 {
+		return out
+	}
+	known := func(t *analysis.Token) bool {
+		tr, err := r.TermFieldReader(context.Background(), t.Term, "words", false, false, false)
+		if err != nil {
+			return false
+		}
+		defer tr.Close()
+		return tr.Count() > 0
+	}
+	first, last := -1, -1
+	for i, t := range tokens {
+		if known(t) {
+			if first >= 0 {
+				break
+			}
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i
+	}
+	if first < 0 {
+		return out
+	}
+	start, end := tokens[first].Start, tokens[last].End
+	if run := word[start:end]; len([]rune(run)) >= 3 {
+		for _, near := range bestNear(r, "words", run, 3) {
+			if try := word[:start] + near + word[end:]; !slices.Contains(out, try) {
+				out = append(out, try)
+			}
+		}
+	}
+	return out
 }
+
+func isThaiLetter(r rune) bool { return r >= 0x0E01 && r <= 0x0E4E }
 
 // bestNear lists up to n indexed words within one or two edits of word,
 // fewest edits first, then the ones in most records.

@@ -219,7 +219,8 @@ func isPlace(label string) bool {
 }
 
 // setDates indexes the years an EDTF date covers: as words in both eras (so
-// 2562 finds 2019), as a range in the Common Era, and by decade.
+// 2562 finds 2019), as a range in the Common Era, and by decade. An open or
+// unknown end is open: the range runs as far as any year can.
 func (d *document) setDates(date string) error {
 	if date == "" {
 		return nil
@@ -234,14 +235,21 @@ func (d *document) setDates(date string) error {
 	if !okStart && !okEnd {
 		return nil
 	}
+	from, to := -openYear, openYear
+	if okStart {
+		from = float64(start.Year())
+	}
+	if okEnd {
+		to = float64(end.Year())
+	}
+	d.YearFrom, d.YearTo = &from, &to
+	// Words and decades for the years known: an open end adds none.
 	if !okStart {
 		start = end
 	}
 	if !okEnd {
 		end = start
 	}
-	from, to := float64(start.Year()), float64(end.Year())
-	d.YearFrom, d.YearTo = &from, &to
 	if end.Year()-start.Year() > 200 {
 		return nil // a wide range: searchable by range, not by every year
 	}
@@ -253,6 +261,10 @@ func (d *document) setDates(date string) error {
 	}
 	return nil
 }
+
+// openYear stands for an open end of a date's range: beyond any year EDTF
+// can write (Y-years run to nine digits).
+const openYear = 1e10
 
 // values lists a language map's texts, Thai first, without repeats.
 func values(t repository.Text) []string {

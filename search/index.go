@@ -29,7 +29,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "4"
+const layout = "5"
 
 var (
 	keyCursor = []byte("feed-cursor")

@@ -110,7 +110,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if q.Limit > MaxLimit || q.Offset < 0 || q.Offset > 10000 {
 		return nil, fmt.Errorf("a page holds at most %d hits and starts within the first 10,000: %w", MaxLimit, ErrInvalid)
 	}
-	clauses := parse(q.Text)
+	clauses := readDates(parse(q.Text))
 	if !checkSize(q) || len(clauses) > maxClauses {
 		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, ErrInvalid)
 	}
@@ -284,9 +284,28 @@ func termQuery(field, term string, boost float64) query.Query {
 }
 
 // clauseQuery: one word or phrase, in one field or in every field (each
-// with its weight). A word that segments into several (a Thai compound, a
-// name the dictionary lacks) is a phrase of them.
+// with its weight); a date finds its words, or records dated within it.
 func (x *Index) clauseQuery(c clause) (query.Query, error) {
+	wq, err := x.wordsQuery(c)
+	if err != nil || !c.date {
+		return wq, err
+	}
+	inclusive := true
+	after := bleve.NewNumericRangeInclusiveQuery(&c.from, nil, &inclusive, nil)
+	after.SetField("year_to")
+	before := bleve.NewNumericRangeInclusiveQuery(nil, &c.to, nil, &inclusive)
+	before.SetField("year_from")
+	dated := bleve.NewConjunctionQuery(after, before)
+	if wq == nil {
+		return dated, nil
+	}
+	return bleve.NewDisjunctionQuery(wq, dated), nil
+}
+
+// wordsQuery: one word or phrase, in one field or in every field. A word
+// that segments into several (a Thai compound, a name the dictionary
+// lacks) is a phrase of them.
+func (x *Index) wordsQuery(c clause) (query.Query, error) {
 	terms := x.text.terms(c.text)
 	if len(terms) == 0 {
 		return nil, nil
@@ -316,10 +335,65 @@ func (x *Index) clauseQuery(c clause) (query.Query, error) {
 	return bq, nil
 }
 
-// clause is one word or "phrase" of a query, perhaps limited to a field.
+// clause is one word or "phrase" of a query, perhaps limited to a field,
+// or a date (the Common Era years from–to it covers).
 type clause struct {
 	field, text string
 	phrase      bool
+	date        bool
+	from, to    float64
+}
+
+// readDates joins the words of a date written as the site shows it
+// (พ.ศ. 2516, 18 มิถุนายน 2562, June 1934) into one date clause. A word
+// alone is a date only with its era (พ.ศ.2516): a bare 2516 is a word,
+// which the index holds in both eras anyway.
+func readDates(clauses []clause) []clause {
+	var out []clause
+	for i := 0; i < len(clauses); {
+		c, n := dateAt(clauses[i:])
+		if n == 0 {
+			c, n = clauses[i], 1
+		}
+		out = append(out, c)
+		i += n
+	}
+	return out
+}
+
+// dateAt reads the longest date the first few clauses make, and how many
+// clauses it takes (0 for none).
+func dateAt(clauses []clause) (clause, int) {
+	for n := min(len(clauses), 4); n >= 1; n-- {
+		words := make([]string, n)
+		for i, c := range clauses[:n] {
+			if c.phrase || c.field != "" && c.field != "date" {
+				return clause{}, 0
+			}
+			words[i] = c.text
+		}
+		text := strings.Join(words, " ")
+		if n == 1 && !strings.Contains(text, "พ.ศ.") && !strings.Contains(text, "ค.ศ.") {
+			continue
+		}
+		norm, _, err := edtf.Normalize(text)
+		if err != nil {
+			continue
+		}
+		d, err := edtf.Parse(norm)
+		if err != nil {
+			continue
+		}
+		c := clause{field: clauses[0].field, text: text, date: true, from: -openYear, to: openYear}
+		if s, ok := d.Start(); ok {
+			c.from = float64(s.Year())
+		}
+		if e, ok := d.End(); ok {
+			c.to = float64(e.Year())
+		}
+		return c, n
+	}
+	return clause{}, 0
 }
 
 // parse splits a query into words, "phrases" and field:clauses. Quotes
@@ -390,7 +464,9 @@ func snippet(frags map[string][]string) string {
 	return ""
 }
 
-// ParseYear reads a year a reader typed (Thai digits allowed); 0 for none.
+// ParseYear reads a year a reader typed (Thai digits allowed), or a date
+// as the site shows it (พ.ศ. 2516, 18 มิถุนายน 2562, June 1934), which
+// stands for its first year in the Common Era; 0 for none.
 func ParseYear(s string) (int, error) {
 	s = strings.Map(func(r rune) rune {
 		if r >= '๐' && r <= '๙' {
@@ -402,8 +478,16 @@ func ParseYear(s string) (int, error) {
 		return 0, nil
 	}
 	y, err := strconv.Atoi(s)
-	if err != nil || y < 1 || y > 9999 {
+	if err != nil {
+		if c, n := dateAt(parse(s)); n > 0 && n == len(parse(s)) && c.from >= 1 && c.from < maxYear {
+			return int(c.from), nil
+		}
+	}
+	if err != nil || y < 1 || y >= maxYear {
 		return 0, fmt.Errorf("year %q is not a year (e.g. 2505 or 1962): %w", s, ErrInvalid)
 	}
 	return y, nil
 }
+
+// maxYear bounds the years a search may name.
+const maxYear = 10000

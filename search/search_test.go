@@ -512,3 +512,100 @@ func TestSearchesAreBoundedAndAFloodIsAnsweredBusy(t *testing.T) {
 		t.Fatalf("after the flood: %d hits", len(r.Hits))
 	}
 }
+
+// TestDateRangesReadEveryEDTFForm: an unspecified 19XX covers 1900–1999,
+// open ends are open, and seasons and date-times are dated by their year,
+// for filters and for sorting.
+func TestDateRangesReadEveryEDTFForm(t *testing.T) {
+	f := newFixture(t)
+	century := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate century"}, Date: "19XX"})
+	until := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate until"}, Date: "../1850"})
+	since := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate since"}, Date: "1985/"})
+	spring := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate spring"}, Date: "2001-21"})
+	clock := f.save(t, &repository.Item{Title: repository.Text{"en": "Zqdate clock"}, Date: "1985-04-12T23:20:30+04:30"})
+	cases := []struct {
+		q    Query
+		want []*repository.Item
+	}{
+		{Query{From: 1950, To: 1950}, []*repository.Item{century}},
+		{Query{From: 1999, To: 1999}, []*repository.Item{century, since}},
+		{Query{From: 1700, To: 1700}, []*repository.Item{until}},
+		{Query{To: 1899}, []*repository.Item{until}},
+		{Query{From: 3000}, []*repository.Item{since}},
+		{Query{From: 1985, To: 1985}, []*repository.Item{century, since, clock}},
+		{Query{From: 2001, To: 2001}, []*repository.Item{since, spring}},
+		{Query{Text: "2544"}, []*repository.Item{spring}},
+		{Query{Text: "1850"}, []*repository.Item{until}},
+	}
+	for _, c := range cases {
+		c.q.Text = strings.TrimSpace("zqdate " + c.q.Text)
+		var want []string
+		for _, it := range c.want {
+			want = append(want, it.ID)
+		}
+		slices.Sort(want)
+		if got := ids(f.find(t, anonymous, c.q)); !slices.Equal(got, want) {
+			t.Errorf("%+v: %v, want %v", c.q, got, want)
+		}
+	}
+	var order []string
+	for _, h := range f.find(t, anonymous, Query{Text: "zqdate", Sort: "date"}).Hits {
+		order = append(order, h.ID)
+	}
+	if want := []string{until.ID, century.ID}; len(order) != 5 || !slices.Equal(order[:2], want) {
+		t.Errorf("sorted by date: %v; want the open start, then 19XX, first", order)
+	}
+}
+
+// TestThaiMisspellingsGetADidYouMean: Thai misspellings are offered the
+// indexed word they are near, as English ones are, though a misspelt Thai
+// word segments into fragments.
+func TestThaiMisspellingsGetADidYouMean(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"th": "ประเพณีลอยกระทงที่เชียงใหม่"}, Summary: repository.Text{"th": "ศิลปะล้านนา"}})
+	for q, want := range map[string]string{"เชียงไหม่": "เชียงใหม่", "ลอยกะทง": "ลอยกระทง", "ลานนา": "ล้านนา", "ประเพณี ลานนา": "ประเพณี ล้านนา"} {
+		r := f.find(t, anonymous, Query{Text: q})
+		if r.Total != 0 || r.Suggest != want {
+			t.Errorf("%q: %d hits, suggests %q; want none and %q", q, r.Total, r.Suggest, want)
+			continue
+		}
+		if again := f.find(t, anonymous, Query{Text: r.Suggest}); again.Total != 1 {
+			t.Errorf("the suggestion %q finds %d", r.Suggest, again.Total)
+		}
+	}
+}
+
+// TestDatesAsTheSiteShowsThemAreFound: a date typed as the pages show it,
+// in the query or in the from/to fields, finds the records dated then.
+func TestDatesAsTheSiteShowsThemAreFound(t *testing.T) {
+	f := newFixture(t)
+	day := f.save(t, &repository.Item{Title: repository.Text{"th": "บันทึกข้อตกลง"}, Date: "2019-06-18"})
+	year := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายน้ำท่วม"}, Date: "1973"})
+	month := f.save(t, &repository.Item{Title: repository.Text{"en": "Letter home"}, Date: "1934-06"})
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Letter abroad"}, Date: "1950"}) // a letter of another year
+	for q, want := range map[string]*repository.Item{
+		"พ.ศ. 2516": year, "พ.ศ.2516": year, "2516": year, "ค.ศ. 1973": year, "1973 CE": year,
+		"18 มิถุนายน 2562": day, "18 มิ.ย. ๒๕๖๒": day, "มิถุนายน 2562": day, "June 2019": day,
+		"June 1934": month, "letter June 1934": month, "มิถุนายน 2477": month, "date:June 1934": month,
+	} {
+		if got := ids(f.find(t, anonymous, Query{Text: q})); !slices.Equal(got, []string{want.ID}) {
+			t.Errorf("%q finds %v; want %s", q, got, want.ID)
+		}
+	}
+	for _, c := range []struct{ from, to string }{{"พ.ศ. 2516", "พ.ศ. 2516"}, {"มกราคม 2516", "ธันวาคม 2516"}, {"1973", "1973 CE"}, {"January 1973", "พ.ศ.๒๕๑๖"}} {
+		from, err1 := ParseYear(c.from)
+		to, err2 := ParseYear(c.to)
+		if err1 != nil || err2 != nil {
+			t.Errorf("from %q to %q: %v, %v", c.from, c.to, err1, err2)
+			continue
+		}
+		if got := ids(f.find(t, anonymous, Query{From: from, To: to})); !slices.Equal(got, []string{year.ID}) {
+			t.Errorf("from %q to %q finds %v; want %s", c.from, c.to, got, year.ID)
+		}
+	}
+	for _, bad := range []string{"yesterday", "18 มิถุนายน", "June", "0", "10000"} {
+		if _, err := ParseYear(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseYear(%q) = %v; want ErrInvalid", bad, err)
+		}
+	}
+}

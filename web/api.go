@@ -195,7 +195,16 @@ func (s *Server) updateItem(c *gin.Context) {
 		}
 	}
 	if u.Date != nil {
-		it.Date = *u.Date
+		// Read as every other way in reads a date: 2500 is the Buddhist Era.
+		it.Date = ""
+		if d := strings.TrimSpace(*u.Date); d != "" {
+			date, _, err := ingest.ReadDate(d)
+			if err != nil {
+				s.fail(c, invalid(say(s.lang(c), ingest.MessageOf(err))))
+				return
+			}
+			it.Date = date
+		}
 	}
 	if u.Rights != nil {
 		it.Rights = *u.Rights

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +16,6 @@ import (
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/repository/edtf"
 )
 
 // The desk's side of archival trees: the fonds of the person's libraries,
@@ -96,6 +96,10 @@ func (s *Server) outline(c *gin.Context) {
 		p.Message = t(p.Lang, "outline_moved_top")
 	} else if c.Query("moved") != "" {
 		p.Message = t(p.Lang, "outline_moved")
+	}
+	if u := tr.Node(c.Query("unit")); u != nil && u.Description != nil {
+		// Say how a date just saved was read, while the unit still has it.
+		p.Message = dateNote(p.Lang, &repository.Item{Date: u.Description.Date}, c.Query("date_read"))
 	}
 	if p.Root, p.Units, err = s.aidTree(c, tr, p.Lang, false); err != nil {
 		s.fail(c, err)
@@ -298,10 +302,16 @@ func (s *Server) saveUnit(c *gin.Context) {
 	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	d := &repository.Description{ReferenceCode: strings.TrimSpace(c.PostForm("ref")), Date: strings.TrimSpace(c.PostForm("date")),
 		Language: strings.Fields(strings.ReplaceAll(c.PostForm("language"), ",", " "))}
-	if d.Date != "" && !edtf.Valid(d.Date) {
-		if norm, _, err := edtf.Normalize(d.Date); err == nil {
-			d.Date = norm
+	typedDate := d.Date
+	dateRead := false
+	if d.Date != "" {
+		date, warning, err := ingest.ReadDate(d.Date)
+		if err != nil {
+			col.Description = d // show what was typed, to correct it
+			s.renderUnit(c, http.StatusBadRequest, col, say(s.lang(c), ingest.MessageOf(err)))
+			return
 		}
+		d.Date, dateRead = date, warning != nil
 	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}
@@ -355,7 +365,11 @@ func (s *Server) saveUnit(c *gin.Context) {
 		}
 		id = up.Parent
 	}
-	c.Redirect(http.StatusSeeOther, "/desk/fonds/"+root+"#unit-"+col.ID)
+	to := "/desk/fonds/" + root
+	if dateRead {
+		to += "?" + url.Values{"unit": {col.ID}, "date_read": {typedDate}}.Encode()
+	}
+	c.Redirect(http.StatusSeeOther, to+"#unit-"+col.ID)
 }
 
 // importEAD builds a tree from an EAD finding aid sent in the desk, with

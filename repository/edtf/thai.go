@@ -37,91 +37,193 @@ func dateErr(kind error, format string, a ...any) error {
 }
 
 // Normalize reads a date as archivists write it and returns EDTF in the
-// Common Era: EDTF itself (2019-06-18, 1957~, 199X, 1932/1945), or a Thai
-// date ("18 มิถุนายน 2562", "18 มิ.ย. 2562", "มิถุนายน 2562", "พ.ศ. 2562",
-// Thai digits too), with the era named by พ.ศ. or ค.ศ. where the writer
-// wishes.
+// Common Era. It is the one reading of dates for every way a date comes in
+// (a sheet, the desk's forms, the JSON API, an EAD finding aid): EDTF itself
+// (2019-06-18, 1957~, 199X, 1932/1945), or a date in words with a Thai or
+// English month ("18 มิถุนายน 2562", "18 มิ.ย. 2562", "มิถุนายน 2562",
+// "18 June 1934", "June 1934"), Thai digits too, with the era named where
+// the writer wishes: พ.ศ. or BE for the Buddhist Era, ค.ศ., CE or AD for the
+// Common Era.
 //
-// A year from 2400 to 2700 written without an era (2505, 2505-06-18,
-// 2505~) is read as the Buddhist Era and converted, and the warning says so,
-// for the cataloguer to check; ค.ศ. 2505 keeps it in the Common Era. What
-// cannot be read one way only is refused with ErrAmbiguous and a sentence
-// saying how to write it, never guessed: a two-digit year; a range, decade or
-// century of such years (a Buddhist Era decade is not a Common Era decade,
-// and a range may mix eras); a Thai month with a year outside 2400–2700 and
-// no era. Refusing costs the cataloguer one edit; a wrong guess would put a
-// date 543 years off on a public page.
+// A year from 2400 to 2700 written without an era (2505, 2505-06-18, 2505~,
+// 2501/2510, June 2505) is read as the Buddhist Era and converted, and the
+// warning says so, for the cataloguer to check; ค.ศ. 2505 keeps it in the
+// Common Era. A Thai month with such a year is the Buddhist Era by Thai
+// custom, without a warning. What cannot be read one way only is refused
+// with ErrAmbiguous and a sentence saying how to write it, never guessed: a
+// two-digit year; a decade or century of such years without an era (a
+// Buddhist Era decade is not a Common Era decade); a Thai month with a year
+// outside 2400–2700 and no era. Refusing costs the cataloguer one edit; a
+// wrong guess would put a date 543 years off on a public page.
 func Normalize(s string) (date, warning string, err error) {
 	s = strings.TrimSpace(s)
 	t := strings.TrimSpace(strings.TrimPrefix(arabicDigits(s), "วันที่"))
-	be, ce := strings.Contains(t, "พ.ศ."), strings.Contains(t, "ค.ศ.")
-	if be && ce {
+	e, fields := eraOf(t)
+	switch {
+	case e == bothEras:
 		return "", "", dateErr(ErrAmbiguous, "%q names both eras (พ.ศ. and ค.ศ.): keep one", s)
-	}
-	fields := strings.Fields(strings.NewReplacer("พ.ศ.", " ", "ค.ศ.", " ").Replace(t))
-	if len(fields) == 0 || len(fields) > 3 {
+	case len(fields) == 0 || len(fields) > 3:
 		return "", "", notADate(s)
+	case len(fields) > 1:
+		return inWords(s, fields, e)
+	case e != noEra:
+		return withEra(s, fields[0], e == buddhist)
 	}
-	if len(fields) == 1 {
-		if be || ce {
-			return withEra(s, fields[0], be)
-		}
-		return bare(s, fields[0])
-	}
-	return thai(s, fields, be, ce)
+	return bare(s, fields[0])
 }
 
-// withEra reads an EDTF point after an explicit era: "พ.ศ. 2505", "ค.ศ. 2505-06-18".
-func withEra(s, f string, be bool) (string, string, error) {
-	y, ok := leadingYear(f)
-	if !ok || strings.Contains(f, "/") {
-		return "", "", dateErr(ErrSyntax, "%q: after พ.ศ. or ค.ศ. write a year, or a date such as 2562-06-18", s)
+type era int
+
+const (
+	noEra era = iota
+	buddhist
+	common
+	bothEras
+)
+
+// eraOf finds the era a date names (พ.ศ., BE; ค.ศ., CE, AD) and returns
+// its other words.
+func eraOf(t string) (era, []string) {
+	e := noEra
+	name := func(x era) {
+		if e != noEra && e != x {
+			x = bothEras
+		}
+		e = x
 	}
-	out := f
-	if be {
-		if y <= beOffset {
+	for marker, x := range map[string]era{"พ.ศ.": buddhist, "ค.ศ.": common} {
+		if strings.Contains(t, marker) {
+			name(x)
+			t = strings.ReplaceAll(t, marker, " ")
+		}
+	}
+	var fields []string
+	for _, f := range strings.Fields(strings.ReplaceAll(t, ",", " ")) {
+		switch strings.ToUpper(strings.ReplaceAll(f, ".", "")) {
+		case "BE", "พศ": // พ.ศ without its last dot
+			name(buddhist)
+		case "CE", "AD", "คศ":
+			name(common)
+		default:
+			fields = append(fields, f)
+		}
+	}
+	return e, fields
+}
+
+// withEra reads EDTF after an explicit era: "พ.ศ. 2505", "ค.ศ. 2505-06-18",
+// "พ.ศ. 2501/2510", "พ.ศ. 250X".
+func withEra(s, f string, be bool) (string, string, error) {
+	if !be {
+		if !Valid(f) {
+			return "", "", notADate(s)
+		}
+		return f, "", nil
+	}
+	if p, err := Parse(f); err == nil && !p.Interval && p.From.YearX > 0 && p.From.YearX < 4 && p.From.Precision == Year {
+		// A decade or century of the Buddhist Era is a range of the Common Era.
+		lo, hi := p.From.Year-beOffset, p.From.Year+pow10(p.From.YearX)-1-beOffset
+		if lo < 0 {
 			return "", "", dateErr(ErrSyntax, "%q is before the Common Era began: write it in EDTF", s)
 		}
-		out = fmt.Sprintf("%04d", y-beOffset) + f[4:]
+		return fmt.Sprintf("%04d/%04d", lo, hi), "", nil
 	}
-	if !Valid(out) {
+	out, err := eachEnd(f, func(y int) (int, bool) { return y - beOffset, true })
+	switch {
+	case err != nil:
+		return "", "", dateErr(ErrSyntax, "%q: after พ.ศ. write a year, or a date such as 2562-06-18 or 2501/2510", s)
+	case strings.HasPrefix(out, "-") || strings.Contains(out, "/-"):
+		return "", "", dateErr(ErrSyntax, "%q is before the Common Era began: write it in EDTF", s)
+	case !Valid(out):
 		return "", "", dateErr(ErrSyntax, "%q is not a real date", s)
 	}
 	return out, "", nil
 }
 
-// bare reads a date written without an era.
+// eachEnd rewrites the four-digit year each end of an EDTF date starts with
+// (each of 2501/2510, the 2505 of 2505-06-18~) where shift says to; an end
+// that starts with no such year is an error, except an open or unknown one.
+func eachEnd(f string, shift func(int) (int, bool)) (string, error) {
+	ends := strings.Split(f, "/")
+	if len(ends) > 2 {
+		return "", ErrSyntax
+	}
+	for i, e := range ends {
+		if len(ends) == 2 && (e == "" || e == "..") {
+			continue
+		}
+		y, ok := leadingYear(e)
+		if !ok {
+			return "", ErrSyntax
+		}
+		if n, ok := shift(y); ok {
+			ends[i] = fmt.Sprintf("%04d", n) + e[4:]
+			if n < 0 {
+				ends[i] = "-" // before the Common Era: refused by the caller
+			}
+		}
+	}
+	return strings.Join(ends, "/"), nil
+}
+
+// bare reads a date written in EDTF without an era.
 func bare(s, f string) (string, string, error) {
 	if isDigits(f) && len(f) <= 2 || twoDigitYear(f) {
 		return "", "", dateErr(ErrAmbiguous, "%q has a two-digit year, which could be of either era: write the year in full (2019, or พ.ศ. 2562)", s)
 	}
-	if a, b, ok := strings.Cut(f, "/"); ok {
-		if ya, okA := leadingYear(a); okA && isBE(ya) || anyBE(b) {
-			return "", "", dateErr(ErrAmbiguous, "%q looks like a range of Buddhist Era years, which may mix eras: write both ends in the Common Era (%s)", s, shiftRange(a, b))
+	shifted := false
+	out, err := eachEnd(f, func(y int) (int, bool) {
+		if isBE(y) {
+			shifted = true
+			return y - beOffset, true
 		}
-	}
-	if y, ok := leadingYear(f); ok && isBE(y) {
-		out := fmt.Sprintf("%04d", y-beOffset) + f[4:]
+		return y, false
+	})
+	if err == nil && shifted {
 		if !Valid(out) {
 			return "", "", dateErr(ErrSyntax, "%q is not a real date, read in the Buddhist Era or the Common Era", s)
 		}
-		return out, fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %d) and stored as %s in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, y, out, s), nil
+		return out, fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %s) and stored as %s in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, f, out, s), nil
 	}
-	if d, err := Parse(f); err == nil {
-		if last := d.To.end().Year(); d.From.Precision <= Century && d.From.Year <= maxBE && last >= minBE {
-			return "", "", dateErr(ErrAmbiguous, "%q looks like a decade or century of the Buddhist Era, which does not fall on one of the Common Era: write its years as a range in the Common Era (%d/%d)", s, d.From.Year-beOffset, last-beOffset)
+	d, err := Parse(f)
+	if err != nil {
+		return "", "", notADate(s)
+	}
+	for _, p := range []Point{d.From, d.To} {
+		if last := p.end().Year(); p.dated() && p.YearX > 0 && p.YearX < 4 && p.Year <= maxBE && last >= minBE {
+			return "", "", dateErr(ErrAmbiguous, "%q looks like a decade or century of the Buddhist Era, which does not fall on one of the Common Era: write พ.ศ. %s, or its years as a range in the Common Era (%d/%d)", s, f, p.Year-beOffset, last-beOffset)
 		}
-		return f, "", nil
 	}
-	return "", "", notADate(s)
+	return f, "", nil
 }
 
-// thai reads "day month year" or "month year" with a Thai month name.
-func thai(s string, fields []string, be, ce bool) (string, string, error) {
-	month := 0
-	for i, name := range thaiMonths {
-		if fields[len(fields)-2] == name || fields[len(fields)-2] == thaiMonthAbbr[i] {
-			month = i + 1
+var englishMonths = [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+
+// monthNamed is the month a word names (1–12) in Thai, whole or
+// abbreviated, or in English, whole or by its first three letters; thai
+// says which language; 0 for no month.
+func monthNamed(w string) (month int, thai bool) {
+	for i := range thaiMonths {
+		if w == thaiMonths[i] || w == thaiMonthAbbr[i] {
+			return i + 1, true
+		}
+	}
+	w = strings.ToLower(strings.TrimSuffix(w, "."))
+	for i, name := range englishMonths {
+		if w == name || len(w) >= 3 && strings.HasPrefix(name, w) || w == "sept" && i == 8 {
+			return i + 1, false
+		}
+	}
+	return 0, false
+}
+
+// inWords reads "day month year", "month year" or "month day year" with a
+// Thai or English month name.
+func inWords(s string, fields []string, e era) (string, string, error) {
+	month, thaiMonth, at := 0, false, -1
+	for i, f := range fields[:len(fields)-1] {
+		if m, th := monthNamed(f); m != 0 {
+			month, thaiMonth, at = m, th, i
 		}
 	}
 	yf := fields[len(fields)-1]
@@ -134,12 +236,14 @@ func thai(s string, fields []string, be, ce bool) (string, string, error) {
 		return "", "", notADate(s)
 	}
 	year, _ := strconv.Atoi(yf)
+	warning := ""
 	switch {
-	case be, !ce && isBE(year):
-		// A Thai month with a year in 2400–2700 is the Buddhist Era by
-		// Thai custom: no warning.
+	case e == buddhist || e == noEra && thaiMonth && isBE(year):
 		year -= beOffset
-	case !ce:
+	case e == noEra && isBE(year):
+		year -= beOffset
+		warning = fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %s) and stored in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, yf, yf)
+	case e == noEra && thaiMonth:
 		return "", "", dateErr(ErrAmbiguous, "%q has a Thai month and a year outside 2400–2700: write พ.ศ. %s or ค.ศ. %s to say which era", s, yf, yf)
 	}
 	if year < 1 {
@@ -147,8 +251,9 @@ func thai(s string, fields []string, be, ce bool) (string, string, error) {
 	}
 	out := fmt.Sprintf("%04d-%02d", year, month)
 	if len(fields) == 3 {
-		day, err := strconv.Atoi(fields[0])
-		if err != nil || len(fields[0]) > 2 {
+		df := fields[1-at] // the day is before the month, or after it
+		day, err := strconv.Atoi(df)
+		if err != nil || len(df) > 2 || at == 1 && !isDigits(fields[0]) {
 			return "", "", notADate(s)
 		}
 		out += fmt.Sprintf("-%02d", day)
@@ -156,7 +261,10 @@ func thai(s string, fields []string, be, ce bool) (string, string, error) {
 	if !Valid(out) {
 		return "", "", dateErr(ErrSyntax, "%q is not a real date", s)
 	}
-	return out, "", nil
+	if warning != "" {
+		warning = strings.Replace(warning, "stored in", "stored as "+out+" in", 1)
+	}
+	return out, warning, nil
 }
 
 func notADate(s string) error {
@@ -173,23 +281,6 @@ func leadingYear(s string) (int, bool) {
 	}
 	y, _ := strconv.Atoi(s[:4])
 	return y, true
-}
-
-// anyBE reports whether an interval's end starts with a year in 2400–2700.
-func anyBE(end string) bool {
-	y, ok := leadingYear(end)
-	return ok && isBE(y)
-}
-
-// shiftRange suggests an interval with its Buddhist Era ends in the Common Era.
-func shiftRange(a, b string) string {
-	shift := func(e string) string {
-		if y, ok := leadingYear(e); ok && isBE(y) {
-			return fmt.Sprintf("%04d", y-beOffset) + e[4:]
-		}
-		return e
-	}
-	return shift(a) + "/" + shift(b)
 }
 
 // twoDigitYear reports a day/month/year written with a two-digit year (18/06/62, 18.6.62).

@@ -25,6 +25,8 @@ func TestNormalizeReadsBareBuddhistEraYearsWithAWarning(t *testing.T) {
 		"2505": "1962", "2400": "1857", "2700": "2157", "๒๕๐๕": "1962", "2505-06-18": "1962-06-18",
 		"2563-02-29": "2020-02-29", // a leap day of 2020 CE, though 2563 CE has none
 		"2500~":      "1957~", "2505-06": "1962-06",
+		"2501/2510": "1958/1967", "1950/2505": "1950/1962", "../2505": "../1962", "2505/": "1962/", "2501~/2510-06?": "1958~/1967-06?",
+		"June 2505": "1962-06", "18 June 2505": "1962-06-18",
 	} {
 		got, warning, err := Normalize(in)
 		if err != nil || got != want {
@@ -36,15 +38,46 @@ func TestNormalizeReadsBareBuddhistEraYearsWithAWarning(t *testing.T) {
 	}
 }
 
+// TestNormalizeHonoursTheEraNamed: พ.ศ. and BE name the Buddhist Era, ค.ศ.,
+// CE and AD the Common Era, before or after the date, for a range too.
+func TestNormalizeHonoursTheEraNamed(t *testing.T) {
+	for in, want := range map[string]string{
+		"พ.ศ. 2501/2510": "1958/1967", "2501/2510 BE": "1958/1967", "B.E. 2500": "1957", "พ.ศ. 2500~": "1957~",
+		"พ.ศ. 250X": "1957/1966", "ค.ศ. 2501/2510": "2501/2510", "2500 CE": "2500", "AD 2500": "2500", "2500 A.D.": "2500",
+		"ค.ศ. 2500~": "2500~", "พ.ศ. ๒๕๐๑/๒๕๑๐": "1958/1967", "พ.ศ. 2505-06-18": "1962-06-18", "พ.ศ 2500": "1957", "ค.ศ 2500": "2500",
+	} {
+		got, warning, err := Normalize(in)
+		if err != nil || got != want || warning != "" {
+			t.Errorf("Normalize(%q) = %q, %q, %v; want %q without a warning", in, got, warning, err, want)
+		}
+	}
+	for _, in := range []string{"พ.ศ. 2500 CE", "BE 2500 AD", "ค.ศ. 2500 BE"} {
+		if _, _, err := Normalize(in); !errors.Is(err, ErrAmbiguous) {
+			t.Errorf("Normalize(%q) = %v; want ErrAmbiguous for two eras", in, err)
+		}
+	}
+}
+
+// TestNormalizeReadsEnglishMonths: dates as the English pages show them.
+func TestNormalizeReadsEnglishMonths(t *testing.T) {
+	for in, want := range map[string]string{
+		"June 1934": "1934-06", "18 June 1934": "1934-06-18", "June 18, 1934": "1934-06-18", "18 Jun 1934": "1934-06-18",
+		"Sept. 1934": "1934-09", "december 1999": "1999-12", "18 June ค.ศ. 2505": "2505-06-18", "18 June พ.ศ. 2477": "1934-06-18",
+	} {
+		got, warning, err := Normalize(in)
+		if err != nil || got != want || warning != "" {
+			t.Errorf("Normalize(%q) = %q, %q, %v; want %q without a warning", in, got, warning, err, want)
+		}
+	}
+}
+
 func TestNormalizeRefusesWhatIsAmbiguous(t *testing.T) {
 	for in, says := range map[string]string{
 		"62":                  "two-digit year",
 		"18/06/62":            "two-digit year",
 		"18 มิ.ย. 62":         "two-digit year",
-		"2505/2510":           "1962/1967",
-		"1950/2505":           "1950/1962",
-		"../2505":             "../1962",
 		"250X":                "1957/1966",
+		"2500/250X":           "1957/1966",
 		"25XX":                "1957/2056",
 		"18 มิถุนายน 2019":    "ค.ศ. 2019",
 		"พ.ศ. 2505 ค.ศ. 1962": "both eras",
@@ -57,7 +90,7 @@ func TestNormalizeRefusesWhatIsAmbiguous(t *testing.T) {
 }
 
 func TestNormalizeRefusesWhatIsNotADate(t *testing.T) {
-	for _, in := range []string{"", "yesterday", "31 กุมภาพันธ์ 2562", "18 Juneish 2562", "2562-02-29", "2505-13-01", "June 2019", "พ.ศ. 25O5", "25050"} {
+	for _, in := range []string{"", "yesterday", "31 กุมภาพันธ์ 2562", "18 Juneish 2562", "2562-02-29", "2505-13-01", "June 2019 2020", "พ.ศ. 25O5", "25050"} {
 		if _, _, err := Normalize(in); !errors.Is(err, ErrSyntax) {
 			t.Errorf("Normalize(%q) = %v; want ErrSyntax", in, err)
 		}
