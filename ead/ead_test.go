@@ -293,3 +293,36 @@ func TestReadRefusesWhatIsNotAFindingAid(t *testing.T) {
 		}
 	}
 }
+
+// TestDaoPathRefusesLinksThatLeaveTheFolder: the path an import uses is
+// the one it checked; a query or fragment that hides a climb out of the
+// folder (the raw href cleaned differs from the decoded one) is refused.
+func TestDaoPathRefusesLinksThatLeaveTheFolder(t *testing.T) {
+	for _, tc := range []struct{ href, want string }{
+		{"scans/p1.tif", "scans/p1.tif"},
+		{"./scans/../p1.tif", "p1.tif"},
+		{"scans/letter%201914.png", "scans/letter 1914.png"},
+		{"a#/../../../../x", ""},
+		{"b?/../../x", ""},
+		{"p1.tif?v=2", ""},
+		{"p1.tif#page=2", ""},
+		{"../x", ""},
+		{"scans/../../x", ""},
+		{"%2e%2e/x", ""},
+		{"a%2F..%2F..%2Fx", ""},
+		{"/etc/passwd", ""},
+		{`scans\p1.tif`, ""},
+		{"scans%5C..%5C..%5Cx", ""},
+		{"p1%00.tif", ""},
+		{"https://example.org/p1.tif", ""},
+		{"file:///etc/passwd", ""},
+		{"//host/p1.tif", ""},
+		{".", ""},
+		{"", ""},
+	} {
+		got, ok := Dao{Href: tc.href}.Path()
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Dao{%q}.Path() = %q, %v; want %q", tc.href, got, ok, tc.want)
+		}
+	}
+}
