@@ -101,7 +101,7 @@ func (f *BatchFile) pending() bool {
 type uploads struct {
 	s       *Server
 	dir     string
-	store   filestore.FileStore
+	store   confinedStore
 	handler *tusd.UnroutedHandler
 	ctx     context.Context
 	expiry  time.Duration
@@ -117,7 +117,7 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 		return fmt.Errorf("upload folder %s cannot be created: %v", dir, err)
 	}
 	comp := tusd.NewStoreComposer()
-	store := filestore.New(dir)
+	store := confinedStore{filestore.New(dir)}
 	store.UseIn(comp)
 	filelocker.New(dir).UseIn(comp)
 	limit := s.cfg.UploadMax
@@ -325,7 +325,7 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	}
 	f.Received, f.Touched = max(f.Received, info.Offset), u.now().UTC()
 	if complete {
-		f.Status, f.path = uploaded, info.Storage["Path"]
+		f.Status, f.path = uploaded, u.dataPath(info.ID)
 		if b.Group {
 			u.startGroupLocked(b)
 		} else {
@@ -492,7 +492,7 @@ func (u *uploads) resume() {
 		}
 		f.Received = info.Offset
 		if !info.SizeIsDeferred && info.Offset == info.Size {
-			f.Status, f.path = uploaded, info.Storage["Path"]
+			f.Status, f.path = uploaded, u.dataPath(id)
 		}
 	}
 	for _, b := range u.batches {
@@ -643,10 +643,8 @@ func (u *uploads) remove(id string) {
 // owns reports whether p made the upload id (a tus identifier) through one
 // of their batches.
 func (u *uploads) owns(p access.Principal, id string) bool {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
+	if !uploadID(id) {
+		return false
 	}
 	data, err := os.ReadFile(filepath.Join(u.dir, id+".info"))
 	if err != nil {

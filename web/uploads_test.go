@@ -413,3 +413,39 @@ func TestARefusedUploadSaysWhyInThePagesLanguage(t *testing.T) {
 		t.Errorf("the kept batch holds a page's words: %v", err)
 	}
 }
+
+// TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload: a tus .info
+// file put in the upload folder by hand, whose data path names a file
+// elsewhere (the data folder's token, say), is neither resumed into its
+// batch at the next start nor answered by the tus endpoint.
+func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.stop()
+	secret := filepath.Join(t.TempDir(), "token")
+	data := jpegBytes(color.RGBA{5, 5, 5, 255})
+	if err := os.WriteFile(secret, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const planted = "0123456789abcdef0123456789abcdef"
+	info, _ := json.Marshal(map[string]any{"ID": planted, "Size": len(data), "Offset": len(data),
+		"MetaData": map[string]string{"batch": id, "filename": "token.jpg"},
+		"Storage":  map[string]string{"Type": "filestore", "Path": secret, "InfoPath": filepath.Join(e.cfg.UploadDir, planted+".info")}})
+	if err := os.WriteFile(filepath.Join(e.cfg.UploadDir, planted+".info"), info, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.cfg.UploadDir, planted), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	e.start(t)
+	if b := e.report(t, id); len(b.Files) != 0 {
+		t.Fatalf("the planted upload was taken into the batch: %+v", b.Files[0])
+	}
+	if r := e.req(t, "HEAD", "/api/v1/uploads/"+planted, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the planted upload answers %d", r.StatusCode)
+	}
+	if got, err := os.ReadFile(secret); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the file the record named was changed: %v", err)
+	}
+}
