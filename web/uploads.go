@@ -205,10 +205,29 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 	if b.Owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_FORBIDDEN", "this batch is not yours, or you may no longer upload to its library", http.StatusForbidden)
 	}
+	if ev.Upload.IsFinal && !s.up.partsOf(ev.Context, b.ID, ev.Upload.PartialUploads) {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_CONCAT_FORBIDDEN", "a final upload may join only partial uploads (Upload-Concat: partial) made in its own batch", http.StatusForbidden)
+	}
 	if ev.Upload.MetaData["filename"] == "" {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_NO_NAME", "the upload's filename metadata is missing", http.StatusBadRequest)
 	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
+}
+
+// partsOf reports whether every upload of ids is a partial upload made in
+// the batch: a final upload joins nothing of another batch or person.
+func (u *uploads) partsOf(ctx context.Context, batch string, ids []string) bool {
+	for _, id := range ids {
+		up, err := u.store.GetUpload(ctx, id)
+		if err != nil {
+			return false
+		}
+		info, err := up.GetInfo(ctx)
+		if err != nil || !info.IsPartial || info.MetaData["batch"] != batch {
+			return false
+		}
+	}
+	return len(ids) > 0
 }
 
 func (u *uploads) create(c *gin.Context) {
@@ -309,8 +328,8 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	b := u.batches[info.MetaData["batch"]]
-	if b == nil || b.Expired {
-		return
+	if b == nil || b.Expired || info.IsPartial {
+		return // a partial upload is a part of a file, not one
 	}
 	f := b.file(info.ID)
 	if f == nil {
@@ -478,7 +497,7 @@ func (u *uploads) resume() {
 		}
 		info, err := up.GetInfo(u.ctx)
 		b := u.batches[info.MetaData["batch"]]
-		if err != nil || b == nil || b.Done || b.Expired {
+		if err != nil || b == nil || b.Done || b.Expired || info.IsPartial {
 			continue
 		}
 		f := b.file(id)

@@ -449,3 +449,72 @@ func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
 		t.Fatalf("the file the record named was changed: %v", err)
 	}
 }
+
+// partial sends data as a partial upload (Upload-Concat: partial) of the
+// batch with the bearer token and returns its path.
+func (e *uploadEnv) partial(t *testing.T, bearer, batch string, data []byte) string {
+	t.Helper()
+	resp := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Concat", "partial",
+		"Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", batch, "filename", "part"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create partial upload: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	p := loc[strings.Index(loc, "/api/"):]
+	if r := e.req(t, "PATCH", p, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("partial patch: %d", r.StatusCode)
+	}
+	return p
+}
+
+// TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch: Upload-Concat:
+// final naming another person's upload, one of another batch, or a
+// whole (not partial) upload is refused; parts of its own batch join into
+// one file, ingested once.
+func TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	other := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+	data := jpegBytes(color.RGBA{120, 30, 90, 255})
+	mine := e.batch(t, `{"institution":"cmu","expected":1}`)
+	first := e.partial(t, token, mine, data[:100])
+	second := e.partial(t, token, mine, data[100:])
+	elsewhere := e.batch(t, `{"institution":"cmu","expected":1}`)
+	wholeData := jpegBytes(color.RGBA{30, 120, 90, 255})
+	whole := e.begin(t, elsewhere, "whole.jpg", wholeData)
+	e.finish(t, whole, wholeData)
+
+	resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json")
+	var theirs Batch
+	if err := json.NewDecoder(resp.Body).Decode(&theirs); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the other archivist's batch: %d %v", resp.StatusCode, err)
+	}
+	final := func(bearer, batch string, parts ...string) *http.Response {
+		t.Helper()
+		return e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Concat", "final;"+strings.Join(parts, " "),
+			"Upload-Metadata", meta("batch", batch, "filename", "joined.jpg"))
+	}
+	for _, tc := range []struct {
+		name          string
+		bearer, batch string
+		parts         []string
+	}{
+		{"another person's parts", other, theirs.ID, []string{first, second}},
+		{"parts of another batch", token, elsewhere, []string{first, second}},
+		{"a whole upload", token, elsewhere, []string{whole}},
+		{"a whole upload of another batch", token, mine, []string{first, whole}},
+	} {
+		if r := final(tc.bearer, tc.batch, tc.parts...); r.StatusCode != http.StatusForbidden {
+			t.Errorf("final upload joining %s: %d", tc.name, r.StatusCode)
+		}
+	}
+	if r := final(token, mine, first, second); r.StatusCode != http.StatusCreated {
+		t.Fatalf("final upload joining its own parts: %d", r.StatusCode)
+	}
+	b := e.wait(t, mine)
+	if len(b.Files) != 1 || b.Files[0].Status != ingest.Ingested || b.Files[0].Size != int64(len(data)) {
+		t.Fatalf("the joined file: %+v", b.Files[0])
+	}
+	if b := e.report(t, theirs.ID); len(b.Files) != 0 {
+		t.Fatalf("the other archivist's batch holds %+v", b.Files)
+	}
+}
