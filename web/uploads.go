@@ -393,6 +393,10 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 		return
 	}
 	defer func() { <-u.work }()
+	if ok, err := u.allowed(b); !ok {
+		u.refuse(b, files, err)
+		return
+	}
 	u.mu.Lock()
 	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection, Access: b.Access}}
 	if b.Meta != nil {
@@ -422,6 +426,45 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 			u.remove(f.Upload)
 		} else {
 			u.s.cfg.Log.Error("ingesting an upload", "batch", b.ID, "file", f.Name, "err", f.Error)
+		}
+	}
+	u.tallyLocked(b)
+	u.saveLocked(b)
+}
+
+// allowed says whether the batch's owner may upload to its library now,
+// as the store says at the moment of ingest: a person demoted or disabled
+// since the batch was made adds nothing more through it. err says the
+// store could not tell.
+func (u *uploads) allowed(b *Batch) (bool, error) {
+	usr, err := u.s.cfg.Store.User(b.Owner)
+	if errors.Is(err, repository.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	p := principal(usr, access.ScopeUpload)
+	return !usr.Disabled && access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) == nil, nil
+}
+
+// refuse ends files that are not to be ingested: refused when their
+// owner may no longer upload (their data removed), failed when the store
+// could not say (err; kept for a later run).
+func (u *uploads) refuse(b *Batch, files []*BatchFile, err error) {
+	o := ingest.Outcome{Status: ingest.Refused, Messages: []ingest.Message{{Kind: "upload_not_allowed", Args: []string{b.Institution}}}}
+	if err != nil {
+		o = ingest.Outcome{Status: ingest.Failed, Messages: []ingest.Message{ingest.MessageOf(err)}}
+		u.s.cfg.Log.Error("checking the uploader of a batch", "batch", b.ID, "err", err)
+	}
+	o.Error = o.Messages[0].String()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, f := range files {
+		f.Outcome = o
+		f.Outcome.File = f.Name
+		if o.Status == ingest.Refused {
+			u.remove(f.Upload)
 		}
 	}
 	u.tallyLocked(b)

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -516,5 +518,67 @@ func TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch(t *testing.T) {
 	}
 	if b := e.report(t, theirs.ID); len(b.Files) != 0 {
 		t.Fatalf("the other archivist's batch holds %+v", b.Files)
+	}
+}
+
+// TestUploadOfADemotedOrDisabledPersonIsNotIngested: the right to add to
+// a library is checked when the files are ingested, not only when the
+// batch was made; what arrived after the change is refused, says why in
+// both languages, and its data is removed.
+func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*repository.User)
+	}{
+		{"demoted", func(u *repository.User) { u.Role = "reader" }},
+		{"disabled", func(u *repository.User) { u.Disabled = true }},
+		{"moved to another library", func(u *repository.User) { u.Institution = "tu" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newUploadEnv(t, 0)
+			bearer := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+			resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+bearer, "Content-Type", "application/json")
+			var b Batch
+			if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
+				t.Fatalf("batch: %d %v", resp.StatusCode, err)
+			}
+			e.srv.up.work <- struct{}{} // the pipeline is busy until the change is made
+			data := jpegBytes(color.RGBA{40, 40, 160, 255})
+			r := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", b.ID, "filename", "late.jpg"))
+			if r.StatusCode != http.StatusCreated {
+				t.Fatalf("create upload: %d", r.StatusCode)
+			}
+			up := r.Header.Get("Location")
+			up = up[strings.Index(up, "/api/"):]
+			if r := e.req(t, "PATCH", up, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
+				t.Fatalf("patch: %d", r.StatusCode)
+			}
+			e.waitFor(t, b.ID, "uploaded", func(b Batch) bool { return len(b.Files) == 1 && b.Files[0].Status == "uploaded" })
+			usr, err := e.store.UserByEmail("archivist@cmu.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.change(usr)
+			if err := e.store.SaveUser(context.Background(), usr, "test"); err != nil {
+				t.Fatal(err)
+			}
+			<-e.srv.up.work
+			got := e.wait(t, b.ID).Files[0]
+			if got.Status != ingest.Refused || got.Item != "" || !strings.Contains(got.Reason, "may no longer add to the items of cmu") {
+				t.Fatalf("the file after the change: %+v", got)
+			}
+			th := e.report(t, b.ID+"?lang=th")
+			if !strings.Contains(th.Files[0].Reason, "ไม่มีสิทธิ์เพิ่มรายการของ cmu") {
+				t.Errorf("the Thai reason: %q", th.Files[0].Reason)
+			}
+			sum := sha256.Sum256(data)
+			ids, err := e.store.ItemsWithDigest(hex.EncodeToString(sum[:]))
+			if err != nil || len(ids) != 0 {
+				t.Fatalf("items made: %v %v", ids, err)
+			}
+			if _, err := os.Stat(filepath.Join(e.cfg.UploadDir, path.Base(up))); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("the refused upload's data is kept: %v", err)
+			}
+		})
 	}
 }
