@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,9 @@ type Batch struct {
 	// arrived by then never will, and it takes no more uploads.
 	Expired bool           `json:"expired,omitempty"`
 	Counts  map[string]int `json:"counts"`
+	// Finished is when the batch was done; its report is kept for the
+	// upload expiry after that (see prune).
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // BatchFile is one upload of a batch.
@@ -80,8 +84,16 @@ const (
 // lostUpload is the outcome of an upload whose data a stop lost.
 const lostUpload = "the uploaded data was lost when the service stopped; upload the file again"
 
-// DefaultUploadExpiry is how long an unfinished upload may lie idle.
+// DefaultUploadExpiry is how long an unfinished upload may lie idle, and
+// how long a finished batch's report is kept.
 const DefaultUploadExpiry = 72 * time.Hour
+
+// Bounds on one person's batches: those not done yet (beyond, a new batch
+// is refused) and all they have kept (beyond, the oldest finished go).
+const (
+	maxOpenBatches = 100
+	maxKeptBatches = 500
+)
 
 func (b *Batch) file(upload string) *BatchFile {
 	for _, f := range b.Files {
@@ -265,9 +277,15 @@ func (u *uploads) create(c *gin.Context) {
 	b.Files = []*BatchFile{}
 	b.Done, b.Expired, b.Counts = false, false, nil
 	u.mu.Lock()
+	if u.openLocked(b.Owner) >= maxOpenBatches {
+		u.mu.Unlock()
+		u.s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: fmt.Sprintf(t(u.s.lang(c), "upload_too_many_batches"), maxOpenBatches)})
+		return
+	}
 	b.Created = u.now().UTC()
 	u.batches[b.ID] = &b
 	u.saveLocked(&b)
+	u.pruneLocked()
 	u.mu.Unlock()
 	c.JSON(http.StatusCreated, &b)
 }
@@ -481,6 +499,80 @@ func (u *uploads) tallyLocked(b *Batch) {
 		done = done && !f.pending()
 	}
 	b.Done = done
+	if !done {
+		b.Finished = time.Time{}
+	} else if b.Finished.IsZero() {
+		b.Finished = u.now().UTC()
+	}
+}
+
+// openLocked counts the batches of owner that are not done.
+func (u *uploads) openLocked(owner string) int {
+	n := 0
+	for _, b := range u.batches {
+		if b.Owner == owner && !b.Done {
+			n++
+		}
+	}
+	return n
+}
+
+// pruneLocked forgets finished batches (done, or closed by expiry) whose
+// report has been kept for the upload expiry, and each person's oldest
+// finished batches beyond maxKeptBatches: their kept state and whatever
+// upload data is left of their files go with them.
+func (u *uploads) pruneLocked() {
+	now := u.now()
+	kept := map[string]int{}          // batches per person
+	finished := map[string][]*Batch{} // of them, those finished
+	for _, b := range u.batches {
+		if b.Done && now.Sub(b.finished()) > u.expiry {
+			u.forgetLocked(b)
+			continue
+		}
+		kept[b.Owner]++
+		if b.Done {
+			finished[b.Owner] = append(finished[b.Owner], b)
+		}
+	}
+	for owner, bs := range finished {
+		extra := min(kept[owner]-maxKeptBatches, len(bs))
+		if extra <= 0 {
+			continue
+		}
+		slices.SortFunc(bs, func(a, b *Batch) int { return a.finished().Compare(b.finished()) })
+		for _, b := range bs[:extra] {
+			u.forgetLocked(b)
+		}
+	}
+}
+
+// finished is when a done batch finished; a batch kept from before that
+// was recorded finished at its last activity.
+func (b *Batch) finished() time.Time {
+	if !b.Finished.IsZero() {
+		return b.Finished
+	}
+	last := b.Created
+	for _, f := range b.Files {
+		if f.Touched.After(last) {
+			last = f.Touched
+		}
+	}
+	return last
+}
+
+// forgetLocked removes a finished batch: from memory, its kept state, and
+// its files' upload data (none is pending in a finished batch).
+func (u *uploads) forgetLocked(b *Batch) {
+	delete(u.batches, b.ID)
+	p := filepath.Join(u.dir, "batches", b.ID+".json")
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		u.s.cfg.Log.Warn("removing an upload batch", "batch", b.ID, "err", err)
+	}
+	for _, f := range b.Files {
+		u.remove(f.Upload)
+	}
 }
 
 // Batches are kept as JSON files so a restart keeps their reports.
@@ -647,6 +739,7 @@ func (u *uploads) sweep() {
 			u.saveLocked(b)
 		}
 	}
+	u.pruneLocked()
 	u.mu.Unlock()
 	for _, id := range gone {
 		u.remove(id)

@@ -38,14 +38,14 @@ type uploadEnv struct {
 	stop  func() // ends the running server and its background work
 }
 
-func newUploadEnv(t *testing.T, limit int64) *uploadEnv {
+func newUploadEnv(t testing.TB, limit int64) *uploadEnv {
 	t.Helper()
 	return newUploadEnvWith(t, Config{UploadMax: limit})
 }
 
 // newUploadEnvWith runs a server with uploads on a new store, from cfg with
 // the store, blobs, pipeline and upload folder filled in.
-func newUploadEnvWith(t *testing.T, cfg Config) *uploadEnv {
+func newUploadEnvWith(t testing.TB, cfg Config) *uploadEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
 	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
@@ -63,7 +63,7 @@ func newUploadEnvWith(t *testing.T, cfg Config) *uploadEnv {
 
 // start runs a new server on the env's store and upload folder, as the
 // service does when it starts again.
-func (e *uploadEnv) start(t *testing.T) {
+func (e *uploadEnv) start(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, e.cfg)
@@ -580,5 +580,104 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 				t.Fatalf("the refused upload's data is kept: %v", err)
 			}
 		})
+	}
+}
+
+// TestOnePersonsUnfinishedBatchesAreBounded: past maxOpenBatches not
+// done, a person's new batch is refused with 429 in the page's language,
+// while another person may still make one.
+func TestOnePersonsUnfinishedBatchesAreBounded(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	for range maxOpenBatches {
+		e.batch(t, `{"institution":"tu","expected":1}`)
+	}
+	r := e.req(t, "POST", "/api/v1/batches?lang=th", []byte(`{"institution":"tu","expected":1}`), "Content-Type", "application/json")
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), fmt.Sprintf("ชุดอัปโหลดที่ยังไม่เสร็จครบ %d ชุด", maxOpenBatches)) {
+		t.Fatalf("batch past the bound: %d %s", r.StatusCode, body)
+	}
+	other := tokenFor(t, e.store, "archivist@tu.example", "tu", "archivist", "upload")
+	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"tu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("another person's batch: %d", r.StatusCode)
+	}
+	e.srv.up.mu.Lock()
+	n := len(e.srv.up.batches)
+	e.srv.up.mu.Unlock()
+	if n != maxOpenBatches+1 {
+		t.Fatalf("%d batches kept, want %d", n, maxOpenBatches+1)
+	}
+}
+
+// TestFinishedBatchesArePrunedWithWhatTheyKept: a finished batch and an
+// abandoned one are kept for the upload expiry, then forgotten with their
+// kept state and upload data, so a restart does not bring them back.
+func TestFinishedBatchesArePrunedWithWhatTheyKept(t *testing.T) {
+	e := newUploadEnvWith(t, Config{UploadExpiry: time.Hour})
+	start := time.Now()
+	var ahead atomic.Int64
+	e.srv.up.mu.Lock()
+	e.srv.up.now = func() time.Time { return start.Add(time.Duration(ahead.Load())) }
+	e.srv.up.mu.Unlock()
+	done := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.upload(t, done, "scan-0042.tif", []byte("station,rain\nChiang Mai,12\n")) // refused: its data is kept
+	e.wait(t, done)
+	left := e.batch(t, `{"institution":"tu","expected":1}`)
+	abandoned := path.Base(e.begin(t, left, "left.jpg", jpegBytes(color.RGBA{9, 9, 9, 255})))
+	ahead.Store(int64(90 * time.Minute))
+	e.srv.up.sweep() // the abandoned batch closes: its report is kept an hour more
+	if b := e.report(t, left); !b.Expired {
+		t.Fatalf("abandoned batch after the first sweep: %+v", b)
+	}
+	ahead.Store(int64(3 * time.Hour))
+	e.srv.up.sweep()
+	for _, id := range []string{done, left} {
+		if r := e.req(t, "GET", "/api/v1/batches/"+id, nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("batch %s after its report's time: %d", id, r.StatusCode)
+		}
+		if _, err := os.Stat(filepath.Join(e.cfg.UploadDir, "batches", id+".json")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("batch %s is still kept on disk: %v", id, err)
+		}
+	}
+	entries, err := os.ReadDir(e.cfg.UploadDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		if en.Name() != "batches" {
+			t.Errorf("upload data left behind: %s (abandoned upload %s)", en.Name(), abandoned)
+		}
+	}
+}
+
+// TestEachPersonKeepsAtMostMaxKeptBatches: beyond the bound, a person's
+// oldest finished batches go first; unfinished ones and other people's
+// stay.
+func TestEachPersonKeepsAtMostMaxKeptBatches(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	u := e.srv.up
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	now := u.now()
+	add := func(id, owner string, done bool, finished time.Time) {
+		u.batches[id] = &Batch{ID: id, Owner: owner, Created: finished, Done: done, Finished: finished}
+	}
+	for i := range maxKeptBatches + 10 {
+		add(fmt.Sprintf("f%04d", i), "a", true, now.Add(time.Duration(i)*time.Second-time.Minute*30))
+	}
+	add("open", "a", false, now.Add(-time.Hour*24*30))
+	add("theirs", "b", true, now.Add(-time.Hour))
+	u.pruneLocked()
+	if len(u.batches) != maxKeptBatches+1 {
+		t.Fatalf("%d batches kept, want %d", len(u.batches), maxKeptBatches+1)
+	}
+	for _, id := range []string{"open", "theirs", fmt.Sprintf("f%04d", 11), fmt.Sprintf("f%04d", maxKeptBatches+9)} {
+		if u.batches[id] == nil {
+			t.Errorf("batch %s was pruned", id)
+		}
+	}
+	for i := range 11 {
+		if id := fmt.Sprintf("f%04d", i); u.batches[id] != nil {
+			t.Errorf("old batch %s was kept", id)
+		}
 	}
 }
