@@ -326,3 +326,28 @@ func TestDaoPathRefusesLinksThatLeaveTheFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitsFindNoFileThroughALinkOutOfTheFolder: a <dao> naming a link in
+// the finding aid's folder that leads out of it is not a file beside it.
+func TestUnitsFindNoFileThroughALinkOutOfTheFolder(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	secret := filepath.Join(outside, "token")
+	if err := os.WriteFile(secret, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "here.txt"), []byte("here"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "p1.tif")); err != nil {
+		t.Fatal(err)
+	}
+	units, problems := Units([]Attachment{{Unit: "u1", Href: "p1.tif"}, {Unit: "u1", Href: "here.txt"}}, dir, "cmu")
+	if len(units) != 1 || units[0].Files[0].Name != "here.txt" || len(problems) != 1 || !strings.Contains(problems[0], "p1.tif") {
+		t.Fatalf("units %+v, problems %q", units, problems)
+	}
+	for _, p := range problems {
+		if strings.Contains(p, dir) || strings.Contains(p, outside) {
+			t.Errorf("a problem names a folder: %q", p)
+		}
+	}
+}
