@@ -49,7 +49,7 @@ type Batch struct {
 	Expired bool           `json:"expired,omitempty"`
 	Counts  map[string]int `json:"counts"`
 	// Finished is when the batch was done; its report is kept for the
-	// upload expiry after that (see prune).
+	// upload expiry after that (see pruneLocked).
 	Finished time.Time `json:"finished,omitzero"`
 }
 
