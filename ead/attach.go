@@ -2,9 +2,7 @@ package ead
 
 import (
 	"fmt"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/thaiarchives/archive/ingest"
@@ -13,24 +11,29 @@ import (
 
 // Units makes each attachment an ingest unit: the file its <dao> names,
 // found in dir (the folder of the document), becomes an item of its unit.
-// Files that are not there are listed as problems, each a sentence.
+// A file is looked for only inside dir (a link in it that leads out does
+// not count). Files that are not there are listed as problems, each a
+// sentence.
 func Units(atts []Attachment, dir, institution string) ([]ingest.Unit, []string) {
 	var units []ingest.Unit
 	var problems []string
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, []string{"the folder of the finding aid cannot be read; no digital object was attached"}
+	}
+	defer root.Close()
 	for _, a := range atts {
-		u, err := url.Parse(a.Href)
-		if err != nil || !(Dao{Href: a.Href}).Local() {
+		rel, ok := Dao{Href: a.Href}.Path()
+		if !ok {
 			problems = append(problems, fmt.Sprintf("the digital object %q of unit %s is not a file beside the finding aid; it was left out", a.Href, a.Unit))
 			continue
 		}
-		rel := path.Clean(u.Path)
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		if st, err := root.Stat(filepath.FromSlash(rel)); err != nil || !st.Mode().IsRegular() {
 			problems = append(problems, fmt.Sprintf("the file %s named by a <dao> of unit %s is not beside the finding aid; put it there and import again, or attach it in the desk", rel, a.Unit))
 			continue
 		}
 		units = append(units, ingest.Unit{
-			Files:  []ingest.Input{{Path: p, Name: rel}},
+			Files:  []ingest.Input{{Path: filepath.Join(dir, filepath.FromSlash(rel)), Name: rel}},
 			Meta:   repository.Item{Institution: institution, Collection: a.Unit, Title: a.Title},
 			Origin: "EAD <dao> " + rel,
 		})

@@ -323,3 +323,61 @@ func TestImportReadsUnitDatesAsTheDeskDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestDaoPathRefusesLinksThatLeaveTheFolder: the path an import uses is
+// the one it checked; a query or fragment that hides a climb out of the
+// folder (the raw href cleaned differs from the decoded one) is refused.
+func TestDaoPathRefusesLinksThatLeaveTheFolder(t *testing.T) {
+	for _, tc := range []struct{ href, want string }{
+		{"scans/p1.tif", "scans/p1.tif"},
+		{"./scans/../p1.tif", "p1.tif"},
+		{"scans/letter%201914.png", "scans/letter 1914.png"},
+		{"a#/../../../../x", ""},
+		{"b?/../../x", ""},
+		{"p1.tif?v=2", ""},
+		{"p1.tif#page=2", ""},
+		{"../x", ""},
+		{"scans/../../x", ""},
+		{"%2e%2e/x", ""},
+		{"a%2F..%2F..%2Fx", ""},
+		{"/etc/passwd", ""},
+		{`scans\p1.tif`, ""},
+		{"scans%5C..%5C..%5Cx", ""},
+		{"p1%00.tif", ""},
+		{"https://example.org/p1.tif", ""},
+		{"file:///etc/passwd", ""},
+		{"//host/p1.tif", ""},
+		{".", ""},
+		{"", ""},
+	} {
+		got, ok := Dao{Href: tc.href}.Path()
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Dao{%q}.Path() = %q, %v; want %q", tc.href, got, ok, tc.want)
+		}
+	}
+}
+
+// TestUnitsFindNoFileThroughALinkOutOfTheFolder: a <dao> naming a link in
+// the finding aid's folder that leads out of it is not a file beside it.
+func TestUnitsFindNoFileThroughALinkOutOfTheFolder(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	secret := filepath.Join(outside, "token")
+	if err := os.WriteFile(secret, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "here.txt"), []byte("here"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "p1.tif")); err != nil {
+		t.Fatal(err)
+	}
+	units, problems := Units([]Attachment{{Unit: "u1", Href: "p1.tif"}, {Unit: "u1", Href: "here.txt"}}, dir, "cmu")
+	if len(units) != 1 || units[0].Files[0].Name != "here.txt" || len(problems) != 1 || !strings.Contains(problems[0], "p1.tif") {
+		t.Fatalf("units %+v, problems %q", units, problems)
+	}
+	for _, p := range problems {
+		if strings.Contains(p, dir) || strings.Contains(p, outside) {
+			t.Errorf("a problem names a folder: %q", p)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode"
@@ -43,15 +44,32 @@ type Dao struct {
 	Title string
 }
 
-// Local reports whether the link names a file beside the document: a
-// relative path that stays inside its folder.
+// Local reports whether the link names a file beside the document (see
+// Path).
 func (d Dao) Local() bool {
+	_, ok := d.Path()
+	return ok
+}
+
+// Path is the file a local link names: its URL path decoded, cleaned and
+// slash-separated, relative to the document's folder. It is the one path
+// that is both checked and used. ok is false for an address elsewhere, a
+// link with a query or a fragment (a file name cannot hold them: only the
+// part before would be checked), and a path that leaves the folder.
+func (d Dao) Path() (string, bool) {
+	if d.Href == "" || strings.ContainsAny(d.Href, "?#\\") || strings.HasPrefix(d.Href, "/") {
+		return "", false
+	}
 	u, err := url.Parse(d.Href)
-	if err != nil || u.Scheme != "" || u.Host != "" || d.Href == "" || strings.HasPrefix(d.Href, "/") || strings.Contains(d.Href, `\`) {
-		return false
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" {
+		return "", false
 	}
 	clean := path.Clean(u.Path)
-	return clean != "." && !strings.HasPrefix(clean, "../") && clean != ".."
+	if clean == "." || strings.ContainsFunc(clean, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) ||
+		!filepath.IsLocal(filepath.FromSlash(clean)) {
+		return "", false
+	}
+	return clean, true
 }
 
 // Finding is a finding aid read from a document.

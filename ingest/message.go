@@ -143,6 +143,7 @@ var english = map[string]string{
 	"row_names_nothing":    "names no item: give its identifier (column item) or a file it holds (column files)",
 	"stopped":              "stopped before this row: {1}",
 	"not_yours":            "item {1} belongs to {2}, whose items you may not edit",
+	"upload_not_allowed":   "the uploader may no longer add to the items of {1} (their role changed or their account was disabled); it was not ingested",
 	"described_twice":      "item {1} is already described by row {2}",
 	"no_item":              "no item {1} in the archive",
 	"item_lacks_file":      "item {1} holds no file {2}",

@@ -281,10 +281,14 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 		return files, nil, err
 	}
 	var derived []string
+	var wrote []string // digests whose master this unit put in storage
 	for _, f := range files {
+		if !p.cfg.DryRun && p.absent(ctx, f.sha256) {
+			wrote = append(wrote, f.sha256)
+		}
 		fs, notes, err := p.store(ctx, f)
 		if err != nil {
-			return files, nil, p.which(u, f.Name, err)
+			return files, nil, p.discard(ctx, wrote, p.which(u, f.Name, err))
 		}
 		item.Files = append(item.Files, fs...)
 		derived = append(derived, notes...)
@@ -293,7 +297,7 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 		return files, nil, nil
 	}
 	if err := sealDerivatives(ctx, p.cfg.Blobs, item.Files); err != nil {
-		return files, nil, err
+		return files, nil, p.discard(ctx, wrote, err)
 	}
 	events := []repository.Event{
 		{Type: "ingestion", Outcome: "success", Detail: ingestDetail(u, files)},
@@ -303,9 +307,47 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 		events = append(events, repository.Event{Type: "derivation", Outcome: "success", Detail: strings.Join(derived, "; ")})
 	}
 	if err := p.cfg.Store.SaveItem(ctx, &item, p.cfg.Agent, events...); err != nil {
-		return files, nil, err
+		return files, nil, p.discard(ctx, wrote, err)
 	}
 	return files, &item, nil
+}
+
+// absent reports whether storage surely holds no master of the digest.
+func (p *Pipeline) absent(ctx context.Context, digest string) bool {
+	_, err := p.cfg.Blobs.Stat(ctx, storage.DigestKey(digest))
+	return errors.Is(err, storage.ErrNotFound)
+}
+
+// discard removes, when err refuses the unit, the blobs of the digests
+// whose masters it wrote (the masters and their derivatives) that no item
+// holds, so a refused file leaves nothing for gc. A unit that failed
+// keeps them for the run that finishes it. The unit still holds its
+// digests, so no other unit is storing the same content meanwhile.
+func (p *Pipeline) discard(ctx context.Context, digests []string, err error) error {
+	if !errors.Is(err, ErrRefused) && !errors.Is(err, storage.ErrChecksum) && !errors.Is(err, repository.ErrInvalid) {
+		return err
+	}
+	for _, d := range digests {
+		ids, lerr := p.cfg.Store.ItemsWithDigest(d)
+		if lerr != nil || len(ids) > 0 {
+			continue // shared with an item, or unknown: kept
+		}
+		keys := []string{storage.DigestKey(d)}
+		prefix := strings.TrimSuffix(DerivativeKey(d, "-"), "-")
+		lerr = p.cfg.Blobs.List(ctx, prefix, func(i storage.Info) error {
+			keys = append(keys, i.Key)
+			return nil
+		})
+		if lerr != nil {
+			p.cfg.Log.Warn("listing a refused file's derivatives", "sha256", d, "err", lerr)
+		}
+		for _, k := range keys {
+			if derr := p.cfg.Blobs.Delete(ctx, k); derr != nil {
+				p.cfg.Log.Warn("removing a blob of a refused file", "key", k, "err", derr)
+			}
+		}
+	}
+	return err
 }
 
 // which names the file an error is about when the unit has several and

@@ -212,6 +212,58 @@ func TestEADImportedAtTheDeskBuildsTheTreeWithItsFiles(t *testing.T) {
 	}
 }
 
+// TestEADImportWritesNothingOutsideItsFolder: a <dao> whose raw href
+// climbs out behind a fragment or a query (the decoded path alone looks
+// harmless) is left out, and the file sent for it lands nowhere outside
+// the import's folder, least of all as a tus record in the upload folder.
+func TestEADImportWritesNothingOutsideItsFolder(t *testing.T) {
+	e := newDeskEnv(t)
+	up := e.srv.cfg.UploadDir
+	targets := map[string]string{ // href → where a link at its raw path would land
+		"a#/../../../planted.info":     filepath.Join(up, "planted.info"),
+		"b?/../../../../planted2.info": filepath.Join(filepath.Dir(up), "planted2.info"),
+	}
+	var daos strings.Builder
+	for href := range targets {
+		fmt.Fprintf(&daos, `<c level="file"><did><unittitle>Escape</unittitle><dao href="%s"/></did></c>`, href)
+	}
+	doc := `<ead xmlns="http://ead3.archivists.org/schema/"><control/><archdesc level="fonds"><did><unittitle>Escapes</unittitle></did><dsc>` +
+		daos.String() + `</dsc></archdesc></ead>`
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf", e.csrf)
+	w.WriteField("institution", "cmu")
+	part, _ := w.CreateFormFile("ead", "escape.xml")
+	part.Write([]byte(doc))
+	for _, target := range targets {
+		part, _ = w.CreateFormFile("files", filepath.Base(target))
+		part.Write([]byte(`{"ID":"x","Storage":{"Path":"/etc/passwd"}}`))
+	}
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/desk/ead?lang=en", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %d %.500s", resp.StatusCode, page)
+	}
+	for href, target := range targets {
+		if _, err := os.Lstat(target); err == nil {
+			t.Errorf("the file sent for %q was written outside the import's folder", href)
+		}
+	}
+	if n := strings.Count(string(page), "is not a file beside the finding aid; it was left out"); n != len(targets) {
+		t.Errorf("the report leaves out %d links, want %d: %.2000s", n, len(targets), page)
+	}
+	if strings.Contains(string(page), up) {
+		t.Errorf("the report names a folder of the server: %.2000s", page)
+	}
+}
+
 // TestRestrictedSeriesHidesItsFilesAndItemsEverywhere: access set on a
 // series reaches every unit and item below it through the one access
 // decision: the finding aid, its EAD, the nested collection, the item's

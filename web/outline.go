@@ -1,9 +1,13 @@
 package web
 
 import (
+	"errors"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -412,37 +416,49 @@ func (s *Server) importEAD(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	sent := map[string]string{} // base name → saved path
+	// Every file is written and linked through root: nothing a name or a
+	// <dao> says can put it outside the import's own folder.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer root.Close()
+	if err := errors.Join(root.Mkdir("sent", 0o700), root.Mkdir("beside", 0o700)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	sent := map[string]bool{} // base names of the files sent
 	for _, fh := range form.File["files"] {
 		name := filepath.Base(filepath.Clean("/" + fh.Filename))
-		if name == "/" || name == "." || strings.HasPrefix(name, ".") {
+		if !filepath.IsLocal(name) || strings.HasPrefix(name, ".") || sent[name] {
 			continue
 		}
-		path := filepath.Join(dir, "sent", name)
-		os.MkdirAll(filepath.Dir(path), 0o700)
-		if err := c.SaveUploadedFile(fh, path); err != nil {
+		if err := saveInto(root, path.Join("sent", name), fh); err != nil {
 			s.fail(c, err)
 			return
 		}
-		sent[name] = path
+		sent[name] = true
 	}
 	made, atts, err := f.Build(c.Request.Context(), s.cfg.Store, inst, parent, p.Email+" (desk, EAD import)")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	// A <dao href="scans/p1.tif"> is matched with a file sent as p1.tif.
-	beside := filepath.Join(dir, "beside")
+	// A <dao href="scans/p1.tif"> is matched with a file sent as p1.tif,
+	// linked at the path the link names once checked (ead.Dao.Path).
 	for _, a := range atts {
-		if !(ead.Dao{Href: a.Href}).Local() {
+		rel, ok := ead.Dao{Href: a.Href}.Path()
+		if !ok || !sent[path.Base(rel)] {
 			continue
 		}
-		rel := filepath.FromSlash(filepath.Clean(a.Href))
-		if from := sent[filepath.Base(rel)]; from != "" {
-			os.MkdirAll(filepath.Dir(filepath.Join(beside, rel)), 0o700)
-			os.Link(from, filepath.Join(beside, rel))
+		at := path.Join("beside", rel)
+		if err := root.MkdirAll(path.Dir(at), 0o700); err != nil {
+			continue // ead.Units reports the file as missing
 		}
+		root.Link(path.Join("sent", path.Base(rel)), at)
 	}
+	beside := filepath.Join(dir, "beside")
 	units, notes := ead.Units(atts, beside, inst)
 	v := fondsPage{page: s.newPage(c, ""), Made: made, Notes: notes}
 	v.Title = t(v.Lang, "ead_report")
@@ -456,4 +472,22 @@ func (s *Server) importEAD(c *gin.Context) {
 	}
 	private(c)
 	s.render(c, http.StatusOK, "fonds", v)
+}
+
+// saveInto writes a file sent in a form at name inside root.
+func saveInto(root *os.Root, name string, fh *multipart.FileHeader) error {
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,9 @@ type Batch struct {
 	// arrived by then never will, and it takes no more uploads.
 	Expired bool           `json:"expired,omitempty"`
 	Counts  map[string]int `json:"counts"`
+	// Finished is when the batch was done; its report is kept for the
+	// upload expiry after that (see pruneLocked).
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // BatchFile is one upload of a batch.
@@ -80,8 +84,16 @@ const (
 // lostUpload is the outcome of an upload whose data a stop lost.
 const lostUpload = "the uploaded data was lost when the service stopped; upload the file again"
 
-// DefaultUploadExpiry is how long an unfinished upload may lie idle.
+// DefaultUploadExpiry is how long an unfinished upload may lie idle, and
+// how long a finished batch's report is kept.
 const DefaultUploadExpiry = 72 * time.Hour
+
+// Bounds on one person's batches: those not done yet (beyond, a new batch
+// is refused) and all they have kept (beyond, the oldest finished go).
+const (
+	maxOpenBatches = 100
+	maxKeptBatches = 500
+)
 
 func (b *Batch) file(upload string) *BatchFile {
 	for _, f := range b.Files {
@@ -101,7 +113,7 @@ func (f *BatchFile) pending() bool {
 type uploads struct {
 	s       *Server
 	dir     string
-	store   filestore.FileStore
+	store   confinedStore
 	handler *tusd.UnroutedHandler
 	ctx     context.Context
 	expiry  time.Duration
@@ -117,7 +129,7 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 		return fmt.Errorf("upload folder %s cannot be created: %v", dir, err)
 	}
 	comp := tusd.NewStoreComposer()
-	store := filestore.New(dir)
+	store := confinedStore{filestore.New(dir)}
 	store.UseIn(comp)
 	filelocker.New(dir).UseIn(comp)
 	limit := s.cfg.UploadMax
@@ -205,10 +217,29 @@ func (s *Server) checkUpload(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInf
 	if b.Owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_FORBIDDEN", "this batch is not yours, or you may no longer upload to its library", http.StatusForbidden)
 	}
+	if ev.Upload.IsFinal && !s.up.partsOf(ev.Context, b.ID, ev.Upload.PartialUploads) {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_CONCAT_FORBIDDEN", "a final upload may join only partial uploads (Upload-Concat: partial) made in its own batch", http.StatusForbidden)
+	}
 	if ev.Upload.MetaData["filename"] == "" {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_NO_NAME", "the upload's filename metadata is missing", http.StatusBadRequest)
 	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
+}
+
+// partsOf reports whether every upload of ids is a partial upload made in
+// the batch: a final upload joins nothing of another batch or person.
+func (u *uploads) partsOf(ctx context.Context, batch string, ids []string) bool {
+	for _, id := range ids {
+		up, err := u.store.GetUpload(ctx, id)
+		if err != nil {
+			return false
+		}
+		info, err := up.GetInfo(ctx)
+		if err != nil || !info.IsPartial || info.MetaData["batch"] != batch {
+			return false
+		}
+	}
+	return len(ids) > 0
 }
 
 func (u *uploads) create(c *gin.Context) {
@@ -246,9 +277,15 @@ func (u *uploads) create(c *gin.Context) {
 	b.Files = []*BatchFile{}
 	b.Done, b.Expired, b.Counts = false, false, nil
 	u.mu.Lock()
+	if u.openLocked(b.Owner) >= maxOpenBatches {
+		u.mu.Unlock()
+		u.s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: fmt.Sprintf(t(u.s.lang(c), "upload_too_many_batches"), maxOpenBatches)})
+		return
+	}
 	b.Created = u.now().UTC()
 	u.batches[b.ID] = &b
 	u.saveLocked(&b)
+	u.pruneLocked()
 	u.mu.Unlock()
 	c.JSON(http.StatusCreated, &b)
 }
@@ -309,8 +346,8 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	b := u.batches[info.MetaData["batch"]]
-	if b == nil || b.Expired {
-		return
+	if b == nil || b.Expired || info.IsPartial {
+		return // a partial upload is a part of a file, not one
 	}
 	f := b.file(info.ID)
 	if f == nil {
@@ -325,7 +362,7 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 	}
 	f.Received, f.Touched = max(f.Received, info.Offset), u.now().UTC()
 	if complete {
-		f.Status, f.path = uploaded, info.Storage["Path"]
+		f.Status, f.path = uploaded, u.dataPath(info.ID)
 		if b.Group {
 			u.startGroupLocked(b)
 		} else {
@@ -374,6 +411,10 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 		return
 	}
 	defer func() { <-u.work }()
+	if ok, err := u.allowed(b); !ok {
+		u.refuse(b, files, err)
+		return
+	}
 	u.mu.Lock()
 	unit := ingest.Unit{Origin: "web upload, batch " + b.ID + " by " + b.Owner, Meta: repository.Item{Institution: b.Institution, Collection: b.Collection, Access: b.Access}}
 	if b.Meta != nil {
@@ -409,6 +450,45 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 	u.saveLocked(b)
 }
 
+// allowed says whether the batch's owner may upload to its library now,
+// as the store says at the moment of ingest: a person demoted or disabled
+// since the batch was made adds nothing more through it. err says the
+// store could not tell.
+func (u *uploads) allowed(b *Batch) (bool, error) {
+	usr, err := u.s.cfg.Store.User(b.Owner)
+	if errors.Is(err, repository.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	p := principal(usr, access.ScopeUpload)
+	return !usr.Disabled && access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) == nil, nil
+}
+
+// refuse ends files that are not to be ingested: refused when their
+// owner may no longer upload (their data removed), failed when the store
+// could not say (err; kept for a later run).
+func (u *uploads) refuse(b *Batch, files []*BatchFile, err error) {
+	o := ingest.Outcome{Status: ingest.Refused, Messages: []ingest.Message{{Kind: "upload_not_allowed", Args: []string{b.Institution}}}}
+	if err != nil {
+		o = ingest.Outcome{Status: ingest.Failed, Messages: []ingest.Message{ingest.MessageOf(err)}}
+		u.s.cfg.Log.Error("checking the uploader of a batch", "batch", b.ID, "err", err)
+	}
+	o.Error = o.Messages[0].String()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, f := range files {
+		f.Outcome = o
+		f.Outcome.File = f.Name
+		if o.Status == ingest.Refused {
+			u.remove(f.Upload)
+		}
+	}
+	u.tallyLocked(b)
+	u.saveLocked(b)
+}
+
 // tallyLocked counts the batch's files by status and says whether it is done:
 // every expected file arrived (or the batch expired) and none is pending.
 func (u *uploads) tallyLocked(b *Batch) {
@@ -419,6 +499,80 @@ func (u *uploads) tallyLocked(b *Batch) {
 		done = done && !f.pending()
 	}
 	b.Done = done
+	if !done {
+		b.Finished = time.Time{}
+	} else if b.Finished.IsZero() {
+		b.Finished = u.now().UTC()
+	}
+}
+
+// openLocked counts the batches of owner that are not done.
+func (u *uploads) openLocked(owner string) int {
+	n := 0
+	for _, b := range u.batches {
+		if b.Owner == owner && !b.Done {
+			n++
+		}
+	}
+	return n
+}
+
+// pruneLocked forgets finished batches (done, or closed by expiry) whose
+// report has been kept for the upload expiry, and each person's oldest
+// finished batches beyond maxKeptBatches: their kept state and whatever
+// upload data is left of their files go with them.
+func (u *uploads) pruneLocked() {
+	now := u.now()
+	kept := map[string]int{}          // batches per person
+	finished := map[string][]*Batch{} // of them, those finished
+	for _, b := range u.batches {
+		if b.Done && now.Sub(b.finished()) > u.expiry {
+			u.forgetLocked(b)
+			continue
+		}
+		kept[b.Owner]++
+		if b.Done {
+			finished[b.Owner] = append(finished[b.Owner], b)
+		}
+	}
+	for owner, bs := range finished {
+		extra := min(kept[owner]-maxKeptBatches, len(bs))
+		if extra <= 0 {
+			continue
+		}
+		slices.SortFunc(bs, func(a, b *Batch) int { return a.finished().Compare(b.finished()) })
+		for _, b := range bs[:extra] {
+			u.forgetLocked(b)
+		}
+	}
+}
+
+// finished is when a done batch finished; a batch kept from before that
+// was recorded finished at its last activity.
+func (b *Batch) finished() time.Time {
+	if !b.Finished.IsZero() {
+		return b.Finished
+	}
+	last := b.Created
+	for _, f := range b.Files {
+		if f.Touched.After(last) {
+			last = f.Touched
+		}
+	}
+	return last
+}
+
+// forgetLocked removes a finished batch: from memory, its kept state, and
+// its files' upload data (none is pending in a finished batch).
+func (u *uploads) forgetLocked(b *Batch) {
+	delete(u.batches, b.ID)
+	p := filepath.Join(u.dir, "batches", b.ID+".json")
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		u.s.cfg.Log.Warn("removing an upload batch", "batch", b.ID, "err", err)
+	}
+	for _, f := range b.Files {
+		u.remove(f.Upload)
+	}
 }
 
 // Batches are kept as JSON files so a restart keeps their reports.
@@ -478,7 +632,7 @@ func (u *uploads) resume() {
 		}
 		info, err := up.GetInfo(u.ctx)
 		b := u.batches[info.MetaData["batch"]]
-		if err != nil || b == nil || b.Done || b.Expired {
+		if err != nil || b == nil || b.Done || b.Expired || info.IsPartial {
 			continue
 		}
 		f := b.file(id)
@@ -492,7 +646,7 @@ func (u *uploads) resume() {
 		}
 		f.Received = info.Offset
 		if !info.SizeIsDeferred && info.Offset == info.Size {
-			f.Status, f.path = uploaded, info.Storage["Path"]
+			f.Status, f.path = uploaded, u.dataPath(id)
 		}
 	}
 	for _, b := range u.batches {
@@ -585,6 +739,7 @@ func (u *uploads) sweep() {
 			u.saveLocked(b)
 		}
 	}
+	u.pruneLocked()
 	u.mu.Unlock()
 	for _, id := range gone {
 		u.remove(id)
@@ -643,10 +798,8 @@ func (u *uploads) remove(id string) {
 // owns reports whether p made the upload id (a tus identifier) through one
 // of their batches.
 func (u *uploads) owns(p access.Principal, id string) bool {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
+	if !uploadID(id) {
+		return false
 	}
 	data, err := os.ReadFile(filepath.Join(u.dir, id+".info"))
 	if err != nil {

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,14 +38,14 @@ type uploadEnv struct {
 	stop  func() // ends the running server and its background work
 }
 
-func newUploadEnv(t *testing.T, limit int64) *uploadEnv {
+func newUploadEnv(t testing.TB, limit int64) *uploadEnv {
 	t.Helper()
 	return newUploadEnvWith(t, Config{UploadMax: limit})
 }
 
 // newUploadEnvWith runs a server with uploads on a new store, from cfg with
 // the store, blobs, pipeline and upload folder filled in.
-func newUploadEnvWith(t *testing.T, cfg Config) *uploadEnv {
+func newUploadEnvWith(t testing.TB, cfg Config) *uploadEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
 	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
@@ -61,7 +63,7 @@ func newUploadEnvWith(t *testing.T, cfg Config) *uploadEnv {
 
 // start runs a new server on the env's store and upload folder, as the
 // service does when it starts again.
-func (e *uploadEnv) start(t *testing.T) {
+func (e *uploadEnv) start(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, e.cfg)
@@ -411,5 +413,271 @@ func TestARefusedUploadSaysWhyInThePagesLanguage(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(e.cfg.UploadDir, "batches", id+".json"))
 	if err != nil || bytes.Contains(data, []byte("มีเนื้อหาเป็น")) || bytes.Contains(data, []byte(`"reason"`)) {
 		t.Errorf("the kept batch holds a page's words: %v", err)
+	}
+}
+
+// TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload: a tus .info
+// file put in the upload folder by hand, whose data path names a file
+// elsewhere (the data folder's token, say), is neither resumed into its
+// batch at the next start nor answered by the tus endpoint.
+func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.stop()
+	secret := filepath.Join(t.TempDir(), "token")
+	data := jpegBytes(color.RGBA{5, 5, 5, 255})
+	if err := os.WriteFile(secret, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const planted = "0123456789abcdef0123456789abcdef"
+	info, _ := json.Marshal(map[string]any{"ID": planted, "Size": len(data), "Offset": len(data),
+		"MetaData": map[string]string{"batch": id, "filename": "token.jpg"},
+		"Storage":  map[string]string{"Type": "filestore", "Path": secret, "InfoPath": filepath.Join(e.cfg.UploadDir, planted+".info")}})
+	if err := os.WriteFile(filepath.Join(e.cfg.UploadDir, planted+".info"), info, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.cfg.UploadDir, planted), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	e.start(t)
+	if b := e.report(t, id); len(b.Files) != 0 {
+		t.Fatalf("the planted upload was taken into the batch: %+v", b.Files[0])
+	}
+	if r := e.req(t, "HEAD", "/api/v1/uploads/"+planted, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the planted upload answers %d", r.StatusCode)
+	}
+	if got, err := os.ReadFile(secret); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the file the record named was changed: %v", err)
+	}
+}
+
+// partial sends data as a partial upload (Upload-Concat: partial) of the
+// batch with the bearer token and returns its path.
+func (e *uploadEnv) partial(t *testing.T, bearer, batch string, data []byte) string {
+	t.Helper()
+	resp := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Concat", "partial",
+		"Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", batch, "filename", "part"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create partial upload: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	p := loc[strings.Index(loc, "/api/"):]
+	if r := e.req(t, "PATCH", p, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("partial patch: %d", r.StatusCode)
+	}
+	return p
+}
+
+// TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch: Upload-Concat:
+// final naming another person's upload, one of another batch, or a
+// whole (not partial) upload is refused; parts of its own batch join into
+// one file, ingested once.
+func TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	other := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+	data := jpegBytes(color.RGBA{120, 30, 90, 255})
+	mine := e.batch(t, `{"institution":"cmu","expected":1}`)
+	first := e.partial(t, token, mine, data[:100])
+	second := e.partial(t, token, mine, data[100:])
+	elsewhere := e.batch(t, `{"institution":"cmu","expected":1}`)
+	wholeData := jpegBytes(color.RGBA{30, 120, 90, 255})
+	whole := e.begin(t, elsewhere, "whole.jpg", wholeData)
+	e.finish(t, whole, wholeData)
+
+	resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json")
+	var theirs Batch
+	if err := json.NewDecoder(resp.Body).Decode(&theirs); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the other archivist's batch: %d %v", resp.StatusCode, err)
+	}
+	final := func(bearer, batch string, parts ...string) *http.Response {
+		t.Helper()
+		return e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Concat", "final;"+strings.Join(parts, " "),
+			"Upload-Metadata", meta("batch", batch, "filename", "joined.jpg"))
+	}
+	for _, tc := range []struct {
+		name          string
+		bearer, batch string
+		parts         []string
+	}{
+		{"another person's parts", other, theirs.ID, []string{first, second}},
+		{"parts of another batch", token, elsewhere, []string{first, second}},
+		{"a whole upload", token, elsewhere, []string{whole}},
+		{"a whole upload of another batch", token, mine, []string{first, whole}},
+	} {
+		if r := final(tc.bearer, tc.batch, tc.parts...); r.StatusCode != http.StatusForbidden {
+			t.Errorf("final upload joining %s: %d", tc.name, r.StatusCode)
+		}
+	}
+	if r := final(token, mine, first, second); r.StatusCode != http.StatusCreated {
+		t.Fatalf("final upload joining its own parts: %d", r.StatusCode)
+	}
+	b := e.wait(t, mine)
+	if len(b.Files) != 1 || b.Files[0].Status != ingest.Ingested || b.Files[0].Size != int64(len(data)) {
+		t.Fatalf("the joined file: %+v", b.Files[0])
+	}
+	if b := e.report(t, theirs.ID); len(b.Files) != 0 {
+		t.Fatalf("the other archivist's batch holds %+v", b.Files)
+	}
+}
+
+// TestUploadOfADemotedOrDisabledPersonIsNotIngested: the right to add to
+// a library is checked when the files are ingested, not only when the
+// batch was made; what arrived after the change is refused, says why in
+// both languages, and its data is removed.
+func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*repository.User)
+	}{
+		{"demoted", func(u *repository.User) { u.Role = "reader" }},
+		{"disabled", func(u *repository.User) { u.Disabled = true }},
+		{"moved to another library", func(u *repository.User) { u.Institution = "tu" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newUploadEnv(t, 0)
+			bearer := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+			resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+bearer, "Content-Type", "application/json")
+			var b Batch
+			if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
+				t.Fatalf("batch: %d %v", resp.StatusCode, err)
+			}
+			e.srv.up.work <- struct{}{} // the pipeline is busy until the change is made
+			data := jpegBytes(color.RGBA{40, 40, 160, 255})
+			r := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", b.ID, "filename", "late.jpg"))
+			if r.StatusCode != http.StatusCreated {
+				t.Fatalf("create upload: %d", r.StatusCode)
+			}
+			up := r.Header.Get("Location")
+			up = up[strings.Index(up, "/api/"):]
+			if r := e.req(t, "PATCH", up, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
+				t.Fatalf("patch: %d", r.StatusCode)
+			}
+			e.waitFor(t, b.ID, "uploaded", func(b Batch) bool { return len(b.Files) == 1 && b.Files[0].Status == "uploaded" })
+			usr, err := e.store.UserByEmail("archivist@cmu.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.change(usr)
+			if err := e.store.SaveUser(context.Background(), usr, "test"); err != nil {
+				t.Fatal(err)
+			}
+			<-e.srv.up.work
+			got := e.wait(t, b.ID).Files[0]
+			if got.Status != ingest.Refused || got.Item != "" || !strings.Contains(got.Reason, "may no longer add to the items of cmu") {
+				t.Fatalf("the file after the change: %+v", got)
+			}
+			th := e.report(t, b.ID+"?lang=th")
+			if !strings.Contains(th.Files[0].Reason, "ไม่มีสิทธิ์เพิ่มรายการของ cmu") {
+				t.Errorf("the Thai reason: %q", th.Files[0].Reason)
+			}
+			sum := sha256.Sum256(data)
+			ids, err := e.store.ItemsWithDigest(hex.EncodeToString(sum[:]))
+			if err != nil || len(ids) != 0 {
+				t.Fatalf("items made: %v %v", ids, err)
+			}
+			if _, err := os.Stat(filepath.Join(e.cfg.UploadDir, path.Base(up))); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("the refused upload's data is kept: %v", err)
+			}
+		})
+	}
+}
+
+// TestOnePersonsUnfinishedBatchesAreBounded: past maxOpenBatches not
+// done, a person's new batch is refused with 429 in the page's language,
+// while another person may still make one.
+func TestOnePersonsUnfinishedBatchesAreBounded(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	for range maxOpenBatches {
+		e.batch(t, `{"institution":"tu","expected":1}`)
+	}
+	r := e.req(t, "POST", "/api/v1/batches?lang=th", []byte(`{"institution":"tu","expected":1}`), "Content-Type", "application/json")
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), fmt.Sprintf("ชุดอัปโหลดที่ยังไม่เสร็จครบ %d ชุด", maxOpenBatches)) {
+		t.Fatalf("batch past the bound: %d %s", r.StatusCode, body)
+	}
+	other := tokenFor(t, e.store, "archivist@tu.example", "tu", "archivist", "upload")
+	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"tu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("another person's batch: %d", r.StatusCode)
+	}
+	e.srv.up.mu.Lock()
+	n := len(e.srv.up.batches)
+	e.srv.up.mu.Unlock()
+	if n != maxOpenBatches+1 {
+		t.Fatalf("%d batches kept, want %d", n, maxOpenBatches+1)
+	}
+}
+
+// TestFinishedBatchesArePrunedWithWhatTheyKept: a finished batch and an
+// abandoned one are kept for the upload expiry, then forgotten with their
+// kept state and upload data, so a restart does not bring them back.
+func TestFinishedBatchesArePrunedWithWhatTheyKept(t *testing.T) {
+	e := newUploadEnvWith(t, Config{UploadExpiry: time.Hour})
+	start := time.Now()
+	var ahead atomic.Int64
+	e.srv.up.mu.Lock()
+	e.srv.up.now = func() time.Time { return start.Add(time.Duration(ahead.Load())) }
+	e.srv.up.mu.Unlock()
+	done := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.upload(t, done, "scan-0042.tif", []byte("station,rain\nChiang Mai,12\n")) // refused: its data is kept
+	e.wait(t, done)
+	left := e.batch(t, `{"institution":"tu","expected":1}`)
+	abandoned := path.Base(e.begin(t, left, "left.jpg", jpegBytes(color.RGBA{9, 9, 9, 255})))
+	ahead.Store(int64(90 * time.Minute))
+	e.srv.up.sweep() // the abandoned batch closes: its report is kept an hour more
+	if b := e.report(t, left); !b.Expired {
+		t.Fatalf("abandoned batch after the first sweep: %+v", b)
+	}
+	ahead.Store(int64(3 * time.Hour))
+	e.srv.up.sweep()
+	for _, id := range []string{done, left} {
+		if r := e.req(t, "GET", "/api/v1/batches/"+id, nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("batch %s after its report's time: %d", id, r.StatusCode)
+		}
+		if _, err := os.Stat(filepath.Join(e.cfg.UploadDir, "batches", id+".json")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("batch %s is still kept on disk: %v", id, err)
+		}
+	}
+	entries, err := os.ReadDir(e.cfg.UploadDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		if en.Name() != "batches" {
+			t.Errorf("upload data left behind: %s (abandoned upload %s)", en.Name(), abandoned)
+		}
+	}
+}
+
+// TestEachPersonKeepsAtMostMaxKeptBatches: beyond the bound, a person's
+// oldest finished batches go first; unfinished ones and other people's
+// stay.
+func TestEachPersonKeepsAtMostMaxKeptBatches(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	u := e.srv.up
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	now := u.now()
+	add := func(id, owner string, done bool, finished time.Time) {
+		u.batches[id] = &Batch{ID: id, Owner: owner, Created: finished, Done: done, Finished: finished}
+	}
+	for i := range maxKeptBatches + 10 {
+		add(fmt.Sprintf("f%04d", i), "a", true, now.Add(time.Duration(i)*time.Second-time.Minute*30))
+	}
+	add("open", "a", false, now.Add(-time.Hour*24*30))
+	add("theirs", "b", true, now.Add(-time.Hour))
+	u.pruneLocked()
+	if len(u.batches) != maxKeptBatches+1 {
+		t.Fatalf("%d batches kept, want %d", len(u.batches), maxKeptBatches+1)
+	}
+	for _, id := range []string{"open", "theirs", fmt.Sprintf("f%04d", 11), fmt.Sprintf("f%04d", maxKeptBatches+9)} {
+		if u.batches[id] == nil {
+			t.Errorf("batch %s was pruned", id)
+		}
+	}
+	for i := range 11 {
+		if id := fmt.Sprintf("f%04d", i); u.batches[id] != nil {
+			t.Errorf("old batch %s was kept", id)
+		}
 	}
 }
