@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -204,32 +203,16 @@ func (p *Pipeline) reuse(ctx context.Context, access, thumb string) (int, int, b
 	return pyr.Levels[0].Width, pyr.Levels[0].Height, true
 }
 
-// probe is what ffprobe says of a recording.
-type probe struct {
-	Streams []struct {
-		CodecType string `json:"codec_type"`
-		Width     int    `json:"width"`
-		Height    int    `json:"height"`
-	} `json:"streams"`
-	Format struct {
-		Duration string `json:"duration"`
-	} `json:"format"`
-}
-
 // deriveMedia reads a recording's duration and size with ffprobe and takes a
 // poster frame of a video with ffmpeg.
 func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.File) ([]repository.File, []string, error) {
-	ffprobe, err := exec.LookPath("ffprobe")
+	tool, err := exec.LookPath("ffprobe")
 	if err != nil {
 		return nil, nil, refuse("media_no_tools")
 	}
-	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", m.Path).Output()
+	pr, err := ffprobe(ctx, tool, m.Path, m.mediaType)
 	if err != nil {
-		return nil, nil, refuse("media_unreadable")
-	}
-	var pr probe
-	if err := json.Unmarshal(out, &pr); err != nil {
-		return nil, nil, refuse("media_report")
+		return nil, nil, err
 	}
 	d, err := strconv.ParseFloat(pr.Format.Duration, 64)
 	if err != nil || d <= 0 {
@@ -260,7 +243,12 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 		return nil, nil, refuse("poster_no_tools")
 	}
 	at := strconv.FormatFloat(min(1, d/2), 'f', 3, 64)
-	jpg, err := exec.CommandContext(ctx, ffmpeg, "-v", "error", "-ss", at, "-i", m.Path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-").Output()
+	in, err := inputArgs(m.mediaType)
+	if err != nil {
+		return nil, nil, err
+	}
+	args := append(append([]string{"-nostdin", "-v", "error"}, in...), "-ss", at, "-i", m.Path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-")
+	jpg, err := exec.CommandContext(ctx, ffmpeg, args...).Output()
 	if err != nil || len(jpg) == 0 {
 		return nil, nil, refuse("poster_failed")
 	}
