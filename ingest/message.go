@@ -66,6 +66,10 @@ var english = map[string]string{
 	"failed":              "{1}",
 	"unavailable":         "{1} (storage is unavailable; run the same ingest again to finish)",
 
+	// A file whose content is of the family its name promises (a JPEG
+	// named .png): taken as what it is, with a warning.
+	"identified_by_content": "{1} is {2:media}, not {3:ext} as its name says; ingested as {2:media}, by its content",
+
 	// Images.
 	"cmyk":               "it is a CMYK image; its colours cannot be converted faithfully here — convert it to sRGB (for example: vips icc_transform in.jpg out.jpg srgb) and ingest that",
 	"image_unsupported":  "{1} images are not supported",

@@ -43,7 +43,9 @@ type Config struct {
 	DryRun bool
 	// KeepMismatched takes a file whose content does not match its name's
 	// extension (a text file named scan.tif) as the file its content is,
-	// with a note in its outcome, instead of refusing it.
+	// with a note in its outcome, instead of refusing it. A file whose
+	// content is of the family its name promises (a JPEG named .png) is
+	// always taken as what it is, with a warning.
 	KeepMismatched bool
 	Log            *slog.Logger
 }
@@ -166,7 +168,7 @@ type master struct {
 	size      int64
 	mediaType string
 	kind      string
-	note      *Message // for the outcome: a mismatched name kept
+	note      *Message // for the outcome and the ingestion event: a mismatched name
 }
 
 // Ingest processes one unit to the end and says what became of each file.
@@ -351,7 +353,11 @@ func cmpOr(a, b string) string {
 func ingestDetail(u Unit, files []master) string {
 	var names []string
 	for _, f := range files {
-		names = append(names, fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size))
+		name := fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size)
+		if f.note != nil {
+			name = fmt.Sprintf("%s (%s, %d bytes: %s)", f.Name, f.mediaType, f.size, f.note)
+		}
+		names = append(names, name)
 	}
 	s := strings.Join(names, ", ")
 	if u.Origin != "" {
@@ -464,10 +470,14 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	}
 	if misnamed(in.Name, m.mediaType) {
 		args := []string{path.Base(in.Name), m.mediaType, strings.ToLower(path.Ext(in.Name))}
-		if !p.cfg.KeepMismatched {
+		switch {
+		case sameFamily(in.Name, m.mediaType):
+			m.note = &Message{Kind: "identified_by_content", Args: args}
+		case !p.cfg.KeepMismatched:
 			return m, refuse("mismatched", args...)
+		default:
+			m.note = &Message{Kind: "kept_mismatched", Args: args}
 		}
-		m.note = &Message{Kind: "kept_mismatched", Args: args}
 	}
 	hashes := map[string]hash.Hash{"sha256": sha256.New()}
 	for alg := range in.Checksums {

@@ -239,6 +239,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_unsupported_content":   {"เนื้อหาของไฟล์ไม่ใช่ภาพ เสียง วิดีโอ PDF หรือข้อความที่คลังรับได้", "its content is not a supported image, audio, video, PDF or text file"},
 	"ingest_mismatched":            {"{1} มีเนื้อหาเป็น{2:media} ไม่ใช่ไฟล์ {3:ext} ตามนามสกุล: เปลี่ยนชื่อไฟล์ให้ตรงกับเนื้อหาแล้วอัปโหลดอีกครั้ง", "{1} is really {2:media}, not a {3:ext} file as its name says: rename it to match its content and upload it again"},
 	"ingest_kept_mismatched":       {"{1} มีเนื้อหาเป็น{2:media} ไม่ใช่ไฟล์ {3:ext} ตามนามสกุล จึงเก็บเป็น{2:media}ตามที่ขอ", "{1} is really {2:media}, not a {3:ext} file; kept as {2:media}, as asked"},
+	"ingest_identified_by_content": {"{1} มีเนื้อหาเป็น{2:media} ไม่ใช่ไฟล์ {3:ext} ตามนามสกุล จึงรับเข้าเป็น{2:media}ตามเนื้อหา", "{1} is really {2:media}, not a {3:ext} file as its name says; ingested as {2:media}, by its content"},
 	"ingest_sheet_as_file":         {"{1} เป็นตารางคำอธิบาย ไม่ใช่ไฟล์ของรายการ: ใช้ “เพิ่มคำอธิบายจากตาราง” ที่โต๊ะทำงาน", "{1} is a metadata sheet, not a file of an item: use “Describe from a sheet” on the desk"},
 	"ingest_checksum_algorithm":    {"ไม่รองรับการตรวจสอบแบบ \"{1}\"", "checksum algorithm \"{1}\" is not supported"},
 	"ingest_checksum_mismatch":     {"ค่า {1} ของไฟล์คือ {2} แต่ต้นทางระบุว่า {3}: ไฟล์เสียหายหรือถูกเปลี่ยนแปลง", "its {1} checksum is {2}, but its source says {3}: the file is damaged or changed"},
