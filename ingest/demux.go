@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"time"
 )
 
 // demuxers are the ffmpeg demuxers trusted with each type of recording
@@ -58,7 +59,9 @@ func ffprobe(ctx context.Context, tool, file, mediaType string) (*avProbe, error
 	}
 	args := append([]string{"-v", "error"}, in...)
 	args = append(args, "-print_format", "json", "-show_format", "-show_streams", "-i", file)
-	out, err := exec.CommandContext(ctx, tool, args...).Output()
+	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.Output()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

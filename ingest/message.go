@@ -66,6 +66,10 @@ var english = map[string]string{
 	"failed":              "{1}",
 	"unavailable":         "{1} (storage is unavailable; run the same ingest again to finish)",
 
+	// A file that would hold an ingest worker too long.
+	"tiff_too_many_pages": "the TIFF has {1} pages, more than the {2} one item may show: split it into volumes and ingest each",
+	"too_slow":            "making its access copies took longer than one file may take ({1} s): split it into smaller files (volumes, shorter recordings) and ingest each, or raise --file-timeout",
+
 	// A file whose content is of the family its name promises (a JPEG
 	// named .png): taken as what it is, with a warning.
 	"identified_by_content": "{1} is {2:media}, not {3:ext} as its name says; ingested as {2:media}, by its content",

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -47,13 +48,19 @@ type Config struct {
 	// content is of the family its name promises (a JPEG named .png) is
 	// always taken as what it is, with a warning.
 	KeepMismatched bool
-	Log            *slog.Logger
+	// FileTimeout bounds the time one file's derivatives may take (its
+	// pages' access copies, a recording's probe and poster frame), so that
+	// one file cannot hold a worker; a file that takes longer is refused
+	// (default DefaultFileTimeout).
+	FileTimeout time.Duration
+	Log         *slog.Logger
 }
 
 // Defaults for Config.
 const (
 	DefaultMaxPixels   = 200_000_000
 	DefaultMaxFileSize = 8 << 30
+	DefaultFileTimeout = 30 * time.Minute
 )
 
 // Input is one file of a unit, with checksums its source vouches for.
@@ -122,6 +129,9 @@ func New(cfg Config) *Pipeline {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2 * runtime.NumCPU()
+	}
+	if cfg.FileTimeout <= 0 {
+		cfg.FileTimeout = DefaultFileTimeout
 	}
 	if cfg.Agent == "" {
 		cfg.Agent = "archive ingest"

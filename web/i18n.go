@@ -256,6 +256,8 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_image_no_size":         {"ภาพไม่ได้ระบุขนาด", "the image declares no size"},
 	"ingest_image_too_large":       {"ภาพระบุขนาด {1}×{2} พิกเซล เกินขีดจำกัด {3} ล้านพิกเซล (ไฟล์เสียหาย หรือไฟล์ที่จงใจทำให้ระบบล่ม)", "the image declares {1}×{2} pixels, over the limit of {3} megapixels (a damaged file or a decompression bomb)"},
 	"ingest_pdf_too_many_pages":    {"PDF มี {1} หน้า มากกว่า {2} หน้าที่รายการหนึ่งแสดงได้: แยกเป็นเล่มแล้วนำเข้าทีละเล่ม", "the PDF has {1} pages, more than the {2} one item may show: split it into volumes and ingest each"},
+	"ingest_tiff_too_many_pages":   {"TIFF มี {1} หน้า มากกว่า {2} หน้าที่รายการหนึ่งแสดงได้: แยกเป็นเล่มแล้วนำเข้าทีละเล่ม", "the TIFF has {1} pages, more than the {2} one item may show: split it into volumes and ingest each"},
+	"ingest_too_slow":              {"การทำสำเนาสำหรับเข้าถึงใช้เวลานานเกินกว่าที่ไฟล์หนึ่งใช้ได้ ({1} วินาที): แยกเป็นไฟล์ที่เล็กลง (เป็นเล่ม หรือเป็นช่วงสั้นลง) แล้วนำเข้าทีละไฟล์", "making its access copies took longer than one file may take ({1} s): split it into smaller files (volumes, shorter recordings) and upload each"},
 	"ingest_image_size_differs":    {"ภาพถอดรหัสได้ขนาด {1}x{2} ไม่ตรงกับ {3}x{4} ที่ส่วนหัวระบุ", "the image decodes to {1}x{2}, not the {3}x{4} its header declares"},
 	"ingest_image_corrupt":         {"ถอดรหัสภาพไม่ได้ ({1}): ไฟล์ไม่ครบหรือเสียหาย", "the image cannot be decoded ({1}): it is truncated or corrupt"},
 	"ingest_image_unreadable":      {"ไฟล์นี้เป็น {1} ซึ่งคลังอ่านไม่ได้ ({2}): บันทึกเป็น TIFF หรือ JPEG ด้วยโปรแกรมอื่นแล้วอัปโหลดไฟล์นั้น", "it is {1}, which this archive cannot read ({2}): save it as TIFF or JPEG with another program and upload that"},
