@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -58,19 +57,8 @@ func (p *avProbe) first(typ string) *avStream {
 	return nil
 }
 
-func (t *Transcoder) probe(ctx context.Context, file string) (*avProbe, error) {
-	out, err := exec.CommandContext(ctx, t.cfg.FFprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", file).Output()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, refuse("media_unreadable")
-	}
-	var pr avProbe
-	if err := json.Unmarshal(out, &pr); err != nil {
-		return nil, refuse("media_report")
-	}
-	return &pr, nil
+func (t *Transcoder) probe(ctx context.Context, file, mediaType string) (*avProbe, error) {
+	return ffprobe(ctx, t.cfg.FFprobe, file, mediaType)
 }
 
 // playable says the media type under which browsers play a recording as it
@@ -155,14 +143,14 @@ func (t *Transcoder) webCopy(ctx context.Context, j job, f repository.File, pr *
 			return nil, nil, err
 		}
 	} else {
-		if err := t.transcode(ctx, j, pr, master, out, video); err != nil {
+		if err := t.transcode(ctx, j, f.MediaType, pr, master, out, video); err != nil {
 			return nil, nil, err
 		}
 		if err := t.put(ctx, key, out, ctype); err != nil {
 			return nil, nil, err
 		}
 	}
-	got, err := t.probe(ctx, out)
+	got, err := t.probe(ctx, out, ctype)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,8 +168,13 @@ func (t *Transcoder) webCopy(ctx context.Context, j job, f repository.File, pr *
 }
 
 // transcode runs ffmpeg from master to out, reporting its progress.
-func (t *Transcoder) transcode(ctx context.Context, j job, pr *avProbe, master, out string, video bool) error {
-	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1", "-i", master}
+func (t *Transcoder) transcode(ctx context.Context, j job, mediaType string, pr *avProbe, master, out string, video bool) error {
+	in, err := inputArgs(mediaType)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1"}, in...)
+	args = append(args, "-i", master)
 	threads := strconv.Itoa(max(1, runtime.NumCPU()/t.cfg.Workers))
 	a := pr.first("audio")
 	if video {
@@ -271,12 +264,17 @@ const waveformFilter = "[0:a:0]aformat=channel_layouts=mono,showwavespic=s=400x1
 	"color=c=white:s=400x160[bg];[bg][w]overlay=format=auto:shortest=1,format=yuvj420p"
 
 // waveform draws a recording's waveform as a JPEG and stores it under key.
-func (t *Transcoder) waveform(ctx context.Context, master, key string) error {
+func (t *Transcoder) waveform(ctx context.Context, mediaType, master, key string) error {
 	if _, err := t.cfg.Blobs.Stat(ctx, key); err == nil {
 		return nil
 	}
-	cmd := exec.CommandContext(ctx, t.cfg.FFmpeg, "-nostdin", "-hide_banner", "-v", "error", "-i", master,
-		"-filter_complex", waveformFilter, "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "3", "-f", "image2pipe", "-")
+	in, err := inputArgs(mediaType)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-nostdin", "-hide_banner", "-v", "error"}, in...)
+	args = append(args, "-i", master, "-filter_complex", waveformFilter, "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "3", "-f", "image2pipe", "-")
+	cmd := exec.CommandContext(ctx, t.cfg.FFmpeg, args...)
 	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4 << 10}

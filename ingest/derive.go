@@ -3,13 +3,13 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"time"
 
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
@@ -45,19 +45,27 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 	}
 	var files []repository.File
 	var notes []string
+	dctx, cancel := context.WithTimeoutCause(ctx, p.cfg.FileTimeout, errTooSlow)
+	defer cancel()
 	switch {
 	case m.kind == KindImage, m.mediaType == "application/pdf": // a PDF: a canvas per page
-		files, notes, err = p.deriveImage(ctx, m, base)
+		files, notes, err = p.deriveImage(dctx, m, base)
 	case m.kind == KindSound, m.kind == KindVideo:
-		files, notes, err = p.deriveMedia(ctx, m, base)
+		files, notes, err = p.deriveMedia(dctx, m, base)
 	default:
 		files = []repository.File{base}
+	}
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(dctx), errTooSlow) {
+		err = refuse("too_slow", strconv.FormatFloat(p.cfg.FileTimeout.Seconds(), 'f', -1, 64))
 	}
 	if serr := <-stored; err == nil {
 		err = serr
 	}
 	return files, notes, err
 }
+
+// errTooSlow is the cause of a file's derivatives running out of time.
+var errTooSlow = errors.New("the file's derivatives took too long")
 
 // putMaster stores a master under its digest unless an earlier run did.
 func (p *Pipeline) putMaster(ctx context.Context, m master) error {
@@ -87,6 +95,9 @@ func (p *Pipeline) deriveImage(ctx context.Context, m master, base repository.Fi
 	var files []repository.File
 	var notes []string
 	for i, page := range pages {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err // out of time, or stopped
+		}
 		file := base
 		if len(pages) > 1 {
 			file.Page = i + 1
@@ -138,7 +149,12 @@ func (p *Pipeline) pdfText(ctx context.Context, m master, files []repository.Fil
 	if err != nil {
 		return m.Name + ": no text layer read (pdftotext, Debian poppler-utils, is not installed)", nil
 	}
-	out, err := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", m.Path, "-").Output()
+	cmd := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", m.Path, "-")
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return "", ctx.Err() // out of time, or stopped: not a PDF without text
+	}
 	if err != nil {
 		return m.Name + ": its text layer cannot be read: " + err.Error(), nil
 	}
@@ -204,32 +220,16 @@ func (p *Pipeline) reuse(ctx context.Context, access, thumb string) (int, int, b
 	return pyr.Levels[0].Width, pyr.Levels[0].Height, true
 }
 
-// probe is what ffprobe says of a recording.
-type probe struct {
-	Streams []struct {
-		CodecType string `json:"codec_type"`
-		Width     int    `json:"width"`
-		Height    int    `json:"height"`
-	} `json:"streams"`
-	Format struct {
-		Duration string `json:"duration"`
-	} `json:"format"`
-}
-
 // deriveMedia reads a recording's duration and size with ffprobe and takes a
 // poster frame of a video with ffmpeg.
 func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.File) ([]repository.File, []string, error) {
-	ffprobe, err := exec.LookPath("ffprobe")
+	tool, err := exec.LookPath("ffprobe")
 	if err != nil {
 		return nil, nil, refuse("media_no_tools")
 	}
-	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", m.Path).Output()
+	pr, err := ffprobe(ctx, tool, m.Path, m.mediaType)
 	if err != nil {
-		return nil, nil, refuse("media_unreadable")
-	}
-	var pr probe
-	if err := json.Unmarshal(out, &pr); err != nil {
-		return nil, nil, refuse("media_report")
+		return nil, nil, err
 	}
 	d, err := strconv.ParseFloat(pr.Format.Duration, 64)
 	if err != nil || d <= 0 {
@@ -260,7 +260,14 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 		return nil, nil, refuse("poster_no_tools")
 	}
 	at := strconv.FormatFloat(min(1, d/2), 'f', 3, 64)
-	jpg, err := exec.CommandContext(ctx, ffmpeg, "-v", "error", "-ss", at, "-i", m.Path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-").Output()
+	in, err := inputArgs(m.mediaType)
+	if err != nil {
+		return nil, nil, err
+	}
+	args := append(append([]string{"-nostdin", "-v", "error"}, in...), "-ss", at, "-i", m.Path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-")
+	cmd := exec.CommandContext(ctx, ffmpeg, args...)
+	cmd.WaitDelay = 5 * time.Second
+	jpg, err := cmd.Output()
 	if err != nil || len(jpg) == 0 {
 		return nil, nil, refuse("poster_failed")
 	}

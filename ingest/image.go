@@ -100,8 +100,9 @@ var loaders = map[string][]string{
 // A4 page at about 300 dpi (within 72–600 dpi, whatever the page's size).
 const pdfLongSide = 3500
 
-// maxPDFPages bounds the pages of one PDF made into canvases.
-const maxPDFPages = 2000
+// maxPages bounds the pages of one master made into canvases, a PDF's or
+// a TIFF's: past it, one file would hold an ingest worker for many minutes.
+const maxPages = 2000
 
 // openMaster opens one page of a master with libvips (header only) and
 // checks that it is the format it was sniffed as and not too large.
@@ -156,8 +157,8 @@ func imagePages(path, mediaType string, maxPixels int64) ([]int, error) {
 	n := im.Pages()
 	im.Close()
 	if mediaType == "application/pdf" {
-		if n > maxPDFPages {
-			return nil, refuse("pdf_too_many_pages", itoa(n), itoa(maxPDFPages))
+		if n > maxPages {
+			return nil, refuse("pdf_too_many_pages", itoa(n), itoa(maxPages))
 		}
 		pages := make([]int, n)
 		for i := range pages {
@@ -173,20 +174,16 @@ func imagePages(path, mediaType string, maxPixels int64) ([]int, error) {
 		return nil, refuse("unreadable", unwrapPath(err).Error())
 	}
 	defer f.Close()
-	ifds, err := pyramid.ReadIFDs(f)
-	if err != nil || len(ifds) != n {
-		// A BigTIFF (which that reader does not read): every page counts.
-		pages := make([]int, n)
-		for i := range pages {
-			pages[i] = i
-		}
-		return pages, nil
-	}
 	var pages []int
-	for i, d := range ifds {
-		if !d.Reduced {
+	ifds, err := pyramid.ReadIFDs(f)
+	for i := range n {
+		// In a BigTIFF (which that reader does not read) every page counts.
+		if err != nil || len(ifds) != n || !ifds[i].Reduced {
 			pages = append(pages, i)
 		}
+	}
+	if len(pages) > maxPages {
+		return nil, refuse("tiff_too_many_pages", itoa(len(pages)), itoa(maxPages))
 	}
 	return pages, nil
 }

@@ -131,6 +131,28 @@ func misnamed(name, mediaType string) bool {
 	return ok && !slices.Contains(want.types, mediaType)
 }
 
+// sameFamily reports whether a misnamed file's content is of the family
+// its name promises: an image named as another image (a JPEG saved as
+// .png or .jp2), a recording as another recording. Archives identify such
+// a file by its content; text named as an image, or an image named as a
+// PDF, is more likely a mistake (an error page saved under a scan's name).
+func sameFamily(name, mediaType string) bool {
+	want, ok := byExtension[strings.ToLower(path.Ext(name))]
+	if !ok || len(want.types) == 0 {
+		return false
+	}
+	family := func(mt string) string {
+		switch {
+		case strings.HasPrefix(mt, "image/"):
+			return "image"
+		case strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"):
+			return "recording"
+		}
+		return mt
+	}
+	return family(want.types[0]) == family(mediaType)
+}
+
 // describe says what content of a media type Sniff found is, in words.
 func describe(mediaType string) string {
 	switch mediaType {

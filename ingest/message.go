@@ -66,6 +66,14 @@ var english = map[string]string{
 	"failed":              "{1}",
 	"unavailable":         "{1} (storage is unavailable; run the same ingest again to finish)",
 
+	// A file that would hold an ingest worker too long.
+	"tiff_too_many_pages": "the TIFF has {1} pages, more than the {2} one item may show: split it into volumes and ingest each",
+	"too_slow":            "making its access copies took longer than one file may take ({1} s): split it into smaller files (volumes, shorter recordings) and ingest each, or raise --file-timeout",
+
+	// A file whose content is of the family its name promises (a JPEG
+	// named .png): taken as what it is, with a warning.
+	"identified_by_content": "{1} is {2:media}, not {3:ext} as its name says; ingested as {2:media}, by its content",
+
 	// Images.
 	"cmyk":               "it is a CMYK image; its colours cannot be converted faithfully here — convert it to sRGB (for example: vips icc_transform in.jpg out.jpg srgb) and ingest that",
 	"image_unsupported":  "{1} images are not supported",
@@ -89,16 +97,19 @@ var english = map[string]string{
 	"tiff_tile_corrupt":  "tile {1} of the TIFF cannot be decoded ({2})",
 
 	// Audio and video.
-	"media_no_tools":    "audio and video need ffprobe and ffmpeg (Debian package ffmpeg), which are not installed here",
-	"media_unreadable":  "ffprobe cannot read it as audio or video: it is damaged or truncated",
-	"media_report":      "ffprobe's report cannot be read",
-	"media_no_duration": "it has no duration: damaged or not really {1}",
-	"video_no_stream":   "it is a video container without a video stream",
-	"poster_no_tools":   "video posters need ffmpeg (Debian package ffmpeg), which is not installed here",
-	"poster_failed":     "ffmpeg cannot take a frame from it: damaged video",
-	"audio_no_stream":   "it is an audio container without an audio stream",
-	"transcode_failed":  "ffmpeg cannot make a copy of it that browsers play ({1}): the recording may be damaged; it is tried again later",
-	"waveform_failed":   "ffmpeg cannot draw its waveform ({1}): the recording may be damaged; it is tried again later",
+	"media_no_tools":     "audio and video need ffprobe and ffmpeg (Debian package ffmpeg), which are not installed here",
+	"media_unreadable":   "ffprobe cannot read it as audio or video: it is damaged or truncated",
+	"media_report":       "ffprobe's report cannot be read",
+	"media_unsupported":  "{1:media} recordings are not supported",
+	"media_playlist":     "ffprobe reads it as a playlist ({1}) that names other files, not as a recording: refused",
+	"media_other_format": "ffprobe reads it as {1}, not as {2:media}: the file is damaged or not really {2:media}",
+	"media_no_duration":  "it has no duration: damaged or not really {1}",
+	"video_no_stream":    "it is a video container without a video stream",
+	"poster_no_tools":    "video posters need ffmpeg (Debian package ffmpeg), which is not installed here",
+	"poster_failed":      "ffmpeg cannot take a frame from it: damaged video",
+	"audio_no_stream":    "it is an audio container without an audio stream",
+	"transcode_failed":   "ffmpeg cannot make a copy of it that browsers play ({1}): the recording may be damaged; it is tried again later",
+	"waveform_failed":    "ffmpeg cannot draw its waveform ({1}): the recording may be damaged; it is tried again later",
 
 	// Content already in the archive.
 	"duplicate_bad_access":  "same content as item {1}, but {2}",

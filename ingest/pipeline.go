@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -43,15 +44,23 @@ type Config struct {
 	DryRun bool
 	// KeepMismatched takes a file whose content does not match its name's
 	// extension (a text file named scan.tif) as the file its content is,
-	// with a note in its outcome, instead of refusing it.
+	// with a note in its outcome, instead of refusing it. A file whose
+	// content is of the family its name promises (a JPEG named .png) is
+	// always taken as what it is, with a warning.
 	KeepMismatched bool
-	Log            *slog.Logger
+	// FileTimeout bounds the time one file's derivatives may take (its
+	// pages' access copies, a recording's probe and poster frame), so that
+	// one file cannot hold a worker; a file that takes longer is refused
+	// (default DefaultFileTimeout).
+	FileTimeout time.Duration
+	Log         *slog.Logger
 }
 
 // Defaults for Config.
 const (
 	DefaultMaxPixels   = 200_000_000
 	DefaultMaxFileSize = 8 << 30
+	DefaultFileTimeout = 30 * time.Minute
 )
 
 // Input is one file of a unit, with checksums its source vouches for.
@@ -121,6 +130,9 @@ func New(cfg Config) *Pipeline {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2 * runtime.NumCPU()
 	}
+	if cfg.FileTimeout <= 0 {
+		cfg.FileTimeout = DefaultFileTimeout
+	}
 	if cfg.Agent == "" {
 		cfg.Agent = "archive ingest"
 	}
@@ -166,7 +178,7 @@ type master struct {
 	size      int64
 	mediaType string
 	kind      string
-	note      *Message // for the outcome: a mismatched name kept
+	note      *Message // for the outcome and the ingestion event: a mismatched name
 }
 
 // Ingest processes one unit to the end and says what became of each file.
@@ -393,7 +405,11 @@ func cmpOr(a, b string) string {
 func ingestDetail(u Unit, files []master) string {
 	var names []string
 	for _, f := range files {
-		names = append(names, fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size))
+		name := fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size)
+		if f.note != nil {
+			name = fmt.Sprintf("%s (%s, %d bytes: %s)", f.Name, f.mediaType, f.size, f.note)
+		}
+		names = append(names, name)
 	}
 	s := strings.Join(names, ", ")
 	if u.Origin != "" {
@@ -506,10 +522,14 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	}
 	if misnamed(in.Name, m.mediaType) {
 		args := []string{path.Base(in.Name), m.mediaType, strings.ToLower(path.Ext(in.Name))}
-		if !p.cfg.KeepMismatched {
+		switch {
+		case sameFamily(in.Name, m.mediaType):
+			m.note = &Message{Kind: "identified_by_content", Args: args}
+		case !p.cfg.KeepMismatched:
 			return m, refuse("mismatched", args...)
+		default:
+			m.note = &Message{Kind: "kept_mismatched", Args: args}
 		}
-		m.note = &Message{Kind: "kept_mismatched", Args: args}
 	}
 	hashes := map[string]hash.Hash{"sha256": sha256.New()}
 	for alg := range in.Checksums {

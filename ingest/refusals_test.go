@@ -89,18 +89,14 @@ func TestBagWithUnreadableSheetIsRefusedWhole(t *testing.T) {
 func TestFileWhoseContentDoesNotMatchItsNameIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "scan-0042.tif"), []byte("this is not a scan\n"), 0o644)
-	var b bytes.Buffer
-	png.Encode(&b, pattern(40, 40, color.RGBA{5, 6, 7, 255}))
-	os.WriteFile(filepath.Join(dir, "photo.JPG"), b.Bytes(), 0o644)
 	writeJPEG(t, filepath.Join(dir, "odd-name.scan"), pattern(40, 40, color.RGBA{7, 6, 5, 255})) // not a common extension: content decides
 	unit := func(name string) ingest.Unit {
 		return ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, name), Name: name}}, Meta: ingest.Defaults{Institution: "cmu"}.Item()}
 	}
 	e := newEnv(t, localBlobs(t))
-	out := e.run([]ingest.Unit{unit("scan-0042.tif"), unit("photo.JPG"), unit("odd-name.scan")})
+	out := e.run([]ingest.Unit{unit("scan-0042.tif"), unit("odd-name.scan")})
 	for file, want := range map[string]string{
 		"scan-0042.tif": "scan-0042.tif is plain text, not a TIFF image: rename it, or ingest it with --keep-mismatched to keep it as a file",
-		"photo.JPG":     "photo.JPG is a PNG image, not a JPEG image: rename it",
 	} {
 		if o := out[file]; o.Status != ingest.Refused || o.Error != want && !strings.HasPrefix(o.Error, want) {
 			t.Errorf("%s: %+v; want refused saying %q", file, o, want)
@@ -118,6 +114,39 @@ func TestFileWhoseContentDoesNotMatchItsNameIsRefused(t *testing.T) {
 	}
 	if !strings.Contains(o.Error, "scan-0042.tif is plain text, not a TIFF image; kept as plain text") {
 		t.Fatalf("kept mismatched file's outcome says %q; want a note", o.Error)
+	}
+}
+
+func TestImageNamedAsAnotherImageIsIngestedByItsContentWithAWarning(t *testing.T) {
+	dir := t.TempDir()
+	writeJPEG(t, filepath.Join(dir, "photo.png"), pattern(40, 40, color.RGBA{7, 6, 5, 255}))
+	writeJPEG(t, filepath.Join(dir, "scan.jp2"), pattern(48, 32, color.RGBA{9, 8, 7, 255}))
+	var b bytes.Buffer
+	png.Encode(&b, pattern(40, 40, color.RGBA{5, 6, 7, 255}))
+	os.WriteFile(filepath.Join(dir, "photo.JPG"), b.Bytes(), 0o644)
+	e := newEnv(t, localBlobs(t))
+	for name, want := range map[string]struct{ mediaType, ext, english string }{
+		"photo.png": {"image/jpeg", ".png", "photo.png is a JPEG image, not a PNG image as its name says; ingested as a JPEG image, by its content"},
+		"scan.jp2":  {"image/jpeg", ".jp2", "scan.jp2 is a JPEG image, not a JPEG 2000 image as its name says; ingested as a JPEG image, by its content"},
+		"photo.JPG": {"image/png", ".jpg", "photo.JPG is a PNG image, not a JPEG image as its name says; ingested as a PNG image, by its content"},
+	} {
+		o := e.p.Ingest(ctx, ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, name), Name: name}}, Meta: ingest.Defaults{Institution: "cmu"}.Item()})[0]
+		if o.Status != ingest.Ingested || len(o.Images) != 1 {
+			t.Errorf("%s: %+v; want ingested as an image", name, o)
+			continue
+		}
+		if len(o.Messages) != 1 || o.Messages[0].Kind != "identified_by_content" || strings.Join(o.Messages[0].Args, "|") != name+"|"+want.mediaType+"|"+want.ext || o.Error != want.english {
+			t.Errorf("%s: messages %+v, %q; want the warning %q", name, o.Messages, o.Error, want.english)
+		}
+		it, err := e.store.Item(o.Item)
+		if err != nil || it.Files[0].MediaType != want.mediaType || it.Files[0].Derivatives["access"] == "" {
+			t.Errorf("%s: item %+v %v; want a %s with its access copy", name, it, err, want.mediaType)
+			continue
+		}
+		evs, err := e.store.Events(o.Item)
+		if err != nil || !hasEvent(evs, "ingestion", "success", want.english) {
+			t.Errorf("%s: events %+v %v; want the warning in the ingestion event", name, evs, err)
+		}
 	}
 }
 

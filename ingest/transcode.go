@@ -297,7 +297,7 @@ func (t *Transcoder) make(ctx context.Context, j job) error {
 	if err := t.fetch(ctx, storage.DigestKey(f.SHA256), master); err != nil {
 		return err
 	}
-	pr, err := t.probe(ctx, master)
+	pr, err := t.probe(ctx, master, f.MediaType)
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (t *Transcoder) make(ctx context.Context, j job) error {
 	}
 	if strings.HasPrefix(f.MediaType, "audio/") && f.Derivatives["thumb"] == "" {
 		key := DerivativeKey(f.SHA256, "waveform.jpg")
-		if err := t.waveform(ctx, master, key); err != nil {
+		if err := t.waveform(ctx, f.MediaType, master, key); err != nil {
 			return err
 		}
 		derived["thumb"] = key

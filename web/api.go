@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +57,70 @@ func (s *Server) item(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.JSON(http.StatusOK, it)
+	c.JSON(http.StatusOK, s.itemJSON(c, it, res))
+}
+
+// publicItem is an item as the JSON API shows it. Its files' stored copies
+// are named by the URLs that serve them, each of which asks access, never
+// by their storage keys: a key names a place in the server's storage, which
+// a crafted file could ask a tool at ingest to read.
+type publicItem struct {
+	*repository.Item
+	Files []publicFile `json:"files,omitempty"`
+}
+
+// publicFile is a file of a publicItem: its derivatives by role as URLs,
+// and its master's digest only for whom may read the master.
+type publicFile struct {
+	repository.File
+	SHA256      string            `json:"sha256,omitempty"`
+	URL         string            `json:"url"`
+	Derivatives map[string]string `json:"derivatives,omitempty"`
+	Digests     map[string]string `json:"digests,omitempty"`
+}
+
+// itemJSON builds the item's publicItem for who(c).
+func (s *Server) itemJSON(c *gin.Context, it *repository.Item, res access.Resource) publicItem {
+	base := s.site(c).Base
+	content := access.Decide(who(c), access.ReadContent, res, time.Now()) == nil
+	out := publicItem{Item: it}
+	for i, f := range it.Files {
+		files := fmt.Sprintf("%s/api/v1/items/%s/files/%d", base, it.ID, i+1)
+		pf := publicFile{File: f, URL: files}
+		if content {
+			pf.SHA256, pf.Digests = f.SHA256, f.Digests
+		}
+		roles := slices.Collect(maps.Keys(f.Derivatives))
+		if f.Web != nil {
+			roles = append(roles, "web") // the master itself, when browsers play it
+		}
+		for _, role := range roles {
+			u := derivativeURL(base, files, it.ID, i+1, role)
+			if u == "" {
+				continue
+			}
+			if pf.Derivatives == nil {
+				pf.Derivatives = map[string]string{}
+			}
+			pf.Derivatives[role] = u
+		}
+		out.Files = append(out.Files, pf)
+	}
+	return out
+}
+
+// derivativeURL is where a file's derivative of a role is served, or ""
+// for a role that is served nowhere on its own.
+func derivativeURL(base, file, item string, n int, role string) string {
+	switch role {
+	case "thumb", "poster", "web", "alto":
+		return file + "/" + role
+	case "access":
+		return fmt.Sprintf("%s/iiif/3/%s-%d", base, item, n)
+	case "text":
+		return fmt.Sprintf("%s/iiif/text/%s/%d", base, item, n)
+	}
+	return ""
 }
 
 // cacheByAccess: what is public may be kept by shared caches for a
@@ -175,7 +240,7 @@ type itemUpdate struct {
 // updateItem changes an item's description or access through the API
 // (POST JSON, with the version it was read at).
 func (s *Server) updateItem(c *gin.Context) {
-	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
+	it, res, err := s.loadItem(c, c.Param("id"), access.Edit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -221,7 +286,7 @@ func (s *Server) updateItem(c *gin.Context) {
 		return
 	}
 	private(c)
-	c.JSON(http.StatusOK, it)
+	c.JSON(http.StatusOK, s.itemJSON(c, it, res))
 }
 
 // withdrawItem withdraws an item as archives do: a tombstone that says

@@ -67,6 +67,9 @@ type Config struct {
 	// OCRWorkers is how many pages are read at once (ARCHIVE_OCR_WORKERS,
 	// default half the cores).
 	OCRWorkers int
+	// FileTimeout bounds the time one uploaded file's derivatives may take
+	// (ARCHIVE_INGEST_FILE_TIMEOUT, default 30m).
+	FileTimeout time.Duration
 	// CacheBytes is the memory the image service's caches share
 	// (ARCHIVE_CACHE_MIB, default 112).
 	CacheBytes int64
@@ -225,6 +228,13 @@ func (c *common) resolve() (*Config, error) {
 			return nil, fmt.Errorf("ARCHIVE_REDUCED_EDGE=%q is not a number of pixels (at least 64)", v)
 		}
 		cfg.ReducedEdge = n
+	}
+	if v := st["ARCHIVE_INGEST_FILE_TIMEOUT"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("ARCHIVE_INGEST_FILE_TIMEOUT=%q is not a duration such as 30m", v)
+		}
+		cfg.FileTimeout = d
 	}
 	if v := st["ARCHIVE_PUBLIC_MAX_AGE"]; v != "" {
 		d, err := time.ParseDuration(v)

@@ -39,6 +39,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	addr := fs.String("addr", "", "address of the running service, which is handed the files when it holds the store (env ARCHIVE_ADDR)")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
+	fileTimeout := fs.Duration("file-timeout", ingest.DefaultFileTimeout, "refuse a file whose access copies take longer to make than this (one file may not hold a worker)")
 	paths, err := parse(fs, args, stderr, "[flags] PATH...",
 		"Ingests folders, BagIt bags (folder, .zip, .tar, .tar.gz), metadata sheets (.csv, .xlsx) and single files.\n"+
 			"Every file is checksummed and stored once; images get a tiled pyramid and a thumbnail;\n"+
@@ -99,7 +100,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var p *ingest.Pipeline
 	if remote == nil {
 		p = ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: agent, MaxPixels: *maxMP * 1_000_000,
-			MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry, KeepMismatched: *keep})
+			MaxFileSize: *maxSize << 20, Workers: *workers, DryRun: *dry, KeepMismatched: *keep, FileTimeout: *fileTimeout})
 	}
 
 	var units []ingest.Unit

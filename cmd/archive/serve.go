@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := bootstrapAdmin(ctx, cfg, store, log); err != nil {
 		return err
 	}
-	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", Log: log})
+	pipeline := ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload", FileTimeout: cfg.FileTimeout, Log: log})
 	if *demo {
 		n, err := ingest.Demo(ctx, pipeline)
 		if err != nil {
