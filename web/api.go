@@ -67,6 +67,9 @@ func (s *Server) item(c *gin.Context) {
 type publicItem struct {
 	*repository.Item
 	Files []publicFile `json:"files,omitempty"`
+	// Notes say how a change was read (a bare 2500 as the Buddhist Era),
+	// in the language asked for; only in the answer to a change.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // publicFile is a file of a publicItem: its derivatives by role as URLs,
@@ -259,16 +262,20 @@ func (s *Server) updateItem(c *gin.Context) {
 			*f.dst = f.src
 		}
 	}
+	var notes []string
 	if u.Date != nil {
 		// Read as every other way in reads a date: 2500 is the Buddhist Era.
 		it.Date = ""
 		if d := strings.TrimSpace(*u.Date); d != "" {
-			date, _, err := ingest.ReadDate(d)
+			date, note, err := ingest.ReadDate(d)
 			if err != nil {
 				s.fail(c, invalid(say(s.lang(c), ingest.MessageOf(err))))
 				return
 			}
 			it.Date = date
+			if note != nil {
+				notes = append(notes, say(s.lang(c), *note))
+			}
 		}
 	}
 	if u.Rights != nil {
@@ -286,7 +293,9 @@ func (s *Server) updateItem(c *gin.Context) {
 		return
 	}
 	private(c)
-	c.JSON(http.StatusOK, s.itemJSON(c, it, res))
+	out := s.itemJSON(c, it, res)
+	out.Notes = notes
+	c.JSON(http.StatusOK, out)
 }
 
 // withdrawItem withdraws an item as archives do: a tombstone that says

@@ -176,3 +176,40 @@ func TestUnitFormSaysABuddhistEraYearWasRead(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONAPISaysABuddhistEraYearWasRead: a bare 2500 sent through the JSON
+// API is stored as 1957 and the answer says so, in the language asked for.
+func TestJSONAPISaysABuddhistEraYearWasRead(t *testing.T) {
+	e := newDeskEnv(t)
+	it, err := e.store.Item(e.bare.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "th"} {
+		body, _ := json.Marshal(map[string]any{"version": it.Version, "date": "2500"})
+		req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/items/"+it.ID+"?lang="+lang, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", e.csrf)
+		resp, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Date    string   `json:"date"`
+			Version int      `json:"version"`
+			Notes   []string `json:"notes"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", lang, resp.StatusCode, err)
+		}
+		if got.Date != "1957" || len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "2500") || !strings.Contains(got.Notes[0], "1957") {
+			t.Errorf("%s: date %q, notes %q; want 1957 and a note naming 2500 and 1957", lang, got.Date, got.Notes)
+		}
+		if want := map[string]string{"en": "B.E.", "th": "พ.ศ."}[lang]; len(got.Notes) == 1 && !strings.Contains(got.Notes[0], want) {
+			t.Errorf("%s: note %q is not in the language asked for", lang, got.Notes)
+		}
+		it.Version = got.Version
+	}
+}
