@@ -226,10 +226,24 @@ func writeReport(path string, outs []ingest.Outcome) error {
 	w := csv.NewWriter(f)
 	w.Write([]string{"file", "status", "item", "images", "bytes", "error"})
 	for _, o := range outs {
-		w.Write([]string{o.File, o.Status, o.Item, strings.Join(o.Images, " "), strconv.FormatInt(o.Bytes, 10), o.Error})
+		w.Write([]string{safeCell(o.File), o.Status, o.Item, safeCell(strings.Join(o.Images, " ")), strconv.FormatInt(o.Bytes, 10), safeCell(o.Error)})
 	}
 	w.Flush()
-	return w.Error()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// safeCell keeps a spreadsheet from reading a cell as a formula: a cell
+// starting with = + - @, a tab or a carriage return (a file's name, an
+// error quoting one) gets a leading apostrophe, as OWASP advises against
+// CSV injection (https://owasp.org/www-community/attacks/CSV_Injection).
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func summary(w io.Writer, outs []ingest.Outcome, dry bool) {
