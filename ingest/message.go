@@ -147,7 +147,6 @@ var english = map[string]string{
 	"item_id_invalid":      "\"{1}\" is not an item identifier",
 	"row_names_nothing":    "names no item: give its identifier (column item) or a file it holds (column files)",
 	"stopped":              "stopped before this row: {1}",
-	"not_yours":            "item {1} belongs to {2}, whose items you may not edit",
 	"described_twice":      "item {1} is already described by row {2}",
 	"no_item":              "no item {1} in the archive",
 	"item_lacks_file":      "item {1} holds no file {2}",

@@ -319,7 +319,6 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_item_id_invalid":        {"\"{1}\" ไม่ใช่รหัสรายการ", "\"{1}\" is not an item identifier"},
 	"ingest_row_names_nothing":      {"ไม่ได้ระบุรายการ: ใส่รหัสรายการ (คอลัมน์ item) หรือไฟล์ของรายการ (คอลัมน์ files)", "names no item: give its identifier (column item) or a file it holds (column files)"},
 	"ingest_stopped":                {"หยุดก่อนถึงแถวนี้", "stopped before this row"},
-	"ingest_not_yours":              {"รายการ {1} เป็นของ {2} ซึ่งคุณไม่มีสิทธิ์แก้ไข", "item {1} belongs to {2}, whose items you may not edit"},
 	"ingest_described_twice":        {"รายการ {1} มีคำอธิบายจากแถว {2} แล้ว", "item {1} is already described by row {2}"},
 	"ingest_no_item":                {"ไม่มีรายการ {1} ในคลัง", "no item {1} in the archive"},
 	"ingest_item_lacks_file":        {"รายการ {1} ไม่มีไฟล์ {2}", "item {1} holds no file {2}"},
