@@ -34,7 +34,7 @@ func (p *Pipeline) store(ctx context.Context, m master) ([]repository.File, []st
 		return nil, nil, refuse("unreadable", unwrapPath(err).Error())
 	}
 	defer f.Close()
-	base := repository.File{Name: m.Name, SHA256: m.sha256, Size: m.size, MediaType: m.mediaType}
+	base := repository.File{Name: DisplayName(m.Name), SHA256: m.sha256, Size: m.size, MediaType: m.mediaType}
 	// The master goes to storage while its derivatives are made: one is
 	// I/O, the other CPU.
 	stored := make(chan error, 1)
@@ -130,7 +130,7 @@ func (p *Pipeline) deriveImage(ctx context.Context, m master, base repository.Fi
 		if _, err := p.cfg.Blobs.Put(ctx, thumb, bytes.NewReader(acc.thumb), storage.PutOptions{Size: int64(len(acc.thumb)), ContentType: "image/jpeg"}); err != nil {
 			return nil, nil, err
 		}
-		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", m.Name, i+1, len(acc.levels), file.Width, file.Height))
+		notes = append(notes, fmt.Sprintf("%s page %d: pyramid of %d levels from %dx%d, thumbnail", DisplayName(m.Name), i+1, len(acc.levels), file.Width, file.Height))
 	}
 	if m.mediaType == "application/pdf" && !p.cfg.DryRun {
 		note, err := p.pdfText(ctx, m, files)
@@ -147,7 +147,7 @@ func (p *Pipeline) deriveImage(ctx context.Context, m master, base repository.Fi
 func (p *Pipeline) pdfText(ctx context.Context, m master, files []repository.File) (string, error) {
 	tool, err := exec.LookPath("pdftotext")
 	if err != nil {
-		return m.Name + ": no text layer read (pdftotext, Debian poppler-utils, is not installed)", nil
+		return DisplayName(m.Name) + ": no text layer read (pdftotext, Debian poppler-utils, is not installed)", nil
 	}
 	cmd := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", m.Path, "-")
 	cmd.WaitDelay = 5 * time.Second
@@ -156,7 +156,7 @@ func (p *Pipeline) pdfText(ctx context.Context, m master, files []repository.Fil
 		return "", ctx.Err() // out of time, or stopped: not a PDF without text
 	}
 	if err != nil {
-		return m.Name + ": its text layer cannot be read: " + err.Error(), nil
+		return DisplayName(m.Name) + ": its text layer cannot be read: " + err.Error(), nil
 	}
 	pages := bytes.Split(out, []byte("\f")) // pdftotext ends each page with a form feed
 	n := 0
@@ -274,5 +274,5 @@ func (p *Pipeline) deriveMedia(ctx context.Context, m master, base repository.Fi
 	if _, err := p.cfg.Blobs.Put(ctx, poster, bytes.NewReader(jpg), storage.PutOptions{Size: int64(len(jpg)), ContentType: "image/jpeg"}); err != nil {
 		return nil, nil, err
 	}
-	return []repository.File{f}, []string{fmt.Sprintf("%s: %.1f s, %dx%d, poster frame at %s s", m.Name, d, f.Width, f.Height, at)}, nil
+	return []repository.File{f}, []string{fmt.Sprintf("%s: %.1f s, %dx%d, poster frame at %s s", DisplayName(m.Name), d, f.Width, f.Height, at)}, nil
 }

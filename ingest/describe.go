@@ -192,9 +192,10 @@ func (o *RowOutcome) set(status string, why ...Message) {
 }
 
 // Describe applies rows to the items they name, in order, each as a new
-// version saved at the version it was read at. A row that names nothing
-// known, an item the principal may not edit, an item another row already
-// described, or that has a bad cell changes nothing and says why.
+// version saved at the version it was read at. Only items the principal
+// may edit are named: another's is unknown, as one that does not exist. A
+// row that names nothing known, an item another row already described, or
+// that has a bad cell changes nothing and says why.
 func Describe(ctx context.Context, cfg DescribeConfig, rows []DescribeRow) []RowOutcome {
 	d := &describer{cfg: cfg, seen: map[string]int{}}
 	if d.cfg.Agent == "" {
@@ -233,15 +234,6 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 	}
 	if status != "" {
 		o.set(status, why)
-		return
-	}
-	res, err := access.ItemResource(d.cfg.Store, it)
-	if err != nil {
-		o.set(Failed, MessageOf(err))
-		return
-	}
-	if err := access.Decide(d.cfg.Principal, access.Edit, res, time.Now()); err != nil {
-		o.set(Refused, Message{Kind: "not_yours", Args: []string{it.ID, it.Institution}})
 		return
 	}
 	if len(r.Problems) > 0 {
@@ -319,18 +311,21 @@ func (d *describer) check(it *repository.Item) error {
 	return nil
 }
 
-// resolve finds the one item a row names. When it cannot describe it, it
-// says why with a status, and still returns the item it found, if one.
+// resolve finds the one item a row names among the items the principal
+// may edit: access is decided before anything else is looked at, so that
+// another library's item, hidden or not, is not found, as one that does not
+// exist. When it cannot describe the item, it says why with a status, and
+// still returns the item it found, if one.
 func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
 	say := func(kind string, args ...string) Message { return Message{Kind: kind, Args: args} }
 	var items []*repository.Item
 	if r.Item != "" {
-		it, err := d.cfg.Store.Item(r.Item)
-		if errors.Is(err, repository.ErrNotFound) {
-			return nil, Unknown, say("no_item", r.Item)
-		}
+		it, err := d.editable(r.Item)
 		if err != nil {
 			return nil, Failed, MessageOf(err)
+		}
+		if it == nil {
+			return nil, Unknown, say("no_item", r.Item)
 		}
 		for _, f := range r.Files {
 			if !holds(it, f) {
@@ -355,14 +350,11 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
 			}
 		}
 		for _, id := range ids {
-			it, err := d.cfg.Store.Item(id)
-			if errors.Is(err, repository.ErrNotFound) {
-				continue
-			}
+			it, err := d.editable(id)
 			if err != nil {
 				return nil, Failed, MessageOf(err)
 			}
-			if !it.Deleted {
+			if it != nil && !it.Deleted {
 				items = append(items, it)
 			}
 		}
@@ -371,16 +363,12 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
 		}
 	}
 	// A file found in several items names the one of the library asked
-	// for, then the one of a library the person edits.
-	now := time.Now()
+	// for.
 	for _, want := range []string{r.Institution, d.cfg.Institution} {
 		if want != "" {
 			items = prefer(items, func(it *repository.Item) bool { return it.Institution == want })
 		}
 	}
-	items = prefer(items, func(it *repository.Item) bool {
-		return access.Decide(d.cfg.Principal, access.Edit, access.LibraryResource(it.Institution), now) == nil
-	})
 	if len(items) > 1 {
 		var names []string
 		for _, it := range items[:min(len(items), 5)] {
@@ -395,6 +383,26 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
 		}
 	}
 	return it, "", Message{}
+}
+
+// editable reads an item if the principal may edit it; an item they may
+// not is nil, as one that does not exist.
+func (d *describer) editable(id string) (*repository.Item, error) {
+	it, err := d.cfg.Store.Item(id)
+	if errors.Is(err, repository.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := access.ItemResource(d.cfg.Store, it)
+	if err != nil {
+		return nil, err
+	}
+	if access.Decide(d.cfg.Principal, access.Edit, res, time.Now()) != nil {
+		return nil, nil
+	}
+	return it, nil
 }
 
 // prefer keeps the items that match when some do, else all of them.
@@ -437,15 +445,20 @@ func (d *describer) itemsWith(f string) ([]string, error) {
 	return d.byName[f], nil
 }
 
-// indexNames reads every item once and indexes its files' names and base
-// names (scan-0042.tif is found as itself and as box3/scan-0042.tif).
+// indexNames reads once every item of the libraries the principal edits
+// and indexes its files' names and base names (scan-0042.tif is found as
+// itself and as box3/scan-0042.tif).
 func (d *describer) indexNames() error {
 	libs, err := d.cfg.Store.Institutions()
 	if err != nil {
 		return err
 	}
 	byName := map[string][]string{}
+	now := time.Now()
 	for _, lib := range libs {
+		if access.Decide(d.cfg.Principal, access.Edit, access.LibraryResource(lib.ID), now) != nil {
+			continue // its items are not candidates: see resolve
+		}
 		for after := ""; ; {
 			page, err := d.cfg.Store.ItemsOfInstitution(lib.ID, after, 1000)
 			if err != nil {

@@ -119,13 +119,13 @@ func TestDescribeLaterUpdatesItemsNamedByFileNameDigestOrIdentifier(t *testing.T
 
 	cfg.DryRun = false
 	out := byRow(ingest.Describe(ctx, cfg, rows))
-	for row, want := range map[int]string{2: ingest.Described, 3: ingest.Described, 5: ingest.Refused, 6: ingest.Unknown, 7: ingest.Refused} {
+	for row, want := range map[int]string{2: ingest.Described, 3: ingest.Described, 5: ingest.Unknown, 6: ingest.Unknown, 7: ingest.Refused} {
 		if out[row].Status != want {
 			t.Errorf("row %d: %+v, want %s", row, out[row], want)
 		}
 	}
-	if !strings.Contains(out[5].Error, "tu") || out[5].Item != e.tu.ID {
-		t.Errorf("another library's item is refused without saying whose: %+v", out[5])
+	if out[5].Item != "" || out[5].Error != "no item "+e.tu.ID+" in the archive" {
+		t.Errorf("another library's item is not reported as absent: %+v", out[5])
 	}
 	if !strings.Contains(out[7].Error, "row 2") {
 		t.Errorf("a second row for the same item: %+v", out[7])
@@ -188,7 +188,7 @@ func TestDescribeRefusesAmbiguousNamesBadCellsAndOtherLibraries(t *testing.T) {
 	if o := out[5]; o.Status != ingest.Refused || !strings.Contains(o.Error, "column rights") {
 		t.Errorf("bad rights: %+v", o)
 	}
-	if o := out[6]; o.Status != ingest.Refused || o.Item != e.tu.ID {
+	if o := out[6]; o.Status != ingest.Unknown || o.Item != "" {
 		t.Errorf("another library's file: %+v", o)
 	}
 	if o := out[7]; o.Status != ingest.Refused || !strings.Contains(o.Error, "names no item") {
@@ -272,5 +272,49 @@ func TestDescribeReportsAConflictAndOverwritesNothing(t *testing.T) {
 	}
 	if got, _ := e.store.Item(e.scan.ID); got.Title["en"] != "Edited at the desk meanwhile" || got.Version != 2 {
 		t.Fatalf("the newer version was overwritten: %+v", got)
+	}
+}
+
+// TestDescribeFindsNoItemThePersonMayNotEdit: another library's items,
+// hidden or not, named by identifier, file name or SHA-256, are answered
+// exactly as names that nothing in the archive has.
+func TestDescribeFindsNoItemThePersonMayNotEdit(t *testing.T) {
+	e := newDescribeEnv(t)
+	hidden := &repository.Item{Institution: "tu", Title: repository.Text{"en": "Closed letter"}, Access: repository.Access{Level: repository.Restricted},
+		Files: []repository.File{{Name: "secret/letter-7.tif", SHA256: strings.Repeat("e", 64), MediaType: "image/tiff"}}}
+	twin := &repository.Item{Institution: "tu", Title: repository.Text{"en": "Twin"},
+		Files: []repository.File{{Name: "other/letter-7.tif", SHA256: strings.Repeat("f", 64), MediaType: "image/tiff"}}}
+	for _, it := range []*repository.Item{hidden, twin} {
+		if err := e.store.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	absentID := strings.Repeat("0", len(hidden.ID)) // an identifier of the same shape that nothing has
+	rows := readDescribe(t, writeSheet(t, "item,files,title.en\n"+
+		hidden.ID+",,Found\n"+absentID+",,Found\n"+
+		",letter-7.tif,Found\n,letter-8.tif,Found\n"+
+		","+strings.Repeat("e", 64)+",Found\n,"+strings.Repeat("0", 64)+",Found\n"+
+		hidden.ID+",letter-7.tif,Found\n"+absentID+",letter-7.tif,Found\n"))
+	out := ingest.Describe(ctx, ingest.DescribeConfig{Store: e.store, Principal: cmuArchivist}, rows)
+	if len(out) != 8 {
+		t.Fatalf("%d outcomes", len(out))
+	}
+	for i := 0; i < len(out); i += 2 {
+		there, absent := out[i], out[i+1]
+		if there.Status != ingest.Unknown || there.Item != "" || absent.Status != ingest.Unknown {
+			t.Errorf("row %d names another library's item: %+v", there.Row, there)
+		}
+		// The same answer but for the name the row gives.
+		mask := func(o ingest.RowOutcome) string {
+			r := strings.NewReplacer(strings.Repeat("e", 64), "NAME", strings.Repeat("0", 64), "NAME",
+				hidden.ID, "NAME", absentID, "NAME", "letter-7.tif", "NAME", "letter-8.tif", "NAME")
+			return r.Replace(o.Error) + " " + o.Item
+		}
+		if mask(there) != mask(absent) {
+			t.Errorf("row %d says %q, a name nothing has %q", there.Row, there.Error, absent.Error)
+		}
+	}
+	if got, _ := e.store.Item(hidden.ID); got.Version != 1 {
+		t.Errorf("the hidden item was changed: %+v", got)
 	}
 }

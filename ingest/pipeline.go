@@ -283,7 +283,8 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 	item := u.Meta
 	item.ID, item.Version = "", 0
 	if item.Title.Empty() {
-		name := strings.TrimSuffix(filepath.Base(files[0].Name), filepath.Ext(files[0].Name))
+		shown := filepath.Base(DisplayName(files[0].Name))
+		name := strings.TrimSuffix(shown, filepath.Ext(shown))
 		item.Title = repository.Text{"none": name}
 	}
 	if item.Type == "" {
@@ -405,11 +406,15 @@ func cmpOr(a, b string) string {
 func ingestDetail(u Unit, files []master) string {
 	var names []string
 	for _, f := range files {
-		name := fmt.Sprintf("%s (%s, %d bytes)", f.Name, f.mediaType, f.size)
-		if f.note != nil {
-			name = fmt.Sprintf("%s (%s, %d bytes: %s)", f.Name, f.mediaType, f.size, f.note)
+		name := DisplayName(f.Name)
+		if name != f.Name {
+			name += " (named " + strconv.Quote(f.Name) + ")" // as it came, escaped
 		}
-		names = append(names, name)
+		if f.note != nil {
+			names = append(names, fmt.Sprintf("%s (%s, %d bytes: %s)", name, f.mediaType, f.size, f.note))
+		} else {
+			names = append(names, fmt.Sprintf("%s (%s, %d bytes)", name, f.mediaType, f.size))
+		}
 	}
 	s := strings.Join(names, ", ")
 	if u.Origin != "" {
@@ -427,7 +432,7 @@ func fixityDetail(files []master) string {
 				algs = append(algs, a+" as supplied")
 			}
 		}
-		parts = append(parts, f.Name+": "+strings.Join(algs, ", "))
+		parts = append(parts, DisplayName(f.Name)+": "+strings.Join(algs, ", "))
 	}
 	return "verified while streaming: " + strings.Join(parts, "; ")
 }

@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -173,37 +176,49 @@ func sheet(path, name string, d Defaults) ([]Unit, []Problem, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, problems, nil
+		return nil, firstProblems(problems), nil
 	}
 	return units, nil, nil
 }
+
+// firstProblems keeps the first maxProblems of a sheet's problems and
+// counts the rest in one more: a sheet of ten thousand bad rows is told
+// in a screenful.
+func firstProblems(ps []Problem) []Problem {
+	if len(ps) <= maxProblems {
+		return ps
+	}
+	more := problem(Message{Kind: "sheet_more_problems", Args: []string{strconv.Itoa(len(ps) - maxProblems)}})
+	return append(ps[:maxProblems:maxProblems], more)
+}
+
+// Bounds of a sheet's cells. A sheet of more rows is split into several; the
+// bounds keep a small file that unpacks or parses to millions of cells (a
+// workbook compresses a thousandfold) from taking the memory of the service.
+const (
+	// MaxSheetRows is how many rows a sheet may have under its header.
+	MaxSheetRows = 10_000
+	// MaxSheetColumns is how many columns a row may have.
+	MaxSheetColumns = 100
+	// maxUnzipped bounds what an Excel workbook may unpack to, all parts
+	// together; maxUnzippedPart, one part held in memory (a larger
+	// worksheet is unpacked to a temporary file and read from there).
+	maxUnzipped     = 32 << 20
+	maxUnzippedPart = 8 << 20
+	// maxSharedElements bounds the XML elements of the shared strings: two
+	// for a plain string (si and t), more for formatted text; ten strings a
+	// row with room for some formatting.
+	maxSharedElements = 3 * 10 * MaxSheetRows
+	// maxProblems is how many problems a sheet reports one by one; the
+	// rest are counted.
+	maxProblems = 100
+)
 
 // sheetRows reads the cells of a CSV sheet, or of the first worksheet of an
 // Excel workbook (.xlsx).
 func sheetRows(path, name string) ([][]string, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
-		if st, err := os.Stat(path); err != nil {
-			return nil, fail("sheet_unreadable", name, unwrapPath(err).Error())
-		} else if st.Size() > MaxSheetSize {
-			return nil, fail("sheet_too_large", name, strconv.FormatInt(st.Size(), 10), strconv.Itoa(MaxSheetSize))
-		}
-		f, err := excelize.OpenFile(path)
-		if err != nil {
-			return nil, fail("sheet_not_xlsx", name, unwrapPath(err).Error())
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, fail("sheet_no_worksheet", name)
-		}
-		rows, err := f.GetRows(sheets[0])
-		if err != nil {
-			return nil, fail("sheet_broken", name, err.Error())
-		}
-		if err := excelDates(f, sheets[0], rows); err != nil {
-			return nil, fail("sheet_broken", name, err.Error())
-		}
-		return rows, nil
+		return xlsxRows(path, name)
 	}
 	text, err := readSheetText(path, name)
 	if err != nil {
@@ -211,9 +226,151 @@ func sheetRows(path, name string) ([][]string, error) {
 	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
+	var rows [][]string
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, fail("sheet_not_csv", name, err.Error())
+		}
+		if err := boundRow(name, len(rows)+1, row); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// boundRow refuses the n-th row (the header being 1) of a sheet when it
+// is past the last row a sheet may have or has too many columns.
+func boundRow(name string, n int, row []string) error {
+	if n > MaxSheetRows+1 {
+		return fail("sheet_too_many_rows", name, strconv.Itoa(MaxSheetRows))
+	}
+	if len(row) > MaxSheetColumns {
+		return fail("sheet_too_many_columns", name, strconv.Itoa(n), strconv.Itoa(MaxSheetColumns))
+	}
+	return nil
+}
+
+// xlsxRows reads the cells of the first worksheet of an Excel workbook,
+// within the bounds of what it may unpack to and of its rows and columns.
+func xlsxRows(path, name string) ([][]string, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, fail("sheet_unreadable", name, unwrapPath(err).Error())
+	} else if st.Size() > MaxSheetSize {
+		return nil, fail("sheet_too_large", name, strconv.FormatInt(st.Size(), 10), strconv.Itoa(MaxSheetSize))
+	}
+	if err := sharedStringsBound(path, name); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedPart})
 	if err != nil {
-		return nil, fail("sheet_not_csv", name, err.Error())
+		return nil, fail("sheet_not_xlsx", name, unwrapPath(err).Error())
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, fail("sheet_no_worksheet", name)
+	}
+	rows, err := worksheetRows(f, sheets[0], name, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := excelDates(f, sheets[0], name, rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// sharedStringsBound refuses a workbook whose shared strings hold more
+// than maxSharedElements XML elements. Excelize decodes that part whole
+// before the first cell is read (about 400 bytes and 6 µs an element), so
+// its bound is set by how many elements it holds, not by its bytes: 30 MB
+// of one-letter strings took 22 s and 1.4 GB to open.
+func sharedStringsBound(path, name string) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return fail("sheet_not_xlsx", name, unwrapPath(err).Error())
+	}
+	defer z.Close()
+	var size uint64
+	for _, f := range z.File {
+		if size += f.UncompressedSize64; size > maxUnzipped {
+			return fail("sheet_unzips_too_large", name, strconv.Itoa(maxUnzipped))
+		}
+	}
+	for _, f := range z.File {
+		if !strings.EqualFold(strings.ReplaceAll(f.Name, `\`, "/"), "xl/sharedStrings.xml") {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			return fail("sheet_not_xlsx", name, err.Error())
+		}
+		n, err := countElements(io.LimitReader(r, maxUnzipped+1))
+		r.Close()
+		if err != nil {
+			return fail("sheet_not_xlsx", name, err.Error())
+		}
+		if n > maxSharedElements {
+			return fail("sheet_too_many_strings", name, strconv.Itoa(maxSharedElements))
+		}
+	}
+	return nil
+}
+
+// countElements counts the start and empty-element tags of XML: each '<'
+// that does not begin an end tag, a comment or a declaration.
+func countElements(r io.Reader) (int, error) {
+	buf := make([]byte, 64<<10)
+	n, last := 0, byte(0)
+	for {
+		k, err := r.Read(buf)
+		for _, b := range buf[:k] {
+			if last == '<' && b != '/' && b != '?' && b != '!' {
+				n++
+			}
+			last = b
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// worksheetRows streams a worksheet's rows (their raw values, or as Excel
+// shows them), refusing it at the first row past the bounds. Missing rows
+// count: a row numbered a million is a million rows.
+func worksheetRows(f *excelize.File, sheet, name string, raw bool) ([][]string, error) {
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return nil, fail("sheet_broken", name, unwrapPath(err).Error())
+	}
+	defer it.Close()
+	var rows [][]string
+	for it.Next() {
+		row, err := it.Columns(excelize.Options{RawCellValue: raw})
+		if err != nil {
+			return nil, fail("sheet_broken", name, unwrapPath(err).Error())
+		}
+		if err := boundRow(name, len(rows)+1, row); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	if err := it.Error(); errors.Is(err, excelize.ErrMaxRows) {
+		return nil, fail("sheet_too_many_rows", name, strconv.Itoa(MaxSheetRows))
+	} else if err != nil {
+		return nil, fail("sheet_broken", name, unwrapPath(err).Error())
+	}
+	// Rows after the last with a cell are formatting only.
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
 	}
 	return rows, nil
 }
@@ -222,7 +379,7 @@ func sheetRows(path, name string) ([][]string, error) {
 // stores as dates: GetRows shows them in the cell's display format
 // ("12-31-26"), which is ambiguous, so they are read again as day numbers
 // and written as YYYY-MM-DD.
-func excelDates(f *excelize.File, sheet string, rows [][]string) error {
+func excelDates(f *excelize.File, sheet, name string, rows [][]string) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -235,13 +392,13 @@ func excelDates(f *excelize.File, sheet string, rows [][]string) error {
 	if len(cols) == 0 {
 		return nil
 	}
-	raw, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	raw, err := worksheetRows(f, sheet, name, true)
 	if err != nil {
 		return err
 	}
 	props, err := f.GetWorkbookProps()
 	if err != nil {
-		return err
+		return fail("sheet_broken", name, err.Error())
 	}
 	date1904 := props.Date1904 != nil && *props.Date1904
 	for r := 1; r < len(rows) && r < len(raw); r++ {

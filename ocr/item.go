@@ -3,11 +3,14 @@ package ocr
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	"image/draw"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -218,22 +221,27 @@ func cmpOr(a, b int) int {
 // save stores the pages' ALTO and text, then records them in a new version
 // of the item, reading it again when it was saved meanwhile.
 func (r *Runner) save(ctx context.Context, id string, batch []read) error {
-	keys := map[int][2]string{}
+	// Each page's ALTO and text blob: key and SHA-256, registered as
+	// every derivative's are, so that fixity audits and repairs hold them
+	// to what was written.
+	type blob struct{ key, sha256 string }
+	keys := map[int][2]blob{}
 	var hows []string
 	for _, rd := range batch {
 		alto := rd.page.WriteALTO(fmt.Sprintf("%s file %d", id, rd.file+1), rd.how)
 		ak := derivativeKey(rd.sha256, fmt.Sprintf("p%d.alto.xml", rd.file+1))
-		if err := put(ctx, r.cfg.Blobs, ak, alto, "application/xml; charset=utf-8"); err != nil {
+		asum, err := put(ctx, r.cfg.Blobs, ak, alto, "application/xml; charset=utf-8")
+		if err != nil {
 			return err
 		}
-		tk := ""
+		var tb blob
 		if text := strings.TrimSpace(rd.page.Text()); text != "" {
-			tk = derivativeKey(rd.sha256, fmt.Sprintf("p%d.ocr.txt", rd.file+1))
-			if err := put(ctx, r.cfg.Blobs, tk, []byte(text), "text/plain; charset=utf-8"); err != nil {
+			tb.key = derivativeKey(rd.sha256, fmt.Sprintf("p%d.ocr.txt", rd.file+1))
+			if tb.sha256, err = put(ctx, r.cfg.Blobs, tb.key, []byte(text), "text/plain; charset=utf-8"); err != nil {
 				return err
 			}
 		}
-		keys[rd.file] = [2]string{ak, tk}
+		keys[rd.file] = [2]blob{{ak, asum}, tb}
 		if !slices.Contains(hows, rd.how) {
 			hows = append(hows, rd.how)
 		}
@@ -252,15 +260,21 @@ func (r *Runner) save(ctx context.Context, id string, batch []read) error {
 				continue // the item's files changed meanwhile
 			}
 			f := &it.Files[rd.file]
-			d := make(map[string]string, len(f.Derivatives)+2)
-			for k, v := range f.Derivatives {
-				d[k] = v
+			d, sums := maps.Clone(f.Derivatives), maps.Clone(f.Digests) // shared with the version read
+			if d == nil {
+				d = map[string]string{}
 			}
-			d["alto"] = keys[rd.file][0]
-			if tk := keys[rd.file][1]; tk != "" && d["text"] == "" {
-				d["text"] = tk
+			if sums == nil {
+				sums = map[string]string{}
 			}
-			f.Derivatives = d
+			ab, tb := keys[rd.file][0], keys[rd.file][1]
+			d["alto"], sums["alto"] = ab.key, ab.sha256
+			// A text layer from elsewhere (a PDF's, at ingest) is kept; one
+			// this reading wrote over has its new digest.
+			if tb.key != "" && (d["text"] == "" || d["text"] == tb.key) {
+				d["text"], sums["text"] = tb.key, tb.sha256
+			}
+			f.Derivatives, f.Digests = d, sums
 			n++
 		}
 		if n == 0 {
@@ -279,9 +293,13 @@ func derivativeKey(sha256, name string) string {
 	return "derivatives/" + sha256[:2] + "/" + sha256[2:4] + "/" + sha256 + "/" + name
 }
 
-func put(ctx context.Context, b storage.Blobs, key string, data []byte, ctype string) error {
-	_, err := b.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{Size: int64(len(data)), ContentType: ctype})
-	return err
+// put stores data under key, checked on the way against its SHA-256,
+// which it returns.
+func put(ctx context.Context, b storage.Blobs, key string, data []byte, ctype string) (string, error) {
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	_, err := b.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{SHA256: digest, Size: int64(len(data)), ContentType: ctype})
+	return digest, err
 }
 
 // fetch copies a blob into a local file.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -74,12 +75,26 @@ func (s *Server) describeSheet(c *gin.Context) {
 		for _, w := range o.Warnings {
 			r.Notes = append(r.Notes, say(lang, w))
 		}
-		if o.Status == ingest.Failed {
-			s.cfg.Log.Error("describing from a sheet", "sheet", name, "row", o.Row, "err", o.Error)
-		}
 		p.Results = append(p.Results, s.rowResult(c, r, o.Status, sayAll(lang, o.Reason)))
 	}
+	logFailures(s.cfg.Log, name, outs)
 	s.render(c, http.StatusOK, "edit", p)
+}
+
+// logFailures logs the rows of a sheet that failed as one line: how many,
+// and the first (an outage fails every row alike).
+func logFailures(log *slog.Logger, sheet string, outs []ingest.RowOutcome) {
+	n, first := 0, -1
+	for i, o := range outs {
+		if o.Status == ingest.Failed {
+			if n++; first < 0 {
+				first = i
+			}
+		}
+	}
+	if n > 0 {
+		log.Error("describing from a sheet", "sheet", sheet, "failed_rows", n, "first_row", outs[first].Row, "err", outs[first].Error)
+	}
 }
 
 // keepUpload copies an uploaded sheet to a temporary file with its

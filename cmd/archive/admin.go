@@ -105,23 +105,22 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // backupFromService asks the running service for the copy.
 func backupFromService(ctx context.Context, cfg *Config, w io.Writer) (int64, error) {
-	token, err := cfg.token()
+	svc, err := findService(ctx, cfg)
 	if err != nil {
 		return 0, err
 	}
-	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+cfg.Addr+"/api/v1/admin/backup", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	svc.client.Timeout = 0 // a backup takes as long as the store is large
+	resp, err := svc.do(ctx, "GET", "/api/v1/admin/backup", nil, nil)
 	if err != nil {
-		return 0, fmt.Errorf("the metadata store is in use, and the service at %s (which holds it) does not answer: %v", cfg.Addr, unwrapNet(err))
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("the service at %s refused the backup: %s", cfg.Addr, resp.Status)
+		return 0, fmt.Errorf("the service at %s refused the backup: %s", svc.base, resp.Status)
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
-		err = fmt.Errorf("backup from %s ended after %d of %d bytes", cfg.Addr, n, resp.ContentLength)
+		err = fmt.Errorf("backup from %s ended after %d of %d bytes", svc.base, n, resp.ContentLength)
 	}
 	return n, err
 }

@@ -60,7 +60,7 @@ func TestDescribeCommandDryRunShowsChangesThenDescribes(t *testing.T) {
 		t.Fatalf("dry run with refused rows: exit %d, want 1\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"row 2 item " + cmu.ID + ": would describe", `title.en: "" → "Letter to the rector"`, `title: "scan-0042.tif" → ""`,
-		`date: "" → "1962"`, `access: "public" → "restricted"`, "Buddhist Era", "row 3 item " + tu.ID + ": refused", "row 4: unknown"} {
+		`date: "" → "1962"`, `access: "public" → "restricted"`, "Buddhist Era", "row 3: unknown: no item in the archive holds tu-0001.tif", "row 4: unknown"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, out)
 		}

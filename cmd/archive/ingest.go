@@ -36,7 +36,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dry := fs.Bool("dry-run", false, "check everything (sheets, bags, checksums, image headers) and write nothing")
 	keep := fs.Bool("keep-mismatched", false, "keep a file whose content does not match its name (scan.tif that is text) as what it really is, instead of refusing it")
 	workers := fs.Int("workers", 2*runtime.NumCPU(), "items processed at once (two per core: one's storage writes overlap another's decoding)")
-	addr := fs.String("addr", "", "address of the running service, which is handed the files when it holds the store (env ARCHIVE_ADDR)")
+	addr := fs.String("addr", "", "address of the running service when it has not recorded one in the data folder; it is handed the files when it holds the store and proves to be this archive (env ARCHIVE_ADDR)")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
 	fileTimeout := fs.Duration("file-timeout", ingest.DefaultFileTimeout, "refuse a file whose access copies take longer to make than this (one file may not hold a worker)")
@@ -74,10 +74,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer done()
 	case errors.Is(err, repository.ErrLocked):
-		if remote, err = newService(cfg); err != nil {
+		if remote, err = findService(ctx, cfg); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "the service at %s holds the archive: handing it the files\n", cfg.Addr)
+		fmt.Fprintf(stderr, "the service at %s holds the archive: handing it the files\n", strings.TrimPrefix(remote.base, "http://"))
 	case err != nil:
 		return err
 	default:
@@ -227,10 +227,24 @@ func writeReport(path string, outs []ingest.Outcome) error {
 	w := csv.NewWriter(f)
 	w.Write([]string{"file", "status", "item", "images", "bytes", "error"})
 	for _, o := range outs {
-		w.Write([]string{o.File, o.Status, o.Item, strings.Join(o.Images, " "), strconv.FormatInt(o.Bytes, 10), o.Error})
+		w.Write([]string{safeCell(o.File), o.Status, o.Item, safeCell(strings.Join(o.Images, " ")), strconv.FormatInt(o.Bytes, 10), safeCell(o.Error)})
 	}
 	w.Flush()
-	return w.Error()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// safeCell keeps a spreadsheet from reading a cell as a formula: a cell
+// starting with = + - @, a tab or a carriage return (a file's name, an
+// error quoting one) gets a leading apostrophe, as OWASP advises against
+// CSV injection (https://owasp.org/www-community/attacks/CSV_Injection).
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func summary(w io.Writer, outs []ingest.Outcome, dry bool) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,11 +143,11 @@ func unreadItems(store *repository.Store) ([]string, error) {
 
 // ocrRemote hands the items to the running service's background reader.
 func ocrRemote(ctx context.Context, cfg *Config, ids []string, stdout, stderr io.Writer) error {
-	svc, err := newService(cfg)
+	svc, err := findService(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "the service at %s holds the archive: asking it to read the pages\n", cfg.Addr)
+	fmt.Fprintf(stderr, "the service at %s holds the archive: asking it to read the pages\n", strings.TrimPrefix(svc.base, "http://"))
 	for _, id := range ids {
 		resp, err := svc.do(ctx, http.MethodPost, "/api/v1/items/"+id+"/ocr", nil, nil)
 		if err != nil {

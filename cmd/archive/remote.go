@@ -28,14 +28,6 @@ type service struct {
 	client      *http.Client
 }
 
-func newService(cfg *Config) (*service, error) {
-	token, err := cfg.token()
-	if err != nil {
-		return nil, err
-	}
-	return &service{base: "http://" + cfg.Addr, token: token, client: &http.Client{Timeout: 10 * time.Minute}}, nil
-}
-
 func (s *service) do(ctx context.Context, method, path string, body io.Reader, hdr map[string]string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, s.base+path, body)
 	if err != nil {

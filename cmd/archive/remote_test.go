@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -91,5 +95,75 @@ func TestCommandsSayWhatToDoWhileTheServiceRuns(t *testing.T) {
 	out, errOut, code := archive(t, env, "describe", "--dry-run", sheet)
 	if code != 0 || !strings.Contains(out, "item "+items["scan-0042.tif"].ID+": would describe") || !strings.Contains(errOut, "dry run: no item was changed") {
 		t.Fatalf("describe --dry-run while serving: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestIngestHandsFilesOnlyToTheServiceThatHoldsTheArchive: with the
+// service on its own port and something else answering on the address
+// ARCHIVE_ADDR names, "archive ingest" finds the service by what it
+// recorded in the data folder; a record that leads elsewhere is refused
+// before anything (the token included) is sent; a record left by a service
+// that is gone is passed over and the files are ingested here.
+func TestIngestHandsFilesOnlyToTheServiceThatHoldsTheArchive(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.URL.Path+" auth="+r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer other.Close()
+	otherAddr := strings.TrimPrefix(other.URL, "http://")
+	sent := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(asked)
+	}
+
+	data := filepath.Join(t.TempDir(), "data")
+	env := []string{"ARCHIVE_DATA=" + data, "ARCHIVE_ADDR=" + otherAddr}
+	s := serve(t, env[:1])
+	dir := t.TempDir()
+	makeImages(t, dir, 3, 120, 80)
+	out, errOut, code := archive(t, env, "ingest", "--json", "--institution", "tu", filepath.Join(dir, "scan000.jpg"))
+	if code != 0 || !strings.Contains(errOut, "the service at "+s.addr+" holds the archive") || !strings.Contains(out, `"ingested"`) {
+		t.Fatalf("ingest while serving: %d %q %q", code, out, errOut)
+	}
+	if got := sent(); len(got) != 0 {
+		t.Fatalf("the other service was sent %v", got)
+	}
+
+	// The record says the other service: it is asked who it is, without
+	// the token, and sent nothing more.
+	rec, err := os.ReadFile(filepath.Join(data, "service.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(string(rec), s.addr, otherAddr, 1)
+	if err := os.WriteFile(filepath.Join(data, "service.json"), []byte(forged), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = archive(t, env, "ingest", "--institution", "tu", filepath.Join(dir, "scan001.jpg"))
+	if code == 0 || !strings.Contains(errOut, "is not this archive's") || !strings.Contains(errOut, "nothing was sent") {
+		t.Fatalf("ingest with a record leading elsewhere: %d %q", code, errOut)
+	}
+	got := sent()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "GET /api/v1/archive-id auth=") || !strings.HasSuffix(got[0], "auth=") {
+		t.Fatalf("the other service was sent %v", got)
+	}
+
+	// The service is gone (killed: its record stays): work here.
+	s.cmd.Process.Kill()
+	<-s.done
+	if err := os.WriteFile(filepath.Join(data, "service.json"), rec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = archive(t, env, "ingest", "--json", "--institution", "tu", filepath.Join(dir, "scan002.jpg"))
+	if code != 0 || strings.Contains(errOut, "holds the archive") || !strings.Contains(out, `"ingested"`) {
+		t.Fatalf("ingest with a stale record: %d %q %q", code, out, errOut)
+	}
+	if got := sent(); len(got) != 1 {
+		t.Fatalf("the other service was sent %v", got)
 	}
 }

@@ -118,10 +118,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}
+	// Commands run on this data folder find the service by this record
+	// and check with the id that it is this archive (see service.go).
+	id, err := archiveID(cfg.Data)
+	if err != nil {
+		return err
+	}
+	token, err := cfg.token()
+	if err != nil {
+		return err
+	}
+	unrecord, err := recordService(cfg.Data, ln.Addr(), id)
+	if err != nil {
+		return err
+	}
+	defer unrecord()
 	go housekeeping(ctx, store, log)
 	go publish(ctx, store, log)
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
-	return listen(ctx, ln, handler, log)
+	return listen(ctx, ln, identify(handler, id, token), log)
 }
 
 // listen serves handler on ln until ctx ends, then lets the requests under
