@@ -69,6 +69,7 @@
   }
 
   function start() {
+    el.classList.add("mirador");
     var thai = el.dataset.lang === "th";
     window.archiveViewer = Mirador.viewer({
       id: "viewer",
@@ -76,7 +77,8 @@
       availableLanguages: { th: "ไทย", en: "English" },
       translations: thai ? { th: window.archiveMiradorThai } : {},
       windows: [windowConfig()],
-      window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
+      // In a frame the page's link back to the item takes the title's place.
+      window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false, hideWindowTitle: embed },
       workspaceControlPanel: { enabled: false },
       workspace: { showZoomControls: true },
     });
