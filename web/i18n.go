@@ -386,6 +386,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"outline_moved_top":            {"แยกออกเป็นกลุ่มเอกสารของตนเองแล้ว", "Moved out: it is now a fonds of its own."},
 	"outline_no_unit":              {"ไม่มีหน่วยเอกสารรหัสนี้: ตรวจรหัสในโครงสร้างแล้วลองใหม่", "There is no unit with that identifier; check it in the outline and try again."},
 	"outline_no_parent":            {"ไม่มีหน่วยปลายทางรหัสนี้: ตรวจรหัสในโครงสร้างแล้วลองใหม่", "There is no unit with the identifier to move into; check it in the outline and try again."},
+	"outline_fonds_top":            {"กลุ่มเอกสารเป็นระดับบนสุด จึงย้ายเข้าไปอยู่ในหน่วยอื่นไม่ได้: เปลี่ยนระดับเป็นกลุ่มเอกสารย่อยหรือชุดเอกสารก่อน แล้วจึงย้าย", "A fonds is the top level and cannot be moved into another unit; change its level (to sub-fonds or series, say) first, then move it."},
 	"outline_bad_position":         {"ลำดับที่ต้องเป็นตัวเลขตั้งแต่ 1", "The position must be a number from 1."},
 	"fonds_title":                  {"กลุ่มเอกสารและบัญชีค้นเอกสาร", "Fonds and finding aids"},
 	"fonds_none":                   {"ยังไม่มีกลุ่มเอกสาร", "No fonds yet."},
