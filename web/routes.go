@@ -85,7 +85,7 @@ func (s *Server) routes() []route {
 		get("/api/v1/admin/backup", signedIn, s.backup),
 		get("/api/v1/admin/stats", signedIn, s.stats),
 		// The archivists' desk
-		get("/desk", s.desk),
+		get("/desk", signedIn, s.desk),
 		get("/desk/items", signedIn, s.deskItems),
 		post("/desk/items", signedIn, s.batchEdit),
 		post("/desk/describe", signedIn, s.describeSheet),
