@@ -346,6 +346,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_special_in_bag":        {"เป็นลิงก์หรือไฟล์พิเศษ จึงไม่รับ", "is a link or special file; refused"},
 	"batch_no_version":             {"แบบฟอร์มไม่มีฉบับของรายการนี้ โปรดโหลดรายการใหม่", "The form has no version for this item; reload the list."},
 	"upload_rate":                  {"นำเข้าแล้ว {1} จาก {2} ไฟล์ · {3} ไฟล์/วินาที · {4} ล้านพิกเซล/วินาที", "{1} of {2} files in · {3} files/s · {4} megapixels/s"},
+	"upload_rate_refused":          {"ไม่ได้นำเข้า {1} ไฟล์", "{1} not taken in"},
 	"upload_status_uploading":      {"กำลังอัปโหลด", "uploading"},
 	"upload_status_uploaded":       {"อัปโหลดแล้ว รอนำเข้า", "uploaded, waiting to be ingested"},
 	"upload_status_ingesting":      {"กำลังนำเข้า", "ingesting"},
