@@ -101,6 +101,7 @@ func (s *Server) routes() []route {
 		get("/desk/fonds", signedIn, s.deskFonds),
 		get("/desk/fonds/:id", signedIn, s.outline),
 		post("/desk/fonds/:id/move", signedIn, s.moveUnit),
+		get("/desk/find-items", signedIn, s.findItems),
 		get("/desk/units/new", signedIn, s.editUnit),
 		get("/desk/units/:id", signedIn, s.editUnit),
 		post("/desk/units", signedIn, s.saveUnit),
