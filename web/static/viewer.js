@@ -59,13 +59,34 @@
 
   // A search hit's link (/items/ID?page=3&q=word) opens the viewer on
   // that page with the words found marked by the item's search service.
+  var params = new URLSearchParams(window.location.search);
   function windowConfig() {
     var w = { manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" };
-    var params = new URLSearchParams(window.location.search);
     var page = parseInt(params.get("page") || "", 10);
     if (page > 0) w.canvasIndex = page - 1;
-    if (params.get("q")) w.defaultSearchQuery = params.get("q");
+    if (params.get("q")) { w.sideBarOpen = true; w.sideBarPanel = "search"; }
     return w;
+  }
+
+  // searchWithin asks the item's search service for the words in the
+  // window's search panel, once the panel is there. Mirador's own
+  // defaultSearchQuery asks under the words as typed and its panel again
+  // under them URL-encoded: a Thai word (or two words) was asked twice and
+  // every hit listed twice.
+  function searchWithin(viewer, q) {
+    var store = viewer.store;
+    var stop = store.subscribe(function () {
+      var st = store.getState(), win = Object.keys(st.windows)[0];
+      var svc = win && Mirador.getManifestSearchService(st, { windowId: win });
+      var input = svc && el.querySelector('input[id^="search-"]');
+      if (!input) return;
+      stop();
+      // Not from inside the store's own notification: its views would
+      // render from a state half told.
+      setTimeout(function () {
+        store.dispatch(Mirador.fetchSearch(win, input.id.replace(/^search-/, ""), svc.id + "?" + new URLSearchParams({ q: q }), q));
+      }, 0);
+    });
   }
 
   function start() {
@@ -82,6 +103,7 @@
       workspaceControlPanel: { enabled: false },
       workspace: { showZoomControls: true },
     });
+    if (params.get("q")) searchWithin(window.archiveViewer, params.get("q"));
   }
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
