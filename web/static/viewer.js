@@ -89,6 +89,26 @@
     });
   }
 
+  // useSession: a signed-in reader's viewer takes the access token of the
+  // session they have (the token service's frame posts it) rather than
+  // asking them to sign in again; as Mirador does once its sign-in window
+  // closes.
+  function useSession(viewer) {
+    var store = viewer.store;
+    var stop = store.subscribe(function () {
+      var st = store.getState(), win = Object.keys(st.windows)[0];
+      var svc = win && Mirador.selectCurrentAuthServices(st, { windowId: win })[0];
+      if (!svc || (st.auth || {})[svc.id]) return;
+      var token = svc.getService("http://iiif.io/api/auth/1/token");
+      if (!token) return;
+      stop();
+      setTimeout(function () {
+        store.dispatch(Mirador.addAuthenticationRequest(win, svc.id, svc.getProfile()));
+        store.dispatch(Mirador.resolveAuthenticationRequest(svc.id, token.id));
+      }, 0);
+    });
+  }
+
   function start() {
     el.classList.add("mirador");
     var thai = el.dataset.lang === "th";
@@ -104,6 +124,7 @@
       workspace: { showZoomControls: true },
     });
     if (params.get("q")) searchWithin(window.archiveViewer, params.get("q"));
+    if (el.dataset.signedIn === "1") useSession(window.archiveViewer);
   }
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
