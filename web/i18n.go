@@ -1,5 +1,7 @@
 package web
 
+import "regexp"
+
 // messages are the interface's words in Thai and English; every label of
 // every page comes from here.
 var messages = map[string][2]string{ // key: {th, en}
@@ -397,6 +399,9 @@ var messages = map[string][2]string{ // key: {th, en}
 	"unit_own_level":               {"หรือระดับที่ห้องสมุดกำหนดเอง (เช่น box, volume)", "Or a level of the library's own (such as box, volume)"},
 	"unit_items":                   {"รายการดิจิทัลในหน่วยนี้ (รหัส เรียงตามลำดับ)", "Digitised items in this unit (identifiers, in order)"},
 	"unit_items_help":              {"รายการที่อยู่ที่อื่นจะถูกย้ายมาไว้ที่นี่", "items filed elsewhere are moved here"},
+	"unit_bad_date":                {"วันที่ต้องเป็นรูปแบบ EDTF หรือปี พ.ศ./ค.ศ. (เช่น 1957~, 1932/1945, 19XX, พ.ศ. 2475) ไม่ใช่", "The date must be EDTF or a year in either era (e.g. 1957~, 1932/1945, 19XX, B.E. 2475), not"},
+	"crumbs":                       {"เส้นทางนำทาง", "Breadcrumbs"},
+	"viewer":                       {"โปรแกรมดูภาพ IIIF", "IIIF viewer"},
 	"unit_find":                    {"ค้นหารายการของห้องสมุดตามชื่อเรื่อง", "Find the library's items by title"},
 	"unit_find_help":               {"พิมพ์คำจากชื่อเรื่องภาษาไทยหรืออังกฤษ แล้วกด เพิ่ม เพื่อใส่รหัสรายการลงในช่องด้านบน", "Type words of a Thai or English title, then Add puts the item's identifier in the box above"},
 	"unit_find_add":                {"เพิ่ม", "Add"},
@@ -495,4 +500,35 @@ func t(lang, key string) string {
 		return m[0]
 	}
 	return m[1]
+}
+
+// eventDetails say the details the archive writes into an item's events
+// in Thai; any other detail (a reason typed by a person) is shown as it is.
+var eventDetails = []struct {
+	re *regexp.Regexp
+	th string
+}{
+	{regexp.MustCompile(`^metadata version (\d+)$`), "ข้อมูลฉบับที่ $1"},
+	{regexp.MustCompile(`^collection version (\d+)$`), "ข้อมูลชุดเอกสารฉบับที่ $1"},
+	{regexp.MustCompile(`^description of version (\d+) restored$`), "นำคำอธิบายของฉบับที่ $1 กลับมาใช้"},
+	{regexp.MustCompile(`^batch edit at the desk: (\S+) set to (.*)$`), "แก้ไขหลายรายการพร้อมกันที่โต๊ะทำงาน: ตั้ง $1 เป็น $2"},
+	{regexp.MustCompile(`^embargo until (.+) ended$`), "สิ้นสุดการงดเผยแพร่ถึงวันที่ $1"},
+	{regexp.MustCompile(`^(\d+) blobs of the withdrawn item removed$`), "ลบไฟล์ของรายการที่ถอนออกแล้ว $1 ไฟล์"},
+	{regexp.MustCompile(`^verified while streaming: (.*)$`), "ตรวจค่าตรวจสอบระหว่างรับไฟล์: $1"},
+	{regexp.MustCompile(`^described by (.+?): (.*)$`), "บรรยายจาก $1: $2"},
+	{regexp.MustCompile(`^access tightened from (\S+) to (\S+), as asked by (.*)$`), "จำกัดการเข้าถึงจาก $1 เป็น $2 ตามที่ $3 ขอ"},
+	{regexp.MustCompile(`^(.*) \(([^,()]+), (\d+) bytes\)$`), "$1 ($2, $3 ไบต์)"},
+}
+
+// detail says an event's detail in lang.
+func detail(lang, d string) string {
+	if lang != "th" {
+		return d
+	}
+	for _, e := range eventDetails {
+		if e.re.MatchString(d) {
+			return e.re.ReplaceAllString(d, e.th)
+		}
+	}
+	return d
 }

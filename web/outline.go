@@ -309,6 +309,11 @@ func (s *Server) saveUnit(c *gin.Context) {
 			d.Date = norm
 		}
 	}
+	if d.Date != "" && !edtf.Valid(d.Date) {
+		col.Description = d
+		s.renderUnit(c, http.StatusBadRequest, col, t(s.lang(c), "unit_bad_date")+" "+d.Date)
+		return
+	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}
 	for _, name := range isadTexts {

@@ -25,11 +25,12 @@ import (
 var assets embed.FS
 
 var pageFuncs = template.FuncMap{
-	"t":    t,
-	"word": word,
-	"text": func(lang string, v repository.Text) string { return v.Get(lang) },
-	"inc":  func(i int) int { return i + 1 },
-	"join": strings.Join,
+	"t":      t,
+	"word":   word,
+	"detail": detail,
+	"text":   func(lang string, v repository.Text) string { return v.Get(lang) },
+	"inc":    func(i int) int { return i + 1 },
+	"join":   strings.Join,
 	"date": func(lang, d string) string {
 		if p, err := edtf.Parse(d); err == nil {
 			return p.Format(lang)
