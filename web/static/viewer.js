@@ -92,7 +92,8 @@
   // useSession: a signed-in reader's viewer takes the access token of the
   // session they have (the token service's frame posts it) rather than
   // asking them to sign in again; as Mirador does once its sign-in window
-  // closes.
+  // closes. (Not on the page of an item the reader may not see: the token
+  // would reload that page, again and again.)
   function useSession(viewer) {
     var store = viewer.store;
     var stop = store.subscribe(function () {
