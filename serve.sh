@@ -11,8 +11,12 @@ for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils tesseract-ocr 
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Another install (unattended upgrades, a second terminal) may hold dpkg's
+  # lock: apt waits for it, up to ten minutes, instead of stopping.
+  wait_lock=(-o DPkg::Lock::Timeout=600)
+  echo "== (if another apt or dpkg is running, this waits for it, up to 10 minutes)"
+  $SUDO apt-get "${wait_lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 npm ci --prefix web/ui --no-audit --no-fund --loglevel=error
 npm run build --prefix web/ui

@@ -222,6 +222,7 @@ var routeChecks = map[string][]struct {
 	"GET /desk/fonds":                            {{noContent, "GET", "/desk/fonds", ""}},
 	"GET /desk/fonds/:id":                        {{libEdit, "GET", "/desk/fonds/cmu-closed", ""}},
 	"POST /desk/fonds/:id/move":                  {{libEdit, "POST", "/desk/fonds/cmu-closed/move", "unit=cmu-closed&parent="}},
+	"GET /desk/find-items":                       {{libEdit, "GET", "/desk/find-items?institution=cmu&q=x", ""}},
 	"GET /desk/units/new":                        {{libEdit, "GET", "/desk/units/new?parent=cmu-closed", ""}},
 	"GET /desk/units/:id":                        {{libEdit, "GET", "/desk/units/cmu-closed", ""}},
 	"POST /desk/units":                           {{libEdit, "POST", "/desk/units", "parent=cmu-closed&level=Not+a+level"}},

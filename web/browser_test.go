@@ -474,6 +474,12 @@ func TestRefusedUploadIsMarkedFailedWithTheThaiReason(t *testing.T) {
 	if seen != 2 {
 		t.Fatalf("the uploader shows %+v", files)
 	}
+	// One status: the count of files in agrees with the failed file.
+	rate, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("rate").textContent`))
+	in, _, _ := strings.Cut(strings.NewReplacer("{1}", "1", "{2}", "2").Replace(t2("th", "upload_rate")), " · ")
+	if err != nil || !strings.HasPrefix(rate, in+" · ") || !strings.HasSuffix(rate, " · "+strings.Replace(t2("th", "upload_rate_refused"), "{1}", "1", 1)) {
+		t.Errorf("the progress on a Thai page says %q (%v), want %q… and the one not taken in", rate, err, in)
+	}
 	report, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("report").textContent`))
 	if err != nil || strings.Count(report, "scan-0042.tif") != 2 || !strings.Contains(report, t2("th", "upload_status_refused")) || strings.Contains(report, "refused") {
 		t.Errorf("the report on a Thai page says %q (%v)", report, err)

@@ -509,6 +509,17 @@ func (s *Server) deskItems(c *gin.Context) {
 	s.renderList(c, http.StatusOK, libs, inst, f, c.Query("after"), nil)
 }
 
+// CollectionTitle is the title of the page's collection id in the page's
+// language, or id when it is not one of them.
+func (p editPage) CollectionTitle(id string) string {
+	for _, c := range p.Collections {
+		if c.ID == id {
+			return c.Title.Get(p.Lang)
+		}
+	}
+	return id
+}
+
 func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Institution, inst string, f listFilter, after string, results []result) {
 	p := editPage{page: s.newPage(c, ""), AccessLevels: repository.Levels, Results: results}
 	p.Title, p.CSRF, p.Libraries = t(p.Lang, "library_items"), s.csrfToken(c), libs

@@ -66,12 +66,22 @@ func (s *Server) oembed(c *gin.Context) {
 		w, h = mh*4/3, mh
 	}
 	site := s.site(c)
+	// The language asked (lang=, or the page address's own ?lang=) is the
+	// embed's too; without one, the embed follows each visitor's.
+	asked := c.Query("lang")
+	if asked != "th" && asked != "en" {
+		asked = u.Query().Get("lang")
+	}
 	lang := s.lang(c)
+	if asked != "th" && asked != "en" {
+		asked = ""
+	} else {
+		lang = asked
+	}
 	resp := gin.H{
 		"version": "1.0", "type": "rich", "width": w, "height": h, "title": it.Title.Get(lang),
 		"provider_name": t(lang, "site"), "provider_url": site.Base + "/",
-		"html": fmt.Sprintf(`<iframe src="%s/embed/%s" width="%d" height="%d" style="border:0" allowfullscreen title="%s"></iframe>`,
-			site.Base, it.ID, w, h, template.HTMLEscapeString(it.Title.Get(lang))),
+		"html": embedHTML(site.Base, it.ID, asked, it.Title.Get(lang), w, h),
 	}
 	if th := site.Thumb(it); th != nil && access.Decide(who(c), access.ReadReduced, res, time.Now()) == nil {
 		resp["thumbnail_url"] = th["id"]
@@ -80,4 +90,14 @@ func (s *Server) oembed(c *gin.Context) {
 	c.Header("Access-Control-Allow-Origin", "*")
 	s.cacheByAccess(c, res)
 	c.JSON(http.StatusOK, resp)
+}
+
+// embedHTML is the iframe that embeds item id, in lang when one is given.
+func embedHTML(base, id, lang, title string, w, h int) string {
+	src := base + "/embed/" + id
+	if lang != "" {
+		src += "?lang=" + url.QueryEscape(lang)
+	}
+	return fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" style="border:0" allowfullscreen title="%s"></iframe>`,
+		template.HTMLEscapeString(src), w, h, template.HTMLEscapeString(title))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
+	"github.com/thaiarchives/archive/search"
 )
 
 // The public finding aid of an archival unit (a fonds, usually), its EAD3
@@ -329,4 +330,45 @@ func (s *Server) unitRefs(c *gin.Context, unit string) ([]unitRef, error) {
 		out = append(out, unitRef{col.ID, string(col.Level), col.Title, s.site(c).Base + "/fonds/" + chain[0].ID + "#unit-" + col.ID})
 	}
 	return out, err
+}
+
+// maxFound is how many items findItems lists.
+const maxFound = 20
+
+// findItems lists a library's items whose words (titles in Thai and
+// English, and the rest the index holds) match q, for the unit form's
+// picker: only to those who may edit the library, and only items they may
+// see.
+func (s *Server) findItems(c *gin.Context) {
+	inst, lang := c.Query("institution"), s.lang(c)
+	if err := access.Decide(who(c), access.Edit, access.LibraryResource(inst), time.Now()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	type found struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		Other string `json:"other,omitempty"`
+	}
+	out := []found{}
+	private(c)
+	q := search.Query{Text: strings.TrimSpace(c.Query("q")), Filters: map[string][]string{"library": {inst}}, Lang: lang, Limit: maxFound}
+	if q.Text == "" {
+		c.JSON(http.StatusOK, out)
+		return
+	}
+	_, listed, err := s.runSearch(c, q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	other := map[string]string{"th": "en", "en": "th"}[lang]
+	for _, l := range listed {
+		f := found{ID: l.Item.ID, Title: l.Item.Title.Get(lang)}
+		if o := l.Item.Title[other]; o != f.Title {
+			f.Other = o
+		}
+		out = append(out, f)
+	}
+	c.JSON(http.StatusOK, out)
 }

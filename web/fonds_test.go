@@ -391,3 +391,38 @@ func TestAUnitMovedOutBecomesAFondsOfItsOwn(t *testing.T) {
 		t.Fatalf("a move without a destination: %d", code)
 	}
 }
+
+// A fonds is the top of its tree: moved into another unit it is refused,
+// with the reason in the page's language, and stays where it was; once its
+// level says it is part of something larger (a sub-fonds), it moves.
+func TestAFondsIsNotMovedIntoAnotherUnit(t *testing.T) {
+	e := newDeskEnv(t)
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-a", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds A"}},
+		{ID: "cmu-b", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds B"}},
+		{ID: "cmu-b-s", Institution: "cmu", Parent: "cmu-b", Level: repository.Series, Title: repository.Text{"en": "Series"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, body := e.post(t, "/desk/fonds/cmu-b/move?lang=th", url.Values{"csrf": {e.csrf}, "unit": {"cmu-a"}, "parent": {"cmu-b-s"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, t2("th", "outline_fonds_top")) {
+		t.Fatalf("a fonds moved under a series: %d %.300s", code, body)
+	}
+	if a, _ := e.store.Collection("cmu-a"); a.Parent != "" || a.Version != 1 {
+		t.Fatalf("the refused fonds: parent %q, version %d", a.Parent, a.Version)
+	}
+	a, _ := e.store.Collection("cmu-a")
+	a.Level = repository.SubFonds
+	if err := e.store.SaveCollection(ctx, a, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := e.post(t, "/desk/fonds/cmu-b/move", url.Values{"csrf": {e.csrf}, "unit": {"cmu-a"}, "parent": {"cmu-b-s"}}); code != http.StatusSeeOther {
+		t.Fatalf("a sub-fonds moved under a series: %d %.300s", code, body)
+	}
+	if a, _ := e.store.Collection("cmu-a"); a.Parent != "cmu-b-s" {
+		t.Fatalf("the sub-fonds is under %q", a.Parent)
+	}
+}

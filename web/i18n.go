@@ -1,5 +1,7 @@
 package web
 
+import "regexp"
+
 // messages are the interface's words in Thai and English; every label of
 // every page comes from here.
 var messages = map[string][2]string{ // key: {th, en}
@@ -485,6 +487,14 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_sheet_unzips_too_large": {"ตาราง {1} แตกไฟล์ออกมาเกิน {2} ไบต์: ไฟล์ Excel เสียหายหรือเป็นระเบิดบีบอัด", "sheet {1} unpacks to more than {2} bytes: a damaged workbook or a decompression bomb"},
 	"ingest_sheet_too_many_strings": {"ข้อความของตาราง {1} มีองค์ประกอบ XML เกิน {2} รายการ: ไฟล์ Excel เสียหายหรือเป็นระเบิดบีบอัด", "the text of sheet {1} has more than {2} XML elements: a damaged workbook or a decompression bomb"},
 	"ingest_sheet_more_problems":    {"และปัญหาอื่นอีก {1} รายการ", "and {1} more problems"},
+	"upload_rate_refused":           {"ไม่ได้นำเข้า {1} ไฟล์", "{1} not taken in"},
+	"outline_fonds_top":             {"กลุ่มเอกสารเป็นระดับบนสุด จึงย้ายเข้าไปอยู่ในหน่วยอื่นไม่ได้: เปลี่ยนระดับเป็นกลุ่มเอกสารย่อยหรือชุดเอกสารก่อน แล้วจึงย้าย", "A fonds is the top level and cannot be moved into another unit; change its level (to sub-fonds or series, say) first, then move it."},
+	"crumbs":                        {"เส้นทางนำทาง", "Breadcrumbs"},
+	"viewer":                        {"โปรแกรมดูภาพ IIIF", "IIIF viewer"},
+	"unit_find":                     {"ค้นหารายการของห้องสมุดตามชื่อเรื่อง", "Find the library's items by title"},
+	"unit_find_help":                {"พิมพ์คำจากชื่อเรื่องภาษาไทยหรืออังกฤษ แล้วกด เพิ่ม เพื่อใส่รหัสรายการลงในช่องด้านบน", "Type words of a Thai or English title, then Add puts the item's identifier in the box above"},
+	"unit_find_add":                 {"เพิ่ม", "Add"},
+	"unit_find_added":               {"เพิ่มแล้ว", "Added"},
 }
 
 // eventWords name the events of the trail and their outcomes; a kind not
@@ -521,4 +531,35 @@ func t(lang, key string) string {
 		return m[0]
 	}
 	return m[1]
+}
+
+// eventDetails say the details the archive writes into an item's events
+// in Thai; any other detail (a reason typed by a person) is shown as it is.
+var eventDetails = []struct {
+	re *regexp.Regexp
+	th string
+}{
+	{regexp.MustCompile(`^metadata version (\d+)$`), "ข้อมูลฉบับที่ $1"},
+	{regexp.MustCompile(`^collection version (\d+)$`), "ข้อมูลชุดเอกสารฉบับที่ $1"},
+	{regexp.MustCompile(`^description of version (\d+) restored$`), "นำคำอธิบายของฉบับที่ $1 กลับมาใช้"},
+	{regexp.MustCompile(`^batch edit at the desk: (\S+) set to (.*)$`), "แก้ไขหลายรายการพร้อมกันที่โต๊ะทำงาน: ตั้ง $1 เป็น $2"},
+	{regexp.MustCompile(`^embargo until (.+) ended$`), "สิ้นสุดการงดเผยแพร่ถึงวันที่ $1"},
+	{regexp.MustCompile(`^(\d+) blobs of the withdrawn item removed$`), "ลบไฟล์ของรายการที่ถอนออกแล้ว $1 ไฟล์"},
+	{regexp.MustCompile(`^verified while streaming: (.*)$`), "ตรวจค่าตรวจสอบระหว่างรับไฟล์: $1"},
+	{regexp.MustCompile(`^described by (.+?): (.*)$`), "บรรยายจาก $1: $2"},
+	{regexp.MustCompile(`^access tightened from (\S+) to (\S+), as asked by (.*)$`), "จำกัดการเข้าถึงจาก $1 เป็น $2 ตามที่ $3 ขอ"},
+	{regexp.MustCompile(`^(.*) \(([^,()]+), (\d+) bytes\)$`), "$1 ($2, $3 ไบต์)"},
+}
+
+// detail says an event's detail in lang.
+func detail(lang, d string) string {
+	if lang != "th" {
+		return d
+	}
+	for _, e := range eventDetails {
+		if e.re.MatchString(d) {
+			return e.re.ReplaceAllString(d, e.th)
+		}
+	}
+	return d
 }

@@ -321,3 +321,29 @@ func clickUntil(t *testing.T, ctx context.Context, sel, done string) {
 		}
 	}
 }
+
+// TestSearchHitOpensTheViewerWithEachHitOnce: a catalogue hit's link with
+// a Thai word opens the viewer with the item's search asked under one
+// address and each hit listed once (Mirador asked twice, the word as typed
+// and URL-encoded, and listed every hit twice).
+func TestSearchHitOpensTheViewerWithEachHitOnce(t *testing.T) {
+	e, base := serveEnv(t)
+	it := textItem(t, e, gazettePages...)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/items/"+it.ID+"?lang=en&page=3&q="+url.QueryEscape("ประวัติศาสตร์")), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+		t.Fatal(err)
+	}
+	// Once the search panel shows the words (it asks for them as it
+	// appears), an answer is in and nothing is being asked, count the hits kept.
+	searches := `(() => { const s = window.archiveViewer && window.archiveViewer.store.getState().searches; const w = s && Object.values(s)[0]; const p = w && Object.values(w)[0]; return p ? Object.values(p.data) : []; })()`
+	panel := `(() => { const i = document.querySelector('#viewer input[id^="search-"]'); return !!i && i.value === "ประวัติศาสตร์"; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](panel+` && `+searches+`.some(d => d.json) && `+searches+`.every(d => !d.isFetching)`, chromedp.WithPollingTimeout(30e9))); err != nil {
+		t.Fatalf("no search answer in the viewer: %v", err)
+	}
+	type kept struct{ Asked, Hits int }
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[kept](`(() => { const d = `+searches+`; return {Asked: d.length, Hits: d.reduce((n, x) => n + ((x.json && x.json.hits) || []).length, 0)}; })()`))
+	if err != nil || got.Asked != 1 || got.Hits != 1 {
+		t.Errorf("the viewer keeps %d answers with %d hits for the one hit (%v)", got.Asked, got.Hits, err)
+	}
+	screenshot(t, ctx, "search-hit-once")
+}

@@ -167,6 +167,12 @@ func (s *Server) moveUnit(c *gin.Context) {
 		s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
 		return
 	}
+	// A fonds is the top of its tree (ISAD(G) 1.2): it goes under another
+	// unit only once its level says it is part of one (sub-fonds, series).
+	if col.Level == repository.Fonds && parent != "" && parent != col.Parent {
+		s.fail(c, invalid(t(s.lang(c), "outline_fonds_top")))
+		return
+	}
 	if err := s.cfg.Store.MoveCollection(c.Request.Context(), col.ID, version, parent, position, who(c).Email+" (desk)"); err != nil {
 		s.fail(c, err)
 		return

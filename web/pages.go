@@ -25,11 +25,12 @@ import (
 var assets embed.FS
 
 var pageFuncs = template.FuncMap{
-	"t":    t,
-	"word": word,
-	"text": func(lang string, v repository.Text) string { return v.Get(lang) },
-	"inc":  func(i int) int { return i + 1 },
-	"join": strings.Join,
+	"t":      t,
+	"word":   word,
+	"detail": detail,
+	"text":   func(lang string, v repository.Text) string { return v.Get(lang) },
+	"inc":    func(i int) int { return i + 1 },
+	"join":   strings.Join,
 	"date": func(lang, d string) string {
 		if p, err := edtf.Parse(d); err == nil {
 			return p.Format(lang)
@@ -433,7 +434,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		p.TitleOther = o
 	}
 	p.ItemURL = site.Base + "/items/" + it.ID
-	p.OEmbed = site.Base + "/oembed?format=json&url=" + url.QueryEscape(p.ItemURL)
+	p.OEmbed = site.Base + "/oembed?format=json&lang=" + p.Lang + "&url=" + url.QueryEscape(p.ItemURL)
 	var err error
 	if p.Crumbs, err = s.crumbs(c, p.Lang, it.Institution, it.Collection); err != nil {
 		return p, err
@@ -500,7 +501,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		year = " (" + d.Format(p.Lang) + ")"
 	}
 	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
-	p.EmbedCode = fmt.Sprintf(`<iframe src="%s/embed/%s" width="800" height="600" style="border:0" allowfullscreen title="%s"></iframe>`, site.Base, it.ID, template.HTMLEscapeString(p.Title))
+	p.EmbedCode = embedHTML(site.Base, it.ID, p.Lang, p.Title, 800, 600)
 	full := access.Decide(who(c), access.ReadContent, res, time.Now()) == nil
 	if full {
 		for i, f := range it.Files {

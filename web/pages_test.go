@@ -222,3 +222,50 @@ func TestItemsWithNothingToViewShowTheirFiles(t *testing.T) {
 		t.Errorf("a text item in the grid has no card")
 	}
 }
+
+// A signed-out visitor opening the Thai desk is sent to a Thai sign-in
+// page, which brings them back to the Thai desk.
+func TestSignedOutThaiDeskSendsToAThaiSignInPage(t *testing.T) {
+	_, base := serveEnv(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(base + "/desk?lang=th")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	to := resp.Header.Get("Location")
+	u, err := url.Parse(to)
+	if resp.StatusCode != http.StatusSeeOther || err != nil || u.Path != "/login" || u.Query().Get("lang") != "th" || u.Query().Get("next") != "/desk?lang=th" {
+		t.Fatalf("the signed-out desk answers %d, sending to %q", resp.StatusCode, to)
+	}
+	resp, err = client.Get(base + to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), `<html lang="th">`) || !strings.Contains(string(b), t2("th", "signin")) {
+		t.Errorf("the sign-in page it sends to is not Thai: %.300s", b)
+	}
+}
+
+// oEmbed's lang (or the item address's own ?lang=) is the embed's: its
+// title and provider are in it and the iframe asks for it; the item
+// page's embed code and oEmbed link carry the page's language.
+func TestOEmbedSpeaksTheAskedLanguage(t *testing.T) {
+	e := newIIIFEnv(t)
+	item := strings.TrimSuffix(e.image, "-1")
+	for _, q := range []string{"lang=th&url=" + url.QueryEscape("http://example.com/items/"+item), "url=" + url.QueryEscape("http://example.com/items/"+item+"?lang=th")} {
+		w := e.do(t, "GET", "/oembed?format=json&"+q)
+		var o map[string]any
+		json.Unmarshal(w.Body.Bytes(), &o)
+		html, _ := o["html"].(string)
+		if w.Code != 200 || o["provider_name"] != t2("th", "site") || !strings.Contains(html, `src="http://example.com/embed/`+item+`?lang=th"`) {
+			t.Errorf("oembed?%s: %d %v", q, w.Code, o)
+		}
+	}
+	page := e.do(t, "GET", "/items/"+item+"?lang=th").Body.String()
+	if !strings.Contains(page, "/embed/"+item+"?lang=th") || !strings.Contains(page, "/oembed?format=json&amp;lang=th&amp;url=") {
+		t.Errorf("the Thai item page's embed code or oEmbed link lacks its language")
+	}
+}

@@ -85,7 +85,7 @@ func (s *Server) routes() []route {
 		get("/api/v1/admin/backup", signedIn, s.backup),
 		get("/api/v1/admin/stats", signedIn, s.stats),
 		// The archivists' desk
-		get("/desk", s.desk),
+		get("/desk", signedIn, s.desk),
 		get("/desk/items", signedIn, s.deskItems),
 		post("/desk/items", signedIn, s.batchEdit),
 		post("/desk/describe", signedIn, s.describeSheet),
@@ -101,6 +101,7 @@ func (s *Server) routes() []route {
 		get("/desk/fonds", signedIn, s.deskFonds),
 		get("/desk/fonds/:id", signedIn, s.outline),
 		post("/desk/fonds/:id/move", signedIn, s.moveUnit),
+		get("/desk/find-items", signedIn, s.findItems),
 		get("/desk/units/new", signedIn, s.editUnit),
 		get("/desk/units/:id", signedIn, s.editUnit),
 		post("/desk/units", signedIn, s.saveUnit),

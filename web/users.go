@@ -25,12 +25,7 @@ type deskPage struct {
 // desk shows the signed-in person's recent work and the uploader for the
 // libraries they may add to; others are sent to sign in.
 func (s *Server) desk(c *gin.Context) {
-	who := who(c)
-	if !who.SignedIn() {
-		c.Header("Cache-Control", "no-store")
-		c.Redirect(http.StatusSeeOther, "/login?next=/desk")
-		return
-	}
+	who := who(c) // signed in: the route asks first (requireSignIn)
 	p := deskPage{page: s.newPage(c, ""), Person: who, AccessLevels: repository.Levels}
 	p.Title, p.CSRF = t(p.Lang, "desk"), s.csrfToken(c)
 	now := time.Now()

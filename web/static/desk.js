@@ -95,14 +95,18 @@
   function showRate(b) {
     if (!rate) return;
     since = since || Date.now();
-    var done = 0, pixels = 0;
+    // A file is "in" only when it went in; one refused is said as such,
+    // so the count agrees with the dashboard's failed files.
+    var done = 0, lost = 0, pixels = 0;
     b.files.forEach(function (f) {
-      if (f.status && ["uploading", "uploaded", "ingesting"].indexOf(f.status) < 0) done++;
+      if (bad[f.status]) lost++;
+      else if (f.status && ["uploading", "uploaded", "ingesting"].indexOf(f.status) < 0) done++;
       pixels += f.pixels || 0;
     });
     var secs = Math.max(1, (Date.now() - since) / 1000);
     rate.textContent = rate.dataset.words.replace("{1}", done).replace("{2}", b.files.length)
-      .replace("{3}", (done / secs).toFixed(1)).replace("{4}", (pixels / 1e6 / secs).toFixed(1));
+      .replace("{3}", ((done + lost) / secs).toFixed(1)).replace("{4}", (pixels / 1e6 / secs).toFixed(1)) +
+      (lost ? " · " + rate.dataset.refused.replace("{1}", lost) : "");
   }
   function render(b) {
     showRate(b);

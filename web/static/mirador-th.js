@@ -16,4 +16,13 @@ window.archiveMiradorThai = {
   openCompanionWindow_annotations: "คำอธิบายประกอบ", collapseSidePanel: "ยุบแผงด้านข้าง", expandSidePanel: "ขยายแผงด้านข้าง",
   canvasIndex: "ดัชนี", pagination: "{{current}} จาก {{total}}", retry: "ลองใหม่", view: "มุมมอง",
   changeTheme: "เปลี่ยนธีม", light: "ธีมสว่าง", dark: "ธีมมืด",
+  // The search panel, the sidebar and the window's own labels.
+  clearSearch: "ล้าง", searchInputLabel: "คำค้น", searchSubmitAria: "ค้นหา", searchNextResult: "ผลถัดไป",
+  searchPreviousResult: "ผลก่อนหน้า", searchNoResults: "ไม่พบคำที่ค้น", searchResultsRemaining: "เหลืออีก {{numLeft}}",
+  moreResults: "ผลเพิ่มเติม", more: "เพิ่มเติม…", less: "น้อยลง", toggleWindowSideBar: "เปิดหรือปิดแผงด้านข้าง",
+  openInCompanionWindow: "เปิดในแผงแยก", related: "ที่เกี่ยวข้อง", resource: "ทรัพยากร",
+  thumbnailList: "รายการภาพย่อ", thumbnailNavigation: "ภาพย่อ", windowNavigation: "การนำทางในหน้าต่าง",
+  workspace: "พื้นที่ทำงาน", miradorViewer: "โปรแกรมดูภาพ Mirador", window: "หน้าต่าง: {{label}}", closeWindow: "ปิดหน้าต่าง",
+  // Names, the same in Thai.
+  mirador: "Mirador",
 };

@@ -59,16 +59,59 @@
 
   // A search hit's link (/items/ID?page=3&q=word) opens the viewer on
   // that page with the words found marked by the item's search service.
+  var params = new URLSearchParams(window.location.search);
   function windowConfig() {
     var w = { manifestId: el.dataset.manifest, thumbnailNavigationPosition: embed ? "off" : "far-bottom" };
-    var params = new URLSearchParams(window.location.search);
     var page = parseInt(params.get("page") || "", 10);
     if (page > 0) w.canvasIndex = page - 1;
-    if (params.get("q")) w.defaultSearchQuery = params.get("q");
+    if (params.get("q")) { w.sideBarOpen = true; w.sideBarPanel = "search"; }
     return w;
   }
 
+  // searchWithin asks the item's search service for the words in the
+  // window's search panel, once the panel is there. Mirador's own
+  // defaultSearchQuery asks under the words as typed and its panel again
+  // under them URL-encoded: a Thai word (or two words) was asked twice and
+  // every hit listed twice.
+  function searchWithin(viewer, q) {
+    var store = viewer.store;
+    var stop = store.subscribe(function () {
+      var st = store.getState(), win = Object.keys(st.windows)[0];
+      var svc = win && Mirador.getManifestSearchService(st, { windowId: win });
+      var input = svc && el.querySelector('input[id^="search-"]');
+      if (!input) return;
+      stop();
+      // Not from inside the store's own notification: its views would
+      // render from a state half told.
+      setTimeout(function () {
+        store.dispatch(Mirador.fetchSearch(win, input.id.replace(/^search-/, ""), svc.id + "?" + new URLSearchParams({ q: q }), q));
+      }, 0);
+    });
+  }
+
+  // useSession: a signed-in reader's viewer takes the access token of the
+  // session they have (the token service's frame posts it) rather than
+  // asking them to sign in again; as Mirador does once its sign-in window
+  // closes. (Not on the page of an item the reader may not see: the token
+  // would reload that page, again and again.)
+  function useSession(viewer) {
+    var store = viewer.store;
+    var stop = store.subscribe(function () {
+      var st = store.getState(), win = Object.keys(st.windows)[0];
+      var svc = win && Mirador.selectCurrentAuthServices(st, { windowId: win })[0];
+      if (!svc || (st.auth || {})[svc.id]) return;
+      var token = svc.getService("http://iiif.io/api/auth/1/token");
+      if (!token) return;
+      stop();
+      setTimeout(function () {
+        store.dispatch(Mirador.addAuthenticationRequest(win, svc.id, svc.getProfile()));
+        store.dispatch(Mirador.resolveAuthenticationRequest(svc.id, token.id));
+      }, 0);
+    });
+  }
+
   function start() {
+    el.classList.add("mirador");
     var thai = el.dataset.lang === "th";
     window.archiveViewer = Mirador.viewer({
       id: "viewer",
@@ -76,10 +119,13 @@
       availableLanguages: { th: "ไทย", en: "English" },
       translations: thai ? { th: window.archiveMiradorThai } : {},
       windows: [windowConfig()],
-      window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
+      // In a frame the page's link back to the item takes the title's place.
+      window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false, hideWindowTitle: embed },
       workspaceControlPanel: { enabled: false },
       workspace: { showZoomControls: true },
     });
+    if (params.get("q")) searchWithin(window.archiveViewer, params.get("q"));
+    if (el.dataset.signedIn === "1") useSession(window.archiveViewer);
   }
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestThaiViewerSaysNoEnglish opens Mirador on a Thai item page, its
+// sidebar, its search panel with a hit, its index and its information,
+// and fails on any of Mirador's English words (its English locale, from
+// npm) that a reader meets there: the text and the labels of buttons.
+func TestThaiViewerSaysNoEnglish(t *testing.T) {
+	src, err := os.ReadFile("ui/node_modules/mirador/src/locales/en/translation.json")
+	if err != nil {
+		t.Fatalf("mirador is not installed (npm ci --prefix web/ui): %v", err)
+	}
+	var locale struct {
+		Translation map[string]string `json:"translation"`
+	}
+	if err := json.Unmarshal(src, &locale); err != nil {
+		t.Fatal(err)
+	}
+	e, base := serveEnv(t)
+	it := textItem(t, e, gazettePages...)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/items/"+it.ID+"?lang=th"), chromedp.WaitVisible(chromedp.CSS("#viewer .openseadragon-canvas"))); err != nil {
+		t.Fatal(err)
+	}
+	window := `Object.values(window.archiveViewer.store.getState().windows)[0]`
+	shown := map[string]bool{}
+	look := func() {
+		texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.getElementById("viewer").innerText].concat(
+			[...document.querySelectorAll("#viewer [aria-label], #viewer [title], #viewer [placeholder]")].flatMap(el => [el.getAttribute("aria-label"), el.getAttribute("title"), el.getAttribute("placeholder")]).filter(Boolean))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range texts {
+			shown[s] = true
+		}
+	}
+	look()
+	clickUntil(t, ctx, `#viewer .mirador-window-top-bar button`, `!!`+window+`.sideBarOpen`)
+	for _, tab := range []string{"ข้อมูล", "ค้นหา", "ดัชนี"} {
+		sel := `#viewer [role="tab"][aria-label="` + tab + `"]`
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel))); err != nil {
+			t.Fatalf("the %s tab: %v", tab, err)
+		}
+		if tab == "ค้นหา" {
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#viewer input[id^="search-"]`), "ประวัติศาสตร์\r"),
+				chromedp.WaitVisible(chromedp.CSS(`#viewer [class*="SearchHit"]`))); err != nil {
+				t.Fatalf("searching: %v", err)
+			}
+		}
+		look()
+	}
+	screenshot(t, ctx, "viewer-th")
+	// A name the Thai words keep as it is (IIIF manifest, Mirador) is meant.
+	thai, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`window.archiveMiradorThai`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var english []string
+	all := strings.Join(keys(shown), "\n")
+	for key, en := range locale.Translation {
+		if len(en) < 4 || strings.Contains(en, "{{") || !regexp.MustCompile(`[a-z]`).MatchString(en) || thai[key] == en {
+			continue
+		}
+		if regexp.MustCompile(`(?m)(^|[^\pL])` + regexp.QuoteMeta(en) + `($|[^\pL])`).MatchString(all) {
+			english = append(english, key+": "+en)
+		}
+	}
+	sort.Strings(english)
+	if len(english) > 0 {
+		t.Errorf("the Thai viewer says in English: %s", strings.Join(english, "; "))
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
