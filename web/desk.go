@@ -245,7 +245,7 @@ func (s *Server) editCollection(c *gin.Context) {
 	}
 	if id := c.Param("id"); id != "" {
 		var err error
-		if col, err = s.cfg.Store.Collection(id); err != nil {
+		if col, err = s.deskUnit(c, id); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -294,26 +294,28 @@ func (s *Server) saveCollection(c *gin.Context) {
 	col := &repository.Collection{ID: c.PostForm("id")}
 	if id := c.Param("id"); id != "" {
 		var err error
-		if col, err = s.cfg.Store.Collection(id); err != nil {
+		if col, err = s.deskUnit(c, id); err != nil {
 			s.fail(c, err)
 			return
 		}
-		if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	if c.Param("id") != "" {
-		var err error
 		if col.Version, err = formVersion(c); err != nil {
 			s.fail(c, err)
 			return
 		}
+	} else if err := s.freeID(c, col.ID); err != nil {
+		s.fail(c, err)
+		return
 	}
 	col.Institution, col.Parent, col.Level = c.PostForm("institution"), c.PostForm("parent"), repository.Level(c.PostForm("level"))
 	if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {
 		s.fail(c, err)
 		return
+	}
+	if col.Parent != "" {
+		if _, err := s.namedUnit(c, col.Parent, "outline_no_parent"); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	col.Title = formText(c, "title")

@@ -420,6 +420,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"fonds_none":                    {"ยังไม่มีกลุ่มเอกสาร", "No fonds yet."},
 	"fonds_new":                     {"สร้างกลุ่มเอกสารใหม่", "New fonds"},
 	"unit_new":                      {"หน่วยเอกสารใหม่", "New unit"},
+	"id_taken":                      {"มีหน่วยเอกสารหรือชุดเอกสารที่ใช้รหัสนี้แล้ว: เลือกรหัสอื่น หรือเว้นว่างไว้ให้ระบบตั้งให้", "The identifier is already in use; choose another, or leave it empty to be given one."},
 	"unit_id_help":                  {"เว้นว่างได้ ระบบจะตั้งให้", "may be left empty: one is given"},
 	"unit_own_level":                {"หรือระดับที่ห้องสมุดกำหนดเอง (เช่น box, volume)", "Or a level of the library's own (such as box, volume)"},
 	"unit_items":                    {"รายการดิจิทัลในหน่วยนี้ (รหัส เรียงตามลำดับ)", "Digitised items in this unit (identifiers, in order)"},

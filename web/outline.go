@@ -122,12 +122,8 @@ func (s *Server) moveUnit(c *gin.Context) {
 	if u := c.PostForm("up") + c.PostForm("down"); u != "" && u != "1" {
 		unit = u // an arrow of the outline, naming its unit
 	}
-	col, err := s.cfg.Store.Collection(strings.TrimSpace(unit))
+	col, err := s.namedUnit(c, unit, "outline_no_unit")
 	if err != nil {
-		s.fail(c, invalid(t(s.lang(c), "outline_no_unit")))
-		return
-	}
-	if err := access.Decide(who(c), access.Edit, access.LibraryResource(col.Institution), time.Now()); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -166,6 +162,9 @@ func (s *Server) moveUnit(c *gin.Context) {
 	} else if parent == "" {
 		s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
 		return
+	} else if _, err := s.namedUnit(c, parent, "outline_no_parent"); err != nil {
+		s.fail(c, err)
+		return
 	}
 	// A fonds is the top of its tree (ISAD(G) 1.2): it goes under another
 	// unit only once its level says it is part of one (sub-fonds, series).
@@ -182,6 +181,55 @@ func (s *Server) moveUnit(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/desk/fonds/"+c.Param("id")+"?moved=1#unit-"+col.ID)
+}
+
+// deskUnit reads collection id for a change at the desk, decided by the
+// one access decision: a collection the person may not know of is not
+// found, in the same words as one that does not exist; one they may see
+// but not edit is forbidden. Nothing about it (its version, its library)
+// is told before that.
+func (s *Server) deskUnit(c *gin.Context, id string) (*repository.Collection, error) {
+	col, err := s.cfg.Store.Collection(id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := access.CollectionResource(s.cfg.Store, col)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if err := access.Decide(who(c), access.ReadMetadata, r, now); errors.Is(err, access.ErrNotFound) {
+		return nil, err
+	}
+	return col, access.Decide(who(c), access.Edit, access.LibraryResource(col.Institution), now)
+}
+
+// namedUnit is deskUnit for a unit named in a form (a parent, a unit to
+// move): one that is not there, or not to be known, is the form's mistake,
+// said as missing.
+func (s *Server) namedUnit(c *gin.Context, id, missing string) (*repository.Collection, error) {
+	col, err := s.deskUnit(c, strings.TrimSpace(id))
+	if errors.Is(err, repository.ErrNotFound) {
+		return nil, invalid(t(s.lang(c), missing))
+	}
+	return col, err
+}
+
+// freeID refuses a new collection's chosen identifier when any collection,
+// of any library, has it: in the same words whoever holds it, and before
+// anything about the holder (its version) could be told.
+func (s *Server) freeID(c *gin.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := s.cfg.Store.Collection(id)
+	switch {
+	case err == nil:
+		return &httpError{status: http.StatusConflict, msg: t(s.lang(c), "id_taken") + " (" + id + ")"}
+	case errors.Is(err, repository.ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 type unitPage struct {
@@ -205,12 +253,12 @@ func (s *Server) editUnit(c *gin.Context) {
 	col := &repository.Collection{Institution: c.Query("institution"), Parent: c.Query("parent"), Level: repository.Fonds}
 	if id := c.Param("id"); id != "" {
 		var err error
-		if col, err = s.cfg.Store.Collection(id); err != nil {
+		if col, err = s.deskUnit(c, id); err != nil {
 			s.fail(c, err)
 			return
 		}
 	} else if col.Parent != "" {
-		parent, err := s.cfg.Store.Collection(col.Parent)
+		parent, err := s.deskUnit(c, col.Parent)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -276,11 +324,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 	col := &repository.Collection{Institution: c.PostForm("institution"), Parent: c.PostForm("parent"), ID: strings.TrimSpace(c.PostForm("id"))}
 	if id := c.Param("id"); id != "" {
 		var err error
-		if col, err = s.cfg.Store.Collection(id); err != nil {
-			s.fail(c, err)
-			return
-		}
-		if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {
+		if col, err = s.deskUnit(c, id); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -288,10 +332,13 @@ func (s *Server) saveUnit(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+	} else if err := s.freeID(c, col.ID); err != nil {
+		s.fail(c, err)
+		return
 	} else if col.Parent != "" {
-		parent, err := s.cfg.Store.Collection(col.Parent)
+		parent, err := s.namedUnit(c, col.Parent, "outline_no_parent")
 		if err != nil {
-			s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
+			s.fail(c, err)
 			return
 		}
 		col.Institution = parent.Institution
@@ -389,9 +436,9 @@ func (s *Server) importEAD(c *gin.Context) {
 	p, lang := who(c), s.lang(c)
 	inst, parent := c.PostForm("institution"), strings.TrimSpace(c.PostForm("parent"))
 	if parent != "" {
-		col, err := s.cfg.Store.Collection(parent)
+		col, err := s.namedUnit(c, parent, "outline_no_parent")
 		if err != nil {
-			s.fail(c, invalid(t(lang, "outline_no_parent")))
+			s.fail(c, err)
 			return
 		}
 		inst = col.Institution
