@@ -452,6 +452,12 @@ func (s *Server) importEAD(c *gin.Context) {
 		s.fail(c, invalid(t(lang, "ead_missing")))
 		return
 	}
+	// The finding aid itself is a form's worth of XML; only the files
+	// beside it may be as large as an upload.
+	if form.File["ead"][0].Size > maxBody {
+		s.fail(c, tooLarge(lang, "err_ead_too_large", maxBody))
+		return
+	}
 	dir, err := os.MkdirTemp(s.cfg.UploadDir, "ead-")
 	if err != nil {
 		s.fail(c, err)

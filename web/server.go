@@ -133,6 +133,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
+	// A form's files beyond this are read to temporary files, not held in
+	// memory (the files sent beside a finding aid may be gigabytes).
+	r.MaxMultipartMemory = maxBody
 	// The client's address is the connection's, unless it comes through a
 	// proxy the operator names: X-Forwarded-For from anyone else is ignored.
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -287,18 +290,40 @@ func (s *Server) checkHost(c *gin.Context) {
 }
 
 // maxBody bounds every form and JSON body; files go through the
-// resumable upload endpoint, which has its own limit.
+// resumable upload endpoint, which has its own limit, or beside a finding
+// aid imported at the desk, which has the same (uploadMax).
 const maxBody = 1 << 20
+
+// uploadMax is the largest file the archive takes through the web.
+func (s *Server) uploadMax() int64 {
+	if s.cfg.UploadMax > 0 {
+		return s.cfg.UploadMax
+	}
+	return ingest.DefaultMaxFileSize
+}
 
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !strings.HasPrefix(c.Request.URL.Path, "/api/v1/uploads/") {
-		if c.Request.ContentLength > maxBody {
-			s.fail(c, &httpError{status: http.StatusRequestEntityTooLarge, msg: "the request body is over 1 MB; send files through the uploader"})
+		limit, key := int64(maxBody), "err_body_too_large"
+		if c.Request.URL.Path == "/desk/ead" {
+			limit, key = s.uploadMax(), "err_import_too_large"
+		}
+		if c.Request.ContentLength > limit {
+			s.fail(c, tooLarge(s.lang(c), key, limit))
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
+}
+
+// tooLarge is a 413 that says, in lang, what was too large and the limit.
+func tooLarge(lang, key string, limit int64) error {
+	size := fmt.Sprintf("%d MB", limit>>20)
+	if limit >= 1<<30 && limit%(1<<30) == 0 {
+		size = fmt.Sprintf("%d GB", limit>>30)
+	}
+	return &httpError{status: http.StatusRequestEntityTooLarge, msg: t(lang, key) + " " + size}
 }
 
 // baseURL is how clients reach this server.
