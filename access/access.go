@@ -159,12 +159,14 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
 		return refuse(p, a, r)
 	}
-	if a >= Upload {
-		return decideWrite(p, a, r)
-	}
+	// A hidden record is unknown outside its library whatever is asked of
+	// it: "forbidden" to an edit would tell that it exists.
 	level := Effective(r.Access, now)
 	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) {
 		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, ErrNotFound)
+	}
+	if a >= Upload {
+		return decideWrite(p, a, r)
 	}
 	if r.Withdrawn {
 		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, ErrGone)

@@ -163,3 +163,32 @@ func TestAudiencesAgreeWithDecide(t *testing.T) {
 		t.Fatalf("only %d cases", n)
 	}
 }
+
+// TestWritesToAHiddenRecordAnswerAsIfItWereAbsent: a restricted record of a
+// library that does not reveal its restricted records is unknown to those
+// outside it whatever they ask to do with it, so that an archivist of
+// another library cannot tell it from an identifier nothing has by asking
+// to edit it (forbidden would say it exists).
+func TestWritesToAHiddenRecordAnswerAsIfItWereAbsent(t *testing.T) {
+	hidden := Resource{Kind: "item", ID: "x", Institution: "tu", Access: repository.Access{Level: "restricted"}}
+	for _, a := range []Action{Upload, Edit, ManageUsers, Administer} {
+		for _, p := range []Principal{cmuArch, cmuAdmin, cmuReader, anonymous} {
+			if err := Decide(p, a, hidden, now); !errors.Is(err, ErrNotFound) {
+				t.Errorf("%s (%s of %s) %v a hidden item of tu: %v, want not found", p.Email, p.Role, p.Institution, a, err)
+			}
+		}
+	}
+	// The library's own staff and the system administrators are told.
+	if err := Decide(tuArch, Edit, hidden, now); err != nil {
+		t.Errorf("tu's archivist: %v", err)
+	}
+	if err := Decide(sysAdmin, Edit, hidden, now); err != nil {
+		t.Errorf("a system administrator: %v", err)
+	}
+	// A library that reveals its restricted records says forbidden.
+	revealed := hidden
+	revealed.Reveal = true
+	if err := Decide(cmuArch, Edit, revealed, now); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a revealed record: %v, want forbidden", err)
+	}
+}
