@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
@@ -118,17 +119,32 @@ const (
 )
 
 // CheckNewPassword says what is wrong with a password someone chose: too
-// short, too long, or made only of spaces and other blanks.
+// long, without a visible character, or too short, counting only visible
+// characters (so that blanks and invisible ones cannot pad it out).
 func CheckNewPassword(pw string) error {
+	visible := 0
+	for _, r := range pw {
+		if !invisible(r) {
+			visible++
+		}
+	}
 	switch {
-	case strings.TrimSpace(pw) == "":
-		return fmt.Errorf("the password is only spaces or other blanks: %w", ErrInvalid)
-	case utf8.RuneCountInString(pw) < MinPassword:
-		return fmt.Errorf("the password is shorter than %d characters: %w", MinPassword, ErrInvalid)
 	case len(pw) > MaxPassword:
 		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
+	case visible == 0:
+		return fmt.Errorf("the password is only spaces or other invisible characters: %w", ErrInvalid)
+	case visible < MinPassword:
+		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, ErrInvalid)
 	}
 	return nil
+}
+
+// invisible: white space, a control or format character (U+200B zero width
+// space, U+200D joiner, U+2060 word joiner, U+FEFF …), a variation selector,
+// or another character that Unicode says shows nothing (U+3164 Hangul
+// filler …).
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // CheckPassword reports whether pw matches an Argon2id hash.

@@ -21,6 +21,23 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+	// New passwords: the length is of visible characters, and one without
+	// any is refused as such.
+	for pw, want := range map[string]string{
+		strings.Repeat("\u200b", 12):                   "only spaces or other invisible characters",
+		strings.Repeat("\u200c\u200d\u2060\ufeff", 5):  "only spaces or other invisible characters",
+		strings.Repeat(" \t\u3000\x01\u3164\ufe0f", 4): "only spaces or other invisible characters",
+		"abc" + strings.Repeat("\u200b", 12):           "fewer than 10 visible characters",
+		"a b c d e f g h i":                            "fewer than 10 visible characters",
+		"correct horse battery":                        "",
+		"รหัสผ่านภาษาไทย":                              "",
+		strings.Repeat("x", MaxPassword+1):             "longer than 1024 bytes",
+	} {
+		err := CheckNewPassword(pw)
+		if want == "" && err != nil || want != "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want)) {
+			t.Errorf("new password %+q: %v, want %q", pw, err, want)
+		}
+	}
 }
 
 func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {

@@ -1,9 +1,18 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // limiter slows down sign-in attempts by key (an account, an address). The
@@ -121,4 +130,60 @@ func (l *limiter) sweep(now time.Time) {
 	for _, e := range all[:len(all)-l.max*3/4] {
 		delete(l.keys, e.k)
 	}
+}
+
+// Device cookies (OWASP's advice against guessing that slows an account's
+// holder down): a browser that signed in to an account keeps a cookie
+// naming it, signed with the server's key. Its attempts at that account are
+// counted by a key of their own, not by the account's or the address's, so
+// guesses from elsewhere never make the holder wait; guesses without the
+// cookie are slowed down as before.
+const (
+	deviceCookie = "archive_device"
+	deviceTTL    = 365 * 24 * time.Hour
+)
+
+// deviceMAC signs a device cookie's nonce (32 hex digits) for an account.
+func (s *Server) deviceMAC(nonce, email string) []byte {
+	m := hmac.New(sha256.New, s.deviceKey)
+	io.WriteString(m, nonce+email)
+	return m.Sum(nil)
+}
+
+// device is the limiter key of the browser's device cookie when it was
+// given for email, or "" (none, forged, or for another account).
+func (s *Server) device(c *gin.Context, email string) string {
+	v, err := c.Cookie(deviceCookie)
+	nonce, mac, ok := strings.Cut(v, ".")
+	if err != nil || !ok || len(nonce) != 32 {
+		return ""
+	}
+	got, err := hex.DecodeString(mac)
+	if err != nil || !hmac.Equal(got, s.deviceMAC(nonce, email)) {
+		return ""
+	}
+	return "device:" + nonce
+}
+
+// rememberDevice gives the browser a fresh device cookie for email, sent
+// back only to the sign-in form.
+func (s *Server) rememberDevice(c *gin.Context, email string) {
+	var b [16]byte
+	rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: nonce + "." + hex.EncodeToString(s.deviceMAC(nonce, email)),
+		Path: "/login", MaxAge: int(deviceTTL.Seconds()), HttpOnly: true, Secure: s.secure || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// deviceKey is the key device cookies are signed with: derived from the
+// server's secret, so that no other use of that secret can be asked to
+// sign one, or random when there is none.
+func deviceKey(secret []byte) []byte {
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+	}
+	m := hmac.New(sha256.New, secret)
+	io.WriteString(m, "device cookies")
+	return m.Sum(nil)
 }

@@ -93,6 +93,9 @@ type Config struct {
 	Observer Observer
 	// Fixity says where the scheduled fixity audits stand; nil: none run.
 	Fixity FixityStatus
+	// DeviceKey signs the sign-in form's device cookies (the data folder's
+	// token); empty: a random key, so device cookies last until a restart.
+	DeviceKey []byte
 }
 
 // Server holds the router and the services the handlers call.
@@ -107,6 +110,7 @@ type Server struct {
 	oai       *oai.Provider
 	pages     map[string]*template.Template
 	limiter   *limiter
+	deviceKey []byte        // signs device cookies (limiter.go)
 	hashing   chan struct{} // a token per password being checked
 	pdfs      chan struct{} // a token per finding aid being made into a PDF
 	secure    bool          // cookies are Secure: the public address is https
@@ -143,6 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}}
+	s.deviceKey = deviceKey(cfg.DeviceKey)
 	for _, o := range cfg.PartnerOrigins {
 		origin, err := auth.Origin(o)
 		if err != nil {

@@ -206,7 +206,8 @@ func (s *Server) loginForm(c *gin.Context) {
 
 // login checks an e-mail address and password. Only a form from the
 // archive's own page is looked at; failures slow down further attempts for
-// the account and for the address (limiter), never lock anyone out.
+// the account and for the address (limiter), never lock anyone out, and
+// never hold a browser that signed in to the account before (device).
 func (s *Server) login(c *gin.Context) {
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	p := loginPage{page: s.newPage(c, ""), Next: c.PostForm("next"), Origin: c.PostForm("origin")}
@@ -228,6 +229,12 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	keys := []string{"account:" + email, "address:" + c.ClientIP()}
+	if dev := s.device(c, email); dev != "" {
+		// A browser that signed in to this account before is counted on
+		// its own: guesses from elsewhere (or from its address) at the
+		// account never make it wait.
+		keys = []string{dev}
+	}
 	if d := s.limiter.attempt(keys...); d > 0 {
 		c.Header("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
@@ -257,6 +264,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	s.event(c, u.ID, "sign-in", "success", "from "+c.ClientIP(), u.Email)
 	s.setCookie(c, sessionCookie, v, int(sessionTTL.Seconds()))
+	s.rememberDevice(c, email)
 	s.setCookie(c, csrfCookie, "", -1)
 	private(c)
 	if p.Origin != "" {

@@ -295,3 +295,161 @@ func TestSignInLimiterMemoryIsBoundedAndKeepsItsTarget(t *testing.T) {
 		t.Errorf("after a flood of other names, the target waits %v, want 32s", d)
 	}
 }
+
+// deviceClient signs in as email from an address, and returns a client
+// that holds only the device cookie that sign-in gave: the holder's
+// browser coming back later.
+func deviceClient(t *testing.T, base, from, email string) (*http.Client, *http.Cookie) {
+	t.Helper()
+	client := noRedirects()
+	csrf := formToken(t, client, base+"/login")
+	if code, _ := signInAs(t, client, base, csrf, from, email, password); code != http.StatusSeeOther {
+		t.Fatalf("signing in as %s: %d", email, code)
+	}
+	for _, c := range client.Jar.(*cookieJar).cookies {
+		if c.Name == deviceCookie {
+			back := noRedirects()
+			back.Jar.SetCookies(nil, []*http.Cookie{{Name: c.Name, Value: c.Value}})
+			return back, c
+		}
+	}
+	t.Fatalf("signing in as %s gave no %s cookie", email, deviceCookie)
+	return nil, nil
+}
+
+// guessWhenAllowed sends a wrong password for email from an address the
+// moment the wait allows (the clock moved on by each Retry-After), and
+// fails unless it is counted.
+func guessWhenAllowed(t *testing.T, client *http.Client, base, csrf string, clk *clock, from, email string) {
+	t.Helper()
+	for range 2 {
+		code, after := signInAs(t, client, base, csrf, from, email, "a guess")
+		if code == http.StatusUnauthorized {
+			return
+		}
+		secs, err := time.ParseDuration(after + "s")
+		if code != http.StatusTooManyRequests || err != nil {
+			t.Fatalf("a guess from %s: %d, Retry-After %q", from, code, after)
+		}
+		clk.add(secs)
+	}
+	t.Fatalf("a guess from %s was held after its wait", from)
+}
+
+func TestHolderWithDeviceCookieSignsInAtOnceDuringDistributedGuessing(t *testing.T) {
+	_, ts, clk := newSlowedEnv(t)
+	holder, _ := deviceClient(t, ts.URL, "192.0.2.7", "admin@example.org")
+	attacker := noRedirects()
+	csrf := formToken(t, attacker, ts.URL+"/login")
+	// Guesses from 15 addresses, the holder's among them, each the moment
+	// the account's wait ends; once the attack is under way, the holder
+	// signs in right after each guess.
+	for i := range 30 {
+		from := fmt.Sprintf("198.51.100.%d", i%15)
+		if i%15 == 7 {
+			from = "192.0.2.7"
+		}
+		guessWhenAllowed(t, attacker, ts.URL, csrf, clk, from, "admin@example.org")
+		if i < 10 {
+			continue
+		}
+		if code, after := signInAs(t, holder, ts.URL, formToken(t, holder, ts.URL+"/login"), "192.0.2.7", "admin@example.org", password); code != http.StatusSeeOther {
+			t.Fatalf("the holder with a device cookie, after guess %d: %d, Retry-After %q", i+1, code, after)
+		}
+		// Without the cookie, the right password still waits its turn: the
+		// holder's sign-ins did not end the account's count.
+		if code, _ := signInAs(t, attacker, ts.URL, csrf, "203.0.113.9", "admin@example.org", password); code != http.StatusTooManyRequests {
+			t.Fatalf("the right password without a device cookie, after guess %d: %d", i+1, code)
+		}
+	}
+}
+
+func TestGuessesWithADeviceCookieAreSlowedDownToo(t *testing.T) {
+	_, ts, clk := newSlowedEnv(t)
+	thief, _ := deviceClient(t, ts.URL, "192.0.2.7", "admin@example.org")
+	csrf := formToken(t, thief, ts.URL+"/login")
+	var waits []string
+	for i := range 9 {
+		code, after := signInAs(t, thief, ts.URL, csrf, fmt.Sprintf("198.51.100.%d", i), "admin@example.org", "a guess")
+		if i < 5 && code != http.StatusUnauthorized {
+			t.Fatalf("guess %d with the device cookie: %d", i+1, code)
+		}
+		if i >= 5 {
+			if code != http.StatusTooManyRequests {
+				t.Fatalf("guess %d with the device cookie, within the wait: %d", i+1, code)
+			}
+			waits = append(waits, after)
+			secs, _ := time.ParseDuration(after + "s")
+			clk.add(secs)
+			guessWhenAllowed(t, thief, ts.URL, csrf, clk, "198.51.100.99", "admin@example.org")
+		}
+	}
+	if got := strings.Join(waits, " "); got != "1 2 4 8" {
+		t.Errorf("waits with the device cookie %q, want 1 2 4 8", got)
+	}
+}
+
+func TestForgedOrOtherAccountDeviceCookieGivesNothing(t *testing.T) {
+	e, ts, clk := newSlowedEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	_, own := deviceClient(t, ts.URL, "192.0.2.7", "admin@example.org")
+	_, other := deviceClient(t, ts.URL, "192.0.2.8", "reader@cmu.example")
+	elsewhere, err := New(context.Background(), Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, DeviceKey: []byte("another archive's key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ets := httptest.NewServer(elsewhere)
+	t.Cleanup(ets.Close)
+	_, foreign := deviceClient(t, ets.URL, "192.0.2.9", "admin@example.org")
+	attacker := noRedirects()
+	csrf := formToken(t, attacker, ts.URL+"/login")
+	for i := range 10 {
+		guessWhenAllowed(t, attacker, ts.URL, csrf, clk, fmt.Sprintf("198.51.100.%d", i), "admin@example.org")
+	}
+	nonce, mac, _ := strings.Cut(own.Value, ".")
+	flipped := []byte(mac)
+	flipped[0] ^= 1
+	for name, value := range map[string]string{
+		"another account's":           other.Value,
+		"another archive's":           foreign.Value,
+		"a changed signature's":       nonce + "." + string(flipped),
+		"another nonce's":             strings.Repeat("0", 32) + "." + mac,
+		"a signature alone's":         mac,
+		"the nonce with no signature": nonce + ".",
+	} {
+		client := noRedirects()
+		client.Jar.SetCookies(nil, []*http.Cookie{{Name: deviceCookie, Value: value}})
+		if code, _ := signInAs(t, client, ts.URL, formToken(t, client, ts.URL+"/login"), "203.0.113.9", "admin@example.org", password); code != http.StatusTooManyRequests {
+			t.Errorf("the right password with %s device cookie during guessing: %d, want 429", name, code)
+		}
+	}
+	client := noRedirects()
+	client.Jar.SetCookies(nil, []*http.Cookie{{Name: deviceCookie, Value: own.Value}})
+	if code, _ := signInAs(t, client, ts.URL, formToken(t, client, ts.URL+"/login"), "203.0.113.9", "admin@example.org", password); code != http.StatusSeeOther {
+		t.Errorf("the right password with the account's own device cookie: %d", code)
+	}
+}
+
+func TestDeviceCookieIsHttpOnlyLaxLongLivedAndSecureOverHTTPS(t *testing.T) {
+	e := newSignInEnv(t)
+	ts := httptest.NewTLSServer(e.srv)
+	t.Cleanup(ts.Close)
+	client := ts.Client()
+	client.Jar = &cookieJar{}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	csrf := formToken(t, client, ts.URL+"/login")
+	resp, err := client.PostForm(ts.URL+"/login", url.Values{"email": {"admin@example.org"}, "password": {password}, "csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == deviceCookie {
+			if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/login" || c.MaxAge < 180*24*3600 {
+				t.Errorf("device cookie %q", resp.Header.Values("Set-Cookie"))
+			}
+			return
+		}
+	}
+	t.Errorf("a sign-in over https gave no device cookie: %d, %q", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+}

@@ -107,7 +107,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
-	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log,
+	// The data folder's token also signs the sign-in form's device cookies.
+	token, err := cfg.token()
+	if err != nil {
+		return err
+	}
+	handler, err := web.New(ctx, web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
 		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits,
@@ -121,10 +126,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Commands run on this data folder find the service by this record
 	// and check with the id that it is this archive (see service.go).
 	id, err := archiveID(cfg.Data)
-	if err != nil {
-		return err
-	}
-	token, err := cfg.token()
 	if err != nil {
 		return err
 	}

@@ -286,7 +286,7 @@ func TestUserCommandsRefuseBadInputInOneSentence(t *testing.T) {
 		{"malformed e-mail", pw, `"not-an-email" is not an e-mail address`, []string{"--email", "not-an-email", "--institution", "cmu"}},
 		{"no e-mail", pw, "give the user's e-mail address (--email)", []string{"--institution", "cmu"}},
 		{"duplicate e-mail", pw, "a@cmu.example already has an account", []string{"--email", "A@CMU.example", "--institution", "tu"}},
-		{"short password", "short\n", "the password is shorter than 10 characters", []string{"--email", "b@cmu.example", "--institution", "cmu"}},
+		{"short password", "short\n", "the password has fewer than 10 visible characters", []string{"--email", "b@cmu.example", "--institution", "cmu"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			refused(t, input(c.stdin), env, c.want, append([]string{"user", "add"}, c.args...)...)
@@ -502,10 +502,11 @@ func TestUserCommandsRefuseBlankPasswords(t *testing.T) {
 	data, env := newData(t)
 	const pw = "long enough password"
 	mustRun(t, input(pw+"\n"), env, "user", "add", "--email", "a@cmu.example", "--institution", "cmu")
-	for name, blank := range map[string]string{"spaces": strings.Repeat(" ", 12), "tabs and spaces": " \t \t \t \t \t \t", "thai spaces": strings.Repeat("\u3000", 10)} {
+	for name, blank := range map[string]string{"spaces": strings.Repeat(" ", 12), "tabs and spaces": " \t \t \t \t \t \t", "thai spaces": strings.Repeat("\u3000", 10),
+		"zero-width spaces": strings.Repeat("\u200b", 12), "joiners and marks": strings.Repeat("\u200c\u200d\u2060\ufeff", 3)} {
 		t.Run(name, func(t *testing.T) {
-			refused(t, input(blank+"\n"), env, "the password is only spaces or other blanks", "user", "add", "--email", "b@cmu.example", "--institution", "cmu")
-			refused(t, input(blank+"\n"), env, "the password is only spaces or other blanks", "user", "passwd", "--email", "a@cmu.example")
+			refused(t, input(blank+"\n"), env, "the password is only spaces or other invisible characters", "user", "add", "--email", "b@cmu.example", "--institution", "cmu")
+			refused(t, input(blank+"\n"), env, "the password is only spaces or other invisible characters", "user", "passwd", "--email", "a@cmu.example")
 		})
 	}
 	refused(t, input(strings.Repeat("x", repository.MaxPassword+1)+"\n"), env, "the password is longer than 1024 bytes", "user", "passwd", "--email", "a@cmu.example")
