@@ -452,6 +452,43 @@ func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
 	}
 }
 
+// TestPlantedHardLinkAsUploadDataIsNotAnUpload: an upload record of the
+// folder's own, whose data file is a hard link to a file elsewhere (the
+// data folder's token, say), is neither resumed into its batch at the next
+// start nor answered by the tus endpoint.
+func TestPlantedHardLinkAsUploadDataIsNotAnUpload(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.stop()
+	secret := filepath.Join(t.TempDir(), "token")
+	data := jpegBytes(color.RGBA{7, 7, 7, 255})
+	if err := os.WriteFile(secret, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const planted = "0123456789abcdef0123456789abcdee"
+	path, infoPath := filepath.Join(e.cfg.UploadDir, planted), filepath.Join(e.cfg.UploadDir, planted+".info")
+	info, _ := json.Marshal(map[string]any{"ID": planted, "Size": len(data), "Offset": len(data),
+		"MetaData": map[string]string{"batch": id, "filename": "token.jpg"},
+		"Storage":  map[string]string{"Type": "filestore", "Path": path, "InfoPath": infoPath}})
+	if err := os.WriteFile(infoPath, info, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(secret, path); err != nil {
+		t.Fatal(err)
+	}
+
+	e.start(t)
+	if b := e.report(t, id); len(b.Files) != 0 {
+		t.Fatalf("the hard-linked upload was taken into the batch: %+v", b.Files[0])
+	}
+	if r := e.req(t, "HEAD", "/api/v1/uploads/"+planted, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the hard-linked upload answers %d", r.StatusCode)
+	}
+	if got, err := os.ReadFile(secret); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the linked file was changed: %v", err)
+	}
+}
+
 // partial sends data as a partial upload (Upload-Concat: partial) of the
 // batch with the bearer token and returns its path.
 func (e *uploadEnv) partial(t *testing.T, bearer, batch string, data []byte) string {
