@@ -28,6 +28,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -337,6 +338,22 @@ func TestThaiDatesBecomeCommonEra(t *testing.T) {
 // TestReadDateWarnsOfABuddhistEraYearWithItsBothYears: the warning names
 // what was typed, the year in the Buddhist Era and the date stored, for a
 // page to say "read as B.E. 2505 = 1962 CE" in its own language.
+// TestReadDateWarnsInTheWordsOfEDTFsWarning: the warning of a date read as
+// the Buddhist Era is one sentence whichever way the date is read, a range
+// with one end in each era too (2500/1960 is พ.ศ. 2500/2503, not 2500/1960).
+func TestReadDateWarnsInTheWordsOfEDTFsWarning(t *testing.T) {
+	for _, in := range []string{"2500/1960", "2501/2510", "2505-06-18", " 2500~ ", "June 2505", "18 June 2505"} {
+		_, w, err := ingest.ReadDate(in)
+		_, warning, nerr := edtf.Normalize(in)
+		if err != nil || nerr != nil || w == nil || w.String() != warning {
+			t.Errorf("%q: ReadDate warns %v (%v), edtf.Normalize %q (%v)", in, w, err, warning, nerr)
+		}
+	}
+	if _, w, _ := ingest.ReadDate("2500/1960"); w == nil || !strings.Contains(w.String(), "(พ.ศ. 2500/2503)") {
+		t.Errorf("2500/1960 warns %v; want the range's years in the Buddhist Era (พ.ศ. 2500/2503)", w)
+	}
+}
+
 func TestReadDateWarnsOfABuddhistEraYearWithItsBothYears(t *testing.T) {
 	for in, want := range map[string][]string{"2505": {"2505", "2505", "1962"}, " 2500~ ": {"2500~", "2500", "1957~"},
 		"2505-06-18": {"2505-06-18", "2505", "1962-06-18"}, "2501/2510": {"2501/2510", "2501/2510", "1958/1967"}, "1962": nil, "พ.ศ. 2505": nil, "18 มิถุนายน 2505": nil} {

@@ -421,14 +421,6 @@ func ReadDate(s string) (string, *Message, error) {
 	if warning == "" {
 		return date, nil, nil
 	}
-	// The years read, in the Buddhist Era: 2501/2510 for 1958/1967.
-	var be []string
-	for _, end := range strings.Split(date, "/") {
-		if y, err := strconv.Atoi(end[:min(4, len(end))]); err == nil && len(end) >= 4 {
-			be = append(be, strconv.Itoa(y+edtf.BuddhistOffset))
-		} else {
-			be = append(be, end)
-		}
-	}
-	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), strings.Join(be, "/"), date}}, nil
+	// The same sentence as edtf's warning, with the years in the Buddhist Era.
+	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), edtf.BuddhistYears(date), date}}, nil
 }
