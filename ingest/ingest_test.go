@@ -384,6 +384,50 @@ func sum(alg string, b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// TestBagSystemFilesAreCheckedButNotMadeIntoItems: .DS_Store, Thumbs.db,
+// desktop.ini and AppleDouble files a bag's manifest lists are checked with
+// the bag (a wrong checksum refuses it), then left out of its items, with a
+// warning on each unit saying so; the images go in.
+func TestBagSystemFilesAreCheckedButNotMadeIntoItems(t *testing.T) {
+	dir := t.TempDir()
+	files := makeBag(t, dir)
+	system := []string{"data/.DS_Store", "data/Thumbs.db", "data/sub/desktop.ini", "data/._img1.png"}
+	for _, name := range system {
+		files[name] = []byte("made by the operating system: " + name)
+	}
+	writeBag(t, dir, files)
+	units, problems, cleanup, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	defer cleanup()
+	if err != nil || len(problems) > 0 || len(units) != 2 {
+		t.Fatalf("bag with system files: %d units, %v, %v", len(units), problems, err)
+	}
+	for _, u := range units {
+		var warned []string
+		for _, m := range u.Notes {
+			if m.Kind == "bag_system_file" {
+				warned = append(warned, m.File)
+			}
+		}
+		slices.Sort(warned)
+		want := slices.Sorted(slices.Values(system))
+		if !slices.Equal(warned, want) || !strings.Contains(ingest.English("bag_system_file"), "not kept as an item") {
+			t.Errorf("unit %s warns of %v; want %v, each said not to be kept", u.Files[0].Name, warned, want)
+		}
+	}
+	out := newEnv(t, localBlobs(t)).run(units)
+	if len(out) != 2 || out["img1.png"].Status != ingest.Ingested || out["img2.png"].Status != ingest.Ingested {
+		t.Errorf("outcomes: %+v", out)
+	}
+
+	// A system file whose content is not what the manifest says refuses the bag.
+	os.WriteFile(filepath.Join(dir, "data", ".DS_Store"), []byte("changed"), 0o644)
+	units, problems, cleanup2, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	defer cleanup2()
+	if err != nil || len(units) != 0 || len(problems) == 0 {
+		t.Errorf("bag with a changed .DS_Store: %d units, %v, %v", len(units), problems, err)
+	}
+}
+
 // makeBag writes a valid bag of two images to dir.
 func makeBag(t *testing.T, dir string) map[string][]byte {
 	t.Helper()

@@ -358,7 +358,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ingest_bag_nfc_match":          {"ระบุ \"{1}\" แต่พบเป็น \"{2}\": ชื่อต่างกันเพียงรูปแบบการปรับยูนิโค้ด (normalization)", "lists \"{1}\", found as \"{2}\": the names differ only in Unicode normalization"},
 	"ingest_bag_names_nfc":          {"\"{1}\" กับ \"{2}\" ต่างกันเพียงรูปแบบการปรับยูนิโค้ด (normalization): ระบบไฟล์ที่ปรับชื่อจะเห็นเป็นไฟล์เดียว", "\"{1}\" and \"{2}\" differ only in Unicode normalization: a file system that normalizes names sees one file"},
 	"ingest_bag_names_case":         {"\"{1}\" กับ \"{2}\" ต่างกันเพียงตัวพิมพ์เล็กพิมพ์ใหญ่: ระบบไฟล์ที่ไม่แยกตัวพิมพ์จะเห็นเป็นไฟล์เดียว", "\"{1}\" and \"{2}\" differ only in case: a file system that ignores case sees one file"},
-	"ingest_bag_system_file":        {"เป็นไฟล์ที่ระบบปฏิบัติการทิ้งไว้ในโฟลเดอร์ เมื่อมีชื่อในรายการไฟล์ จึงนับเป็นข้อมูลเหมือนไฟล์อื่น", "is a file the operating system leaves in folders; listed in the manifest, it is payload like any other"},
+	"ingest_bag_system_file":        {"เป็นไฟล์ที่ระบบปฏิบัติการทิ้งไว้ในโฟลเดอร์: ตรวจกับรายการไฟล์ของถุงข้อมูลแล้ว แต่ไม่เก็บเป็นรายการ", "is a file the operating system leaves in folders: checked against the manifest, not kept as an item"},
 	"ingest_bag_md5sum_star":        {"เส้นทาง \"{1}\" เขียนแบบที่ md5sum ใช้กับไฟล์ที่อ่านแบบไบนารี จึงอ่านเป็น \"{2}\"", "path \"{1}\" is written as md5sum writes a file read in binary mode; read as \"{2}\""},
 	"ingest_bag_path_form":          {"อ่านเส้นทาง \"{1}\" เป็น \"{2}\"", "path \"{1}\" is read as \"{2}\""},
 	"ingest_bag_oxum":               {"Payload-Oxum ระบุ {1} แต่ข้อมูลจริงมี {2} (ไบต์.ไฟล์)", "Payload-Oxum is {1} but the payload holds {2} (bytes.files)"},
