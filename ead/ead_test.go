@@ -294,21 +294,27 @@ func TestReadRefusesWhatIsNotAFindingAid(t *testing.T) {
 	}
 }
 
-// TestImportReadsUnitDatesAsTheDeskDoes: a unit date's normal form is the
-// Common Era unless its calendar is the Buddhist one; its words are read as
-// the desk reads them (a bare 2400–2700 is the Buddhist Era, each end of a
-// range alike); a date that cannot be read one way is left out.
+// TestImportReadsUnitDatesAsTheDeskDoes: a unit date's normal form (or an
+// EAD3 structured date's standarddate) is the Common Era unless its
+// calendar is the Buddhist one; its words are read as the desk reads them
+// (a bare 2400–2700 is the Buddhist Era, each end of a range alike, and any
+// year in a Buddhist calendar); a date that cannot be read one way is left
+// out of the date.
 func TestImportReadsUnitDatesAsTheDeskDoes(t *testing.T) {
 	for unitdate, want := range map[string]string{
-		`<unitdate normal="1957">2500</unitdate>`:                      "1957",
-		`<unitdate calendar="buddhist" normal="2500">2500</unitdate>`:  "1957",
-		`<unitdate era="be" normal="2501/2510">2501–2510</unitdate>`:   "1958/1967",
-		`<unitdate calendar="buddhist">พ.ศ. 2500</unitdate>`:           "",
-		`<unitdate>2501/2510</unitdate>`:                               "1958/1967",
-		`<unitdate>พ.ศ. 2501/2510</unitdate>`:                          "1958/1967",
-		`<unitdate>18 June 1934</unitdate>`:                            "1934-06-18",
-		`<unitdate>62</unitdate>`:                                      "",
-		`<unitdate calendar="gregorian" normal="2500">2500</unitdate>`: "2500",
+		`<unitdate normal="1957">2500</unitdate>`:                                                                                                          "1957",
+		`<unitdate calendar="buddhist" normal="2500">2500</unitdate>`:                                                                                      "1957",
+		`<unitdate era="be" normal="2501/2510">2501–2510</unitdate>`:                                                                                       "1958/1967",
+		`<unitdate calendar="buddhist">พ.ศ. 2500</unitdate>`:                                                                                               "1957",
+		`<unitdate calendar="buddhist">2300</unitdate>`:                                                                                                    "1757",
+		`<unitdatestructured calendar="buddhist"><datesingle standarddate="2500">พ.ศ. 2500</datesingle></unitdatestructured>`:                              "1957",
+		`<unitdatestructured calendar="buddhist"><daterange><fromdate standarddate="2501"/><todate standarddate="2510"/></daterange></unitdatestructured>`: "1958/1967",
+		`<unitdatestructured><daterange><fromdate standarddate="1958"/><todate standarddate="1967"/></daterange></unitdatestructured>`:                     "1958/1967",
+		`<unitdate>2501/2510</unitdate>`:                                                                                                                   "1958/1967",
+		`<unitdate>พ.ศ. 2501/2510</unitdate>`:                                                                                                              "1958/1967",
+		`<unitdate>18 June 1934</unitdate>`:                                                                                                                "1934-06-18",
+		`<unitdate>62</unitdate>`:                                                                                                                          "",
+		`<unitdate calendar="gregorian" normal="2500">2500</unitdate>`:                                                                                     "2500",
 	} {
 		f, err := Read(strings.NewReader(`<ead><archdesc level="fonds"><did><unittitle>F</unittitle>` + unitdate + `</did></archdesc></ead>`))
 		if err != nil {

@@ -339,14 +339,32 @@ func readLevel(level, other string) repository.Level {
 // its calendar is the Buddhist one; words are read as a cataloguer's, where
 // a bare year of 2400–2700 is the Buddhist Era.
 func readDate(k *node) string {
-	if k.attr["era"] == "be" || k.attr["calendar"] == "buddhist" {
-		if d, _, err := edtf.Normalize("พ.ศ. " + k.attr["normal"]); k.attr["normal"] != "" && err == nil {
+	buddhist := k.attr["era"] == "be" || k.attr["calendar"] == "buddhist"
+	// read takes a date: a normal form as EDTF in the calendar the
+	// element names, words through the one reader (in the Buddhist Era
+	// when the element says so).
+	read := func(s string, normal bool) string {
+		if s == "" {
+			return ""
+		}
+		if buddhist {
+			if d, _, err := edtf.Normalize("พ.ศ. " + s); err == nil {
+				return d
+			}
+		}
+		if normal {
+			if !buddhist && edtf.Valid(s) {
+				return s
+			}
+			return ""
+		}
+		if d, _, err := edtf.Normalize(s); err == nil {
 			return d
 		}
 		return ""
 	}
-	if n := k.attr["normal"]; n != "" && edtf.Valid(n) {
-		return n
+	if d := read(k.attr["normal"], true); d != "" {
+		return d
 	}
 	if k.name == "unitdatestructured" {
 		var from, to string
@@ -354,25 +372,20 @@ func readDate(k *node) string {
 		walk = func(x *node) {
 			for _, y := range x.kids {
 				switch y.name {
-				case "fromdate":
+				case "fromdate", "datesingle":
 					from = cmpOr(y.attr["standarddate"], y.all())
 				case "todate":
 					to = cmpOr(y.attr["standarddate"], y.all())
-				case "datesingle":
-					from = cmpOr(y.attr["standarddate"], y.all())
 				}
 				walk(y)
 			}
 		}
 		walk(k)
-		if s := strings.Trim(from+"/"+to, "/"); edtf.Valid(s) {
-			return s
+		if d := read(strings.Trim(from+"/"+to, "/"), true); d != "" {
+			return d
 		}
 	}
-	if d, _, err := edtf.Normalize(k.all()); err == nil {
-		return d
-	}
-	return ""
+	return read(k.all(), false)
 }
 
 func cmpOr(a, b string) string {

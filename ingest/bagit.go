@@ -69,7 +69,9 @@ func Bag(src string, d Defaults, maxBytes int64) (units []Unit, problems []Probl
 		files, ps := walk(data, true)
 		problems = ps
 		for _, f := range files {
-			units = append(units, Unit{Files: []Input{f}, Meta: d.Item()})
+			if !systemFile(f.Name) { // verified with the bag, said in its warnings
+				units = append(units, Unit{Files: []Input{f}, Meta: d.Item()})
+			}
 		}
 	}
 	for i := range units {
@@ -167,7 +169,7 @@ func readPayload(dir string, f *findings) *payload {
 		if st, err := os.Stat(in.Path); err == nil {
 			p.octets += st.Size()
 		}
-		if base := path.Base(rel); slices.Contains(systemFiles, base) || strings.HasPrefix(base, "._") {
+		if systemFile(rel) {
 			f.warn(Message{Kind: "bag_system_file", File: rel})
 		}
 	}
@@ -189,8 +191,16 @@ func readPayload(dir string, f *findings) *payload {
 }
 
 // systemFiles are files an operating system leaves in folders. Listed in a
-// manifest they are payload like any other, with a warning.
+// manifest they are payload like any other, checked against it, but not
+// made into items: a warning on the bag's units says so.
 var systemFiles = []string{".DS_Store", "Thumbs.db", "desktop.ini", ".directory"}
+
+// systemFile says whether the file name is one of systemFiles or an
+// AppleDouble file (._name).
+func systemFile(name string) bool {
+	base := path.Base(name)
+	return slices.Contains(systemFiles, base) || strings.HasPrefix(base, "._")
+}
 
 // resolve matches a manifest's paths to the files on disk: by name, or
 // else by the name in Unicode normalization form C, since a file system

@@ -28,6 +28,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -337,6 +338,22 @@ func TestThaiDatesBecomeCommonEra(t *testing.T) {
 // TestReadDateWarnsOfABuddhistEraYearWithItsBothYears: the warning names
 // what was typed, the year in the Buddhist Era and the date stored, for a
 // page to say "read as B.E. 2505 = 1962 CE" in its own language.
+// TestReadDateWarnsInTheWordsOfEDTFsWarning: the warning of a date read as
+// the Buddhist Era is one sentence whichever way the date is read, a range
+// with one end in each era too (2500/1960 is พ.ศ. 2500/2503, not 2500/1960).
+func TestReadDateWarnsInTheWordsOfEDTFsWarning(t *testing.T) {
+	for _, in := range []string{"2500/1960", "2501/2510", "2505-06-18", " 2500~ ", "June 2505", "18 June 2505"} {
+		_, w, err := ingest.ReadDate(in)
+		_, warning, nerr := edtf.Normalize(in)
+		if err != nil || nerr != nil || w == nil || w.String() != warning {
+			t.Errorf("%q: ReadDate warns %v (%v), edtf.Normalize %q (%v)", in, w, err, warning, nerr)
+		}
+	}
+	if _, w, _ := ingest.ReadDate("2500/1960"); w == nil || !strings.Contains(w.String(), "(พ.ศ. 2500/2503)") {
+		t.Errorf("2500/1960 warns %v; want the range's years in the Buddhist Era (พ.ศ. 2500/2503)", w)
+	}
+}
+
 func TestReadDateWarnsOfABuddhistEraYearWithItsBothYears(t *testing.T) {
 	for in, want := range map[string][]string{"2505": {"2505", "2505", "1962"}, " 2500~ ": {"2500~", "2500", "1957~"},
 		"2505-06-18": {"2505-06-18", "2505", "1962-06-18"}, "2501/2510": {"2501/2510", "2501/2510", "1958/1967"}, "1962": nil, "พ.ศ. 2505": nil, "18 มิถุนายน 2505": nil} {
@@ -365,6 +382,50 @@ func sum(alg string, b []byte) string {
 	}
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// TestBagSystemFilesAreCheckedButNotMadeIntoItems: .DS_Store, Thumbs.db,
+// desktop.ini and AppleDouble files a bag's manifest lists are checked with
+// the bag (a wrong checksum refuses it), then left out of its items, with a
+// warning on each unit saying so; the images go in.
+func TestBagSystemFilesAreCheckedButNotMadeIntoItems(t *testing.T) {
+	dir := t.TempDir()
+	files := makeBag(t, dir)
+	system := []string{"data/.DS_Store", "data/Thumbs.db", "data/sub/desktop.ini", "data/._img1.png"}
+	for _, name := range system {
+		files[name] = []byte("made by the operating system: " + name)
+	}
+	writeBag(t, dir, files)
+	units, problems, cleanup, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	defer cleanup()
+	if err != nil || len(problems) > 0 || len(units) != 2 {
+		t.Fatalf("bag with system files: %d units, %v, %v", len(units), problems, err)
+	}
+	for _, u := range units {
+		var warned []string
+		for _, m := range u.Notes {
+			if m.Kind == "bag_system_file" {
+				warned = append(warned, m.File)
+			}
+		}
+		slices.Sort(warned)
+		want := slices.Sorted(slices.Values(system))
+		if !slices.Equal(warned, want) || !strings.Contains(ingest.English("bag_system_file"), "not kept as an item") {
+			t.Errorf("unit %s warns of %v; want %v, each said not to be kept", u.Files[0].Name, warned, want)
+		}
+	}
+	out := newEnv(t, localBlobs(t)).run(units)
+	if len(out) != 2 || out["img1.png"].Status != ingest.Ingested || out["img2.png"].Status != ingest.Ingested {
+		t.Errorf("outcomes: %+v", out)
+	}
+
+	// A system file whose content is not what the manifest says refuses the bag.
+	os.WriteFile(filepath.Join(dir, "data", ".DS_Store"), []byte("changed"), 0o644)
+	units, problems, cleanup2, err := ingest.Bag(dir, ingest.Defaults{Institution: "tu"}, 1<<20)
+	defer cleanup2()
+	if err != nil || len(units) != 0 || len(problems) == 0 {
+		t.Errorf("bag with a changed .DS_Store: %d units, %v, %v", len(units), problems, err)
+	}
 }
 
 // makeBag writes a valid bag of two images to dir.

@@ -194,7 +194,7 @@ var english = map[string]string{
 	"bag_nfc_match":     "lists \"{1}\", found as \"{2}\": the names differ only in Unicode normalization",
 	"bag_names_nfc":     "\"{1}\" and \"{2}\" differ only in Unicode normalization: a file system that normalizes names sees one file",
 	"bag_names_case":    "\"{1}\" and \"{2}\" differ only in case: a file system that ignores case sees one file",
-	"bag_system_file":   "is a file the operating system leaves in folders; listed in the manifest, it is payload like any other",
+	"bag_system_file":   "is a file the operating system leaves in folders: checked against the manifest, not kept as an item",
 	"bag_md5sum_star":   "path \"{1}\" is written as md5sum writes a file read in binary mode; read as \"{2}\"",
 	"bag_path_form":     "path \"{1}\" is read as \"{2}\"",
 	"bag_oxum":          "Payload-Oxum is {1} but the payload holds {2} (bytes.files)",
@@ -421,14 +421,6 @@ func ReadDate(s string) (string, *Message, error) {
 	if warning == "" {
 		return date, nil, nil
 	}
-	// The years read, in the Buddhist Era: 2501/2510 for 1958/1967.
-	var be []string
-	for _, end := range strings.Split(date, "/") {
-		if y, err := strconv.Atoi(end[:min(4, len(end))]); err == nil && len(end) >= 4 {
-			be = append(be, strconv.Itoa(y+edtf.BuddhistOffset))
-		} else {
-			be = append(be, end)
-		}
-	}
-	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), strings.Join(be, "/"), date}}, nil
+	// The same sentence as edtf's warning, with the years in the Buddhist Era.
+	return date, &Message{Kind: "date_be", Args: []string{strings.TrimSpace(s), edtf.BuddhistYears(date), date}}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -12,7 +13,8 @@ import (
 // confinedStore is tusd's file store holding every upload at its own name
 // in the upload folder. tusd's store believes the data path an upload's
 // .info file names; here an upload whose .info names any other path, or
-// whose files are not plain files (a link planted in the folder), does not
+// whose files are not plain files of their own (a symbolic or hard link
+// planted in the folder), does not
 // exist, so nothing outside the folder is ever written, read or removed.
 type confinedStore struct{ filestore.FileStore }
 
@@ -31,7 +33,7 @@ func (s confinedStore) GetUpload(ctx context.Context, id string) (tusd.Upload, e
 	}
 	data, info := filepath.Join(s.Path, id), filepath.Join(s.Path, id+".info")
 	for _, p := range []string{data, info} {
-		if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		if !ownFile(p) {
 			return nil, tusd.ErrNotFound
 		}
 	}
@@ -47,6 +49,24 @@ func (s confinedStore) GetUpload(ctx context.Context, id string) (tusd.Upload, e
 		return nil, tusd.ErrNotFound
 	}
 	return up, nil
+}
+
+// ownFile reports whether the file at p is the folder's own: a plain file,
+// not a symbolic link, with no other name (a hard link to a file elsewhere
+// would be read and ingested as an upload's data). The file is opened
+// without following links and the open file is the one examined.
+func ownFile(p string) bool {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return ok && sys.Nlink == 1
 }
 
 // uploadID reports whether id has the form of the identifiers tusd gives

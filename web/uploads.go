@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/tus/tusd/v2/pkg/filelocker"
@@ -242,16 +243,48 @@ func (u *uploads) partsOf(ctx context.Context, batch string, ids []string) bool 
 	return len(ids) > 0
 }
 
+// Bounds of what a person sends to make a batch: the whole request (which
+// bounds the description, meta, that "archive ingest" sends), a title, and
+// an identifier (institution, collection, embargo date).
+const (
+	maxBatchBody  = 64 << 10 // bytes
+	maxBatchTitle = 300      // characters
+	maxBatchID    = 64       // characters
+)
+
 func (u *uploads) create(c *gin.Context) {
+	lang := u.s.lang(c)
+	if c.Request.ContentLength > maxBatchBody {
+		u.s.fail(c, &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf(t(lang, "upload_batch_too_large"), maxBatchBody>>10)})
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
 	var b Batch
 	if err := c.ShouldBindJSON(&b); err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			u.s.fail(c, &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf(t(lang, "upload_batch_too_large"), maxBatchBody>>10)})
+			return
+		}
 		u.s.fail(c, invalid("batch: expected JSON {institution, collection, title, group, expected}: "+err.Error()))
+		return
+	}
+	if err := tooLong(lang, &b); err != nil {
+		u.s.fail(c, err)
 		return
 	}
 	if b.Collection != "" {
 		col, err := u.s.cfg.Store.Collection(b.Collection)
+		seen := err == nil
+		if seen {
+			seen, err = u.seen(c, col)
+		}
+		if !seen && (err == nil || errors.Is(err, repository.ErrNotFound)) {
+			u.s.fail(c, invalid(fmt.Sprintf(t(lang, "upload_no_collection"), b.Collection)))
+			return
+		}
 		if err != nil {
-			u.s.fail(c, invalid(fmt.Sprintf("collection %q does not exist", b.Collection)))
+			u.s.fail(c, err)
 			return
 		}
 		b.Institution = col.Institution
@@ -288,6 +321,41 @@ func (u *uploads) create(c *gin.Context) {
 	u.pruneLocked()
 	u.mu.Unlock()
 	c.JSON(http.StatusCreated, &b)
+}
+
+// tooLong is the refusal of a batch with a field over its bound, in lang.
+func tooLong(lang string, b *Batch) error {
+	type bound struct {
+		key, value string
+		max        int
+	}
+	fields := []bound{
+		{"title", b.Title, maxBatchTitle},
+		{"institution", b.Institution, maxBatchID},
+		{"collection", b.Collection, maxBatchID},
+		{"embargo", b.Access.Embargo, maxBatchID},
+	}
+	if b.Meta != nil {
+		for _, v := range b.Meta.Title {
+			fields = append(fields, bound{"meta_title", v, maxBatchTitle})
+		}
+	}
+	for _, f := range fields {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return invalid(fmt.Sprintf(t(lang, "upload_batch_too_long"), t(lang, "upload_field_"+f.key), f.max))
+		}
+	}
+	return nil
+}
+
+// seen says whether the person asking may see the collection: one they
+// may not is answered as one that does not exist. err is the store's.
+func (u *uploads) seen(c *gin.Context, col *repository.Collection) (bool, error) {
+	r, err := access.CollectionResource(u.s.cfg.Store, col)
+	if err != nil {
+		return false, err
+	}
+	return access.Decide(who(c), access.ReadMetadata, r, time.Now()) == nil, nil
 }
 
 func (u *uploads) get(c *gin.Context) {

@@ -452,6 +452,43 @@ func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
 	}
 }
 
+// TestPlantedHardLinkAsUploadDataIsNotAnUpload: an upload record of the
+// folder's own, whose data file is a hard link to a file elsewhere (the
+// data folder's token, say), is neither resumed into its batch at the next
+// start nor answered by the tus endpoint.
+func TestPlantedHardLinkAsUploadDataIsNotAnUpload(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	e.stop()
+	secret := filepath.Join(t.TempDir(), "token")
+	data := jpegBytes(color.RGBA{7, 7, 7, 255})
+	if err := os.WriteFile(secret, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const planted = "0123456789abcdef0123456789abcdee"
+	path, infoPath := filepath.Join(e.cfg.UploadDir, planted), filepath.Join(e.cfg.UploadDir, planted+".info")
+	info, _ := json.Marshal(map[string]any{"ID": planted, "Size": len(data), "Offset": len(data),
+		"MetaData": map[string]string{"batch": id, "filename": "token.jpg"},
+		"Storage":  map[string]string{"Type": "filestore", "Path": path, "InfoPath": infoPath}})
+	if err := os.WriteFile(infoPath, info, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(secret, path); err != nil {
+		t.Fatal(err)
+	}
+
+	e.start(t)
+	if b := e.report(t, id); len(b.Files) != 0 {
+		t.Fatalf("the hard-linked upload was taken into the batch: %+v", b.Files[0])
+	}
+	if r := e.req(t, "HEAD", "/api/v1/uploads/"+planted, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the hard-linked upload answers %d", r.StatusCode)
+	}
+	if got, err := os.ReadFile(secret); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the linked file was changed: %v", err)
+	}
+}
+
 // partial sends data as a partial upload (Upload-Concat: partial) of the
 // batch with the bearer token and returns its path.
 func (e *uploadEnv) partial(t *testing.T, bearer, batch string, data []byte) string {
@@ -679,5 +716,75 @@ func TestEachPersonKeepsAtMostMaxKeptBatches(t *testing.T) {
 		if id := fmt.Sprintf("f%04d", i); u.batches[id] != nil {
 			t.Errorf("old batch %s was kept", id)
 		}
+	}
+}
+
+// TestBatchWithAFieldOverItsBoundIsRefused: a batch whose title (or any
+// other field a person sends) is over its bound is refused with 400 in the
+// page's language, a request over the body's bound with 413, and neither
+// leaves a batch behind.
+func TestBatchWithAFieldOverItsBoundIsRefused(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	long := strings.Repeat("ก", maxBatchTitle+1)
+	for _, tc := range []struct {
+		name, body, field string
+		max               int
+	}{
+		{"title", `{"institution":"tu","title":"` + long + `"}`, "title", maxBatchTitle},
+		{"collection", `{"institution":"tu","collection":"` + strings.Repeat("c", maxBatchID+1) + `"}`, "collection", maxBatchID},
+		{"institution", `{"institution":"` + strings.Repeat("i", maxBatchID+1) + `"}`, "institution", maxBatchID},
+		{"embargo", `{"institution":"tu","access":{"level":"public","embargo":"` + strings.Repeat("2", maxBatchID+1) + `"}}`, "embargo", maxBatchID},
+		{"meta title", `{"institution":"tu","meta":{"title":{"th":"` + long + `"}}}`, "meta_title", maxBatchTitle},
+	} {
+		for _, lang := range []string{"th", "en"} {
+			r := e.req(t, "POST", "/api/v1/batches?lang="+lang, []byte(tc.body), "Content-Type", "application/json")
+			msg, _ := io.ReadAll(r.Body)
+			want := fmt.Sprintf(t2(lang, "upload_batch_too_long"), t2(lang, "upload_field_"+tc.field), tc.max)
+			if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(msg), want) {
+				t.Errorf("%s over its bound, in %s: %d %q, want %q", tc.name, lang, r.StatusCode, msg, want)
+			}
+		}
+	}
+	at := strings.Repeat("ก", maxBatchTitle)
+	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"tu","title":"`+at+`"}`), "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
+		t.Errorf("a title of exactly %d characters: %d", maxBatchTitle, r.StatusCode)
+	}
+	big := `{"institution":"tu","meta":{"summary":{"en":"` + strings.Repeat("x", maxBatchBody) + `"}}}`
+	if r := e.req(t, "POST", "/api/v1/batches?lang=th", []byte(big), "Content-Type", "application/json"); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a request over %d bytes: %d", maxBatchBody, r.StatusCode)
+	}
+	entries, err := os.ReadDir(filepath.Join(e.cfg.UploadDir, "batches"))
+	if err != nil || len(entries) != 1 {
+		t.Errorf("batches kept: %d %v, want only the one within bounds", len(entries), err)
+	}
+}
+
+// TestBatchInAHiddenCollectionIsAnsweredAsOneThatDoesNotExist: a
+// collection of another library that the person may not see is answered
+// exactly as one that does not exist, in either language.
+func TestBatchInAHiddenCollectionIsAnsweredAsOneThatDoesNotExist(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	other := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+	col := &repository.Collection{ID: "tu-closed", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Closed"},
+		Access: repository.Access{Level: repository.Restricted}}
+	if err := e.store.SaveCollection(context.Background(), col, "t"); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(lang, id string) (int, string) {
+		r := e.req(t, "POST", "/api/v1/batches?lang="+lang, []byte(`{"institution":"cmu","collection":"`+id+`"}`),
+			"Authorization", "Bearer "+other, "Content-Type", "application/json")
+		msg, _ := io.ReadAll(r.Body)
+		return r.StatusCode, strings.ReplaceAll(string(msg), id, "ID")
+	}
+	for _, lang := range []string{"th", "en"} {
+		hs, hidden := answer(lang, col.ID)
+		ms, missing := answer(lang, "tu-nothing")
+		if hs != http.StatusBadRequest || hs != ms || hidden != missing {
+			t.Errorf("in %s, a hidden collection: %d %q; one that does not exist: %d %q", lang, hs, hidden, ms, missing)
+		}
+	}
+	// The library's own staff may see it, and upload into it.
+	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"collection":"tu-closed"}`), "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
+		t.Errorf("the archive's administrator making a batch in the collection: %d", r.StatusCode)
 	}
 }

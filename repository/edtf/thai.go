@@ -183,7 +183,7 @@ func bare(s, f string) (string, string, error) {
 		if !Valid(out) {
 			return "", "", dateErr(ErrSyntax, "%q is not a real date, read in the Buddhist Era or the Common Era", s)
 		}
-		return out, fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %s) and stored as %s in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, f, out, s), nil
+		return out, beWarning(s, out), nil
 	}
 	d, err := Parse(f)
 	if err != nil {
@@ -242,7 +242,7 @@ func inWords(s string, fields []string, e era) (string, string, error) {
 		year -= beOffset
 	case e == noEra && isBE(year):
 		year -= beOffset
-		warning = fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %s) and stored in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, yf, yf)
+		warning = "be"
 	case e == noEra && thaiMonth:
 		return "", "", dateErr(ErrAmbiguous, "%q has a Thai month and a year outside 2400–2700: write พ.ศ. %s or ค.ศ. %s to say which era", s, yf, yf)
 	}
@@ -262,7 +262,7 @@ func inWords(s string, fields []string, e era) (string, string, error) {
 		return "", "", dateErr(ErrSyntax, "%q is not a real date", s)
 	}
 	if warning != "" {
-		warning = strings.Replace(warning, "stored in", "stored as "+out+" in", 1)
+		warning = beWarning(s, out)
 	}
 	return out, warning, nil
 }
@@ -302,6 +302,27 @@ func arabicDigits(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// beWarning is the one sentence saying that s, written without an era, was
+// read as the Buddhist Era and stored as the Common Era date out.
+func beWarning(s, out string) string {
+	return fmt.Sprintf("%s is read as the Buddhist Era (พ.ศ. %s) and stored as %s in the Common Era; write ค.ศ. %s if it is already in the Common Era", s, BuddhistYears(out), out, s)
+}
+
+// BuddhistYears is the years of a Common Era EDTF date or range in the
+// Buddhist Era, as a warning names them: 1957/1960 is 2500/2503, 1962-06-18
+// is 2505. An end without a year of four digits is kept as it is.
+func BuddhistYears(date string) string {
+	var be []string
+	for _, end := range strings.Split(date, "/") {
+		if y, err := strconv.Atoi(end[:min(4, len(end))]); err == nil && len(end) >= 4 {
+			be = append(be, strconv.Itoa(y+beOffset))
+		} else {
+			be = append(be, end)
+		}
+	}
+	return strings.Join(be, "/")
 }
 
 // BuddhistOffset is how many years the Buddhist Era runs ahead of the Common Era.
