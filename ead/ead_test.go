@@ -298,8 +298,8 @@ func TestReadRefusesWhatIsNotAFindingAid(t *testing.T) {
 // EAD3 structured date's standarddate) is the Common Era unless its
 // calendar is the Buddhist one; its words are read as the desk reads them
 // (a bare 2400–2700 is the Buddhist Era, each end of a range alike, and any
-// year in a Buddhist calendar); a date that cannot be read one way is left
-// out of the date.
+// year in a Buddhist calendar; a structured range in words, end by end); a
+// date that cannot be read one way is left out of the date.
 func TestImportReadsUnitDatesAsTheDeskDoes(t *testing.T) {
 	for unitdate, want := range map[string]string{
 		`<unitdate normal="1957">2500</unitdate>`:                                                                                                          "1957",
@@ -315,6 +315,10 @@ func TestImportReadsUnitDatesAsTheDeskDoes(t *testing.T) {
 		`<unitdate>18 June 1934</unitdate>`:                                                                                                                "1934-06-18",
 		`<unitdate>62</unitdate>`:                                                                                                                          "",
 		`<unitdate calendar="gregorian" normal="2500">2500</unitdate>`:                                                                                     "2500",
+		`<unitdatestructured><daterange><fromdate>พ.ศ. 2501</fromdate><todate>พ.ศ. 2510</todate></daterange></unitdatestructured>`:                         "1958/1967",
+		`<unitdatestructured><daterange><fromdate>18 มิถุนายน ๒๕๐๑</fromdate><todate standarddate="1967"/></daterange></unitdatestructured>`: "1958-06-18/1967",
+		`<unitdatestructured><daterange><fromdate>พ.ศ. 2501</fromdate><todate>62</todate></daterange></unitdatestructured>`:                  "",
+		`<unitdate>พ.ศ. 2501–2510</unitdate>`: "1958/1967",
 	} {
 		f, err := Read(strings.NewReader(`<ead><archdesc level="fonds"><did><unittitle>F</unittitle>` + unitdate + `</did></archdesc></ead>`))
 		if err != nil {
@@ -326,6 +330,113 @@ func TestImportReadsUnitDatesAsTheDeskDoes(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: date %q, want %q", unitdate, got, want)
+		}
+	}
+}
+
+// TestImportKeepsAnUnreadableDateAsTextAndSaysSo: a unit date that cannot
+// be read as a date is kept as written (no date), said in a note of the
+// import naming the unit, exported again as a <unitdate> without a normal
+// form, and kept through a second import and a rebuild of the store.
+func TestImportKeepsAnUnreadableDateAsTextAndSaysSo(t *testing.T) {
+	doc := `<ead><archdesc level="fonds"><did><unittitle>F</unittitle><unitdate normal="1934/1990">1934-1990</unitdate></did><dsc>
+	<c01 level="series" id="undated"><did><unittitle>S</unittitle><unitdate>ไม่ปรากฏปีที่พิมพ์</unitdate></did></c01></dsc></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, blobs := newStore(t)
+	made, _, err := f.Build(ctx, s, "chula", "", "importer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(made) != 2 || len(made[0].Notes) != 0 || len(made[1].Notes) != 1 {
+		t.Fatalf("notes of the import: %+v", made)
+	}
+	want := `unit undated: date "ไม่ปรากฏปีที่พิมพ์" could not be read as a date; kept as text`
+	if got := made[1].Notes[0].String(); got != want {
+		t.Errorf("note %q, want %q", got, want)
+	}
+	kept := func(s *repository.Store, where string) {
+		t.Helper()
+		c, err := s.Collection("undated")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := c.Description; d == nil || d.Date != "" || d.DateText != "ไม่ปรากฏปีที่พิมพ์" {
+			t.Fatalf("%s: description %+v, want the date kept as text", where, d)
+		}
+	}
+	kept(s, "import")
+	tr, err := s.Tree(made[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := export(t, s, tr.Root.ID, staff)
+	if !bytes.Contains(first, []byte("<unitdate>ไม่ปรากฏปีที่พิมพ์</unitdate>")) {
+		t.Fatalf("the text date is not exported as written:\n%s", first)
+	}
+	again, err := Read(bytes.NewReader(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := newStore(t)
+	if _, _, err := again.Build(ctx, other, "chula", "", "importer"); err != nil {
+		t.Fatal(err)
+	}
+	kept(other, "second import")
+	if second := export(t, other, tr.Root.ID, staff); !bytes.Equal(first, second) {
+		t.Fatalf("round trip changed the document:\n%s\n---\n%s", first, second)
+	}
+	s.Close()
+	path := filepath.Join(t.TempDir(), "rebuilt.db")
+	if _, err := repository.Rebuild(ctx, path, blobs, false); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := repository.Open(ctx, path, blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rebuilt.Close()
+	kept(rebuilt, "rebuild")
+}
+
+// TestImportNotesBuddhistWordsThatDisagreeWithTheNormalDate: a unit date's
+// normal form is kept in the Common Era, as EAD says; when its words are in
+// the Buddhist Era and read as another date, the import says so and which
+// was kept. Words that agree, or are in the Common Era, give no note.
+func TestImportNotesBuddhistWordsThatDisagreeWithTheNormalDate(t *testing.T) {
+	for _, c := range []struct {
+		unitdate, date, note string
+	}{
+		{`<unitdate normal="2501/2510">พ.ศ. 2501–2510</unitdate>`, "2501/2510",
+			`unit fonds: the date's words "พ.ศ. 2501–2510" read in the Buddhist Era as 1958/1967 (Common Era), but its normal form is 2501/2510; 2501/2510 was kept, as EAD's normal form is in the Common Era (add calendar="buddhist" if it is not)`},
+		{`<unitdate normal="2500">2500</unitdate>`, "2500",
+			`unit fonds: the date's words "2500" read in the Buddhist Era as 1957 (Common Era), but its normal form is 2500; 2500 was kept, as EAD's normal form is in the Common Era (add calendar="buddhist" if it is not)`},
+		{`<unitdate calendar="gregorian" normal="2501/2510">พ.ศ. 2501 - 2510</unitdate>`, "2501/2510",
+			`unit fonds: the date's words "พ.ศ. 2501 - 2510" read in the Buddhist Era as 1958/1967 (Common Era), but its normal form is 2501/2510; 2501/2510 was kept, as EAD's normal form is in the Common Era (add calendar="buddhist" if it is not)`},
+		{`<unitdate normal="1958/1967">พ.ศ. 2501–2510</unitdate>`, "1958/1967", ""},
+		{`<unitdate normal="1958-01-01/1967-12-31">พ.ศ. 2501 - 2510</unitdate>`, "1958-01-01/1967-12-31", ""},
+		{`<unitdate calendar="gregorian" normal="2500">2500</unitdate>`, "2500", ""},
+		{`<unitdate calendar="buddhist" normal="2500">2500</unitdate>`, "1957", ""},
+		{`<unitdate normal="1934/1990">1934-1990</unitdate>`, "1934/1990", ""},
+		{`<unitdate normal="1960">about 1950</unitdate>`, "1960", ""},
+	} {
+		f, err := Read(strings.NewReader(`<ead><archdesc level="fonds" id="fonds"><did><unittitle>F</unittitle>` + c.unitdate + `</did></archdesc></ead>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := newStore(t)
+		made, _, err := f.Build(ctx, s, "chula", "", "importer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes []string
+		for _, n := range made[0].Notes {
+			notes = append(notes, n.String())
+		}
+		if d := f.Root.Collection.Description; d == nil || d.Date != c.date || strings.Join(notes, "; ") != c.note {
+			t.Errorf("%s: description %+v, notes %q; want date %q, note %q", c.unitdate, d, notes, c.date, c.note)
 		}
 	}
 }

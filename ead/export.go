@@ -179,6 +179,8 @@ func (e *Export) unit(x *writer, n *repository.Node, top bool) error {
 			x.elem("unitdate", p.Format("en"), "calendar", "gregorian", "era", "ce", "normal", d.Date)
 			x.elem("unitdate", p.Format("th"), "calendar", "buddhist", "era", "be", "lang", "tha")
 		}
+	} else if d.DateText != "" {
+		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
 	x.texts("physdesc", d.Extent)
 	for _, l := range langs(d.Creator) {

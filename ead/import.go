@@ -35,6 +35,9 @@ type Unit struct {
 	IDAttr   string
 	Daos     []Dao
 	Children []*Unit
+	// Notes are what the import tells of the unit (their Unit is set
+	// when it is made).
+	Notes []Note
 }
 
 // Dao is a link to a digital object: a file beside the document (which an
@@ -218,6 +221,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if did == nil {
 		did = &node{}
 	}
+	var unread []string // dates that could not be read, as written
 	for _, k := range did.kids {
 		switch k.name {
 		case "unitid":
@@ -228,7 +232,14 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&c.Title, k, k.all())
 		case "unitdate", "unitdatestructured":
 			if d.Date == "" {
-				d.Date = readDate(k)
+				date, text, note := readDate(k)
+				d.Date = date
+				if date == "" && text != "" {
+					unread = append(unread, text)
+				}
+				if note != nil {
+					u.Notes = append(u.Notes, *note)
+				}
 			}
 		case "physdesc", "physdescstructured", "physdescset":
 			put(&d.Extent, k, k.all())
@@ -277,6 +288,11 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		case "dao", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
+	}
+	if d.Date == "" && len(unread) > 0 {
+		// Kept as written, to be shown and exported again, rather than lost.
+		d.DateText = strings.Join(unread, "; ")
+		u.Notes = append(u.Notes, Note{Kind: "date_unread", Args: []string{d.DateText}})
 	}
 	if c.Title.Empty() {
 		c.Title = repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
@@ -331,14 +347,17 @@ func readLevel(level, other string) repository.Level {
 }
 
 // readDate takes the normal form of a unit's date (EDTF or ISO 8601),
-// else reads its words (Thai dates, Buddhist Era years). A date in the
-// Buddhist Era that merely repeats the Common Era one is skipped.
+// else reads its words (Thai dates, Buddhist Era years), else returns its
+// text as written, for the caller to keep. A date in the Buddhist Era that
+// merely repeats the Common Era one is skipped. The note says when the
+// words are in the Buddhist Era and read as another date than the normal
+// form, which is kept.
 //
 // Every date is read as edtf.Normalize reads one, as the desk and sheets
 // do: a normal form is ISO 8601 in the Common Era unless the unit date says
 // its calendar is the Buddhist one; words are read as a cataloguer's, where
 // a bare year of 2400–2700 is the Buddhist Era.
-func readDate(k *node) string {
+func readDate(k *node) (date, text string, note *Note) {
 	buddhist := k.attr["era"] == "be" || k.attr["calendar"] == "buddhist"
 	// read takes a date: a normal form as EDTF in the calendar the
 	// element names, words through the one reader (in the Buddhist Era
@@ -346,6 +365,9 @@ func readDate(k *node) string {
 	read := func(s string, normal bool) string {
 		if s == "" {
 			return ""
+		}
+		if !normal {
+			s = dashRange(s)
 		}
 		if buddhist {
 			if d, _, err := edtf.Normalize("พ.ศ. " + s); err == nil {
@@ -363,29 +385,106 @@ func readDate(k *node) string {
 		}
 		return ""
 	}
-	if d := read(k.attr["normal"], true); d != "" {
-		return d
+	text = k.all()
+	if normal := k.attr["normal"]; normal != "" {
+		if d := read(normal, true); d != "" {
+			if !buddhist {
+				note = disagreement(text, d, k.attr["calendar"] == "gregorian" || k.attr["era"] == "ce")
+			}
+			return d, "", note
+		}
+		text = cmpOr(text, normal)
 	}
 	if k.name == "unitdatestructured" {
-		var from, to string
-		var walk func(*node)
-		walk = func(x *node) {
-			for _, y := range x.kids {
-				switch y.name {
-				case "fromdate", "datesingle":
-					from = cmpOr(y.attr["standarddate"], y.all())
-				case "todate":
-					to = cmpOr(y.attr["standarddate"], y.all())
-				}
-				walk(y)
-			}
+		d, words := readEnds(k, read)
+		if d != "" {
+			return d, "", nil
 		}
-		walk(k)
-		if d := read(strings.Trim(from+"/"+to, "/"), true); d != "" {
-			return d
+		text = cmpOr(words, text)
+	}
+	if d := read(k.all(), false); d != "" {
+		return d, "", nil
+	}
+	return "", text, nil
+}
+
+// readEnds reads a structured date (<datesingle>, or <fromdate> and
+// <todate>) end by end: each end's standarddate, else its words. words is
+// the date as written, for keeping when it cannot be read.
+func readEnds(k *node, read func(s string, normal bool) string) (date, words string) {
+	var from, to *node
+	var walk func(*node)
+	walk = func(x *node) {
+		for _, y := range x.kids {
+			switch y.name {
+			case "fromdate", "datesingle":
+				from = y
+			case "todate":
+				to = y
+			}
+			walk(y)
 		}
 	}
-	return read(k.all(), false)
+	walk(k)
+	var ends, texts []string
+	readable := true
+	for _, e := range []*node{from, to} {
+		if e == nil {
+			continue
+		}
+		d := read(e.attr["standarddate"], true)
+		if d == "" {
+			d = read(e.all(), false)
+		}
+		readable = readable && d != ""
+		ends, texts = append(ends, d), append(texts, cmpOr(e.all(), e.attr["standarddate"]))
+	}
+	words = strings.Join(texts, " – ")
+	if date = strings.Join(ends, "/"); !readable || !edtf.Valid(date) {
+		return "", words
+	}
+	return date, words
+}
+
+// yearDash is a range of years written with a dash (2501–2510, 1958 -
+// 1967), which EDTF writes 2501/2510.
+var yearDash = regexp.MustCompile(`([0-9๐-๙]{4})\s*[-–—]\s*([0-9๐-๙]{4})`)
+
+func dashRange(s string) string { return yearDash.ReplaceAllString(s, "$1/$2") }
+
+// disagreement notes a unit date whose words are in the Buddhist Era and
+// read as another date than its normal form (normal, in the Common Era as
+// EAD says), which is the one kept. When the element names the Common Era
+// (gregorian), only words that name the Buddhist Era are so read, not a
+// bare year of 2400–2700.
+func disagreement(text, normal string, gregorian bool) *Note {
+	words := dashRange(text)
+	be, guessed, err := edtf.Normalize(words)
+	if err != nil || (gregorian && guessed != "") {
+		return nil
+	}
+	if ce, _, err := edtf.Normalize("ค.ศ. " + words); err == nil && ce == be {
+		return nil // the words are in the Common Era
+	}
+	if sameSpan(be, normal) {
+		return nil
+	}
+	return &Note{Kind: "date_disagrees", Args: []string{text, be, normal}}
+}
+
+// sameSpan reports whether two EDTF dates cover the same days (1958/1967
+// and 1958-01-01/1967-12-31 do).
+func sameSpan(a, b string) bool {
+	x, errX := edtf.Parse(a)
+	y, errY := edtf.Parse(b)
+	if errX != nil || errY != nil {
+		return a == b
+	}
+	xs, _ := x.Start()
+	ys, _ := y.Start()
+	xe, _ := x.End()
+	ye, _ := y.End()
+	return xs.Equal(ys) && xe.Equal(ye)
 }
 
 func cmpOr(a, b string) string {
@@ -493,6 +592,7 @@ type Made struct {
 	Path   string           `json:"path"` // titles from the root, joined by " › "
 	Depth  int              `json:"depth"`
 	Parent string           `json:"parent,omitempty"`
+	Notes  []Note           `json:"notes,omitempty"` // what the import tells of the unit
 }
 
 // Attachment is a digitised file to attach as an item of a unit.
@@ -535,7 +635,12 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 			title = trail + " › " + title
 		}
 		cols = append(cols, &c)
-		made = append(made, Made{ID: c.ID, Level: c.Level, Title: c.Title, Path: title, Depth: depth, Parent: up})
+		m := Made{ID: c.ID, Level: c.Level, Title: c.Title, Path: title, Depth: depth, Parent: up}
+		for _, n := range u.Notes {
+			n.Unit = c.ID
+			m.Notes = append(m.Notes, n)
+		}
+		made = append(made, m)
 		for _, d := range u.Daos {
 			t := c.Title
 			if d.Title != "" {
@@ -584,7 +689,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

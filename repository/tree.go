@@ -39,6 +39,7 @@ func ValidLevel(l Level) bool { return l == Curated || levelPattern.MatchString(
 type Description struct {
 	ReferenceCode string   `json:"referenceCode,omitempty"` // 3.1.1
 	Date          string   `json:"date,omitempty"`          // 3.1.3, EDTF
+	DateText      string   `json:"dateText,omitempty"`      // 3.1.3 as a finding aid wrote it, when it is no date to read (Date is empty)
 	Extent        Text     `json:"extent,omitempty"`        // 3.1.5
 	Creator       Text     `json:"creator,omitempty"`       // 3.2.1
 	History       Text     `json:"history,omitempty"`       // 3.2.2 administrative or biographical history

@@ -1,0 +1,44 @@
+package ead
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/thaiarchives/archive/ingest"
+)
+
+// Note is something an import tells the archivist about a unit it read: a
+// date kept as text, or a date whose words and normal form disagree. It is
+// a kind and its arguments, so that the desk says it in Thai or English
+// (Say) and the command line in English (String).
+type Note struct {
+	Unit string   `json:"unit"` // the unit's identifier, once it is made
+	Kind string   `json:"kind"`
+	Args []string `json:"args,omitempty"`
+}
+
+// english is the command line's sentence for each kind of note: {1} is the
+// unit, {2}, {3}… the note's arguments.
+var english = map[string]string{
+	"date_unread": "unit {1}: date \"{2}\" could not be read as a date; kept as text",
+	"date_disagrees": "unit {1}: the date's words \"{2}\" read in the Buddhist Era as {3} (Common Era), but its normal form is {4}; " +
+		"{4} was kept, as EAD's normal form is in the Common Era (add calendar=\"buddhist\" if it is not)",
+}
+
+// NoteKinds lists every kind of note, for a reader's words to be checked
+// against.
+func NoteKinds() []string { return slices.Sorted(maps.Keys(english)) }
+
+// NoteEnglish is the command line's sentence for a kind of note ("" for
+// a kind that does not exist).
+func NoteEnglish(kind string) string { return english[kind] }
+
+// Say says the note with sentence giving a kind's sentence in the
+// reader's language.
+func (n Note) Say(sentence func(kind string) string) string {
+	m := ingest.Message{Kind: n.Kind, Args: append([]string{n.Unit}, n.Args...)}
+	return m.Say(sentence, func(_, value string) string { return value })
+}
+
+// String says the note in the command line's English.
+func (n Note) String() string { return n.Say(NoteEnglish) }
