@@ -89,6 +89,8 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 			a.Ref = d.ReferenceCode
 			if dt, err := edtf.Parse(d.Date); err == nil && d.Date != "" {
 				a.Date = dt.Format(lang)
+			} else if d.Date == "" {
+				a.Date = d.DateText
 			}
 		}
 		if withItems {

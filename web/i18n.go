@@ -465,6 +465,8 @@ var messages = map[string][2]string{ // key: {th, en}
 	"ead_made":                      {"หน่วยเอกสารที่สร้าง", "Units made"},
 	"ead_files":                     {"ไฟล์ดิจิทัล", "Digital files"},
 	"ead_notes":                     {"หมายเหตุ", "Notes"},
+	"ead_note_date_unread":          {"หน่วย {1}: อ่าน \"{2}\" เป็นวันที่ไม่ได้ จึงเก็บไว้เป็นข้อความ", "unit {1}: date \"{2}\" could not be read as a date; kept as text"},
+	"ead_note_date_disagrees":       {"หน่วย {1}: วันที่ที่เขียนว่า \"{2}\" อ่านเป็นพุทธศักราชได้ {3} (คริสต์ศักราช) แต่รูปแบบมาตรฐาน (normal) ระบุ {4}: เก็บ {4} ไว้ เพราะ EAD ถือว่ารูปแบบมาตรฐานเป็นคริสต์ศักราช (ใส่ calendar=\"buddhist\" หากไม่ใช่)", "unit {1}: the date's words \"{2}\" read in the Buddhist Era as {3} (Common Era), but its normal form is {4}; {4} was kept, as EAD's normal form is in the Common Era (add calendar=\"buddhist\" if it is not)"},
 	"ead_no_ingest":                 {"บริการนี้ไม่ได้เปิดรับไฟล์ จึงยังไม่ได้แนบไฟล์: แนบภายหลังในหน้าแก้ไขหน่วย", "This service takes no files, so none was attached; attach them later on the unit's page."},
 	"fixity":                        {"การตรวจสอบความถูกต้องของไฟล์", "Fixity audits"},
 	"fixity_about":                  {"ระบบอ่านไฟล์ต้นฉบับและไฟล์สำเนาทุกไฟล์ซ้ำเป็นระยะ แล้วเทียบกับค่า SHA-256 ที่บันทึกไว้ตอนนำเข้า โดยจำกัดความเร็วในการอ่านเพื่อไม่ให้ผู้ใช้รอ", "The service re-reads every master and every derived copy on a schedule and compares each with the SHA-256 recorded when it came in, reading slowly enough that visitors never wait."},

@@ -357,6 +357,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 	}
 	col.Title, col.Summary = formText(c, "title"), formText(c, "summary")
 	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
+	old := col.Description
 	d := &repository.Description{ReferenceCode: strings.TrimSpace(c.PostForm("ref")), Date: strings.TrimSpace(c.PostForm("date")),
 		Language: strings.Fields(strings.ReplaceAll(c.PostForm("language"), ",", " "))}
 	typedDate := d.Date
@@ -369,6 +370,8 @@ func (s *Server) saveUnit(c *gin.Context) {
 			return
 		}
 		d.Date, dateRead = date, warning != nil
+	} else if old != nil {
+		d.DateText = old.DateText // a date imported as text stays until a date is typed
 	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}
@@ -519,7 +522,13 @@ func (s *Server) importEAD(c *gin.Context) {
 	}
 	beside := filepath.Join(dir, "beside")
 	units, notes := ead.Units(atts, beside, inst)
-	v := fondsPage{page: s.newPage(c, ""), Made: made, Notes: notes}
+	v := fondsPage{page: s.newPage(c, ""), Made: made}
+	for _, m := range made {
+		for _, n := range m.Notes {
+			v.Notes = append(v.Notes, sayNote(v.Lang, n))
+		}
+	}
+	v.Notes = append(v.Notes, notes...)
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}
 	if len(units) > 0 && s.cfg.Ingest == nil {
@@ -531,6 +540,17 @@ func (s *Server) importEAD(c *gin.Context) {
 	}
 	private(c)
 	s.render(c, http.StatusOK, "fonds", v)
+}
+
+// sayNote says what an import tells of a unit in lang, in the words of
+// messages["ead_note_"+kind].
+func sayNote(lang string, n ead.Note) string {
+	return n.Say(func(kind string) string {
+		if _, ok := messages["ead_note_"+kind]; !ok {
+			return ""
+		}
+		return t(lang, "ead_note_"+kind)
+	})
 }
 
 // saveInto writes a file sent in a form at name inside root.

@@ -61,6 +61,11 @@ func ingestEAD(ctx context.Context, store *repository.Store, path string, d inge
 	for _, m := range made {
 		fmt.Fprintf(stderr, "  %s%s  %s (%s)\n", strings.Repeat("  ", m.Depth), m.ID, m.Path, m.Level)
 	}
+	for _, m := range made {
+		for _, n := range m.Notes {
+			fmt.Fprintf(stderr, "  - %s\n", n)
+		}
+	}
 	units, problems := ead.Units(atts, filepath.Dir(path), d.Institution)
 	for _, p := range problems {
 		fmt.Fprintf(stderr, "  - %s\n", p)

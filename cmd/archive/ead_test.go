@@ -18,7 +18,7 @@ const findingAid = `<?xml version="1.0" encoding="UTF-8"?>
   <dsc><c01 level="subfonds"><did><unittitle>Dean's office</unittitle></did>
    <c02 level="series"><did><unittitle>Minutes</unittitle></did>
     <c03 level="file"><did><unittitle>Minutes 1932</unittitle><dao xlink:href="scans/scan000.jpg" xlink:title="Minutes, June 1932"/></did>
-     <c04 level="item"><did><unittitle>June meeting</unittitle></did></c04></c03></c02></c01></dsc></archdesc>
+     <c04 level="item"><did><unittitle>June meeting</unittitle><unitdate>ไม่ปรากฏปี</unitdate></did></c04></c03></c02></c01></dsc></archdesc>
 </ead>`
 
 func TestIngestRecognisesAFindingAidAndAttachesItsFiles(t *testing.T) {
@@ -37,7 +37,8 @@ func TestIngestRecognisesAFindingAidAndAttachesItsFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"EAD 2002 finding aid, 5 units made", "คณะอักษรศาสตร์ › Dean's office › Minutes › Minutes 1932 › June meeting (item)"} {
+	for _, want := range []string{"EAD 2002 finding aid, 5 units made", "คณะอักษรศาสตร์ › Dean's office › Minutes › Minutes 1932 › June meeting (item)",
+		`date "ไม่ปรากฏปี" could not be read as a date; kept as text`} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("the report does not say %q:\n%s", want, errOut)
 		}
