@@ -376,6 +376,7 @@ func TestImportKeepsAnUnreadableDateAsTextAndSaysSo(t *testing.T) {
 	if !bytes.Contains(first, []byte("<unitdate>ไม่ปรากฏปีที่พิมพ์</unitdate>")) {
 		t.Fatalf("the text date is not exported as written:\n%s", first)
 	}
+	xmllint(t, first)
 	again, err := Read(bytes.NewReader(first))
 	if err != nil {
 		t.Fatal(err)
