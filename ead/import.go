@@ -366,9 +366,6 @@ func readDate(k *node) (date, text string, note *Note) {
 		if s == "" {
 			return ""
 		}
-		if !normal {
-			s = dashRange(s)
-		}
 		if buddhist {
 			if d, _, err := edtf.Normalize("พ.ศ. " + s); err == nil {
 				return d
@@ -446,19 +443,13 @@ func readEnds(k *node, read func(s string, normal bool) string) (date, words str
 	return date, words
 }
 
-// yearDash is a range of years written with a dash (2501–2510, 1958 -
-// 1967), which EDTF writes 2501/2510.
-var yearDash = regexp.MustCompile(`([0-9๐-๙]{4})\s*[-–—]\s*([0-9๐-๙]{4})`)
-
-func dashRange(s string) string { return yearDash.ReplaceAllString(s, "$1/$2") }
-
 // disagreement notes a unit date whose words are in the Buddhist Era and
 // read as another date than its normal form (normal, in the Common Era as
 // EAD says), which is the one kept. When the element names the Common Era
 // (gregorian), only words that name the Buddhist Era are so read, not a
 // bare year of 2400–2700.
 func disagreement(text, normal string, gregorian bool) *Note {
-	words := dashRange(text)
+	words := text
 	be, guessed, err := edtf.Normalize(words)
 	if err != nil || (gregorian && guessed != "") {
 		return nil

@@ -108,6 +108,8 @@ func TestEveryPathReadsADateTheSameWay(t *testing.T) {
 		{"18 June 1934", "1934-06-18"},
 		{"1962-06-18", "1962-06-18"},
 		{"1932/1945", "1932/1945"},
+		{"พ.ศ. 2501–2510", "1958/1967"},
+		{"1932-1945", "1932/1945"},
 	}
 	for name, path := range e.datePaths() {
 		for i, c := range cases {

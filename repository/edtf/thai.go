@@ -3,6 +3,7 @@ package edtf
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,7 @@ func dateErr(kind error, format string, a ...any) error {
 func Normalize(s string) (date, warning string, err error) {
 	s = strings.TrimSpace(s)
 	t := strings.TrimSpace(strings.TrimPrefix(arabicDigits(s), "วันที่"))
+	t = yearDash.ReplaceAllString(t, "$1$2/$3$4")
 	e, fields := eraOf(t)
 	switch {
 	case e == bothEras:
@@ -293,6 +295,11 @@ func twoDigitYear(s string) bool {
 	}
 	return false
 }
+
+// yearDash is a range of years written with a dash, as the archive shows
+// one (พ.ศ. 2501–2510, 1958 - 1967), which EDTF writes 2501/2510; EDTF's
+// own dashes are followed by two digits, never four.
+var yearDash = regexp.MustCompile(`(^|[^0-9])([0-9]{4})\s*[-–—]\s*([0-9]{4})($|[^0-9])`)
 
 // arabicDigits turns Thai digits (๐–๙) into 0–9.
 func arabicDigits(s string) string {

@@ -45,6 +45,8 @@ func TestNormalizeHonoursTheEraNamed(t *testing.T) {
 		"พ.ศ. 2501/2510": "1958/1967", "2501/2510 BE": "1958/1967", "B.E. 2500": "1957", "พ.ศ. 2500~": "1957~",
 		"พ.ศ. 250X": "1957/1966", "ค.ศ. 2501/2510": "2501/2510", "2500 CE": "2500", "AD 2500": "2500", "2500 A.D.": "2500",
 		"ค.ศ. 2500~": "2500~", "พ.ศ. ๒๕๐๑/๒๕๑๐": "1958/1967", "พ.ศ. 2505-06-18": "1962-06-18", "พ.ศ 2500": "1957", "ค.ศ 2500": "2500",
+		// Ranges as the pages show them, with a dash.
+		"พ.ศ. 2501–2510": "1958/1967", "พ.ศ. ๒๕๐๑ - ๒๕๑๐": "1958/1967", "ค.ศ. 1958-1967": "1958/1967", "1958 – 1967 CE": "1958/1967",
 	} {
 		got, warning, err := Normalize(in)
 		if err != nil || got != want || warning != "" {
@@ -55,6 +57,24 @@ func TestNormalizeHonoursTheEraNamed(t *testing.T) {
 		if _, _, err := Normalize(in); !errors.Is(err, ErrAmbiguous) {
 			t.Errorf("Normalize(%q) = %v; want ErrAmbiguous for two eras", in, err)
 		}
+	}
+}
+
+// TestNormalizeReadsADashBetweenYearsAsARange: a range written with a dash,
+// as the pages show one, is read as EDTF's slash; EDTF's own dashes (a month,
+// a day, a negative year) are not ranges.
+func TestNormalizeReadsADashBetweenYearsAsARange(t *testing.T) {
+	for in, want := range map[string]string{
+		"1932-1945": "1932/1945", "1932 – 1945": "1932/1945", "1985-04": "1985-04", "1985-04-12": "1985-04-12",
+		"-1985": "-1985", "1985-04-12T23:20:30Z": "1985-04-12T23:20:30Z", "1932-1945~": "1932/1945~",
+	} {
+		got, _, err := Normalize(in)
+		if err != nil || got != want {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if got, warning, err := Normalize("2501–2510"); err != nil || got != "1958/1967" || warning == "" {
+		t.Errorf("Normalize(2501–2510) = %q, %q, %v; want 1958/1967 with the Buddhist Era warning", got, warning, err)
 	}
 }
 
