@@ -120,18 +120,23 @@ const (
 
 // CheckNewPassword says what is wrong with a password someone chose: too
 // long, without a visible character, or too short, counting only visible
-// characters (so that blanks and invisible ones cannot pad it out).
+// characters that stand on their own (so that blanks, invisible ones and
+// combining marks cannot pad it out).
 func CheckNewPassword(pw string) error {
-	visible := 0
+	visible, marks := 0, 0
 	for _, r := range pw {
-		if !invisible(r) {
+		switch {
+		case invisible(r):
+		case unicode.Is(unicode.M, r):
+			marks++ // a vowel or tone mark (U+0E31 …) is part of the letter before it
+		default:
 			visible++
 		}
 	}
 	switch {
 	case len(pw) > MaxPassword:
 		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
-	case visible == 0:
+	case visible == 0 && marks == 0:
 		return fmt.Errorf("the password is only spaces or other invisible characters: %w", ErrInvalid)
 	case visible < MinPassword:
 		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, ErrInvalid)

@@ -29,6 +29,8 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 		strings.Repeat(" \t\u3000\x01\u3164\ufe0f", 4): "only spaces or other invisible characters",
 		"abc" + strings.Repeat("\u200b", 12):           "fewer than 10 visible characters",
 		"a b c d e f g h i":                            "fewer than 10 visible characters",
+		strings.Repeat("\u0e31", 12):                   "fewer than 10 visible characters",
+		"ab" + strings.Repeat("\u0301\u0e48", 10):      "fewer than 10 visible characters",
 		"correct horse battery":                        "",
 		"รหัสผ่านภาษาไทย":                              "",
 		strings.Repeat("x", MaxPassword+1):             "longer than 1024 bytes",
