@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -147,6 +148,11 @@ func (s *Server) saveUser(c *gin.Context) {
 		u = &repository.User{Email: c.PostForm("email"), Name: strings.TrimSpace(c.PostForm("name")), Institution: c.PostForm("institution")}
 	}
 	if err := access.Decide(me, access.ManageUsers, access.LibraryResource(u.Institution), now); err != nil {
+		if u.ID != "" {
+			// Someone of a library one may not manage is no one: "forbidden"
+			// would tell that the identifier is a person's.
+			err = fmt.Errorf("user %q: %w", u.ID, repository.ErrNotFound)
+		}
 		s.fail(c, err)
 		return
 	}

@@ -52,8 +52,15 @@ func TestLibraryAdministratorManagesTheirOwnUsers(t *testing.T) {
 	if code, _ := post(url.Values{"email": {"spy@tu.example"}, "institution": {"tu"}, "role": {"archivist"}}); code != http.StatusForbidden {
 		t.Errorf("a user added to another library: %d", code)
 	}
-	if code, _ := post(url.Values{"user": {tuUser.ID}, "version": {"1"}, "action": {"disable"}}); code != http.StatusForbidden {
-		t.Errorf("another library's user disabled: %d", code)
+	// Another library's user is answered as one that does not exist: the
+	// page must not tell whether an identifier is someone's.
+	code, other := post(url.Values{"user": {tuUser.ID}, "version": {"1"}, "action": {"disable"}})
+	none, nobody := post(url.Values{"user": {"zz" + tuUser.ID}, "version": {"1"}, "action": {"disable"}})
+	if code != http.StatusNotFound || none != code || strings.ReplaceAll(other, tuUser.ID, "ID") != strings.ReplaceAll(nobody, "zz"+tuUser.ID, "ID") {
+		t.Errorf("another library's user: %d %.200s; no user: %d %.200s", code, other, none, nobody)
+	}
+	if u, _ := e.store.User(tuUser.ID); u.Disabled {
+		t.Error("another library's user disabled")
 	}
 	// Disabling ends the reader's session at once, and is on the record.
 	if code, _ := post(url.Values{"user": {u.ID}, "version": {"1"}, "action": {"disable"}}); code != 200 {
