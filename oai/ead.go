@@ -18,7 +18,8 @@ import (
 // Dublin Core: their records are archival units (oai:archive:fonds:{id});
 // the lists hold every fonds (ten finding aids, or a hundred headers, to a
 // page), GetRecord any unit (a series too). A unit an anonymous visitor
-// may not read is a deleted record, as an item is.
+// may not read is a deleted record, as an item is, if it was ever
+// published, and no record at all otherwise.
 
 const (
 	eadPrefix     = "ead"
@@ -83,17 +84,20 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		if c.Level == repository.Curated || c.Deleted || inst != "" && c.Institution != inst || resumed && c.ID <= t.After.ID {
 			continue
 		}
-		if len(recs) == size {
-			more = true
-			break
-		}
 		rec, write, err := r.eadRecord(c.ID)
+		if errors.Is(err, repository.ErrNotFound) {
+			continue // never published, or not an archival unit
+		}
 		if err != nil {
 			return err
 		}
 		stamp, _ := time.Parse(time.RFC3339, rec.Header.Datestamp)
 		if !from.IsZero() && stamp.Before(from) || !until.IsZero() && stamp.After(until) {
 			continue
+		}
+		if len(recs) == size { // another record follows: not one that is never shown
+			more = true
+			break
 		}
 		if verb == "ListRecords" && write != nil { // the finding aid is written only when it is sent
 			if err := write(); err != nil {
@@ -160,6 +164,9 @@ func (r *request) eadRecord(id string) (rec *record, write func() error, err err
 		return nil, nil, err
 	}
 	if access.Decide(access.Principal{}, access.ReadMetadata, res, r.now) != nil {
+		if tr.Root.Published.IsZero() { // never published: not a record
+			return nil, nil, fmt.Errorf("archival unit %s was never public: %w", id, repository.ErrNotFound)
+		}
 		rec.Header.Status = "deleted"
 		return rec, nil, nil
 	}

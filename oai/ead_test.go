@@ -26,12 +26,21 @@ func TestFindingAidsAreHarvestedAsEAD3(t *testing.T) {
 		{ID: "tu-law", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"th": "คณะนิติศาสตร์", "en": "Faculty of Law"}},
 		{ID: "tu-law-minutes", Institution: "tu", Parent: "tu-law", Level: repository.Series, Title: repository.Text{"en": "Minutes"}},
 		{ID: "tu-law-secret", Institution: "tu", Parent: "tu-law", Level: repository.Series, Title: repository.Text{"en": "Zqsecret"}, Access: repository.Access{Level: repository.Restricted}},
-		{ID: "tu-closed", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Zqclosed"}, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "tu-closed", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Zqclosed"}},
 		{ID: "cmu-maps", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Maps"}},
 	} {
 		if err := store.SaveCollection(ctx, c, "t"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// tu-closed was public before it closed: a deleted record.
+	closed, err := store.Collection("tu-closed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Access.Level = repository.Restricted
+	if err := store.SaveCollection(ctx, closed, "t"); err != nil {
+		t.Fatal(err)
 	}
 	p := &Provider{Store: store}
 	ask := func(q string) string {
@@ -82,7 +91,8 @@ func TestFindingAidsAreHarvestedAsEAD3(t *testing.T) {
 			t.Errorf("%s: want %s, got %s", q, code, got)
 		}
 	}
-	if got := ask("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("tu-law-secret")); !strings.Contains(got, `status="deleted"`) || strings.Contains(got, "Zqsecret") {
+	// A series that was never public does not exist for harvesters.
+	if got := ask("verb=GetRecord&metadataPrefix=ead&identifier=" + FondsIdentifier("tu-law-secret")); !strings.Contains(got, `code="idDoesNotExist"`) || strings.Contains(got, "Zqsecret") {
 		t.Errorf("a restricted series harvested: %s", got)
 	}
 }

@@ -206,12 +206,16 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 				last = ch
 				continue
 			}
-			if len(recs) == pageSize {
-				return recs, last, true, nil
-			}
-			rec, err := r.record(it, sets, full)
+			rec, ok, err := r.record(it, sets, full && len(recs) < pageSize)
 			if err != nil {
 				return nil, last, false, err
+			}
+			if !ok { // never published: not a record
+				last = ch
+				continue
+			}
+			if len(recs) == pageSize {
+				return recs, last, true, nil
 			}
 			recs = append(recs, rec)
 			last = ch

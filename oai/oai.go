@@ -2,7 +2,8 @@
 // (https://www.openarchives.org/OAI/openarchivesprotocol.html): records are
 // the items, oai_dc is the one metadata format, libraries and their
 // collections are sets, and an item whose description an anonymous visitor
-// may not read (withdrawn, restricted, embargoed) is a deleted record. It
+// may not read (withdrawn, restricted, embargoed) is a deleted record if it
+// was ever published, and does not exist for harvesters otherwise. It
 // knows nothing of HTTP: the web layer hands it the arguments and sends the
 // bytes it returns.
 package oai
@@ -61,7 +62,8 @@ var arguments = map[string][]string{
 // Answer answers one OAI-PMH request (args are the GET query or POST form)
 // for a harvester, who is always anonymous: a record whose description an
 // anonymous visitor may not read is a deleted record (header
-// status="deleted", no metadata). Protocol errors are part of the XML body,
+// status="deleted", no metadata) if it was ever published, and otherwise
+// answered as an identifier that does not exist. Protocol errors are part of the XML body,
 // as the protocol says (§3.6). base is the baseURL (scheme://host/oai); site
 // is scheme://host, for the dc:identifier links. A store that does not
 // answer is returned as the error (wrapping storage.ErrUnavailable), never
@@ -219,10 +221,14 @@ func (r *request) listMetadataFormats(args url.Values) (*listMetadataFormats, er
 	if args.Get("identifier") == "" {
 		return &listMetadataFormats{Formats: []metadataFormat{dcFormat, eadFormat}}, nil
 	}
-	if id := args.Get("identifier"); id != "" {
-		if _, err := r.item(id); err != nil {
-			return nil, err
-		}
+	it, err := r.item(args.Get("identifier"))
+	if err != nil {
+		return nil, err
+	}
+	if _, ok, err := r.record(it, nil, false); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, noItem(it.ID)
 	}
 	return &listMetadataFormats{Formats: []metadataFormat{{
 		Prefix:    "oai_dc",
@@ -279,15 +285,18 @@ func (r *request) getRecord(args url.Values) (*getRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.record(it, sets, true)
+	rec, ok, err := r.record(it, sets, true)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, noItem(it.ID)
 	}
 	return &getRecord{Record: rec}, nil
 }
 
 // item reads the item an OAI identifier names; withdrawn and closed items
-// exist (as deleted records).
+// exist (as deleted records if they were ever published: see record).
 func (r *request) item(identifier string) (*repository.Item, error) {
 	id, ok := strings.CutPrefix(identifier, idPrefix)
 	if !ok || !repository.ValidID(id) {
@@ -295,10 +304,14 @@ func (r *request) item(identifier string) (*repository.Item, error) {
 	}
 	it, err := r.p.Store.Item(id)
 	if errors.Is(err, repository.ErrNotFound) {
-		return nil, protoErr(idDoesNotExist, "no item %q", id)
+		return nil, noItem(id)
 	}
 	return it, err
 }
+
+// noItem is the answer for an item that does not exist, or that anonymous
+// visitors never could read: the two are not told apart.
+func noItem(id string) error { return protoErr(idDoesNotExist, "no item %q", id) }
 
 // lookup is a store answer kept for the rest of the request.
 type lookup[T any] struct {

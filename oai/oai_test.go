@@ -75,6 +75,18 @@ func saveItem(t testing.TB, s *repository.Store, it *repository.Item) string {
 	return it.ID
 }
 
+// closeItem saves a public item, then files it in collection (if not "")
+// with access a: an item harvesters may have copied before it closed.
+func closeItem(t testing.TB, s *repository.Store, it *repository.Item, collection string, a repository.Access) string {
+	t.Helper()
+	saveItem(t, s, it)
+	if collection != "" {
+		it.Collection = collection
+	}
+	it.Access = a
+	return saveItem(t, s, it)
+}
+
 // newEnv is a small archive with an item at each access level, a withdrawn
 // one, and public, restricted and deleted collections.
 func newEnv(t testing.TB) *env {
@@ -96,9 +108,10 @@ func newEnv(t testing.TB) *env {
 		Files: []repository.File{{Name: "p1.tif", SHA256: digest, MediaType: "image/tiff; compression=lzw"}, {Name: "p2.tif", SHA256: digest, MediaType: "image/tiff"}}})
 	e.ids["metadata"] = saveItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Metadata-only map"}, Access: repository.Access{Level: repository.MetadataOnly}})
 	e.ids["reduced"] = saveItem(t, s, &repository.Item{Institution: "chula", Title: repository.Text{"en": "Reduced photograph"}, Access: repository.Access{Level: repository.Reduced}})
-	e.ids["restricted"] = saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-lanna", Title: repository.Text{"en": "Restricted Secret Title"}, Access: repository.Access{Level: repository.Restricted}})
-	e.ids["embargoed"] = saveItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Embargoed Secret Title"}, Access: repository.Access{Level: repository.Public, Embargo: "2030-01-01"}})
-	e.ids["hidden"] = saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-secret-series", Title: repository.Text{"en": "Item Of Hidden Fonds"}})
+	// The closed items were public first, so harvesters may hold them.
+	e.ids["restricted"] = closeItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-lanna", Title: repository.Text{"en": "Restricted Secret Title"}}, "", repository.Access{Level: repository.Restricted})
+	e.ids["embargoed"] = closeItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Embargoed Secret Title"}}, "", repository.Access{Level: repository.Public, Embargo: "2030-01-01"})
+	e.ids["hidden"] = closeItem(t, s, &repository.Item{Institution: "cmu", Title: repository.Text{"en": "Item Of Hidden Fonds"}}, "cmu-secret-series", repository.Access{})
 	e.ids["in-removed"] = saveItem(t, s, &repository.Item{Institution: "tu", Collection: "tu-old", Title: repository.Text{"en": "Item of a removed collection"}})
 	e.ids["withdrawn"] = saveItem(t, s, &repository.Item{Institution: "chula", Title: repository.Text{"en": "Withdrawn Secret Title"}})
 	if err := s.Withdraw(context.Background(), e.ids["withdrawn"], "t", "withdrawn"); err != nil {
@@ -720,4 +733,49 @@ func FuzzResumptionToken(f *testing.F) {
 		}
 		parse(t, tok, body)
 	})
+}
+
+func TestNeverPublicRecordsAreAnsweredAsIdentifiersThatDoNotExist(t *testing.T) {
+	s := openStore(t)
+	e := &env{store: s, p: &Provider{Store: s, Now: func() time.Time { return now }}, ids: map[string]string{}}
+	saveCollection(t, s, &repository.Collection{ID: "tu-hidden-fonds", Institution: "tu", Level: repository.Fonds,
+		Title: repository.Text{"en": "Hidden Fonds Title"}, Access: repository.Access{Level: repository.Restricted}})
+	e.ids["hidden"] = saveItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Restricted Secret Title"}, Access: repository.Access{Level: repository.Restricted}})
+	e.ids["in-hidden"] = saveItem(t, s, &repository.Item{Institution: "tu", Collection: "tu-hidden-fonds", Title: repository.Text{"en": "Item Of Hidden Fonds"}})
+	e.ids["closed"] = closeItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Closed later"}}, "", repository.Access{Level: repository.Restricted})
+	e.ids["open"] = saveItem(t, s, &repository.Item{Institution: "tu", Title: repository.Text{"en": "Open"}})
+
+	// The answer with the identifier, and the id in it, made the same.
+	answer := func(q, identifier string) string {
+		_, body := e.answer(t, q+identifier)
+		body = strings.ReplaceAll(body, identifier, "IDENTIFIER")
+		return strings.ReplaceAll(body, identifier[strings.LastIndex(identifier, ":")+1:], "ID")
+	}
+	for _, q := range []string{"verb=GetRecord&metadataPrefix=oai_dc&identifier=", "verb=ListMetadataFormats&identifier="} {
+		missing := answer(q, oaiID("nosuchitem"))
+		if !strings.Contains(missing, `code="idDoesNotExist"`) {
+			t.Fatalf("%s of no item: %s", q, missing)
+		}
+		for _, name := range []string{"hidden", "in-hidden"} {
+			if got := answer(q, oaiID(e.ids[name])); got != missing {
+				t.Errorf("%s of the %s item:\n%s\nwant as for no item:\n%s", q, name, got, missing)
+			}
+		}
+	}
+	missing := answer("verb=GetRecord&metadataPrefix=ead&identifier=", FondsIdentifier("nosuchunit"))
+	if got := answer("verb=GetRecord&metadataPrefix=ead&identifier=", FondsIdentifier("tu-hidden-fonds")); got != missing || !strings.Contains(got, `code="idDoesNotExist"`) {
+		t.Errorf("GetRecord of the hidden fonds:\n%s\nwant as for no unit:\n%s", got, missing)
+	}
+
+	for _, verb := range []string{"ListIdentifiers", "ListRecords"} {
+		for _, set := range []string{"", "&set=tu"} {
+			got, _ := e.harvest(t, verb, "metadataPrefix=oai_dc"+set)
+			if len(got) != 2 || got[oaiID(e.ids["open"])].Header.Status != "" || got[oaiID(e.ids["closed"])].Header.Status != "deleted" {
+				t.Errorf("%s%s: %+v, want the open item and the item closed after it was public (deleted), no more", verb, set, got)
+			}
+		}
+	}
+	if r, body := e.answer(t, "verb=ListIdentifiers&metadataPrefix=ead"); r.Error == nil || r.Error.Code != "noRecordsMatch" || strings.Contains(body, "tu-hidden-fonds") {
+		t.Errorf("ListIdentifiers of finding aids lists the hidden fonds:\n%s", body)
+	}
 }

@@ -12,25 +12,27 @@ import (
 
 // record is an item's header and, unless an anonymous visitor may not read
 // its description (withdrawn, restricted, embargoed), its oai_dc metadata.
-// Such an item is a deleted record: harvesters drop what they had (§2.5.1).
-func (r *request) record(it *repository.Item, sets []string, full bool) (record, error) {
+// Such an item is a deleted record, so that harvesters drop what they had
+// (§2.5.1), if it was ever published; one that never was is no record at
+// all (ok false), as if it did not exist.
+func (r *request) record(it *repository.Item, sets []string, full bool) (rec record, ok bool, err error) {
 	res, err := access.ItemResource(r, it)
 	if err != nil {
-		return record{}, err
+		return record{}, false, err
 	}
-	rec := record{Header: header{Identifier: Identifier(it.ID), Datestamp: datestamp(it.Modified), SetSpecs: sets}}
+	rec = record{Header: header{Identifier: Identifier(it.ID), Datestamp: datestamp(it.Modified), SetSpecs: sets}}
 	if access.Decide(access.Principal{}, access.ReadMetadata, res, r.now) != nil {
 		rec.Header.Status = "deleted"
-		return rec, nil
+		return rec, !it.Published.IsZero(), nil
 	}
 	if full {
 		dc, err := r.dublinCore(it)
 		if err != nil {
-			return record{}, err
+			return record{}, false, err
 		}
 		rec.Metadata = &metadata{DC: dc}
 	}
-	return rec, nil
+	return rec, true, nil
 }
 
 // dublinCore describes an item an anonymous visitor may read in simple

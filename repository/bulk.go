@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
@@ -48,6 +49,15 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 		err := s.checkCollection(c)
 		c.Parent = parent
 		if err != nil {
+			return err
+		}
+		inBatch := func(id string) (*Collection, error) {
+			if b := batch[id]; b != nil {
+				return b, nil
+			}
+			return s.Collection(id)
+		}
+		if c.Published, err = firstPublished(nil, exposure{c.Access, c.Deleted, c.Parent, time.Time{}, now}, now, inBatch); err != nil {
 			return err
 		}
 		c.Version, c.Created, c.Modified = 1, now, now

@@ -95,6 +95,9 @@ type Collection struct {
 	Modified    time.Time `json:"modified"`
 	Deleted     bool      `json:"deleted,omitempty"`
 	Access      Access    `json:"access,omitzero"`
+	// Published is when a save first left the collection readable by
+	// anonymous visitors, and so by harvesters; zero if it never was.
+	Published time.Time `json:"published,omitzero"`
 	// Order places the collection among its siblings (smaller first; see tree.go).
 	Order float64 `json:"order,omitempty"`
 	// Description is the unit's archival description (ISAD(G)), if any.
@@ -124,6 +127,19 @@ type Access struct {
 // Closed reports whether nobody outside the library may read the
 // description: restricted, or under an embargo not yet ended.
 func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" }
+
+// openAt reports whether a lets anonymous visitors read a description at
+// now: not restricted, and no embargo still running.
+func (a Access) openAt(now time.Time) bool {
+	if a.Level == Restricted {
+		return false
+	}
+	if a.Embargo != "" {
+		until, err := time.Parse("2006-01-02", a.Embargo)
+		return err == nil && !now.Before(until)
+	}
+	return true
+}
 
 // Check validates the level and the embargo date.
 func (a Access) Check() []string {
@@ -230,6 +246,9 @@ type Item struct {
 	Modified         time.Time         `json:"modified"`
 	Deleted          bool              `json:"deleted,omitempty"`
 	Withdrawal       *Withdrawal       `json:"withdrawal,omitempty"`
+	// Published is when a save first left the item readable by anonymous
+	// visitors, and so by harvesters; zero if it never was.
+	Published time.Time `json:"published,omitzero"`
 }
 
 // Event is one entry of the PREMIS-like trail: who did what, when, to which

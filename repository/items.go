@@ -47,6 +47,14 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 		return err
 	}
 	now := s.Now()
+	var was *exposure
+	if old != nil {
+		was = &exposure{old.Access, old.Deleted, old.Parent, old.Published, old.Modified}
+	}
+	var err error
+	if next.Published, err = firstPublished(was, exposure{next.Access, next.Deleted, next.Parent, time.Time{}, now}, now, s.Collection); err != nil {
+		return err
+	}
 	next.Version++
 	next.Modified = now
 	if old == nil {
@@ -188,6 +196,14 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 	now := s.Now()
 	if old != nil && !now.After(old.Modified) {
 		now = old.Modified.Add(time.Microsecond)
+	}
+	var was *exposure
+	if old != nil {
+		was = &exposure{old.Access, old.Deleted, old.Collection, old.Published, old.Modified}
+	}
+	if next.Published, err = firstPublished(was, exposure{next.Access, next.Deleted, next.Collection, time.Time{}, now}, now, s.Collection); err != nil {
+		s.mu.Unlock()
+		return err
 	}
 	next.Version++
 	next.Modified = now
@@ -767,4 +783,61 @@ func (s *Store) CollectionItems(c *Collection, offset, limit int) ([]string, int
 	total := len(ids)
 	offset = min(max(offset, 0), total)
 	return ids[offset:min(offset+limit, total)], total, nil
+}
+
+// exposure is a version of a record as far as anonymous visitors are
+// concerned: its access, whether it is withdrawn, the collection it is
+// filed under, when it was first published and when it was saved.
+type exposure struct {
+	access    Access
+	deleted   bool
+	parent    string
+	published time.Time
+	saved     time.Time
+}
+
+// firstPublished is when a record was first readable by anonymous visitors (and
+// so by harvesters), as a save at now decides it: the time the stored
+// version old (nil if none) kept; else when old was saved, if it is
+// readable (a record kept from before the time was recorded); else now, if
+// next is readable; else never (zero).
+func firstPublished(old *exposure, next exposure, now time.Time, get func(string) (*Collection, error)) (time.Time, error) {
+	if old != nil && !old.published.IsZero() {
+		return old.published, nil
+	}
+	for _, e := range []*exposure{old, &next} {
+		if e == nil {
+			continue
+		}
+		open, err := e.open(now, get)
+		if open || err != nil {
+			return e.saved, err
+		}
+	}
+	return time.Time{}, nil
+}
+
+// open reports whether anonymous visitors may read the record at now:
+// it is not withdrawn, and neither it nor a collection above it is closed.
+func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (bool, error) {
+	if e.deleted || !e.access.openAt(now) {
+		return false, nil
+	}
+	for depth, parent := 0, e.parent; parent != ""; depth++ {
+		if depth == maxDepth {
+			return false, nil
+		}
+		c, err := get(parent)
+		if errors.Is(err, ErrNotFound) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !c.Access.openAt(now) {
+			return false, nil
+		}
+		parent = c.Parent
+	}
+	return true, nil
 }
