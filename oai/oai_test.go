@@ -779,3 +779,30 @@ func TestNeverPublicRecordsAreAnsweredAsIdentifiersThatDoNotExist(t *testing.T) 
 		t.Errorf("ListIdentifiers of finding aids lists the hidden fonds:\n%s", body)
 	}
 }
+
+// TestItemSeenThroughAnOpenedCollectionIsDeletedWhenItCloses: an item of
+// its own open, seen only while its fonds was open (never saved in that
+// time), is a deleted record once the fonds closes again, so that
+// harvesters drop it; an item closed of its own stays unknown.
+func TestItemSeenThroughAnOpenedCollectionIsDeletedWhenItCloses(t *testing.T) {
+	s := openStore(t)
+	e := &env{store: s, p: &Provider{Store: s, Now: func() time.Time { return now }}, ids: map[string]string{}}
+	fonds := &repository.Collection{ID: "tu-fonds", Institution: "tu", Level: repository.Fonds,
+		Title: repository.Text{"en": "Fonds"}, Access: repository.Access{Level: repository.Restricted}}
+	saveCollection(t, s, fonds)
+	e.ids["open"] = saveItem(t, s, &repository.Item{Institution: "tu", Collection: "tu-fonds", Title: repository.Text{"en": "Open of its own"}})
+	e.ids["own"] = saveItem(t, s, &repository.Item{Institution: "tu", Collection: "tu-fonds", Title: repository.Text{"en": "Closed of its own"}, Access: repository.Access{Level: repository.Restricted}})
+	// The fonds opens, a harvester may take the open item, and it closes.
+	for _, level := range []string{repository.Public, repository.Restricted} {
+		c, err := s.Collection("tu-fonds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Access.Level = level
+		saveCollection(t, s, c)
+	}
+	got, _ := e.harvest(t, "ListIdentifiers", "metadataPrefix=oai_dc")
+	if len(got) != 1 || got[oaiID(e.ids["open"])].Header.Status != "deleted" {
+		t.Errorf("after the fonds closed again: %+v, want the item it showed as deleted, no more", got)
+	}
+}

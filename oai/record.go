@@ -23,7 +23,8 @@ func (r *request) record(it *repository.Item, sets []string, full bool) (rec rec
 	rec = record{Header: header{Identifier: Identifier(it.ID), Datestamp: datestamp(it.Modified), SetSpecs: sets}}
 	if access.Decide(access.Principal{}, access.ReadMetadata, res, r.now) != nil {
 		rec.Header.Status = "deleted"
-		return rec, !it.Published.IsZero(), nil
+		shown, err := r.published(it)
+		return rec, shown, err
 	}
 	if full {
 		dc, err := r.dublinCore(it)
@@ -33,6 +34,32 @@ func (r *request) record(it *repository.Item, sets []string, full bool) (rec rec
 		rec.Metadata = &metadata{DC: dc}
 	}
 	return rec, true, nil
+}
+
+// published reports whether an item was ever open to anonymous visitors:
+// saved so, or open of its own in a unit that was published (it showed
+// while the unit was open, though it was not saved then).
+func (r *request) published(it *repository.Item) (bool, error) {
+	if !it.Published.IsZero() {
+		return true, nil
+	}
+	if access.Effective(it.Access, r.now) == repository.Restricted {
+		return false, nil
+	}
+	for id, depth := it.Collection, 0; id != "" && depth < 64; depth++ {
+		c, err := r.Collection(id)
+		if errors.Is(err, repository.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !c.Published.IsZero() {
+			return true, nil
+		}
+		id = c.Parent
+	}
+	return false, nil
 }
 
 // dublinCore describes an item an anonymous visitor may read in simple
