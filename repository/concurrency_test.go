@@ -319,3 +319,47 @@ func BenchmarkConcurrentEditsMinIO(b *testing.B) {
 	default:
 	}
 }
+
+// stalledWriter takes nothing until released, as a slow client.
+type stalledWriter struct {
+	writing chan struct{} // closed at the first Write
+	release chan struct{}
+	once    sync.Once
+	n       int64
+}
+
+func (w *stalledWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.writing) })
+	<-w.release
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+func TestBackupHoldsNoReadTransactionWhileTheReaderIsSlow(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, filepath.Join(dir, "a.db"), newBlobs(t))
+	populate(t, s)
+	w := &stalledWriter{writing: make(chan struct{}), release: make(chan struct{})}
+	var n int64
+	var err error
+	done := make(chan struct{})
+	go func() { n, err = s.Backup(w); close(done) }()
+	within(t, w.writing, "the backup's first write")
+	if open := s.db.Stats().OpenTxN; open != 0 {
+		close(w.release)
+		t.Fatalf("%d read transactions open while the backup's reader waits", open)
+	}
+	// Writers go on meanwhile.
+	if err := s.SaveItem(ctx, &Item{Institution: "tu", Title: Text{"en": "saved during a backup"}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	close(w.release)
+	within(t, done, "the backup")
+	if err != nil || n == 0 || n != w.n {
+		t.Fatalf("backup: %v, %d bytes said, %d written", err, n, w.n)
+	}
+	// The snapshot's file is gone: only the store is left beside it.
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 1 {
+		t.Fatalf("files beside the store after a backup: %v", left)
+	}
+}
