@@ -16,18 +16,28 @@ import (
 // then all are registered in one transaction: the tree appears whole or
 // not at all.
 func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Every new unit is locked, and shared the stored parents they go in.
+	set := lockSet{}
+	fresh := map[string]bool{}
+	for _, c := range cols {
+		if c.ID == "" {
+			for c.ID = s.freshID(bCollections); fresh[c.ID]; c.ID = s.freshID(bCollections) {
+			}
+			fresh[c.ID] = true
+		}
+		set.mine = append(set.mine, "collection/"+c.ID)
+		if c.Parent != "" {
+			set.on = append(set.on, "collection/"+c.Parent)
+		}
+	}
+	defer s.locks.lock(set)()
 	now := s.Now()
 	batch := map[string]*Collection{}
 	for _, c := range cols {
 		if c.Version != 0 {
 			return fmt.Errorf("collection %s: only new collections are added together: %w", c.ID, ErrInvalid)
 		}
-		if c.ID == "" {
-			for c.ID = s.freshID(bCollections); batch[c.ID] != nil; c.ID = s.freshID(bCollections) {
-			}
-		} else if !ValidID(c.ID) {
+		if !ValidID(c.ID) {
 			return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", c.ID, ErrInvalid)
 		}
 		if _, err := s.Collection(c.ID); err == nil || batch[c.ID] != nil {

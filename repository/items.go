@@ -26,8 +26,6 @@ func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string)
 
 // saveCollection is SaveCollection with what the event says of the change.
 func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	next := *c
 	var old *Collection
 	if next.ID == "" {
@@ -35,6 +33,7 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 	} else if !ValidID(next.ID) {
 		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, ErrInvalid)
 	}
+	defer s.lockCollection(&next)()
 	if o, err := s.Collection(next.ID); err == nil {
 		if o.Version != next.Version {
 			return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", next.ID, o.Version, next.Version, ErrConflict)
@@ -85,6 +84,35 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 		detail = fmt.Sprintf("collection version %d", next.Version)
 	}
 	return s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
+}
+
+// lockCollection locks collection c for its save, and shared every unit
+// above its parent, which its checks walk (so that two units are never
+// moved into each other at once). If a unit above moved while it waited,
+// the walk is another: it locks again.
+func (s *Store) lockCollection(c *Collection) (unlock func()) {
+	for {
+		up := s.ancestors(c.Parent)
+		unlock := s.locks.lock(lockSet{mine: []string{"collection/" + c.ID}, on: up})
+		if slices.Equal(up, s.ancestors(c.Parent)) {
+			return unlock
+		}
+		unlock()
+	}
+}
+
+// ancestors names the locks of unit id and of the units above it.
+func (s *Store) ancestors(id string) []string {
+	var out []string
+	for depth := 0; id != "" && depth < maxDepth; depth++ {
+		out = append(out, "collection/"+id)
+		c, err := s.Collection(id)
+		if err != nil {
+			break // the checks say why
+		}
+		id = c.Parent
+	}
+	return out
 }
 
 func (s *Store) checkCollection(c *Collection) error {
@@ -185,12 +213,21 @@ func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
 // goes to storage first, then the index, then the events: a crash in between
 // leaves at worst a record the next rebuild picks up.
 func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...Event) error {
-	s.mu.Lock()
 	next := *it
 	next.Files = slices.Clone(it.Files)
+	if next.ID == "" {
+		next.ID = s.freshID(bItems)
+	}
+	// The item's own lock orders its versions; its collection's (shared)
+	// keeps what the checks found of it true until the save is done.
+	set := lockSet{mine: []string{"item/" + next.ID}}
+	if next.Collection != "" {
+		set.on = []string{"collection/" + next.Collection}
+	}
+	unlock := s.locks.lock(set)
 	old, err := s.checkItem(&next)
 	if err != nil {
-		s.mu.Unlock()
+		unlock()
 		return err
 	}
 	now := s.Now()
@@ -211,7 +248,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		next.Created = now
 	}
 	if err := s.putRecord(ctx, RecordKey("items", next.ID, next.Version), record{Kind: "item", Item: &next}); err != nil {
-		s.mu.Unlock()
+		unlock()
 		return err
 	}
 	err = s.update(func(tx *bolt.Tx) error {
@@ -224,7 +261,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		return appendFeed(tx, FeedEntry{Time: now, Kind: "item", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
 	})
 	s.gen.Add(1)
-	s.mu.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -250,9 +287,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 // checkItem validates next against the store and returns the stored version.
 func (s *Store) checkItem(next *Item) (*Item, error) {
 	var old *Item
-	if next.ID == "" {
-		next.ID = s.freshID(bItems)
-	} else if !ValidID(next.ID) {
+	if !ValidID(next.ID) {
 		return nil, fmt.Errorf("item id %q: %w", next.ID, ErrInvalid)
 	}
 	if o, err := s.Item(next.ID); err == nil {

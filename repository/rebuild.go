@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,15 +235,54 @@ func (s *Store) count() (Counts, error) {
 }
 
 // Backup writes a consistent copy of the database file while the store stays
-// in use, and returns its size.
+// in use, and returns its size. The copy is taken to a file first, so a
+// slow reader never holds a read transaction (which would keep bbolt from
+// reusing the pages writers free meanwhile).
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.view(func(tx *bolt.Tx) error {
+	snap, err := s.Snapshot()
+	if err != nil {
+		return 0, err
+	}
+	defer snap.Close()
+	return io.Copy(w, snap)
+}
+
+// Snapshot is a consistent copy of the database file in a temporary file,
+// read from its start; Close removes it.
+type Snapshot struct {
+	*os.File
+	Size int64
+}
+
+// Close closes and removes the snapshot's file.
+func (s *Snapshot) Close() error {
+	err := s.File.Close()
+	os.Remove(s.Name())
+	return err
+}
+
+// Snapshot copies the database file, in one read transaction that ends
+// before it returns, to a temporary file beside it (where there is room
+// for a copy of the store).
+func (s *Store) Snapshot() (*Snapshot, error) {
+	f, err := os.CreateTemp(filepath.Dir(s.db.Path()), ".snapshot-*.db")
+	if err != nil {
+		return nil, fmt.Errorf("a copy of the metadata store cannot be made: %v: %w", unwrapPathErr(err), storage.ErrUnavailable)
+	}
+	snap := &Snapshot{File: f}
+	err = s.view(func(tx *bolt.Tx) error {
 		var err error
-		n, err = tx.WriteTo(w)
+		snap.Size, err = tx.WriteTo(f)
 		return err
 	})
-	return n, err
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		snap.Close()
+		return nil, fmt.Errorf("copying the metadata store: %v: %w", unwrapPathErr(err), storage.ErrUnavailable)
+	}
+	return snap, nil
 }
 
 // Dump writes every bucket's keys and values in order, one line each: two
@@ -275,6 +315,12 @@ func BackupFile(path string, w io.Writer) (int64, error) {
 		return 0, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
 	}
 	defer db.Close()
-	s := &Store{db: db}
-	return s.Backup(w)
+	// No server holds the file: the copy goes straight to w.
+	var n int64
+	err = db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
 }

@@ -56,11 +56,12 @@ var (
 )
 
 // Store is the metadata store: bbolt for lookups and indexes, blob storage for
-// the records themselves. One process writes; writes are serialised.
+// the records themselves. One process writes; the saves of one record are
+// serialised, those of different records are not.
 type Store struct {
 	db    *bolt.DB
 	blobs Blobs
-	mu    sync.Mutex // serialises writers, so version checks and record writes agree
+	locks recordLocks // orders the saves of each record (locks.go)
 	gen   atomic.Uint64
 	// feedCh is closed and replaced when the change feed grows.
 	feedMu sync.Mutex
@@ -331,8 +332,7 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 	if !ValidID(in.ID) || in.Name.Empty() {
 		return fmt.Errorf("institution %q needs a valid id and a name: %w", in.ID, ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.locks.lock(lockSet{mine: []string{"institution/" + in.ID}})()
 	next := *in
 	if old, err := s.Institution(in.ID); err == nil {
 		if old.Version != in.Version {

@@ -195,37 +195,35 @@ func NormalizeEmail(e string) (string, error) {
 // SaveUser creates (Version 0) or updates a user, versioned like every
 // record: storage first, then the index, then the events.
 func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...Event) error {
-	s.mu.Lock()
 	next := *u
 	var err error
 	if next.Email, err = NormalizeEmail(next.Email); err != nil {
-		s.mu.Unlock()
 		return err
 	}
 	if utf8.RuneCountInString(next.Name) > MaxName {
-		s.mu.Unlock()
 		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, ErrInvalid)
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
-		s.mu.Unlock()
 		return fmt.Errorf("user %s: library %q: %w", next.Email, next.Institution, ErrInvalid)
 	}
 	var old *User
 	if next.ID == "" {
 		next.ID = s.freshID(bUsers)
 	}
+	// The address is locked too: two accounts never take one at once.
+	unlock := s.locks.lock(lockSet{mine: []string{"user/" + next.ID, "email/" + next.Email}})
 	if o, err := s.User(next.ID); err == nil {
 		if o.Version != next.Version {
-			s.mu.Unlock()
+			unlock()
 			return fmt.Errorf("user %s was changed by someone else: %w", next.Email, ErrConflict)
 		}
 		old = o
 	} else if next.Version != 0 {
-		s.mu.Unlock()
+		unlock()
 		return fmt.Errorf("user %s: %w", next.ID, ErrNotFound)
 	}
 	if other, err := s.UserByEmail(next.Email); err == nil && other.ID != next.ID {
-		s.mu.Unlock()
+		unlock()
 		return fmt.Errorf("%s already has an account: %w", next.Email, ErrConflict)
 	}
 	now := s.Now()
@@ -240,7 +238,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		next.DisabledAt = now
 	}
 	if err := s.putRecord(ctx, RecordKey("users", next.ID, next.Version), record{Kind: "user", User: &next}); err != nil {
-		s.mu.Unlock()
+		unlock()
 		return err
 	}
 	err = s.update(func(tx *bolt.Tx) error {
@@ -249,7 +247,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		}
 		return appendFeed(tx, FeedEntry{Time: now, Kind: "user", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Disabled)})
 	})
-	s.mu.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -400,6 +398,7 @@ func insertToken(tx *bolt.Tx, t *Token) error {
 
 // RevokeToken ends a token for good.
 func (s *Store) RevokeToken(ctx context.Context, id, agent string) error {
+	defer s.locks.lock(lockSet{mine: []string{"token/" + id}})()
 	var t Token
 	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bTokens, id, &t) }); err != nil {
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -347,17 +348,25 @@ func (s *Server) purgeItem(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"item": c.Param("id"), "purged": n})
 }
 
-// backup streams a consistent copy of the metadata store: system
-// administrators only.
+// backup sends a consistent copy of the metadata store: system
+// administrators only. The copy is made to a file first, so a slow client
+// holds no transaction of the store.
 func (s *Server) backup(c *gin.Context) {
 	if err := access.Decide(who(c), access.Administer, access.LibraryResource(""), time.Now()); err != nil {
 		s.fail(c, err)
 		return
 	}
+	snap, err := s.cfg.Store.Snapshot()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer snap.Close()
 	c.Header("Content-Type", "application/octet-stream")
 	c.Header("Content-Disposition", `attachment; filename="archive.db"`)
+	c.Header("Content-Length", strconv.FormatInt(snap.Size, 10))
 	c.Header("Cache-Control", "no-store")
-	if _, err := s.cfg.Store.Backup(c.Writer); err != nil {
+	if _, err := io.Copy(c.Writer, snap); err != nil {
 		s.cfg.Log.Error("backup failed", "err", err)
 		c.Abort()
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -168,6 +169,10 @@ func TestBackupEndpointStreamsAStore(t *testing.T) {
 	b, _ := io.ReadAll(w.Body)
 	if w.Code != 200 || len(b) < 4096 {
 		t.Fatalf("backup: %d, %d bytes", w.Code, len(b))
+	}
+	// The copy is whole before it is sent, so its length is known.
+	if got := w.Header().Get("Content-Length"); got != strconv.Itoa(len(b)) {
+		t.Fatalf("backup of %d bytes says Content-Length %q", len(b), got)
 	}
 }
 
