@@ -239,7 +239,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 		was = &exposure{old.Access, old.Deleted, old.Collection, old.Published, old.Modified}
 	}
 	if next.Published, err = firstPublished(was, exposure{next.Access, next.Deleted, next.Collection, time.Time{}, now}, now, s.Collection); err != nil {
-		s.mu.Unlock()
+		unlock()
 		return err
 	}
 	next.Version++
