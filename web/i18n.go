@@ -1,7 +1,5 @@
 package web
 
-import "regexp"
-
 // messages are the interface's words in Thai and English; every label of
 // every page comes from here.
 var messages = map[string][2]string{ // key: {th, en}
@@ -545,35 +543,4 @@ func t(lang, key string) string {
 		return m[0]
 	}
 	return m[1]
-}
-
-// eventDetails say the details the archive writes into an item's events
-// in Thai; any other detail (a reason typed by a person) is shown as it is.
-var eventDetails = []struct {
-	re *regexp.Regexp
-	th string
-}{
-	{regexp.MustCompile(`^metadata version (\d+)$`), "ข้อมูลฉบับที่ $1"},
-	{regexp.MustCompile(`^collection version (\d+)$`), "ข้อมูลชุดเอกสารฉบับที่ $1"},
-	{regexp.MustCompile(`^description of version (\d+) restored$`), "นำคำอธิบายของฉบับที่ $1 กลับมาใช้"},
-	{regexp.MustCompile(`^batch edit at the desk: (\S+) set to (.*)$`), "แก้ไขหลายรายการพร้อมกันที่โต๊ะทำงาน: ตั้ง $1 เป็น $2"},
-	{regexp.MustCompile(`^embargo until (.+) ended$`), "สิ้นสุดการงดเผยแพร่ถึงวันที่ $1"},
-	{regexp.MustCompile(`^(\d+) blobs of the withdrawn item removed$`), "ลบไฟล์ของรายการที่ถอนออกแล้ว $1 ไฟล์"},
-	{regexp.MustCompile(`^verified while streaming: (.*)$`), "ตรวจค่าตรวจสอบระหว่างรับไฟล์: $1"},
-	{regexp.MustCompile(`^described by (.+?): (.*)$`), "บรรยายจาก $1: $2"},
-	{regexp.MustCompile(`^access tightened from (\S+) to (\S+), as asked by (.*)$`), "จำกัดการเข้าถึงจาก $1 เป็น $2 ตามที่ $3 ขอ"},
-	{regexp.MustCompile(`^(.*) \(([^,()]+), (\d+) bytes\)$`), "$1 ($2, $3 ไบต์)"},
-}
-
-// detail says an event's detail in lang.
-func detail(lang, d string) string {
-	if lang != "th" {
-		return d
-	}
-	for _, e := range eventDetails {
-		if e.re.MatchString(d) {
-			return e.re.ReplaceAllString(d, e.th)
-		}
-	}
-	return d
 }

@@ -23,6 +23,25 @@ window.archiveMiradorThai = {
   openInCompanionWindow: "เปิดในแผงแยก", related: "ที่เกี่ยวข้อง", resource: "ทรัพยากร",
   thumbnailList: "รายการภาพย่อ", thumbnailNavigation: "ภาพย่อ", windowNavigation: "การนำทางในหน้าต่าง",
   workspace: "พื้นที่ทำงาน", miradorViewer: "โปรแกรมดูภาพ Mirador", window: "หน้าต่าง: {{label}}", closeWindow: "ปิดหน้าต่าง",
+  // The information panel's sections, a collection, the search panel, the
+  // layers and the window's menus.
+  collapseSection: "ยุบส่วน \"{{section}}\"", expandSection: "ขยายส่วน \"{{section}}\"",
+  collection: "ชุดเอกสาร", showCollection: "แสดงชุดเอกสาร", multipartCollection: "ชุดเอกสารหลายส่วน",
+  numItems_one: "{{number}} รายการ", numItems_other: "{{number}} รายการ",
+  totalCollections_one: "{{count}} ชุดเอกสาร", totalCollections_other: "{{count}} ชุดเอกสาร",
+  totalManifests_one: "{{count}} รายการ", totalManifests_other: "{{count}} รายการ",
+  annotations: "คำอธิบายประกอบ", backToResults: "กลับไปที่ผลการค้นหา", bottom: "ด้านล่าง", right: "ด้านขวา", position: "ตำแหน่ง",
+  moveCompanionWindowToBottom: "ย้ายไปด้านล่าง", moveCompanionWindowToRight: "ย้ายไปด้านขวา",
+  "currentItem_1/1": "รายการปัจจุบัน", "currentItem_1/2": "ซ้าย", "currentItem_2/2": "ขวา",
+  "annotationCanvasLabel_1/1": "รายการ: [{{label}}]", "annotationCanvasLabel_1/2": "ซ้าย: [{{label}}]", "annotationCanvasLabel_2/2": "ขวา: [{{label}}]",
+  displayNoAnnotations: "ไม่เน้นคำอธิบายประกอบ", highlightAllAnnotations: "เน้นคำอธิบายประกอบทั้งหมด",
+  showingNumAnnotations_one: "แสดงคำอธิบายประกอบ {{number}} รายการ", showingNumAnnotations_other: "แสดงคำอธิบายประกอบ {{number}} รายการ",
+  suggestSearch: "ค้นหา \"{{ query }}\" ในเอกสารนี้", noItemSelected: "ยังไม่ได้เลือกรายการ", untitled: "[ไม่มีชื่อ]",
+  layers: "ชั้นภาพ", layer_hide: "ซ่อนชั้นภาพ", layer_show: "แสดงชั้นภาพ", layer_move: "ย้ายชั้นภาพ",
+  layer_moveToBackground: "ย้ายชั้นภาพไปด้านหลัง", layer_moveToFront: "ย้ายชั้นภาพไปด้านหน้า", layer_opacity: "ความทึบของชั้นภาพ",
+  windowPluginButtons: "ตัวเลือก", windowPluginMenu: "ตัวเลือกของหน้าต่าง", maximizeWindow: "ขยายหน้าต่างเต็มที่", minimizeWindow: "ย่อหน้าต่าง",
+  errorDialogConfirm: "ตกลง", errorDialogTitle: "เกิดข้อผิดพลาด", jsError: "รายละเอียดทางเทคนิค", tryAgain: "ลองอีกครั้ง",
+  manifestError: "เพิ่มทรัพยากรนี้ไม่ได้:", off: "ปิด", scroll: "เลื่อน", startHere: "เริ่มที่นี่",
   // Names, the same in Thai.
   mirador: "Mirador",
 };
