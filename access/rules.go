@@ -1,0 +1,41 @@
+package access
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// The rules that stand beside Decide, each written once: who may grant
+// which role, and whether an embargo is over. Tests hold each to Decide.
+
+// MayGrant returns nil when p may give role to a user of library at now
+// (or change, disable or enable a user who holds it): p manages the
+// library's users, and only a system administrator grants the system
+// administrator's role. Otherwise it returns Decide's refusal, ErrForbidden
+// for a role beyond p, or repository.ErrInvalid for a role that does not
+// exist.
+func MayGrant(p Principal, role Role, library string, now time.Time) error {
+	if err := Decide(p, ManageUsers, LibraryResource(library), now); err != nil {
+		return err
+	}
+	if !ValidRole(role) {
+		return fmt.Errorf("no role %q: %w", role, repository.ErrInvalid)
+	}
+	if role == SystemAdmin && p.Role != SystemAdmin {
+		return fmt.Errorf("%s may not grant the role %s: %w", p.Email, role, ErrForbidden)
+	}
+	return nil
+}
+
+// Grantable lists the roles p may give to a user of library at now.
+func Grantable(p Principal, library string, now time.Time) []Role {
+	var out []Role
+	for _, r := range Roles {
+		if MayGrant(p, r, library, now) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}

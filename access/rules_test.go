@@ -1,0 +1,48 @@
+package access
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// MayGrant is Decide's user management with one rule more: only a system
+// administrator grants the system administrator's role.
+func TestMayGrantIsDecideForManagingUsersAndNoMore(t *testing.T) {
+	cmuReadToken := Principal{User: "u5", Email: "l@cmu", Institution: "cmu", Role: LibraryAdmin, Scope: ScopeRead}
+	for _, p := range []Principal{anonymous, cmuReader, tuReader, cmuArch, tuArch, cmuAdmin, sysAdmin, cmuReadToken} {
+		for _, lib := range []string{"cmu", "tu"} {
+			manage := Decide(p, ManageUsers, LibraryResource(lib), now)
+			for _, role := range Roles {
+				err := MayGrant(p, role, lib, now)
+				want := manage
+				if want == nil && role == SystemAdmin && p.Role != SystemAdmin {
+					want = ErrForbidden
+				}
+				if want == nil && err != nil || want != nil && !errors.Is(err, unwrapKind(want)) {
+					t.Errorf("%s (%s, scope %q) grants %s in %s: %v, want %v", p.Email, p.Role, p.Scope, role, lib, err, want)
+				}
+			}
+			if err := MayGrant(p, "owner", lib, now); err == nil || manage == nil && !errors.Is(err, repository.ErrInvalid) {
+				t.Errorf("%s grants a role that does not exist in %s: %v", p.Email, lib, err)
+			}
+		}
+	}
+	if got := Grantable(cmuAdmin, "cmu", now); len(got) != 3 || got[2] != LibraryAdmin {
+		t.Errorf("a library administrator may grant %v, want reader, archivist, library-admin", got)
+	}
+	if got := Grantable(cmuArch, "cmu", now); len(got) != 0 {
+		t.Errorf("an archivist may grant %v, want none", got)
+	}
+}
+
+// unwrapKind is the kind a refusal wraps.
+func unwrapKind(err error) error {
+	for _, k := range []error{ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrGone} {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return err
+}
