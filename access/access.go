@@ -115,11 +115,8 @@ type Resource struct {
 // Effective is the level that applies at now: an embargo makes anything
 // restricted until its day.
 func Effective(a repository.Access, now time.Time) string {
-	if a.Embargo != "" {
-		until, err := time.Parse("2006-01-02", a.Embargo)
-		if err != nil || now.Before(until) {
-			return repository.Restricted
-		}
+	if !embargoOver(a, now) {
+		return repository.Restricted
 	}
 	if a.Level == "" {
 		return repository.Public

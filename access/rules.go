@@ -29,6 +29,15 @@ func MayGrant(p Principal, role Role, library string, now time.Time) error {
 	return nil
 }
 
+// EmbargoOver reports whether r is under no embargo at now: it has none,
+// or its day has come. Until then r is restricted whatever its level. A
+// date that is not one keeps r closed.
+func EmbargoOver(r Resource, now time.Time) bool { return embargoOver(r.Access, now) }
+
+func embargoOver(a repository.Access, now time.Time) bool {
+	return a.Embargo == "" || a.EmbargoEnded(now)
+}
+
 // Grantable lists the roles p may give to a user of library at now.
 func Grantable(p Principal, library string, now time.Time) []Role {
 	var out []Role

@@ -46,3 +46,33 @@ func unwrapKind(err error) error {
 	}
 	return err
 }
+
+// EmbargoOver is what Decide does with an embargo: a public item under an
+// embargo that is not over is hidden from anonymous visitors, and open
+// once it is.
+func TestEmbargoOverAgreesWithDecide(t *testing.T) {
+	for _, c := range []struct {
+		embargo string
+		over    bool
+	}{
+		{"", true},
+		{"2026-11-24", true},
+		{"2026-11-25", true}, // the day itself
+		{"2026-11-26", false},
+		{"2027-01-01", false},
+		{"soon", false},
+		{"2026-13-01", false},
+		{"25/11/2026", false},
+	} {
+		r := item(repository.Public, c.embargo, false)
+		if got := EmbargoOver(r, now); got != c.over {
+			t.Errorf("embargo %q: over %v, want %v", c.embargo, got, c.over)
+		}
+		if open := Decide(anonymous, ReadContent, r, now) == nil; open != c.over {
+			t.Errorf("embargo %q: Decide opens it %v, EmbargoOver says %v", c.embargo, open, c.over)
+		}
+		if c.embargo != "" && r.Access.EmbargoEnded(now) != c.over {
+			t.Errorf("embargo %q: the store reads it as ended %v, want %v", c.embargo, !c.over, c.over)
+		}
+	}
+}

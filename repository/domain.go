@@ -125,6 +125,14 @@ type Access struct {
 // description: restricted, or under an embargo not yet ended.
 func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" }
 
+// EmbargoEnded reports whether a has an embargo whose day has come at now.
+// It is the one reading of the embargo's date: access.EmbargoOver, the
+// release of embargoes and ingest ask it. A date that is not one never ends.
+func (a Access) EmbargoEnded(now time.Time) bool {
+	until, err := time.Parse(time.DateOnly, a.Embargo)
+	return err == nil && !now.Before(until)
+}
+
 // Check validates the level and the embargo date.
 func (a Access) Check() []string {
 	var problems []string
