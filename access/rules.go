@@ -38,6 +38,26 @@ func embargoOver(a repository.Access, now time.Time) bool {
 	return a.Embargo == "" || a.EmbargoEnded(now)
 }
 
+// Cache is who may keep an answer.
+type Cache int
+
+const (
+	// Private: only the asker's own browser; the answer differs by who asks.
+	Private Cache = iota
+	// Public: shared caches too; the answer is the same for every visitor.
+	Public
+)
+
+// CachePolicy says who may keep an answer about r given to p at now: shared
+// caches only when anyone, signed in or not, may read all of r, and p is
+// not signed in (an answer built for a person is theirs alone).
+func CachePolicy(r Resource, p Principal, now time.Time) Cache {
+	if p.SignedIn() || r.Withdrawn || Effective(r.Access, now) != repository.Public || Decide(Principal{}, ReadContent, r, now) != nil {
+		return Private
+	}
+	return Public
+}
+
 // Grantable lists the roles p may give to a user of library at now.
 func Grantable(p Principal, library string, now time.Time) []Role {
 	var out []Role

@@ -76,3 +76,24 @@ func TestEmbargoOverAgreesWithDecide(t *testing.T) {
 		}
 	}
 }
+
+// CachePolicy lets shared caches keep an answer only when Decide lets an
+// anonymous visitor see all of it and the asker is not signed in.
+func TestCachePolicyIsPublicOnlyWhatDecideOpensToEveryone(t *testing.T) {
+	resources := []Resource{
+		item(repository.Public, "", false), item(repository.Reduced, "", false), item(repository.MetadataOnly, "", false),
+		item(repository.Restricted, "", true), item(repository.Public, "2027-01-01", false), item(repository.Public, "2026-01-01", false),
+		{ID: "x", Institution: "cmu", Withdrawn: true},
+	}
+	for _, r := range resources {
+		for _, p := range []Principal{anonymous, cmuReader, tuReader, sysAdmin} {
+			want := Private
+			if !p.SignedIn() && Decide(anonymous, ReadContent, r, now) == nil {
+				want = Public
+			}
+			if got := CachePolicy(r, p, now); got != want {
+				t.Errorf("%+v for %q: %v, want %v", r, p.Email, got, want)
+			}
+		}
+	}
+}
