@@ -115,11 +115,8 @@ type Resource struct {
 // Effective is the level that applies at now: an embargo makes anything
 // restricted until its day.
 func Effective(a repository.Access, now time.Time) string {
-	if a.Embargo != "" {
-		until, err := time.Parse("2006-01-02", a.Embargo)
-		if err != nil || now.Before(until) {
-			return repository.Restricted
-		}
+	if !embargoOver(a, now) {
+		return repository.Restricted
 	}
 	if a.Level == "" {
 		return repository.Public
@@ -266,7 +263,9 @@ const maxAncestors = 1024
 
 // inherit makes r's access the strictest of its own and that of every
 // collection above it. Past maxAncestors the rest is not known, so r is
-// closed to all but its library.
+// closed to all but its library. A collection above r that the store does
+// not have is not "no restriction": what it would have added is not known,
+// so r is not found (and a store that does not answer is its own error).
 func inherit(l Lookup, r *Resource, parent string) error {
 	for depth := 0; parent != ""; depth++ {
 		if depth == maxAncestors {
@@ -275,7 +274,7 @@ func inherit(l Lookup, r *Resource, parent string) error {
 		}
 		c, err := l.Collection(parent)
 		if errors.Is(err, repository.ErrNotFound) {
-			return nil
+			return fmt.Errorf("no %s %q: a collection above it is missing: %w", r.kind(), r.ID, ErrNotFound)
 		}
 		if err != nil {
 			return err
@@ -338,6 +337,9 @@ func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error
 			return nil, err
 		}
 		r, err := ItemResource(l, it)
+		if errors.Is(err, ErrNotFound) {
+			continue // a collection above it is missing: shown to nobody
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -353,6 +355,9 @@ func VisibleCollections(l Lookup, p Principal, cols []*repository.Collection, no
 	var out []*repository.Collection
 	for _, c := range cols {
 		r, err := CollectionResource(l, c)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -263,6 +263,9 @@ func hides(l Items, p Principal, id string, now time.Time) (bool, error) {
 		return false, err
 	}
 	r, err := ItemResource(l, it)
+	if errors.Is(err, ErrNotFound) {
+		return true, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,8 @@
 package access
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +56,40 @@ func TestRefusalsReadAsSentences(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.want+":") {
 			t.Errorf("%v: want %q", err, c.want)
 		}
+	}
+}
+
+// orphanLookup holds one public collection whose parent the store does not
+// have, and fails every other lookup as an outage would.
+type orphanLookup struct{}
+
+func (orphanLookup) Collection(id string) (*repository.Collection, error) {
+	switch id {
+	case "child":
+		return &repository.Collection{ID: id, Institution: "cmu", Parent: "gone", Access: repository.Access{Level: repository.Public}}, nil
+	case "gone":
+		return nil, fmt.Errorf("collection gone: %w", repository.ErrNotFound)
+	}
+	return nil, fmt.Errorf("collection %s: %w", id, repository.ErrUnavailable)
+}
+
+func (orphanLookup) Institution(id string) (*repository.Institution, error) {
+	return &repository.Institution{ID: id}, nil
+}
+
+// A collection above an item that cannot be read is not "no restriction":
+// a missing one makes the item not found, an unreadable one unavailable.
+func TestAnItemUnderAMissingOrUnreadableCollectionIsNotOpened(t *testing.T) {
+	_, err := ItemResource(orphanLookup{}, &repository.Item{ID: "x", Institution: "cmu", Collection: "child", Access: repository.Access{Level: repository.Public}})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("under a missing collection: %v, want not found", err)
+	}
+	_, err = ItemResource(orphanLookup{}, &repository.Item{ID: "y", Institution: "cmu", Collection: "down", Access: repository.Access{Level: repository.Public}})
+	if !errors.Is(err, repository.ErrUnavailable) {
+		t.Errorf("under an unreadable collection: %v, want unavailable", err)
+	}
+	_, err = CollectionResource(orphanLookup{}, &repository.Collection{ID: "child", Institution: "cmu", Parent: "gone"})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("a collection under a missing one: %v, want not found", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
@@ -41,7 +40,7 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 	}
 	// An embargo whose day has come restricts nothing; asking for it again
 	// would undo ReleaseEmbargoes at every re-run of the same sheet.
-	if until, err := time.Parse(time.DateOnly, asked.Embargo); err == nil && !p.cfg.Store.Now().Before(until) {
+	if asked.EmbargoEnded(p.cfg.Store.Now()) {
 		asked.Embargo = ""
 	}
 	if asked == (repository.Access{}) {

@@ -134,11 +134,15 @@ func (a Access) openAt(now time.Time) bool {
 	if a.Level == Restricted {
 		return false
 	}
-	if a.Embargo != "" {
-		until, err := time.Parse("2006-01-02", a.Embargo)
-		return err == nil && !now.Before(until)
-	}
-	return true
+	return a.Embargo == "" || a.EmbargoEnded(now)
+}
+
+// EmbargoEnded reports whether a has an embargo whose day has come at now.
+// It is the one reading of the embargo's date: access.EmbargoOver, the
+// release of embargoes and ingest ask it. A date that is not one never ends.
+func (a Access) EmbargoEnded(now time.Time) bool {
+	until, err := time.Parse(time.DateOnly, a.Embargo)
+	return err == nil && !now.Before(until)
 }
 
 // Check validates the level and the embargo date.

@@ -735,7 +735,7 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 			if err := json.Unmarshal(v, &it); err != nil {
 				return err
 			}
-			if until, err := time.Parse("2006-01-02", it.Access.Embargo); err == nil && !now.Before(until) && !it.Deleted {
+			if it.Access.EmbargoEnded(now) && !it.Deleted {
 				due = append(due, it.ID)
 			}
 			return nil
@@ -772,7 +772,7 @@ func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, err
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			if until, err := time.Parse("2006-01-02", c.Access.Embargo); err == nil && !now.Before(until) && !c.Deleted {
+			if c.Access.EmbargoEnded(now) && !c.Deleted {
 				due = append(due, c.ID)
 			}
 			return nil

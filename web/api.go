@@ -130,7 +130,7 @@ func derivativeURL(base, file, item string, n int, role string) string {
 // cacheByAccess: what is public may be kept by shared caches for a
 // bounded time; anything else is private to who asked.
 func (s *Server) cacheByAccess(c *gin.Context, res access.Resource) {
-	if access.Effective(res.Access, time.Now()) != repository.Public {
+	if access.CachePolicy(res, who(c), time.Now()) != access.Public {
 		private(c)
 		return
 	}

@@ -111,10 +111,7 @@ func (s *Server) renderUsers(c *gin.Context, status int, msg, notice, password s
 	}
 	p := usersPage{page: s.newPage(c, ""), Libraries: libs, Password: password, Notice: notice}
 	p.Title, p.CSRF, p.Error = t(p.Lang, "users"), s.csrfToken(c), msg
-	p.Roles = []access.Role{access.Reader, access.Archivist, access.LibraryAdmin}
-	if who(c).Role == access.SystemAdmin {
-		p.Roles = access.Roles
-	}
+	p.Roles = access.Grantable(who(c), who(c).Institution, time.Now())
 	for _, in := range libs {
 		us, err := s.cfg.Store.Users(in.ID)
 		if err != nil {
@@ -147,8 +144,14 @@ func (s *Server) saveUser(c *gin.Context) {
 	} else {
 		u = &repository.User{Email: c.PostForm("email"), Name: strings.TrimSpace(c.PostForm("name")), Institution: c.PostForm("institution")}
 	}
-	if err := access.Decide(me, access.ManageUsers, access.LibraryResource(u.Institution), now); err != nil {
-		if u.ID != "" {
+	// Changing a user asks for the right to grant both the role they hold
+	// and the one they are given.
+	err := access.MayGrant(me, access.Role(u.Role), u.Institution, now)
+	if u.ID == "" {
+		err = access.Decide(me, access.ManageUsers, access.LibraryResource(u.Institution), now)
+	}
+	if err != nil {
+		if u.ID != "" && access.Decide(me, access.ManageUsers, access.LibraryResource(u.Institution), now) != nil {
 			// Someone of a library one may not manage is no one: "forbidden"
 			// would tell that the identifier is a person's.
 			err = fmt.Errorf("user %q: %w", u.ID, repository.ErrNotFound)
@@ -156,9 +159,8 @@ func (s *Server) saveUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// Only a system administrator makes, changes or disables one.
-	if !access.ValidRole(role) || (role == access.SystemAdmin || u.Role == string(access.SystemAdmin)) && me.Role != access.SystemAdmin {
-		s.renderUsers(c, http.StatusBadRequest, t(s.lang(c), "bad_role"), "", "")
+	if err := access.MayGrant(me, role, u.Institution, now); err != nil {
+		s.renderUsers(c, Status(err), t(s.lang(c), "bad_role"), "", "")
 		return
 	}
 	if u.ID == me.User && role != access.Role(u.Role) {

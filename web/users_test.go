@@ -46,7 +46,7 @@ func TestLibraryAdministratorManagesTheirOwnUsers(t *testing.T) {
 	if resp, _ := c2.PostForm(ts.URL+"/login", url.Values{"email": {u.Email}, "password": {pw[1]}, "csrf": {formToken(t, c2, ts.URL+"/login")}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the new reader signs in: %d", resp.StatusCode)
 	}
-	if code, _ := post(url.Values{"email": {"boss@cmu.example"}, "institution": {"cmu"}, "role": {"system-admin"}}); code != http.StatusBadRequest {
+	if code, _ := post(url.Values{"email": {"boss@cmu.example"}, "institution": {"cmu"}, "role": {"system-admin"}}); code != http.StatusForbidden {
 		t.Errorf("a library administrator made a system administrator: %d", code)
 	}
 	if code, _ := post(url.Values{"email": {"spy@tu.example"}, "institution": {"tu"}, "role": {"archivist"}}); code != http.StatusForbidden {

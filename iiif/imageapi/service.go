@@ -252,7 +252,8 @@ func (s *Service) limits(full bool, w, h int) Limits {
 }
 
 func (s *Service) cacheControl(ref imageRef) (string, bool) {
-	if access.Effective(ref.res.Access, s.cfg.Now()) == repository.Public {
+	// The same image for everyone: who asks does not change the answer.
+	if access.CachePolicy(ref.res, access.Principal{}, s.cfg.Now()) == access.Public {
 		return s.public, false
 	}
 	return "private, max-age=600", true

@@ -1,0 +1,70 @@
+package access
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// The rules that stand beside Decide, each written once: who may grant
+// which role, and whether an embargo is over. Tests hold each to Decide.
+
+// MayGrant returns nil when p may give role to a user of library at now
+// (or change, disable or enable a user who holds it): p manages the
+// library's users, and only a system administrator grants the system
+// administrator's role. Otherwise it returns Decide's refusal, ErrForbidden
+// for a role beyond p, or repository.ErrInvalid for a role that does not
+// exist.
+func MayGrant(p Principal, role Role, library string, now time.Time) error {
+	if err := Decide(p, ManageUsers, LibraryResource(library), now); err != nil {
+		return err
+	}
+	if !ValidRole(role) {
+		return fmt.Errorf("no role %q: %w", role, repository.ErrInvalid)
+	}
+	if role == SystemAdmin && p.Role != SystemAdmin {
+		return fmt.Errorf("%s may not grant the role %s: %w", p.Email, role, ErrForbidden)
+	}
+	return nil
+}
+
+// EmbargoOver reports whether r is under no embargo at now: it has none,
+// or its day has come. Until then r is restricted whatever its level. A
+// date that is not one keeps r closed.
+func EmbargoOver(r Resource, now time.Time) bool { return embargoOver(r.Access, now) }
+
+func embargoOver(a repository.Access, now time.Time) bool {
+	return a.Embargo == "" || a.EmbargoEnded(now)
+}
+
+// Cache is who may keep an answer.
+type Cache int
+
+const (
+	// Private: only the asker's own browser; the answer differs by who asks.
+	Private Cache = iota
+	// Public: shared caches too; the answer is the same for every visitor.
+	Public
+)
+
+// CachePolicy says who may keep an answer about r given to p at now: shared
+// caches only when anyone, signed in or not, may read all of r, and p is
+// not signed in (an answer built for a person is theirs alone).
+func CachePolicy(r Resource, p Principal, now time.Time) Cache {
+	if p.SignedIn() || r.Withdrawn || Effective(r.Access, now) != repository.Public || Decide(Principal{}, ReadContent, r, now) != nil {
+		return Private
+	}
+	return Public
+}
+
+// Grantable lists the roles p may give to a user of library at now.
+func Grantable(p Principal, library string, now time.Time) []Role {
+	var out []Role
+	for _, r := range Roles {
+		if MayGrant(p, r, library, now) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
