@@ -121,7 +121,9 @@ type uploads struct {
 	mu      sync.Mutex
 	now     func() time.Time // the clock of activity and expiry; read under mu
 	batches map[string]*Batch
-	work    chan struct{} // bounds concurrent ingests
+	work    *queue // bounds concurrent ingests, fairly; under mu
+	// pipe ingests a unit: the pipeline's Ingest; read under mu.
+	pipe func(context.Context, ingest.Unit) []ingest.Outcome
 }
 
 func (s *Server) mountUploads(api *gin.RouterGroup) error {
@@ -157,7 +159,7 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 		expiry = DefaultUploadExpiry
 	}
 	u := &uploads{s: s, dir: dir, store: store, handler: h, ctx: s.ctx, expiry: expiry, now: time.Now,
-		batches: map[string]*Batch{}, work: make(chan struct{}, max(1, s.cfg.Workers))}
+		batches: map[string]*Batch{}, work: newQueue(s.cfg.Workers), pipe: s.cfg.Ingest.Ingest}
 	u.load()
 	u.resume()
 	s.up = u
@@ -434,7 +436,7 @@ func (u *uploads) update(info tusd.FileInfo, complete bool) {
 		if b.Group {
 			u.startGroupLocked(b)
 		} else {
-			go u.ingest(b, []*BatchFile{f})
+			u.queueLocked(b, []*BatchFile{f})
 		}
 	}
 	u.tallyLocked(b)
@@ -466,19 +468,39 @@ func (u *uploads) startGroupLocked(b *Batch) {
 			return
 		}
 	}
-	go u.ingest(b, b.Files)
+	u.queueLocked(b, b.Files)
+}
+
+// queueLocked puts files of b in line for a worker (see queue).
+func (u *uploads) queueLocked(b *Batch, files []*BatchFile) {
+	u.work.add(job{b, files})
+	u.dispatchLocked()
+}
+
+// dispatchLocked starts what may run on the free workers.
+func (u *uploads) dispatchLocked() {
+	for u.ctx.Err() == nil {
+		j, ok := u.work.next()
+		if !ok {
+			return
+		}
+		go func() {
+			u.ingest(j.b, j.files)
+			u.mu.Lock()
+			defer u.mu.Unlock()
+			u.work.done(j)
+			u.dispatchLocked()
+		}()
+	}
 }
 
 // ingest hands uploaded files to the same pipeline as every other source.
 // A stop before or during the pipeline leaves the files "uploaded" or
 // "ingesting", for the next start to resume.
 func (u *uploads) ingest(b *Batch, files []*BatchFile) {
-	select {
-	case u.work <- struct{}{}:
-	case <-u.ctx.Done():
+	if u.ctx.Err() != nil {
 		return
 	}
-	defer func() { <-u.work }()
 	if ok, err := u.allowed(b); !ok {
 		u.refuse(b, files, err)
 		return
@@ -498,8 +520,9 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 		unit.Files = append(unit.Files, ingest.Input{Path: f.path, Name: f.Name})
 	}
 	u.saveLocked(b)
+	pipe := u.pipe
 	u.mu.Unlock()
-	outs := u.s.cfg.Ingest.Ingest(u.ctx, unit)
+	outs := pipe(u.ctx, unit)
 	if u.ctx.Err() != nil {
 		return // the outcome may be the stop's; a re-run after the restart is idempotent
 	}
@@ -740,7 +763,7 @@ func (u *uploads) resume() {
 			u.startGroupLocked(b)
 		} else {
 			for _, f := range again {
-				go u.ingest(b, []*BatchFile{f})
+				u.queueLocked(b, []*BatchFile{f})
 			}
 		}
 		u.tallyLocked(b)

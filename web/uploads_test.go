@@ -19,8 +19,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,6 +186,22 @@ func (e *uploadEnv) waitFor(t *testing.T, id, what string, ok func(Batch) bool) 
 	return Batch{}
 }
 
+// holdWorkers keeps every upload worker busy until the returned func is
+// called, as long ingests do.
+func (e *uploadEnv) holdWorkers() (release func()) {
+	u := e.srv.up
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	n := u.work.workers
+	u.work.busy += n
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.work.busy -= n
+		u.dispatchLocked()
+	}
+}
+
 func (e *uploadEnv) report(t *testing.T, id string) Batch {
 	t.Helper()
 	var b Batch
@@ -265,7 +283,7 @@ func TestRestartResumesInterruptedIngest(t *testing.T) {
 			e := newUploadEnv(t, 0)
 			// Hold the only ingest slot, so that the first server hands
 			// nothing to the pipeline before it stops.
-			e.srv.up.work <- struct{}{}
+			e.holdWorkers()
 			id := e.batch(t, fmt.Sprintf(`{"institution":"cmu","expected":2,"group":%t,"title":"ใบลาน","access":{"level":"restricted"}}`, tc.group))
 			e.upload(t, id, "a.jpg", jpegBytes(color.RGBA{200, 150, 10, 255}))
 			e.upload(t, id, "b.jpg", jpegBytes(color.RGBA{10, 150, 200, 255}))
@@ -579,7 +597,7 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 			if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
 				t.Fatalf("batch: %d %v", resp.StatusCode, err)
 			}
-			e.srv.up.work <- struct{}{} // the pipeline is busy until the change is made
+			release := e.holdWorkers() // the pipeline is busy until the change is made
 			data := jpegBytes(color.RGBA{40, 40, 160, 255})
 			r := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", b.ID, "filename", "late.jpg"))
 			if r.StatusCode != http.StatusCreated {
@@ -599,7 +617,7 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 			if err := e.store.SaveUser(context.Background(), usr, "test"); err != nil {
 				t.Fatal(err)
 			}
-			<-e.srv.up.work
+			release()
 			got := e.wait(t, b.ID).Files[0]
 			if got.Status != ingest.Refused || got.Item != "" || !strings.Contains(got.Reason, "may no longer add to the items of cmu") {
 				t.Fatalf("the file after the change: %+v", got)
@@ -786,5 +804,111 @@ func TestBatchInAHiddenCollectionIsAnsweredAsOneThatDoesNotExist(t *testing.T) {
 	// The library's own staff may see it, and upload into it.
 	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"collection":"tu-closed"}`), "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
 		t.Errorf("the archive's administrator making a batch in the collection: %d", r.StatusCode)
+	}
+}
+
+// uploadAs makes a batch of one file with the bearer token and sends the
+// file whole; it returns the batch's id.
+func (e *uploadEnv) uploadAs(t *testing.T, bearer, inst, name string, data []byte) string {
+	t.Helper()
+	resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"`+inst+`","expected":1}`), "Authorization", "Bearer "+bearer, "Content-Type", "application/json")
+	var b Batch
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("batch: %d %v", resp.StatusCode, err)
+	}
+	r := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", b.ID, "filename", name))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("create upload: %d", r.StatusCode)
+	}
+	up := r.Header.Get("Location")
+	up = up[strings.Index(up, "/api/"):]
+	if r := e.req(t, "PATCH", up, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("patch: %d", r.StatusCode)
+	}
+	return b.ID
+}
+
+// TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary: with two
+// workers, one archivist's two long files hold one worker, not both, and
+// the small file of a person of another library, sent after them, is
+// ingested while both long ones are still unfinished.
+func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
+	e := newUploadEnvWith(t, Config{Workers: 2})
+	gate := make(chan struct{})
+	open := sync.OnceFunc(func() { close(gate) })
+	t.Cleanup(open)
+	u := e.srv.up
+	u.mu.Lock()
+	pipe := u.pipe
+	u.pipe = func(ctx context.Context, unit ingest.Unit) []ingest.Outcome {
+		if strings.HasPrefix(unit.Files[0].Name, "long") { // a long file runs until the test lets it go
+			select {
+			case <-gate:
+			case <-ctx.Done():
+			}
+		}
+		return pipe(ctx, unit)
+	}
+	u.mu.Unlock()
+	tu := tokenFor(t, e.store, "archivist@tu.example", "tu", "archivist", "upload")
+	cmu := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
+	long := []string{
+		e.uploadAs(t, tu, "tu", "long-1.jpg", jpegBytes(color.RGBA{10, 200, 10, 255})),
+		e.uploadAs(t, tu, "tu", "long-2.jpg", jpegBytes(color.RGBA{10, 10, 200, 255})),
+	}
+	statuses := func() []string {
+		var s []string
+		for _, id := range long {
+			if b := e.report(t, id); len(b.Files) == 1 {
+				s = append(s, b.Files[0].Status)
+			}
+		}
+		slices.Sort(s)
+		return s
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !slices.Equal(statuses(), []string{ingesting, uploaded}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the long files are %v, want one ingesting and one waiting", statuses())
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+	small := e.uploadAs(t, cmu, "cmu", "small.jpg", jpegBytes(color.RGBA{200, 10, 10, 255}))
+	if got := e.wait(t, small).Files[0]; got.Status != ingest.Ingested {
+		t.Fatalf("the small file of another library: %+v", got)
+	}
+	if got := statuses(); !slices.Equal(got, []string{ingesting, uploaded}) {
+		t.Fatalf("the long files were let go before the small file was ingested: %v", got)
+	}
+	open()
+	for _, id := range long {
+		if got := e.wait(t, id).Files[0]; got.Status != ingest.Ingested {
+			t.Fatalf("a long file once let go: %+v", got)
+		}
+	}
+}
+
+// TestUploadWorkIsTakenInTurnAcrossPeople: with one worker, a person's
+// next file waits while another person's file, queued after it, runs.
+func TestUploadWorkIsTakenInTurnAcrossPeople(t *testing.T) {
+	q := newQueue(1)
+	a, b := &Batch{Institution: "tu", Owner: "a"}, &Batch{Institution: "tu", Owner: "b"}
+	for _, j := range []job{{b: a}, {b: a}, {b: a}, {b: b}} {
+		q.add(j)
+	}
+	var order []string
+	for range 4 {
+		j, ok := q.next()
+		if !ok {
+			t.Fatalf("no job for a free worker after %v", order)
+		}
+		if _, again := q.next(); again {
+			t.Fatalf("a second job ran on the one worker after %v", order)
+		}
+		order = append(order, j.b.Owner)
+		q.done(j)
+	}
+	if want := []string{"a", "b", "a", "a"}; !slices.Equal(order, want) {
+		t.Fatalf("order %v, want %v", order, want)
 	}
 }
