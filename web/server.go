@@ -20,7 +20,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -30,7 +29,6 @@ import (
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
-	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -79,6 +77,14 @@ type Config struct {
 	CacheBytes int64
 	// Search is the catalogue index; nil: one in memory, following Store.
 	Search Searcher
+	// Images, Presentation, Within and OAI are the services of the IIIF
+	// Image, Presentation and Content Search APIs and of OAI-PMH, built by
+	// the command that runs the server; nil: each is made from Store and
+	// Blobs with its defaults (as tests do).
+	Images       *imageapi.Service
+	Presentation *presentation.Service
+	Within       *contentsearch.Service
+	OAI          *oai.Provider
 	// Replica: this node follows a writer and changes nothing; requests
 	// that would are refused (refuseWrites).
 	Replica bool
@@ -118,6 +124,10 @@ type Server struct {
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
 	ids       *requestIDs
 	partners  map[string]bool // origins given IIIF access tokens besides the archive's own
+	bgMu      sync.Mutex
+	bgOver    bool           // Stop has begun: no more background work starts
+	quit      chan struct{}  // closed by Stop
+	bg        sync.WaitGroup // the background work under way (spawn)
 }
 
 // New builds the HTTP handler; background work stops when ctx ends.
@@ -146,7 +156,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
 	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}}
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}, quit: make(chan struct{})}
 	s.deviceKey = deviceKey(cfg.DeviceKey)
 	for _, o := range cfg.PartnerOrigins {
 		origin, err := auth.Origin(o)
@@ -155,25 +165,33 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.partners[origin] = true
 	}
-	s.images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
-		ReducedEdge: cfg.ReducedEdge, Workers: max(1, cfg.Workers), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
-	s.pres = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20),
-		Lists: &access.Lists{Items: cfg.Store, Feed: cfg.Store}}
+	s.images, s.pres, s.within, s.oai = cfg.Images, cfg.Presentation, cfg.Within, cfg.OAI
+	if s.images == nil {
+		s.images = NewImages(cfg)
+	}
+	if s.pres == nil {
+		s.pres = NewPresentation(cfg.Store)
+	}
+	if s.oai == nil {
+		s.oai = NewOAI(cfg.Store, cfg.AdminEmail)
+	}
+	if s.within == nil {
+		w, err := NewWithin(cfg.Store, cfg.Blobs, cfg.ThaiDictionaries)
+		if err != nil {
+			return nil, err
+		}
+		s.within = w
+	}
 	if s.cfg.Search == nil {
 		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})
 		if err != nil {
 			return nil, err
 		}
-		go func() { <-ctx.Done(); x.Close() }()
-		go x.Follow(ctx, cfg.Store)
+		fctx, cancel := context.WithCancel(ctx)
+		s.spawn(func() { <-s.quit; cancel() })
+		s.spawn(func() { x.Follow(fctx, cfg.Store); x.Close() })
 		s.cfg.Search = x
 	}
-	dict, err := thai.Shared(cfg.ThaiDictionaries...)
-	if err != nil {
-		return nil, err
-	}
-	s.within = contentsearch.New(contentsearch.Config{Items: cfg.Store, Blobs: cfg.Blobs, Dict: dict})
-	s.oai = &oai.Provider{Store: cfg.Store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail}
 	r.Use(s.observe, s.compress, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	if cfg.Replica {
 		r.Use(s.refuseWrites)
@@ -201,6 +219,32 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.fail(c, &httpError{status: http.StatusMethodNotAllowed, msg: "method " + c.Request.Method + " is not allowed here"})
 	})
 	return s, nil
+}
+
+// spawn runs f in the background, unless the server has stopped (then f
+// does not run: what it would have done waits for the next start).
+func (s *Server) spawn(f func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if !s.bgOver {
+		s.bg.Go(f)
+	}
+}
+
+// Stop ends the work the server does in the background (the upload
+// loops and the ingests they started, a search index of its own) and
+// returns once all of it has finished. Call it once no request is being
+// answered any more (tusd reports a request's progress to the upload
+// loop until the request ends) and before the store and the index close;
+// ingests under way end with the context New was given.
+func (s *Server) Stop() {
+	s.bgMu.Lock()
+	if !s.bgOver {
+		s.bgOver = true
+		close(s.quit)
+	}
+	s.bgMu.Unlock()
+	s.bg.Wait()
 }
 
 // ServeHTTP makes the server an http.Handler.

@@ -82,6 +82,9 @@ const (
 	expired   = "expired" // idle past the upload expiry; its data is removed
 )
 
+// progressEvery is how often tusd reports an upload's progress.
+const progressEvery = 500 * time.Millisecond
+
 // lostUpload is the outcome of an upload whose data a stop lost.
 const lostUpload = "the uploaded data was lost when the service stopped; upload the file again"
 
@@ -145,7 +148,7 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 		MaxSize:                 limit,
 		NotifyCompleteUploads:   true,
 		NotifyUploadProgress:    true,
-		UploadProgressInterval:  500 * time.Millisecond,
+		UploadProgressInterval:  progressEvery,
 		DisableDownload:         true,
 		Cors:                    &tusd.CorsConfig{Disable: true},
 		PreUploadCreateCallback: s.checkUpload,
@@ -163,8 +166,8 @@ func (s *Server) mountUploads(api *gin.RouterGroup) error {
 	u.load()
 	u.resume()
 	s.up = u
-	go u.listen()
-	go u.housekeep()
+	s.spawn(u.listen)
+	s.spawn(u.housekeep)
 	tus := api.Group("/uploads", s.requireSignIn)
 	// tusd reads the upload's id from a path with its base stripped; the
 	// principal travels in the request's context to the batch check.
@@ -398,12 +401,23 @@ func said(lang string, b *Batch) *Batch {
 }
 
 // listen follows the uploads: progress into the batch, completed files into
-// the pipeline.
+// the pipeline, until the server stops (not when its context ends: until
+// the last request has ended, tusd sends its progress here).
 func (u *uploads) listen() {
 	for {
 		select {
-		case <-u.ctx.Done():
-			return
+		case <-u.s.quit:
+			// tusd sends a request's last progress as it ends, from a
+			// goroutine of its own: take it (the next start finds the
+			// data on disk) until two progress intervals pass in quiet.
+			for {
+				select {
+				case <-u.handler.UploadProgress:
+				case <-u.handler.CompleteUploads:
+				case <-time.After(2 * progressEvery):
+					return
+				}
+			}
 		case ev := <-u.handler.UploadProgress:
 			u.update(ev.Upload, false)
 		case ev := <-u.handler.CompleteUploads:
@@ -484,13 +498,14 @@ func (u *uploads) dispatchLocked() {
 		if !ok {
 			return
 		}
-		go func() {
+		// Under the server's group, so that a stop waits for it.
+		u.s.spawn(func() {
 			u.ingest(j.b, j.files)
 			u.mu.Lock()
 			defer u.mu.Unlock()
 			u.work.done(j)
 			u.dispatchLocked()
-		}()
+		})
 	}
 }
 
@@ -781,6 +796,8 @@ func (u *uploads) housekeep() {
 		u.sweep()
 		select {
 		case <-u.ctx.Done():
+			return
+		case <-u.s.quit:
 			return
 		case <-t.C:
 		}

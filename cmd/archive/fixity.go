@@ -206,7 +206,7 @@ func runRepair(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // ARCHIVE_FIXITY_RATE is 0 (then it returns nil). A pass a stop
 // interrupted goes on at once; a new one waits a minute, so a start is
 // not slowed.
-func startAudits(ctx context.Context, cfg *Config, store *repository.Store, blobs storage.Blobs, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
+func startAudits(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
 	if cfg.FixityRate <= 0 {
 		return nil, nil
 	}
@@ -215,6 +215,6 @@ func startAudits(ctx context.Context, cfg *Config, store *repository.Store, blob
 	if err != nil {
 		return nil, err
 	}
-	go a.Run(ctx)
+	l.run("fixity audits", func(ctx context.Context) error { a.Run(ctx); return nil })
 	return a, nil
 }

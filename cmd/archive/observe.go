@@ -47,22 +47,23 @@ func adminHandler(reg *prometheus.Registry) http.Handler {
 
 // serveAdmin listens on addr for the admin handler until ctx ends. It
 // returns once listening, or the reason it cannot.
-func serveAdmin(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) error {
+func serveAdmin(l *loops, addr string, reg *prometheus.Registry, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s for metrics and profiles: %v", addr, unwrapNet(err))
 	}
 	// No write deadline: a CPU profile or a trace takes as long as asked.
 	srv := &http.Server{Handler: adminHandler(reg), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("the admin listener stopped", "err", err)
+	l.run("the admin listener stopped", func(context.Context) error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
 		}
-	}()
-	go func() {
+		return nil
+	})
+	l.run("the admin listener", func(ctx context.Context) error {
 		<-ctx.Done()
-		srv.Close()
-	}()
+		return srv.Close()
+	})
 	log.Info("metrics and profiles", "url", "http://"+ln.Addr().String()+"/metrics")
 	if a, ok := ln.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() {
 		log.Warn("the admin listener answers anyone who can reach "+ln.Addr().String()+
@@ -74,7 +75,7 @@ func serveAdmin(ctx context.Context, addr string, reg *prometheus.Registry, log 
 // observe starts what the metrics follow in the background (the change
 // feed, the caches, the search index's lag) and the admin listener when
 // one is asked for.
-func observe(ctx context.Context, cfg *Config, reg *prometheus.Registry, obs *metrics.Metrics, handler *web.Server, index *search.Index, store *repository.Store, log *slog.Logger) error {
+func observe(l *loops, cfg *Config, reg *prometheus.Registry, obs *metrics.Metrics, handler *web.Server, index *search.Index, store *repository.Store, log *slog.Logger) error {
 	obs.Caches(handler.CacheStats)
 	obs.Lag("archive_index_lag_changes", "Changes announced by the repository that the search index has yet to apply.", func() float64 {
 		n, err := index.Lag()
@@ -83,9 +84,9 @@ func observe(ctx context.Context, cfg *Config, reg *prometheus.Registry, obs *me
 		}
 		return float64(n)
 	})
-	go obs.Follow(ctx, store)
+	l.run("metrics", func(ctx context.Context) error { obs.Follow(ctx, store); return nil })
 	if cfg.AdminAddr == "" {
 		return nil
 	}
-	return serveAdmin(ctx, cfg.AdminAddr, reg, log)
+	return serveAdmin(l, cfg.AdminAddr, reg, log)
 }

@@ -122,11 +122,12 @@ func TestFixitySettingsReadRatesAndRefuseNonsense(t *testing.T) {
 func TestAdminListenerBeyondLoopbackIsWarnedOf(t *testing.T) {
 	for addr, warned := range map[string]bool{"127.0.0.1:0": false, "0.0.0.0:0": true} {
 		var logs bytes.Buffer
-		ctx, cancel := context.WithCancel(context.Background())
-		if err := serveAdmin(ctx, addr, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		l := newLoops(context.Background(), log)
+		if err := serveAdmin(l, addr, prometheus.NewRegistry(), log); err != nil {
 			t.Fatal(err)
 		}
-		cancel()
+		l.stop()
 		if got := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "firewall"); got != warned {
 			t.Errorf("%s: warned %v, want %v:\n%s", addr, got, warned, &logs)
 		}

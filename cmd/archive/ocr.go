@@ -165,7 +165,7 @@ func ocrRemote(ctx context.Context, cfg *Config, ids []string, stdout, stderr io
 // startOCR starts reading the text of pages in the background, with half
 // the cores; without Tesseract the service runs on, saying why no text is
 // read (nil runner).
-func startOCR(ctx context.Context, cfg *Config, store *repository.Store, blobs storage.Blobs, log *slog.Logger) (*ocr.Runner, error) {
+func startOCR(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs, log *slog.Logger) (*ocr.Runner, error) {
 	tess := &ocr.Tesseract{}
 	if err := tess.Check(); err != nil {
 		log.Warn("the text of pages is not read", "err", err)
@@ -182,10 +182,6 @@ func startOCR(ctx context.Context, cfg *Config, store *repository.Store, blobs s
 		workers = max(1, runtime.NumCPU()/2)
 	}
 	r := ocr.NewRunner(ocr.Config{Store: store, Blobs: blobs, Workers: workers, Log: log, TempDir: tmp, Tesseract: tess})
-	go func() {
-		if err := r.Run(ctx); err != nil {
-			log.Error("the text of pages is not read", "err", err)
-		}
-	}()
+	l.run("the text of pages is not read", r.Run)
 	return r, nil
 }

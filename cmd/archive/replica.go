@@ -17,14 +17,6 @@ import (
 // two small reads of storage a second at most.
 const replicaPoll = time.Second
 
-// publish runs the writer's publisher, which replicas follow through
-// storage, until ctx ends.
-func publish(ctx context.Context, store *repository.Store, log *slog.Logger) {
-	if err := store.Publish(ctx, log); err != nil && ctx.Err() == nil {
-		log.Error("replication: the writer stopped publishing its changes", "err", err)
-	}
-}
-
 // serveReplica runs "archive serve --replica": a node that writes nothing.
 // Its metadata store is its own file, filled from the records in storage
 // and then from what the writer publishes there; it answers pages, IIIF,
@@ -51,7 +43,6 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("the replica cannot take in what the writer published in storage: %v", err)
 	}
 	log.Info("replica caught up with the writer", "records", n, "took", time.Since(start).Round(time.Millisecond))
-	go store.Follow(ctx, replicaPoll, log)
 	reg, obs := newMetrics()
 	blobs = obs.Blobs(blobs)
 	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Log: log, Texts: blobs})
@@ -59,12 +50,22 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return err
 	}
 	defer index.Close()
-	go index.Follow(ctx, store)
+	// Every loop ends, and is waited for, before the index and the store close.
+	l := newLoops(ctx, log)
+	defer l.stop()
+	ctx = l.ctx
+	l.run("replica", func(ctx context.Context) error { store.Follow(ctx, replicaPoll, log); return nil })
+	l.run("search index", func(ctx context.Context) error { index.Follow(ctx, store); return nil })
+	svc, err := newServices(l, cfg, store, blobs)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log, Workers: runtime.NumCPU(), Replica: true,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai,
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Observer: obs})
 	if err != nil {
@@ -73,7 +74,10 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	obs.Lag("archive_replica_staleness_seconds", "Seconds since the replica last took in everything the writer had published in storage.", func() float64 {
 		return time.Since(store.CaughtUp()).Seconds()
 	})
-	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
+	// After the last request, before the loops: the web server's own
+	// background work stops (its ingests end with ctx).
+	defer func() { l.cancel(); handler.Stop() }()
+	if err := observe(l, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}
 	log.Info("archive serving as a read-only replica", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)

@@ -80,7 +80,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer index.Close()
-	go index.Follow(ctx, store)
+	// Every loop ends, and is waited for, before the index and the store close.
+	l := newLoops(ctx, log)
+	defer l.stop()
+	ctx = l.ctx
+	l.run("search index", func(ctx context.Context) error { index.Follow(ctx, store); return nil })
 	// Recordings get their copies for browsers in the background; a stop
 	// kills ffmpeg, and the next start makes what is missing.
 	transcoder := ingest.NewTranscoder(ingest.TranscodeConfig{Store: store, Blobs: blobs, Workers: cfg.TranscodeWorkers,
@@ -90,16 +94,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(filepath.Join(cfg.Data, "transcode"), 0o700); err != nil {
 		return err
 	}
-	go func() {
+	l.run("recordings get no copies for browsers", func(ctx context.Context) error {
 		if err := transcoder.Run(ctx); err != nil {
-			log.Error("recordings get no copies for browsers", "err", ingest.MessageOf(err).String())
+			return errors.New(ingest.MessageOf(err).String())
 		}
-	}()
-	reader, err := startOCR(ctx, cfg, store, blobs, log)
+		return nil
+	})
+	reader, err := startOCR(l, cfg, store, blobs, log)
 	if err != nil {
 		return err
 	}
-	audits, err := startAudits(ctx, cfg, store, blobs, obs, log)
+	audits, err := startAudits(l, cfg, store, blobs, obs, log)
 	if err != nil {
 		return err
 	}
@@ -112,15 +117,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	svc, err := newServices(l, cfg, store, blobs)
+	if err != nil {
+		return err
+	}
 	handler, err := web.New(ctx, web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits,
 		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries})
 	if err != nil {
 		return err
 	}
-	if err := observe(ctx, cfg, reg, obs, handler, index, store, log); err != nil {
+	// After the last request, before the loops: the web server's own
+	// background work stops (its ingests end with ctx).
+	defer func() { l.cancel(); handler.Stop() }()
+	if err := observe(l, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}
 	// Commands run on this data folder find the service by this record
@@ -134,8 +146,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer unrecord()
-	go housekeeping(ctx, store, log)
-	go publish(ctx, store, log)
+	l.run("housekeeping", func(ctx context.Context) error { housekeeping(ctx, store, log); return nil })
+	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
 	return listen(ctx, ln, identify(handler, id, token), log)
 }

@@ -72,7 +72,9 @@ type Service struct {
 	// of many hits starts no more than this at once; the others are read
 	// by their first search.
 	warming chan struct{}
-	reading chan struct{} // a place per item being read
+	reading chan struct{}  // a place per item being read
+	bg      sync.WaitGroup // the background reads under way
+	stopped bool           // Run has returned or is returning: no read starts (under mu)
 }
 
 // maxWarming is how many items' text is read in the background at once.
@@ -256,10 +258,16 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 	if !wait {
 		select {
 		case s.warming <- struct{}{}:
-			go func() {
-				defer func() { <-s.warming }()
-				s.flight.Do(key, read)
-			}()
+			s.mu.Lock()
+			if s.stopped {
+				<-s.warming
+			} else {
+				s.bg.Go(func() {
+					defer func() { <-s.warming }()
+					s.flight.Do(key, read)
+				})
+			}
+			s.mu.Unlock()
 		default:
 		}
 		return nil, errReading
@@ -269,6 +277,18 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 		return nil, err
 	}
 	return v.(*itemText), nil
+}
+
+// Run returns once ctx has ended and the reads started in the background
+// have finished; none starts after. The command that runs the service
+// waits for it before it closes the store.
+func (s *Service) Run(ctx context.Context) error {
+	<-ctx.Done()
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+	s.bg.Wait()
+	return nil
 }
 
 // Warm reads an item's text in the background, if p may read it and it is
