@@ -5,17 +5,27 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
 
-// Units makes each attachment an ingest unit: the file its <dao> names,
+// Object is one item to ingest, made from an attachment: the digital
+// object (file) its <dao> names and the description it gets. The caller hands it to the ingest
+// pipeline (ead does not link the pipeline, so that OAI-PMH, which exports
+// finding aids, does not either).
+type Object struct {
+	Path   string          // the file, inside the folder of the document
+	Name   string          // as shown to people: relative to that folder
+	Meta   repository.Item // institution, collection (the unit), title
+	Origin string          // where it comes from, for the report
+}
+
+// Units makes each attachment an object to ingest: the file its <dao> names,
 // found in dir (the folder of the document), becomes an item of its unit.
 // A file is looked for only inside dir (a link in it that leads out does
 // not count). Files that are not there are listed as problems, each a
 // sentence.
-func Units(atts []Attachment, dir, institution string) ([]ingest.Unit, []string) {
-	var units []ingest.Unit
+func Units(atts []Attachment, dir, institution string) ([]Object, []string) {
+	var units []Object
 	var problems []string
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -32,8 +42,9 @@ func Units(atts []Attachment, dir, institution string) ([]ingest.Unit, []string)
 			problems = append(problems, fmt.Sprintf("the file %s named by a <dao> of unit %s is not beside the finding aid; put it there and import again, or attach it in the desk", rel, a.Unit))
 			continue
 		}
-		units = append(units, ingest.Unit{
-			Files:  []ingest.Input{{Path: filepath.Join(dir, filepath.FromSlash(rel)), Name: rel}},
+		units = append(units, Object{
+			Path:   filepath.Join(dir, filepath.FromSlash(rel)),
+			Name:   rel,
 			Meta:   repository.Item{Institution: institution, Collection: a.Unit, Title: a.Title},
 			Origin: "EAD <dao> " + rel,
 		})

@@ -260,7 +260,8 @@ func TestImportEAD2002BuildsTheTreeAndAttachesFilesBesideIt(t *testing.T) {
 	}
 	p := ingest.New(ingest.Config{Store: s, Blobs: blobs, Agent: "importer"})
 	for _, u := range units {
-		for _, o := range p.Ingest(ctx, u) {
+		unit := ingest.Unit{Files: []ingest.Input{{Path: u.Path, Name: u.Name}}, Meta: u.Meta, Origin: u.Origin}
+		for _, o := range p.Ingest(ctx, unit) {
 			if o.Status != ingest.Ingested {
 				t.Fatalf("%s: %s %s", o.File, o.Status, o.Error)
 			}
@@ -490,7 +491,7 @@ func TestUnitsFindNoFileThroughALinkOutOfTheFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	units, problems := Units([]Attachment{{Unit: "u1", Href: "p1.tif"}, {Unit: "u1", Href: "here.txt"}}, dir, "cmu")
-	if len(units) != 1 || units[0].Files[0].Name != "here.txt" || len(problems) != 1 || !strings.Contains(problems[0], "p1.tif") {
+	if len(units) != 1 || units[0].Name != "here.txt" || len(problems) != 1 || !strings.Contains(problems[0], "p1.tif") {
 		t.Fatalf("units %+v, problems %q", units, problems)
 	}
 	for _, p := range problems {

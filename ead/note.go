@@ -3,8 +3,8 @@ package ead
 import (
 	"maps"
 	"slices"
-
-	"github.com/thaiarchives/archive/ingest"
+	"strconv"
+	"strings"
 )
 
 // Note is something an import tells the archivist about a unit it read: a
@@ -34,10 +34,18 @@ func NoteKinds() []string { return slices.Sorted(maps.Keys(english)) }
 func NoteEnglish(kind string) string { return english[kind] }
 
 // Say says the note with sentence giving a kind's sentence in the
-// reader's language.
+// reader's language. An unknown kind is said as its name and arguments.
 func (n Note) Say(sentence func(kind string) string) string {
-	m := ingest.Message{Kind: n.Kind, Args: append([]string{n.Unit}, n.Args...)}
-	return m.Say(sentence, func(_, value string) string { return value })
+	args := append([]string{n.Unit}, n.Args...)
+	s := sentence(n.Kind)
+	if s == "" {
+		return n.Kind + ": " + strings.Join(args, ", ")
+	}
+	pairs := make([]string, 0, 2*len(args))
+	for i, a := range args {
+		pairs = append(pairs, "{"+strconv.Itoa(i+1)+"}", a)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // String says the note in the command line's English.

@@ -27,6 +27,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrForbidden: the reader may not see or change this.
 	ErrForbidden = errors.New("forbidden")
+	// ErrBusy: as much work of a kind as may run or wait is under way (image
+	// renders, reads of items' text); try again shortly.
+	ErrBusy = errors.New("busy")
 )
 
 // Text is a language map, as in IIIF Presentation 3: language code to text.

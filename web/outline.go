@@ -535,7 +535,8 @@ func (s *Server) importEAD(c *gin.Context) {
 		v.Notes = append(v.Notes, t(v.Lang, "ead_no_ingest"))
 		units = nil
 	}
-	for _, u := range units {
+	for _, o := range units {
+		u := ingest.Unit{Files: []ingest.Input{{Path: o.Path, Name: o.Name}}, Meta: o.Meta, Origin: o.Origin}
 		v.Outcome = append(v.Outcome, s.cfg.Ingest.Ingest(c.Request.Context(), u)...)
 	}
 	private(c)

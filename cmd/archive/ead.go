@@ -66,15 +66,17 @@ func ingestEAD(ctx context.Context, store *repository.Store, path string, d inge
 			fmt.Fprintf(stderr, "  - %s\n", n)
 		}
 	}
-	units, problems := ead.Units(atts, filepath.Dir(path), d.Institution)
+	objects, problems := ead.Units(atts, filepath.Dir(path), d.Institution)
 	for _, p := range problems {
 		fmt.Fprintf(stderr, "  - %s\n", p)
 	}
-	for i := range units {
+	var units []ingest.Unit
+	for _, o := range objects {
 		if d.Access != "" {
-			units[i].Meta.Access.Level = d.Access
+			o.Meta.Access.Level = d.Access
 		}
-		units[i].Meta.Rights = d.Rights
+		o.Meta.Rights = d.Rights
+		units = append(units, ingest.Unit{Files: []ingest.Input{{Path: o.Path, Name: o.Name}}, Meta: o.Meta, Origin: o.Origin})
 	}
 	return units, nil
 }

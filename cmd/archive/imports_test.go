@@ -13,7 +13,8 @@ import (
 // TestLibrariesStayInTheirPackages enforces the design's boundaries: Gin only
 // in the HTTP layer, minio-go only in storage/s3, bbolt only in the
 // repository's store, imaging only where images are rendered or derived,
-// bleve only in the search index.
+// bleve only in the search index, cgo only in vips; and OAI-PMH, IIIF
+// Presentation and Content Search do not link libvips or excelize.
 func TestLibrariesStayInTheirPackages(t *testing.T) {
 	allowed := map[string][]string{
 		"github.com/gin-gonic/gin":          {"web"},
@@ -28,8 +29,8 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "web":           {"cmd"},
 		mod + "iiif":          {"cmd", "web", "iiif", "metrics"}, // the metrics read the image caches' counters
 		mod + "oai":           {"cmd", "web", "oai"},
-		mod + "ead":           {"cmd", "web", "oai", "ead"},            // finding aids: exported by the web layer and OAI-PMH, imported by the command
-		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead"}, // an EAD import ingests the files its <dao> links name
+		mod + "ead":           {"cmd", "web", "oai", "ead"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
+		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr"},
 		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
@@ -45,6 +46,8 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 	}
 	root, _ := filepath.Abs("../..")
 	checked := 0
+	deps := map[string][]string{}     // a package's directory: what its code imports
+	testDeps := map[string][]string{} // and what its tests import
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != root {
 			return filepath.SkipDir
@@ -60,8 +63,17 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		checked++
+		dir := filepath.ToSlash(filepath.Dir(rel))
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasSuffix(rel, "_test.go") {
+				testDeps[dir] = append(testDeps[dir], p)
+			} else {
+				deps[dir] = append(deps[dir], p)
+			}
+			if p == "C" && dir != "vips" {
+				t.Errorf("%s uses cgo, which belongs in package vips only", rel)
+			}
 			for lib, dirs := range allowed {
 				if p != lib && !strings.HasPrefix(p, lib+"/") {
 					continue
@@ -80,4 +92,52 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 	if checked < 10 {
 		t.Fatalf("checked only %d files: wrong root?", checked)
 	}
+	// Services that only read and describe build and test without libvips
+	// and the spreadsheet reader, not even through a package they import.
+	for _, dir := range []string{"oai", "iiif/presentation", "iiif/contentsearch"} {
+		if len(deps[dir]) == 0 {
+			t.Fatalf("package %s has no imports: wrong root?", dir)
+		}
+		if path := reaches(append(deps[dir], testDeps[dir]...), deps, mod, []string{mod + "vips", "github.com/xuri/excelize"}); path != nil {
+			t.Errorf("%s (or its tests) depends on %s", dir, strings.Join(path, " → "))
+		}
+	}
+}
+
+// reaches follows imports from start through the module's own packages
+// (deps, by directory under mod) and returns the chain of imports that ends
+// in one of the forbidden packages (or a package below one), or nil.
+func reaches(start []string, deps map[string][]string, mod string, forbidden []string) []string {
+	from := map[string]string{}
+	queue := []string{}
+	for _, p := range start {
+		if _, ok := from[p]; !ok {
+			from[p] = ""
+			queue = append(queue, p)
+		}
+	}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, f := range forbidden {
+			if p == f || strings.HasPrefix(p, f+"/") {
+				chain := []string{}
+				for ; p != ""; p = from[p] {
+					chain = append([]string{p}, chain...)
+				}
+				return chain
+			}
+		}
+		dir, ok := strings.CutPrefix(p, mod)
+		if !ok {
+			continue
+		}
+		for _, q := range deps[dir] {
+			if _, seen := from[q]; !seen {
+				from[q] = p
+				queue = append(queue, q)
+			}
+		}
+	}
+	return nil
 }

@@ -24,7 +24,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
@@ -105,7 +104,7 @@ var (
 	ErrInvalid  = repository.ErrInvalid
 	ErrNotFound = repository.ErrNotFound
 	// ErrBusy: too many items' text is being read; try again shortly.
-	ErrBusy = imageapi.ErrBusy
+	ErrBusy = repository.ErrBusy
 )
 
 // SearchURL is the Content Search service (API version 2 or 1) of an item,

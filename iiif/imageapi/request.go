@@ -11,6 +11,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/thaiarchives/archive/repository"
 )
 
 // Error kinds; the HTTP layer maps them to 400, 501, 400 and 503.
@@ -19,8 +21,9 @@ var (
 	ErrUnsupported = errors.New("not implemented")
 	// ErrTooLarge: the size is over the server's or the image's limits.
 	ErrTooLarge = errors.New("too large")
-	// ErrBusy: the render queue is full; try again shortly.
-	ErrBusy = errors.New("busy")
+	// ErrBusy: the render queue is full; try again shortly. It is the
+	// repository's kind, shared with Content Search's reads.
+	ErrBusy = repository.ErrBusy
 )
 
 func syntax(format string, a ...any) error {
