@@ -8,7 +8,8 @@ import (
 )
 
 // The rules that stand beside Decide, each written once: who may grant
-// which role, and whether an embargo is over. Tests hold each to Decide.
+// which role, whether an embargo is over, who may keep an answer, and
+// which units of a tree a reader sees. Tests hold each to Decide.
 
 // MayGrant returns nil when p may give role to a user of library at now
 // (or change, disable or enable a user who holds it): p manages the
@@ -68,3 +69,51 @@ func Grantable(p Principal, library string, now time.Time) []Role {
 	}
 	return out
 }
+
+// TreeView is the part of an archival tree a reader sees.
+type TreeView struct{ seen map[string]bool }
+
+// VisibleTree decides which units of t p may see at now: each unit whose
+// description p may read (Decide, ReadMetadata), below a unit p sees. A
+// unit p may not read is left out with everything below it; so is the
+// whole tree when p may not read its root (callers that must say why ask
+// Decide of the root). A unit whose access cannot be read is an error.
+func VisibleTree(p Principal, t *repository.Tree, now time.Time) (TreeView, error) {
+	v := TreeView{seen: map[string]bool{}}
+	var err error
+	t.Walk(func(n *repository.Node) bool {
+		if err != nil {
+			return false
+		}
+		var r Resource
+		if r, err = CollectionResource(t, n.Collection); err != nil {
+			return false
+		}
+		if Decide(p, ReadMetadata, r, now) != nil {
+			return false
+		}
+		v.seen[n.ID] = true
+		return true
+	})
+	if err != nil {
+		return TreeView{}, err
+	}
+	return v, nil
+}
+
+// Sees reports whether the reader sees unit n.
+func (v TreeView) Sees(n *repository.Node) bool { return v.seen[n.ID] }
+
+// Children lists the units right below n that the reader sees, in order.
+func (v TreeView) Children(n *repository.Node) []*repository.Node {
+	var out []*repository.Node
+	for _, c := range n.Children {
+		if v.seen[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Len is the number of units the reader sees.
+func (v TreeView) Len() int { return len(v.seen) }

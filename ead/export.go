@@ -73,13 +73,12 @@ func (l lookup) Item(id string) (*repository.Item, error) { return l.items.Item(
 // not show in an open fonds's date.
 func (e *Export) Newest() (time.Time, error) {
 	newest := e.Tree.Touched()
-	var err error
+	seen, err := access.VisibleTree(e.Principal, e.Tree, e.at())
+	if err != nil {
+		return time.Time{}, err
+	}
 	e.Tree.Walk(func(n *repository.Node) bool {
-		ok, rerr := e.readable(n)
-		if rerr != nil {
-			err = rerr
-		}
-		if !ok {
+		if !seen.Sees(n) {
 			return false
 		}
 		if n.Modified.After(newest) {
@@ -87,16 +86,7 @@ func (e *Export) Newest() (time.Time, error) {
 		}
 		return true
 	})
-	return newest.UTC().Truncate(time.Second), err
-}
-
-// readable reports whether p may read the description of unit n.
-func (e *Export) readable(n *repository.Node) (bool, error) {
-	r, err := access.CollectionResource(e.Tree, n.Collection)
-	if err != nil {
-		return false, err
-	}
-	return access.Decide(e.Principal, access.ReadMetadata, r, e.at()) == nil, nil
+	return newest.UTC().Truncate(time.Second), nil
 }
 
 // Write writes the EAD3 finding aid of the tree's root and what p may read
@@ -109,6 +99,10 @@ func (e *Export) Write(w io.Writer) error {
 		return err
 	}
 	if err := access.Decide(e.Principal, access.ReadMetadata, r, e.at()); err != nil {
+		return err
+	}
+	seen, err := access.VisibleTree(e.Principal, e.Tree, e.at())
+	if err != nil {
 		return err
 	}
 	in, err := e.Tree.Institution(root.Institution)
@@ -139,7 +133,7 @@ func (e *Export) Write(w io.Writer) error {
 	x.close("maintenanceevent")
 	x.close("maintenancehistory")
 	x.close("control")
-	if err := e.unit(x, root, true); err != nil {
+	if err := e.unit(x, seen, root, true); err != nil {
 		return err
 	}
 	x.close("ead")
@@ -159,7 +153,7 @@ func levelAttrs(l repository.Level) []string {
 	return []string{"level", "otherlevel", "otherlevel", string(l)}
 }
 
-func (e *Export) unit(x *writer, n *repository.Node, top bool) error {
+func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top bool) error {
 	name := "c"
 	if top {
 		name = "archdesc"
@@ -221,22 +215,12 @@ func (e *Export) unit(x *writer, n *repository.Node, top bool) error {
 	x.blocks("userestrict", "", d.Reproduction)
 	x.blocks("otherfindaid", "", d.FindingAids)
 	x.blocks("odd", "", d.Notes)
-	var kids []*repository.Node
-	for _, c := range n.Children {
-		ok, err := e.readable(c)
-		if err != nil {
-			return err
-		}
-		if ok {
-			kids = append(kids, c)
-		}
-	}
-	if len(kids) > 0 {
+	if kids := seen.Children(n); len(kids) > 0 {
 		if top {
 			x.open("dsc")
 		}
 		for _, c := range kids {
-			if err := e.unit(x, c, false); err != nil {
+			if err := e.unit(x, seen, c, false); err != nil {
 				return err
 			}
 		}

@@ -79,6 +79,10 @@ func (l treeItems) Item(id string) (*repository.Item, error) { return l.s.Item(i
 // listed (with thumbnails) when withItems.
 func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withItems bool) (*aidNode, int, error) {
 	p, now, site := who(c), time.Now(), s.site(c)
+	seen, err := access.VisibleTree(p, tr, now)
+	if err != nil {
+		return nil, 0, err
+	}
 	count := 0
 	var build func(n *repository.Node) (*aidNode, error)
 	build = func(n *repository.Node) (*aidNode, error) {
@@ -108,14 +112,7 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 				}
 			}
 		}
-		for _, k := range n.Children {
-			r, err := access.CollectionResource(tr, k.Collection)
-			if err != nil {
-				return nil, err
-			}
-			if access.Decide(p, access.ReadMetadata, r, now) != nil {
-				continue
-			}
+		for _, k := range seen.Children(n) {
 			kid, err := build(k)
 			if err != nil {
 				return nil, err

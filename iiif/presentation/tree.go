@@ -67,20 +67,17 @@ func (s *Service) Tree(ctx context.Context, p access.Principal, site Site, id st
 	}
 	l := treeLookup{t, s.Store}
 	now := s.now()
+	seen, err := access.VisibleTree(p, t, now)
+	if err != nil {
+		return nil, err
+	}
 	var build func(n *repository.Node) (treeMember, error)
 	build = func(n *repository.Node) (treeMember, error) {
 		if err := ctx.Err(); err != nil {
 			return treeMember{}, err
 		}
 		items := []treeMember{}
-		for _, c := range n.Children {
-			r, err := access.CollectionResource(t, c.Collection)
-			if err != nil {
-				return treeMember{}, err
-			}
-			if access.Decide(p, access.ReadMetadata, r, now) != nil {
-				continue
-			}
+		for _, c := range seen.Children(n) {
 			d, err := build(c)
 			if err != nil {
 				return treeMember{}, err
