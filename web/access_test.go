@@ -348,6 +348,9 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 						t.Errorf("%s %s as %s: %d", c.method, c.path, role, w.Code)
 						continue
 					}
+					if c.kind == listing && role != "anonymous" && sharedCacheable(w.Header()) {
+						t.Errorf("%s %s as %s: a listing built for a signed-in person a shared cache may keep: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
+					}
 					for _, lvl := range levels {
 						viewer := role
 						if c.kind == anonListing {
@@ -371,11 +374,17 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 					if ok(w.Code) != may || c.kind == treeListing && strings.Contains(w.Body.String(), e.secret["inherited"]) != may {
 						t.Errorf("%s %s as %s: %d, may read %v: %.200s", c.method, c.path, role, w.Code, may, w.Body)
 					}
+					if role != "anonymous" && sharedCacheable(w.Header()) {
+						t.Errorf("%s %s as %s: a tree with a restricted unit a shared cache may keep: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
+					}
 					if may && role != "anonymous" && !strings.Contains(w.Header().Get("Cache-Control"), "private") {
 						t.Errorf("%s %s as %s: built for a signed-in person but cacheable: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
 					}
 				case libEdit, manageUsers:
 					w := e.do(role, c.method, c.path, c.body)
+					if role != "anonymous" && sharedCacheable(w.Header()) {
+						t.Errorf("%s %s as %s: a personal page a shared cache may keep: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
+					}
 					allowed := role == "system-admin" || role == "cmu-admin" || c.kind == libEdit && role == "cmu-archivist"
 					refused := w.Code == 401 || w.Code == 403 || w.Code == 303
 					if allowed == refused {
@@ -408,6 +417,11 @@ func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, rol
 		allowed = mayEdit(lvl, role)
 	case administer:
 		allowed = role == "system-admin"
+	}
+	// Only what anonymous visitors may read in full may reach a shared
+	// cache from a signed-in request (access.CachePolicy).
+	if role != "anonymous" && !model[lvl]["anonymous"].full && sharedCacheable(w.Header()) {
+		t.Errorf("%s %s as %s (%s): %d a shared cache may keep: %q", method, path, role, lvl, w.Code, w.Header().Get("Cache-Control"))
 	}
 	leak := strings.Contains(w.Body.String(), e.secret[lvl])
 	switch kind {
@@ -517,4 +531,11 @@ func TestReducedImagesHoldTheirLimitAtEverySize(t *testing.T) {
 	} else if got, _, _ := image.DecodeConfig(bytes.NewReader(w.Body.Bytes())); got.Width != 600 {
 		t.Errorf("reader of the library got %d pixels wide", got.Width)
 	}
+}
+
+// sharedCacheable: a shared cache may keep an answer with these headers
+// unless it says private or no-store and does not say public.
+func sharedCacheable(h http.Header) bool {
+	cc := h.Get("Cache-Control")
+	return strings.Contains(cc, "public") || !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store")
 }

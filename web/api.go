@@ -24,7 +24,7 @@ func (s *Server) institutions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cacheable(c, "public, max-age=300")
+	s.cache(c, publicDoc)
 	c.JSON(http.StatusOK, ins)
 }
 
@@ -51,7 +51,7 @@ func (s *Server) item(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cacheByAccess(c, res)
+	s.cacheResource(c, res, publicFiles)
 	etag := fmt.Sprintf(`"%s-v%d"`, it.ID, it.Version)
 	c.Header("ETag", etag)
 	if c.GetHeader("If-None-Match") == etag {
@@ -125,16 +125,6 @@ func derivativeURL(base, file, item string, n int, role string) string {
 		return fmt.Sprintf("%s/iiif/text/%s/%d", base, item, n)
 	}
 	return ""
-}
-
-// cacheByAccess: what is public may be kept by shared caches for a
-// bounded time; anything else is private to who asked.
-func (s *Server) cacheByAccess(c *gin.Context, res access.Resource) {
-	if access.CachePolicy(res, who(c), time.Now()) != access.Public {
-		private(c)
-		return
-	}
-	s.cacheable(c, "public, max-age="+strconv.Itoa(int(s.cfg.PublicMaxAge.Seconds())))
 }
 
 // itemFile finds file n of an item who(c) may do a to.
@@ -214,7 +204,7 @@ func (s *Server) serveBlob(c *gin.Context, res access.Resource, key, ctype, etag
 	// A master may take longer to send than the server's write timeout:
 	// give it time for a slow link (1 MB/s), at least the usual.
 	http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(5*time.Minute + time.Duration(st.Size/(1<<20))*time.Second))
-	s.cacheByAccess(c, res)
+	s.cacheResource(c, res, publicFiles)
 	c.Header("Content-Type", ctype)
 	c.Header("ETag", etag)
 	c.Header("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'")
@@ -293,7 +283,7 @@ func (s *Server) updateItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	out := s.itemJSON(c, it, res)
 	out.Notes = notes
 	c.JSON(http.StatusOK, out)
@@ -324,7 +314,7 @@ func (s *Server) withdrawItem(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/items/"+it.ID)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	c.JSON(http.StatusOK, gin.H{"item": it.ID, "withdrawn": true})
 }
 
@@ -344,7 +334,7 @@ func (s *Server) purgeItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	c.JSON(http.StatusOK, gin.H{"item": c.Param("id"), "purged": n})
 }
 
@@ -365,7 +355,7 @@ func (s *Server) backup(c *gin.Context) {
 	c.Header("Content-Type", "application/octet-stream")
 	c.Header("Content-Disposition", `attachment; filename="archive.db"`)
 	c.Header("Content-Length", strconv.FormatInt(snap.Size, 10))
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	if _, err := io.Copy(c.Writer, snap); err != nil {
 		s.cfg.Log.Error("backup failed", "err", err)
 		c.Abort()

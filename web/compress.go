@@ -113,7 +113,7 @@ func (w *gzipWriter) decide() {
 	h := w.Header()
 	status := w.Status()
 	if status == http.StatusNotModified {
-		h.Add("Vary", "Accept-Encoding")
+		varyEncoding(h)
 		if etag := h.Get("ETag"); w.stripped && etag != "" {
 			h.Set("ETag", withGzipSuffix(etag))
 		}
@@ -123,7 +123,7 @@ func (w *gzipWriter) decide() {
 		h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" || !compressible(h.Get("Content-Type")) {
 		return
 	}
-	h.Add("Vary", "Accept-Encoding")
+	varyEncoding(h)
 	if !w.accepts {
 		return
 	}

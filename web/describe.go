@@ -58,7 +58,7 @@ func (s *Server) describeSheet(c *gin.Context) {
 	defer os.Remove(file)
 	p := editPage{page: s.newPage(c, ""), Sheet: name, DryRun: c.PostForm("dry_run") != ""}
 	p.Title, p.CSRF = t(lang, "describe_title"), s.csrfToken(c)
-	private(c)
+	s.cache(c, privateOnly)
 	rows, err := ingest.ReadDescribeSheet(file, name)
 	if err != nil {
 		if !errors.As(err, new(*ingest.Error)) {

@@ -74,7 +74,7 @@ func (s *Server) renderEdit(c *gin.Context, status int, it *repository.Item, msg
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, status, "edit", p)
 }
 
@@ -283,7 +283,7 @@ func (s *Server) renderCollection(c *gin.Context, status int, col *repository.Co
 			}
 		}
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, status, "colledit", p)
 }
 
@@ -533,7 +533,7 @@ func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Insti
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, status, "edit", p)
 }
 

@@ -33,7 +33,7 @@ func (s *Server) embedPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cacheByAccess(c, res)
+	s.cacheResource(c, res, publicFiles)
 	s.render(c, http.StatusOK, "embed", p)
 }
 
@@ -88,7 +88,7 @@ func (s *Server) oembed(c *gin.Context) {
 		resp["thumbnail_width"], resp["thumbnail_height"] = th["width"], th["height"]
 	}
 	c.Header("Access-Control-Allow-Origin", "*")
-	s.cacheByAccess(c, res)
+	s.cacheResource(c, res, publicFiles)
 	c.JSON(http.StatusOK, resp)
 }
 

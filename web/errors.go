@@ -114,7 +114,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 			msg = t(lang, "not_found")
 		}
 	}
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	if wantsPage(c) {
 		p := s.newPage(c, "")
 		p.Title, p.Error = t(p.Lang, "error_title"), msg

@@ -98,7 +98,7 @@ func (s *Server) fixity(c *gin.Context) {
 		}
 		p.More = max(0, damaged-len(p.Findings))
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "fixity", p)
 }
 

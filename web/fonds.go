@@ -174,7 +174,7 @@ func (s *Server) findingAid(c *gin.Context) {
 	p.Tree = site.TreeURL(tr.Root.ID)
 	p.PDFURL = "/fonds/" + tr.Root.ID + "/print"
 	p.Desk = access.Decide(who(c), access.Edit, access.LibraryResource(tr.Root.Institution), time.Now()) == nil
-	s.cacheable(c, "public, max-age=60")
+	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "findingaid", p)
 }
 
@@ -182,7 +182,7 @@ func (s *Server) findingAid(c *gin.Context) {
 // navigation; the reading room prints it, or saves it as PDF.
 func (s *Server) printAid(c *gin.Context) {
 	if p, ok := s.printPage(c); ok {
-		s.cacheable(c, "public, max-age=60")
+		s.cache(c, publicShort)
 		s.render(c, http.StatusOK, "printaid", p)
 	}
 }
@@ -245,7 +245,7 @@ func (s *Server) unitViewer(c *gin.Context) {
 	p := itemPage{page: s.newPage(c, ""), Manifest: s.site(c).UnitManifestURL(tr.Root.ID), Viewer: viewerBuilt()}
 	p.Title = tr.Root.Title.Get(p.Lang)
 	p.Crumbs = []link{{"/", t(p.Lang, "home")}, {"/fonds/" + fonds.Root.ID, fonds.Root.Title.Get(p.Lang)}}
-	s.cacheable(c, "public, max-age=60")
+	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "unitview", p)
 }
 
@@ -269,7 +269,7 @@ func (s *Server) eadExport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cacheable(c, "public, max-age=300")
+	s.cache(c, publicDoc)
 	c.Header("Content-Disposition", `inline; filename="`+tr.Root.ID+`.ead.xml"`)
 	s.send(c, http.StatusOK, "application/xml; charset=utf-8", b.Bytes())
 }
@@ -350,7 +350,7 @@ func (s *Server) findItems(c *gin.Context) {
 		Other string `json:"other,omitempty"`
 	}
 	out := []found{}
-	private(c)
+	s.cache(c, privateOnly)
 	q := search.Query{Text: strings.TrimSpace(c.Query("q")), Filters: map[string][]string{"library": {inst}}, Lang: lang, Limit: maxFound}
 	if q.Text == "" {
 		c.JSON(http.StatusOK, out)

@@ -44,7 +44,7 @@ func (s *Server) iiifBase(c *gin.Context, v int) {
 		s.fail(c, notFound("no such IIIF document: "+c.Request.URL.Path))
 		return
 	}
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/iiif/%d/%s/info.json", s.baseURL(c), v, escapeID(id)))
 }
 
@@ -82,7 +82,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 			s.fail(c, err)
 			return
 		}
-		c.Header("Vary", "Accept, Cookie, Authorization")
+		varyInfo(c)
 		s.sendImage(c, http.StatusOK, resp)
 		return
 	}
@@ -126,10 +126,7 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 	if r.Link != "" {
 		h["Link"] = []string{r.Link}
 	}
-	h["Cache-Control"] = []string{r.CacheControl}
-	if r.Private {
-		h["Vary"] = []string{"Cookie, Authorization"}
-	}
+	cacheImage(h, r)
 	if r.ETag != "" && status == http.StatusOK && strings.Contains(c.Request.Header.Get("If-None-Match"), r.ETag) {
 		c.Status(http.StatusNotModified)
 		return
@@ -176,16 +173,16 @@ func (s *Server) presentationRoute(c *gin.Context, v int, kind, rest string) {
 		s.fail(c, err)
 		return
 	}
-	s.sendDoc(c, ans, profile, "public, max-age=300")
+	s.sendDoc(c, ans, profile, publicDoc)
 }
 
 // sendDoc answers with a IIIF JSON document: ld+json with the profile when
 // asked for, plain JSON otherwise, with an ETag.
-func (s *Server) sendDoc(c *gin.Context, ans *presentation.Answer, profile, public string) {
+func (s *Server) sendDoc(c *gin.Context, ans *presentation.Answer, profile string, public cachePolicy) {
 	if ans.Private {
-		private(c)
+		s.cache(c, privateOnly)
 	} else {
-		s.cacheable(c, public)
+		s.cache(c, public)
 	}
 	if ans.ETag != "" {
 		c.Header("ETag", ans.ETag)
@@ -216,11 +213,11 @@ func (s *Server) discovery(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	age := "public, max-age=60"
+	age := publicShort
 	if ans.Final {
-		age = "public, max-age=3600" // a full page keeps its activities; their types follow access
+		age = publicHour // a full page keeps its activities; their types follow access
 	}
-	c.Header("Cache-Control", age)
+	s.cache(c, age)
 	ctype := "application/json"
 	if strings.Contains(c.GetHeader("Accept"), "application/ld+json") {
 		ctype = `application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"`
@@ -236,7 +233,7 @@ func (s *Server) probe(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	c.Header("Access-Control-Allow-Origin", "*")
 	c.JSON(http.StatusOK, doc)
 }
@@ -248,7 +245,7 @@ func (s *Server) probe(c *gin.Context) {
 // page elsewhere on the same site cannot obtain a reader's token and a
 // partner's viewer does not end the archive's own.
 func (s *Server) tokenPage(c *gin.Context) {
-	private(c)
+	s.cache(c, privateOnly)
 	origin, err := auth.Origin(c.Query("origin"))
 	msgID := c.Query("messageId")
 	if msgID == "" || err != nil {
@@ -328,7 +325,7 @@ func (s *Server) sendDisc(c *gin.Context, size int, col color.RGBA) {
 	}
 	var b bytes.Buffer
 	png.Encode(&b, img)
-	c.Header("Cache-Control", "public, max-age=604800")
+	s.cache(c, publicImmutable)
 	s.send(c, http.StatusOK, "image/png", b.Bytes())
 }
 

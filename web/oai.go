@@ -18,7 +18,7 @@ func (s *Server) oaiPMH(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	c.Header("Access-Control-Allow-Origin", "*")
 	c.Data(http.StatusOK, "text/xml; charset=utf-8", body)
 }

@@ -25,9 +25,9 @@ func (s *Server) sendSearch(c *gin.Context, a *contentsearch.Answer, err error) 
 		return
 	}
 	if a.Public {
-		s.cacheable(c, "public, max-age=300")
+		s.cache(c, publicDoc)
 	} else {
-		private(c)
+		s.cache(c, privateOnly)
 	}
 	c.Data(http.StatusOK, "application/ld+json; charset=utf-8", a.Body)
 }
@@ -102,7 +102,7 @@ func (s *Server) alto(c *gin.Context) {
 		s.serveBlob(c, res, key, "application/xml; charset=utf-8", `"`+f.SHA256+`-alto"`, name)
 		return
 	}
-	s.cacheByAccess(c, res)
+	s.cacheResource(c, res, publicFiles)
 	page := &ocr.Page{Width: f.Width, Height: f.Height}
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, "application/xml; charset=utf-8", page.WriteALTO(f.Name, "archive"))
@@ -126,7 +126,7 @@ func (s *Server) requestOCR(c *gin.Context) {
 		return
 	}
 	s.cfg.OCR.Request(it.ID)
-	private(c)
+	s.cache(c, privateOnly)
 	c.JSON(http.StatusAccepted, gin.H{"item": it.ID, "unread": len(ocr.Unread(it))})
 }
 

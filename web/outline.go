@@ -77,7 +77,7 @@ func (s *Server) deskFonds(c *gin.Context) {
 			}
 		}
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "fonds", p)
 }
 
@@ -110,7 +110,7 @@ func (s *Server) outline(c *gin.Context) {
 		return
 	}
 	p.HTML = outlineHTML(p.Root, p.Units)
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "outline", p)
 }
 
@@ -312,7 +312,7 @@ func (s *Server) renderUnit(c *gin.Context, status int, col *repository.Collecti
 	if p.Fonds != "" {
 		p.Crumbs = append(p.Crumbs, link{"/desk/fonds/" + p.Fonds, t(p.Lang, "outline")})
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, status, "unitedit", p)
 }
 
@@ -539,7 +539,7 @@ func (s *Server) importEAD(c *gin.Context) {
 		u := ingest.Unit{Files: []ingest.Input{{Path: o.Path, Name: o.Name}}, Meta: o.Meta, Origin: o.Origin}
 		v.Outcome = append(v.Outcome, s.cfg.Ingest.Ingest(c.Request.Context(), u)...)
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "fonds", v)
 }
 

@@ -135,7 +135,7 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		}
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
-	c.Header("Vary", "Accept-Language, Cookie, Authorization")
+	varyPage(c)
 	c.Writer.Header()["Referrer-Policy"] = referrer
 	c.Status(status)
 	tpl := s.pages[name]
@@ -226,7 +226,7 @@ func (s *Server) home(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cacheable(c, "public, max-age=60")
+	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -280,7 +280,7 @@ func pagerLinks(c *gin.Context, n, per, total int) (prev, next string) {
 func (s *Server) notFoundPage(c *gin.Context) {
 	p := s.newPage(c, "")
 	p.Title = t(p.Lang, "not_found")
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	s.render(c, http.StatusNotFound, "list", p)
 }
 
@@ -320,7 +320,7 @@ func (s *Server) libraryPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
-	s.cacheable(c, "public, max-age=60")
+	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
 
@@ -373,7 +373,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
-	s.cacheable(c, "public, max-age=60")
+	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
 
@@ -541,13 +541,13 @@ func (s *Server) itemPage(c *gin.Context) {
 		if p.Withdrawal == nil {
 			p.Withdrawal = &repository.Withdrawal{Time: it.Modified}
 		}
-		s.cacheable(c, "public, max-age=300")
+		s.cache(c, publicDoc)
 		s.render(c, http.StatusGone, "item", p)
 	case errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrForbidden):
 		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
 		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
 		p.LoginNext = "/items/" + it.ID
-		private(c)
+		s.cache(c, privateOnly)
 		s.render(c, Status(err), "item", p)
 	case err != nil:
 		s.fail(c, err)
@@ -557,7 +557,7 @@ func (s *Server) itemPage(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.cacheByAccess(c, res)
+		s.cacheResource(c, res, publicFiles)
 		s.render(c, http.StatusOK, "item", p)
 	}
 }

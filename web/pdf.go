@@ -44,7 +44,7 @@ func (s *Server) printPDF(c *gin.Context) {
 		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), storage.ErrUnavailable))
 		return
 	}
-	s.cacheable(c, "public, max-age=300")
+	s.cache(c, publicDoc)
 	c.Header("Content-Disposition", `inline; filename="`+p.RootID+`.pdf"`)
 	s.send(c, http.StatusOK, "application/pdf", out.Bytes())
 }

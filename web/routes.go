@@ -22,7 +22,7 @@ func (s *Server) routes() []route {
 	static, _ := fs.Sub(assets, "static")
 	files := http.StripPrefix("/static", http.FileServer(http.FS(static)))
 	serveStatic := func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=3600")
+		s.cache(c, publicStatic)
 		files.ServeHTTP(c.Writer, c.Request)
 	}
 	signedIn := s.requireSignIn

@@ -90,7 +90,7 @@ func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []ac
 	listed, err := access.Listing(s.cfg.Store, who(c), ids, time.Now())
 	if err == nil && len(listed) < len(ids) {
 		s.cfg.Log.Warn("search index behind the store: an answer kept from shared caches", "hits", len(ids), "readable", len(listed))
-		private(c)
+		s.cache(c, privateOnly)
 		c.Set(staleKey, true)
 	}
 	return res, listed, err
@@ -103,7 +103,7 @@ const staleKey = "search-stale"
 // it was found stale.
 func (s *Server) cacheSearch(c *gin.Context) {
 	if !c.GetBool(staleKey) {
-		s.cacheable(c, "public, max-age=60")
+		s.cache(c, publicShort)
 	}
 }
 

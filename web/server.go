@@ -266,7 +266,7 @@ func (s *Server) recover(c *gin.Context) {
 				panic(p)
 			}
 			s.cfg.Log.ErrorContext(c, "panic", "path", c.Request.URL.Path, "panic", p)
-			c.Header("Cache-Control", "no-store")
+			s.cache(c, noStore)
 			c.String(http.StatusInternalServerError, "internal error; it has been logged\n")
 			c.Abort()
 		}
@@ -333,7 +333,7 @@ func (s *Server) checkHost(c *gin.Context) {
 		}
 		return
 	}
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	c.String(http.StatusMisdirectedRequest, "this archive does not answer to the host %q; set ARCHIVE_BASE_URL to its public address\n", c.Request.Host)
 	c.Abort()
 }
@@ -386,14 +386,14 @@ func (s *Server) baseURL(c *gin.Context) string {
 func (s *Server) site(c *gin.Context) presentation.Site { return presentation.Site{Base: s.baseURL(c)} }
 
 func (s *Server) healthz(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	c.String(http.StatusOK, "ok\n")
 }
 
 // readyz checks storage and the metadata store on every call, so it recovers
 // as soon as they do. It says which part is down, never how.
 func (s *Server) readyz(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
+	s.cache(c, noStore)
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
 	res := gin.H{"storage": "ok", "metadata": "ok"}

@@ -88,24 +88,6 @@ func who(c *gin.Context) access.Principal {
 	return pr
 }
 
-// private marks an answer built for a signed-in person, or one that differs
-// by who asks: no shared cache may keep it.
-func private(c *gin.Context) {
-	c.Header("Cache-Control", "private, no-store")
-	c.Header("Vary", "Cookie, Authorization, Accept, Accept-Language")
-}
-
-// cacheable sets the caching of an answer that may be the same for everyone:
-// public for anonymous visitors, private for a signed-in person.
-func (s *Server) cacheable(c *gin.Context, public string) {
-	if who(c).SignedIn() || c.GetHeader("Authorization") != "" {
-		private(c)
-		return
-	}
-	c.Header("Cache-Control", public)
-	c.Header("Vary", "Cookie, Authorization, Accept, Accept-Language")
-}
-
 func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: s.secure || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
@@ -200,7 +182,7 @@ func (s *Server) loginForm(c *gin.Context) {
 	p := loginPage{page: s.newPage(c, ""), Next: c.Query("next"), Origin: c.Query("origin")}
 	p.Title, p.CSRF = t(p.Lang, "signin"), s.csrfToken(c)
 	p.Done = who(c).SignedIn() && p.Origin != ""
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "login", p)
 }
 
@@ -217,14 +199,14 @@ func (s *Server) login(c *gin.Context) {
 	// elsewhere slows no one down.
 	if tooLong := oversized(email, c.PostForm("password")); tooLong != "" {
 		p.Error, p.CSRF = t(p.Lang, tooLong), s.csrfToken(c)
-		private(c)
+		s.cache(c, privateOnly)
 		s.render(c, http.StatusBadRequest, "login", p)
 		return
 	}
 	p.Email = email
 	if !s.checkCSRF(c) {
 		p.Error, p.CSRF = t(p.Lang, "err_csrf"), s.csrfToken(c)
-		private(c)
+		s.cache(c, privateOnly)
 		s.render(c, http.StatusForbidden, "login", p)
 		return
 	}
@@ -252,7 +234,7 @@ func (s *Server) login(c *gin.Context) {
 		}
 		s.event(c, object, "failed sign-in", "failure", detail+" from "+c.ClientIP(), email)
 		p.Error, p.CSRF = t(p.Lang, "bad_login"), s.csrfToken(c)
-		private(c)
+		s.cache(c, privateOnly)
 		s.render(c, http.StatusUnauthorized, "login", p)
 		return
 	}
@@ -266,7 +248,7 @@ func (s *Server) login(c *gin.Context) {
 	s.setCookie(c, sessionCookie, v, int(sessionTTL.Seconds()))
 	s.rememberDevice(c, email)
 	s.setCookie(c, csrfCookie, "", -1)
-	private(c)
+	s.cache(c, privateOnly)
 	if p.Origin != "" {
 		// Opened by a viewer as the IIIF access service: say so, and close.
 		p.Done, p.SignedIn = true, true
@@ -307,7 +289,7 @@ func (s *Server) checkPassword(c *gin.Context, hash, pw string) bool {
 // logout ends the session on the server, then in the browser. A GET (the
 // IIIF logout service, opened by a viewer) shows a form to confirm.
 func (s *Server) logout(c *gin.Context) {
-	private(c)
+	s.cache(c, privateOnly)
 	if c.Request.Method == http.MethodGet {
 		p := loginPage{page: s.newPage(c, "")}
 		p.Title, p.CSRF, p.SignedIn = t(p.Lang, "signout"), s.csrfToken(c), who(c).SignedIn()

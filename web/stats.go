@@ -17,6 +17,6 @@ func (s *Server) stats(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	c.JSON(http.StatusOK, gin.H{"caches": s.images.CacheStats(), "renders": s.images.Renders()})
 }

@@ -371,7 +371,7 @@ func (u *uploads) get(c *gin.Context) {
 		u.s.fail(c, notFound(fmt.Sprintf("no batch %q of yours", c.Param("id"))))
 		return
 	}
-	private(c)
+	u.s.cache(c, privateOnly)
 	out := said(u.s.lang(c), b)
 	u.s.batchCopies(u.s.lang(c), out)
 	c.JSON(http.StatusOK, out)

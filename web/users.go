@@ -68,7 +68,7 @@ func (s *Server) desk(c *gin.Context) {
 		return
 	}
 	p.Items = items
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "desk", p)
 }
 
@@ -120,7 +120,7 @@ func (s *Server) renderUsers(c *gin.Context, status int, msg, notice, password s
 		}
 		p.Users = append(p.Users, us...)
 	}
-	private(c)
+	s.cache(c, privateOnly)
 	s.render(c, status, "users", p)
 }
 
