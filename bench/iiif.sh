@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # IIIF image benchmark, in one run on loopback: this archive (local disk, then S3 on MinIO) and
 # Debian's IIPImage (and a current upstream build: IIPSRV_UPSTREAM=its iipsrv.fcgi) over the same 8000x6000 master, loaded by the shared wrk script
-# (../shared/bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
+# (bench/iipimage/bench.sh: canonical tiles at scale 1 and 4, a !1024,1024 view, 500
 # random regions, info.json), then two loads no cache can answer (bench/uncached_urls.py: 200,000 distinct
 # regions; 20,000 distinct whole-image views of 400-1400 px). Prints each RESULT line, the ratios to
 # IIPImage, and the archive's RSS (now and peak).
 # Needs Debian iipimage-server, lighttpd, spawn-fcgi, wrk, libvips-tools (installed when missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
-peer="$repo/../shared/bench/iipimage"
+peer="$here/iipimage"
 SECS=${SECS:-10}
 export OUT=${OUT:-/tmp/peer-img}
 work=$(mktemp -d /tmp/archive-iiif.XXXXXX)

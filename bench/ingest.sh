@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 OUT=${OUT:-/tmp/archive-bench}
 mkdir -p "$OUT"
-shared="$repo/../shared/bench/iipimage"
+shared="$here/iipimage"
 [ -f "$OUT/master.tif" ] || OUT=$OUT "$shared/make-image.sh" >/dev/null
 if [ ! -d "$OUT/small" ]; then
   mkdir -p "$OUT/small"

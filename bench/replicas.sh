@@ -13,7 +13,7 @@
 # Needs wrk, nginx (installed when missing) and MinIO (ARCHIVE_MINIO or the test script's cache).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
-peer="$repo/../shared/bench/iipimage"
+peer="$here/iipimage"
 SECS=${SECS:-10}
 export OUT=${OUT:-/tmp/peer-img}
 work=$(mktemp -d /tmp/archive-replicas.XXXXXX)
