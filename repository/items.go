@@ -104,7 +104,7 @@ func (s *Store) lockCollection(c *Collection) (unlock func()) {
 // ancestors names the locks of unit id and of the units above it.
 func (s *Store) ancestors(id string) []string {
 	var out []string
-	for depth := 0; id != "" && depth < maxDepth; depth++ {
+	for depth := 0; id != "" && depth < MaxDepth; depth++ {
 		out = append(out, "collection/"+id)
 		c, err := s.Collection(id)
 		if err != nil {
@@ -369,7 +369,7 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 func touchUp(tx *bolt.Tx, id string, t time.Time) error {
 	b := tx.Bucket(ixTouched)
 	v := binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
-	for depth := 0; id != "" && depth < maxDepth; depth++ {
+	for depth := 0; id != "" && depth < MaxDepth; depth++ {
 		if old := b.Get([]byte(id)); bytes.Compare(old, v) < 0 {
 			if err := b.Put([]byte(id), v); err != nil {
 				return err
@@ -859,7 +859,7 @@ func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (b
 		return false, nil
 	}
 	for depth, parent := 0, e.parent; parent != ""; depth++ {
-		if depth == maxDepth {
+		if depth == MaxDepth {
 			return false, nil
 		}
 		c, err := get(parent)

@@ -112,8 +112,7 @@ type Tree struct {
 	Root  *Node
 	nodes map[string]*Node
 	above map[string]*Collection // the root's ancestors
-	store *Store
-	stamp string // the state of the store it was read at
+	src   TreeSource
 	// touched: the newest change below the root the nodes do not date
 	// (ixTouched).
 	touched time.Time
@@ -121,11 +120,31 @@ type Tree struct {
 	insts   map[string]*Institution
 }
 
+// TreeSource is what a tree asks of the store beyond its own units.
+type TreeSource interface {
+	Collection(id string) (*Collection, error)
+	Institution(id string) (*Institution, error)
+}
+
+// NewTree is the tree below root (whose nodes are linked already), with
+// the root's ancestors, the newest change below it that its units do not
+// date (see Touched), and the store it asks for anything else.
+func NewTree(root *Node, above map[string]*Collection, touched time.Time, src TreeSource) *Tree {
+	t := &Tree{Root: root, nodes: map[string]*Node{}, above: above, src: src, touched: touched, insts: map[string]*Institution{}}
+	t.Walk(func(n *Node) bool { t.nodes[n.ID] = n; return true })
+	return t
+}
+
 // treeCache keeps the trees read lately, each with the state of the store
 // it was read at (a tree of 10,000 units takes a while to decode).
 type treeCache struct {
 	mu    sync.Mutex
-	trees map[string]*Tree
+	trees map[string]cachedTree
+}
+
+type cachedTree struct {
+	*Tree
+	stamp string // the state of the store it was read at
 }
 
 // treesKept bounds how many trees the cache holds.
@@ -134,24 +153,24 @@ const treesKept = 16
 func (c *treeCache) get(id, stamp string) *Tree {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t := c.trees[id]; t != nil && t.stamp == stamp {
-		return t
+	if t := c.trees[id]; t.Tree != nil && t.stamp == stamp {
+		return t.Tree
 	}
 	return nil
 }
 
-func (c *treeCache) put(t *Tree) {
+func (c *treeCache) put(t *Tree, stamp string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.trees == nil || len(c.trees) >= treesKept {
-		c.trees = map[string]*Tree{}
+		c.trees = map[string]cachedTree{}
 	}
-	c.trees[t.Root.ID] = t
+	c.trees[t.Root.ID] = cachedTree{t, stamp}
 }
 
-// maxDepth bounds a walk up a tree (a cycle, which saving refuses, would
+// MaxDepth bounds a walk up a tree (a cycle, which saving refuses, would
 // not be followed for ever).
-const maxDepth = 64
+const MaxDepth = 64
 
 // Touched is when something below the root last changed that the units
 // do not date: a unit moved out or withdrawn, a unit's access changed, an
@@ -163,13 +182,15 @@ func (t *Tree) Touched() time.Time { return t.touched }
 // left out. The tree is shared with other readers until the store changes:
 // it must not be modified.
 func (s *Store) Tree(id string) (*Tree, error) {
-	t := &Tree{nodes: map[string]*Node{}, above: map[string]*Collection{}, store: s, insts: map[string]*Institution{}}
-	var cached *Tree
+	var (
+		cached, t *Tree
+		stamp     string
+	)
 	err := s.view(func(tx *bolt.Tx) error {
 		// Any change appends to the feed in its own transaction, and saving
 		// an item or collection moves the generation: either names the state.
-		t.stamp = fmt.Sprintf("%d/%d", s.gen.Load(), tx.Bucket(bFeed).Sequence())
-		if cached = s.trees.get(id, t.stamp); cached != nil {
+		stamp = fmt.Sprintf("%d/%d", s.gen.Load(), tx.Bucket(bFeed).Sequence())
+		if cached = s.trees.get(id, stamp); cached != nil {
 			return nil
 		}
 		var root Collection
@@ -179,25 +200,28 @@ func (s *Store) Tree(id string) (*Tree, error) {
 		if root.Deleted {
 			return fmt.Errorf("collection %q: %w", id, ErrNotFound)
 		}
-		for p, depth := root.Parent, 0; p != "" && depth < maxDepth; depth++ {
+		above := map[string]*Collection{}
+		for p, depth := root.Parent, 0; p != "" && depth < MaxDepth; depth++ {
 			var c Collection
 			if err := getJSON(tx, bCollections, p, &c); err != nil {
 				break
 			}
-			t.above[p] = &c
+			above[p] = &c
 			p = c.Parent
 		}
+		var touched time.Time
 		if v := tx.Bucket(ixTouched).Get([]byte(id)); len(v) == 8 {
-			t.touched = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+			touched = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
 		}
-		t.Root = &Node{Collection: &root}
-		queue := []*Node{t.Root}
+		rootNode := &Node{Collection: &root}
+		seen := map[string]bool{}
+		queue := []*Node{rootNode}
 		kids := tx.Bucket(ixChildren).Cursor()
 		items := tx.Bucket(ixCollItems).Cursor()
 		for len(queue) > 0 {
 			n := queue[0]
 			queue = queue[1:]
-			t.nodes[n.ID] = n
+			seen[n.ID] = true
 			prefix := join(n.ID, "")
 			var cols []*Collection
 			for k, _ := kids.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = kids.Next() {
@@ -205,7 +229,7 @@ func (s *Store) Tree(id string) (*Tree, error) {
 				if err := getJSON(tx, bCollections, string(k[len(prefix):]), &c); err != nil {
 					return err
 				}
-				if !c.Deleted && t.nodes[c.ID] == nil {
+				if !c.Deleted && !seen[c.ID] {
 					cols = append(cols, &c)
 				}
 			}
@@ -222,6 +246,7 @@ func (s *Store) Tree(id string) (*Tree, error) {
 				}
 			}
 		}
+		t = NewTree(rootNode, above, touched, s)
 		return nil
 	})
 	if err != nil {
@@ -230,7 +255,7 @@ func (s *Store) Tree(id string) (*Tree, error) {
 	if cached != nil {
 		return cached, nil
 	}
-	s.trees.put(t)
+	s.trees.put(t, stamp)
 	return t, nil
 }
 
@@ -272,7 +297,7 @@ func (t *Tree) Collection(id string) (*Collection, error) {
 	if c := t.above[id]; c != nil {
 		return c, nil
 	}
-	return t.store.Collection(id)
+	return t.src.Collection(id)
 }
 
 // Institution answers from the store, once per library.
@@ -282,7 +307,7 @@ func (t *Tree) Institution(id string) (*Institution, error) {
 	if in := t.insts[id]; in != nil {
 		return in, nil
 	}
-	in, err := t.store.Institution(id)
+	in, err := t.src.Institution(id)
 	if err == nil {
 		t.insts[id] = in
 	}
