@@ -131,9 +131,9 @@ type Access struct {
 // description: restricted, or under an embargo not yet ended.
 func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" }
 
-// openAt reports whether a lets anonymous visitors read a description at
+// OpenAt reports whether a lets anonymous visitors read a description at
 // now: not restricted, and no embargo still running.
-func (a Access) openAt(now time.Time) bool {
+func (a Access) OpenAt(now time.Time) bool {
 	if a.Level == Restricted {
 		return false
 	}

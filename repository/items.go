@@ -128,7 +128,7 @@ func (s *Store) checkCollection(c *Collection) error {
 	if _, err := s.Institution(c.Institution); err != nil {
 		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, ErrInvalid)
 	}
-	if err := c.checkDescription(); err != nil {
+	if err := c.CheckDescription(); err != nil {
 		return err
 	}
 	for p := c.Parent; p != ""; {
@@ -855,7 +855,7 @@ func firstPublished(old *exposure, next exposure, now time.Time, get func(string
 // open reports whether anonymous visitors may read the record at now:
 // it is not withdrawn, and neither it nor a collection above it is closed.
 func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (bool, error) {
-	if e.deleted || !e.access.openAt(now) {
+	if e.deleted || !e.access.OpenAt(now) {
 		return false, nil
 	}
 	for depth, parent := 0, e.parent; parent != ""; depth++ {
@@ -869,7 +869,7 @@ func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (b
 		if err != nil {
 			return false, err
 		}
-		if !c.Access.openAt(now) {
+		if !c.Access.OpenAt(now) {
 			return false, nil
 		}
 		parent = c.Parent

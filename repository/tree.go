@@ -68,7 +68,9 @@ type NamedText struct {
 	Text Text
 }
 
-func (c *Collection) checkDescription() error {
+// CheckDescription refuses a unit whose level or description is not one
+// the archive keeps, naming every problem.
+func (c *Collection) CheckDescription() error {
 	var problems []string
 	if !ValidLevel(c.Level) {
 		problems = append(problems, fmt.Sprintf("level %q is not fonds, subfonds, series, subseries, file, item, curated or a word of the library's own (lower-case letters, digits, hyphens)", c.Level))
