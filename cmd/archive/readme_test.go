@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// flagLine matches a flag in a command's usage ("  -name value").
+var flagLine = regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
+
+// TestReadmeNamesEveryCommandAndFlag holds the README to the binary: every
+// command of `archive help` has a row of its own (`archive NAME`), and every
+// flag a command's --help lists is named there (`--flag`).
+func TestReadmeNamesEveryCommandAndFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(readme)
+	for _, c := range commands() {
+		if !strings.Contains(doc, "| `archive "+c.name) {
+			t.Errorf("README.md has no row for the command %q", c.name)
+		}
+		var out, usage bytes.Buffer
+		if code := run(context.Background(), []string{c.name, "-h"}, &out, &usage); code != 0 {
+			t.Fatalf("archive %s -h: exit %d: %s", c.name, code, usage.String())
+		}
+		flags := flagLine.FindAllStringSubmatch(usage.String()+out.String(), -1)
+		if len(flags) == 0 {
+			t.Fatalf("archive %s -h lists no flags: %s", c.name, usage.String())
+		}
+		for _, f := range flags {
+			if !regexp.MustCompile(`--` + f[1] + `([^a-z-]|$)`).MatchString(doc) {
+				t.Errorf("README.md does not name archive %s's flag --%s", c.name, f[1])
+			}
+		}
+	}
+}
