@@ -28,7 +28,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var d ingest.Defaults
 	fs.StringVar(&d.Collection, "collection", "", "collection `id` the items go into (its library holds them)")
 	fs.StringVar(&d.Institution, "institution", "", "library holding the items: cmu, tu or chula (implied by --collection)")
-	fs.StringVar(&d.Access, "access", "", "access level of the items: public (default) or restricted")
+	fs.StringVar(&d.Access, "access", "", "access level of the items: public (default), reduced, metadata or restricted")
 	fs.StringVar(&d.Rights, "rights", "", "rights `URI` (RightsStatements.org or Creative Commons) for items that have none")
 	group := fs.Bool("group", false, "make each folder one multi-page item (files in natural name order) instead of one item per file")
 	asJSON := fs.Bool("json", false, "print one JSON object per file on stdout: file, status, item, images, error")

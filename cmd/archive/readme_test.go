@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/thaiarchives/archive/repository"
 )
 
 // flagLine matches a flag in a command's usage ("  -name value").
@@ -37,6 +39,25 @@ func TestReadmeNamesEveryCommandAndFlag(t *testing.T) {
 			if !regexp.MustCompile(`--` + f[1] + `([^a-z-]|$)`).MatchString(doc) {
 				t.Errorf("README.md does not name archive %s's flag --%s", c.name, f[1])
 			}
+		}
+	}
+}
+
+// TestIngestHelpNamesEveryAccessLevel: --access takes every level the
+// archive has, and its help says so.
+func TestIngestHelpNamesEveryAccessLevel(t *testing.T) {
+	var out, usage bytes.Buffer
+	if code := run(context.Background(), []string{"ingest", "-h"}, &out, &usage); code != 0 {
+		t.Fatalf("archive ingest -h: exit %d", code)
+	}
+	_, help, ok := strings.Cut(usage.String(), "  -access")
+	if !ok {
+		t.Fatalf("archive ingest -h has no --access: %s", usage.String())
+	}
+	help, _, _ = strings.Cut(help, "\n  -")
+	for _, level := range repository.Levels {
+		if !strings.Contains(help, level) {
+			t.Errorf("archive ingest --access's help does not name the level %q: %s", level, help)
 		}
 	}
 }
