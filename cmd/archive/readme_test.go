@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -59,5 +60,23 @@ func TestIngestHelpNamesEveryAccessLevel(t *testing.T) {
 		if !strings.Contains(help, level) {
 			t.Errorf("archive ingest --access's help does not name the level %q: %s", level, help)
 		}
+	}
+}
+
+// TestIngestTakesTheFileTimeoutFromTheEnvironment: ARCHIVE_INGEST_FILE_TIMEOUT
+// is the setting --file-timeout names, as the README says: the variable
+// bounds the command's files, and the flag wins over it.
+func TestIngestTakesTheFileTimeoutFromTheEnvironment(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	makeImages(t, src, 1, 200, 100)
+	env := []string{"ARCHIVE_DATA=" + filepath.Join(root, "data"), "ARCHIVE_INGEST_FILE_TIMEOUT=1ns"}
+	out, errOut, code := archive(t, env, "ingest", "--institution", "tu", "--json", src)
+	if code != 1 || !strings.Contains(out, `"status":"refused"`) || !strings.Contains(out, "took longer than one file may take") {
+		t.Fatalf("with ARCHIVE_INGEST_FILE_TIMEOUT=1ns: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = archive(t, env, "ingest", "--institution", "tu", "--json", "--file-timeout", "10m", src)
+	if code != 0 || !strings.Contains(out, `"status":"ingested"`) {
+		t.Fatalf("with --file-timeout 10m over it: exit %d\n%s%s", code, out, errOut)
 	}
 }
