@@ -83,7 +83,7 @@ type Config struct {
 	// service's metrics).
 	wrapBlobs func(storage.Blobs) storage.Blobs
 	// ThaiDictionaries are the word lists search segments Thai with
-	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default Debian's hunspell-th).
+	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default libthai's, Debian's libthai-data).
 	ThaiDictionaries []string
 }
 

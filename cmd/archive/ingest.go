@@ -28,7 +28,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var d ingest.Defaults
 	fs.StringVar(&d.Collection, "collection", "", "collection `id` the items go into (its library holds them)")
 	fs.StringVar(&d.Institution, "institution", "", "library holding the items: cmu, tu or chula (implied by --collection)")
-	fs.StringVar(&d.Access, "access", "", "access level of the items: public (default) or restricted")
+	fs.StringVar(&d.Access, "access", "", "access level of the items: public (default), reduced, metadata or restricted")
 	fs.StringVar(&d.Rights, "rights", "", "rights `URI` (RightsStatements.org or Creative Commons) for items that have none")
 	group := fs.Bool("group", false, "make each folder one multi-page item (files in natural name order) instead of one item per file")
 	asJSON := fs.Bool("json", false, "print one JSON object per file on stdout: file, status, item, images, error")
@@ -39,7 +39,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	addr := fs.String("addr", "", "address of the running service when it has not recorded one in the data folder; it is handed the files when it holds the store and proves to be this archive (env ARCHIVE_ADDR)")
 	maxMP := fs.Int64("max-megapixels", ingest.DefaultMaxPixels/1_000_000, "refuse images declaring more megapixels (decompression bombs)")
 	maxSize := fs.Int64("max-file-size", ingest.DefaultMaxFileSize>>20, "refuse files larger than this many `MiB`")
-	fileTimeout := fs.Duration("file-timeout", ingest.DefaultFileTimeout, "refuse a file whose access copies take longer to make than this (one file may not hold a worker)")
+	fileTimeout := fs.Duration("file-timeout", ingest.DefaultFileTimeout, "refuse a file whose access copies take longer to make than this (one file may not hold a worker) (env ARCHIVE_INGEST_FILE_TIMEOUT)")
 	paths, err := parse(fs, args, stderr, "[flags] PATH...",
 		"Ingests folders, BagIt bags (folder, .zip, .tar, .tar.gz), metadata sheets (.csv, .xlsx) and single files.\n"+
 			"Every file is checksummed and stored once; images get a tiled pyramid and a thumbnail;\n"+
@@ -59,6 +59,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *addr != "" {
 		cfg.Addr = *addr
+	}
+	if cfg.FileTimeout > 0 && !isSet(fs, "file-timeout") {
+		*fileTimeout = cfg.FileTimeout
 	}
 	blobs, store, err := cfg.open(ctx)
 	var remote *service
@@ -334,3 +337,10 @@ func (p *progress) done() {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// isSet reports whether the command line gave flag name.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
