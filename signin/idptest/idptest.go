@@ -163,6 +163,9 @@ func run(tb testing.TB, dir, name string, env []string, prog string, args ...str
 	done := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
 	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("%s's log:%s", name, tail(dir, name+".log"))
+		}
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-done:
@@ -195,11 +198,16 @@ func waitOK(tb testing.TB, url string, dir string, logs ...string) {
 	}
 	msg := ""
 	for _, l := range logs {
-		b, _ := os.ReadFile(filepath.Join(dir, l))
-		if len(b) > 2000 {
-			b = b[len(b)-2000:]
-		}
-		msg += "\n--- " + l + ":\n" + string(b)
+		msg += "\n--- " + l + ":" + tail(dir, l)
 	}
 	tb.Fatalf("%s did not answer within 15s: %v%s", url, last, msg)
+}
+
+// tail returns the start and the end of a log: the first error and the last.
+func tail(dir, name string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, name))
+	if len(b) > 3000 {
+		b = append(b[:1500:1500], append([]byte("\n…\n"), b[len(b)-1500:]...)...)
+	}
+	return "\n" + string(b)
 }
