@@ -77,6 +77,40 @@ func StartOIDC(tb testing.TB, c Client) *OIDC {
 	addr := freeAddr(tb)
 	o := &OIDC{Issuer: "http://" + addr, Client: c, Users: oidcUsers()}
 
+	writeFile(tb, filepath.Join(dir, "conf", "lmConf-1.json"), llngConfig(tb, dir, o))
+	for _, name := range []string{"lemonldap-ng.ini", "nginx.conf"} {
+		b, err := configs.ReadFile("testdata/lemonldap-ng/" + name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s := strings.NewReplacer("IDPTEST_DIR", dir, "IDPTEST_ADDR", addr).Replace(string(b))
+		writeFile(tb, filepath.Join(dir, name), []byte(s))
+	}
+
+	// llng-fastcgi-server refuses to run as root: as root, the portal and
+	// nginx's worker run as nobody, who is given the run's folder.
+	llng := []string{"--foreground", "--proc=2",
+		"--socket=" + filepath.Join(dir, "llng.sock"), "--pid=" + filepath.Join(dir, "llng.pid")}
+	nginx := []string{"-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr"}
+	if os.Geteuid() == 0 {
+		usr, grp := giveToNobody(tb, dir)
+		llng = append(llng, "--user="+usr, "--group="+grp)
+		nginx = append(nginx, "-g", "user "+usr+" "+grp+";")
+	}
+	run(tb, dir, "llng-fastcgi-server", []string{
+		"LLNG_DEFAULTCONFFILE=" + filepath.Join(dir, "lemonldap-ng.ini"),
+		"LLNG_DEFAULTLOGGER=Lemonldap::NG::Common::Logger::Std",
+		"USER=", "GROUP=",
+	}, "llng-fastcgi-server", llng...)
+	run(tb, dir, "nginx", nil, "nginx", nginx...)
+	waitOK(tb, o.Issuer+"/.well-known/openid-configuration", dir, "llng-fastcgi-server.log", "nginx.log")
+	return o
+}
+
+// llngConfig is testdata's lmConf-1.json completed for the run: the
+// portal's address, the run's folders, a signing key and o's client.
+func llngConfig(tb testing.TB, dir string, o *OIDC) []byte {
+	tb.Helper()
 	var conf map[string]any
 	b, err := configs.ReadFile("testdata/lemonldap-ng/lmConf-1.json")
 	if err == nil {
@@ -108,43 +142,16 @@ func StartOIDC(tb testing.TB, c Client) *OIDC {
 	conf["oidcServicePublicKeySig"] = pub
 	conf["oidcServiceKeyIdSig"] = secret(tb, 8)
 	rp := conf["oidcRPMetaDataOptions"].(map[string]any)["rp"].(map[string]any)
-	rp["oidcRPMetaDataOptionsClientID"] = c.ID
-	rp["oidcRPMetaDataOptionsClientSecret"] = c.Secret
-	rp["oidcRPMetaDataOptionsRedirectUris"] = c.RedirectURL
-	if c.RequirePKCE {
+	rp["oidcRPMetaDataOptionsClientID"] = o.Client.ID
+	rp["oidcRPMetaDataOptionsClientSecret"] = o.Client.Secret
+	rp["oidcRPMetaDataOptionsRedirectUris"] = o.Client.RedirectURL
+	if o.Client.RequirePKCE {
 		rp["oidcRPMetaDataOptionsRequirePKCE"] = 1
 	}
 	if b, err = json.Marshal(conf); err != nil {
 		tb.Fatal(err)
 	}
-	writeFile(tb, filepath.Join(dir, "conf", "lmConf-1.json"), b)
-	for _, name := range []string{"lemonldap-ng.ini", "nginx.conf"} {
-		b, err := configs.ReadFile("testdata/lemonldap-ng/" + name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		s := strings.NewReplacer("IDPTEST_DIR", dir, "IDPTEST_ADDR", addr).Replace(string(b))
-		writeFile(tb, filepath.Join(dir, name), []byte(s))
-	}
-
-	// llng-fastcgi-server refuses to run as root: as root, the portal and
-	// nginx's worker run as nobody, who is given the run's folder.
-	llng := []string{"--foreground", "--proc=2",
-		"--socket=" + filepath.Join(dir, "llng.sock"), "--pid=" + filepath.Join(dir, "llng.pid")}
-	nginx := []string{"-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "nginx-error.log")}
-	if os.Geteuid() == 0 {
-		usr, grp := giveToNobody(tb, dir)
-		llng = append(llng, "--user="+usr, "--group="+grp)
-		nginx = append(nginx, "-g", "user "+usr+" "+grp+";")
-	}
-	run(tb, dir, "llng-fastcgi-server", []string{
-		"LLNG_DEFAULTCONFFILE=" + filepath.Join(dir, "lemonldap-ng.ini"),
-		"LLNG_DEFAULTLOGGER=Lemonldap::NG::Common::Logger::Std",
-		"USER=", "GROUP=",
-	}, "llng-fastcgi-server", llng...)
-	run(tb, dir, "nginx", nil, "nginx", nginx...)
-	waitOK(tb, o.Issuer+"/.well-known/openid-configuration", dir, "llng-fastcgi-server.log", "nginx.log", "nginx-error.log")
-	return o
+	return b
 }
 
 // giveToNobody hands dir and its content to the user nobody and returns
