@@ -178,9 +178,9 @@ func run(tb testing.TB, dir, name string, env []string, prog string, args ...str
 	return cmd
 }
 
-// waitOK polls url until it answers 200, failing the test with the tail of
-// the named logs if it does not within the deadline.
-func waitOK(tb testing.TB, url string, dir string, logs ...string) {
+// waitOK polls url until it answers 200, failing the test if it does not
+// within the deadline (the providers' logs follow, from run's cleanup).
+func waitOK(tb testing.TB, url string) {
 	tb.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -197,11 +197,7 @@ func waitOK(tb testing.TB, url string, dir string, logs ...string) {
 		last = err
 		time.Sleep(50 * time.Millisecond)
 	}
-	msg := ""
-	for _, l := range logs {
-		msg += "\n--- " + l + ":" + tail(dir, l)
-	}
-	tb.Fatalf("%s did not answer within 15s: %v%s", url, last, msg)
+	tb.Fatalf("%s did not answer within 15s: %v", url, last)
 }
 
 // tail returns the start and the end of a log: the first error and the last.

@@ -103,7 +103,7 @@ func StartOIDC(tb testing.TB, c Client) *OIDC {
 		"USER=", "GROUP=",
 	}, "llng-fastcgi-server", llng...)
 	run(tb, dir, "nginx", nil, "nginx", nginx...)
-	waitOK(tb, o.Issuer+"/.well-known/openid-configuration", dir, "llng-fastcgi-server.log", "nginx.log")
+	waitOK(tb, o.Issuer+"/.well-known/openid-configuration")
 	return o
 }
 

@@ -106,7 +106,7 @@ func StartSAML(tb testing.TB) *SAML {
 		"IDPTEST_URL=" + s.URL,
 		"IDPTEST_SALT=" + secret(tb, 16),
 	}, "php", "-S", addr, "-t", simpleSAMLphpWWW)
-	waitOK(tb, s.MetadataURL, dir, "php.log", "simplesamlphp.log")
+	waitOK(tb, s.MetadataURL)
 	return s
 }
 

@@ -11,7 +11,6 @@ foreach (glob($dir . '/sp/*.xml') as $file) {
 $config = [
     'baseurlpath' => getenv('IDPTEST_URL'),
     'certdir' => $dir . '/',
-    'loggingdir' => $dir . '/',
     'datadir' => $dir . '/',
     'tempdir' => $dir . '/tmp',
     'metadatadir' => __DIR__ . '/../metadata/',
@@ -24,8 +23,7 @@ $config = [
     'admin.protectmetadata' => false,
     'timezone' => 'UTC',
     'logging.level' => SimpleSAML\Logger::NOTICE,
-    'logging.handler' => 'file',
-    'logging.logfile' => 'simplesamlphp.log',
+    'logging.handler' => 'stderr',
     'enable.saml20-idp' => true,
     'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true],
     'store.type' => 'phpsession',
