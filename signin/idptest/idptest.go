@@ -17,8 +17,9 @@
 //
 // Starting takes about 0.3 s for SimpleSAMLphp and 1 s for LemonLDAP::NG.
 // A failed test logs each provider's output. The configurations are small
-// files under testdata/ (see its README). When a program is missing the test fails if ARCHIVE_REQUIRE_TOOLS is set, and is
-// skipped with the reason otherwise.
+// files under testdata/ (see its README). When a program is missing the test
+// fails if ARCHIVE_REQUIRE_TOOLS is set, and is skipped with the reason
+// otherwise.
 package idptest
 
 import (
@@ -144,9 +145,15 @@ func must(b []byte, err error) []byte {
 	return b
 }
 
+// proc is a program run for a test; done is closed when it exits.
+type proc struct {
+	name string
+	done chan struct{}
+}
+
 // run starts a program in its own process group, its output going to
 // dir/<name>.log, and stops the whole group at the end of the test.
-func run(tb testing.TB, dir, name string, env []string, prog string, args ...string) *exec.Cmd {
+func run(tb testing.TB, dir, name string, env []string, prog string, args ...string) *proc {
 	tb.Helper()
 	logf, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
@@ -161,7 +168,8 @@ func run(tb testing.TB, dir, name string, env []string, prog string, args ...str
 		logf.Close()
 		tb.Fatalf("start %s: %v", name, err)
 	}
-	done := make(chan struct{})
+	p := &proc{name: name, done: make(chan struct{})}
+	done := p.done
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
 	tb.Cleanup(func() {
 		if tb.Failed() {
@@ -175,17 +183,25 @@ func run(tb testing.TB, dir, name string, env []string, prog string, args ...str
 			<-done
 		}
 	})
-	return cmd
+	return p
 }
 
 // waitOK polls url until it answers 200, failing the test if it does not
-// within the deadline (the providers' logs follow, from run's cleanup).
-func waitOK(tb testing.TB, url string) {
+// within the deadline or if one of procs exits first (the logs follow, from
+// run's cleanup).
+func waitOK(tb testing.TB, url string, procs ...*proc) {
 	tb.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	client := &http.Client{Timeout: 2 * time.Second}
 	var last error
 	for time.Now().Before(deadline) {
+		for _, p := range procs {
+			select {
+			case <-p.done:
+				tb.Fatalf("%s exited before %s answered", p.name, url)
+			default:
+			}
+		}
 		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()

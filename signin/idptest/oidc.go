@@ -97,13 +97,13 @@ func StartOIDC(tb testing.TB, c Client) *OIDC {
 		llng = append(llng, "--user="+usr, "--group="+grp)
 		nginx = append(nginx, "-g", "user "+usr+" "+grp+";")
 	}
-	run(tb, dir, "llng-fastcgi-server", []string{
+	portal := run(tb, dir, "llng-fastcgi-server", []string{
 		"LLNG_DEFAULTCONFFILE=" + filepath.Join(dir, "lemonldap-ng.ini"),
 		"LLNG_DEFAULTLOGGER=Lemonldap::NG::Common::Logger::Std",
 		"USER=", "GROUP=",
 	}, "llng-fastcgi-server", llng...)
-	run(tb, dir, "nginx", nil, "nginx", nginx...)
-	waitOK(tb, o.Issuer+"/.well-known/openid-configuration")
+	front := run(tb, dir, "nginx", nil, "nginx", nginx...)
+	waitOK(tb, o.Issuer+"/.well-known/openid-configuration", portal, front)
 	return o
 }
 

@@ -100,13 +100,13 @@ func StartSAML(tb testing.TB) *SAML {
 	}
 	writeFile(tb, filepath.Join(dir, "users.json"), b)
 
-	run(tb, dir, "php", []string{
+	php := run(tb, dir, "php", []string{
 		"SIMPLESAMLPHP_CONFIG_DIR=" + filepath.Join(dir, "config"),
 		"IDPTEST_DIR=" + dir,
 		"IDPTEST_URL=" + s.URL,
 		"IDPTEST_SALT=" + secret(tb, 16),
 	}, "php", "-S", addr, "-t", simpleSAMLphpWWW)
-	waitOK(tb, s.MetadataURL)
+	waitOK(tb, s.MetadataURL, php)
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // recorder is a testing.TB that records how a helper ended the test.
@@ -23,14 +24,19 @@ func (r *recorder) Skipf(f string, a ...any) {
 }
 
 // ending runs need on a recorder and reports how it ended the test.
-func ending(t *testing.T, what, pkg string) (r *recorder) {
+func ending(t *testing.T, what, pkg string) *recorder {
+	return ended(t, func(r *recorder) { need(r, what, pkg) })
+}
+
+// ended runs f with a recorder and reports how it ended the test.
+func ended(t *testing.T, f func(*recorder)) (r *recorder) {
 	r = &recorder{TB: t}
 	defer func() {
 		if p := recover(); p != nil && p != r {
 			panic(p)
 		}
 	}()
-	need(r, what, pkg)
+	f(r)
 	return r
 }
 
@@ -52,5 +58,20 @@ func TestNeedSkipsWhenToolsAreNotRequired(t *testing.T) {
 	}
 	if r := ending(t, "sh", "dash"); r.failed != "" || r.skipped != "" {
 		t.Errorf("an installed program: failed %q, skipped %q", r.failed, r.skipped)
+	}
+}
+
+func TestWaitFailsAtOnceWhenTheProviderExits(t *testing.T) {
+	url := "http://" + freeAddr(t) + "/" // nothing listens there
+	began := time.Now()
+	r := ended(t, func(r *recorder) {
+		p := run(r, t.TempDir(), "quitter", nil, "sh", "-c", "exit 3")
+		waitOK(r, url, p)
+	})
+	if !strings.Contains(r.failed, "quitter exited before "+url+" answered") {
+		t.Errorf("failed %q, want the program named as having exited", r.failed)
+	}
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("waited %v for a program that had exited", d)
 	}
 }
