@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
@@ -50,7 +51,7 @@ func TestRecordingWaitsForItsCopyThenPlaysFromIt(t *testing.T) {
 		return w
 	}
 	report := func(lang string) *copyProgress {
-		b := &Batch{Files: []*BatchFile{{Name: "talk.wav", Outcome: ingest.Outcome{Status: ingest.Ingested, Item: it.ID}}}}
+		b := said("en", &batch.Batch{Files: []*batch.File{{Name: "talk.wav", Outcome: ingest.Outcome{Status: ingest.Ingested, Item: it.ID}}}})
 		srv.batchCopies(lang, b)
 		return b.Files[0].Copy
 	}

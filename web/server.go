@@ -25,6 +25,7 @@ import (
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
@@ -37,14 +38,15 @@ type Config struct {
 	Store *repository.Store
 	Blobs storage.Blobs
 	Log   *slog.Logger
-	// Ingest takes web uploads; with UploadDir it enables /api/v1/uploads.
+	// Ingest ingests the files a finding aid imported at the desk links;
+	// UploadDir holds them while it does.
 	Ingest    *ingest.Pipeline
 	UploadDir string
+	// Batches are the upload batches; with them, /api/v1/uploads takes
+	// files of at most UploadMax bytes (nil: no uploads through the web).
+	Batches   *batch.Service
 	UploadMax int64
-	// UploadExpiry is how long an unfinished upload or batch may lie idle
-	// before it is removed (default 72h).
-	UploadExpiry time.Duration
-	Workers      int
+	Workers   int
 	// BaseURL is the public address (https://archive.example.org). Without
 	// it, requests are answered only for loopback hosts, so no Host header
 	// can choose the addresses written into documents.
@@ -109,7 +111,6 @@ type Server struct {
 	cfg       Config
 	router    *gin.Engine
 	ctx       context.Context // the server's lifetime, for background ingests
-	up        *uploads
 	images    *imageapi.Service
 	pres      *presentation.Service
 	within    *contentsearch.Service
@@ -209,7 +210,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			r.Handle(http.MethodHead, rt.path, rt.handlers...)
 		}
 	}
-	if cfg.UploadDir != "" && cfg.Ingest != nil {
+	if cfg.Batches != nil {
 		if err := s.mountUploads(r.Group("/api/v1")); err != nil {
 			return nil, err
 		}
