@@ -37,7 +37,7 @@ func TestRecordingWaitsForItsCopyThenPlaysFromIt(t *testing.T) {
 	if err := store.SaveItem(ctx, it, "test"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
 	if err != nil {
 		t.Fatal(err)
 	}

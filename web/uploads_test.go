@@ -91,7 +91,7 @@ func (e *uploadEnv) start(t testing.TB) {
 	}
 	cfg := e.cfg
 	cfg.Batches = svc
-	srv, err := New(context.Background(), cfg)
+	srv, err := New(withServices(t, cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
