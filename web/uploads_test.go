@@ -865,3 +865,57 @@ func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
 type ingestFunc func(context.Context, ingest.Unit) []ingest.Outcome
 
 func (f ingestFunc) Ingest(ctx context.Context, u ingest.Unit) []ingest.Outcome { return f(ctx, u) }
+
+// TestUploadProgressShowsWhileAChunkArrives: while one PATCH is still
+// sending its data, the batch's report already says how much arrived (a
+// long chunk is a sign of life, and the uploader shows its progress).
+func TestUploadProgressShowsWhileAChunkArrives(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	data := jpegBytes(color.RGBA{90, 90, 200, 255})
+	resp := e.req(t, "POST", "/api/v1/uploads/", nil, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", id, "filename", "slow.jpg"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create upload: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	body, send := io.Pipe()
+	r, _ := http.NewRequest("PATCH", e.url+loc[strings.Index(loc, "/api/"):], body)
+	r.Header.Set("Authorization", "Bearer "+token)
+	r.Header.Set("Tus-Resumable", "1.0.0")
+	r.Header.Set("Upload-Offset", "0")
+	r.Header.Set("Content-Type", "application/offset+octet-stream")
+	patched := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			patched <- 0
+			return
+		}
+		resp.Body.Close()
+		patched <- resp.StatusCode
+	}()
+	half := len(data) / 2
+	if _, err := send.Write(data[:half]); err != nil {
+		t.Fatal(err)
+	}
+	// Bytes keep coming, a few at a time, until the report shows them.
+	sent := half
+	b := e.waitFor(t, id, "showing progress", func(b batchReport) bool {
+		if sent < len(data)-1 {
+			send.Write(data[sent : sent+1])
+			sent++
+		}
+		return len(b.Files) == 1 && b.Files[0].Received >= int64(half)
+	})
+	if b.Files[0].Status != batch.Uploading || b.Done {
+		t.Fatalf("the upload while its chunk arrives: %+v", b.Files[0])
+	}
+	send.Write(data[sent:])
+	send.Close()
+	if st := <-patched; st != http.StatusNoContent {
+		t.Fatalf("the patch: %d", st)
+	}
+	if got := e.wait(t, id).Files[0]; got.Status != ingest.Ingested || got.Received != int64(len(data)) {
+		t.Fatalf("the upload once sent: %+v", got)
+	}
+}
