@@ -153,7 +153,7 @@ func newAccessEnv(t *testing.T) *accessEnv {
 		}
 		e.tokens[r] = tokenFor(t, store, r+"@example.org", inst, role, "write")
 	}
-	e.srv, err = New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, ReducedEdge: 100, UploadDir: t.TempDir(), Ingest: p})
+	e.srv, err = New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, ReducedEdge: 100, UploadDir: t.TempDir(), Ingest: p, Batches: runBatches(t, store, p)}))
 	if err != nil {
 		t.Fatal(err)
 	}

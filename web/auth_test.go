@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -134,7 +133,7 @@ func TestAuthFlowProbeTokenAndLogout(t *testing.T) {
 func TestTokenServiceGivesTokensOnlyToKnownOriginsOneEach(t *testing.T) {
 	e := newIIIFEnv(t)
 	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
-	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example"}})
+	srv, err := New(withServices(t, Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +170,7 @@ func TestTokenServiceGivesTokensOnlyToKnownOriginsOneEach(t *testing.T) {
 	if status(own) != float64(401) || status(again) != float64(200) || status(partner) != float64(200) {
 		t.Errorf("after a second own token: first %v, second %v, partner %v", status(own), status(again), status(partner))
 	}
-	if _, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example/viewer"}}); err == nil || !strings.Contains(err.Error(), "is not an origin") {
+	if _, err := New(withServices(t, Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, PartnerOrigins: []string{"https://partner.example/viewer"}})); err == nil || !strings.Contains(err.Error(), "is not an origin") {
 		t.Errorf("a partner origin with a path: %v", err)
 	}
 }

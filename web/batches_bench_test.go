@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -34,9 +36,11 @@ func BenchmarkBatchCreation(b *testing.B) {
 		var after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		e.srv.up.mu.Lock()
-		kept := len(e.srv.up.batches)
-		e.srv.up.mu.Unlock()
+		entries, err := os.ReadDir(filepath.Join(e.cfg.UploadDir, "batches"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		kept := len(entries)
 		b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/(1<<20), "heap-MB")
 		b.ReportMetric(float64(kept), "kept")
 	}

@@ -31,7 +31,7 @@ func TestFixityPageFitsAPhoneInBothLanguages(t *testing.T) {
 		{Item: "c8m3n0r5y2", File: "scan001.tif", Role: "master", Key: "blobs/sha256/9f/86/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Outcome: fixity.Missing, Time: time.Now()}}
 	st := fixity.State{Report: fixity.Report{Started: time.Now(), Items: 1200, Blobs: 3400, Bytes: 9 << 30, Damaged: 2, Findings: found},
 		Last: &fixity.Report{Started: time.Now().Add(-30 * 24 * time.Hour), Ended: time.Now().Add(-29 * 24 * time.Hour), Items: 1180, Blobs: 3300, Bytes: 8 << 30, Unrecorded: 4}}
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, Fixity: fixedStatus(st)})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, Fixity: fixedStatus(st)}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestFixityPageShowsAdministratorsWhatIsDamagedInBothLanguages(t *testing.T)
 	seedAdmin(t, store)
 	found := fixity.Finding{Item: "b7k2m9q4x1", File: "scan001.tif", Role: "access", Key: "derivatives/ab/cd/abcd/p1.tif", Outcome: fixity.Damaged, Time: time.Now()}
 	st := fixity.State{Report: fixity.Report{Started: time.Now(), Items: 41, Blobs: 120, Bytes: 3 << 20, Damaged: 1, Findings: []fixity.Finding{found}}, After: "b7k2m9q4x1"}
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, Fixity: fixedStatus(st)})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, Fixity: fixedStatus(st)}))
 	if err != nil {
 		t.Fatal(err)
 	}

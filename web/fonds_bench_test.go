@@ -52,7 +52,7 @@ func bigFonds(b testing.TB) *fixture {
 	if err := store.AddCollections(ctx, cols, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts})
+	srv, err := New(withServices(b, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -161,8 +161,7 @@ func (s *Server) presentationRoute(c *gin.Context, v int, kind, rest string) {
 		}
 		ans, err = s.pres.Manifest(c.Request.Context(), who(c), site, rest, v, s.lang(c))
 		if err == nil && ans.Searchable {
-			p := who(c)
-			s.spawn(func() { s.within.Warm(p, rest) }) // a viewer may soon search inside it
+			s.within.Warm(who(c), rest) // a viewer may soon search inside it: read in the background
 		}
 	case kind == "collection" && v == 3:
 		ans, err = s.pres.Collection(c.Request.Context(), who(c), site, rest)

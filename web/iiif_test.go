@@ -87,7 +87,7 @@ func newIIIFEnv(t testing.TB) *iiifEnv {
 	}
 	seedAdmin(t, store)
 	reveal(t, store, "cmu")
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p, Batches: runBatches(t, store, p)}))
 	if err != nil {
 		t.Fatal(err)
 	}

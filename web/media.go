@@ -116,7 +116,7 @@ type copyProgress struct {
 
 // batchCopies fills in, for the recordings of a batch's report, how their
 // copies for browsers are coming along.
-func (s *Server) batchCopies(lang string, b *Batch) {
+func (s *Server) batchCopies(lang string, b *batchReport) {
 	items := map[string]*repository.Item{}
 	for _, f := range b.Files {
 		if f.Item == "" || f.Status != ingest.Ingested && f.Status != ingest.Duplicate {

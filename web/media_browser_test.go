@@ -73,7 +73,7 @@ func newAVEnv(t *testing.T) *avEnv {
 			t.Errorf("transcoder: %v", err)
 		}
 	})
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, Transcoder: tc})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, Transcoder: tc}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
@@ -36,7 +37,7 @@ func TestRecordingWaitsForItsCopyThenPlaysFromIt(t *testing.T) {
 	if err := store.SaveItem(ctx, it, "test"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestRecordingWaitsForItsCopyThenPlaysFromIt(t *testing.T) {
 		return w
 	}
 	report := func(lang string) *copyProgress {
-		b := &Batch{Files: []*BatchFile{{Name: "talk.wav", Outcome: ingest.Outcome{Status: ingest.Ingested, Item: it.ID}}}}
+		b := said("en", &batch.Batch{Files: []*batch.File{{Name: "talk.wav", Outcome: ingest.Outcome{Status: ingest.Ingested, Item: it.ID}}}})
 		srv.batchCopies(lang, b)
 		return b.Files[0].Copy
 	}

@@ -69,7 +69,7 @@ func newHarvestEnv(t testing.TB, n int) *harvestEnv {
 		e.ids = append(e.ids, it.ID)
 	}
 	seedAdmin(t, store)
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
 	if err != nil {
 		t.Fatal(err)
 	}

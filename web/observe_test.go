@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -46,8 +45,8 @@ func observed(t testing.TB, level slog.Level) (*iiifEnv, *prometheus.Registry, *
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	logs := &syncBuffer{}
-	srv, err := New(context.Background(), Config{Store: e.store, Blobs: m.Blobs(e.blobs), Hosts: testHosts, Observer: m,
-		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))})
+	srv, err := New(withServices(t, Config{Store: e.store, Blobs: m.Blobs(e.blobs), Hosts: testHosts, Observer: m,
+		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,8 +143,8 @@ func tileOverhead(b *testing.B, get func(e *iiifEnv, path string) int) {
 	paths := []string{"0,0,256,256/256,/0/default.jpg", "256,256,256,256/256,/0/default.jpg", "768,512,232,188/232,/0/default.jpg"}
 	// Both servers answer from the same store, with the same kind of logger.
 	measured, _, _ := observed(b, slog.LevelInfo)
-	srv, err := New(context.Background(), Config{Store: measured.store, Blobs: measured.blobs, Hosts: testHosts,
-		Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	srv, err := New(withServices(b, Config{Store: measured.store, Blobs: measured.blobs, Hosts: testHosts,
+		Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))}))
 	if err != nil {
 		b.Fatal(err)
 	}

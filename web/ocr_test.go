@@ -240,7 +240,7 @@ func TestDeskShowsTheReadingOfPagesAndAsksForIt(t *testing.T) {
 	e := newIIIFEnv(t)
 	item := strings.TrimSuffix(e.image, "-1")
 	r := ocr.NewRunner(ocr.Config{Store: e.store, Blobs: e.blobs}) // not running: requests wait
-	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, OCR: r})
+	srv, err := New(withServices(t, Config{Store: e.store, Blobs: e.blobs, Hosts: testHosts, OCR: r}))
 	if err != nil {
 		t.Fatal(err)
 	}

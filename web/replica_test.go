@@ -29,7 +29,7 @@ func TestReplicaRefusesChangesInTheReadersLanguage(t *testing.T) {
 	if _, err := store.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, Replica: true})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, Replica: true}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -25,10 +26,10 @@ import (
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -37,14 +38,14 @@ type Config struct {
 	Store *repository.Store
 	Blobs storage.Blobs
 	Log   *slog.Logger
-	// Ingest takes web uploads; with UploadDir it enables /api/v1/uploads.
+	// Ingest ingests the files a finding aid imported at the desk links;
+	// UploadDir holds them while it does.
 	Ingest    *ingest.Pipeline
 	UploadDir string
+	// Batches are the upload batches; with them, /api/v1/uploads takes
+	// files of at most UploadMax bytes (nil: no uploads through the web).
+	Batches   *batch.Service
 	UploadMax int64
-	// UploadExpiry is how long an unfinished upload or batch may lie idle
-	// before it is removed (default 72h).
-	UploadExpiry time.Duration
-	Workers      int
 	// BaseURL is the public address (https://archive.example.org). Without
 	// it, requests are answered only for loopback hosts, so no Host header
 	// can choose the addresses written into documents.
@@ -54,15 +55,12 @@ type Config struct {
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client; none by default.
 	TrustedProxies []string
-	// MaxArea bounds the pixels of one rendered image; ReducedEdge is the
-	// long edge of reduced images for those who may not see them whole.
-	MaxArea     int64
+	// ReducedEdge is the long edge of reduced images for those who may
+	// not see them whole (the image service's own, which item pages follow).
 	ReducedEdge int
 	// PublicMaxAge bounds how long shared caches keep public images and
 	// documents (default a day): how long a copy outlives tightened access.
 	PublicMaxAge time.Duration
-	// AdminEmail is given to harvesters in OAI-PMH Identify.
-	AdminEmail string
 	// Transcoder makes the copies of recordings that browsers play; the
 	// batch reports, the desk and item pages say how they come along (nil:
 	// none is running, and recordings wait for one).
@@ -70,17 +68,12 @@ type Config struct {
 	// OCR reads the text of pages in the background; the desk says how it
 	// comes along and asks it for items (nil: none is running).
 	OCR *ocr.Runner
-	// ThaiDictionaries are the search index's word lists, which searching
-	// inside an item segments Thai with too (empty: the default).
-	ThaiDictionaries []string
-	// CacheBytes is the memory the image service's caches share.
-	CacheBytes int64
-	// Search is the catalogue index; nil: one in memory, following Store.
+	// Search is the catalogue index, following Store.
 	Search Searcher
 	// Images, Presentation, Within and OAI are the services of the IIIF
 	// Image, Presentation and Content Search APIs and of OAI-PMH, built by
-	// the command that runs the server; nil: each is made from Store and
-	// Blobs with its defaults (as tests do).
+	// the command that runs the server (which owns their lifetime): the
+	// server builds none itself, and New refuses a Config without them.
 	Images       *imageapi.Service
 	Presentation *presentation.Service
 	Within       *contentsearch.Service
@@ -108,8 +101,6 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	router    *gin.Engine
-	ctx       context.Context // the server's lifetime, for background ingests
-	up        *uploads
 	images    *imageapi.Service
 	pres      *presentation.Service
 	within    *contentsearch.Service
@@ -124,14 +115,15 @@ type Server struct {
 	hostsKept atomic.Int32  // how many hosts holds (at most 64)
 	ids       *requestIDs
 	partners  map[string]bool // origins given IIIF access tokens besides the archive's own
-	bgMu      sync.Mutex
-	bgOver    bool           // Stop has begun: no more background work starts
-	quit      chan struct{}  // closed by Stop
-	bg        sync.WaitGroup // the background work under way (spawn)
 }
 
-// New builds the HTTP handler; background work stops when ctx ends.
-func New(ctx context.Context, cfg Config) (*Server, error) {
+// New builds the HTTP handler on the services cfg names. It starts no
+// background work: what the services do in the background runs under the
+// command that built them.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search and OAI-PMH services")
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -155,8 +147,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies %v: %v", cfg.TrustedProxies, err)
 	}
-	s := &Server{cfg: cfg, router: r, ctx: ctx, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}, quit: make(chan struct{})}
+	s := &Server{cfg: cfg, router: r, pages: templates(), limiter: newLimiter(), hashing: make(chan struct{}, 4), pdfs: make(chan struct{}, 2),
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), ids: newRequestIDs(), partners: map[string]bool{}}
 	s.deviceKey = deviceKey(cfg.DeviceKey)
 	for _, o := range cfg.PartnerOrigins {
 		origin, err := auth.Origin(o)
@@ -166,32 +158,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.partners[origin] = true
 	}
 	s.images, s.pres, s.within, s.oai = cfg.Images, cfg.Presentation, cfg.Within, cfg.OAI
-	if s.images == nil {
-		s.images = NewImages(cfg)
-	}
-	if s.pres == nil {
-		s.pres = NewPresentation(cfg.Store)
-	}
-	if s.oai == nil {
-		s.oai = NewOAI(cfg.Store, cfg.AdminEmail)
-	}
-	if s.within == nil {
-		w, err := NewWithin(cfg.Store, cfg.Blobs, cfg.ThaiDictionaries)
-		if err != nil {
-			return nil, err
-		}
-		s.within = w
-	}
-	if s.cfg.Search == nil {
-		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})
-		if err != nil {
-			return nil, err
-		}
-		fctx, cancel := context.WithCancel(ctx)
-		s.spawn(func() { <-s.quit; cancel() })
-		s.spawn(func() { x.Follow(fctx, cfg.Store); x.Close() })
-		s.cfg.Search = x
-	}
 	r.Use(s.observe, s.compress, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	if cfg.Replica {
 		r.Use(s.refuseWrites)
@@ -209,7 +175,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			r.Handle(http.MethodHead, rt.path, rt.handlers...)
 		}
 	}
-	if cfg.UploadDir != "" && cfg.Ingest != nil {
+	if cfg.Batches != nil {
 		if err := s.mountUploads(r.Group("/api/v1")); err != nil {
 			return nil, err
 		}
@@ -219,32 +185,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.fail(c, &httpError{status: http.StatusMethodNotAllowed, msg: "method " + c.Request.Method + " is not allowed here"})
 	})
 	return s, nil
-}
-
-// spawn runs f in the background, unless the server has stopped (then f
-// does not run: what it would have done waits for the next start).
-func (s *Server) spawn(f func()) {
-	s.bgMu.Lock()
-	defer s.bgMu.Unlock()
-	if !s.bgOver {
-		s.bg.Go(f)
-	}
-}
-
-// Stop ends the work the server does in the background (the upload
-// loops and the ingests they started, a search index of its own) and
-// returns once all of it has finished. Call it once no request is being
-// answered any more (tusd reports a request's progress to the upload
-// loop until the request ends) and before the store and the index close;
-// ingests under way end with the context New was given.
-func (s *Server) Stop() {
-	s.bgMu.Lock()
-	if !s.bgOver {
-		s.bgOver = true
-		close(s.quit)
-	}
-	s.bgMu.Unlock()
-	s.bg.Wait()
 }
 
 // ServeHTTP makes the server an http.Handler.

@@ -53,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	seedAdmin(t, store)
-	srv, err := New(context.Background(), Config{Store: store, Blobs: f.faulty, Hosts: testHosts})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: f.faulty, Hosts: testHosts}))
 	if err != nil {
 		t.Fatal(err)
 	}

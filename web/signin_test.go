@@ -39,7 +39,7 @@ func newSignInEnv(t *testing.T) *signInEnv {
 	}
 	t.Cleanup(func() { store.Close() })
 	seedAdmin(t, store)
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func signInAs(t *testing.T, client *http.Client, base, csrf, from, email, pw str
 func newSlowedEnv(t *testing.T) (*signInEnv, *httptest.Server, *clock) {
 	t.Helper()
 	e := newSignInEnv(t)
-	srv, err := New(context.Background(), Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, TrustedProxies: []string{"127.0.0.1"}})
+	srv, err := New(withServices(t, Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, TrustedProxies: []string{"127.0.0.1"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestForgedOrOtherAccountDeviceCookieGivesNothing(t *testing.T) {
 	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
 	_, own := deviceClient(t, ts.URL, "192.0.2.7", "admin@example.org")
 	_, other := deviceClient(t, ts.URL, "192.0.2.8", "reader@cmu.example")
-	elsewhere, err := New(context.Background(), Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, DeviceKey: []byte("another archive's key")})
+	elsewhere, err := New(withServices(t, Config{Store: e.store, Blobs: e.srv.cfg.Blobs, Hosts: testHosts, DeviceKey: []byte("another archive's key")}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,26 +28,40 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
 type uploadEnv struct {
-	url   string
-	store *repository.Store
-	cfg   Config
-	srv   *Server
-	stop  func() // ends the running server and its background work
+	url      string
+	store    *repository.Store
+	cfg      Config
+	batches  batch.Config   // what each start builds the batch service from
+	pipeline batch.Ingester // the ingest pipeline on the env's store
+	srv      *Server
+	svc      *batch.Service
+	run      func() // starts the batch service's loops: ingests begin
+	stop     func() // ends the running server and the batch service
 }
 
 func newUploadEnv(t testing.TB, limit int64) *uploadEnv {
 	t.Helper()
-	return newUploadEnvWith(t, Config{UploadMax: limit})
+	return newUploadEnvWith(t, Config{UploadMax: limit}, batch.Config{})
 }
 
-// newUploadEnvWith runs a server with uploads on a new store, from cfg with
-// the store, blobs, pipeline and upload folder filled in.
-func newUploadEnvWith(t testing.TB, cfg Config) *uploadEnv {
+// newUploadEnvWith runs a server with uploads on a new store, from cfg and
+// bc with the store, blobs, pipeline and upload folder filled in.
+func newUploadEnvWith(t testing.TB, cfg Config, bc batch.Config) *uploadEnv {
+	t.Helper()
+	e := newIdleUploadEnv(t, cfg, bc)
+	e.run()
+	return e
+}
+
+// newIdleUploadEnv is newUploadEnvWith whose batch service ingests
+// nothing until e.run is called, as when every worker is busy.
+func newIdleUploadEnv(t testing.TB, cfg Config, bc batch.Config) *uploadEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
 	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
@@ -57,24 +71,43 @@ func newUploadEnvWith(t testing.TB, cfg Config) *uploadEnv {
 	t.Cleanup(func() { store.Close() })
 	seedAdmin(t, store)
 	cfg.Store, cfg.Blobs, cfg.Hosts, cfg.UploadDir = store, blobs, testHosts, t.TempDir()
-	cfg.Ingest = ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload"})
-	e := &uploadEnv{store: store, cfg: cfg}
+	e := &uploadEnv{store: store, cfg: cfg, batches: bc, pipeline: ingest.New(ingest.Config{Store: store, Blobs: blobs, Agent: "web upload"})}
+	e.batches.Store, e.batches.Dir = store, cfg.UploadDir
+	if e.batches.Pipeline == nil {
+		e.batches.Pipeline = e.pipeline
+	}
 	e.start(t)
 	return e
 }
 
-// start runs a new server on the env's store and upload folder, as the
-// service does when it starts again.
+// start builds a new batch service and server on the env's store and
+// upload folder, as the service does when it starts again; e.run starts
+// the batch service's loops.
 func (e *uploadEnv) start(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := New(ctx, e.cfg)
+	svc, err := batch.New(e.batches)
 	if err != nil {
-		cancel()
+		t.Fatal(err)
+	}
+	cfg := e.cfg
+	cfg.Batches = svc
+	srv, err := New(withServices(t, cfg))
+	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
-	e.url, e.srv, e.stop = ts.URL, srv, func() { cancel(); ts.Close() }
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	run := sync.OnceFunc(func() {
+		go func() { svc.Run(ctx); close(ran) }()
+	})
+	e.url, e.srv, e.svc, e.run = ts.URL, srv, svc, run
+	e.stop = sync.OnceFunc(func() {
+		ts.Close()
+		cancel()
+		run() // so that there is a Run to wait for
+		<-ran
+	})
 	t.Cleanup(e.stop)
 }
 
@@ -158,7 +191,7 @@ func (e *uploadEnv) finish(t *testing.T, path string, data []byte) {
 func (e *uploadEnv) batch(t *testing.T, body string) string {
 	t.Helper()
 	resp := e.req(t, "POST", "/api/v1/batches", []byte(body), "Content-Type", "application/json")
-	var b Batch
+	var b batchReport
 	json.NewDecoder(resp.Body).Decode(&b)
 	if resp.StatusCode != http.StatusCreated || b.ID == "" {
 		t.Fatalf("create batch: %d", resp.StatusCode)
@@ -166,13 +199,13 @@ func (e *uploadEnv) batch(t *testing.T, body string) string {
 	return b.ID
 }
 
-func (e *uploadEnv) wait(t *testing.T, id string) Batch {
+func (e *uploadEnv) wait(t *testing.T, id string) batchReport {
 	t.Helper()
-	return e.waitFor(t, id, "done", func(b Batch) bool { return b.Done })
+	return e.waitFor(t, id, "done", func(b batchReport) bool { return b.Done })
 }
 
 // waitFor polls the batch's report until ok holds, for a minute at most.
-func (e *uploadEnv) waitFor(t *testing.T, id, what string, ok func(Batch) bool) Batch {
+func (e *uploadEnv) waitFor(t *testing.T, id, what string, ok func(batchReport) bool) batchReport {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -183,28 +216,12 @@ func (e *uploadEnv) waitFor(t *testing.T, id, what string, ok func(Batch) bool) 
 		time.Sleep(20 * time.Millisecond) // polling with a deadline
 	}
 	t.Fatalf("batch %s not %s within a minute", id, what)
-	return Batch{}
+	return batchReport{}
 }
 
-// holdWorkers keeps every upload worker busy until the returned func is
-// called, as long ingests do.
-func (e *uploadEnv) holdWorkers() (release func()) {
-	u := e.srv.up
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	n := u.work.workers
-	u.work.busy += n
-	return func() {
-		u.mu.Lock()
-		defer u.mu.Unlock()
-		u.work.busy -= n
-		u.dispatchLocked()
-	}
-}
-
-func (e *uploadEnv) report(t *testing.T, id string) Batch {
+func (e *uploadEnv) report(t *testing.T, id string) batchReport {
 	t.Helper()
-	var b Batch
+	var b batchReport
 	resp := e.req(t, "GET", "/api/v1/batches/"+id, nil)
 	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("batch %s report: %d %v", id, resp.StatusCode, err)
@@ -280,18 +297,18 @@ func TestRestartResumesInterruptedIngest(t *testing.T) {
 		{"grouped", true, "ingesting"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newUploadEnv(t, 0)
-			// Hold the only ingest slot, so that the first server hands
-			// nothing to the pipeline before it stops.
-			e.holdWorkers()
+			// The first server's batch service does not run, so that it
+			// hands nothing to the pipeline before it stops.
+			e := newIdleUploadEnv(t, Config{}, batch.Config{})
 			id := e.batch(t, fmt.Sprintf(`{"institution":"cmu","expected":2,"group":%t,"title":"ใบลาน","access":{"level":"restricted"}}`, tc.group))
 			e.upload(t, id, "a.jpg", jpegBytes(color.RGBA{200, 150, 10, 255}))
 			e.upload(t, id, "b.jpg", jpegBytes(color.RGBA{10, 150, 200, 255}))
-			e.waitFor(t, id, "uploaded", func(b Batch) bool { return len(b.Files) == 2 && allStatus(b, "uploaded") })
+			e.waitFor(t, id, "uploaded", func(b batchReport) bool { return len(b.Files) == 2 && allStatus(b, "uploaded") })
 			e.stop()
 			crashed(t, filepath.Join(e.cfg.UploadDir, "batches", id+".json"), tc.status)
 
 			e.start(t)
+			e.run()
 			b := e.wait(t, id)
 			items := map[string]bool{}
 			for _, f := range b.Files {
@@ -308,7 +325,7 @@ func TestRestartResumesInterruptedIngest(t *testing.T) {
 	}
 }
 
-func allStatus(b Batch, status string) bool {
+func allStatus(b batchReport, status string) bool {
 	for _, f := range b.Files {
 		if f.Status != status {
 			return false
@@ -324,7 +341,7 @@ func crashed(t *testing.T, file, status string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b Batch
+	var b batch.Batch
 	if err := json.Unmarshal(data, &b); err != nil {
 		t.Fatal(err)
 	}
@@ -343,12 +360,9 @@ func crashed(t *testing.T, file, status string) {
 // longer than the expiry is removed and its batch closed with a report,
 // while one that moved recently can still be finished.
 func TestAbandonedUploadsExpire(t *testing.T) {
-	e := newUploadEnvWith(t, Config{UploadExpiry: time.Hour})
 	start := time.Now()
 	var ahead atomic.Int64
-	e.srv.up.mu.Lock()
-	e.srv.up.now = func() time.Time { return start.Add(time.Duration(ahead.Load())) }
-	e.srv.up.mu.Unlock()
+	e := newUploadEnvWith(t, Config{}, batch.Config{Expiry: time.Hour, Now: func() time.Time { return start.Add(time.Duration(ahead.Load())) }})
 	data := jpegBytes(color.RGBA{30, 200, 30, 255})
 
 	left := e.batch(t, `{"institution":"tu","expected":1}`)
@@ -358,7 +372,7 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 	kept := e.batch(t, `{"institution":"tu","expected":1}`)
 	live := e.begin(t, kept, "live.jpg", data)
 	ahead.Store(int64(70 * time.Minute))
-	e.srv.up.sweep()
+	e.svc.Sweep()
 
 	id := path.Base(abandoned)
 	for _, name := range []string{id, id + ".info"} {
@@ -399,14 +413,14 @@ func TestARefusedUploadSaysWhyInThePagesLanguage(t *testing.T) {
 	e.upload(t, id, "scan-0042.tif", []byte("station,rain\nChiang Mai,12\n"))
 	e.upload(t, id, "red.jpg", jpegBytes(color.RGBA{220, 10, 10, 255}))
 	e.wait(t, id)
-	said := func(lang string) map[string]*BatchFile {
+	said := func(lang string) map[string]*fileReport {
 		t.Helper()
-		var b Batch
+		var b batchReport
 		resp := e.req(t, "GET", "/api/v1/batches/"+id+"?lang="+lang, nil)
 		if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("batch report in %s: %d %v", lang, resp.StatusCode, err)
 		}
-		out := map[string]*BatchFile{}
+		out := map[string]*fileReport{}
 		for _, f := range b.Files {
 			out[f.Name] = f
 		}
@@ -459,6 +473,7 @@ func TestPlantedUploadRecordNamingAnotherFileIsNotAnUpload(t *testing.T) {
 	}
 
 	e.start(t)
+	e.run()
 	if b := e.report(t, id); len(b.Files) != 0 {
 		t.Fatalf("the planted upload was taken into the batch: %+v", b.Files[0])
 	}
@@ -496,6 +511,7 @@ func TestPlantedHardLinkAsUploadDataIsNotAnUpload(t *testing.T) {
 	}
 
 	e.start(t)
+	e.run()
 	if b := e.report(t, id); len(b.Files) != 0 {
 		t.Fatalf("the hard-linked upload was taken into the batch: %+v", b.Files[0])
 	}
@@ -541,7 +557,7 @@ func TestFinalUploadJoinsOnlyPartialUploadsOfItsOwnBatch(t *testing.T) {
 	e.finish(t, whole, wholeData)
 
 	resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json")
-	var theirs Batch
+	var theirs batchReport
 	if err := json.NewDecoder(resp.Body).Decode(&theirs); err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("the other archivist's batch: %d %v", resp.StatusCode, err)
 	}
@@ -590,14 +606,13 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 		{"moved to another library", func(u *repository.User) { u.Institution = "tu" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newUploadEnv(t, 0)
+			e := newIdleUploadEnv(t, Config{}, batch.Config{}) // nothing is ingested until the change is made
 			bearer := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
 			resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"cmu","expected":1}`), "Authorization", "Bearer "+bearer, "Content-Type", "application/json")
-			var b Batch
+			var b batchReport
 			if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
 				t.Fatalf("batch: %d %v", resp.StatusCode, err)
 			}
-			release := e.holdWorkers() // the pipeline is busy until the change is made
 			data := jpegBytes(color.RGBA{40, 40, 160, 255})
 			r := e.req(t, "POST", "/api/v1/uploads/", nil, "Authorization", "Bearer "+bearer, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", b.ID, "filename", "late.jpg"))
 			if r.StatusCode != http.StatusCreated {
@@ -608,7 +623,7 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 			if r := e.req(t, "PATCH", up, data, "Authorization", "Bearer "+bearer, "Upload-Offset", "0", "Content-Type", "application/offset+octet-stream"); r.StatusCode != http.StatusNoContent {
 				t.Fatalf("patch: %d", r.StatusCode)
 			}
-			e.waitFor(t, b.ID, "uploaded", func(b Batch) bool { return len(b.Files) == 1 && b.Files[0].Status == "uploaded" })
+			e.waitFor(t, b.ID, "uploaded", func(b batchReport) bool { return len(b.Files) == 1 && b.Files[0].Status == "uploaded" })
 			usr, err := e.store.UserByEmail("archivist@cmu.example")
 			if err != nil {
 				t.Fatal(err)
@@ -617,7 +632,7 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 			if err := e.store.SaveUser(context.Background(), usr, "test"); err != nil {
 				t.Fatal(err)
 			}
-			release()
+			e.run()
 			got := e.wait(t, b.ID).Files[0]
 			if got.Status != ingest.Refused || got.Item != "" || !strings.Contains(got.Reason, "may no longer add to the items of cmu") {
 				t.Fatalf("the file after the change: %+v", got)
@@ -638,28 +653,26 @@ func TestUploadOfADemotedOrDisabledPersonIsNotIngested(t *testing.T) {
 	}
 }
 
-// TestOnePersonsUnfinishedBatchesAreBounded: past maxOpenBatches not
+// TestOnePersonsUnfinishedBatchesAreBounded: past batch.MaxOpen not
 // done, a person's new batch is refused with 429 in the page's language,
 // while another person may still make one.
 func TestOnePersonsUnfinishedBatchesAreBounded(t *testing.T) {
 	e := newUploadEnv(t, 0)
-	for range maxOpenBatches {
+	for range batch.MaxOpen {
 		e.batch(t, `{"institution":"tu","expected":1}`)
 	}
 	r := e.req(t, "POST", "/api/v1/batches?lang=th", []byte(`{"institution":"tu","expected":1}`), "Content-Type", "application/json")
 	body, _ := io.ReadAll(r.Body)
-	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), fmt.Sprintf("ชุดอัปโหลดที่ยังไม่เสร็จครบ %d ชุด", maxOpenBatches)) {
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), fmt.Sprintf("ชุดอัปโหลดที่ยังไม่เสร็จครบ %d ชุด", batch.MaxOpen)) {
 		t.Fatalf("batch past the bound: %d %s", r.StatusCode, body)
 	}
 	other := tokenFor(t, e.store, "archivist@tu.example", "tu", "archivist", "upload")
 	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"tu","expected":1}`), "Authorization", "Bearer "+other, "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
 		t.Fatalf("another person's batch: %d", r.StatusCode)
 	}
-	e.srv.up.mu.Lock()
-	n := len(e.srv.up.batches)
-	e.srv.up.mu.Unlock()
-	if n != maxOpenBatches+1 {
-		t.Fatalf("%d batches kept, want %d", n, maxOpenBatches+1)
+	kept, err := os.ReadDir(filepath.Join(e.cfg.UploadDir, "batches"))
+	if err != nil || len(kept) != batch.MaxOpen+1 {
+		t.Fatalf("%d batches kept (%v), want %d", len(kept), err, batch.MaxOpen+1)
 	}
 }
 
@@ -667,24 +680,21 @@ func TestOnePersonsUnfinishedBatchesAreBounded(t *testing.T) {
 // abandoned one are kept for the upload expiry, then forgotten with their
 // kept state and upload data, so a restart does not bring them back.
 func TestFinishedBatchesArePrunedWithWhatTheyKept(t *testing.T) {
-	e := newUploadEnvWith(t, Config{UploadExpiry: time.Hour})
 	start := time.Now()
 	var ahead atomic.Int64
-	e.srv.up.mu.Lock()
-	e.srv.up.now = func() time.Time { return start.Add(time.Duration(ahead.Load())) }
-	e.srv.up.mu.Unlock()
+	e := newUploadEnvWith(t, Config{}, batch.Config{Expiry: time.Hour, Now: func() time.Time { return start.Add(time.Duration(ahead.Load())) }})
 	done := e.batch(t, `{"institution":"tu","expected":1}`)
 	e.upload(t, done, "scan-0042.tif", []byte("station,rain\nChiang Mai,12\n")) // refused: its data is kept
 	e.wait(t, done)
 	left := e.batch(t, `{"institution":"tu","expected":1}`)
 	abandoned := path.Base(e.begin(t, left, "left.jpg", jpegBytes(color.RGBA{9, 9, 9, 255})))
 	ahead.Store(int64(90 * time.Minute))
-	e.srv.up.sweep() // the abandoned batch closes: its report is kept an hour more
+	e.svc.Sweep() // the abandoned batch closes: its report is kept an hour more
 	if b := e.report(t, left); !b.Expired {
 		t.Fatalf("abandoned batch after the first sweep: %+v", b)
 	}
 	ahead.Store(int64(3 * time.Hour))
-	e.srv.up.sweep()
+	e.svc.Sweep()
 	for _, id := range []string{done, left} {
 		if r := e.req(t, "GET", "/api/v1/batches/"+id, nil); r.StatusCode != http.StatusNotFound {
 			t.Errorf("batch %s after its report's time: %d", id, r.StatusCode)
@@ -704,55 +714,22 @@ func TestFinishedBatchesArePrunedWithWhatTheyKept(t *testing.T) {
 	}
 }
 
-// TestEachPersonKeepsAtMostMaxKeptBatches: beyond the bound, a person's
-// oldest finished batches go first; unfinished ones and other people's
-// stay.
-func TestEachPersonKeepsAtMostMaxKeptBatches(t *testing.T) {
-	e := newUploadEnv(t, 0)
-	u := e.srv.up
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	now := u.now()
-	add := func(id, owner string, done bool, finished time.Time) {
-		u.batches[id] = &Batch{ID: id, Owner: owner, Created: finished, Done: done, Finished: finished}
-	}
-	for i := range maxKeptBatches + 10 {
-		add(fmt.Sprintf("f%04d", i), "a", true, now.Add(time.Duration(i)*time.Second-time.Minute*30))
-	}
-	add("open", "a", false, now.Add(-time.Hour*24*30))
-	add("theirs", "b", true, now.Add(-time.Hour))
-	u.pruneLocked()
-	if len(u.batches) != maxKeptBatches+1 {
-		t.Fatalf("%d batches kept, want %d", len(u.batches), maxKeptBatches+1)
-	}
-	for _, id := range []string{"open", "theirs", fmt.Sprintf("f%04d", 11), fmt.Sprintf("f%04d", maxKeptBatches+9)} {
-		if u.batches[id] == nil {
-			t.Errorf("batch %s was pruned", id)
-		}
-	}
-	for i := range 11 {
-		if id := fmt.Sprintf("f%04d", i); u.batches[id] != nil {
-			t.Errorf("old batch %s was kept", id)
-		}
-	}
-}
-
 // TestBatchWithAFieldOverItsBoundIsRefused: a batch whose title (or any
 // other field a person sends) is over its bound is refused with 400 in the
 // page's language, a request over the body's bound with 413, and neither
 // leaves a batch behind.
 func TestBatchWithAFieldOverItsBoundIsRefused(t *testing.T) {
 	e := newUploadEnv(t, 0)
-	long := strings.Repeat("ก", maxBatchTitle+1)
+	long := strings.Repeat("ก", batch.MaxTitle+1)
 	for _, tc := range []struct {
 		name, body, field string
 		max               int
 	}{
-		{"title", `{"institution":"tu","title":"` + long + `"}`, "title", maxBatchTitle},
-		{"collection", `{"institution":"tu","collection":"` + strings.Repeat("c", maxBatchID+1) + `"}`, "collection", maxBatchID},
-		{"institution", `{"institution":"` + strings.Repeat("i", maxBatchID+1) + `"}`, "institution", maxBatchID},
-		{"embargo", `{"institution":"tu","access":{"level":"public","embargo":"` + strings.Repeat("2", maxBatchID+1) + `"}}`, "embargo", maxBatchID},
-		{"meta title", `{"institution":"tu","meta":{"title":{"th":"` + long + `"}}}`, "meta_title", maxBatchTitle},
+		{"title", `{"institution":"tu","title":"` + long + `"}`, "title", batch.MaxTitle},
+		{"collection", `{"institution":"tu","collection":"` + strings.Repeat("c", batch.MaxID+1) + `"}`, "collection", batch.MaxID},
+		{"institution", `{"institution":"` + strings.Repeat("i", batch.MaxID+1) + `"}`, "institution", batch.MaxID},
+		{"embargo", `{"institution":"tu","access":{"level":"public","embargo":"` + strings.Repeat("2", batch.MaxID+1) + `"}}`, "embargo", batch.MaxID},
+		{"meta title", `{"institution":"tu","meta":{"title":{"th":"` + long + `"}}}`, "meta_title", batch.MaxTitle},
 	} {
 		for _, lang := range []string{"th", "en"} {
 			r := e.req(t, "POST", "/api/v1/batches?lang="+lang, []byte(tc.body), "Content-Type", "application/json")
@@ -763,9 +740,9 @@ func TestBatchWithAFieldOverItsBoundIsRefused(t *testing.T) {
 			}
 		}
 	}
-	at := strings.Repeat("ก", maxBatchTitle)
+	at := strings.Repeat("ก", batch.MaxTitle)
 	if r := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"tu","title":"`+at+`"}`), "Content-Type", "application/json"); r.StatusCode != http.StatusCreated {
-		t.Errorf("a title of exactly %d characters: %d", maxBatchTitle, r.StatusCode)
+		t.Errorf("a title of exactly %d characters: %d", batch.MaxTitle, r.StatusCode)
 	}
 	big := `{"institution":"tu","meta":{"summary":{"en":"` + strings.Repeat("x", maxBatchBody) + `"}}}`
 	if r := e.req(t, "POST", "/api/v1/batches?lang=th", []byte(big), "Content-Type", "application/json"); r.StatusCode != http.StatusRequestEntityTooLarge {
@@ -812,7 +789,7 @@ func TestBatchInAHiddenCollectionIsAnsweredAsOneThatDoesNotExist(t *testing.T) {
 func (e *uploadEnv) uploadAs(t *testing.T, bearer, inst, name string, data []byte) string {
 	t.Helper()
 	resp := e.req(t, "POST", "/api/v1/batches", []byte(`{"institution":"`+inst+`","expected":1}`), "Authorization", "Bearer "+bearer, "Content-Type", "application/json")
-	var b Batch
+	var b batchReport
 	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("batch: %d %v", resp.StatusCode, err)
 	}
@@ -833,23 +810,19 @@ func (e *uploadEnv) uploadAs(t *testing.T, bearer, inst, name string, data []byt
 // the small file of a person of another library, sent after them, is
 // ingested while both long ones are still unfinished.
 func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
-	e := newUploadEnvWith(t, Config{Workers: 2})
 	gate := make(chan struct{})
 	open := sync.OnceFunc(func() { close(gate) })
-	t.Cleanup(open)
-	u := e.srv.up
-	u.mu.Lock()
-	pipe := u.pipe
-	u.pipe = func(ctx context.Context, unit ingest.Unit) []ingest.Outcome {
+	var e *uploadEnv
+	e = newUploadEnvWith(t, Config{}, batch.Config{Workers: 2, Pipeline: ingestFunc(func(ctx context.Context, unit ingest.Unit) []ingest.Outcome {
 		if strings.HasPrefix(unit.Files[0].Name, "long") { // a long file runs until the test lets it go
 			select {
 			case <-gate:
 			case <-ctx.Done():
 			}
 		}
-		return pipe(ctx, unit)
-	}
-	u.mu.Unlock()
+		return e.pipeline.Ingest(ctx, unit)
+	})})
+	t.Cleanup(open)
 	tu := tokenFor(t, e.store, "archivist@tu.example", "tu", "archivist", "upload")
 	cmu := tokenFor(t, e.store, "archivist@cmu.example", "cmu", "archivist", "upload")
 	long := []string{
@@ -867,7 +840,7 @@ func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
 		return s
 	}
 	deadline := time.Now().Add(time.Minute)
-	for !slices.Equal(statuses(), []string{ingesting, uploaded}) {
+	for !slices.Equal(statuses(), []string{batch.Ingesting, batch.Uploaded}) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the long files are %v, want one ingesting and one waiting", statuses())
 		}
@@ -877,7 +850,7 @@ func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
 	if got := e.wait(t, small).Files[0]; got.Status != ingest.Ingested {
 		t.Fatalf("the small file of another library: %+v", got)
 	}
-	if got := statuses(); !slices.Equal(got, []string{ingesting, uploaded}) {
+	if got := statuses(); !slices.Equal(got, []string{batch.Ingesting, batch.Uploaded}) {
 		t.Fatalf("the long files were let go before the small file was ingested: %v", got)
 	}
 	open()
@@ -888,27 +861,61 @@ func TestOnePersonsLongIngestsLeaveAWorkerForAnotherLibrary(t *testing.T) {
 	}
 }
 
-// TestUploadWorkIsTakenInTurnAcrossPeople: with one worker, a person's
-// next file waits while another person's file, queued after it, runs.
-func TestUploadWorkIsTakenInTurnAcrossPeople(t *testing.T) {
-	q := newQueue(1)
-	a, b := &Batch{Institution: "tu", Owner: "a"}, &Batch{Institution: "tu", Owner: "b"}
-	for _, j := range []job{{b: a}, {b: a}, {b: a}, {b: b}} {
-		q.add(j)
+// ingestFunc is a function as the batch service's pipeline.
+type ingestFunc func(context.Context, ingest.Unit) []ingest.Outcome
+
+func (f ingestFunc) Ingest(ctx context.Context, u ingest.Unit) []ingest.Outcome { return f(ctx, u) }
+
+// TestUploadProgressShowsWhileAChunkArrives: while one PATCH is still
+// sending its data, the batch's report already says how much arrived (a
+// long chunk is a sign of life, and the uploader shows its progress).
+func TestUploadProgressShowsWhileAChunkArrives(t *testing.T) {
+	e := newUploadEnv(t, 0)
+	id := e.batch(t, `{"institution":"tu","expected":1}`)
+	data := jpegBytes(color.RGBA{90, 90, 200, 255})
+	resp := e.req(t, "POST", "/api/v1/uploads/", nil, "Upload-Length", strconv.Itoa(len(data)), "Upload-Metadata", meta("batch", id, "filename", "slow.jpg"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create upload: %d", resp.StatusCode)
 	}
-	var order []string
-	for range 4 {
-		j, ok := q.next()
-		if !ok {
-			t.Fatalf("no job for a free worker after %v", order)
+	loc := resp.Header.Get("Location")
+	body, send := io.Pipe()
+	r, _ := http.NewRequest("PATCH", e.url+loc[strings.Index(loc, "/api/"):], body)
+	r.Header.Set("Authorization", "Bearer "+token)
+	r.Header.Set("Tus-Resumable", "1.0.0")
+	r.Header.Set("Upload-Offset", "0")
+	r.Header.Set("Content-Type", "application/offset+octet-stream")
+	patched := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			patched <- 0
+			return
 		}
-		if _, again := q.next(); again {
-			t.Fatalf("a second job ran on the one worker after %v", order)
-		}
-		order = append(order, j.b.Owner)
-		q.done(j)
+		resp.Body.Close()
+		patched <- resp.StatusCode
+	}()
+	half := len(data) / 2
+	if _, err := send.Write(data[:half]); err != nil {
+		t.Fatal(err)
 	}
-	if want := []string{"a", "b", "a", "a"}; !slices.Equal(order, want) {
-		t.Fatalf("order %v, want %v", order, want)
+	// Bytes keep coming, a few at a time, until the report shows them.
+	sent := half
+	b := e.waitFor(t, id, "showing progress", func(b batchReport) bool {
+		if sent < len(data)-1 {
+			send.Write(data[sent : sent+1])
+			sent++
+		}
+		return len(b.Files) == 1 && b.Files[0].Received >= int64(half)
+	})
+	if b.Files[0].Status != batch.Uploading || b.Done {
+		t.Fatalf("the upload while its chunk arrives: %+v", b.Files[0])
+	}
+	send.Write(data[sent:])
+	send.Close()
+	if st := <-patched; st != http.StatusNoContent {
+		t.Fatalf("the patch: %d", st)
+	}
+	if got := e.wait(t, id).Files[0]; got.Status != ingest.Ingested || got.Received != int64(len(data)) {
+		t.Fatalf("the upload once sent: %+v", got)
 	}
 }

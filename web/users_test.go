@@ -87,7 +87,7 @@ func TestCookiesAreSecureBehindHTTPS(t *testing.T) {
 	}
 	defer store.Close()
 	seedAdmin(t, store)
-	srv, err := New(ctx, Config{Store: store, Blobs: blobs, BaseURL: "https://archive.example.org"})
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, BaseURL: "https://archive.example.org"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime"
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
@@ -64,19 +63,16 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
-	handler, err := web.New(ctx, web.Config{Store: store, Blobs: blobs, Log: log, Workers: runtime.NumCPU(), Replica: true,
+	handler, err := web.New(web.Config{Store: store, Blobs: blobs, Log: log, Replica: true,
 		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai,
-		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Observer: obs})
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
+		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Observer: obs})
 	if err != nil {
 		return err
 	}
 	obs.Lag("archive_replica_staleness_seconds", "Seconds since the replica last took in everything the writer had published in storage.", func() float64 {
 		return time.Since(store.CaughtUp()).Seconds()
 	})
-	// After the last request, before the loops: the web server's own
-	// background work stops (its ingests end with ctx).
-	defer func() { l.cancel(); handler.Stop() }()
 	if err := observe(l, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}

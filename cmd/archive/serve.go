@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
@@ -121,17 +122,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	handler, err := web.New(ctx, web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
-		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
-		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits,
-		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries})
+	// Upload batches: what a stop interrupted is picked up here and
+	// ingested under the loops, which a stop waits for.
+	batches, err := batch.New(batch.Config{Store: store, Pipeline: pipeline, Dir: filepath.Join(cfg.Data, "uploads"),
+		Expiry: cfg.UploadExpiry, Workers: runtime.NumCPU(), Log: log})
 	if err != nil {
 		return err
 	}
-	// After the last request, before the loops: the web server's own
-	// background work stops (its ingests end with ctx).
-	defer func() { l.cancel(); handler.Stop() }()
+	l.run("upload batches", batches.Run)
+	handler, err := web.New(web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
+		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits, OCR: reader})
+	if err != nil {
+		return err
+	}
 	if err := observe(l, cfg, reg, obs, handler, index, store, log); err != nil {
 		return err
 	}

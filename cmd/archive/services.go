@@ -3,13 +3,14 @@ package main
 import (
 	"runtime"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
-	"github.com/thaiarchives/archive/web"
 )
 
 // services are what the web server's handlers call besides the store, the
@@ -24,16 +25,18 @@ type services struct {
 // newServices builds the services; the reads of item texts that content
 // search starts in the background run under l.
 func newServices(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs) (*services, error) {
-	within, err := web.NewWithin(store, blobs, cfg.ThaiDictionaries)
+	// Searching inside an item segments Thai with the index's word lists.
+	dict, err := thai.Shared(cfg.ThaiDictionaries...)
 	if err != nil {
 		return nil, err
 	}
+	within := contentsearch.New(contentsearch.Config{Items: store, Blobs: blobs, Dict: dict})
 	l.run("content search", within.Run)
 	return &services{
-		images: web.NewImages(web.Config{Store: store, Blobs: blobs, MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge,
-			Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
-		pres:   web.NewPresentation(store),
+		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
+			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
+		pres:   &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store}},
 		within: within,
-		oai:    web.NewOAI(store, cfg.AdminEmail),
+		oai:    &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
 	}, nil
 }

@@ -1,4 +1,4 @@
-package web
+package batch
 
 import "slices"
 
@@ -6,14 +6,14 @@ import "slices"
 // one unit (a grouped batch's files, or one file of another).
 type job struct {
 	b     *Batch
-	files []*BatchFile
+	files []*File
 }
 
 // queue hands upload work to a bounded number of workers, fairly: one
 // person, and one library, holds at most half of the workers (at least
 // one), so that with two or more workers one always stays for the others;
 // and the next job is taken in turn across libraries, then across people,
-// rather than in the order it came. It is guarded by uploads.mu.
+// rather than in the order it came. It is guarded by Service.mu.
 type queue struct {
 	workers int
 	busy    int
@@ -77,12 +77,28 @@ func (q *queue) before(a, b [2]string) bool {
 	return q.served[a[1]] < q.served[b[1]]
 }
 
-// done gives back the worker a job held.
+// done gives back the worker a job held. A library or person with no
+// work left, running or waiting, is forgotten (when they come back, they
+// are served as one not served for long), so that what the queue holds is
+// bounded by the work in it, not by everyone who ever uploaded.
 func (q *queue) done(j job) {
 	q.busy--
 	for _, k := range shares(j.b) {
 		if q.running[k]--; q.running[k] <= 0 {
 			delete(q.running, k)
+			if !q.waits(k) {
+				delete(q.served, k)
+			}
 		}
 	}
+}
+
+// waits says whether a job of the library or person k is waiting.
+func (q *queue) waits(k string) bool {
+	for _, j := range q.waiting {
+		if s := shares(j.b); s[0] == k || s[1] == k {
+			return true
+		}
+	}
+	return false
 }

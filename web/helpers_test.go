@@ -1,0 +1,80 @@
+package web
+
+import (
+	"context"
+	"testing"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/iiif/contentsearch"
+	"github.com/thaiarchives/archive/iiif/imageapi"
+	"github.com/thaiarchives/archive/iiif/presentation"
+	"github.com/thaiarchives/archive/ingest/batch"
+	"github.com/thaiarchives/archive/oai"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/search"
+	"github.com/thaiarchives/archive/search/thai"
+)
+
+// withServices is cfg with the services New needs that it does not name
+// built on its store and blobs as the command builds them, with their
+// defaults: a search index in memory following the store, and the IIIF
+// Image, Presentation and Content Search services and the OAI-PMH
+// provider. What they do in the background ends when the test does.
+func withServices(t testing.TB, cfg Config) Config {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var loops []chan struct{}
+	bg := func(f func(context.Context)) {
+		done := make(chan struct{})
+		loops = append(loops, done)
+		go func() { defer close(done); f(ctx) }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for _, done := range loops {
+			<-done
+		}
+	})
+	if cfg.Search == nil {
+		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bg(func(ctx context.Context) { x.Follow(ctx, cfg.Store); x.Close() })
+		cfg.Search = x
+	}
+	if cfg.Images == nil {
+		cfg.Images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, ReducedEdge: cfg.ReducedEdge, Workers: 1, PublicMaxAge: cfg.PublicMaxAge})
+	}
+	if cfg.Presentation == nil {
+		cfg.Presentation = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: cfg.Store, Feed: cfg.Store}}
+	}
+	if cfg.Within == nil {
+		dict, err := thai.Shared()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := contentsearch.New(contentsearch.Config{Items: cfg.Store, Blobs: cfg.Blobs, Dict: dict})
+		bg(func(ctx context.Context) { w.Run(ctx) })
+		cfg.Within = w
+	}
+	if cfg.OAI == nil {
+		cfg.OAI = &oai.Provider{Store: cfg.Store}
+	}
+	return cfg
+}
+
+// runBatches is a running batch service on store with the pipeline p, in
+// a folder of its own; it stops when the test ends.
+func runBatches(t testing.TB, store *repository.Store, p batch.Ingester) *batch.Service {
+	t.Helper()
+	svc, err := batch.New(batch.Config{Store: store, Pipeline: p, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { svc.Run(ctx); close(ran) }()
+	t.Cleanup(func() { cancel(); <-ran })
+	return svc
+}
