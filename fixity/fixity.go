@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -189,7 +190,7 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 		it, err := a.cfg.Store.Item(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {
@@ -306,7 +307,7 @@ func Check(ctx context.Context, blobs Source, it *repository.Item, pace *Pace) (
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, storage.ErrNotFound):
+		case errors.Is(err, fault.NotFound):
 			r.Outcome, r.Problem = Missing, "not in storage"
 		case err != nil && blobs.Check(ctx) != nil:
 			return fmt.Errorf("reading %s: %w (%v)", key, ErrStorageDown, err)

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // TestEveryMessageMadeIsAKind: every kind the package's code gives a
@@ -99,8 +99,8 @@ func TestRefusalsCarryTheirKindAndStayErrorsOfTheirSort(t *testing.T) {
 	if sum.Status != ingest.Refused || len(sum.Messages) != 1 || sum.Messages[0].Kind != "checksum_mismatch" {
 		t.Errorf("checksum mismatch: %+v", sum)
 	}
-	err := error(&ingest.Error{Message: ingest.Message{Kind: "checksum_mismatch", Args: []string{"md5", "a", "b"}}, Err: storage.ErrChecksum})
-	if !errors.Is(err, storage.ErrChecksum) || !strings.HasSuffix(err.Error(), ": checksum mismatch") {
+	err := error(&ingest.Error{Message: ingest.Message{Kind: "checksum_mismatch", Args: []string{"md5", "a", "b"}}, Err: fault.Checksum})
+	if !errors.Is(err, fault.Checksum) || !strings.HasSuffix(err.Error(), ": checksum mismatch") {
 		t.Errorf("a checksum refusal: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/thaiarchives/archive/fault"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
 )
@@ -135,11 +136,11 @@ func CheckNewPassword(pw string) error {
 	}
 	switch {
 	case len(pw) > MaxPassword:
-		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
+		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, fault.Invalid)
 	case visible == 0 && marks == 0:
-		return fmt.Errorf("the password is only spaces or other invisible characters: %w", ErrInvalid)
+		return fmt.Errorf("the password is only spaces or other invisible characters: %w", fault.Invalid)
 	case visible < MinPassword:
-		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, ErrInvalid)
+		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, fault.Invalid)
 	}
 	return nil
 }
@@ -183,11 +184,11 @@ const (
 func NormalizeEmail(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
 	if len(e) > MaxEmail {
-		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, ErrInvalid)
+		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, fault.Invalid)
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e {
-		return "", fmt.Errorf("%q is not an e-mail address: %w", e, ErrInvalid)
+		return "", fmt.Errorf("%q is not an e-mail address: %w", e, fault.Invalid)
 	}
 	return e, nil
 }
@@ -201,10 +202,10 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		return err
 	}
 	if utf8.RuneCountInString(next.Name) > MaxName {
-		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, ErrInvalid)
+		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, fault.Invalid)
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
-		return fmt.Errorf("user %s: library %q: %w", next.Email, next.Institution, ErrInvalid)
+		return fmt.Errorf("user %s: library %q: %w", next.Email, next.Institution, fault.Invalid)
 	}
 	var old *User
 	if next.ID == "" {
@@ -215,16 +216,16 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 	if o, err := s.User(next.ID); err == nil {
 		if o.Version != next.Version {
 			unlock()
-			return fmt.Errorf("user %s was changed by someone else: %w", next.Email, ErrConflict)
+			return fmt.Errorf("user %s was changed by someone else: %w", next.Email, fault.Conflict)
 		}
 		old = o
 	} else if next.Version != 0 {
 		unlock()
-		return fmt.Errorf("user %s: %w", next.ID, ErrNotFound)
+		return fmt.Errorf("user %s: %w", next.ID, fault.NotFound)
 	}
 	if other, err := s.UserByEmail(next.Email); err == nil && other.ID != next.ID {
 		unlock()
-		return fmt.Errorf("%s already has an account: %w", next.Email, ErrConflict)
+		return fmt.Errorf("%s already has an account: %w", next.Email, fault.Conflict)
 	}
 	now := s.Now()
 	next.Version++
@@ -297,7 +298,7 @@ func (s *Store) UserByEmail(email string) (*User, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(ixEmail).Get([]byte(email))
 		if id == nil {
-			return fmt.Errorf("no user %q: %w", email, ErrNotFound)
+			return fmt.Errorf("no user %q: %w", email, fault.NotFound)
 		}
 		return getJSON(tx, bUsers, string(id), &u)
 	})

@@ -24,6 +24,7 @@ import (
 	tuslog "golang.org/x/exp/slog"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -284,7 +285,7 @@ func (u *uploads) create(c *gin.Context) {
 		if seen {
 			seen, err = u.seen(c, col)
 		}
-		if !seen && (err == nil || errors.Is(err, repository.ErrNotFound)) {
+		if !seen && (err == nil || errors.Is(err, fault.NotFound)) {
 			u.s.fail(c, invalid(fmt.Sprintf(t(lang, "upload_no_collection"), b.Collection)))
 			return
 		}
@@ -562,7 +563,7 @@ func (u *uploads) ingest(b *Batch, files []*BatchFile) {
 // store could not tell.
 func (u *uploads) allowed(b *Batch) (bool, error) {
 	usr, err := u.s.cfg.Store.User(b.Owner)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return false, nil
 	}
 	if err != nil {
