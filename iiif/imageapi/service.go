@@ -190,7 +190,7 @@ func (s *Service) ref(id string) imageRef {
 	}
 	r = s.lookup(id)
 	r.gen = gen
-	if errors.Is(r.err, fault.Unavailable) {
+	if r.err != nil && !errors.Is(r.err, fault.NotFound) {
 		return r // not remembered: the store may answer next time
 	}
 	s.mu.Lock()
@@ -210,8 +210,8 @@ func (s *Service) lookup(id string) imageRef {
 	}
 	n, err := strconv.Atoi(id[cut+1:])
 	it, ierr := s.cfg.Items.Item(id[:cut])
-	if errors.Is(ierr, fault.Unavailable) {
-		return imageRef{err: ierr}
+	if ierr != nil && !errors.Is(ierr, fault.NotFound) {
+		return imageRef{err: ierr} // the store did not answer: never "no image"
 	}
 	if err != nil || ierr != nil || n < 1 || n > len(it.Files) {
 		return missing
