@@ -150,8 +150,12 @@ func (s *Store) checkCollection(c *Collection) error {
 
 func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 	if old != nil {
-		tx.Bucket(ixInstColls).Delete(join(old.Institution, old.ID))
-		tx.Bucket(ixChildren).Delete(join(old.Parent, old.ID))
+		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixChildren, join(old.Parent, old.ID)); err != nil {
+			return err
+		}
 		if old.Parent != c.Parent || c.Deleted != old.Deleted || old.Access != c.Access { // gone from its old place, or opened or closed
 			if err := touchUp(tx, old.Parent, c.Modified); err != nil {
 				return err
@@ -335,11 +339,19 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 		}
 	}
 	if old != nil {
-		tx.Bucket(ixCollItems).Delete(join(old.Collection, old.ID))
-		tx.Bucket(ixInstItems).Delete(join(old.Institution, old.ID))
-		tx.Bucket(ixModified).Delete(timeKey(old.Modified, old.ID))
+		if err := unindex(tx, ixCollItems, join(old.Collection, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixInstItems, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixModified, timeKey(old.Modified, old.ID)); err != nil {
+			return err
+		}
 		for _, f := range old.Files {
-			tx.Bucket(ixDigest).Delete(join(f.SHA256, old.ID))
+			if err := unindex(tx, ixDigest, join(f.SHA256, old.ID)); err != nil {
+				return err
+			}
 		}
 	}
 	// Tombstones stay in the change index only, for harvesters.

@@ -254,6 +254,16 @@ func (s *Store) seed(ctx context.Context) error {
 
 func join(a, b string) []byte { return []byte(a + "\x00" + b) }
 
+// unindex removes key from the index bucket; its error (a read-only
+// transaction, a key that names a bucket) rolls the change back rather than
+// leaving an entry that points at a record's old state.
+func unindex(tx *bolt.Tx, bucket, key []byte) error {
+	if err := tx.Bucket(bucket).Delete(key); err != nil {
+		return fmt.Errorf("unindexing %q from %s: %w", key, bucket, err)
+	}
+	return nil
+}
+
 func timeKey(t time.Time, id string) []byte {
 	k := make([]byte, 8, 9+len(id))
 	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))

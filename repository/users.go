@@ -270,8 +270,12 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 
 func insertUser(tx *bolt.Tx, old, u *User) error {
 	if old != nil {
-		tx.Bucket(ixEmail).Delete([]byte(old.Email))
-		tx.Bucket(ixInstUser).Delete(join(old.Institution, old.ID))
+		if err := unindex(tx, ixEmail, []byte(old.Email)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixInstUser, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
 	}
 	if err := putJSON(tx, bUsers, u.ID, u); err != nil {
 		return err
@@ -506,7 +510,9 @@ func (s *Store) EndSession(cookie string) error {
 		var ses Session
 		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil {
 			for _, h := range ses.Access {
-				tx.Bucket(ixAccess).Delete([]byte(h))
+				if err := unindex(tx, ixAccess, []byte(h)); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Bucket(bSessions).Delete([]byte(key))
@@ -535,7 +541,9 @@ func (s *Store) AccessToken(cookie, origin string) (string, error) {
 			return err
 		}
 		if old := ses.Access[origin]; old != "" {
-			tx.Bucket(ixAccess).Delete([]byte(old))
+			if err := unindex(tx, ixAccess, []byte(old)); err != nil {
+				return err
+			}
 		}
 		if ses.Access == nil {
 			ses.Access = map[string]string{}
