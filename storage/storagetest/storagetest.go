@@ -218,6 +218,12 @@ func testMissing(t *testing.T, s storage.Blobs) {
 	wantErr(t, "stat of a key's parent", err, fault.NotFound)
 	_, err = s.Get(ctx(t), "dir", 0, -1)
 	wantErr(t, "get of a key's parent", err, fault.NotFound)
+	// The layers above tell a stored file gone missing (logged as damage)
+	// from an unknown identifier by IsMissing, not by the message's text.
+	_, err = s.Get(ctx(t), "no/such/blob", 0, -1)
+	if !storage.IsMissing(err) || fault.RecordOf(err) != "no/such/blob" {
+		t.Fatalf("get missing: %v is not storage's missing blob no/such/blob", err)
+	}
 }
 
 func testInvalidKeys(t *testing.T, s storage.Blobs) {
