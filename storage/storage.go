@@ -23,19 +23,19 @@ import (
 // network, failed). Implementations wrap them with context; callers test with
 // errors.Is.
 
-// missing marks a NotFound that storage itself answered, so that a layer above
+// errMissing marks a NotFound that storage itself answered, so that a layer above
 // can tell a stored file gone missing from a record nobody made.
-var missing = errors.New("no such blob")
+var errMissing = errors.New("no such blob")
 
 // Missing is the error of an implementation asked by op for a key it does not
 // hold: of kind fault.NotFound, recognised by IsMissing.
 func Missing(op, key string) error {
-	return &fault.Error{Op: op, Kind: fault.NotFound, Record: key, Err: missing}
+	return &fault.Error{Op: op, Kind: fault.NotFound, Record: key, Err: errMissing}
 }
 
 // IsMissing reports whether err says storage holds no blob under a key it
 // was asked for (rather than a record or identifier being unknown above it).
-func IsMissing(err error) bool { return errors.Is(err, missing) }
+func IsMissing(err error) bool { return errors.Is(err, errMissing) }
 
 // Info describes a stored blob.
 type Info struct {
