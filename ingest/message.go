@@ -379,14 +379,15 @@ func at(err error, where func(*Message)) (error, bool) {
 // kinds; anything else as a failure, with its English.
 func MessageOf(err error) Message {
 	var e *Error
-	switch {
-	case errors.As(err, &e):
+	if errors.As(err, &e) {
 		return e.Message
-	case errors.Is(err, fault.Conflict):
-		return Message{Kind: "conflict", Args: []string{strings.TrimSuffix(err.Error(), ": "+fault.Conflict.Error())}}
-	case errors.Is(err, fault.Invalid):
-		return Message{Kind: "invalid", Args: []string{strings.TrimSuffix(err.Error(), ": "+fault.Invalid.Error())}}
-	case errors.Is(err, fault.Unavailable):
+	}
+	switch fault.KindOf(err) {
+	case fault.Conflict:
+		return Message{Kind: "conflict", Args: []string{err.Error()}}
+	case fault.Invalid:
+		return Message{Kind: "invalid", Args: []string{err.Error()}}
+	case fault.Unavailable:
 		return Message{Kind: "unavailable", Args: []string{err.Error()}}
 	}
 	return Message{Kind: "failed", Args: []string{err.Error()}}

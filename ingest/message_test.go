@@ -104,3 +104,17 @@ func TestRefusalsCarryTheirKindAndStayErrorsOfTheirSort(t *testing.T) {
 		t.Errorf("a checksum refusal: %v", err)
 	}
 }
+
+// TestMessageOfAnOutageSaysUnavailableWhateverItWraps: the outermost kind
+// says what happened; a store outage met while a conflict was being told is
+// an outage, and no message is cut down by matching its text.
+func TestMessageOfAnOutageSaysUnavailableWhateverItWraps(t *testing.T) {
+	conflict := fault.E("save item", fault.Conflict, "cmu-1", nil)
+	err := fault.E("record event", fault.Unavailable, "cmu-1", conflict)
+	if m := ingest.MessageOf(err); m.Kind != "unavailable" || len(m.Args) != 1 || m.Args[0] != err.Error() {
+		t.Errorf("MessageOf(%v) = %+v, want unavailable with the whole message", err, m)
+	}
+	if m := ingest.MessageOf(conflict); m.Kind != "conflict" || m.Args[0] != "save item: cmu-1: conflict" {
+		t.Errorf("MessageOf(%v) = %+v, want conflict with the whole message", conflict, m)
+	}
+}

@@ -39,6 +39,9 @@ func TestImageOfAStoreThatFailsIsNotAMissingImage(t *testing.T) {
 		if !errors.Is(err, cause) || errors.Is(err, fault.NotFound) {
 			t.Errorf("item read failing with %q: Info answers %v (kind %v), want the failure itself", cause, err, fault.KindOf(err))
 		}
+		if res, err := s.Probe(access.Principal{}, call.ID); !errors.Is(err, cause) {
+			t.Errorf("item read failing with %q: the probe answers %v, %v; want the failure itself", cause, res, err)
+		}
 		items.err = fault.E("get item", fault.NotFound, "cmu-1", nil)
 		if _, err := s.Info(context.Background(), access.Principal{}, call); !errors.Is(err, fault.NotFound) {
 			t.Errorf("after the store answers again: %v, want not found (the failure was remembered)", err)

@@ -303,8 +303,8 @@ func (s *Service) Info(ctx context.Context, p access.Principal, call Call) (*Res
 // (at least the reduced image) may be shown.
 func (s *Service) Probe(p access.Principal, id string) (map[string]any, error) {
 	ref := s.ref(id)
-	if errors.Is(ref.err, fault.Unavailable) {
-		return nil, ref.err
+	if ref.err != nil && !errors.Is(ref.err, fault.NotFound) {
+		return nil, ref.err // the store did not answer: no answer about the image
 	}
 	if ref.err != nil {
 		return auth.ProbeResult(ref.err), nil
