@@ -136,11 +136,11 @@ func CheckNewPassword(pw string) error {
 	}
 	switch {
 	case len(pw) > MaxPassword:
-		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, fault.Invalid)
+		return fault.E("", fault.Invalid, "", fmt.Errorf("the password is longer than %d bytes", MaxPassword))
 	case visible == 0 && marks == 0:
-		return fmt.Errorf("the password is only spaces or other invisible characters: %w", fault.Invalid)
+		return fault.E("", fault.Invalid, "", errors.New("the password is only spaces or other invisible characters"))
 	case visible < MinPassword:
-		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, fault.Invalid)
+		return fault.E("", fault.Invalid, "", fmt.Errorf("the password has fewer than %d visible characters", MinPassword))
 	}
 	return nil
 }

@@ -41,6 +41,11 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 		if want == "" && err != nil || want != "" && (!errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), want)) {
 			t.Errorf("new password %+q: %v, want %q", pw, err, want)
 		}
+		// Told as one sentence to the person choosing it: the kind is
+		// the error's, not part of its text.
+		if err != nil && strings.HasSuffix(err.Error(), fault.Invalid.String()) {
+			t.Errorf("new password %+q: %q ends with its kind", pw, err)
+		}
 	}
 }
 

@@ -223,8 +223,7 @@ func password() (string, bool, error) {
 		}
 		if line != "" {
 			if err := repository.CheckNewPassword(line); err != nil {
-				// One sentence, without the kind the service maps to 400.
-				return "", false, errors.New(strings.TrimSuffix(err.Error(), ": "+fault.Invalid.Error()))
+				return "", false, err // one sentence: the kind is not in its text
 			}
 			return line, false, nil
 		}
