@@ -84,7 +84,8 @@ var (
 )
 
 // ErrUnknownCredentials: no such user, token or session, or a wrong password.
-var ErrUnknownCredentials = errors.New("unknown credentials")
+// It is of the unauthenticated kind: signing in (again) is what helps.
+var ErrUnknownCredentials = fault.E("", fault.Unauthenticated, "", errors.New("unknown credentials"))
 
 func secret() string {
 	var b [32]byte

@@ -332,3 +332,14 @@ func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
 		t.Error("an access token outlived its session")
 	}
 }
+
+// TestUnknownCredentialsAreUnauthenticated: a session that ended between
+// the sign-in check and a viewer's token request is answered as a sign-in to
+// make again (401), not as a failure of the archive (500).
+func TestUnknownCredentialsAreUnauthenticated(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	_, err := s.AccessToken("no-such-session-cookie", "https://viewer.example")
+	if !errors.Is(err, ErrUnknownCredentials) || fault.KindOf(err) != fault.Unauthenticated {
+		t.Fatalf("access token of an unknown session: %v (kind %v), want unknown credentials, unauthenticated", err, fault.KindOf(err))
+	}
+}
