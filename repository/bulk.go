@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/thaiarchives/archive/fault"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // AddCollections creates many new collections at once (an imported finding

@@ -16,9 +16,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/thaiarchives/archive/fault"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // User is a person with an account: a member of one library with one role

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )

@@ -6,8 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/thaiarchives/archive/fault"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // pool bounds rendering: a few renders at once (about the cores) and a
