@@ -9,21 +9,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
-// Error kinds of a refusal. The HTTP layer maps them to 401, 403, 410 and
-// (for what a visitor may not even know exists) 404.
-var (
-	// ErrUnauthenticated: signing in may help.
-	ErrUnauthenticated = errors.New("sign-in required")
-	// ErrForbidden: this person may not, signed in or not.
-	ErrForbidden = repository.ErrForbidden
-	// ErrGone: the item was withdrawn.
-	ErrGone = errors.New("withdrawn")
-	// ErrNotFound: the visitor may not learn that it exists.
-	ErrNotFound = repository.ErrNotFound
-)
+// A refusal is of a kind of package fault: Unauthenticated (signing in may
+// help), Forbidden (this person may not, signed in or not), Gone (the item
+// was withdrawn) or NotFound (the visitor may not learn that it exists). The
+// HTTP layer maps them to 401, 403, 410 and 404.
 
 // Role is what a person may do in their library.
 type Role string
@@ -151,7 +144,7 @@ func member(p Principal, inst string) bool {
 }
 
 // Decide returns nil when p may do a to r at now, else a typed error:
-// ErrUnauthenticated, ErrForbidden, ErrGone or ErrNotFound.
+// fault.Unauthenticated, fault.Forbidden, fault.Gone or fault.NotFound.
 func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
 		return refuse(p, a, r)
@@ -160,13 +153,13 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	// it: "forbidden" to an edit would tell that it exists.
 	level := Effective(r.Access, now)
 	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) {
-		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, ErrNotFound)
+		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, fault.NotFound)
 	}
 	if a >= Upload {
 		return decideWrite(p, a, r)
 	}
 	if r.Withdrawn {
-		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, ErrGone)
+		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, fault.Gone)
 	}
 	if member(p, r.Institution) {
 		return nil
@@ -200,9 +193,9 @@ func decideWrite(p Principal, a Action, r Resource) error {
 
 func refuse(p Principal, a Action, r Resource) error {
 	if !p.SignedIn() {
-		return fmt.Errorf("to %s%s, sign in: %w", a, r.of(), ErrUnauthenticated)
+		return fmt.Errorf("to %s%s, sign in: %w", a, r.of(), fault.Unauthenticated)
 	}
-	return fmt.Errorf("%s may not %s%s: %w", p.Email, a, r.of(), ErrForbidden)
+	return fmt.Errorf("%s may not %s%s: %w", p.Email, a, r.of(), fault.Forbidden)
 }
 
 // of names the resource after an action: "of item x", "in library tu",
@@ -273,8 +266,8 @@ func inherit(l Lookup, r *Resource, parent string) error {
 			return nil
 		}
 		c, err := l.Collection(parent)
-		if errors.Is(err, repository.ErrNotFound) {
-			return fmt.Errorf("no %s %q: a collection above it is missing: %w", r.kind(), r.ID, ErrNotFound)
+		if errors.Is(err, fault.NotFound) {
+			return fmt.Errorf("no %s %q: a collection above it is missing: %w", r.kind(), r.ID, fault.NotFound)
 		}
 		if err != nil {
 			return err
@@ -287,7 +280,7 @@ func inherit(l Lookup, r *Resource, parent string) error {
 
 func reveal(l Lookup, r *Resource) error {
 	in, err := l.Institution(r.Institution)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil
 	}
 	if err != nil {
@@ -330,14 +323,14 @@ func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error
 	var out []Listed
 	for _, id := range ids {
 		it, err := l.Item(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		r, err := ItemResource(l, it)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue // a collection above it is missing: shown to nobody
 		}
 		if err != nil {
@@ -355,7 +348,7 @@ func VisibleCollections(l Lookup, p Principal, cols []*repository.Collection, no
 	var out []*repository.Collection
 	for _, c := range cols {
 		r, err := CollectionResource(l, c)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -34,26 +35,26 @@ func TestDecideEveryLevelForEveryRole(t *testing.T) {
 		want want
 	}{
 		{"public, anonymous", anonymous, item("public", "", false), ok},
-		{"metadata, anonymous", anonymous, item("metadata", "", false), want{nil, ErrUnauthenticated, ErrUnauthenticated}},
-		{"metadata, other library's reader", tuReader, item("metadata", "", false), want{nil, ErrForbidden, ErrForbidden}},
+		{"metadata, anonymous", anonymous, item("metadata", "", false), want{nil, fault.Unauthenticated, fault.Unauthenticated}},
+		{"metadata, other library's reader", tuReader, item("metadata", "", false), want{nil, fault.Forbidden, fault.Forbidden}},
 		{"metadata, own reader", cmuReader, item("metadata", "", false), ok},
-		{"reduced, anonymous", anonymous, item("reduced", "", false), want{nil, nil, ErrUnauthenticated}},
-		{"reduced, other archivist", tuArch, item("reduced", "", false), want{nil, nil, ErrForbidden}},
+		{"reduced, anonymous", anonymous, item("reduced", "", false), want{nil, nil, fault.Unauthenticated}},
+		{"reduced, other archivist", tuArch, item("reduced", "", false), want{nil, nil, fault.Forbidden}},
 		{"reduced, own reader", cmuReader, item("reduced", "", false), ok},
-		{"restricted hidden, anonymous", anonymous, item("restricted", "", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
-		{"restricted hidden, other reader", tuReader, item("restricted", "", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
-		{"restricted revealed, anonymous", anonymous, item("restricted", "", true), want{ErrUnauthenticated, ErrUnauthenticated, ErrUnauthenticated}},
-		{"restricted revealed, other reader", tuReader, item("restricted", "", true), want{ErrForbidden, ErrForbidden, ErrForbidden}},
+		{"restricted hidden, anonymous", anonymous, item("restricted", "", false), want{fault.NotFound, fault.NotFound, fault.NotFound}},
+		{"restricted hidden, other reader", tuReader, item("restricted", "", false), want{fault.NotFound, fault.NotFound, fault.NotFound}},
+		{"restricted revealed, anonymous", anonymous, item("restricted", "", true), want{fault.Unauthenticated, fault.Unauthenticated, fault.Unauthenticated}},
+		{"restricted revealed, other reader", tuReader, item("restricted", "", true), want{fault.Forbidden, fault.Forbidden, fault.Forbidden}},
 		{"restricted, own reader", cmuReader, item("restricted", "", false), ok},
 		{"restricted, own archivist", cmuArch, item("restricted", "", false), ok},
 		{"restricted, own library admin", cmuAdmin, item("restricted", "", false), ok},
 		{"restricted, system admin", sysAdmin, item("restricted", "", false), ok},
-		{"embargoed, anonymous", anonymous, item("public", "2027-01-01", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
+		{"embargoed, anonymous", anonymous, item("public", "2027-01-01", false), want{fault.NotFound, fault.NotFound, fault.NotFound}},
 		{"embargo over, anonymous", anonymous, item("public", "2026-11-25", false), ok},
-		{"bad embargo date, anonymous", anonymous, item("public", "soon", false), want{ErrNotFound, ErrNotFound, ErrNotFound}},
-		{"withdrawn, system admin", sysAdmin, Resource{ID: "x", Institution: "cmu", Withdrawn: true}, want{ErrGone, ErrGone, ErrGone}},
+		{"bad embargo date, anonymous", anonymous, item("public", "soon", false), want{fault.NotFound, fault.NotFound, fault.NotFound}},
+		{"withdrawn, system admin", sysAdmin, Resource{ID: "x", Institution: "cmu", Withdrawn: true}, want{fault.Gone, fault.Gone, fault.Gone}},
 		{"read token of own reader", Principal{User: "u1", Institution: "cmu", Role: Reader, Scope: ScopeRead}, item("restricted", "", false), ok},
-		{"unknown scope", Principal{User: "u1", Institution: "cmu", Role: Reader, Scope: "all"}, item("public", "", false), want{ErrForbidden, ErrForbidden, ErrForbidden}},
+		{"unknown scope", Principal{User: "u1", Institution: "cmu", Role: Reader, Scope: "all"}, item("public", "", false), want{fault.Forbidden, fault.Forbidden, fault.Forbidden}},
 	}
 	for _, c := range cases {
 		for i, a := range []Action{ReadMetadata, ReadReduced, ReadContent} {
@@ -74,21 +75,21 @@ func TestWritesStayInTheirLibrary(t *testing.T) {
 		want error
 	}{
 		{cmuArch, Edit, cmu, nil},
-		{cmuArch, Edit, tu, ErrForbidden},
+		{cmuArch, Edit, tu, fault.Forbidden},
 		{cmuArch, Upload, cmu, nil},
-		{tuArch, Upload, cmu, ErrForbidden},
-		{cmuReader, Edit, cmu, ErrForbidden},
-		{cmuReader, Upload, cmu, ErrForbidden},
-		{anonymous, Edit, cmu, ErrUnauthenticated},
-		{cmuArch, ManageUsers, cmu, ErrForbidden},
+		{tuArch, Upload, cmu, fault.Forbidden},
+		{cmuReader, Edit, cmu, fault.Forbidden},
+		{cmuReader, Upload, cmu, fault.Forbidden},
+		{anonymous, Edit, cmu, fault.Unauthenticated},
+		{cmuArch, ManageUsers, cmu, fault.Forbidden},
 		{cmuAdmin, ManageUsers, cmu, nil},
-		{cmuAdmin, ManageUsers, tu, ErrForbidden},
-		{cmuAdmin, Administer, cmu, ErrForbidden},
+		{cmuAdmin, ManageUsers, tu, fault.Forbidden},
+		{cmuAdmin, Administer, cmu, fault.Forbidden},
 		{sysAdmin, Edit, tu, nil},
 		{sysAdmin, Administer, cmu, nil},
 		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeUpload}, Upload, cmu, nil},
-		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeUpload}, Edit, cmu, ErrForbidden},
-		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeRead}, Upload, cmu, ErrForbidden},
+		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeUpload}, Edit, cmu, fault.Forbidden},
+		{Principal{User: "u3", Institution: "cmu", Role: Archivist, Scope: ScopeRead}, Upload, cmu, fault.Forbidden},
 		{Principal{User: "u6", Institution: "chula", Role: SystemAdmin, Scope: ScopeWrite}, Administer, cmu, nil},
 	}
 	for _, c := range cases {
@@ -111,10 +112,10 @@ func TestStricterTakesTheClosedLevelAndTheLaterEmbargo(t *testing.T) {
 
 func TestAWithdrawnHiddenItemStaysHidden(t *testing.T) {
 	r := Resource{ID: "x", Institution: "tu", Access: repository.Access{Level: "restricted"}, Withdrawn: true}
-	if err := Decide(anonymous, ReadMetadata, r, now); !errors.Is(err, ErrNotFound) {
+	if err := Decide(anonymous, ReadMetadata, r, now); !errors.Is(err, fault.NotFound) {
 		t.Errorf("anonymous: %v", err)
 	}
-	if err := Decide(Principal{User: "u", Institution: "tu", Role: Reader}, ReadMetadata, r, now); !errors.Is(err, ErrGone) {
+	if err := Decide(Principal{User: "u", Institution: "tu", Role: Reader}, ReadMetadata, r, now); !errors.Is(err, fault.Gone) {
 		t.Errorf("the library's reader: %v", err)
 	}
 	if err := Decide(Principal{User: "u", Institution: "cmu", Role: Archivist, Scope: "everything"}, Upload, LibraryResource("cmu"), now); err == nil {
@@ -173,7 +174,7 @@ func TestWritesToAHiddenRecordAnswerAsIfItWereAbsent(t *testing.T) {
 	hidden := Resource{Kind: "item", ID: "x", Institution: "tu", Access: repository.Access{Level: "restricted"}}
 	for _, a := range []Action{Upload, Edit, ManageUsers, Administer} {
 		for _, p := range []Principal{cmuArch, cmuAdmin, cmuReader, anonymous} {
-			if err := Decide(p, a, hidden, now); !errors.Is(err, ErrNotFound) {
+			if err := Decide(p, a, hidden, now); !errors.Is(err, fault.NotFound) {
 				t.Errorf("%s (%s of %s) %v a hidden item of tu: %v, want not found", p.Email, p.Role, p.Institution, a, err)
 			}
 		}
@@ -188,7 +189,7 @@ func TestWritesToAHiddenRecordAnswerAsIfItWereAbsent(t *testing.T) {
 	// A library that reveals its restricted records says forbidden.
 	revealed := hidden
 	revealed.Reveal = true
-	if err := Decide(cmuArch, Edit, revealed, now); !errors.Is(err, ErrForbidden) {
+	if err := Decide(cmuArch, Edit, revealed, now); !errors.Is(err, fault.Forbidden) {
 		t.Errorf("a revealed record: %v, want forbidden", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -175,14 +176,14 @@ func (l *Lists) changed(k *list, c repository.FeedEntry) (bool, error) {
 	case "collection":
 		key = "c:" + c.ID
 		col, err := l.Items.Collection(c.ID)
-		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if err != nil && !errors.Is(err, fault.NotFound) {
 			return false, err
 		}
 		now = collectionUse(col)
 	case "institution":
 		key = "i:" + c.ID
 		in, err := l.Items.Institution(c.ID)
-		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if err != nil && !errors.Is(err, fault.NotFound) {
 			return false, err
 		}
 		now = institutionUse(in)
@@ -227,13 +228,13 @@ func (u *uses) Collection(id string) (*repository.Collection, error) {
 	c, ok := u.cols[id]
 	if !ok {
 		var err error
-		if c, err = u.Items.Collection(id); err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if c, err = u.Items.Collection(id); err != nil && !errors.Is(err, fault.NotFound) {
 			return nil, err
 		}
 		u.cols[id], u.used["c:"+id] = c, collectionUse(c)
 	}
 	if c == nil {
-		return nil, fmt.Errorf("collection %s: %w", id, repository.ErrNotFound)
+		return nil, fmt.Errorf("collection %s: %w", id, fault.NotFound)
 	}
 	return c, nil
 }
@@ -242,13 +243,13 @@ func (u *uses) Institution(id string) (*repository.Institution, error) {
 	in, ok := u.insts[id]
 	if !ok {
 		var err error
-		if in, err = u.Items.Institution(id); err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if in, err = u.Items.Institution(id); err != nil && !errors.Is(err, fault.NotFound) {
 			return nil, err
 		}
 		u.insts[id], u.used["i:"+id] = in, institutionUse(in)
 	}
 	if in == nil {
-		return nil, fmt.Errorf("library %s: %w", id, repository.ErrNotFound)
+		return nil, fmt.Errorf("library %s: %w", id, fault.NotFound)
 	}
 	return in, nil
 }
@@ -256,14 +257,14 @@ func (u *uses) Institution(id string) (*repository.Institution, error) {
 // hides reports whether p may not list item id.
 func hides(l Items, p Principal, id string, now time.Time) (bool, error) {
 	it, err := l.Item(id)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
 	r, err := ItemResource(l, it)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return true, nil
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -24,11 +25,11 @@ func (f *fakeStore) Item(id string) (*repository.Item, error) {
 	if it := f.items[id]; it != nil {
 		return it, nil
 	}
-	return nil, fmt.Errorf("item %s: %w", id, repository.ErrNotFound)
+	return nil, fmt.Errorf("item %s: %w", id, fault.NotFound)
 }
 
 func (f *fakeStore) Collection(id string) (*repository.Collection, error) {
-	return nil, fmt.Errorf("collection %s: %w", id, repository.ErrNotFound)
+	return nil, fmt.Errorf("collection %s: %w", id, fault.NotFound)
 }
 
 func (f *fakeStore) Institution(id string) (*repository.Institution, error) {

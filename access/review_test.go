@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -68,9 +69,9 @@ func (orphanLookup) Collection(id string) (*repository.Collection, error) {
 	case "child":
 		return &repository.Collection{ID: id, Institution: "cmu", Parent: "gone", Access: repository.Access{Level: repository.Public}}, nil
 	case "gone":
-		return nil, fmt.Errorf("collection gone: %w", repository.ErrNotFound)
+		return nil, fmt.Errorf("collection gone: %w", fault.NotFound)
 	}
-	return nil, fmt.Errorf("collection %s: %w", id, repository.ErrUnavailable)
+	return nil, fmt.Errorf("collection %s: %w", id, fault.Unavailable)
 }
 
 func (orphanLookup) Institution(id string) (*repository.Institution, error) {
@@ -81,15 +82,15 @@ func (orphanLookup) Institution(id string) (*repository.Institution, error) {
 // a missing one makes the item not found, an unreadable one unavailable.
 func TestAnItemUnderAMissingOrUnreadableCollectionIsNotOpened(t *testing.T) {
 	_, err := ItemResource(orphanLookup{}, &repository.Item{ID: "x", Institution: "cmu", Collection: "child", Access: repository.Access{Level: repository.Public}})
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, fault.NotFound) {
 		t.Errorf("under a missing collection: %v, want not found", err)
 	}
 	_, err = ItemResource(orphanLookup{}, &repository.Item{ID: "y", Institution: "cmu", Collection: "down", Access: repository.Access{Level: repository.Public}})
-	if !errors.Is(err, repository.ErrUnavailable) {
+	if !errors.Is(err, fault.Unavailable) {
 		t.Errorf("under an unreadable collection: %v, want unavailable", err)
 	}
 	_, err = CollectionResource(orphanLookup{}, &repository.Collection{ID: "child", Institution: "cmu", Parent: "gone"})
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, fault.NotFound) {
 		t.Errorf("a collection under a missing one: %v, want not found", err)
 	}
 }

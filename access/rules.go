@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -14,18 +15,18 @@ import (
 // MayGrant returns nil when p may give role to a user of library at now
 // (or change, disable or enable a user who holds it): p manages the
 // library's users, and only a system administrator grants the system
-// administrator's role. Otherwise it returns Decide's refusal, ErrForbidden
-// for a role beyond p, or repository.ErrInvalid for a role that does not
+// administrator's role. Otherwise it returns Decide's refusal, fault.Forbidden
+// for a role beyond p, or fault.Invalid for a role that does not
 // exist.
 func MayGrant(p Principal, role Role, library string, now time.Time) error {
 	if err := Decide(p, ManageUsers, LibraryResource(library), now); err != nil {
 		return err
 	}
 	if !ValidRole(role) {
-		return fmt.Errorf("no role %q: %w", role, repository.ErrInvalid)
+		return fmt.Errorf("no role %q: %w", role, fault.Invalid)
 	}
 	if role == SystemAdmin && p.Role != SystemAdmin {
-		return fmt.Errorf("%s may not grant the role %s: %w", p.Email, role, ErrForbidden)
+		return fmt.Errorf("%s may not grant the role %s: %w", p.Email, role, fault.Forbidden)
 	}
 	return nil
 }

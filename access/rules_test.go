@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -18,13 +19,13 @@ func TestMayGrantIsDecideForManagingUsersAndNoMore(t *testing.T) {
 				err := MayGrant(p, role, lib, now)
 				want := manage
 				if want == nil && role == SystemAdmin && p.Role != SystemAdmin {
-					want = ErrForbidden
+					want = fault.Forbidden
 				}
 				if want == nil && err != nil || want != nil && !errors.Is(err, unwrapKind(want)) {
 					t.Errorf("%s (%s, scope %q) grants %s in %s: %v, want %v", p.Email, p.Role, p.Scope, role, lib, err, want)
 				}
 			}
-			if err := MayGrant(p, "owner", lib, now); err == nil || manage == nil && !errors.Is(err, repository.ErrInvalid) {
+			if err := MayGrant(p, "owner", lib, now); err == nil || manage == nil && !errors.Is(err, fault.Invalid) {
 				t.Errorf("%s grants a role that does not exist in %s: %v", p.Email, lib, err)
 			}
 		}
@@ -39,7 +40,7 @@ func TestMayGrantIsDecideForManagingUsersAndNoMore(t *testing.T) {
 
 // unwrapKind is the kind a refusal wraps.
 func unwrapKind(err error) error {
-	for _, k := range []error{ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrGone} {
+	for _, k := range []error{fault.Unauthenticated, fault.Forbidden, fault.NotFound, fault.Gone} {
 		if errors.Is(err, k) {
 			return k
 		}

@@ -13,6 +13,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -65,7 +66,7 @@ func Copy(ctx context.Context, dst, src storage.Blobs, progress func(Counts)) (C
 			n.Bytes += i.Size
 		case ctx.Err() != nil:
 			return n, ctx.Err()
-		case errors.Is(err, storage.ErrChecksum), errors.Is(err, storage.ErrNotFound):
+		case errors.Is(err, fault.Checksum), errors.Is(err, fault.NotFound):
 			// Damaged at the source, or removed meanwhile (gc): the
 			// others are still worth copying.
 			n.Failed = append(n.Failed, err)
@@ -90,7 +91,7 @@ func copyBlob(ctx context.Context, dst, src storage.Blobs, i storage.Info) error
 		opts.SHA256 = sum
 	}
 	if _, err := dst.Put(ctx, i.Key, rc, opts); err != nil {
-		if errors.Is(err, storage.ErrChecksum) {
+		if errors.Is(err, fault.Checksum) {
 			return fmt.Errorf("%s is damaged at the source (its content is not its digest; mend it with archive repair): %w", i.Key, err)
 		}
 		return err

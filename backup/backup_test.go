@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/backup"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -36,13 +37,13 @@ func TestCopyIsIncrementalAndNeverCopiesADamagedMasterAsSound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.Copied != 2 || n.Kept != 0 || len(n.Failed) != 1 || !errors.Is(n.Failed[0], storage.ErrChecksum) {
+	if n.Copied != 2 || n.Kept != 0 || len(n.Failed) != 1 || !errors.Is(n.Failed[0], fault.Checksum) {
 		t.Fatalf("first copy: %+v", n)
 	}
-	if _, err := dst.Stat(ctx, key); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := dst.Stat(ctx, key); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("the damaged master was copied: %v", err)
 	}
-	if _, err := dst.Stat(ctx, "backups/archive-20261125T000000Z.db"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := dst.Stat(ctx, "backups/archive-20261125T000000Z.db"); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("a metadata copy was taken for storage's truth: %v", err)
 	}
 	storagetest.MustPut(t, src, "records/items/b7k2m9q4x1/v000002.json", []byte(`{"schema":5,"v":2}`))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -356,5 +357,5 @@ func escape(s string) string {
 
 // invalidf is a document that cannot be read as a finding aid.
 func invalidf(format string, a ...any) error {
-	return fmt.Errorf(format+": %w", append(a, repository.ErrInvalid)...)
+	return fmt.Errorf(format+": %w", append(a, fault.Invalid)...)
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -611,7 +612,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 		c := u.Collection
 		c.Institution, c.Parent, c.Order = institution, up, order
 		if id := u.IDAttr; repository.ValidID(id) && !seen[id] {
-			if _, err := s.Collection(id); errors.Is(err, repository.ErrNotFound) {
+			if _, err := s.Collection(id); errors.Is(err, fault.NotFound) {
 				c.ID = id
 			} else if err != nil {
 				return err
@@ -662,7 +663,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 func freshID(seen map[string]bool, s Store) string {
 	for i := len(seen) + 1; ; i++ {
 		id := fmt.Sprintf("u%07d-%s", i, randomSuffix())
-		if _, err := s.Collection(id); !seen[id] && errors.Is(err, repository.ErrNotFound) {
+		if _, err := s.Collection(id); !seen[id] && errors.Is(err, fault.NotFound) {
 			return id
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -189,7 +190,7 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 		it, err := a.cfg.Store.Item(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {
@@ -281,15 +282,12 @@ type Result struct {
 	Bytes int64 // read
 }
 
-// ErrStorageDown: storage as a whole does not answer, so nothing can be
-// said of the blobs; a pass stops and goes on later from where it was.
-var ErrStorageDown = errors.New("storage does not answer")
-
 // Check re-reads every blob of an item (each master once, every
 // derivative) and says how each is; pace, when not nil, bounds the
 // reading. A blob that cannot be read is a result, unless storage as a
-// whole does not answer (ErrStorageDown) or the context ends: those are
-// errors, and say nothing of the item.
+// whole does not answer (fault.Unavailable: a pass stops and goes on later
+// from where it was) or the context ends: those are errors, and say nothing
+// of the item.
 func Check(ctx context.Context, blobs Source, it *repository.Item, pace *Pace) ([]Result, int64, error) {
 	var out []Result
 	var total int64
@@ -306,10 +304,10 @@ func Check(ctx context.Context, blobs Source, it *repository.Item, pace *Pace) (
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, storage.ErrNotFound):
+		case errors.Is(err, fault.NotFound):
 			r.Outcome, r.Problem = Missing, "not in storage"
 		case err != nil && blobs.Check(ctx) != nil:
-			return fmt.Errorf("reading %s: %w (%v)", key, ErrStorageDown, err)
+			return fault.E("fixity check", fault.Unavailable, key, err)
 		case err != nil:
 			r.Outcome, r.Problem = Unreadable, err.Error()
 		case want == "":

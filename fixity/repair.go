@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -59,7 +60,7 @@ func restore(ctx context.Context, dst Target, src storage.Fetcher, f Finding) er
 		return ErrNoDigest
 	}
 	rc, err := src.Get(ctx, f.Key, 0, -1)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return fmt.Errorf("the second store has no copy of it: %w", err)
 	}
 	if err != nil {
@@ -67,7 +68,7 @@ func restore(ctx context.Context, dst Target, src storage.Fetcher, f Finding) er
 	}
 	_, err = dst.Put(ctx, f.Key, rc, storage.PutOptions{SHA256: f.SHA256, Size: f.Size})
 	rc.Close()
-	if errors.Is(err, storage.ErrChecksum) {
+	if errors.Is(err, fault.Checksum) {
 		return fmt.Errorf("the second store's copy is not as registered either (nothing was replaced): %w", err)
 	}
 	if err != nil {

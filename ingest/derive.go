@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -79,7 +80,7 @@ func (p *Pipeline) putMaster(ctx context.Context, m master) error {
 	}
 	defer f.Close()
 	if _, err := p.cfg.Blobs.Put(ctx, key, f, storage.PutOptions{SHA256: m.sha256, Size: m.size, ContentType: m.mediaType}); err != nil {
-		if errors.Is(err, storage.ErrChecksum) {
+		if errors.Is(err, fault.Checksum) {
 			return &Error{Message: Message{Kind: "changed_meanwhile"}, Err: err}
 		}
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -252,7 +253,7 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 		return
 	}
 	if err := d.check(&next); err != nil {
-		if errors.Is(err, repository.ErrInvalid) || errors.As(err, new(*Error)) {
+		if errors.Is(err, fault.Invalid) || errors.As(err, new(*Error)) {
 			o.set(Refused, MessageOf(err))
 		} else {
 			o.set(Failed, MessageOf(err))
@@ -272,9 +273,9 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 	switch err := d.cfg.Store.SaveItem(ctx, &next, d.cfg.Agent, ev); {
 	case err == nil:
 		o.Status = Described
-	case errors.Is(err, repository.ErrConflict):
+	case errors.Is(err, fault.Conflict):
 		o.set(Conflict, MessageOf(err))
-	case errors.Is(err, repository.ErrInvalid):
+	case errors.Is(err, fault.Invalid):
 		o.set(Refused, MessageOf(err))
 	default:
 		o.set(Failed, MessageOf(err))
@@ -299,7 +300,7 @@ func (d *describer) check(it *repository.Item) error {
 		return nil
 	}
 	c, err := d.cfg.Store.Collection(it.Collection)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return refuse("collection_not_found", it.Collection)
 	}
 	if err != nil {
@@ -389,7 +390,7 @@ func (d *describer) resolve(r DescribeRow) (*repository.Item, string, Message) {
 // not is nil, as one that does not exist.
 func (d *describer) editable(id string) (*repository.Item, error) {
 	it, err := d.cfg.Store.Item(id)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -466,7 +467,7 @@ func (d *describer) indexNames() error {
 			}
 			for _, id := range page.IDs {
 				it, err := d.cfg.Store.Item(id)
-				if errors.Is(err, repository.ErrNotFound) {
+				if errors.Is(err, fault.NotFound) {
 					continue
 				}
 				if err != nil {

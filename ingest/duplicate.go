@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -68,7 +69,7 @@ func (p *Pipeline) keepAccess(ctx context.Context, u Unit, it *repository.Item) 
 		if err == nil {
 			return &next, note("duplicate_tightened", want, it.Access), nil
 		}
-		if !errors.Is(err, repository.ErrConflict) || attempt == accessAttempts {
+		if !errors.Is(err, fault.Conflict) || attempt == accessAttempts {
 			return it, nil, fmt.Errorf("same content as item %s, whose access could not be tightened to %s: %w", it.ID, describeAccess(want), err)
 		}
 		fresh, err := p.cfg.Store.Item(it.ID)

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository/edtf"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // Message is something ingest tells a person — why a file or a sheet's row
@@ -334,7 +333,7 @@ func Placeholders(s string) []int {
 
 // Error is an error said as a Message. Err, when set, is what errors.Is
 // finds in it: ErrRefused for content the archive will not take,
-// storage.ErrChecksum for content that is not what its source vouched.
+// fault.Checksum for content that is not what its source vouched.
 type Error struct {
 	Message
 	Err error
@@ -380,14 +379,15 @@ func at(err error, where func(*Message)) (error, bool) {
 // kinds; anything else as a failure, with its English.
 func MessageOf(err error) Message {
 	var e *Error
-	switch {
-	case errors.As(err, &e):
+	if errors.As(err, &e) {
 		return e.Message
-	case errors.Is(err, repository.ErrConflict):
-		return Message{Kind: "conflict", Args: []string{strings.TrimSuffix(err.Error(), ": "+repository.ErrConflict.Error())}}
-	case errors.Is(err, repository.ErrInvalid):
-		return Message{Kind: "invalid", Args: []string{strings.TrimSuffix(err.Error(), ": "+repository.ErrInvalid.Error())}}
-	case errors.Is(err, storage.ErrUnavailable):
+	}
+	switch fault.KindOf(err) {
+	case fault.Conflict:
+		return Message{Kind: "conflict", Args: []string{err.Error()}}
+	case fault.Invalid:
+		return Message{Kind: "invalid", Args: []string{err.Error()}}
+	case fault.Unavailable:
 		return Message{Kind: "unavailable", Args: []string{err.Error()}}
 	}
 	return Message{Kind: "failed", Args: []string{err.Error()}}

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // TestEveryMessageMadeIsAKind: every kind the package's code gives a
@@ -99,8 +99,22 @@ func TestRefusalsCarryTheirKindAndStayErrorsOfTheirSort(t *testing.T) {
 	if sum.Status != ingest.Refused || len(sum.Messages) != 1 || sum.Messages[0].Kind != "checksum_mismatch" {
 		t.Errorf("checksum mismatch: %+v", sum)
 	}
-	err := error(&ingest.Error{Message: ingest.Message{Kind: "checksum_mismatch", Args: []string{"md5", "a", "b"}}, Err: storage.ErrChecksum})
-	if !errors.Is(err, storage.ErrChecksum) || !strings.HasSuffix(err.Error(), ": checksum mismatch") {
+	err := error(&ingest.Error{Message: ingest.Message{Kind: "checksum_mismatch", Args: []string{"md5", "a", "b"}}, Err: fault.Checksum})
+	if !errors.Is(err, fault.Checksum) || !strings.HasSuffix(err.Error(), ": checksum mismatch") {
 		t.Errorf("a checksum refusal: %v", err)
+	}
+}
+
+// TestMessageOfAnOutageSaysUnavailableWhateverItWraps: the outermost kind
+// says what happened; a store outage met while a conflict was being told is
+// an outage, and no message is cut down by matching its text.
+func TestMessageOfAnOutageSaysUnavailableWhateverItWraps(t *testing.T) {
+	conflict := fault.E("save item", fault.Conflict, "cmu-1", nil)
+	err := fault.E("record event", fault.Unavailable, "cmu-1", conflict)
+	if m := ingest.MessageOf(err); m.Kind != "unavailable" || len(m.Args) != 1 || m.Args[0] != err.Error() {
+		t.Errorf("MessageOf(%v) = %+v, want unavailable with the whole message", err, m)
+	}
+	if m := ingest.MessageOf(conflict); m.Kind != "conflict" || m.Args[0] != "save item: cmu-1: conflict" {
+		t.Errorf("MessageOf(%v) = %+v, want conflict with the whole message", conflict, m)
 	}
 }

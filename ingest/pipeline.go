@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -208,7 +209,7 @@ func (p *Pipeline) Ingest(ctx context.Context, u Unit) []Outcome {
 		status = Checked
 	case errors.As(err, &dup):
 		status, why = Duplicate, dup.notes
-	case errors.Is(err, ErrRefused), errors.Is(err, storage.ErrChecksum), errors.Is(err, repository.ErrInvalid):
+	case errors.Is(err, ErrRefused), errors.Is(err, fault.Checksum), errors.Is(err, fault.Invalid):
 		status, why = Refused, []Message{MessageOf(err)}
 	case err != nil:
 		status, why = Failed, []Message{MessageOf(err)}
@@ -328,7 +329,7 @@ func (p *Pipeline) ingest(ctx context.Context, u Unit) ([]master, *repository.It
 // absent reports whether storage surely holds no master of the digest.
 func (p *Pipeline) absent(ctx context.Context, digest string) bool {
 	_, err := p.cfg.Blobs.Stat(ctx, storage.DigestKey(digest))
-	return errors.Is(err, storage.ErrNotFound)
+	return errors.Is(err, fault.NotFound)
 }
 
 // discard removes, when err refuses the unit, the blobs of the digests
@@ -337,7 +338,7 @@ func (p *Pipeline) absent(ctx context.Context, digest string) bool {
 // keeps them for the run that finishes it. The unit still holds its
 // digests, so no other unit is storing the same content meanwhile.
 func (p *Pipeline) discard(ctx context.Context, digests []string, err error) error {
-	if !errors.Is(err, ErrRefused) && !errors.Is(err, storage.ErrChecksum) && !errors.Is(err, repository.ErrInvalid) {
+	if !errors.Is(err, ErrRefused) && !errors.Is(err, fault.Checksum) && !errors.Is(err, fault.Invalid) {
 		return err
 	}
 	for _, d := range digests {
@@ -565,7 +566,7 @@ func (p *Pipeline) examine(ctx context.Context, in Input) (master, error) {
 	m.sha256 = hex.EncodeToString(hashes["sha256"].Sum(nil))
 	for alg, want := range in.Checksums {
 		if got := hex.EncodeToString(hashes[alg].Sum(nil)); !strings.EqualFold(got, want) {
-			return m, &Error{Message: Message{Kind: "checksum_mismatch", Args: []string{alg, got, want}}, Err: storage.ErrChecksum}
+			return m, &Error{Message: Message{Kind: "checksum_mismatch", Args: []string{alg, got, want}}, Err: fault.Checksum}
 		}
 	}
 	return m, nil

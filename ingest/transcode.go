@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -381,7 +382,7 @@ func (t *Transcoder) save(ctx context.Context, j job, web *repository.WebCopy, d
 		delete(t.jobs, jobKey(j.Item, j.File))
 		t.mu.Unlock()
 		err = t.cfg.Store.SaveItem(ctx, it, t.cfg.Agent, repository.Event{Type: "derivation", Outcome: "success", Detail: detail})
-		if !errors.Is(err, repository.ErrConflict) {
+		if !errors.Is(err, fault.Conflict) {
 			return err
 		}
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/metrics"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
 )
@@ -49,11 +49,11 @@ func TestStorageCallsAreCountedByOperationAndResult(t *testing.T) {
 	if got := storagetest.MustGet(t, b, "records/a.json", 0, -1); string(got) != "12345" {
 		t.Fatalf("read through the wrapper: %q", got)
 	}
-	if _, err := b.Get(context.Background(), "records/missing.json", 0, -1); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := b.Get(context.Background(), "records/missing.json", 0, -1); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("missing: %v", err)
 	}
 	faulty.SetDown(true)
-	if _, err := b.Stat(context.Background(), "records/a.json"); !errors.Is(err, storage.ErrUnavailable) {
+	if _, err := b.Stat(context.Background(), "records/a.json"); !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("outage: %v", err)
 	}
 	text := scrape(t, reg)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -62,11 +63,11 @@ func result(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, fault.NotFound):
 		return "not_found"
-	case errors.Is(err, storage.ErrInvalid):
+	case errors.Is(err, fault.Invalid):
 		return "invalid"
-	case errors.Is(err, storage.ErrChecksum):
+	case errors.Is(err, fault.Checksum):
 		return "checksum"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "canceled"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -42,7 +43,7 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 		if err == nil && write != nil {
 			err = write()
 		}
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			return protoErr(idDoesNotExist, "no archival unit %q", id)
 		}
 		if err != nil {
@@ -85,7 +86,7 @@ func (r *request) eadVerb(verb string, args url.Values, resp *response) error {
 			continue
 		}
 		rec, write, err := r.eadRecord(c.ID)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue // never published, or not an archival unit
 		}
 		if err != nil {
@@ -153,7 +154,7 @@ func (r *request) eadRecord(id string) (rec *record, write func() error, err err
 		return nil, nil, err
 	}
 	if tr.Root.Level == repository.Curated {
-		return nil, nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, repository.ErrNotFound)
+		return nil, nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, fault.NotFound)
 	}
 	// A unit closed to anonymous visitors is a deleted record, dated by its
 	// own last change (when it closed); an open one by the newest change
@@ -165,7 +166,7 @@ func (r *request) eadRecord(id string) (rec *record, write func() error, err err
 	}
 	if access.Decide(access.Principal{}, access.ReadMetadata, res, r.now) != nil {
 		if tr.Root.Published.IsZero() { // never published: not a record
-			return nil, nil, fmt.Errorf("archival unit %s was never public: %w", id, repository.ErrNotFound)
+			return nil, nil, fmt.Errorf("archival unit %s was never public: %w", id, fault.NotFound)
 		}
 		rec.Header.Status = "deleted"
 		return rec, nil, nil

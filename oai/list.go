@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -193,7 +194,7 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 		}
 		for _, ch := range changes {
 			it, err := r.p.Store.Item(ch.ID)
-			if err != nil && !errors.Is(err, repository.ErrNotFound) {
+			if err != nil && !errors.Is(err, fault.NotFound) {
 				return nil, last, false, err
 			}
 			var sets []string
@@ -232,7 +233,7 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 func (r *request) setExists(spec string) (bool, error) {
 	inst, coll, nested := strings.Cut(spec, ":")
 	if _, err := r.Institution(inst); err != nil {
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			return false, nil
 		}
 		return false, err
@@ -241,7 +242,7 @@ func (r *request) setExists(spec string) (bool, error) {
 		return true, nil
 	}
 	c, err := r.Collection(coll)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -259,7 +260,7 @@ func (r *request) sets(it *repository.Item) ([]string, error) {
 	out := []string{it.Institution}
 	for id, depth := it.Collection, 0; id != "" && depth < 64; depth++ {
 		c, err := r.Collection(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			break
 		}
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -66,7 +67,7 @@ var arguments = map[string][]string{
 // answered as an identifier that does not exist. Protocol errors are part of the XML body,
 // as the protocol says (§3.6). base is the baseURL (scheme://host/oai); site
 // is scheme://host, for the dc:identifier links. A store that does not
-// answer is returned as the error (wrapping storage.ErrUnavailable), never
+// answer is returned as the error (wrapping fault.Unavailable), never
 // turned into an empty list or a protocol error.
 func (p *Provider) Answer(ctx context.Context, base, site string, args url.Values) ([]byte, error) {
 	now := time.Now
@@ -211,7 +212,7 @@ func (r *request) identify(base string) (*identify, error) {
 
 func (r *request) listMetadataFormats(args url.Values) (*listMetadataFormats, error) {
 	if id, ok := strings.CutPrefix(args.Get("identifier"), fondsIDPrefix); ok {
-		if _, _, err := r.eadRecord(id); errors.Is(err, repository.ErrNotFound) {
+		if _, _, err := r.eadRecord(id); errors.Is(err, fault.NotFound) {
 			return nil, protoErr(idDoesNotExist, "no archival unit %q", id)
 		} else if err != nil {
 			return nil, err
@@ -303,7 +304,7 @@ func (r *request) item(identifier string) (*repository.Item, error) {
 		return nil, protoErr(idDoesNotExist, "%q is not an identifier of this repository (%sITEM)", identifier, idPrefix)
 	}
 	it, err := r.p.Store.Item(id)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil, noItem(id)
 	}
 	return it, err
@@ -326,7 +327,7 @@ func remember[T any](m map[string]lookup[T], id string, get func(string) (*T, er
 		return l.v, l.err
 	}
 	v, err := get(id)
-	if err == nil || errors.Is(err, repository.ErrNotFound) {
+	if err == nil || errors.Is(err, fault.NotFound) {
 		m[id] = lookup[T]{v, err}
 	}
 	return v, err

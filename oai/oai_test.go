@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -625,7 +625,7 @@ func TestSetsThatAreNotShownAreRefusedWithoutScanning(t *testing.T) {
 	}
 }
 
-var errBroken = fmt.Errorf("metadata store unreachable: %w", storage.ErrUnavailable)
+var errBroken = fmt.Errorf("metadata store unreachable: %w", fault.Unavailable)
 
 // brokenStore is a real store whose method named fail does not answer.
 type brokenStore struct {
@@ -708,7 +708,7 @@ func TestAStoreThatDoesNotAnswerIsAnError(t *testing.T) {
 		p.Store = brokenStore{Store: e.store, fail: tc.fail}
 		args, _ := url.ParseQuery(tc.query)
 		body, err := p.Answer(context.Background(), base, site, args)
-		if !errors.Is(err, errBroken) || !errors.Is(err, storage.ErrUnavailable) || body != nil {
+		if !errors.Is(err, errBroken) || !errors.Is(err, fault.Unavailable) || body != nil {
 			t.Errorf("%s failing, %s: %v\n%s", tc.fail, tc.query, err, body)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -48,7 +49,7 @@ func (r *request) published(it *repository.Item) (bool, error) {
 	}
 	for id, depth := it.Collection, 0; id != "" && depth < 64; depth++ {
 		c, err := r.Collection(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			return false, nil
 		}
 		if err != nil {
@@ -87,7 +88,7 @@ func (r *request) dublinCore(it *repository.Item) (*dublinCore, error) {
 	switch {
 	case err == nil:
 		dc.Publisher = texts(in.Name)
-	case !errors.Is(err, repository.ErrNotFound):
+	case !errors.Is(err, fault.NotFound):
 		return nil, err
 	}
 	if d, err := edtf.Parse(it.Date); err == nil && it.Date != "" {
@@ -102,7 +103,7 @@ func (r *request) dublinCore(it *repository.Item) (*dublinCore, error) {
 	dc.Format = plain(formats...)
 	if it.Collection != "" {
 		c, err := r.Collection(it.Collection)
-		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if err != nil && !errors.Is(err, fault.NotFound) {
 			return nil, err
 		}
 		if err == nil {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -282,7 +283,7 @@ func (r *Runner) save(ctx context.Context, id string, batch []read) error {
 		}
 		detail := fmt.Sprintf("text of %d pages read (%s)", n, strings.Join(hows, ", "))
 		err = r.cfg.Store.SaveItem(ctx, it, r.cfg.Agent, repository.Event{Type: "derivation", Outcome: "success", Detail: detail})
-		if !errors.Is(err, repository.ErrConflict) {
+		if !errors.Is(err, fault.Conflict) {
 			return err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // AddCollections creates many new collections at once (an imported finding
@@ -35,24 +37,24 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 	batch := map[string]*Collection{}
 	for _, c := range cols {
 		if c.Version != 0 {
-			return fmt.Errorf("collection %s: only new collections are added together: %w", c.ID, ErrInvalid)
+			return fmt.Errorf("collection %s: only new collections are added together: %w", c.ID, fault.Invalid)
 		}
 		if !ValidID(c.ID) {
-			return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", c.ID, ErrInvalid)
+			return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", c.ID, fault.Invalid)
 		}
 		if _, err := s.Collection(c.ID); err == nil || batch[c.ID] != nil {
-			return fmt.Errorf("collection %s exists already: %w", c.ID, ErrConflict)
+			return fmt.Errorf("collection %s exists already: %w", c.ID, fault.Conflict)
 		}
 		if c.Parent != "" && batch[c.Parent] == nil {
 			parent, err := s.Collection(c.Parent)
 			if err != nil {
-				return fmt.Errorf("collection %s: parent %q: %w", c.ID, c.Parent, ErrInvalid)
+				return fmt.Errorf("collection %s: parent %q: %w", c.ID, c.Parent, fault.Invalid)
 			}
 			if parent.Institution != c.Institution {
-				return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, ErrInvalid)
+				return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, fault.Invalid)
 			}
 		} else if p := batch[c.Parent]; p != nil && p.Institution != c.Institution {
-			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, p.ID, p.Institution, ErrInvalid)
+			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, p.ID, p.Institution, fault.Invalid)
 		}
 		parent := c.Parent
 		c.Parent = "" // checked above; checkCollection would look for it in the store

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -138,7 +139,7 @@ func TestConcurrentSavesEndWithTheNewestVersionInIndexAndStorage(t *testing.T) {
 				defer wg.Done()
 				for range edits {
 					err := save()
-					for errors.Is(err, ErrConflict) {
+					for errors.Is(err, fault.Conflict) {
 						err = save()
 					}
 					if err != nil {
@@ -247,7 +248,7 @@ func TestFailedRecordWriteLeavesTheIndexAsItWas(t *testing.T) {
 		"collection": s.SaveCollection(ctx, &c, "t"),
 		"user":       s.SaveUser(ctx, u, "t"),
 	} {
-		if !errors.Is(err, storage.ErrUnavailable) {
+		if !errors.Is(err, fault.Unavailable) {
 			t.Fatalf("saving the %s during an outage: %v, want unavailable", what, err)
 		}
 	}

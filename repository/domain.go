@@ -5,7 +5,6 @@
 package repository
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -13,23 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/storage"
-)
-
-// Error kinds, shared with storage so one mapping serves both.
-var (
-	ErrNotFound = storage.ErrNotFound
-	ErrInvalid  = storage.ErrInvalid
-	// ErrUnavailable: the metadata store or storage cannot answer now.
-	ErrUnavailable = storage.ErrUnavailable
-	// ErrConflict: the record changed since it was read.
-	ErrConflict = errors.New("conflict")
-	// ErrForbidden: the reader may not see or change this.
-	ErrForbidden = errors.New("forbidden")
-	// ErrBusy: as much work of a kind as may run or wait is under way (image
-	// renders, reads of items' text); try again shortly.
-	ErrBusy = errors.New("busy")
 )
 
 // Text is a language map, as in IIIF Presentation 3: language code to text.
@@ -303,7 +288,7 @@ func (it *Item) Validate() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("item %s: %s: %w", it.ID, strings.Join(problems, "; "), ErrInvalid)
+		return fmt.Errorf("item %s: %s: %w", it.ID, strings.Join(problems, "; "), fault.Invalid)
 	}
 	return nil
 }

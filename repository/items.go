@@ -13,6 +13,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -31,16 +32,16 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 	if next.ID == "" {
 		next.ID = s.freshID(bCollections)
 	} else if !ValidID(next.ID) {
-		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, ErrInvalid)
+		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, fault.Invalid)
 	}
 	defer s.lockCollection(&next)()
 	if o, err := s.Collection(next.ID); err == nil {
 		if o.Version != next.Version {
-			return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", next.ID, o.Version, next.Version, ErrConflict)
+			return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", next.ID, o.Version, next.Version, fault.Conflict)
 		}
 		old = o
 	} else if next.Version != 0 {
-		return fmt.Errorf("collection %s: %w", next.ID, ErrNotFound)
+		return fmt.Errorf("collection %s: %w", next.ID, fault.NotFound)
 	}
 	if err := s.checkCollection(&next); err != nil {
 		return err
@@ -117,30 +118,30 @@ func (s *Store) ancestors(id string) []string {
 
 func (s *Store) checkCollection(c *Collection) error {
 	if problems := c.Access.Check(); len(problems) > 0 {
-		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), ErrInvalid)
+		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), fault.Invalid)
 	}
 	if c.Title.Empty() {
-		return fmt.Errorf("collection %s: a title is required: %w", c.ID, ErrInvalid)
+		return fmt.Errorf("collection %s: a title is required: %w", c.ID, fault.Invalid)
 	}
 	if c.ID == "top" || slices.ContainsFunc(seed, func(in Institution) bool { return in.ID == c.ID }) {
-		return fmt.Errorf("collection id %q is taken by the archive itself: %w", c.ID, ErrInvalid)
+		return fmt.Errorf("collection id %q is taken by the archive itself: %w", c.ID, fault.Invalid)
 	}
 	if _, err := s.Institution(c.Institution); err != nil {
-		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, ErrInvalid)
+		return fmt.Errorf("collection %s: institution %q: %w", c.ID, c.Institution, fault.Invalid)
 	}
 	if err := c.CheckDescription(); err != nil {
 		return err
 	}
 	for p := c.Parent; p != ""; {
 		if p == c.ID {
-			return fmt.Errorf("collection %s cannot be inside itself: %w", c.ID, ErrInvalid)
+			return fmt.Errorf("collection %s cannot be inside itself: %w", c.ID, fault.Invalid)
 		}
 		parent, err := s.Collection(p)
 		if err != nil {
-			return fmt.Errorf("collection %s: parent %q: %w", c.ID, p, ErrInvalid)
+			return fmt.Errorf("collection %s: parent %q: %w", c.ID, p, fault.Invalid)
 		}
 		if parent.Institution != c.Institution {
-			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, ErrInvalid)
+			return fmt.Errorf("collection %s of %s cannot be inside %s, a collection of %s: %w", c.ID, c.Institution, parent.ID, parent.Institution, fault.Invalid)
 		}
 		p = parent.Parent
 	}
@@ -149,8 +150,12 @@ func (s *Store) checkCollection(c *Collection) error {
 
 func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 	if old != nil {
-		tx.Bucket(ixInstColls).Delete(join(old.Institution, old.ID))
-		tx.Bucket(ixChildren).Delete(join(old.Parent, old.ID))
+		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixChildren, join(old.Parent, old.ID)); err != nil {
+			return err
+		}
 		if old.Parent != c.Parent || c.Deleted != old.Deleted || old.Access != c.Access { // gone from its old place, or opened or closed
 			if err := touchUp(tx, old.Parent, c.Modified); err != nil {
 				return err
@@ -209,7 +214,7 @@ func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
 // --- items ---
 
 // SaveItem creates (ID "" or unknown, Version 0) or updates an item. An update
-// must carry the version it was read at, or fails with ErrConflict. The record
+// must carry the version it was read at, or fails with fault.Conflict. The record
 // goes to storage first, then the index, then the events: a crash in between
 // leaves at worst a record the next rebuild picks up.
 func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...Event) error {
@@ -288,15 +293,15 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 func (s *Store) checkItem(next *Item) (*Item, error) {
 	var old *Item
 	if !ValidID(next.ID) {
-		return nil, fmt.Errorf("item id %q: %w", next.ID, ErrInvalid)
+		return nil, fmt.Errorf("item id %q: %w", next.ID, fault.Invalid)
 	}
 	if o, err := s.Item(next.ID); err == nil {
 		if o.Version != next.Version {
-			return nil, fmt.Errorf("item %s was changed by someone else (now version %d, yours %d): reload it and apply your change again: %w", next.ID, o.Version, next.Version, ErrConflict)
+			return nil, fmt.Errorf("item %s was changed by someone else (now version %d, yours %d): reload it and apply your change again: %w", next.ID, o.Version, next.Version, fault.Conflict)
 		}
 		old = o
 	} else if next.Version != 0 {
-		return nil, fmt.Errorf("item %s: %w", next.ID, ErrNotFound)
+		return nil, fmt.Errorf("item %s: %w", next.ID, fault.NotFound)
 	}
 	if next.Access.Level == "" {
 		next.Access.Level = Public
@@ -305,15 +310,15 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 		return nil, err
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
-		return nil, fmt.Errorf("item %s: institution %q: %w", next.ID, next.Institution, ErrInvalid)
+		return nil, fmt.Errorf("item %s: institution %q: %w", next.ID, next.Institution, fault.Invalid)
 	}
 	if next.Collection != "" {
 		c, err := s.Collection(next.Collection)
 		if err != nil {
-			return nil, fmt.Errorf("item %s: collection %q: %w", next.ID, next.Collection, ErrInvalid)
+			return nil, fmt.Errorf("item %s: collection %q: %w", next.ID, next.Collection, fault.Invalid)
 		}
 		if c.Institution != next.Institution {
-			return nil, fmt.Errorf("item %s: collection %s belongs to %s, not %s: %w", next.ID, c.ID, c.Institution, next.Institution, ErrInvalid)
+			return nil, fmt.Errorf("item %s: collection %s belongs to %s, not %s: %w", next.ID, c.ID, c.Institution, next.Institution, fault.Invalid)
 		}
 	}
 	return old, nil
@@ -334,11 +339,19 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 		}
 	}
 	if old != nil {
-		tx.Bucket(ixCollItems).Delete(join(old.Collection, old.ID))
-		tx.Bucket(ixInstItems).Delete(join(old.Institution, old.ID))
-		tx.Bucket(ixModified).Delete(timeKey(old.Modified, old.ID))
+		if err := unindex(tx, ixCollItems, join(old.Collection, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixInstItems, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixModified, timeKey(old.Modified, old.ID)); err != nil {
+			return err
+		}
 		for _, f := range old.Files {
-			tx.Bucket(ixDigest).Delete(join(f.SHA256, old.ID))
+			if err := unindex(tx, ixDigest, join(f.SHA256, old.ID)); err != nil {
+				return err
+			}
 		}
 	}
 	// Tombstones stay in the change index only, for harvesters.
@@ -376,7 +389,7 @@ func touchUp(tx *bolt.Tx, id string, t time.Time) error {
 			}
 		}
 		var c Collection
-		if err := getJSON(tx, bCollections, id, &c); errors.Is(err, ErrNotFound) {
+		if err := getJSON(tx, bCollections, id, &c); errors.Is(err, fault.NotFound) {
 			return nil // not (yet, in a rebuild) known
 		} else if err != nil {
 			return err
@@ -412,14 +425,14 @@ func (s *Store) Item(id string) (*Item, error) {
 // ItemVersion reads an earlier version of an item's record from storage.
 func (s *Store) ItemVersion(ctx context.Context, id string, v int) (*Item, error) {
 	if !ValidID(id) || v < 1 {
-		return nil, fmt.Errorf("item %q version %d: %w", id, v, ErrInvalid)
+		return nil, fmt.Errorf("item %q version %d: %w", id, v, fault.Invalid)
 	}
 	r, err := s.readRecord(ctx, RecordKey("items", id, v))
 	if err != nil {
 		return nil, err
 	}
 	if r.Item == nil {
-		return nil, fmt.Errorf("record of item %s version %d holds no item: %w", id, v, ErrInvalid)
+		return nil, fmt.Errorf("record of item %s version %d holds no item: %w", id, v, fault.Invalid)
 	}
 	return r.Item, nil
 }
@@ -538,12 +551,12 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 			e.ID = fmt.Sprintf("%016x-%s", e.Time.UnixNano(), newID()[:6])
 		}
 		if !ValidID(e.Object) || e.Type == "" || e.Object != events[0].Object {
-			return fmt.Errorf("events need one object and a type: %w", ErrInvalid)
+			return fmt.Errorf("events need one object and a type: %w", fault.Invalid)
 		}
 		// Agents are people (an e-mail address) or programs: a longer one
 		// came from a visitor unchecked.
 		if len(e.Type) > 64 || len(e.Agent) > 320 {
-			return fmt.Errorf("an event's type or agent is too long: %w", ErrInvalid)
+			return fmt.Errorf("an event's type or agent is too long: %w", fault.Invalid)
 		}
 	}
 	key := eventKey(&events[0])
@@ -662,7 +675,7 @@ func ChangeCursor(c Change) string { return string(timeKey(c.Modified, c.ID)) }
 // oldest first.
 func (s *Store) ItemVersions(ctx context.Context, id string) ([]int, error) {
 	if !ValidID(id) {
-		return nil, fmt.Errorf("item %q: %w", id, ErrInvalid)
+		return nil, fmt.Errorf("item %q: %w", id, fault.Invalid)
 	}
 	var vs []int
 	err := s.blobs.List(ctx, "records/items/"+id+"/", func(i storage.Info) error {
@@ -700,7 +713,7 @@ func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover)
 		return 0, err
 	}
 	if !it.Deleted || it.Withdrawal == nil {
-		return 0, fmt.Errorf("item %s is not withdrawn: withdraw it first, saying why: %w", id, ErrInvalid)
+		return 0, fmt.Errorf("item %s is not withdrawn: withdraw it first, saying why: %w", id, fault.Invalid)
 	}
 	n := 0
 	for _, f := range it.Files {
@@ -863,7 +876,7 @@ func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (b
 			return false, nil
 		}
 		c, err := get(parent)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			return true, nil
 		}
 		if err != nil {

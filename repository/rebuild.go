@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -32,10 +33,10 @@ func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
 	defer rc.Close()
 	var r record
 	if err := json.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(&r); err != nil {
-		return nil, fmt.Errorf("record %s is not valid JSON: %v: %w", key, err, ErrInvalid)
+		return nil, fmt.Errorf("record %s is not valid JSON: %v: %w", key, err, fault.Invalid)
 	}
 	if r.Schema > SchemaVersion {
-		return nil, fmt.Errorf("record %s has schema %d, newer than this program's: %w", key, r.Schema, ErrInvalid)
+		return nil, fmt.Errorf("record %s has schema %d, newer than this program's: %w", key, r.Schema, fault.Invalid)
 	}
 	return &r, nil
 }
@@ -267,7 +268,7 @@ func (s *Snapshot) Close() error {
 func (s *Store) Snapshot() (*Snapshot, error) {
 	f, err := os.CreateTemp(filepath.Dir(s.db.Path()), ".snapshot-*.db")
 	if err != nil {
-		return nil, fmt.Errorf("a copy of the metadata store cannot be made: %v: %w", unwrapPathErr(err), storage.ErrUnavailable)
+		return nil, fmt.Errorf("a copy of the metadata store cannot be made: %v: %w", unwrapPathErr(err), fault.Unavailable)
 	}
 	snap := &Snapshot{File: f}
 	err = s.view(func(tx *bolt.Tx) error {
@@ -280,7 +281,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	}
 	if err != nil {
 		snap.Close()
-		return nil, fmt.Errorf("copying the metadata store: %v: %w", unwrapPathErr(err), storage.ErrUnavailable)
+		return nil, fmt.Errorf("copying the metadata store: %v: %w", unwrapPathErr(err), fault.Unavailable)
 	}
 	return snap, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -32,9 +33,6 @@ import (
 // Follow), reading the records the segments name: what it holds is what a
 // rebuild would make of the same records. Its own change feed announces each
 // change it takes in, so its search index and caches follow as the writer's do.
-
-// ErrReadOnly: this store is a replica; changes are made on the writing node.
-var ErrReadOnly = errors.New("read-only replica: changes are made on the writing node")
 
 var (
 	// bEventLog lists the keys of event records in the order they were
@@ -108,7 +106,7 @@ func logEvents(tx *bolt.Tx, key string) error {
 // logged and tried again.
 func (s *Store) Publish(ctx context.Context, log *slog.Logger) error {
 	if s.replica {
-		return ErrReadOnly
+		return fault.ReadOnly
 	}
 	epoch, _, err := s.FeedEpoch()
 	if err != nil {
@@ -175,7 +173,7 @@ func (s *Store) Publish(ctx context.Context, log *slog.Logger) error {
 func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error) {
 	last := segment{Epoch: epoch}
 	var h head
-	if err := s.getJSONBlob(ctx, headKey, &h); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.getJSONBlob(ctx, headKey, &h); err != nil && !errors.Is(err, fault.NotFound) {
 		return last, err
 	}
 	n := uint64(1)
@@ -189,7 +187,7 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 	for first := true; ; n++ {
 		var seg segment
 		err := s.getJSONBlob(ctx, segmentKey(epoch, n), &seg)
-		if errors.Is(err, storage.ErrNotFound) && first {
+		if errors.Is(err, fault.NotFound) && first {
 			first = false
 			highest, err := s.highestSegment(ctx, epoch)
 			if err != nil || highest == 0 {
@@ -199,7 +197,7 @@ func (s *Store) publishedEnd(ctx context.Context, epoch string) (segment, error)
 			continue
 		}
 		first = false
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			return last, nil
 		}
 		if err != nil {
@@ -291,7 +289,7 @@ func (s *Store) pending(epoch string, last segment) (segment, error) {
 
 // OpenReplica opens a replica's own metadata store at path. It holds what
 // the writer published, taken in by CatchUp and Follow, and refuses every
-// change of its own with ErrReadOnly.
+// change of its own with fault.ReadOnly.
 func OpenReplica(ctx context.Context, path string, blobs Blobs) (*Store, error) {
 	return open(ctx, path, blobs, true)
 }
@@ -308,7 +306,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 		return 0, errors.New("catching up: not a replica")
 	}
 	var h head
-	if err := s.getJSONBlob(ctx, headKey, &h); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.getJSONBlob(ctx, headKey, &h); err != nil && !errors.Is(err, fault.NotFound) {
 		return 0, err
 	}
 	cur, err := s.cursor()
@@ -329,7 +327,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		var seg segment
 		err := s.getJSONBlob(ctx, segmentKey(cur.Epoch, cur.Next), &seg)
-		if errors.Is(err, storage.ErrNotFound) && h.Next > cur.Next {
+		if errors.Is(err, fault.NotFound) && h.Next > cur.Next {
 			// The head is past a segment that is gone: the writer pruned
 			// the log beyond this replica, which takes the records again.
 			m, c, err := s.takeRecords(ctx, h)
@@ -340,7 +338,7 @@ func (s *Store) CatchUp(ctx context.Context) (int, error) {
 			cur = c
 			continue
 		}
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			s.caughtUp.Store(time.Now().UnixNano())
 			return n, nil
 		}
@@ -496,7 +494,7 @@ func (s *Store) readRecords(ctx context.Context, keys []string) ([]*record, erro
 	out := recs[:0]
 	for i, r := range recs {
 		switch {
-		case errors.Is(errs[i], storage.ErrNotFound):
+		case errors.Is(errs[i], fault.NotFound):
 		case errs[i] != nil:
 			return nil, errs[i]
 		default:
@@ -615,7 +613,7 @@ func (s *Store) getJSONBlob(ctx context.Context, key string, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s is not valid JSON: %v: %w", key, err, ErrInvalid)
+		return fmt.Errorf("%s is not valid JSON: %v: %w", key, err, fault.Invalid)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -143,10 +144,10 @@ func TestReplicaHoldsWhatTheWriterHoldsThroughStorageAlone(t *testing.T) {
 	// Nothing is written through a replica.
 	it2, _ := r.Item(it.ID)
 	it2.Deleted = false
-	if err := r.SaveItem(ctx, it2, "tester"); !errors.Is(err, ErrReadOnly) {
-		t.Fatalf("saving on a replica: %v, want ErrReadOnly", err)
+	if err := r.SaveItem(ctx, it2, "tester"); !errors.Is(err, fault.ReadOnly) {
+		t.Fatalf("saving on a replica: %v, want fault.ReadOnly", err)
 	}
-	if err := r.Publish(ctx, nil); !errors.Is(err, ErrReadOnly) {
+	if err := r.Publish(ctx, nil); !errors.Is(err, fault.ReadOnly) {
 		t.Fatalf("publishing from a replica: %v", err)
 	}
 	caughtUp(t, w, r, "after the refused save")

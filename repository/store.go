@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -253,6 +254,16 @@ func (s *Store) seed(ctx context.Context) error {
 
 func join(a, b string) []byte { return []byte(a + "\x00" + b) }
 
+// unindex removes key from the index bucket; its error (a read-only
+// transaction, a key that names a bucket) rolls the change back rather than
+// leaving an entry that points at a record's old state.
+func unindex(tx *bolt.Tx, bucket, key []byte) error {
+	if err := tx.Bucket(bucket).Delete(key); err != nil {
+		return fmt.Errorf("unindexing %q from %s: %w", key, bucket, err)
+	}
+	return nil
+}
+
 func timeKey(t time.Time, id string) []byte {
 	k := make([]byte, 8, 9+len(id))
 	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
@@ -293,7 +304,7 @@ func eventKey(e *Event) string { return "records/events/" + e.Object + "/" + e.I
 
 func (s *Store) putRecord(ctx context.Context, key string, r record) error {
 	if s.replica {
-		return fmt.Errorf("writing record %s: %w", key, ErrReadOnly)
+		return fmt.Errorf("writing record %s: %w", key, fault.ReadOnly)
 	}
 	r.Schema = SchemaVersion
 	b, err := json.MarshalIndent(r, "", " ")
@@ -312,7 +323,7 @@ func (s *Store) putRecord(ctx context.Context, key string, r record) error {
 func getJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
 	b := tx.Bucket(bucket).Get([]byte(id))
 	if b == nil {
-		return fmt.Errorf("%s %q: %w", bucket[:len(bucket)-1], id, ErrNotFound)
+		return fmt.Errorf("%s %q: %w", bucket[:len(bucket)-1], id, fault.NotFound)
 	}
 	return json.Unmarshal(b, v)
 }
@@ -330,16 +341,16 @@ func putJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
 // SaveInstitution creates or updates an institution.
 func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 	if !ValidID(in.ID) || in.Name.Empty() {
-		return fmt.Errorf("institution %q needs a valid id and a name: %w", in.ID, ErrInvalid)
+		return fmt.Errorf("institution %q needs a valid id and a name: %w", in.ID, fault.Invalid)
 	}
 	defer s.locks.lock(lockSet{mine: []string{"institution/" + in.ID}})()
 	next := *in
 	if old, err := s.Institution(in.ID); err == nil {
 		if old.Version != in.Version {
-			return fmt.Errorf("institution %s is at version %d, not %d: %w", in.ID, old.Version, in.Version, ErrConflict)
+			return fmt.Errorf("institution %s is at version %d, not %d: %w", in.ID, old.Version, in.Version, fault.Conflict)
 		}
 	} else if in.Version != 0 {
-		return fmt.Errorf("institution %s: %w", in.ID, ErrNotFound)
+		return fmt.Errorf("institution %s: %w", in.ID, fault.NotFound)
 	}
 	next.Version++
 	next.Modified = s.Now()
@@ -394,7 +405,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error { return dbErr(s.db.Update
 
 func dbErr(err error) error {
 	if errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, berrors.ErrDatabaseReadOnly) || errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) {
-		return fmt.Errorf("metadata store: %v: %w", err, storage.ErrUnavailable)
+		return fmt.Errorf("metadata store: %v: %w", err, fault.Unavailable)
 	}
 	return err
 }

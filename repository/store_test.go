@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -136,8 +137,8 @@ func TestItemsAreVersionedIndexedAndGuarded(t *testing.T) {
 	// A stale copy cannot overwrite a newer version.
 	stale := *it
 	stale.Version = 1
-	if err := s.SaveItem(ctx, &stale, "other"); !errors.Is(err, ErrConflict) {
-		t.Fatalf("stale save: %v, want ErrConflict", err)
+	if err := s.SaveItem(ctx, &stale, "other"); !errors.Is(err, fault.Conflict) {
+		t.Fatalf("stale save: %v, want fault.Conflict", err)
 	}
 	// The previous version of the metadata is kept.
 	v1, err := s.ItemVersion(ctx, it.ID, 1)
@@ -170,17 +171,17 @@ func TestRefusesInvalidItemsWithReasons(t *testing.T) {
 	}
 	for want, it := range cases {
 		err := s.SaveItem(ctx, &it, "tester")
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
-			t.Errorf("got %v, want ErrInvalid mentioning %q", err, want)
+		if !errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want fault.Invalid mentioning %q", err, want)
 		}
 	}
-	if err := s.SaveCollection(ctx, &Collection{ID: "../x", Institution: "cmu", Level: Fonds, Title: Text{"en": "x"}}, "t"); !errors.Is(err, ErrInvalid) {
+	if err := s.SaveCollection(ctx, &Collection{ID: "../x", Institution: "cmu", Level: Fonds, Title: Text{"en": "x"}}, "t"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("collection with path id: %v", err)
 	}
 	loop, _ := s.Collection("cmu-lanna")
 	kids, _ := s.Children("cmu-lanna")
 	loop.Parent = kids[0].ID
-	if err := s.SaveCollection(ctx, loop, "t"); !errors.Is(err, ErrInvalid) {
+	if err := s.SaveCollection(ctx, loop, "t"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("collection inside its own child: %v", err)
 	}
 }
@@ -190,7 +191,7 @@ func TestRecordIsWrittenBeforeTheIndex(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), faulty)
 	faulty.SetDown(true)
 	it := &Item{Institution: "cmu", Title: Text{"en": "x"}}
-	if err := s.SaveItem(ctx, it, "t"); !errors.Is(err, storage.ErrUnavailable) {
+	if err := s.SaveItem(ctx, it, "t"); !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("save during outage: %v", err)
 	}
 	faulty.SetDown(false)
@@ -219,7 +220,7 @@ func TestDeletedItemStaysAsTombstone(t *testing.T) {
 		t.Fatalf("tombstone not in changes: %+v", changes)
 	}
 	fresh := &Item{ID: it.ID, Institution: "cmu", Title: Text{"en": "reuse"}}
-	if err := s.SaveItem(ctx, fresh, "t"); !errors.Is(err, ErrConflict) {
+	if err := s.SaveItem(ctx, fresh, "t"); !errors.Is(err, fault.Conflict) {
 		t.Fatalf("a deleted identifier was given out again: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
 
@@ -86,7 +87,7 @@ func (c *Collection) CheckDescription() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), ErrInvalid)
+		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), fault.Invalid)
 	}
 	return nil
 }
@@ -200,7 +201,7 @@ func (s *Store) Tree(id string) (*Tree, error) {
 			return err
 		}
 		if root.Deleted {
-			return fmt.Errorf("collection %q: %w", id, ErrNotFound)
+			return fmt.Errorf("collection %q: %w", id, fault.NotFound)
 		}
 		above := map[string]*Collection{}
 		for p, depth := root.Parent, 0; p != "" && depth < MaxDepth; depth++ {
@@ -329,17 +330,17 @@ func (s *Store) NextOrder(parent string) (float64, error) {
 // parent, at position among parent's other children (0 first; beyond the
 // end, last). The units below keep pointing at it, so a move is one new
 // version of one record and one event. version must be the one the move
-// was decided on (ErrConflict otherwise).
+// was decided on (fault.Conflict otherwise).
 func (s *Store) MoveCollection(ctx context.Context, id string, version int, parent string, position int, agent string) error {
 	c, err := s.Collection(id)
 	if err != nil {
 		return err
 	}
 	if c.Version != version {
-		return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", id, c.Version, version, ErrConflict)
+		return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", id, c.Version, version, fault.Conflict)
 	}
 	if c.Level == Curated {
-		return fmt.Errorf("collection %s is a curated collection, not part of an archival tree: %w", id, ErrInvalid)
+		return fmt.Errorf("collection %s is a curated collection, not part of an archival tree: %w", id, fault.Invalid)
 	}
 	// Refused before the siblings are renumbered: a move into another
 	// library's unit, or into itself, changes nothing.

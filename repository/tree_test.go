@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // buildFonds makes a fonds of five levels: fonds › subfonds › series ›
@@ -69,8 +71,8 @@ func TestTreeKeepsLevelsOrderAndDescriptions(t *testing.T) {
 		{Institution: "tu", Level: "Box 1", Title: Text{"en": "x"}},
 		{Institution: "tu", Level: Series, Title: Text{"en": "x"}, Description: &Description{Date: "sometime"}},
 	} {
-		if err := s.SaveCollection(ctx, bad, "tester"); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%+v: got %v, want ErrInvalid", bad, err)
+		if err := s.SaveCollection(ctx, bad, "tester"); !errors.Is(err, fault.Invalid) {
+			t.Errorf("%+v: got %v, want fault.Invalid", bad, err)
 		}
 	}
 }
@@ -102,11 +104,11 @@ func TestMovingASubtreeIsOneChangeAndSurvivesRebuild(t *testing.T) {
 			t.Errorf("%s changed by the move (version %d)", id, c.Version)
 		}
 	}
-	if err := s.MoveCollection(ctx, m.ID, m.Version, "law", 0, "archivist"); !errors.Is(err, ErrConflict) {
-		t.Fatalf("stale move: %v, want ErrConflict", err)
+	if err := s.MoveCollection(ctx, m.ID, m.Version, "law", 0, "archivist"); !errors.Is(err, fault.Conflict) {
+		t.Fatalf("stale move: %v, want fault.Conflict", err)
 	}
-	if err := s.MoveCollection(ctx, "law", 1, "law-1957", 0, "archivist"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("moving a fonds into its own file: %v, want ErrInvalid", err)
+	if err := s.MoveCollection(ctx, "law", 1, "law-1957", 0, "archivist"); !errors.Is(err, fault.Invalid) {
+		t.Fatalf("moving a fonds into its own file: %v, want fault.Invalid", err)
 	}
 	// Reorder: letters before the dean's office, then the minutes between them.
 	l := cols["law-letters"]
@@ -159,8 +161,8 @@ func TestAddCollectionsRegistersATreeAtOnce(t *testing.T) {
 	}
 	// One bad unit refuses the whole batch.
 	bad := []*Collection{{Institution: "cmu", Level: Series, Title: Text{"en": "ok"}}, {Institution: "chula", Parent: root.ID, Level: Series, Title: Text{"en": "other library"}}}
-	if err := s.AddCollections(ctx, bad, "t"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("got %v, want ErrInvalid", err)
+	if err := s.AddCollections(ctx, bad, "t"); !errors.Is(err, fault.Invalid) {
+		t.Fatalf("got %v, want fault.Invalid", err)
 	}
 	if cols, _ := s.Collections("cmu"); len(cols) != 3 {
 		t.Fatalf("%d collections after a refused batch, want 3", len(cols))
@@ -192,8 +194,8 @@ func TestARefusedMoveChangesNothing(t *testing.T) {
 		}
 	}
 	seq := lastSeq(t, s)
-	if err := s.MoveCollection(ctx, "tu-x", 1, "cmu-f", 1, "tu archivist"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("a move into another library's unit: %v, want ErrInvalid", err)
+	if err := s.MoveCollection(ctx, "tu-x", 1, "cmu-f", 1, "tu archivist"); !errors.Is(err, fault.Invalid) {
+		t.Fatalf("a move into another library's unit: %v, want fault.Invalid", err)
 	}
 	if n := lastSeq(t, s) - seq; n != 0 {
 		t.Fatalf("the refused move made %d changes", n)

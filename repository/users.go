@@ -18,6 +18,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // User is a person with an account: a member of one library with one role
@@ -83,7 +85,8 @@ var (
 )
 
 // ErrUnknownCredentials: no such user, token or session, or a wrong password.
-var ErrUnknownCredentials = errors.New("unknown credentials")
+// It is of the unauthenticated kind: signing in (again) is what helps.
+var ErrUnknownCredentials = fault.E("", fault.Unauthenticated, "", errors.New("unknown credentials"))
 
 func secret() string {
 	var b [32]byte
@@ -135,11 +138,11 @@ func CheckNewPassword(pw string) error {
 	}
 	switch {
 	case len(pw) > MaxPassword:
-		return fmt.Errorf("the password is longer than %d bytes: %w", MaxPassword, ErrInvalid)
+		return fault.E("", fault.Invalid, "", fmt.Errorf("the password is longer than %d bytes", MaxPassword))
 	case visible == 0 && marks == 0:
-		return fmt.Errorf("the password is only spaces or other invisible characters: %w", ErrInvalid)
+		return fault.E("", fault.Invalid, "", errors.New("the password is only spaces or other invisible characters"))
 	case visible < MinPassword:
-		return fmt.Errorf("the password has fewer than %d visible characters: %w", MinPassword, ErrInvalid)
+		return fault.E("", fault.Invalid, "", fmt.Errorf("the password has fewer than %d visible characters", MinPassword))
 	}
 	return nil
 }
@@ -183,11 +186,11 @@ const (
 func NormalizeEmail(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
 	if len(e) > MaxEmail {
-		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, ErrInvalid)
+		return "", fmt.Errorf("the e-mail address is longer than %d characters: %w", MaxEmail, fault.Invalid)
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e {
-		return "", fmt.Errorf("%q is not an e-mail address: %w", e, ErrInvalid)
+		return "", fmt.Errorf("%q is not an e-mail address: %w", e, fault.Invalid)
 	}
 	return e, nil
 }
@@ -201,10 +204,10 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		return err
 	}
 	if utf8.RuneCountInString(next.Name) > MaxName {
-		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, ErrInvalid)
+		return fmt.Errorf("user %s: the name is longer than %d characters: %w", next.Email, MaxName, fault.Invalid)
 	}
 	if _, err := s.Institution(next.Institution); err != nil {
-		return fmt.Errorf("user %s: library %q: %w", next.Email, next.Institution, ErrInvalid)
+		return fmt.Errorf("user %s: library %q: %w", next.Email, next.Institution, fault.Invalid)
 	}
 	var old *User
 	if next.ID == "" {
@@ -215,16 +218,16 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 	if o, err := s.User(next.ID); err == nil {
 		if o.Version != next.Version {
 			unlock()
-			return fmt.Errorf("user %s was changed by someone else: %w", next.Email, ErrConflict)
+			return fmt.Errorf("user %s was changed by someone else: %w", next.Email, fault.Conflict)
 		}
 		old = o
 	} else if next.Version != 0 {
 		unlock()
-		return fmt.Errorf("user %s: %w", next.ID, ErrNotFound)
+		return fmt.Errorf("user %s: %w", next.ID, fault.NotFound)
 	}
 	if other, err := s.UserByEmail(next.Email); err == nil && other.ID != next.ID {
 		unlock()
-		return fmt.Errorf("%s already has an account: %w", next.Email, ErrConflict)
+		return fmt.Errorf("%s already has an account: %w", next.Email, fault.Conflict)
 	}
 	now := s.Now()
 	next.Version++
@@ -269,8 +272,12 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 
 func insertUser(tx *bolt.Tx, old, u *User) error {
 	if old != nil {
-		tx.Bucket(ixEmail).Delete([]byte(old.Email))
-		tx.Bucket(ixInstUser).Delete(join(old.Institution, old.ID))
+		if err := unindex(tx, ixEmail, []byte(old.Email)); err != nil {
+			return err
+		}
+		if err := unindex(tx, ixInstUser, join(old.Institution, old.ID)); err != nil {
+			return err
+		}
 	}
 	if err := putJSON(tx, bUsers, u.ID, u); err != nil {
 		return err
@@ -297,7 +304,7 @@ func (s *Store) UserByEmail(email string) (*User, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(ixEmail).Get([]byte(email))
 		if id == nil {
-			return fmt.Errorf("no user %q: %w", email, ErrNotFound)
+			return fmt.Errorf("no user %q: %w", email, fault.NotFound)
 		}
 		return getJSON(tx, bUsers, string(id), &u)
 	})
@@ -505,7 +512,9 @@ func (s *Store) EndSession(cookie string) error {
 		var ses Session
 		if b := tx.Bucket(bSessions).Get([]byte(key)); b != nil && json.Unmarshal(b, &ses) == nil {
 			for _, h := range ses.Access {
-				tx.Bucket(ixAccess).Delete([]byte(h))
+				if err := unindex(tx, ixAccess, []byte(h)); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Bucket(bSessions).Delete([]byte(key))
@@ -534,7 +543,9 @@ func (s *Store) AccessToken(cookie, origin string) (string, error) {
 			return err
 		}
 		if old := ses.Access[origin]; old != "" {
-			tx.Bucket(ixAccess).Delete([]byte(old))
+			if err := unindex(tx, ixAccess, []byte(old)); err != nil {
+				return err
+			}
 		}
 		if ses.Access == nil {
 			ses.Access = map[string]string{}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
@@ -36,8 +38,13 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 		strings.Repeat("x", MaxPassword+1):             "longer than 1024 bytes",
 	} {
 		err := CheckNewPassword(pw)
-		if want == "" && err != nil || want != "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want)) {
+		if want == "" && err != nil || want != "" && (!errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), want)) {
 			t.Errorf("new password %+q: %v, want %q", pw, err, want)
+		}
+		// Told as one sentence to the person choosing it: the kind is
+		// the error's, not part of its text.
+		if err != nil && strings.HasSuffix(err.Error(), fault.Invalid.String()) {
+			t.Errorf("new password %+q: %q ends with its kind", pw, err)
 		}
 	}
 }
@@ -51,10 +58,10 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	if u.Email != "reader@cmu.example" {
 		t.Errorf("e-mail kept as %q", u.Email)
 	}
-	if err := s.SaveUser(ctx, &User{Email: "reader@cmu.example", Institution: "tu", Role: "reader"}, "t"); !errors.Is(err, ErrConflict) {
+	if err := s.SaveUser(ctx, &User{Email: "reader@cmu.example", Institution: "tu", Role: "reader"}, "t"); !errors.Is(err, fault.Conflict) {
 		t.Errorf("a second account for one address: %v", err)
 	}
-	if err := s.SaveUser(ctx, &User{Email: "not an address", Institution: "tu"}, "t"); !errors.Is(err, ErrInvalid) {
+	if err := s.SaveUser(ctx, &User{Email: "not an address", Institution: "tu"}, "t"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("bad address: %v", err)
 	}
 	a, _ := s.CreateSession(u.ID, time.Hour)
@@ -170,7 +177,7 @@ func TestWithdrawnItemsArePurgedOnlyOnPurpose(t *testing.T) {
 	if err := s.SaveItem(ctx, it, "t"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Purge(ctx, it.ID, "admin", blobs); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Purge(ctx, it.ID, "admin", blobs); !errors.Is(err, fault.Invalid) {
 		t.Fatalf("purge of an item not withdrawn: %v", err)
 	}
 	if err := s.Withdraw(ctx, it.ID, "archivist@cmu", "scanned twice"); err != nil {
@@ -196,10 +203,10 @@ func TestAClosedStoreIsUnavailableNotEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := s.UserByEmail("a@b.example"); !errors.Is(err, ErrUnavailable) {
+	if _, err := s.UserByEmail("a@b.example"); !errors.Is(err, fault.Unavailable) {
 		t.Errorf("user lookup in a closed store: %v", err)
 	}
-	if _, err := s.Item("abcdefghij"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) {
+	if _, err := s.Item("abcdefghij"); !errors.Is(err, fault.Unavailable) || errors.Is(err, fault.NotFound) {
 		t.Errorf("item lookup in a closed store: %v", err)
 	}
 }
@@ -235,7 +242,7 @@ func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
 		t.Fatalf("second page %v", page)
 	}
 	other := &Collection{ID: "tu-box", Institution: "tu", Parent: fonds.ID, Level: Series, Title: Text{"en": "Box"}}
-	if err := s.SaveCollection(ctx, other, "t"); !errors.Is(err, ErrInvalid) {
+	if err := s.SaveCollection(ctx, other, "t"); !errors.Is(err, fault.Invalid) {
 		t.Fatalf("a Thammasat series inside a Chiang Mai fonds: %v", err)
 	}
 }
@@ -323,5 +330,16 @@ func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
 	}
 	if live(own) || live(again) {
 		t.Error("an access token outlived its session")
+	}
+}
+
+// TestUnknownCredentialsAreUnauthenticated: a session that ended between
+// the sign-in check and a viewer's token request is answered as a sign-in to
+// make again (401), not as a failure of the archive (500).
+func TestUnknownCredentialsAreUnauthenticated(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	_, err := s.AccessToken("no-such-session-cookie", "https://viewer.example")
+	if !errors.Is(err, ErrUnknownCredentials) || fault.KindOf(err) != fault.Unauthenticated {
+		t.Fatalf("access token of an unknown session: %v (kind %v), want unknown credentials, unauthenticated", err, fault.KindOf(err))
 	}
 }

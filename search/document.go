@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -79,7 +80,7 @@ func (x *Index) pageTexts(ctx context.Context, it *repository.Item) ([]string, e
 			continue
 		}
 		rc, err := x.opts.Texts.Get(ctx, key, 0, -1)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {
@@ -179,12 +180,12 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 	}
 	if in, err := l.Institution(it.Institution); err == nil {
 		d.Library = values(in.Name)
-	} else if !errors.Is(err, repository.ErrNotFound) {
+	} else if !errors.Is(err, fault.NotFound) {
 		return nil, err
 	}
 	for id, depth := it.Collection, 0; id != "" && depth < 64; depth++ {
 		c, err := l.Collection(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			break
 		}
 		if err != nil {

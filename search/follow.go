@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -194,7 +195,7 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 	for _, id := range ids {
 		it, err := x.src.Item(id)
 		switch {
-		case errors.Is(err, repository.ErrNotFound):
+		case errors.Is(err, fault.NotFound):
 			b.Delete(id)
 		case err != nil:
 			return err

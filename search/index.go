@@ -23,7 +23,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/mapping"
 
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/search/thai"
 )
 
@@ -134,7 +134,7 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 }
 
 // ErrRebuilding: the index holds nothing yet; it is being built.
-var ErrRebuilding = fmt.Errorf("the search index is being built from the records: try again in a minute: %w", repository.ErrUnavailable)
+var ErrRebuilding = fmt.Errorf("the search index is being built from the records: try again in a minute: %w", fault.Unavailable)
 
 // fingerprint names the layout and the dictionaries (each file's path,
 // size and time): a dictionary updated in place makes the index rebuild,

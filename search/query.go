@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
 
@@ -71,12 +70,8 @@ var Facets = []struct {
 // MaxLimit is the most hits one page may hold.
 const MaxLimit = 100
 
-// ErrInvalid is a query that cannot be run as given.
-var ErrInvalid = repository.ErrInvalid
-
-// ErrBusy: as many searches as can run or wait are under way; try again
-// in a moment.
-var ErrBusy = errors.New("busy")
+// A query that cannot be run as given is fault.Invalid; one refused because
+// as many searches as can run or wait are under way is fault.Busy.
 
 // queries bounds the searches run at once (about the cores) and the few
 // waiting behind them, so that a flood of expensive searches is answered
@@ -91,7 +86,7 @@ func (q *queries) acquire(ctx context.Context) (func(), error) {
 	select {
 	case q.waiting <- struct{}{}:
 	default:
-		return nil, fmt.Errorf("%d searches are under way or waiting: %w", cap(q.waiting), ErrBusy)
+		return nil, fmt.Errorf("%d searches are under way or waiting: %w", cap(q.waiting), fault.Busy)
 	}
 	select {
 	case q.run <- struct{}{}:
@@ -108,11 +103,11 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		q.Limit = 20
 	}
 	if q.Limit > MaxLimit || q.Offset < 0 || q.Offset > 10000 {
-		return nil, fmt.Errorf("a page holds at most %d hits and starts within the first 10,000: %w", MaxLimit, ErrInvalid)
+		return nil, fmt.Errorf("a page holds at most %d hits and starts within the first 10,000: %w", MaxLimit, fault.Invalid)
 	}
 	clauses := readDates(parse(q.Text))
 	if !checkSize(q) || len(clauses) > maxClauses {
-		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, ErrInvalid)
+		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, fault.Invalid)
 	}
 	key := resultKey(p, q, x.position())
 	if res, ok := x.results.get(key); ok {
@@ -236,7 +231,7 @@ func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.S
 	case "title":
 		req.SortBy([]string{"sort_title_" + sortLang(q.Lang), "-_score"})
 	default:
-		return nil, fmt.Errorf("sort %q is not relevance, date, -date or title: %w", q.Sort, ErrInvalid)
+		return nil, fmt.Errorf("sort %q is not relevance, date, -date or title: %w", q.Sort, fault.Invalid)
 	}
 	if len(words) > 0 {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
@@ -484,7 +479,7 @@ func ParseYear(s string) (int, error) {
 		}
 	}
 	if err != nil || y < 1 || y >= maxYear {
-		return 0, fmt.Errorf("year %q is not a year (e.g. 2505 or 1962): %w", s, ErrInvalid)
+		return 0, fmt.Errorf("year %q is not a year (e.g. 2505 or 1962): %w", s, fault.Invalid)
 	}
 	return y, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage/local"
@@ -380,7 +381,7 @@ func TestANewIndexSaysItIsBeingBuiltInsteadOfFindingNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	if _, err := x.Search(ctx, anonymous, Query{Text: "x"}); !errors.Is(err, repository.ErrUnavailable) {
+	if _, err := x.Search(ctx, anonymous, Query{Text: "x"}); !errors.Is(err, fault.Unavailable) {
 		t.Errorf("a new, empty index answered %v, want unavailable", err)
 	}
 	if _, err := x.CatchUp(ctx); err != nil {
@@ -418,7 +419,7 @@ func (m memTexts) Get(_ context.Context, key string, _, _ int64) (io.ReadCloser,
 	if s, ok := m[key]; ok {
 		return io.NopCloser(strings.NewReader(s)), nil
 	}
-	return nil, repository.ErrNotFound
+	return nil, fault.NotFound
 }
 
 func TestTheTextOfPagesIsSearched(t *testing.T) {
@@ -493,8 +494,8 @@ func TestSearchesAreBoundedAndAFloodIsAnsweredBusy(t *testing.T) {
 		q.waiting <- struct{}{}
 		releases = append(releases, func() { <-q.waiting })
 	}
-	if _, err := f.index.Search(ctx, anonymous, Query{Text: "lanna"}); !errors.Is(err, ErrBusy) {
-		t.Fatalf("a search past the queue: %v, want ErrBusy", err)
+	if _, err := f.index.Search(ctx, anonymous, Query{Text: "lanna"}); !errors.Is(err, fault.Busy) {
+		t.Fatalf("a search past the queue: %v, want fault.Busy", err)
 	}
 	if r, err := f.index.Search(ctx, anonymous, Query{Text: "letters"}); err != nil || len(r.Hits) != len(cached.Hits) {
 		t.Fatalf("an answer already made: %v", err)
@@ -604,8 +605,8 @@ func TestDatesAsTheSiteShowsThemAreFound(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"yesterday", "18 มิถุนายน", "June", "0", "10000"} {
-		if _, err := ParseYear(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParseYear(%q) = %v; want ErrInvalid", bad, err)
+		if _, err := ParseYear(bad); !errors.Is(err, fault.Invalid) {
+			t.Errorf("ParseYear(%q) = %v; want fault.Invalid", bad, err)
 		}
 	}
 }

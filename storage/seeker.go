@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // ReadSeeker reads a blob of known size through ranged Gets, so that
@@ -39,7 +41,7 @@ func (r *ReadSeeker) Read(p []byte) (int, error) {
 	n, err := r.body.Read(p)
 	r.off += int64(n)
 	if err == io.EOF && r.off < r.size {
-		err = fmt.Errorf("read %s: blob ended at %d of %d bytes: %w", r.key, r.off, r.size, ErrUnavailable)
+		err = fmt.Errorf("read %s: blob ended at %d of %d bytes: %w", r.key, r.off, r.size, fault.Unavailable)
 	}
 	return n, err
 }
@@ -82,7 +84,7 @@ type ReaderAt struct {
 func (r ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	rc, err := r.F.Get(r.Ctx, r.Key, off, int64(len(p)))
 	if err != nil {
-		if errors.Is(err, ErrInvalid) {
+		if errors.Is(err, fault.Invalid) {
 			return 0, io.EOF
 		}
 		return 0, err

@@ -12,20 +12,30 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
-// Error kinds. Implementations wrap them with context; callers test with errors.Is.
-var (
-	// ErrNotFound: no blob under that key.
-	ErrNotFound = errors.New("not found")
-	// ErrInvalid: a malformed key or a range outside the blob.
-	ErrInvalid = errors.New("invalid request")
-	// ErrChecksum: the streamed content did not match the expected digest or size;
-	// nothing was stored.
-	ErrChecksum = errors.New("checksum mismatch")
-	// ErrUnavailable: the storage itself (disk, server, network) failed.
-	ErrUnavailable = errors.New("storage unavailable")
-)
+// Errors are of the kinds of package fault: NotFound (no blob under that
+// key; see Missing), Invalid (a malformed key or a range outside the blob),
+// Checksum (the streamed content did not match the expected digest or size;
+// nothing was stored) and Unavailable (the storage itself, disk, server or
+// network, failed). Implementations wrap them with context; callers test with
+// errors.Is.
+
+// errMissing marks a NotFound that storage itself answered, so that a layer above
+// can tell a stored file gone missing from a record nobody made.
+var errMissing = errors.New("no such blob")
+
+// Missing is the error of an implementation asked by op for a key it does not
+// hold: of kind fault.NotFound, recognised by IsMissing.
+func Missing(op, key string) error {
+	return &fault.Error{Op: op, Kind: fault.NotFound, Record: key, Err: errMissing}
+}
+
+// IsMissing reports whether err says storage holds no blob under a key it
+// was asked for (rather than a record or identifier being unknown above it).
+func IsMissing(err error) bool { return errors.Is(err, errMissing) }
 
 // Info describes a stored blob.
 type Info struct {
@@ -53,7 +63,7 @@ type Receiver interface {
 }
 
 // Fetcher reads a blob, or the part of it starting at off of length n (n < 0:
-// to the end). A range that starts past the end is ErrInvalid; one that runs
+// to the end). A range that starts past the end is fault.Invalid; one that runs
 // past the end is cut at the end. A missing key fails here, not on first Read.
 type Fetcher interface {
 	Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, error)
@@ -94,16 +104,16 @@ const MaxKeyLen = 512
 // no key can name a parent, a hidden or a temporary file in any backend.
 func CheckKey(key string) error {
 	if key == "" || len(key) > MaxKeyLen {
-		return fmt.Errorf("key of %d bytes: %w", len(key), ErrInvalid)
+		return fmt.Errorf("key of %d bytes: %w", len(key), fault.Invalid)
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		if seg == "" || seg[0] == '.' {
-			return fmt.Errorf("key %q: empty or dot segment: %w", key, ErrInvalid)
+			return fmt.Errorf("key %q: empty or dot segment: %w", key, fault.Invalid)
 		}
 		for i := 0; i < len(seg); i++ {
 			c := seg[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-				return fmt.Errorf("key %q: character %q not allowed: %w", key, c, ErrInvalid)
+				return fmt.Errorf("key %q: character %q not allowed: %w", key, c, fault.Invalid)
 			}
 		}
 	}
@@ -123,7 +133,7 @@ func CheckPrefix(prefix string) error {
 // returns the number of bytes it covers.
 func CheckRange(key string, size, off, n int64) (int64, error) {
 	if off < 0 || off > size {
-		return 0, fmt.Errorf("range at %d of %s (%d bytes): %w", off, key, size, ErrInvalid)
+		return 0, fmt.Errorf("range at %d of %s (%d bytes): %w", off, key, size, fault.Invalid)
 	}
 	if n < 0 || off+n > size {
 		n = size - off
@@ -156,10 +166,10 @@ func IsHexDigest(s string) bool {
 // a Put; backends call it before the blob becomes visible.
 func Verify(key, sum string, size int64, opts PutOptions) error {
 	if opts.SHA256 != "" && !strings.EqualFold(opts.SHA256, sum) {
-		return fmt.Errorf("put %s: content has sha256 %s, expected %s: %w", key, sum, opts.SHA256, ErrChecksum)
+		return fmt.Errorf("put %s: content has sha256 %s, expected %s: %w", key, sum, opts.SHA256, fault.Checksum)
 	}
 	if opts.Size > 0 && opts.Size != size {
-		return fmt.Errorf("put %s: content is %d bytes, expected %d: %w", key, size, opts.Size, ErrChecksum)
+		return fmt.Errorf("put %s: content is %d bytes, expected %d: %w", key, size, opts.Size, fault.Checksum)
 	}
 	return nil
 }

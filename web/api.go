@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -298,7 +299,7 @@ func (s *Server) withdrawItem(c *gin.Context) {
 		return
 	}
 	if it.Deleted {
-		s.fail(c, fmt.Errorf("item %s was already withdrawn: %w", it.ID, access.ErrGone))
+		s.fail(c, fmt.Errorf("item %s was already withdrawn: %w", it.ID, fault.Gone))
 		return
 	}
 	why := strings.TrimSpace(c.PostForm("reason"))

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -179,7 +180,7 @@ func (s *Server) rowResult(c *gin.Context, r result, status, msg string) result 
 // conflict or a refusal with its reason, an outage without detail.
 func (s *Server) rowError(c *gin.Context, r result, err error) result {
 	switch st := Status(err); {
-	case errors.Is(err, repository.ErrConflict):
+	case errors.Is(err, fault.Conflict):
 		return s.rowResult(c, r, ingest.Conflict, s.deskReason(c, err))
 	case st == http.StatusNotFound:
 		return s.rowResult(c, r, ingest.Unknown, t(s.lang(c), "not_found"))

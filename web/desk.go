@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -142,7 +143,7 @@ func (s *Server) saveItem(c *gin.Context) {
 			return
 		}
 		// Show the form again with what was typed, at the current version.
-		if errors.Is(err, repository.ErrConflict) {
+		if errors.Is(err, fault.Conflict) {
 			it = fresh
 		} else {
 			it.Version = fresh.Version
@@ -177,7 +178,7 @@ func dateNote(lang string, it *repository.Item, typed ...string) string {
 func (s *Server) deskReason(c *gin.Context, err error) string {
 	lang := s.lang(c)
 	switch st := Status(err); {
-	case errors.Is(err, repository.ErrConflict), errors.Is(err, repository.ErrInvalid):
+	case errors.Is(err, fault.Conflict), errors.Is(err, fault.Invalid):
 		return say(lang, ingest.MessageOf(err))
 	case st == http.StatusForbidden, st == http.StatusUnauthorized:
 		return t(lang, "err_forbidden")
@@ -468,7 +469,7 @@ func (s *Server) listLibrary(inst string, f listFilter, after string) (*itemList
 			scanned++
 			cursor = id
 			it, err := s.cfg.Store.Item(id)
-			if errors.Is(err, repository.ErrNotFound) {
+			if errors.Is(err, fault.NotFound) {
 				continue
 			}
 			if err != nil {
@@ -559,7 +560,7 @@ func (s *Server) batchChange(c *gin.Context, inst string) (change, error) {
 		id := c.PostForm("collection")
 		if id != "" {
 			col, err := s.cfg.Store.Collection(id)
-			if errors.Is(err, repository.ErrNotFound) || err == nil && col.Institution != inst {
+			if errors.Is(err, fault.NotFound) || err == nil && col.Institution != inst {
 				return nil, invalid(t(lang, "batch_bad_value"))
 			}
 			if err != nil {

@@ -13,14 +13,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/fault"
 )
 
 // embedPage is the item's viewer alone, for partners' iframes: framing is
 // allowed to the configured partners (every site by default).
 func (s *Server) embedPage(c *gin.Context) {
 	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		s.notFoundPage(c)
 		return
 	}

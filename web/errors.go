@@ -8,10 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/iiif/imageapi"
-	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/search"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -31,27 +28,30 @@ func invalid(msg string) error  { return &httpError{status: http.StatusBadReques
 // place where error kinds become statuses.
 func Status(err error) int {
 	var he *httpError
-	switch {
-	case errors.As(err, &he):
+	if errors.As(err, &he) {
 		return he.status
-	case errors.Is(err, access.ErrUnauthenticated):
+	}
+	switch fault.KindOf(err) {
+	case fault.Unauthenticated:
 		return http.StatusUnauthorized
-	case errors.Is(err, access.ErrForbidden):
+	case fault.Forbidden:
 		return http.StatusForbidden
-	case errors.Is(err, access.ErrGone):
+	case fault.Gone:
 		return http.StatusGone
-	case errors.Is(err, storage.ErrNotFound):
+	case fault.NotFound:
 		return http.StatusNotFound
-	case errors.Is(err, imageapi.ErrBusy), errors.Is(err, search.ErrBusy), errors.Is(err, storage.ErrUnavailable):
+	case fault.Busy, fault.Unavailable:
 		return http.StatusServiceUnavailable
-	case errors.Is(err, storage.ErrInvalid), errors.Is(err, storage.ErrChecksum), errors.Is(err, imageapi.ErrSyntax), errors.Is(err, imageapi.ErrTooLarge):
+	case fault.Invalid, fault.Checksum, fault.TooLarge:
 		return http.StatusBadRequest
-	case errors.Is(err, imageapi.ErrUnsupported):
+	case fault.Unsupported:
 		return http.StatusNotImplemented
-	case errors.Is(err, repository.ErrConflict):
+	case fault.Conflict:
 		return http.StatusConflict
-	case errors.Is(err, repository.ErrReadOnly):
+	case fault.ReadOnly:
 		return http.StatusMethodNotAllowed
+	}
+	switch {
 	case errors.Is(err, context.Canceled):
 		return 499 // the client went away; nobody reads this
 	case errors.Is(err, context.DeadlineExceeded):
@@ -89,7 +89,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 		msg = t(lang, "err_internal")
 	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
-		if errors.Is(err, imageapi.ErrBusy) || errors.Is(err, search.ErrBusy) {
+		if fault.KindOf(err) == fault.Busy {
 			c.Header("Retry-After", "1")
 			msg = t(lang, "err_busy")
 		} else {
@@ -108,7 +108,7 @@ func (s *Server) answerErrors(c *gin.Context) {
 		if !errors.As(err, &he) {
 			// The same words for what does not exist, for what the visitor
 			// may not know exists, and for a stored file gone missing.
-			if strings.Contains(msg, "blobs/") || strings.Contains(msg, "records/") {
+			if storage.IsMissing(err) {
 				s.cfg.Log.ErrorContext(c, "a stored file is missing", "path", c.Request.URL.Path, "err", err)
 			}
 			msg = t(lang, "not_found")
@@ -135,13 +135,6 @@ func wantsPage(c *gin.Context) bool {
 	return strings.Contains(c.GetHeader("Accept"), "text/html")
 }
 
-// reason is an error's message without the trailing name of its kind,
-// which the status already says.
-func reason(err error) string {
-	msg := err.Error()
-	for _, k := range []error{imageapi.ErrSyntax, imageapi.ErrUnsupported, imageapi.ErrTooLarge, imageapi.ErrBusy, search.ErrBusy, storage.ErrInvalid,
-		storage.ErrNotFound, repository.ErrConflict, access.ErrUnauthenticated, access.ErrForbidden, access.ErrGone} {
-		msg = strings.TrimSuffix(msg, ": "+k.Error())
-	}
-	return msg
-}
+// reason is what an error says to the person who caused it: its message,
+// which never holds a file system path.
+func reason(err error) string { return err.Error() }

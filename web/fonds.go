@@ -12,6 +12,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/search"
@@ -210,7 +211,7 @@ func (s *Server) printPage(c *gin.Context) (p aidPage, ok bool) {
 // not found) and ok is false.
 func (s *Server) treePage(c *gin.Context, id string) (*repository.Tree, bool) {
 	tr, err := s.readTree(c, id)
-	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+	if errors.Is(err, fault.NotFound) || errors.Is(err, fault.Gone) {
 		s.notFoundPage(c)
 		return nil, false
 	}
@@ -235,7 +236,7 @@ func (s *Server) unitViewer(c *gin.Context) {
 		err = notFound("archival unit " + tr.Root.ID + " is not in " + fonds.Root.ID)
 	}
 	if err != nil {
-		if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) || errors.Is(err, access.ErrForbidden) || errors.Is(err, access.ErrUnauthenticated) {
+		if errors.Is(err, fault.NotFound) || errors.Is(err, fault.Gone) || errors.Is(err, fault.Forbidden) || errors.Is(err, fault.Unauthenticated) {
 			s.notFoundPage(c)
 			return
 		}
@@ -280,7 +281,7 @@ func (s *Server) unitChain(c *gin.Context, unit string) ([]*repository.Collectio
 	var chain []*repository.Collection
 	for id, depth := unit, 0; id != "" && depth < 64; depth++ {
 		col, err := s.cfg.Store.Collection(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			break
 		}
 		if err != nil {

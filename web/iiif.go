@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -100,7 +101,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 	}
 	req, err := imageapi.Parse(v, parts[0], parts[1], parts[2], parts[3])
 	if err != nil {
-		if v == 2 && errors.Is(err, imageapi.ErrUnsupported) {
+		if v == 2 && errors.Is(err, fault.Unsupported) {
 			// Image API 2.1 §7 answers an unsupported format with 415.
 			s.fail(c, &httpError{status: http.StatusUnsupportedMediaType, msg: reason(err)})
 			return

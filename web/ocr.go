@@ -8,10 +8,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // Searching inside items (IIIF Content Search 2.0 and 1.0, autocomplete),
@@ -117,7 +117,7 @@ func (s *Server) requestOCR(c *gin.Context) {
 		return
 	}
 	if s.cfg.OCR == nil {
-		s.fail(c, fmt.Errorf("the text of pages is not being read on this server (tesseract is not installed or ocr is off): %w", storage.ErrUnavailable))
+		s.fail(c, fmt.Errorf("the text of pages is not being read on this server (tesseract is not installed or ocr is off): %w", fault.Unavailable))
 		return
 	}
 	if c.FullPath() == "/desk/items/:id/ocr" {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -62,7 +63,7 @@ func (s *Server) deskFonds(c *gin.Context) {
 		return
 	}
 	if len(p.Uploads) == 0 {
-		s.fail(c, access.ErrForbidden)
+		s.fail(c, fault.Forbidden)
 		return
 	}
 	for _, in := range p.Uploads {
@@ -198,7 +199,7 @@ func (s *Server) deskUnit(c *gin.Context, id string) (*repository.Collection, er
 		return nil, err
 	}
 	now := time.Now()
-	if err := access.Decide(who(c), access.ReadMetadata, r, now); errors.Is(err, access.ErrNotFound) {
+	if err := access.Decide(who(c), access.ReadMetadata, r, now); errors.Is(err, fault.NotFound) {
 		return nil, err
 	}
 	return col, access.Decide(who(c), access.Edit, access.LibraryResource(col.Institution), now)
@@ -209,7 +210,7 @@ func (s *Server) deskUnit(c *gin.Context, id string) (*repository.Collection, er
 // said as missing.
 func (s *Server) namedUnit(c *gin.Context, id, missing string) (*repository.Collection, error) {
 	col, err := s.deskUnit(c, strings.TrimSpace(id))
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil, invalid(t(s.lang(c), missing))
 	}
 	return col, err
@@ -226,7 +227,7 @@ func (s *Server) freeID(c *gin.Context, id string) error {
 	switch {
 	case err == nil:
 		return &httpError{status: http.StatusConflict, msg: t(s.lang(c), "id_taken") + " (" + id + ")"}
-	case errors.Is(err, repository.ErrNotFound):
+	case errors.Is(err, fault.NotFound):
 		return nil
 	}
 	return err

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
@@ -286,7 +287,7 @@ func (s *Server) notFoundPage(c *gin.Context) {
 
 func (s *Server) libraryPage(c *gin.Context) {
 	in, err := s.cfg.Store.Institution(c.Param("id"))
-	if errors.Is(err, repository.ErrNotFound) || !repository.ValidID(c.Param("id")) {
+	if errors.Is(err, fault.NotFound) || !repository.ValidID(c.Param("id")) {
 		s.notFoundPage(c)
 		return
 	}
@@ -336,7 +337,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 			err = access.Decide(who(c), access.ReadMetadata, res, time.Now())
 		}
 	}
-	if errors.Is(err, repository.ErrNotFound) || errors.Is(err, access.ErrGone) {
+	if errors.Is(err, fault.NotFound) || errors.Is(err, fault.Gone) {
 		s.notFoundPage(c)
 		return
 	}
@@ -389,7 +390,7 @@ func (s *Server) crumbs(c *gin.Context, lang, inst, parent string) ([]link, erro
 	var chain []link
 	for id, depth := parent, 0; id != "" && depth < 32; depth++ {
 		col, err := s.cfg.Store.Collection(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			break
 		}
 		if err != nil {
@@ -465,7 +466,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	add("holding", in.Name)
 	if it.Collection != "" {
 		col, err := s.cfg.Store.Collection(it.Collection)
-		if err != nil && !errors.Is(err, repository.ErrNotFound) {
+		if err != nil && !errors.Is(err, fault.NotFound) {
 			return p, err
 		}
 		if err == nil {
@@ -533,9 +534,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 func (s *Server) itemPage(c *gin.Context) {
 	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
 	switch {
-	case errors.Is(err, repository.ErrNotFound):
+	case errors.Is(err, fault.NotFound):
 		s.notFoundPage(c)
-	case errors.Is(err, access.ErrGone):
+	case errors.Is(err, fault.Gone):
 		p := itemPage{page: s.newPage(c, ""), Withdrawal: it.Withdrawal}
 		p.Title = t(p.Lang, "withdrawn")
 		if p.Withdrawal == nil {
@@ -543,7 +544,7 @@ func (s *Server) itemPage(c *gin.Context) {
 		}
 		s.cache(c, publicDoc)
 		s.render(c, http.StatusGone, "item", p)
-	case errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrForbidden):
+	case errors.Is(err, fault.Unauthenticated), errors.Is(err, fault.Forbidden):
 		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
 		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
 		p.LoginNext = "/items/" + it.ID

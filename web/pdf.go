@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/fault"
 )
 
 // printPDF answers the printable finding aid as a PDF for reading rooms,
@@ -30,7 +30,7 @@ func (s *Server) printPDF(c *gin.Context) {
 	case s.pdfs <- struct{}{}:
 		defer func() { <-s.pdfs }()
 	default:
-		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), storage.ErrUnavailable))
+		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), fault.Unavailable))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Minute)
@@ -41,7 +41,7 @@ func (s *Server) printPDF(c *gin.Context) {
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
 		s.cfg.Log.Error("making a finding aid PDF", "fonds", p.RootID, "err", err, "stderr", stderr.String())
-		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), storage.ErrUnavailable))
+		s.fail(c, fmt.Errorf("%s: %w", t(p.Lang, "aid_pdf_unavailable"), fault.Unavailable))
 		return
 	}
 	s.cache(c, publicDoc)

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
@@ -39,11 +40,11 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 	}
 	for _, d := range q.Filters["decade"] {
 		if y, err := strconv.Atoi(d); err != nil || y%10 != 0 || y < 0 || y > 9990 {
-			return q, 0, fmt.Errorf("decade %q is not the first year of a decade in the Common Era, such as 1960: %w", d, repository.ErrInvalid)
+			return q, 0, fmt.Errorf("decade %q is not the first year of a decade in the Common Era, such as 1960: %w", d, fault.Invalid)
 		}
 	}
 	if op := c.Query("op"); op != "" && op != "all" && op != "any" {
-		return q, 0, fmt.Errorf("op %q is not all (every word) or any (any word): %w", op, repository.ErrInvalid)
+		return q, 0, fmt.Errorf("op %q is not all (every word) or any (any word): %w", op, fault.Invalid)
 	}
 	var err error
 	if q.From, err = search.ParseYear(c.Query("from")); err != nil {
@@ -54,13 +55,13 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 	}
 	if l := c.Query("limit"); l != "" {
 		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > search.MaxLimit {
-			return q, 0, fmt.Errorf("limit %q is not a number from 1 to %d: %w", l, search.MaxLimit, repository.ErrInvalid)
+			return q, 0, fmt.Errorf("limit %q is not a number from 1 to %d: %w", l, search.MaxLimit, fault.Invalid)
 		}
 	}
 	pageNo := 1
 	if p := c.Query("page"); p != "" {
 		if pageNo, err = strconv.Atoi(p); err != nil || pageNo < 1 || (pageNo-1)*q.Limit > 10000 {
-			return q, 0, fmt.Errorf("page %q is not a page number within the first 10,000 results: %w", p, repository.ErrInvalid)
+			return q, 0, fmt.Errorf("page %q is not a page number within the first 10,000 results: %w", p, fault.Invalid)
 		}
 	}
 	q.Offset = (pageNo - 1) * q.Limit
@@ -365,7 +366,7 @@ func (s *Server) facetLabel(lang, facet, value string) (string, error) {
 }
 
 func ignoreNotFound(err error) error {
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil
 	}
 	return err

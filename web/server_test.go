@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/thaiarchives/archive/iiif/imageapi"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -179,7 +178,7 @@ func TestBackupEndpointStreamsAStore(t *testing.T) {
 // A busy image service or search is answered 503 (with Retry-After: 1,
 // where the errors are answered).
 func TestBusyIsAnswered503(t *testing.T) {
-	for _, err := range []error{fmt.Errorf("queue full: %w", imageapi.ErrBusy), fmt.Errorf("too many searches: %w", search.ErrBusy)} {
+	for _, err := range []error{fmt.Errorf("queue full: %w", fault.Busy), fmt.Errorf("too many searches: %w", fault.Busy)} {
 		if Status(err) != http.StatusServiceUnavailable {
 			t.Errorf("%v: status %d", err, Status(err))
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) principalOf(c *gin.Context) (access.Principal, error) {
 		if err == nil {
 			return principal(u, access.Scope(t.Scope)), nil
 		}
-		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, repository.ErrNotFound) {
+		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, fault.NotFound) {
 			return access.Principal{}, err
 		}
 		// A viewer's IIIF access token: read-only.
@@ -58,7 +59,7 @@ func (s *Server) principalOf(c *gin.Context) (access.Principal, error) {
 		if err == nil {
 			return principal(u, access.ScopeRead), nil
 		}
-		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, repository.ErrNotFound) {
+		if !errors.Is(err, repository.ErrUnknownCredentials) && !errors.Is(err, fault.NotFound) {
 			return access.Principal{}, err
 		}
 		return access.Principal{}, nil
@@ -68,7 +69,7 @@ func (s *Server) principalOf(c *gin.Context) (access.Principal, error) {
 		return access.Principal{}, nil
 	}
 	_, u, err := s.cfg.Store.Session(v)
-	if errors.Is(err, repository.ErrUnknownCredentials) || errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, repository.ErrUnknownCredentials) || errors.Is(err, fault.NotFound) {
 		return access.Principal{}, nil
 	}
 	if err != nil {
@@ -164,7 +165,7 @@ func (s *Server) requireSignIn(c *gin.Context) {
 			c.Abort()
 			return
 		}
-		s.fail(c, access.ErrUnauthenticated)
+		s.fail(c, fault.Unauthenticated)
 		return
 	}
 	if p.Scope == "" && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !s.checkCSRF(c) {
@@ -223,7 +224,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	u, err := s.cfg.Store.UserByEmail(email)
-	if err != nil && !errors.Is(err, repository.ErrNotFound) {
+	if err != nil && !errors.Is(err, fault.NotFound) {
 		s.fail(c, err)
 		return
 	}

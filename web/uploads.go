@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest/batch"
-	"github.com/thaiarchives/archive/repository"
 )
 
 // batchReport is a batch as its report answers it: each file says its
@@ -72,7 +72,7 @@ func (s *Server) createBatch(c *gin.Context) {
 
 func (s *Server) getBatch(c *gin.Context) {
 	b, err := s.cfg.Batches.Get(c.Request.Context(), who(c), c.Param("id"))
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		err = notFound(fmt.Sprintf("no batch %q of yours", c.Param("id")))
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -51,7 +52,7 @@ func (s *Server) desk(c *gin.Context) {
 	var mine []string
 	for _, id := range ids {
 		it, err := s.cfg.Store.Item(id)
-		if errors.Is(err, repository.ErrNotFound) {
+		if errors.Is(err, fault.NotFound) {
 			continue
 		}
 		if err != nil {
@@ -154,7 +155,7 @@ func (s *Server) saveUser(c *gin.Context) {
 		if u.ID != "" && access.Decide(me, access.ManageUsers, access.LibraryResource(u.Institution), now) != nil {
 			// Someone of a library one may not manage is no one: "forbidden"
 			// would tell that the identifier is a person's.
-			err = fmt.Errorf("user %q: %w", u.ID, repository.ErrNotFound)
+			err = fmt.Errorf("user %q: %w", u.ID, fault.NotFound)
 		}
 		s.fail(c, err)
 		return

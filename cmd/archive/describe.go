@@ -10,6 +10,7 @@ import (
 	"os/user"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -68,7 +69,7 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// administrator, or with --institution, that library's archivist.
 	who := access.Principal{User: "cli", Email: agent, Role: access.SystemAdmin}
 	if *inst != "" {
-		if _, err := store.Institution(*inst); errors.Is(err, repository.ErrNotFound) {
+		if _, err := store.Institution(*inst); errors.Is(err, fault.NotFound) {
 			return fmt.Errorf("no library %q (the libraries are cmu, tu and chula)", *inst)
 		} else if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -35,7 +36,7 @@ func runLibrary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer store.Close()
 	in, err := store.Institution(*inst)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return fmt.Errorf("no library %q (the libraries are cmu, tu and chula)", *inst)
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -42,7 +43,7 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, l
 		email = "archive@localhost"
 	}
 	u, err := store.UserByEmail(email)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		// The first administrator gets a password to sign in with, kept in
 		// a file only the archive's user can read, until they change it.
 		pw := repository.NewPassword()
@@ -83,7 +84,7 @@ func userByEmail(store *repository.Store, email, flagName string) (*repository.U
 		return nil, fmt.Errorf("give the user's e-mail address (--%s)", flagName)
 	}
 	u, err := store.UserByEmail(email)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return nil, fmt.Errorf("no user %q", email)
 	}
 	return u, err
@@ -114,7 +115,7 @@ func checkNewUser(store *repository.Store, u *repository.User) error {
 	}
 	if _, err := store.UserByEmail(email); err == nil {
 		return fmt.Errorf("%s already has an account", email)
-	} else if !errors.Is(err, repository.ErrNotFound) {
+	} else if !errors.Is(err, fault.NotFound) {
 		return err
 	}
 	return nil
@@ -222,8 +223,7 @@ func password() (string, bool, error) {
 		}
 		if line != "" {
 			if err := repository.CheckNewPassword(line); err != nil {
-				// One sentence, without the kind the service maps to 400.
-				return "", false, errors.New(strings.TrimSuffix(err.Error(), ": "+repository.ErrInvalid.Error()))
+				return "", false, err // one sentence: the kind is not in its text
 			}
 			return line, false, nil
 		}

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 )
 
 // Context2 is the Auth 2.0 JSON-LD context.
@@ -88,15 +88,15 @@ func ProbeResult(decision error) Doc {
 	switch {
 	case decision == nil:
 		return doc
-	case errors.Is(decision, access.ErrUnauthenticated):
+	case errors.Is(decision, fault.Unauthenticated):
 		doc["status"] = 401
 		doc["heading"] = both("ภาพนี้จำกัดการเข้าถึง", "This image is restricted")
 		doc["note"] = both("เข้าสู่ระบบด้วยบัญชีของห้องสมุดเจ้าของเอกสารเพื่อดูภาพ", "Sign in with an account of the holding library to see it.")
-	case errors.Is(decision, access.ErrForbidden):
+	case errors.Is(decision, fault.Forbidden):
 		doc["status"] = 403
 		doc["heading"] = both("บัญชีนี้ไม่มีสิทธิ์ดูภาพนี้", "This account may not see this image")
 		doc["note"] = both("ภาพนี้เปิดให้ผู้อ่านของห้องสมุดเจ้าของเอกสารเท่านั้น ติดต่อห้องสมุดเพื่อขอสิทธิ์", "Only readers of the holding library may see it; ask the library for access.")
-	case errors.Is(decision, access.ErrGone):
+	case errors.Is(decision, fault.Gone):
 		doc["status"] = 410
 		doc["heading"] = both("รายการนี้ถูกถอนออกแล้ว", "This item has been withdrawn")
 		doc["note"] = both("ดูเหตุผลได้ที่หน้ารายการ", "The item's page says when and why.")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
@@ -49,7 +50,7 @@ func TestReadingTextIsBoundedAndAFullServiceSaysBusy(t *testing.T) {
 	}()
 	<-held.waiting // the first item's text is being read
 	_, err = svc.Search(context.Background(), access.Principal{}, contentsearch.Request{Item: second.ID, Base: base, Version: 2, Q: "letters"})
-	if !errors.Is(err, contentsearch.ErrBusy) {
+	if !errors.Is(err, fault.Busy) {
 		t.Errorf("a second item's search while the only reader is busy: %v", err)
 	}
 	close(held.release)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/ocr/ocrtest"
@@ -296,7 +297,7 @@ func TestRestrictedTextStaysRestricted(t *testing.T) {
 			}
 		}
 	}
-	if _, err := e.svc.Search(ctx, anon, contentsearch.Request{Item: closed.ID, Base: base, Version: 1, Q: "secret"}); !errors.Is(err, access.ErrNotFound) {
+	if _, err := e.svc.Search(ctx, anon, contentsearch.Request{Item: closed.ID, Base: base, Version: 1, Q: "secret"}); !errors.Is(err, fault.NotFound) {
 		t.Errorf("a restricted item's search answers %v to a visitor, want not found", err)
 	}
 	var a2 answer2
@@ -536,10 +537,10 @@ func TestSearchPagesManyHits(t *testing.T) {
 		a1.Prev != v1+"&page=1" || a1.Next != v1+"&page=3" || len(a1.Hits) != 4 {
 		t.Fatalf("1.0 page 2: %+v", a1)
 	}
-	if err := get(2, 4, &struct{}{}); !errors.Is(err, contentsearch.ErrNotFound) {
+	if err := get(2, 4, &struct{}{}); !errors.Is(err, fault.NotFound) {
 		t.Errorf("page 4 of 3: %v, want not found", err)
 	}
-	if err := get(2, -1, &struct{}{}); !errors.Is(err, contentsearch.ErrInvalid) {
+	if err := get(2, -1, &struct{}{}); !errors.Is(err, fault.Invalid) {
 		t.Errorf("a page that is not one: %v, want invalid", err)
 	}
 	// A search with few hits is one page, as before: no paging at all.

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
@@ -77,7 +78,7 @@ func (s *Service) build(ctx context.Context, it *repository.Item) (*itemText, er
 	for k, i := range files {
 		g.Go(func() error {
 			rc, err := s.cfg.Blobs.Get(gctx, it.Files[i].Derivatives["alto"], 0, -1)
-			if errors.Is(err, repository.ErrNotFound) {
+			if errors.Is(err, fault.NotFound) {
 				return nil
 			}
 			if err != nil {

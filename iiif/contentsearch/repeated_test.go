@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage/local"
@@ -50,7 +51,7 @@ func (h *heldBlobs) Get(ctx context.Context, key string, off, n int64) (io.ReadC
 	case <-h.release:
 	case <-ctx.Done():
 	}
-	return nil, repository.ErrNotFound
+	return nil, fault.NotFound
 }
 
 // A crawler that opens the manifests of many items with text starts the

@@ -24,6 +24,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
@@ -49,7 +50,7 @@ type Config struct {
 	// Readers bounds the items whose text is read at once (default the
 	// number of cores): reading a large item's pages takes seconds, and a
 	// crawler asking for many items must not take every core. A search
-	// that waits ReadWait (default 10 s) for a place is answered ErrBusy.
+	// that waits ReadWait (default 10 s) for a place is answered fault.Busy.
 	Readers  int
 	ReadWait time.Duration
 	// PageSize is how many hits an answer holds (default PageSize); more
@@ -99,13 +100,8 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg, cache: map[string]*itemText{}, warming: make(chan struct{}, maxWarming), reading: make(chan struct{}, cfg.Readers)}
 }
 
-// Errors.
-var (
-	ErrInvalid  = repository.ErrInvalid
-	ErrNotFound = repository.ErrNotFound
-	// ErrBusy: too many items' text is being read; try again shortly.
-	ErrBusy = repository.ErrBusy
-)
+// Errors are fault.Invalid, fault.NotFound and fault.Busy (too many items'
+// text is being read; try again shortly).
 
 // SearchURL is the Content Search service (API version 2 or 1) of an item,
 // on a site whose address is base.
@@ -197,7 +193,7 @@ var errReading = errors.New("the item's text is being read")
 // memory, it is read in the background and errReading returned at once.
 func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wait bool) (*itemText, error) {
 	if !repository.ValidID(id) {
-		return nil, fmt.Errorf("no item %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("no item %q: %w", id, fault.NotFound)
 	}
 	gen := s.cfg.Items.Generation()
 	s.mu.Lock()
@@ -237,7 +233,7 @@ func (s *Service) textOf(ctx context.Context, p access.Principal, id string, wai
 		case s.reading <- struct{}{}:
 			defer func() { <-s.reading }()
 		case <-timer.C:
-			return nil, fmt.Errorf("the text of %d items is being read: %w", cap(s.reading), ErrBusy)
+			return nil, fmt.Errorf("the text of %d items is being read: %w", cap(s.reading), fault.Busy)
 		}
 		// Built apart from the request that asked first: its going away
 		// should not fail the others waiting.
@@ -336,7 +332,7 @@ func (s *Service) keepLocked(id string, x *itemText) {
 func checkQuery(q string) (string, error) {
 	q = strings.TrimSpace(q)
 	if len(q) > maxQuery {
-		return "", fmt.Errorf("a search holds at most %d characters: %w", maxQuery, ErrInvalid)
+		return "", fmt.Errorf("a search holds at most %d characters: %w", maxQuery, fault.Invalid)
 	}
 	return q, nil
 }
@@ -349,7 +345,7 @@ func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*A
 		return nil, err
 	}
 	if r.Page < 0 {
-		return nil, fmt.Errorf("page is the number of a page of hits, from 1: %w", ErrInvalid)
+		return nil, fmt.Errorf("page is the number of a page of hits, from 1: %w", fault.Invalid)
 	}
 	x, err := s.text(ctx, p, r.Item)
 	if err != nil {
@@ -362,7 +358,7 @@ func (s *Service) Search(ctx context.Context, p access.Principal, r Request) (*A
 	pg := paging{total: len(matches), size: s.cfg.PageSize, page: max(r.Page, 1)}
 	pg.last = max(1, (pg.total+pg.size-1)/pg.size)
 	if pg.page > pg.last {
-		return nil, fmt.Errorf("page %d of a search with %d pages: %w", pg.page, pg.last, ErrNotFound)
+		return nil, fmt.Errorf("page %d of a search with %d pages: %w", pg.page, pg.last, fault.NotFound)
 	}
 	pg.start = (pg.page - 1) * pg.size
 	hits := x.hits(matches[pg.start:min(pg.total, pg.start+pg.size)])
@@ -460,7 +456,7 @@ func (s *Service) TextPage(ctx context.Context, p access.Principal, base, item s
 		return nil, err
 	}
 	if n < 1 || n > len(x.item.Files) {
-		return nil, fmt.Errorf("item %s has no file %d: %w", item, n, ErrNotFound)
+		return nil, fmt.Errorf("item %s has no file %d: %w", item, n, fault.NotFound)
 	}
 	items := []map[string]any{}
 	canvas := canvasURL(base, item, n)
@@ -500,7 +496,7 @@ func (s *Service) Pages(ctx context.Context, p access.Principal, item, q string,
 	switch {
 	case errors.Is(err, errReading):
 		return nil, nil
-	case errors.Is(err, access.ErrForbidden), errors.Is(err, access.ErrUnauthenticated), errors.Is(err, access.ErrGone), errors.Is(err, ErrNotFound):
+	case errors.Is(err, fault.Forbidden), errors.Is(err, fault.Unauthenticated), errors.Is(err, fault.Gone), errors.Is(err, fault.NotFound):
 		return nil, nil // pages the reader may not read are not listed
 	case err != nil:
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // pool bounds rendering: a few renders at once (about the cores) and a
@@ -38,7 +40,7 @@ func newPool(workers, queue, perClient int, memBytes int64) *pool {
 }
 
 // acquire waits for a place to render and mem bytes of working memory (all
-// of the budget at most), and returns its release, or ErrBusy when the
+// of the budget at most), and returns its release, or fault.Busy when the
 // shared queue is full or the client's line does not move.
 func (p *pool) acquire(ctx context.Context, client string, mem int64) (func(), error) {
 	mem = min(max(mem, 1), p.memBytes)
@@ -50,7 +52,7 @@ func (p *pool) acquire(ctx context.Context, client string, mem int64) (func(), e
 	}
 	if sh.users >= 8*p.perClient {
 		p.mu.Unlock()
-		return nil, fmt.Errorf("this client already has %d renders asked for: %w", sh.users, ErrBusy)
+		return nil, fmt.Errorf("this client already has %d renders asked for: %w", sh.users, fault.Busy)
 	}
 	sh.users++
 	p.mu.Unlock()
@@ -70,14 +72,14 @@ func (p *pool) acquire(ctx context.Context, client string, mem int64) (func(), e
 		return nil, ctx.Err()
 	case <-timer.C:
 		leave()
-		return nil, fmt.Errorf("this client's renders did not finish within %s: %w", p.maxWait, ErrBusy)
+		return nil, fmt.Errorf("this client's renders did not finish within %s: %w", p.maxWait, fault.Busy)
 	}
 	select {
 	case p.waiting <- struct{}{}:
 	default:
 		<-sh.slots
 		leave()
-		return nil, fmt.Errorf("the render queue is full: %w", ErrBusy)
+		return nil, fmt.Errorf("the render queue is full: %w", fault.Busy)
 	}
 	if err := p.mem.Acquire(ctx, mem); err != nil {
 		<-p.waiting

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 func TestPoolAnswersBusyWhenTheQueueIsFull(t *testing.T) {
@@ -28,7 +30,7 @@ func TestPoolAnswersBusyWhenTheQueueIsFull(t *testing.T) {
 	for len(p.waiting) < 2 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond) // polling until the second request is queued
 	}
-	if _, err := p.acquire(ctx, "c", 1); !errors.Is(err, ErrBusy) {
+	if _, err := p.acquire(ctx, "c", 1); !errors.Is(err, fault.Busy) {
 		t.Fatalf("third request with one worker and a queue of one: %v", err)
 	}
 	r1()
@@ -49,7 +51,7 @@ func TestOneClientCannotTakeTheWholeQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The greedy client's next request waits in its own line, then gives up…
-	if _, err := p.acquire(ctx, "greedy", 1); !errors.Is(err, ErrBusy) {
+	if _, err := p.acquire(ctx, "greedy", 1); !errors.Is(err, fault.Busy) {
 		t.Fatalf("greedy client's second render: %v", err)
 	}
 	// …while another client still finds room in the shared queue.
@@ -101,7 +103,7 @@ func TestAClientsLineIsShort(t *testing.T) {
 		time.Sleep(time.Millisecond) // polling until all seven wait
 	}
 	// Refused at once (not after waiting its turn in the line).
-	if _, err := p.acquire(context.Background(), "a", 1); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "renders asked for") {
+	if _, err := p.acquire(context.Background(), "a", 1); !errors.Is(err, fault.Busy) || !strings.Contains(err.Error(), "renders asked for") {
 		t.Fatalf("the ninth request of one client: %v", err)
 	}
 }

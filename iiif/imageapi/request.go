@@ -6,28 +6,21 @@
 package imageapi
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/fault"
 )
 
-// Error kinds; the HTTP layer maps them to 400, 501, 400 and 503.
-var (
-	ErrSyntax      = errors.New("bad request")
-	ErrUnsupported = errors.New("not implemented")
-	// ErrTooLarge: the size is over the server's or the image's limits.
-	ErrTooLarge = errors.New("too large")
-	// ErrBusy: the render queue is full; try again shortly. It is the
-	// repository's kind, shared with Content Search's reads.
-	ErrBusy = repository.ErrBusy
-)
+// Errors are of the kinds of package fault: Invalid (a request that does not
+// parse), Unsupported (beyond this server's compliance), TooLarge (a size
+// over the server's or the image's limits) and Busy (the render queue is
+// full; try again shortly). The HTTP layer maps them to 400, 501, 400 and 503.
 
 func syntax(format string, a ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), ErrSyntax)
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), fault.Invalid)
 }
 
 // RegionKind is the form of a region parameter.
@@ -114,7 +107,7 @@ func Parse(version int, region, size, rotation, qualityFormat string) (Request, 
 	r.Quality = q
 	if _, ok := Formats[f]; !ok {
 		if knownFormats[f] {
-			return r, fmt.Errorf("format %q is not produced here (jpg, png, tif are): %w", f, ErrUnsupported)
+			return r, fmt.Errorf("format %q is not produced here (jpg, png, tif are): %w", f, fault.Unsupported)
 		}
 		return r, syntax("format %q is not an image format", f)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"image"
 	"testing"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 func TestParseAcceptsEveryForm(t *testing.T) {
@@ -66,31 +68,31 @@ func TestParseRefusesWithTheRightKind(t *testing.T) {
 		region, size, rot, qf string
 		kind                  error
 	}{
-		{3, "abc,0,10,10", "max", "0", "default.jpg", ErrSyntax}, // must not become x=0
-		{3, "0,0,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "0,0,0,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "-1,0,10,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "1.5,0,10,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "pct:101,0,10,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "pct:1e1,0,10,10", "max", "0", "default.jpg", ErrSyntax},
-		{3, "full", "full", "0", "default.jpg", ErrSyntax}, // v3 has no full size
-		{3, "full", "0,", "0", "default.jpg", ErrSyntax},
-		{3, "full", ",", "0", "default.jpg", ErrSyntax},
-		{3, "full", "!100,", "0", "default.jpg", ErrSyntax},
-		{3, "full", "pct:0", "0", "default.jpg", ErrSyntax},
-		{3, "full", "pct:150", "0", "default.jpg", ErrSyntax},
-		{3, "full", "^^max", "0", "default.jpg", ErrSyntax},
-		{2, "full", "^max", "0", "default.jpg", ErrSyntax},
-		{3, "full", "max", "361", "default.jpg", ErrSyntax},
-		{3, "full", "max", "-90", "default.jpg", ErrSyntax},
-		{3, "full", "max", "!", "default.jpg", ErrSyntax},
-		{3, "full", "max", "NaN", "default.jpg", ErrSyntax},
-		{3, "full", "max", "0", "best.jpg", ErrSyntax},
-		{3, "full", "max", "0", "default", ErrSyntax},
-		{3, "full", "max", "0", "default.exe", ErrSyntax},
-		{3, "full", "max", "0", "default.webp", ErrUnsupported},
-		{3, "full", "max", "0", "default.jp2", ErrUnsupported},
-		{3, "full", "max", "0", "default.gif", ErrUnsupported},
+		{3, "abc,0,10,10", "max", "0", "default.jpg", fault.Invalid}, // must not become x=0
+		{3, "0,0,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "0,0,0,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "-1,0,10,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "1.5,0,10,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "pct:101,0,10,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "pct:1e1,0,10,10", "max", "0", "default.jpg", fault.Invalid},
+		{3, "full", "full", "0", "default.jpg", fault.Invalid}, // v3 has no full size
+		{3, "full", "0,", "0", "default.jpg", fault.Invalid},
+		{3, "full", ",", "0", "default.jpg", fault.Invalid},
+		{3, "full", "!100,", "0", "default.jpg", fault.Invalid},
+		{3, "full", "pct:0", "0", "default.jpg", fault.Invalid},
+		{3, "full", "pct:150", "0", "default.jpg", fault.Invalid},
+		{3, "full", "^^max", "0", "default.jpg", fault.Invalid},
+		{2, "full", "^max", "0", "default.jpg", fault.Invalid},
+		{3, "full", "max", "361", "default.jpg", fault.Invalid},
+		{3, "full", "max", "-90", "default.jpg", fault.Invalid},
+		{3, "full", "max", "!", "default.jpg", fault.Invalid},
+		{3, "full", "max", "NaN", "default.jpg", fault.Invalid},
+		{3, "full", "max", "0", "best.jpg", fault.Invalid},
+		{3, "full", "max", "0", "default", fault.Invalid},
+		{3, "full", "max", "0", "default.exe", fault.Invalid},
+		{3, "full", "max", "0", "default.webp", fault.Unsupported},
+		{3, "full", "max", "0", "default.jp2", fault.Unsupported},
+		{3, "full", "max", "0", "default.gif", fault.Unsupported},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.v, c.region, c.size, c.rot, c.qf)
@@ -115,7 +117,7 @@ func TestResolveRefusesOutOfBoundsAndOversize(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s/%s: %v", c.region, c.size, err)
 		}
-		if _, err := r.Resolve(1000, 600, Limits{MaxWidth: 10000, MaxArea: 50_000_000}); !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrTooLarge) {
+		if _, err := r.Resolve(1000, 600, Limits{MaxWidth: 10000, MaxArea: 50_000_000}); !errors.Is(err, fault.Invalid) && !errors.Is(err, fault.TooLarge) {
 			t.Errorf("%s/%s: %v, want 400", c.region, c.size, err)
 		}
 	}
@@ -170,7 +172,7 @@ func FuzzParse(f *testing.F) {
 		v = 2 + (v & 1)
 		r, err := Parse(v, region, size, rot, qf)
 		if err != nil {
-			if !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrUnsupported) {
+			if !errors.Is(err, fault.Invalid) && !errors.Is(err, fault.Unsupported) {
 				t.Fatalf("error of no kind: %v", err)
 			}
 			return
@@ -210,7 +212,7 @@ func TestLongThinAndTurnedRequestsAreBounded(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.size, err)
 		}
-		if _, err := r.Resolve(2000, 1500, lim); !errors.Is(err, ErrTooLarge) {
+		if _, err := r.Resolve(2000, 1500, lim); !errors.Is(err, fault.TooLarge) {
 			t.Errorf("%s rotated %s: %v, want too large", c.size, c.rotation, err)
 		}
 	}

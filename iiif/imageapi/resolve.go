@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // Limits protect the server; zero means no limit.
@@ -96,7 +98,7 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 		return p, syntax("size %s is larger than the %dx%d region; ask with ^ to upscale", sizeString(r.Version, z), int(rw), int(rh))
 	}
 	if p.W > MaxSide || p.H > MaxSide {
-		return p, fmt.Errorf("size %dx%d: no side may be over %d pixels: %w", p.W, p.H, MaxSide, ErrTooLarge)
+		return p, fmt.Errorf("size %dx%d: no side may be over %d pixels: %w", p.W, p.H, MaxSide, fault.TooLarge)
 	}
 	// Turned by an angle that is not a right angle, the image grows to
 	// the box around it: that box must fit the limits too.
@@ -104,17 +106,17 @@ func (r Request) Resolve(w, h int, lim Limits) (Plan, error) {
 		sin, cos := math.Abs(math.Sin(p.Rotation*math.Pi/180)), math.Abs(math.Cos(p.Rotation*math.Pi/180))
 		bw, bh := float64(p.W)*cos+float64(p.H)*sin, float64(p.W)*sin+float64(p.H)*cos
 		if bw*bh > float64(lim.MaxArea) || bw > MaxSide || bh > MaxSide {
-			return p, fmt.Errorf("size %dx%d turned by %g° needs %.0fx%.0f pixels, over the limits: %w", p.W, p.H, p.Rotation, bw, bh, ErrTooLarge)
+			return p, fmt.Errorf("size %dx%d turned by %g° needs %.0fx%.0f pixels, over the limits: %w", p.W, p.H, p.Rotation, bw, bh, fault.TooLarge)
 		}
 	}
 	if lim.MaxWidth > 0 && p.W > lim.MaxWidth || lim.MaxHeight > 0 && p.H > lim.MaxHeight || lim.MaxArea > 0 && int64(p.W)*int64(p.H) > lim.MaxArea {
-		return p, fmt.Errorf("size %dx%d is over the limits for this image (maxWidth %d, maxHeight %d, maxArea %d): %w", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea, ErrTooLarge)
+		return p, fmt.Errorf("size %dx%d is over the limits for this image (maxWidth %d, maxHeight %d, maxArea %d): %w", p.W, p.H, lim.MaxWidth, lim.MaxHeight, lim.MaxArea, fault.TooLarge)
 	}
 	// A reduced image: allow a viewer's rounding up of a side, but never a
 	// side at full resolution (a region a pixel or a few wide would be).
 	sharper := func(n int, side float64) bool { return float64(n) > math.Ceil(side*lim.MaxScale) || float64(n) >= side }
 	if lim.MaxScale > 0 && lim.MaxScale < 1 && (sharper(p.W, rw) || sharper(p.H, rh)) {
-		return p, fmt.Errorf("size %dx%d of a %dx%d region is sharper than this image may be shown (at most %.4g of full resolution): %w", p.W, p.H, int(rw), int(rh), lim.MaxScale, ErrTooLarge)
+		return p, fmt.Errorf("size %dx%d of a %dx%d region is sharper than this image may be shown (at most %.4g of full resolution): %w", p.W, p.H, int(rw), int(rh), lim.MaxScale, fault.TooLarge)
 	}
 	p.Canonical = r.canonical(p, w, h)
 	return p, nil

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
@@ -189,7 +190,7 @@ func (s *Service) ref(id string) imageRef {
 	}
 	r = s.lookup(id)
 	r.gen = gen
-	if errors.Is(r.err, storage.ErrUnavailable) {
+	if r.err != nil && !errors.Is(r.err, fault.NotFound) {
 		return r // not remembered: the store may answer next time
 	}
 	s.mu.Lock()
@@ -202,15 +203,15 @@ func (s *Service) ref(id string) imageRef {
 }
 
 func (s *Service) lookup(id string) imageRef {
-	missing := imageRef{err: fmt.Errorf("no image %q: %w", id, storage.ErrNotFound)}
+	missing := imageRef{err: fmt.Errorf("no image %q: %w", id, fault.NotFound)}
 	cut := strings.LastIndexByte(id, '-')
 	if !ValidID(id) || cut <= 0 {
 		return missing
 	}
 	n, err := strconv.Atoi(id[cut+1:])
 	it, ierr := s.cfg.Items.Item(id[:cut])
-	if errors.Is(ierr, storage.ErrUnavailable) {
-		return imageRef{err: ierr}
+	if ierr != nil && !errors.Is(ierr, fault.NotFound) {
+		return imageRef{err: ierr} // the store did not answer: never "no image"
 	}
 	if err != nil || ierr != nil || n < 1 || n > len(it.Files) {
 		return missing
@@ -270,7 +271,7 @@ func (s *Service) Info(ctx context.Context, p access.Principal, call Call) (*Res
 		return nil, ref.err
 	}
 	full, denied := s.allow(p, ref)
-	if denied != nil && !errors.Is(denied, access.ErrUnauthenticated) && !errors.Is(denied, access.ErrForbidden) {
+	if denied != nil && !errors.Is(denied, fault.Unauthenticated) && !errors.Is(denied, fault.Forbidden) {
 		return nil, denied
 	}
 	pyr, err := s.index(ctx, ref.key)
@@ -302,8 +303,8 @@ func (s *Service) Info(ctx context.Context, p access.Principal, call Call) (*Res
 // (at least the reduced image) may be shown.
 func (s *Service) Probe(p access.Principal, id string) (map[string]any, error) {
 	ref := s.ref(id)
-	if errors.Is(ref.err, storage.ErrUnavailable) {
-		return nil, ref.err
+	if ref.err != nil && !errors.Is(ref.err, fault.NotFound) {
+		return nil, ref.err // the store did not answer: no answer about the image
 	}
 	if ref.err != nil {
 		return auth.ProbeResult(ref.err), nil
@@ -369,7 +370,7 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 	src := tileSource{s: s, key: ref.key, p: pyr}
 	levels := src.Levels()
 	plan, err := req.Resolve(levels[0].X, levels[0].Y, s.limits(full, levels[0].X, levels[0].Y))
-	if errors.Is(err, ErrTooLarge) && !full {
+	if errors.Is(err, fault.TooLarge) && !full {
 		// Larger than the reduced image: the answer is about access.
 		return nil, fmt.Errorf("%v: %w", err, access.Decide(p, access.ReadContent, ref.res, s.cfg.Now()))
 	}
@@ -377,7 +378,7 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 		return nil, err
 	}
 	if plan.Format != "jpg" && int64(plan.W)*int64(plan.H) > maxUncompressed {
-		return nil, fmt.Errorf("%s images are made up to %d pixels; ask for jpg, or a smaller size: %w", plan.Format, maxUncompressed, ErrTooLarge)
+		return nil, fmt.Errorf("%s images are made up to %d pixels; ask for jpg, or a smaller size: %w", plan.Format, maxUncompressed, fault.TooLarge)
 	}
 	canonical := plan.Canonical.String()
 	resp := &Response{
@@ -570,7 +571,7 @@ func readRange(ctx context.Context, f storage.Fetcher, key string, off, n int64)
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // the client went away; storage did not
 		}
-		return nil, fmt.Errorf("reading %s: %v: %w", key, err, storage.ErrUnavailable)
+		return nil, fmt.Errorf("reading %s: %v: %w", key, err, fault.Unavailable)
 	}
 	return buf, nil
 }

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // Store is what the presentation service reads.
@@ -77,7 +77,7 @@ func etag(parts ...string) string {
 // so a viewer can offer to sign in.
 func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, id string, v int, lang string) (*Answer, error) {
 	if !repository.ValidID(id) {
-		return nil, fmt.Errorf("no item %q: %w", id, storage.ErrNotFound)
+		return nil, fmt.Errorf("no item %q: %w", id, fault.NotFound)
 	}
 	it, err := s.Store.Item(id)
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 	now := s.now()
 	in := Input{Item: it, Protected: access.Effective(res.Access, now) != repository.Public}
 	if err := access.Decide(p, access.ReadMetadata, res, now); err != nil {
-		if !errors.Is(err, access.ErrUnauthenticated) && !errors.Is(err, access.ErrForbidden) {
+		if !errors.Is(err, fault.Unauthenticated) && !errors.Is(err, fault.Forbidden) {
 			return nil, err
 		}
 		in.Stub = true
@@ -100,7 +100,7 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 		return nil, err
 	}
 	if it.Collection != "" && !in.Stub {
-		if in.Collection, err = s.Store.Collection(it.Collection); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if in.Collection, err = s.Store.Collection(it.Collection); err != nil && !errors.Is(err, fault.NotFound) {
 			return nil, err
 		}
 	}
@@ -185,7 +185,7 @@ var TopLabel = repository.Text{"th": "คลังสารสนเทศร่
 func (s *Service) Collection(ctx context.Context, p access.Principal, site Site, path string) (*Answer, error) {
 	parts := strings.Split(path, "/")
 	page := 0
-	notFound := fmt.Errorf("no collection %q: %w", path, storage.ErrNotFound)
+	notFound := fmt.Errorf("no collection %q: %w", path, fault.NotFound)
 	if len(parts) == 2 && parts[1] == "tree" {
 		return s.Tree(ctx, p, site, parts[0])
 	}
@@ -205,7 +205,7 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 	in := CollectionInput{Path: path}
 	var err error
 	inst, ierr := s.Store.Institution(id)
-	if ierr != nil && !errors.Is(ierr, storage.ErrNotFound) {
+	if ierr != nil && !errors.Is(ierr, fault.NotFound) {
 		return nil, ierr
 	}
 	switch {
@@ -265,7 +265,7 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 		return nil
 	}
 	if len(ids) == 0 && total > 0 {
-		return fmt.Errorf("no page %d of %s: %w", page, inst.ID, storage.ErrNotFound)
+		return fmt.Errorf("no page %d of %s: %w", page, inst.ID, fault.NotFound)
 	}
 	in.PartOf = inst.ID
 	in.Label = PageLabel((page-1)*PageSize+1, (page-1)*PageSize+len(ids))
@@ -324,7 +324,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 		return err
 	}
 	if page > 0 && len(ids) == 0 && total > 0 {
-		return fmt.Errorf("no page %d of %s: %w", page, col.ID, storage.ErrNotFound)
+		return fmt.Errorf("no page %d of %s: %w", page, col.ID, fault.NotFound)
 	}
 	var items []Member
 	switch {
@@ -358,7 +358,7 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 		return &Answer{Body: body}, err
 	}
 	if page >= max(pages, 1) {
-		return nil, fmt.Errorf("no page %d of activities: %w", page, storage.ErrNotFound)
+		return nil, fmt.Errorf("no page %d of activities: %w", page, fault.NotFound)
 	}
 	acts, _, err := s.Store.Activities(page*DiscoverySize, DiscoverySize)
 	if err != nil {
@@ -370,7 +370,7 @@ func (s *Service) Discovery(ctx context.Context, site Site, page int) (*Answer, 
 		typ := a.Type
 		if typ != "Delete" {
 			it, err := s.Store.Item(a.Item)
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if err != nil && !errors.Is(err, fault.NotFound) {
 				return nil, err
 			}
 			if err != nil {

@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
-	"github.com/thaiarchives/archive/storage"
 )
 
 // TreeURL is the address of the nested collection of an archival unit.
@@ -40,14 +40,14 @@ type treeMember struct {
 // readTree reads unit id's tree and checks that p may read the unit.
 func (s *Service) readTree(p access.Principal, id string) (*repository.Tree, error) {
 	if !repository.ValidID(id) {
-		return nil, fmt.Errorf("no collection %q: %w", id, storage.ErrNotFound)
+		return nil, fmt.Errorf("no collection %q: %w", id, fault.NotFound)
 	}
 	t, err := s.Store.Tree(id)
 	if err != nil {
 		return nil, err
 	}
 	if t.Root.Level == repository.Curated {
-		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, storage.ErrNotFound)
+		return nil, fmt.Errorf("collection %s is curated, not an archival unit: %w", id, fault.NotFound)
 	}
 	r, err := access.CollectionResource(t, t.Root.Collection)
 	if err != nil {

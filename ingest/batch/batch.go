@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -118,7 +119,7 @@ type Service struct {
 // interrupted (it is ingested once Run runs).
 func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Pipeline == nil || cfg.Dir == "" {
-		return nil, fmt.Errorf("upload batches need a store, a pipeline and a folder: %w", repository.ErrInvalid)
+		return nil, fmt.Errorf("upload batches need a store, a pipeline and a folder: %w", fault.Invalid)
 	}
 	if cfg.Expiry <= 0 {
 		cfg.Expiry = DefaultExpiry
@@ -130,7 +131,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.Dir, "batches"), 0o700); err != nil {
-		return nil, fmt.Errorf("the upload folder cannot be made: %w", repository.ErrUnavailable)
+		return nil, fmt.Errorf("the upload folder cannot be made: %w", fault.Unavailable)
 	}
 	s := &Service{cfg: cfg, uploads: NewUploads(cfg.Dir), batches: map[string]*Batch{}, work: newQueue(cfg.Workers)}
 	s.load()

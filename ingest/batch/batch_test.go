@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage/local"
@@ -209,13 +210,13 @@ func TestSweepExpiresIdleUploadsAndForgetsOldBatches(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.dir, info.ID)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the idle upload's data is kept: %v", err)
 	}
-	if err := s.Check(context.Background(), e.who, b.ID, "late.jpg", false, nil); !errors.Is(err, access.ErrGone) {
+	if err := s.Check(context.Background(), e.who, b.ID, "late.jpg", false, nil); !errors.Is(err, fault.Gone) {
 		t.Fatalf("an upload into the expired batch: %v", err)
 	}
 
 	ahead.Store(int64(3 * time.Hour))
 	s.Sweep()
-	if _, err := s.Get(context.Background(), e.who, b.ID); !errors.Is(err, repository.ErrNotFound) {
+	if _, err := s.Get(context.Background(), e.who, b.ID); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("the batch after its report's time: %v", err)
 	}
 	if n := len(s.batches); n != 0 {

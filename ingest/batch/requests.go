@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -21,7 +22,7 @@ const (
 )
 
 // ErrTooManyOpen refuses a batch of a person with MaxOpen batches not done.
-var ErrTooManyOpen = fmt.Errorf("%d unfinished batches are the most one person may have: %w", MaxOpen, repository.ErrBusy)
+var ErrTooManyOpen = fmt.Errorf("%d unfinished batches are the most one person may have: %w", MaxOpen, fault.Busy)
 
 // TooLongError refuses a batch with a field over its bound.
 type TooLongError struct {
@@ -34,7 +35,7 @@ func (e *TooLongError) Error() string {
 }
 
 // Unwrap makes the error invalid input.
-func (e *TooLongError) Unwrap() error { return repository.ErrInvalid }
+func (e *TooLongError) Unwrap() error { return fault.Invalid }
 
 // NoCollectionError refuses a batch in a collection that does not exist,
 // or that the person may not see (answered alike).
@@ -43,7 +44,7 @@ type NoCollectionError struct{ ID string }
 func (e *NoCollectionError) Error() string { return fmt.Sprintf("there is no collection %q", e.ID) }
 
 // Unwrap makes the error invalid input.
-func (e *NoCollectionError) Unwrap() error { return repository.ErrInvalid }
+func (e *NoCollectionError) Unwrap() error { return fault.Invalid }
 
 // Create makes a batch of p's from what they sent (its institution,
 // collection, title, grouping, expected files, access and meta), and
@@ -58,7 +59,7 @@ func (s *Service) Create(ctx context.Context, p access.Principal, in Batch) (*Ba
 		if seen {
 			seen, err = s.seen(p, col)
 		}
-		if !seen && (err == nil || errors.Is(err, repository.ErrNotFound)) {
+		if !seen && (err == nil || errors.Is(err, fault.NotFound)) {
 			return nil, &NoCollectionError{in.Collection}
 		}
 		if err != nil {
@@ -67,13 +68,15 @@ func (s *Service) Create(ctx context.Context, p access.Principal, in Batch) (*Ba
 		in.Institution = col.Institution
 	}
 	if problems := in.Access.Check(); len(problems) > 0 {
-		return nil, fmt.Errorf("batch: %s: %w", strings.Join(problems, "; "), repository.ErrInvalid)
+		return nil, fmt.Errorf("batch: %s: %w", strings.Join(problems, "; "), fault.Invalid)
 	}
 	if in.Group && in.Expected < 1 {
-		return nil, fmt.Errorf("a grouped batch must say how many files it expects (expected): %w", repository.ErrInvalid)
+		return nil, fmt.Errorf("a grouped batch must say how many files it expects (expected): %w", fault.Invalid)
 	}
-	if _, err := s.cfg.Store.Institution(in.Institution); err != nil {
-		return nil, fmt.Errorf("institution %q is not one of the archive's libraries (cmu, tu, chula): %w", in.Institution, repository.ErrInvalid)
+	if _, err := s.cfg.Store.Institution(in.Institution); fault.KindOf(err) == fault.NotFound {
+		return nil, fmt.Errorf("institution %q is not one of the archive's libraries (cmu, tu, chula): %w", in.Institution, fault.Invalid)
+	} else if err != nil {
+		return nil, err
 	}
 	if err := access.Decide(p, access.Upload, access.LibraryResource(in.Institution), time.Now()); err != nil {
 		return nil, err
@@ -137,7 +140,7 @@ func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Batc
 	defer s.mu.Unlock()
 	b := s.batches[id]
 	if b == nil || b.Owner != p.User && access.Decide(p, access.Upload, access.LibraryResource(b.Institution), time.Now()) != nil {
-		return nil, fmt.Errorf("no batch %q of yours: %w", id, repository.ErrNotFound)
+		return nil, fmt.Errorf("no batch %q of yours: %w", id, fault.NotFound)
 	}
 	return copyOf(b), nil
 }
@@ -167,19 +170,19 @@ func (s *Service) Check(ctx context.Context, p access.Principal, id, filename st
 	}
 	s.mu.Unlock()
 	if b == nil {
-		return fmt.Errorf("create a batch first (POST /api/v1/batches) and name it in the upload's batch metadata: %w", repository.ErrInvalid)
+		return fmt.Errorf("create a batch first (POST /api/v1/batches) and name it in the upload's batch metadata: %w", fault.Invalid)
 	}
 	if over {
-		return fmt.Errorf("this batch lay idle too long and was closed; create a new batch: %w", access.ErrGone)
+		return fmt.Errorf("this batch lay idle too long and was closed; create a new batch: %w", fault.Gone)
 	}
 	if owner != p.User || access.Decide(p, access.Upload, access.LibraryResource(inst), time.Now()) != nil {
-		return fmt.Errorf("this batch is not yours, or you may no longer upload to its library: %w", access.ErrForbidden)
+		return fmt.Errorf("this batch is not yours, or you may no longer upload to its library: %w", fault.Forbidden)
 	}
 	if final && !s.partsOf(ctx, id, parts) {
-		return fmt.Errorf("a final upload may join only partial uploads (Upload-Concat: partial) made in its own batch: %w", access.ErrForbidden)
+		return fmt.Errorf("a final upload may join only partial uploads (Upload-Concat: partial) made in its own batch: %w", fault.Forbidden)
 	}
 	if filename == "" {
-		return fmt.Errorf("the upload's filename metadata is missing: %w", repository.ErrInvalid)
+		return fmt.Errorf("the upload's filename metadata is missing: %w", fault.Invalid)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -32,13 +33,13 @@ func TestCreateRefusesWithTheKindOfEachRefusal(t *testing.T) {
 		kind error
 		as   any
 	}{
-		{"a title over its bound", e.who, Batch{Institution: "tu", Title: strings.Repeat("ก", MaxTitle+1)}, repository.ErrInvalid, &long},
-		{"a library that does not exist", e.who, Batch{Institution: "mit"}, repository.ErrInvalid, nil},
-		{"a collection that does not exist", e.who, Batch{Collection: "tu-nothing"}, repository.ErrInvalid, &none},
-		{"a collection they may not see", e.who, Batch{Collection: closed.ID}, repository.ErrInvalid, &none},
-		{"a grouped batch without a count", e.who, Batch{Institution: "tu", Group: true}, repository.ErrInvalid, nil},
-		{"a reader", reader, Batch{Institution: "tu"}, access.ErrForbidden, nil},
-		{"another library", e.who, Batch{Institution: "cmu"}, access.ErrForbidden, nil},
+		{"a title over its bound", e.who, Batch{Institution: "tu", Title: strings.Repeat("ก", MaxTitle+1)}, fault.Invalid, &long},
+		{"a library that does not exist", e.who, Batch{Institution: "mit"}, fault.Invalid, nil},
+		{"a collection that does not exist", e.who, Batch{Collection: "tu-nothing"}, fault.Invalid, &none},
+		{"a collection they may not see", e.who, Batch{Collection: closed.ID}, fault.Invalid, &none},
+		{"a grouped batch without a count", e.who, Batch{Institution: "tu", Group: true}, fault.Invalid, nil},
+		{"a reader", reader, Batch{Institution: "tu"}, fault.Forbidden, nil},
+		{"another library", e.who, Batch{Institution: "cmu"}, fault.Forbidden, nil},
 	} {
 		_, err := s.Create(ctx, tc.who, tc.in)
 		if !errors.Is(err, tc.kind) || tc.as != nil && !errors.As(err, tc.as) {
@@ -56,7 +57,7 @@ func TestCreateRefusesWithTheKindOfEachRefusal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Create(ctx, e.who, Batch{Institution: "tu", Expected: 1}); !errors.Is(err, ErrTooManyOpen) || !errors.Is(err, repository.ErrBusy) {
+	if _, err := s.Create(ctx, e.who, Batch{Institution: "tu", Expected: 1}); !errors.Is(err, ErrTooManyOpen) || !errors.Is(err, fault.Busy) {
 		t.Fatalf("a batch past the bound: %v", err)
 	}
 }
@@ -75,14 +76,14 @@ func TestOnlyTheOwnerUploadsIntoABatch(t *testing.T) {
 	info := e.upload(t, s, b.ID, "a.jpg", []byte("data"), 2)
 	other := access.Principal{User: "other", Institution: "cmu", Role: access.Archivist, Scope: access.ScopeUpload}
 	colleague := access.Principal{User: "colleague", Institution: "tu", Role: access.Archivist, Scope: access.ScopeUpload}
-	if _, err := s.Get(ctx, other, b.ID); !errors.Is(err, repository.ErrNotFound) {
+	if _, err := s.Get(ctx, other, b.ID); !errors.Is(err, fault.NotFound) {
 		t.Errorf("another library's archivist reading the batch: %v", err)
 	}
 	if _, err := s.Get(ctx, colleague, b.ID); err != nil {
 		t.Errorf("a colleague of the library reading the batch: %v", err)
 	}
 	for _, p := range []access.Principal{other, colleague} {
-		if err := s.Check(ctx, p, b.ID, "x.jpg", false, nil); !errors.Is(err, access.ErrForbidden) {
+		if err := s.Check(ctx, p, b.ID, "x.jpg", false, nil); !errors.Is(err, fault.Forbidden) {
 			t.Errorf("%s uploading into the batch: %v", p.User, err)
 		}
 		if s.Owns(ctx, p, info.ID) {
@@ -95,13 +96,27 @@ func TestOnlyTheOwnerUploadsIntoABatch(t *testing.T) {
 	if err := s.Check(ctx, e.who, b.ID, "x.jpg", false, nil); err != nil {
 		t.Errorf("the owner uploading: %v", err)
 	}
-	if err := s.Check(ctx, e.who, b.ID, "x.jpg", true, []string{info.ID}); !errors.Is(err, access.ErrForbidden) {
+	if err := s.Check(ctx, e.who, b.ID, "x.jpg", true, []string{info.ID}); !errors.Is(err, fault.Forbidden) {
 		t.Errorf("a final upload joining a whole upload: %v", err)
 	}
-	if err := s.Check(ctx, e.who, "b0", "x.jpg", false, nil); !errors.Is(err, repository.ErrInvalid) {
+	if err := s.Check(ctx, e.who, "b0", "x.jpg", false, nil); !errors.Is(err, fault.Invalid) {
 		t.Errorf("an upload into no batch: %v", err)
 	}
-	if err := s.Check(ctx, e.who, b.ID, "", false, nil); !errors.Is(err, repository.ErrInvalid) {
+	if err := s.Check(ctx, e.who, b.ID, "", false, nil); !errors.Is(err, fault.Invalid) {
 		t.Errorf("an upload without a name: %v", err)
+	}
+}
+
+// TestCreateWhileTheStoreIsDownIsUnavailableNotInvalid: a library the
+// store cannot be asked about is an outage, not a bad request.
+func TestCreateWhileTheStoreIsDownIsUnavailableNotInvalid(t *testing.T) {
+	e := newEnv(t)
+	s := e.service(t, Config{Pipeline: &pipe{}})
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Create(context.Background(), e.who, Batch{Institution: "tu", Expected: 1})
+	if k := fault.KindOf(err); k != fault.Unavailable {
+		t.Fatalf("create with the store closed: %v (kind %v), want unavailable", err, k)
 	}
 }

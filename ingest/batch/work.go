@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -101,7 +102,7 @@ func (s *Service) ingest(ctx context.Context, b *Batch, files []*File) {
 // store could not tell.
 func (s *Service) allowed(b *Batch) (bool, error) {
 	usr, err := s.cfg.Store.User(b.Owner)
-	if errors.Is(err, repository.ErrNotFound) {
+	if errors.Is(err, fault.NotFound) {
 		return false, nil
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search/thai"
 )
@@ -111,10 +112,10 @@ func (m *Source) Item(id string) (*repository.Item, error) {
 	if it, ok := m.items[id]; ok {
 		return it, nil
 	}
-	return nil, repository.ErrNotFound
+	return nil, fault.NotFound
 }
 func (m *Source) Collection(string) (*repository.Collection, error) {
-	return nil, repository.ErrNotFound
+	return nil, fault.NotFound
 }
 func (m *Source) Institution(id string) (*repository.Institution, error) {
 	return &repository.Institution{ID: id, Name: repository.Text{"en": strings.ToUpper(id)}}, nil

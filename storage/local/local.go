@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -68,11 +69,11 @@ func (s *Store) path(key string) (string, error) {
 func ioErr(op, key string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s %s: %w", op, key, storage.ErrNotFound)
+		return storage.Missing(op, key)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s %s: %w", op, key, err)
 	default:
-		return fmt.Errorf("%s %s: %v: %w", op, key, unwrapPathErr(err), storage.ErrUnavailable)
+		return fmt.Errorf("%s %s: %v: %w", op, key, unwrapPathErr(err), fault.Unavailable)
 	}
 }
 
@@ -254,9 +255,9 @@ func (s *Store) Check(ctx context.Context) error {
 	f, err := os.CreateTemp(filepath.Join(s.root, tmpDir), "check-*")
 	if err != nil {
 		if errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission) {
-			return fmt.Errorf("blob folder %s is not writable: %w", s.root, storage.ErrUnavailable)
+			return fmt.Errorf("blob folder %s is not writable: %w", s.root, fault.Unavailable)
 		}
-		return fmt.Errorf("blob folder %s: %v: %w", s.root, unwrapPathErr(err), storage.ErrUnavailable)
+		return fmt.Errorf("blob folder %s: %v: %w", s.root, unwrapPathErr(err), fault.Unavailable)
 	}
 	f.Close()
 	return os.Remove(f.Name())

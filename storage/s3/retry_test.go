@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thaiarchives/archive/storage"
+	"github.com/thaiarchives/archive/fault"
 )
 
 // fakeObject answers a bucket that exists and, for objects, the status
@@ -154,7 +154,7 @@ func TestACutOffReadGoesOnFromWhereItStopped(t *testing.T) {
 		rc.Close()
 		srv.Close()
 		switch {
-		case changed && (err == nil || !errors.Is(err, storage.ErrUnavailable)):
+		case changed && (err == nil || !errors.Is(err, fault.Unavailable)):
 			t.Errorf("an object changed under a cut-off read: %d bytes, %v; want storage unavailable", len(got), err)
 		case !changed && (err != nil || !bytes.Equal(got, blob)):
 			t.Errorf("a cut-off read: %d bytes, %v", len(got), err)
@@ -189,7 +189,7 @@ func TestNoSuchKeyIsAskedOfEveryNode(t *testing.T) {
 		asked.Store(0)
 		missing.Store(c.missing)
 		_, err := st.Stat(context.Background(), "k")
-		if c.found && err != nil || !c.found && !errors.Is(err, storage.ErrNotFound) || asked.Load() != c.asked {
+		if c.found && err != nil || !c.found && !errors.Is(err, fault.NotFound) || asked.Load() != c.asked {
 			t.Errorf("%d nodes saying no such key: %v after %d asks; want found=%v after %d", c.missing, err, asked.Load(), c.found, c.asked)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -203,17 +204,17 @@ func mapErr(op, key string, err error) error {
 	if errors.As(err, &resp) {
 		switch resp.Code {
 		case "NoSuchKey", "NotFound", "NoSuchUpload":
-			return fmt.Errorf("%s %s: %w", op, key, storage.ErrNotFound)
+			return storage.Missing(op, key)
 		case "InvalidRange":
-			return fmt.Errorf("%s %s: range outside blob: %w", op, key, storage.ErrInvalid)
+			return fmt.Errorf("%s %s: range outside blob: %w", op, key, fault.Invalid)
 		case "BadDigest", "XAmzContentSHA256Mismatch":
-			return fmt.Errorf("%s %s: %s: %w", op, key, resp.Message, storage.ErrChecksum)
+			return fmt.Errorf("%s %s: %s: %w", op, key, resp.Message, fault.Checksum)
 		}
 		if resp.StatusCode == http.StatusNotFound && resp.Code == "" {
-			return fmt.Errorf("%s %s: %w", op, key, storage.ErrNotFound)
+			return storage.Missing(op, key)
 		}
 	}
-	return fmt.Errorf("%s %s: %s: %w", op, key, describe(err), storage.ErrUnavailable)
+	return fmt.Errorf("%s %s: %s: %w", op, key, describe(err), fault.Unavailable)
 }
 
 func (s *Store) buffer() *[]byte {
@@ -273,7 +274,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, opts storage.P
 		return storage.Info{Key: key, Size: int64(n), SHA256: sum, Modified: info.LastModified}, nil
 	}
 	if bufp == nil { // the stream is longer than the expected size
-		return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, storage.ErrChecksum)
+		return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, fault.Checksum)
 	}
 	return s.putMultipart(ctx, key, obj, first, r, h, opts, popts)
 }
@@ -320,7 +321,7 @@ func (s *Store) putMultipart(ctx context.Context, key, obj string, buf []byte, r
 		parts = append(parts, minio.CompletePart{PartNumber: part, ETag: p.ETag})
 		size += int64(n)
 		if opts.Size > 0 && size > opts.Size {
-			return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, storage.ErrChecksum)
+			return storage.Info{}, fmt.Errorf("put %s: content is longer than the expected %d bytes: %w", key, opts.Size, fault.Checksum)
 		}
 		n, err = io.ReadFull(r, buf)
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -363,7 +364,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 		return nil, err
 	}
 	if off < 0 {
-		return nil, fmt.Errorf("range at %d of %s: %w", off, key, storage.ErrInvalid)
+		return nil, fmt.Errorf("range at %d of %s: %w", off, key, fault.Invalid)
 	}
 	if n == 0 {
 		st, err := s.Stat(ctx, key)
@@ -382,7 +383,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 			end = off + n - 1
 		}
 		if err := gopts.SetRange(off, end); err != nil {
-			return nil, fmt.Errorf("range at %d of %s: %w", off, key, storage.ErrInvalid)
+			return nil, fmt.Errorf("range at %d of %s: %w", off, key, fault.Invalid)
 		}
 	}
 	// The body streams under the caller's context; the wait for its head is
@@ -395,7 +396,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	})
 	if err != nil {
 		err = mapErr("get", key, err)
-		if errors.Is(err, storage.ErrInvalid) {
+		if errors.Is(err, fault.Invalid) {
 			// A range starting exactly at the end is an empty read, not an error.
 			if st, serr := s.Stat(ctx, key); serr == nil && off == st.Size {
 				return io.NopCloser(bytes.NewReader(nil)), nil
@@ -545,10 +546,10 @@ func (s *Store) Check(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("S3 bucket %s: %s: %w", s.bucket, describe(err), storage.ErrUnavailable)
+		return fmt.Errorf("S3 bucket %s: %s: %w", s.bucket, describe(err), fault.Unavailable)
 	}
 	if !ok {
-		return fmt.Errorf("S3 bucket %s is gone: %w", s.bucket, storage.ErrUnavailable)
+		return fmt.Errorf("S3 bucket %s is gone: %w", s.bucket, fault.Unavailable)
 	}
 	return nil
 }

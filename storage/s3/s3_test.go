@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/s3"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -104,7 +105,7 @@ func TestServerGoingAwayMidOperation(t *testing.T) {
 	srv.Stop()
 	select {
 	case err := <-done:
-		if !errors.Is(err, storage.ErrUnavailable) {
+		if !errors.Is(err, fault.Unavailable) {
 			t.Fatalf("put during an outage: %v, want ErrUnavailable", err)
 		}
 	case <-time.After(90 * time.Second):
@@ -115,7 +116,7 @@ func TestServerGoingAwayMidOperation(t *testing.T) {
 	if err == nil {
 		// The server may have sent the rest before dying; then the read is whole.
 		t.Log("read finished from buffers before the server died")
-	} else if !errors.Is(err, storage.ErrUnavailable) {
+	} else if !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("read during outage: %v, want ErrUnavailable", err)
 	}
 	// Calls while the server is down fail fast and clearly.
@@ -130,7 +131,7 @@ func TestServerGoingAwayMidOperation(t *testing.T) {
 		}(),
 		st.Check(c),
 	} {
-		if !errors.Is(err, storage.ErrUnavailable) {
+		if !errors.Is(err, fault.Unavailable) {
 			t.Fatalf("call during outage: %v, want ErrUnavailable", err)
 		}
 	}
@@ -147,7 +148,7 @@ func TestServerGoingAwayMidOperation(t *testing.T) {
 	if err := st.Check(ctx); err != nil {
 		t.Fatalf("store did not recover when the server came back: %v", err)
 	}
-	if _, err := st.Stat(ctx, "interrupted"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.Stat(ctx, "interrupted"); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("interrupted put left an object: %v", err)
 	}
 	if got := storagetest.MustGet(t, st, "kept", 0, -1); !bytes.Equal(got, big) {

@@ -6,11 +6,12 @@ import (
 	"io"
 	"sync"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // Faulty wraps a store and, while an outage is set, fails every call with
-// storage.ErrUnavailable, as a disk or server that went away would.
+// fault.Unavailable, as a disk or server that went away would.
 type Faulty struct {
 	storage.Blobs
 	mu   sync.Mutex
@@ -33,7 +34,7 @@ func (f *Faulty) err(op string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down {
-		return fmt.Errorf("%s: injected outage: %w", op, storage.ErrUnavailable)
+		return fmt.Errorf("%s: injected outage: %w", op, fault.Unavailable)
 	}
 	return nil
 }
@@ -48,7 +49,7 @@ func (f *Faulty) Put(ctx context.Context, key string, r io.Reader, o storage.Put
 	fail := f.FailPutAfter > 0 && f.puts == f.FailPutAfter
 	f.mu.Unlock()
 	if fail {
-		return storage.Info{}, fmt.Errorf("put %s: injected failure: %w", key, storage.ErrUnavailable)
+		return storage.Info{}, fmt.Errorf("put %s: injected failure: %w", key, fault.Unavailable)
 	}
 	return f.Blobs.Put(ctx, key, r, o)
 }

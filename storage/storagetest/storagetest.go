@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -169,7 +170,7 @@ func testEmptyBlob(t *testing.T, s storage.Blobs) {
 		t.Fatalf("stat empty: %+v, %v", st, err)
 	}
 	_, err = s.Get(ctx(t), "empty", 1, -1)
-	wantErr(t, "range past an empty blob", err, storage.ErrInvalid)
+	wantErr(t, "range past an empty blob", err, fault.Invalid)
 }
 
 func testRanges(t *testing.T, s storage.Blobs) {
@@ -198,39 +199,45 @@ func testRanges(t *testing.T, s storage.Blobs) {
 	}
 	for _, off := range []int64{size + 1, -1, 1 << 40} {
 		_, err := s.Get(ctx(t), "r", off, 10)
-		wantErr(t, fmt.Sprintf("range at %d", off), err, storage.ErrInvalid)
+		wantErr(t, fmt.Sprintf("range at %d", off), err, fault.Invalid)
 	}
 }
 
 func testMissing(t *testing.T, s storage.Blobs) {
 	_, err := s.Get(ctx(t), "no/such/blob", 0, -1)
-	wantErr(t, "get missing", err, storage.ErrNotFound)
+	wantErr(t, "get missing", err, fault.NotFound)
 	_, err = s.Get(ctx(t), "no/such/blob", 10, 10)
-	wantErr(t, "ranged get missing", err, storage.ErrNotFound)
+	wantErr(t, "ranged get missing", err, fault.NotFound)
 	_, err = s.Stat(ctx(t), "no/such/blob")
-	wantErr(t, "stat missing", err, storage.ErrNotFound)
+	wantErr(t, "stat missing", err, fault.NotFound)
 	if err := s.Delete(ctx(t), "no/such/blob"); err != nil {
 		t.Fatalf("deleting a missing key: %v", err)
 	}
 	MustPut(t, s, "dir/file", []byte("x"))
 	_, err = s.Stat(ctx(t), "dir")
-	wantErr(t, "stat of a key's parent", err, storage.ErrNotFound)
+	wantErr(t, "stat of a key's parent", err, fault.NotFound)
 	_, err = s.Get(ctx(t), "dir", 0, -1)
-	wantErr(t, "get of a key's parent", err, storage.ErrNotFound)
+	wantErr(t, "get of a key's parent", err, fault.NotFound)
+	// The layers above tell a stored file gone missing (logged as damage)
+	// from an unknown identifier by IsMissing, not by the message's text.
+	_, err = s.Get(ctx(t), "no/such/blob", 0, -1)
+	if !storage.IsMissing(err) || fault.RecordOf(err) != "no/such/blob" {
+		t.Fatalf("get missing: %v is not storage's missing blob no/such/blob", err)
+	}
 }
 
 func testInvalidKeys(t *testing.T, s storage.Blobs) {
 	MustPut(t, s, "safe", []byte("keep"))
 	for _, key := range []string{"", "../escape", "a/../../b", "/abs", "a//b", ".tmp/x", "a/.hidden", "a\\b", "a b", "a/", "é", "a\x00b", string(make([]byte, storage.MaxKeyLen+1))} {
 		_, err := s.Put(ctx(t), key, bytes.NewReader([]byte("x")), storage.PutOptions{})
-		wantErr(t, fmt.Sprintf("put %q", key), err, storage.ErrInvalid)
+		wantErr(t, fmt.Sprintf("put %q", key), err, fault.Invalid)
 		_, err = s.Get(ctx(t), key, 0, -1)
-		wantErr(t, fmt.Sprintf("get %q", key), err, storage.ErrInvalid)
+		wantErr(t, fmt.Sprintf("get %q", key), err, fault.Invalid)
 		_, err = s.Stat(ctx(t), key)
-		wantErr(t, fmt.Sprintf("stat %q", key), err, storage.ErrInvalid)
-		wantErr(t, fmt.Sprintf("delete %q", key), s.Delete(ctx(t), key), storage.ErrInvalid)
+		wantErr(t, fmt.Sprintf("stat %q", key), err, fault.Invalid)
+		wantErr(t, fmt.Sprintf("delete %q", key), s.Delete(ctx(t), key), fault.Invalid)
 	}
-	wantErr(t, "list ../", s.List(ctx(t), "../", func(storage.Info) error { return nil }), storage.ErrInvalid)
+	wantErr(t, "list ../", s.List(ctx(t), "../", func(storage.Info) error { return nil }), fault.Invalid)
 	if got := MustGet(t, s, "safe", 0, -1); string(got) != "keep" {
 		t.Fatalf("refused keys damaged another blob: %q", got)
 	}
@@ -239,9 +246,9 @@ func testInvalidKeys(t *testing.T, s storage.Blobs) {
 func testChecksumMismatch(t *testing.T, s storage.Blobs) {
 	data := Pattern(3, 5000)
 	_, err := s.Put(ctx(t), "bad", bytes.NewReader(data), storage.PutOptions{SHA256: Sum([]byte("other"))})
-	wantErr(t, "put with wrong digest", err, storage.ErrChecksum)
+	wantErr(t, "put with wrong digest", err, fault.Checksum)
 	_, err = s.Stat(ctx(t), "bad")
-	wantErr(t, "stat after mismatch", err, storage.ErrNotFound)
+	wantErr(t, "stat after mismatch", err, fault.NotFound)
 	assertKeys(t, s, "", nil)
 }
 
@@ -249,7 +256,7 @@ func testMismatchKeepsExisting(t *testing.T, s storage.Blobs) {
 	good := Pattern(4, 7000)
 	MustPut(t, s, "k", good)
 	_, err := s.Put(ctx(t), "k", bytes.NewReader(Pattern(5, 7000)), storage.PutOptions{SHA256: Sum(good)})
-	wantErr(t, "overwrite with wrong digest", err, storage.ErrChecksum)
+	wantErr(t, "overwrite with wrong digest", err, fault.Checksum)
 	if got := MustGet(t, s, "k", 0, -1); !bytes.Equal(got, good) {
 		t.Fatal("a refused put damaged the blob already stored")
 	}
@@ -259,7 +266,7 @@ func testSizeMismatch(t *testing.T, s storage.Blobs) {
 	data := Pattern(6, 1000)
 	for _, size := range []int64{999, 1001, 50 << 20} {
 		_, err := s.Put(ctx(t), "sized", bytes.NewReader(data), storage.PutOptions{Size: size})
-		wantErr(t, fmt.Sprintf("put of 1000 bytes declared as %d", size), err, storage.ErrChecksum)
+		wantErr(t, fmt.Sprintf("put of 1000 bytes declared as %d", size), err, fault.Checksum)
 	}
 	assertKeys(t, s, "", nil)
 }
@@ -268,9 +275,9 @@ func testLargeMismatch(t *testing.T, s storage.Blobs) {
 	// Large enough to take a multipart path in backends that have one.
 	const n = 40 << 20
 	_, err := s.Put(ctx(t), "big/bad", NewPatternReader(7, n), storage.PutOptions{SHA256: Sum(nil)})
-	wantErr(t, "large put with wrong digest", err, storage.ErrChecksum)
+	wantErr(t, "large put with wrong digest", err, fault.Checksum)
 	_, err = s.Put(ctx(t), "big/bad", NewPatternReader(7, n), storage.PutOptions{Size: n - 1})
-	wantErr(t, "large put longer than declared", err, storage.ErrChecksum)
+	wantErr(t, "large put longer than declared", err, fault.Checksum)
 	assertKeys(t, s, "", nil)
 }
 
@@ -346,7 +353,7 @@ func testDelete(t *testing.T, s storage.Blobs) {
 		t.Fatal(err)
 	}
 	_, err := s.Stat(ctx(t), "d/x")
-	wantErr(t, "stat after delete", err, storage.ErrNotFound)
+	wantErr(t, "stat after delete", err, fault.NotFound)
 	assertKeys(t, s, "", []string{"d/y"})
 }
 
@@ -382,7 +389,7 @@ func testCancelledPut(t *testing.T, s storage.Blobs) {
 			t.Fatal("put did not return within a minute of its context being cancelled")
 		}
 		_, err := s.Stat(ctx(t), "cancelled")
-		wantErr(t, "stat after cancelled put", err, storage.ErrNotFound)
+		wantErr(t, "stat after cancelled put", err, fault.NotFound)
 	}
 }
 
