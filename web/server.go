@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -99,6 +100,10 @@ type Config struct {
 	Observer Observer
 	// Fixity says where the scheduled fixity audits stand; nil: none run.
 	Fixity FixityStatus
+	// Items and Accounts are the desk's services for items and for
+	// people's accounts; nil: each is made from Store (and Blobs).
+	Items    *desk.Items
+	Accounts *desk.Accounts
 	// DeviceKey signs the sign-in form's device cookies (the data folder's
 	// token); empty: a random key, so device cookies last until a restart.
 	DeviceKey []byte
@@ -181,6 +186,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.within = w
+	}
+	if s.cfg.Items == nil {
+		s.cfg.Items = NewItems(cfg.Store, cfg.Blobs)
+	}
+	if s.cfg.Accounts == nil {
+		s.cfg.Accounts = NewAccounts(cfg.Store)
 	}
 	if s.cfg.Search == nil {
 		x, err := search.Open("", cfg.Store, search.Options{Log: cfg.Log, Texts: cfg.Blobs})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -46,4 +47,15 @@ func NewWithin(store *repository.Store, blobs storage.Blobs, dicts []string) (*c
 // harvesters in Identify.
 func NewOAI(store *repository.Store, adminEmail string) *oai.Provider {
 	return &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: adminEmail}
+}
+
+// NewItems is the desk's service for the items of store, whose purges
+// remove files from blobs.
+func NewItems(store *repository.Store, blobs storage.Blobs) *desk.Items {
+	return &desk.Items{Store: store, Blobs: blobs}
+}
+
+// NewAccounts is the desk's service for the accounts of store.
+func NewAccounts(store *repository.Store) *desk.Accounts {
+	return &desk.Accounts{Store: store}
 }

@@ -122,7 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	handler, err := web.New(ctx, web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits,
 		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries})

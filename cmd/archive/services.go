@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -19,6 +20,9 @@ type services struct {
 	pres   *presentation.Service
 	within *contentsearch.Service
 	oai    *oai.Provider
+	// The desk's services: items, and people's accounts.
+	items    *desk.Items
+	accounts *desk.Accounts
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -32,8 +36,10 @@ func newServices(l *loops, cfg *Config, store *repository.Store, blobs storage.B
 	return &services{
 		images: web.NewImages(web.Config{Store: store, Blobs: blobs, MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge,
 			Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
-		pres:   web.NewPresentation(store),
-		within: within,
-		oai:    web.NewOAI(store, cfg.AdminEmail),
+		pres:     web.NewPresentation(store),
+		within:   within,
+		oai:      web.NewOAI(store, cfg.AdminEmail),
+		items:    web.NewItems(store, blobs),
+		accounts: web.NewAccounts(store),
 	}, nil
 }
