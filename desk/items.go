@@ -63,11 +63,16 @@ func (s *Items) Load(ctx context.Context, p access.Principal, id string, a acces
 	return it, res, access.Decide(p, a, res, s.now())
 }
 
+// errNoVersion refuses a change that does not say which version it was
+// read at (a form without one, a version below 0).
+var errNoVersion = fmt.Errorf("the change does not say which version it was read at; reload the item: %w", repository.ErrInvalid)
+
 // Edit is a change to an item's description. A nil field is left as it
 // is; the edit form sets them all, the JSON API those it was sent.
 type Edit struct {
 	// Version is the version the change was read at: a save over a later
-	// one is a conflict.
+	// one is a conflict; below 0, a change that does not say (refused as
+	// invalid, once access has been decided).
 	Version int
 	// Title, Summary and Creator replace the item's texts.
 	Title, Summary, Creator repository.Text
@@ -97,6 +102,9 @@ func (s *Items) Save(ctx context.Context, p access.Principal, id string, e Edit)
 	it, _, err := s.Load(ctx, p, id, access.Edit)
 	if err != nil {
 		return nil, nil, err
+	}
+	if e.Version < 0 {
+		return nil, nil, errNoVersion
 	}
 	it.Version = e.Version
 	for _, f := range []struct {
@@ -196,12 +204,15 @@ func reorder(files []repository.File, pos []int) []repository.File {
 }
 
 // Restore brings back the description of version n of item id (its files
-// stay as they are now), saved as a new version over version cur: nothing
-// is lost.
+// stay as they are now), saved as a new version over version cur (below
+// 0: not said, refused once access has been decided): nothing is lost.
 func (s *Items) Restore(ctx context.Context, p access.Principal, id string, n, cur int) error {
 	it, _, err := s.Load(ctx, p, id, access.Edit)
 	if err != nil {
 		return err
+	}
+	if cur < 0 {
+		return errNoVersion
 	}
 	old, err := s.Store.ItemVersion(ctx, it.ID, n)
 	if err != nil {

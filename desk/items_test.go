@@ -249,3 +249,25 @@ func TestItemsRestoreBringsBackAnEarlierDescriptionAsANewVersion(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestItemsChangeWithoutAVersionIsRefusedOnlyOnceAccessIsDecided(t *testing.T) {
+	items, st := itemsFixture(t)
+	ctx := context.Background()
+	itemsAdd(t, st, "hidden", "tu", repository.Restricted)
+	it := itemsAdd(t, st, "own", "cmu", repository.Public)
+	if _, _, err := items.Save(ctx, itemsArchivist, "hidden", Edit{Version: -1, Via: "desk"}); !errors.Is(err, repository.ErrNotFound) {
+		t.Errorf("a save without a version of a hidden item: %v, want not found", err)
+	}
+	if err := items.Restore(ctx, itemsArchivist, "hidden", 1, -1); !errors.Is(err, repository.ErrNotFound) {
+		t.Errorf("a restore without a version of a hidden item: %v, want not found", err)
+	}
+	if _, _, err := items.Save(ctx, itemsArchivist, "own", Edit{Version: -1, Via: "desk"}); !errors.Is(err, repository.ErrInvalid) {
+		t.Errorf("a save without a version: %v, want invalid", err)
+	}
+	if err := items.Restore(ctx, itemsArchivist, "own", 1, -1); !errors.Is(err, repository.ErrInvalid) {
+		t.Errorf("a restore without a version: %v, want invalid", err)
+	}
+	if got, _ := st.Item("own"); got.Version != it.Version {
+		t.Errorf("a change without a version saved version %d", got.Version)
+	}
+}

@@ -86,14 +86,19 @@ func formVersion(c *gin.Context) (int, error) {
 	return v, nil
 }
 
-// saveItem applies the form to the item as a new version.
-func (s *Server) saveItem(c *gin.Context) {
+// itemVersion is the version an item's form was read at; -1 when it gives
+// none, which the desk refuses once it has decided access.
+func itemVersion(c *gin.Context) int {
 	v, err := formVersion(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return -1
 	}
-	e := desk.Edit{Version: v, Title: formText(c, "title"), Summary: formText(c, "summary"), Creator: formText(c, "creator"), ThaiEnglish: true,
+	return v
+}
+
+// saveItem applies the form to the item as a new version.
+func (s *Server) saveItem(c *gin.Context) {
+	e := desk.Edit{Version: itemVersion(c), Title: formText(c, "title"), Summary: formText(c, "summary"), Creator: formText(c, "creator"), ThaiEnglish: true,
 		Date: ptr(c.PostForm("date")), Rights: ptr(c.PostForm("rights")), Collection: ptr(c.PostForm("collection")),
 		Access: &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}, Via: "desk"}
 	for i := 0; ; i++ {
@@ -168,13 +173,8 @@ func (s *Server) restoreItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	cur, err := formVersion(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	n, _ := strconv.Atoi(c.PostForm("v")) // not a number: no version 0
-	if err := s.cfg.Items.Restore(c.Request.Context(), who(c), it.ID, n, cur); err != nil {
+	if err := s.cfg.Items.Restore(c.Request.Context(), who(c), it.ID, n, itemVersion(c)); err != nil {
 		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
 		return
 	}
