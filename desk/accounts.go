@@ -180,7 +180,8 @@ const (
 	Password = "password"
 )
 
-// UserChange is a change to a person's account, read at Version: a new
+// UserChange is a change to a person's account, read at Version (below 0:
+// not said, refused once access has been decided): a new
 // Role ("" keeps theirs) and an Action (Disable, Enable, Password; "" or
 // "role": none); a Password action with no Password makes one up.
 type UserChange struct {
@@ -208,6 +209,9 @@ func (s *Accounts) Change(ctx context.Context, p access.Principal, c UserChange)
 			return nil, "", fmt.Errorf("user %q: %w", u.ID, repository.ErrNotFound)
 		}
 		return nil, "", err
+	}
+	if c.Version < 0 {
+		return nil, "", fmt.Errorf("the change does not say which version of %s it was read at; reload the page: %w", u.Email, repository.ErrInvalid)
 	}
 	role := c.Role
 	if role == "" {

@@ -146,3 +146,27 @@ func TestAccountsManageableAndByEmailSeeOnlyTheLibrariesManaged(t *testing.T) {
 		t.Errorf("the command line finds %+v, %v", u, err)
 	}
 }
+
+func TestAccountsChangeWithoutAVersionIsRefusedOnlyOnceAccessIsDecided(t *testing.T) {
+	a, st, head := accountsFixture(t)
+	ctx := context.Background()
+	other, _, err := a.Add(ctx, accountsCommand, NewUser{Email: "x@tu.example", Institution: "tu", Role: access.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := a.Add(ctx, head, NewUser{Email: "r@cmu.example", Institution: "cmu", Role: access.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Change(ctx, head, UserChange{ID: other.ID, Version: -1, Action: Disable}); !errors.Is(err, repository.ErrNotFound) {
+		t.Errorf("another library's person without a version: %v, want not found", err)
+	}
+	if _, _, err := a.Change(ctx, head, UserChange{ID: own.ID, Version: -1, Action: Disable}); !errors.Is(err, repository.ErrInvalid) {
+		t.Errorf("their own library's person without a version: %v, want invalid", err)
+	}
+	for _, u := range []*repository.User{other, own} {
+		if got, _ := st.User(u.ID); got.Disabled || got.Version != u.Version {
+			t.Errorf("a change without a version changed %s: %+v", u.Email, got)
+		}
+	}
+}

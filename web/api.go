@@ -227,6 +227,11 @@ type itemUpdate struct {
 func (s *Server) updateItem(c *gin.Context) {
 	var u itemUpdate
 	if err := c.ShouldBindJSON(&u); err != nil {
+		// An item one may not change is refused as such, whatever was sent.
+		if _, _, aerr := s.loadItem(c, c.Param("id"), access.Edit); aerr != nil {
+			s.fail(c, aerr)
+			return
+		}
 		s.fail(c, invalid("expected JSON {version, title, summary, creator, date, rights, access, subjects}: "+err.Error()))
 		return
 	}

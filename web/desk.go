@@ -86,8 +86,9 @@ func formVersion(c *gin.Context) (int, error) {
 	return v, nil
 }
 
-// itemVersion is the version an item's form was read at; -1 when it gives
-// none, which the desk refuses once it has decided access.
+// itemVersion is the version a form of the desk's services (an item, an
+// account) was read at; -1 when it gives none, which the desk refuses once
+// it has decided access.
 func itemVersion(c *gin.Context) int {
 	v, err := formVersion(c)
 	if err != nil {

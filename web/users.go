@@ -115,10 +115,8 @@ func (s *Server) saveUser(c *gin.Context) {
 	if id := c.PostForm("user"); id == "" {
 		u, password, err = s.cfg.Accounts.Add(ctx, me, desk.NewUser{Email: c.PostForm("email"), Name: c.PostForm("name"),
 			Institution: c.PostForm("institution"), Role: role})
-	} else if v, verr := formVersion(c); verr != nil {
-		err = verr
 	} else {
-		u, password, err = s.cfg.Accounts.Change(ctx, me, desk.UserChange{ID: id, Version: v, Role: role, Action: c.PostForm("action")})
+		u, password, err = s.cfg.Accounts.Change(ctx, me, desk.UserChange{ID: id, Version: itemVersion(c), Role: role, Action: c.PostForm("action")})
 	}
 	var r *desk.Reason
 	switch {
