@@ -1,8 +1,10 @@
 // Package desk is what people do at the archivists' desk, as plain Go
 // below the HTTP layer: describing items (one save for the edit form and
 // the JSON API, restoring an earlier version, withdrawing, purging), the
-// library's work list and its batch edit, and the management of people's
-// accounts shared by the desk's page and the command line.
+// library's work list and its batch edit (Items); the management of
+// people's accounts shared by the desk's page and the command line
+// (Accounts); and the archival units' save and move and the EAD import
+// shared by the desk and the command line (Units).
 //
 // Every service takes a context and, where a person acts, the
 // access.Principal acting; it asks access.Decide (or access.MayGrant)
