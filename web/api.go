@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -31,18 +31,7 @@ func (s *Server) institutions(c *gin.Context) {
 
 // loadItem reads an item and asks whether who(c) may do a to it.
 func (s *Server) loadItem(c *gin.Context, id string, a access.Action) (*repository.Item, access.Resource, error) {
-	if !repository.ValidID(id) {
-		return nil, access.Resource{}, notFound(fmt.Sprintf("no item %q", id))
-	}
-	it, err := s.cfg.Store.Item(id)
-	if err != nil {
-		return nil, access.Resource{}, err
-	}
-	res, err := access.ItemResource(s.cfg.Store, it)
-	if err != nil {
-		return nil, res, err
-	}
-	return it, res, access.Decide(who(c), a, res, time.Now())
+	return s.cfg.Items.Load(c.Request.Context(), who(c), id, a)
 }
 
 // item is the item's record as JSON (an export of its description).
@@ -233,104 +222,59 @@ type itemUpdate struct {
 }
 
 // updateItem changes an item's description or access through the API
-// (POST JSON, with the version it was read at).
+// (PUT or PATCH JSON, with the version it was read at); the fields left
+// out stay as they are.
 func (s *Server) updateItem(c *gin.Context) {
-	it, res, err := s.loadItem(c, c.Param("id"), access.Edit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var u itemUpdate
 	if err := c.ShouldBindJSON(&u); err != nil {
+		// An item one may not change is refused as such, whatever was sent.
+		if _, _, aerr := s.loadItem(c, c.Param("id"), access.Edit); aerr != nil {
+			s.fail(c, aerr)
+			return
+		}
 		s.fail(c, invalid("expected JSON {version, title, summary, creator, date, rights, access, subjects}: "+err.Error()))
 		return
 	}
-	it.Version = u.Version
-	for _, f := range []struct {
-		dst *repository.Text
-		src repository.Text
-	}{{&it.Title, u.Title}, {&it.Summary, u.Summary}, {&it.Creator, u.Creator}} {
-		if f.src != nil {
-			*f.dst = f.src
-		}
+	e := desk.Edit{Version: u.Version, Title: u.Title, Summary: u.Summary, Creator: u.Creator, Date: u.Date, Rights: u.Rights,
+		Access: u.Access, Subjects: u.Subjects, Via: "API"}
+	it, note, err := s.cfg.Items.Save(c.Request.Context(), who(c), c.Param("id"), e)
+	if err != nil {
+		s.fail(c, s.deskError(c, err))
+		return
 	}
-	var notes []string
-	if u.Date != nil {
-		// Read as every other way in reads a date: 2500 is the Buddhist Era.
-		it.Date = ""
-		if d := strings.TrimSpace(*u.Date); d != "" {
-			date, note, err := ingest.ReadDate(d)
-			if err != nil {
-				s.fail(c, invalid(say(s.lang(c), ingest.MessageOf(err))))
-				return
-			}
-			it.Date = date
-			if note != nil {
-				notes = append(notes, say(s.lang(c), *note))
-			}
-		}
-	}
-	if u.Rights != nil {
-		it.Rights = *u.Rights
-	}
-	if u.Access != nil {
-		it.Access = *u.Access
-	}
-	if u.Subjects != nil {
-		it.Subjects = u.Subjects
-	}
-	p := who(c)
-	if err := s.cfg.Store.SaveItem(c.Request.Context(), it, p.Email+" (API)"); err != nil {
+	res, err := access.ItemResource(s.cfg.Store, it)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.cache(c, privateOnly)
 	out := s.itemJSON(c, it, res)
-	out.Notes = notes
+	if note != nil {
+		out.Notes = []string{say(s.lang(c), *note)}
+	}
 	c.JSON(http.StatusOK, out)
 }
 
 // withdrawItem withdraws an item as archives do: a tombstone that says
 // when and why; the master stays until a system administrator purges it.
 func (s *Server) withdrawItem(c *gin.Context) {
-	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if it.Deleted {
-		s.fail(c, fmt.Errorf("item %s was already withdrawn: %w", it.ID, fault.Gone))
-		return
-	}
-	why := strings.TrimSpace(c.PostForm("reason"))
-	if why == "" {
-		s.fail(c, invalid(t(s.lang(c), "withdraw_reason_needed")))
-		return
-	}
-	if err := s.cfg.Store.Withdraw(c.Request.Context(), it.ID, who(c).Email, why); err != nil {
-		s.fail(c, err)
+	id := c.Param("id")
+	if err := s.cfg.Items.Withdraw(c.Request.Context(), who(c), id, c.PostForm("reason")); err != nil {
+		s.fail(c, s.deskError(c, err))
 		return
 	}
 	if strings.HasPrefix(c.Request.URL.Path, "/desk/") {
-		c.Redirect(http.StatusSeeOther, "/items/"+it.ID)
+		c.Redirect(http.StatusSeeOther, "/items/"+id)
 		return
 	}
 	s.cache(c, privateOnly)
-	c.JSON(http.StatusOK, gin.H{"item": it.ID, "withdrawn": true})
+	c.JSON(http.StatusOK, gin.H{"item": id, "withdrawn": true})
 }
 
 // purgeItem removes a withdrawn item's master files: system administrators
 // only, recorded as an event.
 func (s *Server) purgeItem(c *gin.Context) {
-	if err := access.Decide(who(c), access.Administer, access.LibraryResource(""), time.Now()); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if c.PostForm("confirm") != c.Param("id") {
-		s.fail(c, invalid("purging removes the master files for good: confirm with confirm=ITEM"))
-		return
-	}
-	n, err := s.cfg.Store.Purge(c.Request.Context(), c.Param("id"), who(c).Email, s.cfg.Blobs)
+	n, err := s.cfg.Items.Purge(c.Request.Context(), who(c), c.Param("id"), c.PostForm("confirm"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -3,10 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
@@ -88,71 +87,49 @@ func formVersion(c *gin.Context) (int, error) {
 	return v, nil
 }
 
-// saveItem applies the form to the item as a new version.
-func (s *Server) saveItem(c *gin.Context) {
-	it, _, err := s.loadItem(c, c.Param("id"), access.Edit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+// itemVersion is the version a form of the desk's services (an item, an
+// account) was read at; -1 when it gives none, which the desk refuses once
+// it has decided access.
+func itemVersion(c *gin.Context) int {
 	v, err := formVersion(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return -1
 	}
-	it.Version = v
-	text := func(name string) repository.Text { return formText(c, name) }
-	// Keep values in languages the form does not show.
-	merge := func(old, new repository.Text) repository.Text {
-		for k, v := range old {
-			// "none" is the filename an upload was titled with: a title in
-			// Thai or English replaces it.
-			if k != "th" && k != "en" && new[k] == "" && !(k == "none" && !new.Empty()) {
-				new[k] = v
-			}
+	return v
+}
+
+// saveItem applies the form to the item as a new version.
+func (s *Server) saveItem(c *gin.Context) {
+	e := desk.Edit{Version: itemVersion(c), Title: formText(c, "title"), Summary: formText(c, "summary"), Creator: formText(c, "creator"), ThaiEnglish: true,
+		Date: ptr(c.PostForm("date")), Rights: ptr(c.PostForm("rights")), Collection: ptr(c.PostForm("collection")),
+		Access: &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}, Via: "desk"}
+	for i := 0; ; i++ {
+		o, ok := c.GetPostForm(fmt.Sprintf("order_%d", i))
+		if !ok {
+			break
 		}
-		return new
+		n, _ := strconv.Atoi(o) // not a number: where it is
+		e.Order = append(e.Order, n)
 	}
-	it.Title, it.Summary, it.Creator = merge(it.Title, text("title")), merge(it.Summary, text("summary")), merge(it.Creator, text("creator"))
-	it.Rights = strings.TrimSpace(c.PostForm("rights"))
-	it.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
-	it.Collection = c.PostForm("collection")
-	saved := "/desk/items/" + it.ID + "?saved=1"
-	if d := strings.TrimSpace(c.PostForm("date")); d != "" {
-		date, warning, err := ingest.ReadDate(d)
-		if err != nil {
-			it.Date = d // show what was typed, to correct it
-			s.renderEdit(c, http.StatusBadRequest, it, say(s.lang(c), ingest.MessageOf(err)))
-			return
-		}
-		it.Date = date
-		if warning != nil {
-			saved += "&date_read=" + url.QueryEscape(d)
-		}
-	} else {
-		it.Date = ""
-	}
-	if len(it.Files) > 1 {
-		it.Files = reorder(it.Files, func(i int) int { n, _ := strconv.Atoi(c.PostForm(fmt.Sprintf("order_%d", i))); return n })
-	}
-	if err := s.cfg.Store.SaveItem(c.Request.Context(), it, who(c).Email+" (desk)"); err != nil {
-		status := Status(err)
-		fresh, ferr := s.cfg.Store.Item(it.ID)
-		if ferr != nil || status >= 500 {
+	it, note, err := s.cfg.Items.Save(c.Request.Context(), who(c), c.Param("id"), e)
+	if err != nil {
+		if it == nil || Status(err) >= 500 {
 			s.fail(c, err)
 			return
 		}
-		// Show the form again with what was typed, at the current version.
-		if errors.Is(err, fault.Conflict) {
-			it = fresh
-		} else {
-			it.Version = fresh.Version
-		}
-		s.renderEdit(c, status, it, s.deskReason(c, err))
+		// Show the form again with what was typed.
+		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
 		return
+	}
+	saved := "/desk/items/" + it.ID + "?saved=1"
+	if note != nil {
+		saved += "&date_read=" + url.QueryEscape(strings.TrimSpace(c.PostForm("date")))
 	}
 	c.Redirect(http.StatusSeeOther, saved)
 }
+
+// ptr is the address of a form's value.
+func ptr(s string) *string { return &s }
 
 // dateNote says, in lang, how a date typed in the edit form was read when
 // it was a bare year taken as the Buddhist Era ("read as B.E. 2505 = 1962
@@ -177,36 +154,17 @@ func dateNote(lang string, it *repository.Item, typed ...string) string {
 // refusal of access; anything else as the store said it.
 func (s *Server) deskReason(c *gin.Context, err error) string {
 	lang := s.lang(c)
+	var r *desk.Reason
+	var ie *ingest.Error
 	switch st := Status(err); {
-	case errors.Is(err, fault.Conflict), errors.Is(err, fault.Invalid):
+	case errors.As(err, &r):
+		return t(lang, r.Key)
+	case errors.As(err, &ie), errors.Is(err, fault.Conflict), errors.Is(err, fault.Invalid):
 		return say(lang, ingest.MessageOf(err))
 	case st == http.StatusForbidden, st == http.StatusUnauthorized:
 		return t(lang, "err_forbidden")
 	}
 	return reason(err)
-}
-
-// reorder sorts files by the positions typed in the form (ties keep order).
-func reorder(files []repository.File, pos func(int) int) []repository.File {
-	idx := make([]int, len(files))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		pa, pb := pos(a), pos(b)
-		if pa <= 0 {
-			pa = a + 1
-		}
-		if pb <= 0 {
-			pb = b + 1
-		}
-		return pa - pb
-	})
-	out := make([]repository.File, len(files))
-	for i, j := range idx {
-		out[i] = files[j]
-	}
-	return out
 }
 
 // restoreItem brings back the description of an earlier version (files
@@ -217,22 +175,8 @@ func (s *Server) restoreItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	n, _ := strconv.Atoi(c.PostForm("v"))
-	old, err := s.cfg.Store.ItemVersion(c.Request.Context(), it.ID, n)
-	if err != nil {
-		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
-		return
-	}
-	cur, err := formVersion(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	restored := *old
-	restored.Files, restored.Version, restored.Created, restored.Deleted, restored.Withdrawal = it.Files, cur, it.Created, it.Deleted, it.Withdrawal
-	restored.Institution = it.Institution // an earlier version cannot move the item to another library
-	if err := s.cfg.Store.SaveItem(c.Request.Context(), &restored, who(c).Email+" (desk)",
-		repository.Event{Type: "modification", Outcome: "success", Detail: fmt.Sprintf("description of version %d restored", n)}); err != nil {
+	n, _ := strconv.Atoi(c.PostForm("v")) // not a number: no version 0
+	if err := s.cfg.Items.Restore(c.Request.Context(), who(c), it.ID, n, itemVersion(c)); err != nil {
 		s.renderEdit(c, Status(err), it, s.deskReason(c, err))
 		return
 	}
@@ -353,45 +297,18 @@ func formText(c *gin.Context, name string) repository.Text {
 
 // --- the library's items: filters, pages, batch edit ---
 
-// Bounds of the item list: rows on a page, items read at most to fill one
-// (a narrow filter over a large library), items changed by one batch.
-const (
-	listPage  = 50
-	listScan  = 5000
-	batchMost = 500
-)
+// listPage is how many items a page of the list shows.
+const listPage = desk.ListPage
 
-// listFilter narrows the library's items.
-type listFilter struct {
-	Collection, Type, Level, Problem string
-	Days                             int // changed within this many days (0: any time)
+// itemList is a page of the library's items and the addresses of the
+// next and first pages ("" when there is none).
+type itemList struct {
+	*desk.List
+	NextURL, FirstURL string
 }
 
-// Problems an item's description may have, for the list's filter.
-var problemFilters = []string{"any", "notitle", "nodate", "norights"}
-
-// filterOf reads a filter; get is the query (the list) or the form (a
-// batch edit, which shows the same list again).
-func filterOf(get func(string) string) (listFilter, error) {
-	f := listFilter{Collection: get("collection"), Type: get("type"), Level: get("level"), Problem: get("problem")}
-	if f.Level != "" && !slices.Contains(repository.Levels, f.Level) {
-		return f, invalid(fmt.Sprintf("no access level %q", f.Level))
-	}
-	if f.Problem != "" && !slices.Contains(problemFilters, f.Problem) {
-		return f, invalid(fmt.Sprintf("no problem filter %q", f.Problem))
-	}
-	if d := get("days"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 {
-			return f, invalid(fmt.Sprintf("days %q is not a number of days", d))
-		}
-		f.Days = n
-	}
-	return f, nil
-}
-
-// query writes the filter as the list's query.
-func (f listFilter) query() url.Values {
+// filterQuery writes a filter as the list's query.
+func filterQuery(f desk.Filter) url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"collection": f.Collection, "type": f.Type, "level": f.Level, "problem": f.Problem} {
 		if v != "" {
@@ -404,97 +321,25 @@ func (f listFilter) query() url.Values {
 	return q
 }
 
-func (f listFilter) match(r listRow, now time.Time) bool {
-	switch {
-	case f.Collection != "" && r.Collection != f.Collection,
-		f.Type != "" && r.Type != f.Type,
-		f.Level != "" && r.Level != f.Level,
-		f.Days > 0 && r.Modified.Before(now.AddDate(0, 0, -f.Days)):
-		return false
-	}
-	switch f.Problem {
-	case "any":
-		return r.NoTitle || r.NoDate || r.NoRights
-	case "notitle":
-		return r.NoTitle
-	case "nodate":
-		return r.NoDate
-	case "norights":
-		return r.NoRights
-	}
-	return true
-}
-
-// listRow is an item in the list, with what its description lacks.
-type listRow struct {
-	ID, Date, Level, Collection, Type string
-	Title                             repository.Text
-	Version                           int
-	Modified                          time.Time
-	NoTitle, NoDate, NoRights         bool
-}
-
-func rowOf(it *repository.Item) listRow {
-	return listRow{ID: it.ID, Date: it.Date, Level: it.Access.Level, Collection: it.Collection, Type: it.Type, Title: it.Title,
-		Version: it.Version, Modified: it.Modified, NoTitle: it.Title["th"] == "" && it.Title["en"] == "", NoDate: it.Date == "", NoRights: it.Rights == ""}
-}
-
-// itemList is a page of the library's items and the addresses of the
-// next and first pages ("" when there is none).
-type itemList struct {
-	Institution       string
-	Filter            listFilter
-	After             string // where this page starts
-	Rows              []listRow
-	NextURL, FirstURL string
-}
-
-// listLibrary reads a page of a library's items that match f, in
-// identifier order after the cursor.
-func (s *Server) listLibrary(inst string, f listFilter, after string) (*itemList, error) {
-	l := &itemList{Institution: inst, Filter: f, After: after}
-	now, cursor, scanned := time.Now(), after, 0
-	for len(l.Rows) < listPage && scanned < listScan {
-		pg, err := s.cfg.Store.ItemsOfInstitution(inst, cursor, 200)
-		if err != nil {
-			return nil, err
-		}
-		if len(pg.IDs) == 0 {
-			return l, nil
-		}
-		for _, id := range pg.IDs {
-			if len(l.Rows) == listPage || scanned == listScan {
-				break
-			}
-			scanned++
-			cursor = id
-			it, err := s.cfg.Store.Item(id)
-			if errors.Is(err, fault.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			if r := rowOf(it); f.match(r, now) {
-				l.Rows = append(l.Rows, r)
-			}
-		}
-	}
-	more, err := s.cfg.Store.ItemsOfInstitution(inst, cursor, 1)
+// listLibrary reads a page of a library's items that match f, after the
+// cursor, with the addresses of the pages beside it.
+func (s *Server) listLibrary(c *gin.Context, inst string, f desk.Filter, after string) (*itemList, error) {
+	l, err := s.cfg.Items.List(c.Request.Context(), who(c), inst, f, after)
 	if err != nil {
 		return nil, err
 	}
-	q := f.query()
+	out := &itemList{List: l}
+	q := filterQuery(f)
 	q.Set("institution", inst)
-	if len(more.IDs) > 0 {
-		q.Set("after", cursor)
-		l.NextURL = "/desk/items?" + q.Encode()
+	if l.Next != "" {
+		q.Set("after", l.Next)
+		out.NextURL = "/desk/items?" + q.Encode()
 	}
 	if after != "" {
 		q.Del("after")
-		l.FirstURL = "/desk/items?" + q.Encode()
+		out.FirstURL = "/desk/items?" + q.Encode()
 	}
-	return l, nil
+	return out, nil
 }
 
 // deskItems lists the items of a library the person edits.
@@ -504,7 +349,7 @@ func (s *Server) deskItems(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f, err := filterOf(c.Query)
+	f, err := desk.ParseFilter(c.Query)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -523,12 +368,12 @@ func (p editPage) CollectionTitle(id string) string {
 	return id
 }
 
-func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Institution, inst string, f listFilter, after string, results []result) {
+func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Institution, inst string, f desk.Filter, after string, results []result) {
 	p := editPage{page: s.newPage(c, ""), AccessLevels: repository.Levels, Results: results}
 	p.Title, p.CSRF, p.Libraries = t(p.Lang, "library_items"), s.csrfToken(c), libs
 	var err error
 	if p.Collections, err = s.cfg.Store.Collections(inst); err == nil {
-		p.List, err = s.listLibrary(inst, f, after)
+		p.List, err = s.listLibrary(c, inst, f, after)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -536,66 +381,6 @@ func (s *Server) renderList(c *gin.Context, status int, libs []*repository.Insti
 	}
 	s.cache(c, privateOnly)
 	s.render(c, status, "edit", p)
-}
-
-// change sets one field of an item and says what it was and is now; old
-// equals new when the item already said so.
-type change func(it *repository.Item) (field, old, new string)
-
-// batchChange reads the field a batch edit sets and its value.
-func (s *Server) batchChange(c *gin.Context, inst string) (change, error) {
-	lang := s.lang(c)
-	switch c.PostForm("field") {
-	case "access":
-		level := c.PostForm("access")
-		if !slices.Contains(repository.Levels, level) {
-			return nil, invalid(t(lang, "batch_bad_value"))
-		}
-		return func(it *repository.Item) (string, string, string) {
-			old := it.Access.Level
-			it.Access.Level = level
-			return "access", old, level
-		}, nil
-	case "collection":
-		id := c.PostForm("collection")
-		if id != "" {
-			col, err := s.cfg.Store.Collection(id)
-			if errors.Is(err, fault.NotFound) || err == nil && col.Institution != inst {
-				return nil, invalid(t(lang, "batch_bad_value"))
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		return func(it *repository.Item) (string, string, string) {
-			old := it.Collection
-			it.Collection = id
-			return "collection", old, id
-		}, nil
-	case "rights":
-		rights := strings.TrimSpace(c.PostForm("rights"))
-		if !repository.ValidRights(rights) {
-			return nil, invalid(t(lang, "batch_bad_rights"))
-		}
-		return func(it *repository.Item) (string, string, string) {
-			old := it.Rights
-			it.Rights = rights
-			return "rights", old, rights
-		}, nil
-	case "subject":
-		subject := formText(c, "subject")
-		if subject.Empty() {
-			return nil, invalid(t(lang, "batch_bad_value"))
-		}
-		return func(it *repository.Item) (string, string, string) {
-			old := ingest.TextList(it.Subjects)
-			if !slices.ContainsFunc(it.Subjects, func(x repository.Text) bool { return maps.Equal(x, subject) }) {
-				it.Subjects = append(slices.Clip(it.Subjects), subject)
-			}
-			return "subject", old, ingest.TextList(it.Subjects)
-		}, nil
-	}
-	return nil, invalid(t(lang, "batch_bad_field"))
 }
 
 // batchEdit sets one field of every ticked item, each saved as a new
@@ -607,52 +392,46 @@ func (s *Server) batchEdit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f, err := filterOf(func(k string) string { return c.PostForm("f_" + k) })
+	f, err := desk.ParseFilter(func(k string) string { return c.PostForm("f_" + k) })
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	set, err := s.batchChange(c, inst)
-	if err != nil {
-		s.fail(c, err)
-		return
+	change := desk.BatchChange{Field: c.PostForm("field"), Access: c.PostForm("access"), Collection: c.PostForm("collection"),
+		Rights: c.PostForm("rights"), Subject: formText(c, "subject")}
+	var items []desk.BatchItem
+	for _, id := range c.PostFormArray("item") {
+		v, err := strconv.Atoi(c.PostForm("version_" + id))
+		if err != nil {
+			v = 0 // no version: refused for this item
+		}
+		items = append(items, desk.BatchItem{ID: id, Version: v})
 	}
-	ids := c.PostFormArray("item")
-	if len(ids) == 0 || len(ids) > batchMost {
-		s.fail(c, invalid(t(s.lang(c), "batch_none")))
+	outcomes, err := s.cfg.Items.Batch(c.Request.Context(), who(c), inst, change, items)
+	if err != nil {
+		s.fail(c, s.deskError(c, err))
 		return
 	}
 	var results []result
-	for _, id := range ids {
-		results = append(results, s.batchOne(c, id, set))
+	for _, o := range outcomes {
+		r := result{Item: o.Item, Title: o.Title, Changes: o.Changes}
+		if o.Err != nil {
+			r = s.rowError(c, r, o.Err)
+		} else {
+			r = s.rowResult(c, r, o.Status, "")
+		}
+		results = append(results, r)
 	}
 	s.renderList(c, http.StatusOK, libs, inst, f, c.PostForm("f_after"), results)
 }
 
-// batchOne applies a batch edit to one item.
-func (s *Server) batchOne(c *gin.Context, id string, set change) result {
-	r := result{Item: id}
-	v, err := strconv.Atoi(c.PostForm("version_" + id))
-	if err != nil || v < 1 {
-		return s.rowResult(c, r, ingest.Refused, t(s.lang(c), "batch_no_version"))
+// deskError is a refusal the desk gave in the reader's words, at the
+// status of its kind; any other error as it is.
+func (s *Server) deskError(c *gin.Context, err error) error {
+	var r *desk.Reason
+	var ie *ingest.Error
+	if st := Status(err); st < 500 && (errors.As(err, &r) || errors.As(err, &ie)) {
+		return &httpError{status: st, msg: s.deskReason(c, err)}
 	}
-	it, _, err := s.loadItem(c, id, access.Edit)
-	if err != nil {
-		return s.rowError(c, r, err)
-	}
-	r.Title = it.Title
-	if it.Deleted {
-		return s.rowResult(c, r, ingest.Refused, say(s.lang(c), ingest.Message{Kind: "item_withdrawn", Args: []string{id}}))
-	}
-	field, old, new := set(it)
-	if old == new {
-		return s.rowResult(c, r, ingest.Unchanged, "")
-	}
-	r.Changes = []ingest.Change{{Field: field, Old: old, New: new}}
-	it.Version = v
-	if err := s.cfg.Store.SaveItem(c.Request.Context(), it, who(c).Email+" (desk)", repository.Event{Type: "modification", Outcome: "success",
-		Detail: fmt.Sprintf("batch edit at the desk: %s set to %q", field, new)}); err != nil {
-		return s.rowError(c, r, err)
-	}
-	return s.rowResult(c, r, ingest.Described, "")
+	return err
 }

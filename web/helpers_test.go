@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -60,6 +61,12 @@ func withServices(t testing.TB, cfg Config) Config {
 	}
 	if cfg.OAI == nil {
 		cfg.OAI = &oai.Provider{Store: cfg.Store}
+	}
+	if cfg.Items == nil {
+		cfg.Items = &desk.Items{Store: cfg.Store, Blobs: cfg.Blobs}
+	}
+	if cfg.Accounts == nil {
+		cfg.Accounts = &desk.Accounts{Store: cfg.Store}
 	}
 	return cfg
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -92,6 +93,10 @@ type Config struct {
 	Observer Observer
 	// Fixity says where the scheduled fixity audits stand; nil: none run.
 	Fixity FixityStatus
+	// Items and Accounts are the desk's services for items and for
+	// people's accounts.
+	Items    *desk.Items
+	Accounts *desk.Accounts
 	// DeviceKey signs the sign-in form's device cookies (the data folder's
 	// token); empty: a random key, so device cookies last until a restart.
 	DeviceKey []byte
@@ -121,8 +126,9 @@ type Server struct {
 // background work: what the services do in the background runs under the
 // command that built them.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search and OAI-PMH services")
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
+		cfg.Items == nil || cfg.Accounts == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -20,6 +21,9 @@ type services struct {
 	pres   *presentation.Service
 	within *contentsearch.Service
 	oai    *oai.Provider
+	// The desk's services: items, and people's accounts.
+	items    *desk.Items
+	accounts *desk.Accounts
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -35,8 +39,10 @@ func newServices(l *loops, cfg *Config, store *repository.Store, blobs storage.B
 	return &services{
 		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
-		pres:   &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store}},
-		within: within,
-		oai:    &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
+		pres:     &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store}},
+		within:   within,
+		oai:      &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
+		items:    &desk.Items{Store: store, Blobs: blobs},
+		accounts: &desk.Accounts{Store: store},
 	}, nil
 }

@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -79,46 +79,27 @@ func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, l
 }
 
 // userByEmail finds a user named on the command line by the flag named.
-func userByEmail(store *repository.Store, email, flagName string) (*repository.User, error) {
+func userByEmail(ctx context.Context, accounts *desk.Accounts, email, flagName string) (*repository.User, error) {
 	if email == "" {
 		return nil, fmt.Errorf("give the user's e-mail address (--%s)", flagName)
 	}
-	u, err := store.UserByEmail(email)
-	if errors.Is(err, fault.NotFound) {
-		return nil, fmt.Errorf("no user %q", email)
-	}
-	return u, err
+	u, err := accounts.ByEmail(ctx, desk.System(cliAgent()), email)
+	return u, sentence(err)
 }
 
-// checkNewUser says, in one sentence, what is wrong with a user to add.
-func checkNewUser(store *repository.Store, u *repository.User) error {
-	if !access.ValidRole(access.Role(u.Role)) {
-		return fmt.Errorf("role %q is not reader, archivist, library-admin or system-admin", u.Role)
+// sentence is an error of the desk's checks said in one sentence, without
+// the name of its kind (which the web maps to a status).
+func sentence(err error) error {
+	if err == nil {
+		return nil
 	}
-	if u.Email == "" {
-		return errors.New("give the user's e-mail address (--email)")
+	msg := err.Error()
+	for _, k := range []error{fault.Invalid, fault.Conflict, fault.NotFound} {
+		if errors.Is(err, k) {
+			msg = strings.TrimSuffix(msg, ": "+k.Error())
+		}
 	}
-	email, err := repository.NormalizeEmail(u.Email)
-	if err != nil {
-		return fmt.Errorf("%q is not an e-mail address", u.Email)
-	}
-	libs, err := store.Institutions()
-	if err != nil {
-		return err
-	}
-	var ids []string
-	for _, in := range libs {
-		ids = append(ids, in.ID)
-	}
-	if !slices.Contains(ids, u.Institution) {
-		return fmt.Errorf("library %q is not one of %s (give --institution)", u.Institution, strings.Join(ids, ", "))
-	}
-	if _, err := store.UserByEmail(email); err == nil {
-		return fmt.Errorf("%s already has an account", email)
-	} else if !errors.Is(err, fault.NotFound) {
-		return err
-	}
-	return nil
+	return errors.New(msg)
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -149,23 +130,23 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
+	accounts := &desk.Accounts{Store: store}
 	switch sub {
 	case "add":
-		u := &repository.User{Email: *email, Name: *name, Institution: *inst, Role: *role}
-		if err := checkNewUser(store, u); err != nil {
-			return err
+		if *email == "" {
+			return errors.New("give the user's e-mail address (--email)")
 		}
-		pw, generated, err := password()
+		pw, err := password()
 		if err != nil {
 			return err
 		}
-		u.PasswordHash = repository.HashPassword(pw)
-		if err := store.SaveUser(ctx, u, cliAgent()); err != nil {
-			return err
+		u, made, err := accounts.Add(ctx, desk.System(cliAgent()), desk.NewUser{Email: *email, Name: *name, Institution: *inst, Role: access.Role(*role), Password: pw})
+		if err != nil {
+			return sentence(err)
 		}
 		fmt.Fprintf(stdout, "user %s added: %s of %s\n", u.Email, u.Role, u.Institution)
-		if generated {
-			fmt.Fprintf(stdout, "password (shown once): %s\n", pw)
+		if made != "" {
+			fmt.Fprintf(stdout, "password (shown once): %s\n", made)
 		}
 	case "list":
 		us, err := store.Users(*inst)
@@ -183,28 +164,26 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return w.Flush()
 	case "disable", "passwd":
-		u, err := userByEmail(store, *email, "email")
+		u, err := userByEmail(ctx, accounts, *email, "email")
 		if err != nil {
 			return err
 		}
-		typ, detail, pw, generated := "account disabled", "disabled", "", false
-		if sub == "disable" {
-			u.Disabled = true
-		} else {
-			if pw, generated, err = password(); err != nil {
+		change, detail := desk.UserChange{ID: u.ID, Version: u.Version, Action: desk.Disable}, "disabled"
+		if sub == "passwd" {
+			if change.Password, err = password(); err != nil {
 				return err
 			}
-			typ, detail = "password change", "password changed"
-			u.PasswordHash = repository.HashPassword(pw)
+			change.Action, detail = desk.Password, "password changed"
 		}
-		if err := store.SaveUser(ctx, u, cliAgent(), repository.Event{Type: typ, Outcome: "success", Detail: u.Email + ": " + detail}); err != nil {
-			return err
+		_, made, err := accounts.Change(ctx, desk.System(cliAgent()), change)
+		if err != nil {
+			return sentence(err)
 		}
 		fmt.Fprintf(stdout, "user %s: %s; their sessions have ended\n", u.Email, detail)
 		// Shown only once it is saved: a password printed for a change
 		// that failed would not work.
-		if generated {
-			fmt.Fprintf(stdout, "password (shown once): %s\n", pw)
+		if made != "" {
+			fmt.Fprintf(stdout, "password (shown once): %s\n", made)
 		}
 	default:
 		return fmt.Errorf("unknown user command %q: add, list, disable or passwd", sub)
@@ -212,23 +191,17 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// password reads one line from standard input when it is not a terminal,
-// else makes one up.
-func password() (string, bool, error) {
+// password reads one line from standard input when it is not a terminal;
+// "" (nothing typed, or a terminal) asks the desk to make one up.
+func password() (string, error) {
 	if st, err := os.Stdin.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
 		if err != nil && err != io.EOF {
-			return "", false, err
+			return "", err
 		}
-		if line != "" {
-			if err := repository.CheckNewPassword(line); err != nil {
-				return "", false, err // one sentence: the kind is not in its text
-			}
-			return line, false, nil
-		}
+		return strings.TrimRight(line, "\r\n"), nil
 	}
-	return repository.NewPassword(), true, nil
+	return "", nil
 }
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -265,7 +238,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *expires < 0 {
 			return fmt.Errorf("--expires %s is in the past: give a duration such as 720h, or 0 for a token that lasts until revoked", *expires)
 		}
-		u, err := userByEmail(store, *email, "user")
+		u, err := userByEmail(ctx, &desk.Accounts{Store: store}, *email, "user")
 		if err != nil {
 			return err
 		}
@@ -289,7 +262,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "list":
 		user := ""
 		if *email != "" {
-			u, err := userByEmail(store, *email, "user")
+			u, err := userByEmail(ctx, &desk.Accounts{Store: store}, *email, "user")
 			if err != nil {
 				return err
 			}
