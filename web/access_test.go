@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage/local"
@@ -153,7 +154,8 @@ func newAccessEnv(t *testing.T) *accessEnv {
 		}
 		e.tokens[r] = tokenFor(t, store, r+"@example.org", inst, role, "write")
 	}
-	e.srv, err = New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, ReducedEdge: 100, UploadDir: t.TempDir(), Ingest: p})
+	e.srv, err = New(ctx, Config{Store: store, Blobs: blobs, Hosts: testHosts, ReducedEdge: 100, UploadDir: t.TempDir(), Ingest: p,
+		Units: &desk.Units{Store: store, Ingest: p}})
 	if err != nil {
 		t.Fatal(err)
 	}

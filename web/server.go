@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -85,6 +86,9 @@ type Config struct {
 	Presentation *presentation.Service
 	Within       *contentsearch.Service
 	OAI          *oai.Provider
+	// Units is the desk's work on archival units, built by the command
+	// that runs the server; nil: made from Store and Ingest (as tests do).
+	Units *desk.Units
 	// Replica: this node follows a writer and changes nothing; requests
 	// that would are refused (refuseWrites).
 	Replica bool
@@ -191,6 +195,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.spawn(func() { <-s.quit; cancel() })
 		s.spawn(func() { x.Follow(fctx, cfg.Store); x.Close() })
 		s.cfg.Search = x
+	}
+	if s.cfg.Units == nil {
+		s.cfg.Units = &desk.Units{Store: cfg.Store}
+		if cfg.Ingest != nil {
+			s.cfg.Units.Ingest = cfg.Ingest
+		}
 	}
 	r.Use(s.observe, s.compress, s.recover, s.logRequests, s.answerErrors, s.headers, s.checkHost, s.limitBody, s.identify)
 	if cfg.Replica {

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
@@ -125,7 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), UploadMax: cfg.UploadMax, UploadExpiry: cfg.UploadExpiry, Workers: runtime.NumCPU(),
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins, AdminEmail: cfg.AdminEmail,
 		MaxArea: cfg.MaxArea, ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits,
-		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries})
+		OCR: reader, ThaiDictionaries: cfg.ThaiDictionaries, Units: &desk.Units{Store: store, Ingest: pipeline}})
 	if err != nil {
 		return err
 	}
