@@ -29,15 +29,17 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "web":           {"cmd"},
 		mod + "iiif":          {"cmd", "web", "iiif", "metrics"}, // the metrics read the image caches' counters
 		mod + "oai":           {"cmd", "web", "oai"},
-		mod + "ead":           {"cmd", "web", "oai", "ead"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
-		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/"}, // the command and the desk ingest the files an EAD's <dao> links name
+		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the desk's units
+		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/"},
+		mod + "storage/local": {"cmd", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/"},
 		// Looking after the archive: wired by the command, the audits' page in the web layer.
-		mod + "fixity":  {"cmd", "web", "fixity"},
+		mod + "fixity": {"cmd", "web", "fixity"},
+		// The desk's services: called by the web layer and the command.
+		mod + "desk":    {"cmd", "web", "desk"},
 		mod + "backup":  {"cmd", "backup"},
 		mod + "metrics": {"cmd", "metrics", "web/"},
 	}
