@@ -55,25 +55,45 @@ func (s *Store) SaveUnit(ctx context.Context, c *Collection, agent string) error
 	if err != nil {
 		return err
 	}
-	// Storage first, the unit then its items; nothing is registered until
-	// every record is written.
-	if err := s.putRecord(ctx, RecordKey("collections", next.ID, next.Version), record{Kind: "collection", Collection: &next}); err != nil {
+	if err := s.commitUnits(ctx, []unitChange{{old, &next, ""}}, moved, olds, agent); err != nil {
 		return err
+	}
+	*c = next
+	return nil
+}
+
+// unitChange is the next version of a unit, with the one it replaces (nil
+// for a new unit) and what its event says ("": its version).
+type unitChange struct {
+	old, next *Collection
+	detail    string
+}
+
+// commitUnits writes the new records of units and items to storage, then
+// registers them all in one transaction, then records their events. The
+// versions are checked and the records locked by the caller.
+func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds []*Item, agent string) error {
+	for _, u := range units {
+		if err := s.putRecord(ctx, RecordKey("collections", u.next.ID, u.next.Version), record{Kind: "collection", Collection: u.next}); err != nil {
+			return err
+		}
 	}
 	for _, it := range moved {
 		if err := s.putRecord(ctx, RecordKey("items", it.ID, it.Version), record{Kind: "item", Item: it}); err != nil {
 			return err
 		}
 	}
-	err = s.update(func(tx *bolt.Tx) error {
-		if err := putJSON(tx, bCollections, next.ID, &next); err != nil {
-			return err
-		}
-		if err := indexCollection(tx, old, &next); err != nil {
-			return err
-		}
-		if err := appendFeed(tx, FeedEntry{Time: now, Kind: "collection", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)}); err != nil {
-			return err
+	err := s.update(func(tx *bolt.Tx) error {
+		for _, u := range units {
+			if err := putJSON(tx, bCollections, u.next.ID, u.next); err != nil {
+				return err
+			}
+			if err := indexCollection(tx, u.old, u.next); err != nil {
+				return err
+			}
+			if err := appendFeed(tx, FeedEntry{Time: u.next.Modified, Kind: "collection", ID: u.next.ID, Version: u.next.Version, Op: feedOp(u.old == nil, u.next.Deleted)}); err != nil {
+				return err
+			}
 		}
 		for i, it := range moved {
 			if err := putJSON(tx, bItems, it.ID, it); err != nil {
@@ -93,16 +113,20 @@ func (s *Store) SaveUnit(ctx context.Context, c *Collection, agent string) error
 	}
 	s.gen.Add(1)
 	s.announce()
-	*c = next
-	typ := "creation"
-	if old != nil {
-		typ = "modification"
-	}
-	if err := s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("collection version %d", next.Version)}); err != nil {
-		return err
+	for _, u := range units {
+		typ, detail := "creation", u.detail
+		if u.old != nil {
+			typ = "modification"
+		}
+		if detail == "" {
+			detail = fmt.Sprintf("collection version %d", u.next.Version)
+		}
+		if err := s.record(ctx, Event{Type: typ, Object: u.next.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
+			return err
+		}
 	}
 	for i, it := range moved {
-		detail := fmt.Sprintf("metadata version %d, moved from %s to %s", it.Version, orTop(olds[i].Collection), next.ID)
+		detail := fmt.Sprintf("metadata version %d, moved from %s to %s", it.Version, orTop(olds[i].Collection), it.Collection)
 		if err := s.record(ctx, Event{Type: "modification", Object: it.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
 			return err
 		}

@@ -144,3 +144,49 @@ func TestSaveUnitRefusesAnItemOfAnotherLibraryAndChangesNothing(t *testing.T) {
 		t.Errorf("the refused save moved %s into %q (version %d)", mine.ID, it.Collection, it.Version)
 	}
 }
+
+func TestAMoveThatRenumbersItsSiblingsIsOneChangeWhenStorageFailsMidway(t *testing.T) {
+	blobs := &unitsFailingPut{Blobs: newBlobs(t)}
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
+	for _, c := range []*Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}},
+		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1, Title: Text{"en": "A"}},
+		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1 + 1e-9, Title: Text{"en": "B"}},
+		{ID: "cmu-g", Institution: "cmu", Level: Fonds, Title: Text{"en": "G"}},
+		{ID: "cmu-g-c", Institution: "cmu", Parent: "cmu-g", Level: Series, Title: Text{"en": "C"}},
+	} {
+		if err := s.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq := lastSeq(t, s)
+	// Between A and B there is no room: both are numbered again, and the
+	// moved unit's own record, written last, cannot be.
+	blobs.arm(RecordKey("collections", "cmu-g-c", 2))
+	if err := s.MoveCollection(ctx, "cmu-g-c", 1, "cmu-f", 1, "t"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("a move with storage failing midway: %v, want ErrUnavailable", err)
+	}
+	if n := lastSeq(t, s) - seq; n != 0 {
+		t.Errorf("the failed move registered %d changes", n)
+	}
+	for _, id := range []string{"cmu-f-a", "cmu-f-b", "cmu-g-c"} {
+		if c, _ := s.Collection(id); c.Version != 1 {
+			t.Errorf("%s changed by the failed move (version %d)", id, c.Version)
+		}
+	}
+	blobs.arm("")
+	if err := s.MoveCollection(ctx, "cmu-g-c", 1, "cmu-f", 1, "t"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	kids, err := s.Children("cmu-f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, k := range kids {
+		order = append(order, k.ID)
+	}
+	if !slices.Equal(order, []string{"cmu-f-a", "cmu-g-c", "cmu-f-b"}) {
+		t.Errorf("after the retry the children are %v", order)
+	}
+}
