@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
@@ -87,7 +88,8 @@ func newIIIFEnv(t testing.TB) *iiifEnv {
 	}
 	seedAdmin(t, store)
 	reveal(t, store, "cmu")
-	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p})
+	srv, err := New(context.Background(), Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p,
+		Units: &desk.Units{Store: store, Ingest: p}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func (s *Server) moveUnit(c *gin.Context) {
 	if v := c.PostForm("version"); v != "" {
 		var err error
 		if m.Version, err = strconv.Atoi(v); err != nil || m.Version < 1 {
-			s.fail(c, invalid("version "+v+" is not a version of the unit"))
+			s.fail(c, invalid(t(s.lang(c), "outline_bad_version")))
 			return
 		}
 	}
