@@ -138,10 +138,10 @@ func ChildLevel(l repository.Level) repository.Level {
 	return repository.ItemLevel
 }
 
-// freeID refuses a new unit's chosen identifier when any collection, of
-// any library, has it: in the same words whoever holds it, and before
-// anything about the holder could be told.
-func (u *Units) freeID(id string) error {
+// FreeID refuses a new collection's chosen identifier when any collection,
+// of any library, has it (ErrConflict): in the same words whoever holds
+// it, and before anything about the holder could be told.
+func (u *Units) FreeID(id string) error {
 	if id == "" {
 		return nil
 	}
@@ -169,7 +169,7 @@ func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Coll
 		}
 		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
 	} else {
-		if err := u.freeID(c.ID); err != nil {
+		if err := u.FreeID(c.ID); err != nil {
 			return err
 		}
 		if c.Parent != "" {

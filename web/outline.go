@@ -188,18 +188,11 @@ func (s *Server) namedUnit(c *gin.Context, id, missing string) (*repository.Coll
 }
 
 // freeID refuses a new collection's chosen identifier when any collection,
-// of any library, has it: in the same words whoever holds it, and before
-// anything about the holder (its version) could be told.
+// of any library, has it (desk.Units.FreeID), in the person's language.
 func (s *Server) freeID(c *gin.Context, id string) error {
-	if id == "" {
-		return nil
-	}
-	_, err := s.cfg.Store.Collection(id)
-	switch {
-	case err == nil:
+	err := s.cfg.Units.FreeID(id)
+	if errors.Is(err, repository.ErrConflict) {
 		return &httpError{status: http.StatusConflict, msg: t(s.lang(c), "id_taken") + " (" + id + ")"}
-	case errors.Is(err, repository.ErrNotFound):
-		return nil
 	}
 	return err
 }
