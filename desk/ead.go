@@ -68,6 +68,9 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 	if in.Dry {
 		return &EADReport{}, nil
 	}
+	if in.Finding == nil {
+		return nil, fmt.Errorf("no finding aid was read: %w", repository.ErrInvalid)
+	}
 	who := in.Agent
 	if who == "" {
 		who = p.Email + " (desk, EAD import)"

@@ -158,3 +158,14 @@ func TestImportEADWithoutAPipelineReturnsOrReportsTheItems(t *testing.T) {
 		t.Errorf("report %+v, want no ingest said and the tree made", r)
 	}
 }
+
+func TestImportEADWithoutAFindingAidIsInvalidAndMakesNothing(t *testing.T) {
+	u, _, _ := unitsFixture(t)
+	before := unitsCount(t, u)
+	if _, err := u.ImportEAD(context.Background(), unitsCMU, EADImport{Institution: "cmu"}); !errors.Is(err, repository.ErrInvalid) {
+		t.Errorf("an import of nothing: %v, want invalid", err)
+	}
+	if n := unitsCount(t, u); n != before {
+		t.Errorf("an import of nothing made %d units", n-before)
+	}
+}
