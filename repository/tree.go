@@ -329,9 +329,12 @@ func (s *Store) NextOrder(parent string) (float64, error) {
 // MoveCollection puts collection id (with everything below it) inside
 // parent, at position among parent's other children (0 first; beyond the
 // end, last). The units below keep pointing at it, so a move is one new
-// version of one record and one event. version must be the one the move
-// was decided on (fault.Conflict otherwise).
+// version of one record and one event, with the siblings' when they are
+// numbered again to make room, all registered together. version must be
+// the one the move was decided on (fault.Conflict otherwise).
 func (s *Store) MoveCollection(ctx context.Context, id string, version int, parent string, position int, agent string) error {
+	unlock, kids := s.lockMove(id, parent)
+	defer unlock()
 	c, err := s.Collection(id)
 	if err != nil {
 		return err
@@ -349,44 +352,80 @@ func (s *Store) MoveCollection(ctx context.Context, id string, version int, pare
 	if err := s.checkCollection(&moved); err != nil {
 		return err
 	}
-	kids, err := s.Children(parent)
-	if err != nil {
-		return err
-	}
 	kids = slices.DeleteFunc(kids, func(k *Collection) bool { return k.ID == id })
 	position = min(max(position, 0), len(kids))
-	order, err := s.between(ctx, kids, position, agent)
+	now := s.Now()
+	var changes []unitChange
+	var room bool
+	if moved.Order, room = between(kids, position); !room { // the siblings are numbered 1, 2, 3… again
+		moved.Order = float64(2*position + 1)
+		for i, k := range kids {
+			next := *k
+			next.Order = float64(2 * (i + 1))
+			n, err := s.nextUnit(k, next, now)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, unitChange{k, n, "renumbered among its siblings"})
+		}
+	}
+	next, err := s.nextUnit(c, moved, now)
 	if err != nil {
 		return err
 	}
-	from := c.Parent
-	c.Parent, c.Order = parent, order
-	detail := fmt.Sprintf("moved from %s to %s, position %d", orTop(from), orTop(parent), position+1)
-	return s.saveCollection(ctx, c, agent, detail)
+	detail := fmt.Sprintf("moved from %s to %s, position %d", orTop(c.Parent), orTop(parent), position+1)
+	return s.commitUnits(ctx, append(changes, unitChange{c, next, detail}), nil, nil, agent)
+}
+
+// lockMove locks unit id and parent's children (which a move may number
+// again) for a move into parent, and shared every unit from parent up;
+// it returns the children as they are while locked.
+func (s *Store) lockMove(id, parent string) (unlock func(), kids []*Collection) {
+	for {
+		up := s.ancestors(parent)
+		kids, err := s.Children(parent)
+		if err != nil {
+			kids = nil // the move reads them again and says why
+		}
+		mine := []string{"collection/" + id}
+		for _, k := range kids {
+			mine = append(mine, "collection/"+k.ID)
+		}
+		unlock := s.locks.lock(lockSet{mine: mine, on: up})
+		again, err := s.Children(parent)
+		if err == nil && slices.Equal(up, s.ancestors(parent)) && slices.EqualFunc(kids, again, func(a, b *Collection) bool { return a.ID == b.ID }) {
+			return unlock, again
+		}
+		unlock()
+	}
+}
+
+// nextUnit is the next version of unit old, changed to next, at now.
+func (s *Store) nextUnit(old *Collection, next Collection, now time.Time) (*Collection, error) {
+	was := &exposure{old.Access, old.Deleted, old.Parent, old.Published, old.Modified}
+	var err error
+	if next.Published, err = firstPublished(was, exposure{next.Access, next.Deleted, next.Parent, time.Time{}, now}, now, s.Collection); err != nil {
+		return nil, err
+	}
+	next.Version = old.Version + 1
+	next.Modified = now
+	return &next, nil
 }
 
 func orTop(id string) string { return cmp.Or(id, "(top level)") }
 
-// between finds an Order for a unit put at position among kids. Orders are
-// halved between neighbours; when two neighbours are too close for that,
-// the siblings are numbered 1, 2, 3… again first (one version each).
-func (s *Store) between(ctx context.Context, kids []*Collection, position int, agent string) (float64, error) {
-	lo, hi := 0.0, 0.0
+// between finds an Order for a unit put at position among kids: halfway
+// between its neighbours, or none (false) when they are too close for that.
+func between(kids []*Collection, position int) (float64, bool) {
+	lo := 0.0
 	if position > 0 {
 		lo = kids[position-1].Order
 	}
 	if position == len(kids) {
-		return lo + 1, nil
+		return lo + 1, true
 	}
-	hi = kids[position].Order
-	if hi-lo > 1e-6 {
-		return (lo + hi) / 2, nil
+	if hi := kids[position].Order; hi-lo > 1e-6 {
+		return (lo + hi) / 2, true
 	}
-	for i, k := range kids {
-		k.Order = float64(2 * (i + 1))
-		if err := s.saveCollection(ctx, k, agent, "renumbered among its siblings"); err != nil {
-			return 0, err
-		}
-	}
-	return float64(2*position + 1), nil
+	return 0, false
 }

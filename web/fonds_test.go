@@ -426,3 +426,26 @@ func TestAFondsIsNotMovedIntoAnotherUnit(t *testing.T) {
 		t.Fatalf("the sub-fonds is under %q", a.Parent)
 	}
 }
+
+func TestAMoveFormWithoutAVersionIsRefusedInThePersonsLanguage(t *testing.T) {
+	e := newDeskEnv(t)
+	ctx := context.Background()
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-a", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds A"}},
+		{ID: "cmu-a-s", Institution: "cmu", Parent: "cmu-a", Level: repository.Series, Title: repository.Text{"en": "Series"}},
+		{ID: "cmu-a-t", Institution: "cmu", Parent: "cmu-a", Level: repository.Series, Title: repository.Text{"en": "Other series"}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []string{"x", "0"} {
+		code, body := e.post(t, "/desk/fonds/cmu-a/move?lang=th", url.Values{"csrf": {e.csrf}, "unit": {"cmu-a-t"}, "parent": {"cmu-a-s"}, "version": {v}})
+		if code != http.StatusBadRequest || !strings.Contains(body, t2("th", "outline_bad_version")) {
+			t.Errorf("a move of version %q: %d %.300s", v, code, body)
+		}
+	}
+	if c, _ := e.store.Collection("cmu-a-t"); c.Parent != "cmu-a" || c.Version != 1 {
+		t.Errorf("the refused move: parent %q, version %d", c.Parent, c.Version)
+	}
+}

@@ -423,6 +423,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"outline_top":                   {"หรือแยกออกเป็นกลุ่มเอกสารของตนเอง (ระดับบนสุด)", "or make it a fonds of its own (top level)"},
 	"outline_moved_top":             {"แยกออกเป็นกลุ่มเอกสารของตนเองแล้ว", "Moved out: it is now a fonds of its own."},
 	"outline_no_unit":               {"ไม่มีหน่วยเอกสารรหัสนี้: ตรวจรหัสในโครงสร้างแล้วลองใหม่", "There is no unit with that identifier; check it in the outline and try again."},
+	"outline_bad_version":           {"แบบฟอร์มไม่มีฉบับของหน่วยเอกสารนี้ โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง", "The form has no version of this unit; reload the page and try again."},
 	"outline_no_parent":             {"ไม่มีหน่วยปลายทางรหัสนี้: ตรวจรหัสในโครงสร้างแล้วลองใหม่", "There is no unit with the identifier to move into; check it in the outline and try again."},
 	"outline_bad_position":          {"ลำดับที่ต้องเป็นตัวเลขตั้งแต่ 1", "The position must be a number from 1."},
 	"fonds_title":                   {"กลุ่มเอกสารและบัญชีค้นเอกสาร", "Fonds and finding aids"},

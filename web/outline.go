@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
@@ -119,90 +120,61 @@ func (s *Server) outline(c *gin.Context) {
 // the same library, at a position among its children: one recorded change.
 // up=1 and down=1 move it one place among its siblings.
 func (s *Server) moveUnit(c *gin.Context) {
-	unit := c.PostForm("unit")
+	m := desk.Move{Unit: c.PostForm("unit"), Parent: c.PostForm("parent")}
 	if u := c.PostForm("up") + c.PostForm("down"); u != "" && u != "1" {
-		unit = u // an arrow of the outline, naming its unit
+		m.Unit = u // an arrow of the outline, naming its unit
 	}
-	col, err := s.namedUnit(c, unit, "outline_no_unit")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	version := col.Version
 	if v := c.PostForm("version"); v != "" {
-		if version, err = strconv.Atoi(v); err != nil {
-			s.fail(c, invalid("version "+v+" is not a number"))
+		var err error
+		if m.Version, err = strconv.Atoi(v); err != nil || m.Version < 1 {
+			s.fail(c, invalid(t(s.lang(c), "outline_bad_version")))
 			return
 		}
 	}
-	parent := strings.TrimSpace(c.PostForm("parent"))
-	position := 1 << 30
-	if c.PostForm("up") != "" || c.PostForm("down") != "" {
-		parent = col.Parent
-		sibs, err := s.cfg.Store.Children(parent)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		i := slices.IndexFunc(sibs, func(x *repository.Collection) bool { return x.ID == col.ID })
-		if position = i - 1; c.PostForm("down") != "" {
-			position = i + 1
-		}
-		position = max(position, 0)
-	} else if v := c.PostForm("position"); v != "" {
-		n, err := strconv.Atoi(v)
+	m.Position = 1 << 30
+	switch {
+	case c.PostForm("up") != "":
+		m.Step = -1
+	case c.PostForm("down") != "":
+		m.Step = 1
+	case c.PostForm("position") != "":
+		n, err := strconv.Atoi(c.PostForm("position"))
 		if err != nil || n < 1 {
 			s.fail(c, invalid(t(s.lang(c), "outline_bad_position")))
 			return
 		}
-		position = n - 1
+		m.Position = n - 1
 	}
-	top := c.PostForm("top") == "1" && c.PostForm("up") == "" && c.PostForm("down") == ""
-	if top {
-		parent = ""
-	} else if parent == "" {
-		s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
-		return
-	} else if _, err := s.namedUnit(c, parent, "outline_no_parent"); err != nil {
-		s.fail(c, err)
+	m.Top = c.PostForm("top") == "1" && m.Step == 0
+	col, err := s.cfg.Units.Move(c.Request.Context(), who(c), m)
+	if err != nil {
+		s.fail(c, s.unitError(c, err))
 		return
 	}
-	// A fonds is the top of its tree (ISAD(G) 1.2): it goes under another
-	// unit only once its level says it is part of one (sub-fonds, series).
-	if col.Level == repository.Fonds && parent != "" && parent != col.Parent {
-		s.fail(c, invalid(t(s.lang(c), "outline_fonds_top")))
-		return
-	}
-	if err := s.cfg.Store.MoveCollection(c.Request.Context(), col.ID, version, parent, position, who(c).Email+" (desk)"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if top { // it has left this outline: its own is where it is now
+	if m.Top { // it has left this outline: its own is where it is now
 		c.Redirect(http.StatusSeeOther, "/desk/fonds/"+col.ID+"?moved=top")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/desk/fonds/"+c.Param("id")+"?moved=1#unit-"+col.ID)
 }
 
-// deskUnit reads collection id for a change at the desk, decided by the
-// one access decision: a collection the person may not know of is not
-// found, in the same words as one that does not exist; one they may see
-// but not edit is forbidden. Nothing about it (its version, its library)
-// is told before that.
+// unitError says the desk's refusals of a unit in the person's language.
+func (s *Server) unitError(c *gin.Context, err error) error {
+	var missing *desk.MissingUnit
+	switch {
+	case errors.As(err, &missing):
+		return invalid(t(s.lang(c), "outline_no_"+missing.Role))
+	case errors.Is(err, desk.ErrFondsOnTop):
+		return invalid(t(s.lang(c), "outline_fonds_top"))
+	}
+	return err
+}
+
+// deskUnit reads collection id for a change at the desk (desk.Units.Unit):
+// one the person may not know of is not found, one they may see but not
+// edit is forbidden.
 func (s *Server) deskUnit(c *gin.Context, id string) (*repository.Collection, error) {
-	col, err := s.cfg.Store.Collection(id)
-	if err != nil {
-		return nil, err
-	}
-	r, err := access.CollectionResource(s.cfg.Store, col)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	if err := access.Decide(who(c), access.ReadMetadata, r, now); errors.Is(err, fault.NotFound) {
-		return nil, err
-	}
-	return col, access.Decide(who(c), access.Edit, access.LibraryResource(col.Institution), now)
+	return s.cfg.Units.Unit(c.Request.Context(), who(c), id)
 }
 
 // namedUnit is deskUnit for a unit named in a form (a parent, a unit to
@@ -217,18 +189,11 @@ func (s *Server) namedUnit(c *gin.Context, id, missing string) (*repository.Coll
 }
 
 // freeID refuses a new collection's chosen identifier when any collection,
-// of any library, has it: in the same words whoever holds it, and before
-// anything about the holder (its version) could be told.
+// of any library, has it (desk.Units.FreeID), in the person's language.
 func (s *Server) freeID(c *gin.Context, id string) error {
-	if id == "" {
-		return nil
-	}
-	_, err := s.cfg.Store.Collection(id)
-	switch {
-	case err == nil:
+	err := s.cfg.Units.FreeID(id)
+	if errors.Is(err, fault.Conflict) {
 		return &httpError{status: http.StatusConflict, msg: t(s.lang(c), "id_taken") + " (" + id + ")"}
-	case errors.Is(err, fault.NotFound):
-		return nil
 	}
 	return err
 }
@@ -251,37 +216,18 @@ var isadTexts = []string{"extent", "creator", "history", "scope", "arrangement",
 // editUnit shows the form of a unit's description (a new child with
 // ?parent=, a new fonds with ?institution=).
 func (s *Server) editUnit(c *gin.Context) {
-	col := &repository.Collection{Institution: c.Query("institution"), Parent: c.Query("parent"), Level: repository.Fonds}
+	var col *repository.Collection
+	var err error
 	if id := c.Param("id"); id != "" {
-		var err error
-		if col, err = s.deskUnit(c, id); err != nil {
-			s.fail(c, err)
-			return
-		}
-	} else if col.Parent != "" {
-		parent, err := s.deskUnit(c, col.Parent)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		col.Institution, col.Level = parent.Institution, childLevel(parent.Level)
+		col, err = s.deskUnit(c, id)
+	} else {
+		col, err = s.cfg.Units.Draft(c.Request.Context(), who(c), c.Query("parent"), c.Query("institution"))
 	}
-	if col.Institution == "" {
-		col.Institution = who(c).Institution
-	}
-	if err := access.Decide(who(c), access.Edit, access.LibraryResource(col.Institution), time.Now()); err != nil {
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.renderUnit(c, http.StatusOK, col, "")
-}
-
-// childLevel is the level a new unit inside a unit of level l usually has.
-func childLevel(l repository.Level) repository.Level {
-	if i := slices.Index(repository.StandardLevels, l); i >= 0 && i+1 < len(repository.StandardLevels) {
-		return repository.StandardLevels[i+1]
-	}
-	return repository.ItemLevel
 }
 
 func (s *Server) renderUnit(c *gin.Context, status int, col *repository.Collection, msg string) {
@@ -319,9 +265,9 @@ func (s *Server) renderUnit(c *gin.Context, status int, col *repository.Collecti
 
 // saveUnit creates or changes a unit: its level, titles, access, ISAD(G)
 // description, and the items filed in it, in order (items named here that
-// are elsewhere are moved into it).
+// are elsewhere are moved into it, all in one change).
 func (s *Server) saveUnit(c *gin.Context) {
-	p, now, ctx := who(c), time.Now(), c.Request.Context()
+	p, ctx := who(c), c.Request.Context()
 	col := &repository.Collection{Institution: c.PostForm("institution"), Parent: c.PostForm("parent"), ID: strings.TrimSpace(c.PostForm("id"))}
 	if id := c.Param("id"); id != "" {
 		var err error
@@ -333,24 +279,6 @@ func (s *Server) saveUnit(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-	} else if err := s.freeID(c, col.ID); err != nil {
-		s.fail(c, err)
-		return
-	} else if col.Parent != "" {
-		parent, err := s.namedUnit(c, col.Parent, "outline_no_parent")
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		col.Institution = parent.Institution
-		if col.Order, err = s.cfg.Store.NextOrder(col.Parent); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {
-		s.fail(c, err)
-		return
 	}
 	col.Level = repository.Level(strings.TrimSpace(c.PostForm("level")))
 	if own := strings.TrimSpace(c.PostForm("own_level")); own != "" {
@@ -382,51 +310,25 @@ func (s *Server) saveUnit(c *gin.Context) {
 		}
 	}
 	col.Description = d
-	items := strings.Fields(c.PostForm("items"))
-	visible, err := access.Visible(s.cfg.Store, p, items, now)
-	if err != nil {
-		s.fail(c, err)
+	col.Members = strings.Fields(c.PostForm("items"))
+	fresh := col.Version == 0
+	if err := s.cfg.Units.Save(ctx, p, col); err != nil {
+		var refused *desk.ItemRefused
+		switch {
+		case errors.As(err, &refused) && refused.Unseen:
+			s.renderUnit(c, http.StatusBadRequest, col, t(s.lang(c), "members_unseen"))
+		case errors.As(err, &refused):
+			s.renderUnit(c, http.StatusBadRequest, col, t(s.lang(c), "unit_item_elsewhere")+" "+refused.ID)
+		case fresh && errors.Is(err, fault.Conflict):
+			s.fail(c, &httpError{status: http.StatusConflict, msg: t(s.lang(c), "id_taken") + " (" + col.ID + ")"})
+		case errors.Is(err, fault.Invalid) && !errors.As(err, new(*desk.MissingUnit)), errors.Is(err, fault.Conflict):
+			s.renderUnit(c, Status(err), col, s.deskReason(c, err))
+		default:
+			s.fail(c, s.unitError(c, err))
+		}
 		return
 	}
-	if len(visible) != len(items) {
-		s.renderUnit(c, http.StatusBadRequest, col, t(s.lang(c), "members_unseen"))
-		return
-	}
-	for _, it := range visible {
-		if access.Decide(p, access.Edit, access.LibraryResource(it.Institution), now) != nil || it.Institution != col.Institution {
-			s.renderUnit(c, http.StatusBadRequest, col, t(s.lang(c), "unit_item_elsewhere")+" "+it.ID)
-			return
-		}
-	}
-	col.Members = items
-	if err := s.cfg.Store.SaveCollection(ctx, col, p.Email+" (desk)"); err != nil {
-		if Status(err) >= 500 {
-			s.fail(c, err)
-			return
-		}
-		s.renderUnit(c, Status(err), col, s.deskReason(c, err))
-		return
-	}
-	for _, it := range visible {
-		if it.Collection == col.ID {
-			continue
-		}
-		it.Collection = col.ID
-		if err := s.cfg.Store.SaveItem(ctx, it, p.Email+" (desk)"); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	root := col.ID
-	for id, depth := col.Parent, 0; id != "" && depth < 64; depth++ {
-		root = id
-		up, err := s.cfg.Store.Collection(id)
-		if err != nil {
-			break
-		}
-		id = up.Parent
-	}
-	to := "/desk/fonds/" + root
+	to := "/desk/fonds/" + s.cfg.Units.Root(col)
 	if dateRead {
 		to += "?" + url.Values{"unit": {col.ID}, "date_read": {typedDate}}.Encode()
 	}
@@ -437,18 +339,12 @@ func (s *Server) saveUnit(c *gin.Context) {
 // the digitised files its <dao> links name sent beside it, and reports
 // every unit made and every file's outcome.
 func (s *Server) importEAD(c *gin.Context) {
-	p, lang := who(c), s.lang(c)
-	inst, parent := c.PostForm("institution"), strings.TrimSpace(c.PostForm("parent"))
-	if parent != "" {
-		col, err := s.namedUnit(c, parent, "outline_no_parent")
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		inst = col.Institution
-	}
-	if err := access.Decide(p, access.Edit, access.LibraryResource(inst), time.Now()); err != nil {
-		s.fail(c, err)
+	in := desk.EADImport{Institution: c.PostForm("institution"), Parent: strings.TrimSpace(c.PostForm("parent")), Ingest: true}
+	lang := s.lang(c)
+	// Who may import here is decided first (a dry run is the checks):
+	// the form's mistakes are told only to those who may.
+	if _, err := s.cfg.Units.ImportEAD(c.Request.Context(), who(c), desk.EADImport{Institution: in.Institution, Parent: in.Parent, Dry: true}); err != nil {
+		s.fail(c, s.unitError(c, err))
 		return
 	}
 	form, err := c.MultipartForm()
@@ -462,32 +358,31 @@ func (s *Server) importEAD(c *gin.Context) {
 		s.fail(c, tooLarge(lang, "err_ead_too_large", maxBody))
 		return
 	}
+	doc, err := form.File["ead"][0].Open()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	in.Finding, err = ead.Read(doc)
+	doc.Close()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	dir, err := os.MkdirTemp(s.cfg.UploadDir, "ead-")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	defer os.RemoveAll(dir)
-	doc, err := form.File["ead"][0].Open()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f, err := ead.Read(doc)
-	doc.Close()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	// Every file is written and linked through root: nothing a name or a
 	// <dao> says can put it outside the import's own folder.
-	root, err := os.OpenRoot(dir)
-	if err != nil {
+	if in.Sent, err = os.OpenRoot(dir); err != nil {
 		s.fail(c, err)
 		return
 	}
-	defer root.Close()
-	if err := errors.Join(root.Mkdir("sent", 0o700), root.Mkdir("beside", 0o700)); err != nil {
+	defer in.Sent.Close()
+	if err := errors.Join(in.Sent.Mkdir("sent", 0o700), in.Sent.Mkdir("beside", 0o700)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -497,48 +392,28 @@ func (s *Server) importEAD(c *gin.Context) {
 		if !filepath.IsLocal(name) || strings.HasPrefix(name, ".") || sent[name] {
 			continue
 		}
-		if err := saveInto(root, path.Join("sent", name), fh); err != nil {
+		if err := saveInto(in.Sent, path.Join("sent", name), fh); err != nil {
 			s.fail(c, err)
 			return
 		}
 		sent[name] = true
 	}
-	made, atts, err := f.Build(c.Request.Context(), s.cfg.Store, inst, parent, p.Email+" (desk, EAD import)")
+	r, err := s.cfg.Units.ImportEAD(c.Request.Context(), who(c), in)
 	if err != nil {
-		s.fail(c, err)
+		s.fail(c, s.unitError(c, err))
 		return
 	}
-	// A <dao href="scans/p1.tif"> is matched with a file sent as p1.tif,
-	// linked at the path the link names once checked (ead.Dao.Path).
-	for _, a := range atts {
-		rel, ok := ead.Dao{Href: a.Href}.Path()
-		if !ok || !sent[path.Base(rel)] {
-			continue
-		}
-		at := path.Join("beside", rel)
-		if err := root.MkdirAll(path.Dir(at), 0o700); err != nil {
-			continue // ead.Units reports the file as missing
-		}
-		root.Link(path.Join("sent", path.Base(rel)), at)
-	}
-	beside := filepath.Join(dir, "beside")
-	units, notes := ead.Units(atts, beside, inst)
-	v := fondsPage{page: s.newPage(c, ""), Made: made}
-	for _, m := range made {
+	v := fondsPage{page: s.newPage(c, ""), Made: r.Made, Outcome: r.Outcome}
+	for _, m := range r.Made {
 		for _, n := range m.Notes {
 			v.Notes = append(v.Notes, sayNote(v.Lang, n))
 		}
 	}
-	v.Notes = append(v.Notes, notes...)
+	v.Notes = append(v.Notes, r.Problems...)
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}
-	if len(units) > 0 && s.cfg.Ingest == nil {
+	if r.NoIngest {
 		v.Notes = append(v.Notes, t(v.Lang, "ead_no_ingest"))
-		units = nil
-	}
-	for _, o := range units {
-		u := ingest.Unit{Files: []ingest.Input{{Path: o.Path, Name: o.Name}}, Meta: o.Meta, Origin: o.Origin}
-		v.Outcome = append(v.Outcome, s.cfg.Ingest.Ingest(c.Request.Context(), u)...)
 	}
 	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "fonds", v)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
@@ -49,34 +51,29 @@ func ingestEAD(ctx context.Context, store *repository.Store, path string, d inge
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// The command acts for whoever runs it on the data folder: every library.
+	p := access.Principal{User: "cli", Email: agent, Role: access.SystemAdmin}
+	units := &desk.Units{Store: store}
+	r, err := units.ImportEAD(ctx, p, desk.EADImport{Finding: found, Institution: d.Institution, Parent: d.Collection, Dir: filepath.Dir(path),
+		Dry: dry, Access: d.Access, Rights: d.Rights, Agent: agent})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if dry {
 		fmt.Fprintf(stderr, "%s: %s finding aid of %d units (dry run: nothing made)\n", path, found.Version, found.Count)
 		return nil, nil
 	}
-	made, atts, err := found.Build(ctx, store, d.Institution, d.Collection, agent)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Fprintf(stderr, "%s: %s finding aid, %d units made:\n", path, found.Version, len(made))
-	for _, m := range made {
+	fmt.Fprintf(stderr, "%s: %s finding aid, %d units made:\n", path, found.Version, len(r.Made))
+	for _, m := range r.Made {
 		fmt.Fprintf(stderr, "  %s%s  %s (%s)\n", strings.Repeat("  ", m.Depth), m.ID, m.Path, m.Level)
 	}
-	for _, m := range made {
+	for _, m := range r.Made {
 		for _, n := range m.Notes {
 			fmt.Fprintf(stderr, "  - %s\n", n)
 		}
 	}
-	objects, problems := ead.Units(atts, filepath.Dir(path), d.Institution)
-	for _, p := range problems {
+	for _, p := range r.Problems {
 		fmt.Fprintf(stderr, "  - %s\n", p)
 	}
-	var units []ingest.Unit
-	for _, o := range objects {
-		if d.Access != "" {
-			o.Meta.Access.Level = d.Access
-		}
-		o.Meta.Rights = d.Rights
-		units = append(units, ingest.Unit{Files: []ingest.Input{{Path: o.Path, Name: o.Name}}, Meta: o.Meta, Origin: o.Origin})
-	}
-	return units, nil
+	return r.Items, nil
 }

@@ -30,7 +30,7 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "iiif":          {"cmd", "web", "iiif", "metrics"}, // the metrics read the image caches' counters
 		mod + "oai":           {"cmd", "web", "oai"},
 		mod + "desk":          {"cmd", "web", "desk"},                           // what people do at the desk: the web layer and the command call it
-		mod + "ead":           {"cmd", "web", "oai", "ead"},                     // finding aids: exported by the web layer and OAI-PMH, imported by the command
+		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
 		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr"},
 		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk"},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
@@ -64,7 +65,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(web.Config{Store: store, Blobs: blobs, Log: log, Replica: true,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Units: &desk.Units{Store: store},
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Observer: obs})
 	if err != nil {

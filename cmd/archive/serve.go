@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
@@ -131,7 +132,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	l.run("upload batches", batches.Run)
 	handler, err := web.New(web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Units: &desk.Units{Store: store, Ingest: pipeline}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits, OCR: reader})
 	if err != nil {
