@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -15,14 +16,14 @@ import (
 // (which hides them), a public fonds with a series of every access level
 // and embargo, a file of every level below each series, and a fonds of
 // every level with one public series below it.
-func treeStore(t *testing.T) (*repository.Store, []string) {
+func treeStore(t *testing.T) (*bolt.Store, []string) {
 	t.Helper()
 	ctx := context.Background()
 	blobs, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	s, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 var (
@@ -19,7 +20,7 @@ var (
 // accountsFixture is the Accounts service over a fresh store, with the
 // principal of cmu's library administrator (saved, so that they are
 // someone) returned.
-func accountsFixture(t *testing.T) (*Accounts, *repository.Store, access.Principal) {
+func accountsFixture(t *testing.T) (*Accounts, *bolt.Store, access.Principal) {
 	t.Helper()
 	_, st := itemsFixture(t)
 	a := &Accounts{Store: st}

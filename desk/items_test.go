@@ -11,6 +11,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -23,13 +24,13 @@ var (
 )
 
 // itemsFixture is a store on local disk and the Items service over it.
-func itemsFixture(t *testing.T) (*Items, *repository.Store) {
+func itemsFixture(t *testing.T) (*Items, *bolt.Store) {
 	t.Helper()
 	blobs, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	st, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func itemsFixture(t *testing.T) (*Items, *repository.Store) {
 }
 
 // itemsAdd saves an item of a library at an access level.
-func itemsAdd(t *testing.T, st *repository.Store, id, inst, level string) *repository.Item {
+func itemsAdd(t *testing.T, st *bolt.Store, id, inst, level string) *repository.Item {
 	t.Helper()
 	it := &repository.Item{ID: id, Institution: inst, Type: "Image", Title: repository.Text{"en": "Item " + id}, Access: repository.Access{Level: level}}
 	if err := st.SaveItem(context.Background(), it, "tester"); err != nil {

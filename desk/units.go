@@ -12,13 +12,14 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // Units is the desk's work on archival units: making and describing them,
 // filing items in them, moving them, and importing finding aids. Each
 // change is decided for the person who makes it with access.Decide.
 type Units struct {
-	Store *repository.Store
+	Store *bolt.Store
 	// Ingest takes the digitised files an imported finding aid links to
 	// (nil: they are reported and left out).
 	Ingest Ingester

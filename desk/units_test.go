@@ -13,6 +13,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 )
@@ -56,7 +57,7 @@ func unitsFixture(t *testing.T) (*Units, *unitsBlobs, []string) {
 		t.Fatal(err)
 	}
 	blobs := &unitsBlobs{Blobs: lb}
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -23,13 +24,13 @@ var ctx = context.Background()
 
 var exportTime = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
-func newStore(t *testing.T) (*repository.Store, *local.Store) {
+func newStore(t *testing.T) (*bolt.Store, *local.Store) {
 	t.Helper()
 	blobs, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := repository.Open(ctx, filepath.Join(t.TempDir(), "archive.db"), blobs)
+	s, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func newStore(t *testing.T) (*repository.Store, *local.Store) {
 
 // fiveLevels builds fonds › subfonds › series › file › item, a second
 // series (restricted) with a file, and a unit of the library's own level.
-func fiveLevels(t *testing.T, s *repository.Store) {
+func fiveLevels(t *testing.T, s *bolt.Store) {
 	t.Helper()
 	add := func(id, parent string, level repository.Level, th, en string, access string) {
 		c := &repository.Collection{ID: id, Institution: "chula", Parent: parent, Level: level, Title: repository.Text{"th": th, "en": en},
@@ -66,7 +67,7 @@ func fiveLevels(t *testing.T, s *repository.Store) {
 	add("arts-box-1", "arts", "box", "กล่อง 1", "Box 1", "")
 }
 
-func export(t *testing.T, s *repository.Store, root string, p access.Principal) []byte {
+func export(t *testing.T, s *bolt.Store, root string, p access.Principal) []byte {
 	t.Helper()
 	tr, err := s.Tree(root)
 	if err != nil {
@@ -358,7 +359,7 @@ func TestImportKeepsAnUnreadableDateAsTextAndSaysSo(t *testing.T) {
 	if got := made[1].Notes[0].String(); got != want {
 		t.Errorf("note %q, want %q", got, want)
 	}
-	kept := func(s *repository.Store, where string) {
+	kept := func(s *bolt.Store, where string) {
 		t.Helper()
 		c, err := s.Collection("undated")
 		if err != nil {
@@ -392,10 +393,10 @@ func TestImportKeepsAnUnreadableDateAsTextAndSaysSo(t *testing.T) {
 	}
 	s.Close()
 	path := filepath.Join(t.TempDir(), "rebuilt.db")
-	if _, err := repository.Rebuild(ctx, path, blobs, false); err != nil {
+	if _, err := bolt.Rebuild(ctx, path, blobs, false); err != nil {
 		t.Fatal(err)
 	}
-	rebuilt, err := repository.Open(ctx, path, blobs)
+	rebuilt, err := bolt.Open(ctx, path, blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

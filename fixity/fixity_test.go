@@ -11,6 +11,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/fixity"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -19,7 +20,7 @@ import (
 
 type archive struct {
 	blobs *local.Store
-	store *repository.Store
+	store *bolt.Store
 	items []*repository.Item
 	dir   string
 }
@@ -33,7 +34,7 @@ func newArchive(t *testing.T, n int) *archive {
 	if a.blobs, err = local.Open(filepath.Join(a.dir, "blobs")); err != nil {
 		t.Fatal(err)
 	}
-	if a.store, err = repository.Open(context.Background(), filepath.Join(a.dir, "a.db"), a.blobs); err != nil {
+	if a.store, err = bolt.Open(context.Background(), filepath.Join(a.dir, "a.db"), a.blobs); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.store.Close() })
@@ -93,7 +94,7 @@ func (c *counter) FixityPass(damaged int, complete bool) {
 	c.mu.Unlock()
 }
 
-func fixityEvents(t *testing.T, s *repository.Store, id string) []repository.Event {
+func fixityEvents(t *testing.T, s *bolt.Store, id string) []repository.Event {
 	t.Helper()
 	evs, err := s.Events(id)
 	if err != nil {
@@ -328,7 +329,7 @@ func BenchmarkAuditPass(b *testing.B) {
 			} else {
 				blobs = miniotest.Start(b).Open(b, "audit", "")
 			}
-			store, err := repository.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
+			store, err := bolt.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/pyramid"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/vips"
 )
@@ -75,7 +75,7 @@ func BenchmarkIngestSmallJPEGs(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		blobs, _ := local.Open(b.TempDir())
-		store, err := repository.Open(context.Background(), b.TempDir()+"/a.db", blobs)
+		store, err := bolt.Open(context.Background(), b.TempDir()+"/a.db", blobs)
 		if err != nil {
 			b.Fatal(err)
 		}

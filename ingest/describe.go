@@ -15,6 +15,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -138,7 +139,7 @@ type DescribeStore interface {
 	SaveItem(ctx context.Context, it *repository.Item, agent string, events ...repository.Event) error
 }
 
-var _ DescribeStore = (*repository.Store)(nil)
+var _ DescribeStore = (*bolt.Store)(nil)
 
 // DescribeConfig says who describes, and how.
 type DescribeConfig struct {

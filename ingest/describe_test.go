@@ -12,6 +12,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 var cmuArchivist = access.Principal{User: "u-cmu", Email: "archivist@cmu.example", Institution: "cmu", Role: access.Archivist}
@@ -19,7 +20,7 @@ var cmuArchivist = access.Principal{User: "u-cmu", Email: "archivist@cmu.example
 // describeEnv is a store holding items already ingested without a
 // description: two of Chiang Mai's, one of Thammasat's.
 type describeEnv struct {
-	store          *repository.Store
+	store          *bolt.Store
 	scan, sha, tu  *repository.Item
 	scanDigest     string
 	shaDigest, tuD string
@@ -27,7 +28,7 @@ type describeEnv struct {
 
 func newDescribeEnv(t *testing.T) *describeEnv {
 	t.Helper()
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), localBlobs(t))
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), localBlobs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,7 @@ func TestDescribeReadsExcelSheets(t *testing.T) {
 // racingStore saves another version of the item just before the describer
 // saves its own, as an archivist at the desk might.
 type racingStore struct {
-	*repository.Store
+	*bolt.Store
 	raced bool
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
@@ -38,14 +39,14 @@ import (
 var ctx = context.Background()
 
 type env struct {
-	store *repository.Store
+	store *bolt.Store
 	blobs storage.Blobs
 	p     *ingest.Pipeline
 }
 
 func newEnv(t *testing.T, blobs storage.Blobs, tweak ...func(*ingest.Config)) *env {
 	t.Helper()
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

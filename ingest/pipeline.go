@@ -25,12 +25,13 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // Config is what a pipeline needs.
 type Config struct {
-	Store *repository.Store
+	Store *bolt.Store
 	Blobs storage.Blobs
 	// Agent is recorded in every event (who ingested).
 	Agent string

@@ -17,12 +17,13 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // TranscodeConfig is what a Transcoder needs.
 type TranscodeConfig struct {
-	Store *repository.Store
+	Store *bolt.Store
 	Blobs storage.Blobs
 	// Workers is how many recordings are transcoded at once: at least one,
 	// at most one per core (default half the cores).

@@ -17,6 +17,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/metrics"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
 )
@@ -79,7 +80,7 @@ func TestChangesAnnouncedByTheFeedAreCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), lb)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), lb)
 	if err != nil {
 		t.Fatal(err)
 	}

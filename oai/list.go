@@ -12,6 +12,7 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // token is the whole state of a list request, carried in its resumption
@@ -182,7 +183,7 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 	}
 	after := ""
 	if t.After.ID != "" {
-		after = repository.ChangeCursor(t.After)
+		after = bolt.ChangeCursor(t.After)
 	}
 	for {
 		if err := r.ctx.Err(); err != nil {
@@ -224,7 +225,7 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 		if next == "" || len(changes) == 0 {
 			return recs, last, false, nil
 		}
-		after = repository.ChangeCursor(last)
+		after = bolt.ChangeCursor(last)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // Store is what the provider reads.
@@ -32,7 +33,7 @@ type Store interface {
 	Tree(id string) (*repository.Tree, error)
 }
 
-var _ Store = (*repository.Store)(nil)
+var _ Store = (*bolt.Store)(nil)
 
 // Provider answers OAI-PMH requests from the store. Its zero Now is time.Now.
 type Provider struct {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -33,21 +34,21 @@ var secrets = []string{"Restricted Secret Title", "Withdrawn Secret Title", "Emb
 	"Item Of Hidden Fonds", "Hidden Fonds Title", "Hidden Series Title", "Removed Collection Title"}
 
 type env struct {
-	store *repository.Store
+	store *bolt.Store
 	p     *Provider
 	ids   map[string]string // name → item id
 }
 
 // openStore opens a real store on local storage in a temporary folder, its
 // clock one second a call from 2024-01-01.
-func openStore(t testing.TB) *repository.Store {
+func openStore(t testing.TB) *bolt.Store {
 	t.Helper()
 	dir := t.TempDir()
 	blobs, err := local.Open(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +58,14 @@ func openStore(t testing.TB) *repository.Store {
 	return store
 }
 
-func saveCollection(t testing.TB, s *repository.Store, c *repository.Collection) {
+func saveCollection(t testing.TB, s *bolt.Store, c *repository.Collection) {
 	t.Helper()
 	if err := s.SaveCollection(context.Background(), c, "t"); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func saveItem(t testing.TB, s *repository.Store, it *repository.Item) string {
+func saveItem(t testing.TB, s *bolt.Store, it *repository.Item) string {
 	t.Helper()
 	if it.Rights == "" {
 		it.Rights = "http://rightsstatements.org/vocab/InC/1.0/"
@@ -77,7 +78,7 @@ func saveItem(t testing.TB, s *repository.Store, it *repository.Item) string {
 
 // closeItem saves a public item, then files it in collection (if not "")
 // with access a: an item harvesters may have copied before it closed.
-func closeItem(t testing.TB, s *repository.Store, it *repository.Item, collection string, a repository.Access) string {
+func closeItem(t testing.TB, s *bolt.Store, it *repository.Item, collection string, a repository.Access) string {
 	t.Helper()
 	saveItem(t, s, it)
 	if collection != "" {

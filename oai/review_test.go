@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -20,7 +21,7 @@ import (
 func TestFindingAidsAreHarvestedAPageAtATime(t *testing.T) {
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestFindingAidsAreHarvestedAPageAtATime(t *testing.T) {
 func TestACuratedCollectionHasNoFindingAid(t *testing.T) {
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/ocr/ocrtest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkOCRPagesPerMinute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(b.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(b.TempDir(), "a.db"), blobs)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/ocr/ocrtest"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // TestReadTextIsRegisteredForFixityAndKeptByRebuild: a page's ALTO and
@@ -51,10 +51,10 @@ func TestReadTextIsRegisteredForFixityAndKeptByRebuild(t *testing.T) {
 	}
 	// A store rebuilt from storage alone keeps the digests.
 	path := filepath.Join(t.TempDir(), "rebuilt.db")
-	if _, err := repository.Rebuild(ctx, path, e.blobs, false); err != nil {
+	if _, err := bolt.Rebuild(ctx, path, e.blobs, false); err != nil {
 		t.Fatal(err)
 	}
-	again, err := repository.Open(ctx, path, e.blobs)
+	again, err := bolt.Open(ctx, path, e.blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

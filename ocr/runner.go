@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // Config is what a Runner needs.
 type Config struct {
-	Store *repository.Store
+	Store *bolt.Store
 	Blobs storage.Blobs
 	// Workers is how many pages are read at once (default the cores).
 	Workers int

@@ -16,11 +16,12 @@ import (
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/ocr/ocrtest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
 type env struct {
-	store *repository.Store
+	store *bolt.Store
 	blobs *local.Store
 	p     *ingest.Pipeline
 	dir   string
@@ -32,7 +33,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

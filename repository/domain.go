@@ -1,7 +1,8 @@
 // Package repository holds the archive's domain — institutions, nested
-// collections, items and their files, and the event trail — and its metadata
-// store on bbolt. Every record is also written to blob storage as JSON, so the
-// store can be rebuilt from storage alone.
+// collections, items and their files, people, and the event trail — with
+// the rules each record keeps by itself. It has no storage of its own: the
+// metadata store is package repository/bolt, so that deciding (package
+// access) and describing need no database.
 package repository
 
 import (
@@ -307,11 +308,4 @@ func ValidRights(u string) bool {
 		return strings.HasPrefix(p.Path, "/licenses/") || strings.HasPrefix(p.Path, "/publicdomain/")
 	}
 	return false
-}
-
-// Seed is the three libraries that founded the archive.
-var seed = []Institution{
-	{ID: "cmu", Name: Text{"th": "มหาวิทยาลัยเชียงใหม่", "en": "Chiang Mai University"}, Homepage: "https://library.cmu.ac.th/"},
-	{ID: "tu", Name: Text{"th": "มหาวิทยาลัยธรรมศาสตร์", "en": "Thammasat University"}, Homepage: "https://library.tu.ac.th/"},
-	{ID: "chula", Name: Text{"th": "จุฬาลงกรณ์มหาวิทยาลัย", "en": "Chulalongkorn University"}, Homepage: "https://www.car.chula.ac.th/"},
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage/local"
 )
@@ -28,7 +29,7 @@ var (
 )
 
 type fixture struct {
-	store *repository.Store
+	store *bolt.Store
 	index *Index
 	path  string
 }
@@ -41,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(ctx, filepath.Join(dir, "archive.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(dir, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

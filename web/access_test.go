@@ -18,6 +18,7 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -62,7 +63,7 @@ func mayEdit(item, role string) bool {
 
 type accessEnv struct {
 	srv    *Server
-	store  *repository.Store
+	store  *bolt.Store
 	items  map[string]*repository.Item // by level name
 	tokens map[string]string           // by role
 	secret map[string]string           // the title word of each item
@@ -85,7 +86,7 @@ func newAccessEnv(t *testing.T) *accessEnv {
 	t.Helper()
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

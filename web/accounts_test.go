@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // testHosts are the hosts test requests come to (httptest's default).
@@ -13,7 +14,7 @@ var testHosts = []string{"example.com"}
 const password = "correct horse battery"
 
 // addUser gives a library a user who signs in with password.
-func addUser(t testing.TB, store *repository.Store, email, inst, role string) *repository.User {
+func addUser(t testing.TB, store *bolt.Store, email, inst, role string) *repository.User {
 	t.Helper()
 	u := &repository.User{Email: email, Institution: inst, Role: role, PasswordHash: repository.HashPassword(password)}
 	if err := store.SaveUser(context.Background(), u, "test"); err != nil {
@@ -23,7 +24,7 @@ func addUser(t testing.TB, store *repository.Store, email, inst, role string) *r
 }
 
 // seedAdmin makes a system administrator who holds the token the tests use.
-func seedAdmin(t testing.TB, store *repository.Store) *repository.User {
+func seedAdmin(t testing.TB, store *bolt.Store) *repository.User {
 	t.Helper()
 	u := addUser(t, store, "admin@example.org", "cmu", "system-admin")
 	if _, err := store.ImportToken(context.Background(), u.ID, "write", token, "test"); err != nil {
@@ -33,7 +34,7 @@ func seedAdmin(t testing.TB, store *repository.Store) *repository.User {
 }
 
 // tokenFor gives a new user of a library a token of a scope.
-func tokenFor(t testing.TB, store *repository.Store, email, inst, role, scope string) string {
+func tokenFor(t testing.TB, store *bolt.Store, email, inst, role, scope string) string {
 	t.Helper()
 	u := addUser(t, store, email, inst, role)
 	sec, _, err := store.CreateToken(context.Background(), u.ID, scope, 0, "test")
@@ -44,7 +45,7 @@ func tokenFor(t testing.TB, store *repository.Store, email, inst, role, scope st
 }
 
 // reveal lets anonymous visitors learn that a library's restricted items exist.
-func reveal(t testing.TB, store *repository.Store, inst string) {
+func reveal(t testing.TB, store *bolt.Store, inst string) {
 	t.Helper()
 	in, err := store.Institution(inst)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/thaiarchives/archive/fixity"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -20,7 +20,7 @@ import (
 // languages without scrolling sideways, with nothing serious for axe-core.
 func TestFixityPageFitsAPhoneInBothLanguages(t *testing.T) {
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/thaiarchives/archive/fixity"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -23,7 +24,7 @@ func (f fixedStatus) Status() fixity.State { return fixity.State(f) }
 
 func TestFixityPageShowsAdministratorsWhatIsDamagedInBothLanguages(t *testing.T) {
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/repository/edtf"
 	"github.com/thaiarchives/archive/search"
 )
@@ -71,7 +72,7 @@ func (s *Server) readTree(c *gin.Context, id string) (*repository.Tree, error) {
 // treeItems is the tree answering for collections and the store for items.
 type treeItems struct {
 	*repository.Tree
-	s *repository.Store
+	s *bolt.Store
 }
 
 func (l treeItems) Item(id string) (*repository.Item, error) { return l.s.Item(id) }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -21,7 +22,7 @@ func bigFonds(b testing.TB) *fixture {
 	b.Helper()
 	ctx := context.Background()
 	blobs, _ := local.Open(b.TempDir())
-	store, err := repository.Open(ctx, filepath.Join(b.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(b.TempDir(), "a.db"), blobs)
 	if err != nil {
 		b.Fatal(err)
 	}

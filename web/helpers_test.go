@@ -11,7 +11,7 @@ import (
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/oai"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/search/thai"
 )
@@ -79,7 +79,7 @@ func withServices(t testing.TB, cfg Config) Config {
 
 // runBatches is a running batch service on store with the pipeline p, in
 // a folder of its own; it stops when the test ends.
-func runBatches(t testing.TB, store *repository.Store, p batch.Ingester) *batch.Service {
+func runBatches(t testing.TB, store *bolt.Store, p batch.Ingester) *batch.Service {
 	t.Helper()
 	svc, err := batch.New(batch.Config{Store: store, Pipeline: p, Dir: t.TempDir()})
 	if err != nil {

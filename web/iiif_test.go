@@ -24,6 +24,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 )
@@ -59,13 +60,13 @@ type iiifEnv struct {
 	*fixture
 	image, closed string
 	blobs         storage.Blobs
-	store         *repository.Store
+	store         *bolt.Store
 }
 
 func newIIIFEnv(t testing.TB) *iiifEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,14 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
 // avEnv is a server holding a QuickTime (ProRes) video and a FLAC
 // recording, 20 s each, whose copies for browsers the transcoder has made.
 type avEnv struct {
-	store        *repository.Store
+	store        *bolt.Store
 	url          string
 	video, audio string // item identifiers
 }
@@ -49,7 +50,7 @@ func newAVEnv(t *testing.T) *avEnv {
 	}
 	blobs, _ := local.Open(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 )
@@ -21,7 +22,7 @@ import (
 func TestRecordingWaitsForItsCopyThenPlaysFromIt(t *testing.T) {
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -33,7 +34,7 @@ func memDir(t testing.TB) string {
 
 type harvestEnv struct {
 	*fixture
-	store *repository.Store
+	store *bolt.Store
 	start time.Time
 	ids   []string
 }
@@ -44,7 +45,7 @@ func newHarvestEnv(t testing.TB, n int) *harvestEnv {
 	t.Helper()
 	dir := memDir(t)
 	blobs, _ := local.Open(filepath.Join(dir, "blobs"))
-	store, err := repository.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

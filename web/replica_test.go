@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -16,12 +17,12 @@ import (
 // language saying where changes are made.
 func TestReplicaRefusesChangesInTheReadersLanguage(t *testing.T) {
 	blobs, _ := local.Open(t.TempDir())
-	writer, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), blobs)
+	writer, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writer.Close()
-	store, err := repository.OpenReplica(context.Background(), filepath.Join(t.TempDir(), "r.db"), blobs)
+	store, err := bolt.OpenReplica(context.Background(), filepath.Join(t.TempDir(), "r.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

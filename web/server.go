@@ -30,13 +30,13 @@ import (
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/ocr"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // Config is what the server is built from.
 type Config struct {
-	Store *repository.Store
+	Store *bolt.Store
 	Blobs storage.Blobs
 	Log   *slog.Logger
 	// Ingest ingests the files a finding aid imported at the desk links;

@@ -14,6 +14,7 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -36,7 +37,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{faulty: &storagetest.Faulty{Blobs: lb}}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), f.faulty)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), f.faulty)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -22,7 +23,7 @@ import (
 // test can measure.
 type signInEnv struct {
 	srv   *Server
-	store *repository.Store
+	store *bolt.Store
 	blobs string
 }
 
@@ -33,7 +34,7 @@ func newSignInEnv(t *testing.T) *signInEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(dir, "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,13 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
 type uploadEnv struct {
 	url      string
-	store    *repository.Store
+	store    *bolt.Store
 	cfg      Config
 	batches  batch.Config   // what each start builds the batch service from
 	pipeline batch.Ingester // the ingest pipeline on the env's store
@@ -64,7 +65,7 @@ func newUploadEnvWith(t testing.TB, cfg Config, bc batch.Config) *uploadEnv {
 func newIdleUploadEnv(t testing.TB, cfg Config, bc batch.Config) *uploadEnv {
 	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -36,7 +37,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
-	n, err := repository.Rebuild(ctx, cfg.dbPath(), blobs, *force)
+	n, err := bolt.Rebuild(ctx, cfg.dbPath(), blobs, *force)
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func stageMetadata(ctx context.Context, cfg *Config) (*os.File, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("cannot stage the metadata copy in %s: %v", cfg.Data, unwrap(err))
 	}
-	n, err := repository.BackupFile(cfg.dbPath(), tmp)
+	n, err := bolt.BackupFile(cfg.dbPath(), tmp)
 	if errors.Is(err, repository.ErrLocked) {
 		n, err = backupFromService(ctx, cfg, tmp)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/backup"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3"
@@ -130,7 +130,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	counts, err := repository.Rebuild(ctx, cfg.dbPath(), dst, false)
+	counts, err := bolt.Rebuild(ctx, cfg.dbPath(), dst, false)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/iiif/auth"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3"
@@ -320,7 +320,7 @@ func (cfg *Config) indexPath() string { return filepath.Join(cfg.Data, "index") 
 func (cfg *Config) dbPath() string { return filepath.Join(cfg.Data, "archive.db") }
 
 // open opens blobs and the metadata store.
-func (cfg *Config) open(ctx context.Context) (storage.Blobs, *repository.Store, error) {
+func (cfg *Config) open(ctx context.Context) (storage.Blobs, *bolt.Store, error) {
 	blobs, err := cfg.openBlobs(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -328,7 +328,7 @@ func (cfg *Config) open(ctx context.Context) (storage.Blobs, *repository.Store, 
 	if err := cfg.openData(); err != nil {
 		return nil, nil, err
 	}
-	store, err := repository.Open(ctx, cfg.dbPath(), blobs)
+	store, err := bolt.Open(ctx, cfg.dbPath(), blobs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -337,7 +337,7 @@ func (cfg *Config) open(ctx context.Context) (storage.Blobs, *repository.Store, 
 
 // openArchive resolves the settings and opens storage and the metadata
 // store, as every command that works on the archive does first.
-func (c *common) openArchive(ctx context.Context) (*Config, storage.Blobs, *repository.Store, error) {
+func (c *common) openArchive(ctx context.Context) (*Config, storage.Blobs, *bolt.Store, error) {
 	cfg, err := c.resolve()
 	if err != nil {
 		return nil, nil, nil, err

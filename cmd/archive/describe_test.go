@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // undescribed puts items titled only with their file names into the store
@@ -15,7 +16,7 @@ import (
 func undescribed(t *testing.T, data string, files map[string]string) map[string]*repository.Item {
 	t.Helper()
 	out := map[string]*repository.Item{}
-	withStore(t, data, func(store *repository.Store) {
+	withStore(t, data, func(store *bolt.Store) {
 		i := 0
 		for name, inst := range files {
 			i++
@@ -34,7 +35,7 @@ func undescribed(t *testing.T, data string, files map[string]string) map[string]
 func stored(t *testing.T, data, id string) *repository.Item {
 	t.Helper()
 	var it *repository.Item
-	withStore(t, data, func(store *repository.Store) {
+	withStore(t, data, func(store *bolt.Store) {
 		var err error
 		if it, err = store.Item(id); err != nil {
 			t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/ingest"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // isEAD reports whether path is a file that reads as an EAD finding aid.
@@ -35,7 +35,7 @@ func isEAD(path string) bool {
 // inside the unit --collection names), names every unit it made, and
 // returns the files its <dao> links name beside it, to be ingested as
 // items at their places. A dry run reads and reports without writing.
-func ingestEAD(ctx context.Context, store *repository.Store, path string, d ingest.Defaults, dry bool, agent string, stderr io.Writer) ([]ingest.Unit, error) {
+func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Defaults, dry bool, agent string, stderr io.Writer) ([]ingest.Unit, error) {
 	if store == nil {
 		return nil, errors.New("the service holds the archive: import a finding aid at the desk (Fonds and finding aids), or stop the service and run this again")
 	}

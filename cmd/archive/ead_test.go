@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -47,7 +48,7 @@ func TestIngestRecognisesAFindingAidAndAttachesItsFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

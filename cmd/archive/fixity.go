@@ -15,6 +15,7 @@ import (
 
 	"github.com/thaiarchives/archive/fixity"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/web"
 )
@@ -206,7 +207,7 @@ func runRepair(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // ARCHIVE_FIXITY_RATE is 0 (then it returns nil). A pass a stop
 // interrupted goes on at once; a new one waits a minute, so a start is
 // not slowed.
-func startAudits(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
+func startAudits(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs, obs fixity.Observer, log *slog.Logger) (web.FixityStatus, error) {
 	if cfg.FixityRate <= 0 {
 		return nil, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -125,7 +126,7 @@ func envData(env []string) string {
 // dump is the metadata store's content at data, and every blob's digest.
 func dump(t *testing.T, data string, blobs storage.Blobs) (string, map[string]string) {
 	t.Helper()
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestRestoreOntoAnEmptyDataFolderBringsEverythingBackIdentical(t *testing.T)
 		t.Fatal(err)
 	}
 	func() {
-		store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+		store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +253,7 @@ func TestFullBackupWhileServingTakesTheMetadataThroughTheService(t *testing.T) {
 	if err := os.WriteFile(db, storagetest.MustGet(t, backup, "metadata/archive.db", 0, -1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	copyStore, err := repository.Open(context.Background(), db, backup)
+	copyStore, err := bolt.Open(context.Background(), db, backup)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,13 +13,14 @@ import (
 // TestLibrariesStayInTheirPackages enforces the design's boundaries: Gin only
 // in the HTTP layer, minio-go only in storage/s3, bbolt only in the
 // repository's store, imaging only where images are rendered or derived,
-// bleve only in the search index, cgo only in vips; and OAI-PMH, IIIF
-// Presentation and Content Search do not link libvips or excelize.
+// bleve only in the search index, cgo only in vips; OAI-PMH, IIIF
+// Presentation and Content Search do not link libvips or excelize; and the
+// access decision and the domain's records link no database.
 func TestLibrariesStayInTheirPackages(t *testing.T) {
 	allowed := map[string][]string{
 		"github.com/gin-gonic/gin":          {"web"},
 		"github.com/minio/minio-go/v7":      {"storage/s3"},
-		"go.etcd.io/bbolt":                  {"repository"},
+		"go.etcd.io/bbolt":                  {"repository/bolt"},
 		"github.com/disintegration/imaging": {"iiif", "ingest"},
 		"github.com/blevesearch":            {"search"},
 	}
@@ -101,6 +102,14 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		}
 		if path := reaches(append(deps[dir], testDeps[dir]...), deps, mod, []string{mod + "vips", "github.com/xuri/excelize"}); path != nil {
 			t.Errorf("%s (or its tests) depends on %s", dir, strings.Join(path, " → "))
+		}
+	}
+	for _, dir := range []string{"access", "repository"} {
+		if len(deps[dir]) == 0 {
+			t.Fatalf("package %s has no imports: wrong root?", dir)
+		}
+		if path := reaches(deps[dir], deps, mod, []string{"go.etcd.io/bbolt"}); path != nil {
+			t.Errorf("%s depends on %s", dir, strings.Join(path, " → "))
 		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/ingest"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -97,7 +97,7 @@ func TestIngestKilledAtRandomPointsFinishesWithoutDuplicates(t *testing.T) {
 		t.Fatalf("final run outcomes %v for %d files", statuses, files)
 	}
 	blobs, _ := local.Open(filepath.Join(data, "blobs"))
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -304,7 +305,7 @@ func TestConfigFileEnvironmentAndFlagsInOrder(t *testing.T) {
 func seedItem(t *testing.T, data string, blobs storage.Blobs) (*repository.Item, []byte) {
 	t.Helper()
 	os.MkdirAll(data, 0o755)
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +388,7 @@ func TestBackupWhileServing(t *testing.T) {
 	if !strings.Contains(out, "written to "+dst) {
 		t.Fatalf("backup said %q", out)
 	}
-	copyStore, err := repository.Open(context.Background(), dst, blobs)
+	copyStore, err := bolt.Open(context.Background(), dst, blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

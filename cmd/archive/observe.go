@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/thaiarchives/archive/metrics"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
 )
@@ -75,7 +75,7 @@ func serveAdmin(l *loops, addr string, reg *prometheus.Registry, log *slog.Logge
 // observe starts what the metrics follow in the background (the change
 // feed, the caches, the search index's lag) and the admin listener when
 // one is asked for.
-func observe(l *loops, cfg *Config, reg *prometheus.Registry, obs *metrics.Metrics, handler *web.Server, index *search.Index, store *repository.Store, log *slog.Logger) error {
+func observe(l *loops, cfg *Config, reg *prometheus.Registry, obs *metrics.Metrics, handler *web.Server, index *search.Index, store *bolt.Store, log *slog.Logger) error {
 	obs.Caches(handler.CacheStats)
 	obs.Lag("archive_index_lag_changes", "Changes announced by the repository that the search index has yet to apply.", func() float64 {
 		n, err := index.Lag()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -110,7 +111,7 @@ func pagesOf(n int) string {
 }
 
 // unreadItems lists every item with pages whose text is not read.
-func unreadItems(store *repository.Store) ([]string, error) {
+func unreadItems(store *bolt.Store) ([]string, error) {
 	ins, err := store.Institutions()
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func ocrRemote(ctx context.Context, cfg *Config, ids []string, stdout, stderr io
 // startOCR starts reading the text of pages in the background, with half
 // the cores; without Tesseract the service runs on, saying why no text is
 // read (nil runner).
-func startOCR(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs, log *slog.Logger) (*ocr.Runner, error) {
+func startOCR(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs, log *slog.Logger) (*ocr.Runner, error) {
 	tess := &ocr.Tesseract{}
 	if err := tess.Check(); err != nil {
 		log.Warn("the text of pages is not read", "err", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -29,7 +30,7 @@ func seedPDF(t *testing.T, data string, blobs *local.Store, text string) string 
 		t.Fatalf("pango-view: %v %s", err, out)
 	}
 	os.MkdirAll(data, 0o755)
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func seedPDF(t *testing.T, data string, blobs *local.Store, text string) string 
 
 func altoOf(t *testing.T, data string, blobs *local.Store, id string) string {
 	t.Helper()
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

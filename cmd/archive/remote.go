@@ -18,6 +18,7 @@ import (
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // service is a running archive that holds the metadata store: while it
@@ -182,7 +183,7 @@ func answer(resp *http.Response, want int, v any) error {
 
 // snapshot is a copy of the running service's metadata store, for a dry
 // run to check against without the store's lock.
-func snapshot(ctx context.Context, cfg *Config, blobs repository.Blobs) (*repository.Store, func(), error) {
+func snapshot(ctx context.Context, cfg *Config, blobs repository.Blobs) (*bolt.Store, func(), error) {
 	tmp, err := os.CreateTemp(cfg.Data, "dry-run-*.db")
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot write a snapshot in %s: %v", cfg.Data, unwrap(err))
@@ -193,7 +194,7 @@ func snapshot(ctx context.Context, cfg *Config, blobs repository.Blobs) (*reposi
 		return nil, nil, err
 	}
 	tmp.Close()
-	store, err := repository.Open(ctx, tmp.Name(), blobs)
+	store, err := bolt.Open(ctx, tmp.Name(), blobs)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
 )
@@ -30,7 +30,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := cfg.openData(); err != nil {
 		return err
 	}
-	store, err := repository.OpenReplica(ctx, cfg.dbPath(), blobs)
+	store, err := bolt.OpenReplica(ctx, cfg.dbPath(), blobs)
 	if err != nil {
 		return err
 	}

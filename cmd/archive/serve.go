@@ -17,7 +17,7 @@ import (
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
 )
@@ -201,7 +201,7 @@ func unwrapNet(err error) error {
 
 // housekeeping ends embargoes whose day has come (so harvesters hear of
 // it) and removes expired sessions, at start and then every ten minutes.
-func housekeeping(ctx context.Context, store *repository.Store, log *slog.Logger) {
+func housekeeping(ctx context.Context, store *bolt.Store, log *slog.Logger) {
 	for {
 		if n, err := store.ReleaseEmbargoes(ctx, time.Now()); err != nil {
 			log.Warn("releasing embargoes", "err", err)

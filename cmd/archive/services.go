@@ -9,7 +9,7 @@ import (
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/oai"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
 )
@@ -28,7 +28,7 @@ type services struct {
 
 // newServices builds the services; the reads of item texts that content
 // search starts in the background run under l.
-func newServices(l *loops, cfg *Config, store *repository.Store, blobs storage.Blobs) (*services, error) {
+func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) (*services, error) {
 	// Searching inside an item segments Thai with the index's word lists.
 	dict, err := thai.Shared(cfg.ThaiDictionaries...)
 	if err != nil {

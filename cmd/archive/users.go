@@ -18,6 +18,7 @@ import (
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // cliAgent names the operator in events made from the command line.
@@ -33,7 +34,7 @@ func cliAgent() string {
 // single-token era keeps working, and its token becomes an administrator's.
 // A token once registered is never registered again, so revoking it lasts
 // across restarts (remove DATA/token, or change ARCHIVE_TOKEN, for a new one).
-func bootstrapAdmin(ctx context.Context, cfg *Config, store *repository.Store, log *slog.Logger) error {
+func bootstrapAdmin(ctx context.Context, cfg *Config, store *bolt.Store, log *slog.Logger) error {
 	token, err := cfg.token()
 	if err != nil {
 		return err

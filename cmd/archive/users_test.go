@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -80,13 +81,13 @@ func row(t *testing.T, listing, key string) []string {
 
 // withStore opens the data folder's metadata store (which no service may
 // hold) for f, and closes it.
-func withStore(t *testing.T, data string, f func(*repository.Store)) {
+func withStore(t *testing.T, data string, f func(*bolt.Store)) {
 	t.Helper()
 	blobs, err := local.Open(filepath.Join(data, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestUserAddListPasswdAndDisableTakeEffectAtSignIn(t *testing.T) {
 	if strings.Index(out, "password changed") > strings.Index(out, newR) {
 		t.Errorf("the new password was shown before it was saved: %q", out)
 	}
-	withStore(t, data, func(st *repository.Store) {
+	withStore(t, data, func(st *bolt.Store) {
 		u, err := st.UserByEmail("r@tu.example")
 		if err != nil || !repository.CheckPassword(u.PasswordHash, newR) || repository.CheckPassword(u.PasswordHash, pwR) {
 			t.Errorf("stored password of r@tu.example is not the new one (%v)", err)
@@ -323,7 +324,7 @@ func TestTokenIsShownOnceKeptHashedAndRevocable(t *testing.T) {
 	if files := filesHolding(t, data, secret); len(files) != 0 {
 		t.Fatalf("the token's secret is kept in %v", files)
 	}
-	withStore(t, data, func(st *repository.Store) {
+	withStore(t, data, func(st *bolt.Store) {
 		tok, u, err := st.TokenBySecret(secret)
 		if err != nil || tok.ID != id || tok.Scope != "upload" || u.Email != "e@cmu.example" {
 			t.Fatalf("TokenBySecret: %+v %+v %v", tok, u, err)
@@ -344,7 +345,7 @@ func TestTokenIsShownOnceKeptHashedAndRevocable(t *testing.T) {
 	if got := row(t, mustRun(t, nil, env, "token", "list", "--user", "e@cmu.example"), id); got[4] != "revoked" {
 		t.Errorf("token list after revoke: %q", got)
 	}
-	withStore(t, data, func(st *repository.Store) {
+	withStore(t, data, func(st *bolt.Store) {
 		if _, _, err := st.TokenBySecret(secret); !errors.Is(err, repository.ErrUnknownCredentials) {
 			t.Errorf("TokenBySecret of a revoked token: %v", err)
 		}
@@ -513,7 +514,7 @@ func TestUserCommandsRefuseBlankPasswords(t *testing.T) {
 	if list := mustRun(t, nil, env, "user", "list"); len(rows(list)) != 1 {
 		t.Errorf("a refused add left a user behind:\n%s", list)
 	}
-	withStore(t, data, func(st *repository.Store) {
+	withStore(t, data, func(st *bolt.Store) {
 		u, err := st.UserByEmail("a@cmu.example")
 		if err != nil || !repository.CheckPassword(u.PasswordHash, pw) {
 			t.Errorf("a refused passwd changed the password: %v", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/thaiarchives/archive/ocr/ocrtest"
 	"github.com/thaiarchives/archive/pyramid"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
@@ -33,7 +34,7 @@ import (
 const base = "https://archive.example"
 
 type env struct {
-	store *repository.Store
+	store *bolt.Store
 	blobs *local.Store
 	svc   *contentsearch.Service
 }
@@ -44,7 +45,7 @@ func newEnv(tb testing.TB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(tb.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(tb.TempDir(), "a.db"), blobs)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/storage/local"
 )
@@ -62,7 +63,7 @@ func TestFewItemsAreReadInTheBackgroundAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // Batch is a set of uploads ingested together, and what became of each file.
@@ -88,7 +89,7 @@ type Ingester interface {
 
 // Config is what the service is built from.
 type Config struct {
-	Store    *repository.Store
+	Store    *bolt.Store
 	Pipeline Ingester
 	// Dir is the upload folder: the uploads' data and records, and the
 	// batches' reports in its "batches" folder.

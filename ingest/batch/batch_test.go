@@ -17,6 +17,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -44,7 +45,7 @@ func (p *pipe) Ingest(ctx context.Context, u ingest.Unit) []ingest.Outcome {
 
 // env is a store with an archivist of tu, and an upload folder.
 type env struct {
-	store *repository.Store
+	store *bolt.Store
 	dir   string
 	who   access.Principal
 }
@@ -55,7 +56,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,15 @@
-package repository
+package bolt
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // AddCollections creates many new collections at once (an imported finding
@@ -17,7 +18,7 @@ import (
 // records and their creation events are stored first, a few at a time,
 // then all are registered in one transaction: the tree appears whole or
 // not at all.
-func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent string) error {
+func (s *Store) AddCollections(ctx context.Context, cols []*repository.Collection, agent string) error {
 	// Every new unit is locked, and shared the stored parents they go in.
 	set := lockSet{}
 	fresh := map[string]bool{}
@@ -34,12 +35,12 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 	}
 	defer s.locks.lock(set)()
 	now := s.Now()
-	batch := map[string]*Collection{}
+	batch := map[string]*repository.Collection{}
 	for _, c := range cols {
 		if c.Version != 0 {
 			return fmt.Errorf("collection %s: only new collections are added together: %w", c.ID, fault.Invalid)
 		}
-		if !ValidID(c.ID) {
+		if !repository.ValidID(c.ID) {
 			return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", c.ID, fault.Invalid)
 		}
 		if _, err := s.Collection(c.ID); err == nil || batch[c.ID] != nil {
@@ -63,7 +64,7 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 		if err != nil {
 			return err
 		}
-		inBatch := func(id string) (*Collection, error) {
+		inBatch := func(id string) (*repository.Collection, error) {
 			if b := batch[id]; b != nil {
 				return b, nil
 			}
@@ -75,17 +76,17 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 		c.Version, c.Created, c.Modified = 1, now, now
 		batch[c.ID] = c
 	}
-	events := make([]Event, len(cols))
+	events := make([]repository.Event, len(cols))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i, c := range cols {
-		events[i] = Event{Time: now, ID: fmt.Sprintf("%016x-%s", now.UnixNano(), newID()[:6]), Type: "creation", Object: c.ID, Agent: agent, Outcome: "success", Detail: "collection version 1"}
+		events[i] = repository.Event{Time: now, ID: fmt.Sprintf("%016x-%s", now.UnixNano(), newID()[:6]), Type: "creation", Object: c.ID, Agent: agent, Outcome: "success", Detail: "collection version 1"}
 		g.Go(func() error {
-			if err := s.putRecord(gctx, RecordKey("collections", c.ID, 1), record{Kind: "collection", Collection: c}); err != nil {
+			if err := s.putRecord(gctx, repository.RecordKey("collections", c.ID, 1), record{Kind: "collection", Collection: c}); err != nil {
 				return err
 			}
 			e := events[i]
-			return s.putRecord(gctx, eventKey(&e), record{Kind: "events", Events: []Event{e}})
+			return s.putRecord(gctx, eventKey(&e), record{Kind: "events", Events: []repository.Event{e}})
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -94,7 +95,7 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 		}
 		return err
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		for i, c := range cols {
 			if err := putJSON(tx, bCollections, c.ID, c); err != nil {
 				return err
@@ -105,7 +106,7 @@ func (s *Store) AddCollections(ctx context.Context, cols []*Collection, agent st
 			if err := putJSON(tx, bEvents, string(join(c.ID, events[i].ID)), &events[i]); err != nil {
 				return err
 			}
-			if err := appendFeed(tx, FeedEntry{Time: now, Kind: "collection", ID: c.ID, Version: 1, Op: feedOp(true, false)}); err != nil {
+			if err := appendFeed(tx, repository.FeedEntry{Time: now, Kind: "collection", ID: c.ID, Version: 1, Op: feedOp(true, false)}); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -13,9 +13,10 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -70,7 +71,7 @@ type segment struct {
 
 // change is a feed entry with the key of the record it announces.
 type change struct {
-	FeedEntry
+	repository.FeedEntry
 	Key string `json:"key"`
 }
 
@@ -86,7 +87,7 @@ type cursor head
 
 // logEvents appends an events record's key to the event log, inside the
 // transaction that registers the events.
-func logEvents(tx *bolt.Tx, key string) error {
+func logEvents(tx *bbolt.Tx, key string) error {
 	b, err := tx.CreateBucketIfNotExists(bEventLog)
 	if err != nil {
 		return err
@@ -258,17 +259,17 @@ func (s *Store) pruneLog(ctx context.Context, epoch string, last uint64, cutoff 
 // has an event's object before the event.
 func (s *Store) pending(epoch string, last segment) (segment, error) {
 	next := segment{Epoch: epoch, N: last.N + 1, FeedLast: last.FeedLast, EventsLast: last.EventsLast}
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bFeed).Cursor()
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, last.FeedLast+1)); k != nil && len(next.Changes) < segmentMax; k, v = c.Next() {
 			if len(k) != 8 {
 				continue
 			}
-			var e FeedEntry
+			var e repository.FeedEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			next.Changes = append(next.Changes, change{FeedEntry: e, Key: RecordKey(e.Kind+"s", e.ID, e.Version)})
+			next.Changes = append(next.Changes, change{FeedEntry: e, Key: repository.RecordKey(e.Kind+"s", e.ID, e.Version)})
 			next.FeedLast = e.Seq
 		}
 		b := tx.Bucket(bEventLog)
@@ -290,7 +291,7 @@ func (s *Store) pending(epoch string, last segment) (segment, error) {
 // OpenReplica opens a replica's own metadata store at path. It holds what
 // the writer published, taken in by CatchUp and Follow, and refuses every
 // change of its own with fault.ReadOnly.
-func OpenReplica(ctx context.Context, path string, blobs Blobs) (*Store, error) {
+func OpenReplica(ctx context.Context, path string, blobs repository.Blobs) (*Store, error) {
 	return open(ctx, path, blobs, true)
 }
 
@@ -381,7 +382,7 @@ func (s *Store) takeRecords(ctx context.Context, h head) (int, cursor, error) {
 		return n, cursor{}, err
 	}
 	cur := cursor{Epoch: h.Epoch, Next: max(h.Next, 1)}
-	return n, cur, s.update(func(tx *bolt.Tx) error { return putCursor(tx, cur) })
+	return n, cur, s.update(func(tx *bbolt.Tx) error { return putCursor(tx, cur) })
 }
 
 // Follow calls CatchUp every poll until ctx ends, logging failures
@@ -409,7 +410,7 @@ func (s *Store) Follow(ctx context.Context, poll time.Duration, log *slog.Logger
 
 func (s *Store) cursor() (cursor, error) {
 	var c cursor
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(bReplica); b != nil && b.Get(keyCursor) != nil {
 			return json.Unmarshal(b.Get(keyCursor), &c)
 		}
@@ -418,7 +419,7 @@ func (s *Store) cursor() (cursor, error) {
 	return c, err
 }
 
-func putCursor(tx *bolt.Tx, c cursor) error {
+func putCursor(tx *bbolt.Tx, c cursor) error {
 	b, err := tx.CreateBucketIfNotExists(bReplica)
 	if err != nil {
 		return err
@@ -444,7 +445,7 @@ func (s *Store) applyKeys(ctx context.Context, keys []string, cur *cursor) (int,
 			return n, err
 		}
 		var m int
-		err = s.update(func(tx *bolt.Tx) error {
+		err = s.update(func(tx *bbolt.Tx) error {
 			m = 0
 			for _, r := range recs {
 				took, err := applyRecord(tx, r)
@@ -506,21 +507,21 @@ func (s *Store) readRecords(ctx context.Context, keys []string) ([]*record, erro
 
 // applyRecord takes a record in when it is newer than what the store has,
 // with its indexes, and announces it in the store's own feed.
-func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
-	var e FeedEntry
+func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
+	var e repository.FeedEntry
 	switch {
 	case r.Institution != nil:
-		var old Institution
+		var old repository.Institution
 		if found(tx, bInstitutions, r.Institution.ID, &old) && old.Version >= r.Institution.Version {
 			return false, nil
 		}
 		if err := putJSON(tx, bInstitutions, r.Institution.ID, r.Institution); err != nil {
 			return false, err
 		}
-		e = FeedEntry{Time: r.Institution.Modified, Kind: "institution", ID: r.Institution.ID, Version: r.Institution.Version, Op: feedOp(old.Version == 0, false)}
+		e = repository.FeedEntry{Time: r.Institution.Modified, Kind: "institution", ID: r.Institution.ID, Version: r.Institution.Version, Op: feedOp(old.Version == 0, false)}
 	case r.Collection != nil:
 		c := r.Collection
-		var old Collection
+		var old repository.Collection
 		had := found(tx, bCollections, c.ID, &old)
 		if had && old.Version >= c.Version {
 			return false, nil
@@ -531,10 +532,10 @@ func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
 		if err := indexCollection(tx, pointer(had, &old), c); err != nil {
 			return false, err
 		}
-		e = FeedEntry{Time: c.Modified, Kind: "collection", ID: c.ID, Version: c.Version, Op: feedOp(!had, c.Deleted)}
+		e = repository.FeedEntry{Time: c.Modified, Kind: "collection", ID: c.ID, Version: c.Version, Op: feedOp(!had, c.Deleted)}
 	case r.Item != nil:
 		it := r.Item
-		var old Item
+		var old repository.Item
 		had := found(tx, bItems, it.ID, &old)
 		if had && old.Version >= it.Version {
 			return false, nil
@@ -545,10 +546,10 @@ func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
 		if err := indexItem(tx, pointer(had, &old), it); err != nil {
 			return false, err
 		}
-		e = FeedEntry{Time: it.Modified, Kind: "item", ID: it.ID, Version: it.Version, Op: feedOp(!had, it.Deleted)}
+		e = repository.FeedEntry{Time: it.Modified, Kind: "item", ID: it.ID, Version: it.Version, Op: feedOp(!had, it.Deleted)}
 	case r.User != nil:
 		u := r.User
-		var old User
+		var old repository.User
 		had := found(tx, bUsers, u.ID, &old)
 		if had && old.Version >= u.Version {
 			return false, nil
@@ -556,10 +557,10 @@ func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
 		if err := insertUser(tx, pointer(had, &old), u); err != nil {
 			return false, err
 		}
-		e = FeedEntry{Time: u.Modified, Kind: "user", ID: u.ID, Version: u.Version, Op: feedOp(!had, u.Disabled)}
+		e = repository.FeedEntry{Time: u.Modified, Kind: "user", ID: u.ID, Version: u.Version, Op: feedOp(!had, u.Disabled)}
 	case r.Token != nil:
 		t := r.Token
-		var old Token
+		var old repository.Token
 		had := found(tx, bTokens, t.ID, &old)
 		if had && old.Version >= t.Version {
 			return false, nil
@@ -567,7 +568,7 @@ func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
 		if err := insertToken(tx, t); err != nil {
 			return false, err
 		}
-		e = FeedEntry{Time: t.Modified, Kind: "token", ID: t.ID, Version: t.Version, Op: feedOp(!had, t.Revoked)}
+		e = repository.FeedEntry{Time: t.Modified, Kind: "token", ID: t.ID, Version: t.Version, Op: feedOp(!had, t.Revoked)}
 	default:
 		took := false
 		for i := range r.Events {
@@ -590,7 +591,7 @@ func applyRecord(tx *bolt.Tx, r *record) (bool, error) {
 }
 
 // found decodes the stored object id of bucket into v, and says whether there was one.
-func found(tx *bolt.Tx, bucket []byte, id string, v any) bool {
+func found(tx *bbolt.Tx, bucket []byte, id string, v any) bool {
 	b := tx.Bucket(bucket).Get([]byte(id))
 	return b != nil && json.Unmarshal(b, v) == nil
 }

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"errors"
@@ -8,18 +8,19 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 )
 
 func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
-	h := HashPassword("correct horse battery")
-	if !strings.HasPrefix(h, "$argon2id$v=19$") || !CheckPassword(h, "correct horse battery") || CheckPassword(h, "correct horse batterz") {
+	h := repository.HashPassword("correct horse battery")
+	if !strings.HasPrefix(h, "$argon2id$v=19$") || !repository.CheckPassword(h, "correct horse battery") || repository.CheckPassword(h, "correct horse batterz") {
 		t.Fatalf("hash %q", h)
 	}
-	if h == HashPassword("correct horse battery") {
+	if h == repository.HashPassword("correct horse battery") {
 		t.Fatal("two hashes of one password are equal: no salt")
 	}
 	for _, bad := range []string{"", "plain", "$argon2id$v=19$m=99999999,t=3,p=2$AAAA$AAAA", "$bcrypt$x$y$z$w"} {
-		if CheckPassword(bad, "") {
+		if repository.CheckPassword(bad, "") {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -35,9 +36,9 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 		"ab" + strings.Repeat("\u0301\u0e48", 10):      "fewer than 10 visible characters",
 		"correct horse battery":                        "",
 		"รหัสผ่านภาษาไทย":                              "",
-		strings.Repeat("x", MaxPassword+1):             "longer than 1024 bytes",
+		strings.Repeat("x", repository.MaxPassword+1):  "longer than 1024 bytes",
 	} {
-		err := CheckNewPassword(pw)
+		err := repository.CheckNewPassword(pw)
 		if want == "" && err != nil || want != "" && (!errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), want)) {
 			t.Errorf("new password %+q: %v, want %q", pw, err, want)
 		}
@@ -51,17 +52,17 @@ func TestPasswordsAreArgon2idAndChecked(t *testing.T) {
 
 func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	u := &User{Email: "Reader@CMU.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	u := &repository.User{Email: "Reader@CMU.example", Institution: "cmu", Role: "reader", PasswordHash: repository.HashPassword("first password")}
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
 	if u.Email != "reader@cmu.example" {
 		t.Errorf("e-mail kept as %q", u.Email)
 	}
-	if err := s.SaveUser(ctx, &User{Email: "reader@cmu.example", Institution: "tu", Role: "reader"}, "t"); !errors.Is(err, fault.Conflict) {
+	if err := s.SaveUser(ctx, &repository.User{Email: "reader@cmu.example", Institution: "tu", Role: "reader"}, "t"); !errors.Is(err, fault.Conflict) {
 		t.Errorf("a second account for one address: %v", err)
 	}
-	if err := s.SaveUser(ctx, &User{Email: "not an address", Institution: "tu"}, "t"); !errors.Is(err, fault.Invalid) {
+	if err := s.SaveUser(ctx, &repository.User{Email: "not an address", Institution: "tu"}, "t"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("bad address: %v", err)
 	}
 	a, _ := s.CreateSession(u.ID, time.Hour)
@@ -79,19 +80,19 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	if err := s.EndSession(a); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Session(a); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.Session(a); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("signed-out session still valid: %v", err)
 	}
-	if _, _, err := s.SessionByAccessToken(tok); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.SessionByAccessToken(tok); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("access token outlived its session: %v", err)
 	}
 	// A new password ends every other session too (the clock must move on).
 	s.Now = func() time.Time { return time.Now().UTC().Add(time.Second) }
-	u.PasswordHash = HashPassword("second password")
+	u.PasswordHash = repository.HashPassword("second password")
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Session(b); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.Session(b); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("session survived a new password: %v", err)
 	}
 	c, _ := s.CreateSession(u.ID, time.Hour)
@@ -100,7 +101,7 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Session(c); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.Session(c); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("session of a disabled user: %v", err)
 	}
 }
@@ -108,7 +109,7 @@ func TestSessionsEndWithSignOutDisablingAndNewPasswords(t *testing.T) {
 func TestTokensAreHashedScopedAndRevocable(t *testing.T) {
 	blobs := newBlobs(t)
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
-	u := &User{Email: "script@tu.example", Institution: "tu", Role: "archivist"}
+	u := &repository.User{Email: "script@tu.example", Institution: "tu", Role: "archivist"}
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -124,18 +125,18 @@ func TestTokensAreHashedScopedAndRevocable(t *testing.T) {
 	if got, gu, err := s.TokenBySecret(sec); err != nil || got.Scope != "upload" || gu.ID != u.ID {
 		t.Fatalf("lookup: %+v %v", got, err)
 	}
-	if _, _, err := s.TokenBySecret(sec + "x"); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.TokenBySecret(sec + "x"); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("a wrong secret: %v", err)
 	}
 	if err := s.RevokeToken(ctx, tok.ID, "t"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("a revoked token: %v", err)
 	}
 	short, _, _ := s.CreateToken(ctx, u.ID, "read", time.Minute, "t")
 	s.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
-	if _, _, err := s.TokenBySecret(short); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.TokenBySecret(short); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("an expired token: %v", err)
 	}
 	events, _ := s.Events(u.ID)
@@ -150,9 +151,9 @@ func TestTokensAreHashedScopedAndRevocable(t *testing.T) {
 
 func TestEmbargoesEndWithANewVersion(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	it := &Item{Institution: "cmu", Title: Text{"en": "Thesis"}, Access: Access{Level: Public, Embargo: "2026-06-01"}}
-	later := &Item{Institution: "cmu", Title: Text{"en": "Diary"}, Access: Access{Level: Public, Embargo: "2099-01-01"}}
-	for _, x := range []*Item{it, later} {
+	it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "Thesis"}, Access: repository.Access{Level: repository.Public, Embargo: "2026-06-01"}}
+	later := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "Diary"}, Access: repository.Access{Level: repository.Public, Embargo: "2099-01-01"}}
+	for _, x := range []*repository.Item{it, later} {
 		if err := s.SaveItem(ctx, x, "t"); err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestEmbargoesEndWithANewVersion(t *testing.T) {
 func TestWithdrawnItemsArePurgedOnlyOnPurpose(t *testing.T) {
 	blobs := newBlobs(t)
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
-	it := &Item{Institution: "cmu", Title: Text{"en": "Mistake"}, Files: []File{{Name: "a.tif", SHA256: digestA, MediaType: "image/tiff"}}}
+	it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "Mistake"}, Files: []repository.File{{Name: "a.tif", SHA256: digestA, MediaType: "image/tiff"}}}
 	if err := s.SaveItem(ctx, it, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -213,19 +214,19 @@ func TestAClosedStoreIsUnavailableNotEmpty(t *testing.T) {
 
 func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	fonds := &Collection{ID: "cmu-letters", Institution: "cmu", Level: Fonds, Title: Text{"en": "Letters"}}
+	fonds := &repository.Collection{ID: "cmu-letters", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Letters"}}
 	if err := s.SaveCollection(ctx, fonds, "t"); err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
 	for _, title := range []string{"a", "b", "c"} {
-		it := &Item{Institution: "cmu", Collection: fonds.ID, Title: Text{"en": title}}
+		it := &repository.Item{Institution: "cmu", Collection: fonds.ID, Title: repository.Text{"en": title}}
 		if err := s.SaveItem(ctx, it, "t"); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, it.ID)
 	}
-	loose := &Item{Institution: "cmu", Title: Text{"en": "d"}}
+	loose := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "d"}}
 	if err := s.SaveItem(ctx, loose, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestCollectionsOfEveryLevelKeepTheirMembersInOrder(t *testing.T) {
 	if page, _, _ := s.CollectionItems(fonds, 3, 10); len(page) != 1 || page[0] != ids[1] {
 		t.Fatalf("second page %v", page)
 	}
-	other := &Collection{ID: "tu-box", Institution: "tu", Parent: fonds.ID, Level: Series, Title: Text{"en": "Box"}}
+	other := &repository.Collection{ID: "tu-box", Institution: "tu", Parent: fonds.ID, Level: repository.Series, Title: repository.Text{"en": "Box"}}
 	if err := s.SaveCollection(ctx, other, "t"); !errors.Is(err, fault.Invalid) {
 		t.Fatalf("a Thammasat series inside a Chiang Mai fonds: %v", err)
 	}
@@ -251,7 +252,7 @@ func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	at := time.Now().UTC()
 	s.Now = func() time.Time { return at }
-	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	u := &repository.User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: repository.HashPassword("first password")}
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -274,13 +275,13 @@ func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.TokenBySecret(sec); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("a token from before disabling works again: %v", err)
 	}
-	if _, _, err := s.Session(cookie); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.Session(cookie); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("a session from before disabling works again: %v", err)
 	}
-	if _, _, err := s.SessionByAccessToken(access); !errors.Is(err, ErrUnknownCredentials) {
+	if _, _, err := s.SessionByAccessToken(access); !errors.Is(err, repository.ErrUnknownCredentials) {
 		t.Errorf("an access token from before disabling works again: %v", err)
 	}
 	// What is made after re-enabling works.
@@ -300,7 +301,7 @@ func TestReenablingAUserRevivesNoOldTokenOrSession(t *testing.T) {
 
 func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	u := &User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: HashPassword("first password")}
+	u := &repository.User{Email: "reader@cmu.example", Institution: "cmu", Role: "reader", PasswordHash: repository.HashPassword("first password")}
 	if err := s.SaveUser(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +340,7 @@ func TestAccessTokensAreKeptPerOrigin(t *testing.T) {
 func TestUnknownCredentialsAreUnauthenticated(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	_, err := s.AccessToken("no-such-session-cookie", "https://viewer.example")
-	if !errors.Is(err, ErrUnknownCredentials) || fault.KindOf(err) != fault.Unauthenticated {
+	if !errors.Is(err, repository.ErrUnknownCredentials) || fault.KindOf(err) != fault.Unauthenticated {
 		t.Fatalf("access token of an unknown session: %v (kind %v), want unknown credentials, unauthenticated", err, fault.KindOf(err))
 	}
 }

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -13,23 +13,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
-
-// Blobs is what the store needs of blob storage: it writes each record there
-// before registering it, and reads them back to rebuild.
-type Blobs interface {
-	storage.Receiver
-	storage.Fetcher
-	storage.Lister
-}
-
-// SchemaVersion is the layout of the bbolt file this program writes.
-const SchemaVersion = 5
 
 var (
 	bMeta         = []byte("meta")
@@ -60,8 +50,8 @@ var (
 // the records themselves. One process writes; the saves of one record are
 // serialised, those of different records are not.
 type Store struct {
-	db    *bolt.DB
-	blobs Blobs
+	db    *bbolt.DB
+	blobs repository.Blobs
 	locks recordLocks // orders the saves of each record (locks.go)
 	gen   atomic.Uint64
 	// feedCh is closed and replaced when the change feed grows.
@@ -81,14 +71,14 @@ type Store struct {
 // Open opens (or creates) the store at path. A new, empty file is filled from
 // the records in blob storage, so a lost database file comes back by itself;
 // the three founding libraries are seeded when absent.
-func Open(ctx context.Context, path string, blobs Blobs) (*Store, error) {
+func Open(ctx context.Context, path string, blobs repository.Blobs) (*Store, error) {
 	return open(ctx, path, blobs, false)
 }
 
-func open(ctx context.Context, path string, blobs Blobs, replica bool) (*Store, error) {
+func open(ctx context.Context, path string, blobs repository.Blobs, replica bool) (*Store, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, lockedError("the metadata store " + path + " is in use by another process (is the archive already running?)")
 	}
@@ -135,7 +125,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Check reports whether the database answers.
 func (s *Store) Check() error {
-	return s.view(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bMeta) == nil {
 			return errors.New("metadata store has no schema")
 		}
@@ -144,17 +134,17 @@ func (s *Store) Check() error {
 }
 
 // migrations[v] upgrades a file of schema v to v+1, inside one transaction.
-var migrations = map[int]func(*bolt.Tx) error{
+var migrations = map[int]func(*bbolt.Tx) error{
 	1: migrate1to2,
 	2: indexActivities,
-	3: func(*bolt.Tx) error { return nil }, // 4 adds users, tokens and sessions: new buckets only
-	4: newEpoch,                            // 5 adds the change feed
+	3: func(*bbolt.Tx) error { return nil }, // 4 adds users, tokens and sessions: new buckets only
+	4: newEpoch,                             // 5 adds the change feed
 }
 
 func (s *Store) migrate() error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bMeta)
-		v := SchemaVersion
+		v := repository.SchemaVersion
 		if meta == nil {
 			if tx.Bucket(bItems) != nil {
 				v = 1 // version 1 had no meta bucket
@@ -162,10 +152,10 @@ func (s *Store) migrate() error {
 		} else if _, err := fmt.Sscan(string(meta.Get(keySchema)), &v); err != nil {
 			return fmt.Errorf("metadata store has an unreadable schema version: %w", err)
 		}
-		if v > SchemaVersion {
-			return fmt.Errorf("the metadata store has schema %d, newer than this program's %d: use a newer archive binary", v, SchemaVersion)
+		if v > repository.SchemaVersion {
+			return fmt.Errorf("the metadata store has schema %d, newer than this program's %d: use a newer archive binary", v, repository.SchemaVersion)
 		}
-		for ; v < SchemaVersion; v++ {
+		for ; v < repository.SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
 			}
@@ -180,21 +170,21 @@ func (s *Store) migrate() error {
 				return err
 			}
 		}
-		return tx.Bucket(bMeta).Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
+		return tx.Bucket(bMeta).Put(keySchema, []byte(fmt.Sprint(repository.SchemaVersion)))
 	})
 }
 
 // migrate1to2: schema 1 kept items, collections, institutions and events with
 // only the collection index; 2 adds the meta bucket and the institution,
 // digest, last-modified and hierarchy indexes, built here from the records.
-func migrate1to2(tx *bolt.Tx) error {
+func migrate1to2(tx *bbolt.Tx) error {
 	for _, b := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
 	}
 	if err := tx.Bucket(bItems).ForEach(func(k, v []byte) error {
-		var it Item
+		var it repository.Item
 		if err := json.Unmarshal(v, &it); err != nil {
 			return fmt.Errorf("item %s: %w", k, err)
 		}
@@ -203,7 +193,7 @@ func migrate1to2(tx *bolt.Tx) error {
 		return err
 	}
 	return tx.Bucket(bCollections).ForEach(func(k, v []byte) error {
-		var c Collection
+		var c repository.Collection
 		if err := json.Unmarshal(v, &c); err != nil {
 			return fmt.Errorf("collection %s: %w", k, err)
 		}
@@ -213,12 +203,12 @@ func migrate1to2(tx *bolt.Tx) error {
 
 // indexActivities (schema 2 → 3, and after a rebuild) builds the activity
 // index from the events of items.
-func indexActivities(tx *bolt.Tx) error {
+func indexActivities(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(ixActivity); err != nil {
 		return err
 	}
 	return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
-		var e Event
+		var e repository.Event
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
@@ -229,7 +219,7 @@ func indexActivities(tx *bolt.Tx) error {
 // activityTypes maps item events to Change Discovery activities.
 var activityTypes = map[string]string{"creation": "Create", "modification": "Update", "deletion": "Delete"}
 
-func indexActivity(tx *bolt.Tx, e *Event) error {
+func indexActivity(tx *bbolt.Tx, e *repository.Event) error {
 	typ, ok := activityTypes[e.Type]
 	if !ok || tx.Bucket(bItems).Get([]byte(e.Object)) == nil {
 		return nil
@@ -257,7 +247,7 @@ func join(a, b string) []byte { return []byte(a + "\x00" + b) }
 // unindex removes key from the index bucket; its error (a read-only
 // transaction, a key that names a bucket) rolls the change back rather than
 // leaving an entry that points at a record's old state.
-func unindex(tx *bolt.Tx, bucket, key []byte) error {
+func unindex(tx *bbolt.Tx, bucket, key []byte) error {
 	if err := tx.Bucket(bucket).Delete(key); err != nil {
 		return fmt.Errorf("unindexing %q from %s: %w", key, bucket, err)
 	}
@@ -285,28 +275,23 @@ func newID() string {
 
 // record is the self-describing JSON each version of an object is stored as.
 type record struct {
-	Schema      int          `json:"schema"`
-	Kind        string       `json:"kind"`
-	Institution *Institution `json:"institution,omitempty"`
-	Collection  *Collection  `json:"collection,omitempty"`
-	Item        *Item        `json:"item,omitempty"`
-	User        *User        `json:"user,omitempty"`
-	Token       *Token       `json:"token,omitempty"`
-	Events      []Event      `json:"events,omitempty"` // the events of one action, one object
+	Schema      int                     `json:"schema"`
+	Kind        string                  `json:"kind"`
+	Institution *repository.Institution `json:"institution,omitempty"`
+	Collection  *repository.Collection  `json:"collection,omitempty"`
+	Item        *repository.Item        `json:"item,omitempty"`
+	User        *repository.User        `json:"user,omitempty"`
+	Token       *repository.Token       `json:"token,omitempty"`
+	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 }
 
-// RecordKey is where version v of an object's record is stored.
-func RecordKey(kind, id string, v int) string {
-	return fmt.Sprintf("records/%s/%s/v%06d.json", kind, id, v)
-}
-
-func eventKey(e *Event) string { return "records/events/" + e.Object + "/" + e.ID + ".json" }
+func eventKey(e *repository.Event) string { return "records/events/" + e.Object + "/" + e.ID + ".json" }
 
 func (s *Store) putRecord(ctx context.Context, key string, r record) error {
 	if s.replica {
 		return fmt.Errorf("writing record %s: %w", key, fault.ReadOnly)
 	}
-	r.Schema = SchemaVersion
+	r.Schema = repository.SchemaVersion
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
 		return err
@@ -320,7 +305,7 @@ func (s *Store) putRecord(ctx context.Context, key string, r record) error {
 
 // --- generic bucket helpers ---
 
-func getJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
+func getJSON(tx *bbolt.Tx, bucket []byte, id string, v any) error {
 	b := tx.Bucket(bucket).Get([]byte(id))
 	if b == nil {
 		return fmt.Errorf("%s %q: %w", bucket[:len(bucket)-1], id, fault.NotFound)
@@ -328,7 +313,7 @@ func getJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func putJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
+func putJSON(tx *bbolt.Tx, bucket []byte, id string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -339,8 +324,8 @@ func putJSON(tx *bolt.Tx, bucket []byte, id string, v any) error {
 // --- institutions ---
 
 // SaveInstitution creates or updates an institution.
-func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
-	if !ValidID(in.ID) || in.Name.Empty() {
+func (s *Store) SaveInstitution(ctx context.Context, in *repository.Institution) error {
+	if !repository.ValidID(in.ID) || in.Name.Empty() {
 		return fmt.Errorf("institution %q needs a valid id and a name: %w", in.ID, fault.Invalid)
 	}
 	defer s.locks.lock(lockSet{mine: []string{"institution/" + in.ID}})()
@@ -354,14 +339,14 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 	}
 	next.Version++
 	next.Modified = s.Now()
-	if err := s.putRecord(ctx, RecordKey("institutions", next.ID, next.Version), record{Kind: "institution", Institution: &next}); err != nil {
+	if err := s.putRecord(ctx, repository.RecordKey("institutions", next.ID, next.Version), record{Kind: "institution", Institution: &next}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bbolt.Tx) error {
 		if err := putJSON(tx, bInstitutions, next.ID, &next); err != nil {
 			return err
 		}
-		return appendFeed(tx, FeedEntry{Time: next.Modified, Kind: "institution", ID: next.ID, Version: next.Version, Op: feedOp(next.Version == 1, false)})
+		return appendFeed(tx, repository.FeedEntry{Time: next.Modified, Kind: "institution", ID: next.ID, Version: next.Version, Op: feedOp(next.Version == 1, false)})
 	}); err != nil {
 		return err
 	}
@@ -371,9 +356,9 @@ func (s *Store) SaveInstitution(ctx context.Context, in *Institution) error {
 }
 
 // Institution returns one institution.
-func (s *Store) Institution(id string) (*Institution, error) {
-	var in Institution
-	err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bInstitutions, id, &in) })
+func (s *Store) Institution(id string) (*repository.Institution, error) {
+	var in repository.Institution
+	err := s.view(func(tx *bbolt.Tx) error { return getJSON(tx, bInstitutions, id, &in) })
 	if err != nil {
 		return nil, err
 	}
@@ -381,11 +366,11 @@ func (s *Store) Institution(id string) (*Institution, error) {
 }
 
 // Institutions returns every institution, in identifier order.
-func (s *Store) Institutions() ([]*Institution, error) {
-	var out []*Institution
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) Institutions() ([]*repository.Institution, error) {
+	var out []*repository.Institution
+	err := s.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bInstitutions).ForEach(func(k, v []byte) error {
-			var in Institution
+			var in repository.Institution
 			if err := json.Unmarshal(v, &in); err != nil {
 				return err
 			}
@@ -399,9 +384,9 @@ func (s *Store) Institutions() ([]*Institution, error) {
 // view and update run a bbolt transaction. A database that cannot be read
 // or written (closed, its file gone bad) is an unavailable store, as a
 // storage outage is, never mistaken for a missing record.
-func (s *Store) view(fn func(*bolt.Tx) error) error { return dbErr(s.db.View(fn)) }
+func (s *Store) view(fn func(*bbolt.Tx) error) error { return dbErr(s.db.View(fn)) }
 
-func (s *Store) update(fn func(*bolt.Tx) error) error { return dbErr(s.db.Update(fn)) }
+func (s *Store) update(fn func(*bbolt.Tx) error) error { return dbErr(s.db.Update(fn)) }
 
 func dbErr(err error) error {
 	if errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, berrors.ErrDatabaseReadOnly) || errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) {
@@ -414,4 +399,4 @@ func dbErr(err error) error {
 type lockedError string
 
 func (e lockedError) Error() string        { return string(e) }
-func (e lockedError) Is(target error) bool { return target == ErrLocked }
+func (e lockedError) Is(target error) bool { return target == repository.ErrLocked }

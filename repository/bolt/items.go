@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -21,17 +22,17 @@ import (
 
 // SaveCollection creates (Version 0) or updates a collection. A new
 // collection without an ID gets a fresh one.
-func (s *Store) SaveCollection(ctx context.Context, c *Collection, agent string) error {
+func (s *Store) SaveCollection(ctx context.Context, c *repository.Collection, agent string) error {
 	return s.saveCollection(ctx, c, agent, "")
 }
 
 // saveCollection is SaveCollection with what the event says of the change.
-func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail string) error {
+func (s *Store) saveCollection(ctx context.Context, c *repository.Collection, agent, detail string) error {
 	next := *c
-	var old *Collection
+	var old *repository.Collection
 	if next.ID == "" {
 		next.ID = s.freshID(bCollections)
-	} else if !ValidID(next.ID) {
+	} else if !repository.ValidID(next.ID) {
 		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, fault.Invalid)
 	}
 	defer s.lockCollection(&next)()
@@ -60,17 +61,17 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 	if old == nil {
 		next.Created = now
 	}
-	if err := s.putRecord(ctx, RecordKey("collections", next.ID, next.Version), record{Kind: "collection", Collection: &next}); err != nil {
+	if err := s.putRecord(ctx, repository.RecordKey("collections", next.ID, next.Version), record{Kind: "collection", Collection: &next}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bbolt.Tx) error {
 		if err := putJSON(tx, bCollections, next.ID, &next); err != nil {
 			return err
 		}
 		if err := indexCollection(tx, old, &next); err != nil {
 			return err
 		}
-		return appendFeed(tx, FeedEntry{Time: now, Kind: "collection", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
+		return appendFeed(tx, repository.FeedEntry{Time: now, Kind: "collection", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
 	}); err != nil {
 		return err
 	}
@@ -84,14 +85,14 @@ func (s *Store) saveCollection(ctx context.Context, c *Collection, agent, detail
 	if detail == "" {
 		detail = fmt.Sprintf("collection version %d", next.Version)
 	}
-	return s.record(ctx, Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
+	return s.record(ctx, repository.Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
 }
 
 // lockCollection locks collection c for its save, and shared every unit
 // above its parent, which its checks walk (so that two units are never
 // moved into each other at once). If a unit above moved while it waited,
 // the walk is another: it locks again.
-func (s *Store) lockCollection(c *Collection) (unlock func()) {
+func (s *Store) lockCollection(c *repository.Collection) (unlock func()) {
 	for {
 		up := s.ancestors(c.Parent)
 		unlock := s.locks.lock(lockSet{mine: []string{"collection/" + c.ID}, on: up})
@@ -105,7 +106,7 @@ func (s *Store) lockCollection(c *Collection) (unlock func()) {
 // ancestors names the locks of unit id and of the units above it.
 func (s *Store) ancestors(id string) []string {
 	var out []string
-	for depth := 0; id != "" && depth < MaxDepth; depth++ {
+	for depth := 0; id != "" && depth < repository.MaxDepth; depth++ {
 		out = append(out, "collection/"+id)
 		c, err := s.Collection(id)
 		if err != nil {
@@ -116,14 +117,14 @@ func (s *Store) ancestors(id string) []string {
 	return out
 }
 
-func (s *Store) checkCollection(c *Collection) error {
+func (s *Store) checkCollection(c *repository.Collection) error {
 	if problems := c.Access.Check(); len(problems) > 0 {
 		return fmt.Errorf("collection %s: %s: %w", c.ID, strings.Join(problems, "; "), fault.Invalid)
 	}
 	if c.Title.Empty() {
 		return fmt.Errorf("collection %s: a title is required: %w", c.ID, fault.Invalid)
 	}
-	if c.ID == "top" || slices.ContainsFunc(seed, func(in Institution) bool { return in.ID == c.ID }) {
+	if c.ID == "top" || slices.ContainsFunc(seed, func(in repository.Institution) bool { return in.ID == c.ID }) {
 		return fmt.Errorf("collection id %q is taken by the archive itself: %w", c.ID, fault.Invalid)
 	}
 	if _, err := s.Institution(c.Institution); err != nil {
@@ -148,7 +149,7 @@ func (s *Store) checkCollection(c *Collection) error {
 	return nil
 }
 
-func indexCollection(tx *bolt.Tx, old, c *Collection) error {
+func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err
@@ -172,9 +173,9 @@ func indexCollection(tx *bolt.Tx, old, c *Collection) error {
 }
 
 // Collection returns one collection.
-func (s *Store) Collection(id string) (*Collection, error) {
-	var c Collection
-	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bCollections, id, &c) }); err != nil {
+func (s *Store) Collection(id string) (*repository.Collection, error) {
+	var c repository.Collection
+	if err := s.view(func(tx *bbolt.Tx) error { return getJSON(tx, bCollections, id, &c) }); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -182,25 +183,25 @@ func (s *Store) Collection(id string) (*Collection, error) {
 
 // Collections returns the collections of an institution, or with parent
 // "" and institution "" every top-level collection.
-func (s *Store) Collections(institution string) ([]*Collection, error) {
+func (s *Store) Collections(institution string) ([]*repository.Collection, error) {
 	return s.collectionsBy(ixInstColls, institution)
 }
 
 // Children returns the collections directly inside parent ("" for top
 // level), in their order among siblings (Order, then identifier).
-func (s *Store) Children(parent string) ([]*Collection, error) {
+func (s *Store) Children(parent string) ([]*repository.Collection, error) {
 	kids, err := s.collectionsBy(ixChildren, parent)
 	sortSiblings(kids)
 	return kids, err
 }
 
-func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
-	var out []*Collection
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) collectionsBy(index []byte, key string) ([]*repository.Collection, error) {
+	var out []*repository.Collection
+	err := s.view(func(tx *bbolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			var col Collection
+			var col repository.Collection
 			if err := getJSON(tx, bCollections, string(k[len(prefix):]), &col); err != nil {
 				return err
 			}
@@ -217,7 +218,7 @@ func (s *Store) collectionsBy(index []byte, key string) ([]*Collection, error) {
 // must carry the version it was read at, or fails with fault.Conflict. The record
 // goes to storage first, then the index, then the events: a crash in between
 // leaves at worst a record the next rebuild picks up.
-func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...Event) error {
+func (s *Store) SaveItem(ctx context.Context, it *repository.Item, agent string, events ...repository.Event) error {
 	next := *it
 	next.Files = slices.Clone(it.Files)
 	if next.ID == "" {
@@ -252,18 +253,18 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 	if old == nil {
 		next.Created = now
 	}
-	if err := s.putRecord(ctx, RecordKey("items", next.ID, next.Version), record{Kind: "item", Item: &next}); err != nil {
+	if err := s.putRecord(ctx, repository.RecordKey("items", next.ID, next.Version), record{Kind: "item", Item: &next}); err != nil {
 		unlock()
 		return err
 	}
-	err = s.update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bbolt.Tx) error {
 		if err := putJSON(tx, bItems, next.ID, &next); err != nil {
 			return err
 		}
 		if err := indexItem(tx, old, &next); err != nil {
 			return err
 		}
-		return appendFeed(tx, FeedEntry{Time: now, Kind: "item", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
+		return appendFeed(tx, repository.FeedEntry{Time: now, Kind: "item", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, next.Deleted)})
 	})
 	s.gen.Add(1)
 	unlock()
@@ -279,7 +280,7 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 	case old != nil:
 		typ = "modification"
 	}
-	events = append([]Event{{Type: typ, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("metadata version %d", next.Version)}}, events...)
+	events = append([]repository.Event{{Type: typ, Agent: agent, Outcome: "success", Detail: fmt.Sprintf("metadata version %d", next.Version)}}, events...)
 	for i := range events {
 		events[i].Object = next.ID
 		if events[i].Agent == "" {
@@ -290,9 +291,9 @@ func (s *Store) SaveItem(ctx context.Context, it *Item, agent string, events ...
 }
 
 // checkItem validates next against the store and returns the stored version.
-func (s *Store) checkItem(next *Item) (*Item, error) {
-	var old *Item
-	if !ValidID(next.ID) {
+func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
+	var old *repository.Item
+	if !repository.ValidID(next.ID) {
 		return nil, fmt.Errorf("item id %q: %w", next.ID, fault.Invalid)
 	}
 	if o, err := s.Item(next.ID); err == nil {
@@ -304,7 +305,7 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 		return nil, fmt.Errorf("item %s: %w", next.ID, fault.NotFound)
 	}
 	if next.Access.Level == "" {
-		next.Access.Level = Public
+		next.Access.Level = repository.Public
 	}
 	if err := next.Validate(); err != nil {
 		return nil, err
@@ -324,7 +325,7 @@ func (s *Store) checkItem(next *Item) (*Item, error) {
 	return old, nil
 }
 
-func indexItem(tx *bolt.Tx, old, it *Item) error {
+func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
 	// An item closed (or new) before its change and closed after changed
 	// nothing a finding aid shows.
 	wasClosed := old == nil || old.Deleted || old.Access.Closed()
@@ -379,16 +380,16 @@ func indexItem(tx *bolt.Tx, old, it *Item) error {
 
 // touchUp records that something below unit id changed at t, for id and
 // every unit above it up to a closed one (nothing above sees below it).
-func touchUp(tx *bolt.Tx, id string, t time.Time) error {
+func touchUp(tx *bbolt.Tx, id string, t time.Time) error {
 	b := tx.Bucket(ixTouched)
 	v := binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
-	for depth := 0; id != "" && depth < MaxDepth; depth++ {
+	for depth := 0; id != "" && depth < repository.MaxDepth; depth++ {
 		if old := b.Get([]byte(id)); bytes.Compare(old, v) < 0 {
 			if err := b.Put([]byte(id), v); err != nil {
 				return err
 			}
 		}
-		var c Collection
+		var c repository.Collection
 		if err := getJSON(tx, bCollections, id, &c); errors.Is(err, fault.NotFound) {
 			return nil // not (yet, in a rebuild) known
 		} else if err != nil {
@@ -406,7 +407,7 @@ func (s *Store) freshID(bucket []byte) string {
 	for {
 		id := newID()
 		exists := false
-		s.view(func(tx *bolt.Tx) error { exists = tx.Bucket(bucket).Get([]byte(id)) != nil; return nil })
+		s.view(func(tx *bbolt.Tx) error { exists = tx.Bucket(bucket).Get([]byte(id)) != nil; return nil })
 		if !exists {
 			return id
 		}
@@ -414,20 +415,20 @@ func (s *Store) freshID(bucket []byte) string {
 }
 
 // Item returns one item, tombstones included.
-func (s *Store) Item(id string) (*Item, error) {
-	var it Item
-	if err := s.view(func(tx *bolt.Tx) error { return getJSON(tx, bItems, id, &it) }); err != nil {
+func (s *Store) Item(id string) (*repository.Item, error) {
+	var it repository.Item
+	if err := s.view(func(tx *bbolt.Tx) error { return getJSON(tx, bItems, id, &it) }); err != nil {
 		return nil, err
 	}
 	return &it, nil
 }
 
 // ItemVersion reads an earlier version of an item's record from storage.
-func (s *Store) ItemVersion(ctx context.Context, id string, v int) (*Item, error) {
-	if !ValidID(id) || v < 1 {
+func (s *Store) ItemVersion(ctx context.Context, id string, v int) (*repository.Item, error) {
+	if !repository.ValidID(id) || v < 1 {
 		return nil, fmt.Errorf("item %q version %d: %w", id, v, fault.Invalid)
 	}
-	r, err := s.readRecord(ctx, RecordKey("items", id, v))
+	r, err := s.readRecord(ctx, repository.RecordKey("items", id, v))
 	if err != nil {
 		return nil, err
 	}
@@ -437,20 +438,14 @@ func (s *Store) ItemVersion(ctx context.Context, id string, v int) (*Item, error
 	return r.Item, nil
 }
 
-// Page is a slice of a listing and the cursor of the next one ("" at the end).
-type Page struct {
-	IDs  []string
-	Next string
-}
-
 // ItemsInCollection lists the items of a collection in identifier order,
 // after the cursor, at most limit.
-func (s *Store) ItemsInCollection(collection, after string, limit int) (Page, error) {
+func (s *Store) ItemsInCollection(collection, after string, limit int) (repository.Page, error) {
 	return s.scan(ixCollItems, collection, after, limit)
 }
 
 // ItemsOfInstitution lists an institution's items like ItemsInCollection.
-func (s *Store) ItemsOfInstitution(institution, after string, limit int) (Page, error) {
+func (s *Store) ItemsOfInstitution(institution, after string, limit int) (repository.Page, error) {
 	return s.scan(ixInstItems, institution, after, limit)
 }
 
@@ -460,9 +455,9 @@ func (s *Store) ItemsWithDigest(sha256 string) ([]string, error) {
 	return p.IDs, err
 }
 
-func (s *Store) scan(index []byte, key, after string, limit int) (Page, error) {
-	var p Page
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) scan(index []byte, key, after string, limit int) (repository.Page, error) {
+	var p repository.Page
+	err := s.view(func(tx *bbolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		k, _ := c.Seek(join(key, after))
@@ -481,18 +476,12 @@ func (s *Store) scan(index []byte, key, after string, limit int) (Page, error) {
 	return p, err
 }
 
-// Change is an item's latest state in the change index.
-type Change struct {
-	Modified time.Time
-	ID       string
-}
-
 // Changes lists items by last modification, oldest first, from (inclusive)
 // until (exclusive; zero: no end), after a cursor from a previous page.
-func (s *Store) Changes(from, until time.Time, after string, limit int) ([]Change, string, error) {
-	var out []Change
+func (s *Store) Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
+	var out []repository.Change
 	var next string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(ixModified).Cursor()
 		var k []byte
 		if after != "" {
@@ -514,7 +503,7 @@ func (s *Store) Changes(from, until time.Time, after string, limit int) ([]Chang
 				next = string(timeKey(out[len(out)-1].Modified, out[len(out)-1].ID))
 				break
 			}
-			out = append(out, Change{Modified: t, ID: string(k[9:])})
+			out = append(out, repository.Change{Modified: t, ID: string(k[9:])})
 		}
 		return nil
 	})
@@ -532,13 +521,13 @@ func beUint64(b []byte) uint64 {
 // --- events ---
 
 // Record appends events to the trail: each to storage, then to the index.
-func (s *Store) Record(ctx context.Context, events ...Event) error {
+func (s *Store) Record(ctx context.Context, events ...repository.Event) error {
 	return s.record(ctx, events...)
 }
 
 // record stores the events of one action as one record (one write), then
 // indexes them in one transaction.
-func (s *Store) record(ctx context.Context, events ...Event) error {
+func (s *Store) record(ctx context.Context, events ...repository.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -550,7 +539,7 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 		if e.ID == "" {
 			e.ID = fmt.Sprintf("%016x-%s", e.Time.UnixNano(), newID()[:6])
 		}
-		if !ValidID(e.Object) || e.Type == "" || e.Object != events[0].Object {
+		if !repository.ValidID(e.Object) || e.Type == "" || e.Object != events[0].Object {
 			return fmt.Errorf("events need one object and a type: %w", fault.Invalid)
 		}
 		// Agents are people (an e-mail address) or programs: a longer one
@@ -563,7 +552,7 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 	if err := s.putRecord(ctx, key, record{Kind: "events", Events: events}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bbolt.Tx) error {
 		for i := range events {
 			if err := putJSON(tx, bEvents, string(join(events[i].Object, events[i].ID)), &events[i]); err != nil {
 				return err
@@ -580,19 +569,12 @@ func (s *Store) record(ctx context.Context, events ...Event) error {
 	return nil
 }
 
-// Activity is an item's creation, change or deletion, for harvesters.
-type Activity struct {
-	Time time.Time
-	Type string // Create, Update, Delete
-	Item string
-}
-
 // Activities returns the activities from offset (0 the oldest), at most
 // limit, and how many there are.
-func (s *Store) Activities(offset, limit int) ([]Activity, int, error) {
-	var out []Activity
+func (s *Store) Activities(offset, limit int) ([]repository.Activity, int, error) {
+	var out []repository.Activity
 	total := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(ixActivity)
 		total = b.Stats().KeyN
 		c := b.Cursor()
@@ -600,7 +582,7 @@ func (s *Store) Activities(offset, limit int) ([]Activity, int, error) {
 		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
 			if i >= offset {
 				typ, item, _ := strings.Cut(string(v), " ")
-				out = append(out, Activity{Time: time.Unix(0, int64(beUint64(k))).UTC(), Type: typ, Item: item})
+				out = append(out, repository.Activity{Time: time.Unix(0, int64(beUint64(k))).UTC(), Type: typ, Item: item})
 			}
 			i++
 		}
@@ -624,7 +606,7 @@ func (s *Store) ItemsOfInstitutionAt(institution string, offset, limit int) ([]s
 // and purged ones too.
 func (s *Store) ItemIDs() ([]string, error) {
 	var ids []string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bItems).ForEach(func(k, _ []byte) error {
 			ids = append(ids, string(k))
 			return nil
@@ -636,7 +618,7 @@ func (s *Store) ItemIDs() ([]string, error) {
 func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		prefix := join(key, "")
 		c := tx.Bucket(index).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -651,13 +633,13 @@ func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, i
 }
 
 // Events returns the trail of one object, oldest first.
-func (s *Store) Events(object string) ([]Event, error) {
-	var out []Event
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) Events(object string) ([]repository.Event, error) {
+	var out []repository.Event
+	err := s.view(func(tx *bbolt.Tx) error {
 		prefix := join(object, "")
 		c := tx.Bucket(bEvents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var e Event
+			var e repository.Event
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
@@ -669,12 +651,12 @@ func (s *Store) Events(object string) ([]Event, error) {
 }
 
 // ChangeCursor is the cursor that continues a Changes listing after c.
-func ChangeCursor(c Change) string { return string(timeKey(c.Modified, c.ID)) }
+func ChangeCursor(c repository.Change) string { return string(timeKey(c.Modified, c.ID)) }
 
 // ItemVersions lists the versions of an item's record kept in storage,
 // oldest first.
 func (s *Store) ItemVersions(ctx context.Context, id string) ([]int, error) {
-	if !ValidID(id) {
+	if !repository.ValidID(id) {
 		return nil, fmt.Errorf("item %q: %w", id, fault.Invalid)
 	}
 	var vs []int
@@ -701,8 +683,8 @@ func (s *Store) Withdraw(ctx context.Context, id, by, reason string) error {
 		return nil
 	}
 	it.Deleted = true
-	it.Withdrawal = &Withdrawal{Time: s.Now(), Reason: reason, By: by}
-	return s.SaveItem(ctx, it, by, Event{Type: "deaccession", Outcome: "success", Detail: reason})
+	it.Withdrawal = &repository.Withdrawal{Time: s.Now(), Reason: reason, By: by}
+	return s.SaveItem(ctx, it, by, repository.Event{Type: "deaccession", Outcome: "success", Detail: reason})
 }
 
 // Purge removes the master files and derivatives of a withdrawn item that
@@ -734,7 +716,7 @@ func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover)
 		}
 	}
 	it.Withdrawal.Purged = true
-	return n, s.SaveItem(ctx, it, by, Event{Type: "purge", Outcome: "success", Detail: fmt.Sprintf("%d blobs of the withdrawn item removed", n)})
+	return n, s.SaveItem(ctx, it, by, repository.Event{Type: "purge", Outcome: "success", Detail: fmt.Sprintf("%d blobs of the withdrawn item removed", n)})
 }
 
 // ReleaseEmbargoes ends the embargoes whose day has come: each item gets a
@@ -742,9 +724,9 @@ func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover)
 // update), with an event. It returns how many were released.
 func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error) {
 	var due []string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
-			var it Item
+			var it repository.Item
 			if err := json.Unmarshal(v, &it); err != nil {
 				return err
 			}
@@ -762,7 +744,7 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 		}
 		was := it.Access.Embargo
 		it.Access.Embargo = ""
-		if err := s.SaveItem(ctx, it, "archive", Event{Type: "access change", Outcome: "success", Detail: "embargo until " + was + " ended"}); err != nil {
+		if err := s.SaveItem(ctx, it, "archive", repository.Event{Type: "access change", Outcome: "success", Detail: "embargo until " + was + " ended"}); err != nil {
 			return n, err
 		}
 		n++
@@ -779,9 +761,9 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 // index — hear that the items below are open).
 func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, error) {
 	var due []string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bCollections).ForEach(func(k, v []byte) error {
-			var c Collection
+			var c repository.Collection
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
@@ -810,9 +792,9 @@ func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, err
 // and their total: first its members in the order the archivist gave
 // them, then (for an archival collection) the other items filed in it, in
 // identifier order. A curated collection has its members only.
-func (s *Store) CollectionItems(c *Collection, offset, limit int) ([]string, int, error) {
+func (s *Store) CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error) {
 	ids := c.Members
-	if c.Level != Curated {
+	if c.Level != repository.Curated {
 		filed, _, err := s.ItemsInCollectionAt(c.ID, 0, 1<<30)
 		if err != nil {
 			return nil, 0, err
@@ -837,7 +819,7 @@ func (s *Store) CollectionItems(c *Collection, offset, limit int) ([]string, int
 // concerned: its access, whether it is withdrawn, the collection it is
 // filed under, when it was first published and when it was saved.
 type exposure struct {
-	access    Access
+	access    repository.Access
 	deleted   bool
 	parent    string
 	published time.Time
@@ -849,7 +831,7 @@ type exposure struct {
 // version old (nil if none) kept; else when old was saved, if it is
 // readable (a record kept from before the time was recorded); else now, if
 // next is readable; else never (zero).
-func firstPublished(old *exposure, next exposure, now time.Time, get func(string) (*Collection, error)) (time.Time, error) {
+func firstPublished(old *exposure, next exposure, now time.Time, get func(string) (*repository.Collection, error)) (time.Time, error) {
 	if old != nil && !old.published.IsZero() {
 		return old.published, nil
 	}
@@ -867,12 +849,12 @@ func firstPublished(old *exposure, next exposure, now time.Time, get func(string
 
 // open reports whether anonymous visitors may read the record at now:
 // it is not withdrawn, and neither it nor a collection above it is closed.
-func (e *exposure) open(now time.Time, get func(string) (*Collection, error)) (bool, error) {
+func (e *exposure) open(now time.Time, get func(string) (*repository.Collection, error)) (bool, error) {
 	if e.deleted || !e.access.OpenAt(now) {
 		return false, nil
 	}
 	for depth, parent := 0, e.parent; parent != ""; depth++ {
-		if depth == MaxDepth {
+		if depth == repository.MaxDepth {
 			return false, nil
 		}
 		c, err := get(parent)

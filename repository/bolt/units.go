@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"context"
@@ -6,9 +6,10 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // SaveUnit creates (Version 0) or changes unit c and files in it the items
@@ -18,16 +19,16 @@ import (
 // the tree stays as it was, and the same save can be tried again. Items
 // are moved at their current version (moving changes only where they are
 // filed), and must be of the unit's library.
-func (s *Store) SaveUnit(ctx context.Context, c *Collection, agent string) error {
+func (s *Store) SaveUnit(ctx context.Context, c *repository.Collection, agent string) error {
 	next := *c
 	next.Members = slices.Clone(c.Members)
 	if next.ID == "" {
 		next.ID = s.freshID(bCollections)
-	} else if !ValidID(next.ID) {
+	} else if !repository.ValidID(next.ID) {
 		return fmt.Errorf("collection id %q: use 2–63 lower-case letters, digits and hyphens: %w", next.ID, fault.Invalid)
 	}
 	defer s.lockUnit(&next)()
-	var old *Collection
+	var old *repository.Collection
 	if o, err := s.Collection(next.ID); err == nil {
 		if o.Version != next.Version {
 			return fmt.Errorf("collection %s was changed by someone else (now version %d, yours %d): %w", next.ID, o.Version, next.Version, fault.Conflict)
@@ -67,25 +68,25 @@ func (s *Store) SaveUnit(ctx context.Context, c *Collection, agent string) error
 // unitChange is the next version of a unit, with the one it replaces (nil
 // for a new unit) and what its event says ("": its version).
 type unitChange struct {
-	old, next *Collection
+	old, next *repository.Collection
 	detail    string
 }
 
 // commitUnits writes the new records of units and items to storage, then
 // registers them all in one transaction, then records their events. The
 // versions are checked and the records locked by the caller.
-func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds []*Item, agent string) error {
+func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds []*repository.Item, agent string) error {
 	for _, u := range units {
-		if err := s.putRecord(ctx, RecordKey("collections", u.next.ID, u.next.Version), record{Kind: "collection", Collection: u.next}); err != nil {
+		if err := s.putRecord(ctx, repository.RecordKey("collections", u.next.ID, u.next.Version), record{Kind: "collection", Collection: u.next}); err != nil {
 			return err
 		}
 	}
 	for _, it := range moved {
-		if err := s.putRecord(ctx, RecordKey("items", it.ID, it.Version), record{Kind: "item", Item: it}); err != nil {
+		if err := s.putRecord(ctx, repository.RecordKey("items", it.ID, it.Version), record{Kind: "item", Item: it}); err != nil {
 			return err
 		}
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		for _, u := range units {
 			if err := putJSON(tx, bCollections, u.next.ID, u.next); err != nil {
 				return err
@@ -93,7 +94,7 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 			if err := indexCollection(tx, u.old, u.next); err != nil {
 				return err
 			}
-			if err := appendFeed(tx, FeedEntry{Time: u.next.Modified, Kind: "collection", ID: u.next.ID, Version: u.next.Version, Op: feedOp(u.old == nil, u.next.Deleted)}); err != nil {
+			if err := appendFeed(tx, repository.FeedEntry{Time: u.next.Modified, Kind: "collection", ID: u.next.ID, Version: u.next.Version, Op: feedOp(u.old == nil, u.next.Deleted)}); err != nil {
 				return err
 			}
 		}
@@ -104,7 +105,7 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 			if err := indexItem(tx, olds[i], it); err != nil {
 				return err
 			}
-			if err := appendFeed(tx, FeedEntry{Time: it.Modified, Kind: "item", ID: it.ID, Version: it.Version, Op: feedOp(false, false)}); err != nil {
+			if err := appendFeed(tx, repository.FeedEntry{Time: it.Modified, Kind: "item", ID: it.ID, Version: it.Version, Op: feedOp(false, false)}); err != nil {
 				return err
 			}
 		}
@@ -123,13 +124,13 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 		if detail == "" {
 			detail = fmt.Sprintf("collection version %d", u.next.Version)
 		}
-		if err := s.record(ctx, Event{Type: typ, Object: u.next.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
+		if err := s.record(ctx, repository.Event{Type: typ, Object: u.next.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
 			return err
 		}
 	}
 	for i, it := range moved {
 		detail := fmt.Sprintf("metadata version %d, moved from %s to %s", it.Version, orTop(olds[i].Collection), it.Collection)
-		if err := s.record(ctx, Event{Type: "modification", Object: it.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
+		if err := s.record(ctx, repository.Event{Type: "modification", Object: it.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
 			return err
 		}
 	}
@@ -138,7 +139,7 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 
 // lockUnit locks unit c and the items it names for their save, and shared
 // every unit above its parent, as lockCollection does.
-func (s *Store) lockUnit(c *Collection) (unlock func()) {
+func (s *Store) lockUnit(c *repository.Collection) (unlock func()) {
 	mine := []string{"collection/" + c.ID}
 	for _, id := range c.Members {
 		mine = append(mine, "item/"+id)
@@ -155,9 +156,9 @@ func (s *Store) lockUnit(c *Collection) (unlock func()) {
 
 // unitMoves reads the items unit c names and returns the next version of
 // each that is filed elsewhere, with the version it replaces.
-func (s *Store) unitMoves(c *Collection, now time.Time) (moved, olds []*Item, err error) {
+func (s *Store) unitMoves(c *repository.Collection, now time.Time) (moved, olds []*repository.Item, err error) {
 	// The unit is not stored yet: its items' first publication asks this one.
-	get := func(id string) (*Collection, error) {
+	get := func(id string) (*repository.Collection, error) {
 		if id == c.ID {
 			return c, nil
 		}

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
 	"github.com/thaiarchives/archive/storage/storagetest"
@@ -65,7 +66,7 @@ func TestSavesDoNotWaitForAnotherRecordsStorageWrite(t *testing.T) {
 	blobs := &stallingBlobs{Blobs: newBlobs(t)}
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
 	series, it := populate(t, s)
-	other := &Item{Institution: "cmu", Collection: series.ID, Title: Text{"en": "another"}}
+	other := &repository.Item{Institution: "cmu", Collection: series.ID, Title: repository.Text{"en": "another"}}
 	if err := s.SaveItem(ctx, other, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -73,20 +74,20 @@ func TestSavesDoNotWaitForAnotherRecordsStorageWrite(t *testing.T) {
 	slow := make(chan error, 1)
 	go func() {
 		edit := *it
-		edit.Title = Text{"en": "slow edit"}
+		edit.Title = repository.Text{"en": "slow edit"}
 		slow <- s.SaveItem(ctx, &edit, "t")
 	}()
 	within(t, blobs.stalled, "the stalled save's storage write")
 	saves := map[string]func() error{
 		"another item of the same collection": func() error {
-			other.Title = Text{"en": "quick edit"}
+			other.Title = repository.Text{"en": "quick edit"}
 			return s.SaveItem(ctx, other, "t")
 		},
 		"a collection": func() error {
-			return s.SaveCollection(ctx, &Collection{Institution: "tu", Level: Fonds, Title: Text{"en": "new fonds"}}, "t")
+			return s.SaveCollection(ctx, &repository.Collection{Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "new fonds"}}, "t")
 		},
 		"a user": func() error {
-			return s.SaveUser(ctx, &User{Email: "someone@tu.example", Institution: "tu", Role: "archivist"}, "t")
+			return s.SaveUser(ctx, &repository.User{Email: "someone@tu.example", Institution: "tu", Role: "archivist"}, "t")
 		},
 	}
 	for what, save := range saves {
@@ -115,8 +116,8 @@ func TestConcurrentSavesEndWithTheNewestVersionInIndexAndStorage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := blobs(t)
 			s := openStore(t, filepath.Join(t.TempDir(), "a.db"), b)
-			fonds := &Collection{Institution: "cmu", Level: Fonds, Title: Text{"en": "fonds"}}
-			shared := &Item{Institution: "cmu", Title: Text{"en": "shared"}}
+			fonds := &repository.Collection{Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "fonds"}}
+			shared := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "shared"}}
 			if err := s.SaveCollection(ctx, fonds, "t"); err != nil {
 				t.Fatal(err)
 			}
@@ -124,9 +125,9 @@ func TestConcurrentSavesEndWithTheNewestVersionInIndexAndStorage(t *testing.T) {
 				t.Fatal(err)
 			}
 			const editors, edits = 4, 10
-			own := make([]*Item, editors)
+			own := make([]*repository.Item, editors)
 			for i := range own {
-				own[i] = &Item{Institution: "cmu", Collection: fonds.ID, Title: Text{"en": "own"}}
+				own[i] = &repository.Item{Institution: "cmu", Collection: fonds.ID, Title: repository.Text{"en": "own"}}
 				if err := s.SaveItem(ctx, own[i], "t"); err != nil {
 					t.Fatal(err)
 				}
@@ -239,9 +240,9 @@ func TestFailedRecordWriteLeavesTheIndexAsItWas(t *testing.T) {
 	}
 	faulty.SetDown(true)
 	edited := *it
-	edited.Title = Text{"en": "edited during an outage"}
+	edited.Title = repository.Text{"en": "edited during an outage"}
 	c := *series
-	c.Title = Text{"en": "edited during an outage"}
+	c.Title = repository.Text{"en": "edited during an outage"}
 	u.Name = "edited during an outage"
 	for what, err := range map[string]error{
 		"item":       s.SaveItem(ctx, &edited, "t"),
@@ -284,7 +285,7 @@ func BenchmarkConcurrentEditsMinIO(b *testing.B) {
 	b.Cleanup(func() { s.Close() })
 	ids := make([]string, editors)
 	for i := range ids {
-		it := &Item{Institution: "cmu", Title: Text{"en": fmt.Sprint("item ", i)}}
+		it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": fmt.Sprint("item ", i)}}
 		if err := s.SaveItem(ctx, it, "bench"); err != nil {
 			b.Fatal(err)
 		}
@@ -351,7 +352,7 @@ func TestBackupHoldsNoReadTransactionWhileTheReaderIsSlow(t *testing.T) {
 		t.Fatalf("%d read transactions open while the backup's reader waits", open)
 	}
 	// Writers go on meanwhile.
-	if err := s.SaveItem(ctx, &Item{Institution: "tu", Title: Text{"en": "saved during a backup"}}, "t"); err != nil {
+	if err := s.SaveItem(ctx, &repository.Item{Institution: "tu", Title: repository.Text{"en": "saved during a backup"}}, "t"); err != nil {
 		t.Fatal(err)
 	}
 	close(w.release)

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"context"
@@ -6,35 +6,9 @@ import (
 	"encoding/json"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/thaiarchives/archive/repository"
+	bbolt "go.etcd.io/bbolt"
 )
-
-// The change feed announces every change to the archive's records, in the
-// order they were committed: the search index follows it, and so can a
-// replica, a cache or metrics. An entry is written in the same bbolt
-// transaction as the change it announces, so the feed never misses a change
-// nor announces one that did not happen.
-//
-// A feed has an epoch: a rebuilt or newly filled store starts a new feed
-// (its entries are not those of the old one), and a follower that finds a
-// different epoch than it last saw starts again from the records themselves.
-
-// Feed entry operations.
-const (
-	OpCreate   = "create"
-	OpUpdate   = "update"
-	OpWithdraw = "withdraw"
-)
-
-// FeedEntry is one change: which record, which version, what happened.
-type FeedEntry struct {
-	Seq     uint64    `json:"seq"`
-	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // item, collection, institution
-	ID      string    `json:"id"`
-	Version int       `json:"version"`
-	Op      string    `json:"op"`
-}
 
 var (
 	bFeed    = []byte("feed")
@@ -42,7 +16,7 @@ var (
 )
 
 // appendFeed adds an entry to the feed inside tx.
-func appendFeed(tx *bolt.Tx, e FeedEntry) error {
+func appendFeed(tx *bbolt.Tx, e repository.FeedEntry) error {
 	b := tx.Bucket(bFeed)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -57,7 +31,7 @@ func appendFeed(tx *bolt.Tx, e FeedEntry) error {
 }
 
 // newEpoch starts a new feed: its entries are dropped and it gets a new epoch.
-func newEpoch(tx *bolt.Tx) error {
+func newEpoch(tx *bbolt.Tx) error {
 	if tx.Bucket(bFeed) != nil {
 		if err := tx.DeleteBucket(bFeed); err != nil {
 			return err
@@ -73,7 +47,7 @@ func newEpoch(tx *bolt.Tx) error {
 // FeedEpoch identifies this feed's history, and returns the sequence number
 // of its last entry (0 when empty).
 func (s *Store) FeedEpoch() (epoch string, last uint64, err error) {
-	err = s.view(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bFeed)
 		epoch, last = string(b.Get(keyEpoch)), b.Sequence()
 		return nil
@@ -82,15 +56,15 @@ func (s *Store) FeedEpoch() (epoch string, last uint64, err error) {
 }
 
 // Feed returns at most limit entries after sequence number after, in order.
-func (s *Store) Feed(after uint64, limit int) ([]FeedEntry, error) {
-	var out []FeedEntry
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) Feed(after uint64, limit int) ([]repository.FeedEntry, error) {
+	var out []repository.FeedEntry
+	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bFeed).Cursor()
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
 			if len(k) != 8 {
 				continue
 			}
-			var e FeedEntry
+			var e repository.FeedEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
@@ -131,11 +105,11 @@ func (s *Store) announce() {
 func feedOp(created, withdrawn bool) string {
 	switch {
 	case withdrawn:
-		return OpWithdraw
+		return repository.OpWithdraw
 	case created:
-		return OpCreate
+		return repository.OpCreate
 	}
-	return OpUpdate
+	return repository.OpUpdate
 }
 
 // FollowItems calls fn with every item the store holds, then with every

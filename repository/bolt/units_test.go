@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"context"
@@ -11,13 +11,14 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
 // unitsFailingPut fails the put of one key, once armed, as a disk that
 // fills up midway through a change would.
 type unitsFailingPut struct {
-	Blobs
+	repository.Blobs
 	mu  sync.Mutex
 	key string
 }
@@ -51,10 +52,10 @@ func unitsItems(t *testing.T, s *Store, root, id string) []string {
 func TestSaveUnitLeavesTheTreeWholeWhenStorageFailsMidwayAndARetryMovesAll(t *testing.T) {
 	blobs := &unitsFailingPut{Blobs: newBlobs(t)}
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
-	for _, c := range []*Collection{
-		{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}},
-		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1, Title: Text{"en": "A"}},
-		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 2, Title: Text{"en": "B"}},
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "F"}},
+		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 1, Title: repository.Text{"en": "A"}},
+		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 2, Title: repository.Text{"en": "B"}},
 	} {
 		if err := s.SaveCollection(ctx, c, "t"); err != nil {
 			t.Fatal(err)
@@ -62,7 +63,7 @@ func TestSaveUnitLeavesTheTreeWholeWhenStorageFailsMidwayAndARetryMovesAll(t *te
 	}
 	var ids []string
 	for i := range 3 {
-		it := &Item{Institution: "cmu", Collection: "cmu-f-a", Title: Text{"en": fmt.Sprint("letter ", i)}}
+		it := &repository.Item{Institution: "cmu", Collection: "cmu-f-a", Title: repository.Text{"en": fmt.Sprint("letter ", i)}}
 		if err := s.SaveItem(ctx, it, "t"); err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func TestSaveUnitLeavesTheTreeWholeWhenStorageFailsMidwayAndARetryMovesAll(t *te
 	seq := lastSeq(t, s)
 	// The second item's new record cannot be written: the unit's and the
 	// first item's are already.
-	blobs.arm(RecordKey("items", ids[1], 2))
+	blobs.arm(repository.RecordKey("items", ids[1], 2))
 	b.Members = ids
 	if err := s.SaveUnit(ctx, b, "t"); !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("save with storage failing midway: %v, want fault.Unavailable", err)
@@ -118,13 +119,13 @@ func TestSaveUnitLeavesTheTreeWholeWhenStorageFailsMidwayAndARetryMovesAll(t *te
 
 func TestSaveUnitRefusesAnItemOfAnotherLibraryAndChangesNothing(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	u := &Collection{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}}
+	u := &repository.Collection{ID: "cmu-f", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "F"}}
 	if err := s.SaveCollection(ctx, u, "t"); err != nil {
 		t.Fatal(err)
 	}
-	mine := &Item{Institution: "cmu", Title: Text{"en": "mine"}}
-	theirs := &Item{Institution: "tu", Title: Text{"en": "theirs"}}
-	for _, it := range []*Item{mine, theirs} {
+	mine := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "mine"}}
+	theirs := &repository.Item{Institution: "tu", Title: repository.Text{"en": "theirs"}}
+	for _, it := range []*repository.Item{mine, theirs} {
 		if err := s.SaveItem(ctx, it, "t"); err != nil {
 			t.Fatal(err)
 		}
@@ -149,12 +150,12 @@ func TestSaveUnitRefusesAnItemOfAnotherLibraryAndChangesNothing(t *testing.T) {
 func TestAMoveThatRenumbersItsSiblingsIsOneChangeWhenStorageFailsMidway(t *testing.T) {
 	blobs := &unitsFailingPut{Blobs: newBlobs(t)}
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
-	for _, c := range []*Collection{
-		{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}},
-		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1, Title: Text{"en": "A"}},
-		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1 + 1e-9, Title: Text{"en": "B"}},
-		{ID: "cmu-g", Institution: "cmu", Level: Fonds, Title: Text{"en": "G"}},
-		{ID: "cmu-g-c", Institution: "cmu", Parent: "cmu-g", Level: Series, Title: Text{"en": "C"}},
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "F"}},
+		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 1, Title: repository.Text{"en": "A"}},
+		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 1 + 1e-9, Title: repository.Text{"en": "B"}},
+		{ID: "cmu-g", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "G"}},
+		{ID: "cmu-g-c", Institution: "cmu", Parent: "cmu-g", Level: repository.Series, Title: repository.Text{"en": "C"}},
 	} {
 		if err := s.SaveCollection(ctx, c, "t"); err != nil {
 			t.Fatal(err)
@@ -163,7 +164,7 @@ func TestAMoveThatRenumbersItsSiblingsIsOneChangeWhenStorageFailsMidway(t *testi
 	seq := lastSeq(t, s)
 	// Between A and B there is no room: both are numbered again, and the
 	// moved unit's own record, written last, cannot be.
-	blobs.arm(RecordKey("collections", "cmu-g-c", 2))
+	blobs.arm(repository.RecordKey("collections", "cmu-g-c", 2))
 	if err := s.MoveCollection(ctx, "cmu-g-c", 1, "cmu-f", 1, "t"); !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("a move with storage failing midway: %v, want fault.Unavailable", err)
 	}

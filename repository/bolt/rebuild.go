@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"context"
@@ -13,17 +13,13 @@ import (
 	"strings"
 	"sync"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
-
-// Counts says how many records a rebuild read.
-type Counts struct {
-	Institutions, Collections, Items, Events, Users int
-}
 
 func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
 	rc, err := s.blobs.Get(ctx, key, 0, -1)
@@ -35,7 +31,7 @@ func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
 	if err := json.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(&r); err != nil {
 		return nil, fmt.Errorf("record %s is not valid JSON: %v: %w", key, err, fault.Invalid)
 	}
-	if r.Schema > SchemaVersion {
+	if r.Schema > repository.SchemaVersion {
 		return nil, fmt.Errorf("record %s has schema %d, newer than this program's: %w", key, r.Schema, fault.Invalid)
 	}
 	return &r, nil
@@ -69,15 +65,15 @@ func (s *Store) latestRecords(ctx context.Context) ([]string, error) {
 	keys := make([]string, 0, len(latest)+len(events))
 	for id, v := range latest {
 		kind, obj, _ := strings.Cut(id, "/")
-		keys = append(keys, RecordKey(kind, obj, v))
+		keys = append(keys, repository.RecordKey(kind, obj, v))
 	}
 	return append(keys, events...), nil
 }
 
 // load fills the (empty) database from the records in storage, reading them
 // with a few requests at a time and registering them in batches.
-func (s *Store) load(ctx context.Context) (Counts, error) {
-	var n Counts
+func (s *Store) load(ctx context.Context) (repository.Counts, error) {
+	var n repository.Counts
 	keys, err := s.latestRecords(ctx)
 	if err != nil || len(keys) == 0 {
 		return n, err
@@ -119,7 +115,7 @@ func (s *Store) load(ctx context.Context) (Counts, error) {
 	go func() { wg.Wait(); close(results) }()
 	var batch []*record
 	flush := func() error {
-		err := s.update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bbolt.Tx) error {
 			for _, r := range batch {
 				if err := insertRecord(tx, r, &n); err != nil {
 					return err
@@ -154,7 +150,7 @@ func (s *Store) load(ctx context.Context) (Counts, error) {
 	return n, s.update(indexActivities)
 }
 
-func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
+func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 	switch {
 	case r.Institution != nil:
 		n.Institutions++
@@ -190,14 +186,14 @@ func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
 // Rebuild recreates the metadata store at path from the records in blob
 // storage alone. An existing file is replaced only with force, and kept
 // beside it as path.before-rebuild.
-func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts, error) {
+func Rebuild(ctx context.Context, path string, blobs repository.Blobs, force bool) (repository.Counts, error) {
 	if _, err := os.Stat(path); err == nil {
 		if !force {
-			return Counts{}, fmt.Errorf("the metadata store %s exists: rebuild replaces it only when forced (--force)", path)
+			return repository.Counts{}, fmt.Errorf("the metadata store %s exists: rebuild replaces it only when forced (--force)", path)
 		}
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 500e6, ReadOnly: true})
 		if err != nil {
-			return Counts{}, fmt.Errorf("the metadata store %s is in use by another process (stop the archive first)", path)
+			return repository.Counts{}, fmt.Errorf("the metadata store %s is in use by another process (stop the archive first)", path)
 		}
 		db.Close()
 	}
@@ -206,7 +202,7 @@ func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts,
 	s, err := Open(ctx, tmp, blobs)
 	if err != nil {
 		os.Remove(tmp)
-		return Counts{}, err
+		return repository.Counts{}, err
 	}
 	n, err := s.count()
 	s.Close()
@@ -222,9 +218,9 @@ func Rebuild(ctx context.Context, path string, blobs Blobs, force bool) (Counts,
 	return n, os.Rename(tmp, path)
 }
 
-func (s *Store) count() (Counts, error) {
-	var n Counts
-	err := s.view(func(tx *bolt.Tx) error {
+func (s *Store) count() (repository.Counts, error) {
+	var n repository.Counts
+	err := s.view(func(tx *bbolt.Tx) error {
 		n.Institutions = tx.Bucket(bInstitutions).Stats().KeyN
 		n.Collections = tx.Bucket(bCollections).Stats().KeyN
 		n.Items = tx.Bucket(bItems).Stats().KeyN
@@ -248,30 +244,16 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return io.Copy(w, snap)
 }
 
-// Snapshot is a consistent copy of the database file in a temporary file,
-// read from its start; Close removes it.
-type Snapshot struct {
-	*os.File
-	Size int64
-}
-
-// Close closes and removes the snapshot's file.
-func (s *Snapshot) Close() error {
-	err := s.File.Close()
-	os.Remove(s.Name())
-	return err
-}
-
 // Snapshot copies the database file, in one read transaction that ends
 // before it returns, to a temporary file beside it (where there is room
 // for a copy of the store).
-func (s *Store) Snapshot() (*Snapshot, error) {
+func (s *Store) Snapshot() (*repository.Snapshot, error) {
 	f, err := os.CreateTemp(filepath.Dir(s.db.Path()), ".snapshot-*.db")
 	if err != nil {
 		return nil, fmt.Errorf("a copy of the metadata store cannot be made: %v: %w", unwrapPathErr(err), fault.Unavailable)
 	}
-	snap := &Snapshot{File: f}
-	err = s.view(func(tx *bolt.Tx) error {
+	snap := &repository.Snapshot{File: f}
+	err = s.view(func(tx *bbolt.Tx) error {
 		var err error
 		snap.Size, err = tx.WriteTo(f)
 		return err
@@ -289,7 +271,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 // Dump writes every bucket's keys and values in order, one line each: two
 // stores with the same dump hold the same metadata.
 func (s *Store) Dump(w io.Writer) error {
-	return s.view(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bbolt.Tx) error {
 		for _, b := range durableBuckets {
 			if err := tx.Bucket(b).ForEach(func(k, v []byte) error {
 				_, err := fmt.Fprintf(w, "%s %s %s\n", b, hex.EncodeToString(k), v)
@@ -302,15 +284,12 @@ func (s *Store) Dump(w io.Writer) error {
 	})
 }
 
-// ErrLocked is returned by BackupFile when another process holds the file.
-var ErrLocked = errors.New("metadata store in use by another process")
-
 // BackupFile copies the database at path without opening it for writing:
 // for use when no server holds it.
 func BackupFile(path string, w io.Writer) (int64, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500e6, ReadOnly: true})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 500e6, ReadOnly: true})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return 0, ErrLocked
+		return 0, repository.ErrLocked
 	}
 	if err != nil {
 		return 0, fmt.Errorf("the metadata store %s cannot be opened: %v", path, unwrapPathErr(err))
@@ -318,7 +297,7 @@ func BackupFile(path string, w io.Writer) (int64, error) {
 	defer db.Close()
 	// No server holds the file: the copy goes straight to w.
 	var n int64
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bbolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
@@ -33,7 +34,7 @@ func newBlobs(t *testing.T) storage.Blobs {
 	return b
 }
 
-func openStore(t *testing.T, path string, blobs Blobs) *Store {
+func openStore(t *testing.T, path string, blobs repository.Blobs) *Store {
 	t.Helper()
 	s, err := Open(ctx, path, blobs)
 	if err != nil {
@@ -47,24 +48,24 @@ const digestA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 const digestB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 // populate adds a nested collection tree, items and events.
-func populate(t *testing.T, s *Store) (*Collection, *Item) {
+func populate(t *testing.T, s *Store) (*repository.Collection, *repository.Item) {
 	t.Helper()
-	fonds := &Collection{ID: "cmu-lanna", Institution: "cmu", Level: Fonds, Title: Text{"th": "เอกสารล้านนา", "en": "Lanna documents"}}
+	fonds := &repository.Collection{ID: "cmu-lanna", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารล้านนา", "en": "Lanna documents"}}
 	if err := s.SaveCollection(ctx, fonds, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	series := &Collection{Institution: "cmu", Parent: fonds.ID, Level: Series, Title: Text{"en": "Palm-leaf manuscripts"}}
+	series := &repository.Collection{Institution: "cmu", Parent: fonds.ID, Level: repository.Series, Title: repository.Text{"en": "Palm-leaf manuscripts"}}
 	if err := s.SaveCollection(ctx, series, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	it := &Item{Institution: "cmu", Collection: series.ID, Title: Text{"th": "บันทึกข้อตกลง", "en": "Memorandum"}, Date: "2019-06-18",
+	it := &repository.Item{Institution: "cmu", Collection: series.ID, Title: repository.Text{"th": "บันทึกข้อตกลง", "en": "Memorandum"}, Date: "2019-06-18",
 		Rights: "http://rightsstatements.org/vocab/InC-EDU/1.0/", ViewingDirection: "right-to-left",
-		Files: []File{{Name: "p1.tif", SHA256: digestA, Size: 10, MediaType: "image/tiff", Width: 100, Height: 80}}}
-	if err := s.SaveItem(ctx, it, "tester", Event{Type: "ingestion", Outcome: "success"}); err != nil {
+		Files: []repository.File{{Name: "p1.tif", SHA256: digestA, Size: 10, MediaType: "image/tiff", Width: 100, Height: 80}}}
+	if err := s.SaveItem(ctx, it, "tester", repository.Event{Type: "ingestion", Outcome: "success"}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		other := &Item{Institution: "tu", Title: Text{"en": fmt.Sprintf("Photograph %d", i)}, Files: []File{{Name: "x.jpg", SHA256: digestB, MediaType: "image/jpeg"}}}
+		other := &repository.Item{Institution: "tu", Title: repository.Text{"en": fmt.Sprintf("Photograph %d", i)}, Files: []repository.File{{Name: "x.jpg", SHA256: digestB, MediaType: "image/jpeg"}}}
 		if err := s.SaveItem(ctx, other, "tester"); err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +75,7 @@ func populate(t *testing.T, s *Store) (*Collection, *Item) {
 		t.Fatal(err)
 	}
 	// People, their tokens and a session (which a rebuild does not keep).
-	u := &User{Email: "archivist@cmu.example", Institution: "cmu", Role: "archivist", PasswordHash: HashPassword("a long password")}
+	u := &repository.User{Email: "archivist@cmu.example", Institution: "cmu", Role: "archivist", PasswordHash: repository.HashPassword("a long password")}
 	if err := s.SaveUser(ctx, u, "tester"); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestSeedsTheThreeLibraries(t *testing.T) {
 func TestItemsAreVersionedIndexedAndGuarded(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	series, it := populate(t, s)
-	if it.Version != 2 || !ValidID(it.ID) {
+	if it.Version != 2 || !repository.ValidID(it.ID) {
 		t.Fatalf("item %q at version %d", it.ID, it.Version)
 	}
 	p, _ := s.ItemsInCollection(series.ID, "", 10)
@@ -158,16 +159,16 @@ func TestItemsAreVersionedIndexedAndGuarded(t *testing.T) {
 func TestRefusesInvalidItemsWithReasons(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	populate(t, s)
-	cases := map[string]Item{
+	cases := map[string]repository.Item{
 		"a title (in Thai or English) is required": {Institution: "cmu"},
-		"not EDTF":                  {Institution: "cmu", Title: Text{"en": "x"}, Date: "18/06/2019"},
-		"not a RightsStatements":    {Institution: "cmu", Title: Text{"en": "x"}, Rights: "http://example.com/free"},
-		"access level":              {Institution: "cmu", Title: Text{"en": "x"}, Access: Access{Level: "secret"}},
-		"institution \"nowhere\"":   {Institution: "nowhere", Title: Text{"en": "x"}},
-		"collection \"missing\"":    {Institution: "cmu", Collection: "missing", Title: Text{"en": "x"}},
-		"belongs to cmu, not chula": {Institution: "chula", Collection: "cmu-lanna", Title: Text{"en": "x"}},
-		"no valid SHA-256":          {Institution: "cmu", Title: Text{"en": "x"}, Files: []File{{Name: "f", SHA256: "../../etc"}}},
-		"viewing direction":         {Institution: "cmu", Title: Text{"en": "x"}, ViewingDirection: "sideways"},
+		"not EDTF":                  {Institution: "cmu", Title: repository.Text{"en": "x"}, Date: "18/06/2019"},
+		"not a RightsStatements":    {Institution: "cmu", Title: repository.Text{"en": "x"}, Rights: "http://example.com/free"},
+		"access level":              {Institution: "cmu", Title: repository.Text{"en": "x"}, Access: repository.Access{Level: "secret"}},
+		"institution \"nowhere\"":   {Institution: "nowhere", Title: repository.Text{"en": "x"}},
+		"collection \"missing\"":    {Institution: "cmu", Collection: "missing", Title: repository.Text{"en": "x"}},
+		"belongs to cmu, not chula": {Institution: "chula", Collection: "cmu-lanna", Title: repository.Text{"en": "x"}},
+		"no valid SHA-256":          {Institution: "cmu", Title: repository.Text{"en": "x"}, Files: []repository.File{{Name: "f", SHA256: "../../etc"}}},
+		"viewing direction":         {Institution: "cmu", Title: repository.Text{"en": "x"}, ViewingDirection: "sideways"},
 	}
 	for want, it := range cases {
 		err := s.SaveItem(ctx, &it, "tester")
@@ -175,7 +176,7 @@ func TestRefusesInvalidItemsWithReasons(t *testing.T) {
 			t.Errorf("got %v, want fault.Invalid mentioning %q", err, want)
 		}
 	}
-	if err := s.SaveCollection(ctx, &Collection{ID: "../x", Institution: "cmu", Level: Fonds, Title: Text{"en": "x"}}, "t"); !errors.Is(err, fault.Invalid) {
+	if err := s.SaveCollection(ctx, &repository.Collection{ID: "../x", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "x"}}, "t"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("collection with path id: %v", err)
 	}
 	loop, _ := s.Collection("cmu-lanna")
@@ -190,7 +191,7 @@ func TestRecordIsWrittenBeforeTheIndex(t *testing.T) {
 	faulty := &storagetest.Faulty{Blobs: newBlobs(t)}
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), faulty)
 	faulty.SetDown(true)
-	it := &Item{Institution: "cmu", Title: Text{"en": "x"}}
+	it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "x"}}
 	if err := s.SaveItem(ctx, it, "t"); !errors.Is(err, fault.Unavailable) {
 		t.Fatalf("save during outage: %v", err)
 	}
@@ -219,7 +220,7 @@ func TestDeletedItemStaysAsTombstone(t *testing.T) {
 	if len(changes) != 1 || changes[0].ID != it.ID {
 		t.Fatalf("tombstone not in changes: %+v", changes)
 	}
-	fresh := &Item{ID: it.ID, Institution: "cmu", Title: Text{"en": "reuse"}}
+	fresh := &repository.Item{ID: it.ID, Institution: "cmu", Title: repository.Text{"en": "reuse"}}
 	if err := s.SaveItem(ctx, fresh, "t"); !errors.Is(err, fault.Conflict) {
 		t.Fatalf("a deleted identifier was given out again: %v", err)
 	}
@@ -278,14 +279,14 @@ func TestDeletedDatabaseComesBackIdentical(t *testing.T) {
 
 func TestMigratesSchemaOne(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
-	db, err := bolt.Open(path, 0o644, nil)
+	db, err := bbolt.Open(path, 0o644, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := Item{ID: "old1", Institution: "chula", Title: Text{"th": "ภาพถ่ายเก่า"}, Access: Access{Level: Public}, Version: 1,
-		Files: []File{{Name: "a.jpg", SHA256: digestA}}}
+	it := repository.Item{ID: "old1", Institution: "chula", Title: repository.Text{"th": "ภาพถ่ายเก่า"}, Access: repository.Access{Level: repository.Public}, Version: 1,
+		Files: []repository.File{{Name: "a.jpg", SHA256: digestA}}}
 	it.Modified = it.Modified.AddDate(2001, 0, 0)
-	db.Update(func(tx *bolt.Tx) error {
+	db.Update(func(tx *bbolt.Tx) error {
 		for _, b := range []string{"institutions", "collections", "items", "events", "ix_collection_items"} {
 			tx.CreateBucket([]byte(b))
 		}
@@ -314,7 +315,7 @@ func TestMigratesSchemaOne(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v9.db")
 	s := openStore(t, path, newBlobs(t))
-	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(keySchema, []byte("9")) })
+	s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bMeta).Put(keySchema, []byte("9")) })
 	s.Close()
 	_, err := Open(ctx, path, newBlobs(t))
 	if err == nil || !strings.Contains(err.Error(), "schema 9, newer than this program") {
@@ -345,7 +346,7 @@ func TestBackupIsConsistentWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			s.SaveItem(ctx, &Item{Institution: "cmu", Title: Text{"en": fmt.Sprint(i)}}, "writer")
+			s.SaveItem(ctx, &repository.Item{Institution: "cmu", Title: repository.Text{"en": fmt.Sprint(i)}}, "writer")
 		}
 	}()
 	for i := range 3 {
@@ -370,14 +371,14 @@ func TestBackupIsConsistentWhileWriting(t *testing.T) {
 			t.Fatalf("backup index names item %s that it does not hold: %v", id, err)
 		}
 	}
-	if _, err := BackupFile(filepath.Join(dir, "a.db"), &bytes.Buffer{}); !errors.Is(err, ErrLocked) {
+	if _, err := BackupFile(filepath.Join(dir, "a.db"), &bytes.Buffer{}); !errors.Is(err, repository.ErrLocked) {
 		t.Fatalf("file backup of a store in use: %v, want ErrLocked", err)
 	}
 }
 
 func TestTextFallsBackAcrossLanguages(t *testing.T) {
-	x := Text{"th": "ไทย"}
-	if x.Get("en") != "ไทย" || (Text{"en": "E", "th": "T"}).Get("th") != "T" || (Text{"fr": "F"}).Get("th") != "F" || !(Text{}).Empty() {
+	x := repository.Text{"th": "ไทย"}
+	if x.Get("en") != "ไทย" || (repository.Text{"en": "E", "th": "T"}).Get("th") != "T" || (repository.Text{"fr": "F"}).Get("th") != "F" || !(repository.Text{}).Empty() {
 		t.Fatal("language fallback is wrong")
 	}
 }

@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/repository"
 )
 
 func TestFeedAnnouncesEveryChangeInOrder(t *testing.T) {
@@ -37,7 +39,7 @@ func TestFeedAnnouncesEveryChangeInOrder(t *testing.T) {
 		if e.ID == it.ID {
 			got = append(got, fmt.Sprint(e.Op, e.Version))
 		}
-		if e.ID == series.ID && e.Op != OpCreate {
+		if e.ID == series.ID && e.Op != repository.OpCreate {
 			t.Errorf("the series' entry %+v should be a creation", e)
 		}
 	}
@@ -68,7 +70,7 @@ func TestFeedWaitWakesOnTheNextChange(t *testing.T) {
 		t.Fatalf("returned before any change: %v", err)
 	default:
 	}
-	if err := s.SaveItem(ctx, &Item{Institution: "tu", Title: Text{"en": "A letter"}}, "tester"); err != nil {
+	if err := s.SaveItem(ctx, &repository.Item{Institution: "tu", Title: repository.Text{"en": "A letter"}}, "tester"); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-woke; err != nil {

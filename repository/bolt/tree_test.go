@@ -1,4 +1,4 @@
-package repository
+package bolt
 
 import (
 	"bytes"
@@ -8,16 +8,17 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // buildFonds makes a fonds of five levels: fonds › subfonds › series ›
 // file › item (a unit with no digital object), with two series.
-func buildFonds(t *testing.T, s *Store) map[string]*Collection {
+func buildFonds(t *testing.T, s *Store) map[string]*repository.Collection {
 	t.Helper()
-	out := map[string]*Collection{}
-	add := func(id, parent string, level Level, en string) {
-		c := &Collection{ID: id, Institution: "tu", Parent: parent, Level: level, Title: Text{"th": "ไทย " + en, "en": en},
-			Description: &Description{ReferenceCode: "TU-" + id, Date: "1957/1960", Scope: Text{"en": "Papers of " + en}}}
+	out := map[string]*repository.Collection{}
+	add := func(id, parent string, level repository.Level, en string) {
+		c := &repository.Collection{ID: id, Institution: "tu", Parent: parent, Level: level, Title: repository.Text{"th": "ไทย " + en, "en": en},
+			Description: &repository.Description{ReferenceCode: "TU-" + id, Date: "1957/1960", Scope: repository.Text{"en": "Papers of " + en}}}
 		var err error
 		if c.Order, err = s.NextOrder(parent); err != nil {
 			t.Fatal(err)
@@ -27,12 +28,12 @@ func buildFonds(t *testing.T, s *Store) map[string]*Collection {
 		}
 		out[id] = c
 	}
-	add("law", "", Fonds, "Faculty of Law")
-	add("law-dean", "law", SubFonds, "Dean's office")
-	add("law-minutes", "law-dean", Series, "Minutes")
-	add("law-letters", "law-dean", Series, "Letters")
-	add("law-1957", "law-minutes", FileLevel, "Minutes 1957")
-	add("law-1957-01", "law-1957", ItemLevel, "Meeting of January 1957")
+	add("law", "", repository.Fonds, "Faculty of Law")
+	add("law-dean", "law", repository.SubFonds, "Dean's office")
+	add("law-minutes", "law-dean", repository.Series, "Minutes")
+	add("law-letters", "law-dean", repository.Series, "Letters")
+	add("law-1957", "law-minutes", repository.FileLevel, "Minutes 1957")
+	add("law-1957-01", "law-1957", repository.ItemLevel, "Meeting of January 1957")
 	return out
 }
 
@@ -47,7 +48,10 @@ func TestTreeKeepsLevelsOrderAndDescriptions(t *testing.T) {
 		t.Fatalf("tree has %d units, want 6", tr.Len())
 	}
 	var got []string
-	tr.Walk(func(n *Node) bool { got = append(got, fmt.Sprintf("%d:%s:%s", n.Depth, n.Level, n.ID)); return true })
+	tr.Walk(func(n *repository.Node) bool {
+		got = append(got, fmt.Sprintf("%d:%s:%s", n.Depth, n.Level, n.ID))
+		return true
+	})
 	want := "[0:fonds:law 1:subfonds:law-dean 2:series:law-minutes 3:file:law-1957 4:item:law-1957-01 2:series:law-letters]"
 	if fmt.Sprint(got) != want {
 		t.Fatalf("walk:\n got %v\nwant %s", got, want)
@@ -57,7 +61,7 @@ func TestTreeKeepsLevelsOrderAndDescriptions(t *testing.T) {
 		t.Fatalf("path or description lost: %v %+v", p, leaf.Description)
 	}
 	// A library's own level is accepted; a malformed one and a non-EDTF date are not.
-	own := &Collection{Institution: "tu", Parent: "law", Level: "box", Title: Text{"en": "Box 1"}}
+	own := &repository.Collection{Institution: "tu", Parent: "law", Level: "box", Title: repository.Text{"en": "Box 1"}}
 	if err := s.SaveCollection(ctx, own, "tester"); err != nil {
 		t.Fatalf("own level refused: %v", err)
 	}
@@ -67,9 +71,9 @@ func TestTreeKeepsLevelsOrderAndDescriptions(t *testing.T) {
 	if same, _ := s.Tree("law"); same.Node(own.ID) == nil || same.Len() != 7 {
 		t.Fatal("the tree read again lost the new unit")
 	}
-	for _, bad := range []*Collection{
-		{Institution: "tu", Level: "Box 1", Title: Text{"en": "x"}},
-		{Institution: "tu", Level: Series, Title: Text{"en": "x"}, Description: &Description{Date: "sometime"}},
+	for _, bad := range []*repository.Collection{
+		{Institution: "tu", Level: "Box 1", Title: repository.Text{"en": "x"}},
+		{Institution: "tu", Level: repository.Series, Title: repository.Text{"en": "x"}, Description: &repository.Description{Date: "sometime"}},
 	} {
 		if err := s.SaveCollection(ctx, bad, "tester"); !errors.Is(err, fault.Invalid) {
 			t.Errorf("%+v: got %v, want fault.Invalid", bad, err)
@@ -137,7 +141,7 @@ func TestMovingASubtreeIsOneChangeAndSurvivesRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	tr.Walk(func(n *Node) bool { got = append(got, n.ID); return true })
+	tr.Walk(func(n *repository.Node) bool { got = append(got, n.ID); return true })
 	if fmt.Sprint(got) != "[law law-letters law-minutes law-1957 law-1957-01 law-dean]" {
 		t.Fatalf("rebuilt tree %v", got)
 	}
@@ -145,14 +149,14 @@ func TestMovingASubtreeIsOneChangeAndSurvivesRebuild(t *testing.T) {
 
 func TestAddCollectionsRegistersATreeAtOnce(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	root := &Collection{Institution: "cmu", Level: Fonds, Title: Text{"en": "Root"}}
-	kid := &Collection{ID: "kid-1", Institution: "cmu", Level: Series, Title: Text{"en": "Kid"}}
-	if err := s.AddCollections(ctx, []*Collection{root}, "t"); err != nil {
+	root := &repository.Collection{Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Root"}}
+	kid := &repository.Collection{ID: "kid-1", Institution: "cmu", Level: repository.Series, Title: repository.Text{"en": "Kid"}}
+	if err := s.AddCollections(ctx, []*repository.Collection{root}, "t"); err != nil {
 		t.Fatal(err)
 	}
 	kid.Parent = root.ID
-	grandkid := &Collection{Institution: "cmu", Parent: "kid-1", Level: FileLevel, Title: Text{"en": "File"}, Order: 1}
-	if err := s.AddCollections(ctx, []*Collection{kid, grandkid}, "t"); err != nil {
+	grandkid := &repository.Collection{Institution: "cmu", Parent: "kid-1", Level: repository.FileLevel, Title: repository.Text{"en": "File"}, Order: 1}
+	if err := s.AddCollections(ctx, []*repository.Collection{kid, grandkid}, "t"); err != nil {
 		t.Fatal(err)
 	}
 	tr, err := s.Tree(root.ID)
@@ -160,7 +164,7 @@ func TestAddCollectionsRegistersATreeAtOnce(t *testing.T) {
 		t.Fatalf("tree: %v %v", tr, err)
 	}
 	// One bad unit refuses the whole batch.
-	bad := []*Collection{{Institution: "cmu", Level: Series, Title: Text{"en": "ok"}}, {Institution: "chula", Parent: root.ID, Level: Series, Title: Text{"en": "other library"}}}
+	bad := []*repository.Collection{{Institution: "cmu", Level: repository.Series, Title: repository.Text{"en": "ok"}}, {Institution: "chula", Parent: root.ID, Level: repository.Series, Title: repository.Text{"en": "other library"}}}
 	if err := s.AddCollections(ctx, bad, "t"); !errors.Is(err, fault.Invalid) {
 		t.Fatalf("got %v, want fault.Invalid", err)
 	}
@@ -183,11 +187,11 @@ func lastSeq(t *testing.T, s *Store) uint64 {
 // would have been numbered again first.
 func TestARefusedMoveChangesNothing(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
-	for _, c := range []*Collection{
-		{ID: "cmu-f", Institution: "cmu", Level: Fonds, Title: Text{"en": "F"}},
-		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1, Title: Text{"en": "A"}},
-		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: Series, Order: 1 + 1e-9, Title: Text{"en": "B"}},
-		{ID: "tu-x", Institution: "tu", Level: Series, Title: Text{"en": "X"}},
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-f", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "F"}},
+		{ID: "cmu-f-a", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 1, Title: repository.Text{"en": "A"}},
+		{ID: "cmu-f-b", Institution: "cmu", Parent: "cmu-f", Level: repository.Series, Order: 1 + 1e-9, Title: repository.Text{"en": "B"}},
+		{ID: "tu-x", Institution: "tu", Level: repository.Series, Title: repository.Text{"en": "X"}},
 	} {
 		if err := s.SaveCollection(ctx, c, "t"); err != nil {
 			t.Fatal(err)
