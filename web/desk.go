@@ -235,7 +235,6 @@ func (s *Server) renderCollection(c *gin.Context, status int, col *repository.Co
 // saveCollection creates or changes a collection of a library the person
 // edits; a shared (curated) collection lists only items they may see.
 func (s *Server) saveCollection(c *gin.Context) {
-	p, now := who(c), time.Now()
 	col := &repository.Collection{ID: c.PostForm("id")}
 	if id := c.Param("id"); id != "" {
 		var err error
@@ -252,33 +251,24 @@ func (s *Server) saveCollection(c *gin.Context) {
 		return
 	}
 	col.Institution, col.Parent, col.Level = c.PostForm("institution"), c.PostForm("parent"), repository.Level(c.PostForm("level"))
-	if err := access.Decide(p, access.Edit, access.LibraryResource(col.Institution), now); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if col.Parent != "" {
-		if _, err := s.namedUnit(c, col.Parent, "outline_no_parent"); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
 	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
 	col.Title = formText(c, "title")
 	col.Summary = formText(c, "summary")
 	col.Members = strings.Fields(c.PostForm("members"))
-	if visible, err := access.Visible(s.cfg.Store, p, col.Members, now); err != nil {
-		s.fail(c, err)
+	var missing *desk.MissingUnit
+	var unseen *desk.ItemRefused
+	switch err := s.cfg.Units.SaveCollection(c.Request.Context(), who(c), col); {
+	case errors.As(err, &missing):
+		s.fail(c, invalid(t(s.lang(c), "outline_no_parent")))
 		return
-	} else if len(visible) != len(col.Members) {
+	case errors.As(err, &unseen):
 		s.renderCollection(c, http.StatusBadRequest, col, t(s.lang(c), "members_unseen"))
 		return
-	}
-	if err := s.cfg.Store.SaveCollection(c.Request.Context(), col, p.Email+" (desk)"); err != nil {
-		if Status(err) >= 500 {
-			s.fail(c, err)
-			return
-		}
+	case err != nil && Status(err) < 500 && Status(err) != http.StatusForbidden && Status(err) != http.StatusNotFound:
 		s.renderCollection(c, Status(err), col, s.deskReason(c, err))
+		return
+	case err != nil:
+		s.fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/collections/"+col.ID)
