@@ -177,17 +177,6 @@ func (s *Server) deskUnit(c *gin.Context, id string) (*repository.Collection, er
 	return s.cfg.Units.Unit(c.Request.Context(), who(c), id)
 }
 
-// namedUnit is deskUnit for a unit named in a form (a parent, a unit to
-// move): one that is not there, or not to be known, is the form's mistake,
-// said as missing.
-func (s *Server) namedUnit(c *gin.Context, id, missing string) (*repository.Collection, error) {
-	col, err := s.deskUnit(c, strings.TrimSpace(id))
-	if errors.Is(err, fault.NotFound) {
-		return nil, invalid(t(s.lang(c), missing))
-	}
-	return col, err
-}
-
 // freeID refuses a new collection's chosen identifier when any collection,
 // of any library, has it (desk.Units.FreeID), in the person's language.
 func (s *Server) freeID(c *gin.Context, id string) error {
