@@ -507,6 +507,10 @@ var messages = map[string][2]string{ // key: {th, en}
 	"unit_find_help":                {"พิมพ์คำจากชื่อเรื่องภาษาไทยหรืออังกฤษ แล้วกด เพิ่ม เพื่อใส่รหัสรายการลงในช่องด้านบน", "Type words of a Thai or English title, then Add puts the item's identifier in the box above"},
 	"unit_find_add":                 {"เพิ่ม", "Add"},
 	"unit_find_added":               {"เพิ่มแล้ว", "Added"},
+	// Reading rooms.
+	"err_reading_room": {"รายการนี้อ่านได้ที่ห้องอ่านของห้องสมุด{1}เท่านั้น", "This item can be read only in the reading room of {1} Library."},
+	"access_room":      {"อ่านได้เฉพาะในห้องอ่านของห้องสมุด", "Readable only in the library's reading rooms"},
+	"access_room_help": {"ภาพและไฟล์เปิดให้เฉพาะผู้ที่อยู่ในเครือข่ายห้องอ่านของห้องสมุด (และบรรณารักษ์ของห้องสมุด) คำอธิบายเป็นไปตามระดับการเข้าถึง", "Images and files are given only inside the library's reading-room networks (and to its archivists); the description follows the access level"},
 }
 
 // eventWords name the events of the trail and their outcomes; a kind not

@@ -425,6 +425,9 @@ type itemPage struct {
 	Media                                          []player
 	Withdrawal                                     *repository.Withdrawal
 	Edit                                           bool
+	// RoomNote says where reading-room material can be read, to a reader
+	// outside its library's reading rooms.
+	RoomNote string
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
@@ -503,6 +506,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
 	p.EmbedCode = embedHTML(site.Base, it.ID, p.Lang, p.Title, 800, 600)
+	if err := access.Decide(who(c), access.ReadReduced, res, time.Now()); fault.KindOf(err) == fault.ReadingRoom {
+		p.RoomNote = s.roomNote(p.Lang, err)
+	}
 	full := access.Decide(who(c), access.ReadContent, res, time.Now()) == nil
 	if full {
 		for i, f := range it.Files {

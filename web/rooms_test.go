@@ -1,0 +1,165 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// roomEnv is an archive whose library cmu has reading rooms at
+// 10.1.0.0/16 and 2001:db8:c00::/48, behind a proxy at 192.0.2.1, with
+// one public image item readable only in the reading rooms.
+type roomEnv struct {
+	srv         *Server
+	store       *repository.Store
+	item, image string
+}
+
+const (
+	inside   = "10.1.2.3:40000"
+	inside6  = "[2001:db8:c00::5]:40000"
+	outside  = "203.0.113.9:40000"
+	proxy    = "192.0.2.1:40000"
+	roomNote = "This item can be read only in the reading room of Chiang Mai University Library."
+	roomTh   = "รายการนี้อ่านได้ที่ห้องอ่านของห้องสมุดมหาวิทยาลัยเชียงใหม่เท่านั้น"
+)
+
+func newRoomEnv(t *testing.T) *roomEnv {
+	t.Helper()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	dir := t.TempDir()
+	var b bytes.Buffer
+	png.Encode(&b, quadrants().SubImage(image.Rect(0, 0, 400, 300)))
+	os.WriteFile(filepath.Join(dir, "q.png"), b.Bytes(), 0o644)
+	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
+	outs := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "q.png"), Name: "q.png"}},
+		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Fragile letter", "th": "จดหมายเปราะบาง"},
+			Access: repository.Access{Level: repository.Public, ReadingRoom: true}}})
+	if outs[0].Status != ingest.Ingested {
+		t.Fatalf("ingest: %+v", outs)
+	}
+	seedAdmin(t, store)
+	rooms := access.Rooms{"cmu": {netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("2001:db8:c00::/48")}}
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, Rooms: rooms, TrustedProxies: []string{"192.0.2.1"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &roomEnv{srv: srv, store: store, item: outs[0].Item, image: outs[0].Images[0]}
+}
+
+// from asks path from the remote address, with headers in pairs.
+func (e *roomEnv) from(remote, path string, hdr ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.RemoteAddr = remote
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	return w
+}
+
+func TestReadingRoomContentIsGivenOnlyInsideTheLibrarysRanges(t *testing.T) {
+	e := newRoomEnv(t)
+	paths := []string{"/api/v1/items/" + e.item + "/files/1", "/iiif/3/" + e.image + "/full/max/0/default.jpg", "/iiif/3/" + e.image + "/full/120,/0/default.jpg"}
+	for _, path := range paths {
+		for _, remote := range []string{inside, inside6} {
+			w := e.from(remote, path)
+			if w.Code != http.StatusOK {
+				t.Errorf("%s from %s: %d %s", path, remote, w.Code, w.Body)
+			}
+			if sharedCacheable(w.Header()) {
+				t.Errorf("%s from %s may be kept by a shared cache: %q", path, remote, w.Header().Get("Cache-Control"))
+			}
+		}
+		w := e.from(outside, path)
+		if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), roomNote) {
+			t.Errorf("%s from outside: %d %q, want 403 with the note", path, w.Code, w.Body)
+		}
+		if sharedCacheable(w.Header()) {
+			t.Errorf("%s from outside may be kept by a shared cache: %q", path, w.Header().Get("Cache-Control"))
+		}
+	}
+	w := e.from(outside, paths[0], "Accept-Language", "th")
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), roomTh) {
+		t.Errorf("from outside in Thai: %d %q", w.Code, w.Body)
+	}
+}
+
+func TestReadingRoomAddressIsTakenFromTheTrustedProxyOnly(t *testing.T) {
+	e := newRoomEnv(t)
+	path := "/api/v1/items/" + e.item + "/files/1"
+	cases := []struct {
+		name, remote, forwarded string
+		want                    int
+	}{
+		{"the trusted proxy names a reader inside", proxy, "10.1.2.3", http.StatusOK},
+		{"the trusted proxy names a reader inside, IPv6", proxy, "2001:db8:c00::77", http.StatusOK},
+		{"the trusted proxy names a reader outside", proxy, "203.0.113.9", http.StatusForbidden},
+		{"a client outside claims an address inside", outside, "10.1.2.3", http.StatusForbidden},
+		{"a client inside claims an address outside", inside, "203.0.113.9", http.StatusOK},
+	}
+	for _, c := range cases {
+		if w := e.from(c.remote, path, "X-Forwarded-For", c.forwarded); w.Code != c.want {
+			t.Errorf("%s: %d, want %d", c.name, w.Code, c.want)
+		}
+	}
+}
+
+func TestReadingRoomItemPageShowsTheDescriptionAndSaysWhereToReadIt(t *testing.T) {
+	e := newRoomEnv(t)
+	path := "/items/" + e.item
+	for lang, note := range map[string]string{"en": roomNote, "th": roomTh} {
+		w := e.from(outside, path+"?lang="+lang, "Accept", "text/html")
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), note) || !strings.Contains(w.Body.String(), "จดหมายเปราะบาง") && lang == "th" {
+			t.Errorf("outside, %s: %d, want the description and %q", lang, w.Code, note)
+		}
+		if strings.Contains(w.Body.String(), "/files/1") {
+			t.Errorf("outside, %s: the page offers the file", lang)
+		}
+		if sharedCacheable(w.Header()) {
+			t.Errorf("outside, %s: a shared cache may keep the page: %q", lang, w.Header().Get("Cache-Control"))
+		}
+	}
+	w := e.from(inside, path+"?lang=en", "Accept", "text/html")
+	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), roomNote) || !strings.Contains(w.Body.String(), "/files/1") {
+		t.Errorf("inside: %d, want the page with the file and without the note", w.Code)
+	}
+	if sharedCacheable(w.Header()) {
+		t.Errorf("inside: a shared cache may keep the page: %q", w.Header().Get("Cache-Control"))
+	}
+}
+
+func TestReadingRoomContentIsGivenToTheLibrarysStaffAnywhere(t *testing.T) {
+	e := newRoomEnv(t)
+	path := "/api/v1/items/" + e.item + "/files/1"
+	arch := tokenFor(t, e.store, "arch@cmu", "cmu", "archivist", "read")
+	reader := tokenFor(t, e.store, "reader@cmu", "cmu", "reader", "read")
+	other := tokenFor(t, e.store, "arch@tu", "tu", "archivist", "read")
+	for who, want := range map[string]int{arch: http.StatusOK, reader: http.StatusForbidden, other: http.StatusForbidden} {
+		if w := e.from(outside, path, "Authorization", "Bearer "+who); w.Code != want {
+			t.Errorf("token %s… outside: %d, want %d", who[:4], w.Code, want)
+		}
+	}
+}
