@@ -128,7 +128,9 @@ func TestReadingRoomAnswersAreNeverShared(t *testing.T) {
 }
 
 // fakeLookup holds collections; every library is known and hides nothing.
-type fakeLookup struct{ cols map[string]*repository.Collection }
+type fakeLookup struct {
+	cols map[string]*repository.Collection
+}
 
 func (f fakeLookup) Collection(id string) (*repository.Collection, error) {
 	if c := f.cols[id]; c != nil {

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"net/http"
@@ -161,5 +163,111 @@ func TestReadingRoomContentIsGivenToTheLibrarysStaffAnywhere(t *testing.T) {
 		if w := e.from(outside, path, "Authorization", "Bearer "+who); w.Code != want {
 			t.Errorf("token %s… outside: %d, want %d", who[:4], w.Code, want)
 		}
+	}
+}
+
+// kioskOf finds the kiosk access service among the services of an image
+// service or info.json, and the position it holds among the access services.
+func kioskOf(services any) (kiosk map[string]any, at int) {
+	list, _ := services.([]any)
+	for _, s := range list {
+		probe, _ := s.(map[string]any)
+		if probe["type"] != "AuthProbeService2" {
+			continue
+		}
+		access, _ := probe["service"].([]any)
+		for i, a := range access {
+			if d, _ := a.(map[string]any); d["profile"] == "kiosk" && d["type"] == "AuthAccessService2" {
+				return d, i
+			}
+		}
+	}
+	return nil, -1
+}
+
+func TestReadingRoomInfoJSONAndManifestNameTheKioskService(t *testing.T) {
+	e := newRoomEnv(t)
+	for _, remote := range []string{inside, outside} {
+		w := e.from(remote, "/iiif/3/"+e.image+"/info.json")
+		var info map[string]any
+		json.Unmarshal(w.Body.Bytes(), &info)
+		kiosk, at := kioskOf(info["service"])
+		if kiosk == nil || at != 0 || !strings.HasSuffix(kiosk["id"].(string), "/iiif/auth/kiosk") {
+			t.Errorf("info.json from %s (%d) names no kiosk access service first: %v", remote, w.Code, info["service"])
+		}
+		if sharedCacheable(w.Header()) {
+			t.Errorf("info.json from %s may be kept by a shared cache: %q", remote, w.Header().Get("Cache-Control"))
+		}
+	}
+	w := e.from(outside, "/iiif/3/manifest/"+e.item)
+	if w.Code != http.StatusOK || sharedCacheable(w.Header()) {
+		t.Fatalf("manifest from outside: %d %q", w.Code, w.Header().Get("Cache-Control"))
+	}
+	if !strings.Contains(w.Body.String(), `"profile":"kiosk"`) {
+		t.Errorf("the manifest names no kiosk service: %s", w.Body)
+	}
+	if w := e.from(outside, "/iiif/2/manifest/"+e.item); !strings.Contains(w.Body.String(), `"profile":"kiosk"`) {
+		t.Errorf("the 2.1 manifest names no kiosk service: %s", w.Body)
+	}
+}
+
+func TestReadingRoomProbeSaysWhereToReadOutsideAndOpensInside(t *testing.T) {
+	e := newRoomEnv(t)
+	probe := func(remote string) map[string]any {
+		w := e.from(remote, "/iiif/auth/probe/"+e.image)
+		var doc map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil || w.Code != http.StatusOK {
+			t.Fatalf("probe from %s: %d %s", remote, w.Code, w.Body)
+		}
+		if sharedCacheable(w.Header()) {
+			t.Errorf("probe from %s may be kept by a shared cache: %q", remote, w.Header().Get("Cache-Control"))
+		}
+		return doc
+	}
+	if doc := probe(inside); doc["status"] != 200.0 {
+		t.Errorf("probe inside: %v", doc)
+	}
+	doc := probe(outside)
+	note, _ := doc["note"].(map[string]any)
+	if doc["status"] != 403.0 || fmt.Sprint(note["en"]) != fmt.Sprint([]any{roomNote}) || fmt.Sprint(note["th"]) != fmt.Sprint([]any{roomTh}) {
+		t.Errorf("probe outside: %v, want 403 with the note in Thai and English", doc)
+	}
+	if h, _ := doc["heading"].(map[string]any); h["th"] == nil || h["en"] == nil {
+		t.Errorf("probe outside: heading %v, want Thai and English", doc["heading"])
+	}
+}
+
+func TestReadingRoomKioskFlowGivesATokenWithoutSignInOnlyInside(t *testing.T) {
+	e := newRoomEnv(t)
+	if w := e.from(inside, "/iiif/auth/kiosk?lang=th"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ห้องอ่าน") || sharedCacheable(w.Header()) {
+		t.Errorf("kiosk page: %d %q %s", w.Code, w.Header().Get("Cache-Control"), w.Body)
+	}
+	token := func(remote string) string {
+		w := e.from(remote, "/iiif/auth/token?messageId=m-1&origin=http%3A%2F%2Fexample.com", "Host", "example.com")
+		m := postMessage.FindStringSubmatch(w.Body.String())
+		if w.Code != http.StatusOK || m == nil {
+			t.Fatalf("token service from %s: %d %s", remote, w.Code, w.Body)
+		}
+		var msg map[string]any
+		json.Unmarshal([]byte(m[1]), &msg)
+		if msg["type"] == "AuthAccessToken2" {
+			return msg["accessToken"].(string)
+		}
+		return ""
+	}
+	tok := token(inside)
+	if tok == "" {
+		t.Fatal("no token inside the reading room")
+	}
+	if token(outside) != "" {
+		t.Error("a token without sign-in outside the reading rooms")
+	}
+	w := e.from(inside, "/iiif/auth/probe/"+e.image, "Authorization", "Bearer "+tok)
+	if !strings.Contains(w.Body.String(), `"status":200`) {
+		t.Errorf("probe inside with the kiosk token: %s", w.Body)
+	}
+	w = e.from(outside, "/iiif/auth/probe/"+e.image, "Authorization", "Bearer "+tok)
+	if !strings.Contains(w.Body.String(), `"status":403`) {
+		t.Errorf("the kiosk token carried outside opens the image: %s", w.Body)
 	}
 }
