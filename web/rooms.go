@@ -10,6 +10,7 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/auth"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // roomNote is what a refusal of reading-room material (fault.ReadingRoom)
@@ -49,4 +50,10 @@ func (s *Server) kioskPage(c *gin.Context) {
 	lang := s.lang(c)
 	c.String(http.StatusOK, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s</title></head><body><p>%s</p><script>%s</script></body></html>\n",
 		lang, template.HTMLEscapeString(t(lang, "kiosk_title")), template.HTMLEscapeString(t(lang, "kiosk_note")), template.JS(script))
+}
+
+// formAccess is the access a desk form (an item's, a collection's, a
+// unit's) sets: the level, the embargo and the reading room.
+func formAccess(c *gin.Context) *repository.Access {
+	return &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo"), ReadingRoom: c.PostForm("reading_room") == "1"}
 }
