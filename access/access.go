@@ -318,7 +318,9 @@ func Visible(l Items, p Principal, ids []string, now time.Time) ([]*repository.I
 }
 
 // Listed is an item a listing may show, and whether it may show its
-// pictures (thumbnails need the reduced right).
+// pictures (thumbnails need the reduced right; of reading-room material,
+// only the library's staff see them in listings, so that a listing does not
+// depend on the address it is asked from and shared caches may keep it).
 type Listed struct {
 	Item   *repository.Item
 	Images bool
@@ -346,7 +348,7 @@ func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error
 			return nil, err
 		}
 		if Decide(p, ReadMetadata, r, now) == nil {
-			out = append(out, Listed{Item: it, Images: Decide(p, ReadReduced, r, now) == nil})
+			out = append(out, Listed{Item: it, Images: Decide(p, ReadReduced, r, now) == nil && listsImages(p, r)})
 		}
 	}
 	return out, nil

@@ -55,3 +55,10 @@ func decideRoom(p Principal, a Action, r Resource) error {
 	return fault.E("read "+r.kind()+" "+r.ID, fault.ReadingRoom, r.Institution,
 		fmt.Errorf("the %s can be read only in the reading room of its library: %w", r.kind(), fault.Forbidden))
 }
+
+// listsImages reports whether a listing shows p the pictures of r as far
+// as reading rooms go: those of reading-room material only to the staff of
+// its library, whatever the address.
+func listsImages(p Principal, r Resource) bool {
+	return !r.Access.ReadingRoom || staff(p, r.Institution)
+}

@@ -142,3 +142,28 @@ func (f fakeLookup) Collection(id string) (*repository.Collection, error) {
 func (f fakeLookup) Institution(id string) (*repository.Institution, error) {
 	return &repository.Institution{ID: id}, nil
 }
+
+func TestListingsShowReadingRoomPicturesOnlyToTheLibrarysStaff(t *testing.T) {
+	f := &fakeStore{items: map[string]*repository.Item{
+		"room": {ID: "room", Institution: "tu", Access: repository.Access{Level: "public", ReadingRoom: true}},
+		"open": {ID: "open", Institution: "tu", Access: repository.Access{Level: "public"}},
+	}}
+	inTU := at(anonymous, "192.168.5.5")
+	for _, c := range []struct {
+		name       string
+		p          Principal
+		room, open bool
+	}{
+		{"anonymous inside", inTU, false, true},
+		{"anonymous outside", at(anonymous, "203.0.113.9"), false, true},
+		{"own archivist", at(tuArch, "203.0.113.9"), true, true},
+	} {
+		got, err := Listing(f, c.p, []string{"room", "open"}, now)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("%s: %v %v", c.name, got, err)
+		}
+		if got[0].Images != c.room || got[1].Images != c.open {
+			t.Errorf("%s: pictures of the reading-room item %v, of the open one %v; want %v, %v", c.name, got[0].Images, got[1].Images, c.room, c.open)
+		}
+	}
+}
