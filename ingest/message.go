@@ -119,6 +119,7 @@ var english = map[string]string{
 	"access_level":          "{1:level}",
 	"access_embargoed":      "{1:level}, embargoed until {2}",
 	"access_embargo":        "embargo until {1}",
+	"access_in_room":        "{p1}, readable only in the reading rooms",
 
 	// A sheet that cannot be read.
 	"sheet_unreadable":       "sheet {1} cannot be read: {2}",

@@ -511,6 +511,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	"kiosk_title":                 {"ห้องอ่านของห้องสมุด", "The library's reading room"},
 	"kiosk_note":                  {"ในห้องอ่านของห้องสมุด โปรแกรมดูภาพแสดงเอกสารที่อ่านได้เฉพาะในห้องอ่านโดยไม่ต้องเข้าสู่ระบบ ปิดหน้าต่างนี้ได้", "In the library's reading rooms the viewer shows reading-room material without sign-in; this window may be closed."},
 	"ingest_reading_room_invalid": {"ค่าห้องอ่าน \"{1}\" ต้องเป็น ใช่ หรือ ไม่ใช่ (yes หรือ no)", "readingroom \"{1}\" is not yes or no (ใช่ or ไม่ใช่)"},
+	"ingest_access_in_room":       {"{p1} อ่านได้เฉพาะในห้องอ่าน", "{p1}, readable only in the reading rooms"},
 	"access_room":                 {"อ่านได้เฉพาะในห้องอ่านของห้องสมุด", "Readable only in the library's reading rooms"},
 	"access_room_help":            {"ภาพและไฟล์เปิดให้เฉพาะผู้ที่อยู่ในเครือข่ายห้องอ่านของห้องสมุด (และบรรณารักษ์ของห้องสมุด) คำอธิบายเป็นไปตามระดับการเข้าถึง", "Images and files are given only inside the library's reading-room networks (and to its archivists); the description follows the access level"},
 }
