@@ -495,6 +495,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	if lvl := access.Effective(res.Access, time.Now()); lvl != repository.Public {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "level_"+lvl)})
 	}
+	if res.Access.ReadingRoom {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "access_room")})
+	}
 	for _, m := range it.Metadata {
 		if !m.Value.Empty() {
 			p.Fields = append(p.Fields, field{Label: m.Label.Get(p.Lang), Value: m.Value.Get(p.Lang)})

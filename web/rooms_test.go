@@ -148,6 +148,12 @@ func TestReadingRoomItemPageShowsTheDescriptionAndSaysWhereToReadIt(t *testing.T
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), roomNote) || !strings.Contains(w.Body.String(), "/files/1") {
 		t.Errorf("inside: %d, want the page with the file and without the note", w.Code)
 	}
+	if !strings.Contains(w.Body.String(), "Readable only in the library&#39;s reading rooms") {
+		t.Errorf("inside: the page does not say the item is read in the reading rooms")
+	}
+	if w := e.from(inside, path+"?lang=th", "Accept", "text/html"); !strings.Contains(w.Body.String(), "อ่านได้เฉพาะในห้องอ่านของห้องสมุด") {
+		t.Errorf("inside, in Thai: the page does not say the item is read in the reading rooms")
+	}
 	if sharedCacheable(w.Header()) {
 		t.Errorf("inside: a shared cache may keep the page: %q", w.Header().Get("Cache-Control"))
 	}
