@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"html/template"
 	"net/http"
 
@@ -15,13 +16,17 @@ import (
 
 // roomNote is what a refusal of reading-room material (fault.ReadingRoom)
 // says in lang: where the item can be read, with the holding library's
-// name (its id when the store cannot say it), in the words the IIIF
-// probe says it with.
+// name (its id when the store cannot say it, which is logged: the refusal
+// stands either way), in the words the IIIF probe says it with.
 func (s *Server) roomNote(lang string, err error) string {
 	lib := fault.RecordOf(err)
 	name := lib
-	if in, ierr := s.cfg.Store.Institution(lib); ierr == nil && !in.Name.Empty() {
+	in, ierr := s.cfg.Store.Institution(lib)
+	switch {
+	case ierr == nil && !in.Name.Empty():
 		name = in.Name.Get(lang)
+	case ierr != nil && !errors.Is(ierr, fault.NotFound):
+		s.cfg.Log.Warn("the reading-room note names the library by its id: the store did not answer", "library", lib, "err", ierr)
 	}
 	if lang == "th" {
 		return auth.RoomNoteTh(name)
