@@ -7,6 +7,7 @@ package access
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/thaiarchives/archive/fault"
@@ -61,6 +62,11 @@ type Principal struct {
 	Institution string
 	Role        Role
 	Scope       Scope // "" for a browser session
+	// Addr is the client's address (the connection's, or the one a trusted
+	// proxy names); the zero Addr when not known.
+	Addr netip.Addr
+	// Rooms are the libraries whose reading rooms Addr is in (Rooms.In).
+	Rooms []string
 }
 
 // SignedIn reports whether the principal is a known person.
@@ -121,7 +127,7 @@ func Effective(a repository.Access, now time.Time) string {
 var rank = map[string]int{repository.Public: 0, repository.Reduced: 1, repository.MetadataOnly: 2, repository.Restricted: 3}
 
 // Stricter returns the more closed of two access settings (the later
-// embargo, the closer level): a collection's access applies to its items.
+// embargo, the closer level, the reading room if either asks for it): a collection's access applies to its items.
 func Stricter(a, b repository.Access) repository.Access {
 	out := a
 	if rank[b.Level] > rank[a.Level] {
@@ -130,6 +136,7 @@ func Stricter(a, b repository.Access) repository.Access {
 	if b.Embargo > out.Embargo {
 		out.Embargo = b.Embargo
 	}
+	out.ReadingRoom = a.ReadingRoom || b.ReadingRoom
 	return out
 }
 
@@ -144,7 +151,9 @@ func member(p Principal, inst string) bool {
 }
 
 // Decide returns nil when p may do a to r at now, else a typed error:
-// fault.Unauthenticated, fault.Forbidden, fault.Gone or fault.NotFound.
+// fault.Unauthenticated, fault.Forbidden, fault.Gone or fault.NotFound; or,
+// for content that only a reading room gives (see Rooms) and that p would
+// otherwise have, fault.ReadingRoom.
 func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
 		return refuse(p, a, r)
@@ -162,13 +171,13 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, fault.Gone)
 	}
 	if member(p, r.Institution) {
-		return nil
+		return decideRoom(p, a, r)
 	}
 	switch {
 	case level == repository.Public,
 		level == repository.Reduced && a <= ReadReduced,
 		level == repository.MetadataOnly && a == ReadMetadata:
-		return nil
+		return decideRoom(p, a, r)
 	}
 	return refuse(p, a, r)
 }
@@ -309,7 +318,9 @@ func Visible(l Items, p Principal, ids []string, now time.Time) ([]*repository.I
 }
 
 // Listed is an item a listing may show, and whether it may show its
-// pictures (thumbnails need the reduced right).
+// pictures (thumbnails need the reduced right; of reading-room material,
+// only the library's staff see them in listings, so that a listing does not
+// depend on the address it is asked from and shared caches may keep it).
 type Listed struct {
 	Item   *repository.Item
 	Images bool
@@ -337,7 +348,7 @@ func Listing(l Items, p Principal, ids []string, now time.Time) ([]Listed, error
 			return nil, err
 		}
 		if Decide(p, ReadMetadata, r, now) == nil {
-			out = append(out, Listed{Item: it, Images: Decide(p, ReadReduced, r, now) == nil})
+			out = append(out, Listed{Item: it, Images: Decide(p, ReadReduced, r, now) == nil && listsImages(p, r)})
 		}
 	}
 	return out, nil

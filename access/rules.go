@@ -52,9 +52,11 @@ const (
 
 // CachePolicy says who may keep an answer about r given to p at now: shared
 // caches only when anyone, signed in or not, may read all of r, and p is
-// not signed in (an answer built for a person is theirs alone).
+// not signed in (an answer built for a person is theirs alone). An answer
+// about reading-room material depends on the reader's address, which no
+// Vary header names: it is never shared.
 func CachePolicy(r Resource, p Principal, now time.Time) Cache {
-	if p.SignedIn() || r.Withdrawn || Effective(r.Access, now) != repository.Public || Decide(Principal{}, ReadContent, r, now) != nil {
+	if p.SignedIn() || r.Access.ReadingRoom || r.Withdrawn || Effective(r.Access, now) != repository.Public || Decide(Principal{}, ReadContent, r, now) != nil {
 		return Private
 	}
 	return Public

@@ -45,6 +45,10 @@ const (
 	// Checksum: content is not what its digest or size vouched; nothing was
 	// stored.
 	Checksum
+	// ReadingRoom: the content may be read only inside the holding library's
+	// reading rooms (the record names the library). Such an error also
+	// wraps Forbidden, so that errors.Is(err, fault.Forbidden) holds.
+	ReadingRoom
 )
 
 var kindText = [...]string{
@@ -61,6 +65,7 @@ var kindText = [...]string{
 	Busy:            "busy",
 	ReadOnly:        "read-only replica",
 	Checksum:        "checksum mismatch",
+	ReadingRoom:     "reading room only",
 }
 
 // String is the kind in a few lower-case words.

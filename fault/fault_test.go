@@ -83,7 +83,7 @@ func TestMessageSaysOpRecordAndCauseInLowerCase(t *testing.T) {
 
 func TestEveryKindHasItsOwnWords(t *testing.T) {
 	seen := map[string]fault.Kind{}
-	for k := fault.Other; k <= fault.Checksum; k++ {
+	for k := fault.Other; k <= fault.ReadingRoom; k++ {
 		s := k.String()
 		if s == "" || s != strings.ToLower(s) {
 			t.Errorf("kind %d says %q", k, s)

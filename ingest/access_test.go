@@ -162,6 +162,10 @@ func TestDuplicateTightensButNeverLoosensAccess(t *testing.T) {
 			ingest.Duplicate, "tightened to public, embargoed until 2027-01-01 (was public)", "as asked by sheet s.csv, row 2"},
 		{"later embargo is kept", repository.Access{Level: repository.Reduced, Embargo: "2028-01-01"}, repository.Access{Level: repository.Reduced, Embargo: "2027-01-01"},
 			repository.Access{Level: repository.Reduced, Embargo: "2028-01-01"}, ingest.Duplicate, "kept at reduced, embargoed until 2028-01-01", ""},
+		{"reading room is added", pub, repository.Access{ReadingRoom: true}, repository.Access{Level: repository.Public, ReadingRoom: true},
+			ingest.Duplicate, "tightened to public, readable only in the reading rooms (was public)", "from public to public, readable only in the reading rooms, as asked"},
+		{"reading room is kept", repository.Access{Level: repository.Reduced, ReadingRoom: true}, pub, repository.Access{Level: repository.Reduced, ReadingRoom: true},
+			ingest.Duplicate, "kept at reduced, readable only in the reading rooms, stricter than the public asked for", ""},
 		{"ended embargo asks nothing", pub, repository.Access{Embargo: "2026-01-01"}, pub, ingest.Duplicate, "", ""},
 		{"unknown level is refused", pub, repository.Access{Level: "secret"}, pub, ingest.Refused, `access level "secret" is not one of`, ""},
 	} {

@@ -38,6 +38,9 @@ type DescribeRow struct {
 	Files       []string
 	Institution string // column institution: only this library's items
 	Meta        repository.Item
+	// ReadingRoom is what the column readingroom says, when the row gives
+	// it (no turns the reading room off, which Meta cannot say).
+	ReadingRoom *bool
 	Notes       []Message // warnings, such as a year read in the Buddhist Era
 	Problems    []Problem // bad cells: the row changes nothing
 }
@@ -107,6 +110,11 @@ func describeRow(file, name string, header, row []string, rowNo int) DescribeRow
 			r.Files = append(r.Files, splitList(v)...)
 		case "institution":
 			r.Institution = strings.ToLower(v)
+		case "readingroom":
+			if room, ok := readingRoom(v); ok {
+				r.ReadingRoom = &room
+			}
+			described[i] = v // sheetRow reports a cell that is neither
 		default:
 			described[i] = v
 		}
@@ -248,7 +256,7 @@ func (d *describer) describe(ctx context.Context, r DescribeRow, o *RowOutcome) 
 	}
 	d.seen[it.ID] = r.Row
 	next := *it
-	o.Changes = describeItem(&next, r.Meta)
+	o.Changes = append(describeItem(&next, r.Meta), describeRoom(&next, r.ReadingRoom)...)
 	if len(o.Changes) == 0 {
 		o.Status = Unchanged
 		return

@@ -87,6 +87,10 @@ func describeAccess(a repository.Access) string { return accessMessage(a).String
 
 // accessMessage says an access setting as a message, as describeAccess does.
 func accessMessage(a repository.Access) Message {
+	if a.ReadingRoom {
+		a.ReadingRoom = false
+		return Message{Kind: "access_in_room", Parts: []Message{accessMessage(a)}}
+	}
 	switch {
 	case a.Embargo == "":
 		return Message{Kind: "access_level", Args: []string{cmpOr(a.Level, repository.Public)}}

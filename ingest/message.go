@@ -119,6 +119,7 @@ var english = map[string]string{
 	"access_level":          "{1:level}",
 	"access_embargoed":      "{1:level}, embargoed until {2}",
 	"access_embargo":        "embargo until {1}",
+	"access_in_room":        "{p1}, readable only in the reading rooms",
 
 	// A sheet that cannot be read.
 	"sheet_unreadable":       "sheet {1} cannot be read: {2}",
@@ -138,20 +139,21 @@ var english = map[string]string{
 	"sheet_more_problems":    "and {1} more problems",
 
 	// A sheet's cells.
-	"column_unknown":     "unknown column \"{1}\" (columns: title.th, title.en, date, rights, access, files, collection, …)",
-	"file_outside":       "file \"{1}\" is outside the sheet's folder",
-	"file_missing":       "file \"{1}\" does not exist",
-	"file_links_outside": "file \"{1}\" links to outside the sheet's folder",
-	"date_ambiguous":     "{2}",
-	"date_invalid":       "{2}",
-	"date_be":            "{1} is read as the Buddhist Era (พ.ศ. {2}) and stored as {3} in the Common Era; write ค.ศ. {1} if it is already in the Common Era",
-	"embargo_not_day":    "embargo \"{1}\" is not a full date (2026-12-31 or 31 ธันวาคม 2569)",
-	"rights_invalid":     "\"{1}\" is not a RightsStatements.org or Creative Commons URI (e.g. http://rightsstatements.org/vocab/InC/1.0/)",
-	"access_invalid":     "access \"{1}\" is not one of {2}",
-	"toc_entry":          "table of contents entry \"{1}\" is not label=pages",
-	"toc_pages":          "table of contents pages \"{1}\" are not like 1-3",
-	"row_no_file":        "no file given for this item",
-	"row_no_library":     "no library given (column institution, or --institution)",
+	"column_unknown":       "unknown column \"{1}\" (columns: title.th, title.en, date, rights, access, files, collection, …)",
+	"file_outside":         "file \"{1}\" is outside the sheet's folder",
+	"file_missing":         "file \"{1}\" does not exist",
+	"file_links_outside":   "file \"{1}\" links to outside the sheet's folder",
+	"date_ambiguous":       "{2}",
+	"date_invalid":         "{2}",
+	"date_be":              "{1} is read as the Buddhist Era (พ.ศ. {2}) and stored as {3} in the Common Era; write ค.ศ. {1} if it is already in the Common Era",
+	"embargo_not_day":      "embargo \"{1}\" is not a full date (2026-12-31 or 31 ธันวาคม 2569)",
+	"rights_invalid":       "\"{1}\" is not a RightsStatements.org or Creative Commons URI (e.g. http://rightsstatements.org/vocab/InC/1.0/)",
+	"access_invalid":       "access \"{1}\" is not one of {2}",
+	"reading_room_invalid": "readingroom \"{1}\" is not yes or no (ใช่ or ไม่ใช่)",
+	"toc_entry":            "table of contents entry \"{1}\" is not label=pages",
+	"toc_pages":            "table of contents pages \"{1}\" are not like 1-3",
+	"row_no_file":          "no file given for this item",
+	"row_no_library":       "no library given (column institution, or --institution)",
 
 	// Describing items already in the archive.
 	"item_id_invalid":      "\"{1}\" is not an item identifier",

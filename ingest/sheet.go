@@ -118,7 +118,7 @@ var langColumn = regexp.MustCompile(`^([a-z]+)(?:\.([a-z]{2,3}))?$`)
 var (
 	textColumns = map[string]bool{"title": true, "description": true, "summary": true, "creator": true, "attribution": true,
 		"publisher": true, "contributor": true, "coverage": true, "source": true, "relation": true, "format": true, "subject": true}
-	plainColumns = map[string]bool{"file": true, "files": true, "date": true, "rights": true, "access": true, "embargo": true,
+	plainColumns = map[string]bool{"file": true, "files": true, "date": true, "rights": true, "access": true, "embargo": true, "readingroom": true,
 		"collection": true, "institution": true, "type": true, "identifier": true, "language": true, "viewingdirection": true,
 		"behavior": true, "toc": true}
 )
@@ -515,6 +515,12 @@ func sheetRow(dir, sheetName string, header, row []string, rowNo int, d Defaults
 			}
 			note(h, warning)
 			it.Access.Embargo = date
+		case "readingroom":
+			room, ok := readingRoom(v)
+			if !ok {
+				bad(h, "reading_room_invalid", v)
+			}
+			it.Access.ReadingRoom = room
 		case "collection":
 			it.Collection = v
 		case "institution":

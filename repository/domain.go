@@ -111,6 +111,9 @@ type Access struct {
 	Level string `json:"level"`
 	// Embargo, when set (YYYY-MM-DD), makes it restricted until that day.
 	Embargo string `json:"embargo,omitempty"`
+	// ReadingRoom: the content (images, files) may be read only inside the
+	// holding library's reading rooms; the description follows the level.
+	ReadingRoom bool `json:"readingRoom,omitempty"`
 }
 
 // Closed reports whether nobody outside the library may read the

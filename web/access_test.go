@@ -239,6 +239,7 @@ var routeChecks = map[string][]struct {
 	"POST /logout":                               {{noContent, "POST", "/logout", "csrf=x"}},
 	"GET /iiif/auth/probe/:id":                   {{probeRoute, "GET", "/iiif/auth/probe/%s-1", ""}},
 	"GET /iiif/auth/token":                       {{noContent, "GET", "/iiif/auth/token?messageId=1&origin=https%3A%2F%2Fviewer.example", ""}},
+	"GET /iiif/auth/kiosk":                       {{noContent, "GET", "/iiif/auth/kiosk", ""}},
 	"GET /iiif/discovery/collection":             {{noContent, "GET", "/iiif/discovery/collection", ""}},
 	"GET /iiif/discovery/page/:n":                {{anonListing, "GET", "/iiif/discovery/page/0", ""}},
 	"GET /oai":                                   {{anonListing, "GET", "/oai?verb=ListRecords&metadataPrefix=oai_dc", ""}, {oaiRecordCheck, "GET", "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive:%s", ""}},

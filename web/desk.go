@@ -102,7 +102,7 @@ func itemVersion(c *gin.Context) int {
 func (s *Server) saveItem(c *gin.Context) {
 	e := desk.Edit{Version: itemVersion(c), Title: formText(c, "title"), Summary: formText(c, "summary"), Creator: formText(c, "creator"), ThaiEnglish: true,
 		Date: ptr(c.PostForm("date")), Rights: ptr(c.PostForm("rights")), Collection: ptr(c.PostForm("collection")),
-		Access: &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}, Via: "desk"}
+		Access: formAccess(c), Via: "desk"}
 	for i := 0; ; i++ {
 		o, ok := c.GetPostForm(fmt.Sprintf("order_%d", i))
 		if !ok {
@@ -251,7 +251,7 @@ func (s *Server) saveCollection(c *gin.Context) {
 		return
 	}
 	col.Institution, col.Parent, col.Level = c.PostForm("institution"), c.PostForm("parent"), repository.Level(c.PostForm("level"))
-	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
+	col.Access = *formAccess(c)
 	col.Title = formText(c, "title")
 	col.Summary = formText(c, "summary")
 	col.Members = strings.Fields(c.PostForm("members"))

@@ -34,7 +34,7 @@ func Status(err error) int {
 	switch fault.KindOf(err) {
 	case fault.Unauthenticated:
 		return http.StatusUnauthorized
-	case fault.Forbidden:
+	case fault.Forbidden, fault.ReadingRoom:
 		return http.StatusForbidden
 	case fault.Gone:
 		return http.StatusGone
@@ -100,6 +100,10 @@ func (s *Server) answerErrors(c *gin.Context) {
 		c.Header("WWW-Authenticate", `Bearer realm="archive"`)
 		msg = t(lang, "err_signin") + " (" + msg + ")"
 	case http.StatusForbidden:
+		if fault.KindOf(err) == fault.ReadingRoom {
+			msg = s.roomNote(lang, err)
+			break
+		}
 		msg = t(lang, "err_forbidden") + " (" + msg + ")"
 	case http.StatusGone:
 		msg = t(lang, "err_gone") + " (" + msg + ")"

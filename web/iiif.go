@@ -256,6 +256,8 @@ func (s *Server) tokenPage(c *gin.Context) {
 	switch v, cerr := c.Cookie(sessionCookie); {
 	case !s.knownOrigin(c, origin):
 		msg = auth.TokenError(msgID, auth.InvalidOrigin)
+	case (cerr != nil || !who(c).SignedIn()) && len(who(c).Rooms) > 0:
+		msg = auth.TokenMessage(msgID, kioskToken(), int(sessionTTL.Seconds()))
 	case cerr != nil || !who(c).SignedIn():
 		msg = auth.TokenError(msgID, auth.MissingAspect)
 	default:

@@ -274,7 +274,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 		col.Level = repository.Level(strings.ToLower(own))
 	}
 	col.Title, col.Summary = formText(c, "title"), formText(c, "summary")
-	col.Access = repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo")}
+	col.Access = *formAccess(c)
 	old := col.Description
 	d := &repository.Description{ReferenceCode: strings.TrimSpace(c.PostForm("ref")), Date: strings.TrimSpace(c.PostForm("date")),
 		Language: strings.Fields(strings.ReplaceAll(c.PostForm("language"), ",", " "))}

@@ -425,6 +425,9 @@ type itemPage struct {
 	Media                                          []player
 	Withdrawal                                     *repository.Withdrawal
 	Edit                                           bool
+	// RoomNote says where reading-room material can be read, to a reader
+	// outside its library's reading rooms.
+	RoomNote string
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
@@ -492,6 +495,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	if lvl := access.Effective(res.Access, time.Now()); lvl != repository.Public {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "level_"+lvl)})
 	}
+	if res.Access.ReadingRoom {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "access"), Value: t(p.Lang, "access_room")})
+	}
 	for _, m := range it.Metadata {
 		if !m.Value.Empty() {
 			p.Fields = append(p.Fields, field{Label: m.Label.Get(p.Lang), Value: m.Value.Get(p.Lang)})
@@ -503,6 +509,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
 	p.EmbedCode = embedHTML(site.Base, it.ID, p.Lang, p.Title, 800, 600)
+	if err := access.Decide(who(c), access.ReadReduced, res, time.Now()); fault.KindOf(err) == fault.ReadingRoom {
+		p.RoomNote = s.roomNote(p.Lang, err)
+	}
 	full := access.Decide(who(c), access.ReadContent, res, time.Now()) == nil
 	if full {
 		for i, f := range it.Files {

@@ -53,6 +53,7 @@ func (s *Server) routes() []route {
 		// IIIF
 		get("/iiif/auth/probe/:id", cors, s.probe),
 		get("/iiif/auth/token", s.tokenPage),
+		get("/iiif/auth/kiosk", s.kioskPage),
 		get("/iiif/discovery/collection", cors, s.discovery),
 		get("/iiif/discovery/page/:n", cors, s.discovery),
 		// IIIF Content Search inside an item, and the text of its pages

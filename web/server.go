@@ -21,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -56,6 +57,9 @@ type Config struct {
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client; none by default.
 	TrustedProxies []string
+	// Rooms are the libraries' reading rooms: each request's address (as
+	// the trusted proxies give it) is placed in them once, in identify.
+	Rooms access.Rooms
 	// ReducedEdge is the long edge of reduced images for those who may
 	// not see them whole (the image service's own, which item pages follow).
 	ReducedEdge int

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,9 +40,13 @@ func (s *Server) identify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if p.SignedIn() {
-		c.Set(principalKey, p) // an anonymous visitor is the zero principal: nothing to keep
+	// The address is the connection's, or the one a trusted proxy names
+	// (gin's ClientIP honours only those): placed once in the reading rooms.
+	if addr, err := netip.ParseAddr(c.ClientIP()); err == nil {
+		p.Addr = addr.Unmap()
+		p.Rooms = s.cfg.Rooms.In(p.Addr)
 	}
+	c.Set(principalKey, p)
 	c.Next()
 }
 

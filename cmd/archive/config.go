@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
@@ -57,6 +58,9 @@ type Config struct {
 	Hosts []string
 	// TrustedProxies may name the client in X-Forwarded-For (ARCHIVE_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// Rooms are the libraries' reading rooms (ARCHIVE_READING_ROOMS_CMU=…;
+	// see rooms.go).
+	Rooms access.Rooms
 	// PartnerOrigins are the partners' viewer origins given IIIF access
 	// tokens besides the archive's own (ARCHIVE_PARTNER_ORIGINS).
 	PartnerOrigins []string
@@ -270,6 +274,9 @@ func (c *common) resolve() (*Config, error) {
 		cfg.CacheBytes = n << 20
 	}
 	if err := cfg.fixitySettings(st); err != nil {
+		return nil, err
+	}
+	if err := cfg.roomSettings(st); err != nil {
 		return nil, err
 	}
 	if v := st["ARCHIVE_THAI_DICTIONARIES"]; v != "" {

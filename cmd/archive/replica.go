@@ -66,7 +66,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	handler, err := web.New(web.Config{Store: store, Blobs: blobs, Log: log, Replica: true,
 		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Units: &desk.Units{Store: store},
-		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
+		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Observer: obs})
 	if err != nil {
 		return err

@@ -283,7 +283,10 @@ func (s *Service) Info(ctx context.Context, p access.Principal, call Call) (*Res
 	in := Info{ID: call.Base, Width: levels[0].X, Height: levels[0].Y, TileSize: src.TileSize(), Levels: levels,
 		Rights: ref.rights, Limits: s.limits(full, levels[0].X, levels[0].Y)}
 	cc, private := s.cacheControl(ref)
-	if private {
+	switch {
+	case ref.res.Access.ReadingRoom:
+		in.Services = auth.RoomServices(call.Site, call.ID)
+	case private:
 		in.Services = auth.Services(call.Site, call.ID)
 	}
 	doc := in.V3()
@@ -310,7 +313,25 @@ func (s *Service) Probe(p access.Principal, id string) (map[string]any, error) {
 		return auth.ProbeResult(ref.err), nil
 	}
 	_, denied := s.allow(p, ref)
+	if fault.KindOf(denied) == fault.ReadingRoom {
+		return s.roomResult(denied)
+	}
 	return auth.ProbeResult(denied), nil
+}
+
+// roomResult is the probe's answer outside the reading rooms of the
+// library a refusal names: where the image can be read.
+func (s *Service) roomResult(denied error) (map[string]any, error) {
+	lib := fault.RecordOf(denied)
+	in, err := s.cfg.Items.Institution(lib)
+	if err != nil && !errors.Is(err, fault.NotFound) {
+		return nil, err
+	}
+	th, en := lib, lib
+	if err == nil && !in.Name.Empty() {
+		th, en = in.Name.Get("th"), in.Name.Get("en")
+	}
+	return auth.RoomResult(th, en), nil
 }
 
 // hotKey is where a whole answer is kept. Access copies never change

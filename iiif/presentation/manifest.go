@@ -27,6 +27,9 @@ type Site struct {
 	Base string // scheme://host, no trailing slash
 	// protected: image services carry the auth services (set by Manifest).
 	protected bool
+	// room: the images are read in their library's reading rooms only, so
+	// their services name the kiosk (set by Manifest).
+	room bool
 }
 
 // ManifestURL is an item's manifest.
@@ -89,6 +92,9 @@ type Input struct {
 	// Protected: the images are not public, so their services carry the
 	// sign-in (auth) services.
 	Protected bool
+	// Room: the images are read in their library's reading rooms only; their
+	// services name the kiosk access service.
+	Room bool
 	// Stub: the reader may not see the description; the manifest names
 	// nothing but the pages, so a viewer can offer to sign in.
 	Stub bool
@@ -112,7 +118,7 @@ func (s Site) Manifest(in Input) Doc {
 	if in.Stub {
 		in.Item, in.Collection, in.Download = stub(in.Item), nil, false
 	}
-	s.protected = in.Protected
+	s.protected, s.room = in.Protected, in.Room
 	it := in.Item
 	id := s.ManifestURL(it.ID)
 	m := Doc{
@@ -233,10 +239,10 @@ func (s Site) provider(in *repository.Institution) Doc {
 
 // imageService lists the Image API 3 service and a 2.1 one for older clients.
 func (s Site) imageService(img string) []any {
-	if s.protected {
+	if s.protected || s.room {
 		return []any{
-			service3{ID: s.Base + "/iiif/3/" + img, Type: "ImageService3", Profile: "level2", Service: auth.Services(s.Base, img)},
-			service2{ID: s.Base + "/iiif/2/" + img, Type: "ImageService2", Profile: "http://iiif.io/api/image/2/level2.json", Service: auth.Services(s.Base, img)},
+			service3{ID: s.Base + "/iiif/3/" + img, Type: "ImageService3", Profile: "level2", Service: s.authServices(img)},
+			service2{ID: s.Base + "/iiif/2/" + img, Type: "ImageService2", Profile: "http://iiif.io/api/image/2/level2.json", Service: s.authServices(img)},
 		}
 	}
 	return []any{
@@ -482,3 +488,12 @@ func (s Site) metadata(in Input) []Doc {
 
 // OAIIdentifier is an item's identifier in OAI-PMH.
 func OAIIdentifier(item string) string { return "oai:archive:" + item }
+
+// authServices are the auth services of an image that is not public: the
+// kiosk's and the sign-in for reading-room material, the sign-in else.
+func (s Site) authServices(img string) []any {
+	if s.room {
+		return auth.RoomServices(s.Base, img)
+	}
+	return auth.Services(s.Base, img)
+}

@@ -88,7 +88,7 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 		return nil, err
 	}
 	now := s.now()
-	in := Input{Item: it, Protected: access.Effective(res.Access, now) != repository.Public}
+	in := Input{Item: it, Protected: access.Effective(res.Access, now) != repository.Public, Room: res.Access.ReadingRoom}
 	if err := access.Decide(p, access.ReadMetadata, res, now); err != nil {
 		if !errors.Is(err, fault.Unauthenticated) && !errors.Is(err, fault.Forbidden) {
 			return nil, err
@@ -104,9 +104,9 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 			return nil, err
 		}
 	}
-	private := in.Protected || p.SignedIn()
+	private := in.Protected || in.Room || p.SignedIn()
 	searchable := in.Download && contentsearch.HasText(it)
-	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected))
+	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected, in.Room))
 	if body, ok := s.Docs.Get(tag); ok {
 		return &Answer{Body: body, ETag: tag, Private: private, Searchable: searchable}, nil
 	}

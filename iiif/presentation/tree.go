@@ -158,10 +158,10 @@ func (s *Service) UnitManifest(ctx context.Context, p access.Principal, site Sit
 			return nil, err
 		}
 		protected := access.Effective(r.Access, now) != repository.Public
-		private = private || protected
+		private = private || protected || r.Access.ReadingRoom
 		download := access.Decide(p, access.ReadContent, r, now) == nil
 		s := site
-		s.protected = protected
+		s.protected, s.room = protected, r.Access.ReadingRoom
 		var refs []Doc
 		for i, f := range x.Item.Files {
 			c := s.canvas(x.Item, f, i+1, download)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -18,6 +17,7 @@ func (s Site) ManifestV2(in Input, lang string) Doc {
 	if in.Stub {
 		in.Item, in.Collection, in.Download = stub(in.Item), nil, false
 	}
+	s.room = in.Room
 	it := in.Item
 	id := s.Base + "/iiif/2/manifest/" + it.ID
 	m := Doc{
@@ -63,7 +63,7 @@ func (s Site) ManifestV2(in Input, lang string) Doc {
 				"@type": "oa:Annotation", "motivation": "sc:painting", "on": cid,
 				"resource": Doc{"@id": s.Base + "/iiif/2/" + img + "/full/full/0/default.jpg", "@type": "dctypes:Image", "format": "image/jpeg",
 					"width": f.Width, "height": f.Height,
-					"service": s.service2(img, in.Protected)},
+					"service": s.service2(img, in.Protected || in.Room)},
 			}},
 		})
 	}
@@ -93,7 +93,7 @@ func pick(v any, lang string) string {
 func (s Site) service2(img string, protected bool) Doc {
 	d := Doc{"@context": "http://iiif.io/api/image/2/context.json", "@id": s.Base + "/iiif/2/" + img, "profile": "http://iiif.io/api/image/2/level2.json"}
 	if protected {
-		d["service"] = auth.Services(s.Base, img)
+		d["service"] = s.authServices(img)
 	}
 	return d
 }
