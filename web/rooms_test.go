@@ -18,6 +18,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -26,7 +27,7 @@ import (
 // one public image item readable only in the reading rooms.
 type roomEnv struct {
 	srv         *Server
-	store       *repository.Store
+	store       *bolt.Store
 	item, image string
 }
 
@@ -45,7 +46,7 @@ func newRoomEnv(t *testing.T) *roomEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}

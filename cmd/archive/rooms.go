@@ -8,7 +8,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // roomsPrefix begins the settings of the libraries' reading rooms:
@@ -63,7 +63,7 @@ func parseRanges(v string) ([]netip.Prefix, error) {
 }
 
 // checkRooms refuses reading rooms of a library the archive does not have.
-func checkRooms(store *repository.Store, rooms access.Rooms) error {
+func checkRooms(store *bolt.Store, rooms access.Rooms) error {
 	for lib := range rooms {
 		if _, err := store.Institution(lib); errors.Is(err, fault.NotFound) {
 			return fmt.Errorf("%s%s: the archive has no library %q", roomsPrefix, strings.ToUpper(lib), lib)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
-	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -78,7 +78,7 @@ func TestReadingRoomsOfALibraryTheArchiveLacksAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := repository.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
+	store, err := bolt.Open(context.Background(), filepath.Join(data, "archive.db"), blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
