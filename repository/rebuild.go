@@ -176,6 +176,8 @@ func insertRecord(tx *bolt.Tx, r *record, n *Counts) error {
 		return insertUser(tx, nil, r.User)
 	case r.Token != nil:
 		return insertToken(tx, r.Token)
+	case r.Request != nil:
+		return insertRequest(tx, r.Request)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

@@ -51,8 +51,8 @@ var (
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
-		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
-	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched)
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst}
+	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
 
@@ -292,6 +292,7 @@ type record struct {
 	Item        *Item        `json:"item,omitempty"`
 	User        *User        `json:"user,omitempty"`
 	Token       *Token       `json:"token,omitempty"`
+	Request     *Request     `json:"request,omitempty"`
 	Events      []Event      `json:"events,omitempty"` // the events of one action, one object
 }
 
