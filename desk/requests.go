@@ -21,6 +21,7 @@ type RequestStore interface {
 	RequestsBy(user string) ([]*repository.Request, error)
 	RequestsOf(institution string) ([]*repository.Request, error)
 	SaveRequest(ctx context.Context, r *repository.Request, agent string, events ...repository.Event) error
+	RecordGrantView(ctx context.Context, user, email, item string) error
 }
 
 // Requests are people's requests to read what they may not, and the
@@ -69,12 +70,18 @@ func (s *Requests) Ask(ctx context.Context, p access.Principal, id, purpose stri
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !p.SignedIn() {
-		return nil, fmt.Errorf("to ask for access, sign in: %w", fault.Unauthenticated)
-	}
 	it, res, err := s.item(p, id)
 	if err != nil {
 		return nil, err
+	}
+	if !p.SignedIn() {
+		return nil, fmt.Errorf("to ask for access, sign in: %w", fault.Unauthenticated)
+	}
+	if p.Scope == access.ScopeRead {
+		return nil, fmt.Errorf("a read-only token may not ask for access: %w", fault.Forbidden)
+	}
+	if strings.TrimSpace(purpose) == "" {
+		return nil, refuse(fault.Invalid, "request.purpose", "say what the access is for")
 	}
 	now := s.now()
 	if access.Decide(p, access.ReadContent, res, now) == nil {
@@ -90,9 +97,6 @@ func (s *Requests) Ask(ctx context.Context, p access.Principal, id, purpose stri
 		}
 	}
 	r := &repository.Request{Item: it.ID, Institution: it.Institution, Requester: p.User, Purpose: strings.TrimSpace(purpose), Status: repository.Asked}
-	if strings.TrimSpace(purpose) == "" {
-		return nil, refuse(fault.Invalid, "request.purpose", "say what the access is for")
-	}
 	if err := s.Store.SaveRequest(ctx, r, p.Email, repository.Event{Type: "access request", Outcome: "success", Detail: "request " + r.ID}); err != nil {
 		return nil, err
 	}
@@ -258,4 +262,28 @@ func (s *Requests) Grants(user string) ([]access.Grant, error) {
 		}
 	}
 	return out, nil
+}
+
+// Viewed records that p read item id through a grant, what p could not
+// read without one: who, what and when, once a day per person and item,
+// for the holding library's staff.
+func (s *Requests) Viewed(ctx context.Context, p access.Principal, id string) error {
+	if len(p.Grants) == 0 {
+		return nil
+	}
+	it, err := s.Store.Item(id)
+	if err != nil {
+		return err
+	}
+	res, err := access.ItemResource(s.Store, it)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	bare := p
+	bare.Grants = nil
+	if !access.Granted(p, res, now) || access.Decide(bare, access.ReadContent, res, now) == nil {
+		return nil
+	}
+	return s.Store.RecordGrantView(ctx, p.User, p.Email, id)
 }

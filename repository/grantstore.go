@@ -152,6 +152,9 @@ func (s *Store) RecordGrantView(ctx context.Context, user, email, item string) e
 	now := s.Now()
 	key := []byte(user + "\x00" + item + "\x00" + now.Format(time.DateOnly))
 	fresh := false
+	if err := s.view(func(tx *bolt.Tx) error { fresh = tx.Bucket(ixGrantViews).Get(key) == nil; return nil }); err != nil || !fresh {
+		return err // seen today already: no write for every tile
+	}
 	if err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(ixGrantViews)
 		if fresh = b.Get(key) == nil; fresh {
