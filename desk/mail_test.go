@@ -72,7 +72,7 @@ func pyBytes(s string) string {
 
 func TestDecisionIsMailedToTheRequesterInThaiAndEnglish(t *testing.T) {
 	addr, out := smtpServer(t)
-	rq, st, reader, _ := requestsFixture(t)
+	rq, st, reader, _, _ := requestsFixture(t)
 	rq.Mail = &Mailer{Addr: addr, From: "archive@cmu.example"}
 	ctx := context.Background()
 	itemsAdd(t, st, "palm-1", "cmu", repository.Restricted)
@@ -107,7 +107,7 @@ func TestDecisionStandsWhenTheMailServerIsDown(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	rq, st, reader, _ := requestsFixture(t)
+	rq, st, reader, _, _ := requestsFixture(t)
 	rq.Mail = &Mailer{Addr: addr, From: "archive@cmu.example"}
 	ctx := context.Background()
 	itemsAdd(t, st, "palm-1", "cmu", repository.Restricted)

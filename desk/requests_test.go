@@ -9,14 +9,15 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
 )
 
 // requestsFixture: a store where cmu reveals that its restricted records
 // exist, a tu reader with an account, and the Requests service on a clock
 // the test moves.
-func requestsFixture(t *testing.T) (*Requests, *repository.Store, access.Principal, *time.Time) {
+func requestsFixture(t *testing.T) (*Requests, *repository.Store, access.Principal, *time.Time, storage.Remover) {
 	t.Helper()
-	_, st := itemsFixture(t)
+	items, st := itemsFixture(t)
 	ctx := context.Background()
 	cmu, err := st.Institution("cmu")
 	if err != nil {
@@ -32,11 +33,11 @@ func requestsFixture(t *testing.T) (*Requests, *repository.Store, access.Princip
 	}
 	clock := time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)
 	rq := &Requests{Store: st, Now: func() time.Time { return clock }}
-	return rq, st, access.Principal{User: u.ID, Email: u.Email, Institution: "tu", Role: access.Reader}, &clock
+	return rq, st, access.Principal{User: u.ID, Email: u.Email, Institution: "tu", Role: access.Reader}, &clock, items.Blobs
 }
 
 func TestRequestApprovedByTheHoldingLibraryGrantsReadingUntilTheEndOfItsLastDay(t *testing.T) {
-	rq, st, reader, clock := requestsFixture(t)
+	rq, st, reader, clock, _ := requestsFixture(t)
 	ctx := context.Background()
 	itemsAdd(t, st, "palm-1", "cmu", repository.Restricted)
 	r, err := rq.Ask(ctx, reader, "palm-1", "a thesis on Lanna law")
@@ -110,7 +111,7 @@ func TestRequestApprovedByTheHoldingLibraryGrantsReadingUntilTheEndOfItsLastDay(
 }
 
 func TestRequestIsRefusedForWhatTheAskerMayNotKnowOrAlreadyReads(t *testing.T) {
-	rq, st, reader, _ := requestsFixture(t)
+	rq, st, reader, _, _ := requestsFixture(t)
 	ctx := context.Background()
 	itemsAdd(t, st, "hidden-1", "tu", repository.Public)
 	itemsAdd(t, st, "open-1", "cmu", repository.Public)
@@ -156,7 +157,7 @@ func TestRequestIsRefusedForWhatTheAskerMayNotKnowOrAlreadyReads(t *testing.T) {
 }
 
 func TestRequestApprovedForTheUnitReachesItsOtherItemsOnly(t *testing.T) {
-	rq, st, reader, clock := requestsFixture(t)
+	rq, st, reader, clock, _ := requestsFixture(t)
 	ctx := context.Background()
 	for _, c := range []*repository.Collection{
 		{ID: "letters", Institution: "cmu", Level: repository.Series, Title: repository.Text{"en": "Letters"}, Access: repository.Access{Level: repository.Restricted}},
