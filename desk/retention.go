@@ -14,9 +14,10 @@ const DefaultRetention = 365 * 24 * time.Hour
 
 // Retention says how long each library keeps decided requests.
 type Retention struct {
-	// Keep is the period of each library (by id); DefaultRetention for
-	// the others.
-	Keep map[string]time.Duration
+	// Keep is the period of each library (by id); Default for the others
+	// (0: DefaultRetention).
+	Keep    map[string]time.Duration
+	Default time.Duration
 	// Blobs removes the requests' records from storage.
 	Blobs storage.Remover
 }
@@ -39,7 +40,11 @@ func (r Retention) Prune(ctx context.Context, st PruneStore, now time.Time) (int
 	n := 0
 	for _, in := range libs {
 		keep, ok := r.Keep[in.ID]
-		if !ok {
+		switch {
+		case ok:
+		case r.Default > 0:
+			keep = r.Default
+		default:
 			keep = DefaultRetention
 		}
 		rs, err := st.RequestsOf(in.ID)
