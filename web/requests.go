@@ -156,9 +156,10 @@ func (s *Server) askForm(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/account/requests?asked="+r.ID)
 }
 
-// noteGrantView records, after an answer, a view through a grant.
+// noteGrantView records, after an answer with content, a view through a
+// grant.
 func (s *Server) noteGrantView(c *gin.Context, item string) {
-	if c.Writer.Status() != http.StatusOK || len(who(c).Grants) == 0 {
+	if c.Writer.Status()/100 != 2 || len(who(c).Grants) == 0 { // 200, or 206 for a range
 		return
 	}
 	if err := s.cfg.Requests.Viewed(c.Request.Context(), who(c), item); err != nil {

@@ -220,3 +220,30 @@ func TestProbeTellsASignedInPersonWhereToAskInThaiAndEnglish(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadThroughAGrantIsRecordedForTheHoldingLibrary(t *testing.T) {
+	e := newGrantEnv(t)
+	id := e.ask(t, e.tuReader)
+	if w := e.do(e.cmuArc, "POST", "/api/v1/requests/"+id, `{"decision": "approve"}`); w.Code != 200 {
+		t.Fatalf("approving: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(e.cmuArc, "GET", "/api/v1/items/"+e.item+"/files/1", ""); w.Code != 200 {
+		t.Fatalf("the archivist's download: %d", w.Code)
+	}
+	if w := e.do(e.tuReader, "GET", "/api/v1/items/"+e.item+"/files/1", "", "Range", "bytes=0-99"); w.Code != http.StatusPartialContent {
+		t.Fatalf("the granted reader's download: %d %s", w.Code, w.Body)
+	}
+	evs, err := e.store.Events(e.item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var who []string
+	for _, ev := range evs {
+		if ev.Type == repository.GrantView {
+			who = append(who, ev.Agent)
+		}
+	}
+	if len(who) != 1 || who[0] != "reader@tu.example" {
+		t.Fatalf("views through a grant recorded by %v, want the reader's one", who)
+	}
+}
