@@ -190,7 +190,7 @@ func (s *Requests) Decide(ctx context.Context, p access.Principal, id string, d 
 			return nil, err
 		}
 		ev.Type = "access grant"
-		ev.Detail = fmt.Sprintf("request %s: %s %s until %s", r.ID, r.Scope, r.ScopeID, r.Until.Format(time.RFC3339))
+		ev.Detail = fmt.Sprintf("request %s: %s %s until %s", r.ID, r.Scope, r.ScopeID, r.Until.In(Zone).Add(-time.Nanosecond).Format(time.DateOnly))
 	} else {
 		if strings.TrimSpace(d.Reason) == "" {
 			return nil, refuse(fault.Invalid, "request.reason", "say why the request is refused")

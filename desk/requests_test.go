@@ -108,6 +108,9 @@ func TestRequestApprovedByTheHoldingLibraryGrantsReadingUntilTheEndOfItsLastDay(
 	if len(types) < 2 || types[len(types)-2] != "access request" || types[len(types)-1] != "access grant" {
 		t.Fatalf("item events %v, want the request and the grant last", types)
 	}
+	if d := evs[len(evs)-1].Detail; d != "request "+r.ID+": item palm-1 until 2026-03-10" {
+		t.Fatalf("the grant's event says %q", d)
+	}
 }
 
 func TestRequestIsRefusedForWhatTheAskerMayNotKnowOrAlreadyReads(t *testing.T) {

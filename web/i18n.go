@@ -560,7 +560,7 @@ var eventWords = map[string][2]string{
 	"file": {"แฟ้ม (file)", "file"}, "curated": {"ชุดเอกสารร่วม (curated)", "curated, across libraries"},
 	"subfonds": {"กลุ่มเอกสารย่อย (sub-fonds)", "sub-fonds"}, "item": {"ชิ้นเอกสาร (item)", "item"},
 	"access request": {"ขอสิทธิ์เข้าถึง", "access request"}, "access grant": {"อนุมัติสิทธิ์เข้าถึง", "access grant"},
-	"access refusal": {"ไม่อนุมัติสิทธิ์เข้าถึง", "access refusal"}, "view through a grant": {"เปิดดูด้วยสิทธิ์ที่ได้รับ", "view through a grant"},
+	"access refusal": {"ไม่อนุมัติสิทธิ์เข้าถึง", "access refusal"}, "view through a grant": {"เปิดดูด้วยสิทธิ์ที่ได้รับ", "view through a grant"}, "account removal request": {"ขอให้ลบบัญชี", "account removal request"},
 }
 
 // word names a recorded kind (an event, an outcome, a collection level)
