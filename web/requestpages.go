@@ -127,7 +127,8 @@ func (s *Server) accountRequests(c *gin.Context) {
 
 // accountData is everything the archive keeps about the person asking,
 // as a JSON download: their account (without the password's hash), their
-// tokens (without theirs), their requests and their account's history.
+// tokens (without theirs), their requests, their account's history and
+// what was recorded of them on the items they asked for.
 func (s *Server) accountData(c *gin.Context) {
 	p := who(c)
 	u, err := s.cfg.Store.User(p.User)
@@ -149,6 +150,25 @@ func (s *Server) accountData(c *gin.Context) {
 	if err != nil && !errors.Is(err, fault.NotFound) {
 		s.fail(c, err)
 		return
+	}
+	// What was recorded of them on the items they asked for: their
+	// requests and their views through grants.
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if seen[r.Item] {
+			continue
+		}
+		seen[r.Item] = true
+		on, err := s.cfg.Store.Events(r.Item)
+		if err != nil && !errors.Is(err, fault.NotFound) {
+			s.fail(c, err)
+			return
+		}
+		for _, e := range on {
+			if e.Agent == u.Email {
+				evs = append(evs, e)
+			}
+		}
 	}
 	acct := *u
 	acct.PasswordHash = ""

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // session signs a user in and returns the cookie header's value.
@@ -69,14 +70,28 @@ func TestRequestPagesTakeADecisionFromFormToAccountInThaiAndEnglish(t *testing.T
 	if !strings.Contains(w.Body.String(), "approved") || !strings.Contains(w.Body.String(), until) {
 		t.Fatalf("the reader's page does not show the grant until %s: %s", until, w.Body)
 	}
+	if w := e.do("", "GET", "/iiif/3/"+e.item+"-1/full/max/0/default.jpg", "", "Cookie", reader); w.Code != 200 {
+		t.Fatalf("the granted reader's image: %d", w.Code)
+	}
 	w = e.do("", "GET", "/account/data", "", "Cookie", reader)
 	var data struct {
 		Account  map[string]any
 		Requests []struct{ ID, Status string }
+		History  []repository.Event
 	}
 	if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), "attachment") || json.Unmarshal(w.Body.Bytes(), &data) != nil ||
 		data.Account["email"] != "reader@tu.example" || len(data.Requests) != 1 || data.Requests[0].Status != "approved" || strings.Contains(w.Body.String(), "argon2") {
 		t.Fatalf("the reader's data: %d %s", w.Code, w.Body)
+	}
+	var kinds []string
+	for _, ev := range data.History {
+		kinds = append(kinds, ev.Type)
+		if ev.Agent != "reader@tu.example" && ev.Object != data.Account["id"] {
+			t.Errorf("the reader's data holds another's event: %+v", ev)
+		}
+	}
+	if got := strings.Join(kinds, ","); !strings.Contains(got, "account creation") || !strings.Contains(got, "access request") || !strings.Contains(got, repository.GrantView) {
+		t.Fatalf("the reader's history holds %s", got)
 	}
 	if w := e.do("", "GET", "/desk/requests", "", "Cookie", admin); strings.Contains(w.Body.String(), `id="removals"`) {
 		t.Fatalf("a removal shows before anyone asked")
