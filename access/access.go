@@ -67,6 +67,9 @@ type Principal struct {
 	Addr netip.Addr
 	// Rooms are the libraries whose reading rooms Addr is in (Rooms.In).
 	Rooms []string
+	// Grants are the person's grants still in force when they were read;
+	// Decide checks each one's end against its own clock.
+	Grants []Grant
 }
 
 // SignedIn reports whether the principal is a known person.
@@ -109,6 +112,9 @@ type Resource struct {
 	// Reveal: the library lets anonymous visitors learn that its restricted
 	// records exist (they answer 401 rather than 404).
 	Reveal bool
+	// Within lists the collections and units r is within, nearest first:
+	// a grant of one of them reaches r.
+	Within []string
 }
 
 // Effective is the level that applies at now: an embargo makes anything
@@ -161,7 +167,8 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	// A hidden record is unknown outside its library whatever is asked of
 	// it: "forbidden" to an edit would tell that it exists.
 	level := Effective(r.Access, now)
-	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) {
+	granted := a <= ReadContent && Granted(p, r, now)
+	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) && !granted {
 		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, fault.NotFound)
 	}
 	if a >= Upload {
@@ -170,7 +177,7 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	if r.Withdrawn {
 		return fmt.Errorf("%s %s has been withdrawn: %w", r.kind(), r.ID, fault.Gone)
 	}
-	if member(p, r.Institution) {
+	if member(p, r.Institution) || granted {
 		return decideRoom(p, a, r)
 	}
 	switch {
@@ -282,6 +289,7 @@ func inherit(l Lookup, r *Resource, parent string) error {
 			return err
 		}
 		r.Access = Stricter(r.Access, c.Access)
+		r.Within = append(r.Within, c.ID)
 		parent = c.Parent
 	}
 	return nil

@@ -4,7 +4,9 @@
 // library's work list and its batch edit (Items); the management of
 // people's accounts shared by the desk's page and the command line
 // (Accounts); and the archival units' save and move and the EAD import
-// shared by the desk and the command line (Units).
+// shared by the desk and the command line (Units); and people's requests
+// to read what they may not, the holding library's decisions and the
+// grants they make (Requests).
 //
 // Every service takes a context and, where a person acts, the
 // access.Principal acting; it asks access.Decide (or access.MayGrant)

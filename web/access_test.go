@@ -200,6 +200,13 @@ const (
 	treeMeta       = "archival unit"            // as treeListing, by status only (a viewer page, a PDF)
 )
 
+// Kinds of check of access requests (requests.go).
+const (
+	askRoute  = "ask for access" // the JSON: 201 only for a signed-in person who may know of the item but not read it whole; the form, sent without a purpose: 400 for whoever may know of it
+	personal  = "personal"       // for every signed-in person, never to a shared cache; sign in first otherwise
+	staffPage = "library staff"  // the archivists and administrators of a library, and the system administrator
+)
+
 // routeChecks: every route of the server, and the requests that check it
 // ("%s" is the item's identifier). A route missing here fails the test.
 var routeChecks = map[string][]struct {
@@ -281,10 +288,20 @@ var routeChecks = map[string][]struct {
 	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
 	"GET /desk/fixity":                           {{administer, "GET", "/desk/fixity", ""}},
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
-	"OPTIONS /iiif/2/*any":                       {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
-	"OPTIONS /iiif/3/*any":                       {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},
-	"GET /iiif/2/:id":                            {{noContent, "GET", "/iiif/2/%s-1", ""}},
-	"GET /iiif/3/:id":                            {{noContent, "GET", "/iiif/3/%s-1", ""}},
+	// Access requests and grants
+	"POST /api/v1/items/:id/requests": {{askRoute, "POST", "/api/v1/items/%s/requests", `{"purpose": "a thesis"}`}},
+	"POST /items/:id/requests":        {{askRoute, "POST", "/items/%s/requests", "purpose="}},
+	"GET /api/v1/requests":            {{personal, "GET", "/api/v1/requests", ""}},
+	"POST /api/v1/requests/:id":       {{noContent, "POST", "/api/v1/requests/no-such", `{"decision": "refuse", "reason": "x"}`}},
+	"GET /desk/requests":              {{staffPage, "GET", "/desk/requests", ""}},
+	"POST /desk/requests/:id":         {{noContent, "POST", "/desk/requests/no-such", "decision=refuse&reason=x"}},
+	"GET /account/requests":           {{personal, "GET", "/account/requests", ""}},
+	"GET /account/data":               {{personal, "GET", "/account/data", ""}},
+	"POST /account/remove":            {{personal, "POST", "/account/remove", "x=1"}},
+	"OPTIONS /iiif/2/*any":            {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
+	"OPTIONS /iiif/3/*any":            {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},
+	"GET /iiif/2/:id":                 {{noContent, "GET", "/iiif/2/%s-1", ""}},
+	"GET /iiif/3/:id":                 {{noContent, "GET", "/iiif/3/%s-1", ""}},
 	"GET /iiif/2/:id/*rest": {{itemReduced, "GET", "/iiif/2/%s-1/info.json", ""}, {itemFull, "GET", "/iiif/2/%s-1/full/600,/0/default.jpg", ""},
 		{itemReduced, "GET", "/iiif/2/%s-1/full/50,/0/default.jpg", ""}, {manifest, "GET", "/iiif/2/manifest/%s", ""},
 		{itemFull, "GET", "/iiif/2/search/%s?q=zq", ""}, {itemFull, "GET", "/iiif/2/autocomplete/%s?q=z", ""}},
@@ -336,7 +353,7 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 		for _, c := range checks {
 			for _, role := range roles {
 				switch c.kind {
-				case itemMeta, manifest, oaiRecordCheck, itemReduced, itemFull, itemEdit, administer, probeRoute:
+				case itemMeta, manifest, oaiRecordCheck, itemReduced, itemFull, itemEdit, administer, probeRoute, askRoute:
 					for _, lvl := range levels {
 						path := c.path
 						if strings.Contains(path, "%s") {
@@ -381,6 +398,15 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 					}
 					if may && role != "anonymous" && !strings.Contains(w.Header().Get("Cache-Control"), "private") {
 						t.Errorf("%s %s as %s: built for a signed-in person but cacheable: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
+					}
+				case personal, staffPage:
+					w := e.do(role, c.method, c.path, c.body)
+					if role != "anonymous" && sharedCacheable(w.Header()) {
+						t.Errorf("%s %s as %s: a personal answer a shared cache may keep: %q", c.method, c.path, role, w.Header().Get("Cache-Control"))
+					}
+					allowed := role != "anonymous" && (c.kind == personal || strings.Contains(role, "archivist") || strings.Contains(role, "admin"))
+					if allowed != (ok(w.Code) || w.Code == http.StatusSeeOther && !strings.HasPrefix(w.Header().Get("Location"), "/login")) {
+						t.Errorf("%s %s as %s: %d (allowed %v): %.200s", c.method, c.path, role, w.Code, allowed, w.Body)
 					}
 				case libEdit, manageUsers:
 					w := e.do(role, c.method, c.path, c.body)
@@ -430,6 +456,18 @@ func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, rol
 	case oaiRecordCheck:
 		if w.Code != 200 || leak != model[lvl]["anonymous"].meta {
 			t.Errorf("%s as %s (%s): %d, title shown %v", path, role, lvl, w.Code, leak)
+		}
+		return
+	case askRoute:
+		// Past the access decision: the form (no purpose) is invalid; the
+		// JSON is taken when the item is not readable whole already.
+		allowed = role != "anonymous" && lvl != "withdrawn" && (r.meta || lvl == "restricted" || lvl == "embargoed" || lvl == "inherited")
+		want := http.StatusBadRequest
+		if strings.HasPrefix(body, "{") {
+			allowed, want = allowed && !r.full, http.StatusCreated
+		}
+		if allowed != (w.Code == want) || lvl == "withdrawn" && w.Code != http.StatusGone || !r.meta && leak {
+			t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
 		}
 		return
 	case probeRoute:

@@ -165,6 +165,7 @@ func (s *Server) file(c *gin.Context) {
 	if !ok {
 		return
 	}
+	defer s.noteGrantView(c, res.ID)
 	s.serveBlob(c, res, storage.DigestKey(f.SHA256), f.MediaType, `"`+f.SHA256+`"`, f.Name)
 }
 

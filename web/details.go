@@ -25,6 +25,11 @@ var eventDetails = []struct {
 	{regexp.MustCompile(`, embargoed until (\S+)`), " งดเผยแพร่ถึง $1"},
 	{regexp.MustCompile(`\bembargo until (\S+)`), "งดเผยแพร่ถึง $1"},
 	{regexp.MustCompile(`^access tightened from (.+) to (.+), as asked by (.*)$`), "จำกัดการเข้าถึงจาก $1 เป็น $2 ตามที่ $3 ขอ"},
+	// Access requests and grants (desk.Requests).
+	{regexp.MustCompile(`^request (\S+): item (\S+) until (\S+)$`), "คำขอ $1: รายการ $2 ถึงวันที่ $3"},
+	{regexp.MustCompile(`^request (\S+): collection (\S+) until (\S+)$`), "คำขอ $1: ชุดเอกสารหรือหน่วย $2 ถึงวันที่ $3"},
+	{regexp.MustCompile(`^request (\S+)$`), "คำขอ $1"},
+	{regexp.MustCompile(`^read through a grant by user (\S+)$`), "เปิดดูด้วยสิทธิ์ที่ได้รับ โดยผู้ใช้ $1"},
 	// Where an ingest came from.
 	{regexp.MustCompile(`web upload, batch ([^\s,:]+) by ([^\s,:]+)`), "อัปโหลดทางเว็บ ชุด $1 โดย $2"},
 	{regexp.MustCompile(`\bsheet (.+?), row (\d+)`), "แผ่นงาน $1 แถวที่ $2"},

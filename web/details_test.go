@@ -48,6 +48,10 @@ var archiveDetails = []string{
 	"1 master (a1/b2): not in storage; 2 thumb (c3/d4): stored copy has sha256 9f86d08 and 77 bytes, registered 60303ae",
 	"a1/b2 (master of 1) was damaged; restored from s3 replica, sha256 9f86d08 checked",
 	"a1/b2 (thumb of 2) was missing; not restored from s3 replica: EOF",
+	"request 7k2m9x4q1z",
+	"request 7k2m9x4q1z: item palm-1 until 2026-03-10",
+	"request 7k2m9x4q1z: collection letters until 2026-03-10",
+	"read through a grant by user 3h8n2c5v0b",
 }
 
 // TestThaiItemHistorySaysEveryArchiveDetailInThai records an event of

@@ -65,6 +65,7 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 		s.fail(c, notFound(fmt.Sprintf("no image %q", id)))
 		return
 	}
+	defer s.noteGrantView(c, itemOfImage(id))
 	site := s.baseURL(c)
 	call := imageapi.Call{Version: v, ID: id, Base: site + "/iiif/" + strconv.Itoa(v) + "/" + escapeID(id), Site: site, Raw: rest}
 	if rest == "info.json" {
@@ -232,6 +233,9 @@ func (s *Server) probe(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if doc["status"] == 403 && who(c).SignedIn() {
+		doc["note"] = s.probeNote(c, itemOfImage(c.Param("id")))
 	}
 	s.cache(c, privateOnly)
 	c.Header("Access-Control-Allow-Origin", "*")

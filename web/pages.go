@@ -44,7 +44,7 @@ var pageFuncs = template.FuncMap{
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
-		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity"} {
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -428,6 +428,7 @@ type itemPage struct {
 	// RoomNote says where reading-room material can be read, to a reader
 	// outside its library's reading rooms.
 	RoomNote string
+	Ask      string // the item a signed-in person may ask to read (requests.go)
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
@@ -557,6 +558,7 @@ func (s *Server) itemPage(c *gin.Context) {
 		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
 		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
 		p.LoginNext = "/items/" + it.ID
+		s.offerAsk(c, &p, it.ID, res)
 		s.cache(c, privateOnly)
 		s.render(c, Status(err), "item", p)
 	case err != nil:
@@ -567,7 +569,9 @@ func (s *Server) itemPage(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		s.offerAsk(c, &p, it.ID, res)
 		s.cacheResource(c, res, publicFiles)
 		s.render(c, http.StatusOK, "item", p)
+		s.noteGrantView(c, it.ID)
 	}
 }

@@ -111,6 +111,16 @@ func (s *Server) routes() []route {
 		get("/desk/users", signedIn, s.usersPage),
 		get("/desk/fixity", signedIn, s.fixity),
 		post("/desk/users", signedIn, s.saveUser),
+		// Access requests and grants (requests.go, requestpages.go)
+		post("/api/v1/items/:id/requests", s.fromOwnPages, s.apiAsk),
+		get("/api/v1/requests", signedIn, s.apiRequests),
+		post("/api/v1/requests/:id", s.fromOwnPages, s.apiDecide),
+		post("/items/:id/requests", s.fromOwnPages, s.askForm),
+		get("/desk/requests", signedIn, s.deskRequests),
+		post("/desk/requests/:id", signedIn, s.deskDecide),
+		get("/account/requests", signedIn, s.accountRequests),
+		get("/account/data", signedIn, s.accountData),
+		post("/account/remove", signedIn, s.accountRemove),
 	}
 	for _, v := range []int{2, 3} {
 		prefix := "/iiif/2"

@@ -104,6 +104,9 @@ type Config struct {
 	// people's accounts.
 	Items    *desk.Items
 	Accounts *desk.Accounts
+	// Requests are people's access requests and the grants they make (nil:
+	// a service on Store that e-mails no one).
+	Requests *desk.Requests
 	// DeviceKey signs the sign-in form's device cookies (the data folder's
 	// token); empty: a random key, so device cookies last until a restart.
 	DeviceKey []byte
@@ -141,6 +144,9 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = slog.Default()
 	}
 	cfg.Log = withRequestIDs(cfg.Log)
+	if cfg.Requests == nil {
+		cfg.Requests = &desk.Requests{Store: cfg.Store}
+	}
 	if cfg.PublicMaxAge <= 0 {
 		cfg.PublicMaxAge = 24 * time.Hour
 	}

@@ -36,6 +36,9 @@ const (
 // anonymous visitor.
 func (s *Server) identify(c *gin.Context) {
 	p, err := s.principalOf(c)
+	if err == nil && p.SignedIn() {
+		p.Grants, err = s.cfg.Requests.Grants(p.User)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

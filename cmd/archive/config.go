@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage"
@@ -89,6 +90,10 @@ type Config struct {
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default libthai's, Debian's libthai-data).
 	ThaiDictionaries []string
+	// Mail tells people of decisions on their access requests (nil: none);
+	// Retention is how long libraries keep decided requests (grants.go).
+	Mail      *desk.Mailer
+	Retention desk.Retention
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -277,6 +282,9 @@ func (c *common) resolve() (*Config, error) {
 		return nil, err
 	}
 	if err := cfg.roomSettings(st); err != nil {
+		return nil, err
+	}
+	if err := cfg.requestSettings(st); err != nil {
 		return nil, err
 	}
 	if v := st["ARCHIVE_THAI_DICTIONARIES"]; v != "" {

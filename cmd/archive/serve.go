@@ -135,7 +135,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	l.run("upload batches", batches.Run)
 	handler, err := web.New(web.Config{DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Units: &desk.Units{Store: store, Ingest: pipeline}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Units: &desk.Units{Store: store, Ingest: pipeline}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits, OCR: reader})
 	if err != nil {
@@ -156,6 +156,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer unrecord()
 	l.run("housekeeping", func(ctx context.Context) error { housekeeping(ctx, store, log); return nil })
+	l.run("access request retention", func(ctx context.Context) error { pruneRequests(ctx, cfg.Retention, store, blobs, log); return nil })
 	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
 	return listen(ctx, ln, identify(handler, id, token), log)

@@ -21,9 +21,10 @@ type services struct {
 	pres   *presentation.Service
 	within *contentsearch.Service
 	oai    *oai.Provider
-	// The desk's services: items, and people's accounts.
+	// The desk's services: items, people's accounts, access requests.
 	items    *desk.Items
 	accounts *desk.Accounts
+	requests *desk.Requests
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -44,5 +45,6 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		oai:      &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
 		items:    &desk.Items{Store: store, Blobs: blobs},
 		accounts: &desk.Accounts{Store: store},
+		requests: &desk.Requests{Store: store, Mail: cfg.Mail},
 	}, nil
 }

@@ -172,6 +172,8 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertUser(tx, nil, r.User)
 	case r.Token != nil:
 		return insertToken(tx, r.Token)
+	case r.Request != nil:
+		return insertRequest(tx, r.Request)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

@@ -41,8 +41,8 @@ var (
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
-		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
-	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched)
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst}
+	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
 
@@ -282,6 +282,7 @@ type record struct {
 	Item        *repository.Item        `json:"item,omitempty"`
 	User        *repository.User        `json:"user,omitempty"`
 	Token       *repository.Token       `json:"token,omitempty"`
+	Request     *repository.Request     `json:"request,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 }
 

@@ -13,14 +13,13 @@ import (
 	"testing"
 	"time"
 
-	bbolt "go.etcd.io/bbolt"
-
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3/miniotest"
 	"github.com/thaiarchives/archive/storage/storagetest"
+	bbolt "go.etcd.io/bbolt"
 )
 
 var ctx = context.Background()

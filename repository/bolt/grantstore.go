@@ -1,0 +1,171 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
+)
+
+var (
+	bRequests = []byte("requests")
+	ixReqUser = []byte("ix_requests_by_user")        // requester \x00 id
+	ixReqInst = []byte("ix_requests_by_institution") // institution \x00 id
+	// ixGrantViews: user \x00 item \x00 day of views already recorded, so
+	// that a view through a grant is one event a day, not one per tile.
+	ixGrantViews = []byte("ix_grant_views")
+)
+
+// SaveRequest creates (Version 0) or updates a request, versioned like
+// every record: storage first, then the index, then the events, which are
+// the item's.
+func (s *Store) SaveRequest(ctx context.Context, r *repository.Request, agent string, events ...repository.Event) error {
+	next := *r
+	if next.ID == "" {
+		next.ID = s.freshID(bRequests)
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	defer s.locks.lock(lockSet{mine: []string{"request/" + next.ID}})()
+	var old *repository.Request
+	if o, err := s.Request(next.ID); err == nil {
+		if o.Version != next.Version {
+			return fmt.Errorf("request %s was changed by someone else: %w", next.ID, fault.Conflict)
+		}
+		old = o
+	} else if next.Version != 0 {
+		return err
+	}
+	now := s.Now()
+	next.Version++
+	next.Modified = now
+	if old == nil {
+		next.Created = now
+	}
+	if err := s.putRecord(ctx, repository.RecordKey("requests", next.ID, next.Version), record{Kind: "request", Request: &next}); err != nil {
+		return err
+	}
+	if err := s.update(func(tx *bbolt.Tx) error { return insertRequest(tx, &next) }); err != nil {
+		return err
+	}
+	*r = next
+	for i := range events {
+		events[i].Object = next.Item
+		if events[i].Agent == "" {
+			events[i].Agent = agent
+		}
+	}
+	return s.record(ctx, events...)
+}
+
+func insertRequest(tx *bbolt.Tx, r *repository.Request) error {
+	if err := putJSON(tx, bRequests, r.ID, r); err != nil {
+		return err
+	}
+	if err := tx.Bucket(ixReqUser).Put(join(r.Requester, r.ID), nil); err != nil {
+		return err
+	}
+	return tx.Bucket(ixReqInst).Put(join(r.Institution, r.ID), nil)
+}
+
+// Request returns one request.
+func (s *Store) Request(id string) (*repository.Request, error) {
+	var r repository.Request
+	if err := s.view(func(tx *bbolt.Tx) error { return getJSON(tx, bRequests, id, &r) }); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// RequestsBy lists a person's requests, oldest first.
+func (s *Store) RequestsBy(user string) ([]*repository.Request, error) {
+	return s.requestsIn(ixReqUser, user)
+}
+
+// RequestsOf lists the requests a library decides, oldest first.
+func (s *Store) RequestsOf(institution string) ([]*repository.Request, error) {
+	return s.requestsIn(ixReqInst, institution)
+}
+
+func (s *Store) requestsIn(index []byte, key string) ([]*repository.Request, error) {
+	var out []*repository.Request
+	prefix := join(key, "")
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(index).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+			var r repository.Request
+			if err := getJSON(tx, bRequests, string(k[len(prefix):]), &r); err != nil {
+				return err
+			}
+			out = append(out, &r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortRequests(out)
+	return out, nil
+}
+
+func sortRequests(rs []*repository.Request) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].Created.Before(rs[j-1].Created); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// RemoveRequest deletes a request for good: every version of its record
+// from storage, then its index entries.
+func (s *Store) RemoveRequest(ctx context.Context, id string, blobs storage.Remover) error {
+	defer s.locks.lock(lockSet{mine: []string{"request/" + id}})()
+	r, err := s.Request(id)
+	if err != nil {
+		return err
+	}
+	for v := 1; v <= r.Version; v++ {
+		if err := blobs.Delete(ctx, repository.RecordKey("requests", id, v)); err != nil {
+			return err
+		}
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		for _, ix := range [][]byte{join(r.Requester, id), join(r.Institution, id)} {
+			if err := unindex(tx, ixReqUser, ix); err != nil {
+				return err
+			}
+			if err := unindex(tx, ixReqInst, ix); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bRequests).Delete([]byte(id))
+	})
+}
+
+// RecordGrantView records, once a day per person and item, that a person
+// read an item through a grant: who, what, when, for the holding library.
+func (s *Store) RecordGrantView(ctx context.Context, user, email, item string) error {
+	now := s.Now()
+	key := []byte(user + "\x00" + item + "\x00" + now.Format(time.DateOnly))
+	fresh := false
+	if err := s.view(func(tx *bbolt.Tx) error { fresh = tx.Bucket(ixGrantViews).Get(key) == nil; return nil }); err != nil || !fresh {
+		return err // seen today already: no write for every tile
+	}
+	if err := s.update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(ixGrantViews)
+		if fresh = b.Get(key) == nil; fresh {
+			return b.Put(key, nil)
+		}
+		return nil
+	}); err != nil || !fresh {
+		return err
+	}
+	return s.record(ctx, repository.Event{Type: repository.GrantView, Object: item, Agent: email, Outcome: "success", Time: now, Detail: "read through a grant by user " + user})
+}
