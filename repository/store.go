@@ -51,7 +51,7 @@ var (
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
-		bUsers, bTokens, ixEmail, ixToken, ixInstUser}
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser, ixSignIn}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched)
 	keySchema  = []byte("schema")
 )

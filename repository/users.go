@@ -33,6 +33,9 @@ type User struct {
 	// PasswordHash is Argon2id, in the PHC string format.
 	PasswordHash string `json:"passwordHash,omitempty"`
 	Disabled     bool   `json:"disabled,omitempty"`
+	// SignInLinks are the people at libraries' identity providers who sign
+	// in as this user.
+	SignInLinks []SignInLink `json:"signInLinks,omitempty"`
 	// DisabledAt is when the user was last disabled: their tokens made
 	// before it stay refused after re-enabling, as their sessions do.
 	DisabledAt time.Time `json:"disabledAt,omitzero"`
@@ -278,6 +281,9 @@ func insertUser(tx *bolt.Tx, old, u *User) error {
 		if err := unindex(tx, ixInstUser, join(old.Institution, old.ID)); err != nil {
 			return err
 		}
+	}
+	if err := indexSignInLinks(tx, old, u); err != nil {
+		return err
 	}
 	if err := putJSON(tx, bUsers, u.ID, u); err != nil {
 		return err
