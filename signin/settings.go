@@ -117,7 +117,9 @@ func FromSettings(st map[string]string) ([]Library, error) {
 	}
 	var out []Library
 	for id, l := range libs {
-		p := func(kind, name string) string { return strings.TrimSpace(st["ARCHIVE_"+kind+"_"+strings.ToUpper(id)+"_"+name]) }
+		p := func(kind, name string) string {
+			return strings.TrimSpace(st["ARCHIVE_"+kind+"_"+strings.ToUpper(id)+"_"+name])
+		}
 		if iss := p("OIDC", "ISSUER"); iss != "" || p("OIDC", "CLIENT_ID") != "" {
 			o := &OIDCSettings{Issuer: iss, ClientID: p("OIDC", "CLIENT_ID"), ClientSecret: p("OIDC", "CLIENT_SECRET"),
 				Scopes:       strings.FieldsFunc(p("OIDC", "SCOPES"), func(r rune) bool { return r == ' ' || r == ',' }),

@@ -1,0 +1,214 @@
+package signin
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// users counts the accounts of the store.
+func users(t *testing.T, f *fixture) int {
+	t.Helper()
+	us, err := f.store.Users("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(us)
+}
+
+// refusedWith checks that err refuses a sign-in with a message saying why.
+func refusedWith(t *testing.T, err error, kind fault.Kind, why string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("the sign-in was accepted; want it refused (%s)", why)
+	}
+	if fault.KindOf(err) != kind || !strings.Contains(err.Error(), why) {
+		t.Fatalf("refused with %v (kind %v), want kind %v saying %q", err, fault.KindOf(err), kind, why)
+	}
+}
+
+func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheEmailChanged(t *testing.T) {
+	f := newFixture(t, "*=archivist", "")
+	ctx := context.Background()
+	who := f.op.Users[0]
+	start, state, err := f.svc.Begin(ctx, "cmu", "/desk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, next, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if next != "/desk" || u.Email != who.Mail || u.Name != who.DisplayName || u.Institution != "cmu" || u.Role != string(access.Archivist) {
+		t.Errorf("account %+v, next %q; want %s, %s of cmu, archivist, next /desk", u, next, who.Mail, who.DisplayName)
+	}
+	if len(u.SignInLinks) != 1 || u.SignInLinks[0].Subject != who.Principal {
+		t.Errorf("links %+v, want the subject %q", u.SignInLinks, who.Principal)
+	}
+	// The address changes at the desk; the provider's subject still finds
+	// the account, whose address follows the provider's again.
+	u.Email = "renamed@example.org"
+	if err := f.store.SaveUser(ctx, u, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	start, state, _ = f.svc.Begin(ctx, "cmu", "")
+	again, _, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	if err != nil {
+		t.Fatalf("second sign-in: %v", err)
+	}
+	if again.ID != u.ID || again.Email != who.Mail {
+		t.Errorf("second sign-in as %s (%s), want the same account %s with %s", again.ID, again.Email, u.ID, who.Mail)
+	}
+	if n := users(t, f); n != 1 {
+		t.Errorf("%d accounts after two sign-ins of one person, want 1", n)
+	}
+}
+
+func TestOIDCRefusesWrongStateReplayedCodeAndWrongNonceMakingNoAccount(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	who := f.op.Users[1]
+
+	start, state, _ := f.svc.Begin(ctx, "cmu", "")
+	_, otherState, _ := f.svc.Begin(ctx, "cmu", "")
+	q := f.oidcAnswer(t, browser(t), start, who)
+	_, _, err := f.svc.Callback(ctx, q, otherState)
+	refusedWith(t, err, fault.Unauthenticated, "not the sign-in this browser began")
+
+	forged := map[string][]string{"state": {"made-up"}, "code": q["code"]}
+	_, _, err = f.svc.Callback(ctx, forged, "made-up")
+	refusedWith(t, err, fault.Unauthenticated, "unknown, expired or already used")
+
+	if _, _, err := f.svc.Callback(ctx, q, state); err != nil {
+		t.Fatalf("the right state was refused: %v", err)
+	}
+	_, _, err = f.svc.Callback(ctx, q, state)
+	refusedWith(t, err, fault.Unauthenticated, "already used")
+
+	// A nonce that is not the one the ID token carries.
+	if err := f.store.SaveUser(ctx, &repository.User{ID: "", Email: "x@example.org", Institution: "psu", Role: "reader"}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	before := users(t, f)
+	start, state, _ = f.svc.Begin(ctx, "cmu", "")
+	f.svc.flows.mu.Lock()
+	fl := f.svc.flows.open[state]
+	fl.nonce = "another-nonce"
+	f.svc.flows.open[state] = fl
+	f.svc.flows.mu.Unlock()
+	_, _, err = f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, f.op.Users[0]), state)
+	refusedWith(t, err, fault.Unauthenticated, "nonce")
+	if n := users(t, f); n != before {
+		t.Errorf("%d accounts after refused sign-ins, want %d", n, before)
+	}
+}
+
+func TestSAMLSignInMapsTheAffiliationToARole(t *testing.T) {
+	f := newFixture(t, "", "faculty=archivist,student=reader")
+	ctx := context.Background()
+	for _, c := range []struct {
+		n    int
+		role access.Role
+	}{{0, access.Archivist}, {1, access.Reader}} {
+		who := f.idp.Users[c.n]
+		start, state, err := f.svc.Begin(ctx, "psu", "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err := f.svc.ACS(ctx, f.acsRequest(f.samlAnswer(t, browser(t), start, who)), state)
+		if err != nil {
+			t.Fatalf("%s's sign-in: %v", who.Name, err)
+		}
+		if u.Email != who.Mail || u.Name != who.DisplayName || u.Institution != "psu" || u.Role != string(c.role) || u.SignInLinks[0].Subject != who.Principal {
+			t.Errorf("%s's account %+v, want %s, %s, psu, %s, subject %s", who.Name, u, who.Mail, who.DisplayName, c.role, who.Principal)
+		}
+	}
+}
+
+func TestDisabledAccountStaysOutWhileTheProviderVouches(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	who := f.idp.Users[1]
+	start, state, _ := f.svc.Begin(ctx, "psu", "")
+	u, _, err := f.svc.ACS(ctx, f.acsRequest(f.samlAnswer(t, browser(t), start, who)), state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Disabled = true
+	if err := f.store.SaveUser(ctx, u, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	start, state, _ = f.svc.Begin(ctx, "psu", "")
+	_, _, err = f.svc.ACS(ctx, f.acsRequest(f.samlAnswer(t, browser(t), start, who)), state)
+	refusedWith(t, err, fault.Forbidden, "disabled")
+	if n := users(t, f); n != 1 {
+		t.Errorf("%d accounts, want the one disabled", n)
+	}
+}
+
+// tamper changes the XML of a SAML response.
+func tamper(t *testing.T, fields map[string][]string, from, to string) {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(fields["SAMLResponse"][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), from) {
+		t.Fatalf("the response does not hold %q", from)
+	}
+	fields["SAMLResponse"] = []string{base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(b), from, to, 1)))}
+}
+
+func TestSAMLRefusesBrokenSignatureWrongAudienceReplayAndExpiryMakingNoAccount(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	who := f.idp.Users[1]
+	c := browser(t) // signed in at the IdP once, then by its session
+
+	start, state, _ := f.svc.Begin(ctx, "psu", "")
+	fields := f.samlAnswer(t, c, start, who)
+	tamper(t, fields, who.Mail, "mallory@psu.example.ac.th")
+	_, _, err := f.svc.ACS(ctx, f.acsRequest(fields), state)
+	refusedWith(t, err, fault.Unauthenticated, "does not verify")
+
+	start, state, _ = f.svc.Begin(ctx, "psu", "")
+	fields = f.samlAnswer(t, c, start, who)
+	right := f.svc.sp.entityID
+	f.svc.sp.entityID = f.base + "/elsewhere/saml/metadata"
+	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), state)
+	f.svc.sp.entityID = right
+	refusedWith(t, err, fault.Unauthenticated, "AudienceRestriction")
+
+	start, state, _ = f.svc.Begin(ctx, "psu", "")
+	fields = f.samlAnswer(t, c, start, who)
+	later := saml.TimeNow
+	saml.TimeNow = func() time.Time { return time.Now().Add(time.Hour) }
+	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), state)
+	saml.TimeNow = later
+	refusedWith(t, err, fault.Unauthenticated, "expired")
+
+	if n := users(t, f); n != 0 {
+		t.Fatalf("%d accounts after refused answers, want none", n)
+	}
+
+	// A good answer is taken once: posted again, or under a new sign-in.
+	start, state, _ = f.svc.Begin(ctx, "psu", "")
+	fields = f.samlAnswer(t, c, start, who)
+	if _, _, err := f.svc.ACS(ctx, f.acsRequest(fields), state); err != nil {
+		t.Fatalf("the untouched answer was refused: %v", err)
+	}
+	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), state)
+	refusedWith(t, err, fault.Unauthenticated, "already used")
+	_, fresh, _ := f.svc.Begin(ctx, "psu", "")
+	fields["RelayState"] = []string{fresh}
+	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), fresh)
+	refusedWith(t, err, fault.Unauthenticated, "does not verify")
+}
