@@ -507,6 +507,10 @@ var messages = map[string][2]string{ // key: {th, en}
 	"unit_find_help":                {"พิมพ์คำจากชื่อเรื่องภาษาไทยหรืออังกฤษ แล้วกด เพิ่ม เพื่อใส่รหัสรายการลงในช่องด้านบน", "Type words of a Thai or English title, then Add puts the item's identifier in the box above"},
 	"unit_find_add":                 {"เพิ่ม", "Add"},
 	"unit_find_added":               {"เพิ่มแล้ว", "Added"},
+	// Sign-in with a university account
+	"signin_with":           {"เข้าสู่ระบบด้วยบัญชี{1}", "Sign in with {1} account"},
+	"signin_or":             {"หรือเข้าสู่ระบบด้วยอีเมลและรหัสผ่าน", "or sign in with an e-mail address and password"},
+	"err_university_signin": {"เข้าสู่ระบบด้วยบัญชีมหาวิทยาลัยไม่สำเร็จ", "Signing in with the university account did not succeed"},
 }
 
 // eventWords name the events of the trail and their outcomes; a kind not

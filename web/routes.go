@@ -49,6 +49,12 @@ func (s *Server) routes() []route {
 		get("/login", s.loginForm),
 		post("/login", s.login),
 		get("/logout", s.logout),
+		// Sign-in with a university account
+		get("/login/callback", s.oidcCallback),
+		get("/login/:library", s.universityLogin),
+		get("/saml/metadata", s.samlMetadata),
+		post("/saml/acs", s.samlACS),
+		get("/api/v1/me", s.me),
 		post("/logout", s.logout),
 		// IIIF
 		get("/iiif/auth/probe/:id", cors, s.probe),

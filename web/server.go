@@ -31,6 +31,7 @@ import (
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -97,6 +98,9 @@ type Config struct {
 	// people's accounts.
 	Items    *desk.Items
 	Accounts *desk.Accounts
+	// SignIn signs people in with their university's identity provider
+	// (nil: only the e-mail and password form).
+	SignIn *signin.Service
 	// DeviceKey signs the sign-in form's device cookies (the data folder's
 	// token); empty: a random key, so device cookies last until a restart.
 	DeviceKey []byte

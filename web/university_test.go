@@ -1,0 +1,207 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/signin"
+	"github.com/thaiarchives/archive/signin/idptest"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// universityEnv is an archive on a loopback port whose library cmu signs
+// in at LemonLDAP::NG (OpenID Connect) and tu at SimpleSAMLphp (SAML).
+type universityEnv struct {
+	base  string
+	store *repository.Store
+	op    *idptest.OIDC
+	idp   *idptest.SAML
+}
+
+func newUniversityEnv(t *testing.T) *universityEnv {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := repository.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &universityEnv{base: "http://" + l.Addr().String(), store: store}
+	e.op = idptest.StartOIDC(t, idptest.Client{ID: "archive", Secret: "archive-secret", RedirectURL: e.base + "/login/callback", RequirePKCE: true})
+	e.idp = idptest.StartSAML(t)
+	key, err := signin.LoadSPKey(t.TempDir(), e.base+"/saml/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles, err := signin.ParseRoles("faculty=archivist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := signin.New(signin.Config{BaseURL: e.base, SPKey: key, Store: store, Libraries: []signin.Library{
+		{ID: "cmu", OIDC: &signin.OIDCSettings{Issuer: e.op.Issuer, ClientID: "archive", ClientSecret: "archive-secret"}},
+		{ID: "tu", Roles: roles, SAML: &signin.SAMLSettings{IdPMetadata: e.idp.MetadataURL}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := svc.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.idp.RegisterSP(t, md)
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, BaseURL: e.base, SignIn: svc}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return e
+}
+
+// me is what /api/v1/me answers the browser.
+func me(t *testing.T, ctx context.Context) map[string]any {
+	t.Helper()
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/api/v1/me").then(async r => r.status + " " + await r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, js, _ := strings.Cut(body, " ")
+	if status != "200" {
+		t.Fatalf("/api/v1/me: %s", body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// backHome says whether the browser is at the archive, past the sign-in.
+func backHome(base, at string) bool {
+	rest, ok := strings.CutPrefix(at, base+"/")
+	return ok && !strings.HasPrefix(rest, "login") && !strings.HasPrefix(rest, "saml")
+}
+
+func TestChromiumSignsInWithAUniversityAccountAtEachProvidersOwnPage(t *testing.T) {
+	e := newUniversityEnv(t)
+	for _, c := range []struct {
+		library, button, userField string
+		user                       idptest.User
+		role                       string
+	}{
+		{"cmu", "Sign in with Chiang Mai University account", "user", e.op.Users[0], "reader"},
+		{"tu", "", "username", e.idp.Users[0], "archivist"},
+	} {
+		ctx := browser(t)
+		err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/login?lang=en"))
+		label, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`a[href="/login/`+c.library+`"]`)))
+		if err == nil {
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`a[href="/login/`+c.library+`"]`)),
+				chromedp.SendKeys(chromedp.CSS(`input[name="`+c.userField+`"]`), c.user.Name),
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), c.user.Password))
+		}
+		if err == nil {
+			// The form's page is gone before Submit hears back: what
+			// follows says whether it was sent.
+			chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`input[name="password"]`)))
+		}
+		at := ""
+		for deadline := time.Now().Add(30 * time.Second); err == nil && !backHome(e.base, at); {
+			if time.Now().After(deadline) {
+				err = errors.New("not back at the archive within 30s")
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+			at, _ = chromedp.Run(ctx, chromedp.Location()) // fails while a page is replaced
+		}
+		if err != nil {
+			t.Fatalf("%s: signing in (now at %s): %v", c.library, at, err)
+		}
+		if c.button != "" && strings.TrimSpace(label) != c.button {
+			t.Errorf("the button reads %q, want %q", label, c.button)
+		}
+		got := me(t, ctx)
+		if got["email"] != c.user.Mail || got["name"] != c.user.DisplayName || got["institution"] != c.library || got["role"] != c.role {
+			t.Errorf("%s: /api/v1/me says %v, want %s, %s, %s, %s", c.library, got, c.user.Mail, c.user.DisplayName, c.library, c.role)
+		}
+	}
+}
+
+func TestUniversitySignInAnswerFromAnotherBrowserIsRefusedOnTheLoginPage(t *testing.T) {
+	e := newUniversityEnv(t)
+	for _, lang := range []string{"th", "en"} {
+		resp, err := http.Get(e.base + "/login/callback?state=forged&code=x&lang=" + lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := new(strings.Builder)
+		_, err = io.Copy(b, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(b.String(), t2(lang, "err_university_signin")) ||
+			!strings.Contains(b.String(), "not the sign-in this browser began") || !strings.Contains(b.String(), `href="/login/cmu"`) {
+			t.Errorf("%s: %d %.800s; want 401, the login page saying why, with the buttons", lang, resp.StatusCode, b)
+		}
+	}
+	if us, err := e.store.Users(""); err != nil || len(us) != 0 {
+		t.Errorf("accounts after a refused answer: %d (%v), want none", len(us), err)
+	}
+}
+
+func TestMeIsUnauthorizedAnonymousAndSaysWhoIsSignedIn(t *testing.T) {
+	e := newIIIFEnv(t)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/api/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous /api/v1/me: %d, want 401", resp.StatusCode)
+	}
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	client, _ := signedIn(t, ts.URL, u.Email)
+	resp, err = client.Get(ts.URL + "/api/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"email": u.Email, "name": "", "institution": "cmu", "role": "reader"}
+	if resp.StatusCode != http.StatusOK || len(got) != len(want) || got["email"] != want["email"] || got["institution"] != want["institution"] || got["role"] != want["role"] {
+		t.Errorf("/api/v1/me: %d %v, want %v", resp.StatusCode, got, want)
+	}
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store") {
+		t.Errorf("/api/v1/me may be kept by a shared cache: %q", cc)
+	}
+}
