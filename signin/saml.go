@@ -14,6 +14,7 @@ import (
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/thaiarchives/archive/fault"
 )
@@ -46,7 +47,9 @@ func (b *spBase) provider(idp *saml.EntityDescriptor) *saml.ServiceProvider {
 	acs, _ := url.Parse(b.acs)
 	return &saml.ServiceProvider{EntityID: b.entityID, Key: b.key.Key, Certificate: b.key.Cert,
 		MetadataURL: *md, AcsURL: *acs, IDPMetadata: idp, ReplayCache: b.flows,
-		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding}}
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
+		// Built for each request: its clock is the service's at that moment.
+		Clock: dsig.NewFakeClockAt(b.now())}
 }
 
 // Metadata is the service provider's metadata, for the libraries' IdPs.

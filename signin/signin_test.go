@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crewjam/saml"
-
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
@@ -189,10 +187,9 @@ func TestSAMLRefusesBrokenSignatureWrongAudienceReplayAndExpiryMakingNoAccount(t
 
 	start, state, _ = f.svc.Begin(ctx, "psu", "")
 	fields = f.samlAnswer(t, c, start, who)
-	later := saml.TimeNow
-	saml.TimeNow = func() time.Time { return time.Now().Add(time.Hour) }
+	f.svc.sp.now = func() time.Time { return time.Now().Add(time.Hour) }
 	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), state)
-	saml.TimeNow = later
+	f.svc.sp.now = time.Now
 	refusedWith(t, err, fault.Unauthenticated, "expired")
 
 	if n := users(t, f); n != 0 {
