@@ -102,7 +102,10 @@ func FromSettings(st map[string]string) ([]Library, error) {
 		}
 		return libs[id]
 	}
-	for k := range st {
+	for k, v := range st {
+		if strings.TrimSpace(v) == "" {
+			continue // unset, as an empty environment variable is
+		}
 		for _, kind := range []string{"ARCHIVE_OIDC_", "ARCHIVE_SAML_", "ARCHIVE_SIGNIN_"} {
 			rest, ok := strings.CutPrefix(k, kind)
 			if !ok {

@@ -22,6 +22,7 @@ import (
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
+	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage/s3"
 )
 
@@ -85,6 +86,10 @@ type Config struct {
 	// ThaiDictionaries are the word lists search segments Thai with
 	// (ARCHIVE_THAI_DICTIONARIES, colon-separated; default libthai's, Debian's libthai-data).
 	ThaiDictionaries []string
+	// SignIn are the libraries whose people sign in with their university
+	// (ARCHIVE_OIDC_{LIB}_…, ARCHIVE_SAML_{LIB}_…, ARCHIVE_SIGNIN_{LIB}_ROLES;
+	// see signin.FromSettings). The client secrets have no flags.
+	SignIn []signin.Library
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -279,6 +284,9 @@ func (c *common) resolve() (*Config, error) {
 			}
 			cfg.ThaiDictionaries = append(cfg.ThaiDictionaries, p)
 		}
+	}
+	if cfg.SignIn, err = signInSettings(st, cfg.BaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)
