@@ -20,9 +20,9 @@ import (
 
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
-	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage/s3"
 )
 
