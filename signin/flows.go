@@ -3,10 +3,13 @@ package signin
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/crewjam/saml"
+
+	"github.com/thaiarchives/archive/fault"
 )
 
 // flowTTL is how long a sign-in may take at the provider.
@@ -28,16 +31,18 @@ type flow struct {
 type flows struct {
 	mu    sync.Mutex
 	now   func() time.Time
+	max   int // open flows at most: anyone may begin one
 	open  map[string]flow
 	taken map[string]time.Time // assertion ID → until when it is remembered
 }
 
 func newFlows(now func() time.Time) *flows {
-	return &flows{now: now, open: map[string]flow{}, taken: map[string]time.Time{}}
+	return &flows{now: now, max: 100_000, open: map[string]flow{}, taken: map[string]time.Time{}}
 }
 
-// begin keeps f and returns its state, a random value.
-func (fs *flows) begin(f flow) string {
+// begin keeps f and returns its state, a random value; when too many
+// sign-ins are under way, it refuses (busy) rather than grow.
+func (fs *flows) begin(f flow) (string, error) {
 	state := random()
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -47,9 +52,12 @@ func (fs *flows) begin(f flow) string {
 			delete(fs.open, k)
 		}
 	}
+	if len(fs.open) >= fs.max {
+		return "", fault.E("university sign-in", fault.Busy, f.library, errors.New("too many sign-ins are under way; try again in a moment"))
+	}
 	f.expires = now.Add(flowTTL)
 	fs.open[state] = f
-	return state
+	return state, nil
 }
 
 // take returns the flow of state and forgets it, so an answer is taken

@@ -55,7 +55,10 @@ func (o *oidcProvider) begin(ctx context.Context, fs *flows, next string) (strin
 		return "", "", err
 	}
 	f := flow{library: o.lib, provider: "oidc", nonce: random(), verifier: oauth2.GenerateVerifier(), next: next}
-	state := fs.begin(f)
+	state, err := fs.begin(f)
+	if err != nil {
+		return "", "", err
+	}
 	conf := o.config(p)
 	return conf.AuthCodeURL(state, oidc.Nonce(f.nonce), oauth2.S256ChallengeOption(f.verifier)), state, nil
 }

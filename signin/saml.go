@@ -108,7 +108,10 @@ func (p *samlProvider) begin(ctx context.Context, fs *flows, next string) (strin
 	if err != nil {
 		return "", "", fault.E("university sign-in", fault.Unavailable, p.lib, err)
 	}
-	state := fs.begin(flow{library: p.lib, provider: "saml", requestID: req.ID, next: next})
+	state, err := fs.begin(flow{library: p.lib, provider: "saml", requestID: req.ID, next: next})
+	if err != nil {
+		return "", "", err
+	}
 	u, err := req.Redirect(state, sp)
 	if err != nil {
 		return "", "", fault.E("university sign-in", fault.Other, p.lib, err)
