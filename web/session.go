@@ -179,6 +179,9 @@ type loginPage struct {
 	Done                bool
 	// Universities are the buttons of sign-in with a university account.
 	Universities []universityButton
+	// ProviderLogout ends the session at the identity provider the person
+	// signed in with, after the archive's ("" for none).
+	ProviderLogout string
 }
 
 func (s *Server) loginForm(c *gin.Context) {
@@ -328,6 +331,12 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	if u := s.providerLogout(c); u != "" {
+		p := loginPage{page: s.newPage(c, ""), ProviderLogout: u}
+		p.Title, p.SignedIn = t(p.Lang, "signout"), false
+		s.render(c, http.StatusOK, "logout", p)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/")
 }
 

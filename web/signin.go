@@ -183,3 +183,23 @@ func (s *Server) me(c *gin.Context) {
 	s.cache(c, privateOnly)
 	c.JSON(http.StatusOK, gin.H{"email": u.Email, "name": u.Name, "institution": u.Institution, "role": u.Role})
 }
+
+// providerLogout is where the person signing out may end their session at
+// the identity provider of a library their account is linked to, if it
+// has such an address.
+func (s *Server) providerLogout(c *gin.Context) string {
+	p := who(c)
+	if s.cfg.SignIn == nil || !p.SignedIn() {
+		return ""
+	}
+	u, err := s.cfg.Store.User(p.User)
+	if err != nil {
+		return "" // signed out all the same; the provider's session is the provider's
+	}
+	for _, l := range u.SignInLinks {
+		if to := s.cfg.SignIn.LogoutURL(c.Request.Context(), l.Library); to != "" {
+			return to
+		}
+	}
+	return ""
+}

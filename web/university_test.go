@@ -105,6 +105,17 @@ func backHome(base, at string) bool {
 	return ok && !strings.HasPrefix(rest, "login") && !strings.HasPrefix(rest, "saml")
 }
 
+// waitFor polls the page until expr is true, for up to 30 s; evaluations
+// fail while one page replaces another.
+func waitFor(ctx context.Context, expr string) bool {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
 func TestChromiumSignsInWithAUniversityAccountAtEachProvidersOwnPage(t *testing.T) {
 	e := newUniversityEnv(t)
 	for _, c := range []struct {
@@ -147,6 +158,23 @@ func TestChromiumSignsInWithAUniversityAccountAtEachProvidersOwnPage(t *testing.
 		got := me(t, ctx)
 		if got["email"] != c.user.Mail || got["name"] != c.user.DisplayName || got["institution"] != c.library || got["role"] != c.role {
 			t.Errorf("%s: /api/v1/me says %v, want %s, %s, %s, %s", c.library, got, c.user.Mail, c.user.DisplayName, c.library, c.role)
+		}
+		// Signing out ends the archive's session and offers the
+		// provider's where it has one (LemonLDAP::NG's end_session_endpoint).
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/logout?lang=en")); err != nil {
+			t.Fatal(err)
+		}
+		chromedp.Do(ctx, chromedp.Click(chromedp.ID("signout"))) // the page is gone before the click is answered
+		if !waitFor(ctx, `document.querySelector("p.notice") !== null || location.pathname === "/"`) {
+			at, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%s: signing out did not end at the notice or the home page (at %s)", c.library, at)
+		}
+		offered, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("#provider-signout") || {}).href || ""`))
+		if want := map[string]string{"cmu": e.op.Issuer + "/oauth2/logout"}[c.library]; offered != want {
+			t.Errorf("%s: after signing out the provider's sign-out offered is %q, want %q", c.library, offered, want)
+		}
+		if status, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`fetch("/api/v1/me").then(r => r.status)`, chromedp.EvalAwaitPromise)); status != 401 {
+			t.Errorf("%s: /api/v1/me after signing out: %v, want 401", c.library, status)
 		}
 	}
 }
