@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/thaiarchives/archive/fault"
@@ -13,10 +14,14 @@ import (
 // account is the user id signs in as: the account linked to the provider's
 // subject (its e-mail address and name brought up to date), or a new one in
 // the provider's library with the role the library's mapping gives. A
-// disabled account is refused, whatever the provider says.
-func (s *Service) account(ctx context.Context, id Identity) (*repository.User, error) {
+// disabled account is refused, whatever the provider says. With linkTo, the
+// person is linked to that account instead (see BeginLink).
+func (s *Service) account(ctx context.Context, id Identity, linkTo string) (*repository.User, error) {
 	link := repository.SignInLink{Library: id.Library, Provider: id.Provider, Subject: id.Subject}
 	agent := "university sign-in of " + id.Library
+	if linkTo != "" {
+		return s.link(ctx, link, linkTo, agent)
+	}
 	email := strings.ToLower(id.Email)
 	u, err := s.cfg.Store.UserBySignIn(link)
 	switch {
@@ -61,4 +66,27 @@ func (s *Service) account(ctx context.Context, id Identity) (*repository.User, e
 		return nil, err
 	}
 	return u, nil
+}
+
+// link adds the link to the account linkTo; a person already linked to
+// another account is refused (the store's index says so).
+func (s *Service) link(ctx context.Context, link repository.SignInLink, linkTo, agent string) (*repository.User, error) {
+	u, err := s.cfg.Store.User(linkTo)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, fault.E("university sign-in", fault.Forbidden, link.Library, errors.New("this account is disabled; ask the library"))
+	}
+	for _, l := range u.SignInLinks {
+		if l == link {
+			return u, nil
+		}
+	}
+	next := *u
+	next.SignInLinks = append(slices.Clone(u.SignInLinks), link)
+	if err := s.cfg.Store.SaveUser(ctx, &next, agent); err != nil {
+		return nil, err
+	}
+	return &next, nil
 }

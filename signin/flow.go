@@ -16,14 +16,28 @@ import (
 // which the browser must bring back (web keeps it in a short-lived
 // cookie). next is where to go once signed in.
 func (s *Service) Begin(ctx context.Context, library, next string) (redirect, state string, err error) {
-	l := s.libs[library]
+	return s.begin(ctx, flow{library: library, next: next})
+}
+
+// BeginLink starts a sign-in that links the account of u, who is signed
+// in, to the person the library's provider vouches for: from then on that
+// person signs in as u. Only the library's own people link to its provider.
+func (s *Service) BeginLink(ctx context.Context, library string, u *repository.User, next string) (redirect, state string, err error) {
+	if u.Institution != library {
+		return "", "", fault.E("university sign-in", fault.Forbidden, library, errors.New("only an account of this library can be linked to its university accounts"))
+	}
+	return s.begin(ctx, flow{library: library, next: next, link: u.ID})
+}
+
+func (s *Service) begin(ctx context.Context, f flow) (string, string, error) {
+	l := s.libs[f.library]
 	switch {
 	case l == nil:
-		return "", "", fault.E("university sign-in", fault.NotFound, library, errors.New("this library has no sign-in with a university account"))
+		return "", "", fault.E("university sign-in", fault.NotFound, f.library, errors.New("this library has no sign-in with a university account"))
 	case l.oidc != nil:
-		return l.oidc.begin(ctx, s.flows, next)
+		return l.oidc.begin(ctx, s.flows, f)
 	default:
-		return l.saml.begin(ctx, s.flows, next)
+		return l.saml.begin(ctx, s.flows, f)
 	}
 }
 
@@ -50,7 +64,7 @@ func (s *Service) Callback(ctx context.Context, query map[string][]string, brows
 	if err != nil {
 		return nil, "", err
 	}
-	u, err := s.account(ctx, id)
+	u, err := s.account(ctx, id, f.link)
 	return u, f.next, err
 }
 
@@ -65,7 +79,7 @@ func (s *Service) ACS(ctx context.Context, r *http.Request, browserState string)
 	if err != nil {
 		return nil, "", err
 	}
-	u, err := s.account(ctx, id)
+	u, err := s.account(ctx, id, f.link)
 	return u, f.next, err
 }
 

@@ -22,6 +22,7 @@ type flow struct {
 	nonce, verifier   string // OpenID Connect
 	requestID         string // SAML
 	next              string
+	link              string // the account the person is linking, if any
 	expires           time.Time
 }
 

@@ -49,12 +49,12 @@ func (o *oidcProvider) config(p *oidc.Provider) oauth2.Config {
 }
 
 // begin returns the provider's authorization URL for a new flow.
-func (o *oidcProvider) begin(ctx context.Context, fs *flows, next string) (string, string, error) {
+func (o *oidcProvider) begin(ctx context.Context, fs *flows, f flow) (string, string, error) {
 	p, err := o.discover(ctx)
 	if err != nil {
 		return "", "", err
 	}
-	f := flow{library: o.lib, provider: "oidc", nonce: random(), verifier: oauth2.GenerateVerifier(), next: next}
+	f.provider, f.nonce, f.verifier = "oidc", random(), oauth2.GenerateVerifier()
 	state, err := fs.begin(f)
 	if err != nil {
 		return "", "", err

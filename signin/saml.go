@@ -99,7 +99,7 @@ func (p *samlProvider) readMetadata(ctx context.Context) (*saml.EntityDescriptor
 	return samlsp.ParseMetadata(b)
 }
 
-func (p *samlProvider) begin(ctx context.Context, fs *flows, next string) (string, string, error) {
+func (p *samlProvider) begin(ctx context.Context, fs *flows, f flow) (string, string, error) {
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
 		return "", "", err
@@ -108,7 +108,8 @@ func (p *samlProvider) begin(ctx context.Context, fs *flows, next string) (strin
 	if err != nil {
 		return "", "", fault.E("university sign-in", fault.Unavailable, p.lib, err)
 	}
-	state, err := fs.begin(flow{library: p.lib, provider: "saml", requestID: req.ID, next: next})
+	f.provider, f.requestID = "saml", req.ID
+	state, err := fs.begin(f)
 	if err != nil {
 		return "", "", err
 	}

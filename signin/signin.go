@@ -35,6 +35,7 @@ type Identity struct {
 
 // Store is what the service needs of the metadata store.
 type Store interface {
+	User(id string) (*repository.User, error)
 	UserBySignIn(l repository.SignInLink) (*repository.User, error)
 	SaveUser(ctx context.Context, u *repository.User, agent string, events ...repository.Event) error
 }

@@ -209,3 +209,46 @@ func TestSAMLRefusesBrokenSignatureWrongAudienceReplayAndExpiryMakingNoAccount(t
 	_, _, err = f.svc.ACS(ctx, f.acsRequest(fields), fresh)
 	refusedWith(t, err, fault.Unauthenticated, "does not verify")
 }
+
+func TestLinkingALocalAccountMakesTheUniversityPersonSignInAsIt(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	local := &repository.User{Email: "doctor@cmu.example", Institution: "cmu", Role: "archivist"}
+	other := &repository.User{Email: "someone@psu.example", Institution: "psu", Role: "reader"}
+	for _, u := range []*repository.User{local, other} {
+		if err := f.store.SaveUser(ctx, u, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := f.svc.BeginLink(ctx, "cmu", other, ""); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("linking another library's account: %v, want forbidden", err)
+	}
+	who := f.op.Users[0]
+	start, state, err := f.svc.BeginLink(ctx, "cmu", local, "/desk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	if err != nil {
+		t.Fatalf("linking: %v", err)
+	}
+	if u.ID != local.ID || u.Email != local.Email || u.Role != "archivist" || len(u.SignInLinks) != 1 || u.SignInLinks[0].Subject != who.Principal {
+		t.Errorf("linked account %+v, want %s (%s) with the subject %s", u, local.ID, local.Email, who.Principal)
+	}
+	start, state, _ = f.svc.Begin(ctx, "cmu", "")
+	again, _, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	if err != nil || again.ID != local.ID {
+		t.Fatalf("signing in after linking: %v, %+v; want the local account %s", err, again, local.ID)
+	}
+	// The person is linked already: another account cannot take them.
+	second := &repository.User{Email: "second@cmu.example", Institution: "cmu", Role: "reader"}
+	if err := f.store.SaveUser(ctx, second, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	start, state, _ = f.svc.BeginLink(ctx, "cmu", second, "")
+	_, _, err = f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	refusedWith(t, err, fault.Conflict, "already linked to another account")
+	if n := users(t, f); n != 3 {
+		t.Errorf("%d accounts, want the 3 made here", n)
+	}
+}

@@ -238,6 +238,7 @@ var routeChecks = map[string][]struct {
 	"POST /logout":                               {{noContent, "POST", "/logout", "csrf=x"}},
 	"GET /login/callback":                        {{noContent, "GET", "/login/callback?state=x&code=y", ""}},
 	"GET /login/:library":                        {{noContent, "GET", "/login/cmu", ""}},
+	"POST /login/:library/link":                  {{noContent, "POST", "/login/cmu/link", "csrf=x"}},
 	"GET /saml/metadata":                         {{noContent, "GET", "/saml/metadata", ""}},
 	"POST /saml/acs":                             {{noContent, "POST", "/saml/acs", "RelayState=x"}},
 	"GET /api/v1/me":                             {{noContent, "GET", "/api/v1/me", ""}},

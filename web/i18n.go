@@ -510,6 +510,7 @@ var messages = map[string][2]string{ // key: {th, en}
 	// Sign-in with a university account
 	"signin_with":           {"เข้าสู่ระบบด้วยบัญชี{1}", "Sign in with {1} account"},
 	"signin_or":             {"หรือเข้าสู่ระบบด้วยอีเมลและรหัสผ่าน", "or sign in with an e-mail address and password"},
+	"signin_link":           {"เชื่อมบัญชีนี้กับบัญชี{1}", "Link this account to your {1} account"},
 	"signout_provider":      {"ออกจากระบบของมหาวิทยาลัยด้วย", "Sign out at the university too"},
 	"err_university_signin": {"เข้าสู่ระบบด้วยบัญชีมหาวิทยาลัยไม่สำเร็จ", "Signing in with the university account did not succeed"},
 }

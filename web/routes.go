@@ -52,6 +52,7 @@ func (s *Server) routes() []route {
 		// Sign-in with a university account
 		get("/login/callback", s.oidcCallback),
 		get("/login/:library", s.universityLogin),
+		post("/login/:library/link", signedIn, s.linkUniversity),
 		get("/saml/metadata", s.samlMetadata),
 		post("/saml/acs", s.samlACS),
 		get("/api/v1/me", s.me),

@@ -179,6 +179,9 @@ type loginPage struct {
 	Done                bool
 	// Universities are the buttons of sign-in with a university account.
 	Universities []universityButton
+	// Link offers a signed-in person to link their account to their
+	// university account.
+	Link *universityButton
 	// ProviderLogout ends the session at the identity provider the person
 	// signed in with, after the archive's ("" for none).
 	ProviderLogout string
@@ -190,6 +193,10 @@ func (s *Server) loginForm(c *gin.Context) {
 	p.Done = who(c).SignedIn() && p.Origin != ""
 	var err error
 	if p.Universities, err = s.universityButtons(c, p.Lang, p.Next); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Link, err = s.linkButton(c, p.Lang); err != nil {
 		s.fail(c, err)
 		return
 	}

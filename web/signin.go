@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,42 @@ func (s *Server) universityLogin(c *gin.Context) {
 	s.setFlowCookie(c, state, int(flowTTL.Seconds()))
 	s.cache(c, noStore)
 	c.Redirect(http.StatusSeeOther, to)
+}
+
+// linkUniversity begins a sign-in at the library's provider that links
+// the signed-in person's account to their university account.
+func (s *Server) linkUniversity(c *gin.Context) {
+	if s.cfg.SignIn == nil {
+		s.fail(c, fault.NotFound)
+		return
+	}
+	u, err := s.cfg.Store.User(who(c).User)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	to, state, err := s.cfg.SignIn.BeginLink(c.Request.Context(), c.Param("library"), u, "/login")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setFlowCookie(c, state, int(flowTTL.Seconds()))
+	s.cache(c, noStore)
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// linkButton is the login page's offer to a signed-in person to link their
+// account to their library's university sign-in (nil: none to offer).
+func (s *Server) linkButton(c *gin.Context, lang string) (*universityButton, error) {
+	p := who(c)
+	if s.cfg.SignIn == nil || !p.SignedIn() || p.Scope != "" || !slices.Contains(s.cfg.SignIn.Libraries(), p.Institution) {
+		return nil, nil
+	}
+	in, err := s.cfg.Store.Institution(p.Institution)
+	if err != nil {
+		return nil, err
+	}
+	return &universityButton{Href: "/login/" + p.Institution + "/link", Label: strings.Replace(t(lang, "signin_link"), "{1}", in.Name.Get(lang), 1)}, nil
 }
 
 // setFlowCookie keeps the flow's state in the browser. The SAML answer is

@@ -233,3 +233,50 @@ func TestMeIsUnauthorizedAnonymousAndSaysWhoIsSignedIn(t *testing.T) {
 		t.Errorf("/api/v1/me may be kept by a shared cache: %q", cc)
 	}
 }
+
+func TestChromiumLinksAPasswordAccountToTheUniversityAccount(t *testing.T) {
+	e := newUniversityEnv(t)
+	local := addUser(t, e.store, "doctor@cmu.example", "cmu", "archivist")
+	who := e.op.Users[0]
+	ctx := browser(t)
+	err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/login?lang=en"),
+		chromedp.SendKeys(chromedp.ID("email"), local.Email),
+		chromedp.SendKeys(chromedp.ID("password"), password))
+	if err == nil {
+		chromedp.Do(ctx, chromedp.Submit(chromedp.ID("password")))
+		if !waitFor(ctx, `location.pathname.startsWith("/desk")`) {
+			t.Fatal("the password sign-in did not reach the desk")
+		}
+		err = chromedp.Do(ctx, chromedp.Navigate(e.base+"/login?lang=en"))
+	}
+	label, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("link-university")))
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.ID("link-university")),
+			chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), who.Name),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), who.Password))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if label != "Link this account to your Chiang Mai University account" {
+		t.Errorf("the link button reads %q", label)
+	}
+	chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`input[name="password"]`)))
+	if !waitFor(ctx, `location.href === "`+e.base+`/login"`) {
+		at, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("linking did not come back to the login page (at %s)", at)
+	}
+	if got := me(t, ctx); got["email"] != local.Email {
+		t.Errorf("after linking /api/v1/me is %v, want the password account %s", got, local.Email)
+	}
+	u, err := e.store.User(local.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.SignInLinks) != 1 || u.SignInLinks[0].Subject != who.Principal || u.SignInLinks[0].Library != "cmu" {
+		t.Errorf("links %+v, want cmu's %s", u.SignInLinks, who.Principal)
+	}
+	if us, _ := e.store.Users(""); len(us) != 1 {
+		t.Errorf("%d accounts, want the one linked", len(us))
+	}
+}
