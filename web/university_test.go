@@ -280,3 +280,24 @@ func TestChromiumLinksAPasswordAccountToTheUniversityAccount(t *testing.T) {
 		t.Errorf("%d accounts, want the one linked", len(us))
 	}
 }
+
+func TestUniversitySignInFailuresAreSlowedByTheSignInLimiter(t *testing.T) {
+	e := newUniversityEnv(t)
+	var codes []int
+	for range 6 {
+		resp, err := http.Get(e.base + "/login/callback?state=forged&code=x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+	}
+	for i, c := range codes[:5] {
+		if c != http.StatusUnauthorized {
+			t.Errorf("forged answer %d: %d, want 401", i+1, c)
+		}
+	}
+	if codes[5] != http.StatusTooManyRequests {
+		t.Errorf("a sixth forged answer at once: %d, want 429 as for the password form", codes[5])
+	}
+}
