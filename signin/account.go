@@ -56,7 +56,7 @@ func (s *Service) account(ctx context.Context, id Identity, linkTo string) (*rep
 		return nil, fault.E("university sign-in", fault.Invalid, id.Library, errors.New("the identity provider gave no e-mail address, which an account needs"))
 	}
 	role := s.libs[id.Library].Roles.For(id.Affiliations)
-	u = &repository.User{Email: email, Name: id.Name, Institution: id.Library, Role: string(role), SignInLinks: []repository.SignInLink{link}}
+	u = &repository.User{Email: email, Name: id.Name, Institution: id.Library, Role: role, SignInLinks: []repository.SignInLink{link}}
 	err = s.cfg.Store.SaveUser(ctx, u, agent)
 	if fault.KindOf(err) == fault.Conflict {
 		return nil, fault.E("university sign-in", fault.Conflict, id.Library,

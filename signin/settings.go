@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/thaiarchives/archive/access"
 )
 
 // Library is one library's sign-in settings.
@@ -33,20 +31,20 @@ type SAMLSettings struct {
 	IdPMetadata string
 }
 
-// Roles maps affiliations and groups to roles; a person matching none
-// gets Default (reader when empty).
+// Roles maps affiliations and groups to roles (the access package's role
+// names); a person matching none gets Default (reader when empty).
 type Roles struct {
-	By      map[string]access.Role
-	Default access.Role
+	By      map[string]string
+	Default string
 }
 
 // For is the role of a person with these affiliations: the highest role
 // any of them maps to. A scoped affiliation (staff@cmu.ac.th) matches by
 // its part before the @.
-func (r Roles) For(affiliations []string) access.Role {
+func (r Roles) For(affiliations []string) string {
 	best := r.Default
 	if best == "" {
-		best = access.Reader
+		best = "reader"
 	}
 	for _, a := range affiliations {
 		name, _, _ := strings.Cut(a, "@")
@@ -59,20 +57,20 @@ func (r Roles) For(affiliations []string) access.Role {
 
 // mappable are the roles a mapping may give, lowest first: a library
 // administrator is made at the desk, never by a provider.
-var mappable = []access.Role{access.Reader, access.Archivist}
+var mappable = []string{"reader", "archivist"}
 
-func rank(r access.Role) int { return slices.Index(mappable, r) }
+func rank(r string) int { return slices.Index(mappable, r) }
 
 // ParseRoles reads a mapping such as "staff=archivist,faculty=reader,*=reader"
 // (* names the default).
 func ParseRoles(s string) (Roles, error) {
-	r := Roles{By: map[string]access.Role{}}
+	r := Roles{By: map[string]string{}}
 	for _, pair := range strings.Split(s, ",") {
 		if strings.TrimSpace(pair) == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(pair, "=")
-		k, role := strings.ToLower(strings.TrimSpace(k)), access.Role(strings.TrimSpace(v))
+		k, role := strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
 		if !ok || k == "" {
 			return Roles{}, fmt.Errorf("%q is not affiliation=role", pair)
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage/local"
@@ -38,7 +37,7 @@ func TestSignInSettingsComeFromTheConfigFileWithTheSecretFromTheEnvironment(t *t
 	}
 	cmu, tu := cfg.SignIn[0], cfg.SignIn[1]
 	if cmu.ID != "cmu" || cmu.OIDC == nil || cmu.OIDC.ClientSecret != "s3cret" || cmu.OIDC.Issuer != "https://login.cmu.example/realms/cmu" ||
-		strings.Join(cmu.OIDC.Scopes, " ") != "profile email groups" || cmu.Roles.For([]string{"staff@cmu.example"}) != access.Archivist {
+		strings.Join(cmu.OIDC.Scopes, " ") != "profile email groups" || cmu.Roles.For([]string{"staff@cmu.example"}) != "archivist" {
 		t.Errorf("cmu: %+v %+v", cmu, cmu.OIDC)
 	}
 	if tu.ID != "tu" || tu.SAML == nil || tu.SAML.IdPMetadata != "https://idp.tu.example/metadata" || tu.OIDC != nil {
