@@ -32,7 +32,7 @@ func refusedWith(t *testing.T, err error, kind fault.Kind, why string) {
 	}
 }
 
-func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheEmailChanged(t *testing.T) {
+func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheDeskChangedEmailAndRole(t *testing.T) {
 	f := newFixture(t, "*=archivist", "")
 	ctx := context.Background()
 	who := f.op.Users[0]
@@ -50,9 +50,10 @@ func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheEmailChanged(t *
 	if len(u.SignInLinks) != 1 || u.SignInLinks[0].Subject != who.Principal {
 		t.Errorf("links %+v, want the subject %q", u.SignInLinks, who.Principal)
 	}
-	// The address changes at the desk; the provider's subject still finds
-	// the account, whose address follows the provider's again.
-	u.Email = "renamed@example.org"
+	// The address and the role change at the desk; the provider's subject
+	// still finds the account, whose address follows the provider's again
+	// and whose role stays the desk's.
+	u.Email, u.Role = "renamed@example.org", "reader"
 	if err := f.store.SaveUser(ctx, u, "tester"); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +62,8 @@ func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheEmailChanged(t *
 	if err != nil {
 		t.Fatalf("second sign-in: %v", err)
 	}
-	if again.ID != u.ID || again.Email != who.Mail {
-		t.Errorf("second sign-in as %s (%s), want the same account %s with %s", again.ID, again.Email, u.ID, who.Mail)
+	if again.ID != u.ID || again.Email != who.Mail || again.Role != "reader" {
+		t.Errorf("second sign-in as %s (%s, %s), want the same account %s with %s, reader", again.ID, again.Email, again.Role, u.ID, who.Mail)
 	}
 	if n := users(t, f); n != 1 {
 		t.Errorf("%d accounts after two sign-ins of one person, want 1", n)
