@@ -192,7 +192,12 @@ func (s *Server) loginForm(c *gin.Context) {
 	p.Title, p.CSRF = t(p.Lang, "signin"), s.csrfToken(c)
 	p.Done = who(c).SignedIn() && p.Origin != ""
 	var err error
-	if p.Universities, err = s.universityButtons(c, p.Lang, p.Next); err != nil {
+	next := p.Next
+	if p.Origin != "" {
+		// Opened by a viewer: back here once signed in, to say so and close.
+		next = "/login?origin=" + url.QueryEscape(p.Origin)
+	}
+	if p.Universities, err = s.universityButtons(c, p.Lang, next); err != nil {
 		s.fail(c, err)
 		return
 	}

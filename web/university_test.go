@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -299,5 +300,31 @@ func TestUniversitySignInFailuresAreSlowedByTheSignInLimiter(t *testing.T) {
 	}
 	if codes[5] != http.StatusTooManyRequests {
 		t.Errorf("a sixth forged answer at once: %d, want 429 as for the password form", codes[5])
+	}
+}
+
+func TestUniversityButtonsOfAViewersSignInComeBackToSayItIsDone(t *testing.T) {
+	e := newUniversityEnv(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(e.base + "/login?origin=" + url.QueryEscape("https://viewer.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `href="/login/cmu?next=` + url.QueryEscape("/login?origin="+url.QueryEscape("https://viewer.example")) + `"`
+	if !strings.Contains(strings.ReplaceAll(string(b), "&amp;", "&"), want) {
+		t.Fatalf("the viewer's sign-in page has no button coming back to it (%s): %.1500s", want, b)
+	}
+	resp, err = client.Get(e.base + "/login/cmu?next=" + url.QueryEscape("/login?origin=https%3A%2F%2Fviewer.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if to := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, e.op.Issuer) {
+		t.Errorf("/login/cmu: %d to %q, want a redirect to the provider", resp.StatusCode, to)
 	}
 }
