@@ -1,8 +1,11 @@
 package signin
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/crewjam/saml"
 
 	"github.com/thaiarchives/archive/fault"
 )
@@ -36,5 +39,20 @@ func TestFlowsRefuseANewSignInWhenFullAndTakeEachOnce(t *testing.T) {
 	}
 	if len(fs.open) != 1 {
 		t.Errorf("%d sign-ins kept after the others expired, want 1", len(fs.open))
+	}
+}
+
+func TestAnAssertionIDIsTakenOnceUntilItExpires(t *testing.T) {
+	now := time.Now()
+	fs := newFlows(func() time.Time { return now })
+	if err := fs.Consume("id-1", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Consume("id-1", now.Add(time.Minute)); !errors.Is(err, saml.ErrAssertionReplayed) {
+		t.Errorf("the same assertion again: %v, want it refused as replayed", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if err := fs.Consume("id-2", now.Add(time.Minute)); err != nil || len(fs.taken) != 1 {
+		t.Errorf("after the first expired: %v, %d remembered, want only the new one", err, len(fs.taken))
 	}
 }

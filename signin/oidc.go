@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -20,6 +21,7 @@ type oidcProvider struct {
 	set      OIDCSettings
 	redirect string
 	client   *http.Client
+	now      func() time.Time
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -81,7 +83,7 @@ func (o *oidcProvider) finish(ctx context.Context, f flow, code string) (Identit
 	if raw == "" {
 		return Identity{}, refused(o.lib, "the identity provider sent no id token", nil)
 	}
-	idt, err := p.Verifier(&oidc.Config{ClientID: o.set.ClientID}).Verify(ctx, raw)
+	idt, err := p.Verifier(&oidc.Config{ClientID: o.set.ClientID, Now: o.now}).Verify(ctx, raw)
 	if err != nil {
 		return Identity{}, refused(o.lib, "the id token does not verify", err)
 	}

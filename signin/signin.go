@@ -90,7 +90,7 @@ func New(cfg Config) (*Service, error) {
 		}
 		lib := &library{Library: l}
 		if l.OIDC != nil {
-			lib.oidc = &oidcProvider{lib: l.ID, set: *l.OIDC, redirect: cfg.BaseURL + "/login/callback", client: cfg.Client}
+			lib.oidc = &oidcProvider{lib: l.ID, set: *l.OIDC, redirect: cfg.BaseURL + "/login/callback", client: cfg.Client, now: cfg.Now}
 		}
 		if l.SAML != nil {
 			if cfg.SPKey == nil {

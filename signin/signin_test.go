@@ -1,8 +1,12 @@
 package signin
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +254,65 @@ func TestLinkingALocalAccountMakesTheUniversityPersonSignInAsIt(t *testing.T) {
 	refusedWith(t, err, fault.Conflict, "already linked to another account")
 	if n := users(t, f); n != 3 {
 		t.Errorf("%d accounts, want the 3 made here", n)
+	}
+}
+
+// tamperTokens changes the signature of the ID tokens the provider's token
+// endpoint answers with, on their way to the archive.
+type tamperTokens struct{ next http.RoundTripper }
+
+func (tt tamperTokens) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := tt.next.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/token") {
+		return resp, err
+	}
+	var body map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if tok, ok := body["id_token"].(string); ok {
+		parts := strings.Split(tok, ".") // header, claims, signature
+		sig := []byte(parts[len(parts)-1])
+		if sig[len(sig)/2] == 'A' { // another base64url letter: another signature
+			sig[len(sig)/2] = 'B'
+		} else {
+			sig[len(sig)/2] = 'A'
+		}
+		parts[len(parts)-1] = string(sig)
+		body["id_token"] = strings.Join(parts, ".")
+	}
+	out, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+func TestOIDCRefusesAnIDTokenWithABrokenSignatureOrExpired(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	who := f.op.Users[0]
+	o := f.svc.libs["cmu"].oidc
+
+	o.client = &http.Client{Transport: tamperTokens{http.DefaultTransport}}
+	start, state, err := f.svc.Begin(ctx, "cmu", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	refusedWith(t, err, fault.Unauthenticated, "the id token does not verify")
+	o.client = http.DefaultClient
+
+	o.now = func() time.Time { return time.Now().Add(24 * time.Hour) }
+	start, state, _ = f.svc.Begin(ctx, "cmu", "")
+	_, _, err = f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	refusedWith(t, err, fault.Unauthenticated, "expired")
+	if n := users(t, f); n != 0 {
+		t.Errorf("%d accounts after refused tokens, want none", n)
 	}
 }
