@@ -1,6 +1,7 @@
 package repository
 
 import (
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,6 +28,32 @@ func indexSignInLinks(tx *bolt.Tx, old, u *User) error {
 			return fmt.Errorf("the %s account %s is already linked to another account: %w", l.Library, l.Subject, fault.Conflict)
 		}
 		if err := ix.Put(l.key(), []byte(u.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// signInLocks are the locks of u's links, taken with the user's own: two
+// accounts never take one person at once.
+func signInLocks(u *User) []string {
+	var out []string
+	for _, l := range u.SignInLinks {
+		out = append(out, "signin/"+string(l.key()))
+	}
+	return out
+}
+
+// checkSignInLinks refuses a link another account holds, before anything
+// is written: a record refused only by the index would stay in storage and
+// stop a rebuild.
+func (s *Store) checkSignInLinks(u *User) error {
+	for _, l := range u.SignInLinks {
+		other, err := s.UserBySignIn(l)
+		switch {
+		case err == nil && other.ID != u.ID:
+			return fmt.Errorf("the %s account %s is already linked to another account: %w", l.Library, l.Subject, fault.Conflict)
+		case err != nil && !errors.Is(err, fault.NotFound):
 			return err
 		}
 	}

@@ -217,7 +217,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 		next.ID = s.freshID(bUsers)
 	}
 	// The address is locked too: two accounts never take one at once.
-	unlock := s.locks.lock(lockSet{mine: []string{"user/" + next.ID, "email/" + next.Email}})
+	unlock := s.locks.lock(lockSet{mine: append([]string{"user/" + next.ID, "email/" + next.Email}, signInLocks(&next)...)})
 	if o, err := s.User(next.ID); err == nil {
 		if o.Version != next.Version {
 			unlock()
@@ -231,6 +231,10 @@ func (s *Store) SaveUser(ctx context.Context, u *User, agent string, events ...E
 	if other, err := s.UserByEmail(next.Email); err == nil && other.ID != next.ID {
 		unlock()
 		return fmt.Errorf("%s already has an account: %w", next.Email, fault.Conflict)
+	}
+	if err := s.checkSignInLinks(&next); err != nil {
+		unlock()
+		return err
 	}
 	now := s.Now()
 	next.Version++
