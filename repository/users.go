@@ -27,6 +27,9 @@ type User struct {
 	// PasswordHash is Argon2id, in the PHC string format.
 	PasswordHash string `json:"passwordHash,omitempty"`
 	Disabled     bool   `json:"disabled,omitempty"`
+	// SignInLinks are the people at libraries' identity providers who sign
+	// in as this user.
+	SignInLinks []SignInLink `json:"signInLinks,omitempty"`
 	// DisabledAt is when the user was last disabled: their tokens made
 	// before it stay refused after re-enabling, as their sessions do.
 	DisabledAt time.Time `json:"disabledAt,omitzero"`

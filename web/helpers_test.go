@@ -68,6 +68,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	if cfg.Accounts == nil {
 		cfg.Accounts = &desk.Accounts{Store: cfg.Store}
 	}
+	if cfg.Requests == nil {
+		cfg.Requests = &desk.Requests{Store: cfg.Store}
+	}
 	if cfg.Units == nil {
 		cfg.Units = &desk.Units{Store: cfg.Store}
 		if cfg.Ingest != nil {

@@ -49,6 +49,13 @@ func (s *Server) routes() []route {
 		get("/login", s.loginForm),
 		post("/login", s.login),
 		get("/logout", s.logout),
+		// Sign-in with a university account
+		get("/login/callback", s.oidcCallback),
+		get("/login/:library", s.universityLogin),
+		post("/login/:library/link", signedIn, s.linkUniversity),
+		get("/saml/metadata", s.samlMetadata),
+		post("/saml/acs", s.samlACS),
+		get("/api/v1/me", s.me),
 		post("/logout", s.logout),
 		// IIIF
 		get("/iiif/auth/probe/:id", cors, s.probe),

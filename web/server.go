@@ -32,6 +32,7 @@ import (
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -104,9 +105,11 @@ type Config struct {
 	// people's accounts.
 	Items    *desk.Items
 	Accounts *desk.Accounts
-	// Requests are people's access requests and the grants they make (nil:
-	// a service on Store that e-mails no one).
+	// Requests are people's access requests and the grants they make.
 	Requests *desk.Requests
+	// SignIn signs people in with their university's identity provider
+	// (nil: only the e-mail and password form).
+	SignIn *signin.Service
 	// DeviceKey signs the sign-in form's device cookies (the data folder's
 	// token); empty: a random key, so device cookies last until a restart.
 	DeviceKey []byte
@@ -137,16 +140,13 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil {
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil {
 		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	cfg.Log = withRequestIDs(cfg.Log)
-	if cfg.Requests == nil {
-		cfg.Requests = &desk.Requests{Store: cfg.Store}
-	}
 	if cfg.PublicMaxAge <= 0 {
 		cfg.PublicMaxAge = 24 * time.Hour
 	}

@@ -185,12 +185,34 @@ type loginPage struct {
 	page
 	Email, Next, Origin string
 	Done                bool
+	// Universities are the buttons of sign-in with a university account.
+	Universities []universityButton
+	// Link offers a signed-in person to link their account to their
+	// university account.
+	Link *universityButton
+	// ProviderLogout ends the session at the identity provider the person
+	// signed in with, after the archive's ("" for none).
+	ProviderLogout string
 }
 
 func (s *Server) loginForm(c *gin.Context) {
 	p := loginPage{page: s.newPage(c, ""), Next: c.Query("next"), Origin: c.Query("origin")}
 	p.Title, p.CSRF = t(p.Lang, "signin"), s.csrfToken(c)
 	p.Done = who(c).SignedIn() && p.Origin != ""
+	var err error
+	next := p.Next
+	if p.Origin != "" {
+		// Opened by a viewer: back here once signed in, to say so and close.
+		next = "/login?origin=" + url.QueryEscape(p.Origin)
+	}
+	if p.Universities, err = s.universityButtons(c, p.Lang, next); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Link, err = s.linkButton(c, p.Lang); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "login", p)
 }
@@ -248,15 +270,10 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.limiter.succeeded(keys...)
-	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
-	if err != nil {
-		s.fail(c, err)
+	if !s.startSession(c, u) {
 		return
 	}
-	s.event(c, u.ID, "sign-in", "success", "from "+c.ClientIP(), u.Email)
-	s.setCookie(c, sessionCookie, v, int(sessionTTL.Seconds()))
 	s.rememberDevice(c, email)
-	s.setCookie(c, csrfCookie, "", -1)
 	s.cache(c, privateOnly)
 	if p.Origin != "" {
 		// Opened by a viewer as the IIIF access service: say so, and close.
@@ -269,6 +286,21 @@ func (s *Server) login(c *gin.Context) {
 		next = p.Next
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// startSession signs u in on this browser, as the password form and the
+// university sign-in do; false when the store could not (the error is
+// answered).
+func (s *Server) startSession(c *gin.Context, u *repository.User) bool {
+	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	s.event(c, u.ID, "sign-in", "success", "from "+c.ClientIP(), u.Email)
+	s.setCookie(c, sessionCookie, v, int(sessionTTL.Seconds()))
+	s.setCookie(c, csrfCookie, "", -1)
+	return true
 }
 
 // oversized names the message for a sign-in whose e-mail address or
@@ -319,6 +351,12 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	if u := s.providerLogout(c); u != "" {
+		p := loginPage{page: s.newPage(c, ""), ProviderLogout: u}
+		p.Title, p.SignedIn = t(p.Lang, "signout"), false
+		s.render(c, http.StatusOK, "logout", p)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/")
 }
 

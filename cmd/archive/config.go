@@ -22,6 +22,7 @@ import (
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/signin"
 	"github.com/thaiarchives/archive/storage"
 	"github.com/thaiarchives/archive/storage/local"
 	"github.com/thaiarchives/archive/storage/s3"
@@ -94,6 +95,10 @@ type Config struct {
 	// Retention is how long libraries keep decided requests (grants.go).
 	Mail      *desk.Mailer
 	Retention desk.Retention
+	// SignIn are the libraries whose people sign in with their university
+	// (ARCHIVE_OIDC_{LIB}_…, ARCHIVE_SAML_{LIB}_…, ARCHIVE_SIGNIN_{LIB}_ROLES;
+	// see signin.FromSettings). The client secrets have no flags.
+	SignIn []signin.Library
 }
 
 // settings is the environment-style view of the config: name → value.
@@ -294,6 +299,9 @@ func (c *common) resolve() (*Config, error) {
 			}
 			cfg.ThaiDictionaries = append(cfg.ThaiDictionaries, p)
 		}
+	}
+	if cfg.SignIn, err = signInSettings(st, cfg.BaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.Storage != "local" && cfg.Storage != "s3" {
 		return nil, fmt.Errorf("storage %q is not local or s3", cfg.Storage)

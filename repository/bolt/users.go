@@ -56,7 +56,7 @@ func (s *Store) SaveUser(ctx context.Context, u *repository.User, agent string, 
 		next.ID = s.freshID(bUsers)
 	}
 	// The address is locked too: two accounts never take one at once.
-	unlock := s.locks.lock(lockSet{mine: []string{"user/" + next.ID, "email/" + next.Email}})
+	unlock := s.locks.lock(lockSet{mine: append([]string{"user/" + next.ID, "email/" + next.Email}, signInLocks(&next)...)})
 	if o, err := s.User(next.ID); err == nil {
 		if o.Version != next.Version {
 			unlock()
@@ -70,6 +70,10 @@ func (s *Store) SaveUser(ctx context.Context, u *repository.User, agent string, 
 	if other, err := s.UserByEmail(next.Email); err == nil && other.ID != next.ID {
 		unlock()
 		return fmt.Errorf("%s already has an account: %w", next.Email, fault.Conflict)
+	}
+	if err := s.checkSignInLinks(&next); err != nil {
+		unlock()
+		return err
 	}
 	now := s.Now()
 	next.Version++
@@ -120,6 +124,9 @@ func insertUser(tx *bbolt.Tx, old, u *repository.User) error {
 		if err := unindex(tx, ixInstUser, join(old.Institution, old.ID)); err != nil {
 			return err
 		}
+	}
+	if err := indexSignInLinks(tx, old, u); err != nil {
+		return err
 	}
 	if err := putJSON(tx, bUsers, u.ID, u); err != nil {
 		return err
