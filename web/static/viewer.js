@@ -131,12 +131,68 @@
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
 
   // On a restricted item's page, once the viewer's sign-in window has given
-  // it an access token, show the whole page to the signed-in reader.
+  // it an access token: a person who may see the item gets the whole page;
+  // one who may not is told, by the image's IIIF Auth 2.0 probe, where to
+  // ask (in place of Mirador's bare "Forbidden"), and the probe is asked
+  // again until a grant lets them see the image, which the viewer then
+  // shows in place, without a reload.
   if (el.dataset.reloadOnToken === "1") {
+    var waiting = false;
     window.addEventListener("message", function (e) {
-      if (e.origin === window.location.origin && e.data && e.data.accessToken) {
-        setTimeout(function () { window.location.reload(); }, 300);
-      }
+      if (waiting || e.origin !== window.location.origin || !e.data || !e.data.accessToken) return;
+      waiting = true;
+      probe(function (doc) {
+        if (doc.status === 200) {
+          setTimeout(function () { window.location.reload(); }, 300);
+          return;
+        }
+        var lang = el.dataset.lang === "th" ? "th" : "en";
+        function say(v) { return v ? (v[lang] || v.en || [""])[0] : ""; }
+        var note = document.createElement("p"), head = document.createElement("strong");
+        note.className = "notice";
+        note.id = "viewer-note";
+        note.setAttribute("role", "status");
+        head.textContent = say(doc.heading);
+        note.append(head, " ", say(doc.note));
+        el.parentNode.insertBefore(note, el);
+        refused(false);
+        var timer = setInterval(function () {
+          refused(false);
+          probe(function (again) {
+            if (again.status !== 200) return;
+            clearInterval(timer);
+            note.remove();
+            refused(true);
+          });
+        }, 5000);
+      });
+    });
+  }
+
+  // probe asks the IIIF Auth 2.0 probe of the item's first image.
+  var probeURL;
+  function probe(then) {
+    var url = probeURL ? Promise.resolve(probeURL) : fetch(el.dataset.manifest).then(function (r) { return r.json(); }).then(function (m) {
+      var info = imageServices(m)[0];
+      if (info) probeURL = "/iiif/auth/probe/" + info.replace(/\/info\.json$/, "").split("/").pop();
+      return probeURL;
+    });
+    url.then(function (u) {
+      if (u) return fetch(u).then(function (r) { return r.json(); }).then(then);
+    }).catch(function () { /* asked again at the next turn */ });
+  }
+
+  // refused takes Mirador's error dialogs about the image descriptions it
+  // was refused away (the page's note says why) and, once a grant makes the
+  // access token good, has Mirador fetch them again.
+  function refused(again) {
+    var viewer = window.archiveViewer;
+    if (!viewer || !viewer.store) return;
+    var store = viewer.store, st = store.getState(), win = Object.keys(st.windows)[0];
+    Object.keys(st.infoResponses || {}).forEach(function (id) {
+      if (!st.infoResponses[id].error) return;
+      store.dispatch(Mirador.removeError(id));
+      if (again) store.dispatch(Mirador.fetchInfoResponse({ imageId: id, windowId: win }));
     });
   }
 })();
