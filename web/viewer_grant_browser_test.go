@@ -222,3 +222,40 @@ func viewerShowsImage(t *testing.T, ctx context.Context, net *netlog, image stri
 		t.Fatalf("the page was reloaded (%v)", err)
 	}
 }
+
+// TestSignedInArchivistOfTheHoldingLibraryIsNotAskedToSignInAgainByTheViewer:
+// the viewer takes the session's access token by itself, shows the
+// restricted image and never offers its sign-in.
+func TestSignedInArchivistOfTheHoldingLibraryIsNotAskedToSignInAgainByTheViewer(t *testing.T) {
+	e := newGrantViewerEnv(t)
+	addUser(t, e.store, "archivist@cmu.example", "cmu", "archivist")
+	ctx := browser(t)
+	net := watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/login?lang=en"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "archivist@cmu.example"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	); err != nil {
+		t.Fatal(err)
+	}
+	chromedp.Do(ctx, chromedp.Submit(chromedp.ID("password"))) // the page is gone before Submit hears back
+	if !waitForGo(func() bool {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`fetch("/api/v1/me").then(r => r.ok)`, chromedp.EvalAwaitPromise))
+		return err == nil && ok
+	}) {
+		t.Fatal("the archivist is not signed in")
+	}
+	prompted := `[...document.querySelectorAll('#viewer button, #viewer [role=button]')].some(b => b.textContent.includes('Continue') || b.textContent.includes('Sign in /'))`
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/items/"+e.item+"?lang=en"), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+		t.Fatal(err)
+	}
+	net.waitFor(t, "a tile of the restricted image", isTile(e.image))
+	if asked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](prompted)); err != nil || asked {
+		screenshot(t, ctx, "archivist-asked-to-sign-in")
+		t.Fatalf("the viewer asks a signed-in archivist to sign in (%v)", err)
+	}
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#viewer [aria-label]') !== null && document.getElementById("viewer-note") === null`))
+	if err != nil || !ok {
+		t.Fatalf("the viewer is not shown plainly (%v)", err)
+	}
+}
