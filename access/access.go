@@ -383,8 +383,9 @@ func VisibleCollections(l Lookup, p Principal, cols []*repository.Collection, no
 // Audiences are Decide's answer for reading descriptions, in a form an index
 // can keep beside each record and filter on: a record carries the
 // audiences that may read it (Audience), a principal the audiences it
-// belongs to (Audiences), and p may read r's description exactly when the
-// two share one. A test holds the two forms to the same answers.
+// belongs to at a moment (Audiences), and p may read r's description
+// exactly when the two share one. A test holds the two forms to the same
+// answers.
 const (
 	// Everyone: any visitor may read the description.
 	Everyone = "anyone"
@@ -393,6 +394,10 @@ const (
 )
 
 // Audience lists who may read r's description at now; none when withdrawn.
+// A restricted record's audience is its library's members and whoever holds
+// a grant of it or of a collection it is within (see Granted): the grant's
+// end is the principal's side, so a record's audience does not change when
+// a grant is given or ends.
 func Audience(r Resource, now time.Time) []string {
 	if r.Withdrawn {
 		return nil
@@ -400,12 +405,22 @@ func Audience(r Resource, now time.Time) []string {
 	if Effective(r.Access, now) != repository.Restricted {
 		return []string{Everyone}
 	}
-	return []string{libraryAudience(r.Institution)}
+	out := []string{libraryAudience(r.Institution)}
+	if r.Kind == "library" {
+		return out // a grant never reaches a library
+	}
+	if k := r.kind(); k == "item" || k == "collection" {
+		out = append(out, grantAudience(k, r.Institution, r.ID))
+	}
+	for _, c := range r.Within {
+		out = append(out, grantAudience("collection", r.Institution, c))
+	}
+	return out
 }
 
-// Audiences lists the audiences p belongs to; All reports that p reads
-// every record whatever its audience.
-func Audiences(p Principal) (list []string, all bool) {
+// Audiences lists the audiences p belongs to at now, a grant's only before
+// its end; all reports that p reads every record whatever its audience.
+func Audiences(p Principal, now time.Time) (list []string, all bool) {
 	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
 		return nil, false
 	}
@@ -416,7 +431,19 @@ func Audiences(p Principal) (list []string, all bool) {
 	if p.Institution != "" && member(p, p.Institution) {
 		list = append(list, libraryAudience(p.Institution))
 	}
+	if !p.SignedIn() {
+		return list, false
+	}
+	for _, g := range p.Grants {
+		if (g.Kind == "item" || g.Kind == "collection") && now.Before(g.Until) {
+			list = append(list, grantAudience(g.Kind, g.Institution, g.ID))
+		}
+	}
 	return list, false
 }
 
 func libraryAudience(inst string) string { return "library:" + inst }
+
+// grantAudience: the holders of a grant of kind ("item" or "collection")
+// given by inst for id.
+func grantAudience(kind, inst, id string) string { return "grant:" + kind + ":" + inst + ":" + id }

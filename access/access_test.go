@@ -124,44 +124,73 @@ func TestAWithdrawnHiddenItemStaysHidden(t *testing.T) {
 }
 
 // The index's form of the decision (audiences) must answer as Decide does,
-// for every role, scope, library, level, embargo and withdrawal.
+// for every role, scope, library, grant, level, embargo, withdrawal and
+// place in a tree, before a grant's end and at it.
 func TestAudiencesAgreeWithDecide(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := now.Add(time.Hour)
+	grantSets := [][]Grant{
+		nil,
+		{{Kind: "item", ID: "x", Institution: "cmu", Until: end}},
+		{{Kind: "item", ID: "x", Institution: "tu", Until: end}},
+		{{Kind: "item", ID: "series", Institution: "cmu", Until: end}},
+		{{Kind: "collection", ID: "series", Institution: "cmu", Until: end}},
+		{{Kind: "collection", ID: "x", Institution: "cmu", Until: end}},
+		{{Kind: "collection", ID: "fonds", Institution: "tu", Until: end}, {Kind: "item", ID: "y", Institution: "cmu", Until: end}},
+		{{Kind: "unit", ID: "x", Institution: "cmu", Until: end}},
+	}
 	var principals []Principal
 	for _, role := range append([]Role{Anonymous}, Roles...) {
 		for _, inst := range []string{"", "cmu", "tu"} {
 			for _, scope := range []Scope{"", ScopeRead, ScopeUpload, ScopeWrite, "bogus"} {
-				user := ""
-				if role != Anonymous {
-					user = "u1"
+				for _, grants := range grantSets {
+					user := ""
+					if role != Anonymous {
+						user = "u1"
+					}
+					principals = append(principals, Principal{User: user, Role: role, Institution: inst, Scope: scope, Grants: grants})
 				}
-				principals = append(principals, Principal{User: user, Role: role, Institution: inst, Scope: scope})
 			}
 		}
 	}
-	n := 0
-	for _, p := range principals {
-		have, all := Audiences(p)
-		for _, level := range append(repository.Levels, "") {
-			for _, embargo := range []string{"", "2025-06-01", "2027-06-01"} {
-				for _, withdrawn := range []bool{false, true} {
-					for _, reveal := range []bool{false, true} {
-						r := Resource{ID: "x", Institution: "cmu", Access: repository.Access{Level: level, Embargo: embargo}, Withdrawn: withdrawn, Reveal: reveal}
-						shared := false
-						for _, a := range Audience(r, now) {
-							shared = shared || all || slices.Contains(have, a)
+	var resources []Resource
+	for _, kind := range []string{"", "item", "collection", "library"} {
+		for _, id := range []string{"x", "series"} {
+			for _, within := range [][]string{nil, {"series", "fonds"}} {
+				for _, level := range append(repository.Levels, "") {
+					for _, embargo := range []string{"", "2025-06-01", "2027-06-01"} {
+						for _, withdrawn := range []bool{false, true} {
+							for _, reveal := range []bool{false, true} {
+								resources = append(resources, Resource{Kind: kind, ID: id, Institution: "cmu", Within: within,
+									Access: repository.Access{Level: level, Embargo: embargo}, Withdrawn: withdrawn, Reveal: reveal})
+							}
 						}
-						if want := Decide(p, ReadMetadata, r, now) == nil; shared != want {
-							t.Errorf("%+v reading %+v: audiences say %v, Decide says %v", p, r, shared, want)
-						}
-						n++
 					}
 				}
 			}
 		}
 	}
-	if n < 1000 {
-		t.Fatalf("only %d cases", n)
+	n, granted := 0, 0
+	for _, at := range []time.Time{now, end} {
+		for _, p := range principals {
+			have, all := Audiences(p, at)
+			for _, r := range resources {
+				shared := false
+				for _, a := range Audience(r, at) {
+					shared = shared || all || slices.Contains(have, a)
+				}
+				if want := Decide(p, ReadMetadata, r, at) == nil; shared != want {
+					t.Errorf("%+v reading %+v at %v: audiences say %v, Decide says %v", p, r, at, shared, want)
+				}
+				if shared && Granted(p, r, at) && !member(p, r.Institution) && Effective(r.Access, at) == repository.Restricted {
+					granted++
+				}
+				n++
+			}
+		}
+	}
+	if n < 100000 || granted < 100 {
+		t.Fatalf("only %d cases, %d of them read through a grant", n, granted)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -40,7 +41,7 @@ func (t *textAnalyzer) terms(s string) []string {
 // but only a proposal that finds something for p: the words of records p
 // may not read are never offered. Only short queries get suggestions, and
 // at most a few are tried: one request never costs more than a handful.
-func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clauses []clause) (string, error) {
+func (x *Index) suggest(ctx context.Context, p access.Principal, now time.Time, q Query, clauses []clause) (string, error) {
 	if len(clauses) > 3 {
 		return "", nil
 	}
@@ -60,7 +61,7 @@ func (x *Index) suggest(ctx context.Context, p access.Principal, q Query, clause
 			changed[i].text = near
 			try := q
 			try.Text, try.Limit, try.Offset = unparse(changed), 1, 0
-			req, err := x.request(p, try, changed)
+			req, err := x.request(p, now, try, changed)
 			if err != nil {
 				return "", err
 			}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
 
 	"github.com/thaiarchives/archive/search/searchtest"
 )
@@ -45,11 +49,15 @@ func benchIndex(b *testing.B) (*Index, *searchtest.Source) {
 }
 
 func benchQueries(b *testing.B, q func(src *searchtest.Source, rng *rand.Rand) Query) {
+	benchQueriesAs(b, cmuReader, q)
+}
+
+func benchQueriesAs(b *testing.B, p access.Principal, q func(src *searchtest.Source, rng *rand.Rand) Query) {
 	x, src := benchIndex(b)
 	rng := rand.New(rand.NewPCG(1, 1))
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := x.Search(ctx, cmuReader, q(src, rng)); err != nil {
+		if _, err := x.Search(ctx, p, q(src, rng)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -77,6 +85,35 @@ func BenchmarkSearchFaceted(b *testing.B) {
 	benchQueries(b, func(src *searchtest.Source, rng *rand.Rand) Query {
 		return Query{Text: src.Words[rng.IntN(len(src.Words))], Filters: map[string][]string{"library": {"cmu", "tu"}}, From: 2500, To: 2560}
 	})
+}
+
+// BenchmarkSearchByGrants measures what grants add to a search: an
+// anonymous visitor's and a reader's searches, with none, one and twenty
+// grants in force (a word and its facet counts, the commonest words first).
+func BenchmarkSearchByGrants(b *testing.B) {
+	until := time.Now().Add(24 * time.Hour)
+	grants := func(n int) []access.Grant {
+		var out []access.Grant
+		for i := range n {
+			out = append(out, access.Grant{Kind: "item", ID: "r" + strconv.Itoa(3*i+1), Institution: "tu", Until: until})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		p    access.Principal
+	}{
+		{"anonymous", anonymous},
+		{"reader", cmuReader},
+		{"one-grant", access.Principal{User: "u1", Institution: "cmu", Role: access.Reader, Grants: grants(1)}},
+		{"twenty-grants", access.Principal{User: "u1", Institution: "cmu", Role: access.Reader, Grants: grants(20)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			benchQueriesAs(b, c.p, func(src *searchtest.Source, rng *rand.Rand) Query {
+				return Query{Text: src.Common[rng.IntN(len(src.Common))]}
+			})
+		})
+	}
 }
 
 func BenchmarkIndexRecords(b *testing.B) {

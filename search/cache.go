@@ -5,15 +5,17 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/thaiarchives/archive/access"
 )
 
 // results remembers recent answers, as Solr's result cache does: the
 // words people search for repeat, and the commonest are the dearest to
-// count. An answer is kept under the query, the asker's audiences and the
-// feed position the index had reached, so any change to the archive makes
-// every earlier answer unreachable (they age out).
+// count. An answer is kept under the query, the asker's audiences (their
+// grants in force included) and the feed position the index had reached, so
+// any change to the archive, and a grant's end, makes every earlier answer
+// unreachable (they age out).
 type results struct {
 	mu    sync.Mutex
 	max   int
@@ -30,8 +32,8 @@ func newResults(max int) *results {
 	return &results{max: max, order: list.New(), byKey: map[string]*list.Element{}}
 }
 
-func resultKey(p access.Principal, q Query, c cursor) string {
-	aud, all := access.Audiences(p)
+func resultKey(p access.Principal, now time.Time, q Query, c cursor) string {
+	aud, all := access.Audiences(p, now)
 	b, _ := json.Marshal(struct {
 		Q   Query
 		Aud []string

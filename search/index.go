@@ -1,8 +1,10 @@
 // Package search is the archive's full-text index: bleve, with a Thai word
 // segmenter, kept in step with the repository by following its change feed.
 // Hits and facet counts come only from records the asker may read: each
-// document carries the audiences access.Audience gives it, and every query
-// is filtered by the asker's access.Audiences.
+// document carries the audiences access.Audience gives it (a restricted
+// one, those of grants that would reach it), and every query is filtered by
+// the asker's access.Audiences at the index's clock, grants in force then
+// included.
 package search
 
 import (
@@ -29,7 +31,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "5"
+const layout = "6"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -42,7 +44,7 @@ type Options struct {
 	// line); empty: thai.DefaultPaths.
 	Dictionaries []string
 	Log          *slog.Logger
-	// Now is the clock (for embargoes); nil: time.Now.
+	// Now is the clock (for embargoes and the end of grants); nil: time.Now.
 	Now func() time.Time
 	// Results is how many recent answers are kept (0: 512; negative: none).
 	Results int

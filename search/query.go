@@ -109,7 +109,10 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if !checkSize(q) || len(clauses) > maxClauses {
 		return nil, fmt.Errorf("a search holds at most %d words or phrases in %d characters, and %d values of each facet: %w", maxClauses, maxQueryBytes, maxFilters, fault.Invalid)
 	}
-	key := resultKey(p, q, x.position())
+	// One moment for the whole answer: a grant that ends meanwhile ends
+	// for the key and the filter alike.
+	now := x.opts.Now()
+	key := resultKey(p, now, q, x.position())
 	if res, ok := x.results.get(key); ok {
 		return res, nil
 	}
@@ -118,7 +121,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		return nil, err
 	}
 	defer release()
-	req, err := x.request(p, q, clauses)
+	req, err := x.request(p, now, q, clauses)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +145,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 		}
 	}
 	if out.Total == 0 && len(clauses) > 0 {
-		if out.Suggest, err = x.suggest(ctx, p, q, clauses); err != nil {
+		if out.Suggest, err = x.suggest(ctx, p, now, q, clauses); err != nil {
 			return nil, err
 		}
 	}
@@ -164,8 +167,9 @@ func (x *Index) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.Searc
 }
 
 // request builds the bleve request: the reader's words, the filters, and
-// the access filter, which no query can leave out.
-func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.SearchRequest, error) {
+// the access filter as of now (p's grants in force then included), which
+// no query can leave out.
+func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []clause) (*bleve.SearchRequest, error) {
 	var must, filters, words []query.Query
 	for _, c := range clauses {
 		wq, err := x.clauseQuery(c)
@@ -198,7 +202,7 @@ func (x *Index) request(p access.Principal, q Query, clauses []clause) (*bleve.S
 	if q.From != 0 || q.To != 0 {
 		filters = append(filters, yearRange(q.From, q.To)...)
 	}
-	audiences, all := access.Audiences(p)
+	audiences, all := access.Audiences(p, now)
 	if !all {
 		var any []query.Query
 		for _, a := range audiences {

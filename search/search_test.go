@@ -32,10 +32,17 @@ type fixture struct {
 	store *bolt.Store
 	index *Index
 	path  string
+	opts  Options
 }
 
 // newFixture opens a real store and an index on disk that follows it.
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureWith(t, Options{})
+}
+
+// newFixtureWith is newFixture with the index's options.
+func newFixtureWith(t *testing.T, opts Options) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	blobs, err := local.Open(filepath.Join(dir, "blobs"))
@@ -47,14 +54,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	f := &fixture{store: store, path: filepath.Join(dir, "index")}
+	f := &fixture{store: store, path: filepath.Join(dir, "index"), opts: opts}
 	f.open(t)
 	return f
 }
 
 func (f *fixture) open(t *testing.T) {
 	t.Helper()
-	x, err := Open(f.path, f.store, Options{})
+	x, err := Open(f.path, f.store, f.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
