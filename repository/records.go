@@ -43,13 +43,14 @@ const (
 	OpCreate   = "create"
 	OpUpdate   = "update"
 	OpWithdraw = "withdraw"
+	OpRemove   = "remove" // a record removed for good (a request past retention)
 )
 
 // FeedEntry is one change: which record, which version, what happened.
 type FeedEntry struct {
 	Seq     uint64    `json:"seq"`
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // item, collection, institution
+	Kind    string    `json:"kind"` // item, collection, institution, user, token, request
 	ID      string    `json:"id"`
 	Version int       `json:"version"`
 	Op      string    `json:"op"`

@@ -23,8 +23,8 @@ var (
 )
 
 // SaveRequest creates (Version 0) or updates a request, versioned like
-// every record: storage first, then the index, then the events, which are
-// the item's.
+// every record: storage first, then the index and the change feed (so that
+// replicas take it in), then the events, which are the item's.
 func (s *Store) SaveRequest(ctx context.Context, r *repository.Request, agent string, events ...repository.Event) error {
 	next := *r
 	if next.ID == "" {
@@ -52,9 +52,15 @@ func (s *Store) SaveRequest(ctx context.Context, r *repository.Request, agent st
 	if err := s.putRecord(ctx, repository.RecordKey("requests", next.ID, next.Version), record{Kind: "request", Request: &next}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bbolt.Tx) error { return insertRequest(tx, &next) }); err != nil {
+	if err := s.update(func(tx *bbolt.Tx) error {
+		if err := insertRequest(tx, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, repository.FeedEntry{Time: now, Kind: "request", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, false)})
+	}); err != nil {
 		return err
 	}
+	s.announce()
 	*r = next
 	for i := range events {
 		events[i].Object = next.Item
@@ -124,7 +130,8 @@ func sortRequests(rs []*repository.Request) {
 }
 
 // RemoveRequest deletes a request for good: every version of its record
-// from storage, then its index entries.
+// from storage, then its index entries. Its feed entry (op "remove") names
+// a record that is gone, which is how a replica learns to drop its copy.
 func (s *Store) RemoveRequest(ctx context.Context, id string, blobs storage.Remover) error {
 	defer s.locks.lock(lockSet{mine: []string{"request/" + id}})()
 	r, err := s.Request(id)
@@ -136,17 +143,27 @@ func (s *Store) RemoveRequest(ctx context.Context, id string, blobs storage.Remo
 			return err
 		}
 	}
-	return s.update(func(tx *bbolt.Tx) error {
-		for _, ix := range [][]byte{join(r.Requester, id), join(r.Institution, id)} {
-			if err := unindex(tx, ixReqUser, ix); err != nil {
-				return err
-			}
-			if err := unindex(tx, ixReqInst, ix); err != nil {
-				return err
-			}
+	if err := s.update(func(tx *bbolt.Tx) error {
+		if err := deleteRequest(tx, r); err != nil {
+			return err
 		}
-		return tx.Bucket(bRequests).Delete([]byte(id))
-	})
+		return appendFeed(tx, repository.FeedEntry{Time: s.Now(), Kind: "request", ID: id, Version: r.Version, Op: repository.OpRemove})
+	}); err != nil {
+		return err
+	}
+	s.announce()
+	return nil
+}
+
+// deleteRequest drops a request and the index entries insertRequest made.
+func deleteRequest(tx *bbolt.Tx, r *repository.Request) error {
+	if err := unindex(tx, ixReqUser, join(r.Requester, r.ID)); err != nil {
+		return err
+	}
+	if err := unindex(tx, ixReqInst, join(r.Institution, r.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bRequests).Delete([]byte(r.ID))
 }
 
 // RecordGrantView records, once a day per person and item, that a person

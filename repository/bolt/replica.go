@@ -477,7 +477,9 @@ func (s *Store) applyKeys(ctx context.Context, keys []string, cur *cursor) (int,
 }
 
 // readRecords fetches records with eight requests at a time, in order. A
-// record gone from storage (an object removed by hand) is passed over.
+// record gone from storage (an object removed by hand) is passed over, but
+// for a request's, which RemoveRequest took away with every version: the
+// replica's copy goes too.
 func (s *Store) readRecords(ctx context.Context, keys []string) ([]*record, error) {
 	recs := make([]*record, len(keys))
 	errs := make([]error, len(keys))
@@ -496,6 +498,9 @@ func (s *Store) readRecords(ctx context.Context, keys []string) ([]*record, erro
 	for i, r := range recs {
 		switch {
 		case errors.Is(errs[i], fault.NotFound):
+			if id, ok := requestOfKey(keys[i]); ok {
+				out = append(out, &record{gone: id})
+			}
 		case errs[i] != nil:
 			return nil, errs[i]
 		default:
@@ -503,6 +508,13 @@ func (s *Store) readRecords(ctx context.Context, keys []string) ([]*record, erro
 		}
 	}
 	return out, nil
+}
+
+// requestOfKey returns the request id of a request record's key.
+func requestOfKey(key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, "records/requests/")
+	id, _, _ := strings.Cut(rest, "/")
+	return id, ok && id != "" && strings.HasPrefix(rest[len(id):], "/v")
 }
 
 // applyRecord takes a record in when it is newer than what the store has,
@@ -569,6 +581,26 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: t.Modified, Kind: "token", ID: t.ID, Version: t.Version, Op: feedOp(!had, t.Revoked)}
+	case r.Request != nil:
+		q := r.Request
+		var old repository.Request
+		had := found(tx, bRequests, q.ID, &old)
+		if had && old.Version >= q.Version {
+			return false, nil
+		}
+		if err := insertRequest(tx, q); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: q.Modified, Kind: "request", ID: q.ID, Version: q.Version, Op: feedOp(!had, false)}
+	case r.gone != "":
+		var old repository.Request
+		if !found(tx, bRequests, r.gone, &old) {
+			return false, nil
+		}
+		if err := deleteRequest(tx, &old); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: time.Now().UTC(), Kind: "request", ID: old.ID, Version: old.Version, Op: repository.OpRemove}
 	default:
 		took := false
 		for i := range r.Events {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -258,5 +259,61 @@ func TestReplicaBehindAPrunedLogTakesTheRecordsAgain(t *testing.T) {
 	if next.FeedLast < last.FeedLast || next.EventsLast < last.EventsLast ||
 		len(next.Changes) > 0 && next.Changes[0].Seq != last.FeedLast+1 {
 		t.Fatalf("segment %d does not go on from %d: %+v after %+v", next.N, last.N, next, last)
+	}
+}
+
+func TestReplicaHoldsTheWritersGrantsAndDropsARemovedRequest(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	w := openStore(t, filepath.Join(dir, "writer.db"), blobs)
+	publish(t, w)
+	_, it := populate(t, w)
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	caughtUp(t, w, r, "before any request")
+
+	granted := &repository.Request{Item: it.ID, Institution: "cmu", Requester: "reader1", Purpose: "a thesis on Lanna law", Status: repository.Asked}
+	if err := w.SaveRequest(ctx, granted, "reader@tu.example"); err != nil {
+		t.Fatal(err)
+	}
+	refused := &repository.Request{Item: it.ID, Institution: "cmu", Requester: "reader2", Purpose: "teaching", Status: repository.Asked}
+	if err := w.SaveRequest(ctx, refused, "other@tu.example"); err != nil {
+		t.Fatal(err)
+	}
+	granted.Status, granted.Scope, granted.ScopeID, granted.Until = repository.Approved, repository.ScopeItem, it.ID, w.Now().Add(time.Hour)
+	if err := w.SaveRequest(ctx, granted, "archivist@cmu.example"); err != nil {
+		t.Fatal(err)
+	}
+	_, feedBefore, _ := r.FeedEpoch()
+	caughtUp(t, w, r, "after a grant")
+	mine, err := r.RequestsBy("reader1")
+	if err != nil || len(mine) != 1 || mine[0].ID != granted.ID || mine[0].Status != repository.Approved ||
+		mine[0].Scope != repository.ScopeItem || mine[0].ScopeID != it.ID || !mine[0].Until.Equal(granted.Until) {
+		t.Fatalf("reader1's requests on the replica: %+v, %v", mine, err)
+	}
+	if q, err := r.RequestsOf("cmu"); err != nil || len(q) != 2 {
+		t.Fatalf("cmu's queue on the replica: %d, %v", len(q), err)
+	}
+	// The replica's own feed announces the requests; its followers pass them over.
+	entries, err := r.Feed(feedBefore, 100)
+	if err != nil || len(entries) == 0 || entries[len(entries)-1].Kind != "request" || entries[len(entries)-1].ID != granted.ID {
+		t.Fatalf("the replica's feed after the grant: %+v, %v", entries, err)
+	}
+
+	if err := w.RemoveRequest(ctx, refused.ID, blobs); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after a request was removed")
+	if _, err := r.Request(refused.ID); !errors.Is(err, fault.NotFound) {
+		t.Fatalf("a removed request on the replica: %v, want not found", err)
+	}
+	if q, err := r.RequestsBy("reader2"); err != nil || len(q) != 0 {
+		t.Fatalf("reader2's requests on the replica after removal: %d, %v", len(q), err)
+	}
+	if q, err := r.RequestsOf("cmu"); err != nil || len(q) != 1 || q[0].ID != granted.ID {
+		t.Fatalf("cmu's queue on the replica after removal: %+v, %v", q, err)
 	}
 }

@@ -284,6 +284,9 @@ type record struct {
 	Token       *repository.Token       `json:"token,omitempty"`
 	Request     *repository.Request     `json:"request,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
+	// gone, on a replica only, names a request whose record the writer
+	// removed for good: the replica drops its copy.
+	gone string
 }
 
 func eventKey(e *repository.Event) string { return "records/events/" + e.Object + "/" + e.ID + ".json" }
