@@ -16,6 +16,8 @@ import (
 // AccountStore is what Accounts needs of the metadata store.
 type AccountStore interface {
 	Institutions() ([]*repository.Institution, error)
+	Institution(id string) (*repository.Institution, error)
+	SaveInstitution(ctx context.Context, in *repository.Institution) error
 	User(id string) (*repository.User, error)
 	UserByEmail(email string) (*repository.User, error)
 	Users(institution string) ([]*repository.User, error)

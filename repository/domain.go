@@ -52,9 +52,14 @@ type Institution struct {
 	Logo     string `json:"logo,omitempty"`
 	// RevealRestricted: anonymous visitors learn that restricted records
 	// exist (and are asked to sign in) instead of being told nothing.
-	RevealRestricted bool      `json:"revealRestricted,omitempty"`
-	Version          int       `json:"version"`
-	Modified         time.Time `json:"modified"`
+	RevealRestricted bool `json:"revealRestricted,omitempty"`
+	// SignInRoles maps the affiliations and groups a university's provider
+	// gives to the role of a person's new account, as
+	// "staff=archivist,faculty=reader,*=reader"; set by the library's
+	// administrator, it comes before the operator's setting.
+	SignInRoles string    `json:"signInRoles,omitempty"`
+	Version     int       `json:"version"`
+	Modified    time.Time `json:"modified"`
 }
 
 // Level is a collection's place in the archival hierarchy.
