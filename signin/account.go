@@ -55,7 +55,11 @@ func (s *Service) account(ctx context.Context, id Identity, linkTo string) (*rep
 	if email == "" {
 		return nil, fault.E("university sign-in", fault.Invalid, id.Library, errors.New("the identity provider gave no e-mail address, which an account needs"))
 	}
-	role := s.libs[id.Library].Roles.For(id.Affiliations)
+	roles, err := s.roles(id.Library)
+	if err != nil {
+		return nil, err
+	}
+	role := roles.For(id.Affiliations)
 	u = &repository.User{Email: email, Name: id.Name, Institution: id.Library, Role: role, SignInLinks: []repository.SignInLink{link}}
 	err = s.cfg.Store.SaveUser(ctx, u, agent)
 	if fault.KindOf(err) == fault.Conflict {
@@ -66,6 +70,23 @@ func (s *Service) account(ctx context.Context, id Identity, linkTo string) (*rep
 		return nil, err
 	}
 	return u, nil
+}
+
+// roles is the library's mapping: the one its administrator keeps on the
+// library's record when there is one, else the setting's.
+func (s *Service) roles(library string) (Roles, error) {
+	in, err := s.cfg.Store.Institution(library)
+	if errors.Is(err, fault.NotFound) || err == nil && strings.TrimSpace(in.SignInRoles) == "" {
+		return s.libs[library].Roles, nil
+	}
+	if err != nil {
+		return Roles{}, err
+	}
+	r, err := ParseRoles(in.SignInRoles)
+	if err != nil {
+		return Roles{}, fault.E("university sign-in", fault.Invalid, library, fmt.Errorf("the library's roles for university sign-in: %w", err))
+	}
+	return r, nil
 }
 
 // link adds the link to the account linkTo; a person already linked to

@@ -37,6 +37,7 @@ type Identity struct {
 type Store interface {
 	User(id string) (*repository.User, error)
 	UserBySignIn(l repository.SignInLink) (*repository.User, error)
+	Institution(id string) (*repository.Institution, error)
 	SaveUser(ctx context.Context, u *repository.User, agent string, events ...repository.Event) error
 }
 
