@@ -79,6 +79,8 @@ type usersPage struct {
 	Libraries []*repository.Institution
 	Password  string // a generated password, shown once
 	Notice    string
+	// RolesSaved: the roles for university sign-in were just saved.
+	RolesSaved bool
 }
 
 func (s *Server) usersPage(c *gin.Context) {
@@ -86,13 +88,18 @@ func (s *Server) usersPage(c *gin.Context) {
 }
 
 func (s *Server) renderUsers(c *gin.Context, status int, msg, notice, password string) {
+	s.showUsers(c, status, usersPage{Password: password, Notice: notice}, msg)
+}
+
+// showUsers renders the users page with what p already says.
+func (s *Server) showUsers(c *gin.Context, status int, p usersPage, msg string) {
 	ctx, me := c.Request.Context(), who(c)
 	libs, err := s.cfg.Accounts.Manageable(ctx, me)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	p := usersPage{page: s.newPage(c, ""), Libraries: libs, Password: password, Notice: notice}
+	p.page, p.Libraries = s.newPage(c, ""), libs
 	p.Title, p.CSRF, p.Error = t(p.Lang, "users"), s.csrfToken(c), msg
 	p.Roles = access.Grantable(me, me.Institution, time.Now())
 	if p.Users, err = s.cfg.Accounts.Users(ctx, me); err != nil {
@@ -107,6 +114,10 @@ func (s *Server) renderUsers(c *gin.Context, status int, msg, notice, password s
 // password. A library administrator acts in their own library only and
 // cannot make system administrators; every change is an event naming who.
 func (s *Server) saveUser(c *gin.Context) {
+	if c.PostForm("signin_roles_for") != "" {
+		s.saveSignInRoles(c)
+		return
+	}
 	ctx, me, role := c.Request.Context(), who(c), access.Role(c.PostForm("role"))
 	var (
 		u        *repository.User
