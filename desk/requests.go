@@ -19,6 +19,7 @@ type RequestStore interface {
 	User(id string) (*repository.User, error)
 	Request(id string) (*repository.Request, error)
 	RequestsBy(user string) ([]*repository.Request, error)
+	GrantsBy(user string) ([]repository.Grant, error)
 	RequestsOf(institution string) ([]*repository.Request, error)
 	SaveRequest(ctx context.Context, r *repository.Request, agent string, events ...repository.Event) error
 	RecordGrantView(ctx context.Context, user, email, item string) error
@@ -250,15 +251,15 @@ func (s *Requests) approve(r *repository.Request, d Decision, now time.Time) err
 // Grants are the grants in force for user at now: what access.Principal
 // carries into every decision.
 func (s *Requests) Grants(user string) ([]access.Grant, error) {
-	rs, err := s.Store.RequestsBy(user)
+	gs, err := s.Store.GrantsBy(user)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var out []access.Grant
-	for _, r := range rs {
-		if r.Active(now) {
-			out = append(out, access.Grant{Kind: r.Scope, ID: r.ScopeID, Institution: r.Institution, Until: r.Until})
+	for _, g := range gs {
+		if now.Before(g.Until) {
+			out = append(out, access.Grant{Kind: g.Scope, ID: g.ScopeID, Institution: g.Institution, Until: g.Until})
 		}
 	}
 	return out, nil

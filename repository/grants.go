@@ -56,6 +56,15 @@ const (
 	MaxReason  = 2000
 )
 
+// Grant is what an approved request opens: everything of Scope ScopeID
+// (the item, or within the collection or unit) given by Institution until
+// Until. The store keeps it beside the person's requests, so that reading
+// a person's grants, as every request of theirs does, decodes no record.
+type Grant struct {
+	Scope, ScopeID, Institution string
+	Until                       time.Time
+}
+
 // Active reports whether r grants access at now: approved, and before its end.
 func (r *Request) Active(now time.Time) bool {
 	return r.Status == Approved && now.Before(r.Until)

@@ -35,7 +35,7 @@ type grantEnv struct {
 func (e *grantEnv) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
 func (e *grantEnv) set(t time.Time)  { e.mu.Lock(); defer e.mu.Unlock(); e.now = t }
 
-func newGrantEnv(t *testing.T) *grantEnv {
+func newGrantEnv(t testing.TB) *grantEnv {
 	t.Helper()
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
@@ -88,7 +88,7 @@ func (e *grantEnv) do(tok, method, path, body string, hdr ...string) *httptest.R
 	return w
 }
 
-func (e *grantEnv) ask(t *testing.T, tok string) string {
+func (e *grantEnv) ask(t testing.TB, tok string) string {
 	t.Helper()
 	w := e.do(tok, "POST", "/api/v1/items/"+e.item+"/requests", `{"purpose": "a thesis on Lanna law"}`)
 	var out struct{ ID, Status string }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 
 var (
 	bRequests = []byte("requests")
-	ixReqUser = []byte("ix_requests_by_user")        // requester \x00 id
+	// ixReqUser: requester \x00 id → the grant an approval opens (see
+	// grantValue), or notAGrant.
+	ixReqUser = []byte("ix_requests_by_user")
 	ixReqInst = []byte("ix_requests_by_institution") // institution \x00 id
 	// ixGrantViews: user \x00 item \x00 day of views already recorded, so
 	// that a view through a grant is one event a day, not one per tile.
@@ -75,10 +78,53 @@ func insertRequest(tx *bbolt.Tx, r *repository.Request) error {
 	if err := putJSON(tx, bRequests, r.ID, r); err != nil {
 		return err
 	}
-	if err := tx.Bucket(ixReqUser).Put(join(r.Requester, r.ID), nil); err != nil {
+	if err := tx.Bucket(ixReqUser).Put(join(r.Requester, r.ID), grantValue(r)); err != nil {
 		return err
 	}
 	return tx.Bucket(ixReqInst).Put(join(r.Institution, r.ID), nil)
+}
+
+// notAGrant is the index value of a request that opens nothing; an
+// empty one is an index written before grants were kept there.
+var notAGrant = []byte("-")
+
+// grantValue is what an approved request opens, for the index: scope,
+// scope id, library and end (Unix nanoseconds), joined by \x00.
+func grantValue(r *repository.Request) []byte {
+	if r.Status != repository.Approved {
+		return notAGrant
+	}
+	return []byte(strings.Join([]string{r.Scope, r.ScopeID, r.Institution, strconv.FormatInt(r.Until.UnixNano(), 10)}, "\x00"))
+}
+
+// GrantsBy lists what a person's approved requests open, ended or not,
+// from the index alone: every request of a signed-in person reads it.
+func (s *Store) GrantsBy(user string) ([]repository.Grant, error) {
+	var out []repository.Grant
+	prefix := join(user, "")
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(ixReqUser).Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			if len(v) == 0 { // an older index: read the record
+				var r repository.Request
+				if err := getJSON(tx, bRequests, string(k[len(prefix):]), &r); err != nil {
+					return err
+				}
+				v = grantValue(&r)
+			}
+			if string(v) == string(notAGrant) {
+				continue
+			}
+			f := strings.Split(string(v), "\x00")
+			ns, err := strconv.ParseInt(f[len(f)-1], 10, 64)
+			if len(f) != 4 || err != nil {
+				return fault.E("read grants", fault.Invalid, user, fmt.Errorf("a grant in the index is not scope, id, library and end: %q", v))
+			}
+			out = append(out, repository.Grant{Scope: f[0], ScopeID: f[1], Institution: f[2], Until: time.Unix(0, ns).UTC()})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Request returns one request.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -117,4 +119,68 @@ func TestGrantViewIsRecordedOnceADayPerPersonAndItem(t *testing.T) {
 	if n := count(); n != 2 {
 		t.Fatalf("%d view events over two days, want 2", n)
 	}
+}
+
+// TestGrantsByFollowsDecisionsRebuildsAndReadsAnOlderIndex: a person's
+// grants are read from the index alone; an approval adds one, a later
+// refusal takes it away, a rebuild keeps it, and an index written before
+// grants were kept there (no value) is still read, from the records.
+func TestGrantsByFollowsDecisionsRebuildsAndReadsAnOlderIndex(t *testing.T) {
+	dir := t.TempDir()
+	blobs := newBlobs(t)
+	s := openStore(t, filepath.Join(dir, "a.db"), blobs)
+	_, it := populate(t, s)
+	ask := func() *repository.Request {
+		r := &repository.Request{Item: it.ID, Institution: "cmu", Requester: "reader1", Purpose: "a thesis", Status: repository.Asked}
+		if err := s.SaveRequest(ctx, r, "reader@tu.example"); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := ask(), ask()
+	if gs, err := s.GrantsBy("reader1"); err != nil || len(gs) != 0 {
+		t.Fatalf("grants before any approval: %+v, %v", gs, err)
+	}
+	until := s.Now().Add(48 * time.Hour).Truncate(time.Second)
+	a.Status, a.Scope, a.ScopeID, a.Until = repository.Approved, repository.ScopeCollection, "u-series", until
+	if err := s.SaveRequest(ctx, a, "arch@cmu.example"); err != nil {
+		t.Fatal(err)
+	}
+	b.Status, b.Scope, b.ScopeID, b.Until = repository.Approved, repository.ScopeItem, it.ID, until
+	if err := s.SaveRequest(ctx, b, "arch@cmu.example"); err != nil {
+		t.Fatal(err)
+	}
+	b.Status = repository.Ended
+	if err := s.SaveRequest(ctx, b, "arch@cmu.example"); err != nil {
+		t.Fatal(err)
+	}
+	want := []repository.Grant{{Scope: repository.ScopeCollection, ScopeID: "u-series", Institution: "cmu", Until: until}}
+	check := func(s *Store, when string) {
+		t.Helper()
+		gs, err := s.GrantsBy("reader1")
+		if err != nil || len(gs) != 1 || gs[0].Scope != want[0].Scope || gs[0].ScopeID != want[0].ScopeID || gs[0].Institution != "cmu" || !gs[0].Until.Equal(until) {
+			t.Fatalf("%s: grants %+v, %v, want %+v", when, gs, err, want)
+		}
+		if gs, _ := s.GrantsBy("reader"); len(gs) != 0 {
+			t.Fatalf("%s: a person whose id is a prefix of another's holds %+v", when, gs)
+		}
+	}
+	check(s, "after the decisions")
+	if err := s.update(func(tx *bbolt.Tx) error { // as an older version wrote it
+		c := tx.Bucket(ixReqUser).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := tx.Bucket(ixReqUser).Put(append([]byte(nil), k...), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(s, "from an older index")
+	s.Close()
+	if _, err := Rebuild(ctx, filepath.Join(dir, "b.db"), blobs, false); err != nil {
+		t.Fatal(err)
+	}
+	check(openStore(t, filepath.Join(dir, "b.db"), blobs), "after a rebuild")
 }
