@@ -43,3 +43,16 @@ func TestAnInternalUnitIsKnownOnlyToItsLibrarysStaff(t *testing.T) {
 		t.Error("an internal unit counts as open to harvesters")
 	}
 }
+
+// TestOnlyALibrarysStaffReadItsInternalTexts: ReadsInternal answers as
+// Decide does for an internal record of the library.
+func TestOnlyALibrarysStaffReadItsInternalTexts(t *testing.T) {
+	for _, c := range []struct {
+		p    Principal
+		want bool
+	}{{anonymous, false}, {cmuReader, false}, {tuArch, false}, {cmuArch, true}, {cmuAdmin, true}, {sysAdmin, true}} {
+		if got := ReadsInternal(c.p, "cmu"); got != c.want {
+			t.Errorf("%s (%s of %s) reads cmu's internal texts: %v, want %v", c.p.Email, c.p.Role, c.p.Institution, got, c.want)
+		}
+	}
+}

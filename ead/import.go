@@ -107,21 +107,10 @@ type node struct {
 	order []any           // kids and text in document order, for all()
 }
 
+// all is the element's text, without what is internal inside a public
+// element.
 func (n *node) all() string {
-	var b strings.Builder
-	var walk func(*node)
-	walk = func(n *node) {
-		for _, o := range n.order {
-			switch v := o.(type) {
-			case string:
-				b.WriteString(v)
-			case *node:
-				walk(v)
-			}
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(n.allKeepLines()), " ")
 }
 
 func (n *node) child(name string) *node {
@@ -217,31 +206,27 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	u := &Unit{IDAttr: strings.TrimPrefix(n.attr["id"], IDPrefix)}
 	c := &u.Collection
 	c.Level = readLevel(n.attr["level"], n.attr["otherlevel"])
+	c.Access.Internal = internal(n)
 	d := &repository.Description{}
 	did := n.child("did")
 	if did == nil {
 		did = &node{}
 	}
-	var unread []string // dates that could not be read, as written
 	for _, k := range did.kids {
+		if internal(k) {
+			aside(d, k, true, "")
+			continue
+		}
+		asidesWithin(d, k, true)
 		switch k.name {
 		case "unitid":
 			if d.ReferenceCode == "" {
 				d.ReferenceCode = k.all()
 			}
 		case "unittitle":
-			put(&c.Title, k, k.all())
+			put(&c.Title, k, f.title(u, d, k))
 		case "unitdate", "unitdatestructured":
-			if d.Date == "" {
-				date, text, note := readDate(k)
-				d.Date = date
-				if date == "" && text != "" {
-					unread = append(unread, text)
-				}
-				if note != nil {
-					u.Notes = append(u.Notes, *note)
-				}
-			}
+			u.addDate(d, k)
 		case "physdesc", "physdescstructured", "physdescset":
 			put(&d.Extent, k, k.all())
 		case "origination":
@@ -264,6 +249,13 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		}
 	}
 	for _, k := range n.kids {
+		if k.name != "did" && k.name != "dsc" && !cName.MatchString(k.name) {
+			if internal(k) {
+				aside(d, k, false, "")
+				continue
+			}
+			asidesWithin(d, k, false)
+		}
 		switch k.name {
 		case "bioghist":
 			put(&d.History, k, blocks(k))
@@ -290,11 +282,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			u.Daos = append(u.Daos, daos(k)...)
 		}
 	}
-	if d.Date == "" && len(unread) > 0 {
-		// Kept as written, to be shown and exported again, rather than lost.
-		d.DateText = strings.Join(unread, "; ")
-		u.Notes = append(u.Notes, Note{Kind: "date_unread", Args: []string{d.DateText}})
-	}
+	settleDates(u, d)
 	if c.Title.Empty() {
 		c.Title = repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
 		if d.ReferenceCode != "" {
@@ -434,6 +422,9 @@ func readEnds(k *node, read func(s string, normal bool) string) (date, words str
 		if d == "" {
 			d = read(e.all(), false)
 		}
+		if d == "" {
+			d = bounds(e, read)
+		}
 		readable = readable && d != ""
 		ends, texts = append(ends, d), append(texts, cmpOr(e.all(), e.attr["standarddate"]))
 	}
@@ -507,6 +498,9 @@ func blocks(k *node) string {
 	var walk func(*node)
 	walk = func(x *node) {
 		for _, y := range x.kids {
+			if internal(y) && !internal(k) {
+				continue // kept apart (asidesWithin)
+			}
 			switch y.name {
 			case "p":
 				if t := strings.TrimSpace(y.allKeepLines()); t != "" {
@@ -525,9 +519,11 @@ func blocks(k *node) string {
 	return strings.Join(ps, "\n\n")
 }
 
-// allKeepLines is the element's text with its line breaks kept.
+// allKeepLines is the element's text with its line breaks kept, without
+// what is internal inside a public element.
 func (n *node) allKeepLines() string {
 	var b strings.Builder
+	public := !internal(n)
 	var walk func(*node)
 	walk = func(n *node) {
 		for _, o := range n.order {
@@ -535,7 +531,9 @@ func (n *node) allKeepLines() string {
 			case string:
 				b.WriteString(v)
 			case *node:
-				walk(v)
+				if !public || !internal(v) {
+					walk(v)
+				}
 			}
 		}
 	}
@@ -681,7 +679,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {
