@@ -1,0 +1,39 @@
+package desk
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts: the unit form
+// carries neither the dates as the finding aid wrote them nor its
+// internal texts; saving it keeps both.
+func TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts(t *testing.T) {
+	ctx := context.Background()
+	u, _, _ := unitsFixture(t)
+	c, err := u.Unit(ctx, unitsCMU, "cmu-f-b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates := []repository.UnitDate{{Text: "ca. 1945", EDTF: "1945~"}, {Text: "Bulk, 1960-1970", Type: "bulk", EDTF: "1960/1970"}}
+	internal := []repository.Aside{{Element: "processinfo", Text: repository.Text{"en": "Call the donor first."}}}
+	c.Description = &repository.Description{Date: "1945~", Dates: dates, Internal: internal}
+	if err := u.Store.SaveCollection(ctx, c, "import"); err != nil {
+		t.Fatal(err)
+	}
+	edited := &repository.Collection{ID: c.ID, Version: c.Version, Level: c.Level, Title: repository.Text{"en": "B, edited"},
+		Description: &repository.Description{Date: "1944"}}
+	if err := u.Save(ctx, unitsCMU, edited); err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.Unit(ctx, unitsCMU, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Description; d == nil || d.Date != "1944" || !reflect.DeepEqual(d.Dates, dates) || !reflect.DeepEqual(d.Internal, internal) {
+		t.Fatalf("after a save at the desk: %+v", got.Description)
+	}
+}
