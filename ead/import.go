@@ -523,7 +523,7 @@ func blocks(k *node) string {
 // what is internal inside a public element.
 func (n *node) allKeepLines() string {
 	var b strings.Builder
-	public := !internal(n)
+	public, left := !internal(n), false
 	var walk func(*node)
 	walk = func(n *node) {
 		for _, o := range n.order {
@@ -533,13 +533,20 @@ func (n *node) allKeepLines() string {
 			case *node:
 				if !public || !internal(v) {
 					walk(v)
+				} else {
+					left = true
 				}
 			}
 		}
 	}
 	walk(n)
+	if left { // the spaces either side of what was left out
+		return gap.ReplaceAllString(b.String(), " ")
+	}
 	return b.String()
 }
+
+var gap = regexp.MustCompile(`[ \t]{2,}`)
 
 // put sets the text of k's language (its lang attribute, else Thai when it
 // is written in Thai script, else English) in t.
