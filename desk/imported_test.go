@@ -9,8 +9,9 @@ import (
 )
 
 // TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts: the unit form
-// carries neither the dates as the finding aid wrote them nor its
-// internal texts; saving it keeps both.
+// carries neither the dates as the finding aid wrote them, nor its
+// internal texts, nor texts in languages other than Thai and English;
+// saving it keeps them, and the Thai and English texts as typed.
 func TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts(t *testing.T) {
 	ctx := context.Background()
 	u, _, _ := unitsFixture(t)
@@ -20,7 +21,8 @@ func TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts(t *testing.T) {
 	}
 	dates := []repository.UnitDate{{Text: "ca. 1945", EDTF: "1945~"}, {Text: "Bulk, 1960-1970", Type: "bulk", EDTF: "1960/1970"}}
 	internal := []repository.Aside{{Element: "processinfo", Text: repository.Text{"en": "Call the donor first."}}}
-	c.Description = &repository.Description{Date: "1945~", Dates: dates, Internal: internal}
+	c.Title = repository.Text{"en": "B", "he": "ארכיון", "und-Cyrl": "Листи"}
+	c.Description = &repository.Description{Date: "1945~", Dates: dates, Internal: internal, Scope: repository.Text{"und-Latn": "Letters", "en": "Old"}}
 	if err := u.Store.SaveCollection(ctx, c, "import"); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,11 @@ func TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := got.Description; d == nil || d.Date != "1944" || !reflect.DeepEqual(d.Dates, dates) || !reflect.DeepEqual(d.Internal, internal) {
+	if d := got.Description; d == nil || d.Date != "1944" || !reflect.DeepEqual(d.Dates, dates) || !reflect.DeepEqual(d.Internal, internal) ||
+		!reflect.DeepEqual(d.Scope, repository.Text{"und-Latn": "Letters"}) {
 		t.Fatalf("after a save at the desk: %+v", got.Description)
+	}
+	if want := (repository.Text{"en": "B, edited", "he": "ארכיון", "und-Cyrl": "Листи"}); !reflect.DeepEqual(got.Title, want) {
+		t.Fatalf("title after a save at the desk: %v, want %v", got.Title, want)
 	}
 }

@@ -305,7 +305,7 @@ func dateAttrsOut(ud repository.UnitDate) []string {
 		other["localtype"] = ud.Attrs["datechar"]
 	}
 	if l := other["lang"]; l != "" {
-		other["lang"] = code3(code2(l))
+		other["lang"], _ = code3(code2(l))
 	}
 	return append(attrs, sortedAttrs(other)...)
 }

@@ -189,7 +189,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	}
 	x.texts("physdesc", d.Extent)
 	for _, l := range langs(d.Creator) {
-		x.open("origination", "lang", code3(l))
+		x.open("origination", langAttrs(l)...)
 		x.open("name")
 		x.elem("part", d.Creator[l])
 		x.close("name")
@@ -198,7 +198,8 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if len(d.Language) > 0 {
 		x.open("langmaterial")
 		for _, l := range d.Language {
-			x.empty("language", "langcode", code3(l))
+			code, _ := code3(l)
+			x.empty("language", "langcode", code)
 		}
 		x.close("langmaterial")
 	}
@@ -263,28 +264,6 @@ func langs(t repository.Text) []string {
 	return append(out, rest...)
 }
 
-// code3 is EAD's language code (ISO 639-2) for ours.
-func code3(l string) string {
-	switch l {
-	case "th":
-		return "tha"
-	case "en":
-		return "eng"
-	}
-	return l
-}
-
-// code2 is our language code for EAD's.
-func code2(l string) string {
-	switch strings.ToLower(l) {
-	case "tha", "th":
-		return "th"
-	case "eng", "en":
-		return "en"
-	}
-	return strings.ToLower(l)
-}
-
 // writer writes indented XML; the first error sticks.
 type writer struct {
 	w     *bufio.Writer
@@ -326,17 +305,14 @@ func (x *writer) elem(name, text string, attrs ...string) {
 // texts writes one element per language of t.
 func (x *writer) texts(name string, t repository.Text) {
 	for _, l := range langs(t) {
-		x.elem(name, strings.TrimSpace(t[l]), "lang", code3(l))
+		x.elem(name, strings.TrimSpace(t[l]), langAttrs(l)...)
 	}
 }
 
 // blocks writes one element of paragraphs per language of t.
 func (x *writer) blocks(name, localtype string, t repository.Text) {
 	for _, l := range langs(t) {
-		var attrs []string
-		if l != "none" {
-			attrs = append(attrs, "lang", code3(l))
-		}
+		attrs := langAttrs(l)
 		if localtype != "" {
 			attrs = append(attrs, "localtype", localtype)
 		}

@@ -46,6 +46,7 @@ type Unit struct {
 type Dao struct {
 	Href  string
 	Title string
+	Lang  string // the title's (textLang)
 }
 
 // Local reports whether the link names a file beside the document (see
@@ -105,6 +106,9 @@ type node struct {
 	kids  []*node
 	text  strings.Builder // character data directly inside
 	order []any           // kids and text in document order, for all()
+	up    *node           // the parent; nil at the root
+	// declared are the root's languages of description (see declared).
+	declared []string
 }
 
 // all is the element's text, without what is internal inside a public
@@ -143,6 +147,9 @@ func parse(r io.Reader) (*node, error) {
 				return nil, invalidf("the finding aid is too large or too deep to read (at most %d units, %d levels)", MaxUnits, maxDepth)
 			}
 			n := &node{name: t.Name.Local, attr: map[string]string{}}
+			if len(stack) > 0 {
+				n.up = stack[len(stack)-1]
+			}
 			for _, a := range t.Attr {
 				if _, dup := n.attr[a.Name.Local]; !dup || a.Name.Space == "" {
 					n.attr[a.Name.Local] = a.Value
@@ -180,6 +187,7 @@ func Read(r io.Reader) (*Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	root.declared = declared(root)
 	f := &Finding{Version: "EAD 2002"}
 	if root.child("control") != nil {
 		f.Version = "EAD3"
@@ -483,7 +491,8 @@ func daos(k *node) []Dao {
 		if href == "" {
 			return nil
 		}
-		return []Dao{{Href: href, Title: cmpOr(k.attr["linktitle"], k.attr["title"])}}
+		title := cmpOr(k.attr["linktitle"], k.attr["title"])
+		return []Dao{{Href: href, Title: title, Lang: textLang(k, title)}}
 	}
 	var out []Dao
 	for _, x := range k.kids {
@@ -548,23 +557,13 @@ func (n *node) allKeepLines() string {
 
 var gap = regexp.MustCompile(`[ \t]{2,}`)
 
-// put sets the text of k's language (its lang attribute, else Thai when it
-// is written in Thai script, else English) in t.
+// put sets the text in t under the language it is in (textLang).
 func put(t *repository.Text, k *node, text string) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return
 	}
-	l := code2(k.attr["lang"])
-	if l == "" {
-		l = "en"
-		for _, r := range text {
-			if unicode.Is(unicode.Thai, r) {
-				l = "th"
-				break
-			}
-		}
-	}
+	l := textLang(k, text)
 	if *t == nil {
 		*t = repository.Text{}
 	}
@@ -641,8 +640,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 		for _, d := range u.Daos {
 			t := c.Title
 			if d.Title != "" {
-				t = repository.Text{}
-				put(&t, &node{attr: map[string]string{}}, d.Title)
+				t = repository.Text{cmpOr(d.Lang, "none"): d.Title}
 			}
 			atts = append(atts, Attachment{Unit: c.ID, Href: d.Href, Title: t})
 		}

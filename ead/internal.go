@@ -92,10 +92,7 @@ func writeAsides(x *writer, d *repository.Description, did bool) {
 		}
 		name := cmpOr(a.Within, a.Element)
 		for _, l := range langs(a.Text) {
-			attrs := append(sortedAttrs(a.Attrs, "audience", "lang"), "audience", "internal")
-			if l != "none" {
-				attrs = append(attrs, "lang", code3(l))
-			}
+			attrs := append(append(sortedAttrs(a.Attrs, "audience", "lang", "script"), "audience", "internal"), langAttrs(l)...)
 			if did {
 				x.elem(name, strings.TrimSpace(a.Text[l]), attrs...)
 				continue

@@ -10,7 +10,7 @@ import (
 	"github.com/thaiarchives/archive/repository/bolt"
 )
 
-const internalDoc = `<ead><archdesc level="fonds" id="fonds-x"><did><unittitle>Public title</unittitle><unittitle audience="internal">Staff title</unittitle></did>
+const internalDoc = `<ead><eadheader><profiledesc><langusage><language langcode="eng"/></langusage></profiledesc></eadheader><archdesc level="fonds" id="fonds-x"><did><unittitle>Public title</unittitle><unittitle audience="internal">Staff title</unittitle></did>
  <scopecontent><p>Letters <emph audience="internal">from the bank</emph> of the office.</p></scopecontent>
  <odd audience="internal"><p>Ask the donor first.</p></odd>
  <dsc><c01 level="series" id="series-x" audience="internal"><did><unittitle>Staff series</unittitle></did></c01></dsc></archdesc></ead>`

@@ -21,7 +21,7 @@ import (
 // internalEAD is a finding aid of cmu with texts kept for its staff: an
 // internal title, note, processing note and emphasis inside a public
 // scope note, and an internal series with a file below it.
-const internalEAD = `<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>x</eadid></eadheader>
+const internalEAD = `<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>x</eadid><profiledesc><langusage><language langcode="eng"/></langusage></profiledesc></eadheader>
 <archdesc level="fonds" id="zqf"><did><unittitle>Zqpublicfonds</unittitle><unittitle audience="internal">Zqinternaltitle</unittitle>
  <unitdate>1950-1960</unitdate><physdesc audience="internal">Zqinternalextent</physdesc></did>
  <scopecontent><p>Letters <emph audience="internal">Zqinternalemph</emph> of the office.</p></scopecontent>
