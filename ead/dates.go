@@ -121,7 +121,8 @@ var (
 
 // readWords reads what edtf.Normalize does not, as English-language finding
 // aids write it: "ca. 1945" (1945~), "1957-58" (1957/1958), "1950s"
-// (195X), "Bulk, 1960-1970" and "undated, 1955" (the date in the words).
+// (195X), "Bulk, 1960-1970" and "undated, 1955" (the date in the words),
+// "Nov. 29, 1949 -April 8, 1950" (a range of dates in words).
 // It returns "" for words that are no date ("undated"). buddhist reads
 // bare years in the Buddhist Era.
 func readWords(s string, buddhist bool) string {
@@ -144,6 +145,20 @@ func readWords(s string, buddhist bool) string {
 	if s == "" {
 		return ""
 	}
+	d := readOne(s, buddhist)
+	if d == "" {
+		d = readRange(s, buddhist)
+	}
+	if d == "" {
+		return ""
+	}
+	if mark != "" {
+		return approximate(d)
+	}
+	return d
+}
+
+func readOne(s string, buddhist bool) string {
 	if buddhist {
 		s = "พ.ศ. " + s
 	}
@@ -151,10 +166,32 @@ func readWords(s string, buddhist bool) string {
 	if err != nil {
 		return ""
 	}
-	if mark != "" {
-		return approximate(d)
-	}
 	return d
+}
+
+var (
+	// a hyphen between a year and a month's name ("1964-May 25, 1965")
+	yearThenMonth = regexp.MustCompile(`(\d)-(\pL)`)
+	// a range's dash or "to", where a hyphen has a space beside it (an ISO
+	// date's hyphens have none)
+	rangeDash = regexp.MustCompile(`(?i)\s+[-–—]\s*|\s*[-–—]\s+|\s*[–—]\s*|\s+to\s+`)
+)
+
+// readRange reads a range whose ends are dates in words ("Nov. 29, 1949
+// -April 8, 1950", "Feb. 1967 - May 1973"), end by end.
+func readRange(s string, buddhist bool) string {
+	ends := rangeDash.Split(yearThenMonth.ReplaceAllString(s, "$1 - $2"), -1)
+	if len(ends) != 2 {
+		return ""
+	}
+	from, to := readOne(ends[0], buddhist), readOne(ends[1], buddhist)
+	if from == "" || to == "" || strings.Contains(from+to, "/") {
+		return ""
+	}
+	if d := from + "/" + to; edtf.Valid(d) {
+		return d
+	}
+	return ""
 }
 
 func atoi(s string) int {
