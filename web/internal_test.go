@@ -81,7 +81,7 @@ func TestInternalTextsReachOnlyTheLibrarysStaff(t *testing.T) {
 		"anonymous":     "",
 		"cmu-reader":    tokenFor(t, store, "r@cmu.example", "cmu", "reader", "read"),
 		"tu-archivist":  tokenFor(t, store, "a@tu.example", "tu", "archivist", "read"),
-		"cmu-archivist": tokenFor(t, store, "a@cmu.example", "cmu", "archivist", "read"),
+		"cmu-archivist": tokenFor(t, store, "a@cmu.example", "cmu", "archivist", "write"),
 	}
 	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir()}))
 	if err != nil {
@@ -142,6 +142,26 @@ func TestInternalTextsReachOnlyTheLibrarysStaff(t *testing.T) {
 	}
 	if _, body := get("cmu-archivist", "/api/v1/search?q=zqinternalitem"); !strings.Contains(body, "Zqinternalitem") {
 		t.Errorf("the library's archivist does not find the item of the internal series")
+	}
+	// The desk's unit form: the internal texts, marked, in Thai and English.
+	for lang, mark := range map[string]string{"en": "internal", "th": "ภายใน"} {
+		code, body := get("cmu-archivist", "/desk/units/zqf?lang="+lang)
+		for _, s := range []string{"Zqinternaltitle", "Zqinternalnote", "Zqinternalprocessing", "Zqinternalemph", `<strong class="badge">` + mark + `</strong>`} {
+			if !strings.Contains(body, s) {
+				t.Errorf("the desk's unit form (%s) lacks %q: %d %.300s", lang, s, code, body)
+			}
+		}
+	}
+	if code, body := get("cmu-archivist", "/desk/units/zqi?lang=en"); !strings.Contains(body, `id="internal" name="internal" type="checkbox" value="1" checked`) {
+		t.Errorf("the desk's form of the internal series does not show it internal: %d %.300s", code, body)
+	}
+	for _, who := range []string{"anonymous", "cmu-reader", "tu-archivist"} {
+		code, body := get(who, "/desk/units/zqf")
+		for _, s := range internalSecrets {
+			if strings.Contains(body, s) {
+				t.Errorf("%s reads %q on the desk's unit form (%d)", who, s, code)
+			}
+		}
 	}
 	_, full := get("cmu-archivist", "/api/v1/fonds/zqf/ead.xml?internal=1")
 	for _, s := range internalSecrets[:len(internalSecrets)-1] { // the item is a link, by its title
