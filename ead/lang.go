@@ -76,9 +76,15 @@ func langAttrs(l string) []string {
 	return []string{"lang", code}
 }
 
+// languageNames are the codes of languages a finding aid names in words
+// only (<language>English</language>, without langcode).
+var languageNames = map[string]string{"english": "en", "thai": "th", "ไทย": "th", "ภาษาไทย": "th", "อังกฤษ": "en", "ภาษาอังกฤษ": "en",
+	"french": "fr", "german": "de", "spanish": "es", "hebrew": "he", "ukrainian": "uk", "russian": "ru", "chinese": "zh", "japanese": "ja"}
+
 // declared lists the finding aid's languages of description (EAD 2002
 // <profiledesc><langusage><language langcode>, EAD3 <control>
-// <languagedeclaration><language langcode>), as our codes.
+// <languagedeclaration><language langcode>, or a language named in words),
+// as our codes.
 func declared(root *node) []string {
 	var out []string
 	var walk func(n *node, in bool)
@@ -89,6 +95,8 @@ func declared(root *node) []string {
 				continue
 			case in && k.name == "language" && k.attr["langcode"] != "":
 				out = append(out, code2(k.attr["langcode"]))
+			case in && k.name == "language" && languageNames[strings.ToLower(strings.Trim(k.all(), " ."))] != "":
+				out = append(out, languageNames[strings.ToLower(strings.Trim(k.all(), " ."))])
 			}
 			walk(k, in || k.name == "langusage" || k.name == "languagedeclaration")
 		}

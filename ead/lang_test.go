@@ -41,6 +41,7 @@ func TestTextsCarryTheLanguageTheyAreIn(t *testing.T) {
 		{ead3("", `<unittitle lang="und" script="Cyrl">`+ukrainian+`</unittitle>`), repository.Text{"und-Cyrl": ukrainian}},
 		{ead2002(ukr2, `<unittitle>`+ukrainian+`</unittitle><unittitle>`+english+`</unittitle>`), repository.Text{"uk": ukrainian, "en": english}},
 		{ead2002("", `<unittitle xml:lang="he">`+hebrew+`</unittitle>`), repository.Text{"he": hebrew}},
+		{ead2002(`<profiledesc><langusage>Description is in <language>English</language>.</langusage></profiledesc>`, `<unittitle>`+english+`</unittitle>`), repository.Text{"en": english}},
 		{strings.Replace(ead2002(ukr2, `<unittitle>`+english+`</unittitle>`), `<archdesc level="fonds">`, `<archdesc level="fonds" xml:lang="ger">`, 1), repository.Text{"de": english}},
 	} {
 		f, err := Read(strings.NewReader(c.doc))
