@@ -39,6 +39,8 @@ func TestUnitDatesAreReadAsArchivistsWriteThem(t *testing.T) {
 		{`<unittitle>Letters, <unitdate normal="1931/1933">1931-1933</unitdate></unittitle>`, []string{"1931/1933"}, []string{"1931-1933"}, []bool{false}, "1931/1933", 0},
 		{`<unitdatestructured unitdatetype="inclusive" certainty="approximate"><daterange><fromdate notbefore="1940" notafter="1942">early 1940s</fromdate><todate standarddate="1950">1950</todate></daterange></unitdatestructured>`,
 			[]string{"1940/1950"}, []string{"early 1940s – 1950"}, []bool{false}, "1940/1950", 0},
+		{`<unitdatestructured unitdatetype="bulk" altrender="1957-58"><daterange><fromdate standarddate="1957">1957</fromdate><todate standarddate="1958">1958</todate></daterange></unitdatestructured>`,
+			[]string{"1957/1958"}, []string{"1957-58"}, []bool{true}, "", 0},
 		{`<unitdatestructured><datesingle notbefore="1910" notafter="1915">about 1912</datesingle></unitdatestructured>`,
 			[]string{"1910/1915"}, []string{"about 1912"}, []bool{false}, "1910/1915", 0},
 	} {

@@ -52,12 +52,14 @@ func (d UnitDate) Bulk() bool {
 	return strings.EqualFold(d.Type, "bulk") || d.Type == "" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(d.Text)), "bulk")
 }
 
-// Expression is the date as written, for display: the text, else the
-// structured date's words (or standard forms) end to end, else the
-// normal form.
+// Expression is the date as written, for display: the text, else a
+// structured date's altrender (the words its source shows for it)
+// or its words (or standard forms) end to end, else the normal form.
 func (d UnitDate) Expression() string {
-	if strings.TrimSpace(d.Text) != "" {
-		return strings.TrimSpace(d.Text)
+	for _, s := range []string{d.Text, d.Attrs["altrender"]} {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
 	}
 	var parts []string
 	for _, r := range d.Ranges {
