@@ -133,7 +133,8 @@ func Effective(a repository.Access, now time.Time) string {
 var rank = map[string]int{repository.Public: 0, repository.Reduced: 1, repository.MetadataOnly: 2, repository.Restricted: 3}
 
 // Stricter returns the more closed of two access settings (the later
-// embargo, the closer level, the reading room if either asks for it): a collection's access applies to its items.
+// embargo, the closer level, the reading room or internal if either asks
+// for it): a collection's access applies to its items.
 func Stricter(a, b repository.Access) repository.Access {
 	out := a
 	if rank[b.Level] > rank[a.Level] {
@@ -143,6 +144,7 @@ func Stricter(a, b repository.Access) repository.Access {
 		out.Embargo = b.Embargo
 	}
 	out.ReadingRoom = a.ReadingRoom || b.ReadingRoom
+	out.Internal = a.Internal || b.Internal
 	return out
 }
 
@@ -164,8 +166,12 @@ func Decide(p Principal, a Action, r Resource, now time.Time) error {
 	if p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite {
 		return refuse(p, a, r)
 	}
-	// A hidden record is unknown outside its library whatever is asked of
-	// it: "forbidden" to an edit would tell that it exists.
+	// An internal record is unknown to all but its library's staff, and a
+	// hidden one outside its library, whatever is asked of it: "forbidden"
+	// to an edit would tell that it exists. No grant reaches either.
+	if r.Access.Internal && !staff(p, r.Institution) {
+		return fmt.Errorf("no %s %q: %w", r.kind(), r.ID, fault.NotFound)
+	}
 	level := Effective(r.Access, now)
 	granted := a <= ReadContent && Granted(p, r, now)
 	if level == repository.Restricted && !r.Reveal && !member(p, r.Institution) && !granted {
@@ -393,7 +399,8 @@ const (
 	allAudiences = "*"
 )
 
-// Audience lists who may read r's description at now; none when withdrawn.
+// Audience lists who may read r's description at now; none when withdrawn,
+// only the library's staff when internal.
 // A restricted record's audience is its library's members and whoever holds
 // a grant of it or of a collection it is within (see Granted): the grant's
 // end is the principal's side, so a record's audience does not change when
@@ -401,6 +408,9 @@ const (
 func Audience(r Resource, now time.Time) []string {
 	if r.Withdrawn {
 		return nil
+	}
+	if r.Access.Internal {
+		return []string{staffAudience(r.Institution)}
 	}
 	if Effective(r.Access, now) != repository.Restricted {
 		return []string{Everyone}
@@ -431,6 +441,9 @@ func Audiences(p Principal, now time.Time) (list []string, all bool) {
 	if p.Institution != "" && member(p, p.Institution) {
 		list = append(list, libraryAudience(p.Institution))
 	}
+	if p.Institution != "" && staff(p, p.Institution) {
+		list = append(list, staffAudience(p.Institution))
+	}
 	if !p.SignedIn() {
 		return list, false
 	}
@@ -443,6 +456,10 @@ func Audiences(p Principal, now time.Time) (list []string, all bool) {
 }
 
 func libraryAudience(inst string) string { return "library:" + inst }
+
+// staffAudience: the library's archivists and administrators, who alone
+// read its internal records.
+func staffAudience(inst string) string { return "staff:" + inst }
 
 // grantAudience: the holders of a grant of kind ("item" or "collection")
 // given by inst for id.

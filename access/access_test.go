@@ -161,8 +161,10 @@ func TestAudiencesAgreeWithDecide(t *testing.T) {
 					for _, embargo := range []string{"", "2025-06-01", "2027-06-01"} {
 						for _, withdrawn := range []bool{false, true} {
 							for _, reveal := range []bool{false, true} {
-								resources = append(resources, Resource{Kind: kind, ID: id, Institution: "cmu", Within: within,
-									Access: repository.Access{Level: level, Embargo: embargo}, Withdrawn: withdrawn, Reveal: reveal})
+								for _, internal := range []bool{false, true} {
+									resources = append(resources, Resource{Kind: kind, ID: id, Institution: "cmu", Within: within,
+										Access: repository.Access{Level: level, Embargo: embargo, Internal: internal}, Withdrawn: withdrawn, Reveal: reveal})
+								}
 							}
 						}
 					}

@@ -120,3 +120,12 @@ func (v TreeView) Children(n *repository.Node) []*repository.Node {
 
 // Len is the number of units the reader sees.
 func (v TreeView) Len() int { return len(v.seen) }
+
+// ReadsInternal reports whether p may read what library keeps internal
+// (units and texts a finding aid marked audience="internal"): Decide's
+// answer for an internal record of that library, so the library's staff
+// and the system administrators.
+func ReadsInternal(p Principal, library string) bool {
+	r := Resource{Kind: "library", ID: library, Institution: library, Access: repository.Access{Internal: true}}
+	return Decide(p, ReadMetadata, r, time.Time{}) == nil
+}

@@ -170,6 +170,7 @@ func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Coll
 			return err
 		}
 		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
+		keepImported(c, stored)
 	} else {
 		if err := u.FreeID(c.ID); err != nil {
 			return err

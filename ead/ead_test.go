@@ -177,7 +177,8 @@ func TestRoundTripExportImportExportIsIdentical(t *testing.T) {
 const ead2002 = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE ead PUBLIC "+//ISBN 1-931666-00-8//DTD ead.dtd (Encoded Archival Description (EAD) Version 2002)//EN" "ead.dtd">
 <ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink">
- <eadheader><eadid>TU-LAW</eadid><filedesc><titlestmt><titleproper>Law</titleproper></titlestmt></filedesc></eadheader>
+ <eadheader><eadid>TU-LAW</eadid><filedesc><titlestmt><titleproper>Law</titleproper></titlestmt></filedesc>
+  <profiledesc><langusage><language langcode="eng">English</language></langusage></profiledesc></eadheader>
  <archdesc level="fonds">
   <did><unitid>TU-LAW</unitid><unittitle>Faculty of Law</unittitle><unittitle>คณะนิติศาสตร์</unittitle>
    <unitdate normal="1934/1990">1934-1990</unitdate><physdesc><extent>12 linear metres</extent></physdesc>

@@ -50,6 +50,11 @@ type Export struct {
 	At time.Time
 	// Manifest gives the address of an item's IIIF manifest (its <dao href>).
 	Manifest func(item string) string
+	// Internal asks for what the library keeps internal (units and texts
+	// marked audience="internal"), marked so; honoured only for the
+	// library's staff (access.ReadsInternal), else they are left out.
+	Internal bool
+	include  bool
 }
 
 func (e *Export) at() time.Time {
@@ -110,6 +115,7 @@ func (e *Export) Write(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	e.include = e.Internal && access.ReadsInternal(e.Principal, root.Institution)
 	x := &writer{w: bufio.NewWriter(w)}
 	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	x.open("ead", "xmlns", Namespace)
@@ -159,27 +165,31 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if top {
 		name = "archdesc"
 	}
-	x.open(name, append(levelAttrs(n.Level), "id", IDPrefix+n.ID)...)
+	x.open(name, append(append(levelAttrs(n.Level), "id", IDPrefix+n.ID), e.audience(n)...)...)
 	d := n.Description
 	if d == nil {
 		d = &repository.Description{}
+	}
+	if !e.include {
+		d = publicView(d)
 	}
 	x.open("did")
 	if d.ReferenceCode != "" {
 		x.elem("unitid", d.ReferenceCode)
 	}
 	x.texts("unittitle", n.Title)
-	if d.Date != "" {
+	writeDates(x, d)
+	if d.Date != "" && !keptDate(d) {
 		if p, err := edtf.Parse(d.Date); err == nil {
 			x.elem("unitdate", p.Format("en"), "calendar", "gregorian", "era", "ce", "normal", d.Date)
 			x.elem("unitdate", p.Format("th"), "calendar", "buddhist", "era", "be", "lang", "tha")
 		}
-	} else if d.DateText != "" {
+	} else if d.DateText != "" && len(d.Dates) == 0 {
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
 	x.texts("physdesc", d.Extent)
 	for _, l := range langs(d.Creator) {
-		x.open("origination", "lang", code3(l))
+		x.open("origination", langAttrs(l)...)
 		x.open("name")
 		x.elem("part", d.Creator[l])
 		x.close("name")
@@ -188,11 +198,13 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if len(d.Language) > 0 {
 		x.open("langmaterial")
 		for _, l := range d.Language {
-			x.empty("language", "langcode", code3(l))
+			code, _ := code3(l)
+			x.empty("language", "langcode", code)
 		}
 		x.close("langmaterial")
 	}
 	x.texts("abstract", n.Summary)
+	writeAsides(x, d, true)
 	if e.Items != nil && len(n.Items) > 0 {
 		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at())
 		if err != nil {
@@ -216,7 +228,8 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	x.blocks("userestrict", "", d.Reproduction)
 	x.blocks("otherfindaid", "", d.FindingAids)
 	x.blocks("odd", "", d.Notes)
-	if kids := seen.Children(n); len(kids) > 0 {
+	writeAsides(x, d, false)
+	if kids := e.children(seen, n); len(kids) > 0 {
 		if top {
 			x.open("dsc")
 		}
@@ -249,28 +262,6 @@ func langs(t repository.Text) []string {
 	}
 	slices.Sort(rest)
 	return append(out, rest...)
-}
-
-// code3 is EAD's language code (ISO 639-2) for ours.
-func code3(l string) string {
-	switch l {
-	case "th":
-		return "tha"
-	case "en":
-		return "eng"
-	}
-	return l
-}
-
-// code2 is our language code for EAD's.
-func code2(l string) string {
-	switch strings.ToLower(l) {
-	case "tha", "th":
-		return "th"
-	case "eng", "en":
-		return "en"
-	}
-	return strings.ToLower(l)
 }
 
 // writer writes indented XML; the first error sticks.
@@ -314,17 +305,14 @@ func (x *writer) elem(name, text string, attrs ...string) {
 // texts writes one element per language of t.
 func (x *writer) texts(name string, t repository.Text) {
 	for _, l := range langs(t) {
-		x.elem(name, strings.TrimSpace(t[l]), "lang", code3(l))
+		x.elem(name, strings.TrimSpace(t[l]), langAttrs(l)...)
 	}
 }
 
 // blocks writes one element of paragraphs per language of t.
 func (x *writer) blocks(name, localtype string, t repository.Text) {
 	for _, l := range langs(t) {
-		var attrs []string
-		if l != "none" {
-			attrs = append(attrs, "lang", code3(l))
-		}
+		attrs := langAttrs(l)
 		if localtype != "" {
 			attrs = append(attrs, "localtype", localtype)
 		}

@@ -46,6 +46,7 @@ type Unit struct {
 type Dao struct {
 	Href  string
 	Title string
+	Lang  string // the title's (textLang)
 }
 
 // Local reports whether the link names a file beside the document (see
@@ -105,23 +106,15 @@ type node struct {
 	kids  []*node
 	text  strings.Builder // character data directly inside
 	order []any           // kids and text in document order, for all()
+	up    *node           // the parent; nil at the root
+	// declared are the root's languages of description (see declared).
+	declared []string
 }
 
+// all is the element's text, without what is internal inside a public
+// element.
 func (n *node) all() string {
-	var b strings.Builder
-	var walk func(*node)
-	walk = func(n *node) {
-		for _, o := range n.order {
-			switch v := o.(type) {
-			case string:
-				b.WriteString(v)
-			case *node:
-				walk(v)
-			}
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(n.allKeepLines()), " ")
 }
 
 func (n *node) child(name string) *node {
@@ -154,6 +147,9 @@ func parse(r io.Reader) (*node, error) {
 				return nil, invalidf("the finding aid is too large or too deep to read (at most %d units, %d levels)", MaxUnits, maxDepth)
 			}
 			n := &node{name: t.Name.Local, attr: map[string]string{}}
+			if len(stack) > 0 {
+				n.up = stack[len(stack)-1]
+			}
 			for _, a := range t.Attr {
 				if _, dup := n.attr[a.Name.Local]; !dup || a.Name.Space == "" {
 					n.attr[a.Name.Local] = a.Value
@@ -191,6 +187,7 @@ func Read(r io.Reader) (*Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	root.declared = declared(root)
 	f := &Finding{Version: "EAD 2002"}
 	if root.child("control") != nil {
 		f.Version = "EAD3"
@@ -217,31 +214,27 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	u := &Unit{IDAttr: strings.TrimPrefix(n.attr["id"], IDPrefix)}
 	c := &u.Collection
 	c.Level = readLevel(n.attr["level"], n.attr["otherlevel"])
+	c.Access.Internal = internal(n)
 	d := &repository.Description{}
 	did := n.child("did")
 	if did == nil {
 		did = &node{}
 	}
-	var unread []string // dates that could not be read, as written
 	for _, k := range did.kids {
+		if internal(k) {
+			aside(d, k, true, "")
+			continue
+		}
+		asidesWithin(d, k, true)
 		switch k.name {
 		case "unitid":
 			if d.ReferenceCode == "" {
 				d.ReferenceCode = k.all()
 			}
 		case "unittitle":
-			put(&c.Title, k, k.all())
+			put(&c.Title, k, f.title(u, d, k))
 		case "unitdate", "unitdatestructured":
-			if d.Date == "" {
-				date, text, note := readDate(k)
-				d.Date = date
-				if date == "" && text != "" {
-					unread = append(unread, text)
-				}
-				if note != nil {
-					u.Notes = append(u.Notes, *note)
-				}
-			}
+			u.addDate(d, k)
 		case "physdesc", "physdescstructured", "physdescset":
 			put(&d.Extent, k, k.all())
 		case "origination":
@@ -264,6 +257,13 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		}
 	}
 	for _, k := range n.kids {
+		if k.name != "did" && k.name != "dsc" && !cName.MatchString(k.name) {
+			if internal(k) {
+				aside(d, k, false, "")
+				continue
+			}
+			asidesWithin(d, k, false)
+		}
 		switch k.name {
 		case "bioghist":
 			put(&d.History, k, blocks(k))
@@ -290,11 +290,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			u.Daos = append(u.Daos, daos(k)...)
 		}
 	}
-	if d.Date == "" && len(unread) > 0 {
-		// Kept as written, to be shown and exported again, rather than lost.
-		d.DateText = strings.Join(unread, "; ")
-		u.Notes = append(u.Notes, Note{Kind: "date_unread", Args: []string{d.DateText}})
-	}
+	settleDates(u, d)
 	if c.Title.Empty() {
 		c.Title = repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
 		if d.ReferenceCode != "" {
@@ -434,6 +430,9 @@ func readEnds(k *node, read func(s string, normal bool) string) (date, words str
 		if d == "" {
 			d = read(e.all(), false)
 		}
+		if d == "" {
+			d = bounds(e, read)
+		}
 		readable = readable && d != ""
 		ends, texts = append(ends, d), append(texts, cmpOr(e.all(), e.attr["standarddate"]))
 	}
@@ -492,7 +491,8 @@ func daos(k *node) []Dao {
 		if href == "" {
 			return nil
 		}
-		return []Dao{{Href: href, Title: cmpOr(k.attr["linktitle"], k.attr["title"])}}
+		title := cmpOr(k.attr["linktitle"], k.attr["title"])
+		return []Dao{{Href: href, Title: title, Lang: textLang(k, title)}}
 	}
 	var out []Dao
 	for _, x := range k.kids {
@@ -507,6 +507,9 @@ func blocks(k *node) string {
 	var walk func(*node)
 	walk = func(x *node) {
 		for _, y := range x.kids {
+			if internal(y) && !internal(k) {
+				continue // kept apart (asidesWithin)
+			}
 			switch y.name {
 			case "p":
 				if t := strings.TrimSpace(y.allKeepLines()); t != "" {
@@ -525,9 +528,11 @@ func blocks(k *node) string {
 	return strings.Join(ps, "\n\n")
 }
 
-// allKeepLines is the element's text with its line breaks kept.
+// allKeepLines is the element's text with its line breaks kept, without
+// what is internal inside a public element.
 func (n *node) allKeepLines() string {
 	var b strings.Builder
+	public, left := !internal(n), false
 	var walk func(*node)
 	walk = func(n *node) {
 		for _, o := range n.order {
@@ -535,31 +540,30 @@ func (n *node) allKeepLines() string {
 			case string:
 				b.WriteString(v)
 			case *node:
-				walk(v)
+				if !public || !internal(v) {
+					walk(v)
+				} else {
+					left = true
+				}
 			}
 		}
 	}
 	walk(n)
+	if left { // the spaces either side of what was left out
+		return gap.ReplaceAllString(b.String(), " ")
+	}
 	return b.String()
 }
 
-// put sets the text of k's language (its lang attribute, else Thai when it
-// is written in Thai script, else English) in t.
+var gap = regexp.MustCompile(`[ \t]{2,}`)
+
+// put sets the text in t under the language it is in (textLang).
 func put(t *repository.Text, k *node, text string) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return
 	}
-	l := code2(k.attr["lang"])
-	if l == "" {
-		l = "en"
-		for _, r := range text {
-			if unicode.Is(unicode.Thai, r) {
-				l = "th"
-				break
-			}
-		}
-	}
+	l := textLang(k, text)
 	if *t == nil {
 		*t = repository.Text{}
 	}
@@ -636,8 +640,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 		for _, d := range u.Daos {
 			t := c.Title
 			if d.Title != "" {
-				t = repository.Text{}
-				put(&t, &node{attr: map[string]string{}}, d.Title)
+				t = repository.Text{cmpOr(d.Lang, "none"): d.Title}
 			}
 			atts = append(atts, Attachment{Unit: c.ID, Href: d.Href, Title: t})
 		}
@@ -681,7 +684,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

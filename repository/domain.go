@@ -119,16 +119,19 @@ type Access struct {
 	// ReadingRoom: the content (images, files) may be read only inside the
 	// holding library's reading rooms; the description follows the level.
 	ReadingRoom bool `json:"readingRoom,omitempty"`
+	// Internal: only the holding library's staff may know of it at all (a
+	// finding aid's audience="internal"), whatever the level.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Closed reports whether nobody outside the library may read the
-// description: restricted, or under an embargo not yet ended.
-func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" }
+// description: restricted, internal, or under an embargo not yet ended.
+func (a Access) Closed() bool { return a.Level == Restricted || a.Embargo != "" || a.Internal }
 
 // OpenAt reports whether a lets anonymous visitors read a description at
-// now: not restricted, and no embargo still running.
+// now: not restricted, not internal, and no embargo still running.
 func (a Access) OpenAt(now time.Time) bool {
-	if a.Level == Restricted {
+	if a.Level == Restricted || a.Internal {
 		return false
 	}
 	return a.Embargo == "" || a.EmbargoEnded(now)

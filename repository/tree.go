@@ -45,6 +45,12 @@ type Description struct {
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
 	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+	// Dates are every date of the unit as its finding aid wrote them;
+	// Date is read from the first inclusive one that gives EDTF.
+	Dates []UnitDate `json:"dates,omitempty"`
+	// Internal are the texts the finding aid kept for the library's staff
+	// (audience="internal"): shown at the desk, never published.
+	Internal []Aside `json:"internal,omitempty"`
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.

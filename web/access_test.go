@@ -48,6 +48,8 @@ var model = map[string]map[string]rights{
 	"inherited":  {"anonymous": none, "cmu-reader": all, "tu-reader": none, "cmu-archivist": all, "tu-archivist": none, "cmu-admin": all, "system-admin": all},
 	"withdrawn":  {"anonymous": none, "cmu-reader": none, "tu-reader": none, "cmu-archivist": none, "tu-archivist": none, "cmu-admin": none, "system-admin": none},
 	"hidden":     {"anonymous": none, "cmu-reader": none, "tu-reader": all, "cmu-archivist": none, "tu-archivist": all, "cmu-admin": none, "system-admin": all},
+	// Public, in a unit cmu keeps internal: its staff only.
+	"internal": {"anonymous": none, "cmu-reader": none, "tu-reader": none, "cmu-archivist": all, "tu-archivist": none, "cmu-admin": all, "system-admin": all},
 }
 
 // editors[item] are the roles that may change it.
@@ -99,18 +101,26 @@ func newAccessEnv(t *testing.T) *accessEnv {
 	if err := store.SaveCollection(ctx, closed, "t"); err != nil {
 		t.Fatal(err)
 	}
+	internal := &repository.Collection{ID: "cmu-internal", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Internalfonds"},
+		Access: repository.Access{Level: repository.Public, Internal: true}}
+	if err := store.SaveCollection(ctx, internal, "t"); err != nil {
+		t.Fatal(err)
+	}
 	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
 	dir := t.TempDir()
-	levels := []string{"public", "metadata", "reduced", "restricted", "embargoed", "inherited", "withdrawn", "hidden"}
+	levels := []string{"public", "metadata", "reduced", "restricted", "embargoed", "inherited", "withdrawn", "hidden", "internal"}
 	for i, lvl := range levels {
 		meta := repository.Item{Institution: "cmu", Title: repository.Text{"en": "Zq" + lvl + "title"}, Subjects: []repository.Text{{"en": "zq"}}, Access: repository.Access{Level: lvl}}
 		switch lvl {
 		case "embargoed":
 			meta.Access = repository.Access{Level: repository.Public, Embargo: time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
-		case "inherited", "withdrawn":
+		case "inherited", "withdrawn", "internal":
 			meta.Access.Level = repository.Public
 			if lvl == "inherited" {
 				meta.Collection = closed.ID
+			}
+			if lvl == "internal" {
+				meta.Collection = internal.ID
 			}
 		case "hidden":
 			meta.Institution, meta.Access.Level = "tu", repository.Restricted

@@ -80,7 +80,7 @@ func TestEADImportTakesAScanOfSomeMegabytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range fonds {
-		if c.Title["en"] == "Zqscanned papers" {
+		if c.Title.Get("en") == "Zqscanned papers" {
 			tr, err := e.store.Tree(c.ID)
 			if err != nil {
 				t.Fatal(err)

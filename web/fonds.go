@@ -35,6 +35,7 @@ type aidNode struct {
 	ViewAll                     string // the viewer of every page of the unit's items
 	Version                     int    // for the desk's forms
 	ItemCount                   int
+	Internal                    bool // marked internal, seen by the library's staff only
 }
 
 type aidPage struct {
@@ -90,10 +91,12 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 	build = func(n *repository.Node) (*aidNode, error) {
 		count++
 		a := &aidNode{ID: n.ID, Level: word(lang, string(n.Level)), Title: n.Title.Get(lang), Lang: lang, Open: n.Depth == 0,
-			Version: n.Version, ItemCount: len(n.Items)}
+			Version: n.Version, ItemCount: len(n.Items), Internal: n.Access.Internal}
 		if d := n.Description; d != nil {
 			a.Ref = d.ReferenceCode
-			if dt, err := edtf.Parse(d.Date); err == nil && d.Date != "" {
+			if ds := unitDates(lang, d); len(ds) > 0 {
+				a.Date = strings.Join(ds, "; ")
+			} else if dt, err := edtf.Parse(d.Date); err == nil && d.Date != "" {
 				a.Date = dt.Format(lang)
 			} else if d.Date == "" {
 				a.Date = d.DateText
@@ -262,7 +265,9 @@ func (s *Server) eadExport(c *gin.Context) {
 	var b bytes.Buffer
 	// The newest change the reader may see dates the document, so the same
 	// tree gives the same bytes (and ETag).
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL}
+	// ?internal=1 asks for what the library keeps internal: honoured for its
+	// staff only (ead.Export).
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL, Internal: c.Query("internal") == "1"}
 	if e.Now, err = e.Newest(); err != nil {
 		s.fail(c, err)
 		return

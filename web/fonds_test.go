@@ -207,7 +207,7 @@ func TestEADImportedAtTheDeskBuildsTheTreeWithItsFiles(t *testing.T) {
 	if len(file.Items) != 1 {
 		t.Fatalf("the file holds %d items", len(file.Items))
 	}
-	if it, _ := e.store.Item(file.Items[0]); it.Title["en"] != "Letter of 1914" || len(it.Files) != 1 {
+	if it, _ := e.store.Item(file.Items[0]); it.Title.Get("en") != "Letter of 1914" || len(it.Files) != 1 {
 		t.Fatalf("attached item: %+v", it)
 	}
 }

@@ -32,6 +32,7 @@ var pageFuncs = template.FuncMap{
 	"text":   func(lang string, v repository.Text) string { return v.Get(lang) },
 	"inc":    func(i int) int { return i + 1 },
 	"join":   strings.Join,
+	"dates":  unitDates,
 	"date": func(lang, d string) string {
 		if p, err := edtf.Parse(d); err == nil {
 			return p.Format(lang)

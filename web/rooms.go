@@ -60,5 +60,6 @@ func (s *Server) kioskPage(c *gin.Context) {
 // formAccess is the access a desk form (an item's, a collection's, a
 // unit's) sets: the level, the embargo and the reading room.
 func formAccess(c *gin.Context) *repository.Access {
-	return &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo"), ReadingRoom: c.PostForm("reading_room") == "1"}
+	return &repository.Access{Level: c.PostForm("access"), Embargo: c.PostForm("embargo"), ReadingRoom: c.PostForm("reading_room") == "1",
+		Internal: c.PostForm("internal") == "1"}
 }

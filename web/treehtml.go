@@ -134,6 +134,9 @@ func summary(b *strings.Builder, n *aidNode, extra string) {
 	if n.Date != "" {
 		put(b, ` <span class="aid-date">`, esc(n.Date), "</span>")
 	}
+	if n.Internal {
+		put(b, ` <strong class="badge">`, esc(t(n.Lang, "internal")), "</strong>")
+	}
 	put(b, extra, "</summary>\n")
 }
 

@@ -1,0 +1,46 @@
+package desk
+
+import "github.com/thaiarchives/archive/repository"
+
+// keepImported keeps what a unit's form does not edit from the stored
+// unit: the dates its finding aid wrote, the texts it kept internal, and
+// texts in languages other than Thai and English (a title in Hebrew, or in
+// a language the finding aid did not name), which the form has no fields
+// for. A save that carries them (an import) replaces them.
+func keepImported(c, stored *repository.Collection) {
+	keepOthers(&c.Title, stored.Title)
+	keepOthers(&c.Summary, stored.Summary)
+	old := stored.Description
+	if old == nil {
+		return
+	}
+	if c.Description == nil {
+		c.Description = &repository.Description{}
+	}
+	d := c.Description
+	if d.Dates == nil {
+		d.Dates = old.Dates
+	}
+	if d.Internal == nil {
+		d.Internal = old.Internal
+	}
+	for _, p := range []struct{ to, from *repository.Text }{{&d.Extent, &old.Extent}, {&d.Creator, &old.Creator},
+		{&d.History, &old.History}, {&d.Scope, &old.Scope}, {&d.Arrangement, &old.Arrangement}, {&d.Access, &old.Access},
+		{&d.Reproduction, &old.Reproduction}, {&d.FindingAids, &old.FindingAids}, {&d.Notes, &old.Notes}} {
+		keepOthers(p.to, *p.from)
+	}
+}
+
+// keepOthers keeps old's texts in languages other than Thai and English
+// that t lacks.
+func keepOthers(t *repository.Text, old repository.Text) {
+	for l, v := range old {
+		if l == "th" || l == "en" || v == "" || (*t)[l] != "" {
+			continue
+		}
+		if *t == nil {
+			*t = repository.Text{}
+		}
+		(*t)[l] = v
+	}
+}
