@@ -31,6 +31,7 @@ type User struct {
 	Mail         string
 	DisplayName  string
 	Affiliations []string // eduPersonScopedAffiliation, SAML only
+	Groups       []string // the groups claim, OpenID Connect only
 }
 
 // samlUsers are the people of the SAML IdP: a lecturer and a student of a
