@@ -1,6 +1,7 @@
 package idptest
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
@@ -52,8 +53,11 @@ type SAML struct {
 	// URL is the IdP's base URL; MetadataURL serves its signed-assertion
 	// capable metadata, whose entity ID is EntityID.
 	URL, MetadataURL, EntityID string
-	// Certificate is the certificate the IdP signs with, made for the run.
+	// Certificate is the certificate the IdP signs with, made for the run,
+	// and Key its private key, for tests that forge what only the IdP
+	// could sign.
 	Certificate *x509.Certificate
+	Key         *rsa.PrivateKey
 	// Users can sign in with their Name and Password.
 	Users []User
 
@@ -80,8 +84,8 @@ func StartSAML(tb testing.TB) *SAML {
 	s := &SAML{URL: "http://" + addr + "/", Users: samlUsers(), dir: dir}
 	s.MetadataURL = s.URL + "saml2/idp/metadata.php"
 	s.EntityID = s.MetadataURL
-	keyPEM, certPEM, cert := keyPair(tb, "idptest SimpleSAMLphp")
-	s.Certificate = cert
+	keyPEM, certPEM, key, cert := keyPair(tb, "idptest SimpleSAMLphp")
+	s.Certificate, s.Key = cert, key
 	writeFile(tb, filepath.Join(dir, "idp.key"), keyPEM)
 	writeFile(tb, filepath.Join(dir, "idp.crt"), certPEM)
 
