@@ -28,6 +28,10 @@ type Client struct {
 	// Without it PKCE is allowed but, in LemonLDAP::NG 2.16, a code
 	// verifier sent to the token endpoint is not checked.
 	RequirePKCE bool
+	// ClaimsInUserInfoOnly leaves the e-mail address, name and groups out
+	// of the ID token, in the userinfo answer only, as LemonLDAP::NG does
+	// by default.
+	ClaimsInUserInfoOnly bool
 }
 
 // OIDC is a running LemonLDAP::NG OpenID Connect provider.
@@ -193,6 +197,9 @@ func llngConfig(tb testing.TB, dir string, o *OIDC) []byte {
 		rp["oidcRPMetaDataOptionsRedirectUris"] = c.RedirectURL
 		if c.RequirePKCE {
 			rp["oidcRPMetaDataOptionsRequirePKCE"] = 1
+		}
+		if c.ClaimsInUserInfoOnly {
+			rp["oidcRPMetaDataOptionsIDTokenForceClaims"] = 0
 		}
 	}
 	if b, err = json.Marshal(conf); err != nil {
