@@ -17,11 +17,20 @@ import (
 )
 
 // embedPage is the item's viewer alone, for partners' iframes: framing is
-// allowed to the configured partners (every site by default).
+// allowed to the configured partners (every site by default). A restricted
+// item's embed is its viewer too, which asks for sign-in and access as the
+// item page's does (viewer.js).
 func (s *Server) embedPage(c *gin.Context) {
 	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
 	if errors.Is(err, fault.NotFound) {
 		s.notFoundPage(c)
+		return
+	}
+	if errors.Is(err, fault.Unauthenticated) || errors.Is(err, fault.Forbidden) {
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
+		p.Title, p.ItemURL = t(p.Lang, "restricted"), s.site(c).Base+"/items/"+it.ID
+		s.cache(c, privateOnly)
+		s.render(c, Status(err), "embed", p)
 		return
 	}
 	if err != nil {

@@ -27,6 +27,7 @@
     return out;
   }
 
+  var compactSources;
   function compact() {
     load("/static/vendor/openseadragon.min.js", function () {
       fetch(el.dataset.manifest, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (m) {
@@ -36,10 +37,13 @@
           el.textContent = el.dataset.noImages || "";
           return;
         }
+        compactSources = sources;
         window.archiveViewer = OpenSeadragon({
           element: el, prefixUrl: "/static/vendor/osd/", tileSources: sources,
           sequenceMode: sources.length > 1, showNavigator: false, gestureSettingsTouch: { pinchRotate: false },
         });
+        // No sign-in bar here: a signed-in person's session is asked at once.
+        if (el.dataset.reloadOnToken === "1" && el.dataset.signedIn === "1") checkAccess();
       });
       if (el.dataset.fullLabel) {
         var a = document.createElement("a");
@@ -130,42 +134,64 @@
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
 
-  // On a restricted item's page, once the viewer's sign-in window has given
-  // it an access token: a person who may see the item gets the whole page;
-  // one who may not is told, by the image's IIIF Auth 2.0 probe, where to
-  // ask (in place of Mirador's bare "Forbidden"), and the probe is asked
-  // again until a grant lets them see the image, which the viewer then
-  // shows in place, without a reload.
+  // On a restricted item's page or embed, once the viewer's sign-in window
+  // (or, in an embed, the session) has given it an access token: a person
+  // who may see the item gets the whole page; one who may not is told, by
+  // the image's IIIF Auth 2.0 probe, where to ask (in place of Mirador's
+  // bare "Forbidden"), and the probe is asked again until a grant lets them
+  // see the image, which the viewer then shows in place, without a reload,
+  // the page's words about the restriction giving way to a notice of the
+  // grant. An embed is not reloaded: its viewer shows the image at once.
   if (el.dataset.reloadOnToken === "1") {
     var waiting = false;
     window.addEventListener("message", function (e) {
-      if (waiting || e.origin !== window.location.origin || !e.data || !e.data.accessToken) return;
-      waiting = true;
-      probe(function (doc) {
-        if (doc.status === 200) {
-          setTimeout(function () { window.location.reload(); }, 300);
-          return;
-        }
-        var lang = el.dataset.lang === "th" ? "th" : "en";
-        function say(v) { return v ? (v[lang] || v.en || [""])[0] : ""; }
-        var note = document.createElement("p"), head = document.createElement("strong");
-        note.className = "notice";
-        note.id = "viewer-note";
-        note.setAttribute("role", "status");
-        head.textContent = say(doc.heading);
-        note.append(head, " ", say(doc.note));
-        el.parentNode.insertBefore(note, el);
+      if (e.origin !== window.location.origin || !e.data || !e.data.accessToken) return;
+      checkAccess();
+    });
+  }
+  function checkAccess() {
+    if (waiting) return;
+    waiting = true;
+    probe(function (doc) {
+      if (doc.status === 200) {
+        if (embed) showGranted();
+        else setTimeout(function () { window.location.reload(); }, 300);
+        return;
+      }
+      var lang = el.dataset.lang === "th" ? "th" : "en";
+      function say(v) { return v ? (v[lang] || v.en || [""])[0] : ""; }
+      var note = document.createElement("p"), head = document.createElement("strong");
+      note.className = "notice";
+      note.id = "viewer-note";
+      note.setAttribute("role", "status");
+      head.textContent = say(doc.heading);
+      note.append(head, " ", say(doc.note));
+      el.parentNode.insertBefore(note, el);
+      refused(false);
+      var timer = setInterval(function () {
         refused(false);
-        var timer = setInterval(function () {
-          refused(false);
-          probe(function (again) {
-            if (again.status !== 200) return;
-            clearInterval(timer);
-            note.remove();
-            refused(true);
-          });
-        }, 5000);
-      });
+        probe(function (again) {
+          if (again.status !== 200) return;
+          clearInterval(timer);
+          note.remove();
+          showGranted();
+        });
+      }, 5000);
+    });
+  }
+
+  // showGranted has the viewer fetch the image again and puts a notice of
+  // the grant in place of the page's words about the restriction, its
+  // sign-in link and its form to ask.
+  function showGranted() {
+    refused(true);
+    var viewer = window.archiveViewer;
+    if (viewer && !viewer.store && viewer.open && compactSources) viewer.open(compactSources);
+    var n = document.getElementById("restricted-note");
+    if (n && n.dataset.granted) n.textContent = n.dataset.granted;
+    ["request", "signin-link"].forEach(function (id) {
+      var x = document.getElementById(id);
+      if (x) (x.closest("p") || x).remove();
     });
   }
 

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAfterTheGrant:
+// a tu reader signed in at LemonLDAP::NG opens the embed of a restricted
+// cmu item; its viewer takes the session, says in English and in Thai what
+// the image's probe says (where to ask), and once a cmu archivist approves
+// the reader's request the same embed (no reload) draws the image and says
+// that access is granted.
+func TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAfterTheGrant(t *testing.T) {
+	e := newGrantViewerEnv(t)
+	addUser(t, e.store, "archivist@cmu.example", "cmu", "archivist")
+	ctx := browser(t)
+	net := watch(ctx)
+	person := e.op.Users[0]
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/login/tu"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="user"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), person.Name),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), person.Password),
+	); err != nil {
+		t.Fatalf("signing in at the provider: %v", err)
+	}
+	chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`input[name="password"]`))) // the page is gone before Submit hears back
+	// Back at the archive, the redirects done, with a session.
+	if !waitForGo(func() bool {
+		if at, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !backHome(e.base, at) {
+			return false
+		}
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && fetch("/api/v1/me").then(r => r.ok)`, chromedp.EvalAwaitPromise))
+		return err == nil && ok
+	}) {
+		t.Fatal("the reader is not back at the archive signed in")
+	}
+	note := `((document.getElementById("viewer-note") || {}).textContent || "")`
+	for _, lang := range []struct {
+		code string
+		n    int // the language's column in messages
+	}{{"en", 1}, {"th", 0}} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.base+"/embed/"+e.item+"?lang="+lang.code), chromedp.WaitVisible(chromedp.ID("viewer"))); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(messages["probe_request"][lang.n] + " " + e.base + "/items/" + e.item + "#request")
+		if !waitFor(ctx, note+`.includes(`+string(want)+`)`) {
+			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](note))
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({compact: document.getElementById("viewer").className, auth: window.archiveViewer && window.archiveViewer.store && window.archiveViewer.store.getState().auth, infos: window.archiveViewer && window.archiveViewer.store && window.archiveViewer.store.getState().infoResponses})`))
+			t.Logf("the viewer's state: %.2000s", state)
+			screenshot(t, ctx, "embed-without-note-"+lang.code)
+			t.Fatalf("the embed (%s) does not say where to ask: note %q, want it to hold %s", lang.code, got, want)
+		}
+	}
+	screenshot(t, ctx, "embed-note-without-access")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.sameViewer = true`)); err != nil {
+		t.Fatal(err)
+	}
+	status, body := inPage(t, ctx, `fetch("/api/v1/items/`+e.item+`/requests", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({purpose: "thesis"})})`)
+	var asked struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &asked); err != nil || status != http.StatusCreated || asked.ID == "" {
+		t.Fatalf("asking for access: %d %s", status, body)
+	}
+	archivist, _ := signedIn(t, e.base, "archivist@cmu.example")
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/requests/"+asked.ID, strings.NewReader(`{"decision": "approve", "scope": "item"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", e.base)
+	resp, err := archivist.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("approving: %d", resp.StatusCode)
+	}
+	net.reset()
+	viewerShowsImage(t, ctx, net, e.image)
+	granted, _ := json.Marshal(messages["viewer_granted"][0])
+	if !waitFor(ctx, `document.getElementById("restricted-note").textContent === `+string(granted)+` && !document.getElementById("viewer-note")`) {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("restricted-note").textContent`))
+		t.Fatalf("after the grant the embed says %q, want the notice of the grant", got)
+	}
+}
