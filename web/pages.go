@@ -429,6 +429,8 @@ type itemPage struct {
 	// outside its library's reading rooms.
 	RoomNote string
 	Ask      string // the item a signed-in person may ask to read (requests.go)
+	// CrossSite is a restricted item's embed in another site's frame.
+	CrossSite bool
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
