@@ -34,6 +34,7 @@ func refusedWith(t *testing.T, err error, kind fault.Kind, why string) {
 	if fault.KindOf(err) != kind || !strings.Contains(err.Error(), why) {
 		t.Fatalf("refused with %v (kind %v), want kind %v saying %q", err, fault.KindOf(err), kind, why)
 	}
+	t.Logf("refused (%v): %v", kind, err) // with -v, the list of what was refused and why
 }
 
 func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheDeskChangedEmailAndRole(t *testing.T) {
