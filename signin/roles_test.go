@@ -133,3 +133,29 @@ func (o otherSubject) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp.Header.Del("Content-Length")
 	return resp, nil
 }
+
+// TestSAMLSignInMapsAGroupToARole: a library's mapping may name a group
+// the IdP sends as isMemberOf, as federations' IdPs do: somchai, of the
+// archive-staff group, becomes an archivist though his affiliations map
+// to nothing, and alice, of another group, stays reader.
+func TestSAMLSignInMapsAGroupToARole(t *testing.T) {
+	f := newFixture(t, "", "urn:mace:cmu.example.ac.th:groups:archive-staff=archivist")
+	ctx := context.Background()
+	for _, c := range []struct {
+		n    int
+		role string
+	}{{0, "archivist"}, {1, "reader"}} {
+		who := f.idp.Users[c.n]
+		start, state, err := f.svc.Begin(ctx, "psu", "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err := f.svc.ACS(ctx, f.acsRequest(f.samlAnswer(t, browser(t), start, who)), state)
+		if err != nil {
+			t.Fatalf("%s's sign-in: %v", who.Name, err)
+		}
+		if u.Role != c.role {
+			t.Errorf("%s (groups %v) is given %s, want %s", who.Name, who.Groups, u.Role, c.role)
+		}
+	}
+}

@@ -26,6 +26,7 @@ import (
 var samlAttrs = map[string][]string{
 	"principal":   {"urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "eduPersonPrincipalName"},
 	"affiliation": {"urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "eduPersonScopedAffiliation"},
+	"groups":      {"urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "isMemberOf"},
 	"mail":        {"urn:oid:0.9.2342.19200300.100.1.3", "mail"},
 	"name":        {"urn:oid:2.16.840.1.113730.3.1.241", "displayName"},
 }
@@ -166,7 +167,8 @@ func (p *samlProvider) finish(ctx context.Context, f flow, r *http.Request) (Ide
 		}
 		return ""
 	}
-	id.Subject, id.Email, id.Name, id.Affiliations = first("principal"), first("mail"), first("name"), values("affiliation")
+	id.Subject, id.Email, id.Name = first("principal"), first("mail"), first("name")
+	id.Affiliations = append(values("affiliation"), values("groups")...)
 	if id.Subject == "" && a.Subject != nil && a.Subject.NameID != nil && a.Subject.NameID.Format == string(saml.PersistentNameIDFormat) {
 		id.Subject = a.Subject.NameID.Value
 	}
