@@ -2,10 +2,13 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -84,4 +87,44 @@ func TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAft
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("restricted-note").textContent`))
 		t.Fatalf("after the grant the embed says %q, want the notice of the grant", got)
 	}
+}
+
+// TestRestrictedEmbedOnAnotherSitesPageSaysSigningInCannotReachIt: a
+// partner's page on another site (localhost, where the archive is
+// 127.0.0.1) frames a restricted item's embed; Chromium asks for it as a
+// cross-site frame, and the embed says in Thai that signing in cannot
+// reach it there, with a link to the item page.
+func TestRestrictedEmbedOnAnotherSitesPageSaysSigningInCannotReachIt(t *testing.T) {
+	e := newGrantViewerEnv(t)
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Partner library</h1><iframe src="%s/embed/%s?lang=th" width="800" height="500"></iframe></body></html>`, e.base, e.item)
+	}))
+	t.Cleanup(partner.Close)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(partner.URL, "127.0.0.1", "localhost", 1))); err != nil {
+		t.Fatal(err)
+	}
+	// Another site's frame runs apart from the page: find it among the
+	// browser's targets.
+	var frame target.ID
+	if !waitForGo(func() bool {
+		ts, err := chromedp.Targets(ctx)
+		for _, ti := range ts {
+			if err == nil && ti.Type == "iframe" && strings.Contains(ti.URL, "/embed/"+e.item) {
+				frame = ti.TargetID
+			}
+		}
+		return frame != ""
+	}) {
+		t.Fatal("the embed's frame is not there as a frame of its own site")
+	}
+	fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(frame))
+	defer cancel()
+	want, _ := json.Marshal(messages["embed_cross_site"][0])
+	link, _ := json.Marshal("/items/" + e.item)
+	if !waitFor(fctx, `(n => !!n && n.textContent.includes(`+string(want)+`) && n.querySelector("a").href.endsWith(`+string(link)+`))(document.getElementById("frame-note"))`) {
+		got, _ := chromedp.Run(fctx, chromedp.Evaluate[string](`(document.getElementById("frame-note") || {}).textContent || document.body.textContent.slice(0, 300)`))
+		t.Fatalf("the embed in another site's frame says %q, want %s and a link to the item page", got, want)
+	}
+	screenshot(t, ctx, "embed-cross-site")
 }
