@@ -27,7 +27,7 @@ func (s *Server) embedPage(c *gin.Context) {
 		return
 	}
 	if errors.Is(err, fault.Unauthenticated) || errors.Is(err, fault.Forbidden) {
-		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID), ItemID: it.ID}
 		p.Title, p.ItemURL = t(p.Lang, "restricted"), s.site(c).Base+"/items/"+it.ID
 		// In another site's frame the browser sends no session cookie
 		// (SameSite=Lax), nor to the viewer's token service: say so, and

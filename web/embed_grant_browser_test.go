@@ -15,9 +15,9 @@ import (
 // TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAfterTheGrant:
 // a tu reader signed in at LemonLDAP::NG opens the embed of a restricted
 // cmu item; its viewer takes the session, says in English and in Thai what
-// the image's probe says (where to ask), and once a cmu archivist approves
-// the reader's request the same embed (no reload) draws the image and says
-// that access is granted.
+// the image's probe says (where to ask), the reader asks with the form
+// below the note, and once a cmu archivist approves the request the same
+// embed (no reload) draws the image and says that access is granted.
 func TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAfterTheGrant(t *testing.T) {
 	e := newGrantViewerEnv(t)
 	addUser(t, e.store, "archivist@cmu.example", "cmu", "archivist")
@@ -63,13 +63,29 @@ func TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAft
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.sameViewer = true`)); err != nil {
 		t.Fatal(err)
 	}
-	status, body := inPage(t, ctx, `fetch("/api/v1/items/`+e.item+`/requests", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({purpose: "thesis"})})`)
-	var asked struct{ ID string }
-	if err := json.Unmarshal([]byte(body), &asked); err != nil || status != http.StatusCreated || asked.ID == "" {
-		t.Fatalf("asking for access: %d %s", status, body)
+	// The reader asks with the form below the viewer's note (in Thai, the
+	// embed's language now).
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("viewer-purpose"), "วิทยานิพนธ์"),
+		chromedp.Click(chromedp.CSS(`#viewer-ask button[type="submit"]`)),
+	); err != nil {
+		t.Fatalf("asking in the viewer: %v", err)
+	}
+	sent, _ := json.Marshal(messages["request_sent"][0])
+	if !waitFor(ctx, `(document.getElementById("viewer-asked") || {}).textContent === `+string(sent)) {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("viewer-ask") || document.body).textContent.slice(0, 300)`))
+		t.Fatalf("the viewer does not say the request was sent: %q", got)
+	}
+	status, body := inPage(t, ctx, `fetch("/api/v1/requests")`)
+	var mine struct {
+		Requests []struct{ ID, Item, Purpose, Status string }
+	}
+	if err := json.Unmarshal([]byte(body), &mine); err != nil || status != http.StatusOK || len(mine.Requests) != 1 ||
+		mine.Requests[0].Item != e.item || mine.Requests[0].Purpose != "วิทยานิพนธ์" || mine.Requests[0].Status != "asked" {
+		t.Fatalf("the reader's requests: %d %s", status, body)
 	}
 	archivist, _ := signedIn(t, e.base, "archivist@cmu.example")
-	req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/requests/"+asked.ID, strings.NewReader(`{"decision": "approve", "scope": "item"}`))
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/requests/"+mine.Requests[0].ID, strings.NewReader(`{"decision": "approve", "scope": "item"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", e.base)
 	resp, err := archivist.Do(req)
@@ -83,7 +99,7 @@ func TestEmbedOfARestrictedItemTellsASignedInReaderWhereToAskAndShowsTheImageAft
 	net.reset()
 	viewerShowsImage(t, ctx, net, e.image)
 	granted, _ := json.Marshal(messages["viewer_granted"][0])
-	if !waitFor(ctx, `document.getElementById("restricted-note").textContent === `+string(granted)+` && !document.getElementById("viewer-note")`) {
+	if !waitFor(ctx, `document.getElementById("restricted-note").textContent === `+string(granted)+` && !document.getElementById("viewer-note") && !document.getElementById("viewer-asked")`) {
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("restricted-note").textContent`))
 		t.Fatalf("after the grant the embed says %q, want the notice of the grant", got)
 	}

@@ -557,7 +557,7 @@ func (s *Server) itemPage(c *gin.Context) {
 		s.cache(c, publicDoc)
 		s.render(c, http.StatusGone, "item", p)
 	case errors.Is(err, fault.Unauthenticated), errors.Is(err, fault.Forbidden):
-		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID), ItemID: it.ID}
 		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
 		p.LoginNext = "/items/" + it.ID
 		s.offerAsk(c, &p, it.ID, res)

@@ -167,6 +167,7 @@
       head.textContent = say(doc.heading);
       note.append(head, " ", say(doc.note));
       el.parentNode.insertBefore(note, el);
+      askForm(note);
       refused(false);
       var timer = setInterval(function () {
         refused(false);
@@ -180,6 +181,44 @@
     });
   }
 
+  // askForm lets the person ask for access below the viewer's note, through
+  // the JSON API, where the page has no form of its own (an embed, or an
+  // item page opened before signing in through the viewer).
+  function askForm(note) {
+    if (!el.dataset.item || document.getElementById("request")) return;
+    var form = document.createElement("form"), label = document.createElement("label");
+    var text = document.createElement("textarea"), send = document.createElement("button"), said = document.createElement("span");
+    form.id = "viewer-ask";
+    form.className = "edit";
+    text.id = "viewer-purpose";
+    text.required = true;
+    text.maxLength = 2000;
+    label.htmlFor = text.id;
+    label.textContent = el.dataset.askPurpose || "";
+    send.type = "submit";
+    send.textContent = el.dataset.askSend || "";
+    said.setAttribute("role", "status");
+    form.append(label, " ", text, " ", send, " ", said);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send.disabled = true;
+      fetch("/api/v1/items/" + encodeURIComponent(el.dataset.item) + "/requests?lang=" + encodeURIComponent(el.dataset.lang || ""), {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ purpose: text.value }),
+      }).then(function (r) {
+        if (r.status === 201) {
+          var done = document.createElement("p");
+          done.id = "viewer-asked";
+          done.setAttribute("role", "status");
+          done.textContent = el.dataset.askSent || "";
+          form.replaceWith(done);
+          return;
+        }
+        return r.text().then(function (why) { said.textContent = why.trim(); send.disabled = false; });
+      }).catch(function () { send.disabled = false; });
+    });
+    note.after(form);
+  }
+
   // showGranted has the viewer fetch the image again and puts a notice of
   // the grant in place of the page's words about the restriction, its
   // sign-in link and its form to ask.
@@ -189,7 +228,7 @@
     if (viewer && !viewer.store && viewer.open && compactSources) viewer.open(compactSources);
     var n = document.getElementById("restricted-note");
     if (n && n.dataset.granted) n.textContent = n.dataset.granted;
-    ["request", "signin-link"].forEach(function (id) {
+    ["request", "signin-link", "viewer-ask", "viewer-asked"].forEach(function (id) {
       var x = document.getElementById(id);
       if (x) (x.closest("p") || x).remove();
     });
