@@ -55,7 +55,11 @@ func newFixture(t testing.TB, cmuRoles, psuRoles string) *fixture {
 	land := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("landed")) }))
 	t.Cleanup(land.Close)
 	f := &fixture{store: st, base: land.URL}
-	f.op = idptest.StartOIDC(t, idptest.Client{ID: "archive", Secret: "archive-secret", RedirectURL: f.base + "/login/callback", RequirePKCE: true})
+	// Another client of the same provider, whose ID tokens the archive's
+	// sign-in must not take.
+	another := idptest.Client{ID: "another-archive", Secret: "another-secret", RedirectURL: f.base + "/login/callback"}
+	f.op = idptest.StartOIDC(t, idptest.Client{ID: "archive", Secret: "archive-secret", RedirectURL: f.base + "/login/callback", RequirePKCE: true},
+		idptest.WithClient(another))
 	f.idp = idptest.StartSAML(t)
 	cmu, psu := mustRoles(t, cmuRoles), mustRoles(t, psuRoles)
 	key, err := LoadSPKey(t.TempDir(), f.base+"/saml/metadata")

@@ -67,7 +67,8 @@ func (o *oidcProvider) begin(ctx context.Context, fs *flows, f flow) (string, st
 
 // finish exchanges the code for tokens and verifies the ID token: its
 // signature by the provider's keys, issuer, audience, expiry and the
-// flow's nonce.
+// flow's nonce. Claims the ID token lacks are asked of the userinfo
+// endpoint.
 func (o *oidcProvider) finish(ctx context.Context, f flow, code string) (Identity, error) {
 	p, err := o.discover(ctx)
 	if err != nil {
@@ -94,19 +95,70 @@ func (o *oidcProvider) finish(ctx context.Context, f flow, code string) (Identit
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, refused(o.lib, "the id token's claims cannot be read", err)
 	}
-	claim := func(name, def string) string {
-		if name == "" {
-			name = def
+	if err := o.userInfo(ctx, p, tok, claims); err != nil {
+		return Identity{}, err
+	}
+	id := o.identity(claims)
+	if id.Subject == "" {
+		return Identity{}, refused(o.lib, "the id token names no subject", nil)
+	}
+	return id, nil
+}
+
+// names are the claims read: subject, e-mail address, name, groups.
+func (o *oidcProvider) names() (sub, email, name, groups string) {
+	or := func(s, def string) string {
+		if s == "" {
+			return def
 		}
-		v, _ := claims[name].(string)
+		return s
+	}
+	return or(o.set.SubjectClaim, "sub"), or(o.set.EmailClaim, "email"), or(o.set.NameClaim, "name"), or(o.set.GroupsClaim, "groups")
+}
+
+// userInfo adds to claims those of the e-mail address, name and groups
+// that the ID token lacks and the provider's userinfo endpoint gives, as
+// many providers (LemonLDAP::NG, Keycloak by default) put them only there.
+// The answer must be about the ID token's subject (OpenID Connect Core
+// 5.3.2).
+func (o *oidcProvider) userInfo(ctx context.Context, p *oidc.Provider, tok *oauth2.Token, claims map[string]any) error {
+	_, email, name, groups := o.names()
+	var missing []string
+	for _, c := range []string{email, name, groups} {
+		if _, ok := claims[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 || p.UserInfoEndpoint() == "" || tok.AccessToken == "" {
+		return nil
+	}
+	ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return fault.E("university sign-in", fault.Unavailable, o.lib, fmt.Errorf("the identity provider's userinfo endpoint does not answer: %v", err))
+	}
+	var more map[string]any
+	if err := ui.Claims(&more); err != nil {
+		return refused(o.lib, "the userinfo answer cannot be read", err)
+	}
+	if sub, _ := claims["sub"].(string); ui.Subject != sub {
+		return refused(o.lib, "the userinfo answer is about another person than the id token", nil)
+	}
+	for _, c := range missing {
+		if v, ok := more[c]; ok {
+			claims[c] = v
+		}
+	}
+	return nil
+}
+
+// identity is the person the claims name.
+func (o *oidcProvider) identity(claims map[string]any) Identity {
+	sub, email, name, groups := o.names()
+	claim := func(k string) string {
+		v, _ := claims[k].(string)
 		return strings.TrimSpace(v)
 	}
-	id := Identity{Library: o.lib, Provider: "oidc", Subject: claim(o.set.SubjectClaim, "sub"),
-		Email: claim(o.set.EmailClaim, "email"), Name: claim(o.set.NameClaim, "name")}
-	groups := o.set.GroupsClaim
-	if groups == "" {
-		groups = "groups"
-	}
+	id := Identity{Library: o.lib, Provider: "oidc", Subject: claim(sub), Email: claim(email), Name: claim(name)}
 	switch g := claims[groups].(type) {
 	case string:
 		id.Affiliations = []string{g}
@@ -117,10 +169,7 @@ func (o *oidcProvider) finish(ctx context.Context, f flow, code string) (Identit
 			}
 		}
 	}
-	if id.Subject == "" {
-		return Identity{}, refused(o.lib, "the id token names no subject", nil)
-	}
-	return id, nil
+	return id
 }
 
 // logoutURL is the provider's end-session endpoint, if it has one.

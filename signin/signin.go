@@ -28,8 +28,9 @@ type Identity struct {
 	Subject string
 	Email   string
 	Name    string
-	// Affiliations are eduPersonScopedAffiliation values (SAML) or group
-	// claims (OpenID Connect), matched by the library's role mapping.
+	// Affiliations are eduPersonScopedAffiliation and isMemberOf values
+	// (SAML) or group claims (OpenID Connect), matched by the library's
+	// role mapping.
 	Affiliations []string
 }
 

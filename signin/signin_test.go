@@ -34,6 +34,7 @@ func refusedWith(t *testing.T, err error, kind fault.Kind, why string) {
 	if fault.KindOf(err) != kind || !strings.Contains(err.Error(), why) {
 		t.Fatalf("refused with %v (kind %v), want kind %v saying %q", err, fault.KindOf(err), kind, why)
 	}
+	t.Logf("refused (%v): %v", kind, err) // with -v, the list of what was refused and why
 }
 
 func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheDeskChangedEmailAndRole(t *testing.T) {
@@ -257,9 +258,12 @@ func TestLinkingALocalAccountMakesTheUniversityPersonSignInAsIt(t *testing.T) {
 	}
 }
 
-// tamperTokens changes the signature of the ID tokens the provider's token
-// endpoint answers with, on their way to the archive.
-type tamperTokens struct{ next http.RoundTripper }
+// tamperTokens changes the ID tokens the provider's token endpoint answers
+// with, on their way to the archive.
+type tamperTokens struct {
+	next   http.RoundTripper
+	change func(idToken string) string
+}
 
 func (tt tamperTokens) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := tt.next.RoundTrip(r)
@@ -273,15 +277,7 @@ func (tt tamperTokens) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if tok, ok := body["id_token"].(string); ok {
-		parts := strings.Split(tok, ".") // header, claims, signature
-		sig := []byte(parts[len(parts)-1])
-		if sig[len(sig)/2] == 'A' { // another base64url letter: another signature
-			sig[len(sig)/2] = 'B'
-		} else {
-			sig[len(sig)/2] = 'A'
-		}
-		parts[len(parts)-1] = string(sig)
-		body["id_token"] = strings.Join(parts, ".")
+		body["id_token"] = tt.change(tok)
 	}
 	out, err := json.Marshal(body)
 	if err != nil {
@@ -293,13 +289,26 @@ func (tt tamperTokens) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// breakSignature changes one letter of a token's signature.
+func breakSignature(tok string) string {
+	parts := strings.Split(tok, ".") // header, claims, signature
+	sig := []byte(parts[len(parts)-1])
+	if sig[len(sig)/2] == 'A' { // another base64url letter: another signature
+		sig[len(sig)/2] = 'B'
+	} else {
+		sig[len(sig)/2] = 'A'
+	}
+	parts[len(parts)-1] = string(sig)
+	return strings.Join(parts, ".")
+}
+
 func TestOIDCRefusesAnIDTokenWithABrokenSignatureOrExpired(t *testing.T) {
 	f := newFixture(t, "", "")
 	ctx := context.Background()
 	who := f.op.Users[0]
 	o := f.svc.libs["cmu"].oidc
 
-	o.client = &http.Client{Transport: tamperTokens{http.DefaultTransport}}
+	o.client = &http.Client{Transport: tamperTokens{http.DefaultTransport, breakSignature}}
 	start, state, err := f.svc.Begin(ctx, "cmu", "")
 	if err != nil {
 		t.Fatal(err)

@@ -17,11 +17,26 @@ import (
 )
 
 // embedPage is the item's viewer alone, for partners' iframes: framing is
-// allowed to the configured partners (every site by default).
+// allowed to the configured partners (every site by default). A restricted
+// item's embed is its viewer too, which asks for sign-in and access as the
+// item page's does (viewer.js).
 func (s *Server) embedPage(c *gin.Context) {
 	it, res, err := s.loadItem(c, c.Param("id"), access.ReadMetadata)
 	if errors.Is(err, fault.NotFound) {
 		s.notFoundPage(c)
+		return
+	}
+	if errors.Is(err, fault.Unauthenticated) || errors.Is(err, fault.Forbidden) {
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID), ItemID: it.ID}
+		p.Title, p.ItemURL = t(p.Lang, "restricted"), s.site(c).Base+"/items/"+it.ID
+		// In another site's frame the browser sends no session cookie
+		// (SameSite=Lax), nor to the viewer's token service: say so, and
+		// send the person to the item page (docs/security.md, embeds).
+		// The answer is kept by no cache (privateOnly), so it needs no Vary
+		// for the header it depends on.
+		p.CrossSite = c.GetHeader("Sec-Fetch-Site") == "cross-site"
+		s.cache(c, privateOnly)
+		s.render(c, Status(err), "embed", p)
 		return
 	}
 	if err != nil {

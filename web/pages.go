@@ -430,6 +430,8 @@ type itemPage struct {
 	// outside its library's reading rooms.
 	RoomNote string
 	Ask      string // the item a signed-in person may ask to read (requests.go)
+	// CrossSite is a restricted item's embed in another site's frame.
+	CrossSite bool
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
@@ -556,7 +558,7 @@ func (s *Server) itemPage(c *gin.Context) {
 		s.cache(c, publicDoc)
 		s.render(c, http.StatusGone, "item", p)
 	case errors.Is(err, fault.Unauthenticated), errors.Is(err, fault.Forbidden):
-		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID)}
+		p := itemPage{page: s.newPage(c, ""), Restricted: true, Viewer: viewerBuilt(), Manifest: s.site(c).ManifestURL(it.ID), ItemID: it.ID}
 		p.Title, p.SignIn = t(p.Lang, "restricted"), !who(c).SignedIn()
 		p.LoginNext = "/items/" + it.ID
 		s.offerAsk(c, &p, it.ID, res)

@@ -188,9 +188,17 @@ func TestReaderOfAnotherLibrarySignsInAtTheUniversityAsksAndSeesTheImageInTheSam
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("approving: %d", resp.StatusCode)
 	}
-	// The same page, without a reload, draws the image.
+	// The same page, without a reload, draws the image, and its words
+	// about the restriction and its sign-in link give way to a notice of
+	// the grant.
 	net.reset()
 	viewerShowsImage(t, ctx, net, e.image)
+	granted, _ := json.Marshal(messages["viewer_granted"][1])
+	if !waitFor(ctx, `document.getElementById("restricted-note").textContent === `+string(granted)+` && !document.getElementById("signin-link") && !document.getElementById("viewer-note")`) {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("restricted-note").textContent + " | sign-in link: " + !!document.getElementById("signin-link")`))
+		t.Fatalf("after the grant the page says %q, want the notice of the grant and no sign-in link", got)
+	}
+	screenshot(t, ctx, "item-page-after-grant")
 }
 
 // pollTargets reports whether the target id goes away within 30 s.

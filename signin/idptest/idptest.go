@@ -112,8 +112,8 @@ func secret(tb testing.TB, n int) string {
 }
 
 // keyPair makes an RSA key and a self-signed certificate for name, valid for
-// a day, and returns them PEM-encoded with the parsed certificate.
-func keyPair(tb testing.TB, name string) (keyPEM, certPEM []byte, cert *x509.Certificate) {
+// a day, and returns them PEM-encoded with the parsed key and certificate.
+func keyPair(tb testing.TB, name string) (keyPEM, certPEM []byte, key *rsa.PrivateKey, cert *x509.Certificate) {
 	tb.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -135,7 +135,7 @@ func keyPair(tb testing.TB, name string) (keyPEM, certPEM []byte, cert *x509.Cer
 	}
 	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: must(x509.MarshalPKCS8PrivateKey(key))})
 	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return keyPEM, certPEM, cert
+	return keyPEM, certPEM, key, cert
 }
 
 func must(b []byte, err error) []byte {

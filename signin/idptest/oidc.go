@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io/fs"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -27,6 +28,10 @@ type Client struct {
 	// Without it PKCE is allowed but, in LemonLDAP::NG 2.16, a code
 	// verifier sent to the token endpoint is not checked.
 	RequirePKCE bool
+	// ClaimsInUserInfoOnly leaves the e-mail address, name and groups out
+	// of the ID token, in the userinfo answer only, as LemonLDAP::NG does
+	// by default.
+	ClaimsInUserInfoOnly bool
 }
 
 // OIDC is a running LemonLDAP::NG OpenID Connect provider.
@@ -36,18 +41,44 @@ type OIDC struct {
 	Issuer string
 	// Client is the relying party registered at start.
 	Client Client
+	// Others are the relying parties registered besides it (WithClient).
+	Others []Client
+	// Key is what the provider signs ID tokens with.
+	Key SigningKey
 	// Users can sign in at the portal's form with Name and Password; their
 	// ID tokens carry Principal as preferred_username, Mail as email and
-	// DisplayName as name.
+	// DisplayName as name, and, when the scope groups is asked for, Groups
+	// as groups.
 	Users []User
 }
 
+// SigningKey is an OpenID Connect provider's ID token signing key and the
+// key id (kid) its tokens name it by.
+type SigningKey struct {
+	ID  string
+	Key *rsa.PrivateKey
+}
+
+// OIDCOption changes how StartOIDC sets the provider up.
+type OIDCOption func(*OIDC)
+
+// WithClient registers another relying party besides the first, so that a
+// test can have tokens issued to someone else.
+func WithClient(c Client) OIDCOption { return func(o *OIDC) { o.Others = append(o.Others, c) } }
+
+// WithSigningKey has the provider sign with k (another provider's, say)
+// instead of a key made for the run, as providers of one vendor sharing
+// their keys do.
+func WithSigningKey(k SigningKey) OIDCOption { return func(o *OIDC) { o.Key = k } }
+
 // oidcUsers are the accounts of LemonLDAP::NG's Demo backend (the password
-// is the name).
+// is the name) with the groups it puts them in.
 func oidcUsers() []User {
 	return []User{
-		{Name: "dwho", Password: "dwho", Principal: "dwho", Mail: "dwho@badwolf.org", DisplayName: "Doctor Who"},
-		{Name: "rtyler", Password: "rtyler", Principal: "rtyler", Mail: "rtyler@badwolf.org", DisplayName: "Rose Tyler"},
+		{Name: "dwho", Password: "dwho", Principal: "dwho", Mail: "dwho@badwolf.org", DisplayName: "Doctor Who",
+			Groups: []string{"timelords", "users"}},
+		{Name: "rtyler", Password: "rtyler", Principal: "rtyler", Mail: "rtyler@badwolf.org", DisplayName: "Rose Tyler",
+			Groups: []string{"earthlings", "users"}},
 	}
 }
 
@@ -55,14 +86,24 @@ func oidcUsers() []User {
 // lemonldap-ng-fastcgi-server, behind nginx) as an OpenID Connect provider
 // whose one relying party is c, with the Demo users, the authorization code
 // flow (PKCE allowed, or required with c.RequirePKCE) and an ID token signing
-// key made for the run.
-func StartOIDC(tb testing.TB, c Client) *OIDC {
+// key made for the run; opts add relying parties or set the key.
+func StartOIDC(tb testing.TB, c Client, opts ...OIDCOption) *OIDC {
 	tb.Helper()
 	need(tb, "nginx", "nginx")
 	need(tb, "llng-fastcgi-server", "lemonldap-ng-fastcgi-server")
 	need(tb, llngPSGI, "lemonldap-ng")
-	if c.ID == "" || c.Secret == "" || c.RedirectURL == "" {
-		tb.Fatal("start oidc: the client needs an id, a secret and a redirect url")
+	addr := freeAddr(tb)
+	o := &OIDC{Issuer: "http://" + addr, Client: c, Users: oidcUsers()}
+	for _, opt := range opts {
+		opt(o)
+	}
+	for _, c := range append([]Client{c}, o.Others...) {
+		if c.ID == "" || c.Secret == "" || c.RedirectURL == "" {
+			tb.Fatal("start oidc: a client needs an id, a secret and a redirect url")
+		}
+	}
+	if o.Key.Key == nil {
+		o.Key = newSigningKey(tb)
 	}
 	dir, err := os.MkdirTemp("", "idptest-oidc-")
 	if err != nil {
@@ -74,8 +115,6 @@ func StartOIDC(tb testing.TB, c Client) *OIDC {
 			tb.Fatal(err)
 		}
 	}
-	addr := freeAddr(tb)
-	o := &OIDC{Issuer: "http://" + addr, Client: c, Users: oidcUsers()}
 
 	writeFile(tb, filepath.Join(dir, "conf", "lmConf-1.json"), llngConfig(tb, dir, o))
 	for _, name := range []string{"lemonldap-ng.ini", "nginx.conf"} {
@@ -126,7 +165,6 @@ func llngConfig(tb testing.TB, dir string, o *OIDC) []byte {
 			"generateModule": "Lemonldap::NG::Common::Apache::Session::Generate::SHA256",
 		}
 	}
-	priv, pub := oidcKey(tb)
 	conf["cfgDate"] = time.Now().Unix()
 	conf["portal"] = o.Issuer + "/"
 	conf["domain"] = "127.0.0.1"
@@ -138,15 +176,31 @@ func llngConfig(tb testing.TB, dir string, o *OIDC) []byte {
 		"cache_depth": 3, "default_expires_in": 600, "directory_umask": "007",
 	}
 	conf["oidcServiceMetaDataIssuer"] = o.Issuer
-	conf["oidcServicePrivateKeySig"] = priv
-	conf["oidcServicePublicKeySig"] = pub
-	conf["oidcServiceKeyIdSig"] = secret(tb, 8)
-	rp := conf["oidcRPMetaDataOptions"].(map[string]any)["rp"].(map[string]any)
-	rp["oidcRPMetaDataOptionsClientID"] = o.Client.ID
-	rp["oidcRPMetaDataOptionsClientSecret"] = o.Client.Secret
-	rp["oidcRPMetaDataOptionsRedirectUris"] = o.Client.RedirectURL
-	if o.Client.RequirePKCE {
-		rp["oidcRPMetaDataOptionsRequirePKCE"] = 1
+	conf["oidcServicePrivateKeySig"] = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(o.Key.Key)}))
+	conf["oidcServicePublicKeySig"] = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&o.Key.Key.PublicKey))}))
+	conf["oidcServiceKeyIdSig"] = o.Key.ID
+	// Each client is a copy of the relying party rp of the configuration.
+	for _, part := range []string{"oidcRPMetaDataOptions", "oidcRPMetaDataExportedVars", "oidcRPMetaDataOptionsExtraClaims"} {
+		m := conf[part].(map[string]any)
+		for i := range o.Others {
+			m["rp"+strconv.Itoa(i+2)] = maps.Clone(m["rp"].(map[string]any))
+		}
+	}
+	for i, c := range append([]Client{o.Client}, o.Others...) {
+		name := "rp"
+		if i > 0 {
+			name += strconv.Itoa(i + 1)
+		}
+		rp := conf["oidcRPMetaDataOptions"].(map[string]any)[name].(map[string]any)
+		rp["oidcRPMetaDataOptionsClientID"] = c.ID
+		rp["oidcRPMetaDataOptionsClientSecret"] = c.Secret
+		rp["oidcRPMetaDataOptionsRedirectUris"] = c.RedirectURL
+		if c.RequirePKCE {
+			rp["oidcRPMetaDataOptionsRequirePKCE"] = 1
+		}
+		if c.ClaimsInUserInfoOnly {
+			rp["oidcRPMetaDataOptionsIDTokenForceClaims"] = 0
+		}
 	}
 	if b, err = json.Marshal(conf); err != nil {
 		tb.Fatal(err)
@@ -180,15 +234,12 @@ func giveToNobody(tb testing.TB, dir string) (usr, grp string) {
 	return u.Username, g.Name
 }
 
-// oidcKey makes the provider's RSA signing key, PEM-encoded as
-// LemonLDAP::NG reads it (PKCS #1 private, PKIX public).
-func oidcKey(tb testing.TB) (priv, pub string) {
+// newSigningKey makes a provider's RSA signing key and its key id.
+func newSigningKey(tb testing.TB) SigningKey {
 	tb.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	priv = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
-	pub = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&key.PublicKey))}))
-	return priv, pub
+	return SigningKey{ID: secret(tb, 8), Key: key}
 }

@@ -1,6 +1,7 @@
 package idptest
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
@@ -21,6 +22,7 @@ const (
 	AttrScopedAffiliation = "urn:oid:1.3.6.1.4.1.5923.1.1.1.9" // eduPersonScopedAffiliation
 	AttrMail              = "urn:oid:0.9.2342.19200300.100.1.3"
 	AttrDisplayName       = "urn:oid:2.16.840.1.113730.3.1.241"
+	AttrIsMemberOf        = "urn:oid:1.3.6.1.4.1.5923.1.5.1.1" // isMemberOf, the groups
 )
 
 // User is a test person who can sign in at a provider's login page.
@@ -31,6 +33,9 @@ type User struct {
 	Mail         string
 	DisplayName  string
 	Affiliations []string // eduPersonScopedAffiliation, SAML only
+	// Groups are the groups claim (OpenID Connect, with the scope groups)
+	// or isMemberOf (SAML).
+	Groups []string
 }
 
 // samlUsers are the people of the SAML IdP: a lecturer and a student of a
@@ -39,10 +44,12 @@ func samlUsers() []User {
 	return []User{
 		{Name: "somchai", Password: "somchai-pw", Principal: "somchai@cmu.example.ac.th",
 			Mail: "somchai@cmu.example.ac.th", DisplayName: "สมชาย ใจดี",
-			Affiliations: []string{"faculty@cmu.example.ac.th", "member@cmu.example.ac.th"}},
+			Affiliations: []string{"faculty@cmu.example.ac.th", "member@cmu.example.ac.th"},
+			Groups:       []string{"urn:mace:cmu.example.ac.th:groups:archive-staff"}},
 		{Name: "alice", Password: "alice-pw", Principal: "alice@psu.example.ac.th",
 			Mail: "alice@psu.example.ac.th", DisplayName: "Alice Student",
-			Affiliations: []string{"student@psu.example.ac.th"}},
+			Affiliations: []string{"student@psu.example.ac.th"},
+			Groups:       []string{"urn:mace:psu.example.ac.th:groups:history-students"}},
 	}
 }
 
@@ -51,8 +58,11 @@ type SAML struct {
 	// URL is the IdP's base URL; MetadataURL serves its signed-assertion
 	// capable metadata, whose entity ID is EntityID.
 	URL, MetadataURL, EntityID string
-	// Certificate is the certificate the IdP signs with, made for the run.
+	// Certificate is the certificate the IdP signs with, made for the run,
+	// and Key its private key, for tests that forge what only the IdP
+	// could sign.
 	Certificate *x509.Certificate
+	Key         *rsa.PrivateKey
 	// Users can sign in with their Name and Password.
 	Users []User
 
@@ -79,8 +89,8 @@ func StartSAML(tb testing.TB) *SAML {
 	s := &SAML{URL: "http://" + addr + "/", Users: samlUsers(), dir: dir}
 	s.MetadataURL = s.URL + "saml2/idp/metadata.php"
 	s.EntityID = s.MetadataURL
-	keyPEM, certPEM, cert := keyPair(tb, "idptest SimpleSAMLphp")
-	s.Certificate = cert
+	keyPEM, certPEM, key, cert := keyPair(tb, "idptest SimpleSAMLphp")
+	s.Certificate, s.Key = cert, key
 	writeFile(tb, filepath.Join(dir, "idp.key"), keyPEM)
 	writeFile(tb, filepath.Join(dir, "idp.crt"), certPEM)
 
@@ -92,6 +102,7 @@ func StartSAML(tb testing.TB) *SAML {
 			"mail":                       {u.Mail},
 			"displayName":                {u.DisplayName},
 			"eduPersonScopedAffiliation": u.Affiliations,
+			"isMemberOf":                 u.Groups,
 		}
 	}
 	b, err := json.Marshal(people)

@@ -125,6 +125,7 @@ func TestSAMLLoginAtTheIdPsFormGivesASignedAssertionWithEduPersonAttributes(t *t
 		idptest.AttrMail:              {user.Mail},
 		idptest.AttrDisplayName:       {user.DisplayName},
 		idptest.AttrScopedAffiliation: user.Affiliations,
+		idptest.AttrIsMemberOf:        user.Groups,
 	}
 	for name, want := range wants {
 		if !slices.Equal(got[name], want) {

@@ -27,6 +27,7 @@
     return out;
   }
 
+  var compactSources;
   function compact() {
     load("/static/vendor/openseadragon.min.js", function () {
       fetch(el.dataset.manifest, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (m) {
@@ -36,10 +37,13 @@
           el.textContent = el.dataset.noImages || "";
           return;
         }
+        compactSources = sources;
         window.archiveViewer = OpenSeadragon({
           element: el, prefixUrl: "/static/vendor/osd/", tileSources: sources,
           sequenceMode: sources.length > 1, showNavigator: false, gestureSettingsTouch: { pinchRotate: false },
         });
+        // No sign-in bar here: a signed-in person's session is asked at once.
+        if (el.dataset.reloadOnToken === "1" && el.dataset.signedIn === "1") checkAccess();
       });
       if (el.dataset.fullLabel) {
         var a = document.createElement("a");
@@ -130,42 +134,103 @@
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
 
-  // On a restricted item's page, once the viewer's sign-in window has given
-  // it an access token: a person who may see the item gets the whole page;
-  // one who may not is told, by the image's IIIF Auth 2.0 probe, where to
-  // ask (in place of Mirador's bare "Forbidden"), and the probe is asked
-  // again until a grant lets them see the image, which the viewer then
-  // shows in place, without a reload.
+  // On a restricted item's page or embed, once the viewer's sign-in window
+  // (or, in an embed, the session) has given it an access token: a person
+  // who may see the item gets the whole page; one who may not is told, by
+  // the image's IIIF Auth 2.0 probe, where to ask (in place of Mirador's
+  // bare "Forbidden"), and the probe is asked again until a grant lets them
+  // see the image, which the viewer then shows in place, without a reload,
+  // the page's words about the restriction giving way to a notice of the
+  // grant. An embed is not reloaded: its viewer shows the image at once.
   if (el.dataset.reloadOnToken === "1") {
     var waiting = false;
     window.addEventListener("message", function (e) {
-      if (waiting || e.origin !== window.location.origin || !e.data || !e.data.accessToken) return;
-      waiting = true;
-      probe(function (doc) {
-        if (doc.status === 200) {
-          setTimeout(function () { window.location.reload(); }, 300);
+      if (e.origin !== window.location.origin || !e.data || !e.data.accessToken) return;
+      checkAccess();
+    });
+  }
+  function checkAccess() {
+    if (waiting) return;
+    waiting = true;
+    probe(function (doc) {
+      if (doc.status === 200) {
+        if (embed) showGranted();
+        else setTimeout(function () { window.location.reload(); }, 300);
+        return;
+      }
+      var lang = el.dataset.lang === "th" ? "th" : "en";
+      function say(v) { return v ? (v[lang] || v.en || [""])[0] : ""; }
+      var note = document.createElement("p"), head = document.createElement("strong");
+      note.className = "notice";
+      note.id = "viewer-note";
+      note.setAttribute("role", "status");
+      head.textContent = say(doc.heading);
+      note.append(head, " ", say(doc.note));
+      el.parentNode.insertBefore(note, el);
+      askForm(note);
+      refused(false);
+      var timer = setInterval(function () {
+        refused(false);
+        probe(function (again) {
+          if (again.status !== 200) return;
+          clearInterval(timer);
+          note.remove();
+          showGranted();
+        });
+      }, 5000);
+    });
+  }
+
+  // askForm lets the person ask for access below the viewer's note, through
+  // the JSON API, where the page has no form of its own (an embed, or an
+  // item page opened before signing in through the viewer).
+  function askForm(note) {
+    if (!el.dataset.item || document.getElementById("request")) return;
+    var form = document.createElement("form"), label = document.createElement("label");
+    var text = document.createElement("textarea"), send = document.createElement("button"), said = document.createElement("span");
+    form.id = "viewer-ask";
+    form.className = "edit";
+    text.id = "viewer-purpose";
+    text.required = true;
+    text.maxLength = 2000;
+    label.htmlFor = text.id;
+    label.textContent = el.dataset.askPurpose || "";
+    send.type = "submit";
+    send.textContent = el.dataset.askSend || "";
+    said.setAttribute("role", "status");
+    form.append(label, " ", text, " ", send, " ", said);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send.disabled = true;
+      fetch("/api/v1/items/" + encodeURIComponent(el.dataset.item) + "/requests?lang=" + encodeURIComponent(el.dataset.lang || ""), {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ purpose: text.value }),
+      }).then(function (r) {
+        if (r.status === 201) {
+          var done = document.createElement("p");
+          done.id = "viewer-asked";
+          done.setAttribute("role", "status");
+          done.textContent = el.dataset.askSent || "";
+          form.replaceWith(done);
           return;
         }
-        var lang = el.dataset.lang === "th" ? "th" : "en";
-        function say(v) { return v ? (v[lang] || v.en || [""])[0] : ""; }
-        var note = document.createElement("p"), head = document.createElement("strong");
-        note.className = "notice";
-        note.id = "viewer-note";
-        note.setAttribute("role", "status");
-        head.textContent = say(doc.heading);
-        note.append(head, " ", say(doc.note));
-        el.parentNode.insertBefore(note, el);
-        refused(false);
-        var timer = setInterval(function () {
-          refused(false);
-          probe(function (again) {
-            if (again.status !== 200) return;
-            clearInterval(timer);
-            note.remove();
-            refused(true);
-          });
-        }, 5000);
-      });
+        return r.text().then(function (why) { said.textContent = why.trim(); send.disabled = false; });
+      }).catch(function () { send.disabled = false; });
+    });
+    note.after(form);
+  }
+
+  // showGranted has the viewer fetch the image again and puts a notice of
+  // the grant in place of the page's words about the restriction, its
+  // sign-in link and its form to ask.
+  function showGranted() {
+    refused(true);
+    var viewer = window.archiveViewer;
+    if (viewer && !viewer.store && viewer.open && compactSources) viewer.open(compactSources);
+    var n = document.getElementById("restricted-note");
+    if (n && n.dataset.granted) n.textContent = n.dataset.granted;
+    ["request", "signin-link", "viewer-ask", "viewer-asked"].forEach(function (id) {
+      var x = document.getElementById(id);
+      if (x) (x.closest("p") || x).remove();
     });
   }
 

@@ -18,6 +18,7 @@ $metadata['__DYNAMIC:1__'] = [
             'eduPersonScopedAffiliation' => 'urn:oid:1.3.6.1.4.1.5923.1.1.1.9',
             'mail' => 'urn:oid:0.9.2342.19200300.100.1.3',
             'displayName' => 'urn:oid:2.16.840.1.113730.3.1.241',
+            'isMemberOf' => 'urn:oid:1.3.6.1.4.1.5923.1.5.1.1',
         ],
     ],
 ];
