@@ -45,7 +45,7 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "backup":  {"cmd", "backup"},
 		mod + "metrics": {"cmd", "metrics", "web/"},
 		// University sign-in: built by the command, its redirects in the web layer.
-		mod + "signin": {"cmd", "web", "signin"},
+		mod + "signin": {"cmd", "web", "signin", "desk"}, // the desk checks a library's roles for sign-in as sign-in reads them
 	}
 	for lib, dirs := range ours {
 		allowed[lib] = dirs
