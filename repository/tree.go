@@ -45,6 +45,8 @@ type Description struct {
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
 	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+	// Containers are the boxes and folders the unit is in (containers.go).
+	Containers []ContainerRef `json:"containers,omitempty"`
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.
