@@ -259,6 +259,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			walk(k)
 		case "abstract":
 			put(&c.Summary, k, k.all())
+		case "container":
+			d.Containers = append(d.Containers, readContainer(k))
 		case "dao", "daoloc", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
@@ -574,6 +576,7 @@ type Store interface {
 	Collection(id string) (*repository.Collection, error)
 	NextOrder(parent string) (float64, error)
 	AddCollections(ctx context.Context, cols []*repository.Collection, agent string) error
+	ContainerStore
 }
 
 // Made is a unit an import made, for the report.
@@ -651,6 +654,9 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	if err := walk(f.Root, parent, "", 0, order); err != nil {
 		return nil, nil, err
 	}
+	if err := place(ctx, s, institution, cols, agent); err != nil {
+		return nil, nil, err
+	}
 	if err := s.AddCollections(ctx, cols, agent); err != nil {
 		return nil, nil, err
 	}
@@ -681,7 +687,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Containers) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {
