@@ -51,6 +51,12 @@ func (c *Container) Validate() error {
 	return nil
 }
 
+// BoxCount is a container and how many units are in it.
+type BoxCount struct {
+	*Container
+	Units int
+}
+
 // ContainerRef is one container a finding aid names for a unit (an EAD
 // <container>): the top container it is, or a sub-container (a folder in
 // a box) inside one. Every attribute the source gave is kept, so that the

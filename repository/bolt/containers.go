@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
@@ -26,14 +27,9 @@ var (
 	ixContainerCount = []byte("ix_container_counts")
 )
 
-// BoxCount is a container and how many units are in it.
-type BoxCount struct {
-	*repository.Container
-	Units int
-}
-
-// AddContainers registers new top containers together: each record is
-// written to storage first, then all are indexed in one transaction. A
+// AddContainers registers new top containers together: each record and its
+// creation event are written to storage first, then all are indexed in one
+// transaction, as AddCollections does; a failure registers none. A
 // container without an id is given one. A barcode the library uses already
 // is a conflict.
 func (s *Store) AddContainers(ctx context.Context, cs []*repository.Container, agent string) error {
@@ -60,34 +56,47 @@ func (s *Store) AddContainers(ctx context.Context, cs []*repository.Container, a
 	}
 	defer s.locks.lock(set)()
 	now := s.Now()
-	for _, c := range cs {
+	events := make([]repository.Event, len(cs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, c := range cs {
 		if _, err := s.Container(c.ID); err == nil {
 			return fmt.Errorf("container %s exists already: %w", c.ID, fault.Conflict)
 		}
 		c.Version, c.Created, c.Modified = 1, now, now
-		if err := s.putRecord(ctx, repository.RecordKey("containers", c.ID, c.Version), record{Kind: "container", Container: c}); err != nil {
-			return err
-		}
+		events[i] = repository.Event{Time: now, ID: fmt.Sprintf("%016x-%s", now.UnixNano(), newID()[:6]), Type: "creation", Object: c.ID, Agent: agent, Outcome: "success", Detail: "container " + c.Name()}
+		g.Go(func() error {
+			if err := s.putRecord(gctx, repository.RecordKey("containers", c.ID, 1), record{Kind: "container", Container: c}); err != nil {
+				return err
+			}
+			e := events[i]
+			return s.putRecord(gctx, eventKey(&e), record{Kind: "events", Events: []repository.Event{e}})
+		})
 	}
-	if err := s.update(func(tx *bbolt.Tx) error {
+	err := g.Wait()
+	if err == nil {
+		err = s.update(func(tx *bbolt.Tx) error {
+			for i, c := range cs {
+				if err := insertContainer(tx, nil, c); err != nil {
+					return err
+				}
+				if err := putJSON(tx, bEvents, string(join(c.ID, events[i].ID)), &events[i]); err != nil {
+					return err
+				}
+				if err := appendFeed(tx, repository.FeedEntry{Time: now, Kind: "container", ID: c.ID, Version: 1, Op: repository.OpCreate}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		for _, c := range cs {
-			if err := insertContainer(tx, nil, c); err != nil {
-				return err
-			}
-			if err := appendFeed(tx, repository.FeedEntry{Time: now, Kind: "container", ID: c.ID, Version: c.Version, Op: repository.OpCreate}); err != nil {
-				return err
-			}
+			c.Version = 0
 		}
-		return nil
-	}); err != nil {
 		return err
 	}
 	s.announce()
-	for _, c := range cs {
-		if err := s.record(ctx, repository.Event{Type: "creation", Object: c.ID, Agent: agent, Outcome: "success", Detail: "container " + c.Name()}); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -183,8 +192,8 @@ func (s *Store) ContainerByBarcode(institution, barcode string) (*repository.Con
 
 // ContainersOf lists a library's containers with how many units are in
 // each, in identifier order.
-func (s *Store) ContainersOf(institution string) ([]BoxCount, error) {
-	var out []BoxCount
+func (s *Store) ContainersOf(institution string) ([]repository.BoxCount, error) {
+	var out []repository.BoxCount
 	prefix := join(institution, "")
 	err := s.view(func(tx *bbolt.Tx) error {
 		counts := tx.Bucket(ixContainerCount)
@@ -199,7 +208,7 @@ func (s *Store) ContainersOf(institution string) ([]BoxCount, error) {
 			if v := counts.Get([]byte(id)); len(v) == 4 {
 				n = int(binary.BigEndian.Uint32(v))
 			}
-			out = append(out, BoxCount{&box, n})
+			out = append(out, repository.BoxCount{Container: &box, Units: n})
 		}
 		return nil
 	})

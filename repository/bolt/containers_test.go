@@ -3,13 +3,16 @@ package bolt
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 func TestContainersKeepTheirUnitsCountsAndLocationAcrossARebuild(t *testing.T) {
@@ -139,5 +142,44 @@ func TestAReplicaTakesInAContainerAndItsMove(t *testing.T) {
 	got, err := r.Container(box.ID)
 	if err != nil || got.Location != "B2" {
 		t.Fatalf("replica's box %+v, %v", got, err)
+	}
+}
+
+// BenchmarkContainersOf lists a library of 3,000 boxes, each holding two
+// units, as the desk's listing does.
+func BenchmarkContainersOf(b *testing.B) {
+	dir := b.TempDir()
+	blobs, err := local.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(ctx, filepath.Join(dir, "a.db"), blobs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var boxes []*repository.Container
+	for i := range 3000 {
+		boxes = append(boxes, &repository.Container{Institution: "cmu", Type: "Box", Indicator: strconv.Itoa(i + 1)})
+	}
+	if err := s.AddContainers(ctx, boxes, "t"); err != nil {
+		b.Fatal(err)
+	}
+	cols := []*repository.Collection{{ID: "ff", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "F"}}}
+	for i, box := range boxes {
+		for j := range 2 {
+			cols = append(cols, &repository.Collection{ID: fmt.Sprintf("u%d-%d", i, j), Institution: "cmu", Parent: "ff", Level: repository.FileLevel,
+				Title: repository.Text{"en": "U"}, Description: &repository.Description{Containers: []repository.ContainerRef{{Top: box.ID, Type: "Box", Indicator: box.Indicator}}}})
+		}
+	}
+	if err := s.AddCollections(ctx, cols, "t"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		list, err := s.ContainersOf("cmu")
+		if err != nil || len(list) != 3000 || list[0].Units != 2 {
+			b.Fatalf("%d boxes, %v", len(list), err)
+		}
 	}
 }
