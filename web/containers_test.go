@@ -1,0 +1,80 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// withBoxes adds cmu's Box 12, shelved at A-1, holding a file of a public
+// fonds in Folder 3.
+func withBoxes(t *testing.T, e *grantEnv) *repository.Container {
+	t.Helper()
+	ctx := context.Background()
+	box := &repository.Container{Institution: "cmu", Type: "Box", Indicator: "12", Barcode: "CMU0012", Location: "A-1"}
+	if err := e.store.AddContainers(ctx, []*repository.Container{box}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	cols := []*repository.Collection{
+		{ID: "lanna", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"th": "จดหมายเหตุล้านนา", "en": "Lanna archives"}},
+		{ID: "lanna-1957", Institution: "cmu", Parent: "lanna", Level: repository.FileLevel, Title: repository.Text{"th": "จดหมาย พ.ศ. 2500", "en": "Letters of 1957"},
+			Description: &repository.Description{Containers: []repository.ContainerRef{
+				{Top: box.ID, Type: "Box", Indicator: "12", ID: "b1", Barcode: "CMU0012"},
+				{Top: box.ID, Type: "Folder", Indicator: "3", Parent: "b1"}}}},
+	}
+	if err := e.store.AddCollections(ctx, cols, "t"); err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
+func TestArchivistsSeeAndMoveTheirBoxesInThaiAndEnglishAndOthersCannot(t *testing.T) {
+	e := newGrantEnv(t)
+	box := withBoxes(t, e)
+	tokenFor(t, e.store, "reader@cmu.example", "cmu", "reader", "write")
+	arch, tuArch, reader := e.session(t, "arch@cmu.example"), e.session(t, "arch@tu.example"), e.session(t, "reader@cmu.example")
+	for lang, words := range map[string][]string{
+		"th": {"กล่องเอกสารของห้องสมุด", "กล่อง 12", "ที่ตั้งบนชั้น", "CMU0012", "A-1"},
+		"en": {"The library&#39;s boxes", "Box 12", "Shelf location", "CMU0012", "A-1"},
+	} {
+		w := e.do("", "GET", "/desk/boxes?lang="+lang, "", "Cookie", arch)
+		for _, want := range words {
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+				t.Errorf("the %s list of boxes lacks %q: %d", lang, want, w.Code)
+			}
+		}
+		if strings.Contains(w.Header().Get("Cache-Control"), "public") {
+			t.Errorf("the list of boxes is publicly cacheable: %s", w.Header().Get("Cache-Control"))
+		}
+	}
+	w := e.do("", "GET", "/desk/boxes/"+box.ID+"?lang=th", "", "Cookie", arch)
+	for _, want := range []string{"แฟ้ม 3", "จดหมาย พ.ศ. 2500", `action="/desk/boxes/` + box.ID + `/move"`, "ย้ายกล่อง"} {
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("box 12's page lacks %q: %d", want, w.Code)
+		}
+	}
+	csrf := between(w.Body.String(), `name="csrf" value="`, `"`)
+	for who, cookie := range map[string]string{"tu's archivist": tuArch, "cmu's reader": reader} {
+		if w := e.do("", "GET", "/desk/boxes/"+box.ID, "", "Cookie", cookie); w.Code != http.StatusForbidden || strings.Contains(w.Body.String(), "A-1") {
+			t.Errorf("%s opens cmu's box: %d", who, w.Code)
+		}
+		if w := e.do("", "GET", "/desk/boxes?library=cmu", "", "Cookie", cookie); w.Code != http.StatusForbidden {
+			t.Errorf("%s lists cmu's boxes: %d", who, w.Code)
+		}
+	}
+	if r := e.form("/desk/boxes/"+box.ID+"/move", "version=1&location=ชั้น+B-7&csrf="+csrf, "Cookie", arch); r.Code != http.StatusSeeOther {
+		t.Fatalf("moving the box: %d %s", r.Code, r.Body)
+	}
+	if r := e.form("/desk/boxes/"+box.ID+"/move", "version=1&location=C-3&csrf="+csrf, "Cookie", arch); r.Code != http.StatusConflict {
+		t.Fatalf("moving it again from the stale page: %d %s", r.Code, r.Body)
+	}
+	if r := e.form("/desk/boxes/"+box.ID+"/move", "version=x&location=C-3&csrf="+csrf, "Cookie", arch); r.Code != http.StatusBadRequest {
+		t.Fatalf("a move without a version: %d %s", r.Code, r.Body)
+	}
+	if got, _ := e.store.Container(box.ID); got.Location != "ชั้น B-7" {
+		t.Fatalf("the box is at %q", got.Location)
+	}
+}
