@@ -1,12 +1,16 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -98,4 +102,40 @@ func (s *Server) moveBox(c *gin.Context) {
 func boxName(lang, typ, indicator string) string {
 	r := repository.ContainerRef{Type: typ, Indicator: indicator}
 	return repository.ContainerNames([]repository.ContainerRef{r}, lang)[0]
+}
+
+// containerFields are a unit's containers for its finding-aid pages and
+// the printed finding aid ("Box 12, Folder 3"), and, for those the access
+// decision lets edit the library's records, where each box is shelved.
+func (s *Server) containerFields(p access.Principal, lang string, c *repository.Collection, now time.Time) ([]field, error) {
+	if c.Description == nil || len(c.Description.Containers) == 0 {
+		return nil, nil
+	}
+	refs := c.Description.Containers
+	out := []field{{Label: t(lang, "containers"), Value: strings.Join(repository.ContainerNames(refs, lang), "; ")}}
+	if access.Decide(p, access.Edit, access.LibraryResource(c.Institution), now) != nil {
+		return out, nil
+	}
+	var shelves []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if r.Top == "" || seen[r.Top] {
+			continue
+		}
+		seen[r.Top] = true
+		box, err := s.cfg.Store.Container(r.Top)
+		if errors.Is(err, fault.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if box.Location != "" {
+			shelves = append(shelves, boxName(lang, box.Type, box.Indicator)+": "+box.Location)
+		}
+	}
+	if len(shelves) > 0 {
+		out = append(out, field{Label: t(lang, "box_location"), Value: strings.Join(shelves, "; ")})
+	}
+	return out, nil
 }

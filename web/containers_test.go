@@ -2,20 +2,23 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
 )
 
 // withBoxes adds cmu's Box 12, shelved at A-1, holding a file of a public
 // fonds in Folder 3.
-func withBoxes(t *testing.T, e *grantEnv) *repository.Container {
+func withBoxes(t *testing.T, store *bolt.Store) *repository.Container {
 	t.Helper()
 	ctx := context.Background()
 	box := &repository.Container{Institution: "cmu", Type: "Box", Indicator: "12", Barcode: "CMU0012", Location: "A-1"}
-	if err := e.store.AddContainers(ctx, []*repository.Container{box}, "t"); err != nil {
+	if err := store.AddContainers(ctx, []*repository.Container{box}, "t"); err != nil {
 		t.Fatal(err)
 	}
 	cols := []*repository.Collection{
@@ -25,7 +28,7 @@ func withBoxes(t *testing.T, e *grantEnv) *repository.Container {
 				{Top: box.ID, Type: "Box", Indicator: "12", ID: "b1", Barcode: "CMU0012"},
 				{Top: box.ID, Type: "Folder", Indicator: "3", Parent: "b1"}}}},
 	}
-	if err := e.store.AddCollections(ctx, cols, "t"); err != nil {
+	if err := store.AddCollections(ctx, cols, "t"); err != nil {
 		t.Fatal(err)
 	}
 	return box
@@ -33,7 +36,7 @@ func withBoxes(t *testing.T, e *grantEnv) *repository.Container {
 
 func TestArchivistsSeeAndMoveTheirBoxesInThaiAndEnglishAndOthersCannot(t *testing.T) {
 	e := newGrantEnv(t)
-	box := withBoxes(t, e)
+	box := withBoxes(t, e.store)
 	tokenFor(t, e.store, "reader@cmu.example", "cmu", "reader", "write")
 	arch, tuArch, reader := e.session(t, "arch@cmu.example"), e.session(t, "arch@tu.example"), e.session(t, "reader@cmu.example")
 	for lang, words := range map[string][]string{
@@ -76,5 +79,41 @@ func TestArchivistsSeeAndMoveTheirBoxesInThaiAndEnglishAndOthersCannot(t *testin
 	}
 	if got, _ := e.store.Container(box.ID); got.Location != "ชั้น B-7" {
 		t.Fatalf("the box is at %q", got.Location)
+	}
+}
+
+func TestFindingAidPagesShowContainersToReadersAndShelvesOnlyToStaff(t *testing.T) {
+	e := newDeskEnv(t)
+	withBoxes(t, e.store)
+	anonymous := func(path string) string {
+		resp, err := http.Get(e.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	for path, want := range map[string]string{"/fonds/lanna?lang=th": "กล่อง 12, แฟ้ม 3", "/fonds/lanna?lang=en": "Box 12, Folder 3", "/fonds/lanna/print?lang=th": "กล่อง 12, แฟ้ม 3"} {
+		body := anonymous(path)
+		if !strings.Contains(body, want) || strings.Contains(body, "A-1") || strings.Contains(body, "CMU0012") {
+			t.Errorf("%s for anonymous visitors: wants %q and no shelf or barcode", path, want)
+		}
+	}
+	if _, body := e.get(t, "/fonds/lanna?lang=en"); !strings.Contains(body, "Box 12: A-1") || !strings.Contains(body, "Shelf location") {
+		t.Errorf("cmu's archivist does not see where Box 12 is shelved")
+	}
+	// A save of the unit at the desk keeps the containers the form does not show.
+	c, _ := e.store.Collection("lanna-1957")
+	form := url.Values{"csrf": {e.csrf}, "version": {"1"}, "level": {"file"}, "title_th": {"จดหมาย พ.ศ. 2500"}, "title_en": {"Letters, 1957"}, "access": {"public"}}
+	if code, body := e.post(t, "/desk/units/lanna-1957", form); code != http.StatusSeeOther {
+		t.Fatalf("saving the unit: %d %.300s", code, body)
+	}
+	after, _ := e.store.Collection("lanna-1957")
+	if after.Version != c.Version+1 || after.Description == nil || len(after.Description.Containers) != 2 || after.Description.Containers[1].Indicator != "3" {
+		t.Fatalf("after a desk save the unit is in %+v", after.Description)
 	}
 }
