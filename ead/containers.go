@@ -92,8 +92,14 @@ func place(ctx context.Context, s ContainerStore, institution string, cols []*re
 		d := *c.Description
 		d.Containers = slices.Clone(d.Containers)
 		c.Description = &d
+		nest(d.Containers)
+		var last repository.ContainerRef // the unit's top container so far
 		for i, r := range d.Containers {
 			t := top(r)
+			if r.Nested {
+				t = last
+			}
+			last = t
 			key := "t\x00" + strings.ToLower(strings.TrimSpace(t.Type)) + "\x00" + strings.TrimSpace(t.Indicator)
 			if t.Barcode != "" {
 				key = "b\x00" + t.Barcode
@@ -181,5 +187,20 @@ func (x *writer) containers(refs []repository.ContainerRef) {
 			}
 		}
 		x.elem("container", r.Indicator, attrs...)
+	}
+}
+
+// nest marks, in a unit's containers written without ids or parents, each
+// of another type than the first and without a barcode (which only a top
+// container has) as inside the one before it: Box 1, Folder 2 is a folder
+// in a box; Box 1, Box 2 are two boxes, and so are Box 1, Reel 7 [barcode].
+func nest(refs []repository.ContainerRef) {
+	for _, r := range refs {
+		if r.ID != "" || r.Parent != "" {
+			return
+		}
+	}
+	for i := 1; i < len(refs); i++ {
+		refs[i].Nested = refs[i].Barcode == "" && !strings.EqualFold(strings.TrimSpace(refs[i].Type), strings.TrimSpace(refs[0].Type))
 	}
 }

@@ -207,3 +207,32 @@ func TestUnitsThatNameTheSameBoxShareOneTopContainer(t *testing.T) {
 		t.Fatalf("tu's unit is in cmu's box %q", top)
 	}
 }
+
+func TestContainersWithoutIDsNestAFolderInTheBoxBeforeIt(t *testing.T) {
+	doc := `<ead><eadheader><eadid>at</eadid></eadheader><archdesc level="collection"><did><unittitle>AT</unittitle></did><dsc>
+<c01 level="file"><did><unittitle>One</unittitle><container type="Box" label="Text">1</container><container type="Folder">2</container></did></c01>
+<c01 level="file"><did><unittitle>Two</unittitle><container type="Box">1</container><container type="Folder">3</container></did></c01>
+<c01 level="file"><did><unittitle>Three</unittitle><container type="Box">1</container><container type="Box">2</container></did></c01>
+</dsc></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStore(t)
+	made, _, err := f.Build(ctx, s, "cmu", "", "importer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxes, err := s.ContainersOf("cmu")
+	if err != nil || len(boxes) != 2 {
+		t.Fatalf("%d boxes (want Box 1 and Box 2), %v", len(boxes), err)
+	}
+	var names []string
+	for _, m := range made[1:] {
+		c, _ := s.Collection(m.ID)
+		names = append(names, strings.Join(repository.ContainerNames(c.Description.Containers, "en"), "; "))
+	}
+	if fmt.Sprint(names) != "[Box 1, Folder 2 Box 1, Folder 3 Box 1; Box 2]" {
+		t.Fatalf("the units are in %q", names)
+	}
+}

@@ -77,10 +77,15 @@ type ContainerRef struct {
 	Barcode string `json:"barcode,omitempty"`
 	// Attrs holds every other attribute the element had, by name, as written.
 	Attrs map[string]string `json:"attrs,omitempty"`
+	// Nested: the source gave no ids nor parents, and this container, of
+	// another type than the unit's first, is inside the one before it
+	// (Archivists' Toolkit and AtoM write Box 1 then Folder 2 so).
+	Nested bool `json:"nested,omitempty"`
 }
 
-// Sub reports whether the reference is a sub-container (it names a parent).
-func (r ContainerRef) Sub() bool { return r.Parent != "" }
+// Sub reports whether the reference is a sub-container: it names a parent
+// or is nested in the one before it.
+func (r ContainerRef) Sub() bool { return r.Parent != "" || r.Nested }
 
 // Name is how the container is called: "Box 12", "Folder 3".
 func (r ContainerRef) Name() string {
