@@ -53,7 +53,7 @@ var bracketed = regexp.MustCompile(`\[([^\[\]\s]+)\]\s*$`)
 // barcode, else the same type and indicator; a sub-container is in the top
 // container its parent chain leads to. The new containers are added to the
 // store before the units; cols get their own copies of their descriptions.
-func place(ctx context.Context, s ContainerStore, institution string, cols []*repository.Collection, agent string) error {
+func place(ctx context.Context, s ContainerStore, institution string, cols []*repository.Collection, agent string) (Placed, error) {
 	tops := map[string]*repository.Container{} // by key
 	byID := map[string]repository.ContainerRef{}
 	var fresh []*repository.Container
@@ -110,7 +110,7 @@ func place(ctx context.Context, s ContainerStore, institution string, cols []*re
 				if err == nil && old.Institution == institution {
 					box = old
 				} else if err != nil && !errors.Is(err, fault.NotFound) {
-					return err
+					return Placed{}, err
 				}
 			}
 			if box == nil {
@@ -129,13 +129,22 @@ func place(ctx context.Context, s ContainerStore, institution string, cols []*re
 	}
 	if len(fresh) > 0 {
 		if err := s.AddContainers(ctx, fresh, agent); err != nil {
-			return err
+			return Placed{}, err
 		}
 	}
+	boxes := map[*repository.Container]bool{}
 	for _, sl := range slots {
 		sl.ref.Top = sl.box.ID // given by the store to the new ones
+		boxes[sl.box] = true
 	}
-	return nil
+	return Placed{Containers: len(slots), Boxes: len(boxes), New: len(fresh)}, nil
+}
+
+// Placed is what placing a finding aid's units in their boxes did: how
+// many containers the units name, in how many boxes, of which how many the
+// import made (the others the library held already, by barcode).
+type Placed struct {
+	Containers, Boxes, New int
 }
 
 // eadAttrs are the attributes EAD3 gives <container> beside those the

@@ -81,6 +81,9 @@ type Finding struct {
 	Version string // "EAD3" or "EAD 2002"
 	Root    *Unit
 	Count   int
+	// Placed says, once built, how many containers the units name and in
+	// how many boxes (containers.go).
+	Placed Placed
 }
 
 // Sniff reports whether the start of a document is an EAD finding aid.
@@ -654,7 +657,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	if err := walk(f.Root, parent, "", 0, order); err != nil {
 		return nil, nil, err
 	}
-	if err := place(ctx, s, institution, cols, agent); err != nil {
+	if f.Placed, err = place(ctx, s, institution, cols, agent); err != nil {
 		return nil, nil, err
 	}
 	if err := s.AddCollections(ctx, cols, agent); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/repository/bolt"
@@ -37,7 +38,8 @@ func boxesOf(t *testing.T, data, institution string) string {
 func TestTheBoxesOfAnImportedFindingAidComeBackWithARebuild(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	env := []string{"ARCHIVE_DATA=" + data}
-	if _, errOut, code := archive(t, env, "ingest", "--institution", "cmu", filepath.Join("..", "..", "ead", "testdata", "containers-th.xml")); code != 0 {
+	_, errOut, code := archive(t, env, "ingest", "--institution", "cmu", filepath.Join("..", "..", "ead", "testdata", "containers-th.xml"))
+	if code != 0 || !strings.Contains(errOut, "8 containers in 3 boxes (3 new)") {
 		t.Fatalf("import: %d %s", code, errOut)
 	}
 	before := boxesOf(t, data, "cmu")
