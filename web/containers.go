@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -138,4 +139,10 @@ func (s *Server) containerFields(p access.Principal, lang string, c *repository.
 		out = append(out, field{Label: t(lang, "box_location"), Value: strings.Join(shelves, "; ")})
 	}
 	return out, nil
+}
+
+// placedNote says in lang how many containers an import read and in how
+// many boxes, for the import's report.
+func placedNote(lang string, pl ead.Placed) string {
+	return strings.NewReplacer("{1}", strconv.Itoa(pl.Containers), "{2}", strconv.Itoa(pl.Boxes), "{3}", strconv.Itoa(pl.New)).Replace(t(lang, "ead_boxes"))
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -115,5 +117,21 @@ func TestFindingAidPagesShowContainersToReadersAndShelvesOnlyToStaff(t *testing.
 	after, _ := e.store.Collection("lanna-1957")
 	if after.Version != c.Version+1 || after.Description == nil || len(after.Description.Containers) != 2 || after.Description.Containers[1].Indicator != "3" {
 		t.Fatalf("after a desk save the unit is in %+v", after.Description)
+	}
+}
+
+func TestTheDesksImportReportSaysHowManyBoxesInThaiAndEnglish(t *testing.T) {
+	e := newDeskEnv(t)
+	doc, err := os.ReadFile("../ead/testdata/containers-th.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, page := e.postImport(t, "th", string(doc), nil)
+	if st != http.StatusOK || !strings.Contains(html.UnescapeString(page), "หน่วยเอกสารระบุที่จัดเก็บ 8 รายการ ในกล่อง 3 กล่อง (สร้างใหม่ 3 กล่อง)") {
+		t.Fatalf("the Thai report: %d %.2000s", st, page)
+	}
+	st, page = e.postImport(t, "en", string(doc), nil)
+	if st != http.StatusOK || !strings.Contains(html.UnescapeString(page), "The units name 8 containers in 3 boxes (1 new)") {
+		t.Fatalf("the English report of a second import: %d %.2000s", st, page)
 	}
 }

@@ -402,6 +402,9 @@ func (s *Server) importEAD(c *gin.Context) {
 		}
 	}
 	v.Notes = append(v.Notes, r.Problems...)
+	if pl := in.Finding.Placed; pl.Containers > 0 {
+		v.Notes = append(v.Notes, placedNote(v.Lang, pl))
+	}
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}
 	if r.NoIngest {
