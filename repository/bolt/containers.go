@@ -239,6 +239,9 @@ func (s *Store) UnitsIn(container string) ([]*repository.Collection, error) {
 // container).
 func indexUnitContainers(tx *bbolt.Tx, old, c *repository.Collection) error {
 	was, now := topsOf(old), topsOf(c)
+	if old != nil && old.Deleted {
+		was = nil
+	}
 	if c.Deleted {
 		now = nil
 	}

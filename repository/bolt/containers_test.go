@@ -183,3 +183,37 @@ func BenchmarkContainersOf(b *testing.B) {
 		}
 	}
 }
+
+func TestAUnitDeletedLeavesItsBoxAndComesBackToItWhenRestored(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	box := &repository.Container{Institution: "cmu", Type: "Box", Indicator: "1"}
+	if err := s.AddContainers(ctx, []*repository.Container{box}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	u := &repository.Collection{ID: "cmu-u", Institution: "cmu", Level: repository.FileLevel, Title: repository.Text{"en": "U"},
+		Description: &repository.Description{Containers: []repository.ContainerRef{{Top: box.ID, Type: "Box", Indicator: "1"}}}}
+	if err := s.SaveUnit(ctx, u, "t"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		l, err := s.ContainersOf("cmu")
+		if err != nil || len(l) != 1 {
+			t.Fatalf("%d boxes, %v", len(l), err)
+		}
+		return l[0].Units
+	}
+	for _, deleted := range []bool{true, false} {
+		u.Deleted = deleted
+		if err := s.SaveUnit(ctx, u, "t"); err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]int{true: 0, false: 1}[deleted]
+		if n := count(); n != want {
+			t.Fatalf("deleted %v: the box holds %d units, not %d", deleted, n, want)
+		}
+		if units, _ := s.UnitsIn(box.ID); len(units) != want {
+			t.Fatalf("deleted %v: UnitsIn lists %d", deleted, len(units))
+		}
+	}
+}
