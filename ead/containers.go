@@ -121,6 +121,9 @@ func place(ctx context.Context, s ContainerStore, institution string, cols []*re
 				if box.Indicator == "" {
 					box.Indicator = "?"
 				}
+				if box.Validate() != nil {
+					return Placed{}, invalidf("unit %q names a <container> that cannot be kept: its type, number and barcode must each be one line of at most 200 characters", c.Title.Get("th"))
+				}
 				fresh = append(fresh, box)
 			}
 			tops[key] = box

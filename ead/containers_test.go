@@ -3,6 +3,7 @@ package ead
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
 )
@@ -239,5 +241,25 @@ func TestContainersWithoutIDsNestAFolderInTheBoxBeforeIt(t *testing.T) {
 	}
 	if fmt.Sprint(names) != "[Box 1, Folder 2 Box 1, Folder 3 Box 1; Box 2]" {
 		t.Fatalf("the units are in %q", names)
+	}
+}
+
+func TestAContainerTooLongToKeepRefusesTheImportAndRegistersNothing(t *testing.T) {
+	doc := `<ead><eadheader><eadid>x</eadid></eadheader><archdesc level="fonds"><did><unittitle>F</unittitle></did><dsc>
+<c01 level="file"><did><unittitle>Long</unittitle><container type="Box">` + strings.Repeat("9", 300) + `</container></did></c01></dsc></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStore(t)
+	_, _, err = f.Build(ctx, s, "cmu", "", "importer")
+	if !errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), `unit "Long" names a <container> that cannot be kept`) {
+		t.Fatalf("a 300-digit box number: %v", err)
+	}
+	if l, _ := s.ContainersOf("cmu"); len(l) != 0 {
+		t.Fatalf("%d boxes registered", len(l))
+	}
+	if top, _ := s.Children(""); len(top) != 0 {
+		t.Fatalf("%d units registered", len(top))
 	}
 }
