@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 // sourceContainer is a <container> as a document has it: its text and
@@ -261,5 +263,50 @@ func TestAContainerTooLongToKeepRefusesTheImportAndRegistersNothing(t *testing.T
 	}
 	if top, _ := s.Children(""); len(top) != 0 {
 		t.Fatalf("%d units registered", len(top))
+	}
+}
+
+// BenchmarkBuildWithContainers imports a finding aid of 2,000 files, five
+// to a box (400 boxes, each file in a folder), as ArchivesSpace exports
+// them, into an empty store; and the same files without containers.
+func BenchmarkBuildWithContainers(b *testing.B) {
+	for _, with := range []bool{true, false} {
+		var doc strings.Builder
+		doc.WriteString(`<ead><eadheader><eadid>x</eadid></eadheader><archdesc level="fonds"><did><unittitle>F</unittitle></did><dsc>`)
+		for i := range 2000 {
+			fmt.Fprintf(&doc, `<c level="file"><did><unittitle>File %d</unittitle>`, i)
+			if with {
+				fmt.Fprintf(&doc, `<container id="aspace_t%d" type="Box" label="Mixed Materials [B%05d]">%d</container><container id="aspace_s%d" parent="aspace_t%d" type="Folder">%d</container>`,
+					i, i/5, i/5+1, i, i, i%5+1)
+			}
+			doc.WriteString(`</did></c>`)
+		}
+		doc.WriteString(`</dsc></archdesc></ead>`)
+		b.Run(map[bool]string{true: "400-boxes", false: "none"}[with], func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				f, err := Read(strings.NewReader(doc.String()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				blobs, err := local.Open(b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := bolt.Open(ctx, filepath.Join(b.TempDir(), "archive.db"), blobs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, _, err := f.Build(ctx, s, "cmu", "", "importer"); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if with && (f.Placed.Boxes != 400 || f.Placed.Containers != 4000) {
+					b.Fatalf("placed %+v", f.Placed)
+				}
+				s.Close()
+			}
+		})
 	}
 }
