@@ -46,15 +46,23 @@ func (s *Store) AddContainers(ctx context.Context, cs []*repository.Container, a
 			return err
 		}
 		if c.Barcode != "" {
-			key := c.Institution + "\x00" + c.Barcode
-			if _, err := s.ContainerByBarcode(c.Institution, c.Barcode); err == nil || codes[key] {
-				return fmt.Errorf("barcode %q is already a container's in %s: %w", c.Barcode, c.Institution, fault.Conflict)
+			key := barcodeLock(c)
+			if codes[key] {
+				return fmt.Errorf("barcode %q is twice in one batch of %s: %w", c.Barcode, c.Institution, fault.Conflict)
 			}
 			codes[key] = true
+			set.mine = append(set.mine, key)
 		}
 		set.mine = append(set.mine, "container/"+c.ID)
 	}
 	defer s.locks.lock(set)()
+	// Checked under the barcodes' locks: two imports naming one new
+	// barcode at once make one box, and the other is refused.
+	for _, c := range cs {
+		if _, err := s.ContainerByBarcode(c.Institution, c.Barcode); c.Barcode != "" && err == nil {
+			return fmt.Errorf("barcode %q is already a container's in %s: %w", c.Barcode, c.Institution, fault.Conflict)
+		}
+	}
 	now := s.Now()
 	events := make([]repository.Event, len(cs))
 	g, gctx := errgroup.WithContext(ctx)
@@ -108,7 +116,11 @@ func (s *Store) SaveContainer(ctx context.Context, c *repository.Container, agen
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	defer s.locks.lock(lockSet{mine: []string{"container/" + next.ID}})()
+	set := lockSet{mine: []string{"container/" + next.ID}}
+	if next.Barcode != "" {
+		set.mine = append(set.mine, barcodeLock(&next))
+	}
+	defer s.locks.lock(set)()
 	old, err := s.Container(next.ID)
 	if err != nil {
 		return err
@@ -146,6 +158,12 @@ func (s *Store) SaveContainer(ctx context.Context, c *repository.Container, agen
 		}
 	}
 	return s.record(ctx, events...)
+}
+
+// barcodeLock names a library's barcode among the record locks, so that
+// the saves that would give it to a container follow each other.
+func barcodeLock(c *repository.Container) string {
+	return "container-barcode/" + c.Institution + "/" + c.Barcode
 }
 
 func insertContainer(tx *bbolt.Tx, old, c *repository.Container) error {

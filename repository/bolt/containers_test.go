@@ -217,3 +217,26 @@ func TestAUnitDeletedLeavesItsBoxAndComesBackToItWhenRestored(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoImportsGivingANewBarcodeAtOnceMakeOneBox(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- s.AddContainers(ctx, []*repository.Container{{Institution: "cmu", Type: "Box", Indicator: "1", Barcode: "same"}}, "t")
+		}()
+	}
+	made := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			made++
+		case !errors.Is(err, fault.Conflict):
+			t.Fatalf("a refused import: %v", err)
+		}
+	}
+	if l, _ := s.ContainersOf("cmu"); made != 1 || len(l) != 1 {
+		t.Fatalf("%d imports made a box, the library holds %d", made, len(l))
+	}
+}
