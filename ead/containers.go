@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -215,4 +216,14 @@ func nest(refs []repository.ContainerRef) {
 	for i := 1; i < len(refs); i++ {
 		refs[i].Nested = refs[i].Barcode == "" && !strings.EqualFold(strings.TrimSpace(refs[i].Type), strings.TrimSpace(refs[0].Type))
 	}
+}
+
+// containersFor are the containers of a unit of institution the export's
+// reader may see: all for those the access decision lets edit the
+// library's records, else those not kept for its staff (audience="internal").
+func (e *Export) containersFor(institution string, refs []repository.ContainerRef) []repository.ContainerRef {
+	if access.Decide(e.Principal, access.Edit, access.LibraryResource(institution), e.at()) == nil {
+		return refs
+	}
+	return repository.Published(refs)
 }

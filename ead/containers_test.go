@@ -310,3 +310,27 @@ func BenchmarkBuildWithContainers(b *testing.B) {
 		})
 	}
 }
+
+func TestAContainerKeptForStaffIsExportedOnlyToThem(t *testing.T) {
+	doc := `<ead><eadheader><eadid>x</eadid></eadheader><archdesc level="fonds"><did><unittitle>F</unittitle></did><dsc>
+<c01 level="file"><did><unittitle>Letters</unittitle><container type="Box" id="b1">12</container><container type="Folder" parent="b1">3</container>
+<container type="Box" id="b9" audience="internal">9</container><container type="Folder" parent="b9">1</container></did></c01></dsc></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStore(t)
+	made, _, err := f.Build(ctx, s, "cmu", "", "importer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := export(t, s, made[0].ID, access.Principal{User: "u", Email: "a@cmu", Institution: "cmu", Role: access.Archivist})
+	public := export(t, s, made[0].ID, access.Principal{})
+	xmllint(t, public)
+	if n := len(containersIn(t, staff)); n != 4 {
+		t.Fatalf("the library's own export holds %d containers, not 4", n)
+	}
+	if got := fmt.Sprint(containersIn(t, public)); got != `[id="b1" localtype="Box" 12 localtype="Folder" parent="b1" 3]` {
+		t.Fatalf("the public export holds %s", got)
+	}
+}

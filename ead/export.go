@@ -178,7 +178,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
 	x.texts("physdesc", d.Extent)
-	x.containers(d.Containers)
+	x.containers(e.containersFor(n.Institution, d.Containers))
 	for _, l := range langs(d.Creator) {
 		x.open("origination", "lang", code3(l))
 		x.open("name")

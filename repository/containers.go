@@ -87,6 +87,26 @@ type ContainerRef struct {
 // or is nested in the one before it.
 func (r ContainerRef) Sub() bool { return r.Parent != "" || r.Nested }
 
+// Internal reports whether the finding aid kept the container for the
+// library's staff (audience="internal"): it is never published.
+func (r ContainerRef) Internal() bool { return r.Attrs["audience"] == "internal" }
+
+// Published are the containers that may be shown outside the library: the
+// refs without those kept for its staff, nor the ones inside them.
+func Published(refs []ContainerRef) []ContainerRef {
+	var out []ContainerRef
+	hidden := false
+	for _, r := range refs {
+		if !r.Sub() {
+			hidden = r.Internal()
+		}
+		if !hidden && !r.Internal() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Name is how the container is called: "Box 12", "Folder 3".
 func (r ContainerRef) Name() string {
 	return strings.TrimSpace(titleWord(r.Type) + " " + r.Indicator)

@@ -30,3 +30,20 @@ func TestAReaderFindsWhatIsInBox12InEnglishAndThaiButNotItsShelf(t *testing.T) {
 		t.Errorf("a barcode finds %d items", n)
 	}
 }
+
+func TestABoxKeptForStaffDoesNotFindWhatIsInIt(t *testing.T) {
+	f := newFixture(t)
+	c := &repository.Collection{ID: "letters-c", Institution: "cmu", Level: repository.FileLevel, Title: repository.Text{"en": "Letters"},
+		Description: &repository.Description{Containers: []repository.ContainerRef{
+			{Type: "Box", Indicator: "9", ID: "b9", Attrs: map[string]string{"audience": "internal"}},
+			{Type: "Folder", Indicator: "1", Parent: "b9"}}}}
+	if err := f.store.SaveCollection(ctx, c, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Letter"}, Collection: c.ID})
+	for _, q := range []string{"Box 9", "กล่อง 9", "Folder 1"} {
+		if n := f.find(t, anonymous, Query{Text: q}).Total; n != 0 {
+			t.Errorf("%q finds %d items through a box kept for staff", q, n)
+		}
+	}
+}

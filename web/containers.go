@@ -107,14 +107,21 @@ func boxName(lang, typ, indicator string) string {
 
 // containerFields are a unit's containers for its finding-aid pages and
 // the printed finding aid ("Box 12, Folder 3"), and, for those the access
-// decision lets edit the library's records, where each box is shelved.
+// decision lets edit the library's records, where each box is shelved and
+// the containers kept for them (audience="internal").
 func (s *Server) containerFields(p access.Principal, lang string, c *repository.Collection, now time.Time) ([]field, error) {
 	if c.Description == nil || len(c.Description.Containers) == 0 {
 		return nil, nil
 	}
 	refs := c.Description.Containers
+	staff := access.Decide(p, access.Edit, access.LibraryResource(c.Institution), now) == nil
+	if !staff {
+		if refs = repository.Published(refs); len(refs) == 0 {
+			return nil, nil
+		}
+	}
 	out := []field{{Label: t(lang, "containers"), Value: strings.Join(repository.ContainerNames(refs, lang), "; ")}}
-	if access.Decide(p, access.Edit, access.LibraryResource(c.Institution), now) != nil {
+	if !staff {
 		return out, nil
 	}
 	var shelves []string

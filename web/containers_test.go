@@ -87,6 +87,11 @@ func TestArchivistsSeeAndMoveTheirBoxesInThaiAndEnglishAndOthersCannot(t *testin
 func TestFindingAidPagesShowContainersToReadersAndShelvesOnlyToStaff(t *testing.T) {
 	e := newDeskEnv(t)
 	withBoxes(t, e.store)
+	kept := &repository.Collection{ID: "lanna-staff", Institution: "cmu", Parent: "lanna", Level: repository.FileLevel, Order: 2, Title: repository.Text{"en": "Receipts"},
+		Description: &repository.Description{Containers: []repository.ContainerRef{{Type: "Box", Indicator: "99", Attrs: map[string]string{"audience": "internal"}}}}}
+	if err := e.store.SaveCollection(context.Background(), kept, "t"); err != nil {
+		t.Fatal(err)
+	}
 	anonymous := func(path string) string {
 		resp, err := http.Get(e.base + path)
 		if err != nil {
@@ -101,12 +106,12 @@ func TestFindingAidPagesShowContainersToReadersAndShelvesOnlyToStaff(t *testing.
 	}
 	for path, want := range map[string]string{"/fonds/lanna?lang=th": "กล่อง 12, แฟ้ม 3", "/fonds/lanna?lang=en": "Box 12, Folder 3", "/fonds/lanna/print?lang=th": "กล่อง 12, แฟ้ม 3"} {
 		body := anonymous(path)
-		if !strings.Contains(body, want) || strings.Contains(body, "A-1") || strings.Contains(body, "CMU0012") {
-			t.Errorf("%s for anonymous visitors: wants %q and no shelf or barcode", path, want)
+		if !strings.Contains(body, want) || strings.Contains(body, "A-1") || strings.Contains(body, "CMU0012") || strings.Contains(body, "Box 99") || strings.Contains(body, "กล่อง 99") {
+			t.Errorf("%s for anonymous visitors: wants %q and no shelf, barcode nor box kept for staff", path, want)
 		}
 	}
-	if _, body := e.get(t, "/fonds/lanna?lang=en"); !strings.Contains(body, "Box 12: A-1") || !strings.Contains(body, "Shelf location") {
-		t.Errorf("cmu's archivist does not see where Box 12 is shelved")
+	if _, body := e.get(t, "/fonds/lanna?lang=en"); !strings.Contains(body, "Box 12: A-1") || !strings.Contains(body, "Shelf location") || !strings.Contains(body, "Box 99") {
+		t.Errorf("cmu's archivist does not see where Box 12 is shelved, or the box kept for staff")
 	}
 	// A save of the unit at the desk keeps the containers the form does not show.
 	c, _ := e.store.Collection("lanna-1957")
