@@ -60,6 +60,9 @@ func TestBoxesFitAPhoneAndABoxIsMovedFromOne(t *testing.T) {
 			}
 		}
 	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/desk/boxes/"+box.ID+"?lang=th"), chromedp.WaitVisible(chromedp.ID("location-new"))); err != nil {
+		t.Fatal(err)
+	}
 	screenshot(t, ctx, "360x640-desk-box-th")
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("location-new"), "ชั้น B-7"), chromedp.Submit(chromedp.ID("location-new"))); err != nil {
 		t.Fatal(err)
