@@ -188,6 +188,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
 	x.texts("physdesc", d.Extent)
+	x.containers(e.containersFor(n.Institution, d.Containers))
 	for _, l := range langs(d.Creator) {
 		x.open("origination", langAttrs(l)...)
 		x.open("name")
@@ -269,6 +270,7 @@ type writer struct {
 	w     *bufio.Writer
 	depth int
 	err   error
+	ids   map[string]bool // container ids written (containers.go)
 }
 
 func (x *writer) raw(s string) {

@@ -82,6 +82,9 @@ type Finding struct {
 	Version string // "EAD3" or "EAD 2002"
 	Root    *Unit
 	Count   int
+	// Placed says, once built, how many containers the units name and in
+	// how many boxes (containers.go).
+	Placed Placed
 }
 
 // Sniff reports whether the start of a document is an EAD finding aid.
@@ -252,6 +255,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			walk(k)
 		case "abstract":
 			put(&c.Summary, k, k.all())
+		case "container":
+			d.Containers = append(d.Containers, readContainer(k))
 		case "dao", "daoloc", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
@@ -578,6 +583,7 @@ type Store interface {
 	Collection(id string) (*repository.Collection, error)
 	NextOrder(parent string) (float64, error)
 	AddCollections(ctx context.Context, cols []*repository.Collection, agent string) error
+	ContainerStore
 }
 
 // Made is a unit an import made, for the report.
@@ -654,6 +660,9 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	if err := walk(f.Root, parent, "", 0, order); err != nil {
 		return nil, nil, err
 	}
+	if f.Placed, err = place(ctx, s, institution, cols, agent); err != nil {
+		return nil, nil, err
+	}
 	if err := s.AddCollections(ctx, cols, agent); err != nil {
 		return nil, nil, err
 	}
@@ -684,7 +693,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 || len(d.Containers) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

@@ -51,6 +51,8 @@ type Description struct {
 	// Internal are the texts the finding aid kept for the library's staff
 	// (audience="internal"): shown at the desk, never published.
 	Internal []Aside `json:"internal,omitempty"`
+	// Containers are the boxes and folders the unit is in (containers.go).
+	Containers []ContainerRef `json:"containers,omitempty"`
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.

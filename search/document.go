@@ -193,6 +193,7 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		}
 		d.facet("collection", c.ID)
 		d.Collection = append(d.Collection, values(c.Title)...)
+		d.Collection = append(d.Collection, containerWords(c)...)
 		id = c.Parent
 	}
 	for _, w := range [][]string{d.Title, d.Summary, d.Creator, d.Subjects, d.Places, d.Collection} {

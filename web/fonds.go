@@ -104,6 +104,11 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 		}
 		if withItems {
 			a.Fields = describe(lang, n.Collection)
+			boxes, err := s.containerFields(p, lang, n.Collection, now)
+			if err != nil {
+				return nil, err
+			}
+			a.Fields = append(a.Fields, boxes...)
 			if len(n.Items) > 0 {
 				listed, err := access.Listing(treeItems{tr, s.cfg.Store}, p, n.Items, now)
 				if err != nil {

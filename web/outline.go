@@ -291,6 +291,9 @@ func (s *Server) saveUnit(c *gin.Context) {
 	} else if old != nil {
 		d.DateText = old.DateText // a date imported as text stays until a date is typed
 	}
+	if old != nil {
+		d.Containers = old.Containers // the form does not show them (the desk's boxes do)
+	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}
 	for _, name := range isadTexts {
@@ -399,6 +402,9 @@ func (s *Server) importEAD(c *gin.Context) {
 		}
 	}
 	v.Notes = append(v.Notes, r.Problems...)
+	if pl := in.Finding.Placed; pl.Containers > 0 {
+		v.Notes = append(v.Notes, placedNote(v.Lang, pl))
+	}
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}
 	if r.NoIngest {

@@ -107,6 +107,8 @@ type Config struct {
 	Accounts *desk.Accounts
 	// Requests are people's access requests and the grants they make.
 	Requests *desk.Requests
+	// Containers are the library's boxes and their shelves.
+	Containers *desk.Containers
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -140,7 +142,7 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil {
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil {
 		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH and desk services")
 	}
 	if cfg.Log == nil {

@@ -72,6 +72,9 @@ func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Def
 			fmt.Fprintf(stderr, "  - %s\n", n)
 		}
 	}
+	if pl := found.Placed; pl.Containers > 0 {
+		fmt.Fprintf(stderr, "  %d containers in %d boxes (%d new)\n", pl.Containers, pl.Boxes, pl.New)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(stderr, "  - %s\n", p)
 	}

@@ -150,6 +150,9 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 }
 
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
+	if err := indexUnitContainers(tx, old, c); err != nil {
+		return err
+	}
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err

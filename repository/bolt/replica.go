@@ -592,6 +592,17 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: q.Modified, Kind: "request", ID: q.ID, Version: q.Version, Op: feedOp(!had, false)}
+	case r.Container != nil:
+		c := r.Container
+		var old repository.Container
+		had := found(tx, bContainers, c.ID, &old)
+		if had && old.Version >= c.Version {
+			return false, nil
+		}
+		if err := insertContainer(tx, pointer(had, &old), c); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: c.Modified, Kind: "container", ID: c.ID, Version: c.Version, Op: feedOp(!had, false)}
 	case r.gone != "":
 		var old repository.Request
 		if !found(tx, bRequests, r.gone, &old) {
