@@ -150,6 +150,9 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 }
 
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
+	if err := indexPointLinks(tx, "c", c.ID, collectionPoints(old), collectionPoints(c)); err != nil {
+		return err
+	}
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err
@@ -326,6 +329,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
+	if err := indexPointLinks(tx, "i", it.ID, itemPoints(old), itemPoints(it)); err != nil {
+		return err
+	}
 	// An item closed (or new) before its change and closed after changed
 	// nothing a finding aid shows.
 	wasClosed := old == nil || old.Deleted || old.Access.Closed()

@@ -174,6 +174,8 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertToken(tx, r.Token)
 	case r.Request != nil:
 		return insertRequest(tx, r.Request)
+	case r.Point != nil:
+		return insertPoint(tx, nil, r.Point)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

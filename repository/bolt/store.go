@@ -41,7 +41,8 @@ var (
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
-		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn}
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
+		bPoints, ixPointKey, ixPointLinks}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -283,6 +284,7 @@ type record struct {
 	User        *repository.User        `json:"user,omitempty"`
 	Token       *repository.Token       `json:"token,omitempty"`
 	Request     *repository.Request     `json:"request,omitempty"`
+	Point       *repository.Point       `json:"point,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 	// gone, on a replica only, names a request whose record the writer
 	// removed for good: the replica drops its copy.

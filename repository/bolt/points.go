@@ -1,0 +1,190 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+)
+
+var (
+	bPoints = []byte("points")
+	// ixPointKey: a point's keys (repository.Point.Keys) → its id.
+	ixPointKey = []byte("ix_point_keys")
+	// ixPointLinks: point \x00 "c" or "i" \x00 unit or item that names it.
+	ixPointLinks = []byte("ix_point_links")
+)
+
+// SavePoint creates (Version 0, ID "" for a fresh one) or updates an
+// access point, versioned like every record: storage first, then the index.
+// A point whose keys another point holds is refused as a conflict (merge
+// them instead).
+func (s *Store) SavePoint(ctx context.Context, p *repository.Point, agent string, events ...repository.Event) error {
+	next := *p
+	if next.ID == "" {
+		next.ID = s.freshID(bPoints)
+	} else if !repository.ValidID(next.ID) {
+		return fmt.Errorf("access point id %q: %w", next.ID, fault.Invalid)
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	defer s.locks.lock(lockSet{mine: []string{"point/" + next.ID}, on: []string{"points"}})()
+	var old *repository.Point
+	if o, err := s.Point(next.ID); err == nil {
+		if o.Version != next.Version {
+			return fmt.Errorf("access point %s was changed by someone else: %w", next.ID, fault.Conflict)
+		}
+		old = o
+	} else if next.Version != 0 {
+		return err
+	}
+	if next.MergedInto == "" {
+		for _, k := range next.Keys() {
+			if id, err := s.pointByKey(k); err == nil && id != next.ID {
+				return fmt.Errorf("access point %s is the same as %s (same identifier or heading): merge them: %w", next.ID, id, fault.Conflict)
+			}
+		}
+	}
+	now := s.Now()
+	next.Version++
+	next.Modified = now
+	if old == nil {
+		next.Created = now
+	}
+	if err := s.putRecord(ctx, repository.RecordKey("points", next.ID, next.Version), record{Kind: "point", Point: &next}); err != nil {
+		return err
+	}
+	if err := s.update(func(tx *bbolt.Tx) error { return insertPoint(tx, old, &next) }); err != nil {
+		return err
+	}
+	*p = next
+	for i := range events {
+		events[i].Object = next.ID
+		if events[i].Agent == "" {
+			events[i].Agent = agent
+		}
+	}
+	return s.record(ctx, events...)
+}
+
+// insertPoint registers a point and its keys in place of old's; a merged
+// point gives its keys up.
+func insertPoint(tx *bbolt.Tx, old, p *repository.Point) error {
+	ix := tx.Bucket(ixPointKey)
+	if old != nil {
+		for _, k := range old.Keys() {
+			if string(ix.Get([]byte(k))) == old.ID {
+				if err := ix.Delete([]byte(k)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if p.MergedInto == "" {
+		for _, k := range p.Keys() {
+			if ix.Get([]byte(k)) == nil {
+				if err := ix.Put([]byte(k), []byte(p.ID)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return putJSON(tx, bPoints, p.ID, p)
+}
+
+// Point returns one access point (merged ones too: see MergedInto).
+func (s *Store) Point(id string) (*repository.Point, error) {
+	var p repository.Point
+	if err := s.view(func(tx *bbolt.Tx) error { return getJSON(tx, bPoints, id, &p) }); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// SamePoint returns the point that is the same as p (by its identifier, or
+// its normalized heading in the same source and kind).
+func (s *Store) SamePoint(p *repository.Point) (*repository.Point, error) {
+	for _, k := range p.Keys() {
+		id, err := s.pointByKey(k)
+		if err == nil {
+			return s.Point(id)
+		}
+		if !errors.Is(err, fault.NotFound) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("no access point like %q: %w", p.Heading.Get(""), fault.NotFound)
+}
+
+func (s *Store) pointByKey(k string) (string, error) {
+	var id string
+	err := s.view(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(ixPointKey).Get([]byte(k)); v != nil {
+			id = string(v)
+		}
+		return nil
+	})
+	if err == nil && id == "" {
+		err = fmt.Errorf("access point key: %w", fault.NotFound)
+	}
+	return id, err
+}
+
+// PointLinks lists the units and the items that name a point.
+func (s *Store) PointLinks(id string) (units, items []string, err error) {
+	prefix := id + "\x00"
+	err = s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(ixPointLinks).Cursor()
+		for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+			kind, obj, _ := strings.Cut(string(k[len(prefix):]), "\x00")
+			if kind == "c" {
+				units = append(units, obj)
+			} else {
+				items = append(items, obj)
+			}
+		}
+		return nil
+	})
+	return units, items, err
+}
+
+// indexPointLinks replaces the links a unit ("c") or item ("i") had to
+// access points by those it has now (none when deleted).
+func indexPointLinks(tx *bbolt.Tx, kind, id string, old, now []repository.PointRef) error {
+	b := tx.Bucket(ixPointLinks)
+	for _, r := range old {
+		if err := b.Delete([]byte(r.Point + "\x00" + kind + "\x00" + id)); err != nil {
+			return err
+		}
+	}
+	for _, r := range now {
+		if r.Point != "" {
+			if err := b.Put([]byte(r.Point+"\x00"+kind+"\x00"+id), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collectionPoints are the points a unit names, none when it is deleted.
+func collectionPoints(c *repository.Collection) []repository.PointRef {
+	if c == nil || c.Deleted || c.Description == nil {
+		return nil
+	}
+	return c.Description.Points
+}
+
+// itemPoints are the points an item names, none when it is deleted.
+func itemPoints(it *repository.Item) []repository.PointRef {
+	if it == nil || it.Deleted {
+		return nil
+	}
+	return it.Points
+}
