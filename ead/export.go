@@ -50,6 +50,9 @@ type Export struct {
 	At time.Time
 	// Manifest gives the address of an item's IIIF manifest (its <dao href>).
 	Manifest func(item string) string
+	// Points reads the access points units name; nil writes them as the
+	// source gave them.
+	Points func(id string) (*repository.Point, error)
 }
 
 func (e *Export) at() time.Time {
@@ -178,12 +181,14 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
 	x.texts("physdesc", d.Extent)
-	for _, l := range langs(d.Creator) {
-		x.open("origination", "lang", code3(l))
-		x.open("name")
-		x.elem("part", d.Creator[l])
-		x.close("name")
-		x.close("origination")
+	if !e.originationPoints(x, d) {
+		for _, l := range langs(d.Creator) {
+			x.open("origination", "lang", code3(l))
+			x.open("name")
+			x.elem("part", d.Creator[l])
+			x.close("name")
+			x.close("origination")
+		}
 	}
 	if len(d.Language) > 0 {
 		x.open("langmaterial")
@@ -216,6 +221,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	x.blocks("userestrict", "", d.Reproduction)
 	x.blocks("otherfindaid", "", d.FindingAids)
 	x.blocks("odd", "", d.Notes)
+	e.controlaccessPoints(x, d)
 	if kids := seen.Children(n); len(kids) > 0 {
 		if top {
 			x.open("dsc")

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -223,6 +224,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		did = &node{}
 	}
 	var unread []string // dates that could not be read, as written
+	groups := 0         // <controlaccess> elements read
 	for _, k := range did.kids {
 		switch k.name {
 		case "unitid":
@@ -246,6 +248,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&d.Extent, k, k.all())
 		case "origination":
 			put(&d.Creator, k, k.all())
+			d.Points = append(d.Points, originations(k)...)
 		case "langmaterial":
 			var walk func(*node)
 			walk = func(x *node) {
@@ -288,6 +291,9 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&d.Notes, k, blocks(k))
 		case "dao", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
+		case "controlaccess":
+			groups++
+			d.Points = append(d.Points, controlaccess(k, strconv.Itoa(groups))...)
 		}
 	}
 	if d.Date == "" && len(unread) > 0 {
@@ -681,7 +687,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Points) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

@@ -1,0 +1,283 @@
+package ead
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// pointKinds maps EAD's access point elements (both versions) to kinds.
+var pointKinds = map[string]repository.PointKind{
+	"persname": repository.PersonPoint, "famname": repository.FamilyPoint, "corpname": repository.CorporatePoint,
+	"name": repository.AgentPoint, "subject": repository.SubjectPoint, "geogname": repository.PlacePoint,
+	"genreform": repository.GenrePoint, "function": repository.FunctionPoint, "occupation": repository.OccupationPoint,
+	"title": repository.TitlePoint,
+}
+
+// Roles of a unit's link to an access point.
+const (
+	SubjectRole     = "subject"
+	OriginationRole = "origination"
+)
+
+// controlaccess reads the access points of a <controlaccess> and those
+// nested in it; group is its place ("1", "1.2"…).
+func controlaccess(k *node, group string) []repository.PointRef {
+	var out []repository.PointRef
+	nested := 0
+	for _, x := range k.kids {
+		if x.name == "controlaccess" {
+			nested++
+			out = append(out, controlaccess(x, group+"."+strconv.Itoa(nested))...)
+			continue
+		}
+		if r, ok := pointRef(x, SubjectRole); ok {
+			r.Group = group
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// originations reads the names of an <origination>.
+func originations(k *node) []repository.PointRef {
+	var out []repository.PointRef
+	for _, x := range k.kids {
+		if r, ok := pointRef(x, OriginationRole); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// pointRef reads one access point element as the source wrote it: its
+// attributes, its heading (its <part>s joined by " -- " in EAD3) and the
+// parts themselves.
+func pointRef(x *node, role string) (repository.PointRef, bool) {
+	if _, ok := pointKinds[x.name]; !ok {
+		return repository.PointRef{}, false
+	}
+	r := repository.PointRef{Role: role, Element: x.name}
+	if len(x.attr) > 0 {
+		r.Attrs = map[string]string{}
+		for a, v := range x.attr {
+			r.Attrs[a] = v
+		}
+	}
+	r.Relator = cmpOr(x.attr["relator"], x.attr["role"])
+	var parts []string
+	for _, p := range x.kids {
+		if p.name == "part" {
+			part := repository.PointPart{Text: p.all()}
+			if len(p.attr) > 0 {
+				part.Attrs = p.attr
+			}
+			r.Parts = append(r.Parts, part)
+			parts = append(parts, part.Text)
+		}
+	}
+	heading := x.all()
+	if len(parts) > 0 {
+		heading = strings.Join(parts, " -- ")
+	}
+	put(&r.Heading, x, heading)
+	return r, !r.Heading.Empty()
+}
+
+// entity is the access point a link names, before it is found or made.
+func entity(r *repository.PointRef) *repository.Point {
+	return &repository.Point{
+		Kind:       pointKinds[r.Element],
+		Heading:    r.Heading,
+		Source:     strings.TrimSpace(r.Attrs["source"]),
+		Identifier: strings.TrimSpace(cmpOr(r.Attrs["identifier"], r.Attrs["authfilenumber"])),
+	}
+}
+
+// Points is what finding or making access points needs.
+type Points interface {
+	SamePoint(p *repository.Point) (*repository.Point, error)
+	SavePoint(ctx context.Context, p *repository.Point, agent string, events ...repository.Event) error
+}
+
+// PointCount says what Resolve did: links read, points found already in
+// the archive, points made, and links that were merged into a point another
+// link of the same finding aid made.
+type PointCount struct {
+	Links, Found, Made, Merged int
+}
+
+// Resolve finds or makes the access point of every link in the finding
+// aid (the same identifier, or the same normalized heading in the same
+// source and kind, is the same point across the three libraries) and sets
+// each link's Point. Points are made before the units that name them, so a
+// failed import leaves at worst a point nothing names, which no page shows.
+func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCount, error) {
+	var n PointCount
+	made := map[string]*repository.Point{} // by key, this import's
+	var walk func(u *Unit) error
+	walk = func(u *Unit) error {
+		d := u.Collection.Description
+		if d != nil {
+			for i := range d.Points {
+				r := &d.Points[i]
+				n.Links++
+				p := entity(r)
+				if p.Kind == "" {
+					continue
+				}
+				var hit *repository.Point
+				for _, k := range p.Keys() {
+					if hit = made[k]; hit != nil {
+						break
+					}
+				}
+				if hit != nil {
+					n.Merged++
+				} else if old, err := s.SamePoint(p); err == nil {
+					hit = old
+					n.Found++
+				} else if !errors.Is(err, fault.NotFound) {
+					return err
+				} else {
+					if err := s.SavePoint(ctx, p, agent, repository.Event{Type: "creation", Outcome: "success", Detail: "access point made by an EAD import"}); err != nil {
+						return err
+					}
+					hit = p
+					n.Made++
+				}
+				for _, k := range p.Keys() {
+					if made[k] == nil {
+						made[k] = hit
+					}
+				}
+				r.Point = hit.ID
+			}
+		}
+		for _, c := range u.Children {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return n, walk(f.Root)
+}
+
+// ead3Attrs are the attributes EAD3 allows on an access point, and the EAD
+// 2002 ones written as them.
+var ead3Attrs = map[string]string{
+	"altrender": "altrender", "audience": "audience", "encodinganalog": "encodinganalog", "id": "id",
+	"identifier": "identifier", "authfilenumber": "identifier", "lang": "lang", "localtype": "localtype",
+	"normal": "normal", "relator": "relator", "role": "relator", "rules": "rules", "script": "script", "source": "source",
+}
+
+// pointOrder is the order attributes are written in, for the same bytes
+// every time.
+var pointOrder = []string{"id", "localtype", "source", "identifier", "rules", "normal", "relator", "encodinganalog", "lang", "script", "audience", "altrender"}
+
+// point writes one access point as EAD3 writes it: its element, its
+// attributes as the source gave them (source and identifier from the
+// point, which the desk may have completed), and its parts.
+func (e *Export) point(x *writer, r repository.PointRef) {
+	el := r.Element
+	if _, ok := pointKinds[el]; !ok {
+		el = "name"
+	}
+	given := map[string]string{}
+	for a, v := range r.Attrs {
+		if to, ok := ead3Attrs[a]; ok && strings.TrimSpace(v) != "" && given[to] == "" {
+			given[to] = v
+		}
+	}
+	if r.Relator != "" {
+		given["relator"] = r.Relator
+	}
+	heading := r.Heading
+	if e.Points != nil && r.Point != "" {
+		if p, err := e.Points(r.Point); err == nil {
+			// As written, unless the desk has changed it since.
+			for a, v := range map[string]string{"source": p.Source, "identifier": p.Identifier} {
+				if v != "" && repository.NormalizeHeading(given[a]) != repository.NormalizeHeading(v) {
+					given[a] = v
+				}
+			}
+			if heading.Empty() {
+				heading = p.Heading
+			}
+		}
+	}
+	var attrs []string
+	for _, a := range pointOrder {
+		if v := given[a]; v != "" {
+			attrs = append(attrs, a, v)
+		}
+	}
+	x.open(el, attrs...)
+	if len(r.Parts) > 0 {
+		for _, p := range r.Parts {
+			var pa []string
+			for _, a := range []string{"id", "localtype", "source", "identifier", "rules", "lang", "script", "audience", "altrender", "encodinganalog"} {
+				if v := p.Attrs[a]; v != "" {
+					pa = append(pa, a, v)
+				}
+			}
+			x.elem("part", p.Text, pa...)
+		}
+	} else {
+		x.elem("part", heading.Get("th"))
+	}
+	x.close(el)
+}
+
+// originationPoints writes a unit's creators that are access points, one
+// <origination> for them all; false when it has none.
+func (e *Export) originationPoints(x *writer, d *repository.Description) bool {
+	written := false
+	for _, r := range d.Points {
+		if r.Role != OriginationRole {
+			continue
+		}
+		if !written {
+			x.open("origination")
+			written = true
+		}
+		e.point(x, r)
+	}
+	if written {
+		x.close("origination")
+	}
+	return written
+}
+
+// controlaccessPoints writes a unit's subject access points in the
+// <controlaccess> elements they came in, nested as they were.
+func (e *Export) controlaccessPoints(x *writer, d *repository.Description) {
+	var open []string // the groups written so far, outermost first
+	for _, r := range d.Points {
+		if r.Role == OriginationRole {
+			continue
+		}
+		path := strings.Split(cmpOr(r.Group, "1"), ".")
+		keep := 0
+		for keep < len(open) && keep < len(path) && open[keep] == path[keep] {
+			keep++
+		}
+		for len(open) > keep {
+			x.close("controlaccess")
+			open = open[:len(open)-1]
+		}
+		for len(open) < len(path) {
+			x.open("controlaccess")
+			open = append(open, path[len(open)])
+		}
+		e.point(x, r)
+	}
+	for range open {
+		x.close("controlaccess")
+	}
+}
