@@ -223,8 +223,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if did == nil {
 		did = &node{}
 	}
-	var unread []string // dates that could not be read, as written
-	groups := 0         // <controlaccess> elements read
+	var unread []string   // dates that could not be read, as written
+	groups, origs := 0, 0 // <controlaccess> and <origination> elements read
 	for _, k := range did.kids {
 		switch k.name {
 		case "unitid":
@@ -248,7 +248,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&d.Extent, k, k.all())
 		case "origination":
 			put(&d.Creator, k, k.all())
-			d.Points = append(d.Points, originations(k)...)
+			origs++
+			d.Points = append(d.Points, originations(k, strconv.Itoa(origs))...)
 		case "langmaterial":
 			var walk func(*node)
 			walk = func(x *node) {

@@ -43,11 +43,16 @@ func controlaccess(k *node, group string) []repository.PointRef {
 	return out
 }
 
-// originations reads the names of an <origination>.
-func originations(k *node) []repository.PointRef {
+// originations reads the names of a unit's nth <origination>, with its
+// attributes.
+func originations(k *node, nth string) []repository.PointRef {
 	var out []repository.PointRef
 	for _, x := range k.kids {
 		if r, ok := pointRef(x, OriginationRole); ok {
+			r.Group = nth
+			if len(k.attr) > 0 {
+				r.Wrapper = k.attr
+			}
 			out = append(out, r)
 		}
 	}
@@ -234,17 +239,30 @@ func (e *Export) point(x *writer, r repository.PointRef) {
 	x.close(el)
 }
 
-// originationPoints writes a unit's creators that are access points, one
-// <origination> for them all; false when it has none.
+// wrapperAttrs are the attributes EAD3 allows on <origination>.
+var wrapperAttrs = []string{"id", "localtype", "lang", "script", "encodinganalog", "audience", "altrender"}
+
+// originationPoints writes a unit's creators that are access points in
+// the <origination> elements they came in; false when it has none.
 func (e *Export) originationPoints(x *writer, d *repository.Description) bool {
-	written := false
+	written, group := false, ""
 	for _, r := range d.Points {
 		if r.Role != OriginationRole {
 			continue
 		}
+		if written && r.Group != group {
+			x.close("origination")
+			written = false
+		}
 		if !written {
-			x.open("origination")
-			written = true
+			var attrs []string
+			for _, a := range wrapperAttrs {
+				if v := r.Wrapper[a]; v != "" {
+					attrs = append(attrs, a, v)
+				}
+			}
+			x.open("origination", attrs...)
+			written, group = true, r.Group
 		}
 		e.point(x, r)
 	}

@@ -78,9 +78,11 @@ type PointRef struct {
 	// Attrs are the element's attributes as written (source,
 	// authfilenumber, identifier, rules, normal, encodinganalog, localtype…).
 	Attrs map[string]string `json:"attrs,omitempty"`
-	// Group places it in nested <controlaccess> elements: "1", "1.2"…
-	// ("" directly in the unit's first).
+	// Group places it in nested <controlaccess> elements ("1", "1.2"…;
+	// "" is the first), or in the unit's nth <origination>.
 	Group string `json:"group,omitempty"`
+	// Wrapper are the attributes of the <origination> it was in.
+	Wrapper map[string]string `json:"wrapper,omitempty"`
 }
 
 // PointPart is one <part> of an EAD3 access point.
