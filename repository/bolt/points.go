@@ -74,7 +74,7 @@ func (s *Store) SavePoint(ctx context.Context, p *repository.Point, agent string
 }
 
 // insertPoint registers a point and its keys in place of old's; a merged
-// point gives its keys up.
+// point's keys name the point it was merged into.
 func insertPoint(tx *bbolt.Tx, old, p *repository.Point) error {
 	ix := tx.Bucket(ixPointKey)
 	if old != nil {
@@ -86,12 +86,14 @@ func insertPoint(tx *bbolt.Tx, old, p *repository.Point) error {
 			}
 		}
 	}
-	if p.MergedInto == "" {
-		for _, k := range p.Keys() {
-			if ix.Get([]byte(k)) == nil {
-				if err := ix.Put([]byte(k), []byte(p.ID)); err != nil {
-					return err
-				}
+	target := p.ID
+	if p.MergedInto != "" {
+		target = p.MergedInto // its headings and identifier find the point it is now
+	}
+	for _, k := range p.Keys() {
+		if cur := ix.Get([]byte(k)); cur == nil || string(cur) == p.ID {
+			if err := ix.Put([]byte(k), []byte(target)); err != nil {
+				return err
 			}
 		}
 	}
