@@ -262,7 +262,7 @@ func (s *Server) eadExport(c *gin.Context) {
 	var b bytes.Buffer
 	// The newest change the reader may see dates the document, so the same
 	// tree gives the same bytes (and ETag).
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL}
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL, Points: s.cfg.Store.Point}
 	if e.Now, err = e.Newest(); err != nil {
 		s.fail(c, err)
 		return
