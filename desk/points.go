@@ -270,3 +270,15 @@ func repoint(refs []repository.PointRef, from, into string) bool {
 	}
 	return changed
 }
+
+// ForEdit returns a point for p's desk form: p must be able to edit it.
+func (s *Points) ForEdit(ctx context.Context, p access.Principal, id string) (*repository.Point, error) {
+	pt, err := s.Store.Point(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayEdit(p, pt); err != nil {
+		return nil, err
+	}
+	return pt, ctx.Err()
+}

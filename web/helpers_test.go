@@ -71,6 +71,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	if cfg.Requests == nil {
 		cfg.Requests = &desk.Requests{Store: cfg.Store}
 	}
+	if cfg.Points == nil {
+		cfg.Points = &desk.Points{Store: cfg.Store}
+	}
 	if cfg.Units == nil {
 		cfg.Units = &desk.Units{Store: cfg.Store}
 		if cfg.Ingest != nil {

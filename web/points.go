@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// pointPage is an access point's public page, or its desk form.
+type pointPage struct {
+	page
+	Point *repository.Point
+	Units []*repository.Collection
+	Items []access.Listed
+	// Link: the identifier is a web address, shown as a link.
+	Link           bool
+	CanEdit, Saved bool
+}
+
+// pointPublic shows an access point with the units and items of every
+// library that name it and the visitor may read; one nothing visible
+// names is not found.
+func (s *Server) pointPublic(c *gin.Context) {
+	id := c.Param("id")
+	if !repository.ValidID(id) {
+		s.notFoundPage(c)
+		return
+	}
+	got, err := s.cfg.Points.Read(c.Request.Context(), who(c), id)
+	if err != nil {
+		if Status(err) == http.StatusNotFound {
+			s.notFoundPage(c)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if got.Point.ID != id { // merged: the kept point's page
+		s.cache(c, noStore)
+		c.Redirect(http.StatusMovedPermanently, "/points/"+got.Point.ID)
+		return
+	}
+	p := pointPage{page: s.newPage(c, ""), Point: got.Point, Units: got.Units, Items: got.Items}
+	p.Title = got.Point.Heading.Get(p.Lang)
+	p.Crumbs = []link{{"/", t(p.Lang, "home")}}
+	p.Link = strings.HasPrefix(got.Point.Identifier, "https://") || strings.HasPrefix(got.Point.Identifier, "http://")
+	p.CanEdit = who(c).Role != access.Anonymous && who(c).Role != access.Reader
+	if got.Public {
+		s.cache(c, publicShort)
+	} else {
+		s.cache(c, privateOnly)
+	}
+	s.render(c, http.StatusOK, "point", p)
+}
+
+// pointForm shows the desk's form for an access point: its headings,
+// source and identifier, and merging it into another.
+func (s *Server) pointForm(c *gin.Context) {
+	pt, err := s.cfg.Points.ForEdit(c.Request.Context(), who(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderPointForm(c, http.StatusOK, pt, "")
+}
+
+func (s *Server) renderPointForm(c *gin.Context, status int, pt *repository.Point, msg string) {
+	p := pointPage{page: s.newPage(c, ""), Point: pt, Saved: c.Query("saved") != ""}
+	p.Title, p.Error, p.CSRF = t(p.Lang, "point_edit"), msg, s.csrfToken(c)
+	p.Crumbs = []link{{"/desk", t(p.Lang, "desk")}, {"/points/" + pt.ID, pt.Heading.Get(p.Lang)}}
+	s.cache(c, privateOnly)
+	s.render(c, status, "pointedit", p)
+}
+
+// savePoint saves the desk's form of an access point.
+func (s *Server) savePoint(c *gin.Context) {
+	version, err := strconv.Atoi(c.PostForm("version"))
+	if err != nil {
+		s.fail(c, &httpError{status: http.StatusBadRequest, msg: "the form's version is not a number"})
+		return
+	}
+	e := desk.PointEdit{Version: version, Source: c.PostForm("source"), Identifier: c.PostForm("identifier"),
+		Heading: repository.Text{"th": c.PostForm("heading_th"), "en": c.PostForm("heading_en")}}
+	pt, err := s.cfg.Points.Edit(c.Request.Context(), who(c), c.Param("id"), e)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.Redirect(http.StatusSeeOther, "/desk/points/"+pt.ID+"?saved=1")
+}
+
+// mergePoint merges the access point into the one the form names.
+func (s *Server) mergePoint(c *gin.Context) {
+	into := strings.TrimSpace(strings.TrimPrefix(c.PostForm("into"), "/points/"))
+	if _, err := s.cfg.Points.Merge(c.Request.Context(), who(c), c.Param("id"), into); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.Redirect(http.StatusSeeOther, "/desk/points/"+into+"?saved=1")
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges:
+// an access point's page lists in Thai and English the open unit that
+// names it, cacheable by all; a point only a restricted item names is not
+// found by a visitor and shown, privately, to the holding library's
+// archivist; the desk's form saves a point for cmu's archivist and
+// refuses a reader; a merged point's page leads to the kept one.
+func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *testing.T) {
+	e := newGrantEnv(t)
+	ctx := context.Background()
+	point := func(kind repository.PointKind, th, en string) *repository.Point {
+		p := &repository.Point{Kind: kind, Heading: repository.Text{"th": th, "en": en}, Source: "local"}
+		if err := e.store.SavePoint(ctx, p, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	open := point(repository.SubjectPoint, "การศึกษา", "Education")
+	twin := point(repository.SubjectPoint, "การศึกษาไทย", "Thai education")
+	secret := point(repository.PersonPoint, "นายลับ", "Mr Secret")
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-schools", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "School records", "th": "เอกสารโรงเรียน"},
+			Description: &repository.Description{Points: []repository.PointRef{{Point: open.ID, Role: "subject", Element: "subject"}}}},
+		{ID: "cmu-teachers", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Teachers"},
+			Description: &repository.Description{Points: []repository.PointRef{{Point: twin.ID, Role: "subject", Element: "subject"}}}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	it, err := e.store.Item(e.item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Points = []repository.PointRef{{Point: secret.ID, Role: "origination", Element: "persname"}}
+	if err := e.store.SaveItem(ctx, it, "tester"); err != nil {
+		t.Fatal(err)
+	}
+
+	for lang, want := range map[string][]string{"th": {"หัวเรื่อง", "เอกสารโรงเรียน", "หน่วยเอกสารที่เกี่ยวข้อง"}, "en": {"Subject", "School records", "Units that name it"}} {
+		w := e.do("", "GET", "/points/"+open.ID+"?lang="+lang, "")
+		for _, s := range want {
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), s) {
+				t.Errorf("the point's page in %s: %d, lacks %q", lang, w.Code, s)
+			}
+		}
+		if cc := w.Header().Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+			t.Errorf("the open point's page: Cache-Control %q, want public", cc)
+		}
+	}
+	if w := e.do("", "GET", "/points/"+secret.ID, ""); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "Palm-leaf") || strings.Contains(w.Body.String(), "Secret") {
+		t.Errorf("a visitor on a point only a restricted item names: %d %s", w.Code, w.Body)
+	}
+	w := e.do(e.cmuArc, "GET", "/points/"+secret.ID, "")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Palm-leaf law") || !strings.HasPrefix(w.Header().Get("Cache-Control"), "private") {
+		t.Errorf("cmu's archivist on the restricted item's point: %d %q", w.Code, w.Header().Get("Cache-Control"))
+	}
+
+	if w := e.form("/desk/points/"+open.ID, "version=1&heading_th=การศึกษา&heading_en=Schooling&source=lcsh&identifier=sh85040989", "Authorization", "Bearer "+e.tuReader); w.Code != http.StatusForbidden {
+		t.Errorf("tu's reader saves a cmu point: %d, want 403", w.Code)
+	}
+	if w := e.form("/desk/points/"+open.ID, "version=1&heading_th=การศึกษา&heading_en=Schooling&source=lcsh&identifier=sh85040989", "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
+		t.Fatalf("cmu's archivist saves the point: %d %s", w.Code, w.Body)
+	}
+	if p, err := e.store.Point(open.ID); err != nil || p.Heading["en"] != "Schooling" || p.Identifier != "sh85040989" {
+		t.Errorf("the saved point: %+v %v", p, err)
+	}
+	if w := e.do(e.cmuArc, "GET", "/desk/points/"+open.ID+"?lang=th", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ชื่อภาษาอังกฤษ") || !strings.Contains(w.Body.String(), `value="Schooling"`) {
+		t.Errorf("the desk's form in Thai: %d", w.Code)
+	}
+	if w := e.form("/desk/points/"+twin.ID+"/merge", "into="+open.ID, "Authorization", "Bearer "+e.tuArch); w.Code != http.StatusForbidden {
+		t.Errorf("tu's archivist merges cmu points: %d, want 403", w.Code)
+	}
+	if w := e.form("/desk/points/"+twin.ID+"/merge", "into="+open.ID, "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
+		t.Fatalf("cmu's archivist merges: %d %s", w.Code, w.Body)
+	}
+	if w := e.do("", "GET", "/points/"+twin.ID, ""); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/points/"+open.ID {
+		t.Errorf("the merged point's page: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do("", "GET", "/points/"+open.ID+"?lang=en", ""); !strings.Contains(w.Body.String(), "Teachers") {
+		t.Errorf("the kept point's page does not list the merged point's unit")
+	}
+}
