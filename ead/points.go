@@ -10,13 +10,8 @@ import (
 	"github.com/thaiarchives/archive/repository"
 )
 
-// pointKinds maps EAD's access point elements (both versions) to kinds.
-var pointKinds = map[string]repository.PointKind{
-	"persname": repository.PersonPoint, "famname": repository.FamilyPoint, "corpname": repository.CorporatePoint,
-	"name": repository.AgentPoint, "subject": repository.SubjectPoint, "geogname": repository.PlacePoint,
-	"genreform": repository.GenrePoint, "function": repository.FunctionPoint, "occupation": repository.OccupationPoint,
-	"title": repository.TitlePoint,
-}
+// pointKinds maps EAD's access point elements to kinds.
+var pointKinds = repository.PointElements
 
 // Roles of a unit's link to an access point.
 const (

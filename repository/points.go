@@ -31,6 +31,13 @@ const (
 	TitlePoint      PointKind = "title"
 )
 
+// PointElements maps EAD's access point elements (both versions) to kinds.
+var PointElements = map[string]PointKind{
+	"persname": PersonPoint, "famname": FamilyPoint, "corpname": CorporatePoint, "name": AgentPoint,
+	"subject": SubjectPoint, "geogname": PlacePoint, "genreform": GenrePoint, "function": FunctionPoint,
+	"occupation": OccupationPoint, "title": TitlePoint,
+}
+
 // PointKinds lists the kinds in the order pages show them.
 var PointKinds = []PointKind{PersonPoint, FamilyPoint, CorporatePoint, AgentPoint, SubjectPoint, PlacePoint,
 	GenrePoint, FunctionPoint, OccupationPoint, TitlePoint}

@@ -106,3 +106,14 @@ func (s *Server) mergePoint(c *gin.Context) {
 	s.cache(c, noStore)
 	c.Redirect(http.StatusSeeOther, "/desk/points/"+into+"?saved=1")
 }
+
+// pointLabel names a value of the search's access point facet
+// ("kind/id"): the point's heading and its kind.
+func (s *Server) pointLabel(lang, value string) (string, error) {
+	kind, id, _ := strings.Cut(value, "/")
+	p, err := s.cfg.Store.Point(id)
+	if err != nil {
+		return value, ignoreNotFound(err)
+	}
+	return p.Heading.Get(lang) + " (" + t(lang, "point_kind."+kind) + ")", nil
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/repository"
 )
@@ -37,6 +38,10 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 		if err := e.store.SaveCollection(ctx, c, "tester"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	photo := &repository.Item{Institution: "cmu", Collection: "cmu-schools", Title: repository.Text{"en": "Class photograph"}}
+	if err := e.store.SaveItem(ctx, photo, "tester"); err != nil {
+		t.Fatal(err)
 	}
 	it, err := e.store.Item(e.item)
 	if err != nil {
@@ -89,5 +94,17 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	}
 	if w := e.do("", "GET", "/points/"+open.ID+"?lang=en", ""); !strings.Contains(w.Body.String(), "Teachers") {
 		t.Errorf("the kept point's page does not list the merged point's unit")
+	}
+	// The search page counts and narrows by the point, named by its
+	// heading and kind in the page's language.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		page := e.do("", "GET", "/search?lang=th&point=subject/"+open.ID, "").Body.String()
+		if strings.Contains(page, "การศึกษา (หัวเรื่อง)") && strings.Contains(page, "/items/"+photo.ID) && strings.Contains(page, "จุดเข้าถึง") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search page has no access point facet for the photograph:\n%s", page)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
