@@ -21,7 +21,8 @@ var (
 )
 
 // SavePoint creates (Version 0, ID "" for a fresh one) or updates an
-// access point, versioned like every record: storage first, then the index.
+// access point, versioned like every record: storage first, then the index
+// and the change feed (so that replicas take it in).
 // A point whose keys another point holds is refused as a conflict (merge
 // them instead).
 func (s *Store) SavePoint(ctx context.Context, p *repository.Point, agent string, events ...repository.Event) error {
@@ -60,9 +61,15 @@ func (s *Store) SavePoint(ctx context.Context, p *repository.Point, agent string
 	if err := s.putRecord(ctx, repository.RecordKey("points", next.ID, next.Version), record{Kind: "point", Point: &next}); err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bbolt.Tx) error { return insertPoint(tx, old, &next) }); err != nil {
+	if err := s.update(func(tx *bbolt.Tx) error {
+		if err := insertPoint(tx, old, &next); err != nil {
+			return err
+		}
+		return appendFeed(tx, repository.FeedEntry{Time: now, Kind: "point", ID: next.ID, Version: next.Version, Op: feedOp(old == nil, false)})
+	}); err != nil {
 		return err
 	}
+	s.announce()
 	*p = next
 	for i := range events {
 		events[i].Object = next.ID

@@ -81,3 +81,44 @@ func TestAccessPointsAreFoundByHeadingOrIdentifierLinkedAndRebuilt(t *testing.T)
 	s.Close()
 	check(openStore(t, filepath.Join(t.TempDir(), "b.db"), blobs), "rebuilt")
 }
+
+// TestReplicaHoldsTheWritersAccessPointsAndTheirLinks: a point saved on the
+// writer, a unit naming it and a merge reach a replica through storage, so
+// a point's page answers the same there.
+func TestReplicaHoldsTheWritersAccessPointsAndTheirLinks(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	w := openStore(t, filepath.Join(dir, "writer.db"), blobs)
+	publish(t, w)
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	kept := &repository.Point{Kind: repository.PlacePoint, Heading: repository.Text{"th": "ลำปาง"}, Source: "local"}
+	gone := &repository.Point{Kind: repository.PlacePoint, Heading: repository.Text{"en": "Lampang"}, Source: "local"}
+	for _, p := range []*repository.Point{kept, gone} {
+		if err := w.SavePoint(ctx, p, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &repository.Collection{Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Maps"},
+		Description: &repository.Description{Points: []repository.PointRef{{Point: kept.ID, Role: "subject", Element: "geogname"}}}}
+	if err := w.SaveCollection(ctx, c, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	gone.MergedInto = kept.ID
+	if err := w.SavePoint(ctx, gone, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after the points")
+	if p, err := r.Point(kept.ID); err != nil || p.Heading["th"] != "ลำปาง" {
+		t.Errorf("the point on the replica: %+v %v", p, err)
+	}
+	if units, _, err := r.PointLinks(kept.ID); err != nil || !slices.Equal(units, []string{c.ID}) {
+		t.Errorf("the point's units on the replica: %v %v", units, err)
+	}
+	if same, err := r.SamePoint(&repository.Point{Kind: repository.PlacePoint, Heading: repository.Text{"en": "lampang"}, Source: "local"}); err != nil || same.ID != kept.ID {
+		t.Errorf("the merged heading on the replica finds %+v %v, want %s", same, err, kept.ID)
+	}
+}
