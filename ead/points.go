@@ -101,7 +101,7 @@ func entity(r *repository.PointRef) *repository.Point {
 // Points is what finding or making access points needs.
 type Points interface {
 	SamePoint(p *repository.Point) (*repository.Point, error)
-	SavePoint(ctx context.Context, p *repository.Point, agent string, events ...repository.Event) error
+	AddPoints(ctx context.Context, pts []*repository.Point, agent string) error
 }
 
 // PointCount says what Resolve did: links read, points found already in
@@ -114,11 +114,15 @@ type PointCount struct {
 // Resolve finds or makes the access point of every link in the finding
 // aid (the same identifier, or the same normalized heading in the same
 // source and kind, is the same point across the three libraries) and sets
-// each link's Point. Points are made before the units that name them, so a
-// failed import leaves at worst a point nothing names, which no page shows.
+// each link's Point. The new points are made together, before the units
+// that name them, so a failed import leaves at worst points nothing names,
+// which no page shows.
 func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCount, error) {
 	var n PointCount
 	made := map[string]*repository.Point{} // by key, this import's
+	var fresh []*repository.Point
+	var refs []*repository.PointRef // links, and the point each names
+	var names []*repository.Point
 	var walk func(u *Unit) error
 	walk = func(u *Unit) error {
 		d := u.Collection.Description
@@ -144,10 +148,8 @@ func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCou
 				} else if !errors.Is(err, fault.NotFound) {
 					return err
 				} else {
-					if err := s.SavePoint(ctx, p, agent, repository.Event{Type: "creation", Outcome: "success", Detail: "access point made by an EAD import"}); err != nil {
-						return err
-					}
 					hit = p
+					fresh = append(fresh, p)
 					n.Made++
 				}
 				for _, k := range p.Keys() {
@@ -155,7 +157,7 @@ func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCou
 						made[k] = hit
 					}
 				}
-				r.Point = hit.ID
+				refs, names = append(refs, r), append(names, hit)
 			}
 		}
 		for _, c := range u.Children {
@@ -165,7 +167,18 @@ func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCou
 		}
 		return nil
 	}
-	return n, walk(f.Root)
+	if err := walk(f.Root); err != nil {
+		return n, err
+	}
+	if len(fresh) > 0 {
+		if err := s.AddPoints(ctx, fresh, agent); err != nil {
+			return n, err
+		}
+	}
+	for i, r := range refs {
+		r.Point = names[i].ID // the new ones have theirs now
+	}
+	return n, nil
 }
 
 // ead3Attrs are the attributes EAD3 allows on an access point, and the EAD

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
@@ -196,4 +198,86 @@ func itemPoints(it *repository.Item) []repository.PointRef {
 		return nil
 	}
 	return it.Points
+}
+
+// AddPoints creates many new access points at once (those an imported
+// finding aid names): their records and creation events are stored first,
+// a few at a time, then all are registered in one transaction. A point
+// another one already is (by its keys) is refused as a conflict.
+func (s *Store) AddPoints(ctx context.Context, pts []*repository.Point, agent string) error {
+	set := lockSet{on: []string{"points"}}
+	fresh := map[string]bool{}
+	for _, p := range pts {
+		for p.ID = s.freshID(bPoints); fresh[p.ID]; p.ID = s.freshID(bPoints) {
+		}
+		fresh[p.ID] = true
+		set.mine = append(set.mine, "point/"+p.ID)
+	}
+	defer s.locks.lock(set)()
+	// undo leaves the points as they were given when nothing is made.
+	undo := func(err error) error {
+		for _, p := range pts {
+			p.ID, p.Version, p.Created, p.Modified = "", 0, time.Time{}, time.Time{}
+		}
+		return err
+	}
+	now := s.Now()
+	taken := map[string]string{}
+	for _, p := range pts {
+		if err := p.Validate(); err != nil {
+			return undo(err)
+		}
+		for _, k := range p.Keys() {
+			id, err := s.pointByKey(k)
+			if err == nil || taken[k] != "" {
+				return undo(fmt.Errorf("access point %q is the same as %s: %w", p.Heading.Get(""), cmpOr(id, taken[k]), fault.Conflict))
+			}
+			if !errors.Is(err, fault.NotFound) {
+				return undo(err)
+			}
+			taken[k] = p.ID
+		}
+		p.Version, p.Created, p.Modified = 1, now, now
+	}
+	events := make([]repository.Event, len(pts))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, p := range pts {
+		events[i] = repository.Event{Time: now, ID: fmt.Sprintf("%016x-%s", now.UnixNano(), newID()[:6]), Type: "creation", Object: p.ID, Agent: agent, Outcome: "success", Detail: "access point version 1"}
+		g.Go(func() error {
+			if err := s.putRecord(gctx, repository.RecordKey("points", p.ID, 1), record{Kind: "point", Point: p}); err != nil {
+				return err
+			}
+			e := events[i]
+			return s.putRecord(gctx, eventKey(&e), record{Kind: "events", Events: []repository.Event{e}})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return undo(err)
+	}
+	if err := s.update(func(tx *bbolt.Tx) error {
+		for i, p := range pts {
+			if err := insertPoint(tx, nil, p); err != nil {
+				return err
+			}
+			if err := putJSON(tx, bEvents, string(join(p.ID, events[i].ID)), &events[i]); err != nil {
+				return err
+			}
+			if err := appendFeed(tx, repository.FeedEntry{Time: now, Kind: "point", ID: p.ID, Version: 1, Op: feedOp(true, false)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return undo(err)
+	}
+	s.announce()
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

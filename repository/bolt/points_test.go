@@ -40,6 +40,13 @@ func TestAccessPointsAreFoundByHeadingOrIdentifierLinkedAndRebuilt(t *testing.T)
 	if err := s.SavePoint(ctx, twin, "tester"); !errors.Is(err, fault.Conflict) {
 		t.Errorf("a second point with the same heading: %v, want a conflict", err)
 	}
+	fresh := &repository.Point{Kind: repository.PlacePoint, Heading: repository.Text{"en": "Nan"}}
+	if err := s.AddPoints(ctx, []*repository.Point{fresh, twin}, "tester"); !errors.Is(err, fault.Conflict) || fresh.ID != "" || fresh.Version != 0 {
+		t.Errorf("adding a new point with a twin of a stored one: %v, %+v; want a conflict and nothing made", err, fresh)
+	}
+	if _, err := s.SamePoint(fresh); !errors.Is(err, fault.NotFound) {
+		t.Errorf("a point of a refused batch is found: %v", err)
+	}
 	if err := s.SavePoint(ctx, &repository.Point{Kind: "deity", Heading: repository.Text{"en": "x"}}, "tester"); !errors.Is(err, fault.Invalid) {
 		t.Errorf("an unknown kind: %v, want invalid", err)
 	}
