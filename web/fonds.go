@@ -144,10 +144,16 @@ func describe(lang string, c *repository.Collection) []field {
 	}
 	add("summary", c.Summary)
 	for _, nt := range c.Description.Texts() {
+		if nt.Name == "creator" && originated(c.Description) {
+			continue // the creators are listed as access points, below
+		}
 		add("isad_"+nt.Name, nt.Text)
 	}
 	if d := c.Description; d != nil && len(d.Language) > 0 {
 		add("isad_language", repository.Text{"none": strings.Join(d.Language, ", ")})
+	}
+	if d := c.Description; d != nil {
+		out = append(out, pointFields(lang, d.Points)...)
 	}
 	return out
 }

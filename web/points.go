@@ -117,3 +117,34 @@ func (s *Server) pointLabel(lang, value string) (string, error) {
 	}
 	return p.Heading.Get(lang) + " (" + t(lang, "point_kind."+kind) + ")", nil
 }
+
+// pointFields lists a unit's access points for a reader of lang, each
+// named by its kind (creators as such) and leading to its page.
+func pointFields(lang string, refs []repository.PointRef) []field {
+	var out []field
+	for _, r := range refs {
+		label := t(lang, "point_kind."+string(repository.PointElements[r.Element]))
+		if r.Role == "origination" {
+			label = t(lang, "isad_creator")
+		}
+		f := field{Label: label, Value: r.Heading.Get(lang)}
+		if r.Point != "" {
+			f.Link = "/points/" + r.Point
+		}
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// originated reports whether a description names its creators as access
+// points.
+func originated(d *repository.Description) bool {
+	for _, r := range d.Points {
+		if r.Role == "origination" && r.Point != "" {
+			return true
+		}
+	}
+	return false
+}

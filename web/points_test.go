@@ -31,7 +31,7 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	secret := point(repository.PersonPoint, "นายลับ", "Mr Secret")
 	for _, c := range []*repository.Collection{
 		{ID: "cmu-schools", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "School records", "th": "เอกสารโรงเรียน"},
-			Description: &repository.Description{Points: []repository.PointRef{{Point: open.ID, Role: "subject", Element: "subject"}}}},
+			Description: &repository.Description{Points: []repository.PointRef{{Point: open.ID, Role: "subject", Element: "subject", Heading: repository.Text{"th": "การศึกษา"}}}}},
 		{ID: "cmu-teachers", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Teachers"},
 			Description: &repository.Description{Points: []repository.PointRef{{Point: twin.ID, Role: "subject", Element: "subject"}}}},
 	} {
@@ -42,6 +42,9 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	photo := &repository.Item{Institution: "cmu", Collection: "cmu-schools", Title: repository.Text{"en": "Class photograph"}}
 	if err := e.store.SaveItem(ctx, photo, "tester"); err != nil {
 		t.Fatal(err)
+	}
+	if page := e.do("", "GET", "/fonds/cmu-schools?lang=th", "").Body.String(); !strings.Contains(page, `<a href="/points/`+open.ID+`">การศึกษา</a>`) || !strings.Contains(page, "หัวเรื่อง") {
+		t.Errorf("the finding aid does not lead to its subject's page:\n%s", page)
 	}
 	it, err := e.store.Item(e.item)
 	if err != nil {
