@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -281,4 +282,84 @@ func (s *Points) ForEdit(ctx context.Context, p access.Principal, id string) (*r
 		return nil, err
 	}
 	return pt, ctx.Err()
+}
+
+// Groups of the links an item's own description makes (its subjects and
+// creator), made again from them at each save at the desk.
+const (
+	itemSubjects = "item-subjects"
+	itemCreator  = "item-creator"
+)
+
+// linkItemPoints makes an item's subjects and creator links to access
+// points (found by their heading, or made, in the library's own source
+// "local"), in place of the links its last save made of them; links from
+// elsewhere (a finding aid) are kept. A store that keeps no points is left
+// alone.
+func linkItemPoints(ctx context.Context, store any, it *repository.Item, agent string) error {
+	s, ok := store.(pointStore)
+	if !ok {
+		return nil
+	}
+	var refs []repository.PointRef
+	for _, r := range it.Points {
+		if r.Group != itemSubjects && r.Group != itemCreator {
+			refs = append(refs, r)
+		}
+	}
+	var fresh []*repository.Point
+	link := func(kind repository.PointKind, element, role, group string, heading repository.Text) error {
+		if heading.Empty() {
+			return nil
+		}
+		p := &repository.Point{Kind: kind, Heading: heading, Source: "local"}
+		r := repository.PointRef{Role: role, Element: element, Heading: heading, Group: group, Attrs: map[string]string{"source": "local"}}
+		old, err := s.SamePoint(p)
+		switch {
+		case err == nil:
+			r.Point = old.ID
+		case !errors.Is(err, fault.NotFound):
+			return err
+		default:
+			for i, f := range fresh {
+				if slices.ContainsFunc(f.Keys(), func(k string) bool { return slices.Contains(p.Keys(), k) }) {
+					r.Point = "#" + strconv.Itoa(i) // one of this save's, named below
+					break
+				}
+			}
+			if r.Point == "" {
+				r.Point = "#" + strconv.Itoa(len(fresh))
+				fresh = append(fresh, p)
+			}
+		}
+		refs = append(refs, r)
+		return nil
+	}
+	for _, h := range it.Subjects {
+		if err := link(repository.SubjectPoint, "subject", "subject", itemSubjects, h); err != nil {
+			return err
+		}
+	}
+	if err := link(repository.AgentPoint, "name", "origination", itemCreator, it.Creator); err != nil {
+		return err
+	}
+	if len(fresh) > 0 {
+		if err := s.AddPoints(ctx, fresh, agent); err != nil {
+			return err
+		}
+	}
+	for i := range refs {
+		if n, ok := strings.CutPrefix(refs[i].Point, "#"); ok {
+			k, _ := strconv.Atoi(n)
+			refs[i].Point = fresh[k].ID
+		}
+	}
+	it.Points = refs
+	return nil
+}
+
+// pointStore is what linking an item's description to points needs.
+type pointStore interface {
+	SamePoint(p *repository.Point) (*repository.Point, error)
+	AddPoints(ctx context.Context, pts []*repository.Point, agent string) error
 }

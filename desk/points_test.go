@@ -132,3 +132,49 @@ func TestArchivistEditsAndMergesAccessPoints(t *testing.T) {
 		t.Errorf("the merged point's page: %v, want the kept point's", err)
 	}
 }
+
+// TestAnItemsSubjectsAndCreatorSavedAtTheDeskAreAccessPoints: the subjects
+// and creator of items described at the desk are access points, one for
+// the same heading written another way and across libraries, linked from
+// each item; a subject taken off an item is no longer linked, and a link a
+// finding aid made is kept.
+func TestAnItemsSubjectsAndCreatorSavedAtTheDeskAreAccessPoints(t *testing.T) {
+	items, st := itemsFixture(t)
+	ctx := context.Background()
+	a := itemsAdd(t, st, "a1", "cmu", repository.Public)
+	b := itemsAdd(t, st, "b1", "tu", repository.Public)
+	kept := repository.PointRef{Point: "from-ead", Role: "subject", Element: "geogname", Group: "1"}
+	a.Points = []repository.PointRef{kept}
+	if err := st.SaveItem(ctx, a, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	saved, _, err := items.Save(ctx, itemsArchivist, "a1", Edit{Version: a.Version, Via: "desk",
+		Subjects: []repository.Text{{"th": "ประเพณี", "en": "Customs"}, {"en": "Weaving"}}, Creator: repository.Text{"th": "เจ้าดารารัศมี"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.Points) != 4 || saved.Points[0].Point != kept.Point {
+		t.Fatalf("the item's links: %+v", saved.Points)
+	}
+	weaving := saved.Points[2].Point
+	if p, err := st.Point(weaving); err != nil || p.Kind != repository.SubjectPoint || p.Heading["en"] != "Weaving" || p.Source != "local" {
+		t.Errorf("the subject Weaving: %+v %v", p, err)
+	}
+	if p, err := st.Point(saved.Points[3].Point); err != nil || p.Kind != repository.AgentPoint || saved.Points[3].Role != "origination" {
+		t.Errorf("the creator: %+v %v %+v", p, err, saved.Points[3])
+	}
+	other, _, err := items.Save(ctx, itemsOtherArch, "b1", Edit{Version: b.Version, Via: "desk", Subjects: []repository.Text{{"en": "  weaving "}}})
+	if err != nil || len(other.Points) != 1 || other.Points[0].Point != weaving {
+		t.Fatalf("tu's item with the same subject written otherwise: %+v %v, want %s", other, err, weaving)
+	}
+	if _, got, _ := st.PointLinks(weaving); len(got) != 2 {
+		t.Errorf("items naming Weaving: %v, want a1 and b1", got)
+	}
+	again, _, err := items.Save(ctx, itemsArchivist, "a1", Edit{Version: saved.Version, Via: "desk", Subjects: []repository.Text{{"en": "Customs"}}})
+	if err != nil || len(again.Points) != 3 || again.Points[0].Point != kept.Point {
+		t.Fatalf("after Weaving was taken off: %+v %v", again, err)
+	}
+	if _, got, _ := st.PointLinks(weaving); len(got) != 1 || got[0] != "b1" {
+		t.Errorf("items naming Weaving after it was taken off a1: %v, want b1", got)
+	}
+}
