@@ -130,28 +130,36 @@ func exportPoints(t *testing.T, s *bolt.Store, root string) []byte {
 	return b.Bytes()
 }
 
-// TestArchivesSpaceAccessPointsBecomeEntitiesAndComeBackInTheExport: every
-// origination name and controlaccess point of an ArchivesSpace export is a
-// link to an entity (the same one where the component repeats the
-// collection's), and the EAD3 export writes each back, element by element,
-// with its source, identifier, rules and relator, valid against the schema.
-func TestArchivesSpaceAccessPointsBecomeEntitiesAndComeBackInTheExport(t *testing.T) {
-	s, _ := newStore(t)
-	root, n, src := importPoints(t, s, "aspace-oai-ead.xml", "cmu")
-	want := accessPoints(t, src)
-	if len(want) == 0 {
-		t.Fatal("the sample has no access points")
+// TestArchivesSpaceAndAtoMAccessPointsBecomeEntitiesAndComeBackInTheExport:
+// every origination name and controlaccess point of an ArchivesSpace and an
+// AtoM export is a link to an entity (the same one where a component
+// repeats the collection's), and the EAD3 export writes each back, element
+// by element, with its source, identifier, rules and relator, valid against
+// the schema.
+func TestArchivesSpaceAndAtoMAccessPointsBecomeEntitiesAndComeBackInTheExport(t *testing.T) {
+	for _, tc := range []struct {
+		file     string
+		entities int
+	}{{"aspace-oai-ead.xml", 7}, {"atom-oai-ead-wlu-u257.xml", 3}} {
+		t.Run(tc.file, func(t *testing.T) {
+			s, _ := newStore(t)
+			root, n, src := importPoints(t, s, tc.file, "cmu")
+			want := accessPoints(t, src)
+			if len(want) == 0 {
+				t.Fatal("the sample has no access points")
+			}
+			if n.Links != len(want) || n.Made != tc.entities || n.Made+n.Merged+n.Found != n.Links {
+				t.Errorf("resolved %+v for %d access points in the source, want %d entities", n, len(want), tc.entities)
+			}
+			out := exportPoints(t, s, root)
+			xmllint(t, out)
+			got := accessPoints(t, out)
+			if !slices.Equal(got, want) {
+				t.Errorf("export's access points differ from the source's:\n got %q\nwant %q", got, want)
+			}
+			t.Logf("%s: %d access points in the source, %d entities made, %d links merged, %d in the export", tc.file, len(want), n.Made, n.Merged, len(got))
+		})
 	}
-	if n.Links != len(want) || n.Made+n.Merged+n.Found != n.Links || n.Made == 0 || n.Merged == 0 {
-		t.Errorf("resolved %+v for %d access points in the source", n, len(want))
-	}
-	out := exportPoints(t, s, root)
-	xmllint(t, out)
-	got := accessPoints(t, out)
-	if !slices.Equal(got, want) {
-		t.Errorf("export's access points differ from the source's:\n got %q\nwant %q", got, want)
-	}
-	t.Logf("ArchivesSpace sample: %d access points in the source, %d entities made, %d links merged, %d in the export", len(want), n.Made, n.Merged, len(got))
 }
 
 // TestThaiEAD3AccessPointsKeepPartsNestingAndAreSharedAcrossLibraries: an
@@ -186,5 +194,31 @@ func TestThaiEAD3AccessPointsKeepPartsNestingAndAreSharedAcrossLibraries(t *test
 	_, again, _ := importPoints(t, s, "thai-points-ead3.xml", "tu")
 	if again.Made != 0 || again.Found != 9 {
 		t.Errorf("the same finding aid at tu: %+v, want the 9 entities found and none made", again)
+	}
+}
+
+// TestAccessPointsRoundTripExportImportExportIsIdentical: a finding aid's
+// access points exported, imported into another archive and exported
+// again come out the same.
+func TestAccessPointsRoundTripExportImportExportIsIdentical(t *testing.T) {
+	for _, file := range []string{"thai-points-ead3.xml"} {
+		s, _ := newStore(t)
+		root, _, _ := importPoints(t, s, file, "cmu")
+		first := exportPoints(t, s, root)
+		f, err := Read(bytes.NewReader(first))
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _ := newStore(t)
+		if _, err := f.Resolve(ctx, other, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		made, _, err := f.Build(ctx, other, "cmu", "", "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second := exportPoints(t, other, made[0].ID); !bytes.Equal(first, second) {
+			t.Errorf("%s: the round trip changed the document:\n%s\n---\n%s", file, first, second)
+		}
 	}
 }
