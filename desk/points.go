@@ -205,6 +205,9 @@ func (s *Points) Merge(ctx context.Context, p access.Principal, from, into strin
 		return nil, err
 	}
 	b, err := s.Store.Point(into)
+	if errors.Is(err, fault.NotFound) {
+		return nil, fmt.Errorf("no access point %q to merge into: %w", into, fault.Invalid)
+	}
 	if err != nil {
 		return nil, err
 	}

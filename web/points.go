@@ -98,7 +98,11 @@ func (s *Server) savePoint(c *gin.Context) {
 
 // mergePoint merges the access point into the one the form names.
 func (s *Server) mergePoint(c *gin.Context) {
-	into := strings.TrimSpace(strings.TrimPrefix(c.PostForm("into"), "/points/"))
+	// The other point's identifier, or its page's address.
+	into := strings.TrimSpace(c.PostForm("into"))
+	if i := strings.LastIndex(into, "/points/"); i >= 0 {
+		into = strings.Trim(into[i+len("/points/"):], "/")
+	}
 	if _, err := s.cfg.Points.Merge(c.Request.Context(), who(c), c.Param("id"), into); err != nil {
 		s.fail(c, err)
 		return

@@ -86,10 +86,16 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	if w := e.do(e.cmuArc, "GET", "/desk/points/"+open.ID+"?lang=th", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ชื่อภาษาอังกฤษ") || !strings.Contains(w.Body.String(), `value="Schooling"`) {
 		t.Errorf("the desk's form in Thai: %d", w.Code)
 	}
+	if w := e.form("/desk/points/"+open.ID, "version=2&heading_th=&heading_en=", "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "an access point needs a heading") {
+		t.Errorf("a point saved without a heading: %d, want 400 saying why", w.Code)
+	}
+	if w := e.form("/desk/points/"+twin.ID+"/merge", "into=no-such-point", "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `no access point "no-such-point" to merge into`) {
+		t.Errorf("a merge into a point that does not exist: %d %s, want 400 saying why", w.Code, w.Body)
+	}
 	if w := e.form("/desk/points/"+twin.ID+"/merge", "into="+open.ID, "Authorization", "Bearer "+e.tuArch); w.Code != http.StatusForbidden {
 		t.Errorf("tu's archivist merges cmu points: %d, want 403", w.Code)
 	}
-	if w := e.form("/desk/points/"+twin.ID+"/merge", "into="+open.ID, "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
+	if w := e.form("/desk/points/"+twin.ID+"/merge", "into=https://archive.example/points/"+open.ID, "Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
 		t.Fatalf("cmu's archivist merges: %d %s", w.Code, w.Body)
 	}
 	if w := e.do("", "GET", "/points/"+twin.ID, ""); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/points/"+open.ID {
