@@ -366,3 +366,23 @@ type pointStore interface {
 	SamePoint(p *repository.Point) (*repository.Point, error)
 	AddPoints(ctx context.Context, pts []*repository.Point, agent string) error
 }
+
+// List returns the access points a library's units and items name, for its
+// staff: by kind, then by heading, so that two that are the same stand
+// together to be merged.
+func (s *Points) List(ctx context.Context, p access.Principal, library string) ([]*repository.Point, error) {
+	if err := access.Decide(p, access.Edit, access.LibraryResource(library), s.now()); err != nil {
+		return nil, err
+	}
+	pts, err := s.Store.LibraryPoints(library)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(pts, func(a, b *repository.Point) int {
+		if d := slices.Index(repository.PointKinds, a.Kind) - slices.Index(repository.PointKinds, b.Kind); d != 0 {
+			return d
+		}
+		return strings.Compare(repository.NormalizeHeading(a.Heading.Get("th")), repository.NormalizeHeading(b.Heading.Get("th")))
+	})
+	return pts, ctx.Err()
+}

@@ -152,3 +152,29 @@ func originated(d *repository.Description) bool {
 	}
 	return false
 }
+
+// pointsList is the desk's list of a library's access points.
+type pointsList struct {
+	page
+	Library string
+	Points  []*repository.Point
+}
+
+// deskPoints lists the access points a library's units and items name,
+// each leading to its form.
+func (s *Server) deskPoints(c *gin.Context) {
+	lib := c.Query("institution")
+	if lib == "" {
+		lib = who(c).Institution
+	}
+	pts, err := s.cfg.Points.List(c.Request.Context(), who(c), lib)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := pointsList{page: s.newPage(c, ""), Library: lib, Points: pts}
+	p.Title = t(p.Lang, "points_of_library")
+	p.Crumbs = []link{{"/desk", t(p.Lang, "desk")}}
+	s.cache(c, privateOnly)
+	s.render(c, http.StatusOK, "pointlist", p)
+}

@@ -83,6 +83,16 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	if p, err := e.store.Point(open.ID); err != nil || p.Heading["en"] != "Schooling" || p.Identifier != "sh85040989" {
 		t.Errorf("the saved point: %+v %v", p, err)
 	}
+	if w := e.do(e.cmuArc, "GET", "/desk/points?lang=th", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "จุดเข้าถึงของห้องสมุด") ||
+		!strings.Contains(w.Body.String(), `href="/desk/points/`+twin.ID+`"`) || !strings.Contains(w.Body.String(), `href="/desk/points/`+secret.ID+`"`) {
+		t.Errorf("cmu's list of its access points in Thai: %d", w.Code)
+	}
+	if w := e.do(e.cmuArc, "GET", "/desk", ""); !strings.Contains(w.Body.String(), `href="/desk/points"`) {
+		t.Errorf("the desk does not lead to the library's access points")
+	}
+	if w := e.do(e.tuArch, "GET", "/desk/points?institution=cmu", ""); w.Code != http.StatusForbidden {
+		t.Errorf("tu's archivist on cmu's list: %d, want 403", w.Code)
+	}
 	if w := e.do(e.cmuArc, "GET", "/desk/points/"+open.ID+"?lang=th", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ชื่อภาษาอังกฤษ") || !strings.Contains(w.Body.String(), `value="Schooling"`) {
 		t.Errorf("the desk's form in Thai: %d", w.Code)
 	}

@@ -116,6 +116,7 @@ func (s *Server) routes() []route {
 		post("/desk/units", signedIn, s.saveUnit),
 		post("/desk/units/:id", signedIn, s.saveUnit),
 		post("/desk/ead", signedIn, s.importEAD),
+		get("/desk/points", signedIn, s.deskPoints),
 		get("/desk/points/:id", signedIn, s.pointForm),
 		post("/desk/points/:id", signedIn, s.savePoint),
 		post("/desk/points/:id/merge", signedIn, s.mergePoint),

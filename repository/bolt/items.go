@@ -150,7 +150,7 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 }
 
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
-	if err := indexPointLinks(tx, "c", c.ID, collectionPoints(old), collectionPoints(c)); err != nil {
+	if err := indexPointLinks(tx, "c", c.ID, institutionOf(old), c.Institution, collectionPoints(old), collectionPoints(c)); err != nil {
 		return err
 	}
 	if old != nil {
@@ -329,7 +329,7 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
-	if err := indexPointLinks(tx, "i", it.ID, itemPoints(old), itemPoints(it)); err != nil {
+	if err := indexPointLinks(tx, "i", it.ID, itemInstitution(old), it.Institution, itemPoints(old), itemPoints(it)); err != nil {
 		return err
 	}
 	// An item closed (or new) before its change and closed after changed

@@ -20,6 +20,8 @@ var (
 	ixPointKey = []byte("ix_point_keys")
 	// ixPointLinks: point \x00 "c" or "i" \x00 unit or item that names it.
 	ixPointLinks = []byte("ix_point_links")
+	// ixLibraryPoints: library \x00 point \x00 "c" or "i" \x00 unit or item.
+	ixLibraryPoints = []byte("ix_library_points")
 )
 
 // SavePoint creates (Version 0, ID "" for a fresh one) or updates an
@@ -165,23 +167,56 @@ func (s *Store) PointLinks(id string) (units, items []string, err error) {
 	return units, items, err
 }
 
-// indexPointLinks replaces the links a unit ("c") or item ("i") had to
-// access points by those it has now (none when deleted).
-func indexPointLinks(tx *bbolt.Tx, kind, id string, old, now []repository.PointRef) error {
-	b := tx.Bucket(ixPointLinks)
+// indexPointLinks replaces the links a unit ("c") or item ("i") of a
+// library had to access points by those it has now (none when deleted).
+func indexPointLinks(tx *bbolt.Tx, kind, id, oldLib, lib string, old, now []repository.PointRef) error {
+	b, l := tx.Bucket(ixPointLinks), tx.Bucket(ixLibraryPoints)
 	for _, r := range old {
 		if err := b.Delete([]byte(r.Point + "\x00" + kind + "\x00" + id)); err != nil {
 			return err
 		}
+		if err := l.Delete([]byte(oldLib + "\x00" + r.Point + "\x00" + kind + "\x00" + id)); err != nil {
+			return err
+		}
 	}
 	for _, r := range now {
-		if r.Point != "" {
-			if err := b.Put([]byte(r.Point+"\x00"+kind+"\x00"+id), nil); err != nil {
-				return err
-			}
+		if r.Point == "" {
+			continue
+		}
+		if err := b.Put([]byte(r.Point+"\x00"+kind+"\x00"+id), nil); err != nil {
+			return err
+		}
+		if err := l.Put([]byte(lib+"\x00"+r.Point+"\x00"+kind+"\x00"+id), nil); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// LibraryPoints lists the access points a library's units or items name.
+func (s *Store) LibraryPoints(library string) ([]*repository.Point, error) {
+	var out []*repository.Point
+	prefix := library + "\x00"
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(ixLibraryPoints).Cursor()
+		last := ""
+		for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+			id, _, _ := strings.Cut(string(k[len(prefix):]), "\x00")
+			if id == last {
+				continue
+			}
+			last = id
+			var p repository.Point
+			if err := getJSON(tx, bPoints, id, &p); errors.Is(err, fault.NotFound) {
+				continue // named, but not (yet) made
+			} else if err != nil {
+				return err
+			}
+			out = append(out, &p)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // collectionPoints are the points a unit names, none when it is deleted.
@@ -280,4 +315,18 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+func institutionOf(c *repository.Collection) string {
+	if c == nil {
+		return ""
+	}
+	return c.Institution
+}
+
+func itemInstitution(it *repository.Item) string {
+	if it == nil {
+		return ""
+	}
+	return it.Institution
 }

@@ -74,6 +74,12 @@ func TestAccessPointsAreFoundByHeadingOrIdentifierLinkedAndRebuilt(t *testing.T)
 		}
 	}
 	check(s, "saved")
+	if got, err := s.LibraryPoints("cmu"); err != nil || len(got) != 1 || got[0].ID != p.ID {
+		t.Errorf("cmu's points: %v %v, want %s once", got, err, p.ID)
+	}
+	if got, err := s.LibraryPoints("tu"); err != nil || len(got) != 0 {
+		t.Errorf("tu's points: %v %v, want none", got, err)
+	}
 	fonds.Description = nil
 	if err := s.SaveCollection(ctx, fonds, "tester"); err != nil {
 		t.Fatal(err)
