@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,6 +87,17 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	if w := e.do(e.cmuArc, "GET", "/desk/points?lang=th", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "จุดเข้าถึงของห้องสมุด") ||
 		!strings.Contains(w.Body.String(), `href="/desk/points/`+twin.ID+`"`) || !strings.Contains(w.Body.String(), `href="/desk/points/`+secret.ID+`"`) {
 		t.Errorf("cmu's list of its access points in Thai: %d", w.Code)
+	}
+	schools, err := e.store.Collection("cmu-schools")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := e.form("/desk/units/cmu-schools", fmt.Sprintf("version=%d&level=fonds&title_en=School+records&title_th=เอกสารโรงเรียน&isad_scope_en=Registers", schools.Version),
+		"Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
+		t.Fatalf("saving the unit at the desk: %d %s", w.Code, w.Body)
+	}
+	if c, err := e.store.Collection("cmu-schools"); err != nil || len(c.Description.Points) != 1 || c.Description.Points[0].Point != open.ID || c.Description.Scope["en"] != "Registers" {
+		t.Errorf("the unit saved at the desk lost its access point: %+v %v", c.Description, err)
 	}
 	if w := e.do(e.cmuArc, "GET", "/desk", ""); !strings.Contains(w.Body.String(), `href="/desk/points"`) {
 		t.Errorf("the desk does not lead to the library's access points")
