@@ -402,6 +402,9 @@ func (s *Server) importEAD(c *gin.Context) {
 		}
 	}
 	v.Notes = append(v.Notes, r.Problems...)
+	if n := r.Points; n.Links > 0 {
+		v.Notes = append(v.Notes, pointsNote(v.Lang, n))
+	}
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}
 	if r.NoIngest {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -177,4 +178,10 @@ func (s *Server) deskPoints(c *gin.Context) {
 	p.Crumbs = []link{{"/desk", t(p.Lang, "desk")}}
 	s.cache(c, privateOnly)
 	s.render(c, http.StatusOK, "pointlist", p)
+}
+
+// pointsNote says in lang what an EAD import did with its access points.
+func pointsNote(lang string, n ead.PointCount) string {
+	return strings.NewReplacer("{1}", strconv.Itoa(n.Links), "{2}", strconv.Itoa(n.Found), "{3}", strconv.Itoa(n.Made), "{4}", strconv.Itoa(n.Merged)).
+		Replace(t(lang, "ead_points"))
 }
