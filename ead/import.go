@@ -294,7 +294,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			u.Daos = append(u.Daos, daos(k)...)
 		case "controlaccess":
 			groups++
-			d.Points = append(d.Points, controlaccess(k, strconv.Itoa(groups))...)
+			readControlaccess(d, k, strconv.Itoa(groups))
 		}
 	}
 	if d.Date == "" && len(unread) > 0 {

@@ -19,23 +19,35 @@ const (
 	OriginationRole = "origination"
 )
 
-// controlaccess reads the access points of a <controlaccess> and those
-// nested in it; group is its place ("1", "1.2"…).
-func controlaccess(k *node, group string) []repository.PointRef {
-	var out []repository.PointRef
+// readControlaccess reads the access points of a <controlaccess> and those
+// nested in it into d, with the heading and attributes of each
+// controlaccess; group is its place ("1", "1.2"…).
+func readControlaccess(d *repository.Description, k *node, group string) {
+	var g repository.PointGroup
+	if len(k.attr) > 0 {
+		g.Attrs = k.attr
+	}
 	nested := 0
 	for _, x := range k.kids {
-		if x.name == "controlaccess" {
+		switch x.name {
+		case "head":
+			put(&g.Head, x, x.all())
+		case "controlaccess":
 			nested++
-			out = append(out, controlaccess(x, group+"."+strconv.Itoa(nested))...)
-			continue
-		}
-		if r, ok := pointRef(x, SubjectRole); ok {
-			r.Group = group
-			out = append(out, r)
+			readControlaccess(d, x, group+"."+strconv.Itoa(nested))
+		default:
+			if r, ok := pointRef(x, SubjectRole); ok {
+				r.Group = group
+				d.Points = append(d.Points, r)
+			}
 		}
 	}
-	return out
+	if g.Head != nil || g.Attrs != nil {
+		if d.PointGroups == nil {
+			d.PointGroups = map[string]repository.PointGroup{}
+		}
+		d.PointGroups[group] = g
+	}
 }
 
 // originations reads the names of a unit's nth <origination>, with its
@@ -298,8 +310,16 @@ func (e *Export) controlaccessPoints(x *writer, d *repository.Description) {
 			open = open[:len(open)-1]
 		}
 		for len(open) < len(path) {
-			x.open("controlaccess")
 			open = append(open, path[len(open)])
+			g := d.PointGroups[strings.Join(open, ".")]
+			var attrs []string
+			for _, a := range wrapperAttrs {
+				if v := g.Attrs[a]; v != "" {
+					attrs = append(attrs, a, v)
+				}
+			}
+			x.open("controlaccess", attrs...)
+			x.texts("head", g.Head)
 		}
 		e.point(x, r)
 	}

@@ -92,6 +92,13 @@ type PointRef struct {
 	Wrapper map[string]string `json:"wrapper,omitempty"`
 }
 
+// PointGroup is a <controlaccess> element as the source wrote it, but for
+// the access points in it: its heading and attributes.
+type PointGroup struct {
+	Head  Text              `json:"head,omitempty"`
+	Attrs map[string]string `json:"attrs,omitempty"`
+}
+
 // PointPart is one <part> of an EAD3 access point.
 type PointPart struct {
 	Text  string            `json:"text"`

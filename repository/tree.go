@@ -32,20 +32,24 @@ func ValidLevel(l Level) bool { return l == Curated || levelPattern.MatchString(
 // archivists fill in (numbers are ISAD(G)'s), each text in Thai and English.
 // The title (3.1.2) and level (3.1.4) are the collection's own.
 type Description struct {
-	ReferenceCode string     `json:"referenceCode,omitempty"` // 3.1.1
-	Date          string     `json:"date,omitempty"`          // 3.1.3, EDTF
-	DateText      string     `json:"dateText,omitempty"`      // 3.1.3 as a finding aid wrote it, when it is no date to read (Date is empty)
-	Extent        Text       `json:"extent,omitempty"`        // 3.1.5
-	Creator       Text       `json:"creator,omitempty"`       // 3.2.1
-	History       Text       `json:"history,omitempty"`       // 3.2.2 administrative or biographical history
-	Scope         Text       `json:"scope,omitempty"`         // 3.3.1 scope and content
-	Arrangement   Text       `json:"arrangement,omitempty"`   // 3.3.4
-	Access        Text       `json:"access,omitempty"`        // 3.4.1 conditions governing access
-	Reproduction  Text       `json:"reproduction,omitempty"`  // 3.4.2 conditions governing reproduction
-	Language      []string   `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
-	FindingAids   Text       `json:"findingAids,omitempty"`   // 3.4.5
-	Notes         Text       `json:"notes,omitempty"`         // 3.6.1
-	Points        []PointRef `json:"points,omitempty"`        // access points (3.1.x, controlaccess, origination)
+	ReferenceCode string   `json:"referenceCode,omitempty"` // 3.1.1
+	Date          string   `json:"date,omitempty"`          // 3.1.3, EDTF
+	DateText      string   `json:"dateText,omitempty"`      // 3.1.3 as a finding aid wrote it, when it is no date to read (Date is empty)
+	Extent        Text     `json:"extent,omitempty"`        // 3.1.5
+	Creator       Text     `json:"creator,omitempty"`       // 3.2.1
+	History       Text     `json:"history,omitempty"`       // 3.2.2 administrative or biographical history
+	Scope         Text     `json:"scope,omitempty"`         // 3.3.1 scope and content
+	Arrangement   Text     `json:"arrangement,omitempty"`   // 3.3.4
+	Access        Text     `json:"access,omitempty"`        // 3.4.1 conditions governing access
+	Reproduction  Text     `json:"reproduction,omitempty"`  // 3.4.2 conditions governing reproduction
+	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
+	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
+	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+
+	// Points are the unit's access points (controlaccess, origination);
+	// PointGroups its <controlaccess> elements by Group, as written.
+	Points      []PointRef            `json:"points,omitempty"`
+	PointGroups map[string]PointGroup `json:"pointGroups,omitempty"`
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.

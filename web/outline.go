@@ -292,7 +292,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 		d.DateText = old.DateText // a date imported as text stays until a date is typed
 	}
 	if old != nil {
-		d.Points = old.Points // the form does not edit the access points (their own pages do)
+		d.Points, d.PointGroups = old.Points, old.PointGroups // the form does not edit the access points (their own pages do)
 	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}

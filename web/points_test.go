@@ -32,7 +32,8 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 	secret := point(repository.PersonPoint, "นายลับ", "Mr Secret")
 	for _, c := range []*repository.Collection{
 		{ID: "cmu-schools", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "School records", "th": "เอกสารโรงเรียน"},
-			Description: &repository.Description{Points: []repository.PointRef{{Point: open.ID, Role: "subject", Element: "subject", Heading: repository.Text{"th": "การศึกษา"}}}}},
+			Description: &repository.Description{Points: []repository.PointRef{{Point: open.ID, Role: "subject", Element: "subject", Heading: repository.Text{"th": "การศึกษา"}}},
+				PointGroups: map[string]repository.PointGroup{"1": {Head: repository.Text{"en": "Subjects"}}}}},
 		{ID: "cmu-teachers", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Teachers"},
 			Description: &repository.Description{Points: []repository.PointRef{{Point: twin.ID, Role: "subject", Element: "subject"}}}},
 	} {
@@ -96,7 +97,7 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 		"Authorization", "Bearer "+e.cmuArc); w.Code != http.StatusSeeOther {
 		t.Fatalf("saving the unit at the desk: %d %s", w.Code, w.Body)
 	}
-	if c, err := e.store.Collection("cmu-schools"); err != nil || len(c.Description.Points) != 1 || c.Description.Points[0].Point != open.ID || c.Description.Scope["en"] != "Registers" {
+	if c, err := e.store.Collection("cmu-schools"); err != nil || len(c.Description.Points) != 1 || c.Description.Points[0].Point != open.ID || c.Description.Scope["en"] != "Registers" || c.Description.PointGroups["1"].Head["en"] != "Subjects" {
 		t.Errorf("the unit saved at the desk lost its access point: %+v %v", c.Description, err)
 	}
 	if w := e.do(e.cmuArc, "GET", "/desk", ""); !strings.Contains(w.Body.String(), `href="/desk/points"`) {
