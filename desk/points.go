@@ -195,7 +195,9 @@ type MergeResult struct {
 // Merge makes point from one with point into: every unit and item naming
 // from names into (with what its source wrote kept), and from is kept as
 // merged, its headings and identifier finding into from then on. p must
-// be able to edit both. Run again after a failure, it finishes the work.
+// be able to edit into, and to edit in every library whose units or items
+// name from (they are saved again). Run again after a failure, it finishes
+// the work.
 func (s *Points) Merge(ctx context.Context, p access.Principal, from, into string) (*MergeResult, error) {
 	if from == into {
 		return nil, fmt.Errorf("an access point cannot be merged into itself: %w", fault.Invalid)
@@ -211,8 +213,20 @@ func (s *Points) Merge(ctx context.Context, p access.Principal, from, into strin
 	if err != nil {
 		return nil, err
 	}
-	for _, pt := range []*repository.Point{a, b} {
-		if err := s.mayEdit(p, pt); err != nil {
+	if err := s.mayEdit(p, b); err != nil {
+		return nil, err
+	}
+	// Every library whose units and items are saved again must be one p
+	// may edit in.
+	libs, err := s.libraries(from)
+	if err != nil {
+		return nil, err
+	}
+	if len(libs) == 0 {
+		libs = []string{p.Institution}
+	}
+	for _, l := range libs {
+		if err := access.Decide(p, access.Edit, access.LibraryResource(l), s.now()); err != nil {
 			return nil, err
 		}
 	}

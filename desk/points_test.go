@@ -131,6 +131,16 @@ func TestArchivistEditsAndMergesAccessPoints(t *testing.T) {
 	if _, err := s.Read(ctx, access.Principal{}, from); err != nil {
 		t.Errorf("the merged point's page: %v, want the kept point's", err)
 	}
+	// A person tu's units name too is merged only by who may edit at tu.
+	_, shared, _ := importPoints(t, u, cmuArchivist, "cmu-f-a", "More letters", "Kawilorot, Chao Noi")
+	importPoints(t, u, tuArchivist, "tu-closed", "Tu letters", "Kawilorot, Chao Noi")
+	if _, err := s.Merge(ctx, cmuArchivist, shared[0].Point, into); !errors.Is(err, fault.Forbidden) {
+		t.Errorf("cmu's archivist merges a person tu's units name: %v, want forbidden", err)
+	}
+	admin := access.Principal{User: "s1", Email: "s@cmu", Institution: "cmu", Role: access.SystemAdmin}
+	if res, err := s.Merge(ctx, admin, shared[0].Point, into); err != nil || res.Units != 2 {
+		t.Errorf("the system administrator merges it: %+v %v, want both units saved again", res, err)
+	}
 }
 
 // TestAnItemsSubjectsAndCreatorSavedAtTheDeskAreAccessPoints: the subjects
