@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/repository"
@@ -51,5 +52,31 @@ func TestDublinCoreWritesAccessPoints(t *testing.T) {
 		if fmt.Sprint(tc.got) != fmt.Sprint(tc.want) {
 			t.Errorf("%s: %v, want %v", tc.what, tc.got, tc.want)
 		}
+	}
+}
+
+// TestEADRecordsWriteAccessPointsAsTheDeskLeftThem: a finding aid's
+// access points in its ead record carry the source and identifier of the
+// point as the desk last saved them, not only as the source gave them.
+func TestEADRecordsWriteAccessPointsAsTheDeskLeftThem(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := &repository.Point{Kind: repository.PersonPoint, Heading: repository.Text{"en": "Dara Rasami"}, Source: "local"}
+	if err := e.store.SavePoint(ctx, p, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	c := &repository.Collection{ID: "cmu-dara", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Dara Rasami papers"},
+		Description: &repository.Description{Points: []repository.PointRef{{Point: p.ID, Role: "subject", Element: "persname",
+			Heading: repository.Text{"en": "Dara Rasami"}, Attrs: map[string]string{"source": "local"}}}}}
+	if err := e.store.SaveCollection(ctx, c, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	p.Source, p.Identifier = "viaf", "http://viaf.org/viaf/0000"
+	if err := e.store.SavePoint(ctx, p, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.answer(t, "verb=GetRecord&metadataPrefix=ead&identifier="+FondsIdentifier("cmu-dara"))
+	if !strings.Contains(body, `<persname source="viaf" identifier="http://viaf.org/viaf/0000">`) || !strings.Contains(body, "<part>Dara Rasami</part>") {
+		t.Errorf("the ead record's access point:\n%s", body)
 	}
 }
