@@ -100,13 +100,21 @@ func pointRef(x *node, role string) (repository.PointRef, bool) {
 	return r, !r.Heading.Empty()
 }
 
-// entity is the access point a link names, before it is found or made.
+// entity is the access point a link names, before it is found or made:
+// its source and identifier with their spaces folded, left out when they
+// are too long to be either (the link keeps them as written).
 func entity(r *repository.PointRef) *repository.Point {
+	fold := func(s string, most int) string {
+		if s = strings.Join(strings.Fields(s), " "); len(s) > most {
+			return ""
+		}
+		return s
+	}
 	return &repository.Point{
 		Kind:       pointKinds[r.Element],
 		Heading:    r.Heading,
-		Source:     strings.TrimSpace(r.Attrs["source"]),
-		Identifier: strings.TrimSpace(cmpOr(r.Attrs["identifier"], r.Attrs["authfilenumber"])),
+		Source:     fold(r.Attrs["source"], repository.MaxPointSource),
+		Identifier: fold(cmpOr(r.Attrs["identifier"], r.Attrs["authfilenumber"]), repository.MaxPointIdentifier),
 	}
 }
 

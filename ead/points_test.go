@@ -227,3 +227,33 @@ func TestAccessPointsRoundTripExportImportExportIsIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAccessPointsOddSourceAndIdentifierDoNotStopTheImport: an
+// identifier broken over lines is read with its spaces folded, and a
+// source too long to be one is left off the entity, while the export
+// writes both as the finding aid gave them.
+func TestAnAccessPointsOddSourceAndIdentifierDoNotStopTheImport(t *testing.T) {
+	long := strings.Repeat("x", repository.MaxPointSource+1)
+	doc := `<ead><archdesc level="fonds"><did><unittitle>Odd</unittitle></did><controlaccess>
+<persname source="` + long + `" authfilenumber="n 79
+ 021164">Someone</persname></controlaccess></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStore(t)
+	if _, err := f.Resolve(ctx, s, "tester"); err != nil {
+		t.Fatalf("the import stopped: %v", err)
+	}
+	made, _, err := f.Build(ctx, s, "cmu", "", "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Point(f.Root.Collection.Description.Points[0].Point)
+	if err != nil || p.Source != "" || p.Identifier != "n 79 021164" {
+		t.Errorf("the entity: %+v %v", p, err)
+	}
+	if out := exportPoints(t, s, made[0].ID); !strings.Contains(string(out), `source="`+long+`"`) {
+		t.Errorf("the export lost the source as written:\n%s", out)
+	}
+}

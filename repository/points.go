@@ -113,11 +113,18 @@ func (p *Point) Validate() error {
 	if strings.TrimSpace(p.Heading.Get("")) == "" {
 		return fmt.Errorf("an access point needs a heading: %w", fault.Invalid)
 	}
-	if len(p.Source) > 64 || len(p.Identifier) > 1024 || strings.ContainsAny(p.Source+p.Identifier, "\x00\n\r") {
-		return fmt.Errorf("access point source or identifier is too long or has line breaks: %w", fault.Invalid)
+	if len(p.Source) > MaxPointSource || len(p.Identifier) > MaxPointIdentifier || strings.ContainsAny(p.Source+p.Identifier, "\x00\n\r") {
+		return fmt.Errorf("access point %q: its source (at most %d bytes) or identifier (at most %d) is too long or has a line break: %w",
+			p.Heading.Get(""), MaxPointSource, MaxPointIdentifier, fault.Invalid)
 	}
 	return nil
 }
+
+// The longest source and identifier an access point keeps.
+const (
+	MaxPointSource     = 64
+	MaxPointIdentifier = 1024
+)
 
 // Keys are the keys that make two access points the same: the authority
 // identifier, and the normalized heading in each language in the same
