@@ -155,11 +155,13 @@ func (p *Point) Keys() []string {
 	return out
 }
 
-// NormalizeHeading folds a heading for comparison: Unicode NFC, case
-// folded, runs of spaces made one, and a final full stop or comma dropped
-// (as authority files end headings); Thai is kept as it is, composed.
+// NormalizeHeading folds a heading for comparison: Unicode NFC (which also
+// puts Thai vowels and tone marks typed in either order in one order),
+// SARA AM typed as NIKHAHIT and SARA AA made one, case folded, runs of
+// spaces made one, and a final full stop or comma dropped (as authority
+// files end headings).
 func NormalizeHeading(s string) string {
-	s = norm.NFC.String(s)
+	s = strings.ReplaceAll(norm.NFC.String(s), "\u0e4d\u0e32", "\u0e33")
 	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 	s = strings.TrimRight(s, " .,;")
 	return cases.Fold().String(s)

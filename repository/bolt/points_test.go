@@ -12,7 +12,7 @@ import (
 
 // TestAccessPointsAreFoundByHeadingOrIdentifierLinkedAndRebuilt: a point is
 // found again by its identifier or by its heading written another way
-// (decomposed Thai, other case and spacing), a second point with the same
+// (other case, spacing and a final full stop), a second point with the same
 // heading is refused, the units naming it are listed, and all of it comes
 // back when the database is filled again from storage.
 func TestAccessPointsAreFoundByHeadingOrIdentifierLinkedAndRebuilt(t *testing.T) {
