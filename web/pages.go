@@ -411,6 +411,7 @@ func (s *Server) crumbs(c *gin.Context, lang, inst, parent string) ([]link, erro
 type field struct {
 	Label, Value, Lang, Other, OtherLang string
 	Link                                 string // where Value leads, if anywhere
+	Rel                                  string // what Link is to the page (license), if anything
 }
 
 type itemPage struct {
@@ -467,6 +468,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	for _, sub := range it.Subjects {
 		add("subjects", sub)
 	}
+	linkPoints(p.Fields, it.Points)
 	add("holding", in.Name)
 	if it.Collection != "" {
 		col, err := s.cfg.Store.Collection(it.Collection)
@@ -487,7 +489,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	add("attribution", attribution)
 	if it.Rights != "" {
-		f := field{Label: t(p.Lang, "rights"), Value: it.Rights, Link: it.Rights}
+		f := field{Label: t(p.Lang, "rights"), Value: it.Rights, Link: it.Rights, Rel: "license"}
 		if l := rightsLabel(p.Lang, it.Rights); l != "" {
 			f.Value, f.Other, f.OtherLang = l, rightsLabel(other, it.Rights), other
 		}

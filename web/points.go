@@ -185,3 +185,21 @@ func pointsNote(lang string, n ead.PointCount) string {
 	return strings.NewReplacer("{1}", strconv.Itoa(n.Links), "{2}", strconv.Itoa(n.Found), "{3}", strconv.Itoa(n.Made), "{4}", strconv.Itoa(n.Merged)).
 		Replace(t(lang, "ead_points"))
 }
+
+// linkPoints makes the item page's fields that show one of the item's
+// access points (its creator, a subject) lead to the point's page.
+func linkPoints(fields []field, refs []repository.PointRef) {
+	for i := range fields {
+		f := &fields[i]
+		for _, r := range refs {
+			if r.Point == "" || f.Link != "" {
+				continue
+			}
+			for _, h := range r.Heading {
+				if h != "" && h == f.Value {
+					f.Link = "/points/" + r.Point
+				}
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -41,12 +43,21 @@ func TestAccessPointPagesShowWhatTheVisitorMayReadAndTheDeskEditsAndMerges(t *te
 			t.Fatal(err)
 		}
 	}
-	photo := &repository.Item{Institution: "cmu", Collection: "cmu-schools", Title: repository.Text{"en": "Class photograph"}}
+	photo := &repository.Item{Institution: "cmu", Collection: "cmu-schools", Title: repository.Text{"en": "Class photograph"}, Rights: "http://rightsstatements.org/vocab/InC/1.0/"}
 	if err := e.store.SaveItem(ctx, photo, "tester"); err != nil {
 		t.Fatal(err)
 	}
 	if page := e.do("", "GET", "/fonds/cmu-schools?lang=th", "").Body.String(); !strings.Contains(page, `<a href="/points/`+open.ID+`">การศึกษา</a>`) || !strings.Contains(page, "หัวเรื่อง") {
 		t.Errorf("the finding aid does not lead to its subject's page:\n%s", page)
+	}
+	photo.Subjects = []repository.Text{{"th": "การศึกษา", "en": "Education"}}
+	if _, _, err := e.srv.cfg.Items.Save(ctx, access.Principal{User: "u", Email: "arch@cmu.example", Institution: "cmu", Role: access.Archivist}, photo.ID,
+		desk.Edit{Version: photo.Version, Subjects: photo.Subjects, Via: "desk"}); err != nil {
+		t.Fatal(err)
+	}
+	if page := e.do("", "GET", "/items/"+photo.ID+"?lang=en", "").Body.String(); !strings.Contains(page, `<a href="/points/`+open.ID+`">Education</a>`) ||
+		!strings.Contains(page, `rel="license"`) {
+		t.Errorf("the item's page does not lead to its subject's page, or its rights are no longer its license link:\n%s", page)
 	}
 	it, err := e.store.Item(e.item)
 	if err != nil {
