@@ -45,6 +45,8 @@ type EADReport struct {
 	Outcome  []ingest.Outcome
 	// NoIngest: there were files to ingest and nothing to ingest them with.
 	NoIngest bool
+	// Points counts the access points read, found and made.
+	Points ead.PointCount
 }
 
 // ImportEAD makes the tree of a finding aid for p (in.Parent's library, or
@@ -75,11 +77,15 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 	if who == "" {
 		who = p.Email + " (desk, EAD import)"
 	}
+	points, err := in.Finding.Resolve(ctx, u.Store, who)
+	if err != nil {
+		return nil, err
+	}
 	made, atts, err := in.Finding.Build(ctx, u.Store, in.Institution, in.Parent, who)
 	if err != nil {
 		return nil, err
 	}
-	r := &EADReport{Made: made}
+	r := &EADReport{Made: made, Points: points}
 	dir := in.Dir
 	if in.Sent != nil {
 		linkSent(in.Sent, atts)

@@ -3,7 +3,8 @@ package desk
 import "github.com/thaiarchives/archive/repository"
 
 // keepImported keeps what a unit's form does not edit from the stored
-// unit: the dates its finding aid wrote, the texts it kept internal, and
+// unit: the dates its finding aid wrote, the texts it kept internal, its
+// containers and access points, and
 // texts in languages other than Thai and English (a title in Hebrew, or in
 // a language the finding aid did not name), which the form has no fields
 // for. A save that carries them (an import) replaces them.
@@ -23,6 +24,12 @@ func keepImported(c, stored *repository.Collection) {
 	}
 	if d.Internal == nil {
 		d.Internal = old.Internal
+	}
+	if d.Containers == nil { // the desk's boxes edit them
+		d.Containers = old.Containers
+	}
+	if d.Points == nil { // their own pages edit them
+		d.Points, d.PointGroups = old.Points, old.PointGroups
 	}
 	for _, p := range []struct{ to, from *repository.Text }{{&d.Extent, &old.Extent}, {&d.Creator, &old.Creator},
 		{&d.History, &old.History}, {&d.Scope, &old.Scope}, {&d.Arrangement, &old.Arrangement}, {&d.Access, &old.Access},

@@ -147,6 +147,9 @@ func (s *Items) Save(ctx context.Context, p access.Principal, id string, e Edit)
 			it.Date, note = date, warning
 		}
 	}
+	if err := linkItemPoints(ctx, s.Store, it, p.Email+" ("+e.Via+")"); err != nil {
+		return nil, nil, err
+	}
 	if err := s.Store.SaveItem(ctx, it, p.Email+" ("+e.Via+")"); err != nil {
 		return s.refused(it, err), nil, err
 	}

@@ -55,6 +55,9 @@ type Export struct {
 	// library's staff (access.ReadsInternal), else they are left out.
 	Internal bool
 	include  bool
+	// Points reads the access points units name; nil writes them as the
+	// source gave them.
+	Points func(id string) (*repository.Point, error)
 }
 
 func (e *Export) at() time.Time {
@@ -189,12 +192,14 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	}
 	x.texts("physdesc", d.Extent)
 	x.containers(e.containersFor(n.Institution, d.Containers))
-	for _, l := range langs(d.Creator) {
-		x.open("origination", langAttrs(l)...)
-		x.open("name")
-		x.elem("part", d.Creator[l])
-		x.close("name")
-		x.close("origination")
+	if !e.originationPoints(x, d) {
+		for _, l := range langs(d.Creator) {
+			x.open("origination", langAttrs(l)...)
+			x.open("name")
+			x.elem("part", d.Creator[l])
+			x.close("name")
+			x.close("origination")
+		}
 	}
 	if len(d.Language) > 0 {
 		x.open("langmaterial")
@@ -229,6 +234,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	x.blocks("userestrict", "", d.Reproduction)
 	x.blocks("otherfindaid", "", d.FindingAids)
 	x.blocks("odd", "", d.Notes)
+	e.controlaccessPoints(x, d)
 	writeAsides(x, d, false)
 	if kids := e.children(seen, n); len(kids) > 0 {
 		if top {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -223,6 +224,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if did == nil {
 		did = &node{}
 	}
+	groups, origs := 0, 0 // <controlaccess> and <origination> elements read
 	for _, k := range did.kids {
 		if internal(k) {
 			aside(d, k, true, "")
@@ -242,6 +244,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&d.Extent, k, k.all())
 		case "origination":
 			put(&d.Creator, k, k.all())
+			origs++
+			d.Points = append(d.Points, originations(k, strconv.Itoa(origs))...)
 		case "langmaterial":
 			var walk func(*node)
 			walk = func(x *node) {
@@ -293,6 +297,9 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			put(&d.Notes, k, blocks(k))
 		case "dao", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
+		case "controlaccess":
+			groups++
+			readControlaccess(d, k, strconv.Itoa(groups))
 		}
 	}
 	settleDates(u, d)
@@ -693,7 +700,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 || len(d.Containers) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 || len(d.Containers) > 0 || len(d.Points) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

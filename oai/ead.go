@@ -171,7 +171,7 @@ func (r *request) eadRecord(id string) (rec *record, write func() error, err err
 		rec.Header.Status = "deleted"
 		return rec, nil, nil
 	}
-	e := ead.Export{Tree: tr, Items: r.p.Store, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }}
+	e := ead.Export{Tree: tr, Items: r.p.Store, At: r.now, Manifest: func(item string) string { return r.site + "/iiif/3/manifest/" + item }, Points: r.p.Store.Point}
 	if e.Now, err = e.Newest(); err != nil {
 		return nil, nil, err
 	}

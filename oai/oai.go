@@ -31,6 +31,7 @@ type Store interface {
 	Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error)
 	Children(parent string) ([]*repository.Collection, error)
 	Tree(id string) (*repository.Tree, error)
+	Point(id string) (*repository.Point, error)
 }
 
 var _ Store = (*bolt.Store)(nil)

@@ -84,6 +84,9 @@ func (r *request) dublinCore(it *repository.Item) (*dublinCore, error) {
 	for _, s := range it.Subjects {
 		dc.Subject = append(dc.Subject, texts(s)...)
 	}
+	if err := r.points(dc, it.Points); err != nil {
+		return nil, err
+	}
 	in, err := r.Institution(it.Institution)
 	switch {
 	case err == nil:

@@ -170,6 +170,7 @@ type dublinCore struct {
 	Language    []dcValue `xml:"dc:language"`
 	Rights      []dcValue `xml:"dc:rights"`
 	Relation    []dcValue `xml:"dc:relation"`
+	Coverage    []dcValue `xml:"dc:coverage"`
 }
 
 // dcValue is one Dublin Core element, in a language or none.

@@ -234,6 +234,7 @@ type Item struct {
 	Summary          Text              `json:"summary,omitempty"`
 	Creator          Text              `json:"creator,omitempty"`
 	Subjects         []Text            `json:"subjects,omitempty"`
+	Points           []PointRef        `json:"points,omitempty"`
 	Date             string            `json:"date,omitempty"` // EDTF
 	Language         []string          `json:"language,omitempty"`
 	Rights           string            `json:"rights,omitempty"` // RightsStatements.org or Creative Commons URI

@@ -53,6 +53,11 @@ type Description struct {
 	Internal []Aside `json:"internal,omitempty"`
 	// Containers are the boxes and folders the unit is in (containers.go).
 	Containers []ContainerRef `json:"containers,omitempty"`
+
+	// Points are the unit's access points (controlaccess, origination);
+	// PointGroups its <controlaccess> elements by Group, as written.
+	Points      []PointRef            `json:"points,omitempty"`
+	PointGroups map[string]PointGroup `json:"pointGroups,omitempty"`
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.

@@ -162,6 +162,7 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 	for _, s := range it.Subjects {
 		d.Subjects = append(d.Subjects, values(s)...)
 	}
+	d.points(it.Points)
 	for _, f := range it.Metadata {
 		label := strings.ToLower(f.Label.Get("en"))
 		if isPlace(label) || isPlace(f.Label.Get("th")) {
@@ -192,6 +193,9 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 			return nil, err
 		}
 		d.facet("collection", c.ID)
+		if c.Description != nil {
+			d.points(c.Description.Points)
+		}
 		d.Collection = append(d.Collection, values(c.Title)...)
 		d.Collection = append(d.Collection, containerWords(c)...)
 		id = c.Parent

@@ -31,7 +31,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "6"
+const layout = "7"
 
 var (
 	keyCursor = []byte("feed-cursor")

@@ -304,6 +304,12 @@ var routeChecks = map[string][]struct {
 	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
 	"GET /desk/fixity":                           {{administer, "GET", "/desk/fixity", ""}},
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
+	// Access points (points_test.go checks what their pages show)
+	"GET /points/:id":             {{noContent, "GET", "/points/no-such", ""}},
+	"GET /desk/points":            {{libEdit, "GET", "/desk/points?institution=cmu", ""}},
+	"GET /desk/points/:id":        {{noContent, "GET", "/desk/points/no-such", ""}},
+	"POST /desk/points/:id":       {{noContent, "POST", "/desk/points/no-such", "version=1"}},
+	"POST /desk/points/:id/merge": {{noContent, "POST", "/desk/points/no-such/merge", "into=other"}},
 	// Access requests and grants
 	"POST /api/v1/items/:id/requests": {{askRoute, "POST", "/api/v1/items/%s/requests", `{"purpose": "a thesis"}`}},
 	"POST /items/:id/requests":        {{askRoute, "POST", "/items/%s/requests", "purpose="}},

@@ -152,10 +152,16 @@ func describe(lang string, c *repository.Collection) []field {
 	}
 	add("summary", c.Summary)
 	for _, nt := range c.Description.Texts() {
+		if nt.Name == "creator" && originated(c.Description) {
+			continue // the creators are listed as access points, below
+		}
 		add("isad_"+nt.Name, nt.Text)
 	}
 	if d := c.Description; d != nil && len(d.Language) > 0 {
 		add("isad_language", repository.Text{"none": strings.Join(d.Language, ", ")})
+	}
+	if d := c.Description; d != nil {
+		out = append(out, pointFields(lang, d.Points)...)
 	}
 	return out
 }
@@ -272,7 +278,7 @@ func (s *Server) eadExport(c *gin.Context) {
 	// tree gives the same bytes (and ETag).
 	// ?internal=1 asks for what the library keeps internal: honoured for its
 	// staff only (ead.Export).
-	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL, Internal: c.Query("internal") == "1"}
+	e := ead.Export{Tree: tr, Items: s.cfg.Store, Principal: who(c), At: time.Now(), Manifest: site.ManifestURL, Points: s.cfg.Store.Point, Internal: c.Query("internal") == "1"}
 	if e.Now, err = e.Newest(); err != nil {
 		s.fail(c, err)
 		return

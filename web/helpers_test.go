@@ -74,6 +74,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	if cfg.Containers == nil {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
 	}
+	if cfg.Points == nil {
+		cfg.Points = &desk.Points{Store: cfg.Store}
+	}
 	if cfg.Units == nil {
 		cfg.Units = &desk.Units{Store: cfg.Store}
 		if cfg.Ingest != nil {

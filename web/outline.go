@@ -292,7 +292,8 @@ func (s *Server) saveUnit(c *gin.Context) {
 		d.DateText = old.DateText // a date imported as text stays until a date is typed
 	}
 	if old != nil {
-		d.Containers = old.Containers // the form does not show them (the desk's boxes do)
+		d.Containers = old.Containers                         // the form does not show them (the desk's boxes do)
+		d.Points, d.PointGroups = old.Points, old.PointGroups // the form does not edit the access points (their own pages do)
 	}
 	texts := map[string]*repository.Text{"extent": &d.Extent, "creator": &d.Creator, "history": &d.History, "scope": &d.Scope, "arrangement": &d.Arrangement,
 		"access": &d.Access, "reproduction": &d.Reproduction, "findingAids": &d.FindingAids, "notes": &d.Notes}
@@ -404,6 +405,9 @@ func (s *Server) importEAD(c *gin.Context) {
 	v.Notes = append(v.Notes, r.Problems...)
 	if pl := in.Finding.Placed; pl.Containers > 0 {
 		v.Notes = append(v.Notes, placedNote(v.Lang, pl))
+	}
+	if n := r.Points; n.Links > 0 {
+		v.Notes = append(v.Notes, pointsNote(v.Lang, n))
 	}
 	v.Title = t(v.Lang, "ead_report")
 	v.Crumbs = []link{{"/desk", t(v.Lang, "desk")}, {"/desk/fonds", t(v.Lang, "fonds_title")}}

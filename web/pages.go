@@ -45,7 +45,7 @@ var pageFuncs = template.FuncMap{
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
-		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "boxes"} {
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "boxes", "point", "pointedit", "pointlist"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -412,6 +412,7 @@ func (s *Server) crumbs(c *gin.Context, lang, inst, parent string) ([]link, erro
 type field struct {
 	Label, Value, Lang, Other, OtherLang string
 	Link                                 string // where Value leads, if anywhere
+	Rel                                  string // what Link is to the page (license), if anything
 }
 
 type itemPage struct {
@@ -470,6 +471,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	for _, sub := range it.Subjects {
 		add("subjects", sub)
 	}
+	linkPoints(p.Fields, it.Points)
 	add("holding", in.Name)
 	if it.Collection != "" {
 		col, err := s.cfg.Store.Collection(it.Collection)
@@ -490,7 +492,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	add("attribution", attribution)
 	if it.Rights != "" {
-		f := field{Label: t(p.Lang, "rights"), Value: it.Rights, Link: it.Rights}
+		f := field{Label: t(p.Lang, "rights"), Value: it.Rights, Link: it.Rights, Rel: "license"}
 		if l := rightsLabel(p.Lang, it.Rights); l != "" {
 			f.Value, f.Other, f.OtherLang = l, rightsLabel(other, it.Rights), other
 		}

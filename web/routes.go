@@ -43,6 +43,7 @@ func (s *Server) routes() []route {
 		get("/fonds/:id/print.pdf", s.printPDF),
 		get("/fonds/:id/view/:unit", s.unitViewer),
 		get("/search", s.searchPage),
+		get("/points/:id", s.pointPublic),
 		get("/embed/:id", s.embedPage),
 		get("/oembed", s.oembed),
 		// Sign-in, also the IIIF access and logout services
@@ -118,6 +119,10 @@ func (s *Server) routes() []route {
 		get("/desk/boxes", signedIn, s.deskBoxes),
 		get("/desk/boxes/:id", signedIn, s.deskBox),
 		post("/desk/boxes/:id/move", signedIn, s.moveBox),
+		get("/desk/points", signedIn, s.deskPoints),
+		get("/desk/points/:id", signedIn, s.pointForm),
+		post("/desk/points/:id", signedIn, s.savePoint),
+		post("/desk/points/:id/merge", signedIn, s.mergePoint),
 		get("/desk/users", signedIn, s.usersPage),
 		get("/desk/fixity", signedIn, s.fixity),
 		post("/desk/users", signedIn, s.saveUser),

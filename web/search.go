@@ -348,6 +348,8 @@ func (s *Server) facetLabel(lang, facet, value string) (string, error) {
 		}
 	case "access":
 		return t(lang, "level_"+value), nil
+	case "point":
+		return s.pointLabel(lang, value)
 	case "language":
 		if k, ok := map[string]string{"th": "lang_th", "tha": "lang_th", "en": "lang_en", "eng": "lang_en"}[value]; ok {
 			return t(lang, k), nil

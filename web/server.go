@@ -87,6 +87,9 @@ type Config struct {
 	// Units is the desk's work on archival units, built by the command
 	// that runs the server; nil: made from Store and Ingest (as tests do).
 	Units *desk.Units
+	// Points is the work on access points, built by the command that runs
+	// the server.
+	Points *desk.Points
 	// Replica: this node follows a writer and changes nothing; requests
 	// that would are refused (refuseWrites).
 	Replica bool
@@ -142,7 +145,7 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil {
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil {
 		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH and desk services")
 	}
 	if cfg.Log == nil {

@@ -150,7 +150,11 @@ func fields(b *strings.Builder, n *aidNode) {
 		if f.Lang != "" {
 			put(b, ` lang="`, esc(f.Lang), `"`)
 		}
-		put(b, ">", esc(f.Value))
+		if f.Link != "" {
+			put(b, `><a href="`, esc(f.Link), `">`, esc(f.Value), "</a>")
+		} else {
+			put(b, ">", esc(f.Value))
+		}
 		if f.Other != "" {
 			put(b, `<br><span class="other" lang="`, esc(f.OtherLang), `">`, esc(f.Other), "</span>")
 		}

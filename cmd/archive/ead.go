@@ -78,5 +78,8 @@ func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Def
 	for _, p := range r.Problems {
 		fmt.Fprintf(stderr, "  - %s\n", p)
 	}
+	if n := r.Points; n.Links > 0 {
+		fmt.Fprintf(stderr, "  access points: %d named, %d already in the archive, %d made, %d named again\n", n.Links, n.Found, n.Made, n.Merged)
+	}
 	return r.Items, nil
 }

@@ -153,6 +153,9 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 	if err := indexUnitContainers(tx, old, c); err != nil {
 		return err
 	}
+	if err := indexPointLinks(tx, "c", c.ID, institutionOf(old), c.Institution, collectionPoints(old), collectionPoints(c)); err != nil {
+		return err
+	}
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err
@@ -329,6 +332,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
+	if err := indexPointLinks(tx, "i", it.ID, itemInstitution(old), it.Institution, itemPoints(old), itemPoints(it)); err != nil {
+		return err
+	}
 	// An item closed (or new) before its change and closed after changed
 	// nothing a finding aid shows.
 	wasClosed := old == nil || old.Deleted || old.Access.Closed()

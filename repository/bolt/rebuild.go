@@ -176,6 +176,8 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertRequest(tx, r.Request)
 	case r.Container != nil:
 		return insertContainer(tx, nil, r.Container)
+	case r.Point != nil:
+		return insertPoint(tx, nil, r.Point)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

@@ -603,6 +603,17 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: c.Modified, Kind: "container", ID: c.ID, Version: c.Version, Op: feedOp(!had, false)}
+	case r.Point != nil:
+		p := r.Point
+		var old repository.Point
+		had := found(tx, bPoints, p.ID, &old)
+		if had && old.Version >= p.Version {
+			return false, nil
+		}
+		if err := insertPoint(tx, pointer(had, &old), p); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: p.Modified, Kind: "point", ID: p.ID, Version: p.Version, Op: feedOp(!had, false)}
 	case r.gone != "":
 		var old repository.Request
 		if !found(tx, bRequests, r.gone, &old) {

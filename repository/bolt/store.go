@@ -41,7 +41,9 @@ var (
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
-		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn, bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount}
+		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
+		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -284,6 +286,7 @@ type record struct {
 	Token       *repository.Token       `json:"token,omitempty"`
 	Request     *repository.Request     `json:"request,omitempty"`
 	Container   *repository.Container   `json:"container,omitempty"`
+	Point       *repository.Point       `json:"point,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 	// gone, on a replica only, names a request whose record the writer
 	// removed for good: the replica drops its copy.
