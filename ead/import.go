@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -83,17 +84,20 @@ type Finding struct {
 	Count   int
 }
 
-// Sniff reports whether the start of a document is an EAD finding aid.
+// Sniff reports whether the start of a document is an EAD finding aid:
+// EAD 2002 (with its namespace or none, with a DOCTYPE or not) or EAD3 (in
+// its namespace or the undeprecated one), after a byte-order mark or not.
 func Sniff(head []byte) bool {
-	d := xml.NewDecoder(bytes.NewReader(head))
+	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(head, bom)))
 	d.Strict = false
+	d.CharsetReader = charsetReader
 	for {
 		tok, err := d.Token()
 		if err != nil {
 			return false
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local == "ead" && (se.Name.Space == "" || se.Name.Space == Namespace || se.Name.Space == Namespace2002)
+			return se.Name.Local == "ead" && slices.Contains(namespaces, se.Name.Space)
 		}
 	}
 }
@@ -136,6 +140,7 @@ func (n *node) child(name string) *node {
 func parse(r io.Reader) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
 	d.Strict = false
+	d.CharsetReader = charsetReader
 	d.Entity = xml.HTMLEntity
 	var stack []*node
 	var root *node

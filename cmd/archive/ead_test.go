@@ -72,3 +72,20 @@ func TestIngestRecognisesAFindingAidAndAttachesItsFiles(t *testing.T) {
 		t.Fatalf("the file holds %d items", attached)
 	}
 }
+
+func TestIngestRecognisesUndeprecatedEAD3WithAByteOrderMarkAsAFindingAid(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	doc := filepath.Join(root, "aid.xml")
+	aid := "\ufeff" + `<?xml version="1.0" encoding="UTF-8"?>
+<ead xmlns="http://ead3.archivists.org/schema/undeprecated/"><control><recordid>tu-1</recordid></control>
+ <archdesc level="fonds"><did><unittitle>Faculty of Law</unittitle></did>
+  <dsc><c level="series"><did><unittitle>Minutes</unittitle></did></c></dsc></archdesc></ead>`
+	if err := os.WriteFile(doc, []byte(aid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + data}, "ingest", "--institution", "tu", doc)
+	if code != 0 || !strings.Contains(errOut, "EAD3 finding aid, 2 units made") || !strings.Contains(errOut, "Faculty of Law › Minutes (series)") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
