@@ -82,6 +82,9 @@ type Finding struct {
 	Version string // "EAD3" or "EAD 2002"
 	Root    *Unit
 	Count   int
+	// Read counts the document's elements by name; Kept the elements
+	// kept as written, by their EAD3 name (see keep.go).
+	Read, Kept map[string]int
 }
 
 // Sniff reports whether the start of a document is an EAD finding aid:
@@ -106,6 +109,8 @@ func Sniff(head []byte) bool {
 type node struct {
 	name  string
 	attr  map[string]string // by local name
+	attrs []xml.Attr        // as written, in order
+	line  int               // where it starts in the document
 	kids  []*node
 	text  strings.Builder // character data directly inside
 	order []any           // kids and text in document order, for all()
@@ -137,7 +142,7 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
-func parse(r io.Reader) (*node, error) {
+func parse(r io.Reader, read map[string]int) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
 	d.Strict = false
 	d.CharsetReader = charsetReader
@@ -158,7 +163,9 @@ func parse(r io.Reader) (*node, error) {
 			if count++; count > 50*MaxUnits || len(stack) > 4*maxDepth {
 				return nil, invalidf("the finding aid is too large or too deep to read (at most %d units, %d levels)", MaxUnits, maxDepth)
 			}
-			n := &node{name: t.Name.Local, attr: map[string]string{}}
+			n := &node{name: t.Name.Local, attr: map[string]string{}, attrs: t.Attr}
+			n.line, _ = d.InputPos()
+			read[n.name]++
 			for _, a := range t.Attr {
 				if _, dup := n.attr[a.Name.Local]; !dup || a.Name.Space == "" {
 					n.attr[a.Name.Local] = a.Value
@@ -192,11 +199,11 @@ func parse(r io.Reader) (*node, error) {
 
 // Read reads an EAD3 or EAD 2002 finding aid.
 func Read(r io.Reader) (*Finding, error) {
-	root, err := parse(r)
+	f := &Finding{Version: "EAD 2002", Read: map[string]int{}, Kept: map[string]int{}}
+	root, err := parse(r, f.Read)
 	if err != nil {
 		return nil, err
 	}
-	f := &Finding{Version: "EAD 2002"}
 	if root.child("control") != nil {
 		f.Version = "EAD3"
 	}
@@ -228,7 +235,9 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		did = &node{}
 	}
 	var unread []string // dates that could not be read, as written
+	kp := &keeper{f: f, notes: &u.Notes}
 	for _, k := range did.kids {
+		kp.did(k)
 		switch k.name {
 		case "unitid":
 			if d.ReferenceCode == "" {
@@ -269,6 +278,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		}
 	}
 	for _, k := range n.kids {
+		kp.unit(k)
 		switch k.name {
 		case "bioghist":
 			put(&d.History, k, blocks(k))
@@ -295,6 +305,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			u.Daos = append(u.Daos, daos(k)...)
 		}
 	}
+	d.Kept = kp.kept
 	if d.Date == "" && len(unread) > 0 {
 		// Kept as written, to be shown and exported again, rather than lost.
 		d.DateText = strings.Join(unread, "; ")
@@ -686,7 +697,7 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Kept) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

@@ -45,6 +45,7 @@ type Description struct {
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
 	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+	Kept          []Markup `json:"kept,omitempty"`          // elements of a finding aid kept as written, in order
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.
