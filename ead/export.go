@@ -164,11 +164,15 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if d == nil {
 		d = &repository.Description{}
 	}
+	k := keptOf(d)
 	x.open("did")
-	if d.ReferenceCode != "" {
+	k.write(x, "head")
+	if !k.write(x, "unitid") && d.ReferenceCode != "" {
 		x.elem("unitid", d.ReferenceCode)
 	}
-	x.texts("unittitle", n.Title)
+	if !k.write(x, "unittitle") {
+		x.texts("unittitle", n.Title)
+	}
 	if d.Date != "" {
 		if p, err := edtf.Parse(d.Date); err == nil {
 			x.elem("unitdate", p.Format("en"), "calendar", "gregorian", "era", "ce", "normal", d.Date)
@@ -177,7 +181,9 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	} else if d.DateText != "" {
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
-	x.texts("physdesc", d.Extent)
+	if !k.write(x, "physdesc", "physdescstructured", "physdescset") {
+		x.texts("physdesc", d.Extent)
+	}
 	for _, l := range langs(d.Creator) {
 		x.open("origination", "lang", code3(l))
 		x.open("name")
@@ -185,14 +191,17 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		x.close("name")
 		x.close("origination")
 	}
-	if len(d.Language) > 0 {
+	if !k.write(x, "langmaterial") && len(d.Language) > 0 {
 		x.open("langmaterial")
 		for _, l := range d.Language {
 			x.empty("language", "langcode", code3(l))
 		}
 		x.close("langmaterial")
 	}
-	x.texts("abstract", n.Summary)
+	if !k.write(x, "abstract") {
+		x.texts("abstract", n.Summary)
+	}
+	k.write(x, didRest...)
 	if e.Items != nil && len(n.Items) > 0 {
 		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at())
 		if err != nil {
@@ -203,19 +212,20 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		}
 	}
 	x.close("did")
-	x.blocks("bioghist", "", d.History)
-	x.blocks("scopecontent", "", d.Scope)
-	x.blocks("arrangement", "", d.Arrangement)
-	x.blocks("accessrestrict", "", d.Access)
+	k.blocks(x, "bioghist", d.History)
+	k.blocks(x, "scopecontent", d.Scope)
+	k.blocks(x, "arrangement", d.Arrangement)
+	k.blocks(x, "accessrestrict", d.Access)
 	if lvl := n.Access.Level; lvl != "" && lvl != repository.Public {
 		x.blocks("accessrestrict", "access-level", repository.Text{"none": lvl})
 	}
 	if n.Access.Embargo != "" {
 		x.blocks("accessrestrict", "embargo", repository.Text{"none": n.Access.Embargo})
 	}
-	x.blocks("userestrict", "", d.Reproduction)
-	x.blocks("otherfindaid", "", d.FindingAids)
-	x.blocks("odd", "", d.Notes)
+	k.blocks(x, "userestrict", d.Reproduction)
+	k.blocks(x, "otherfindaid", d.FindingAids)
+	k.blocks(x, "odd", d.Notes)
+	k.rest(x)
 	if kids := seen.Children(n); len(kids) > 0 {
 		if top {
 			x.open("dsc")
