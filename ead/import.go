@@ -85,6 +85,9 @@ type Finding struct {
 	// Read counts the document's elements by name; Kept the elements
 	// kept as written, by their EAD3 name (see keep.go).
 	Read, Kept map[string]int
+	// Notes are what the import tells of the finding aid as a whole (see
+	// Report).
+	Notes []Note
 }
 
 // Sniff reports whether the start of a document is an EAD finding aid:
@@ -207,6 +210,7 @@ func Read(r io.Reader) (*Finding, error) {
 	if root.child("control") != nil {
 		f.Version = "EAD3"
 	}
+	f.noteHeader(root)
 	arch := root.child("archdesc")
 	if arch == nil {
 		return nil, invalidf("the finding aid has no <archdesc>: nothing to import")

@@ -89,3 +89,27 @@ func TestIngestRecognisesUndeprecatedEAD3WithAByteOrderMarkAsAFindingAid(t *test
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestIngestReportsWhatTheFindingAidHadAndWhatItCouldNotKeepWithItsLine(t *testing.T) {
+	root := t.TempDir()
+	doc := filepath.Join(root, "aid.xml")
+	aid := `<?xml version="1.0" encoding="UTF-8"?>
+<ead xmlns="urn:isbn:1-931666-22-9">
+ <eadheader><eadid>tu-2</eadid></eadheader>
+ <archdesc level="fonds"><did><unittitle>Faculty of Law</unittitle></did>
+  <custodhist><p>Kept by the dean.</p></custodhist>
+  <runner>Law</runner></archdesc></ead>`
+	if err := os.WriteFile(doc, []byte(aid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + filepath.Join(root, "data")}, "ingest", "--institution", "tu", doc)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"EAD 2002 finding aid: 9 elements read, 3 kept as written", "custodhist 1→1",
+		"line 3: the finding aid's <eadheader> is not kept", ", line 6: <runner> has no place in EAD3; not kept"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the report does not say %q:\n%s", want, errOut)
+		}
+	}
+}
