@@ -1,6 +1,7 @@
 package ead
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/thaiarchives/archive/repository"
@@ -70,8 +71,38 @@ func (k *keeper) convert(n *node, in string) []repository.Markup {
 		m.Content = langmaterial(m.Content)
 	case name == "chronitem":
 		m.Content = k.chronitem(n, m.Content)
+	case name == "p":
+		return splitBlocks(m)
 	}
 	return []repository.Markup{m}
+}
+
+// splitBlocks splits a paragraph around the blocks EAD 2002 allows inside
+// one and EAD3 only beside it (blockquote, chronlist, table): the words
+// before and after stay paragraphs of their own, with its attributes.
+func splitBlocks(p repository.Markup) []repository.Markup {
+	var out []repository.Markup
+	cur := repository.Markup{Name: "p", Attrs: p.Attrs}
+	flush := func() {
+		if hasText(cur.Content) || slices.ContainsFunc(cur.Content, func(c repository.Markup) bool { return c.Name != "" }) {
+			out = append(out, cur)
+		}
+		cur = repository.Markup{Name: "p", Attrs: slices.Clone(p.Attrs)}
+	}
+	for _, c := range p.Content {
+		switch c.Name {
+		case "blockquote", "chronlist", "table":
+			flush()
+			out = append(out, c)
+		default:
+			cur.Content = append(cur.Content, c)
+		}
+	}
+	if len(out) == 0 {
+		return []repository.Markup{p}
+	}
+	flush()
+	return out
 }
 
 // elementOnly are the elements that hold elements, not words: the spaces
@@ -253,6 +284,7 @@ func flatten(ms []repository.Markup) []repository.Markup {
 func langmaterial(ms []repository.Markup) []repository.Markup {
 	var langs []repository.Markup
 	var words []repository.Markup
+	said := false // words beside the languages
 	for _, m := range ms {
 		switch m.Name {
 		case "language", "languageset":
@@ -262,9 +294,10 @@ func langmaterial(ms []repository.Markup) []repository.Markup {
 			return ms // already EAD3
 		default:
 			words = appendText(words, m)
+			said = said || m.Name != "" || strings.TrimSpace(m.Text) != ""
 		}
 	}
-	if !hasText(words) && len(langs) > 0 {
+	if !said && len(langs) > 0 {
 		return langs
 	}
 	if len(langs) == 0 {

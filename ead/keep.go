@@ -1,6 +1,7 @@
 package ead
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/thaiarchives/archive/repository"
@@ -82,6 +83,8 @@ func (k *keeper) unit(n *node) {
 		k.add(k.convert(n, "unit")...)
 	case n.name == "accessrestrict" && (n.attr["localtype"] == "access-level" || n.attr["localtype"] == "embargo"):
 		// The archive's own access, modelled on the unit.
+	case n.name == "accessrestrict" && n.child("legalstatus") != nil:
+		k.add(k.legalstatus(n)...)
 	case keptInUnit[n.name]:
 		k.add(k.convert(n, "unit")...)
 	case notDescription[n.name] || cName.MatchString(n.name) || isModelled(n.name):
@@ -110,4 +113,39 @@ func (k *keeper) count(m repository.Markup) {
 	for _, c := range m.Content {
 		k.count(c)
 	}
+}
+
+// legalstatus keeps EAD 2002's <legalstatus> inside <accessrestrict> as
+// EAD3's own element beside it, its words a paragraph; an accessrestrict
+// that said nothing else becomes it, with its head.
+func (k *keeper) legalstatus(n *node) []repository.Markup {
+	m := k.convert(n, "unit")[0]
+	var rest, status []repository.Markup
+	var head *repository.Markup
+	for _, c := range m.Content {
+		switch c.Name {
+		case "legalstatus":
+			status = append(status, repository.Markup{Name: "legalstatus", Attrs: c.Attrs, Content: []repository.Markup{{Name: "p", Content: c.Content}}})
+		case "head":
+			head = &c
+		default:
+			rest = append(rest, c)
+		}
+	}
+	if !slices.ContainsFunc(rest, func(c repository.Markup) bool { return c.Name != "" }) {
+		if head != nil {
+			status[0].Content = append([]repository.Markup{*head}, status[0].Content...)
+		}
+		for _, a := range m.Attrs {
+			if status[0].Attr(a.Name) == "" {
+				status[0].Attrs = append(status[0].Attrs, a)
+			}
+		}
+		return status
+	}
+	if head != nil {
+		rest = append([]repository.Markup{*head}, rest...)
+	}
+	m.Content = rest
+	return append([]repository.Markup{m}, status...)
 }
