@@ -48,8 +48,9 @@ func (k *keeper) convert(n *node, in string) []repository.Markup {
 		name = "footnote"
 	case name == "daogrp":
 		return k.daoset(n)
-	case name == "unitdate" && in == "unittitle", in == "physdesc" && (name == "extent" || name == "dimensions" || name == "physfacet" || name == "genreform"):
-		// EAD3 has no structure here: the words stay in place.
+	case name == "unitdate" && in == "unittitle", in == "physdesc" && (name == "extent" || name == "dimensions" || name == "physfacet" || name == "genreform"),
+		ead3Attrs[name] == "" && name != "lb":
+		// EAD3 has no such element, or none here: the words stay in place.
 		k.lose("unwrapped", n, in+"/"+n.name)
 		return k.content(n, in)
 	}
@@ -190,25 +191,14 @@ func (k *keeper) attrs(n *node, name string) []repository.Attr {
 			v = strings.ToLower(v)
 		case "authfilenumber":
 			local = "identifier"
-		case "label", "entityref", "xpointer", "tpattern", "continuation":
-			if local == "label" && in(name, "unitid", "unittitle", "physdesc", "langmaterial", "abstract", "repository", "physloc", "materialspec", "didnote", "dao") {
-				break
-			}
+		}
+		if !allowed(name, local) {
 			k.lose("attr_not_kept", n, name+"@"+local)
 			continue
 		}
 		out = append(out, repository.Attr{Name: local, Value: v})
 	}
 	return out
-}
-
-func in(s string, set ...string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // listType is EAD3's listtype for EAD 2002's list type.

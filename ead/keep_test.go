@@ -161,3 +161,32 @@ func TestAnImportedEAD2002FindingAidExportsValidEAD3ThatComesBackByteForByte(t *
 		t.Fatalf("a rebuilt store exports another document:\n%s\n---\n%s", first, after)
 	}
 }
+
+func TestElementsAndAttributesEAD3DoesNotHaveAreReportedAndTheExportStaysValid(t *testing.T) {
+	doc := []byte(`<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>x</eadid></eadheader>
+<archdesc level="fonds"><did><unittitle>Papers</unittitle></did>
+<bibliography><bibref>Smith, <imprint>Bangkok, 1990</imprint></bibref></bibliography>
+<odd><p type="remark" altrender="x">Note <list type="marked" continuation="starts"><item>one</item></list></p></odd>
+</archdesc></ead>`)
+	f, err := Read(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, n := range f.Root.Notes {
+		said = append(said, n.String())
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{"line 3: <bibref/imprint> has no place in EAD3; its words are kept in place", "line 4: attribute p@localtype has no place in EAD3",
+		"line 4: attribute list@continuation has no place in EAD3"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the notes do not say %q:\n%s", want, all)
+		}
+	}
+	s, _, root := importInto(t, doc)
+	out := export(t, s, root, access.Principal{Role: access.SystemAdmin})
+	xmllint(t, out)
+	if !bytes.Contains(out, []byte(`<bibref>Smith, Bangkok, 1990</bibref>`)) || !bytes.Contains(out, []byte(`<p altrender="x">Note <list listtype="unordered">`)) {
+		t.Errorf("the words or the attributes EAD3 has were not kept:\n%s", out)
+	}
+}
