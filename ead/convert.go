@@ -172,12 +172,12 @@ func (k *keeper) attrs(n *node, name string) []repository.Attr {
 		}
 		switch local {
 		case "type":
+			if a.Name.Space == xlinkNS || a.Name.Space == "xlink" {
+				continue // XLink's kind of link, which EAD3's elements say themselves
+			}
 			if name == "list" {
 				out = append(out, listType(v)...)
 				continue
-			}
-			if name == "ref" || name == "ptr" || name == "dao" || n.name == "daoloc" {
-				continue // XLink's link type: EAD3's links are all simple
 			}
 			local = "localtype"
 		case "title":
@@ -256,15 +256,21 @@ func hasText(ms []repository.Markup) bool {
 	return false
 }
 
-// flatten takes the paragraphs out of a note that EAD3 writes as a phrase.
+// flatten takes the paragraphs out of a note that EAD3 writes as a
+// phrase (the spaces between them were layout).
 func flatten(ms []repository.Markup) []repository.Markup {
+	if !slices.ContainsFunc(ms, func(m repository.Markup) bool { return m.Name == "p" }) {
+		return ms
+	}
 	var out []repository.Markup
 	for _, m := range ms {
-		if m.Name == "p" {
-			out = append(out, m.Content...)
-			continue
+		switch {
+		case m.Name == "p":
+			out = appendText(out, m.Content...)
+		case m.Name == "" && strings.TrimSpace(m.Text) == "":
+		default:
+			out = appendText(out, m)
 		}
-		out = append(out, m)
 	}
 	return out
 }

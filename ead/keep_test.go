@@ -19,7 +19,7 @@ const described = `<?xml version="1.0" encoding="UTF-8"?>
 <ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink">
  <eadheader><eadid>TU-LAW</eadid><filedesc><titlestmt><titleproper>Law</titleproper></titlestmt></filedesc></eadheader>
  <archdesc level="fonds" audience="external">
-  <did><unitid countrycode="TH" repositorycode="TU">TU-LAW</unitid><unitid type="old">L-1</unitid>
+  <did><unitid countrycode="TH" repositorycode="TH-TU">TU-LAW</unitid><unitid type="old">L-1</unitid>
    <unittitle>Faculty of Law, <unitdate>1934-1990</unitdate></unittitle>
    <physdesc><extent>12 linear metres</extent></physdesc>
    <langmaterial>Mostly in <language langcode="tha">Thai</language>.</langmaterial>
@@ -71,7 +71,7 @@ func TestImportKeepsEveryDescriptionElementInEAD3FormAndReportsWhatItCannot(t *t
 			t.Errorf("kept %s: %s\nwant within it: %s", name, kept[name], want)
 		}
 	}
-	if got := kept["unitid"]; !strings.Contains(got, `{"n":"countrycode","v":"TH"},{"n":"repositorycode","v":"TU"}`) {
+	if got := kept["unitid"]; !strings.Contains(got, `{"n":"countrycode","v":"TH"},{"n":"repositorycode","v":"TH-TU"}`) {
 		t.Errorf("the first unitid lost its attributes: %s", got)
 	}
 	// The modelled fields are still filled from what is kept.
