@@ -130,8 +130,30 @@ func (k *keeper) content(n *node, name string) []repository.Markup {
 			}
 			out = appendText(out, repository.Markup{Text: v})
 		case *node:
-			out = appendText(out, k.convert(v, name)...)
+			out = appendText(out, k.within(name, v, k.convert(v, name))...)
 		}
+	}
+	return out
+}
+
+// within keeps in element name the elements EAD3 allows there, and the
+// words of the others in their place (noted with the line of v, the
+// element they came from).
+func (k *keeper) within(name string, v *node, ms []repository.Markup) []repository.Markup {
+	var out []repository.Markup
+	for _, m := range ms {
+		if m.Name == "" || inside(name, m.Name) {
+			out = appendText(out, m)
+			continue
+		}
+		if m.Name == "dao" || m.Name == "daoset" {
+			// EAD 2002 links an object from a note; EAD3 from <did>.
+			k.lose("moved", v, name+"/"+m.Name)
+			k.add(m)
+			continue
+		}
+		k.lose("unwrapped", v, name+"/"+m.Name)
+		out = appendText(out, k.within(name, v, m.Content)...)
 	}
 	return out
 }

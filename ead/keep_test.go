@@ -190,3 +190,32 @@ func TestElementsAndAttributesEAD3DoesNotHaveAreReportedAndTheExportStaysValid(t
 		t.Errorf("the words or the attributes EAD3 has were not kept:\n%s", out)
 	}
 }
+
+func TestElementsEAD3DoesNotAllowWhereTheyStandKeepTheirWordsAreReportedAndTheExportStaysValid(t *testing.T) {
+	doc := []byte(`<ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink"><eadheader><eadid>x</eadid></eadheader>
+<archdesc level="fonds"><did><unittitle>Papers</unittitle></did>
+<bioghist><p>Born in Chiang Mai, see <bibref>Smith 1990</bibref>.</p><dao xlink:href="https://example.org/portrait.jpg"/></bioghist>
+<odd><p>Write to <address><addressline>Tha Phra Chan</addressline></address> please.</p></odd>
+</archdesc></ead>`)
+	f, err := Read(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, n := range f.Root.Notes {
+		said = append(said, n.String())
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{"line 3: <p/bibref> has no place in EAD3; its words are kept in place", "line 3: <bioghist/dao> has no place there in EAD3; kept in the unit's <did>",
+		"line 4: <p/address> has no place in EAD3", "line 4: <p/addressline> has no place in EAD3"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the notes do not say %q:\n%s", want, all)
+		}
+	}
+	s, _, root := importInto(t, doc)
+	out := export(t, s, root, access.Principal{Role: access.SystemAdmin})
+	xmllint(t, out)
+	if !bytes.Contains(out, []byte(`<p>Born in Chiang Mai, see Smith 1990.</p>`)) || !bytes.Contains(out, []byte(`<dao daotype="unknown" href="https://example.org/portrait.jpg"/>`)) || !bytes.Contains(out, []byte(`<p>Write to Tha Phra Chan please.</p>`)) {
+		t.Errorf("the words were not kept in place:\n%s", out)
+	}
+}

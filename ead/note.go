@@ -27,6 +27,7 @@ var english = map[string]string{
 	"header_not_kept": "line {2}: the finding aid's <{3}> is not kept: the archive writes its own <control> when it exports",
 	"not_kept":        "unit {1}, line {2}: <{3}> has no place in EAD3; not kept",
 	"attr_not_kept":   "unit {1}, line {2}: attribute {3} has no place in EAD3; not kept",
+	"moved":           "unit {1}, line {2}: <{3}> has no place there in EAD3; kept in the unit's <did>",
 	"unwrapped":       "unit {1}, line {2}: <{3}> has no place in EAD3; its words are kept in place, without the element",
 }
 
