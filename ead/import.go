@@ -623,6 +623,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	var made []Made
 	var atts []Attachment
 	seen := map[string]bool{}
+	ids := map[string]string{} // the units' ids in the document, to those made
 	order, err := s.NextOrder(parent)
 	if err != nil {
 		return nil, nil, err
@@ -642,6 +643,9 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 			c.ID = freshID(seen, s)
 		}
 		seen[c.ID] = true
+		if u.IDAttr != "" {
+			ids[u.IDAttr] = c.ID
+		}
 		title := c.Title.Get("th")
 		if trail != "" {
 			title = trail + " › " + title
@@ -671,6 +675,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	if err := walk(f.Root, parent, "", 0, order); err != nil {
 		return nil, nil, err
 	}
+	retarget(cols, ids)
 	if err := s.AddCollections(ctx, cols, agent); err != nil {
 		return nil, nil, err
 	}

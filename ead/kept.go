@@ -194,3 +194,29 @@ func (k *keptOut) blocks(x *writer, name string, t repository.Text) {
 		x.blocks(name, "", t)
 	}
 }
+
+// retarget points the kept references to a unit of the finding aid
+// (target="ref54", a component's id in the document) at the unit as the
+// export names it (IDPrefix and the identifier it was made with), so a
+// link inside the finding aid still leads there.
+func retarget(cols []*repository.Collection, ids map[string]string) {
+	var walk func(ms []repository.Markup)
+	walk = func(ms []repository.Markup) {
+		for i := range ms {
+			for j, a := range ms[i].Attrs {
+				if a.Name != "target" {
+					continue
+				}
+				if id, ok := ids[strings.TrimPrefix(a.Value, IDPrefix)]; ok {
+					ms[i].Attrs[j].Value = IDPrefix + id
+				}
+			}
+			walk(ms[i].Content)
+		}
+	}
+	for _, c := range cols {
+		if c.Description != nil {
+			walk(c.Description.Kept)
+		}
+	}
+}

@@ -77,6 +77,12 @@ func TestArchivistsToolkitKitchenSinkKeepsEveryDescriptionElementAndExportsValid
 	s, _, root := importInto(t, doc)
 	first := export(t, s, root, access.Principal{Role: access.SystemAdmin})
 	xmllint(t, first)
+	// The index's references lead to the series they named.
+	for _, id := range []string{"ref54", "ref55", "ref61"} {
+		if !bytes.Contains(first, []byte(`target="`+IDPrefix+id+`"`)) || !bytes.Contains(first, []byte(`id="`+IDPrefix+id+`"`)) {
+			t.Errorf("the reference to %s does not lead to its unit", id)
+		}
+	}
 	// Element by element, what the export says is what was kept.
 	again, _, root2 := importInto(t, first)
 	if root2 != root {
