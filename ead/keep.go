@@ -68,16 +68,7 @@ func (k *keeper) did(n *node) {
 func (k *keeper) unit(n *node) {
 	switch {
 	case n.name == "descgrp":
-		for _, c := range n.kids {
-			switch {
-			case keptInUnit[c.name]:
-				k.unit(c)
-			case c.name == "head":
-				k.lose("not_kept", c, "descgrp/head: "+c.all())
-			default:
-				k.lose("not_kept", c, "descgrp/"+c.name)
-			}
-		}
+		k.descgrp(n)
 	case n.name == "note":
 		n.name = "odd"
 		k.add(k.convert(n, "unit")...)
@@ -148,4 +139,32 @@ func (k *keeper) legalstatus(n *node) []repository.Markup {
 	}
 	m.Content = rest
 	return append([]repository.Markup{m}, status...)
+}
+
+// descgrp keeps a group of descriptions (EAD 2002's descgrp, which EAD3
+// does not have) as its elements, each in the unit, and its own head and
+// paragraphs, lists… as an <odd> in its place; a head alone is reported.
+func (k *keeper) descgrp(n *node) {
+	odd := repository.Markup{Name: "odd"}
+	var head *node
+	for _, c := range n.kids {
+		switch {
+		case keptInUnit[c.name] || c.name == "descgrp":
+			k.unit(c)
+		case c.name == "head":
+			head = c
+			odd.Content = append(odd.Content, k.convert(c, "odd")...)
+		case slices.Contains([]string{"p", "list", "chronlist", "table", "blockquote", "address", "note"}, c.name):
+			odd.Content = append(odd.Content, k.within("odd", c, k.convert(c, "odd"))...)
+		default:
+			k.lose("not_kept", c, "descgrp/"+c.name)
+		}
+	}
+	if len(odd.Content) == 0 || head != nil && len(odd.Content) == 1 {
+		if head != nil {
+			k.lose("not_kept", head, "descgrp/head: "+head.all())
+		}
+		return
+	}
+	k.add(odd)
 }

@@ -29,6 +29,7 @@ const described = `<?xml version="1.0" encoding="UTF-8"?>
    <abstract>Records of the faculty.</abstract></did>
   <acqinfo><head>Acquisition</head><p>Given by the dean, <emph render="italic">1991</emph>.</p></acqinfo>
   <descgrp><head>Other</head><processinfo><p>Processed by <persname>Somchai</persname>.</p></processinfo></descgrp>
+  <descgrp><head>Loose</head><p>Boxes were relabelled.</p><appraisal><p>None destroyed.</p></appraisal></descgrp>
   <relatedmaterial><p>See <extref xlink:href="https://example.org/x" xlink:type="simple" xlink:show="new">the council's papers</extref>.</p></relatedmaterial>
   <bioghist><chronlist><chronitem><date normal="1934">1934</date><event>Founded</event></chronitem>
    <chronitem><date>1990</date><eventgrp><event>Moved</event><event>Renamed</event></eventgrp></chronitem></chronlist></bioghist>
@@ -66,6 +67,8 @@ func TestImportKeepsEveryDescriptionElementInEAD3FormAndReportsWhatItCannot(t *t
 		"relatedmaterial": `{"n":"ref","a":[{"n":"href","v":"https://example.org/x"},{"n":"show","v":"new"}],"c":[{"t":"the council's papers"}]}`,
 		"bioghist":        `{"n":"datesingle","a":[{"n":"standarddate","v":"1934"}],"c":[{"t":"1934"}]},{"n":"event","c":[{"t":"Founded"}]}]},{"n":"chronitem","c":[{"n":"datesingle","c":[{"t":"1990"}]},{"n":"chronitemset","c":[{"n":"event"`,
 		"scopecontent":    `{"n":"list","a":[{"n":"listtype","v":"unordered"}]`,
+		"odd":             `{"n":"odd","c":[{"n":"head","c":[{"t":"Loose"}]},{"n":"p","c":[{"t":"Boxes were relabelled."}]}]}`,
+		"appraisal":       `{"n":"appraisal","c":[{"n":"p","c":[{"t":"None destroyed."}]}]}`,
 	} {
 		if !strings.Contains(kept[name], want) {
 			t.Errorf("kept %s: %s\nwant within it: %s", name, kept[name], want)
@@ -105,12 +108,12 @@ func TestImportKeepsEveryDescriptionElementInEAD3FormAndReportsWhatItCannot(t *t
 	all := strings.Join(said, "\n")
 	for _, want := range []string{"line 6: <unittitle/unitdate> has no place in EAD3; its words are kept in place",
 		"line 7: <physdesc/extent> has no place", "line 14: <descgrp/head: Other> has no place in EAD3; not kept",
-		"line 19: <runner> has no place in EAD3; not kept", "line 22: <daogrp/resource> has no place in EAD3; not kept"} {
+		"line 20: <runner> has no place in EAD3; not kept", "line 23: <daogrp/resource> has no place in EAD3; not kept"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the report does not say %q:\n%s", want, all)
 		}
 	}
-	if f.Read["p"] != 6 || f.Kept["p"] != 6 || f.Kept["ref"] != 1 || f.Kept["daoset"] != 1 || f.Read["daogrp"] != 1 {
+	if f.Read["p"] != 8 || f.Kept["p"] != 8 || f.Kept["ref"] != 1 || f.Kept["daoset"] != 1 || f.Read["daogrp"] != 1 {
 		t.Errorf("counts: read %v, kept %v", f.Read, f.Kept)
 	}
 	_ = repository.Markup{}
