@@ -172,10 +172,10 @@ func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Coll
 		if err != nil {
 			return err
 		}
-		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
 		// What a finding aid said as written stays, except where this
 		// edit says otherwise.
 		ead.Reconcile(stored, c)
+		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
 	} else {
 		if err := u.FreeID(c.ID); err != nil {
 			return err

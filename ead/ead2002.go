@@ -23,7 +23,7 @@ func (e *Export) Write2002(w io.Writer) error {
 	if err := e.Write(&b); err != nil {
 		return err
 	}
-	root, err := parse(&b, map[string]int{})
+	root, err := parse(&b)
 	if err != nil {
 		return err
 	}

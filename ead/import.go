@@ -145,7 +145,7 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
-func parse(r io.Reader, read map[string]int) (*node, error) {
+func parse(r io.Reader) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
 	d.Strict = false
 	d.CharsetReader = charsetReader
@@ -166,14 +166,14 @@ func parse(r io.Reader, read map[string]int) (*node, error) {
 			if count++; count > 50*MaxUnits || len(stack) > 4*maxDepth {
 				return nil, invalidf("the finding aid is too large or too deep to read (at most %d units, %d levels)", MaxUnits, maxDepth)
 			}
-			n := &node{name: t.Name.Local, attr: map[string]string{}, attrs: t.Attr}
-			n.line, _ = d.InputPos()
-			read[n.name]++
+			n := &node{name: t.Name.Local, attr: map[string]string{}}
 			for _, a := range t.Attr {
 				if _, dup := n.attr[a.Name.Local]; !dup || a.Name.Space == "" {
 					n.attr[a.Name.Local] = a.Value
 				}
 			}
+			n.attrs = t.Attr
+			n.line, _ = d.InputPos()
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
 				p.kids = append(p.kids, n)
@@ -202,11 +202,12 @@ func parse(r io.Reader, read map[string]int) (*node, error) {
 
 // Read reads an EAD3 or EAD 2002 finding aid.
 func Read(r io.Reader) (*Finding, error) {
-	f := &Finding{Version: "EAD 2002", Read: map[string]int{}, Kept: map[string]int{}}
-	root, err := parse(r, f.Read)
+	root, err := parse(r)
 	if err != nil {
 		return nil, err
 	}
+	f := &Finding{Version: "EAD 2002"}
+	f.Read, f.Kept = countElements(root), map[string]int{}
 	if root.child("control") != nil {
 		f.Version = "EAD3"
 	}
@@ -234,14 +235,13 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	c := &u.Collection
 	c.Level = readLevel(n.attr["level"], n.attr["otherlevel"])
 	d := &repository.Description{}
+	kp := &keeper{f: f, notes: &u.Notes}
 	did := n.child("did")
 	if did == nil {
 		did = &node{}
 	}
 	var unread []string // dates that could not be read, as written
-	kp := &keeper{f: f, notes: &u.Notes}
 	for _, k := range did.kids {
-		kp.did(k)
 		switch k.name {
 		case "unitid":
 			if d.ReferenceCode == "" {
@@ -280,9 +280,9 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		case "dao", "daoloc", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
+		kp.did(k)
 	}
 	for _, k := range n.kids {
-		kp.unit(k)
 		switch k.name {
 		case "bioghist":
 			put(&d.History, k, blocks(k))
@@ -308,8 +308,8 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		case "dao", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
+		kp.unit(k)
 	}
-	d.Kept = kp.kept
 	if d.Date == "" && len(unread) > 0 {
 		// Kept as written, to be shown and exported again, rather than lost.
 		d.DateText = strings.Join(unread, "; ")
@@ -324,6 +324,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if c.Access.Level == repository.Public {
 		c.Access.Level = ""
 	}
+	d.Kept = kp.kept
 	if !emptyDescription(d) {
 		c.Description = d
 	}
@@ -706,7 +707,10 @@ func randomSuffix() string {
 }
 
 func emptyDescription(d *repository.Description) bool {
-	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Kept) > 0 {
+	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 {
+		return false
+	}
+	if len(d.Kept) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

@@ -12,6 +12,20 @@ import (
 // export writes its own <control>, so they are not kept.
 var header = map[string]bool{"eadheader": true, "control": true, "frontmatter": true}
 
+// countElements counts the document's elements by name.
+func countElements(root *node) map[string]int {
+	counts := map[string]int{}
+	var walk func(*node)
+	walk = func(n *node) {
+		counts[n.name]++
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(root)
+	return counts
+}
+
 // noteHeader notes the finding aid's own header, which is not kept.
 func (f *Finding) noteHeader(root *node) {
 	for _, k := range root.kids {

@@ -44,8 +44,8 @@ type Description struct {
 	Reproduction  Text     `json:"reproduction,omitempty"`  // 3.4.2 conditions governing reproduction
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
-	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
 	Kept          []Markup `json:"kept,omitempty"`          // elements of a finding aid kept as written, in order
+	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
 }
 
 // Texts lists the description's texts with their names, in ISAD(G)'s order.
