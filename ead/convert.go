@@ -65,9 +65,8 @@ func (k *keeper) convert(n *node, in string) []repository.Markup {
 		m.Content = flatten(m.Content)
 	case names[name] && !hasChild(m, "part"):
 		m.Content = []repository.Markup{{Name: "part", Content: m.Content}}
-	case name == "repository" && !hasText(m.Content):
 	case name == "repository":
-		m.Content = []repository.Markup{{Name: "corpname", Content: []repository.Markup{{Name: "part", Content: m.Content}}}}
+		m.Content = repository3(m.Content)
 	case name == "langmaterial":
 		m.Content = langmaterial(m.Content)
 	case name == "chronitem":
@@ -347,4 +346,28 @@ func (k *keeper) chronitem(n *node, ms []repository.Markup) []repository.Markup 
 		ms[i] = m
 	}
 	return ms
+}
+
+// repository3 is EAD3's order for a repository: its names (the words
+// EAD 2002 wrote beside them as a corporate name's), then its address.
+func repository3(ms []repository.Markup) []repository.Markup {
+	var named, address, words []repository.Markup
+	for _, m := range ms {
+		switch m.Name {
+		case "corpname", "famname", "name", "persname":
+			named = append(named, m)
+		case "address":
+			if len(address) == 0 {
+				address = append(address, m)
+				continue
+			}
+			words = appendText(words, repository.Markup{Text: " " + m.String()})
+		default:
+			words = appendText(words, m)
+		}
+	}
+	if hasText(words) {
+		named = append(named, repository.Markup{Name: "corpname", Content: []repository.Markup{{Name: "part", Content: words}}})
+	}
+	return append(named, address...)
 }

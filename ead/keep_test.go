@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,5 +221,20 @@ func TestElementsEAD3DoesNotAllowWhereTheyStandKeepTheirWordsAreReportedAndTheEx
 	xmllint(t, out)
 	if !bytes.Contains(out, []byte(`<p>Born in Chiang Mai, see Smith 1990.</p>`)) || !bytes.Contains(out, []byte(`<dao daotype="unknown" href="https://example.org/portrait.jpg"/>`)) || !bytes.Contains(out, []byte(`<p>Write to Tha Phra Chan please.</p>`)) {
 		t.Errorf("the words were not kept in place:\n%s", out)
+	}
+}
+
+func TestARepositoryIsKeptInEAD3sOrderWithItsWordsAsACorporateName(t *testing.T) {
+	for src, want := range map[string]string{
+		`<repository><address><addressline>Tha Phra Chan</addressline></address><corpname>Thammasat University Archives</corpname></repository>`: `<repository><corpname><part>Thammasat University Archives</part></corpname><address><addressline>Tha Phra Chan</addressline></address></repository>`,
+		`<repository>Thammasat University Archives <address><addressline>Tha Phra Chan</addressline></address></repository>`:                     `<repository><corpname><part>Thammasat University Archives </part></corpname><address><addressline>Tha Phra Chan</addressline></address></repository>`,
+	} {
+		doc := []byte(`<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>x</eadid></eadheader><archdesc level="fonds"><did><unittitle>Papers</unittitle>` + src + `</did></archdesc></ead>`)
+		s, _, root := importInto(t, doc)
+		out := export(t, s, root, access.Principal{Role: access.SystemAdmin})
+		xmllint(t, out)
+		if flat := regexp.MustCompile(`>\s+<`).ReplaceAll(out, []byte("><")); !bytes.Contains(flat, []byte(want)) {
+			t.Errorf("%s was kept as\n%s", src, out)
+		}
 	}
 }
