@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
@@ -161,7 +162,9 @@ func (u *Units) FreeID(id string) error {
 // Members name filed in it in that order (those elsewhere are moved into
 // it), all as one change. A new unit goes inside c.Parent (taking its
 // library, last among its children) or at the top of c.Institution, under
-// c.ID if that is free; a changed unit keeps its place and library.
+// c.ID if that is free; a changed unit keeps its place and library, and
+// the elements a finding aid gave it as written, but for those the change
+// writes anew (ead.Reconcile).
 func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Collection) error {
 	now := u.now()
 	if c.Version > 0 {
@@ -169,6 +172,9 @@ func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Coll
 		if err != nil {
 			return err
 		}
+		// What a finding aid said as written stays, except where this
+		// edit says otherwise.
+		ead.Reconcile(stored, c)
 		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
 		keepImported(c, stored)
 	} else {

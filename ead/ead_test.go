@@ -97,7 +97,7 @@ func xmllint(t *testing.T, doc []byte) {
 	if err := os.WriteFile(f, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("xmllint", "--noout", "--schema", "testdata/ead3-subset.xsd", f).CombinedOutput()
+	out, err := exec.Command("xmllint", "--noout", "--schema", "testdata/official/ead3.xsd", f).CombinedOutput()
 	if err != nil {
 		t.Fatalf("xmllint: %v\n%s", err, out)
 	}
@@ -122,7 +122,7 @@ func TestExportIsValidEAD3(t *testing.T) {
 	broken := bytes.Replace(doc, []byte("<did>"), []byte("<odd><p>x</p></odd><did>"), 1)
 	f := filepath.Join(t.TempDir(), "bad.xml")
 	os.WriteFile(f, broken, 0o600)
-	if err := exec.Command("xmllint", "--noout", "--schema", "testdata/ead3-subset.xsd", f).Run(); err == nil {
+	if err := exec.Command("xmllint", "--noout", "--schema", "testdata/official/ead3.xsd", f).Run(); err == nil {
 		t.Fatal("the schema accepted <odd> before <did>")
 	}
 }

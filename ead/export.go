@@ -176,11 +176,15 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if !e.include {
 		d = publicView(d)
 	}
+	k := keptOf(d)
 	x.open("did")
-	if d.ReferenceCode != "" {
+	k.write(x, "head")
+	if !k.write(x, "unitid") && d.ReferenceCode != "" {
 		x.elem("unitid", d.ReferenceCode)
 	}
-	x.texts("unittitle", n.Title)
+	if !k.write(x, "unittitle") {
+		x.texts("unittitle", n.Title)
+	}
 	writeDates(x, d)
 	if d.Date != "" && !keptDate(d) {
 		if p, err := edtf.Parse(d.Date); err == nil {
@@ -190,7 +194,9 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	} else if d.DateText != "" && len(d.Dates) == 0 {
 		x.elem("unitdate", d.DateText) // as written: no date to normalize
 	}
-	x.texts("physdesc", d.Extent)
+	if !k.write(x, "physdesc", "physdescstructured", "physdescset") {
+		x.texts("physdesc", d.Extent)
+	}
 	x.containers(e.containersFor(n.Institution, d.Containers))
 	if !e.originationPoints(x, d) {
 		for _, l := range langs(d.Creator) {
@@ -201,7 +207,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 			x.close("origination")
 		}
 	}
-	if len(d.Language) > 0 {
+	if !k.write(x, "langmaterial") && len(d.Language) > 0 {
 		x.open("langmaterial")
 		for _, l := range d.Language {
 			code, _ := code3(l)
@@ -209,7 +215,10 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		}
 		x.close("langmaterial")
 	}
-	x.texts("abstract", n.Summary)
+	if !k.write(x, "abstract") {
+		x.texts("abstract", n.Summary)
+	}
+	k.write(x, didRest...)
 	writeAsides(x, d, true)
 	if e.Items != nil && len(n.Items) > 0 {
 		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at())
@@ -221,20 +230,21 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 		}
 	}
 	x.close("did")
-	x.blocks("bioghist", "", d.History)
-	x.blocks("scopecontent", "", d.Scope)
-	x.blocks("arrangement", "", d.Arrangement)
-	x.blocks("accessrestrict", "", d.Access)
+	k.blocks(x, "bioghist", d.History)
+	k.blocks(x, "scopecontent", d.Scope)
+	k.blocks(x, "arrangement", d.Arrangement)
+	k.blocks(x, "accessrestrict", d.Access)
 	if lvl := n.Access.Level; lvl != "" && lvl != repository.Public {
 		x.blocks("accessrestrict", "access-level", repository.Text{"none": lvl})
 	}
 	if n.Access.Embargo != "" {
 		x.blocks("accessrestrict", "embargo", repository.Text{"none": n.Access.Embargo})
 	}
-	x.blocks("userestrict", "", d.Reproduction)
-	x.blocks("otherfindaid", "", d.FindingAids)
-	x.blocks("odd", "", d.Notes)
+	k.blocks(x, "userestrict", d.Reproduction)
+	k.blocks(x, "otherfindaid", d.FindingAids)
+	k.blocks(x, "odd", d.Notes)
 	e.controlaccessPoints(x, d)
+	k.rest(x)
 	writeAsides(x, d, false)
 	if kids := e.children(seen, n); len(kids) > 0 {
 		if top {

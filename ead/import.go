@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -86,19 +87,28 @@ type Finding struct {
 	// Placed says, once built, how many containers the units name and in
 	// how many boxes (containers.go).
 	Placed Placed
+	// Read counts the document's elements by name; Kept the elements
+	// kept as written, by their EAD3 name (see keep.go).
+	Read, Kept map[string]int
+	// Notes are what the import tells of the finding aid as a whole (see
+	// Report).
+	Notes []Note
 }
 
-// Sniff reports whether the start of a document is an EAD finding aid.
+// Sniff reports whether the start of a document is an EAD finding aid:
+// EAD 2002 (with its namespace or none, with a DOCTYPE or not) or EAD3 (in
+// its namespace or the undeprecated one), after a byte-order mark or not.
 func Sniff(head []byte) bool {
-	d := xml.NewDecoder(bytes.NewReader(head))
+	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(head, bom)))
 	d.Strict = false
+	d.CharsetReader = charsetReader
 	for {
 		tok, err := d.Token()
 		if err != nil {
 			return false
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local == "ead" && (se.Name.Space == "" || se.Name.Space == Namespace || se.Name.Space == Namespace2002)
+			return se.Name.Local == "ead" && slices.Contains(namespaces, se.Name.Space)
 		}
 	}
 }
@@ -107,6 +117,8 @@ func Sniff(head []byte) bool {
 type node struct {
 	name  string
 	attr  map[string]string // by local name
+	attrs []xml.Attr        // as written, in order
+	line  int               // where it starts in the document
 	kids  []*node
 	text  strings.Builder // character data directly inside
 	order []any           // kids and text in document order, for all()
@@ -133,6 +145,7 @@ func (n *node) child(name string) *node {
 func parse(r io.Reader) (*node, error) {
 	d := xml.NewDecoder(io.LimitReader(r, MaxBytes+1))
 	d.Strict = false
+	d.CharsetReader = charsetReader
 	d.Entity = xml.HTMLEntity
 	var stack []*node
 	var root *node
@@ -159,6 +172,8 @@ func parse(r io.Reader) (*node, error) {
 					n.attr[a.Name.Local] = a.Value
 				}
 			}
+			n.attrs = t.Attr
+			n.line, _ = d.InputPos()
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
 				p.kids = append(p.kids, n)
@@ -193,9 +208,11 @@ func Read(r io.Reader) (*Finding, error) {
 	}
 	root.declared = declared(root)
 	f := &Finding{Version: "EAD 2002"}
+	f.Read, f.Kept = countElements(root), map[string]int{}
 	if root.child("control") != nil {
 		f.Version = "EAD3"
 	}
+	f.noteHeader(root)
 	arch := root.child("archdesc")
 	if arch == nil {
 		return nil, invalidf("the finding aid has no <archdesc>: nothing to import")
@@ -220,6 +237,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	c.Level = readLevel(n.attr["level"], n.attr["otherlevel"])
 	c.Access.Internal = internal(n)
 	d := &repository.Description{}
+	kp := &keeper{f: f, notes: &u.Notes}
 	did := n.child("did")
 	if did == nil {
 		did = &node{}
@@ -264,6 +282,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		case "dao", "daoloc", "daogrp", "daoset":
 			u.Daos = append(u.Daos, daos(k)...)
 		}
+		kp.did(k)
 	}
 	for _, k := range n.kids {
 		if k.name != "did" && k.name != "dsc" && !cName.MatchString(k.name) {
@@ -301,6 +320,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 			groups++
 			readControlaccess(d, k, strconv.Itoa(groups))
 		}
+		kp.unit(k)
 	}
 	settleDates(u, d)
 	if c.Title.Empty() {
@@ -312,6 +332,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if c.Access.Level == repository.Public {
 		c.Access.Level = ""
 	}
+	d.Kept = kp.kept
 	if !emptyDescription(d) {
 		c.Description = d
 	}
@@ -620,6 +641,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	var made []Made
 	var atts []Attachment
 	seen := map[string]bool{}
+	ids := map[string]string{} // the units' ids in the document, to those made
 	order, err := s.NextOrder(parent)
 	if err != nil {
 		return nil, nil, err
@@ -639,6 +661,9 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 			c.ID = freshID(seen, s)
 		}
 		seen[c.ID] = true
+		if u.IDAttr != "" {
+			ids[u.IDAttr] = c.ID
+		}
 		title := c.Title.Get("th")
 		if trail != "" {
 			title = trail + " › " + title
@@ -667,6 +692,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 	if err := walk(f.Root, parent, "", 0, order); err != nil {
 		return nil, nil, err
 	}
+	retarget(cols, ids)
 	if f.Placed, err = place(ctx, s, institution, cols, agent); err != nil {
 		return nil, nil, err
 	}
@@ -701,6 +727,9 @@ func randomSuffix() string {
 
 func emptyDescription(d *repository.Description) bool {
 	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 || len(d.Containers) > 0 || len(d.Points) > 0 {
+		return false
+	}
+	if len(d.Kept) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

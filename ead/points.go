@@ -201,9 +201,9 @@ func (f *Finding) Resolve(ctx context.Context, s Points, agent string) (PointCou
 	return n, nil
 }
 
-// ead3Attrs are the attributes EAD3 allows on an access point, and the EAD
+// accessPointAttrs are the attributes EAD3 allows on an access point, and the EAD
 // 2002 ones written as them.
-var ead3Attrs = map[string]string{
+var accessPointAttrs = map[string]string{
 	"altrender": "altrender", "audience": "audience", "encodinganalog": "encodinganalog", "id": "id",
 	"identifier": "identifier", "authfilenumber": "identifier", "lang": "lang", "localtype": "localtype",
 	"normal": "normal", "relator": "relator", "role": "relator", "rules": "rules", "script": "script", "source": "source",
@@ -223,7 +223,7 @@ func (e *Export) point(x *writer, r repository.PointRef) {
 	}
 	given := map[string]string{}
 	for a, v := range r.Attrs {
-		if to, ok := ead3Attrs[a]; ok && strings.TrimSpace(v) != "" && given[to] == "" {
+		if to, ok := accessPointAttrs[a]; ok && strings.TrimSpace(v) != "" && given[to] == "" {
 			given[to] = v
 		}
 	}

@@ -47,7 +47,7 @@ func accessPoints(t *testing.T, doc []byte) []string {
 			if _, ok := pointKinds[name]; ok && (parent == "controlaccess" || parent == "origination") {
 				cur, attrs, parts = &strings.Builder{}, nil, nil
 				for _, a := range x.Attr {
-					if to, ok := ead3Attrs[a.Name.Local]; ok && a.Name.Local != "lang" {
+					if to, ok := accessPointAttrs[a.Name.Local]; ok && a.Name.Local != "lang" {
 						attrs = append(attrs, to+"="+a.Value)
 					}
 				}

@@ -78,7 +78,7 @@ func TestFindingAidsAreHarvestedAsEAD3(t *testing.T) {
 	if _, err := exec.LookPath("xmllint"); err == nil || os.Getenv("ARCHIVE_REQUIRE_TOOLS") != "" {
 		f := filepath.Join(t.TempDir(), "ead.xml")
 		os.WriteFile(f, []byte(doc), 0o600)
-		if out, err := exec.Command("xmllint", "--noout", "--schema", "../ead/testdata/ead3-subset.xsd", f).CombinedOutput(); err != nil {
+		if out, err := exec.Command("xmllint", "--noout", "--schema", "../ead/testdata/official/ead3.xsd", f).CombinedOutput(); err != nil {
 			t.Fatalf("the harvested finding aid is not valid EAD3: %v %s", err, out)
 		}
 	}

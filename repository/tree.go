@@ -44,6 +44,7 @@ type Description struct {
 	Reproduction  Text     `json:"reproduction,omitempty"`  // 3.4.2 conditions governing reproduction
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
+	Kept          []Markup `json:"kept,omitempty"`          // elements of a finding aid kept as written, in order
 	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
 	// Dates are every date of the unit as its finding aid wrote them;
 	// Date is read from the first inclusive one that gives EDTF.

@@ -265,8 +265,14 @@ func (s *Server) unitViewer(c *gin.Context) {
 	s.render(c, http.StatusOK, "unitview", p)
 }
 
-// eadExport answers the EAD3 finding aid of a unit, as the reader may see it.
+// eadExport answers the EAD3 finding aid of a unit, as the reader may see
+// it, or with format=ead2002 the same in EAD 2002.
 func (s *Server) eadExport(c *gin.Context) {
+	format := c.Query("format")
+	if format != "" && format != "ead3" && format != "ead2002" {
+		s.fail(c, invalid(t(s.lang(c), "ead_format_unknown")))
+		return
+	}
 	tr, err := s.readTree(c, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
@@ -283,12 +289,16 @@ func (s *Server) eadExport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := e.Write(&b); err != nil {
+	write, name := e.Write, tr.Root.ID+".ead.xml"
+	if format == "ead2002" {
+		write, name = e.Write2002, tr.Root.ID+".ead2002.xml"
+	}
+	if err := write(&b); err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.cache(c, publicDoc)
-	c.Header("Content-Disposition", `inline; filename="`+tr.Root.ID+`.ead.xml"`)
+	c.Header("Content-Disposition", `inline; filename="`+name+`"`)
 	s.send(c, http.StatusOK, "application/xml; charset=utf-8", b.Bytes())
 }
 

@@ -137,7 +137,7 @@ func validateEAD3(t *testing.T, doc []byte) {
 	}
 	path := filepath.Join(t.TempDir(), "ead.xml")
 	os.WriteFile(path, doc, 0o600)
-	if out, err := exec.Command("xmllint", "--noout", "--schema", "../ead/testdata/ead3-subset.xsd", path).CombinedOutput(); err != nil {
+	if out, err := exec.Command("xmllint", "--noout", "--schema", "../ead/testdata/official/ead3.xsd", path).CombinedOutput(); err != nil {
 		t.Fatalf("the export is not valid EAD3: %v\n%s", err, out)
 	}
 }

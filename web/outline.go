@@ -397,6 +397,9 @@ func (s *Server) importEAD(c *gin.Context) {
 		return
 	}
 	v := fondsPage{page: s.newPage(c, ""), Made: r.Made, Outcome: r.Outcome}
+	for _, n := range in.Finding.Report() {
+		v.Notes = append(v.Notes, sayNote(v.Lang, n))
+	}
 	for _, m := range r.Made {
 		for _, n := range m.Notes {
 			v.Notes = append(v.Notes, sayNote(v.Lang, n))

@@ -59,6 +59,9 @@ func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Def
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	for _, n := range found.Report() {
+		fmt.Fprintf(stderr, "%s: %s\n", path, n)
+	}
 	if dry {
 		fmt.Fprintf(stderr, "%s: %s finding aid of %d units (dry run: nothing made)\n", path, found.Version, found.Count)
 		return nil, nil

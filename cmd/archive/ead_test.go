@@ -72,3 +72,44 @@ func TestIngestRecognisesAFindingAidAndAttachesItsFiles(t *testing.T) {
 		t.Fatalf("the file holds %d items", attached)
 	}
 }
+
+func TestIngestRecognisesUndeprecatedEAD3WithAByteOrderMarkAsAFindingAid(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	doc := filepath.Join(root, "aid.xml")
+	aid := "\ufeff" + `<?xml version="1.0" encoding="UTF-8"?>
+<ead xmlns="http://ead3.archivists.org/schema/undeprecated/"><control><recordid>tu-1</recordid></control>
+ <archdesc level="fonds"><did><unittitle>Faculty of Law</unittitle></did>
+  <dsc><c level="series"><did><unittitle>Minutes</unittitle></did></c></dsc></archdesc></ead>`
+	if err := os.WriteFile(doc, []byte(aid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + data}, "ingest", "--institution", "tu", doc)
+	if code != 0 || !strings.Contains(errOut, "EAD3 finding aid, 2 units made") || !strings.Contains(errOut, "Faculty of Law › Minutes (series)") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestIngestReportsWhatTheFindingAidHadAndWhatItCouldNotKeepWithItsLine(t *testing.T) {
+	root := t.TempDir()
+	doc := filepath.Join(root, "aid.xml")
+	aid := `<?xml version="1.0" encoding="UTF-8"?>
+<ead xmlns="urn:isbn:1-931666-22-9">
+ <eadheader><eadid>tu-2</eadid></eadheader>
+ <archdesc level="fonds"><did><unittitle>Faculty of Law</unittitle></did>
+  <custodhist><p>Kept by the dean.</p></custodhist>
+  <runner>Law</runner></archdesc></ead>`
+	if err := os.WriteFile(doc, []byte(aid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + filepath.Join(root, "data")}, "ingest", "--institution", "tu", doc)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"EAD 2002 finding aid: 9 elements read, 3 kept as written", "custodhist 1→1",
+		"line 3: the finding aid's <eadheader> is not kept", ", line 6: <runner> has no place in EAD3; not kept"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the report does not say %q:\n%s", want, errOut)
+		}
+	}
+}
