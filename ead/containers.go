@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -175,12 +174,8 @@ func (x *writer) containers(refs []repository.ContainerRef) {
 		if r.Barcode != "" && nmToken.MatchString(r.Barcode) {
 			attrs = append(attrs, "containerid", r.Barcode)
 		}
-		if r.ID != "" && ncName.MatchString(r.ID) && !x.ids[r.ID] {
-			if x.ids == nil {
-				x.ids = map[string]bool{}
-			}
-			x.ids[r.ID] = true
-			attrs = append(attrs, "id", r.ID)
+		if r.ID != "" && ncName.MatchString(r.ID) {
+			attrs = append(attrs, "id", r.ID) // written once per document (writer.attr)
 		}
 		var parents []string
 		for _, p := range strings.Fields(r.Parent) {
@@ -218,11 +213,11 @@ func nest(refs []repository.ContainerRef) {
 	}
 }
 
-// containersFor are the containers of a unit of institution the export's
-// reader may see: all for those the access decision lets edit the
-// library's records, else those not kept for its staff (audience="internal").
+// containersFor are the containers of a unit the export writes: all when
+// the library's staff asked for what it keeps internal (Export.Internal),
+// else those not kept for its staff (audience="internal").
 func (e *Export) containersFor(institution string, refs []repository.ContainerRef) []repository.ContainerRef {
-	if access.Decide(e.Principal, access.Edit, access.LibraryResource(institution), e.at()) == nil {
+	if e.include {
 		return refs
 	}
 	return repository.Published(refs)

@@ -24,6 +24,11 @@ var unwrapped = map[string]bool{"linkgrp": true, "ptrgrp": true, "tgroup": false
 // gone are EAD 2002 elements with no place in EAD3: reported, not kept.
 var gone = map[string]bool{"arc": true, "resource": true, "runner": true, "frontmatter": true, "titlepage": true, "div": true}
 
+// spoken are the elements whose words the unit's fields read (put), so
+// whose language the export says.
+var spoken = map[string]bool{"unittitle": true, "abstract": true, "physdesc": true, "bioghist": true, "scopecontent": true,
+	"arrangement": true, "accessrestrict": true, "userestrict": true, "otherfindaid": true, "odd": true}
+
 // names are the access terms EAD3 writes with <part>.
 var names = map[string]bool{
 	"persname": true, "corpname": true, "famname": true, "geogname": true, "name": true, "subject": true,
@@ -34,6 +39,9 @@ var names = map[string]bool{
 // has no such wrapper, or nothing (noted) when EAD3 has no place for it.
 // in is the element's parent (its EAD3 name).
 func (k *keeper) convert(n *node, in string) []repository.Markup {
+	if internal(n) {
+		return nil // kept apart, for the library's staff (aside)
+	}
 	name := n.name
 	if r, ok := renamed[name]; ok {
 		name = r
@@ -55,6 +63,20 @@ func (k *keeper) convert(n *node, in string) []repository.Markup {
 		return k.content(n, in)
 	}
 	m := repository.Markup{Name: name, Attrs: k.attrs(n, name)}
+	if spoken[name] && m.Attr("lang") == "" {
+		// The language the text is in, said, as the fields read it
+		// (textLang): the element's, the finding aid's, or its script's.
+		// Latin letters alone say no language: left unsaid.
+		l := langAttrs(textLang(n, n.all()))
+		if len(l) > 3 && l[3] == "Latn" {
+			l = nil
+		}
+		for i := 0; i+1 < len(l); i += 2 {
+			if allowed(name, l[i]) {
+				m.Attrs = append(m.Attrs, repository.Attr{Name: l[i], Value: l[i+1]})
+			}
+		}
+	}
 	m.Content = k.content(n, name)
 	switch {
 	case name == "dao":
@@ -212,6 +234,8 @@ func (k *keeper) attrs(n *node, name string) []repository.Attr {
 			v = strings.ToLower(v)
 		case "authfilenumber":
 			local = "identifier"
+		case "numeration":
+			v = numeration(v)
 		}
 		if !allowed(name, local) {
 			k.lose("attr_not_kept", n, name+"@"+local)
@@ -220,6 +244,17 @@ func (k *keeper) attrs(n *node, name string) []repository.Attr {
 		out = append(out, repository.Attr{Name: local, Value: v})
 	}
 	return out
+}
+
+// numeration is EAD3's name of an EAD 2002 list numeration.
+func numeration(v string) string {
+	switch v {
+	case "arabic":
+		return "decimal"
+	case "upperalpha", "loweralpha", "upperroman", "lowerroman":
+		return v[:5] + "-" + v[5:]
+	}
+	return v
 }
 
 // listType is EAD3's listtype for EAD 2002's list type.
@@ -345,6 +380,12 @@ func (k *keeper) chronitem(n *node, ms []repository.Markup) []repository.Markup 
 		m.Attrs = attrs
 		ms[i] = m
 	}
+	if !slices.ContainsFunc(ms, func(m repository.Markup) bool { return m.Name == "datesingle" || m.Name == "daterange" || m.Name == "dateset" }) {
+		// EAD3 requires the date an event is at, as EAD 2002 did: an
+		// empty one is written, and said.
+		k.lose("chronitem_undated", n, "chronitem")
+		ms = append([]repository.Markup{{Name: "datesingle"}}, ms...)
+	}
 	return ms
 }
 
@@ -368,6 +409,12 @@ func repository3(ms []repository.Markup) []repository.Markup {
 	}
 	if hasText(words) {
 		named = append(named, repository.Markup{Name: "corpname", Content: []repository.Markup{{Name: "part", Content: words}}})
+	}
+	if len(named) == 0 && len(address) > 0 && len(address[0].Content) > 0 {
+		// EAD3 names a repository before its address: an address alone
+		// names it by its first line (ArchivesSpace writes the name there).
+		first := address[0].Content[0]
+		named = append(named, repository.Markup{Name: "corpname", Content: []repository.Markup{{Name: "part", Content: first.Content}}})
 	}
 	return append(named, address...)
 }

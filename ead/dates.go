@@ -279,7 +279,7 @@ func keptDate(d *repository.Description) bool {
 
 // eadDateAttrs are the attributes EAD3 allows on a unit date, beside those
 // a UnitDate has fields for.
-var eadDateAttrs = []string{"altrender", "encodinganalog", "id", "label", "lang", "localtype", "script"}
+var eadDateAttrs = []string{"altrender", "datechar", "encodinganalog", "id", "label", "lang", "localtype", "script"}
 
 // writeDates writes the unit's dates as the finding aid wrote them: a
 // <unitdate> with its normal form, or a <unitdatestructured> of single
@@ -333,16 +333,22 @@ func dateAttrsOut(ud repository.UnitDate) []string {
 			other[k] = v
 		}
 	}
-	// EAD 2002's datechar, and a type EAD3 has no word for, are what
-	// EAD3 calls the local type.
+	// A type EAD3 has no word for is what EAD3 calls the local type,
+	// where the element has one.
 	if t := strings.ToLower(ud.Type); other["localtype"] == "" && t != "" && t != "bulk" && t != "inclusive" {
 		other["localtype"] = ud.Type
 	}
-	if other["localtype"] == "" && ud.Attrs["datechar"] != "" {
-		other["localtype"] = ud.Attrs["datechar"]
-	}
 	if l := other["lang"]; l != "" {
 		other["lang"], _ = code3(code2(l))
+	}
+	el := "unitdate"
+	if ud.Structured {
+		el = "unitdatestructured"
+	}
+	for k := range other {
+		if !allowed(el, k) { // not EAD3's there: the record keeps it
+			delete(other, k)
+		}
 	}
 	return append(attrs, sortedAttrs(other)...)
 }

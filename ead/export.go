@@ -286,7 +286,7 @@ type writer struct {
 	w     *bufio.Writer
 	depth int
 	err   error
-	ids   map[string]bool // container ids written (containers.go)
+	ids   map[string]bool // the ids written, each once (attr)
 }
 
 func (x *writer) raw(s string) {
@@ -298,9 +298,24 @@ func (x *writer) raw(s string) {
 func (x *writer) start(name string, attrs []string, end string) {
 	x.raw(strings.Repeat(" ", x.depth) + "<" + name)
 	for i := 0; i+1 < len(attrs); i += 2 {
-		x.raw(" " + attrs[i] + `="` + escape(attrs[i+1]) + `"`)
+		x.attr(attrs[i], attrs[i+1])
 	}
 	x.raw(end)
+}
+
+// attr writes one attribute. An id already written in the document is
+// left out: XML allows each once, and real finding aids repeat some.
+func (x *writer) attr(name, value string) {
+	if name == "id" {
+		if x.ids[value] {
+			return
+		}
+		if x.ids == nil {
+			x.ids = map[string]bool{}
+		}
+		x.ids[value] = true
+	}
+	x.raw(" " + name + `="` + escape(value) + `"`)
 }
 
 func (x *writer) open(name string, attrs ...string) {

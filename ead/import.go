@@ -244,7 +244,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	}
 	groups, origs := 0, 0 // <controlaccess> and <origination> elements read
 	for _, k := range did.kids {
-		if internal(k) {
+		if internal(k) && k.name != "container" { // a container keeps its own audience (repository.Published)
 			aside(d, k, true, "")
 			continue
 		}

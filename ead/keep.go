@@ -3,6 +3,7 @@ package ead
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/thaiarchives/archive/repository"
 )
@@ -56,6 +57,10 @@ func (k *keeper) did(n *node) {
 		return
 	}
 	switch n.name {
+	case "unittitle":
+		if k.f.Version != "EAD3" {
+			n = withoutDates(n)
+		}
 	case "note":
 		n.name = "didnote"
 	case "daoloc":
@@ -167,4 +172,35 @@ func (k *keeper) descgrp(n *node) {
 		return
 	}
 	k.add(odd)
+}
+
+// withoutDates is an EAD 2002 title without the dates it holds, which the
+// import keeps as the unit's dates (Finding.title), as the EAD3 migration
+// does; a title that is only a date stays whole.
+func withoutDates(n *node) *node {
+	rest := &node{name: n.name, attr: n.attr, attrs: n.attrs, line: n.line, up: n.up}
+	for _, o := range n.order {
+		if x, ok := o.(*node); ok && (x.name == "unitdate" || x.name == "date") && !internal(x) {
+			continue
+		}
+		if x, ok := o.(*node); ok {
+			rest.kids = append(rest.kids, x)
+		}
+		rest.order = append(rest.order, o)
+	}
+	if len(rest.order) == len(n.order) || strings.TrimRight(rest.all(), " ,;:") == "" {
+		return n
+	}
+	for i := len(rest.order) - 1; i >= 0; i-- {
+		s, ok := rest.order[i].(string)
+		if !ok {
+			break
+		}
+		if s = strings.TrimRight(s, " ,;:\n\t"); s != "" {
+			rest.order[i] = s
+			break
+		}
+		rest.order = rest.order[:i]
+	}
+	return rest
 }

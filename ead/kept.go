@@ -175,7 +175,7 @@ func (x *writer) inline(m repository.Markup) {
 	}
 	x.raw("<" + m.Name)
 	for _, a := range m.Attrs {
-		x.raw(" " + a.Name + `="` + escape(a.Value) + `"`)
+		x.attr(a.Name, a.Value)
 	}
 	if len(m.Content) == 0 {
 		x.raw("/>")

@@ -23,12 +23,13 @@ var english = map[string]string{
 	"date_unread": "unit {1}: date \"{2}\" could not be read as a date; kept as text",
 	"date_disagrees": "unit {1}: the date's words \"{2}\" read in the Buddhist Era as {3} (Common Era), but its normal form is {4}; " +
 		"{4} was kept, as EAD's normal form is in the Common Era (add calendar=\"buddhist\" if it is not)",
-	"read":            "{2} finding aid: {3} elements read, {4} kept as written (by kind, read → kept: {5})",
-	"header_not_kept": "line {2}: the finding aid's <{3}> is not kept: the archive writes its own <control> when it exports",
-	"not_kept":        "unit {1}, line {2}: <{3}> has no place in EAD3; not kept",
-	"attr_not_kept":   "unit {1}, line {2}: attribute {3} has no place in EAD3; not kept",
-	"moved":           "unit {1}, line {2}: <{3}> has no place there in EAD3; kept in the unit's <did>",
-	"unwrapped":       "unit {1}, line {2}: <{3}> has no place in EAD3; its words are kept in place, without the element",
+	"read":              "{2} finding aid: {3} elements read, {4} kept as written (by kind, read → kept: {5})",
+	"header_not_kept":   "line {2}: the finding aid's <{3}> is not kept: the archive writes its own <control> when it exports",
+	"not_kept":          "unit {1}, line {2}: <{3}> has no place in EAD3; not kept",
+	"attr_not_kept":     "unit {1}, line {2}: attribute {3} has no place in EAD3; not kept",
+	"moved":             "unit {1}, line {2}: <{3}> has no place there in EAD3; kept in the unit's <did>",
+	"unwrapped":         "unit {1}, line {2}: <{3}> has no place in EAD3; its words are kept in place, without the element",
+	"chronitem_undated": "unit {1}, line {2}: a chronology's event has no date, which EAD3 requires; an empty date is written before it",
 }
 
 // NoteKinds lists every kind of note, for a reader's words to be checked
