@@ -1,6 +1,10 @@
 package desk
 
-import "github.com/thaiarchives/archive/repository"
+import (
+	"strings"
+
+	"github.com/thaiarchives/archive/repository"
+)
 
 // keepImported keeps what a unit's form does not edit from the stored
 // unit: the dates its finding aid wrote, the texts it kept internal, its
@@ -39,11 +43,18 @@ func keepImported(c, stored *repository.Collection) {
 }
 
 // keepOthers keeps old's texts in languages other than Thai and English
-// that t lacks.
+// that t lacks, but for one the form showed and sent back as its Thai or
+// English text (a title in no language said shows in the English field).
 func keepOthers(t *repository.Text, old repository.Text) {
 	for l, v := range old {
 		if l == "th" || l == "en" || v == "" || (*t)[l] != "" {
 			continue
+		}
+		if w := strings.Join(strings.Fields(v), " "); w == strings.Join(strings.Fields((*t)["en"]), " ") || w == strings.Join(strings.Fields((*t)["th"]), " ") {
+			continue
+		}
+		if strings.HasPrefix(l, "und") && old["en"] == "" && old["th"] == "" && ((*t)["en"] != "" || (*t)["th"] != "") {
+			continue // the form showed it in its English field, which the edit filled
 		}
 		if *t == nil {
 			*t = repository.Text{}

@@ -113,7 +113,7 @@ func TestArchivistEditsAndMergesAccessPoints(t *testing.T) {
 		t.Fatalf("merge: %+v %v", res, err)
 	}
 	c, err := u.Store.Collection(b)
-	if err != nil || c.Description.Points[0].Point != into || c.Description.Points[0].Heading["en"] != "Chao Kawilorot" {
+	if err != nil || c.Description.Points[0].Point != into || c.Description.Points[0].Heading.Get("en") != "Chao Kawilorot" {
 		t.Errorf("unit %s after the merge: %+v %v, want its person to be %s with its heading as written", b, c.Description.Points, err, into)
 	}
 	units, _, err := u.Store.PointLinks(into)

@@ -174,9 +174,9 @@ func (u *Units) Save(ctx context.Context, p access.Principal, c *repository.Coll
 		}
 		// What a finding aid said as written stays, except where this
 		// edit says otherwise.
+		keepImported(c, stored)
 		ead.Reconcile(stored, c)
 		c.Institution, c.Parent, c.Order = stored.Institution, stored.Parent, stored.Order
-		keepImported(c, stored)
 	} else {
 		if err := u.FreeID(c.ID); err != nil {
 			return err

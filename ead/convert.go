@@ -380,7 +380,9 @@ func (k *keeper) chronitem(n *node, ms []repository.Markup) []repository.Markup 
 		m.Attrs = attrs
 		ms[i] = m
 	}
-	if !slices.ContainsFunc(ms, func(m repository.Markup) bool { return m.Name == "datesingle" || m.Name == "daterange" || m.Name == "dateset" }) {
+	if !slices.ContainsFunc(ms, func(m repository.Markup) bool {
+		return m.Name == "datesingle" || m.Name == "daterange" || m.Name == "dateset"
+	}) {
 		// EAD3 requires the date an event is at, as EAD 2002 did: an
 		// empty one is written, and said.
 		k.lose("chronitem_undated", n, "chronitem")

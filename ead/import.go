@@ -12,8 +12,8 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 

@@ -1,7 +1,6 @@
 package ead
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -79,16 +78,19 @@ func same(a, b any) bool {
 	switch x := a.(type) {
 	case repository.Text:
 		y := b.(repository.Text)
-		norm := func(t repository.Text) map[string]string {
-			out := map[string]string{}
-			for l, v := range t {
+		// The words, whatever language they are said to be in: a form
+		// that shows a text in no language said sends it back as English.
+		norm := func(t repository.Text) []string {
+			var out []string
+			for _, v := range t {
 				if v = strings.Join(strings.Fields(v), " "); v != "" {
-					out[l] = v
+					out = append(out, v)
 				}
 			}
+			slices.Sort(out)
 			return out
 		}
-		return maps.Equal(norm(x), norm(y))
+		return slices.Equal(norm(x), norm(y))
 	case []string:
 		return slices.Equal(x, b.([]string))
 	}
