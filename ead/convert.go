@@ -22,7 +22,8 @@ var renamed = map[string]string{
 var unwrapped = map[string]bool{"linkgrp": true, "ptrgrp": true, "tgroup": false}
 
 // gone are EAD 2002 elements with no place in EAD3: reported, not kept.
-var gone = map[string]bool{"arc": true, "resource": true, "runner": true, "frontmatter": true, "titlepage": true, "div": true}
+var gone = map[string]bool{"arc": true, "resource": true, "runner": true, "frontmatter": true, "titlepage": true, "div": true,
+	"objectxmlwrap": true} // (XML of another namespace, which kept elements do not hold)
 
 // spoken are the elements whose words the unit's fields read (put), so
 // whose language the export says.
@@ -236,6 +237,11 @@ func (k *keeper) attrs(n *node, name string) []repository.Attr {
 			local = "identifier"
 		case "numeration":
 			v = numeration(v)
+		case "mark":
+			if v = listMark(v); v == "" {
+				k.lose("attr_not_kept", n, name+"@mark")
+				continue
+			}
 		}
 		if !allowed(name, local) {
 			k.lose("attr_not_kept", n, name+"@"+local)
@@ -255,6 +261,22 @@ func numeration(v string) string {
 		return v[:5] + "-" + v[5:]
 	}
 	return v
+}
+
+// listMark is EAD3's word for a list's mark, which EAD 2002 wrote as the
+// character; "" for one EAD3 has no word for.
+func listMark(v string) string {
+	switch strings.TrimSpace(v) {
+	case "disc", "•", "*", "●":
+		return "disc"
+	case "circle", "◦", "○", "o":
+		return "circle"
+	case "square", "▪", "■", "□":
+		return "square"
+	case "none", "inherit":
+		return v
+	}
+	return ""
 }
 
 // listType is EAD3's listtype for EAD 2002's list type.

@@ -336,9 +336,15 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	if !emptyDescription(d) {
 		c.Description = d
 	}
-	kids := n.kids
-	if dsc := n.child("dsc"); dsc != nil {
-		kids = dsc.kids
+	// Components are the element's own and those of every <dsc> (a
+	// finding aid may have more than one).
+	var kids []*node
+	for _, k := range n.kids {
+		if k.name == "dsc" {
+			kids = append(kids, k.kids...)
+			continue
+		}
+		kids = append(kids, k)
 	}
 	for _, k := range kids {
 		if cName.MatchString(k.name) {
