@@ -20,7 +20,11 @@ func TestDeskFormsSetAndClearTheReadingRoom(t *testing.T) {
 			t.Errorf("the item form in %s: %d, no reading-room box saying %q", lang, code, want)
 		}
 	}
-	for v, room := range map[int]bool{1: true, 2: false} {
+	for _, c := range []struct { // in order: each save is at the version the one before left
+		v    int
+		room bool
+	}{{1, true}, {2, false}} {
+		v, room := c.v, c.room
 		form := url.Values{"csrf": {e.csrf}, "version": {fmt.Sprint(v)}, "title_en": {"Scan"}, "access": {"public"}}
 		if room {
 			form.Set("reading_room", "1")
