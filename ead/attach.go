@@ -34,6 +34,10 @@ func Units(atts []Attachment, dir, institution string) ([]Object, []string) {
 	defer root.Close()
 	for _, a := range atts {
 		rel, ok := Dao{Href: a.Href}.Path()
+		if _, _, web := Elsewhere(repository.Markup{Name: "dao", Attrs: []repository.Attr{{Name: "href", Value: a.Href}}}); !ok && web {
+			problems = append(problems, fmt.Sprintf("the digital object %q of unit %s is elsewhere on the web: kept as a link, shown on the unit's page and written back out", a.Href, a.Unit))
+			continue
+		}
 		if !ok {
 			problems = append(problems, fmt.Sprintf("the digital object %q of unit %s is not a file beside the finding aid; it was left out", a.Href, a.Unit))
 			continue

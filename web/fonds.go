@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,6 +163,37 @@ func describe(lang string, c *repository.Collection) []field {
 	}
 	if d := c.Description; d != nil {
 		out = append(out, pointFields(lang, d.Points)...)
+		out = append(out, keptFields(lang, d)...)
+	}
+	return out
+}
+
+// keptFields are the elements a finding aid gave the unit that no field
+// shows, as written: notes in words, a digital object elsewhere as a link
+// (a local file the import attached is one of the unit's items).
+func keptFields(lang string, d *repository.Description) []field {
+	var out []field
+	var add func(m repository.Markup)
+	add = func(m repository.Markup) {
+		switch m.Name {
+		case "daoset":
+			for _, c := range m.Content {
+				add(c)
+			}
+		case "dao":
+			if href, title, ok := ead.Elsewhere(m); ok {
+				out = append(out, field{Label: t(lang, "ead_el_dao"), Value: title, Link: href})
+			}
+		default:
+			words := m
+			words.Content = slices.DeleteFunc(slices.Clone(m.Content), func(c repository.Markup) bool { return c.Name == "head" })
+			if v := words.String(); v != "" {
+				out = append(out, field{Label: t(lang, "ead_el_"+m.Name), Value: v, Lang: m.Attr("lang")})
+			}
+		}
+	}
+	for _, m := range ead.Unshown(d) {
+		add(m)
 	}
 	return out
 }
