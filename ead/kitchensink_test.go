@@ -16,7 +16,7 @@ import (
 // (see testdata/official/README.md).
 func kitchenSink(t *testing.T) []byte {
 	t.Helper()
-	doc, err := os.ReadFile("testdata/official/kitchen-sink-at.xml")
+	doc, err := os.ReadFile("testdata/real/ead3-team-kitchen-sink-at.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
