@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -182,7 +183,11 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if !k.write(x, "unitid") && d.ReferenceCode != "" {
 		x.elem("unitid", d.ReferenceCode)
 	}
-	if !k.write(x, "unittitle") {
+	// A unit its finding aid gave no title is shown by one the import
+	// made (untitled), which is not written back while it says something
+	// else in the did.
+	made := len(d.Kept) > 0 && maps.Equal(n.Title, untitled(d)) && (len(d.Dates) > 0 || len(d.Containers) > 0 || d.ReferenceCode != "")
+	if !k.write(x, "unittitle") && !made {
 		x.texts("unittitle", n.Title)
 	}
 	writeDates(x, d)

@@ -223,6 +223,15 @@ func Read(r io.Reader) (*Finding, error) {
 	return f, nil
 }
 
+// untitled is the title a unit the finding aid gives none is shown by:
+// its reference code, else "Untitled". The export does not write it back.
+func untitled(d *repository.Description) repository.Text {
+	if d.ReferenceCode != "" {
+		return repository.Text{"none": d.ReferenceCode}
+	}
+	return repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
+}
+
 var cName = regexp.MustCompile(`^c(0[1-9]|1[0-2])?$`)
 
 func (f *Finding) unit(n *node, depth int) (*Unit, error) {
@@ -324,10 +333,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 	}
 	settleDates(u, d)
 	if c.Title.Empty() {
-		c.Title = repository.Text{"th": "ไม่มีชื่อ", "en": "Untitled"}
-		if d.ReferenceCode != "" {
-			c.Title = repository.Text{"none": d.ReferenceCode}
-		}
+		c.Title = untitled(d)
 	}
 	if c.Access.Level == repository.Public {
 		c.Access.Level = ""
