@@ -49,7 +49,7 @@ func (b *unitsBlobs) arm(key string) {
 
 // unitsFixture is a store with a fonds of cmu (cmu-f) holding two series
 // (cmu-f-a with three items, cmu-f-b empty), and a restricted fonds of tu.
-func unitsFixture(t *testing.T) (*Units, *unitsBlobs, []string) {
+func unitsFixture(t testing.TB) (*Units, *unitsBlobs, []string) {
 	t.Helper()
 	ctx := context.Background()
 	lb, err := local.Open(t.TempDir())
