@@ -103,9 +103,10 @@ func NewTranscoder(cfg TranscodeConfig) *Transcoder {
 	return &Transcoder{cfg: cfg, jobs: map[string]*job{}, signal: make(chan struct{}, 1)}
 }
 
-// Run looks at every item once, then follows the change feed, giving each
-// recording that lacks one its browser copy, until ctx ends; ffmpeg runs
-// under ctx, so a stop kills it (the work is done again at the next start).
+// Run takes the store's queue of recordings, then follows the change
+// feed, giving each recording that lacks one its browser copy, until ctx
+// ends; ffmpeg runs under ctx, so a stop kills it (the work is done again
+// at the next start, the item being still in the queue).
 func (t *Transcoder) Run(ctx context.Context) error {
 	if t.cfg.FFmpeg == "" || t.cfg.FFprobe == "" {
 		ffmpeg, err1 := exec.LookPath("ffmpeg")
@@ -120,16 +121,9 @@ func (t *Transcoder) Run(ctx context.Context) error {
 		wg.Go(func() { t.work(ctx) })
 	}
 	defer wg.Wait()
-	return t.cfg.Store.FollowItems(ctx, t.consider, func(err error) {
+	return t.cfg.Store.FollowWork(ctx, repository.WorkTranscode, t.consider, func(err error) {
 		t.cfg.Log.Warn("transcoder: looking for recordings without a browser copy", "err", err)
 	})
-}
-
-// needsWork says whether a file is a recording still without its browser
-// copy, or audio without its waveform.
-func needsWork(f *repository.File) bool {
-	audio, video := strings.HasPrefix(f.MediaType, "audio/"), strings.HasPrefix(f.MediaType, "video/")
-	return (audio || video) && (f.Web == nil || audio && f.Derivatives["thumb"] == "")
 }
 
 // consider queues the recordings of an item that need work.
@@ -144,7 +138,7 @@ func (t *Transcoder) consider(id string) {
 		f := &it.Files[i]
 		key := jobKey(id, i+1)
 		j := t.jobs[key]
-		if it.Deleted || !needsWork(f) {
+		if it.Deleted || !f.NeedsTranscode() {
 			if j != nil && j.State != JobWorking {
 				delete(t.jobs, key)
 			}

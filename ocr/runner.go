@@ -104,9 +104,10 @@ func NewRunner(cfg Config) *Runner {
 		signal: make(chan struct{}, 1)}
 }
 
-// Run looks at every item once, then follows the change feed, until ctx
-// ends; tesseract runs under ctx, so a stop kills it (what was not saved is
-// read again at the next start).
+// Run takes the store's queue of items of type Text with pages unread,
+// then follows the change feed, until ctx ends; tesseract runs under ctx,
+// so a stop kills it (what was not saved is read again at the next start,
+// the item being still in the queue).
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.cfg.Tesseract.Check(); err != nil {
 		return err
@@ -116,7 +117,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		wg.Go(func() { r.work(ctx) })
 	}
 	defer wg.Wait()
-	return r.cfg.Store.FollowItems(ctx, r.consider, func(err error) {
+	return r.cfg.Store.FollowWork(ctx, repository.WorkText, r.consider, func(err error) {
 		r.cfg.Log.Warn("ocr: looking for pages without text", "err", err)
 	})
 }
@@ -133,8 +134,8 @@ func (r *Runner) Request(id string) {
 // to be read: pages with an access copy and no "alto" derivative.
 func Unread(it *repository.Item) []int {
 	var out []int
-	for i, f := range it.Files {
-		if f.Derivatives["access"] != "" && f.Derivatives["alto"] == "" {
+	for i := range it.Files {
+		if it.Files[i].TextUnread() {
 			out = append(out, i)
 		}
 	}

@@ -211,7 +211,7 @@ func unwrapNet(err error) error {
 // it) and removes expired sessions, at start and then every ten minutes.
 func housekeeping(ctx context.Context, store *bolt.Store, log *slog.Logger) {
 	for {
-		if n, err := store.ReleaseEmbargoes(ctx, time.Now()); err != nil {
+		if n, err := store.ReleaseEmbargoes(ctx, store.Now()); err != nil {
 			log.Warn("releasing embargoes", "err", err)
 		} else if n > 0 {
 			log.Info("embargoes ended", "items", n)

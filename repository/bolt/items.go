@@ -150,6 +150,9 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 }
 
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
+	if err := indexEmbargo(tx, collectionEmbargo(old), collectionEmbargo(c)); err != nil {
+		return err
+	}
 	if err := indexUnitContainers(tx, old, c); err != nil {
 		return err
 	}
@@ -332,6 +335,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
+	if err := indexWork(tx, old, it); err != nil {
+		return err
+	}
 	if err := indexPointLinks(tx, "i", it.ID, itemInstitution(old), it.Institution, itemPoints(old), itemPoints(it)); err != nil {
 		return err
 	}
@@ -730,26 +736,21 @@ func (s *Store) Purge(ctx context.Context, id, by string, blobs storage.Remover)
 
 // ReleaseEmbargoes ends the embargoes whose day has come: each item gets a
 // new version (so harvesters see a new datestamp and Change Discovery an
-// update), with an event. It returns how many were released.
+// update), with an event. It returns how many were released. It reads the
+// index of embargo dates up to now, and only the records that are due.
 func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error) {
-	var due []string
-	err := s.view(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
-			var it repository.Item
-			if err := json.Unmarshal(v, &it); err != nil {
-				return err
-			}
-			if it.Access.EmbargoEnded(now) && !it.Deleted {
-				due = append(due, it.ID)
-			}
-			return nil
-		})
-	})
+	items, collections, err := s.dueEmbargoes(now)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	for _, id := range due {
+	for _, id := range items {
 		it, err := s.Item(id)
 		if err != nil {
 			return n, err
+		}
+		if it.Deleted || !it.Access.EmbargoEnded(now) {
+			continue
 		}
 		was := it.Access.Embargo
 		it.Access.Embargo = ""
@@ -758,35 +759,22 @@ func (s *Store) ReleaseEmbargoes(ctx context.Context, now time.Time) (int, error
 		}
 		n++
 	}
-	if err != nil {
-		return n, err
-	}
-	m, err := s.releaseCollections(ctx, now)
+	m, err := s.releaseCollections(ctx, now, collections)
 	return n + m, err
 }
 
 // releaseCollections ends the collections' embargoes whose day has come,
 // each as a new version (so followers of the change feed — the search
 // index — hear that the items below are open).
-func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, error) {
-	var due []string
-	err := s.view(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bCollections).ForEach(func(k, v []byte) error {
-			var c repository.Collection
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			if c.Access.EmbargoEnded(now) && !c.Deleted {
-				due = append(due, c.ID)
-			}
-			return nil
-		})
-	})
+func (s *Store) releaseCollections(ctx context.Context, now time.Time, due []string) (int, error) {
 	n := 0
 	for _, id := range due {
 		c, err := s.Collection(id)
 		if err != nil {
 			return n, err
+		}
+		if c.Deleted || !c.Access.EmbargoEnded(now) {
+			continue
 		}
 		c.Access.Embargo = ""
 		if err := s.SaveCollection(ctx, c, "archive"); err != nil {
@@ -794,7 +782,7 @@ func (s *Store) releaseCollections(ctx context.Context, now time.Time) (int, err
 		}
 		n++
 	}
-	return n, err
+	return n, nil
 }
 
 // CollectionItems lists a collection's items from offset, at most limit,

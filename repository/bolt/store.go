@@ -43,7 +43,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -162,9 +162,17 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
 			}
 		}
+		// A file made before the queues of background work were kept
+		// gets them from its records.
+		unqueued := tx.Bucket(ixWork) == nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
+			}
+		}
+		if unqueued {
+			if err := indexBackground(tx); err != nil {
+				return fmt.Errorf("indexing embargoes and background work: %w", err)
 			}
 		}
 		if tx.Bucket(bFeed) == nil {

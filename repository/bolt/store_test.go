@@ -33,7 +33,7 @@ func newBlobs(t *testing.T) storage.Blobs {
 	return b
 }
 
-func openStore(t *testing.T, path string, blobs repository.Blobs) *Store {
+func openStore(t testing.TB, path string, blobs repository.Blobs) *Store {
 	t.Helper()
 	s, err := Open(ctx, path, blobs)
 	if err != nil {
