@@ -113,11 +113,14 @@ feed:
 	return made, err
 }
 
+// itemID names the i-th generated item.
+func itemID(i int) string { return "r" + strconv.Itoa(i) }
+
 // item is the i-th generated item, in collection c.
 func item(rng *rand.Rand, i int, c *repository.Collection) *repository.Item {
 	a, b := rng.IntN(len(thai)), rng.IntN(len(thai))
 	year := 1880 + rng.IntN(140)
-	it := &repository.Item{ID: "r" + strconv.Itoa(i), Institution: c.Institution, Collection: c.ID, Type: "Text",
+	it := &repository.Item{ID: itemID(i), Institution: c.Institution, Collection: c.ID, Type: "Text",
 		Title: repository.Text{"th": thai[a] + "เรื่อง" + thai[b] + " ฉบับที่ " + strconv.Itoa(i),
 			"en": english[a] + " on " + english[b] + ", no. " + strconv.Itoa(i)},
 		Summary: repository.Text{"th": thai[a] + " " + thai[b] + " พ.ศ. " + strconv.Itoa(year+543),

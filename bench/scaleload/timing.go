@@ -17,7 +17,8 @@ import (
 type probe struct {
 	name string
 	urls []string
-	once bool // one request per URL (a cold cache), not repeated
+	once bool   // one request per URL (a cold cache), not repeated
+	want string // every answer holds this: what is timed is not an empty answer
 }
 
 // runTime starts `archive serve` (-archive) on -addr, measures its CPU in
@@ -87,16 +88,16 @@ func probes(base string, made *Made, lastPage string) []probe {
 	}
 	oai := base + "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"
 	return []probe{
-		{name: "library first page, cold", urls: libs, once: true},
-		{name: "library first page, warm", urls: libs},
+		{name: "library first page, cold", urls: libs, once: true, want: "/items/r"},
+		{name: "library first page, warm", urls: libs, want: "/items/r"},
 		{name: "home", urls: []string{base + "/"}},
-		{name: "OAI ListIdentifiers, 20-item set", urls: []string{oai + "&set=" + url.QueryEscape(made.Sets["cmu"])}},
-		{name: "OAI ListIdentifiers, all", urls: []string{oai}},
-		{name: "Discovery first page", urls: []string{base + "/iiif/discovery/page/0"}},
-		{name: "Discovery last page", urls: []string{lastPage}},
-		{name: "search, Thai word", urls: th},
-		{name: "search, English word", urls: en},
-		{name: "item page", urls: items},
+		{name: "OAI ListIdentifiers, 20-item set", urls: []string{oai + "&set=" + url.QueryEscape(made.Sets["cmu"])}, want: "<identifier>"},
+		{name: "OAI ListIdentifiers, all", urls: []string{oai}, want: "<identifier>"},
+		{name: "Discovery first page", urls: []string{base + "/iiif/discovery/page/0"}, want: "/iiif/3/"},
+		{name: "Discovery last page", urls: []string{lastPage}, want: "/iiif/3/"},
+		{name: "search, Thai word", urls: th, want: "/items/r"},
+		{name: "search, English word", urls: en, want: "/items/r"},
+		{name: "item page", urls: items, want: "ฉบับที่"},
 	}
 }
 
@@ -125,6 +126,9 @@ func measure(p probe, reps int, budget time.Duration) ([]time.Duration, int, err
 		lat = append(lat, time.Since(t0))
 		if resp.StatusCode != http.StatusOK {
 			return nil, 0, fmt.Errorf("%s answered %d: %.200s", u, resp.StatusCode, b)
+		}
+		if !strings.Contains(string(b), p.want) {
+			return nil, 0, fmt.Errorf("%s: the answer does not hold %q: %.300s", u, p.want, b)
 		}
 		size = len(b)
 	}
