@@ -20,7 +20,7 @@ trap cleanup EXIT
 (cd "$repo" && go build -o "$work/archive" ./cmd/archive && go build -o "$work/scaleload" ./bench/scaleload)
 export ARCHIVE_DATA="$work/data"
 mkdir -p "$ARCHIVE_DATA"
-echo "# scale bench $(date -u +%FT%TZ): $N records, $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown), data in $root"
+echo "# scale bench $(date -u +%FT%TZ): $N records, $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown), data in $root, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== make";    "$work/scaleload" make -data "$ARCHIVE_DATA" -n "$N" -out "$work/made.json"
 echo "== rebuild"; "$work/scaleload" run -- "$work/archive" rebuild --force
 echo "== reindex"; "$work/scaleload" run -- "$work/archive" reindex

@@ -93,6 +93,7 @@ func probes(base string, made *Made, lastPage string) []probe {
 		{name: "home", urls: []string{base + "/"}},
 		{name: "OAI ListIdentifiers, 20-item set", urls: []string{oai + "&set=" + url.QueryEscape(made.Sets["cmu"])}, want: "<identifier>"},
 		{name: "OAI ListIdentifiers, all", urls: []string{oai}, want: "<identifier>"},
+		{name: "Discovery collection", urls: []string{base + "/iiif/discovery/collection"}, want: "/iiif/discovery/page/"},
 		{name: "Discovery first page", urls: []string{base + "/iiif/discovery/page/0"}, want: "/iiif/3/"},
 		{name: "Discovery last page", urls: []string{lastPage}, want: "/iiif/3/"},
 		{name: "search, Thai word", urls: th, want: "/items/r"},
