@@ -7,7 +7,7 @@
 # request paths of the issue one at a time (REPS each, at most BUDGET per path): p50, p95, max.
 # The data goes in WORK (default /dev/shm when there is one, so fsync is not what is measured; set
 # WORK to a folder on disk to count it) and is removed afterwards unless KEEP=1.
-# Not run by test.sh (100,000 records take about 10 minutes); `go test ./bench/scaleload/` is the
+# Not run by test.sh (100,000 records take 10–15 minutes on 2 busy cores); `go test ./bench/scaleload/` is the
 # generator's smoke test. The program it runs is bench/scaleload.
 set -euo pipefail
 N=${1:?usage: bench/scale.sh N (records)}
