@@ -70,6 +70,11 @@ func forged(u *url.URL) *url.URL {
 func TestSAMLSingleLogoutEndsTheIdPsSessionAndRefusesForgedOrUnsolicitedAnswers(t *testing.T) {
 	f := newFixture(t, "", "")
 	ctx := context.Background()
+	md, err := f.svc.Metadata()
+	if err != nil || !strings.Contains(string(md), `Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="`+f.base+`/saml/slo"`) ||
+		!strings.Contains(string(md), `use="signing"`) {
+		t.Fatalf("the service provider's metadata announces no single logout service at /saml/slo or no signing key (%v): %s", err, md)
+	}
 	c := browser(t)
 	_, from := f.samlSignIn(t, c, 0)
 	if f.asksPassword(t, c) {

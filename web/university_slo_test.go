@@ -164,6 +164,20 @@ func TestSAMLSignOutWithTheUniversityEndsBothSessionsAndRefusesForgedAnswers(t *
 	if !e.universitySignIn(t, c2(jar)) {
 		t.Error("after signing out at the university too, signing in again asked no password at the IdP")
 	}
+
+	// A logout begun at the IdP comes to /saml/slo as a LogoutRequest: the
+	// archive's session ends, and the browser goes back to the IdP, which
+	// sends it on to where its logout was to end.
+	if st := e.meStatus(t, c); st != http.StatusOK {
+		t.Fatalf("/api/v1/me signed in again: %d", st)
+	}
+	end := visit(t, c2(jar), http.MethodGet, e.idp.URL+"saml2/idp/SingleLogoutService.php?ReturnTo="+url.QueryEscape(e.base+"/?lang=en"), nil)
+	if end.status != http.StatusOK || end.url.String() != e.base+"/?lang=en" {
+		t.Errorf("the IdP's own logout ended at %s (%d), want back at the archive's home page", end.url, end.status)
+	}
+	if st := e.meStatus(t, c); st != http.StatusUnauthorized {
+		t.Errorf("/api/v1/me after the IdP's own logout: %d, want 401", st)
+	}
 }
 
 // c2 is a browser with the cookies jar, following every redirect.
