@@ -65,7 +65,29 @@ type Session struct {
 	// token given to viewers there: a token asked for at one origin does
 	// not end another's.
 	Access map[string]string `json:"accessByOrigin,omitempty"`
+	// From is the identity provider's session a university sign-in came
+	// from, when the provider's single logout needs it named (nil for the
+	// password form).
+	From *ProviderSession `json:"from,omitempty"`
 }
+
+// ProviderSession is a person's session at a library's identity provider,
+// as a SAML assertion names it: a LogoutRequest, the archive's or the
+// IdP's, names the person by NameID and the session by SessionIndex.
+type ProviderSession struct {
+	Library         string `json:"library"`
+	Provider        string `json:"provider"` // "saml"
+	NameID          string `json:"nameID"`
+	NameIDFormat    string `json:"nameIDFormat,omitempty"`
+	NameQualifier   string `json:"nameQualifier,omitempty"`
+	SPNameQualifier string `json:"spNameQualifier,omitempty"`
+	SessionIndex    string `json:"sessionIndex,omitempty"`
+}
+
+// MaxProviderField is the longest NameID, format, qualifier or session
+// index a session keeps; an assertion with a longer one gives a session
+// without single logout.
+const MaxProviderField = 1024
 
 // AccountsObject is the event object for sign-in attempts that name no
 // known user.

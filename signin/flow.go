@@ -46,7 +46,7 @@ func (s *Service) begin(ctx context.Context, f flow) (string, string, error) {
 // is the state the browser kept when it began; an answer for another
 // browser, an unknown, expired or used state, an error from the provider or
 // a token that does not verify is refused and makes no account.
-func (s *Service) Callback(ctx context.Context, query map[string][]string, browserState string) (*repository.User, string, error) {
+func (s *Service) Callback(ctx context.Context, query map[string][]string, browserState string) (*repository.User, Landing, error) {
 	get := func(k string) string {
 		if v := query[k]; len(v) > 0 {
 			return v[0]
@@ -55,32 +55,43 @@ func (s *Service) Callback(ctx context.Context, query map[string][]string, brows
 	}
 	f, err := s.take(get("state"), browserState, "oidc")
 	if err != nil {
-		return nil, "", err
+		return nil, Landing{}, err
 	}
 	if e := get("error"); e != "" {
-		return nil, "", refused(f.library, "the identity provider refused the sign-in ("+trim(e)+")", nil)
+		return nil, Landing{}, refused(f.library, "the identity provider refused the sign-in ("+trim(e)+")", nil)
 	}
 	id, err := s.libs[f.library].oidc.finish(ctx, f, get("code"))
 	if err != nil {
-		return nil, "", err
+		return nil, Landing{}, err
 	}
 	u, err := s.account(ctx, id, f.link)
-	return u, f.next, err
+	return u, Landing{Next: f.next}, err
 }
 
 // ACS finishes a SAML sign-in from the response the IdP had the browser
-// post, as Callback does.
-func (s *Service) ACS(ctx context.Context, r *http.Request, browserState string) (*repository.User, string, error) {
+// post, as Callback does. The landing names the IdP's session, which the
+// archive's session keeps for single logout.
+func (s *Service) ACS(ctx context.Context, r *http.Request, browserState string) (*repository.User, Landing, error) {
 	f, err := s.take(stateOf(r), browserState, "saml")
 	if err != nil {
-		return nil, "", err
+		return nil, Landing{}, err
 	}
-	id, err := s.libs[f.library].saml.finish(ctx, f, r)
+	id, from, err := s.libs[f.library].saml.finish(ctx, f, r)
 	if err != nil {
-		return nil, "", err
+		return nil, Landing{}, err
 	}
 	u, err := s.account(ctx, id, f.link)
-	return u, f.next, err
+	return u, Landing{Next: f.next, From: from}, err
+}
+
+// Landing is where a finished sign-in goes, and the provider's session it
+// came from.
+type Landing struct {
+	// Next is where to go once signed in ("" for the home page).
+	Next string
+	// From is the provider's session the archive's session is to keep,
+	// for the provider's single logout (nil: none).
+	From *repository.ProviderSession
 }
 
 // take takes the flow of state, once, when the browser that began it

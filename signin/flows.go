@@ -74,6 +74,17 @@ func (fs *flows) take(state string) (flow, bool) {
 	return f, true
 }
 
+// peek returns the flow of state, leaving it for take.
+func (fs *flows) peek(state string) (flow, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f, ok := fs.open[state]
+	if !ok || fs.now().After(f.expires) {
+		return flow{}, false
+	}
+	return f, true
+}
+
 // Consume records an accepted SAML assertion's ID until it expires, and
 // refuses one seen before (saml.AssertionReplayCache).
 func (fs *flows) Consume(id string, expires time.Time) error {

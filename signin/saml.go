@@ -19,6 +19,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // The eduPerson and inetOrgPerson attributes read from an assertion, by the
@@ -34,23 +35,28 @@ var samlAttrs = map[string][]string{
 // spBase is the archive's one SAML service provider: every library's IdP
 // sends its answers to the same assertion consumer.
 type spBase struct {
-	entityID, acs string
-	key           *SPKey
-	flows         *flows
-	now           func() time.Time
+	entityID, acs, slo string
+	key                *SPKey
+	flows              *flows
+	now                func() time.Time
 }
 
 func newSPBase(base string, key *SPKey, fs *flows, now func() time.Time) *spBase {
-	return &spBase{entityID: base + "/saml/metadata", acs: base + "/saml/acs", key: key, flows: fs, now: now}
+	return &spBase{entityID: base + "/saml/metadata", acs: base + "/saml/acs", slo: base + "/saml/slo", key: key, flows: fs, now: now}
 }
 
 // provider is the service provider as a library's IdP knows it.
 func (b *spBase) provider(idp *saml.EntityDescriptor) *saml.ServiceProvider {
 	md, _ := url.Parse(b.entityID)
 	acs, _ := url.Parse(b.acs)
+	slo, _ := url.Parse(b.slo)
 	return &saml.ServiceProvider{EntityID: b.entityID, Key: b.key.Key, Certificate: b.key.Cert,
-		MetadataURL: *md, AcsURL: *acs, IDPMetadata: idp, ReplayCache: b.flows,
+		MetadataURL: *md, AcsURL: *acs, SloURL: *slo, IDPMetadata: idp, ReplayCache: b.flows,
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
+		// Single logout by the redirect binding, each message signed (SAML
+		// profiles 4.4.4.1: the requester must authenticate itself).
+		LogoutBindings:        []string{saml.HTTPRedirectBinding},
+		LogoutSignatureMethod: dsig.RSASHA256SignatureMethod,
 		// Built for each request: its clock is the service's at that moment.
 		Clock: dsig.NewFakeClockAt(b.now())}
 }
@@ -126,24 +132,36 @@ func (p *samlProvider) begin(ctx context.Context, fs *flows, f flow) (string, st
 // finish verifies the posted response: the IdP's signature on the
 // assertion, its audience, times and destination, that it answers this
 // flow's request, and that its ID was not taken before.
-func (p *samlProvider) finish(ctx context.Context, f flow, r *http.Request) (Identity, error) {
+func (p *samlProvider) finish(ctx context.Context, f flow, r *http.Request) (Identity, *repository.ProviderSession, error) {
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
-		return Identity{}, err
+		return Identity{}, nil, err
 	}
 	if unsignedAssertion(r) {
-		return Identity{}, refused(p.lib, "the saml assertion is not signed", nil)
+		return Identity{}, nil, refused(p.lib, "the saml assertion is not signed", nil)
 	}
 	a, err := sp.ParseResponse(r, []string{f.requestID})
 	if err != nil {
-		if ire := (*saml.InvalidResponseError)(nil); errors.As(err, &ire) && ire.PrivateErr != nil {
-			err = ire.PrivateErr
-		}
-		return Identity{}, refused(p.lib, "the saml response does not verify", err)
+		return Identity{}, nil, refused(p.lib, "the saml response does not verify", private(err))
 	}
 	if a.Signature == nil {
-		return Identity{}, refused(p.lib, "the saml assertion is not signed", nil)
+		return Identity{}, nil, refused(p.lib, "the saml assertion is not signed", nil)
 	}
+	id, err := p.identity(a)
+	return id, p.session(a), err
+}
+
+// private is the reason crewjam/saml keeps inside an invalid response
+// error, which says which check failed.
+func private(err error) error {
+	if ire := (*saml.InvalidResponseError)(nil); errors.As(err, &ire) && ire.PrivateErr != nil {
+		return ire.PrivateErr
+	}
+	return err
+}
+
+// identity is the person a verified assertion names.
+func (p *samlProvider) identity(a *saml.Assertion) (Identity, error) {
 	id := Identity{Library: p.lib, Provider: "saml"}
 	values := func(key string) []string {
 		for _, st := range a.AttributeStatements {

@@ -40,13 +40,17 @@ type Store interface {
 	UserBySignIn(l repository.SignInLink) (*repository.User, error)
 	Institution(id string) (*repository.Institution, error)
 	SaveUser(ctx context.Context, u *repository.User, agent string, events ...repository.Event) error
+	// EndProviderSessions ends the sessions that came from library's
+	// provider session of nameID (with indexes, only those so named).
+	EndProviderSessions(library, provider, nameID string, indexes []string) (int, error)
 }
 
 // Config is what New builds the service from.
 type Config struct {
 	// BaseURL is the archive's public address: the OpenID Connect redirect
-	// URI is BaseURL/login/callback, the SAML metadata and assertion
-	// consumer are BaseURL/saml/metadata and BaseURL/saml/acs.
+	// URI is BaseURL/login/callback, the SAML metadata, assertion consumer
+	// and single logout service are BaseURL/saml/metadata, BaseURL/saml/acs
+	// and BaseURL/saml/slo.
 	BaseURL string
 	// Libraries are the libraries whose people sign in here.
 	Libraries []Library

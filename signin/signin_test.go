@@ -45,12 +45,12 @@ func TestOIDCSignInMakesAnAccountOnceAndFindsItBySubjectAfterTheDeskChangedEmail
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, next, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
+	u, landing, err := f.svc.Callback(ctx, f.oidcAnswer(t, browser(t), start, who), state)
 	if err != nil {
 		t.Fatalf("sign-in: %v", err)
 	}
-	if next != "/desk" || u.Email != who.Mail || u.Name != who.DisplayName || u.Institution != "cmu" || u.Role != "archivist" {
-		t.Errorf("account %+v, next %q; want %s, %s of cmu, archivist, next /desk", u, next, who.Mail, who.DisplayName)
+	if landing.Next != "/desk" || u.Email != who.Mail || u.Name != who.DisplayName || u.Institution != "cmu" || u.Role != "archivist" {
+		t.Errorf("account %+v, next %q; want %s, %s of cmu, archivist, next /desk", u, landing.Next, who.Mail, who.DisplayName)
 	}
 	if len(u.SignInLinks) != 1 || u.SignInLinks[0].Subject != who.Principal {
 		t.Errorf("links %+v, want the subject %q", u.SignInLinks, who.Principal)

@@ -259,6 +259,7 @@ var routeChecks = map[string][]struct {
 	"POST /login/:library/link":                  {{noContent, "POST", "/login/cmu/link", "csrf=x"}},
 	"GET /saml/metadata":                         {{noContent, "GET", "/saml/metadata", ""}},
 	"POST /saml/acs":                             {{noContent, "POST", "/saml/acs", "RelayState=x"}},
+	"GET /saml/slo":                              {{noContent, "GET", "/saml/slo?SAMLResponse=x&RelayState=y", ""}},
 	"GET /api/v1/me":                             {{noContent, "GET", "/api/v1/me", ""}},
 	"GET /iiif/auth/probe/:id":                   {{probeRoute, "GET", "/iiif/auth/probe/%s-1", ""}},
 	"GET /iiif/auth/token":                       {{noContent, "GET", "/iiif/auth/token?messageId=1&origin=https%3A%2F%2Fviewer.example", ""}},

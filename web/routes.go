@@ -56,6 +56,7 @@ func (s *Server) routes() []route {
 		post("/login/:library/link", signedIn, s.linkUniversity),
 		get("/saml/metadata", s.samlMetadata),
 		post("/saml/acs", s.samlACS),
+		get("/saml/slo", s.samlSLO),
 		get("/api/v1/me", s.me),
 		post("/logout", s.logout),
 		// IIIF

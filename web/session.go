@@ -193,6 +193,8 @@ type loginPage struct {
 	// ProviderLogout ends the session at the identity provider the person
 	// signed in with, after the archive's ("" for none).
 	ProviderLogout string
+	// ProviderDone says the identity provider signed the person out too.
+	ProviderDone bool
 }
 
 func (s *Server) loginForm(c *gin.Context) {
@@ -270,7 +272,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.limiter.succeeded(keys...)
-	if !s.startSession(c, u) {
+	if !s.startSession(c, u, nil) {
 		return
 	}
 	s.rememberDevice(c, email)
@@ -289,10 +291,11 @@ func (s *Server) login(c *gin.Context) {
 }
 
 // startSession signs u in on this browser, as the password form and the
-// university sign-in do; false when the store could not (the error is
+// university sign-in do, keeping with the session the provider's session
+// it came from (nil: none); false when the store could not (the error is
 // answered).
-func (s *Server) startSession(c *gin.Context, u *repository.User) bool {
-	v, err := s.cfg.Store.CreateSession(u.ID, sessionTTL)
+func (s *Server) startSession(c *gin.Context, u *repository.User, from *repository.ProviderSession) bool {
+	v, err := s.cfg.Store.CreateSessionFrom(u.ID, sessionTTL, from)
 	if err != nil {
 		s.fail(c, err)
 		return false
@@ -341,7 +344,11 @@ func (s *Server) logout(c *gin.Context) {
 		s.fail(c, &httpError{status: http.StatusForbidden, msg: t(s.lang(c), "err_csrf")})
 		return
 	}
+	var from *repository.ProviderSession
 	if v, err := c.Cookie(sessionCookie); err == nil {
+		if ses, _, err := s.cfg.Store.Session(v); err == nil {
+			from = ses.From
+		}
 		if err := s.cfg.Store.EndSession(v); err != nil {
 			s.fail(c, err)
 			return
@@ -351,7 +358,7 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	s.setCookie(c, sessionCookie, "", -1)
-	if u := s.providerLogout(c); u != "" {
+	if u := s.providerLogout(c, from); u != "" {
 		p := loginPage{page: s.newPage(c, ""), ProviderLogout: u}
 		p.Title, p.SignedIn = t(p.Lang, "signout"), false
 		s.render(c, http.StatusOK, "logout", p)

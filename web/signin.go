@@ -13,6 +13,7 @@ import (
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/signin"
 )
 
 // Sign-in with a university account: /login/{library} begins it at the
@@ -132,7 +133,7 @@ func (s *Server) oidcCallback(c *gin.Context) {
 		s.fail(c, fault.NotFound)
 		return
 	}
-	s.finishUniversity(c, func(state string) (*repository.User, string, error) {
+	s.finishUniversity(c, func(state string) (*repository.User, signin.Landing, error) {
 		return s.cfg.SignIn.Callback(c.Request.Context(), c.Request.URL.Query(), state)
 	})
 }
@@ -143,9 +144,33 @@ func (s *Server) samlACS(c *gin.Context) {
 		s.fail(c, fault.NotFound)
 		return
 	}
-	s.finishUniversity(c, func(state string) (*repository.User, string, error) {
+	s.finishUniversity(c, func(state string) (*repository.User, signin.Landing, error) {
 		return s.cfg.SignIn.ACS(c.Request.Context(), c.Request, state)
 	})
+}
+
+// samlSLO is the single logout service: the IdP's answer to the
+// LogoutRequest a sign-out offered (the page then says the person is
+// signed out at the university too), or a LogoutRequest of the IdP's,
+// answered by sending the browser back to it.
+func (s *Server) samlSLO(c *gin.Context) {
+	if s.cfg.SignIn == nil || !s.cfg.SignIn.HasSAML() {
+		s.fail(c, fault.NotFound)
+		return
+	}
+	to, err := s.cfg.SignIn.SLO(c.Request.Context(), c.Request)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	if to != "" {
+		c.Redirect(http.StatusSeeOther, to)
+		return
+	}
+	p := loginPage{page: s.newPage(c, ""), ProviderDone: true}
+	p.Title = t(p.Lang, "signout")
+	s.render(c, http.StatusOK, "logout", p)
 }
 
 // samlMetadata is the service provider's metadata, for the IdPs.
@@ -166,7 +191,7 @@ func (s *Server) samlMetadata(c *gin.Context) {
 // finishUniversity checks the provider's answer (finish) and starts the
 // session. Failures count against the address in the password form's
 // limiter and are answered on the login page, saying why.
-func (s *Server) finishUniversity(c *gin.Context, finish func(state string) (*repository.User, string, error)) {
+func (s *Server) finishUniversity(c *gin.Context, finish func(state string) (*repository.User, signin.Landing, error)) {
 	state, _ := c.Cookie(flowCookie)
 	s.setFlowCookie(c, "", -1)
 	s.cache(c, privateOnly)
@@ -176,7 +201,7 @@ func (s *Server) finishUniversity(c *gin.Context, finish func(state string) (*re
 		s.fail(c, &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_too_many")})
 		return
 	}
-	u, next, err := finish(state)
+	u, landing, err := finish(state)
 	if err != nil {
 		if k := fault.KindOf(err); k == fault.Other || k == fault.Unavailable {
 			s.fail(c, err) // logged and answered without detail
@@ -196,9 +221,10 @@ func (s *Server) finishUniversity(c *gin.Context, finish func(state string) (*re
 		return
 	}
 	s.limiter.succeeded(keys...)
-	if !s.startSession(c, u) {
+	if !s.startSession(c, u, landing.From) {
 		return
 	}
+	next := landing.Next
 	if next == "" || !s.sameOrigin(c, next) {
 		next = "/"
 	}
@@ -222,12 +248,21 @@ func (s *Server) me(c *gin.Context) {
 }
 
 // providerLogout is where the person signing out may end their session at
-// the identity provider of a library their account is linked to, if it
-// has such an address.
-func (s *Server) providerLogout(c *gin.Context) string {
+// the identity provider: the SAML IdP the session came from (from), if it
+// has single logout, else the provider of a library their account is
+// linked to, if it has an end-session address.
+func (s *Server) providerLogout(c *gin.Context, from *repository.ProviderSession) string {
 	p := who(c)
 	if s.cfg.SignIn == nil || !p.SignedIn() {
 		return ""
+	}
+	switch to, err := s.cfg.SignIn.Logout(c.Request.Context(), from); {
+	case err != nil:
+		// Signed out of the archive all the same; the IdP's session is
+		// the IdP's.
+		s.cfg.Log.WarnContext(c, "offering the identity provider's logout", "err", err)
+	case to != "":
+		return to
 	}
 	u, err := s.cfg.Store.User(p.User)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -316,12 +317,61 @@ func (s *Store) TokenBySecret(sec string) (*repository.Token, *repository.User, 
 
 // CreateSession begins a session for a user and returns the cookie value.
 func (s *Store) CreateSession(user string, ttl time.Duration) (string, error) {
+	return s.CreateSessionFrom(user, ttl, nil)
+}
+
+// CreateSessionFrom begins a session for a user that came from the
+// identity provider's session from (nil: none), kept with it on the
+// server, and returns the cookie value.
+func (s *Store) CreateSessionFrom(user string, ttl time.Duration, from *repository.ProviderSession) (string, error) {
 	v := secret()
 	now := s.Now()
 	err := s.update(func(tx *bbolt.Tx) error {
-		return putJSON(tx, bSessions, hashOf(v), &repository.Session{User: user, Created: now, Expires: now.Add(ttl)})
+		return putJSON(tx, bSessions, hashOf(v), &repository.Session{User: user, Created: now, Expires: now.Add(ttl), From: from})
 	})
 	return v, err
+}
+
+// EndProviderSessions ends every session that came from library's
+// provider session of the person nameID; with indexes, only those of the
+// provider's sessions so named. It returns how many ended. Sessions are
+// few (they last hours and are pruned), so they are read in one pass.
+func (s *Store) EndProviderSessions(library, provider, nameID string, indexes []string) (int, error) {
+	n := 0
+	err := s.update(func(tx *bbolt.Tx) error {
+		var gone, access [][]byte
+		if err := tx.Bucket(bSessions).ForEach(func(k, v []byte) error {
+			var ses repository.Session
+			if json.Unmarshal(v, &ses) != nil || ses.From == nil {
+				return nil
+			}
+			f := ses.From
+			if f.Library != library || f.Provider != provider || f.NameID != nameID ||
+				len(indexes) > 0 && !slices.Contains(indexes, f.SessionIndex) {
+				return nil
+			}
+			gone = append(gone, append([]byte(nil), k...))
+			for _, h := range ses.Access {
+				access = append(access, []byte(h))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range access {
+			if err := tx.Bucket(ixAccess).Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, k := range gone {
+			if err := tx.Bucket(bSessions).Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(gone)
+		return nil
+	})
+	return n, err
 }
 
 // Session returns the live session of a cookie value and its user.

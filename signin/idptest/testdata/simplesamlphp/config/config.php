@@ -31,4 +31,8 @@ $config = [
     'session.cookie.secure' => false,
     'language.available' => ['en', 'th'],
     'language.default' => 'en',
+    // The IdP's own logout (SingleLogoutService.php?ReturnTo=…) returns
+    // only to the loopback addresses tests serve from.
+    'trusted.url.domains' => ['127\\.0\\.0\\.1:[0-9]+'],
+    'trusted.url.regex' => true,
 ];

@@ -1,7 +1,7 @@
 <?php
-// The hosted IdP: signs responses and assertions with the key made for the
-// run, and sends eduPerson attributes by their OID names, as university IdPs
-// of the SAML2 interoperability profile do.
+// The hosted IdP: signs responses, assertions and logout messages with the
+// key made for the run, and sends eduPerson attributes by their OID names,
+// as university IdPs of the SAML2 interoperability profile do.
 $metadata['__DYNAMIC:1__'] = [
     'host' => '__DEFAULT__',
     'privatekey' => 'idp.key',
@@ -10,6 +10,10 @@ $metadata['__DYNAMIC:1__'] = [
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'saml20.sign.assertion' => true,
     'saml20.sign.response' => true,
+    // Single logout: the IdP signs its logout messages and takes only
+    // signed ones from the SPs, as the SAML profiles (4.4.4) ask.
+    'sign.logout' => true,
+    'validate.logout' => true,
     'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
     'authproc' => [
         100 => [
