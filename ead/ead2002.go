@@ -42,9 +42,6 @@ func (e *Export) Write2002(w io.Writer) error {
 	return x.w.Flush()
 }
 
-// header2002 is EAD 2002's <eadheader> for EAD3's <control> (header.go).
-func header2002(n *node) repository.Markup { return eadheader2002(n) }
-
 // renamed2002 are EAD3's elements under EAD 2002's names.
 var renamed2002 = map[string]string{"didnote": "note", "footnote": "note", "chronitemset": "eventgrp", "descriptivenote": "daodesc", "daoset": "daogrp"}
 
@@ -56,7 +53,7 @@ func to2002(n *node, in string) []repository.Markup {
 	}
 	switch {
 	case name == "control":
-		return []repository.Markup{header2002(n)}
+		return []repository.Markup{eadheader2002(n)}
 	case name == "relations", name == "localtypedeclaration":
 		return nil
 	case names[name] && n.child("part") != nil:

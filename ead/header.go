@@ -2,10 +2,8 @@ package ead
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/thaiarchives/archive/repository"
 )
@@ -41,8 +39,10 @@ func (f *Finding) readHeader(root *node, u *Unit) []repository.Markup {
 		case internal(h):
 			k.lose("header_internal", h, h.name)
 		case h.name == "control":
+			k.prune(h)
 			kept = k.control(h, ours(root, h.child("recordid")))
 		default:
+			k.prune(h)
 			kept = k.eadheader(h, ours(root, h.child("eadid")))
 		}
 		for _, m := range kept {
@@ -54,6 +54,24 @@ func (f *Finding) readHeader(root *node, u *Unit) []repository.Markup {
 		return cmp.Compare(slices.Index(headerOrder, a.Name), slices.Index(headerOrder, b.Name))
 	})
 	return out
+}
+
+// prune takes out of the header the parts for the library's staff alone
+// (audience="internal"), each reported: the export is public.
+func (k *keeper) prune(n *node) {
+	kids, order := n.kids[:0:0], n.order[:0:0]
+	for _, o := range n.order {
+		if c, ok := o.(*node); ok {
+			if internal(c) {
+				k.lose("header_internal", c, c.name)
+				continue
+			}
+			k.prune(c)
+			kids = append(kids, c)
+		}
+		order = append(order, o)
+	}
+	n.kids, n.order = kids, order
 }
 
 // ours reports a header the archive's export wrote: its record's id is
@@ -151,7 +169,7 @@ func (k *keeper) eadheader(h *node, ours bool) []repository.Markup {
 			for _, p := range c.kids {
 				switch p.name {
 				case "creation":
-					out = append(out, k.event(p, "created", p))
+					out = append(out, k.event(p, "created"))
 				case "langusage":
 					out = append(out, k.langusage(p)...)
 				case "descrules":
@@ -171,7 +189,7 @@ func (k *keeper) eadheader(h *node, ours bool) []repository.Markup {
 					k.lose("not_kept", ch, "revisiondesc/"+ch.name)
 					continue
 				}
-				out = append(out, k.event(ch, "revised", ch.child("item")))
+				out = append(out, k.event(ch, "revised"))
 			}
 		default:
 			k.lose("not_kept", c, "eadheader/"+c.name)
@@ -220,26 +238,39 @@ func (k *keeper) eadid(c *node) []repository.Markup {
 }
 
 // event is a maintenance event of EAD 2002's creation or change: its
-// date as eventdatetime (normal as standarddatetime), the words beside
-// it (of what, when it is given) as the agent's and its description.
-func (k *keeper) event(n *node, kind string, what *node) repository.Markup {
+// date as eventdatetime (a normal form EAD3 takes, a day, month or year,
+// as standarddatetime), a creation's other words as the agent, a
+// change's items as its descriptions.
+func (k *keeper) event(n *node, kind string) repository.Markup {
 	when := repository.Markup{Name: "eventdatetime"}
 	if d := n.child("date"); d != nil {
 		when.Content = []repository.Markup{{Text: d.all()}}
-		if v := d.attr["normal"]; v != "" {
+		switch v := d.attr["normal"]; {
+		case singleDate.MatchString(v):
 			when.Attrs = []repository.Attr{{Name: "standarddatetime", Value: v}}
+		case v != "":
+			k.lose("attr_not_kept", d, n.name+"/date@normal="+v)
 		}
 	}
-	words := strings.TrimSpace(strings.Join(strings.Fields(withoutDate(n)), " "))
-	agent := cmp.Or(map[string]string{"created": words}[kind], "unknown")
+	agent := "unknown"
+	if kind == "created" {
+		agent = cmp.Or(strings.Join(strings.Fields(withoutDate(n)), " "), agent)
+	}
 	ev := repository.Markup{Name: "maintenanceevent", Content: []repository.Markup{
 		{Name: "eventtype", Attrs: []repository.Attr{{Name: "value", Value: kind}}},
 		when,
 		{Name: "agenttype", Attrs: []repository.Attr{{Name: "value", Value: "unknown"}}},
 		{Name: "agent", Content: []repository.Markup{{Text: agent}}},
 	}}
-	if what != nil && kind == "revised" {
-		ev.Content = append(ev.Content, repository.Markup{Name: "eventdescription", Content: k.content(what, "eventdescription")})
+	for _, c := range n.kids {
+		switch {
+		case c.name == "item" && kind == "revised":
+			ev.Content = append(ev.Content, repository.Markup{Name: "eventdescription", Content: k.content(c, "eventdescription")})
+		case c.name != "date" && kind == "created":
+			k.lose("unwrapped", c, n.name+"/"+c.name) // its words are the agent's
+		case c.name != "date":
+			k.lose("not_kept", c, n.name+"/"+c.name)
+		}
 	}
 	return ev
 }
@@ -321,178 +352,4 @@ func (k *keeper) tidy(m repository.Markup, h *node) repository.Markup {
 	}
 	m.Content = content
 	return m
-}
-
-// headerMarkup writes a kept element of the header: one that holds only
-// elements with each on its own line.
-func (x *writer) headerMarkup(m repository.Markup) {
-	if !headerOnly[m.Name] || len(m.Content) == 0 {
-		x.markup(m)
-		return
-	}
-	attrs := make([]string, 0, 2*len(m.Attrs))
-	for _, a := range m.Attrs {
-		attrs = append(attrs, a.Name, a.Value)
-	}
-	x.open(m.Name, attrs...)
-	for _, c := range m.Content {
-		x.headerMarkup(c)
-	}
-	x.close(m.Name)
-}
-
-// writeHeader writes the kept parts of the header named, in their order,
-// and reports whether there were any.
-func (x *writer) writeHeader(h []repository.Markup, names ...string) bool {
-	any := false
-	for _, m := range h {
-		if slices.Contains(names, m.Name) {
-			x.headerMarkup(m)
-			any = true
-		}
-	}
-	return any
-}
-
-// singleDate is a date EAD 2002's normal takes.
-var singleDate = regexp.MustCompile(`^\d{4}(-\d\d(-\d\d)?)?$`)
-
-// control writes the finding aid's <control>: the archive's record id,
-// the source's identifiers and file description (else the title), the
-// archive's status and agency, the source's declarations and local
-// controls, its events and then the archive's own, its sources.
-func (e *Export) control(x *writer, root *repository.Node, in *repository.Institution) {
-	var h []repository.Markup
-	if root.Description != nil {
-		h = root.Description.Header
-	}
-	x.open("control")
-	x.elem("recordid", root.ID)
-	x.writeHeader(h, "otherrecordid", "representation")
-	if !x.writeHeader(h, "filedesc") {
-		x.open("filedesc")
-		x.open("titlestmt")
-		x.texts("titleproper", root.Title)
-		x.close("titlestmt")
-		x.close("filedesc")
-	}
-	x.empty("maintenancestatus", "value", "derived")
-	x.writeHeader(h, "publicationstatus")
-	x.open("maintenanceagency")
-	x.elem("agencycode", in.ID)
-	x.texts("agencyname", in.Name)
-	x.close("maintenanceagency")
-	x.writeHeader(h, "languagedeclaration", "conventiondeclaration", "rightsdeclaration", "localtypedeclaration", "localcontrol")
-	x.open("maintenancehistory")
-	x.writeHeader(h, "maintenanceevent")
-	x.open("maintenanceevent")
-	x.empty("eventtype", "value", "derived")
-	x.elem("eventdatetime", e.Now.UTC().Format(time.RFC3339), "standarddatetime", e.Now.UTC().Format(time.RFC3339))
-	x.empty("agenttype", "value", "machine")
-	x.elem("agent", "archive")
-	x.close("maintenanceevent")
-	x.close("maintenancehistory")
-	x.writeHeader(h, "sources")
-	x.close("control")
-}
-
-// eadheader2002 is EAD 2002's <eadheader> for the export's <control>:
-// the record's id as eadid, the file description, the created event,
-// language and convention declarations as profiledesc, and the other
-// events as revisiondesc's changes.
-func eadheader2002(n *node) repository.Markup {
-	text := func(s string) []repository.Markup { return []repository.Markup{{Text: s}} }
-	h := repository.Markup{Name: "eadheader"}
-	if id := n.child("recordid"); id != nil {
-		h.Content = append(h.Content, repository.Markup{Name: "eadid", Content: text(id.all())})
-	}
-	if f := n.child("filedesc"); f != nil {
-		if ns := f.child("notestmt"); ns != nil {
-			for _, c := range ns.kids {
-				if c.name == "controlnote" {
-					c.name = "note"
-				}
-			}
-		}
-		h.Content = append(h.Content, to2002(f, "eadheader")...)
-	}
-	profile := repository.Markup{Name: "profiledesc"}
-	changes := repository.Markup{Name: "revisiondesc"}
-	var langs, rules []repository.Markup
-	for _, c := range n.kids {
-		switch c.name {
-		case "languagedeclaration":
-			for _, l := range c.kids {
-				if l.name == "language" {
-					m := repository.Markup{Name: "language", Attrs: attrs2002(l, "language"), Content: text(l.all())}
-					if s := c.child("script"); s != nil && s.attr["scriptcode"] != "Zyyy" && patterns2002["scriptcode"].MatchString(s.attr["scriptcode"]) {
-						m.Attrs = append(m.Attrs, repository.Attr{Name: "scriptcode", Value: s.attr["scriptcode"]})
-					}
-					langs = append(langs, m)
-				}
-			}
-			if d := c.child("descriptivenote"); d != nil && len(langs) > 0 {
-				langs = append(langs, repository.Markup{Text: " " + d.all()})
-			}
-		case "conventiondeclaration":
-			rules = appendText(rules, repository.Markup{Text: c.all()})
-		case "maintenancehistory":
-			for _, e := range c.kids {
-				date, words := event2002(e)
-				if e.child("eventtype").attr["value"] == "created" && len(profile.Content) == 0 {
-					profile.Content = append(profile.Content, repository.Markup{Name: "creation", Content: []repository.Markup{{Text: words + " "}, date}})
-					continue
-				}
-				item := words
-				changes.Content = append(changes.Content, repository.Markup{Name: "change", Content: []repository.Markup{date, {Name: "item", Content: text(item)}}})
-			}
-		}
-	}
-	if len(langs) > 0 {
-		profile.Content = append(profile.Content, repository.Markup{Name: "langusage", Content: langs})
-	}
-	if len(rules) > 0 {
-		profile.Content = append(profile.Content, repository.Markup{Name: "descrules", Content: rules})
-	}
-	if len(profile.Content) > 0 {
-		h.Content = append(h.Content, profile)
-	}
-	if len(changes.Content) > 0 {
-		h.Content = append(h.Content, changes)
-	}
-	return h
-}
-
-// event2002 is an EAD3 maintenance event's date, as EAD 2002's <date>,
-// and its words: its description (or what its type says, else the type)
-// and its agent in brackets, but for one the import did not know; a
-// creation's words that the import read as its agent, alone.
-func event2002(e *node) (repository.Markup, string) {
-	when := firstKid(e)
-	if w := e.child("eventdatetime"); w != nil {
-		when = w
-	}
-	v := when.attr["standarddatetime"]
-	date := repository.Markup{Name: "date", Content: []repository.Markup{{Text: cmpOr(when.all(), v)}}}
-	if singleDate.MatchString(v) {
-		date.Attrs = []repository.Attr{{Name: "normal", Value: v}}
-	}
-	typ := firstKid(e)
-	if t := e.child("eventtype"); t != nil {
-		typ = t
-	}
-	words, agent := cmpOr(childText(e, "eventdescription"), typ.all()), childText(e, "agent")
-	if agent == "unknown" {
-		agent = ""
-	}
-	switch {
-	case words == "" && typ.attr["value"] == "created":
-		return date, agent // EAD 2002's creation, which the import read as the agent's
-	case words == "":
-		words = typ.attr["value"]
-	}
-	if agent != "" {
-		words += " (" + agent + ")"
-	}
-	return date, words
 }

@@ -173,3 +173,41 @@ func TestTheReportSaysWhatBecameOfTheHeader(t *testing.T) {
 		t.Errorf("the report does not say front matter is not kept and the header is: %+v", r)
 	}
 }
+
+// An EAD 2002 header comes out as the EAD3 migration makes it: each of a
+// change's items a description of its event, a note statement's note a
+// controlnote, a language named only in words a note, and what EAD3 has
+// no place for (a range as a date's normal form, a part for staff alone)
+// reported with its line.
+func TestAnEAD2002HeaderComesOutInEAD3sFormAndSaysWhatItCouldNotKeep(t *testing.T) {
+	doc := `<ead xmlns="urn:isbn:1-931666-22-9"><eadheader findaidstatus="draft">
+<eadid publicid="-//X//TEXT fa-1//EN" url="https://example.org/fa-1">fa-1</eadid>
+<filedesc><titlestmt><titleproper>Guide</titleproper><author audience="internal">Staff only</author></titlestmt>
+<notestmt><note><p>Encoded twice.</p></note></notestmt></filedesc>
+<profiledesc><langusage>Written in English.</langusage></profiledesc>
+<revisiondesc><change><date normal="1990/1991">1990-91</date><item>Boxes renumbered.</item><item>Dates checked.</item></change></revisiondesc>
+</eadheader><archdesc level="fonds"><did><unittitle>Papers</unittitle></did></archdesc></ead>`
+	f, err := Read(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(f.Root.Notes, "attr_not_kept", "change/date@normal=1990/1991") || !hasNote(f.Root.Notes, "header_internal", "author") {
+		t.Errorf("the range as a change's normal form, or the author for staff alone, is not reported: %+v", f.Root.Notes)
+	}
+	s, _, root := importInto(t, []byte(doc))
+	out := export(t, s, root, access.Principal{Role: access.SystemAdmin})
+	xmllint(t, out)
+	for _, w := range []string{`<otherrecordid localtype="eadid">fa-1</otherrecordid>`, `<otherrecordid localtype="publicid">-//X//TEXT fa-1//EN</otherrecordid>`,
+		`<representation href="https://example.org/fa-1" localtype="eadid"/>`, "<controlnote>\n     <p>Encoded twice.</p>",
+		"<language/>\n   <script scriptcode=\"Zyyy\"/>\n   <descriptivenote>\n    <p>Written in English.</p>",
+		"<eventdatetime>1990-91</eventdatetime>", "<eventdescription>Boxes renumbered.</eventdescription>\n    <eventdescription>Dates checked.</eventdescription>",
+		`<term>draft</term>`} {
+		if !strings.Contains(control(out), w) {
+			t.Errorf("the <control> lacks %s:\n%s", w, control(out))
+		}
+	}
+	if strings.Contains(string(out), "Staff only") {
+		t.Errorf("the export holds the header's part for staff alone")
+	}
+	xmllint2002(t, export2002(t, s, root))
+}
