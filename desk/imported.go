@@ -8,7 +8,7 @@ import (
 
 // keepImported keeps what a unit's form does not edit from the stored
 // unit: the dates its finding aid wrote, the texts it kept internal, its
-// containers and access points, and
+// containers and access points, a fonds's finding aid's own header, and
 // texts in languages other than Thai and English (a title in Hebrew, or in
 // a language the finding aid did not name), which the form has no fields
 // for. A save that carries them (an import) replaces them.
@@ -28,6 +28,9 @@ func keepImported(c, stored *repository.Collection) {
 	}
 	if d.Internal == nil {
 		d.Internal = old.Internal
+	}
+	if d.Header == nil { // nothing edits it: the export writes it back
+		d.Header = old.Header
 	}
 	if d.Containers == nil { // the desk's boxes edit them
 		d.Containers = old.Containers

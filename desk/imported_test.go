@@ -43,3 +43,36 @@ func TestUnitsSaveKeepsTheFindingAidsDatesAndInternalTexts(t *testing.T) {
 		t.Fatalf("title after a save at the desk: %v, want %v", got.Title, want)
 	}
 }
+
+// TestUnitsSaveKeepsTheFindingAidsHeader: the unit form does not carry a
+// fonds's finding aid's own header (title statement, identifiers,
+// revisions); saving the fonds keeps it for the export.
+func TestUnitsSaveKeepsTheFindingAidsHeader(t *testing.T) {
+	ctx := context.Background()
+	u, _, _ := unitsFixture(t)
+	c, err := u.Unit(ctx, unitsCMU, "cmu-f-b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := []repository.Markup{
+		{Name: "otherrecordid", Attrs: []repository.Attr{{Name: "localtype", Value: "eadid"}}, Content: []repository.Markup{{Text: "CMUL-A-0042"}}},
+		{Name: "filedesc", Content: []repository.Markup{{Name: "titlestmt", Content: []repository.Markup{
+			{Name: "titleproper", Content: []repository.Markup{{Text: "Inventory"}}}}}}},
+	}
+	c.Description = &repository.Description{Header: header}
+	if err := u.Store.SaveCollection(ctx, c, "import"); err != nil {
+		t.Fatal(err)
+	}
+	edited := &repository.Collection{ID: c.ID, Version: c.Version, Level: c.Level, Title: repository.Text{"en": "B, edited"},
+		Description: &repository.Description{Scope: repository.Text{"en": "Letters"}}}
+	if err := u.Save(ctx, unitsCMU, edited); err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.Unit(ctx, unitsCMU, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Description; d == nil || !reflect.DeepEqual(d.Header, header) || d.Scope["en"] != "Letters" {
+		t.Fatalf("after a save at the desk: %+v", got.Description)
+	}
+}

@@ -42,25 +42,6 @@ func (e *Export) Write2002(w io.Writer) error {
 	return x.w.Flush()
 }
 
-// header2002 is EAD 2002's <eadheader> for EAD3's <control>: the record's
-// identifier and its title statement.
-func header2002(n *node) repository.Markup {
-	h := repository.Markup{Name: "eadheader"}
-	if id := n.child("recordid"); id != nil {
-		h.Content = append(h.Content, repository.Markup{Name: "eadid", Content: []repository.Markup{{Text: id.all()}}})
-	}
-	fd := repository.Markup{Name: "filedesc"}
-	if f := n.child("filedesc"); f != nil {
-		for _, k := range f.kids {
-			if k.name == "titlestmt" {
-				fd.Content = append(fd.Content, to2002(k, "filedesc")...)
-			}
-		}
-	}
-	h.Content = append(h.Content, fd)
-	return h
-}
-
 // renamed2002 are EAD3's elements under EAD 2002's names.
 var renamed2002 = map[string]string{"didnote": "note", "footnote": "note", "chronitemset": "eventgrp", "descriptivenote": "daodesc", "daoset": "daogrp"}
 
@@ -72,7 +53,7 @@ func to2002(n *node, in string) []repository.Markup {
 	}
 	switch {
 	case name == "control":
-		return []repository.Markup{header2002(n)}
+		return []repository.Markup{eadheader2002(n)}
 	case name == "relations", name == "localtypedeclaration":
 		return nil
 	case names[name] && n.child("part") != nil:

@@ -123,27 +123,7 @@ func (e *Export) Write(w io.Writer) error {
 	x := &writer{w: bufio.NewWriter(w)}
 	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	x.open("ead", "xmlns", Namespace)
-	x.open("control")
-	x.elem("recordid", root.ID)
-	x.open("filedesc")
-	x.open("titlestmt")
-	x.texts("titleproper", root.Title)
-	x.close("titlestmt")
-	x.close("filedesc")
-	x.empty("maintenancestatus", "value", "derived")
-	x.open("maintenanceagency")
-	x.elem("agencycode", in.ID)
-	x.texts("agencyname", in.Name)
-	x.close("maintenanceagency")
-	x.open("maintenancehistory")
-	x.open("maintenanceevent")
-	x.empty("eventtype", "value", "derived")
-	x.elem("eventdatetime", e.Now.UTC().Format(time.RFC3339), "standarddatetime", e.Now.UTC().Format(time.RFC3339))
-	x.empty("agenttype", "value", "machine")
-	x.elem("agent", "archive")
-	x.close("maintenanceevent")
-	x.close("maintenancehistory")
-	x.close("control")
+	e.control(x, root, in)
 	if err := e.unit(x, seen, root, true); err != nil {
 		return err
 	}

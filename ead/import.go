@@ -220,6 +220,12 @@ func Read(r io.Reader) (*Finding, error) {
 	if f.Root, err = f.unit(arch, 0); err != nil {
 		return nil, err
 	}
+	if h := f.readHeader(root, f.Root); len(h) > 0 {
+		if f.Root.Collection.Description == nil {
+			f.Root.Collection.Description = &repository.Description{}
+		}
+		f.Root.Collection.Description.Header = h
+	}
 	return f, nil
 }
 
@@ -741,7 +747,7 @@ func emptyDescription(d *repository.Description) bool {
 	if d.ReferenceCode != "" || d.Date != "" || d.DateText != "" || len(d.Language) > 0 || len(d.Dates) > 0 || len(d.Containers) > 0 || len(d.Points) > 0 {
 		return false
 	}
-	if len(d.Kept) > 0 {
+	if len(d.Kept) > 0 || len(d.Header) > 0 {
 		return false
 	}
 	for _, t := range d.Texts() {

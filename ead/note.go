@@ -24,7 +24,9 @@ var english = map[string]string{
 	"date_disagrees": "unit {1}: the date's words \"{2}\" read in the Buddhist Era as {3} (Common Era), but its normal form is {4}; " +
 		"{4} was kept, as EAD's normal form is in the Common Era (add calendar=\"buddhist\" if it is not)",
 	"read":              "{2} finding aid: {3} elements read, {4} kept as written (by kind, read → kept: {5})",
-	"header_not_kept":   "line {2}: the finding aid's <{3}> is not kept: the archive writes its own <control> when it exports",
+	"header_not_kept":   "line {2}: the finding aid's <{3}> has no place in EAD3; not kept",
+	"header_kept":       "line {2}: the finding aid's <{3}> is kept: the export writes it back in its <control>, after the archive's own record id",
+	"header_internal":   "unit {1}, line {2}: the finding aid's <{3}> is for the library's staff (audience=\"internal\"); not kept, as the export is public",
 	"not_kept":          "unit {1}, line {2}: <{3}> has no place in EAD3; not kept",
 	"attr_not_kept":     "unit {1}, line {2}: attribute {3} has no place in EAD3; not kept",
 	"moved":             "unit {1}, line {2}: <{3}> has no place there in EAD3; kept in the unit's <did>",

@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// header are the parts of a finding aid about the finding aid itself: the
-// export writes its own <control>, so they are not kept.
-var header = map[string]bool{"eadheader": true, "control": true, "frontmatter": true}
+// header are the parts of a finding aid about the finding aid itself: its
+// header is kept (readHeader) and written back in the export's <control>;
+// its front matter, which EAD3 does not have, is not kept.
+var header = map[string]string{"eadheader": "header_kept", "control": "header_kept", "frontmatter": "header_not_kept"}
 
 // countElements counts the document's elements by name.
 func countElements(root *node) map[string]int {
@@ -26,11 +27,11 @@ func countElements(root *node) map[string]int {
 	return counts
 }
 
-// noteHeader notes the finding aid's own header, which is not kept.
+// noteHeader notes what became of the finding aid's own header.
 func (f *Finding) noteHeader(root *node) {
 	for _, k := range root.kids {
-		if header[k.name] {
-			f.Notes = append(f.Notes, Note{Kind: "header_not_kept", Args: []string{strconv.Itoa(k.line), k.name}})
+		if kind := header[k.name]; kind != "" && !internal(k) {
+			f.Notes = append(f.Notes, Note{Kind: kind, Args: []string{strconv.Itoa(k.line), k.name}})
 		}
 	}
 }

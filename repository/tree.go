@@ -45,7 +45,10 @@ type Description struct {
 	Language      []string `json:"language,omitempty"`      // 3.4.3, ISO 639 codes
 	FindingAids   Text     `json:"findingAids,omitempty"`   // 3.4.5
 	Kept          []Markup `json:"kept,omitempty"`          // elements of a finding aid kept as written, in order
-	Notes         Text     `json:"notes,omitempty"`         // 3.6.1
+	// Header is a fonds's finding aid's own header as it wrote it, in
+	// EAD3's form: the parts of <control> its export writes back.
+	Header []Markup `json:"header,omitempty"`
+	Notes  Text     `json:"notes,omitempty"` // 3.6.1
 	// Dates are every date of the unit as its finding aid wrote them;
 	// Date is read from the first inclusive one that gives EDTF.
 	Dates []UnitDate `json:"dates,omitempty"`

@@ -21,10 +21,10 @@ const reportedEAD = `<?xml version="1.0" encoding="UTF-8"?>
 func TestEADImportReportCountsWhatItReadAndKeptAndSaysWhatItCouldNotInBothLanguages(t *testing.T) {
 	e := newDeskEnv(t)
 	for lang, wants := range map[string][]string{
-		"th": {"บัญชีค้นเอกสาร EAD 2002: อ่านได้ 9 องค์ประกอบ เก็บไว้ตามที่เขียน 3 องค์ประกอบ", "acqinfo 1→1", "p 1→1", "unittitle 1→1",
-			"บรรทัด 3: ไม่ได้เก็บ <eadheader> ของบัญชีค้นเอกสาร", "บรรทัด 6: <runner> ไม่มีที่ใน EAD3 จึงไม่ได้เก็บไว้"},
-		"en": {"EAD 2002 finding aid: 9 elements read, 3 kept as written", "line 3: the finding aid's <eadheader> is not kept",
-			"line 6: <runner> has no place in EAD3; not kept"},
+		"th": {"บัญชีค้นเอกสาร EAD 2002: อ่านได้ 9 องค์ประกอบ เก็บไว้ตามที่เขียน 4 องค์ประกอบ", "acqinfo 1→1", "p 1→1", "unittitle 1→1",
+			"eadid 1→0", "otherrecordid 0→1", "บรรทัด 3: เก็บ <eadheader> ของบัญชีค้นเอกสารไว้", "บรรทัด 6: <runner> ไม่มีที่ใน EAD3 จึงไม่ได้เก็บไว้"},
+		"en": {"EAD 2002 finding aid: 9 elements read, 4 kept as written", "eadid 1→0", "otherrecordid 0→1",
+			"line 3: the finding aid's <eadheader> is kept", "line 6: <runner> has no place in EAD3; not kept"},
 	} {
 		st, page := e.postImport(t, lang, reportedEAD, nil)
 		if st != http.StatusOK {

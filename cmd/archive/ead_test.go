@@ -106,8 +106,8 @@ func TestIngestReportsWhatTheFindingAidHadAndWhatItCouldNotKeepWithItsLine(t *te
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"EAD 2002 finding aid: 9 elements read, 3 kept as written", "custodhist 1→1",
-		"line 3: the finding aid's <eadheader> is not kept", ", line 6: <runner> has no place in EAD3; not kept"} {
+	for _, want := range []string{"EAD 2002 finding aid: 9 elements read, 4 kept as written", "custodhist 1→1", "otherrecordid 0→1",
+		"line 3: the finding aid's <eadheader> is kept", ", line 6: <runner> has no place in EAD3; not kept"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("the report does not say %q:\n%s", want, errOut)
 		}
