@@ -43,7 +43,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixSetItems, ixItemSets}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -162,9 +162,15 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
 			}
 		}
+		noSets := tx.Bucket(ixSetItems) == nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
+			}
+		}
+		if noSets { // a file of an earlier version: its items are listed now
+			if err := buildSetIndex(tx); err != nil {
+				return fmt.Errorf("building the set index: %w", err)
 			}
 		}
 		if tx.Bucket(bFeed) == nil {
