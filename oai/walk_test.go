@@ -1,6 +1,7 @@
 package oai
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -60,5 +61,33 @@ func TestASparseSelectiveRequestAnswersWithATokenAfterABoundedWalk(t *testing.T)
 	r, _ = e.answer(t, "verb=ListIdentifiers&metadataPrefix=oai_dc")
 	if len(r.Headers) != 2 || r.token() != nil {
 		t.Errorf("the whole archive: %d headers, token %+v; want both items and no token", len(r.Headers), r.token())
+	}
+}
+
+func TestASetHarvestShowsItsWithdrawnItemsAsDeletedAndFollowsMoves(t *testing.T) {
+	s := openStore(t)
+	e := &env{store: s, p: &Provider{Store: s, Now: func() time.Time { return now }}, ids: map[string]string{}}
+	for _, id := range []string{"cmu-a", "cmu-b"} {
+		saveCollection(t, s, &repository.Collection{ID: id, Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": id}})
+	}
+	gone := saveItem(t, s, &repository.Item{Institution: "cmu", Collection: "cmu-a", Title: repository.Text{"en": "Withdrawn"}})
+	moved := &repository.Item{Institution: "cmu", Collection: "cmu-a", Title: repository.Text{"en": "Moved"}}
+	saveItem(t, s, moved)
+	if err := s.Withdraw(context.Background(), gone, "t", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	moved.Collection = "cmu-b"
+	saveItem(t, s, moved)
+	got, _ := e.harvest(t, "ListIdentifiers", "metadataPrefix=oai_dc&set=cmu:cmu-a")
+	if len(got) != 1 || got[oaiID(gone)].Header.Status != "deleted" {
+		t.Errorf("set cmu:cmu-a: %+v, want the withdrawn item, deleted", got)
+	}
+	got, _ = e.harvest(t, "ListIdentifiers", "metadataPrefix=oai_dc&set=cmu:cmu-b")
+	if len(got) != 1 || got[oaiID(moved.ID)].Header.Status != "" {
+		t.Errorf("set cmu:cmu-b: %+v, want the item moved in", got)
+	}
+	got, _ = e.harvest(t, "ListIdentifiers", "metadataPrefix=oai_dc&set=cmu")
+	if len(got) != 2 {
+		t.Errorf("set cmu: %+v, want both items", got)
 	}
 }
