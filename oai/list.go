@@ -174,9 +174,17 @@ func (r *request) list(verb string, args url.Values, full bool) ([]record, *resu
 	return recs, nil, nil
 }
 
+// walkBound is how many entries a selective request walks without filling
+// its page before it answers with what it has and a resumption token, so
+// that a sparse set or window costs each request no more than this.
+const walkBound = 10 * pageSize
+
 // scan reads changes after the token's until a page of records in its set
 // is full, and says whether another record follows. last is the last change
 // read before the page ended (records outside the set are not read again).
+// A set's changes come from its own index; a selective request that walked
+// walkBound entries ends its page early once it holds a record (a list
+// holds at least one, §3.5).
 func (r *request) scan(t token, from, until time.Time, full bool) (recs []record, last repository.Change, more bool, err error) {
 	if from.After(lastInstant) {
 		return nil, last, false, nil
@@ -185,15 +193,28 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 	if t.After.ID != "" {
 		after = bolt.ChangeCursor(t.After)
 	}
+	changes := r.p.Store.Changes
+	if t.Set != "" {
+		inst, unit, _ := strings.Cut(t.Set, ":")
+		changes = func(from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
+			return r.p.Store.SetChanges(inst, unit, from, until, after, limit)
+		}
+	}
+	selective := t.Set != "" || t.From != "" || t.Until != ""
+	walked := 0
 	for {
 		if err := r.ctx.Err(); err != nil {
 			return nil, last, false, err
 		}
-		changes, next, err := r.p.Store.Changes(from, until, after, pageSize)
+		page, next, err := changes(from, until, after, pageSize)
 		if err != nil {
 			return nil, last, false, err
 		}
-		for _, ch := range changes {
+		for _, ch := range page {
+			if selective && walked >= walkBound && len(recs) > 0 {
+				return recs, last, true, nil
+			}
+			walked++
 			it, err := r.p.Store.Item(ch.ID)
 			if err != nil && !errors.Is(err, fault.NotFound) {
 				return nil, last, false, err
@@ -222,7 +243,7 @@ func (r *request) scan(t token, from, until time.Time, full bool) (recs []record
 			recs = append(recs, rec)
 			last = ch
 		}
-		if next == "" || len(changes) == 0 {
+		if next == "" || len(page) == 0 {
 			return recs, last, false, nil
 		}
 		after = bolt.ChangeCursor(last)

@@ -29,6 +29,7 @@ type Store interface {
 	Institutions() ([]*repository.Institution, error)
 	Collections(institution string) ([]*repository.Collection, error)
 	Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error)
+	SetChanges(institution, unit string, from, until time.Time, after string, limit int) ([]repository.Change, string, error)
 	Children(parent string) ([]*repository.Collection, error)
 	Tree(id string) (*repository.Tree, error)
 	Point(id string) (*repository.Point, error)

@@ -600,7 +600,7 @@ func TestResumptionOverManyRecords(t *testing.T) {
 	}
 }
 
-// countingStore counts the changes read.
+// countingStore counts the changes read, of the whole archive or of a set.
 type countingStore struct {
 	Store
 	changes *int
@@ -609,6 +609,11 @@ type countingStore struct {
 func (c countingStore) Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
 	*c.changes++
 	return c.Store.Changes(from, until, after, limit)
+}
+
+func (c countingStore) SetChanges(inst, unit string, from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
+	*c.changes++
+	return c.Store.SetChanges(inst, unit, from, until, after, limit)
 }
 
 func TestSetsThatAreNotShownAreRefusedWithoutScanning(t *testing.T) {
@@ -683,6 +688,13 @@ func (b brokenStore) Changes(from, until time.Time, after string, limit int) ([]
 	return b.Store.Changes(from, until, after, limit)
 }
 
+func (b brokenStore) SetChanges(inst, unit string, from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
+	if err := b.err("SetChanges"); err != nil {
+		return nil, "", err
+	}
+	return b.Store.SetChanges(inst, unit, from, until, after, limit)
+}
+
 func TestAStoreThatDoesNotAnswerIsAnError(t *testing.T) {
 	e := newEnv(t)
 	get := "verb=GetRecord&metadataPrefix=oai_dc&identifier=" + oaiID(e.ids["public"])
@@ -704,6 +716,8 @@ func TestAStoreThatDoesNotAnswerIsAnError(t *testing.T) {
 		{"Item", "verb=ListRecords&metadataPrefix=oai_dc"},
 		{"Institution", "verb=ListRecords&metadataPrefix=oai_dc&set=cmu"},
 		{"Collection", "verb=ListRecords&metadataPrefix=oai_dc&set=cmu:cmu-lanna"},
+		{"SetChanges", "verb=ListRecords&metadataPrefix=oai_dc&set=cmu"},
+		{"SetChanges", "verb=ListIdentifiers&metadataPrefix=oai_dc&set=cmu:cmu-lanna"},
 	} {
 		p := *e.p
 		p.Store = brokenStore{Store: e.store, fail: tc.fail}

@@ -172,6 +172,11 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 			}
 		}
 	}
+	if old == nil || old.Parent != c.Parent { // new (in a rebuild, after its items) or moved
+		if err := reindexUnitSets(tx, c.ID); err != nil {
+			return err
+		}
+	}
 	if c.Deleted {
 		return nil
 	}
@@ -370,8 +375,11 @@ func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
 			}
 		}
 	}
-	// Tombstones stay in the change index only, for harvesters.
+	// Tombstones stay in the change and set indexes only, for harvesters.
 	if err := tx.Bucket(ixModified).Put(timeKey(it.Modified, it.ID), nil); err != nil {
+		return err
+	}
+	if err := indexSets(tx, it); err != nil {
 		return err
 	}
 	if it.Deleted {
@@ -494,22 +502,30 @@ func (s *Store) scan(index []byte, key, after string, limit int) (repository.Pag
 // Changes lists items by last modification, oldest first, from (inclusive)
 // until (exclusive; zero: no end), after a cursor from a previous page.
 func (s *Store) Changes(from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
+	return s.changes(ixModified, nil, from, until, after, limit)
+}
+
+// changes lists the entries of index under prefix whose keys go on with a
+// time key, like Changes.
+func (s *Store) changes(index, prefix []byte, from, until time.Time, after string, limit int) ([]repository.Change, string, error) {
 	var out []repository.Change
 	var next string
 	err := s.view(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(ixModified).Cursor()
+		c := tx.Bucket(index).Cursor()
 		var k []byte
 		if after != "" {
-			k, _ = c.Seek([]byte(after))
-			if k != nil && string(k) == after {
+			start := append(slices.Clip(prefix), after...)
+			k, _ = c.Seek(start)
+			if k != nil && bytes.Equal(k, start) {
 				k, _ = c.Next()
 			}
 		} else if from.IsZero() {
-			k, _ = c.First() // the zero time's nanoseconds overflow the key
+			k, _ = c.Seek(prefix) // the zero time's nanoseconds overflow the key
 		} else {
-			k, _ = c.Seek(timeKey(from, ""))
+			k, _ = c.Seek(append(slices.Clip(prefix), timeKey(from, "")...))
 		}
-		for ; k != nil; k, _ = c.Next() {
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			k := k[len(prefix):]
 			t := time.Unix(0, int64(beUint64(k))).UTC()
 			if !until.IsZero() && !t.Before(until) {
 				break

@@ -43,7 +43,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -165,6 +165,7 @@ func (s *Store) migrate() error {
 		// A file made before the queues of background work were kept
 		// gets them from its records.
 		unqueued := tx.Bucket(ixWork) == nil
+		noSets := tx.Bucket(ixSetItems) == nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -173,6 +174,11 @@ func (s *Store) migrate() error {
 		if unqueued {
 			if err := indexBackground(tx); err != nil {
 				return fmt.Errorf("indexing embargoes and background work: %w", err)
+			}
+		}
+		if noSets { // a file of an earlier version: its items are listed now
+			if err := buildSetIndex(tx); err != nil {
+				return fmt.Errorf("building the set index: %w", err)
 			}
 		}
 		if tx.Bucket(bFeed) == nil {
