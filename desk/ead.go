@@ -43,7 +43,6 @@ type EADImport struct {
 // EADReport is what an import made and found.
 type EADReport struct {
 	Made     []ead.Made
-	Problems []string // what kept the digital objects from being looked for, each a sentence
 	// Daos say what became of each <dao> (notes of kinds "dao_…").
 	Daos    []ead.Note
 	Items   []ingest.Unit // the digitised files to ingest as items
@@ -100,7 +99,7 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 	var root *os.Root
 	if len(atts) > 0 {
 		if root, err = os.OpenRoot(dir); err != nil {
-			r.Problems = []string{"the folder of the finding aid cannot be read; no file beside it was looked for"}
+			r.Daos = []ead.Note{{Kind: "dao_folder_unread"}}
 			root = nil
 		} else {
 			defer root.Close()
@@ -110,7 +109,7 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 	if err != nil {
 		return nil, err
 	}
-	r.Daos = notes
+	r.Daos = append(r.Daos, notes...)
 	for _, o := range objects {
 		if in.Access != "" {
 			o.Meta.Access.Level = in.Access

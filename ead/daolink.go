@@ -52,14 +52,15 @@ func ItemAddress(href, base string) (string, bool) {
 // daoEnglish is the command line's sentence for what became of each
 // <dao> of an import: {1} is the unit, {2} the link, {3} the item.
 var daoEnglish = map[string]string{
-	"dao_ingested":  "unit {1}: the file {2} is ingested as a new item of the unit",
-	"dao_attached":  "unit {1}: the digital object {2} is item {3}, already in the archive: attached to the unit",
-	"dao_same_file": "unit {1}: the file {2} is item {3}, already in the archive (same SHA-256): attached to the unit, not ingested again",
-	"dao_refused":   "unit {1}: the digital object {2} is item {3}, of another library or not yours to change: not attached; kept as a link",
-	"dao_no_item":   "unit {1}: the digital object {2} names item {3}, which the archive does not hold: kept as written",
-	"dao_elsewhere": "unit {1}: the digital object {2} is elsewhere on the web: kept as a link, shown on the unit's page and written back out",
-	"dao_missing":   "unit {1}: the file {2} named by a <dao> is not beside the finding aid; put it there and import again, or attach it in the desk",
-	"dao_not_found": "unit {1}: the digital object {2} is neither a file beside the finding aid nor an address of the archive; kept as written",
+	"dao_ingested":      "unit {1}: the file {2} is ingested as a new item of the unit",
+	"dao_attached":      "unit {1}: the digital object {2} is item {3}, already in the archive: attached to the unit",
+	"dao_same_file":     "unit {1}: the file {2} is item {3}, already in the archive (same SHA-256): attached to the unit, not ingested again",
+	"dao_refused":       "unit {1}: the digital object {2} is item {3}, of another library or not yours to change: not attached; kept as a link",
+	"dao_no_item":       "unit {1}: the digital object {2} names item {3}, which the archive does not hold: kept as written",
+	"dao_elsewhere":     "unit {1}: the digital object {2} is elsewhere on the web: kept as a link, shown on the unit's page and written back out",
+	"dao_missing":       "unit {1}: the file {2} named by a <dao> is not beside the finding aid; put it there and import again, or attach it in the desk",
+	"dao_folder_unread": "the folder of the finding aid cannot be read; no file beside it was looked for",
+	"dao_not_found":     "unit {1}: the digital object {2} is neither a file beside the finding aid nor an address of the archive; kept as written",
 }
 
 // itemDaos writes, in place of a kept <dao> that became one of the unit's
