@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
@@ -97,7 +98,7 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 		dir = filepath.Join(in.Sent.Name(), "beside")
 	}
 	var root *os.Root
-	if len(atts) > 0 {
+	if slices.ContainsFunc(atts, func(a ead.Attachment) bool { return ead.Dao{Href: a.Href}.Local() }) {
 		if root, err = os.OpenRoot(dir); err != nil {
 			r.Daos = []ead.Note{{Kind: "dao_folder_unread"}}
 			root = nil

@@ -14,6 +14,8 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 const daoBase = "https://archive.example/a"
@@ -173,5 +175,44 @@ func TestExportImportIntoTheSameArchiveAttachesTheSameItemsAndWritesEachOnce(t *
 	}
 	if out2 := exportDaos(t, u, second); strings.Count(out2, "<dao ") != 1 || !strings.Contains(out2, `identifier="`+it.ID+`"`) {
 		t.Errorf("the second export does not write the item once:\n%s", out2)
+	}
+}
+
+func TestAFileAttachedByChecksumIsWrittenOnceAfterARebuild(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.db")
+	store, err := bolt.Open(ctx, path, blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &Units{Store: store}
+	scan := []byte("a scan")
+	sum := sha256.Sum256(scan)
+	had := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "had"},
+		Files: []repository.File{{Name: "old.png", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(scan)), MediaType: "image/png"}}}
+	if err := store.SaveItem(ctx, had, "t"); err != nil {
+		t.Fatal(err)
+	}
+	fonds, got, _ := importDaos(t, u, `<dao daotype="derived" href="scans.png"/>`, map[string][]byte{"scans.png": scan})
+	if got["scans.png"].Kind != "dao_same_file" {
+		t.Fatalf("daos %+v, want the file attached as %s", got, had.ID)
+	}
+	store.Close()
+	if _, err := bolt.Rebuild(ctx, path, blobs, true); err != nil {
+		t.Fatal(err)
+	}
+	if u.Store, err = bolt.Open(ctx, path, blobs); err != nil {
+		t.Fatal(err)
+	}
+	defer u.Store.Close()
+	if c := itemIn(t, u, had.ID); c != fonds {
+		t.Errorf("after a rebuild the item is in %q, want %s", c, fonds)
+	}
+	if out := exportDaos(t, u, fonds); strings.Count(out, "<dao ") != 1 || !strings.Contains(out, `identifier="`+had.ID+`"`) {
+		t.Errorf("after a rebuild the export does not write the item once in place of scans.png:\n%s", out)
 	}
 }
