@@ -43,7 +43,7 @@ type EADImport struct {
 
 // EADReport is what an import made and found.
 type EADReport struct {
-	Made     []ead.Made
+	Made []ead.Made
 	// Daos say what became of each <dao> (notes of kinds "dao_…").
 	Daos    []ead.Note
 	Items   []ingest.Unit // the digitised files to ingest as items
