@@ -158,6 +158,28 @@ func TestExportImportIntoTheSameArchiveAttachesTheSameItemsAndWritesEachOnce(t *
 	if n := strings.Count(out, "<dao "); n != 1 || !strings.Contains(out, `identifier="`+it.ID+`"`) || strings.Contains(out, "p1.png\"") {
 		t.Fatalf("export writes %d daos, want the item's link once in place of p1.png:\n%s", n, out)
 	}
+	// Restricted to its library, the item is left out of the public
+	// export, and the dao it came from with it.
+	closed := it
+	closed.Access.Level = repository.Restricted
+	if err := u.Store.SaveItem(context.Background(), &closed, "t"); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := u.Store.Tree(fonds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var public bytes.Buffer
+	if err := (&ead.Export{Tree: tr, Items: u.Store, Now: time.Unix(0, 0), Manifest: func(id string) string { return id }}).Write(&public); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(public.String(), "<dao") {
+		t.Errorf("the public export writes a dao of an item it may not show:\n%s", public.String())
+	}
+	closed.Access.Level = repository.Public
+	if err := u.Store.SaveItem(context.Background(), &closed, "t"); err != nil {
+		t.Fatal(err)
+	}
 	f, err := ead.Read(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,13 @@
 package ead
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -95,14 +97,18 @@ func (e *Export) itemDao(x *writer, it *repository.Item) {
 	x.empty("dao", "daotype", "derived", "identifier", it.ID, "href", e.Manifest(it.ID), "linktitle", it.Title.Get("th"), "localtype", "iiif-manifest")
 }
 
-// unitItems are the unit's items the reader may see (listed), and those
-// it may not (hidden: their kept daos are left out too).
-func (e *Export) unitItems(n *repository.Node) (listed []access.Listed, hidden []*repository.Item, err error) {
+// unitItems are the unit's items the reader may see (listed), and, when
+// the unit keeps daos, those it may not (hidden: their kept daos are left
+// out too).
+func (e *Export) unitItems(n *repository.Node, d *repository.Description) (listed []access.Listed, hidden []*repository.Item, err error) {
 	if e.Items == nil || len(n.Items) == 0 {
 		return nil, nil, nil
 	}
 	if listed, err = access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at()); err != nil {
 		return nil, nil, err
+	}
+	if !slices.ContainsFunc(d.Kept, func(m repository.Markup) bool { return m.Name == "dao" }) {
+		return listed, nil, nil
 	}
 	shown := map[string]bool{}
 	for _, l := range listed {
@@ -113,6 +119,9 @@ func (e *Export) unitItems(n *repository.Node) (listed []access.Listed, hidden [
 			continue
 		}
 		it, err := e.Items.Item(id)
+		if errors.Is(err, fault.NotFound) {
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -223,7 +223,7 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if !k.write(x, "abstract") {
 		x.texts("abstract", n.Summary)
 	}
-	listed, hidden, err := e.unitItems(n)
+	listed, hidden, err := e.unitItems(n, d)
 	if err != nil {
 		return err
 	}
