@@ -64,6 +64,15 @@ func TestEADImportAttachesTheLibrarysItemAndSaysSoInThaiAndEnglish(t *testing.T)
 	if c, err := e.store.Collection(got.Collection); err != nil || c.Title.Get("en") != "Zqdaofonds" {
 		t.Errorf("our item is in %q (%v), want the fonds imported", got.Collection, err)
 	}
+	resp, err := e.client.Get(e.base + "/fonds/" + got.Collection + "?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(page), "Digital object elsewhere"); n != 1 || !strings.Contains(string(page), "/iiif/3/manifest/"+theirs.ID) {
+		t.Errorf("the fonds page shows %d digital objects elsewhere, want only the other library's item as a link: %.3000s", n, page)
+	}
 	if got, err := e.store.Item(theirs.ID); err != nil || got.Collection != "" {
 		t.Errorf("another library's item: %+v, %v; want it left where it was", got, err)
 	}
