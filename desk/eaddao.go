@@ -32,17 +32,28 @@ func (u *Units) placeDaos(ctx context.Context, p access.Principal, atts []ead.At
 	for _, a := range atts {
 		rel, local := ead.Dao{Href: a.Href}.Path()
 		present := local && root != nil && regular(root, rel)
-		id := a.ID
-		if named, ok := ead.ItemAddress(a.Href, in.Base); ok && id == "" {
-			id = named
-		}
-		if id != "" && !present {
-			kind, err := u.attach(ctx, p, id, a, in.Institution, who)
-			if err != nil {
-				return nil, nil, err
+		if !present {
+			// An identifier that names no item may be another system's
+			// (ArchivesSpace's digital objects have their own): the link
+			// then decides.
+			named, byAddress := ead.ItemAddress(a.Href, in.Base)
+			var kind, id string
+			for _, try := range []string{a.ID, named} {
+				if try == "" {
+					continue
+				}
+				k, err := u.attach(ctx, p, try, a, in.Institution, who)
+				if err != nil {
+					return nil, nil, err
+				}
+				if kind, id = k, try; k != "dao_no_item" {
+					break
+				}
 			}
-			say(a, kind, id)
-			continue
+			if kind != "" && (kind != "dao_no_item" || byAddress) {
+				say(a, kind, id)
+				continue
+			}
 		}
 		if present {
 			it, err := u.sameFile(root, rel, in.Institution)

@@ -71,10 +71,12 @@ func TestImportEADAttachesItemsNamedByIdentifierOrAddressAndNotAnotherLibrarys(t
 		daoBase + "/iiif/2/manifest/" + tu.ID:    tu.ID,
 		"https://other.example/items/" + ids[0]:  "",
 		daoBase + "/iiif/3/manifest/nosuchitem1": "nosuchitem1",
+		"https://elsewhere.example/scan.jpg":     "",
 	}
-	daos := `<dao daotype="derived" identifier="` + ids[0] + `" href="x1"/>`
+	// Another system's identifier names no item here: the link decides.
+	daos := `<dao daotype="derived" identifier="` + ids[0] + `" href="x1"/><dao identifier="aspace-do-17" href="https://elsewhere.example/scan.jpg"/>`
 	for href := range links {
-		if href != "x1" {
+		if href != "x1" && !strings.Contains(href, "elsewhere") {
 			daos += `<dao daotype="derived" href="` + href + `"/>`
 		}
 	}
@@ -86,6 +88,7 @@ func TestImportEADAttachesItemsNamedByIdentifierOrAddressAndNotAnotherLibrarys(t
 		daoBase + "/iiif/2/manifest/" + tu.ID:    "dao_refused",
 		"https://other.example/items/" + ids[0]:  "dao_elsewhere",
 		daoBase + "/iiif/3/manifest/nosuchitem1": "dao_no_item",
+		"https://elsewhere.example/scan.jpg":     "dao_elsewhere",
 	}
 	for href, kind := range want {
 		if n := got[href]; n.Kind != kind || n.Unit != fonds || kind != "dao_elsewhere" && n.Args[1] != links[href] {
