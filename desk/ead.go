@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/ead"
@@ -26,6 +27,9 @@ type EADImport struct {
 	// in its folder "sent": each is linked into its folder "beside" at the
 	// path a <dao> names, and looked for there (Dir is not used).
 	Sent *os.Root
+	// Base is the archive's own address: a <dao> that links to an item
+	// or its manifest there (or relative: "/items/x") names that item.
+	Base string
 	// Dry reads and reports without making anything.
 	Dry bool
 	// Access and Rights, when set, are given to every item made.
@@ -39,10 +43,11 @@ type EADImport struct {
 
 // EADReport is what an import made and found.
 type EADReport struct {
-	Made     []ead.Made
-	Problems []string      // the files named that were left out, each a sentence
-	Items    []ingest.Unit // the digitised files to ingest as items
-	Outcome  []ingest.Outcome
+	Made []ead.Made
+	// Daos say what became of each <dao> (notes of kinds "dao_…").
+	Daos    []ead.Note
+	Items   []ingest.Unit // the digitised files to ingest as items
+	Outcome []ingest.Outcome
 	// NoIngest: there were files to ingest and nothing to ingest them with.
 	NoIngest bool
 	// Points counts the access points read, found and made.
@@ -51,8 +56,9 @@ type EADReport struct {
 
 // ImportEAD makes the tree of a finding aid for p (in.Parent's library, or
 // in.Institution), in one step: all its units or none; then the files its
-// <dao> links name become items of their units. A file is found only
-// inside the folder it is looked for in (ead.Dao.Path, os.Root).
+// <dao> links name become items of their units, and the items they name
+// already in the archive are attached to them (placeDaos). A file is found
+// only inside the folder it is looked for in (ead.Dao.Path, os.Root).
 func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport) (*EADReport, error) {
 	if in.Parent != "" {
 		col, err := u.named(ctx, p, in.Parent, "parent")
@@ -91,8 +97,20 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 		linkSent(in.Sent, atts)
 		dir = filepath.Join(in.Sent.Name(), "beside")
 	}
-	objects, problems := ead.Units(atts, dir, in.Institution)
-	r.Problems = problems
+	var root *os.Root
+	if slices.ContainsFunc(atts, func(a ead.Attachment) bool { return ead.Dao{Href: a.Href}.Local() }) {
+		if root, err = os.OpenRoot(dir); err != nil {
+			r.Daos = []ead.Note{{Kind: "dao_folder_unread"}}
+			root = nil
+		} else {
+			defer root.Close()
+		}
+	}
+	objects, notes, err := u.placeDaos(ctx, p, atts, root, in, who)
+	if err != nil {
+		return nil, err
+	}
+	r.Daos = append(r.Daos, notes...)
 	for _, o := range objects {
 		if in.Access != "" {
 			o.Meta.Access.Level = in.Access
@@ -118,7 +136,7 @@ func (u *Units) ImportEAD(ctx context.Context, p access.Principal, in EADImport)
 // linkSent links each file sent (by base name, in root's "sent") that a
 // <dao href="scans/p1.tif"> names as p1.tif at the path the link names
 // once checked, under "beside". A link that cannot be made leaves the file
-// missing, which ead.Units reports.
+// missing, which placeDaos reports.
 func linkSent(root *os.Root, atts []ead.Attachment) {
 	for _, a := range atts {
 		rel, ok := ead.Dao{Href: a.Href}.Path()

@@ -203,15 +203,17 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if !k.write(x, "abstract") {
 		x.texts("abstract", n.Summary)
 	}
+	listed, hidden, err := e.unitItems(n, d)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	k.swap = e.itemDaos(listed, hidden, done)
 	k.write(x, didRest...)
 	writeAsides(x, d, true)
-	if e.Items != nil && len(n.Items) > 0 {
-		listed, err := access.Listing(lookup{e.Tree, e.Items}, e.Principal, n.Items, e.at())
-		if err != nil {
-			return err
-		}
-		for _, it := range listed {
-			x.empty("dao", "daotype", "derived", "identifier", it.Item.ID, "href", e.Manifest(it.Item.ID), "linktitle", it.Item.Title.Get("th"), "localtype", "iiif-manifest")
+	for _, it := range listed {
+		if !done[it.Item.ID] {
+			e.itemDao(x, it.Item)
 		}
 	}
 	x.close("did")

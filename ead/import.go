@@ -49,6 +49,8 @@ type Dao struct {
 	Href  string
 	Title string
 	Lang  string // the title's (textLang)
+	// ID is its identifier attribute: an item of the archive it may name.
+	ID string
 }
 
 // Local reports whether the link names a file beside the document (see
@@ -543,7 +545,7 @@ func daos(k *node) []Dao {
 			return nil
 		}
 		title := cmpOr(k.attr["linktitle"], k.attr["title"])
-		return []Dao{{Href: href, Title: title, Lang: textLang(k, title)}}
+		return []Dao{{Href: href, Title: title, Lang: textLang(k, title), ID: strings.TrimSpace(k.attr["identifier"])}}
 	}
 	var out []Dao
 	for _, x := range k.kids {
@@ -648,6 +650,7 @@ type Attachment struct {
 	Unit  string // collection id
 	Href  string
 	Title repository.Text
+	ID    string // the dao's identifier attribute
 }
 
 // Build makes the finding aid's units in institution, inside parent (""
@@ -698,7 +701,7 @@ func (f *Finding) Build(ctx context.Context, s Store, institution, parent, agent
 			if d.Title != "" {
 				t = repository.Text{cmpOr(d.Lang, "none"): d.Title}
 			}
-			atts = append(atts, Attachment{Unit: c.ID, Href: d.Href, Title: t})
+			atts = append(atts, Attachment{Unit: c.ID, Href: d.Href, Title: t, ID: d.ID})
 		}
 		for i, k := range u.Children {
 			if err := walk(k, c.ID, title, depth+1, float64(i+1)); err != nil {

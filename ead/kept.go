@@ -102,6 +102,9 @@ func same(a, b any) bool {
 type keptOut struct {
 	kept    []repository.Markup
 	written []bool
+	// swap, when set, may write something else in an element's place
+	// (and says so).
+	swap func(x *writer, m repository.Markup) bool
 }
 
 func keptOf(d *repository.Description) *keptOut {
@@ -115,7 +118,9 @@ func (k *keptOut) write(x *writer, names ...string) bool {
 	for i, m := range k.kept {
 		if !k.written[i] && slices.Contains(names, m.Name) {
 			k.written[i] = true
-			x.markup(m)
+			if k.swap == nil || !k.swap(x, m) {
+				x.markup(m)
+			}
 			any = true
 		}
 	}

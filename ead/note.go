@@ -36,11 +36,13 @@ var english = map[string]string{
 
 // NoteKinds lists every kind of note, for a reader's words to be checked
 // against.
-func NoteKinds() []string { return slices.Sorted(maps.Keys(english)) }
+func NoteKinds() []string {
+	return slices.Concat(slices.Sorted(maps.Keys(english)), slices.Sorted(maps.Keys(daoEnglish)))
+}
 
 // NoteEnglish is the command line's sentence for a kind of note ("" for
 // a kind that does not exist).
-func NoteEnglish(kind string) string { return english[kind] }
+func NoteEnglish(kind string) string { return cmpOr(english[kind], daoEnglish[kind]) }
 
 // Say says the note with sentence giving a kind's sentence in the
 // reader's language. An unknown kind is said as its name and arguments.

@@ -115,6 +115,11 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 				if err != nil {
 					return nil, err
 				}
+				// A kept dao that names one of the unit's items is that item, not a link elsewhere.
+				a.Fields = slices.DeleteFunc(a.Fields, func(f field) bool {
+					id, ok := ead.ItemAddress(f.Link, site.Base)
+					return ok && slices.Contains(n.Items, id)
+				})
 				for _, x := range listed {
 					a.Items = append(a.Items, listed1(site, x))
 					if x.Images && viewable(x.Item) && a.ViewAll == "" {

@@ -256,7 +256,7 @@ func TestEADImportWritesNothingOutsideItsFolder(t *testing.T) {
 			t.Errorf("the file sent for %q was written outside the import's folder", href)
 		}
 	}
-	if n := strings.Count(string(page), "is not a file beside the finding aid; it was left out"); n != len(targets) {
+	if n := strings.Count(string(page), "is neither a file beside the finding aid nor an address of the archive; kept as written"); n != len(targets) {
 		t.Errorf("the report leaves out %d links, want %d: %.2000s", n, len(targets), page)
 	}
 	if strings.Contains(string(page), up) {

@@ -391,6 +391,7 @@ func (s *Server) importEAD(c *gin.Context) {
 		}
 		sent[name] = true
 	}
+	in.Base = s.baseURL(c)
 	r, err := s.cfg.Units.ImportEAD(c.Request.Context(), who(c), in)
 	if err != nil {
 		s.fail(c, s.unitError(c, err))
@@ -405,7 +406,9 @@ func (s *Server) importEAD(c *gin.Context) {
 			v.Notes = append(v.Notes, sayNote(v.Lang, n))
 		}
 	}
-	v.Notes = append(v.Notes, r.Problems...)
+	for _, n := range r.Daos {
+		v.Notes = append(v.Notes, sayNote(v.Lang, n))
+	}
 	if pl := in.Finding.Placed; pl.Containers > 0 {
 		v.Notes = append(v.Notes, placedNote(v.Lang, pl))
 	}

@@ -34,8 +34,9 @@ func isEAD(path string) bool {
 // ingestEAD builds the tree of the finding aid at path in the library (or
 // inside the unit --collection names), names every unit it made, and
 // returns the files its <dao> links name beside it, to be ingested as
-// items at their places. A dry run reads and reports without writing.
-func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Defaults, dry bool, agent string, stderr io.Writer) ([]ingest.Unit, error) {
+// items at their places; a <dao> naming an item the archive holds (on
+// base, the archive's address, or relative) attaches it. A dry run reads and reports without writing.
+func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Defaults, dry bool, agent, base string, stderr io.Writer) ([]ingest.Unit, error) {
 	if store == nil {
 		return nil, errors.New("the service holds the archive: import a finding aid at the desk (Fonds and finding aids), or stop the service and run this again")
 	}
@@ -55,7 +56,7 @@ func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Def
 	p := access.Principal{User: "cli", Email: agent, Role: access.SystemAdmin}
 	units := &desk.Units{Store: store}
 	r, err := units.ImportEAD(ctx, p, desk.EADImport{Finding: found, Institution: d.Institution, Parent: d.Collection, Dir: filepath.Dir(path),
-		Dry: dry, Access: d.Access, Rights: d.Rights, Agent: agent})
+		Base: base, Dry: dry, Access: d.Access, Rights: d.Rights, Agent: agent})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -78,8 +79,8 @@ func ingestEAD(ctx context.Context, store *bolt.Store, path string, d ingest.Def
 	if pl := found.Placed; pl.Containers > 0 {
 		fmt.Fprintf(stderr, "  %d containers in %d boxes (%d new)\n", pl.Containers, pl.Boxes, pl.New)
 	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(stderr, "  - %s\n", p)
+	for _, n := range r.Daos {
+		fmt.Fprintf(stderr, "  - %s\n", n)
 	}
 	if n := r.Points; n.Links > 0 {
 		fmt.Fprintf(stderr, "  access points: %d named, %d already in the archive, %d made, %d named again\n", n.Links, n.Found, n.Made, n.Merged)

@@ -110,7 +110,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var outcomes []ingest.Outcome
 	for _, path := range paths {
 		if isEAD(path) {
-			us, err := ingestEAD(ctx, store, path, d, *dry, agent, stderr)
+			us, err := ingestEAD(ctx, store, path, d, *dry, agent, cfg.BaseURL, stderr)
 			if err != nil {
 				return err
 			}
