@@ -38,3 +38,20 @@ func progressLines(w io.Writer, every time.Duration) func(bolt.Progress) {
 		}
 	}
 }
+
+// countLines returns a progress callback that writes "done of total what"
+// to w at the start and the end, and in between at most every interval.
+func countLines(w io.Writer, command, what string, every time.Duration) func(done, total int) {
+	var last time.Time
+	return func(done, total int) {
+		if done > 0 && done < total && time.Since(last) < every {
+			return
+		}
+		last = time.Now()
+		pct := 100
+		if total > 0 {
+			pct = 100 * done / total
+		}
+		fmt.Fprintf(w, "%s: %d of %d %s (%d%%)\n", command, done, total, what, pct)
+	}
+}

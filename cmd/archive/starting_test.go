@@ -130,8 +130,8 @@ func TestServeSaysItIsRebuildingALostStoreThenIsReady(t *testing.T) {
 }
 
 // archive rebuild says on the command line how far it has come, stage by
-// stage, up to every record.
-func TestRebuildSaysHowFarItHasCome(t *testing.T) {
+// stage, up to every record, and so does archive reindex, item by item.
+func TestRebuildAndReindexSayHowFarTheyHaveCome(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	writeItemRecords(t, data, 3000)
 	out, errOut, code := archive(t, []string{"ARCHIVE_DATA=" + data}, "rebuild")
@@ -142,5 +142,9 @@ func TestRebuildSaysHowFarItHasCome(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("rebuild does not say %q:\n%s", want, errOut)
 		}
+	}
+	out, errOut, code = archive(t, []string{"ARCHIVE_DATA=" + data}, "reindex")
+	if code != 0 || !strings.Contains(out, "indexed 3000 items") || !strings.Contains(errOut, "reindex: 0 of 3000 items indexed (0%)\n") || !strings.Contains(errOut, "reindex: 3000 of 3000 items indexed (100%)\n") {
+		t.Fatalf("reindex: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
