@@ -205,9 +205,9 @@ func (w logWriter) Write(b []byte) (int, error) {
 }
 
 // listen serves handler on ln until ctx ends, then lets the requests under
-// way finish (30 s at most), saying so in log unless it is nil. Bodies and answers have deadlines (a slow
-// client cannot hold a connection forever); uploads and downloads extend
-// theirs.
+// way finish (30 s at most), saying so in log unless it is nil. Bodies and
+// answers have deadlines (a slow client cannot hold a connection forever);
+// uploads and downloads extend theirs.
 func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
