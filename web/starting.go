@@ -16,19 +16,19 @@ import (
 // service. Its zero value is starting.
 type Starting struct {
 	next     atomic.Pointer[http.Handler]
-	progress atomic.Pointer[StartProgress]
+	progress atomic.Pointer[startProgress]
 }
 
-// StartProgress is how far a rebuild at start has come: Done of Total
+// startProgress is how far a rebuild at start has come: Done of Total
 // records or entries of its Stage.
-type StartProgress struct {
+type startProgress struct {
 	Stage       string
 	Done, Total int
 }
 
 // Rebuilding records how far the rebuild of the metadata store has come.
 func (s *Starting) Rebuilding(stage string, done, total int) {
-	s.progress.Store(&StartProgress{Stage: stage, Done: done, Total: total})
+	s.progress.Store(&startProgress{Stage: stage, Done: done, Total: total})
 }
 
 // Ready hands every request to h from now on.
