@@ -367,8 +367,22 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	progress := x.opts.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	total := 0
+	for _, in := range insts {
+		_, count, err := x.src.ItemsOfInstitutionAt(in.ID, 0, 0)
+		if err != nil {
+			return 0, err
+		}
+		total += count
+	}
+	progress(0, total)
 	n := 0
 	for _, in := range insts {
+		// Identifiers only: the items are read a batch at a time.
 		ids, _, err := x.src.ItemsOfInstitutionAt(in.ID, 0, 1<<30)
 		if err != nil {
 			return n, err
@@ -382,6 +396,7 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 				return n, err
 			}
 			n += end - start
+			progress(n, max(n, total))
 		}
 	}
 	return n, nil

@@ -51,6 +51,9 @@ type Options struct {
 	// Texts reads the text kept beside pages (blob storage); nil: page
 	// text is not indexed.
 	Texts Texts
+	// Progress, when set, hears how many of how many items a rebuild of
+	// the index has indexed, after each batch.
+	Progress func(done, total int)
 }
 
 // Index is the search index of one archive.

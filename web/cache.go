@@ -62,7 +62,7 @@ func (s *Server) cacheControl(p cachePolicy) string {
 func (s *Server) cache(c *gin.Context, p cachePolicy) {
 	switch {
 	case p == noStore:
-		c.Header("Cache-Control", "no-store")
+		noStoreHeader(c.Writer.Header())
 	case p == privateOnly, p != publicStatic && p != publicImmutable &&
 		(who(c).SignedIn() || c.GetHeader("Authorization") != ""):
 		c.Header("Cache-Control", "private, no-store")
@@ -74,6 +74,10 @@ func (s *Server) cache(c *gin.Context, p cachePolicy) {
 		c.Header("Vary", varyAsker)
 	}
 }
+
+// noStoreHeader marks an answer that no cache may keep (the noStore
+// policy), for answers made without the router.
+func noStoreHeader(h http.Header) { h.Set("Cache-Control", "no-store") }
 
 // cacheResource sets the caching of an answer about res: public (with
 // policy p) only when access.CachePolicy says anonymous visitors may have it.

@@ -151,14 +151,18 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 }
 
 // lang is the reader's preferred language, th or en.
-func (s *Server) lang(c *gin.Context) string {
-	if l := c.Query("lang"); l == "th" || l == "en" {
+func (s *Server) lang(c *gin.Context) string { return langOf(c.Request) }
+
+// langOf is the language a request prefers, th or en: the lang parameter,
+// then the lang cookie, then Accept-Language.
+func langOf(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "th" || l == "en" {
 		return l
 	}
-	if l, err := c.Cookie("lang"); err == nil && (l == "th" || l == "en") {
-		return l
+	if ck, err := r.Cookie("lang"); err == nil && (ck.Value == "th" || ck.Value == "en") {
+		return ck.Value
 	}
-	if strings.HasPrefix(strings.ToLower(c.GetHeader("Accept-Language")), "th") {
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "th") {
 		return "th"
 	}
 	return "en"

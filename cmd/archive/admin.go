@@ -37,7 +37,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
-	n, err := bolt.Rebuild(ctx, cfg.dbPath(), blobs, *force)
+	n, err := bolt.RebuildWith(ctx, cfg.dbPath(), blobs, *force, bolt.Options{Progress: progressLines(stderr, progressEvery)})
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	counts, err := bolt.Rebuild(ctx, cfg.dbPath(), dst, false)
+	counts, err := bolt.RebuildWith(ctx, cfg.dbPath(), dst, false, bolt.Options{Progress: progressLines(stderr, progressEvery)})
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,7 @@ func TestServeUnderLoadStopsEveryLoopBeforeTheStoreCloses(t *testing.T) {
 	base := "http://" + addr
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		resp, err := client.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
+		if starting, err := isStarting(base); err == nil && !starting {
 			break
 		}
 		select {

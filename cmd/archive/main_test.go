@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -115,7 +116,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// serve starts "archive serve" and waits until it answers /healthz.
+// serve starts "archive serve" and waits until it has started (its
+// readiness no longer says starting or rebuilding).
 func serve(t *testing.T, env []string, args ...string) *server {
 	t.Helper()
 	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan struct{})}
@@ -129,8 +131,7 @@ func serve(t *testing.T, env []string, args ...string) *server {
 	t.Cleanup(func() { s.cmd.Process.Kill(); <-s.done })
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + s.addr + "/healthz"); err == nil {
-			resp.Body.Close()
+		if starting, err := isStarting("http://" + s.addr); err == nil && !starting {
 			return s
 		}
 		select {
@@ -141,6 +142,20 @@ func serve(t *testing.T, env []string, args ...string) *server {
 	}
 	t.Fatalf("serve did not answer within a minute\n%s", s.logs)
 	return nil
+}
+
+// isStarting asks a node's readiness whether it is still starting.
+func isStarting(base string) (bool, error) {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return true, err
+	}
+	defer resp.Body.Close()
+	var ready struct{ Metadata string }
+	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
+		return true, err
+	}
+	return ready.Metadata == "starting" || ready.Metadata == "rebuilding", nil
 }
 
 func (s *server) get(t *testing.T, path string) (int, string) {

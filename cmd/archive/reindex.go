@@ -26,7 +26,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer store.Close()
 	start := time.Now()
-	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Texts: blobs})
+	index, err := search.Open(cfg.indexPath(), store, search.Options{Dictionaries: cfg.ThaiDictionaries, Texts: blobs,
+		Progress: countLines(stderr, "reindex", "items indexed", progressEvery)})
 	if err != nil {
 		return err
 	}

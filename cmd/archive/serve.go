@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
@@ -56,7 +57,33 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Every storage call is counted, the metadata store's own among them.
 	reg, obs := newMetrics()
 	cfg.wrapBlobs = obs.Blobs
-	blobs, store, err := cfg.open(ctx)
+	blobs, err := cfg.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cfg.openData(); err != nil {
+		return err
+	}
+	// The address answers at once: alive, and not ready (with how far a
+	// rebuild of a lost metadata store has come) until the service is.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
+	}
+	gate := &web.Starting{}
+	serveCtx, stopServing := context.WithCancel(ctx)
+	served := make(chan struct{})
+	var serveErr error
+	go func() { serveErr = listen(serveCtx, ln, gate, nil); close(served) }()
+	stop := func() error { stopServing(); <-served; return serveErr }
+	// On a return before the service is ready, the starting answers end
+	// last: they use nothing the other deferred calls close.
+	defer stop()
+	logProgress := progressLines(logWriter{log}, progressEvery)
+	store, err := bolt.OpenWith(ctx, cfg.dbPath(), blobs, bolt.Options{Progress: func(p bolt.Progress) {
+		gate.Rebuilding(p.Stage, p.Done, p.Total)
+		logProgress(p)
+	}})
 	if err != nil {
 		return err
 	}
@@ -110,10 +137,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
-	}
 	// The data folder's token also signs the sign-in form's device cookies.
 	token, err := cfg.token()
 	if err != nil {
@@ -163,13 +186,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	l.run("access request retention", func(ctx context.Context) error { pruneRequests(ctx, cfg.Retention, store, blobs, log); return nil })
 	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
-	return listen(ctx, ln, identify(handler, id, token), log)
+	gate.Ready(identify(handler, id, token))
+	// The requests under way finish before the loops and the store end.
+	select {
+	case <-served:
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests under way")
+	}
+	return stop()
+}
+
+// logWriter writes each line it is given to the log.
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.log.Info(strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 // listen serves handler on ln until ctx ends, then lets the requests under
-// way finish (30 s at most). Bodies and answers have deadlines (a slow
-// client cannot hold a connection forever); uploads and downloads extend
-// theirs.
+// way finish (30 s at most), saying so in log unless it is nil. Bodies and
+// answers have deadlines (a slow client cannot hold a connection forever);
+// uploads and downloads extend theirs.
 func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
@@ -186,7 +224,9 @@ func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slo
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests under way")
+	if log != nil {
+		log.Info("shutting down: finishing requests under way")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {

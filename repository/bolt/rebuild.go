@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ func (s *Store) readRecord(ctx context.Context, key string) (*record, error) {
 }
 
 // latestRecords lists records/ and returns, for each versioned object, the key
-// of its newest version, and every event's key.
+// of its newest version, then every event's key, each part in key order.
 func (s *Store) latestRecords(ctx context.Context) ([]string, error) {
 	latest := map[string]int{} // "kind/id" → version
 	var events []string
@@ -67,29 +68,46 @@ func (s *Store) latestRecords(ctx context.Context) ([]string, error) {
 		kind, obj, _ := strings.Cut(id, "/")
 		keys = append(keys, repository.RecordKey(kind, obj, v))
 	}
+	// In key order, each kind's records go into their bucket nearly in its
+	// own order, so that a batch appends to a few pages of the tree rather
+	// than touching all of them. The events come after the objects they
+	// are about (a replica indexes an item's activity as it takes them in).
+	slices.Sort(keys)
+	slices.Sort(events)
 	return append(keys, events...), nil
 }
 
+// loadBatch is how many records one transaction of a load registers: the
+// memory of a batch is bounded, and each commit writes what it changed.
+const loadBatch = 5000
+
 // load fills the (empty) database from the records in storage, reading them
-// with a few requests at a time and registering them in batches.
-func (s *Store) load(ctx context.Context) (repository.Counts, error) {
+// with a few requests at a time and registering them in batches, in the
+// order of their keys; progress, when set, hears of each batch.
+func (s *Store) load(ctx context.Context, progress func(Progress)) (repository.Counts, error) {
 	var n repository.Counts
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	progress(Progress{Stage: StageListing})
 	keys, err := s.latestRecords(ctx)
 	if err != nil || len(keys) == 0 {
 		return n, err
 	}
+	progress(Progress{Stage: StageRecords, Total: len(keys)})
+	done := 0
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan string)
-	results := make(chan *record, 64)
+	work := make(chan int)
+	results := make(chan keyed, 64)
 	errc := make(chan error, 1)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range work {
-				r, err := s.readRecord(ctx, k)
+			for i := range work {
+				r, err := s.readRecord(ctx, keys[i])
 				if err != nil {
 					select {
 					case errc <- err:
@@ -98,36 +116,42 @@ func (s *Store) load(ctx context.Context) (repository.Counts, error) {
 					}
 					return
 				}
-				results <- r
+				results <- keyed{i, r}
 			}
 		}()
 	}
 	go func() {
 		defer close(work)
-		for _, k := range keys {
+		for i := range keys {
 			select {
-			case work <- k:
+			case work <- i:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
-	var batch []*record
+	var batch []keyed
 	flush := func() error {
+		// The readers return records a little out of order.
+		slices.SortFunc(batch, func(a, b keyed) int { return a.i - b.i })
 		err := s.update(func(tx *bbolt.Tx) error {
 			for _, r := range batch {
-				if err := insertRecord(tx, r, &n); err != nil {
+				if err := insertRecord(tx, r.r, &n); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
+		done += len(batch)
 		batch = batch[:0]
+		if err == nil {
+			progress(Progress{Stage: StageRecords, Done: done, Total: len(keys)})
+		}
 		return err
 	}
 	for r := range results {
-		if batch = append(batch, r); len(batch) == 5000 {
+		if batch = append(batch, r); len(batch) == loadBatch {
 			if err := flush(); err != nil {
 				cancel()
 				for range results {
@@ -147,8 +171,49 @@ func (s *Store) load(ctx context.Context) (repository.Counts, error) {
 	if err := flush(); err != nil {
 		return n, err
 	}
-	return n, s.update(indexActivities)
+	return n, s.indexActivities(progress)
 }
+
+// keyed is a record read, with the place of its key in the load's order.
+type keyed struct {
+	i int
+	r *record
+}
+
+// indexActivities fills the activity index of a loaded store in key order,
+// in transactions of bounded size: each appends to the last pages of the
+// index, so the whole costs what it holds.
+func (s *Store) indexActivities(progress func(Progress)) error {
+	var entries []entry
+	if err := s.view(func(tx *bbolt.Tx) error {
+		var err error
+		entries, err = activities(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	progress(Progress{Stage: StageActivity, Total: len(entries)})
+	for start := 0; start < len(entries); start += activityBatch {
+		part := entries[start:min(start+activityBatch, len(entries))]
+		if err := s.update(func(tx *bbolt.Tx) error {
+			b := tx.Bucket(ixActivity)
+			b.FillPercent = 1 // appended in order: full pages
+			for _, e := range part {
+				if err := b.Put(e.k, e.v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		progress(Progress{Stage: StageActivity, Done: start + len(part), Total: len(entries)})
+	}
+	return nil
+}
+
+// activityBatch is how many activity entries one transaction writes.
+const activityBatch = 20000
 
 func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 	switch {
@@ -189,10 +254,36 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 	return nil
 }
 
+// The stages of filling a store from storage, in order.
+const (
+	StageListing  = "listing"  // listing the records in storage
+	StageRecords  = "records"  // reading and registering them
+	StageActivity = "activity" // indexing the items' activity
+)
+
+// Progress is how far filling a new store from storage has come: Done of
+// Total records or entries of a stage.
+type Progress struct {
+	Stage       string
+	Done, Total int
+}
+
+// Options adjust how a store is opened or rebuilt.
+type Options struct {
+	// Progress, when set, hears how far filling a new store from the
+	// records in storage has come, after each batch.
+	Progress func(Progress)
+}
+
 // Rebuild recreates the metadata store at path from the records in blob
 // storage alone. An existing file is replaced only with force, and kept
 // beside it as path.before-rebuild.
 func Rebuild(ctx context.Context, path string, blobs repository.Blobs, force bool) (repository.Counts, error) {
+	return RebuildWith(ctx, path, blobs, force, Options{})
+}
+
+// RebuildWith is Rebuild with options (its progress).
+func RebuildWith(ctx context.Context, path string, blobs repository.Blobs, force bool, opts Options) (repository.Counts, error) {
 	if _, err := os.Stat(path); err == nil {
 		if !force {
 			return repository.Counts{}, fmt.Errorf("the metadata store %s exists: rebuild replaces it only when forced (--force)", path)
@@ -205,7 +296,7 @@ func Rebuild(ctx context.Context, path string, blobs repository.Blobs, force boo
 	}
 	tmp := path + ".rebuild"
 	os.Remove(tmp)
-	s, err := Open(ctx, tmp, blobs)
+	s, err := OpenWith(ctx, tmp, blobs, opts)
 	if err != nil {
 		os.Remove(tmp)
 		return repository.Counts{}, err

@@ -292,7 +292,7 @@ func (s *Store) pending(epoch string, last segment) (segment, error) {
 // the writer published, taken in by CatchUp and Follow, and refuses every
 // change of its own with fault.ReadOnly.
 func OpenReplica(ctx context.Context, path string, blobs repository.Blobs) (*Store, error) {
-	return open(ctx, path, blobs, true)
+	return open(ctx, path, blobs, true, Options{})
 }
 
 // Replica reports whether the store follows a writer.

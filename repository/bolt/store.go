@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,10 +75,15 @@ type Store struct {
 // the records in blob storage, so a lost database file comes back by itself;
 // the three founding libraries are seeded when absent.
 func Open(ctx context.Context, path string, blobs repository.Blobs) (*Store, error) {
-	return open(ctx, path, blobs, false)
+	return open(ctx, path, blobs, false, Options{})
 }
 
-func open(ctx context.Context, path string, blobs repository.Blobs, replica bool) (*Store, error) {
+// OpenWith is Open with options (the progress of filling a new file).
+func OpenWith(ctx context.Context, path string, blobs repository.Blobs, opts Options) (*Store, error) {
+	return open(ctx, path, blobs, false, opts)
+}
+
+func open(ctx context.Context, path string, blobs repository.Blobs, replica bool, opts Options) (*Store, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
@@ -97,7 +103,15 @@ func open(ctx context.Context, path string, blobs repository.Blobs, replica bool
 		return s, nil // filled by CatchUp, from what the writer published
 	}
 	if fresh {
-		if _, err := s.load(ctx); err != nil {
+		// A fill that fails removes its file, so the batches need not
+		// reach the disk one by one: one sync when the whole is there.
+		db.NoSync = true
+		_, err := s.load(ctx, opts.Progress)
+		db.NoSync = false
+		if err == nil {
+			err = db.Sync()
+		}
+		if err != nil {
 			db.Close()
 			os.Remove(path) // a half-filled file must not pass for a whole one next time
 			return nil, fmt.Errorf("filling the new metadata store from storage: %w", err)
@@ -217,19 +231,47 @@ func migrate1to2(tx *bbolt.Tx) error {
 	})
 }
 
-// indexActivities (schema 2 → 3, and after a rebuild) builds the activity
-// index from the events of items.
+// indexActivities (schema 2 → 3) builds the activity index from the events
+// of items, in the key order of the index: bbolt splits pages only at
+// commit, so puts in any other order shift an ever longer slice.
 func indexActivities(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(ixActivity); err != nil {
 		return err
 	}
-	return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
+	entries, err := activities(tx)
+	if err != nil {
+		return err
+	}
+	b := tx.Bucket(ixActivity)
+	for _, e := range entries {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entry is one key and value of an index.
+type entry struct{ k, v []byte }
+
+// activities returns the activity index's entries for the events in the
+// store, in key order.
+func activities(tx *bbolt.Tx) ([]entry, error) {
+	var out []entry
+	items := tx.Bucket(bItems)
+	err := tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
 		var e repository.Event
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
-		return indexActivity(tx, &e)
+		typ, ok := activityTypes[e.Type]
+		if ok && items.Get([]byte(e.Object)) != nil {
+			out = append(out, entry{timeKey(e.Time, e.ID), []byte(typ + " " + e.Object)})
+		}
+		return nil
 	})
+	slices.SortFunc(out, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+	return out, err
 }
 
 // activityTypes maps item events to Change Discovery activities.
