@@ -84,8 +84,11 @@ func OpenWith(ctx context.Context, path string, blobs repository.Blobs, opts Opt
 }
 
 func open(ctx context.Context, path string, blobs repository.Blobs, replica bool, opts Options) (*Store, error) {
-	_, statErr := os.Stat(path)
-	fresh := errors.Is(statErr, os.ErrNotExist)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !replica {
+		if err := fill(ctx, path, blobs, opts); err != nil {
+			return nil, err
+		}
+	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, lockedError("the metadata store " + path + " is in use by another process (is the archive already running?)")
@@ -102,26 +105,48 @@ func open(ctx context.Context, path string, blobs repository.Blobs, replica bool
 	if replica {
 		return s, nil // filled by CatchUp, from what the writer published
 	}
-	if fresh {
-		// A fill that fails removes its file, so the batches need not
-		// reach the disk one by one: one sync when the whole is there.
-		db.NoSync = true
-		_, err := s.load(ctx, opts.Progress)
-		db.NoSync = false
-		if err == nil {
-			err = db.Sync()
-		}
-		if err != nil {
-			db.Close()
-			os.Remove(path) // a half-filled file must not pass for a whole one next time
-			return nil, fmt.Errorf("filling the new metadata store from storage: %w", err)
-		}
-	}
 	if err := s.seed(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// fill makes the database file at path from the records in storage. It is
+// made under another name and renamed when whole, so a fill that fails or
+// a crash midway leaves no file that passes for a whole one next time; the
+// batches need not reach the disk one by one: one sync when all is there.
+func fill(ctx context.Context, path string, blobs repository.Blobs, opts Options) error {
+	tmp := path + ".filling"
+	os.Remove(tmp) // what a crash midway left
+	db, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return lockedError("the metadata store " + path + " is being made by another process (is the archive already running?)")
+	}
+	if err != nil {
+		return fmt.Errorf("the metadata store %s cannot be made: %v", path, unwrapPathErr(err))
+	}
+	s := &Store{db: db, blobs: blobs, Now: func() time.Time { return time.Now().UTC() }, feedCh: make(chan struct{})}
+	err = s.migrate()
+	if err == nil {
+		db.NoSync = true
+		_, err = s.load(ctx, opts.Progress)
+		db.NoSync = false
+	}
+	if err == nil {
+		err = db.Sync()
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("filling the new metadata store from storage: %w", err)
+	}
+	return nil
 }
 
 func unwrapPathErr(err error) error {

@@ -381,3 +381,51 @@ func TestTextFallsBackAcrossLanguages(t *testing.T) {
 		t.Fatal("language fallback is wrong")
 	}
 }
+
+// TestAFillCutShortLeavesNoFileThatPassesForAWholeOne: the database file
+// made from storage is made under another name and takes its own only
+// when whole, so a fill that fails leaves no file, and what a crash left
+// midway is not taken for the store but made again.
+func TestAFillCutShortLeavesNoFileThatPassesForAWholeOne(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "archive.db")
+	s := openStore(t, path, blobs)
+	populate(t, s)
+	before := dump(t, s)
+	s.Close()
+	os.Remove(path)
+	cut, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Open(cut, path, blobs); err == nil {
+		t.Fatal("a fill whose context ended succeeded")
+	}
+	for _, p := range []string{path, path + ".filling"} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a failed fill left %s (%v)", filepath.Base(p), err)
+		}
+	}
+	if err := os.WriteFile(path+".filling", []byte("half a database, as a crash leaves it"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seen, early := 0, 0
+	s2, err := OpenWith(ctx, path, blobs, Options{Progress: func(Progress) {
+		seen++
+		if _, err := os.Stat(path); err == nil {
+			early++ // a crash now would leave it for the next start to take
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if seen == 0 || early > 0 {
+		t.Fatalf("the store's own file was there during %d of %d steps of its fill", early, seen)
+	}
+	if after := dump(t, s2); after != before {
+		t.Fatal("the store filled after a crashed fill differs")
+	}
+	if _, err := os.Stat(path + ".filling"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the crashed fill's file is still there: %v", err)
+	}
+}
