@@ -578,28 +578,6 @@ func (s *Store) record(ctx context.Context, events ...repository.Event) error {
 	return nil
 }
 
-// Activities returns the activities from offset (0 the oldest), at most
-// limit, and how many there are.
-func (s *Store) Activities(offset, limit int) ([]repository.Activity, int, error) {
-	var out []repository.Activity
-	total := 0
-	err := s.view(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(ixActivity)
-		total = b.Stats().KeyN
-		c := b.Cursor()
-		i := 0
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			if i >= offset {
-				typ, item, _ := strings.Cut(string(v), " ")
-				out = append(out, repository.Activity{Time: time.Unix(0, int64(beUint64(k))).UTC(), Type: typ, Item: item})
-			}
-			i++
-		}
-		return nil
-	})
-	return out, total, err
-}
-
 // ItemsInCollectionAt lists a collection's items from offset, at most limit,
 // and their total.
 func (s *Store) ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error) {

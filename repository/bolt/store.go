@@ -40,7 +40,7 @@ var (
 	// starts it again.
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
-	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints}
@@ -162,8 +162,14 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
 			}
 		}
+		numbered := tx.Bucket(ixActivityAt) != nil // not in a store of an older version
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if !numbered {
+			if err := numberActivities(tx); err != nil {
 				return err
 			}
 		}
@@ -204,30 +210,30 @@ func migrate1to2(tx *bbolt.Tx) error {
 }
 
 // indexActivities (schema 2 → 3, and after a rebuild) builds the activity
-// index from the events of items.
+// index from the events of items, then numbers it.
 func indexActivities(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(ixActivity); err != nil {
 		return err
 	}
-	return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
+	if tx.Bucket(ixActivityAt) != nil {
+		if err := tx.DeleteBucket(ixActivityAt); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
 		var e repository.Event
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
 		return indexActivity(tx, &e)
-	})
+	}); err != nil {
+		return err
+	}
+	return numberActivities(tx)
 }
 
 // activityTypes maps item events to Change Discovery activities.
 var activityTypes = map[string]string{"creation": "Create", "modification": "Update", "deletion": "Delete"}
-
-func indexActivity(tx *bbolt.Tx, e *repository.Event) error {
-	typ, ok := activityTypes[e.Type]
-	if !ok || tx.Bucket(bItems).Get([]byte(e.Object)) == nil {
-		return nil
-	}
-	return tx.Bucket(ixActivity).Put(timeKey(e.Time, e.ID), []byte(typ+" "+e.Object))
-}
 
 func (s *Store) seed(ctx context.Context) error {
 	for _, in := range seed {
