@@ -103,3 +103,62 @@ func TestListsPageAndCountWhatThePrincipalMayList(t *testing.T) {
 		t.Errorf("after the library's setting changed: %d listed, %d of %d items read again", total, f.reads-reads, len(f.all))
 	}
 }
+
+// The store's listings of a library (repository.Tiers, kept with each
+// item) and the tier a principal reads (ListTier) must answer as Decide
+// does: a principal without grants lists exactly what it may read, one
+// with grants never more; and the tiers of an access made stricter by a
+// unit's are those both allow, as the store folds them.
+func TestListTiersAgreeWithDecide(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	grants := []Grant{{Kind: "item", ID: "x", Institution: "cmu", Until: now.Add(time.Hour)}, {Kind: "collection", ID: "fonds", Institution: "cmu", Until: now.Add(time.Hour)}}
+	var accesses []repository.Access
+	for _, level := range append(repository.Levels, "") {
+		for _, embargo := range []string{"", "2025-06-01", "2027-06-01"} {
+			for _, internal := range []bool{false, true} {
+				for _, room := range []bool{false, true} {
+					accesses = append(accesses, repository.Access{Level: level, Embargo: embargo, Internal: internal, ReadingRoom: room})
+				}
+			}
+		}
+	}
+	checked := 0
+	for _, role := range append([]Role{Anonymous}, Roles...) {
+		for _, inst := range []string{"", "cmu", "tu"} {
+			for _, scope := range []Scope{"", ScopeRead, ScopeUpload, ScopeWrite, "bogus"} {
+				for _, g := range [][]Grant{nil, grants} {
+					user := ""
+					if role != Anonymous {
+						user = "u1"
+					}
+					p := Principal{User: user, Role: role, Institution: inst, Scope: scope, Grants: g}
+					tier := ListTier(p, "cmu")
+					for _, a := range accesses {
+						for _, withdrawn := range []bool{false, true} {
+							for _, reveal := range []bool{false, true} {
+								r := Resource{Kind: "item", ID: "x", Institution: "cmu", Within: []string{"fonds"}, Access: a, Withdrawn: withdrawn, Reveal: reveal}
+								listed := slices.Contains(a.Tiers(withdrawn, now), tier)
+								may := Decide(p, ReadMetadata, r, now) == nil
+								if listed && !may || !listed && may && len(g) == 0 {
+									t.Fatalf("%+v reading %+v (withdrawn %v): listed %v (tier %q), Decide says %v", p, a, withdrawn, listed, tier, may)
+								}
+								checked++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, a := range accesses {
+		for _, b := range accesses {
+			both := slices.DeleteFunc(a.Tiers(false, now), func(t string) bool { return !slices.Contains(b.Tiers(false, now), t) })
+			if got := Stricter(a, b).Tiers(false, now); !slices.Equal(got, both) {
+				t.Fatalf("%+v within %+v: tiers %v, want those both allow, %v", a, b, got, both)
+			}
+		}
+	}
+	if checked < 10_000 {
+		t.Fatalf("only %d cases checked", checked)
+	}
+}

@@ -22,7 +22,6 @@ type Store interface {
 	Institutions() ([]*repository.Institution, error)
 	Collections(institution string) ([]*repository.Collection, error)
 	Children(parent string) ([]*repository.Collection, error)
-	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
 	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
 	Generation() uint64
@@ -252,11 +251,7 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
 		return err
 	}
-	all := func() ([]string, error) {
-		ids, _, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, math.MaxInt)
-		return ids, err
-	}
-	ids, total, err := s.Lists.Page(p, inst.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+	ids, total, err := s.Lists.Library(p, inst.ID, max(0, page-1)*PageSize, PageSize)
 	if err != nil {
 		return err
 	}

@@ -169,6 +169,11 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 			}
 		}
 	}
+	if old == nil || old.Parent != c.Parent || old.Access != c.Access { // the items below are listed otherwise
+		if err := listBelow(tx, c.ID); err != nil {
+			return err
+		}
+	}
 	if c.Deleted {
 		return nil
 	}
@@ -332,6 +337,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
+	if err := listItem(tx, old, it, map[string]unitTiers{}); err != nil {
+		return err
+	}
 	if err := indexPointLinks(tx, "i", it.ID, itemInstitution(old), it.Institution, itemPoints(old), itemPoints(it)); err != nil {
 		return err
 	}

@@ -78,6 +78,9 @@ func (s *Store) load(ctx context.Context) (repository.Counts, error) {
 	if err != nil || len(keys) == 0 {
 		return n, err
 	}
+	if err := s.update(dropListed); err != nil { // filled once all units are in (listAll)
+		return n, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan string)
@@ -147,7 +150,10 @@ func (s *Store) load(ctx context.Context) (repository.Counts, error) {
 	if err := flush(); err != nil {
 		return n, err
 	}
-	return n, s.update(indexActivities)
+	if err := s.update(indexActivities); err != nil {
+		return n, err
+	}
+	return n, s.update(listAll)
 }
 
 func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {

@@ -40,7 +40,7 @@ var (
 	// starts it again.
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
-	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt,
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints}
@@ -162,7 +162,8 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating the metadata store from schema %d: %w", v, err)
 			}
 		}
-		numbered := tx.Bucket(ixActivityAt) != nil // not in a store of an older version
+		// Not in a store of an older version:
+		numbered, listed := tx.Bucket(ixActivityAt) != nil, tx.Bucket(ixListed) != nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -170,6 +171,11 @@ func (s *Store) migrate() error {
 		}
 		if !numbered {
 			if err := numberActivities(tx); err != nil {
+				return err
+			}
+		}
+		if !listed {
+			if err := listAll(tx); err != nil {
 				return err
 			}
 		}
