@@ -26,8 +26,8 @@ import (
 // decided afresh by its reader, so an item that closed meanwhile may make
 // a page short by one for a moment, and is never shown.
 //
-// A library's own listing is not kept here: the store keeps it by tier
-// (Library).
+// A library's listing, and a unit's that holds only the items filed in it,
+// are not kept here: the store keeps them by tier (Library, Unit).
 type Lists struct {
 	Items   Items
 	Feed    Feed
@@ -44,6 +44,7 @@ type Lists struct {
 // and how many it shows.
 type Libraries interface {
 	ListedItems(inst, tier string, offset, limit int) ([]string, int, error)
+	ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error)
 }
 
 // ListTier is the tier of a library's listing that p reads: the staff's,
@@ -73,6 +74,21 @@ func (l *Lists) Library(p Principal, inst string, offset, limit int) ([]string, 
 		return nil, 0, nil
 	}
 	return l.Libraries.ListedItems(inst, tier, max(offset, 0), limit)
+}
+
+// Unit is Page for a collection: an archival unit without members of its
+// own order lists the items filed in it from the store's listings, like
+// Library; a curated collection, or a unit whose members come first, from
+// the lists kept here. all reads every item of c, in its order.
+func (l *Lists) Unit(p Principal, c *repository.Collection, all func() ([]string, error), offset, limit int, now time.Time) ([]string, int, error) {
+	if c.Level == repository.Curated || len(c.Members) > 0 {
+		return l.Page(p, c.ID, all, offset, limit, now)
+	}
+	tier := ListTier(p, c.Institution)
+	if tier == "" {
+		return nil, 0, nil
+	}
+	return l.Libraries.ListedInUnit(c.ID, tier, max(offset, 0), limit)
 }
 
 // Feed is the store's change feed, as Lists reads it.

@@ -162,3 +162,50 @@ func TestListTiersAgreeWithDecide(t *testing.T) {
 		t.Fatalf("only %d cases checked", checked)
 	}
 }
+
+// listings is a store's listings by tier, which names what it was asked.
+type listings struct{ asked []string }
+
+func (l *listings) ListedItems(inst, tier string, offset, limit int) ([]string, int, error) {
+	l.asked = append(l.asked, "library "+inst+" "+tier)
+	return []string{"kept"}, 1, nil
+}
+
+func (l *listings) ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error) {
+	l.asked = append(l.asked, "unit "+unit+" "+tier)
+	return []string{"kept"}, 1, nil
+}
+
+// A library's listing, and a unit's that holds only the items filed in it,
+// come from the store's listings in the tier of the asker for the library
+// that holds them; a curated collection and a unit whose members come
+// first are decided here; a token that reads nothing lists nothing.
+func TestLibrariesAndUnitsListFromTheStoreInTheAskersTier(t *testing.T) {
+	f := &fakeStore{items: map[string]*repository.Item{}}
+	f.put("i1", repository.Public)
+	kept := &listings{}
+	l := &Lists{Items: f, Feed: f, Libraries: kept}
+	all := func() ([]string, error) { return slices.Clone(f.all), nil }
+	now := time.Now()
+	staff := Principal{User: "a", Institution: "tu", Role: Archivist}
+	reader := Principal{User: "r", Institution: "cmu", Role: Reader}
+	unit := &repository.Collection{ID: "tu-f", Institution: "tu", Level: repository.Fonds}
+	ordered := &repository.Collection{ID: "tu-o", Institution: "tu", Level: repository.Fonds, Members: []string{"i1"}}
+	curated := &repository.Collection{ID: "shared", Institution: "tu", Level: repository.Curated, Members: []string{"i1"}}
+	l.Library(staff, "tu", 0, 10)
+	l.Library(reader, "tu", 0, 10)
+	l.Unit(staff, unit, all, 0, 10, now)
+	l.Unit(reader, unit, all, 0, 10, now)
+	for _, c := range []*repository.Collection{ordered, curated} {
+		if ids, _, err := l.Unit(reader, c, all, 0, 10, now); err != nil || !slices.Equal(ids, []string{"i1"}) {
+			t.Fatalf("%s lists %v (%v), want [i1] decided here", c.ID, ids, err)
+		}
+	}
+	if ids, total, _ := l.Library(Principal{User: "x", Institution: "tu", Role: Archivist, Scope: "bogus"}, "tu", 0, 10); len(ids) != 0 || total != 0 {
+		t.Fatalf("a token of no known scope lists %v of %d", ids, total)
+	}
+	want := []string{"library tu s", "library tu a", "unit tu-f s", "unit tu-f a"}
+	if !slices.Equal(kept.asked, want) {
+		t.Fatalf("the store was asked %v, want %v", kept.asked, want)
+	}
+}

@@ -360,7 +360,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 			ids, _, err := s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
 			return ids, err
 		}
-		ids, total, err = s.pres.Lists.Page(who(c), col.ID, all, (n-1)*perPage, perPage, time.Now())
+		ids, total, err = s.pres.Lists.Unit(who(c), col, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)

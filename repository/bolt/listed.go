@@ -15,14 +15,15 @@ import (
 	"github.com/thaiarchives/archive/repository"
 )
 
-// A library's listings, kept by tier (repository.Tiers): the items each
-// tier shows, in identifier order, and how many. An item is placed when it
+// A library's listings, and a unit's of the items filed in it, kept by
+// tier (repository.Tiers): the items each tier shows, in identifier
+// order, and how many. An item is placed when it
 // is saved, and the items below a unit again when the unit's access or
 // place changes, in the same transaction; so a listing's first page and
 // its count are a seek, whoever asks and however large the library.
 var (
-	ixListed      = []byte("ix_listed")       // library \0 tier \0 item
-	ixListedCount = []byte("ix_listed_count") // library \0 tier → count (8 bytes)
+	ixListed      = []byte("ix_listed")       // library or unit scope \0 tier \0 item
+	ixListedCount = []byte("ix_listed_count") // scope \0 tier → count (8 bytes)
 	tiers         = []string{repository.TierAnyone, repository.TierMembers, repository.TierStaff}
 )
 
@@ -76,22 +77,39 @@ func listItem(tx *bbolt.Tx, old, it *repository.Item, units map[string]unitTiers
 		return err
 	}
 	if old != nil {
-		for _, t := range tiers {
-			if old.Institution == it.Institution && old.ID == it.ID && slices.Contains(in, t) {
-				continue
+		keep := listScopes(it)
+		for _, scope := range listScopes(old) {
+			for _, t := range tiers {
+				if old.ID == it.ID && slices.Contains(keep, scope) && slices.Contains(in, t) {
+					continue
+				}
+				if err := countListed(tx, b, listedKey(scope, t, old.ID), false); err != nil {
+					return err
+				}
 			}
-			if err := countListed(tx, b, listedKey(old.Institution, t, old.ID), false); err != nil {
+		}
+	}
+	for _, scope := range listScopes(it) {
+		for _, t := range in {
+			if err := countListed(tx, b, listedKey(scope, t, it.ID), true); err != nil {
 				return err
 			}
 		}
 	}
-	for _, t := range in {
-		if err := countListed(tx, b, listedKey(it.Institution, t, it.ID), true); err != nil {
-			return err
-		}
-	}
 	return nil
 }
+
+// listScopes are the listings an item is in: its library's, and the unit's
+// it is filed in ("unit/" and the unit's identifier, which no library's
+// can be).
+func listScopes(it *repository.Item) []string {
+	if it.Collection == "" {
+		return []string{it.Institution}
+	}
+	return []string{it.Institution, unitScope(it.Collection)}
+}
+
+func unitScope(unit string) string { return "unit/" + unit }
 
 func listedKey(inst, tier, id string) []byte { return []byte(inst + "\x00" + tier + "\x00" + id) }
 
@@ -201,10 +219,19 @@ func listAll(tx *bbolt.Tx) error {
 // ListedItems returns the items of a library that a listing tier shows,
 // from offset, at most limit, in identifier order, and how many it shows.
 func (s *Store) ListedItems(inst, tier string, offset, limit int) ([]string, int, error) {
+	return s.listed(inst, tier, offset, limit)
+}
+
+// ListedInUnit is ListedItems for the items filed in a unit.
+func (s *Store) ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error) {
+	return s.listed(unitScope(unit), tier, offset, limit)
+}
+
+func (s *Store) listed(scope, tier string, offset, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
 	err := s.view(func(tx *bbolt.Tx) error {
-		prefix := listedKey(inst, tier, "")
+		prefix := listedKey(scope, tier, "")
 		if v := tx.Bucket(ixListedCount).Get(prefix[:len(prefix)-1]); v != nil {
 			total = int(binary.BigEndian.Uint64(v))
 		}

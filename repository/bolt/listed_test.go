@@ -17,13 +17,24 @@ import (
 // listed checks what each tier of library tu lists, page by page.
 func listed(t *testing.T, s *Store, when string, want map[string][]string) {
 	t.Helper()
+	listedBy(t, s.ListedItems, "tu", when, want)
+}
+
+// inUnit checks what each tier of unit tu-closed lists.
+func inUnit(t *testing.T, s *Store, when string, want map[string][]string) {
+	t.Helper()
+	listedBy(t, s.ListedInUnit, "tu-closed", when, want)
+}
+
+func listedBy(t *testing.T, list func(string, string, int, int) ([]string, int, error), scope, when string, want map[string][]string) {
+	t.Helper()
 	for tier, ids := range want {
-		all, total, err := s.ListedItems("tu", tier, 0, 100)
+		all, total, err := list(scope, tier, 0, 100)
 		if err != nil || total != len(ids) || !slices.Equal(all, ids) {
 			t.Fatalf("%s: tier %s lists %v of %d (%v), want %v", when, tier, all, total, err, ids)
 		}
 		for off := range ids {
-			page, total, _ := s.ListedItems("tu", tier, off, 2)
+			page, total, _ := list(scope, tier, off, 2)
 			if total != len(ids) || !slices.Equal(page, ids[off:min(off+2, len(ids))]) {
 				t.Fatalf("%s: tier %s from %d: %v of %d", when, tier, off, page, total)
 			}
@@ -31,12 +42,13 @@ func listed(t *testing.T, s *Store, when string, want map[string][]string) {
 	}
 }
 
-// A library's listings are kept by tier as items and units are saved: an
-// item is listed by the tiers its access and every unit's above it allow,
-// a unit opened or moved lists its items again, a withdrawn item leaves
+// A library's listings, and a unit's of the items filed in it, are kept by
+// tier as items and units are saved: an item is listed by the tiers its
+// access and every unit's above it allow, a unit opened or closed lists
+// its items again, an item filed elsewhere moves, a withdrawn item leaves
 // every tier; a store without the listings gets them on open, and a
 // rebuild makes them the same.
-func TestLibraryListingsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
+func TestLibraryAndUnitListingsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
 	blobs := newBlobs(t)
 	path := filepath.Join(t.TempDir(), "archive.db")
 	s, err := Open(ctx, path, blobs)
@@ -71,6 +83,7 @@ func TestLibraryListingsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
 	members := []string{"i1-public", "i2-restricted", "i4-embargoed", "i5-in-unit", "i7-metadata"}
 	staff := []string{"i1-public", "i2-restricted", "i3-internal", "i4-embargoed", "i5-in-unit", "i7-metadata"}
 	listed(t, s, "saved", map[string][]string{repository.TierAnyone: open, repository.TierMembers: members, repository.TierStaff: staff})
+	inUnit(t, s, "saved", map[string][]string{repository.TierAnyone: nil, repository.TierMembers: {"i5-in-unit"}, repository.TierStaff: {"i5-in-unit"}})
 	if ids, total, _ := s.ListedItems("cmu", repository.TierStaff, 0, 10); total != 0 || len(ids) != 0 {
 		t.Fatalf("another library lists %v of %d", ids, total)
 	}
@@ -83,19 +96,32 @@ func TestLibraryListingsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
 	}
 	open = []string{"i1-public", "i5-in-unit", "i7-metadata"}
 	listed(t, s, "the unit opened", map[string][]string{repository.TierAnyone: open, repository.TierMembers: members})
+	inUnit(t, s, "the unit opened", map[string][]string{repository.TierAnyone: {"i5-in-unit"}})
 	unit.Access.Internal = true
 	if err := s.SaveCollection(ctx, unit, "tester"); err != nil {
 		t.Fatal(err)
 	}
 	open, members = []string{"i1-public", "i7-metadata"}, slices.DeleteFunc(slices.Clone(members), func(id string) bool { return id == "i5-in-unit" })
 	listed(t, s, "the unit made internal", map[string][]string{repository.TierAnyone: open, repository.TierMembers: members, repository.TierStaff: staff})
+	inUnit(t, s, "the unit made internal", map[string][]string{repository.TierAnyone: nil, repository.TierMembers: nil, repository.TierStaff: {"i5-in-unit"}})
+	// An item filed in the unit, and one taken out of it.
+	for id, unit := range map[string]string{"i7-metadata": "tu-closed", "i5-in-unit": ""} {
+		it, _ := s.Item(id)
+		it.Collection = unit
+		if err := s.SaveItem(ctx, it, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open, members = []string{"i1-public", "i5-in-unit"}, []string{"i1-public", "i2-restricted", "i4-embargoed", "i5-in-unit"}
+	listed(t, s, "one item filed, one taken out", map[string][]string{repository.TierAnyone: open, repository.TierMembers: members, repository.TierStaff: staff})
+	inUnit(t, s, "one item filed, one taken out", map[string][]string{repository.TierAnyone: nil, repository.TierMembers: nil, repository.TierStaff: {"i7-metadata"}})
 	// An item closed.
 	it, _ := s.Item("i1-public")
 	it.Access.Level = repository.Restricted
 	if err := s.SaveItem(ctx, it, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	open = []string{"i7-metadata"}
+	open, members = []string{"i5-in-unit"}, []string{"i1-public", "i2-restricted", "i4-embargoed", "i5-in-unit"}
 	want := map[string][]string{repository.TierAnyone: open, repository.TierMembers: members, repository.TierStaff: staff}
 	listed(t, s, "an item closed", want)
 	before := dump(t, s)
