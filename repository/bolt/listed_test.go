@@ -189,7 +189,7 @@ func fillLibrary(b *testing.B, n int) *Store {
 
 // BenchmarkLibraryListing reads a library's first listing page (48 items
 // and the count) for an anonymous visitor and for its staff, at two sizes
-// of library; and, apart, the save that changes the access of the unit
+// of library, and the last page; and, apart, the save that changes the access of the unit
 // holding every item (it lists them again), with the first page after it.
 func BenchmarkLibraryListing(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
@@ -223,5 +223,14 @@ func BenchmarkLibraryListing(b *testing.B) {
 				}
 			})
 		}
+		// The last page is reached by stepping over the keys before it.
+		b.Run(fmt.Sprintf("last/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				ids, total, err := s.ListedItems("tu", repository.TierAnyone, n*9/10-48, 48)
+				if err != nil || len(ids) != 48 || total != n*9/10 {
+					b.Fatalf("%d of %d (%v)", len(ids), total, err)
+				}
+			}
+		})
 	}
 }
