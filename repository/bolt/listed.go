@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -196,24 +197,55 @@ func dropListed(tx *bbolt.Tx) error {
 }
 
 // listAll fills the listings from every item (on opening a store without
-// them, and after a rebuild has registered every record).
+// them, and after a rebuild has registered every record). Items come in
+// identifier order, so each listing's items do too: they are gathered by
+// listing and written one listing after another, in key order (bbolt
+// splits its pages only at commit: keys put out of order into one
+// transaction shift ever longer slices).
 func listAll(tx *bbolt.Tx) error {
 	if err := dropListed(tx); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{ixListed, ixListedCount} {
-		if _, err := tx.CreateBucket(b); err != nil {
-			return err
-		}
+	b, err := tx.CreateBucket(ixListed)
+	if err != nil {
+		return err
+	}
+	counts, err := tx.CreateBucket(ixListedCount)
+	if err != nil {
+		return err
 	}
 	read := map[string]unitTiers{}
-	return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
+	lists := map[string][]string{} // scope \0 tier → items
+	if err := tx.Bucket(bItems).ForEach(func(k, v []byte) error {
 		var it repository.Item
 		if err := json.Unmarshal(v, &it); err != nil {
 			return fmt.Errorf("item %s: %w", k, err)
 		}
-		return listItem(tx, nil, &it, read)
-	})
+		in, err := itemTiers(tx, &it, time.Now(), read)
+		if err != nil {
+			return err
+		}
+		for _, scope := range listScopes(&it) {
+			for _, t := range in {
+				lists[scope+"\x00"+t] = append(lists[scope+"\x00"+t], it.ID)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	b.FillPercent, counts.FillPercent = 1, 1
+	for _, l := range slices.Sorted(maps.Keys(lists)) {
+		for _, id := range lists[l] {
+			if err := b.Put([]byte(l+"\x00"+id), nil); err != nil {
+				return err
+			}
+		}
+		if err := counts.Put([]byte(l), binary.BigEndian.AppendUint64(nil, uint64(len(lists[l])))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListedItems returns the items of a library that a listing tier shows,

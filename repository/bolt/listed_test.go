@@ -234,3 +234,18 @@ func BenchmarkLibraryListing(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListAll lists every item of a library anew, as a rebuild does
+// once all records are in, at two sizes of library.
+func BenchmarkListAll(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		s := fillLibrary(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				if err := s.update(listAll); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
