@@ -25,13 +25,70 @@ import (
 // what the decisions read of it (access is inherited). Each page is still
 // decided afresh by its reader, so an item that closed meanwhile may make
 // a page short by one for a moment, and is never shown.
+//
+// A library's listing, and a unit's that holds only the items filed in it,
+// are not kept here: the store keeps them by tier (Library, Unit).
 type Lists struct {
 	Items   Items
 	Feed    Feed
 	Refresh time.Duration // 0: one second
+	// Libraries is the store's listings of libraries, by tier.
+	Libraries Libraries
 
 	mu   sync.Mutex
 	kept map[string]*list
+}
+
+// Libraries reads the listings the store keeps of each library, by tier
+// (repository.Tiers): the items a tier shows, from offset, at most limit,
+// and how many it shows.
+type Libraries interface {
+	ListedItems(inst, tier string, offset, limit int) ([]string, int, error)
+	ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error)
+}
+
+// ListTier is the tier of a library's listing that p reads: the staff's,
+// the members', everyone's, or none ("") for a token that reads nothing.
+// A grant is not a tier: the items it opens are found by their pages and
+// in search, not in the library's listing. (repository.Tiers is the
+// record's side; a test holds the two to Decide.)
+func ListTier(p Principal, inst string) string {
+	switch {
+	case p.Scope != "" && p.Scope != ScopeRead && p.Scope != ScopeUpload && p.Scope != ScopeWrite:
+		return ""
+	case staff(p, inst):
+		return repository.TierStaff
+	case member(p, inst):
+		return repository.TierMembers
+	}
+	return repository.TierAnyone
+}
+
+// Library returns the items of library inst at [offset, offset+limit) of
+// those p may list, and how many p may list, from the store's listings:
+// a seek, however many items the library holds. Each page is still
+// decided afresh by its reader.
+func (l *Lists) Library(p Principal, inst string, offset, limit int) ([]string, int, error) {
+	tier := ListTier(p, inst)
+	if tier == "" {
+		return nil, 0, nil
+	}
+	return l.Libraries.ListedItems(inst, tier, max(offset, 0), limit)
+}
+
+// Unit is Page for a collection: an archival unit without members of its
+// own order lists the items filed in it from the store's listings, like
+// Library; a curated collection, or a unit whose members come first, from
+// the lists kept here. all reads every item of c, in its order.
+func (l *Lists) Unit(p Principal, c *repository.Collection, all func() ([]string, error), offset, limit int, now time.Time) ([]string, int, error) {
+	if c.Level == repository.Curated || len(c.Members) > 0 {
+		return l.Page(p, c.ID, all, offset, limit, now)
+	}
+	tier := ListTier(p, c.Institution)
+	if tier == "" {
+		return nil, 0, nil
+	}
+	return l.Libraries.ListedInUnit(c.ID, tier, max(offset, 0), limit)
 }
 
 // Feed is the store's change feed, as Lists reads it.

@@ -137,6 +137,34 @@ func (a Access) OpenAt(now time.Time) bool {
 	return a.Embargo == "" || a.EmbargoEnded(now)
 }
 
+// Listing tiers: the people a library's listing may show a record to,
+// each tier holding the one before it. Whoever is not among the library's
+// staff or members lists the first tier only.
+const (
+	TierAnyone  = "a" // every visitor
+	TierMembers = "m" // the library's readers and staff
+	TierStaff   = "s" // the library's staff alone
+)
+
+// Tiers lists the listing tiers that show a record whose access, its own
+// made stricter by every collection above it, is a, at now: none when it
+// is withdrawn, the staff's when internal, the members' and the staff's
+// when closed to anonymous visitors, all three when open. A stricter
+// access never gains a tier, so a record's tiers are those that it and
+// every collection above it share. (access.ListTier is the principal's
+// side; a test holds the two to access.Decide.)
+func (a Access) Tiers(withdrawn bool, now time.Time) []string {
+	switch {
+	case withdrawn:
+		return nil
+	case a.Internal:
+		return []string{TierStaff}
+	case !a.OpenAt(now):
+		return []string{TierMembers, TierStaff}
+	}
+	return []string{TierAnyone, TierMembers, TierStaff}
+}
+
 // EmbargoEnded reports whether a has an embargo whose day has come at now.
 // It is the one reading of the embargo's date: access.EmbargoOver, the
 // release of embargoes and ingest ask it. A date that is not one never ends.

@@ -48,7 +48,7 @@ func withServices(t testing.TB, cfg Config) Config {
 		cfg.Images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, ReducedEdge: cfg.ReducedEdge, Workers: 1, PublicMaxAge: cfg.PublicMaxAge})
 	}
 	if cfg.Presentation == nil {
-		cfg.Presentation = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: cfg.Store, Feed: cfg.Store}}
+		cfg.Presentation = &presentation.Service{Store: cfg.Store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: cfg.Store, Feed: cfg.Store, Libraries: cfg.Store}}
 	}
 	if cfg.Within == nil {
 		dict, err := thai.Shared()

@@ -311,11 +311,7 @@ func (s *Server) libraryPage(c *gin.Context) {
 	var ids []string
 	var total int
 	if err == nil {
-		all := func() ([]string, error) {
-			ids, _, err := s.cfg.Store.ItemsOfInstitutionAt(in.ID, 0, math.MaxInt)
-			return ids, err
-		}
-		ids, total, err = s.pres.Lists.Page(who(c), in.ID, all, (n-1)*perPage, perPage, time.Now())
+		ids, total, err = s.pres.Lists.Library(who(c), in.ID, (n-1)*perPage, perPage)
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -368,7 +364,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 			ids, _, err := s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
 			return ids, err
 		}
-		ids, total, err = s.pres.Lists.Page(who(c), col.ID, all, (n-1)*perPage, perPage, time.Now())
+		ids, total, err = s.pres.Lists.Unit(who(c), col, all, (n-1)*perPage, perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)

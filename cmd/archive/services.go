@@ -40,7 +40,7 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 	return &services{
 		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
-		pres:     &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store}},
+		pres:     &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store, Libraries: store}},
 		within:   within,
 		oai:      &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
 		items:    &desk.Items{Store: store, Blobs: blobs},

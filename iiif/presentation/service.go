@@ -22,7 +22,6 @@ type Store interface {
 	Institutions() ([]*repository.Institution, error)
 	Collections(institution string) ([]*repository.Collection, error)
 	Children(parent string) ([]*repository.Collection, error)
-	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
 	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
 	Generation() uint64
@@ -252,11 +251,7 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
 		return err
 	}
-	all := func() ([]string, error) {
-		ids, _, err := s.Store.ItemsOfInstitutionAt(inst.ID, 0, math.MaxInt)
-		return ids, err
-	}
-	ids, total, err := s.Lists.Page(p, inst.ID, all, max(0, page-1)*PageSize, PageSize, s.now())
+	ids, total, err := s.Lists.Library(p, inst.ID, max(0, page-1)*PageSize, PageSize)
 	if err != nil {
 		return err
 	}
@@ -300,7 +295,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 	if col.Level == repository.Curated {
 		// A shared collection: items of any library, each with its own provider.
 		in.PartOf = "top"
-		ids, _, err := s.Lists.Page(p, col.ID, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
+		ids, _, err := s.Lists.Unit(p, col, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
 		if err != nil {
 			return err
 		}
@@ -319,7 +314,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 			return err
 		}
 	}
-	ids, total, err := s.Lists.Page(p, col.ID, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
+	ids, total, err := s.Lists.Unit(p, col, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
 	if err != nil {
 		return err
 	}

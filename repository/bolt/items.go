@@ -177,6 +177,11 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 			return err
 		}
 	}
+	if old == nil || old.Parent != c.Parent || old.Access != c.Access { // the items below are listed otherwise
+		if err := listBelow(tx, c.ID); err != nil {
+			return err
+		}
+	}
 	if c.Deleted {
 		return nil
 	}
@@ -341,6 +346,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
 	if err := indexWork(tx, old, it); err != nil {
+		return err
+	}
+	if err := listItem(tx, old, it, map[string]unitTiers{}); err != nil {
 		return err
 	}
 	if err := indexPointLinks(tx, "i", it.ID, itemInstitution(old), it.Institution, itemPoints(old), itemPoints(it)); err != nil {
@@ -598,28 +606,6 @@ func (s *Store) record(ctx context.Context, events ...repository.Event) error {
 	}
 	s.announce()
 	return nil
-}
-
-// Activities returns the activities from offset (0 the oldest), at most
-// limit, and how many there are.
-func (s *Store) Activities(offset, limit int) ([]repository.Activity, int, error) {
-	var out []repository.Activity
-	total := 0
-	err := s.view(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(ixActivity)
-		total = b.Stats().KeyN
-		c := b.Cursor()
-		i := 0
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			if i >= offset {
-				typ, item, _ := strings.Cut(string(v), " ")
-				out = append(out, repository.Activity{Time: time.Unix(0, int64(beUint64(k))).UTC(), Type: typ, Item: item})
-			}
-			i++
-		}
-		return nil
-	})
-	return out, total, err
 }
 
 // ItemsInCollectionAt lists a collection's items from offset, at most limit,

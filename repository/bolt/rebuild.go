@@ -96,6 +96,9 @@ func (s *Store) load(ctx context.Context, progress func(Progress)) (repository.C
 	}
 	progress(Progress{Stage: StageRecords, Total: len(keys)})
 	done := 0
+	if err := s.update(dropListed); err != nil { // filled once all units are in (listAll)
+		return n, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan int)
@@ -171,7 +174,13 @@ func (s *Store) load(ctx context.Context, progress func(Progress)) (repository.C
 	if err := flush(); err != nil {
 		return n, err
 	}
-	return n, s.indexActivities(progress)
+	if err := s.indexActivities(progress); err != nil {
+		return n, err
+	}
+	if err := s.update(numberActivities); err != nil {
+		return n, err
+	}
+	return n, s.update(listAll)
 }
 
 // keyed is a record read, with the place of its key in the load's order.

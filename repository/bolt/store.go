@@ -41,7 +41,7 @@ var (
 	// starts it again.
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
-	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity,
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets}
@@ -205,6 +205,8 @@ func (s *Store) migrate() error {
 		// gets them from its records.
 		unqueued := tx.Bucket(ixWork) == nil
 		noSets := tx.Bucket(ixSetItems) == nil
+		// Not in a store of an older version:
+		numbered, listed := tx.Bucket(ixActivityAt) != nil, tx.Bucket(ixListed) != nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -218,6 +220,16 @@ func (s *Store) migrate() error {
 		if noSets { // a file of an earlier version: its items are listed now
 			if err := buildSetIndex(tx); err != nil {
 				return fmt.Errorf("building the set index: %w", err)
+			}
+		}
+		if !numbered {
+			if err := numberActivities(tx); err != nil {
+				return err
+			}
+		}
+		if !listed {
+			if err := listAll(tx); err != nil {
+				return err
 			}
 		}
 		if tx.Bucket(bFeed) == nil {
@@ -257,8 +269,9 @@ func migrate1to2(tx *bbolt.Tx) error {
 }
 
 // indexActivities (schema 2 → 3) builds the activity index from the events
-// of items, in the key order of the index: bbolt splits pages only at
-// commit, so puts in any other order shift an ever longer slice.
+// of items, in the key order of the index (bbolt splits pages only at
+// commit, so puts in any other order shift an ever longer slice), then
+// numbers it.
 func indexActivities(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(ixActivity); err != nil {
 		return err
@@ -273,7 +286,7 @@ func indexActivities(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return numberActivities(tx)
 }
 
 // entry is one key and value of an index.
@@ -301,14 +314,6 @@ func activities(tx *bbolt.Tx) ([]entry, error) {
 
 // activityTypes maps item events to Change Discovery activities.
 var activityTypes = map[string]string{"creation": "Create", "modification": "Update", "deletion": "Delete"}
-
-func indexActivity(tx *bbolt.Tx, e *repository.Event) error {
-	typ, ok := activityTypes[e.Type]
-	if !ok || tx.Bucket(bItems).Get([]byte(e.Object)) == nil {
-		return nil
-	}
-	return tx.Bucket(ixActivity).Put(timeKey(e.Time, e.ID), []byte(typ+" "+e.Object))
-}
 
 func (s *Store) seed(ctx context.Context) error {
 	for _, in := range seed {
