@@ -159,6 +159,9 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 	if err := indexPointLinks(tx, "c", c.ID, institutionOf(old), c.Institution, collectionPoints(old), collectionPoints(c)); err != nil {
 		return err
 	}
+	if err := listTop(tx, old, c); err != nil {
+		return err
+	}
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err

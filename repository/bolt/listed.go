@@ -114,9 +114,15 @@ func listedUnit(unit string) string { return "unit/" + unit }
 
 func listedKey(inst, tier, id string) []byte { return []byte(inst + "\x00" + tier + "\x00" + id) }
 
-// countListed puts (or deletes) key and keeps its library's and tier's
-// count, which changes only when the key comes or goes.
+// countListed is countKey in the items' listings.
 func countListed(tx *bbolt.Tx, b *bbolt.Bucket, key []byte, put bool) error {
+	return countKey(b, tx.Bucket(ixListedCount), key, put)
+}
+
+// countKey puts (or deletes) key in b and keeps its listing's count in
+// counts (under the key up to its last \0), which changes only when the
+// key comes or goes.
+func countKey(b, counts *bbolt.Bucket, key []byte, put bool) error {
 	if had := b.Get(key) != nil; had == put {
 		return nil
 	}
@@ -129,7 +135,6 @@ func countListed(tx *bbolt.Tx, b *bbolt.Bucket, key []byte, put bool) error {
 	if err != nil {
 		return err
 	}
-	counts := tx.Bucket(ixListedCount)
 	ck := key[:bytes.LastIndexByte(key, 0)]
 	n := int64(0)
 	if v := counts.Get(ck); v != nil {

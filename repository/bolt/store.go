@@ -41,7 +41,7 @@ var (
 	// starts it again.
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
-	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount,
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount, ixTops, ixTopsCount,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets}
@@ -207,6 +207,7 @@ func (s *Store) migrate() error {
 		noSets := tx.Bucket(ixSetItems) == nil
 		// Not in a store of an older version:
 		numbered, listed := tx.Bucket(ixActivityAt) != nil, tx.Bucket(ixListed) != nil
+		topped := tx.Bucket(ixTops) != nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -230,6 +231,11 @@ func (s *Store) migrate() error {
 		if !listed {
 			if err := listAll(tx); err != nil {
 				return err
+			}
+		}
+		if !topped {
+			if err := listTops(tx); err != nil {
+				return fmt.Errorf("listing the top-level units: %w", err)
 			}
 		}
 		if tx.Bucket(bFeed) == nil {

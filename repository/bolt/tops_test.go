@@ -1,0 +1,125 @@
+package bolt
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/thaiarchives/archive/repository"
+)
+
+// tops says what each tier of library tu lists of its top-level units and
+// of its curated collections, read whole and one unit at a time after the
+// last one read.
+func tops(t *testing.T, s *Store) string {
+	t.Helper()
+	var out []string
+	for _, curated := range []bool{false, true} {
+		for _, tier := range tiers {
+			cols, total, err := s.TopUnits("tu", tier, curated, "", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range cols {
+				ids = append(ids, c.ID)
+			}
+			var stepped []string
+			for after := ""; ; {
+				page, n, err := s.TopUnits("tu", tier, curated, after, 1)
+				if err != nil || n != total {
+					t.Fatalf("tier %s after %q: %d of %d (%v)", tier, after, n, total, err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				after = page[0].ID
+				stepped = append(stepped, after)
+			}
+			if total != len(ids) || !slices.Equal(stepped, ids) {
+				t.Fatalf("tier %s (curated %v): %v of %d, one at a time %v", tier, curated, ids, total, stepped)
+			}
+			out = append(out, fmt.Sprintf("%v %s %v", curated, tier, ids))
+		}
+	}
+	return fmt.Sprint(out)
+}
+
+// A library's top-level units and its curated collections are kept by
+// tier as units are saved: a unit opened, closed, moved below another or
+// withdrawn leaves the tiers that no longer show it; a store without the
+// listings gets them on open, and a rebuild makes them the same.
+func TestTopUnitsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
+	blobs := newBlobs(t)
+	path := filepath.Join(t.TempDir(), "archive.db")
+	s, err := Open(ctx, path, blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []*repository.Collection{
+		{ID: "tu-a-open", Level: repository.Fonds},
+		{ID: "tu-b-closed", Level: repository.Fonds, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "tu-c-internal", Level: repository.Fonds, Access: repository.Access{Level: repository.Public, Internal: true}},
+		{ID: "tu-d-below", Level: repository.Series, Parent: "tu-a-open"},
+		{ID: "tu-e-curated", Level: repository.Curated},
+		{ID: "tu-f-curated", Level: repository.Curated, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "cmu-other", Level: repository.Fonds},
+	}
+	for _, u := range units {
+		u.Institution, u.Title = u.ID[:strings.IndexByte(u.ID, '-')], repository.Text{"en": u.ID}
+		if err := s.SaveCollection(ctx, u, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "[false a [tu-a-open] false m [tu-a-open tu-b-closed] false s [tu-a-open tu-b-closed tu-c-internal] " +
+		"true a [tu-e-curated] true m [tu-e-curated tu-f-curated] true s [tu-e-curated tu-f-curated]]"
+	if got := tops(t, s); got != want {
+		t.Fatalf("saved: %s\nwant %s", got, want)
+	}
+	// Opened, moved below another, withdrawn, closed.
+	units[1].Access = repository.Access{Level: repository.Public}
+	units[2].Parent = "tu-b-closed"
+	units[4].Deleted = true
+	units[0].Access = repository.Access{Level: repository.Restricted}
+	for _, u := range units[:5] {
+		if err := s.SaveCollection(ctx, u, "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want = "[false a [tu-b-closed] false m [tu-a-open tu-b-closed] false s [tu-a-open tu-b-closed] " +
+		"true a [] true m [tu-f-curated] true s [tu-f-curated]]"
+	if got := tops(t, s); got != want {
+		t.Fatalf("changed: %s\nwant %s", got, want)
+	}
+
+	// A store of an earlier version, without the listings.
+	if err := s.update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{ixTops, ixTopsCount} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openStore(t, path, blobs)
+	if got := tops(t, s); got != want {
+		t.Fatalf("opened without them: %s\nwant %s", got, want)
+	}
+	s.Close()
+	os.Remove(path)
+	if _, err := Rebuild(ctx, path, blobs, false); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, path, blobs)
+	if got := tops(t, s); got != want {
+		t.Fatalf("rebuilt: %s\nwant %s", got, want)
+	}
+}
