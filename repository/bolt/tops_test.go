@@ -11,6 +11,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 // tops says what each tier of library tu lists of its top-level units and
@@ -121,5 +122,83 @@ func TestTopUnitsAreKeptByTierLiveOnOpenAndAfterRebuild(t *testing.T) {
 	s = openStore(t, path, blobs)
 	if got := tops(t, s); got != want {
 		t.Fatalf("rebuilt: %s\nwant %s", got, want)
+	}
+}
+
+// fillUnits makes a store whose library tu holds n top-level units, every
+// hundredth curated and every tenth restricted, written straight into the
+// buckets as a rebuild registers them.
+func fillUnits(b *testing.B, n int) *Store {
+	b.Helper()
+	blobs, err := local.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := openStore(b, filepath.Join(b.TempDir(), "archive.db"), blobs)
+	for lo := 0; lo < n; lo += 10_000 {
+		if err := s.update(func(tx *bbolt.Tx) error {
+			for i := lo; i < min(lo+10_000, n); i++ {
+				c := &repository.Collection{ID: fmt.Sprintf("tu-%07d", i), Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "unit"}}
+				if i%100 == 0 {
+					c.Level = repository.Curated
+				}
+				if i%10 == 1 {
+					c.Access.Level = repository.Restricted
+				}
+				if err := putJSON(tx, bCollections, c.ID, c); err != nil {
+					return err
+				}
+				if err := indexCollection(tx, nil, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// BenchmarkTopUnits reads what the home page shows of a library (its
+// curated collections) and a library page's first 48 top-level units, at
+// two sizes of library: from the units' listings by tier (tops), and as
+// the pages read them before the listings (every top-level unit, or every
+// unit of the library, decoded and filtered).
+func BenchmarkTopUnits(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		s := fillUnits(b, n)
+		b.Run(fmt.Sprintf("home/tops/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if cols, _, err := s.TopUnits("tu", repository.TierAnyone, true, "", 48); err != nil || len(cols) != 48 {
+					b.Fatalf("%d (%v)", len(cols), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("home/children/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				cols, err := s.Children("")
+				kept := slices.DeleteFunc(cols, func(c *repository.Collection) bool { return c.Level != repository.Curated })
+				if err != nil || len(kept) != n/100 {
+					b.Fatalf("%d (%v)", len(kept), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("library/tops/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if cols, total, err := s.TopUnits("tu", repository.TierAnyone, false, "", 49); err != nil || len(cols) != 49 || total < n/2 {
+					b.Fatalf("%d of %d (%v)", len(cols), total, err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("library/collections/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				cols, err := s.Collections("tu")
+				kept := slices.DeleteFunc(cols, func(c *repository.Collection) bool { return c.Parent != "" || c.Level == repository.Curated })
+				if err != nil || len(kept) < n/2 {
+					b.Fatalf("%d (%v)", len(kept), err)
+				}
+			}
+		})
 	}
 }
