@@ -69,11 +69,11 @@ type page struct {
 	Prev, Next, Summary, IIIF            string
 	// UnitsFirst and UnitsNext lead to the first and the next of a
 	// library's top-level units, of which its listing holds UnitCount.
-	UnitsFirst, UnitsNext string
-	UnitCount             int
-	Crumbs                               []link
-	SignedIn, SignIn                     bool
-	CSRF, Error, LoginNext               string
+	UnitsFirst, UnitsNext  string
+	UnitCount              int
+	Crumbs                 []link
+	SignedIn, SignIn       bool
+	CSRF, Error, LoginNext string
 }
 
 type link struct{ URL, Label string }
