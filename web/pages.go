@@ -298,19 +298,54 @@ func pageNumber(c *gin.Context) int {
 	return min(n, 1<<20)
 }
 
+// shownIDs are the identifiers of the items a page shows: a pager's links
+// name only those (an item its reader may not see is in no link).
+func shownIDs(items []listed) []string {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids
+}
+
+// pageAt is where the page of a kept listing asked for starts: right
+// after, or before, the item its link names (a seek in the store's
+// listing), else at the offset of its number (?page=, which older links
+// carry alone).
+func pageAt(c *gin.Context, n, per int) repository.At {
+	at := repository.At{Offset: (n - 1) * per}
+	if id := c.Query("after"); repository.ValidID(id) {
+		at.After = id
+	} else if id := c.Query("before"); repository.ValidID(id) {
+		at.Before = id
+	}
+	return at
+}
+
 // pagerLinks are the addresses of the pages before and after page n of
-// total entries, per to a page.
-func pagerLinks(c *gin.Context, n, per, total int) (prev, next string) {
-	at := func(k int) string {
+// total entries, per to a page; for a page of a kept listing, the link
+// before names its first entry and the link after its last (ids), so that
+// each is a seek (pageAt).
+func pagerLinks(c *gin.Context, n, per, total int, ids ...string) (prev, next string) {
+	at := func(k int, key, id string) string {
 		q := c.Request.URL.Query()
 		q.Set("page", strconv.Itoa(k))
+		q.Del("after")
+		q.Del("before")
+		if id != "" {
+			q.Set(key, id)
+		}
 		return c.Request.URL.Path + "?" + q.Encode()
 	}
+	first, last := "", ""
+	if len(ids) > 0 {
+		first, last = ids[0], ids[len(ids)-1]
+	}
 	if n > 1 {
-		prev = at(n - 1)
+		prev = at(n-1, "before", first)
 	}
 	if n*per < total {
-		next = at(n + 1)
+		next = at(n+1, "after", last)
 	}
 	return
 }
@@ -341,7 +376,7 @@ func (s *Server) libraryPage(c *gin.Context) {
 	var ids []string
 	var total int
 	if err == nil {
-		ids, total, err = s.pres.Lists.Library(who(c), in.ID, (n-1)*perPage, perPage)
+		ids, total, err = s.pres.Lists.Library(who(c), in.ID, pageAt(c, n, perPage), perPage)
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -350,7 +385,7 @@ func (s *Server) libraryPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
@@ -442,7 +477,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 			ids, _, err := s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
 			return ids, err
 		}
-		ids, total, err = s.pres.Lists.Unit(who(c), col, all, (n-1)*perPage, perPage, time.Now())
+		ids, total, err = s.pres.Lists.Unit(who(c), col, all, pageAt(c, n, perPage), perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -451,7 +486,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,64 @@ func TestHomeShowsTheCuratedCollectionsTheVisitorMaySee(t *testing.T) {
 	tok := tokenFor(t, e.store, "reader@cmu.example", "cmu", "reader", "read")
 	if got := home("Authorization", "Bearer "+tok); got != "200 [cmu-shared cmu-closed tu-shared]" {
 		t.Errorf("cmu's reader: %s", got)
+	}
+}
+
+// A listing's next and previous links name the last and the first item the
+// page shows, so that a page deep in a library or a unit is a seek; the
+// page they lead to is the one its number names, which links of old (a
+// number alone) still reach.
+func TestListingPagesLeadOnFromTheItemsTheyShowAndPageNumbersStillWork(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	if err := e.store.SaveCollection(ctx, &repository.Collection{ID: "tu-f", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds"}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 100 {
+		it := &repository.Item{Institution: "tu", Collection: "tu-f", Title: repository.Text{"en": fmt.Sprintf("Item %d", i)}}
+		if err := e.store.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, it.ID)
+	}
+	slices.Sort(want)
+	shown := regexp.MustCompile(`<li><a href="/items/([^"]+)">`)
+	link := func(rel, body string) string {
+		m := regexp.MustCompile(`<a rel="` + rel + `" href="([^"]+)">`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(m[1])
+	}
+	page := func(path string) (ids []string, prev, next string) {
+		t.Helper()
+		w := e.do(t, "GET", path)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d", path, w.Code)
+		}
+		for _, m := range shown.FindAllStringSubmatch(w.Body.String(), -1) {
+			ids = append(ids, m[1])
+		}
+		return ids, link("prev", w.Body.String()), link("next", w.Body.String())
+	}
+	for _, base := range []string{"/libraries/tu", "/collections/tu-f"} {
+		ids, _, next := page(base + "?lang=en")
+		if !slices.Equal(ids, want[:48]) || next != base+"?after="+want[47]+"&lang=en&page=2" {
+			t.Fatalf("%s: first page %v, next %q", base, ids, next)
+		}
+		ids, prev, next := page(next)
+		if !slices.Equal(ids, want[48:96]) || prev != base+"?before="+want[48]+"&lang=en&page=1" || next != base+"?after="+want[95]+"&lang=en&page=3" {
+			t.Fatalf("%s: second page %v, prev %q, next %q", base, ids, prev, next)
+		}
+		if ids, _, _ := page(prev); !slices.Equal(ids, want[:48]) {
+			t.Fatalf("%s: back to the first: %v", base, ids)
+		}
+		if ids, _, last := page(next); !slices.Equal(ids, want[96:]) || last != "" {
+			t.Fatalf("%s: last page %v, next %q", base, ids, last)
+		}
+		if ids, _, _ := page(base + "?page=2"); !slices.Equal(ids, want[48:96]) {
+			t.Fatalf("%s: page 2 by its number: %v", base, ids)
+		}
 	}
 }

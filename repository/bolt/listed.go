@@ -254,17 +254,17 @@ func listAll(tx *bbolt.Tx) error {
 }
 
 // ListedItems returns the items of a library that a listing tier shows,
-// from offset, at most limit, in identifier order, and how many it shows.
-func (s *Store) ListedItems(inst, tier string, offset, limit int) ([]string, int, error) {
-	return s.listed(inst, tier, offset, limit)
+// at most limit from at, in identifier order, and how many it shows.
+func (s *Store) ListedItems(inst, tier string, at repository.At, limit int) ([]string, int, error) {
+	return s.listed(inst, tier, at, limit)
 }
 
 // ListedInUnit is ListedItems for the items filed in a unit.
-func (s *Store) ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error) {
-	return s.listed(listedUnit(unit), tier, offset, limit)
+func (s *Store) ListedInUnit(unit, tier string, at repository.At, limit int) ([]string, int, error) {
+	return s.listed(listedUnit(unit), tier, at, limit)
 }
 
-func (s *Store) listed(scope, tier string, offset, limit int) ([]string, int, error) {
+func (s *Store) listed(scope, tier string, at repository.At, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
 	err := s.view(func(tx *bbolt.Tx) error {
@@ -272,18 +272,49 @@ func (s *Store) listed(scope, tier string, offset, limit int) ([]string, int, er
 		if v := tx.Bucket(ixListedCount).Get(prefix[:len(prefix)-1]); v != nil {
 			total = int(binary.BigEndian.Uint64(v))
 		}
-		if offset >= total || limit <= 0 {
+		if limit <= 0 {
 			return nil
 		}
-		c := tx.Bucket(ixListed).Cursor()
-		k, _ := c.Seek(prefix)
-		for range max(offset, 0) {
-			k, _ = c.Next()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(ids) < limit; k, _ = c.Next() {
-			ids = append(ids, string(k[len(prefix):]))
-		}
+		ids = seekPage(tx.Bucket(ixListed).Cursor(), prefix, at, total, limit)
 		return nil
 	})
 	return ids, total, err
+}
+
+// seekPage reads at most limit entries under prefix from at: a seek to
+// at.After or at.Before, or else a step over the at.Offset entries before
+// the page.
+func seekPage(c *bbolt.Cursor, prefix []byte, at repository.At, total, limit int) []string {
+	var ids []string
+	in := func(k []byte) bool { return k != nil && bytes.HasPrefix(k, prefix) }
+	switch {
+	case at.After != "":
+		k, _ := c.Seek(append(slices.Clone(prefix), at.After...))
+		if in(k) && string(k[len(prefix):]) == at.After {
+			k, _ = c.Next()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+	case at.Before != "":
+		k, _ := c.Seek(append(slices.Clone(prefix), at.Before...))
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Prev() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+		slices.Reverse(ids)
+	case at.Offset < total:
+		k, _ := c.Seek(prefix)
+		for range max(at.Offset, 0) {
+			k, _ = c.Next()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+	}
+	return ids
 }
