@@ -170,3 +170,39 @@ func TestListingPagesLeadOnFromTheItemsTheyShowAndPageNumbersStillWork(t *testin
 		}
 	}
 }
+
+// Closing a unit that holds many items hides them from every listing at
+// once, while the store is still listing them again (stopped here after
+// its first batch): each page decides its own items for its reader.
+func TestNarrowingABigUnitsAccessHidesItsItemsFromListingsAtOnce(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	unit := &repository.Collection{ID: "tu-f", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Fonds"}}
+	if err := e.store.SaveCollection(ctx, unit, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		it := &repository.Item{Institution: "tu", Collection: "tu-f", Title: repository.Text{"en": fmt.Sprintf("Zqitem %d", i)}}
+		if err := e.store.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths := []string{"/libraries/tu?lang=en", "/libraries/tu?lang=en&page=2", "/iiif/3/collection/tu/page/1"}
+	if body := e.do(t, "GET", paths[0]).Body.String(); strings.Count(body, "Zqitem") < 48 {
+		t.Fatalf("before: %d items shown", strings.Count(body, "Zqitem"))
+	}
+	e.store.RelistBatch = 10
+	e.store.RelistPause = func() bool { return false }
+	unit.Access = repository.Access{Level: repository.Restricted}
+	if err := e.store.SaveCollection(ctx, unit, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := e.store.ListedItems("tu", repository.TierAnyone, repository.At{}, 0); err != nil || n != 50 {
+		t.Fatalf("the store lists %d to everyone (%v), want the 50 not yet placed again", n, err)
+	}
+	for _, path := range paths {
+		if w := e.do(t, "GET", path); strings.Contains(w.Body.String(), "Zqitem") {
+			t.Errorf("%s (%d) shows an item of the closed unit:\n%s", path, w.Code, w.Body)
+		}
+	}
+}

@@ -85,7 +85,10 @@ func (s *Store) saveCollection(ctx context.Context, c *repository.Collection, ag
 	if detail == "" {
 		detail = fmt.Sprintf("collection version %d", next.Version)
 	}
-	return s.record(ctx, repository.Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
+	if err := s.record(ctx, repository.Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
+		return err
+	}
+	return s.relist()
 }
 
 // lockCollection locks collection c for its save, and shared every unit
@@ -180,8 +183,13 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 			return err
 		}
 	}
-	if old == nil || old.Parent != c.Parent || old.Access != c.Access { // the items below are listed otherwise
+	switch {
+	case old == nil: // a new unit: what is below it (in a rebuild, or on a replica) is placed now
 		if err := listBelow(tx, c.ID); err != nil {
+			return err
+		}
+	case old.Parent != c.Parent || old.Access != c.Access: // the items below are listed otherwise: queued (relist.go)
+		if err := queueRelist(tx, c.ID); err != nil {
 			return err
 		}
 	}

@@ -134,7 +134,7 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 			return err
 		}
 	}
-	return nil
+	return s.relist()
 }
 
 // lockUnit locks unit c and the items it names for their save, and shared
