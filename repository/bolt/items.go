@@ -23,7 +23,10 @@ import (
 // SaveCollection creates (Version 0) or updates a collection. A new
 // collection without an ID gets a fresh one.
 func (s *Store) SaveCollection(ctx context.Context, c *repository.Collection, agent string) error {
-	return s.saveCollection(ctx, c, agent, "")
+	if err := s.saveCollection(ctx, c, agent, ""); err != nil {
+		return err
+	}
+	return s.relist() // with the unit's lock let go: its items may be saved meanwhile
 }
 
 // saveCollection is SaveCollection with what the event says of the change.
@@ -85,10 +88,7 @@ func (s *Store) saveCollection(ctx context.Context, c *repository.Collection, ag
 	if detail == "" {
 		detail = fmt.Sprintf("collection version %d", next.Version)
 	}
-	if err := s.record(ctx, repository.Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail}); err != nil {
-		return err
-	}
-	return s.relist()
+	return s.record(ctx, repository.Event{Type: typ, Object: next.ID, Agent: agent, Outcome: "success", Detail: detail})
 }
 
 // lockCollection locks collection c for its save, and shared every unit

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -79,5 +80,48 @@ func TestARelistingStoppedMidwayIsFinishedOnTheNextOpen(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// While a unit's items are listed again, the store's writer and the unit's
+// lock are free between two batches: an item of the unit is saved
+// meanwhile, and ends in the tiers its unit's new access gives it.
+func TestAnItemOfAUnitBeingListedAgainIsSavedBetweenBatches(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "archive.db"), newBlobs(t))
+	unit := &repository.Collection{ID: "tu-big", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "Big"}}
+	if err := s.SaveCollection(ctx, unit, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		saveTestItem(t, s, fmt.Sprintf("item-%02d", i), "tu", unit.ID)
+	}
+	s.RelistBatch = 10
+	saved := make(chan error, 1)
+	s.RelistPause = func() bool {
+		s.RelistPause = nil
+		go func() {
+			it, err := s.Item("item-29")
+			if err == nil {
+				it.Title = repository.Text{"en": "changed meanwhile"}
+				err = s.SaveItem(ctx, it, "tester")
+			}
+			saved <- err
+		}()
+		select {
+		case err := <-saved:
+			if err != nil {
+				t.Errorf("saving an item between two batches: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("an item of the unit could not be saved between two batches")
+		}
+		return true
+	}
+	unit.Access = repository.Access{Level: repository.Restricted}
+	if err := s.SaveCollection(ctx, unit, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(t, s, "unit/tu-big"); got != "[a:0 m:30 s:30]" {
+		t.Fatalf("after: the unit lists %s", got)
 	}
 }
