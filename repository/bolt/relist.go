@@ -35,8 +35,17 @@ func queueRelist(tx *bbolt.Tx, id string) error {
 }
 
 // relist works the queue until it is empty, one bounded transaction at a
-// time, so that other writes go between them.
+// time, so that other writes go between them. An empty queue is read, not
+// written (a save that queued nothing commits nothing more).
 func (s *Store) relist() error {
+	queued := false
+	if err := s.view(func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(ixRelist).Cursor().First()
+		queued = k != nil
+		return nil
+	}); err != nil || !queued {
+		return err
+	}
 	for {
 		var more bool
 		if err := s.update(func(tx *bbolt.Tx) error {

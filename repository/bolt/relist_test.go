@@ -125,3 +125,17 @@ func TestAnItemOfAUnitBeingListedAgainIsSavedBetweenBatches(t *testing.T) {
 		t.Fatalf("after: the unit lists %s", got)
 	}
 }
+
+// With nothing queued, working the queue (as every save of a unit and
+// every open do) writes nothing.
+func TestAnEmptyRelistingQueueIsReadNotWritten(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "archive.db"), newBlobs(t))
+	writes := func() int64 { st := s.db.Stats(); return st.TxStats.GetWrite() }
+	before := writes()
+	if err := s.relist(); err != nil {
+		t.Fatal(err)
+	}
+	if after := writes(); after != before {
+		t.Fatalf("%d writes for an empty queue", after-before)
+	}
+}
