@@ -40,11 +40,11 @@ type Lists struct {
 }
 
 // Libraries reads the listings the store keeps of each library, by tier
-// (repository.Tiers): the items a tier shows, from offset, at most limit,
-// and how many it shows.
+// (repository.Tiers): the items a tier shows, at most limit from at, and
+// how many it shows.
 type Libraries interface {
-	ListedItems(inst, tier string, offset, limit int) ([]string, int, error)
-	ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error)
+	ListedItems(inst, tier string, at repository.At, limit int) ([]string, int, error)
+	ListedInUnit(unit, tier string, at repository.At, limit int) ([]string, int, error)
 }
 
 // ListTier is the tier of a library's listing that p reads: the staff's,
@@ -64,31 +64,34 @@ func ListTier(p Principal, inst string) string {
 	return repository.TierAnyone
 }
 
-// Library returns the items of library inst at [offset, offset+limit) of
-// those p may list, and how many p may list, from the store's listings:
-// a seek, however many items the library holds. Each page is still
-// decided afresh by its reader.
-func (l *Lists) Library(p Principal, inst string, offset, limit int) ([]string, int, error) {
+// Library returns at most limit items of library inst from at, of those p
+// may list, and how many p may list, from the store's listings: a seek,
+// however many items the library holds (a page reached by its offset steps
+// over those before it). Each page is still decided afresh by its reader.
+func (l *Lists) Library(p Principal, inst string, at repository.At, limit int) ([]string, int, error) {
 	tier := ListTier(p, inst)
 	if tier == "" {
 		return nil, 0, nil
 	}
-	return l.Libraries.ListedItems(inst, tier, max(offset, 0), limit)
+	at.Offset = max(at.Offset, 0)
+	return l.Libraries.ListedItems(inst, tier, at, limit)
 }
 
 // Unit is Page for a collection: an archival unit without members of its
 // own order lists the items filed in it from the store's listings, like
 // Library; a curated collection, or a unit whose members come first, from
-// the lists kept here. all reads every item of c, in its order.
-func (l *Lists) Unit(p Principal, c *repository.Collection, all func() ([]string, error), offset, limit int, now time.Time) ([]string, int, error) {
+// the lists kept here, at at's offset (a slice of a list in memory). all
+// reads every item of c, in its order.
+func (l *Lists) Unit(p Principal, c *repository.Collection, all func() ([]string, error), at repository.At, limit int, now time.Time) ([]string, int, error) {
 	if c.Level == repository.Curated || len(c.Members) > 0 {
-		return l.Page(p, c.ID, all, offset, limit, now)
+		return l.Page(p, c.ID, all, at.Offset, limit, now)
 	}
 	tier := ListTier(p, c.Institution)
 	if tier == "" {
 		return nil, 0, nil
 	}
-	return l.Libraries.ListedInUnit(c.ID, tier, max(offset, 0), limit)
+	at.Offset = max(at.Offset, 0)
+	return l.Libraries.ListedInUnit(c.ID, tier, at, limit)
 }
 
 // Feed is the store's change feed, as Lists reads it.

@@ -166,12 +166,12 @@ func TestListTiersAgreeWithDecide(t *testing.T) {
 // listings is a store's listings by tier, which names what it was asked.
 type listings struct{ asked []string }
 
-func (l *listings) ListedItems(inst, tier string, offset, limit int) ([]string, int, error) {
+func (l *listings) ListedItems(inst, tier string, at repository.At, limit int) ([]string, int, error) {
 	l.asked = append(l.asked, "library "+inst+" "+tier)
 	return []string{"kept"}, 1, nil
 }
 
-func (l *listings) ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error) {
+func (l *listings) ListedInUnit(unit, tier string, at repository.At, limit int) ([]string, int, error) {
 	l.asked = append(l.asked, "unit "+unit+" "+tier)
 	return []string{"kept"}, 1, nil
 }
@@ -192,16 +192,16 @@ func TestLibrariesAndUnitsListFromTheStoreInTheAskersTier(t *testing.T) {
 	unit := &repository.Collection{ID: "tu-f", Institution: "tu", Level: repository.Fonds}
 	ordered := &repository.Collection{ID: "tu-o", Institution: "tu", Level: repository.Fonds, Members: []string{"i1"}}
 	curated := &repository.Collection{ID: "shared", Institution: "tu", Level: repository.Curated, Members: []string{"i1"}}
-	l.Library(staff, "tu", 0, 10)
-	l.Library(reader, "tu", 0, 10)
-	l.Unit(staff, unit, all, 0, 10, now)
-	l.Unit(reader, unit, all, 0, 10, now)
+	l.Library(staff, "tu", repository.At{}, 10)
+	l.Library(reader, "tu", repository.At{}, 10)
+	l.Unit(staff, unit, all, repository.At{}, 10, now)
+	l.Unit(reader, unit, all, repository.At{}, 10, now)
 	for _, c := range []*repository.Collection{ordered, curated} {
-		if ids, _, err := l.Unit(reader, c, all, 0, 10, now); err != nil || !slices.Equal(ids, []string{"i1"}) {
+		if ids, _, err := l.Unit(reader, c, all, repository.At{}, 10, now); err != nil || !slices.Equal(ids, []string{"i1"}) {
 			t.Fatalf("%s lists %v (%v), want [i1] decided here", c.ID, ids, err)
 		}
 	}
-	if ids, total, _ := l.Library(Principal{User: "x", Institution: "tu", Role: Archivist, Scope: "bogus"}, "tu", 0, 10); len(ids) != 0 || total != 0 {
+	if ids, total, _ := l.Library(Principal{User: "x", Institution: "tu", Role: Archivist, Scope: "bogus"}, "tu", repository.At{}, 10); len(ids) != 0 || total != 0 {
 		t.Fatalf("a token of no known scope lists %v of %d", ids, total)
 	}
 	want := []string{"library tu s", "library tu a", "unit tu-f s", "unit tu-f a"}

@@ -146,6 +146,16 @@ const (
 	TierStaff   = "s" // the library's staff alone
 )
 
+// At is where a page of a listing starts: right after the entry named
+// After, or else so as to end right before the entry named Before, or
+// else at Offset (the first entry is 0). A page's next and previous links
+// carry After and Before, so that a page deep in a kept listing is a seek;
+// an offset (a page number's) steps over the entries before it.
+type At struct {
+	Offset        int
+	After, Before string
+}
+
 // Tiers lists the listing tiers that show a record whose access, its own
 // made stricter by every collection above it, is a, at now: none when it
 // is withdrawn, the staff's when internal, the members' and the staff's

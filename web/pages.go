@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,9 +67,13 @@ type page struct {
 	Shared, Collections                  []*repository.Collection
 	Items                                []listed
 	Prev, Next, Summary, IIIF            string
-	Crumbs                               []link
-	SignedIn, SignIn                     bool
-	CSRF, Error, LoginNext               string
+	// UnitsFirst and UnitsNext lead to the first and the next of a
+	// library's top-level units, of which its listing holds UnitCount.
+	UnitsFirst, UnitsNext  string
+	UnitCount              int
+	Crumbs                 []link
+	SignedIn, SignIn       bool
+	CSRF, Error, LoginNext string
 }
 
 type link struct{ URL, Label string }
@@ -218,10 +224,7 @@ func (s *Server) home(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	cols, err := s.cfg.Store.Children("")
-	if err == nil {
-		p.Shared, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Level == repository.Curated })
-	}
+	p.Shared, err = s.sharedCollections(c, p.Libraries)
 	if err == nil {
 		var ids []string
 		if ids, err = s.recentItems(12); err == nil {
@@ -234,6 +237,36 @@ func (s *Server) home(c *gin.Context) {
 	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "home", p)
+}
+
+// homeShared bounds the curated collections the home page shows of each
+// library.
+const homeShared = 48
+
+// sharedCollections are the curated collections at the top of each library
+// that the reader may see, at most homeShared of each, in their order
+// among siblings: read from the store's listing of each library's tier
+// (a seek), each still decided for the reader.
+func (s *Server) sharedCollections(c *gin.Context, libs []*repository.Institution) ([]*repository.Collection, error) {
+	var out []*repository.Collection
+	for _, in := range libs {
+		tier := access.ListTier(who(c), in.ID)
+		if tier == "" {
+			continue
+		}
+		cols, _, err := s.cfg.Store.TopUnits(in.ID, tier, true, "", homeShared)
+		if err == nil {
+			cols, err = s.visibleCollections(c, cols, func(*repository.Collection) bool { return true })
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cols...)
+	}
+	slices.SortStableFunc(out, func(a, b *repository.Collection) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // recentItems are the items most recently created or changed, newest first.
@@ -265,19 +298,54 @@ func pageNumber(c *gin.Context) int {
 	return min(n, 1<<20)
 }
 
+// shownIDs are the identifiers of the items a page shows: a pager's links
+// name only those (an item its reader may not see is in no link).
+func shownIDs(items []listed) []string {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids
+}
+
+// pageAt is where the page of a kept listing asked for starts: right
+// after, or before, the item its link names (a seek in the store's
+// listing), else at the offset of its number (?page=, which older links
+// carry alone).
+func pageAt(c *gin.Context, n, per int) repository.At {
+	at := repository.At{Offset: (n - 1) * per}
+	if id := c.Query("after"); repository.ValidID(id) {
+		at.After = id
+	} else if id := c.Query("before"); repository.ValidID(id) {
+		at.Before = id
+	}
+	return at
+}
+
 // pagerLinks are the addresses of the pages before and after page n of
-// total entries, per to a page.
-func pagerLinks(c *gin.Context, n, per, total int) (prev, next string) {
-	at := func(k int) string {
+// total entries, per to a page; for a page of a kept listing, the link
+// before names its first entry and the link after its last (ids), so that
+// each is a seek (pageAt).
+func pagerLinks(c *gin.Context, n, per, total int, ids ...string) (prev, next string) {
+	at := func(k int, key, id string) string {
 		q := c.Request.URL.Query()
 		q.Set("page", strconv.Itoa(k))
+		q.Del("after")
+		q.Del("before")
+		if id != "" {
+			q.Set(key, id)
+		}
 		return c.Request.URL.Path + "?" + q.Encode()
 	}
+	first, last := "", ""
+	if len(ids) > 0 {
+		first, last = ids[0], ids[len(ids)-1]
+	}
 	if n > 1 {
-		prev = at(n - 1)
+		prev = at(n-1, "before", first)
 	}
 	if n*per < total {
-		next = at(n + 1)
+		next = at(n+1, "after", last)
 	}
 	return
 }
@@ -303,15 +371,12 @@ func (s *Server) libraryPage(c *gin.Context) {
 	p := s.newPage(c, "")
 	p.Title = in.Name.Get(p.Lang)
 	p.Crumbs = []link{{"/", t(p.Lang, "home")}}
-	cols, err := s.cfg.Store.Collections(in.ID)
-	if err == nil {
-		p.Collections, err = s.visibleCollections(c, cols, func(col *repository.Collection) bool { return col.Parent == "" && col.Level != repository.Curated })
-	}
+	err = s.libraryUnits(c, &p, in.ID)
 	n := pageNumber(c)
 	var ids []string
 	var total int
 	if err == nil {
-		ids, total, err = s.pres.Lists.Library(who(c), in.ID, (n-1)*perPage, perPage)
+		ids, total, err = s.pres.Lists.Library(who(c), in.ID, pageAt(c, n, perPage), perPage)
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -320,10 +385,58 @@ func (s *Server) libraryPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
+}
+
+// unitsPerPage bounds the top-level units a library's page shows at once.
+const unitsPerPage = 48
+
+// libraryUnits puts on p library inst's top-level archival units that the
+// reader may see: those of the reader's listing tier from the one after
+// the ?units= cursor (a seek, however many the library holds), each still
+// decided for the reader, with how many the tier holds and the links to
+// the first and the next of them.
+func (s *Server) libraryUnits(c *gin.Context, p *page, inst string) error {
+	tier := access.ListTier(who(c), inst)
+	if tier == "" {
+		return nil
+	}
+	after := c.Query("units")
+	if !repository.ValidID(after) {
+		after = "" // not a unit's identifier: the first page
+	}
+	cols, total, err := s.cfg.Store.TopUnits(inst, tier, false, after, unitsPerPage+1)
+	if err != nil {
+		return err
+	}
+	if len(cols) > unitsPerPage {
+		cols = cols[:unitsPerPage]
+		p.UnitsNext = unitsLink(c, cols[len(cols)-1].ID)
+	}
+	if after != "" {
+		p.UnitsFirst = unitsLink(c, "")
+	}
+	if p.UnitsFirst != "" || p.UnitsNext != "" {
+		p.UnitCount = total
+	}
+	p.Collections, err = s.visibleCollections(c, cols, func(*repository.Collection) bool { return true })
+	return err
+}
+
+// unitsLink is the address of this page with its units from the one
+// after unit after ("": the first).
+func unitsLink(c *gin.Context, after string) string {
+	q := c.Request.URL.Query()
+	if q.Del("units"); after != "" {
+		q.Set("units", after)
+	}
+	if len(q) == 0 {
+		return c.Request.URL.Path
+	}
+	return c.Request.URL.Path + "?" + q.Encode()
 }
 
 func (s *Server) collectionPage(c *gin.Context) {
@@ -364,7 +477,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 			ids, _, err := s.cfg.Store.CollectionItems(col, 0, math.MaxInt)
 			return ids, err
 		}
-		ids, total, err = s.pres.Lists.Unit(who(c), col, all, (n-1)*perPage, perPage, time.Now())
+		ids, total, err = s.pres.Lists.Unit(who(c), col, all, pageAt(c, n, perPage), perPage, time.Now())
 	}
 	if err == nil {
 		p.Items, err = s.listItems(c, ids)
@@ -373,7 +486,7 @@ func (s *Server) collectionPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.Prev, p.Next = pagerLinks(c, n, perPage, total)
+	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)

@@ -251,7 +251,7 @@ func (s *Service) library(p access.Principal, site Site, inst *repository.Instit
 	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
 		return err
 	}
-	ids, total, err := s.Lists.Library(p, inst.ID, max(0, page-1)*PageSize, PageSize)
+	ids, total, err := s.Lists.Library(p, inst.ID, repository.At{Offset: max(0, page-1) * PageSize}, PageSize)
 	if err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 	if col.Level == repository.Curated {
 		// A shared collection: items of any library, each with its own provider.
 		in.PartOf = "top"
-		ids, _, err := s.Lists.Unit(p, col, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
+		ids, _, err := s.Lists.Unit(p, col, s.collectionItems(col), repository.At{Offset: max(0, page-1) * PageSize}, PageSize, s.now())
 		if err != nil {
 			return err
 		}
@@ -314,7 +314,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 			return err
 		}
 	}
-	ids, total, err := s.Lists.Unit(p, col, s.collectionItems(col), max(0, page-1)*PageSize, PageSize, s.now())
+	ids, total, err := s.Lists.Unit(p, col, s.collectionItems(col), repository.At{Offset: max(0, page-1) * PageSize}, PageSize, s.now())
 	if err != nil {
 		return err
 	}

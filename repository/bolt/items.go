@@ -23,7 +23,10 @@ import (
 // SaveCollection creates (Version 0) or updates a collection. A new
 // collection without an ID gets a fresh one.
 func (s *Store) SaveCollection(ctx context.Context, c *repository.Collection, agent string) error {
-	return s.saveCollection(ctx, c, agent, "")
+	if err := s.saveCollection(ctx, c, agent, ""); err != nil {
+		return err
+	}
+	return s.relist() // with the unit's lock let go: its items may be saved meanwhile
 }
 
 // saveCollection is SaveCollection with what the event says of the change.
@@ -159,6 +162,9 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 	if err := indexPointLinks(tx, "c", c.ID, institutionOf(old), c.Institution, collectionPoints(old), collectionPoints(c)); err != nil {
 		return err
 	}
+	if err := listTop(tx, old, c); err != nil {
+		return err
+	}
 	if old != nil {
 		if err := unindex(tx, ixInstColls, join(old.Institution, old.ID)); err != nil {
 			return err
@@ -177,8 +183,13 @@ func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
 			return err
 		}
 	}
-	if old == nil || old.Parent != c.Parent || old.Access != c.Access { // the items below are listed otherwise
+	switch {
+	case old == nil: // a new unit: what is below it (in a rebuild, or on a replica) is placed now
 		if err := listBelow(tx, c.ID); err != nil {
+			return err
+		}
+	case old.Parent != c.Parent || old.Access != c.Access: // the items below are listed otherwise: queued (relist.go)
+		if err := queueRelist(tx, c.ID); err != nil {
 			return err
 		}
 	}

@@ -114,9 +114,15 @@ func listedUnit(unit string) string { return "unit/" + unit }
 
 func listedKey(inst, tier, id string) []byte { return []byte(inst + "\x00" + tier + "\x00" + id) }
 
-// countListed puts (or deletes) key and keeps its library's and tier's
-// count, which changes only when the key comes or goes.
+// countListed is countKey in the items' listings.
 func countListed(tx *bbolt.Tx, b *bbolt.Bucket, key []byte, put bool) error {
+	return countKey(b, tx.Bucket(ixListedCount), key, put)
+}
+
+// countKey puts (or deletes) key in b and keeps its listing's count in
+// counts (under the key up to its last \0), which changes only when the
+// key comes or goes.
+func countKey(b, counts *bbolt.Bucket, key []byte, put bool) error {
 	if had := b.Get(key) != nil; had == put {
 		return nil
 	}
@@ -129,7 +135,6 @@ func countListed(tx *bbolt.Tx, b *bbolt.Bucket, key []byte, put bool) error {
 	if err != nil {
 		return err
 	}
-	counts := tx.Bucket(ixListedCount)
 	ck := key[:bytes.LastIndexByte(key, 0)]
 	n := int64(0)
 	if v := counts.Get(ck); v != nil {
@@ -249,17 +254,17 @@ func listAll(tx *bbolt.Tx) error {
 }
 
 // ListedItems returns the items of a library that a listing tier shows,
-// from offset, at most limit, in identifier order, and how many it shows.
-func (s *Store) ListedItems(inst, tier string, offset, limit int) ([]string, int, error) {
-	return s.listed(inst, tier, offset, limit)
+// at most limit from at, in identifier order, and how many it shows.
+func (s *Store) ListedItems(inst, tier string, at repository.At, limit int) ([]string, int, error) {
+	return s.listed(inst, tier, at, limit)
 }
 
 // ListedInUnit is ListedItems for the items filed in a unit.
-func (s *Store) ListedInUnit(unit, tier string, offset, limit int) ([]string, int, error) {
-	return s.listed(listedUnit(unit), tier, offset, limit)
+func (s *Store) ListedInUnit(unit, tier string, at repository.At, limit int) ([]string, int, error) {
+	return s.listed(listedUnit(unit), tier, at, limit)
 }
 
-func (s *Store) listed(scope, tier string, offset, limit int) ([]string, int, error) {
+func (s *Store) listed(scope, tier string, at repository.At, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
 	err := s.view(func(tx *bbolt.Tx) error {
@@ -267,18 +272,49 @@ func (s *Store) listed(scope, tier string, offset, limit int) ([]string, int, er
 		if v := tx.Bucket(ixListedCount).Get(prefix[:len(prefix)-1]); v != nil {
 			total = int(binary.BigEndian.Uint64(v))
 		}
-		if offset >= total || limit <= 0 {
+		if limit <= 0 {
 			return nil
 		}
-		c := tx.Bucket(ixListed).Cursor()
-		k, _ := c.Seek(prefix)
-		for range max(offset, 0) {
-			k, _ = c.Next()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(ids) < limit; k, _ = c.Next() {
-			ids = append(ids, string(k[len(prefix):]))
-		}
+		ids = seekPage(tx.Bucket(ixListed).Cursor(), prefix, at, total, limit)
 		return nil
 	})
 	return ids, total, err
+}
+
+// seekPage reads at most limit entries under prefix from at: a seek to
+// at.After or at.Before, or else a step over the at.Offset entries before
+// the page.
+func seekPage(c *bbolt.Cursor, prefix []byte, at repository.At, total, limit int) []string {
+	var ids []string
+	in := func(k []byte) bool { return k != nil && bytes.HasPrefix(k, prefix) }
+	switch {
+	case at.After != "":
+		k, _ := c.Seek(append(slices.Clone(prefix), at.After...))
+		if in(k) && string(k[len(prefix):]) == at.After {
+			k, _ = c.Next()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+	case at.Before != "":
+		k, _ := c.Seek(append(slices.Clone(prefix), at.Before...))
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Prev() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+		slices.Reverse(ids)
+	case at.Offset < total:
+		k, _ := c.Seek(prefix)
+		for range max(at.Offset, 0) {
+			k, _ = c.Next()
+		}
+		for ; in(k) && len(ids) < limit; k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+	}
+	return ids
 }

@@ -473,7 +473,7 @@ func (s *Store) applyKeys(ctx context.Context, keys []string, cur *cursor) (int,
 			break
 		}
 	}
-	return n, nil
+	return n, s.relist()
 }
 
 // readRecords fetches records with eight requests at a time, in order. A

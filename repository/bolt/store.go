@@ -41,7 +41,7 @@ var (
 	// starts it again.
 	ixTouched = []byte("ix_touched")
 	// durable: rebuilt from storage; the sessions are not (a rebuild signs everyone out).
-	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount,
+	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount, ixTops, ixTopsCount, ixRelist,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets}
@@ -69,6 +69,12 @@ type Store struct {
 	// caughtUp is when a replica last took in all the writer had published
 	// (unix nanoseconds; 0: not yet).
 	caughtUp atomic.Int64
+	// RelistBatch, when set, is how many items one transaction of the
+	// relisting of changed units places (relist.go); RelistPause, when
+	// set, is asked between two, and leaves the rest for the next save or
+	// open when it says false. Tests may set them (a stop midway).
+	RelistBatch int
+	RelistPause func() bool
 }
 
 // Open opens (or creates) the store at path. A new, empty file is filled from
@@ -101,6 +107,10 @@ func open(ctx context.Context, path string, blobs repository.Blobs, replica bool
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.relist(); err != nil { // what a stop or a crash left undone
+		db.Close()
+		return nil, fmt.Errorf("listing the items of changed units again: %w", err)
 	}
 	if replica {
 		return s, nil // filled by CatchUp, from what the writer published
@@ -207,6 +217,7 @@ func (s *Store) migrate() error {
 		noSets := tx.Bucket(ixSetItems) == nil
 		// Not in a store of an older version:
 		numbered, listed := tx.Bucket(ixActivityAt) != nil, tx.Bucket(ixListed) != nil
+		topped := tx.Bucket(ixTops) != nil
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -230,6 +241,11 @@ func (s *Store) migrate() error {
 		if !listed {
 			if err := listAll(tx); err != nil {
 				return err
+			}
+		}
+		if !topped {
+			if err := listTops(tx); err != nil {
+				return fmt.Errorf("listing the top-level units: %w", err)
 			}
 		}
 		if tx.Bucket(bFeed) == nil {

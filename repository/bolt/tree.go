@@ -153,6 +153,13 @@ func (s *Store) NextOrder(parent string) (float64, error) {
 // numbered again to make room, all registered together. version must be
 // the one the move was decided on (fault.Conflict otherwise).
 func (s *Store) MoveCollection(ctx context.Context, id string, version int, parent string, position int, agent string) error {
+	if err := s.moveCollection(ctx, id, version, parent, position, agent); err != nil {
+		return err
+	}
+	return s.relist() // with the units' locks let go (relist.go)
+}
+
+func (s *Store) moveCollection(ctx context.Context, id string, version int, parent string, position int, agent string) error {
 	unlock, kids := s.lockMove(id, parent)
 	defer unlock()
 	c, err := s.Collection(id)

@@ -20,6 +20,13 @@ import (
 // are moved at their current version (moving changes only where they are
 // filed), and must be of the unit's library.
 func (s *Store) SaveUnit(ctx context.Context, c *repository.Collection, agent string) error {
+	if err := s.saveUnit(ctx, c, agent); err != nil {
+		return err
+	}
+	return s.relist() // with the unit's locks let go (relist.go)
+}
+
+func (s *Store) saveUnit(ctx context.Context, c *repository.Collection, agent string) error {
 	next := *c
 	next.Members = slices.Clone(c.Members)
 	if next.ID == "" {
