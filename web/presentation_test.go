@@ -110,6 +110,18 @@ func TestCollectionsAcrossLibraries(t *testing.T) {
 	if err := e.store.SaveCollection(ctx, shared, "t"); err != nil {
 		t.Fatal(err)
 	}
+	// cmu's top-level units: an open fonds with a series below it, and a
+	// restricted fonds; and a later curated collection of tu's.
+	for _, c := range []*repository.Collection{
+		{ID: "cmu-open-fonds", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Open fonds"}},
+		{ID: "cmu-open-series", Institution: "cmu", Parent: "cmu-open-fonds", Level: repository.Series, Title: repository.Text{"en": "Its series"}},
+		{ID: "cmu-shut-fonds", Institution: "cmu", Level: repository.Fonds, Title: repository.Text{"en": "Shut fonds"}, Access: repository.Access{Level: repository.Restricted}},
+		{ID: "a-tu-shared", Institution: "tu", Level: repository.Curated, Order: 1, Title: repository.Text{"en": "Later shared"}, Members: []string{other.ID}},
+	} {
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	get := func(path string) string {
 		w := e.do(t, "GET", path)
 		if w.Code != 200 {
@@ -124,9 +136,15 @@ func TestCollectionsAcrossLibraries(t *testing.T) {
 			t.Errorf("top lacks %s", want)
 		}
 	}
+	if i, j := strings.Index(top, "/iiif/3/collection/shared-maps"), strings.Index(top, "/iiif/3/collection/a-tu-shared"); i < 0 || j < i {
+		t.Errorf("top lists the shared collections out of their order (%d, %d)", i, j)
+	}
 	lib := get("/iiif/3/collection/cmu")
 	if !strings.Contains(lib, "/iiif/3/collection/cmu/page/1") {
 		t.Errorf("library collection lacks its page: %s", lib)
+	}
+	if !strings.Contains(lib, "/iiif/3/collection/cmu-open-fonds") || strings.Contains(lib, "cmu-open-series") || strings.Contains(lib, "cmu-shut-fonds") {
+		t.Errorf("library collection does not list exactly its open top-level unit: %s", lib)
 	}
 	page := get("/iiif/3/collection/cmu/page/1")
 	if !strings.Contains(page, "/iiif/3/manifest/"+item) || strings.Contains(page, closed) {

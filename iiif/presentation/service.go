@@ -1,11 +1,13 @@
 package presentation
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,9 @@ import (
 type Store interface {
 	access.Items
 	Institutions() ([]*repository.Institution, error)
-	Collections(institution string) ([]*repository.Collection, error)
+	// TopUnits reads a library's top-level units (curated, or else
+	// archival) kept for a listing tier, after the named one.
+	TopUnits(inst, tier string, curated bool, after string, limit int) ([]*repository.Collection, int, error)
 	Children(parent string) ([]*repository.Collection, error)
 	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
@@ -147,10 +151,24 @@ func (s *Service) members(p access.Principal, site Site, ids []string, withProvi
 	return out, nil
 }
 
-func (s *Service) collectionMembers(p access.Principal, cols []*repository.Collection, keep func(*repository.Collection) bool) ([]Member, error) {
+// topUnits are library inst's top-level units (curated, or else archival)
+// kept for p's listing tier: a library's collection costs the units it
+// lists, not every unit of the archive. They are candidates; members
+// decides each for p.
+func (s *Service) topUnits(p access.Principal, inst string, curated bool) ([]*repository.Collection, error) {
+	tier := access.ListTier(p, inst)
+	if tier == "" {
+		return nil, nil
+	}
+	cols, _, err := s.Store.TopUnits(inst, tier, curated, "", math.MaxInt)
+	return cols, err
+}
+
+// collectionMembers are the members for the units of cols that p may see.
+func (s *Service) collectionMembers(p access.Principal, cols []*repository.Collection) ([]Member, error) {
 	var kept []*repository.Collection
 	for _, c := range cols {
-		if !c.Deleted && keep(c) {
+		if !c.Deleted {
 			kept = append(kept, c)
 		}
 	}
@@ -217,15 +235,22 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 		for _, i := range ins {
 			in.Members = append(in.Members, Member{ID: i.ID, Type: "Collection", Label: i.Name})
 		}
-		cols, err := s.Store.Children("")
+		var shared []*repository.Collection
+		for _, i := range ins {
+			cols, err := s.topUnits(p, i.ID, true)
+			if err != nil {
+				return nil, err
+			}
+			shared = append(shared, cols...)
+		}
+		slices.SortStableFunc(shared, func(a, b *repository.Collection) int {
+			return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
+		})
+		members, err := s.collectionMembers(p, shared)
 		if err != nil {
 			return nil, err
 		}
-		shared, err := s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Level == repository.Curated })
-		if err != nil {
-			return nil, err
-		}
-		in.Members = append(in.Members, shared...)
+		in.Members = append(in.Members, members...)
 	case ierr == nil:
 		err = s.library(p, site, inst, page, &in)
 	default:
@@ -244,11 +269,11 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 
 func (s *Service) library(p access.Principal, site Site, inst *repository.Institution, page int, in *CollectionInput) error {
 	in.Label, in.Provider, in.PartOf = inst.Name, inst, "top"
-	cols, err := s.Store.Collections(inst.ID)
-	if err != nil {
-		return err
+	cols, err := s.topUnits(p, inst.ID, false)
+	if err == nil {
+		in.Members, err = s.collectionMembers(p, cols)
 	}
-	if in.Members, err = s.collectionMembers(p, cols, func(c *repository.Collection) bool { return c.Parent == "" && c.Level != repository.Curated }); err != nil {
+	if err != nil {
 		return err
 	}
 	ids, total, err := s.Lists.Library(p, inst.ID, repository.At{Offset: max(0, page-1) * PageSize}, PageSize)
@@ -310,7 +335,7 @@ func (s *Service) archival(p access.Principal, site Site, id string, page int, i
 		if err != nil {
 			return err
 		}
-		if in.Members, err = s.collectionMembers(p, kids, func(*repository.Collection) bool { return true }); err != nil {
+		if in.Members, err = s.collectionMembers(p, kids); err != nil {
 			return err
 		}
 	}
