@@ -386,6 +386,10 @@ func TestAUnitMovedOutBecomesAFondsOfItsOwn(t *testing.T) {
 	if code, body := e.get(t, "/desk/fonds/cmu-f-s?moved=top&lang=en"); code != 200 || !strings.Contains(body, "it is now a fonds of its own") {
 		t.Fatalf("its outline: %d %.300s", code, body)
 	}
+	// The desk's list of fonds has it, and not the file still below it.
+	if code, body := e.get(t, "/desk/fonds?lang=en"); code != 200 || !strings.Contains(body, `/desk/fonds/cmu-f-s"`) || strings.Contains(body, "cmu-f-s-1") {
+		t.Fatalf("the desk's fonds: %d %.2000s", code, body)
+	}
 	// Without a unit to go into, and not to the top: refused, nothing moved.
 	if code, _ := e.post(t, "/desk/fonds/cmu-f/move", url.Values{"csrf": {e.csrf}, "unit": {"cmu-f-s-1"}}); code != http.StatusBadRequest {
 		t.Fatalf("a move without a destination: %d", code)

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -67,14 +69,17 @@ func (s *Server) deskFonds(c *gin.Context) {
 		s.fail(c, fault.Forbidden)
 		return
 	}
-	for _, in := range p.Uploads {
-		cols, err := s.cfg.Store.Children("")
+	for _, in := range p.Uploads { // each library's top-level units, as its staff list them
+		cols, _, err := s.cfg.Store.TopUnits(in.ID, repository.TierStaff, false, "", math.MaxInt)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
+		slices.SortStableFunc(cols, func(a, b *repository.Collection) int {
+			return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
+		})
 		for _, col := range cols {
-			if col.Institution == in.ID && col.Level != repository.Curated && !col.Deleted {
+			if !col.Deleted {
 				p.Fonds = append(p.Fonds, col)
 			}
 		}
