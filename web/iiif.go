@@ -133,6 +133,15 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
+		// An image passes the compression by: flushed here, its header and
+		// body are all there is to write, and they leave in one write.
+		g.gather()
+		s.send(c, status, r.ContentType, r.Data)
+		c.Writer.Flush()
+		g.send()
+		return
+	}
 	s.send(c, status, r.ContentType, r.Data)
 }
 

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/thaiarchives/archive/ingest"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// countingListener counts the writes made on its connections.
+type countingListener struct {
+	net.Listener
+	writes *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// noise is an image whose tiles are larger than net/http's 4 KiB buffer.
+func noise(seed uint64) image.Image {
+	r := rand.New(rand.NewPCG(seed, 2))
+	img := image.NewRGBA(image.Rect(0, 0, 600, 400))
+	for y := range 400 {
+		for x := range 600 {
+			img.SetRGBA(x, y, color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 255})
+		}
+	}
+	return img
+}
+
+// servedGathering serves srv on loopback as the command does, and counts
+// the writes on its connections.
+func servedGathering(t *testing.T, srv http.Handler) (addr string, writes *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes = &atomic.Int64{}
+	hs := &http.Server{Handler: srv, ConnContext: GatherContext}
+	go hs.Serve(GatherListener(countingListener{ln, writes}))
+	t.Cleanup(func() { hs.Close() })
+	return ln.Addr().String(), writes
+}
+
+func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
+	blobs, _ := local.Open(t.TempDir())
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	dir := t.TempDir()
+	for i, name := range []string{"n.png", "c.png"} {
+		var b bytes.Buffer
+		png.Encode(&b, noise(uint64(i)))
+		os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644)
+	}
+	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
+	open := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "n.png"), Name: "n.png"}},
+		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Noise"}}})
+	closed := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "c.png"), Name: "c.png"}},
+		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Closed"}, Access: repository.Access{Level: repository.Restricted}}})
+	if open[0].Status != ingest.Ingested || closed[0].Status != ingest.Ingested {
+		t.Fatalf("ingest: %+v %+v", open, closed)
+	}
+	seedAdmin(t, store)
+	reveal(t, store, "cmu")
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{srv: srv}
+	addr, writes := servedGathering(t, srv)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rd := bufio.NewReader(conn)
+	tile := "/iiif/3/" + open[0].Images[0] + "/256,0,256,256/256,/0/default.jpg"
+	want := f.do(t, "GET", tile)
+	etag := want.Header().Get("ETag")
+	cases := []struct {
+		method, path, inm string
+		oneWrite          bool
+	}{
+		{"GET", tile, "", true},
+		{"GET", tile, "", true}, // now from the whole answers kept
+		{"HEAD", tile, "", true},
+		{"GET", tile, etag, true},
+		{"GET", "/iiif/3/" + closed[0].Images[0] + "/0,0,256,256/256,/0/default.jpg", "", false},
+		{"GET", "/iiif/3/" + open[0].Images[0] + "/info.json", "", false},
+	}
+	for _, c := range cases {
+		before := writes.Load()
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\n", c.method, c.path, addr)
+		if c.inm != "" {
+			fmt.Fprintf(conn, "If-None-Match: %s\r\n", c.inm)
+		}
+		fmt.Fprint(conn, "\r\n")
+		req, _ := http.NewRequest(c.method, c.path, nil)
+		resp, err := http.ReadResponse(rd, req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// The same answer as the handler gives without the gathering.
+		dreq := httptest.NewRequest(c.method, "http://"+addr+c.path, nil)
+		if c.inm != "" {
+			dreq.Header.Set("If-None-Match", c.inm)
+		}
+		direct := httptest.NewRecorder()
+		srv.ServeHTTP(direct, dreq)
+		if resp.StatusCode != direct.Code || !bytes.Equal(body, direct.Body.Bytes()) ||
+			resp.Header.Get("Cache-Control") != direct.Header().Get("Cache-Control") || resp.Header.Get("Vary") != direct.Header().Get("Vary") ||
+			resp.Header.Get("ETag") != direct.Header().Get("ETag") || resp.ContentLength != int64(direct.Body.Len()) && c.method == "GET" {
+			t.Fatalf("%s %s (If-None-Match %q): %d %q, %d bytes; without gathering %d %q %q, %d bytes",
+				c.method, c.path, c.inm, resp.StatusCode, resp.Header.Get("Cache-Control"), len(body),
+				direct.Code, direct.Header().Get("Cache-Control"), direct.Header().Get("Vary"), direct.Body.Len())
+		}
+		if n := writes.Load() - before; c.oneWrite && n != 1 {
+			t.Fatalf("%s %s (If-None-Match %q): %d writes, want 1", c.method, c.path, c.inm, n)
+		}
+	}
+	if len(want.Body.Bytes()) <= 8<<10 || want.Code != http.StatusOK {
+		t.Fatalf("the tile is %d, %d bytes: too small to need two writes", want.Code, want.Body.Len())
+	}
+}
+
+// TestGatheringPassesOnAnswersBeyondItsBoundInOrder: an answer larger than
+// the bound, and a file copied by ReadFrom, arrive whole and in order.
+func TestGatheringPassesOnAnswersBeyondItsBoundInOrder(t *testing.T) {
+	a, b := net.Pipe()
+	got := make(chan []byte)
+	go func() { all, _ := io.ReadAll(b); got <- all }()
+	g := &gatherConn{Conn: a}
+	var want bytes.Buffer
+	g.gather()
+	for i := 0; want.Len() <= 2*maxGathered; i++ {
+		line := fmt.Appendf(nil, "line %d\n", i)
+		want.Write(line)
+		if _, err := g.Write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.send(); err != nil {
+		t.Fatal(err)
+	}
+	file := bytes.Repeat([]byte("file "), 1000)
+	want.Write(file)
+	if _, err := g.ReadFrom(bytes.NewReader(file)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if all := <-got; !bytes.Equal(all, want.Bytes()) {
+		t.Fatalf("%d bytes arrived, want %d in order", len(all), want.Len())
+	}
+}
