@@ -47,6 +47,10 @@ func (l gatherListener) Accept() (net.Conn, error) {
 type gatherConn struct {
 	net.Conn
 	held *[]byte // nil: writes go straight through
+	// body is the answer's body as the handler has it (immutable): when
+	// the server writes it as it is, it is kept by reference, not copied,
+	// and leaves after what is held in the same system call (writev).
+	body, sent []byte
 }
 
 // maxGathered bounds an answer sent whole (a tile is a few tens of KiB).
@@ -60,26 +64,33 @@ func gatherOf(ctx context.Context) *gatherConn {
 	return g
 }
 
-// gather holds the writes that follow until send.
-func (g *gatherConn) gather() {
+// gather holds the writes that follow until send; body is the answer's
+// body, which is not copied when the server writes it whole.
+func (g *gatherConn) gather(body []byte) {
 	if g.held == nil {
 		g.held = gatherBufs.Get().(*[]byte)
 	}
+	g.body = body
 }
 
-// send writes what was held in one write and lets writes through again.
-// A failed write closes the connection: what the client has is cut short.
+// send writes what was held in one system call and lets writes through
+// again. A failed write closes the connection: what the client has is cut
+// short.
 func (g *gatherConn) send() error {
-	b := g.held
+	b, body := g.held, g.sent
 	if b == nil {
 		return nil
 	}
-	g.held = nil
+	g.held, g.body, g.sent = nil, nil, nil
 	var err error
-	if len(*b) > 0 {
-		if _, err = g.Conn.Write(*b); err != nil {
-			g.Conn.Close()
-		}
+	if tc, ok := g.Conn.(*net.TCPConn); ok && len(body) > 0 {
+		bufs := net.Buffers{*b, body}
+		_, err = bufs.WriteTo(tc)
+	} else if *b = append(*b, body...); len(*b) > 0 {
+		_, err = g.Conn.Write(*b)
+	}
+	if err != nil {
+		g.Conn.Close()
 	}
 	if cap(*b) <= maxGathered {
 		*b = (*b)[:0]
@@ -92,13 +103,23 @@ func (g *gatherConn) Write(p []byte) (int, error) {
 	if g.held == nil {
 		return g.Conn.Write(p)
 	}
+	if g.sent == nil && len(p) > 0 && len(p) == len(g.body) && &p[0] == &g.body[0] {
+		g.sent = p // the body, after the header held: nothing follows it
+		return len(p), nil
+	}
+	if g.sent != nil {
+		// More after the body: it goes first, in order.
+		*g.held = append(*g.held, g.sent...)
+		g.sent = nil
+	}
 	*g.held = append(*g.held, p...)
 	if len(*g.held) > maxGathered {
 		// Not an answer to hold whole: what is held goes now.
+		body := g.body
 		if err := g.send(); err != nil {
 			return 0, err
 		}
-		g.gather()
+		g.gather(body)
 	}
 	return len(p), nil
 }

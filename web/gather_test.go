@@ -159,6 +159,56 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 	if len(want.Body.Bytes()) <= 8<<10 || want.Code != http.StatusOK {
 		t.Fatalf("the tile is %d, %d bytes: too small to need two writes", want.Code, want.Body.Len())
 	}
+
+	// On a TCP connection as the command serves, the header and the body
+	// (not copied) leave in one system call: the process makes two for the
+	// request, the client's and the server's.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ConnContext: GatherContext}
+	go hs.Serve(GatherListener(ln))
+	defer hs.Close()
+	tc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	trd := bufio.NewReader(tc)
+	for range 3 {
+		before := writeCalls(t)
+		if _, err := fmt.Fprintf(tc, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, ln.Addr()); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", tile, nil)
+		resp, err := http.ReadResponse(trd, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if n := writeCalls(t) - before; !bytes.Equal(body, want.Body.Bytes()) || n != 2 {
+			t.Fatalf("over TCP: %d bytes (want %d), %d write calls in the process (want 2: the request's and the answer's)", len(body), want.Body.Len(), n)
+		}
+	}
+}
+
+// writeCalls is how many write system calls this process has made.
+func writeCalls(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for line := range bytes.Lines(b) {
+		if _, err := fmt.Sscanf(string(line), "syscw: %d", &n); err == nil {
+			return n
+		}
+	}
+	t.Fatal("no syscw in /proc/self/io")
+	return 0
 }
 
 // TestGatheringPassesOnAnswersBeyondItsBoundInOrder: an answer larger than
@@ -169,11 +219,23 @@ func TestGatheringPassesOnAnswersBeyondItsBoundInOrder(t *testing.T) {
 	go func() { all, _ := io.ReadAll(b); got <- all }()
 	g := &gatherConn{Conn: a}
 	var want bytes.Buffer
-	g.gather()
+	g.gather(nil)
 	for i := 0; want.Len() <= 2*maxGathered; i++ {
 		line := fmt.Appendf(nil, "line %d\n", i)
 		want.Write(line)
 		if _, err := g.Write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.send(); err != nil {
+		t.Fatal(err)
+	}
+	// A body kept by reference, then more: in the order written.
+	body := bytes.Repeat([]byte("body "), 2000)
+	g.gather(body)
+	for _, p := range [][]byte{[]byte("head "), body, []byte("after ")} {
+		want.Write(p)
+		if _, err := g.Write(p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -134,11 +134,17 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 		return
 	}
 	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
-		// An image passes the compression by: flushed here, its header and
-		// body are all there is to write, and they leave in one write.
-		g.gather()
-		s.send(c, status, r.ContentType, r.Data)
+		// An image passes the compression by: its header, flushed first,
+		// and its body are all there is to write, and they leave in one
+		// system call, the body not copied.
+		g.gather(r.Data)
+		h["Content-Type"] = []string{r.ContentType}
+		h["Content-Length"] = []string{strconv.Itoa(len(r.Data))}
+		c.Status(status)
 		c.Writer.Flush()
+		if c.Request.Method != http.MethodHead {
+			c.Writer.Write(r.Data)
+		}
 		g.send()
 		return
 	}
