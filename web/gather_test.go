@@ -16,7 +16,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
@@ -75,7 +77,10 @@ func servedGathering(t *testing.T, srv http.Handler) (addr string, writes *atomi
 	return ln.Addr().String(), writes
 }
 
-func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
+// noiseEnv is a server with two noisy images, one public and one
+// restricted, whose tiles are larger than net/http's buffer.
+func noiseEnv(t testing.TB) (srv *Server, open, closed string) {
+	t.Helper()
 	blobs, _ := local.Open(t.TempDir())
 	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
 	if err != nil {
@@ -89,19 +94,24 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644)
 	}
 	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
-	open := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "n.png"), Name: "n.png"}},
+	opened := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "n.png"), Name: "n.png"}},
 		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Noise"}}})
-	closed := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "c.png"), Name: "c.png"}},
+	shut := p.Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "c.png"), Name: "c.png"}},
 		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Closed"}, Access: repository.Access{Level: repository.Restricted}}})
-	if open[0].Status != ingest.Ingested || closed[0].Status != ingest.Ingested {
-		t.Fatalf("ingest: %+v %+v", open, closed)
+	if opened[0].Status != ingest.Ingested || shut[0].Status != ingest.Ingested {
+		t.Fatalf("ingest: %+v %+v", opened, shut)
 	}
 	seedAdmin(t, store)
 	reveal(t, store, "cmu")
-	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p}))
+	srv, err = New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts, UploadDir: t.TempDir(), Ingest: p}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv, opened[0].Images[0], shut[0].Images[0]
+}
+
+func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
+	srv, open, closed := noiseEnv(t)
 	f := &fixture{srv: srv}
 	addr, writes := servedGathering(t, srv)
 	conn, err := net.Dial("tcp", addr)
@@ -110,7 +120,7 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 	}
 	defer conn.Close()
 	rd := bufio.NewReader(conn)
-	tile := "/iiif/3/" + open[0].Images[0] + "/256,0,256,256/256,/0/default.jpg"
+	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
 	want := f.do(t, "GET", tile)
 	etag := want.Header().Get("ETag")
 	cases := []struct {
@@ -121,8 +131,8 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 		{"GET", tile, "", true}, // now from the whole answers kept
 		{"HEAD", tile, "", true},
 		{"GET", tile, etag, true},
-		{"GET", "/iiif/3/" + closed[0].Images[0] + "/0,0,256,256/256,/0/default.jpg", "", false},
-		{"GET", "/iiif/3/" + open[0].Images[0] + "/info.json", "", false},
+		{"GET", "/iiif/3/" + closed + "/0,0,256,256/256,/0/default.jpg", "", false},
+		{"GET", "/iiif/3/" + open + "/info.json", "", false},
 	}
 	for _, c := range cases {
 		before := writes.Load()
@@ -195,7 +205,7 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 }
 
 // writeCalls is how many write system calls this process has made.
-func writeCalls(t *testing.T) int {
+func writeCalls(t testing.TB) int {
 	t.Helper()
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
@@ -251,4 +261,74 @@ func TestGatheringPassesOnAnswersBeyondItsBoundInOrder(t *testing.T) {
 	if all := <-got; !bytes.Equal(all, want.Bytes()) {
 		t.Fatalf("%d bytes arrived, want %d in order", len(all), want.Len())
 	}
+}
+
+// BenchmarkTileOverTCP asks for stored tiles over loopback, kept alive,
+// from a server as the command runs it (gathering) and from the same
+// handler served plainly, in alternate blocks so that the machine's other
+// load falls on both alike. It reports, per tile and for each, the
+// process's CPU time (client and server) and its write system calls.
+func BenchmarkTileOverTCP(b *testing.B) {
+	srv, open, _ := noiseEnv(b)
+	serve := func(gathering bool) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs := &http.Server{Handler: srv}
+		if gathering {
+			hs.ConnContext = GatherContext
+			go hs.Serve(GatherListener(ln))
+		} else {
+			go hs.Serve(ln)
+		}
+		b.Cleanup(func() { hs.Close() })
+		return "http://" + ln.Addr().String()
+	}
+	bases := []string{serve(false), serve(true)}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	paths := []string{"0,0,256,256/256,/0/default.jpg", "256,0,256,256/256,/0/default.jpg", "256,256,256,144/256,/0/default.jpg"}
+	get := func(base string, i int) {
+		resp, err := client.Get(base + "/iiif/3/" + open + "/" + paths[i%len(paths)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.StatusCode)
+		}
+	}
+	for i := range 2 * len(paths) {
+		get(bases[i%2], i)
+	}
+	var cpu [2]time.Duration
+	var writes, tiles [2]int
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		k := i / 200 % 2 // blocks of 200 tiles, each server in turn
+		c0, w0 := cpuTime(b), writeCalls(b)
+		get(bases[k], i)
+		cpu[k] += cpuTime(b) - c0
+		writes[k] += writeCalls(b) - w0
+		tiles[k]++
+		i++
+	}
+	for k, name := range []string{"plain", "gathered"} {
+		if tiles[k] > 0 {
+			b.ReportMetric(float64(cpu[k].Microseconds())/float64(tiles[k]), "cpu-us/tile-"+name)
+			b.ReportMetric(float64(writes[k])/float64(tiles[k]), "writes/tile-"+name)
+		}
+	}
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime(t testing.TB) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
