@@ -131,6 +131,9 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 		{"GET", tile, "", true}, // now from the whole answers kept
 		{"HEAD", tile, "", true},
 		{"GET", tile, etag, true},
+		{"GET", "/iiif/3/" + open + "/0,0,24,24/24,/0/default.jpg", "", true}, // under 2 KiB, buffered twice
+		{"GET", "/iiif/3/" + open + "/0,0,50,50/50,/0/default.jpg", "", true}, // 2 to 4 KiB
+		{"GET", "/iiif/3/" + open + "/0,0,50,50/50,/0/default.jpg", "", true}, // kept whole
 		{"GET", "/iiif/3/" + closed + "/0,0,256,256/256,/0/default.jpg", "", false},
 		{"GET", "/iiif/3/" + open + "/info.json", "", false},
 	}
