@@ -56,7 +56,9 @@ type gatherConn struct {
 // maxGathered bounds an answer sent whole (a tile is a few tens of KiB).
 const maxGathered = 256 << 10
 
-var gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+// gatherBufs hold a header, or a small answer whole (larger bodies are
+// kept by reference).
+var gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // gatherOf is the gathering connection a request came on, or nil.
 func gatherOf(ctx context.Context) *gatherConn {

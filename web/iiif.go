@@ -136,8 +136,8 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
 		// An image passes the compression by: its header, flushed first,
 		// and its body are all there is to write, and they leave in one
-		// system call, the body not copied.
-		// A small body is buffered by net/http: flushed too, it is held.
+		// system call, the body not copied (a body net/http buffers, under
+		// 4 KiB, is flushed into what is held).
 		g.gather(r.Data)
 		defer g.send() // even after a panic, what is held goes out
 		h["Content-Type"] = []string{r.ContentType}
