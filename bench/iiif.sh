@@ -5,6 +5,11 @@
 # random regions, info.json), then two loads no cache can answer (bench/uncached_urls.py: 200,000 distinct
 # regions; 20,000 distinct whole-image views of 400-1400 px). Prints each RESULT line, the ratios to
 # IIPImage, and the archive's RSS (now and peak).
+# The ceiling for canonical tiles: the same pyramid cut into files at their canonical paths and served
+# by lighttpd with sendfile (STATIC_SERVER=nginx for nginx), loaded with the same tile lists; the
+# archive's tiles are printed as a share of it, their p99 beside IIPImage's.
+# RUNS picks the runs (default all): iipimage iipimage-upstream static archive-local archive-local-1p
+# archive-local-24m archive-s3.
 # Needs Debian iipimage-server, lighttpd, spawn-fcgi, wrk, libvips-tools (installed when missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
@@ -16,7 +21,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$peer/stop.sh" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-need=(); for p in iipimage-server lighttpd spawn-fcgi wrk libvips-tools bc; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+RUNS=${RUNS:-iipimage iipimage-upstream static archive-local archive-local-1p archive-local-24m archive-s3}
+wants() { [[ " $RUNS " == *" $1 "* ]]; }
+STATIC_SERVER=${STATIC_SERVER:-lighttpd}
+case "$STATIC_SERVER" in lighttpd|nginx) ;; *) echo "STATIC_SERVER is lighttpd or nginx, not $STATIC_SERVER"; exit 2;; esac
+pkgs=(wrk libvips-tools bc)
+wants iipimage && pkgs+=(iipimage-server lighttpd spawn-fcgi)
+wants static && pkgs+=("$STATIC_SERVER")
+need=(); for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 [ -f "$OUT/pyramid.tif" ] || "$peer/make-image.sh" >/dev/null
 (cd "$repo" && go build -o "$work/archive" ./cmd/archive)
@@ -48,11 +60,59 @@ peer_bench() { # label, then env for start.sh: Debian's IIPImage, or a current b
 }
 # The peers: Debian's IIPImage 1.1, and a current upstream build when IIPSRV_UPSTREAM names its
 # iipsrv.fcgi (none is packaged; build it from source to compare).
-peer_bench iipimage
-if [ -n "${IIPSRV_UPSTREAM:-}" ]; then
+wants iipimage && peer_bench iipimage
+if [ -n "${IIPSRV_UPSTREAM:-}" ] && wants iipimage-upstream; then
   [ -x "$IIPSRV_UPSTREAM" ] || { echo "IIPSRV_UPSTREAM=$IIPSRV_UPSTREAM is not an executable"; exit 1; }
   peer_bench iipimage-upstream IIPSRV="$IIPSRV_UPSTREAM"
 fi
+
+# The ceiling for canonical tiles: libvips' IIIF 2 layout writes {region}/{width},/0/default.jpg for
+# every level, the paths bench.sh asks for; one server process, sendfile (lighttpd's default on Linux).
+static_bench() {
+  local root="$work/static" port=18094
+  mkdir -p "$root/iiif"
+  vips dzsave "$OUT/master.tif" "$root/iiif/pyramid" --layout iiif --tile-size 256 --overlap 0 --suffix '.jpg[Q=85]'
+  if [ "$STATIC_SERVER" = lighttpd ]; then
+    cat > "$work/static.conf" <<CONF
+server.document-root = "$root"
+server.bind = "127.0.0.1"
+server.port = $port
+server.pid-file = "$work/static.pid"
+server.errorlog = "$work/static.err"
+server.max-connections = 1024
+mimetype.assign = (".jpg" => "image/jpeg", ".json" => "application/json")
+CONF
+    /usr/sbin/lighttpd -f "$work/static.conf"
+  else
+    cat > "$work/static.conf" <<CONF
+$([ "$(id -u)" = 0 ] && echo "user root;  # the worker reads the tiles in this private folder")
+worker_processes 1;
+pid $work/static.pid;
+error_log $work/static.err warn;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; tcp_nopush on;
+  client_body_temp_path $work/nx-body; proxy_temp_path $work/nx-proxy; fastcgi_temp_path $work/nx-fcgi;
+  uwsgi_temp_path $work/nx-uwsgi; scgi_temp_path $work/nx-scgi;
+  types { image/jpeg jpg; application/json json; }
+  server { listen 127.0.0.1:$port; root $root; }
+}
+CONF
+    nginx -p "$work" -c "$work/static.conf" -e "$work/static.err"
+  fi
+  local i; for i in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/iiif/pyramid/info.json" && break; sleep 0.1; done
+  local pid; pid=$(cat "$work/static.pid"); pids+=("$pid")
+  curl -fs -o /dev/null "http://127.0.0.1:$port/iiif/pyramid/info.json" || { echo "$STATIC_SERVER did not serve the tiles"; cat "$work/static.err"; exit 1; }
+  # Every URL of the tile loads names a file: the static server answers them all, none with a 404.
+  for kind in tiles1 tiles4; do
+    python3 "$peer/urls.py" "http://127.0.0.1:$port/iiif/pyramid" "$kind" "$work/static-$kind.txt" 2>/dev/null
+    while read -r p; do [ -f "$root$p" ] || { echo "static: no file for $p"; exit 1; }; done < "$work/static-$kind.txt"
+  done
+  KINDS="tiles1 tiles4" "$peer/bench.sh" "http://127.0.0.1:$port/iiif/pyramid" "$SECS" | sed "s/^/static /" | tee -a "$results"
+  echo "static server=$STATIC_SERVER" | tee -a "$results"
+  kill "$pid"
+}
+wants static && static_bench
 
 serve_and_bench() { # label, then env assignments for the archive
   local label=$1; shift
@@ -68,16 +128,16 @@ serve_and_bench() { # label, then env assignments for the archive
   echo "$label RSS_MiB=$(( $(ps -o rss= -p "$pid") / 1024 )) peak_RSS_MiB=$(( $(awk '/VmHWM/{print $2}' /proc/$pid/status) / 1024 ))" | tee -a "$results"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
-serve_and_bench archive-local ARCHIVE_STORAGE=local
+wants archive-local && serve_and_bench archive-local ARCHIVE_STORAGE=local
 # The same with one Go processor, leaving the other core to wrk: on a 2-core machine the load
 # generator and the server otherwise fight for both, which shows in the server's p99.
-serve_and_bench archive-local-1p ARCHIVE_STORAGE=local GOMAXPROCS=1
+wants archive-local-1p && serve_and_bench archive-local-1p ARCHIVE_STORAGE=local GOMAXPROCS=1
 # The same with a small memory budget (24 MiB: 10 for decoded tiles), where the reduced levels of
 # this one image no longer fit decoded, as with a collection of many: most renders decode tiles.
-serve_and_bench archive-local-24m ARCHIVE_STORAGE=local ARCHIVE_CACHE_MIB=24
+wants archive-local-24m && serve_and_bench archive-local-24m ARCHIVE_STORAGE=local ARCHIVE_CACHE_MIB=24
 
 minio="${ARCHIVE_MINIO:-$HOME/.cache/archive-tools/minio}"
-if [ -x "$minio" ]; then
+if [ -x "$minio" ] && wants archive-s3; then
   MINIO_ROOT_USER=benchkey MINIO_ROOT_PASSWORD=benchsecret123 MINIO_BROWSER=off "$minio" server --quiet \
     --address 127.0.0.1:18092 --console-address 127.0.0.1:18093 "$work/minio" >/dev/null 2>&1 &
   pids+=("$!")
@@ -97,5 +157,21 @@ for kind in tiles1 tiles4 thumb regions info uregions uviews; do
   for label in archive-local archive-local-1p archive-local-24m archive-s3; do
     ours=$(awk -v l="$label" -v k="$kind" '$1==l && $2==k {for(i=1;i<=NF;i++) if($i ~ /^req\/s=/){split($i,a,"="); print a[2]}}' "$results")
     [ -n "$ours" ] && [ -n "$peer_rps" ] && printf '%-14s %-8s %8s vs %8s  = %5.2fx\n' "$label" "$kind" "$ours" "$peer_rps" "$(echo "$ours / $peer_rps" | bc -l)"
+  done
+done
+echo "# canonical tiles against the same tiles as static files (req/s), p99 beside IIPImage's:"
+field() { awk -v l="$1" -v k="$2" -v f="$3" '$1==l && $2==k {for(i=1;i<=NF;i++) if(index($i, f"=")==1){print substr($i, length(f)+2)}}' "$results"; }
+for kind in tiles1 tiles4; do
+  static_rps=$(field static "$kind" req/s)
+  for label in archive-local archive-local-1p archive-local-24m archive-s3; do
+    ours=$(field "$label" "$kind" req/s)
+    [ -n "$ours" ] || continue
+    line=$(printf '%-18s %-7s p99 %6s ms' "$label" "$kind" "$(field "$label" "$kind" p99_ms)")
+    [ -n "$static_rps" ] && line+=$(printf '  %8s vs static %8s = %5.2fx' "$ours" "$static_rps" "$(echo "$ours / $static_rps" | bc -l)")
+    for peer_label in iipimage iipimage-upstream; do
+      p99=$(field "$peer_label" "$kind" p99_ms)
+      [ -n "$p99" ] && line+="  $peer_label p99 $p99 ms"
+    done
+    echo "$line"
   done
 done

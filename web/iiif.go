@@ -133,6 +133,23 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
+		// An image passes the compression by: its header, flushed first,
+		// and its body are all there is to write, and they leave in one
+		// system call, the body not copied (a body net/http buffers, under
+		// 4 KiB, is flushed into what is held).
+		g.gather(r.Data)
+		defer g.send() // even after a panic, what is held goes out
+		h["Content-Type"] = []string{r.ContentType}
+		h["Content-Length"] = []string{strconv.Itoa(len(r.Data))}
+		c.Status(status)
+		c.Writer.Flush()
+		if c.Request.Method != http.MethodHead {
+			c.Writer.Write(r.Data)
+			c.Writer.Flush()
+		}
+		return
+	}
 	s.send(c, status, r.ContentType, r.Data)
 }
 

@@ -216,9 +216,10 @@ func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slo
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		ConnContext:       web.GatherContext,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(web.GatherListener(ln)) }()
 	select {
 	case err := <-errc:
 		return err
