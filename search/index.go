@@ -31,7 +31,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "7"
+const layout = "8"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -256,7 +256,7 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 		fm.IncludeInAll = true
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
-	for _, f := range []string{"facet", "audience", "sort_title_th", "sort_title_en"} {
+	for _, f := range []string{"facet", "audience", "closed", "sort_title_th", "sort_title_en"} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = false
