@@ -57,3 +57,50 @@ func TestInternalRecordsAreFoundByTheirLibrarysStaffAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestFacetCountsPastTheBoundAreEstimatesFromASampleThatSaySo: past the
+// bound the total stays exact and the counts are estimates, near the true
+// ones, marked as such; restricted records are in no count an anonymous
+// visitor sees; below the bound the counts are exact.
+func TestFacetCountsPastTheBoundAreEstimatesFromASampleThatSaySo(t *testing.T) {
+	f := newFixtureWith(t, Options{FacetSample: 64})
+	images := 0
+	for i := range 400 {
+		it := &repository.Item{Title: repository.Text{"en": "Survey report"}, Type: "Text"}
+		if i < 50 {
+			it.Title["en"] += " annex"
+		}
+		switch {
+		case i%10 == 0:
+			it.Type, it.Access.Level = "Sound", repository.Restricted
+		case i%2 == 0:
+			it.Type = "Image"
+			images++
+		}
+		f.save(t, it)
+	}
+	r := f.find(t, anonymous, Query{Text: "survey"})
+	if r.Total != 360 || !r.FacetsEstimated {
+		t.Fatalf("%d hits (want 360), estimated %v", r.Total, r.FacetsEstimated)
+	}
+	if got := facet(r, "type", "Image"); got < images*6/10 || got > images*14/10 {
+		t.Errorf("about %d images estimated; there are %d", got, images)
+	}
+	if facet(r, "type", "Sound") != 0 || facet(r, "access", repository.Restricted) != 0 {
+		t.Errorf("an anonymous estimate counts restricted records: %v", r.Facets)
+	}
+	r = f.find(t, anonymous, Query{Text: "annex"})
+	if r.FacetsEstimated || r.Total != 45 || facet(r, "type", "Image") != 20 || facet(r, "type", "Text") != 25 {
+		t.Errorf("below the bound: %d hits, estimated %v, facets %v", r.Total, r.FacetsEstimated, r.Facets)
+	}
+}
+
+// TestEstimatesKeepTwoFigures: a sample's count scaled up says no more
+// than it knows.
+func TestEstimatesKeepTwoFigures(t *testing.T) {
+	for _, c := range []struct{ n, k, want int }{{7, 0, 7}, {3, 2, 12}, {37, 4, 590}, {1234, 3, 9900}} {
+		if got := scale(c.n, c.k); got != c.want {
+			t.Errorf("scale(%d, %d) = %d, want %d", c.n, c.k, got, c.want)
+		}
+	}
+}

@@ -40,7 +40,9 @@ type document struct {
 	// Closed marks a record not every visitor may read (closedMark), so
 	// that a search excludes the few closed records a visitor may not
 	// read rather than walking the many open ones.
-	Closed      []string `json:"closed,omitempty"`
+	Closed []string `json:"closed,omitempty"`
+	// Sample lists the sample levels the record is in (sampleLevels).
+	Sample      []string `json:"sample,omitempty"`
 	YearFrom    *float64 `json:"year_from,omitempty"`
 	YearTo      *float64 `json:"year_to,omitempty"`
 	SortTitleTH string   `json:"sort_title_th"`
@@ -156,6 +158,7 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		Identifier:  []string{it.ID},
 		Audience:    aud,
 		Closed:      closed(aud),
+		Sample:      sampleLevels(it.ID),
 		SortTitleTH: sortKey(it.Title, "th"),
 		SortTitleEN: sortKey(it.Title, "en"),
 	}

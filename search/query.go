@@ -37,13 +37,16 @@ type Query struct {
 }
 
 // Result is one page of hits, the facet counts of all of them, and a
-// suggestion when nothing matched.
+// suggestion when nothing matched. Total is exact; past a bound
+// (Options.FacetSample) the facet counts are estimates from a sample of
+// the hits, and FacetsEstimated says so.
 type Result struct {
-	Total   uint64
-	Hits    []Hit
-	Facets  map[string][]FacetValue
-	Suggest string // a query with a misspelt word corrected, or ""
-	Took    time.Duration
+	Total           uint64
+	Hits            []Hit
+	Facets          map[string][]FacetValue
+	FacetsEstimated bool
+	Suggest         string // a query with a misspelt word corrected, or ""
+	Took            time.Duration
 }
 
 // Hit is a matching item and a snippet of where it matched: HTML-escaped
@@ -129,20 +132,12 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Total: res.Total, Facets: map[string][]FacetValue{}, Took: res.Took}
+	out := &Result{Total: res.Total, Took: res.Took}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Snippet: snippet(h.Fragments)})
 	}
-	if fr := res.Facets["facet"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() { // by count, highest first
-			name, value, _ := strings.Cut(t.Term, ":")
-			out.Facets[name] = append(out.Facets[name], FacetValue{Value: value, Count: t.Count})
-		}
-	}
-	for _, f := range Facets {
-		if len(out.Facets[f.Name]) > f.size {
-			out.Facets[f.Name] = out.Facets[f.Name][:f.size]
-		}
+	if out.Facets, out.FacetsEstimated, err = x.facets(ctx, req, res.Total); err != nil {
+		return nil, err
 	}
 	if out.Total == 0 && len(clauses) > 0 {
 		if out.Suggest, err = x.suggest(ctx, p, now, q, clauses); err != nil {
@@ -212,9 +207,6 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 	}
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
-	// One count over the combined field, wide enough to hold every value
-	// (split by facet in Search).
-	req.AddFacet("facet", bleve.NewFacetRequest("facet", 5000))
 	switch q.Sort {
 	case "", "relevance":
 		if len(words) == 0 {
