@@ -58,11 +58,11 @@ func TestInternalRecordsAreFoundByTheirLibrarysStaffAlone(t *testing.T) {
 	}
 }
 
-// TestFacetCountsPastTheBoundAreEstimatesFromASampleThatSaySo: past the
+// TestFacetCountsPastTheBoundAreEstimatesThatSaySo: past the
 // bound the total stays exact and the counts are estimates, near the true
 // ones, marked as such; restricted records are in no count an anonymous
 // visitor sees; below the bound the counts are exact.
-func TestFacetCountsPastTheBoundAreEstimatesFromASampleThatSaySo(t *testing.T) {
+func TestFacetCountsPastTheBoundAreEstimatesThatSaySo(t *testing.T) {
 	f := newFixtureWith(t, Options{FacetSample: 64})
 	images := 0
 	for i := range 400 {
@@ -98,9 +98,45 @@ func TestFacetCountsPastTheBoundAreEstimatesFromASampleThatSaySo(t *testing.T) {
 // TestEstimatesKeepTwoFigures: a sample's count scaled up says no more
 // than it knows.
 func TestEstimatesKeepTwoFigures(t *testing.T) {
-	for _, c := range []struct{ n, k, want int }{{7, 0, 7}, {3, 2, 12}, {37, 4, 590}, {1234, 3, 9900}} {
-		if got := scale(c.n, c.k); got != c.want {
-			t.Errorf("scale(%d, %d) = %d, want %d", c.n, c.k, got, c.want)
+	for _, c := range []struct {
+		n      int
+		factor float64
+		want   int
+	}{{7, 1, 7}, {3, 4, 12}, {37, 16, 590}, {1234, 8, 9900}, {1, 0.4, 1}} {
+		if got := scale(c.n, c.factor); got != c.want {
+			t.Errorf("scale(%d, %g) = %d, want %d", c.n, c.factor, got, c.want)
+		}
+	}
+}
+
+// TestARebuildIndexesTheLibrariesTogether: facet estimates count the
+// first hits in the index's order, so a rebuild must not index one library
+// after another: estimated from the first 100 of 600 records, each of the
+// three libraries' 200 is counted.
+func TestARebuildIndexesTheLibrariesTogether(t *testing.T) {
+	f := newFixtureWith(t, Options{FacetSample: 100})
+	libs := []string{"cmu", "tu", "chula"}
+	for _, id := range libs {
+		if _, err := f.store.Institution(id); err != nil {
+			t.Fatalf("library %s: %v", id, err)
+		}
+	}
+	for i := range 600 {
+		f.save(t, &repository.Item{Institution: libs[i/200], Title: repository.Text{"en": "Gazette"}})
+	}
+	if err := f.index.WaitFor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.index.Rebuild(ctx); err != nil || n != 600 {
+		t.Fatalf("rebuilt %d: %v", n, err)
+	}
+	r := f.find(t, anonymous, Query{Text: "gazette"})
+	if r.Total != 600 || !r.FacetsEstimated {
+		t.Fatalf("%d hits, estimated %v", r.Total, r.FacetsEstimated)
+	}
+	for _, id := range libs {
+		if got := facet(r, "library", id); got < 100 || got > 300 {
+			t.Errorf("library %s: about %d of 200 estimated (%v)", id, got, r.Facets["library"])
 		}
 	}
 }

@@ -40,9 +40,7 @@ type document struct {
 	// Closed marks a record not every visitor may read (closedMark), so
 	// that a search excludes the few closed records a visitor may not
 	// read rather than walking the many open ones.
-	Closed []string `json:"closed,omitempty"`
-	// Sample lists the sample levels the record is in (sampleLevels).
-	Sample      []string `json:"sample,omitempty"`
+	Closed      []string `json:"closed,omitempty"`
 	YearFrom    *float64 `json:"year_from,omitempty"`
 	YearTo      *float64 `json:"year_to,omitempty"`
 	SortTitleTH string   `json:"sort_title_th"`
@@ -55,6 +53,7 @@ type Source interface {
 	access.Items
 	Institutions() ([]*repository.Institution, error)
 	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
+	ItemsOfInstitution(institution, after string, limit int) (repository.Page, error)
 	ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error)
 	Children(parent string) ([]*repository.Collection, error)
 	FeedEpoch() (string, uint64, error)
@@ -158,7 +157,6 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		Identifier:  []string{it.ID},
 		Audience:    aud,
 		Closed:      closed(aud),
-		Sample:      sampleLevels(it.ID),
 		SortTitleTH: sortKey(it.Title, "th"),
 		SortTitleEN: sortKey(it.Title, "en"),
 	}

@@ -1,86 +1,106 @@
 package search
 
 import (
+	"cmp"
 	"context"
-	"hash/fnv"
 	"math"
-	"strconv"
+	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
 )
 
-// FacetSample is how many hits facet counts are counted over at most,
-// unless Options say otherwise: past it they are counted over a sample of
-// about that many hits (a record is in the sample of level k when its
-// identifier hashes to a multiple of 2^k) and scaled up, so a word found
-// in a tenth of a million records costs the count of a few thousand.
-// Ranking and the total still see every hit.
-const FacetSample = 4096
+// FacetSample is how many hits facet values are counted over at most,
+// unless Options say otherwise: the first hits in the index's order, as the
+// ranking pass meets them. Past it the counts are scaled to the total and
+// said to be estimates, so a word found in a tenth of a million records
+// costs the count of a few thousand; the ranking and the total still see
+// every hit.
+const FacetSample = 2048
 
-// maxSampleLevel is the smallest sample kept: one record in 2^12.
-const maxSampleLevel = 12
-
-// sampleLevels are the sample levels a record with identifier id belongs
-// to ("1" for half the records, "2" for a quarter, ...).
-func sampleLevels(id string) []string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	sum := h.Sum32()
-	var out []string
-	for k := 1; k <= maxSampleLevel && sum%(1<<k) == 0; k++ {
-		out = append(out, strconv.Itoa(k))
-	}
-	return out
+// facetCounter counts the facet values of the first hits a search meets.
+type facetCounter struct {
+	limit, seen int
+	counts      map[string]*int // a pointer: a term already seen is counted without a copy of it
 }
 
-// facets counts the values of every facet among the hits of main (total
-// of them): all of them up to the bound (Options.FacetSample), else a sample of them, each
-// count scaled and rounded to two figures (estimated). The sample is a
-// conjunction, so its cost follows the sample, not the hits.
-func (x *Index) facets(ctx context.Context, main *bleve.SearchRequest, total uint64) (map[string][]FacetValue, bool, error) {
-	out := map[string][]FacetValue{}
-	if total == 0 {
-		return out, false, nil
-	}
-	level := 0
-	for total>>level > uint64(x.opts.FacetSample) && level < maxSampleLevel {
-		level++
-	}
-	q := main.Query
-	if level > 0 {
-		q = bleve.NewConjunctionQuery(q, termQuery("sample", strconv.Itoa(level), 0))
-	}
-	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = bleve.ScoreNone
-	// One count over the combined field, wide enough to hold every value
-	// (split by facet here).
-	req.AddFacet("facet", bleve.NewFacetRequest("facet", 5000))
-	res, err := x.run(ctx, req)
+func newFacetCounter(limit int) *facetCounter {
+	return &facetCounter{limit: limit, counts: map[string]*int{}}
+}
+
+// with is ctx with the counter hooked into the ranking pass: each hit it
+// meets, up to the limit, has its facet values read before it is ranked.
+// Hits come in the index's order, so those read sit together and the
+// chunks of values they are in are unpacked once each.
+func (c *facetCounter) with(ctx context.Context) context.Context {
+	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
+}
+
+func (c *facetCounter) handler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	rank, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 	if err != nil {
 		return nil, false, err
 	}
-	if fr := res.Facets["facet"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() { // by count, highest first
-			name, value, _ := strings.Cut(t.Term, ":")
-			out[name] = append(out[name], FacetValue{Value: value, Count: scale(t.Count, level)})
+	values, err := sctx.IndexReader.DocValueReader([]string{"facet"})
+	if err != nil {
+		return nil, false, err
+	}
+	count := func(_ string, term []byte) {
+		if n := c.counts[string(term)]; n != nil {
+			*n++
+			return
 		}
+		n := 1
+		c.counts[string(term)] = &n
+	}
+	return func(d *search.DocumentMatch) error {
+		if d != nil && c.seen < c.limit {
+			c.seen++
+			if err := values.VisitDocValues(d.IndexInternalID, count); err != nil {
+				return err
+			}
+		}
+		return rank(d)
+	}, loadID, nil
+}
+
+// result splits the counts by facet, highest first, each list cut to its
+// facet's size; past the limit each count is scaled to the total hits, to
+// two figures, and estimated is set.
+func (c *facetCounter) result(total uint64) (out map[string][]FacetValue, estimated bool) {
+	out = map[string][]FacetValue{}
+	estimated = uint64(c.seen) < total
+	terms := make([]string, 0, len(c.counts))
+	for t := range c.counts {
+		terms = append(terms, t)
+	}
+	slices.SortFunc(terms, func(a, b string) int {
+		return cmp.Or(cmp.Compare(*c.counts[b], *c.counts[a]), strings.Compare(a, b))
+	})
+	for _, t := range terms {
+		n := *c.counts[t]
+		if estimated {
+			n = scale(n, float64(total)/float64(c.seen))
+		}
+		name, value, _ := strings.Cut(t, ":")
+		out[name] = append(out[name], FacetValue{Value: value, Count: n})
 	}
 	for _, f := range Facets {
 		if len(out[f.Name]) > f.size {
 			out[f.Name] = out[f.Name][:f.size]
 		}
 	}
-	return out, level > 0, nil
+	return out, estimated
 }
 
-// scale is a count in a sample of level k as an estimate for all the
-// hits, to two significant figures (no more are known).
-func scale(n, k int) int {
-	if k == 0 {
-		return n
+// scale is a count among a sample times factor, to two significant
+// figures (no more are known).
+func scale(n int, factor float64) int {
+	v := int(math.Round(float64(n) * factor))
+	unit := 1
+	for v >= 100*unit {
+		unit *= 10
 	}
-	v := float64(n) * float64(int(1)<<k)
-	unit := math.Pow(10, math.Floor(math.Log10(v))-1)
-	return int(math.Round(v/unit) * unit)
+	return max(1, (v+unit/2)/unit*unit)
 }

@@ -51,8 +51,8 @@ type Options struct {
 	// Texts reads the text kept beside pages (blob storage); nil: page
 	// text is not indexed.
 	Texts Texts
-	// FacetSample bounds the hits facets are counted over exactly (0:
-	// FacetSample); past it they are estimated from a sample.
+	// FacetSample bounds the hits facet values are counted over (0:
+	// FacetSample); past it the counts are estimates.
 	FacetSample int
 	// Progress, when set, hears how many of how many items a rebuild of
 	// the index has indexed, after each batch.
@@ -262,7 +262,7 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 		fm.IncludeInAll = true
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
-	for _, f := range []string{"facet", "audience", "closed", "sample", "sort_title_th", "sort_title_en"} {
+	for _, f := range []string{"facet", "audience", "closed", "sort_title_th", "sort_title_en"} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = false

@@ -38,8 +38,8 @@ type Query struct {
 
 // Result is one page of hits, the facet counts of all of them, and a
 // suggestion when nothing matched. Total is exact; past a bound
-// (Options.FacetSample) the facet counts are estimates from a sample of
-// the hits, and FacetsEstimated says so.
+// (Options.FacetSample) the facet counts are estimates from the first hits
+// in the index's order, and FacetsEstimated says so.
 type Result struct {
 	Total           uint64
 	Hits            []Hit
@@ -128,17 +128,23 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.run(ctx, req)
+	// Ranking reads no word positions: only the page's hits are
+	// highlighted, afterwards.
+	highlight := req.Highlight
+	req.Highlight = nil
+	facets := newFacetCounter(x.opts.FacetSample)
+	res, err := x.run(facets.with(ctx), req)
 	if err != nil {
 		return nil, err
 	}
 	out := &Result{Total: res.Total, Took: res.Took}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Snippet: snippet(h.Fragments)})
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if out.Facets, out.FacetsEstimated, err = x.facets(ctx, req, res.Total); err != nil {
+	if err := x.snippets(ctx, req.Query, highlight, out.Hits); err != nil {
 		return nil, err
 	}
+	out.Facets, out.FacetsEstimated = facets.result(res.Total)
 	if out.Total == 0 && len(clauses) > 0 {
 		if out.Suggest, err = x.suggest(ctx, p, now, q, clauses); err != nil {
 			return nil, err
@@ -197,9 +203,15 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 	if q.From != 0 || q.To != 0 {
 		filters = append(filters, yearRange(q.From, q.To)...)
 	}
-	// Filters narrow without scoring.
+	// Filters narrow without scoring. A query of one word adds them to
+	// the word's own query rather than wrapping it: each layer costs a
+	// step for every hit.
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must...)
+	if one, ok := must[0].(*query.BooleanQuery); ok && len(must) == 1 && one.MustNot == nil && one.Filter == nil {
+		bq = one
+	} else {
+		bq.AddMust(must...)
+	}
 	if hidden := hiddenFrom(p, now); hidden != nil {
 		bq.AddMustNot(hidden)
 	}
@@ -456,6 +468,33 @@ func unparse(clauses []clause) string {
 func isFieldName(s string) bool {
 	s = strings.ToLower(s)
 	return slices.ContainsFunc(textFields, func(f textField) bool { return f.filter == s })
+}
+
+// snippets highlights where q matched in each of hits (nothing without
+// a highlight): one look-up of those hits alone, so its cost follows the
+// page, not the hits.
+func (x *Index) snippets(ctx context.Context, q query.Query, highlight *bleve.HighlightRequest, hits []Hit) error {
+	if highlight == nil || len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
+	req.Highlight = highlight
+	res, err := x.run(ctx, req)
+	if err != nil {
+		return err
+	}
+	frags := map[string]map[string][]string{}
+	for _, h := range res.Hits {
+		frags[h.ID] = h.Fragments
+	}
+	for i := range hits {
+		hits[i].Snippet = snippet(frags[hits[i].ID])
+	}
+	return nil
 }
 
 // snippet picks the fragment that shows the words found, in the page text
