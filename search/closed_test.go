@@ -140,3 +140,18 @@ func TestARebuildIndexesTheLibrariesTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestATokenOfAnUnknownScopeFindsNothing: a principal who belongs to no
+// audience, not even everyone's, finds neither open nor closed records.
+func TestATokenOfAnUnknownScopeFindsNothing(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Atlas open"}})
+	f.save(t, &repository.Item{Title: repository.Text{"en": "Atlas closed"}, Access: repository.Access{Level: repository.Restricted}})
+	if r := f.find(t, anonymous, Query{Text: "atlas"}); r.Total != 1 {
+		t.Fatalf("anonymous: %d hits", r.Total)
+	}
+	p := access.Principal{User: "u1", Institution: "cmu", Role: access.Reader, Scope: "admin"}
+	if r := f.find(t, p, Query{Text: "atlas"}); r.Total != 0 || len(r.Facets) != 0 {
+		t.Errorf("a token of scope admin: %d hits, facets %v", r.Total, r.Facets)
+	}
+}
