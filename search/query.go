@@ -213,7 +213,7 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 		bq.AddMust(must...)
 	}
 	if hidden := hiddenFrom(p, now); hidden != nil {
-		bq.AddMustNot(hidden)
+		bq.MustNot = hidden // alone, not in a disjunction of one
 	}
 	if len(filters) > 0 {
 		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
@@ -349,7 +349,7 @@ func (x *Index) wordsQuery(c clause) (query.Query, error) {
 	// Every field's words are also in _all: one look-up finds the records,
 	// and words in the title, creator or subjects rank them higher.
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(fieldQuery("_all", 1))
+	bq.Must = fieldQuery("_all", 1) // alone, not in a conjunction of one: a step less per hit
 	if len(terms) == 1 {
 		bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
 	} else {
