@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -41,6 +42,9 @@ func (c *facetCounter) handler(sctx *search.SearchContext) (search.DocumentMatch
 	rank, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 	if err != nil {
 		return nil, false, err
+	}
+	if rank == nil {
+		return nil, false, errors.New("counting facets: the search has no ranking collector")
 	}
 	values, err := sctx.IndexReader.DocValueReader([]string{"facet"})
 	if err != nil {
