@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +35,12 @@ type document struct {
 
 	// Facet holds every facet value as "name:value", in one field so that
 	// counting them reads one column per hit, not one per facet.
-	Facet       []string `json:"facet"`
-	Audience    []string `json:"audience"`
+	Facet    []string `json:"facet"`
+	Audience []string `json:"audience"`
+	// Closed marks a record not every visitor may read (closedMark), so
+	// that a search excludes the few closed records a visitor may not
+	// read rather than walking the many open ones.
+	Closed      []string `json:"closed,omitempty"`
 	YearFrom    *float64 `json:"year_from,omitempty"`
 	YearTo      *float64 `json:"year_to,omitempty"`
 	SortTitleTH string   `json:"sort_title_th"`
@@ -48,6 +53,7 @@ type Source interface {
 	access.Items
 	Institutions() ([]*repository.Institution, error)
 	ItemsOfInstitutionAt(institution string, offset, limit int) ([]string, int, error)
+	ItemsOfInstitution(institution, after string, limit int) (repository.Page, error)
 	ItemsInCollectionAt(collection string, offset, limit int) ([]string, int, error)
 	Children(parent string) ([]*repository.Collection, error)
 	FeedEpoch() (string, uint64, error)
@@ -150,6 +156,7 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		Creator:     values(it.Creator),
 		Identifier:  []string{it.ID},
 		Audience:    aud,
+		Closed:      closed(aud),
 		SortTitleTH: sortKey(it.Title, "th"),
 		SortTitleEN: sortKey(it.Title, "en"),
 	}
@@ -207,6 +214,19 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		return nil, fmt.Errorf("item %s: %w", it.ID, err)
 	}
 	return d, nil
+}
+
+// closedMark is the term of field closed in the records that some
+// visitors may not read.
+const closedMark = "closed"
+
+// closed is the mark of a record with audiences aud: none for a record
+// everyone may read.
+func closed(aud []string) []string {
+	if slices.Contains(aud, access.Everyone) {
+		return nil
+	}
+	return []string{closedMark}
 }
 
 func (d *document) facet(name, value string) {

@@ -362,6 +362,10 @@ func (x *Index) replace(tmp string) (bleve.Index, error) {
 	return idx, nil
 }
 
+// fill indexes every item into idx, reading each library's identifiers a
+// page at a time, the libraries' pages together in each batch: what it
+// holds is a batch, however large the archive, and the records first in the
+// index's order (which facet estimates count) are every library's alike.
 func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 	insts, err := x.src.Institutions()
 	if err != nil {
@@ -381,25 +385,34 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 	}
 	progress(0, total)
 	n := 0
-	for _, in := range insts {
-		// Identifiers only: the items are read a batch at a time.
-		ids, _, err := x.src.ItemsOfInstitutionAt(in.ID, 0, 1<<30)
-		if err != nil {
+	after := make([]string, len(insts))
+	finished := make([]bool, len(insts))
+	per := max(1, batchSize/max(1, len(insts)))
+	for {
+		var ids []string
+		for i, in := range insts {
+			if finished[i] {
+				continue
+			}
+			page, err := x.src.ItemsOfInstitution(in.ID, after[i], per)
+			if err != nil {
+				return n, err
+			}
+			ids = append(ids, page.IDs...)
+			after[i], finished[i] = page.Next, page.Next == ""
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		for start := 0; start < len(ids); start += batchSize {
-			if err := ctx.Err(); err != nil {
-				return n, err
-			}
-			end := min(start+batchSize, len(ids))
-			if err := x.apply(idx, ids[start:end]); err != nil {
-				return n, err
-			}
-			n += end - start
-			progress(n, max(n, total))
+		if err := x.apply(idx, ids); err != nil {
+			return n, err
 		}
+		n += len(ids)
+		progress(n, max(n, total))
 	}
-	return n, nil
 }
 
 // compact merges a freshly filled index into one segment, so queries

@@ -31,7 +31,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "7"
+const layout = "9"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -51,6 +51,9 @@ type Options struct {
 	// Texts reads the text kept beside pages (blob storage); nil: page
 	// text is not indexed.
 	Texts Texts
+	// FacetSample bounds the hits facet values are counted over (0:
+	// FacetSample); past it the counts are estimates.
+	FacetSample int
 	// Progress, when set, hears how many of how many items a rebuild of
 	// the index has indexed, after each batch.
 	Progress func(done, total int)
@@ -99,6 +102,9 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 	}
 	if opts.Results == 0 {
 		opts.Results = 512
+	}
+	if opts.FacetSample <= 0 {
+		opts.FacetSample = FacetSample
 	}
 	x := &Index{path: path, src: src, opts: opts, applied: make(chan struct{}), results: newResults(opts.Results), queries: newQueries(runtime.GOMAXPROCS(0))}
 	m, err := newMapping(opts.Dictionaries)
@@ -256,7 +262,7 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 		fm.IncludeInAll = true
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
-	for _, f := range []string{"facet", "audience", "sort_title_th", "sort_title_en"} {
+	for _, f := range []string{"facet", "audience", "closed", "sort_title_th", "sort_title_en"} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = false

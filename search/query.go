@@ -37,13 +37,16 @@ type Query struct {
 }
 
 // Result is one page of hits, the facet counts of all of them, and a
-// suggestion when nothing matched.
+// suggestion when nothing matched. Total is exact; past a bound
+// (Options.FacetSample) the facet counts are estimates from the first hits
+// in the index's order, and FacetsEstimated says so.
 type Result struct {
-	Total   uint64
-	Hits    []Hit
-	Facets  map[string][]FacetValue
-	Suggest string // a query with a misspelt word corrected, or ""
-	Took    time.Duration
+	Total           uint64
+	Hits            []Hit
+	Facets          map[string][]FacetValue
+	FacetsEstimated bool
+	Suggest         string // a query with a misspelt word corrected, or ""
+	Took            time.Duration
 }
 
 // Hit is a matching item and a snippet of where it matched: HTML-escaped
@@ -125,25 +128,23 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.run(ctx, req)
+	// Ranking reads no word positions: only the page's hits are
+	// highlighted, afterwards.
+	highlight := req.Highlight
+	req.Highlight = nil
+	facets := newFacetCounter(x.opts.FacetSample)
+	res, err := x.run(facets.with(ctx), req)
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Total: res.Total, Facets: map[string][]FacetValue{}, Took: res.Took}
+	out := &Result{Total: res.Total, Took: res.Took}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Snippet: snippet(h.Fragments)})
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if fr := res.Facets["facet"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() { // by count, highest first
-			name, value, _ := strings.Cut(t.Term, ":")
-			out.Facets[name] = append(out.Facets[name], FacetValue{Value: value, Count: t.Count})
-		}
+	if err := x.snippets(ctx, req.Query, highlight, out.Hits); err != nil {
+		return nil, err
 	}
-	for _, f := range Facets {
-		if len(out.Facets[f.Name]) > f.size {
-			out.Facets[f.Name] = out.Facets[f.Name][:f.size]
-		}
-	}
+	out.Facets, out.FacetsEstimated = facets.result(res.Total)
 	if out.Total == 0 && len(clauses) > 0 {
 		if out.Suggest, err = x.suggest(ctx, p, now, q, clauses); err != nil {
 			return nil, err
@@ -202,27 +203,22 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 	if q.From != 0 || q.To != 0 {
 		filters = append(filters, yearRange(q.From, q.To)...)
 	}
-	audiences, all := access.Audiences(p, now)
-	if !all {
-		var any []query.Query
-		for _, a := range audiences {
-			any = append(any, termQuery("audience", a, 0))
-		}
-		if len(any) == 0 {
-			any = append(any, bleve.NewMatchNoneQuery())
-		}
-		filters = append(filters, bleve.NewDisjunctionQuery(any...))
-	}
-	// Filters narrow without scoring.
+	// Filters narrow without scoring. A query of one word adds them to
+	// the word's own query rather than wrapping it: each layer costs a
+	// step for every hit.
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must...)
+	if one, ok := must[0].(*query.BooleanQuery); ok && len(must) == 1 && one.MustNot == nil && one.Filter == nil {
+		bq = one
+	} else {
+		bq.AddMust(must...)
+	}
+	if hidden := hiddenFrom(p, now); hidden != nil {
+		bq.MustNot = hidden // alone, not in a disjunction of one
+	}
 	if len(filters) > 0 {
 		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 	}
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
-	// One count over the combined field, wide enough to hold every value
-	// (split by facet in Search).
-	req.AddFacet("facet", bleve.NewFacetRequest("facet", 5000))
 	switch q.Sort {
 	case "", "relevance":
 		if len(words) == 0 {
@@ -246,6 +242,34 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 		}
 	}
 	return req, nil
+}
+
+// hiddenFrom finds the records p may not read at now (nil: none): the
+// closed records none of whose audiences is one of p's. Most records are
+// open, so excluding the few closed ones a searcher passes costs far less
+// per hit than looking each hit up among the open ones.
+func hiddenFrom(p access.Principal, now time.Time) query.Query {
+	audiences, all := access.Audiences(p, now)
+	if all {
+		return nil
+	}
+	if !slices.Contains(audiences, access.Everyone) {
+		return bleve.NewMatchAllQuery() // reads nothing
+	}
+	closed := termQuery("closed", closedMark, 0)
+	var reach []query.Query
+	for _, a := range audiences {
+		if a != access.Everyone {
+			reach = append(reach, termQuery("audience", a, 0))
+		}
+	}
+	if len(reach) == 0 {
+		return closed
+	}
+	q := bleve.NewBooleanQuery()
+	q.AddMust(closed)
+	q.AddMustNot(reach...)
+	return q
 }
 
 func sortLang(lang string) string {
@@ -325,7 +349,7 @@ func (x *Index) wordsQuery(c clause) (query.Query, error) {
 	// Every field's words are also in _all: one look-up finds the records,
 	// and words in the title, creator or subjects rank them higher.
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(fieldQuery("_all", 1))
+	bq.Must = fieldQuery("_all", 1) // alone, not in a conjunction of one: a step less per hit
 	if len(terms) == 1 {
 		bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
 	} else {
@@ -444,6 +468,33 @@ func unparse(clauses []clause) string {
 func isFieldName(s string) bool {
 	s = strings.ToLower(s)
 	return slices.ContainsFunc(textFields, func(f textField) bool { return f.filter == s })
+}
+
+// snippets highlights where q matched in each of hits (nothing without
+// a highlight): one look-up of those hits alone, so its cost follows the
+// page, not the hits.
+func (x *Index) snippets(ctx context.Context, q query.Query, highlight *bleve.HighlightRequest, hits []Hit) error {
+	if highlight == nil || len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
+	req.Highlight = highlight
+	res, err := x.run(ctx, req)
+	if err != nil {
+		return err
+	}
+	frags := map[string]map[string][]string{}
+	for _, h := range res.Hits {
+		frags[h.ID] = h.Fragments
+	}
+	for i := range hits {
+		hits[i].Snippet = snippet(frags[hits[i].ID])
+	}
+	return nil
 }
 
 // snippet picks the fragment that shows the words found, in the page text

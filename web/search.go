@@ -167,7 +167,7 @@ func (s *Server) apiSearch(c *gin.Context) {
 			facets[name] = append(facets[name], facetValue{v.Value, v.Count})
 		}
 	}
-	out := gin.H{"total": res.Total, "offset": q.Offset, "limit": q.Limit, "hits": hits, "facets": facets}
+	out := gin.H{"total": res.Total, "offset": q.Offset, "limit": q.Limit, "hits": hits, "facets": facets, "facetsEstimated": res.FacetsEstimated}
 	if res.Suggest != "" {
 		out["suggest"] = res.Suggest
 	}
@@ -181,6 +181,7 @@ type searchView struct {
 	Total            uint64
 	Hits             []searchHit
 	Facets           []facetView
+	FacetsEstimated  bool // the counts are estimates from a sample of many hits
 	Any              bool
 	From, To, Sort   string
 	Suggest, SuggURL string
@@ -272,7 +273,7 @@ func (s *Server) searchPage(c *gin.Context) {
 }
 
 func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Result, listed []access.Listed) error {
-	v.Total = res.Total
+	v.Total, v.FacetsEstimated = res.Total, res.FacetsEstimated
 	snippets := map[string]string{}
 	for _, h := range res.Hits {
 		snippets[h.ID] = h.Snippet

@@ -132,6 +132,18 @@ func (m *Source) ItemsOfInstitutionAt(inst string, offset, limit int) ([]string,
 	ids := m.order[inst]
 	return ids[min(offset, len(ids)):min(offset+limit, len(ids))], len(ids), nil
 }
+func (m *Source) ItemsOfInstitution(inst, after string, limit int) (repository.Page, error) {
+	ids := m.order[inst]
+	start := 0
+	if after != "" {
+		start = slices.Index(ids, after) + 1
+	}
+	p := repository.Page{IDs: ids[start:min(start+limit, len(ids))]}
+	if start+limit < len(ids) {
+		p.Next = p.IDs[len(p.IDs)-1]
+	}
+	return p, nil
+}
 func (m *Source) ItemsInCollectionAt(string, int, int) ([]string, int, error) { return nil, 0, nil }
 func (m *Source) Children(string) ([]*repository.Collection, error)           { return nil, nil }
 func (m *Source) FeedEpoch() (string, uint64, error)                          { return "bench", 0, nil }
