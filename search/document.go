@@ -32,6 +32,12 @@ type document struct {
 	Metadata   []string `json:"metadata"`
 	Text       []string `json:"text"`
 	Words      []string `json:"words"`
+	// Pairs and TitlePairs hold each two words that stand together in a
+	// value of the text fields (of the title): a phrase, a Thai compound
+	// among them, is found by looking its pairs up, not by reading every
+	// hit's word positions.
+	Pairs      []string `json:"pairs"`
+	TitlePairs []string `json:"title_pairs"`
 
 	// Facet holds every facet value as "name:value", in one field so that
 	// counting them reads one column per hit, not one per facet.
@@ -214,6 +220,12 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 		return nil, fmt.Errorf("item %s: %w", it.ID, err)
 	}
 	return d, nil
+}
+
+// pair fills the pairs fields from the text fields, once they are all set.
+func (d *document) pair() {
+	d.TitlePairs = d.Title
+	d.Pairs = slices.Concat(d.Title, d.Identifier, d.Creator, d.Subjects, d.Places, d.Collection, d.Summary, d.Metadata, d.Date, d.Library, d.Text)
 }
 
 // closedMark is the term of field closed in the records that some

@@ -215,7 +215,10 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 			}
 			if d == nil {
 				b.Delete(id)
-			} else if err := b.Index(id, d); err != nil {
+				break
+			}
+			d.pair()
+			if err := b.Index(id, d); err != nil {
 				return fmt.Errorf("indexing item %s: %w", id, err)
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/thaiarchives/archive/fault"
@@ -31,7 +32,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "9"
+const layout = "10"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -242,6 +243,19 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// "pairs": each two words that stand together, as "text" makes them,
+	// one term (a phrase is looked up by its pairs).
+	if err := m.AddCustomTokenFilter("pair", map[string]any{"type": shingle.Name, "min": 2.0, "max": 2.0,
+		"output_original": false, "separator": pairSep, "filler": ""}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer("pairs", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     "thai_words",
+		"token_filters": []any{lowercase.Name, foldName, porter.Name, "pair"},
+	}); err != nil {
+		return nil, err
+	}
 	// "words": the same words unstemmed, for suggesting spellings.
 	if err := m.AddCustomAnalyzer("words", map[string]any{
 		"type":          custom.Name,
@@ -254,6 +268,11 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 	words := bleve.NewTextFieldMapping()
 	words.Analyzer, words.Store, words.IncludeTermVectors, words.IncludeInAll = "words", false, false, false
 	doc.AddFieldMappingsAt("words", words)
+	for _, f := range []string{"pairs", "title_pairs"} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer, fm.Store, fm.IncludeTermVectors, fm.IncludeInAll = "pairs", false, false, false
+		doc.AddFieldMappingsAt(f, fm)
+	}
 	for _, f := range textFields {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = "text"

@@ -141,7 +141,7 @@ func (x *Index) Search(ctx context.Context, p access.Principal, q Query) (*Resul
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if err := x.snippets(ctx, req.Query, highlight, out.Hits); err != nil {
+	if err := x.snippets(ctx, clauses, highlight, out.Hits); err != nil {
 		return nil, err
 	}
 	out.Facets, out.FacetsEstimated = facets.result(res.Total)
@@ -173,7 +173,7 @@ func (x *Index) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.Searc
 func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []clause) (*bleve.SearchRequest, error) {
 	var must, filters, words []query.Query
 	for _, c := range clauses {
-		wq, err := x.clauseQuery(c)
+		wq, err := x.clauseQuery(c, false)
 		if err != nil {
 			return nil, err
 		}
@@ -308,8 +308,8 @@ func termQuery(field, term string, boost float64) query.Query {
 
 // clauseQuery: one word or phrase, in one field or in every field (each
 // with its weight); a date finds its words, or records dated within it.
-func (x *Index) clauseQuery(c clause) (query.Query, error) {
-	wq, err := x.wordsQuery(c)
+func (x *Index) clauseQuery(c clause, exact bool) (query.Query, error) {
+	wq, err := x.wordsQuery(c, exact)
 	if err != nil || !c.date {
 		return wq, err
 	}
@@ -327,15 +327,22 @@ func (x *Index) clauseQuery(c clause) (query.Query, error) {
 
 // wordsQuery: one word or phrase, in one field or in every field. A word
 // that segments into several (a Thai compound, a name the dictionary
-// lacks) is a phrase of them.
-func (x *Index) wordsQuery(c clause) (query.Query, error) {
+// lacks) is a phrase of them, looked up by its pairs; exact: by the word
+// positions instead, which highlighting needs.
+func (x *Index) wordsQuery(c clause, exact bool) (query.Query, error) {
 	terms := x.text.terms(c.text)
 	if len(terms) == 0 {
 		return nil, nil
 	}
 	fieldQuery := func(field string, boost float64) query.Query {
-		if len(terms) == 1 {
+		switch {
+		case len(terms) == 1:
 			return termQuery(field, terms[0], boost)
+		case exact:
+		case field == "_all":
+			return pairsQuery("pairs", terms, boost)
+		case field == "title":
+			return pairsQuery("title_pairs", terms, boost)
 		}
 		pq := bleve.NewPhraseQuery(terms, field)
 		pq.SetBoost(boost)
@@ -353,9 +360,29 @@ func (x *Index) wordsQuery(c clause) (query.Query, error) {
 	if len(terms) == 1 {
 		bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
 	} else {
-		bq.AddShould(fieldQuery("title", 3)) // phrases cost more: the title alone ranks them
+		bq.AddShould(fieldQuery("title", 3)) // a phrase is ranked by the title alone
 	}
 	return bq, nil
+}
+
+// pairSep joins the two words of a pair.
+const pairSep = " "
+
+// pairsQuery finds the words of a phrase standing together in field, a
+// pairs field: by its one pair, or by each of its pairs (a phrase of three
+// or more words whose pairs all stand in a record, though not in one run,
+// is taken for it: rare, and the price of reading no word positions).
+func pairsQuery(field string, terms []string, boost float64) query.Query {
+	if len(terms) == 2 {
+		return termQuery(field, terms[0]+pairSep+terms[1], boost)
+	}
+	var qs []query.Query
+	for i := range len(terms) - 1 {
+		qs = append(qs, termQuery(field, terms[i]+pairSep+terms[i+1], 0))
+	}
+	cq := bleve.NewConjunctionQuery(qs...)
+	cq.SetBoost(boost)
+	return cq
 }
 
 // clause is one word or "phrase" of a query, perhaps limited to a field,
@@ -473,9 +500,25 @@ func isFieldName(s string) bool {
 // snippets highlights where q matched in each of hits (nothing without
 // a highlight): one look-up of those hits alone, so its cost follows the
 // page, not the hits.
-func (x *Index) snippets(ctx context.Context, q query.Query, highlight *bleve.HighlightRequest, hits []Hit) error {
+func (x *Index) snippets(ctx context.Context, clauses []clause, highlight *bleve.HighlightRequest, hits []Hit) error {
 	if highlight == nil || len(hits) == 0 {
 		return nil
+	}
+	// Where the words matched: phrases by their words' positions (the
+	// hits are few), any clause of the query.
+	var words []query.Query
+	for _, c := range clauses {
+		wq, err := x.clauseQuery(c, true)
+		if err != nil {
+			return err
+		}
+		if wq != nil {
+			words = append(words, wq)
+		}
+	}
+	var q query.Query = bleve.NewMatchAllQuery()
+	if len(words) > 0 {
+		q = bleve.NewDisjunctionQuery(words...)
 	}
 	ids := make([]string, len(hits))
 	for i, h := range hits {

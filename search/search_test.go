@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -616,5 +617,57 @@ func TestDatesAsTheSiteShowsThemAreFound(t *testing.T) {
 		if _, err := ParseYear(bad); !errors.Is(err, fault.Invalid) {
 			t.Errorf("ParseYear(%q) = %v; want fault.Invalid", bad, err)
 		}
+	}
+}
+
+// A phrase, a Thai compound the segmenter splits among them, is looked up
+// by its pairs of words, reading no word positions, and still means the
+// words standing together, in any text field; its snippet still marks it.
+func TestAPhraseIsLookedUpByItsPairsAndStillMeansWordsTogether(t *testing.T) {
+	f := newFixture(t)
+	rail := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพทางรถไฟสายเหนือ"}})
+	apart := f.save(t, &repository.Item{Title: repository.Text{"th": "ทางเดินและรถไฟ"}})
+	summary := f.save(t, &repository.Item{Title: repository.Text{"en": "Northern line"}, Summary: repository.Text{"th": "สถานีและทางรถไฟเชียงใหม่"}})
+	royal := f.save(t, &repository.Item{Title: repository.Text{"en": "Royal letter to the university"}})
+	court := f.save(t, &repository.Item{Title: repository.Text{"en": "A letter from the royal court"}, Summary: repository.Text{"en": "the old royal letter to the university"}})
+	if terms := f.index.text.terms("ทางรถไฟ"); len(terms) < 2 {
+		t.Fatalf("ทางรถไฟ segments into %v: this test needs a compound of two words or more", terms)
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"ทางรถไฟ", []string{rail.ID, summary.ID}},
+		{"title:ทางรถไฟ", []string{rail.ID}},
+		{`"royal letter"`, []string{royal.ID, court.ID}},
+		{`"royal letter to the university"`, []string{royal.ID, court.ID}},
+		{`"letter from the royal"`, []string{court.ID}},
+		{`"royal court letter"`, nil},
+	}
+	for _, tc := range cases {
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if got := ids(f.find(t, anonymous, Query{Text: tc.q})); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v (%s stands apart)", tc.q, got, want, apart.ID)
+		}
+	}
+	// Ranked with the title's pairs first: the phrase in a title outranks
+	// it in a summary.
+	if hits := f.find(t, anonymous, Query{Text: `"royal letter"`}).Hits; len(hits) != 2 || hits[0].ID != royal.ID {
+		t.Errorf("the phrase in a title should rank first: %+v", hits)
+	}
+	for _, h := range f.find(t, anonymous, Query{Text: "ทางรถไฟ"}).Hits {
+		if h.ID == summary.ID && !strings.Contains(h.Snippet, "<mark>") {
+			t.Errorf("the summary's snippet marks nothing: %q", h.Snippet)
+		}
+	}
+	// The ranking query reads no word positions: no phrase in it.
+	clauses := readDates(parse("ทางรถไฟ"))
+	req, err := f.index.request(anonymous, time.Now(), Query{Text: "ทางรถไฟ"}, clauses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(req.Query); strings.Contains(string(b), `"terms"`) || !strings.Contains(string(b), `"pairs"`) {
+		t.Errorf("the ranking query should look pairs up, not a phrase: %s", b)
 	}
 }
