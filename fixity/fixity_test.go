@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/fixity"
@@ -355,5 +356,46 @@ func BenchmarkAuditPass(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A pass over descriptions without files reads nothing of them, so it
+// records no event for them and writes nothing, yet counts them; and each
+// item takes its share of the pace, so a pass over a million of them does
+// not run flat out.
+func TestAPassOverDescriptionsWithoutFilesRecordsNothingForThemAndIsPaced(t *testing.T) {
+	a := newArchive(t, 1)
+	var bare []*repository.Item
+	for i := range 150 {
+		it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": fmt.Sprintf("Description %d", i)}}
+		if err := a.store.SaveItem(context.Background(), it, "test"); err != nil {
+			t.Fatal(err)
+		}
+		bare = append(bare, it)
+	}
+	// 100 items a second: 151 items take at least half a second past the
+	// one second the pace lets through at once.
+	aud, err := fixity.New(fixity.Config{Store: a.store, Blobs: a.blobs, StatePath: filepath.Join(a.dir, "fixity.json"), Rate: 100 * 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := aud.Pass(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 400*time.Millisecond {
+		t.Errorf("a pass of 151 items at 100 a second took %v: items are not paced", took)
+	}
+	if rep.Items != 151 || rep.Blobs != 3 {
+		t.Fatalf("report: %d items, %d blobs; want 151, 3", rep.Items, rep.Blobs)
+	}
+	for _, it := range bare[:3] {
+		if evs := fixityEvents(t, a.store, it.ID); len(evs) != 0 {
+			t.Errorf("%s, without files, got fixity events %+v", it.ID, evs)
+		}
+	}
+	if evs := fixityEvents(t, a.store, a.items[0].ID); len(evs) != 1 {
+		t.Errorf("the item with files got %d fixity events, want 1", len(evs))
 	}
 }
