@@ -23,7 +23,7 @@ trap cleanup EXIT
 export ARCHIVE_DATA=${DATA:-$work/data}
 made=${MADE:-$work/made.json}
 mkdir -p "$ARCHIVE_DATA"
-echo "# scale bench $(date -u +%FT%TZ): $N records, $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown), data in $root, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# scale bench $(date -u +%FT%TZ): $N records, $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown), data in ${DATA:-$root}, load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${DATA:-}" ]; then
   [ -f "$made" ] || { echo "DATA needs MADE, the file scaleload make wrote with -out" >&2; exit 2; }
   echo "== made before: $(du -sh "$ARCHIVE_DATA" | cut -f1)"
