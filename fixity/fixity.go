@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +29,7 @@ import (
 
 // Store is what an audit needs of the repository.
 type Store interface {
-	ItemIDs() ([]string, error)
+	ItemIDsAfter(after string, limit int) ([]string, error)
 	Item(id string) (*repository.Item, error)
 	Record(ctx context.Context, events ...repository.Event) error
 }
@@ -150,27 +149,11 @@ func (a *Auditor) Status() State {
 	return st
 }
 
-// itemIDs lists every item, withdrawn ones too, in identifier order: the
-// order a pass takes, so that a saved position means the same after a
-// restart.
-func (a *Auditor) itemIDs() ([]string, error) {
-	ids, err := a.cfg.Store.ItemIDs()
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(ids)
-	return ids, nil
-}
-
 // Pass audits every item once, resuming the pass a stop interrupted, and
 // returns its report. ctx ending stops it where it is (saved).
 func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 	a.pass.Lock()
 	defer a.pass.Unlock()
-	ids, err := a.itemIDs()
-	if err != nil {
-		return nil, err
-	}
 	a.mu.Lock()
 	if a.state.Started.IsZero() {
 		a.state.Report = Report{Started: time.Now().UTC()}
@@ -181,30 +164,18 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 	after := a.state.After
 	a.mu.Unlock()
 	pace := NewPace(a.cfg.Rate)
-	start := sort.SearchStrings(ids, after)
-	if start < len(ids) && ids[start] == after {
-		start++
-	}
-	for _, id := range ids[start:] {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		it, err := a.cfg.Store.Item(id)
-		if errors.Is(err, fault.NotFound) {
-			continue
-		}
+	// Every item, withdrawn ones too, in identifier order (so that a saved
+	// position means the same after a restart), a page at a time.
+	for {
+		ids, err := a.cfg.Store.ItemIDsAfter(after, 1000)
 		if err != nil {
 			return nil, err
 		}
-		if it.Withdrawal != nil && it.Withdrawal.Purged {
-			continue // its files were removed on purpose
+		if len(ids) == 0 {
+			break
 		}
-		// Each item costs a pass some reading, files or not: a pass over a
-		// million descriptions is paced too.
-		if err := pace.wait(ctx, itemCost); err != nil {
-			return nil, err
-		}
-		if err := a.audit(ctx, it, pace); err != nil {
+		after = ids[len(ids)-1]
+		if err := a.auditAll(ctx, ids, pace); err != nil {
 			return nil, err
 		}
 	}
@@ -213,7 +184,7 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 	rep.Ended = time.Now().UTC()
 	a.state.Last = &rep
 	a.state.Report, a.state.After = Report{}, ""
-	err = a.saveLocked()
+	err := a.saveLocked()
 	a.mu.Unlock()
 	if a.cfg.Observer != nil {
 		a.cfg.Observer.FixityPass(rep.Damaged, true)
@@ -221,6 +192,34 @@ func (a *Auditor) Pass(ctx context.Context) (*Report, error) {
 	a.cfg.Log.Info("fixity: audit complete", "items", rep.Items, "blobs", rep.Blobs, "bytes", rep.Bytes, "damaged", rep.Damaged, "unrecorded", rep.Unrecorded,
 		"seconds", rep.Ended.Sub(rep.Started).Round(time.Second).Seconds())
 	return &rep, err
+}
+
+// auditAll audits the items ids, in their order.
+func (a *Auditor) auditAll(ctx context.Context, ids []string, pace *Pace) error {
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		it, err := a.cfg.Store.Item(id)
+		if errors.Is(err, fault.NotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if it.Withdrawal != nil && it.Withdrawal.Purged {
+			continue // its files were removed on purpose
+		}
+		// Each item costs a pass some reading, files or not: a pass over a
+		// million descriptions is paced too.
+		if err := pace.wait(ctx, itemCost); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, it, pace); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // audit checks one item's blobs, records its event and saves the position.

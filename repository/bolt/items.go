@@ -643,6 +643,25 @@ func (s *Store) ItemIDs() ([]string, error) {
 	return ids, err
 }
 
+// ItemIDsAfter lists at most limit items of the store in identifier order
+// from the one after after ("": from the first), withdrawn and purged ones
+// too: a seek, so a walk over every item holds a page at a time.
+func (s *Store) ItemIDsAfter(after string, limit int) ([]string, error) {
+	var ids []string
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bItems).Cursor()
+		k, _ := c.Seek([]byte(after))
+		if after != "" && k != nil && string(k) == after {
+			k, _ = c.Next()
+		}
+		for ; k != nil && len(ids) < limit; k, _ = c.Next() {
+			ids = append(ids, string(k))
+		}
+		return nil
+	})
+	return ids, err
+}
+
 func (s *Store) scanAt(index []byte, key string, offset, limit int) ([]string, int, error) {
 	var ids []string
 	total := 0
