@@ -9,6 +9,8 @@
 # WORK to a folder on disk to count it) and is removed afterwards unless KEEP=1.
 # DATA=folder MADE=file measure an archive made before (KEEP=1, or `scaleload make -data DATA -out MADE`)
 # in place, without making it again: N is then only a label.
+# A million records take about 4.2 million files and folders (11 GB): more than a default /dev/shm
+# allows (`df -i /dev/shm`); set WORK to a folder on disk, or give the tmpfs more inodes.
 # Not run by test.sh (100,000 records take 10–15 minutes on 2 busy cores); `go test ./bench/scaleload/` is the
 # generator's smoke test. The program it runs is bench/scaleload.
 set -euo pipefail
