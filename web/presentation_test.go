@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/thaiarchives/archive/iiif/imageapi"
+	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -217,4 +218,46 @@ func BenchmarkTopCollection100k(b *testing.B) {
 			}
 		}
 	}
+}
+
+// A library with more top-level units than a page holds lists pages of
+// them, each a collection of at most a page's worth, decided for the
+// visitor like the rest; the library's collection stays small however many
+// units it has.
+func TestALibrarysUnitsArePagedInItsIIIFCollection(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	for i := range presentation.PageSize + 2 {
+		c := &repository.Collection{ID: fmt.Sprintf("tu-u%04d", i), Institution: "tu", Level: repository.Series, Title: repository.Text{"en": fmt.Sprintf("Series %d", i)}}
+		if i == 0 {
+			c.Access.Level = repository.Restricted
+		}
+		if err := e.store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(path string, want int) string {
+		w := e.do(t, "GET", path)
+		if w.Code != want {
+			t.Fatalf("%s: %d, want %d: %.300s", path, w.Code, want, w.Body)
+		}
+		if want == 200 {
+			validateIIIF(t, w.Body.Bytes())
+		}
+		return w.Body.String()
+	}
+	lib := get("/iiif/3/collection/tu", 200)
+	if !strings.Contains(lib, "/iiif/3/collection/tu/units/1") || !strings.Contains(lib, "/iiif/3/collection/tu/units/2") ||
+		strings.Contains(lib, "/iiif/3/collection/tu/units/3") || strings.Contains(lib, "tu-u0001") {
+		t.Fatalf("the library's collection should list two pages of units and no unit: %.1500s", lib)
+	}
+	first := get("/iiif/3/collection/tu/units/1", 200)
+	if n := strings.Count(first, "/iiif/3/collection/tu-u"); n != presentation.PageSize || strings.Contains(first, "tu-u0000") || !strings.Contains(first, "tu-u0001") {
+		t.Fatalf("the first page holds %d units (want %d, the restricted one not among them)", n, presentation.PageSize)
+	}
+	if last := get("/iiif/3/collection/tu/units/2", 200); !strings.Contains(last, "/iiif/3/collection/tu-u1001") || strings.Count(last, "tu-u") != 1 {
+		t.Fatalf("the last page: %.1000s", last)
+	}
+	get("/iiif/3/collection/tu/units/3", 404)
+	get("/iiif/3/collection/tu-u0001/units/1", 404)
 }

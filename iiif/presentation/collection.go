@@ -66,6 +66,11 @@ func (s Site) Collection(in CollectionInput) Doc {
 	return c
 }
 
+// UnitsLabel names a page of a library's top-level units (1-based).
+func UnitsLabel(from, to int) repository.Text {
+	return repository.Text{"th": fmt.Sprintf("ชุดเอกสารที่ %d–%d", from, to), "en": fmt.Sprintf("Collections %d–%d", from, to)}
+}
+
 // PageLabel names the page collection holding items from..to (1-based).
 func PageLabel(from, to int) repository.Text {
 	return repository.Text{"th": fmt.Sprintf("รายการที่ %d–%d", from, to), "en": fmt.Sprintf("Items %d–%d", from, to)}

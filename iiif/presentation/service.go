@@ -25,6 +25,7 @@ type Store interface {
 	// TopUnits reads a library's top-level units (curated, or else
 	// archival) kept for a listing tier, after the named one.
 	TopUnits(inst, tier string, curated bool, after string, limit int) ([]*repository.Collection, int, error)
+	TopUnitsAt(inst, tier string, curated bool, offset, limit int) ([]*repository.Collection, int, error)
 	Children(parent string) ([]*repository.Collection, error)
 	CollectionItems(c *repository.Collection, offset, limit int) ([]string, int, error)
 	Activities(offset, limit int) ([]repository.Activity, int, error)
@@ -151,6 +152,32 @@ func (s *Service) members(p access.Principal, site Site, ids []string, withProvi
 	return out, nil
 }
 
+// libraryUnits answers page n of a library's top-level units.
+func (s *Service) libraryUnits(p access.Principal, inst *repository.Institution, n int, in *CollectionInput) error {
+	cols, _, err := s.topUnitsAt(p, inst.ID, (n-1)*PageSize)
+	if err != nil {
+		return err
+	}
+	if len(cols) == 0 {
+		return fmt.Errorf("no page %d of the collections of %s: %w", n, inst.ID, fault.NotFound)
+	}
+	in.Provider, in.PartOf = inst, inst.ID
+	in.Label = UnitsLabel((n-1)*PageSize+1, (n-1)*PageSize+len(cols))
+	in.Members, err = s.collectionMembers(p, cols)
+	return err
+}
+
+// topUnitsAt are a page's worth of library inst's archival top-level units
+// kept for p's listing tier, from the offset-th, and how many the tier
+// has: candidates, that collectionMembers decides for p.
+func (s *Service) topUnitsAt(p access.Principal, inst string, offset int) ([]*repository.Collection, int, error) {
+	tier := access.ListTier(p, inst)
+	if tier == "" {
+		return nil, 0, nil
+	}
+	return s.Store.TopUnitsAt(inst, tier, false, offset, PageSize)
+}
+
 // topUnits are library inst's top-level units (curated, or else archival)
 // kept for p's listing tier: a library's collection costs the units it
 // lists, not every unit of the archive. They are candidates; members
@@ -209,12 +236,13 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 	if len(parts) == 2 && parts[1] == "manifest" {
 		return s.UnitManifest(ctx, p, site, parts[0])
 	}
-	if len(parts) == 3 && parts[1] == "page" {
+	units := false // a page of a library's top-level units
+	if len(parts) == 3 && (parts[1] == "page" || parts[1] == "units") {
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 1 || n > 1<<20 {
 			return nil, notFound
 		}
-		page = n
+		page, units = n, parts[1] == "units"
 	} else if len(parts) != 1 {
 		return nil, notFound
 	}
@@ -251,8 +279,12 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 			return nil, err
 		}
 		in.Members = append(in.Members, members...)
+	case ierr == nil && units:
+		err = s.libraryUnits(p, inst, page, &in)
 	case ierr == nil:
 		err = s.library(p, site, inst, page, &in)
+	case units:
+		return nil, notFound
 	default:
 		err = s.archival(p, site, id, page, &in)
 	}
@@ -269,12 +301,19 @@ func (s *Service) Collection(ctx context.Context, p access.Principal, site Site,
 
 func (s *Service) library(p access.Principal, site Site, inst *repository.Institution, page int, in *CollectionInput) error {
 	in.Label, in.Provider, in.PartOf = inst.Name, inst, "top"
-	cols, err := s.topUnits(p, inst.ID, false)
-	if err == nil {
-		in.Members, err = s.collectionMembers(p, cols)
-	}
-	if err != nil {
-		return err
+	if page == 0 {
+		// Its top-level units, or pages of them past a page's worth.
+		cols, total, err := s.topUnitsAt(p, inst.ID, 0)
+		if err == nil && total <= PageSize {
+			in.Members, err = s.collectionMembers(p, cols)
+		}
+		if err != nil {
+			return err
+		}
+		for n := 0; total > PageSize && n*PageSize < total; n++ {
+			in.Members = append(in.Members, Member{ID: fmt.Sprintf("%s/units/%d", inst.ID, n+1), Type: "Collection",
+				Label: UnitsLabel(n*PageSize+1, min((n+1)*PageSize, total))})
+		}
 	}
 	ids, total, err := s.Lists.Library(p, inst.ID, repository.At{Offset: max(0, page-1) * PageSize}, PageSize)
 	if err != nil {

@@ -89,6 +89,16 @@ func listTops(tx *bbolt.Tx) error {
 // identifier order from the one after after ("": from the first), at most
 // limit, and how many the tier shows.
 func (s *Store) TopUnits(inst, tier string, curated bool, after string, limit int) ([]*repository.Collection, int, error) {
+	return s.topUnits(inst, tier, curated, after, 0, limit)
+}
+
+// TopUnitsAt is TopUnits from the offset-th unit the tier shows: a step
+// over the keys before it, none decoded.
+func (s *Store) TopUnitsAt(inst, tier string, curated bool, offset, limit int) ([]*repository.Collection, int, error) {
+	return s.topUnits(inst, tier, curated, "", offset, limit)
+}
+
+func (s *Store) topUnits(inst, tier string, curated bool, after string, offset, limit int) ([]*repository.Collection, int, error) {
 	scope := inst
 	if curated {
 		scope = "curated/" + inst
@@ -103,6 +113,9 @@ func (s *Store) TopUnits(inst, tier string, curated bool, after string, limit in
 		c := tx.Bucket(ixTops).Cursor()
 		k, _ := c.Seek(append(slices.Clone(prefix), after...))
 		if after != "" && k != nil && string(k[len(prefix):]) == after {
+			k, _ = c.Next()
+		}
+		for range offset {
 			k, _ = c.Next()
 		}
 		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
