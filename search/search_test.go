@@ -34,6 +34,7 @@ type fixture struct {
 	index *Index
 	path  string
 	opts  Options
+	stop  func() // ends the index's following, and closes it
 }
 
 // newFixture opens a real store and an index on disk that follows it.
@@ -69,9 +70,14 @@ func (f *fixture) open(t *testing.T) {
 	c, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { x.Follow(c, f.store); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; x.Close() })
+	f.stop = func() { cancel(); <-done; x.Close() }
+	t.Cleanup(f.stop)
 	f.index = x
 }
+
+// closeIndex closes the fixture's index once nothing of it runs any more
+// (a rebuild under way included), so that another may open its folder.
+func (f *fixture) closeIndex() { f.stop() }
 
 func (f *fixture) save(t *testing.T, it *repository.Item) *repository.Item {
 	t.Helper()
@@ -158,7 +164,7 @@ func TestALostIndexIsRebuiltByItself(t *testing.T) {
 	if n := f.find(t, anonymous, Query{Text: "letter"}).Total; n != 30 {
 		t.Fatalf("%d hits before the loss", n)
 	}
-	f.index.Close()
+	f.closeIndex()
 	if err := os.RemoveAll(f.path); err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +354,7 @@ func TestAnIndexBuiltOtherwiseAnswersUntilItsSuccessorIsReady(t *testing.T) {
 	f := newFixture(t)
 	it := f.save(t, &repository.Item{Title: repository.Text{"th": "ภาพถ่ายดอยสุเทพ"}})
 	f.find(t, anonymous, Query{Text: "ดอยสุเทพ"})
-	f.index.Close()
+	f.closeIndex()
 	// A library's own word list, added: the index must be rebuilt.
 	words := filepath.Join(t.TempDir(), "words.txt")
 	os.WriteFile(words, []byte("ดอยสุเทพ\n"), 0o644)
@@ -433,7 +439,7 @@ func (m memTexts) Get(_ context.Context, key string, _, _ int64) (io.ReadCloser,
 
 func TestTheTextOfPagesIsSearched(t *testing.T) {
 	f := newFixture(t)
-	f.index.Close()
+	f.closeIndex()
 	texts := memTexts{"derivatives/p2.txt": "สนธิสัญญาเบาว์ริง ลงนามที่กรุงเทพ"}
 	x, err := Open(f.path, f.store, Options{Texts: texts})
 	if err != nil {
@@ -457,7 +463,7 @@ func TestTheTextOfPagesIsSearched(t *testing.T) {
 // read but whose pages only its library may see is not found by it.
 func TestTheTextOfPagesOnlyTheLibraryMaySeeIsNotSearched(t *testing.T) {
 	f := newFixture(t)
-	f.index.Close()
+	f.closeIndex()
 	texts := memTexts{"derivatives/p1.txt": "บันทึกการประชุมลับ"}
 	x, err := Open(f.path, f.store, Options{Texts: texts})
 	if err != nil {
