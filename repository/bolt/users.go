@@ -339,39 +339,45 @@ func (s *Store) CreateSessionFrom(user string, ttl time.Duration, from *reposito
 func (s *Store) EndProviderSessions(library, provider, nameID string, indexes []string) (int, error) {
 	n := 0
 	err := s.update(func(tx *bbolt.Tx) error {
-		var gone, access [][]byte
-		if err := tx.Bucket(bSessions).ForEach(func(k, v []byte) error {
-			var ses repository.Session
-			if json.Unmarshal(v, &ses) != nil || ses.From == nil {
-				return nil
-			}
+		var err error
+		n, err = dropSessions(tx, func(ses *repository.Session, read bool) bool {
 			f := ses.From
-			if f.Library != library || f.Provider != provider || f.NameID != nameID ||
-				len(indexes) > 0 && !slices.Contains(indexes, f.SessionIndex) {
-				return nil
-			}
+			return read && f != nil && f.Library == library && f.Provider == provider && f.NameID == nameID &&
+				(len(indexes) == 0 || slices.Contains(indexes, f.SessionIndex))
+		})
+		return err
+	})
+	return n, err
+}
+
+// dropSessions removes the sessions drop picks (read: the session could be
+// decoded) with their access entries, and says how many.
+func dropSessions(tx *bbolt.Tx, drop func(ses *repository.Session, read bool) bool) (int, error) {
+	// Collect first: deleting under a cursor skips the next key.
+	var gone, access [][]byte
+	if err := tx.Bucket(bSessions).ForEach(func(k, v []byte) error {
+		var ses repository.Session
+		if drop(&ses, json.Unmarshal(v, &ses) == nil) {
 			gone = append(gone, append([]byte(nil), k...))
 			for _, h := range ses.Access {
 				access = append(access, []byte(h))
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
-		for _, k := range access {
-			if err := tx.Bucket(ixAccess).Delete(k); err != nil {
-				return err
-			}
-		}
-		for _, k := range gone {
-			if err := tx.Bucket(bSessions).Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(gone)
 		return nil
-	})
-	return n, err
+	}); err != nil {
+		return 0, err
+	}
+	for _, k := range access {
+		if err := tx.Bucket(ixAccess).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	for _, k := range gone {
+		if err := tx.Bucket(bSessions).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(gone), nil
 }
 
 // Session returns the live session of a cookie value and its user.
@@ -477,30 +483,7 @@ func (s *Store) SessionByAccessToken(tok string) (*repository.Session, *reposito
 func (s *Store) PruneSessions() error {
 	now := s.Now()
 	return s.update(func(tx *bbolt.Tx) error {
-		// Collect first: deleting under a cursor skips the next key.
-		var gone, access [][]byte
-		if err := tx.Bucket(bSessions).ForEach(func(k, v []byte) error {
-			var ses repository.Session
-			if json.Unmarshal(v, &ses) != nil || now.After(ses.Expires) {
-				gone = append(gone, append([]byte(nil), k...))
-				for _, h := range ses.Access {
-					access = append(access, []byte(h))
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range access {
-			if err := tx.Bucket(ixAccess).Delete(k); err != nil {
-				return err
-			}
-		}
-		for _, k := range gone {
-			if err := tx.Bucket(bSessions).Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := dropSessions(tx, func(ses *repository.Session, read bool) bool { return !read || now.After(ses.Expires) })
+		return err
 	})
 }
