@@ -134,21 +134,11 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 		return
 	}
 	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
-		// An image passes the compression by: its header, flushed first,
-		// and its body are all there is to write, and they leave in one
-		// system call, the body not copied (a body net/http buffers, under
-		// 4 KiB, is flushed into what is held).
+		// An image passes the compression by: its header and its body are
+		// all there is to write, and they leave in one system call, the
+		// body not copied (send flushes the header first).
 		g.gather(r.Data)
 		defer g.send() // even after a panic, what is held goes out
-		h["Content-Type"] = []string{r.ContentType}
-		h["Content-Length"] = []string{strconv.Itoa(len(r.Data))}
-		c.Status(status)
-		c.Writer.Flush()
-		if c.Request.Method != http.MethodHead {
-			c.Writer.Write(r.Data)
-			c.Writer.Flush()
-		}
-		return
 	}
 	s.send(c, status, r.ContentType, r.Data)
 }
@@ -158,9 +148,17 @@ func (s *Server) send(c *gin.Context, status int, ctype string, data []byte) {
 	h["Content-Type"] = []string{ctype}
 	h["Content-Length"] = []string{strconv.Itoa(len(data))}
 	c.Status(status)
-	if c.Request.Method != http.MethodHead {
-		c.Writer.Write(data)
+	if c.Request.Method == http.MethodHead {
+		return
 	}
+	if g := gatherOf(c.Request.Context()); g != nil && g.held != nil {
+		// Gathered: the header is flushed into what is held first, so
+		// the body reaches the connection whole, by reference (one under
+		// 4 KiB, which net/http buffers, is flushed after it).
+		c.Writer.Flush()
+		defer c.Writer.Flush()
+	}
+	c.Writer.Write(data)
 }
 
 // presentationRoute serves /iiif/{2,3}/manifest/… and /iiif/3/collection/….
