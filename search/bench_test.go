@@ -15,8 +15,13 @@ import (
 )
 
 // benchRecords is how many generated records the query benchmarks search
-// (bench/search.sh measures 100,000).
-const benchRecords = 20000
+// (bench/search.sh measures 100,000): 20,000, or ARCHIVE_BENCH_RECORDS.
+func benchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("ARCHIVE_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 20000
+}
 
 var bench struct {
 	once sync.Once
@@ -32,7 +37,7 @@ func benchIndex(b *testing.B) (*Index, *searchtest.Source) {
 			bench.err = err
 			return
 		}
-		bench.src = searchtest.Generate(benchRecords, words, nil)
+		bench.src = searchtest.Generate(benchRecords(), words, nil)
 		dir, err := os.MkdirTemp("", "searchbench")
 		if err != nil {
 			bench.err = err

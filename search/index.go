@@ -32,7 +32,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "10"
+const layout = "11"
 
 var (
 	keyCursor = []byte("feed-cursor")
@@ -273,12 +273,16 @@ func newMapping(dicts []string) (*mapping.IndexMappingImpl, error) {
 		fm.Analyzer, fm.Store, fm.IncludeTermVectors, fm.IncludeInAll = "pairs", false, false, false
 		doc.AddFieldMappingsAt(f, fm)
 	}
+	rank := bleve.NewTextFieldMapping()
+	rank.Analyzer, rank.Store, rank.IncludeTermVectors, rank.IncludeInAll = "text", false, false, false
+	doc.AddFieldMappingsAt("rank", rank)
+	// No field is in _all: rank takes its place.
 	for _, f := range textFields {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = "text"
 		fm.Store = f.stored
 		fm.IncludeTermVectors = true
-		fm.IncludeInAll = true
+		fm.IncludeInAll = false
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
 	for _, f := range []string{"facet", "audience", "closed", "sort_title_th", "sort_title_en"} {

@@ -207,9 +207,12 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 	// the word's own query rather than wrapping it: each layer costs a
 	// step for every hit.
 	bq := bleve.NewBooleanQuery()
-	if one, ok := must[0].(*query.BooleanQuery); ok && len(must) == 1 && one.MustNot == nil && one.Filter == nil {
+	switch one, ok := must[0].(*query.BooleanQuery); {
+	case ok && len(must) == 1 && one.MustNot == nil && one.Filter == nil:
 		bq = one
-	} else {
+	case len(must) == 1:
+		bq.Must = must[0]
+	default:
 		bq.AddMust(must...)
 	}
 	if hidden := hiddenFrom(p, now); hidden != nil {
@@ -328,7 +331,8 @@ func (x *Index) clauseQuery(c clause, exact bool) (query.Query, error) {
 // wordsQuery: one word or phrase, in one field or in every field. A word
 // that segments into several (a Thai compound, a name the dictionary
 // lacks) is a phrase of them, looked up by its pairs; exact: by the word
-// positions instead, which highlighting needs.
+// positions in the fields that give snippets instead, which highlighting
+// needs.
 func (x *Index) wordsQuery(c clause, exact bool) (query.Query, error) {
 	terms := x.text.terms(c.text)
 	if len(terms) == 0 {
@@ -339,8 +343,6 @@ func (x *Index) wordsQuery(c clause, exact bool) (query.Query, error) {
 		case len(terms) == 1:
 			return termQuery(field, terms[0], boost)
 		case exact:
-		case field == "_all":
-			return pairsQuery("pairs", terms, boost)
 		case field == "title":
 			return pairsQuery("title_pairs", terms, boost)
 		}
@@ -353,15 +355,21 @@ func (x *Index) wordsQuery(c clause, exact bool) (query.Query, error) {
 			return fieldQuery(f.name, f.boost), nil
 		}
 	}
-	// Every field's words are also in _all: one look-up finds the records,
-	// and words in the title, creator or subjects rank them higher.
-	bq := bleve.NewBooleanQuery()
-	bq.Must = fieldQuery("_all", 1) // alone, not in a conjunction of one: a step less per hit
-	if len(terms) == 1 {
-		bq.AddShould(fieldQuery("title", 3), fieldQuery("creator", 1.5), fieldQuery("subjects", 1))
-	} else {
-		bq.AddShould(fieldQuery("title", 3)) // a phrase is ranked by the title alone
+	switch {
+	case exact:
+		var in []query.Query
+		for _, f := range textFields {
+			if f.stored {
+				in = append(in, fieldQuery(f.name, f.boost))
+			}
+		}
+		return bleve.NewDisjunctionQuery(in...), nil
+	case len(terms) == 1:
+		return word(terms[0]), nil
 	}
+	bq := bleve.NewBooleanQuery()
+	bq.Must = pairsQuery("pairs", terms, 1) // alone, not in a conjunction of one: a step less per hit
+	bq.AddShould(fieldQuery("title", 3))    // a phrase is ranked by the title alone
 	return bq, nil
 }
 
@@ -516,15 +524,16 @@ func (x *Index) snippets(ctx context.Context, clauses []clause, highlight *bleve
 			words = append(words, wq)
 		}
 	}
-	var q query.Query = bleve.NewMatchAllQuery()
-	if len(words) > 0 {
-		q = bleve.NewDisjunctionQuery(words...)
-	}
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
+	q := bleve.NewBooleanQuery()
+	q.Must = bleve.NewDocIDQuery(ids) // each hit, whichever field it was found by
+	if len(words) > 0 {
+		q.AddShould(words...)
+	}
+	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.Highlight = highlight
 	res, err := x.run(ctx, req)
 	if err != nil {

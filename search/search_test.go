@@ -677,3 +677,51 @@ func TestAPhraseIsLookedUpByItsPairsAndStillMeansWordsTogether(t *testing.T) {
 		t.Errorf("the ranking query should look pairs up, not a phrase: %s", b)
 	}
 }
+
+// A word ranks a record by where it stands: in the title above the
+// creator, the creator above the description, and a description above a
+// page of text it is one word of, though few records have pages and the
+// word is rarer among them.
+func TestAWordRanksByWhereItStands(t *testing.T) {
+	f := newFixture(t)
+	f.closeIndex()
+	// A page as a page reads: tens of words, the one looked for among them.
+	texts := memTexts{"derivatives/p1.txt": strings.Repeat("the forest office reports on the teak concessions of the northern provinces and their workers. ", 5) +
+		"a survey of the elephant camps followed."}
+	x, err := Open(f.path, f.store, Options{Texts: texts, Results: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	record := func(title, creator, summary string, files ...repository.File) *repository.Item {
+		return f.save(t, &repository.Item{Title: repository.Text{"en": title}, Creator: repository.Text{"en": creator},
+			Summary: repository.Text{"en": summary}, Files: files})
+	}
+	inPages := record("minutes of the council", "forest office", "the council met about a temple and the river",
+		repository.File{Name: "m.pdf", SHA256: strings.Repeat("a", 64), MediaType: "application/pdf", Page: 1,
+			Derivatives: map[string]string{"access": "x", "text": "derivatives/p1.txt"}})
+	inTitle := record("minutes of the elephant", "forest office", "the council met about a temple and the river")
+	inCreator := record("minutes of the council", "elephant office", "the council met about a temple and the river")
+	var inSummary []string
+	for range 8 {
+		inSummary = append(inSummary, record("minutes of the council", "forest office", "the council met about an elephant and the river").ID)
+	}
+	if _, err := x.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := x.Search(ctx, anonymous, Query{Text: "elephant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string // in rank order
+	for _, h := range r.Hits {
+		got = append(got, h.ID)
+	}
+	want := slices.Concat([]string{inTitle.ID, inCreator.ID}, inSummary, []string{inPages.ID})
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[len(got)-1] != inPages.ID {
+		t.Errorf("elephant: %v; want %s (title), %s (creator), then %v (description), then %s (pages)", got, inTitle.ID, inCreator.ID, inSummary, inPages.ID)
+	}
+	if r, err := x.Search(ctx, anonymous, Query{Text: "camps"}); err != nil || len(r.Hits) != 1 || r.Hits[0].ID != inPages.ID {
+		t.Errorf("a word only the pages hold: %+v %v", r, err)
+	}
+}
