@@ -75,6 +75,7 @@ type Index struct {
 
 	results *results
 	queries *queries
+	hidden  hiddenSets
 
 	mu      sync.Mutex // one writer: catching up is serialised
 	stateMu sync.Mutex

@@ -215,13 +215,18 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 	default:
 		bq.AddMust(must...)
 	}
-	if hidden := hiddenFrom(p, now); hidden != nil {
-		bq.MustNot = hidden // alone, not in a disjunction of one
-	}
 	if len(filters) > 0 {
 		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 	}
-	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
+	var top query.Query = bq
+	switch hidden, key := hiddenFrom(p, now); {
+	case hidden == nil:
+	case key == "":
+		bq.MustNot = hidden // alone, not in a disjunction of one
+	default:
+		top = visible{q: bq, hidden: hidden, key: key, sets: &x.hidden}
+	}
+	req := bleve.NewSearchRequestOptions(top, q.Limit, q.Offset, false)
 	switch q.Sort {
 	case "", "relevance":
 		if len(words) == 0 {
@@ -250,15 +255,17 @@ func (x *Index) request(p access.Principal, now time.Time, q Query, clauses []cl
 // hiddenFrom finds the records p may not read at now (nil: none): the
 // closed records none of whose audiences is one of p's. Most records are
 // open, so excluding the few closed ones a searcher passes costs far less
-// per hit than looking each hit up among the open ones.
-func hiddenFrom(p access.Principal, now time.Time) query.Query {
+// per hit than looking each hit up among the open ones. key names p's
+// audiences ("": p reads nothing).
+func hiddenFrom(p access.Principal, now time.Time) (hidden query.Query, key string) {
 	audiences, all := access.Audiences(p, now)
 	if all {
-		return nil
+		return nil, ""
 	}
 	if !slices.Contains(audiences, access.Everyone) {
-		return bleve.NewMatchAllQuery() // reads nothing
+		return bleve.NewMatchAllQuery(), "" // reads nothing
 	}
+	key = audiencesKey(audiences)
 	closed := termQuery("closed", closedMark, 0)
 	var reach []query.Query
 	for _, a := range audiences {
@@ -267,12 +274,12 @@ func hiddenFrom(p access.Principal, now time.Time) query.Query {
 		}
 	}
 	if len(reach) == 0 {
-		return closed
+		return closed, key
 	}
 	q := bleve.NewBooleanQuery()
 	q.AddMust(closed)
 	q.AddMustNot(reach...)
-	return q
+	return q, key
 }
 
 func sortLang(lang string) string {
