@@ -231,9 +231,12 @@ func newDocument(l *lookups, it *repository.Item, now time.Time) (*document, err
 // are all set.
 func (d *document) pair() {
 	d.TitlePairs = d.Title
-	d.Pairs = slices.Concat(d.Title, d.Identifier, d.Creator, d.Subjects, d.Places, d.Collection, d.Summary, d.Metadata, d.Date, d.Library, d.Text)
+	// Not the name of the library that holds the record: every record of
+	// the library has it, and a search for Chiang Mai would find all that
+	// Chiang Mai University holds (library: and the library facet do).
+	d.Pairs = slices.Concat(d.Title, d.Identifier, d.Creator, d.Subjects, d.Places, d.Collection, d.Summary, d.Metadata, d.Date, d.Text)
 	d.Rank = slices.Concat(d.Title, d.Title, d.Title, d.Creator, d.Creator, d.Subjects, d.Subjects,
-		d.Identifier, d.Places, d.Collection, d.Summary, d.Metadata, d.Date, d.Library)
+		d.Identifier, d.Places, d.Collection, d.Summary, d.Metadata, d.Date)
 }
 
 // closedMark is the term of field closed in the records that some

@@ -32,7 +32,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "11"
+const layout = "12"
 
 var (
 	keyCursor = []byte("feed-cursor")

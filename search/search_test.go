@@ -282,8 +282,8 @@ func TestQueriesPhrasesFieldsAnyAndSorting(t *testing.T) {
 	if got := order(Query{Sort: "title", Lang: "en", Filters: map[string][]string{"library": {"cmu", "tu"}}}); !slices.Equal(got, []string{b.ID, a.ID, c.ID}) {
 		t.Errorf("by title: %v", got)
 	}
-	// "university" is in cmu's and tu's names too: every item has it.
-	if got := order(Query{Text: "university", Limit: 1, Offset: 1, Sort: "date"}); !slices.Equal(got, []string{a.ID}) {
+	// "university" is in cmu's and tu's names: every item has it there.
+	if got := order(Query{Text: "library:university", Limit: 1, Offset: 1, Sort: "date"}); !slices.Equal(got, []string{a.ID}) {
 		t.Errorf("second page of one: %v", got)
 	}
 	for _, h := range f.find(t, anonymous, Query{Text: "damrong"}).Hits {
@@ -723,5 +723,25 @@ func TestAWordRanksByWhereItStands(t *testing.T) {
 	}
 	if r, err := x.Search(ctx, anonymous, Query{Text: "camps"}); err != nil || len(r.Hits) != 1 || r.Hits[0].ID != inPages.ID {
 		t.Errorf("a word only the pages hold: %+v %v", r, err)
+	}
+}
+
+// The name of the library that holds a record is not a word of the record:
+// a search for Chiang Mai finds what is about Chiang Mai, not everything
+// Chiang Mai University holds; library: finds those.
+func TestTheHoldingLibrarysNameFindsOnlyWhatIsAboutIt(t *testing.T) {
+	f := newFixture(t)
+	minutes := f.save(t, &repository.Item{Title: repository.Text{"th": "บันทึกการประชุมสภา", "en": "Minutes of the senate"}, Institution: "cmu"})
+	chiangMai := f.save(t, &repository.Item{Title: repository.Text{"th": "แผนที่เมืองเชียงใหม่", "en": "Map of Chiang Mai"}, Institution: "tu"})
+	for q, want := range map[string][]string{
+		"เชียงใหม่":         {chiangMai.ID},
+		"chiang mai":        {chiangMai.ID},
+		`"chiang mai"`:      {chiangMai.ID},
+		"library:เชียงใหม่": {minutes.ID},
+		"library:chiang":    {minutes.ID},
+	} {
+		if got := ids(f.find(t, anonymous, Query{Text: q})); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
 	}
 }
