@@ -2,7 +2,8 @@
 // data folder with N generated bilingual records through the store's own
 // API (no files), and "time" asks a serving archive the request paths of
 // the scale benchmark again and again and prints their p50 and p95; "run"
-// runs a command and prints its time and peak memory.
+// runs a command and prints its time and peak memory; "search" times
+// searches of the generator's words in process, CPU beside wall time.
 package main
 
 import (
@@ -20,7 +21,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: scaleload make|time|run [flags]")
+		fmt.Fprintln(os.Stderr, "usage: scaleload make|time|run|search [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -31,8 +32,10 @@ func main() {
 		err = runTime(os.Args[2:])
 	case "run":
 		err = runCommand(os.Args[2:])
+	case "search":
+		err = runSearch(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown command %q: make, time or run", os.Args[1])
+		err = fmt.Errorf("unknown command %q: make, time, run or search", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scaleload:", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/storage/local"
 )
 
@@ -109,5 +110,37 @@ func TestMakeFillsEveryLibraryAndRebuildGivesTheSameCounts(t *testing.T) {
 		if again[lib] != items[lib] || againCols[lib] != cols[lib] {
 			t.Errorf("after rebuild %s holds %d items in %d collections, before %d in %d", lib, again[lib], againCols[lib], items[lib], cols[lib])
 		}
+	}
+}
+
+// "search" finds every word of the generator in the index of its archive.
+func TestSearchFindsEveryWordOfTheGenerator(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	blobs, err := local.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := bolt.Open(ctx, filepath.Join(dir, "archive.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := runSearch([]string{"-data", dir, "-rounds", "1"}); err == nil {
+		t.Error("an archive without an index was searched")
+	}
+	if _, err := Make(ctx, store, 300, 1, 4); err != nil {
+		t.Fatal(err)
+	}
+	x, err := search.Open(filepath.Join(dir, "index"), store, search.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	if err := runSearch([]string{"-data", dir, "-rounds", "1"}); err != nil {
+		t.Error(err)
 	}
 }
