@@ -138,15 +138,8 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 // writeImage writes an image service answer with its validators, and
 // returns the status it answered with (304 when the client has it).
 func writeImage(w http.ResponseWriter, req *http.Request, status int, r *imageapi.Response) int {
-	h := w.Header()
-	if r.ETag != "" {
-		h["Etag"] = []string{r.ETag}
-	}
-	if r.Link != "" {
-		h["Link"] = []string{r.Link}
-	}
-	cacheImage(h, r)
-	if r.ETag != "" && status == http.StatusOK && strings.Contains(req.Header.Get("If-None-Match"), r.ETag) {
+	imageHeader(w.Header(), r)
+	if status == http.StatusOK && notModified(req, r) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
@@ -161,15 +154,35 @@ func writeImage(w http.ResponseWriter, req *http.Request, status int, r *imageap
 	return status
 }
 
+// imageHeader sets an image answer's validators and caching in h.
+func imageHeader(h http.Header, r *imageapi.Response) {
+	if r.ETag != "" {
+		h["Etag"] = []string{r.ETag}
+	}
+	if r.Link != "" {
+		h["Link"] = []string{r.Link}
+	}
+	cacheImage(h, r)
+}
+
+// notModified reports whether the client has r already (If-None-Match).
+func notModified(req *http.Request, r *imageapi.Response) bool {
+	return r.ETag != "" && strings.Contains(req.Header.Get("If-None-Match"), r.ETag)
+}
+
 func (s *Server) send(c *gin.Context, status int, ctype string, data []byte) {
 	sendBody(c.Writer, c.Request, status, ctype, data)
 }
 
+// bodyHeader sets the type and length of an answer's body in h.
+func bodyHeader(h http.Header, ctype string, n int) {
+	h["Content-Type"] = []string{ctype}
+	h["Content-Length"] = []string{strconv.Itoa(n)}
+}
+
 // sendBody writes an answer whole, with its type and length.
 func sendBody(w http.ResponseWriter, r *http.Request, status int, ctype string, data []byte) {
-	h := w.Header()
-	h["Content-Type"] = []string{ctype}
-	h["Content-Length"] = []string{strconv.Itoa(len(data))}
+	bodyHeader(w.Header(), ctype, len(data))
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return

@@ -47,16 +47,54 @@ func (s *Server) hotTile(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil || resp == nil {
 		return false
 	}
-	h := w.Header()
 	defer s.recoverTile(w, r)
-	h[RequestIDHeader] = []string{s.requestIDOf(r)}
-	s.commonHeaders(h)
-	corsHeaders(h)
-	status := writeImage(w, r, http.StatusOK, resp)
+	status := http.StatusOK
+	if g := gatherOf(r.Context()); g != nil && wholeAnswer(r) && !notModified(r, resp) && len(s.wholeHead(resp)) > 0 {
+		g.answer(s.wholeHead(resp), s.requestIDOf(r), start, resp.Data)
+	} else {
+		h := w.Header()
+		h[RequestIDHeader] = []string{s.requestIDOf(r)}
+		s.tileHeader(h)
+		status = writeImage(w, r, http.StatusOK, resp)
+	}
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.Request(r.Method, tileRoutes[v], status, time.Since(start))
 	}
 	return true
+}
+
+// tileHeader sets what the middleware chain and cors set in h.
+func (s *Server) tileHeader(h http.Header) {
+	s.commonHeaders(h)
+	corsHeaders(h)
+}
+
+// wholeHead is the header of a kept image answer sent whole, but for the
+// request's identifier and the Date: the status line and the lines of the
+// headers tileHeader and writeImage set, made once per answer. It is
+// empty when a value cannot be written as it is (net/http would rewrite
+// it): that answer goes through the server's own header.
+func (s *Server) wholeHead(resp *imageapi.Response) []byte {
+	if p := resp.Head.Load(); p != nil {
+		return *p
+	}
+	h := http.Header{}
+	s.tileHeader(h)
+	imageHeader(h, resp)
+	bodyHeader(h, resp.ContentType, len(resp.Data))
+	head := []byte("HTTP/1.1 200 OK\r\n")
+	for k, vs := range h {
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				head = []byte{}
+			}
+			if len(head) > 0 {
+				head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
+			}
+		}
+	}
+	resp.Head.Store(&head)
+	return head
 }
 
 // recoverTile answers a panic of hotTile as recover does one of the chain.

@@ -1,8 +1,13 @@
 package web
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -236,5 +241,128 @@ func TestHotTilesLeaveOtherRequestsToTheRouter(t *testing.T) {
 	srv.ServeHTTP(w, ask("GET", base+"0,0,256/256,/0/default.jpg"))
 	if !strings.Contains(w.Body.String(), "region") {
 		t.Errorf("a malformed region: %q", w.Body)
+	}
+}
+
+func TestKeptTilesSentWholeAnswerAsTheRouterOnOneConnection(t *testing.T) {
+	srv, open, closed := noiseEnv(t)
+	addr, writes := servedGathering(t, srv)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rd := bufio.NewReader(conn)
+	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
+	other := "/iiif/2/" + open + "/0,256,256,144/256,/0/default.jpg"
+	routed := func(method, path string, hdr ...string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		srv.router.ServeHTTP(w, ask(method, "http://"+addr+path, hdr...))
+		return w
+	}
+	etag := routed("GET", tile).Header().Get("ETag")
+	routed("GET", other)
+	cases := []struct {
+		method, path string
+		hdr          []string
+		whole        bool // sent whole: one write, the server's own header dropped
+	}{
+		{"GET", tile, nil, true},
+		{"GET", other, nil, true},
+		{"HEAD", tile, nil, false},
+		{"GET", tile, []string{"If-None-Match", etag}, false},
+		{"GET", "/iiif/3/" + closed + "/0,0,256,256/256,/0/default.jpg", nil, false},
+		{"GET", "/iiif/3/" + open + "/0,0,256/256,/0/default.jpg", nil, false},
+		{"GET", tile, []string{RequestIDHeader, "nginx-77"}, true},
+		{"GET", other, nil, true},
+	}
+	ask := func(c struct {
+		method, path string
+		hdr          []string
+		whole        bool
+	}) {
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\n", c.method, c.path, addr)
+		for i := 0; i+1 < len(c.hdr); i += 2 {
+			fmt.Fprintf(conn, "%s: %s\r\n", c.hdr[i], c.hdr[i+1])
+		}
+		fmt.Fprint(conn, "\r\n")
+	}
+	check := func(c struct {
+		method, path string
+		hdr          []string
+		whole        bool
+	}) {
+		t.Helper()
+		req, _ := http.NewRequest(c.method, c.path, nil)
+		resp, err := http.ReadResponse(rd, req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		want := routed(c.method, c.path, c.hdr...)
+		got, exp := resp.Header.Clone(), want.Header().Clone()
+		for _, h := range []http.Header{got, exp} {
+			delete(h, "Date")
+			delete(h, RequestIDHeader)
+		}
+		if _, ok := exp["Content-Length"]; !ok {
+			delete(got, "Content-Length") // the server's own, of an answer the router made
+		}
+		if resp.StatusCode != want.Code || !bytes.Equal(body, want.Body.Bytes()) || !maps.EqualFunc(got, exp, slices.Equal) {
+			t.Errorf("%s %s %v: %d, %d bytes, %v; the router: %d, %d bytes, %v", c.method, c.path, c.hdr, resp.StatusCode, len(body), got, want.Code, want.Body.Len(), exp)
+		}
+		if resp.Header.Get("Date") == "" || resp.Header.Get(RequestIDHeader) == "" {
+			t.Errorf("%s %s: Date %q, request %q", c.method, c.path, resp.Header.Get("Date"), resp.Header.Get(RequestIDHeader))
+		}
+		if len(c.hdr) > 0 && c.hdr[0] == RequestIDHeader && resp.Header.Get(RequestIDHeader) != c.hdr[1] {
+			t.Errorf("a proxy's request id was not kept: %q", resp.Header.Get(RequestIDHeader))
+		}
+	}
+	for _, c := range cases {
+		before := writes.Load()
+		ask(c)
+		check(c)
+		if n := writes.Load() - before; c.whole && n != 1 {
+			t.Errorf("%s %s: %d writes, want 1", c.method, c.path, n)
+		}
+	}
+	// Asked all at once (pipelined), answered in order.
+	for _, c := range cases {
+		ask(c)
+	}
+	for _, c := range cases {
+		check(c)
+	}
+	// A client that ends the connection is answered by the server's own
+	// header, which says so.
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", tile, addr)
+	resp, err := http.ReadResponse(rd, nil)
+	if err != nil || resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Fatalf("with Connection: close: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestAConnectionEndsWhenTheServerWritesMoreThanAnEmptyAnswerAfterAWholeOne(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	got := make(chan []byte)
+	go func() { all, _ := io.ReadAll(b); got <- all }()
+	g := &gatherConn{Conn: a}
+	g.answer([]byte("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"), "r-1", time.Now(), []byte("body"))
+	if _, err := g.Write([]byte("HTTP/1.1 200 OK\r\nDate: x\r\nContent-Length: 0\r\n\r\n")); err != nil {
+		t.Fatalf("the server's header of an empty answer: %v", err)
+	}
+	g.answer([]byte("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"), "r-2", time.Now(), []byte("more"))
+	if _, err := g.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")); err == nil {
+		t.Fatal("more than an empty answer was written after a whole one")
+	}
+	all := string(<-got)
+	if strings.Count(all, "HTTP/1.1 200 OK") != 2 || !strings.HasSuffix(all, "\r\n\r\nmore") || strings.Contains(all, "abc") || strings.Contains(all, "Date: x") {
+		t.Fatalf("the client read %q", all)
 	}
 }
