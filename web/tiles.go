@@ -11,21 +11,22 @@ import (
 )
 
 // A viewer asks for tiles by the hundred, and on a busy server the router
-// and the general middleware chain were a sixth of a stored tile's cost.
+// and the general middleware chain were a seventh of a stored tile's cost.
 // hotTile answers the common case before them: an anonymous visitor asking
 // for an image answer already made and kept, that the image service gives
-// anonymous visitors. It applies what the chain would (request identifier, metrics,
-// host check, common headers, CORS) and the same access decision and cache
-// policy, through the image service; anything else, or anything it is not
-// sure of, goes the general way, which says precisely what is wrong.
+// anonymous visitors. It applies what the chain would (request identifier,
+// metrics, host check, common headers, CORS) and the same access decision
+// and cache policy, through the image service; anything else, or anything
+// it is not sure of, goes the general way, which says precisely what is
+// wrong.
 
 // tileRoutes are the route patterns the metrics name IIIF images by, as
 // the router's own (observe reports c.FullPath()).
 var tileRoutes = [4]string{2: "/iiif/2/:id/*rest", 3: "/iiif/3/:id/*rest"}
 
 // hotTile answers r when it is an anonymous request for a kept image
-// answer that anonymous visitors may have, and reports whether it did; when it did
-// not, it has written nothing.
+// answer that anonymous visitors may have, and reports whether it did;
+// when it did not, it has written nothing.
 func (s *Server) hotTile(w http.ResponseWriter, r *http.Request) bool {
 	start := time.Now()
 	v, id, rest, ok := tilePath(r)
@@ -73,7 +74,9 @@ func (s *Server) tileHeader(h http.Header) {
 // request's identifier and the Date: the status line and the lines of the
 // headers tileHeader and writeImage set, made once per answer. It is
 // empty when a value cannot be written as it is (net/http would rewrite
-// it): that answer goes through the server's own header.
+// it): that answer goes through the server's own header. (What the server
+// adds is the same for all its answers, and one server answers for an
+// image service.)
 func (s *Server) wholeHead(resp *imageapi.Response) []byte {
 	if p := resp.Head.Load(); p != nil {
 		return *p
@@ -82,16 +85,15 @@ func (s *Server) wholeHead(resp *imageapi.Response) []byte {
 	s.tileHeader(h)
 	imageHeader(h, resp)
 	bodyHeader(h, resp.ContentType, len(resp.Data))
-	head := []byte("HTTP/1.1 200 OK\r\n")
+	head, ok := []byte("HTTP/1.1 200 OK\r\n"), true
 	for k, vs := range h {
 		for _, v := range vs {
-			if strings.ContainsAny(v, "\r\n\x00") {
-				head = []byte{}
-			}
-			if len(head) > 0 {
-				head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
-			}
+			ok = ok && !strings.ContainsAny(v, "\r\n\x00")
+			head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
 		}
+	}
+	if !ok {
+		head = []byte{}
 	}
 	resp.Head.Store(&head)
 	return head

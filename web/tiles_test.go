@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -364,5 +365,17 @@ func TestAConnectionEndsWhenTheServerWritesMoreThanAnEmptyAnswerAfterAWholeOne(t
 	all := string(<-got)
 	if strings.Count(all, "HTTP/1.1 200 OK") != 2 || !strings.HasSuffix(all, "\r\n\r\nmore") || strings.Contains(all, "abc") || strings.Contains(all, "Date: x") {
 		t.Fatalf("the client read %q", all)
+	}
+}
+
+func TestAnAnswerWithALineBreakInAHeaderIsNotSentWhole(t *testing.T) {
+	srv, _, _ := noiseEnv(t)
+	plain := &imageapi.Response{ContentType: "image/jpeg", ETag: `"a"`, CacheControl: "public, max-age=60", Data: []byte("jpeg")}
+	broken := &imageapi.Response{ContentType: "image/jpeg", ETag: "\"a\"\r\nX-Injected: 1", CacheControl: "public, max-age=60", Data: []byte("jpeg")}
+	if head := string(srv.wholeHead(plain)); !strings.HasPrefix(head, "HTTP/1.1 200 OK\r\n") || !strings.Contains(head, "\r\nEtag: \"a\"\r\n") || !strings.Contains(head, "\r\nContent-Length: 4\r\n") {
+		t.Errorf("the header made for a plain answer: %q", head)
+	}
+	if head := srv.wholeHead(broken); len(head) != 0 {
+		t.Errorf("a value with a line break was written as it is: %q", head)
 	}
 }
