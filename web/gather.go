@@ -170,7 +170,7 @@ func (g *gatherConn) CloseWrite() error {
 
 // Sending an answer whole: net/http builds each answer's header from the
 // handler's map (filling it, copying it, sorting its keys, checking every
-// value), and for a stored tile that was a tenth of its cost. A handler
+// value), and for a stored tile that was a sixth of its cost. A handler
 // that has a kept answer writes its header as made once for that answer
 // (from the same functions that fill the map), and the body with it, in
 // one system call; the server, which saw nothing written, then writes the
