@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
+	"net/http"
 	"sync"
+	"time"
 )
 
 // Net/http writes an answer longer than its 4 KiB buffer in two writes:
@@ -51,6 +55,13 @@ type gatherConn struct {
 	// the server writes it as it is, it is kept by reference, not copied,
 	// and leaves after what is held in the same system call (writev).
 	body, sent []byte
+	// drop: the handler has sent its answer whole (answer), and the
+	// server's own header of an answer it believes empty, written next,
+	// is dropped.
+	drop bool
+	// date is the Date of answers sent whole, formatted once a second.
+	date    []byte
+	dateSec int64
 }
 
 // maxGathered bounds an answer sent whole (a tile is a few tens of KiB).
@@ -102,6 +113,16 @@ func (g *gatherConn) send() error {
 }
 
 func (g *gatherConn) Write(p []byte) (int, error) {
+	if g.drop {
+		g.drop = false
+		if !emptyAnswerHeader(p) {
+			// Not what the server writes after an answer sent whole: it
+			// cannot follow that answer, so the connection ends here.
+			g.Conn.Close()
+			return 0, errNotEmptyAnswer
+		}
+		return len(p), nil
+	}
 	if g.held == nil {
 		return g.Conn.Write(p)
 	}
@@ -145,4 +166,44 @@ func (g *gatherConn) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// Sending an answer whole: net/http builds each answer's header from the
+// handler's map (filling it, copying it, sorting its keys, checking every
+// value), and for a stored tile that was a sixth of its cost. A handler
+// that has a kept answer writes its header as made once for that answer
+// (from the same functions that fill the map), and the body with it, in
+// one system call; the server, which saw nothing written, then writes the
+// header of an empty answer, and the connection drops it.
+
+// wholeAnswer reports whether an answer to r may be sent whole: a GET of
+// HTTP/1.1 on a connection kept open, so that the server's own header
+// after it is exactly an empty 200 answer's (emptyAnswerHeader).
+func wholeAnswer(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.ProtoMajor == 1 && r.ProtoMinor == 1 && !r.Close
+}
+
+// errNotEmptyAnswer: the server wrote more after an answer sent whole than
+// the header of an empty answer.
+var errNotEmptyAnswer = errors.New("the server wrote after an answer sent whole")
+
+// emptyAnswerHeader reports whether p is what net/http writes for a
+// handler that wrote nothing: a 200 header with a length of 0.
+func emptyAnswerHeader(p []byte) bool {
+	return bytes.HasPrefix(p, []byte("HTTP/1.1 200 OK\r\n")) && bytes.HasSuffix(p, []byte("\r\n\r\n")) &&
+		bytes.Contains(p, []byte("\r\nContent-Length: 0\r\n"))
+}
+
+// answer sends a 200 answer whole in one system call: head (its status
+// line and header lines, made once per answer), the request's identifier,
+// the Date at now, and the body, not copied; the handler writes nothing
+// after it. A failed write ends the connection (send).
+func (g *gatherConn) answer(head []byte, id string, now time.Time, body []byte) {
+	if sec := now.Unix(); sec != g.dateSec || g.date == nil {
+		g.date, g.dateSec = now.UTC().AppendFormat(g.date[:0], http.TimeFormat), sec
+	}
+	b := gatherBufs.Get().(*[]byte)
+	*b = append(append(append(append(append(append((*b)[:0], head...), RequestIDHeader+": "...), id...), "\r\nDate: "...), g.date...), "\r\n\r\n"...)
+	g.held, g.sent, g.drop = b, body, true
+	g.send()
 }

@@ -24,11 +24,22 @@ import (
 	"github.com/thaiarchives/archive/iiif/presentation"
 )
 
+// Values of the CORS headers of IIIF answers (shared: never modified).
+var (
+	anyOrigin   = []string{"*"}
+	exposedIIIF = []string{"Link, ETag, Content-Length, WWW-Authenticate"}
+)
+
+// corsHeaders opens an answer to every origin, as viewers need.
+func corsHeaders(h http.Header) {
+	h["Access-Control-Allow-Origin"] = anyOrigin
+	h["Access-Control-Expose-Headers"] = exposedIIIF
+}
+
 // cors opens everything IIIF to every origin, as viewers need.
 func cors(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "Link, ETag, Content-Length, WWW-Authenticate")
+	corsHeaders(h)
 	if c.Request.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Range, If-None-Match")
@@ -121,7 +132,30 @@ func (s *Server) iiifImage(c *gin.Context, v int) {
 
 // sendImage writes an image service answer with its validators.
 func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
-	h := c.Writer.Header()
+	writeImage(c.Writer, c.Request, status, r)
+}
+
+// writeImage writes an image service answer with its validators, and
+// returns the status it answered with (304 when the client has it).
+func writeImage(w http.ResponseWriter, req *http.Request, status int, r *imageapi.Response) int {
+	imageHeader(w.Header(), r)
+	if status == http.StatusOK && notModified(req, r) {
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified
+	}
+	if g := gatherOf(req.Context()); g != nil && isImagePath(req.URL.Path) {
+		// An image passes the compression by: its header and its body are
+		// all there is to write, and they leave in one system call, the
+		// body not copied (send flushes the header first).
+		g.gather(r.Data)
+		defer g.send() // even after a panic, what is held goes out
+	}
+	sendBody(w, req, status, r.ContentType, r.Data)
+	return status
+}
+
+// imageHeader sets an image answer's validators and caching in h.
+func imageHeader(h http.Header, r *imageapi.Response) {
 	if r.ETag != "" {
 		h["Etag"] = []string{r.ETag}
 	}
@@ -129,36 +163,41 @@ func (s *Server) sendImage(c *gin.Context, status int, r *imageapi.Response) {
 		h["Link"] = []string{r.Link}
 	}
 	cacheImage(h, r)
-	if r.ETag != "" && status == http.StatusOK && strings.Contains(c.Request.Header.Get("If-None-Match"), r.ETag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	if g := gatherOf(c.Request.Context()); g != nil && isImagePath(c.Request.URL.Path) {
-		// An image passes the compression by: its header and its body are
-		// all there is to write, and they leave in one system call, the
-		// body not copied (send flushes the header first).
-		g.gather(r.Data)
-		defer g.send() // even after a panic, what is held goes out
-	}
-	s.send(c, status, r.ContentType, r.Data)
+}
+
+// notModified reports whether the client has r already (If-None-Match).
+func notModified(req *http.Request, r *imageapi.Response) bool {
+	return r.ETag != "" && strings.Contains(req.Header.Get("If-None-Match"), r.ETag)
 }
 
 func (s *Server) send(c *gin.Context, status int, ctype string, data []byte) {
-	h := c.Writer.Header()
+	sendBody(c.Writer, c.Request, status, ctype, data)
+}
+
+// bodyHeader sets the type and length of an answer's body in h.
+func bodyHeader(h http.Header, ctype string, n int) {
 	h["Content-Type"] = []string{ctype}
-	h["Content-Length"] = []string{strconv.Itoa(len(data))}
-	c.Status(status)
-	if c.Request.Method == http.MethodHead {
+	h["Content-Length"] = []string{strconv.Itoa(n)}
+}
+
+// sendBody writes an answer whole, with its type and length.
+func sendBody(w http.ResponseWriter, r *http.Request, status int, ctype string, data []byte) {
+	bodyHeader(w.Header(), ctype, len(data))
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
 		return
 	}
-	if g := gatherOf(c.Request.Context()); g != nil && g.held != nil {
+	if g := gatherOf(r.Context()); g != nil && g.held != nil {
 		// Gathered: the header is flushed into what is held first, so
 		// the body reaches the connection whole, by reference (one under
 		// 4 KiB, which net/http buffers, is flushed after it).
-		c.Writer.Flush()
-		defer c.Writer.Flush()
+		f, _ := w.(http.Flusher)
+		if f != nil {
+			f.Flush()
+			defer f.Flush()
+		}
 	}
-	c.Writer.Write(data)
+	w.Write(data)
 }
 
 // presentationRoute serves /iiif/{2,3}/manifest/… and /iiif/3/collection/….

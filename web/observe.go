@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -75,15 +76,20 @@ func validRequestID(id string) bool {
 // once answered, tells the observer.
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
-	id := c.GetHeader(RequestIDHeader)
-	if !validRequestID(id) {
-		id = s.ids.next()
-	}
-	c.Writer.Header()[RequestIDHeader] = []string{id}
+	c.Writer.Header()[RequestIDHeader] = []string{s.requestIDOf(c.Request)}
 	c.Next()
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.Request(c.Request.Method, c.FullPath(), c.Writer.Status(), time.Since(start))
 	}
+}
+
+// requestIDOf is the identifier r's answer carries: the one a proxy sent,
+// when it is plain, or a new one.
+func (s *Server) requestIDOf(r *http.Request) string {
+	if v := r.Header[RequestIDHeader]; len(v) > 0 && validRequestID(v[0]) {
+		return v[0]
+	}
+	return s.ids.next()
 }
 
 // withRequestIDs makes a logger whose records made with a request's Gin

@@ -212,7 +212,14 @@ func New(cfg Config) (*Server, error) {
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// A kept answer of a public image to an anonymous visitor is answered
+// before the router (hotTile); everything else goes through it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.hotTile(w, r) {
+		return
+	}
+	s.router.ServeHTTP(w, r)
+}
 
 // Routes lists every route as "METHOD path", for the test that walks them all.
 func (s *Server) Routes() []string {
@@ -260,12 +267,16 @@ var (
 // Referrer-Policy (a tile's header map stays small: its size shows in the
 // cost of every tile).
 func (s *Server) headers(c *gin.Context) {
-	h := c.Writer.Header()
+	s.commonHeaders(c.Writer.Header())
+	c.Next()
+}
+
+// commonHeaders sets in h the headers every answer carries.
+func (s *Server) commonHeaders(h http.Header) {
 	h["X-Content-Type-Options"] = nosniff
 	if s.secure {
 		h["Strict-Transport-Security"] = hsts
 	}
-	c.Next()
 }
 
 // checkHost refuses a Host header the archive does not answer to, when no

@@ -83,6 +83,9 @@ type Response struct {
 	// kept by a shared cache (Vary on the credentials).
 	Private bool
 	Data    []byte
+	// Head is the answer's header as the HTTP layer writes it, made there
+	// once and kept with the answer (nil until then).
+	Head atomic.Pointer[[]byte]
 }
 
 // Call is one request to the service.
@@ -412,7 +415,7 @@ func (s *Service) Image(ctx context.Context, p access.Principal, call Call, req 
 	if resp.Data, err = s.render(ctx, call, canonical, plan, src); err != nil {
 		return nil, err
 	}
-	s.hot.Put(hotKey, resp, int64(len(resp.Data)+len(hotKey)+256))
+	s.hot.Put(hotKey, resp, int64(len(resp.Data)+len(hotKey)+768)) // with its header, once written
 	return resp, nil
 }
 
