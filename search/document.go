@@ -38,10 +38,10 @@ type document struct {
 	// hit's word positions.
 	Pairs      []string `json:"pairs"`
 	TitlePairs []string `json:"title_pairs"`
-	// Rank holds every word of the description (not of the pages), the
-	// title's three times and the creators' and subjects' twice: a word
-	// is found and ranked by one look-up per hit, where a field each
-	// took four (see wordsQuery).
+	// Rank holds every word of the description (not of the pages, nor
+	// the library's name), the title's three times and the creators' and
+	// subjects' twice: a word is found and ranked by one look-up per hit,
+	// where _all and three fields beside it took a step each (see word).
 	Rank []string `json:"rank"`
 
 	// Facet holds every facet value as "name:value", in one field so that
