@@ -19,7 +19,6 @@ type Annotation struct {
 	Canvas      int    `json:"canvas"`
 	Institution string `json:"institution"` // the item's holding library
 	Creator     string `json:"creator"`     // user id
-	CreatorName string `json:"creatorName,omitempty"`
 	// Audience is who may read it: AudiencePublic or AudiencePrivate.
 	Audience string `json:"audience"`
 	// Doc is the annotation's JSON-LD without the fields the archive sets
