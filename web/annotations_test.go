@@ -231,3 +231,140 @@ func TestAnnotationProtocolMusts(t *testing.T) {
 		t.Fatalf("the item's container: %v", m)
 	}
 }
+
+// TestAnnotationsNeverWidenAccess: anonymous visitors cannot annotate; a
+// private annotation is its author's alone and never in a shared cache;
+// an item's annotations are as hidden as the item; public ones appear in
+// its manifest, and only when there are any.
+func TestAnnotationsNeverWidenAccess(t *testing.T) {
+	e := newAnnoEnv(t, 1000)
+	manifest := "/iiif/3/manifest/" + e.public
+	ref := "http://example.com/annotations/" + e.public + "/1/?page=0"
+	if w := e.do("", "GET", manifest, ""); w.Code != 200 || strings.Contains(w.Body.String(), "/annotations/") {
+		t.Fatalf("manifest without annotations: %d %.300s", w.Code, w.Body)
+	}
+	if w := e.do("", "POST", "/annotations/"+e.public+"/1/", note(e.public, "public", "x")); w.Code != http.StatusUnauthorized {
+		t.Fatalf("anonymous post: %d %s", w.Code, w.Body)
+	}
+	private, _ := e.post(t, e.reader, e.public, note(e.public, "private", "บันทึกส่วนตัว"))
+	if w := e.do("", "GET", manifest, ""); strings.Contains(w.Body.String(), "/annotations/") {
+		t.Fatalf("a private annotation is named in the manifest: %.300s", w.Body)
+	}
+	for _, who := range []string{"", e.other, e.cmuArchivst} {
+		if w := e.do(who, "GET", private, ""); w.Code != 404 {
+			t.Fatalf("another person reads a private annotation: %d %s", w.Code, w.Body)
+		}
+		w := e.do(who, "GET", "/annotations/"+e.public+"/1/?page=0", "")
+		if w.Code != 200 || strings.Contains(w.Body.String(), "บันทึกส่วนตัว") || annoDoc(t, e.do(who, "GET", "/annotations/"+e.public+"/1/", ""))["total"] != 0.0 {
+			t.Fatalf("another person's page holds a private annotation: %d %s", w.Code, w.Body)
+		}
+		if w := e.do(who, "DELETE", private, "", "If-Match", `"v1"`); w.Code != 404 {
+			t.Fatalf("another person deletes a private annotation: %d", w.Code)
+		}
+	}
+	w := e.do(e.reader, "GET", "/annotations/"+e.public+"/1/?page=0", "")
+	if !strings.Contains(w.Body.String(), "บันทึกส่วนตัว") || w.Header().Get("Cache-Control") != "private, no-store" {
+		t.Fatalf("the author's page: %v %s", w.Header(), w.Body)
+	}
+	public, tag := e.post(t, e.reader, e.public, note(e.public, "public", "บันทึกสาธารณะ"))
+	w = e.do("", "GET", "/annotations/"+e.public+"/1/?page=0", "")
+	if !strings.Contains(w.Body.String(), "บันทึกสาธารณะ") || !strings.HasPrefix(w.Header().Get("Cache-Control"), "public") {
+		t.Fatalf("an anonymous visitor's page of public annotations: %v %s", w.Header(), w.Body)
+	}
+	if w := e.do("", "GET", manifest, ""); !strings.Contains(w.Body.String(), `"annotations":[{"id":"`+ref+`","type":"AnnotationPage"}]`) {
+		t.Fatalf("the manifest does not point to the public annotations: %s", w.Body)
+	}
+	// Another reader may not change it; the holding library's staff may.
+	if w := e.do(e.other, "PUT", public, note(e.public, "public", "x"), "If-Match", tag); w.Code != http.StatusForbidden {
+		t.Fatalf("another reader changes an annotation: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(e.cmuArchivst, "DELETE", public, "", "If-Match", tag); w.Code != http.StatusNoContent {
+		t.Fatalf("the library's archivist deletes an annotation: %d %s", w.Code, w.Body)
+	}
+	if w := e.do("", "GET", manifest, ""); strings.Contains(w.Body.String(), "/annotations/") {
+		t.Fatalf("the manifest points to deleted annotations: %.300s", w.Body)
+	}
+	// The restricted item: its staff annotate; others cannot know of it.
+	closed, _ := e.post(t, e.cmuArchivst, e.closed, note(e.closed, "public", "จดหมาย"))
+	for _, path := range []string{closed, "/annotations/" + e.closed + "/", "/annotations/" + e.closed + "/1/?page=0"} {
+		for _, who := range []string{"", e.reader} {
+			if w := e.do(who, "GET", path, ""); w.Code != 404 || strings.Contains(w.Body.String(), "จดหมาย") {
+				t.Fatalf("%s seen by an outsider: %d %s", path, w.Code, w.Body)
+			}
+		}
+	}
+	if w := e.do(e.reader, "POST", "/annotations/"+e.closed+"/1/", note(e.closed, "public", "x")); w.Code != 404 {
+		t.Fatalf("an outsider annotates a restricted item: %d", w.Code)
+	}
+	w = e.do(e.other, "GET", "/annotations/"+e.closed+"/1/?page=0", "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "จดหมาย") || w.Header().Get("Cache-Control") != "private, no-store" {
+		t.Fatalf("the library's reader: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+}
+
+// TestBadAnnotationsAreRefusedPrecisely: each fault of the data model gets
+// a 400 saying what is wrong, and nothing is stored.
+func TestBadAnnotationsAreRefusedPrecisely(t *testing.T) {
+	e := newAnnoEnv(t, 1000)
+	good := note(e.public, "public", "x")
+	canvas := "http://example.com/iiif/3/manifest/" + e.public + "/canvas/1"
+	cases := []struct{ body, says string }{
+		{`[1]`, "not a JSON object"},
+		{strings.Replace(good, "anno.jsonld", "other.jsonld", 1), `"@context" must be "http://www.w3.org/ns/anno.jsonld"`},
+		{strings.Replace(good, `"type": "Annotation"`, `"type": "Note"`, 1), `"type" must be "Annotation"`},
+		{strings.Replace(good, `"commenting"`, `"shouting"`, 1), `no motivation "shouting"`},
+		{strings.Replace(good, `"audience": "public"`, `"audience": "friends"`, 1), `"audience" must be "public" or "private"`},
+		{strings.Replace(good, canvas, canvas[:len(canvas)-1]+"2", 1), "is not this canvas"},
+		{strings.Replace(good, "xywh=10,20,100,50", "xywh=10,20", 1), `"xywh=10,20" is not xywh=x,y,w,h`},
+		{strings.Replace(good, "xywh=10,20,100,50", "xywh=10,20,0,50", 1), "empty width or height"},
+		{strings.Replace(good, "media-frags/", "svg/", 1), "must conform to http://www.w3.org/TR/media-frags/"},
+		{strings.Replace(good, `"FragmentSelector"`, `"TextQuoteSelector"`, 1), `no selector type "TextQuoteSelector"`},
+		{strings.Replace(good, `"language": "th"`, `"language": "Thai!"`, 1), `"Thai!" is not a language tag`},
+		{strings.Replace(good, `"text/plain"`, `"application/pdf"`, 1), `no format "application/pdf"`},
+		{strings.Replace(good, `"TextualBody"`, `"Image"`, 1), `no body type "Image"`},
+		{strings.Replace(good, `"value": "x"`, `"value": ""`, 1), `a TextualBody needs a "value"`},
+		{strings.Replace(good, `"selector": {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/", "value": "xywh=10,20,100,50"}`,
+			`"selector": {"type": "SvgSelector", "value": "<svg><script>alert(1)</script></svg>"}`, 1), "not <script>"},
+		{strings.Replace(good, `"selector": {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/", "value": "xywh=10,20,100,50"}`,
+			`"selector": {"type": "SvgSelector", "value": "<svg><path d='M0 0' onclick='x()'/></svg>"}`, 1), `may not have the attribute "onclick"`},
+		{`{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation"}`, `a "target" is required`},
+	}
+	for _, c := range cases {
+		w := e.do(e.reader, "POST", "/annotations/"+e.public+"/1/", c.body)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.says) {
+			t.Errorf("%.80s: %d %s, want 400 saying %q", c.body, w.Code, w.Body, c.says)
+		}
+	}
+	if m := annoDoc(t, e.do(e.reader, "GET", "/annotations/"+e.public+"/", "")); m["total"] != 0.0 {
+		t.Fatalf("refused annotations were stored: %v", m)
+	}
+	// A polygon is a good target too.
+	svg := strings.Replace(good, `"selector": {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/", "value": "xywh=10,20,100,50"}`,
+		`"selector": {"type": "SvgSelector", "value": "<svg xmlns='http://www.w3.org/2000/svg'><polygon points='0,0 10,0 5,8'/></svg>"}`, 1)
+	e.post(t, e.reader, e.public, svg)
+}
+
+// TestAnnotationAbuseIsBounded: a body past 64 KiB is 413, HTML in bodies
+// is sanitised, and past the limit a minute an account gets 429 with
+// Retry-After.
+func TestAnnotationAbuseIsBounded(t *testing.T) {
+	e := newAnnoEnv(t, 3)
+	big := note(e.public, "public", strings.Repeat("ก", annotation.MaxBody/3))
+	if w := e.do(e.reader, "POST", "/annotations/"+e.public+"/1/", big); w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a body of %d bytes: %d", len(big), w.Code)
+	}
+	html := strings.Replace(note(e.public, "public", `<p onclick=\"steal()\">ดี<script>alert(1)</script><a href=\"javascript:x()\">ลิงก์</a></p>`), `"text/plain"`, `"text/html"`, 1)
+	path, _ := e.post(t, e.reader, e.public, html)
+	body := e.do("", "GET", path, "").Body.String()
+	if strings.Contains(body, "script") || strings.Contains(body, "onclick") || strings.Contains(body, "javascript") || !strings.Contains(body, "ดี") {
+		t.Fatalf("HTML kept unsanitised: %s", body)
+	}
+	e.post(t, e.reader, e.public, note(e.public, "public", "2"))
+	e.post(t, e.reader, e.public, note(e.public, "public", "3"))
+	w := e.do(e.reader, "POST", "/annotations/"+e.public+"/1/", note(e.public, "public", "4"))
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || w.Header().Get("Retry-After") == "0" {
+		t.Fatalf("the fourth in a minute: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	// Another account is not held back by the first.
+	e.post(t, e.other, e.public, note(e.public, "public", "5"))
+}
