@@ -25,6 +25,7 @@ type annoEnv struct {
 	srv                        *Server
 	store                      *bolt.Store
 	blobs                      *local.Store
+	db                         string // the store's file
 	public, closed             string
 	reader, other, cmuArchivst string
 }
@@ -33,12 +34,13 @@ func newAnnoEnv(t testing.TB, perMinute int) *annoEnv {
 	t.Helper()
 	ctx := context.Background()
 	blobs, _ := local.Open(t.TempDir())
-	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	db := filepath.Join(t.TempDir(), "a.db")
+	store, err := bolt.Open(ctx, db, blobs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e := &annoEnv{store: store, blobs: blobs}
+	e := &annoEnv{store: store, blobs: blobs, db: db}
 	p := ingest.New(ingest.Config{Store: store, Blobs: blobs})
 	add := func(title string, level string, seed int) string {
 		path := filepath.Join(t.TempDir(), "palm.jpg")
@@ -367,4 +369,56 @@ func TestAnnotationAbuseIsBounded(t *testing.T) {
 	}
 	// Another account is not held back by the first.
 	e.post(t, e.other, e.public, note(e.public, "public", "5"))
+}
+
+// TestAnnotationContainersComeBackAfterARebuild: the store's file lost,
+// a rebuild from storage alone answers every container as before, to
+// the author and to anonymous visitors, versions and deletions included.
+func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
+	e := newAnnoEnv(t, 1000)
+	e.post(t, e.reader, e.public, note(e.public, "private", "ส่วนตัว"))
+	changed, tag := e.post(t, e.reader, e.public, note(e.public, "public", "ก่อน"))
+	if w := e.do(e.reader, "PUT", changed, note(e.public, "public", "หลัง"), "If-Match", tag); w.Code != 200 {
+		t.Fatalf("put: %d %s", w.Code, w.Body)
+	}
+	deleted, tag := e.post(t, e.reader, e.public, note(e.public, "public", "ลบ"))
+	if w := e.do(e.reader, "DELETE", deleted, "", "If-Match", tag); w.Code != http.StatusNoContent {
+		t.Fatalf("delete: %d", w.Code)
+	}
+	paths := []string{"/annotations/" + e.public + "/", "/annotations/" + e.public + "/1/?page=0", changed, changed + "?version=1", deleted, "/iiif/3/manifest/" + e.public}
+	answers := func(srv *Server) string {
+		var b strings.Builder
+		for _, p := range paths {
+			for _, tok := range []string{"", e.reader} {
+				r := httptest.NewRequest("GET", p, nil)
+				if tok != "" {
+					r.Header.Set("Authorization", "Bearer "+tok)
+				}
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, r)
+				fmt.Fprintf(&b, "%s %d %s %s\n", p, w.Code, w.Header().Get("ETag"), w.Body)
+			}
+		}
+		return b.String()
+	}
+	before := answers(e.srv)
+	if !strings.Contains(before, "ส่วนตัว") || !strings.Contains(before, "หลัง") || !strings.Contains(before, "ก่อน") {
+		t.Fatalf("before the rebuild: %s", before)
+	}
+	e.store.Close()
+	if err := os.Remove(e.db); err != nil {
+		t.Fatal(err)
+	}
+	store, err := bolt.Open(context.Background(), e.db, e.blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv, err := New(withServices(t, Config{Store: store, Blobs: e.blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := answers(srv); after != before {
+		t.Fatalf("after a rebuild:\n%s\nbefore:\n%s", after, before)
+	}
 }
