@@ -70,10 +70,7 @@ func (s *Server) sendAnno(c *gin.Context, status int, a *annotation.Answer) {
 	}
 	s.cache(c, p)
 	h := c.Writer.Header()
-	h.Set("Vary", strings.TrimPrefix(h.Get("Vary")+", Prefer", ", "))
-	if !strings.Contains(h.Get("Vary"), "Accept,") && !strings.HasSuffix(h.Get("Vary"), "Accept") {
-		h.Set("Vary", "Accept, "+h.Get("Vary"))
-	}
+	varyPrefer(h)
 	if a.ETag != "" {
 		h.Set("ETag", a.ETag)
 	}
