@@ -165,6 +165,11 @@ func (s *Service) Get(ctx context.Context, p access.Principal, w Where, id strin
 		if a, err = s.Store.AnnotationVersion(ctx, id, v); err != nil {
 			return nil, err
 		}
+		// A version that was private is its author's, whatever the
+		// newest says.
+		if !sees(p, a.Creator, a.Audience) {
+			return nil, fmt.Errorf("no version %d of annotation %q: %w", v, id, fault.NotFound)
+		}
 	}
 	return s.answer(p, w, res, a)
 }

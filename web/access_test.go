@@ -333,6 +333,7 @@ var routeChecks = map[string][]struct {
 	"HEAD /annotations/:item/:n/:id":   {{noContent, "HEAD", "/annotations/no-such/1/x", ""}},
 	"PUT /annotations/:item/:n/:id":    {{noContent, "PUT", "/annotations/no-such/1/x", "{}"}},
 	"DELETE /annotations/:item/:n/:id": {{noContent, "DELETE", "/annotations/no-such/1/x", ""}},
+	"OPTIONS /annotations/*any":        {{noContent, "OPTIONS", "/annotations/x/1/", ""}},
 	"GET /account/data":                {{personal, "GET", "/account/data", ""}},
 	"POST /account/remove":             {{personal, "POST", "/account/remove", "x=1"}},
 	"OPTIONS /iiif/2/*any":             {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},

@@ -268,7 +268,23 @@ func TestAnnotationsNeverWidenAccess(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "บันทึกส่วนตัว") || w.Header().Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("the author's page: %v %s", w.Header(), w.Body)
 	}
+	// Made public later, its private first version stays its author's.
+	if w := e.do(e.reader, "PUT", private, note(e.public, "public", "เปิดแล้ว"), "If-Match", `"v1"`); w.Code != 200 {
+		t.Fatalf("made public: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(e.other, "GET", private+"?version=1", ""); w.Code != 404 || strings.Contains(w.Body.String(), "บันทึกส่วนตัว") {
+		t.Fatalf("another reads the private first version: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(e.reader, "GET", private+"?version=1", ""); w.Code != 200 || !strings.Contains(w.Body.String(), "บันทึกส่วนตัว") {
+		t.Fatalf("the author reads the private first version: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(e.reader, "DELETE", private, "", "If-Match", `"v2"`); w.Code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", w.Code, w.Body)
+	}
 	public, tag := e.post(t, e.reader, e.public, note(e.public, "public", "บันทึกสาธารณะ"))
+	if w := e.do("", "GET", public, "", "Origin", "https://viewer.example"); w.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("viewers elsewhere may not read a public annotation: %v", w.Header())
+	}
 	w = e.do("", "GET", "/annotations/"+e.public+"/1/?page=0", "")
 	if !strings.Contains(w.Body.String(), "บันทึกสาธารณะ") || !strings.HasPrefix(w.Header().Get("Cache-Control"), "public") {
 		t.Fatalf("an anonymous visitor's page of public annotations: %v %s", w.Header(), w.Body)
