@@ -125,15 +125,5 @@ func (s *Service) Page(ctx context.Context, p access.Principal, w Where, n int, 
 // PublicCanvases are the canvases of item that hold public annotations,
 // in order: those its manifest points to.
 func (s *Service) PublicCanvases(item string) ([]int, error) {
-	all, err := s.Store.AnnotationsOn(item, 0)
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, e := range all {
-		if e.Audience == repository.AudiencePublic && !slices.Contains(out, e.Canvas) {
-			out = append(out, e.Canvas)
-		}
-	}
-	return out, nil
+	return s.Store.PublicCanvases(item)
 }

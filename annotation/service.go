@@ -27,6 +27,7 @@ type Store interface {
 	Annotation(id string) (*repository.Annotation, error)
 	AnnotationVersion(ctx context.Context, id string, v int) (*repository.Annotation, error)
 	AnnotationsOn(item string, canvas int) ([]repository.AnnotationEntry, error)
+	PublicCanvases(item string) ([]int, error)
 	SaveAnnotation(ctx context.Context, a *repository.Annotation) error
 }
 

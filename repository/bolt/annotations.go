@@ -19,6 +19,9 @@ var (
 	// audience \x00 creator, for the annotations not deleted: a canvas's
 	// annotations in the order they were made, and who may see each.
 	ixAnnotations = []byte("ix_annotations")
+	// ixAnnoPublic: item \x00 canvas (4 bytes) → how many public
+	// annotations it holds (8 bytes), for the manifests: kept, not counted.
+	ixAnnoPublic = []byte("ix_annotations_public")
 )
 
 // SaveAnnotation creates (Version 0) or changes an annotation, versioned
@@ -85,6 +88,9 @@ func insertAnnotation(tx *bbolt.Tx, old, a *repository.Annotation) error {
 		if err := unindex(tx, ixAnnotations, annotationKey(old)); err != nil {
 			return err
 		}
+		if err := countPublic(tx, old, -1); err != nil {
+			return err
+		}
 	}
 	if err := putJSON(tx, bAnnotations, a.ID, a); err != nil {
 		return err
@@ -92,7 +98,47 @@ func insertAnnotation(tx *bbolt.Tx, old, a *repository.Annotation) error {
 	if a.Deleted {
 		return nil
 	}
+	if err := countPublic(tx, a, 1); err != nil {
+		return err
+	}
 	return tx.Bucket(ixAnnotations).Put(annotationKey(a), []byte(a.Audience+"\x00"+a.Creator))
+}
+
+// countPublic adds d to the count of public annotations of a's canvas
+// when a is public; a count of none leaves the index.
+func countPublic(tx *bbolt.Tx, a *repository.Annotation, d int64) error {
+	if a.Audience != repository.AudiencePublic {
+		return nil
+	}
+	b := tx.Bucket(ixAnnoPublic)
+	k := annotationPrefix(a.Item, a.Canvas)
+	k = k[:len(k)-1]
+	n := int64(0)
+	if v := b.Get(k); len(v) == 8 {
+		n = int64(binary.BigEndian.Uint64(v))
+	}
+	if n += d; n <= 0 {
+		return b.Delete(k)
+	}
+	return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(n)))
+}
+
+// PublicCanvases are the canvases of item that hold public annotations,
+// in order, from their kept counts.
+func (s *Store) PublicCanvases(item string) ([]int, error) {
+	var out []int
+	prefix := annotationPrefix(item, 0)
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(ixAnnoPublic).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) != len(prefix)+4 {
+				return fmt.Errorf("public annotation count %q is malformed: %w", k, fault.Invalid)
+			}
+			out = append(out, int(binary.BigEndian.Uint32(k[len(prefix):])))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Annotation returns an annotation's newest version, a tombstone too.

@@ -78,6 +78,9 @@ func TestAnnotationsComeBackFromStorageAloneWithTheirVersionsAndIndex(t *testing
 		if err != nil || json.Compact(&doc, v1.Doc) != nil || doc.String() != `{"type":"Annotation"}` {
 			t.Fatalf("%s: first version %+v, %v", when, v1, err)
 		}
+		if got, err := s.PublicCanvases("abcdefghjk"); err != nil || !slices.Equal(got, []int{1}) {
+			t.Fatalf("%s: canvases with public annotations %v, %v", when, got, err)
+		}
 		if gone, err := s.Annotation(c.ID); err != nil || !gone.Deleted {
 			t.Fatalf("%s: deleted annotation %+v, %v", when, gone, err)
 		}
@@ -104,7 +107,7 @@ func annotationDump(t *testing.T, s *Store) string {
 	}
 	var out []string
 	for l := range strings.Lines(b.String()) {
-		if strings.HasPrefix(l, "annotations ") || strings.HasPrefix(l, "ix_annotations ") {
+		if strings.HasPrefix(l, "annotations ") || strings.HasPrefix(l, "ix_annotations") {
 			out = append(out, l)
 		}
 	}

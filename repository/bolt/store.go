@@ -44,7 +44,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount, ixTops, ixTopsCount, ixRelist,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
