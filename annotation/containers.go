@@ -94,12 +94,16 @@ func (s *Service) Page(ctx context.Context, p access.Principal, w Where, n int, 
 		return nil, fmt.Errorf("container %s has no page %d: %w", w.Container(), n, fault.NotFound)
 	}
 	on := list[n*PageSize : min(len(list), (n+1)*PageSize)]
+	ids := make([]string, len(on))
+	for i, e := range on {
+		ids[i] = e.ID
+	}
+	annos, err := s.Store.Annotations(ids)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]any, 0, len(on))
-	for _, e := range on {
-		a, err := s.Store.Annotation(e.ID)
-		if err != nil {
-			return nil, err
-		}
+	for _, a := range annos {
 		if iris {
 			items = append(items, w.IRI(a))
 			continue

@@ -28,6 +28,7 @@ type Store interface {
 	AnnotationVersion(ctx context.Context, id string, v int) (*repository.Annotation, error)
 	AnnotationsOn(item string, canvas int) ([]repository.AnnotationEntry, error)
 	PublicCanvases(item string) ([]int, error)
+	Annotations(ids []string) ([]*repository.Annotation, error)
 	SaveAnnotation(ctx context.Context, a *repository.Annotation) error
 }
 

@@ -150,6 +150,22 @@ func (s *Store) Annotation(id string) (*repository.Annotation, error) {
 	return &a, nil
 }
 
+// Annotations returns the newest versions of the annotations ids, in
+// their order, read in one transaction.
+func (s *Store) Annotations(ids []string) ([]*repository.Annotation, error) {
+	out := make([]*repository.Annotation, len(ids))
+	err := s.view(func(tx *bbolt.Tx) error {
+		for i, id := range ids {
+			out[i] = new(repository.Annotation)
+			if err := getJSON(tx, bAnnotations, id, out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // AnnotationVersion reads version v of an annotation from storage.
 func (s *Store) AnnotationVersion(ctx context.Context, id string, v int) (*repository.Annotation, error) {
 	if !repository.ValidUUID(id) || v < 1 {
