@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/ingest"
@@ -436,5 +437,36 @@ func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
 	}
 	if after := answers(srv); after != before {
 		t.Fatalf("after a rebuild:\n%s\nbefore:\n%s", after, before)
+	}
+}
+
+// TestAnnotationsChangeFromASessionOnlyFromTheArchivesOwnPages: a signed-in
+// browser annotates from the archive's pages (its Origin), never from a
+// page elsewhere riding on its cookie.
+func TestAnnotationsChangeFromASessionOnlyFromTheArchivesOwnPages(t *testing.T) {
+	e := newAnnoEnv(t, 1000)
+	u, err := e.store.UserByEmail("reader@tu.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.store.CreateSession(u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := sessionCookie + "=" + v
+	container := "/annotations/" + e.public + "/1/"
+	if w := e.do("", "POST", container, note(e.public, "public", "x"), "Cookie", cookie, "Origin", "https://evil.example"); w.Code != http.StatusForbidden {
+		t.Fatalf("a post from another site: %d %s", w.Code, w.Body)
+	}
+	w := e.do("", "POST", container, note(e.public, "public", "x"), "Cookie", cookie, "Origin", "http://example.com")
+	if w.Code != http.StatusCreated {
+		t.Fatalf("a post from the archive's own page: %d %s", w.Code, w.Body)
+	}
+	path := strings.TrimPrefix(w.Header().Get("Location"), "http://example.com")
+	if w := e.do("", "DELETE", path, "", "Cookie", cookie, "Origin", "https://evil.example", "If-Match", `"v1"`); w.Code != http.StatusForbidden {
+		t.Fatalf("a deletion from another site: %d %s", w.Code, w.Body)
+	}
+	if m := annoDoc(t, e.do("", "GET", container, "")); m["total"] != 1.0 {
+		t.Fatalf("after the refusals: %v", m)
 	}
 }
