@@ -470,3 +470,24 @@ func TestAnnotationsChangeFromASessionOnlyFromTheArchivesOwnPages(t *testing.T) 
 		t.Fatalf("after the refusals: %v", m)
 	}
 }
+
+// BenchmarkManifestWithAndWithoutAnnotations answers an item's manifest to
+// an anonymous visitor before and after its canvas holds 1,000 public
+// annotations, the same run.
+func BenchmarkManifestWithAndWithoutAnnotations(b *testing.B) {
+	e := newAnnoEnv(b, 1<<30)
+	path := "/iiif/3/manifest/" + e.public
+	run := func(b *testing.B, want bool) {
+		for range b.N {
+			w := e.do("", "GET", path, "")
+			if w.Code != 200 || strings.Contains(w.Body.String(), "/annotations/") != want {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	}
+	b.Run("none", func(b *testing.B) { run(b, false) })
+	for i := range 1000 {
+		e.post(b, e.reader, e.public, note(e.public, "public", fmt.Sprint("note ", i)))
+	}
+	b.Run("1000-public", func(b *testing.B) { run(b, true) })
+}
