@@ -118,10 +118,8 @@ func (s *Server) annoContainer(c *gin.Context) {
 		return
 	}
 	c.Header("Link", containerLinks)
-	if w.Canvas == 0 {
-		c.Header("Allow", "GET, HEAD")
-	} else {
-		c.Header("Allow", "GET, HEAD, POST")
+	c.Header("Allow", annoAllow(c.Request.URL.Path))
+	if w.Canvas != 0 {
 		c.Header("Accept-Post", annoType)
 	}
 	s.sendAnno(c, http.StatusOK, a)
@@ -175,8 +173,28 @@ func (s *Server) annoCreate(c *gin.Context) {
 
 func (s *Server) annoHeaders(c *gin.Context) {
 	c.Header("Link", `<http://www.w3.org/ns/ldp#Resource>; rel="type"`)
-	c.Header("Allow", "GET, HEAD, PUT, DELETE")
+	c.Header("Allow", annoAllowOne)
 }
+
+const annoAllowOne = "GET, HEAD, OPTIONS, PUT, DELETE"
+
+// annoAllow is the methods an address of the protocol takes: an item's
+// container is read only, a canvas's takes POST, an annotation PUT and
+// DELETE.
+func annoAllow(path string) string {
+	parts := strings.Split(strings.TrimPrefix(path, "/annotations/"), "/")
+	switch {
+	case len(parts) == 2 && parts[1] == "":
+		return "GET, HEAD, OPTIONS"
+	case len(parts) == 3 && parts[2] == "":
+		return "GET, HEAD, OPTIONS, POST"
+	}
+	return annoAllowOne
+}
+
+// annoOptions answers OPTIONS with the methods the address takes (the
+// CORS preflight follows).
+func annoOptions(c *gin.Context) { c.Header("Allow", annoAllow(c.Request.URL.Path)) }
 
 // annoGet answers GET and HEAD of an annotation, or of its version
 // ?version=n.
@@ -200,6 +218,17 @@ func (s *Server) annoGet(c *gin.Context) {
 		return
 	}
 	s.annoHeaders(c)
+	if c.GetHeader("If-None-Match") == a.ETag {
+		p := publicShort
+		if a.Private {
+			p = privateOnly
+		}
+		s.cache(c, p)
+		varyPrefer(c.Writer.Header())
+		c.Header("ETag", a.ETag)
+		c.Status(http.StatusNotModified)
+		return
+	}
 	s.sendAnno(c, http.StatusOK, a)
 }
 

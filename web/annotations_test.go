@@ -147,6 +147,15 @@ func TestAnnotationProtocolMusts(t *testing.T) {
 	if w = e.do("", "HEAD", path, ""); w.Code != 200 || w.Header().Get("ETag") != tag || w.Body.Len() != 0 {
 		t.Fatalf("head: %d %v %q", w.Code, w.Header(), w.Body)
 	}
+	if w = e.do("", "GET", path, "", "If-None-Match", tag); w.Code != http.StatusNotModified || w.Header().Get("ETag") != tag {
+		t.Fatalf("a conditional get of the same version: %d %v", w.Code, w.Header())
+	}
+	// 4.1 OPTIONS names the methods each address takes.
+	for p, want := range map[string]string{path: "PUT, DELETE", container: "POST", "/annotations/" + e.public + "/": "GET, HEAD, OPTIONS"} {
+		if w = e.do("", "OPTIONS", p, ""); !strings.HasSuffix(w.Header().Get("Allow"), want) {
+			t.Fatalf("OPTIONS %s: Allow %q, want it to end %q", p, w.Header().Get("Allow"), want)
+		}
+	}
 
 	// 5.3 PUT: If-Match required (428), a stale one refused (412).
 	changed := note(e.public, "public", "ใบลานฉบับแก้")

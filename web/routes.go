@@ -143,7 +143,7 @@ func (s *Server) routes() []route {
 		post("/annotations/:item/:n/", s.fromOwnPages, s.annoCreate),
 		get("/annotations/:item/:n/:id", cors, s.annoGet),
 		head("/annotations/:item/:n/:id", cors, s.annoGet),
-		{http.MethodOptions, "/annotations/*any", []gin.HandlerFunc{cors}},
+		{http.MethodOptions, "/annotations/*any", []gin.HandlerFunc{annoOptions, cors}},
 		{http.MethodPut, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoPut}},
 		{http.MethodDelete, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoDelete}},
 		get("/account/requests", signedIn, s.accountRequests),
