@@ -90,14 +90,14 @@ func (s *Server) annoContainer(c *gin.Context) {
 	}
 	iris := c.Query("iris") == "1"
 	prefer := c.GetHeader("Prefer")
-	if strings.Contains(prefer, "return=representation") {
+	preferred := strings.Contains(prefer, "return=representation")
+	if preferred {
 		switch {
 		case strings.Contains(prefer, preferIRIs):
 			iris = true
 		case strings.Contains(prefer, preferDescribe):
 			iris = false
 		}
-		c.Header("Preference-Applied", "return=representation")
 	}
 	var (
 		a   *annotation.Answer
@@ -116,6 +116,9 @@ func (s *Server) annoContainer(c *gin.Context) {
 	if err != nil {
 		s.annoFail(c, err)
 		return
+	}
+	if preferred {
+		c.Header("Preference-Applied", "return=representation")
 	}
 	c.Header("Link", containerLinks)
 	c.Header("Allow", annoAllow(c.Request.URL.Path))
