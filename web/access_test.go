@@ -215,6 +215,7 @@ const (
 	askRoute  = "ask for access" // the JSON: 201 only for a signed-in person who may know of the item but not read it whole; the form, sent without a purpose: 400 for whoever may know of it
 	personal  = "personal"       // for every signed-in person, never to a shared cache; sign in first otherwise
 	staffPage = "library staff"  // the archivists and administrators of a library, and the system administrator
+	annotate  = "annotate"       // past the access decision (the item's description) only for a signed-in person: then 400 for the empty annotation sent
 )
 
 // routeChecks: every route of the server, and the requests that check it
@@ -322,12 +323,23 @@ var routeChecks = map[string][]struct {
 	"POST /desk/boxes/:id/move":       {{noContent, "POST", "/desk/boxes/no-such/move", "version=1&location=x"}},
 	"POST /desk/requests/:id":         {{noContent, "POST", "/desk/requests/no-such", "decision=refuse&reason=x"}},
 	"GET /account/requests":           {{personal, "GET", "/account/requests", ""}},
-	"GET /account/data":               {{personal, "GET", "/account/data", ""}},
-	"POST /account/remove":            {{personal, "POST", "/account/remove", "x=1"}},
-	"OPTIONS /iiif/2/*any":            {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
-	"OPTIONS /iiif/3/*any":            {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},
-	"GET /iiif/2/:id":                 {{noContent, "GET", "/iiif/2/%s-1", ""}},
-	"GET /iiif/3/:id":                 {{noContent, "GET", "/iiif/3/%s-1", ""}},
+	// Web annotations (annotations_test.go checks the protocol and who sees what)
+	"GET /annotations/:item/":          {{itemMeta, "GET", "/annotations/%s/", ""}},
+	"HEAD /annotations/:item/":         {{itemMeta, "HEAD", "/annotations/%s/", ""}},
+	"GET /annotations/:item/:n/":       {{itemMeta, "GET", "/annotations/%s/1/", ""}},
+	"HEAD /annotations/:item/:n/":      {{itemMeta, "HEAD", "/annotations/%s/1/", ""}},
+	"POST /annotations/:item/:n/":      {{annotate, "POST", "/annotations/%s/1/", "{}"}},
+	"GET /annotations/:item/:n/:id":    {{noContent, "GET", "/annotations/no-such/1/x", ""}},
+	"HEAD /annotations/:item/:n/:id":   {{noContent, "HEAD", "/annotations/no-such/1/x", ""}},
+	"PUT /annotations/:item/:n/:id":    {{noContent, "PUT", "/annotations/no-such/1/x", "{}"}},
+	"DELETE /annotations/:item/:n/:id": {{noContent, "DELETE", "/annotations/no-such/1/x", ""}},
+	"OPTIONS /annotations/*any":        {{noContent, "OPTIONS", "/annotations/x/1/", ""}},
+	"GET /account/data":                {{personal, "GET", "/account/data", ""}},
+	"POST /account/remove":             {{personal, "POST", "/account/remove", "x=1"}},
+	"OPTIONS /iiif/2/*any":             {{noContent, "OPTIONS", "/iiif/2/x/info.json", ""}},
+	"OPTIONS /iiif/3/*any":             {{noContent, "OPTIONS", "/iiif/3/x/info.json", ""}},
+	"GET /iiif/2/:id":                  {{noContent, "GET", "/iiif/2/%s-1", ""}},
+	"GET /iiif/3/:id":                  {{noContent, "GET", "/iiif/3/%s-1", ""}},
 	"GET /iiif/2/:id/*rest": {{itemReduced, "GET", "/iiif/2/%s-1/info.json", ""}, {itemFull, "GET", "/iiif/2/%s-1/full/600,/0/default.jpg", ""},
 		{itemReduced, "GET", "/iiif/2/%s-1/full/50,/0/default.jpg", ""}, {manifest, "GET", "/iiif/2/manifest/%s", ""},
 		{itemFull, "GET", "/iiif/2/search/%s?q=zq", ""}, {itemFull, "GET", "/iiif/2/autocomplete/%s?q=z", ""}},
@@ -379,7 +391,7 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 		for _, c := range checks {
 			for _, role := range roles {
 				switch c.kind {
-				case itemMeta, manifest, oaiRecordCheck, itemReduced, itemFull, itemEdit, administer, probeRoute, askRoute:
+				case itemMeta, manifest, oaiRecordCheck, itemReduced, itemFull, itemEdit, administer, probeRoute, askRoute, annotate:
 					for _, lvl := range levels {
 						path := c.path
 						if strings.Contains(path, "%s") {
@@ -493,6 +505,12 @@ func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, rol
 			allowed, want = allowed && !r.full, http.StatusCreated
 		}
 		if allowed != (w.Code == want) || lvl == "withdrawn" && w.Code != http.StatusGone || !r.meta && leak {
+			t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
+		}
+		return
+	case annotate:
+		allowed = role != "anonymous" && r.meta
+		if allowed != (w.Code == http.StatusBadRequest) || !allowed && ok(w.Code) || !r.meta && leak {
 			t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
 		}
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -111,4 +112,14 @@ func cacheImage(h http.Header, r *imageapi.Response) {
 // profile asked for and by who asks.
 func varyInfo(c *gin.Context) {
 	c.Header("Vary", "Accept, Cookie, Authorization")
+}
+
+// varyPrefer marks an answer of the annotation protocol, which varies by
+// the representation asked for and the Prefer header too.
+func varyPrefer(h http.Header) {
+	v := h.Get("Vary")
+	if !strings.Contains(v, "Accept,") && !strings.HasSuffix(v, "Accept") {
+		v = strings.TrimSuffix("Accept, "+v, ", ")
+	}
+	h.Set("Vary", v+", Prefer")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -73,6 +74,12 @@ func withServices(t testing.TB, cfg Config) Config {
 	}
 	if cfg.Containers == nil {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
+	}
+	if cfg.Annotations == nil {
+		cfg.Annotations = &annotation.Service{Store: cfg.Store}
+	}
+	if cfg.Presentation.Annotations == nil {
+		cfg.Presentation.Annotations = cfg.Annotations
 	}
 	if cfg.Points == nil {
 		cfg.Points = &desk.Points{Store: cfg.Store}

@@ -134,6 +134,18 @@ func (s *Server) routes() []route {
 		post("/items/:id/requests", s.fromOwnPages, s.askForm),
 		get("/desk/requests", signedIn, s.deskRequests),
 		post("/desk/requests/:id", signedIn, s.deskDecide),
+		// Web annotations (annotations.go)
+		// (read by viewers anywhere, as IIIF is; changed from here only)
+		get("/annotations/:item/", cors, s.annoContainer),
+		head("/annotations/:item/", cors, s.annoContainer),
+		get("/annotations/:item/:n/", cors, s.annoContainer),
+		head("/annotations/:item/:n/", cors, s.annoContainer),
+		post("/annotations/:item/:n/", s.fromOwnPages, s.annoCreate),
+		get("/annotations/:item/:n/:id", cors, s.annoGet),
+		head("/annotations/:item/:n/:id", cors, s.annoGet),
+		{http.MethodOptions, "/annotations/*any", []gin.HandlerFunc{annoOptions, cors}},
+		{http.MethodPut, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoPut}},
+		{http.MethodDelete, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoDelete}},
 		get("/account/requests", signedIn, s.accountRequests),
 		get("/account/data", signedIn, s.accountData),
 		post("/account/remove", signedIn, s.accountRemove),

@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -112,6 +113,8 @@ type Config struct {
 	Requests *desk.Requests
 	// Containers are the library's boxes and their shelves.
 	Containers *desk.Containers
+	// Annotations are the web annotations of items' pages.
+	Annotations *annotation.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -145,8 +148,8 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH and desk services")
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

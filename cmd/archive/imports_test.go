@@ -18,13 +18,14 @@ import (
 // access decision and the domain's records link no database.
 func TestLibrariesStayInTheirPackages(t *testing.T) {
 	allowed := map[string][]string{
-		"github.com/gin-gonic/gin":          {"web"},
-		"github.com/minio/minio-go/v7":      {"storage/s3"},
-		"go.etcd.io/bbolt":                  {"repository/bolt"},
-		"github.com/disintegration/imaging": {"iiif", "ingest"},
-		"github.com/blevesearch":            {"search"},
-		"github.com/coreos/go-oidc":         {"signin"},
-		"github.com/crewjam/saml":           {"signin"},
+		"github.com/gin-gonic/gin":           {"web"},
+		"github.com/minio/minio-go/v7":       {"storage/s3"},
+		"go.etcd.io/bbolt":                   {"repository/bolt"},
+		"github.com/disintegration/imaging":  {"iiif", "ingest"},
+		"github.com/blevesearch":             {"search"},
+		"github.com/coreos/go-oidc":          {"signin"},
+		"github.com/crewjam/saml":            {"signin"},
+		"github.com/microcosm-cc/bluemonday": {"annotation"},
 	}
 	// Our own packages, by the design's direction: who may import them.
 	const mod = "github.com/thaiarchives/archive/"
@@ -32,14 +33,15 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "web":           {"cmd"},
 		mod + "iiif":          {"cmd", "web", "iiif", "metrics"}, // the metrics read the image caches' counters
 		mod + "oai":           {"cmd", "web", "oai"},
+		mod + "annotation":    {"cmd", "web", "annotation"},
 		mod + "desk":          {"cmd", "web", "desk"},                           // what people do at the desk: the web layer and the command call it
 		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
 		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/"},
+		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/"},
 		// Looking after the archive: wired by the command, the audits' page in the web layer.
 		mod + "fixity":  {"cmd", "web", "fixity"},
 		mod + "backup":  {"cmd", "backup"},

@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -25,6 +26,8 @@ type services struct {
 	items    *desk.Items
 	accounts *desk.Accounts
 	requests *desk.Requests
+	// annotations are the web annotations of items' pages.
+	annotations *annotation.Service
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -37,14 +40,17 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 	}
 	within := contentsearch.New(contentsearch.Config{Items: store, Blobs: blobs, Dict: dict})
 	l.run("content search", within.Run)
+	annos := &annotation.Service{Store: store}
 	return &services{
 		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
-		pres:     &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store, Libraries: store}},
-		within:   within,
-		oai:      &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
-		items:    &desk.Items{Store: store, Blobs: blobs},
-		accounts: &desk.Accounts{Store: store},
-		requests: &desk.Requests{Store: store, Mail: cfg.Mail},
+		pres: &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store, Libraries: store},
+			Annotations: annos},
+		within:      within,
+		oai:         &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
+		items:       &desk.Items{Store: store, Blobs: blobs},
+		accounts:    &desk.Accounts{Store: store},
+		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
+		annotations: annos,
 	}, nil
 }

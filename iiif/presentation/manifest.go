@@ -98,6 +98,9 @@ type Input struct {
 	// Stub: the reader may not see the description; the manifest names
 	// nothing but the pages, so a viewer can offer to sign in.
 	Stub bool
+	// Annotated are the canvases (from 1) that hold public annotations,
+	// whose manifest entries point to their first page.
+	Annotated []int
 }
 
 // stubTitle names an item whose description the reader may not see.
@@ -169,6 +172,9 @@ func (s Site) Manifest(in Input) Doc {
 				"label": both(fmt.Sprintf("ดาวน์โหลดต้นฉบับ %s (%s)", f.Name, Size(f.Size)), fmt.Sprintf("Download the master %s (%s)", f.Name, Size(f.Size)))})
 		}
 		c := s.canvas(it, f, n, in.Download)
+		if slices.Contains(in.Annotated, n) {
+			c.Annotations = append(c.Annotations, annoPageRef{ID: fmt.Sprintf("%s/annotations/%s/%d/?page=0", s.Base, it.ID, n), Type: "AnnotationPage"})
+		}
 		canvasOf[i] = c.ID
 		canvases = append(canvases, c)
 	}

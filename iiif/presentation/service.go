@@ -49,6 +49,14 @@ type Service struct {
 	// Lists pages the items of libraries and units as the principal may
 	// list them (counts and pages without the items it may not see).
 	Lists *access.Lists
+	// Annotations names the canvases of an item that hold public
+	// annotations (nil: none do).
+	Annotations Annotations
+}
+
+// Annotations is what the manifests need of the annotation store.
+type Annotations interface {
+	PublicCanvases(item string) ([]int, error)
 }
 
 // Answer is a built document.
@@ -108,9 +116,14 @@ func (s *Service) Manifest(ctx context.Context, p access.Principal, site Site, i
 			return nil, err
 		}
 	}
+	if s.Annotations != nil && !in.Stub {
+		if in.Annotated, err = s.Annotations.PublicCanvases(it.ID); err != nil {
+			return nil, err
+		}
+	}
 	private := in.Protected || in.Room || p.SignedIn()
 	searchable := in.Download && contentsearch.HasText(it)
-	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected, in.Room))
+	tag := etag("m", it.ID, strconv.Itoa(it.Version), site.Base, strconv.Itoa(v), lang, fmt.Sprint(in.Download, in.Stub, in.Protected, in.Room, in.Annotated))
 	if body, ok := s.Docs.Get(tag); ok {
 		return &Answer{Body: body, ETag: tag, Private: private, Searchable: searchable}, nil
 	}

@@ -252,6 +252,8 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertContainer(tx, nil, r.Container)
 	case r.Point != nil:
 		return insertPoint(tx, nil, r.Point)
+	case r.Annotation != nil:
+		return insertAnnotation(tx, nil, r.Annotation)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

@@ -614,6 +614,17 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: p.Modified, Kind: "point", ID: p.ID, Version: p.Version, Op: feedOp(!had, false)}
+	case r.Annotation != nil:
+		a := r.Annotation
+		var old repository.Annotation
+		had := found(tx, bAnnotations, a.ID, &old)
+		if had && old.Version >= a.Version {
+			return false, nil
+		}
+		if err := insertAnnotation(tx, pointer(had, &old), a); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: a.Modified, Kind: "annotation", ID: a.ID, Version: a.Version, Op: feedOp(!had, a.Deleted)}
 	case r.gone != "":
 		var old repository.Request
 		if !found(tx, bRequests, r.gone, &old) {

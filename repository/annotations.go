@@ -1,0 +1,80 @@
+package repository
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/thaiarchives/archive/fault"
+)
+
+// Annotation is a W3C Web Annotation on a canvas (a page, numbered from 1)
+// of an item, as its creator posted it (Doc) with what the archive keeps
+// beside it: who made it, who may see it, and its versions. A deleted
+// annotation stays as a tombstone, so that its address answers "gone".
+type Annotation struct {
+	ID          string `json:"id"` // a UUID
+	Item        string `json:"item"`
+	Canvas      int    `json:"canvas"`
+	Institution string `json:"institution"` // the item's holding library
+	Creator     string `json:"creator"`     // user id
+	// Audience is who may read it: AudiencePublic or AudiencePrivate.
+	Audience string `json:"audience"`
+	// Doc is the annotation's JSON-LD without the fields the archive sets
+	// (id, created, modified, creator).
+	Doc      json.RawMessage `json:"doc"`
+	Deleted  bool            `json:"deleted,omitempty"`
+	Version  int             `json:"version"`
+	Created  time.Time       `json:"created"`
+	Modified time.Time       `json:"modified"`
+}
+
+// Who may read an annotation.
+const (
+	AudiencePublic  = "public"
+	AudiencePrivate = "private"
+)
+
+// AnnotationEntry is what the store's index keeps of an annotation, enough
+// to decide who sees it without reading the record.
+type AnnotationEntry struct {
+	ID, Creator, Audience string
+	Canvas                int
+}
+
+// ValidUUID reports whether s is a UUID in its lower-case text form.
+func ValidUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !('0' <= r && r <= '9' || 'a' <= r && r <= 'f'):
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks an annotation's own fields.
+func (a *Annotation) Validate() error {
+	var problems []string
+	if !ValidUUID(a.ID) || !ValidID(a.Item) || a.Canvas < 1 || a.Institution == "" || a.Creator == "" {
+		problems = append(problems, "an annotation needs an id, an item, a canvas, its library and its creator")
+	}
+	if a.Audience != AudiencePublic && a.Audience != AudiencePrivate {
+		problems = append(problems, fmt.Sprintf("no audience %q", a.Audience))
+	}
+	if !a.Deleted && !json.Valid(a.Doc) {
+		problems = append(problems, "the annotation is not JSON")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("annotation %s: %s: %w", a.ID, strings.Join(problems, "; "), fault.Invalid)
+	}
+	return nil
+}
