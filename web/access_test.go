@@ -328,6 +328,8 @@ var routeChecks = map[string][]struct {
 	"HEAD /annotations/:item/":         {{itemMeta, "HEAD", "/annotations/%s/", ""}},
 	"GET /annotations/:item/:n/":       {{itemMeta, "GET", "/annotations/%s/1/", ""}},
 	"HEAD /annotations/:item/:n/":      {{itemMeta, "HEAD", "/annotations/%s/1/", ""}},
+	"GET /annotations/:item/export":    {{itemMeta, "GET", "/annotations/%s/export?format=tei", ""}},
+	"HEAD /annotations/:item/export":   {{itemMeta, "HEAD", "/annotations/%s/export", ""}},
 	"POST /annotations/:item/:n/":      {{annotate, "POST", "/annotations/%s/1/", "{}"}},
 	"GET /annotations/:item/:n/:id":    {{noContent, "GET", "/annotations/no-such/1/x", ""}},
 	"HEAD /annotations/:item/:n/:id":   {{noContent, "HEAD", "/annotations/no-such/1/x", ""}},

@@ -187,7 +187,7 @@ const annoAllowOne = "GET, HEAD, OPTIONS, PUT, DELETE"
 func annoAllow(path string) string {
 	parts := strings.Split(strings.TrimPrefix(path, "/annotations/"), "/")
 	switch {
-	case len(parts) == 2 && parts[1] == "":
+	case len(parts) == 2 && (parts[1] == "" || parts[1] == "export"):
 		return "GET, HEAD, OPTIONS"
 	case len(parts) == 3 && parts[2] == "":
 		return "GET, HEAD, OPTIONS, POST"
@@ -290,4 +290,27 @@ func (s *Server) annoDelete(c *gin.Context) {
 	}
 	s.cache(c, noStore)
 	c.Status(http.StatusNoContent)
+}
+
+// annoExport answers GET and HEAD of /annotations/{item}/export?format=:
+// the item's annotations the asker may read, as one download.
+func (s *Server) annoExport(c *gin.Context) {
+	format := c.DefaultQuery("format", annotation.FormatIIIF)
+	x, err := s.cfg.Annotations.Export(c, who(c), annotation.Where{Base: s.baseURL(c), Item: c.Param("item")}, format)
+	if err != nil {
+		s.annoFail(c, err)
+		return
+	}
+	p := publicShort
+	if x.Private {
+		p = privateOnly
+	}
+	s.cache(c, p)
+	h := c.Writer.Header()
+	h.Set("Content-Type", x.Type)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Name}))
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		c.Writer.Write(x.Body)
+	}
 }

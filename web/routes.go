@@ -140,6 +140,8 @@ func (s *Server) routes() []route {
 		head("/annotations/:item/", cors, s.annoContainer),
 		get("/annotations/:item/:n/", cors, s.annoContainer),
 		head("/annotations/:item/:n/", cors, s.annoContainer),
+		get("/annotations/:item/export", cors, s.annoExport),
+		head("/annotations/:item/export", cors, s.annoExport),
 		post("/annotations/:item/:n/", s.fromOwnPages, s.annoCreate),
 		get("/annotations/:item/:n/:id", cors, s.annoGet),
 		head("/annotations/:item/:n/:id", cors, s.annoGet),
