@@ -331,6 +331,7 @@ var routeChecks = map[string][]struct {
 	"GET /annotations/:item/export":    {{itemMeta, "GET", "/annotations/%s/export?format=tei", ""}},
 	"HEAD /annotations/:item/export":   {{itemMeta, "HEAD", "/annotations/%s/export", ""}},
 	"POST /annotations/:item/:n/":      {{annotate, "POST", "/annotations/%s/1/", "{}"}},
+	"POST /annotations/:item/import":   {{itemEdit, "POST", "/annotations/%s/import", "{}"}},
 	"GET /annotations/:item/:n/:id":    {{noContent, "GET", "/annotations/no-such/1/x", ""}},
 	"HEAD /annotations/:item/:n/:id":   {{noContent, "HEAD", "/annotations/no-such/1/x", ""}},
 	"PUT /annotations/:item/:n/:id":    {{noContent, "PUT", "/annotations/no-such/1/x", "{}"}},

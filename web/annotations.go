@@ -44,7 +44,7 @@ func (s *Server) where(c *gin.Context) (annotation.Where, bool) {
 
 // annoFail answers an error of the annotation service with the statuses
 // the protocol names: 412 for a stale version, 429 past the account's
-// limit.
+// limit, 413 past an import's.
 func (s *Server) annoFail(c *gin.Context, err error) {
 	var limit *annotation.LimitError
 	switch {
@@ -53,6 +53,8 @@ func (s *Server) annoFail(c *gin.Context, err error) {
 		err = &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_annotation_limit") + " (" + err.Error() + ")"}
 	case errors.Is(err, fault.Conflict):
 		err = &httpError{status: http.StatusPreconditionFailed, msg: t(s.lang(c), "err_annotation_stale") + " (" + err.Error() + ")"}
+	case errors.Is(err, fault.TooLarge):
+		err = &httpError{status: http.StatusRequestEntityTooLarge, msg: err.Error()}
 	}
 	s.fail(c, err)
 }
@@ -131,22 +133,28 @@ func (s *Server) annoContainer(c *gin.Context) {
 // annoBody reads a posted annotation: JSON-LD (or JSON) of at most
 // annotation.MaxBody bytes.
 func (s *Server) annoBody(c *gin.Context) ([]byte, bool) {
+	return s.annoBodyUpTo(c, annotation.MaxBody, "err_annotation_too_large")
+}
+
+// annoBodyUpTo reads JSON-LD (or JSON) of at most limit bytes; past it,
+// 413 saying tooLarge.
+func (s *Server) annoBodyUpTo(c *gin.Context, limit int64, tooLarge string) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/ld+json" && mt != "application/json" {
 		s.fail(c, &httpError{status: http.StatusUnsupportedMediaType, msg: t(s.lang(c), "err_annotation_type")})
 		return nil, false
 	}
-	tooBig := &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), "err_annotation_too_large")}
-	if c.Request.ContentLength > annotation.MaxBody {
+	tooBig := &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), tooLarge)}
+	if c.Request.ContentLength > limit {
 		s.fail(c, tooBig)
 		return nil, false
 	}
-	b, err := io.ReadAll(io.LimitReader(c.Request.Body, annotation.MaxBody+1))
+	b, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
-	if len(b) > annotation.MaxBody {
+	if int64(len(b)) > limit {
 		s.fail(c, tooBig)
 		return nil, false
 	}
@@ -189,6 +197,8 @@ func annoAllow(path string) string {
 	switch {
 	case len(parts) == 2 && (parts[1] == "" || parts[1] == "export"):
 		return "GET, HEAD, OPTIONS"
+	case len(parts) == 2 && parts[1] == "import":
+		return "OPTIONS, POST"
 	case len(parts) == 3 && parts[2] == "":
 		return "GET, HEAD, OPTIONS, POST"
 	}
@@ -313,4 +323,21 @@ func (s *Server) annoExport(c *gin.Context) {
 	if c.Request.Method != http.MethodHead {
 		c.Writer.Write(x.Body)
 	}
+}
+
+// annoImport answers POST /annotations/{item}/import: 201 with the new
+// annotations' addresses, or, when any is refused, 400 naming each by its
+// place and nothing kept.
+func (s *Server) annoImport(c *gin.Context) {
+	body, ok := s.annoBodyUpTo(c, annotation.MaxImportBody, "err_annotation_import_too_large")
+	if !ok {
+		return
+	}
+	out, err := s.cfg.Annotations.Import(c, who(c), annotation.Where{Base: s.baseURL(c), Item: c.Param("item")}, body)
+	if err != nil {
+		s.annoFail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.JSON(http.StatusCreated, gin.H{"imported": len(out.IRIs), "annotations": out.IRIs})
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/thaiarchives/archive/repository"
 )
 
-// addBook ingests a public item of cmu with pages pages and returns it.
-func (e *annoEnv) addBook(t testing.TB, title string, pages int) string {
+// addBook ingests a public item of cmu with pages pages, their pictures
+// from seed on, and returns it.
+func (e *annoEnv) addBook(t testing.TB, title string, pages, seed int) string {
 	t.Helper()
 	var in []ingest.Input
 	for i := range pages {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("p%d.jpg", i))
-		os.WriteFile(path, picture(5+i), 0o644)
+		os.WriteFile(path, picture(seed+i), 0o644)
 		in = append(in, ingest.Input{Path: path, Name: fmt.Sprintf("p%d.jpg", i)})
 	}
 	outs := ingest.New(ingest.Config{Store: e.store, Blobs: e.blobs}).Ingest(context.Background(), ingest.Unit{Files: in,
@@ -76,7 +77,7 @@ type teiDoc struct {
 // first; the TEI is well-formed with one <pb/> per canvas.
 func TestAnnotationExportsShowWhatTheAskerMayReadInEachFormat(t *testing.T) {
 	e := newAnnoEnv(t, 1000)
-	book := e.addBook(t, `Palm leaves & "law" <3>`, 3)
+	book := e.addBook(t, `Palm leaves & "law" <3>`, 3, 5)
 	e.postOn(t, e.reader, book, 1, noteOn(book, 1, "private", "commenting", "text/plain", "th", "ส่วนตัว"))
 	e.postOn(t, e.reader, book, 2, noteOn(book, 2, "public", "commenting", "text/plain", "en", "a public remark"))
 	e.postOn(t, e.other, book, 2, noteOn(book, 2, "public", "transcribing", "text/html", "th", "<p>บรรทัด <b>แรก</b> &amp; ที่ &lt;สอง&gt;</p>"))

@@ -143,6 +143,7 @@ func (s *Server) routes() []route {
 		get("/annotations/:item/export", cors, s.annoExport),
 		head("/annotations/:item/export", cors, s.annoExport),
 		post("/annotations/:item/:n/", s.fromOwnPages, s.annoCreate),
+		post("/annotations/:item/import", s.fromOwnPages, s.annoImport),
 		get("/annotations/:item/:n/:id", cors, s.annoGet),
 		head("/annotations/:item/:n/:id", cors, s.annoGet),
 		{http.MethodOptions, "/annotations/*any", []gin.HandlerFunc{annoOptions, cors}},
