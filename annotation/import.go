@@ -131,6 +131,9 @@ func reason(err error) string {
 // imported checks one annotation of an import and makes it user's, on
 // the canvas its target names.
 func (w Where) imported(it *repository.Item, user string, raw json.RawMessage) (*repository.Annotation, error) {
+	if len(raw) > MaxBody {
+		return nil, invalid("larger than %d KiB", MaxBody>>10)
+	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, invalid("not a JSON object")

@@ -133,18 +133,17 @@ func (s *Server) annoContainer(c *gin.Context) {
 // annoBody reads a posted annotation: JSON-LD (or JSON) of at most
 // annotation.MaxBody bytes.
 func (s *Server) annoBody(c *gin.Context) ([]byte, bool) {
-	return s.annoBodyUpTo(c, annotation.MaxBody, "err_annotation_too_large")
+	return s.annoBodyUpTo(c, annotation.MaxBody, &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), "err_annotation_too_large")})
 }
 
 // annoBodyUpTo reads JSON-LD (or JSON) of at most limit bytes; past it,
-// 413 saying tooLarge.
-func (s *Server) annoBodyUpTo(c *gin.Context, limit int64, tooLarge string) ([]byte, bool) {
+// the 413 tooBig.
+func (s *Server) annoBodyUpTo(c *gin.Context, limit int64, tooBig error) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/ld+json" && mt != "application/json" {
 		s.fail(c, &httpError{status: http.StatusUnsupportedMediaType, msg: t(s.lang(c), "err_annotation_type")})
 		return nil, false
 	}
-	tooBig := &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), tooLarge)}
 	if c.Request.ContentLength > limit {
 		s.fail(c, tooBig)
 		return nil, false
@@ -329,7 +328,7 @@ func (s *Server) annoExport(c *gin.Context) {
 // annotations' addresses, or, when any is refused, 400 naming each by its
 // place and nothing kept.
 func (s *Server) annoImport(c *gin.Context) {
-	body, ok := s.annoBodyUpTo(c, annotation.MaxImportBody, "err_annotation_import_too_large")
+	body, ok := s.annoBodyUpTo(c, annotation.MaxImportBody, tooLarge(s.lang(c), "err_annotation_import_too_large", annotation.MaxImportBody))
 	if !ok {
 		return
 	}
