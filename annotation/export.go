@@ -201,7 +201,7 @@ func textExport(pages []canvasNotes) []byte {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "[%d] %s\n", pg.n, pg.label)
+		fmt.Fprintf(&b, "%s\n", strings.TrimSpace(fmt.Sprintf("[%d] %s", pg.n, pg.label)))
 		for _, n := range notes(pg.annos) {
 			if n.transcript {
 				fmt.Fprintf(&b, "%s\n", n.text)

@@ -142,6 +142,12 @@ func (w Where) imported(it *repository.Item, user string, raw json.RawMessage) (
 	if err != nil {
 		return nil, err
 	}
+	// An annotation embedded in a page takes the page's context (Mirador
+	// writes none on the annotation itself); one that names a context must
+	// name the data model's.
+	if _, ok := doc["@context"]; !ok {
+		doc["@context"], _ = json.Marshal(Context)
+	}
 	var id string
 	if json.Unmarshal(doc["id"], &id) == nil && id != "" {
 		doc["via"], _ = json.Marshal(id)

@@ -100,7 +100,7 @@ func TestAnnotationExportsShowWhatTheAskerMayReadInEachFormat(t *testing.T) {
 
 	text := e.do("", "GET", "/annotations/"+book+"/export?format=text", "").Body.String()
 	tr, remark := strings.Index(text, "บรรทัด แรก & ที่ <สอง>"), strings.Index(text, "(commenting) a public remark")
-	if !strings.HasPrefix(text, "[1] ") || !strings.Contains(text, "\n[2] ") || tr < 0 || remark < tr || !strings.Contains(text, "(tagging) วัด") ||
+	if !strings.HasPrefix(text, "[1]\n") || !strings.Contains(text, "\n[2]\n") || tr < 0 || remark < tr || !strings.Contains(text, "(tagging) วัด") ||
 		strings.Contains(text, "<b>") {
 		t.Fatalf("text export, transcriptions first, HTML stripped:\n%s", text)
 	}

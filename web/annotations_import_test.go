@@ -93,14 +93,15 @@ func TestAnnotationImportRoundTripsAnExportIntoAnotherItemOfTheLibrary(t *testin
 }
 
 // TestAnnotationImportTakesMiradorsLocalStorageAsPrivate: Mirador's
-// export, AnnotationPages by canvas, without an audience, becomes the
-// importer's private annotations on those canvases.
+// export, AnnotationPages by canvas whose annotations name no context and
+// no audience, becomes the importer's private annotations on those
+// canvases.
 func TestAnnotationImportTakesMiradorsLocalStorageAsPrivate(t *testing.T) {
 	e := newAnnoEnv(t, 1000)
 	book := e.addBook(t, "Letters", 2, 5)
 	canvas := func(n int) string { return fmt.Sprintf("http://example.com/iiif/3/manifest/%s/canvas/%d", book, n) }
 	anno := func(n int, id, text string) string {
-		return fmt.Sprintf(`{"id": %q, "type": "Annotation", "@context": "http://www.w3.org/ns/anno.jsonld", "motivation": "commenting",
+		return fmt.Sprintf(`{"id": %q, "type": "Annotation", "motivation": "commenting",
  "body": {"type": "TextualBody", "value": %q}, "target": {"source": %q, "selector": {"type": "FragmentSelector", "value": "xywh=1,1,5,5"}}}`, id, text, canvas(n))
 	}
 	mirador := fmt.Sprintf(`{%q: {"id": "p1", "type": "AnnotationPage", "items": [%s]}, %q: {"id": "p2", "type": "AnnotationPage", "items": [%s, %s]}}`,
