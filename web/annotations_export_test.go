@@ -162,6 +162,11 @@ func TestAnnotationExportsShowWhatTheAskerMayReadInEachFormat(t *testing.T) {
 			t.Fatalf("%s of a restricted item to its library's reader: %d %v", f, w.Code, w.Header())
 		}
 	}
+	for p, want := range map[string]string{"/annotations/" + book + "/export": "GET, HEAD, OPTIONS", "/annotations/" + book + "/import": "OPTIONS, POST"} {
+		if w := e.do("", "OPTIONS", p, ""); w.Header().Get("Allow") != want {
+			t.Errorf("OPTIONS %s: Allow %q, want %q", p, w.Header().Get("Allow"), want)
+		}
+	}
 	if w := e.do("", "GET", "/annotations/"+book+"/export?format=pdf", ""); w.Code != 400 || !strings.Contains(w.Body.String(), `no export format "pdf"`) {
 		t.Fatalf("an unknown format: %d %s", w.Code, w.Body)
 	}
