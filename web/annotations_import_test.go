@@ -152,6 +152,11 @@ func TestAnnotationImportIsRefusedToAllButTheLibrarysStaffAndWholeOnAnyFault(t *
 	if strings.Contains(w.Body.String(), "annotation 1:") {
 		t.Errorf("the good annotation is reported: %s", w.Body)
 	}
+	bad25 := strings.TrimSuffix(strings.Repeat(`"x",`, 25), ",")
+	if w := e.do(e.cmuArchivst, "POST", "/annotations/"+book+"/import", "["+bad25+"]"); w.Code != 400 ||
+		!strings.Contains(w.Body.String(), "annotation 20: not a JSON object; and 5 more") || strings.Contains(w.Body.String(), "annotation 21") {
+		t.Errorf("25 bad annotations name the first 20 and count the rest: %d %s", w.Code, w.Body)
+	}
 	if w := e.do(e.cmuArchivst, "POST", "/annotations/"+book+"/import", `{"type": "Manifest"}`); w.Code != 400 || !strings.Contains(w.Body.String(), "an import is an AnnotationPage") {
 		t.Errorf("a manifest imported: %d %s", w.Code, w.Body)
 	}
