@@ -43,8 +43,17 @@ type parsed struct {
 	audience string
 }
 
+// modelError is an annotation refused by the data model's checks: the
+// reason, of kind fault.Invalid.
+type modelError struct{ reason string }
+
+func (e *modelError) Error() string { return "annotation: " + e.reason + ": " + fault.Invalid.Error() }
+
+// Unwrap makes it a fault.Invalid.
+func (e *modelError) Unwrap() error { return fault.Invalid }
+
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("annotation: "+format+": %w", append(args, fault.Invalid)...)
+	return &modelError{reason: fmt.Sprintf(format, args...)}
 }
 
 // parse checks a posted annotation against the data model for a target on

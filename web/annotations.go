@@ -44,7 +44,7 @@ func (s *Server) where(c *gin.Context) (annotation.Where, bool) {
 
 // annoFail answers an error of the annotation service with the statuses
 // the protocol names: 412 for a stale version, 429 past the account's
-// limit.
+// limit, 413 past an import's.
 func (s *Server) annoFail(c *gin.Context, err error) {
 	var limit *annotation.LimitError
 	switch {
@@ -53,6 +53,8 @@ func (s *Server) annoFail(c *gin.Context, err error) {
 		err = &httpError{status: http.StatusTooManyRequests, msg: t(s.lang(c), "err_annotation_limit") + " (" + err.Error() + ")"}
 	case errors.Is(err, fault.Conflict):
 		err = &httpError{status: http.StatusPreconditionFailed, msg: t(s.lang(c), "err_annotation_stale") + " (" + err.Error() + ")"}
+	case errors.Is(err, fault.TooLarge):
+		err = &httpError{status: http.StatusRequestEntityTooLarge, msg: err.Error()}
 	}
 	s.fail(c, err)
 }
@@ -131,22 +133,27 @@ func (s *Server) annoContainer(c *gin.Context) {
 // annoBody reads a posted annotation: JSON-LD (or JSON) of at most
 // annotation.MaxBody bytes.
 func (s *Server) annoBody(c *gin.Context) ([]byte, bool) {
+	return s.annoBodyUpTo(c, annotation.MaxBody, &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), "err_annotation_too_large")})
+}
+
+// annoBodyUpTo reads JSON-LD (or JSON) of at most limit bytes; past it,
+// the 413 tooBig.
+func (s *Server) annoBodyUpTo(c *gin.Context, limit int64, tooBig error) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/ld+json" && mt != "application/json" {
 		s.fail(c, &httpError{status: http.StatusUnsupportedMediaType, msg: t(s.lang(c), "err_annotation_type")})
 		return nil, false
 	}
-	tooBig := &httpError{status: http.StatusRequestEntityTooLarge, msg: t(s.lang(c), "err_annotation_too_large")}
-	if c.Request.ContentLength > annotation.MaxBody {
+	if c.Request.ContentLength > limit {
 		s.fail(c, tooBig)
 		return nil, false
 	}
-	b, err := io.ReadAll(io.LimitReader(c.Request.Body, annotation.MaxBody+1))
+	b, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
-	if len(b) > annotation.MaxBody {
+	if int64(len(b)) > limit {
 		s.fail(c, tooBig)
 		return nil, false
 	}
@@ -187,8 +194,10 @@ const annoAllowOne = "GET, HEAD, OPTIONS, PUT, DELETE"
 func annoAllow(path string) string {
 	parts := strings.Split(strings.TrimPrefix(path, "/annotations/"), "/")
 	switch {
-	case len(parts) == 2 && parts[1] == "":
+	case len(parts) == 2 && (parts[1] == "" || parts[1] == "export"):
 		return "GET, HEAD, OPTIONS"
+	case len(parts) == 2 && parts[1] == "import":
+		return "OPTIONS, POST"
 	case len(parts) == 3 && parts[2] == "":
 		return "GET, HEAD, OPTIONS, POST"
 	}
@@ -290,4 +299,44 @@ func (s *Server) annoDelete(c *gin.Context) {
 	}
 	s.cache(c, noStore)
 	c.Status(http.StatusNoContent)
+}
+
+// annoExport answers GET and HEAD of /annotations/{item}/export?format=:
+// the item's annotations the asker may read, as one download.
+func (s *Server) annoExport(c *gin.Context) {
+	format := c.DefaultQuery("format", annotation.FormatIIIF)
+	x, err := s.cfg.Annotations.Export(c, who(c), annotation.Where{Base: s.baseURL(c), Item: c.Param("item")}, format)
+	if err != nil {
+		s.annoFail(c, err)
+		return
+	}
+	p := publicShort
+	if x.Private {
+		p = privateOnly
+	}
+	s.cache(c, p)
+	h := c.Writer.Header()
+	h.Set("Content-Type", x.Type)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Name}))
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		c.Writer.Write(x.Body)
+	}
+}
+
+// annoImport answers POST /annotations/{item}/import: 201 with the new
+// annotations' addresses, or, when any is refused, 400 naming each by its
+// place and nothing kept.
+func (s *Server) annoImport(c *gin.Context) {
+	body, ok := s.annoBodyUpTo(c, annotation.MaxImportBody, tooLarge(s.lang(c), "err_annotation_import_too_large", annotation.MaxImportBody))
+	if !ok {
+		return
+	}
+	out, err := s.cfg.Annotations.Import(c, who(c), annotation.Where{Base: s.baseURL(c), Item: c.Param("item")}, body)
+	if err != nil {
+		s.annoFail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.JSON(http.StatusCreated, gin.H{"imported": len(out.IRIs), "annotations": out.IRIs})
 }

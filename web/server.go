@@ -332,8 +332,11 @@ func (s *Server) uploadMax() int64 {
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !strings.HasPrefix(c.Request.URL.Path, "/api/v1/uploads/") {
 		limit, key := int64(maxBody), "err_body_too_large"
-		if c.Request.URL.Path == "/desk/ead" {
+		switch p := c.Request.URL.Path; {
+		case p == "/desk/ead":
 			limit, key = s.uploadMax(), "err_import_too_large"
+		case strings.HasPrefix(p, "/annotations/") && strings.HasSuffix(p, "/import"):
+			limit, key = annotation.MaxImportBody, "err_annotation_import_too_large"
 		}
 		if c.Request.ContentLength > limit {
 			s.fail(c, tooLarge(s.lang(c), key, limit))
