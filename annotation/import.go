@@ -74,11 +74,11 @@ func (s *Service) Import(ctx context.Context, p access.Principal, w Where, body 
 		}
 		return nil, fmt.Errorf("nothing was imported: %s%s: %w", strings.Join(problems, "; "), more, fault.Invalid)
 	}
+	if err := s.Store.AddAnnotations(ctx, made); err != nil {
+		return nil, fmt.Errorf("nothing was imported: %w", err)
+	}
 	out := &Imported{}
-	for i, a := range made {
-		if err := s.Store.SaveAnnotation(ctx, a); err != nil {
-			return out, fmt.Errorf("the import stopped at annotation %d of %d, after %d were kept: %w", i+1, len(made), i, err)
-		}
+	for _, a := range made {
 		out.IRIs = append(out.IRIs, w.IRI(a))
 	}
 	return out, nil

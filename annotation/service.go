@@ -30,6 +30,7 @@ type Store interface {
 	PublicCanvases(item string) ([]int, error)
 	Annotations(ids []string) ([]*repository.Annotation, error)
 	SaveAnnotation(ctx context.Context, a *repository.Annotation) error
+	AddAnnotations(ctx context.Context, as []*repository.Annotation) error
 }
 
 // Service answers the annotation protocol for a principal.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
@@ -62,6 +64,59 @@ func (s *Store) SaveAnnotation(ctx context.Context, a *repository.Annotation) er
 	}
 	s.announce()
 	*a = next
+	return nil
+}
+
+// AddAnnotations creates annotations as one change (an import): every
+// record goes to storage first, eight at a time, then one transaction
+// registers them all, so the archive shows all of them or none. Each is
+// made a nanosecond after the one before, so they keep their order.
+func (s *Store) AddAnnotations(ctx context.Context, as []*repository.Annotation) error {
+	now := s.Now()
+	next := make([]*repository.Annotation, len(as))
+	for i, a := range as {
+		n := *a
+		if n.Version != 0 {
+			return fmt.Errorf("annotation %s exists already: %w", n.ID, fault.Conflict)
+		}
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		n.Version = 1
+		n.Created = now.Add(time.Duration(i))
+		n.Modified = n.Created
+		next[i] = &n
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, n := range next {
+		g.Go(func() error {
+			return s.putRecord(gctx, repository.RecordKey("annotations", n.ID, n.Version), record{Kind: "annotation", Annotation: n})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := s.update(func(tx *bbolt.Tx) error {
+		for _, n := range next {
+			if tx.Bucket(bAnnotations).Get([]byte(n.ID)) != nil {
+				return fmt.Errorf("annotation %s exists already: %w", n.ID, fault.Conflict)
+			}
+			if err := insertAnnotation(tx, nil, n); err != nil {
+				return err
+			}
+			if err := appendFeed(tx, repository.FeedEntry{Time: n.Created, Kind: "annotation", ID: n.ID, Version: n.Version, Op: feedOp(true, false)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	s.announce()
+	for i := range as {
+		*as[i] = *next[i]
+	}
 	return nil
 }
 

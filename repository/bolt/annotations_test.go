@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,4 +113,47 @@ func annotationDump(t *testing.T, s *Store) string {
 		}
 	}
 	return strings.Join(out, "")
+}
+
+// An import is one change: when storage fails for one of its annotations,
+// none is registered and the feed does not move; when it does not, all
+// are, in the order given, each on the feed.
+func TestAddAnnotationsRegistersAllOrNone(t *testing.T) {
+	blobs := &unitsFailingPut{Blobs: newBlobs(t)}
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), blobs)
+	var as []*repository.Annotation
+	for i := range 20 {
+		as = append(as, &repository.Annotation{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", 20-i), Item: "abcdefghjk", Canvas: 1,
+			Institution: "cmu", Creator: "u1", Audience: repository.AudiencePublic, Doc: []byte(`{"type":"Annotation"}`)})
+	}
+	seq := lastSeq(t, s)
+	blobs.arm(repository.RecordKey("annotations", as[13].ID, 1))
+	if err := s.AddAnnotations(ctx, as); !errors.Is(err, fault.Unavailable) {
+		t.Fatalf("an import with storage failing midway: %v, want fault.Unavailable", err)
+	}
+	if on, err := s.AnnotationsOn("abcdefghjk", 1); err != nil || len(on) != 0 {
+		t.Fatalf("after a failed import the canvas holds %d annotations (%v), want none", len(on), err)
+	}
+	if got := lastSeq(t, s); got != seq || as[0].Version != 0 {
+		t.Fatalf("a failed import moved the feed from %d to %d, or gave a version (%d)", seq, got, as[0].Version)
+	}
+	blobs.arm("")
+	if err := s.AddAnnotations(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	on, err := s.AnnotationsOn("abcdefghjk", 1)
+	if err != nil || len(on) != len(as) {
+		t.Fatalf("after the import the canvas holds %d annotations (%v), want %d", len(on), err, len(as))
+	}
+	for i, e := range on {
+		if e.ID != as[i].ID {
+			t.Fatalf("annotation %d is %s, want %s: the order given is kept", i, e.ID, as[i].ID)
+		}
+	}
+	if got := lastSeq(t, s); got != seq+uint64(len(as)) {
+		t.Fatalf("the feed moved by %d, want %d", got-seq, len(as))
+	}
+	if err := s.AddAnnotations(ctx, as[:1]); !errors.Is(err, fault.Conflict) {
+		t.Fatalf("adding an annotation again: %v, want a conflict", err)
+	}
 }
