@@ -86,6 +86,11 @@ func TestDeskReportIsATableNotTheSearchGrid(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.ID("describe_sheet")),
+		// The desk again, loaded whole: the form's nodes are not those of a
+		// page still settling after the sign-in's redirect (once seen as
+		// "No node with given id found").
+		chromedp.Navigate(base+"/desk?lang=en"),
+		chromedp.WaitVisible(chromedp.ID("describe_sheet")),
 		chromedp.SetUploadFiles(chromedp.ID("describe_sheet"), []string{sheet}),
 		chromedp.Submit(chromedp.ID("describe_sheet")),
 		chromedp.WaitVisible(chromedp.CSS("table.results")),
