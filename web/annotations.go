@@ -59,13 +59,9 @@ func (s *Server) annoFail(c *gin.Context, err error) {
 	s.fail(c, err)
 }
 
-// sendAnno writes a protocol document with its caching.
+// sendAnno writes a protocol document with its caching; a GET or HEAD
+// whose If-None-Match names its ETag is 304.
 func (s *Server) sendAnno(c *gin.Context, status int, a *annotation.Answer) {
-	body, err := json.Marshal(a.Doc)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	p := publicShort
 	if a.Private {
 		p = privateOnly
@@ -75,6 +71,15 @@ func (s *Server) sendAnno(c *gin.Context, status int, a *annotation.Answer) {
 	varyPrefer(h)
 	if a.ETag != "" {
 		h.Set("ETag", a.ETag)
+		if m := c.Request.Method; (m == http.MethodGet || m == http.MethodHead) && c.GetHeader("If-None-Match") == a.ETag {
+			c.Status(http.StatusNotModified)
+			return
+		}
+	}
+	body, err := json.Marshal(a.Doc)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	h.Set("Content-Type", annoType)
 	c.Status(status)
@@ -230,17 +235,6 @@ func (s *Server) annoGet(c *gin.Context) {
 		return
 	}
 	s.annoHeaders(c)
-	if c.GetHeader("If-None-Match") == a.ETag {
-		p := publicShort
-		if a.Private {
-			p = privateOnly
-		}
-		s.cache(c, p)
-		varyPrefer(c.Writer.Header())
-		c.Header("ETag", a.ETag)
-		c.Status(http.StatusNotModified)
-		return
-	}
 	s.sendAnno(c, http.StatusOK, a)
 }
 
