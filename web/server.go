@@ -357,11 +357,14 @@ func tooLarge(lang, key string, limit int64) error {
 }
 
 // baseURL is how clients reach this server.
-func (s *Server) baseURL(c *gin.Context) string {
+func (s *Server) baseURL(c *gin.Context) string { return s.baseOf(c.Request) }
+
+// baseOf is the public address the archive answers r at.
+func (s *Server) baseOf(r *http.Request) string {
 	if s.cfg.BaseURL != "" {
 		return strings.TrimSuffix(s.cfg.BaseURL, "/")
 	}
-	return "http://" + c.Request.Host
+	return "http://" + r.Host
 }
 
 func (s *Server) site(c *gin.Context) presentation.Site { return presentation.Site{Base: s.baseURL(c)} }

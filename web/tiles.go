@@ -35,11 +35,7 @@ func (s *Server) hotTile(w http.ResponseWriter, r *http.Request) bool {
 	}
 	// The image's base URI, as iiifImage makes it: the identifier needs no
 	// escaping (ValidID).
-	site := "http://" + r.Host
-	if s.cfg.BaseURL != "" {
-		site = strings.TrimSuffix(s.cfg.BaseURL, "/")
-	}
-	call := imageapi.Call{Version: v, ID: id, Base: site + r.URL.Path[:len("/iiif/3/")+len(id)], Raw: rest}
+	call := imageapi.Call{Version: v, ID: id, Base: s.baseOf(r) + r.URL.Path[:len("/iiif/3/")+len(id)], Raw: rest}
 	// The zero principal stands for every anonymous visitor: what identify
 	// adds for one is where they ask from, which only reading-room
 	// material depends on, and that is refused to the zero principal
@@ -50,8 +46,12 @@ func (s *Server) hotTile(w http.ResponseWriter, r *http.Request) bool {
 	}
 	defer s.recoverTile(w, r)
 	status := http.StatusOK
-	if g := gatherOf(r.Context()); g != nil && wholeAnswer(r) && !notModified(r, resp) && len(s.wholeHead(resp)) > 0 {
-		g.answer(s.wholeHead(resp), s.requestIDOf(r), start, resp.Data)
+	g, head := gatherOf(r.Context()), []byte(nil)
+	if g != nil && wholeAnswer(r) && !notModified(r, resp) {
+		head = s.wholeHead(resp)
+	}
+	if len(head) > 0 {
+		g.answer(head, s.requestIDOf(r), start, resp.Data)
 	} else {
 		h := w.Header()
 		h[RequestIDHeader] = []string{s.requestIDOf(r)}
