@@ -1,6 +1,9 @@
 package access
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Grant is a signed-in person's right, given by the holding library for a
 // while, to read an item (Kind "item") or everything within a collection or
@@ -10,6 +13,9 @@ type Grant struct {
 	ID          string
 	Institution string // the library that gave it
 	Until       time.Time
+	// Transcribe: the library invited the person to transcribe what the
+	// grant names, as well as to read it.
+	Transcribe bool
 }
 
 // Granted reports whether one of p's grants reaches r at now: p is signed
@@ -41,4 +47,17 @@ func Granted(p Principal, r Resource, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// Transcribes reports whether p may transcribe the pages of r at now: the
+// holding library's staff, and the people it invited as transcribers of
+// r or of a collection r is within. Their transcriptions wait for the
+// staff's review (package annotation).
+func Transcribes(p Principal, r Resource, now time.Time) bool {
+	if staff(p, r.Institution) {
+		return true
+	}
+	transcriber := p
+	transcriber.Grants = slices.DeleteFunc(slices.Clone(p.Grants), func(g Grant) bool { return !g.Transcribe })
+	return Granted(transcriber, r, now)
 }

@@ -31,7 +31,7 @@ func (s *Service) answer(p access.Principal, w Where, res access.Resource, a *re
 		return nil, err
 	}
 	doc["@context"] = Context
-	private := a.Audience != repository.AudiencePublic || access.CachePolicy(res, p, s.now()) != access.Public
+	private := !toAll(entryOf(a)) || access.CachePolicy(res, p, s.now()) != access.Public
 	return &Answer{Doc: doc, ETag: ETag(a.Version), Private: private, ID: a.ID}, nil
 }
 
@@ -46,7 +46,8 @@ func (s *Service) visible(p access.Principal, w Where) ([]repository.AnnotationE
 	if err != nil {
 		return nil, res, err
 	}
-	return slices.DeleteFunc(all, func(e repository.AnnotationEntry) bool { return !sees(p, e.Creator, e.Audience) }), res, nil
+	reads := s.reads(p, res)
+	return slices.DeleteFunc(all, func(e repository.AnnotationEntry) bool { return !reads(e) }), res, nil
 }
 
 // pageIRI is page n of container w, naming the preference for IRIs.
@@ -79,7 +80,7 @@ func (s *Service) private(p access.Principal, res access.Resource, list []reposi
 	if access.CachePolicy(res, p, s.now()) != access.Public {
 		return true
 	}
-	return slices.ContainsFunc(list, func(e repository.AnnotationEntry) bool { return e.Audience != repository.AudiencePublic })
+	return slices.ContainsFunc(list, func(e repository.AnnotationEntry) bool { return !toAll(e) })
 }
 
 // Page is page n (from 0) of container w as p sees it: at most PageSize

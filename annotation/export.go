@@ -57,7 +57,7 @@ func (s *Service) Export(ctx context.Context, p access.Principal, w Where, forma
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.visibleOf(p, w)
+	list, err := s.visibleOf(p, res, w)
 	if err != nil {
 		return nil, err
 	}
@@ -101,12 +101,13 @@ func (s *Service) Export(ctx context.Context, p access.Principal, w Where, forma
 }
 
 // visibleOf lists the annotations of the item's container w that p may read.
-func (s *Service) visibleOf(p access.Principal, w Where) ([]repository.AnnotationEntry, error) {
+func (s *Service) visibleOf(p access.Principal, res access.Resource, w Where) ([]repository.AnnotationEntry, error) {
 	all, err := s.Store.AnnotationsOn(w.Item, 0)
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(e repository.AnnotationEntry) bool { return !sees(p, e.Creator, e.Audience) }), nil
+	reads := s.reads(p, res)
+	return slices.DeleteFunc(all, func(e repository.AnnotationEntry) bool { return !reads(e) }), nil
 }
 
 // iiifExport: an AnnotationCollection whose items are one AnnotationPage

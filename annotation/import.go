@@ -78,8 +78,17 @@ func (s *Service) Import(ctx context.Context, p access.Principal, w Where, body 
 		return nil, fmt.Errorf("nothing was imported: %w", err)
 	}
 	out := &Imported{}
+	var pages []int
 	for _, a := range made {
 		out.IRIs = append(out.IRIs, w.IRI(a))
+		if a.Review == repository.ReviewApproved && !slices.Contains(pages, a.Canvas) {
+			pages = append(pages, a.Canvas)
+		}
+	}
+	for _, n := range pages {
+		if err := s.refresh(ctx, it.ID, n, p.Email+" (transcription import)"); err != nil {
+			return out, fmt.Errorf("the annotations are imported, but the text of page %d could not be written (%v): approve one of its transcriptions again to write it: %w", n, err, fault.Unavailable)
+		}
 	}
 	return out, nil
 }
@@ -160,8 +169,12 @@ func (w Where) imported(it *repository.Item, user string, raw json.RawMessage) (
 	if err != nil {
 		return nil, err
 	}
-	return &repository.Annotation{ID: newUUID(), Item: it.ID, Canvas: n, Institution: it.Institution,
-		Creator: user, Audience: in.audience, Doc: in.doc}, nil
+	a := &repository.Annotation{ID: newUUID(), Item: it.ID, Canvas: n, Institution: it.Institution,
+		Creator: user, Audience: in.audience, Doc: in.doc}
+	if in.transcription { // the staff's, approved as they are imported
+		a.Review, a.ReviewedBy = repository.ReviewApproved, user
+	}
+	return a, nil
 }
 
 // canvasOf is the canvas (from 1) of the item's that a target names by its

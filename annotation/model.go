@@ -28,7 +28,7 @@ var Motivations = []string{"commenting", "tagging", "describing", "supplementing
 
 // served are the fields the archive sets on every annotation it answers;
 // a client's own are ignored.
-var served = []string{"id", "created", "modified", "creator", "generator", "audience"}
+var served = []string{"id", "created", "modified", "creator", "generator", "audience", "review"}
 
 var (
 	xywh     = regexp.MustCompile(`^xywh=(?:pixel:|percent:)?(\d+(?:\.\d+)?),(\d+(?:\.\d+)?),(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$`)
@@ -41,6 +41,9 @@ var (
 type parsed struct {
 	doc      json.RawMessage
 	audience string
+	// transcription: its motivation is supplementing or transcribing,
+	// so its text, once approved, is its page's.
+	transcription bool
 }
 
 // modelError is an annotation refused by the data model's checks: the
@@ -95,6 +98,7 @@ func parse(body []byte, canvas string) (*parsed, error) {
 			if !slices.Contains(Motivations, m) {
 				return nil, invalid("no motivation %q (one of %s)", m, strings.Join(Motivations, ", "))
 			}
+			out.transcription = out.transcription || m == "supplementing" || m == "transcribing"
 		}
 	}
 	if err := checkTarget(doc["target"], canvas); err != nil {

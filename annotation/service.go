@@ -19,6 +19,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/storage"
 )
 
 // Store is what the service needs of the metadata store.
@@ -30,6 +31,7 @@ type Store interface {
 	PublicCanvases(item string) ([]int, error)
 	Annotations(ids []string) ([]*repository.Annotation, error)
 	SaveAnnotation(ctx context.Context, a *repository.Annotation) error
+	SaveItem(ctx context.Context, it *repository.Item, agent string, events ...repository.Event) error
 	AddAnnotations(ctx context.Context, as []*repository.Annotation) error
 }
 
@@ -41,9 +43,12 @@ type Service struct {
 	// PerMinute is how many annotations one account may create in a
 	// minute (0: DefaultPerMinute).
 	PerMinute int
+	// Blobs keeps the text of pages that approved transcriptions make.
+	Blobs storage.Blobs
 
 	mu     sync.Mutex
 	recent map[string][]time.Time // account → its creations in the last minute
+	pageMu sync.Mutex             // one page's text written at a time
 }
 
 // PageSize is how many annotations a container page holds.
@@ -145,7 +150,7 @@ func (s *Service) find(p access.Principal, w Where, id string) (*repository.Anno
 	if err != nil {
 		return nil, res, err
 	}
-	if a.Item != w.Item || a.Canvas != w.Canvas || !sees(p, a.Creator, a.Audience) {
+	if a.Item != w.Item || a.Canvas != w.Canvas || !s.reads(p, res)(entryOf(a)) {
 		return nil, res, notFound
 	}
 	if a.Deleted {
@@ -170,7 +175,7 @@ func (s *Service) Get(ctx context.Context, p access.Principal, w Where, id strin
 		}
 		// A version that was private is its author's, whatever the
 		// newest says.
-		if !sees(p, a.Creator, a.Audience) {
+		if !s.reads(p, res)(entryOf(a)) {
 			return nil, fmt.Errorf("no version %d of annotation %q: %w", v, id, fault.NotFound)
 		}
 	}
@@ -201,7 +206,15 @@ func (s *Service) Create(ctx context.Context, p access.Principal, w Where, body 
 	}
 	a := &repository.Annotation{ID: newUUID(), Item: it.ID, Canvas: w.Canvas, Institution: it.Institution,
 		Creator: p.User, Audience: in.audience, Doc: in.doc}
+	if in.transcription {
+		if err := s.judge(p, res, a); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.Store.SaveAnnotation(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := s.afterSave(ctx, p, a, false); err != nil {
 		return nil, err
 	}
 	return s.answer(p, w, res, a)
@@ -228,6 +241,9 @@ func (s *Service) change(p access.Principal, w Where, id string, v int) (*reposi
 	if v != a.Version {
 		return nil, res, fmt.Errorf("annotation %s is at version %d, not %d: %w", id, a.Version, v, fault.Conflict)
 	}
+	if a.Review != "" && p.User == a.Creator && access.Decide(p, access.Edit, res, s.now()) != nil && !access.Transcribes(p, res, s.now()) {
+		return nil, res, fmt.Errorf("transcription %s may be changed by the library's staff and its transcribers only: %w", id, fault.Forbidden)
+	}
 	return a, res, nil
 }
 
@@ -241,8 +257,18 @@ func (s *Service) Replace(ctx context.Context, p access.Principal, w Where, id s
 	if err != nil {
 		return nil, err
 	}
+	was := a.Review == repository.ReviewApproved
 	a.Doc, a.Audience = in.doc, in.audience
+	a.Review, a.ReviewedBy, a.ReviewedAt = "", "", time.Time{}
+	if in.transcription {
+		if err := s.judge(p, res, a); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.Store.SaveAnnotation(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := s.afterSave(ctx, p, a, was); err != nil {
 		return nil, err
 	}
 	return s.answer(p, w, res, a)
@@ -256,7 +282,10 @@ func (s *Service) Delete(ctx context.Context, p access.Principal, w Where, id st
 		return err
 	}
 	a.Deleted = true
-	return s.Store.SaveAnnotation(ctx, a)
+	if err := s.Store.SaveAnnotation(ctx, a); err != nil {
+		return err
+	}
+	return s.afterSave(ctx, p, a, a.Review == repository.ReviewApproved)
 }
 
 // allow counts a creation by user, or refuses it past the limit.
@@ -335,5 +364,8 @@ func (w Where) document(a *repository.Annotation) (map[string]any, error) {
 	// names no one's e-mail.
 	doc["creator"] = map[string]string{"id": "urn:x-archive:user:" + a.Creator, "type": "Person"}
 	doc["audience"] = a.Audience
+	if a.Review != "" {
+		doc["review"] = a.Review // a transcription's: pending, approved or rejected
+	}
 	return doc, nil
 }

@@ -17,6 +17,7 @@ type RequestStore interface {
 	access.Lookup
 	Item(id string) (*repository.Item, error)
 	User(id string) (*repository.User, error)
+	UserByEmail(email string) (*repository.User, error)
 	Request(id string) (*repository.Request, error)
 	RequestsBy(user string) ([]*repository.Request, error)
 	GrantsBy(user string) ([]repository.Grant, error)
@@ -248,6 +249,41 @@ func (s *Requests) approve(r *repository.Request, d Decision, now time.Time) err
 	return nil
 }
 
+// Invite makes the person whose account has address email a transcriber
+// of item id, or (d.Scope "collection") of everything within its
+// collection or unit, until d.Until: an approved request of theirs with
+// the role repository.RoleTranscriber, so that they read and transcribe
+// it, their transcriptions waiting for the staff's review. Only the
+// holding library's staff invite.
+func (s *Requests) Invite(ctx context.Context, p access.Principal, id, email string, d Decision) (*repository.Request, error) {
+	it, _, err := s.item(p, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := access.Decide(p, access.Edit, access.LibraryResource(it.Institution), now); err != nil {
+		return nil, fmt.Errorf("only the holding library's staff invite transcribers: %w", fault.Forbidden)
+	}
+	u, err := s.Store.UserByEmail(strings.TrimSpace(email))
+	if errors.Is(err, fault.NotFound) {
+		return nil, refuse(fault.Invalid, "invite.nouser", fmt.Sprintf("no account has the address %q: ask them to sign in once with their university account, or make one", strings.TrimSpace(email)))
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &repository.Request{Item: it.ID, Institution: it.Institution, Requester: u.ID, Purpose: "transcription", Role: repository.RoleTranscriber}
+	if err := s.approve(r, d, now); err != nil {
+		return nil, err
+	}
+	r.DecidedBy, r.DecidedAt = p.User, now
+	ev := repository.Event{Type: "access grant", Outcome: "success",
+		Detail: fmt.Sprintf("%s invited to transcribe %s %s until %s", u.Email, r.Scope, r.ScopeID, r.Until.In(Zone).Add(-time.Nanosecond).Format(time.DateOnly))}
+	if err := s.Store.SaveRequest(ctx, r, p.Email, ev); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Grants are the grants in force for user at now: what access.Principal
 // carries into every decision.
 func (s *Requests) Grants(user string) ([]access.Grant, error) {
@@ -259,7 +295,7 @@ func (s *Requests) Grants(user string) ([]access.Grant, error) {
 	var out []access.Grant
 	for _, g := range gs {
 		if now.Before(g.Until) {
-			out = append(out, access.Grant{Kind: g.Scope, ID: g.ScopeID, Institution: g.Institution, Until: g.Until})
+			out = append(out, access.Grant{Kind: g.Scope, ID: g.ScopeID, Institution: g.Institution, Until: g.Until, Transcribe: g.Transcribe})
 		}
 	}
 	return out, nil

@@ -23,11 +23,17 @@ type Annotation struct {
 	Audience string `json:"audience"`
 	// Doc is the annotation's JSON-LD without the fields the archive sets
 	// (id, created, modified, creator).
-	Doc      json.RawMessage `json:"doc"`
-	Deleted  bool            `json:"deleted,omitempty"`
-	Version  int             `json:"version"`
-	Created  time.Time       `json:"created"`
-	Modified time.Time       `json:"modified"`
+	Doc json.RawMessage `json:"doc"`
+	// Review is a transcription's standing (ReviewPending, ReviewApproved,
+	// ReviewRejected); "" for every other annotation. An approved
+	// transcription's text is its page's text.
+	Review     string    `json:"review,omitempty"`
+	ReviewedBy string    `json:"reviewedBy,omitempty"` // user id
+	ReviewedAt time.Time `json:"reviewedAt,omitzero"`
+	Deleted    bool      `json:"deleted,omitempty"`
+	Version    int       `json:"version"`
+	Created    time.Time `json:"created"`
+	Modified   time.Time `json:"modified"`
 }
 
 // Who may read an annotation.
@@ -36,11 +42,19 @@ const (
 	AudiencePrivate = "private"
 )
 
+// A transcription's standing.
+const (
+	ReviewPending  = "pending"
+	ReviewApproved = "approved"
+	ReviewRejected = "rejected"
+)
+
 // AnnotationEntry is what the store's index keeps of an annotation, enough
 // to decide who sees it without reading the record.
 type AnnotationEntry struct {
 	ID, Creator, Audience string
 	Canvas                int
+	Review                string
 }
 
 // ValidUUID reports whether s is a UUID in its lower-case text form.
@@ -69,6 +83,11 @@ func (a *Annotation) Validate() error {
 	}
 	if a.Audience != AudiencePublic && a.Audience != AudiencePrivate {
 		problems = append(problems, fmt.Sprintf("no audience %q", a.Audience))
+	}
+	switch a.Review {
+	case "", ReviewPending, ReviewApproved, ReviewRejected:
+	default:
+		problems = append(problems, fmt.Sprintf("no review %q", a.Review))
 	}
 	if !a.Deleted && !json.Valid(a.Doc) {
 		problems = append(problems, "the annotation is not JSON")

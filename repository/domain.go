@@ -225,6 +225,10 @@ type File struct {
 	// Web is the copy of a recording that browsers play, once it is made:
 	// the "web" derivative, or the master itself when browsers play it.
 	Web *WebCopy `json:"web,omitempty"`
+	// Transcribed: the page's "alto" and "text" are made from its approved
+	// transcriptions; what the machine read is kept as "machine-alto" and
+	// "machine-text" (where it read anything).
+	Transcribed bool `json:"transcribed,omitempty"`
 }
 
 // WebCopy describes the copy of a recording that browsers play.

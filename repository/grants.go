@@ -24,6 +24,9 @@ type Request struct {
 	// within the collection or unit ScopeID (ScopeCollection).
 	Scope   string `json:"scope,omitempty"`
 	ScopeID string `json:"scopeId,omitempty"`
+	// Role is what an approval lets the person do beyond reading:
+	// RoleTranscriber, when the library invited them to transcribe.
+	Role string `json:"role,omitempty"`
 	// Until is when an approval's access ends.
 	Until     time.Time `json:"until,omitzero"`
 	DecidedBy string    `json:"decidedBy,omitempty"` // user id
@@ -44,6 +47,10 @@ const (
 	Ended    = "ended"
 )
 
+// RoleTranscriber is the role of a person a library invited to transcribe
+// the pages of what their grant opens.
+const RoleTranscriber = "transcriber"
+
 // What an approval opens.
 const (
 	ScopeItem       = "item"
@@ -63,6 +70,7 @@ const (
 type Grant struct {
 	Scope, ScopeID, Institution string
 	Until                       time.Time
+	Transcribe                  bool // the role is RoleTranscriber
 }
 
 // Active reports whether r grants access at now: approved, and before its end.

@@ -334,3 +334,33 @@ func (s *Server) annoImport(c *gin.Context) {
 	s.cache(c, noStore)
 	c.JSON(http.StatusCreated, gin.H{"imported": len(out.IRIs), "annotations": out.IRIs})
 }
+
+// annoReview answers POST /annotations/{item}/{n}/{id}/review with
+// decision=approve or reject (a form field or the query) and If-Match:
+// the holding library's staff approve a transcription, which makes its
+// text the page's, or reject it.
+func (s *Server) annoReview(c *gin.Context) {
+	w, ok := s.where(c)
+	if !ok {
+		return
+	}
+	v, ok := s.ifMatch(c)
+	if !ok {
+		return
+	}
+	d := c.PostForm("decision")
+	if d == "" {
+		d = c.Query("decision")
+	}
+	if d != "approve" && d != "reject" {
+		s.fail(c, invalid("say decision=approve or decision=reject"))
+		return
+	}
+	a, err := s.cfg.Annotations.Review(c, who(c), w, c.Param("id"), v, d == "approve")
+	if err != nil {
+		s.annoFail(c, err)
+		return
+	}
+	s.annoHeaders(c)
+	s.sendAnno(c, http.StatusOK, a)
+}

@@ -80,7 +80,7 @@ func TestAnnotationExportsShowWhatTheAskerMayReadInEachFormat(t *testing.T) {
 	book := e.addBook(t, `Palm leaves & "law" <3>`, 3, 5)
 	e.postOn(t, e.reader, book, 1, noteOn(book, 1, "private", "commenting", "text/plain", "th", "ส่วนตัว"))
 	e.postOn(t, e.reader, book, 2, noteOn(book, 2, "public", "commenting", "text/plain", "en", "a public remark"))
-	e.postOn(t, e.other, book, 2, noteOn(book, 2, "public", "transcribing", "text/html", "th", "<p>บรรทัด <b>แรก</b> &amp; ที่ &lt;สอง&gt;</p>"))
+	e.postOn(t, e.cmuArchivst, book, 2, noteOn(book, 2, "public", "transcribing", "text/html", "th", "<p>บรรทัด <b>แรก</b> &amp; ที่ &lt;สอง&gt;</p>"))
 	e.postOn(t, e.other, book, 3, noteOn(book, 3, "public", "tagging", "text/plain", "th", "วัด"))
 	for _, f := range []string{"iiif", "text", "tei"} {
 		path := "/annotations/" + book + "/export?format=" + f

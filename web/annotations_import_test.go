@@ -45,7 +45,7 @@ func TestAnnotationImportRoundTripsAnExportIntoAnotherItemOfTheLibrary(t *testin
 	e := newAnnoEnv(t, 1000)
 	from, to := e.addBook(t, "First copy", 3, 5), e.addBook(t, "Second copy", 3, 8)
 	e.postOn(t, e.reader, from, 1, noteOn(from, 1, "public", "commenting", "text/plain", "en", "first remark"))
-	e.postOn(t, e.other, from, 3, noteOn(from, 3, "public", "transcribing", "text/plain", "th", "บรรทัดที่สาม"))
+	e.postOn(t, e.cmuArchivst, from, 3, noteOn(from, 3, "public", "transcribing", "text/plain", "th", "บรรทัดที่สาม"))
 	e.postOn(t, e.reader, from, 2, noteOn(from, 2, "private", "commenting", "text/plain", "th", "ส่วนตัว"))
 	doc, originals := exported(t, e.srv, e.cmuArchivst, from)
 	if len(originals) != 2 || strings.Contains(doc, "ส่วนตัว") {
@@ -83,7 +83,7 @@ func TestAnnotationImportRoundTripsAnExportIntoAnotherItemOfTheLibrary(t *testin
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv, err := New(withServices(t, Config{Store: store, Blobs: e.blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store}}))
+	srv, err := New(withServices(t, Config{Store: store, Blobs: e.blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store, Blobs: e.blobs}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func newAnnoEnv(t testing.TB, perMinute int) *annoEnv {
 	e.reader = tokenFor(t, store, "reader@tu.example", "tu", "reader", "write")
 	e.other = tokenFor(t, store, "other@cmu.example", "cmu", "reader", "write")
 	e.cmuArchivst = tokenFor(t, store, "arch@cmu.example", "cmu", "archivist", "write")
-	cfg := Config{Store: store, Blobs: blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store, PerMinute: perMinute}}
+	cfg := Config{Store: store, Blobs: blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store, Blobs: blobs, PerMinute: perMinute}}
 	if e.srv, err = New(withServices(t, cfg)); err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +440,7 @@ func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv, err := New(withServices(t, Config{Store: store, Blobs: e.blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store}}))
+	srv, err := New(withServices(t, Config{Store: store, Blobs: e.blobs, Hosts: testHosts, Annotations: &annotation.Service{Store: store, Blobs: e.blobs}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func withServices(t testing.TB, cfg Config) Config {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
 	}
 	if cfg.Annotations == nil {
-		cfg.Annotations = &annotation.Service{Store: cfg.Store}
+		cfg.Annotations = &annotation.Service{Store: cfg.Store, Blobs: cfg.Blobs}
 	}
 	if cfg.Presentation.Annotations == nil {
 		cfg.Presentation.Annotations = cfg.Annotations

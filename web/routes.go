@@ -149,6 +149,7 @@ func (s *Server) routes() []route {
 		{http.MethodOptions, "/annotations/*any", []gin.HandlerFunc{annoOptions, cors}},
 		{http.MethodPut, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoPut}},
 		{http.MethodDelete, "/annotations/:item/:n/:id", []gin.HandlerFunc{s.fromOwnPages, s.annoDelete}},
+		post("/annotations/:item/:n/:id/review", s.fromOwnPages, s.annoReview),
 		get("/account/requests", signedIn, s.accountRequests),
 		get("/account/data", signedIn, s.accountData),
 		post("/account/remove", signedIn, s.accountRemove),

@@ -40,7 +40,7 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 	}
 	within := contentsearch.New(contentsearch.Config{Items: store, Blobs: blobs, Dict: dict})
 	l.run("content search", within.Run)
-	annos := &annotation.Service{Store: store}
+	annos := &annotation.Service{Store: store, Blobs: blobs}
 	return &services{
 		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
 			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),

@@ -18,7 +18,7 @@ var (
 	// bAnnotations: id → the annotation's newest version, tombstones too.
 	bAnnotations = []byte("annotations")
 	// ixAnnotations: item \x00 canvas (4 bytes) \x00 created (timeKey) →
-	// audience \x00 creator, for the annotations not deleted: a canvas's
+	// audience \x00 creator [\x00 review], for the annotations not deleted: a canvas's
 	// annotations in the order they were made, and who may see each.
 	ixAnnotations = []byte("ix_annotations")
 	// ixAnnoPublic: item \x00 canvas (4 bytes) → how many public
@@ -156,14 +156,18 @@ func insertAnnotation(tx *bbolt.Tx, old, a *repository.Annotation) error {
 	if err := countPublic(tx, a, 1); err != nil {
 		return err
 	}
-	return tx.Bucket(ixAnnotations).Put(annotationKey(a), []byte(a.Audience+"\x00"+a.Creator))
+	v := a.Audience + "\x00" + a.Creator
+	if a.Review != "" {
+		v += "\x00" + a.Review
+	}
+	return tx.Bucket(ixAnnotations).Put(annotationKey(a), []byte(v))
 }
 
 // countPublic adds d to the count of public annotations of a's canvas
 // when a is public; a count of none leaves the index.
 func countPublic(tx *bbolt.Tx, a *repository.Annotation, d int64) error {
-	if a.Audience != repository.AudiencePublic {
-		return nil
+	if a.Audience != repository.AudiencePublic || a.Review != "" {
+		return nil // a transcription's text is the page's, not an annotation page's
 	}
 	b := tx.Bucket(ixAnnoPublic)
 	k := annotationPrefix(a.Item, a.Canvas)
@@ -249,9 +253,10 @@ func (s *Store) AnnotationsOn(item string, canvas int) ([]repository.AnnotationE
 			if len(rest) < 4+1+8+1 {
 				return fmt.Errorf("annotation index entry %q is malformed: %w", k, fault.Invalid)
 			}
-			audience, creator, _ := bytes.Cut(v, []byte{0})
+			audience, v, _ := bytes.Cut(v, []byte{0})
+			creator, review, _ := bytes.Cut(v, []byte{0})
 			out = append(out, repository.AnnotationEntry{ID: string(rest[4+1+8+1:]), Canvas: int(binary.BigEndian.Uint32(rest)),
-				Audience: string(audience), Creator: string(creator)})
+				Audience: string(audience), Creator: string(creator), Review: string(review)})
 		}
 		return nil
 	})

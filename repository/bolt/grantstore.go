@@ -89,12 +89,17 @@ func insertRequest(tx *bbolt.Tx, r *repository.Request) error {
 var notAGrant = []byte("-")
 
 // grantValue is what an approved request opens, for the index: scope,
-// scope id, library and end (Unix nanoseconds), joined by \x00.
+// scope id, library, end (Unix nanoseconds) and a role beyond reading if
+// it gives one, joined by \x00.
 func grantValue(r *repository.Request) []byte {
 	if r.Status != repository.Approved {
 		return notAGrant
 	}
-	return []byte(strings.Join([]string{r.Scope, r.ScopeID, r.Institution, strconv.FormatInt(r.Until.UnixNano(), 10)}, "\x00"))
+	f := []string{r.Scope, r.ScopeID, r.Institution, strconv.FormatInt(r.Until.UnixNano(), 10)}
+	if r.Role != "" {
+		f = append(f, r.Role)
+	}
+	return []byte(strings.Join(f, "\x00"))
 }
 
 // GrantsBy lists what a person's approved requests open, ended or not,
@@ -116,11 +121,15 @@ func (s *Store) GrantsBy(user string) ([]repository.Grant, error) {
 				continue
 			}
 			f := strings.Split(string(v), "\x00")
-			ns, err := strconv.ParseInt(f[len(f)-1], 10, 64)
-			if len(f) != 4 || err != nil {
-				return fault.E("read grants", fault.Invalid, user, fmt.Errorf("a grant in the index is not scope, id, library and end: %q", v))
+			if len(f) < 4 || len(f) > 5 {
+				return fault.E("read grants", fault.Invalid, user, fmt.Errorf("a grant in the index is not scope, id, library, end and role: %q", v))
 			}
-			out = append(out, repository.Grant{Scope: f[0], ScopeID: f[1], Institution: f[2], Until: time.Unix(0, ns).UTC()})
+			ns, err := strconv.ParseInt(f[3], 10, 64)
+			if err != nil {
+				return fault.E("read grants", fault.Invalid, user, fmt.Errorf("a grant's end in the index is not a time: %q", v))
+			}
+			out = append(out, repository.Grant{Scope: f[0], ScopeID: f[1], Institution: f[2], Until: time.Unix(0, ns).UTC(),
+				Transcribe: len(f) == 5 && f[4] == repository.RoleTranscriber})
 		}
 		return nil
 	})

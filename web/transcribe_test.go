@@ -1,0 +1,235 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thaiarchives/archive/desk"
+)
+
+// The machine misread ค as ด: กรุงเทพมหานดร for กรุงเทพมหานคร.
+const (
+	misread   = "กรุงเทพมหานดร"
+	corrected = "กรุงเทพมหานคร"
+)
+
+var misreadPages = [][]string{
+	{"ประกาศ " + misread, "เรื่อง การรับสมัคร"},
+	{"The council met on Tuesday."},
+}
+
+// send makes a request with a token (and a body).
+func send(e *iiifEnv, tok, method, path, body string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", "application/ld+json")
+	}
+	if tok != "" {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, r)
+	return w
+}
+
+// lineTranscription is a transcription of the region xywh of canvas 1.
+func lineTranscription(item, xywh, text string) string {
+	return fmt.Sprintf(`{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation", "motivation": "supplementing",
+ "body": {"type": "TextualBody", "value": %q, "language": "th"},
+ "target": {"source": "http://example.com/iiif/3/manifest/%s/canvas/1",
+  "selector": {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/", "value": %q}}}`, text, item, xywh)
+}
+
+// finds reports what the catalogue and Content Search find of q: the
+// catalogue's pages of item that hold it, and Content Search's hits.
+func finds(t *testing.T, e *iiifEnv, item, q string) (pages []int, within int) {
+	t.Helper()
+	w := e.do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q))
+	var api struct {
+		Hits []struct {
+			ID    string
+			Pages []struct{ Page int }
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &api); err != nil {
+		t.Fatalf("search %q: %d %s", q, w.Code, w.Body)
+	}
+	for _, h := range api.Hits {
+		if h.ID == item {
+			for _, p := range h.Pages {
+				pages = append(pages, p.Page)
+			}
+			if len(pages) == 0 {
+				pages = []int{0}
+			}
+		}
+	}
+	w = e.do(t, "GET", "/iiif/search/2/"+item+"?q="+url.QueryEscape(q))
+	var cs struct{ Items []struct{ Target any } }
+	if err := json.Unmarshal(w.Body.Bytes(), &cs); err != nil {
+		t.Fatalf("content search %q: %d %s", q, w.Code, w.Body)
+	}
+	return pages, len(cs.Items)
+}
+
+// untilFinds polls until the catalogue finds q on page 1 of item and
+// returns how long that took.
+func untilFinds(t *testing.T, e *iiifEnv, item, q string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for deadline := start.Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if pages, _ := finds(t, e, item, q); len(pages) == 1 && pages[0] == 1 {
+			return time.Since(start)
+		}
+	}
+	t.Fatalf("the catalogue never found %q on page 1 of %s", q, item)
+	return 0
+}
+
+// A Thai line the machine misread, corrected by the holding library's
+// staff, is found by the corrected word through the catalogue and
+// through Content Search, with its box, and no longer by the wrong one;
+// the page's ALTO and text annotations say the corrected word, and the
+// machine's text is kept. Deleting the correction brings the machine's
+// text back.
+func TestACorrectedThaiLineIsFoundByTheCorrectWordAndNotTheWrongOne(t *testing.T) {
+	e := newIIIFEnv(t)
+	it := textItem(t, e, misreadPages...)
+	staff := tokenFor(t, e.store, "arch@cmu.example", "cmu", "archivist", "write")
+	untilFinds(t, e, it.ID, misread)
+	if pages, within := finds(t, e, it.ID, corrected); len(pages) != 0 || within != 0 {
+		t.Fatalf("before the correction, %s is found: pages %v, %d hits inside", corrected, pages, within)
+	}
+
+	w := send(e, staff, "POST", "/annotations/"+it.ID+"/1/", lineTranscription(it.ID, "xywh=95,95,610,40", "ประกาศ "+corrected))
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"review":"approved"`) {
+		t.Fatalf("the staff's transcription: %d %s", w.Code, w.Body)
+	}
+	loc, etag := strings.TrimPrefix(w.Header().Get("Location"), "http://example.com"), w.Header().Get("ETag")
+	took := untilFinds(t, e, it.ID, corrected)
+	t.Logf("an approved correction was found by the catalogue %v after it was saved", took)
+	if pages, within := finds(t, e, it.ID, misread); len(pages) != 0 || within != 0 {
+		t.Errorf("after the correction, %s is still found: pages %v, %d hits inside", misread, pages, within)
+	}
+	w = e.do(t, "GET", "/iiif/search/2/"+it.ID+"?q="+url.QueryEscape(corrected))
+	if !strings.Contains(w.Body.String(), "/canvas/1#xywh=") {
+		t.Errorf("Content Search does not find the corrected word with its box: %s", w.Body)
+	}
+	for _, p := range []string{"/api/v1/items/" + it.ID + "/files/1/alto", "/iiif/text/" + it.ID + "/1"} {
+		w = e.do(t, "GET", p)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), corrected) || strings.Contains(w.Body.String(), misread) ||
+			!strings.Contains(w.Body.String(), "การรับสมัคร") {
+			t.Errorf("%s: %d %.400s", p, w.Code, w.Body)
+		}
+	}
+	got, err := e.store.Item(it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := got.Files[0]
+	if !f.Transcribed || f.Derivatives["machine-alto"] != it.Files[0].Derivatives["alto"] || f.Digests["alto"] == "" {
+		t.Fatalf("page 1 after the correction: %+v", f)
+	}
+	rc, err := e.blobs.Get(context.Background(), f.Derivatives["machine-text"], 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	machine, _ := io.ReadAll(rc)
+	rc.Close()
+	if !strings.Contains(string(machine), misread) {
+		t.Errorf("the machine's text is not kept: %q", machine)
+	}
+
+	// Deleted, the correction leaves the machine's text as it was.
+	if w = send(e, staff, "DELETE", loc, "", "If-Match", etag); w.Code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", w.Code, w.Body)
+	}
+	untilFinds(t, e, it.ID, misread)
+	if got, _ = e.store.Item(it.ID); got.Files[0].Transcribed || got.Files[0].Derivatives["alto"] != it.Files[0].Derivatives["alto"] {
+		t.Errorf("page 1 after the correction was deleted: %+v", got.Files[0])
+	}
+}
+
+// A person the library invited as a transcriber transcribes; the line
+// waits for the staff's review, seen by them and its author only, and
+// search does not find it until the staff approve it. Nobody else
+// transcribes, and a transcriber does not approve.
+func TestATranscribersLineWaitsForTheStaffsReview(t *testing.T) {
+	e := newIIIFEnv(t)
+	it := textItem(t, e, misreadPages...)
+	staff := tokenFor(t, e.store, "arch@cmu.example", "cmu", "archivist", "write")
+	scholar := tokenFor(t, e.store, "scholar@tu.example", "tu", "reader", "write")
+	body := lineTranscription(it.ID, "xywh=95,95,610,40", "ประกาศ "+corrected)
+
+	w := send(e, scholar, "POST", "/annotations/"+it.ID+"/1/", body)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "invite") {
+		t.Fatalf("an uninvited reader transcribes: %d %s", w.Code, w.Body)
+	}
+	arch, err := e.store.UserByEmail("arch@cmu.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := &desk.Requests{Store: e.store}
+	staffP := principal(arch, "")
+	if _, err := reqs.Invite(context.Background(), staffP, it.ID, "nobody@tu.example", desk.Decision{}); err == nil || !strings.Contains(err.Error(), "no account") {
+		t.Fatalf("inviting an unknown address: %v", err)
+	}
+	if _, err := reqs.Invite(context.Background(), staffP, it.ID, "scholar@tu.example", desk.Decision{}); err != nil {
+		t.Fatal(err)
+	}
+
+	w = send(e, scholar, "POST", "/annotations/"+it.ID+"/1/", body)
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"review":"pending"`) || w.Header().Get("Cache-Control") == "" ||
+		!strings.Contains(w.Header().Get("Cache-Control"), "private") {
+		t.Fatalf("the transcriber's line: %d %s %v", w.Code, w.Body, w.Header())
+	}
+	loc := strings.TrimPrefix(w.Header().Get("Location"), "http://example.com")
+	etag := w.Header().Get("ETag")
+	for who, tok := range map[string]string{"anonymous": "", "another reader": tokenFor(t, e.store, "r@cmu.example", "cmu", "reader", "read")} {
+		if w := send(e, tok, "GET", loc, ""); w.Code != http.StatusNotFound {
+			t.Errorf("%s reads a transcription under review: %d", who, w.Code)
+		}
+		if w := send(e, tok, "GET", "/annotations/"+it.ID+"/1/?page=0", ""); strings.Contains(w.Body.String(), corrected) {
+			t.Errorf("%s sees a transcription under review in the container", who)
+		}
+	}
+	if w := send(e, staff, "GET", "/annotations/"+it.ID+"/1/?page=0", ""); !strings.Contains(w.Body.String(), corrected) ||
+		!strings.Contains(w.Header().Get("Cache-Control"), "private") {
+		t.Errorf("the staff do not see the line they review: %s %v", w.Body, w.Header())
+	}
+	if pages, within := finds(t, e, it.ID, corrected); len(pages) != 0 || within != 0 {
+		t.Fatalf("a line under review is found: pages %v, %d hits inside", pages, within)
+	}
+
+	if w := send(e, scholar, "POST", loc+"/review?decision=approve", "", "If-Match", etag); w.Code != http.StatusForbidden {
+		t.Errorf("the transcriber approves their own line: %d %s", w.Code, w.Body)
+	}
+	if w := send(e, staff, "POST", loc+"/review?decision=maybe", "", "If-Match", etag); w.Code != http.StatusBadRequest {
+		t.Errorf("decision=maybe: %d %s", w.Code, w.Body)
+	}
+	if w := send(e, staff, "POST", loc+"/review?decision=approve", "", "If-Match", `"v9"`); w.Code != http.StatusPreconditionFailed {
+		t.Errorf("a stale approval: %d %s", w.Code, w.Body)
+	}
+	w = send(e, staff, "POST", loc+"/review?decision=approve", "", "If-Match", etag)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"review":"approved"`) {
+		t.Fatalf("approve: %d %s", w.Code, w.Body)
+	}
+	untilFinds(t, e, it.ID, corrected)
+	if w := send(e, "", "GET", loc, ""); w.Code != 200 || !strings.Contains(w.Body.String(), corrected) {
+		t.Errorf("an approved transcription, the page's text, is not shown to all: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(t, "GET", "/iiif/3/manifest/"+it.ID); strings.Contains(w.Body.String(), "/annotations/"+it.ID+"/1/") {
+		t.Errorf("the manifest lists the transcription as an annotation page beside the page's text")
+	}
+}
