@@ -47,7 +47,7 @@ var pageFuncs = template.FuncMap{
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
-		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "boxes", "point", "pointedit", "pointlist"} {
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -540,6 +540,9 @@ type itemPage struct {
 	Media                                          []player
 	Withdrawal                                     *repository.Withdrawal
 	Edit                                           bool
+	// Transcribe: the item has pages whose text may be read and
+	// transcribed (transcribe.go).
+	Transcribe bool
 	// RoomNote says where reading-room material can be read, to a reader
 	// outside its library's reading rooms.
 	RoomNote string
@@ -649,6 +652,7 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		}
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
+	p.Transcribe = full && len(it.Files) > 0 && it.Files[0].Derivatives["access"] != ""
 	if p.Media = s.players(site, p.Lang, it, full); len(p.Media) == len(it.Files) {
 		p.Viewer = false // recordings only: the page plays them itself
 	}

@@ -233,3 +233,122 @@ func TestATranscribersLineWaitsForTheStaffsReview(t *testing.T) {
 		t.Errorf("the manifest lists the transcription as an annotation page beside the page's text")
 	}
 }
+
+// sessionOf signs a user in and returns the cookie header's value.
+func sessionOf(t *testing.T, e *iiifEnv, email string) string {
+	t.Helper()
+	u, err := e.store.UserByEmail(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.store.CreateSession(u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sessionCookie + "=" + v
+}
+
+// formFrom posts a form from the archive's own pages with a session.
+func formFrom(e *iiifEnv, cookie, path string, v url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Cookie", cookie)
+	r.Header.Set("Origin", "http://example.com")
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, r)
+	return w
+}
+
+// The transcription page, in Thai and English: the staff correct a line
+// beside its picture and it is used at once; they invite a scholar of
+// another university, whose whole-page transcription waits until the
+// staff approve it from the page's history; a visitor reads the text and
+// who changed which line when, without a form; a closed item's page is
+// not shown to whom may not read it.
+func TestTheTranscriptionPageCorrectsReviewsAndShowsTheHistory(t *testing.T) {
+	e := newIIIFEnv(t)
+	it := textItem(t, e, misreadPages...)
+	tokenFor(t, e.store, "arch@cmu.example", "cmu", "archivist", "write")
+	tokenFor(t, e.store, "scholar@tu.example", "tu", "reader", "write")
+	staff, scholar := sessionOf(t, e, "arch@cmu.example"), sessionOf(t, e, "scholar@tu.example")
+	page := "/items/" + it.ID + "/transcribe/1"
+
+	w := e.do(t, "GET", page+"?lang=en", "Cookie", staff)
+	body := w.Body.String()
+	for _, want := range []string{`name="text_0" value="ประกาศ ` + misread + `"`, `name="box_0" value="100,100,600,30"`,
+		"/iiif/3/" + it.ID + "-1/100,100,600,30/!1200,160/0/default.jpg", "Save the changed lines", "Invite a transcriber", `rel="next"`} {
+		if w.Code != 200 || !strings.Contains(body, want) {
+			t.Fatalf("the staff's page lacks %q: %d %s", want, w.Code, body)
+		}
+	}
+	if cc := w.Header().Get("Cache-Control"); !strings.Contains(cc, "private") {
+		t.Errorf("the page's Cache-Control: %q", cc)
+	}
+	lines := url.Values{"mode": {"lines"}, "lang": {"th"},
+		"box_0": {"100,100,600,30"}, "was_0": {"ประกาศ " + misread}, "text_0": {"ประกาศ " + corrected},
+		"box_1": {"100,160,600,30"}, "was_1": {"เรื่อง การรับสมัคร"}, "text_1": {"เรื่อง การรับสมัคร"}}
+	w = formFrom(e, staff, page, lines)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?saved=approved" {
+		t.Fatalf("saving the lines: %d %s %v", w.Code, w.Body, w.Header())
+	}
+	untilFinds(t, e, it.ID, corrected)
+	w = e.do(t, "GET", page+"?lang=th&saved=approved", "Cookie", staff)
+	body = w.Body.String()
+	for _, want := range []string{"การค้นหาพบข้อความนี้ได้ทันที", "<del>ประกาศ " + misread + "</del>", "<ins>ประกาศ " + corrected + "</ins>", "อนุมัติแล้ว", "arch@cmu.example"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page after the correction lacks %q", want)
+		}
+	}
+	if strings.Count(body, `<tr id="change-`) != 1 {
+		t.Errorf("an unchanged line made a change: %d rows", strings.Count(body, `<tr id="change-`))
+	}
+
+	// The scholar is not a transcriber until invited.
+	if w := e.do(t, "GET", page+"?lang=en", "Cookie", scholar); strings.Contains(w.Body.String(), `name="text_0"`) || !strings.Contains(w.Body.String(), "ask the library to invite you") {
+		t.Errorf("an uninvited reader's page: %s", w.Body)
+	}
+	until := time.Now().In(desk.Zone).Add(48 * time.Hour).Format(time.DateOnly)
+	if w := formFrom(e, scholar, page+"/invite", url.Values{"email": {"scholar@tu.example"}, "scope": {"item"}, "until": {until}}); w.Code != http.StatusForbidden {
+		t.Errorf("a reader invites themself: %d", w.Code)
+	}
+	if w := formFrom(e, staff, page+"/invite", url.Values{"email": {"scholar@tu.example"}, "scope": {"item"}, "until": {until}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("inviting: %d %s", w.Code, w.Body)
+	}
+	w = formFrom(e, scholar, page, url.Values{"mode": {"page"}, "lang": {"en"}, "whole": {"Zqfirst line\r\nZqsecond line"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?saved=pending" {
+		t.Fatalf("the scholar's whole page: %d %s", w.Code, w.Body)
+	}
+	if pages, _ := finds(t, e, it.ID, "Zqsecond"); len(pages) != 0 {
+		t.Fatalf("a page waiting for review is found")
+	}
+	body = e.do(t, "GET", page+"?lang=en", "Cookie", staff).Body.String()
+	i := strings.Index(body, `name="anno" value="`)
+	if i < 0 || !strings.Contains(body, "Waiting for review") || !strings.Contains(body, "Whole page") {
+		t.Fatalf("the staff's page shows no line to review: %s", body)
+	}
+	anno := body[i+len(`name="anno" value="`) : i+len(`name="anno" value="`)+36]
+	w = formFrom(e, staff, page+"/review", url.Values{"anno": {anno}, "version": {"1"}, "decision": {"approve"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?saved=approved" {
+		t.Fatalf("approving: %d %s", w.Code, w.Body)
+	}
+	untilFinds(t, e, it.ID, "Zqsecond")
+	if pages, within := finds(t, e, it.ID, corrected); len(pages) != 0 || within != 0 {
+		t.Errorf("the whole page replaced the corrected line, which is still found")
+	}
+
+	// A visitor reads the text and the history, without forms or addresses.
+	w = e.do(t, "GET", page+"?lang=th")
+	body = w.Body.String()
+	if w.Code != 200 || strings.Contains(body, `name="text_0"`) || strings.Contains(body, "arch@cmu.example") ||
+		!strings.Contains(body, "<li>Zqfirst line</li>") || !strings.Contains(body, "ผู้ถอดความ") || !strings.Contains(body, "โปรดเข้าสู่ระบบเพื่อถอดความ") {
+		t.Errorf("a visitor's page: %d %s", w.Code, body)
+	}
+	got, _ := e.store.Item(it.ID)
+	got.Access.Level = "restricted"
+	if err := e.store.SaveItem(context.Background(), got, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.do(t, "GET", page); w.Code < 400 || strings.Contains(w.Body.String(), "Zqfirst") {
+		t.Errorf("a closed item's page to a visitor: %d", w.Code)
+	}
+}
