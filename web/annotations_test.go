@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
@@ -399,7 +400,9 @@ func TestAnnotationAbuseIsBounded(t *testing.T) {
 
 // TestAnnotationContainersComeBackAfterARebuild: the store's file lost,
 // a rebuild from storage alone answers every container as before, to
-// the author and to anonymous visitors, versions and deletions included.
+// the author and to anonymous visitors, versions and deletions included,
+// and transcriptions with their review, the page's text and the
+// transcriber's invitation.
 func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
 	e := newAnnoEnv(t, 1000)
 	e.post(t, e.reader, e.public, note(e.public, "private", "ส่วนตัว"))
@@ -411,11 +414,23 @@ func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
 	if w := e.do(e.reader, "DELETE", deleted, "", "If-Match", tag); w.Code != http.StatusNoContent {
 		t.Fatalf("delete: %d", w.Code)
 	}
-	paths := []string{"/annotations/" + e.public + "/", "/annotations/" + e.public + "/1/?page=0", changed, changed + "?version=1", deleted, "/iiif/3/manifest/" + e.public}
+	// A transcription approved as the staff save it, the page's text, and
+	// one of an invited transcriber's waiting for review.
+	e.post(t, e.cmuArchivst, e.public, lineTranscription(e.public, "xywh=10,10,200,20", "ข้อความใบลาน"))
+	arch, err := e.store.UserByEmail("arch@cmu.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&desk.Requests{Store: e.store}).Invite(context.Background(), principal(arch, ""), e.public, "other@cmu.example", desk.Decision{}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := e.post(t, e.other, e.public, lineTranscription(e.public, "xywh=10,40,200,20", "รอตรวจ"))
+	paths := []string{"/annotations/" + e.public + "/", "/annotations/" + e.public + "/1/?page=0", changed, changed + "?version=1", deleted, "/iiif/3/manifest/" + e.public,
+		pending, "/iiif/text/" + e.public + "/1", "/api/v1/items/" + e.public + "/files/1/alto"}
 	answers := func(srv *Server) string {
 		var b strings.Builder
 		for _, p := range paths {
-			for _, tok := range []string{"", e.reader} {
+			for _, tok := range []string{"", e.reader, e.other, e.cmuArchivst} {
 				r := httptest.NewRequest("GET", p, nil)
 				if tok != "" {
 					r.Header.Set("Authorization", "Bearer "+tok)
@@ -428,7 +443,8 @@ func TestAnnotationContainersComeBackAfterARebuild(t *testing.T) {
 		return b.String()
 	}
 	before := answers(e.srv)
-	if !strings.Contains(before, "ส่วนตัว") || !strings.Contains(before, "หลัง") || !strings.Contains(before, "ก่อน") {
+	if !strings.Contains(before, "ส่วนตัว") || !strings.Contains(before, "หลัง") || !strings.Contains(before, "ก่อน") ||
+		!strings.Contains(before, `CONTENT="ข้อความใบลาน"`) || !strings.Contains(before, `"review":"pending"`) {
 		t.Fatalf("before the rebuild: %s", before)
 	}
 	e.store.Close()
