@@ -26,7 +26,7 @@ import (
 // textItem registers a public item of type Text whose pages carry the
 // given lines as their read text (ALTO and plain text beside an access
 // copy), as the OCR runner leaves them.
-func textItem(t *testing.T, e *iiifEnv, pages ...[]string) *repository.Item {
+func textItem(t testing.TB, e *iiifEnv, pages ...[]string) *repository.Item {
 	t.Helper()
 	ctx := context.Background()
 	put := func(key string, b []byte) {

@@ -8,11 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // The machine misread ค as ด: กรุงเทพมหานดร for กรุงเทพมหานคร.
@@ -53,7 +57,7 @@ func lineTranscription(item, xywh, text string) string {
 
 // finds reports what the catalogue and Content Search find of q: the
 // catalogue's pages of item that hold it, and Content Search's hits.
-func finds(t *testing.T, e *iiifEnv, item, q string) (pages []int, within int) {
+func finds(t testing.TB, e *iiifEnv, item, q string) (pages []int, within int) {
 	t.Helper()
 	w := e.do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q))
 	var api struct {
@@ -351,4 +355,49 @@ func TestTheTranscriptionPageCorrectsReviewsAndShowsTheHistory(t *testing.T) {
 	if w := e.do(t, "GET", page); w.Code < 400 || strings.Contains(w.Body.String(), "Zqfirst") {
 		t.Errorf("a closed item's page to a visitor: %d", w.Code)
 	}
+}
+
+// BenchmarkApprovedCorrectionFoundBySearch: the time from the staff's
+// saving a correction of a Thai line to the catalogue's finding the
+// corrected word on its page, in an archive of ARCHIVE_BENCH_RECORDS
+// other items (1,000 unless set), the index following the store as it
+// does when serving.
+func BenchmarkApprovedCorrectionFoundBySearch(b *testing.B) {
+	e := newIIIFEnv(b)
+	others := 1000
+	if n, err := strconv.Atoi(os.Getenv("ARCHIVE_BENCH_RECORDS")); err == nil && n > 0 {
+		others = n
+	}
+	ctx := context.Background()
+	for i := range others {
+		it := &repository.Item{Institution: "cmu", Title: repository.Text{"th": fmt.Sprintf("หนังสือราชการ ฉบับที่ %d", i), "en": fmt.Sprintf("Letter %d", i)}}
+		if err := e.store.SaveItem(ctx, it, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	it := textItem(b, e, misreadPages...)
+	staff := tokenFor(b, e.store, "arch@cmu.example", "cmu", "archivist", "write")
+	words := []string{"กรุงเทพมหานคร", "เชียงใหม่", "พระนครศรีอยุธยา", "ลำปาง"}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		word := words[i%len(words)]
+		start := time.Now()
+		w := send(e, staff, "POST", "/annotations/"+it.ID+"/1/", lineTranscription(it.ID, "xywh=95,95,610,40", "ประกาศ "+word))
+		if w.Code != http.StatusCreated {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+		for {
+			if time.Since(start) > 30*time.Second {
+				b.Fatalf("%s never found", word)
+			}
+			if pages, _ := finds(b, e, it.ID, word); len(pages) == 1 && pages[0] == 1 {
+				break
+			}
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 }
