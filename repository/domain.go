@@ -77,7 +77,9 @@ const (
 // Collection groups items; collections nest (fonds > series > subseries > file).
 // A curated collection lists items from any library.
 type Collection struct {
-	ID          string    `json:"id"`
+	ID string `json:"id"`
+	// ARK is its persistent identifier, as an item's.
+	ARK         string    `json:"ark,omitempty"`
 	Institution string    `json:"institution"`
 	Parent      string    `json:"parent,omitempty"`
 	Level       Level     `json:"level"`
@@ -268,7 +270,10 @@ type Range struct {
 // Item is one described archival object: a document, photograph, map,
 // manuscript, recording…, with its files in reading order.
 type Item struct {
-	ID               string            `json:"id"`
+	ID string `json:"id"`
+	// ARK is its persistent identifier (ark:/NAAN/name, without a host),
+	// minted when it is made and never changed (package ark).
+	ARK              string            `json:"ark,omitempty"`
 	Institution      string            `json:"institution"`
 	Collection       string            `json:"collection,omitempty"`
 	Type             string            `json:"type,omitempty"` // DCMI type: Image, Text, Sound, MovingImage
