@@ -177,6 +177,17 @@ func (t *Text) Plain() []byte {
 	return b.Bytes()
 }
 
+// Offers says what an item may be exported as: its text, when a page has
+// any, and a PDF, when it has page images.
+func Offers(it *repository.Item) (text, pdf bool) {
+	for _, f := range it.Files {
+		d := f.Derivatives
+		text = text || d["alto"] != "" || d["text"] != ""
+		pdf = pdf || d["access"] != ""
+	}
+	return text, pdf
+}
+
 // pages are the indexes of the files of it that are pages: those with an
 // access copy, and (unless images) those with text.
 func pages(it *repository.Item, images bool) []int {
