@@ -47,7 +47,7 @@ type Config struct {
 	// Edge is the long side, in pixels, of each page image in a PDF
 	// (default 1600: about 140 dpi on an A4 page).
 	Edge int
-	// MaxPages bounds the pages of one PDF (default 300): its images are
+	// MaxPages bounds the pages of one PDF (default 200): its images are
 	// held in memory while it is made.
 	MaxPages int
 	// Renders bounds the PDFs made at once (default 2); each client (a
@@ -80,7 +80,7 @@ func New(cfg Config) *Service {
 		cfg.Edge = 1600
 	}
 	if cfg.MaxPages <= 0 {
-		cfg.MaxPages = 300
+		cfg.MaxPages = 200
 	}
 	if cfg.Renders <= 0 {
 		cfg.Renders = 2

@@ -240,7 +240,8 @@ func (h *heldImages) Image(ctx context.Context, p access.Principal, call imageap
 
 // A PDF of more pages than the server makes is 413, saying so in the
 // reader's language; while the server makes as many PDFs as it may, one
-// more is 503 with Retry-After. The text export is not bounded by either.
+// more is 503 with Retry-After, and a HEAD still 200. The text export is
+// not bounded by either.
 func TestItemPDFPastItsLimitsIs413Or503(t *testing.T) {
 	e := newIIIFEnv(t)
 	it := textItem(t, e, pdfPages...)
@@ -271,6 +272,10 @@ func TestItemPDFPastItsLimitsIs413Or503(t *testing.T) {
 	w = f.do(t, "GET", "/api/v1/items/"+it.ID+"/pdf", "Authorization", "Bearer "+token)
 	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Errorf("a PDF while another is made: %d Retry-After %q Cache-Control %q", w.Code, w.Header().Get("Retry-After"), w.Header().Get("Cache-Control"))
+	}
+	// A HEAD is answered after the access decision alone: it makes no PDF.
+	if w = f.do(t, "HEAD", "/api/v1/items/"+it.ID+"/pdf", "Authorization", "Bearer "+token); w.Code != 200 || w.Header().Get("Content-Type") != "application/pdf" {
+		t.Errorf("a HEAD while another PDF is made: %d %v", w.Code, w.Header())
 	}
 	close(h.release)
 	if code := <-done; code != 200 {
