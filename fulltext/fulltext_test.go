@@ -170,7 +170,8 @@ func TestTextHoldsEachPagesWordsInOrderWithSeparators(t *testing.T) {
 }
 
 // A page whose only text is a plain text layer (a PDF's, kept at ingest)
-// is exported with it; a page without text is a page all the same.
+// is exported with it, and its PDF page carries its lines; a page without
+// text is a page all the same.
 func TestTextTakesAPlainTextLayerWhereThereIsNoALTO(t *testing.T) {
 	e := newEnv(t, fulltext.Config{})
 	it := e.item(t, repository.Public, []string{"ภาคผนวก"}, []string{"blank"})
@@ -185,6 +186,16 @@ func TestTextTakesAPlainTextLayerWhereThereIsNoALTO(t *testing.T) {
 	}
 	if len(txt.Pages) != 2 || txt.Pages[0].Text != "ชั้นข้อความ ของ PDF\n" || txt.Pages[1] != (fulltext.Page{Page: 2}) {
 		t.Errorf("pages: %+v", txt.Pages)
+	}
+	pdf, err := e.svc.PDF(context.Background(), access.Principal{}, it.ID, "visitor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pdftotext(t, pdf.Data, 1); !strings.Contains(got, "ชั้นข้อความ ของ PDF") {
+		t.Errorf("page 1 of the PDF: %q", got)
+	}
+	if got := pdftotext(t, pdf.Data, 2); strings.TrimSpace(got) != "" {
+		t.Errorf("page 2 of the PDF, without text: %q", got)
 	}
 }
 
