@@ -40,8 +40,7 @@ func (s *Server) sendExport(c *gin.Context, it *fulltext.Item, etag, name, ctype
 		return
 	}
 	b, err := body()
-	if err != nil {
-		s.cache(c, noStore)
+	if err != nil { // answered by the error channel, which no cache keeps
 		c.Writer.Header().Del("ETag")
 		c.Writer.Header().Del("Content-Disposition")
 		s.fail(c, err)
