@@ -2,12 +2,13 @@
 # Runs the archive with demo collections on http://127.0.0.1:8080/ (extra arguments go to
 # `archive serve`). Installs what a fresh Debian machine lacks: libvips and libjpeg-turbo (images
 # are read, converted and rendered through them, with cgo), libthai's dictionary (Thai search), poppler's pdftotext (a PDF's
-# text layer, for search) and Tesseract with its Thai and English models (the text of pages), then builds the viewer and
-# uploader from npm, which the binary embeds.
+# text layer, for search), Tesseract with its Thai and English models (the text of pages), WeasyPrint (finding aids as PDF)
+# and fontconfig with the Garuda TrueType font (the text layer of items' PDFs), then builds the viewer and uploader from npm,
+# which the binary embeds.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng weasyprint; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in libvips-dev libturbojpeg0-dev libthai-data poppler-utils tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng weasyprint fontconfig fonts-tlwg-garuda-ttf; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -9,7 +9,7 @@ TOOLS=${ARCHIVE_TOOLS:-$HOME/.cache/archive-tools}
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 # libvips-dev: the image libraries package vips binds (cgo); the rest make and check the test corpus.
 DEBIAN_PACKAGES=(poppler-utils libturbojpeg0-dev libvips-dev libvips-tools libopenjp2-tools imagemagick libtiff-tools ghostscript qpdf icc-profiles-free
-  fonts-thai-tlwg chromium ffmpeg libthai-data hunspell-th tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng pango1.0-tools
+  fonts-thai-tlwg fonts-tlwg-garuda-ttf fontconfig chromium ffmpeg libthai-data hunspell-th tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng pango1.0-tools
   nginx systemd python3-yaml libxml2-utils weasyprint
   simplesamlphp php-cli php-xml php-mbstring
   lemonldap-ng lemonldap-ng-fastcgi-server libstring-random-perl libio-string-perl libgd-securityimage-perl libimage-magick-perl)

@@ -287,6 +287,8 @@ var routeChecks = map[string][]struct {
 	"OPTIONS /iiif/autocomplete/*any":            {{noContent, "OPTIONS", "/iiif/autocomplete/1/x", ""}},
 	"OPTIONS /iiif/text/*any":                    {{noContent, "OPTIONS", "/iiif/text/x/1", ""}},
 	"GET /api/v1/items/:id/files/:n/alto":        {{itemFull, "GET", "/api/v1/items/%s/files/1/alto", ""}},
+	"GET /api/v1/items/:id/text":                 {{itemFull, "GET", "/api/v1/items/%s/text", ""}, {itemFull, "HEAD", "/api/v1/items/%s/text", ""}},
+	"GET /api/v1/items/:id/pdf":                  {{itemFull, "GET", "/api/v1/items/%s/pdf", ""}, {itemFull, "HEAD", "/api/v1/items/%s/pdf", ""}},
 	"POST /api/v1/items/:id/ocr":                 {{itemEdit, "POST", "/api/v1/items/%s/ocr", "x=1"}},
 	"POST /desk/items/:id/ocr":                   {{itemEdit, "POST", "/desk/items/%s/ocr", "x=1"}},
 	"GET /api/v1/admin/backup":                   {{administer, "GET", "/api/v1/admin/backup", ""}},

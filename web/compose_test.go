@@ -32,6 +32,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"presentation":   func(c *Config) { c.Presentation = nil },
 		"content search": func(c *Config) { c.Within = nil },
 		"OAI-PMH":        func(c *Config) { c.OAI = nil },
+		"full text":      func(c *Config) { c.FullText = nil },
 	} {
 		cfg := whole
 		drop(&cfg)

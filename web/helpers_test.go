@@ -7,6 +7,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -20,8 +21,8 @@ import (
 // withServices is cfg with the services New needs that it does not name
 // built on its store and blobs as the command builds them, with their
 // defaults: a search index in memory following the store, and the IIIF
-// Image, Presentation and Content Search services and the OAI-PMH
-// provider. What they do in the background ends when the test does.
+// Image, Presentation and Content Search services, the OAI-PMH provider
+// and the full-text export. What they do in the background ends when the test does.
 func withServices(t testing.TB, cfg Config) Config {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -80,6 +81,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	}
 	if cfg.Presentation.Annotations == nil {
 		cfg.Presentation.Annotations = cfg.Annotations
+	}
+	if cfg.FullText == nil {
+		cfg.FullText = fulltext.New(fulltext.Config{Items: cfg.Store, Blobs: cfg.Blobs, Images: cfg.Images})
 	}
 	if cfg.Points == nil {
 		cfg.Points = &desk.Points{Store: cfg.Store}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/presentation"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
@@ -638,6 +639,13 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	if full {
 		for i, f := range it.Files {
 			p.Downloads = append(p.Downloads, link{site.FileURL(it.ID, i+1), fmt.Sprintf("%s (%s)", f.Name, f.MediaType)})
+		}
+		text, pdf := fulltext.Offers(it)
+		if text {
+			p.Downloads = append(p.Downloads, link{site.Base + "/api/v1/items/" + it.ID + "/text", t(p.Lang, "download_text")})
+		}
+		if pdf {
+			p.Downloads = append(p.Downloads, link{site.Base + "/api/v1/items/" + it.ID + "/pdf", t(p.Lang, "download_pdf")})
 		}
 	}
 	if !viewable(it) {

@@ -94,6 +94,8 @@ func (s *Server) routes() []route {
 		get("/api/v1/items/:id/files/:n/:derivative", s.derivative),
 		get("/api/v1/items/:id/files/:n/web", s.webCopy),
 		get("/api/v1/items/:id/files/:n/alto", s.alto),
+		get("/api/v1/items/:id/text", s.itemText),
+		get("/api/v1/items/:id/pdf", s.itemPDF),
 		post("/api/v1/items/:id/ocr", signedIn, s.requestOCR),
 		head("/api/v1/items/:id/files/:n/web", s.webCopy),
 		get("/api/v1/admin/backup", signedIn, s.backup),

@@ -24,6 +24,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -115,6 +116,8 @@ type Config struct {
 	Containers *desk.Containers
 	// Annotations are the web annotations of items' pages.
 	Annotations *annotation.Service
+	// FullText gives an item's text whole and as a PDF with a text layer.
+	FullText *fulltext.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -148,8 +151,9 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation and desk services")
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
+		cfg.FullText == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, full text and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -13,7 +13,8 @@ import (
 // TestLibrariesStayInTheirPackages enforces the design's boundaries: Gin only
 // in the HTTP layer, minio-go only in storage/s3, bbolt only in the
 // repository's store, imaging only where images are rendered or derived,
-// bleve only in the search index, cgo only in vips; OAI-PMH, IIIF
+// bleve only in the search index, the PDF writer only in the full-text
+// export, cgo only in vips; OAI-PMH, IIIF
 // Presentation and Content Search do not link libvips or excelize; and the
 // access decision and the domain's records link no database.
 func TestLibrariesStayInTheirPackages(t *testing.T) {
@@ -26,22 +27,24 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		"github.com/coreos/go-oidc":          {"signin"},
 		"github.com/crewjam/saml":            {"signin"},
 		"github.com/microcosm-cc/bluemonday": {"annotation"},
+		"codeberg.org/go-pdf/fpdf":           {"fulltext"},
 	}
 	// Our own packages, by the design's direction: who may import them.
 	const mod = "github.com/thaiarchives/archive/"
 	ours := map[string][]string{
 		mod + "web":           {"cmd"},
-		mod + "iiif":          {"cmd", "web", "iiif", "metrics"}, // the metrics read the image caches' counters
+		mod + "iiif":          {"cmd", "web", "iiif", "metrics", "fulltext"}, // the metrics read the image caches' counters; a PDF's pages are rendered by the image service
 		mod + "oai":           {"cmd", "web", "oai"},
 		mod + "annotation":    {"cmd", "web", "annotation"},
+		mod + "fulltext":      {"cmd", "web", "fulltext"},
 		mod + "desk":          {"cmd", "web", "desk"},                           // what people do at the desk: the web layer and the command call it
 		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
 		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
-		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation"},
+		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr", "fulltext/"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation", "fulltext"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/"},
+		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/", "fulltext/"},
 		// Looking after the archive: wired by the command, the audits' page in the web layer.
 		mod + "fixity":  {"cmd", "web", "fixity"},
 		mod + "backup":  {"cmd", "backup"},

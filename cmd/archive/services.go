@@ -6,6 +6,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -28,6 +29,8 @@ type services struct {
 	requests *desk.Requests
 	// annotations are the web annotations of items' pages.
 	annotations *annotation.Service
+	// fullText gives items' text whole and as PDFs with a text layer.
+	fullText *fulltext.Service
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -41,9 +44,10 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 	within := contentsearch.New(contentsearch.Config{Items: store, Blobs: blobs, Dict: dict})
 	l.run("content search", within.Run)
 	annos := &annotation.Service{Store: store, Blobs: blobs}
+	images := imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
+		ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes})
 	return &services{
-		images: imageapi.NewService(imageapi.Config{Items: store, Blobs: blobs, Limits: imageapi.Limits{MaxArea: cfg.MaxArea},
-			ReducedEdge: cfg.ReducedEdge, Workers: runtime.NumCPU(), PublicMaxAge: cfg.PublicMaxAge, CacheBytes: cfg.CacheBytes}),
+		images: images,
 		pres: &presentation.Service{Store: store, Docs: imageapi.NewCache[[]byte](16 << 20), Lists: &access.Lists{Items: store, Feed: store, Libraries: store},
 			Annotations: annos},
 		within:      within,
@@ -52,5 +56,6 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		accounts:    &desk.Accounts{Store: store},
 		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
 		annotations: annos,
+		fullText:    fulltext.New(fulltext.Config{Items: store, Blobs: blobs, Images: images}),
 	}, nil
 }
