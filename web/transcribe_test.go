@@ -104,8 +104,8 @@ func untilFinds(t *testing.T, e *iiifEnv, item, q string) time.Duration {
 // A Thai line the machine misread, corrected by the holding library's
 // staff, is found by the corrected word through the catalogue and
 // through Content Search, with its box, and no longer by the wrong one;
-// the page's ALTO and text annotations say the corrected word, and the
-// machine's text is kept. Deleting the correction brings the machine's
+// the page's ALTO, text annotations, the item's text and its PDF's text
+// layer say the corrected word, and the machine's text is kept. Deleting the correction brings the machine's
 // text back.
 func TestACorrectedThaiLineIsFoundByTheCorrectWordAndNotTheWrongOne(t *testing.T) {
 	e := newIIIFEnv(t)
@@ -144,6 +144,15 @@ func TestACorrectedThaiLineIsFoundByTheCorrectWordAndNotTheWrongOne(t *testing.T
 			!strings.Contains(w.Body.String(), "การรับสมัคร") {
 			t.Errorf("%s: %d %.400s", p, w.Code, w.Body)
 		}
+	}
+	// The downloads: the item's text whole and its PDF's text layer.
+	if w := e.do(t, "GET", "/api/v1/items/"+it.ID+"/text"); w.Code != 200 || !strings.Contains(w.Body.String(), corrected) || strings.Contains(w.Body.String(), misread) {
+		t.Errorf("the item's text: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(t, "GET", "/api/v1/items/"+it.ID+"/pdf"); w.Code != 200 {
+		t.Errorf("the item's PDF: %d %s", w.Code, w.Body)
+	} else if text, _ := pdftotextOf(t, w.Body.Bytes(), 1); !strings.Contains(text, corrected) || strings.Contains(text, misread) {
+		t.Errorf("the text layer of the PDF's page 1: %q", text)
 	}
 	got, err := e.store.Item(it.ID)
 	if err != nil {
