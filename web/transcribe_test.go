@@ -381,6 +381,7 @@ func TestTheTranscriptionPageCorrectsReviewsAndShowsTheHistory(t *testing.T) {
 // does when serving.
 func BenchmarkApprovedCorrectionFoundBySearch(b *testing.B) {
 	e := newIIIFEnv(b)
+	e.srv.cfg.Annotations.PerMinute = 1 << 30
 	others := 1000
 	if n, err := strconv.Atoi(os.Getenv("ARCHIVE_BENCH_RECORDS")); err == nil && n > 0 {
 		others = n
