@@ -74,6 +74,7 @@ func (s *Store) AddCollections(ctx context.Context, cols []*repository.Collectio
 			return err
 		}
 		c.Version, c.Created, c.Modified = 1, now, now
+		c.ARK = s.arkOf("", c.ARK, c.Institution, c.ID)
 		batch[c.ID] = c
 	}
 	events := make([]repository.Event, len(cols))

@@ -50,6 +50,11 @@ func (s *Store) saveCollection(ctx context.Context, c *repository.Collection, ag
 	if err := s.checkCollection(&next); err != nil {
 		return err
 	}
+	had := ""
+	if old != nil {
+		had = old.ARK
+	}
+	next.ARK = s.arkOf(had, next.ARK, next.Institution, next.ID)
 	now := s.Now()
 	var was *exposure
 	if old != nil {
@@ -153,6 +158,9 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 }
 
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
+	if err := indexARK(tx, 'c', c.ARK, c.ID); err != nil {
+		return err
+	}
 	if err := indexEmbargo(tx, collectionEmbargo(old), collectionEmbargo(c)); err != nil {
 		return err
 	}
@@ -266,6 +274,7 @@ func (s *Store) SaveItem(ctx context.Context, it *repository.Item, agent string,
 		unlock()
 		return err
 	}
+	next.ARK = s.arkOf(itemARK(old), next.ARK, next.Institution, next.ID)
 	now := s.Now()
 	if old != nil && !now.After(old.Modified) {
 		now = old.Modified.Add(time.Microsecond)
@@ -356,6 +365,9 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 }
 
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
+	if err := indexARK(tx, 'i', it.ARK, it.ID); err != nil {
+		return err
+	}
 	if err := indexWork(tx, old, it); err != nil {
 		return err
 	}

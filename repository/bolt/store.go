@@ -17,6 +17,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/storage"
@@ -44,7 +45,7 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount, ixTops, ixTopsCount, ixRelist,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic, ixARKs}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -75,6 +76,9 @@ type Store struct {
 	// open when it says false. Tests may set them (a stop midway).
 	RelistBatch int
 	RelistPause func() bool
+	// ARKs mints the ARK of every item and collection saved without one
+	// (nil: none are minted). Set before the store is used.
+	ARKs *ark.Minter
 }
 
 // Open opens (or creates) the store at path. A new, empty file is filled from

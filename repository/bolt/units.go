@@ -84,6 +84,16 @@ type unitChange struct {
 // versions are checked and the records locked by the caller.
 func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds []*repository.Item, agent string) error {
 	for _, u := range units {
+		had := ""
+		if u.old != nil {
+			had = u.old.ARK
+		}
+		u.next.ARK = s.arkOf(had, u.next.ARK, u.next.Institution, u.next.ID)
+	}
+	for _, it := range moved {
+		it.ARK = s.arkOf(it.ARK, "", it.Institution, it.ID)
+	}
+	for _, u := range units {
 		if err := s.putRecord(ctx, repository.RecordKey("collections", u.next.ID, u.next.Version), record{Kind: "collection", Collection: u.next}); err != nil {
 			return err
 		}
