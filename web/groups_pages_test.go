@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,5 +113,17 @@ func TestMyGroupsPageMakesAGroupAddsRemovesAndLetsAMemberLeaveInThaiAndEnglish(t
 	}
 	if w := e.do("", "GET", "/account/groups", "", "Accept", "text/html"); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
 		t.Fatalf("an anonymous visitor's page: %d %s", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestMyDataHoldsTheGroupsIOwnAndAmIn(t *testing.T) {
+	e := newAnnoEnv(t, 1000)
+	class := e.group(t, e.cmuArchivst, "Palm-leaf class", "reader@tu.example")
+	for email, owner := range map[string]bool{"arch@cmu.example": true, "reader@tu.example": false} {
+		w := e.do("", "GET", "/account/data", "", "Cookie", e.cookie(t, email))
+		var data struct{ Groups []groupJSON }
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &data) != nil || len(data.Groups) != 1 || data.Groups[0].Audience != class || data.Groups[0].Mine != owner {
+			t.Fatalf("%s's data: %d %s", email, w.Code, w.Body)
+		}
 	}
 }
