@@ -32,6 +32,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"presentation":   func(c *Config) { c.Presentation = nil },
 		"content search": func(c *Config) { c.Within = nil },
 		"OAI-PMH":        func(c *Config) { c.OAI = nil },
+		"groups":         func(c *Config) { c.Groups = nil },
 	} {
 		cfg := whole
 		drop(&cfg)
