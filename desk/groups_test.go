@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -131,5 +132,22 @@ func TestGroupIsChangedByItsOwnerOnlyAndUnknownToOthers(t *testing.T) {
 	}
 	if got, err := gs.Mine(ctx, teacher); err != nil || len(got) != 1 || !slices.Equal(got[0].Members, []string{tu.Email}) || got[0].Version != 2 {
 		t.Fatalf("refusals changed the group: %+v, %v", got, err)
+	}
+}
+
+func TestOnePersonOwnsAtMostAHundredGroups(t *testing.T) {
+	gs, teacher, tu, _ := groupsFixture(t)
+	ctx := context.Background()
+	for i := range MaxOwnedGroups {
+		if _, err := gs.Create(ctx, teacher, repository.Text{"en": fmt.Sprintf("Class %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reason *Reason
+	if _, err := gs.Create(ctx, teacher, repository.Text{"en": "One more"}); !errors.Is(err, fault.Invalid) || !errors.As(err, &reason) || reason.Key != "group.too_many" {
+		t.Fatalf("the 101st group: %v, want group.too_many", err)
+	}
+	if _, err := gs.Create(ctx, tu, repository.Text{"en": "Another's"}); err != nil {
+		t.Fatalf("another person's first group: %v", err)
 	}
 }

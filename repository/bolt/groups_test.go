@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,7 +89,7 @@ func TestGroupsComeBackFromStorageAloneWithTheirMembersAndIndex(t *testing.T) {
 	}
 }
 
-func TestGroupRefusesADuplicateMemberAnUnnamedGroupAndAnOverlongName(t *testing.T) {
+func TestGroupRefusesADuplicateMemberAnUnnamedGroupAnOverlongNameAndACrowd(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "a.db"), newBlobs(t))
 	for _, g := range []*repository.Group{
 		{Name: repository.Text{"en": "Twice"}, Owner: "u1", Members: []string{"u2", "u2"}},
@@ -96,6 +97,7 @@ func TestGroupRefusesADuplicateMemberAnUnnamedGroupAndAnOverlongName(t *testing.
 		{Name: repository.Text{"en": " "}, Owner: "u1"},
 		{Name: repository.Text{"fr": "Classe"}, Owner: "u1"},
 		{Name: repository.Text{"en": strings.Repeat("ก", repository.MaxGroupName+1)}, Owner: "u1"},
+		{Name: repository.Text{"en": "Crowd"}, Owner: "u1", Members: crowd(repository.MaxGroupMembers + 1)},
 	} {
 		if err := s.SaveGroup(ctx, g); !errors.Is(err, fault.Invalid) {
 			t.Errorf("group %+v saved: %v, want invalid", g, err)
@@ -104,6 +106,15 @@ func TestGroupRefusesADuplicateMemberAnUnnamedGroupAndAnOverlongName(t *testing.
 	if ids, err := s.GroupIDsOf("u1"); err != nil || len(ids) != 0 {
 		t.Fatalf("refused groups left index entries: %v, %v", ids, err)
 	}
+}
+
+// crowd is n distinct user ids.
+func crowd(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("user%04d", i)
+	}
+	return out
 }
 
 // groupDump is what Dump shows of the groups' buckets.
