@@ -70,6 +70,10 @@ type Principal struct {
 	// Grants are the person's grants still in force when they were read;
 	// Decide checks each one's end against its own clock.
 	Grants []Grant
+	// Groups are the ids of the groups the person owns or is a member of
+	// when they were read: who reads the annotations addressed to a
+	// group. They open nothing that Decide refuses.
+	Groups []string
 }
 
 // SignedIn reports whether the principal is a known person.

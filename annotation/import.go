@@ -60,6 +60,9 @@ func (s *Service) Import(ctx context.Context, p access.Principal, w Where, body 
 	)
 	for i, raw := range raws {
 		a, err := w.imported(it, p.User, raw)
+		if err == nil {
+			err = mayAddress(p, a.Audience)
+		}
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("annotation %d: %s", i+1, reason(err)))
 			continue

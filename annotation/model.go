@@ -81,8 +81,8 @@ func parse(body []byte, canvas string) (*parsed, error) {
 	out := &parsed{audience: repository.AudiencePrivate}
 	if raw, ok := doc["audience"]; ok {
 		var a string
-		if json.Unmarshal(raw, &a) != nil || a != repository.AudiencePublic && a != repository.AudiencePrivate {
-			return nil, invalid(`"audience" must be "public" or "private"`)
+		if json.Unmarshal(raw, &a) != nil || !validAudience(a) {
+			return nil, invalid(`"audience" must be "public", "private" or "group:" and a group's id`)
 		}
 		out.audience = a
 	}

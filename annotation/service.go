@@ -2,8 +2,8 @@
 // (https://www.w3.org/TR/annotation-protocol/): a container of
 // annotations per item and per canvas, paged; annotations created,
 // changed and deleted by signed-in people; who may read each (its author
-// only, or everyone who may see the item); as plain Go, below the HTTP
-// layer, deciding with access.Decide.
+// only, a group its author is in, or everyone who may see the item); as
+// plain Go, below the HTTP layer, deciding with access.Decide.
 package annotation
 
 import (
@@ -127,11 +127,6 @@ func (s *Service) item(p access.Principal, w Where) (*repository.Item, access.Re
 	return it, res, nil
 }
 
-// sees reports whether p may read an annotation made by creator for audience.
-func sees(p access.Principal, creator, audience string) bool {
-	return audience == repository.AudiencePublic || p.SignedIn() && p.User == creator
-}
-
 // find reads annotation id in the container w for p: not found when it is
 // not there or p may not read it, gone when deleted.
 func (s *Service) find(p access.Principal, w Where, id string) (*repository.Annotation, access.Resource, error) {
@@ -201,6 +196,9 @@ func (s *Service) Create(ctx context.Context, p access.Principal, w Where, body 
 	if err != nil {
 		return nil, err
 	}
+	if err := mayAddress(p, in.audience); err != nil {
+		return nil, err
+	}
 	if err := s.allow(p.User); err != nil {
 		return nil, err
 	}
@@ -255,6 +253,9 @@ func (s *Service) Replace(ctx context.Context, p access.Principal, w Where, id s
 	}
 	in, err := parse(body, w.CanvasURI(w.Canvas))
 	if err != nil {
+		return nil, err
+	}
+	if err := mayAddress(p, in.audience); err != nil {
 		return nil, err
 	}
 	was := a.Review == repository.ReviewApproved

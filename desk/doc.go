@@ -6,7 +6,8 @@
 // (Accounts); and the archival units' save and move and the EAD import
 // shared by the desk and the command line (Units); and people's requests
 // to read what they may not, the holding library's decisions and the
-// grants they make (Requests).
+// grants they make (Requests); and the groups people make to share
+// annotations with (Groups).
 //
 // Every service takes a context and, where a person acts, the
 // access.Principal acting; it asks access.Decide (or access.MayGrant)

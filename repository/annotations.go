@@ -19,7 +19,8 @@ type Annotation struct {
 	Canvas      int    `json:"canvas"`
 	Institution string `json:"institution"` // the item's holding library
 	Creator     string `json:"creator"`     // user id
-	// Audience is who may read it: AudiencePublic or AudiencePrivate.
+	// Audience is who may read it: AudiencePublic, AudiencePrivate, or
+	// AudienceGroup(id), the group's owner and members and its author.
 	Audience string `json:"audience"`
 	// Doc is the annotation's JSON-LD without the fields the archive sets
 	// (id, created, modified, creator).
@@ -81,7 +82,7 @@ func (a *Annotation) Validate() error {
 	if !ValidUUID(a.ID) || !ValidID(a.Item) || a.Canvas < 1 || a.Institution == "" || a.Creator == "" {
 		problems = append(problems, "an annotation needs an id, an item, a canvas, its library and its creator")
 	}
-	if a.Audience != AudiencePublic && a.Audience != AudiencePrivate {
+	if _, group := GroupOf(a.Audience); a.Audience != AudiencePublic && a.Audience != AudiencePrivate && !group {
 		problems = append(problems, fmt.Sprintf("no audience %q", a.Audience))
 	}
 	switch a.Review {

@@ -50,7 +50,7 @@ const (
 type FeedEntry struct {
 	Seq     uint64    `json:"seq"`
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // item, collection, institution, user, token, request, point
+	Kind    string    `json:"kind"` // item, collection, institution, user, token, request, point, annotation, group
 	ID      string    `json:"id"`
 	Version int       `json:"version"`
 	Op      string    `json:"op"`

@@ -362,6 +362,14 @@ var routeChecks = map[string][]struct {
 	"OPTIONS /api/v1/uploads/":   {{uploadRoute, "", "", ""}},
 	"POST /api/v1/batches":       {{uploadRoute, "", "", ""}},
 	"GET /api/v1/batches/:id":    {{uploadRoute, "", "", ""}},
+
+	// Groups to share annotations with (groups_test.go checks who sees what)
+	"GET /account/groups":      {{personal, "GET", "/account/groups", ""}},
+	"POST /account/groups":     {{personal, "POST", "/account/groups", "name_en=Team"}},
+	"POST /account/groups/:id": {{noContent, "POST", "/account/groups/no-such", "action=leave"}},
+	"GET /api/v1/groups":       {{personal, "GET", "/api/v1/groups", ""}},
+	"POST /api/v1/groups":      {{personal, "POST", "/api/v1/groups", `{"name": {"th": "ทีม"}}`}},
+	"POST /api/v1/groups/:id":  {{noContent, "POST", "/api/v1/groups/no-such", `{"action": "leave"}`}},
 }
 
 func TestEveryRouteIsInTheAccessTable(t *testing.T) {

@@ -342,7 +342,7 @@ func TestBadAnnotationsAreRefusedPrecisely(t *testing.T) {
 		{strings.Replace(good, "anno.jsonld", "other.jsonld", 1), `"@context" must be "http://www.w3.org/ns/anno.jsonld"`},
 		{strings.Replace(good, `"type": "Annotation"`, `"type": "Note"`, 1), `"type" must be "Annotation"`},
 		{strings.Replace(good, `"commenting"`, `"shouting"`, 1), `no motivation "shouting"`},
-		{strings.Replace(good, `"audience": "public"`, `"audience": "friends"`, 1), `"audience" must be "public" or "private"`},
+		{strings.Replace(good, `"audience": "public"`, `"audience": "friends"`, 1), `"audience" must be "public", "private" or "group:" and a group's id`},
 		{strings.Replace(good, canvas, canvas[:len(canvas)-1]+"2", 1), "is not this canvas"},
 		{strings.Replace(good, "xywh=10,20,100,50", "xywh=10,20", 1), `"xywh=10,20" is not xywh=x,y,w,h`},
 		{strings.Replace(good, "xywh=10,20,100,50", "xywh=10,20,0,50", 1), "empty width or height"},

@@ -33,6 +33,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"content search": func(c *Config) { c.Within = nil },
 		"OAI-PMH":        func(c *Config) { c.OAI = nil },
 		"full text":      func(c *Config) { c.FullText = nil },
+		"groups":         func(c *Config) { c.Groups = nil },
 	} {
 		cfg := whole
 		drop(&cfg)

@@ -73,6 +73,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	if cfg.Requests == nil {
 		cfg.Requests = &desk.Requests{Store: cfg.Store}
 	}
+	if cfg.Groups == nil {
+		cfg.Groups = &desk.Groups{Store: cfg.Store}
+	}
 	if cfg.Containers == nil {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
 	}

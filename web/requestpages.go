@@ -127,8 +127,9 @@ func (s *Server) accountRequests(c *gin.Context) {
 
 // accountData is everything the archive keeps about the person asking,
 // as a JSON download: their account (without the password's hash), their
-// tokens (without theirs), their requests, their account's history and
-// what was recorded of them on the items they asked for.
+// tokens (without theirs), their requests, the groups they own or are
+// in, their account's history and what was recorded of them on the items
+// they asked for.
 func (s *Server) accountData(c *gin.Context) {
 	p := who(c)
 	u, err := s.cfg.Store.User(p.User)
@@ -170,6 +171,15 @@ func (s *Server) accountData(c *gin.Context) {
 			}
 		}
 	}
+	mine, err := s.cfg.Groups.Mine(c.Request.Context(), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	groups := []groupJSON{}
+	for _, v := range mine {
+		groups = append(groups, groupOut(v))
+	}
 	acct := *u
 	acct.PasswordHash = ""
 	type token struct {
@@ -185,8 +195,9 @@ func (s *Server) accountData(c *gin.Context) {
 		Account  repository.User       `json:"account"`
 		Tokens   []token               `json:"tokens"`
 		Requests []*repository.Request `json:"requests"`
+		Groups   []groupJSON           `json:"groups"`
 		History  []repository.Event    `json:"history"`
-	}{acct, ts, reqs, evs}, "", " ")
+	}{acct, ts, reqs, groups, evs}, "", " ")
 	if err != nil {
 		s.fail(c, err)
 		return

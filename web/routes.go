@@ -159,6 +159,13 @@ func (s *Server) routes() []route {
 		get("/account/requests", signedIn, s.accountRequests),
 		get("/account/data", signedIn, s.accountData),
 		post("/account/remove", signedIn, s.accountRemove),
+		// Groups to share annotations with (groups.go)
+		get("/account/groups", signedIn, s.accountGroups),
+		post("/account/groups", signedIn, s.accountGroupCreate),
+		post("/account/groups/:id", signedIn, s.accountGroupChange),
+		get("/api/v1/groups", signedIn, s.apiGroups),
+		post("/api/v1/groups", s.fromOwnPages, s.apiGroupCreate),
+		post("/api/v1/groups/:id", s.fromOwnPages, s.apiGroupChange),
 	}
 	for _, v := range []int{2, 3} {
 		prefix := "/iiif/2"

@@ -112,6 +112,8 @@ type Config struct {
 	Accounts *desk.Accounts
 	// Requests are people's access requests and the grants they make.
 	Requests *desk.Requests
+	// Groups are the groups people share annotations with.
+	Groups *desk.Groups
 	// Containers are the library's boxes and their shelves.
 	Containers *desk.Containers
 	// Annotations are the web annotations of items' pages.
@@ -151,9 +153,9 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
 		cfg.FullText == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, full text and desk services")
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, full text and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -39,6 +39,11 @@ func (s *Server) identify(c *gin.Context) {
 	if err == nil && p.SignedIn() {
 		p.Grants, err = s.cfg.Requests.Grants(p.User)
 	}
+	if err == nil && p.SignedIn() {
+		// Read afresh with every request: a member removed from a group
+		// reads none of its annotations from the next request on.
+		p.Groups, err = s.cfg.Groups.IDsOf(p.User)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -23,10 +23,12 @@ type services struct {
 	pres   *presentation.Service
 	within *contentsearch.Service
 	oai    *oai.Provider
-	// The desk's services: items, people's accounts, access requests.
+	// The desk's services: items, people's accounts, access requests,
+	// groups.
 	items    *desk.Items
 	accounts *desk.Accounts
 	requests *desk.Requests
+	groups   *desk.Groups
 	// annotations are the web annotations of items' pages.
 	annotations *annotation.Service
 	// fullText gives items' text whole and as PDFs with a text layer.
@@ -55,6 +57,7 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		items:       &desk.Items{Store: store, Blobs: blobs},
 		accounts:    &desk.Accounts{Store: store},
 		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
+		groups:      &desk.Groups{Store: store},
 		annotations: annos,
 		fullText:    fulltext.New(fulltext.Config{Items: store, Blobs: blobs, Images: images}),
 	}, nil

@@ -254,6 +254,8 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertPoint(tx, nil, r.Point)
 	case r.Annotation != nil:
 		return insertAnnotation(tx, nil, r.Annotation)
+	case r.Group != nil:
+		return insertGroup(tx, nil, r.Group)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

@@ -625,6 +625,17 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: a.Modified, Kind: "annotation", ID: a.ID, Version: a.Version, Op: feedOp(!had, a.Deleted)}
+	case r.Group != nil:
+		g := r.Group
+		var old repository.Group
+		had := found(tx, bGroups, g.ID, &old)
+		if had && old.Version >= g.Version {
+			return false, nil
+		}
+		if err := insertGroup(tx, pointer(had, &old), g); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: g.Modified, Kind: "group", ID: g.ID, Version: g.Version, Op: feedOp(!had, g.Deleted)}
 	case r.gone != "":
 		var old repository.Request
 		if !found(tx, bRequests, r.gone, &old) {

@@ -45,7 +45,8 @@ var (
 	durableBuckets = [][]byte{bMeta, bInstitutions, bCollections, bItems, bEvents, ixCollItems, ixInstItems, ixInstColls, ixChildren, ixDigest, ixModified, ixActivity, ixActivityAt, ixListed, ixListedCount, ixTops, ixTopsCount, ixRelist,
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
-		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic, ixARKs}
+		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic,
+		bGroups, ixGroupUser, ixARKs}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -394,6 +395,7 @@ type record struct {
 	Container   *repository.Container   `json:"container,omitempty"`
 	Point       *repository.Point       `json:"point,omitempty"`
 	Annotation  *repository.Annotation  `json:"annotation,omitempty"`
+	Group       *repository.Group       `json:"group,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 	// gone, on a replica only, names a request whose record the writer
 	// removed for good: the replica drops its copy.
