@@ -74,7 +74,9 @@ func (s *Store) AddCollections(ctx context.Context, cols []*repository.Collectio
 			return err
 		}
 		c.Version, c.Created, c.Modified = 1, now, now
-		c.ARK = s.arkOf("", c.ARK, c.Institution, c.ID)
+		if c.ARK, err = s.arkOf(c.ARK, c.Institution, c.ID, 'c'); err != nil {
+			return err
+		}
 		batch[c.ID] = c
 	}
 	events := make([]repository.Event, len(cols))

@@ -54,13 +54,15 @@ func (s *Store) saveCollection(ctx context.Context, c *repository.Collection, ag
 	if old != nil {
 		had = old.ARK
 	}
-	next.ARK = s.arkOf(had, next.ARK, next.Institution, next.ID)
+	var err error
+	if next.ARK, err = s.arkOf(had, next.Institution, next.ID, 'c'); err != nil {
+		return err
+	}
 	now := s.Now()
 	var was *exposure
 	if old != nil {
 		was = &exposure{old.Access, old.Deleted, old.Parent, old.Published, old.Modified}
 	}
-	var err error
 	if next.Published, err = firstPublished(was, exposure{next.Access, next.Deleted, next.Parent, time.Time{}, now}, now, s.Collection); err != nil {
 		return err
 	}
@@ -157,10 +159,15 @@ func (s *Store) checkCollection(c *repository.Collection) error {
 	return nil
 }
 
+// indexCollection indexes c in place of old (nil: none), its ARK last.
 func indexCollection(tx *bbolt.Tx, old, c *repository.Collection) error {
-	if err := indexARK(tx, 'c', c.ARK, c.ID); err != nil {
+	if err := indexCollectionLists(tx, old, c); err != nil {
 		return err
 	}
+	return indexARK(tx, 'c', c.ARK, c.ID)
+}
+
+func indexCollectionLists(tx *bbolt.Tx, old, c *repository.Collection) error {
 	if err := indexEmbargo(tx, collectionEmbargo(old), collectionEmbargo(c)); err != nil {
 		return err
 	}
@@ -274,7 +281,10 @@ func (s *Store) SaveItem(ctx context.Context, it *repository.Item, agent string,
 		unlock()
 		return err
 	}
-	next.ARK = s.arkOf(itemARK(old), next.ARK, next.Institution, next.ID)
+	if next.ARK, err = s.arkOf(itemARK(old), next.Institution, next.ID, 'i'); err != nil {
+		unlock()
+		return err
+	}
 	now := s.Now()
 	if old != nil && !now.After(old.Modified) {
 		now = old.Modified.Add(time.Microsecond)
@@ -364,10 +374,15 @@ func (s *Store) checkItem(next *repository.Item) (*repository.Item, error) {
 	return old, nil
 }
 
+// indexItem indexes it in place of old (nil: none), its ARK last.
 func indexItem(tx *bbolt.Tx, old, it *repository.Item) error {
-	if err := indexARK(tx, 'i', it.ARK, it.ID); err != nil {
+	if err := indexItemLists(tx, old, it); err != nil {
 		return err
 	}
+	return indexARK(tx, 'i', it.ARK, it.ID)
+}
+
+func indexItemLists(tx *bbolt.Tx, old, it *repository.Item) error {
 	if err := indexWork(tx, old, it); err != nil {
 		return err
 	}

@@ -234,13 +234,13 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		if err := putJSON(tx, bCollections, r.Collection.ID, r.Collection); err != nil {
 			return err
 		}
-		return indexCollection(tx, nil, r.Collection)
+		return keepFirstARK(indexCollection(tx, nil, r.Collection))
 	case r.Item != nil:
 		n.Items++
 		if err := putJSON(tx, bItems, r.Item.ID, r.Item); err != nil {
 			return err
 		}
-		return indexItem(tx, nil, r.Item)
+		return keepFirstARK(indexItem(tx, nil, r.Item))
 	case r.User != nil:
 		n.Users++
 		return insertUser(tx, nil, r.User)

@@ -88,10 +88,16 @@ func (s *Store) commitUnits(ctx context.Context, units []unitChange, moved, olds
 		if u.old != nil {
 			had = u.old.ARK
 		}
-		u.next.ARK = s.arkOf(had, u.next.ARK, u.next.Institution, u.next.ID)
+		var err error
+		if u.next.ARK, err = s.arkOf(had, u.next.Institution, u.next.ID, 'c'); err != nil {
+			return err
+		}
 	}
 	for _, it := range moved {
-		it.ARK = s.arkOf(it.ARK, "", it.Institution, it.ID)
+		var err error
+		if it.ARK, err = s.arkOf(it.ARK, it.Institution, it.ID, 'i'); err != nil {
+			return err
+		}
 	}
 	for _, u := range units {
 		if err := s.putRecord(ctx, repository.RecordKey("collections", u.next.ID, u.next.Version), record{Kind: "collection", Collection: u.next}); err != nil {
