@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/repository/bolt"
@@ -95,6 +96,8 @@ type Config struct {
 	// Retention is how long libraries keep decided requests (grants.go).
 	Mail      *desk.Mailer
 	Retention desk.Retention
+	// ARKs mints the persistent identifiers of new records (arks.go).
+	ARKs *ark.Minter
 	// SignIn are the libraries whose people sign in with their university
 	// (ARCHIVE_OIDC_{LIB}_…, ARCHIVE_SAML_{LIB}_…, ARCHIVE_SIGNIN_{LIB}_ROLES;
 	// see signin.FromSettings). The client secrets have no flags.
@@ -286,6 +289,9 @@ func (c *common) resolve() (*Config, error) {
 	if err := cfg.fixitySettings(st); err != nil {
 		return nil, err
 	}
+	if cfg.ARKs, err = arkSettings(st); err != nil {
+		return nil, err
+	}
 	if err := cfg.roomSettings(st); err != nil {
 		return nil, err
 	}
@@ -355,6 +361,7 @@ func (cfg *Config) open(ctx context.Context) (storage.Blobs, *bolt.Store, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	store.ARKs = cfg.ARKs
 	return blobs, store, nil
 }
 

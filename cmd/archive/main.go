@@ -29,6 +29,7 @@ func commands() []command {
 		{"gc", "[--dry-run]", "remove blobs that no item refers to (left by interrupted ingests)", runGC},
 		{"rebuild", "[--force]", "recreate the metadata store from blob storage alone", runRebuild},
 		{"reindex", "", "rebuild the search index from the metadata store", runReindex},
+		{"arks", "", "give an ARK to every item and collection made before the archive minted them", runARKs},
 		{"ocr", "ITEM...|--all", "read the text of items' pages (Tesseract, Thai and English) for search inside them", runOCR},
 		{"backup", "--to DIR|s3://BUCKET|FILE.db", "back up metadata and every blob not yet in the backup (or the metadata store alone), also while serving", runBackup},
 		{"restore", "--from DIR|s3://BUCKET", "fill empty storage from a backup and rebuild the metadata store", runRestore},

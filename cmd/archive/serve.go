@@ -88,6 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer store.Close()
+	store.ARKs = cfg.ARKs
 	if err := bootstrapAdmin(ctx, cfg, store, log); err != nil {
 		return err
 	}
@@ -114,6 +115,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer l.stop()
 	ctx = l.ctx
 	l.run("search index", func(ctx context.Context) error { index.Follow(ctx, store); return nil })
+	if !store.ARKsMinted() { // records made before ARKs were minted get theirs, once
+		l.run("ARK migration", func(ctx context.Context) error {
+			n, err := store.MintARKs(ctx, "archive serve (ARK migration)", nil)
+			log.Info("ARKs given to records made before", "records", n)
+			return err
+		})
+	}
 	// Recordings get their copies for browsers in the background; a stop
 	// kills ffmpeg, and the next start makes what is missing.
 	transcoder := ingest.NewTranscoder(ingest.TranscodeConfig{Store: store, Blobs: blobs, Workers: cfg.TranscodeWorkers,

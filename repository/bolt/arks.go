@@ -115,7 +115,18 @@ func (s *Store) MintARKs(ctx context.Context, agent string, progress func(done i
 	if progress != nil {
 		progress(n)
 	}
-	return n, nil
+	return n, s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bMeta).Put(keyARKsMinted, []byte("1")) })
+}
+
+// keyARKsMinted marks a store whose every record was given its ARK.
+var keyARKsMinted = []byte("arks-minted")
+
+// ARKsMinted reports whether MintARKs went through every record once;
+// records saved since got theirs as they were saved.
+func (s *Store) ARKsMinted() bool {
+	done := false
+	s.view(func(tx *bbolt.Tx) error { done = tx.Bucket(bMeta).Get(keyARKsMinted) != nil; return nil })
+	return done
 }
 
 // unminted lists, after the key after, up to limit records of bucket
