@@ -34,6 +34,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"OAI-PMH":        func(c *Config) { c.OAI = nil },
 		"full text":      func(c *Config) { c.FullText = nil },
 		"groups":         func(c *Config) { c.Groups = nil },
+		"identifiers":    func(c *Config) { c.Identifiers = nil },
 	} {
 		cfg := whole
 		drop(&cfg)

@@ -76,6 +76,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	if cfg.Groups == nil {
 		cfg.Groups = &desk.Groups{Store: cfg.Store}
 	}
+	if cfg.Identifiers == nil {
+		cfg.Identifiers = &desk.Identifiers{Store: cfg.Store}
+	}
 	if cfg.Containers == nil {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
 	}

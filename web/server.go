@@ -114,6 +114,8 @@ type Config struct {
 	Requests *desk.Requests
 	// Groups are the groups people share annotations with.
 	Groups *desk.Groups
+	// Identifiers resolves ARKs (/ark:/…).
+	Identifiers *desk.Identifiers
 	// Containers are the library's boxes and their shelves.
 	Containers *desk.Containers
 	// Annotations are the web annotations of items' pages.
@@ -153,9 +155,9 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Identifiers == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
 		cfg.FullText == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, full text and desk services")
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -226,6 +228,12 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.hotTile(w, r) {
 		return
+	}
+	// An ARK's address (/ark:/NAAN/name, or /ark:NAAN/name) holds a
+	// colon the router would take for a parameter: it is answered at
+	// /ark/NAAN/name.
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/ark:"); ok {
+		r.URL.Path, r.URL.RawPath = "/ark/"+strings.TrimPrefix(rest, "/"), ""
 	}
 	s.router.ServeHTTP(w, r)
 }

@@ -29,6 +29,7 @@ type services struct {
 	accounts *desk.Accounts
 	requests *desk.Requests
 	groups   *desk.Groups
+	ids      *desk.Identifiers
 	// annotations are the web annotations of items' pages.
 	annotations *annotation.Service
 	// fullText gives items' text whole and as PDFs with a text layer.
@@ -58,6 +59,7 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		accounts:    &desk.Accounts{Store: store},
 		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
 		groups:      &desk.Groups{Store: store},
+		ids:         &desk.Identifiers{Store: store},
 		annotations: annos,
 		fullText:    fulltext.New(fulltext.Config{Items: store, Blobs: blobs, Images: images}),
 	}, nil
