@@ -84,13 +84,15 @@ func DefaultShoulder(library string) string {
 	return b.String() + "1"
 }
 
-// Mint is the ARK of record id of library: ark:/NAAN/{shoulder}{id}{check}.
+// Mint is the ARK of record id of library: ark:/NAAN/{shoulder}{id}{check},
+// without the id's hyphens, which ARKs do not count (a-b and ab are one
+// ARK: the store refuses the second record that would have it).
 func (m *Minter) Mint(library, id string) string {
 	sh, ok := m.Shoulders[library]
 	if !ok {
 		sh = DefaultShoulder(library)
 	}
-	base := m.NAAN + "/" + sh + id
+	base := m.NAAN + "/" + sh + strings.ReplaceAll(id, "-", "")
 	return "ark:/" + base + string(Check(base))
 }
 

@@ -75,3 +75,16 @@ func TestShouldersAreCheckedAndDistinct(t *testing.T) {
 		t.Errorf("default shoulders: %s %s %s", DefaultShoulder("cmu"), DefaultShoulder("tu"), DefaultShoulder("cu"))
 	}
 }
+
+// An identifier's hyphens, which ARKs do not count, are left out of its
+// ARK, so the ARK reads back as itself.
+func TestAnIdentifiersHyphensAreNotInItsARK(t *testing.T) {
+	m, _ := NewMinter(TestNAAN, map[string]string{"chula": "k1"})
+	a := m.Mint("chula", "arts-office")
+	if strings.Contains(a[len("ark:/"):], "-") {
+		t.Fatalf("minted %s", a)
+	}
+	if got, err := Parse(a); err != nil || got != a {
+		t.Fatalf("Parse(%s) = %s, %v", a, got, err)
+	}
+}

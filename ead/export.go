@@ -163,6 +163,9 @@ func (e *Export) unit(x *writer, seen access.TreeView, n *repository.Node, top b
 	if !k.write(x, "unitid") && d.ReferenceCode != "" {
 		x.elem("unitid", d.ReferenceCode)
 	}
+	if n.ARK != "" && !holds(d.Kept, "unitid", n.ARK) { // the identifier to cite
+		x.elem("unitid", n.ARK, "localtype", "ark", "identifier", n.ARK)
+	}
 	// A unit its finding aid gave no title is shown by one the import
 	// made (untitled), which is not written back while it says something
 	// else in the did.

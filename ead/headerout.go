@@ -53,7 +53,11 @@ func (e *Export) control(x *writer, root *repository.Node, in *repository.Instit
 	}
 	x.open("control")
 	x.elem("recordid", root.ID)
-	x.writeHeader(h, "otherrecordid", "representation")
+	x.writeHeader(h, "otherrecordid")
+	if root.ARK != "" && !holds(h, "otherrecordid", root.ARK) {
+		x.elem("otherrecordid", root.ARK, "localtype", "ark")
+	}
+	x.writeHeader(h, "representation")
 	if !x.writeHeader(h, "filedesc") {
 		x.open("filedesc")
 		x.open("titlestmt")
@@ -180,4 +184,10 @@ func event2002(e *node) (repository.Markup, string) {
 		words += " (" + agent + ")"
 	}
 	return date, words
+}
+
+// holds reports whether kept markup has an element name saying text: an
+// identifier the finding aid came with, not written twice.
+func holds(kept []repository.Markup, name, text string) bool {
+	return slices.ContainsFunc(kept, func(m repository.Markup) bool { return m.Name == name && m.String() == text })
 }

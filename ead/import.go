@@ -268,7 +268,7 @@ func (f *Finding) unit(n *node, depth int) (*Unit, error) {
 		asidesWithin(d, k, true)
 		switch k.name {
 		case "unitid":
-			if d.ReferenceCode == "" {
+			if d.ReferenceCode == "" && k.attr["localtype"] != "ark" { // an ARK is an identifier, no reference code
 				d.ReferenceCode = k.all()
 			}
 		case "unittitle":

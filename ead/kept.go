@@ -56,7 +56,7 @@ func Reconcile(stored, edited *repository.Collection) {
 	out := kept[:0:0]
 	first := true
 	for _, m := range kept {
-		if m.Name == "unitid" && first {
+		if m.Name == "unitid" && m.Attr("localtype") != "ark" && first {
 			first = false
 			if strings.TrimSpace(now.ReferenceCode) != strings.TrimSpace(was.ReferenceCode) {
 				if now.ReferenceCode == "" {

@@ -25,7 +25,7 @@ func Unshown(d *repository.Description) []repository.Markup {
 	var out []repository.Markup
 	first := true
 	for _, m := range d.Kept {
-		if m.Name == "unitid" && first {
+		if m.Name == "unitid" && m.Attr("localtype") != "ark" && first {
 			first = false
 			continue
 		}

@@ -81,6 +81,9 @@ func (r *request) dublinCore(it *repository.Item) (*dublinCore, error) {
 		Language:       plain(it.Language...),
 		Rights:         plain(it.Rights),
 	}
+	if it.ARK != "" { // the identifier to cite, first
+		dc.Identifier = append(plain(r.site+"/"+it.ARK), dc.Identifier...)
+	}
 	for _, s := range it.Subjects {
 		dc.Subject = append(dc.Subject, texts(s)...)
 	}

@@ -33,6 +33,18 @@ func TestAnARKLeadsToItsRecordAndDescribesIt(t *testing.T) {
 			t.Errorf("%s: %d %v", path, w.Code, w.Header())
 		}
 	}
+	// The ARK is the identifier to cite wherever the item is described.
+	arkURL := "http://example.com/" + it.ARK
+	for path, want := range map[string]string{
+		"/items/" + it.ID + "?lang=en":  `href="` + arkURL + `" rel="cite-as"`,
+		"/iiif/3/manifest/" + it.ID:     `"none":["` + arkURL + `"]`,
+		"/api/v1/items/" + it.ID:        `"ark":"` + it.ARK + `"`,
+		"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive:" + it.ID: "<dc:identifier>" + arkURL + "</dc:identifier>",
+	} {
+		if w := e.do(t, "GET", path); !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s lacks %s: %d %.2000s", path, want, w.Code, w.Body)
+		}
+	}
 	w := e.do(t, "GET", "/"+it.ARK+"?")
 	body := w.Body.String()
 	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") || !strings.HasPrefix(body, "erc:\n") ||

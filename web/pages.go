@@ -590,6 +590,10 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 	}
 	linkPoints(p.Fields, it.Points)
 	add("holding", in.Name)
+	if it.ARK != "" {
+		u := site.Base + "/" + it.ARK
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "ark"), Value: u, Link: u, Rel: "cite-as"})
+	}
 	if it.Collection != "" {
 		col, err := s.cfg.Store.Collection(it.Collection)
 		if err != nil && !errors.Is(err, fault.NotFound) {

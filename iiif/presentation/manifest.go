@@ -489,8 +489,14 @@ func (s Site) metadata(in Input) []Doc {
 	for _, f := range it.Metadata {
 		add(lang(f.Label), lang(f.Value))
 	}
+	if it.ARK != "" {
+		add(both("ตัวระบุถาวร (ARK) สำหรับอ้างอิง", "Persistent identifier (ARK) to cite"), Doc{"none": []string{s.ARKURL(it.ARK)}})
+	}
 	return md
 }
+
+// ARKURL is where an ARK answers on this site.
+func (s Site) ARKURL(a string) string { return s.Base + "/" + a }
 
 // OAIIdentifier is an item's identifier in OAI-PMH.
 func OAIIdentifier(item string) string { return "oai:archive:" + item }
