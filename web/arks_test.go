@@ -36,9 +36,9 @@ func TestAnARKLeadsToItsRecordAndDescribesIt(t *testing.T) {
 	// The ARK is the identifier to cite wherever the item is described.
 	arkURL := "http://example.com/" + it.ARK
 	for path, want := range map[string]string{
-		"/items/" + it.ID + "?lang=en":  `href="` + arkURL + `" rel="cite-as"`,
-		"/iiif/3/manifest/" + it.ID:     `"none":["` + arkURL + `"]`,
-		"/api/v1/items/" + it.ID:        `"ark":"` + it.ARK + `"`,
+		"/items/" + it.ID + "?lang=en": `href="` + arkURL + `" rel="cite-as"`,
+		"/iiif/3/manifest/" + it.ID:    `"none":["` + arkURL + `"]`,
+		"/api/v1/items/" + it.ID:       `"ark":"` + it.ARK + `"`,
 		"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive:" + it.ID: "<dc:identifier>" + arkURL + "</dc:identifier>",
 	} {
 		if w := e.do(t, "GET", path); !strings.Contains(w.Body.String(), want) {
