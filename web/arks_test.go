@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -44,6 +45,19 @@ func TestAnARKLeadsToItsRecordAndDescribesIt(t *testing.T) {
 		if w := e.do(t, "GET", path); !strings.Contains(w.Body.String(), want) {
 			t.Errorf("%s lacks %s: %d %.2000s", path, want, w.Code, w.Body)
 		}
+	}
+	// Served from another address, behind a proxy, the ARK is the same
+	// and leads to the page there.
+	moved, err := New(withServices(t, Config{Store: e.store, Blobs: e.blobs, BaseURL: "https://archives.example.ac.th"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/"+it.ARK, nil)
+	r.Host = "archives.example.ac.th"
+	rw := httptest.NewRecorder()
+	moved.ServeHTTP(rw, r)
+	if rw.Code != http.StatusFound || rw.Header().Get("Location") != "https://archives.example.ac.th/items/"+it.ID {
+		t.Errorf("the ARK on the moved service: %d %v", rw.Code, rw.Header())
 	}
 	w := e.do(t, "GET", "/"+it.ARK+"?")
 	body := w.Body.String()
