@@ -87,6 +87,9 @@ func TestAnARKLeadsToItsRecordAndDescribesIt(t *testing.T) {
 	if err := e.store.SaveUnit(context.Background(), series, "test"); err != nil {
 		t.Fatal(err)
 	}
+	if w := e.do(t, "GET", "/fonds/"+fonds.ID+"?lang=en"); !strings.Contains(w.Body.String(), `href="http://example.com/`+series.ARK+`"`) {
+		t.Errorf("the finding aid does not give the unit's ARK: %s", w.Body)
+	}
 	for want, a := range map[string]string{"/fonds/" + fonds.ID: fonds.ARK, "/fonds/" + fonds.ID + "#unit-" + series.ID: series.ARK} {
 		if w := e.do(t, "GET", "/"+a); w.Code != http.StatusFound || w.Header().Get("Location") != "http://example.com"+want {
 			t.Errorf("%s: %d %v, want %s", a, w.Code, w.Header(), want)

@@ -105,6 +105,10 @@ func (s *Server) aidTree(c *gin.Context, tr *repository.Tree, lang string, withI
 		}
 		if withItems {
 			a.Fields = describe(lang, n.Collection)
+			if n.ARK != "" {
+				u := site.Base + "/" + n.ARK
+				a.Fields = append(a.Fields, field{Label: t(lang, "ark"), Value: u, Link: u})
+			}
 			boxes, err := s.containerFields(p, lang, n.Collection, now)
 			if err != nil {
 				return nil, err
