@@ -90,7 +90,7 @@ func (s *Service) Import(ctx context.Context, p access.Principal, w Where, body 
 	}
 	for _, n := range pages {
 		if err := s.refresh(ctx, it.ID, n, p.Email+" (transcription import)"); err != nil {
-			return out, fmt.Errorf("the annotations are imported, but the text of page %d could not be written (%v): approve one of its transcriptions again to write it: %w", n, err, fault.Unavailable)
+			return out, unwritten(n, err)
 		}
 	}
 	return out, nil

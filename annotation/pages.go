@@ -101,9 +101,15 @@ func (s *Service) afterSave(ctx context.Context, p access.Principal, a *reposito
 		return nil
 	}
 	if err := s.refresh(ctx, a.Item, a.Canvas, p.Email+" (transcription)"); err != nil {
-		return fmt.Errorf("transcription %s is saved, but the text of page %d could not be written (%v): save it again: %w", a.ID, a.Canvas, err, fault.Unavailable)
+		return unwritten(a.Canvas, err)
 	}
 	return nil
+}
+
+// unwritten is the error of a page whose text could not be written after
+// its transcriptions were saved: the next approval writes it.
+func unwritten(canvas int, err error) error {
+	return fmt.Errorf("the transcriptions are saved, but the text of page %d could not be written (%v): approve one of its transcriptions again to write it: %w", canvas, err, fault.Unavailable)
 }
 
 // refresh writes the text of page canvas of item: what the machine read,

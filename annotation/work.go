@@ -192,7 +192,7 @@ func (s *Service) Transcribe(ctx context.Context, p access.Principal, w Where, e
 	}
 	if made[0].Review == repository.ReviewApproved {
 		if err := s.refresh(ctx, it.ID, w.Canvas, p.Email+" (transcription)"); err != nil {
-			return made, fmt.Errorf("the transcription is saved, but the text of page %d could not be written (%v): approve one of its lines again to write it: %w", w.Canvas, err, fault.Unavailable)
+			return made, unwritten(w.Canvas, err)
 		}
 	}
 	return made, nil
