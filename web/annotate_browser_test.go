@@ -192,3 +192,80 @@ func TestDrawnRectangleWithAThaiNoteIsThereAfterAReload(t *testing.T) {
 		t.Errorf("audience %v, want private (the form's default)", a["audience"])
 	}
 }
+
+// touchDrag puts a finger down at (x0, y0), moves it in steps to (x1, y1)
+// and lifts it, as on a phone.
+func touchDrag(x0, y0, x1, y1 float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		touch := func(typ input.DispatchTouchEventType, x, y float64) error {
+			pts := []*input.TouchPoint{{X: x, Y: y}}
+			if typ == input.DispatchTouchEventTypeTouchEnd {
+				pts = []*input.TouchPoint{}
+			}
+			_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: typ, TouchPoints: pts})
+			return err
+		}
+		if err := touch(input.DispatchTouchEventTypeTouchStart, x0, y0); err != nil {
+			return err
+		}
+		for i := 1; i <= 10; i++ {
+			if err := touch(input.DispatchTouchEventTypeTouchMove, x0+(x1-x0)*float64(i)/10, y0+(y1-y0)*float64(i)/10); err != nil {
+				return err
+			}
+		}
+		return touch(input.DispatchTouchEventTypeTouchEnd, x1, y1)
+	})
+}
+
+// TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload: at 360 px
+// (the small screen's viewer, OpenSeadragon alone) a reader draws a
+// rectangle with a finger, writes an English note and saves; after a reload
+// it is listed and drawn; the page never scrolls sideways and every
+// control of the annotations is at least 44 px, a finger's size.
+func TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	ctx := browserAt(t, 360, 740)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatal(err)
+	}
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "en")
+	if small, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("viewer").classList.contains("compact")`)); err != nil || !small {
+		t.Fatalf("the phone's viewer is not the small screen's (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-rect"))); err != nil {
+		t.Fatal(err)
+	}
+	c := canvasBox(t, ctx)
+	if err := chromedp.Do(ctx, touchDrag(c.X+c.W*0.3, c.Y+c.H*0.3, c.X+c.W*0.7, c.Y+c.H*0.6), chromedp.WaitVisible(chromedp.ID("anno-note"))); err != nil {
+		screenshot(t, ctx, "phone-not-drawn")
+		t.Fatalf("drawing with a finger: %v", err)
+	}
+	write(t, ctx, "anno-note", "A stamp in the corner")
+	fits := `(() => { const d = document.documentElement; if (d.scrollWidth > innerWidth) return "the page is " + d.scrollWidth + " px wide";
+		for (const b of document.querySelectorAll("#annotations button, #annotations select, #annotations input, #annotations textarea")) {
+			const r = b.getBoundingClientRect(); if (!b.offsetParent) continue; if (r.height < 44 && b.type !== "radio" || r.right > innerWidth) return (b.id || b.textContent) + " is " + r.width + "×" + r.height + " at " + r.x; }
+		return ""; })()`
+	if why, err := chromedp.Run(ctx, chromedp.Evaluate[string](fits)); err != nil || why != "" {
+		screenshot(t, ctx, "phone-annotation-form")
+		t.Errorf("the form does not fit a phone: %s (%v)", why, err)
+	}
+	screenshot(t, ctx, "phone-annotation-form")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "A stamp in the corner", true)
+	openAnnotations(t, ctx, base+"/items/"+item+"?lang=en")
+	annoListed(t, ctx, "A stamp in the corner", true)
+	if n := drawn(t, ctx); n != 1 {
+		t.Errorf("%d shapes drawn after the reload, want 1", n)
+	}
+	if why, err := chromedp.Run(ctx, chromedp.Evaluate[string](fits)); err != nil || why != "" {
+		t.Errorf("the list does not fit a phone: %s (%v)", why, err)
+	}
+	screenshot(t, ctx, "phone-annotation-listed")
+	if items := container(t, ctx, item); len(items) != 1 {
+		t.Errorf("the container holds %d annotations, want 1", len(items))
+	}
+}

@@ -259,6 +259,7 @@
     anno.on("createSelection", function (sel) {
       editing = null;
       target = sel.target;
+      say("");
       openForm(null);
     });
     anno.on("changeSelectionTarget", function (t) { target = t; });
@@ -271,7 +272,10 @@
       var li = s && document.getElementById("anno-" + s.id.split("/").pop());
       if (li) li.scrollIntoView({ block: "nearest" });
     });
-    anno.on("cancelSelected", function () { if (!editing) $("anno-form") && ($("anno-form").hidden = true); });
+    anno.on("cancelSelected", function () {
+      var f = $("anno-form");
+      if (f && !editing) f.hidden = true;
+    });
   }
 
   // show puts the annotations of canvas on viewer v.
