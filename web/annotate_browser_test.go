@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/repository"
 )
 
 // Drawing annotations on the item page's viewer (annotate.js) in Chromium,
@@ -44,7 +50,8 @@ func openAnnotations(t *testing.T, ctx context.Context, url string) {
 		return !!document.querySelector("#viewer svg.a9s-annotationlayer") && (l.children.length > 0 || !n.hidden); })()`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](loaded, chromedp.WithPollingTimeout(45*time.Second))); err != nil {
 		screenshot(t, ctx, "annotations-not-loaded")
-		t.Fatalf("the viewer's annotations did not load: %v", err)
+		said, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("anno-said").textContent`))
+		t.Fatalf("the viewer's annotations did not load: %v; the page says %q", err, said)
 	}
 }
 
@@ -59,6 +66,50 @@ func write(t *testing.T, ctx context.Context, id, text string) {
 	})); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// pageErrors logs the page's uncaught errors and console errors at the
+// end of the test, to say why a step did not happen.
+func pageErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var seen []string
+	chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			if d.Exception != nil {
+				seen = append(seen, d.Text+" "+d.Exception.Description)
+			} else {
+				seen = append(seen, d.Text)
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				for _, a := range ev.Args {
+					seen = append(seen, string(a.Value)+" "+a.Description)
+				}
+			}
+		}
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range seen {
+			t.Logf("page error: %s", s)
+		}
+	})
+}
+
+// replace puts text in place of what the field id holds, as selecting
+// it all and typing over it does.
+func replace(t *testing.T, ctx context.Context, id, text string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.getElementById("`+id+`").select(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	write(t, ctx, id, text)
 }
 
 type rect struct{ X, Y, W, H float64 }
@@ -267,5 +318,157 @@ func TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload(t *testing.T) {
 	screenshot(t, ctx, "phone-annotation-listed")
 	if items := container(t, ctx, item); len(items) != 1 {
 		t.Errorf("the container holds %d annotations, want 1", len(items))
+	}
+}
+
+// annotateAs saves an annotation of u on item's first canvas through the
+// annotation service, as another page or tool would: a rectangle with a
+// note in lang, for audience.
+func annotateAs(t *testing.T, e *iiifEnv, base string, u *repository.User, item, note, lang, audience string) *annotation.Answer {
+	t.Helper()
+	w := annotation.Where{Base: base, Item: item, Canvas: 1}
+	doc, _ := json.Marshal(map[string]any{"@context": annotation.Context, "type": "Annotation", "motivation": "commenting", "audience": audience,
+		"body":   map[string]string{"type": "TextualBody", "value": note, "language": lang, "purpose": "commenting"},
+		"target": map[string]any{"source": base + "/iiif/3/manifest/" + item + "/canvas/1", "selector": map[string]string{"type": "FragmentSelector", "value": "xywh=pixel:10,10,40,30"}}})
+	svc := &annotation.Service{Store: e.store}
+	a, err := svc.Create(context.Background(), principalOf(u), w, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func principalOf(u *repository.User) access.Principal {
+	return access.Principal{User: u.ID, Email: u.Email, Institution: u.Institution, Role: access.Role(u.Role)}
+}
+
+// TestOwnAnnotationIsEditedThenDeletedWithItsVersion: a reader changes the
+// note and the audience of their own annotation from the list below the
+// viewer, and the container has the change; then deletes it, and it is
+// gone from the list, the drawing and the container, also after a reload.
+func TestOwnAnnotationIsEditedThenDeletedWithItsVersion(t *testing.T) {
+	e, base := serveEnv(t)
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	annotateAs(t, e, base, u, item, "ลายมือชื่อ", "th", "private")
+	ctx := browser(t)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "en")
+	annoListed(t, ctx, "ลายมือชื่อ", true)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#anno-list li.mine button.edit")), chromedp.WaitVisible(chromedp.ID("anno-note"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("anno-note").value === "ลายมือชื่อ" && document.getElementById("anno-lang").value === "th"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the form does not hold the annotation to edit: %v", err)
+	}
+	replace(t, ctx, "anno-note", "A signature")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("anno-lang").value = "en"`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-public")), chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "A signature", true)
+	annoListed(t, ctx, "Seen by everyone", true)
+	items := container(t, ctx, item)
+	if len(items) != 1 || items[0]["audience"] != "public" {
+		t.Fatalf("after the change the container holds %v", items)
+	}
+	if body, _ := json.Marshal(items[0]["body"]); !strings.Contains(string(body), `"value":"A signature"`) || !strings.Contains(string(body), `"language":"en"`) {
+		t.Errorf("the changed body is %s", body)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#anno-list li.mine button.delete")), chromedp.Click(chromedp.CSS("#anno-list li.mine button.confirm"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "A signature", false)
+	if items := container(t, ctx, item); len(items) != 0 {
+		t.Fatalf("after the deletion the container holds %v", items)
+	}
+	openAnnotations(t, ctx, base+"/items/"+item+"?lang=en")
+	annoListed(t, ctx, "A signature", false)
+	if n := drawn(t, ctx); n != 0 {
+		t.Errorf("%d shapes drawn after the deletion and a reload", n)
+	}
+}
+
+// TestAStaleChangeIsRefusedInWordsThatSayWhatToDo: while a reader edits
+// their annotation, it is changed elsewhere; saving is refused (412) and
+// the page says so in its language, with what to do, and keeps the form.
+func TestAStaleChangeIsRefusedInWordsThatSayWhatToDo(t *testing.T) {
+	e, base := serveEnv(t)
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	a := annotateAs(t, e, base, u, item, "first", "en", "private")
+	ctx := browser(t)
+	pageErrors(t, ctx)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "th")
+	annoListed(t, ctx, "first", true)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#anno-list li.mine button.edit"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("anno-note").value === "first"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the form does not hold the annotation to edit: %v", err)
+	}
+	// Elsewhere (another tab, another tool) the annotation changes.
+	w := annotation.Where{Base: base, Item: item, Canvas: 1}
+	doc, _ := json.Marshal(map[string]any{"@context": annotation.Context, "type": "Annotation", "bodyValue": "second",
+		"target": base + "/iiif/3/manifest/" + item + "/canvas/1#xywh=1,1,5,5"})
+	if _, err := (&annotation.Service{Store: e.store}).Replace(context.Background(), principalOf(u), w, a.ID, annotation.ParseETag(a.ETag), doc); err != nil {
+		t.Fatal(err)
+	}
+	write(t, ctx, "anno-note", " again")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	want := messages["anno_stale"][0]
+	said := `document.getElementById("anno-said").textContent === ` + jsString(want) + ` && !document.getElementById("anno-form").hidden`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](said, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("anno-said").textContent`))
+		screenshot(t, ctx, "stale-save")
+		t.Fatalf("a stale save says %q, want %q", got, want)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestOthersSeeOnlyPublicAnnotationsAndNeverChangeThem: a second reader
+// does not see the first's private annotation and sees their public one
+// without a way to change it; a visitor who is not signed in sees the
+// public one and is told, in their language, to sign in to annotate.
+func TestOthersSeeOnlyPublicAnnotationsAndNeverChangeThem(t *testing.T) {
+	e, base := serveEnv(t)
+	first := addUser(t, e.store, "first@cmu.example", "cmu", "reader")
+	addUser(t, e.store, "second@tu.example", "tu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	annotateAs(t, e, base, first, item, "บันทึกส่วนตัว", "th", "private")
+	annotateAs(t, e, base, first, item, "บันทึกสาธารณะ", "th", "public")
+
+	ctx := browser(t)
+	annotatePage(t, ctx, base, "second@tu.example", item, "th")
+	annoListed(t, ctx, "บันทึกสาธารณะ", true)
+	annoListed(t, ctx, "บันทึกส่วนตัว", false)
+	if n := drawn(t, ctx); n != 1 {
+		t.Errorf("the second reader's viewer draws %d shapes, want 1", n)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#anno-list li.mine, #anno-list button.edit, #anno-list button.delete").length`)); err != nil || n != 0 {
+		t.Errorf("the second reader is offered to change another's annotation (%d, %v)", n, err)
+	}
+	if items := container(t, ctx, item); len(items) != 1 {
+		t.Errorf("the second reader's container holds %d annotations, want 1", len(items))
+	}
+
+	anon := browser(t)
+	annotatePage(t, anon, base, "", item, "en")
+	annoListed(t, anon, "บันทึกสาธารณะ", true)
+	annoListed(t, anon, "บันทึกส่วนตัว", false)
+	hint, err := chromedp.Run(anon, chromedp.Text(chromedp.ID("anno-signin")))
+	if err != nil || !strings.Contains(hint, messages["anno_sign_in"][1]) {
+		t.Errorf("a visitor's hint is %q (%v)", hint, err)
+	}
+	if n, err := chromedp.Run(anon, chromedp.Evaluate[int](`document.querySelectorAll("#anno-rect, #anno-polygon, #anno-form").length`)); err != nil || n != 0 {
+		t.Errorf("a visitor is offered %d drawing controls (%v)", n, err)
 	}
 }

@@ -90,7 +90,7 @@
     return page(container() + "?page=0").then(function (list) {
       if (asked !== loading) return;
       shown = list;
-      anno.setAnnotations(list.map(forDrawing));
+      anno.setAnnotations(list.filter(selectorOf).map(forDrawing));
       render();
     }).catch(function (e) {
       if (asked === loading) say(words.loadFailed, true);
@@ -98,11 +98,22 @@
     });
   }
 
-  // forDrawing is an annotation as Annotorious draws it: its selector,
-  // and a body that names whose it is for its style.
+  // selectorOf is an annotation's shape: its first selector, or the
+  // media fragment of a target written as the canvas's URI (no shape: the
+  // whole canvas).
+  function selectorOf(a) {
+    var t = a.target, frag = typeof t === "string" && t.split("#")[1];
+    if (frag) return { type: "FragmentSelector", value: frag };
+    var sel = [].concat(t && t.selector || [])[0];
+    return sel && (sel.type === "FragmentSelector" || sel.type === "SvgSelector") ? { type: sel.type, value: sel.value } : null;
+  }
+
+  // forDrawing is an annotation as Annotorious draws it: its shape (with
+  // the conformsTo it asks of a fragment), and whose it is for its style.
   function forDrawing(a) {
-    var sel = [].concat(a.target && a.target.selector || [])[0];
-    return { "@context": a["@context"] || "http://www.w3.org/ns/anno.jsonld", id: a.id, type: "Annotation", body: [],
+    var sel = selectorOf(a);
+    if (sel && sel.type === "FragmentSelector") sel.conformsTo = "http://www.w3.org/TR/media-frags/";
+    return { "@context": "http://www.w3.org/ns/anno.jsonld", id: a.id, type: "Annotation", body: [],
       target: { source: canvas, selector: sel }, mine: mine(a) };
   }
 
@@ -195,8 +206,8 @@
     $("anno-tags").value.split(/[,;\n]+/).map(function (s) { return s.trim(); }).filter(Boolean).forEach(function (tag) {
       body.push({ type: "TextualBody", value: tag, language: lang, purpose: "tagging" });
     });
-    var sel = [].concat(tgt.selector || [])[0], out = { type: sel.type, value: sel.value };
-    if (sel.type === "FragmentSelector") out.conformsTo = "http://www.w3.org/TR/media-frags/";
+    var out = selectorOf({ target: tgt });
+    if (out.type === "FragmentSelector") out.conformsTo = "http://www.w3.org/TR/media-frags/";
     return { "@context": "http://www.w3.org/ns/anno.jsonld", type: "Annotation", motivation: body.some(function (b) { return b.purpose === "commenting"; }) ? "commenting" : "tagging",
       body: body, target: { source: canvas, selector: out }, audience: $("anno-public").checked ? "public" : "private" };
   }
@@ -232,7 +243,7 @@
   function startEdit(a) {
     read(a).then(function (doc) {
       editing = doc;
-      target = doc.target;
+      target = selectorOf(doc) ? { selector: selectorOf(doc) } : null;
       anno.selectAnnotation(doc.id);
       openForm(doc);
     }).catch(function (e) { say(e.message || words.offline, true); });
