@@ -472,3 +472,114 @@ func TestOthersSeeOnlyPublicAnnotationsAndNeverChangeThem(t *testing.T) {
 		t.Errorf("a visitor is offered %d drawing controls (%v)", n, err)
 	}
 }
+
+// TestDrawnPolygonIsSavedAsAnSvgShape: a reader draws a polygon by
+// clicking its corners and double-clicking the last, tags it and makes it
+// public; the container holds an SvgSelector with a polygon of those
+// corners, and after a reload it is drawn again.
+func TestDrawnPolygonIsSavedAsAnSvgShape(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	ctx := browser(t)
+	pageErrors(t, ctx)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "en")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-polygon"))); err != nil {
+		t.Fatal(err)
+	}
+	c := canvasBox(t, ctx)
+	corners := [][2]float64{{0.4, 0.3}, {0.6, 0.35}, {0.55, 0.6}, {0.38, 0.55}}
+	var steps []chromedp.Action[chromedp.Void]
+	for i, p := range corners {
+		x, y := c.X+c.W*p[0], c.Y+c.H*p[1]
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x, y), chromedp.MouseClickXY(x, y))
+		if i == len(corners)-1 {
+			steps = append(steps, chromedp.MouseClickXY(x, y, chromedp.ClickCount(2)))
+		}
+	}
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.ID("anno-note"))); err != nil {
+		screenshot(t, ctx, "polygon-not-drawn")
+		t.Fatalf("drawing a polygon: %v", err)
+	}
+	write(t, ctx, "anno-tags", "seal, stamp")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-public")), chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "seal, stamp", true)
+	items := container(t, ctx, item)
+	if len(items) != 1 {
+		t.Fatalf("the container holds %d annotations, want 1", len(items))
+	}
+	var target struct {
+		Selector struct{ Type, Value string }
+	}
+	raw, _ := json.Marshal(items[0]["target"])
+	json.Unmarshal(raw, &target)
+	svg := target.Selector.Value
+	if target.Selector.Type != "SvgSelector" || !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "<polygon points=") {
+		t.Fatalf("the saved target %s is not a polygon", raw)
+	}
+	points := strings.Fields(strings.Split(strings.Split(svg, `points="`)[1], `"`)[0])
+	if len(points) != len(corners) {
+		t.Errorf("the saved polygon has %d corners, want %d: %s", len(points), len(corners), svg)
+	}
+	if items[0]["audience"] != "public" {
+		t.Errorf("audience %v, want public", items[0]["audience"])
+	}
+	openAnnotations(t, ctx, base+"/items/"+item+"?lang=en")
+	if n := drawn(t, ctx); n != 1 {
+		t.Errorf("%d shapes drawn after the reload, want 1", n)
+	}
+}
+
+// TestOnAPhoneTapsDrawAPolygonClosedByItsButton: at 360 px a reader taps
+// the corners of a polygon and closes it with the page's button (a double
+// tap would zoom), writes a Thai note and saves; the container holds the
+// polygon.
+func TestOnAPhoneTapsDrawAPolygonClosedByItsButton(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	ctx := browserAt(t, 360, 740)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatal(err)
+	}
+	pageErrors(t, ctx)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "th")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-polygon")), chromedp.WaitVisible(chromedp.ID("anno-close"))); err != nil {
+		t.Fatal(err)
+	}
+	c := canvasBox(t, ctx)
+	for _, p := range [][2]float64{{0.3, 0.3}, {0.7, 0.35}, {0.5, 0.7}} {
+		x, y := c.X+c.W*p[0], c.Y+c.H*p[1]
+		if err := chromedp.Do(ctx, touchDrag(x, y, x, y)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-close"))); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.ID("anno-note"))); err != nil {
+		screenshot(t, ctx, "phone-polygon-not-drawn")
+		t.Fatalf("closing a tapped polygon: %v", err)
+	}
+	write(t, ctx, "anno-note", "มุมที่ขาด")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "มุมที่ขาด", true)
+	items := container(t, ctx, item)
+	if len(items) != 1 {
+		t.Fatalf("the container holds %d annotations, want 1", len(items))
+	}
+	if raw, _ := json.Marshal(items[0]["target"]); !strings.Contains(string(raw), `"SvgSelector"`) {
+		t.Errorf("the saved target %s is not a polygon", raw)
+	}
+}

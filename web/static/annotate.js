@@ -172,12 +172,21 @@
         anno.setDrawingTool(b.dataset.tool);
         anno.setDrawingEnabled(true);
         pressed(b);
+        $("anno-close").hidden = b.dataset.tool !== "polygon";
         say(words["help" + b.dataset.tool]);
       });
     });
   }
   function pressed(which) {
     [].forEach.call(box.querySelectorAll("button.tool"), function (b) { b.setAttribute("aria-pressed", String(b === which)); });
+    if (!which) $("anno-close").hidden = true;
+  }
+
+  // closeShape ends a polygon as its double click does, for a touch screen
+  // (a double tap zooms) or a keyboard: Annotorious's polygon tool closes
+  // on a double click anywhere on the page.
+  function closeShape() {
+    document.dispatchEvent(new MouseEvent("dblclick", { bubbles: true, clientX: 0, clientY: 0 }));
   }
 
   function openForm(a) {
@@ -297,7 +306,9 @@
         if (anno) anno.destroy();
         osd = v;
         anno = window.OpenSeadragon.Annotorious(osd, {
-          disableEditor: true, readOnly: !me, allowEmpty: true,
+          // A click or a tap starts a shape, so that a polygon is drawn
+          // corner by corner, on a phone too.
+          disableEditor: true, readOnly: !me, allowEmpty: true, drawOnSingleClick: true,
           formatter: function (a) { return a.underlying && a.underlying.mine ? "mine" : "theirs"; },
         });
         wire();
@@ -311,6 +322,7 @@
 
   if (me) {
     tools();
+    $("anno-close").addEventListener("click", closeShape);
     $("anno-form").addEventListener("submit", save);
     $("anno-cancel").addEventListener("click", function () { closeForm(); say(""); });
   }
