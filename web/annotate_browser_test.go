@@ -303,6 +303,7 @@ func TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload(t *testing.T) {
 		t.Errorf("the form does not fit a phone: %s (%v)", why, err)
 	}
 	screenshot(t, ctx, "phone-annotation-form")
+	checkAccessibility(t, ctx, "the annotation's form at 360 px")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +317,7 @@ func TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload(t *testing.T) {
 		t.Errorf("the list does not fit a phone: %s (%v)", why, err)
 	}
 	screenshot(t, ctx, "phone-annotation-listed")
+	checkAccessibility(t, ctx, "one's annotations listed at 360 px")
 	if items := container(t, ctx, item); len(items) != 1 {
 		t.Errorf("the container holds %d annotations, want 1", len(items))
 	}
@@ -581,5 +583,32 @@ func TestOnAPhoneTapsDrawAPolygonClosedByItsButton(t *testing.T) {
 	}
 	if raw, _ := json.Marshal(items[0]["target"]); !strings.Contains(string(raw), `"SvgSelector"`) {
 		t.Errorf("the saved target %s is not a polygon", raw)
+	}
+}
+
+// TestOnAWallScreenAnnotationsAreDrawnAndListedSideBySide: at 2560×1440 a
+// reader's page draws every annotation of the canvas and lists them in
+// columns, without scrolling sideways.
+func TestOnAWallScreenAnnotationsAreDrawnAndListedSideBySide(t *testing.T) {
+	e, base := serveEnv(t)
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	for _, note := range []string{"หนึ่ง", "two", "สาม"} {
+		annotateAs(t, e, base, u, item, note, "th", "public")
+	}
+	ctx := browserAt(t, 2560, 1440)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(2560, 1440)); err != nil {
+		t.Fatal(err)
+	}
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "th")
+	annoListed(t, ctx, "สาม", true)
+	if n := drawn(t, ctx); n != 3 {
+		t.Errorf("%d shapes drawn, want 3", n)
+	}
+	layout := `(() => { const tops = [...document.querySelectorAll("#anno-list li")].map(li => li.getBoundingClientRect().top);
+		return document.documentElement.scrollWidth <= innerWidth && tops.length === 3 && tops.every(t => t === tops[0]); })()`
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](layout)); err != nil || !ok {
+		screenshot(t, ctx, "wall-annotations")
+		t.Errorf("on a wall screen the annotations are not listed side by side, or the page scrolls sideways (%v)", err)
 	}
 }
