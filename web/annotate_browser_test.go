@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -610,5 +611,39 @@ func TestOnAWallScreenAnnotationsAreDrawnAndListedSideBySide(t *testing.T) {
 	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](layout)); err != nil || !ok {
 		screenshot(t, ctx, "wall-annotations")
 		t.Errorf("on a wall screen the annotations are not listed side by side, or the page scrolls sideways (%v)", err)
+	}
+}
+
+// TestPastTheLimitASaveSaysToWait: a reader who has made the most
+// annotations a minute allows is told, on saving one more, to wait and
+// for how long, in the page's language; nothing more is kept.
+func TestPastTheLimitASaveSaysToWait(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	ctx := browser(t)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "en")
+	// The minute's allowance, used up from this page as a quick hand would.
+	burst := `(async () => { let made = 0; for (let i = 0; i < ` + fmt.Sprint(annotation.DefaultPerMinute) + `; i++) {
+		const r = await fetch("/annotations/` + item + `/1/", {method: "POST", headers: {"Content-Type": "application/ld+json"},
+			body: JSON.stringify({"@context": "http://www.w3.org/ns/anno.jsonld", type: "Annotation", bodyValue: "n" + i, target: window.archiveCanvas.canvas + "#xywh=1,1,5,5"})});
+		if (r.status === 201) made++; } return made; })()`
+	made, err := chromedp.Run(ctx, chromedp.Evaluate[int](burst, chromedp.EvalAwaitPromise))
+	if err != nil || made != annotation.DefaultPerMinute {
+		t.Fatalf("made %d of %d annotations in a burst (%v)", made, annotation.DefaultPerMinute, err)
+	}
+	drawRectangle(t, ctx)
+	write(t, ctx, "anno-note", "one too many")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	want := messages["anno_limit"][1]
+	said := `document.getElementById("anno-said").textContent.startsWith(` + jsString(want) + `) && /\(\d+ s\)$/.test(document.getElementById("anno-said").textContent)`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](said, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("anno-said").textContent`))
+		t.Fatalf("past the limit a save says %q, want %q and the wait", got, want)
+	}
+	if items := container(t, ctx, item); len(items) != annotation.DefaultPerMinute {
+		t.Errorf("the container holds %d annotations, want %d", len(items), annotation.DefaultPerMinute)
 	}
 }

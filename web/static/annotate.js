@@ -148,8 +148,6 @@
         row.append(edit, " ", del);
         li.append(row);
       }
-      li.addEventListener("mouseenter", function () { if (!editing && anno) anno.selectAnnotation(a.id); });
-      li.addEventListener("mouseleave", function () { if (!editing && anno) anno.cancelSelected(); });
       ul.append(li);
     });
   }
