@@ -1,9 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +21,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
 
@@ -645,5 +651,33 @@ func TestPastTheLimitASaveSaysToWait(t *testing.T) {
 	}
 	if items := container(t, ctx, item); len(items) != annotation.DefaultPerMinute {
 		t.Errorf("the container holds %d annotations, want %d", len(items), annotation.DefaultPerMinute)
+	}
+}
+
+// TestNoDrawingIsOfferedOnImagesThePersonMayNotSee: on a metadata-only
+// item, whose description a reader of another library may read but not its
+// images, the page offers no tools to draw once the image is refused.
+func TestNoDrawingIsOfferedOnImagesThePersonMayNotSee(t *testing.T) {
+	e, base := serveEnv(t)
+	addUser(t, e.store, "reader@tu.example", "tu", "reader")
+	dir := t.TempDir()
+	var b bytes.Buffer
+	png.Encode(&b, quadrants().SubImage(image.Rect(0, 0, 400, 300))) // not a copy of the open item's image
+	os.WriteFile(filepath.Join(dir, "m.png"), b.Bytes(), 0o644)
+	outs := ingest.New(ingest.Config{Store: e.store, Blobs: e.blobs}).Ingest(context.Background(), ingest.Unit{Files: []ingest.Input{{Path: filepath.Join(dir, "m.png"), Name: "m.png"}},
+		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Described only"}, Access: repository.Access{Level: repository.MetadataOnly}}})
+	if outs[0].Status != ingest.Ingested || len(outs[0].Images) != 1 {
+		t.Fatalf("ingest: %+v", outs)
+	}
+	item := strings.TrimSuffix(outs[0].Images[0], "-1")
+	ctx := browser(t)
+	net := watch(ctx)
+	annotatePage(t, ctx, base, "reader@tu.example", item, "en")
+	net.waitFor(t, "the refused image description", func(u string, st int) bool {
+		return strings.HasSuffix(u, "/iiif/3/"+outs[0].Images[0]+"/info.json") && st >= 400
+	})
+	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".anno-tools").hidden`)); err != nil || shown {
+		screenshot(t, ctx, "metadata-only-tools")
+		t.Errorf("the tools to draw are offered on an image the reader may not see (%v)", err)
 	}
 }

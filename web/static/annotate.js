@@ -296,6 +296,13 @@
     });
   }
 
+  // withImage calls then once viewer v shows an image: the tools to draw
+  // are offered only on an image the person sees.
+  function withImage(v, then) {
+    if (v.world.getItemCount() > 0) { then(); return; }
+    v.world.addOnceHandler("add-item", then);
+  }
+
   // show puts the annotations of canvas on viewer v.
   function show(v, c) {
     if (v === osd && c === canvas) return;
@@ -310,6 +317,7 @@
           formatter: function (a) { return a.underlying && a.underlying.mine ? "mine" : "theirs"; },
         });
         wire();
+        withImage(osd, function () { var t = box.querySelector(".anno-tools"); if (t) t.hidden = false; });
       }
       canvas = c;
       closeForm();
