@@ -681,3 +681,55 @@ func TestNoDrawingIsOfferedOnImagesThePersonMayNotSee(t *testing.T) {
 		t.Errorf("the tools to draw are offered on an image the reader may not see (%v)", err)
 	}
 }
+
+// TestAnnotationsFollowThePageTheViewerShows: on an item of two pages the
+// list and the drawing are those of the page Mirador shows: none on the
+// first, the second's after turning to it; and a shape drawn there is
+// saved on the second canvas.
+func TestAnnotationsFollowThePageTheViewerShows(t *testing.T) {
+	e, base := serveEnv(t)
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	dir := t.TempDir()
+	var inputs []ingest.Input
+	for i, r := range []image.Rectangle{image.Rect(0, 0, 500, 700), image.Rect(500, 0, 1000, 700)} {
+		var b bytes.Buffer
+		png.Encode(&b, quadrants().SubImage(r))
+		name := fmt.Sprintf("p%d.png", i+1)
+		os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644)
+		inputs = append(inputs, ingest.Input{Path: filepath.Join(dir, name), Name: name})
+	}
+	outs := ingest.New(ingest.Config{Store: e.store, Blobs: e.blobs}).Ingest(context.Background(), ingest.Unit{Files: inputs,
+		Meta: repository.Item{Institution: "cmu", Title: repository.Text{"en": "Two pages"}}})
+	if outs[0].Status != ingest.Ingested || len(outs[0].Images) != 2 {
+		t.Fatalf("ingest: %+v", outs)
+	}
+	item := outs[0].Item
+	doc, _ := json.Marshal(map[string]any{"@context": annotation.Context, "type": "Annotation", "audience": "public",
+		"body":   map[string]string{"type": "TextualBody", "value": "หน้าที่สอง", "language": "th"},
+		"target": base + "/iiif/3/manifest/" + item + "/canvas/2#xywh=20,20,100,100"})
+	if _, err := (&annotation.Service{Store: e.store}).Create(context.Background(), principalOf(u), annotation.Where{Base: base, Item: item, Canvas: 2}, doc); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "en")
+	if none, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("anno-none").hidden && document.querySelectorAll("#anno-list li").length === 0`)); err != nil || !none {
+		t.Errorf("the first page lists annotations of another (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viewer button[aria-label="Next item"]`))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "หน้าที่สอง", true)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#viewer .a9s-annotation").length === 1`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("the second page's annotation is not drawn: %v", err)
+	}
+	drawRectangle(t, ctx)
+	write(t, ctx, "anno-note", "on page two")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("anno-save"))); err != nil {
+		t.Fatal(err)
+	}
+	annoListed(t, ctx, "on page two", true)
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/annotations/`+item+`/2/?page=0").then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(raw, "on page two") {
+		t.Errorf("the second canvas's container does not hold the new annotation (%v): %s", err, raw)
+	}
+}
