@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image"
 	"image/png"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/thaiarchives/archive/annotation"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -82,5 +84,28 @@ func TestNoDrawingIsOfferedOnImagesThePersonMayNotSee(t *testing.T) {
 	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".anno-tools").hidden`)); err != nil || shown {
 		screenshot(t, ctx, "metadata-only-tools")
 		t.Errorf("the tools to draw are offered on an image the reader may not see (%v)", err)
+	}
+}
+
+// TestOnesTranscriptionIsListedButNotChangedAsANote: a reader's own
+// transcription of a line is listed with the page's annotations, without
+// Edit or Delete: the note's form would make it a comment.
+func TestOnesTranscriptionIsListedButNotChangedAsANote(t *testing.T) {
+	e, base := serveEnv(t)
+	u := addUser(t, e.store, "reader@cmu.example", "cmu", "reader")
+	item := strings.TrimSuffix(e.image, "-1")
+	annotateAs(t, e, base, u, item, "ข้อความบรรทัดแรก", "th", "private")
+	doc, _ := json.Marshal(map[string]any{"@context": annotation.Context, "type": "Annotation", "motivation": "transcribing",
+		"body":   map[string]string{"type": "TextualBody", "value": "บรรทัดที่ถอดความ", "language": "th", "purpose": "transcribing"},
+		"target": base + "/iiif/3/manifest/" + item + "/canvas/1#xywh=10,60,300,40"})
+	if _, err := (&annotation.Service{Store: e.store}).Create(context.Background(), principalOf(u), annotation.Where{Base: base, Item: item, Canvas: 1}, doc); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	annotatePage(t, ctx, base, "reader@cmu.example", item, "th")
+	annoListed(t, ctx, "บรรทัดที่ถอดความ", true)
+	buttons := `[...document.querySelectorAll("#anno-list li")].map(li => li.textContent.includes("บรรทัดที่ถอดความ") + ":" + li.querySelectorAll("button.edit, button.delete").length).sort().join(" ")`
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](buttons)); err != nil || got != "false:2 true:0" {
+		t.Errorf("buttons per listed annotation (transcription: count) %q, want the note's two and none on the transcription (%v)", got, err)
 	}
 }

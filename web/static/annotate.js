@@ -74,6 +74,18 @@
     };
   }
   function mine(a) { return !!me && a.creator && a.creator.id === me; }
+  // editable: one's own note or tags, which this form writes back as they
+  // were meant; a transcription (or any other kind) is changed where it
+  // was made, never turned into a comment here.
+  function editable(a) {
+    var kinds = [].concat(a.motivation || []).concat([].concat(a.body || []).map(function (b) { return b.purpose; }).filter(Boolean));
+    return mine(a) && kinds.every(function (k) { return k === "commenting" || k === "tagging"; });
+  }
+  // seenBy says whom an annotation is for: everyone, its author, or a
+  // group (an audience this form keeps as it is).
+  function seenBy(a) {
+    return a.audience === "public" ? words.public : a.audience === "private" || !a.audience ? words.private : words.group;
+  }
 
   // fetchAll reads every page of the canvas's container.
   function fetchAll() {
@@ -138,9 +150,9 @@
       }
       var about = document.createElement("p");
       about.className = "help";
-      about.textContent = (mine(a) ? words.mine + " · " : "") + (a.audience === "public" ? words.public : words.private);
+      about.textContent = (mine(a) ? words.mine + " · " : "") + seenBy(a);
       li.append(about);
-      if (mine(a)) {
+      if (editable(a)) {
         var edit = button(words.edit, "edit", function () { startEdit(a); });
         var del = button(words.delete, "delete", function () { askDelete(a, li); });
         var row = document.createElement("p");
@@ -192,7 +204,9 @@
     $("anno-note").value = n.note ? n.note.value : "";
     $("anno-lang").value = n.note && n.note.language ? n.note.language : words.lang === "th" ? "th" : "en";
     $("anno-tags").value = n.tags.join(", ");
-    (a && a.audience === "public" ? $("anno-public") : $("anno-private")).checked = true;
+    var aud = a ? a.audience || "private" : "private";
+    $("anno-public").checked = aud === "public";
+    $("anno-private").checked = aud === "private";
     f.hidden = false;
     pressed(null);
     $("anno-note").focus();
@@ -216,7 +230,14 @@
     var out = selectorOf({ target: tgt });
     if (out.type === "FragmentSelector") out.conformsTo = "http://www.w3.org/TR/media-frags/";
     return { "@context": "http://www.w3.org/ns/anno.jsonld", type: "Annotation", motivation: body.some(function (b) { return b.purpose === "commenting"; }) ? "commenting" : "tagging",
-      body: body, target: { source: canvas, selector: out }, audience: $("anno-public").checked ? "public" : "private" };
+      body: body, target: { source: canvas, selector: out }, audience: audience() };
+  }
+  // audience is the one chosen, or (neither chosen: a group's annotation
+  // being changed) the one it had.
+  function audience() {
+    if ($("anno-public").checked) return "public";
+    if ($("anno-private").checked || !editing) return "private";
+    return editing.audience;
   }
 
   function save(e) {
@@ -284,7 +305,7 @@
     anno.on("selectAnnotation", function (a) {
       var s = shown.filter(function (x) { return x.id === a.id; })[0];
       if (editing && editing.id === a.id) return;
-      if (s && mine(s) && me) { startEdit(s); return; }
+      if (s && editable(s)) { startEdit(s); return; }
       // Someone else's: shown, never changed here.
       anno.cancelSelected();
       var li = s && document.getElementById("anno-" + s.id.split("/").pop());
