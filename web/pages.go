@@ -550,11 +550,14 @@ type itemPage struct {
 	Ask      string // the item a signed-in person may ask to read (requests.go)
 	// CrossSite is a restricted item's embed in another site's frame.
 	CrossSite bool
+	// User is the signed-in person's account, who may annotate the item's
+	// pages; "" for a visitor, who is shown the public annotations only.
+	User string
 }
 
 func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Resource) (itemPage, error) {
 	site := s.site(c)
-	p := itemPage{page: s.newPage(c, ""), Manifest: site.ManifestURL(it.ID), Viewer: viewerBuilt(), ItemID: it.ID}
+	p := itemPage{page: s.newPage(c, ""), Manifest: site.ManifestURL(it.ID), Viewer: viewerBuilt(), ItemID: it.ID, User: who(c).User}
 	p.Title = it.Title.Get(p.Lang)
 	if o := it.Title[p.Other]; o != "" && o != p.Title {
 		p.TitleOther = o

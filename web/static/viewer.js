@@ -14,24 +14,35 @@
     document.head.appendChild(s);
   }
 
-  // imageServices lists the info.json of every page of a IIIF 3 manifest.
-  function imageServices(m) {
+  // imagePages lists the canvases of a IIIF 3 manifest that show an image,
+  // with the info.json of each.
+  function imagePages(m) {
     var out = [];
     (m.items || []).forEach(function (canvas) {
       try {
         var body = canvas.items[0].items[0].body;
         var svc = (body.service || []).filter(function (s) { return (s.type || s["@type"]) === "ImageService3"; })[0];
-        if (svc) out.push(svc.id.replace(/\/$/, "") + "/info.json");
+        if (svc) out.push({ canvas: canvas.id, info: svc.id.replace(/\/$/, "") + "/info.json" });
       } catch (e) { /* a canvas without an image: nothing to show here */ }
     });
     return out;
+  }
+  function imageServices(m) { return imagePages(m).map(function (p) { return p.info; }); }
+
+  // announce tells the page's annotations (annotate.js) which canvas the
+  // viewer shows, on which OpenSeadragon viewer.
+  function announce(osd, canvas) {
+    var last = window.archiveCanvas;
+    if (last && last.viewer === osd && last.canvas === canvas) return;
+    window.archiveCanvas = { viewer: osd, canvas: canvas };
+    document.dispatchEvent(new CustomEvent("archive:canvas", { detail: window.archiveCanvas }));
   }
 
   var compactSources;
   function compact() {
     load("/static/vendor/openseadragon.min.js", function () {
       fetch(el.dataset.manifest, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (m) {
-        var sources = imageServices(m);
+        var pages = imagePages(m), sources = pages.map(function (p) { return p.info; });
         el.classList.add("compact");
         if (sources.length === 0) {
           el.textContent = el.dataset.noImages || "";
@@ -42,6 +53,8 @@
           element: el, prefixUrl: "/static/vendor/osd/", tileSources: sources,
           sequenceMode: sources.length > 1, showNavigator: false, gestureSettingsTouch: { pinchRotate: false },
         });
+        var v = window.archiveViewer;
+        v.addHandler("open", function () { announce(v, pages[v.currentPage()].canvas); });
         // No sign-in bar here: a signed-in person's session is asked at once.
         if (el.dataset.reloadOnToken === "1" && el.dataset.signedIn === "1") checkAccess();
       });
@@ -130,6 +143,23 @@
     });
     if (params.get("q")) searchWithin(window.archiveViewer, params.get("q"));
     if (el.dataset.signedIn === "1") useSession(window.archiveViewer);
+    followCanvas(window.archiveViewer);
+  }
+
+  // followCanvas announces Mirador's canvas and its OpenSeadragon viewer
+  // (which Mirador makes after its first render, so it is looked for until
+  // it is there) whenever either changes.
+  function followCanvas(viewer) {
+    var store = viewer.store;
+    function look() {
+      var st = store.getState(), win = Object.keys(st.windows)[0];
+      var c = win && Mirador.getCurrentCanvas(st, { windowId: win }), ref = win && Mirador.OSDReferences.get(win);
+      if (!c || !ref || !ref.current) return false;
+      announce(ref.current, c.id);
+      return true;
+    }
+    store.subscribe(look);
+    var timer = setInterval(function () { if (look()) clearInterval(timer); }, 250);
   }
 
   if (el.clientWidth < 600 && !forceFull) compact(); else full();
