@@ -91,3 +91,35 @@ func TestAPageWhoseTextCannotBeWrittenStaysAsItWasUntilApprovedAgain(t *testing.
 		t.Fatalf("the page after approving again: %+v", got.Files[0])
 	}
 }
+
+// Nobody annotates a page they may not see: a reader of an item whose
+// pictures the library does not show is refused.
+func TestNobodyAnnotatesAPageTheyMayNotSee(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	it := &repository.Item{Institution: "cmu", Title: repository.Text{"en": "Described only"}, Access: repository.Access{Level: repository.MetadataOnly},
+		Files: []repository.File{{Name: "p1.jpg", SHA256: strings.Repeat("b", 64), MediaType: "image/jpeg", Size: 1}}}
+	if err := store.SaveItem(ctx, it, "test"); err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Store: store, Blobs: blobs}
+	w := Where{Base: "http://example.com", Item: it.ID, Canvas: 1}
+	body := fmt.Sprintf(`{"@context": %q, "type": "Annotation", "motivation": "commenting",
+	 "body": {"type": "TextualBody", "value": "a note"}, "target": %q}`, Context, w.CanvasURI(1))
+	reader := access.Principal{User: "u2", Email: "r@tu", Institution: "tu", Role: access.Reader}
+	if _, err := s.Create(ctx, reader, w, []byte(body)); !errors.Is(err, fault.Forbidden) {
+		t.Fatalf("a note on a page the reader may not see: %v", err)
+	}
+	staff := access.Principal{User: "u1", Email: "a@cmu", Institution: "cmu", Role: access.Archivist}
+	if _, err := s.Create(ctx, staff, w, []byte(body)); err != nil {
+		t.Fatalf("the library's own archivist: %v", err)
+	}
+}

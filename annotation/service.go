@@ -192,6 +192,10 @@ func (s *Service) Create(ctx context.Context, p access.Principal, w Where, body 
 	if w.Canvas == 0 {
 		return nil, invalid("post to a canvas's container, %s{n}/", w.Container())
 	}
+	// Nobody annotates a page they may not see.
+	if err := access.Decide(p, access.ReadReduced, res, s.now()); err != nil {
+		return nil, err
+	}
 	in, err := parse(body, w.CanvasURI(w.Canvas))
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 )
@@ -98,7 +99,15 @@ func TestOnesTranscriptionIsListedButNotChangedAsANote(t *testing.T) {
 	doc, _ := json.Marshal(map[string]any{"@context": annotation.Context, "type": "Annotation", "motivation": "transcribing",
 		"body":   map[string]string{"type": "TextualBody", "value": "บรรทัดที่ถอดความ", "language": "th", "purpose": "transcribing"},
 		"target": base + "/iiif/3/manifest/" + item + "/canvas/1#xywh=10,60,300,40"})
-	if _, err := (&annotation.Service{Store: e.store}).Create(context.Background(), principalOf(u), annotation.Where{Base: base, Item: item, Canvas: 1}, doc); err != nil {
+	// Transcribing is for the library's staff and whom they invite.
+	arch := addUser(t, e.store, "arch@cmu.example", "cmu", "archivist")
+	reqs := &desk.Requests{Store: e.store}
+	if _, err := reqs.Invite(context.Background(), principalOf(arch), item, "reader@cmu.example", desk.Decision{}); err != nil {
+		t.Fatal(err)
+	}
+	p := principalOf(u)
+	p.Grants, _ = reqs.Grants(u.ID)
+	if _, err := (&annotation.Service{Store: e.store}).Create(context.Background(), p, annotation.Where{Base: base, Item: item, Canvas: 1}, doc); err != nil {
 		t.Fatal(err)
 	}
 	ctx := browser(t)
