@@ -550,6 +550,9 @@ type itemPage struct {
 	Ask      string // the item a signed-in person may ask to read (requests.go)
 	// CrossSite is a restricted item's embed in another site's frame.
 	CrossSite bool
+	// Groups are the groups the signed-in person may address an annotation
+	// to: their audiences and names.
+	Groups []link
 	// User is the signed-in person's account, who may annotate the item's
 	// pages; "" for a visitor, who is shown the public annotations only.
 	User string
@@ -667,6 +670,15 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 		}
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
+	if p.User != "" {
+		gs, err := s.cfg.Groups.Mine(c.Request.Context(), who(c))
+		if err != nil {
+			return p, err
+		}
+		for _, g := range gs {
+			p.Groups = append(p.Groups, link{repository.AudienceGroup(g.ID), g.Name.Get(p.Lang)})
+		}
+	}
 	p.Transcribe = full && len(it.Files) > 0 && it.Files[0].Derivatives["access"] != ""
 	if p.Media = s.players(site, p.Lang, it, full); len(p.Media) == len(it.Files) {
 		p.Viewer = false // recordings only: the page plays them itself

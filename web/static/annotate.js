@@ -205,8 +205,7 @@
     $("anno-lang").value = n.note && n.note.language ? n.note.language : words.lang === "th" ? "th" : "en";
     $("anno-tags").value = n.tags.join(", ");
     var aud = a ? a.audience || "private" : "private";
-    $("anno-public").checked = aud === "public";
-    $("anno-private").checked = aud === "private";
+    document.querySelectorAll('input[name="anno-audience"]').forEach(function (r) { r.checked = r.value === aud; });
     f.hidden = false;
     pressed(null);
     $("anno-note").focus();
@@ -232,12 +231,13 @@
     return { "@context": "http://www.w3.org/ns/anno.jsonld", type: "Annotation", motivation: body.some(function (b) { return b.purpose === "commenting"; }) ? "commenting" : "tagging",
       body: body, target: { source: canvas, selector: out }, audience: audience() };
   }
-  // audience is the one chosen, or (neither chosen: a group's annotation
-  // being changed) the one it had.
+  // audience is the one chosen: private, public or one of the person's
+  // groups; none chosen (an annotation of a group the person has left,
+  // being changed), the one it had.
   function audience() {
-    if ($("anno-public").checked) return "public";
-    if ($("anno-private").checked || !editing) return "private";
-    return editing.audience;
+    var r = document.querySelector('input[name="anno-audience"]:checked');
+    if (r) return r.value;
+    return editing ? editing.audience : "private";
   }
 
   function save(e) {
