@@ -20,6 +20,7 @@ import (
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/iiif/presentation"
+	"github.com/thaiarchives/archive/pagemeta"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -48,7 +49,7 @@ func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
 		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
-		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
+		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/meta.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
 	return out
@@ -74,6 +75,10 @@ type page struct {
 	Crumbs                 []link
 	SignedIn, SignIn       bool
 	CSRF, Error, LoginNext string
+	// Meta and JSONLD describe the page's record to reference managers
+	// and search engines (meta.go).
+	Meta   []pagemeta.Tag
+	JSONLD template.JS
 }
 
 type link struct{ URL, Label string }
@@ -650,6 +655,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 			}
 			p.Cards = append(p.Cards, cd)
 		}
+	}
+	if err := s.describeItem(c, &p.page, it, res, in, true); err != nil {
+		return p, err
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
 	p.Transcribe = full && len(it.Files) > 0 && it.Files[0].Derivatives["access"] != ""

@@ -43,9 +43,11 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
 		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/"},
 		// Looking after the archive: wired by the command, the audits' page in the web layer.
-		mod + "fixity":  {"cmd", "web", "fixity"},
-		mod + "backup":  {"cmd", "backup"},
-		mod + "metrics": {"cmd", "metrics", "web/"},
+		// What pages tell reference managers and search engines.
+		mod + "pagemeta": {"web", "pagemeta"},
+		mod + "fixity":   {"cmd", "web", "fixity"},
+		mod + "backup":   {"cmd", "backup"},
+		mod + "metrics":  {"cmd", "metrics", "web/"},
 		// University sign-in: built by the command, its redirects in the web layer.
 		mod + "signin": {"cmd", "web", "signin", "desk"}, // the desk checks a library's roles for sign-in as sign-in reads them
 	}
