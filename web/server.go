@@ -34,6 +34,7 @@ import (
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/signin"
+	"github.com/thaiarchives/archive/sitemap"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -115,6 +116,8 @@ type Config struct {
 	Containers *desk.Containers
 	// Annotations are the web annotations of items' pages.
 	Annotations *annotation.Service
+	// Sitemap lists the public pages for search engines.
+	Sitemap *sitemap.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -148,8 +151,8 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation and desk services")
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil || cfg.Sitemap == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, sitemap and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
