@@ -99,3 +99,27 @@ func firstImage(site presentation.Site, it *repository.Item) string {
 	}
 	return ""
 }
+
+// describeUnit puts on p the embedded metadata of unit (or curated
+// collection) col, whose page is at path, for a reader who may read its
+// description.
+func (s *Server) describeUnit(c *gin.Context, p *page, col *repository.Collection, path string) error {
+	site := s.site(c)
+	in, err := s.cfg.Store.Institution(col.Institution)
+	if err != nil {
+		return err
+	}
+	units, err := s.unitChain(c, col.Parent)
+	if err != nil {
+		return err
+	}
+	r := pagemeta.Record{Lang: p.Lang, Name: col.Title, Type: "Collection", Summary: col.Summary, Library: in.Name,
+		LibraryURL: site.Base + "/libraries/" + in.ID, Parts: parts(site.Base, units), Page: site.Base + path, ARK: col.ARK, Base: site.Base}
+	if d := col.Description; d != nil {
+		r.Creators, r.Date, r.Languages, r.Ref = creators(d.Creator, p.Lang), d.Date, d.Language, d.ReferenceCode
+		if r.Summary.Empty() {
+			r.Summary = d.Scope
+		}
+	}
+	return p.describe(r)
+}

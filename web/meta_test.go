@@ -405,3 +405,42 @@ func TestAnotherHostNameChangesNoARKAndOldItemLinksKeepWorking(t *testing.T) {
 		t.Errorf("ARK %q before the move, %q after", before, after)
 	}
 }
+
+func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.T) {
+	e := newMetaEnv(t)
+	ctx := context.Background()
+	series, err := e.store.Collection("rama7-letters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	series.ARK = "ark:/99999/c1un0006s"
+	series.Description.Creator = repository.Text{"en": "Prajadhipok"}
+	series.Description.Date = "1925/1935"
+	if err := e.store.SaveCollection(ctx, series, "t"); err != nil {
+		t.Fatal(err)
+	}
+	closed := &repository.Collection{ID: "sealed", Institution: "chula", Level: repository.Fonds, Title: repository.Text{"en": "Sealed fonds"},
+		Description: &repository.Description{ReferenceCode: "TH-CU-X", Scope: repository.Text{"en": "Secret scope"}}, Access: repository.Access{Level: repository.Restricted}}
+	if err := e.store.AddCollections(ctx, []*repository.Collection{closed}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]zoteroItem{
+		"/collections/rama7-letters?lang=en": {ItemType: "manuscript", Title: "Letters", Date: "1925", Publisher: "Chulalongkorn University",
+			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7 / S2", Creators: [][2]string{{"", "Prajadhipok"}}},
+		"/fonds/rama7?lang=th": {ItemType: "manuscript", Title: "เอกสารรัชกาลที่ 7", Publisher: "จุฬาลงกรณ์มหาวิทยาลัย",
+			URL: "http://example.com/fonds/rama7", Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7"},
+	} {
+		w := e.do(t, "GET", path)
+		metas, lds := headOf(t, w.Body.String())
+		got := zoteroRead(metas, "")
+		if w.Code != http.StatusOK || len(lds) != 1 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %d, %d JSON-LD, Zotero reads\n%+v\nwant\n%+v", path, w.Code, len(lds), got, want)
+		}
+	}
+	for _, path := range []string{"/collections/sealed", "/fonds/sealed"} {
+		body := e.do(t, "GET", path).Body.String()
+		if metas, lds := headOf(t, body); len(lds) != 0 || strings.Contains(body, "Secret scope") || strings.Contains(body, "TH-CU-X") || len(metas) > 2 {
+			t.Errorf("%s describes a restricted fonds: %q", path, metas)
+		}
+	}
+}

@@ -493,6 +493,10 @@ func (s *Server) collectionPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
+	if err := s.describeUnit(c, &p, col, "/collections/"+col.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
