@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/thaiarchives/archive/fault"
@@ -89,5 +90,67 @@ func TestAPageReadsOnlyTheRecordsItHolds(t *testing.T) {
 	}
 	if _, err := s.Page(ctx, "https://a.example", pages+1); fault.KindOf(err) != fault.NotFound {
 		t.Error("a page past the last is answered")
+	}
+}
+
+func TestARebuiltStoreGivesTheSameSitemap(t *testing.T) {
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := bolt.Open(ctx, filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	fonds := &repository.Collection{ID: "open-fonds", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "F"}}
+	closed := &repository.Collection{ID: "closed-fonds", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"en": "C"}, Access: repository.Access{Level: repository.Restricted}}
+	if err := store.AddCollections(ctx, []*repository.Collection{fonds, closed}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	its := []*repository.Item{
+		{Institution: "tu", Collection: "open-fonds", Title: repository.Text{"en": "open"}},
+		{Institution: "tu", Collection: "closed-fonds", Title: repository.Text{"en": "below a closed fonds"}},
+		{Institution: "cmu", Title: repository.Text{"en": "restricted"}, Access: repository.Access{Level: repository.Restricted}},
+		{Institution: "cmu", Title: repository.Text{"en": "withdrawn"}},
+	}
+	for _, it := range its {
+		if err := store.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.Withdraw(ctx, its[3].ID, "t", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	before, err := (&Service{Store: store}).Page(ctx, "https://a.example", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rebuilt.db")
+	if _, err := bolt.Rebuild(ctx, path, blobs, false); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := bolt.Open(ctx, path, blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rebuilt.Close()
+	after, err := (&Service{Store: rebuilt}).Page(ctx, "https://a.example", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locs []string
+	for i, u := range before {
+		locs = append(locs, u.Loc)
+		if i >= len(after) || after[i].Loc != u.Loc || !after[i].Modified.Equal(u.Modified) {
+			t.Errorf("after a rebuild: %v\nbefore: %v", after, before)
+			break
+		}
+	}
+	want := []string{"https://a.example/libraries/chula", "https://a.example/libraries/cmu", "https://a.example/libraries/tu",
+		"https://a.example/fonds/open-fonds", "https://a.example/items/" + its[0].ID}
+	if len(after) != len(before) || !slices.Equal(locs, want) {
+		t.Errorf("sitemap %v, want %v", locs, want)
 	}
 }
