@@ -444,3 +444,42 @@ func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.
 		}
 	}
 }
+
+func TestPicturesAndPDFAreNamedOnlyToWhomMaySeeThem(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	scan := repository.File{Name: "p1.tif", SHA256: sum, Size: 10, MediaType: "image/tiff", Width: 2000, Height: 1500, Derivatives: map[string]string{"access": "x"}}
+	pdf := repository.File{Name: "letter.pdf", SHA256: sum, Size: 10, MediaType: "application/pdf"}
+	open := &repository.Item{Institution: "chula", Title: repository.Text{"en": "Open"}, Files: []repository.File{scan, pdf}}
+	described := &repository.Item{Institution: "chula", Title: repository.Text{"en": "Described only"}, Files: []repository.File{scan, pdf},
+		Access: repository.Access{Level: repository.MetadataOnly}}
+	e := newMetaEnv(t, open, described)
+	type seen struct {
+		PDF          string
+		Image, Thumb string
+	}
+	read := func(id string, hdr ...string) seen {
+		w := e.do(t, "GET", "/items/"+id+"?lang=en", hdr...)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d", id, w.Code)
+		}
+		metas, lds := headOf(t, w.Body.String())
+		var doc struct{ Image, ThumbnailURL string }
+		if len(lds) != 1 || json.Unmarshal([]byte(lds[0]), &doc) != nil {
+			t.Fatalf("%s: JSON-LD %q", id, lds)
+		}
+		return seen{zoteroRead(metas, "").PDF, doc.Image, doc.ThumbnailURL}
+	}
+	base := "http://example.com"
+	if got, want := read(open.ID), (seen{base + "/api/v1/items/" + open.ID + "/files/2", base + "/iiif/3/" + open.ID + "-1/full/!1200,1200/0/default.jpg",
+		base + "/iiif/3/" + open.ID + "-1/full/400,300/0/default.jpg"}); got != want {
+		t.Errorf("open item: %+v, want %+v", got, want)
+	}
+	if got := read(described.ID); got != (seen{}) {
+		t.Errorf("an item described only names its files to anonymous visitors: %+v", got)
+	}
+	// Its library's staff may download the PDF; the pictures stay unnamed,
+	// since anonymous visitors may not see them.
+	if got := read(described.ID, "Authorization", "Bearer "+token); got != (seen{PDF: base + "/api/v1/items/" + described.ID + "/files/2"}) {
+		t.Errorf("to the staff: %+v", got)
+	}
+}
