@@ -24,7 +24,7 @@ func (p *page) describe(r pagemeta.Record) error {
 	if err != nil {
 		return fmt.Errorf("describing %s for machines: %w", r.Page, err)
 	}
-	p.Meta, p.JSONLD = r.Tags(), template.JS(ld)
+	p.Meta, p.JSONLD, p.Page = r.Tags(), template.JS(ld), r.Page
 	return nil
 }
 

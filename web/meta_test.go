@@ -483,3 +483,22 @@ func TestPicturesAndPDFAreNamedOnlyToWhomMaySeeThem(t *testing.T) {
 		t.Errorf("to the staff: %+v", got)
 	}
 }
+
+func TestARecordsPageNamesItsThaiAndEnglishVersionsForSearchEngines(t *testing.T) {
+	it := &repository.Item{Institution: "chula", Title: repository.Text{"th": "จดหมาย", "en": "Letter"}}
+	e := newMetaEnv(t, it)
+	page := "http://example.com/items/" + it.ID
+	for _, lang := range []string{"th", "en"} {
+		body := e.do(t, "GET", "/items/"+it.ID+"?lang="+lang).Body.String()
+		for _, want := range []string{
+			`<link rel="canonical" href="` + page + `?lang=` + lang + `">`,
+			`<link rel="alternate" hreflang="th" href="` + page + `?lang=th">`,
+			`<link rel="alternate" hreflang="en" href="` + page + `?lang=en">`,
+			`<link rel="alternate" hreflang="x-default" href="` + page + `">`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s page lacks %s", lang, want)
+			}
+		}
+	}
+}
