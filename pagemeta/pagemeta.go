@@ -241,3 +241,16 @@ func isoDate(p edtf.Point) string {
 	}
 	return fmt.Sprintf("%04d", p.Year)
 }
+
+// Library is the schema.org description of a library's page: an
+// ArchiveOrganization, with its own site and logo when it has them.
+func Library(name repository.Text, page, homepage, logo string) ([]byte, error) {
+	doc := map[string]any{"@context": "https://schema.org", "@type": "ArchiveOrganization", "@id": page, "url": page, "name": langValues(name)}
+	if homepage != "" {
+		doc["sameAs"] = homepage
+	}
+	if logo != "" {
+		doc["logo"] = logo
+	}
+	return json.Marshal(doc)
+}

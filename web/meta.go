@@ -123,3 +123,15 @@ func (s *Server) describeUnit(c *gin.Context, p *page, col *repository.Collectio
 	}
 	return p.describe(r)
 }
+
+// describeLibrary puts on p the schema.org description of library in.
+func (s *Server) describeLibrary(c *gin.Context, p *page, in *repository.Institution) error {
+	base := s.baseURL(c)
+	// The logo the IIIF manifests name for the library.
+	ld, err := pagemeta.Library(in.Name, base+"/libraries/"+in.ID, in.Homepage, base+"/assets/logo/"+in.ID+".png")
+	if err != nil {
+		return fmt.Errorf("describing library %s for machines: %w", in.ID, err)
+	}
+	p.JSONLD, p.Page = template.JS(ld), base+"/libraries/"+in.ID
+	return nil
+}

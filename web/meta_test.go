@@ -502,3 +502,32 @@ func TestARecordsPageNamesItsThaiAndEnglishVersionsForSearchEngines(t *testing.T
 		}
 	}
 }
+
+func TestALibrarysPageDescribesItAsAnArchiveOrganization(t *testing.T) {
+	e := newMetaEnv(t)
+	w := e.do(t, "GET", "/libraries/chula?lang=th")
+	metas, lds := headOf(t, w.Body.String())
+	var doc struct {
+		Type string `json:"@type"`
+		URL  string
+		Name []map[string]string
+		Logo string
+	}
+	if w.Code != http.StatusOK || len(lds) != 1 || json.Unmarshal([]byte(lds[0]), &doc) != nil {
+		t.Fatalf("%d: %q", w.Code, lds)
+	}
+	in, err := e.store.Institution("chula")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Type != "ArchiveOrganization" || doc.URL != "http://example.com/libraries/chula" || len(doc.Name) != 2 ||
+		doc.Name[0]["@value"] != in.Name["th"] || doc.Name[1]["@value"] != in.Name["en"] || doc.Logo != "http://example.com/assets/logo/chula.png" {
+		t.Errorf("library: %+v", doc)
+	}
+	if e.do(t, "GET", "/assets/logo/chula.png").Code != http.StatusOK {
+		t.Error("the logo it names does not answer")
+	}
+	if zoteroRead(metas, "").Title != "" {
+		t.Error("a library's page gives a citation title, as if it were a work")
+	}
+}

@@ -395,6 +395,10 @@ func (s *Server) libraryPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
+	if err := s.describeLibrary(c, &p, in); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
