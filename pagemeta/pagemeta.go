@@ -90,7 +90,8 @@ func zoteroType(dcmi string) string {
 
 // Tags are the meta tags of the page, in the page's language. Zotero reads
 // the Highwire tags first, Dublin Core's through its RDF import, and its
-// own z: names (itemType, archive, archiveLocation) as the fields they name.
+// own z: names (itemType, archive, archiveLocation, callNumber) as the
+// fields they name: the call number is where the record is in its fonds.
 func (r Record) Tags() []Tag {
 	var out []Tag
 	add := func(name, content string) {
@@ -138,6 +139,7 @@ func (r Record) Tags() []Tag {
 	add("z:itemType", zoteroType(r.Type))
 	add("z:archive", library)
 	add("z:archiveLocation", r.CallNumber())
+	add("z:callNumber", r.CallNumber())
 	return out
 }
 

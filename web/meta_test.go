@@ -116,7 +116,7 @@ func headOf(t *testing.T, body string) (metas [][2]string, ld []string) {
 // falls back to the page's address.
 type zoteroItem struct {
 	ItemType, Title, Date, Publisher, Language, Rights, URL string
-	Archive, ArchiveLocation, PDF                           string
+	Archive, ArchiveLocation, CallNumber, PDF               string
 	Creators                                                [][2]string // first, last
 }
 
@@ -166,6 +166,7 @@ func zoteroRead(metas [][2]string, pageURL string) zoteroItem {
 	if v := first("z:archiveLocation"); v != "" {
 		it.ArchiveLocation = v
 	}
+	it.CallNumber = first("z:callNumber")
 	// Highwire: the tag whose name ends with the key, joined when several.
 	hw := func(key string) string {
 		var vs []string
@@ -257,7 +258,7 @@ func TestZoteroSavesAnItemWithItsTitleCreatorsDateArchiveCallNumberURLAndARK(t *
 		metas, _ := headOf(t, w.Body.String())
 		got := zoteroRead(metas, page)
 		want := zoteroItem{ItemType: c.itemType, Title: c.title, Date: c.date, Publisher: in.Name.Get(c.lang), Language: c.it.Language[0],
-			Rights: c.it.Rights, URL: "http://example.com/" + c.it.ARK, Archive: in.Name.Get(c.lang), ArchiveLocation: "TH-CU-R7 / S2", Creators: c.creators}
+			Rights: c.it.Rights, URL: "http://example.com/" + c.it.ARK, Archive: in.Name.Get(c.lang), ArchiveLocation: "TH-CU-R7 / S2", CallNumber: "TH-CU-R7 / S2", Creators: c.creators}
 		if in.Name.Get(c.lang) != c.archive {
 			t.Errorf("%s: the library is named %q, the test expects %q", c.lang, in.Name.Get(c.lang), c.archive)
 		}
@@ -426,9 +427,9 @@ func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.
 	}
 	for path, want := range map[string]zoteroItem{
 		"/collections/rama7-letters?lang=en": {ItemType: "manuscript", Title: "Letters", Date: "1925", Publisher: "Chulalongkorn University",
-			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7 / S2", Creators: [][2]string{{"", "Prajadhipok"}}},
+			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7 / S2", CallNumber: "TH-CU-R7 / S2", Creators: [][2]string{{"", "Prajadhipok"}}},
 		"/fonds/rama7?lang=th": {ItemType: "manuscript", Title: "เอกสารรัชกาลที่ 7", Publisher: "จุฬาลงกรณ์มหาวิทยาลัย",
-			URL: "http://example.com/fonds/rama7", Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7"},
+			URL: "http://example.com/fonds/rama7", Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7", CallNumber: "TH-CU-R7"},
 	} {
 		w := e.do(t, "GET", path)
 		metas, lds := headOf(t, w.Body.String())
