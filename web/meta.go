@@ -24,7 +24,7 @@ func (p *page) describe(r pagemeta.Record) error {
 	if err != nil {
 		return fmt.Errorf("describing %s for machines: %w", r.Page, err)
 	}
-	p.Meta, p.JSONLD, p.Page = r.Tags(), template.JS(ld), r.Page
+	p.Meta, p.JSONLD, p.Address = r.Tags(), template.JS(ld), r.Page
 	return nil
 }
 
@@ -132,6 +132,6 @@ func (s *Server) describeLibrary(c *gin.Context, p *page, in *repository.Institu
 	if err != nil {
 		return fmt.Errorf("describing library %s for machines: %w", in.ID, err)
 	}
-	p.JSONLD, p.Page = template.JS(ld), base+"/libraries/"+in.ID
+	p.JSONLD, p.Address = template.JS(ld), base+"/libraries/"+in.ID
 	return nil
 }

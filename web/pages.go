@@ -79,9 +79,9 @@ type page struct {
 	// and search engines (meta.go).
 	Meta   []pagemeta.Tag
 	JSONLD template.JS
-	// Page is the address of the record's page, whose Thai and English
-	// versions the head names for search engines.
-	Page string
+	// Address is the address of the record's page, whose Thai and
+	// English versions the head names for search engines.
+	Address string
 }
 
 type link struct{ URL, Label string }
