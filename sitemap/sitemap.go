@@ -6,9 +6,10 @@
 //
 // A page costs what it holds: the store keeps, per library, the top-level
 // units and the items that anonymous visitors may list (their listing
-// tier) with their counts, so the page n is found by counts and read with a
-// seek; every record read is still decided by access.Decide for an
-// anonymous visitor.
+// tier) with their counts, so the page n is found by counts, and read from
+// its place in one library's listing (a seek, then a step over the keys
+// before the page there, none decoded); every record read is still decided
+// by access.Decide for an anonymous visitor.
 package sitemap
 
 import (
