@@ -28,11 +28,14 @@ func (p *page) describe(r pagemeta.Record) error {
 	return nil
 }
 
-// parts are units as pagemeta names them.
+// parts are units as pagemeta names them, a fonds by its finding aid.
 func parts(base string, units []*repository.Collection) []pagemeta.Part {
 	out := make([]pagemeta.Part, 0, len(units))
 	for _, u := range units {
 		part := pagemeta.Part{Name: u.Title, URL: base + "/collections/" + u.ID}
+		if u.Parent == "" {
+			part.URL = base + "/fonds/" + u.ID
+		}
 		if u.Description != nil {
 			part.Ref = u.Description.ReferenceCode
 		}

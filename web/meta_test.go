@@ -309,6 +309,7 @@ func TestItemPageJSONLDNamesTheArchiveItsUnitsAndItsARK(t *testing.T) {
 			IsPartOf   struct {
 				Name       []map[string]string
 				Identifier string
+				URL        string
 			}
 		}
 		Identifier []map[string]string
@@ -324,7 +325,8 @@ func TestItemPageJSONLDNamesTheArchiveItsUnitsAndItsARK(t *testing.T) {
 		t.Errorf("name in Thai and English: %v", doc.Name)
 	case doc.Holds.Type != "ArchiveOrganization" || doc.Holds.URL != "http://example.com/libraries/chula" || len(doc.Holds.Name) != 2:
 		t.Errorf("holding archive: %+v", doc.Holds)
-	case doc.IsPartOf.Identifier != "S2" || doc.IsPartOf.URL != "http://example.com/collections/rama7-letters" || doc.IsPartOf.IsPartOf.Identifier != "TH-CU-R7":
+	case doc.IsPartOf.Identifier != "S2" || doc.IsPartOf.URL != "http://example.com/collections/rama7-letters" || doc.IsPartOf.IsPartOf.Identifier != "TH-CU-R7" ||
+		doc.IsPartOf.IsPartOf.URL != "http://example.com/fonds/rama7":
 		t.Errorf("is part of: %+v", doc.IsPartOf)
 	case len(doc.Identifier) == 0 || doc.Identifier[0]["@type"] != "PropertyValue" || doc.Identifier[0]["propertyID"] != "ARK" || doc.Identifier[0]["value"] != it.ARK || doc.Identifier[0]["url"] != ark:
 		t.Errorf("identifier: %v", doc.Identifier)
