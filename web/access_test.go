@@ -208,6 +208,7 @@ const (
 	noContent      = "names nothing restricted" // health, static files, sign-in, CORS preflights
 	treeListing    = "archival tree"            // the restricted fonds cmu-closed: 2xx and its item's title exactly for those who may read it
 	treeMeta       = "archival unit"            // as treeListing, by status only (a viewer page, a PDF)
+	anonAddresses  = "public addresses"         // the addresses exactly of the items an anonymous visitor may read, whoever asks
 )
 
 // Kinds of check of access requests (requests.go).
@@ -229,6 +230,9 @@ var routeChecks = map[string][]struct {
 	"HEAD /static/*file":                         {{noContent, "HEAD", "/static/style.css", ""}},
 	"GET /assets/logo/:file":                     {{noContent, "GET", "/assets/logo/cmu.png", ""}},
 	"GET /favicon.ico":                           {{noContent, "GET", "/favicon.ico", ""}},
+	"GET /robots.txt":                            {{noContent, "GET", "/robots.txt", ""}},
+	"GET /sitemap.xml":                           {{anonAddresses, "GET", "/sitemap.xml", ""}},
+	"GET /sitemap/:n":                            {{anonAddresses, "GET", "/sitemap/1.xml", ""}},
 	"GET /":                                      {{listing, "GET", "/", ""}},
 	"GET /libraries/:id":                         {{listing, "GET", "/libraries/cmu", ""}, {listing, "GET", "/libraries/tu", ""}},
 	"GET /collections/:id":                       {{listing, "GET", "/collections/shared-all", ""}},
@@ -442,6 +446,17 @@ func TestEveryRouteWithEveryRoleAtEveryLevel(t *testing.T) {
 					for _, lvl := range levels {
 						if model[lvl][role].meta && !strings.Contains(w.Body.String(), e.secret[lvl]) && !(lvl == "hidden" && strings.Contains(c.path, "cmu")) {
 							t.Errorf("%s %s as %s does not list the %s item it may see", c.method, c.path, role, lvl)
+						}
+					}
+				case anonAddresses:
+					w := e.do(role, c.method, c.path, c.body)
+					if !ok(w.Code) {
+						t.Errorf("%s %s as %s: %d", c.method, c.path, role, w.Code)
+						continue
+					}
+					for _, lvl := range levels {
+						if listed := strings.Contains(w.Body.String(), "/items/"+e.items[lvl].ID+"<"); listed != model[lvl]["anonymous"].meta {
+							t.Errorf("%s %s as %s: the %s item listed %v, anonymous visitors may read it %v", c.method, c.path, role, lvl, listed, model[lvl]["anonymous"].meta)
 						}
 					}
 				case treeListing, treeMeta:

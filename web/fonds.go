@@ -231,6 +231,10 @@ func (s *Server) findingAid(c *gin.Context) {
 	p.Tree = site.TreeURL(tr.Root.ID)
 	p.PDFURL = "/fonds/" + tr.Root.ID + "/print"
 	p.Desk = access.Decide(who(c), access.Edit, access.LibraryResource(tr.Root.Institution), time.Now()) == nil
+	if err := s.describeUnit(c, &p.page, tr.Root.Collection, "/fonds/"+tr.Root.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "findingaid", p)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/search/thai"
+	"github.com/thaiarchives/archive/sitemap"
 )
 
 // withServices is cfg with the services New needs that it does not name
@@ -63,6 +64,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	}
 	if cfg.OAI == nil {
 		cfg.OAI = &oai.Provider{Store: cfg.Store}
+	}
+	if cfg.Sitemap == nil {
+		cfg.Sitemap = &sitemap.Service{Store: cfg.Store}
 	}
 	if cfg.Items == nil {
 		cfg.Items = &desk.Items{Store: cfg.Store, Blobs: cfg.Blobs}

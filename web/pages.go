@@ -21,6 +21,7 @@ import (
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/presentation"
+	"github.com/thaiarchives/archive/pagemeta"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
@@ -49,7 +50,7 @@ func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
 		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
-		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
+		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/meta.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
 	return out
@@ -75,6 +76,13 @@ type page struct {
 	Crumbs                 []link
 	SignedIn, SignIn       bool
 	CSRF, Error, LoginNext string
+	// Meta and JSONLD describe the page's record to reference managers
+	// and search engines (meta.go).
+	Meta   []pagemeta.Tag
+	JSONLD template.JS
+	// Address is the address of the record's page, whose Thai and
+	// English versions the head names for search engines.
+	Address string
 }
 
 type link struct{ URL, Label string }
@@ -388,6 +396,10 @@ func (s *Server) libraryPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(in.ID)
+	if err := s.describeLibrary(c, &p, in); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
@@ -489,6 +501,10 @@ func (s *Server) collectionPage(c *gin.Context) {
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
 	p.IIIF = s.site(c).CollectionURL(col.ID)
+	if err := s.describeUnit(c, &p, col, "/collections/"+col.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
 }
@@ -668,6 +684,9 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 			}
 			p.Cards = append(p.Cards, cd)
 		}
+	}
+	if err := s.describeItem(c, &p.page, it, res, in, true); err != nil {
+		return p, err
 	}
 	p.Edit = access.Decide(who(c), access.Edit, res, time.Now()) == nil
 	if p.User != "" {

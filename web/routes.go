@@ -33,6 +33,10 @@ func (s *Server) routes() []route {
 		head("/static/*file", serveStatic),
 		get("/assets/logo/:file", s.logo),
 		get("/favicon.ico", s.favicon),
+		// What search engines are given and kept from (sitemap.go)
+		get("/robots.txt", s.robots),
+		get("/sitemap.xml", s.sitemapIndex),
+		get("/sitemap/:n", s.sitemapPage),
 		// Pages
 		get("/", s.home),
 		get("/libraries/:id", s.libraryPage),

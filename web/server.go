@@ -35,6 +35,7 @@ import (
 	"github.com/thaiarchives/archive/ocr"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/signin"
+	"github.com/thaiarchives/archive/sitemap"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -122,6 +123,8 @@ type Config struct {
 	Annotations *annotation.Service
 	// FullText gives an item's text whole and as a PDF with a text layer.
 	FullText *fulltext.Service
+	// Sitemap lists the public pages for search engines.
+	Sitemap *sitemap.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -156,8 +159,8 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
 		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Identifiers == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
-		cfg.FullText == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text and desk services")
+		cfg.FullText == nil || cfg.Sitemap == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text, sitemap and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

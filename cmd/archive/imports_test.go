@@ -41,14 +41,17 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
 		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr", "fulltext/"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation", "fulltext"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation", "fulltext", "sitemap"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/", "fulltext/"},
+		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/", "fulltext/", "sitemap/"},
+		// What pages tell reference managers and search engines.
+		mod + "pagemeta": {"web", "pagemeta"},
+		mod + "sitemap":  {"cmd", "web", "sitemap"},
 		// Looking after the archive: wired by the command, the audits' page in the web layer.
-		mod + "fixity":  {"cmd", "web", "fixity"},
-		mod + "backup":  {"cmd", "backup"},
-		mod + "metrics": {"cmd", "metrics", "web/"},
+		mod + "fixity":   {"cmd", "web", "fixity"},
+		mod + "backup":   {"cmd", "backup"},
+		mod + "metrics":  {"cmd", "metrics", "web/"},
 		// University sign-in: built by the command, its redirects in the web layer.
 		mod + "signin": {"cmd", "web", "signin", "desk"}, // the desk checks a library's roles for sign-in as sign-in reads them
 	}

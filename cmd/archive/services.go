@@ -13,6 +13,7 @@ import (
 	"github.com/thaiarchives/archive/oai"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search/thai"
+	"github.com/thaiarchives/archive/sitemap"
 	"github.com/thaiarchives/archive/storage"
 )
 
@@ -23,6 +24,8 @@ type services struct {
 	pres   *presentation.Service
 	within *contentsearch.Service
 	oai    *oai.Provider
+	// sitemap lists the public pages for search engines.
+	sitemap *sitemap.Service
 	// The desk's services: items, people's accounts, access requests,
 	// groups.
 	items    *desk.Items
@@ -55,6 +58,7 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 			Annotations: annos},
 		within:      within,
 		oai:         &oai.Provider{Store: store, Name: "Shared archive of Chiang Mai, Thammasat and Chulalongkorn Universities", AdminEmail: cfg.AdminEmail},
+		sitemap:     &sitemap.Service{Store: store},
 		items:       &desk.Items{Store: store, Blobs: blobs},
 		accounts:    &desk.Accounts{Store: store},
 		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
