@@ -2,6 +2,7 @@ package annotation
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -118,6 +119,40 @@ func (s *Service) Work(ctx context.Context, p access.Principal, w Where) (*PageW
 	return out, nil
 }
 
+// transcribable reads the item of w for p to transcribe: refused to whom
+// may not know of it as not found, else to all but the staff and the
+// transcribers the library invited; a withdrawn item is gone.
+func (s *Service) transcribable(p access.Principal, w Where) (*repository.Item, access.Resource, error) {
+	if !repository.ValidID(w.Item) {
+		return nil, access.Resource{}, fmt.Errorf("no item %q: %w", w.Item, fault.NotFound)
+	}
+	it, err := s.Store.Item(w.Item)
+	if err != nil {
+		return nil, access.Resource{}, err
+	}
+	res, err := access.ItemResource(s.Store, it)
+	if err != nil {
+		return nil, res, err
+	}
+	now := s.now()
+	if !p.SignedIn() || p.Scope == access.ScopeRead || !access.Transcribes(p, res, now) {
+		if err := access.Decide(p, access.ReadMetadata, res, now); err != nil && !errors.Is(err, fault.Gone) {
+			return nil, res, err
+		}
+		if !p.SignedIn() {
+			return nil, res, fmt.Errorf("to transcribe, sign in: %w", fault.Unauthenticated)
+		}
+		return nil, res, fmt.Errorf("only the holding library's staff and the transcribers it invites transcribe its pages: ask the library to invite you: %w", fault.Forbidden)
+	}
+	if _, _, err := s.item(p, w); err != nil { // withdrawn, or no such page
+		return nil, res, err
+	}
+	if w.Canvas < 1 {
+		return nil, res, invalid("transcribe a page, %s{n}/", w.Container())
+	}
+	return it, res, nil
+}
+
 func linesOf(p *ocr.Page) []Line {
 	out := make([]Line, len(p.Lines))
 	for i, l := range p.Lines {
@@ -135,18 +170,9 @@ func linesOf(p *ocr.Page) []Line {
 // the library's staff); a transcriber's wait for review. It counts as
 // one annotation against p's limit a minute.
 func (s *Service) Transcribe(ctx context.Context, p access.Principal, w Where, edits []Edit) ([]*repository.Annotation, error) {
-	it, res, err := s.item(p, w)
+	it, res, err := s.transcribable(p, w)
 	if err != nil {
 		return nil, err
-	}
-	if !p.SignedIn() {
-		return nil, fmt.Errorf("to transcribe, sign in: %w", fault.Unauthenticated)
-	}
-	if p.Scope == access.ScopeRead {
-		return nil, fmt.Errorf("a read-only token may not transcribe: %w", fault.Forbidden)
-	}
-	if w.Canvas < 1 {
-		return nil, invalid("transcribe a page, %s{n}/", w.Container())
 	}
 	if len(edits) == 0 {
 		return nil, invalid("nothing to save: no line was changed")

@@ -256,13 +256,22 @@ func (s *Requests) approve(r *repository.Request, d Decision, now time.Time) err
 // it, their transcriptions waiting for the staff's review. Only the
 // holding library's staff invite.
 func (s *Requests) Invite(ctx context.Context, p access.Principal, id, email string, d Decision) (*repository.Request, error) {
-	it, _, err := s.item(p, id)
+	if !repository.ValidID(id) {
+		return nil, fmt.Errorf("no item %q: %w", id, fault.NotFound)
+	}
+	it, err := s.Store.Item(id)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	if err := access.Decide(p, access.Edit, access.LibraryResource(it.Institution), now); err != nil {
-		return nil, fmt.Errorf("only the holding library's staff invite transcribers: %w", fault.Forbidden)
+		if _, _, err := s.item(p, id); err != nil && !errors.Is(err, fault.Gone) {
+			return nil, err // an item p may not know of
+		}
+		return nil, fmt.Errorf("only the holding library's staff invite transcribers: %w", err)
+	}
+	if _, _, err := s.item(p, id); err != nil {
+		return nil, err
 	}
 	u, err := s.Store.UserByEmail(strings.TrimSpace(email))
 	if errors.Is(err, fault.NotFound) {

@@ -216,7 +216,7 @@ const (
 	askRoute  = "ask for access" // the JSON: 201 only for a signed-in person who may know of the item but not read it whole; the form, sent without a purpose: 400 for whoever may know of it
 	personal  = "personal"       // for every signed-in person, never to a shared cache; sign in first otherwise
 	staffPage = "library staff"  // the archivists and administrators of a library, and the system administrator
-	annotate  = "annotate"       // past the access decision (the item's description) only for a signed-in person: then 400 for the empty annotation sent
+	annotate  = "annotate"       // past the access decision (the item's pictures, reduced at least) only for a signed-in person: then 400 for the empty annotation sent
 )
 
 // routeChecks: every route of the server, and the requests that check it
@@ -341,9 +341,9 @@ var routeChecks = map[string][]struct {
 	"GET /annotations/:item/:n/:id":         {{noContent, "GET", "/annotations/no-such/1/x", ""}},
 	"POST /annotations/:item/:n/:id/review": {{noContent, "POST", "/annotations/no-such/1/x/review", ""}},
 	"GET /items/:id/transcribe/:n":          {{itemFull, "GET", "/items/%s/transcribe/1", ""}},
-	"POST /items/:id/transcribe/:n":         {{annotate, "POST", "/items/%s/transcribe/1", "mode=lines"}},
+	"POST /items/:id/transcribe/:n":         {{itemEdit, "POST", "/items/%s/transcribe/1", "mode=lines"}},
 	"POST /items/:id/transcribe/:n/review":  {{noContent, "POST", "/items/%s/transcribe/1/review", "decision=approve"}},
-	"POST /items/:id/transcribe/:n/invite":  {{libEdit, "POST", "/items/%s/transcribe/1/invite", "email="}},
+	"POST /items/:id/transcribe/:n/invite":  {{itemEdit, "POST", "/items/%s/transcribe/1/invite", "email="}},
 	"GET /ark/*name":                        {{noContent, "GET", "/ark/99999/c1nothing", ""}},
 	"HEAD /annotations/:item/:n/:id":        {{noContent, "HEAD", "/annotations/no-such/1/x", ""}},
 	"PUT /annotations/:item/:n/:id":         {{noContent, "PUT", "/annotations/no-such/1/x", "{}"}},
@@ -543,7 +543,7 @@ func (e *accessEnv) checkItem(t *testing.T, route, kind, method, path, body, rol
 		}
 		return
 	case annotate:
-		allowed = role != "anonymous" && r.meta
+		allowed = role != "anonymous" && r.reduced
 		if allowed != (w.Code == http.StatusBadRequest) || !allowed && ok(w.Code) || !r.meta && leak {
 			t.Errorf("%s %s as %s (%s): %d, allowed %v: %.200s", method, path, role, lvl, w.Code, allowed, w.Body)
 		}
