@@ -135,8 +135,11 @@ func (s *Server) launch(tb testing.TB) {
 		tb.Fatalf("starting MinIO: %v", err)
 	}
 	s.cmd = cmd
-	s.exited = make(chan struct{})
-	go func() { cmd.Wait(); close(s.exited) }()
+	// The channel of this process: a Restart's new one is not the old
+	// process's to close.
+	exited := make(chan struct{})
+	s.exited = exited
+	go func() { cmd.Wait(); close(exited) }()
 }
 
 // waitReady returns when the server answers S3 calls.
