@@ -23,6 +23,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -115,6 +116,8 @@ type Config struct {
 	Containers *desk.Containers
 	// Annotations are the web annotations of items' pages.
 	Annotations *annotation.Service
+	// Cite makes the citations of items and units.
+	Cite *cite.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service

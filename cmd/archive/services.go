@@ -5,6 +5,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -28,6 +29,8 @@ type services struct {
 	requests *desk.Requests
 	// annotations are the web annotations of items' pages.
 	annotations *annotation.Service
+	// cite makes the citations of items and units.
+	cite *cite.Service
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -52,5 +55,6 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		accounts:    &desk.Accounts{Store: store},
 		requests:    &desk.Requests{Store: store, Mail: cfg.Mail},
 		annotations: annos,
+		cite:        &cite.Service{Store: store},
 	}, nil
 }

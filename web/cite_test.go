@@ -1,0 +1,154 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/storage/local"
+)
+
+// citeEnv is a server with a Thai letter in a public fonds of Thammasat,
+// a restricted item and a curated collection.
+type citeEnv struct {
+	*fixture
+	store                   *bolt.Store
+	letter, closed, curated string
+}
+
+func newCiteEnv(t *testing.T) *citeEnv {
+	t.Helper()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	fonds := &repository.Collection{ID: "tu-pridi", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารปรีดี พนมยงค์", "en": "Pridi Banomyong Papers"},
+		Description: &repository.Description{ReferenceCode: "TU-PB", Date: "1932/1983"}}
+	curated := &repository.Collection{Institution: "tu", Level: repository.Curated, Title: repository.Text{"en": "Favourites"}}
+	for _, c := range []*repository.Collection{fonds, curated} {
+		if err := store.SaveCollection(ctx, c, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	letter := &repository.Item{Institution: "tu", Collection: fonds.ID, Type: "Text", Title: repository.Text{"th": "จดหมายถึงคณะราษฎร", "en": "Letter to the People's Party"},
+		Creator: repository.Text{"th": "ปรีดี พนมยงค์", "en": "Banomyong, Pridi"}, Date: "1934-06-18", Language: []string{"th"}}
+	closed := &repository.Item{Institution: "tu", Title: repository.Text{"en": "Closed"}, Access: repository.Access{Level: repository.Restricted}}
+	for _, it := range []*repository.Item{letter, closed} {
+		if err := store.SaveItem(ctx, it, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seedAdmin(t, store)
+	srv, err := New(withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &citeEnv{fixture: &fixture{srv: srv}, store: store, letter: letter.ID, closed: closed.ID, curated: curated.ID}
+}
+
+func TestCitationDownloadsAreAttachmentsOfTheirMediaTypesNamingLibraryFondsAndAddress(t *testing.T) {
+	e := newCiteEnv(t)
+	for _, c := range []struct {
+		query, ctype, file string
+		has                []string
+	}{
+		{"", "application/vnd.citationstyles.csl+json", e.letter + ".json",
+			[]string{`"type": "manuscript"`, `"title": "Letter to the People's Party"`, `"family": "Banomyong"`, `"archive": "Thammasat University"`, `"archive_location": "Pridi Banomyong Papers, TU-PB"`, `"URL": "http://example.com/items/` + e.letter + `"`}},
+		{"?format=ris", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
+			[]string{"TY  - MANSCPT\r\n", "AU  - Banomyong, Pridi\r\n", "DB  - Thammasat University\r\n", "AV  - Pridi Banomyong Papers, TU-PB\r\n", "UR  - http://example.com/items/" + e.letter + "\r\n", "ER  - \r\n"}},
+		{"?format=bibtex", "application/x-bibtex; charset=utf-8", e.letter + ".bib",
+			[]string{"@misc{" + e.letter + ",", "title = {{Letter to the People's Party}}", "note = {Pridi Banomyong Papers, TU-PB. Thammasat University}"}},
+		{"?format=ris&lang=th", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
+			[]string{"TI  - จดหมายถึงคณะราษฎร\r\n", "AU  - ปรีดี พนมยงค์\r\n", "DB  - มหาวิทยาลัยธรรมศาสตร์\r\n", "PY  - 1934\r\n"}},
+	} {
+		w := e.do(t, "GET", "/api/v1/items/"+e.letter+"/citation"+c.query, "Accept-Language", "en")
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", c.query, w.Code, w.Body)
+		}
+		h := w.Header()
+		if h.Get("Content-Type") != c.ctype || h.Get("Content-Disposition") != `attachment; filename="`+c.file+`"` {
+			t.Errorf("%s: type %q, disposition %q", c.query, h.Get("Content-Type"), h.Get("Content-Disposition"))
+		}
+		if h.Get("Cache-Control") != "public, max-age=300" || !strings.Contains(h.Get("Vary"), "Accept-Language") {
+			t.Errorf("%s: a public item's citation is cached %q, varies by %q", c.query, h.Get("Cache-Control"), h.Get("Vary"))
+		}
+		for _, s := range c.has {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Errorf("%s lacks %q:\n%s", c.query, s, w.Body)
+			}
+		}
+	}
+	var entries []map[string]any
+	if err := json.Unmarshal(e.do(t, "GET", "/api/v1/items/"+e.letter+"/citation").Body.Bytes(), &entries); err != nil || len(entries) != 1 {
+		t.Errorf("CSL-JSON is not a list of one item: %v %v", err, entries)
+	}
+}
+
+func TestUnitCitationIsTheUnitsAndACuratedCollectionHasNone(t *testing.T) {
+	e := newCiteEnv(t)
+	w := e.do(t, "GET", "/api/v1/units/tu-pridi/citation?format=bibtex", "Accept-Language", "en")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Disposition") != `attachment; filename="tu-pridi.bib"` {
+		t.Fatalf("unit: %d %q %s", w.Code, w.Header().Get("Content-Disposition"), w.Body)
+	}
+	for _, s := range []string{"@misc{tu-pridi,", "title = {{Pridi Banomyong Papers}}", "date = {1932/1983}", "url = {http://example.com/fonds/tu-pridi}", "note = {TU-PB. Thammasat University}"} {
+		if !strings.Contains(w.Body.String(), s) {
+			t.Errorf("unit's BibTeX lacks %q:\n%s", s, w.Body)
+		}
+	}
+	for _, id := range []string{e.curated, "no-such-unit"} {
+		if w := e.do(t, "GET", "/api/v1/units/"+id+"/citation"); w.Code != http.StatusNotFound {
+			t.Errorf("unit %s: %d", id, w.Code)
+		}
+	}
+}
+
+func TestCitationOfARestrictedItemAnswersAsTheItemsJSONDoes(t *testing.T) {
+	e := newCiteEnv(t)
+	other := tokenFor(t, e.store, "reader@cmu.example", "cmu", "reader", "read")
+	own := tokenFor(t, e.store, "reader@tu.example", "tu", "reader", "read")
+	for _, who := range []struct{ name, token string }{{"anonymous", ""}, {"another library's reader", other}, {"its library's reader", own}} {
+		var hdr []string
+		if who.token != "" {
+			hdr = []string{"Authorization", "Bearer " + who.token}
+		}
+		item := e.do(t, "GET", "/api/v1/items/"+e.closed, hdr...)
+		cite := e.do(t, "GET", "/api/v1/items/"+e.closed+"/citation?format=ris", hdr...)
+		if cite.Code != item.Code {
+			t.Errorf("%s: the citation answers %d, the item %d", who.name, cite.Code, item.Code)
+		}
+		if cite.Code == http.StatusOK {
+			if cc := cite.Header().Get("Cache-Control"); !strings.Contains(cc, "private") {
+				t.Errorf("%s: a restricted item's citation is cached %q", who.name, cc)
+			}
+		} else if strings.Contains(cite.Body.String(), "Closed") {
+			t.Errorf("%s: a refusal names the item: %s", who.name, cite.Body)
+		}
+	}
+	if w := e.do(t, "GET", "/api/v1/items/"+e.closed+"/citation", "Authorization", "Bearer "+own); w.Code != http.StatusOK {
+		t.Errorf("its library's reader: %d", w.Code)
+	}
+	if w := e.do(t, "GET", "/api/v1/items/"+e.closed+"/citation"); w.Code != http.StatusNotFound {
+		t.Errorf("anonymous, where the library does not reveal restricted items: %d", w.Code)
+	}
+}
+
+func TestCitationInAnUnknownFormatIsRefusedSayingWhichAreOffered(t *testing.T) {
+	e := newCiteEnv(t)
+	for lang, want := range map[string]string{"en": "use format=csl-json (the default), format=ris or format=bibtex", "th": "format=ris หรือ format=bibtex"} {
+		w := e.do(t, "GET", "/api/v1/items/"+e.letter+"/citation?format=endnote&lang="+lang)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: %d %s", lang, w.Code, w.Body)
+		}
+	}
+}
