@@ -91,7 +91,8 @@ func source(t *testing.T, st *memStore, unit bool, id string, p access.Principal
 func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *testing.T) {
 	e := source(t, archive(), false, "letter-1", access.Principal{}).CSL("th", "https://archive.example")
 	want := Entry{
-		ID: "letter-1", Type: "manuscript", Title: "จดหมายถึงกรมศิลปากร", OriginalTitle: "Letter to the Fine Arts Department",
+		ID: "letter-1", Type: "manuscript", Title: "จดหมายถึงกรมศิลปากร", OtherTitle: "Letter to the Fine Arts Department",
+		Multi:           &Multi{Main: map[string]string{"title": "th"}, Keys: map[string]map[string]string{"title": {"en": "Letter to the Fine Arts Department"}}},
 		Author:          []Name{{Literal: "ยง เสฐียรโกเศศ"}},
 		Issued:          &Date{Parts: [][]int{{1934, 6, 18}}},
 		Archive:         "หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย",
@@ -106,7 +107,7 @@ func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`"type":"manuscript"`, `"original-title":`, `"date-parts":[[1934,6,18]]`, `"archive_location":`, `"call-number":"CU-AR/1/3"`, `"URL":"https://archive.example/ark:/99999/b1letter1q"`} {
+	for _, s := range []string{`"type":"manuscript"`, `"multi":{"main":{"title":"th"},"_keys":{"title":{"en":"Letter to the Fine Arts Department"}}}`, `"date-parts":[[1934,6,18]]`, `"archive_location":`, `"call-number":"CU-AR/1/3"`, `"URL":"https://archive.example/ark:/99999/b1letter1q"`} {
 		if !strings.Contains(string(js), s) {
 			t.Errorf("CSL-JSON %s lacks %s", js, s)
 		}
@@ -115,8 +116,8 @@ func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *tes
 
 func TestEnglishItemsCSLInvertsOnlyCommaWrittenNamesAndKeepsCirca(t *testing.T) {
 	e := source(t, archive(), false, "photo-1", access.Principal{}).CSL("en", "https://archive.example")
-	if e.Type != "graphic" || e.Title != "The Grand Palace from the river" || e.OriginalTitle != "" {
-		t.Errorf("type and titles: %q %q %q", e.Type, e.Title, e.OriginalTitle)
+	if e.Type != "graphic" || e.Title != "The Grand Palace from the river" || e.OtherTitle != "" || e.Multi != nil {
+		t.Errorf("type and titles: %q %q %q %v", e.Type, e.Title, e.OtherTitle, e.Multi)
 	}
 	if want := []Name{{Family: "Smith", Given: "John"}, {Literal: "Royal Thai Survey Department"}}; !reflect.DeepEqual(e.Author, want) {
 		t.Errorf("authors %+v, want %+v", e.Author, want)
@@ -267,5 +268,18 @@ func TestBibTeXEscapesTeXSpecialsAndKeepsWholeNamesWhole(t *testing.T) {
 	// Braces stay balanced whatever a title holds.
 	if strings.Count(got, "{")-strings.Count(got, `\{`) != strings.Count(got, "}")-strings.Count(got, `\}`) {
 		t.Errorf("unbalanced braces in\n%s", got)
+	}
+}
+
+func TestPlainCitationSaysTheDateInTheReadersEraAndEndsWithTheAddress(t *testing.T) {
+	src := source(t, archive(), false, "letter-1", access.Principal{})
+	for lang, want := range map[string]string{
+		"th": "ยง เสฐียรโกเศศ. จดหมายถึงกรมศิลปากร. 18 มิถุนายน 2477. เอกสารส่วนบุคคล พระยาอนุมานราชธน, จดหมาย, Letters to the Fine Arts Department, CU-AR/1/3. หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย. https://h/ark:/99999/b1letter1q",
+		// A creator known only in Thai is named in Thai.
+		"en": "ยง เสฐียรโกเศศ. Letter to the Fine Arts Department. 18 June 1934. Phraya Anuman Rajadhon Papers, Letters, Letters to the Fine Arts Department, CU-AR/1/3. Chulalongkorn University Archives. https://h/ark:/99999/b1letter1q",
+	} {
+		if got := src.Plain(lang, "https://h"); got != want {
+			t.Errorf("%s:\n%s\nwant\n%s", lang, got, want)
+		}
 	}
 }

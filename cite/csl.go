@@ -64,10 +64,13 @@ type Date struct {
 
 // Entry is one CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html).
 type Entry struct {
-	ID              string `json:"id"`
-	Type            string `json:"type"`
-	Title           string `json:"title"`
-	OriginalTitle   string `json:"original-title,omitempty"`
+	ID    string `json:"id"`
+	Type  string `json:"type"`
+	Title string `json:"title"`
+	// Multi keeps the title in the other language, in citeproc-js's
+	// multilingual form (CSL 1.0 has no variable for a parallel title:
+	// original-title is the title a work was first published under).
+	Multi           *Multi `json:"multi,omitempty"`
 	Author          []Name `json:"author,omitempty"`
 	Issued          *Date  `json:"issued,omitempty"`
 	Archive         string `json:"archive,omitempty"`
@@ -77,11 +80,21 @@ type Entry struct {
 	URL             string `json:"URL"`
 	// ARK is the bare identifier, which RIS and BibTeX name too.
 	ARK string `json:"-"`
+	// OtherTitle is the title in the other language, if it has one.
+	OtherTitle string `json:"-"`
+}
+
+// Multi is citeproc-js's multilingual extension of CSL-JSON
+// (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html#multilingual):
+// the language of each field as given, and the field in other languages.
+type Multi struct {
+	Main map[string]string            `json:"main,omitempty"`
+	Keys map[string]map[string]string `json:"_keys"`
 }
 
 // CSL is the source's CSL-JSON entry for readers of lang ("th" or "en"):
 // its texts in lang where they exist (the title in the other language
-// kept as the original title), dates in the Common Era (a style shows
+// kept beside it), dates in the Common Era (a style shows
 // them in the Buddhist Era for Thai readers), and base the archive's
 // address, to which the ARK or the page's path is added.
 func (s *Source) CSL(lang, base string) Entry {
@@ -91,7 +104,11 @@ func (s *Source) CSL(lang, base string) Entry {
 		other = "th"
 	}
 	if o := s.Title[other]; o != "" && o != e.Title {
-		e.OriginalTitle = o
+		e.OtherTitle = o
+		e.Multi = &Multi{Keys: map[string]map[string]string{"title": {other: o}}}
+		if s.Title[lang] == e.Title {
+			e.Multi.Main = map[string]string{"title": lang}
+		}
 	}
 	e.Author = names(s.Creator.Get(lang))
 	e.Issued = cslDate(s.Date, lang)

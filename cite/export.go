@@ -3,6 +3,8 @@ package cite
 import (
 	"fmt"
 	"strings"
+
+	"github.com/thaiarchives/archive/repository/edtf"
 )
 
 // risTypes are RIS's reference types for CSL's, as reference managers
@@ -33,7 +35,7 @@ func RIS(e Entry) []byte {
 	}
 	put("TY", ty)
 	put("TI", e.Title)
-	put("TT", e.OriginalTitle)
+	put("TT", e.OtherTitle)
 	for _, a := range e.Author {
 		put("AU", a.String())
 	}
@@ -150,4 +152,30 @@ func texEscape(s string) string { return texSpecials.Replace(oneLine(s)) }
 // and spaces, percent-encoded.
 func urlEscape(s string) string {
 	return strings.NewReplacer("{", "%7B", "}", "%7D", " ", "%20").Replace(s)
+}
+
+// Plain is the citation as one line of text for readers of lang, which a
+// page shows until its script renders the style chosen, and to readers
+// without scripts: the authors, the title, the date (in the Buddhist Era
+// in Thai), the units and the library, and the address to cite.
+func (s *Source) Plain(lang, base string) string {
+	e := s.CSL(lang, base)
+	var parts []string
+	var authors []string
+	for _, a := range e.Author {
+		authors = append(authors, a.String())
+	}
+	if len(authors) > 0 {
+		parts = append(parts, strings.Join(authors, "; "))
+	}
+	parts = append(parts, e.Title)
+	if d, err := edtf.Parse(s.Date); err == nil {
+		parts = append(parts, d.Format(lang))
+	}
+	for _, v := range []string{e.ArchiveLocation, e.Archive} {
+		if v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ". ") + ". " + e.URL
 }

@@ -54,12 +54,20 @@ func (s *Service) Item(ctx context.Context, p access.Principal, id string) (*Sou
 	if err := access.Decide(p, access.ReadMetadata, res, s.now()); err != nil {
 		return nil, res, err
 	}
+	src, err := s.ItemSource(p, it)
+	return src, res, err
+}
+
+// ItemSource is the source of the citation of an item p may read (its
+// page has decided so already).
+func (s *Service) ItemSource(p access.Principal, it *repository.Item) (*Source, error) {
 	src := &Source{ID: it.ID, ARK: it.ARK, Type: it.Type, Title: it.Title, Creator: it.Creator, Date: it.Date, Language: it.Language}
+	var err error
 	if src.Library, err = s.library(it.Institution); err != nil {
-		return nil, res, err
+		return nil, err
 	}
 	src.Path, err = s.path(p, it.Collection)
-	return src, res, err
+	return src, err
 }
 
 // Unit is the source of archival unit id's citation for p, and the unit
@@ -85,15 +93,23 @@ func (s *Service) Unit(ctx context.Context, p access.Principal, id string) (*Sou
 	if err := access.Decide(p, access.ReadMetadata, res, s.now()); err != nil {
 		return nil, res, err
 	}
+	src, err := s.UnitSource(p, col)
+	return src, res, err
+}
+
+// UnitSource is the source of the citation of an archival unit p may
+// read (its page has decided so already).
+func (s *Service) UnitSource(p access.Principal, col *repository.Collection) (*Source, error) {
 	src := &Source{ID: col.ID, Unit: true, ARK: col.ARK, Title: col.Title}
 	if d := col.Description; d != nil {
 		src.Creator, src.Date, src.Language, src.Ref = d.Creator, d.Date, d.Language, d.ReferenceCode
 	}
+	var err error
 	if src.Library, err = s.library(col.Institution); err != nil {
-		return nil, res, err
+		return nil, err
 	}
 	src.Path, err = s.path(p, col.Parent)
-	return src, res, err
+	return src, err
 }
 
 func (s *Service) library(id string) (repository.Text, error) {
