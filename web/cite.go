@@ -23,6 +23,16 @@ var citeFormats = map[string]citeFormat{
 	"bibtex":   {"application/x-bibtex; charset=utf-8", "bib"},
 }
 
+// citeBlock is a page's "Cite" section (templates/cite.html): the plain
+// citation, shown until the page's script renders the style and language
+// chosen (and to readers without scripts), and the address of its
+// downloads.
+type citeBlock struct {
+	Lang, Heading string // Heading: the key of the section's title
+	URL           string // without a format
+	Plain         string
+}
+
 func (s *Server) itemCitation(c *gin.Context) { s.citation(c, s.cfg.Cite.Item) }
 func (s *Server) unitCitation(c *gin.Context) { s.citation(c, s.cfg.Cite.Unit) }
 

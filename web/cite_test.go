@@ -152,3 +152,25 @@ func TestCitationInAnUnknownFormatIsRefusedSayingWhichAreOffered(t *testing.T) {
 		}
 	}
 }
+
+func TestItemAndUnitPagesOfferTheirCitationAndDownloadsWithoutScripts(t *testing.T) {
+	e := newCiteEnv(t)
+	for _, c := range []struct{ path, plain, api string }{
+		{"/items/" + e.letter + "?lang=th", "ปรีดี พนมยงค์. จดหมายถึงคณะราษฎร. 18 มิถุนายน 2477. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. http://example.com/items/" + e.letter, "/api/v1/items/" + e.letter + "/citation"},
+		{"/fonds/tu-pridi?lang=en", "Pridi Banomyong Papers. 1932 – 1983. TU-PB. Thammasat University. http://example.com/fonds/tu-pridi", "/api/v1/units/tu-pridi/citation"},
+	} {
+		w := e.do(t, "GET", c.path)
+		body := w.Body.String()
+		if w.Code != 200 || !strings.Contains(body, `<output id="citation"`) || !strings.Contains(body, c.plain+"</output>") {
+			t.Errorf("%s: %d, no plain citation %q", c.path, w.Code, c.plain)
+		}
+		for _, f := range []string{"ris", "bibtex", "csl-json"} {
+			if !strings.Contains(body, `href="`+c.api+`?format=`+f+`" download`) {
+				t.Errorf("%s does not link its %s", c.path, f)
+			}
+		}
+		if !strings.Contains(body, `data-csl="`+c.api+`"`) || !strings.Contains(body, `<script src="/static/cite.js" defer>`) {
+			t.Errorf("%s: the cite block has no script or address", c.path)
+		}
+	}
+}

@@ -49,6 +49,7 @@ type aidPage struct {
 	Units             int
 	Message           string
 	HTML              template.HTML // the units, written by treehtml.go
+	Cite              citeBlock     // the root unit's citation
 }
 
 // readTree reads the tree of unit id and decides that p may read it: a
@@ -227,6 +228,12 @@ func (s *Server) findingAid(c *gin.Context) {
 	p.Tree = site.TreeURL(tr.Root.ID)
 	p.PDFURL = "/fonds/" + tr.Root.ID + "/print"
 	p.Desk = access.Decide(who(c), access.Edit, access.LibraryResource(tr.Root.Institution), time.Now()) == nil
+	src, err := s.cfg.Cite.UnitSource(who(c), tr.Root.Collection)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.Cite = citeBlock{Lang: p.Lang, Heading: "cite_unit", URL: "/api/v1/units/" + tr.Root.ID + "/citation", Plain: src.Plain(p.Lang, site.Base)}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "findingaid", p)
 }

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra: the
+// item page renders its citation in Chicago with citeproc-js once loaded;
+// choosing the Thai thesis style in Thai renders the Thai title, the name
+// in Thai order and the year 2477 (1934 CE).
+func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T) {
+	e := newCiteEnv(t)
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	ctx := browser(t)
+	// rendered waits (up to chromedp's deadline) for the citation in a
+	// style and language, and answers its text.
+	rendered := func(style, lang string) chromedp.Action[string] {
+		return chromedp.Poll[string](`(() => { const o = document.getElementById("citation"); return o.dataset.style === "` + style + `" && o.lang === "` + lang + `" && o.textContent; })()`)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/items/"+e.letter+"?lang=en")); err != nil {
+		t.Fatal(err)
+	}
+	chicago, err := chromedp.Run(ctx, rendered("chicago-author-date", "en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Banomyong, Pridi. 1934. “Letter to the People’s Party,” June 18. Thammasat University, Pridi Banomyong Papers, TU-PB. " + ts.URL + "/items/" + e.letter + "."; chicago != want {
+		t.Errorf("Chicago:\n got %s\nwant %s", chicago, want)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`for (const [id, v] of [["cite-style", "thai-thesis"], ["cite-lang", "th"]]) { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event("change")); }; true`)); err != nil {
+		t.Fatal(err)
+	}
+	thai, err := chromedp.Run(ctx, rendered("thai-thesis", "th"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ปรีดี พนมยงค์. (2477). จดหมายถึงคณะราษฎร. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. สืบค้นจาก " + ts.URL + "/items/" + e.letter; thai != want {
+		t.Errorf("Thai thesis:\n got %s\nwant %s", thai, want)
+	}
+	if strings.Contains(thai, "1934") {
+		t.Errorf("the Thai citation says the Common Era year: %s", thai)
+	}
+}
