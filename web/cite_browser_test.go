@@ -46,3 +46,31 @@ func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T
 		t.Errorf("the Thai citation says the Common Era year: %s", thai)
 	}
 }
+
+// TestCiteBlockFitsAPhoneInBothLanguages: on a phone the rendered
+// citation of an item with an ARK gives the ARK's address and, with a
+// long call number, wraps inside the page instead of making it scroll
+// sideways; axe-core finds nothing serious.
+func TestCiteBlockFitsAPhoneInBothLanguages(t *testing.T) {
+	e := newCiteEnv(t)
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	ctx := browserAt(t, 360, 640)
+	for _, lang := range []string{"th", "en"} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640, chromedp.EmulateMobile), chromedp.Navigate(ts.URL+"/items/"+e.long+"?lang="+lang)); err != nil {
+			t.Fatal(err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Poll[string](`document.getElementById("citation").dataset.style === "chicago-author-date" && document.getElementById("citation").textContent`))
+		if err != nil {
+			t.Fatalf("%s: the citation was not rendered: %v", lang, err)
+		}
+		if !strings.Contains(text, ts.URL+"/ark:/99999/b1letter1qz7x9k2m4n6p8r0t") {
+			t.Errorf("%s: the citation does not give the ARK's address: %s", lang, text)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Errorf("the item page (%s) with its citation scrolls sideways at 360x640", lang)
+		}
+		checkAccessibility(t, ctx, "the item page's citation ("+lang+") at 360x640")
+	}
+}

@@ -17,8 +17,8 @@ import (
 // a restricted item and a curated collection.
 type citeEnv struct {
 	*fixture
-	store                   *bolt.Store
-	letter, closed, curated string
+	store                         *bolt.Store
+	letter, closed, curated, long string
 }
 
 func newCiteEnv(t *testing.T) *citeEnv {
@@ -44,7 +44,14 @@ func newCiteEnv(t *testing.T) *citeEnv {
 	letter := &repository.Item{Institution: "tu", Collection: fonds.ID, Type: "Text", Title: repository.Text{"th": "จดหมายถึงคณะราษฎร", "en": "Letter to the People's Party"},
 		Creator: repository.Text{"th": "ปรีดี พนมยงค์", "en": "Banomyong, Pridi"}, Date: "1934-06-18", Language: []string{"th"}}
 	closed := &repository.Item{Institution: "tu", Title: repository.Text{"en": "Closed"}, Access: repository.Access{Level: repository.Restricted}}
-	for _, it := range []*repository.Item{letter, closed} {
+	// An item with an ARK and a call number too long for a phone's line.
+	file := &repository.Collection{ID: "tu-pridi-letters", Institution: "tu", Parent: fonds.ID, Level: repository.FileLevel, Title: repository.Text{"en": "Letters"},
+		Description: &repository.Description{ReferenceCode: "TU-PB/CORRESPONDENCE-1932-1983/PEOPLES-PARTY/BOX-0012/FOLDER-0007"}}
+	if err := store.SaveCollection(ctx, file, "t"); err != nil {
+		t.Fatal(err)
+	}
+	long := &repository.Item{Institution: "tu", Collection: file.ID, ARK: "ark:/99999/b1letter1qz7x9k2m4n6p8r0t", Title: repository.Text{"en": "Letter"}, Date: "1934"}
+	for _, it := range []*repository.Item{letter, closed, long} {
 		if err := store.SaveItem(ctx, it, "t"); err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +61,7 @@ func newCiteEnv(t *testing.T) *citeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &citeEnv{fixture: &fixture{srv: srv}, store: store, letter: letter.ID, closed: closed.ID, curated: curated.ID}
+	return &citeEnv{fixture: &fixture{srv: srv}, store: store, letter: letter.ID, closed: closed.ID, curated: curated.ID, long: long.ID}
 }
 
 func TestCitationDownloadsAreAttachmentsOfTheirMediaTypesNamingLibraryFondsAndAddress(t *testing.T) {
