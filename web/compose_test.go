@@ -32,6 +32,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"presentation":   func(c *Config) { c.Presentation = nil },
 		"content search": func(c *Config) { c.Within = nil },
 		"OAI-PMH":        func(c *Config) { c.OAI = nil },
+		"citation":       func(c *Config) { c.Cite = nil },
 	} {
 		cfg := whole
 		drop(&cfg)

@@ -151,8 +151,8 @@ type Server struct {
 // command that built them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
-		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation and desk services")
+		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil || cfg.Cite == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, citation and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
