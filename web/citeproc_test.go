@@ -75,6 +75,12 @@ var (
 		Library:  repository.Text{"th": "มหาวิทยาลัยธรรมศาสตร์", "en": "Thammasat University"},
 		Path: []*repository.Collection{{ID: "tu-pridi", Title: repository.Text{"th": "เอกสารปรีดี พนมยงค์", "en": "Pridi Banomyong Papers"},
 			Description: &repository.Description{ReferenceCode: "TU-PB"}}}}
+	pridiFonds = &cite.Source{ID: "tu-pridi", Unit: true,
+		Title:   repository.Text{"th": "เอกสารปรีดี พนมยงค์", "en": "Pridi Banomyong Papers"},
+		Creator: repository.Text{"th": "ปรีดี พนมยงค์", "en": "Banomyong, Pridi"},
+		Date:    "1932/1983",
+		Library: repository.Text{"th": "มหาวิทยาลัยธรรมศาสตร์", "en": "Thammasat University"},
+		Ref:     "TU-PB"}
 	englishPhoto = &cite.Source{ID: "photo-1", Type: "Image",
 		Title:    repository.Text{"en": "The Grand Palace from the river"},
 		Creator:  repository.Text{"en": "Smith, John"},
@@ -122,6 +128,15 @@ func TestEachCitationStyleRendersThaiAndEnglishItemsAsExpected(t *testing.T) {
 			"Smith, J. (ประมาณ 2475). The Grand Palace from the river (Royal Survey Papers, Photographs, CU-RS/2). หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย. https://archive.example/items/photo-1"},
 		{englishPhoto, "thai-thesis", "th",
 			"Smith, J. (ประมาณ 2475). The Grand Palace from the river. Royal Survey Papers, Photographs, CU-RS/2. หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย. สืบค้นจาก https://archive.example/items/photo-1"},
+		// A fonds: an archival collection, its years a range.
+		{pridiFonds, "thai-thesis", "th",
+			"ปรีดี พนมยงค์. (2475–2526). เอกสารปรีดี พนมยงค์ [เอกสารจดหมายเหตุ]. TU-PB. มหาวิทยาลัยธรรมศาสตร์. สืบค้นจาก https://archive.example/fonds/tu-pridi"},
+		{pridiFonds, "thai-thesis", "en",
+			"Banomyong, P. (1932–1983). Pridi Banomyong Papers [archival collection]. TU-PB. Thammasat University. Retrieved from https://archive.example/fonds/tu-pridi"},
+		{pridiFonds, "chicago-author-date", "en",
+			"Banomyong, Pridi. 1932–1983. “Pridi Banomyong Papers.” TU-PB, Thammasat University. https://archive.example/fonds/tu-pridi."},
+		{pridiFonds, "apa", "en",
+			"Banomyong, P. (1932–1983). Pridi Banomyong Papers (TU-PB) [Archival collection]. Thammasat University. https://archive.example/fonds/tu-pridi"},
 	}
 	in := make([]map[string]any, len(cases))
 	for i, c := range cases {
