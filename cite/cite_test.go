@@ -226,11 +226,10 @@ func TestRISWritesEachFieldOnItsTaggedLine(t *testing.T) {
 		"PY  - 1934\r\n" +
 		"DA  - 1934/06/18/\r\n" +
 		"DB  - หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย\r\n" +
-		"AV  - เอกสารส่วนบุคคล พระยาอนุมานราชธน, จดหมาย, Letters to the Fine Arts Department, CU-AR/1/3\r\n" +
+		"AN  - เอกสารส่วนบุคคล พระยาอนุมานราชธน, จดหมาย, Letters to the Fine Arts Department, CU-AR/1/3\r\n" +
 		"CN  - CU-AR/1/3\r\n" +
 		"LA  - th\r\n" +
 		"UR  - https://archive.example/ark:/99999/b1letter1q\r\n" +
-		"AN  - ark:/99999/b1letter1q\r\n" +
 		"ER  - \r\n"
 	if got != want {
 		t.Errorf("RIS\n%q\nwant\n%q", got, want)
@@ -240,6 +239,13 @@ func TestRISWritesEachFieldOnItsTaggedLine(t *testing.T) {
 	for _, line := range []string{"TY  - ART\r\n", "TI  - two lines\r\n", "AU  - Smith, John\r\n", "DA  - 1932///\r\n"} {
 		if !strings.Contains(got, line) {
 			t.Errorf("RIS %q lacks %q", got, line)
+		}
+	}
+	// A unit, or an item of no known type, is unpublished archival
+	// material, never RIS's generic type (a journal article to Zotero).
+	for _, ty := range []string{"collection", "document"} {
+		if got := string(RIS(Entry{Type: ty, Title: "x"})); !strings.HasPrefix(got, "TY  - MANSCPT\r\n") {
+			t.Errorf("a %s is %q", ty, got)
 		}
 	}
 }

@@ -8,10 +8,14 @@ import (
 )
 
 // risTypes are RIS's reference types for CSL's, as reference managers
-// read them back (Zotero: manuscript, artwork, audio and video recording,
-// film, map, document).
+// read them back (Zotero: manuscript, artwork, audio recording, film,
+// map). Archival material of no other type, units included, is
+// unpublished: a manuscript (Zotero reads RIS's generic GEN as a journal
+// article).
 var risTypes = map[string]string{
 	"manuscript":     "MANSCPT",
+	"collection":     "MANSCPT",
+	"document":       "MANSCPT",
 	"graphic":        "ART",
 	"map":            "MAP",
 	"song":           "SOUND",
@@ -19,9 +23,11 @@ var risTypes = map[string]string{
 }
 
 // RIS is the entry as an RIS record (https://en.wikipedia.org/wiki/RIS_(file_format)):
-// lines of a tag, two spaces, a hyphen and a space, ending in CR LF, the
+// lines of a tag, two spaces, a hyphen and a space, ending in CR LF, with
+// the tags Zotero's RIS translator reads into its archive fields: the
 // library's name as the archive (DB), the units and call number as the
-// place in it (AV, CN), and the address to cite (UR).
+// place in it (AN, Zotero's "Loc. in Archive"), the call number (CN),
+// and the address to cite, the ARK's where there is one (UR).
 func RIS(e Entry) []byte {
 	var b strings.Builder
 	put := func(tag, v string) {
@@ -58,11 +64,10 @@ func RIS(e Entry) []byte {
 		put("DA", e.Issued.Literal)
 	}
 	put("DB", e.Archive)
-	put("AV", e.ArchiveLocation)
+	put("AN", e.ArchiveLocation)
 	put("CN", e.CallNumber)
 	put("LA", e.Language)
 	put("UR", e.URL)
-	put("AN", e.ARK)
 	b.WriteString("ER  - \r\n")
 	return []byte(b.String())
 }

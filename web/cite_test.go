@@ -73,7 +73,7 @@ func TestCitationDownloadsAreAttachmentsOfTheirMediaTypesNamingLibraryFondsAndAd
 		{"", "application/vnd.citationstyles.csl+json", e.letter + ".json",
 			[]string{`"type": "manuscript"`, `"title": "Letter to the People's Party"`, `"family": "Banomyong"`, `"archive": "Thammasat University"`, `"archive_location": "Pridi Banomyong Papers, TU-PB"`, `"URL": "http://example.com/items/` + e.letter + `"`}},
 		{"?format=ris", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
-			[]string{"TY  - MANSCPT\r\n", "AU  - Banomyong, Pridi\r\n", "DB  - Thammasat University\r\n", "AV  - Pridi Banomyong Papers, TU-PB\r\n", "UR  - http://example.com/items/" + e.letter + "\r\n", "ER  - \r\n"}},
+			[]string{"TY  - MANSCPT\r\n", "AU  - Banomyong, Pridi\r\n", "DB  - Thammasat University\r\n", "AN  - Pridi Banomyong Papers, TU-PB\r\n", "UR  - http://example.com/items/" + e.letter + "\r\n", "ER  - \r\n"}},
 		{"?format=bibtex", "application/x-bibtex; charset=utf-8", e.letter + ".bib",
 			[]string{"@misc{" + e.letter + ",", "title = {{Letter to the People's Party}}", "note = {Pridi Banomyong Papers, TU-PB. Thammasat University}"}},
 		{"?format=ris&lang=th", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
