@@ -92,7 +92,8 @@ func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *tes
 	e := source(t, archive(), false, "letter-1", access.Principal{}).CSL("th", "https://archive.example")
 	want := Entry{
 		ID: "letter-1", Type: "manuscript", Title: "จดหมายถึงกรมศิลปากร", OtherTitle: "Letter to the Fine Arts Department",
-		Multi:           &Multi{Main: map[string]string{"title": "th"}, Keys: map[string]map[string]string{"title": {"en": "Letter to the Fine Arts Department"}}},
+		Custom: &Custom{ARK: "ark:/99999/b1letter1q",
+			Titles: repository.Text{"th": "จดหมายถึงกรมศิลปากร", "en": "Letter to the Fine Arts Department"}},
 		Author:          []Name{{Literal: "ยง เสฐียรโกเศศ"}},
 		Issued:          &Date{Parts: [][]int{{1934, 6, 18}}},
 		Archive:         "หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย",
@@ -107,7 +108,7 @@ func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`"type":"manuscript"`, `"multi":{"main":{"title":"th"},"_keys":{"title":{"en":"Letter to the Fine Arts Department"}}}`, `"date-parts":[[1934,6,18]]`, `"archive_location":`, `"call-number":"CU-AR/1/3"`, `"URL":"https://archive.example/ark:/99999/b1letter1q"`} {
+	for _, s := range []string{`"type":"manuscript"`, `"custom":{"ark":"ark:/99999/b1letter1q","titles":{"en":"Letter to the Fine Arts Department","th":"จดหมายถึงกรมศิลปากร"}}`, `"date-parts":[[1934,6,18]]`, `"archive_location":`, `"call-number":"CU-AR/1/3"`, `"URL":"https://archive.example/ark:/99999/b1letter1q"`} {
 		if !strings.Contains(string(js), s) {
 			t.Errorf("CSL-JSON %s lacks %s", js, s)
 		}
@@ -116,8 +117,8 @@ func TestThaiItemsCSLHasItsThaiTitleNameInThaiOrderDateLibraryUnitsAndARK(t *tes
 
 func TestEnglishItemsCSLInvertsOnlyCommaWrittenNamesAndKeepsCirca(t *testing.T) {
 	e := source(t, archive(), false, "photo-1", access.Principal{}).CSL("en", "https://archive.example")
-	if e.Type != "graphic" || e.Title != "The Grand Palace from the river" || e.OtherTitle != "" || e.Multi != nil {
-		t.Errorf("type and titles: %q %q %q %v", e.Type, e.Title, e.OtherTitle, e.Multi)
+	if e.Type != "graphic" || e.Title != "The Grand Palace from the river" || e.OtherTitle != "" || e.Custom != nil {
+		t.Errorf("type and titles: %q %q %q %v", e.Type, e.Title, e.OtherTitle, e.Custom)
 	}
 	if want := []Name{{Family: "Smith", Given: "John"}, {Literal: "Royal Thai Survey Department"}}; !reflect.DeepEqual(e.Author, want) {
 		t.Errorf("authors %+v, want %+v", e.Author, want)

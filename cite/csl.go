@@ -62,15 +62,12 @@ type Date struct {
 	Literal string  `json:"literal,omitempty"`
 }
 
-// Entry is one CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html).
+// Entry is one CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html),
+// as the CSL-JSON schema has it (cite/testdata/csl-data.json).
 type Entry struct {
-	ID    string `json:"id"`
-	Type  string `json:"type"`
-	Title string `json:"title"`
-	// Multi keeps the title in the other language, in citeproc-js's
-	// multilingual form (CSL 1.0 has no variable for a parallel title:
-	// original-title is the title a work was first published under).
-	Multi           *Multi `json:"multi,omitempty"`
+	ID              string `json:"id"`
+	Type            string `json:"type"`
+	Title           string `json:"title"`
 	Author          []Name `json:"author,omitempty"`
 	Issued          *Date  `json:"issued,omitempty"`
 	Archive         string `json:"archive,omitempty"`
@@ -78,18 +75,22 @@ type Entry struct {
 	CallNumber      string `json:"call-number,omitempty"`
 	Language        string `json:"language,omitempty"`
 	URL             string `json:"URL"`
-	// ARK is the bare identifier, which RIS and BibTeX name too.
+	// Custom holds what CSL has no variable for, where the CSL-JSON
+	// schema puts it.
+	Custom *Custom `json:"custom,omitempty"`
+	// ARK is the bare identifier, which BibTeX names too.
 	ARK string `json:"-"`
 	// OtherTitle is the title in the other language, if it has one.
 	OtherTitle string `json:"-"`
 }
 
-// Multi is citeproc-js's multilingual extension of CSL-JSON
-// (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html#multilingual):
-// the language of each field as given, and the field in other languages.
-type Multi struct {
-	Main map[string]string            `json:"main,omitempty"`
-	Keys map[string]map[string]string `json:"_keys"`
+// Custom is what an archive's citation keeps beyond CSL's variables: the
+// ARK, and the title in each language it has (CSL 1.0 has no variable
+// for a parallel title: original-title is the title a work was first
+// published under, which APA prints as such).
+type Custom struct {
+	ARK    string          `json:"ark,omitempty"`
+	Titles repository.Text `json:"titles,omitempty"`
 }
 
 // CSL is the source's CSL-JSON entry for readers of lang ("th" or "en"):
@@ -105,9 +106,11 @@ func (s *Source) CSL(lang, base string) Entry {
 	}
 	if o := s.Title[other]; o != "" && o != e.Title {
 		e.OtherTitle = o
-		e.Multi = &Multi{Keys: map[string]map[string]string{"title": {other: o}}}
-		if s.Title[lang] == e.Title {
-			e.Multi.Main = map[string]string{"title": lang}
+	}
+	if s.ARK != "" || e.OtherTitle != "" {
+		e.Custom = &Custom{ARK: s.ARK}
+		if e.OtherTitle != "" {
+			e.Custom.Titles = s.Title
 		}
 	}
 	e.Author = names(s.Creator.Get(lang))
