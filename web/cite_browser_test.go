@@ -45,6 +45,24 @@ func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T
 	if strings.Contains(thai, "1934") {
 		t.Errorf("the Thai citation says the Common Era year: %s", thai)
 	}
+	// Back to Chicago in English (passing Chicago in Thai on the way), to
+	// APA, to Chicago and to APA again: each style and language is
+	// rendered by citeproc-js once, and remembered.
+	count := `(() => { window.rendered = 0; const make = CSL.Engine.prototype.makeBibliography; CSL.Engine.prototype.makeBibliography = function (...a) { window.rendered++; return make.apply(this, a); }; return true; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](count)); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range [][2]string{{"chicago-author-date", "en"}, {"apa", "en"}, {"chicago-author-date", "en"}, {"apa", "en"}} {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`for (const [id, v] of [["cite-style", "`+step[0]+`"], ["cite-lang", "`+step[1]+`"]]) { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event("change")); }; true`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, rendered(step[0], step[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.rendered`)); err != nil || n != 2 {
+		t.Errorf("citeproc-js rendered %d times for two new styles and languages (%v)", n, err)
+	}
 }
 
 // TestCiteBlockFitsAPhoneInBothLanguages: on a phone the rendered

@@ -70,18 +70,29 @@
     }
     return processor;
   }
+  // Each style and language is rendered once (a large style such as APA
+  // takes citeproc-js over half a second to read); a rendering that ends
+  // after the reader chose another is kept, not shown.
+  var rendered = {};
   function render() {
-    var lang = langSel.value;
-    Promise.all([
-      citeproc(),
-      get(box.dataset.csl + "?format=csl-json&lang=" + lang),
-      get("/static/csl/" + styleSel.value + ".csl"),
-      get("/static/csl/locales-en-US.xml"),
-      get("/static/csl/locales-th-TH.xml")
-    ]).then(function (r) {
-      out.textContent = renderCitation(r[0], JSON.parse(r[1])[0], r[2], { "en-US": r[3], "th-TH": r[4] }, lang);
+    var lang = langSel.value, style = styleSel.value, key = style + " " + lang;
+    if (!rendered[key]) {
+      rendered[key] = Promise.all([
+        citeproc(),
+        get(box.dataset.csl + "?format=csl-json&lang=" + lang),
+        get("/static/csl/" + style + ".csl"),
+        get("/static/csl/locales-en-US.xml"),
+        get("/static/csl/locales-th-TH.xml")
+      ]).then(function (r) {
+        return renderCitation(r[0], JSON.parse(r[1])[0], r[2], { "en-US": r[3], "th-TH": r[4] }, lang);
+      });
+      rendered[key].catch(function () { delete rendered[key]; });
+    }
+    rendered[key].then(function (text) {
+      if (styleSel.value !== style || langSel.value !== lang) return;
+      out.textContent = text;
       out.lang = lang;
-      out.dataset.style = styleSel.value;
+      out.dataset.style = style;
     }).catch(function () {
       // The plain citation stays.
     });
