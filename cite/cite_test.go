@@ -198,6 +198,15 @@ func TestCitationRefusesWhatTheItemRefusesAndSaysAnOutageAsItIs(t *testing.T) {
 	}
 }
 
+func TestNamesAreInvertedOnlyWhenWrittenFamilyCommaGiven(t *testing.T) {
+	got := names("Anuman Rajadhon, Phraya, 1888-1969; Siam Society, 1904-; ปรีดี พนมยงค์; กรมศิลปากร, 2454-; Royal Thai Survey Department;  ")
+	want := []Name{{Family: "Anuman Rajadhon", Given: "Phraya"}, {Literal: "Siam Society"}, {Literal: "ปรีดี พนมยงค์"},
+		{Literal: "กรมศิลปากร"}, {Literal: "Royal Thai Survey Department"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
 func TestDatesCSLCannotSayAreInWordsAndRangesKeepBothEnds(t *testing.T) {
 	for _, c := range []struct {
 		edtf, lang string

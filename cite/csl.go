@@ -184,9 +184,10 @@ func (s *Source) callNumber() string {
 }
 
 // names reads creators written as archives write them, one per ";":
-// "Family, Given" (a date after a second comma left out) for a person
-// in Latin letters; anything else, and every name in Thai script, whole
-// and in its own order.
+// "Family, Given" (dates after a second comma left out) for a person in
+// Latin letters; a name followed by its dates alone, that name whole;
+// anything else, and every name in Thai script, whole and in its own
+// order.
 func names(s string) []Name {
 	var out []Name
 	for _, n := range strings.Split(s, ";") {
@@ -196,7 +197,15 @@ func names(s string) []Name {
 		}
 		family, rest, ok := strings.Cut(n, ",")
 		given, _, _ := strings.Cut(rest, ",")
-		if !ok || thai(n) || strings.TrimSpace(given) == "" {
+		switch {
+		case !ok || strings.TrimSpace(given) == "":
+			out = append(out, Name{Literal: n})
+			continue
+		case strings.ContainsAny(given, "0123456789"):
+			// A body or a name with its dates only ("Siam Society, 1904-").
+			out = append(out, Name{Literal: strings.TrimSpace(family)})
+			continue
+		case thai(n):
 			out = append(out, Name{Literal: n})
 			continue
 		}
