@@ -299,3 +299,44 @@ func TestPlainCitationSaysTheDateInTheReadersEraAndEndsWithTheAddress(t *testing
 		}
 	}
 }
+
+// FuzzBibTeXAndRISStayWellFormed: whatever a record's texts hold, the
+// BibTeX entry's braces balance (escaped ones aside) and each of its
+// fields, and each RIS field, stays on its line.
+func FuzzBibTeXAndRISStayWellFormed(f *testing.F) {
+	for _, s := range []string{`Rice & {50%} $x_1^2$ \end`, "two\nlines\r\n}", "ปรีดี พนมยงค์, 2443-", `\{`, "{{}"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, title, creator string) {
+		e := (&Source{ID: "x-1", Title: repository.Text{"en": title}, Creator: repository.Text{"en": creator}, Date: "1934",
+			Library: repository.Text{"en": creator}, Path: []*repository.Collection{{Title: repository.Text{"en": title}}}}).CSL("en", "https://h")
+		bib := string(BibTeX(e))
+		plain := strings.NewReplacer(`\\`, "", `\{`, "", `\}`, "").Replace(bib)
+		depth := 0
+		for _, r := range plain {
+			switch r {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+			if depth < 0 {
+				t.Fatalf("a brace closes what was never opened in\n%s", bib)
+			}
+		}
+		if depth != 0 {
+			t.Fatalf("unbalanced braces in\n%s", bib)
+		}
+		lines := strings.Split(strings.TrimSuffix(bib, "\n"), "\n")
+		for _, l := range lines[1 : len(lines)-1] {
+			if !strings.HasPrefix(l, "  ") || !strings.HasSuffix(l, "},") {
+				t.Fatalf("a field spans lines in\n%s", bib)
+			}
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(string(RIS(e)), "\r\n"), "\r\n") {
+			if len(l) < 6 || l[2:6] != "  - " || strings.ContainsAny(l, "\r\n") {
+				t.Fatalf("a RIS line %q is not a tagged line", l)
+			}
+		}
+	})
+}
