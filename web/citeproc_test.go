@@ -81,6 +81,8 @@ var (
 		Date:    "1932/1983",
 		Library: repository.Text{"th": "มหาวิทยาลัยธรรมศาสตร์", "en": "Thammasat University"},
 		Ref:     "TU-PB"}
+	octoberLetter = &cite.Source{ID: "letter-2", Type: "Text", Title: repository.Text{"th": "จดหมายถึงคณะราษฎร"}, Date: "1932-10-01",
+		Library: repository.Text{"th": "มหาวิทยาลัยธรรมศาสตร์"}}
 	englishPhoto = &cite.Source{ID: "photo-1", Type: "Image",
 		Title:    repository.Text{"en": "The Grand Palace from the river"},
 		Creator:  repository.Text{"en": "Smith, John"},
@@ -128,6 +130,11 @@ func TestEachCitationStyleRendersThaiAndEnglishItemsAsExpected(t *testing.T) {
 			"Smith, J. (ประมาณ 2475). The Grand Palace from the river (Royal Survey Papers, Photographs, CU-RS/2). หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย. https://archive.example/items/photo-1"},
 		{englishPhoto, "thai-thesis", "th",
 			"Smith, J. (ประมาณ 2475). The Grand Palace from the river. Royal Survey Papers, Photographs, CU-RS/2. หอจดหมายเหตุจุฬาลงกรณ์มหาวิทยาลัย. สืบค้นจาก https://archive.example/items/photo-1"},
+		// October in Thai (the locale as published misspelt it). An item in
+		// no unit has no place in the archive, and Chicago names the archive
+		// of an item online only with one.
+		{octoberLetter, "chicago-author-date", "th",
+			"“จดหมายถึงคณะราษฎร”. 2475, ตุลาคม 1. https://archive.example/items/letter-2."},
 		// A fonds: an archival collection, its years a range.
 		{pridiFonds, "thai-thesis", "th",
 			"ปรีดี พนมยงค์. (2475–2526). เอกสารปรีดี พนมยงค์ [เอกสารจดหมายเหตุ]. TU-PB. มหาวิทยาลัยธรรมศาสตร์. สืบค้นจาก https://archive.example/fonds/tu-pridi"},
