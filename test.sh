@@ -41,7 +41,7 @@ export ARCHIVE_MINIO="$TOOLS/minio" ARCHIVE_REQUIRE_MINIO=1 ARCHIVE_REQUIRE_TOOL
 # Browser tests leave screenshots of the home, item, embed and desk pages here.
 export ARCHIVE_SCREENSHOTS="${ARCHIVE_SCREENSHOTS:-$PWD/.cache/screenshots}"
 
-echo "== front-end bundles (Mirador, Annotorious, Uppy) from npm, pinned by web/ui/package-lock.json"
+echo "== front-end bundles (Mirador, Annotorious, Uppy, citeproc-js) from npm, pinned by web/ui/package-lock.json"
 npm ci --prefix web/ui --no-audit --no-fund --loglevel=error
 npm run build --prefix web/ui --silent
 

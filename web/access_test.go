@@ -275,6 +275,8 @@ var routeChecks = map[string][]struct {
 	"POST /oai":                                  {{anonListing, "POST", "/oai", "verb=ListRecords&metadataPrefix=oai_dc"}},
 	"GET /api/v1/institutions":                   {{noContent, "GET", "/api/v1/institutions", ""}},
 	"GET /api/v1/items/:id":                      {{itemMeta, "GET", "/api/v1/items/%s", ""}},
+	"GET /api/v1/items/:id/citation":             {{itemMeta, "GET", "/api/v1/items/%s/citation?format=ris", ""}},
+	"GET /api/v1/units/:id/citation":             {{treeMeta, "GET", "/api/v1/units/cmu-closed/citation", ""}},
 	"POST /api/v1/items/:id":                     {{itemEdit, "POST", "/api/v1/items/%s", "{not json"}},
 	"POST /api/v1/items/:id/withdraw":            {{itemEdit, "POST", "/api/v1/items/%s/withdraw", "reason="}},
 	"POST /api/v1/items/:id/purge":               {{administer, "POST", "/api/v1/items/%s/purge", "confirm=no"}},

@@ -35,6 +35,7 @@ func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
 		"full text":      func(c *Config) { c.FullText = nil },
 		"groups":         func(c *Config) { c.Groups = nil },
 		"identifiers":    func(c *Config) { c.Identifiers = nil },
+		"citation":       func(c *Config) { c.Cite = nil },
 	} {
 		cfg := whole
 		drop(&cfg)

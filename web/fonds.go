@@ -49,6 +49,7 @@ type aidPage struct {
 	Units             int
 	Message           string
 	HTML              template.HTML // the units, written by treehtml.go
+	Cite              citeBlock     // the root unit's citation
 }
 
 // readTree reads the tree of unit id and decides that p may read it: a
@@ -235,6 +236,12 @@ func (s *Server) findingAid(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	src, err := s.cfg.Cite.UnitSource(who(c), tr.Root.Collection)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.Cite = citeBlock{Lang: p.Lang, Heading: "cite_unit", URL: "/api/v1/units/" + tr.Root.ID + "/citation", Plain: src.Plain(p.Lang, site.Base)}
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "findingaid", p)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -85,6 +86,9 @@ func withServices(t testing.TB, cfg Config) Config {
 	}
 	if cfg.Containers == nil {
 		cfg.Containers = &desk.Containers{Store: cfg.Store}
+	}
+	if cfg.Cite == nil {
+		cfg.Cite = &cite.Service{Store: cfg.Store}
 	}
 	if cfg.Annotations == nil {
 		cfg.Annotations = &annotation.Service{Store: cfg.Store, Blobs: cfg.Blobs}

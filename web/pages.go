@@ -52,6 +52,10 @@ func templates() map[string]*template.Template {
 		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/meta.html", "templates/"+page+".html"))
 	}
+	// The pages that offer their record's citation.
+	for _, page := range []string{"item", "findingaid"} {
+		template.Must(out[page].ParseFS(assets, "templates/cite.html"))
+	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
 	return out
 }
@@ -547,16 +551,17 @@ type field struct {
 
 type itemPage struct {
 	page
-	Manifest, OEmbed, Citation, EmbedCode, ItemURL string
-	ItemID                                         string
-	TitleOther                                     string
-	Viewer, Restricted                             bool
-	Fields                                         []field
-	Downloads                                      []link
-	Cards                                          []card // the files, when there is nothing to view
-	Media                                          []player
-	Withdrawal                                     *repository.Withdrawal
-	Edit                                           bool
+	Manifest, OEmbed, EmbedCode, ItemURL string
+	ItemID                               string
+	Cite                                 citeBlock
+	TitleOther                           string
+	Viewer, Restricted                   bool
+	Fields                               []field
+	Downloads                            []link
+	Cards                                []card // the files, when there is nothing to view
+	Media                                []player
+	Withdrawal                           *repository.Withdrawal
+	Edit                                 bool
 	// Transcribe: the item has pages whose text may be read and
 	// transcribed (transcribe.go).
 	Transcribe bool
@@ -652,11 +657,11 @@ func (s *Server) itemPageData(c *gin.Context, it *repository.Item, res access.Re
 			p.Fields = append(p.Fields, field{Label: m.Label.Get(p.Lang), Value: m.Value.Get(p.Lang)})
 		}
 	}
-	year := ""
-	if d, err := edtf.Parse(it.Date); err == nil {
-		year = " (" + d.Format(p.Lang) + ")"
+	src, err := s.cfg.Cite.ItemSource(who(c), it)
+	if err != nil {
+		return p, err
 	}
-	p.Citation = fmt.Sprintf("%s%s. %s. %s. %s", it.Title.Get(p.Lang), year, in.Name.Get(p.Lang), t(p.Lang, "site"), p.ItemURL)
+	p.Cite = citeBlock{Lang: p.Lang, Heading: "cite", URL: "/api/v1/items/" + it.ID + "/citation", Plain: src.Plain(p.Lang, site.Base)}
 	p.EmbedCode = embedHTML(site.Base, it.ID, p.Lang, p.Title, 800, 600)
 	if err := access.Decide(who(c), access.ReadReduced, res, time.Now()); fault.KindOf(err) == fault.ReadingRoom {
 		p.RoomNote = s.roomNote(p.Lang, err)

@@ -91,6 +91,8 @@ func (s *Server) routes() []route {
 		get("/api/v1/search", cors, s.apiSearch),
 		get("/api/v1/fonds/:id/ead.xml", s.eadExport),
 		get("/api/v1/items/:id", s.item),
+		get("/api/v1/items/:id/citation", s.itemCitation),
+		get("/api/v1/units/:id/citation", s.unitCitation),
 		post("/api/v1/items/:id", signedIn, s.updateItem),
 		post("/api/v1/items/:id/withdraw", signedIn, s.withdrawItem),
 		post("/api/v1/items/:id/purge", signedIn, s.purgeItem),

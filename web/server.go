@@ -23,6 +23,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/auth"
@@ -125,6 +126,8 @@ type Config struct {
 	FullText *fulltext.Service
 	// Sitemap lists the public pages for search engines.
 	Sitemap *sitemap.Service
+	// Cite makes the citations of items and units.
+	Cite *cite.Service
 	// SignIn signs people in with their university's identity provider
 	// (nil: only the e-mail and password form).
 	SignIn *signin.Service
@@ -159,8 +162,8 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
 		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Identifiers == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
-		cfg.FullText == nil || cfg.Sitemap == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text, sitemap and desk services")
+		cfg.FullText == nil || cfg.Sitemap == nil || cfg.Cite == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text, sitemap, citation and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

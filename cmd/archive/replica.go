@@ -65,7 +65,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(web.Config{Store: store, Blobs: blobs, Log: log, Replica: true,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store}, Containers: &desk.Containers{Store: store},
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store}, Containers: &desk.Containers{Store: store},
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Observer: obs})
 	if err != nil {

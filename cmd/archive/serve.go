@@ -170,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	handler, err := web.New(web.Config{SignIn: signIn, DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store, Ingest: pipeline}, Containers: &desk.Containers{Store: store}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store, Ingest: pipeline}, Containers: &desk.Containers{Store: store}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits, OCR: reader})
 	if err != nil {

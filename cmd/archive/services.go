@@ -5,6 +5,7 @@ import (
 
 	"github.com/thaiarchives/archive/access"
 	"github.com/thaiarchives/archive/annotation"
+	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fulltext"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
@@ -37,6 +38,8 @@ type services struct {
 	annotations *annotation.Service
 	// fullText gives items' text whole and as PDFs with a text layer.
 	fullText *fulltext.Service
+	// cite makes the citations of items and units.
+	cite *cite.Service
 }
 
 // newServices builds the services; the reads of item texts that content
@@ -66,5 +69,6 @@ func newServices(l *loops, cfg *Config, store *bolt.Store, blobs storage.Blobs) 
 		ids:         &desk.Identifiers{Store: store},
 		annotations: annos,
 		fullText:    fulltext.New(fulltext.Config{Items: store, Blobs: blobs, Images: images}),
+		cite:        &cite.Service{Store: store},
 	}, nil
 }
