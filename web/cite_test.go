@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
@@ -32,6 +33,7 @@ func newCiteEnv(t *testing.T) *citeEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	store.ARKs, _ = ark.NewMinter(ark.TestNAAN, map[string]string{"tu": "b1"})
 	ctx := context.Background()
 	fonds := &repository.Collection{ID: "tu-pridi", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารปรีดี พนมยงค์", "en": "Pridi Banomyong Papers"},
 		Description: &repository.Description{ReferenceCode: "TU-PB", Date: "1932/1983"}}
@@ -50,7 +52,7 @@ func newCiteEnv(t *testing.T) *citeEnv {
 	if err := store.SaveCollection(ctx, file, "t"); err != nil {
 		t.Fatal(err)
 	}
-	long := &repository.Item{Institution: "tu", Collection: file.ID, ARK: "ark:/99999/b1letter1qz7x9k2m4n6p8r0t", Title: repository.Text{"en": "Letter"}, Date: "1934"}
+	long := &repository.Item{ID: "letter1qz7x9k2m4n6p8r0t", Institution: "tu", Collection: file.ID, Title: repository.Text{"en": "Letter"}, Date: "1934"}
 	for _, it := range []*repository.Item{letter, closed, long} {
 		if err := store.SaveItem(ctx, it, "t"); err != nil {
 			t.Fatal(err)
@@ -66,14 +68,15 @@ func newCiteEnv(t *testing.T) *citeEnv {
 
 func TestCitationDownloadsAreAttachmentsOfTheirMediaTypesNamingLibraryFondsAndAddress(t *testing.T) {
 	e := newCiteEnv(t)
+	letter, _ := e.store.Item(e.letter)
 	for _, c := range []struct {
 		query, ctype, file string
 		has                []string
 	}{
 		{"", "application/vnd.citationstyles.csl+json", e.letter + ".json",
-			[]string{`"type": "manuscript"`, `"title": "Letter to the People's Party"`, `"family": "Banomyong"`, `"archive": "Thammasat University"`, `"archive_location": "Pridi Banomyong Papers, TU-PB"`, `"URL": "http://example.com/items/` + e.letter + `"`}},
+			[]string{`"type": "manuscript"`, `"title": "Letter to the People's Party"`, `"family": "Banomyong"`, `"archive": "Thammasat University"`, `"archive_location": "Pridi Banomyong Papers, TU-PB"`, `"URL": "http://example.com/` + letter.ARK + `"`}},
 		{"?format=ris", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
-			[]string{"TY  - MANSCPT\r\n", "AU  - Banomyong, Pridi\r\n", "DB  - Thammasat University\r\n", "AN  - Pridi Banomyong Papers, TU-PB\r\n", "UR  - http://example.com/items/" + e.letter + "\r\n", "ER  - \r\n"}},
+			[]string{"TY  - MANSCPT\r\n", "AU  - Banomyong, Pridi\r\n", "DB  - Thammasat University\r\n", "AN  - Pridi Banomyong Papers, TU-PB\r\n", "UR  - http://example.com/" + letter.ARK + "\r\n", "ER  - \r\n"}},
 		{"?format=bibtex", "application/x-bibtex; charset=utf-8", e.letter + ".bib",
 			[]string{"@misc{" + e.letter + ",", "title = {{Letter to the People's Party}}", "note = {Pridi Banomyong Papers, TU-PB. Thammasat University}"}},
 		{"?format=ris&lang=th", "application/x-research-info-systems; charset=utf-8", e.letter + ".ris",
@@ -104,11 +107,12 @@ func TestCitationDownloadsAreAttachmentsOfTheirMediaTypesNamingLibraryFondsAndAd
 
 func TestUnitCitationIsTheUnitsAndACuratedCollectionHasNone(t *testing.T) {
 	e := newCiteEnv(t)
+	fonds, _ := e.store.Collection("tu-pridi")
 	w := e.do(t, "GET", "/api/v1/units/tu-pridi/citation?format=bibtex", "Accept-Language", "en")
 	if w.Code != http.StatusOK || w.Header().Get("Content-Disposition") != `attachment; filename="tu-pridi.bib"` {
 		t.Fatalf("unit: %d %q %s", w.Code, w.Header().Get("Content-Disposition"), w.Body)
 	}
-	for _, s := range []string{"@misc{tu-pridi,", "title = {{Pridi Banomyong Papers}}", "date = {1932/1983}", "url = {http://example.com/fonds/tu-pridi}", "note = {TU-PB. Thammasat University}"} {
+	for _, s := range []string{"@misc{tu-pridi,", "title = {{Pridi Banomyong Papers}}", "date = {1932/1983}", "url = {http://example.com/" + fonds.ARK + "}", "note = {TU-PB. Thammasat University}"} {
 		if !strings.Contains(w.Body.String(), s) {
 			t.Errorf("unit's BibTeX lacks %q:\n%s", s, w.Body)
 		}
@@ -162,9 +166,11 @@ func TestCitationInAnUnknownFormatIsRefusedSayingWhichAreOffered(t *testing.T) {
 
 func TestItemAndUnitPagesOfferTheirCitationAndDownloadsWithoutScripts(t *testing.T) {
 	e := newCiteEnv(t)
+	letter, _ := e.store.Item(e.letter)
+	fonds, _ := e.store.Collection("tu-pridi")
 	for _, c := range []struct{ path, plain, api string }{
-		{"/items/" + e.letter + "?lang=th", "ปรีดี พนมยงค์. จดหมายถึงคณะราษฎร. 18 มิถุนายน 2477. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. http://example.com/items/" + e.letter, "/api/v1/items/" + e.letter + "/citation"},
-		{"/fonds/tu-pridi?lang=en", "Pridi Banomyong Papers. 1932 – 1983. TU-PB. Thammasat University. http://example.com/fonds/tu-pridi", "/api/v1/units/tu-pridi/citation"},
+		{"/items/" + e.letter + "?lang=th", "ปรีดี พนมยงค์. จดหมายถึงคณะราษฎร. 18 มิถุนายน 2477. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. http://example.com/" + letter.ARK, "/api/v1/items/" + e.letter + "/citation"},
+		{"/fonds/tu-pridi?lang=en", "Pridi Banomyong Papers. 1932 – 1983. TU-PB. Thammasat University. http://example.com/" + fonds.ARK, "/api/v1/units/tu-pridi/citation"},
 	} {
 		w := e.do(t, "GET", c.path)
 		body := w.Body.String()

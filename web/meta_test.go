@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/storage/local"
@@ -36,6 +37,7 @@ func newMetaEnv(t *testing.T, items ...*repository.Item) *metaEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	store.ARKs, _ = ark.NewMinter(ark.TestNAAN, map[string]string{"chula": "k1"})
 	ctx := context.Background()
 	cols := []*repository.Collection{
 		{ID: "rama7", Institution: "chula", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารรัชกาลที่ 7", "en": "Papers of King Prajadhipok"},
@@ -228,10 +230,10 @@ func cleanAuthor(n string) [2]string {
 }
 
 func TestZoteroSavesAnItemWithItsTitleCreatorsDateArchiveCallNumberURLAndARK(t *testing.T) {
-	th := &repository.Item{ARK: "ark:/99999/c1th0001x", Institution: "chula", Collection: "rama7-letters", Type: "Text",
+	th := &repository.Item{Institution: "chula", Collection: "rama7-letters", Type: "Text",
 		Title: repository.Text{"th": "พระราชหัตถเลขาเรื่องการศึกษา", "en": "Royal letter on education"}, Creator: repository.Text{"th": "สมชาย ใจดี"},
 		Date: "1932-06-18", Language: []string{"th"}, Rights: "http://rightsstatements.org/vocab/InC/1.0/"}
-	en := &repository.Item{ARK: "ark:/99999/c1en0002y", Institution: "chula", Collection: "rama7-letters", Type: "Image",
+	en := &repository.Item{Institution: "chula", Collection: "rama7-letters", Type: "Image",
 		Title: repository.Text{"en": "Photograph of the Bangkok waterfront"}, Creator: repository.Text{"en": "Robert Lenz; Damrong Rajanubhab"},
 		Date: "1899~", Language: []string{"en"}}
 	e := newMetaEnv(t, th, en)
@@ -283,7 +285,7 @@ func TestZoteroSavesAnItemWithItsTitleCreatorsDateArchiveCallNumberURLAndARK(t *
 }
 
 func TestItemPageJSONLDNamesTheArchiveItsUnitsAndItsARK(t *testing.T) {
-	it := &repository.Item{ARK: "ark:/99999/c1ld0003z", Institution: "chula", Collection: "rama7-letters",
+	it := &repository.Item{Institution: "chula", Collection: "rama7-letters",
 		Title: repository.Text{"th": "แผนที่พระนคร", "en": "Map of Bangkok"}, Summary: repository.Text{"en": "A hand-drawn map."}, Date: "1907"}
 	e := newMetaEnv(t, it)
 	_, lds := headOf(t, e.do(t, "GET", "/items/"+it.ID+"?lang=en").Body.String())
@@ -365,7 +367,7 @@ func TestAHostileTitleCannotCloseTheJSONLDScript(t *testing.T) {
 }
 
 func TestARestrictedItemsPageDescribesNothingToWhomMayNotReadIt(t *testing.T) {
-	closed := &repository.Item{ARK: "ark:/99999/c1rs0004q", Institution: "chula", Collection: "rama7-letters", Title: repository.Text{"en": "Sealed dossier"},
+	closed := &repository.Item{Institution: "chula", Collection: "rama7-letters", Title: repository.Text{"en": "Sealed dossier"},
 		Summary: repository.Text{"en": "Names of informants"}, Creator: repository.Text{"en": "Secret Police"}, Access: repository.Access{Level: repository.Restricted}}
 	e := newMetaEnv(t, closed)
 	w := e.do(t, "GET", "/items/"+closed.ID+"?lang=en")
@@ -387,7 +389,7 @@ func TestARestrictedItemsPageDescribesNothingToWhomMayNotReadIt(t *testing.T) {
 }
 
 func TestAnotherHostNameChangesNoARKAndOldItemLinksKeepWorking(t *testing.T) {
-	it := &repository.Item{ARK: "ark:/99999/c1mv0005r", Institution: "chula", Title: repository.Text{"en": "Moved"}}
+	it := &repository.Item{Institution: "chula", Title: repository.Text{"en": "Moved"}}
 	e := newMetaEnv(t, it)
 	arkOf := func() string {
 		w := e.do(t, "GET", "/items/"+it.ID)
@@ -416,7 +418,6 @@ func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	series.ARK = "ark:/99999/c1un0006s"
 	series.Description.Creator = repository.Text{"en": "Prajadhipok"}
 	series.Description.Date = "1925/1935"
 	if err := e.store.SaveCollection(ctx, series, "t"); err != nil {
@@ -427,11 +428,15 @@ func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.
 	if err := e.store.AddCollections(ctx, []*repository.Collection{closed}, "t"); err != nil {
 		t.Fatal(err)
 	}
+	fonds, err := e.store.Collection("rama7")
+	if err != nil || fonds.ARK == "" {
+		t.Fatalf("the fonds: %+v %v", fonds, err)
+	}
 	for path, want := range map[string]zoteroItem{
 		"/collections/rama7-letters?lang=en": {ItemType: "manuscript", Title: "Letters", Date: "1925", Publisher: "Chulalongkorn University",
 			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7 / S2", CallNumber: "TH-CU-R7 / S2", Creators: [][2]string{{"", "Prajadhipok"}}},
 		"/fonds/rama7?lang=th": {ItemType: "manuscript", Title: "เอกสารรัชกาลที่ 7", Publisher: "จุฬาลงกรณ์มหาวิทยาลัย",
-			URL: "http://example.com/fonds/rama7", Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7", CallNumber: "TH-CU-R7"},
+			URL: "http://example.com/" + fonds.ARK, Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7", CallNumber: "TH-CU-R7"},
 	} {
 		w := e.do(t, "GET", path)
 		metas, lds := headOf(t, w.Body.String())
