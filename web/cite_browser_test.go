@@ -14,6 +14,7 @@ import (
 // in Thai order and the year 2477 (1934 CE).
 func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T) {
 	e := newCiteEnv(t)
+	letter, _ := e.store.Item(e.letter)
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
 	ctx := browser(t)
@@ -29,7 +30,7 @@ func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Banomyong, Pridi. 1934. “Letter to the People’s Party,” June 18. Thammasat University, Pridi Banomyong Papers, TU-PB. " + ts.URL + "/items/" + e.letter + "."; chicago != want {
+	if want := "Banomyong, Pridi. 1934. “Letter to the People’s Party,” June 18. Thammasat University, Pridi Banomyong Papers, TU-PB. " + ts.URL + "/" + letter.ARK + "."; chicago != want {
 		t.Errorf("Chicago:\n got %s\nwant %s", chicago, want)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`for (const [id, v] of [["cite-style", "thai-thesis"], ["cite-lang", "th"]]) { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event("change")); }; true`)); err != nil {
@@ -39,7 +40,7 @@ func TestItemPageShowsChicagoThenTheThaiThesisStyleInTheBuddhistEra(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "ปรีดี พนมยงค์. (2477). จดหมายถึงคณะราษฎร. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. สืบค้นจาก " + ts.URL + "/items/" + e.letter; thai != want {
+	if want := "ปรีดี พนมยงค์. (2477). จดหมายถึงคณะราษฎร. เอกสารปรีดี พนมยงค์, TU-PB. มหาวิทยาลัยธรรมศาสตร์. สืบค้นจาก " + ts.URL + "/" + letter.ARK; thai != want {
 		t.Errorf("Thai thesis:\n got %s\nwant %s", thai, want)
 	}
 	if strings.Contains(thai, "1934") {
