@@ -35,8 +35,6 @@ type SourceRun struct {
 	// Token is the resumption token of an unfinished run: the next run
 	// asks for it first, so a run that stopped midway goes on from there.
 	Token string `json:"token,omitempty"`
-	// RunFrom is the from of the unfinished run (kept with its token).
-	RunFrom string `json:"runFrom,omitempty"`
 	// From is the datestamp the next run asks from: the start of the last
 	// finished run, in the source's granularity ("" the first time).
 	From        string `json:"from,omitempty"`

@@ -1,0 +1,328 @@
+// Package harvest brings the records of the libraries' own repositories
+// into the shared catalogue: it keeps the sources (an OAI-PMH base URL,
+// a set, a metadata format and a schedule), harvests them as the protocol
+// means (Identify first, ListRecords from the last run's datestamp,
+// resumption tokens to the end, retries and a polite rate) and maps each
+// record to a catalogue entry of the library that registered the source.
+package harvest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// Store is what the service needs of the metadata store.
+type Store interface {
+	Institution(id string) (*repository.Institution, error)
+	SaveSource(ctx context.Context, src *repository.Source) error
+	Source(id string) (*repository.Source, error)
+	Sources() ([]*repository.Source, error)
+	SaveEntry(ctx context.Context, e *repository.Entry) (bool, error)
+	EntryIdentifiers(source string) ([]string, error)
+}
+
+// Service keeps the sources and runs their harvests. Its zero options are
+// the defaults; tests shorten the waits.
+type Service struct {
+	store Store
+	http  *http.Client
+	// Now is the clock.
+	Now func() time.Time
+	// Pause is the least time between two requests to one source (1s).
+	Pause time.Duration
+	// Retries is how many times a failed request is tried again (5).
+	Retries int
+	// Backoff is the first wait after a failed request, doubled each time (2s).
+	Backoff time.Duration
+	// MaxWait bounds a wait a 503's Retry-After asks for (5m).
+	MaxWait time.Duration
+
+	mu      sync.Mutex
+	running map[string]bool
+}
+
+// New returns the service over store, asking providers with client (nil:
+// a client with a one-minute timeout).
+func New(store Store, client *http.Client) *Service {
+	if client == nil {
+		client = &http.Client{Timeout: time.Minute}
+	}
+	return &Service{store: store, http: client, Now: time.Now, Pause: time.Second, Retries: 5, Backoff: 2 * time.Second, MaxWait: 5 * time.Minute, running: map[string]bool{}}
+}
+
+// library is the resource of a library's sources: its administrators and
+// the system administrators manage them, as they manage its users.
+func library(id string) access.Resource {
+	return access.Resource{Kind: "library", ID: id, Institution: id}
+}
+
+// Add registers src for its library, due at once. Format and Every
+// default to oai_dc and 24h.
+func (s *Service) Add(ctx context.Context, p access.Principal, src *repository.Source) error {
+	if err := access.Decide(p, access.ManageUsers, library(src.Institution), s.Now()); err != nil {
+		return err
+	}
+	if _, err := s.store.Institution(src.Institution); err != nil {
+		return err
+	}
+	next := repository.Source{Institution: src.Institution, OAI: src.OAI, Set: src.Set, Format: src.Format, Every: src.Every}
+	if next.Format == "" {
+		next.Format = "oai_dc"
+	}
+	if next.Every == "" {
+		next.Every = "24h"
+	}
+	next.Run.Next = s.Now().UTC()
+	if err := s.store.SaveSource(ctx, &next); err != nil {
+		return err
+	}
+	*src = next
+	return nil
+}
+
+// List returns the sources p manages: every source for a system
+// administrator, the library's for its administrators.
+func (s *Service) List(ctx context.Context, p access.Principal) ([]*repository.Source, error) {
+	all, err := s.store.Sources()
+	if err != nil {
+		return nil, err
+	}
+	if p.Role != access.SystemAdmin {
+		if err := access.Decide(p, access.ManageUsers, library(p.Institution), s.Now()); err != nil {
+			return nil, err
+		}
+	}
+	var out []*repository.Source
+	for _, src := range all {
+		if access.Decide(p, access.ManageUsers, library(src.Institution), s.Now()) == nil {
+			out = append(out, src)
+		}
+	}
+	return out, nil
+}
+
+// source is the source id that p manages, not removed.
+func (s *Service) source(p access.Principal, id string) (*repository.Source, error) {
+	src, err := s.store.Source(id)
+	if err == nil && src.Deleted {
+		err = fmt.Errorf("no source %q: %w", id, fault.NotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := access.Decide(p, access.ManageUsers, library(src.Institution), s.Now()); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// Remove removes a source and takes its entries out of the catalogue.
+func (s *Service) Remove(ctx context.Context, p access.Principal, id string) error {
+	src, err := s.source(p, id)
+	if err != nil {
+		return err
+	}
+	if !s.claim(id) {
+		return fmt.Errorf("source %s is being harvested; remove it when the run is over: %w", id, fault.Conflict)
+	}
+	defer s.release(id)
+	// The entries first: a removal cut short leaves the source, which a
+	// second removal finishes.
+	ids, err := s.store.EntryIdentifiers(id)
+	if err != nil {
+		return err
+	}
+	for _, ident := range ids {
+		if _, err := s.store.SaveEntry(ctx, &repository.Entry{Source: id, Institution: src.Institution, Identifier: ident, Deleted: true}); err != nil {
+			return err
+		}
+	}
+	src.Deleted = true
+	return s.store.SaveSource(ctx, src)
+}
+
+func (s *Service) claim(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[id] {
+		return false
+	}
+	s.running[id] = true
+	return true
+}
+
+func (s *Service) release(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.running, id)
+}
+
+// Run harvests source id now and returns its state after the run. A run
+// that stops early (a malformed page, a provider that stopped answering)
+// keeps its resumption token and returns its error; the next run goes on
+// from that token.
+func (s *Service) Run(ctx context.Context, p access.Principal, id string) (*repository.Source, error) {
+	src, err := s.source(p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.claim(id) {
+		return nil, fmt.Errorf("source %s is being harvested already: %w", id, fault.Conflict)
+	}
+	defer s.release(id)
+	err = s.run(ctx, src)
+	return src, err
+}
+
+// RunDue harvests every source whose time has come, one after another,
+// and returns when none is due. A source's failure is logged and kept in
+// its state; the others go on.
+func (s *Service) RunDue(ctx context.Context, log *slog.Logger) error {
+	all, err := s.store.Sources()
+	if err != nil {
+		return err
+	}
+	for _, src := range all {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if src.Run.Next.After(s.Now()) || !s.claim(src.ID) {
+			continue
+		}
+		err := s.run(ctx, src)
+		s.release(src.ID)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("harvest", "source", src.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// Loop runs the due sources every interval until ctx ends.
+func (s *Service) Loop(ctx context.Context, every time.Duration, log *slog.Logger) error {
+	for {
+		if err := s.RunDue(ctx, log); err != nil && ctx.Err() == nil {
+			log.Error("harvest", "err", err)
+		}
+		if err := pause(ctx, every); err != nil {
+			return nil
+		}
+	}
+}
+
+// run harvests src, saving its state after each page.
+func (s *Service) run(ctx context.Context, src *repository.Source) error {
+	c := &client{http: s.http, base: src.OAI, pause: s.Pause, retries: s.Retries, backoff: s.Backoff, maxWait: s.MaxWait}
+	err := s.harvest(ctx, c, src)
+	if ctx.Err() != nil {
+		return err // stopped: the token saved after the last page stays
+	}
+	src.Run.Error = ""
+	if err != nil {
+		src.Run.Error = err.Error()
+	}
+	src.Run.Next = s.Now().UTC().Add(src.Interval())
+	if serr := s.store.SaveSource(context.WithoutCancel(ctx), src); serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
+// harvest asks Identify, then ListRecords from the unfinished run's token
+// or from the last run's start, page by page to the end.
+func (s *Service) harvest(ctx context.Context, c *client, src *repository.Source) error {
+	id, err := c.identify(ctx)
+	if err != nil {
+		return err
+	}
+	src.Run.Granularity, src.Run.Deleted = id.Granularity, id.Deleted
+	params := url.Values{"verb": {"ListRecords"}}
+	if src.Run.Token != "" {
+		params.Set("resumptionToken", src.Run.Token)
+	} else {
+		started := id.Now
+		if started.IsZero() {
+			started = s.Now()
+		}
+		src.Run = repository.SourceRun{Started: started.UTC(), From: src.Run.From, Granularity: id.Granularity, Deleted: id.Deleted}
+		params.Set("metadataPrefix", src.Format)
+		if src.Set != "" {
+			params.Set("set", src.Set)
+		}
+		if src.Run.From != "" {
+			params.Set("from", src.Run.From)
+		}
+	}
+	for {
+		token, err := c.listPage(ctx, params, func(rec *record) error { return s.take(ctx, src, rec) })
+		if err != nil {
+			var oe *oaiError
+			if errors.As(err, &oe) && oe.Code == "badResumptionToken" {
+				src.Run.Token = "" // expired: the next run starts again from From
+			}
+			return err
+		}
+		src.Run.Token = token
+		if token == "" {
+			src.Run.Finished = s.Now().UTC()
+			src.Run.From = datestamp(src.Run.Started, id.Granularity)
+			return nil
+		}
+		if err := s.store.SaveSource(ctx, src); err != nil {
+			return err
+		}
+		params = url.Values{"verb": {"ListRecords"}, "resumptionToken": {token}}
+	}
+}
+
+// take brings one record into the catalogue: a deleted one out of it, a
+// new or changed one in, an unchanged one nowhere. A record that does not
+// map is counted and named, and the run goes on.
+func (s *Service) take(ctx context.Context, src *repository.Source, rec *record) error {
+	src.Run.Read++
+	var e *repository.Entry
+	if rec.Header.Status == "deleted" {
+		e = &repository.Entry{Source: src.ID, Institution: src.Institution, Identifier: rec.Header.Identifier, Deleted: true}
+	} else {
+		var err error
+		if e, err = mapDC(src, rec); err != nil {
+			src.Run.Failed++
+			if len(src.Run.Errors) < repository.MaxRunErrors {
+				src.Run.Errors = append(src.Run.Errors, repository.RecordError{Identifier: rec.Header.Identifier, Error: err.Error()})
+			}
+			return nil
+		}
+	}
+	wrote, err := s.store.SaveEntry(ctx, e)
+	switch {
+	case errors.Is(err, fault.Invalid):
+		src.Run.Failed++
+		if len(src.Run.Errors) < repository.MaxRunErrors {
+			src.Run.Errors = append(src.Run.Errors, repository.RecordError{Identifier: rec.Header.Identifier, Error: err.Error()})
+		}
+		return nil
+	case err != nil:
+		return err
+	case !wrote:
+		if !e.Deleted {
+			src.Run.Unchanged++
+		}
+	case e.Deleted:
+		src.Run.Removed++
+	case e.Version == 1:
+		src.Run.Added++
+	default:
+		src.Run.Changed++
+	}
+	return nil
+}
