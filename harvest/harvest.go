@@ -72,7 +72,9 @@ func (s *Service) Add(ctx context.Context, p access.Principal, src *repository.S
 	if err := access.Decide(p, access.ManageUsers, library(src.Institution), s.Now()); err != nil {
 		return err
 	}
-	if _, err := s.store.Institution(src.Institution); err != nil {
+	if _, err := s.store.Institution(src.Institution); errors.Is(err, fault.NotFound) {
+		return fmt.Errorf("no library %q: %w", src.Institution, fault.NotFound)
+	} else if err != nil {
 		return err
 	}
 	next := repository.Source{Institution: src.Institution, OAI: src.OAI, Set: src.Set, Format: src.Format, Every: src.Every}
@@ -114,7 +116,7 @@ func (s *Service) List(ctx context.Context, p access.Principal) ([]*repository.S
 // source is the source id that p manages, not removed.
 func (s *Service) source(p access.Principal, id string) (*repository.Source, error) {
 	src, err := s.store.Source(id)
-	if err == nil && src.Deleted {
+	if err == nil && src.Deleted || errors.Is(err, fault.NotFound) {
 		err = fmt.Errorf("no source %q: %w", id, fault.NotFound)
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/harvest"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository/bolt"
@@ -191,6 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer unrecord()
 	l.run("housekeeping", func(ctx context.Context) error { housekeeping(ctx, store, log); return nil })
+	l.run("harvest", func(ctx context.Context) error { return harvest.New(store, nil).Loop(ctx, harvestPoll, log) })
 	l.run("access request retention", func(ctx context.Context) error { pruneRequests(ctx, cfg.Retention, store, blobs, log); return nil })
 	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// oaiStandIn is a provider of two records in one page; lists counts the
+// ListRecords it answered.
+func oaiStandIn(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var lists atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-12-07T10:00:00Z</responseDate>`)
+		switch r.URL.Query().Get("verb") {
+		case "Identify":
+			fmt.Fprint(w, `<Identify><granularity>YYYY-MM-DD</granularity><deletedRecord>no</deletedRecord></Identify>`)
+		case "ListRecords":
+			lists.Add(1)
+			fmt.Fprint(w, `<ListRecords>`)
+			for i, title := range []string{"จดหมายเหตุล้านนา", "Lanna manuscripts"} {
+				fmt.Fprintf(w, `<record><header><identifier>oai:dspace:123456789/%d</identifier><datestamp>2026-01-01</datestamp></header><metadata>`+
+					`<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>%s</dc:title><dc:identifier>http://hdl.handle.net/123456789/%d</dc:identifier></oai_dc:dc></metadata></record>`, i, title, i)
+			}
+			fmt.Fprint(w, `</ListRecords>`)
+		}
+		fmt.Fprint(w, `</OAI-PMH>`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &lists
+}
+
+func TestHarvestCommandAddsRunsListsAndRemovesASourceThatARebuildKeeps(t *testing.T) {
+	srv, _ := oaiStandIn(t)
+	data := filepath.Join(t.TempDir(), "data")
+	env := []string{"ARCHIVE_DATA=" + data}
+	out, errOut, code := archive(t, env, "harvest", "add", "--institution", "tu", "--oai", srv.URL+"/oai", "--every", "168h")
+	if code != 0 || !strings.HasPrefix(out, "source ") {
+		t.Fatalf("add: %d %q %q", code, out, errOut)
+	}
+	id := strings.Fields(out)[1]
+	refused(t, nil, env, `no library "mit"`, "harvest", "add", "--institution", "mit", "--oai", srv.URL)
+	refused(t, nil, env, `the OAI-PMH base URL "ftp://example.org/oai" is not an http or https URL`, "harvest", "add", "--institution", "tu", "--oai", "ftp://example.org/oai")
+	refused(t, nil, env, `the schedule "daily" is not a duration`, "harvest", "add", "--institution", "tu", "--oai", srv.URL, "--every", "daily")
+	refused(t, nil, env, `no source "nosuch"`, "harvest", "run", "nosuch")
+	out, errOut, code = archive(t, env, "harvest", "run", id)
+	if code != 0 || !strings.Contains(out, "read 2, added 2, changed 0, unchanged 0") {
+		t.Fatalf("run: %d %q %q", code, out, errOut)
+	}
+	if out, _, code = archive(t, env, "harvest", "run", "--all"); code != 0 || !strings.Contains(out, "read 2, added 0, changed 0, unchanged 2") {
+		t.Fatalf("run --all again: %d %q", code, out)
+	}
+	if _, errOut, code = archive(t, env, "rebuild", "--force"); code != 0 {
+		t.Fatalf("rebuild: %d %q", code, errOut)
+	}
+	out, _, code = archive(t, env, "harvest", "list")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], id+" ") || !strings.Contains(lines[1], "tu ") || !strings.Contains(lines[1], "168h") {
+		t.Fatalf("list after a rebuild: %d %q", code, out)
+	}
+	if out, _, code = archive(t, env, "harvest", "remove", id); code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("remove: %d %q", code, out)
+	}
+	if out, _, _ = archive(t, env, "harvest", "list"); strings.Contains(out, id) {
+		t.Fatalf("a removed source is listed: %q", out)
+	}
+}
+
+func TestTheServiceHarvestsADueSourceByItselfAndTheCommandSaysSo(t *testing.T) {
+	srv, lists := oaiStandIn(t)
+	data := filepath.Join(t.TempDir(), "data")
+	env := []string{"ARCHIVE_DATA=" + data}
+	out, errOut, code := archive(t, env, "harvest", "add", "--institution", "cmu", "--oai", srv.URL)
+	if code != 0 {
+		t.Fatalf("add: %d %q", code, errOut)
+	}
+	id := strings.Fields(out)[1]
+	s := serve(t, env)
+	refused(t, nil, append(env, "ARCHIVE_ADDR="+s.addr), "the service harvests each source when it is due", "harvest", "list")
+	// The run is over when the source's second version (its state after
+	// the run) is in storage.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rec, err := os.ReadFile(filepath.Join(data, "blobs", "records", "sources", id, "v000002.json"))
+		if err == nil && strings.Contains(string(rec), `"added": 2`) && strings.Contains(string(rec), `"finished"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the service did not harvest the due source within a minute (ListRecords asked %d times)\n%s", lists.Load(), s.logs)
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+	if n := lists.Load(); n != 1 {
+		t.Fatalf("ListRecords asked %d times, want once", n)
+	}
+}
