@@ -48,7 +48,7 @@ var pageFuncs = template.FuncMap{
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
-		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe", "entry"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/"+page+".html"))
 	}
 	out["embed"] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/embed.html"))
@@ -81,6 +81,10 @@ type link struct{ URL, Label string }
 
 type listed struct {
 	ID, Thumb, Date string
+	// Href leads to a harvested entry's page, Elsewhere marks it (a local
+	// item's page is /items/ID).
+	Href      string
+	Elsewhere bool
 	Kind            string // for an item with no picture: what its first file is (PDF, Text, Audio…)
 	Title           repository.Text
 }
@@ -143,7 +147,11 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 			ancestors = "*"
 		}
 	}
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
+	img := "'self' data: blob:"
+	if p, ok := data.(entryPage); ok && origin(p.Thumb) != "" {
+		img += " " + origin(p.Thumb) // the source's thumbnail, on its own server
+	}
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src "+img+"; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
 	varyPage(c)
 	c.Writer.Header()["Referrer-Policy"] = referrer
 	c.Status(status)

@@ -38,6 +38,7 @@ func (s *Server) routes() []route {
 		get("/libraries/:id", s.libraryPage),
 		get("/collections/:id", s.collectionPage),
 		get("/items/:id", s.itemPage),
+		get("/entries/:id", s.entryPage),
 		get("/ark/*name", s.resolveARK),
 		get("/items/:id/transcribe/:n", s.transcribe),
 		post("/items/:id/transcribe/:n", s.fromOwnPages, s.saveTranscription),

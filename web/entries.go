@@ -1,0 +1,122 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/thaiarchives/archive/access"
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/edtf"
+)
+
+// entryPage is a harvested catalogue entry's page: its description, and
+// the original, the place to read it.
+type entryPage struct {
+	page
+	TitleOther string
+	Fields     []field
+	Original   string // the handle, DOI or URL of the original
+	Thumb      string // the source's thumbnail, if it gives one
+	Source     string // the host the entry was harvested from
+	Gone       bool
+}
+
+// entryPage answers GET /entries/:id.
+func (s *Server) entryPage(c *gin.Context) {
+	e, err := s.cfg.Store.Entry(c.Param("id"))
+	if err == nil {
+		err = access.Decide(who(c), access.ReadMetadata, access.EntryResource(e), time.Now())
+	}
+	switch {
+	case errors.Is(err, fault.NotFound):
+		s.notFoundPage(c)
+	case errors.Is(err, fault.Gone):
+		p := entryPage{page: s.newPage(c, ""), Gone: true}
+		p.Title = t(p.Lang, "entry_gone")
+		s.cache(c, publicDoc)
+		s.render(c, http.StatusGone, "entry", p)
+	case err != nil:
+		s.fail(c, err)
+	default:
+		p, err := s.entryPageData(c, e)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.cache(c, publicDoc)
+		s.render(c, http.StatusOK, "entry", p)
+	}
+}
+
+func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, error) {
+	p := entryPage{page: s.newPage(c, ""), Original: safeLink(e.Link), Thumb: safeLink(e.Thumbnail)}
+	p.Title = e.Title.Get(p.Lang)
+	if o := e.Title[p.Other]; o != "" && o != p.Title {
+		p.TitleOther = o
+	}
+	in, err := s.cfg.Store.Institution(e.Institution)
+	if err != nil {
+		return p, err
+	}
+	if src, err := s.cfg.Store.Source(e.Source); err == nil {
+		if u, err := url.Parse(src.OAI); err == nil {
+			p.Source = u.Host
+		}
+	} else if !errors.Is(err, fault.NotFound) {
+		return p, err
+	}
+	other := p.Other
+	add := func(key string, v repository.Text) {
+		if strings.TrimSpace(v.Get("")) == "" {
+			return
+		}
+		f := field{Label: t(p.Lang, key), Value: v.Get(p.Lang)}
+		if o := v[other]; o != "" && o != f.Value {
+			f.Other, f.OtherLang = o, other
+		}
+		p.Fields = append(p.Fields, f)
+	}
+	if d, err := edtf.Parse(e.Date); err == nil {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "date"), Value: d.Format(p.Lang), Other: d.Format(other), OtherLang: other})
+	}
+	for _, cr := range e.Creators {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "creator"), Value: cr})
+	}
+	add("summary", e.Summary)
+	for _, sub := range e.Subjects {
+		add("subjects", sub)
+	}
+	if k, ok := map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving"}[e.Type]; ok {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "facet_type"), Value: t(p.Lang, k)})
+	}
+	add("holding", in.Name)
+	for _, id := range e.Identifiers {
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "entry_identifier"), Value: id, Link: safeLink(id)})
+	}
+	return p, nil
+}
+
+// safeLink is u when it is an http or https URL, else "": a harvested
+// record's links are someone else's data.
+func safeLink(u string) string {
+	v, err := url.Parse(u)
+	if err != nil || (v.Scheme != "http" && v.Scheme != "https") || v.Host == "" {
+		return ""
+	}
+	return u
+}
+
+// origin is the scheme and host of a URL, for a page's image policy.
+func origin(u string) string {
+	v, err := url.Parse(u)
+	if err != nil || v.Host == "" || strings.ContainsAny(v.Host, " ;'\"") {
+		return ""
+	}
+	return v.Scheme + "://" + v.Host
+}
