@@ -48,7 +48,7 @@ func TestAHarvestedEntryHasItsPageIsSearchedAndIsNeverOurRecord(t *testing.T) {
 		t.Fatalf("the search API: %s", api)
 	}
 	for path, notWant := range map[string]string{
-		"/oai?verb=ListRecords&metadataPrefix=oai_dc": "ใบลาน",
+		"/oai?verb=ListRecords&metadataPrefix=oai_dc":             "ใบลาน",
 		"/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&set=cmu": en.ID,
 	} {
 		if w := e.do(t, "GET", path); strings.Contains(w.Body.String(), notWant) {

@@ -85,8 +85,8 @@ type listed struct {
 	// item's page is /items/ID).
 	Href      string
 	Elsewhere bool
-	Kind            string // for an item with no picture: what its first file is (PDF, Text, Audio…)
-	Title           repository.Text
+	Kind      string // for an item with no picture: what its first file is (PDF, Text, Audio…)
+	Title     repository.Text
 }
 
 // fileKind names what a file is for a card: its type in a word.
