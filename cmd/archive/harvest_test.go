@@ -100,3 +100,36 @@ func TestTheServiceHarvestsADueSourceByItselfAndTheCommandSaysSo(t *testing.T) {
 		t.Fatalf("ListRecords asked %d times, want once", n)
 	}
 }
+
+// TestOneArchiveHarvestsAnothersOAIPMH: this archive's own OAI-PMH (its
+// demo collections, served by the real binary) is a provider like any
+// other; the entries it gives another archive are that archive's
+// catalogue entries, and none of them is offered again as a record of its
+// own (no harvesting loops).
+func TestOneArchiveHarvestsAnothersOAIPMH(t *testing.T) {
+	provider := serve(t, []string{"ARCHIVE_DATA=" + filepath.Join(t.TempDir(), "provider")}, "--demo")
+	code, body := provider.get(t, "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&set=cmu")
+	if code != 200 || !strings.Contains(body, "<identifier>oai:archive:") {
+		t.Fatalf("the provider's records: %d %s", code, body)
+	}
+	want := strings.Count(body, "<header>")
+	data := filepath.Join(t.TempDir(), "data")
+	env := []string{"ARCHIVE_DATA=" + data}
+	out, errOut, code := archive(t, env, "harvest", "add", "--institution", "tu", "--oai", "http://"+provider.addr+"/oai", "--set", "cmu")
+	if code != 0 {
+		t.Fatalf("add: %d %q", code, errOut)
+	}
+	id := strings.Fields(out)[1]
+	out, errOut, code = archive(t, env, "harvest", "run", id)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("read %d, added %d, changed 0, unchanged 0, removed 0, failed 0", want, want)) {
+		t.Fatalf("run (want %d records): %d %q %q", want, code, out, errOut)
+	}
+	harvester := serve(t, env)
+	code, body = harvester.get(t, "/api/v1/search?q=*&source="+id)
+	if code != 200 || !strings.Contains(body, fmt.Sprintf(`"total":%d`, want)) || !strings.Contains(body, `"original":"http://`+provider.addr) {
+		t.Fatalf("the harvested entries in search: %d %s", code, body)
+	}
+	if code, body = harvester.get(t, "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"); strings.Contains(body, "<identifier>") {
+		t.Fatalf("the harvester offers harvested entries as its own records: %d %s", code, body)
+	}
+}
