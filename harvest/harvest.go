@@ -28,6 +28,7 @@ type Store interface {
 	Source(id string) (*repository.Source, error)
 	Sources() ([]*repository.Source, error)
 	SaveEntry(ctx context.Context, e *repository.Entry) (bool, error)
+	SaveEntries(ctx context.Context, es []*repository.Entry) ([]bool, []error, error)
 	EntryIdentifiers(source string) ([]string, error)
 }
 
@@ -266,7 +267,23 @@ func (s *Service) harvest(ctx context.Context, c *client, src *repository.Source
 		}
 	}
 	for {
-		token, err := c.listPage(ctx, params, func(rec *record) error { return s.take(ctx, src, rec) })
+		var page []*repository.Entry
+		token, err := c.listPage(ctx, params, func(rec *record) error {
+			if e := s.take(src, rec); e != nil {
+				page = append(page, e)
+			}
+			if len(page) < pageEntries {
+				return nil
+			}
+			err := s.save(ctx, src, page)
+			page = page[:0]
+			return err
+		})
+		// What was read of a page is kept, a malformed one's too: the page
+		// is asked for again, and what did not change is not written again.
+		if serr := s.save(ctx, src, page); serr != nil && err == nil {
+			err = serr
+		}
 		if err != nil {
 			var oe *oaiError
 			if errors.As(err, &oe) && oe.Code == "badResumptionToken" {
@@ -287,44 +304,57 @@ func (s *Service) harvest(ctx context.Context, c *client, src *repository.Source
 	}
 }
 
-// take brings one record into the catalogue: a deleted one out of it, a
-// new or changed one in, an unchanged one nowhere. A record that does not
-// map is counted and named, and the run goes on.
-func (s *Service) take(ctx context.Context, src *repository.Source, rec *record) error {
+// pageEntries bounds the entries a page keeps before they are saved.
+const pageEntries = 500
+
+// take maps one record to its entry (a deleted record to a tombstone),
+// or counts and names a record that does not map and returns nil.
+func (s *Service) take(src *repository.Source, rec *record) *repository.Entry {
 	src.Run.Read++
-	var e *repository.Entry
 	if rec.Header.Status == "deleted" {
-		e = &repository.Entry{Source: src.ID, Institution: src.Institution, Identifier: rec.Header.Identifier, Deleted: true}
-	} else {
-		var err error
-		if e, err = mapDC(src, rec); err != nil {
-			src.Run.Failed++
-			if len(src.Run.Errors) < repository.MaxRunErrors {
-				src.Run.Errors = append(src.Run.Errors, repository.RecordError{Identifier: rec.Header.Identifier, Error: err.Error()})
-			}
-			return nil
-		}
+		return &repository.Entry{Source: src.ID, Institution: src.Institution, Identifier: rec.Header.Identifier, Deleted: true}
 	}
-	wrote, err := s.store.SaveEntry(ctx, e)
-	switch {
-	case errors.Is(err, fault.Invalid):
-		src.Run.Failed++
-		if len(src.Run.Errors) < repository.MaxRunErrors {
-			src.Run.Errors = append(src.Run.Errors, repository.RecordError{Identifier: rec.Header.Identifier, Error: err.Error()})
-		}
+	e, err := mapDC(src, rec)
+	if err != nil {
+		refuse(src, rec.Header.Identifier, err)
 		return nil
-	case err != nil:
+	}
+	return e
+}
+
+// save brings a page's entries into the catalogue: a deleted record out of
+// it, a new or changed one in, an unchanged one nowhere.
+func (s *Service) save(ctx context.Context, src *repository.Source, page []*repository.Entry) error {
+	if len(page) == 0 {
+		return nil
+	}
+	wrote, refused, err := s.store.SaveEntries(ctx, page)
+	if err != nil {
 		return err
-	case !wrote:
-		if !e.Deleted {
-			src.Run.Unchanged++
+	}
+	for i, e := range page {
+		switch {
+		case refused[i] != nil:
+			refuse(src, e.Identifier, refused[i])
+		case !wrote[i]:
+			if !e.Deleted {
+				src.Run.Unchanged++
+			}
+		case e.Deleted:
+			src.Run.Removed++
+		case e.Version == 1:
+			src.Run.Added++
+		default:
+			src.Run.Changed++
 		}
-	case e.Deleted:
-		src.Run.Removed++
-	case e.Version == 1:
-		src.Run.Added++
-	default:
-		src.Run.Changed++
 	}
 	return nil
+}
+
+// refuse counts a record that was not taken and names the first ones.
+func refuse(src *repository.Source, identifier string, err error) {
+	src.Run.Failed++
+	if len(src.Run.Errors) < repository.MaxRunErrors {
+		src.Run.Errors = append(src.Run.Errors, repository.RecordError{Identifier: identifier, Error: err.Error()})
+	}
 }

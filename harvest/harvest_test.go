@@ -25,7 +25,7 @@ var (
 )
 
 // fixture is a store and a service over it whose waits are short.
-func fixture(t *testing.T) (*Service, *bolt.Store) {
+func fixture(t testing.TB) (*Service, *bolt.Store) {
 	t.Helper()
 	blobs, err := local.Open(t.TempDir())
 	if err != nil {
@@ -41,7 +41,7 @@ func fixture(t *testing.T) (*Service, *bolt.Store) {
 	return s, st
 }
 
-func addSource(t *testing.T, s *Service, base, set string) *repository.Source {
+func addSource(t testing.TB, s *Service, base, set string) *repository.Source {
 	t.Helper()
 	src := &repository.Source{Institution: "cmu", OAI: base, Set: set}
 	if err := s.Add(ctx, admin, src); err != nil {

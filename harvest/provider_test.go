@@ -23,14 +23,17 @@ type fakeRecord struct {
 type provider struct {
 	mu      sync.Mutex
 	records []fakeRecord
-	page    int
+	// theses, when records is nil, is how many theses it serves, made as
+	// they are asked for: its memory does not grow with them.
+	theses int
+	page   int
 	// fault, when set, may answer the n-th request (from 1) itself and
 	// report that it did.
 	fault    func(n int, w http.ResponseWriter, r *http.Request) bool
 	requests []string // the query of each request, in order
 }
 
-func startProvider(t *testing.T, p *provider) *httptest.Server {
+func startProvider(t testing.TB, p *provider) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
@@ -92,13 +95,18 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			match = append(match, rec)
 		}
 	}
-	if len(match) == 0 {
+	total, at := len(match), func(i int) fakeRecord { return match[i] }
+	if p.theses > 0 {
+		total, at = p.theses, func(i int) fakeRecord { return thesis(i+1, fmt.Sprintf("การศึกษาประวัติศาสตร์ล้านนา เล่ม %d", i+1)) }
+	}
+	if total == 0 {
 		fmt.Fprint(w, `<error code="noRecordsMatch">none</error>`)
 		return
 	}
 	fmt.Fprint(w, `<ListRecords>`)
-	end := min(start+page, len(match))
-	for _, rec := range match[start:end] {
+	end := min(start+page, total)
+	for i := start; i < end; i++ {
+		rec := at(i)
 		status := ""
 		if rec.deleted {
 			status = ` status="deleted"`
@@ -109,10 +117,10 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprint(w, `</record>`)
 	}
-	if end < len(match) {
-		fmt.Fprintf(w, `<resumptionToken completeListSize="%d" cursor="%d">%d|%s|%s</resumptionToken>`, len(match), start, end, set, from)
+	if end < total {
+		fmt.Fprintf(w, `<resumptionToken completeListSize="%d" cursor="%d">%d|%s|%s</resumptionToken>`, total, start, end, set, from)
 	} else if start > 0 {
-		fmt.Fprintf(w, `<resumptionToken completeListSize="%d" cursor="%d"/>`, len(match), start)
+		fmt.Fprintf(w, `<resumptionToken completeListSize="%d" cursor="%d"/>`, total, start)
 	}
 	fmt.Fprint(w, `</ListRecords>`)
 }

@@ -128,3 +128,64 @@ func harvestDump(t *testing.T, s *Store) string {
 	}
 	return strings.Join(out, "")
 }
+
+func TestSaveEntriesWritesAPageInOneGoAsSaveEntryWouldOneByOne(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	s := openStore(t, filepath.Join(dir, "a.db"), blobs)
+	e := func(ident, title, digest string, deleted bool) *repository.Entry {
+		return &repository.Entry{Source: "src", Institution: "cmu", Identifier: ident, Title: repository.Text{"th": title}, Digest: digest, Deleted: deleted}
+	}
+	if _, err := s.SaveEntry(ctx, e("a", "เดิม", "da", false)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveEntry(ctx, e("b", "จะเปลี่ยน", "db", false)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveEntry(ctx, e("c", "จะลบ", "dc", false)); err != nil {
+		t.Fatal(err)
+	}
+	_, before, _ := s.FeedEpoch()
+	page := []*repository.Entry{
+		e("a", "เดิม", "da", false),         // unchanged
+		e("b", "เปลี่ยนแล้ว", "db2", false), // changed
+		e("c", "", "", true),                // deleted
+		e("d", "ใหม่", "dd", false),         // new
+		e("e", " ", "de", false),            // no title: refused
+		e("f", "", "", true),                // deleted, never seen
+		e("d", "ใหม่กว่า", "dd2", false),    // d again: the last is taken
+	}
+	wrote, refused, err := s.SaveEntries(ctx, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, true, true, false, false, false, true}; !slices.Equal(wrote, want) {
+		t.Fatalf("written %v, want %v", wrote, want)
+	}
+	for i, err := range refused {
+		if (i == 4) != errors.Is(err, fault.Invalid) {
+			t.Errorf("entry %d refused: %v", i, err)
+		}
+	}
+	if page[1].Version != 2 || page[6].Version != 1 || page[0].Version != 1 || page[0].ID == "" {
+		t.Fatalf("versions after the page: %+v %+v %+v", page[0], page[1], page[6])
+	}
+	_, after, _ := s.FeedEpoch()
+	if after-before != 3 {
+		t.Fatalf("the page announced %d changes, want 3", after-before)
+	}
+	if ids, err := s.EntryIdentifiers("src"); err != nil || !slices.Equal(ids, []string{"a", "b", "d"}) {
+		t.Fatalf("entries %v, %v", ids, err)
+	}
+	if d, err := s.EntryOf("src", "d"); err != nil || d.Title.Get("th") != "ใหม่กว่า" {
+		t.Fatalf("d: %+v, %v", d, err)
+	}
+	dumped := harvestDump(t, s)
+	s.Close()
+	if err := os.Remove(filepath.Join(dir, "a.db")); err != nil {
+		t.Fatal(err)
+	}
+	if r := openStore(t, filepath.Join(dir, "a.db"), blobs); harvestDump(t, r) != dumped {
+		t.Fatal("a page of entries does not come back the same from storage")
+	}
+}
