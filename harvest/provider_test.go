@@ -97,7 +97,9 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	total, at := len(match), func(i int) fakeRecord { return match[i] }
 	if p.theses > 0 {
-		total, at = p.theses, func(i int) fakeRecord { return thesis(i+1, fmt.Sprintf("การศึกษาประวัติศาสตร์ล้านนา เล่ม %d", i+1)) }
+		total, at = p.theses, func(i int) fakeRecord {
+			return thesis(i+1, fmt.Sprintf("การศึกษาประวัติศาสตร์ล้านนา เล่ม %d", i+1))
+		}
 	}
 	if total == 0 {
 		fmt.Fprint(w, `<error code="noRecordsMatch">none</error>`)
