@@ -120,3 +120,24 @@ func origin(u string) string {
 	}
 	return v.Scheme + "://" + v.Host
 }
+
+// harvestedLinks lists library inst's sources, each by its host, leading to
+// its entries in search.
+func (s *Server) harvestedLinks(inst string) ([]link, error) {
+	all, err := s.cfg.Store.Sources()
+	if err != nil {
+		return nil, err
+	}
+	var out []link
+	for _, src := range all {
+		if src.Institution != inst {
+			continue
+		}
+		host := src.OAI
+		if u, err := url.Parse(src.OAI); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		out = append(out, link{URL: "/search?" + url.Values{"library": {inst}, "source": {src.ID}}.Encode(), Label: host})
+	}
+	return out, nil
+}

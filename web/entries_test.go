@@ -39,6 +39,13 @@ func TestAHarvestedEntryHasItsPageIsSearchedAndIsNeverOurRecord(t *testing.T) {
 	if en := e.do(t, "GET", "/entries/"+en.ID+"?lang=en").Body.String(); !strings.Contains(en, "Read the original") || !strings.Contains(en, "Lanna history from palm-leaf manuscripts") {
 		t.Fatalf("the entry's page in English: %s", en)
 	}
+	lib := e.do(t, "GET", "/libraries/cmu?lang=th").Body.String()
+	if !strings.Contains(lib, "ในคลังอื่นของห้องสมุด") || !strings.Contains(lib, `href="/search?library=cmu&amp;source=`+src.ID+`">cmuir.cmu.ac.th</a>`) {
+		t.Fatalf("the library's page does not lead to its harvested entries: %s", lib)
+	}
+	if lib := e.do(t, "GET", "/search?library=cmu&source="+src.ID).Body.String(); !strings.Contains(lib, `href="/entries/`+en.ID+`"`) {
+		t.Fatalf("the library's entries of a source: %s", lib)
+	}
 	res := e.do(t, "GET", "/search?q=ใบลาน&lang=en").Body.String()
 	if !strings.Contains(res, `href="/entries/`+en.ID+`"`) || !strings.Contains(res, "Harvested from") || !strings.Contains(res, "In the library&#39;s own repository") {
 		t.Fatalf("the search page: %s", res)

@@ -70,8 +70,11 @@ type page struct {
 	Prev, Next, Summary, IIIF            string
 	// UnitsFirst and UnitsNext lead to the first and the next of a
 	// library's top-level units, of which its listing holds UnitCount.
-	UnitsFirst, UnitsNext  string
-	UnitCount              int
+	UnitsFirst, UnitsNext string
+	UnitCount             int
+	// Harvested: a library's own repositories whose records are in the
+	// catalogue, each leading to its entries in search.
+	Harvested              []link
 	Crumbs                 []link
 	SignedIn, SignIn       bool
 	CSRF, Error, LoginNext string
@@ -395,6 +398,10 @@ func (s *Server) libraryPage(c *gin.Context) {
 		return
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
+	if p.Harvested, err = s.harvestedLinks(in.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	p.IIIF = s.site(c).CollectionURL(in.ID)
 	s.cache(c, publicShort)
 	s.render(c, http.StatusOK, "list", p)
