@@ -170,6 +170,20 @@ func (s *Service) release(id string) {
 	delete(s.running, id)
 }
 
+// Due makes source id due now: the service harvests it within a minute
+// (a run may take hours; no request waits for it).
+func (s *Service) Due(ctx context.Context, p access.Principal, id string) (*repository.Source, error) {
+	src, err := s.source(p, id)
+	if err != nil {
+		return nil, err
+	}
+	src.Run.Next = s.Now().UTC()
+	if err := s.store.SaveSource(ctx, src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
 // Run harvests source id now and returns its state after the run. A run
 // that stops early (a malformed page, a provider that stopped answering)
 // keeps its resumption token and returns its error; the next run goes on

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -401,5 +402,31 @@ func TestRemovingASourceTakesItsEntriesOutOfTheCatalogue(t *testing.T) {
 	}
 	if _, err := s.Run(ctx, admin, src.ID); !errors.Is(err, fault.NotFound) {
 		t.Fatalf("running a removed source: %v", err)
+	}
+}
+
+func TestDueMakesASourceRunOnTheServicesNextLook(t *testing.T) {
+	s, _ := fixture(t)
+	p := &provider{records: theses(2), page: 10}
+	srv := startProvider(t, p)
+	src := addSource(t, s, srv.URL, "")
+	if err := s.RunDue(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.asked()); n != 2 {
+		t.Fatalf("a new source is due at once: asked %d times", n)
+	}
+	if err := s.RunDue(ctx, slog.New(slog.DiscardHandler)); err != nil || len(p.asked()) != 2 {
+		t.Fatalf("a source run a moment ago ran again: %v, asked %d times", err, len(p.asked()))
+	}
+	tu := access.Principal{User: "b", Email: "b@tu", Institution: "tu", Role: access.LibraryAdmin}
+	if _, err := s.Due(ctx, tu, src.ID); !errors.Is(err, fault.Forbidden) {
+		t.Fatalf("another library's administrator: %v", err)
+	}
+	if _, err := s.Due(ctx, admin, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RunDue(ctx, slog.New(slog.DiscardHandler)); err != nil || len(p.asked()) != 4 {
+		t.Fatalf("a source made due did not run: %v, asked %d times", err, len(p.asked()))
 	}
 }

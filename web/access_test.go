@@ -308,6 +308,8 @@ var routeChecks = map[string][]struct {
 	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
 	"GET /desk/fixity":                           {{administer, "GET", "/desk/fixity", ""}},
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
+	"GET /desk/sources":                          {{manageUsers, "GET", "/desk/sources", ""}},
+	"POST /desk/sources":                         {{manageUsers, "POST", "/desk/sources", "action=add&institution=cmu&oai=ftp://bad"}},
 	// Access points (points_test.go checks what their pages show)
 	"GET /points/:id": {{noContent, "GET", "/points/no-such", ""}},
 	// A harvested entry is a public description of someone else's material

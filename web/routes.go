@@ -135,6 +135,8 @@ func (s *Server) routes() []route {
 		get("/desk/users", signedIn, s.usersPage),
 		get("/desk/fixity", signedIn, s.fixity),
 		post("/desk/users", signedIn, s.saveUser),
+		get("/desk/sources", signedIn, s.sourcesDesk),
+		post("/desk/sources", signedIn, s.sourcesPost),
 		// Access requests and grants (requests.go, requestpages.go)
 		post("/api/v1/items/:id/requests", s.fromOwnPages, s.apiAsk),
 		get("/api/v1/requests", signedIn, s.apiRequests),
