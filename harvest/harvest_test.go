@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -428,5 +429,34 @@ func TestDueMakesASourceRunOnTheServicesNextLook(t *testing.T) {
 	}
 	if err := s.RunDue(ctx, slog.New(slog.DiscardHandler)); err != nil || len(p.asked()) != 4 {
 		t.Fatalf("a source made due did not run: %v, asked %d times", err, len(p.asked()))
+	}
+}
+
+func TestRequestsToASourceKeepAPoliteDistance(t *testing.T) {
+	s, _ := fixture(t)
+	s.Pause = 150 * time.Millisecond
+	var times []time.Time
+	var mu sync.Mutex
+	p := &provider{records: theses(6), page: 2}
+	p.fault = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		return false
+	}
+	srv := startProvider(t, p)
+	src := addSource(t, s, srv.URL, "")
+	if _, err := s.Run(ctx, admin, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) != 4 {
+		t.Fatalf("%d requests, want Identify and three pages", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 100*time.Millisecond { // 150ms less what the loaded machine may delay one arrival by
+			t.Errorf("request %d came %v after the one before, want at least 150ms", i+1, gap)
+		}
 	}
 }
