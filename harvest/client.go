@@ -188,10 +188,12 @@ type record struct {
 		Datestamp  string   `xml:"datestamp"`
 		Sets       []string `xml:"setSpec"`
 	} `xml:"header"`
+	// Metadata is the record's one element (oai_dc:dc, qdc:qualifieddc)
+	// and its fields.
 	Metadata struct {
 		DC struct {
 			Fields []field `xml:",any"`
-		} `xml:"dc"`
+		} `xml:",any"`
 	} `xml:"metadata"`
 }
 

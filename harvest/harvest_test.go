@@ -460,3 +460,25 @@ func TestRequestsToASourceKeepAPoliteDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestQualifiedDublinCoreIsHarvestedWithItsIssuedDateAndAbstract(t *testing.T) {
+	s, st := fixture(t)
+	p := &provider{page: 10, records: []fakeRecord{{id: "oai:dspace:1/1", datestamp: "2026-01-01T00:00:00Z", qdc: `<dc:title>ผ้าทอไทลื้อ</dc:title><dcterms:alternative xml:lang="en">Tai Lue weaving</dcterms:alternative>` +
+		`<dcterms:abstract>การศึกษาลวดลายผ้า</dcterms:abstract><dcterms:available>2012-01-01T00:00:00Z</dcterms:available><dc:date>2011</dc:date><dcterms:issued>2553</dcterms:issued>` +
+		`<dc:identifier>hdl:1/1</dc:identifier>`}}}
+	srv := startProvider(t, p)
+	src := &repository.Source{Institution: "cmu", OAI: srv.URL, Format: "qdc"}
+	if err := s.Add(ctx, admin, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(ctx, admin, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if asked := p.asked(); !strings.Contains(asked[1], "metadataPrefix=qdc") {
+		t.Fatalf("asked %q", asked)
+	}
+	e, err := st.EntryOf(src.ID, "oai:dspace:1/1")
+	if err != nil || e.Title["th"] != "ผ้าทอไทลื้อ" || e.Title["en"] != "Tai Lue weaving" || e.Summary["th"] != "การศึกษาลวดลายผ้า" || e.Date != "2010" || e.Link != "https://hdl.handle.net/1/1" {
+		t.Fatalf("the qdc entry: %+v, %v", e, err)
+	}
+}

@@ -16,8 +16,9 @@ import (
 	"github.com/thaiarchives/archive/repository/edtf"
 )
 
-// mapDC maps an oai_dc record to a catalogue entry of src (without its id,
-// version and times). A record without a title is refused.
+// mapDC maps an oai_dc or a qualified Dublin Core (qdc: DSpace's, with
+// dcterms) record to a catalogue entry of src (without its id, version
+// and times). A record without a title is refused.
 func mapDC(src *repository.Source, rec *record) (*repository.Entry, error) {
 	e := &repository.Entry{
 		Source:      src.ID,
@@ -26,23 +27,25 @@ func mapDC(src *repository.Source, rec *record) (*repository.Entry, error) {
 		Datestamp:   strings.TrimSpace(rec.Header.Datestamp),
 		Sets:        rec.Header.Sets,
 	}
-	var dates []string
+	var dates, issued []string
 	for _, f := range rec.Metadata.DC.Fields {
 		v := strings.Join(strings.Fields(f.Value), " ")
 		if v == "" {
 			continue
 		}
 		switch f.XMLName.Local {
-		case "title":
+		case "title", "alternative":
 			e.Title = add(e.Title, language(f.Lang, v), v, " ; ")
-		case "description":
+		case "description", "abstract":
 			e.Summary = add(e.Summary, language(f.Lang, v), v, "\n\n")
 		case "creator":
 			e.Creators = append(e.Creators, v)
 		case "subject":
 			e.Subjects = append(e.Subjects, repository.Text{language(f.Lang, v): v})
-		case "date":
+		case "date", "created", "available", "dateAccepted":
 			dates = append(dates, v)
+		case "issued":
+			issued = append(issued, v)
 		case "type":
 			if t := dcmiType(v); t != "" && e.Type == "" {
 				e.Type = t
@@ -55,7 +58,9 @@ func mapDC(src *repository.Source, rec *record) (*repository.Entry, error) {
 			identify(e, f.XMLName.Local, v)
 		}
 	}
-	e.Date = pickDate(dates)
+	if e.Date = pickDate(issued); e.Date == "" {
+		e.Date = pickDate(dates)
+	}
 	if strings.TrimSpace(e.Title.Get("")) == "" {
 		return nil, fmt.Errorf("record %s has no title: %w", e.Identifier, fault.Invalid)
 	}

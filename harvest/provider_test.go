@@ -15,6 +15,7 @@ type fakeRecord struct {
 	id, datestamp, set string
 	deleted            bool
 	dc                 string // the oai_dc elements
+	qdc                string // or the qualified Dublin Core elements
 }
 
 // provider is a small OAI-PMH provider for the faults a real one cannot
@@ -85,8 +86,8 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		start, _ = strconv.Atoi(parts[0])
 		set, from = parts[1], parts[2]
-	} else if q.Get("metadataPrefix") != "oai_dc" {
-		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc only</error>`)
+	} else if q.Get("metadataPrefix") != "oai_dc" && q.Get("metadataPrefix") != "qdc" {
+		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc and qdc only</error>`)
 		return
 	}
 	var match []fakeRecord
@@ -114,7 +115,10 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = ` status="deleted"`
 		}
 		fmt.Fprintf(w, `<record><header%s><identifier>%s</identifier><datestamp>%s</datestamp><setSpec>%s</setSpec></header>`, status, rec.id, rec.datestamp, rec.set)
-		if !rec.deleted {
+		switch {
+		case rec.qdc != "":
+			fmt.Fprintf(w, `<metadata><qdc:qualifieddc xmlns:qdc="http://dspace.org/qualifieddc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">%s</qdc:qualifieddc></metadata>`, rec.qdc)
+		case !rec.deleted:
 			fmt.Fprintf(w, `<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">%s</oai_dc:dc></metadata>`, rec.dc)
 		}
 		fmt.Fprint(w, `</record>`)

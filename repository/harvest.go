@@ -19,7 +19,7 @@ type Source struct {
 	Institution string    `json:"institution"` // the library that registered it
 	OAI         string    `json:"oai"`         // the OAI-PMH base URL
 	Set         string    `json:"set,omitempty"`
-	Format      string    `json:"format"` // metadataPrefix: oai_dc
+	Format      string    `json:"format"` // metadataPrefix: oai_dc or qdc
 	Every       string    `json:"every"`  // a Go duration: 24h
 	Run         SourceRun `json:"run,omitzero"`
 	Deleted     bool      `json:"deleted,omitempty"`
@@ -66,7 +66,7 @@ type RecordError struct {
 const MaxRunErrors = 100
 
 // Formats a source may be harvested in.
-var Formats = []string{"oai_dc"}
+var Formats = []string{"oai_dc", "qdc"}
 
 // Interval is how often s is harvested.
 func (s *Source) Interval() time.Duration {

@@ -27,7 +27,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	inst := fs.String("institution", "", "add: the `library` the source belongs to (cmu, tu, chula)")
 	oai := fs.String("oai", "", "add: the source's OAI-PMH base `URL`")
 	set := fs.String("set", "", "add: harvest only this OAI-PMH `set`")
-	format := fs.String("format", "oai_dc", "add: the metadata `format` (oai_dc)")
+	format := fs.String("format", "oai_dc", "add: the metadata `format`: oai_dc, or qdc (qualified Dublin Core, as DSpace gives it)")
 	every := fs.String("every", "24h", "add: how often the service harvests it (a `duration`: 24h, 168h)")
 	all := fs.Bool("all", false, "run: every source")
 	rest, err := parse(fs, args, stderr, "add|list|run|remove [flags] [SOURCE...]",
