@@ -189,3 +189,40 @@ func TestSaveEntriesWritesAPageInOneGoAsSaveEntryWouldOneByOne(t *testing.T) {
 		t.Fatal("a page of entries does not come back the same from storage")
 	}
 }
+
+func TestReplicaHoldsTheWritersSourcesAndEntries(t *testing.T) {
+	blobs := newBlobs(t)
+	dir := t.TempDir()
+	w := openStore(t, filepath.Join(dir, "writer.db"), blobs)
+	publish(t, w)
+	r, err := OpenReplica(ctx, filepath.Join(dir, "replica.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	src := &repository.Source{Institution: "tu", OAI: "https://dspace.tu.ac.th/oai/request", Format: "oai_dc", Every: "24h"}
+	if err := w.SaveSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	page := []*repository.Entry{
+		{Source: src.ID, Institution: "tu", Identifier: "oai:tu:1", Title: repository.Text{"th": "หนึ่ง"}, Digest: "1"},
+		{Source: src.ID, Institution: "tu", Identifier: "oai:tu:2", Title: repository.Text{"th": "สอง"}, Digest: "2"},
+	}
+	if _, _, err := w.SaveEntries(ctx, page); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after a page of entries")
+	if ids, err := r.EntryIDsOf("tu"); err != nil || len(ids) != 2 {
+		t.Fatalf("the library's entries on the replica: %v, %v", ids, err)
+	}
+	if got, err := r.Source(src.ID); err != nil || got.OAI != src.OAI {
+		t.Fatalf("the source on the replica: %+v, %v", got, err)
+	}
+	if _, err := w.SaveEntry(ctx, &repository.Entry{Source: src.ID, Institution: "tu", Identifier: "oai:tu:1", Deleted: true}); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, w, r, "after a deletion")
+	if ids, err := r.EntryIdentifiers(src.ID); err != nil || !slices.Equal(ids, []string{"oai:tu:2"}) {
+		t.Fatalf("the source's entries on the replica after a deletion: %v, %v", ids, err)
+	}
+}

@@ -269,7 +269,7 @@ func (s *Store) pending(epoch string, last segment) (segment, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			next.Changes = append(next.Changes, change{FeedEntry: e, Key: repository.RecordKey(e.Kind+"s", e.ID, e.Version)})
+			next.Changes = append(next.Changes, change{FeedEntry: e, Key: repository.RecordKey(recordDir(e.Kind), e.ID, e.Version)})
 			next.FeedLast = e.Seq
 		}
 		b := tx.Bucket(bEventLog)
@@ -734,4 +734,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-time.After(d):
 		return true
 	}
+}
+
+// recordDir is the folder of records/ that holds a kind's records: its
+// plural.
+func recordDir(kind string) string {
+	if kind == "entry" {
+		return "entries"
+	}
+	return kind + "s"
 }
