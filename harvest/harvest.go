@@ -245,10 +245,12 @@ func (s *Service) run(ctx context.Context, src *repository.Source) error {
 		return err // stopped: the token saved after the last page stays
 	}
 	src.Run.Error = ""
-	if err != nil {
-		src.Run.Error = err.Error()
-	}
 	src.Run.Next = s.Now().UTC().Add(src.Interval())
+	if err != nil {
+		// A run that stopped early goes on within the hour, from its token.
+		src.Run.Error = err.Error()
+		src.Run.Next = s.Now().UTC().Add(min(src.Interval(), retryFailed))
+	}
 	if serr := s.store.SaveSource(context.WithoutCancel(ctx), src); serr != nil {
 		return errors.Join(err, serr)
 	}
@@ -317,6 +319,9 @@ func (s *Service) harvest(ctx context.Context, c *client, src *repository.Source
 		params = url.Values{"verb": {"ListRecords"}, "resumptionToken": {token}}
 	}
 }
+
+// retryFailed is the longest a source whose run stopped early waits.
+const retryFailed = time.Hour
 
 // pageEntries bounds the entries a page keeps before they are saved.
 const pageEntries = 500

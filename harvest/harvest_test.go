@@ -326,8 +326,8 @@ func TestA503RetryAfterIsWaitedForUpToItsBound(t *testing.T) {
 	}
 }
 
-func TestA5xxIsTriedAgainWithBackOffAndAPersistentOneEndsTheRun(t *testing.T) {
-	s, _ := fixture(t)
+func TestA5xxIsTriedAgainWithBackOffAndAPersistentOneEndsTheRunUntilTheHourIsOut(t *testing.T) {
+	s, st := fixture(t)
 	p := &provider{records: theses(2), page: 10}
 	p.fault = func(n int, w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Query().Get("verb") == "ListRecords" {
@@ -346,6 +346,10 @@ func TestA5xxIsTriedAgainWithBackOffAndAPersistentOneEndsTheRun(t *testing.T) {
 	// One Identify, then the first try and three more after 10, 20, 40 ms.
 	if n := len(p.asked()); n != 5 || time.Since(start) < 70*time.Millisecond {
 		t.Fatalf("asked %d times in %v", n, time.Since(start))
+	}
+	// The source is due again within the hour, not in a day.
+	if saved, err := st.Source(src.ID); err != nil || !strings.Contains(saved.Run.Error, "502") || saved.Run.Next.After(time.Now().Add(time.Hour)) {
+		t.Fatalf("the stopped run's state: %+v, %v", saved.Run, err)
 	}
 }
 
