@@ -27,7 +27,6 @@ type Store interface {
 	SaveSource(ctx context.Context, src *repository.Source) error
 	Source(id string) (*repository.Source, error)
 	Sources() ([]*repository.Source, error)
-	SaveEntry(ctx context.Context, e *repository.Entry) (bool, error)
 	SaveEntries(ctx context.Context, es []*repository.Entry) ([]bool, []error, error)
 	EntryIdentifiers(source string) ([]string, error)
 }
@@ -145,8 +144,12 @@ func (s *Service) Remove(ctx context.Context, p access.Principal, id string) err
 	if err != nil {
 		return err
 	}
-	for _, ident := range ids {
-		if _, err := s.store.SaveEntry(ctx, &repository.Entry{Source: id, Institution: src.Institution, Identifier: ident, Deleted: true}); err != nil {
+	for start := 0; start < len(ids); start += pageEntries {
+		var page []*repository.Entry
+		for _, ident := range ids[start:min(start+pageEntries, len(ids))] {
+			page = append(page, &repository.Entry{Source: id, Institution: src.Institution, Identifier: ident, Deleted: true})
+		}
+		if _, _, err := s.store.SaveEntries(ctx, page); err != nil {
 			return err
 		}
 	}
