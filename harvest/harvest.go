@@ -130,14 +130,14 @@ func (s *Service) source(p access.Principal, id string) (*repository.Source, err
 
 // Remove removes a source and takes its entries out of the catalogue.
 func (s *Service) Remove(ctx context.Context, p access.Principal, id string) error {
-	src, err := s.source(p, id)
-	if err != nil {
-		return err
-	}
 	if !s.claim(id) {
 		return fmt.Errorf("source %s is being harvested; remove it when the run is over: %w", id, fault.Conflict)
 	}
 	defer s.release(id)
+	src, err := s.source(p, id)
+	if err != nil {
+		return err
+	}
 	// The entries first: a removal cut short leaves the source, which a
 	// second removal finishes.
 	ids, err := s.store.EntryIdentifiers(id)
@@ -176,6 +176,10 @@ func (s *Service) release(id string) {
 // Due makes source id due now: the service harvests it within a minute
 // (a run may take hours; no request waits for it).
 func (s *Service) Due(ctx context.Context, p access.Principal, id string) (*repository.Source, error) {
+	if !s.claim(id) {
+		return nil, fmt.Errorf("source %s is being harvested now: %w", id, fault.Conflict)
+	}
+	defer s.release(id)
 	src, err := s.source(p, id)
 	if err != nil {
 		return nil, err
@@ -192,14 +196,15 @@ func (s *Service) Due(ctx context.Context, p access.Principal, id string) (*repo
 // keeps its resumption token and returns its error; the next run goes on
 // from that token.
 func (s *Service) Run(ctx context.Context, p access.Principal, id string) (*repository.Source, error) {
-	src, err := s.source(p, id)
-	if err != nil {
-		return nil, err
-	}
 	if !s.claim(id) {
 		return nil, fmt.Errorf("source %s is being harvested already: %w", id, fault.Conflict)
 	}
 	defer s.release(id)
+	// Read once claimed: the state a run saves is the version it read.
+	src, err := s.source(p, id)
+	if err != nil {
+		return nil, err
+	}
 	err = s.run(ctx, src)
 	return src, err
 }
@@ -219,13 +224,24 @@ func (s *Service) RunDue(ctx context.Context, log *slog.Logger) error {
 		if src.Run.Next.After(s.Now()) || !s.claim(src.ID) {
 			continue
 		}
-		err := s.run(ctx, src)
+		// Read again once claimed: the desk may have changed it meanwhile.
+		err := s.runFresh(ctx, src.ID)
 		s.release(src.ID)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("harvest", "source", src.ID, "err", err)
 		}
 	}
 	return nil
+}
+
+// runFresh runs source id as the store holds it now, unless it was
+// removed or is no longer due.
+func (s *Service) runFresh(ctx context.Context, id string) error {
+	src, err := s.store.Source(id)
+	if err != nil || src.Deleted || src.Run.Next.After(s.Now()) {
+		return err
+	}
+	return s.run(ctx, src)
 }
 
 // Loop runs the due sources every interval until ctx ends.

@@ -486,3 +486,42 @@ func TestQualifiedDublinCoreIsHarvestedWithItsIssuedDateAndAbstract(t *testing.T
 		t.Fatalf("the qdc entry: %+v, %v", e, err)
 	}
 }
+
+func TestASourceBeingHarvestedIsNeitherMadeDueNorRemovedNorRunTwice(t *testing.T) {
+	s, st := fixture(t)
+	release := make(chan struct{})
+	p := &provider{records: theses(2), page: 10}
+	p.fault = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("verb") == "ListRecords" {
+			<-release
+		}
+		return false
+	}
+	srv := startProvider(t, p)
+	src := addSource(t, s, srv.URL, "")
+	done := make(chan error, 1)
+	go func() { _, err := s.Run(ctx, admin, src.ID); done <- err }()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(p.asked()) < 2 { // the run waits in ListRecords
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not reach ListRecords within 30s")
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
+	if _, err := s.Due(ctx, admin, src.ID); !errors.Is(err, fault.Conflict) {
+		t.Errorf("made due while running: %v", err)
+	}
+	if err := s.Remove(ctx, admin, src.ID); !errors.Is(err, fault.Conflict) {
+		t.Errorf("removed while running: %v", err)
+	}
+	if _, err := s.Run(ctx, admin, src.ID); !errors.Is(err, fault.Conflict) {
+		t.Errorf("run twice at once: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Source(src.ID); got.Run.Added != 2 || got.Run.Error != "" {
+		t.Fatalf("the run's state: %+v", got.Run)
+	}
+}
