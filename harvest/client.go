@@ -48,7 +48,11 @@ func (e *oaiError) Error() string {
 // that doubles (503's Retry-After instead, up to maxWait); read's own
 // error is not.
 func (c *client) get(ctx context.Context, params url.Values, read func(io.Reader) error) error {
-	u := c.base + "?" + params.Encode()
+	return c.fetch(ctx, c.base+"?"+params.Encode(), read)
+}
+
+// fetch asks for u as get does.
+func (c *client) fetch(ctx context.Context, u string, read func(io.Reader) error) error {
 	wait := c.backoff
 	for try := 0; ; try++ {
 		if err := c.polite(ctx); err != nil {
@@ -73,7 +77,7 @@ func (c *client) get(ctx context.Context, params url.Values, read func(io.Reader
 func (c *client) once(ctx context.Context, u string, read func(io.Reader) error) (time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return -1, fmt.Errorf("the OAI-PMH base URL cannot be asked: %w", fault.Invalid)
+		return -1, fmt.Errorf("%q cannot be asked: %w", u, fault.Invalid)
 	}
 	req.Header.Set("User-Agent", "thaiarchives-harvest/1")
 	c.last = time.Now()

@@ -77,8 +77,11 @@ func (s *Service) Add(ctx context.Context, p access.Principal, src *repository.S
 	} else if err != nil {
 		return err
 	}
-	next := repository.Source{Institution: src.Institution, OAI: src.OAI, Set: src.Set, Format: src.Format, Every: src.Every}
-	if next.Format == "" {
+	next := repository.Source{Institution: src.Institution, OAI: src.OAI, IIIF: src.IIIF, Set: src.Set, Format: src.Format, Every: src.Every}
+	switch {
+	case next.IIIF != "":
+		next.Format = "iiif"
+	case next.Format == "":
 		next.Format = "oai_dc"
 	}
 	if next.Every == "" {
@@ -259,7 +262,12 @@ func (s *Service) Loop(ctx context.Context, every time.Duration, log *slog.Logge
 // run harvests src, saving its state after each page.
 func (s *Service) run(ctx context.Context, src *repository.Source) error {
 	c := &client{http: s.http, base: src.OAI, pause: s.Pause, retries: s.Retries, backoff: s.Backoff, maxWait: s.MaxWait}
-	err := s.harvest(ctx, c, src)
+	var err error
+	if src.IIIF != "" {
+		err = s.walk(ctx, c, src)
+	} else {
+		err = s.harvest(ctx, c, src)
+	}
 	if ctx.Err() != nil {
 		return err // stopped: the token saved after the last page stays
 	}

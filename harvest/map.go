@@ -223,7 +223,7 @@ func isImage(link string) bool {
 // provider may move without a change): the same record mapped again has
 // the same digest, and is not written again.
 func digest(e *repository.Entry) string {
-	b, _ := json.Marshal([]any{e.Sets, e.Title, e.Summary, e.Creators, e.Subjects, e.Date, e.Type, e.Language, e.Link, e.Identifiers, e.Thumbnail})
+	b, _ := json.Marshal([]any{e.Sets, e.Title, e.Summary, e.Creators, e.Subjects, e.Date, e.Type, e.Language, e.Link, e.Identifiers, e.Thumbnail, e.Manifest})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

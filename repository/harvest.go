@@ -11,13 +11,14 @@ import (
 
 // Source is another repository whose records a library brings into the
 // shared catalogue: an OAI-PMH base URL, with a set and a metadata format,
-// harvested every Every. Run is the state of its runs: what the next run
+// or a IIIF Collection, harvested every Every. Run is the state of its runs: what the next run
 // starts from and what the last one found. A removed source stays as a
 // tombstone, so that a rebuild does not bring it back.
 type Source struct {
 	ID          string    `json:"id"`
-	Institution string    `json:"institution"` // the library that registered it
-	OAI         string    `json:"oai"`         // the OAI-PMH base URL
+	Institution string    `json:"institution"`    // the library that registered it
+	OAI         string    `json:"oai,omitempty"`  // the OAI-PMH base URL
+	IIIF        string    `json:"iiif,omitempty"` // or a IIIF Collection (v2 or v3), walked to its manifests
 	Set         string    `json:"set,omitempty"`
 	Format      string    `json:"format"` // metadataPrefix: oai_dc or qdc
 	Every       string    `json:"every"`  // a Go duration: 24h
@@ -83,16 +84,25 @@ func (s *Source) Validate() error {
 	if !ValidID(s.ID) || s.Institution == "" {
 		problems = append(problems, "a source needs an id and its library")
 	}
-	u, err := url.Parse(s.OAI)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		problems = append(problems, fmt.Sprintf("the OAI-PMH base URL %q is not an http or https URL without a query", s.OAI))
-	}
-	known := false
-	for _, f := range Formats {
-		known = known || s.Format == f
-	}
-	if !known {
-		problems = append(problems, fmt.Sprintf("the metadata format %q is not one of %s", s.Format, strings.Join(Formats, ", ")))
+	switch {
+	case (s.OAI == "") == (s.IIIF == ""):
+		problems = append(problems, "a source is an OAI-PMH base URL or a IIIF Collection, one of the two")
+	case s.IIIF != "":
+		if u, err := url.Parse(s.IIIF); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+			problems = append(problems, fmt.Sprintf("the IIIF Collection %q is not an http or https URL", s.IIIF))
+		}
+	default:
+		u, err := url.Parse(s.OAI)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			problems = append(problems, fmt.Sprintf("the OAI-PMH base URL %q is not an http or https URL without a query", s.OAI))
+		}
+		known := false
+		for _, f := range Formats {
+			known = known || s.Format == f
+		}
+		if !known {
+			problems = append(problems, fmt.Sprintf("the metadata format %q is not one of %s", s.Format, strings.Join(Formats, ", ")))
+		}
 	}
 	if d, err := time.ParseDuration(s.Every); err != nil || d < time.Minute || d > 366*24*time.Hour {
 		problems = append(problems, fmt.Sprintf("the schedule %q is not a duration between 1m and 8784h", s.Every))
@@ -130,6 +140,9 @@ type Entry struct {
 	Link        string   `json:"link,omitempty"`
 	Identifiers []string `json:"identifiers,omitempty"`
 	Thumbnail   string   `json:"thumbnail,omitempty"`
+	// Manifest is the original's IIIF manifest, on its own server: the
+	// archive's viewer opens it there.
+	Manifest string `json:"manifest,omitempty"`
 	// Digest is the SHA-256 of the mapped description: a re-harvest that
 	// maps to the same digest writes nothing.
 	Digest   string    `json:"digest"`

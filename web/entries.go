@@ -25,6 +25,25 @@ type entryPage struct {
 	Thumb      string // the source's thumbnail, if it gives one
 	Source     string // the host the entry was harvested from
 	Gone       bool
+	// Manifest is the original's IIIF manifest on its own server, which
+	// the archive's viewer opens when Viewer (the viewer is built).
+	Manifest string
+	Viewer   bool
+}
+
+// policy is the page's image sources and its connect-src directive (""
+// for the default): the source's thumbnail on its server, and for a
+// manifest its server and the image servers it names, which a page
+// cannot know beforehand (any https server).
+func (p entryPage) policy(img string) (string, string) {
+	if o := origin(p.Thumb); o != "" {
+		img += " " + o
+	}
+	if p.Manifest == "" || !p.Viewer {
+		return img, ""
+	}
+	o := origin(p.Manifest)
+	return img + " https: " + o, "; connect-src 'self' https: " + o
 }
 
 // entryPage answers GET /entries/:id.
@@ -55,7 +74,7 @@ func (s *Server) entryPage(c *gin.Context) {
 }
 
 func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, error) {
-	p := entryPage{page: s.newPage(c, ""), Original: safeLink(e.Link), Thumb: safeLink(e.Thumbnail)}
+	p := entryPage{page: s.newPage(c, ""), Original: safeLink(e.Link), Thumb: safeLink(e.Thumbnail), Manifest: safeLink(e.Manifest), Viewer: viewerBuilt()}
 	p.Title = e.Title.Get(p.Lang)
 	if o := e.Title[p.Other]; o != "" && o != p.Title {
 		p.TitleOther = o
@@ -65,7 +84,7 @@ func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, 
 		return p, err
 	}
 	if src, err := s.cfg.Store.Source(e.Source); err == nil {
-		if u, err := url.Parse(src.OAI); err == nil {
+		if u, err := url.Parse(firstNonEmpty(src.OAI, src.IIIF)); err == nil {
 			p.Source = u.Host
 		}
 	} else if !errors.Is(err, fault.NotFound) {
@@ -133,11 +152,18 @@ func (s *Server) harvestedLinks(inst string) ([]link, error) {
 		if src.Institution != inst {
 			continue
 		}
-		host := src.OAI
-		if u, err := url.Parse(src.OAI); err == nil && u.Host != "" {
+		host := firstNonEmpty(src.OAI, src.IIIF)
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
 			host = u.Host
 		}
 		out = append(out, link{URL: "/search?" + url.Values{"library": {inst}, "source": {src.ID}}.Encode(), Label: host})
 	}
 	return out, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

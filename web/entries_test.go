@@ -27,13 +27,22 @@ func TestAHarvestedEntryHasItsPageIsSearchedAndIsNeverOurRecord(t *testing.T) {
 	if _, err := e.store.SaveEntry(ctx, en); err != nil {
 		t.Fatal(err)
 	}
+	viewed := &repository.Entry{Source: src.ID, Institution: "cmu", Identifier: "https://iiif.example.ac.th/m/1", Manifest: "https://iiif.example.ac.th/m/1",
+		Title: repository.Text{"th": "แผนที่เมืองน่าน"}, Link: "https://iiif.example.ac.th/items/1", Digest: "d2"}
+	if _, err := e.store.SaveEntry(ctx, viewed); err != nil {
+		t.Fatal(err)
+	}
+	v := e.do(t, "GET", "/entries/"+viewed.ID)
+	if !strings.Contains(v.Body.String(), `data-manifest="https://iiif.example.ac.th/m/1"`) || !strings.Contains(v.Header().Get("Content-Security-Policy"), "connect-src 'self' https: https://iiif.example.ac.th") {
+		t.Fatalf("an entry with a IIIF manifest does not open it in the viewer: %s\n%s", v.Header(), v.Body)
+	}
 	th := e.do(t, "GET", "/entries/"+en.ID+"?lang=th")
 	body := th.Body.String()
 	if th.Code != http.StatusOK || !strings.Contains(body, "การศึกษาประวัติศาสตร์ล้านนาจากเอกสารใบลาน") || !strings.Contains(body, `id="original" href="https://hdl.handle.net/6653943832/1"`) ||
 		!strings.Contains(body, "อ่านต้นฉบับ") || !strings.Contains(body, "พ.ศ. 2550") || !strings.Contains(body, "cmuir.cmu.ac.th") || strings.Contains(body, `href="javascript:`) {
 		t.Fatalf("the entry's page in Thai: %d %s", th.Code, body)
 	}
-	if csp := th.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: blob: https://cmuir.cmu.ac.th;") {
+	if csp := th.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: blob: https://cmuir.cmu.ac.th;") || strings.Contains(csp, "connect-src") {
 		t.Errorf("the page's image policy does not let the source's thumbnail in: %s", csp)
 	}
 	if en := e.do(t, "GET", "/entries/"+en.ID+"?lang=en").Body.String(); !strings.Contains(en, "Read the original") || !strings.Contains(en, "Lanna history from palm-leaf manuscripts") {

@@ -150,11 +150,11 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 			ancestors = "*"
 		}
 	}
-	img := "'self' data: blob:"
-	if p, ok := data.(entryPage); ok && origin(p.Thumb) != "" {
-		img += " " + origin(p.Thumb) // the source's thumbnail, on its own server
+	img, connect := "'self' data: blob:", ""
+	if p, ok := data.(entryPage); ok {
+		img, connect = p.policy(img)
 	}
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src "+img+"; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src "+img+connect+"; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
 	varyPage(c)
 	c.Writer.Header()["Referrer-Policy"] = referrer
 	c.Status(status)

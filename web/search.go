@@ -398,7 +398,7 @@ func (s *Server) facetLabel(lang, facet, value string) (string, error) {
 		if err != nil {
 			return value, ignoreNotFound(err)
 		}
-		if u, err := url.Parse(src.OAI); err == nil && u.Host != "" {
+		if u, err := url.Parse(firstNonEmpty(src.OAI, src.IIIF)); err == nil && u.Host != "" {
 			return u.Host, nil
 		}
 	case "point":

@@ -46,8 +46,8 @@ func (s *Server) showSources(c *gin.Context, status int, msg, notice string) {
 	p := sourcesPage{page: s.newPage(c, ""), Libraries: libs, Notice: notice}
 	p.Title, p.CSRF, p.Error = t(p.Lang, "sources"), s.csrfToken(c), msg
 	for _, src := range list {
-		r := sourceRow{Source: src, Host: src.OAI, Finished: "–", Next: "–"}
-		if u, err := url.Parse(src.OAI); err == nil && u.Host != "" {
+		r := sourceRow{Source: src, Host: firstNonEmpty(src.OAI, src.IIIF), Finished: "–", Next: "–"}
+		if u, err := url.Parse(r.Host); err == nil && u.Host != "" {
 			r.Host = u.Host
 		}
 		if !src.Run.Finished.IsZero() {
@@ -70,7 +70,7 @@ func (s *Server) sourcesPost(c *gin.Context) {
 	notice := ""
 	switch id := c.PostForm("source"); c.PostForm("action") {
 	case "add":
-		src := &repository.Source{Institution: c.PostForm("institution"), OAI: c.PostForm("oai"), Set: c.PostForm("set"), Every: c.PostForm("every")}
+		src := &repository.Source{Institution: c.PostForm("institution"), OAI: c.PostForm("oai"), IIIF: c.PostForm("iiif"), Set: c.PostForm("set"), Every: c.PostForm("every")}
 		if err = s.cfg.Harvest.Add(ctx, me, src); err == nil {
 			notice = "source_added"
 		}

@@ -26,17 +26,18 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	c.register(fs)
 	inst := fs.String("institution", "", "add: the `library` the source belongs to (cmu, tu, chula)")
 	oai := fs.String("oai", "", "add: the source's OAI-PMH base `URL`")
+	iiif := fs.String("iiif", "", "add: or a IIIF Collection's `URL` (Presentation 2 or 3), walked to its manifests")
 	set := fs.String("set", "", "add: harvest only this OAI-PMH `set`")
 	format := fs.String("format", "oai_dc", "add: the metadata `format`: oai_dc, or qdc (qualified Dublin Core, as DSpace gives it)")
 	every := fs.String("every", "24h", "add: how often the service harvests it (a `duration`: 24h, 168h)")
 	all := fs.Bool("all", false, "run: every source")
 	rest, err := parse(fs, args, stderr, "add|list|run|remove [flags] [SOURCE...]",
-		"Registers OAI-PMH sources of a library's own repositories and harvests their records into the shared catalogue.")
+		"Registers a library's own repositories (OAI-PMH, or IIIF Collections) and harvests their records into the shared catalogue.")
 	if err != nil {
 		return err
 	}
 	switch {
-	case sub == "add" && (*inst == "" || *oai == "" || len(rest) > 0),
+	case sub == "add" && (*inst == "" || (*oai == "") == (*iiif == "") || len(rest) > 0),
 		sub == "list" && len(rest) > 0,
 		sub == "run" && (len(rest) == 0) == !*all,
 		sub == "remove" && len(rest) != 1,
@@ -56,21 +57,21 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	p := desk.System(cliAgent())
 	switch sub {
 	case "add":
-		src := &repository.Source{Institution: *inst, OAI: *oai, Set: *set, Format: *format, Every: *every}
+		src := &repository.Source{Institution: *inst, OAI: *oai, IIIF: *iiif, Set: *set, Format: *format, Every: *every}
 		if err := h.Add(ctx, p, src); err != nil {
 			return sentence(err)
 		}
-		fmt.Fprintf(stdout, "source %s of %s: %s\n", src.ID, src.Institution, src.OAI)
+		fmt.Fprintf(stdout, "source %s of %s: %s%s\n", src.ID, src.Institution, src.OAI, src.IIIF)
 	case "list":
 		list, err := h.List(ctx, p)
 		if err != nil {
 			return err
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "SOURCE\tLIBRARY\tOAI-PMH\tSET\tFORMAT\tEVERY\tLAST RUN\tREAD\tADDED\tCHANGED\tREMOVED\tFAILED\tNEXT\tERROR")
+		fmt.Fprintln(w, "SOURCE\tLIBRARY\tOAI-PMH OR IIIF\tSET\tFORMAT\tEVERY\tLAST RUN\tREAD\tADDED\tCHANGED\tREMOVED\tFAILED\tNEXT\tERROR")
 		for _, s := range list {
 			r := s.Run
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", s.ID, s.Institution, s.OAI, dash(s.Set), s.Format, s.Every,
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", s.ID, s.Institution, s.OAI+s.IIIF, dash(s.Set), s.Format, s.Every,
 				when(r.Finished), r.Read, r.Added, r.Changed, r.Removed, r.Failed, when(r.Next), dash(r.Error))
 		}
 		return w.Flush()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -101,9 +102,9 @@ func TestTheServiceHarvestsADueSourceByItselfAndTheCommandSaysSo(t *testing.T) {
 	}
 }
 
-// TestOneArchiveHarvestsAnothersOAIPMH: this archive's own OAI-PMH (its
-// demo collections, served by the real binary) is a provider like any
-// other; the entries it gives another archive are that archive's
+// TestOneArchiveHarvestsAnothersOAIPMH: this archive's own OAI-PMH and
+// IIIF collections (its demo collections, served by the real binary) are
+// sources like any other; the entries it gives another archive are that archive's
 // catalogue entries, and none of them is offered again as a record of its
 // own (no harvesting loops).
 func TestOneArchiveHarvestsAnothersOAIPMH(t *testing.T) {
@@ -124,10 +125,36 @@ func TestOneArchiveHarvestsAnothersOAIPMH(t *testing.T) {
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("read %d, added %d, changed 0, unchanged 0, removed 0, failed 0", want, want)) {
 		t.Fatalf("run (want %d records): %d %q %q", want, code, out, errOut)
 	}
+	// Its IIIF collections too: the top collection walked to every
+	// manifest an anonymous visitor may read.
+	code, body = provider.get(t, "/iiif/3/collection/top")
+	if code != 200 {
+		t.Fatalf("the provider's top collection: %d %s", code, body)
+	}
+	out, errOut, code = archive(t, env, "harvest", "add", "--institution", "chula", "--iiif", "http://"+provider.addr+"/iiif/3/collection/top")
+	if code != 0 {
+		t.Fatalf("add a IIIF source: %d %q", code, errOut)
+	}
+	iiifID := strings.Fields(out)[1]
+	out, errOut, code = archive(t, env, "harvest", "run", iiifID)
+	if code != 0 || !strings.Contains(out, "changed 0, unchanged 0, removed 0, failed 0") || strings.Contains(out, "read 0,") {
+		t.Fatalf("run the IIIF source: %d %q %q", code, out, errOut)
+	}
 	harvester := serve(t, env)
 	code, body = harvester.get(t, "/api/v1/search?q=*&source="+id)
 	if code != 200 || !strings.Contains(body, fmt.Sprintf(`"total":%d`, want)) || !strings.Contains(body, `"original":"http://`+provider.addr) {
 		t.Fatalf("the harvested entries in search: %d %s", code, body)
+	}
+	code, body = harvester.get(t, "/api/v1/search?q=*&source="+iiifID)
+	var found struct {
+		Hits []struct{ ID, Original string }
+	}
+	if err := json.Unmarshal([]byte(body), &found); code != 200 || err != nil || len(found.Hits) == 0 || !strings.HasPrefix(found.Hits[0].Original, "http://"+provider.addr+"/items/") {
+		t.Fatalf("the entries of the IIIF source in search: %d %v %s", code, err, body)
+	}
+	// The entry opens in this archive's viewer from the provider's manifest.
+	if code, body = harvester.get(t, "/entries/"+found.Hits[0].ID); code != 200 || !strings.Contains(body, `data-manifest="http://`+provider.addr+`/iiif/3/manifest/`) {
+		t.Fatalf("the entry of a manifest: %d %s", code, body)
 	}
 	if code, body = harvester.get(t, "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"); strings.Contains(body, "<identifier>") {
 		t.Fatalf("the harvester offers harvested entries as its own records: %d %s", code, body)
