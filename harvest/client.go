@@ -218,10 +218,14 @@ func (c *client) listPage(ctx context.Context, params url.Values, each func(*rec
 	err := c.get(ctx, params, func(r io.Reader) error {
 		token = ""
 		d := xml.NewDecoder(r)
+		oai := false
 		for {
 			tok, err := d.Token()
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) && oai {
 				return nil
+			}
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("an answer to ListRecords is not OAI-PMH: %w", fault.Invalid)
 			}
 			if err != nil {
 				return fmt.Errorf("a page of ListRecords is not well-formed XML (%v): %w", err, fault.Invalid)
@@ -231,6 +235,8 @@ func (c *client) listPage(ctx context.Context, params url.Values, each func(*rec
 				continue
 			}
 			switch start.Name.Local {
+			case "OAI-PMH":
+				oai = true
 			case "error":
 				var e xmlError
 				if err := d.DecodeElement(&e, &start); err != nil {

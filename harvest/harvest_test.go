@@ -263,6 +263,7 @@ func TestAProviderThatDiesMidListIsResumedFromTheLastTokenAfterACrash(t *testing
 			if strings.Contains(r.URL.RawQuery, "resumptionToken=6") {
 				if calls.Add(1) == 1 {
 					cancel()
+					<-r.Context().Done() // the harvester went away with the page unread
 					return true
 				}
 			}
@@ -523,5 +524,21 @@ func TestASourceBeingHarvestedIsNeitherMadeDueNorRemovedNorRunTwice(t *testing.T
 	}
 	if got, _ := st.Source(src.ID); got.Run.Added != 2 || got.Run.Error != "" {
 		t.Fatalf("the run's state: %+v", got.Run)
+	}
+}
+
+func TestAnAnswerThatIsNotOAIPMHIsAnErrorNotAnEmptyLastPage(t *testing.T) {
+	s, st := fixture(t)
+	p := &provider{records: theses(4), page: 2}
+	p.fault = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		return strings.Contains(r.URL.RawQuery, "resumptionToken=2") // answers 200 with nothing
+	}
+	srv := startProvider(t, p)
+	src := addSource(t, s, srv.URL, "")
+	if _, err := s.Run(ctx, admin, src.ID); !errors.Is(err, fault.Invalid) || !strings.Contains(err.Error(), "not OAI-PMH") {
+		t.Fatalf("an empty answer: %v", err)
+	}
+	if saved, _ := st.Source(src.ID); !strings.HasPrefix(saved.Run.Token, "2|") || !saved.Run.Finished.IsZero() {
+		t.Fatalf("an empty answer ended the list: %+v", saved.Run)
 	}
 }
