@@ -19,7 +19,22 @@ type sourcesPage struct {
 	Sources   []sourceRow
 	Libraries []*repository.Institution
 	Notice    string
+	// MapDC and MapIIIF show how a source's records become entries.
+	MapDC, MapIIIF []mapping
 }
+
+// mapping is a field of a harvested record and what it becomes (a key of
+// the catalog).
+type mapping struct{ From, To string }
+
+// The mappings of harvest/map.go and harvest/iiif.go, as the desk shows them.
+var (
+	mapDC = []mapping{{"dc:title, dcterms:alternative", "map_title"}, {"dc:description, dcterms:abstract", "map_summary"}, {"dc:creator", "map_creator"},
+		{"dc:subject", "map_subject"}, {"dcterms:issued, dc:date", "map_date"}, {"dc:type", "map_type"}, {"dc:language", "map_language"},
+		{"dc:identifier", "map_link"}, {"dc:identifier, dc:relation (.jpg, .png)", "map_thumb"}, {"header status=deleted", "map_deleted"}}
+	mapIIIF = []mapping{{"label", "map_title"}, {"summary, description", "map_summary"}, {"navDate", "map_date"}, {"homepage, related", "map_link"},
+		{"thumbnail", "map_thumb"}, {"id", "map_manifest"}}
+)
 
 type sourceRow struct {
 	*repository.Source
@@ -43,7 +58,7 @@ func (s *Server) showSources(c *gin.Context, status int, msg, notice string) {
 		s.fail(c, err)
 		return
 	}
-	p := sourcesPage{page: s.newPage(c, ""), Libraries: libs, Notice: notice}
+	p := sourcesPage{page: s.newPage(c, ""), Libraries: libs, Notice: notice, MapDC: mapDC, MapIIIF: mapIIIF}
 	p.Title, p.CSRF, p.Error = t(p.Lang, "sources"), s.csrfToken(c), msg
 	for _, src := range list {
 		r := sourceRow{Source: src, Host: firstNonEmpty(src.OAI, src.IIIF), Finished: "–", Next: "–"}

@@ -28,6 +28,9 @@ func TestTheDeskAddsRunsAndRemovesALibrarysHarvestedRepositories(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(body, "Repository added") || !strings.Contains(body, "127.0.0.1:9") || !strings.Contains(body, "com_1") || !strings.Contains(body, "168h") {
 		t.Fatalf("adding a source: %d %s", w.Code, body)
 	}
+	if !strings.Contains(body, "How records become entries") || !strings.Contains(body, "<code>dcterms:issued, dc:date</code></dt><dd>Date (EDTF; years 2400–2700 and พ.ศ. are read as the Buddhist Era)") {
+		t.Fatalf("the page does not show how the source's records are mapped: %s", body)
+	}
 	srcs, err := e.store.Sources()
 	if err != nil || len(srcs) != 1 {
 		t.Fatalf("sources: %v, %v", srcs, err)
