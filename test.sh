@@ -12,7 +12,8 @@ DEBIAN_PACKAGES=(poppler-utils libturbojpeg0-dev libvips-dev libvips-tools libop
   fonts-thai-tlwg fonts-tlwg-garuda-ttf fontconfig chromium ffmpeg libthai-data hunspell-th tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng pango1.0-tools
   nginx systemd python3-yaml libxml2-utils weasyprint
   simplesamlphp php-cli php-xml php-mbstring
-  lemonldap-ng lemonldap-ng-fastcgi-server libstring-random-perl libio-string-perl libgd-securityimage-perl libimage-magick-perl)
+  lemonldap-ng lemonldap-ng-fastcgi-server libstring-random-perl libio-string-perl libgd-securityimage-perl libimage-magick-perl
+  libdancer-plugin-catmandu-oai-perl libhttp-oai-perl libyaml-libyaml-perl)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -468,3 +468,11 @@ func staffAudience(inst string) string { return "staff:" + inst }
 // grantAudience: the holders of a grant of kind ("item" or "collection")
 // given by inst for id.
 func grantAudience(kind, inst, id string) string { return "grant:" + kind + ":" + inst + ":" + id }
+
+// EntryResource is the resource of a harvested catalogue entry: a public
+// description of material another repository holds. Everyone may read
+// the description; there is nothing of it here to see or download (its
+// level is metadata), and a record its source deleted is gone.
+func EntryResource(e *repository.Entry) Resource {
+	return Resource{Kind: "entry", ID: e.ID, Institution: e.Institution, Access: repository.Access{Level: repository.MetadataOnly}, Withdrawn: e.Deleted}
+}

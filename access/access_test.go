@@ -224,3 +224,20 @@ func TestWritesToAHiddenRecordAnswerAsIfItWereAbsent(t *testing.T) {
 		t.Errorf("a revealed record: %v, want forbidden", err)
 	}
 }
+
+func TestAHarvestedEntryIsAPublicDescriptionWithNothingHereToSee(t *testing.T) {
+	e := &repository.Entry{ID: "bcd1234567", Institution: "cmu", Source: "s", Identifier: "oai:x:1"}
+	now := time.Now()
+	for _, p := range []Principal{{}, {User: "r", Institution: "tu", Role: Reader}, {User: "a", Institution: "cmu", Role: Archivist}} {
+		if err := Decide(p, ReadMetadata, EntryResource(e), now); err != nil {
+			t.Errorf("%+v may not read the description: %v", p, err)
+		}
+	}
+	if err := Decide(Principal{}, ReadContent, EntryResource(e), now); err == nil {
+		t.Error("an anonymous visitor may read the content of someone else's material here")
+	}
+	e.Deleted = true
+	if err := Decide(Principal{}, ReadMetadata, EntryResource(e), now); !errors.Is(err, fault.Gone) {
+		t.Errorf("a deleted entry: %v, want gone", err)
+	}
+}

@@ -69,6 +69,9 @@ type Source interface {
 	Children(parent string) ([]*repository.Collection, error)
 	FeedEpoch() (string, uint64, error)
 	Feed(after uint64, limit int) ([]repository.FeedEntry, error)
+	// The harvested catalogue entries (package harvest).
+	Entry(id string) (*repository.Entry, error)
+	EntryIDsOf(institution string) ([]string, error)
 }
 
 // Texts reads the text kept beside an item's pages (a PDF's text layer,

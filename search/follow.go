@@ -148,6 +148,8 @@ func (x *Index) affected(entries []repository.FeedEntry) ([]string, error) {
 		switch e.Kind {
 		case "item":
 			add([]string{e.ID})
+		case "entry":
+			add([]string{entryKey(e.ID)})
 		case "collection":
 			list, err := x.itemsBelow(e.ID)
 			if err != nil {
@@ -193,6 +195,12 @@ func (x *Index) apply(idx bleve.Index, ids []string) error {
 	now := x.opts.Now()
 	b := idx.NewBatch()
 	for _, id := range ids {
+		if entry, ok := EntryOf(id); ok {
+			if err := x.applyEntry(l, b, entry); err != nil {
+				return err
+			}
+			continue
+		}
 		it, err := x.src.Item(id)
 		switch {
 		case errors.Is(err, fault.NotFound):
@@ -405,7 +413,7 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
 			after[i], finished[i] = page.Next, page.Next == ""
 		}
 		if len(ids) == 0 {
-			return n, nil
+			return x.fillEntries(ctx, idx, insts, n)
 		}
 		if err := ctx.Err(); err != nil {
 			return n, err

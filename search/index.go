@@ -32,7 +32,7 @@ import (
 
 // layout names the mapping and analysis this program builds; an index
 // made with another (or with other dictionaries) is rebuilt.
-const layout = "12"
+const layout = "13"
 
 var (
 	keyCursor = []byte("feed-cursor")

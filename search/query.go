@@ -68,7 +68,7 @@ type FacetValue struct {
 var Facets = []struct {
 	Name string
 	size int
-}{{"library", 12}, {"collection", 30}, {"type", 12}, {"decade", 30}, {"language", 12}, {"access", 12}, {"point", 30}}
+}{{"library", 12}, {"collection", 30}, {"type", 12}, {"decade", 30}, {"language", 12}, {"access", 12}, {"point", 30}, {"source", 30}}
 
 // MaxLimit is the most hits one page may hold.
 const MaxLimit = 100

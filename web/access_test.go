@@ -314,8 +314,13 @@ var routeChecks = map[string][]struct {
 	"GET /desk/users":                            {{manageUsers, "GET", "/desk/users", ""}},
 	"GET /desk/fixity":                           {{administer, "GET", "/desk/fixity", ""}},
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
+	"GET /desk/sources":                          {{manageUsers, "GET", "/desk/sources", ""}},
+	"POST /desk/sources":                         {{manageUsers, "POST", "/desk/sources", "action=add&institution=cmu&oai=ftp://bad"}},
 	// Access points (points_test.go checks what their pages show)
-	"GET /points/:id":             {{noContent, "GET", "/points/no-such", ""}},
+	"GET /points/:id": {{noContent, "GET", "/points/no-such", ""}},
+	// A harvested entry is a public description of someone else's material
+	// (access.EntryResource): it names nothing restricted.
+	"GET /entries/:id":            {{noContent, "GET", "/entries/no-such", ""}},
 	"GET /desk/points":            {{libEdit, "GET", "/desk/points?institution=cmu", ""}},
 	"GET /desk/points/:id":        {{noContent, "GET", "/desk/points/no-such", ""}},
 	"POST /desk/points/:id":       {{noContent, "POST", "/desk/points/no-such", "version=1"}},

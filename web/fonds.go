@@ -436,7 +436,7 @@ func (s *Server) findItems(c *gin.Context) {
 		c.JSON(http.StatusOK, out)
 		return
 	}
-	_, listed, err := s.runSearch(c, q)
+	_, listed, _, err := s.runSearch(c, q)
 	if err != nil {
 		s.fail(c, err)
 		return

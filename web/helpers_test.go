@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/thaiarchives/archive/harvest"
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
@@ -47,6 +48,9 @@ func withServices(t testing.TB, cfg Config) Config {
 		}
 		bg(func(ctx context.Context) { x.Follow(ctx, cfg.Store); x.Close() })
 		cfg.Search = x
+	}
+	if cfg.Harvest == nil {
+		cfg.Harvest = harvest.New(cfg.Store, nil)
 	}
 	if cfg.Images == nil {
 		cfg.Images = imageapi.NewService(imageapi.Config{Items: cfg.Store, Blobs: cfg.Blobs, ReducedEdge: cfg.ReducedEdge, Workers: 1, PublicMaxAge: cfg.PublicMaxAge})

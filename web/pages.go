@@ -49,7 +49,7 @@ var pageFuncs = template.FuncMap{
 func templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "list", "item", "desk", "edit", "colledit", "login", "logout", "users", "search",
-		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe"} {
+		"findingaid", "printaid", "unitview", "outline", "unitedit", "fonds", "fixity", "requests", "account", "groups", "boxes", "point", "pointedit", "pointlist", "transcribe", "entry", "sources"} {
 		out[page] = template.Must(template.New("").Funcs(pageFuncs).ParseFS(assets, "templates/layout.html", "templates/home.html", "templates/meta.html", "templates/"+page+".html"))
 	}
 	// The pages that offer their record's citation.
@@ -75,8 +75,11 @@ type page struct {
 	Prev, Next, Summary, IIIF            string
 	// UnitsFirst and UnitsNext lead to the first and the next of a
 	// library's top-level units, of which its listing holds UnitCount.
-	UnitsFirst, UnitsNext  string
-	UnitCount              int
+	UnitsFirst, UnitsNext string
+	UnitCount             int
+	// Harvested: a library's own repositories whose records are in the
+	// catalogue, each leading to its entries in search.
+	Harvested              []link
 	Crumbs                 []link
 	SignedIn, SignIn       bool
 	CSRF, Error, LoginNext string
@@ -93,8 +96,12 @@ type link struct{ URL, Label string }
 
 type listed struct {
 	ID, Thumb, Date string
-	Kind            string // for an item with no picture: what its first file is (PDF, Text, Audio…)
-	Title           repository.Text
+	// Href leads to a harvested entry's page, Elsewhere marks it (a local
+	// item's page is /items/ID).
+	Href      string
+	Elsewhere bool
+	Kind      string // for an item with no picture: what its first file is (PDF, Text, Audio…)
+	Title     repository.Text
 }
 
 // fileKind names what a file is for a card: its type in a word.
@@ -155,7 +162,11 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 			ancestors = "*"
 		}
 	}
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
+	img, connect := "'self' data: blob:", ""
+	if p, ok := data.(entryPage); ok {
+		img, connect = p.policy(img)
+	}
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src "+img+connect+"; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors "+ancestors)
 	varyPage(c)
 	c.Writer.Header()["Referrer-Policy"] = referrer
 	c.Status(status)
@@ -399,6 +410,10 @@ func (s *Server) libraryPage(c *gin.Context) {
 		return
 	}
 	p.Prev, p.Next = pagerLinks(c, n, perPage, total, shownIDs(p.Items)...)
+	if p.Harvested, err = s.harvestedLinks(in.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	p.IIIF = s.site(c).CollectionURL(in.ID)
 	if err := s.describeLibrary(c, &p, in); err != nil {
 		s.fail(c, err)

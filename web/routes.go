@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 		get("/libraries/:id", s.libraryPage),
 		get("/collections/:id", s.collectionPage),
 		get("/items/:id", s.itemPage),
+		get("/entries/:id", s.entryPage),
 		get("/ark/*name", s.resolveARK),
 		get("/items/:id/transcribe/:n", s.transcribe),
 		post("/items/:id/transcribe/:n", s.fromOwnPages, s.saveTranscription),
@@ -140,6 +141,8 @@ func (s *Server) routes() []route {
 		get("/desk/users", signedIn, s.usersPage),
 		get("/desk/fixity", signedIn, s.fixity),
 		post("/desk/users", signedIn, s.saveUser),
+		get("/desk/sources", signedIn, s.sourcesDesk),
+		post("/desk/sources", signedIn, s.sourcesPost),
 		// Access requests and grants (requests.go, requestpages.go)
 		post("/api/v1/items/:id/requests", s.fromOwnPages, s.apiAsk),
 		get("/api/v1/requests", signedIn, s.apiRequests),

@@ -73,28 +73,44 @@ func searchQuery(c *gin.Context, lang string, limit int) (search.Query, int, err
 // are listed through the access decision again; when that drops one, the
 // index is behind the store, and the answer (its counts come from the
 // index) is kept from shared caches.
-func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []access.Listed, error) {
+func (s *Server) runSearch(c *gin.Context, q search.Query) (*search.Result, []access.Listed, map[string]*repository.Entry, error) {
 	wait, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	if err := s.cfg.Search.WaitFor(wait); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		cancel()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cancel()
 	res, err := s.cfg.Search.Search(c.Request.Context(), who(c), q)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
+	var ids []string
+	entries := map[string]*repository.Entry{}
+	now := time.Now()
+	for _, h := range res.Hits {
+		id, ok := search.EntryOf(h.ID)
+		if !ok {
+			ids = append(ids, h.ID)
+			continue
+		}
+		e, err := s.cfg.Store.Entry(id)
+		if err == nil {
+			err = access.Decide(who(c), access.ReadMetadata, access.EntryResource(e), now)
+		}
+		switch {
+		case err == nil:
+			entries[h.ID] = e
+		case fault.KindOf(err) != fault.NotFound && fault.KindOf(err) != fault.Gone:
+			return nil, nil, nil, err
+		}
 	}
-	listed, err := access.Listing(s.cfg.Store, who(c), ids, time.Now())
-	if err == nil && len(listed) < len(ids) {
-		s.cfg.Log.Warn("search index behind the store: an answer kept from shared caches", "hits", len(ids), "readable", len(listed))
+	listed, err := access.Listing(s.cfg.Store, who(c), ids, now)
+	if err == nil && len(listed)+len(entries) < len(res.Hits) {
+		s.cfg.Log.Warn("search index behind the store: an answer kept from shared caches", "hits", len(res.Hits), "readable", len(listed)+len(entries))
 		s.cache(c, privateOnly)
 		c.Set(staleKey, true)
 	}
-	return res, listed, err
+	return res, listed, entries, err
 }
 
 // staleKey marks a request whose search answer must not be cached.
@@ -115,7 +131,7 @@ func (s *Server) apiSearch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, listed, err := s.runSearch(c, q)
+	res, listed, entries, err := s.runSearch(c, q)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -133,6 +149,9 @@ func (s *Server) apiSearch(c *gin.Context) {
 		URL     string          `json:"url"`
 		Pages   []page          `json:"pages,omitempty"`
 		Path    []unitRef       `json:"path,omitempty"` // fonds › series › file
+		// A harvested entry: its source, and the original, the place to read it.
+		Source   string `json:"source,omitempty"`
+		Original string `json:"original,omitempty"`
 	}
 	type facetValue struct {
 		Value string `json:"value"`
@@ -145,7 +164,19 @@ func (s *Server) apiSearch(c *gin.Context) {
 	hits := []hit{}
 	site := s.site(c)
 	start := time.Now()
+	items := map[string]access.Listed{}
 	for _, l := range listed {
+		items[l.Item.ID] = l
+	}
+	for _, r := range res.Hits {
+		if e := entries[r.ID]; e != nil {
+			hits = append(hits, hit{ID: e.ID, Title: e.Title, Date: e.Date, Snippet: r.Snippet, URL: site.Base + "/entries/" + e.ID, Source: e.Source, Original: e.Link})
+			continue
+		}
+		l, ok := items[r.ID]
+		if !ok {
+			continue
+		}
 		h := hit{ID: l.Item.ID, Title: l.Item.Title, Date: l.Item.Date, Snippet: snippets[l.Item.ID], URL: site.Base + "/items/" + l.Item.ID}
 		pages, err := s.pageHits(c, "en", l.Item, q.Text, time.Since(start) < pagesBudget)
 		if err != nil {
@@ -257,12 +288,12 @@ func (s *Server) searchPage(c *gin.Context) {
 	}
 	v.Any, v.From, v.To, v.Sort = q.Any, c.Query("from"), c.Query("to"), q.Sort
 	if q.Text != "" || len(q.Filters) > 0 || q.From != 0 || q.To != 0 {
-		res, listed, err := s.runSearch(c, q)
+		res, listed, entries, err := s.runSearch(c, q)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		if err := s.fillSearchView(c, &v, res, listed); err != nil {
+		if err := s.fillSearchView(c, &v, res, listed, entries); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -272,7 +303,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "search", v)
 }
 
-func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Result, listed []access.Listed) error {
+func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Result, found []access.Listed, entries map[string]*repository.Entry) error {
 	v.Total, v.FacetsEstimated = res.Total, res.FacetsEstimated
 	snippets := map[string]string{}
 	for _, h := range res.Hits {
@@ -280,7 +311,20 @@ func (s *Server) fillSearchView(c *gin.Context, v *searchView, res *search.Resul
 	}
 	site := s.site(c)
 	start := time.Now()
-	for _, x := range listed {
+	items := map[string]access.Listed{}
+	for _, x := range found {
+		items[x.Item.ID] = x
+	}
+	for _, r := range res.Hits {
+		if e := entries[r.ID]; e != nil {
+			l := listed{ID: e.ID, Title: e.Title, Date: e.Date, Href: "/entries/" + e.ID, Elsewhere: true}
+			v.Hits = append(v.Hits, searchHit{listed: l, Snippet: template.HTML(r.Snippet)})
+			continue
+		}
+		x, ok := items[r.ID]
+		if !ok {
+			continue
+		}
 		l := listed1(site, x)
 		path, err := s.unitPath(c, v.Lang, x.Item.Collection)
 		if err != nil {
@@ -349,6 +393,14 @@ func (s *Server) facetLabel(lang, facet, value string) (string, error) {
 		}
 	case "access":
 		return t(lang, "level_"+value), nil
+	case "source":
+		src, err := s.cfg.Store.Source(value)
+		if err != nil {
+			return value, ignoreNotFound(err)
+		}
+		if u, err := url.Parse(firstNonEmpty(src.OAI, src.IIIF)); err == nil && u.Host != "" {
+			return u.Host, nil
+		}
 	case "point":
 		return s.pointLabel(lang, value)
 	case "language":

@@ -26,6 +26,7 @@ import (
 	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fulltext"
+	"github.com/thaiarchives/archive/harvest"
 	"github.com/thaiarchives/archive/iiif/auth"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
@@ -120,6 +121,9 @@ type Config struct {
 	Identifiers *desk.Identifiers
 	// Containers are the library's boxes and their shelves.
 	Containers *desk.Containers
+	// Harvest keeps the libraries' own repositories whose records are
+	// harvested into the catalogue.
+	Harvest *harvest.Service
 	// Annotations are the web annotations of items' pages.
 	Annotations *annotation.Service
 	// FullText gives an item's text whole and as a PDF with a text layer.
@@ -162,8 +166,8 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Blobs == nil || cfg.Search == nil || cfg.Images == nil || cfg.Presentation == nil || cfg.Within == nil || cfg.OAI == nil ||
 		cfg.Items == nil || cfg.Accounts == nil || cfg.Units == nil || cfg.Requests == nil || cfg.Groups == nil || cfg.Identifiers == nil || cfg.Containers == nil || cfg.Points == nil || cfg.Annotations == nil ||
-		cfg.FullText == nil || cfg.Sitemap == nil || cfg.Cite == nil {
-		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text, sitemap, citation and desk services")
+		cfg.FullText == nil || cfg.Sitemap == nil || cfg.Cite == nil || cfg.Harvest == nil {
+		return nil, errors.New("the web server needs the store, blobs, search index and the image, presentation, content search, OAI-PMH, annotation, group, identifier, full text, sitemap, citation, harvest and desk services")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

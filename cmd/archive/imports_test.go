@@ -37,15 +37,16 @@ func TestLibrariesStayInTheirPackages(t *testing.T) {
 		mod + "oai":           {"cmd", "web", "oai"},
 		mod + "annotation":    {"cmd", "web", "annotation"},
 		mod + "fulltext":      {"cmd", "web", "fulltext"},
+		mod + "harvest":       {"cmd", "web", "harvest"},
 		mod + "desk":          {"cmd", "web", "desk"},                           // what people do at the desk: the web layer and the command call it
 		mod + "ead":           {"cmd", "web", "oai", "ead", "desk"},             // finding aids: exported by the web layer and OAI-PMH, imported by the command
 		mod + "ingest":        {"cmd", "web", "ingest", "ocr/", "ead/", "desk"}, // the command and the desk ingest the files an EAD's <dao> links name
 		mod + "cite":          {"cmd", "web", "cite"},                           // citations: made below the web layer, built by the command
 		mod + "pyramid":       {"cmd", "ingest", "iiif", "pyramid", "web/", "ocr", "fulltext/"},
-		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation", "fulltext", "sitemap", "cite"},
+		mod + "access":        {"cmd", "web", "iiif", "oai", "ingest", "access", "search", "bench", "ead", "desk", "annotation", "fulltext", "sitemap", "cite", "harvest"},
 		mod + "search":        {"cmd", "web", "search", "bench", "iiif/contentsearch"},                       // Thai words segmented as the index does
 		mod + "storage/s3":    {"cmd", "storage/s3", "repository/", "web/", "ingest/", "fixity/", "deploy/"}, // tests use MinIO
-		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/", "fulltext/", "sitemap/"},
+		mod + "storage/local": {"cmd", "bench/scaleload", "storage/local", "repository/", "web/", "ingest/", "oai/", "iiif/", "pyramid/", "search/", "ocr/", "fixity/", "backup/", "metrics/", "ead/", "access/", "desk/", "signin/", "annotation/", "fulltext/", "sitemap/", "harvest/"},
 		// What pages tell reference managers and search engines.
 		mod + "pagemeta": {"web", "pagemeta"},
 		mod + "sitemap":  {"cmd", "web", "sitemap"},

@@ -35,6 +35,7 @@ func commands() []command {
 		{"restore", "--from DIR|s3://BUCKET", "fill empty storage from a backup and rebuild the metadata store", runRestore},
 		{"user", "add|list|disable|passwd", "manage the people who sign in, their library and role", runUser},
 		{"token", "create|revoke|list", "manage API tokens for scripts (shown once, kept hashed)", runToken},
+		{"harvest", "add|list|run|remove", "register the libraries' own repositories (OAI-PMH) and harvest their records into the catalogue", runHarvest},
 		{"library", "--institution ID [--reveal-restricted=true|false]", "show or change a library's settings", runLibrary},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/harvest"
 	"github.com/thaiarchives/archive/repository/bolt"
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/web"
@@ -65,7 +66,7 @@ func serveReplica(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, unwrapNet(err))
 	}
 	handler, err := web.New(web.Config{Store: store, Blobs: blobs, Log: log, Replica: true,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store}, Containers: &desk.Containers{Store: store},
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Harvest: harvest.New(store, nil), Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store}, Containers: &desk.Containers{Store: store},
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Observer: obs})
 	if err != nil {

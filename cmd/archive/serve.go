@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/thaiarchives/archive/desk"
+	"github.com/thaiarchives/archive/harvest"
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/ingest/batch"
 	"github.com/thaiarchives/archive/repository/bolt"
@@ -169,8 +170,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	harvester := harvest.New(store, nil) // the desk's and the loop's: one run of a source at a time
 	handler, err := web.New(web.Config{SignIn: signIn, DeviceKey: []byte(token), Store: store, Blobs: blobs, Log: log,
-		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store, Ingest: pipeline}, Containers: &desk.Containers{Store: store}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
+		Images: svc.images, Presentation: svc.pres, Within: svc.within, OAI: svc.oai, Harvest: harvester, Sitemap: svc.sitemap, Items: svc.items, Accounts: svc.accounts, Requests: svc.requests, Groups: svc.groups, Identifiers: svc.ids, Annotations: svc.annotations, Cite: svc.cite, FullText: svc.fullText, Points: &desk.Points{Store: store}, Units: &desk.Units{Store: store, Ingest: pipeline}, Containers: &desk.Containers{Store: store}, Ingest: pipeline, UploadDir: filepath.Join(cfg.Data, "uploads"), Batches: batches, UploadMax: cfg.UploadMax,
 		BaseURL: cfg.BaseURL, Hosts: cfg.Hosts, TrustedProxies: cfg.TrustedProxies, Rooms: cfg.Rooms, FrameAncestors: cfg.FrameAncestors, PartnerOrigins: cfg.PartnerOrigins,
 		ReducedEdge: cfg.ReducedEdge, PublicMaxAge: cfg.PublicMaxAge, Search: index, Transcoder: transcoder, Observer: obs, Fixity: audits, OCR: reader})
 	if err != nil {
@@ -191,6 +193,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer unrecord()
 	l.run("housekeeping", func(ctx context.Context) error { housekeeping(ctx, store, log); return nil })
+	l.run("harvest", func(ctx context.Context) error { return harvester.Loop(ctx, harvestPoll, log) })
 	l.run("access request retention", func(ctx context.Context) error { pruneRequests(ctx, cfg.Retention, store, blobs, log); return nil })
 	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)

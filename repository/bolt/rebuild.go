@@ -256,6 +256,10 @@ func insertRecord(tx *bbolt.Tx, r *record, n *repository.Counts) error {
 		return insertAnnotation(tx, nil, r.Annotation)
 	case r.Group != nil:
 		return insertGroup(tx, nil, r.Group)
+	case r.Source != nil:
+		return putJSON(tx, bSources, r.Source.ID, r.Source)
+	case r.Entry != nil:
+		return insertEntry(tx, nil, r.Entry)
 	case r.Events != nil:
 		for i := range r.Events {
 			n.Events++

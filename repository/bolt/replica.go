@@ -269,7 +269,7 @@ func (s *Store) pending(epoch string, last segment) (segment, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			next.Changes = append(next.Changes, change{FeedEntry: e, Key: repository.RecordKey(e.Kind+"s", e.ID, e.Version)})
+			next.Changes = append(next.Changes, change{FeedEntry: e, Key: repository.RecordKey(recordDir(e.Kind), e.ID, e.Version)})
 			next.FeedLast = e.Seq
 		}
 		b := tx.Bucket(bEventLog)
@@ -636,6 +636,28 @@ func applyRecord(tx *bbolt.Tx, r *record) (bool, error) {
 			return false, err
 		}
 		e = repository.FeedEntry{Time: g.Modified, Kind: "group", ID: g.ID, Version: g.Version, Op: feedOp(!had, g.Deleted)}
+	case r.Source != nil:
+		src := r.Source
+		var old repository.Source
+		had := found(tx, bSources, src.ID, &old)
+		if had && old.Version >= src.Version {
+			return false, nil
+		}
+		if err := putJSON(tx, bSources, src.ID, src); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: src.Modified, Kind: "source", ID: src.ID, Version: src.Version, Op: feedOp(!had, src.Deleted)}
+	case r.Entry != nil:
+		en := r.Entry
+		var old repository.Entry
+		had := found(tx, bEntries, en.ID, &old)
+		if had && old.Version >= en.Version {
+			return false, nil
+		}
+		if err := insertEntry(tx, pointer(had, &old), en); err != nil {
+			return false, err
+		}
+		e = repository.FeedEntry{Time: en.Modified, Kind: "entry", ID: en.ID, Version: en.Version, Op: feedOp(!had, en.Deleted)}
 	case r.gone != "":
 		var old repository.Request
 		if !found(tx, bRequests, r.gone, &old) {
@@ -712,4 +734,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-time.After(d):
 		return true
 	}
+}
+
+// recordDir is the folder of records/ that holds a kind's records: its
+// plural.
+func recordDir(kind string) string {
+	if kind == "entry" {
+		return "entries"
+	}
+	return kind + "s"
 }

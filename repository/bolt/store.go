@@ -46,7 +46,7 @@ var (
 		bUsers, bTokens, ixEmail, ixToken, ixInstUser, bRequests, ixReqUser, ixReqInst, ixSignIn,
 		bContainers, ixInstContainers, ixContainerBarcode, ixContainerUnits, ixContainerCount,
 		bPoints, ixPointKey, ixPointLinks, ixLibraryPoints, ixEmbargo, ixWork, ixSetItems, ixItemSets, bAnnotations, ixAnnotations, ixAnnoPublic,
-		bGroups, ixGroupUser, ixARKs}
+		bGroups, ixGroupUser, ixARKs, bSources, bEntries, ixEntryKey, ixInstEntries}
 	allBuckets = append(durableBuckets, bSessions, ixAccess, ixTouched, ixGrantViews)
 	keySchema  = []byte("schema")
 )
@@ -396,6 +396,8 @@ type record struct {
 	Point       *repository.Point       `json:"point,omitempty"`
 	Annotation  *repository.Annotation  `json:"annotation,omitempty"`
 	Group       *repository.Group       `json:"group,omitempty"`
+	Source      *repository.Source      `json:"source,omitempty"`
+	Entry       *repository.Entry       `json:"entry,omitempty"`
 	Events      []repository.Event      `json:"events,omitempty"` // the events of one action, one object
 	// gone, on a replica only, names a request whose record the writer
 	// removed for good: the replica drops its copy.

@@ -114,6 +114,8 @@ func (m *Source) Item(id string) (*repository.Item, error) {
 	}
 	return nil, fault.NotFound
 }
+func (m *Source) Entry(string) (*repository.Entry, error) { return nil, fault.NotFound }
+func (m *Source) EntryIDsOf(string) ([]string, error)     { return nil, nil }
 func (m *Source) Collection(string) (*repository.Collection, error) {
 	return nil, fault.NotFound
 }
