@@ -159,9 +159,8 @@ func (s *Source) cslType() string {
 	return "document"
 }
 
-// callNumber is the reference codes of the units down to the record's,
-// each added only where it does not already begin with those above it
-// (a finding aid may write each unit's code whole, or its own part).
+// callNumber is the record's call number (repository.CallNumber) from
+// the reference codes of the units down to its own.
 func (s *Source) callNumber() string {
 	var codes []string
 	for _, u := range s.Path {
@@ -169,18 +168,7 @@ func (s *Source) callNumber() string {
 			codes = append(codes, u.Description.ReferenceCode)
 		}
 	}
-	codes = append(codes, s.Ref)
-	call := ""
-	for _, c := range codes {
-		switch c = strings.TrimSpace(c); {
-		case c == "":
-		case call == "" || strings.HasPrefix(c, call):
-			call = c
-		default:
-			call += "/" + c
-		}
-	}
-	return call
+	return repository.CallNumber(append(codes, s.Ref)...)
 }
 
 // names reads creators written as archives write them, one per ";":

@@ -59,19 +59,15 @@ func (r Record) URL() string {
 	return r.Page
 }
 
-// CallNumber is the path of reference codes from the fonds down to the
-// record ("TH-CU-01 / 02 / 7"), or "" when none of them has one.
+// CallNumber is the record's call number (repository.CallNumber, as its
+// citations give it: "TH-CU-01/02/7"), or "" when no unit has a reference
+// code.
 func (r Record) CallNumber() string {
 	var refs []string
 	for _, p := range r.Parts {
-		if p.Ref != "" {
-			refs = append(refs, p.Ref)
-		}
+		refs = append(refs, p.Ref)
 	}
-	if r.Ref != "" {
-		refs = append(refs, r.Ref)
-	}
-	return strings.Join(refs, " / ")
+	return repository.CallNumber(append(refs, r.Ref)...)
 }
 
 // zoteroType is the Zotero item type of a DCMI type: archival material

@@ -38,7 +38,7 @@ func TestDatesAreWrittenAsHighwireAndISOFromTheEDTFStart(t *testing.T) {
 
 func TestTheCallNumberIsThePathOfReferenceCodes(t *testing.T) {
 	r := Record{Parts: []Part{{Ref: "TH-CU-R7"}, {}, {Ref: "S2"}}, Ref: "7"}
-	if got := r.CallNumber(); got != "TH-CU-R7 / S2 / 7" {
+	if got := r.CallNumber(); got != "TH-CU-R7/S2/7" {
 		t.Errorf("call number %q", got)
 	}
 	if got := (Record{Parts: []Part{{}}}).CallNumber(); got != "" {

@@ -207,3 +207,22 @@ func (t *Tree) Institution(id string) (*Institution, error) {
 	}
 	return in, err
 }
+
+// CallNumber is the call number of a record filed in units whose
+// reference codes, from the fonds down, are codes (the record's own
+// last): each added only where it does not already begin with those above
+// it, as a finding aid may write each unit's code whole or its own part
+// (TU-PB, 1, 3 → TU-PB/1/3; TU-PB, TU-PB/1 → TU-PB/1).
+func CallNumber(codes ...string) string {
+	call := ""
+	for _, c := range codes {
+		switch c = strings.TrimSpace(c); {
+		case c == "":
+		case call == "" || strings.HasPrefix(c, call):
+			call = c
+		default:
+			call += "/" + c
+		}
+	}
+	return call
+}

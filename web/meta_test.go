@@ -260,7 +260,7 @@ func TestZoteroSavesAnItemWithItsTitleCreatorsDateArchiveCallNumberURLAndARK(t *
 		metas, _ := headOf(t, w.Body.String())
 		got := zoteroRead(metas, page)
 		want := zoteroItem{ItemType: c.itemType, Title: c.title, Date: c.date, Publisher: in.Name.Get(c.lang), Language: c.it.Language[0],
-			Rights: c.it.Rights, URL: "http://example.com/" + c.it.ARK, Archive: in.Name.Get(c.lang), ArchiveLocation: "TH-CU-R7 / S2", CallNumber: "TH-CU-R7 / S2", Creators: c.creators}
+			Rights: c.it.Rights, URL: "http://example.com/" + c.it.ARK, Archive: in.Name.Get(c.lang), ArchiveLocation: "TH-CU-R7/S2", CallNumber: "TH-CU-R7/S2", Creators: c.creators}
 		if in.Name.Get(c.lang) != c.archive {
 			t.Errorf("%s: the library is named %q, the test expects %q", c.lang, in.Name.Get(c.lang), c.archive)
 		}
@@ -434,7 +434,7 @@ func TestUnitAndFondsPagesCarryTheirCallNumberArchiveAndARKForZotero(t *testing.
 	}
 	for path, want := range map[string]zoteroItem{
 		"/collections/rama7-letters?lang=en": {ItemType: "manuscript", Title: "Letters", Date: "1925", Publisher: "Chulalongkorn University",
-			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7 / S2", CallNumber: "TH-CU-R7 / S2", Creators: [][2]string{{"", "Prajadhipok"}}},
+			URL: "http://example.com/" + series.ARK, Archive: "Chulalongkorn University", ArchiveLocation: "TH-CU-R7/S2", CallNumber: "TH-CU-R7/S2", Creators: [][2]string{{"", "Prajadhipok"}}},
 		"/fonds/rama7?lang=th": {ItemType: "manuscript", Title: "เอกสารรัชกาลที่ 7", Publisher: "จุฬาลงกรณ์มหาวิทยาลัย",
 			URL: "http://example.com/" + fonds.ARK, Archive: "จุฬาลงกรณ์มหาวิทยาลัย", ArchiveLocation: "TH-CU-R7", CallNumber: "TH-CU-R7"},
 	} {
