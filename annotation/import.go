@@ -100,14 +100,7 @@ func (s *Service) Import(ctx context.Context, p access.Principal, w Where, body 
 // to whom may not know of it, else to all but whom access.Decide lets
 // edit it; a withdrawn item is gone.
 func (s *Service) editable(p access.Principal, w Where) (*repository.Item, error) {
-	if !repository.ValidID(w.Item) {
-		return nil, fmt.Errorf("no item %q: %w", w.Item, fault.NotFound)
-	}
-	it, err := s.Store.Item(w.Item)
-	if err != nil {
-		return nil, err
-	}
-	res, err := access.ItemResource(s.Store, it)
+	it, res, err := s.load(w)
 	if err != nil {
 		return nil, err
 	}

@@ -103,10 +103,9 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
-// item reads the item of w for p: refused as its manifest is (not found
-// for what p may not know exists), with the canvas checked against its
-// pages.
-func (s *Service) item(p access.Principal, w Where) (*repository.Item, access.Resource, error) {
+// load reads the item of w and what access decides it by, deciding
+// nothing.
+func (s *Service) load(w Where) (*repository.Item, access.Resource, error) {
 	if !repository.ValidID(w.Item) {
 		return nil, access.Resource{}, fmt.Errorf("no item %q: %w", w.Item, fault.NotFound)
 	}
@@ -115,6 +114,14 @@ func (s *Service) item(p access.Principal, w Where) (*repository.Item, access.Re
 		return nil, access.Resource{}, err
 	}
 	res, err := access.ItemResource(s.Store, it)
+	return it, res, err
+}
+
+// item reads the item of w for p: refused as its manifest is (not found
+// for what p may not know exists), with the canvas checked against its
+// pages.
+func (s *Service) item(p access.Principal, w Where) (*repository.Item, access.Resource, error) {
+	it, res, err := s.load(w)
 	if err != nil {
 		return nil, res, err
 	}

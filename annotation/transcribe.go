@@ -36,14 +36,7 @@ func readTranscript(doc json.RawMessage, width, height int) transcript {
 		Target    json.RawMessage `json:"target"`
 	}
 	json.Unmarshal(doc, &d)
-	var bodies []textBody
-	if len(d.Body) > 0 && d.Body[0] == '[' {
-		json.Unmarshal(d.Body, &bodies)
-	} else if len(d.Body) > 0 {
-		var one textBody
-		json.Unmarshal(d.Body, &one)
-		bodies = append(bodies, one)
-	}
+	bodies := oneOrMany[textBody](d.Body)
 	var text []string
 	if d.BodyValue != "" {
 		text = append(text, d.BodyValue)
@@ -79,15 +72,7 @@ func targetBox(raw json.RawMessage, width, height int) ocr.Box {
 	}
 	var t target
 	json.Unmarshal(raw, &t)
-	var sels []selector
-	if len(t.Selector) > 0 && t.Selector[0] == '[' {
-		json.Unmarshal(t.Selector, &sels)
-	} else if len(t.Selector) > 0 {
-		var one selector
-		json.Unmarshal(t.Selector, &one)
-		sels = append(sels, one)
-	}
-	for _, sel := range sels {
+	for _, sel := range oneOrMany[selector](t.Selector) {
 		switch sel.Type {
 		case "FragmentSelector":
 			return fragmentBox(sel.Value, width, height)
@@ -254,4 +239,18 @@ func line(text string, b ocr.Box) ocr.Line {
 		x += width + gap
 	}
 	return l
+}
+
+// oneOrMany reads a kept JSON value that is one T or a list of them.
+func oneOrMany[T any](raw json.RawMessage) []T {
+	var many []T
+	if len(raw) > 0 && raw[0] == '[' {
+		json.Unmarshal(raw, &many)
+		return many
+	}
+	var one T
+	if len(raw) > 0 && json.Unmarshal(raw, &one) == nil {
+		many = append(many, one)
+	}
+	return many
 }

@@ -123,14 +123,7 @@ func (s *Service) Work(ctx context.Context, p access.Principal, w Where) (*PageW
 // may not know of it as not found, else to all but the staff and the
 // transcribers the library invited; a withdrawn item is gone.
 func (s *Service) transcribable(p access.Principal, w Where) (*repository.Item, access.Resource, error) {
-	if !repository.ValidID(w.Item) {
-		return nil, access.Resource{}, fmt.Errorf("no item %q: %w", w.Item, fault.NotFound)
-	}
-	it, err := s.Store.Item(w.Item)
-	if err != nil {
-		return nil, access.Resource{}, err
-	}
-	res, err := access.ItemResource(s.Store, it)
+	it, res, err := s.load(w)
 	if err != nil {
 		return nil, res, err
 	}
