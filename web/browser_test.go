@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/thaiarchives/archive/ark"
 )
 
 // Browser tests: real headless Chromium (Debian chromium) against the real
@@ -341,10 +343,15 @@ func TestReaderSignsInThroughTheViewerAndSeesARestrictedImage(t *testing.T) {
 }
 
 // TestPagesWorkFromAPhoneToAWallScreen: at every size the item page and the
-// embed draw tiles, and no page scrolls sideways.
+// embed draw tiles, and no page scrolls sideways, the item's ARK and its
+// citation's address among them.
 func TestPagesWorkFromAPhoneToAWallScreen(t *testing.T) {
 	e, base := serveEnv(t)
 	item := strings.TrimSuffix(e.image, "-1")
+	e.store.ARKs, _ = ark.NewMinter(ark.TestNAAN, nil)
+	if n, err := e.store.MintARKs(context.Background(), "test", nil); err != nil || n == 0 {
+		t.Fatalf("minting the ARKs: %d, %v", n, err)
+	}
 	for _, size := range [][2]int{{360, 640}, {800, 600}, {1366, 900}} {
 		ctx := browserAt(t, size[0], size[1])
 		// The exact viewport (a desktop window has a minimum width); a phone's is mobile.
