@@ -105,11 +105,15 @@ func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, 
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "date"), Value: d.Format(p.Lang), Other: d.Format(other), OtherLang: other})
 	}
 	for _, cr := range e.Creators {
-		p.Fields = append(p.Fields, field{Label: t(p.Lang, "creator"), Value: cr})
+		p.Fields = append(p.Fields, field{Label: t(p.Lang, "creator"), Value: cr,
+			Link: s.pointLink(repository.Text{"": cr}, repository.PersonPoint, repository.CorporatePoint, repository.FamilyPoint, repository.AgentPoint)})
 	}
 	add("summary", e.Summary)
 	for _, sub := range e.Subjects {
-		add("subjects", sub)
+		n := len(p.Fields)
+		if add("subjects", sub); len(p.Fields) > n {
+			p.Fields[n].Link = s.pointLink(sub, repository.SubjectPoint, repository.PlacePoint, repository.GenrePoint)
+		}
 	}
 	if k, ok := map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving"}[e.Type]; ok {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "facet_type"), Value: t(p.Lang, k)})
@@ -119,6 +123,19 @@ func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, 
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "entry_identifier"), Value: id, Link: safeLink(id)})
 	}
 	return p, nil
+}
+
+// pointLink is the page of the archive's access point that a harvested
+// creator or subject names (as an access point of one of kinds, without
+// a source: a heading the same when folded), or "" when there is none:
+// the archive's own records of that person or subject are a click away.
+func (s *Server) pointLink(heading repository.Text, kinds ...repository.PointKind) string {
+	for _, k := range kinds {
+		if pt, err := s.cfg.Store.SamePoint(&repository.Point{Kind: k, Heading: heading}); err == nil {
+			return "/points/" + pt.ID
+		}
+	}
+	return ""
 }
 
 // safeLink is u when it is an http or https URL, else "": a harvested

@@ -87,3 +87,35 @@ func TestAHarvestedEntryHasItsPageIsSearchedAndIsNeverOurRecord(t *testing.T) {
 		t.Fatalf("an unknown entry: %d", w.Code)
 	}
 }
+
+// A harvested record's creator and subject that the archive has as
+// access points lead to them; a name it does not have leads nowhere.
+func TestAHarvestedEntrysCreatorAndSubjectLeadToTheArchivesAccessPoints(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	person := &repository.Point{Kind: repository.PersonPoint, Heading: repository.Text{"th": "ปรีดี  พนมยงค์"}}
+	subject := &repository.Point{Kind: repository.SubjectPoint, Heading: repository.Text{"th": "ประวัติศาสตร์ล้านนา"}}
+	for _, p := range []*repository.Point{person, subject} {
+		if err := e.store.SavePoint(ctx, p, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := &repository.Source{Institution: "tu", OAI: "https://digital.library.tu.ac.th/oai/request", Format: "oai_dc", Every: "24h"}
+	if err := e.store.SaveSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	en := &repository.Entry{Source: src.ID, Institution: "tu", Identifier: "oai:tu:1", Title: repository.Text{"th": "บันทึกความทรงจำ"},
+		Creators: []string{"ปรีดี พนมยงค์", "ผู้เขียนที่ไม่มีในคลัง"}, Subjects: []repository.Text{{"th": "ประวัติศาสตร์ล้านนา"}, {"en": "Unknown subject"}}, Digest: "d"}
+	if _, err := e.store.SaveEntry(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	body := e.do(t, "GET", "/entries/"+en.ID+"?lang=th").Body.String()
+	for _, want := range []string{`href="/points/` + person.ID + `"`, `href="/points/` + subject.ID + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the entry's page lacks %s", want)
+		}
+	}
+	if strings.Count(body, `href="/points/`) != 2 {
+		t.Errorf("the entry's page links %d access points, want 2", strings.Count(body, `href="/points/`))
+	}
+}
