@@ -1,0 +1,121 @@
+package harvest
+
+import (
+	"encoding/xml"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/thaiarchives/archive/fault"
+	"github.com/thaiarchives/archive/repository"
+)
+
+// sampleRecords reads a test file's records as a provider would send
+// them in format: the file's root, or each record of its collection.
+func sampleRecords(t *testing.T, path string) []*record {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root node
+	if err := xml.Unmarshal(b, &root); err != nil {
+		t.Fatal(err)
+	}
+	roots := []*node{&root}
+	if strings.HasSuffix(root.XMLName.Local, "ollection") {
+		roots = root.Nodes
+	}
+	var out []*record
+	for i, n := range roots {
+		rec := &record{}
+		rec.Header.Identifier = path + "#" + string(rune('a'+i))
+		rec.Metadata.Root = n
+		out = append(out, rec)
+	}
+	return out
+}
+
+// mapSample maps a test file's n-th record as a source of format would.
+func mapSample(t *testing.T, format, path string, n int) *repository.Entry {
+	t.Helper()
+	e, err := mapRecord(&repository.Source{ID: "s1", Institution: "cmu", Format: format}, sampleRecords(t, path)[n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestARecordInAnotherFormatThanTheSourcesIsRefusedByIdentifier(t *testing.T) {
+	for _, c := range []struct{ format, path string }{
+		{"oai_dc", "testdata/mods/map.xml"},
+	} {
+		rec := sampleRecords(t, c.path)[0]
+		_, err := mapRecord(&repository.Source{ID: "s1", Format: c.format}, rec)
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), rec.Header.Identifier) || !strings.Contains(err.Error(), "is not in "+c.format) {
+			t.Errorf("%s as %s: %v", c.path, c.format, err)
+		}
+	}
+	_, err := mapRecord(&repository.Source{ID: "s1", Format: "mods"}, &record{})
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "has no metadata") {
+		t.Errorf("a record without metadata: %v", err)
+	}
+}
+
+func TestEachFormatIsHarvestedThroughItsTokensWithItsDeletionsAndABadRecordNamed(t *testing.T) {
+	mods := func(title string) string {
+		return `<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>` + title + `</title></titleInfo><originInfo><dateIssued>2545</dateIssued></originInfo><identifier type="hdl">1/2</identifier></mods>`
+	}
+	for format, meta := range map[string]func(string) string{"mods": mods} {
+		t.Run(format, func(t *testing.T) {
+			s, st := fixture(t)
+			p := &provider{page: 2, records: []fakeRecord{
+				{id: "oai:x:1", datestamp: "2026-01-01T00:00:00Z", meta: meta("จารึกล้านนา")},
+				{id: "oai:x:2", datestamp: "2026-01-01T00:00:00Z", meta: meta("ตำนานพระธาตุ")},
+				{id: "oai:x:3", datestamp: "2026-01-01T00:00:00Z", dc: `<dc:title>not in the format</dc:title>`},
+				{id: "oai:x:4", datestamp: "2026-01-01T00:00:00Z", meta: meta("ใบลาน")},
+			}}
+			srv := startProvider(t, p)
+			src := &repository.Source{Institution: "cmu", OAI: srv.URL, Format: format}
+			if err := s.Add(ctx, admin, src); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Run(ctx, admin, src.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := p.asked()
+			if len(asked) != 3 || !strings.Contains(asked[1], "metadataPrefix="+format) || !strings.Contains(asked[2], "resumptionToken=") {
+				t.Fatalf("asked %q", asked)
+			}
+			if got.Run.Added != 3 || got.Run.Failed != 1 || len(got.Run.Errors) != 1 || got.Run.Errors[0].Identifier != "oai:x:3" || !strings.Contains(got.Run.Errors[0].Error, "is not in "+format) {
+				t.Fatalf("the run: %+v", got.Run)
+			}
+			e, err := st.EntryOf(src.ID, "oai:x:2")
+			if err != nil || e.Title["th"] != "ตำนานพระธาตุ" || e.Date != "2002" || e.Link != "https://hdl.handle.net/1/2" {
+				t.Fatalf("an entry: %+v, %v", e, err)
+			}
+			p.set(func(p *provider) {
+				p.records[1] = fakeRecord{id: "oai:x:2", datestamp: "2026-12-31T00:00:00Z", deleted: true}
+			})
+			got, err = s.Run(ctx, admin, src.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err := st.EntryIdentifiers(src.ID)
+			if err != nil || len(ids) != 2 || slices.Contains(ids, "oai:x:2") || got.Run.Removed != 1 {
+				t.Fatalf("the catalogue after a deletion: %v, %v, %+v", ids, err, got.Run)
+			}
+		})
+	}
+}
+
+func parseNode(t *testing.T, s string) *node {
+	t.Helper()
+	var n node
+	if err := xml.Unmarshal([]byte(s), &n); err != nil {
+		t.Fatal(err)
+	}
+	return &n
+}
