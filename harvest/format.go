@@ -12,10 +12,11 @@ import (
 // formatRoots are the root elements of each metadata format's records
 // (a record's one element; a collection of one is read as its record).
 var formatRoots = map[string][]string{
-	"oai_dc": {"dc", "qualifieddc"},
-	"qdc":    {"qualifieddc", "dc"},
-	"mods":   {"mods"},
-	"ead":    {"ead"},
+	"oai_dc":  {"dc", "qualifieddc"},
+	"qdc":     {"qualifieddc", "dc"},
+	"mods":    {"mods"},
+	"marcxml": {"record"},
+	"ead":     {"ead"},
 }
 
 // mapRecord maps a record to a catalogue entry of src (without its id,
@@ -38,7 +39,7 @@ func mapRecord(src *repository.Source, rec *record) (*repository.Entry, error) {
 		roots = formatRoots["oai_dc"]
 	}
 	if len(root.Nodes) == 1 && root.XMLName.Local != roots[0] && root.Nodes[0].XMLName.Local == roots[0] {
-		root = root.Nodes[0] // modsCollection
+		root = root.Nodes[0] // modsCollection, marc:collection
 	}
 	if !slices.Contains(roots, root.XMLName.Local) {
 		return nil, fmt.Errorf("record %s is not in %s: its metadata is %s: %w", e.Identifier, src.Format, root.XMLName.Local, fault.Invalid)
@@ -46,6 +47,8 @@ func mapRecord(src *repository.Source, rec *record) (*repository.Entry, error) {
 	switch src.Format {
 	case "mods":
 		mapMODS(e, root)
+	case "marcxml":
+		mapMARC(e, root)
 	default:
 		mapDC(e, root)
 	}

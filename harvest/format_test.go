@@ -49,6 +49,8 @@ func mapSample(t *testing.T, format, path string, n int) *repository.Entry {
 
 func TestARecordInAnotherFormatThanTheSourcesIsRefusedByIdentifier(t *testing.T) {
 	for _, c := range []struct{ format, path string }{
+		{"mods", "testdata/marcxml/thai-thesis.xml"},
+		{"marcxml", "testdata/mods/thai-thesis.xml"},
 		{"oai_dc", "testdata/mods/map.xml"},
 	} {
 		rec := sampleRecords(t, c.path)[0]
@@ -67,7 +69,11 @@ func TestEachFormatIsHarvestedThroughItsTokensWithItsDeletionsAndABadRecordNamed
 	mods := func(title string) string {
 		return `<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>` + title + `</title></titleInfo><originInfo><dateIssued>2545</dateIssued></originInfo><identifier type="hdl">1/2</identifier></mods>`
 	}
-	for format, meta := range map[string]func(string) string{"mods": mods} {
+	marc := func(title string) string {
+		return `<marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"><marc:datafield tag="245" ind1="1" ind2="0"><marc:subfield code="a">` + title +
+			` /</marc:subfield></marc:datafield><marc:datafield tag="260" ind1=" " ind2=" "><marc:subfield code="c">พ.ศ. 2545</marc:subfield></marc:datafield><marc:datafield tag="024" ind1="7" ind2=" "><marc:subfield code="a">1/2</marc:subfield><marc:subfield code="2">hdl</marc:subfield></marc:datafield></marc:record>`
+	}
+	for format, meta := range map[string]func(string) string{"mods": mods, "marcxml": marc} {
 		t.Run(format, func(t *testing.T) {
 			s, st := fixture(t)
 			p := &provider{page: 2, records: []fakeRecord{
