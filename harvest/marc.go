@@ -70,6 +70,10 @@ func mapMARC(e *repository.Entry, root *node) {
 		case "041":
 			for _, v := range subfieldValues(f, "a") {
 				// Older records run the codes together ("thaeng").
+				if len(v) <= 3 || len(v)%3 != 0 {
+					coded = append(coded, v)
+					continue
+				}
 				for i := 0; i+3 <= len(v); i += 3 {
 					coded = append(coded, v[i:i+3])
 				}
