@@ -187,16 +187,19 @@ type xmlError struct {
 // record is one record of a ListRecords answer.
 type record struct {
 	Header struct {
-		Status     string   `xml:"status,attr"`
-		Identifier string   `xml:"identifier"`
-		Datestamp  string   `xml:"datestamp"`
-		Sets       []string `xml:"setSpec"`
-	} `xml:"header"`
+		Status     string
+		Identifier string
+		Datestamp  string
+		Sets       []string
+	}
 	// Metadata holds the record's one element (oai_dc:dc, qdc:qualifieddc,
 	// mods, marc:record, ead) as a tree each format's mapping reads.
 	Metadata struct {
-		Root *node `xml:",any"`
-	} `xml:"metadata"`
+		Root *node
+	}
+	// Cut is whether the record was larger than maxRecord, and its tree
+	// cut short.
+	Cut bool
 }
 
 // node is an element of a record's metadata: its name, attributes, own
@@ -288,14 +291,15 @@ func (c *client) listPage(ctx context.Context, params url.Values, each func(*rec
 				}
 				return &oaiError{e.Code, e.Text}
 			case "record":
-				var rec record
-				if err := d.DecodeElement(&rec, &start); err != nil {
+				tree, cut, err := readTree(d, start, maxRecord)
+				if err != nil {
 					return fmt.Errorf("a page of ListRecords is not well-formed XML (%v): %w", err, fault.Invalid)
 				}
+				rec := recordOf(tree, cut)
 				if strings.TrimSpace(rec.Header.Identifier) == "" {
 					return fmt.Errorf("a record of ListRecords has no identifier: %w", fault.Invalid)
 				}
-				if err := each(&rec); err != nil {
+				if err := each(rec); err != nil {
 					return err
 				}
 			case "resumptionToken":

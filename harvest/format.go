@@ -31,6 +31,9 @@ func mapRecord(src *repository.Source, rec *record) (*repository.Entry, error) {
 		Sets:        rec.Header.Sets,
 	}
 	root := rec.Metadata.Root
+	if rec.Cut {
+		return nil, tooLarge(e.Identifier)
+	}
 	if root == nil {
 		return nil, fmt.Errorf("record %s has no metadata: %w", e.Identifier, fault.Invalid)
 	}

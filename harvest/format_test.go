@@ -125,3 +125,30 @@ func parseNode(t *testing.T, s string) *node {
 	}
 	return &n
 }
+
+func TestARecordLargerThanTheBoundIsReadToItsEndAndRefusedByIdentifier(t *testing.T) {
+	s, st := fixture(t)
+	mods := func(title, abstract string) string {
+		return `<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>` + title + `</title></titleInfo><abstract>` + abstract + `</abstract></mods>`
+	}
+	p := &provider{page: 10, records: []fakeRecord{
+		{id: "oai:x:1", datestamp: "2026-01-01T00:00:00Z", meta: mods("จารึก", "สั้น")},
+		{id: "oai:x:2", datestamp: "2026-01-01T00:00:00Z", meta: mods("ยาว", strings.Repeat("ก", maxRecord/3+1))},
+		{id: "oai:x:3", datestamp: "2026-01-01T00:00:00Z", meta: mods("ตำนาน", "สั้น")},
+	}}
+	srv := startProvider(t, p)
+	src := &repository.Source{Institution: "cmu", OAI: srv.URL, Format: "mods"}
+	if err := s.Add(ctx, admin, src); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, admin, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Run; r.Added != 2 || r.Failed != 1 || r.Errors[0].Identifier != "oai:x:2" || !strings.Contains(r.Errors[0].Error, "is larger than the 4 MiB") {
+		t.Fatalf("the run: %+v", r)
+	}
+	if e, err := st.EntryOf(src.ID, "oai:x:3"); err != nil || e.Title["th"] != "ตำนาน" {
+		t.Fatalf("the record after the large one: %+v, %v", e, err)
+	}
+}

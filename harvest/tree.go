@@ -1,0 +1,87 @@
+package harvest
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+
+	"github.com/thaiarchives/archive/fault"
+)
+
+// maxRecord bounds the bytes of names, attributes and text one record's
+// tree keeps: a larger record is read to its end, keeps nothing more and
+// is refused, so a harvest's memory is bounded whatever a provider sends.
+const maxRecord = 4 << 20
+
+// readTree reads the element that start opened, to its end, as a tree.
+// Past limit bytes it reads on but keeps nothing more, and says so.
+func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, error) {
+	root := &node{XMLName: start.Name, Attrs: start.Attr}
+	stack := []*node{root}
+	used, cut := elementSize(start), false
+	for len(stack) > 0 {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		top := stack[len(stack)-1]
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := &node{XMLName: t.Name, Attrs: t.Attr}
+			used += elementSize(t)
+			cut = cut || used > limit
+			if !cut {
+				top.Nodes = append(top.Nodes, n)
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			used += len(t)
+			cut = cut || used > limit
+			if !cut {
+				top.Text += string(t)
+			}
+		}
+	}
+	return root, cut, nil
+}
+
+func elementSize(e xml.StartElement) int {
+	n := len(e.Name.Space) + len(e.Name.Local)
+	for _, a := range e.Attr {
+		n += len(a.Name.Space) + len(a.Name.Local) + len(a.Value)
+	}
+	return n
+}
+
+// recordOf is the record a <record> element's tree holds.
+func recordOf(t *node, cut bool) *record {
+	rec := &record{Cut: cut}
+	for _, c := range t.Nodes {
+		switch c.XMLName.Local {
+		case "header":
+			rec.Header.Status = c.attr("status")
+			for _, h := range c.Nodes {
+				switch h.XMLName.Local {
+				case "identifier":
+					rec.Header.Identifier = h.Text
+				case "datestamp":
+					rec.Header.Datestamp = h.Text
+				case "setSpec":
+					rec.Header.Sets = append(rec.Header.Sets, h.Text)
+				}
+			}
+		case "metadata":
+			if len(c.Nodes) > 0 {
+				rec.Metadata.Root = c.Nodes[0]
+			}
+		}
+	}
+	return rec
+}
+
+// tooLarge is the error of a record cut short by maxRecord.
+func tooLarge(identifier string) error {
+	return fmt.Errorf("record %s is larger than the %d MiB a record may be: %w", strings.TrimSpace(identifier), maxRecord>>20, fault.Invalid)
+}
