@@ -52,6 +52,8 @@ func mapRecord(src *repository.Source, rec *record) (*repository.Entry, error) {
 		mapMODS(e, root)
 	case "marcxml":
 		mapMARC(e, root)
+	case "ead":
+		mapEAD(e, root)
 	default:
 		mapDC(e, root)
 	}

@@ -19,11 +19,8 @@ func sampleRecords(t *testing.T, path string) []*record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var root node
-	if err := xml.Unmarshal(b, &root); err != nil {
-		t.Fatal(err)
-	}
-	roots := []*node{&root}
+	root := parseNode(t, string(b))
+	roots := []*node{root}
 	if strings.HasSuffix(root.XMLName.Local, "ollection") {
 		roots = root.Nodes
 	}
@@ -73,7 +70,11 @@ func TestEachFormatIsHarvestedThroughItsTokensWithItsDeletionsAndABadRecordNamed
 		return `<marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"><marc:datafield tag="245" ind1="1" ind2="0"><marc:subfield code="a">` + title +
 			` /</marc:subfield></marc:datafield><marc:datafield tag="260" ind1=" " ind2=" "><marc:subfield code="c">พ.ศ. 2545</marc:subfield></marc:datafield><marc:datafield tag="024" ind1="7" ind2=" "><marc:subfield code="a">1/2</marc:subfield><marc:subfield code="2">hdl</marc:subfield></marc:datafield></marc:record>`
 	}
-	for format, meta := range map[string]func(string) string{"mods": mods, "marcxml": marc} {
+	ead := func(title string) string {
+		return `<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid url="hdl:1/2">cmu-1</eadid></eadheader><archdesc level="fonds"><did><unittitle>` + title +
+			`</unittitle><unitdate>พ.ศ. 2545</unitdate></did></archdesc></ead>`
+	}
+	for format, meta := range map[string]func(string) string{"mods": mods, "marcxml": marc, "ead": ead} {
 		t.Run(format, func(t *testing.T) {
 			s, st := fixture(t)
 			p := &provider{page: 2, records: []fakeRecord{
@@ -119,11 +120,20 @@ func TestEachFormatIsHarvestedThroughItsTokensWithItsDeletionsAndABadRecordNamed
 
 func parseNode(t *testing.T, s string) *node {
 	t.Helper()
-	var n node
-	if err := xml.Unmarshal([]byte(s), &n); err != nil {
-		t.Fatal(err)
+	d := xml.NewDecoder(strings.NewReader(s))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if start, ok := tok.(xml.StartElement); ok {
+			n, _, err := readTree(d, start, maxRecord)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
 	}
-	return &n
 }
 
 func TestARecordLargerThanTheBoundIsReadToItsEndAndRefusedByIdentifier(t *testing.T) {

@@ -87,8 +87,8 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		start, _ = strconv.Atoi(parts[0])
 		set, from = parts[1], parts[2]
-	} else if f := q.Get("metadataPrefix"); f != "oai_dc" && f != "qdc" && f != "mods" && f != "marcxml" {
-		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc, qdc, mods and marcxml only</error>`)
+	} else if f := q.Get("metadataPrefix"); f != "oai_dc" && f != "qdc" && f != "mods" && f != "marcxml" && f != "ead" {
+		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc, qdc, mods, marcxml and ead only</error>`)
 		return
 	}
 	var match []fakeRecord

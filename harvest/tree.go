@@ -31,6 +31,10 @@ func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, e
 			used += elementSize(t)
 			cut = cut || used > limit
 			if !cut {
+				if len(top.Nodes) == 0 && strings.TrimSpace(top.Text) != "" {
+					// Mixed content: its text keeps its place among the elements.
+					top.Nodes = append(top.Nodes, &node{Text: top.Text})
+				}
 				top.Nodes = append(top.Nodes, n)
 			}
 			stack = append(stack, n)
@@ -41,10 +45,36 @@ func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, e
 			cut = cut || used > limit
 			if !cut {
 				top.Text += string(t)
+				if len(top.Nodes) > 0 && strings.TrimSpace(string(t)) != "" {
+					top.Nodes = append(top.Nodes, &node{Text: string(t)})
+				}
 			}
 		}
 	}
 	return root, cut, nil
+}
+
+// deepText is the text of n and everything in it, in document order,
+// with its white space folded (an EAD unittitle with an emph in it).
+func (n *node) deepText() string {
+	var b strings.Builder
+	var walk func(*node)
+	walk = func(n *node) {
+		if n.XMLName.Local == "" {
+			b.WriteString(n.Text)
+			return
+		}
+		b.WriteByte(' ')
+		if len(n.Nodes) == 0 {
+			b.WriteString(n.Text)
+		}
+		for _, c := range n.Nodes {
+			walk(c)
+		}
+		b.WriteByte(' ')
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 func elementSize(e xml.StartElement) int {
@@ -73,8 +103,10 @@ func recordOf(t *node, cut bool) *record {
 				}
 			}
 		case "metadata":
-			if len(c.Nodes) > 0 {
-				rec.Metadata.Root = c.Nodes[0]
+			for _, m := range c.Nodes {
+				if m.XMLName.Local != "" && rec.Metadata.Root == nil {
+					rec.Metadata.Root = m
+				}
 			}
 		}
 	}

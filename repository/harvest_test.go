@@ -6,7 +6,7 @@ import (
 )
 
 func TestASourcesMetadataFormatIsOneTheHarvesterReads(t *testing.T) {
-	for _, f := range []string{"oai_dc", "qdc", "mods", "marcxml"} {
+	for _, f := range []string{"oai_dc", "qdc", "mods", "marcxml", "ead"} {
 		s := Source{ID: "s1", Institution: "cmu", OAI: "https://repo.example.org/oai", Format: f, Every: "24h"}
 		if err := s.Validate(); err != nil {
 			t.Errorf("%s: %v", f, err)
