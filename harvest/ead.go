@@ -8,13 +8,14 @@ import (
 )
 
 // mapEAD reads an EAD 2002 or EAD3 finding aid's archdesc into e as one
-// entry, a Collection: unittitle, unitdate (its normal or structured
+// entry: unittitle, unitdate (its normal or structured
 // form first), origination, abstract and scopecontent, controlaccess,
 // the languages of the material, and the finding aid's own URL (eadid
 // url, EAD3's representation) as the link, a dao's as a further one or
 // the thumbnail.
 func mapEAD(e *repository.Entry, root *node) {
-	e.Type = "Collection"
+	// No type: a fonds holds material of every kind, and the catalogue's
+	// types (Text, Image, Sound, MovingImage) would say one.
 	arch := child(root, "archdesc")
 	did := child(arch, "did")
 	var normal, texts []string

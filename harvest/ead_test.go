@@ -8,7 +8,7 @@ import (
 
 func TestAnArchivesSpaceFindingAidIsOneEntryOfItsCollectionsOwnAccessPoints(t *testing.T) {
 	e := mapSample(t, "ead", "testdata/ead/aspace-oai-ead.xml", 0)
-	if e.Title["en"] != "Test resource 0" || e.Type != "Collection" || e.Date != "2012-06-01/2016-06-01" || !slices.Equal(e.Creators, []string{"Agent, Creator"}) {
+	if e.Title["en"] != "Test resource 0" || e.Type != "" || e.Date != "2012-06-01/2016-06-01" || !slices.Equal(e.Creators, []string{"Agent, Creator"}) {
 		t.Errorf("title %v, type %q, date %q, creators %q", e.Title, e.Type, e.Date, e.Creators)
 	}
 	if e.Summary["en"] != "abstract note\n\nscope and contents note" {
