@@ -2,13 +2,17 @@ package harvest
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
+	"github.com/thaiarchives/archive/repository/bolt"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 // sampleRecords reads a test file's records as a provider would send
@@ -160,5 +164,67 @@ func TestARecordLargerThanTheBoundIsReadToItsEndAndRefusedByIdentifier(t *testin
 	}
 	if e, err := st.EntryOf(src.ID, "oai:x:3"); err != nil || e.Title["th"] != "ตำนาน" {
 		t.Fatalf("the record after the large one: %+v, %v", e, err)
+	}
+}
+
+func TestAMARCXMLSourceAndItsEntriesComeBackAfterARebuildAndAReharvestWritesNothing(t *testing.T) {
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st, err := bolt.Open(ctx, filepath.Join(dir, "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := sampleRecords(t, "testdata/marcxml/lc-batch.xml")
+	p := &provider{page: 1}
+	for i, rec := range recs {
+		var b strings.Builder
+		if err := xml.NewEncoder(&b).Encode(rec.Metadata.Root); err != nil {
+			t.Fatal(err)
+		}
+		p.records = append(p.records, fakeRecord{id: fmt.Sprintf("oai:loc:%d", i), datestamp: "2026-01-01T00:00:00Z", meta: b.String()})
+	}
+	srv := startProvider(t, p)
+	s := New(st, nil)
+	s.Pause = 0
+	src := &repository.Source{Institution: "cmu", OAI: srv.URL, Format: "marcxml"}
+	if err := s.Add(ctx, admin, src); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Run(ctx, admin, src.ID); err != nil || got.Run.Added != 2 {
+		t.Fatalf("the first run: %+v, %v", got, err)
+	}
+	before, err := st.EntryOf(src.ID, "oai:loc:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := bolt.Rebuild(ctx, filepath.Join(dir, "b.db"), blobs, false); err != nil {
+		t.Fatal(err)
+	}
+	again, err := bolt.Open(ctx, filepath.Join(dir, "b.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { again.Close() })
+	back, err := again.Source(src.ID)
+	if err != nil || back.Format != "marcxml" {
+		t.Fatalf("the source after a rebuild: %+v, %v", back, err)
+	}
+	after, err := again.EntryOf(src.ID, "oai:loc:1")
+	if err != nil || after.Digest != before.Digest || after.Title["en"] != "The White House" {
+		t.Fatalf("the entry after a rebuild: %+v, %v", after, err)
+	}
+	back.Run.From = ""
+	if err := again.SaveSource(ctx, back); err != nil {
+		t.Fatal(err)
+	}
+	s = New(again, nil)
+	s.Pause = 0
+	got, err := s.Run(ctx, admin, src.ID)
+	if err != nil || got.Run.Unchanged != 2 || got.Run.Added+got.Run.Changed != 0 {
+		t.Fatalf("the re-harvest after a rebuild: %+v, %v", got.Run, err)
 	}
 }
