@@ -146,7 +146,7 @@ func TestHarvestsACatmanduProviderWithItsSetTokensAndDeletions(t *testing.T) {
 	}
 }
 
-func TestACatmanduProviderInMODSAndMARCXMLGivesTheEntriesItsDublinCoreGives(t *testing.T) {
+func TestACatmanduProviderInMODSMARCXMLAndEADGivesTheEntriesItsDublinCoreGives(t *testing.T) {
 	base, _ := startCatmandu(t)
 	entries := func(format string) map[string]*repository.Entry {
 		s, st := fixture(t)
@@ -174,7 +174,7 @@ func TestACatmanduProviderInMODSAndMARCXMLGivesTheEntriesItsDublinCoreGives(t *t
 		return out
 	}
 	dc := entries("oai_dc")
-	for _, format := range []string{"mods", "marcxml"} {
+	for _, format := range []string{"mods", "marcxml", "ead"} {
 		got := entries(format)
 		if len(got) != len(dc) {
 			t.Fatalf("%s: %d entries, oai_dc %d", format, len(got), len(dc))
