@@ -12,7 +12,8 @@ import (
 // $c or else 008/07-10 the date, 600/610/611/650/651 $a the subjects, 520 $a the
 // summary, 041 $a or else 008/35-37 the languages, 024 and 856 $u the
 // identifiers, link and thumbnail, and the leader's type of record.
-// Each value goes into the language map by its script.
+// An 880 is read as the field its $6 names. Each value goes into the
+// language map by its script.
 func mapMARC(e *repository.Entry, root *node) {
 	var dates, fixed, coded, languages []string
 	e.Type = marcType(root.first("leader"))
@@ -28,6 +29,13 @@ func mapMARC(e *repository.Entry, root *node) {
 			}
 			continue
 		case "datafield":
+			if tag == "880" {
+				// Another script's form of the field $6 links to (a Thai
+				// title beside its romanised 245): read as that field.
+				if link := subfields(f, "6"); len(link) >= 3 {
+					tag = link[:3]
+				}
+			}
 		default:
 			continue
 		}

@@ -63,3 +63,17 @@ func TestMARCDatesAreReadFromTheirPunctuationAndElseFromThe008(t *testing.T) {
 		}
 	}
 }
+
+func TestAMARCRecordsThaiScriptIn880IsReadAsTheFieldItLinksTo(t *testing.T) {
+	rec := &record{}
+	rec.Header.Identifier = "oai:x:1"
+	rec.Metadata.Root = parseNode(t, `<record xmlns="http://www.loc.gov/MARC21/slim">`+
+		`<datafield tag="100" ind1="0" ind2=" "><subfield code="6">880-01</subfield><subfield code="a">Sombun Lannawong.</subfield></datafield>`+
+		`<datafield tag="245" ind1="1" ind2="0"><subfield code="6">880-02</subfield><subfield code="a">Prawattisat Lanna /</subfield></datafield>`+
+		`<datafield tag="880" ind1="0" ind2=" "><subfield code="6">100-01/Thai</subfield><subfield code="a">สมบูรณ์ ล้านนาวงศ์.</subfield></datafield>`+
+		`<datafield tag="880" ind1="1" ind2="0"><subfield code="6">245-02/Thai</subfield><subfield code="a">ประวัติศาสตร์ล้านนา /</subfield></datafield></record>`)
+	e, err := mapRecord(&repository.Source{ID: "s1", Format: "marcxml"}, rec)
+	if err != nil || e.Title["en"] != "Prawattisat Lanna" || e.Title["th"] != "ประวัติศาสตร์ล้านนา" || !slices.Equal(e.Creators, []string{"Sombun Lannawong", "สมบูรณ์ ล้านนาวงศ์"}) {
+		t.Fatalf("%+v, %v", e, err)
+	}
+}
