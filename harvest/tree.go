@@ -8,10 +8,16 @@ import (
 	"github.com/thaiarchives/archive/fault"
 )
 
-// maxRecord bounds the bytes of names, attributes and text one record's
-// tree keeps: a larger record is read to its end, keeps nothing more and
-// is refused, so a harvest's memory is bounded whatever a provider sends.
+// maxRecord bounds the memory one record's tree takes (its names,
+// attributes and text, and nodeCost for each element or run of mixed
+// text): a larger record is read to its end, keeps nothing more and is
+// refused, so a harvest's memory is bounded whatever a provider sends.
 const maxRecord = 4 << 20
+
+// nodeCost is what a node takes besides its strings (its struct and its
+// place in its parent's slice), counted so that many empty elements
+// cannot pass the bound.
+const nodeCost = 128
 
 // readTree reads the element that start opened, to its end, as a tree.
 // Past limit bytes it reads on but keeps nothing more, and says so.
@@ -28,11 +34,12 @@ func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, e
 		switch t := tok.(type) {
 		case xml.StartElement:
 			n := &node{XMLName: t.Name, Attrs: t.Attr}
-			used += elementSize(t)
+			used += elementSize(t) + nodeCost
 			cut = cut || used > limit
 			if !cut {
 				if len(top.Nodes) == 0 && strings.TrimSpace(top.Text) != "" {
 					// Mixed content: its text keeps its place among the elements.
+					used += len(top.Text) + nodeCost
 					top.Nodes = append(top.Nodes, &node{Text: top.Text})
 				}
 				top.Nodes = append(top.Nodes, n)
@@ -46,6 +53,7 @@ func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, e
 			if !cut {
 				top.Text += string(t)
 				if len(top.Nodes) > 0 && strings.TrimSpace(string(t)) != "" {
+					used += len(t) + nodeCost
 					top.Nodes = append(top.Nodes, &node{Text: string(t)})
 				}
 			}
