@@ -151,6 +151,8 @@ func TestARecordLargerThanTheBoundIsReadToItsEndAndRefusedByIdentifier(t *testin
 		{id: "oai:x:3", datestamp: "2026-01-01T00:00:00Z", meta: mods("ตำนาน", "สั้น")},
 		// Empty elements, few bytes each, but a node each.
 		{id: "oai:x:4", datestamp: "2026-01-01T00:00:00Z", meta: mods("ว่าง", strings.Repeat("<a/>", maxRecord/nodeCost+1))},
+		// Elements deeper than any format's.
+		{id: "oai:x:5", datestamp: "2026-01-01T00:00:00Z", meta: mods("ลึก", strings.Repeat("<a>", 1000)+strings.Repeat("</a>", 1000))},
 	}}
 	srv := startProvider(t, p)
 	src := &repository.Source{Institution: "cmu", OAI: srv.URL, Format: "mods"}
@@ -161,7 +163,7 @@ func TestARecordLargerThanTheBoundIsReadToItsEndAndRefusedByIdentifier(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := got.Run; r.Added != 2 || r.Failed != 2 || r.Errors[0].Identifier != "oai:x:2" || !strings.Contains(r.Errors[0].Error, "is larger than the 4 MiB") || r.Errors[1].Identifier != "oai:x:4" {
+	if r := got.Run; r.Added != 2 || r.Failed != 3 || r.Errors[0].Identifier != "oai:x:2" || !strings.Contains(r.Errors[0].Error, "is larger than the 4 MiB") || r.Errors[1].Identifier != "oai:x:4" || r.Errors[2].Identifier != "oai:x:5" {
 		t.Fatalf("the run: %+v", r)
 	}
 	if e, err := st.EntryOf(src.ID, "oai:x:3"); err != nil || e.Title["th"] != "ตำนาน" {

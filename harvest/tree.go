@@ -19,13 +19,18 @@ const maxRecord = 4 << 20
 // cannot pass the bound.
 const nodeCost = 128
 
+// maxNesting bounds how deep a record's tree goes (MARC is 3 deep, an
+// EAD archdesc's notes a few more).
+const maxNesting = 200
+
 // readTree reads the element that start opened, to its end, as a tree.
-// Past limit bytes it reads on but keeps nothing more, and says so.
+// Past limit bytes or maxNesting it reads on but keeps nothing more, and
+// says so.
 func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, error) {
 	root := &node{XMLName: start.Name, Attrs: start.Attr}
-	stack := []*node{root}
-	used, cut := elementSize(start), false
-	for len(stack) > 0 {
+	stack := []*node{root} // the open elements that are kept
+	used, cut, depth := elementSize(start), false, 1
+	for depth > 0 {
 		tok, err := d.Token()
 		if err != nil {
 			return nil, false, err
@@ -33,20 +38,24 @@ func readTree(d *xml.Decoder, start xml.StartElement, limit int) (*node, bool, e
 		top := stack[len(stack)-1]
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &node{XMLName: t.Name, Attrs: t.Attr}
+			depth++
 			used += elementSize(t) + nodeCost
-			cut = cut || used > limit
+			cut = cut || used > limit || depth > maxNesting
 			if !cut {
+				n := &node{XMLName: t.Name, Attrs: t.Attr}
 				if len(top.Nodes) == 0 && strings.TrimSpace(top.Text) != "" {
 					// Mixed content: its text keeps its place among the elements.
 					used += len(top.Text) + nodeCost
 					top.Nodes = append(top.Nodes, &node{Text: top.Text})
 				}
 				top.Nodes = append(top.Nodes, n)
+				stack = append(stack, n)
 			}
-			stack = append(stack, n)
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+			if depth == len(stack) {
+				stack = stack[:len(stack)-1]
+			}
+			depth--
 		case xml.CharData:
 			used += len(t)
 			cut = cut || used > limit
@@ -121,7 +130,7 @@ func recordOf(t *node, cut bool) *record {
 	return rec
 }
 
-// tooLarge is the error of a record cut short by maxRecord.
+// tooLarge is the error of a record cut short by maxRecord or maxNesting.
 func tooLarge(identifier string) error {
-	return fmt.Errorf("record %s is larger than the %d MiB a record may be: %w", strings.TrimSpace(identifier), maxRecord>>20, fault.Invalid)
+	return fmt.Errorf("record %s is larger than the %d MiB or deeper than the %d levels a record may be: %w", strings.TrimSpace(identifier), maxRecord>>20, maxNesting, fault.Invalid)
 }
