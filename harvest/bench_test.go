@@ -1,10 +1,15 @@
 package harvest
 
 import (
+	"bytes"
+	"encoding/xml"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/thaiarchives/archive/repository"
 )
 
 // BenchmarkHarvest harvests b.N records of DSpace's shape from the stand-in
@@ -49,4 +54,45 @@ func BenchmarkHarvest(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+}
+
+// BenchmarkReadAndMap reads one record's metadata into its tree and maps
+// it, for a thesis in each format: the harvester's own cost per record.
+func BenchmarkReadAndMap(b *testing.B) {
+	for _, c := range []struct{ format, path string }{
+		{"mods", "testdata/mods/thai-thesis.xml"},
+		{"marcxml", "testdata/marcxml/thai-thesis.xml"},
+		{"ead", "testdata/ead/ncsu-rbc00001.xml"},
+	} {
+		data, err := os.ReadFile(c.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.format, func(b *testing.B) {
+			src := &repository.Source{ID: "s1", Format: c.format}
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				d := xml.NewDecoder(bytes.NewReader(data))
+				for {
+					tok, err := d.Token()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if start, ok := tok.(xml.StartElement); ok {
+						root, _, err := readTree(d, start, maxRecord)
+						if err != nil {
+							b.Fatal(err)
+						}
+						rec := &record{}
+						rec.Header.Identifier = "oai:x:1"
+						rec.Metadata.Root = root
+						if _, err := mapRecord(src, rec); err != nil {
+							b.Fatal(err)
+						}
+						break
+					}
+				}
+			}
+		})
+	}
 }

@@ -145,3 +145,47 @@ func TestHarvestsACatmanduProviderWithItsSetTokensAndDeletions(t *testing.T) {
 		t.Fatalf("the library's entries: %d, want 5", len(ids))
 	}
 }
+
+func TestACatmanduProviderInMODSMARCXMLAndEADGivesTheEntriesItsDublinCoreGives(t *testing.T) {
+	base, _ := startCatmandu(t)
+	entries := func(format string) map[string]*repository.Entry {
+		s, st := fixture(t)
+		src := &repository.Source{Institution: "cmu", OAI: base, Set: "com_123456789_1", Format: format}
+		if err := s.Add(ctx, admin, src); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Run(ctx, admin, src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := got.Run; r.Read != 7 || r.Added != 6 || r.Failed != 0 {
+			t.Fatalf("%s: the run %+v", format, r)
+		}
+		ids, err := st.EntryIdentifiers(src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*repository.Entry{}
+		for _, id := range ids {
+			if out[id], err = st.EntryOf(src.ID, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	dc := entries("oai_dc")
+	for _, format := range []string{"mods", "marcxml", "ead"} {
+		got := entries(format)
+		if len(got) != len(dc) {
+			t.Fatalf("%s: %d entries, oai_dc %d", format, len(got), len(dc))
+		}
+		for id, want := range dc {
+			e := got[id]
+			same := e != nil && fmt.Sprint(e.Title, e.Creators, e.Subjects, e.Summary, e.Date, e.Language, e.Link, e.Thumbnail, e.Deleted) ==
+				fmt.Sprint(want.Title, want.Creators, want.Subjects, want.Summary, want.Date, want.Language, want.Link, want.Thumbnail, want.Deleted)
+			if !same {
+				t.Errorf("%s %s: %+v\noai_dc: %+v", format, id, e, want)
+			}
+		}
+	}
+}

@@ -187,25 +187,69 @@ type xmlError struct {
 // record is one record of a ListRecords answer.
 type record struct {
 	Header struct {
-		Status     string   `xml:"status,attr"`
-		Identifier string   `xml:"identifier"`
-		Datestamp  string   `xml:"datestamp"`
-		Sets       []string `xml:"setSpec"`
-	} `xml:"header"`
-	// Metadata is the record's one element (oai_dc:dc, qdc:qualifieddc)
-	// and its fields.
+		Status     string
+		Identifier string
+		Datestamp  string
+		Sets       []string
+	}
+	// Metadata holds the record's one element (oai_dc:dc, qdc:qualifieddc,
+	// mods, marc:record, ead) as a tree each format's mapping reads.
 	Metadata struct {
-		DC struct {
-			Fields []field `xml:",any"`
-		} `xml:",any"`
-	} `xml:"metadata"`
+		Root *node
+	}
+	// Cut is whether the record was larger than maxRecord, and its tree
+	// cut short.
+	Cut bool
 }
 
-// field is one element of a Dublin Core record.
-type field struct {
+// node is an element of a record's metadata: its name, attributes, own
+// text and child elements.
+type node struct {
 	XMLName xml.Name
-	Lang    string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
-	Value   string `xml:",chardata"`
+	Attrs   []xml.Attr `xml:",any,attr"`
+	Text    string     `xml:",chardata"`
+	Nodes   []*node    `xml:",any"`
+}
+
+// attr is the value of the attribute named local (in any namespace).
+func (n *node) attr(local string) string {
+	for _, a := range n.Attrs {
+		if a.Name.Local == local {
+			return strings.TrimSpace(a.Value)
+		}
+	}
+	return ""
+}
+
+// lang is the element's xml:lang, or its MODS lang attribute.
+func (n *node) lang() string {
+	return n.attr("lang")
+}
+
+// value is the element's own text with its white space folded.
+func (n *node) value() string {
+	return strings.Join(strings.Fields(n.Text), " ")
+}
+
+// children are the child elements named local.
+func (n *node) children(local string) []*node {
+	var out []*node
+	for _, c := range n.Nodes {
+		if c.XMLName.Local == local {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// first is the value of the first child named local that has one.
+func (n *node) first(local string) string {
+	for _, c := range n.children(local) {
+		if v := c.value(); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // listPage asks for one page of ListRecords and hands each record to each
@@ -247,14 +291,15 @@ func (c *client) listPage(ctx context.Context, params url.Values, each func(*rec
 				}
 				return &oaiError{e.Code, e.Text}
 			case "record":
-				var rec record
-				if err := d.DecodeElement(&rec, &start); err != nil {
+				tree, cut, err := readTree(d, start, maxRecord)
+				if err != nil {
 					return fmt.Errorf("a page of ListRecords is not well-formed XML (%v): %w", err, fault.Invalid)
 				}
+				rec := recordOf(tree, cut)
 				if strings.TrimSpace(rec.Header.Identifier) == "" {
 					return fmt.Errorf("a record of ListRecords has no identifier: %w", fault.Invalid)
 				}
-				if err := each(&rec); err != nil {
+				if err := each(rec); err != nil {
 					return err
 				}
 			case "resumptionToken":

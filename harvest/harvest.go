@@ -360,7 +360,7 @@ func (s *Service) take(src *repository.Source, rec *record) *repository.Entry {
 	if rec.Header.Status == "deleted" {
 		return &repository.Entry{Source: src.ID, Institution: src.Institution, Identifier: rec.Header.Identifier, Deleted: true}
 	}
-	e, err := mapDC(src, rec)
+	e, err := mapRecord(src, rec)
 	if err != nil {
 		refuse(src, rec.Header.Identifier, err)
 		return nil

@@ -4,44 +4,34 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"path"
 	"slices"
 	"strings"
 	"unicode"
 
-	"github.com/thaiarchives/archive/fault"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/edtf"
 )
 
-// mapDC maps an oai_dc or a qualified Dublin Core (qdc: DSpace's, with
-// dcterms) record to a catalogue entry of src (without its id, version
-// and times). A record without a title is refused.
-func mapDC(src *repository.Source, rec *record) (*repository.Entry, error) {
-	e := &repository.Entry{
-		Source:      src.ID,
-		Institution: src.Institution,
-		Identifier:  strings.TrimSpace(rec.Header.Identifier),
-		Datestamp:   strings.TrimSpace(rec.Header.Datestamp),
-		Sets:        rec.Header.Sets,
-	}
+// mapDC reads an oai_dc or a qualified Dublin Core (qdc: DSpace's, with
+// dcterms) record into e.
+func mapDC(e *repository.Entry, root *node) {
 	var dates, issued []string
-	for _, f := range rec.Metadata.DC.Fields {
-		v := strings.Join(strings.Fields(f.Value), " ")
+	for _, f := range root.Nodes {
+		v := f.value()
 		if v == "" {
 			continue
 		}
 		switch f.XMLName.Local {
 		case "title", "alternative":
-			e.Title = add(e.Title, language(f.Lang, v), v, " ; ")
+			e.Title = add(e.Title, language(f.lang(), v), v, " ; ")
 		case "description", "abstract":
-			e.Summary = add(e.Summary, language(f.Lang, v), v, "\n\n")
+			e.Summary = add(e.Summary, language(f.lang(), v), v, "\n\n")
 		case "creator":
 			e.Creators = append(e.Creators, v)
 		case "subject":
-			e.Subjects = append(e.Subjects, repository.Text{language(f.Lang, v): v})
+			e.Subjects = append(e.Subjects, repository.Text{language(f.lang(), v): v})
 		case "date", "created", "available", "dateAccepted":
 			dates = append(dates, v)
 		case "issued":
@@ -61,11 +51,6 @@ func mapDC(src *repository.Source, rec *record) (*repository.Entry, error) {
 	if e.Date = pickDate(issued); e.Date == "" {
 		e.Date = pickDate(dates)
 	}
-	if strings.TrimSpace(e.Title.Get("")) == "" {
-		return nil, fmt.Errorf("record %s has no title: %w", e.Identifier, fault.Invalid)
-	}
-	e.Digest = digest(e)
-	return e, nil
 }
 
 // add puts v in t under lang, after what is there already.
@@ -109,8 +94,18 @@ func languageCode(v string) string {
 		if len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z' {
 			return l
 		}
+		return iso639b[l]
 	}
-	return ""
+}
+
+// iso639b is the ISO 639-1 code of the ISO 639-2 (bibliographic and
+// terminology) codes MODS and MARC records of the region's libraries use
+// most.
+var iso639b = map[string]string{
+	"fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "jpn": "ja", "chi": "zh", "zho": "zh",
+	"lao": "lo", "khm": "km", "bur": "my", "mya": "my", "vie": "vi", "may": "ms", "msa": "ms",
+	"ind": "id", "kor": "ko", "san": "sa", "pli": "pi", "hin": "hi", "ara": "ar", "rus": "ru",
+	"spa": "es", "dut": "nl", "nld": "nl", "ita": "it", "por": "pt",
 }
 
 // dcmiType is the DCMI type a dc:type value names or implies ("" when

@@ -16,6 +16,7 @@ type fakeRecord struct {
 	deleted            bool
 	dc                 string // the oai_dc elements
 	qdc                string // or the qualified Dublin Core elements
+	meta               string // or the metadata's own element (mods, marc:record…)
 }
 
 // provider is a small OAI-PMH provider for the faults a real one cannot
@@ -86,8 +87,8 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		start, _ = strconv.Atoi(parts[0])
 		set, from = parts[1], parts[2]
-	} else if q.Get("metadataPrefix") != "oai_dc" && q.Get("metadataPrefix") != "qdc" {
-		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc and qdc only</error>`)
+	} else if f := q.Get("metadataPrefix"); f != "oai_dc" && f != "qdc" && f != "mods" && f != "marcxml" && f != "ead" {
+		fmt.Fprint(w, `<error code="cannotDisseminateFormat">oai_dc, qdc, mods, marcxml and ead only</error>`)
 		return
 	}
 	var match []fakeRecord
@@ -116,6 +117,8 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, `<record><header%s><identifier>%s</identifier><datestamp>%s</datestamp><setSpec>%s</setSpec></header>`, status, rec.id, rec.datestamp, rec.set)
 		switch {
+		case rec.meta != "" && !rec.deleted:
+			fmt.Fprintf(w, `<metadata>%s</metadata>`, rec.meta)
 		case rec.qdc != "":
 			fmt.Fprintf(w, `<metadata><qdc:qualifieddc xmlns:qdc="http://dspace.org/qualifieddc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">%s</qdc:qualifieddc></metadata>`, rec.qdc)
 		case !rec.deleted:

@@ -20,7 +20,7 @@ type Source struct {
 	OAI         string    `json:"oai,omitempty"`  // the OAI-PMH base URL
 	IIIF        string    `json:"iiif,omitempty"` // or a IIIF Collection (v2 or v3), walked to its manifests
 	Set         string    `json:"set,omitempty"`
-	Format      string    `json:"format"` // metadataPrefix: oai_dc or qdc
+	Format      string    `json:"format"` // metadataPrefix: oai_dc, qdc, mods, marcxml or ead
 	Every       string    `json:"every"`  // a Go duration: 24h
 	Run         SourceRun `json:"run,omitzero"`
 	Deleted     bool      `json:"deleted,omitempty"`
@@ -67,7 +67,7 @@ type RecordError struct {
 const MaxRunErrors = 100
 
 // Formats a source may be harvested in.
-var Formats = []string{"oai_dc", "qdc"}
+var Formats = []string{"oai_dc", "qdc", "mods", "marcxml", "ead"}
 
 // Interval is how often s is harvested.
 func (s *Source) Interval() time.Duration {

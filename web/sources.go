@@ -19,21 +19,35 @@ type sourcesPage struct {
 	Sources   []sourceRow
 	Libraries []*repository.Institution
 	Notice    string
-	// MapDC and MapIIIF show how a source's records become entries.
-	MapDC, MapIIIF []mapping
+	// Formats are the metadata formats a source may be harvested in.
+	Formats []string
+	// Maps show, by a source's format, how its records become entries.
+	Maps map[string][]mapping
 }
 
 // mapping is a field of a harvested record and what it becomes (a key of
 // the catalog).
 type mapping struct{ From, To string }
 
-// The mappings of harvest/map.go and harvest/iiif.go, as the desk shows them.
+// The mappings of harvest/map.go, mods.go, marc.go, ead.go and iiif.go, as
+// the desk shows them.
 var (
 	mapDC = []mapping{{"dc:title, dcterms:alternative", "map_title"}, {"dc:description, dcterms:abstract", "map_summary"}, {"dc:creator", "map_creator"},
 		{"dc:subject", "map_subject"}, {"dcterms:issued, dc:date", "map_date"}, {"dc:type", "map_type"}, {"dc:language", "map_language"},
 		{"dc:identifier", "map_link"}, {"dc:identifier, dc:relation (.jpg, .png)", "map_thumb"}, {"header status=deleted", "map_deleted"}}
 	mapIIIF = []mapping{{"label", "map_title"}, {"summary, description", "map_summary"}, {"navDate", "map_date"}, {"homepage, related", "map_link"},
 		{"thumbnail", "map_thumb"}, {"id", "map_manifest"}}
+	mapMODS = []mapping{{"titleInfo: nonSort, title, subTitle", "map_title"}, {"abstract", "map_summary"}, {"name/namePart (role aut, cre, author first)", "map_creator"},
+		{"subject: topic, geographic, temporal, name", "map_subject"}, {"originInfo: keyDate, dateIssued, dateCreated", "map_date"}, {"typeOfResource, genre", "map_type"},
+		{"language/languageTerm", "map_language"}, {"identifier (hdl, doi, uri), location/url (object in context)", "map_link"}, {"location/url (preview)", "map_thumb"},
+		{"header status=deleted", "map_deleted"}}
+	mapMARC = []mapping{{"245 $a $b, 246", "map_title"}, {"520 $a", "map_summary"}, {"100, 110, 700, 710 $a", "map_creator"},
+		{"600, 610, 611, 650, 651 $a", "map_subject"}, {"264 $c, 260 $c, 008/07-10", "map_date"}, {"leader/06", "map_type"},
+		{"041 $a, 008/35-37", "map_language"}, {"024 (doi, hdl), 856 $u", "map_link"}, {"856 $u ($3 thumbnail)", "map_thumb"}, {"header status=deleted", "map_deleted"}}
+	mapEAD = []mapping{{"archdesc/did/unittitle", "map_title"}, {"abstract, scopecontent/p", "map_summary"}, {"origination", "map_creator"},
+		{"controlaccess", "map_subject"}, {"unitdate@normal, unitdatestructured, unitdate", "map_date"}, {"langmaterial/language@langcode", "map_language"},
+		{"eadid@url, representation@href, dao@href", "map_link"}, {"dao@href (.jpg, .png)", "map_thumb"}, {"header status=deleted", "map_deleted"}}
+	formatMaps = map[string][]mapping{"oai_dc": mapDC, "qdc": mapDC, "mods": mapMODS, "marcxml": mapMARC, "ead": mapEAD, "iiif": mapIIIF}
 )
 
 type sourceRow struct {
@@ -58,7 +72,7 @@ func (s *Server) showSources(c *gin.Context, status int, msg, notice string) {
 		s.fail(c, err)
 		return
 	}
-	p := sourcesPage{page: s.newPage(c, ""), Libraries: libs, Notice: notice, MapDC: mapDC, MapIIIF: mapIIIF}
+	p := sourcesPage{page: s.newPage(c, ""), Libraries: libs, Notice: notice, Formats: repository.Formats, Maps: formatMaps}
 	p.Title, p.CSRF, p.Error = t(p.Lang, "sources"), s.csrfToken(c), msg
 	for _, src := range list {
 		r := sourceRow{Source: src, Host: firstNonEmpty(src.OAI, src.IIIF), Finished: "–", Next: "–"}
@@ -85,7 +99,7 @@ func (s *Server) sourcesPost(c *gin.Context) {
 	notice := ""
 	switch id := c.PostForm("source"); c.PostForm("action") {
 	case "add":
-		src := &repository.Source{Institution: c.PostForm("institution"), OAI: c.PostForm("oai"), IIIF: c.PostForm("iiif"), Set: c.PostForm("set"), Every: c.PostForm("every")}
+		src := &repository.Source{Institution: c.PostForm("institution"), OAI: c.PostForm("oai"), IIIF: c.PostForm("iiif"), Set: c.PostForm("set"), Format: c.PostForm("format"), Every: c.PostForm("every")}
 		if err = s.cfg.Harvest.Add(ctx, me, src); err == nil {
 			notice = "source_added"
 		}

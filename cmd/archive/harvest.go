@@ -28,7 +28,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	oai := fs.String("oai", "", "add: the source's OAI-PMH base `URL`")
 	iiif := fs.String("iiif", "", "add: or a IIIF Collection's `URL` (Presentation 2 or 3), walked to its manifests")
 	set := fs.String("set", "", "add: harvest only this OAI-PMH `set`")
-	format := fs.String("format", "oai_dc", "add: the metadata `format`: oai_dc, or qdc (qualified Dublin Core, as DSpace gives it)")
+	format := fs.String("format", "oai_dc", "add: the metadata `format`: oai_dc, qdc (qualified Dublin Core, as DSpace gives it), mods (MODS 3), marcxml (MARC 21 slim) or ead (a finding aid, EAD 2002 or EAD3)")
 	every := fs.String("every", "24h", "add: how often the service harvests it (a `duration`: 24h, 168h)")
 	all := fs.Bool("all", false, "run: every source")
 	rest, err := parse(fs, args, stderr, "add|list|run|remove [flags] [SOURCE...]",
