@@ -115,7 +115,7 @@ func (s *Server) entryPageData(c *gin.Context, e *repository.Entry) (entryPage, 
 			p.Fields[n].Link = s.pointLink(sub, repository.SubjectPoint, repository.PlacePoint, repository.GenrePoint)
 		}
 	}
-	if k, ok := map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving"}[e.Type]; ok {
+	if k, ok := typeWords[e.Type]; ok {
 		p.Fields = append(p.Fields, field{Label: t(p.Lang, "facet_type"), Value: t(p.Lang, k)})
 	}
 	add("holding", in.Name)

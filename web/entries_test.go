@@ -119,3 +119,22 @@ func TestAHarvestedEntrysCreatorAndSubjectLeadToTheArchivesAccessPoints(t *testi
 		t.Errorf("the entry's page links %d access points, want 2", strings.Count(body, `href="/points/`))
 	}
 }
+
+// A harvested dataset is called one in Thai and English.
+func TestAHarvestedDatasetIsNamedInBothLanguages(t *testing.T) {
+	e := newIIIFEnv(t)
+	ctx := context.Background()
+	src := &repository.Source{Institution: "chula", OAI: "https://cuir.car.chula.ac.th/oai/request", Format: "oai_dc", Every: "24h"}
+	if err := e.store.SaveSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	en := &repository.Entry{Source: src.ID, Institution: "chula", Identifier: "oai:cu:9", Title: repository.Text{"en": "Rainfall records"}, Type: "Dataset", Digest: "d"}
+	if _, err := e.store.SaveEntry(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"th": "ชุดข้อมูล", "en": "Dataset"} {
+		if body := e.do(t, "GET", "/entries/"+en.ID+"?lang="+lang).Body.String(); !strings.Contains(body, want) {
+			t.Errorf("the entry's page (%s) does not call it %q", lang, want)
+		}
+	}
+}

@@ -388,7 +388,7 @@ func (s *Server) facetLabel(lang, facet, value string) (string, error) {
 		}
 		return col.Title.Get(lang), nil
 	case "type":
-		if k, ok := map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving"}[value]; ok {
+		if k, ok := typeWords[value]; ok {
 			return t(lang, k), nil
 		}
 	case "access":
@@ -452,3 +452,6 @@ func toggleParam(u *url.URL, name, value string) string {
 	q.Del("page")
 	return u.Path + "?" + q.Encode()
 }
+
+// typeWords are the message keys of the DCMI types records and entries have.
+var typeWords = map[string]string{"Image": "type_image", "Text": "type_text", "Sound": "type_sound", "MovingImage": "type_moving", "Dataset": "type_dataset"}
