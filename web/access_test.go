@@ -316,6 +316,10 @@ var routeChecks = map[string][]struct {
 	"POST /desk/users":                           {{manageUsers, "POST", "/desk/users", "institution=cmu&role=emperor"}},
 	"GET /desk/sources":                          {{manageUsers, "GET", "/desk/sources", ""}},
 	"POST /desk/sources":                         {{manageUsers, "POST", "/desk/sources", "action=add&institution=cmu&oai=ftp://bad"}},
+	"GET /api/v1/sources":                        {{manageUsers, "GET", "/api/v1/sources", ""}},
+	"POST /api/v1/sources":                       {{manageUsers, "POST", "/api/v1/sources", `{"institution": "cmu", "oai": "ftp://bad"}`}},
+	"POST /api/v1/sources/:id/run":               {{noContent, "POST", "/api/v1/sources/no-such/run", ""}}, // who may: harvest's TestOnlyTheLibrarysAdministratorsAndSystemAdministratorsManageItsSources
+	"DELETE /api/v1/sources/:id":                 {{noContent, "DELETE", "/api/v1/sources/no-such", ""}},
 	// Access points (points_test.go checks what their pages show)
 	"GET /points/:id": {{noContent, "GET", "/points/no-such", ""}},
 	// A harvested entry is a public description of someone else's material

@@ -143,6 +143,10 @@ func (s *Server) routes() []route {
 		post("/desk/users", signedIn, s.saveUser),
 		get("/desk/sources", signedIn, s.sourcesDesk),
 		post("/desk/sources", signedIn, s.sourcesPost),
+		get("/api/v1/sources", signedIn, s.apiSources),
+		post("/api/v1/sources", signedIn, s.fromOwnPages, s.apiSourceAdd),
+		post("/api/v1/sources/:id/run", signedIn, s.fromOwnPages, s.apiSourceRun),
+		{http.MethodDelete, "/api/v1/sources/:id", []gin.HandlerFunc{signedIn, s.fromOwnPages, s.apiSourceRemove}},
 		// Access requests and grants (requests.go, requestpages.go)
 		post("/api/v1/items/:id/requests", s.fromOwnPages, s.apiAsk),
 		get("/api/v1/requests", signedIn, s.apiRequests),

@@ -124,3 +124,73 @@ func (s *Server) sourcesPost(c *gin.Context) {
 		s.fail(c, err)
 	}
 }
+
+// sourceJSON is a source as the JSON API gives it.
+type sourceJSON struct {
+	ID          string               `json:"id"`
+	Institution string               `json:"institution"`
+	OAI         string               `json:"oai,omitempty"`
+	IIIF        string               `json:"iiif,omitempty"`
+	Set         string               `json:"set,omitempty"`
+	Format      string               `json:"format"`
+	Every       string               `json:"every"`
+	Run         repository.SourceRun `json:"run"`
+}
+
+func sourceOut(s *repository.Source) sourceJSON {
+	return sourceJSON{ID: s.ID, Institution: s.Institution, OAI: s.OAI, IIIF: s.IIIF, Set: s.Set, Format: s.Format, Every: s.Every, Run: s.Run}
+}
+
+// apiSources: GET /api/v1/sources, the sources the asker manages.
+func (s *Server) apiSources(c *gin.Context) {
+	list, err := s.cfg.Harvest.List(c, who(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := []sourceJSON{}
+	for _, src := range list {
+		out = append(out, sourceOut(src))
+	}
+	s.cache(c, privateOnly)
+	c.JSON(http.StatusOK, gin.H{"sources": out})
+}
+
+// apiSourceAdd: POST /api/v1/sources {"institution", "oai" or "iiif",
+// "set", "format", "every"}: 201 with the source.
+func (s *Server) apiSourceAdd(c *gin.Context) {
+	var in sourceJSON
+	if err := c.ShouldBindJSON(&in); err != nil {
+		s.fail(c, invalid(`expected JSON {"institution": "…", "oai": "https://…" or "iiif": "https://…", "set": "…", "format": "oai_dc", "every": "24h"}`))
+		return
+	}
+	src := &repository.Source{Institution: in.Institution, OAI: in.OAI, IIIF: in.IIIF, Set: in.Set, Format: in.Format, Every: in.Every}
+	if err := s.cfg.Harvest.Add(c, who(c), src); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.JSON(http.StatusCreated, sourceOut(src))
+}
+
+// apiSourceRun: POST /api/v1/sources/{id}/run makes the source due: the
+// service harvests it within a minute (202).
+func (s *Server) apiSourceRun(c *gin.Context) {
+	src, err := s.cfg.Harvest.Due(c, who(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.JSON(http.StatusAccepted, sourceOut(src))
+}
+
+// apiSourceRemove: DELETE /api/v1/sources/{id}, with its entries (204).
+func (s *Server) apiSourceRemove(c *gin.Context) {
+	if err := s.cfg.Harvest.Remove(c, who(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cache(c, noStore)
+	c.Status(http.StatusNoContent)
+}

@@ -16,9 +16,9 @@ import (
 )
 
 // runHarvest registers, lists, runs and removes the sources whose records
-// are harvested into the catalogue. The running service holds the store:
-// the command then refuses, and the service harvests the due sources by
-// itself.
+// are harvested into the catalogue. While the service runs (it holds the
+// store), the command asks it (harvestRemote), and a run makes the source
+// due: the service harvests it within a minute.
 func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub, args := subcommand(args)
 	fs := flag.NewFlagSet("harvest", flag.ContinueOnError)
@@ -47,7 +47,12 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg, _, store, err := c.openArchive(ctx)
 	if errors.Is(err, repository.ErrLocked) {
-		return inUse(cfg, "the service harvests each source when it is due")
+		svc, serr := findService(ctx, cfg)
+		if serr != nil {
+			return serr
+		}
+		src := sourceJSON{Institution: *inst, OAI: *oai, IIIF: *iiif, Set: *set, Format: *format, Every: *every}
+		return harvestRemote(ctx, svc, sub, rest, *all, src, stdout)
 	}
 	if err != nil {
 		return err

@@ -73,7 +73,7 @@ func TestHarvestCommandAddsRunsListsAndRemovesASourceThatARebuildKeeps(t *testin
 	}
 }
 
-func TestTheServiceHarvestsADueSourceByItselfAndTheCommandSaysSo(t *testing.T) {
+func TestTheServiceHarvestsADueSourceByItselfAndTheCommandAsksIt(t *testing.T) {
 	srv, lists := oaiStandIn(t)
 	data := filepath.Join(t.TempDir(), "data")
 	env := []string{"ARCHIVE_DATA=" + data}
@@ -83,22 +83,54 @@ func TestTheServiceHarvestsADueSourceByItselfAndTheCommandSaysSo(t *testing.T) {
 	}
 	id := strings.Fields(out)[1]
 	s := serve(t, env)
-	refused(t, nil, append(env, "ARCHIVE_ADDR="+s.addr), "the service harvests each source when it is due", "harvest", "list")
-	// The run is over when the source's second version (its state after
-	// the run) is in storage.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		rec, err := os.ReadFile(filepath.Join(data, "blobs", "records", "sources", id, "v000002.json"))
-		if err == nil && strings.Contains(string(rec), `"added": 2`) && strings.Contains(string(rec), `"finished"`) {
-			break
+	env = append(env, "ARCHIVE_ADDR="+s.addr)
+	// harvested is when a version of a source (its state after a run) in
+	// storage says what the run did.
+	harvested := func(id, did string) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			versions, _ := filepath.Glob(filepath.Join(data, "blobs", "records", "sources", id, "v*.json"))
+			for _, v := range versions {
+				if rec, err := os.ReadFile(v); err == nil && strings.Contains(string(rec), did) && strings.Contains(string(rec), `"finished"`) {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the service did not harvest source %s within a minute (ListRecords asked %d times)\n%s", id, lists.Load(), s.logs)
+			}
+			time.Sleep(50 * time.Millisecond) // polling with a deadline
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the service did not harvest the due source within a minute (ListRecords asked %d times)\n%s", lists.Load(), s.logs)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a deadline
 	}
+	harvested(id, `"added": 2`)
 	if n := lists.Load(); n != 1 {
 		t.Fatalf("ListRecords asked %d times, want once", n)
+	}
+	// While the service runs, the command asks it.
+	out, errOut, code = archive(t, env, "harvest", "add", "--institution", "tu", "--oai", srv.URL, "--set", "theses")
+	if code != 0 || !strings.Contains(out, "through the running service") {
+		t.Fatalf("add through the service: %d %q %q", code, out, errOut)
+	}
+	second := strings.Fields(out)[1]
+	harvested(second, `"added": 2`) // a new source is due at once
+	out, errOut, code = archive(t, env, "harvest", "list")
+	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, second) {
+		t.Fatalf("list through the service: %d %q %q", code, out, errOut)
+	}
+	out, errOut, code = archive(t, env, "harvest", "run", second)
+	if code != 0 || !strings.Contains(out, "harvests it within a minute") {
+		t.Fatalf("run through the service: %d %q %q", code, out, errOut)
+	}
+	harvested(second, `"unchanged": 2`) // made due, then harvested again: nothing new
+	out, errOut, code = archive(t, env, "harvest", "remove", second)
+	if code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("remove through the service: %d %q %q", code, out, errOut)
+	}
+	if out, _, _ = archive(t, env, "harvest", "list"); strings.Contains(out, second) {
+		t.Fatalf("the removed source is still listed: %s", out)
+	}
+	if _, errOut, code = archive(t, env, "harvest", "remove", "nosuchsource"); code == 0 || !strings.Contains(errOut, "refused") {
+		t.Fatalf("removing an unknown source: %d %q", code, errOut)
 	}
 }
 
