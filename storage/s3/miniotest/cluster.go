@@ -115,9 +115,17 @@ func (c *Cluster) WaitSafeToStop(tb testing.TB, i int) {
 		}
 		return true
 	}
+	// The nodes' views of each other settle over a moment after a restart
+	// (a check passed once, and a read then still met a node that thought
+	// its restarted peer offline): safe means every check passes for a
+	// second on end.
 	deadline := time.Now().Add(90 * time.Second)
+	steady := 0
 	for time.Now().Before(deadline) {
-		if safe() {
+		if steady = steady + 1; !safe() {
+			steady = 0
+		}
+		if steady == 10 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond) // polling with a deadline
