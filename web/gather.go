@@ -19,8 +19,18 @@ import (
 // answer whole have its writes leave in one.
 
 // GatherListener wraps ln's connections so that answers sent whole leave
-// in one write; serve them with GatherContext as the server's ConnContext.
-func GatherListener(ln net.Listener) net.Listener { return gatherListener{ln} }
+// in one write, for hs, which serves them with GatherContext as its
+// ConnContext. When hs's handler answers tiles on the connection (the
+// Server, or Starting once ready), the connections read the requests
+// first (early.go), under hs's timeouts.
+func GatherListener(ln net.Listener, hs *http.Server) net.Listener {
+	l := gatherListener{Listener: ln, server: hs}
+	if e, ok := hs.Handler.(earlyAnswerer); ok {
+		l.early, l.conns = e, &earlyConns{all: map[*gatherConn]bool{}}
+		hs.RegisterOnShutdown(l.conns.shutdown)
+	}
+	return l
+}
 
 // GatherContext is the http.Server ConnContext that lets handlers find the
 // gathering connection they answer on.
@@ -36,14 +46,23 @@ type gatherKey struct{}
 // Gathered reports whether a request came on a gathering connection.
 func Gathered(ctx context.Context) bool { return gatherOf(ctx) != nil }
 
-type gatherListener struct{ net.Listener }
+type gatherListener struct {
+	net.Listener
+	server *http.Server
+	early  earlyAnswerer
+	conns  *earlyConns
+}
 
 func (l gatherListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return &gatherConn{Conn: c}, nil
+	g := &gatherConn{Conn: c, server: l.server, early: l.early, conns: l.conns}
+	if l.conns != nil {
+		l.conns.add(g)
+	}
+	return g, nil
 }
 
 // gatherConn holds what is written between gather and send, and writes it
@@ -62,6 +81,23 @@ type gatherConn struct {
 	// date is the Date of answers sent whole, formatted once a second.
 	date    []byte
 	dateSec int64
+
+	// Answering early (early.go): the server whose timeouts apply, what
+	// answers, the connections a shutdown ends, what was read and not yet
+	// answered or given (in in), and the deadlines last set.
+	server          *http.Server
+	early           earlyAnswerer
+	conns           *earlyConns
+	in              *[maxEarly]byte
+	pending         []byte
+	through, busy   bool // net/http reads the rest as it comes; net/http answers a request given
+	served          bool // a request was answered or given
+	begun           bool // a request pending is timed
+	readBy, writeBy time.Time
+	// mu is held while an early answer is written, and guards waiting:
+	// the connection waits for its next request.
+	mu      sync.Mutex
+	waiting bool
 }
 
 // maxGathered bounds an answer sent whole (a tile is a few tens of KiB).
@@ -199,11 +235,18 @@ func emptyAnswerHeader(p []byte) bool {
 // the Date at now, and the body, not copied; the handler writes nothing
 // after it. A failed write ends the connection (send).
 func (g *gatherConn) answer(head []byte, id string, now time.Time, body []byte) {
+	g.drop = true
+	g.write(head, id, now, body)
+}
+
+// write sends head, the request's identifier, the Date and body in one
+// system call.
+func (g *gatherConn) write(head []byte, id string, now time.Time, body []byte) {
 	if sec := now.Unix(); sec != g.dateSec || g.date == nil {
 		g.date, g.dateSec = now.UTC().AppendFormat(g.date[:0], http.TimeFormat), sec
 	}
 	b := gatherBufs.Get().(*[]byte)
 	*b = append(append(append(append(append(append((*b)[:0], head...), RequestIDHeader+": "...), id...), "\r\nDate: "...), g.date...), "\r\n\r\n"...)
-	g.held, g.sent, g.drop = b, body, true
+	g.held, g.sent = b, body
 	g.send()
 }

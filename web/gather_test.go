@@ -72,7 +72,7 @@ func servedGathering(t *testing.T, srv http.Handler) (addr string, writes *atomi
 	}
 	writes = &atomic.Int64{}
 	hs := &http.Server{Handler: srv, ConnContext: GatherContext}
-	go hs.Serve(GatherListener(countingListener{ln, writes}))
+	go hs.Serve(GatherListener(countingListener{ln, writes}, hs))
 	t.Cleanup(func() { hs.Close() })
 	return ln.Addr().String(), writes
 }
@@ -181,7 +181,7 @@ func TestStoredTilesLeaveInOneWriteAndAnswerAsBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := &http.Server{Handler: srv, ConnContext: GatherContext}
-	go hs.Serve(GatherListener(ln))
+	go hs.Serve(GatherListener(ln, hs))
 	defer hs.Close()
 	tc, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -281,7 +281,7 @@ func BenchmarkTileOverTCP(b *testing.B) {
 		hs := &http.Server{Handler: srv}
 		if gathering {
 			hs.ConnContext = GatherContext
-			go hs.Serve(GatherListener(ln))
+			go hs.Serve(GatherListener(ln, hs))
 		} else {
 			go hs.Serve(ln)
 		}

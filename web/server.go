@@ -384,11 +384,14 @@ func tooLarge(lang, key string, limit int64) error {
 func (s *Server) baseURL(c *gin.Context) string { return s.baseOf(c.Request) }
 
 // baseOf is the public address the archive answers r at.
-func (s *Server) baseOf(r *http.Request) string {
+func (s *Server) baseOf(r *http.Request) string { return s.baseOfHost(r.Host) }
+
+// baseOfHost is the base address of a request that named host.
+func (s *Server) baseOfHost(host string) string {
 	if s.cfg.BaseURL != "" {
 		return strings.TrimSuffix(s.cfg.BaseURL, "/")
 	}
-	return "http://" + r.Host
+	return "http://" + host
 }
 
 func (s *Server) site(c *gin.Context) presentation.Site { return presentation.Site{Base: s.baseURL(c)} }

@@ -16,6 +16,7 @@ import (
 // service. Its zero value is starting.
 type Starting struct {
 	next     atomic.Pointer[http.Handler]
+	tiles    atomic.Pointer[Server]
 	progress atomic.Pointer[startProgress]
 }
 
@@ -31,8 +32,21 @@ func (s *Starting) Rebuilding(stage string, done, total int) {
 	s.progress.Store(&startProgress{Stage: stage, Done: done, Total: total})
 }
 
-// Ready hands every request to h from now on.
-func (s *Starting) Ready(h http.Handler) { s.next.Store(&h) }
+// Ready hands every request to h from now on, and lets tiles (the Server
+// h ends in, or nil) answer kept tiles on the connection.
+func (s *Starting) Ready(h http.Handler, tiles *Server) {
+	s.next.Store(&h)
+	s.tiles.Store(tiles)
+}
+
+// answerEarly answers as the ready server does on the connection; nothing
+// before.
+func (s *Starting) answerEarly(g *gatherConn, q *earlyRequest) bool {
+	if t := s.tiles.Load(); t != nil {
+		return t.answerEarly(g, q)
+	}
+	return false
+}
 
 // ServeHTTP answers as the service once it is ready, and as a service
 // starting before.

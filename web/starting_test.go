@@ -52,7 +52,7 @@ func TestStartingAnswersHealthReadinessWithProgressAndRetryAfterUntilReady(t *te
 	if w := get("/", "th-TH"); w.Code != 503 || !strings.Contains(w.Body.String(), "ขั้นอ่านระเบียน เสร็จแล้ว 25%") || w.Header().Get("Content-Language") != "th" {
 		t.Fatalf("a Thai request while rebuilding: %d %q", w.Code, w.Body)
 	}
-	s.Ready(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
+	s.Ready(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }), nil)
 	for _, p := range []string{"/healthz", "/readyz", "/items/abc"} {
 		if w := get(p, ""); w.Code != http.StatusTeapot {
 			t.Fatalf("%s once ready: %d, not the service's answer", p, w.Code)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -29,19 +30,11 @@ var tileRoutes = [4]string{2: "/iiif/2/:id/*rest", 3: "/iiif/3/:id/*rest"}
 // when it did not, it has written nothing.
 func (s *Server) hotTile(w http.ResponseWriter, r *http.Request) bool {
 	start := time.Now()
-	v, id, rest, ok := tilePath(r)
-	if !ok || !s.anonymous(r) || !s.knownHost(r) || s.cfg.Log.Enabled(r.Context(), slog.LevelDebug) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" || r.ContentLength != 0 || !s.anonymous(r) {
 		return false
 	}
-	// The image's base URI, as iiifImage makes it: the identifier needs no
-	// escaping (ValidID).
-	call := imageapi.Call{Version: v, ID: id, Base: s.baseOf(r) + r.URL.Path[:len("/iiif/3/")+len(id)], Raw: rest}
-	// The zero principal stands for every anonymous visitor: what identify
-	// adds for one is where they ask from, which only reading-room
-	// material depends on, and that is refused to the zero principal
-	// (access.Decide), so it goes the general way with every refusal.
-	resp, err := s.images.Hot(access.Principal{}, call)
-	if err != nil || resp == nil {
+	v, resp := s.keptTile(r.URL.Path, r.Host)
+	if resp == nil {
 		return false
 	}
 	defer s.recoverTile(w, r)
@@ -113,18 +106,37 @@ func (s *Server) recoverTile(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "internal error; it has been logged", http.StatusInternalServerError)
 }
 
-// tilePath splits an image request's path, /iiif/{v}/{id}/{rest}, when it
-// has the form the router gives the image handler plainly: no encoded
-// characters, an image identifier, an image after it (not info.json, which
-// varies by what is accepted).
-func tilePath(r *http.Request) (v int, id, rest string, ok bool) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" || r.ContentLength != 0 {
-		return 0, "", "", false
+// keptTile is the kept answer to an anonymous visitor's GET of path (not
+// encoded) on host, with its Image API version, when the image service
+// has one and gives it to anonymous visitors; nil otherwise.
+func (s *Server) keptTile(path, host string) (int, *imageapi.Response) {
+	v, id, rest, ok := tilePath(path)
+	if !ok || !s.knownHost(host) || s.cfg.Log.Enabled(context.Background(), slog.LevelDebug) {
+		return 0, nil
 	}
-	p, ok3 := strings.CutPrefix(r.URL.Path, "/iiif/3/")
+	// The image's base URI, as iiifImage makes it: the identifier needs no
+	// escaping (ValidID).
+	call := imageapi.Call{Version: v, ID: id, Base: s.baseOfHost(host) + path[:len("/iiif/3/")+len(id)], Raw: rest}
+	// The zero principal stands for every anonymous visitor: what identify
+	// adds for one is where they ask from, which only reading-room
+	// material depends on, and that is refused to the zero principal
+	// (access.Decide), so it goes the general way with every refusal.
+	resp, err := s.images.Hot(access.Principal{}, call)
+	if err != nil {
+		return 0, nil
+	}
+	return v, resp
+}
+
+// tilePath splits an image request's path, /iiif/{v}/{id}/{rest}, when it
+// has the form the router gives the image handler plainly: an image
+// identifier, an image after it (not info.json, which varies by what is
+// accepted).
+func tilePath(path string) (v int, id, rest string, ok bool) {
+	p, ok3 := strings.CutPrefix(path, "/iiif/3/")
 	v = 3
 	if !ok3 {
-		if p, ok = strings.CutPrefix(r.URL.Path, "/iiif/2/"); !ok {
+		if p, ok = strings.CutPrefix(path, "/iiif/2/"); !ok {
 			return 0, "", "", false
 		}
 		v = 2
@@ -152,11 +164,11 @@ func (s *Server) anonymous(r *http.Request) bool {
 }
 
 // knownHost reports whether checkHost would let r through without a
-// second look: a public address is configured, or r's host was accepted.
-func (s *Server) knownHost(r *http.Request) bool {
+// second look: a public address is configured, or host was accepted.
+func (s *Server) knownHost(host string) bool {
 	if s.cfg.BaseURL != "" {
 		return true
 	}
-	_, ok := s.hosts.Load(r.Host)
+	_, ok := s.hosts.Load(host)
 	return ok
 }

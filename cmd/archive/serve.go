@@ -197,7 +197,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	l.run("access request retention", func(ctx context.Context) error { pruneRequests(ctx, cfg.Retention, store, blobs, log); return nil })
 	l.run("replication: the writer stopped publishing its changes", func(ctx context.Context) error { return store.Publish(ctx, log) })
 	log.Info("archive serving", "url", "http://"+ln.Addr().String()+"/", "storage", cfg.Storage, "data", cfg.Data)
-	gate.Ready(identify(handler, id, token))
+	// handler also answers kept tiles on the connection (web.GatherListener).
+	gate.Ready(identify(handler, id, token), handler)
 	// The requests under way finish before the loops and the store end.
 	select {
 	case <-served:
@@ -230,7 +231,7 @@ func listen(ctx context.Context, ln net.Listener, handler http.Handler, log *slo
 		ConnContext:       web.GatherContext,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(web.GatherListener(ln)) }()
+	go func() { errc <- srv.Serve(web.GatherListener(ln, srv)) }()
 	select {
 	case err := <-errc:
 		return err
