@@ -84,7 +84,7 @@ func parseEarly(b []byte, q *earlyRequest) (int, int) {
 		return 0, throughKind // HTTP/2's preface
 	}
 	ok := string(method) == http.MethodGet && string(proto) == "HTTP/1.1" && plainTarget(target)
-	hosts := 0
+	hosts, idSeen := 0, false
 	*q = earlyRequest{path: string(target)}
 	for len(rest) > 0 {
 		var h []byte
@@ -106,9 +106,10 @@ func parseEarly(b []byte, q *earlyRequest) (int, int) {
 			q.host = string(value)
 			ok = ok && plainHost(value)
 		case "x-request-id":
-			if q.id == "" && validRequestID(string(value)) {
-				q.id = string(value)
+			if !idSeen && validRequestID(string(value)) {
+				q.id = string(value) // the first, as requestIDOf takes it
 			}
+			idSeen = true
 		case "connection":
 			ok = ok && bytes.EqualFold(value, []byte("keep-alive"))
 		case "authorization", "range", "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range":
@@ -203,6 +204,8 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 		g.busy = false
 		g.setRead(g.idle())
 	}
+	first, start := !g.reading, time.Now()
+	g.reading = true
 	var q earlyRequest
 	for {
 		size, kind := parseEarly(g.pending, &q)
@@ -224,6 +227,10 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 			if err := g.more(); err != nil {
 				return 0, err
 			}
+		case kind == earlyKind && g.conns.ending.Load():
+			// A server shutting down answers no more.
+			g.Close()
+			return 0, net.ErrClosed
 		case kind == earlyKind && g.early.answerEarly(g, &q):
 			g.consume(size)
 			g.served, g.begun = true, false
@@ -232,6 +239,9 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 			}
 		case kind == throughKind || size > len(p):
 			g.through = true
+			if g.served {
+				g.timeThrough(first, start)
+			}
 			return g.Read(p)
 		default:
 			n := copy(p, g.pending[:size])
@@ -239,6 +249,24 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 			g.busy, g.served, g.begun = true, true, false
 			return n, nil
 		}
+	}
+}
+
+// timeThrough times the request net/http now reads as it comes, after
+// others answered early: its header as net/http times one (net/http armed
+// that timer when it began to read, which may be long past, and an idle
+// deadline has been set since); and when this is net/http's first read,
+// whose request deadline it counted from the connection's start, that
+// deadline from now (lag).
+func (g *gatherConn) timeThrough(first bool, start time.Time) {
+	if g.server == nil {
+		return
+	}
+	if d := g.server.ReadHeaderTimeout; d > 0 {
+		g.setRead(time.Now().Add(d))
+	}
+	if first && g.server.ReadTimeout > 0 && g.server.ReadTimeout != g.server.ReadHeaderTimeout {
+		g.lag = time.Since(start)
 	}
 }
 
@@ -356,9 +384,20 @@ func (g *gatherConn) setRead(t time.Time) {
 // that answered others first may be long before the request came) do not
 // apply to its watch for the client leaving; its way of ending that watch,
 // a deadline long past, does.
+//
+// On a connection's first read net/http counts its request's deadline from
+// when it began to read; when requests were answered early before one it
+// reads as it comes, the deadline it sets next is that one, moved by the
+// time spent (timeThrough).
 func (g *gatherConn) SetReadDeadline(t time.Time) error {
 	if g.early != nil && !g.through && g.busy && t.After(time.Unix(1<<30, 0)) {
 		t = time.Time{}
+	}
+	if g.lag > 0 {
+		if t.After(time.Unix(1<<30, 0)) {
+			t = t.Add(g.lag)
+		}
+		g.lag = 0
 	}
 	g.readBy = t
 	return g.Conn.SetReadDeadline(t)
@@ -374,33 +413,59 @@ func (g *gatherConn) SetWriteDeadline(t time.Time) error {
 	return g.Conn.SetWriteDeadline(t)
 }
 
-// Close waits for an answer being written early: a server shutting down
-// ends a connection it believes idle.
+// Close ends the connection, after the early answer being written if there
+// is one: a server shutting down ends a connection it believes idle, and
+// one answering early always is to it. (It does not wait for that answer:
+// a client that does not read holds it until the write deadline.)
 func (g *gatherConn) Close() error {
 	if g.conns != nil {
 		g.conns.remove(g)
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
+	if g.writing {
+		g.closeDue = true
+		g.mu.Unlock()
+		return nil
+	}
+	g.mu.Unlock()
 	return g.Conn.Close()
 }
 
 // writeEarly sends a 200 answer whole on the connection, as answer does,
 // under the server's write deadline.
 func (g *gatherConn) writeEarly(head []byte, id string, now time.Time, body []byte) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.server != nil && g.server.WriteTimeout > 0 {
 		if by := now.Add(g.server.WriteTimeout); by.Sub(g.writeBy) > time.Second {
 			g.SetWriteDeadline(by)
 		}
 	}
+	g.mu.Lock()
+	g.writing = true
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.writing = false
+		due := g.closeDue
+		g.mu.Unlock()
+		if due {
+			g.Conn.Close()
+		}
+	}()
 	g.write(head, id, now, body)
 }
 
 // answerEarly answers a request a connection read, when it is for a kept
 // tile an anonymous visitor may have: what hotTile does, on the connection.
-func (s *Server) answerEarly(g *gatherConn, q *earlyRequest) bool {
+func (s *Server) answerEarly(g *gatherConn, q *earlyRequest) (answered bool) {
+	defer func() {
+		// As recover does for the chain, but what was written is not
+		// known: the connection ends.
+		if p := recover(); p != nil {
+			s.cfg.Log.Error("panic", "path", q.path, "panic", p)
+			g.Close()
+			answered = true
+		}
+	}()
 	start := time.Now()
 	v, resp := s.keptTile(q.path, q.host)
 	if resp == nil {

@@ -291,6 +291,103 @@ func TestAConnectionAnsweringEarlyKeepsTheServersTimeouts(t *testing.T) {
 	}
 }
 
+func TestARequestReadAsItComesAfterEarlyAnswersIsTimedFromWhenItCame(t *testing.T) {
+	srv, open, _ := noiseEnv(t)
+	extra := http.NewServeMux()
+	extra.HandleFunc("POST /test/echo", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Write(body)
+	})
+	hs := &http.Server{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond, IdleTimeout: 3 * time.Second}
+	addr, _ := earlyServed(t, srv, hs, extra)
+	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
+	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
+	dial := func() (net.Conn, *bufio.Reader) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn, bufio.NewReader(conn)
+	}
+	tiles := func(conn net.Conn, rd *bufio.Reader, d time.Duration) {
+		for start := time.Now(); ; {
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
+			if resp, _ := readAnswer(t, rd, "GET"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("tile: %d", resp.StatusCode)
+			}
+			if time.Since(start) >= d {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// Tiles for longer than the request timeout on the connection's first
+	// read, then a body that comes after its header: it is read whole.
+	conn, rd := dial()
+	tiles(conn, rd, time.Second)
+	fmt.Fprintf(conn, "POST /test/echo HTTP/1.1\r\nHost: %s\r\nContent-Length: 5\r\n\r\n", addr)
+	time.Sleep(50 * time.Millisecond)
+	io.WriteString(conn, "hello")
+	if resp, body := readAnswer(t, rd, "POST"); resp.StatusCode != http.StatusOK || string(body) != "hello" {
+		t.Errorf("a body after a second of tiles: %d %q", resp.StatusCode, body)
+	}
+	// A request read as it comes (a bare LF) begun after a tile and never
+	// finished ends the connection after the header's timeout, not the
+	// idle one.
+	conn2, rd2 := dial()
+	tiles(conn2, rd2, 0)
+	io.WriteString(conn2, "GET / HTTP/1.1\nHost: x\n")
+	begun := time.Now()
+	if _, err := rd2.ReadByte(); err == nil {
+		t.Fatal("a request never finished was answered")
+	}
+	if d := time.Since(begun); d > 2*time.Second {
+		t.Errorf("a header begun and not finished held the connection %v, want the header timeout (0.3 s)", d)
+	}
+}
+
+func TestShutdownDoesNotWaitForAClientThatDoesNotRead(t *testing.T) {
+	srv, open, _ := noiseEnv(t)
+	extra := http.NewServeMux()
+	extra.HandleFunc("GET /test/hello", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+	hs := &http.Server{WriteTimeout: 30 * time.Second}
+	addr, given := earlyServed(t, srv, hs, extra)
+	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
+	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	rd := bufio.NewReader(conn)
+	fmt.Fprintf(conn, "GET /test/hello HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	readAnswer(t, rd, "GET")
+	// Thousands of tiles asked and none read: the server's write blocks.
+	many := strings.Repeat(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr), 3000)
+	go io.WriteString(conn, many)
+	for before := given.Load(); ; runtimeYield() {
+		if n, _ := rd.Peek(1); len(n) > 0 && given.Load() == before {
+			break
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // the server's send buffer fills
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := hs.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the shutdown waited %v for a client that does not read", d)
+	}
+}
+
 func TestShutdownEndsAConnectionThatAnsweredEarlyAndANetHTTPRequestSeesItsClientLeave(t *testing.T) {
 	srv, open, _ := noiseEnv(t)
 	left := make(chan error, 1)
@@ -362,6 +459,7 @@ func TestParseEarlySaysWhatARequestIs(t *testing.T) {
 		{tile + "\r\nGET /next", earlyKind},
 		{tile + "Accept: image/*\r\nUser-Agent: a b c\r\n\r\n", earlyKind},
 		{tile + "Content-Length: 0\r\n\r\n", earlyKind},
+		{tile + "X-Request-Id: bad id!\r\nX-Request-Id: good-1\r\n\r\n", earlyKind},
 		{tile + "Host: h\r\n\r\n", givenKind},
 		{"GET /iiif/3/a/full/max/0/default.jpg HTTP/1.1\r\n\r\n", givenKind},
 		{"GET /iiif/3/a/full/max/0/default.jpg HTTP/1.0\r\nHost: h\r\n\r\n", givenKind},
@@ -391,7 +489,7 @@ func TestParseEarlySaysWhatARequestIs(t *testing.T) {
 		if kind != c.kind {
 			t.Errorf("%q: kind %d, want %d", c.in, kind, c.kind)
 		}
-		if kind == earlyKind && (size != strings.Index(c.in, "\r\n\r\n")+4 || q.path != "/iiif/3/a/0,0,256,256/256,/0/default.jpg" || q.host != "h") {
+		if kind == earlyKind && (size != strings.Index(c.in, "\r\n\r\n")+4 || q.path != "/iiif/3/a/0,0,256,256/256,/0/default.jpg" || q.host != "h" || q.id != "") {
 			t.Errorf("%q: %d bytes, %+v", c.in, size, q)
 		}
 	}

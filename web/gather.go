@@ -90,14 +90,16 @@ type gatherConn struct {
 	conns           *earlyConns
 	in              *[maxEarly]byte
 	pending         []byte
-	through, busy   bool // net/http reads the rest as it comes; net/http answers a request given
-	served          bool // a request was answered or given
-	begun           bool // a request pending is timed
+	through, busy   bool          // net/http reads the rest as it comes; net/http answers a request given
+	served          bool          // a request was answered or given
+	begun           bool          // a request pending is timed
+	reading         bool          // net/http has called Read before
+	lag             time.Duration // see SetReadDeadline
 	readBy, writeBy time.Time
-	// mu is held while an early answer is written, and guards waiting:
-	// the connection waits for its next request.
-	mu      sync.Mutex
-	waiting bool
+	// mu guards what a shutdown looks at: the connection waits for its
+	// next request, writes an early answer, is to end after it.
+	mu                         sync.Mutex
+	waiting, writing, closeDue bool
 }
 
 // maxGathered bounds an answer sent whole (a tile is a few tens of KiB).
