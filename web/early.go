@@ -240,10 +240,13 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 		case kind == throughKind || size > len(p):
 			g.through = true
 			if g.served {
-				g.timeThrough(first, start)
+				g.timeGiven(first, start)
 			}
 			return g.Read(p)
 		default:
+			if g.served {
+				g.timeGiven(first, start)
+			}
 			n := copy(p, g.pending[:size])
 			g.consume(n)
 			g.busy, g.served, g.begun = true, true, false
@@ -252,17 +255,17 @@ func (g *gatherConn) Read(p []byte) (int, error) {
 	}
 }
 
-// timeThrough times the request net/http now reads as it comes, after
-// others answered early: its header as net/http times one (net/http armed
-// that timer when it began to read, which may be long past, and an idle
-// deadline has been set since); and when this is net/http's first read,
-// whose request deadline it counted from the connection's start, that
-// deadline from now (lag).
-func (g *gatherConn) timeThrough(first bool, start time.Time) {
+// timeGiven times a request given to net/http after others were answered
+// early: when net/http reads it as it comes, its header as net/http times
+// one (net/http armed that timer when it began to read, which may be long
+// past, and an idle deadline has been set since); and when this is
+// net/http's first read, whose request deadline it counted from the
+// connection's start, that deadline from now (lag).
+func (g *gatherConn) timeGiven(first bool, start time.Time) {
 	if g.server == nil {
 		return
 	}
-	if d := g.server.ReadHeaderTimeout; d > 0 {
+	if d := g.server.ReadHeaderTimeout; d > 0 && g.through {
 		g.setRead(time.Now().Add(d))
 	}
 	if first && g.server.ReadTimeout > 0 && g.server.ReadTimeout != g.server.ReadHeaderTimeout {
@@ -379,22 +382,13 @@ func (g *gatherConn) setRead(t time.Time) {
 	g.Conn.SetReadDeadline(t)
 }
 
-// SetReadDeadline: while net/http answers a request given to it, its
-// deadlines (counted from when it began to read, which on a connection
-// that answered others first may be long before the request came) do not
-// apply to its watch for the client leaving; its way of ending that watch,
-// a deadline long past, does.
-//
-// On a connection's first read net/http counts its request's deadline from
-// when it began to read; when requests were answered early before one it
-// reads as it comes, the deadline it sets next is that one, moved by the
-// time spent (timeThrough).
+// SetReadDeadline: on a connection's first read net/http counts its
+// request's deadlines from when it began to read; when requests were
+// answered early before the one it is given, the request deadline it sets
+// next is moved by the time that took (lag).
 func (g *gatherConn) SetReadDeadline(t time.Time) error {
-	if g.early != nil && !g.through && g.busy && t.After(time.Unix(1<<30, 0)) {
-		t = time.Time{}
-	}
 	if g.lag > 0 {
-		if t.After(time.Unix(1<<30, 0)) {
+		if t.After(time.Unix(1<<30, 0)) { // not net/http's "long ago", which stops a read
 			t = t.Add(g.lag)
 		}
 		g.lag = 0
