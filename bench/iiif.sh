@@ -8,6 +8,8 @@
 # The ceiling for canonical tiles: the same pyramid cut into files at their canonical paths and served
 # by lighttpd with sendfile (STATIC_SERVER=nginx for nginx), loaded with the same tile lists; the
 # archive's tiles are printed as a share of it, their p99 beside IIPImage's.
+# T=1 gives wrk one thread (one core), so that a server given the other (archive-local-1p; lighttpd is
+# one process) is measured without the two sharing both cores, which sets every server's p99.
 # RUNS picks the runs (default all): iipimage iipimage-upstream static archive-local archive-local-1p
 # archive-local-24m archive-s3.
 # Needs Debian iipimage-server, lighttpd, spawn-fcgi, wrk, libvips-tools (installed when missing).
@@ -34,7 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteract
 (cd "$repo" && go build -o "$work/archive" ./cmd/archive)
 
 results="$work/results"
-echo "# IIIF bench $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c16 -d${SECS}s" | tee "$results"
+echo "# IIIF bench $(date -u +%FT%TZ), $(nproc) cores, wrk -t${T:-2} -c16 -d${SECS}s" | tee "$results"
 
 uncached() { # label, service URL: the loads that no cache helps, each URL asked once
   local label=$1 svc=$2 host; host=$(echo "$svc" | cut -d/ -f1-3)
