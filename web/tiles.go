@@ -163,8 +163,9 @@ func (s *Server) anonymous(r *http.Request) bool {
 	return true
 }
 
-// knownHost reports whether checkHost would let r through without a
-// second look: a public address is configured, or host was accepted.
+// knownHost reports whether checkHost would let a request for host through
+// without a second look: a public address is configured, or host was
+// accepted.
 func (s *Server) knownHost(host string) bool {
 	if s.cfg.BaseURL != "" {
 		return true
