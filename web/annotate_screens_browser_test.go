@@ -38,9 +38,9 @@ func TestOnAPhoneAFingerDrawsAnAnnotationThatIsThereAfterAReload(t *testing.T) {
 		t.Fatalf("drawing with a finger: %v", err)
 	}
 	write(t, ctx, "anno-note", "A stamp in the corner")
-	fits := `(() => { const d = document.documentElement; if (d.scrollWidth > innerWidth) return "the page is " + d.scrollWidth + " px wide";
+	fits := `(() => { const d = document.documentElement; if (d.scrollWidth > 361) return "the page is " + d.scrollWidth + " px wide";
 		for (const b of document.querySelectorAll("#annotations button, #annotations select, #annotations input, #annotations textarea")) {
-			const r = b.getBoundingClientRect(); if (!b.offsetParent) continue; if (r.height < 44 && b.type !== "radio" || r.right > innerWidth) return (b.id || b.textContent) + " is " + r.width + "×" + r.height + " at " + r.x; }
+			const r = b.getBoundingClientRect(); if (!b.offsetParent) continue; if (r.height < 44 && b.type !== "radio" || r.right > 361) return (b.id || b.textContent) + " is " + r.width + "×" + r.height + " at " + r.x; }
 		return ""; })()`
 	if why, err := chromedp.Run(ctx, chromedp.Evaluate[string](fits)); err != nil || why != "" {
 		screenshot(t, ctx, "phone-annotation-form")

@@ -86,7 +86,7 @@ func TestCiteBlockFitsAPhoneInBothLanguages(t *testing.T) {
 		if !strings.Contains(text, ts.URL+"/ark:/99999/b1letter1qz7x9k2m4n6p8r0t") {
 			t.Errorf("%s: the citation does not give the ARK's address: %s", lang, text)
 		}
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		wide, err := sideways(ctx, 360)
 		if err != nil || wide {
 			t.Errorf("the item page (%s) with its citation scrolls sideways at 360x640", lang)
 		}

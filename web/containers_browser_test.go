@@ -54,7 +54,7 @@ func TestBoxesFitAPhoneAndABoxIsMovedFromOne(t *testing.T) {
 				t.Errorf("%s (%s) lacks %q: %v %.300q", path, lang, want, err, text)
 			}
 			checkAccessibility(t, ctx, path+" ("+lang+") at 360x640")
-			wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			wide, err := sideways(ctx, 360)
 			if err != nil || wide {
 				t.Errorf("%s (%s) at 360x640 scrolls sideways", path, lang)
 			}

@@ -534,7 +534,7 @@ func TestDeskPagesWorkOnAPhoneAndPassAxe(t *testing.T) {
 			t.Helper()
 			where := fmt.Sprintf("%s (%s) at %dx%d", name, lang, size[0], size[1])
 			checkAccessibility(t, ctx, where)
-			wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			wide, err := sideways(ctx, size[0])
 			if err != nil || wide {
 				t.Errorf("%s scrolls sideways", where)
 			}

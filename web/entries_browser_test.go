@@ -40,7 +40,7 @@ func TestAHarvestedEntrysPageFitsAPhone(t *testing.T) {
 		checkAccessibility(t, bc, "/entries/… ("+lang+") at 360x640")
 		// A phone's layout widens to what sticks out (a long address in a
 		// field), so the page is held to the phone's width itself.
-		wide, err := chromedp.Run(bc, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > 361`))
+		wide, err := sideways(bc, 360)
 		if err != nil || wide {
 			t.Errorf("the entry's page (%s) at 360x640 scrolls sideways", lang)
 		}

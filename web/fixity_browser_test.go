@@ -62,7 +62,7 @@ func TestFixityPageFitsAPhoneInBothLanguages(t *testing.T) {
 			t.Errorf("%s page: %v %.300q", lang, err, text)
 		}
 		checkAccessibility(t, ctx, "/desk/fixity ("+lang+") at 360x640")
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		wide, err := sideways(ctx, 360)
 		if err != nil || wide {
 			t.Errorf("/desk/fixity (%s) at 360x640 scrolls sideways", lang)
 		}

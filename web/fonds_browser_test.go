@@ -71,7 +71,7 @@ func TestFindingAidInBothLanguagesOpensAFilesPagesInTheViewer(t *testing.T) {
 	if err := chromedp.Do(phone, chromedp.Navigate(base+"/fonds/lanna?lang=th"), chromedp.WaitVisible(chromedp.ID("aid-expand")), chromedp.Click(chromedp.ID("aid-expand"))); err != nil {
 		t.Fatal(err)
 	}
-	if wide, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+	if wide, err := sideways(phone, 360); err != nil || wide {
 		t.Errorf("the finding aid scrolls sideways at 360 px (%v)", err)
 	}
 	checkAccessibility(t, phone, "the finding aid at 360 px")
@@ -111,7 +111,7 @@ func TestArchivistDragsAUnitInTheOutline(t *testing.T) {
 		t.Errorf("signed in from a Thai page, the outline is in %q (%v), want th", lang, err)
 	}
 	checkAccessibility(t, b, "the outline at 360 px")
-	if wide, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); err != nil || wide {
+	if wide, err := sideways(b, 360); err != nil || wide {
 		t.Errorf("the outline scrolls sideways at 360 px (%v)", err)
 	}
 	screenshot(t, b, "outline-phone-th")

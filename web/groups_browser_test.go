@@ -43,7 +43,7 @@ func TestMyGroupsFitAPhone(t *testing.T) {
 			t.Errorf("the page (%s) lacks the member or %q: %v %.300q", lang, want, err, text)
 		}
 		checkAccessibility(t, ctx, "/account/groups ("+lang+") at 360x640")
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		wide, err := sideways(ctx, 360)
 		if err != nil || wide {
 			t.Errorf("/account/groups (%s) at 360x640 scrolls sideways", lang)
 		}

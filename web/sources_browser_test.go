@@ -39,7 +39,7 @@ func TestTheHarvestedRepositoriesPageFitsAPhone(t *testing.T) {
 			t.Errorf("the page (%s) lacks the source: %v", lang, err)
 		}
 		checkAccessibility(t, ctx, "/desk/sources ("+lang+") at 360x640")
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		wide, err := sideways(ctx, 360)
 		if err != nil || wide {
 			t.Errorf("/desk/sources (%s) at 360x640 scrolls sideways", lang)
 		}

@@ -35,7 +35,7 @@ func TestTheTranscriptionPageFitsAPhone(t *testing.T) {
 			t.Errorf("the page (%s) lacks %q: %v", lang, want, err)
 		}
 		checkAccessibility(t, ctx, "/items/…/transcribe/1 ("+lang+") at 360x640")
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		wide, err := sideways(ctx, 360)
 		if err != nil || wide {
 			t.Errorf("the transcription page (%s) at 360x640 scrolls sideways", lang)
 		}
