@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +70,47 @@ func readAnswer(t *testing.T, rd *bufio.Reader, method string) (*http.Response, 
 	return resp, body
 }
 
+// dialRaw opens a connection to addr for raw requests.
+func dialRaw(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, bufio.NewReader(conn)
+}
+
+// keptTilePath is the path of a tile of image, asked once through the router
+// so that it is kept.
+func keptTilePath(srv *Server, addr, image string) string {
+	tile := "/iiif/3/" + image + "/256,0,256,256/256,/0/default.jpg"
+	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
+	return tile
+}
+
+// getTile asks for tile on conn and fails unless it is answered 200.
+func getTile(t *testing.T, conn net.Conn, rd *bufio.Reader, addr, tile string) {
+	t.Helper()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
+	if resp, _ := readAnswer(t, rd, "GET"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("tile: %d", resp.StatusCode)
+	}
+}
+
+// endsWithin fails unless the server ends the connection rd reads, without
+// an answer, within limit.
+func endsWithin(t *testing.T, rd *bufio.Reader, limit time.Duration, what string) {
+	t.Helper()
+	begun := time.Now()
+	if _, err := rd.ReadByte(); err == nil {
+		t.Fatalf("%s: answered", what)
+	}
+	if d := time.Since(begun); d > limit {
+		t.Errorf("%s held the connection %v, want at most %v", what, d, limit)
+	}
+}
+
 func TestKeptTilesAreAnsweredOnTheConnectionAsTheRouterAnswersThem(t *testing.T) {
 	srv, open, closed := noiseEnv(t)
 	metrics := &routeRecorder{}
@@ -87,12 +126,7 @@ func TestKeptTilesAreAnsweredOnTheConnectionAsTheRouterAnswersThem(t *testing.T)
 	etag := routed("GET", tile).Header().Get("ETag")
 	routed("GET", v2)
 	closedTile := "/iiif/3/" + closed + "/0,0,256,256/256,/0/default.jpg"
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	rd := bufio.NewReader(conn)
+	conn, rd := dialRaw(t, addr)
 	cases := []struct {
 		what, method, path string
 		hdr                []string
@@ -125,26 +159,9 @@ func TestKeptTilesAreAnsweredOnTheConnectionAsTheRouterAnswersThem(t *testing.T)
 		before := given.Load()
 		send(c.method, c.path, c.hdr)
 		resp, body := readAnswer(t, rd, c.method)
-		want := routed(c.method, c.path, c.hdr...)
-		got, exp := resp.Header.Clone(), want.Header().Clone()
-		for _, h := range []http.Header{got, exp} {
-			delete(h, "Date")
-			delete(h, RequestIDHeader)
-		}
-		if _, ok := exp["Content-Length"]; !ok {
-			delete(got, "Content-Length") // the server's own
-		}
-		if resp.StatusCode != want.Code || !bytes.Equal(body, want.Body.Bytes()) || !maps.EqualFunc(got, exp, slices.Equal) {
-			t.Errorf("%s: %d, %d bytes, %v; the router: %d, %d bytes, %v", c.what, resp.StatusCode, len(body), got, want.Code, want.Body.Len(), exp)
-		}
+		sameAsRouted(t, srv, addr, c.what, resp, body, c.method, c.path, c.hdr)
 		if early := given.Load() == before; early != c.early {
 			t.Errorf("%s: answered on the connection %v, want %v", c.what, early, c.early)
-		}
-		if resp.Header.Get("Date") == "" || resp.Header.Get(RequestIDHeader) == "" {
-			t.Errorf("%s: Date %q, request %q", c.what, resp.Header.Get("Date"), resp.Header.Get(RequestIDHeader))
-		}
-		if len(c.hdr) > 0 && c.hdr[0] == RequestIDHeader && resp.Header.Get(RequestIDHeader) != c.hdr[1] {
-			t.Errorf("a proxy's request id was not kept: %q", resp.Header.Get(RequestIDHeader))
 		}
 	}
 	metrics.mu.Lock()
@@ -188,15 +205,10 @@ func TestAConnectionAnsweringEarlyKeepsTheOrderOfWhatNetHTTPAnswers(t *testing.T
 		w.Write(body)
 	})
 	addr, given := earlyServed(t, srv, &http.Server{}, extra)
-	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
+	tile := keptTilePath(srv, addr, open)
 	want := httptest.NewRecorder()
 	srv.router.ServeHTTP(want, ask("GET", "http://"+addr+tile))
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	rd := bufio.NewReader(conn)
+	conn, rd := dialRaw(t, addr)
 	get := func(path string) string { return fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr) }
 	// All at once: a tile, a slow answer of net/http's (the tile after it
 	// is in hand before that answer is written), then a body, after which
@@ -237,23 +249,12 @@ func TestAConnectionAnsweringEarlyKeepsTheServersTimeouts(t *testing.T) {
 	})
 	hs := &http.Server{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 400 * time.Millisecond, IdleTimeout: 1500 * time.Millisecond}
 	addr, _ := earlyServed(t, srv, hs, extra)
-	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
-	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	rd := bufio.NewReader(conn)
+	tile := keptTilePath(srv, addr, open)
+	conn, rd := dialRaw(t, addr)
 	// Tiles asked for longer than the header and request timeouts, on the
 	// connection's first read: it stays open, as a busy viewer's does.
-	start := time.Now()
-	for time.Since(start) < time.Second {
-		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
-		if resp, _ := readAnswer(t, rd, "GET"); resp.StatusCode != http.StatusOK {
-			t.Fatalf("tile: %d", resp.StatusCode)
-		}
-		time.Sleep(50 * time.Millisecond)
+	for start := time.Now(); time.Since(start) < time.Second; time.Sleep(50 * time.Millisecond) {
+		getTile(t, conn, rd, addr, tile)
 	}
 	// A request net/http answers after them is not cut short by its
 	// deadlines counted from when it began to read.
@@ -264,31 +265,17 @@ func TestAConnectionAnsweringEarlyKeepsTheServersTimeouts(t *testing.T) {
 	}
 	// Idle, the connection ends after the idle timeout, not before.
 	idle := time.Now()
-	if _, err := rd.ReadByte(); err == nil {
-		t.Fatal("the idle connection sent something")
-	}
-	if d := time.Since(idle); d < time.Second || d > 10*time.Second {
+	endsWithin(t, rd, 10*time.Second, "an idle connection")
+	if d := time.Since(idle); d < time.Second {
 		t.Errorf("the idle connection ended after %v, want the idle timeout (1.5 s)", d)
 	}
 
 	// A request begun and not finished after a tile ends the connection
 	// after the header's timeout.
-	conn2, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.Close()
-	rd2 := bufio.NewReader(conn2)
-	fmt.Fprintf(conn2, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
-	readAnswer(t, rd2, "GET")
+	conn2, rd2 := dialRaw(t, addr)
+	getTile(t, conn2, rd2, addr, tile)
 	fmt.Fprintf(conn2, "GET %s HTTP/1.1\r\nHo", tile)
-	begun := time.Now()
-	if _, err := rd2.ReadByte(); err == nil {
-		t.Fatal("a request never finished was answered")
-	}
-	if d := time.Since(begun); d > 1200*time.Millisecond {
-		t.Errorf("a header begun and not finished held the connection %v, want the header timeout (0.3 s)", d)
-	}
+	endsWithin(t, rd2, 1200*time.Millisecond, "a header begun and not finished")
 }
 
 func TestARequestReadAsItComesAfterEarlyAnswersIsTimedFromWhenItCame(t *testing.T) {
@@ -304,32 +291,13 @@ func TestARequestReadAsItComesAfterEarlyAnswersIsTimedFromWhenItCame(t *testing.
 	})
 	hs := &http.Server{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond, IdleTimeout: 3 * time.Second}
 	addr, _ := earlyServed(t, srv, hs, extra)
-	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
-	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
-	dial := func() (net.Conn, *bufio.Reader) {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return conn, bufio.NewReader(conn)
-	}
-	tiles := func(conn net.Conn, rd *bufio.Reader, d time.Duration) {
-		for start := time.Now(); ; {
-			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
-			if resp, _ := readAnswer(t, rd, "GET"); resp.StatusCode != http.StatusOK {
-				t.Fatalf("tile: %d", resp.StatusCode)
-			}
-			if time.Since(start) >= d {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	tile := keptTilePath(srv, addr, open)
 	// Tiles for longer than the request timeout on the connection's first
 	// read, then a body that comes after its header: it is read whole.
-	conn, rd := dial()
-	tiles(conn, rd, time.Second)
+	conn, rd := dialRaw(t, addr)
+	for start := time.Now(); time.Since(start) < time.Second; time.Sleep(50 * time.Millisecond) {
+		getTile(t, conn, rd, addr, tile)
+	}
 	fmt.Fprintf(conn, "POST /test/echo HTTP/1.1\r\nHost: %s\r\nContent-Length: 5\r\n\r\n", addr)
 	time.Sleep(50 * time.Millisecond)
 	io.WriteString(conn, "hello")
@@ -339,16 +307,10 @@ func TestARequestReadAsItComesAfterEarlyAnswersIsTimedFromWhenItCame(t *testing.
 	// A request read as it comes (a bare LF) begun after a tile and never
 	// finished ends the connection after the header's timeout, not the
 	// idle one.
-	conn2, rd2 := dial()
-	tiles(conn2, rd2, 0)
+	conn2, rd2 := dialRaw(t, addr)
+	getTile(t, conn2, rd2, addr, tile)
 	io.WriteString(conn2, "GET / HTTP/1.1\nHost: x\n")
-	begun := time.Now()
-	if _, err := rd2.ReadByte(); err == nil {
-		t.Fatal("a request never finished was answered")
-	}
-	if d := time.Since(begun); d > 2*time.Second {
-		t.Errorf("a header begun and not finished held the connection %v, want the header timeout (0.3 s)", d)
-	}
+	endsWithin(t, rd2, 2*time.Second, "a header begun and not finished, read as it comes")
 }
 
 func TestShutdownDoesNotWaitForAClientThatDoesNotRead(t *testing.T) {
@@ -357,15 +319,9 @@ func TestShutdownDoesNotWaitForAClientThatDoesNotRead(t *testing.T) {
 	extra.HandleFunc("GET /test/hello", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
 	hs := &http.Server{WriteTimeout: 30 * time.Second}
 	addr, given := earlyServed(t, srv, hs, extra)
-	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
-	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	tile := keptTilePath(srv, addr, open)
+	conn, rd := dialRaw(t, addr)
 	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
-	rd := bufio.NewReader(conn)
 	fmt.Fprintf(conn, "GET /test/hello HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
 	readAnswer(t, rd, "GET")
 	// Thousands of tiles asked and none read: the server's write blocks.
@@ -402,17 +358,11 @@ func TestShutdownEndsAConnectionThatAnsweredEarlyAndANetHTTPRequestSeesItsClient
 	})
 	hs := &http.Server{}
 	addr, given := earlyServed(t, srv, hs, extra)
-	tile := "/iiif/3/" + open + "/256,0,256,256/256,/0/default.jpg"
-	srv.router.ServeHTTP(httptest.NewRecorder(), ask("GET", "http://"+addr+tile))
+	tile := keptTilePath(srv, addr, open)
 
 	// A client that leaves while net/http answers it, after a tile.
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd := bufio.NewReader(conn)
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
-	readAnswer(t, rd, "GET")
+	conn, rd := dialRaw(t, addr)
+	getTile(t, conn, rd, addr, tile)
 	fmt.Fprintf(conn, "GET /test/wait HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
 	for given.Load() == 0 {
 		runtimeYield()
@@ -424,22 +374,14 @@ func TestShutdownEndsAConnectionThatAnsweredEarlyAndANetHTTPRequestSeesItsClient
 
 	// A connection waiting for its next request after a tile is ended by
 	// a shutdown, which does not wait for it.
-	conn2, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.Close()
-	rd2 := bufio.NewReader(conn2)
-	fmt.Fprintf(conn2, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tile, addr)
-	readAnswer(t, rd2, "GET")
+	conn2, rd2 := dialRaw(t, addr)
+	getTile(t, conn2, rd2, addr, tile)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
-	if _, err := rd2.ReadByte(); err == nil {
-		t.Fatal("the connection is open after the shutdown")
-	}
+	endsWithin(t, rd2, time.Second, "a connection after the shutdown")
 }
 
 // runtimeYield lets the server's goroutines run while a test waits for

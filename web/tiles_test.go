@@ -294,34 +294,8 @@ func TestKeptTilesSentWholeAnswerAsTheRouterOnOneConnection(t *testing.T) {
 		whole        bool
 	}) {
 		t.Helper()
-		req, _ := http.NewRequest(c.method, c.path, nil)
-		resp, err := http.ReadResponse(rd, req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", c.method, c.path, err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("%s %s: %v", c.method, c.path, err)
-		}
-		want := routed(c.method, c.path, c.hdr...)
-		got, exp := resp.Header.Clone(), want.Header().Clone()
-		for _, h := range []http.Header{got, exp} {
-			delete(h, "Date")
-			delete(h, RequestIDHeader)
-		}
-		if _, ok := exp["Content-Length"]; !ok {
-			delete(got, "Content-Length") // the server's own, of an answer the router made
-		}
-		if resp.StatusCode != want.Code || !bytes.Equal(body, want.Body.Bytes()) || !maps.EqualFunc(got, exp, slices.Equal) {
-			t.Errorf("%s %s %v: %d, %d bytes, %v; the router: %d, %d bytes, %v", c.method, c.path, c.hdr, resp.StatusCode, len(body), got, want.Code, want.Body.Len(), exp)
-		}
-		if resp.Header.Get("Date") == "" || resp.Header.Get(RequestIDHeader) == "" {
-			t.Errorf("%s %s: Date %q, request %q", c.method, c.path, resp.Header.Get("Date"), resp.Header.Get(RequestIDHeader))
-		}
-		if len(c.hdr) > 0 && c.hdr[0] == RequestIDHeader && resp.Header.Get(RequestIDHeader) != c.hdr[1] {
-			t.Errorf("a proxy's request id was not kept: %q", resp.Header.Get(RequestIDHeader))
-		}
+		resp, body := readAnswer(t, rd, c.method)
+		sameAsRouted(t, srv, addr, c.method+" "+c.path, resp, body, c.method, c.path, c.hdr)
 	}
 	for _, c := range cases {
 		before := writes.Load()
@@ -346,6 +320,32 @@ func TestKeptTilesSentWholeAnswerAsTheRouterOnOneConnection(t *testing.T) {
 		t.Fatalf("with Connection: close: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// sameAsRouted fails unless an answer read over TCP is the router's to the
+// same request, but for its Date and identifier, which it has (a proxy's
+// identifier kept).
+func sameAsRouted(t *testing.T, srv *Server, addr, what string, resp *http.Response, body []byte, method, path string, hdr []string) {
+	t.Helper()
+	want := httptest.NewRecorder()
+	srv.router.ServeHTTP(want, ask(method, "http://"+addr+path, hdr...))
+	got, exp := resp.Header.Clone(), want.Header().Clone()
+	for _, h := range []http.Header{got, exp} {
+		delete(h, "Date")
+		delete(h, RequestIDHeader)
+	}
+	if _, ok := exp["Content-Length"]; !ok {
+		delete(got, "Content-Length") // the server's own, of an answer the router made
+	}
+	if resp.StatusCode != want.Code || !bytes.Equal(body, want.Body.Bytes()) || !maps.EqualFunc(got, exp, slices.Equal) {
+		t.Errorf("%s %v: %d, %d bytes, %v; the router: %d, %d bytes, %v", what, hdr, resp.StatusCode, len(body), got, want.Code, want.Body.Len(), exp)
+	}
+	if resp.Header.Get("Date") == "" || resp.Header.Get(RequestIDHeader) == "" {
+		t.Errorf("%s: Date %q, request %q", what, resp.Header.Get("Date"), resp.Header.Get(RequestIDHeader))
+	}
+	if len(hdr) > 0 && hdr[0] == RequestIDHeader && resp.Header.Get(RequestIDHeader) != hdr[1] {
+		t.Errorf("%s: a proxy's request id was not kept: %q", what, resp.Header.Get(RequestIDHeader))
+	}
 }
 
 func TestAConnectionEndsWhenTheServerWritesMoreThanAnEmptyAnswerAfterAWholeOne(t *testing.T) {
