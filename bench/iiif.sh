@@ -25,6 +25,13 @@ trap cleanup EXIT
 
 RUNS=${RUNS:-iipimage iipimage-upstream static archive-local archive-local-1p archive-local-24m archive-s3}
 wants() { [[ " $RUNS " == *" $1 "* ]]; }
+# Each server has a fixed port on loopback; one already taken (a server left from an earlier run)
+# would be measured in its place, so the run stops first.
+for port in 18090 18091 18092 18093 18094; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "127.0.0.1:$port is already in use (a server left from an earlier run?): stop it, then run again"; exit 2
+  fi
+done
 STATIC_SERVER=${STATIC_SERVER:-lighttpd}
 case "$STATIC_SERVER" in lighttpd|nginx) ;; *) echo "STATIC_SERVER is lighttpd or nginx, not $STATIC_SERVER"; exit 2;; esac
 pkgs=(wrk libvips-tools bc)
