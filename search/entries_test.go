@@ -40,6 +40,19 @@ func TestHarvestedEntriesAreFoundByThaiWordsAndFacetedBySourceBesideLocalItems(t
 	if _, ok := EntryOf(local.ID); ok {
 		t.Fatal("a local item's hit is taken for an entry")
 	}
+	// A library renamed: its entries are found by its new name, as its
+	// items are.
+	lib, err := f.store.Institution("cmu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.Name = repository.Text{"en": "Lannaworth Library", "th": "หอสมุดลานนาเวิร์ธ"}
+	if err := f.store.SaveInstitution(ctx, lib); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(f.find(t, anonymous, Query{Text: "library:Lannaworth"})); !slices.Equal(got, inOrder(entryKey(gone.ID), entryKey(thesis.ID), local.ID)) {
+		t.Fatalf("hits for the library's new name: %v", got)
+	}
 	// The source deletes a record: it leaves the index.
 	if _, err := f.store.SaveEntry(ctx, &repository.Entry{Source: "src1", Institution: "cmu", Identifier: "oai:x:2", Deleted: true}); err != nil {
 		t.Fatal(err)

@@ -157,11 +157,20 @@ func (x *Index) affected(entries []repository.FeedEntry) ([]string, error) {
 			}
 			add(list)
 		case "institution":
+			// Its name is in its items' and its harvested entries' documents.
 			list, _, err := x.src.ItemsOfInstitutionAt(e.ID, 0, 1<<30)
 			if err != nil {
 				return nil, err
 			}
 			add(list)
+			entries, err := x.src.EntryIDsOf(e.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i, id := range entries {
+				entries[i] = entryKey(id)
+			}
+			add(entries)
 		}
 	}
 	return ids, nil
