@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,8 +81,8 @@ func (s *Server) wholeHead(resp *imageapi.Response) []byte {
 	imageHeader(h, resp)
 	bodyHeader(h, resp.ContentType, len(resp.Data))
 	head, ok := []byte("HTTP/1.1 200 OK\r\n"), true
-	for k, vs := range h {
-		for _, v := range vs {
+	for _, k := range slices.Sorted(maps.Keys(h)) { // in the same order for every tile
+		for _, v := range h[k] {
 			ok = ok && !strings.ContainsAny(v, "\r\n\x00")
 			head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
 		}
