@@ -5,6 +5,7 @@
 package access
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -321,6 +322,27 @@ func reveal(l Lookup, r *Resource) error {
 type Items interface {
 	Lookup
 	Item(id string) (*repository.Item, error)
+}
+
+// LoadItem reads item id and asks whether p may do a to it at now: an
+// item p may not know of is not found, whatever a is. The item and its
+// resource come back with a refusal too (answers say how they refuse).
+func LoadItem(ctx context.Context, l Items, p Principal, id string, a Action, now time.Time) (*repository.Item, Resource, error) {
+	if !repository.ValidID(id) {
+		return nil, Resource{}, fmt.Errorf("no item %q: %w", id, fault.NotFound)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, Resource{}, err
+	}
+	it, err := l.Item(id)
+	if err != nil {
+		return nil, Resource{}, err
+	}
+	res, err := ItemResource(l, it)
+	if err != nil {
+		return nil, res, err
+	}
+	return it, res, Decide(p, a, res, now)
 }
 
 // Visible returns the items among ids whose description p may read, in

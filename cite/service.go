@@ -37,21 +37,8 @@ func (s *Service) now() time.Time {
 // resource (for the answer's caching). An item p may not know of is not
 // found; one p may not read is p's refusal, as the item's own JSON has it.
 func (s *Service) Item(ctx context.Context, p access.Principal, id string) (*Source, access.Resource, error) {
-	if !repository.ValidID(id) {
-		return nil, access.Resource{}, fmt.Errorf("no item %q: %w", id, fault.NotFound)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, access.Resource{}, err
-	}
-	it, err := s.Store.Item(id)
+	it, res, err := access.LoadItem(ctx, s.Store, p, id, access.ReadMetadata, s.now())
 	if err != nil {
-		return nil, access.Resource{}, err
-	}
-	res, err := access.ItemResource(s.Store, it)
-	if err != nil {
-		return nil, res, err
-	}
-	if err := access.Decide(p, access.ReadMetadata, res, s.now()); err != nil {
 		return nil, res, err
 	}
 	src, err := s.ItemSource(p, it)

@@ -47,21 +47,7 @@ func (s *Items) now() time.Time {
 // Load reads an item and asks whether p may do a to it: an item p may not
 // know of is not found, whatever a is.
 func (s *Items) Load(ctx context.Context, p access.Principal, id string, a access.Action) (*repository.Item, access.Resource, error) {
-	if !repository.ValidID(id) {
-		return nil, access.Resource{}, fmt.Errorf("no item %q: %w", id, fault.NotFound)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, access.Resource{}, err
-	}
-	it, err := s.Store.Item(id)
-	if err != nil {
-		return nil, access.Resource{}, err
-	}
-	res, err := access.ItemResource(s.Store, it)
-	if err != nil {
-		return nil, res, err
-	}
-	return it, res, access.Decide(p, a, res, s.now())
+	return access.LoadItem(ctx, s.Store, p, id, a, s.now())
 }
 
 // errNoVersion refuses a change that does not say which version it was

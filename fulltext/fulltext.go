@@ -104,21 +104,8 @@ type Item struct {
 // Open finds an item and decides whether p may read its content: a
 // refusal is access.Decide's (not found, sign in, forbidden, withdrawn).
 func (s *Service) Open(ctx context.Context, p access.Principal, id string) (*Item, error) {
-	if !repository.ValidID(id) {
-		return nil, fmt.Errorf("no item %q: %w", id, fault.NotFound)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	it, err := s.cfg.Items.Item(id)
+	it, res, err := access.LoadItem(ctx, s.cfg.Items, p, id, access.ReadContent, s.cfg.Now())
 	if err != nil {
-		return nil, err
-	}
-	res, err := access.ItemResource(s.cfg.Items, it)
-	if err != nil {
-		return nil, err
-	}
-	if err := access.Decide(p, access.ReadContent, res, s.cfg.Now()); err != nil {
 		return nil, err
 	}
 	return &Item{Item: it, Resource: res}, nil
