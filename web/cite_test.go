@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
-	"github.com/thaiarchives/archive/storage/local"
 )
 
 // citeEnv is a server with a Thai letter in a public fonds of Thammasat,
@@ -24,15 +22,7 @@ type citeEnv struct {
 
 func newCiteEnv(t *testing.T) *citeEnv {
 	t.Helper()
-	blobs, err := local.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, blobs := emptyStore(t)
 	store.ARKs, _ = ark.NewMinter(ark.TestNAAN, map[string]string{"tu": "b1"})
 	ctx := context.Background()
 	fonds := &repository.Collection{ID: "tu-pridi", Institution: "tu", Level: repository.Fonds, Title: repository.Text{"th": "เอกสารปรีดี พนมยงค์", "en": "Pridi Banomyong Papers"},

@@ -1,27 +1,14 @@
 package web
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
-
-	"github.com/thaiarchives/archive/repository/bolt"
-	"github.com/thaiarchives/archive/storage/local"
 )
 
 // TestNewRefusesAConfigWithoutItsServices: the server builds no service
 // of its own (the command that runs it builds them and owns their
 // lifetime); a Config without one of them is refused, not filled in.
 func TestNewRefusesAConfigWithoutItsServices(t *testing.T) {
-	blobs, err := local.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, blobs := emptyStore(t)
 	whole := withServices(t, Config{Store: store, Blobs: blobs, Hosts: testHosts})
 	if _, err := New(whole); err != nil {
 		t.Fatalf("a Config with every service: %v", err)

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"github.com/thaiarchives/archive/harvest"
+	"path/filepath"
 	"testing"
 
 	"github.com/thaiarchives/archive/access"
@@ -10,6 +10,7 @@ import (
 	"github.com/thaiarchives/archive/cite"
 	"github.com/thaiarchives/archive/desk"
 	"github.com/thaiarchives/archive/fulltext"
+	"github.com/thaiarchives/archive/harvest"
 	"github.com/thaiarchives/archive/iiif/contentsearch"
 	"github.com/thaiarchives/archive/iiif/imageapi"
 	"github.com/thaiarchives/archive/iiif/presentation"
@@ -19,6 +20,7 @@ import (
 	"github.com/thaiarchives/archive/search"
 	"github.com/thaiarchives/archive/search/thai"
 	"github.com/thaiarchives/archive/sitemap"
+	"github.com/thaiarchives/archive/storage/local"
 )
 
 // withServices is cfg with the services New needs that it does not name
@@ -128,4 +130,20 @@ func runBatches(t testing.TB, store *bolt.Store, p batch.Ingester) *batch.Servic
 	go func() { svc.Run(ctx); close(ran) }()
 	t.Cleanup(func() { cancel(); <-ran })
 	return svc
+}
+
+// emptyStore is a metadata store with its blob storage, each in a folder
+// of its own, closed when t ends.
+func emptyStore(t testing.TB) (*bolt.Store, *local.Store) {
+	t.Helper()
+	blobs, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, blobs
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"github.com/thaiarchives/archive/ark"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
-	"github.com/thaiarchives/archive/storage/local"
 )
 
 // metaEnv is a server with a fonds and a series of Chulalongkorn's, each
@@ -28,15 +26,7 @@ type metaEnv struct {
 
 func newMetaEnv(t *testing.T, items ...*repository.Item) *metaEnv {
 	t.Helper()
-	blobs, err := local.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, blobs := emptyStore(t)
 	store.ARKs, _ = ark.NewMinter(ark.TestNAAN, map[string]string{"chula": "k1"})
 	ctx := context.Background()
 	cols := []*repository.Collection{

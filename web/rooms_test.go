@@ -19,7 +19,6 @@ import (
 	"github.com/thaiarchives/archive/ingest"
 	"github.com/thaiarchives/archive/repository"
 	"github.com/thaiarchives/archive/repository/bolt"
-	"github.com/thaiarchives/archive/storage/local"
 )
 
 // roomEnv is an archive whose library cmu has reading rooms at
@@ -42,15 +41,7 @@ const (
 
 func newRoomEnv(t *testing.T) *roomEnv {
 	t.Helper()
-	blobs, err := local.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := bolt.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, blobs := emptyStore(t)
 	dir := t.TempDir()
 	var b bytes.Buffer
 	png.Encode(&b, quadrants().SubImage(image.Rect(0, 0, 400, 300)))
