@@ -94,7 +94,18 @@ func parseEarly(b []byte, q *earlyRequest) (int, int) {
 			return 0, throughKind // a folded line or a name net/http refuses
 		}
 		value = bytes.Trim(value, " \t")
-		switch string(bytes.ToLower(name)) {
+		var low [20]byte // the names below, in lower case, without an allocation
+		n := 0
+		if len(name) <= len(low) {
+			for i, c := range name {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				low[i] = c
+			}
+			n = len(name)
+		}
+		switch string(low[:n]) {
 		case "content-length":
 			if string(value) != "0" {
 				return 0, throughKind
